@@ -1,0 +1,31 @@
+# Shared settings for every script; each may be overridden from the environment.
+# Sourced, not executed.
+WALLET_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export WALLET_DATA_DIR=${WALLET_DATA_DIR:-$WALLET_ROOT/.data}
+export WALLET_REDIS_HOST=${WALLET_REDIS_HOST:-127.0.0.1}
+export WALLET_REDIS_FIRST_PORT=${WALLET_REDIS_FIRST_PORT:-7101}
+export WALLET_REDIS_NODE_COUNT=${WALLET_REDIS_NODE_COUNT:-6}      # 3 masters + 3 replicas
+export WALLET_REDIS_NODE_TIMEOUT_MS=${WALLET_REDIS_NODE_TIMEOUT_MS:-3000}
+export WALLET_PG_HOST=${WALLET_PG_HOST:-127.0.0.1}
+export WALLET_PG_PORT=${WALLET_PG_PORT:-55432}
+export WALLET_PG_DATABASE=${WALLET_PG_DATABASE:-wallet}
+export WALLET_PG_SUPERUSER_PASSWORD=${WALLET_PG_SUPERUSER_PASSWORD:-wallet-dev-superuser}
+export WALLET_PG_OWNER=${WALLET_PG_OWNER:-wallet_owner}
+export WALLET_PG_OWNER_PASSWORD=${WALLET_PG_OWNER_PASSWORD:-wallet-dev-owner}
+export WALLET_PG_USER=${WALLET_PG_USER:-wallet_app}
+export WALLET_PG_PASSWORD=${WALLET_PG_PASSWORD:-wallet-dev-app}
+
+redis_ports() {
+  local i
+  for ((i = 0; i < WALLET_REDIS_NODE_COUNT; i++)); do echo $((WALLET_REDIS_FIRST_PORT + i)); done
+}
+
+redis_nodes_csv() {
+  local p out=""
+  for p in $(redis_ports); do out+="${out:+,}redis://$WALLET_REDIS_HOST:$p"; done
+  echo "$out"
+}
+export WALLET_REDIS_NODES=${WALLET_REDIS_NODES:-$(redis_nodes_csv)}
+
+log() { printf '[wallet] %s\n' "$*" >&2; }
+die() { printf '[wallet] ERROR: %s\n' "$*" >&2; exit 1; }

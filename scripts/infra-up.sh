@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# Brings up the wallet's infrastructure on loopback, idempotently:
+#   - a Redis Cluster of WALLET_REDIS_NODE_COUNT nodes (3 masters + 3 replicas by default),
+#     AOF on with appendfsync always, in $WALLET_DATA_DIR/redis/<port>;
+#   - a PostgreSQL cluster of its own (initdb/pg_ctl) on WALLET_PG_PORT, in $WALLET_DATA_DIR/pg,
+#     run by an unprivileged account, with the roles and database the wallet uses.
+# Missing server binaries are installed with apt when running as root; otherwise the exact
+# command to run is printed. Running it again while everything is up changes nothing.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+
+install_packages() {
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+    die "missing packages; install them with: sudo apt-get install -y $*"
+  fi
+  log "installing $* with apt"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y --no-install-recommends "$@" >/dev/null \
+    || { apt-get update >/dev/null && apt-get install -y --no-install-recommends "$@" >/dev/null; } \
+    || die "apt-get install $* failed"
+}
+
+pg_bindir() {
+  local dir
+  for dir in /usr/lib/postgresql/*/bin; do
+    [ -x "$dir/initdb" ] && echo "$dir"
+  done | sort -V | tail -n 1
+}
+
+ensure_binaries() {
+  command -v redis-server >/dev/null && command -v redis-cli >/dev/null || install_packages redis-server redis-tools
+  [ -n "$(pg_bindir)" ] || install_packages postgresql
+}
+
+# ---------------------------------------------------------------- Redis Cluster
+
+redis_dir() { echo "$WALLET_DATA_DIR/redis/$1"; }
+
+write_redis_conf() {
+  local port=$1 dir
+  dir=$(redis_dir "$port")
+  mkdir -p "$dir"
+  cat >"$dir/redis.conf" <<CONF
+port $port
+bind $WALLET_REDIS_HOST
+daemonize yes
+dir $dir
+pidfile $dir/redis.pid
+logfile $dir/redis.log
+cluster-enabled yes
+cluster-config-file nodes.conf
+cluster-node-timeout $WALLET_REDIS_NODE_TIMEOUT_MS
+cluster-require-full-coverage no
+appendonly yes
+appendfsync always
+save ""
+maxmemory-policy noeviction
+CONF
+}
+
+redis_ping() { redis-cli -h "$WALLET_REDIS_HOST" -p "$1" ping 2>/dev/null | grep -q PONG; }
+
+wait_for() {
+  local what=$1 seconds=$2; shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@"; do
+    [ $SECONDS -lt $deadline ] || die "timed out after ${seconds}s waiting for $what"
+    sleep 0.2
+  done
+}
+
+start_redis_node() {
+  local port=$1
+  write_redis_conf "$port"
+  if ! redis_ping "$port"; then
+    redis-server "$(redis_dir "$port")/redis.conf"
+    wait_for "redis on port $port" 30 redis_ping "$port"
+  fi
+}
+
+cluster_field() { redis-cli -h "$WALLET_REDIS_HOST" -p "$1" cluster info | tr -d '\r' | sed -n "s/^$2://p"; }
+
+cluster_is_empty() {
+  local port
+  for port in $(redis_ports); do
+    [ "$(cluster_field "$port" cluster_slots_assigned)" = 0 ] || return 1
+  done
+}
+
+cluster_is_ok() {
+  local port
+  for port in $(redis_ports); do
+    [ "$(cluster_field "$port" cluster_state)" = ok ] || return 1
+    [ "$(cluster_field "$port" cluster_known_nodes)" = "$WALLET_REDIS_NODE_COUNT" ] || return 1
+  done
+}
+
+start_redis_cluster() {
+  local port addrs=()
+  for port in $(redis_ports); do
+    start_redis_node "$port"
+    addrs+=("$WALLET_REDIS_HOST:$port")
+  done
+  if cluster_is_empty; then
+    log "creating the Redis Cluster on ${addrs[*]}"
+    redis-cli --cluster create "${addrs[@]}" --cluster-replicas 1 --cluster-yes >"$WALLET_DATA_DIR/redis/create.log"
+  fi
+  wait_for "the Redis Cluster to be ok on every node" 60 cluster_is_ok
+  log "redis cluster ok: $WALLET_REDIS_NODES"
+}
+
+# ---------------------------------------------------------------- PostgreSQL
+
+pg_account() { if [ "$(id -u)" = 0 ]; then echo postgres; else id -un; fi; }
+
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# PostgreSQL refuses to run as root, so as root its folder belongs to the postgres account.
+# When that account cannot reach the project folder (a parent without o+x), the data lives
+# in /var/tmp and the project folder holds a link to it.
+prepare_pg_dir() {
+  local dir=$WALLET_DATA_DIR/pg
+  [ -e "$dir" ] || mkdir -p "$dir"
+  [ "$(id -u)" = 0 ] && chown "$(pg_account):" "$dir"
+  chmod 700 "$dir"
+  if ! as_pg test -w "$dir/."; then
+    local elsewhere
+    elsewhere=/var/tmp/wallet-pg-$(echo "$WALLET_DATA_DIR" | md5sum | cut -c1-12)
+    log "the $(pg_account) account cannot reach $dir; keeping PostgreSQL's data in $elsewhere"
+    mkdir -p "$elsewhere" && chown "$(pg_account):" "$elsewhere" && chmod 700 "$elsewhere"
+    rmdir "$dir" && ln -s "$elsewhere" "$dir"
+  fi
+  echo "$dir"
+}
+
+init_pg() {
+  local dir=$1 bin=$2 pwfile
+  [ -f "$dir/PG_VERSION" ] && return
+  log "initdb in $dir"
+  pwfile=$(mktemp)
+  printf '%s\n' "$WALLET_PG_SUPERUSER_PASSWORD" >"$pwfile"
+  [ "$(id -u)" = 0 ] && chown "$(pg_account):" "$pwfile"
+  as_pg "$bin/initdb" -D "$dir" -U postgres --pwfile="$pwfile" --auth-local=scram-sha-256 \
+    --auth-host=scram-sha-256 -E UTF8 --no-locale >/dev/null
+  rm -f "$pwfile"
+  as_pg sh -c "cat >'$dir/wallet.conf'" <<CONF
+listen_addresses = '$WALLET_PG_HOST'
+port = $WALLET_PG_PORT
+unix_socket_directories = '$(cd "$dir" && pwd -P)'
+max_connections = 200
+shared_buffers = 256MB
+fsync = on
+synchronous_commit = on
+CONF
+  as_pg sh -c "echo \"include_if_exists = 'wallet.conf'\" >>'$dir/postgresql.conf'"
+}
+
+pg_ready() { "$1/pg_isready" -h "$WALLET_PG_HOST" -p "$WALLET_PG_PORT" -q; }
+
+start_pg() {
+  local dir=$1 bin=$2
+  if ! as_pg "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+    as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null
+  fi
+  wait_for "PostgreSQL on port $WALLET_PG_PORT" 60 pg_ready "$bin"
+}
+
+superuser_psql() {
+  PGPASSWORD=$WALLET_PG_SUPERUSER_PASSWORD psql -h "$WALLET_PG_HOST" -p "$WALLET_PG_PORT" -U postgres \
+    -v ON_ERROR_STOP=1 -q "$@"
+}
+
+# The schema belongs to the owner role, which runs the migrations; the application role
+# only gets what the migrations grant it (and never owns the ledger's tables).
+create_roles_and_database() {
+  superuser_psql -d postgres \
+    -v owner="$WALLET_PG_OWNER" -v owner_pw="$WALLET_PG_OWNER_PASSWORD" \
+    -v app="$WALLET_PG_USER" -v app_pw="$WALLET_PG_PASSWORD" -v db="$WALLET_PG_DATABASE" <<'SQL'
+SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', :'owner', :'owner_pw')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'owner') \gexec
+SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', :'app', :'app_pw')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'app') \gexec
+SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'owner')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'db') \gexec
+SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', :'db') \gexec
+SELECT format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO %I', :'db', :'app') \gexec
+SQL
+}
+
+start_postgres() {
+  local bin dir
+  bin=$(pg_bindir)
+  dir=$(prepare_pg_dir)
+  init_pg "$dir" "$bin"
+  start_pg "$dir" "$bin"
+  create_roles_and_database
+  log "postgresql ok: $WALLET_PG_HOST:$WALLET_PG_PORT/$WALLET_PG_DATABASE"
+}
+
+mkdir -p "$WALLET_DATA_DIR/redis"
+ensure_binaries
+start_redis_cluster
+start_postgres
