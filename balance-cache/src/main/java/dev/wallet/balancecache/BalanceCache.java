@@ -1,0 +1,78 @@
+package dev.wallet.balancecache;
+
+import dev.wallet.balancecache.command.Credit;
+import dev.wallet.balancecache.command.OpenWallet;
+import dev.wallet.balancecache.command.PlaceHold;
+import dev.wallet.balancecache.command.Transfer;
+import dev.wallet.balancecache.impl.RedisBalanceCache;
+import dev.wallet.balancecache.model.Credited;
+import dev.wallet.balancecache.model.HoldId;
+import dev.wallet.balancecache.model.HoldView;
+import dev.wallet.balancecache.model.Outcome;
+import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.SystemAccount;
+import dev.wallet.balancecache.model.TransferId;
+import dev.wallet.balancecache.model.TransferView;
+import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletStatus;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The money core: wallets and their balances on a Redis Cluster, changed only by postings that
+ * balance, each applied atomically by one Lua script together with its idempotency record and
+ * its outbox entry for the ledger.
+ *
+ * <p>Every method completes with an {@link Outcome} for business answers (a refusal is an
+ * outcome, not a failure) and fails with {@link BalanceCacheUnavailableException} when Redis
+ * could not give an answer in time; a failed request is safe to retry under the same key.
+ */
+public interface BalanceCache {
+
+  static BalanceCache create(Vertx vertx, BalanceCacheOptions options) {
+    return new RedisBalanceCache(vertx, options);
+  }
+
+  /** Loads the scripts on every master, checks the shard count, and starts the sweeper if configured. */
+  Future<Void> start();
+
+  Future<Void> close();
+
+  int shardCount();
+
+  Future<Outcome<Wallet>> openWallet(OpenWallet command);
+
+  Future<Optional<Wallet>> wallet(WalletId id);
+
+  /** Books a credit from a system account, e.g. a settled deposit. */
+  Future<Outcome<Credited>> credit(Credit command);
+
+  /**
+   * Moves money between wallets: one script when they share a shard, otherwise the saga (debit
+   * into transit, credit, finish or reverse). Completes with OK (completed), PENDING (the saga
+   * will be finished by the sweeper), or a refusal; a reversed transfer carries the destination's
+   * refusal code and a view with status REVERSED.
+   */
+  Future<Outcome<TransferView>> transfer(Transfer command);
+
+  Future<Optional<TransferView>> transfer(TransferId id);
+
+  Future<Outcome<HoldView>> placeHold(PlaceHold command);
+
+  /** Pays a held amount out to {@code payoutAccount}, e.g. a withdrawal the bank confirmed. */
+  Future<Outcome<HoldView>> settleHold(HoldId id, SystemAccount payoutAccount);
+
+  /** Returns a held amount to the wallet, e.g. a withdrawal the bank declined. */
+  Future<Outcome<HoldView>> releaseHold(HoldId id);
+
+  Future<Outcome<WalletStatus>> setStatus(WalletId id, WalletStatus status, String reason);
+
+  /** Drives every cross-shard transfer pending for longer than the sweep age to its end; returns how many. */
+  Future<Integer> sweepPendingTransfers();
+
+  /** Transfers of a shard still pending (debited, not yet credited or reversed). */
+  Future<List<TransferId>> pendingTransfers(ShardId shard);
+}

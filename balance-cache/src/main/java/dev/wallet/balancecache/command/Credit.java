@@ -1,0 +1,32 @@
+package dev.wallet.balancecache.command;
+
+import dev.wallet.balancecache.model.IdempotencyKey;
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.SystemAccount;
+import dev.wallet.balancecache.model.WalletId;
+import java.util.Objects;
+
+/**
+ * Credit a wallet from a system account of its shard, e.g. a settled deposit.
+ * {@code reference} names the posting (a deposit id) and must be unique.
+ */
+public record Credit(WalletId wallet, Money amount, SystemAccount from, String postingType, String reference,
+                     IdempotencyKey idempotencyKey) {
+
+  public Credit {
+    Objects.requireNonNull(wallet, "wallet");
+    Objects.requireNonNull(amount, "amount").requirePositive();
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(postingType, "postingType");
+    Objects.requireNonNull(reference, "reference");
+    Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+    if (!from.currency().equals(amount.currency())) {
+      throw new IllegalArgumentException("system account and amount differ in currency");
+    }
+  }
+
+  public String canonical() {
+    return String.join("|", "credit", wallet.value(), Long.toString(amount.minor()), amount.currencyCode(),
+      from.name(), postingType);
+  }
+}

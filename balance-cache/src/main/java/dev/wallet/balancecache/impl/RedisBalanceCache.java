@@ -1,0 +1,306 @@
+package dev.wallet.balancecache.impl;
+
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.BalanceCacheOptions;
+import dev.wallet.balancecache.command.Credit;
+import dev.wallet.balancecache.command.OpenWallet;
+import dev.wallet.balancecache.command.PlaceHold;
+import dev.wallet.balancecache.command.Transfer;
+import dev.wallet.balancecache.model.Credited;
+import dev.wallet.balancecache.model.HoldId;
+import dev.wallet.balancecache.model.HoldView;
+import dev.wallet.balancecache.model.Outcome;
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.SystemAccount;
+import dev.wallet.balancecache.model.TransferId;
+import dev.wallet.balancecache.model.TransferView;
+import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletStatus;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The money core on a Redis Cluster through the Vert.x Redis client. */
+public final class RedisBalanceCache implements BalanceCache {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RedisBalanceCache.class);
+  private static final int SWEEP_BATCH = 200;
+
+  private final Vertx vertx;
+  private final BalanceCacheOptions options;
+  private final Redis redis;
+  private final Scripts scripts = new Scripts();
+  private final ScriptRunner runner;
+  private final CrossShardSaga saga;
+  private long sweeperTimer = -1;
+  private boolean sweeping;
+
+  public RedisBalanceCache(Vertx vertx, BalanceCacheOptions options) {
+    this.vertx = vertx;
+    this.options = options;
+    this.redis = Redis.createClient(vertx, new RedisOptions()
+      .setType(RedisClientType.CLUSTER)
+      .setEndpoints(options.redisEndpoints())
+      .setMaxPoolSize(options.maxPoolSize())
+      .setMaxPoolWaiting(16 * 1024)
+      .setMaxWaitingHandlers(16 * 1024));
+    this.runner = new ScriptRunner(vertx, redis, options.minReplicaAcks(), options.replicationTimeoutMs(),
+      options.operationTimeoutMs());
+    this.saga = new CrossShardSaga(runner, scripts, options.idempotencyRetentionMs());
+  }
+
+  @Override
+  public Future<Void> start() {
+    return runner.preload(scripts.all())
+      .compose(loaded -> checkShardCount())
+      .onSuccess(started -> startSweeper());
+  }
+
+  /** Ids carry their shard, so every process must agree on the shard count for the life of the data. */
+  private Future<Void> checkShardCount() {
+    String count = Integer.toString(options.shardCount());
+    return runner.send(Request.cmd(Command.SET).arg(Keys.SHARD_COUNT).arg(count).arg("NX"))
+      .compose(set -> runner.send(Request.cmd(Command.GET).arg(Keys.SHARD_COUNT)))
+      .compose(stored -> count.equals(stored.toString())
+        ? Future.succeededFuture()
+        : Future.failedFuture(new IllegalStateException(
+          "this Redis Cluster holds " + stored + " shards, configured " + count)));
+  }
+
+  private void startSweeper() {
+    if (options.sweepIntervalMs() > 0) {
+      sweeperTimer = vertx.setPeriodic(options.sweepIntervalMs(), tick -> sweepUnlessRunning());
+    }
+  }
+
+  private void sweepUnlessRunning() {
+    if (sweeping) {
+      return;
+    }
+    sweeping = true;
+    sweepPendingTransfers()
+      .onSuccess(count -> {
+        if (count > 0) {
+          LOG.info("sweeper drove {} pending transfers to their end", count);
+        }
+      })
+      .onFailure(failure -> LOG.warn("sweep failed, will run again: {}", failure.toString()))
+      .onComplete(done -> sweeping = false);
+  }
+
+  @Override
+  public Future<Void> close() {
+    if (sweeperTimer >= 0) {
+      vertx.cancelTimer(sweeperTimer);
+    }
+    redis.close();
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public int shardCount() {
+    return options.shardCount();
+  }
+
+  /** The saga's steps, for tests that stop a transfer between them. */
+  public CrossShardSaga saga() {
+    return saga;
+  }
+
+  // ------------------------------------------------------------------ wallets
+
+  @Override
+  public Future<Outcome<Wallet>> openWallet(OpenWallet command) {
+    String seed = "open_wallet|" + command.idempotencyKey().digest();
+    ShardId shard = command.colocateWith().map(WalletId::shard).orElseGet(() -> shardFor(seed));
+    WalletId id = WalletId.derived(shard, seed);
+    List<String> keys = List.of(Keys.wallet(id), Keys.idempotency(shard, command.idempotencyKey()), Keys.outbox(shard));
+    List<String> args = List.of(id.value(), command.ownerId(), command.currency().getCurrencyCode(),
+      command.type().wire(), requestHash(command.canonical()), retention());
+    return runner.run(scripts.openWallet, keys, args).map(reply -> Views.outcome(reply, Views::wallet));
+  }
+
+  @Override
+  public Future<Optional<Wallet>> wallet(WalletId id) {
+    return runner.send(Request.cmd(Command.HGETALL).arg(Keys.wallet(id))).map(r -> Views.wallet(hash(r)));
+  }
+
+  @Override
+  public Future<Outcome<WalletStatus>> setStatus(WalletId id, WalletStatus status, String reason) {
+    List<String> keys = List.of(Keys.wallet(id), Keys.outbox(id.shard()));
+    return runner.run(scripts.setStatus, keys, List.of(status.wire(), reason))
+      .map(reply -> Views.outcome(reply, Views::status));
+  }
+
+  // ------------------------------------------------------------------ postings
+
+  @Override
+  public Future<Outcome<Credited>> credit(Credit command) {
+    ShardId shard = command.wallet().shard();
+    List<String> keys = List.of(Keys.wallet(command.wallet()), Keys.systemAccount(shard, command.from()),
+      Keys.idempotency(shard, command.idempotencyKey()), Keys.outbox(shard));
+    List<String> args = List.of(command.reference(), Long.toString(command.amount().minor()),
+      command.amount().currencyCode(), requestHash(command.canonical()), command.from().id(shard),
+      command.postingType(), command.reference(), retention());
+    return runner.run(scripts.credit, keys, args).map(reply -> Views.outcome(reply, Views::credited));
+  }
+
+  @Override
+  public Future<Outcome<TransferView>> transfer(Transfer command) {
+    ShardId source = command.from().shard();
+    TransferId id = TransferId.random(source);
+    String requestHash = requestHash(command.canonical());
+    if (command.crossShard()) {
+      return saga.transfer(command, id, requestHash);
+    }
+    List<String> keys = List.of(Keys.wallet(command.from()), Keys.wallet(command.to()),
+      Keys.idempotency(source, command.idempotencyKey()), Keys.transfer(id), Keys.outbox(source));
+    List<String> args = List.of(id.value(), Long.toString(command.amount().minor()), command.amount().currencyCode(),
+      requestHash, command.actor(), retention());
+    return runner.run(scripts.transfer, keys, args).map(reply -> Views.outcome(reply, Views::transfer));
+  }
+
+  @Override
+  public Future<Optional<TransferView>> transfer(TransferId id) {
+    return runner.send(Request.cmd(Command.HGETALL).arg(Keys.transfer(id))).map(r -> Views.transfer(hash(r)));
+  }
+
+  @Override
+  public Future<Outcome<HoldView>> placeHold(PlaceHold command) {
+    ShardId shard = command.wallet().shard();
+    HoldId id = HoldId.random(shard);
+    List<String> keys = List.of(Keys.wallet(command.wallet()), Keys.hold(id),
+      Keys.idempotency(shard, command.idempotencyKey()), Keys.outbox(shard));
+    List<String> args = List.of(id.value(), Long.toString(command.amount().minor()), command.amount().currencyCode(),
+      requestHash(command.canonical()), command.actor(), command.reference(), retention());
+    return runner.run(scripts.hold, keys, args).map(reply -> Views.outcome(reply, Views::hold));
+  }
+
+  @Override
+  public Future<Outcome<HoldView>> settleHold(HoldId id, SystemAccount payoutAccount) {
+    ShardId shard = id.shard();
+    return endHold(id, "settled", List.of(Keys.systemAccount(shard, payoutAccount)), payoutAccount.id(shard));
+  }
+
+  @Override
+  public Future<Outcome<HoldView>> releaseHold(HoldId id) {
+    return endHold(id, "released", List.of(), "");
+  }
+
+  private Future<Outcome<HoldView>> endHold(HoldId id, String ending, List<String> payoutKey, String payoutId) {
+    return runner.send(Request.cmd(Command.HGET).arg(Keys.hold(id)).arg("wallet"))
+      .compose(wallet -> {
+        if (wallet == null) {
+          return Future.succeededFuture(Outcome.<HoldView>refused(OutcomeCode.HOLD_NOT_FOUND));
+        }
+        List<String> keys = new java.util.ArrayList<>(List.of(Keys.wallet(new WalletId(wallet.toString())),
+          Keys.hold(id), Keys.outbox(id.shard())));
+        keys.addAll(payoutKey);
+        return runner.run(scripts.finishHold, keys, List.of(id.value(), ending, payoutId))
+          .map(reply -> Views.outcome(reply, Views::hold));
+      });
+  }
+
+  // ------------------------------------------------------------------ the sweeper
+
+  @Override
+  public Future<Integer> sweepPendingTransfers() {
+    long cutoff = System.currentTimeMillis() - options.sweepAgeMs();
+    List<Future<Integer>> shards = IntStream.range(0, options.shardCount())
+      .mapToObj(n -> sweepShard(new ShardId(n), cutoff))
+      .toList();
+    return Future.all(shards).map(all -> shards.stream().mapToInt(Future::result).sum());
+  }
+
+  @Override
+  public Future<List<TransferId>> pendingTransfers(ShardId shard) {
+    return pendingSince(shard, "+inf");
+  }
+
+  private Future<List<TransferId>> pendingSince(ShardId shard, String maxScore) {
+    return runner.send(Request.cmd(Command.ZRANGEBYSCORE).arg(Keys.pendingTransfers(shard)).arg("-inf")
+        .arg(maxScore).arg("LIMIT").arg(0).arg(SWEEP_BATCH))
+      .map(ids -> ids.stream().map(id -> new TransferId(id.toString())).toList());
+  }
+
+  private Future<Integer> sweepShard(ShardId shard, long cutoff) {
+    return pendingSince(shard, Long.toString(cutoff)).compose(ids -> {
+      Future<Integer> chain = Future.succeededFuture(0);
+      for (TransferId id : ids) {
+        chain = chain.compose(done -> drivePending(id).map(driven -> done + driven));
+      }
+      return chain;
+    });
+  }
+
+  private Future<Integer> drivePending(TransferId id) {
+    return runner.send(Request.cmd(Command.HGETALL).arg(Keys.transfer(id)))
+      .map(RedisBalanceCache::hash)
+      .compose(record -> {
+        Optional<TransferView> view = Views.transfer(record);
+        if (view.isEmpty() || view.get().status() != dev.wallet.balancecache.model.TransferStatus.PENDING) {
+          return Future.succeededFuture(0);
+        }
+        return saga.drive(view.get(), record.get("idem")).map(1);
+      })
+      .recover(failure -> {
+        LOG.warn("could not drive pending transfer {} yet: {}", id, failure.toString());
+        return Future.succeededFuture(0);
+      });
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private ShardId shardFor(String seed) {
+    return new ShardId(Math.floorMod(sha256(seed).hashCode(), options.shardCount()));
+  }
+
+  private String retention() {
+    return Long.toString(options.idempotencyRetentionMs());
+  }
+
+  private static String requestHash(String canonical) {
+    return sha256(canonical);
+  }
+
+  private static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException impossible) {
+      throw new IllegalStateException(impossible);
+    }
+  }
+
+  static Map<String, String> hash(Response response) {
+    Map<String, String> map = new HashMap<>();
+    if (response == null) {
+      return map;
+    }
+    if (response.isMap()) {
+      response.getKeys().forEach(key -> map.put(key, response.get(key).toString()));
+    } else {
+      for (int i = 0; i + 1 < response.size(); i += 2) {
+        map.put(response.get(i).toString(), response.get(i + 1).toString());
+      }
+    }
+    return map;
+  }
+}

@@ -1,0 +1,21 @@
+package dev.wallet.balancecache.impl;
+
+import java.util.List;
+
+/** Every script the money core runs. */
+final class Scripts {
+
+  final LuaScript openWallet = LuaScript.load("open_wallet");
+  final LuaScript credit = LuaScript.load("credit");
+  final LuaScript transfer = LuaScript.load("transfer");
+  final LuaScript sagaDebit = LuaScript.load("saga_debit");
+  final LuaScript sagaCredit = LuaScript.load("saga_credit");
+  final LuaScript sagaFinish = LuaScript.load("saga_finish");
+  final LuaScript hold = LuaScript.load("hold");
+  final LuaScript finishHold = LuaScript.load("finish_hold");
+  final LuaScript setStatus = LuaScript.load("set_status");
+
+  List<LuaScript> all() {
+    return List.of(openWallet, credit, transfer, sagaDebit, sagaCredit, sagaFinish, hold, finishHold, setStatus);
+  }
+}

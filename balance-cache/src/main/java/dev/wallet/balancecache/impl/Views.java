@@ -1,0 +1,114 @@
+package dev.wallet.balancecache.impl;
+
+import dev.wallet.balancecache.model.BalanceChange;
+import dev.wallet.balancecache.model.Credited;
+import dev.wallet.balancecache.model.Currencies;
+import dev.wallet.balancecache.model.HoldId;
+import dev.wallet.balancecache.model.HoldView;
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.Outcome;
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.TransferId;
+import dev.wallet.balancecache.model.TransferStatus;
+import dev.wallet.balancecache.model.TransferView;
+import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletStatus;
+import dev.wallet.balancecache.model.WalletType;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/** Turns what the scripts and hashes hold (JSON, strings) into the money core's records, at one place. */
+final class Views {
+
+  private Views() {
+  }
+
+  /**
+   * The outcome of a script call. A value is read when the outcome carries one: always for
+   * accepted outcomes, and for the in-flight transfer behind IDEMPOTENCY_IN_FLIGHT.
+   */
+  static <T> Outcome<T> outcome(ScriptReply reply, Function<JsonObject, T> valueOf) {
+    return switch (reply.kind()) {
+      case KEY_REUSED -> Outcome.refused(OutcomeCode.IDEMPOTENCY_KEY_REUSED);
+      case IN_FLIGHT -> new Outcome<>(OutcomeCode.IDEMPOTENCY_IN_FLIGHT, valueOf.apply(reply.outcome()), false);
+      case NEW, REPLAY -> decided(reply, valueOf);
+    };
+  }
+
+  private static <T> Outcome<T> decided(ScriptReply reply, Function<JsonObject, T> valueOf) {
+    OutcomeCode code = OutcomeCode.valueOf(reply.outcome().getString("code"));
+    boolean hasValue = code.accepted() || reply.outcome().containsKey("status");
+    return new Outcome<>(code, hasValue ? valueOf.apply(reply.outcome()) : null, reply.kind() == ScriptReply.Kind.REPLAY);
+  }
+
+  static Wallet wallet(JsonObject o) {
+    return new Wallet(new WalletId(o.getString("walletId")), o.getString("ownerId"),
+      Currencies.parse(o.getString("currency")), WalletType.fromWire(o.getString("type")),
+      WalletStatus.fromWire(o.getString("status")), units(o, "available"), units(o, "held"), units(o, "seq"),
+      Instant.ofEpochMilli(o.getLong("createdAt")));
+  }
+
+  static Optional<Wallet> wallet(Map<String, String> h) {
+    if (h.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Wallet(new WalletId(h.get("id")), h.get("owner"), Currencies.parse(h.get("cur")),
+      WalletType.fromWire(h.get("type")), WalletStatus.fromWire(h.get("status")), Long.parseLong(h.get("avail")),
+      Long.parseLong(h.get("held")), Long.parseLong(h.get("seq")), Instant.ofEpochMilli(Long.parseLong(h.get("created")))));
+  }
+
+  static BalanceChange balance(JsonObject o) {
+    return new BalanceChange(new WalletId(o.getString("walletId")), units(o, "available"), units(o, "held"),
+      units(o, "seq"));
+  }
+
+  static Credited credited(JsonObject o) {
+    return new Credited(o.getString("postingId"), money(o), Instant.ofEpochMilli(o.getLong("createdAt")), balance(o));
+  }
+
+  static HoldView hold(JsonObject o) {
+    long at = o.containsKey("finishedAt") ? o.getLong("finishedAt") : o.getLong("createdAt");
+    return new HoldView(new HoldId(o.getString("holdId")),
+      HoldView.HoldStatus.valueOf(o.getString("status").toUpperCase(Locale.ROOT)), money(o), o.getString("reference"),
+      Instant.ofEpochMilli(at), balance(o));
+  }
+
+  static TransferView transfer(JsonObject o) {
+    TransferStatus status = TransferStatus.fromWire(o.getString("status"));
+    Optional<OutcomeCode> reason = status == TransferStatus.REVERSED
+      ? Optional.of(OutcomeCode.valueOf(o.getString("code"))) : Optional.empty();
+    return new TransferView(new TransferId(o.getString("transferId")), status,
+      new WalletId(o.getString("fromWalletId")), new WalletId(o.getString("toWalletId")), money(o),
+      Instant.ofEpochMilli(o.getLong("createdAt")), reason,
+      Optional.ofNullable(o.getJsonObject("source")).map(Views::balance));
+  }
+
+  static Optional<TransferView> transfer(Map<String, String> h) {
+    if (h.isEmpty()) {
+      return Optional.empty();
+    }
+    TransferStatus status = TransferStatus.fromWire(h.get("state"));
+    Optional<OutcomeCode> reason = status == TransferStatus.REVERSED
+      ? Optional.of(OutcomeCode.valueOf(h.get("code"))) : Optional.empty();
+    return Optional.of(new TransferView(new TransferId(h.get("id")), status, new WalletId(h.get("from")),
+      new WalletId(h.get("to")), new Money(Long.parseLong(h.get("amt")), Currencies.parse(h.get("cur"))),
+      Instant.ofEpochMilli(Long.parseLong(h.get("created"))), reason, Optional.empty()));
+  }
+
+  static WalletStatus status(JsonObject o) {
+    return WalletStatus.fromWire(o.getString("status"));
+  }
+
+  private static Money money(JsonObject o) {
+    return new Money(units(o, "amount"), Currencies.parse(o.getString("currency")));
+  }
+
+  private static long units(JsonObject o, String field) {
+    return Long.parseLong(o.getString(field));
+  }
+}

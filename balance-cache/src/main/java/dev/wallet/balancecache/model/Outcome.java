@@ -1,0 +1,23 @@
+package dev.wallet.balancecache.model;
+
+import java.util.Objects;
+
+/**
+ * The answer to a request: its code, the resulting value when there is one (also on some
+ * refusals, e.g. the pending transfer behind IDEMPOTENCY_IN_FLIGHT), and whether the answer
+ * was decided by an earlier request under the same idempotency key.
+ */
+public record Outcome<T>(OutcomeCode code, T value, boolean replayed) {
+
+  public Outcome {
+    Objects.requireNonNull(code, "code");
+  }
+
+  public static <T> Outcome<T> refused(OutcomeCode code) {
+    return new Outcome<>(code, null, false);
+  }
+
+  public boolean accepted() {
+    return code.accepted();
+  }
+}

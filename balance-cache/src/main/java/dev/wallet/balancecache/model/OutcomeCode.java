@@ -1,0 +1,32 @@
+package dev.wallet.balancecache.model;
+
+/**
+ * What became of a request to the money core. Business refusals are values, not exceptions;
+ * an exception from the money core means the infrastructure could not give an answer.
+ */
+public enum OutcomeCode {
+  /** Done. */
+  OK,
+  /** A cross-shard transfer whose source was debited; its credit or reversal is on its way. */
+  PENDING,
+  AMOUNT_INVALID,
+  SAME_WALLET,
+  WALLET_NOT_FOUND,
+  WALLET_EXISTS,
+  WALLET_INACTIVE,
+  CURRENCY_MISMATCH,
+  INSUFFICIENT_FUNDS,
+  BALANCE_OVERFLOW,
+  BALANCE_NOT_ZERO,
+  HOLD_NOT_FOUND,
+  HOLD_EXCEEDED,
+  TRANSFER_NOT_FOUND,
+  /** The first request under this idempotency key has not reached its outcome yet. */
+  IDEMPOTENCY_IN_FLIGHT,
+  /** This idempotency key was used before for a different request. */
+  IDEMPOTENCY_KEY_REUSED;
+
+  public boolean accepted() {
+    return this == OK || this == PENDING;
+  }
+}

@@ -1,0 +1,33 @@
+package dev.wallet.balancecache.model;
+
+import java.util.Currency;
+
+/**
+ * An account of the wallet itself, one per name, currency and shard, so that every posting
+ * balances inside one shard: external clearing (money that came in from or went out to a bank
+ * or card network), fee revenue, and each shard's in-transit account for cross-shard transfers.
+ * System accounts may go negative: clearing accounts mirror what the outside world holds.
+ */
+public record SystemAccount(String name, Currency currency) {
+
+  public static final String TRANSIT = "transit";
+
+  public SystemAccount {
+    if (name == null || !name.matches("[a-z]+(\\.[a-z]+)*")) {
+      throw new IllegalArgumentException("system account names are lower-case words joined by dots");
+    }
+  }
+
+  public static SystemAccount clearing(String gateway, Currency currency) {
+    return new SystemAccount("clearing." + gateway, currency);
+  }
+
+  public static SystemAccount transit(Currency currency) {
+    return new SystemAccount(TRANSIT, currency);
+  }
+
+  /** The ledger's id of this account on a shard, e.g. clearing.sandbox:USD:s0042. */
+  public String id(ShardId shard) {
+    return name + ":" + currency.getCurrencyCode() + ":" + shard.name();
+  }
+}

@@ -1,0 +1,26 @@
+package dev.wallet.balancecache.model;
+
+/** A wallet. Its value names its shard (see {@link ShardedIds}). */
+public record WalletId(String value) {
+
+  public WalletId {
+    ShardedIds.parse('w', value);
+  }
+
+  public static WalletId random(ShardId shard) {
+    return new WalletId(ShardedIds.random('w', shard));
+  }
+
+  public static WalletId derived(ShardId shard, String seed) {
+    return new WalletId(ShardedIds.derived('w', shard, seed));
+  }
+
+  public ShardId shard() {
+    return ShardedIds.parse('w', value);
+  }
+
+  @Override
+  public String toString() {
+    return value;
+  }
+}

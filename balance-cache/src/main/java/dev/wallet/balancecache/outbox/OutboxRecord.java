@@ -1,0 +1,72 @@
+package dev.wallet.balancecache.outbox;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One entry of a shard's outbox stream, as the money core's scripts write it: a posting (with
+ * entries that sum to zero per currency) or an event without entries (a wallet opened, a
+ * status change, a transfer completed). The ledger writer turns each into rows, then gives the
+ * Redis keys in {@code retire} their lifetime, because only then may they expire.
+ *
+ * <p>Wire format: the stream field {@code p} holds JSON; amounts, balances and sequences are
+ * decimal strings (Lua numbers are doubles).
+ */
+public record OutboxRecord(String id, String type, String shard, Instant at, Optional<String> reference,
+                           List<OutboxEntry> entries, Optional<AccountEvent> account, List<String> retire) {
+
+  public static final String FIELD = "p";
+
+  public static OutboxRecord parse(String json) {
+    JsonObject p = new JsonObject(json);
+    if (p.getInteger("v", 0) != 1) {
+      throw new IllegalArgumentException("unknown outbox record version in " + json);
+    }
+    return new OutboxRecord(p.getString("id"), p.getString("type"), p.getString("shard"),
+      Instant.ofEpochMilli(p.getLong("ts")), Optional.ofNullable(p.getString("ref")), entries(p),
+      Optional.ofNullable(p.getJsonObject("account")).map(AccountEvent::from), strings(p.getJsonArray("retire")));
+  }
+
+  private static List<OutboxEntry> entries(JsonObject p) {
+    JsonArray array = p.getJsonArray("entries");
+    List<OutboxEntry> entries = new ArrayList<>();
+    if (array != null) {
+      for (int i = 0; i < array.size(); i++) {
+        entries.add(OutboxEntry.from(array.getJsonObject(i)));
+      }
+    }
+    return List.copyOf(entries);
+  }
+
+  private static List<String> strings(JsonArray array) {
+    List<String> out = new ArrayList<>();
+    if (array != null) {
+      array.forEach(item -> out.add((String) item));
+    }
+    return List.copyOf(out);
+  }
+
+  /** One line of a posting: a signed amount on one bucket of one account. */
+  public record OutboxEntry(String account, String bucket, long amount, String currency, long balanceAfter, long seq) {
+
+    static OutboxEntry from(JsonObject e) {
+      return new OutboxEntry(e.getString("account"), e.getString("bucket"), Long.parseLong(e.getString("amount")),
+        e.getString("currency"), Long.parseLong(e.getString("balanceAfter")), Long.parseLong(e.getString("seq")));
+    }
+  }
+
+  /** What an event says about a wallet: who owns it and what it is when opened, its status when changed. */
+  public record AccountEvent(String id, Optional<String> owner, Optional<String> currency, Optional<String> type,
+                             Optional<String> status, Optional<String> reason) {
+
+    static AccountEvent from(JsonObject a) {
+      return new AccountEvent(a.getString("id"), Optional.ofNullable(a.getString("owner")),
+        Optional.ofNullable(a.getString("currency")), Optional.ofNullable(a.getString("type")),
+        Optional.ofNullable(a.getString("status")), Optional.ofNullable(a.getString("reason")));
+    }
+  }
+}

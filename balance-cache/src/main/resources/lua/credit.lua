@@ -1,0 +1,46 @@
+-- credit: moves money from a system account of this shard into a wallet
+-- (a deposit settled by a gateway, or an adjustment booked by the system).
+--
+-- KEYS[1] wallet          {sNNNN}:w:<walletId>
+-- KEYS[2] system account  {sNNNN}:a:<name>:<currency>
+-- KEYS[3] idempotency     {sNNNN}:idem:<scope hash>
+-- KEYS[4] outbox          {sNNNN}:outbox
+-- ARGV[1] posting id   ARGV[2] amount (minor units)   ARGV[3] currency   ARGV[4] request hash
+-- ARGV[5] system account id   ARGV[6] posting type (e.g. deposit)   ARGV[7] reference (e.g. deposit id)
+-- ARGV[8] refusal retention ms
+--
+-- Returns {kind, outcome}: outcome.code is OK (with the wallet's new balance), AMOUNT_INVALID,
+-- WALLET_NOT_FOUND, WALLET_INACTIVE, CURRENCY_MISMATCH or BALANCE_OVERFLOW.
+-- Writes (only on OK): both accounts, the idempotency record, one posting in the outbox.
+
+local wallet_key, system_key, idem_key, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local posting_id, currency, request_hash = ARGV[1], ARGV[3], ARGV[4]
+local system_id, posting_type, reference = ARGV[5], ARGV[6], ARGV[7]
+local retention_ms = tonumber(ARGV[8])
+
+local seen = idem_lookup(idem_key, request_hash)
+if seen then return seen end
+
+local amount = positive_units(ARGV[2])
+if not amount then return refuse(idem_key, request_hash, retention_ms, refusal('AMOUNT_INVALID')) end
+
+local wallet = load_wallet(wallet_key)
+local code = wallet_refusal(wallet, currency, '*')
+local legs
+if not code then
+  legs = {{acct = wallet, bucket = 'avail', delta = amount},
+          {acct = load_system(system_key, system_id, currency), bucket = 'avail', delta = -amount}}
+  code = legs_refusal(legs)
+end
+if code then return refuse(idem_key, request_hash, retention_ms, refusal(code, {reference = reference})) end
+
+local ts = now_ms()
+local entries = apply_legs(legs)
+local outcome = wallet_view(wallet)
+outcome.code, outcome.postingId, outcome.reference, outcome.amount, outcome.currency, outcome.createdAt =
+  'OK', posting_id, reference, units(amount), currency, ts
+local outcome_json = cjson.encode(outcome)
+idem_record(idem_key, request_hash, 'done', outcome_json)
+emit(outbox, posting(posting_id, posting_type, wallet_key, ts,
+  {ref = reference, entries = entries, retire = {idem_key}}))
+return reply('new', outcome_json)

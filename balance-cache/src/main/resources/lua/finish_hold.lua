@@ -1,0 +1,45 @@
+-- finish_hold: ends an active hold. 'settled' pays the held money out to a system account
+-- (the withdrawal reached the bank); 'released' returns it to the wallet's available balance
+-- (the payout failed). Neither depends on the wallet's status: held money is already spoken for.
+-- A hold that has already ended is left as it is and its first ending is returned.
+--
+-- KEYS[1] wallet          {sNNNN}:w:<walletId>
+-- KEYS[2] hold record     {sNNNN}:h:<holdId>
+-- KEYS[3] outbox          {sNNNN}:outbox
+-- KEYS[4] system account  {sNNNN}:a:<name>:<currency>   (the payout's clearing account; only to settle)
+-- ARGV[1] hold id   ARGV[2] ending (settled|released)   ARGV[3] system account id (only to settle)
+--
+-- Returns {kind, outcome}: kind 'new' or 'replay'; outcome.code is OK with status settled or
+-- released, or HOLD_NOT_FOUND.
+-- Writes (only on 'new'): the wallet, the system account when settled, the hold record, one posting.
+
+local wallet_key, hold_key, outbox, system_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local hold_id, ending, system_id = ARGV[1], ARGV[2], ARGV[3]
+
+local h = redis.call('HMGET', hold_key, 'state', 'outcome', 'wallet', 'amt', 'cur', 'ref')
+if not h[1] then return reply('new', cjson.encode(refusal('HOLD_NOT_FOUND', {holdId = hold_id}))) end
+if h[1] ~= 'active' then return reply('replay', h[2]) end
+if ending ~= 'settled' and ending ~= 'released' then error('bad ending ' .. tostring(ending)) end
+if ending == 'settled' and not system_key then error('settling needs the payout account') end
+
+local amount, currency = tonumber(h[4]), h[5]
+local wallet = load_wallet(wallet_key)
+if not wallet or wallet.id ~= h[3] then error('hold ' .. hold_id .. ' does not belong to ' .. wallet_key) end
+local legs = {{acct = wallet, bucket = 'held', delta = -amount}}
+if ending == 'settled' then
+  legs[2] = {acct = load_system(system_key, system_id, currency), bucket = 'avail', delta = amount}
+else
+  legs[2] = {acct = wallet, bucket = 'avail', delta = amount}
+end
+local code = legs_refusal(legs)
+if code then error('cannot end hold ' .. hold_id .. ': ' .. code) end
+
+local ts = now_ms()
+local entries = apply_legs(legs)
+local outcome = wallet_view(wallet)
+outcome.code, outcome.holdId, outcome.status, outcome.amount, outcome.currency, outcome.reference, outcome.finishedAt =
+  'OK', hold_id, ending, h[4], currency, h[6], ts
+local outcome_json = cjson.encode(outcome)
+redis.call('HSET', hold_key, 'state', ending, 'outcome', outcome_json, 'finished', ts)
+emit(outbox, posting(hold_id .. '.' .. ending, 'hold_' .. ending, wallet_key, ts, {ref = h[6], entries = entries}))
+return reply('new', outcome_json)

@@ -1,0 +1,158 @@
+-- lib.lua: helpers shared by every wallet script. The loader prepends this file to each
+-- script, so every script is self-contained once loaded.
+--
+-- Rules every script follows:
+--  * Every key it touches carries one shard's hash tag ({s0042}), so it runs on one node.
+--  * It checks everything before its first write: Redis does not roll back a script that
+--    fails half-way, but a script that raises before writing leaves nothing behind.
+--  * Amounts travel as decimal strings of minor units. Lua numbers are doubles, exact up to
+--    2^53, so every amount and balance is kept within MAX_UNITS.
+--  * Replies are {kind, outcomeJson}; kind is one of
+--      'new'        the outcome was decided by this call
+--      'replay'     the outcome was decided earlier under the same idempotency key
+--      'in_flight'  the first request under this key has not reached its outcome yet
+--      'key_reused' the key was used before for a different request
+
+local MAX_UNITS = 9007199254740991
+
+local function units(n)
+  return string.format('%d', n)
+end
+
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local function positive_units(text)
+  if type(text) ~= 'string' or #text > 16 or not string.match(text, '^[1-9][0-9]*$') then
+    return nil
+  end
+  local n = tonumber(text)
+  if n > MAX_UNITS then return nil end
+  return n
+end
+
+local function reply(kind, outcome_json)
+  return {kind, outcome_json or ''}
+end
+
+local function refusal(code, extra)
+  local outcome = extra or {}
+  outcome.code = code
+  return outcome
+end
+
+---------------------------------------------------------------- idempotency records
+-- HASH: rh = hash of the request, state = 'pending' | 'done', outcome = JSON, replays = count
+
+local function idem_lookup(key, request_hash)
+  local rec = redis.call('HMGET', key, 'rh', 'state', 'outcome')
+  if not rec[1] then return nil end
+  if rec[1] ~= request_hash then return reply('key_reused') end
+  if rec[2] == 'pending' then return reply('in_flight', rec[3]) end
+  -- A write, so that a WAIT after a replay also covers the write that decided the outcome.
+  redis.call('HINCRBY', key, 'replays', 1)
+  return reply('replay', rec[3])
+end
+
+local function idem_record(key, request_hash, state, outcome_json)
+  redis.call('HSET', key, 'rh', request_hash, 'state', state, 'outcome', outcome_json)
+end
+
+-- A refusal moves no money and never reaches the ledger, so its record gets its lifetime now.
+-- Records of postings get theirs from the ledger writer once PostgreSQL has the posting.
+local function refuse(idem_key, request_hash, retention_ms, outcome)
+  local json = cjson.encode(outcome)
+  idem_record(idem_key, request_hash, 'done', json)
+  redis.call('PEXPIRE', idem_key, retention_ms)
+  return reply('new', json)
+end
+
+---------------------------------------------------------------- accounts
+-- Wallet HASH: id, owner, cur, type, status, avail, held, seq, created
+-- System account HASH: id, cur, avail, seq (created by its first posting; may go negative)
+
+local function load_wallet(key)
+  local f = redis.call('HMGET', key, 'id', 'owner', 'cur', 'status', 'avail', 'held', 'seq', 'type')
+  if not f[1] then return nil end
+  return {kind = 'wallet', key = key, id = f[1], owner = f[2], cur = f[3], status = f[4],
+          avail = tonumber(f[5]), held = tonumber(f[6]), seq = tonumber(f[7]), type = f[8]}
+end
+
+local function load_system(key, id, currency)
+  local f = redis.call('HMGET', key, 'avail', 'seq')
+  return {kind = 'system', key = key, id = id, cur = currency, status = 'active',
+          avail = tonumber(f[1] or '0'), held = 0, seq = tonumber(f[2] or '0'), new = (f[2] == false)}
+end
+
+-- The refusal a wallet gives to a movement, or nil. Owner '*' is a trusted system actor.
+local function wallet_refusal(wallet, currency, actor)
+  if not wallet then return 'WALLET_NOT_FOUND' end
+  if actor and actor ~= '*' and wallet.owner ~= actor then return 'WALLET_NOT_FOUND' end
+  if wallet.status ~= 'active' then return 'WALLET_INACTIVE' end
+  if wallet.cur ~= currency then return 'CURRENCY_MISMATCH' end
+  return nil
+end
+
+---------------------------------------------------------------- postings
+-- A leg is {acct = <loaded account>, bucket = 'avail' | 'held', delta = <signed units>}.
+
+local BUCKET_NAMES = {avail = 'available', held = 'held'}
+
+-- The refusal the legs give, or nil. Raises (before any write) when the legs do not balance,
+-- which is a bug in the caller, not a business outcome.
+local function legs_refusal(legs)
+  local sum, projected = 0, {}
+  for _, leg in ipairs(legs) do
+    local a = leg.acct
+    local slot = a.key .. '|' .. leg.bucket
+    local after = (projected[slot] or a[leg.bucket]) + leg.delta
+    if a.kind == 'wallet' and after < 0 then
+      return leg.bucket == 'avail' and 'INSUFFICIENT_FUNDS' or 'HOLD_EXCEEDED'
+    end
+    if after > MAX_UNITS or after < -MAX_UNITS then return 'BALANCE_OVERFLOW' end
+    projected[slot] = after
+    sum = sum + leg.delta
+  end
+  if sum ~= 0 then error('unbalanced posting: legs sum to ' .. units(sum)) end
+  return nil
+end
+
+-- Applies checked legs; every account touched advances its sequence once per posting.
+local function apply_legs(legs)
+  local entries, advanced = {}, {}
+  for _, leg in ipairs(legs) do
+    local a = leg.acct
+    if not advanced[a.key] then
+      a.seq = redis.call('HINCRBY', a.key, 'seq', 1)
+      if a.kind == 'system' and a.new then redis.call('HSET', a.key, 'id', a.id, 'cur', a.cur) end
+      advanced[a.key] = true
+    end
+    local after = redis.call('HINCRBY', a.key, leg.bucket, units(leg.delta))
+    a[leg.bucket] = after
+    entries[#entries + 1] = {account = a.id, bucket = BUCKET_NAMES[leg.bucket], amount = units(leg.delta),
+                             currency = a.cur, balanceAfter = units(after), seq = units(a.seq)}
+  end
+  return entries
+end
+
+-- Appends one outbox entry (a posting, or an event when entries is nil) to the shard's stream.
+-- The ledger writer turns it into rows, then gives the keys in 'retire' their lifetime.
+local function emit(outbox, record)
+  redis.call('XADD', outbox, '*', 'p', cjson.encode(record))
+end
+
+local function wallet_view(w)
+  return {walletId = w.id, available = units(w.avail), held = units(w.held), seq = units(w.seq)}
+end
+
+local function shard_of(key)
+  return string.match(key, '^{(s%d+)}')
+end
+
+local function posting(id, type, shard_key, ts, fields)
+  local p = fields or {}
+  p.v, p.id, p.type, p.shard, p.ts = 1, id, type, shard_of(shard_key), ts
+  return p
+end

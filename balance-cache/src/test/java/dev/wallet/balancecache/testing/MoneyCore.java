@@ -1,0 +1,90 @@
+package dev.wallet.balancecache.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.command.Credit;
+import dev.wallet.balancecache.command.OpenWallet;
+import dev.wallet.balancecache.command.Transfer;
+import dev.wallet.balancecache.model.IdempotencyKey;
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.Outcome;
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.SystemAccount;
+import dev.wallet.balancecache.model.TransferView;
+import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletType;
+import io.vertx.core.Future;
+import java.util.Currency;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Shortcuts for tests that need wallets with money in them. */
+public final class MoneyCore {
+
+  public static final Currency USD = Currency.getInstance("USD");
+
+  private final BalanceCache cache;
+
+  public MoneyCore(BalanceCache cache) {
+    this.cache = cache;
+  }
+
+  public static IdempotencyKey key(String scope) {
+    return new IdempotencyKey(scope, UUID.randomUUID().toString());
+  }
+
+  public static String owner() {
+    return "user-" + UUID.randomUUID();
+  }
+
+  public WalletId open(String owner) {
+    return open(owner, Optional.empty());
+  }
+
+  public WalletId openNear(String owner, WalletId neighbour) {
+    return open(owner, Optional.of(neighbour));
+  }
+
+  /** A wallet whose shard differs from {@code other}'s. */
+  public WalletId openElsewhere(String owner, WalletId other) {
+    while (true) {
+      WalletId id = open(owner);
+      if (!id.shard().equals(other.shard())) {
+        return id;
+      }
+    }
+  }
+
+  private WalletId open(String owner, Optional<WalletId> colocateWith) {
+    Outcome<Wallet> opened = Await.result(cache.openWallet(
+      new OpenWallet(owner, USD, WalletType.PERSONAL, colocateWith, key(owner))));
+    assertThat(opened.code()).isEqualTo(OutcomeCode.OK);
+    return opened.value().id();
+  }
+
+  public void fund(WalletId wallet, long minor) {
+    Outcome<?> credited = Await.result(cache.credit(new Credit(wallet, new Money(minor, USD),
+      SystemAccount.clearing("sandbox", USD), "deposit", "d-" + UUID.randomUUID(), key("test-funding"))));
+    assertThat(credited.code()).isEqualTo(OutcomeCode.OK);
+  }
+
+  public WalletId funded(String owner, long minor) {
+    WalletId id = open(owner);
+    fund(id, minor);
+    return id;
+  }
+
+  public Future<Outcome<TransferView>> transfer(WalletId from, WalletId to, long minor, String owner) {
+    return cache.transfer(new Transfer(from, to, new Money(minor, USD), owner, key(owner)));
+  }
+
+  public Wallet wallet(WalletId id) {
+    return Await.result(cache.wallet(id)).orElseThrow();
+  }
+
+  public long available(WalletId id) {
+    return wallet(id).available();
+  }
+}

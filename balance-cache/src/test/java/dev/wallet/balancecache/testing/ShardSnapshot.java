@@ -1,0 +1,34 @@
+package dev.wallet.balancecache.testing;
+
+import dev.wallet.balancecache.model.ShardId;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisCluster;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Every key of one shard with its serialized value (DUMP), so a test can show that a refused
+ * request wrote nothing, not even part of a posting.
+ */
+public final class ShardSnapshot {
+
+  private ShardSnapshot() {
+  }
+
+  public static Map<String, String> take(Redis redis, ShardId shard) {
+    int slot = RedisNodes.slotOf(shard.tag());
+    Map<String, String> values = new TreeMap<>();
+    for (Response node : Await.result(RedisCluster.create(redis)
+        .onAllMasterNodes(Request.cmd(Command.CLUSTER).arg("GETKEYSINSLOT").arg(slot).arg(100_000)))) {
+      for (Response key : node) {
+        Response dump = Await.result(redis.send(Request.cmd(Command.DUMP).arg(key.toString())));
+        values.put(key.toString(), dump == null ? "" : HexFormat.of().formatHex(dump.toBytes()));
+      }
+    }
+    return values;
+  }
+}

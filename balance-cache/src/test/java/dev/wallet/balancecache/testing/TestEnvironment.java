@@ -1,0 +1,100 @@
+package dev.wallet.balancecache.testing;
+
+import dev.wallet.balancecache.BalanceCacheOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Where the infrastructure that scripts/infra-up.sh started lives. The defaults match
+ * scripts/env.sh; scripts/test.sh exports the same variables when they are overridden.
+ */
+public final class TestEnvironment {
+
+  private TestEnvironment() {
+  }
+
+  public static String env(String name, String fallback) {
+    String value = System.getenv(name);
+    return value == null || value.isBlank() ? fallback : value;
+  }
+
+  public static String redisHost() {
+    return env("WALLET_REDIS_HOST", "127.0.0.1");
+  }
+
+  public static List<Integer> redisPorts() {
+    int first = Integer.parseInt(env("WALLET_REDIS_FIRST_PORT", "7101"));
+    int count = Integer.parseInt(env("WALLET_REDIS_NODE_COUNT", "6"));
+    List<Integer> ports = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      ports.add(first + i);
+    }
+    return ports;
+  }
+
+  public static List<String> redisNodes() {
+    String csv = System.getenv("WALLET_REDIS_NODES");
+    if (csv != null && !csv.isBlank()) {
+      return Arrays.asList(csv.split(","));
+    }
+    return redisPorts().stream().map(port -> "redis://" + redisHost() + ":" + port).toList();
+  }
+
+  /** Options for tests: no background sweeper unless a test asks for one. */
+  public static BalanceCacheOptions balanceCacheOptions() {
+    return BalanceCacheOptions.defaults(redisNodes())
+      .withShardCount(Integer.parseInt(env("WALLET_SHARDS", "64")))
+      .withSweep(2_000, 0);
+  }
+
+  public static Path dataDir() {
+    String configured = System.getenv("WALLET_DATA_DIR");
+    return configured != null ? Path.of(configured) : projectRoot().resolve(".data");
+  }
+
+  public static Path projectRoot() {
+    Path dir = Path.of("").toAbsolutePath();
+    while (dir != null && !Files.exists(dir.resolve("scripts/env.sh"))) {
+      dir = dir.getParent();
+    }
+    if (dir == null) {
+      throw new IllegalStateException("cannot find the project root (scripts/env.sh) above " + Path.of("").toAbsolutePath());
+    }
+    return dir;
+  }
+
+  public static String pgHost() {
+    return env("WALLET_PG_HOST", "127.0.0.1");
+  }
+
+  public static int pgPort() {
+    return Integer.parseInt(env("WALLET_PG_PORT", "55432"));
+  }
+
+  public static String pgDatabase() {
+    return env("WALLET_PG_DATABASE", "wallet");
+  }
+
+  public static String pgUser() {
+    return env("WALLET_PG_USER", "wallet_app");
+  }
+
+  public static String pgPassword() {
+    return env("WALLET_PG_PASSWORD", "wallet-dev-app");
+  }
+
+  public static String pgOwner() {
+    return env("WALLET_PG_OWNER", "wallet_owner");
+  }
+
+  public static String pgOwnerPassword() {
+    return env("WALLET_PG_OWNER_PASSWORD", "wallet-dev-owner");
+  }
+
+  public static String pgSuperuserPassword() {
+    return env("WALLET_PG_SUPERUSER_PASSWORD", "wallet-dev-superuser");
+  }
+}
