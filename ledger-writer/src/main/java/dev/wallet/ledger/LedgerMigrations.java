@@ -1,0 +1,25 @@
+package dev.wallet.ledger;
+
+import java.util.Map;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+
+/**
+ * Brings the ledger's schema to the latest version (Flyway, db/migration). Runs as the owner
+ * role, which owns the tables; the application role only gets what the migrations grant it.
+ * Blocking (JDBC): call it before deploying verticles or inside executeBlocking.
+ */
+public final class LedgerMigrations {
+
+  private LedgerMigrations() {
+  }
+
+  public static MigrateResult migrate(LedgerDatabase owner, String appRole) {
+    return Flyway.configure()
+      .dataSource(owner.jdbcUrl(), owner.user(), owner.password())
+      .locations("classpath:db/migration")
+      .placeholders(Map.of("app_role", appRole))
+      .load()
+      .migrate();
+  }
+}

@@ -1,0 +1,26 @@
+package dev.wallet.ledger;
+
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.ledger.impl.PgLedgerReader;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import java.util.Optional;
+
+/** Reads served from the ledger. */
+public interface LedgerReader {
+
+  static LedgerReader create(Pool pool) {
+    return new PgLedgerReader(pool);
+  }
+
+  /**
+   * A wallet's entries, newest first. The cursor is opaque to callers; pages stay stable while
+   * new entries arrive, because a page is bounded by the wallet's sequence, not by an offset.
+   *
+   * @throws IllegalArgumentException (as a failed future) for a malformed cursor or limit
+   */
+  Future<EntryPage> entries(WalletId wallet, int limit, Optional<String> cursor);
+
+  /** Answers whether the database can be reached, for readiness checks. */
+  Future<Void> ping();
+}

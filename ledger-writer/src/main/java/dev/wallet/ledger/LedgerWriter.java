@@ -1,0 +1,25 @@
+package dev.wallet.ledger;
+
+import dev.wallet.ledger.impl.StreamLedgerWriter;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+/**
+ * Moves every shard's outbox into PostgreSQL: reads each stream in the {@code ledger} consumer
+ * group, inserts the postings idempotently in one transaction per batch, acknowledges only after
+ * the commit, trims the stream only below what is committed, and then gives retired keys (e.g.
+ * idempotency records) their lifetime.
+ */
+public interface LedgerWriter {
+
+  static LedgerWriter create(Vertx vertx, LedgerWriterOptions options) {
+    return new StreamLedgerWriter(vertx, options);
+  }
+
+  Future<Void> start();
+
+  Future<Void> stop();
+
+  /** Outbox entries not yet committed to the ledger, over all shards, as of the last poll. */
+  long lag();
+}

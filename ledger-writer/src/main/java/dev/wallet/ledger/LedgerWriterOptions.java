@@ -1,0 +1,38 @@
+package dev.wallet.ledger;
+
+import java.util.List;
+
+/**
+ * @param redisEndpoints  seed nodes of the Redis Cluster, e.g. redis://127.0.0.1:7101
+ * @param shardCount      the money core's shard count; one outbox stream per shard
+ * @param database        the ledger database, as the application role
+ * @param consumerName    this writer's name in the consumer group (unique per running instance)
+ * @param batchSize       outbox entries read and committed together
+ * @param minReplicaAcks  replicas that must hold an outbox entry before it is written to the ledger
+ * @param claimIdleMs     entries a consumer has held unacknowledged this long are taken over
+ * @param idempotencyRetentionMs lifetime given to retired keys once their posting is committed
+ */
+public record LedgerWriterOptions(List<String> redisEndpoints, int shardCount, LedgerDatabase database,
+                                  String consumerName, int batchSize, int minReplicaAcks, long claimIdleMs,
+                                  long idempotencyRetentionMs) {
+
+  public LedgerWriterOptions {
+    redisEndpoints = List.copyOf(redisEndpoints);
+  }
+
+  public static LedgerWriterOptions defaults(List<String> redisEndpoints, int shardCount, LedgerDatabase database,
+                                             String consumerName) {
+    return new LedgerWriterOptions(redisEndpoints, shardCount, database, consumerName, 500, 1, 30_000,
+      24 * 3_600_000L);
+  }
+
+  public LedgerWriterOptions withClaimIdleMs(long value) {
+    return new LedgerWriterOptions(redisEndpoints, shardCount, database, consumerName, batchSize, minReplicaAcks,
+      value, idempotencyRetentionMs);
+  }
+
+  public LedgerWriterOptions withConsumerName(String value) {
+    return new LedgerWriterOptions(redisEndpoints, shardCount, database, value, batchSize, minReplicaAcks,
+      claimIdleMs, idempotencyRetentionMs);
+  }
+}
