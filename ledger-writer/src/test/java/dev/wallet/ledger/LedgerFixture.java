@@ -1,0 +1,183 @@
+package dev.wallet.ledger;
+
+import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.outbox.OutboxStreams;
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.balancecache.testing.TestEnvironment;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The ledger side of the integration tests: the schema migrated, a writer running, and views
+ * of both tiers (every account in Redis, every entry in PostgreSQL) to compare them.
+ */
+public final class LedgerFixture implements AutoCloseable {
+
+  private final Vertx vertx;
+  private final Pool ownerPool;
+  private final RedisClusterClient lettuce;
+  private final StatefulRedisClusterConnection<String, String> redis;
+  private LedgerWriter writer;
+
+  public LedgerFixture(Vertx vertx) {
+    this.vertx = vertx;
+    LedgerMigrations.migrate(ownerDatabase(), TestEnvironment.pgUser());
+    this.ownerPool = PgBuilder.pool().connectingTo(connectOptions(ownerDatabase())).using(vertx).build();
+    this.lettuce = RedisClusterClient.create(TestEnvironment.redisNodes().stream().map(RedisURI::create).toList());
+    this.redis = lettuce.connect();
+  }
+
+  public static LedgerDatabase appDatabase() {
+    return new LedgerDatabase(TestEnvironment.pgHost(), TestEnvironment.pgPort(), TestEnvironment.pgDatabase(),
+      TestEnvironment.pgUser(), TestEnvironment.pgPassword());
+  }
+
+  public static LedgerDatabase ownerDatabase() {
+    return appDatabase().as(TestEnvironment.pgOwner(), TestEnvironment.pgOwnerPassword());
+  }
+
+  public static PgConnectOptions connectOptions(LedgerDatabase db) {
+    return new PgConnectOptions().setHost(db.host()).setPort(db.port()).setDatabase(db.database())
+      .setUser(db.user()).setPassword(db.password());
+  }
+
+  public static LedgerWriterOptions writerOptions() {
+    return LedgerWriterOptions.defaults(TestEnvironment.redisNodes(),
+      Integer.parseInt(TestEnvironment.env("WALLET_SHARDS", "64")), appDatabase(), "test-" + UUID.randomUUID());
+  }
+
+  public LedgerWriter startWriter(LedgerWriterOptions options) {
+    writer = LedgerWriter.create(vertx, options);
+    Await.result(writer.start());
+    return writer;
+  }
+
+  public LedgerWriter startWriter() {
+    return startWriter(writerOptions());
+  }
+
+  public Pool pool() {
+    return ownerPool;
+  }
+
+  public RedisAdvancedClusterCommands<String, String> redis() {
+    return redis.sync();
+  }
+
+  /** Every shard's outbox fully committed: nothing undelivered, nothing unacknowledged. */
+  public void awaitDrained(Duration timeout) {
+    Eventually.await("every outbox to be committed to the ledger", timeout, this::drained);
+  }
+
+  private boolean drained() {
+    int shards = Integer.parseInt(TestEnvironment.env("WALLET_SHARDS", "64"));
+    for (int n = 0; n < shards; n++) {
+      String key = OutboxStreams.key(new ShardId(n));
+      if (redis().exists(key) == 0) {
+        continue;
+      }
+      for (Object group : redis().xinfoGroups(key)) {
+        List<?> fields = (List<?>) group;
+        if (OutboxStreams.LEDGER_GROUP.equals(field(fields, "name"))) {
+          Object lag = field(fields, "lag");
+          if (lag == null || ((Number) lag).longValue() != 0 || ((Number) field(fields, "pending")).longValue() != 0) {
+            return false;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  private static Object field(List<?> fields, String name) {
+    for (int i = 0; i + 1 < fields.size(); i += 2) {
+      if (name.equals(fields.get(i))) {
+        return fields.get(i + 1);
+      }
+    }
+    return null;
+  }
+
+  /** Balance per currency over every account the hot tier holds, wallets and system accounts. */
+  public Map<String, Long> redisTotals() {
+    Map<String, Long> totals = new HashMap<>();
+    ScanCursor cursor = ScanCursor.INITIAL;
+    do {
+      KeyScanCursor<String> page = redis().scan(cursor, ScanArgs.Builder.matches("{s*}:[wa]:*").limit(1000));
+      for (String key : page.getKeys()) {
+        Map<String, String> h = redis().hgetall(key);
+        long held = Long.parseLong(h.getOrDefault("held", "0"));
+        totals.merge(h.get("cur"), Long.parseLong(h.get("avail")) + held, Long::sum);
+      }
+      cursor = page;
+    } while (!cursor.isFinished());
+    return totals;
+  }
+
+  /** Balance per currency over every account of the ledger: each account's last balance_after. */
+  public Map<String, Long> ledgerTotals() {
+    Map<String, Long> totals = new HashMap<>();
+    for (Row row : Await.result(ownerPool.query("""
+        SELECT currency, sum(balance_after) AS total FROM (
+          SELECT DISTINCT ON (account_id, bucket) currency, balance_after
+            FROM entries ORDER BY account_id, bucket, seq DESC) last
+         GROUP BY currency""").execute())) {
+      totals.put(row.getString("currency").trim(), row.getLong("total"));
+    }
+    return totals;
+  }
+
+  /** Sum of every entry per currency: zero when every posting balances. */
+  public Map<String, Long> entrySums() {
+    Map<String, Long> sums = new HashMap<>();
+    for (Row row : Await.result(ownerPool.query(
+        "SELECT currency, sum(amount) AS total FROM entries GROUP BY currency").execute())) {
+      sums.put(row.getString("currency").trim(), row.getLong("total"));
+    }
+    return sums;
+  }
+
+  /** The ledger's last word on a wallet: [available, held, seq]; zeros when it has no entries yet. */
+  public long[] ledgerBalance(WalletId wallet) {
+    long[] out = new long[3];
+    for (Row row : Await.result(ownerPool.preparedQuery("""
+        SELECT DISTINCT ON (bucket) bucket, balance_after, seq FROM entries
+         WHERE account_id = $1 ORDER BY bucket, seq DESC""").execute(Tuple.of(wallet.value())))) {
+      out[row.getString("bucket").equals("available") ? 0 : 1] = row.getLong("balance_after");
+      out[2] = Math.max(out[2], row.getLong("seq"));
+    }
+    return out;
+  }
+
+  public long count(String sql, Object... params) {
+    return Await.result(ownerPool.preparedQuery(sql).execute(Tuple.from(params))).iterator().next().getLong(0);
+  }
+
+  @Override
+  public void close() {
+    if (writer != null) {
+      Await.result(writer.stop());
+    }
+    redis.close();
+    lettuce.shutdown();
+    Await.result(ownerPool.close());
+  }
+}

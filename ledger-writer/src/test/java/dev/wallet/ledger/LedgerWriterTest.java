@@ -1,0 +1,105 @@
+package dev.wallet.ledger;
+
+import static dev.wallet.balancecache.testing.MoneyCore.owner;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.outbox.OutboxStreams;
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.balancecache.testing.MoneyCore;
+import dev.wallet.balancecache.testing.TestEnvironment;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+class LedgerWriterTest {
+
+  private LedgerFixture ledger;
+  private BalanceCache cache;
+  private MoneyCore core;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    ledger = new LedgerFixture(vertx);
+    cache = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions());
+    Await.result(cache.start());
+    core = new MoneyCore(cache);
+  }
+
+  @AfterEach
+  void stop() {
+    ledger.close();
+    Await.result(cache.close());
+  }
+
+  @Test
+  @DisplayName("every posting reaches the ledger with each wallet's balance_after and sequence")
+  void postingsReachTheLedger() {
+    ledger.startWriter();
+    String alice = owner();
+    WalletId a = core.funded(alice, 1_000);
+    WalletId near = core.openNear(owner(), a);
+    WalletId far = core.openElsewhere(owner(), a);
+    assertThat(Await.result(core.transfer(a, near, 300, alice)).code()).isEqualTo(OutcomeCode.OK);
+    assertThat(Await.result(core.transfer(a, far, 200, alice)).code()).isEqualTo(OutcomeCode.OK);
+
+    for (WalletId wallet : new WalletId[] {a, near, far}) {
+      Eventually.await("the ledger to catch up with " + wallet, Duration.ofSeconds(10),
+        () -> ledger.ledgerBalance(wallet)[2] == core.wallet(wallet).seq());
+      assertThat(ledger.ledgerBalance(wallet)[0]).isEqualTo(core.available(wallet));
+    }
+    assertThat(ledger.ledgerBalance(a)).containsExactly(500, 0, 3);
+    assertThat(ledger.ledgerBalance(far)).containsExactly(200, 0, 1);
+    assertThat(ledger.count("SELECT count(*) FROM accounts WHERE id = $1 AND owner_id = $2", a.value(), alice))
+      .isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("with PostgreSQL unreachable nothing is acknowledged or trimmed; a writer that can reach it drains everything")
+  void acknowledgesOnlyAfterCommit() {
+    LedgerWriterOptions unreachable = new LedgerWriterOptions(TestEnvironment.redisNodes(), cache.shardCount(),
+      LedgerFixture.appDatabase().as(TestEnvironment.pgUser(), "wrong-password"), "test-blind-" + System.nanoTime(),
+      500, 1, 30_000, 60_000);
+    LedgerWriter blind = ledger.startWriter(unreachable);
+    String alice = owner();
+    WalletId wallet = core.funded(alice, 700);
+    String stream = OutboxStreams.key(wallet.shard());
+
+    Eventually.await("the blind writer to have read the deposit", Duration.ofSeconds(10),
+      () -> ledger.redis().xpending(stream, OutboxStreams.LEDGER_GROUP).getCount() > 0);
+    long streamLength = ledger.redis().xlen(stream);
+    assertThat(ledger.ledgerBalance(wallet)[2]).as("nothing reached the ledger").isZero();
+    assertThat(ledger.redis().xlen(stream)).as("nothing was trimmed").isGreaterThanOrEqualTo(streamLength);
+    Await.result(blind.stop());
+
+    ledger.startWriter(LedgerFixture.writerOptions().withClaimIdleMs(1_000));
+    Eventually.await("the deposit to reach the ledger", Duration.ofSeconds(20),
+      () -> ledger.ledgerBalance(wallet)[0] == 700);
+    ledger.awaitDrained(Duration.ofSeconds(30));
+  }
+
+  @Test
+  @DisplayName("an idempotency record lives on until its posting is committed, then gets its retention")
+  void retiresIdempotencyRecordsAfterCommit() {
+    String alice = owner();
+    WalletId wallet = core.funded(alice, 100);
+    ShardId shard = wallet.shard();
+    String scan = shard.tag() + ":idem:*";
+    long withoutLifetime = ledger.redis().keys(scan).stream().filter(k -> ledger.redis().pttl(k) == -1).count();
+    assertThat(withoutLifetime).as("records of unpersisted postings never expire").isPositive();
+
+    ledger.startWriter();
+    Eventually.await("every idempotency record of the shard to have a lifetime", Duration.ofSeconds(20),
+      () -> ledger.redis().keys(scan).stream().allMatch(k -> ledger.redis().pttl(k) > 0));
+  }
+}
