@@ -40,8 +40,8 @@ public final class CrossShardSaga {
   }
 
   /** Runs all three steps. When a later step cannot be reached, answers PENDING and leaves it to the sweeper. */
-  Future<Outcome<TransferView>> transfer(Transfer command, TransferId id, String requestHash) {
-    return debit(command, id, requestHash).compose(debited -> {
+  Future<Outcome<TransferView>> transfer(Transfer command, TransferId id) {
+    return debit(command, id).compose(debited -> {
       if (debited.code() != OutcomeCode.PENDING || debited.replayed()) {
         return Future.succeededFuture(debited);
       }
@@ -54,14 +54,15 @@ public final class CrossShardSaga {
   }
 
   /** Step 1. */
-  public Future<Outcome<TransferView>> debit(Transfer command, TransferId id, String requestHash) {
+  public Future<Outcome<TransferView>> debit(Transfer command, TransferId id) {
     ShardId source = command.from().shard();
     SystemAccount transit = SystemAccount.transit(command.amount().currency());
     List<String> keys = List.of(Keys.wallet(command.from()), Keys.systemAccount(source, transit),
       Keys.idempotency(source, command.idempotencyKey()), Keys.transfer(id), Keys.pendingTransfers(source),
       Keys.outbox(source));
     List<String> args = List.of(id.value(), Long.toString(command.amount().minor()), command.amount().currencyCode(),
-      requestHash, command.actor(), command.to().value(), transit.id(source), Long.toString(refusalRetentionMs));
+      RedisBalanceCache.requestHash(command.canonical()), command.actor(), command.to().value(), transit.id(source),
+      Long.toString(refusalRetentionMs));
     return runner.run(scripts.sagaDebit, keys, args).map(reply -> Views.outcome(reply, Views::transfer));
   }
 

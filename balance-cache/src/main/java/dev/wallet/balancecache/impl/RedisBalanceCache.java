@@ -167,14 +167,13 @@ public final class RedisBalanceCache implements BalanceCache {
   public Future<Outcome<TransferView>> transfer(Transfer command) {
     ShardId source = command.from().shard();
     TransferId id = TransferId.random(source);
-    String requestHash = requestHash(command.canonical());
     if (command.crossShard()) {
-      return saga.transfer(command, id, requestHash);
+      return saga.transfer(command, id);
     }
     List<String> keys = List.of(Keys.wallet(command.from()), Keys.wallet(command.to()),
       Keys.idempotency(source, command.idempotencyKey()), Keys.transfer(id), Keys.outbox(source));
     List<String> args = List.of(id.value(), Long.toString(command.amount().minor()), command.amount().currencyCode(),
-      requestHash, command.actor(), retention());
+      requestHash(command.canonical()), command.actor(), retention());
     return runner.run(scripts.transfer, keys, args).map(reply -> Views.outcome(reply, Views::transfer));
   }
 
@@ -277,11 +276,11 @@ public final class RedisBalanceCache implements BalanceCache {
     return Long.toString(options.idempotencyRetentionMs());
   }
 
-  private static String requestHash(String canonical) {
+  static String requestHash(String canonical) {
     return sha256(canonical);
   }
 
-  private static String sha256(String text) {
+  static String sha256(String text) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException impossible) {

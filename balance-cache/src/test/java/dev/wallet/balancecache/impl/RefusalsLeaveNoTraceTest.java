@@ -150,11 +150,19 @@ class RefusalsLeaveNoTraceTest {
   @Test
   @DisplayName("a credit that would take a balance past 2^53-1 minor units is refused, not wrapped")
   void overflow() {
-    WalletId wallet = core.funded(owner(), Money.MAX_MINOR);
+    String alice = owner();
+    WalletId wallet = core.open(alice);
+    SystemAccount clearing = SystemAccount.clearing("test", USD);
+    Await.result(cache.credit(new Credit(wallet, new Money(Money.MAX_MINOR, USD), clearing, "deposit",
+      "d-max-" + wallet.value(), key("funding"))));
     IdempotencyKey key = key("funding");
     assertRefusedWithoutTrace(wallet.shard(), key, OutcomeCode.BALANCE_OVERFLOW,
-      () -> cache.credit(new Credit(wallet, new Money(1, USD), SystemAccount.clearing("sandbox", USD), "deposit",
-        "d-overflow-" + key.key(), key)));
+      () -> cache.credit(new Credit(wallet, new Money(1, USD), clearing, "deposit", "d-overflow-" + key.key(), key)));
+
+    // pay the maximum back out, so the shard's clearing account is where it was
+    var hold = Await.result(cache.placeHold(new PlaceHold(wallet, new Money(Money.MAX_MINOR, USD), alice, "wd-max",
+      key(alice)))).value();
+    assertThat(Await.result(cache.settleHold(hold.id(), clearing)).code()).isEqualTo(OutcomeCode.OK);
   }
 
   @Test

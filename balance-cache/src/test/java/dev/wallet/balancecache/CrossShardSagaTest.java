@@ -1,0 +1,171 @@
+package dev.wallet.balancecache;
+
+import static dev.wallet.balancecache.testing.MoneyCore.USD;
+import static dev.wallet.balancecache.testing.MoneyCore.key;
+import static dev.wallet.balancecache.testing.MoneyCore.owner;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.command.Transfer;
+import dev.wallet.balancecache.impl.RedisBalanceCache;
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.Outcome;
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.TransferId;
+import dev.wallet.balancecache.model.TransferStatus;
+import dev.wallet.balancecache.model.TransferView;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletStatus;
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.MoneyCore;
+import dev.wallet.balancecache.testing.TestEnvironment;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+class CrossShardSagaTest {
+
+  private RedisBalanceCache cache;
+  private MoneyCore core;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    cache = new RedisBalanceCache(vertx, TestEnvironment.balanceCacheOptions().withSweep(0, 0));
+    Await.result(cache.start());
+    core = new MoneyCore(cache);
+  }
+
+  @AfterEach
+  void stop() {
+    Await.result(cache.close());
+  }
+
+  @Test
+  @DisplayName("a cross-shard transfer completes: the source pays, the destination receives, in-transit nets to zero")
+  void completes() {
+    String alice = owner();
+    WalletId from = core.funded(alice, 500);
+    WalletId to = core.openElsewhere(owner(), from);
+
+    Outcome<TransferView> outcome = Await.result(core.transfer(from, to, 120, alice));
+
+    assertThat(outcome.code()).isEqualTo(OutcomeCode.OK);
+    assertThat(outcome.value().status()).isEqualTo(TransferStatus.COMPLETED);
+    assertThat(core.available(from)).isEqualTo(380);
+    assertThat(core.available(to)).isEqualTo(120);
+    assertThat(Await.result(cache.transfer(outcome.value().id())).orElseThrow().status())
+      .isEqualTo(TransferStatus.COMPLETED);
+    assertThat(Await.result(cache.pendingTransfers(from.shard()))).doesNotContain(outcome.value().id());
+  }
+
+  @Test
+  @DisplayName("when the destination refuses for good, the transfer is reversed and the source gets its money back")
+  void reversedWhenTheDestinationRefuses() {
+    String alice = owner();
+    WalletId from = core.funded(alice, 500);
+    WalletId to = core.openElsewhere(owner(), from);
+    Await.result(cache.setStatus(to, WalletStatus.FROZEN, "test"));
+
+    Outcome<TransferView> outcome = Await.result(core.transfer(from, to, 120, alice));
+
+    assertThat(outcome.code()).isEqualTo(OutcomeCode.WALLET_INACTIVE);
+    assertThat(outcome.value().status()).isEqualTo(TransferStatus.REVERSED);
+    assertThat(outcome.value().reversalReason()).contains(OutcomeCode.WALLET_INACTIVE);
+    assertThat(core.available(from)).isEqualTo(500);
+    assertThat(core.wallet(to).available()).isZero();
+    assertThat(Await.result(cache.transfer(outcome.value().id())).orElseThrow().status())
+      .isEqualTo(TransferStatus.REVERSED);
+  }
+
+  @Test
+  @DisplayName("a crash after the debit leaves a pending transfer that the sweeper completes")
+  void sweeperCompletesAfterCrashBeforeCredit() {
+    String alice = owner();
+    WalletId from = core.funded(alice, 500);
+    WalletId to = core.openElsewhere(owner(), from);
+    TransferId id = crashAfterDebit(from, to, 75, alice);
+    assertThat(core.available(from)).isEqualTo(425);
+    assertThat(core.available(to)).isZero();
+
+    assertThat(Await.result(cache.sweepPendingTransfers())).isGreaterThanOrEqualTo(1);
+
+    assertThat(core.available(to)).isEqualTo(75);
+    assertThat(Await.result(cache.transfer(id)).orElseThrow().status()).isEqualTo(TransferStatus.COMPLETED);
+    assertThat(Await.result(cache.pendingTransfers(from.shard()))).doesNotContain(id);
+  }
+
+  @Test
+  @DisplayName("a crash after the credit is finished by the sweeper without crediting twice")
+  void sweeperFinishesAfterCrashBeforeFinish() {
+    String alice = owner();
+    WalletId from = core.funded(alice, 500);
+    WalletId to = core.openElsewhere(owner(), from);
+    TransferId id = crashAfterDebit(from, to, 75, alice);
+    TransferView pending = Await.result(cache.transfer(id)).orElseThrow();
+    assertThat(Await.result(cache.saga().credit(pending))).isEqualTo(OutcomeCode.OK);
+    assertThat(core.available(to)).isEqualTo(75);
+
+    Await.result(cache.sweepPendingTransfers());
+
+    assertThat(core.available(to)).isEqualTo(75);
+    assertThat(core.wallet(to).seq()).isEqualTo(1);
+    assertThat(Await.result(cache.transfer(id)).orElseThrow().status()).isEqualTo(TransferStatus.COMPLETED);
+  }
+
+  @Test
+  @DisplayName("a destination frozen while the transfer was pending makes the sweeper reverse it")
+  void sweeperReverses() {
+    String alice = owner();
+    WalletId from = core.funded(alice, 500);
+    WalletId to = core.openElsewhere(owner(), from);
+    TransferId id = crashAfterDebit(from, to, 75, alice);
+    Await.result(cache.setStatus(to, WalletStatus.CLOSED, "test"));
+
+    Await.result(cache.sweepPendingTransfers());
+
+    TransferView view = Await.result(cache.transfer(id)).orElseThrow();
+    assertThat(view.status()).isEqualTo(TransferStatus.REVERSED);
+    assertThat(view.reversalReason()).contains(OutcomeCode.WALLET_INACTIVE);
+    assertThat(core.available(from)).isEqualTo(500);
+  }
+
+  @Test
+  @DisplayName("many drivers of one pending transfer at once credit the destination exactly once")
+  void concurrentDrivers() {
+    String alice = owner();
+    WalletId from = core.funded(alice, 500);
+    WalletId to = core.openElsewhere(owner(), from);
+    TransferId id = crashAfterDebit(from, to, 75, alice);
+    TransferView pending = Await.result(cache.transfer(id)).orElseThrow();
+
+    List<Future<?>> drivers = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      drivers.add(cache.sweepPendingTransfers());
+      drivers.add(cache.saga().credit(pending));
+    }
+    Await.result(Future.join(drivers));
+    Await.result(cache.sweepPendingTransfers());
+
+    assertThat(core.available(to)).isEqualTo(75);
+    assertThat(core.wallet(to).seq()).isEqualTo(1);
+    assertThat(core.available(from)).isEqualTo(425);
+    assertThat(Await.result(cache.transfer(id)).orElseThrow().status()).isEqualTo(TransferStatus.COMPLETED);
+  }
+
+  private TransferId crashAfterDebit(WalletId from, WalletId to, long amount, String owner) {
+    TransferId id = TransferId.random(from.shard());
+    Transfer transfer = new Transfer(from, to, new Money(amount, USD), owner, key(owner));
+    Outcome<TransferView> debited = Await.result(cache.saga().debit(transfer, id));
+    assertThat(debited.code()).isEqualTo(OutcomeCode.PENDING);
+    assertThat(Await.result(cache.pendingTransfers(from.shard()))).contains(id);
+    return id;
+  }
+
+}
