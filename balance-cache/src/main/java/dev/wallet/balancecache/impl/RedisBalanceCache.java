@@ -21,9 +21,6 @@ import dev.wallet.balancecache.model.WalletStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisClientType;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.nio.charset.StandardCharsets;
@@ -43,10 +40,11 @@ public final class RedisBalanceCache implements BalanceCache {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisBalanceCache.class);
   private static final int SWEEP_BATCH = 200;
+  private static final long TOPOLOGY_REFRESH_MS = 2_000;
 
   private final Vertx vertx;
   private final BalanceCacheOptions options;
-  private final Redis redis;
+  private final ClusterRouter router;
   private final Scripts scripts = new Scripts();
   private final ScriptRunner runner;
   private final CrossShardSaga saga;
@@ -56,20 +54,16 @@ public final class RedisBalanceCache implements BalanceCache {
   public RedisBalanceCache(Vertx vertx, BalanceCacheOptions options) {
     this.vertx = vertx;
     this.options = options;
-    this.redis = Redis.createClient(vertx, new RedisOptions()
-      .setType(RedisClientType.CLUSTER)
-      .setEndpoints(options.redisEndpoints())
-      .setMaxPoolSize(options.maxPoolSize())
-      .setMaxPoolWaiting(16 * 1024)
-      .setMaxWaitingHandlers(16 * 1024));
-    this.runner = new ScriptRunner(vertx, redis, options.minReplicaAcks(), options.replicationTimeoutMs(),
+    this.router = new ClusterRouter(vertx, options.redisEndpoints(), options.maxPoolSize());
+    this.runner = new ScriptRunner(vertx, router, options.minReplicaAcks(), options.replicationTimeoutMs(),
       options.operationTimeoutMs());
     this.saga = new CrossShardSaga(runner, scripts, options.idempotencyRetentionMs());
   }
 
   @Override
   public Future<Void> start() {
-    return runner.preload(scripts.all())
+    return router.start(TOPOLOGY_REFRESH_MS)
+      .compose(routed -> runner.preload(scripts.all()))
       .compose(loaded -> checkShardCount())
       .onSuccess(started -> startSweeper());
   }
@@ -77,8 +71,8 @@ public final class RedisBalanceCache implements BalanceCache {
   /** Ids carry their shard, so every process must agree on the shard count for the life of the data. */
   private Future<Void> checkShardCount() {
     String count = Integer.toString(options.shardCount());
-    return runner.send(Request.cmd(Command.SET).arg(Keys.SHARD_COUNT).arg(count).arg("NX"))
-      .compose(set -> runner.send(Request.cmd(Command.GET).arg(Keys.SHARD_COUNT)))
+    return runner.send(Keys.SHARD_COUNT, Request.cmd(Command.SET).arg(Keys.SHARD_COUNT).arg(count).arg("NX"))
+      .compose(set -> runner.send(Keys.SHARD_COUNT, Request.cmd(Command.GET).arg(Keys.SHARD_COUNT)))
       .compose(stored -> count.equals(stored.toString())
         ? Future.succeededFuture()
         : Future.failedFuture(new IllegalStateException(
@@ -111,7 +105,7 @@ public final class RedisBalanceCache implements BalanceCache {
     if (sweeperTimer >= 0) {
       vertx.cancelTimer(sweeperTimer);
     }
-    redis.close();
+    router.close();
     return Future.succeededFuture();
   }
 
@@ -140,7 +134,7 @@ public final class RedisBalanceCache implements BalanceCache {
 
   @Override
   public Future<Optional<Wallet>> wallet(WalletId id) {
-    return runner.send(Request.cmd(Command.HGETALL).arg(Keys.wallet(id))).map(r -> Views.wallet(hash(r)));
+    return hashAt(Keys.wallet(id)).map(Views::wallet);
   }
 
   @Override
@@ -179,7 +173,7 @@ public final class RedisBalanceCache implements BalanceCache {
 
   @Override
   public Future<Optional<TransferView>> transfer(TransferId id) {
-    return runner.send(Request.cmd(Command.HGETALL).arg(Keys.transfer(id))).map(r -> Views.transfer(hash(r)));
+    return hashAt(Keys.transfer(id)).map(Views::transfer);
   }
 
   @Override
@@ -205,7 +199,7 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   private Future<Outcome<HoldView>> endHold(HoldId id, String ending, List<String> payoutKey, String payoutId) {
-    return runner.send(Request.cmd(Command.HGET).arg(Keys.hold(id)).arg("wallet"))
+    return runner.send(Keys.hold(id), Request.cmd(Command.HGET).arg(Keys.hold(id)).arg("wallet"))
       .compose(wallet -> {
         if (wallet == null) {
           return Future.succeededFuture(Outcome.<HoldView>refused(OutcomeCode.HOLD_NOT_FOUND));
@@ -235,8 +229,10 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   private Future<List<TransferId>> pendingSince(ShardId shard, String maxScore) {
-    return runner.send(Request.cmd(Command.ZRANGEBYSCORE).arg(Keys.pendingTransfers(shard)).arg("-inf")
-        .arg(maxScore).arg("LIMIT").arg(0).arg(SWEEP_BATCH))
+    String key = Keys.pendingTransfers(shard);
+    Request range = Request.cmd(Command.ZRANGEBYSCORE).arg(key).arg("-inf").arg(maxScore).arg("LIMIT").arg(0)
+      .arg(SWEEP_BATCH);
+    return runner.send(key, range)
       .map(ids -> ids.stream().map(id -> new TransferId(id.toString())).toList());
   }
 
@@ -251,8 +247,7 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   private Future<Integer> drivePending(TransferId id) {
-    return runner.send(Request.cmd(Command.HGETALL).arg(Keys.transfer(id)))
-      .map(RedisBalanceCache::hash)
+    return hashAt(Keys.transfer(id))
       .compose(record -> {
         Optional<TransferView> view = Views.transfer(record);
         if (view.isEmpty() || view.get().status() != dev.wallet.balancecache.model.TransferStatus.PENDING) {
@@ -286,6 +281,10 @@ public final class RedisBalanceCache implements BalanceCache {
     } catch (NoSuchAlgorithmException impossible) {
       throw new IllegalStateException(impossible);
     }
+  }
+
+  private Future<Map<String, String>> hashAt(String key) {
+    return runner.send(key, Request.cmd(Command.HGETALL).arg(key)).map(RedisBalanceCache::hash);
   }
 
   static Map<String, String> hash(Response response) {

@@ -4,12 +4,11 @@ import dev.wallet.balancecache.BalanceCacheUnavailableException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisCluster;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,14 +33,15 @@ final class ScriptRunner {
   private static final long MAX_BACKOFF_MS = 250;
 
   private final Vertx vertx;
-  private final Redis redis;
+  private final ClusterRouter router;
   private final int minReplicaAcks;
   private final long replicationTimeoutMs;
   private final long operationTimeoutMs;
 
-  ScriptRunner(Vertx vertx, Redis redis, int minReplicaAcks, long replicationTimeoutMs, long operationTimeoutMs) {
+  ScriptRunner(Vertx vertx, ClusterRouter router, int minReplicaAcks, long replicationTimeoutMs,
+               long operationTimeoutMs) {
     this.vertx = vertx;
-    this.redis = redis;
+    this.router = router;
     this.minReplicaAcks = minReplicaAcks;
     this.replicationTimeoutMs = replicationTimeoutMs;
     this.operationTimeoutMs = operationTimeoutMs;
@@ -49,79 +49,51 @@ final class ScriptRunner {
 
   /** Caches every script on every master, so the first calls after start need no fallback. */
   Future<Void> preload(List<LuaScript> scripts) {
-    RedisCluster cluster = RedisCluster.create(redis);
     return Future.all(scripts.stream()
-        .map(script -> cluster.onAllMasterNodes(Request.cmd(Command.SCRIPT).arg("LOAD").arg(script.body())))
+        .map(script -> router.onAllMasters(Request.cmd(Command.SCRIPT).arg("LOAD").arg(script.body())))
         .toList())
       .mapEmpty();
   }
 
   Future<ScriptReply> run(LuaScript script, List<String> keys, List<String> args) {
-    long deadline = System.currentTimeMillis() + operationTimeoutMs;
-    return attempt(script, keys, args, deadline, FIRST_BACKOFF_MS, false);
+    Call call = new Call(script.name(), keys.get(0), System.currentTimeMillis() + operationTimeoutMs);
+    return call.attempt(target -> execute(script, keys, args, false, target), FIRST_BACKOFF_MS, null)
+      .map(replies -> ScriptReply.parse(replies.get(0).get(0).toString(), replies.get(0).get(1).toString()));
   }
 
   /** A plain command (a read, or a write that is idempotent by itself), with the same retry rules. */
-  Future<Response> send(Request request) {
-    long deadline = System.currentTimeMillis() + operationTimeoutMs;
-    return sendAttempt(request, deadline, FIRST_BACKOFF_MS);
+  Future<Response> send(String key, Request request) {
+    Call call = new Call(request.command().toString(), key, System.currentTimeMillis() + operationTimeoutMs);
+    return call.attempt(target -> target == null
+        ? router.send(key, request).map(java.util.Collections::singletonList)
+        : router.batchAsking(target, List.of(request)), FIRST_BACKOFF_MS, null)
+      .map(replies -> replies.get(0));
   }
 
-  private Future<ScriptReply> attempt(LuaScript script, List<String> keys, List<String> args, long deadline,
-                                      long backoffMs, boolean withBody) {
-    return execute(scriptCall(script, keys, args, withBody), deadline)
-      .recover(failure -> {
-        if (!withBody && mentions(failure, "NOSCRIPT")) {
-          return attempt(script, keys, args, deadline, backoffMs, true);
-        }
-        return retryOrGiveUp(failure, deadline, backoffMs, script.name(),
-          next -> attempt(script, keys, args, deadline, next, withBody));
-      });
+  private Future<List<Response>> execute(LuaScript script, List<String> keys, List<String> args, boolean withBody,
+                                         String askTarget) {
+    List<Request> requests = minReplicaAcks == 0
+      ? List.of(scriptCall(script, keys, args, withBody))
+      : List.of(scriptCall(script, keys, args, withBody),
+        Request.cmd(Command.WAIT).arg(minReplicaAcks).arg(replicationTimeoutMs));
+    Future<List<Response>> replies = askTarget == null
+      ? router.batch(keys.get(0), requests)
+      : router.batchAsking(askTarget, requests);
+    return replies
+      .map(this::requireReplicated)
+      .recover(failure -> !withBody && mentions(failure, "NOSCRIPT")
+        ? execute(script, keys, args, true, askTarget)
+        : Future.failedFuture(failure));
   }
 
-  private Future<ScriptReply> execute(Request call, long deadline) {
-    long remaining = Math.max(1, deadline - System.currentTimeMillis());
-    Future<Response> reply;
-    if (minReplicaAcks == 0) {
-      reply = redis.send(call);
-    } else {
-      Request wait = Request.cmd(Command.WAIT).arg(minReplicaAcks).arg(replicationTimeoutMs);
-      reply = redis.batch(List.of(call, wait)).map(this::requireReplicated);
+  private List<Response> requireReplicated(List<Response> replies) {
+    if (minReplicaAcks > 0 && replies.get(1).toInteger() < minReplicaAcks) {
+      throw new NotReplicatedException(replies.get(1).toInteger(), minReplicaAcks);
     }
-    return reply.timeout(remaining, TimeUnit.MILLISECONDS)
-      .map(response -> ScriptReply.parse(response.get(0).toString(), response.get(1).toString()));
+    return replies;
   }
 
-  private Response requireReplicated(List<Response> replies) {
-    int acks = replies.get(1).toInteger();
-    if (acks < minReplicaAcks) {
-      throw new NotReplicatedException(acks, minReplicaAcks);
-    }
-    return replies.get(0);
-  }
-
-  private Future<Response> sendAttempt(Request request, long deadline, long backoffMs) {
-    long remaining = Math.max(1, deadline - System.currentTimeMillis());
-    return redis.send(request)
-      .timeout(remaining, TimeUnit.MILLISECONDS)
-      .recover(failure -> retryOrGiveUp(failure, deadline, backoffMs, request.command().toString(),
-        next -> sendAttempt(request, deadline, next)));
-  }
-
-  private <T> Future<T> retryOrGiveUp(Throwable failure, long deadline, long backoffMs, String what,
-                                      java.util.function.LongFunction<Future<T>> retry) {
-    if (!retryable(failure)) {
-      return Future.failedFuture(new IllegalStateException(what + " failed: " + failure.getMessage(), failure));
-    }
-    if (System.currentTimeMillis() + backoffMs >= deadline) {
-      LOG.warn("{} gave up after {} ms: {}", what, operationTimeoutMs, failure.toString());
-      return Future.failedFuture(new BalanceCacheUnavailableException(what + ": Redis did not answer in time", failure));
-    }
-    LOG.debug("{} will retry in {} ms: {}", what, backoffMs, failure.toString());
-    return vertx.timer(backoffMs).compose(ignored -> retry.apply(Math.min(backoffMs * 2, MAX_BACKOFF_MS)));
-  }
-
-  private Request scriptCall(LuaScript script, List<String> keys, List<String> args, boolean withBody) {
+  private static Request scriptCall(LuaScript script, List<String> keys, List<String> args, boolean withBody) {
     Request request = withBody
       ? Request.cmd(Command.EVAL).arg(script.body())
       : Request.cmd(Command.EVALSHA).arg(script.sha1());
@@ -140,6 +112,46 @@ final class ScriptRunner {
   private static boolean mentions(Throwable failure, String text) {
     String message = failure.getMessage();
     return message != null && message.contains(text);
+  }
+
+  /** One operation's attempts, sharing a deadline. */
+  private final class Call {
+
+    private final String what;
+    private final String key;
+    private final long deadline;
+
+    Call(String what, String key, long deadline) {
+      this.what = what;
+      this.key = key;
+      this.deadline = deadline;
+    }
+
+    Future<List<Response>> attempt(Function<String, Future<List<Response>>> send, long backoffMs, String askTarget) {
+      long remaining = Math.max(1, deadline - System.currentTimeMillis());
+      return send.apply(askTarget)
+        .timeout(remaining, TimeUnit.MILLISECONDS)
+        .recover(failure -> retry(failure, send, backoffMs));
+    }
+
+    private Future<List<Response>> retry(Throwable failure, Function<String, Future<List<Response>>> send,
+                                         long backoffMs) {
+      if (!retryable(failure)) {
+        return Future.failedFuture(new IllegalStateException(what + " on " + key + " failed: " + failure.getMessage(),
+          failure));
+      }
+      String askTarget = failure instanceof NotReplicatedException ? null : router.learn(failure);
+      if (askTarget != null) {
+        return attempt(send, backoffMs, askTarget);
+      }
+      if (System.currentTimeMillis() + backoffMs >= deadline) {
+        LOG.warn("{} on {} gave up after {} ms: {}", what, key, operationTimeoutMs, failure.toString());
+        return Future.failedFuture(new BalanceCacheUnavailableException(what + ": Redis did not answer in time",
+          failure));
+      }
+      LOG.debug("{} on {} will retry in {} ms: {}", what, key, backoffMs, failure.toString());
+      return vertx.timer(backoffMs).compose(t -> attempt(send, Math.min(backoffMs * 2, MAX_BACKOFF_MS), null));
+    }
   }
 
   static final class NotReplicatedException extends RuntimeException {

@@ -56,6 +56,7 @@ class RefusalsLeaveNoTraceTest {
   private RedisBalanceCache cache;
   private MoneyCore core;
   private ScriptRunner runner;
+  private ClusterRouter router;
   private final Scripts scripts = new Scripts();
 
   @BeforeEach
@@ -65,13 +66,16 @@ class RefusalsLeaveNoTraceTest {
     core = new MoneyCore(cache);
     redis = Redis.createClient(vertx, new RedisOptions().setType(RedisClientType.CLUSTER)
       .setEndpoints(TestEnvironment.redisNodes()));
-    runner = new ScriptRunner(vertx, redis, 1, 500, 2_000);
+    router = new ClusterRouter(vertx, TestEnvironment.redisNodes(), 4);
+    Await.result(router.start(5_000));
+    runner = new ScriptRunner(vertx, router, 1, 500, 2_000);
   }
 
   @AfterEach
   void stop() {
     Await.result(cache.close());
     redis.close();
+    router.close();
   }
 
   @Test

@@ -25,7 +25,12 @@ public final class RedisNodes {
   }
 
   public static int slotOf(String key) {
-    return Integer.parseInt(cli(TestEnvironment.redisPorts().get(0), "cluster", "keyslot", key).trim());
+    for (int port : TestEnvironment.redisPorts()) {
+      if (ping(port)) {
+        return Integer.parseInt(cli(port, "cluster", "keyslot", key).trim());
+      }
+    }
+    throw new IllegalStateException("no Redis node answers");
   }
 
   /** The port of the node that is master for {@code slot} right now, as the cluster sees it. */

@@ -4,6 +4,8 @@ import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.outbox.OutboxRecord;
 import dev.wallet.balancecache.outbox.OutboxStreams;
 import io.lettuce.core.Consumer;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
@@ -25,6 +27,8 @@ import java.util.concurrent.CompletionStage;
  * still take back from Redis.
  */
 final class OutboxStream {
+
+  private static final int BACKLOG_SCAN = 10_000;
 
   private final StatefulRedisClusterConnection<String, String> connection;
   private final Context context;
@@ -112,18 +116,23 @@ final class OutboxStream {
         : vertx(connection.async().xtrim(key, XTrimArgs.Builder.minId(minId).approximateTrimming())));
   }
 
-  /** Entries waiting in this stream for the ledger: not yet delivered, plus delivered and unacknowledged. */
+  /**
+   * Entries waiting in this stream for the ledger: delivered and unacknowledged, plus those after
+   * the group's last delivered id (counted up to {@code BACKLOG_SCAN}; XINFO's lag is only an
+   * estimate, which a failover can leave wrong).
+   */
   Future<Long> backlog() {
-    return vertx(connection.async().xinfoGroups(key)).map(groups -> {
+    return vertx(connection.async().xinfoGroups(key)).compose(groups -> {
       for (Object group : groups) {
         List<?> fields = (List<?>) group;
         if (OutboxStreams.LEDGER_GROUP.equals(field(fields, "name"))) {
-          Object lag = field(fields, "lag");
-          long undelivered = lag == null ? 0 : ((Number) lag).longValue();
-          return undelivered + ((Number) field(fields, "pending")).longValue();
+          long pending = ((Number) field(fields, "pending")).longValue();
+          Range<String> after = Range.create("(" + field(fields, "last-delivered-id"), "+");
+          return vertx(connection.async().xrange(key, after, Limit.from(BACKLOG_SCAN)))
+            .map(undelivered -> pending + undelivered.size());
         }
       }
-      return 0L;
+      return Future.succeededFuture(0L);
     });
   }
 

@@ -24,6 +24,7 @@ final class ShardConsumer {
   private static final long MAX_BACKOFF_MS = 2_000;
   private static final long HOUSEKEEPING_MS = 2_000;
   private static final long REPLICATION_TIMEOUT_MS = 1_000;
+  private static final long CYCLE_TIMEOUT_MS = 30_000;
 
   private final Vertx vertx;
   private final OutboxStream stream;
@@ -63,7 +64,8 @@ final class ShardConsumer {
     if (stopped) {
       return;
     }
-    Future<Integer> cycle = cycle();
+    // a round that hangs (a node that neither answers nor refuses) must not stop the shard for good
+    Future<Integer> cycle = cycle().timeout(CYCLE_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
     current = cycle.transform(done -> Future.succeededFuture());
     cycle.onComplete(done -> {
       if (done.failed()) {

@@ -1,0 +1,167 @@
+package dev.wallet.balancecache.impl;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends each request to the master that owns its key's hash slot, over a pooled connection to
+ * that node alone. (The Vert.x cluster client borrows a connection to every node for every
+ * request: slower, and one unreachable node fails requests for all of them.) The slot table
+ * comes from CLUSTER SLOTS and is refreshed on start, on redirects, on connection failures and
+ * periodically, so a failover is followed within moments.
+ */
+final class ClusterRouter {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterRouter.class);
+  private static final Pattern REDIRECT = Pattern.compile("(MOVED|ASK) (\\d+) (\\S+)");
+
+  private final Vertx vertx;
+  private final List<String> seeds;
+  private final int maxPoolSize;
+  private final Map<String, Redis> nodes = new ConcurrentHashMap<>();
+  private volatile String[] masterBySlot = new String[HashSlot.SLOTS];
+  private Future<Void> refreshing;
+  private long refreshTimer = -1;
+
+  ClusterRouter(Vertx vertx, List<String> seeds, int maxPoolSize) {
+    this.vertx = vertx;
+    this.seeds = List.copyOf(seeds);
+    this.maxPoolSize = maxPoolSize;
+  }
+
+  Future<Void> start(long refreshIntervalMs) {
+    return refresh().onSuccess(loaded ->
+      refreshTimer = vertx.setPeriodic(refreshIntervalMs, tick -> refresh()));
+  }
+
+  void close() {
+    if (refreshTimer >= 0) {
+      vertx.cancelTimer(refreshTimer);
+    }
+    nodes.values().forEach(Redis::close);
+  }
+
+  Future<Response> send(String key, Request request) {
+    return node(key).compose(redis -> redis.send(request));
+  }
+
+  Future<List<Response>> batch(String key, List<Request> requests) {
+    return node(key).compose(redis -> redis.batch(requests));
+  }
+
+  /** For ASK: the slot is moving; this one request goes to the importing node, announced by ASKING. */
+  Future<List<Response>> batchAsking(String endpoint, List<Request> requests) {
+    List<Request> asking = new ArrayList<>();
+    asking.add(Request.cmd(Command.ASKING));
+    asking.addAll(requests);
+    return client(endpoint).batch(asking).map(replies -> replies.subList(1, replies.size()));
+  }
+
+  Future<List<Response>> onAllMasters(Request request) {
+    Set<String> masters = new LinkedHashSet<>(Arrays.asList(masterBySlot));
+    masters.remove(null);
+    return Future.all(masters.stream().map(endpoint -> client(endpoint).send(request)).toList())
+      .map(all -> all.<Response>list());
+  }
+
+  /**
+   * Learns from a failure: a MOVED updates the slot at once (and the whole table soon after);
+   * anything else that is not a redirect may mean a failover, so the table is reloaded.
+   * Returns the ASK target, when the failure was an ASK.
+   */
+  String learn(Throwable failure) {
+    Matcher redirect = failure.getMessage() == null ? null : REDIRECT.matcher(failure.getMessage());
+    if (redirect != null && redirect.find()) {
+      String endpoint = "redis://" + redirect.group(3);
+      if (redirect.group(1).equals("MOVED")) {
+        masterBySlot[Integer.parseInt(redirect.group(2))] = endpoint;
+        refresh();
+        return null;
+      }
+      return endpoint;
+    }
+    refresh();
+    return null;
+  }
+
+  private Future<Redis> node(String key) {
+    String endpoint = masterBySlot[HashSlot.of(key)];
+    if (endpoint == null) {
+      return refresh().compose(loaded -> {
+        String known = masterBySlot[HashSlot.of(key)];
+        return known == null
+          ? Future.failedFuture(new IllegalStateException("no master serves the slot of " + key))
+          : Future.succeededFuture(client(known));
+      });
+    }
+    return Future.succeededFuture(client(endpoint));
+  }
+
+  private Redis client(String endpoint) {
+    return nodes.computeIfAbsent(endpoint, e -> Redis.createClient(vertx, new RedisOptions()
+      .setType(RedisClientType.STANDALONE)
+      .setConnectionString(e)
+      .setMaxPoolSize(maxPoolSize)
+      .setMaxPoolWaiting(16 * 1024)
+      .setMaxWaitingHandlers(16 * 1024)));
+  }
+
+  /** Reloads the slot table from the first node that answers; concurrent callers share one reload. */
+  synchronized Future<Void> refresh() {
+    if (refreshing != null) {
+      return refreshing;
+    }
+    Set<String> candidates = new LinkedHashSet<>(Arrays.asList(masterBySlot));
+    candidates.remove(null);
+    candidates.addAll(seeds);
+    refreshing = loadFrom(new ArrayList<>(candidates), 0)
+      .onComplete(done -> {
+        synchronized (this) {
+          refreshing = null;
+        }
+      });
+    return refreshing;
+  }
+
+  private Future<Void> loadFrom(List<String> candidates, int index) {
+    if (index >= candidates.size()) {
+      return Future.failedFuture(new IllegalStateException("no Redis node answered CLUSTER SLOTS"));
+    }
+    return client(candidates.get(index)).send(Request.cmd(Command.CLUSTER).arg("SLOTS"))
+      .map(this::install)
+      .recover(failure -> {
+        LOG.debug("CLUSTER SLOTS from {} failed: {}", candidates.get(index), failure.toString());
+        return loadFrom(candidates, index + 1);
+      });
+  }
+
+  private Void install(Response slots) {
+    String[] table = new String[HashSlot.SLOTS];
+    for (Response range : slots) {
+      Response master = range.get(2);
+      String endpoint = "redis://" + master.get(0).toString() + ":" + master.get(1).toInteger();
+      for (int slot = range.get(0).toInteger(); slot <= range.get(1).toInteger(); slot++) {
+        table[slot] = endpoint;
+      }
+    }
+    masterBySlot = table;
+    return null;
+  }
+}
