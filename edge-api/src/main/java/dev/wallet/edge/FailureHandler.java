@@ -64,6 +64,6 @@ final class FailureHandler {
   private static String describe(RoutingContext ctx) {
     Caller caller = Authenticator.callerIfKnown(ctx);
     return ctx.request().method() + " " + ctx.request().path() + " (caller " + (caller == null ? "-" : caller.id())
-      + ", status " + ctx.statusCode() + ")";
+      + ")";
   }
 }

@@ -46,7 +46,7 @@ record Problem(ProblemCode code, String detail, Map<String, Object> extensions) 
       case OK, PENDING -> throw new IllegalArgumentException(refusal + " is not a refusal");
       case AMOUNT_INVALID -> invalidRequest("amount must be a positive integer of minor units");
       case SAME_WALLET -> invalidRequest("a transfer needs two different wallets");
-      case BALANCE_OVERFLOW -> invalidRequest("the amount would take a balance beyond what a wallet can hold");
+      case BALANCE_OVERFLOW -> invalidRequest("the amount would take a balance past 2^53-1 minor units");
       case BALANCE_NOT_ZERO -> invalidRequest("the wallet still holds money");
       case WALLET_NOT_FOUND, TRANSFER_NOT_FOUND, HOLD_NOT_FOUND -> notFound();
       case WALLET_EXISTS -> of(ProblemCode.IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key already opened a wallet");

@@ -7,7 +7,14 @@ import static dev.wallet.edge.ApiCaller.transfer;
 import static dev.wallet.edge.WalletsApiTest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wallet.balancecache.command.Transfer;
+import dev.wallet.balancecache.impl.RedisBalanceCache;
+import dev.wallet.balancecache.model.IdempotencyKey;
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.TransferId;
+import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.testing.Await;
@@ -18,7 +25,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -198,6 +209,73 @@ class MoneyApiTest {
     assertThat(reversed.getString("status")).isEqualTo("reversed");
     assertThat(reversed.getString("reversalCode")).isEqualTo("wallet_inactive");
     assertThat(alice.available(from)).isEqualTo(10_000);
+  }
+
+  @Test
+  @DisplayName("a cross-shard transfer to a wallet that does not exist is reversed and answered 404 with the transfer's id")
+  void reversedToMissingWallet() {
+    ApiCaller alice = edge.newUser();
+    String from = alice.openWallet();
+    alice.deposit(from, 1_000);
+    int otherShard = (Integer.parseInt(shardOf(from)) + 1) % edge.cache.shardCount();
+    String missing = String.format("w%04d_%s", otherShard, "0".repeat(24));
+
+    HttpResponse<Buffer> refused = alice.post("/v1/transfers", transfer(from, missing, 400), newKey());
+
+    assertProblem(refused, 404, "not_found");
+    assertThat(refused.bodyAsJsonObject().getString("transferStatus")).isEqualTo("reversed");
+    assertThat(refused.bodyAsJsonObject().getString("transferId")).startsWith("t" + shardOf(from) + "_");
+    assertThat(alice.available(from)).isEqualTo(1_000);
+  }
+
+  @Test
+  @DisplayName("a retry while the first request is in flight gets 409 naming the transfer; once the sweeper ends it, the retry replays 201")
+  void inFlight() {
+    ApiCaller alice = edge.newUser();
+    ApiCaller bob = edge.newUser();
+    String from = alice.openWallet();
+    alice.deposit(from, 1_000);
+    String to = bob.openWalletElsewhere(from);
+    String key = newKey();
+    TransferId id = debitOnly(alice, from, to, 300, key);
+
+    HttpResponse<Buffer> retry = alice.post("/v1/transfers", transfer(from, to, 300), key);
+
+    assertProblem(retry, 409, "idempotency_in_flight");
+    assertThat(retry.bodyAsJsonObject().getString("transferId")).isEqualTo(id.value());
+    assertThat(retry.bodyAsJsonObject().getString("transferStatus")).isEqualTo("pending");
+    assertThat(alice.get("/v1/transfers/" + id).bodyAsJsonObject().getString("status")).isEqualTo("pending");
+    Eventually.await("the sweeper to complete the transfer", Duration.ofSeconds(15), () ->
+      Await.result(edge.cache.sweepPendingTransfers()) >= 0
+        && "completed".equals(alice.get("/v1/transfers/" + id).bodyAsJsonObject().getString("status")));
+    HttpResponse<Buffer> replay = alice.post("/v1/transfers", transfer(from, to, 300), key);
+    assertThat(replay.statusCode()).as(replay.bodyAsString()).isEqualTo(201);
+    assertThat(replay.getHeader("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(replay.bodyAsJsonObject().getString("id")).isEqualTo(id.value());
+    assertThat(bob.available(to)).isEqualTo(300);
+  }
+
+  /**
+   * Step 1 of the saga only, as if the edge that started the transfer had crashed right after it:
+   * the same command the edge would build for this caller and key.
+   */
+  private static TransferId debitOnly(ApiCaller caller, String from, String to, long amount, String key) {
+    Transfer command = new Transfer(new WalletId(from), new WalletId(to), Money.of(amount, "USD"), caller.id(),
+      new IdempotencyKey(caller.id(), key));
+    TransferId id = TransferId.random(command.from().shard());
+    Outcome<TransferView> debited = Await.result(((RedisBalanceCache) edge.cache).saga()
+      .debit(command, id, sha256Hex(command.canonical())));
+    assertThat(debited.code()).isEqualTo(OutcomeCode.PENDING);
+    return id;
+  }
+
+  /** How the money core hashes a request for its idempotency record. */
+  private static String sha256Hex(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException impossible) {
+      throw new IllegalStateException(impossible);
+    }
   }
 
   @Test
