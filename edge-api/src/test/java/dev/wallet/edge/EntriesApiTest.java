@@ -4,6 +4,8 @@ import static dev.wallet.edge.WalletsApiTest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.TestEnvironment;
+import dev.wallet.ledger.LedgerDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -97,6 +99,27 @@ class EntriesApiTest {
     assertProblem(alice.get(path + "?limit=ten"), 400, "invalid_request");
     assertProblem(alice.get(path + "?cursor=%21%21"), 400, "invalid_request");
     assertProblem(alice.get(path + "?limit=1&limit=2"), 400, "invalid_request");
+  }
+
+  @Test
+  @DisplayName("a ledger that answers with an error is a bug, not an outage: 500 internal_error, and the edge stays ready")
+  void ledgerErrorIsInternal(Vertx vertx) {
+    LedgerDatabase withoutSchema = new LedgerDatabase(TestEnvironment.pgHost(), TestEnvironment.pgPort(), "postgres",
+      TestEnvironment.pgUser(), TestEnvironment.pgPassword());
+    EdgeFixture broken = EdgeFixture.startUnchecked(vertx, TestEnvironment.balanceCacheOptions(), withoutSchema);
+    try {
+      ApiCaller alice = broken.newUser();
+      String wallet = alice.openWallet();
+
+      HttpResponse<Buffer> entries = alice.get("/v1/wallets/" + wallet + "/entries");
+      HttpResponse<Buffer> ready = Await.result(broken.http.get("/health/ready").send());
+
+      assertProblem(entries, 500, "internal_error");
+      assertThat(entries.bodyAsString()).doesNotContain("entries\" does not exist").doesNotContain("postgres");
+      assertThat(ready.statusCode()).isEqualTo(200);
+    } finally {
+      broken.close();
+    }
   }
 
   /** One posting per amount, as the ledger writer would book deposits: wallet leg (idx 0), clearing leg (idx 1). */
