@@ -18,7 +18,7 @@ final class IdempotencyKeys {
   private IdempotencyKeys() {
   }
 
-  /** Guard: a valid key, or 400 {@code idempotency_key_missing} before the body is even read. */
+  /** Guard: a valid key, or 400 {@code idempotency_key_missing} before the body is parsed or anything asked. */
   static void require(RoutingContext ctx) {
     IdempotencyKey key = fromHeader(ctx).orElseThrow(() -> missing("this request moves money: send an "
       + HEADER + " header (1 to 255 printable ASCII characters) and reuse it when you retry"));

@@ -14,10 +14,11 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Verifies bearer tokens: compact JWS, HS256 only (the algorithm is pinned here, whatever the
- * token's header claims, so neither {@code none} nor a public-key confusion can get through),
- * signature compared in constant time, then {@code iss}, {@code aud}, {@code exp} (required),
- * {@code nbf}, {@code sub} and {@code roles}. Pure computation: safe on an event loop.
+ * Verifies bearer tokens: compact JWS, HS256 only. The algorithm is pinned here: the header must
+ * say HS256 and only HMAC-SHA256 is ever computed, so neither {@code none} nor a key confusion
+ * (an RS256 header verified with the HMAC secret) can get through. The signature is compared in
+ * constant time, then {@code iss}, {@code aud}, {@code exp} (required), {@code nbf}, {@code sub}
+ * and {@code roles} are checked. Pure computation: safe on an event loop.
  */
 final class JwtVerifier {
 
