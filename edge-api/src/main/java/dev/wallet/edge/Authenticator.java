@@ -1,0 +1,47 @@
+package dev.wallet.edge;
+
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+
+/** The first guard of every /v1 route: a valid bearer token, or 401 before anything else happens. */
+final class Authenticator {
+
+  private static final String CALLER = "wallet.caller";
+  private static final String BEARER = "bearer ";
+
+  private final JwtVerifier verifier;
+
+  Authenticator(JwtVerifier verifier) {
+    this.verifier = verifier;
+  }
+
+  void authenticate(RoutingContext ctx) {
+    ctx.put(CALLER, verifier.verify(bearerToken(ctx)));
+    ctx.next();
+  }
+
+  static Caller caller(RoutingContext ctx) {
+    Caller caller = ctx.get(CALLER);
+    if (caller == null) {
+      throw new IllegalStateException("route " + ctx.normalizedPath() + " is not behind the authenticator");
+    }
+    return caller;
+  }
+
+  /** For logs: the caller, or null before authentication succeeded. */
+  static Caller callerIfKnown(RoutingContext ctx) {
+    return ctx.get(CALLER);
+  }
+
+  private static String bearerToken(RoutingContext ctx) {
+    List<String> headers = ctx.request().headers().getAll("Authorization");
+    if (headers.size() != 1) {
+      throw new ProblemException(Problem.unauthorized("one Authorization: Bearer <token> header is required"));
+    }
+    String header = headers.get(0);
+    if (header.length() <= BEARER.length() || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      throw new ProblemException(Problem.unauthorized("the Authorization header must be Bearer <token>"));
+    }
+    return header.substring(BEARER.length()).trim();
+  }
+}

@@ -1,0 +1,69 @@
+package dev.wallet.edge;
+
+import dev.wallet.balancecache.BalanceCacheUnavailableException;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns every failure into a problem answer. Expected ones ({@link ProblemException}) carry
+ * their problem; outages become 503 with Retry-After (money did not move, or a retry under the
+ * same key finds out); anything else is a bug: logged with the request, answered 500.
+ */
+final class FailureHandler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
+
+  void handle(RoutingContext ctx) {
+    Problem problem = problemFor(ctx);
+    if (ctx.response().headWritten()) {
+      LOG.error("failure after the response started, closing it: {}", describe(ctx), ctx.failure());
+      ctx.response().reset();
+      return;
+    }
+    problem.reply().send(ctx);
+  }
+
+  /** No route has this path. */
+  void noRoute(RoutingContext ctx) {
+    Problem.notFound().reply().send(ctx);
+  }
+
+  /** A route has this path, for other methods. */
+  void wrongMethod(RoutingContext ctx) {
+    Problem.of(ProblemCode.METHOD_NOT_ALLOWED, ctx.request().method() + " is not supported here").reply().send(ctx);
+  }
+
+  private static Problem problemFor(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof ProblemException expected) {
+      return expected.problem();
+    }
+    if (failure instanceof BalanceCacheUnavailableException || failure instanceof DependencyUnavailableException) {
+      LOG.warn("unavailable: {}: {}", describe(ctx), failure.toString());
+      return Problem.unavailable("a dependency did not answer in time; retry with the same Idempotency-Key");
+    }
+    if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+      return forClientStatus(ctx.statusCode());
+    }
+    LOG.error("unexpected failure answering {}", describe(ctx), failure);
+    return Problem.of(ProblemCode.INTERNAL_ERROR, "unexpected error; it was logged");
+  }
+
+  /** Failures Vert.x Web raises itself, e.g. 413 from the body limit. */
+  private static Problem forClientStatus(int status) {
+    return switch (status) {
+      case 404 -> Problem.notFound();
+      case 405 -> Problem.of(ProblemCode.METHOD_NOT_ALLOWED, "method not supported here");
+      case 413 -> Problem.of(ProblemCode.PAYLOAD_TOO_LARGE, "bodies are limited to "
+        + EdgeVerticle.BODY_LIMIT_BYTES + " bytes");
+      default -> Problem.invalidRequest("HTTP " + status);
+    };
+  }
+
+  private static String describe(RoutingContext ctx) {
+    Caller caller = Authenticator.callerIfKnown(ctx);
+    return ctx.request().method() + " " + ctx.request().path() + " (caller " + (caller == null ? "-" : caller.id())
+      + ")";
+  }
+}

@@ -1,0 +1,67 @@
+package dev.wallet.edge;
+
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.ledger.LedgerReader;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** /health: live while the process runs; ready only while Redis (every shard) and PostgreSQL answer. */
+final class HealthHandlers {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HealthHandlers.class);
+  static final long CHECK_TIMEOUT_MS = 1_000;
+
+  private final BalanceCache cache;
+  private final LedgerReader ledger;
+
+  HealthHandlers(BalanceCache cache, LedgerReader ledger) {
+    this.cache = cache;
+    this.ledger = ledger;
+  }
+
+  void live(RoutingContext ctx) {
+    Reply.ok(new JsonObject().put("status", "live")).send(ctx);
+  }
+
+  void ready(RoutingContext ctx) {
+    Future<Void> redis = withinDeadline(everyShardAnswers());
+    Future<Void> postgres = withinDeadline(ledger.ping());
+    Future.join(redis, postgres).onComplete(checked -> readiness(redis, postgres).send(ctx));
+  }
+
+  /**
+   * A read on every shard, so every master that holds wallets is asked. The money core has no
+   * ping of its own; reading the (usually empty) pending-transfer set is the cheapest read.
+   */
+  private Future<Void> everyShardAnswers() {
+    List<Future<Void>> reads = IntStream.range(0, cache.shardCount())
+      .mapToObj(n -> cache.pendingTransfers(new ShardId(n)).<Void>mapEmpty())
+      .toList();
+    return Future.all(reads).mapEmpty();
+  }
+
+  private static Future<Void> withinDeadline(Future<Void> check) {
+    return check.timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+  }
+
+  private static Reply readiness(Future<Void> redis, Future<Void> postgres) {
+    JsonObject checks = new JsonObject().put("redis", state(redis)).put("postgres", state(postgres));
+    if (redis.succeeded() && postgres.succeeded()) {
+      return Reply.ok(new JsonObject().put("status", "ready").put("checks", checks));
+    }
+    LOG.warn("not ready: redis {} ({}), postgres {} ({})", state(redis), redis.cause(), state(postgres),
+      postgres.cause());
+    return Problem.unavailable("not ready: " + checks.encode()).with("checks", checks).reply();
+  }
+
+  private static String state(Future<Void> check) {
+    return check.succeeded() ? "up" : "down";
+  }
+}

@@ -1,0 +1,40 @@
+package dev.wallet.edge;
+
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.balancecache.model.WalletId;
+import io.vertx.core.Future;
+import java.util.Optional;
+
+/**
+ * Object-level access: a caller reaches only the wallets it owns, and a wallet it does not own
+ * answers exactly like a wallet that does not exist (404, no data). Owners never change, so a
+ * check here cannot go stale before the money core acts.
+ */
+final class Ownership {
+
+  private final BalanceCache cache;
+
+  Ownership(BalanceCache cache) {
+    this.cache = cache;
+  }
+
+  /** The wallet, when the caller owns it; a failed future with a 404 problem otherwise. */
+  Future<Wallet> ownedWallet(Caller caller, WalletId id) {
+    return cache.wallet(id).map(found -> found
+      .filter(wallet -> caller.owns(wallet.ownerId()))
+      .orElseThrow(() -> new ProblemException(Problem.notFound())));
+  }
+
+  Future<Void> requireOwned(Caller caller, Optional<WalletId> id) {
+    return id.isEmpty() ? Future.succeededFuture() : ownedWallet(caller, id.get()).mapEmpty();
+  }
+
+  Future<Boolean> ownsEither(Caller caller, WalletId first, WalletId second) {
+    return owns(caller, first).compose(ownsFirst -> ownsFirst ? Future.succeededFuture(true) : owns(caller, second));
+  }
+
+  private Future<Boolean> owns(Caller caller, WalletId id) {
+    return cache.wallet(id).map(found -> found.map(wallet -> caller.owns(wallet.ownerId())).orElse(false));
+  }
+}

@@ -1,0 +1,29 @@
+package dev.wallet.edge;
+
+import dev.wallet.balancecache.model.TransferId;
+import dev.wallet.balancecache.model.WalletId;
+import io.vertx.ext.web.RoutingContext;
+import java.util.function.Function;
+
+/** Ids in paths. A malformed id names nothing, so it is answered like an id that names nothing: 404. */
+final class PathIds {
+
+  private PathIds() {
+  }
+
+  static WalletId wallet(RoutingContext ctx) {
+    return parse(ctx, WalletId::new);
+  }
+
+  static TransferId transfer(RoutingContext ctx) {
+    return parse(ctx, TransferId::new);
+  }
+
+  private static <T> T parse(RoutingContext ctx, Function<String, T> parser) {
+    try {
+      return parser.apply(ctx.pathParam("id"));
+    } catch (IllegalArgumentException malformed) {
+      throw new ProblemException(Problem.notFound());
+    }
+  }
+}

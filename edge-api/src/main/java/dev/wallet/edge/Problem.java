@@ -1,0 +1,92 @@
+package dev.wallet.edge;
+
+import dev.wallet.balancecache.model.OutcomeCode;
+import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * An error answer, RFC 9457 problem details: {@code {"type","title","status","code","detail"}}
+ * plus extension members such as the {@code transferId} a refusal is about. This is the one
+ * place where the money core's refusals become HTTP statuses and codes.
+ */
+record Problem(ProblemCode code, String detail, Map<String, Object> extensions) {
+
+  static final String CONTENT_TYPE = "application/problem+json";
+  static final String RETRY_AFTER_SECONDS = "1";
+
+  Problem {
+    extensions = Map.copyOf(extensions);
+  }
+
+  static Problem of(ProblemCode code, String detail) {
+    return new Problem(code, detail, Map.of());
+  }
+
+  static Problem invalidRequest(String detail) {
+    return of(ProblemCode.INVALID_REQUEST, detail);
+  }
+
+  /** The same answer whether the thing does not exist or belongs to someone else: no data leaks. */
+  static Problem notFound() {
+    return of(ProblemCode.NOT_FOUND, "no such resource, or not yours");
+  }
+
+  static Problem unauthorized(String detail) {
+    return of(ProblemCode.UNAUTHORIZED, detail);
+  }
+
+  static Problem unavailable(String detail) {
+    return of(ProblemCode.UNAVAILABLE, detail);
+  }
+
+  /** The money core's refusals as the contract names them. */
+  static Problem forRefusal(OutcomeCode refusal) {
+    return switch (refusal) {
+      case OK, PENDING -> throw new IllegalArgumentException(refusal + " is not a refusal");
+      case AMOUNT_INVALID -> invalidRequest("amount must be a positive integer of minor units");
+      case SAME_WALLET -> invalidRequest("a transfer needs two different wallets");
+      case BALANCE_OVERFLOW -> invalidRequest("the amount would take a balance past 2^53-1 minor units");
+      case BALANCE_NOT_ZERO -> invalidRequest("the wallet still holds money");
+      case WALLET_NOT_FOUND, TRANSFER_NOT_FOUND, HOLD_NOT_FOUND -> notFound();
+      case WALLET_EXISTS -> of(ProblemCode.IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key already opened a wallet");
+      case WALLET_INACTIVE -> of(ProblemCode.WALLET_INACTIVE, "a wallet of this request is frozen or closed");
+      case CURRENCY_MISMATCH -> of(ProblemCode.CURRENCY_MISMATCH, "the currency differs from the wallet's");
+      case INSUFFICIENT_FUNDS, HOLD_EXCEEDED -> of(ProblemCode.INSUFFICIENT_FUNDS, "the available balance is too low");
+      case IDEMPOTENCY_IN_FLIGHT -> of(ProblemCode.IDEMPOTENCY_IN_FLIGHT,
+        "the first request with this Idempotency-Key has not finished; retry later");
+      case IDEMPOTENCY_KEY_REUSED -> of(ProblemCode.IDEMPOTENCY_KEY_REUSED,
+        "this Idempotency-Key was used for a different request");
+    };
+  }
+
+  Problem with(String name, Object value) {
+    Map<String, Object> more = new LinkedHashMap<>(extensions);
+    more.put(name, value);
+    return new Problem(code, detail, more);
+  }
+
+  int status() {
+    return code.status();
+  }
+
+  JsonObject toJson() {
+    JsonObject json = new JsonObject()
+      .put("type", "urn:wallet:problem:" + code.wire())
+      .put("title", code.title())
+      .put("status", code.status())
+      .put("code", code.wire())
+      .put("detail", detail);
+    extensions.forEach(json::put);
+    return json;
+  }
+
+  Reply reply() {
+    Reply reply = new Reply(code.status(), CONTENT_TYPE, toJson(), Map.of());
+    return switch (code) {
+      case UNAVAILABLE -> reply.withHeader("Retry-After", RETRY_AFTER_SECONDS);
+      case UNAUTHORIZED -> reply.withHeader("WWW-Authenticate", "Bearer realm=\"wallet\", error=\"invalid_token\"");
+      default -> reply;
+    };
+  }
+}

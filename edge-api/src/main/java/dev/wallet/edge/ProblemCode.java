@@ -1,0 +1,45 @@
+package dev.wallet.edge;
+
+import java.util.Locale;
+
+/**
+ * The stable error codes of the API contract, each with its HTTP status. Clients branch on the
+ * code, so a code never changes meaning; only codes this edge can answer today are listed.
+ */
+enum ProblemCode {
+  INVALID_REQUEST(400, "The request is not valid"),
+  IDEMPOTENCY_KEY_MISSING(400, "An Idempotency-Key header is required"),
+  UNAUTHORIZED(401, "Authentication is required"),
+  FORBIDDEN(403, "Not allowed"),
+  NOT_FOUND(404, "Not found"),
+  METHOD_NOT_ALLOWED(405, "Method not allowed"),
+  IDEMPOTENCY_IN_FLIGHT(409, "A request with this Idempotency-Key is still in progress"),
+  PAYLOAD_TOO_LARGE(413, "The request body is too large"),
+  IDEMPOTENCY_KEY_REUSED(422, "This Idempotency-Key was used for a different request"),
+  INSUFFICIENT_FUNDS(422, "Insufficient funds"),
+  CURRENCY_MISMATCH(422, "Currency mismatch"),
+  WALLET_INACTIVE(422, "The wallet is not active"),
+  INTERNAL_ERROR(500, "Internal error"),
+  UNAVAILABLE(503, "Temporarily unavailable");
+
+  private final int status;
+  private final String title;
+
+  ProblemCode(int status, String title) {
+    this.status = status;
+    this.title = title;
+  }
+
+  int status() {
+    return status;
+  }
+
+  String title() {
+    return title;
+  }
+
+  /** insufficient_funds */
+  String wire() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,23 @@
+package dev.wallet.edge;
+
+/**
+ * A request that cannot become a command (malformed, unauthenticated, not allowed), carried to
+ * the router's failure handler. Business refusals are not thrown: they are {@link Problem} values.
+ */
+final class ProblemException extends RuntimeException {
+
+  private final transient Problem problem;
+
+  ProblemException(Problem problem) {
+    super(problem.code().wire() + ": " + problem.detail(), null, false, false);
+    this.problem = problem;
+  }
+
+  static ProblemException invalid(String detail) {
+    return new ProblemException(Problem.invalidRequest(detail));
+  }
+
+  Problem problem() {
+    return problem;
+  }
+}

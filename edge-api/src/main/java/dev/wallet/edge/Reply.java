@@ -1,0 +1,52 @@
+package dev.wallet.edge;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** One HTTP answer: status, JSON body and headers. Handlers build these; only {@link #send} writes. */
+record Reply(int status, String contentType, JsonObject body, Map<String, String> headers) {
+
+  static final String JSON = "application/json";
+  static final String REPLAYED_HEADER = "Idempotent-Replayed";
+
+  Reply {
+    headers = Map.copyOf(headers);
+  }
+
+  static Reply ok(JsonObject body) {
+    return new Reply(200, JSON, body, Map.of());
+  }
+
+  static Reply created(JsonObject body) {
+    return new Reply(201, JSON, body, Map.of());
+  }
+
+  static Reply accepted(JsonObject body) {
+    return new Reply(202, JSON, body, Map.of());
+  }
+
+  Reply withHeader(String name, String value) {
+    Map<String, String> more = new LinkedHashMap<>(headers);
+    more.put(name, value);
+    return new Reply(status, contentType, body, more);
+  }
+
+  /** Marks an answer that an earlier request under the same Idempotency-Key decided. */
+  Reply replayed(boolean replayed) {
+    return replayed ? withHeader(REPLAYED_HEADER, "true") : this;
+  }
+
+  /** The edge of every handler's chain: write the reply, or hand the failure to the router's failure handler. */
+  static void answer(RoutingContext ctx, Future<Reply> reply) {
+    reply.onSuccess(done -> done.send(ctx)).onFailure(ctx::fail);
+  }
+
+  void send(RoutingContext ctx) {
+    ctx.response().setStatusCode(status).putHeader("Content-Type", contentType);
+    headers.forEach(ctx.response()::putHeader);
+    ctx.response().end(body.toBuffer());
+  }
+}

@@ -1,0 +1,76 @@
+package dev.wallet.edge;
+
+import dev.wallet.balancecache.model.Credited;
+import dev.wallet.balancecache.model.TransferView;
+import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.ledger.EntryPage;
+import dev.wallet.ledger.LedgerEntry;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** The contract's JSON shapes, built from the model's records at this one place. */
+final class Representations {
+
+  /** KYC tiers arrive with the limits module; until then every wallet reads as unverified and nothing is enforced. */
+  static final String KYC_TIER_UNTIL_LIMITS_EXIST = "unverified";
+
+  private Representations() {
+  }
+
+  static JsonObject wallet(Wallet wallet) {
+    return new JsonObject()
+      .put("id", wallet.id().value())
+      .put("ownerId", wallet.ownerId())
+      .put("currency", wallet.currency().getCurrencyCode())
+      .put("type", wallet.type().wire())
+      .put("status", wallet.status().wire())
+      .put("kycTier", KYC_TIER_UNTIL_LIMITS_EXIST)
+      .put("balance", new JsonObject().put("available", wallet.available()).put("held", wallet.held()))
+      .put("seq", wallet.seq());
+  }
+
+  /** A reversed transfer also names why, as the code the destination's refusal has in the contract. */
+  static JsonObject transfer(TransferView transfer) {
+    JsonObject json = new JsonObject()
+      .put("id", transfer.id().value())
+      .put("status", transfer.status().wire())
+      .put("fromWalletId", transfer.from().value())
+      .put("toWalletId", transfer.to().value())
+      .put("amount", transfer.amount().minor())
+      .put("currency", transfer.amount().currencyCode())
+      .put("createdAt", transfer.createdAt().toString());
+    transfer.reversalReason().ifPresent(reason -> json.put("reversalCode", Problem.forRefusal(reason).code().wire()));
+    return json;
+  }
+
+  static JsonObject completedDeposit(Credited credited) {
+    return new JsonObject()
+      .put("id", credited.postingId())
+      .put("walletId", credited.wallet().walletId().value())
+      .put("status", "completed")
+      .put("amount", credited.amount().minor())
+      .put("currency", credited.amount().currencyCode());
+  }
+
+  static JsonObject entries(EntryPage page) {
+    JsonArray entries = new JsonArray();
+    page.entries().forEach(entry -> entries.add(entry(entry)));
+    return new JsonObject()
+      .put("entries", entries)
+      .put("nextCursor", page.nextCursor().orElse(null));
+  }
+
+  /** amount is signed: + credit, - debit; bucket says which balance (available or held) it moved. */
+  static JsonObject entry(LedgerEntry entry) {
+    return new JsonObject()
+      .put("id", entry.id())
+      .put("transactionId", entry.transactionId())
+      .put("type", entry.type())
+      .put("amount", entry.amount())
+      .put("currency", entry.currency())
+      .put("bucket", entry.bucket())
+      .put("balanceAfter", entry.balanceAfter())
+      .put("seq", entry.seq())
+      .put("createdAt", entry.createdAt().toString());
+  }
+}

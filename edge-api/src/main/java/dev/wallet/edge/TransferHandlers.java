@@ -1,0 +1,91 @@
+package dev.wallet.edge;
+
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.command.Transfer;
+import dev.wallet.balancecache.model.Outcome;
+import dev.wallet.balancecache.model.TransferView;
+import io.vertx.core.Future;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
+
+/**
+ * /v1/transfers. The money core checks, in the same script that moves the money, that the source
+ * wallet belongs to the caller, so a transfer out of someone else's wallet is a WALLET_NOT_FOUND
+ * refusal (404) that moved nothing.
+ */
+final class TransferHandlers {
+
+  private static final Set<String> MEMBERS = Set.of("fromWalletId", "toWalletId", "amount", "currency", "description");
+  private static final int MAX_DESCRIPTION_CHARS = 280;
+
+  private final BalanceCache cache;
+  private final Ownership ownership;
+
+  TransferHandlers(BalanceCache cache, Ownership ownership) {
+    this.cache = cache;
+    this.ownership = ownership;
+  }
+
+  /** POST /v1/transfers: 201 completed, 202 pending (the sweeper finishes it), or the refusal's problem. */
+  void create(RoutingContext ctx) {
+    Caller caller = Authenticator.caller(ctx);
+    RequestBody body = RequestBody.of(ctx, MEMBERS);
+    requireShortDescription(body);
+    Transfer command = new Transfer(body.walletId("fromWalletId"), body.walletId("toWalletId"),
+      body.money("amount", "currency"), caller.id(), IdempotencyKeys.required(ctx));
+    Reply.answer(ctx, cache.transfer(command).map(TransferHandlers::decided));
+  }
+
+  /** GET /v1/transfers/:id, for a caller owning either end of it. */
+  void get(RoutingContext ctx) {
+    Caller caller = Authenticator.caller(ctx);
+    Reply.answer(ctx, cache.transfer(PathIds.transfer(ctx))
+      .map(found -> found.orElseThrow(() -> new ProblemException(Problem.notFound())))
+      .compose(transfer -> visibleTo(caller, transfer))
+      .map(transfer -> Reply.ok(Representations.transfer(transfer))));
+  }
+
+  private Future<TransferView> visibleTo(Caller caller, TransferView transfer) {
+    return ownership.ownsEither(caller, transfer.from(), transfer.to()).map(visible -> {
+      if (!visible) {
+        throw new ProblemException(Problem.notFound());
+      }
+      return transfer;
+    });
+  }
+
+  private static Reply decided(Outcome<TransferView> outcome) {
+    Reply reply = switch (outcome.code()) {
+      case OK -> located(Reply.created(Representations.transfer(outcome.value())), outcome.value());
+      case PENDING -> located(Reply.accepted(Representations.transfer(outcome.value())), outcome.value());
+      default -> refused(outcome);
+    };
+    return reply.replayed(outcome.replayed());
+  }
+
+  /**
+   * A refusal's problem. When a transfer exists behind it (still in flight under this key, or
+   * reversed because the destination refused the credit), the problem names it.
+   */
+  private static Reply refused(Outcome<TransferView> outcome) {
+    Problem problem = Problem.forRefusal(outcome.code());
+    if (outcome.value() != null) {
+      problem = problem.with("transferId", outcome.value().id().value())
+        .with("transferStatus", outcome.value().status().wire());
+    }
+    return problem.reply();
+  }
+
+  private static Reply located(Reply reply, TransferView transfer) {
+    return reply.withHeader("Location", "/v1/transfers/" + transfer.id().value());
+  }
+
+  /** Accepted for the contract's sake; the money core does not store descriptions yet. */
+  private static void requireShortDescription(RequestBody body) {
+    body.optionalText("description").ifPresent(description -> {
+      if (description.length() > MAX_DESCRIPTION_CHARS) {
+        throw ProblemException.invalid("description must be at most " + MAX_DESCRIPTION_CHARS + " characters");
+      }
+    });
+  }
+}

@@ -1,0 +1,127 @@
+package dev.wallet.edge;
+
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.command.OpenWallet;
+import dev.wallet.balancecache.model.Outcome;
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletType;
+import dev.wallet.ledger.EntryPage;
+import dev.wallet.ledger.LedgerReader;
+import io.vertx.core.Future;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.DatabaseException;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** /v1/wallets: open one, read one, read its history from the ledger. */
+final class WalletHandlers {
+
+  private static final Set<String> OPEN_MEMBERS = Set.of("currency", "type", "colocateWith");
+  static final int DEFAULT_PAGE_SIZE = 50;
+  static final int MAX_PAGE_SIZE = 200;
+  private static final int MAX_CURSOR_CHARS = 256;
+
+  private final BalanceCache cache;
+  private final LedgerReader ledger;
+  private final Ownership ownership;
+
+  WalletHandlers(BalanceCache cache, LedgerReader ledger, Ownership ownership) {
+    this.cache = cache;
+    this.ledger = ledger;
+    this.ownership = ownership;
+  }
+
+  /** POST /v1/wallets: the Idempotency-Key is optional here; the wallet's id is derived from it. */
+  void open(RoutingContext ctx) {
+    Caller caller = Authenticator.caller(ctx);
+    RequestBody body = RequestBody.of(ctx, OPEN_MEMBERS);
+    Optional<WalletId> colocateWith = body.optionalWalletId("colocateWith");
+    OpenWallet command = new OpenWallet(caller.id(), body.currency("currency"), walletType(body, caller),
+      colocateWith, IdempotencyKeys.orRandom(ctx));
+    Reply.answer(ctx, ownership.requireOwned(caller, colocateWith)
+      .compose(owned -> cache.openWallet(command))
+      .map(WalletHandlers::opened));
+  }
+
+  /** GET /v1/wallets/:id */
+  void get(RoutingContext ctx) {
+    Reply.answer(ctx, ownership.ownedWallet(Authenticator.caller(ctx), PathIds.wallet(ctx))
+      .map(wallet -> Reply.ok(Representations.wallet(wallet))));
+  }
+
+  /** GET /v1/wallets/:id/entries?limit=&cursor=, newest first, from the ledger. */
+  void entries(RoutingContext ctx) {
+    WalletId id = PathIds.wallet(ctx);
+    int limit = pageSize(ctx);
+    Optional<String> cursor = cursor(ctx);
+    Reply.answer(ctx, ownership.ownedWallet(Authenticator.caller(ctx), id)
+      .compose(owned -> ledger.entries(id, limit, cursor).recover(WalletHandlers::ledgerFailure))
+      .map(page -> Reply.ok(Representations.entries(page))));
+  }
+
+  private static WalletType walletType(RequestBody body, Caller caller) {
+    WalletType type;
+    try {
+      type = WalletType.fromWire(body.text("type"));
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.invalid(e.getMessage());
+    }
+    if (type == WalletType.MERCHANT && !caller.has(Caller.MERCHANT)) {
+      throw new ProblemException(Problem.of(ProblemCode.FORBIDDEN, "merchant wallets need the merchant role"));
+    }
+    return type;
+  }
+
+  private static Reply opened(Outcome<Wallet> outcome) {
+    if (outcome.code() != OutcomeCode.OK) {
+      return Problem.forRefusal(outcome.code()).reply().replayed(outcome.replayed());
+    }
+    Wallet wallet = outcome.value();
+    return Reply.created(Representations.wallet(wallet))
+      .withHeader("Location", "/v1/wallets/" + wallet.id().value())
+      .replayed(outcome.replayed());
+  }
+
+  private static int pageSize(RoutingContext ctx) {
+    Optional<String> text = singleQueryParam(ctx, "limit");
+    try {
+      int limit = text.map(Integer::parseInt).orElse(DEFAULT_PAGE_SIZE);
+      if (limit >= 1 && limit <= MAX_PAGE_SIZE) {
+        return limit;
+      }
+    } catch (NumberFormatException notANumber) {
+      // answered below, like any other out-of-range limit
+    }
+    throw ProblemException.invalid("limit must be an integer between 1 and " + MAX_PAGE_SIZE);
+  }
+
+  private static Optional<String> cursor(RoutingContext ctx) {
+    Optional<String> cursor = singleQueryParam(ctx, "cursor");
+    if (cursor.isPresent() && (cursor.get().isEmpty() || cursor.get().length() > MAX_CURSOR_CHARS)) {
+      throw ProblemException.invalid("malformed cursor");
+    }
+    return cursor;
+  }
+
+  private static Optional<String> singleQueryParam(RoutingContext ctx, String name) {
+    List<String> values = ctx.queryParam(name);
+    if (values.size() > 1) {
+      throw ProblemException.invalid("give " + name + " at most once");
+    }
+    return values.stream().findFirst();
+  }
+
+  /** The reader refuses a malformed cursor; the database answering with an error is a bug; anything else is an outage. */
+  private static Future<EntryPage> ledgerFailure(Throwable failure) {
+    if (failure instanceof IllegalArgumentException) {
+      return Future.failedFuture(ProblemException.invalid("malformed cursor"));
+    }
+    if (failure instanceof DatabaseException) {
+      return Future.failedFuture(failure);
+    }
+    return Future.failedFuture(new DependencyUnavailableException("the ledger did not answer", failure));
+  }
+}

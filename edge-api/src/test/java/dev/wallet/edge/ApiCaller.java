@@ -1,0 +1,96 @@
+package dev.wallet.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.testing.Await;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.util.Optional;
+import java.util.UUID;
+
+/** One authenticated client of the API, with shortcuts for what most tests need. */
+record ApiCaller(String id, String token, WebClient http) {
+
+  HttpResponse<Buffer> get(String path) {
+    return Await.result(request(HttpMethod.GET, path).send());
+  }
+
+  HttpResponse<Buffer> post(String path, JsonObject body, Optional<String> idempotencyKey) {
+    return postRaw(path, body.encode(), idempotencyKey);
+  }
+
+  HttpResponse<Buffer> post(String path, JsonObject body, String idempotencyKey) {
+    return post(path, body, Optional.of(idempotencyKey));
+  }
+
+  HttpResponse<Buffer> postRaw(String path, String body, Optional<String> idempotencyKey) {
+    HttpRequest<Buffer> request = request(HttpMethod.POST, path).putHeader("Content-Type", "application/json");
+    idempotencyKey.ifPresent(key -> request.putHeader("Idempotency-Key", key));
+    return Await.result(request.sendBuffer(Buffer.buffer(body)));
+  }
+
+  private HttpRequest<Buffer> request(HttpMethod method, String path) {
+    return http.request(method, path).putHeader("Authorization", "Bearer " + token);
+  }
+
+  String openWallet() {
+    return openWallet(new JsonObject().put("currency", "USD").put("type", "personal"));
+  }
+
+  String openWalletNear(String neighbour) {
+    return openWallet(new JsonObject().put("currency", "USD").put("type", "personal").put("colocateWith", neighbour));
+  }
+
+  /** A wallet on another shard than {@code other}'s (ids carry their shard: w0042_...). */
+  String openWalletElsewhere(String other) {
+    while (true) {
+      String id = openWallet();
+      if (!shardOf(id).equals(shardOf(other))) {
+        return id;
+      }
+    }
+  }
+
+  private String openWallet(JsonObject body) {
+    HttpResponse<Buffer> opened = post("/v1/wallets", body, Optional.empty());
+    assertThat(opened.statusCode()).as(opened.bodyAsString()).isEqualTo(201);
+    return opened.bodyAsJsonObject().getString("id");
+  }
+
+  void deposit(String walletId, long amount) {
+    HttpResponse<Buffer> deposited = post("/v1/deposits", deposit(walletId, amount, "sandbox"), newKey());
+    assertThat(deposited.statusCode()).as(deposited.bodyAsString()).isEqualTo(201);
+  }
+
+  JsonObject wallet(String walletId) {
+    HttpResponse<Buffer> wallet = get("/v1/wallets/" + walletId);
+    assertThat(wallet.statusCode()).as(wallet.bodyAsString()).isEqualTo(200);
+    return wallet.bodyAsJsonObject();
+  }
+
+  long available(String walletId) {
+    return wallet(walletId).getJsonObject("balance").getLong("available");
+  }
+
+  static JsonObject deposit(String walletId, long amount, String sourceType) {
+    return new JsonObject().put("walletId", walletId).put("amount", amount).put("currency", "USD")
+      .put("source", new JsonObject().put("type", sourceType));
+  }
+
+  static JsonObject transfer(String from, String to, long amount) {
+    return new JsonObject().put("fromWalletId", from).put("toWalletId", to).put("amount", amount)
+      .put("currency", "USD");
+  }
+
+  static String newKey() {
+    return UUID.randomUUID().toString();
+  }
+
+  static String shardOf(String id) {
+    return id.substring(1, 5);
+  }
+}
