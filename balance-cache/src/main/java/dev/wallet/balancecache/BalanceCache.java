@@ -43,6 +43,9 @@ public interface BalanceCache {
 
   int shardCount();
 
+  /** Succeeds when every master of the cluster answers: for readiness checks. */
+  Future<Void> ping();
+
   Future<Outcome<Wallet>> openWallet(OpenWallet command);
 
   Future<Optional<Wallet>> wallet(WalletId id);

@@ -1,18 +1,15 @@
 package dev.wallet.edge;
 
 import dev.wallet.balancecache.BalanceCache;
-import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.ledger.LedgerReader;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** /health: live while the process runs; ready only while Redis (every shard) and PostgreSQL answer. */
+/** /health: live while the process runs; ready only while every Redis master and PostgreSQL answer. */
 final class HealthHandlers {
 
   private static final Logger LOG = LoggerFactory.getLogger(HealthHandlers.class);
@@ -31,20 +28,9 @@ final class HealthHandlers {
   }
 
   void ready(RoutingContext ctx) {
-    Future<Void> redis = withinDeadline(everyShardAnswers());
+    Future<Void> redis = withinDeadline(cache.ping());
     Future<Void> postgres = withinDeadline(ledger.ping());
     Future.join(redis, postgres).onComplete(checked -> readiness(redis, postgres).send(ctx));
-  }
-
-  /**
-   * A read on every shard, so every master that holds wallets is asked. The money core has no
-   * ping of its own; reading the (usually empty) pending-transfer set is the cheapest read.
-   */
-  private Future<Void> everyShardAnswers() {
-    List<Future<Void>> reads = IntStream.range(0, cache.shardCount())
-      .mapToObj(n -> cache.pendingTransfers(new ShardId(n)).<Void>mapEmpty())
-      .toList();
-    return Future.all(reads).mapEmpty();
   }
 
   private static Future<Void> withinDeadline(Future<Void> check) {

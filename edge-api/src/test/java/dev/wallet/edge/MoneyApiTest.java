@@ -25,11 +25,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -264,19 +260,12 @@ class MoneyApiTest {
       new IdempotencyKey(caller.id(), key));
     TransferId id = TransferId.random(command.from().shard());
     Outcome<TransferView> debited = Await.result(((RedisBalanceCache) edge.cache).saga()
-      .debit(command, id, sha256Hex(command.canonical())));
+      .debit(command, id));
     assertThat(debited.code()).isEqualTo(OutcomeCode.PENDING);
     return id;
   }
 
-  /** How the money core hashes a request for its idempotency record. */
-  private static String sha256Hex(String text) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException impossible) {
-      throw new IllegalStateException(impossible);
-    }
-  }
+
 
   @Test
   @DisplayName("a transfer beyond the available balance is refused with insufficient_funds and moves nothing")

@@ -74,11 +74,22 @@ final class ClusterRouter {
     return client(endpoint).batch(asking).map(replies -> replies.subList(1, replies.size()));
   }
 
+  /** Sends to every master; fails when none is known, even after reloading the slot table. */
   Future<List<Response>> onAllMasters(Request request) {
-    Set<String> masters = new LinkedHashSet<>(Arrays.asList(masterBySlot));
-    masters.remove(null);
+    Set<String> masters = masters();
+    if (masters.isEmpty()) {
+      return refresh().compose(loaded -> masters().isEmpty()
+        ? Future.failedFuture(new IllegalStateException("no Redis master is known"))
+        : onAllMasters(request));
+    }
     return Future.all(masters.stream().map(endpoint -> client(endpoint).send(request)).toList())
       .map(all -> all.<Response>list());
+  }
+
+  private Set<String> masters() {
+    Set<String> masters = new LinkedHashSet<>(Arrays.asList(masterBySlot));
+    masters.remove(null);
+    return masters;
   }
 
   /**
@@ -128,8 +139,7 @@ final class ClusterRouter {
     if (refreshing != null) {
       return refreshing;
     }
-    Set<String> candidates = new LinkedHashSet<>(Arrays.asList(masterBySlot));
-    candidates.remove(null);
+    Set<String> candidates = masters();
     candidates.addAll(seeds);
     refreshing = loadFrom(new ArrayList<>(candidates), 0)
       .onComplete(done -> {

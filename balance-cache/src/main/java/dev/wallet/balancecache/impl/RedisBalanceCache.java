@@ -114,6 +114,11 @@ public final class RedisBalanceCache implements BalanceCache {
     return options.shardCount();
   }
 
+  @Override
+  public Future<Void> ping() {
+    return router.onAllMasters(Request.cmd(Command.PING)).mapEmpty();
+  }
+
   /** The saga's steps, for tests that stop a transfer between them. */
   public CrossShardSaga saga() {
     return saga;
