@@ -21,6 +21,8 @@ public enum OutcomeCode {
   HOLD_NOT_FOUND,
   HOLD_EXCEEDED,
   TRANSFER_NOT_FOUND,
+  /** A {@link LimitCheck} would be exceeded; the outcome's detail names the rule. */
+  LIMIT_EXCEEDED,
   /** The first request under this idempotency key has not reached its outcome yet. */
   IDEMPOTENCY_IN_FLIGHT,
   /** This idempotency key was used before for a different request. */

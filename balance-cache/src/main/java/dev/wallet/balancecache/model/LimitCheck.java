@@ -1,0 +1,28 @@
+package dev.wallet.balancecache.model;
+
+import java.util.Objects;
+
+/**
+ * A limit that the money core checks and counts atomically with the debit it guards, so no burst
+ * of concurrent requests can pass it: the counter lives in the sender's shard, next to the wallet.
+ * The limits module decides which checks apply (tier, operation, currency, time window); the money
+ * core only enforces them.
+ *
+ * @param rule     the rule's name, given back in a refusal (e.g. "daily p2p_send limit of tier basic")
+ * @param counter  the counter's id for one window, e.g. "p2p_send:USD:day:2026-11-25"; counted per sender
+ * @param maxMinor the most the window may sum to, in minor units; negative for no amount cap
+ * @param maxCount the most movements the window may count; negative for no count cap
+ * @param windowMs how long the counter must live (the rest of its window); it then expires
+ */
+public record LimitCheck(String rule, String counter, long maxMinor, long maxCount, long windowMs) {
+
+  public LimitCheck {
+    Objects.requireNonNull(rule, "rule");
+    if (counter == null || !counter.matches("[A-Za-z0-9_.:-]{1,120}")) {
+      throw new IllegalArgumentException("counter ids are 1 to 120 characters of [A-Za-z0-9_.:-]");
+    }
+    if (windowMs <= 0) {
+      throw new IllegalArgumentException("windowMs must be positive");
+    }
+  }
+}
