@@ -19,6 +19,7 @@ enum ProblemCode {
   INSUFFICIENT_FUNDS(422, "Insufficient funds"),
   CURRENCY_MISMATCH(422, "Currency mismatch"),
   WALLET_INACTIVE(422, "The wallet is not active"),
+  LIMIT_EXCEEDED(422, "A limit would be exceeded"),
   INTERNAL_ERROR(500, "Internal error"),
   UNAVAILABLE(503, "Temporarily unavailable");
 
