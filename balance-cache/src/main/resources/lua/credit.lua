@@ -42,5 +42,5 @@ outcome.code, outcome.postingId, outcome.reference, outcome.amount, outcome.curr
 local outcome_json = cjson.encode(outcome)
 idem_record(idem_key, request_hash, 'done', outcome_json)
 emit(outbox, posting(posting_id, posting_type, wallet_key, ts,
-  {ref = reference, entries = entries, retire = {idem_key}}))
+  {ref = reference, scope = idem_key, entries = entries, retire = {idem_key}}))
 return reply('new', outcome_json)

@@ -38,6 +38,6 @@ outcome.code, outcome.holdId, outcome.status, outcome.amount, outcome.currency, 
   'OK', hold_id, 'active', units(amount), currency, reference, ts
 local outcome_json = cjson.encode(outcome)
 idem_record(idem_key, request_hash, 'done', outcome_json)
-emit(outbox, posting(hold_id .. '.hold', 'hold', wallet_key, ts, {ref = reference, entries = entries,
-  retire = {idem_key}}))
+emit(outbox, posting(hold_id .. '.hold', 'hold', wallet_key, ts, {ref = reference, scope = idem_key,
+  entries = entries, retire = {idem_key}}))
 return reply('new', outcome_json)

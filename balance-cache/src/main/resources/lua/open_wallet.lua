@@ -29,5 +29,5 @@ local outcome = cjson.encode({code = 'OK', walletId = wallet_id, ownerId = owner
 idem_record(idem_key, request_hash, 'done', outcome)
 emit(outbox, posting(wallet_id .. '.open', 'wallet_opened', wallet_key, ts, {
   account = {id = wallet_id, owner = owner, currency = currency, type = wallet_type},
-  retire = {idem_key}}))
+  scope = idem_key, retire = {idem_key}}))
 return reply('new', outcome)

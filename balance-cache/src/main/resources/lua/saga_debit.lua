@@ -47,5 +47,5 @@ local outcome_json = cjson.encode({code = 'PENDING', transferId = transfer_id, s
   source = wallet_view(from)})
 idem_record(idem_key, request_hash, 'pending', outcome_json)
 emit(outbox, posting(transfer_id .. '.debit', 'transfer_debit', from_key, ts,
-  {ref = transfer_id, entries = entries}))
+  {ref = transfer_id, scope = idem_key, entries = entries}))
 return reply('new', outcome_json)

@@ -43,7 +43,7 @@ local outcome = {code = 'OK', transferId = transfer_id, status = decision, fromW
 if decision == 'reversed' then outcome.code = refusal_code end
 local outcome_json = cjson.encode(outcome)
 
-local record = {ref = transfer_id, retire = {idem_key, marker_key}}
+local record = {ref = transfer_id, scope = idem_key, retire = {idem_key, marker_key}}
 if legs then record.entries = apply_legs(legs) end
 redis.call('HSET', transfer_key, 'state', decision, 'outcome', outcome_json, 'finished', ts, 'code', outcome.code)
 redis.call('ZREM', pending_key, transfer_id)

@@ -40,6 +40,6 @@ local outcome_json = cjson.encode({code = 'OK', transferId = transfer_id, status
   fromWalletId = from.id, toWalletId = to.id, amount = units(amount), currency = currency, createdAt = ts,
   source = wallet_view(from)})
 idem_record(idem_key, request_hash, 'done', outcome_json)
-emit(outbox, posting(transfer_id, 'transfer', from_key, ts, {ref = transfer_id, entries = entries,
-  retire = {idem_key}}))
+emit(outbox, posting(transfer_id, 'transfer', from_key, ts, {ref = transfer_id, scope = idem_key,
+  entries = entries, retire = {idem_key}}))
 return reply('new', outcome_json)

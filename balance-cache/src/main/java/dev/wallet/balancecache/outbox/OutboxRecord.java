@@ -13,11 +13,16 @@ import java.util.Optional;
  * status change, a transfer completed). The ledger writer turns each into rows, then gives the
  * Redis keys in {@code retire} their lifetime, because only then may they expire.
  *
+ * <p>{@code idempotencyScope} names the idempotency record (Redis key) of the request behind the
+ * posting, when a client request is behind it; postings driven by the system (a saga's credit)
+ * have none.
+ *
  * <p>Wire format: the stream field {@code p} holds JSON; amounts, balances and sequences are
  * decimal strings (Lua numbers are doubles).
  */
 public record OutboxRecord(String id, String type, String shard, Instant at, Optional<String> reference,
-                           List<OutboxEntry> entries, Optional<AccountEvent> account, List<String> retire) {
+                           Optional<String> idempotencyScope, List<OutboxEntry> entries,
+                           Optional<AccountEvent> account, List<String> retire) {
 
   public static final String FIELD = "p";
 
@@ -27,7 +32,8 @@ public record OutboxRecord(String id, String type, String shard, Instant at, Opt
       throw new IllegalArgumentException("unknown outbox record version in " + json);
     }
     return new OutboxRecord(p.getString("id"), p.getString("type"), p.getString("shard"),
-      Instant.ofEpochMilli(p.getLong("ts")), Optional.ofNullable(p.getString("ref")), entries(p),
+      Instant.ofEpochMilli(p.getLong("ts")), Optional.ofNullable(p.getString("ref")),
+      Optional.ofNullable(p.getString("scope")), entries(p),
       Optional.ofNullable(p.getJsonObject("account")).map(AccountEvent::from), strings(p.getJsonArray("retire")));
   }
 
