@@ -1,0 +1,62 @@
+package dev.wallet.limits;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How this process's embedded Hazelcast member finds the others: TCP-IP on the given interface
+ * with an explicit member list, never multicast or auto-detection.
+ *
+ * @param clusterName the cluster; members with another name never join (also names the ruleset)
+ * @param host        interface to bind and advertise, e.g. 127.0.0.1
+ * @param port        first port to try; the member takes the next free one within {@code portCount}
+ * @param members     the members to join, e.g. 127.0.0.1:5701-5703
+ */
+public record HazelcastOptions(String clusterName, String host, int port, int portCount, List<String> members) {
+
+  public HazelcastOptions {
+    members = List.copyOf(members);
+    if (clusterName == null || !clusterName.matches("[A-Za-z0-9_.-]{1,64}")) {
+      throw new IllegalArgumentException("WALLET_HZ_CLUSTER must be 1 to 64 characters of [A-Za-z0-9_.-]");
+    }
+    if (port < 1 || port > 65_535 || portCount < 1 || port + portCount - 1 > 65_535) {
+      throw new IllegalArgumentException("WALLET_HZ_PORT and WALLET_HZ_PORT_COUNT must give ports within 1-65535");
+    }
+    if (members.isEmpty()) {
+      throw new IllegalArgumentException("WALLET_HZ_MEMBERS must name at least one member");
+    }
+  }
+
+  public static HazelcastOptions fromEnvironment(Map<String, String> env) {
+    Env settings = new Env(env);
+    String host = settings.text("WALLET_HZ_HOST", "127.0.0.1");
+    int port = settings.number("WALLET_HZ_PORT", 5701);
+    int count = settings.number("WALLET_HZ_PORT_COUNT", 3);
+    String members = settings.text("WALLET_HZ_MEMBERS", host + ":" + port + "-" + (port + count - 1));
+    return new HazelcastOptions(settings.text("WALLET_HZ_CLUSTER", "wallet"), host, port, count,
+      Arrays.stream(members.split(",")).map(String::trim).filter(m -> !m.isEmpty()).toList());
+  }
+
+  /** Reads the environment with defaults; a malformed number is a configuration error. */
+  record Env(Map<String, String> env) {
+
+    String text(String name, String fallback) {
+      String value = env.get(name);
+      return value == null || value.isBlank() ? fallback : value.trim();
+    }
+
+    int number(String name, int fallback) {
+      return (int) longNumber(name, fallback);
+    }
+
+    long longNumber(String name, long fallback) {
+      String value = text(name, Long.toString(fallback));
+      try {
+        return Long.parseLong(value);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(name + " must be a whole number, got '" + value + "'");
+      }
+    }
+  }
+}

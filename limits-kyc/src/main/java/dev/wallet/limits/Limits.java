@@ -1,0 +1,64 @@
+package dev.wallet.limits;
+
+import com.hazelcast.core.HazelcastInstance;
+import dev.wallet.limits.impl.HazelcastLimits;
+import dev.wallet.limits.model.AuditRecord;
+import dev.wallet.limits.model.Decision;
+import dev.wallet.limits.model.KycProfile;
+import dev.wallet.limits.model.Movement;
+import dev.wallet.limits.model.PublishOutcome;
+import dev.wallet.limits.model.RulesInForce;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * KYC tiers and limits. Decides, before money moves, whether a movement is refused or which
+ * limit checks the money core must apply atomically with the debit; keeps the risk team's rules
+ * (versioned and audited in PostgreSQL, shared by every member through Hazelcast) and the owners'
+ * KYC profiles (a Hazelcast map written through to PostgreSQL).
+ *
+ * <p>Fails closed: {@link #check} fails with {@link LimitsUnavailableException} when it cannot
+ * decide (no rules, member down, profile unreadable), and then money must not move.
+ */
+public interface Limits {
+
+  /**
+   * @param hazelcast a member made by {@link LimitsHazelcast#newMember} (its KYC map is backed by {@code pool})
+   * @param pool      PostgreSQL as the application role
+   */
+  static Limits create(Vertx vertx, HazelcastInstance hazelcast, Pool pool, LimitsOptions options) {
+    return new HazelcastLimits(vertx, hazelcast, pool, options);
+  }
+
+  /** Loads the latest version (PostgreSQL, the cluster), then watches the file and reconciles. */
+  Future<Void> start();
+
+  Future<Void> close();
+
+  Future<Decision> check(Movement movement);
+
+  /** The version this member enforces, if any. */
+  Optional<RulesInForce> rulesInForce();
+
+  /** Validates, versions, audits and shares a rules text; a refused text is audited too. */
+  Future<PublishOutcome> publish(String yaml, String actor, String source);
+
+  /** The owner's profile; an owner never profiled has the rules' default tier and no country. */
+  Future<KycProfile> profile(String ownerId);
+
+  /**
+   * Sets an owner's tier (and country, when given), atomically on the owner's entry and written
+   * through, with its audit line, to PostgreSQL before it is answered.
+   *
+   * @throws IllegalArgumentException (failed future) for a tier the rules in force do not define
+   */
+  Future<KycProfile> setProfile(String ownerId, String tier, Optional<String> country, String actor);
+
+  /** The newest audit lines first. */
+  Future<List<AuditRecord>> audit(int limit);
+
+  Compliance compliance();
+}

@@ -1,0 +1,72 @@
+package dev.wallet.limits;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.EvictionConfig;
+import com.hazelcast.config.EvictionPolicy;
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MapStoreConfig;
+import com.hazelcast.config.MaxSizePolicy;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.ReplicatedMapConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import dev.wallet.limits.impl.KycMapStore;
+import io.vertx.sqlclient.Pool;
+
+/**
+ * The embedded Hazelcast member of an edge process: TCP-IP join on the configured interface and
+ * member list (multicast and auto-detection off), the rules in a replicated map (a full copy on
+ * every member, read locally on every check), KYC profiles in a partitioned map written through to
+ * PostgreSQL, so a profile survives a restart of every member.
+ */
+public final class LimitsHazelcast {
+
+  public static final String RULES_MAP = "limits.rules";
+  public static final String PROFILES_MAP = "limits.kyc-profiles";
+  /** Profiles kept in memory per member; the rest are loaded from PostgreSQL when asked for. */
+  static final int PROFILES_PER_MEMBER = 1_000_000;
+  static final long DATABASE_TIMEOUT_MS = 5_000;
+
+  private LimitsHazelcast() {
+  }
+
+  /** Starts a member and joins the cluster. Blocking: call it before deploying, or in executeBlocking. */
+  public static HazelcastInstance newMember(HazelcastOptions options, Pool appPool) {
+    return Hazelcast.newHazelcastInstance(config(options, appPool));
+  }
+
+  public static Config config(HazelcastOptions options, Pool appPool) {
+    Config config = new Config().setClusterName(options.clusterName())
+      .setInstanceName(options.clusterName() + "-" + options.host() + "-" + System.nanoTime());
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.setProperty("hazelcast.socket.bind.any", "false");
+    config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    network(config.getNetworkConfig(), options);
+    config.addReplicatedMapConfig(new ReplicatedMapConfig(RULES_MAP).setInMemoryFormat(InMemoryFormat.OBJECT)
+      .setAsyncFillup(false));
+    config.addMapConfig(profiles(appPool));
+    return config;
+  }
+
+  private static void network(NetworkConfig network, HazelcastOptions options) {
+    network.setPort(options.port()).setPortCount(options.portCount()).setPortAutoIncrement(true);
+    network.getInterfaces().setEnabled(true).addInterface(options.host());
+    JoinConfig join = network.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(options.members());
+  }
+
+  private static MapConfig profiles(Pool appPool) {
+    MapStoreConfig writeThrough = new MapStoreConfig().setEnabled(true)
+      .setImplementation(new KycMapStore(appPool, DATABASE_TIMEOUT_MS))
+      .setWriteDelaySeconds(0)
+      .setInitialLoadMode(MapStoreConfig.InitialLoadMode.LAZY);
+    return new MapConfig(PROFILES_MAP).setBackupCount(1).setMapStoreConfig(writeThrough)
+      .setEvictionConfig(new EvictionConfig().setEvictionPolicy(EvictionPolicy.LRU)
+        .setMaxSizePolicy(MaxSizePolicy.PER_NODE).setSize(PROFILES_PER_MEMBER));
+  }
+}

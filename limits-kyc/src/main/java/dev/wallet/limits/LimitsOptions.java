@@ -1,0 +1,48 @@
+package dev.wallet.limits;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * How the limits module runs in one process.
+ *
+ * @param ruleset          whose rules these are (one per Hazelcast cluster); versions count per ruleset
+ * @param rulesFile        the risk team's file, watched; empty when rules only come through the API
+ * @param rulesPollMs      how often the file is read for a change
+ * @param reconcileMs      how often PostgreSQL is asked for a version this member may have missed
+ * @param profileTimeoutMs how long a KYC profile lookup may take before the movement is answered 503
+ * @param amlIntervalMs    how often the AML monitors read new postings; 0: this process runs none
+ * @param amlSettleMs      postings younger than this are left for the next run (their transaction may still be open)
+ */
+public record LimitsOptions(String ruleset, Optional<Path> rulesFile, long rulesPollMs, long reconcileMs,
+                            long profileTimeoutMs, long amlIntervalMs, long amlSettleMs) {
+
+  public LimitsOptions {
+    if (rulesPollMs < 50 || reconcileMs < 50 || profileTimeoutMs < 1 || amlIntervalMs < 0 || amlSettleMs < 0) {
+      throw new IllegalArgumentException("limits intervals out of range");
+    }
+  }
+
+  public static LimitsOptions defaults(String ruleset, Optional<Path> rulesFile) {
+    return new LimitsOptions(ruleset, rulesFile, 1_000, 2_000, 1_000, 5_000, 5_000);
+  }
+
+  public static LimitsOptions fromEnvironment(Map<String, String> env, String ruleset) {
+    HazelcastOptions.Env settings = new HazelcastOptions.Env(env);
+    String file = settings.text("WALLET_RISK_RULES_FILE", "");
+    return new LimitsOptions(ruleset, file.isEmpty() ? Optional.empty() : Optional.of(Path.of(file)),
+      settings.longNumber("WALLET_RISK_RULES_POLL_MS", 1_000), settings.longNumber("WALLET_RISK_RECONCILE_MS", 2_000),
+      settings.longNumber("WALLET_KYC_TIMEOUT_MS", 1_000), settings.longNumber("WALLET_AML_INTERVAL_MS", 5_000),
+      settings.longNumber("WALLET_AML_SETTLE_MS", 5_000));
+  }
+
+  public LimitsOptions withAml(long intervalMs, long settleMs) {
+    return new LimitsOptions(ruleset, rulesFile, rulesPollMs, reconcileMs, profileTimeoutMs, intervalMs, settleMs);
+  }
+
+  public LimitsOptions withPolling(long rulesPollMsValue, long reconcileMsValue) {
+    return new LimitsOptions(ruleset, rulesFile, rulesPollMsValue, reconcileMsValue, profileTimeoutMs, amlIntervalMs,
+      amlSettleMs);
+  }
+}

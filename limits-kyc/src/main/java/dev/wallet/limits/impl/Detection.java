@@ -1,0 +1,96 @@
+package dev.wallet.limits.impl;
+
+import dev.wallet.limits.model.AmlRules;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The three monitors applied to one batch of new movements, inside the monitor's transaction.
+ * Each flag's key says what it is about (a posting; an owner's first near-threshold movement of a
+ * window; a wallet's first incoming movement of a window), so as a window slides over movements
+ * already flagged, the same pattern is not flagged again.
+ */
+final class Detection {
+
+  private final SqlConnection conn;
+  private final AmlRules aml;
+
+  Detection(SqlConnection conn, AmlRules aml) {
+    this.conn = conn;
+    this.aml = aml;
+  }
+
+  /** One movement after the other: a flag raised for one is seen by the next one's queries. */
+  Future<Void> run(List<LedgerMovement> movements) {
+    Future<Void> chain = Future.succeededFuture();
+    for (LedgerMovement m : movements) {
+      chain = chain.compose(done -> large(m)).compose(done -> structuring(m)).compose(done -> rapidInOut(m));
+    }
+    return chain;
+  }
+
+  private Future<Void> large(LedgerMovement m) {
+    Long threshold = aml.largeTransaction().get(m.currency());
+    if (threshold == null || m.size() < threshold) {
+      return Future.succeededFuture();
+    }
+    return flag("large:" + m.postingId() + ":" + m.walletId(), "large_transaction", m, m.size(),
+      List.of(m.postingId()), m.createdAt(), (m.outgoing() ? "outgoing " : "incoming ") + m.type() + " of "
+        + m.size() + " " + m.currency() + " at or above the threshold " + threshold);
+  }
+
+  private Future<Void> structuring(LedgerMovement m) {
+    Long threshold = aml.largeTransaction().get(m.currency());
+    if (threshold == null || !m.madeByOwner() || m.size() >= threshold || m.size() < aml.structuringFloor(threshold)) {
+      return Future.succeededFuture();
+    }
+    Instant from = m.createdAt().minus(Duration.ofHours(aml.structuringWindowHours()));
+    return conn.preparedQuery(SqlQueries.OWNER_MOVEMENTS_BETWEEN)
+      .execute(Tuple.of(m.ownerId(), m.currency(), PgCompliance.utc(from), PgCompliance.utc(m.createdAt()),
+        aml.structuringFloor(threshold), threshold))
+      .map(PgCompliance::movements)
+      .compose(window -> window.size() < aml.structuringMinCount() ? Future.succeededFuture()
+        : flag("structuring:" + m.ownerId() + ":" + m.currency() + ":" + window.get(0).postingId(), "structuring", m,
+          window.stream().mapToLong(LedgerMovement::size).sum(),
+          window.stream().map(LedgerMovement::postingId).distinct().toList(), m.createdAt(),
+          window.size() + " movements of " + aml.structuringFloor(threshold) + " to " + (threshold - 1) + " "
+            + m.currency() + " (just below the threshold " + threshold + ") within " + aml.structuringWindowHours()
+            + " h"));
+  }
+
+  private Future<Void> rapidInOut(LedgerMovement m) {
+    Long minIn = aml.rapidMinIn().get(m.currency());
+    if (minIn == null || !m.outgoing()) {
+      return Future.succeededFuture();
+    }
+    Instant from = m.createdAt().minus(Duration.ofMinutes(aml.rapidWindowMinutes()));
+    return conn.preparedQuery(SqlQueries.WALLET_MOVEMENTS)
+      .execute(Tuple.of(m.walletId(), PgCompliance.utc(from), PgCompliance.utc(m.createdAt())))
+      .map(PgCompliance::movements)
+      .compose(window -> rapid(m, window, minIn));
+  }
+
+  private Future<Void> rapid(LedgerMovement m, List<LedgerMovement> window, long minIn) {
+    List<LedgerMovement> in = window.stream().filter(w -> !w.outgoing()).toList();
+    long cameIn = in.stream().mapToLong(LedgerMovement::size).sum();
+    long wentOut = window.stream().filter(LedgerMovement::outgoing).mapToLong(LedgerMovement::size).sum();
+    if (in.isEmpty() || cameIn < minIn || Math.multiplyExact(wentOut, 100) < Math.multiplyExact(cameIn,
+        aml.rapidOutPercent())) {
+      return Future.succeededFuture();
+    }
+    return flag("rapid:" + m.walletId() + ":" + in.get(0).postingId(), "rapid_in_out", m, wentOut,
+      window.stream().map(LedgerMovement::postingId).distinct().toList(), m.createdAt(),
+      cameIn + " " + m.currency() + " came in and " + wentOut + " went out within " + aml.rapidWindowMinutes()
+        + " min");
+  }
+
+  private Future<Void> flag(String key, String kind, LedgerMovement m, long total, List<String> evidence,
+                            Instant occurredAt, String detail) {
+    return conn.preparedQuery(SqlQueries.INSERT_FLAG).execute(Tuple.from(List.of(key, kind, m.ownerId(), m.walletId(),
+      m.currency(), total, evidence.toArray(String[]::new), PgCompliance.utc(occurredAt), detail))).mapEmpty();
+  }
+}

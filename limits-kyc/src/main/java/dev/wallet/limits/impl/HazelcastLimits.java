@@ -1,0 +1,205 @@
+package dev.wallet.limits.impl;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import dev.wallet.limits.Compliance;
+import dev.wallet.limits.Limits;
+import dev.wallet.limits.LimitsHazelcast;
+import dev.wallet.limits.LimitsOptions;
+import dev.wallet.limits.LimitsUnavailableException;
+import dev.wallet.limits.model.AuditRecord;
+import dev.wallet.limits.model.Decision;
+import dev.wallet.limits.model.KycProfile;
+import dev.wallet.limits.model.Movement;
+import dev.wallet.limits.model.PublishOutcome;
+import dev.wallet.limits.model.PublishedRules;
+import dev.wallet.limits.model.RulesInForce;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link Limits} on an embedded Hazelcast member: rules from the replicated map (kept in step with
+ * PostgreSQL by a reconciler), profiles from the write-through map, decisions by {@link LimitsEngine}.
+ * Hazelcast's blocking calls run on worker threads; its async calls are bridged to futures on the
+ * caller's context.
+ */
+public final class HazelcastLimits implements Limits {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HazelcastLimits.class);
+  public static final String API_SOURCE = "api";
+
+  private final Vertx vertx;
+  private final HazelcastInstance hazelcast;
+  private final LimitsOptions options;
+  private final RulesRegistry registry;
+  private final RulesStore store;
+  private final IMap<String, KycProfile> profiles;
+  private final Optional<RulesFileWatcher> watcher;
+  private final PgCompliance compliance;
+  private long reconcileTimer = -1;
+  private boolean reconciling;
+
+  public HazelcastLimits(Vertx vertx, HazelcastInstance hazelcast, Pool pool, LimitsOptions options) {
+    this.vertx = vertx;
+    this.hazelcast = hazelcast;
+    this.options = options;
+    this.registry = new RulesRegistry(hazelcast);
+    this.store = new RulesStore(pool, options.ruleset());
+    this.profiles = hazelcast.getMap(LimitsHazelcast.PROFILES_MAP);
+    this.watcher = options.rulesFile().map(path -> new RulesFileWatcher(vertx, path, options.rulesPollMs(),
+      (yaml, actor) -> publish(yaml, actor, "file:" + path.toAbsolutePath())));
+    this.compliance = new PgCompliance(vertx, pool, this::rulesInForce, options);
+  }
+
+  @Override
+  public Future<Void> start() {
+    return vertx.executeBlocking(() -> {
+      registry.start();
+      return null;
+    }, false)
+      .compose(listening -> reconcile())
+      .compose(reconciled -> startWatcher())
+      .compose(watching -> compliance.start())
+      .onSuccess(started -> reconcileTimer = vertx.setPeriodic(options.reconcileMs(), tick -> reconcileInBackground()));
+  }
+
+  @Override
+  public Future<Void> close() {
+    vertx.cancelTimer(reconcileTimer);
+    watcher.ifPresent(RulesFileWatcher::stop);
+    compliance.stop();
+    return vertx.executeBlocking(() -> {
+      registry.stop();
+      return null;
+    }, false);
+  }
+
+  @Override
+  public Future<Decision> check(Movement movement) {
+    Optional<String> down = registry.unavailable();
+    Optional<RulesInForce> rules = registry.inForce();
+    if (down.isPresent() || rules.isEmpty()) {
+      return Future.failedFuture(new LimitsUnavailableException(down.orElse("no rules in force")));
+    }
+    return storedProfile(movement.ownerId())
+      .map(profile -> LimitsEngine.decide(rules.get(), profile, movement));
+  }
+
+  @Override
+  public Optional<RulesInForce> rulesInForce() {
+    return registry.unavailable().isPresent() ? Optional.empty() : registry.inForce();
+  }
+
+  @Override
+  public Future<PublishOutcome> publish(String yaml, String actor, String source) {
+    RulesParser.Validation validation = RulesParser.validate(yaml);
+    if (!validation.valid()) {
+      return store.recordRefusal(yaml, validation.problems(), source, actor)
+        .map(audited -> new PublishOutcome.Refused(validation.problems()));
+    }
+    return store.publish(yaml, validation.tree().orElseThrow(), source, actor)
+      .compose(outcome -> share(outcome).map(outcome));
+  }
+
+  @Override
+  public Future<KycProfile> profile(String ownerId) {
+    Optional<RulesInForce> rules = registry.inForce();
+    if (rules.isEmpty()) {
+      return Future.failedFuture(new LimitsUnavailableException("no rules in force"));
+    }
+    return storedProfile(ownerId).map(found -> found.orElseGet(() ->
+      new KycProfile(ownerId, rules.get().rules().defaultTier(), null, 0, "default tier")));
+  }
+
+  @Override
+  public Future<KycProfile> setProfile(String ownerId, String tier, Optional<String> country, String actor) {
+    Optional<RulesInForce> rules = registry.inForce();
+    if (rules.isEmpty()) {
+      return Future.failedFuture(new LimitsUnavailableException("no rules in force"));
+    }
+    if (rules.get().rules().tier(tier).isEmpty()) {
+      return Future.failedFuture(new IllegalArgumentException("tier '" + tier + "' is not defined by rules version "
+        + rules.get().published().version() + "; tiers: " + rules.get().rules().tiers().keySet()));
+    }
+    if (country.isPresent() && !country.get().matches("[A-Z]{2}")) {
+      return Future.failedFuture(new IllegalArgumentException("country must be an ISO-3166 alpha-2 code such as DE"));
+    }
+    SetProfile update = new SetProfile(tier, country.orElse(null), System.currentTimeMillis(), actor);
+    return bridge(() -> profiles.submitToKey(ownerId, update), "the KYC profile could not be written");
+  }
+
+  @Override
+  public Future<List<AuditRecord>> audit(int limit) {
+    return store.audit(limit);
+  }
+
+  @Override
+  public Compliance compliance() {
+    return compliance;
+  }
+
+  private Future<Optional<KycProfile>> storedProfile(String ownerId) {
+    return bridge(() -> profiles.getAsync(ownerId), "the KYC profile could not be read").map(Optional::ofNullable);
+  }
+
+  /** A Hazelcast call on the caller's context, within the profile timeout, any failure an outage. */
+  private <T> Future<T> bridge(Supplier<CompletionStage<T>> call, String what) {
+    Future<T> result;
+    try {
+      result = Future.fromCompletionStage(call.get(), vertx.getOrCreateContext());
+    } catch (RuntimeException memberDown) {
+      result = Future.failedFuture(memberDown);
+    }
+    return result.timeout(options.profileTimeoutMs(), TimeUnit.MILLISECONDS)
+      .recover(failure -> Future.failedFuture(new LimitsUnavailableException(what + ": " + failure, failure)));
+  }
+
+  private Future<Void> share(PublishOutcome outcome) {
+    PublishedRules rules;
+    if (outcome instanceof PublishOutcome.Published published) {
+      rules = published.rules();
+    } else if (outcome instanceof PublishOutcome.Unchanged unchanged) {
+      rules = unchanged.rules();
+    } else {
+      return Future.succeededFuture();
+    }
+    return vertx.executeBlocking(() -> {
+      registry.share(rules);
+      return null;
+    }, false);
+  }
+
+  private Future<Void> startWatcher() {
+    if (watcher.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return store.latestFrom(watcher.get().source())
+      .compose(last -> watcher.get().start(last.map(PublishedRules::sha256)));
+  }
+
+  /** Takes from PostgreSQL a version this member missed (e.g. its publisher died before sharing it). */
+  private Future<Void> reconcile() {
+    return store.latest().compose(latest -> latest.isPresent() && latest.get().version() > registry.highestSeen()
+      ? share(new PublishOutcome.Published(latest.get()))
+      : Future.succeededFuture());
+  }
+
+  private void reconcileInBackground() {
+    if (reconciling) {
+      return;
+    }
+    reconciling = true;
+    reconcile()
+      .onFailure(failure -> LOG.warn("rules reconciliation with PostgreSQL failed, retrying in {} ms: {}",
+        options.reconcileMs(), failure.toString()))
+      .onComplete(done -> reconciling = false);
+  }
+}

@@ -1,0 +1,151 @@
+package dev.wallet.limits.impl;
+
+import dev.wallet.balancecache.model.LimitCheck;
+import dev.wallet.limits.model.Decision;
+import dev.wallet.limits.model.Decision.Allowed;
+import dev.wallet.limits.model.Decision.Refusal;
+import dev.wallet.limits.model.Decision.Refused;
+import dev.wallet.limits.model.KycProfile;
+import dev.wallet.limits.model.MerchantOverride;
+import dev.wallet.limits.model.Movement;
+import dev.wallet.limits.model.Operation;
+import dev.wallet.limits.model.RiskRules;
+import dev.wallet.limits.model.RulesInForce;
+import dev.wallet.limits.model.TierRules;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Decides, from the rules in force and the owner's KYC profile alone, whether a movement is refused
+ * now (tier, country, per-transaction maximum: stateless) or which windows the money core must
+ * check and count atomically with the debit (daily, monthly, velocity). Pure: no I/O, no clock
+ * other than the movement's time, so it runs on the event loop.
+ *
+ * <p>Windows are UTC calendar days, months and minutes; a counter's id names its window, so a
+ * new window starts from zero and a lowered limit applies at once to what the window already holds.
+ */
+public final class LimitsEngine {
+
+  private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd");
+  private static final DateTimeFormatter MONTH = DateTimeFormatter.ofPattern("yyyy-MM");
+  private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm");
+  private static final long NO_CAP = -1;
+
+  private LimitsEngine() {
+  }
+
+  public static Decision decide(RulesInForce inForce, Optional<KycProfile> profile, Movement movement) {
+    RiskRules rules = inForce.rules();
+    long version = inForce.published().version();
+    String tierName = profile.map(KycProfile::tier).orElse(rules.defaultTier());
+    Optional<TierRules> tier = rules.tier(tierName);
+    Optional<String> country = profile.flatMap(KycProfile::countryCode);
+    if (tier.isEmpty()) {
+      return refused(Refusal.KYC_REQUIRED, "KYC tier '" + tierName + "' is not defined by rules version " + version,
+        version);
+    }
+    if (country.isPresent() && rules.blockedCountries().contains(country.get())) {
+      return refused(Refusal.KYC_REQUIRED, "country " + country.get() + " is blocked", version);
+    }
+    if (!tier.get().allows(movement.operation())) {
+      return refused(Refusal.KYC_REQUIRED, movement.operation().wire() + " is not allowed for KYC tier " + tierName,
+        version);
+    }
+    return withinTier(rules, tier.get(), movement, version);
+  }
+
+  private static Decision withinTier(RiskRules rules, TierRules tier, Movement movement, long version) {
+    String currency = movement.amount().currencyCode();
+    if (!rules.currencies().contains(currency)) {
+      return refused(Refusal.LIMIT_EXCEEDED, "no limits are defined for " + currency, version);
+    }
+    Optional<MerchantOverride> override = movement.merchant().map(rules.merchants()::get);
+    long perTransaction = limit(override.map(MerchantOverride::perTransaction), tier.perTransaction(), movement);
+    if (movement.amount().minor() > perTransaction) {
+      return refused(Refusal.LIMIT_EXCEEDED, "per-transaction " + movement.operation().wire() + " maximum of tier "
+        + tier.name() + overrideName(override, MerchantOverride::perTransaction, currency) + ": " + perTransaction
+        + " " + currency, version);
+    }
+    return new Allowed(movement.operation().outgoing() ? windows(tier, override, movement) : List.of(), tier.name(),
+      version);
+  }
+
+  private static List<LimitCheck> windows(TierRules tier, Optional<MerchantOverride> override, Movement movement) {
+    ZonedDateTime now = movement.at().atZone(ZoneOffset.UTC);
+    String currency = movement.amount().currencyCode();
+    String op = movement.operation().wire();
+    String dayCounter = counterBase(override, MerchantOverride::daily, movement) + ":" + currency + ":d:"
+      + DAY.format(now);
+    String monthCounter = counterBase(override, MerchantOverride::monthly, movement) + ":" + currency + ":m:"
+      + MONTH.format(now);
+    List<LimitCheck> checks = new ArrayList<>();
+    long daily = limit(override.map(MerchantOverride::daily), tier.daily(), movement);
+    long monthly = limit(override.map(MerchantOverride::monthly), tier.monthly(), movement);
+    checks.add(new LimitCheck("daily " + op + " limit of tier " + tier.name()
+      + overrideName(override, MerchantOverride::daily, currency) + ": " + daily + " " + currency, dayCounter, daily,
+      NO_CAP, untilMs(now, now.toLocalDate().plusDays(1).atStartOfDay(ZoneOffset.UTC))));
+    checks.add(new LimitCheck("monthly " + op + " limit of tier " + tier.name()
+      + overrideName(override, MerchantOverride::monthly, currency) + ": " + monthly + " " + currency, monthCounter,
+      monthly, NO_CAP, untilMs(now, LocalDate.from(now).withDayOfMonth(1).plusMonths(1).atStartOfDay(ZoneOffset.UTC))));
+    checks.add(new LimitCheck("velocity of tier " + tier.name() + ": " + tier.velocityPerMinute()
+      + " outgoing movements per minute", "out:v:" + MINUTE.format(now), NO_CAP, tier.velocityPerMinute(),
+      untilMs(now, now.truncatedTo(ChronoUnit.MINUTES).plusMinutes(1))));
+    return checks;
+  }
+
+  /** The merchant's own maximum for this currency when it has one, else the tier's. */
+  private static long limit(Optional<Map<String, Long>> merchant, Map<Operation, Map<String, Long>> tier,
+                            Movement movement) {
+    String currency = movement.amount().currencyCode();
+    return merchant.map(m -> m.get(currency))
+      .or(() -> TierRules.limit(tier, movement.operation(), currency))
+      .orElseThrow(() -> new IllegalStateException("validated rules lack a " + movement.operation().wire()
+        + " limit for " + currency));
+  }
+
+  /** Windows a merchant override replaces are counted apart, under the merchant's own counter. */
+  private static String counterBase(Optional<MerchantOverride> override,
+                                    java.util.function.Function<MerchantOverride, Map<String, Long>> window,
+                                    Movement movement) {
+    String currency = movement.amount().currencyCode();
+    return override.filter(o -> window.apply(o).containsKey(currency))
+      .map(o -> movement.operation().wire() + ".m" + shortHash(o.merchant()))
+      .orElse(movement.operation().wire());
+  }
+
+  private static String overrideName(Optional<MerchantOverride> override,
+                                     java.util.function.Function<MerchantOverride, Map<String, Long>> window,
+                                     String currency) {
+    return override.filter(o -> window.apply(o).containsKey(currency))
+      .map(o -> " (override for merchant " + o.merchant() + ")").orElse("");
+  }
+
+  private static long untilMs(ZonedDateTime now, ZonedDateTime end) {
+    return Math.max(1, ChronoUnit.MILLIS.between(now, end));
+  }
+
+  /** Merchant ids are the client's text: a hash keeps counter ids within the money core's alphabet. */
+  static String shortHash(String text) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException impossible) {
+      throw new IllegalStateException(impossible);
+    }
+  }
+
+  private static Refused refused(Refusal refusal, String rule, long version) {
+    return new Refused(refusal, rule, version);
+  }
+}

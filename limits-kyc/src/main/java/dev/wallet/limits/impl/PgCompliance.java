@@ -1,0 +1,182 @@
+package dev.wallet.limits.impl;
+
+import dev.wallet.limits.Compliance;
+import dev.wallet.limits.LimitsOptions;
+import dev.wallet.limits.LimitsUnavailableException;
+import dev.wallet.limits.model.AmlFlag;
+import dev.wallet.limits.model.AmlRules;
+import dev.wallet.limits.model.RulesInForce;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Currency;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The AML monitors and the reports, over the ledger's tables. A monitor run is one transaction:
+ * it takes a lock (one runner at a time across every process), reads the next batch of postings
+ * after its position, raises flags (unique by what they are about, so a repeated run raises
+ * nothing twice) and moves its position, all or nothing.
+ */
+final class PgCompliance implements Compliance {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PgCompliance.class);
+  static final String MONITOR = "aml";
+  static final int BATCH_POSTINGS = 2_000;
+  static final int MAX_REPORT_ROWS = 100_000;
+  private static final OffsetDateTime BEGINNING = OffsetDateTime.of(1970, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final Supplier<Optional<RulesInForce>> rules;
+  private final LimitsOptions options;
+  private long timer = -1;
+  private boolean running;
+
+  PgCompliance(Vertx vertx, Pool pool, Supplier<Optional<RulesInForce>> rules, LimitsOptions options) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.rules = rules;
+    this.options = options;
+  }
+
+  Future<Void> start() {
+    if (options.amlIntervalMs() > 0) {
+      timer = vertx.setPeriodic(options.amlIntervalMs(), tick -> runInBackground());
+    }
+    return Future.succeededFuture();
+  }
+
+  void stop() {
+    vertx.cancelTimer(timer);
+  }
+
+  @Override
+  public Future<Integer> runMonitors() {
+    Optional<AmlRules> aml = rules.get().map(r -> r.rules().aml());
+    if (aml.isEmpty()) {
+      return Future.failedFuture(new LimitsUnavailableException("no rules in force: the AML thresholds are unknown"));
+    }
+    return pool.withTransaction(conn -> conn.preparedQuery(SqlQueries.LOCK_MONITOR).execute()
+      .compose(lock -> lock.iterator().next().getBoolean(0) ? batch(conn, aml.get()) : Future.succeededFuture(0)));
+  }
+
+  private Future<Integer> batch(SqlConnection conn, AmlRules aml) {
+    return conn.preparedQuery(SqlQueries.POSITION).execute(Tuple.of(MONITOR)).compose(found -> {
+      Tuple after = found.size() == 0 ? Tuple.of(BEGINNING, "")
+        : Tuple.of(found.iterator().next().getOffsetDateTime(0), found.iterator().next().getString(1));
+      Tuple window = Tuple.of(after.getValue(0), after.getValue(1), BATCH_POSTINGS, options.amlSettleMs());
+      return conn.preparedQuery(SqlQueries.NEW_MOVEMENTS).execute(window)
+        .compose(rows -> new Detection(conn, aml).run(movements(rows)).map(rows.size()))
+        .compose(count -> conn.preparedQuery(SqlQueries.BATCH_END).execute(window)
+          .compose(end -> end.size() == 0 ? Future.succeededFuture(count) : conn.preparedQuery(SqlQueries.SAVE_POSITION)
+            .execute(Tuple.of(MONITOR, end.iterator().next().getOffsetDateTime(0), end.iterator().next().getString(1)))
+            .map(count)));
+    });
+  }
+
+  private void runInBackground() {
+    if (running) {
+      return;
+    }
+    running = true;
+    runMonitors()
+      .onFailure(failure -> LOG.warn("AML monitors did not run, next try in {} ms: {}", options.amlIntervalMs(),
+        failure.toString()))
+      .onComplete(done -> running = false);
+  }
+
+  @Override
+  public Future<List<AmlFlag>> flags(Instant from, Instant to, int limit) {
+    return pool.preparedQuery(SqlQueries.FLAGS_DETECTED).execute(Tuple.of(utc(from), utc(to), limit))
+      .map(PgCompliance::flags);
+  }
+
+  @Override
+  public Future<String> largeTransactionsCsv(Instant from, Instant to) {
+    Optional<AmlRules> aml = rules.get().map(r -> r.rules().aml());
+    if (aml.isEmpty()) {
+      return Future.failedFuture(new LimitsUnavailableException("no rules in force: the thresholds are unknown"));
+    }
+    String[] currencies = aml.get().largeTransaction().keySet().toArray(String[]::new);
+    Long[] thresholds = Arrays.stream(currencies).map(aml.get().largeTransaction()::get).toArray(Long[]::new);
+    return pool.preparedQuery(SqlQueries.LARGE_MOVEMENTS)
+      .execute(Tuple.of(utc(from), utc(to), currencies, thresholds, MAX_REPORT_ROWS + 1))
+      .map(rows -> largeCsv(complete(movements(rows)), aml.get().largeTransaction()));
+  }
+
+  @Override
+  public Future<String> amlFlagsCsv(Instant from, Instant to) {
+    return pool.preparedQuery(SqlQueries.FLAGS_OCCURRED).execute(Tuple.of(utc(from), utc(to), MAX_REPORT_ROWS + 1))
+      .map(rows -> flagsCsv(complete(flags(rows))));
+  }
+
+  /** A report is complete or not given: a regulator must never receive a silently truncated one. */
+  private static <T> List<T> complete(List<T> rows) {
+    if (rows.size() > MAX_REPORT_ROWS) {
+      throw new IllegalArgumentException("the period holds more than " + MAX_REPORT_ROWS + " rows: ask for a shorter one");
+    }
+    return rows;
+  }
+
+  private static String largeCsv(List<LedgerMovement> movements, Map<String, Long> thresholds) {
+    Csv csv = new Csv(List.of("posting_id", "posting_type", "created_at", "wallet_id", "owner_id", "direction",
+      "amount_minor", "currency", "amount", "threshold_minor"));
+    for (LedgerMovement m : movements) {
+      csv.row(Arrays.asList(m.postingId(), m.type(), m.createdAt().toString(), m.walletId(), m.ownerId(),
+        m.amountMinor() < 0 ? "out" : "in", Math.abs(m.amountMinor()), m.currency(),
+        decimal(Math.abs(m.amountMinor()), m.currency()), thresholds.get(m.currency())));
+    }
+    return csv.text();
+  }
+
+  private static String flagsCsv(List<AmlFlag> flags) {
+    Csv csv = new Csv(List.of("flag_id", "kind", "occurred_at", "detected_at", "owner_id", "wallet_id", "currency",
+      "total_minor", "total", "posting_ids", "detail"));
+    for (AmlFlag f : flags) {
+      csv.row(Arrays.asList(f.id(), f.kind(), f.occurredAt().toString(), f.detectedAt().toString(), f.ownerId(),
+        f.walletId(), f.currency(), f.totalMinor(), decimal(f.totalMinor(), f.currency()),
+        String.join(" ", f.postingIds()), f.detail()));
+    }
+    return csv.text();
+  }
+
+  static String decimal(long minor, String currency) {
+    return Csv.decimal(minor, Currency.getInstance(currency).getDefaultFractionDigits());
+  }
+
+  static List<LedgerMovement> movements(RowSet<Row> rows) {
+    List<LedgerMovement> movements = new ArrayList<>();
+    rows.forEach(row -> movements.add(new LedgerMovement(row.getString("id"), row.getString("type"),
+      row.getOffsetDateTime("created_at").toInstant(), row.getString("account_id"), row.getString("owner_id"),
+      row.getLong("amount"), row.getString("currency").trim())));
+    return movements;
+  }
+
+  private static List<AmlFlag> flags(RowSet<Row> rows) {
+    List<AmlFlag> flags = new ArrayList<>();
+    rows.forEach(row -> flags.add(new AmlFlag(row.getLong("id"), row.getString("kind"), row.getString("owner_id"),
+      row.getString("wallet_id"), row.getString("currency").trim(), row.getLong("total_minor"),
+      Arrays.asList(row.getArrayOfStrings("posting_ids")), row.getOffsetDateTime("occurred_at").toInstant(),
+      row.getOffsetDateTime("detected_at").toInstant(), row.getString("detail"))));
+    return flags;
+  }
+
+  static OffsetDateTime utc(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+}

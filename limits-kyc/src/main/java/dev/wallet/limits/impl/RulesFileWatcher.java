@@ -1,0 +1,110 @@
+package dev.wallet.limits.impl;
+
+import dev.wallet.limits.model.PublishOutcome;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the risk team's file every poll and publishes it when its content changed. Polling the
+ * content (not file-system events) sees every way an editor or a deployment replaces a file
+ * (in-place write, rename over, symlink swap) and costs one small read per second.
+ *
+ * <p>At start, the file is compared with the last version that came from it, not with the version
+ * in force: a member restarting does not undo a change made since through the API, while an edit
+ * made while every member was down is still picked up.
+ */
+final class RulesFileWatcher {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RulesFileWatcher.class);
+
+  /** What the file held, for the audit: its text and its owner on disk (a file has no author). */
+  private record Content(String yaml, String owner) {
+  }
+
+  private final Vertx vertx;
+  private final Path path;
+  private final long pollMs;
+  private final BiFunction<String, String, Future<PublishOutcome>> publish;
+  private String lastSeenSha = "";
+  private boolean missingReported;
+  private boolean polling;
+  private long timer = -1;
+
+  RulesFileWatcher(Vertx vertx, Path path, long pollMs, BiFunction<String, String, Future<PublishOutcome>> publish) {
+    this.vertx = vertx;
+    this.path = path;
+    this.pollMs = pollMs;
+    this.publish = publish;
+  }
+
+  String source() {
+    return "file:" + path.toAbsolutePath();
+  }
+
+  Future<Void> start(Optional<String> lastPublishedSha) {
+    lastSeenSha = lastPublishedSha.orElse("");
+    timer = vertx.setPeriodic(0, pollMs, tick -> poll());
+    return Future.succeededFuture();
+  }
+
+  void stop() {
+    vertx.cancelTimer(timer);
+  }
+
+  private void poll() {
+    if (polling) {
+      return;
+    }
+    polling = true;
+    vertx.executeBlocking(this::read, false)
+      .compose(content -> content.map(this::changed).orElse(Future.succeededFuture()))
+      .onFailure(failure -> LOG.warn("rules file {}: will try again in {} ms: {}", path, pollMs, failure.toString()))
+      .onComplete(done -> polling = false);
+  }
+
+  private Future<Void> changed(Content content) {
+    String sha = Hashes.sha256(content.yaml());
+    if (sha.equals(lastSeenSha)) {
+      return Future.succeededFuture();
+    }
+    return publish.apply(content.yaml(), "file owner " + content.owner())
+      .onSuccess(outcome -> {
+        lastSeenSha = sha;
+        report(outcome);
+      })
+      .mapEmpty();
+  }
+
+  private void report(PublishOutcome outcome) {
+    if (outcome instanceof PublishOutcome.Published p) {
+      LOG.info("rules file {} published as version {}", path, p.rules().version());
+    } else if (outcome instanceof PublishOutcome.Unchanged u) {
+      LOG.info("rules file {} holds version {} already", path, u.rules().version());
+    } else if (outcome instanceof PublishOutcome.Refused r) {
+      LOG.warn("rules file {} REFUSED, the version in force stays: {}", path, String.join("; ", r.problems()));
+    }
+  }
+
+  private Optional<Content> read() throws IOException {
+    try {
+      String yaml = new String(Files.readAllBytes(path), StandardCharsets.UTF_8);
+      missingReported = false;
+      return Optional.of(new Content(yaml, Files.getOwner(path).getName()));
+    } catch (NoSuchFileException missing) {
+      if (!missingReported) {
+        LOG.warn("rules file {} does not exist; the version in force stays until it appears", path);
+        missingReported = true;
+      }
+      return Optional.empty();
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package dev.wallet.limits.impl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.wallet.limits.model.AuditRecord;
+import dev.wallet.limits.model.PublishOutcome;
+import dev.wallet.limits.model.PublishedRules;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The rules' history in PostgreSQL, the source of truth for versions: a new version is numbered,
+ * stored and audited (with its diff) in one transaction, under a per-ruleset lock, so two members
+ * that see the same file change publish it once, and versions never go backwards.
+ */
+final class RulesStore {
+
+  private static final String PUBLISHED = "rules_published";
+  private static final String REFUSED = "rules_refused";
+
+  private final Pool pool;
+  private final String ruleset;
+
+  RulesStore(Pool pool, String ruleset) {
+    this.pool = pool;
+    this.ruleset = ruleset;
+  }
+
+  Future<Optional<PublishedRules>> latest() {
+    return pool.preparedQuery(SqlQueries.LATEST_VERSION).execute(Tuple.of(ruleset)).map(RulesStore::first);
+  }
+
+  Future<Optional<PublishedRules>> latestFrom(String source) {
+    return pool.preparedQuery(SqlQueries.LATEST_VERSION_FROM_SOURCE).execute(Tuple.of(ruleset, source))
+      .map(RulesStore::first);
+  }
+
+  /** A validated text becomes the next version, unless it is the version in force already. */
+  Future<PublishOutcome> publish(String yaml, JsonNode tree, String source, String actor) {
+    String sha = Hashes.sha256(yaml);
+    return pool.withTransaction(conn -> lock(conn)
+      .compose(locked -> conn.preparedQuery(SqlQueries.LATEST_VERSION).execute(Tuple.of(ruleset)))
+      .map(RulesStore::first)
+      .compose(latest -> latest.isPresent() && latest.get().sha256().equals(sha)
+        ? Future.succeededFuture(new PublishOutcome.Unchanged(latest.get()))
+        : insert(conn, latest, yaml, tree, sha, source, actor)));
+  }
+
+  /** A refused text is audited once while the same version is in force, however many members read it. */
+  Future<Void> recordRefusal(String yaml, List<String> problems, String source, String actor) {
+    String sha = Hashes.sha256(yaml);
+    return pool.withTransaction(conn -> lock(conn)
+      .compose(locked -> conn.preparedQuery(SqlQueries.REFUSAL_ALREADY_AUDITED).execute(Tuple.of(ruleset, sha)))
+      .compose(seen -> seen.size() > 0 ? Future.succeededFuture() : conn.preparedQuery(SqlQueries.INSERT_AUDIT)
+        .execute(Tuple.of(ruleset, REFUSED, actor, source, "refused", sha, String.join("\n", problems)))
+        .mapEmpty()));
+  }
+
+  Future<List<AuditRecord>> audit(int limit) {
+    return pool.preparedQuery(SqlQueries.AUDIT_PAGE).execute(Tuple.of(ruleset, limit)).map(rows -> {
+      List<AuditRecord> records = new ArrayList<>();
+      rows.forEach(row -> records.add(new AuditRecord(row.getLong("id"), row.getOffsetDateTime("at").toInstant(),
+        row.getString("action"), row.getString("actor"), row.getString("source"), row.getString("subject"),
+        row.getString("detail"))));
+      return records;
+    });
+  }
+
+  private Future<PublishOutcome> insert(SqlConnection conn, Optional<PublishedRules> previous, String yaml,
+                                        JsonNode tree, String sha, String source, String actor) {
+    long version = previous.map(PublishedRules::version).orElse(0L) + 1;
+    String diff = RulesDiff.between(previous.map(p -> RulesParser.validate(p.yaml()).tree()).flatMap(t -> t), tree);
+    return conn.preparedQuery(SqlQueries.INSERT_VERSION).execute(Tuple.of(ruleset, version, sha, yaml, source, actor))
+      .compose(inserted -> conn.preparedQuery(SqlQueries.INSERT_AUDIT)
+        .execute(Tuple.of(ruleset, PUBLISHED, actor, source, Long.toString(version), sha, diff))
+        .map(audited -> new PublishOutcome.Published(new PublishedRules(version, yaml, sha, source, actor,
+          inserted.iterator().next().getOffsetDateTime("published_at").toInstant().toEpochMilli()))));
+  }
+
+  private Future<Void> lock(SqlConnection conn) {
+    return conn.preparedQuery(SqlQueries.LOCK_RULESET).execute(Tuple.of(ruleset)).mapEmpty();
+  }
+
+  private static Optional<PublishedRules> first(RowSet<Row> rows) {
+    if (rows.size() == 0) {
+      return Optional.empty();
+    }
+    Row row = rows.iterator().next();
+    return Optional.of(new PublishedRules(row.getLong("version"), row.getString("yaml"), row.getString("sha256"),
+      row.getString("source"), row.getString("actor"),
+      row.getOffsetDateTime("published_at").toInstant().toEpochMilli()));
+  }
+}

@@ -1,0 +1,135 @@
+package dev.wallet.limits.impl;
+
+/**
+ * Every statement of the limits module, in one place. The limits schema is this module's; the
+ * ledger's tables (postings, entries, accounts) are only read, by the AML monitors and reports.
+ */
+final class SqlQueries {
+
+  private SqlQueries() {
+  }
+
+  /** Serialises publishers of one ruleset (several members may see the same file change at once). */
+  static final String LOCK_RULESET = """
+    SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext('limits.rules:' || $1))) AS locked""";
+
+  static final String LATEST_VERSION = """
+    SELECT version, yaml, sha256, source, actor, published_at FROM limits.rules_versions
+     WHERE ruleset = $1 ORDER BY version DESC LIMIT 1""";
+
+  static final String LATEST_VERSION_FROM_SOURCE = """
+    SELECT version, yaml, sha256, source, actor, published_at FROM limits.rules_versions
+     WHERE ruleset = $1 AND source = $2 ORDER BY version DESC LIMIT 1""";
+
+  static final String INSERT_VERSION = """
+    INSERT INTO limits.rules_versions (ruleset, version, sha256, yaml, source, actor)
+    VALUES ($1, $2, $3, $4, $5, $6) RETURNING published_at""";
+
+  static final String INSERT_AUDIT = """
+    INSERT INTO limits.audit (ruleset, action, actor, source, subject, sha256, detail)
+    VALUES ($1, $2, $3, $4, $5, $6, $7)""";
+
+  /** The same bad text is audited once while the same version is in force, however many members see it. */
+  static final String REFUSAL_ALREADY_AUDITED = """
+    SELECT 1 FROM limits.audit a
+     WHERE a.action = 'rules_refused' AND a.ruleset = $1 AND a.sha256 = $2
+       AND a.at >= coalesce((SELECT max(published_at) FROM limits.rules_versions WHERE ruleset = $1), '-infinity')""";
+
+  static final String AUDIT_PAGE = """
+    SELECT id, at, action, actor, source, subject, detail FROM limits.audit
+     WHERE ruleset = $1 OR ruleset IS NULL ORDER BY id DESC LIMIT $2""";
+
+  static final String LOAD_PROFILE = """
+    SELECT owner_id, tier, country, updated_at, updated_by FROM limits.kyc_profiles WHERE owner_id = $1""";
+
+  static final String LOAD_PROFILES = """
+    SELECT owner_id, tier, country, updated_at, updated_by FROM limits.kyc_profiles WHERE owner_id = ANY($1)""";
+
+  static final String LOCK_PROFILE = """
+    SELECT tier, country FROM limits.kyc_profiles WHERE owner_id = $1 FOR UPDATE""";
+
+  static final String UPSERT_PROFILE = """
+    INSERT INTO limits.kyc_profiles (owner_id, tier, country, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5)
+    ON CONFLICT (owner_id) DO UPDATE
+      SET tier = excluded.tier, country = excluded.country, updated_at = excluded.updated_at,
+          updated_by = excluded.updated_by""";
+
+  // ------------------------------------------------------------------ AML monitors and reports
+
+  /**
+   * A movement is one wallet's leg of a posting that moves money in or out of it: a transfer
+   * (same-shard, or a saga's debit and credit), a deposit, a payment, a settled withdrawal (paid
+   * out of the held balance). Holds, releases and saga reversals move no money to anyone else.
+   */
+  static final String MOVEMENT_TYPES = "('transfer', 'transfer_debit', 'transfer_credit', 'deposit', 'payment', "
+    + "'payment_debit', 'payment_credit', 'hold_settled')";
+
+  private static final String MOVEMENT_COLUMNS = """
+    SELECT p.id, p.type, p.created_at, p.recorded_at, e.account_id, a.owner_id, e.amount, e.currency
+      FROM postings p
+      JOIN entries e ON e.posting_id = p.id
+      JOIN accounts a ON a.id = e.account_id AND a.kind = 'wallet'
+    """;
+
+  static final String LOCK_MONITOR = "SELECT pg_try_advisory_xact_lock(hashtext('limits.aml-monitor'))";
+
+  static final String POSITION = "SELECT recorded_at, posting_id FROM limits.aml_position WHERE monitor = $1";
+
+  static final String SAVE_POSITION = """
+    INSERT INTO limits.aml_position (monitor, recorded_at, posting_id) VALUES ($1, $2, $3)
+    ON CONFLICT (monitor) DO UPDATE SET recorded_at = excluded.recorded_at, posting_id = excluded.posting_id""";
+
+  /** The next postings after the position, only those recorded more than $4 ms ago, in recording order. */
+  static final String NEW_MOVEMENTS = MOVEMENT_COLUMNS + """
+     WHERE p.id IN (SELECT id FROM postings
+                     WHERE (recorded_at, id) > ($1, $2) AND recorded_at < now() - $4::bigint * interval '1 millisecond'
+                     ORDER BY recorded_at, id LIMIT $3)
+       AND p.type IN """ + MOVEMENT_TYPES + """
+     ORDER BY p.recorded_at, p.id""";
+
+  /** Where the batch of NEW_MOVEMENTS ends, movements or not (so the position passes non-movements too). */
+  static final String BATCH_END = """
+    SELECT recorded_at, id FROM (SELECT recorded_at, id FROM postings
+                                  WHERE (recorded_at, id) > ($1, $2)
+                                    AND recorded_at < now() - $4::bigint * interval '1 millisecond'
+                                  ORDER BY recorded_at, id LIMIT $3) batch
+     ORDER BY recorded_at DESC, id DESC LIMIT 1""";
+
+  /**
+   * The movements one owner made (sent, paid, withdrew or deposited) in a currency, within
+   * [$3, $4], of $5 to $6 (excluded) minor units.
+   */
+  static final String OWNER_MOVEMENTS_BETWEEN = MOVEMENT_COLUMNS + """
+     WHERE a.owner_id = $1 AND e.currency = $2 AND p.created_at >= $3 AND p.created_at <= $4
+       AND (e.amount < 0 OR p.type = 'deposit') AND abs(e.amount) >= $5 AND abs(e.amount) < $6
+       AND p.type IN """ + MOVEMENT_TYPES + """
+     ORDER BY p.created_at, p.id""";
+
+  /** One wallet's movements, in and out, within [$2, $3]. */
+  static final String WALLET_MOVEMENTS = MOVEMENT_COLUMNS + """
+     WHERE e.account_id = $1 AND p.created_at >= $2 AND p.created_at <= $3 AND p.type IN """ + MOVEMENT_TYPES + """
+     ORDER BY p.created_at, p.id""";
+
+  static final String INSERT_FLAG = """
+    INSERT INTO limits.aml_flags (dedupe_key, kind, owner_id, wallet_id, currency, total_minor, posting_ids,
+                                  occurred_at, detail)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    ON CONFLICT (dedupe_key) DO NOTHING""";
+
+  private static final String FLAG_COLUMNS = """
+    SELECT id, kind, owner_id, wallet_id, currency, total_minor, posting_ids, occurred_at, detected_at, detail
+      FROM limits.aml_flags""";
+
+  static final String FLAGS_DETECTED = FLAG_COLUMNS + """
+     WHERE detected_at >= $1 AND detected_at < $2 ORDER BY id LIMIT $3""";
+
+  static final String FLAGS_OCCURRED = FLAG_COLUMNS + """
+     WHERE occurred_at >= $1 AND occurred_at < $2 ORDER BY occurred_at, id LIMIT $3""";
+
+  /** Movements of a period at or above their currency's threshold ($3: currencies, $4: thresholds). */
+  static final String LARGE_MOVEMENTS = MOVEMENT_COLUMNS + """
+      JOIN unnest($3::text[], $4::bigint[]) AS t(currency, threshold) ON t.currency = e.currency
+     WHERE p.created_at >= $1 AND p.created_at < $2 AND abs(e.amount) >= t.threshold AND p.type IN """
+    + MOVEMENT_TYPES + """
+     ORDER BY p.created_at, p.id, e.account_id LIMIT $5""";
+}

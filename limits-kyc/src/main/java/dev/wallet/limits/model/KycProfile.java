@@ -1,0 +1,28 @@
+package dev.wallet.limits.model;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An owner's KYC standing, as a KYC provider reported it. Stored in Hazelcast (compact
+ * serialization) and PostgreSQL, hence plain fields.
+ *
+ * @param country     ISO-3166 alpha-2 country of residence, or null when not known
+ * @param updatedAtMs when it was last set, epoch milliseconds
+ * @param updatedBy   who set it (the caller of PUT /admin/kyc/{ownerId})
+ */
+public record KycProfile(String ownerId, String tier, String country, long updatedAtMs, String updatedBy) {
+
+  public KycProfile {
+    Objects.requireNonNull(ownerId, "ownerId");
+    Objects.requireNonNull(tier, "tier");
+    Objects.requireNonNull(updatedBy, "updatedBy");
+    if (country != null && !country.matches("[A-Z]{2}")) {
+      throw new IllegalArgumentException("country must be an ISO-3166 alpha-2 code such as DE");
+    }
+  }
+
+  public Optional<String> countryCode() {
+    return Optional.ofNullable(country);
+  }
+}
