@@ -28,10 +28,12 @@ final class DepositHandlers {
 
   private final BalanceCache cache;
   private final Ownership ownership;
+  private final LimitsHandlers limits;
 
-  DepositHandlers(BalanceCache cache, Ownership ownership) {
+  DepositHandlers(BalanceCache cache, Ownership ownership, LimitsHandlers limits) {
     this.cache = cache;
     this.ownership = ownership;
+    this.limits = limits;
   }
 
   /** POST /v1/deposits into a wallet the caller owns. */
@@ -44,7 +46,8 @@ final class DepositHandlers {
     Credit command = new Credit(wallet, amount, SystemAccount.clearing(SANDBOX, amount.currency()), "deposit",
       newDepositId(wallet), IdempotencyKeys.required(ctx));
     Reply.answer(ctx, ownership.ownedWallet(caller, wallet)
-      .compose(owned -> cache.credit(command))
+      .compose(owned -> limits.deposit(owned, amount))
+      .compose(allowed -> cache.credit(command))
       .map(DepositHandlers::settled));
   }
 

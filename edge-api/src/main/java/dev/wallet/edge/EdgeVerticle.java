@@ -2,6 +2,7 @@ package dev.wallet.edge;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.ledger.LedgerReader;
+import dev.wallet.limits.Limits;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -16,16 +17,20 @@ import java.time.Clock;
 public final class EdgeVerticle extends VerticleBase {
 
   static final int BODY_LIMIT_BYTES = 16 * 1024;
+  /** A rules file may be longer than a money request. */
+  static final int ADMIN_BODY_LIMIT_BYTES = 256 * 1024;
 
   private final EdgeConfig config;
   private final BalanceCache cache;
   private final LedgerReader ledger;
+  private final Limits limits;
   private HttpServer server;
 
-  public EdgeVerticle(EdgeConfig config, BalanceCache cache, LedgerReader ledger) {
+  public EdgeVerticle(EdgeConfig config, BalanceCache cache, LedgerReader ledger, Limits limits) {
     this.config = config;
     this.cache = cache;
     this.ledger = ledger;
+    this.limits = limits;
   }
 
   @Override
@@ -44,9 +49,10 @@ public final class EdgeVerticle extends VerticleBase {
   private Router router() {
     Authenticator auth = new Authenticator(new JwtVerifier(config.jwtSecret(), Clock.systemUTC()));
     Ownership ownership = new Ownership(cache);
-    WalletHandlers wallets = new WalletHandlers(cache, ledger, ownership);
-    DepositHandlers deposits = new DepositHandlers(cache, ownership);
-    TransferHandlers transfers = new TransferHandlers(cache, ownership);
+    LimitsHandlers limitsAdmin = new LimitsHandlers(limits, Clock.systemUTC());
+    WalletHandlers wallets = new WalletHandlers(cache, ledger, ownership, limitsAdmin);
+    DepositHandlers deposits = new DepositHandlers(cache, ownership, limitsAdmin);
+    TransferHandlers transfers = new TransferHandlers(cache, ownership, limitsAdmin);
     HealthHandlers health = new HealthHandlers(cache, ledger);
     FailureHandler failures = new FailureHandler();
 
@@ -62,6 +68,17 @@ public final class EdgeVerticle extends VerticleBase {
     router.post("/v1/deposits").handler(IdempotencyKeys::require).handler(deposits::create);
     router.post("/v1/transfers").handler(IdempotencyKeys::require).handler(transfers::create);
     router.get("/v1/transfers/:id").handler(transfers::get);
+
+    router.route("/admin/*").handler(auth::authenticate).handler(limitsAdmin::requireStaff);
+    router.put("/admin/*").handler(BodyHandler.create(false).setBodyLimit(ADMIN_BODY_LIMIT_BYTES));
+    router.get("/admin/limits").handler(limitsAdmin::rules);
+    router.put("/admin/limits").handler(limitsAdmin::publish);
+    router.get("/admin/limits/audit").handler(limitsAdmin::audit);
+    router.get("/admin/kyc/:ownerId").handler(limitsAdmin::profile);
+    router.put("/admin/kyc/:ownerId").handler(limitsAdmin::setProfile);
+    router.get("/admin/aml/flags").handler(limitsAdmin::flags);
+    router.get("/admin/reports/large-transactions").handler(limitsAdmin::largeTransactionsReport);
+    router.get("/admin/reports/aml-flags").handler(limitsAdmin::amlFlagsReport);
 
     router.route().failureHandler(failures::handle);
     router.errorHandler(404, failures::noRoute);

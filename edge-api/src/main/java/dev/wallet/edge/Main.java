@@ -4,6 +4,12 @@ import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.BalanceCacheOptions;
 import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.ledger.LedgerReader;
+import dev.wallet.limits.HazelcastOptions;
+import dev.wallet.limits.Limits;
+import dev.wallet.limits.LimitsHazelcast;
+import dev.wallet.limits.LimitsMigrations;
+import dev.wallet.limits.LimitsOptions;
+import dev.wallet.limits.SchemaOwner;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -11,6 +17,7 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -39,7 +46,7 @@ public final class Main {
     }
     Vertx vertx = Vertx.vertx();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(vertx), "edge-api-shutdown"));
-    start(vertx, config)
+    start(vertx, config, LimitsSetup.fromEnvironment(System.getenv()))
       .onSuccess(deployment -> LOG.info("edge API listening on http://localhost:{}/ with {}", config.httpPort(), config))
       .onFailure(failure -> {
         LOG.error("edge API failed to start with {}", config, failure);
@@ -48,14 +55,36 @@ public final class Main {
   }
 
   /** One money core (the only sweeper of this process) and one ledger pool, shared by every verticle instance. */
-  static Future<String> start(Vertx vertx, EdgeConfig config) {
+  static Future<String> start(Vertx vertx, EdgeConfig config, LimitsSetup limitsSetup) {
     BalanceCache cache = BalanceCache.create(vertx, BalanceCacheOptions.defaults(config.redisNodes())
       .withShardCount(config.shardCount())
       .withSweep(SWEEP_AGE_MS, SWEEP_INTERVAL_MS));
-    LedgerReader ledger = LedgerReader.create(ledgerPool(vertx, config.ledgerDatabase()));
+    Pool pool = ledgerPool(vertx, config.ledgerDatabase());
+    LedgerReader ledger = LedgerReader.create(pool);
     DeploymentOptions onePerCore = new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors());
     return cache.start()
-      .compose(started -> vertx.deployVerticle(() -> new EdgeVerticle(config, cache, ledger), onePerCore));
+      .compose(started -> limitsSetup.start(vertx, config.ledgerDatabase(), pool))
+      .compose(limits -> vertx.deployVerticle(() -> new EdgeVerticle(config, cache, ledger, limits), onePerCore));
+  }
+
+  /** The limits module of this process: its schema migrated, its Hazelcast member joined, its rules loaded. */
+  record LimitsSetup(HazelcastOptions hazelcast, LimitsOptions options, SchemaOwner owner) {
+
+    static LimitsSetup fromEnvironment(Map<String, String> env) {
+      HazelcastOptions hazelcast = HazelcastOptions.fromEnvironment(env);
+      return new LimitsSetup(hazelcast, LimitsOptions.fromEnvironment(env, hazelcast.clusterName()),
+        SchemaOwner.fromEnvironment(env));
+    }
+
+    Future<Limits> start(Vertx vertx, LedgerDatabase database, Pool appPool) {
+      return vertx.executeBlocking(() -> {
+        LimitsMigrations.migrate(database.jdbcUrl(), owner.user(), owner.password(), database.user());
+        return LimitsHazelcast.newMember(hazelcast, appPool);
+      }).compose(member -> {
+        Limits limits = Limits.create(vertx, member, appPool, options);
+        return limits.start().map(limits);
+      });
+    }
   }
 
   private static Pool ledgerPool(Vertx vertx, LedgerDatabase database) {

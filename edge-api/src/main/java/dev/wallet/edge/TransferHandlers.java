@@ -20,10 +20,12 @@ final class TransferHandlers {
 
   private final BalanceCache cache;
   private final Ownership ownership;
+  private final LimitsHandlers limits;
 
-  TransferHandlers(BalanceCache cache, Ownership ownership) {
+  TransferHandlers(BalanceCache cache, Ownership ownership, LimitsHandlers limits) {
     this.cache = cache;
     this.ownership = ownership;
+    this.limits = limits;
   }
 
   /** POST /v1/transfers: 201 completed, 202 pending (the sweeper finishes it), or the refusal's problem. */
@@ -33,7 +35,7 @@ final class TransferHandlers {
     requireShortDescription(body);
     Transfer command = new Transfer(body.walletId("fromWalletId"), body.walletId("toWalletId"),
       body.money("amount", "currency"), caller.id(), IdempotencyKeys.required(ctx));
-    Reply.answer(ctx, cache.transfer(command).map(TransferHandlers::decided));
+    Reply.answer(ctx, limits.transfer(cache, command).compose(cache::transfer).map(TransferHandlers::decided));
   }
 
   /** GET /v1/transfers/:id, for a caller owning either end of it. */
@@ -68,7 +70,7 @@ final class TransferHandlers {
    * reversed because the destination refused the credit), the problem names it.
    */
   private static Reply refused(Outcome<TransferView> outcome) {
-    Problem problem = Problem.forRefusal(outcome.code());
+    Problem problem = LimitsHandlers.refusal(outcome);
     if (outcome.value() != null) {
       problem = problem.with("transferId", outcome.value().id().value())
         .with("transferStatus", outcome.value().status().wire());

@@ -27,11 +27,13 @@ final class WalletHandlers {
   private final BalanceCache cache;
   private final LedgerReader ledger;
   private final Ownership ownership;
+  private final LimitsHandlers limits;
 
-  WalletHandlers(BalanceCache cache, LedgerReader ledger, Ownership ownership) {
+  WalletHandlers(BalanceCache cache, LedgerReader ledger, Ownership ownership, LimitsHandlers limits) {
     this.cache = cache;
     this.ledger = ledger;
     this.ownership = ownership;
+    this.limits = limits;
   }
 
   /** POST /v1/wallets: the Idempotency-Key is optional here; the wallet's id is derived from it. */
@@ -43,13 +45,14 @@ final class WalletHandlers {
       colocateWith, IdempotencyKeys.orRandom(ctx));
     Reply.answer(ctx, ownership.requireOwned(caller, colocateWith)
       .compose(owned -> cache.openWallet(command))
-      .map(WalletHandlers::opened));
+      .compose(this::opened));
   }
 
   /** GET /v1/wallets/:id */
   void get(RoutingContext ctx) {
     Reply.answer(ctx, ownership.ownedWallet(Authenticator.caller(ctx), PathIds.wallet(ctx))
-      .map(wallet -> Reply.ok(Representations.wallet(wallet))));
+      .compose(limits::wallet)
+      .map(Reply::ok));
   }
 
   /** GET /v1/wallets/:id/entries?limit=&cursor=, newest first, from the ledger. */
@@ -75,14 +78,14 @@ final class WalletHandlers {
     return type;
   }
 
-  private static Reply opened(Outcome<Wallet> outcome) {
+  private Future<Reply> opened(Outcome<Wallet> outcome) {
     if (outcome.code() != OutcomeCode.OK) {
-      return Problem.forRefusal(outcome.code()).reply().replayed(outcome.replayed());
+      return Future.succeededFuture(Problem.forRefusal(outcome.code()).reply().replayed(outcome.replayed()));
     }
     Wallet wallet = outcome.value();
-    return Reply.created(Representations.wallet(wallet))
+    return limits.wallet(wallet).map(json -> Reply.created(json)
       .withHeader("Location", "/v1/wallets/" + wallet.id().value())
-      .replayed(outcome.replayed());
+      .replayed(outcome.replayed()));
   }
 
   private static int pageSize(RoutingContext ctx) {

@@ -7,6 +7,8 @@ import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.ledger.LedgerMigrations;
 import dev.wallet.ledger.LedgerReader;
+import dev.wallet.limits.testing.LimitsTestSupport;
+import dev.wallet.limits.testing.TestRules;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -27,12 +29,15 @@ final class EdgeFixture {
   final Pool appPool;
   final EdgeVerticle verticle;
   final WebClient http;
+  final LimitsTestSupport.Member limits;
 
-  private EdgeFixture(BalanceCache cache, Pool appPool, EdgeVerticle verticle, WebClient http) {
+  private EdgeFixture(BalanceCache cache, Pool appPool, EdgeVerticle verticle, WebClient http,
+                      LimitsTestSupport.Member limits) {
     this.cache = cache;
     this.appPool = appPool;
     this.verticle = verticle;
     this.http = http;
+    this.limits = limits;
   }
 
   static EdgeFixture start(Vertx vertx) {
@@ -50,11 +55,14 @@ final class EdgeFixture {
   private static EdgeFixture deploy(Vertx vertx, BalanceCache cache, BalanceCacheOptions cacheOptions,
                                     LedgerDatabase database) {
     Pool pool = pool(vertx, database);
-    EdgeVerticle verticle = new EdgeVerticle(config(cacheOptions, database), cache, LedgerReader.create(pool));
+    LimitsTestSupport.Member limits = LimitsTestSupport.Member.withRules(vertx, LimitsTestSupport.newClusterName(),
+      TestRules.permissive());
+    EdgeVerticle verticle = new EdgeVerticle(config(cacheOptions, database), cache, LedgerReader.create(pool),
+      limits.limits());
     Await.result(vertx.deployVerticle(verticle));
     WebClient http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
       .setDefaultPort(verticle.port()));
-    return new EdgeFixture(cache, pool, verticle, http);
+    return new EdgeFixture(cache, pool, verticle, http, limits);
   }
 
   ApiCaller newUser(String... roles) {
@@ -67,6 +75,7 @@ final class EdgeFixture {
 
   void close() {
     http.close();
+    limits.close();
     Await.result(appPool.close());
     Await.result(cache.close());
   }

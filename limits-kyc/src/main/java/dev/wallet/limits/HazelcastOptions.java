@@ -16,7 +16,7 @@ import java.util.Map;
 public record HazelcastOptions(String clusterName, String host, int port, int portCount, List<String> members) {
 
   public HazelcastOptions {
-    members = List.copyOf(members);
+    members = members.stream().flatMap(member -> expand(member).stream()).toList();
     if (clusterName == null || !clusterName.matches("[A-Za-z0-9_.-]{1,64}")) {
       throw new IllegalArgumentException("WALLET_HZ_CLUSTER must be 1 to 64 characters of [A-Za-z0-9_.-]");
     }
@@ -36,6 +36,20 @@ public record HazelcastOptions(String clusterName, String host, int port, int po
     String members = settings.text("WALLET_HZ_MEMBERS", host + ":" + port + "-" + (port + count - 1));
     return new HazelcastOptions(settings.text("WALLET_HZ_CLUSTER", "wallet"), host, port, count,
       Arrays.stream(members.split(",")).map(String::trim).filter(m -> !m.isEmpty()).toList());
+  }
+
+  /** host:5701-5703 stands for three members; Hazelcast itself only takes ranges in the address. */
+  private static List<String> expand(String member) {
+    java.util.regex.Matcher range = java.util.regex.Pattern.compile("(.+):(\\d+)-(\\d+)").matcher(member);
+    if (!range.matches()) {
+      return List.of(member);
+    }
+    int from = Integer.parseInt(range.group(2));
+    int to = Integer.parseInt(range.group(3));
+    if (to < from || to - from > 100) {
+      throw new IllegalArgumentException("WALLET_HZ_MEMBERS: bad port range in " + member);
+    }
+    return java.util.stream.IntStream.rangeClosed(from, to).mapToObj(port -> range.group(1) + ":" + port).toList();
   }
 
   /** Reads the environment with defaults; a malformed number is a configuration error. */

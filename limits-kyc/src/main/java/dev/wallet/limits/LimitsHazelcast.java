@@ -43,7 +43,6 @@ public final class LimitsHazelcast {
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.socket.bind.any", "false");
-    config.setProperty("hazelcast.shutdownhook.enabled", "false");
     network(config.getNetworkConfig(), options);
     config.addReplicatedMapConfig(new ReplicatedMapConfig(RULES_MAP).setInMemoryFormat(InMemoryFormat.OBJECT)
       .setAsyncFillup(false));

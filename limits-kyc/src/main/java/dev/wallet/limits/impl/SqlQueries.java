@@ -62,7 +62,7 @@ final class SqlQueries {
    * out of the held balance). Holds, releases and saga reversals move no money to anyone else.
    */
   static final String MOVEMENT_TYPES = "('transfer', 'transfer_debit', 'transfer_credit', 'deposit', 'payment', "
-    + "'payment_debit', 'payment_credit', 'hold_settled')";
+    + "'payment_debit', 'payment_credit', 'refund', 'refund_debit', 'refund_credit', 'hold_settled')";
 
   private static final String MOVEMENT_COLUMNS = """
     SELECT p.id, p.type, p.created_at, p.recorded_at, e.account_id, a.owner_id, e.amount, e.currency

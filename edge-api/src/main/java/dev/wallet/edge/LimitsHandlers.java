@@ -1,0 +1,308 @@
+package dev.wallet.edge;
+
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.command.Transfer;
+import dev.wallet.balancecache.model.LimitCheck;
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.Outcome;
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.limits.Limits;
+import dev.wallet.limits.LimitsUnavailableException;
+import dev.wallet.limits.model.AmlFlag;
+import dev.wallet.limits.model.AuditRecord;
+import dev.wallet.limits.model.Decision;
+import dev.wallet.limits.model.KycProfile;
+import dev.wallet.limits.model.Movement;
+import dev.wallet.limits.model.Operation;
+import dev.wallet.limits.model.PublishOutcome;
+import dev.wallet.limits.model.RulesInForce;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The limits module at the edge: the guard every money-moving handler calls before the money
+ * core (a refusal is answered 422 kyc_required / limit_exceeded naming the rule; no rules, or
+ * Hazelcast down, is 503 and nothing moves), and the /admin endpoints of the risk and compliance
+ * teams (rules, KYC profiles, audit, AML flags, CSV reports).
+ */
+final class LimitsHandlers {
+
+  static final String RISK = "risk";
+  static final String ADMIN = "admin";
+  static final int MAX_PAGE = 500;
+  private static final Set<String> PROFILE_MEMBERS = Set.of("tier", "country");
+  private static final Duration DEFAULT_FLAG_PERIOD = Duration.ofDays(30);
+  private static final Duration MAX_REPORT_PERIOD = Duration.ofDays(366);
+
+  private final Limits limits;
+  private final Clock clock;
+
+  LimitsHandlers(Limits limits, Clock clock) {
+    this.limits = limits;
+    this.clock = clock;
+  }
+
+  // ------------------------------------------------------------------ guards for money-moving handlers
+
+  /**
+   * A transfer is checked for its sender (p2p_send: tier, country, per-transaction maximum, and
+   * the windows the money core counts) and for its receiver (receive: tier, country, maximum).
+   * The receiver is looked up only to find its owner; a missing wallet is the money core's to refuse.
+   */
+  Future<Transfer> transfer(BalanceCache cache, Transfer command) {
+    Future<List<LimitCheck>> sender = outgoing(command.actor(), Operation.P2P_SEND, command.amount(), Optional.empty());
+    Future<Void> receiver = cache.wallet(command.to()).compose(found -> found
+      .map(wallet -> incoming(wallet.ownerId(), Operation.RECEIVE, command.amount()))
+      .orElse(Future.succeededFuture()));
+    return Future.all(sender, receiver).map(both -> new Transfer(command.from(), command.to(), command.amount(),
+      command.actor(), command.idempotencyKey(), sender.result()));
+  }
+
+  /** The limit checks the money core must apply with the debit, or a failed future with the refusal. */
+  Future<List<LimitCheck>> outgoing(String ownerId, Operation operation, Money amount, Optional<String> merchant) {
+    return decide(new Movement(ownerId, operation, amount, merchant, clock.instant()))
+      .map(allowed -> allowed.checks());
+  }
+
+  Future<Void> incoming(String ownerId, Operation operation, Money amount) {
+    return decide(Movement.of(ownerId, operation, amount, clock.instant())).mapEmpty();
+  }
+
+  /**
+   * A deposit is checked for the wallet's owner (tier, country, per-transaction maximum). One in
+   * another currency than the wallet's is not a limits question: the money core refuses it
+   * (currency_mismatch), and a credit cannot move money the wrong way.
+   */
+  Future<Void> deposit(Wallet wallet, Money amount) {
+    if (!wallet.currency().equals(amount.currency())) {
+      return Future.succeededFuture();
+    }
+    return incoming(wallet.ownerId(), Operation.DEPOSIT, amount);
+  }
+
+  /** The money core's refusal as a problem; a limit it refused names the rule. */
+  static Problem refusal(Outcome<?> outcome) {
+    if (outcome.code() == OutcomeCode.LIMIT_EXCEEDED) {
+      return Problem.of(ProblemCode.LIMIT_EXCEEDED, "limit exceeded: " + outcome.detail());
+    }
+    return Problem.forRefusal(outcome.code());
+  }
+
+  /** The contract's wallet, with its owner's KYC tier. */
+  Future<JsonObject> wallet(Wallet wallet) {
+    return limits.profile(wallet.ownerId()).recover(LimitsHandlers::unavailable)
+      .map(profile -> Representations.wallet(wallet).put("kycTier", profile.tier()));
+  }
+
+  private Future<Decision.Allowed> decide(Movement movement) {
+    return limits.check(movement).recover(LimitsHandlers::unavailable).map(decision -> {
+      if (decision instanceof Decision.Refused refused) {
+        ProblemCode code = refused.refusal() == Decision.Refusal.KYC_REQUIRED ? ProblemCode.KYC_REQUIRED
+          : ProblemCode.LIMIT_EXCEEDED;
+        throw new ProblemException(Problem.of(code, refused.rule()).with("rulesVersion", refused.rulesVersion()));
+      }
+      return (Decision.Allowed) decision;
+    });
+  }
+
+  private static <T> Future<T> unavailable(Throwable failure) {
+    if (failure instanceof LimitsUnavailableException) {
+      return Future.failedFuture(new DependencyUnavailableException("limits: " + failure.getMessage(), failure));
+    }
+    return Future.failedFuture(failure);
+  }
+
+  // ------------------------------------------------------------------ /admin
+
+  /** Guard of every /admin route: the admin or risk role, 403 otherwise. */
+  void requireStaff(RoutingContext ctx) {
+    requireRole(ctx, ADMIN, RISK);
+    ctx.next();
+  }
+
+  /** GET /admin/limits: the version this instance enforces. */
+  void rules(RoutingContext ctx) {
+    RulesInForce inForce = limits.rulesInForce().orElseThrow(() -> new DependencyUnavailableException(
+      "no rules in force on this instance", null));
+    Reply.ok(published(inForce)).send(ctx);
+  }
+
+  /** PUT /admin/limits (risk role): the same validation, versioning and audit as the watched file. */
+  void publish(RoutingContext ctx) {
+    Caller caller = requireRole(ctx, RISK);
+    String yaml = ctx.body().buffer() == null ? "" : ctx.body().buffer().toString(StandardCharsets.UTF_8);
+    Reply.answer(ctx, limits.publish(yaml, caller.id(), "api").recover(LimitsHandlers::unavailable)
+      .map(LimitsHandlers::published));
+  }
+
+  /** GET /admin/limits/audit?limit= : newest first. */
+  void audit(RoutingContext ctx) {
+    int limit = intParam(ctx, "limit", 100);
+    Reply.answer(ctx, limits.audit(limit).map(records -> {
+      JsonArray lines = new JsonArray();
+      records.forEach(record -> lines.add(auditLine(record)));
+      return Reply.ok(new JsonObject().put("audit", lines));
+    }));
+  }
+
+  /** PUT /admin/kyc/:ownerId {"tier", "country"?}: stands in for a KYC provider's callback. */
+  void setProfile(RoutingContext ctx) {
+    Caller caller = requireRole(ctx, ADMIN, RISK);
+    String owner = ownerId(ctx);
+    RequestBody body = RequestBody.of(ctx, PROFILE_MEMBERS);
+    Reply.answer(ctx, limits.setProfile(owner, body.text("tier"), body.optionalText("country"), caller.id())
+      .recover(LimitsHandlers::invalidOrUnavailable)
+      .map(profile -> Reply.ok(profile(profile))));
+  }
+
+  /** GET /admin/kyc/:ownerId */
+  void profile(RoutingContext ctx) {
+    Reply.answer(ctx, limits.profile(ownerId(ctx)).recover(LimitsHandlers::unavailable)
+      .map(profile -> Reply.ok(profile(profile))));
+  }
+
+  /** GET /admin/aml/flags?from=&to=&limit= : by detection time, the last 30 days unless given. */
+  void flags(RoutingContext ctx) {
+    Instant to = instantParam(ctx, "to").orElse(clock.instant());
+    Instant from = instantParam(ctx, "from").orElse(to.minus(DEFAULT_FLAG_PERIOD));
+    Reply.answer(ctx, limits.compliance().flags(from, to, intParam(ctx, "limit", 100)).map(flags -> {
+      JsonArray list = new JsonArray();
+      flags.forEach(flag -> list.add(flag(flag)));
+      return Reply.ok(new JsonObject().put("flags", list));
+    }));
+  }
+
+  /** GET /admin/reports/large-transactions?from=&to= (CSV) */
+  void largeTransactionsReport(RoutingContext ctx) {
+    Instant[] period = period(ctx);
+    csv(ctx, "large-transactions", period, limits.compliance().largeTransactionsCsv(period[0], period[1]));
+  }
+
+  /** GET /admin/reports/aml-flags?from=&to= (CSV) */
+  void amlFlagsReport(RoutingContext ctx) {
+    Instant[] period = period(ctx);
+    csv(ctx, "aml-flags", period, limits.compliance().amlFlagsCsv(period[0], period[1]));
+  }
+
+  private static void csv(RoutingContext ctx, String name, Instant[] period, Future<String> report) {
+    report.recover(LimitsHandlers::invalidOrUnavailable)
+      .onSuccess(text -> ctx.response().setStatusCode(200)
+        .putHeader("Content-Type", "text/csv; charset=utf-8")
+        .putHeader("Content-Disposition", "attachment; filename=\"" + name + "_" + period[0] + "_" + period[1]
+          + ".csv\"")
+        .end(text))
+      .onFailure(ctx::fail);
+  }
+
+  private static Caller requireRole(RoutingContext ctx, String... roles) {
+    Caller caller = Authenticator.caller(ctx);
+    for (String role : roles) {
+      if (caller.has(role)) {
+        return caller;
+      }
+    }
+    throw new ProblemException(Problem.of(ProblemCode.FORBIDDEN, "this needs the role " + String.join(" or ", roles)));
+  }
+
+  private static <T> Future<T> invalidOrUnavailable(Throwable failure) {
+    if (failure instanceof IllegalArgumentException invalid) {
+      return Future.failedFuture(ProblemException.invalid(invalid.getMessage()));
+    }
+    return unavailable(failure);
+  }
+
+  private static String ownerId(RoutingContext ctx) {
+    String owner = ctx.pathParam("ownerId");
+    if (owner == null || owner.isEmpty() || owner.length() > 128 || !owner.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+      throw ProblemException.invalid("ownerId must be 1 to 128 printable ASCII characters");
+    }
+    return owner;
+  }
+
+  private static Instant[] period(RoutingContext ctx) {
+    Instant from = instantParam(ctx, "from").orElseThrow(() -> ProblemException.invalid("from is required (ISO-8601)"));
+    Instant to = instantParam(ctx, "to").orElseThrow(() -> ProblemException.invalid("to is required (ISO-8601)"));
+    if (!from.isBefore(to) || Duration.between(from, to).compareTo(MAX_REPORT_PERIOD) > 0) {
+      throw ProblemException.invalid("from must be before to, at most 366 days apart");
+    }
+    return new Instant[] {from, to};
+  }
+
+  private static Optional<Instant> instantParam(RoutingContext ctx, String name) {
+    List<String> values = ctx.queryParam(name);
+    if (values.size() > 1) {
+      throw ProblemException.invalid("give " + name + " at most once");
+    }
+    try {
+      return values.stream().findFirst().map(Instant::parse);
+    } catch (DateTimeParseException e) {
+      throw ProblemException.invalid(name + " must be an ISO-8601 instant such as 2026-11-25T00:00:00Z");
+    }
+  }
+
+  private static int intParam(RoutingContext ctx, String name, int fallback) {
+    try {
+      int value = ctx.queryParam(name).stream().findFirst().map(Integer::parseInt).orElse(fallback);
+      if (value >= 1 && value <= MAX_PAGE) {
+        return value;
+      }
+    } catch (NumberFormatException notANumber) {
+      // answered below, like any other out-of-range value
+    }
+    throw ProblemException.invalid(name + " must be an integer between 1 and " + MAX_PAGE);
+  }
+
+  private static Reply published(PublishOutcome outcome) {
+    if (outcome instanceof PublishOutcome.Refused refused) {
+      return Problem.invalidRequest("the rules were refused; the version in force stays: "
+        + String.join("; ", refused.problems())).with("problems", new JsonArray(refused.problems())).reply();
+    }
+    boolean fresh = outcome instanceof PublishOutcome.Published;
+    var rules = fresh ? ((PublishOutcome.Published) outcome).rules() : ((PublishOutcome.Unchanged) outcome).rules();
+    JsonObject body = new JsonObject().put("version", rules.version()).put("sha256", rules.sha256())
+      .put("source", rules.source()).put("publishedBy", rules.actor())
+      .put("publishedAt", Instant.ofEpochMilli(rules.publishedAtMs()).toString()).put("changed", fresh);
+    return fresh ? Reply.created(body) : Reply.ok(body);
+  }
+
+  private static JsonObject published(RulesInForce inForce) {
+    var rules = inForce.published();
+    return new JsonObject().put("version", rules.version()).put("sha256", rules.sha256())
+      .put("source", rules.source()).put("publishedBy", rules.actor())
+      .put("publishedAt", Instant.ofEpochMilli(rules.publishedAtMs()).toString())
+      .put("tiers", new JsonArray(inForce.rules().tiers().keySet().stream().sorted().toList()))
+      .put("defaultTier", inForce.rules().defaultTier())
+      .put("rules", rules.yaml());
+  }
+
+  private static JsonObject auditLine(AuditRecord record) {
+    return new JsonObject().put("id", record.id()).put("at", record.at().toString()).put("action", record.action())
+      .put("actor", record.actor()).put("source", record.source()).put("subject", record.subject())
+      .put("detail", record.detail());
+  }
+
+  private static JsonObject profile(KycProfile profile) {
+    return new JsonObject().put("ownerId", profile.ownerId()).put("tier", profile.tier())
+      .put("country", profile.country()).put("updatedBy", profile.updatedBy())
+      .put("updatedAt", profile.updatedAtMs() == 0 ? null : Instant.ofEpochMilli(profile.updatedAtMs()).toString());
+  }
+
+  private static JsonObject flag(AmlFlag flag) {
+    return new JsonObject(Map.of("id", flag.id(), "kind", flag.kind(), "ownerId", flag.ownerId(),
+      "currency", flag.currency(), "totalMinor", flag.totalMinor(), "postingIds", new JsonArray(flag.postingIds()),
+      "occurredAt", flag.occurredAt().toString(), "detectedAt", flag.detectedAt().toString(), "detail", flag.detail()))
+      .put("walletId", flag.walletId());
+  }
+}

@@ -1,0 +1,82 @@
+package dev.wallet.limits.testing;
+
+/**
+ * Rules texts for tests. Three tiers, each missing one operation the edge can reach:
+ * unverified cannot send, basic cannot receive, full cannot withdraw.
+ */
+public final class TestRules {
+
+  public static final long LARGE_USD = 1_000_000;
+
+  private TestRules() {
+  }
+
+  /** Everything but withdrawals allowed for an owner without a profile, with limits no test reaches. */
+  public static String permissive() {
+    return rules("full", 1_000_000_000_000L, 1_000_000_000_000L, 1_000_000);
+  }
+
+  public static String rules(String defaultTier, long p2pPerTransaction, long p2pDaily, int velocityPerMinute) {
+    return """
+      # test rules
+      currencies: [USD]
+      defaultTier: %1$s
+      tiers:
+        unverified:
+          operations: [receive, deposit]
+          perTransaction:
+            receive: {USD: 100000000}
+            deposit: {USD: 100000000}
+        basic:
+          operations: [p2p_send, deposit]
+          perTransaction:
+            p2p_send: {USD: %2$d}
+            deposit: {USD: 1000000000000}
+          daily:
+            p2p_send: {USD: %3$d}
+          monthly:
+            p2p_send: {USD: %3$d}
+          velocityPerMinute: %4$d
+        full:
+          operations: [p2p_send, receive, merchant_payment, deposit]
+          perTransaction:
+            p2p_send: {USD: %2$d}
+            receive: {USD: 1000000000000}
+            merchant_payment: {USD: %2$d}
+            deposit: {USD: 1000000000000}
+          daily:
+            p2p_send: {USD: %3$d}
+            merchant_payment: {USD: %3$d}
+          monthly:
+            p2p_send: {USD: %3$d}
+            merchant_payment: {USD: %3$d}
+          velocityPerMinute: %4$d
+        vip:
+          operations: [p2p_send, receive, merchant_payment, deposit, withdrawal]
+          perTransaction:
+            p2p_send: {USD: %2$d}
+            receive: {USD: 1000000000000}
+            merchant_payment: {USD: %2$d}
+            deposit: {USD: 1000000000000}
+            withdrawal: {USD: %2$d}
+          daily:
+            p2p_send: {USD: %3$d}
+            merchant_payment: {USD: %3$d}
+            withdrawal: {USD: %3$d}
+          monthly:
+            p2p_send: {USD: %3$d}
+            merchant_payment: {USD: %3$d}
+            withdrawal: {USD: %3$d}
+          velocityPerMinute: %4$d
+      merchants:
+        override-merchant:
+          perTransaction: {USD: 5000}
+          daily: {USD: 7000}
+      blockedCountries: [KP]
+      aml:
+        largeTransaction: {USD: %5$d}
+        structuring: {minCount: 3, bandPercent: 10, windowHours: 24}
+        rapidInOut: {windowMinutes: 60, outPercent: 80, minIn: {USD: 500000}}
+      """.formatted(defaultTier, p2pPerTransaction, p2pDaily, velocityPerMinute, LARGE_USD);
+  }
+}
