@@ -1,0 +1,193 @@
+package dev.wallet.limits;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.limits.model.AuditRecord;
+import dev.wallet.limits.model.Decision;
+import dev.wallet.limits.model.Decision.Refusal;
+import dev.wallet.limits.model.KycProfile;
+import dev.wallet.limits.model.Movement;
+import dev.wallet.limits.model.Operation;
+import dev.wallet.limits.model.PublishOutcome;
+import dev.wallet.limits.model.RulesInForce;
+import dev.wallet.limits.testing.LimitsTestSupport;
+import dev.wallet.limits.testing.LimitsTestSupport.Member;
+import dev.wallet.limits.testing.TestRules;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real Hazelcast members (TCP-IP on 127.0.0.1:5901-5920) and the real PostgreSQL of scripts/infra-up.sh. */
+@ExtendWith(VertxExtension.class)
+class RulesClusterTest {
+
+  private static final Duration PROMISE = Duration.ofSeconds(5);
+
+  @Test
+  @DisplayName("a published text becomes a version, audited with its diff, in force on every member")
+  void publishedEverywhere(Vertx vertx) {
+    String cluster = LimitsTestSupport.newClusterName();
+    Member first = Member.start(vertx, cluster, Optional.empty());
+    Member second = Member.start(vertx, cluster, Optional.empty());
+    try {
+      assertThat(first.hazelcast().getCluster().getMembers()).hasSize(2);
+      PublishOutcome v1 = Await.result(first.limits().publish(TestRules.rules("full", 500, 1_000, 5), "alice", "api"));
+      PublishOutcome v2 = Await.result(first.limits().publish(TestRules.rules("full", 400, 1_000, 5), "bob", "api"));
+      PublishOutcome again = Await.result(second.limits().publish(TestRules.rules("full", 400, 1_000, 5), "bob",
+        "api"));
+
+      assertThat(((PublishOutcome.Published) v1).rules().version()).isEqualTo(1);
+      assertThat(((PublishOutcome.Published) v2).rules().version()).isEqualTo(2);
+      assertThat(again).isInstanceOf(PublishOutcome.Unchanged.class);
+      Eventually.await("the second member to enforce version 2", PROMISE, () -> version(second) == 2);
+      AuditRecord last = rulesAudit(first).get(0);
+      assertThat(last.action()).isEqualTo("rules_published");
+      assertThat(last.actor()).isEqualTo("bob");
+      assertThat(last.subject()).isEqualTo("2");
+      assertThat(last.detail()).isEqualTo(String.join("\n",
+        "~ tiers.basic.perTransaction.p2p_send.USD: 500 -> 400",
+        "~ tiers.full.perTransaction.merchant_payment.USD: 500 -> 400",
+        "~ tiers.full.perTransaction.p2p_send.USD: 500 -> 400",
+        "~ tiers.vip.perTransaction.merchant_payment.USD: 500 -> 400",
+        "~ tiers.vip.perTransaction.p2p_send.USD: 500 -> 400",
+        "~ tiers.vip.perTransaction.withdrawal.USD: 500 -> 400"));
+    } finally {
+      second.close();
+      first.close();
+    }
+  }
+
+  @Test
+  @DisplayName("a limit lowered in the watched file is enforced by every member within 5 s; a malformed file is "
+    + "refused, the old rules keep working, and both changes are in the audit")
+  void watchedFile(Vertx vertx, @TempDir Path dir) throws IOException {
+    Path file = dir.resolve("risk-rules.yaml");
+    write(file, TestRules.rules("full", 50_000, 100_000, 100));
+    String cluster = LimitsTestSupport.newClusterName();
+    Member first = Member.start(vertx, cluster, Optional.of(file));
+    Member second = Member.start(vertx, cluster, Optional.of(file));
+    try {
+      Eventually.await("both members to load the file", PROMISE, () -> version(first) == 1 && version(second) == 1);
+      Movement payment = Movement.of(UUID.randomUUID().toString(), Operation.P2P_SEND, Money.of(30_000, "USD"),
+        Instant.now());
+      assertThat(decide(first, payment)).isInstanceOf(Decision.Allowed.class);
+
+      long changedAt = System.nanoTime();
+      write(file, TestRules.rules("full", 20_000, 100_000, 100));
+      Eventually.await("every member to refuse what the lowered limit no longer admits", PROMISE, () ->
+        refusedAsLimit(decide(first, payment)) && refusedAsLimit(decide(second, payment)));
+      Duration took = Duration.ofNanos(System.nanoTime() - changedAt);
+
+      write(file, TestRules.rules("full", 10_000, 100_000, 100).replace("velocityPerMinute", "velocityPerMinut"));
+      Eventually.await("the malformed file to be refused in the audit", PROMISE, () -> audit(first).stream()
+        .anyMatch(line -> line.action().equals("rules_refused")));
+      List<AuditRecord> audit = rulesAudit(first);
+
+      assertThat(took).isLessThanOrEqualTo(PROMISE);
+      assertThat(version(first)).isEqualTo(2);
+      assertThat(version(second)).isEqualTo(2);
+      assertThat(decide(second, Movement.of(payment.ownerId(), Operation.P2P_SEND, Money.of(15_000, "USD"),
+        Instant.now()))).isInstanceOf(Decision.Allowed.class);
+      assertThat(audit).extracting(AuditRecord::action).containsExactly("rules_refused", "rules_published",
+        "rules_published");
+      assertThat(audit.get(0).detail()).contains("velocityPerMinut: is not a known key");
+      assertThat(audit.get(0).source()).isEqualTo("file:" + file.toAbsolutePath());
+      assertThat(audit.get(1).detail()).contains("~ tiers.full.perTransaction.p2p_send.USD: 50000 -> 20000");
+    } finally {
+      second.close();
+      first.close();
+    }
+  }
+
+  @Test
+  @DisplayName("without rules, or with its Hazelcast member down, a member cannot decide: checks fail closed")
+  void failClosed(Vertx vertx) {
+    Member empty = Member.start(vertx, LimitsTestSupport.newClusterName(), Optional.empty());
+    Member stopped = Member.withRules(vertx, LimitsTestSupport.newClusterName(), TestRules.permissive());
+    Movement deposit = Movement.of("someone", Operation.DEPOSIT, Money.of(100, "USD"), Instant.now());
+    try {
+      assertThat(decide(stopped, deposit)).isInstanceOf(Decision.Allowed.class);
+      stopped.hazelcast().shutdown();
+
+      assertThatThrownBy(() -> decide(empty, deposit)).isInstanceOf(LimitsUnavailableException.class)
+        .hasMessageContaining("no rules");
+      assertThatThrownBy(() -> decide(stopped, deposit)).isInstanceOf(LimitsUnavailableException.class)
+        .hasMessageContaining("not running");
+      assertThat(stopped.limits().rulesInForce()).isEmpty();
+    } finally {
+      empty.close();
+      stopped.close();
+    }
+  }
+
+  @Test
+  @DisplayName("a KYC profile survives a restart of every member, and its change is audited")
+  void profilesSurviveRestart(Vertx vertx) {
+    String cluster = LimitsTestSupport.newClusterName();
+    String owner = "owner-" + UUID.randomUUID();
+    Member first = Member.withRules(vertx, cluster, TestRules.permissive());
+    Member second = Member.start(vertx, cluster, Optional.empty());
+    Await.result(first.limits().setProfile(owner, "basic", Optional.of("DE"), "risk-officer"));
+    KycProfile kept = Await.result(second.limits().setProfile(owner, "vip", Optional.empty(), "risk-officer"));
+    assertThatThrownBy(() -> Await.result(first.limits().setProfile(owner, "gold", Optional.empty(), "x")))
+      .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tier 'gold' is not defined");
+    second.close();
+    first.close();
+
+    Member restarted = Member.start(vertx, cluster, Optional.empty());
+    try {
+      KycProfile read = Await.result(restarted.limits().profile(owner));
+
+      assertThat(kept.country()).isEqualTo("DE");
+      assertThat(read).isEqualTo(kept);
+      assertThat(audit(restarted).stream().filter(line -> line.subject().equals(owner)).map(AuditRecord::detail))
+        .containsExactly("tier/country basic/DE -> vip/DE", "tier/country none -> basic/DE");
+    } finally {
+      restarted.close();
+    }
+  }
+
+  private static boolean refusedAsLimit(Decision decision) {
+    return decision instanceof Decision.Refused refused && refused.refusal() == Refusal.LIMIT_EXCEEDED;
+  }
+
+  private static Decision decide(Member member, Movement movement) {
+    return Await.result(member.limits().check(movement));
+  }
+
+  private static long version(Member member) {
+    return member.limits().rulesInForce().map(RulesInForce::published).map(p -> p.version()).orElse(0L);
+  }
+
+  private static List<AuditRecord> audit(Member member) {
+    return Await.result(member.limits().audit(50));
+  }
+
+  private static List<AuditRecord> rulesAudit(Member member) {
+    return audit(member).stream().filter(line -> line.action().startsWith("rules_")).toList();
+  }
+
+  /** Replaces the file the way an editor or a deployment does: write aside, then rename over it. */
+  private static void write(Path file, String text) throws IOException {
+    Path aside = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(aside, text, StandardCharsets.UTF_8);
+    Files.move(aside, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+}

@@ -1,0 +1,117 @@
+package dev.wallet.limits;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.limits.impl.RulesDiff;
+import dev.wallet.limits.impl.RulesParser;
+import dev.wallet.limits.model.Operation;
+import dev.wallet.limits.model.RiskRules;
+import dev.wallet.limits.testing.TestRules;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class RulesValidationTest {
+
+  @Test
+  @DisplayName("the commented example file in the repository is valid and says what it seems to say")
+  void exampleIsValid() throws IOException {
+    RulesParser.Validation validation = RulesParser.validate(example());
+
+    assertThat(validation.problems()).isEmpty();
+    RiskRules rules = validation.rules().orElseThrow();
+    assertThat(rules.defaultTier()).isEqualTo("unverified");
+    assertThat(rules.tier("unverified").orElseThrow().allows(Operation.P2P_SEND)).isFalse();
+    assertThat(rules.tier("basic").orElseThrow().daily().get(Operation.P2P_SEND).get("USD")).isEqualTo(200_000L);
+    assertThat(rules.blockedCountries()).containsExactlyInAnyOrder("KP", "IR");
+    assertThat(rules.aml().largeTransaction()).containsEntry("USD", 1_000_000L);
+    assertThat(rules.aml().structuringFloor(1_000_000)).isEqualTo(900_000L);
+  }
+
+  @Test
+  @DisplayName("the test rules are valid")
+  void testRulesAreValid() {
+    assertThat(RulesParser.validate(TestRules.permissive()).problems()).isEmpty();
+    assertThat(RulesParser.validate(TestRules.rules("basic", 100, 3_700, 1_000)).problems()).isEmpty();
+  }
+
+  @ParameterizedTest(name = "[{index}] {2}")
+  @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+    p2p_send:         {USD: 200000, EUR: 200000} | p2p_send: {USD: 200000.5, EUR: 200000}        | tiers.basic.daily.p2p_send.USD: must be a whole number of minor units
+    p2p_send:         {USD: 200000, EUR: 200000} | p2p_send: {USD: -1, EUR: 200000}              | tiers.basic.daily.p2p_send.USD: must be between 0
+    p2p_send:         {USD: 200000, EUR: 200000} | p2p_send: {EUR: 200000}                       | tiers.basic.daily.p2p_send.USD: is required
+    p2p_send:         {USD: 200000, EUR: 200000} | p2p_send: {USD: 200000, USD: 1, EUR: 200000}  | Duplicate field 'USD'
+    p2p_send:         {USD: 200000, EUR: 200000} | p2p_send: {USD: 200000, GBP: 1, EUR: 200000}  | tiers.basic.daily.p2p_send.GBP: is not among the covered currencies
+    velocityPerMinute: 10                           | velocityPerMinut: 10               | tiers.basic.velocityPerMinut: is not a known key
+    velocityPerMinute: 10                           | velocityPerMinute: 0               | tiers.basic.velocityPerMinute: must be a whole number from 1
+    defaultTier: unverified                         | defaultTier: gold                  | defaultTier: names no tier: 'gold'
+    operations: [p2p_send, receive, merchant_payment, deposit] | operations: [p2p_send, receive, merchant_payment, deposit, teleport] | unknown operation 'teleport'
+    blockedCountries: [KP, IR]                      | blockedCountries: [KP, Iran]       | 'Iran' is not an ISO-3166 alpha-2 code
+    minCount: 3                                     | minCount: 1                        | aml.structuring.minCount: must be a whole number from 2
+    """)
+  @DisplayName("a bad rule is refused with a message naming its place")
+  void refusals(String good, String bad, String expected) throws IOException {
+    String example = example();
+    assertThat(example).contains(good);
+
+    RulesParser.Validation validation = RulesParser.validate(example.replaceFirst(java.util.regex.Pattern.quote(good),
+      java.util.regex.Matcher.quoteReplacement(bad)));
+
+    assertThat(validation.valid()).isFalse();
+    assertThat(String.join("\n", validation.problems())).contains(expected);
+  }
+
+  @Test
+  @DisplayName("a window on an incoming operation is refused: the money core could not count it exactly")
+  void noReceiveWindows() throws IOException {
+    String withReceiveWindow = example().replace("      p2p_send:         {USD: 200000, EUR: 200000}\n",
+      "      p2p_send:         {USD: 200000, EUR: 200000}\n      receive: {USD: 1, EUR: 1}\n");
+
+    RulesParser.Validation validation = RulesParser.validate(withReceiveWindow);
+
+    assertThat(validation.problems()).anySatisfy(p -> assertThat(p).startsWith("tiers.basic.daily.receive: windows "
+      + "apply to outgoing movements only"));
+  }
+
+  @Test
+  @DisplayName("a daily limit below the per-transaction maximum is refused as a likely typo")
+  void orderedLimits() throws IOException {
+    String inverted = example().replace("      p2p_send:         {USD: 200000, EUR: 200000}\n",
+      "      p2p_send:         {USD: 20000, EUR: 200000}\n");
+
+    assertThat(RulesParser.validate(inverted).problems())
+      .contains("tiers.basic.perTransaction.p2p_send.USD: 100000 is above the daily limit 20000");
+  }
+
+  @Test
+  @DisplayName("text that is not YAML, or not a mapping, is refused with a clear message")
+  void notYaml() {
+    assertThat(RulesParser.validate("tiers: [unclosed").problems().get(0)).startsWith("not valid YAML");
+    assertThat(RulesParser.validate("just text").problems().get(0)).startsWith("the file must be a mapping");
+    assertThat(RulesParser.validate("").problems()).isNotEmpty();
+  }
+
+  @Test
+  @DisplayName("the audit's diff lists changed rules, not lines, and ignores comments")
+  void diff() throws IOException {
+    String before = example();
+    String after = before.replace("      p2p_send:         {USD: 200000, EUR: 200000}\n",
+      "      p2p_send:         {USD: 150000, EUR: 200000}\n").replace("# Per UTC calendar day", "# per day")
+      .replace("blockedCountries: [KP, IR]", "blockedCountries: [IR, KP, SY]");
+
+    String diff = RulesDiff.between(RulesParser.validate(before).tree(), RulesParser.validate(after).tree().get());
+
+    assertThat(diff).isEqualTo("~ blockedCountries: [IR, KP] -> [IR, KP, SY]\n"
+      + "~ tiers.basic.daily.p2p_send.USD: 200000 -> 150000");
+  }
+
+  static String example() throws IOException {
+    try (InputStream in = RulesValidationTest.class.getResourceAsStream("/risk-rules.example.yaml")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+}
