@@ -100,10 +100,16 @@ final class LimitsHandlers {
     return Problem.forRefusal(outcome.code());
   }
 
-  /** The contract's wallet, with its owner's KYC tier. */
+  /**
+   * The contract's wallet, with its owner's KYC tier; null when the limits module cannot say
+   * (no rules, member down): reading a balance does not depend on the rules, moving money does.
+   */
   Future<JsonObject> wallet(Wallet wallet) {
-    return limits.profile(wallet.ownerId()).recover(LimitsHandlers::unavailable)
-      .map(profile -> Representations.wallet(wallet).put("kycTier", profile.tier()));
+    return limits.profile(wallet.ownerId())
+      .map(profile -> Representations.wallet(wallet).put("kycTier", profile.tier()))
+      .recover(failure -> failure instanceof LimitsUnavailableException
+        ? Future.succeededFuture(Representations.wallet(wallet).putNull("kycTier"))
+        : Future.failedFuture(failure));
   }
 
   private Future<Decision.Allowed> decide(Movement movement) {

@@ -115,7 +115,7 @@ public final class HazelcastLimits implements Limits {
     if (rules.isEmpty()) {
       return Future.failedFuture(new LimitsUnavailableException("no rules in force"));
     }
-    return storedProfile(ownerId).map(found -> found.orElseGet(() ->
+    return storedProfile(ownerId).map(found -> found.filter(KycProfile::known).orElseGet(() ->
       new KycProfile(ownerId, rules.get().rules().defaultTier(), null, 0, "default tier")));
   }
 

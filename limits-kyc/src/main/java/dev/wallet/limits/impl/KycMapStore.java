@@ -34,6 +34,9 @@ public final class KycMapStore implements MapStore<String, KycProfile> {
 
   @Override
   public void store(String ownerId, KycProfile profile) {
+    if (!profile.known()) {
+      throw new IllegalArgumentException("an absent profile is never stored");
+    }
     await(pool.withTransaction(conn -> conn.preparedQuery(SqlQueries.LOCK_PROFILE).execute(Tuple.of(ownerId))
       .compose(previous -> upsert(conn, profile)
         .compose(done -> audit(conn, profile, previous.size() == 0 ? "none" : describe(previous.iterator().next()))))));
@@ -58,7 +61,7 @@ public final class KycMapStore implements MapStore<String, KycProfile> {
   @Override
   public KycProfile load(String ownerId) {
     return await(pool.preparedQuery(SqlQueries.LOAD_PROFILE).execute(Tuple.of(ownerId))
-      .map(rows -> rows.size() == 0 ? null : profile(rows.iterator().next())));
+      .map(rows -> rows.size() == 0 ? KycProfile.none(ownerId) : profile(rows.iterator().next())));
   }
 
   @Override
@@ -66,6 +69,7 @@ public final class KycMapStore implements MapStore<String, KycProfile> {
     return await(pool.preparedQuery(SqlQueries.LOAD_PROFILES).execute(Tuple.of(ownerIds.toArray(String[]::new)))
       .map(rows -> {
         Map<String, KycProfile> found = new HashMap<>();
+        ownerIds.forEach(owner -> found.put(owner, KycProfile.none(owner)));
         rows.forEach(row -> found.put(row.getString("owner_id"), profile(row)));
         return found;
       }));

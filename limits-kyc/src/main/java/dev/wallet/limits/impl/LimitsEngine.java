@@ -48,7 +48,7 @@ public final class LimitsEngine {
   public static Decision decide(RulesInForce inForce, Optional<KycProfile> profile, Movement movement) {
     RiskRules rules = inForce.rules();
     long version = inForce.published().version();
-    String tierName = profile.map(KycProfile::tier).orElse(rules.defaultTier());
+    String tierName = profile.filter(KycProfile::known).map(KycProfile::tier).orElse(rules.defaultTier());
     Optional<TierRules> tier = rules.tier(tierName);
     Optional<String> country = profile.flatMap(KycProfile::countryCode);
     if (tier.isEmpty()) {

@@ -22,6 +22,19 @@ public record KycProfile(String ownerId, String tier, String country, long updat
     }
   }
 
+  /**
+   * What the map holds for an owner no KYC provider has reported on: remembering the absence keeps
+   * every check of a new owner from reading PostgreSQL again. Never written to PostgreSQL.
+   */
+  public static KycProfile none(String ownerId) {
+    return new KycProfile(ownerId, "", null, 0, "");
+  }
+
+  /** False for {@link #none}: the owner has the rules' default tier. */
+  public boolean known() {
+    return !tier.isEmpty();
+  }
+
   public Optional<String> countryCode() {
     return Optional.ofNullable(country);
   }

@@ -1,0 +1,273 @@
+package dev.wallet.edge;
+
+import static dev.wallet.edge.ApiCaller.newKey;
+import static dev.wallet.edge.ApiCaller.transfer;
+import static dev.wallet.edge.WalletsApiTest.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.balancecache.testing.MoneyCore;
+import dev.wallet.edge.LimitsEdges.Edge;
+import dev.wallet.limits.testing.TestRules;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Limits through the HTTP API, over two edge instances (each with its own Hazelcast member of one
+ * cluster), the real Redis Cluster and PostgreSQL.
+ */
+@ExtendWith(VertxExtension.class)
+class LimitsApiTest {
+
+  private static final Duration PROMISE = Duration.ofSeconds(5);
+  private LimitsEdges cluster;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    cluster = new LimitsEdges(vertx);
+  }
+
+  @AfterEach
+  void stop() {
+    cluster.close();
+  }
+
+  @Test
+  @DisplayName("100 concurrent transfers over two edge instances against a daily limit that admits 37: exactly 37 move money")
+  void dailyLimitUnderConcurrency() {
+    Edge a = cluster.start(Optional.empty());
+    Edge b = cluster.start(Optional.empty());
+    publish(a, TestRules.rules("full", 100, 3_700, 1_000));
+    ApiCaller alice = a.newUser();
+    String from = alice.openWallet();
+    alice.deposit(from, 1_000_000);
+    ApiCaller bob = a.newUser();
+    String near = new MoneyCore(a.cache()).openNear(bob.id(), new WalletId(from)).value();
+    String far = bob.openWalletElsewhere(from);
+
+    List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      ApiCaller via = i % 2 == 0 ? alice : b.as(alice.id());
+      sent.add(via.http().post("/v1/transfers").putHeader("Authorization", "Bearer " + via.token())
+        .putHeader("Content-Type", "application/json").putHeader("Idempotency-Key", newKey())
+        .sendBuffer(transfer(from, i % 3 == 0 ? far : near, 100).toBuffer()));
+    }
+    Await.result(Future.join(sent), 120);
+
+    Map<Integer, Long> statuses = sent.stream().map(Future::result)
+      .collect(Collectors.groupingBy(HttpResponse::statusCode, Collectors.counting()));
+    long moved = statuses.getOrDefault(201, 0L) + statuses.getOrDefault(202, 0L);
+    assertThat(moved).as("%s", statuses).isEqualTo(37);
+    assertThat(statuses.get(422)).as("%s", statuses).isEqualTo(63);
+    sent.stream().map(Future::result).filter(r -> r.statusCode() == 422).forEach(refused -> {
+      assertProblem(refused, 422, "limit_exceeded");
+      assertThat(refused.bodyAsJsonObject().getString("detail")).contains("daily p2p_send limit of tier full: 3700 USD");
+    });
+    assertThat(alice.available(from)).isEqualTo(1_000_000 - 3_700);
+    Eventually.await("every transfer to arrive", Duration.ofSeconds(20), () ->
+      Await.result(a.cache().sweepPendingTransfers()) >= 0 && bob.available(near) + bob.available(far) == 3_700);
+  }
+
+  @Test
+  @DisplayName("a limit lowered in the watched file is enforced by both edges within 5 s; a malformed file is refused, "
+    + "the old rules keep working, and both changes are in the audit")
+  void watchedFile(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("risk-rules.yaml");
+    write(file, TestRules.rules("full", 50_000, 1_000_000, 1_000));
+    Edge a = cluster.start(Optional.of(file));
+    Edge b = cluster.start(Optional.of(file));
+    ApiCaller risk = a.as("risk-officer", "risk");
+    Eventually.await("both edges to enforce version 1", PROMISE, () -> version(a, risk) == 1 && version(b, risk) == 1);
+    ApiCaller alice = a.newUser();
+    String from = alice.openWallet();
+    alice.deposit(from, 1_000_000);
+    String to = alice.openWalletNear(from);
+    assertThat(alice.post("/v1/transfers", transfer(from, to, 30_000), newKey()).statusCode()).isEqualTo(201);
+
+    long changedAt = System.nanoTime();
+    write(file, TestRules.rules("full", 20_000, 1_000_000, 1_000));
+    Eventually.await("both edges to enforce version 2", PROMISE, () -> version(a, risk) == 2 && version(b, risk) == 2);
+    Duration took = Duration.ofNanos(System.nanoTime() - changedAt);
+    write(file, "tiers: [this is not what the rules look like");
+    Eventually.await("the malformed file to be refused", PROMISE, () -> actions(risk).contains("rules_refused"));
+
+    assertThat(took).isLessThanOrEqualTo(PROMISE);
+    for (Edge edge : List.of(a, b)) {
+      ApiCaller sender = edge.as(alice.id());
+      HttpResponse<Buffer> refused = sender.post("/v1/transfers", transfer(from, to, 30_000), newKey());
+      assertProblem(refused, 422, "limit_exceeded");
+      assertThat(refused.bodyAsJsonObject().getString("detail"))
+        .isEqualTo("per-transaction p2p_send maximum of tier full: 20000 USD");
+      assertThat(sender.post("/v1/transfers", transfer(from, to, 20_000), newKey()).statusCode()).isEqualTo(201);
+      assertThat(version(edge, risk)).isEqualTo(2);
+    }
+    assertThat(alice.available(from)).isEqualTo(1_000_000 - 30_000 - 2 * 20_000);
+    assertThat(actions(risk)).containsExactly("rules_refused", "rules_published", "rules_published");
+    JsonArray audit = audit(risk);
+    assertThat(audit.getJsonObject(0).getString("detail")).startsWith("not valid YAML");
+    assertThat(audit.getJsonObject(1).getString("detail"))
+      .contains("~ tiers.full.perTransaction.p2p_send.USD: 50000 -> 20000");
+    assertThat(audit.getJsonObject(1).getString("source")).isEqualTo("file:" + file.toAbsolutePath());
+  }
+
+  @Test
+  @DisplayName("each tier's forbidden operation, and a blocked country, is refused with kyc_required and moves nothing")
+  void forbiddenOperations() {
+    Edge edge = cluster.start(Optional.empty());
+    publish(edge, TestRules.rules("full", 1_000_000, 10_000_000, 1_000));
+    ApiCaller risk = edge.as("risk-officer", "risk");
+    ApiCaller alice = edge.newUser();
+    ApiCaller bob = edge.newUser();
+    String from = alice.openWallet();
+    alice.deposit(from, 10_000);
+    String to = bob.openWallet();
+
+    setTier(risk, alice.id(), "unverified", null);
+    HttpResponse<Buffer> unverifiedSends = alice.post("/v1/transfers", transfer(from, to, 100), newKey());
+    setTier(risk, alice.id(), "full", null);
+    setTier(risk, bob.id(), "basic", null);
+    HttpResponse<Buffer> basicReceives = alice.post("/v1/transfers", transfer(from, to, 100), newKey());
+    setTier(risk, alice.id(), "full", "KP");
+    HttpResponse<Buffer> blockedDeposits = alice.post("/v1/deposits", ApiCaller.deposit(from, 100, "sandbox"),
+      newKey());
+
+    assertProblem(unverifiedSends, 422, "kyc_required");
+    assertThat(unverifiedSends.bodyAsJsonObject().getString("detail"))
+      .isEqualTo("p2p_send is not allowed for KYC tier unverified");
+    assertProblem(basicReceives, 422, "kyc_required");
+    assertThat(basicReceives.bodyAsJsonObject().getString("detail")).isEqualTo("receive is not allowed for KYC tier basic");
+    assertProblem(blockedDeposits, 422, "kyc_required");
+    assertThat(blockedDeposits.bodyAsJsonObject().getString("detail")).isEqualTo("country KP is blocked");
+    assertThat(alice.wallet(from).getLong("seq")).isEqualTo(1);
+    assertThat(alice.available(from)).isEqualTo(10_000);
+    assertThat(bob.wallet(to).getLong("seq")).isZero();
+    assertThat(bob.wallet(to).getString("kycTier")).isEqualTo("basic");
+  }
+
+  @Test
+  @DisplayName("rules unavailable (none published, or the Hazelcast member down): money movements get 503 and nothing moves")
+  void failClosed() {
+    Edge withoutRules = cluster.start(Optional.empty());
+    ApiCaller alice = withoutRules.newUser();
+    String from = alice.openWallet();
+    String to = alice.openWalletNear(from);
+    HttpResponse<Buffer> depositWithoutRules = alice.post("/v1/deposits", ApiCaller.deposit(from, 500, "sandbox"),
+      newKey());
+    publish(withoutRules, TestRules.permissive());
+    alice.deposit(from, 1_000);
+    withoutRules.member().hazelcast().shutdown();
+
+    HttpResponse<Buffer> transferMemberDown = alice.post("/v1/transfers", transfer(from, to, 300), newKey());
+    HttpResponse<Buffer> depositMemberDown = alice.post("/v1/deposits", ApiCaller.deposit(from, 500, "sandbox"),
+      newKey());
+
+    for (HttpResponse<Buffer> refused : List.of(depositWithoutRules, transferMemberDown, depositMemberDown)) {
+      assertProblem(refused, 503, "unavailable");
+      assertThat(refused.getHeader("Retry-After")).isEqualTo("1");
+    }
+    assertThat(new MoneyCore(withoutRules.cache()).wallet(new WalletId(from)).available()).isEqualTo(1_000);
+    assertThat(new MoneyCore(withoutRules.cache()).wallet(new WalletId(from)).seq()).isEqualTo(1);
+    assertThat(new MoneyCore(withoutRules.cache()).wallet(new WalletId(to)).seq()).isZero();
+  }
+
+  @Test
+  @DisplayName("the admin endpoints: roles are enforced, a bad rules text is refused with its problems, KYC tiers are set")
+  void admin() {
+    Edge edge = cluster.start(Optional.empty());
+    publish(edge, TestRules.permissive());
+    ApiCaller user = edge.newUser();
+    ApiCaller admin = edge.as("admin-1", "admin");
+    ApiCaller risk = edge.as("risk-1", "risk");
+    String wallet = user.openWallet();
+
+    assertProblem(user.get("/admin/limits"), 403, "forbidden");
+    assertProblem(put(admin, "/admin/limits", TestRules.permissive()), 403, "forbidden");
+    HttpResponse<Buffer> bad = put(risk, "/admin/limits", TestRules.permissive().replace("minCount: 3", "minCount: 1"));
+    HttpResponse<Buffer> same = put(risk, "/admin/limits", TestRules.permissive());
+    HttpResponse<Buffer> tier = put(admin, "/admin/kyc/" + user.id(), new JsonObject().put("tier", "basic")
+      .put("country", "DE").encode());
+    HttpResponse<Buffer> unknownTier = put(admin, "/admin/kyc/" + user.id(), new JsonObject().put("tier", "gold")
+      .encode());
+
+    assertProblem(bad, 400, "invalid_request");
+    assertThat(bad.bodyAsJsonObject().getJsonArray("problems").getString(0))
+      .startsWith("aml.structuring.minCount: must be a whole number from 2");
+    assertThat(same.statusCode()).isEqualTo(200);
+    assertThat(same.bodyAsJsonObject().getBoolean("changed")).isFalse();
+    assertThat(tier.statusCode()).as(tier.bodyAsString()).isEqualTo(200);
+    assertThat(tier.bodyAsJsonObject().getString("updatedBy")).isEqualTo("admin-1");
+    assertProblem(unknownTier, 400, "invalid_request");
+    assertThat(user.wallet(wallet).getString("kycTier")).isEqualTo("basic");
+    JsonObject inForce = risk.get("/admin/limits").bodyAsJsonObject();
+    assertThat(inForce.getLong("version")).isEqualTo(1);
+    assertThat(inForce.getString("rules")).isEqualTo(TestRules.permissive());
+    assertThat(actions(risk)).startsWith("rules_refused", "rules_published");
+    assertThat(admin.get("/admin/kyc/" + user.id()).bodyAsJsonObject().getString("country")).isEqualTo("DE");
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  static void publish(Edge edge, String yaml) {
+    HttpResponse<Buffer> published = put(edge.as("risk-officer", "risk"), "/admin/limits", yaml);
+    assertThat(published.statusCode()).as(published.bodyAsString()).isIn(200, 201);
+  }
+
+  static HttpResponse<Buffer> put(ApiCaller caller, String path, String body) {
+    return Await.result(caller.http().put(path).putHeader("Authorization", "Bearer " + caller.token())
+      .putHeader("Content-Type", path.startsWith("/admin/kyc") ? "application/json" : "application/yaml")
+      .sendBuffer(Buffer.buffer(body)));
+  }
+
+  static void setTier(ApiCaller risk, String owner, String tier, String country) {
+    JsonObject body = new JsonObject().put("tier", tier);
+    if (country != null) {
+      body.put("country", country);
+    }
+    HttpResponse<Buffer> set = put(risk, "/admin/kyc/" + owner, body.encode());
+    assertThat(set.statusCode()).as(set.bodyAsString()).isEqualTo(200);
+  }
+
+  private static long version(Edge edge, ApiCaller risk) {
+    HttpResponse<Buffer> inForce = edge.as(risk.id(), "risk").get("/admin/limits");
+    return inForce.statusCode() == 200 ? inForce.bodyAsJsonObject().getLong("version") : 0;
+  }
+
+  static JsonArray audit(ApiCaller risk) {
+    return new JsonArray(risk.get("/admin/limits/audit?limit=50").bodyAsJsonObject().getJsonArray("audit").stream()
+      .filter(line -> ((JsonObject) line).getString("action").startsWith("rules_")).toList());
+  }
+
+  static List<String> actions(ApiCaller risk) {
+    return audit(risk).stream().map(line -> ((JsonObject) line).getString("action")).toList();
+  }
+
+  private static void write(Path file, String text) throws IOException {
+    Path aside = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(aside, text, StandardCharsets.UTF_8);
+    Files.move(aside, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+}
