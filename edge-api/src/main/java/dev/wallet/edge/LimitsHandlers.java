@@ -27,7 +27,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -306,9 +305,9 @@ final class LimitsHandlers {
   }
 
   private static JsonObject flag(AmlFlag flag) {
-    return new JsonObject(Map.of("id", flag.id(), "kind", flag.kind(), "ownerId", flag.ownerId(),
-      "currency", flag.currency(), "totalMinor", flag.totalMinor(), "postingIds", new JsonArray(flag.postingIds()),
-      "occurredAt", flag.occurredAt().toString(), "detectedAt", flag.detectedAt().toString(), "detail", flag.detail()))
-      .put("walletId", flag.walletId());
+    return new JsonObject().put("id", flag.id()).put("kind", flag.kind()).put("ownerId", flag.ownerId())
+      .put("walletId", flag.walletId()).put("currency", flag.currency()).put("totalMinor", flag.totalMinor())
+      .put("postingIds", new JsonArray(flag.postingIds())).put("occurredAt", flag.occurredAt().toString())
+      .put("detectedAt", flag.detectedAt().toString()).put("detail", flag.detail());
   }
 }

@@ -118,7 +118,8 @@ final class SqlQueries {
 
   private static final String FLAG_COLUMNS = """
     SELECT id, kind, owner_id, wallet_id, currency, total_minor, posting_ids, occurred_at, detected_at, detail
-      FROM limits.aml_flags""";
+      FROM limits.aml_flags
+    """;
 
   static final String FLAGS_DETECTED = FLAG_COLUMNS + """
      WHERE detected_at >= $1 AND detected_at < $2 ORDER BY id LIMIT $3""";

@@ -1,0 +1,123 @@
+package dev.wallet.edge;
+
+import static dev.wallet.edge.ApiCaller.newKey;
+import static dev.wallet.edge.ApiCaller.transfer;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.balancecache.testing.MoneyCore;
+import dev.wallet.balancecache.testing.TestEnvironment;
+import dev.wallet.edge.LimitsEdges.Edge;
+import dev.wallet.ledger.LedgerWriter;
+import dev.wallet.ledger.LedgerWriterOptions;
+import dev.wallet.limits.testing.TestRules;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The AML monitors over the real ledger: transfers go through the API and the money core, the
+ * ledger writer carries them into PostgreSQL, the monitors read them from there.
+ */
+@ExtendWith(VertxExtension.class)
+class LimitsAmlApiTest {
+
+  private LimitsEdges cluster;
+  private LedgerWriter writer;
+
+  @AfterEach
+  void stop() {
+    if (writer != null) {
+      Await.result(writer.stop());
+    }
+    cluster.close();
+  }
+
+  @Test
+  @DisplayName("structuring, a large transaction and a rapid in-and-out each raise a flag with its postings, "
+    + "listed at /admin/aml/flags and in the CSV reports; running the monitors again raises nothing twice")
+  void flagsAndReports(Vertx vertx) {
+    Instant start = Instant.now().minusSeconds(60);
+    cluster = new LimitsEdges(vertx);
+    Edge edge = cluster.start(Optional.empty());
+    LimitsApiTest.publish(edge, TestRules.permissive());
+    writer = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(TestEnvironment.redisNodes(),
+      edge.cache().shardCount(), EdgeFixture.appDatabase(), "limits-aml-" + UUID.randomUUID()));
+    Await.result(writer.start());
+    ApiCaller alice = edge.newUser();
+    ApiCaller bob = edge.newUser();
+    String from = alice.openWallet();
+    String bobs = new MoneyCore(edge.cache()).openNear(bob.id(), new WalletId(from)).value();
+    String carols = new MoneyCore(edge.cache()).openNear("carol-" + UUID.randomUUID(), new WalletId(from)).value();
+    alice.deposit(from, 5_000_000);
+
+    List<String> nearThreshold = List.of(send(alice, from, bobs, 950_000), send(alice, from, bobs, 960_000),
+      send(alice, from, bobs, 990_000));
+    String large = send(alice, from, bobs, 1_200_000);
+    String out = send(bob, bobs, carols, 3_500_000);
+    ApiCaller compliance = edge.as("compliance-officer", "admin");
+    Eventually.await("the monitors to flag alice and bob", Duration.ofSeconds(60), () -> {
+      Await.result(edge.member().limits().compliance().runMonitors());
+      return flags(compliance, start, alice.id()).size() >= 3 && !flags(compliance, start, bob.id()).isEmpty();
+    });
+    Await.result(edge.member().limits().compliance().runMonitors());
+
+    List<JsonObject> alices = flags(compliance, start, alice.id());
+    assertThat(alices).filteredOn(f -> f.getString("kind").equals("structuring")).singleElement()
+      .satisfies(f -> {
+        assertThat(f.getJsonArray("postingIds").getList()).containsExactlyElementsOf(nearThreshold);
+        assertThat(f.getLong("totalMinor")).isEqualTo(2_900_000);
+        assertThat(f.getString("walletId")).isEqualTo(from);
+      });
+    assertThat(alices).filteredOn(f -> f.getString("kind").equals("large_transaction"))
+      .extracting(f -> f.getJsonArray("postingIds").getString(0)).contains(large);
+    assertThat(flags(compliance, start, bob.id())).filteredOn(f -> f.getString("kind").equals("rapid_in_out"))
+      .singleElement().satisfies(f -> assertThat(f.getJsonArray("postingIds").getList())
+        .containsAll(nearThreshold).contains(large, out));
+
+    String to = Instant.now().plusSeconds(60).toString();
+    HttpResponse<Buffer> largeCsv = compliance.get("/admin/reports/large-transactions?from=" + start + "&to=" + to);
+    HttpResponse<Buffer> flagsCsv = compliance.get("/admin/reports/aml-flags?from=" + start + "&to=" + to);
+
+    assertThat(largeCsv.statusCode()).isEqualTo(200);
+    assertThat(largeCsv.getHeader("Content-Type")).startsWith("text/csv");
+    List<String> largeRows = Arrays.asList(largeCsv.bodyAsString().split("\r\n"));
+    assertThat(largeRows.get(0)).isEqualTo("posting_id,posting_type,created_at,wallet_id,owner_id,direction,"
+      + "amount_minor,currency,amount,threshold_minor");
+    assertThat(largeRows).anySatisfy(row -> assertThat(row).startsWith(large + ",transfer,")
+      .endsWith("," + from + "," + alice.id() + ",out,1200000,USD,12000.00,1000000"));
+    assertThat(largeRows).noneMatch(row -> nearThreshold.stream().anyMatch(row::startsWith));
+    List<String> flagRows = Arrays.asList(flagsCsv.bodyAsString().split("\r\n"));
+    assertThat(flagRows).anySatisfy(row -> assertThat(row).contains(",structuring,").contains("," + alice.id() + ","
+      + from + ",USD,2900000,29000.00," + String.join(" ", nearThreshold) + ","));
+    assertThat(compliance.get("/admin/reports/aml-flags?from=" + start).statusCode()).isEqualTo(400);
+    assertThat(alice.get("/admin/aml/flags").statusCode()).isEqualTo(403);
+  }
+
+  private static String send(ApiCaller caller, String from, String to, long amount) {
+    HttpResponse<Buffer> sent = caller.post("/v1/transfers", transfer(from, to, amount), newKey());
+    assertThat(sent.statusCode()).as(sent.bodyAsString()).isEqualTo(201);
+    return sent.bodyAsJsonObject().getString("id");
+  }
+
+  private static List<JsonObject> flags(ApiCaller compliance, Instant from, String owner) {
+    HttpResponse<Buffer> listed = compliance.get("/admin/aml/flags?limit=500&from=" + from);
+    assertThat(listed.statusCode()).as(listed.bodyAsString()).isEqualTo(200);
+    return listed.bodyAsJsonObject().getJsonArray("flags").stream().map(JsonObject.class::cast)
+      .filter(flag -> owner.equals(flag.getString("ownerId"))).toList();
+  }
+}
