@@ -39,12 +39,13 @@ local code = legs_refusal(legs)
 if code then error('cannot end hold ' .. hold_id .. ': ' .. code) end
 
 local ts = now_ms()
-local entries = apply_legs(legs)
+local entries, balances = apply_legs(legs)
 if ending == 'released' then uncount_limits(counter_keys, amount) end
 local outcome = wallet_view(wallet)
 outcome.code, outcome.holdId, outcome.status, outcome.amount, outcome.currency, outcome.reference, outcome.finishedAt =
   'OK', hold_id, ending, h[4], currency, h[6], ts
 local outcome_json = cjson.encode(outcome)
 redis.call('HSET', hold_key, 'state', ending, 'outcome', outcome_json, 'finished', ts)
-emit(outbox, posting(hold_id .. '.' .. ending, 'hold_' .. ending, wallet_key, ts, {ref = h[6], entries = entries}))
+emit(outbox, posting(hold_id .. '.' .. ending, 'hold_' .. ending, wallet_key, ts,
+  {ref = h[6], entries = entries, balances = balances}))
 return reply('new', outcome_json)

@@ -32,10 +32,12 @@ if not code then
   legs = {{acct = wallet, bucket = 'avail', delta = -amount}, {acct = wallet, bucket = 'held', delta = amount}}
   code = legs_refusal(legs)
 end
-if code then return refuse(idem_key, request_hash, retention_ms, refusal(code, {holdId = hold_id, rule = rule or nil})) end
+if code then
+  return refuse(idem_key, request_hash, retention_ms, refusal(code, {holdId = hold_id, rule = rule or nil}))
+end
 
 local ts = now_ms()
-local entries = apply_legs(legs)
+local entries, balances = apply_legs(legs)
 count_limits(counter_keys, checks, amount)
 redis.call('HSET', hold_key, 'id', hold_id, 'wallet', wallet.id, 'amt', units(amount), 'cur', currency,
   'state', 'active', 'ref', reference, 'created', ts, 'lim', encode_list(counter_keys))
@@ -45,5 +47,5 @@ outcome.code, outcome.holdId, outcome.status, outcome.amount, outcome.currency, 
 local outcome_json = cjson.encode(outcome)
 idem_record(idem_key, request_hash, 'done', outcome_json)
 emit(outbox, posting(hold_id .. '.hold', 'hold', wallet_key, ts, {ref = reference, scope = idem_key,
-  entries = entries, retire = {idem_key}}))
+  entries = entries, balances = balances, retire = {idem_key}}))
 return reply('new', outcome_json)

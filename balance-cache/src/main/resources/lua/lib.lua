@@ -119,14 +119,17 @@ local function legs_refusal(legs)
   return nil
 end
 
--- Applies checked legs; every account touched advances its sequence once per posting.
+-- Applies checked legs; every account touched advances its sequence once per posting. Returns
+-- the posting's entries and the balances of the wallets it touched (both buckets: live balance
+-- feeds read them from the outbox).
 local function apply_legs(legs)
-  local entries, advanced = {}, {}
+  local entries, advanced, wallets = {}, {}, {}
   for _, leg in ipairs(legs) do
     local a = leg.acct
     if not advanced[a.key] then
       a.seq = redis.call('HINCRBY', a.key, 'seq', 1)
       if a.kind == 'system' and a.new then redis.call('HSET', a.key, 'id', a.id, 'cur', a.cur) end
+      if a.kind == 'wallet' then wallets[#wallets + 1] = a end
       advanced[a.key] = true
     end
     local after = redis.call('HINCRBY', a.key, leg.bucket, units(leg.delta))
@@ -134,7 +137,11 @@ local function apply_legs(legs)
     entries[#entries + 1] = {account = a.id, bucket = BUCKET_NAMES[leg.bucket], amount = units(leg.delta),
                              currency = a.cur, balanceAfter = units(after), seq = units(a.seq)}
   end
-  return entries
+  local balances = {}
+  for _, w in ipairs(wallets) do
+    balances[#balances + 1] = {wallet = w.id, available = units(w.avail), held = units(w.held), seq = units(w.seq)}
+  end
+  return entries, balances
 end
 
 -- Appends one outbox entry (a posting, or an event when entries is nil) to the shard's stream.

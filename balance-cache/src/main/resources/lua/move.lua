@@ -51,7 +51,7 @@ end
 if code then return refuse(idem_key, request_hash, retention_ms, refusal(code, {id = id, rule = rule or nil})) end
 
 local ts = now_ms()
-local entries = apply_legs(legs)
+local entries, balances = apply_legs(legs)
 count_limits(counter_keys, checks, amount)
 if kind == 'payment' then open_payment_record(payment_key, payment_id, amount, fee, from.id, to.id, currency, ts) end
 if kind == 'refund' then redis.call('HINCRBY', payment_key, 'refunded', units(amount)) end
@@ -62,5 +62,6 @@ redis.call('HSET', record_key, 'id', id, 'kind', kind, 'from', from.id, 'to', to
   'fee', units(fee), 'cur', currency, 'state', 'completed', 'created', ts, 'idem', idem_key, 'pay', payment_id,
   'ref', reference, 'outcome', outcome_json, 'code', 'OK')
 idem_record(idem_key, request_hash, 'done', outcome_json)
-emit(outbox, posting(id, kind, from_key, ts, {ref = id, scope = idem_key, entries = entries, retire = {idem_key}}))
+emit(outbox, posting(id, kind, from_key, ts, {ref = id, scope = idem_key, entries = entries, balances = balances,
+  retire = {idem_key}}))
 return reply('new', outcome_json)

@@ -18,8 +18,10 @@
 -- after which the source shard reverses step 1.
 -- Writes: the marker always; on OK also the accounts, the payment record and one posting.
 
-local to_key, transit_key, marker_key, outbox, fees_key, payment_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local id, kind, currency, transit_id, fees_id, from_id, payment_id = ARGV[1], ARGV[2], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+local to_key, transit_key, marker_key, outbox, fees_key, payment_key =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local id, kind, currency, transit_id, fees_id, from_id, payment_id =
+  ARGV[1], ARGV[2], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 if not KINDS[kind] then error('unknown movement kind ' .. tostring(kind)) end
 
 local decided = redis.call('HGET', marker_key, 'outcome')
@@ -44,9 +46,10 @@ if code then
 end
 
 local ts = now_ms()
-local entries = apply_legs(legs)
+local entries, balances = apply_legs(legs)
 if kind == 'payment' then open_payment_record(payment_key, payment_id, amount, fee, from_id, to.id, currency, ts) end
 local outcome_json = cjson.encode({code = 'OK', id = id, createdAt = ts, destination = wallet_view(to)})
 redis.call('HSET', marker_key, 'outcome', outcome_json)
-emit(outbox, posting(id .. '.credit', kind .. '_credit', to_key, ts, {ref = id, entries = entries}))
+emit(outbox, posting(id .. '.credit', kind .. '_credit', to_key, ts,
+  {ref = id, entries = entries, balances = balances}))
 return reply('new', outcome_json)

@@ -50,7 +50,7 @@ end
 if code then return refuse(idem_key, request_hash, retention_ms, refusal(code, {id = id, rule = rule or nil})) end
 
 local ts = now_ms()
-local entries = apply_legs(legs)
+local entries, balances = apply_legs(legs)
 count_limits(counter_keys, checks, amount)
 if kind == 'refund' then redis.call('HINCRBY', payment_key, 'refunded', units(amount)) end
 redis.call('HSET', record_key, 'id', id, 'kind', kind, 'from', from.id, 'to', to_id, 'amt', units(amount),
@@ -61,5 +61,6 @@ local outcome_json = cjson.encode(movement_view(id, kind, from.id, to_id, amount
   {code = 'PENDING', status = 'pending', paymentId = payment_id ~= '' and payment_id or nil,
    reference = reference ~= '' and reference or nil, source = wallet_view(from)}))
 idem_record(idem_key, request_hash, 'pending', outcome_json)
-emit(outbox, posting(id .. '.debit', kind .. '_debit', from_key, ts, {ref = id, scope = idem_key, entries = entries}))
+emit(outbox, posting(id .. '.debit', kind .. '_debit', from_key, ts, {ref = id, scope = idem_key, entries = entries,
+  balances = balances}))
 return reply('new', outcome_json)

@@ -52,7 +52,7 @@ local outcome_json = cjson.encode(outcome)
 
 local record = {ref = id, scope = idem_key, retire = {idem_key, marker_key}}
 if legs then
-  record.entries = apply_legs(legs)
+  record.entries, record.balances = apply_legs(legs)
   uncount_limits(counter_keys, amount)
   if kind == 'refund' then redis.call('HINCRBY', payment_key, 'refunded', units(-amount)) end
 end

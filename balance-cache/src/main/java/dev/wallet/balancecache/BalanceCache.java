@@ -7,6 +7,7 @@ import dev.wallet.balancecache.command.PlaceHold;
 import dev.wallet.balancecache.command.Refund;
 import dev.wallet.balancecache.command.Transfer;
 import dev.wallet.balancecache.impl.RedisBalanceCache;
+import dev.wallet.balancecache.model.BalanceEvent;
 import dev.wallet.balancecache.model.Credited;
 import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.HoldView;
@@ -25,6 +26,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The money core: wallets and their balances on a Redis Cluster, changed only by postings that
@@ -93,6 +95,13 @@ public interface BalanceCache {
   Future<Outcome<HoldView>> releaseHold(HoldId id);
 
   Future<Outcome<WalletStatus>> setStatus(WalletId id, WalletStatus status, String reason);
+
+  /**
+   * Every balance change of every wallet, from the shards' outboxes, whichever process made it; the
+   * listener runs on the money core's event loop and must not block (hop to your own context).
+   * At most once, in order per wallet. Close the returned handle to stop listening.
+   */
+  AutoCloseable subscribeBalanceChanges(Consumer<BalanceEvent> listener);
 
   /** Drives every cross-shard movement pending for longer than the sweep age to its end; returns how many. */
   Future<Integer> sweepPendingTransfers();

@@ -8,6 +8,7 @@ import dev.wallet.balancecache.command.Payment;
 import dev.wallet.balancecache.command.PlaceHold;
 import dev.wallet.balancecache.command.Refund;
 import dev.wallet.balancecache.command.Transfer;
+import dev.wallet.balancecache.model.BalanceEvent;
 import dev.wallet.balancecache.model.Credited;
 import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.HoldView;
@@ -39,6 +40,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +58,7 @@ public final class RedisBalanceCache implements BalanceCache {
   private final Scripts scripts = new Scripts();
   private final ScriptRunner runner;
   private final CrossShardSaga saga;
+  private final OutboxTail tail;
   private long sweeperTimer = -1;
   private boolean sweeping;
 
@@ -66,6 +69,7 @@ public final class RedisBalanceCache implements BalanceCache {
     this.runner = new ScriptRunner(vertx, router, options.minReplicaAcks(), options.replicationTimeoutMs(),
       options.operationTimeoutMs());
     this.saga = new CrossShardSaga(runner, scripts, options.idempotencyRetentionMs());
+    this.tail = new OutboxTail(vertx, runner, options.shardCount());
   }
 
   @Override
@@ -113,6 +117,7 @@ public final class RedisBalanceCache implements BalanceCache {
     if (sweeperTimer >= 0) {
       vertx.cancelTimer(sweeperTimer);
     }
+    tail.stop();
     router.close();
     return Future.succeededFuture();
   }
@@ -125,6 +130,11 @@ public final class RedisBalanceCache implements BalanceCache {
   @Override
   public Future<Void> ping() {
     return router.onAllMasters(Request.cmd(Command.PING)).mapEmpty();
+  }
+
+  @Override
+  public AutoCloseable subscribeBalanceChanges(Consumer<BalanceEvent> listener) {
+    return tail.subscribe(listener);
   }
 
   /** The saga's steps, for tests that stop a transfer between them. */
