@@ -35,6 +35,7 @@ public final class HazelcastLimits implements Limits {
 
   private static final Logger LOG = LoggerFactory.getLogger(HazelcastLimits.class);
   public static final String API_SOURCE = "api";
+  private static final String WARM_UP_KEY = " warm-up";
 
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
@@ -63,12 +64,21 @@ public final class HazelcastLimits implements Limits {
   public Future<Void> start() {
     return vertx.executeBlocking(() -> {
       registry.start();
+      warmUpProfiles();
       return null;
     }, false)
       .compose(listening -> reconcile())
       .compose(reconciled -> startWatcher())
       .compose(watching -> compliance.start())
       .onSuccess(started -> reconcileTimer = vertx.setPeriodic(options.reconcileMs(), tick -> reconcileInBackground()));
+  }
+
+  /**
+   * The first use of a map with a store makes every partition check whether it must load; until
+   * that is done, reads are retried inside Hazelcast and the first checks could time out. Blocking.
+   */
+  private void warmUpProfiles() {
+    profiles.get(WARM_UP_KEY);
   }
 
   @Override

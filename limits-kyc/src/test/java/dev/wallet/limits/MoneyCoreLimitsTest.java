@@ -1,0 +1,122 @@
+package dev.wallet.limits;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.command.Payment;
+import dev.wallet.balancecache.command.PlaceHold;
+import dev.wallet.balancecache.model.HoldView;
+import dev.wallet.balancecache.model.LimitCheck;
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.Outcome;
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.PaymentView;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.MoneyCore;
+import dev.wallet.balancecache.testing.TestEnvironment;
+import dev.wallet.limits.model.Decision;
+import dev.wallet.limits.model.Movement;
+import dev.wallet.limits.model.Operation;
+import dev.wallet.limits.testing.LimitsTestSupport;
+import dev.wallet.limits.testing.LimitsTestSupport.Member;
+import dev.wallet.limits.testing.TestRules;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The checks this module decides, enforced by the real money core on the paths the edge does not
+ * serve yet (merchant payments, withdrawal holds): the windows are counted in the debiting script.
+ */
+@ExtendWith(VertxExtension.class)
+class MoneyCoreLimitsTest {
+
+  private BalanceCache cache;
+  private MoneyCore core;
+  private Member member;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    cache = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions());
+    Await.result(cache.start());
+    core = new MoneyCore(cache);
+    member = Member.withRules(vertx, LimitsTestSupport.newClusterName(), TestRules.rules("full", 5_000, 8_000, 100));
+  }
+
+  @AfterEach
+  void stop() {
+    member.close();
+    Await.result(cache.close());
+  }
+
+  @Test
+  @DisplayName("payments to a merchant with an override count against the override's daily window, not the tier's")
+  void merchantPayments() {
+    String payer = "payer-" + UUID.randomUUID();
+    WalletId from = core.funded(payer, 100_000);
+    WalletId overridden = core.openMerchant("override-merchant", Optional.of(from));
+    WalletId other = core.openMerchant("merchant-" + UUID.randomUUID(), Optional.of(from));
+
+    Outcome<PaymentView> first = pay(payer, from, overridden, "override-merchant", 4_000);
+    Outcome<PaymentView> second = pay(payer, from, overridden, "override-merchant", 4_000);
+    Outcome<PaymentView> elsewhere = pay(payer, from, other, "any", 3_000);
+
+    assertThat(first.code()).isEqualTo(OutcomeCode.OK);
+    assertThat(second.code()).isEqualTo(OutcomeCode.LIMIT_EXCEEDED);
+    assertThat(second.detail()).isEqualTo("daily merchant_payment limit of tier full (override for merchant "
+      + "override-merchant): 7000 USD");
+    assertThat(elsewhere.code()).as(elsewhere.detail()).isEqualTo(OutcomeCode.OK);
+    assertThat(core.available(from)).isEqualTo(100_000 - 4_000 - 3_000);
+  }
+
+  @Test
+  @DisplayName("withdrawal holds count against the withdrawal window; a tier without withdrawals never gets checks")
+  void withdrawals() {
+    String owner = "owner-" + UUID.randomUUID();
+    WalletId wallet = core.funded(owner, 100_000);
+    Await.result(member.limits().setProfile(owner, "vip", Optional.empty(), "test"));
+
+    Outcome<HoldView> first = hold(owner, wallet, 5_000);
+    Outcome<HoldView> second = hold(owner, wallet, 5_000);
+    Await.result(member.limits().setProfile(owner, "full", Optional.empty(), "test"));
+    Decision full = Await.result(member.limits().check(Movement.of(owner, Operation.WITHDRAWAL,
+      Money.of(1, "USD"), Instant.now())));
+
+    assertThat(first.code()).isEqualTo(OutcomeCode.OK);
+    assertThat(second.code()).isEqualTo(OutcomeCode.LIMIT_EXCEEDED);
+    assertThat(second.detail()).isEqualTo("daily withdrawal limit of tier vip: 8000 USD");
+    assertThat(full).isEqualTo(new Decision.Refused(Decision.Refusal.KYC_REQUIRED,
+      "withdrawal is not allowed for KYC tier full", 1));
+    assertThat(core.wallet(wallet).held()).isEqualTo(5_000);
+  }
+
+  private Outcome<PaymentView> pay(String payer, WalletId from, WalletId merchant, String merchantOwner, long minor) {
+    Money amount = Money.of(minor, "USD");
+    List<LimitCheck> checks = allowed(new Movement(payer, Operation.MERCHANT_PAYMENT, amount,
+      Optional.of(merchantOwner), Instant.now()));
+    return Await.result(cache.pay(new Payment(from, merchant, amount, 0, payer, "order-" + UUID.randomUUID(),
+      MoneyCore.key(payer), checks)));
+  }
+
+  private Outcome<HoldView> hold(String owner, WalletId wallet, long minor) {
+    Money amount = Money.of(minor, "USD");
+    List<LimitCheck> checks = allowed(Movement.of(owner, Operation.WITHDRAWAL, amount, Instant.now()));
+    return Await.result(cache.placeHold(new PlaceHold(wallet, amount, owner, "w-" + UUID.randomUUID(),
+      MoneyCore.key(owner), checks)));
+  }
+
+  private List<LimitCheck> allowed(Movement movement) {
+    Decision decision = Await.result(member.limits().check(movement));
+    assertThat(decision).isInstanceOf(Decision.Allowed.class);
+    return ((Decision.Allowed) decision).checks();
+  }
+}
