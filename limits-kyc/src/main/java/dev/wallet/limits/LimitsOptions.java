@@ -18,6 +18,11 @@ import java.util.Optional;
 public record LimitsOptions(String ruleset, Optional<Path> rulesFile, long rulesPollMs, long reconcileMs,
                             long profileTimeoutMs, long amlIntervalMs, long amlSettleMs) {
 
+  /** The risk team's file in this repository, relative to where the edge runs (scripts/run.sh: the root). */
+  public static final String DEFAULT_RULES_FILE = "config/risk-rules.yaml";
+  /** WALLET_RISK_RULES_FILE=none: rules come only through PUT /admin/limits. */
+  public static final String NO_FILE = "none";
+
   public LimitsOptions {
     if (rulesPollMs < 50 || reconcileMs < 50 || profileTimeoutMs < 1 || amlIntervalMs < 0 || amlSettleMs < 0) {
       throw new IllegalArgumentException("limits intervals out of range");
@@ -30,8 +35,8 @@ public record LimitsOptions(String ruleset, Optional<Path> rulesFile, long rules
 
   public static LimitsOptions fromEnvironment(Map<String, String> env, String ruleset) {
     HazelcastOptions.Env settings = new HazelcastOptions.Env(env);
-    String file = settings.text("WALLET_RISK_RULES_FILE", "");
-    return new LimitsOptions(ruleset, file.isEmpty() ? Optional.empty() : Optional.of(Path.of(file)),
+    String file = settings.text("WALLET_RISK_RULES_FILE", DEFAULT_RULES_FILE);
+    return new LimitsOptions(ruleset, file.equals(NO_FILE) ? Optional.empty() : Optional.of(Path.of(file)),
       settings.longNumber("WALLET_RISK_RULES_POLL_MS", 1_000), settings.longNumber("WALLET_RISK_RECONCILE_MS", 2_000),
       settings.longNumber("WALLET_KYC_TIMEOUT_MS", 1_000), settings.longNumber("WALLET_AML_INTERVAL_MS", 5_000),
       settings.longNumber("WALLET_AML_SETTLE_MS", 5_000));

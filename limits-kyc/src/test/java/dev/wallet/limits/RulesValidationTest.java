@@ -2,13 +2,14 @@ package dev.wallet.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.limits.impl.RulesDiff;
 import dev.wallet.limits.impl.RulesParser;
 import dev.wallet.limits.model.Operation;
 import dev.wallet.limits.model.RiskRules;
 import dev.wallet.limits.testing.TestRules;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -109,9 +110,9 @@ class RulesValidationTest {
       + "~ tiers.basic.daily.p2p_send.USD: 200000 -> 150000");
   }
 
+  /** The commented rules file of the repository, which the edge reads by default. */
   static String example() throws IOException {
-    try (InputStream in = RulesValidationTest.class.getResourceAsStream("/risk-rules.example.yaml")) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
+    return Files.readString(TestEnvironment.projectRoot().resolve(LimitsOptions.DEFAULT_RULES_FILE),
+      StandardCharsets.UTF_8);
   }
 }

@@ -11,9 +11,19 @@ public final class TestRules {
   private TestRules() {
   }
 
-  /** Everything but withdrawals allowed for an owner without a profile, with limits no test reaches. */
+  /**
+   * For tests that are not about limits: an owner without a profile is "unverified", as in
+   * production, but here that tier may do everything but withdraw, within limits no test reaches.
+   */
   public static String permissive() {
-    return rules("full", 1_000_000_000_000L, 1_000_000_000_000L, 1_000_000);
+    String everything = rules("unverified", 1_000_000_000_000L, 1_000_000_000_000L, 1_000_000);
+    int unverified = everything.indexOf("  unverified:\n");
+    int basic = everything.indexOf("  basic:\n");
+    int full = everything.indexOf("  full:\n");
+    int vip = everything.indexOf("  vip:\n");
+    String fullTier = everything.substring(full, vip);
+    return everything.substring(0, unverified) + fullTier.replace("  full:\n", "  unverified:\n")
+      + everything.substring(basic);
   }
 
   public static String rules(String defaultTier, long p2pPerTransaction, long p2pDaily, int velocityPerMinute) {
