@@ -59,14 +59,18 @@ final class LimitsHandlers {
    * A transfer is checked for its sender (p2p_send: tier, country, per-transaction maximum, and
    * the windows the money core counts) and for its receiver (receive: tier, country, maximum).
    * The receiver is looked up only to find its owner; a missing wallet is the money core's to refuse.
+   * When both are refused, the sender's refusal is the answer, whichever came first.
    */
   Future<Transfer> transfer(BalanceCache cache, Transfer command) {
     Future<List<LimitCheck>> sender = outgoing(command.actor(), Operation.P2P_SEND, command.amount(), Optional.empty());
     Future<Void> receiver = cache.wallet(command.to()).compose(found -> found
       .map(wallet -> incoming(wallet.ownerId(), Operation.RECEIVE, command.amount()))
       .orElse(Future.succeededFuture()));
-    return Future.all(sender, receiver).map(both -> new Transfer(command.from(), command.to(), command.amount(),
-      command.actor(), command.idempotencyKey(), sender.result()));
+    return Future.join(sender, receiver)
+      .transform(both -> sender.failed() ? Future.failedFuture(sender.cause())
+        : receiver.failed() ? Future.failedFuture(receiver.cause())
+        : Future.succeededFuture(new Transfer(command.from(), command.to(), command.amount(), command.actor(),
+          command.idempotencyKey(), sender.result())));
   }
 
   /** The limit checks the money core must apply with the debit, or a failed future with the refusal. */

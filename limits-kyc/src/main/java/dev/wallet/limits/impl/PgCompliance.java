@@ -80,13 +80,23 @@ final class PgCompliance implements Compliance {
       Tuple after = found.size() == 0 ? Tuple.of(BEGINNING, "")
         : Tuple.of(found.iterator().next().getOffsetDateTime(0), found.iterator().next().getString(1));
       Tuple window = Tuple.of(after.getValue(0), after.getValue(1), BATCH_POSTINGS, options.amlSettleMs());
-      return conn.preparedQuery(SqlQueries.NEW_MOVEMENTS).execute(window)
-        .compose(rows -> new Detection(conn, aml).run(movements(rows)).map(rows.size()))
-        .compose(count -> conn.preparedQuery(SqlQueries.BATCH_END).execute(window)
-          .compose(end -> end.size() == 0 ? Future.succeededFuture(count) : conn.preparedQuery(SqlQueries.SAVE_POSITION)
-            .execute(Tuple.of(MONITOR, end.iterator().next().getOffsetDateTime(0), end.iterator().next().getString(1)))
-            .map(count)));
+      return conn.preparedQuery(SqlQueries.NEXT_POSTINGS).execute(window)
+        .compose(batch -> batch.size() == 0 ? Future.succeededFuture(0) : detect(conn, aml, batch));
     });
+  }
+
+  private Future<Integer> detect(SqlConnection conn, AmlRules aml, RowSet<Row> batch) {
+    List<String> ids = new ArrayList<>();
+    Row last = null;
+    for (Row row : batch) {
+      ids.add(row.getString("id"));
+      last = row;
+    }
+    Tuple end = Tuple.of(MONITOR, last.getOffsetDateTime("recorded_at"), last.getString("id"));
+    return conn.preparedQuery(SqlQueries.MOVEMENTS_OF).execute(Tuple.of(ids.toArray(String[]::new)))
+      .compose(rows -> new Detection(conn, aml).run(movements(rows)))
+      .compose(detected -> conn.preparedQuery(SqlQueries.SAVE_POSITION).execute(end))
+      .map(ids.size());
   }
 
   private void runInBackground() {

@@ -79,21 +79,20 @@ final class SqlQueries {
     INSERT INTO limits.aml_position (monitor, recorded_at, posting_id) VALUES ($1, $2, $3)
     ON CONFLICT (monitor) DO UPDATE SET recorded_at = excluded.recorded_at, posting_id = excluded.posting_id""";
 
-  /** The next postings after the position, only those recorded more than $4 ms ago, in recording order. */
-  static final String NEW_MOVEMENTS = MOVEMENT_COLUMNS + """
-     WHERE p.id IN (SELECT id FROM postings
-                     WHERE (recorded_at, id) > ($1, $2) AND recorded_at < now() - $4::bigint * interval '1 millisecond'
-                     ORDER BY recorded_at, id LIMIT $3)
-       AND p.type IN """ + MOVEMENT_TYPES + """
-     ORDER BY p.recorded_at, p.id""";
+  /**
+   * The next postings after the position, only those recorded more than $4 ms ago, in recording
+   * order. Read once per run: the movements and the new position both come from this list, so a
+   * ledger transaction that commits during the run cannot be skipped between two statements.
+   */
+  static final String NEXT_POSTINGS = """
+    SELECT recorded_at, id FROM postings
+     WHERE (recorded_at, id) > ($1, $2) AND recorded_at < now() - $4::bigint * interval '1 millisecond'
+     ORDER BY recorded_at, id LIMIT $3""";
 
-  /** Where the batch of NEW_MOVEMENTS ends, movements or not (so the position passes non-movements too). */
-  static final String BATCH_END = """
-    SELECT recorded_at, id FROM (SELECT recorded_at, id FROM postings
-                                  WHERE (recorded_at, id) > ($1, $2)
-                                    AND recorded_at < now() - $4::bigint * interval '1 millisecond'
-                                  ORDER BY recorded_at, id LIMIT $3) batch
-     ORDER BY recorded_at DESC, id DESC LIMIT 1""";
+  /** The movements among the postings $1. */
+  static final String MOVEMENTS_OF = MOVEMENT_COLUMNS + """
+     WHERE p.id = ANY($1) AND p.type IN """ + MOVEMENT_TYPES + """
+     ORDER BY p.recorded_at, p.id""";
 
   /**
    * The movements one owner made (sent, paid, withdrew or deposited) in a currency, within

@@ -71,7 +71,7 @@ public final class LimitsTestSupport {
 
   /** Fast polling so that tests of the 5 s promise measure the design, not the defaults. */
   public static LimitsOptions options(String clusterName, Optional<Path> rulesFile) {
-    return LimitsOptions.defaults(clusterName, rulesFile).withPolling(250, 1_000).withAml(0, 0);
+    return LimitsOptions.defaults(clusterName, rulesFile).withPolling(250, 1_000).withAml(0, 500);
   }
 
   /** One member with its pool and its Limits, started. */
