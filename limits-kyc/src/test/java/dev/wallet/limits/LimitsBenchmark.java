@@ -55,45 +55,53 @@ public final class LimitsBenchmark {
       System.out.printf("%d runs of %d s, %d in flight%n%n", runs, seconds, inFlight);
       System.out.println("| scenario | per second | ratio to baseline | p50 µs | p99 µs |");
       System.out.println("|---|---:|---:|---:|---:|");
-      List<Run> baseline = repeat(runs, () -> async(vertx, seconds, inFlight,
-        () -> Future.fromCompletionStage(profiles.getAsync(profiled), vertx.getOrCreateContext())));
-      print("baseline: IMap.getAsync of a profile", baseline, baseline);
-      print("Limits.check, owner with a profile", repeat(runs, () -> async(vertx, seconds, inFlight,
-        () -> member.limits().check(send))), baseline);
-      print("Limits.check, owner without a profile", repeat(runs, () -> async(vertx, seconds, inFlight,
-        () -> member.limits().check(unprofiled))), baseline);
-      print("LimitsEngine.decide alone (one thread)", repeat(runs, () -> pure(seconds,
-        () -> LimitsEngine.decide(rules, Optional.of(profile), send))), baseline);
+      List<String> names = List.of("baseline: IMap.getAsync of a profile", "Limits.check, owner with a profile",
+        "Limits.check, owner without a profile", "LimitsEngine.decide alone (one thread)");
+      List<Supplier<Run>> scenarios = List.of(
+        () -> async(vertx, seconds, inFlight,
+          () -> Future.fromCompletionStage(profiles.getAsync(profiled), vertx.getOrCreateContext())),
+        () -> async(vertx, seconds, inFlight, () -> member.limits().check(send)),
+        () -> async(vertx, seconds, inFlight, () -> member.limits().check(unprofiled)),
+        () -> pure(seconds, () -> LimitsEngine.decide(rules, Optional.of(profile), send)));
+      List<List<Run>> results = interleaved(runs, scenarios);
+      for (int i = 0; i < names.size(); i++) {
+        print(names.get(i), results.get(i), results.get(0));
+      }
     } finally {
       member.close();
       Await.result(vertx.close());
     }
   }
 
-  private static List<Run> repeat(int runs, Supplier<Run> run) {
-    run.get();
-    List<Run> results = new ArrayList<>();
-    for (int i = 0; i < runs; i++) {
-      results.add(run.get());
+  /** Round-robin over the scenarios, so that each sees the same share of a noisy machine; one pass to warm up. */
+  private static List<List<Run>> interleaved(int runs, List<Supplier<Run>> scenarios) {
+    scenarios.forEach(Supplier::get);
+    List<List<Run>> results = new ArrayList<>();
+    scenarios.forEach(s -> results.add(new ArrayList<>()));
+    for (int r = 0; r < runs; r++) {
+      for (int i = 0; i < scenarios.size(); i++) {
+        results.get(i).add(scenarios.get(i).get());
+      }
     }
     return results;
   }
 
   /** {@code inFlight} chains on one event loop, each starting its next call when the last completes. */
   private static Run async(Vertx vertx, long seconds, int inFlight, Supplier<Future<?>> call) {
-    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
     long[] latencies = new long[20_000_000];
     AtomicLong count = new AtomicLong();
+    AtomicLong started = new AtomicLong();
     Promise<Void> done = Promise.promise();
     AtomicLong open = new AtomicLong(inFlight);
     vertx.runOnContext(start -> {
+      started.set(System.nanoTime());
+      long deadline = started.get() + seconds * 1_000_000_000L;
       for (int i = 0; i < inFlight; i++) {
         next(call, deadline, latencies, count, open, done);
       }
     });
-    long started = System.nanoTime();
     Await.result(done.future(), seconds + 60);
-    return summary(latencies, (int) Math.min(count.get(), latencies.length), System.nanoTime() - started);
+    return summary(latencies, (int) Math.min(count.get(), latencies.length), System.nanoTime() - started.get());
   }
 
   private static void next(Supplier<Future<?>> call, long deadline, long[] latencies, AtomicLong count,
@@ -134,6 +142,9 @@ public final class LimitsBenchmark {
   }
 
   private static Run summary(long[] latencies, int n, long elapsedNanos) {
+    if (n == 0) {
+      throw new IllegalStateException("no call completed within the run");
+    }
     long[] sorted = Arrays.copyOf(latencies, n);
     Arrays.sort(sorted);
     return new Run(n * 1e9 / elapsedNanos, sorted[n / 2] / 1e3, sorted[(int) (n * 0.99)] / 1e3);
