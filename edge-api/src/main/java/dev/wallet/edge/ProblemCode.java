@@ -21,6 +21,7 @@ enum ProblemCode {
   WALLET_INACTIVE(422, "The wallet is not active"),
   LIMIT_EXCEEDED(422, "A limit would be exceeded"),
   KYC_REQUIRED(422, "The owner's KYC tier does not allow this"),
+  REFUND_EXCEEDS_PAYMENT(422, "The refunds would exceed the payment"),
   INTERNAL_ERROR(500, "Internal error"),
   UNAVAILABLE(503, "Temporarily unavailable");
 
