@@ -55,8 +55,8 @@ final class FailureHandler {
     return switch (status) {
       case 404 -> Problem.notFound();
       case 405 -> Problem.of(ProblemCode.METHOD_NOT_ALLOWED, "method not supported here");
-      case 413 -> Problem.of(ProblemCode.PAYLOAD_TOO_LARGE, "bodies are limited to "
-        + EdgeVerticle.BODY_LIMIT_BYTES + " bytes");
+      case 413 -> Problem.of(ProblemCode.PAYLOAD_TOO_LARGE, "the body is larger than this API accepts");
+      case 415 -> Problem.of(ProblemCode.UNSUPPORTED_MEDIA_TYPE, "send the body as Content-Type: application/json");
       default -> Problem.invalidRequest("HTTP " + status);
     };
   }
@@ -64,6 +64,6 @@ final class FailureHandler {
   private static String describe(RoutingContext ctx) {
     Caller caller = Authenticator.callerIfKnown(ctx);
     return ctx.request().method() + " " + ctx.request().path() + " (caller " + (caller == null ? "-" : caller.id())
-      + ")";
+      + ", request " + RequestLog.requestId(ctx) + ")";
   }
 }

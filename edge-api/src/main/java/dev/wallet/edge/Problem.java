@@ -14,6 +14,7 @@ record Problem(ProblemCode code, String detail, Map<String, Object> extensions) 
 
   static final String CONTENT_TYPE = "application/problem+json";
   static final String RETRY_AFTER_SECONDS = "1";
+  private static final String RETRY_AFTER_MEMBER = "retryAfterSeconds";
 
   Problem {
     extensions = Map.copyOf(extensions);
@@ -38,6 +39,15 @@ record Problem(ProblemCode code, String detail, Map<String, Object> extensions) 
 
   static Problem unavailable(String detail) {
     return of(ProblemCode.UNAVAILABLE, detail);
+  }
+
+  static Problem forbidden(String detail) {
+    return of(ProblemCode.FORBIDDEN, detail);
+  }
+
+  static Problem rateLimited(long retryAfterSeconds) {
+    return of(ProblemCode.RATE_LIMITED, "too many requests from this caller; retry in " + retryAfterSeconds + " s")
+      .with(RETRY_AFTER_MEMBER, retryAfterSeconds);
   }
 
   /** The money core's refusals as the contract names them. */
@@ -86,6 +96,7 @@ record Problem(ProblemCode code, String detail, Map<String, Object> extensions) 
     Reply reply = new Reply(code.status(), CONTENT_TYPE, toJson(), Map.of());
     return switch (code) {
       case UNAVAILABLE -> reply.withHeader("Retry-After", RETRY_AFTER_SECONDS);
+      case RATE_LIMITED -> reply.withHeader("Retry-After", String.valueOf(extensions.get(RETRY_AFTER_MEMBER)));
       case UNAUTHORIZED -> reply.withHeader("WWW-Authenticate", "Bearer realm=\"wallet\", error=\"invalid_token\"");
       default -> reply;
     };

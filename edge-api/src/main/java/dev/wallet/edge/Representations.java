@@ -1,8 +1,9 @@
 package dev.wallet.edge;
 
-import dev.wallet.balancecache.model.Credited;
 import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.edge.funds.Deposit;
+import dev.wallet.edge.funds.Withdrawal;
 import dev.wallet.ledger.EntryPage;
 import dev.wallet.ledger.LedgerEntry;
 import io.vertx.core.json.JsonArray;
@@ -43,13 +44,32 @@ final class Representations {
     return json;
   }
 
-  static JsonObject completedDeposit(Credited credited) {
-    return new JsonObject()
-      .put("id", credited.postingId())
-      .put("walletId", credited.wallet().walletId().value())
-      .put("status", "completed")
-      .put("amount", credited.amount().minor())
-      .put("currency", credited.amount().currencyCode());
+  /** The contract's deposit, plus source, createdAt and (when it failed or was reversed) failureReason. */
+  static JsonObject deposit(Deposit deposit) {
+    JsonObject json = new JsonObject()
+      .put("id", deposit.id())
+      .put("walletId", deposit.wallet().value())
+      .put("status", deposit.status().wire())
+      .put("amount", deposit.amount().minor())
+      .put("currency", deposit.amount().currencyCode())
+      .put("source", deposit.source().type())
+      .put("createdAt", deposit.createdAt().toString());
+    deposit.failureReason().ifPresent(reason -> json.put("failureReason", reason));
+    return json;
+  }
+
+  /** The contract's withdrawal, plus destination, createdAt and (when it failed or came back) failureReason. */
+  static JsonObject withdrawal(Withdrawal withdrawal) {
+    JsonObject json = new JsonObject()
+      .put("id", withdrawal.id())
+      .put("walletId", withdrawal.wallet().value())
+      .put("status", withdrawal.status().wire())
+      .put("amount", withdrawal.amount().minor())
+      .put("currency", withdrawal.amount().currencyCode())
+      .put("destination", withdrawal.destination().type())
+      .put("createdAt", withdrawal.createdAt().toString());
+    withdrawal.failureReason().ifPresent(reason -> json.put("failureReason", reason));
+    return json;
   }
 
   static JsonObject entries(EntryPage page) {

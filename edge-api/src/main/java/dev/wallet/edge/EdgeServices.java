@@ -1,0 +1,19 @@
+package dev.wallet.edge;
+
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.edge.funds.Funds;
+import dev.wallet.ledger.LedgerReader;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.openapi.contract.OpenAPIContract;
+
+/**
+ * What every verticle instance of one process shares: the money core (and so the only sweeper of
+ * the process), the ledger reader, the funds (deposits, withdrawals, webhooks), the rate limiter
+ * (one bucket per caller per process, whichever event loop serves the caller), the parsed OpenAPI
+ * document and its text, and the meter registry.
+ */
+record EdgeServices(BalanceCache cache, LedgerReader ledger, Funds funds, RateLimiter rateLimiter,
+                    OpenAPIContract contract, Buffer openApiDocument, PrometheusMeterRegistry registry,
+                    EdgeMetrics metrics) {
+}
