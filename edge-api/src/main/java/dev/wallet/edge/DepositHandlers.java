@@ -48,7 +48,7 @@ final class DepositHandlers {
 
   private static Reply accepted(Outcome<Deposit> outcome) {
     if (!outcome.accepted()) {
-      return Problem.forRefusal(outcome.code()).reply().replayed(outcome.replayed());
+      return Problem.forRefusal(outcome).reply().replayed(outcome.replayed());
     }
     Deposit deposit = outcome.value();
     return Reply.accepted(Representations.deposit(deposit))

@@ -79,7 +79,8 @@ public final class EdgeApplication {
     RateLimiter rateLimiter = new RateLimiter(config.rateLimit(), System::nanoTime, metrics);
     AtomicReference<EdgeVerticle> first = new AtomicReference<>();
     return ApiSchema.load(vertx)
-      .map(document -> new EdgeServices(cache, LedgerReader.create(pool), funds, rateLimiter, document.contract(),
+      .map(document -> new EdgeServices(cache, LedgerReader.create(pool), funds, new BalanceFeed(cache, registry),
+        rateLimiter, document.contract(),
         document.text(), registry, metrics))
       .compose(services -> vertx.deployVerticle(() -> {
         EdgeVerticle verticle = new EdgeVerticle(config, services);
@@ -121,6 +122,7 @@ public final class EdgeApplication {
       .eventually(() -> sandboxDeployment.map(vertx::undeploy).orElse(Future.succeededFuture()))
       .eventually(() -> {
         services.funds().stopReconciling(vertx);
+        services.feed().close();
         gatewayHttp.close();
         return pool.close();
       })

@@ -4,6 +4,7 @@ import dev.wallet.edge.gateway.WebhookSignature;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
@@ -18,9 +19,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class EdgeVerticle extends VerticleBase {
 
+  /** Clients only listen on balance sockets; anything they send is read and dropped, and kept small. */
+  private static final int MAX_CLIENT_MESSAGE_BYTES = 1_024;
+
   private final EdgeConfig config;
   private final EdgeServices services;
   private HttpServer server;
+  private SocketHandlers sockets;
 
   EdgeVerticle(EdgeConfig config, EdgeServices services) {
     this.config = config;
@@ -29,16 +34,21 @@ public final class EdgeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.createHttpServer()
+    return vertx.createHttpServer(new HttpServerOptions().setMaxWebSocketMessageSize(MAX_CLIENT_MESSAGE_BYTES)
+        .setMaxWebSocketFrameSize(MAX_CLIENT_MESSAGE_BYTES))
       .requestHandler(router())
       .listen(config.http().port())
       .onSuccess(listening -> server = listening);
   }
 
+  /** Sockets first (each learns why it closes), then the server: no new connections, in-flight requests finish. */
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture()
-      : server.shutdown(config.http().shutdownTimeoutMs(), TimeUnit.MILLISECONDS);
+    if (server == null) {
+      return Future.succeededFuture();
+    }
+    sockets.closeAll();
+    return server.shutdown(config.http().shutdownTimeoutMs(), TimeUnit.MILLISECONDS);
   }
 
   /** The port actually listened on (differs from the configured one when that is 0). */
@@ -57,9 +67,11 @@ public final class EdgeVerticle extends VerticleBase {
     DepositHandlers deposits = new DepositHandlers(services.funds().deposits(), ownership, metrics);
     WithdrawalHandlers withdrawals = new WithdrawalHandlers(services.funds().withdrawals(), ownership, metrics);
     TransferHandlers transfers = new TransferHandlers(services.cache(), ownership, metrics);
+    PaymentHandlers payments = new PaymentHandlers(services.cache(), ownership, config.fees(), metrics);
     WebhookHandlers webhooks = new WebhookHandlers(services.funds(),
       new WebhookSignature(config.gateway().webhookSecret()), clock, metrics);
     AdminHandlers admin = new AdminHandlers(services.cache());
+    sockets = new SocketHandlers(ownership, services.feed(), config.sockets().maxPendingEvents(), services.registry());
     HealthHandlers health = new HealthHandlers(services.cache(), services.ledger());
     FailureHandler failures = new FailureHandler();
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes());
@@ -74,6 +86,9 @@ public final class EdgeVerticle extends VerticleBase {
 
     router.post("/v1/webhooks/gateway/:gateway").handler(body).handler(webhooks::verify)
       .handler(schema.validate("gatewayWebhook")).handler(webhooks::receive);
+
+    router.get("/v1/wallets/:id/events").handler(auth::authenticateSocket).handler(rate::limit)
+      .handler(schema.validate("walletEvents")).handler(sockets::upgrade);
 
     router.route("/v1/*").handler(auth::authenticate).handler(rate::limit);
     router.route("/admin/*").handler(auth::authenticate).handler(rate::limit).handler(AdminHandlers::requireAdminOrRisk);
@@ -91,6 +106,11 @@ public final class EdgeVerticle extends VerticleBase {
     router.post("/v1/transfers").handler(IdempotencyKeys::require).handler(schema.validate("createTransfer"))
       .handler(transfers::create);
     router.get("/v1/transfers/:id").handler(transfers::get);
+    router.post("/v1/payments").handler(IdempotencyKeys::require).handler(schema.validate("createPayment"))
+      .handler(payments::pay);
+    router.get("/v1/payments/:id").handler(payments::get);
+    router.post("/v1/payments/:id/refunds").handler(IdempotencyKeys::require).handler(schema.validate("createRefund"))
+      .handler(payments::refund);
 
     router.get("/admin/wallets/:id").handler(admin::wallet);
     router.post("/admin/wallets/:id/status").handler(schema.validate("adminSetWalletStatus")).handler(admin::setStatus);

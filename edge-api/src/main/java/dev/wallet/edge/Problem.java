@@ -1,5 +1,6 @@
 package dev.wallet.edge;
 
+import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
@@ -72,6 +73,13 @@ record Problem(ProblemCode code, String detail, Map<String, Object> extensions) 
       case IDEMPOTENCY_KEY_REUSED -> of(ProblemCode.IDEMPOTENCY_KEY_REUSED,
         "this Idempotency-Key was used for a different request");
     };
+  }
+
+  /** A refusal with what the money core said about it (e.g. the limit rule behind LIMIT_EXCEEDED). */
+  static Problem forRefusal(Outcome<?> outcome) {
+    Problem problem = forRefusal(outcome.code());
+    return outcome.detail().isEmpty() ? problem : new Problem(problem.code(), problem.detail() + ": "
+      + outcome.detail(), problem.extensions());
   }
 
   Problem with(String name, Object value) {

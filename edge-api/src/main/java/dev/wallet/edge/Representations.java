@@ -1,5 +1,7 @@
 package dev.wallet.edge;
 
+import dev.wallet.balancecache.model.PaymentView;
+import dev.wallet.balancecache.model.RefundView;
 import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.edge.funds.Deposit;
@@ -41,6 +43,35 @@ final class Representations {
       .put("currency", transfer.amount().currencyCode())
       .put("createdAt", transfer.createdAt().toString());
     transfer.reversalReason().ifPresent(reason -> json.put("reversalCode", Problem.forRefusal(reason).code().wire()));
+    return json;
+  }
+
+  /** The contract's payment; fee and refunded are additions (minor units), reversalCode when reversed. */
+  static JsonObject payment(PaymentView payment) {
+    JsonObject json = new JsonObject()
+      .put("id", payment.id().value())
+      .put("status", payment.status().wire())
+      .put("fromWalletId", payment.payer().value())
+      .put("merchantWalletId", payment.merchant().value())
+      .put("amount", payment.amount().minor())
+      .put("fee", payment.feeMinor())
+      .put("currency", payment.amount().currencyCode())
+      .put("refunded", payment.refundedMinor())
+      .put("createdAt", payment.createdAt().toString());
+    payment.orderRef().filter(ref -> !ref.isEmpty()).ifPresent(ref -> json.put("orderRef", ref));
+    payment.reversalReason().ifPresent(reason -> json.put("reversalCode", Problem.forRefusal(reason).code().wire()));
+    return json;
+  }
+
+  static JsonObject refund(RefundView refund) {
+    JsonObject json = new JsonObject()
+      .put("id", refund.id().value())
+      .put("paymentId", refund.payment().value())
+      .put("status", refund.status().wire())
+      .put("amount", refund.amount().minor())
+      .put("currency", refund.amount().currencyCode())
+      .put("createdAt", refund.createdAt().toString());
+    refund.reversalReason().ifPresent(reason -> json.put("reversalCode", Problem.forRefusal(reason).code().wire()));
     return json;
   }
 

@@ -67,7 +67,7 @@ final class TransferHandlers {
    * reversed because the destination refused the credit), the problem names it.
    */
   private static Reply refused(Outcome<TransferView> outcome) {
-    Problem problem = Problem.forRefusal(outcome.code());
+    Problem problem = Problem.forRefusal(outcome);
     if (outcome.value() != null) {
       problem = problem.with("transferId", outcome.value().id().value())
         .with("transferStatus", outcome.value().status().wire());

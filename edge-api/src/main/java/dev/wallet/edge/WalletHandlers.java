@@ -72,7 +72,7 @@ final class WalletHandlers {
 
   private static Reply opened(Outcome<Wallet> outcome) {
     if (outcome.code() != OutcomeCode.OK) {
-      return Problem.forRefusal(outcome.code()).reply().replayed(outcome.replayed());
+      return Problem.forRefusal(outcome).reply().replayed(outcome.replayed());
     }
     Wallet wallet = outcome.value();
     return Reply.created(Representations.wallet(wallet))

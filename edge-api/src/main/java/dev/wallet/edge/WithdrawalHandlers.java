@@ -51,7 +51,7 @@ final class WithdrawalHandlers {
   /** A refused hold names the withdrawal it failed, so a client can read it back. */
   private static Reply accepted(Outcome<Withdrawal> outcome) {
     if (outcome.code() != OutcomeCode.PENDING) {
-      Problem problem = Problem.forRefusal(outcome.code());
+      Problem problem = Problem.forRefusal(outcome);
       if (outcome.value() != null) {
         problem = problem.with("withdrawalId", outcome.value().id());
       }
