@@ -4,8 +4,7 @@ import dev.wallet.balancecache.model.Money;
 
 /**
  * A merchant's fee on a payment, in integer arithmetic: amount × bps / 10 000, rounded half up to
- * the minor unit (10.01 USD at 250 bps is 25.025 cents, charged 25; 10.02 USD is 25.05, charged
- * 26). Computed in two parts so that no product overflows a long for any amount the money core
+ * the minor unit (10.18 USD at 250 bps is 25.45 cents, charged 25; 10.20 USD is 25.5, charged 26). Computed in two parts so that no product overflows a long for any amount the money core
  * accepts (2^53 - 1 × 10 000 would).
  */
 final class Fees {

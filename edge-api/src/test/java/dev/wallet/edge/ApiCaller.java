@@ -49,8 +49,12 @@ record ApiCaller(String id, String token, WebClient http) {
 
   /** A wallet on another shard than {@code other}'s (ids carry their shard: w0042_...). */
   String openWalletElsewhere(String other) {
+    return openWalletElsewhere(other, "personal");
+  }
+
+  String openWalletElsewhere(String other, String type) {
     while (true) {
-      String id = openWallet();
+      String id = openWallet(new JsonObject().put("currency", "USD").put("type", type));
       if (!shardOf(id).equals(shardOf(other))) {
         return id;
       }

@@ -65,8 +65,14 @@ final class EdgeFixture {
   }
 
   static EdgeFixture start(Vertx vertx, Map<String, String> overrides, PrometheusMeterRegistry registry) {
+    return start(vertx, overrides, new JsonObject(), registry);
+  }
+
+  /** {@code yaml} is the configuration file's content, for what only the file can say (maps). */
+  static EdgeFixture start(Vertx vertx, Map<String, String> overrides, JsonObject yaml,
+                           PrometheusMeterRegistry registry) {
     migrateLedgerOnce();
-    EdgeConfig config = config(overrides);
+    EdgeConfig config = config(overrides, yaml);
     Optional<String> sandbox = Optional.of(Await.result(vertx.deployVerticle(new SandboxGateway(config.gateway()))));
     EdgeApplication app = Await.result(EdgeApplication.start(vertx, config, registry));
     return new EdgeFixture(vertx, app, config, registry, sandbox);
@@ -100,6 +106,10 @@ final class EdgeFixture {
 
   /** The test environment as WALLET_* variables: the shared infrastructure, free ports, fast timers. */
   static EdgeConfig config(Map<String, String> overrides) {
+    return config(overrides, new JsonObject());
+  }
+
+  static EdgeConfig config(Map<String, String> overrides, JsonObject yaml) {
     int edgePort = freePort();
     int sandboxPort = freePort();
     Map<String, String> env = new HashMap<>();
@@ -127,7 +137,7 @@ final class EdgeFixture {
     env.put("WALLET_FUNDS_RECONCILE_INTERVAL_MS", "200");
     env.put("WALLET_FUNDS_STALE_AFTER_MS", "1000");
     env.putAll(overrides);
-    return EdgeConfig.from(Settings.of(env, new JsonObject()));
+    return EdgeConfig.from(Settings.of(env, yaml));
   }
 
   static LedgerDatabase appDatabase() {
