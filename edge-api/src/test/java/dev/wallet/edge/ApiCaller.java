@@ -100,6 +100,13 @@ record ApiCaller(String id, String token, WebClient http) {
       .put("source", new JsonObject().put("type", sourceType));
   }
 
+  /** The sandbox reads the account as an instruction: "decline", "timeout", "reverse". */
+  static JsonObject deposit(String walletId, long amount, String sourceType, String account) {
+    JsonObject body = deposit(walletId, amount, sourceType);
+    body.getJsonObject("source").put("account", account);
+    return body;
+  }
+
   static JsonObject withdrawal(String walletId, long amount, String account) {
     return new JsonObject().put("walletId", walletId).put("amount", amount).put("currency", "USD")
       .put("destination", new JsonObject().put("type", "bank").put("account", account));
