@@ -116,6 +116,10 @@ public final class EdgeApplication {
     return services.funds();
   }
 
+  BalanceFeed feed() {
+    return services.feed();
+  }
+
   /** In-flight requests finish (the servers' shutdown), then background work stops and clients close. */
   public Future<Void> close() {
     return vertx.undeploy(deployment)

@@ -4,7 +4,9 @@ import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.RoutingContext;
 import java.util.HashSet;
@@ -38,9 +40,24 @@ final class SocketHandlers {
     Caller caller = Authenticator.caller(ctx);
     WalletId id = PathIds.wallet(ctx);
     Context verticleContext = Vertx.currentContext();
+    HttpServerRequest request = ctx.request();
+    request.pause();
     ownership.ownedWallet(caller, id)
-      .compose(wallet -> ctx.request().toWebSocket().map(socket -> opened(socket, wallet, verticleContext)))
-      .onFailure(ctx::fail);
+      .compose(wallet -> accept(request).map(socket -> opened(socket, wallet, verticleContext)))
+      .onFailure(failure -> {
+        request.resume();
+        ctx.fail(failure);
+      });
+  }
+
+  /**
+   * The request was paused before the ownership check, so that its end is not consumed while the
+   * check runs (a handshake needs a request that has not ended); the handshake takes it over.
+   */
+  private static Future<ServerWebSocket> accept(HttpServerRequest request) {
+    Future<ServerWebSocket> socket = request.toWebSocket();
+    request.resume();
+    return socket;
   }
 
   /** At shutdown, before the server stops: every socket learns why it closes. */
