@@ -92,28 +92,28 @@ public final class EdgeVerticle extends VerticleBase {
 
     router.route("/v1/*").handler(auth::authenticate).handler(rate::limit);
     router.route("/admin/*").handler(auth::authenticate).handler(rate::limit).handler(AdminHandlers::requireAdminOrRisk);
-    router.post().handler(body);
 
-    router.post("/v1/wallets").handler(schema.validate("openWallet")).handler(wallets::open);
+    router.post("/v1/wallets").handler(body).handler(schema.validate("openWallet")).handler(wallets::open);
     router.get("/v1/wallets/:id").handler(wallets::get);
     router.get("/v1/wallets/:id/entries").handler(schema.validate("listEntries")).handler(wallets::entries);
-    router.post("/v1/deposits").handler(IdempotencyKeys::require).handler(schema.validate("createDeposit"))
-      .handler(deposits::create);
+    router.post("/v1/deposits").handler(body).handler(IdempotencyKeys::require)
+      .handler(schema.validate("createDeposit")).handler(deposits::create);
     router.get("/v1/deposits/:id").handler(deposits::get);
-    router.post("/v1/withdrawals").handler(IdempotencyKeys::require).handler(schema.validate("createWithdrawal"))
-      .handler(withdrawals::create);
+    router.post("/v1/withdrawals").handler(body).handler(IdempotencyKeys::require)
+      .handler(schema.validate("createWithdrawal")).handler(withdrawals::create);
     router.get("/v1/withdrawals/:id").handler(withdrawals::get);
-    router.post("/v1/transfers").handler(IdempotencyKeys::require).handler(schema.validate("createTransfer"))
-      .handler(transfers::create);
+    router.post("/v1/transfers").handler(body).handler(IdempotencyKeys::require)
+      .handler(schema.validate("createTransfer")).handler(transfers::create);
     router.get("/v1/transfers/:id").handler(transfers::get);
-    router.post("/v1/payments").handler(IdempotencyKeys::require).handler(schema.validate("createPayment"))
-      .handler(payments::pay);
+    router.post("/v1/payments").handler(body).handler(IdempotencyKeys::require)
+      .handler(schema.validate("createPayment")).handler(payments::pay);
     router.get("/v1/payments/:id").handler(payments::get);
-    router.post("/v1/payments/:id/refunds").handler(IdempotencyKeys::require).handler(schema.validate("createRefund"))
-      .handler(payments::refund);
+    router.post("/v1/payments/:id/refunds").handler(body).handler(IdempotencyKeys::require)
+      .handler(schema.validate("createRefund")).handler(payments::refund);
 
     router.get("/admin/wallets/:id").handler(admin::wallet);
-    router.post("/admin/wallets/:id/status").handler(schema.validate("adminSetWalletStatus")).handler(admin::setStatus);
+    router.post("/admin/wallets/:id/status").handler(body).handler(schema.validate("adminSetWalletStatus"))
+      .handler(admin::setStatus);
 
     router.route().failureHandler(failures::handle);
     router.errorHandler(404, failures::noRoute);
