@@ -1,7 +1,6 @@
 package dev.wallet.edge;
 
 import dev.wallet.edge.config.ConfigLoader;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -28,7 +27,7 @@ public final class Main {
   }
 
   public static void main(String[] args) {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry registry = EdgeMetrics.newRegistry();
     Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(metricsOptions()))
       .withMetrics(new MicrometerMetricsFactory(registry)).build();
     ConfigLoader.load(vertx)

@@ -7,7 +7,6 @@ import dev.wallet.edge.config.Settings;
 import dev.wallet.edge.gateway.sandbox.SandboxGateway;
 import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.ledger.LedgerMigrations;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -61,7 +60,7 @@ final class EdgeFixture {
 
   /** {@code overrides} are environment variables, as an operator would set them. */
   static EdgeFixture start(Vertx vertx, Map<String, String> overrides) {
-    return start(vertx, overrides, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    return start(vertx, overrides, EdgeMetrics.newRegistry());
   }
 
   static EdgeFixture start(Vertx vertx, Map<String, String> overrides, PrometheusMeterRegistry registry) {
@@ -81,7 +80,7 @@ final class EdgeFixture {
   /** An edge whose dependencies may be down: nothing is migrated or checked, and there is no sandbox. */
   static EdgeFixture startUnchecked(Vertx vertx, Map<String, String> overrides) {
     EdgeConfig config = config(overrides);
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry registry = EdgeMetrics.newRegistry();
     return new EdgeFixture(vertx, Await.result(EdgeApplication.startUnchecked(vertx, config, registry)), config,
       registry, Optional.empty());
   }

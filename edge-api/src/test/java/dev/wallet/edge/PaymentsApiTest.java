@@ -9,8 +9,6 @@ import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.MoneyCore;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -38,7 +36,7 @@ class PaymentsApiTest {
     JsonObject yaml = new JsonObject().put("fees", new JsonObject().put("merchants",
       new JsonObject().put(PREMIUM_SHOP, 120)));
     edge = EdgeFixture.start(vertx, Map.of("WALLET_FEE_DEFAULT_BPS", "250"), yaml,
-      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+      EdgeMetrics.newRegistry());
     core = new MoneyCore(edge.cache);
   }
 
