@@ -42,7 +42,7 @@ final class SocketHandlers {
     Context verticleContext = Vertx.currentContext();
     HttpServerRequest request = ctx.request();
     request.pause();
-    ownership.ownedWallet(caller, id)
+    Reply.onContextOf(verticleContext, ownership.ownedWallet(caller, id))
       .compose(wallet -> accept(request).map(socket -> opened(socket, wallet, verticleContext)))
       .onFailure(failure -> {
         request.resume();
