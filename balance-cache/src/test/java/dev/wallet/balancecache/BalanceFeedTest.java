@@ -66,7 +66,8 @@ class BalanceFeedTest {
       assertThat(Await.result(core.transfer(from, to, 1, alice)).code()).isEqualTo(OutcomeCode.OK);
 
       Eventually.await("both sides of the transfer on the feed", Duration.ofSeconds(10),
-        () -> seen.stream().skip(before).anyMatch(e -> e.wallet().equals(to)));
+        () -> seen.stream().skip(before).anyMatch(e -> e.wallet().equals(to))
+          && seen.stream().skip(before).anyMatch(e -> e.wallet().equals(from)));
       BalanceEvent debit = seen.stream().skip(before).filter(e -> e.wallet().equals(from)).findFirst().orElseThrow();
       assertThat(debit.seq()).isEqualTo(seqBefore + 1);
       assertThat(debit.available()).isEqualTo(core.available(from));
