@@ -3,11 +3,15 @@
 -- money core (Redis); these rows say what was asked of a gateway and how far each request got, so
 -- that nothing is applied twice and nothing is left half-done.
 --
+-- They live in their own schema, "edge" (Flyway runs with it as the default schema, history in
+-- edge.edge_schema_history), so that the ledger's migrations, which own "public", never find
+-- tables they do not know there, whichever of the two runs first on a new database.
+--
 -- ${app_role} reads, inserts, and moves deposits and withdrawals from one state to the next; it
 -- never deletes, never edits an event, and a trigger refuses any change except a legal state
 -- transition (and the few columns a transition fills in).
 
-CREATE TABLE edge_deposits (
+CREATE TABLE deposits (
   id             text        PRIMARY KEY,
   wallet_id      text        NOT NULL,
   owner_id       text        NOT NULL,
@@ -31,10 +35,10 @@ CREATE TABLE edge_deposits (
   -- a client's retry under the same Idempotency-Key finds this row instead of making another
   UNIQUE (idem_scope, idem_key)
 );
-CREATE INDEX edge_deposits_unsettled ON edge_deposits (updated_at)
+CREATE INDEX deposits_unsettled ON deposits (updated_at)
   WHERE status IN ('pending', 'crediting', 'reversing');
 
-CREATE TABLE edge_withdrawals (
+CREATE TABLE withdrawals (
   id                  text        PRIMARY KEY,
   wallet_id           text        NOT NULL,
   owner_id            text        NOT NULL,
@@ -59,12 +63,12 @@ CREATE TABLE edge_withdrawals (
   UNIQUE (idem_scope, idem_key),
   CHECK (status IN ('holding', 'failed') OR hold_id IS NOT NULL)
 );
-CREATE INDEX edge_withdrawals_unsettled ON edge_withdrawals (updated_at)
+CREATE INDEX withdrawals_unsettled ON withdrawals (updated_at)
   WHERE status IN ('holding', 'held', 'submitted', 'settling', 'releasing', 'returning');
 
 -- One row per gateway event applied. The primary key is what makes "each event id is applied at
 -- most once" true: the row is inserted in the same transaction as the state transition it causes.
-CREATE TABLE edge_gateway_events (
+CREATE TABLE gateway_events (
   gateway     text        NOT NULL,
   event_id    text        NOT NULL,
   type        text        NOT NULL,
@@ -73,9 +77,9 @@ CREATE TABLE edge_gateway_events (
   received_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (gateway, event_id)
 );
-CREATE INDEX edge_gateway_events_reference ON edge_gateway_events (reference);
+CREATE INDEX gateway_events_reference ON gateway_events (reference);
 
-CREATE FUNCTION edge_deposit_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION deposit_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF (NEW.id, NEW.wallet_id, NEW.owner_id, NEW.amount, NEW.currency, NEW.source_type, NEW.gateway, NEW.idem_scope,
       NEW.idem_key, NEW.request_hash, NEW.created_at)
@@ -91,9 +95,9 @@ BEGIN
   END IF;
   RETURN NEW;
 END $$;
-CREATE TRIGGER edge_deposits_guard BEFORE UPDATE ON edge_deposits FOR EACH ROW EXECUTE FUNCTION edge_deposit_guard();
+CREATE TRIGGER deposits_guard BEFORE UPDATE ON deposits FOR EACH ROW EXECUTE FUNCTION deposit_guard();
 
-CREATE FUNCTION edge_withdrawal_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION withdrawal_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF (NEW.id, NEW.wallet_id, NEW.owner_id, NEW.amount, NEW.currency, NEW.destination_type, NEW.destination_account,
       NEW.gateway, NEW.idem_scope, NEW.idem_key, NEW.request_hash, NEW.created_at)
@@ -111,8 +115,8 @@ BEGIN
   END IF;
   RETURN NEW;
 END $$;
-CREATE TRIGGER edge_withdrawals_guard BEFORE UPDATE ON edge_withdrawals FOR EACH ROW
-  EXECUTE FUNCTION edge_withdrawal_guard();
+CREATE TRIGGER withdrawals_guard BEFORE UPDATE ON withdrawals FOR EACH ROW EXECUTE FUNCTION withdrawal_guard();
 
-GRANT SELECT, INSERT, UPDATE ON edge_deposits, edge_withdrawals TO ${app_role};
-GRANT SELECT, INSERT ON edge_gateway_events TO ${app_role};
+GRANT USAGE ON SCHEMA edge TO ${app_role};
+GRANT SELECT, INSERT, UPDATE ON deposits, withdrawals TO ${app_role};
+GRANT SELECT, INSERT ON gateway_events TO ${app_role};

@@ -13,12 +13,14 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +36,8 @@ public final class EdgeApplication {
   private static final Logger LOG = LoggerFactory.getLogger(EdgeApplication.class);
   /** A pending cross-shard transfer older than this is driven to its end by this process's sweeper. */
   static final long SWEEP_AGE_MS = 5_000;
+  /** Waiting longer for a PostgreSQL connection is an outage (503), not a slow answer. */
+  static final int PG_CONNECT_TIMEOUT_MS = 1_000;
 
   private final Vertx vertx;
   private final EdgeServices services;
@@ -143,7 +147,9 @@ public final class EdgeApplication {
 
   private static Pool pool(Vertx vertx, LedgerDatabase database, int size) {
     return PgBuilder.pool()
-      .with(new PoolOptions().setMaxSize(size).setName("wallet-pg"))
+      .with(new PoolOptions().setMaxSize(size).setName("wallet-pg")
+        .setConnectionTimeout(PG_CONNECT_TIMEOUT_MS).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
+      .with(new NetClientOptions().setConnectTimeout(PG_CONNECT_TIMEOUT_MS))
       .connectingTo(new PgConnectOptions()
         .setHost(database.host())
         .setPort(database.port())

@@ -1,6 +1,7 @@
 package dev.wallet.edge;
 
 import dev.wallet.balancecache.BalanceCacheUnavailableException;
+import dev.wallet.edge.funds.StoreUnavailableException;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +40,8 @@ final class FailureHandler {
     if (failure instanceof ProblemException expected) {
       return expected.problem();
     }
-    if (failure instanceof BalanceCacheUnavailableException || failure instanceof DependencyUnavailableException) {
+    if (failure instanceof BalanceCacheUnavailableException || failure instanceof DependencyUnavailableException
+        || failure instanceof StoreUnavailableException) {
       LOG.warn("unavailable: {}: {}", describe(ctx), failure.toString());
       return Problem.unavailable("a dependency did not answer in time; retry with the same Idempotency-Key");
     }

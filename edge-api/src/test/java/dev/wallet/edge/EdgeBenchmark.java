@@ -32,7 +32,8 @@ import javax.crypto.spec.SecretKeySpec;
  * starts one): same-shard transfers (POST /v1/transfers, a fresh Idempotency-Key each, 1 cent
  * between two wallets of one caller), an authenticated read (GET /v1/wallets/{id}), and the
  * baseline GET /health/live (no token, no I/O), each with the same number of requests in flight
- * on keep-alive connections, several runs each, interleaved so that noise hits all alike. Prints
+ * on keep-alive connections, after one discarded run of each (JIT, pools), then several runs each,
+ * interleaved so that noise hits all alike. Prints
  * a markdown table: medians (with the range), the ratio to the baseline, p50 and p99.
  *
  * <p>Args: base URL, seconds per run, runs, requests in flight, JWT secret.
@@ -90,7 +91,10 @@ public final class EdgeBenchmark {
     }
     System.err.printf("[bench] %d callers ready; %d runs of %d s per scenario, %d requests in flight%n", inFlight,
       runs, duration.toSeconds(), inFlight);
-    measure(Scenario.TRANSFER, slots, Duration.ofSeconds(1));
+    for (Scenario scenario : Scenario.values()) {
+      measure(scenario, slots, duration);
+    }
+    System.err.println("[bench] warmed up (one discarded run of each scenario: the JIT, the pools)");
     List<List<Run>> results = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     for (int r = 0; r < runs; r++) {
       for (Scenario scenario : Scenario.values()) {

@@ -70,6 +70,32 @@ class HealthApiTest {
     }
   }
 
+  @Test
+  @DisplayName("with only PostgreSQL unreachable, deposits and withdrawals answer 503 within a second and move nothing")
+  void postgresDown(Vertx vertx) {
+    EdgeFixture edge = EdgeFixture.startUnchecked(vertx, Map.of("WALLET_PG_PORT",
+      Integer.toString(EdgeFixture.freePort())));
+    try {
+      ApiCaller alice = edge.newUser();
+      String wallet = alice.openWallet();
+
+      Timed deposited = timed(() -> alice.post("/v1/deposits", ApiCaller.deposit(wallet, 100, "sandbox"),
+        ApiCaller.newKey()));
+      Timed withdrawn = timed(() -> alice.post("/v1/withdrawals", ApiCaller.withdrawal(wallet, 100, "acct"),
+        ApiCaller.newKey()));
+
+      for (Timed answer : new Timed[] {deposited, withdrawn}) {
+        assertProblem(answer.response(), 503, "unavailable");
+        assertThat(answer.response().getHeader("Retry-After")).isEqualTo("1");
+        assertThat(answer.took()).as("time to answer").isLessThan(Duration.ofSeconds(1));
+      }
+      assertThat(alice.wallet(wallet).getJsonObject("balance"))
+        .isEqualTo(new JsonObject().put("available", 0).put("held", 0));
+    } finally {
+      edge.close();
+    }
+  }
+
   private record Timed(HttpResponse<Buffer> response, Duration took) {
   }
 

@@ -219,7 +219,7 @@ class WebhooksApiTest {
   }
 
   private static long recorded(String eventId) {
-    return Await.result(database.preparedQuery("SELECT count(*) FROM edge_gateway_events WHERE event_id = $1")
+    return Await.result(database.preparedQuery("SELECT count(*) FROM edge.gateway_events WHERE event_id = $1")
       .execute(Tuple.of(eventId))).iterator().next().getLong(0);
   }
 

@@ -7,14 +7,14 @@ import org.flywaydb.core.api.output.MigrateResult;
 
 /**
  * Brings the edge's own tables (deposits, withdrawals, gateway events) to the latest version:
- * Flyway, classpath:db/edge, history in edge_schema_history so that it never mixes with the
- * ledger's. Runs as the owner role; the application role gets only what the migrations grant.
- * The database is shared with the ledger, so the schema is not empty the first time: the edge's
- * history starts from a baseline (version 0) instead of refusing. Blocking (JDBC): call it on a
- * worker thread.
+ * Flyway, classpath:db/edge, in the database's schema "edge" (created if missing), history in
+ * edge.edge_schema_history, so that it never mixes with the ledger's migrations, which own
+ * "public", whichever runs first. Runs as the owner role; the application role gets only what the
+ * migrations grant. Blocking (JDBC): call it on a worker thread.
  */
 public final class EdgeMigrations {
 
+  public static final String SCHEMA = "edge";
   public static final String HISTORY_TABLE = "edge_schema_history";
 
   private EdgeMigrations() {
@@ -24,9 +24,10 @@ public final class EdgeMigrations {
     return Flyway.configure()
       .dataSource(owner.jdbcUrl(), owner.user(), owner.password())
       .locations("classpath:db/edge")
+      .schemas(SCHEMA)
+      .defaultSchema(SCHEMA)
+      .createSchemas(true)
       .table(HISTORY_TABLE)
-      .baselineOnMigrate(true)
-      .baselineVersion("0")
       .placeholders(Map.of("app_role", appRole))
       .load()
       .migrate();

@@ -9,6 +9,7 @@ import dev.wallet.edge.gateway.GatewayEvent;
 import dev.wallet.edge.gateway.Instrument;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.DatabaseException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -19,10 +20,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * The edge's tables (db/edge) and every statement on them, in one place. A state change is one
+ * The edge's tables (schema "edge", migrations in db/edge) and every statement on them, in one place. A state change is one
  * conditional UPDATE (only from the states it may come from), so two instances, or a webhook and
  * the reconciler, can race on one row and exactly one of them moves it.
  */
@@ -30,52 +32,54 @@ final class FundsStore {
 
   /** SQLSTATE unique_violation: the row was already there. */
   static final String DUPLICATE = "23505";
+  /** A statement (or a transaction) that takes longer counts as an outage: 503, and the caller may retry. */
+  static final long TIMEOUT_MS = 2_000;
 
   private static final String INSERT_DEPOSIT = """
-    INSERT INTO edge_deposits (id, wallet_id, owner_id, amount, currency, source_type, source_account, gateway,
+    INSERT INTO edge.deposits (id, wallet_id, owner_id, amount, currency, source_type, source_account, gateway,
                                status, idem_scope, idem_key, request_hash)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $11)
     ON CONFLICT (idem_scope, idem_key) DO NOTHING
     RETURNING *""";
-  private static final String DEPOSIT_BY_ID = "SELECT * FROM edge_deposits WHERE id = $1";
-  private static final String DEPOSIT_BY_KEY = "SELECT * FROM edge_deposits WHERE idem_scope = $1 AND idem_key = $2";
+  private static final String DEPOSIT_BY_ID = "SELECT * FROM edge.deposits WHERE id = $1";
+  private static final String DEPOSIT_BY_KEY = "SELECT * FROM edge.deposits WHERE idem_scope = $1 AND idem_key = $2";
   private static final String MOVE_DEPOSIT = """
-    UPDATE edge_deposits SET status = $2, gateway_ref = COALESCE($3, gateway_ref),
+    UPDATE edge.deposits SET status = $2, gateway_ref = COALESCE($3, gateway_ref),
                              failure_reason = COALESCE($4, failure_reason),
                              reversal_hold = COALESCE($5, reversal_hold), updated_at = now()
     WHERE id = $1 AND status = ANY($6)
     RETURNING *""";
   private static final String CLAIM_DEPOSITS = """
-    UPDATE edge_deposits SET updated_at = now()
-    WHERE id IN (SELECT id FROM edge_deposits
+    UPDATE edge.deposits SET updated_at = now()
+    WHERE id IN (SELECT id FROM edge.deposits
                  WHERE status = ANY($1) AND updated_at < now() - make_interval(secs => $2)
                  ORDER BY updated_at LIMIT $3 FOR UPDATE SKIP LOCKED)
     RETURNING *""";
 
   private static final String INSERT_WITHDRAWAL = """
-    INSERT INTO edge_withdrawals (id, wallet_id, owner_id, amount, currency, destination_type, destination_account,
+    INSERT INTO edge.withdrawals (id, wallet_id, owner_id, amount, currency, destination_type, destination_account,
                                   gateway, status, idem_scope, idem_key, request_hash)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'holding', $9, $10, $11)
     ON CONFLICT (idem_scope, idem_key) DO NOTHING
     RETURNING *""";
-  private static final String WITHDRAWAL_BY_ID = "SELECT * FROM edge_withdrawals WHERE id = $1";
+  private static final String WITHDRAWAL_BY_ID = "SELECT * FROM edge.withdrawals WHERE id = $1";
   private static final String WITHDRAWAL_BY_KEY =
-    "SELECT * FROM edge_withdrawals WHERE idem_scope = $1 AND idem_key = $2";
+    "SELECT * FROM edge.withdrawals WHERE idem_scope = $1 AND idem_key = $2";
   private static final String MOVE_WITHDRAWAL = """
-    UPDATE edge_withdrawals SET status = $2, gateway_ref = COALESCE($3, gateway_ref),
+    UPDATE edge.withdrawals SET status = $2, gateway_ref = COALESCE($3, gateway_ref),
                                 failure_reason = COALESCE($4, failure_reason),
                                 hold_id = COALESCE($5, hold_id), updated_at = now()
     WHERE id = $1 AND status = ANY($6)
     RETURNING *""";
   private static final String CLAIM_WITHDRAWALS = """
-    UPDATE edge_withdrawals SET updated_at = now()
-    WHERE id IN (SELECT id FROM edge_withdrawals
+    UPDATE edge.withdrawals SET updated_at = now()
+    WHERE id IN (SELECT id FROM edge.withdrawals
                  WHERE status = ANY($1) AND updated_at < now() - make_interval(secs => $2)
                  ORDER BY updated_at LIMIT $3 FOR UPDATE SKIP LOCKED)
     RETURNING *""";
 
   private static final String INSERT_EVENT = """
-    INSERT INTO edge_gateway_events (gateway, event_id, type, reference, body) VALUES ($1, $2, $3, $4, $5)
+    INSERT INTO edge.gateway_events (gateway, event_id, type, reference, body) VALUES ($1, $2, $3, $4, $5)
     ON CONFLICT (gateway, event_id) DO NOTHING""";
 
   private final Pool pool;
@@ -165,7 +169,17 @@ final class FundsStore {
   }
 
   <T> Future<T> inTransaction(Function<SqlConnection, Future<T>> work) {
-    return pool.withTransaction(work);
+    return guarded(pool.withTransaction(work));
+  }
+
+  /**
+   * An answer in time, or a {@link StoreUnavailableException}. A DatabaseException (the database
+   * answered with an error) is left as it is: that is a bug, not an outage.
+   */
+  private static <T> Future<T> guarded(Future<T> call) {
+    return call.timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS).recover(failure -> Future.failedFuture(
+      failure instanceof DatabaseException || failure instanceof StoreUnavailableException ? failure
+        : new StoreUnavailableException("PostgreSQL did not answer: " + failure, failure)));
   }
 
   SqlClient client() {
@@ -179,11 +193,11 @@ final class FundsStore {
   // ------------------------------------------------------------------ rows
 
   private static <T> Future<Optional<T>> one(SqlClient client, String sql, Tuple args, Function<Row, T> mapper) {
-    return client.preparedQuery(sql).execute(args).map(rows -> first(rows).map(mapper));
+    return guarded(client.preparedQuery(sql).execute(args)).map(rows -> first(rows).map(mapper));
   }
 
   private <T> Future<List<T>> all(String sql, Tuple args, Function<Row, T> mapper) {
-    return pool.preparedQuery(sql).execute(args).map(rows -> {
+    return guarded(pool.preparedQuery(sql).execute(args)).map(rows -> {
       List<T> values = new ArrayList<>();
       rows.forEach(row -> values.add(mapper.apply(row)));
       return values;
