@@ -60,6 +60,7 @@ record Problem(ProblemCode code, String detail, Map<String, Object> extensions) 
       case BALANCE_OVERFLOW -> invalidRequest("the amount would take a balance past 2^53-1 minor units");
       case BALANCE_NOT_ZERO -> invalidRequest("the wallet still holds money");
       case WALLET_NOT_FOUND, TRANSFER_NOT_FOUND, HOLD_NOT_FOUND, PAYMENT_NOT_FOUND -> notFound();
+      // 404 rather than 400: a 400 would tell a payer that a personal wallet exists under this id
       case NOT_A_MERCHANT -> of(ProblemCode.NOT_FOUND, "no merchant wallet with this id");
       case REFUND_EXCEEDS_PAYMENT -> of(ProblemCode.REFUND_EXCEEDS_PAYMENT,
         "the refunds of this payment would add up to more than was paid");
