@@ -26,6 +26,7 @@ public final class Funds {
   private final Deposits deposits;
   private final Withdrawals withdrawals;
   private final AtomicBoolean reconciling = new AtomicBoolean();
+  private volatile boolean stopped;
   private long timer = -1;
 
   private Funds(Gateway gateway, Deposits deposits, Withdrawals withdrawals) {
@@ -73,7 +74,9 @@ public final class Funds {
     timer = vertx.setPeriodic(intervalMs, tick -> reconcileUnlessRunning(staleAfterMs));
   }
 
+  /** A round in flight may still fail as the pool closes under it; that is the shutdown, not news. */
   public void stopReconciling(Vertx vertx) {
+    stopped = true;
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
@@ -84,8 +87,11 @@ public final class Funds {
       return;
     }
     reconcile(staleAfterMs)
-      .onFailure(failure -> LOG.warn("reconciliation round failed, the next one will try again: {}",
-        failure.toString()))
+      .onFailure(failure -> {
+        if (!stopped) {
+          LOG.warn("reconciliation round failed, the next one will try again: {}", failure.toString());
+        }
+      })
       .onComplete(done -> reconciling.set(false));
   }
 }
