@@ -1,44 +1,56 @@
 package dev.wallet.edge;
 
-import dev.wallet.balancecache.BalanceCache;
-import dev.wallet.ledger.LedgerReader;
-import dev.wallet.limits.Limits;
+import dev.wallet.edge.gateway.WebhookSignature;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.time.Clock;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The HTTP edge, one instance per event loop. Stateless: it shares the process's money core and
- * ledger reader (given by {@link Main}) and keeps nothing between requests.
+ * The HTTP edge, one instance per event loop. Stateless between requests: it shares the
+ * process's services ({@link EdgeServices}) and keeps nothing of its own but its server. On
+ * undeploy it shuts the server down gracefully: no new connections, in-flight requests finish
+ * (up to the configured timeout).
  */
 public final class EdgeVerticle extends VerticleBase {
 
-  static final int BODY_LIMIT_BYTES = 16 * 1024;
-  /** A rules file may be longer than a money request. */
-  static final int ADMIN_BODY_LIMIT_BYTES = 256 * 1024;
+  /** Clients only listen on balance sockets; anything they send is read and dropped, and kept small. */
+  private static final int MAX_CLIENT_MESSAGE_BYTES = 1_024;
+  /** A rules file may be longer than any money request. */
+  private static final int RULES_LIMIT_BYTES = 256 * 1024;
 
   private final EdgeConfig config;
-  private final BalanceCache cache;
-  private final LedgerReader ledger;
-  private final Limits limits;
+  private final EdgeServices services;
   private HttpServer server;
+  private SocketHandlers sockets;
 
-  public EdgeVerticle(EdgeConfig config, BalanceCache cache, LedgerReader ledger, Limits limits) {
+  EdgeVerticle(EdgeConfig config, EdgeServices services) {
     this.config = config;
-    this.cache = cache;
-    this.ledger = ledger;
-    this.limits = limits;
+    this.services = services;
   }
 
   @Override
   public Future<?> start() {
-    return vertx.createHttpServer()
+    return vertx.createHttpServer(new HttpServerOptions().setMaxWebSocketMessageSize(MAX_CLIENT_MESSAGE_BYTES)
+        .setMaxWebSocketFrameSize(MAX_CLIENT_MESSAGE_BYTES))
       .requestHandler(router())
-      .listen(config.httpPort())
+      .listen(config.http().port())
       .onSuccess(listening -> server = listening);
+  }
+
+  /** Sockets first (each learns why it closes), then the server: no new connections, in-flight requests finish. */
+  @Override
+  public Future<?> stop() {
+    if (server == null) {
+      return Future.succeededFuture();
+    }
+    sockets.closeAll();
+    return server.shutdown(config.http().shutdownTimeoutMs(), TimeUnit.MILLISECONDS);
   }
 
   /** The port actually listened on (differs from the configured one when that is 0). */
@@ -47,38 +59,74 @@ public final class EdgeVerticle extends VerticleBase {
   }
 
   private Router router() {
-    Authenticator auth = new Authenticator(new JwtVerifier(config.jwtSecret(), Clock.systemUTC()));
-    Ownership ownership = new Ownership(cache);
-    LimitsHandlers limitsAdmin = new LimitsHandlers(limits, Clock.systemUTC());
-    WalletHandlers wallets = new WalletHandlers(cache, ledger, ownership, limitsAdmin);
-    DepositHandlers deposits = new DepositHandlers(cache, ownership, limitsAdmin);
-    TransferHandlers transfers = new TransferHandlers(cache, ownership, limitsAdmin);
-    HealthHandlers health = new HealthHandlers(cache, ledger);
+    Clock clock = Clock.systemUTC();
+    Authenticator auth = new Authenticator(new JwtVerifier(config.auth(), clock));
+    RateLimiter rate = services.rateLimiter();
+    ApiSchema schema = ApiSchema.of(services.contract(), config.http().jsonMaxDepth());
+    Ownership ownership = new Ownership(services.cache());
+    EdgeMetrics metrics = services.metrics();
+    LimitsHandlers limits = new LimitsHandlers(services.limits(), clock);
+    WalletHandlers wallets = new WalletHandlers(services.cache(), services.ledger(), ownership, limits);
+    DepositHandlers deposits = new DepositHandlers(services.funds().deposits(), ownership, metrics, limits);
+    WithdrawalHandlers withdrawals = new WithdrawalHandlers(services.funds().withdrawals(), ownership, metrics,
+      limits);
+    TransferHandlers transfers = new TransferHandlers(services.cache(), ownership, metrics, limits);
+    PaymentHandlers payments = new PaymentHandlers(services.cache(), ownership, config.fees(), metrics, limits);
+    WebhookHandlers webhooks = new WebhookHandlers(services.funds(),
+      new WebhookSignature(config.gateway().webhookSecret()), clock, metrics);
+    AdminHandlers admin = new AdminHandlers(services.cache());
+    sockets = new SocketHandlers(ownership, services.feed(), config.sockets().maxPendingEvents(), services.registry());
+    HealthHandlers health = new HealthHandlers(services.cache(), services.ledger());
     FailureHandler failures = new FailureHandler();
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes());
 
     Router router = Router.router(vertx);
+    router.route().handler(RequestLog::start);
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(services.registry()));
+    router.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml")
+      .end(services.openApiDocument()));
 
-    router.route("/v1/*").handler(auth::authenticate);
-    router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES));
-    router.post("/v1/wallets").handler(wallets::open);
+    router.post("/v1/webhooks/gateway/:gateway").handler(body).handler(webhooks::verify)
+      .handler(schema.validate("gatewayWebhook")).handler(webhooks::receive);
+
+    router.get("/v1/wallets/:id/events").handler(auth::authenticateSocket).handler(rate::limit)
+      .handler(schema.validate("walletEvents")).handler(sockets::upgrade);
+
+    router.route("/v1/*").handler(auth::authenticate).handler(rate::limit);
+    router.route("/admin/*").handler(auth::authenticate).handler(rate::limit).handler(AdminHandlers::requireAdminOrRisk);
+
+    router.post("/v1/wallets").handler(body).handler(schema.validate("openWallet")).handler(wallets::open);
     router.get("/v1/wallets/:id").handler(wallets::get);
-    router.get("/v1/wallets/:id/entries").handler(wallets::entries);
-    router.post("/v1/deposits").handler(IdempotencyKeys::require).handler(deposits::create);
-    router.post("/v1/transfers").handler(IdempotencyKeys::require).handler(transfers::create);
+    router.get("/v1/wallets/:id/entries").handler(schema.validate("listEntries")).handler(wallets::entries);
+    router.post("/v1/deposits").handler(body).handler(IdempotencyKeys::require)
+      .handler(schema.validate("createDeposit")).handler(deposits::create);
+    router.get("/v1/deposits/:id").handler(deposits::get);
+    router.post("/v1/withdrawals").handler(body).handler(IdempotencyKeys::require)
+      .handler(schema.validate("createWithdrawal")).handler(withdrawals::create);
+    router.get("/v1/withdrawals/:id").handler(withdrawals::get);
+    router.post("/v1/transfers").handler(body).handler(IdempotencyKeys::require)
+      .handler(schema.validate("createTransfer")).handler(transfers::create);
     router.get("/v1/transfers/:id").handler(transfers::get);
+    router.post("/v1/payments").handler(body).handler(IdempotencyKeys::require)
+      .handler(schema.validate("createPayment")).handler(payments::pay);
+    router.get("/v1/payments/:id").handler(payments::get);
+    router.post("/v1/payments/:id/refunds").handler(body).handler(IdempotencyKeys::require)
+      .handler(schema.validate("createRefund")).handler(payments::refund);
 
-    router.route("/admin/*").handler(auth::authenticate).handler(limitsAdmin::requireStaff);
-    router.put("/admin/*").handler(BodyHandler.create(false).setBodyLimit(ADMIN_BODY_LIMIT_BYTES));
-    router.get("/admin/limits").handler(limitsAdmin::rules);
-    router.put("/admin/limits").handler(limitsAdmin::publish);
-    router.get("/admin/limits/audit").handler(limitsAdmin::audit);
-    router.get("/admin/kyc/:ownerId").handler(limitsAdmin::profile);
-    router.put("/admin/kyc/:ownerId").handler(limitsAdmin::setProfile);
-    router.get("/admin/aml/flags").handler(limitsAdmin::flags);
-    router.get("/admin/reports/large-transactions").handler(limitsAdmin::largeTransactionsReport);
-    router.get("/admin/reports/aml-flags").handler(limitsAdmin::amlFlagsReport);
+    router.get("/admin/wallets/:id").handler(admin::wallet);
+    router.post("/admin/wallets/:id/status").handler(body).handler(schema.validate("adminSetWalletStatus"))
+      .handler(admin::setStatus);
+    router.get("/admin/limits").handler(limits::rules);
+    router.put("/admin/limits").handler(BodyHandler.create(false).setBodyLimit(RULES_LIMIT_BYTES))
+      .handler(limits::publish);
+    router.get("/admin/limits/audit").handler(limits::audit);
+    router.get("/admin/kyc/:ownerId").handler(limits::profile);
+    router.put("/admin/kyc/:ownerId").handler(body).handler(limits::setProfile);
+    router.get("/admin/aml/flags").handler(limits::flags);
+    router.get("/admin/reports/large-transactions").handler(limits::largeTransactionsReport);
+    router.get("/admin/reports/aml-flags").handler(limits::amlFlagsReport);
 
     router.route().failureHandler(failures::handle);
     router.errorHandler(404, failures::noRoute);

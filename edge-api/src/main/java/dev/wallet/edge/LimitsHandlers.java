@@ -4,8 +4,6 @@ import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.command.Transfer;
 import dev.wallet.balancecache.model.LimitCheck;
 import dev.wallet.balancecache.model.Money;
-import dev.wallet.balancecache.model.Outcome;
-import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.limits.Limits;
 import dev.wallet.limits.LimitsUnavailableException;
@@ -95,14 +93,6 @@ final class LimitsHandlers {
     return incoming(wallet.ownerId(), Operation.DEPOSIT, amount);
   }
 
-  /** The money core's refusal as a problem; a limit it refused names the rule. */
-  static Problem refusal(Outcome<?> outcome) {
-    if (outcome.code() == OutcomeCode.LIMIT_EXCEEDED) {
-      return Problem.of(ProblemCode.LIMIT_EXCEEDED, "limit exceeded: " + outcome.detail());
-    }
-    return Problem.forRefusal(outcome.code());
-  }
-
   /**
    * The contract's wallet, with its owner's KYC tier; null when the limits module cannot say
    * (no rules, member down): reading a balance does not depend on the rules, moving money does.
@@ -135,12 +125,6 @@ final class LimitsHandlers {
 
   // ------------------------------------------------------------------ /admin
 
-  /** Guard of every /admin route: the admin or risk role, 403 otherwise. */
-  void requireStaff(RoutingContext ctx) {
-    requireRole(ctx, ADMIN, RISK);
-    ctx.next();
-  }
-
   /** GET /admin/limits: the version this instance enforces. */
   void rules(RoutingContext ctx) {
     RulesInForce inForce = limits.rulesInForce().orElseThrow(() -> new DependencyUnavailableException(
@@ -170,8 +154,9 @@ final class LimitsHandlers {
   void setProfile(RoutingContext ctx) {
     Caller caller = requireRole(ctx, ADMIN, RISK);
     String owner = ownerId(ctx);
-    RequestBody body = RequestBody.of(ctx, PROFILE_MEMBERS);
-    Reply.answer(ctx, limits.setProfile(owner, body.text("tier"), body.optionalText("country"), caller.id())
+    JsonObject body = profileBody(ctx);
+    Reply.answer(ctx, limits.setProfile(owner, body.getString("tier"), Optional.ofNullable(body.getString("country")),
+        caller.id())
       .recover(LimitsHandlers::invalidOrUnavailable)
       .map(profile -> Reply.ok(profile(profile))));
   }
@@ -215,6 +200,21 @@ final class LimitsHandlers {
       .onFailure(ctx::fail);
   }
 
+  /** {"tier": "...", "country"?: "DE"}, strictly: unknown members and non-text values are refused. */
+  private static JsonObject profileBody(RoutingContext ctx) {
+    if (ctx.body().buffer() == null || ctx.body().buffer().length() == 0) {
+      throw ProblemException.invalid("a JSON body {\"tier\", \"country\"?} is required");
+    }
+    JsonObject body = new StrictJson(StrictJson.SHALLOW_DEPTH).object(ctx.body().buffer().getBytes());
+    Set<String> unknown = new java.util.TreeSet<>(body.fieldNames());
+    unknown.removeAll(PROFILE_MEMBERS);
+    if (!unknown.isEmpty() || !(body.getValue("tier") instanceof String)
+        || body.containsKey("country") && !(body.getValue("country") instanceof String)) {
+      throw ProblemException.invalid("the body is {\"tier\": text, \"country\"?: ISO-3166 alpha-2 text}");
+    }
+    return body;
+  }
+
   private static Caller requireRole(RoutingContext ctx, String... roles) {
     Caller caller = Authenticator.caller(ctx);
     for (String role : roles) {
@@ -222,7 +222,7 @@ final class LimitsHandlers {
         return caller;
       }
     }
-    throw new ProblemException(Problem.of(ProblemCode.FORBIDDEN, "this needs the role " + String.join(" or ", roles)));
+    throw new ProblemException(Problem.forbidden("this needs the role " + String.join(" or ", roles)));
   }
 
   private static <T> Future<T> invalidOrUnavailable(Throwable failure) {

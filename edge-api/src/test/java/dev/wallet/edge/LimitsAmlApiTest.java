@@ -9,7 +9,6 @@ import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.balancecache.testing.TestEnvironment;
-import dev.wallet.edge.LimitsEdges.Edge;
 import dev.wallet.ledger.LedgerWriter;
 import dev.wallet.ledger.LedgerWriterOptions;
 import dev.wallet.limits.testing.TestRules;
@@ -53,16 +52,16 @@ class LimitsAmlApiTest {
   void flagsAndReports(Vertx vertx) {
     Instant start = Instant.now().minusSeconds(60);
     cluster = new LimitsEdges(vertx);
-    Edge edge = cluster.start(Optional.empty());
+    EdgeFixture edge = cluster.start(Optional.empty());
     LimitsApiTest.publish(edge, TestRules.permissive());
     writer = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(TestEnvironment.redisNodes(),
-      edge.cache().shardCount(), EdgeFixture.appDatabase(), "limits-aml-" + UUID.randomUUID()));
+      edge.cache.shardCount(), EdgeFixture.appDatabase(), "limits-aml-" + UUID.randomUUID()));
     Await.result(writer.start());
     ApiCaller alice = edge.newUser();
     ApiCaller bob = edge.newUser();
     String from = alice.openWallet();
-    String bobs = new MoneyCore(edge.cache()).openNear(bob.id(), new WalletId(from)).value();
-    String carols = new MoneyCore(edge.cache()).openNear("carol-" + UUID.randomUUID(), new WalletId(from)).value();
+    String bobs = new MoneyCore(edge.cache).openNear(bob.id(), new WalletId(from)).value();
+    String carols = new MoneyCore(edge.cache).openNear("carol-" + UUID.randomUUID(), new WalletId(from)).value();
     alice.deposit(from, 5_000_000);
 
     List<String> nearThreshold = List.of(send(alice, from, bobs, 950_000), send(alice, from, bobs, 960_000),
@@ -71,10 +70,10 @@ class LimitsAmlApiTest {
     String out = send(bob, bobs, carols, 3_500_000);
     ApiCaller compliance = edge.as("compliance-officer", "admin");
     Eventually.await("the monitors to flag alice and bob", Duration.ofSeconds(60), () -> {
-      Await.result(edge.member().limits().compliance().runMonitors());
+      Await.result(edge.app.limits().compliance().runMonitors());
       return flags(compliance, start, alice.id()).size() >= 3 && !flags(compliance, start, bob.id()).isEmpty();
     });
-    Await.result(edge.member().limits().compliance().runMonitors());
+    Await.result(edge.app.limits().compliance().runMonitors());
 
     List<JsonObject> alices = flags(compliance, start, alice.id());
     assertThat(alices).filteredOn(f -> f.getString("kind").equals("structuring")).singleElement()

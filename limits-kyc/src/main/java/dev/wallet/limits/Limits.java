@@ -61,4 +61,7 @@ public interface Limits {
   Future<List<AuditRecord>> audit(int limit);
 
   Compliance compliance();
+
+  /** The member this module runs on; whoever made it shuts it down, after {@link #close()}. */
+  HazelcastInstance hazelcast();
 }

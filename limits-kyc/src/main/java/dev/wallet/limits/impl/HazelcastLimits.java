@@ -156,6 +156,11 @@ public final class HazelcastLimits implements Limits {
     return compliance;
   }
 
+  @Override
+  public HazelcastInstance hazelcast() {
+    return hazelcast;
+  }
+
   private Future<Optional<KycProfile>> storedProfile(String ownerId) {
     return bridge(() -> profiles.getAsync(ownerId), "the KYC profile could not be read").map(Optional::ofNullable);
   }

@@ -16,7 +16,11 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -72,6 +76,36 @@ public final class LimitsTestSupport {
   /** Fast polling so that tests of the 5 s promise measure the design, not the defaults. */
   public static LimitsOptions options(String clusterName, Optional<Path> rulesFile) {
     return LimitsOptions.defaults(clusterName, rulesFile).withPolling(250, 1_000).withAml(0, 500);
+  }
+
+  /**
+   * An edge's limits settings for tests, as environment variables: a cluster of its own on the test
+   * ports, the permissive rules from a file, fast polling, no background AML runs.
+   */
+  public static Map<String, String> edgeEnvironment() {
+    System.setProperty("hazelcast.wait.seconds.before.join", "0");
+    System.setProperty("hazelcast.max.wait.seconds.before.join", "0");
+    return Map.of("WALLET_HZ_CLUSTER", newClusterName(), "WALLET_HZ_HOST", "127.0.0.1",
+      "WALLET_HZ_PORT", Integer.toString(FIRST_PORT), "WALLET_HZ_PORT_COUNT", Integer.toString(PORT_COUNT),
+      "WALLET_HZ_MEMBERS", "127.0.0.1:" + FIRST_PORT + "-" + (FIRST_PORT + PORT_COUNT - 1),
+      "WALLET_RISK_RULES_FILE", permissiveFile().toString(), "WALLET_RISK_RULES_POLL_MS", "250",
+      "WALLET_RISK_RECONCILE_MS", "1000", "WALLET_AML_INTERVAL_MS", "0", "WALLET_AML_SETTLE_MS", "500");
+  }
+
+  private static Path permissiveFile;
+
+  /** The permissive rules, once per test JVM, in a file that lives as long as the JVM. */
+  public static synchronized Path permissiveFile() {
+    if (permissiveFile == null) {
+      try {
+        permissiveFile = Files.createTempFile("permissive-risk-rules", ".yaml");
+        permissiveFile.toFile().deleteOnExit();
+        Files.writeString(permissiveFile, TestRules.permissive());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return permissiveFile;
   }
 
   /** One member with its pool and its Limits, started. */
