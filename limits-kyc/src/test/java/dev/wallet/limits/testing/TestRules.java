@@ -13,16 +13,16 @@ public final class TestRules {
 
   /**
    * For tests that are not about limits: an owner without a profile is "unverified", as in
-   * production, but here that tier may do everything but withdraw, within limits no test reaches.
+   * production, but here that tier may do everything, within limits no test reaches.
    */
   public static String permissive() {
     String everything = rules("unverified", 1_000_000_000_000L, 1_000_000_000_000L, 1_000_000);
     int unverified = everything.indexOf("  unverified:\n");
     int basic = everything.indexOf("  basic:\n");
-    int full = everything.indexOf("  full:\n");
     int vip = everything.indexOf("  vip:\n");
-    String fullTier = everything.substring(full, vip);
-    return everything.substring(0, unverified) + fullTier.replace("  full:\n", "  unverified:\n")
+    int merchants = everything.indexOf("merchants:\n");
+    String vipTier = everything.substring(vip, merchants);
+    return everything.substring(0, unverified) + vipTier.replace("  vip:\n", "  unverified:\n")
       + everything.substring(basic);
   }
 
