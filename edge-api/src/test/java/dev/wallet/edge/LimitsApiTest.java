@@ -178,6 +178,40 @@ class LimitsApiTest {
   }
 
   @Test
+  @DisplayName("withdrawals and merchant payments are checked too: a tier without withdrawals, a merchant's override "
+    + "per transaction, and its daily window counted by the money core")
+  void withdrawalsAndPayments() {
+    EdgeFixture edge = cluster.start(Optional.empty());
+    publish(edge, TestRules.rules("full", 1_000_000, 10_000_000, 1_000));
+    ApiCaller alice = edge.newUser();
+    ApiCaller shop = edge.as("override-merchant", "user", "merchant");
+    String from = alice.openWallet();
+    alice.deposit(from, 100_000);
+    String merchant = shop.openWalletElsewhere(from, "merchant");
+
+    HttpResponse<Buffer> withdrawal = alice.post("/v1/withdrawals", ApiCaller.withdrawal(from, 100, "DE00"), newKey());
+    HttpResponse<Buffer> overMaximum = alice.post("/v1/payments", payment(from, merchant, 6_000), newKey());
+    HttpResponse<Buffer> first = alice.post("/v1/payments", payment(from, merchant, 4_000), newKey());
+    HttpResponse<Buffer> second = alice.post("/v1/payments", payment(from, merchant, 4_000), newKey());
+
+    assertProblem(withdrawal, 422, "kyc_required");
+    assertThat(withdrawal.bodyAsJsonObject().getString("detail")).isEqualTo("withdrawal is not allowed for KYC tier full");
+    assertProblem(overMaximum, 422, "limit_exceeded");
+    assertThat(overMaximum.bodyAsJsonObject().getString("detail")).isEqualTo("per-transaction merchant_payment "
+      + "maximum of tier full (override for merchant override-merchant): 5000 USD");
+    assertThat(first.statusCode()).as(first.bodyAsString()).isIn(201, 202);
+    assertProblem(second, 422, "limit_exceeded");
+    assertThat(second.bodyAsJsonObject().getString("detail"))
+      .endsWith("daily merchant_payment limit of tier full (override for merchant override-merchant): 7000 USD");
+    assertThat(alice.available(from)).isEqualTo(100_000 - 4_000);
+  }
+
+  private static JsonObject payment(String from, String merchant, long amount) {
+    return new JsonObject().put("fromWalletId", from).put("merchantWalletId", merchant).put("amount", amount)
+      .put("currency", "USD");
+  }
+
+  @Test
   @DisplayName("rules unavailable (none published, or the Hazelcast member down): money movements get 503 and nothing moves")
   void failClosed() {
     EdgeFixture withoutRules = cluster.start(Optional.empty());
