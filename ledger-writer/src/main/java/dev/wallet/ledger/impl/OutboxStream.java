@@ -17,7 +17,9 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -90,6 +92,29 @@ final class OutboxStream {
     return master().compose(node -> vertx(node.set(markKey, Long.toString(System.currentTimeMillis())))
       .compose(ok -> vertx(node.waitForReplication(replicas, timeoutMs)))
       .map(acks -> acks >= replicas));
+  }
+
+  /**
+   * The destination of each pending cross-shard transfer named, from its transfer record on this
+   * shard: the outbox entry of a saga's debit does not carry it, and a rebuild needs it.
+   */
+  Future<Map<String, String>> destinations(List<String> transferIds) {
+    if (transferIds.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    return master().compose(node -> {
+      List<Future<String>> lookups = transferIds.stream()
+        .map(id -> vertx(node.hget(HotTierKeys.transfer(id), "to"))).toList();
+      return Future.all(lookups).map(done -> {
+        Map<String, String> to = new HashMap<>();
+        for (int i = 0; i < transferIds.size(); i++) {
+          if (lookups.get(i).result() != null) {
+            to.put(transferIds.get(i), lookups.get(i).result());
+          }
+        }
+        return to;
+      });
+    });
   }
 
   Future<Long> ack(List<String> ids) {
