@@ -125,6 +125,9 @@ final class ShardConsumer {
     failedRounds.incrementAndGet();
     ownPendingDone = false;
     lastFailure = cause.toString();
+    if (lastFailure.contains("NOGROUP")) {
+      groupReady = false;  // the stream was lost with its group (a flushed or rebuilt hot tier): create it again
+    }
     if (cause instanceof PgException pg && OUT_OF_ORDER.equals(pg.getSqlState())) {
       backoffMs = IDLE_POLL_MS;
       LOG.info("ledger writer for {} waits for an earlier batch of another writer: {}", shard(), pg.getMessage());

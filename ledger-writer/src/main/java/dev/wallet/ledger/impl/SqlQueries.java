@@ -110,7 +110,8 @@ public final class SqlQueries {
                AND seq <= q.seq ORDER BY seq DESC LIMIT 1) AS available,
            (SELECT balance_after FROM entries WHERE account_id = q.account_id AND bucket = 'held'
                AND seq <= q.seq ORDER BY seq DESC LIMIT 1) AS held
-      FROM unnest($1::text[], $2::bigint[]) AS q(account_id, seq)""";
+      FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS q(account_id, seq, n)
+     ORDER BY q.n""";
 
   /** Postings recorded since a point whose entries do not sum to zero per currency. */
   static final String UNBALANCED_SINCE = """
@@ -142,6 +143,11 @@ public final class SqlQueries {
 
   // ------------------------------------------------------------------------------------ rebuild
 
+  /** Idempotency records of postings young enough that a client may still retry them. */
+  static final String RECENT_SCOPES = """
+    SELECT DISTINCT ON (idempotency_scope) idempotency_scope, created_at FROM postings
+     WHERE idempotency_scope IS NOT NULL AND created_at >= $1 ORDER BY idempotency_scope, created_at DESC""";
+
   static final String ACCOUNTS = """
     SELECT id, kind, owner_id, currency, wallet_type, shard, opened_at FROM accounts ORDER BY id""";
 
@@ -159,11 +165,17 @@ public final class SqlQueries {
 
   /** Cross-shard transfers debited and neither completed nor reversed, with what the saga needs. */
   static final String OPEN_TRANSFERS = """
-    SELECT d.reference AS transfer_id, d.shard, d.idempotency_scope, d.counterparty, d.created_at,
+    SELECT d.reference AS transfer_id, d.shard, d.idempotency_scope, d.created_at,
            w.account_id AS from_wallet, -w.amount AS amount, w.currency,
-           EXISTS (SELECT 1 FROM postings c WHERE c.reference = d.reference AND c.type = 'transfer_credit') AS credited
+           coalesce(d.counterparty, credit.account_id) AS to_wallet, credit.account_id IS NOT NULL AS credited
       FROM postings d
       JOIN entries w ON w.posting_id = d.id AND w.created_at = d.created_at AND w.amount < 0
+      LEFT JOIN LATERAL (
+        SELECT ce.account_id FROM postings c
+          JOIN entries ce ON ce.posting_id = c.id AND ce.created_at = c.created_at AND ce.amount > 0
+         WHERE c.reference = d.reference AND c.type = 'transfer_credit'
+           AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = ce.account_id AND a.kind = 'wallet')
+         LIMIT 1) credit ON true
      WHERE d.type = 'transfer_debit'
        AND NOT EXISTS (SELECT 1 FROM postings f WHERE f.reference = d.reference
                           AND f.type IN ('transfer_completed', 'transfer_reversed'))""";

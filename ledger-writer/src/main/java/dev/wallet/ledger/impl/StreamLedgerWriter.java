@@ -66,7 +66,11 @@ public final class StreamLedgerWriter implements LedgerWriter {
           OutboxStream stream = new OutboxStream(conn, context, new ShardId(n), options.consumerName());
           consumers.add(new ShardConsumer(vertx, stream, store, options));
         }
-        return monthsAhead(store);
+        // every batch makes sure of its own months too, so a database that is away now only delays this
+        return monthsAhead(store).recover(failure -> {
+          LOG.warn("could not prepare this month's partitions yet; batches will: {}", failure.toString());
+          return Future.succeededFuture();
+        });
       })
       .onSuccess(ready -> {
         consumers.forEach(ShardConsumer::start);
