@@ -152,7 +152,7 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- Accepts an entry only right after its predecessor in the account's (seq, idx) order and links
--- it to that predecessor's hash. WL001 (retry later): the predecessor is not there yet. WL002:
+-- it to that predecessor's hash. WL001 (retry later): the predecessor, or the account, is not there yet. WL002:
 -- the place is taken by another posting, a divergence that must stop the writer.
 CREATE FUNCTION ledger_entry_link() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -167,7 +167,10 @@ BEGIN
     RAISE EXCEPTION 'entry %/% has no posting', NEW.posting_id, NEW.idx USING ERRCODE = 'foreign_key_violation';
   END IF;
   SELECT accounts.shard INTO shard FROM accounts WHERE id = NEW.account_id;
-  IF shard IS DISTINCT FROM p.shard THEN
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'account % is not in the ledger yet', NEW.account_id USING ERRCODE = 'WL001';
+  END IF;
+  IF shard <> p.shard THEN
     RAISE EXCEPTION 'entry %/% on account % of shard % belongs to a posting of shard %',
       NEW.posting_id, NEW.idx, NEW.account_id, shard, p.shard USING ERRCODE = 'WL002';
   END IF;

@@ -41,7 +41,8 @@ final class HotTier {
     RedisClusterClient client = RedisClusterClient.create(endpoints.stream().map(RedisURI::create).toList());
     client.setOptions(ClusterClientOptions.builder().timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(5)))
       .build());
-    return Future.fromCompletionStage(client.connectAsync(StringCodec.UTF8), context)
+    return Future.fromCompletionStage(client.refreshPartitionsAsync()
+        .thenCompose(loaded -> client.connectAsync(StringCodec.UTF8)), context)
       .map(conn -> new HotTier(client, conn, context));
   }
 

@@ -152,8 +152,8 @@ public final class Reconciler implements Reconciliation {
     return Future.all(reads).compose(done -> {
       List<HotWallet> wallets = reads.stream().map(f -> HotWallet.of(f.result())).flatMap(Optional::stream).toList();
       return pool.preparedQuery(SqlQueries.BALANCES_AT_SEQ)
-        .execute(Tuple.of(wallets.stream().map(HotWallet::id).toArray(String[]::new),
-          wallets.stream().map(HotWallet::seq).toArray(Long[]::new)))
+        .execute(Tuple.tuple().addArrayOfString(wallets.stream().map(HotWallet::id).toArray(String[]::new))
+          .addArrayOfLong(wallets.stream().map(HotWallet::seq).toArray(Long[]::new)))
         .compose(rows -> judge(run, wallets, rows));
     });
   }
