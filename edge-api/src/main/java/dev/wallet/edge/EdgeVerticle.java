@@ -47,6 +47,7 @@ public final class EdgeVerticle extends VerticleBase {
     WalletHandlers wallets = new WalletHandlers(cache, ledger, ownership);
     DepositHandlers deposits = new DepositHandlers(cache, ownership);
     TransferHandlers transfers = new TransferHandlers(cache, ownership);
+    LedgerHandlers ledgers = new LedgerHandlers(ledger, ownership);
     HealthHandlers health = new HealthHandlers(cache, ledger);
     FailureHandler failures = new FailureHandler();
 
@@ -55,13 +56,16 @@ public final class EdgeVerticle extends VerticleBase {
     router.get("/health/ready").handler(health::ready);
 
     router.route("/v1/*").handler(auth::authenticate);
+    router.route("/admin/*").handler(auth::authenticate);
     router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES));
     router.post("/v1/wallets").handler(wallets::open);
     router.get("/v1/wallets/:id").handler(wallets::get);
     router.get("/v1/wallets/:id/entries").handler(wallets::entries);
+    router.get("/v1/wallets/:id/balance").handler(ledgers::balanceAt);
     router.post("/v1/deposits").handler(IdempotencyKeys::require).handler(deposits::create);
     router.post("/v1/transfers").handler(IdempotencyKeys::require).handler(transfers::create);
     router.get("/v1/transfers/:id").handler(transfers::get);
+    router.get("/admin/reconciliation").handler(ledgers::reconciliation);
 
     router.route().failureHandler(failures::handle);
     router.errorHandler(404, failures::noRoute);
