@@ -79,13 +79,14 @@ DECLARE
   tbl       text;
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtextextended('ledger:partitions', 0));
+  -- qualified by the ledger's own schema, so that a same-named table elsewhere on the search path never counts
   FOREACH tbl IN ARRAY ARRAY['postings', 'entries'] LOOP
-    IF to_regclass(tbl || '_' || suffix) IS NULL THEN
-      EXECUTE format('CREATE TABLE %I PARTITION OF %I FOR VALUES FROM (%L) TO (%L)',
-                     tbl || '_' || suffix, tbl, first_day, next_day);
+    IF to_regclass(format('%I.%I', current_schema(), tbl || '_' || suffix)) IS NULL THEN
+      EXECUTE format('CREATE TABLE %I.%I PARTITION OF %I.%I FOR VALUES FROM (%L) TO (%L)',
+                     current_schema(), tbl || '_' || suffix, current_schema(), tbl, first_day, next_day);
       -- statement triggers are not inherited: a partition refuses TRUNCATE on its own
-      EXECUTE format('CREATE TRIGGER ledger_no_truncate BEFORE TRUNCATE ON %I '
-                     'FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change()', tbl || '_' || suffix);
+      EXECUTE format('CREATE TRIGGER ledger_no_truncate BEFORE TRUNCATE ON %I.%I '
+                     'FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change()', current_schema(), tbl || '_' || suffix);
     END IF;
   END LOOP;
 END $$;

@@ -72,6 +72,12 @@ class LedgerMigrationTest {
       }
       assertThat(count).isEqualTo(4);
     }
+    try (Connection conn = owner(); Statement st = conn.createStatement();
+         ResultSet partitions = st.executeQuery("SELECT count(*) FROM pg_class WHERE relnamespace = '" + SCHEMA
+           + "'::regnamespace AND relname = to_char(now(), '\"postings_y\"YYYY\"m\"MM')")) {
+      partitions.next();
+      assertThat(partitions.getInt(1)).as("this month's partition in the ledger's own schema").isEqualTo(1);
+    }
   }
 
   private static Flyway flyway(String target) {
