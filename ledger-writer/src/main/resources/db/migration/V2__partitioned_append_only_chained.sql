@@ -177,20 +177,23 @@ BEGIN
   END IF;
   PERFORM pg_advisory_xact_lock(hashtextextended('ledger:shard:' || p.shard, 0));
 
-  SELECT account_id, bucket, amount, currency, balance_after, seq INTO same
-    FROM entries WHERE posting_id = NEW.posting_id AND idx = NEW.idx AND created_at = NEW.created_at;
-  IF FOUND THEN
-    IF (same.account_id, same.bucket, same.amount, same.currency, same.balance_after, same.seq)
-       IS DISTINCT FROM (NEW.account_id, NEW.bucket, NEW.amount, NEW.currency, NEW.balance_after, NEW.seq) THEN
-      RAISE EXCEPTION 'entry %/% arrived again with other content', NEW.posting_id, NEW.idx USING ERRCODE = 'WL002';
-    END IF;
-    NEW.hash := decode(repeat('00', 32), 'hex');  -- a redelivery: ON CONFLICT DO NOTHING drops this row
-    RETURN NEW;
-  END IF;
-
   SELECT posting_id, idx, seq, hash INTO prev
     FROM entries WHERE account_id = NEW.account_id ORDER BY seq DESC, idx DESC LIMIT 1;
-  IF NOT FOUND THEN
+  -- only an account already at or past this seq can hold this very entry: look for a redelivery there
+  IF FOUND AND prev.seq >= NEW.seq THEN
+    SELECT account_id, bucket, amount, currency, balance_after, seq INTO same
+      FROM entries WHERE posting_id = NEW.posting_id AND idx = NEW.idx AND created_at = NEW.created_at;
+    IF FOUND THEN
+      IF (same.account_id, same.bucket, same.amount, same.currency, same.balance_after, same.seq)
+         IS DISTINCT FROM (NEW.account_id, NEW.bucket, NEW.amount, NEW.currency, NEW.balance_after, NEW.seq) THEN
+        RAISE EXCEPTION 'entry %/% arrived again with other content', NEW.posting_id, NEW.idx USING ERRCODE = 'WL002';
+      END IF;
+      NEW.hash := decode(repeat('00', 32), 'hex');  -- a redelivery: ON CONFLICT DO NOTHING drops this row
+      RETURN NEW;
+    END IF;
+  END IF;
+
+  IF prev IS NULL THEN
     IF NEW.seq <> 1 THEN
       RAISE EXCEPTION 'account % has no entry before seq %', NEW.account_id, NEW.seq USING ERRCODE = 'WL001';
     END IF;
