@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * Runs the ledger writer as its own process: migrates the schema (as the owner role), then moves
  * every shard's outbox into the ledger (as the application role) and reconciles the hot tier
  * with the ledger continuously, until stopped. Configuration comes from the environment; the
- * defaults match scripts/env.sh. WALLET_RECONCILE_INTERVAL_MS=0 turns reconciliation off.
+ * defaults match scripts/env.sh. WALLET_RECONCILE_INTERVAL_MS=0 turns reconciliation off;
+ * WALLET_LEDGER_METRICS_PORT (default 9181, 0 for none) serves GET /metrics.
  */
 public final class LedgerWriterMain {
 
@@ -41,6 +42,8 @@ public final class LedgerWriterMain {
       settings.app(), consumer, reconcileMs), cache);
     writer.start()
       .compose(started -> reconcileMs > 0 ? cache.start().compose(ready -> reconciliation.start()) : Future.succeededFuture())
+      .compose(started -> serveMetrics(vertx, Integer.parseInt(env.getOrDefault("WALLET_LEDGER_METRICS_PORT", "9181")),
+        writer, reconciliation))
       .onSuccess(started -> LOG.info("ledger writer {} running over {} shards, reconciling every {} ms", consumer,
         settings.shards(), reconcileMs))
       .onFailure(failure -> {
@@ -50,6 +53,27 @@ public final class LedgerWriterMain {
     vertx.setPeriodic(METRICS_LOG_MS, tick -> LOG.info("ledger lag: {} outbox entries; {}", writer.lag(),
       writer.metrics().failingShards().isEmpty() ? "every shard healthy" : "failing: " + writer.metrics().failingShards()));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, writer, reconciliation, cache)));
+  }
+
+  /** GET /metrics in Prometheus text: the writer's lag per shard and the last reconciliation's verdict. Port 0: off. */
+  private static Future<Void> serveMetrics(Vertx vertx, int port, LedgerWriter writer, Reconciliation reconciliation) {
+    if (port == 0) {
+      return Future.succeededFuture();
+    }
+    return vertx.createHttpServer()
+      .requestHandler(request -> request.response().putHeader("Content-Type", "text/plain; version=0.0.4")
+        .end(writer.metrics().prometheus() + reconciliationMetrics(reconciliation)))
+      .listen(port)
+      .onSuccess(server -> LOG.info("ledger metrics on http://localhost:{}/metrics", server.actualPort()))
+      .mapEmpty();
+  }
+
+  private static String reconciliationMetrics(Reconciliation reconciliation) {
+    return reconciliation.last().map(report -> "# TYPE wallet_reconciliation_ok gauge\nwallet_reconciliation_ok "
+        + (report.ok() ? 1 : 0) + "\n# TYPE wallet_reconciliation_discrepancies gauge\nwallet_reconciliation_discrepancies "
+        + report.discrepancies().size() + "\n# TYPE wallet_reconciliation_wallets_behind gauge\n"
+        + "wallet_reconciliation_wallets_behind " + report.walletsBehind() + "\n")
+      .orElse("");
   }
 
   private static void stop(Vertx vertx, LedgerWriter writer, Reconciliation reconciliation, BalanceCache cache) {
