@@ -5,7 +5,7 @@
 #      afterwards; BENCH_RUNS interleaved runs, medians, ratios to one-by-one measured in the same run;
 #   2. the ledger's lag behind the money core at a steady transfer load (BENCH_RATE transfers/s offered for
 #      BENCH_SECONDS s, BENCH_LAG_RUNS runs) with the real writer over the real Redis Cluster.
-# Knobs (environment): BENCH_RUNS=5 BENCH_SHARDS=4 BENCH_BATCHES=4 BENCH_BATCH_SIZE=500 BENCH_RATE=300
+# Knobs (environment): BENCH_RUNS=5 (0 skips the insert modes) BENCH_SHARDS=4 BENCH_BATCHES=4 BENCH_BATCH_SIZE=500 BENCH_RATE=300
 #                      BENCH_SECONDS=20 BENCH_LAG_RUNS=3. Brings the infrastructure up first (scripts/infra-up.sh).
 # Bounded: every phase has a fixed amount of work or a fixed duration, and stops by itself.
 set -euo pipefail

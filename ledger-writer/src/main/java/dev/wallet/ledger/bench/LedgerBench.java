@@ -44,7 +44,9 @@ public final class LedgerBench {
     try {
       System.out.printf("%n### Insert modes: %d runs, %d shards in parallel x %d batches x %d postings (3 rows each)%n%n",
         runs, shards, batches, batchSize);
-      printModes(insertModes(vertx, app, owner, runs, shards, batches, batchSize));
+      if (runs > 0) {
+        printModes(insertModes(vertx, app, owner, runs, shards, batches, batchSize));
+      }
       LedgerMigrations.migrate(owner, app.user());
       System.out.printf("%n### Lag at a steady load: %d transfers/s offered for %d s, %d runs, writer in %s mode%n%n",
         rate, seconds, lagRuns, InsertMode.UNNEST);
@@ -94,16 +96,17 @@ public final class LedgerBench {
   }
 
   private static void printLags(List<LagBench.Result> lags) {
-    System.out.println("| run | transfers/s done | backlog p50 (entries) | backlog max | commit delay p50 (ms)"
+    System.out.println("| run | transfers/s answered | unanswered (timed out) | backlog p50 (entries) | backlog max | commit delay p50 (ms)"
       + " | p99 (ms) | max (ms) | drained after stop (ms) |");
-    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (int i = 0; i < lags.size(); i++) {
       LagBench.Result r = lags.get(i);
-      System.out.printf("| %d | %.0f | %d | %d | %.0f | %.0f | %.0f | %d |%n", i + 1, r.transfersPerSecond(),
-        r.lagP50(), r.lagMax(), r.delayP50Ms(), r.delayP99Ms(), r.delayMaxMs(), r.drainMs());
+      System.out.printf("| %d | %.0f | %d | %d | %d | %.0f | %.0f | %.0f | %d |%n", i + 1, r.transfersPerSecond(),
+        r.unanswered(), r.lagP50(), r.lagMax(), r.delayP50Ms(), r.delayP99Ms(), r.delayMaxMs(), r.drainMs());
     }
-    System.out.printf("| median | %.0f | %d | %d | %.0f | %.0f | %.0f | %d |%n",
+    System.out.printf("| median | %.0f | %d | %d | %d | %.0f | %.0f | %.0f | %d |%n",
       median(lags.stream().map(LagBench.Result::transfersPerSecond).toList()),
+      (long) median(lags.stream().map(r -> (double) r.unanswered()).toList()),
       (long) median(lags.stream().map(r -> (double) r.lagP50()).toList()),
       (long) median(lags.stream().map(r -> (double) r.lagMax()).toList()),
       median(lags.stream().map(LagBench.Result::delayP50Ms).toList()),
