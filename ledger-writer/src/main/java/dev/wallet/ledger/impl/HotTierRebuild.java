@@ -1,7 +1,9 @@
 package dev.wallet.ledger.impl;
 
+import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.ledger.RebuildReport;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -39,8 +41,8 @@ public final class HotTierRebuild {
   }
 
   /** Connects, rebuilds, disconnects. */
-  public static Future<RebuildReport> run(io.vertx.core.Vertx vertx, List<String> redisEndpoints,
-                                          dev.wallet.ledger.LedgerDatabase database, long idempotencyRetentionMs) {
+  public static Future<RebuildReport> run(Vertx vertx, List<String> redisEndpoints, LedgerDatabase database,
+                                          long idempotencyRetentionMs) {
     Pool pool = StreamLedgerWriter.pool(vertx, database);
     return HotTier.connect(vertx, redisEndpoints)
       .compose(redis -> new HotTierRebuild(pool, redis, idempotencyRetentionMs).rebuild()

@@ -8,11 +8,13 @@ import dev.wallet.ledger.ReconciliationOptions;
 import dev.wallet.ledger.ReconciliationReport;
 import dev.wallet.ledger.ReconciliationReport.Discrepancy;
 import dev.wallet.ledger.ReconciliationReport.Kind;
+import io.lettuce.core.KeyValue;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -136,8 +139,7 @@ public final class Reconciler implements Reconciliation {
     return redis.keys("{s*}:w:*").compose(keys -> chunks(keys, 0, chunk -> compareChunk(run, chunk)));
   }
 
-  private static Future<Void> chunks(List<String> keys, int from, java.util.function.Function<List<String>,
-    Future<Void>> step) {
+  private static Future<Void> chunks(List<String> keys, int from, Function<List<String>, Future<Void>> step) {
     if (from >= keys.size()) {
       return Future.succeededFuture();
     }
@@ -147,7 +149,7 @@ public final class Reconciler implements Reconciliation {
 
   /** Redis first (one HMGET per wallet, atomic), then the ledger at each wallet's Redis sequence. */
   private Future<Void> compareChunk(Run run, List<String> keys) {
-    List<Future<List<io.lettuce.core.KeyValue<String, String>>>> reads = keys.stream()
+    List<Future<List<KeyValue<String, String>>>> reads = keys.stream()
       .map(key -> redis.on(redis.commands().hmget(key, "id", "avail", "held", "seq"))).toList();
     return Future.all(reads).compose(done -> {
       List<HotWallet> wallets = reads.stream().map(f -> HotWallet.of(f.result())).flatMap(Optional::stream).toList();
@@ -160,7 +162,7 @@ public final class Reconciler implements Reconciliation {
 
   record HotWallet(String id, long available, long held, long seq) {
 
-    static Optional<HotWallet> of(List<io.lettuce.core.KeyValue<String, String>> fields) {
+    static Optional<HotWallet> of(List<KeyValue<String, String>> fields) {
       if (!fields.get(0).hasValue()) {
         return Optional.empty();
       }
@@ -169,7 +171,7 @@ public final class Reconciler implements Reconciliation {
     }
   }
 
-  private Future<Void> judge(Run run, List<HotWallet> wallets, io.vertx.sqlclient.RowSet<Row> rows) {
+  private Future<Void> judge(Run run, List<HotWallet> wallets, RowSet<Row> rows) {
     List<Future<Void>> aheadChecks = new ArrayList<>();
     int i = 0;
     for (Row row : rows) {
