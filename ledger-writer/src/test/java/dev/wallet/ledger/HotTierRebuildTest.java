@@ -140,7 +140,8 @@ class HotTierRebuildTest {
     }
     for (TransferView t : pending) {
       Map<String, String> record = new TreeMap<>(ledger.redis().hgetall(t.id().shard().tag() + ":x:" + t.id().value()));
-      record.keySet().retainAll(List.of("id", "from", "to", "amt", "cur", "state", "created", "idem"));
+      record.keySet().retainAll(List.of("id", "kind", "from", "to", "amt", "fee", "cur", "state", "created", "idem",
+        "pay", "ref", "lim"));
       keys.put("x:" + t.id().value(), record);
       String decision = ledger.redis().hget(t.to().shard().tag() + ":in:" + t.id().value(), "outcome");
       keys.put("in:" + t.id().value(), decision == null ? Map.of()

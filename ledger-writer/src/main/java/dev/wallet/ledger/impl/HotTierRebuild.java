@@ -55,7 +55,7 @@ public final class HotTierRebuild {
     return query(SqlQueries.ACCOUNTS)
       .compose(accounts -> refuseLiveWallets(accounts).map(accounts))
       .compose(accounts -> accounts(accounts, counts))
-      .compose(done -> query(SqlQueries.OPEN_TRANSFERS))
+      .compose(done -> query(SqlQueries.OPEN_MOVEMENTS))
       .compose(transfers -> transfers(transfers, counts))
       .compose(done -> query(SqlQueries.OPEN_HOLDS))
       .compose(holds -> holds(holds, counts))
@@ -151,7 +151,7 @@ public final class HotTierRebuild {
     List<Future<?>> writes = new ArrayList<>();
     List<String> unknownDestination = new ArrayList<>();
     for (Row t : transfers) {
-      String id = t.getString("transfer_id");
+      String id = t.getString("movement_id");
       if (t.getString("to_wallet") == null) {
         unknownDestination.add(id);
         continue;
@@ -160,33 +160,40 @@ public final class HotTierRebuild {
       counts.merge("transfers", 1L, Long::sum);
       if (t.getBoolean("credited")) {
         writes.add(redis.on(redis.commands().hset(HotTierKeys.creditDecision(HotTierKeys.shardOf(t.getString("to_wallet")),
-          id), "outcome", new JsonObject().put("code", "OK").put("transferId", id).encode())));
+          id), "outcome", new JsonObject().put("code", "OK").put("id", id).encode())));
         counts.merge("decisions", 1L, Long::sum);
       }
     }
     if (!unknownDestination.isEmpty()) {
       return Future.failedFuture(new IllegalStateException("the ledger does not know the destination of pending "
-        + "transfers " + unknownDestination + "; they cannot be restored"));
+        + "movements " + unknownDestination + "; they cannot be restored"));
     }
     return Future.all(writes).mapEmpty();
   }
 
   /** The record saga_debit.lua writes, the pending set entry the sweeper reads, and the request's idempotency record. */
   private List<Future<?>> transfer(Row t) {
-    String id = t.getString("transfer_id");
+    String id = t.getString("movement_id");
     long created = t.getOffsetDateTime("created_at").toInstant().toEpochMilli();
+    JsonObject hot = t.getString("movement") == null ? new JsonObject() : new JsonObject(t.getString("movement"));
     Map<String, String> record = new LinkedHashMap<>();
     record.put("id", id);
+    record.put("kind", t.getString("kind"));
     record.put("from", t.getString("from_wallet"));
     record.put("to", t.getString("to_wallet"));
     record.put("amt", Long.toString(t.getLong("amount")));
+    record.put("fee", hot.getString("fee", "0"));
     record.put("cur", t.getString("currency").trim());
     record.put("state", "pending");
     record.put("created", Long.toString(created));
     record.put("idem", t.getString("idempotency_scope"));
-    JsonObject outcome = new JsonObject().put("code", "PENDING").put("transferId", id).put("status", "pending")
-      .put("fromWalletId", record.get("from")).put("toWalletId", record.get("to")).put("amount", record.get("amt"))
-      .put("currency", record.get("cur")).put("createdAt", created);
+    record.put("pay", hot.getString("pay", ""));
+    record.put("ref", hot.getString("ref", ""));
+    record.put("lim", hot.getString("lim", "[]"));
+    JsonObject outcome = new JsonObject().put("code", "PENDING").put("id", id).put("kind", record.get("kind"))
+      .put("status", "pending").put("fromWalletId", record.get("from")).put("toWalletId", record.get("to"))
+      .put("amount", record.get("amt")).put("fee", record.get("fee")).put("currency", record.get("cur"))
+      .put("createdAt", created);
     return List.of(
       redis.on(redis.commands().hset(HotTierKeys.transfer(id), record)),
       redis.on(redis.commands().zadd(HotTierKeys.pendingTransfers(t.getString("shard")), created, id)),

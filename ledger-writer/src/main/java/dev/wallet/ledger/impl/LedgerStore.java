@@ -6,6 +6,7 @@ import dev.wallet.balancecache.outbox.OutboxRecord.AccountEvent;
 import dev.wallet.balancecache.outbox.OutboxRecord.OutboxEntry;
 import dev.wallet.ledger.InsertMode;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -33,7 +34,7 @@ public final class LedgerStore {
   private static final Class<?>[] ACCOUNT_TYPES = {String.class, String.class, String.class, String.class,
     String.class, String.class, OffsetDateTime.class};
   private static final Class<?>[] POSTING_TYPES = {String.class, String.class, String.class, String.class,
-    String.class, String.class, OffsetDateTime.class, String.class};
+    String.class, String.class, OffsetDateTime.class, String.class, String.class};
   private static final Class<?>[] ENTRY_TYPES = {String.class, Short.class, String.class, String.class, Long.class,
     String.class, Long.class, Long.class, OffsetDateTime.class};
   private static final Class<?>[] EVENT_TYPES = {String.class, String.class, String.class, String.class,
@@ -48,15 +49,22 @@ public final class LedgerStore {
     this.mode = mode;
   }
 
-  /** A record, where it sits in its shard's stream, and what the ledger adds to it (a pending transfer's destination). */
-  public record Positioned(String streamId, OutboxRecord record, Optional<String> counterparty) {
+  /**
+   * A record, where it sits in its shard's stream, and what the ledger adds to it: for a
+   * cross-shard movement's debit, its hot-tier record (destination, fee, limits...).
+   */
+  public record Positioned(String streamId, OutboxRecord record, Optional<JsonObject> movement) {
 
     public Positioned(String streamId, OutboxRecord record) {
       this(streamId, record, Optional.empty());
     }
 
-    Positioned withCounterparty(String value) {
+    Positioned withMovement(JsonObject value) {
       return new Positioned(streamId, record, Optional.ofNullable(value));
+    }
+
+    Optional<String> counterparty() {
+      return movement.map(m -> m.getString("to"));
     }
   }
 
@@ -138,7 +146,8 @@ public final class LedgerStore {
     for (Positioned p : batch) {
       OutboxRecord r = p.record();
       rows.add(new Object[] {r.id(), r.type(), r.shard(), r.reference().orElse(null),
-        r.idempotencyScope().orElse(null), p.counterparty().orElse(null), time(r), p.streamId()});
+        r.idempotencyScope().orElse(null), p.counterparty().orElse(null), time(r), p.streamId(),
+        p.movement().map(JsonObject::encode).orElse(null)});
     }
     return rows;
   }

@@ -4,6 +4,7 @@ import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.outbox.OutboxRecord;
 import dev.wallet.balancecache.outbox.OutboxStreams;
 import io.lettuce.core.Consumer;
+import io.lettuce.core.KeyValue;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
@@ -17,6 +18,7 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +33,7 @@ import java.util.concurrent.CompletionStage;
 final class OutboxStream {
 
   private static final int BACKLOG_SCAN = 10_000;
+  private static final String[] MOVEMENT_FIELDS = {"kind", "to", "fee", "pay", "ref", "lim"};
 
   private final StatefulRedisClusterConnection<String, String> connection;
   private final Context context;
@@ -95,24 +98,26 @@ final class OutboxStream {
   }
 
   /**
-   * The destination of each pending cross-shard transfer named, from its transfer record on this
-   * shard: the outbox entry of a saga's debit does not carry it, and a rebuild needs it.
+   * The movement record (on this shard) of each cross-shard movement named, as the fields a
+   * rebuild needs and the debit's outbox entry does not carry: kind, to, fee, pay, ref, lim.
    */
-  Future<Map<String, String>> destinations(List<String> transferIds) {
-    if (transferIds.isEmpty()) {
+  Future<Map<String, JsonObject>> movements(List<String> movementIds) {
+    if (movementIds.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
     return master().compose(node -> {
-      List<Future<String>> lookups = transferIds.stream()
-        .map(id -> vertx(node.hget(HotTierKeys.transfer(id), "to"))).toList();
+      List<Future<List<KeyValue<String, String>>>> lookups = movementIds.stream()
+        .map(id -> vertx(node.hmget(HotTierKeys.transfer(id), MOVEMENT_FIELDS))).toList();
       return Future.all(lookups).map(done -> {
-        Map<String, String> to = new HashMap<>();
-        for (int i = 0; i < transferIds.size(); i++) {
-          if (lookups.get(i).result() != null) {
-            to.put(transferIds.get(i), lookups.get(i).result());
+        Map<String, JsonObject> found = new HashMap<>();
+        for (int i = 0; i < movementIds.size(); i++) {
+          JsonObject record = new JsonObject();
+          lookups.get(i).result().forEach(field -> field.ifHasValue(value -> record.put(field.getKey(), value)));
+          if (!record.isEmpty()) {
+            found.put(movementIds.get(i), record);
           }
         }
-        return to;
+        return found;
       });
     });
   }

@@ -180,7 +180,7 @@ final class ShardConsumer {
     List<Positioned> read = positioned(messages);
     return stream.replicated(options.minReplicaAcks(), REPLICATION_TIMEOUT_MS)
       .compose(replicated -> replicated
-        ? withDestinations(read)
+        ? withMovements(read)
         : Future.failedFuture(new IllegalStateException("outbox entries of " + shard()
           + " are not on enough replicas yet; not writing them to the ledger")))
       .compose(batch -> store.write(shard(), batch).map(batch))
@@ -192,14 +192,17 @@ final class ShardConsumer {
       });
   }
 
-  private Future<List<Positioned>> withDestinations(List<Positioned> batch) {
-    List<String> pendingTransfers = batch.stream()
-      .filter(p -> p.record().type().equals("transfer_debit"))
+  /** A saga's debit gets its movement record from Redis: the outbox entry lacks what a rebuild needs. */
+  private Future<List<Positioned>> withMovements(List<Positioned> batch) {
+    List<String> debited = batch.stream().filter(ShardConsumer::isSagaDebit)
       .map(p -> p.record().reference().orElseThrow()).toList();
-    return stream.destinations(pendingTransfers).map(to -> batch.stream()
-      .map(p -> p.record().type().equals("transfer_debit")
-        ? p.withCounterparty(to.get(p.record().reference().orElseThrow())) : p)
+    return stream.movements(debited).map(records -> batch.stream()
+      .map(p -> isSagaDebit(p) ? p.withMovement(records.get(p.record().reference().orElseThrow())) : p)
       .toList());
+  }
+
+  private static boolean isSagaDebit(Positioned p) {
+    return p.record().type().endsWith("_debit") && p.record().reference().isPresent();
   }
 
   /** In stream order, each entry once (a claim and a re-read may return the same entry). */

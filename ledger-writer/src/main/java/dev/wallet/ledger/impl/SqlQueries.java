@@ -20,9 +20,11 @@ public final class SqlQueries {
     ON CONFLICT (id) DO NOTHING""";
 
   static final String INSERT_POSTINGS = """
-    INSERT INTO postings (id, type, shard, reference, idempotency_scope, counterparty, created_at, stream_id)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                         $7::timestamptz[], $8::text[])
+    INSERT INTO postings (id, type, shard, reference, idempotency_scope, counterparty, created_at, stream_id, movement)
+    SELECT id, type, shard, reference, scope, counterparty, created_at, stream_id, movement::jsonb
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                  $7::timestamptz[], $8::text[], $9::text[])
+           AS u(id, type, shard, reference, scope, counterparty, created_at, stream_id, movement)
     ON CONFLICT (id, created_at) DO NOTHING""";
 
   /**
@@ -51,8 +53,8 @@ public final class SqlQueries {
     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING""";
 
   static final String INSERT_POSTING_ROW = """
-    INSERT INTO postings (id, type, shard, reference, idempotency_scope, counterparty, created_at, stream_id)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id, created_at) DO NOTHING""";
+    INSERT INTO postings (id, type, shard, reference, idempotency_scope, counterparty, created_at, stream_id, movement)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::jsonb) ON CONFLICT (id, created_at) DO NOTHING""";
 
   static final String INSERT_ENTRY_ROW = """
     INSERT INTO entries (posting_id, idx, account_id, bucket, amount, currency, balance_after, seq, created_at)
@@ -163,22 +165,27 @@ public final class SqlQueries {
     SELECT account_id, (array_agg(status ORDER BY created_at DESC, id DESC))[1] AS status, count(*) AS versions
       FROM account_events WHERE type = 'wallet_status' GROUP BY account_id""";
 
-  /** Cross-shard transfers debited and neither completed nor reversed, with what the saga needs. */
-  static final String OPEN_TRANSFERS = """
-    SELECT d.reference AS transfer_id, d.shard, d.idempotency_scope, d.created_at,
-           w.account_id AS from_wallet, -w.amount AS amount, w.currency,
+  /**
+   * Cross-shard movements (transfers, payments, refunds) debited and neither completed nor
+   * reversed, with what the saga needs: the debit's record fields, and the destination's wallet
+   * when the ledger already has the credit.
+   */
+  static final String OPEN_MOVEMENTS = """
+    SELECT d.reference AS movement_id, left(d.type, -length('_debit')) AS kind, d.shard, d.idempotency_scope,
+           d.created_at, d.movement::text AS movement, w.account_id AS from_wallet, -w.amount AS amount, w.currency,
            coalesce(d.counterparty, credit.account_id) AS to_wallet, credit.account_id IS NOT NULL AS credited
       FROM postings d
       JOIN entries w ON w.posting_id = d.id AND w.created_at = d.created_at AND w.amount < 0
       LEFT JOIN LATERAL (
         SELECT ce.account_id FROM postings c
           JOIN entries ce ON ce.posting_id = c.id AND ce.created_at = c.created_at AND ce.amount > 0
-         WHERE c.reference = d.reference AND c.type = 'transfer_credit'
+         WHERE c.reference = d.reference AND c.type = left(d.type, -length('_debit')) || '_credit'
            AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = ce.account_id AND a.kind = 'wallet')
          LIMIT 1) credit ON true
-     WHERE d.type = 'transfer_debit'
+     WHERE d.type IN ('transfer_debit', 'payment_debit', 'refund_debit')
        AND NOT EXISTS (SELECT 1 FROM postings f WHERE f.reference = d.reference
-                          AND f.type IN ('transfer_completed', 'transfer_reversed'))""";
+                          AND f.type IN (left(d.type, -length('_debit')) || '_completed',
+                                         left(d.type, -length('_debit')) || '_reversed'))""";
 
   /** Holds placed and neither settled nor released. */
   static final String OPEN_HOLDS = """
