@@ -10,7 +10,7 @@ for port in $(redis_ports); do
   fi
 done
 
-pg_dir=$WALLET_DATA_DIR/pg
+pg_dir=$(readlink -f "$WALLET_DATA_DIR/pg" 2>/dev/null || echo "$WALLET_DATA_DIR/pg")
 if [ -f "$pg_dir/PG_VERSION" ]; then
   bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
   if [ "$(id -u)" = 0 ]; then runas=(runuser -u postgres --); else runas=(); fi
@@ -21,8 +21,7 @@ if [ -f "$pg_dir/PG_VERSION" ]; then
 fi
 
 if [ "${1:-}" = --purge ]; then
-  target=$(readlink -f "$pg_dir" 2>/dev/null || true)
-  [ -n "$target" ] && [ "$target" != "$pg_dir" ] && rm -rf "$target"
+  case "$pg_dir" in "$WALLET_DATA_DIR"/*) ;; *) rm -rf "$pg_dir" ;; esac
   rm -rf "$WALLET_DATA_DIR"
   log "removed $WALLET_DATA_DIR"
 fi

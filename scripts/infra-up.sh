@@ -118,21 +118,26 @@ as_pg() {
 }
 
 # PostgreSQL refuses to run as root, so as root its folder belongs to the postgres account.
-# When that account cannot reach the project folder (a parent without o+x), the data lives
-# in /var/tmp and the project folder holds a link to it.
+# When that account cannot reach the project folder (a parent without o+x, such as /root), the
+# data lives in /var/tmp and the project folder holds a link to it. Prints the real folder.
 prepare_pg_dir() {
-  local dir=$WALLET_DATA_DIR/pg
-  [ -e "$dir" ] || mkdir -p "$dir"
-  [ "$(id -u)" = 0 ] && chown "$(pg_account):" "$dir"
-  chmod 700 "$dir"
-  if ! as_pg test -w "$dir/."; then
-    local elsewhere
-    elsewhere=/var/tmp/wallet-pg-$(echo "$WALLET_DATA_DIR" | md5sum | cut -c1-12)
-    log "the $(pg_account) account cannot reach $dir; keeping PostgreSQL's data in $elsewhere"
-    mkdir -p "$elsewhere" && chown "$(pg_account):" "$elsewhere" && chmod 700 "$elsewhere"
-    rmdir "$dir" && ln -s "$elsewhere" "$dir"
+  local link=$WALLET_DATA_DIR/pg elsewhere
+  if [ -L "$link" ]; then
+    readlink -f "$link"
+    return
   fi
-  echo "$dir"
+  mkdir -p "$link"
+  [ "$(id -u)" = 0 ] && chown "$(pg_account):" "$link"
+  chmod 700 "$link"
+  if as_pg test -w "$link/."; then
+    echo "$link"
+    return
+  fi
+  elsewhere=/var/tmp/wallet-pg-$(echo "$WALLET_DATA_DIR" | md5sum | cut -c1-12)
+  log "the $(pg_account) account cannot reach $link; keeping PostgreSQL's data in $elsewhere"
+  mkdir -p "$elsewhere" && chown "$(pg_account):" "$elsewhere" && chmod 700 "$elsewhere"
+  rmdir "$link" && ln -s "$elsewhere" "$link"
+  echo "$elsewhere"
 }
 
 init_pg() {

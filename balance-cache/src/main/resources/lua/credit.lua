@@ -35,12 +35,12 @@ end
 if code then return refuse(idem_key, request_hash, retention_ms, refusal(code, {reference = reference})) end
 
 local ts = now_ms()
-local entries = apply_legs(legs)
+local entries, balances = apply_legs(legs)
 local outcome = wallet_view(wallet)
 outcome.code, outcome.postingId, outcome.reference, outcome.amount, outcome.currency, outcome.createdAt =
   'OK', posting_id, reference, units(amount), currency, ts
 local outcome_json = cjson.encode(outcome)
 idem_record(idem_key, request_hash, 'done', outcome_json)
 emit(outbox, posting(posting_id, posting_type, wallet_key, ts,
-  {ref = reference, scope = idem_key, entries = entries, retire = {idem_key}}))
+  {ref = reference, scope = idem_key, entries = entries, balances = balances, retire = {idem_key}}))
 return reply('new', outcome_json)

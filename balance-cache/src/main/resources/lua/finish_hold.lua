@@ -1,12 +1,15 @@
 -- finish_hold: ends an active hold. 'settled' pays the held money out to a system account
 -- (the withdrawal reached the bank); 'released' returns it to the wallet's available balance
--- (the payout failed). Neither depends on the wallet's status: held money is already spoken for.
+-- (the payout failed) and gives back what the hold counted against the owner's limits. Neither
+-- depends on the wallet's status: held money is already spoken for.
 -- A hold that has already ended is left as it is and its first ending is returned.
 --
 -- KEYS[1] wallet          {sNNNN}:w:<walletId>
 -- KEYS[2] hold record     {sNNNN}:h:<holdId>
 -- KEYS[3] outbox          {sNNNN}:outbox
--- KEYS[4] system account  {sNNNN}:a:<name>:<currency>   (the payout's clearing account; only to settle)
+-- KEYS[4] system account  {sNNNN}:a:<name>:<currency>   (the payout's clearing account to settle;
+--                         any key of the shard to release, not touched)
+-- KEYS[5..] the limit counters the hold counted (the hold record's 'lim' field, in order)
 -- ARGV[1] hold id   ARGV[2] ending (settled|released)   ARGV[3] system account id (only to settle)
 --
 -- Returns {kind, outcome}: kind 'new' or 'replay'; outcome.code is OK with status settled or
@@ -14,13 +17,14 @@
 -- Writes (only on 'new'): the wallet, the system account when settled, the hold record, one posting.
 
 local wallet_key, hold_key, outbox, system_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local counter_keys = tail(KEYS, 5)
 local hold_id, ending, system_id = ARGV[1], ARGV[2], ARGV[3]
 
-local h = redis.call('HMGET', hold_key, 'state', 'outcome', 'wallet', 'amt', 'cur', 'ref')
+local h = redis.call('HMGET', hold_key, 'state', 'outcome', 'wallet', 'amt', 'cur', 'ref', 'lim')
 if not h[1] then return reply('new', cjson.encode(refusal('HOLD_NOT_FOUND', {holdId = hold_id}))) end
 if h[1] ~= 'active' then return reply('replay', h[2]) end
 if ending ~= 'settled' and ending ~= 'released' then error('bad ending ' .. tostring(ending)) end
-if ending == 'settled' and not system_key then error('settling needs the payout account') end
+if h[7] and h[7] ~= encode_list(counter_keys) then error('limit counters do not match hold ' .. hold_id) end
 
 local amount, currency = tonumber(h[4]), h[5]
 local wallet = load_wallet(wallet_key)
@@ -35,11 +39,13 @@ local code = legs_refusal(legs)
 if code then error('cannot end hold ' .. hold_id .. ': ' .. code) end
 
 local ts = now_ms()
-local entries = apply_legs(legs)
+local entries, balances = apply_legs(legs)
+if ending == 'released' then uncount_limits(counter_keys, amount) end
 local outcome = wallet_view(wallet)
 outcome.code, outcome.holdId, outcome.status, outcome.amount, outcome.currency, outcome.reference, outcome.finishedAt =
   'OK', hold_id, ending, h[4], currency, h[6], ts
 local outcome_json = cjson.encode(outcome)
 redis.call('HSET', hold_key, 'state', ending, 'outcome', outcome_json, 'finished', ts)
-emit(outbox, posting(hold_id .. '.' .. ending, 'hold_' .. ending, wallet_key, ts, {ref = h[6], entries = entries}))
+emit(outbox, posting(hold_id .. '.' .. ending, 'hold_' .. ending, wallet_key, ts,
+  {ref = h[6], entries = entries, balances = balances}))
 return reply('new', outcome_json)

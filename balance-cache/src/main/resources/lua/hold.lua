@@ -4,16 +4,19 @@
 -- KEYS[2] hold record   {sNNNN}:h:<holdId>
 -- KEYS[3] idempotency   {sNNNN}:idem:<scope hash>
 -- KEYS[4] outbox        {sNNNN}:outbox
+-- KEYS[5..] the sender's limit counters, in the order of ARGV[8]
 -- ARGV[1] hold id   ARGV[2] amount   ARGV[3] currency   ARGV[4] request hash   ARGV[5] actor
--- ARGV[6] reference (e.g. withdrawal id)   ARGV[7] refusal retention ms
+-- ARGV[6] reference (e.g. withdrawal id)   ARGV[7] refusal retention ms   ARGV[8] limit checks (JSON)
 --
 -- Returns {kind, outcome}: outcome.code is OK (hold active) or AMOUNT_INVALID, WALLET_NOT_FOUND,
--- WALLET_INACTIVE, CURRENCY_MISMATCH, INSUFFICIENT_FUNDS, BALANCE_OVERFLOW.
--- Writes (only on OK): the wallet, the hold record, the idempotency record, one posting.
+-- WALLET_INACTIVE, CURRENCY_MISMATCH, LIMIT_EXCEEDED, INSUFFICIENT_FUNDS, BALANCE_OVERFLOW.
+-- Writes (only on OK): the wallet, the hold record, the counters, the idempotency record, one posting.
 
 local wallet_key, hold_key, idem_key, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local counter_keys = tail(KEYS, 5)
 local hold_id, currency, request_hash, actor, reference = ARGV[1], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local retention_ms = tonumber(ARGV[7])
+local checks = cjson.decode(ARGV[8])
 
 local seen = idem_lookup(idem_key, request_hash)
 if seen then return seen end
@@ -22,22 +25,27 @@ local amount = positive_units(ARGV[2])
 local wallet = load_wallet(wallet_key)
 local code
 if not amount then code = 'AMOUNT_INVALID' else code = wallet_refusal(wallet, currency, actor) end
+local rule = not code and limits_refusal(counter_keys, checks, amount)
+if rule then code = 'LIMIT_EXCEEDED' end
 local legs
 if not code then
   legs = {{acct = wallet, bucket = 'avail', delta = -amount}, {acct = wallet, bucket = 'held', delta = amount}}
   code = legs_refusal(legs)
 end
-if code then return refuse(idem_key, request_hash, retention_ms, refusal(code, {holdId = hold_id})) end
+if code then
+  return refuse(idem_key, request_hash, retention_ms, refusal(code, {holdId = hold_id, rule = rule or nil}))
+end
 
 local ts = now_ms()
-local entries = apply_legs(legs)
+local entries, balances = apply_legs(legs)
+count_limits(counter_keys, checks, amount)
 redis.call('HSET', hold_key, 'id', hold_id, 'wallet', wallet.id, 'amt', units(amount), 'cur', currency,
-  'state', 'active', 'ref', reference, 'created', ts)
+  'state', 'active', 'ref', reference, 'created', ts, 'lim', encode_list(counter_keys))
 local outcome = wallet_view(wallet)
 outcome.code, outcome.holdId, outcome.status, outcome.amount, outcome.currency, outcome.reference, outcome.createdAt =
   'OK', hold_id, 'active', units(amount), currency, reference, ts
 local outcome_json = cjson.encode(outcome)
 idem_record(idem_key, request_hash, 'done', outcome_json)
 emit(outbox, posting(hold_id .. '.hold', 'hold', wallet_key, ts, {ref = reference, scope = idem_key,
-  entries = entries, retire = {idem_key}}))
+  entries = entries, balances = balances, retire = {idem_key}}))
 return reply('new', outcome_json)

@@ -119,14 +119,17 @@ local function legs_refusal(legs)
   return nil
 end
 
--- Applies checked legs; every account touched advances its sequence once per posting.
+-- Applies checked legs; every account touched advances its sequence once per posting. Returns
+-- the posting's entries and the balances of the wallets it touched (both buckets: live balance
+-- feeds read them from the outbox).
 local function apply_legs(legs)
-  local entries, advanced = {}, {}
+  local entries, advanced, wallets = {}, {}, {}
   for _, leg in ipairs(legs) do
     local a = leg.acct
     if not advanced[a.key] then
       a.seq = redis.call('HINCRBY', a.key, 'seq', 1)
       if a.kind == 'system' and a.new then redis.call('HSET', a.key, 'id', a.id, 'cur', a.cur) end
+      if a.kind == 'wallet' then wallets[#wallets + 1] = a end
       advanced[a.key] = true
     end
     local after = redis.call('HINCRBY', a.key, leg.bucket, units(leg.delta))
@@ -134,7 +137,11 @@ local function apply_legs(legs)
     entries[#entries + 1] = {account = a.id, bucket = BUCKET_NAMES[leg.bucket], amount = units(leg.delta),
                              currency = a.cur, balanceAfter = units(after), seq = units(a.seq)}
   end
-  return entries
+  local balances = {}
+  for _, w in ipairs(wallets) do
+    balances[#balances + 1] = {wallet = w.id, available = units(w.avail), held = units(w.held), seq = units(w.seq)}
+  end
+  return entries, balances
 end
 
 -- Appends one outbox entry (a posting, or an event when entries is nil) to the shard's stream.
@@ -155,4 +162,97 @@ local function posting(id, type, shard_key, ts, fields)
   local p = fields or {}
   p.v, p.id, p.type, p.shard, p.ts = 1, id, type, shard_of(shard_key), ts
   return p
+end
+
+---------------------------------------------------------------- limits
+-- Limit checks travel as JSON in one ARGV, [{"r": rule, "a": max minor units (-1: none),
+-- "n": max count (-1: none), "t": window ms}, ...], and their counters as the last KEYS, in the
+-- same order. A counter is a HASH (amt, cnt) in the sender's shard; it expires with its window.
+
+local function limits_refusal(counter_keys, checks, amount)
+  for i, check in ipairs(checks) do
+    local c = redis.call('HMGET', counter_keys[i], 'amt', 'cnt')
+    local amt, cnt = tonumber(c[1] or '0'), tonumber(c[2] or '0')
+    if (check.a >= 0 and amt + amount > check.a) or (check.n >= 0 and cnt + 1 > check.n) then
+      return check.r
+    end
+  end
+  return nil
+end
+
+local function count_limits(counter_keys, checks, amount)
+  for i, check in ipairs(checks) do
+    redis.call('HINCRBY', counter_keys[i], 'amt', units(amount))
+    redis.call('HINCRBY', counter_keys[i], 'cnt', 1)
+    if redis.call('PTTL', counter_keys[i]) < 0 then redis.call('PEXPIRE', counter_keys[i], check.t) end
+  end
+end
+
+-- A reversed or released movement gives back what it counted (a counter whose window has
+-- ended is gone, and stays gone).
+local function uncount_limits(counter_keys, amount)
+  for _, key in ipairs(counter_keys) do
+    if redis.call('EXISTS', key) == 1 then
+      redis.call('HINCRBY', key, 'amt', units(-amount))
+      redis.call('HINCRBY', key, 'cnt', -1)
+    end
+  end
+end
+
+-- A list as JSON; an empty one as [] (cjson would write {}).
+local function encode_list(list)
+  if #list == 0 then return '[]' end
+  return cjson.encode(list)
+end
+
+local function tail(list, from)
+  local out = {}
+  for i = from, #list do out[#out + 1] = list[i] end
+  return out
+end
+
+---------------------------------------------------------------- movements
+-- A movement takes money from a source wallet to a destination wallet. Its kind decides the legs:
+--   transfer  source -A, destination +A
+--   payment   payer -A, merchant +(A - fee), the shard's fee account +fee; the merchant's shard
+--             keeps a payment record so refunds can be bounded by what was paid
+--   refund    merchant -A, payer +A, within what the payment record still allows
+
+local KINDS = {transfer = true, payment = true, refund = true}
+
+-- The payment record (HASH on the merchant's shard): amt, fee, refunded, payer, merchant, cur, created.
+local function open_payment_record(key, payment_id, amount, fee, payer, merchant, currency, ts)
+  redis.call('HSET', key, 'id', payment_id, 'amt', units(amount), 'fee', units(fee), 'refunded', 0,
+    'payer', payer, 'merchant', merchant, 'cur', currency, 'created', ts)
+end
+
+-- The refusal a refund gets from its payment record, or nil.
+local function refund_refusal(key, merchant_id, amount)
+  local p = redis.call('HMGET', key, 'amt', 'refunded', 'merchant')
+  if not p[1] or p[3] ~= merchant_id then return 'PAYMENT_NOT_FOUND' end
+  if tonumber(p[2]) + amount > tonumber(p[1]) then return 'REFUND_EXCEEDS_PAYMENT' end
+  return nil
+end
+
+-- Adds the legs crediting a movement's destination side: the destination, and the fee account
+-- for a payment's fee. The caller adds the balancing leg (the source wallet, or in-transit).
+local function add_credit_legs(legs, to, fees, amount, fee)
+  legs[#legs + 1] = {acct = to, bucket = 'avail', delta = amount - fee}
+  if fee > 0 then legs[#legs + 1] = {acct = fees, bucket = 'avail', delta = fee} end
+  return legs
+end
+
+local function movement_view(id, kind, from_id, to_id, amount, fee, currency, ts, extra)
+  local view = extra or {}
+  view.id, view.kind, view.fromWalletId, view.toWalletId = id, kind, from_id, to_id
+  view.amount, view.fee, view.currency, view.createdAt = units(amount), units(fee), currency, ts
+  return view
+end
+
+-- The fee of a movement: a decimal string of minor units, at most the amount; nil when malformed.
+local function valid_fee(text, amount)
+  if type(text) ~= 'string' or #text > 16 or not string.match(text, '^[0-9]+$') then return nil end
+  local fee = tonumber(text)
+  if fee > amount then return nil end
+  return fee
 end

@@ -1,44 +1,55 @@
--- saga_credit: step 2 of a cross-shard transfer, on the destination shard. Credits the
--- destination wallet from this shard's in-transit account, at most once per transfer: the
--- first decision (credited or refused) is kept in a marker and every later call returns it.
+-- saga_credit: step 2 of a movement between shards, on the destination shard. Credits the
+-- destination (and, for a payment, the fee account) from this shard's in-transit account, at
+-- most once per movement: the first decision (credited or refused) is kept in a marker and
+-- every later call returns it. A credited payment opens its payment record here, on the
+-- merchant's shard, where refunds are bounded.
 --
--- KEYS[1] destination wallet  {sNNNN}:w:<toWalletId>
+-- KEYS[1] destination wallet  {sNNNN}:w:<walletId>
 -- KEYS[2] in-transit account  {sNNNN}:a:transit:<currency>
--- KEYS[3] decision marker     {sNNNN}:in:<transferId>
+-- KEYS[3] decision marker     {sNNNN}:in:<movementId>
 -- KEYS[4] outbox              {sNNNN}:outbox
--- ARGV[1] transfer id   ARGV[2] amount   ARGV[3] currency   ARGV[4] in-transit account id
+-- KEYS[5] fee account         {sNNNN}:a:fees:<currency>
+-- KEYS[6] payment record      {sNNNN}:pay:<paymentId>   (opened by a payment; not touched otherwise)
+-- ARGV[1] movement id   ARGV[2] kind   ARGV[3] amount   ARGV[4] fee   ARGV[5] currency
+-- ARGV[6] in-transit account id   ARGV[7] fee account id   ARGV[8] source wallet id   ARGV[9] payment id
 --
 -- Returns {kind, outcome}: outcome.code is OK (credited), or WALLET_NOT_FOUND, WALLET_INACTIVE,
--- CURRENCY_MISMATCH, BALANCE_OVERFLOW, AMOUNT_INVALID: refusals that are final, after which the
--- source shard reverses step 1.
--- Writes: the marker always; on OK also the wallet, the in-transit account and one posting.
+-- CURRENCY_MISMATCH, NOT_A_MERCHANT, BALANCE_OVERFLOW, AMOUNT_INVALID: refusals that are final,
+-- after which the source shard reverses step 1.
+-- Writes: the marker always; on OK also the accounts, the payment record and one posting.
 
-local to_key, transit_key, marker_key, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local transfer_id, currency, transit_id = ARGV[1], ARGV[3], ARGV[4]
+local to_key, transit_key, marker_key, outbox, fees_key, payment_key =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local id, kind, currency, transit_id, fees_id, from_id, payment_id =
+  ARGV[1], ARGV[2], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+if not KINDS[kind] then error('unknown movement kind ' .. tostring(kind)) end
 
 local decided = redis.call('HGET', marker_key, 'outcome')
 if decided then return reply('replay', decided) end
 
-local amount = positive_units(ARGV[2])
+local amount = positive_units(ARGV[3])
+local fee = amount and valid_fee(ARGV[4], amount)
 local to = load_wallet(to_key)
 local code
-if not amount then code = 'AMOUNT_INVALID' else code = wallet_refusal(to, currency, '*') end
+if not amount or not fee then code = 'AMOUNT_INVALID' else code = wallet_refusal(to, currency, '*') end
+if not code and kind == 'payment' and to.type ~= 'merchant' then code = 'NOT_A_MERCHANT' end
 local legs
 if not code then
-  legs = {{acct = to, bucket = 'avail', delta = amount},
-          {acct = load_system(transit_key, transit_id, currency), bucket = 'avail', delta = -amount}}
+  legs = add_credit_legs({}, to, load_system(fees_key, fees_id, currency), amount, fee)
+  legs[#legs + 1] = {acct = load_system(transit_key, transit_id, currency), bucket = 'avail', delta = -amount}
   code = legs_refusal(legs)
 end
 if code then
-  local refused = cjson.encode(refusal(code, {transferId = transfer_id}))
+  local refused = cjson.encode(refusal(code, {id = id}))
   redis.call('HSET', marker_key, 'outcome', refused)
   return reply('new', refused)
 end
 
 local ts = now_ms()
-local entries = apply_legs(legs)
-local outcome_json = cjson.encode({code = 'OK', transferId = transfer_id, createdAt = ts, destination = wallet_view(to)})
+local entries, balances = apply_legs(legs)
+if kind == 'payment' then open_payment_record(payment_key, payment_id, amount, fee, from_id, to.id, currency, ts) end
+local outcome_json = cjson.encode({code = 'OK', id = id, createdAt = ts, destination = wallet_view(to)})
 redis.call('HSET', marker_key, 'outcome', outcome_json)
-emit(outbox, posting(transfer_id .. '.credit', 'transfer_credit', to_key, ts,
-  {ref = transfer_id, entries = entries}))
+emit(outbox, posting(id .. '.credit', kind .. '_credit', to_key, ts,
+  {ref = id, entries = entries, balances = balances}))
 return reply('new', outcome_json)

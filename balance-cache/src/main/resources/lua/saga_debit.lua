@@ -1,51 +1,66 @@
--- saga_debit: step 1 of a cross-shard transfer, on the source shard. Moves the amount from the
--- source wallet into this shard's in-transit account and records the transfer as pending.
+-- saga_debit: step 1 of a movement between wallets on different shards, on the source shard.
+-- Moves the amount from the source wallet into this shard's in-transit account, checks and
+-- counts the sender's limits, reserves a refund against its payment record, and records the
+-- movement as pending.
 --
--- KEYS[1] source wallet       {sNNNN}:w:<fromWalletId>
+-- KEYS[1] source wallet       {sNNNN}:w:<walletId>
 -- KEYS[2] in-transit account  {sNNNN}:a:transit:<currency>
 -- KEYS[3] idempotency         {sNNNN}:idem:<scope hash>
--- KEYS[4] transfer record     {sNNNN}:x:<transferId>
--- KEYS[5] pending set         {sNNNN}:pending   (ZSET transferId -> created ms, read by the sweeper)
+-- KEYS[4] movement record     {sNNNN}:x:<movementId>
+-- KEYS[5] pending set         {sNNNN}:pending   (ZSET movementId -> created ms, read by the sweeper)
 -- KEYS[6] outbox              {sNNNN}:outbox
--- ARGV[1] transfer id   ARGV[2] amount   ARGV[3] currency   ARGV[4] request hash   ARGV[5] actor
--- ARGV[6] destination wallet id   ARGV[7] in-transit account id   ARGV[8] refusal retention ms
+-- KEYS[7] payment record      {sNNNN}:pay:<paymentId>   (a refund's bound; not touched otherwise)
+-- KEYS[8..] the sender's limit counters, in the order of ARGV[13]
+-- ARGV[1] movement id   ARGV[2] kind   ARGV[3] amount   ARGV[4] fee   ARGV[5] currency   ARGV[6] request hash
+-- ARGV[7] actor   ARGV[8] destination wallet id   ARGV[9] in-transit account id   ARGV[10] refusal retention ms
+-- ARGV[11] payment id   ARGV[12] reference   ARGV[13] limit checks (JSON, see lib.lua)
 --
--- Returns {kind, outcome}: outcome.code is PENDING (the transfer record's view) or AMOUNT_INVALID,
--- WALLET_NOT_FOUND, WALLET_INACTIVE, CURRENCY_MISMATCH, INSUFFICIENT_FUNDS, BALANCE_OVERFLOW.
--- The idempotency record stays 'pending' (replays answer in_flight) until saga_finish.
--- Writes (only on PENDING): wallet, in-transit account, transfer record, pending set,
--- idempotency record, one posting.
+-- Returns {kind, outcome}: outcome.code is PENDING (the movement's view) or AMOUNT_INVALID,
+-- WALLET_NOT_FOUND, WALLET_INACTIVE, CURRENCY_MISMATCH, PAYMENT_NOT_FOUND, REFUND_EXCEEDS_PAYMENT,
+-- LIMIT_EXCEEDED, INSUFFICIENT_FUNDS, BALANCE_OVERFLOW. The idempotency record stays 'pending'
+-- (replays answer in_flight) until saga_finish. Writes (only on PENDING): wallet, in-transit
+-- account, movement record, pending set, payment record (refund), counters, idempotency record, one posting.
 
-local from_key, transit_key, idem_key, transfer_key, pending_key, outbox =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local transfer_id, currency, request_hash, actor, to_id, transit_id =
-  ARGV[1], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
-local retention_ms = tonumber(ARGV[8])
+local from_key, transit_key, idem_key, record_key, pending_key, outbox, payment_key =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local counter_keys = tail(KEYS, 8)
+local id, kind, currency, request_hash, actor, to_id, transit_id =
+  ARGV[1], ARGV[2], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+local retention_ms, payment_id, reference = tonumber(ARGV[10]), ARGV[11], ARGV[12]
+local checks = cjson.decode(ARGV[13])
+if not KINDS[kind] then error('unknown movement kind ' .. tostring(kind)) end
 
 local seen = idem_lookup(idem_key, request_hash)
 if seen then return seen end
 
-local amount = positive_units(ARGV[2])
+local amount = positive_units(ARGV[3])
+local fee = amount and valid_fee(ARGV[4], amount)
 local from = load_wallet(from_key)
 local code
-if not amount then code = 'AMOUNT_INVALID' else code = wallet_refusal(from, currency, actor) end
+if not amount or not fee then code = 'AMOUNT_INVALID' else code = wallet_refusal(from, currency, actor) end
+if not code and kind == 'refund' then code = refund_refusal(payment_key, from.id, amount) end
+local rule = not code and limits_refusal(counter_keys, checks, amount)
+if rule then code = 'LIMIT_EXCEEDED' end
 local legs
 if not code then
   legs = {{acct = from, bucket = 'avail', delta = -amount},
           {acct = load_system(transit_key, transit_id, currency), bucket = 'avail', delta = amount}}
   code = legs_refusal(legs)
 end
-if code then return refuse(idem_key, request_hash, retention_ms, refusal(code, {transferId = transfer_id})) end
+if code then return refuse(idem_key, request_hash, retention_ms, refusal(code, {id = id, rule = rule or nil})) end
 
 local ts = now_ms()
-local entries = apply_legs(legs)
-redis.call('HSET', transfer_key, 'id', transfer_id, 'from', from.id, 'to', to_id, 'amt', units(amount),
-  'cur', currency, 'state', 'pending', 'created', ts, 'idem', idem_key)
-redis.call('ZADD', pending_key, ts, transfer_id)
-local outcome_json = cjson.encode({code = 'PENDING', transferId = transfer_id, status = 'pending',
-  fromWalletId = from.id, toWalletId = to_id, amount = units(amount), currency = currency, createdAt = ts,
-  source = wallet_view(from)})
+local entries, balances = apply_legs(legs)
+count_limits(counter_keys, checks, amount)
+if kind == 'refund' then redis.call('HINCRBY', payment_key, 'refunded', units(amount)) end
+redis.call('HSET', record_key, 'id', id, 'kind', kind, 'from', from.id, 'to', to_id, 'amt', units(amount),
+  'fee', units(fee), 'cur', currency, 'state', 'pending', 'created', ts, 'idem', idem_key, 'pay', payment_id,
+  'ref', reference, 'lim', encode_list(counter_keys))
+redis.call('ZADD', pending_key, ts, id)
+local outcome_json = cjson.encode(movement_view(id, kind, from.id, to_id, amount, fee, currency, ts,
+  {code = 'PENDING', status = 'pending', paymentId = payment_id ~= '' and payment_id or nil,
+   reference = reference ~= '' and reference or nil, source = wallet_view(from)}))
 idem_record(idem_key, request_hash, 'pending', outcome_json)
-emit(outbox, posting(transfer_id .. '.debit', 'transfer_debit', from_key, ts,
-  {ref = transfer_id, scope = idem_key, entries = entries}))
+emit(outbox, posting(id .. '.debit', kind .. '_debit', from_key, ts, {ref = id, scope = idem_key, entries = entries,
+  balances = balances}))
 return reply('new', outcome_json)

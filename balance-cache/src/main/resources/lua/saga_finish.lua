@@ -1,52 +1,63 @@
--- saga_finish: step 3 of a cross-shard transfer, on the source shard, once the destination
--- has decided. 'completed' closes the transfer; 'reversed' returns the amount from this
--- shard's in-transit account to the source wallet (whatever the wallet's status: the money
--- is the owner's). Either way the transfer leaves the pending set and the idempotency record
--- gets its final outcome. A transfer that is no longer pending is left as it is.
+-- saga_finish: step 3 of a movement between shards, on the source shard, once the destination
+-- has decided. 'completed' closes the movement; 'reversed' returns the amount from this shard's
+-- in-transit account to the source wallet (whatever the wallet's status: the money is the
+-- owner's), gives back what the movement counted against the sender's limits and, for a refund,
+-- what it reserved on its payment record. Either way the movement leaves the pending set and the
+-- idempotency record gets its final outcome. A movement no longer pending is left as it is.
 --
--- KEYS[1] transfer record     {sNNNN}:x:<transferId>
+-- KEYS[1] movement record     {sNNNN}:x:<movementId>
 -- KEYS[2] pending set         {sNNNN}:pending
 -- KEYS[3] idempotency         {sNNNN}:idem:<scope hash>   (the record's 'idem' field)
--- KEYS[4] source wallet       {sNNNN}:w:<fromWalletId>
+-- KEYS[4] source wallet       {sNNNN}:w:<walletId>
 -- KEYS[5] in-transit account  {sNNNN}:a:transit:<currency>
 -- KEYS[6] outbox              {sNNNN}:outbox
--- ARGV[1] transfer id   ARGV[2] decision (completed|reversed)   ARGV[3] refusal code when reversed
+-- KEYS[7] payment record      {sNNNN}:pay:<paymentId>   (a refund's; not touched otherwise)
+-- KEYS[8..] the limit counters the debit counted (the record's 'lim' field, in order)
+-- ARGV[1] movement id   ARGV[2] decision (completed|reversed)   ARGV[3] refusal code when reversed
 -- ARGV[4] in-transit account id   ARGV[5] destination decision marker key (retired with the rest)
 --
--- Returns {kind, outcome}: the transfer's final outcome; code OK (completed) or the
--- destination's refusal code (status reversed). Raises if the transfer does not exist.
+-- Returns {kind, outcome}: the movement's final outcome; code OK (completed) or the
+-- destination's refusal code (status reversed). Raises if the movement does not exist.
 
-local transfer_key, pending_key, idem_key, from_key, transit_key, outbox =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local transfer_id, decision, refusal_code, transit_id, marker_key = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local record_key, pending_key, idem_key, from_key, transit_key, outbox, payment_key =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local counter_keys = tail(KEYS, 8)
+local id, decision, refusal_code, transit_id, marker_key = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 
-local t = redis.call('HMGET', transfer_key, 'state', 'outcome', 'from', 'to', 'amt', 'cur', 'created', 'idem')
-if not t[1] then error('no transfer ' .. transfer_id) end
-if t[1] ~= 'pending' then return reply('replay', t[2]) end
-if t[8] ~= idem_key then error('idempotency key does not match transfer ' .. transfer_id) end
+local m = redis.call('HMGET', record_key, 'state', 'outcome', 'kind', 'from', 'to', 'amt', 'fee', 'cur', 'created',
+  'idem', 'pay', 'ref', 'lim')
+if not m[1] then error('no movement ' .. id) end
+if m[1] ~= 'pending' then return reply('replay', m[2]) end
+if m[10] ~= idem_key then error('idempotency key does not match movement ' .. id) end
+if m[13] ~= encode_list(counter_keys) then error('limit counters do not match movement ' .. id) end
 if decision ~= 'completed' and decision ~= 'reversed' then error('bad decision ' .. tostring(decision)) end
 
-local amount, currency = tonumber(t[5]), t[6]
+local kind, amount, fee, currency = m[3], tonumber(m[6]), tonumber(m[7]), m[8]
 local legs
 if decision == 'reversed' then
   local from = load_wallet(from_key)
-  if not from then error('source wallet of ' .. transfer_id .. ' is gone') end
+  if not from then error('source wallet of ' .. id .. ' is gone') end
   legs = {{acct = from, bucket = 'avail', delta = amount},
           {acct = load_system(transit_key, transit_id, currency), bucket = 'avail', delta = -amount}}
   local code = legs_refusal(legs)
-  if code then error('cannot reverse ' .. transfer_id .. ': ' .. code) end
+  if code then error('cannot reverse ' .. id .. ': ' .. code) end
 end
 
 local ts = now_ms()
-local outcome = {code = 'OK', transferId = transfer_id, status = decision, fromWalletId = t[3],
-  toWalletId = t[4], amount = t[5], currency = currency, createdAt = tonumber(t[7]), finishedAt = ts}
+local outcome = movement_view(id, kind, m[4], m[5], amount, fee, currency, tonumber(m[9]),
+  {code = 'OK', status = decision, finishedAt = ts, paymentId = m[11] ~= '' and m[11] or nil,
+   reference = m[12] ~= '' and m[12] or nil})
 if decision == 'reversed' then outcome.code = refusal_code end
 local outcome_json = cjson.encode(outcome)
 
-local record = {ref = transfer_id, scope = idem_key, retire = {idem_key, marker_key}}
-if legs then record.entries = apply_legs(legs) end
-redis.call('HSET', transfer_key, 'state', decision, 'outcome', outcome_json, 'finished', ts, 'code', outcome.code)
-redis.call('ZREM', pending_key, transfer_id)
+local record = {ref = id, scope = idem_key, retire = {idem_key, marker_key}}
+if legs then
+  record.entries, record.balances = apply_legs(legs)
+  uncount_limits(counter_keys, amount)
+  if kind == 'refund' then redis.call('HINCRBY', payment_key, 'refunded', units(-amount)) end
+end
+redis.call('HSET', record_key, 'state', decision, 'outcome', outcome_json, 'finished', ts, 'code', outcome.code)
+redis.call('ZREM', pending_key, id)
 redis.call('HSET', idem_key, 'state', 'done', 'outcome', outcome_json)
-emit(outbox, posting(transfer_id .. '.' .. decision, 'transfer_' .. decision, transfer_key, ts, record))
+emit(outbox, posting(id .. '.' .. decision, kind .. '_' .. decision, record_key, ts, record))
 return reply('new', outcome_json)

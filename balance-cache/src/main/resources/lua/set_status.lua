@@ -16,8 +16,12 @@ if status ~= 'active' and status ~= 'frozen' and status ~= 'closed' then error('
 
 local wallet = load_wallet(wallet_key)
 if not wallet then return reply('new', cjson.encode(refusal('WALLET_NOT_FOUND'))) end
-if wallet.status == status then return reply('replay', cjson.encode({code = 'OK', walletId = wallet.id, status = status})) end
-if wallet.status == 'closed' then return reply('new', cjson.encode(refusal('WALLET_INACTIVE', {walletId = wallet.id}))) end
+if wallet.status == status then
+  return reply('replay', cjson.encode({code = 'OK', walletId = wallet.id, status = status}))
+end
+if wallet.status == 'closed' then
+  return reply('new', cjson.encode(refusal('WALLET_INACTIVE', {walletId = wallet.id})))
+end
 if status == 'closed' and (wallet.avail ~= 0 or wallet.held ~= 0) then
   return reply('new', cjson.encode(refusal('BALANCE_NOT_ZERO', {walletId = wallet.id})))
 end

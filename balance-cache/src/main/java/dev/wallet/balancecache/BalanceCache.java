@@ -2,13 +2,19 @@ package dev.wallet.balancecache;
 
 import dev.wallet.balancecache.command.Credit;
 import dev.wallet.balancecache.command.OpenWallet;
+import dev.wallet.balancecache.command.Payment;
 import dev.wallet.balancecache.command.PlaceHold;
+import dev.wallet.balancecache.command.Refund;
 import dev.wallet.balancecache.command.Transfer;
 import dev.wallet.balancecache.impl.RedisBalanceCache;
+import dev.wallet.balancecache.model.BalanceEvent;
 import dev.wallet.balancecache.model.Credited;
 import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.HoldView;
 import dev.wallet.balancecache.model.Outcome;
+import dev.wallet.balancecache.model.PaymentId;
+import dev.wallet.balancecache.model.PaymentView;
+import dev.wallet.balancecache.model.RefundView;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.TransferId;
@@ -20,6 +26,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The money core: wallets and their balances on a Redis Cluster, changed only by postings that
@@ -63,6 +70,22 @@ public interface BalanceCache {
 
   Future<Optional<TransferView>> transfer(TransferId id);
 
+  /**
+   * Pays a merchant: one posting (payer debited, merchant credited the amount less the fee, the
+   * fee account credited the fee), or the saga when they are on different shards. Completes like
+   * {@link #transfer(Transfer)}; a merchant side that refuses reverses the payment.
+   */
+  Future<Outcome<PaymentView>> pay(Payment command);
+
+  Future<Optional<PaymentView>> payment(PaymentId id);
+
+  /**
+   * Refunds part or all of a payment from the merchant back to the payer; refunds of one payment
+   * never add up to more than it (REFUND_EXCEEDS_PAYMENT). A refund needs the payment completed
+   * (PAYMENT_NOT_FOUND before) and the merchant's funds (INSUFFICIENT_FUNDS).
+   */
+  Future<Outcome<RefundView>> refund(Refund command);
+
   Future<Outcome<HoldView>> placeHold(PlaceHold command);
 
   /** Pays a held amount out to {@code payoutAccount}, e.g. a withdrawal the bank confirmed. */
@@ -73,9 +96,16 @@ public interface BalanceCache {
 
   Future<Outcome<WalletStatus>> setStatus(WalletId id, WalletStatus status, String reason);
 
-  /** Drives every cross-shard transfer pending for longer than the sweep age to its end; returns how many. */
+  /**
+   * Every balance change of every wallet, from the shards' outboxes, whichever process made it; the
+   * listener runs on the money core's event loop and must not block (hop to your own context).
+   * At most once, in order per wallet. Close the returned handle to stop listening.
+   */
+  AutoCloseable subscribeBalanceChanges(Consumer<BalanceEvent> listener);
+
+  /** Drives every cross-shard movement pending for longer than the sweep age to its end; returns how many. */
   Future<Integer> sweepPendingTransfers();
 
-  /** Transfers of a shard still pending (debited, not yet credited or reversed). */
-  Future<List<TransferId>> pendingTransfers(ShardId shard);
+  /** Ids of the movements (transfers, payments, refunds) of a shard still pending: debited, not yet settled. */
+  Future<List<String>> pendingMovements(ShardId shard);
 }

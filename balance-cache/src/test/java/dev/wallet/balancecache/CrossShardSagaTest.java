@@ -62,7 +62,7 @@ class CrossShardSagaTest {
     assertThat(core.available(to)).isEqualTo(120);
     assertThat(Await.result(cache.transfer(outcome.value().id())).orElseThrow().status())
       .isEqualTo(TransferStatus.COMPLETED);
-    assertThat(Await.result(cache.pendingTransfers(from.shard()))).doesNotContain(outcome.value().id());
+    assertThat(Await.result(cache.pendingMovements(from.shard()))).doesNotContain(outcome.value().id().value());
   }
 
   @Test
@@ -98,7 +98,7 @@ class CrossShardSagaTest {
 
     assertThat(core.available(to)).isEqualTo(75);
     assertThat(Await.result(cache.transfer(id)).orElseThrow().status()).isEqualTo(TransferStatus.COMPLETED);
-    assertThat(Await.result(cache.pendingTransfers(from.shard()))).doesNotContain(id);
+    assertThat(Await.result(cache.pendingMovements(from.shard()))).doesNotContain(id.value());
   }
 
   @Test
@@ -164,7 +164,7 @@ class CrossShardSagaTest {
     Transfer transfer = new Transfer(from, to, new Money(amount, USD), owner, key(owner));
     Outcome<TransferView> debited = Await.result(cache.saga().debit(transfer, id));
     assertThat(debited.code()).isEqualTo(OutcomeCode.PENDING);
-    assertThat(Await.result(cache.pendingTransfers(from.shard()))).contains(id);
+    assertThat(Await.result(cache.pendingMovements(from.shard()))).contains(id.value());
     return id;
   }
 

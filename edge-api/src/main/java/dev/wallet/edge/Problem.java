@@ -48,7 +48,10 @@ record Problem(ProblemCode code, String detail, Map<String, Object> extensions) 
       case SAME_WALLET -> invalidRequest("a transfer needs two different wallets");
       case BALANCE_OVERFLOW -> invalidRequest("the amount would take a balance past 2^53-1 minor units");
       case BALANCE_NOT_ZERO -> invalidRequest("the wallet still holds money");
-      case WALLET_NOT_FOUND, TRANSFER_NOT_FOUND, HOLD_NOT_FOUND -> notFound();
+      case WALLET_NOT_FOUND, TRANSFER_NOT_FOUND, HOLD_NOT_FOUND, PAYMENT_NOT_FOUND -> notFound();
+      case NOT_A_MERCHANT -> invalidRequest("the payee is not a merchant wallet");
+      case REFUND_EXCEEDS_PAYMENT -> of(ProblemCode.REFUND_EXCEEDS_PAYMENT,
+        "the refunds of this payment would add up to more than was paid");
       case WALLET_EXISTS -> of(ProblemCode.IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key already opened a wallet");
       case WALLET_INACTIVE -> of(ProblemCode.WALLET_INACTIVE, "a wallet of this request is frozen or closed");
       case CURRENCY_MISMATCH -> of(ProblemCode.CURRENCY_MISMATCH, "the currency differs from the wallet's");

@@ -20,6 +20,7 @@ enum ProblemCode {
   CURRENCY_MISMATCH(422, "Currency mismatch"),
   WALLET_INACTIVE(422, "The wallet is not active"),
   LIMIT_EXCEEDED(422, "A limit would be exceeded"),
+  REFUND_EXCEEDS_PAYMENT(422, "The refunds would exceed the payment"),
   INTERNAL_ERROR(500, "Internal error"),
   UNAVAILABLE(503, "Temporarily unavailable");
 

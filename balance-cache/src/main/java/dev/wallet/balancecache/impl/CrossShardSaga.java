@@ -8,21 +8,22 @@ import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.TransferView;
 import io.vertx.core.Future;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A transfer between wallets on different shards, in three scripts (see docs/architecture.md):
+ * A movement between wallets on different shards, in three scripts (see docs/architecture.md):
  * <ol>
- *   <li>debit, on the source shard: source wallet into the shard's in-transit account, the
- *       transfer recorded as pending;</li>
- *   <li>credit, on the destination shard: in-transit into the destination wallet, decided once
- *       per transfer (credited or refused for good);</li>
+ *   <li>debit, on the source shard: source wallet into the shard's in-transit account, limits
+ *       counted, the movement recorded as pending;</li>
+ *   <li>credit, on the destination shard: in-transit into the destination (and a payment's fee
+ *       into the fee account), decided once per movement (credited or refused for good);</li>
  *   <li>finish, on the source shard: completed, or reversed back into the source wallet when the
  *       destination refused.</li>
  * </ol>
- * Each step is idempotent, so whoever drives a transfer (the request that started it, or the
+ * Each step is idempotent, so whoever drives a movement (the request that started it, or the
  * sweeper after a crash) may repeat any step; the destination's first decision settles the end.
  */
 public final class CrossShardSaga {
@@ -40,59 +41,73 @@ public final class CrossShardSaga {
   }
 
   /** Runs all three steps. When a later step cannot be reached, answers PENDING and leaves it to the sweeper. */
-  Future<Outcome<TransferView>> transfer(Transfer command, TransferId id) {
-    return debit(command, id).compose(debited -> {
-      if (debited.code() != OutcomeCode.PENDING || debited.replayed()) {
+  Future<ScriptReply> run(Movement movement) {
+    return debit(movement).compose(debited -> {
+      if (debited.kind() != ScriptReply.Kind.NEW || !"PENDING".equals(debited.outcome().getString("code"))) {
         return Future.succeededFuture(debited);
       }
-      return drive(debited.value(), Keys.idempotency(command.from().shard(), command.idempotencyKey()))
-        .recover(failure -> {
-          LOG.warn("transfer {} left pending for the sweeper: {}", id, failure.toString());
-          return Future.succeededFuture(debited);
-        });
+      return drive(PendingMovement.of(movement)).recover(failure -> {
+        LOG.warn("{} {} left pending for the sweeper: {}", movement.kind(), movement.id(), failure.toString());
+        return Future.succeededFuture(debited);
+      });
     });
   }
 
-  /** Step 1. */
+  /** Step 1 of a transfer alone, for tests that stop a saga after it. */
   public Future<Outcome<TransferView>> debit(Transfer command, TransferId id) {
-    ShardId source = command.from().shard();
-    SystemAccount transit = SystemAccount.transit(command.amount().currency());
-    List<String> keys = List.of(Keys.wallet(command.from()), Keys.systemAccount(source, transit),
-      Keys.idempotency(source, command.idempotencyKey()), Keys.transfer(id), Keys.pendingTransfers(source),
-      Keys.outbox(source));
-    List<String> args = List.of(id.value(), Long.toString(command.amount().minor()), command.amount().currencyCode(),
-      RedisBalanceCache.requestHash(command.canonical()), command.actor(), command.to().value(), transit.id(source),
-      Long.toString(refusalRetentionMs));
-    return runner.run(scripts.sagaDebit, keys, args).map(reply -> Views.outcome(reply, Views::transfer));
+    return debit(Movement.of(command, id.value())).map(reply -> Views.outcome(reply, Views::transfer));
   }
 
-  /** Steps 2 and 3 for a transfer whose source was debited; its idempotency record is at {@code idemKey}. */
-  Future<Outcome<TransferView>> drive(TransferView pending, String idemKey) {
+  /** Step 2 of a transfer alone, for tests that stop a saga after it. */
+  public Future<OutcomeCode> credit(TransferView pending) {
+    return credit(new PendingMovement(pending.id().value(), "transfer", pending.from(), pending.to(),
+      pending.amount(), 0, "", "", List.of()));
+  }
+
+  Future<ScriptReply> debit(Movement m) {
+    ShardId source = m.source();
+    SystemAccount transit = SystemAccount.transit(m.amount().currency());
+    List<String> keys = new ArrayList<>(List.of(Keys.wallet(m.from()), Keys.systemAccount(source, transit),
+      m.idempotencyRecord(), Keys.movement(source, m.id()), Keys.pendingMovements(source), Keys.outbox(source),
+      Keys.paymentRecord(source, m.kind().equals("refund") ? m.paymentId() : m.id())));
+    keys.addAll(m.counterKeys());
+    List<String> args = List.of(m.id(), m.kind(), Long.toString(m.amount().minor()), Long.toString(m.fee()),
+      m.amount().currencyCode(), RedisBalanceCache.requestHash(m.canonical()), m.actor(), m.to().value(),
+      transit.id(source), Long.toString(refusalRetentionMs), m.paymentId(), m.reference(), m.limitsJson());
+    return runner.run(scripts.sagaDebit, keys, args);
+  }
+
+  /** Steps 2 and 3 for a movement whose source was debited. */
+  Future<ScriptReply> drive(PendingMovement pending) {
     return credit(pending).compose(decision -> decision == OutcomeCode.OK
-      ? finish(pending, idemKey, "completed", "")
-      : finish(pending, idemKey, "reversed", decision.name()));
+      ? finish(pending, "completed", "")
+      : finish(pending, "reversed", decision.name()));
   }
 
   /** Step 2: the destination's decision, OK or a final refusal. */
-  public Future<OutcomeCode> credit(TransferView pending) {
-    ShardId destination = pending.to().shard();
-    SystemAccount transit = SystemAccount.transit(pending.amount().currency());
-    List<String> keys = List.of(Keys.wallet(pending.to()), Keys.systemAccount(destination, transit),
-      Keys.creditDecision(destination, pending.id()), Keys.outbox(destination));
-    List<String> args = List.of(pending.id().value(), Long.toString(pending.amount().minor()),
-      pending.amount().currencyCode(), transit.id(destination));
+  Future<OutcomeCode> credit(PendingMovement p) {
+    ShardId destination = p.to().shard();
+    SystemAccount transit = SystemAccount.transit(p.amount().currency());
+    SystemAccount fees = SystemAccount.fees(p.amount().currency());
+    List<String> keys = List.of(Keys.wallet(p.to()), Keys.systemAccount(destination, transit),
+      Keys.creditDecision(destination, p.id()), Keys.outbox(destination), Keys.systemAccount(destination, fees),
+      Keys.paymentRecord(destination, p.kind().equals("payment") ? p.paymentId() : p.id()));
+    List<String> args = List.of(p.id(), p.kind(), Long.toString(p.amount().minor()), Long.toString(p.fee()),
+      p.amount().currencyCode(), transit.id(destination), fees.id(destination), p.from().value(), p.paymentId());
     return runner.run(scripts.sagaCredit, keys, args)
       .map(reply -> OutcomeCode.valueOf(reply.outcome().getString("code")));
   }
 
   /** Step 3. */
-  Future<Outcome<TransferView>> finish(TransferView pending, String idemKey, String decision, String refusalCode) {
-    ShardId source = pending.from().shard();
-    SystemAccount transit = SystemAccount.transit(pending.amount().currency());
-    List<String> keys = List.of(Keys.transfer(pending.id()), Keys.pendingTransfers(source), idemKey,
-      Keys.wallet(pending.from()), Keys.systemAccount(source, transit), Keys.outbox(source));
-    List<String> args = List.of(pending.id().value(), decision, refusalCode, transit.id(source),
-      Keys.creditDecision(pending.to().shard(), pending.id()));
-    return runner.run(scripts.sagaFinish, keys, args).map(reply -> Views.outcome(reply, Views::transfer));
+  Future<ScriptReply> finish(PendingMovement p, String decision, String refusalCode) {
+    ShardId source = p.from().shard();
+    SystemAccount transit = SystemAccount.transit(p.amount().currency());
+    List<String> keys = new ArrayList<>(List.of(Keys.movement(source, p.id()), Keys.pendingMovements(source),
+      p.idempotencyRecord(), Keys.wallet(p.from()), Keys.systemAccount(source, transit), Keys.outbox(source),
+      Keys.paymentRecord(source, p.kind().equals("refund") ? p.paymentId() : p.id())));
+    keys.addAll(p.counterKeys());
+    List<String> args = List.of(p.id(), decision, refusalCode, transit.id(source),
+      Keys.creditDecision(p.to().shard(), p.id()));
+    return runner.run(scripts.sagaFinish, keys, args);
   }
 }

@@ -31,16 +31,31 @@ final class Keys {
     return shard.tag() + ":idem:" + key.digest();
   }
 
+  /** The record of a movement (transfer, payment, refund) on its source's shard. */
+  static String movement(ShardId source, String movementId) {
+    return source.tag() + ":x:" + movementId;
+  }
+
   static String transfer(TransferId id) {
-    return id.shard().tag() + ":x:" + id.value();
+    return movement(id.shard(), id.value());
   }
 
-  /** The destination's decision about a transfer, kept on the destination's shard. */
-  static String creditDecision(ShardId destination, TransferId id) {
-    return destination.tag() + ":in:" + id.value();
+  /** The destination's decision about a movement, kept on the destination's shard. */
+  static String creditDecision(ShardId destination, String movementId) {
+    return destination.tag() + ":in:" + movementId;
   }
 
-  static String pendingTransfers(ShardId shard) {
+  /** A payment's record on the merchant's shard, which bounds its refunds. */
+  static String paymentRecord(ShardId merchantShard, String paymentId) {
+    return merchantShard.tag() + ":pay:" + paymentId;
+  }
+
+  /** One of a sender's limit counters, next to the sender's wallet. */
+  static String limitCounter(ShardId shard, String owner, String counter) {
+    return shard.tag() + ":lim:" + owner + ":" + counter;
+  }
+
+  static String pendingMovements(ShardId shard) {
     return shard.tag() + ":pending";
   }
 

@@ -4,13 +4,20 @@ import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.BalanceCacheOptions;
 import dev.wallet.balancecache.command.Credit;
 import dev.wallet.balancecache.command.OpenWallet;
+import dev.wallet.balancecache.command.Payment;
 import dev.wallet.balancecache.command.PlaceHold;
+import dev.wallet.balancecache.command.Refund;
 import dev.wallet.balancecache.command.Transfer;
+import dev.wallet.balancecache.model.BalanceEvent;
 import dev.wallet.balancecache.model.Credited;
 import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.HoldView;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.PaymentId;
+import dev.wallet.balancecache.model.PaymentView;
+import dev.wallet.balancecache.model.RefundId;
+import dev.wallet.balancecache.model.RefundView;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.TransferId;
@@ -20,17 +27,20 @@ import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +58,7 @@ public final class RedisBalanceCache implements BalanceCache {
   private final Scripts scripts = new Scripts();
   private final ScriptRunner runner;
   private final CrossShardSaga saga;
+  private final OutboxTail tail;
   private long sweeperTimer = -1;
   private boolean sweeping;
 
@@ -58,6 +69,7 @@ public final class RedisBalanceCache implements BalanceCache {
     this.runner = new ScriptRunner(vertx, router, options.minReplicaAcks(), options.replicationTimeoutMs(),
       options.operationTimeoutMs());
     this.saga = new CrossShardSaga(runner, scripts, options.idempotencyRetentionMs());
+    this.tail = new OutboxTail(vertx, runner, options.shardCount());
   }
 
   @Override
@@ -105,6 +117,7 @@ public final class RedisBalanceCache implements BalanceCache {
     if (sweeperTimer >= 0) {
       vertx.cancelTimer(sweeperTimer);
     }
+    tail.stop();
     router.close();
     return Future.succeededFuture();
   }
@@ -117,6 +130,11 @@ public final class RedisBalanceCache implements BalanceCache {
   @Override
   public Future<Void> ping() {
     return router.onAllMasters(Request.cmd(Command.PING)).mapEmpty();
+  }
+
+  @Override
+  public AutoCloseable subscribeBalanceChanges(Consumer<BalanceEvent> listener) {
+    return tail.subscribe(listener);
   }
 
   /** The saga's steps, for tests that stop a transfer between them. */
@@ -164,16 +182,8 @@ public final class RedisBalanceCache implements BalanceCache {
 
   @Override
   public Future<Outcome<TransferView>> transfer(Transfer command) {
-    ShardId source = command.from().shard();
-    TransferId id = TransferId.random(source);
-    if (command.crossShard()) {
-      return saga.transfer(command, id);
-    }
-    List<String> keys = List.of(Keys.wallet(command.from()), Keys.wallet(command.to()),
-      Keys.idempotency(source, command.idempotencyKey()), Keys.transfer(id), Keys.outbox(source));
-    List<String> args = List.of(id.value(), Long.toString(command.amount().minor()), command.amount().currencyCode(),
-      requestHash(command.canonical()), command.actor(), retention());
-    return runner.run(scripts.transfer, keys, args).map(reply -> Views.outcome(reply, Views::transfer));
+    Movement movement = Movement.of(command, TransferId.random(command.from().shard()).value());
+    return move(movement).map(reply -> Views.outcome(reply, Views::transfer));
   }
 
   @Override
@@ -182,39 +192,85 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   @Override
+  public Future<Outcome<PaymentView>> pay(Payment command) {
+    Movement movement = Movement.of(command, PaymentId.random(command.payer().shard()).value());
+    return move(movement).map(reply -> Views.outcome(reply, Views::payment));
+  }
+
+  @Override
+  public Future<Optional<PaymentView>> payment(PaymentId id) {
+    return hashAt(Keys.movement(id.shard(), id.value())).compose(movement -> movement.isEmpty()
+      ? Future.succeededFuture(Optional.<PaymentView>empty())
+      : hashAt(Keys.paymentRecord(new WalletId(movement.get("to")).shard(), id.value()))
+        .map(record -> Views.payment(movement, record)));
+  }
+
+  @Override
+  public Future<Outcome<RefundView>> refund(Refund command) {
+    PaymentId paymentId = command.payment();
+    return hashAt(Keys.movement(paymentId.shard(), paymentId.value())).compose(payment -> {
+      if (!"payment".equals(payment.get("kind"))) {
+        return Future.succeededFuture(Outcome.<RefundView>refused(OutcomeCode.PAYMENT_NOT_FOUND));
+      }
+      WalletId merchant = new WalletId(payment.get("to"));
+      Movement refund = new Movement(RefundId.random(merchant.shard()).value(), "refund", merchant,
+        new WalletId(payment.get("from")), command.amount(), 0, command.actor(), command.idempotencyKey(),
+        paymentId.value(), "", List.of(), command.canonical());
+      return move(refund).map(reply -> Views.outcome(reply, Views::refund));
+    });
+  }
+
+  /** One script when both wallets share a shard, the saga otherwise. */
+  private Future<ScriptReply> move(Movement m) {
+    if (m.crossShard()) {
+      return saga.run(m);
+    }
+    ShardId shard = m.source();
+    List<String> keys = new ArrayList<>(List.of(Keys.wallet(m.from()), Keys.wallet(m.to()), m.idempotencyRecord(),
+      Keys.movement(shard, m.id()), Keys.outbox(shard), Keys.systemAccount(shard, m.feeAccount()),
+      Keys.paymentRecord(shard, m.kind().equals("refund") ? m.paymentId() : m.id())));
+    keys.addAll(m.counterKeys());
+    List<String> args = List.of(m.id(), m.kind(), Long.toString(m.amount().minor()), Long.toString(m.fee()),
+      m.amount().currencyCode(), requestHash(m.canonical()), m.actor(), retention(), m.feeAccount().id(shard),
+      m.paymentId(), m.reference(), m.limitsJson());
+    return runner.run(scripts.move, keys, args);
+  }
+
+  @Override
   public Future<Outcome<HoldView>> placeHold(PlaceHold command) {
     ShardId shard = command.wallet().shard();
     HoldId id = HoldId.random(shard);
-    List<String> keys = List.of(Keys.wallet(command.wallet()), Keys.hold(id),
-      Keys.idempotency(shard, command.idempotencyKey()), Keys.outbox(shard));
+    List<String> keys = new ArrayList<>(List.of(Keys.wallet(command.wallet()), Keys.hold(id),
+      Keys.idempotency(shard, command.idempotencyKey()), Keys.outbox(shard)));
+    command.limits().forEach(l -> keys.add(Keys.limitCounter(shard, command.actor(), l.counter())));
     List<String> args = List.of(id.value(), Long.toString(command.amount().minor()), command.amount().currencyCode(),
-      requestHash(command.canonical()), command.actor(), command.reference(), retention());
+      requestHash(command.canonical()), command.actor(), command.reference(), retention(),
+      Movement.limitsJson(command.limits()));
     return runner.run(scripts.hold, keys, args).map(reply -> Views.outcome(reply, Views::hold));
   }
 
   @Override
   public Future<Outcome<HoldView>> settleHold(HoldId id, SystemAccount payoutAccount) {
-    ShardId shard = id.shard();
-    return endHold(id, "settled", List.of(Keys.systemAccount(shard, payoutAccount)), payoutAccount.id(shard));
+    return endHold(id, "settled", Keys.systemAccount(id.shard(), payoutAccount), payoutAccount.id(id.shard()));
   }
 
   @Override
   public Future<Outcome<HoldView>> releaseHold(HoldId id) {
-    return endHold(id, "released", List.of(), "");
+    return endHold(id, "released", Keys.hold(id), "");
   }
 
-  private Future<Outcome<HoldView>> endHold(HoldId id, String ending, List<String> payoutKey, String payoutId) {
-    return runner.send(Keys.hold(id), Request.cmd(Command.HGET).arg(Keys.hold(id)).arg("wallet"))
-      .compose(wallet -> {
-        if (wallet == null) {
-          return Future.succeededFuture(Outcome.<HoldView>refused(OutcomeCode.HOLD_NOT_FOUND));
-        }
-        List<String> keys = new java.util.ArrayList<>(List.of(Keys.wallet(new WalletId(wallet.toString())),
-          Keys.hold(id), Keys.outbox(id.shard())));
-        keys.addAll(payoutKey);
-        return runner.run(scripts.finishHold, keys, List.of(id.value(), ending, payoutId))
-          .map(reply -> Views.outcome(reply, Views::hold));
-      });
+  /** {@code accountKey}: the payout account to settle; any key of the shard (not touched) to release. */
+  private Future<Outcome<HoldView>> endHold(HoldId id, String ending, String accountKey, String accountId) {
+    return hashAt(Keys.hold(id)).compose(hold -> {
+      if (hold.isEmpty()) {
+        return Future.succeededFuture(Outcome.<HoldView>refused(OutcomeCode.HOLD_NOT_FOUND));
+      }
+      List<String> keys = new ArrayList<>(List.of(Keys.wallet(new WalletId(hold.get("wallet"))), Keys.hold(id),
+        Keys.outbox(id.shard()), accountKey));
+      new JsonArray(hold.getOrDefault("lim", "[]")).forEach(counter -> keys.add((String) counter));
+      return runner.run(scripts.finishHold, keys, List.of(id.value(), ending, accountId))
+        .map(reply -> Views.outcome(reply, Views::hold));
+    });
   }
 
   // ------------------------------------------------------------------ the sweeper
@@ -229,39 +285,38 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   @Override
-  public Future<List<TransferId>> pendingTransfers(ShardId shard) {
+  public Future<List<String>> pendingMovements(ShardId shard) {
     return pendingSince(shard, "+inf");
   }
 
-  private Future<List<TransferId>> pendingSince(ShardId shard, String maxScore) {
-    String key = Keys.pendingTransfers(shard);
+  private Future<List<String>> pendingSince(ShardId shard, String maxScore) {
+    String key = Keys.pendingMovements(shard);
     Request range = Request.cmd(Command.ZRANGEBYSCORE).arg(key).arg("-inf").arg(maxScore).arg("LIMIT").arg(0)
       .arg(SWEEP_BATCH);
     return runner.send(key, range)
-      .map(ids -> ids.stream().map(id -> new TransferId(id.toString())).toList());
+      .map(ids -> ids.stream().map(Response::toString).toList());
   }
 
   private Future<Integer> sweepShard(ShardId shard, long cutoff) {
     return pendingSince(shard, Long.toString(cutoff)).compose(ids -> {
       Future<Integer> chain = Future.succeededFuture(0);
-      for (TransferId id : ids) {
-        chain = chain.compose(done -> drivePending(id).map(driven -> done + driven));
+      for (String id : ids) {
+        chain = chain.compose(done -> drivePending(shard, id).map(driven -> done + driven));
       }
       return chain;
     });
   }
 
-  private Future<Integer> drivePending(TransferId id) {
-    return hashAt(Keys.transfer(id))
+  private Future<Integer> drivePending(ShardId shard, String id) {
+    return hashAt(Keys.movement(shard, id))
       .compose(record -> {
-        Optional<TransferView> view = Views.transfer(record);
-        if (view.isEmpty() || view.get().status() != dev.wallet.balancecache.model.TransferStatus.PENDING) {
+        if (!"pending".equals(record.get("state"))) {
           return Future.succeededFuture(0);
         }
-        return saga.drive(view.get(), record.get("idem")).map(1);
+        return saga.drive(PendingMovement.of(record)).map(1);
       })
       .recover(failure -> {
-        LOG.warn("could not drive pending transfer {} yet: {}", id, failure.toString());
+        LOG.warn("could not drive pending movement {} yet: {}", id, failure.toString());
         return Future.succeededFuture(0);
       });
   }

@@ -7,6 +7,10 @@ import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.HoldView;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
+import dev.wallet.balancecache.model.PaymentId;
+import dev.wallet.balancecache.model.PaymentView;
+import dev.wallet.balancecache.model.RefundId;
+import dev.wallet.balancecache.model.RefundView;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.TransferStatus;
@@ -43,7 +47,8 @@ final class Views {
   private static <T> Outcome<T> decided(ScriptReply reply, Function<JsonObject, T> valueOf) {
     OutcomeCode code = OutcomeCode.valueOf(reply.outcome().getString("code"));
     boolean hasValue = code.accepted() || reply.outcome().containsKey("status");
-    return new Outcome<>(code, hasValue ? valueOf.apply(reply.outcome()) : null, reply.kind() == ScriptReply.Kind.REPLAY);
+    return new Outcome<>(code, hasValue ? valueOf.apply(reply.outcome()) : null, reply.kind() == ScriptReply.Kind.REPLAY,
+      reply.outcome().getString("rule", ""));
   }
 
   static Wallet wallet(JsonObject o) {
@@ -80,24 +85,53 @@ final class Views {
 
   static TransferView transfer(JsonObject o) {
     TransferStatus status = TransferStatus.fromWire(o.getString("status"));
-    Optional<OutcomeCode> reason = status == TransferStatus.REVERSED
-      ? Optional.of(OutcomeCode.valueOf(o.getString("code"))) : Optional.empty();
-    return new TransferView(new TransferId(o.getString("transferId")), status,
-      new WalletId(o.getString("fromWalletId")), new WalletId(o.getString("toWalletId")), money(o),
-      Instant.ofEpochMilli(o.getLong("createdAt")), reason,
-      Optional.ofNullable(o.getJsonObject("source")).map(Views::balance));
+    return new TransferView(new TransferId(o.getString("id")), status, new WalletId(o.getString("fromWalletId")),
+      new WalletId(o.getString("toWalletId")), money(o), Instant.ofEpochMilli(o.getLong("createdAt")),
+      reversalReason(status, o.getString("code")), Optional.ofNullable(o.getJsonObject("source")).map(Views::balance));
   }
 
   static Optional<TransferView> transfer(Map<String, String> h) {
-    if (h.isEmpty()) {
+    if (h.isEmpty() || !"transfer".equals(h.getOrDefault("kind", "transfer"))) {
       return Optional.empty();
     }
     TransferStatus status = TransferStatus.fromWire(h.get("state"));
-    Optional<OutcomeCode> reason = status == TransferStatus.REVERSED
-      ? Optional.of(OutcomeCode.valueOf(h.get("code"))) : Optional.empty();
     return Optional.of(new TransferView(new TransferId(h.get("id")), status, new WalletId(h.get("from")),
-      new WalletId(h.get("to")), new Money(Long.parseLong(h.get("amt")), Currencies.parse(h.get("cur"))),
-      Instant.ofEpochMilli(Long.parseLong(h.get("created"))), reason, Optional.empty()));
+      new WalletId(h.get("to")), money(h), Instant.ofEpochMilli(Long.parseLong(h.get("created"))),
+      reversalReason(status, h.get("code")), Optional.empty()));
+  }
+
+  /** A payment as its outcome describes it; refunds are known only to its record (see below). */
+  static PaymentView payment(JsonObject o) {
+    TransferStatus status = TransferStatus.fromWire(o.getString("status"));
+    return new PaymentView(new PaymentId(o.getString("id")), status, new WalletId(o.getString("fromWalletId")),
+      new WalletId(o.getString("toWalletId")), money(o), units(o, "fee"), 0,
+      Optional.ofNullable(o.getString("reference")), Instant.ofEpochMilli(o.getLong("createdAt")),
+      reversalReason(status, o.getString("code")));
+  }
+
+  /** A payment from its movement record and, once it reached the merchant, its payment record. */
+  static Optional<PaymentView> payment(Map<String, String> movement, Map<String, String> paymentRecord) {
+    if (movement.isEmpty() || !"payment".equals(movement.get("kind"))) {
+      return Optional.empty();
+    }
+    TransferStatus status = TransferStatus.fromWire(movement.get("state"));
+    long refunded = Long.parseLong(paymentRecord.getOrDefault("refunded", "0"));
+    String ref = movement.getOrDefault("ref", "");
+    return Optional.of(new PaymentView(new PaymentId(movement.get("id")), status, new WalletId(movement.get("from")),
+      new WalletId(movement.get("to")), money(movement), Long.parseLong(movement.get("fee")), refunded,
+      ref.isEmpty() ? Optional.empty() : Optional.of(ref), Instant.ofEpochMilli(Long.parseLong(movement.get("created"))),
+      reversalReason(status, movement.get("code"))));
+  }
+
+  static RefundView refund(JsonObject o) {
+    TransferStatus status = TransferStatus.fromWire(o.getString("status"));
+    return new RefundView(new RefundId(o.getString("id")), new PaymentId(o.getString("paymentId")), status,
+      new WalletId(o.getString("fromWalletId")), new WalletId(o.getString("toWalletId")), money(o),
+      Instant.ofEpochMilli(o.getLong("createdAt")), reversalReason(status, o.getString("code")));
+  }
+
+  private static Optional<OutcomeCode> reversalReason(TransferStatus status, String code) {
+    return status == TransferStatus.REVERSED ? Optional.of(OutcomeCode.valueOf(code)) : Optional.empty();
   }
 
   static WalletStatus status(JsonObject o) {
@@ -106,6 +140,10 @@ final class Views {
 
   private static Money money(JsonObject o) {
     return new Money(units(o, "amount"), Currencies.parse(o.getString("currency")));
+  }
+
+  private static Money money(Map<String, String> record) {
+    return new Money(Long.parseLong(record.get("amt")), Currencies.parse(record.get("cur")));
   }
 
   private static long units(JsonObject o, String field) {

@@ -21,6 +21,12 @@ public enum OutcomeCode {
   HOLD_NOT_FOUND,
   HOLD_EXCEEDED,
   TRANSFER_NOT_FOUND,
+  /** A payment's destination is not a merchant wallet. */
+  NOT_A_MERCHANT,
+  /** No payment of this merchant wallet under that id (or not yet completed). */
+  PAYMENT_NOT_FOUND,
+  /** The refunds of a payment would add up to more than was paid. */
+  REFUND_EXCEEDS_PAYMENT,
   /** A {@link LimitCheck} would be exceeded; the outcome's detail names the rule. */
   LIMIT_EXCEEDED,
   /** The first request under this idempotency key has not reached its outcome yet. */

@@ -11,6 +11,7 @@ import java.util.Currency;
 public record SystemAccount(String name, Currency currency) {
 
   public static final String TRANSIT = "transit";
+  public static final String FEES = "fees";
 
   public SystemAccount {
     if (name == null || !name.matches("[a-z]+(\\.[a-z]+)*")) {
@@ -20,6 +21,10 @@ public record SystemAccount(String name, Currency currency) {
 
   public static SystemAccount clearing(String gateway, Currency currency) {
     return new SystemAccount("clearing." + gateway, currency);
+  }
+
+  public static SystemAccount fees(Currency currency) {
+    return new SystemAccount(FEES, currency);
   }
 
   public static SystemAccount transit(Currency currency) {

@@ -22,7 +22,7 @@ import java.util.Optional;
  */
 public record OutboxRecord(String id, String type, String shard, Instant at, Optional<String> reference,
                            Optional<String> idempotencyScope, List<OutboxEntry> entries,
-                           Optional<AccountEvent> account, List<String> retire) {
+                           List<WalletBalance> balances, Optional<AccountEvent> account, List<String> retire) {
 
   public static final String FIELD = "p";
 
@@ -33,12 +33,12 @@ public record OutboxRecord(String id, String type, String shard, Instant at, Opt
     }
     return new OutboxRecord(p.getString("id"), p.getString("type"), p.getString("shard"),
       Instant.ofEpochMilli(p.getLong("ts")), Optional.ofNullable(p.getString("ref")),
-      Optional.ofNullable(p.getString("scope")), entries(p),
-      Optional.ofNullable(p.getJsonObject("account")).map(AccountEvent::from), strings(p.getJsonArray("retire")));
+      Optional.ofNullable(p.getString("scope")), entries(p), balances(p),
+      Optional.ofNullable(p.getJsonObject("account")).map(AccountEvent::from), strings(array(p, "retire")));
   }
 
   private static List<OutboxEntry> entries(JsonObject p) {
-    JsonArray array = p.getJsonArray("entries");
+    JsonArray array = array(p, "entries");
     List<OutboxEntry> entries = new ArrayList<>();
     if (array != null) {
       for (int i = 0; i < array.size(); i++) {
@@ -46,6 +46,23 @@ public record OutboxRecord(String id, String type, String shard, Instant at, Opt
       }
     }
     return List.copyOf(entries);
+  }
+
+  private static List<WalletBalance> balances(JsonObject p) {
+    JsonArray array = array(p, "balances");
+    List<WalletBalance> balances = new ArrayList<>();
+    if (array != null) {
+      for (int i = 0; i < array.size(); i++) {
+        balances.add(WalletBalance.from(array.getJsonObject(i)));
+      }
+    }
+    return List.copyOf(balances);
+  }
+
+  /** Lua's JSON encoder writes an empty list as {}: read that as an empty array. */
+  private static JsonArray array(JsonObject p, String field) {
+    Object value = p.getValue(field);
+    return value instanceof JsonArray list ? list : null;
   }
 
   private static List<String> strings(JsonArray array) {
@@ -62,6 +79,15 @@ public record OutboxRecord(String id, String type, String shard, Instant at, Opt
     static OutboxEntry from(JsonObject e) {
       return new OutboxEntry(e.getString("account"), e.getString("bucket"), Long.parseLong(e.getString("amount")),
         e.getString("currency"), Long.parseLong(e.getString("balanceAfter")), Long.parseLong(e.getString("seq")));
+    }
+  }
+
+  /** Both balances of a wallet the posting touched, right after it. */
+  public record WalletBalance(String wallet, long available, long held, long seq) {
+
+    static WalletBalance from(JsonObject b) {
+      return new WalletBalance(b.getString("wallet"), Long.parseLong(b.getString("available")),
+        Long.parseLong(b.getString("held")), Long.parseLong(b.getString("seq")));
     }
   }
 

@@ -57,9 +57,27 @@ public final class MoneyCore {
     }
   }
 
+  public WalletId openMerchant(String owner, Optional<WalletId> colocateWith) {
+    return open(owner, colocateWith, WalletType.MERCHANT);
+  }
+
+  /** A merchant wallet on a shard other than {@code other}'s. */
+  public WalletId openMerchantElsewhere(String owner, WalletId other) {
+    while (true) {
+      WalletId id = openMerchant(owner, Optional.empty());
+      if (!id.shard().equals(other.shard())) {
+        return id;
+      }
+    }
+  }
+
   private WalletId open(String owner, Optional<WalletId> colocateWith) {
+    return open(owner, colocateWith, WalletType.PERSONAL);
+  }
+
+  private WalletId open(String owner, Optional<WalletId> colocateWith, WalletType type) {
     Outcome<Wallet> opened = Await.result(cache.openWallet(
-      new OpenWallet(owner, USD, WalletType.PERSONAL, colocateWith, key(owner))));
+      new OpenWallet(owner, USD, type, colocateWith, key(owner))));
     assertThat(opened.code()).isEqualTo(OutcomeCode.OK);
     return opened.value().id();
   }

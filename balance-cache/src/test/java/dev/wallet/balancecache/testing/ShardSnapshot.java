@@ -19,6 +19,18 @@ public final class ShardSnapshot {
   private ShardSnapshot() {
   }
 
+  /** The keys whose value differs between two snapshots (added, removed or changed): for failure messages. */
+  public static java.util.Set<String> changedKeys(Map<String, String> before, Map<String, String> after) {
+    java.util.Set<String> changed = new java.util.TreeSet<>();
+    before.forEach((k, v) -> {
+      if (!v.equals(after.get(k))) {
+        changed.add(k);
+      }
+    });
+    after.keySet().stream().filter(k -> !before.containsKey(k)).forEach(changed::add);
+    return changed;
+  }
+
   public static Map<String, String> take(Redis redis, ShardId shard) {
     int slot = RedisNodes.slotOf(shard.tag());
     Map<String, String> values = new TreeMap<>();

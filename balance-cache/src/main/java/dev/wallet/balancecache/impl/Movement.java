@@ -1,0 +1,65 @@
+package dev.wallet.balancecache.impl;
+
+import dev.wallet.balancecache.command.Payment;
+import dev.wallet.balancecache.command.Transfer;
+import dev.wallet.balancecache.model.IdempotencyKey;
+import dev.wallet.balancecache.model.LimitCheck;
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.SystemAccount;
+import dev.wallet.balancecache.model.WalletId;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * What the scripts move: money from a source wallet to a destination wallet, as a transfer, a
+ * payment (with a fee) or a refund (bounded by its payment). One mechanism serves all three, in
+ * one script on one shard or as the saga across shards.
+ */
+record Movement(String id, String kind, WalletId from, WalletId to, Money amount, long fee, String actor,
+                IdempotencyKey key, String paymentId, String reference, List<LimitCheck> limits, String canonical) {
+
+  static Movement of(Transfer t, String id) {
+    return new Movement(id, "transfer", t.from(), t.to(), t.amount(), 0, t.actor(), t.idempotencyKey(), "", "",
+      t.limits(), t.canonical());
+  }
+
+  static Movement of(Payment p, String id) {
+    return new Movement(id, "payment", p.payer(), p.merchant(), p.amount(), p.feeMinor(), p.actor(),
+      p.idempotencyKey(), id, p.orderRef(), p.limits(), p.canonical());
+  }
+
+  ShardId source() {
+    return from.shard();
+  }
+
+  boolean crossShard() {
+    return !from.shard().equals(to.shard());
+  }
+
+  String idempotencyRecord() {
+    return Keys.idempotency(source(), key);
+  }
+
+  /** The sender's counters, in the order of {@link #limitsJson()}. */
+  List<String> counterKeys() {
+    return limits.stream().map(l -> Keys.limitCounter(source(), actor, l.counter())).toList();
+  }
+
+  String limitsJson() {
+    return limitsJson(limits);
+  }
+
+  static String limitsJson(List<LimitCheck> limits) {
+    JsonArray checks = new JsonArray();
+    limits.forEach(l -> checks.add(new JsonObject().put("r", l.rule()).put("a", l.maxMinor()).put("n", l.maxCount())
+      .put("t", l.windowMs())));
+    return checks.encode();
+  }
+
+  /** The shard's fee account for this currency. */
+  SystemAccount feeAccount() {
+    return SystemAccount.fees(amount.currency());
+  }
+}

@@ -1,0 +1,81 @@
+package dev.wallet.balancecache;
+
+import static dev.wallet.balancecache.testing.MoneyCore.owner;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.model.BalanceEvent;
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.balancecache.testing.MoneyCore;
+import dev.wallet.balancecache.testing.TestEnvironment;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+class BalanceFeedTest {
+
+  private BalanceCache writer;
+  private BalanceCache watcher;
+  private MoneyCore core;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    writer = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions());
+    watcher = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions());
+    Await.result(writer.start());
+    Await.result(watcher.start());
+    core = new MoneyCore(writer);
+  }
+
+  @AfterEach
+  void stop() {
+    Await.result(writer.close());
+    Await.result(watcher.close());
+  }
+
+  @Test
+  @DisplayName("a change made through one money core reaches the subscribers of another, with both balances and the wallet sequence, in order")
+  void changesReachOtherProcesses() throws Exception {
+    String alice = owner();
+    WalletId from = core.open(alice);
+    WalletId to = core.openElsewhere(owner(), from);
+    List<BalanceEvent> seen = new CopyOnWriteArrayList<>();
+    try (AutoCloseable subscription = watcher.subscribeBalanceChanges(event -> {
+      if (event.wallet().equals(from) || event.wallet().equals(to)) {
+        seen.add(event);
+      }
+    })) {
+      Eventually.await("the feed to follow every shard", Duration.ofSeconds(10), () -> {
+        core.fund(from, 1);
+        return seen.stream().anyMatch(e -> e.wallet().equals(from));
+      });
+      long seqBefore = core.wallet(from).seq();
+      Eventually.await("the feed to catch up with the funding", Duration.ofSeconds(10),
+        () -> seen.stream().anyMatch(e -> e.wallet().equals(from) && e.seq() == seqBefore));
+      int before = seen.size();
+      assertThat(Await.result(core.transfer(from, to, 1, alice)).code()).isEqualTo(OutcomeCode.OK);
+
+      Eventually.await("both sides of the transfer on the feed", Duration.ofSeconds(10),
+        () -> seen.stream().skip(before).anyMatch(e -> e.wallet().equals(to))
+          && seen.stream().skip(before).anyMatch(e -> e.wallet().equals(from)));
+      BalanceEvent debit = seen.stream().skip(before).filter(e -> e.wallet().equals(from)).findFirst().orElseThrow();
+      assertThat(debit.seq()).isEqualTo(seqBefore + 1);
+      assertThat(debit.available()).isEqualTo(core.available(from));
+      BalanceEvent credit = seen.stream().filter(e -> e.wallet().equals(to)).findFirst().orElseThrow();
+      assertThat(credit.available()).isEqualTo(1);
+      assertThat(credit.seq()).isEqualTo(1);
+      List<Long> fromSeqs = seen.stream().filter(e -> e.wallet().equals(from)).map(BalanceEvent::seq).toList();
+      assertThat(fromSeqs).isSorted();
+    }
+  }
+}

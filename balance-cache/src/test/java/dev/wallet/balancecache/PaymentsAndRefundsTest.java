@@ -1,0 +1,167 @@
+package dev.wallet.balancecache;
+
+import static dev.wallet.balancecache.testing.MoneyCore.USD;
+import static dev.wallet.balancecache.testing.MoneyCore.key;
+import static dev.wallet.balancecache.testing.MoneyCore.owner;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.command.Payment;
+import dev.wallet.balancecache.command.Refund;
+import dev.wallet.balancecache.impl.RedisBalanceCache;
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.Outcome;
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.PaymentId;
+import dev.wallet.balancecache.model.PaymentView;
+import dev.wallet.balancecache.model.RefundView;
+import dev.wallet.balancecache.model.TransferStatus;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletStatus;
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.MoneyCore;
+import dev.wallet.balancecache.testing.TestEnvironment;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+class PaymentsAndRefundsTest {
+
+  private RedisBalanceCache cache;
+  private MoneyCore core;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    cache = new RedisBalanceCache(vertx, TestEnvironment.balanceCacheOptions().withSweep(0, 0));
+    Await.result(cache.start());
+    core = new MoneyCore(cache);
+  }
+
+  @AfterEach
+  void stop() {
+    Await.result(cache.close());
+  }
+
+  @Test
+  @DisplayName("a payment on one shard debits the payer, credits the merchant less the fee and the fee account the fee")
+  void sameShardPaymentWithFee() {
+    String alice = owner();
+    WalletId payer = core.funded(alice, 10_000);
+    WalletId merchant = core.openMerchant(owner(), Optional.of(payer));
+
+    Outcome<PaymentView> paid = Await.result(cache.pay(payment(payer, merchant, 2_500, 75, alice)));
+
+    assertThat(paid.code()).isEqualTo(OutcomeCode.OK);
+    assertThat(paid.value().feeMinor()).isEqualTo(75);
+    assertThat(core.available(payer)).isEqualTo(7_500);
+    assertThat(core.available(merchant)).isEqualTo(2_425);
+    PaymentView stored = Await.result(cache.payment(paid.value().id())).orElseThrow();
+    assertThat(stored.status()).isEqualTo(TransferStatus.COMPLETED);
+    assertThat(stored.orderRef()).contains("order-1");
+  }
+
+  @Test
+  @DisplayName("a payment across shards runs the saga and credits merchant and fee account on the merchant's shard")
+  void crossShardPaymentWithFee() {
+    String alice = owner();
+    WalletId payer = core.funded(alice, 10_000);
+    WalletId merchant = core.openMerchantElsewhere(owner(), payer);
+
+    Outcome<PaymentView> paid = Await.result(cache.pay(payment(payer, merchant, 2_500, 75, alice)));
+
+    assertThat(paid.code()).isEqualTo(OutcomeCode.OK);
+    assertThat(core.available(payer)).isEqualTo(7_500);
+    assertThat(core.available(merchant)).isEqualTo(2_425);
+    assertThat(Await.result(cache.payment(paid.value().id())).orElseThrow().status()).isEqualTo(TransferStatus.COMPLETED);
+  }
+
+  @Test
+  @DisplayName("paying a wallet that is not a merchant's is refused on one shard and reversed across shards")
+  void onlyMerchantsArePaid() {
+    String alice = owner();
+    WalletId payer = core.funded(alice, 10_000);
+    WalletId near = core.openNear(owner(), payer);
+    WalletId far = core.openElsewhere(owner(), payer);
+
+    assertThat(Await.result(cache.pay(payment(payer, near, 100, 0, alice))).code()).isEqualTo(OutcomeCode.NOT_A_MERCHANT);
+    Outcome<PaymentView> reversed = Await.result(cache.pay(payment(payer, far, 100, 0, alice)));
+    assertThat(reversed.code()).isEqualTo(OutcomeCode.NOT_A_MERCHANT);
+    assertThat(reversed.value().status()).isEqualTo(TransferStatus.REVERSED);
+    assertThat(core.available(payer)).isEqualTo(10_000);
+  }
+
+  @Test
+  @DisplayName("partial and repeated refunds are paid until they add up to the payment, then refused")
+  void refundsAreBounded() {
+    String alice = owner();
+    String shop = owner();
+    WalletId payer = core.funded(alice, 10_000);
+    WalletId merchant = core.openMerchantElsewhere(shop, payer);
+    PaymentId paid = Await.result(cache.pay(payment(payer, merchant, 1_000, 30, alice))).value().id();
+    core.fund(merchant, 500);
+
+    assertThat(refund(paid, 400, shop).code()).isEqualTo(OutcomeCode.OK);
+    assertThat(refund(paid, 400, shop).code()).isEqualTo(OutcomeCode.OK);
+    assertThat(refund(paid, 201, shop).code()).isEqualTo(OutcomeCode.REFUND_EXCEEDS_PAYMENT);
+    assertThat(refund(paid, 200, shop).code()).isEqualTo(OutcomeCode.OK);
+    assertThat(refund(paid, 1, shop).code()).isEqualTo(OutcomeCode.REFUND_EXCEEDS_PAYMENT);
+
+    assertThat(core.available(payer)).isEqualTo(10_000);
+    assertThat(core.available(merchant)).isEqualTo(970 + 500 - 1_000);
+    assertThat(Await.result(cache.payment(paid)).orElseThrow().refundedMinor()).isEqualTo(1_000);
+  }
+
+  @Test
+  @DisplayName("many concurrent refunds of one payment never pay back more than the payment")
+  void concurrentRefundsAreBounded() {
+    String alice = owner();
+    String shop = owner();
+    WalletId payer = core.funded(alice, 10_000);
+    WalletId merchant = core.openMerchantElsewhere(shop, payer);
+    PaymentId paid = Await.result(cache.pay(payment(payer, merchant, 1_000, 0, alice))).value().id();
+
+    List<Future<Outcome<RefundView>>> refunds = IntStream.range(0, 40)
+      .mapToObj(i -> cache.refund(new Refund(paid, new Money(70, USD), shop, key(shop)))).toList();
+    Await.result(Future.join(refunds));
+
+    assertThat(refunds.stream().filter(f -> f.result().code() == OutcomeCode.OK)).hasSize(14);
+    assertThat(core.available(payer)).isEqualTo(9_000 + 14 * 70);
+    assertThat(core.available(merchant)).isEqualTo(1_000 - 14 * 70);
+  }
+
+  @Test
+  @DisplayName("a refund needs the merchant's funds and its owner; a refund that bounces off a closed payer gives its reservation back")
+  void refundRefusals() {
+    String alice = owner();
+    String shop = owner();
+    WalletId payer = core.funded(alice, 10_000);
+    WalletId merchant = core.openMerchantElsewhere(shop, payer);
+    PaymentId paid = Await.result(cache.pay(payment(payer, merchant, 1_000, 100, alice))).value().id();
+
+    assertThat(refund(paid, 950, shop).code()).as("the merchant holds 900").isEqualTo(OutcomeCode.INSUFFICIENT_FUNDS);
+    assertThat(refund(paid, 100, alice).code()).as("only the merchant refunds").isEqualTo(OutcomeCode.WALLET_NOT_FOUND);
+
+    Await.result(cache.setStatus(payer, WalletStatus.FROZEN, "test"));
+    Outcome<RefundView> bounced = refund(paid, 300, shop);
+    assertThat(bounced.code()).isEqualTo(OutcomeCode.WALLET_INACTIVE);
+    assertThat(bounced.value().status()).isEqualTo(TransferStatus.REVERSED);
+    assertThat(core.available(merchant)).isEqualTo(900);
+    assertThat(Await.result(cache.payment(paid)).orElseThrow().refundedMinor()).isZero();
+  }
+
+  private Outcome<RefundView> refund(PaymentId payment, long amount, String actor) {
+    return Await.result(cache.refund(new Refund(payment, new Money(amount, USD), actor, key(actor))));
+  }
+
+  private static Payment payment(WalletId payer, WalletId merchant, long amount, long fee, String actor) {
+    return new Payment(payer, merchant, new Money(amount, USD), fee, actor, "order-1", key(actor), List.of());
+  }
+}
