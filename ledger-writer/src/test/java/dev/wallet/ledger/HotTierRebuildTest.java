@@ -107,7 +107,7 @@ class HotTierRebuildTest {
     long farBefore = Long.parseLong(before.get(far.shard().tag() + ":w:" + far.value()).get("avail"));
     Eventually.await("the restored sagas to finish", Duration.ofSeconds(60), () -> {
       Await.result(cache.sweepPendingTransfers());
-      return Await.result(cache.pendingTransfers(payer.shard())).isEmpty();
+      return Await.result(cache.pendingMovements(payer.shard())).isEmpty();
     });
     assertThat(core.available(far)).as("far receives the debited-only 300 once, the credited 400 not again")
       .isEqualTo(farBefore + 300);

@@ -70,7 +70,7 @@ final class TransferLoad {
     Eventually.await("every pending transfer to reach its end", Duration.ofSeconds(60), () -> {
       Await.result(cache.sweepPendingTransfers());
       for (int n = 0; n < cache.shardCount(); n++) {
-        if (!Await.result(cache.pendingTransfers(new ShardId(n))).isEmpty()) {
+        if (!Await.result(cache.pendingMovements(new ShardId(n))).isEmpty()) {
           return false;
         }
       }

@@ -81,7 +81,8 @@ final class StoreBench {
         String from = "bench" + (n % ACCOUNTS_PER_SHARD) + ":USD:" + shard;
         String to = "bench" + ((n + 1) % ACCOUNTS_PER_SHARD) + ":USD:" + shard;
         OutboxRecord record = new OutboxRecord(shard + "-p" + n, "bench", shard, Instant.now(), Optional.of("r" + n),
-          Optional.empty(), List.of(entry(accounts, from, -1), entry(accounts, to, 1)), Optional.empty(), List.of());
+          Optional.empty(), List.of(entry(accounts, from, -1), entry(accounts, to, 1)), List.of(), Optional.empty(),
+          List.of());
         batch.add(new Positioned(n + "-0", record));
       }
       out.add(batch);
