@@ -28,8 +28,8 @@ CREATE TABLE postings (
   -- the other wallet of a transfer, where the posting's own entries do not show it (a pending
   -- cross-shard transfer's destination): what a rebuild of the hot tier needs
   counterparty      text,
-  -- for a cross-shard movement's debit: the hot tier's movement record as the writer found it (kind, to,
-  -- fee, pay, ref, lim), the fields a rebuild needs to let the saga finish and the outbox entry lacks
+  -- for a cross-shard movement's debit (kind, to, fee, pay, ref, lim) or a hold (lim): fields of the hot
+  -- tier's record as the writer found it, which a rebuild needs and the outbox entry lacks
   movement          jsonb,
   created_at        timestamptz NOT NULL,
   stream_id         text        NOT NULL,

@@ -215,6 +215,10 @@ public final class HotTierRebuild {
       record.put("state", "active");
       record.put("ref", h.getString("reference") == null ? "" : h.getString("reference"));
       record.put("created", Long.toString(h.getOffsetDateTime("created_at").toInstant().toEpochMilli()));
+      String hot = h.getString("movement");
+      if (hot != null && new JsonObject(hot).containsKey("lim")) {
+        record.put("lim", new JsonObject(hot).getString("lim"));
+      }
       writes.add(redis.on(redis.commands().hset(HotTierKeys.hold(id), record)));
       counts.merge("holds", 1L, Long::sum);
     }

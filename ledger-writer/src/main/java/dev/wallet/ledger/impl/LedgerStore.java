@@ -51,7 +51,7 @@ public final class LedgerStore {
 
   /**
    * A record, where it sits in its shard's stream, and what the ledger adds to it: for a
-   * cross-shard movement's debit, its hot-tier record (destination, fee, limits...).
+   * cross-shard movement's debit or a hold, fields of its hot-tier record (destination, fee, limits...).
    */
   public record Positioned(String streamId, OutboxRecord record, Optional<JsonObject> movement) {
 

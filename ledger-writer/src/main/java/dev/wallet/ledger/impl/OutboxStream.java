@@ -33,7 +33,6 @@ import java.util.concurrent.CompletionStage;
 final class OutboxStream {
 
   private static final int BACKLOG_SCAN = 10_000;
-  private static final String[] MOVEMENT_FIELDS = {"kind", "to", "fee", "pay", "ref", "lim"};
 
   private final StatefulRedisClusterConnection<String, String> connection;
   private final Context context;
@@ -98,25 +97,23 @@ final class OutboxStream {
   }
 
   /**
-   * The movement record (on this shard) of each cross-shard movement named, as the fields a
-   * rebuild needs and the debit's outbox entry does not carry: kind, to, fee, pay, ref, lim.
+   * Fields of hot-tier records on this shard (a movement's, a hold's), by key; a record that is
+   * gone reads as an empty object. What a rebuild needs and the outbox entries do not carry.
    */
-  Future<Map<String, JsonObject>> movements(List<String> movementIds) {
-    if (movementIds.isEmpty()) {
+  Future<Map<String, JsonObject>> records(Map<String, List<String>> fieldsByKey) {
+    if (fieldsByKey.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
     return master().compose(node -> {
-      List<Future<List<KeyValue<String, String>>>> lookups = movementIds.stream()
-        .map(id -> vertx(node.hmget(HotTierKeys.transfer(id), MOVEMENT_FIELDS))).toList();
-      return Future.all(lookups).map(done -> {
+      Map<String, Future<List<KeyValue<String, String>>>> lookups = new HashMap<>();
+      fieldsByKey.forEach((key, fields) -> lookups.put(key, vertx(node.hmget(key, fields.toArray(String[]::new)))));
+      return Future.all(List.copyOf(lookups.values())).map(done -> {
         Map<String, JsonObject> found = new HashMap<>();
-        for (int i = 0; i < movementIds.size(); i++) {
+        lookups.forEach((key, lookup) -> {
           JsonObject record = new JsonObject();
-          lookups.get(i).result().forEach(field -> field.ifHasValue(value -> record.put(field.getKey(), value)));
-          if (!record.isEmpty()) {
-            found.put(movementIds.get(i), record);
-          }
-        }
+          lookup.result().forEach(field -> field.ifHasValue(value -> record.put(field.getKey(), value)));
+          found.put(key, record);
+        });
         return found;
       });
     });

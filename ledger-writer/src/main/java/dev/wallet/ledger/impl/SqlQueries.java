@@ -189,7 +189,8 @@ public final class SqlQueries {
 
   /** Holds placed and neither settled nor released. */
   static final String OPEN_HOLDS = """
-    SELECT h.id AS posting_id, h.reference, h.created_at, e.account_id AS wallet, e.amount, e.currency
+    SELECT h.id AS posting_id, h.reference, h.created_at, h.movement::text AS movement, e.account_id AS wallet,
+           e.amount, e.currency
       FROM postings h
       JOIN entries e ON e.posting_id = h.id AND e.created_at = h.created_at AND e.bucket = 'held'
      WHERE h.type = 'hold'
