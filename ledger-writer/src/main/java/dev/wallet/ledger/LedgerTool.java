@@ -54,6 +54,9 @@ public final class LedgerTool {
         .await(REBUILD_TIMEOUT_MINUTES, TimeUnit.MINUTES);
       System.out.println("rebuilt the hot tier from the ledger: " + report);
       return 0;
+    } catch (IllegalStateException refused) {
+      System.err.println("REBUILD REFUSED: " + refused.getMessage());
+      return 1;
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
     }
