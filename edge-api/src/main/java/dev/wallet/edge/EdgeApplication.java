@@ -80,6 +80,7 @@ public final class EdgeApplication {
       config.gateway().timeoutMs());
     Funds funds = Funds.create(cache, pool, gateway, registry);
     EdgeMetrics metrics = new EdgeMetrics(registry);
+    metrics.sagas(cache);
     RateLimiter rateLimiter = new RateLimiter(config.rateLimit(), System::nanoTime, metrics);
     AtomicReference<EdgeVerticle> first = new AtomicReference<>();
     return ApiSchema.load(vertx)
