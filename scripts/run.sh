@@ -1,15 +1,29 @@
 #!/usr/bin/env bash
-# Runs the wallet on this machine: the infrastructure (scripts/infra-up.sh), a build, the
-# background services that have been built, and the edge API in the foreground. Ctrl-C stops
-# the edge and the background services; scripts/infra-down.sh stops Redis and PostgreSQL.
+# Runs the wallet on this machine: the infrastructure (scripts/infra-up.sh), a build, then in the
+# background the ledger writer, the sandbox gateway (its own process, like a real gateway) and two
+# edge API instances (ports 8080 and 8081, as behind a load balancer), each logging JSON lines to
+# $WALLET_DATA_DIR/logs/. It waits until both edges are ready, prints how to use them, and stays
+# in the foreground: Ctrl-C stops everything it started (scripts/infra-down.sh stops Redis and
+# PostgreSQL).
+#
+#   scripts/run.sh                 # build and run
+#   WALLET_SKIP_BUILD=1 scripts/run.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
-export WALLET_HTTP_PORT=${WALLET_HTTP_PORT:-8080}
+export WALLET_CONFIG_FILE=${WALLET_CONFIG_FILE:-$WALLET_ROOT/edge-api/config/edge.yaml}
+edge_ports=(${WALLET_EDGE_PORTS:-8080 8081})
+export WALLET_SANDBOX_PORT=${WALLET_SANDBOX_PORT:-8090}
+export WALLET_SANDBOX_URL=${WALLET_SANDBOX_URL:-http://127.0.0.1:$WALLET_SANDBOX_PORT}
+webhooks=""
+for port in "${edge_ports[@]}"; do webhooks+="${webhooks:+,}http://127.0.0.1:$port/v1/webhooks/gateway/sandbox"; done
+export WALLET_SANDBOX_WEBHOOK_URLS=${WALLET_SANDBOX_WEBHOOK_URLS:-$webhooks}
 logs=$WALLET_DATA_DIR/logs
 
 "$WALLET_ROOT/scripts/infra-up.sh"
-log "building every module (mvn install -DskipTests)"
-(cd "$WALLET_ROOT" && mvn -B -q install -DskipTests)
+if [ -z "${WALLET_SKIP_BUILD:-}" ]; then
+  log "building every module (mvn install -DskipTests)"
+  (cd "$WALLET_ROOT" && mvn -B -q install -DskipTests)
+fi
 mkdir -p "$logs"
 
 # The shaded jar of a module (target/<module>-<version>-all.jar), or nothing if it has none.
@@ -19,39 +33,57 @@ shaded_jar() {
   return 0
 }
 
-background_pids=()
-stop_background() {
+pids=()
+stop_all() {
   local pid
-  for pid in "${background_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # each process shuts down gracefully on SIGTERM (in-flight requests finish, sockets close with a reason)
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 }
-trap stop_background EXIT
+trap stop_all EXIT
+trap 'exit 130' INT TERM
 
-# start_in_background <module>: runs the module's shaded jar, logging to $WALLET_DATA_DIR/logs/<module>.log.
-start_in_background() {
-  local module=$1 jar
-  jar=$(shaded_jar "$module")
-  if [ -z "$jar" ]; then
-    log "$module: no shaded jar yet (target/$module-*-all.jar), not started"
-    return 0
-  fi
-  java ${JAVA_OPTS:-} -jar "$jar" >>"$logs/$module.log" 2>&1 &
-  background_pids+=($!)
-  log "$module started (pid $!), logging to $logs/$module.log"
+# start <name> <log> <command...>: runs the command in the background, logging to $logs/<log>.log.
+start() {
+  local name=$1 logfile=$2
+  shift 2
+  "$@" >>"$logs/$logfile.log" 2>&1 &
+  pids+=($!)
+  log "$name started (pid $!), logging to $logs/$logfile.log"
 }
 
-# One line per background service. The ledger writer (dev.wallet.ledger.LedgerWriterMain)
-# migrates the ledger's schema, then moves the outbox into PostgreSQL; until it ships,
-# GET /v1/wallets/{id}/entries has no schema to read.
-start_in_background ledger-writer
-
+ledger_jar=$(shaded_jar ledger-writer)
 edge_jar=$(shaded_jar edge-api)
 [ -n "$edge_jar" ] || die "no edge-api shaded jar after the build"
+if [ -n "$ledger_jar" ]; then
+  # migrates the ledger's schema, then moves the outbox into PostgreSQL
+  start "ledger writer" ledger-writer java ${JAVA_OPTS:-} -jar "$ledger_jar"
+else
+  log "ledger-writer: no shaded jar, not started (GET .../entries has no history without it)"
+fi
+start "sandbox gateway on :$WALLET_SANDBOX_PORT" sandbox-gateway \
+  java ${JAVA_OPTS:-} -cp "$edge_jar" dev.wallet.edge.gateway.sandbox.SandboxMain
+for port in "${edge_ports[@]}"; do
+  start "edge API on :$port" "edge-api-$port" env WALLET_HTTP_PORT="$port" java ${JAVA_OPTS:-} -jar "$edge_jar"
+done
+
+for port in "${edge_ports[@]}"; do
+  for _ in $(seq 1 120); do
+    curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || die "a process stopped; see $logs/"; done
+    sleep 0.5
+  done
+  curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null || die "edge on :$port is not ready; see $logs/edge-api-$port.log"
+done
+
 cat >&2 <<TXT
-[wallet] edge API: http://localhost:$WALLET_HTTP_PORT  (readiness: /health/ready)
-[wallet] mint a development token (roles default to user; add merchant for merchant wallets):
-           TOKEN=\$(scripts/dev-token.sh alice user)
-[wallet] then, e.g.:
-           curl -s -X POST http://localhost:$WALLET_HTTP_PORT/v1/wallets -H "Authorization: Bearer \$TOKEN" \\
+[wallet] ready: edge API on $(printf 'http://localhost:%s ' "${edge_ports[@]}")(same data, either will do)
+[wallet]        sandbox gateway on http://localhost:$WALLET_SANDBOX_PORT, configuration $WALLET_CONFIG_FILE
+[wallet] a development token (roles default to user; add merchant for merchant wallets):
+           TOKEN=\$(scripts/dev-token.sh alice)
+           curl -s -X POST http://localhost:${edge_ports[0]}/v1/wallets -H "Authorization: Bearer \$TOKEN" \\
                 -H 'Content-Type: application/json' -d '{"currency":"USD","type":"personal"}'
+[wallet] a guided tour: scripts/demo.sh      the API: http://localhost:${edge_ports[0]}/openapi.yaml
+[wallet] Ctrl-C stops the edges, the sandbox and the ledger writer.
 TXT
-java ${JAVA_OPTS:-} -jar "$edge_jar"
+wait

@@ -8,6 +8,7 @@ final class Authenticator {
 
   private static final String CALLER = "wallet.caller";
   private static final String BEARER = "bearer ";
+  static final String ACCESS_TOKEN = "access_token";
 
   private final JwtVerifier verifier;
 
@@ -17,6 +18,24 @@ final class Authenticator {
 
   void authenticate(RoutingContext ctx) {
     ctx.put(CALLER, verifier.verify(bearerToken(ctx)));
+    ctx.next();
+  }
+
+  /**
+   * For WebSocket upgrades: the Authorization header, or, for browsers (whose WebSocket API cannot
+   * set headers), the {@code access_token} query parameter. The access log records paths without
+   * their query, so the token does not end up in logs.
+   */
+  void authenticateSocket(RoutingContext ctx) {
+    List<String> queryTokens = ctx.queryParam(ACCESS_TOKEN);
+    if (ctx.request().headers().contains("Authorization") || queryTokens.isEmpty()) {
+      authenticate(ctx);
+      return;
+    }
+    if (queryTokens.size() != 1) {
+      throw new ProblemException(Problem.unauthorized("give access_token at most once"));
+    }
+    ctx.put(CALLER, verifier.verify(queryTokens.get(0)));
     ctx.next();
   }
 

@@ -1,79 +1,58 @@
 package dev.wallet.edge;
 
-import dev.wallet.balancecache.BalanceCache;
-import dev.wallet.balancecache.command.Credit;
-import dev.wallet.balancecache.model.Credited;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
-import dev.wallet.balancecache.model.OutcomeCode;
-import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.edge.funds.Deposit;
+import dev.wallet.edge.funds.Deposits;
+import dev.wallet.edge.gateway.Instrument;
 import io.vertx.ext.web.RoutingContext;
-import java.security.SecureRandom;
-import java.util.HexFormat;
-import java.util.Set;
 
 /**
- * /v1/deposits. Only the sandbox source exists for now, and it settles at once: the wallet is
- * credited from the shard's sandbox clearing account in the same request (201 completed). Bank
- * and card sources, and the sandbox's asynchronous signed-webhook confirmation, come with the
- * gateway interface.
+ * /v1/deposits. A deposit is recorded pending and asked of the gateway (202); the wallet is
+ * credited when the gateway confirms through its signed webhook, exactly once.
  */
 final class DepositHandlers {
 
-  static final String SANDBOX = "sandbox";
-  private static final Set<String> MEMBERS = Set.of("walletId", "amount", "currency", "source");
-  private static final Set<String> SOURCE_TYPES = Set.of("bank", "card", SANDBOX);
-  private static final SecureRandom RANDOM = new SecureRandom();
-
-  private final BalanceCache cache;
+  private final Deposits deposits;
   private final Ownership ownership;
+  private final EdgeMetrics metrics;
 
-  DepositHandlers(BalanceCache cache, Ownership ownership) {
-    this.cache = cache;
+  DepositHandlers(Deposits deposits, Ownership ownership, EdgeMetrics metrics) {
+    this.deposits = deposits;
     this.ownership = ownership;
+    this.metrics = metrics;
   }
 
   /** POST /v1/deposits into a wallet the caller owns. */
   void create(RoutingContext ctx) {
     Caller caller = Authenticator.caller(ctx);
-    RequestBody body = RequestBody.of(ctx, MEMBERS);
-    requireSandboxSource(body.object("source"));
+    RequestBody body = RequestBody.of(ctx);
     WalletId wallet = body.walletId("walletId");
     Money amount = body.money("amount", "currency");
-    Credit command = new Credit(wallet, amount, SystemAccount.clearing(SANDBOX, amount.currency()), "deposit",
-      newDepositId(wallet), IdempotencyKeys.required(ctx));
+    Instrument source = body.object("source").instrument();
     Reply.answer(ctx, ownership.ownedWallet(caller, wallet)
-      .compose(owned -> cache.credit(command))
-      .map(DepositHandlers::settled));
+      .compose(owned -> deposits.create(new Deposits.NewDeposit(owned, amount, source, IdempotencyKeys.required(ctx))))
+      .onSuccess(outcome -> metrics.outcome("deposit", outcome.code(), outcome.replayed()))
+      .map(DepositHandlers::accepted));
   }
 
-  private static void requireSandboxSource(RequestBody source) {
-    String type = source.text("type");
-    if (!SOURCE_TYPES.contains(type)) {
-      throw ProblemException.invalid("source.type must be bank, card or sandbox");
-    }
-    if (!SANDBOX.equals(type)) {
-      throw ProblemException.invalid("only the sandbox source is available for now; " + type
-        + " deposits are not implemented yet");
-    }
-    source.requireOnly(Set.of("type"));
+  /** GET /v1/deposits/:id, for the owner of its wallet. */
+  void get(RoutingContext ctx) {
+    Caller caller = Authenticator.caller(ctx);
+    Reply.answer(ctx, deposits.find(ctx.pathParam("id"))
+      .map(found -> found.filter(deposit -> caller.owns(deposit.ownerId()))
+        .orElseThrow(() -> new ProblemException(Problem.notFound())))
+      .map(deposit -> Reply.ok(Representations.deposit(deposit))));
   }
 
-  /**
-   * The deposit's id, also the posting's reference in the ledger. A replay answers with the id
-   * the first request booked, whatever this one drew.
-   */
-  private static String newDepositId(WalletId wallet) {
-    byte[] random = new byte[12];
-    RANDOM.nextBytes(random);
-    return String.format("d%04d_%s", wallet.shard().number(), HexFormat.of().formatHex(random));
-  }
-
-  private static Reply settled(Outcome<Credited> outcome) {
-    if (outcome.code() != OutcomeCode.OK) {
-      return Problem.forRefusal(outcome.code()).reply().replayed(outcome.replayed());
+  private static Reply accepted(Outcome<Deposit> outcome) {
+    if (!outcome.accepted()) {
+      return Problem.forRefusal(outcome).reply().replayed(outcome.replayed());
     }
-    return Reply.created(Representations.completedDeposit(outcome.value())).replayed(outcome.replayed());
+    Deposit deposit = outcome.value();
+    return Reply.accepted(Representations.deposit(deposit))
+      .withHeader("Location", "/v1/deposits/" + deposit.id())
+      .replayed(outcome.replayed());
   }
 }

@@ -1,82 +1,255 @@
 package dev.wallet.edge;
 
+import dev.wallet.edge.config.Settings;
 import dev.wallet.ledger.LedgerDatabase;
+import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
- * Everything the edge API is configured with, read once from the environment by {@link Main}.
- * The defaults match scripts/env.sh (see edge-api/README.md for the table).
- *
- * @param httpPort       port the HTTP server listens on (0 picks a free one, for tests)
- * @param jwtSecret      HS256 secret that signs bearer tokens, at least 32 bytes
- * @param redisNodes     seed nodes of the Redis Cluster, e.g. redis://127.0.0.1:7101
- * @param shardCount     the money core's logical shard count; must match what the cluster holds
- * @param ledgerDatabase the ledger's PostgreSQL database, as the application role
+ * Everything the edge API is configured with, read once by {@link Main} from the environment and
+ * the YAML file (vertx-config), the environment winning. Every setting, its environment variable,
+ * its YAML path and its default are listed in edge-api/README.md and edge-api/config/edge.yaml.
  */
-public record EdgeConfig(int httpPort, String jwtSecret, List<String> redisNodes, int shardCount,
-                         LedgerDatabase ledgerDatabase) {
+public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis, Postgres postgres, Fees fees,
+                         Gateway gateway, Funds funds, Sockets sockets) {
 
   /** For local development only: anyone who reads this file can mint tokens signed with it. */
   public static final String DEV_JWT_SECRET = "wallet-dev-only-jwt-secret-never-use-in-production";
+  /** For local development only: anyone who reads this file can forge sandbox webhooks with it. */
+  public static final String DEV_WEBHOOK_SECRET = "wallet-dev-only-sandbox-webhook-secret";
+  public static final String DEV_SANDBOX_API_KEY = "wallet-dev-only-sandbox-api-key";
 
   static final int MIN_SECRET_BYTES = 32;
 
-  public EdgeConfig {
-    if (httpPort < 0 || httpPort > 65_535) {
-      throw new IllegalArgumentException("WALLET_HTTP_PORT must be between 0 and 65535");
+  /** The environment variables this config reads; vertx-config is told to load only these. */
+  public static final Set<String> ENVIRONMENT = Set.of("WALLET_HTTP_PORT", "WALLET_HTTP_INSTANCES",
+    "WALLET_HTTP_BODY_LIMIT_BYTES", "WALLET_HTTP_JSON_MAX_DEPTH", "WALLET_SHUTDOWN_TIMEOUT_MS",
+    "WALLET_JWT_ALGORITHM", "WALLET_JWT_SECRET", "WALLET_JWT_PUBLIC_KEY", "WALLET_RATE_LIMIT_PER_SECOND",
+    "WALLET_RATE_LIMIT_BURST", "WALLET_REDIS_NODES", "WALLET_REDIS_HOST", "WALLET_REDIS_FIRST_PORT",
+    "WALLET_REDIS_NODE_COUNT", "WALLET_SHARDS", "WALLET_REDIS_OPERATION_TIMEOUT_MS", "WALLET_PG_HOST",
+    "WALLET_PG_PORT", "WALLET_PG_DATABASE", "WALLET_PG_USER", "WALLET_PG_PASSWORD", "WALLET_PG_OWNER",
+    "WALLET_PG_OWNER_PASSWORD", "WALLET_PG_POOL_SIZE", "WALLET_FEE_DEFAULT_BPS", "WALLET_SANDBOX_URL",
+    "WALLET_SANDBOX_API_KEY", "WALLET_SANDBOX_WEBHOOK_SECRET", "WALLET_GATEWAY_TIMEOUT_MS",
+    "WALLET_SANDBOX_EMBEDDED", "WALLET_SANDBOX_PORT", "WALLET_SANDBOX_WEBHOOK_URLS", "WALLET_SANDBOX_DELAY_MS",
+    "WALLET_SANDBOX_DECLINE_RATE", "WALLET_SANDBOX_TIMEOUT_RATE", "WALLET_SANDBOX_REVERSAL_RATE",
+    "WALLET_SANDBOX_REVERSAL_DELAY_MS", "WALLET_FUNDS_RECONCILE_INTERVAL_MS", "WALLET_FUNDS_STALE_AFTER_MS",
+    "WALLET_WS_MAX_PENDING_EVENTS", "WALLET_SWEEP_INTERVAL_MS", "WALLET_CONFIG_FILE");
+
+  /**
+   * @param port              HTTP port (0 picks a free one, for tests)
+   * @param instances         verticle instances, one per event loop
+   * @param bodyLimitBytes    larger request bodies are refused with 413 before they are read to the end
+   * @param jsonMaxDepth      deeper JSON nesting is refused with 400
+   * @param shutdownTimeoutMs how long in-flight requests may take to finish once shutdown begins
+   */
+  public record Http(int port, int instances, int bodyLimitBytes, int jsonMaxDepth, long shutdownTimeoutMs) {
+    public Http {
+      requireRange("WALLET_HTTP_PORT", port, 0, 65_535);
+      requireRange("WALLET_HTTP_INSTANCES", instances, 1, 1_024);
+      requireRange("WALLET_HTTP_BODY_LIMIT_BYTES", bodyLimitBytes, 256, 16 * 1024 * 1024);
+      requireRange("WALLET_HTTP_JSON_MAX_DEPTH", jsonMaxDepth, 2, 1_000);
     }
-    if (jwtSecret == null || jwtSecret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
-      throw new IllegalArgumentException("WALLET_JWT_SECRET must be at least " + MIN_SECRET_BYTES + " bytes");
+
+    public Http withPort(int value) {
+      return new Http(value, instances, bodyLimitBytes, jsonMaxDepth, shutdownTimeoutMs);
     }
-    redisNodes = List.copyOf(redisNodes);
-    if (redisNodes.isEmpty()) {
-      throw new IllegalArgumentException("WALLET_REDIS_NODES must name at least one node");
+  }
+
+  /**
+   * Exactly one algorithm is accepted (pinned): HS256 with {@code hmacSecret}, or RS256 with the
+   * PEM {@code rsaPublicKey}.
+   */
+  public record Auth(String algorithm, String hmacSecret, Optional<String> rsaPublicKey) {
+    public Auth {
+      switch (algorithm) {
+        case "HS256" -> {
+          if (hmacSecret == null || hmacSecret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
+            throw new IllegalArgumentException("WALLET_JWT_SECRET must be at least " + MIN_SECRET_BYTES + " bytes");
+          }
+        }
+        case "RS256" -> {
+          if (rsaPublicKey.isEmpty()) {
+            throw new IllegalArgumentException("WALLET_JWT_ALGORITHM=RS256 needs WALLET_JWT_PUBLIC_KEY (PEM)");
+          }
+        }
+        default -> throw new IllegalArgumentException("WALLET_JWT_ALGORITHM must be HS256 or RS256");
+      }
+    }
+
+    public boolean usesDevelopmentSecret() {
+      return "HS256".equals(algorithm) && DEV_JWT_SECRET.equals(hmacSecret);
+    }
+  }
+
+  /** A token bucket per caller and per instance: {@code perSecond} tokens a second, at most {@code burst} saved. */
+  public record RateLimit(int perSecond, int burst) {
+    public RateLimit {
+      requireRange("WALLET_RATE_LIMIT_PER_SECOND", perSecond, 1, 1_000_000);
+      requireRange("WALLET_RATE_LIMIT_BURST", burst, 1, 1_000_000);
+    }
+  }
+
+  /**
+   * @param operationTimeoutMs how long one money-core request may take before it is answered 503
+   * @param sweepIntervalMs    how often this process's sweeper drives old pending transfers; 0: none
+   */
+  public record Redis(List<String> nodes, int shardCount, long operationTimeoutMs, long sweepIntervalMs) {
+    public Redis {
+      nodes = List.copyOf(nodes);
+      if (nodes.isEmpty()) {
+        throw new IllegalArgumentException("WALLET_REDIS_NODES must name at least one node");
+      }
+      if (operationTimeoutMs < 50) {
+        throw new IllegalArgumentException("WALLET_REDIS_OPERATION_TIMEOUT_MS must be at least 50");
+      }
+    }
+  }
+
+  /** The database as the application role, as the owner role (migrations only), and the pool size. */
+  public record Postgres(LedgerDatabase app, LedgerDatabase owner, int poolSize) {
+    public Postgres {
+      requireRange("WALLET_PG_POOL_SIZE", poolSize, 1, 200);
+    }
+  }
+
+  /** Merchant fees in basis points (1/100 of a percent); {@code byMerchant} is keyed by the merchant's user id. */
+  public record Fees(int defaultBps, Map<String, Integer> byMerchant) {
+    public Fees {
+      byMerchant = Map.copyOf(byMerchant);
+      requireRange("WALLET_FEE_DEFAULT_BPS", defaultBps, 0, 10_000);
+      byMerchant.forEach((merchant, bps) -> requireRange("fees.merchants." + merchant, bps, 0, 10_000));
+    }
+
+    public int bpsFor(String merchantOwnerId) {
+      return byMerchant.getOrDefault(merchantOwnerId, defaultBps);
+    }
+  }
+
+  /**
+   * The sandbox gateway as the edge reaches it: its API, the secret that signs its webhooks, and
+   * (for one-process development) whether this process runs the sandbox itself.
+   */
+  public record Gateway(String url, String apiKey, String webhookSecret, long timeoutMs, boolean embedded,
+                        SandboxBehaviour sandbox) {
+    public Gateway {
+      if (webhookSecret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
+        throw new IllegalArgumentException("WALLET_SANDBOX_WEBHOOK_SECRET must be at least " + MIN_SECRET_BYTES
+          + " bytes");
+      }
+    }
+  }
+
+  /**
+   * How the sandbox gateway behaves when it runs (embedded or as its own process).
+   *
+   * @param webhookUrls where it delivers its webhooks, tried in turn (like a gateway in front of a load balancer)
+   * @param delayMs     how long after a request its outcome is announced
+   * @param declineRate share of requests declined
+   * @param timeoutRate share of requests whose answer is lost (the edge must ask again) and whose webhook never comes
+   * @param reversalRate share of successes reversed later (a chargeback, a returned payout)
+   */
+  public record SandboxBehaviour(int port, List<String> webhookUrls, long delayMs, double declineRate,
+                                 double timeoutRate, double reversalRate, long reversalDelayMs) {
+    public SandboxBehaviour {
+      webhookUrls = List.copyOf(webhookUrls);
+    }
+  }
+
+  /**
+   * @param reconcileIntervalMs how often deposits and withdrawals without an answer are looked at
+   * @param staleAfterMs        a deposit or withdrawal unchanged for this long is asked about at the gateway
+   */
+  public record Funds(long reconcileIntervalMs, long staleAfterMs) {
+  }
+
+  /** A socket whose client reads slower than events come is closed once this many events wait for it. */
+  public record Sockets(int maxPendingEvents) {
+    public Sockets {
+      requireRange("WALLET_WS_MAX_PENDING_EVENTS", maxPendingEvents, 1, 100_000);
     }
   }
 
   public static EdgeConfig fromEnvironment(Map<String, String> env) {
-    Settings settings = new Settings(env);
-    LedgerDatabase database = new LedgerDatabase(
-      settings.text("WALLET_PG_HOST", "127.0.0.1"),
-      settings.number("WALLET_PG_PORT", 55432),
-      settings.text("WALLET_PG_DATABASE", "wallet"),
-      settings.text("WALLET_PG_USER", "wallet_app"),
-      settings.text("WALLET_PG_PASSWORD", "wallet-dev-app"));
-    return new EdgeConfig(settings.number("WALLET_HTTP_PORT", 8080),
-      settings.text("WALLET_JWT_SECRET", DEV_JWT_SECRET), redisNodes(settings),
-      settings.number("WALLET_SHARDS", 64), database);
+    return from(Settings.of(env, new JsonObject()));
   }
 
-  public EdgeConfig withHttpPort(int port) {
-    return new EdgeConfig(port, jwtSecret, redisNodes, shardCount, ledgerDatabase);
+  public static EdgeConfig from(Settings s) {
+    return new EdgeConfig(http(s), auth(s), rateLimit(s), redis(s), postgres(s), fees(s), gateway(s), funds(s),
+      sockets(s));
   }
 
-  public boolean usesDevelopmentSecret() {
-    return DEV_JWT_SECRET.equals(jwtSecret);
+  public EdgeConfig withHttp(Http value) {
+    return new EdgeConfig(value, auth, rateLimit, redis, postgres, fees, gateway, funds, sockets);
   }
 
-  /** Never prints the secret or the database password (this record ends up in logs). */
+  public EdgeConfig withRateLimit(RateLimit value) {
+    return new EdgeConfig(http, auth, value, redis, postgres, fees, gateway, funds, sockets);
+  }
+
+  public EdgeConfig withAuth(Auth value) {
+    return new EdgeConfig(http, value, rateLimit, redis, postgres, fees, gateway, funds, sockets);
+  }
+
+  public EdgeConfig withGateway(Gateway value) {
+    return new EdgeConfig(http, auth, rateLimit, redis, postgres, fees, value, funds, sockets);
+  }
+
+  public boolean usesDevelopmentSecrets() {
+    return auth.usesDevelopmentSecret() || DEV_WEBHOOK_SECRET.equals(gateway.webhookSecret());
+  }
+
+  /** Never prints a secret or a password (this record ends up in logs). */
   @Override
   public String toString() {
-    LedgerDatabase db = ledgerDatabase;
-    return "EdgeConfig[httpPort=" + httpPort + ", jwtSecret=" + (usesDevelopmentSecret() ? "<dev default>" : "<set>")
-      + ", redisNodes=" + redisNodes + ", shardCount=" + shardCount + ", ledgerDatabase=" + db.user() + "@"
-      + db.host() + ":" + db.port() + "/" + db.database() + "]";
+    LedgerDatabase db = postgres.app();
+    return "EdgeConfig[http=" + http + ", auth=" + auth.algorithm() + (auth.usesDevelopmentSecret() ? " <dev secret>"
+      : "") + ", rateLimit=" + rateLimit + ", redis=" + redis + ", postgres=" + db.user() + "@" + db.host() + ":"
+      + db.port() + "/" + db.database() + " pool " + postgres.poolSize() + ", fees=" + fees + ", gateway="
+      + gateway.url() + (gateway.embedded() ? " (embedded sandbox)" : "") + ", funds=" + funds + ", sockets="
+      + sockets + "]";
+  }
+
+  private static Http http(Settings s) {
+    return new Http(s.integer("WALLET_HTTP_PORT", "http.port", 8080),
+      s.integer("WALLET_HTTP_INSTANCES", "http.instances", Runtime.getRuntime().availableProcessors()),
+      s.integer("WALLET_HTTP_BODY_LIMIT_BYTES", "http.bodyLimitBytes", 16 * 1024),
+      s.integer("WALLET_HTTP_JSON_MAX_DEPTH", "http.jsonMaxDepth", 16),
+      s.number("WALLET_SHUTDOWN_TIMEOUT_MS", "http.shutdownTimeoutMs", 10_000));
+  }
+
+  private static Auth auth(Settings s) {
+    String key = s.text("WALLET_JWT_PUBLIC_KEY", "auth.rsaPublicKey", "");
+    return new Auth(s.text("WALLET_JWT_ALGORITHM", "auth.algorithm", "HS256"),
+      s.text("WALLET_JWT_SECRET", "auth.secret", DEV_JWT_SECRET), key.isEmpty() ? Optional.empty() : Optional.of(key));
+  }
+
+  private static RateLimit rateLimit(Settings s) {
+    return new RateLimit(s.integer("WALLET_RATE_LIMIT_PER_SECOND", "rateLimit.perSecond", 50),
+      s.integer("WALLET_RATE_LIMIT_BURST", "rateLimit.burst", 100));
+  }
+
+  private static Redis redis(Settings s) {
+    return new Redis(redisNodes(s), s.integer("WALLET_SHARDS", "redis.shards", 64),
+      s.number("WALLET_REDIS_OPERATION_TIMEOUT_MS", "redis.operationTimeoutMs", 800),
+      s.number("WALLET_SWEEP_INTERVAL_MS", "redis.sweepIntervalMs", 1_000));
   }
 
   /** Like scripts/env.sh: an explicit list, else WALLET_REDIS_NODE_COUNT ports from WALLET_REDIS_FIRST_PORT. */
-  private static List<String> redisNodes(Settings settings) {
-    String csv = settings.text("WALLET_REDIS_NODES", "");
+  private static List<String> redisNodes(Settings s) {
+    String csv = s.text("WALLET_REDIS_NODES", "redis.nodes", "");
     if (!csv.isEmpty()) {
-      return Arrays.stream(csv.split(",")).map(String::trim).filter(node -> !node.isEmpty()).toList();
+      return csvList(csv);
     }
-    String host = settings.text("WALLET_REDIS_HOST", "127.0.0.1");
-    int first = settings.number("WALLET_REDIS_FIRST_PORT", 7101);
-    int count = settings.number("WALLET_REDIS_NODE_COUNT", 6);
+    String host = s.text("WALLET_REDIS_HOST", "redis.host", "127.0.0.1");
+    int first = s.integer("WALLET_REDIS_FIRST_PORT", "redis.firstPort", 7101);
+    int count = s.integer("WALLET_REDIS_NODE_COUNT", "redis.nodeCount", 6);
     List<String> nodes = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       nodes.add("redis://" + host + ":" + (first + i));
@@ -84,20 +257,63 @@ public record EdgeConfig(int httpPort, String jwtSecret, List<String> redisNodes
     return nodes;
   }
 
-  private record Settings(Map<String, String> env) {
+  private static Postgres postgres(Settings s) {
+    LedgerDatabase app = new LedgerDatabase(
+      s.text("WALLET_PG_HOST", "postgres.host", "127.0.0.1"),
+      s.integer("WALLET_PG_PORT", "postgres.port", 55432),
+      s.text("WALLET_PG_DATABASE", "postgres.database", "wallet"),
+      s.text("WALLET_PG_USER", "postgres.user", "wallet_app"),
+      s.text("WALLET_PG_PASSWORD", "postgres.password", "wallet-dev-app"));
+    LedgerDatabase owner = app.as(s.text("WALLET_PG_OWNER", "postgres.owner", "wallet_owner"),
+      s.text("WALLET_PG_OWNER_PASSWORD", "postgres.ownerPassword", "wallet-dev-owner"));
+    return new Postgres(app, owner, s.integer("WALLET_PG_POOL_SIZE", "postgres.poolSize", 8));
+  }
 
-    String text(String name, String fallback) {
-      String value = env.get(name);
-      return value == null || value.isBlank() ? fallback : value.trim();
-    }
-
-    int number(String name, int fallback) {
-      String value = text(name, Integer.toString(fallback));
-      try {
-        return Integer.parseInt(value);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(name + " must be a whole number, got '" + value + "'");
+  private static Fees fees(Settings s) {
+    Map<String, Integer> byMerchant = new HashMap<>();
+    s.section("fees.merchants").forEach(entry -> {
+      if (!(entry.getValue() instanceof Integer bps)) {
+        throw new IllegalArgumentException("fees.merchants." + entry.getKey() + " must be a whole number of bps");
       }
+      byMerchant.put(entry.getKey(), bps);
+    });
+    return new Fees(s.integer("WALLET_FEE_DEFAULT_BPS", "fees.defaultBps", 0), byMerchant);
+  }
+
+  private static Gateway gateway(Settings s) {
+    int sandboxPort = s.integer("WALLET_SANDBOX_PORT", "sandbox.port", 8090);
+    int httpPort = s.integer("WALLET_HTTP_PORT", "http.port", 8080);
+    SandboxBehaviour behaviour = new SandboxBehaviour(sandboxPort,
+      csvList(s.text("WALLET_SANDBOX_WEBHOOK_URLS", "sandbox.webhookUrls",
+        "http://127.0.0.1:" + httpPort + "/v1/webhooks/gateway/sandbox")),
+      s.number("WALLET_SANDBOX_DELAY_MS", "sandbox.delayMs", 300),
+      s.rate("WALLET_SANDBOX_DECLINE_RATE", "sandbox.declineRate", 0),
+      s.rate("WALLET_SANDBOX_TIMEOUT_RATE", "sandbox.timeoutRate", 0),
+      s.rate("WALLET_SANDBOX_REVERSAL_RATE", "sandbox.reversalRate", 0),
+      s.number("WALLET_SANDBOX_REVERSAL_DELAY_MS", "sandbox.reversalDelayMs", 5_000));
+    return new Gateway(s.text("WALLET_SANDBOX_URL", "gateway.url", "http://127.0.0.1:" + sandboxPort),
+      s.text("WALLET_SANDBOX_API_KEY", "gateway.apiKey", DEV_SANDBOX_API_KEY),
+      s.text("WALLET_SANDBOX_WEBHOOK_SECRET", "gateway.webhookSecret", DEV_WEBHOOK_SECRET),
+      s.number("WALLET_GATEWAY_TIMEOUT_MS", "gateway.timeoutMs", 2_000),
+      s.flag("WALLET_SANDBOX_EMBEDDED", "gateway.embedded", false), behaviour);
+  }
+
+  private static Funds funds(Settings s) {
+    return new Funds(s.number("WALLET_FUNDS_RECONCILE_INTERVAL_MS", "funds.reconcileIntervalMs", 2_000),
+      s.number("WALLET_FUNDS_STALE_AFTER_MS", "funds.staleAfterMs", 10_000));
+  }
+
+  private static Sockets sockets(Settings s) {
+    return new Sockets(s.integer("WALLET_WS_MAX_PENDING_EVENTS", "websocket.maxPendingEvents", 256));
+  }
+
+  private static List<String> csvList(String csv) {
+    return Arrays.stream(csv.split(",")).map(String::trim).filter(item -> !item.isEmpty()).toList();
+  }
+
+  private static void requireRange(String name, long value, long min, long max) {
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + value);
     }
   }
 }

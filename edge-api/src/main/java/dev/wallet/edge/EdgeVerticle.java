@@ -1,39 +1,54 @@
 package dev.wallet.edge;
 
-import dev.wallet.balancecache.BalanceCache;
-import dev.wallet.ledger.LedgerReader;
+import dev.wallet.edge.gateway.WebhookSignature;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.time.Clock;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The HTTP edge, one instance per event loop. Stateless: it shares the process's money core and
- * ledger reader (given by {@link Main}) and keeps nothing between requests.
+ * The HTTP edge, one instance per event loop. Stateless between requests: it shares the
+ * process's services ({@link EdgeServices}) and keeps nothing of its own but its server. On
+ * undeploy it shuts the server down gracefully: no new connections, in-flight requests finish
+ * (up to the configured timeout).
  */
 public final class EdgeVerticle extends VerticleBase {
 
-  static final int BODY_LIMIT_BYTES = 16 * 1024;
+  /** Clients only listen on balance sockets; anything they send is read and dropped, and kept small. */
+  private static final int MAX_CLIENT_MESSAGE_BYTES = 1_024;
 
   private final EdgeConfig config;
-  private final BalanceCache cache;
-  private final LedgerReader ledger;
+  private final EdgeServices services;
   private HttpServer server;
+  private SocketHandlers sockets;
 
-  public EdgeVerticle(EdgeConfig config, BalanceCache cache, LedgerReader ledger) {
+  EdgeVerticle(EdgeConfig config, EdgeServices services) {
     this.config = config;
-    this.cache = cache;
-    this.ledger = ledger;
+    this.services = services;
   }
 
   @Override
   public Future<?> start() {
-    return vertx.createHttpServer()
+    return vertx.createHttpServer(new HttpServerOptions().setMaxWebSocketMessageSize(MAX_CLIENT_MESSAGE_BYTES)
+        .setMaxWebSocketFrameSize(MAX_CLIENT_MESSAGE_BYTES))
       .requestHandler(router())
-      .listen(config.httpPort())
+      .listen(config.http().port())
       .onSuccess(listening -> server = listening);
+  }
+
+  /** Sockets first (each learns why it closes), then the server: no new connections, in-flight requests finish. */
+  @Override
+  public Future<?> stop() {
+    if (server == null) {
+      return Future.succeededFuture();
+    }
+    sockets.closeAll();
+    return server.shutdown(config.http().shutdownTimeoutMs(), TimeUnit.MILLISECONDS);
   }
 
   /** The port actually listened on (differs from the configured one when that is 0). */
@@ -42,30 +57,66 @@ public final class EdgeVerticle extends VerticleBase {
   }
 
   private Router router() {
-    Authenticator auth = new Authenticator(new JwtVerifier(config.jwtSecret(), Clock.systemUTC()));
-    Ownership ownership = new Ownership(cache);
-    WalletHandlers wallets = new WalletHandlers(cache, ledger, ownership);
-    DepositHandlers deposits = new DepositHandlers(cache, ownership);
-    TransferHandlers transfers = new TransferHandlers(cache, ownership);
-    LedgerHandlers ledgers = new LedgerHandlers(ledger, ownership);
-    HealthHandlers health = new HealthHandlers(cache, ledger);
+    Clock clock = Clock.systemUTC();
+    Authenticator auth = new Authenticator(new JwtVerifier(config.auth(), clock));
+    RateLimiter rate = services.rateLimiter();
+    ApiSchema schema = ApiSchema.of(services.contract(), config.http().jsonMaxDepth());
+    Ownership ownership = new Ownership(services.cache());
+    EdgeMetrics metrics = services.metrics();
+    WalletHandlers wallets = new WalletHandlers(services.cache(), services.ledger(), ownership);
+    DepositHandlers deposits = new DepositHandlers(services.funds().deposits(), ownership, metrics);
+    WithdrawalHandlers withdrawals = new WithdrawalHandlers(services.funds().withdrawals(), ownership, metrics);
+    TransferHandlers transfers = new TransferHandlers(services.cache(), ownership, metrics);
+    PaymentHandlers payments = new PaymentHandlers(services.cache(), ownership, config.fees(), metrics);
+    WebhookHandlers webhooks = new WebhookHandlers(services.funds(),
+      new WebhookSignature(config.gateway().webhookSecret()), clock, metrics);
+    AdminHandlers admin = new AdminHandlers(services.cache());
+    LedgerHandlers ledgers = new LedgerHandlers(services.ledger(), ownership);
+    sockets = new SocketHandlers(ownership, services.feed(), config.sockets().maxPendingEvents(), services.registry());
+    HealthHandlers health = new HealthHandlers(services.cache(), services.ledger());
     FailureHandler failures = new FailureHandler();
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes());
 
     Router router = Router.router(vertx);
+    router.route().handler(RequestLog::start);
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(services.registry()));
+    router.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml")
+      .end(services.openApiDocument()));
 
-    router.route("/v1/*").handler(auth::authenticate);
-    router.route("/admin/*").handler(auth::authenticate);
-    router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES));
-    router.post("/v1/wallets").handler(wallets::open);
+    router.post("/v1/webhooks/gateway/:gateway").handler(body).handler(webhooks::verify)
+      .handler(schema.validate("gatewayWebhook")).handler(webhooks::receive);
+
+    router.get("/v1/wallets/:id/events").handler(auth::authenticateSocket).handler(rate::limit)
+      .handler(schema.validate("walletEvents")).handler(sockets::upgrade);
+
+    router.route("/v1/*").handler(auth::authenticate).handler(rate::limit);
+    router.route("/admin/*").handler(auth::authenticate).handler(rate::limit).handler(AdminHandlers::requireAdminOrRisk);
+
+    router.post("/v1/wallets").handler(body).handler(schema.validate("openWallet")).handler(wallets::open);
     router.get("/v1/wallets/:id").handler(wallets::get);
-    router.get("/v1/wallets/:id/entries").handler(wallets::entries);
+    router.get("/v1/wallets/:id/entries").handler(schema.validate("listEntries")).handler(wallets::entries);
     router.get("/v1/wallets/:id/balance").handler(ledgers::balanceAt);
-    router.post("/v1/deposits").handler(IdempotencyKeys::require).handler(deposits::create);
-    router.post("/v1/transfers").handler(IdempotencyKeys::require).handler(transfers::create);
+    router.post("/v1/deposits").handler(body).handler(IdempotencyKeys::require)
+      .handler(schema.validate("createDeposit")).handler(deposits::create);
+    router.get("/v1/deposits/:id").handler(deposits::get);
+    router.post("/v1/withdrawals").handler(body).handler(IdempotencyKeys::require)
+      .handler(schema.validate("createWithdrawal")).handler(withdrawals::create);
+    router.get("/v1/withdrawals/:id").handler(withdrawals::get);
+    router.post("/v1/transfers").handler(body).handler(IdempotencyKeys::require)
+      .handler(schema.validate("createTransfer")).handler(transfers::create);
     router.get("/v1/transfers/:id").handler(transfers::get);
+    router.post("/v1/payments").handler(body).handler(IdempotencyKeys::require)
+      .handler(schema.validate("createPayment")).handler(payments::pay);
+    router.get("/v1/payments/:id").handler(payments::get);
+    router.post("/v1/payments/:id/refunds").handler(body).handler(IdempotencyKeys::require)
+      .handler(schema.validate("createRefund")).handler(payments::refund);
+
+    router.get("/admin/wallets/:id").handler(admin::wallet);
     router.get("/admin/reconciliation").handler(ledgers::reconciliation);
+    router.post("/admin/wallets/:id/status").handler(body).handler(schema.validate("adminSetWalletStatus"))
+      .handler(admin::setStatus);
 
     router.route().failureHandler(failures::handle);
     router.errorHandler(404, failures::noRoute);

@@ -1,6 +1,7 @@
 package dev.wallet.edge;
 
 import dev.wallet.balancecache.BalanceCacheUnavailableException;
+import dev.wallet.edge.funds.StoreUnavailableException;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +40,8 @@ final class FailureHandler {
     if (failure instanceof ProblemException expected) {
       return expected.problem();
     }
-    if (failure instanceof BalanceCacheUnavailableException || failure instanceof DependencyUnavailableException) {
+    if (failure instanceof BalanceCacheUnavailableException || failure instanceof DependencyUnavailableException
+        || failure instanceof StoreUnavailableException) {
       LOG.warn("unavailable: {}: {}", describe(ctx), failure.toString());
       return Problem.unavailable("a dependency did not answer in time; retry with the same Idempotency-Key");
     }
@@ -55,8 +57,8 @@ final class FailureHandler {
     return switch (status) {
       case 404 -> Problem.notFound();
       case 405 -> Problem.of(ProblemCode.METHOD_NOT_ALLOWED, "method not supported here");
-      case 413 -> Problem.of(ProblemCode.PAYLOAD_TOO_LARGE, "bodies are limited to "
-        + EdgeVerticle.BODY_LIMIT_BYTES + " bytes");
+      case 413 -> Problem.of(ProblemCode.PAYLOAD_TOO_LARGE, "the body is larger than this API accepts");
+      case 415 -> Problem.of(ProblemCode.UNSUPPORTED_MEDIA_TYPE, "send the body as Content-Type: application/json");
       default -> Problem.invalidRequest("HTTP " + status);
     };
   }
@@ -64,6 +66,6 @@ final class FailureHandler {
   private static String describe(RoutingContext ctx) {
     Caller caller = Authenticator.callerIfKnown(ctx);
     return ctx.request().method() + " " + ctx.request().path() + " (caller " + (caller == null ? "-" : caller.id())
-      + ")";
+      + ", request " + RequestLog.requestId(ctx) + ")";
   }
 }

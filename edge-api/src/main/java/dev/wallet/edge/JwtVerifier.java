@@ -3,9 +3,12 @@ package dev.wallet.edge;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.HashSet;
@@ -14,27 +17,44 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Verifies bearer tokens: compact JWS, HS256 only. The algorithm is pinned here: the header must
- * say HS256 and only HMAC-SHA256 is ever computed, so neither {@code none} nor a key confusion
- * (an RS256 header verified with the HMAC secret) can get through. The signature is compared in
- * constant time, then {@code iss}, {@code aud}, {@code exp} (required), {@code nbf}, {@code sub}
- * and {@code roles} are checked. Pure computation: safe on an event loop.
+ * Verifies bearer tokens: compact JWS with exactly one algorithm, the configured one (HS256 or
+ * RS256). The algorithm is pinned here: the header must name it and only that algorithm is ever
+ * computed, so neither {@code none} nor a key confusion (an HS256 token MACed with the RSA public
+ * key, or an RS256 header over an HMAC) can get through. An HMAC is compared in constant time;
+ * then {@code iss}, {@code aud}, {@code exp} (required), {@code nbf}, {@code sub} and
+ * {@code roles} are checked. Pure computation: safe on an event loop.
  */
 final class JwtVerifier {
 
-  static final String ALGORITHM = "HS256";
+  static final String HS256 = "HS256";
+  static final String RS256 = "RS256";
   static final String ISSUER = "wallet";
   static final String AUDIENCE = "wallet-api";
   private static final String MAC = "HmacSHA256";
   private static final int MAX_TOKEN_CHARS = 4_096;
   private static final int MAX_SUBJECT_CHARS = 128;
+  private static final StrictJson JSON = new StrictJson(StrictJson.SHALLOW_DEPTH);
 
-  private final SecretKeySpec key;
+  private final String algorithm;
+  private final SignatureCheck signatureCheck;
   private final Clock clock;
 
-  JwtVerifier(String secret, Clock clock) {
-    this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), MAC);
+  JwtVerifier(EdgeConfig.Auth auth, Clock clock) {
+    this.algorithm = auth.algorithm();
+    this.signatureCheck = RS256.equals(algorithm) ? rsa(publicKey(auth.rsaPublicKey().orElseThrow()))
+      : hmac(new SecretKeySpec(auth.hmacSecret().getBytes(StandardCharsets.UTF_8), MAC));
     this.clock = clock;
+  }
+
+  /** HS256 with {@code secret}. */
+  JwtVerifier(String secret, Clock clock) {
+    this(new EdgeConfig.Auth(HS256, secret, java.util.Optional.empty()), clock);
+  }
+
+  /** Whether {@code signature} signs {@code signedPart} under the one configured key. */
+  @FunctionalInterface
+  private interface SignatureCheck {
+    boolean verifies(byte[] signedPart, byte[] signature) throws GeneralSecurityException;
   }
 
   /** The caller the token names; throws {@link ProblemException} (401) for any token that is not valid. */
@@ -51,14 +71,20 @@ final class JwtVerifier {
     return new Caller(subject(claims), roles(claims));
   }
 
-  private static void requirePinnedAlgorithm(JsonObject header) {
-    if (!ALGORITHM.equals(header.getValue("alg")) || header.containsKey("crit")) {
-      throw rejected("only " + ALGORITHM + " tokens are accepted");
+  private void requirePinnedAlgorithm(JsonObject header) {
+    if (!algorithm.equals(header.getValue("alg")) || header.containsKey("crit")) {
+      throw rejected("only " + algorithm + " tokens are accepted");
     }
   }
 
   private void requireSignature(String signedPart, byte[] signature) {
-    if (!MessageDigest.isEqual(hmac(signedPart), signature)) {
+    boolean verified;
+    try {
+      verified = signatureCheck.verifies(signedPart.getBytes(StandardCharsets.US_ASCII), signature);
+    } catch (GeneralSecurityException malformed) {
+      verified = false;
+    }
+    if (!verified) {
       throw rejected("bad signature");
     }
   }
@@ -105,19 +131,36 @@ final class JwtVerifier {
     return roles;
   }
 
-  private byte[] hmac(String signedPart) {
-    try {
+  private static SignatureCheck hmac(SecretKeySpec key) {
+    return (signedPart, signature) -> {
       Mac mac = Mac.getInstance(MAC);
       mac.init(key);
-      return mac.doFinal(signedPart.getBytes(StandardCharsets.US_ASCII));
-    } catch (NoSuchAlgorithmException | InvalidKeyException impossible) {
-      throw new IllegalStateException(impossible);
+      return MessageDigest.isEqual(mac.doFinal(signedPart), signature);
+    };
+  }
+
+  private static SignatureCheck rsa(PublicKey key) {
+    return (signedPart, signature) -> {
+      Signature rsa = Signature.getInstance("SHA256withRSA");
+      rsa.initVerify(key);
+      rsa.update(signedPart);
+      return rsa.verify(signature);
+    };
+  }
+
+  /** An X.509 SubjectPublicKeyInfo in PEM ("-----BEGIN PUBLIC KEY-----"). */
+  static PublicKey publicKey(String pem) {
+    String base64 = pem.replaceAll("-----(BEGIN|END) PUBLIC KEY-----", "").replaceAll("\\s", "");
+    try {
+      return KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(base64)));
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("WALLET_JWT_PUBLIC_KEY is not a PEM RSA public key", e);
     }
   }
 
   private static JsonObject json(String part) {
     try {
-      return StrictJson.object(decode(part));
+      return JSON.object(decode(part));
     } catch (ProblemException malformed) {
       throw rejected("malformed token");
     }

@@ -1,81 +1,73 @@
 package dev.wallet.edge;
 
-import dev.wallet.balancecache.BalanceCache;
-import dev.wallet.balancecache.BalanceCacheOptions;
-import dev.wallet.ledger.LedgerDatabase;
-import dev.wallet.ledger.LedgerReader;
-import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Future;
+import dev.wallet.edge.config.ConfigLoader;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts the edge API: reads {@link EdgeConfig} from the environment (defaults in
- * edge-api/README.md), starts one money core and one ledger pool for the whole process, and
- * deploys one {@link EdgeVerticle} per core on the same port.
+ * Starts the edge API: Vert.x with Micrometer metrics (Prometheus registry, HTTP latency
+ * histograms per route, pool figures), the configuration from the environment and the YAML file
+ * (vertx-config, see {@link ConfigLoader}), then {@link EdgeApplication}. On SIGTERM the
+ * application closes gracefully before Vert.x does.
  */
 public final class Main {
 
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
-  /** A pending cross-shard transfer older than this is driven to its end by this process's sweeper. */
-  static final long SWEEP_AGE_MS = 5_000;
-  static final long SWEEP_INTERVAL_MS = 1_000;
-  static final int LEDGER_POOL_SIZE = 8;
 
   private Main() {
   }
 
   public static void main(String[] args) {
-    EdgeConfig config = EdgeConfig.fromEnvironment(System.getenv());
-    if (config.usesDevelopmentSecret()) {
-      LOG.warn("WALLET_JWT_SECRET is not set: using the DEVELOPMENT-ONLY default secret; never run like this in production");
-    }
-    Vertx vertx = Vertx.vertx();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(vertx), "edge-api-shutdown"));
-    start(vertx, config)
-      .onSuccess(deployment -> LOG.info("edge API listening on http://localhost:{}/ with {}", config.httpPort(), config))
+    PrometheusMeterRegistry registry = EdgeMetrics.newRegistry();
+    Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(metricsOptions()))
+      .withMetrics(new MicrometerMetricsFactory(registry)).build();
+    ConfigLoader.load(vertx)
+      .map(EdgeConfig::from)
+      .onSuccess(config -> warnAboutDevelopmentSecrets(config))
+      .compose(config -> EdgeApplication.start(vertx, config, registry)
+        .onSuccess(app -> {
+          Runtime.getRuntime().addShutdownHook(new Thread(() -> shutDown(vertx, app, config), "edge-api-shutdown"));
+          LOG.info("edge API listening on http://localhost:{}/ with {}", app.port(), config);
+        }))
       .onFailure(failure -> {
-        LOG.error("edge API failed to start with {}", config, failure);
+        LOG.error("edge API failed to start", failure);
         vertx.close().onComplete(closed -> System.exit(1));
       });
   }
 
-  /** One money core (the only sweeper of this process) and one ledger pool, shared by every verticle instance. */
-  static Future<String> start(Vertx vertx, EdgeConfig config) {
-    BalanceCache cache = BalanceCache.create(vertx, BalanceCacheOptions.defaults(config.redisNodes())
-      .withShardCount(config.shardCount())
-      .withSweep(SWEEP_AGE_MS, SWEEP_INTERVAL_MS));
-    LedgerReader ledger = LedgerReader.create(ledgerPool(vertx, config.ledgerDatabase()));
-    DeploymentOptions onePerCore = new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors());
-    return cache.start()
-      .compose(started -> vertx.deployVerticle(() -> new EdgeVerticle(config, cache, ledger), onePerCore));
+  /** HTTP server metrics labelled by route (the route template, a bounded set), histograms for latency. */
+  static MicrometerMetricsOptions metricsOptions() {
+    return new MicrometerMetricsOptions()
+      .setEnabled(true)
+      .setJvmMetricsEnabled(true)
+      .addLabels(Label.HTTP_ROUTE)
+      .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true));
   }
 
-  private static Pool ledgerPool(Vertx vertx, LedgerDatabase database) {
-    return PgBuilder.pool()
-      .with(new PoolOptions().setMaxSize(LEDGER_POOL_SIZE))
-      .connectingTo(new PgConnectOptions()
-        .setHost(database.host())
-        .setPort(database.port())
-        .setDatabase(database.database())
-        .setUser(database.user())
-        .setPassword(database.password()))
-      .using(vertx)
-      .build();
+  private static void warnAboutDevelopmentSecrets(EdgeConfig config) {
+    if (config.usesDevelopmentSecrets()) {
+      LOG.warn("running with a DEVELOPMENT-ONLY secret (WALLET_JWT_SECRET or WALLET_SANDBOX_WEBHOOK_SECRET is not "
+        + "set); never run like this in production");
+    }
   }
 
-  private static void closeQuietly(Vertx vertx) {
+  private static void shutDown(Vertx vertx, EdgeApplication app, EdgeConfig config) {
+    long budgetMs = config.http().shutdownTimeoutMs() + 5_000;
     try {
-      vertx.close().await(10, TimeUnit.SECONDS);
+      LOG.info("shutting down: finishing in-flight requests (up to {} ms)", config.http().shutdownTimeoutMs());
+      app.close().await(budgetMs, TimeUnit.MILLISECONDS);
+      vertx.close().await(5, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
-      LOG.warn("Vert.x did not close within 10 s");
+      LOG.warn("the edge did not close within {} ms", budgetMs);
     }
   }
 }

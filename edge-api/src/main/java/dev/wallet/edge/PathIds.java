@@ -1,5 +1,6 @@
 package dev.wallet.edge;
 
+import dev.wallet.balancecache.model.PaymentId;
 import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.WalletId;
 import io.vertx.ext.web.RoutingContext;
@@ -13,6 +14,10 @@ final class PathIds {
 
   static WalletId wallet(RoutingContext ctx) {
     return parse(ctx, WalletId::new);
+  }
+
+  static PaymentId payment(RoutingContext ctx) {
+    return parse(ctx, PaymentId::new);
   }
 
   static TransferId transfer(RoutingContext ctx) {

@@ -1,5 +1,6 @@
 package dev.wallet.edge;
 
+import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
@@ -14,6 +15,7 @@ record Problem(ProblemCode code, String detail, Map<String, Object> extensions) 
 
   static final String CONTENT_TYPE = "application/problem+json";
   static final String RETRY_AFTER_SECONDS = "1";
+  private static final String RETRY_AFTER_MEMBER = "retryAfterSeconds";
 
   Problem {
     extensions = Map.copyOf(extensions);
@@ -40,6 +42,15 @@ record Problem(ProblemCode code, String detail, Map<String, Object> extensions) 
     return of(ProblemCode.UNAVAILABLE, detail);
   }
 
+  static Problem forbidden(String detail) {
+    return of(ProblemCode.FORBIDDEN, detail);
+  }
+
+  static Problem rateLimited(long retryAfterSeconds) {
+    return of(ProblemCode.RATE_LIMITED, "too many requests from this caller; retry in " + retryAfterSeconds + " s")
+      .with(RETRY_AFTER_MEMBER, retryAfterSeconds);
+  }
+
   /** The money core's refusals as the contract names them. */
   static Problem forRefusal(OutcomeCode refusal) {
     return switch (refusal) {
@@ -49,7 +60,8 @@ record Problem(ProblemCode code, String detail, Map<String, Object> extensions) 
       case BALANCE_OVERFLOW -> invalidRequest("the amount would take a balance past 2^53-1 minor units");
       case BALANCE_NOT_ZERO -> invalidRequest("the wallet still holds money");
       case WALLET_NOT_FOUND, TRANSFER_NOT_FOUND, HOLD_NOT_FOUND, PAYMENT_NOT_FOUND -> notFound();
-      case NOT_A_MERCHANT -> invalidRequest("the payee is not a merchant wallet");
+      // 404 rather than 400: a 400 would tell a payer that a personal wallet exists under this id
+      case NOT_A_MERCHANT -> of(ProblemCode.NOT_FOUND, "no merchant wallet with this id");
       case REFUND_EXCEEDS_PAYMENT -> of(ProblemCode.REFUND_EXCEEDS_PAYMENT,
         "the refunds of this payment would add up to more than was paid");
       case WALLET_EXISTS -> of(ProblemCode.IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key already opened a wallet");
@@ -62,6 +74,13 @@ record Problem(ProblemCode code, String detail, Map<String, Object> extensions) 
       case IDEMPOTENCY_KEY_REUSED -> of(ProblemCode.IDEMPOTENCY_KEY_REUSED,
         "this Idempotency-Key was used for a different request");
     };
+  }
+
+  /** A refusal with what the money core said about it (e.g. the limit rule behind LIMIT_EXCEEDED). */
+  static Problem forRefusal(Outcome<?> outcome) {
+    Problem problem = forRefusal(outcome.code());
+    return outcome.detail().isEmpty() ? problem : new Problem(problem.code(), problem.detail() + ": "
+      + outcome.detail(), problem.extensions());
   }
 
   Problem with(String name, Object value) {
@@ -89,6 +108,7 @@ record Problem(ProblemCode code, String detail, Map<String, Object> extensions) 
     Reply reply = new Reply(code.status(), CONTENT_TYPE, toJson(), Map.of());
     return switch (code) {
       case UNAVAILABLE -> reply.withHeader("Retry-After", RETRY_AFTER_SECONDS);
+      case RATE_LIMITED -> reply.withHeader("Retry-After", String.valueOf(extensions.get(RETRY_AFTER_MEMBER)));
       case UNAUTHORIZED -> reply.withHeader("WWW-Authenticate", "Bearer realm=\"wallet\", error=\"invalid_token\"");
       default -> reply;
     };

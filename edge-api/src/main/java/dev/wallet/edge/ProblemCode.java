@@ -15,12 +15,15 @@ enum ProblemCode {
   METHOD_NOT_ALLOWED(405, "Method not allowed"),
   IDEMPOTENCY_IN_FLIGHT(409, "A request with this Idempotency-Key is still in progress"),
   PAYLOAD_TOO_LARGE(413, "The request body is too large"),
+  UNSUPPORTED_MEDIA_TYPE(415, "The body must be JSON"),
   IDEMPOTENCY_KEY_REUSED(422, "This Idempotency-Key was used for a different request"),
   INSUFFICIENT_FUNDS(422, "Insufficient funds"),
   CURRENCY_MISMATCH(422, "Currency mismatch"),
   WALLET_INACTIVE(422, "The wallet is not active"),
   LIMIT_EXCEEDED(422, "A limit would be exceeded"),
+  KYC_REQUIRED(422, "A higher KYC tier is required"),
   REFUND_EXCEEDS_PAYMENT(422, "The refunds would exceed the payment"),
+  RATE_LIMITED(429, "Too many requests"),
   INTERNAL_ERROR(500, "Internal error"),
   UNAVAILABLE(503, "Temporarily unavailable");
 

@@ -1,6 +1,9 @@
 package dev.wallet.edge;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
@@ -39,9 +42,29 @@ record Reply(int status, String contentType, JsonObject body, Map<String, String
     return replayed ? withHeader(REPLAYED_HEADER, "true") : this;
   }
 
-  /** The edge of every handler's chain: write the reply, or hand the failure to the router's failure handler. */
+  /**
+   * The edge of every handler's chain: write the reply, or hand the failure to the router's
+   * failure handler, on the request's own event loop (a dependency's future may complete on
+   * another thread, e.g. a client's timeout timer).
+   */
   static void answer(RoutingContext ctx, Future<Reply> reply) {
-    reply.onSuccess(done -> done.send(ctx)).onFailure(ctx::fail);
+    onContextOf(Vertx.currentContext(), reply).onSuccess(done -> done.send(ctx)).onFailure(ctx::fail);
+  }
+
+  /** {@code future}'s outcome, delivered on {@code context} (as is when already there, or with no context). */
+  static <T> Future<T> onContextOf(Context context, Future<T> future) {
+    if (context == null) {
+      return future;
+    }
+    Promise<T> promise = Promise.promise();
+    future.onComplete(outcome -> {
+      if (Vertx.currentContext() == context) {
+        promise.handle(outcome);
+      } else {
+        context.runOnContext(hop -> promise.handle(outcome));
+      }
+    });
+    return promise.future();
   }
 
   void send(RoutingContext ctx) {

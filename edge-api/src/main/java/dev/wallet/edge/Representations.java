@@ -1,8 +1,11 @@
 package dev.wallet.edge;
 
-import dev.wallet.balancecache.model.Credited;
+import dev.wallet.balancecache.model.PaymentView;
+import dev.wallet.balancecache.model.RefundView;
 import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.edge.funds.Deposit;
+import dev.wallet.edge.funds.Withdrawal;
 import dev.wallet.ledger.EntryPage;
 import dev.wallet.ledger.LedgerEntry;
 import io.vertx.core.json.JsonArray;
@@ -43,13 +46,61 @@ final class Representations {
     return json;
   }
 
-  static JsonObject completedDeposit(Credited credited) {
-    return new JsonObject()
-      .put("id", credited.postingId())
-      .put("walletId", credited.wallet().walletId().value())
-      .put("status", "completed")
-      .put("amount", credited.amount().minor())
-      .put("currency", credited.amount().currencyCode());
+  /** The contract's payment; fee and refunded are additions (minor units), reversalCode when reversed. */
+  static JsonObject payment(PaymentView payment) {
+    JsonObject json = new JsonObject()
+      .put("id", payment.id().value())
+      .put("status", payment.status().wire())
+      .put("fromWalletId", payment.payer().value())
+      .put("merchantWalletId", payment.merchant().value())
+      .put("amount", payment.amount().minor())
+      .put("fee", payment.feeMinor())
+      .put("currency", payment.amount().currencyCode())
+      .put("refunded", payment.refundedMinor())
+      .put("createdAt", payment.createdAt().toString());
+    payment.orderRef().filter(ref -> !ref.isEmpty()).ifPresent(ref -> json.put("orderRef", ref));
+    payment.reversalReason().ifPresent(reason -> json.put("reversalCode", Problem.forRefusal(reason).code().wire()));
+    return json;
+  }
+
+  static JsonObject refund(RefundView refund) {
+    JsonObject json = new JsonObject()
+      .put("id", refund.id().value())
+      .put("paymentId", refund.payment().value())
+      .put("status", refund.status().wire())
+      .put("amount", refund.amount().minor())
+      .put("currency", refund.amount().currencyCode())
+      .put("createdAt", refund.createdAt().toString());
+    refund.reversalReason().ifPresent(reason -> json.put("reversalCode", Problem.forRefusal(reason).code().wire()));
+    return json;
+  }
+
+  /** The contract's deposit, plus source, createdAt and (when it failed or was reversed) failureReason. */
+  static JsonObject deposit(Deposit deposit) {
+    JsonObject json = new JsonObject()
+      .put("id", deposit.id())
+      .put("walletId", deposit.wallet().value())
+      .put("status", deposit.status().wire())
+      .put("amount", deposit.amount().minor())
+      .put("currency", deposit.amount().currencyCode())
+      .put("source", deposit.source().type())
+      .put("createdAt", deposit.createdAt().toString());
+    deposit.failureReason().ifPresent(reason -> json.put("failureReason", reason));
+    return json;
+  }
+
+  /** The contract's withdrawal, plus destination, createdAt and (when it failed or came back) failureReason. */
+  static JsonObject withdrawal(Withdrawal withdrawal) {
+    JsonObject json = new JsonObject()
+      .put("id", withdrawal.id())
+      .put("walletId", withdrawal.wallet().value())
+      .put("status", withdrawal.status().wire())
+      .put("amount", withdrawal.amount().minor())
+      .put("currency", withdrawal.amount().currencyCode())
+      .put("destination", withdrawal.destination().type())
+      .put("createdAt", withdrawal.createdAt().toString());
+    withdrawal.failureReason().ifPresent(reason -> json.put("failureReason", reason));
+    return json;
   }
 
   static JsonObject entries(EntryPage page) {

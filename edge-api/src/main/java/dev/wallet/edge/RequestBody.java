@@ -3,18 +3,18 @@ package dev.wallet.edge;
 import dev.wallet.balancecache.model.Currencies;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.WalletId;
-import io.vertx.core.buffer.Buffer;
+import dev.wallet.edge.gateway.Instrument;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Currency;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
- * A request body read strictly: one JSON object with only the members the endpoint knows, money
- * as a JSON integer of minor units, ids and currencies checked by the model's own records. Every
- * violation is a 400 {@code invalid_request} naming the member, thrown before anything moves.
+ * A request body turned into the model's values. Its shape (members, types, ranges, patterns) was
+ * checked against the OpenAPI document by {@link ApiSchema}; what is left here is what a schema
+ * cannot say: money as a JSON integer (not 10.0), currencies the JDK knows, ids the model's own
+ * records accept. Every violation is a 400 {@code invalid_request} naming the member, thrown
+ * before anything moves.
  */
 final class RequestBody {
 
@@ -24,22 +24,9 @@ final class RequestBody {
     this.json = json;
   }
 
-  static RequestBody of(RoutingContext ctx, Set<String> knownMembers) {
-    Buffer body = ctx.body().buffer();
-    if (body == null || body.length() == 0) {
-      throw ProblemException.invalid("a JSON body is required");
-    }
-    return new RequestBody(StrictJson.object(body.getBytes())).requireOnly(knownMembers);
-  }
-
-  /** Refuses members the endpoint does not know, rather than ignoring what the client meant. */
-  RequestBody requireOnly(Set<String> knownMembers) {
-    Set<String> unknown = new TreeSet<>(json.fieldNames());
-    unknown.removeAll(knownMembers);
-    if (!unknown.isEmpty()) {
-      throw ProblemException.invalid("unknown members " + unknown + "; allowed: " + new TreeSet<>(knownMembers));
-    }
-    return this;
+  /** The body {@link ApiSchema#validate} accepted for this request. */
+  static RequestBody of(RoutingContext ctx) {
+    return new RequestBody(ApiSchema.body(ctx));
   }
 
   String text(String member) {
@@ -91,12 +78,17 @@ final class RequestBody {
     return optionalText(member).map(text -> toWalletId(member, text));
   }
 
-  /** A nested object; the caller decides which members it may have ({@link #requireOnly}). */
+  /** A nested object. */
   RequestBody object(String member) {
     if (!(json.getValue(member) instanceof JsonObject nested)) {
       throw ProblemException.invalid(member + " must be an object");
     }
     return new RequestBody(nested);
+  }
+
+  /** A deposit's source or a withdrawal's destination: {"type", "account"?}. */
+  Instrument instrument() {
+    return new Instrument(text("type"), optionalText("account"));
   }
 
   private static WalletId toWalletId(String member, String text) {

@@ -6,7 +6,6 @@ import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.TransferView;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
-import java.util.Set;
 
 /**
  * /v1/transfers. The money core checks, in the same script that moves the money, that the source
@@ -15,25 +14,25 @@ import java.util.Set;
  */
 final class TransferHandlers {
 
-  private static final Set<String> MEMBERS = Set.of("fromWalletId", "toWalletId", "amount", "currency", "description");
-  private static final int MAX_DESCRIPTION_CHARS = 280;
-
   private final BalanceCache cache;
   private final Ownership ownership;
+  private final EdgeMetrics metrics;
 
-  TransferHandlers(BalanceCache cache, Ownership ownership) {
+  TransferHandlers(BalanceCache cache, Ownership ownership, EdgeMetrics metrics) {
     this.cache = cache;
     this.ownership = ownership;
+    this.metrics = metrics;
   }
 
   /** POST /v1/transfers: 201 completed, 202 pending (the sweeper finishes it), or the refusal's problem. */
   void create(RoutingContext ctx) {
     Caller caller = Authenticator.caller(ctx);
-    RequestBody body = RequestBody.of(ctx, MEMBERS);
-    requireShortDescription(body);
+    RequestBody body = RequestBody.of(ctx);
     Transfer command = new Transfer(body.walletId("fromWalletId"), body.walletId("toWalletId"),
       body.money("amount", "currency"), caller.id(), IdempotencyKeys.required(ctx));
-    Reply.answer(ctx, cache.transfer(command).map(TransferHandlers::decided));
+    Reply.answer(ctx, cache.transfer(command)
+      .onSuccess(outcome -> metrics.outcome("transfer", outcome.code(), outcome.replayed()))
+      .map(TransferHandlers::decided));
   }
 
   /** GET /v1/transfers/:id, for a caller owning either end of it. */
@@ -68,7 +67,7 @@ final class TransferHandlers {
    * reversed because the destination refused the credit), the problem names it.
    */
   private static Reply refused(Outcome<TransferView> outcome) {
-    Problem problem = Problem.forRefusal(outcome.code());
+    Problem problem = Problem.forRefusal(outcome);
     if (outcome.value() != null) {
       problem = problem.with("transferId", outcome.value().id().value())
         .with("transferStatus", outcome.value().status().wire());
@@ -78,14 +77,5 @@ final class TransferHandlers {
 
   private static Reply located(Reply reply, TransferView transfer) {
     return reply.withHeader("Location", "/v1/transfers/" + transfer.id().value());
-  }
-
-  /** Accepted for the contract's sake; the money core does not store descriptions yet. */
-  private static void requireShortDescription(RequestBody body) {
-    body.optionalText("description").ifPresent(description -> {
-      if (description.length() > MAX_DESCRIPTION_CHARS) {
-        throw ProblemException.invalid("description must be at most " + MAX_DESCRIPTION_CHARS + " characters");
-      }
-    });
   }
 }

@@ -12,17 +12,12 @@ import dev.wallet.ledger.LedgerReader;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.DatabaseException;
-import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /** /v1/wallets: open one, read one, read its history from the ledger. */
 final class WalletHandlers {
 
-  private static final Set<String> OPEN_MEMBERS = Set.of("currency", "type", "colocateWith");
   static final int DEFAULT_PAGE_SIZE = 50;
-  static final int MAX_PAGE_SIZE = 200;
-  private static final int MAX_CURSOR_CHARS = 256;
 
   private final BalanceCache cache;
   private final LedgerReader ledger;
@@ -37,7 +32,7 @@ final class WalletHandlers {
   /** POST /v1/wallets: the Idempotency-Key is optional here; the wallet's id is derived from it. */
   void open(RoutingContext ctx) {
     Caller caller = Authenticator.caller(ctx);
-    RequestBody body = RequestBody.of(ctx, OPEN_MEMBERS);
+    RequestBody body = RequestBody.of(ctx);
     Optional<WalletId> colocateWith = body.optionalWalletId("colocateWith");
     OpenWallet command = new OpenWallet(caller.id(), body.currency("currency"), walletType(body, caller),
       colocateWith, IdempotencyKeys.orRandom(ctx));
@@ -77,7 +72,7 @@ final class WalletHandlers {
 
   private static Reply opened(Outcome<Wallet> outcome) {
     if (outcome.code() != OutcomeCode.OK) {
-      return Problem.forRefusal(outcome.code()).reply().replayed(outcome.replayed());
+      return Problem.forRefusal(outcome).reply().replayed(outcome.replayed());
     }
     Wallet wallet = outcome.value();
     return Reply.created(Representations.wallet(wallet))
@@ -85,33 +80,13 @@ final class WalletHandlers {
       .replayed(outcome.replayed());
   }
 
+  /** limit and cursor were checked against the OpenAPI document (1..200, 1..256 characters). */
   private static int pageSize(RoutingContext ctx) {
-    Optional<String> text = singleQueryParam(ctx, "limit");
-    try {
-      int limit = text.map(Integer::parseInt).orElse(DEFAULT_PAGE_SIZE);
-      if (limit >= 1 && limit <= MAX_PAGE_SIZE) {
-        return limit;
-      }
-    } catch (NumberFormatException notANumber) {
-      // answered below, like any other out-of-range limit
-    }
-    throw ProblemException.invalid("limit must be an integer between 1 and " + MAX_PAGE_SIZE);
+    return ApiSchema.query(ctx, "limit").map(limit -> ((Long) limit).intValue()).orElse(DEFAULT_PAGE_SIZE);
   }
 
   private static Optional<String> cursor(RoutingContext ctx) {
-    Optional<String> cursor = singleQueryParam(ctx, "cursor");
-    if (cursor.isPresent() && (cursor.get().isEmpty() || cursor.get().length() > MAX_CURSOR_CHARS)) {
-      throw ProblemException.invalid("malformed cursor");
-    }
-    return cursor;
-  }
-
-  private static Optional<String> singleQueryParam(RoutingContext ctx, String name) {
-    List<String> values = ctx.queryParam(name);
-    if (values.size() > 1) {
-      throw ProblemException.invalid("give " + name + " at most once");
-    }
-    return values.stream().findFirst();
+    return ApiSchema.query(ctx, "cursor").map(String.class::cast);
   }
 
   /** The reader refuses a malformed cursor; the database answering with an error is a bug; anything else is an outage. */

@@ -3,12 +3,14 @@ package dev.wallet.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -47,8 +49,12 @@ record ApiCaller(String id, String token, WebClient http) {
 
   /** A wallet on another shard than {@code other}'s (ids carry their shard: w0042_...). */
   String openWalletElsewhere(String other) {
+    return openWalletElsewhere(other, "personal");
+  }
+
+  String openWalletElsewhere(String other, String type) {
     while (true) {
-      String id = openWallet();
+      String id = openWallet(new JsonObject().put("currency", "USD").put("type", type));
       if (!shardOf(id).equals(shardOf(other))) {
         return id;
       }
@@ -61,9 +67,22 @@ record ApiCaller(String id, String token, WebClient http) {
     return opened.bodyAsJsonObject().getString("id");
   }
 
-  void deposit(String walletId, long amount) {
+  /** A sandbox deposit, waited for: the sandbox confirms it through its signed webhook. */
+  JsonObject deposit(String walletId, long amount) {
     HttpResponse<Buffer> deposited = post("/v1/deposits", deposit(walletId, amount, "sandbox"), newKey());
-    assertThat(deposited.statusCode()).as(deposited.bodyAsString()).isEqualTo(201);
+    assertThat(deposited.statusCode()).as(deposited.bodyAsString()).isEqualTo(202);
+    return awaitStatus("/v1/deposits/" + deposited.bodyAsJsonObject().getString("id"), "completed");
+  }
+
+  /** Polls a deposit or withdrawal until it reaches {@code status}, and returns it then. */
+  JsonObject awaitStatus(String path, String status) {
+    JsonObject[] last = new JsonObject[1];
+    Eventually.await(path + " to be " + status, Duration.ofSeconds(20), () -> {
+      HttpResponse<Buffer> read = get(path);
+      last[0] = read.statusCode() == 200 ? read.bodyAsJsonObject() : null;
+      return last[0] != null && status.equals(last[0].getString("status"));
+    });
+    return last[0];
   }
 
   JsonObject wallet(String walletId) {
@@ -79,6 +98,18 @@ record ApiCaller(String id, String token, WebClient http) {
   static JsonObject deposit(String walletId, long amount, String sourceType) {
     return new JsonObject().put("walletId", walletId).put("amount", amount).put("currency", "USD")
       .put("source", new JsonObject().put("type", sourceType));
+  }
+
+  /** The sandbox reads the account as an instruction: "decline", "timeout", "reverse". */
+  static JsonObject deposit(String walletId, long amount, String sourceType, String account) {
+    JsonObject body = deposit(walletId, amount, sourceType);
+    body.getJsonObject("source").put("account", account);
+    return body;
+  }
+
+  static JsonObject withdrawal(String walletId, long amount, String account) {
+    return new JsonObject().put("walletId", walletId).put("amount", amount).put("currency", "USD")
+      .put("destination", new JsonObject().put("type", "bank").put("account", account));
   }
 
   static JsonObject transfer(String from, String to, long amount) {

@@ -1,60 +1,88 @@
 package dev.wallet.edge;
 
 import dev.wallet.balancecache.BalanceCache;
-import dev.wallet.balancecache.BalanceCacheOptions;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.TestEnvironment;
+import dev.wallet.edge.config.Settings;
+import dev.wallet.edge.gateway.sandbox.SandboxGateway;
 import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.ledger.LedgerMigrations;
-import dev.wallet.ledger.LedgerReader;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The edge API on a free port, over the real Redis Cluster and PostgreSQL that
- * scripts/infra-up.sh started (addresses from the same environment variables).
+ * One edge, as {@link EdgeApplication} starts it in production, on a free port, over the real
+ * Redis Cluster and PostgreSQL that scripts/infra-up.sh started (addresses from the same
+ * environment variables), with its own sandbox gateway running for real on another free port and
+ * delivering its webhooks to this edge over HTTP.
  */
 final class EdgeFixture {
 
+  static final String WEBHOOK_SECRET = "edge-api-test-webhook-secret-of-32-bytes-or-more";
   private static boolean migrated;
 
+  final EdgeApplication app;
+  final EdgeConfig config;
   final BalanceCache cache;
-  final Pool appPool;
-  final EdgeVerticle verticle;
   final WebClient http;
+  final PrometheusMeterRegistry registry;
+  private final Vertx vertx;
+  private final Optional<String> sandbox;
 
-  private EdgeFixture(BalanceCache cache, Pool appPool, EdgeVerticle verticle, WebClient http) {
-    this.cache = cache;
-    this.appPool = appPool;
-    this.verticle = verticle;
-    this.http = http;
+  private EdgeFixture(Vertx vertx, EdgeApplication app, EdgeConfig config, PrometheusMeterRegistry registry,
+                      Optional<String> sandbox) {
+    this.vertx = vertx;
+    this.app = app;
+    this.config = config;
+    this.cache = app.cache();
+    this.registry = registry;
+    this.sandbox = sandbox;
+    this.http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+      .setDefaultPort(app.port()));
   }
 
   static EdgeFixture start(Vertx vertx) {
-    migrateOnce();
-    BalanceCache cache = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions());
-    Await.result(cache.start());
-    return deploy(vertx, cache, TestEnvironment.balanceCacheOptions(), appDatabase());
+    return start(vertx, Map.of());
   }
 
-  /** An edge wired to dependencies that may be down: its money core is created but never started. */
-  static EdgeFixture startUnchecked(Vertx vertx, BalanceCacheOptions cacheOptions, LedgerDatabase database) {
-    return deploy(vertx, BalanceCache.create(vertx, cacheOptions), cacheOptions, database);
+  /** {@code overrides} are environment variables, as an operator would set them. */
+  static EdgeFixture start(Vertx vertx, Map<String, String> overrides) {
+    return start(vertx, overrides, EdgeMetrics.newRegistry());
   }
 
-  private static EdgeFixture deploy(Vertx vertx, BalanceCache cache, BalanceCacheOptions cacheOptions,
-                                    LedgerDatabase database) {
-    Pool pool = pool(vertx, database);
-    EdgeVerticle verticle = new EdgeVerticle(config(cacheOptions, database), cache, LedgerReader.create(pool));
-    Await.result(vertx.deployVerticle(verticle));
-    WebClient http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
-      .setDefaultPort(verticle.port()));
-    return new EdgeFixture(cache, pool, verticle, http);
+  static EdgeFixture start(Vertx vertx, Map<String, String> overrides, PrometheusMeterRegistry registry) {
+    return start(vertx, overrides, new JsonObject(), registry);
+  }
+
+  /** {@code yaml} is the configuration file's content, for what only the file can say (maps). */
+  static EdgeFixture start(Vertx vertx, Map<String, String> overrides, JsonObject yaml,
+                           PrometheusMeterRegistry registry) {
+    migrateLedgerOnce();
+    EdgeConfig config = config(overrides, yaml);
+    Optional<String> sandbox = Optional.of(Await.result(vertx.deployVerticle(new SandboxGateway(config.gateway()))));
+    EdgeApplication app = Await.result(EdgeApplication.start(vertx, config, registry));
+    return new EdgeFixture(vertx, app, config, registry, sandbox);
+  }
+
+  /** An edge whose dependencies may be down: nothing is migrated or checked, and there is no sandbox. */
+  static EdgeFixture startUnchecked(Vertx vertx, Map<String, String> overrides) {
+    EdgeConfig config = config(overrides);
+    PrometheusMeterRegistry registry = EdgeMetrics.newRegistry();
+    return new EdgeFixture(vertx, Await.result(EdgeApplication.startUnchecked(vertx, config, registry)), config,
+      registry, Optional.empty());
   }
 
   ApiCaller newUser(String... roles) {
@@ -65,10 +93,50 @@ final class EdgeFixture {
     return new ApiCaller(subject, Tokens.valid(subject, roles), http);
   }
 
+  int port() {
+    return app.port();
+  }
+
   void close() {
     http.close();
-    Await.result(appPool.close());
-    Await.result(cache.close());
+    Await.result(app.close());
+    sandbox.ifPresent(id -> Await.result(vertx.undeploy(id)));
+  }
+
+  /** The test environment as WALLET_* variables: the shared infrastructure, free ports, fast timers. */
+  static EdgeConfig config(Map<String, String> overrides) {
+    return config(overrides, new JsonObject());
+  }
+
+  static EdgeConfig config(Map<String, String> overrides, JsonObject yaml) {
+    int edgePort = freePort();
+    int sandboxPort = freePort();
+    Map<String, String> env = new HashMap<>();
+    env.put("WALLET_HTTP_PORT", Integer.toString(edgePort));
+    env.put("WALLET_HTTP_INSTANCES", "1");
+    env.put("WALLET_JWT_SECRET", Tokens.SECRET);
+    env.put("WALLET_REDIS_NODES", String.join(",", TestEnvironment.redisNodes()));
+    env.put("WALLET_SHARDS", Integer.toString(TestEnvironment.balanceCacheOptions().shardCount()));
+    env.put("WALLET_SWEEP_INTERVAL_MS", "0");
+    env.put("WALLET_PG_HOST", TestEnvironment.pgHost());
+    env.put("WALLET_PG_PORT", Integer.toString(TestEnvironment.pgPort()));
+    env.put("WALLET_PG_DATABASE", TestEnvironment.pgDatabase());
+    env.put("WALLET_PG_USER", TestEnvironment.pgUser());
+    env.put("WALLET_PG_PASSWORD", TestEnvironment.pgPassword());
+    env.put("WALLET_PG_OWNER", TestEnvironment.pgOwner());
+    env.put("WALLET_PG_OWNER_PASSWORD", TestEnvironment.pgOwnerPassword());
+    env.put("WALLET_RATE_LIMIT_PER_SECOND", "100000");
+    env.put("WALLET_RATE_LIMIT_BURST", "100000");
+    env.put("WALLET_SANDBOX_PORT", Integer.toString(sandboxPort));
+    env.put("WALLET_SANDBOX_URL", "http://127.0.0.1:" + sandboxPort);
+    env.put("WALLET_SANDBOX_WEBHOOK_URLS", "http://127.0.0.1:" + edgePort + "/v1/webhooks/gateway/sandbox");
+    env.put("WALLET_SANDBOX_WEBHOOK_SECRET", WEBHOOK_SECRET);
+    env.put("WALLET_SANDBOX_DELAY_MS", "50");
+    env.put("WALLET_SANDBOX_REVERSAL_DELAY_MS", "300");
+    env.put("WALLET_FUNDS_RECONCILE_INTERVAL_MS", "200");
+    env.put("WALLET_FUNDS_STALE_AFTER_MS", "1000");
+    env.putAll(overrides);
+    return EdgeConfig.from(Settings.of(env, yaml));
   }
 
   static LedgerDatabase appDatabase() {
@@ -88,12 +156,17 @@ final class EdgeFixture {
       .build();
   }
 
-  private static EdgeConfig config(BalanceCacheOptions cacheOptions, LedgerDatabase database) {
-    return new EdgeConfig(0, Tokens.SECRET, cacheOptions.redisEndpoints(), cacheOptions.shardCount(), database);
+  /** A port nothing listens on right now: bound once by the OS, then released. */
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Blocking JDBC, on the test thread, once per test JVM: the schema the ledger reader expects. */
-  private static synchronized void migrateOnce() {
+  private static synchronized void migrateLedgerOnce() {
     if (!migrated) {
       LedgerMigrations.migrate(ownerDatabase(), TestEnvironment.pgUser());
       migrated = true;

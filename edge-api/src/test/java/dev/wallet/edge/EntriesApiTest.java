@@ -4,8 +4,6 @@ import static dev.wallet.edge.WalletsApiTest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.testing.Await;
-import dev.wallet.balancecache.testing.TestEnvironment;
-import dev.wallet.ledger.LedgerDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -17,6 +15,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -104,9 +103,7 @@ class EntriesApiTest {
   @Test
   @DisplayName("a ledger that answers with an error is a bug, not an outage: 500 internal_error, and the edge stays ready")
   void ledgerErrorIsInternal(Vertx vertx) {
-    LedgerDatabase withoutSchema = new LedgerDatabase(TestEnvironment.pgHost(), TestEnvironment.pgPort(), "postgres",
-      TestEnvironment.pgUser(), TestEnvironment.pgPassword());
-    EdgeFixture broken = EdgeFixture.startUnchecked(vertx, TestEnvironment.balanceCacheOptions(), withoutSchema);
+    EdgeFixture broken = EdgeFixture.startUnchecked(vertx, Map.of("WALLET_PG_DATABASE", "postgres"));
     try {
       ApiCaller alice = broken.newUser();
       String wallet = alice.openWallet();

@@ -3,18 +3,15 @@ package dev.wallet.edge;
 import static dev.wallet.edge.WalletsApiTest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.wallet.balancecache.BalanceCacheOptions;
 import dev.wallet.balancecache.testing.Await;
-import dev.wallet.balancecache.testing.TestEnvironment;
-import dev.wallet.ledger.LedgerDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.util.List;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -40,37 +37,70 @@ class HealthApiTest {
   }
 
   @Test
-  @DisplayName("with Redis and PostgreSQL unreachable, the edge is live but not ready, and money does not move: 503 with Retry-After")
-  void failClosed(Vertx vertx) throws IOException {
-    int deadPort = freePort();
-    BalanceCacheOptions deadRedis = BalanceCacheOptions.defaults(List.of("redis://127.0.0.1:" + deadPort))
-      .withShardCount(TestEnvironment.balanceCacheOptions().shardCount())
-      .withOperationTimeoutMs(300)
-      .withSweep(5_000, 0);
-    EdgeFixture edge = EdgeFixture.startUnchecked(vertx, deadRedis,
-      new LedgerDatabase("127.0.0.1", deadPort, "wallet", "nobody", "nothing"));
+  @DisplayName("with Redis and PostgreSQL unreachable the edge is live but not ready, and money does not move: 503 with Retry-After within a second")
+  void failClosed(Vertx vertx) {
+    int deadPort = EdgeFixture.freePort();
+    EdgeFixture edge = EdgeFixture.startUnchecked(vertx, Map.of("WALLET_REDIS_NODES", "redis://127.0.0.1:" + deadPort,
+      "WALLET_PG_PORT", Integer.toString(deadPort)));
     try {
+      ApiCaller alice = edge.newUser();
+      String someWallet = "w0001_" + "0".repeat(24);
+
       HttpResponse<Buffer> live = Await.result(edge.http.get("/health/live").send());
       HttpResponse<Buffer> ready = Await.result(edge.http.get("/health/ready").send());
-      ApiCaller alice = edge.newUser();
-      HttpResponse<Buffer> opened = alice.post("/v1/wallets", new JsonObject().put("currency", "USD")
-        .put("type", "personal"), ApiCaller.newKey());
+      Timed opened = timed(() -> alice.post("/v1/wallets", new JsonObject().put("currency", "USD")
+        .put("type", "personal"), ApiCaller.newKey()));
+      Timed moved = timed(() -> alice.post("/v1/transfers", ApiCaller.transfer(someWallet, "w0002_" + "0".repeat(24),
+        100), ApiCaller.newKey()));
+      Timed withdrawn = timed(() -> alice.post("/v1/withdrawals", ApiCaller.withdrawal(someWallet, 100, "acct-1"),
+        ApiCaller.newKey()));
 
       assertThat(live.statusCode()).isEqualTo(200);
       assertProblem(ready, 503, "unavailable");
       assertThat(ready.bodyAsJsonObject().getJsonObject("checks"))
         .isEqualTo(new JsonObject().put("redis", "down").put("postgres", "down"));
-      assertProblem(opened, 503, "unavailable");
-      assertThat(opened.getHeader("Retry-After")).isEqualTo("1");
+      for (Timed answer : new Timed[] {opened, moved, withdrawn}) {
+        assertProblem(answer.response(), 503, "unavailable");
+        assertThat(answer.response().getHeader("Retry-After")).isEqualTo("1");
+        assertThat(answer.took()).as("time to answer").isLessThan(Duration.ofSeconds(1));
+      }
     } finally {
       edge.close();
     }
   }
 
-  /** A port nothing listens on: bound once by the OS, then released. */
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+  @Test
+  @DisplayName("with only PostgreSQL unreachable, deposits and withdrawals answer 503 within a second and move nothing")
+  void postgresDown(Vertx vertx) {
+    EdgeFixture edge = EdgeFixture.startUnchecked(vertx, Map.of("WALLET_PG_PORT",
+      Integer.toString(EdgeFixture.freePort())));
+    try {
+      ApiCaller alice = edge.newUser();
+      String wallet = alice.openWallet();
+
+      Timed deposited = timed(() -> alice.post("/v1/deposits", ApiCaller.deposit(wallet, 100, "sandbox"),
+        ApiCaller.newKey()));
+      Timed withdrawn = timed(() -> alice.post("/v1/withdrawals", ApiCaller.withdrawal(wallet, 100, "acct"),
+        ApiCaller.newKey()));
+
+      for (Timed answer : new Timed[] {deposited, withdrawn}) {
+        assertProblem(answer.response(), 503, "unavailable");
+        assertThat(answer.response().getHeader("Retry-After")).isEqualTo("1");
+        assertThat(answer.took()).as("time to answer").isLessThan(Duration.ofSeconds(1));
+      }
+      assertThat(alice.wallet(wallet).getJsonObject("balance"))
+        .isEqualTo(new JsonObject().put("available", 0).put("held", 0));
+    } finally {
+      edge.close();
     }
+  }
+
+  private record Timed(HttpResponse<Buffer> response, Duration took) {
+  }
+
+  private static Timed timed(Supplier<HttpResponse<Buffer>> call) {
+    long start = System.nanoTime();
+    HttpResponse<Buffer> response = call.get();
+    return new Timed(response, Duration.ofNanos(System.nanoTime() - start));
   }
 }

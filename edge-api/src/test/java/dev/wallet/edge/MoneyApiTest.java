@@ -50,82 +50,6 @@ class MoneyApiTest {
     edge.close();
   }
 
-  // ------------------------------------------------------------------ deposits
-
-  @Test
-  @DisplayName("a sandbox deposit completes at once and credits the wallet")
-  void sandboxDeposit() {
-    ApiCaller alice = edge.newUser();
-    String wallet = alice.openWallet();
-
-    HttpResponse<Buffer> deposited = alice.post("/v1/deposits", deposit(wallet, 1_050, "sandbox"), newKey());
-
-    assertThat(deposited.statusCode()).as(deposited.bodyAsString()).isEqualTo(201);
-    JsonObject body = deposited.bodyAsJsonObject();
-    assertThat(body.getString("id")).startsWith("d" + shardOf(wallet) + "_");
-    assertThat(body.copy().put("id", "-")).isEqualTo(new JsonObject().put("id", "-").put("walletId", wallet)
-      .put("status", "completed").put("amount", 1_050).put("currency", "USD"));
-    assertThat(alice.wallet(wallet).getJsonObject("balance"))
-      .isEqualTo(new JsonObject().put("available", 1_050).put("held", 0));
-    assertThat(alice.wallet(wallet).getLong("seq")).isEqualTo(1);
-  }
-
-  @Test
-  @DisplayName("a deposit retried under its key is booked once and replayed with the first deposit's id")
-  void depositReplay() {
-    ApiCaller alice = edge.newUser();
-    String wallet = alice.openWallet();
-    String key = newKey();
-
-    HttpResponse<Buffer> first = alice.post("/v1/deposits", deposit(wallet, 500, "sandbox"), key);
-    HttpResponse<Buffer> again = alice.post("/v1/deposits", deposit(wallet, 500, "sandbox"), key);
-
-    assertThat(again.statusCode()).isEqualTo(201);
-    assertThat(again.getHeader("Idempotent-Replayed")).isEqualTo("true");
-    assertThat(again.bodyAsJsonObject()).isEqualTo(first.bodyAsJsonObject());
-    assertThat(alice.available(wallet)).isEqualTo(500);
-  }
-
-  @Test
-  @DisplayName("bank and card deposits are refused for now, and nothing is credited")
-  void onlySandbox() {
-    ApiCaller alice = edge.newUser();
-    String wallet = alice.openWallet();
-
-    HttpResponse<Buffer> bank = alice.post("/v1/deposits", deposit(wallet, 500, "bank"), newKey());
-    HttpResponse<Buffer> card = alice.post("/v1/deposits", deposit(wallet, 500, "card"), newKey());
-
-    assertProblem(bank, 400, "invalid_request");
-    assertThat(bank.bodyAsJsonObject().getString("detail")).contains("only the sandbox source");
-    assertProblem(card, 400, "invalid_request");
-    assertThat(alice.wallet(wallet).getLong("seq")).isZero();
-  }
-
-  @Test
-  @DisplayName("a caller cannot deposit into a wallet it does not own")
-  void depositIntoForeignWallet() {
-    ApiCaller alice = edge.newUser();
-    String wallet = alice.openWallet();
-
-    HttpResponse<Buffer> foreign = edge.newUser().post("/v1/deposits", deposit(wallet, 500, "sandbox"), newKey());
-
-    assertProblem(foreign, 404, "not_found");
-    assertThat(alice.wallet(wallet).getLong("seq")).isZero();
-  }
-
-  @Test
-  @DisplayName("a deposit in another currency than the wallet's is refused with currency_mismatch")
-  void depositCurrencyMismatch() {
-    ApiCaller alice = edge.newUser();
-    String wallet = alice.openWallet();
-
-    HttpResponse<Buffer> euros = alice.post("/v1/deposits", deposit(wallet, 500, "sandbox").put("currency", "EUR"),
-      newKey());
-
-    assertProblem(euros, 422, "currency_mismatch");
-    assertThat(alice.wallet(wallet).getLong("seq")).isZero();
-  }
-
   // ------------------------------------------------------------------ transfers
 
   @Test
@@ -419,7 +343,7 @@ class MoneyApiTest {
   }
 
   @Test
-  @DisplayName("a body beyond 16 KB is refused before it is read to the end")
+  @DisplayName("a body beyond the 16 KB limit is refused with 413 before it is read to the end")
   void bodyLimit() {
     ApiCaller alice = edge.newUser();
     String wallet = alice.openWallet();

@@ -1,0 +1,73 @@
+package dev.wallet.edge;
+
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.model.BalanceEvent;
+import dev.wallet.balancecache.model.WalletId;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live balance sockets of this process, by wallet, fed by one subscription to the money
+ * core's balance feed (every shard's outbox, whichever instance made the change: that is what
+ * carries a change made through instance A to a socket held by instance B). The subscription is
+ * taken when the first socket opens. Sockets live on several event loops, so the index is a
+ * concurrent map whose per-wallet sets change only inside {@code compute}.
+ */
+final class BalanceFeed implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(BalanceFeed.class);
+
+  private final BalanceCache cache;
+  private final ConcurrentMap<WalletId, Set<WalletSocket>> sockets = new ConcurrentHashMap<>();
+  private AutoCloseable subscription;
+
+  BalanceFeed(BalanceCache cache, MeterRegistry registry) {
+    this.cache = cache;
+    registry.gauge("wallet_websockets_open", sockets, open -> open.values().stream().mapToInt(Set::size).sum());
+  }
+
+  void register(WalletSocket socket) {
+    subscribeOnce();
+    sockets.compute(socket.wallet(), (wallet, open) -> {
+      Set<WalletSocket> set = open == null ? ConcurrentHashMap.newKeySet() : open;
+      set.add(socket);
+      return set;
+    });
+  }
+
+  void unregister(WalletSocket socket) {
+    sockets.computeIfPresent(socket.wallet(), (wallet, open) -> {
+      open.remove(socket);
+      return open.isEmpty() ? null : open;
+    });
+  }
+
+  /** Runs on the money core's event loop: each socket hops to its own. */
+  void publish(BalanceEvent event) {
+    Set<WalletSocket> listening = sockets.get(event.wallet());
+    if (listening != null) {
+      listening.forEach(socket -> socket.offer(event));
+    }
+  }
+
+  private synchronized void subscribeOnce() {
+    if (subscription == null) {
+      subscription = cache.subscribeBalanceChanges(this::publish);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (subscription != null) {
+      try {
+        subscription.close();
+      } catch (Exception e) {
+        LOG.warn("could not stop listening to the balance feed: {}", e.toString());
+      }
+    }
+  }
+}

@@ -1,0 +1,163 @@
+package dev.wallet.edge;
+
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.BalanceCacheOptions;
+import dev.wallet.edge.funds.EdgeMigrations;
+import dev.wallet.edge.funds.Funds;
+import dev.wallet.edge.gateway.Gateway;
+import dev.wallet.edge.gateway.sandbox.SandboxGateway;
+import dev.wallet.edge.gateway.sandbox.SandboxGatewayClient;
+import dev.wallet.ledger.LedgerDatabase;
+import dev.wallet.ledger.LedgerReader;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running edge: its process-wide services and its verticle instances, started in order
+ * (schema, money core, pool, OpenAPI document, gateway, funds, verticles) and closed in reverse,
+ * gracefully: the HTTP servers stop accepting and let in-flight requests finish, then the
+ * reconciler stops and the clients close.
+ */
+public final class EdgeApplication {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EdgeApplication.class);
+  /** A pending cross-shard transfer older than this is driven to its end by this process's sweeper. */
+  static final long SWEEP_AGE_MS = 5_000;
+  /** Waiting longer for a PostgreSQL connection is an outage (503), not a slow answer. */
+  static final int PG_CONNECT_TIMEOUT_MS = 1_000;
+
+  private final Vertx vertx;
+  private final EdgeServices services;
+  private final Pool pool;
+  private final WebClient gatewayHttp;
+  private final String deployment;
+  private final int port;
+  private final Optional<String> sandboxDeployment;
+
+  private EdgeApplication(Vertx vertx, EdgeServices services, Pool pool, WebClient gatewayHttp, String deployment,
+                          int port, Optional<String> sandboxDeployment) {
+    this.vertx = vertx;
+    this.services = services;
+    this.pool = pool;
+    this.gatewayHttp = gatewayHttp;
+    this.deployment = deployment;
+    this.port = port;
+    this.sandboxDeployment = sandboxDeployment;
+  }
+
+  /** Migrates the edge's tables and starts the money core first: the edge refuses to start without them. */
+  public static Future<EdgeApplication> start(Vertx vertx, EdgeConfig config, PrometheusMeterRegistry registry) {
+    BalanceCache cache = BalanceCache.create(vertx, cacheOptions(config));
+    return vertx.executeBlocking(() -> EdgeMigrations.migrate(config.postgres().owner(),
+        config.postgres().app().user()))
+      .compose(migrated -> cache.start())
+      .compose(started -> assemble(vertx, config, registry, cache, true));
+  }
+
+  /** For tests of outages: nothing is checked or migrated, the money core is created but never started. */
+  static Future<EdgeApplication> startUnchecked(Vertx vertx, EdgeConfig config, PrometheusMeterRegistry registry) {
+    return assemble(vertx, config, registry, BalanceCache.create(vertx, cacheOptions(config)), false);
+  }
+
+  private static Future<EdgeApplication> assemble(Vertx vertx, EdgeConfig config, PrometheusMeterRegistry registry,
+                                                  BalanceCache cache, boolean reconcile) {
+    Pool pool = pool(vertx, config.postgres().app(), config.postgres().poolSize());
+    WebClient gatewayHttp = WebClient.create(vertx);
+    Gateway gateway = new SandboxGatewayClient(gatewayHttp, config.gateway().url(), config.gateway().apiKey(),
+      config.gateway().timeoutMs());
+    Funds funds = Funds.create(cache, pool, gateway, registry);
+    EdgeMetrics metrics = new EdgeMetrics(registry);
+    metrics.sagas(cache);
+    RateLimiter rateLimiter = new RateLimiter(config.rateLimit(), System::nanoTime, metrics);
+    AtomicReference<EdgeVerticle> first = new AtomicReference<>();
+    return ApiSchema.load(vertx)
+      .map(document -> new EdgeServices(cache, LedgerReader.create(pool), funds, new BalanceFeed(cache, registry),
+        rateLimiter, document.contract(),
+        document.text(), registry, metrics))
+      .compose(services -> vertx.deployVerticle(() -> {
+        EdgeVerticle verticle = new EdgeVerticle(config, services);
+        first.compareAndSet(null, verticle);
+        return verticle;
+      }, new DeploymentOptions().setInstances(config.http().instances()))
+        .compose(deployment -> embeddedSandbox(vertx, config)
+          .map(sandbox -> new EdgeApplication(vertx, services, pool, gatewayHttp, deployment, first.get().port(),
+            sandbox))))
+      .onSuccess(app -> {
+        if (reconcile) {
+          funds.startReconciling(vertx, config.funds().reconcileIntervalMs(), config.funds().staleAfterMs());
+        }
+      });
+  }
+
+  private static Future<Optional<String>> embeddedSandbox(Vertx vertx, EdgeConfig config) {
+    if (!config.gateway().embedded()) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    return vertx.deployVerticle(new SandboxGateway(config.gateway())).map(Optional::of);
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public BalanceCache cache() {
+    return services.cache();
+  }
+
+  Funds funds() {
+    return services.funds();
+  }
+
+  BalanceFeed feed() {
+    return services.feed();
+  }
+
+  /** In-flight requests finish (the servers' shutdown), then background work stops and clients close. */
+  public Future<Void> close() {
+    return vertx.undeploy(deployment)
+      .eventually(() -> sandboxDeployment.map(vertx::undeploy).orElse(Future.succeededFuture()))
+      .eventually(() -> {
+        services.funds().stopReconciling(vertx);
+        services.feed().close();
+        gatewayHttp.close();
+        return pool.close();
+      })
+      .eventually(() -> services.cache().close())
+      .onFailure(failure -> LOG.warn("edge did not close cleanly: {}", failure.toString()));
+  }
+
+  static BalanceCacheOptions cacheOptions(EdgeConfig config) {
+    return BalanceCacheOptions.defaults(config.redis().nodes())
+      .withShardCount(config.redis().shardCount())
+      .withOperationTimeoutMs(config.redis().operationTimeoutMs())
+      .withSweep(SWEEP_AGE_MS, config.redis().sweepIntervalMs());
+  }
+
+  private static Pool pool(Vertx vertx, LedgerDatabase database, int size) {
+    return PgBuilder.pool()
+      .with(new PoolOptions().setMaxSize(size).setName("wallet-pg")
+        .setConnectionTimeout(PG_CONNECT_TIMEOUT_MS).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
+      .with(new NetClientOptions().setConnectTimeout(PG_CONNECT_TIMEOUT_MS))
+      .connectingTo(new PgConnectOptions()
+        .setHost(database.host())
+        .setPort(database.port())
+        .setDatabase(database.database())
+        .setUser(database.user())
+        .setPassword(database.password()))
+      .using(vertx)
+      .build();
+  }
+}

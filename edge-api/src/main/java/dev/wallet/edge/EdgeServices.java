@@ -1,0 +1,20 @@
+package dev.wallet.edge;
+
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.edge.funds.Funds;
+import dev.wallet.ledger.LedgerReader;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.openapi.contract.OpenAPIContract;
+
+/**
+ * What every verticle instance of one process shares: the money core (and so the only sweeper of
+ * the process), the ledger reader, the funds (deposits, withdrawals, webhooks), the live balance
+ * feed (one subscription to the money core's outbox tail, fanned out to sockets), the rate limiter
+ * (one bucket per caller per process, whichever event loop serves the caller), the parsed OpenAPI
+ * document and its text, and the meter registry.
+ */
+record EdgeServices(BalanceCache cache, LedgerReader ledger, Funds funds, BalanceFeed feed, RateLimiter rateLimiter,
+                    OpenAPIContract contract, Buffer openApiDocument, PrometheusMeterRegistry registry,
+                    EdgeMetrics metrics) {
+}

@@ -1,0 +1,136 @@
+package dev.wallet.edge;
+
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.command.Payment;
+import dev.wallet.balancecache.command.Refund;
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.Outcome;
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.PaymentId;
+import dev.wallet.balancecache.model.PaymentView;
+import dev.wallet.balancecache.model.RefundView;
+import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletType;
+import io.vertx.core.Future;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+
+/**
+ * /v1/payments: a checkout pays a merchant (one posting, or the saga across shards: the payer
+ * debited, the merchant credited the amount less its fee, the fee account the fee), and the
+ * merchant refunds part or all of it. The money core checks, in the script that moves the money,
+ * that the payer's wallet is the caller's (payments) and that the merchant's wallet is the
+ * caller's (refunds); the edge adds the fee (configured per merchant) and the merchant role.
+ */
+final class PaymentHandlers {
+
+  private final BalanceCache cache;
+  private final Ownership ownership;
+  private final EdgeConfig.Fees fees;
+  private final EdgeMetrics metrics;
+
+  PaymentHandlers(BalanceCache cache, Ownership ownership, EdgeConfig.Fees fees, EdgeMetrics metrics) {
+    this.cache = cache;
+    this.ownership = ownership;
+    this.fees = fees;
+    this.metrics = metrics;
+  }
+
+  /** POST /v1/payments: 201 completed, 202 pending (the sweeper finishes it), or the refusal's problem. */
+  void pay(RoutingContext ctx) {
+    Caller caller = Authenticator.caller(ctx);
+    RequestBody body = RequestBody.of(ctx);
+    WalletId payer = body.walletId("fromWalletId");
+    WalletId merchant = body.walletId("merchantWalletId");
+    Money amount = body.money("amount", "currency");
+    String orderRef = body.optionalText("orderRef").orElse("");
+    Reply.answer(ctx, merchantWallet(merchant)
+      .map(shop -> new Payment(payer, merchant, amount, Fees.feeMinor(amount, fees.bpsFor(shop.ownerId())),
+        caller.id(), orderRef, IdempotencyKeys.required(ctx), List.of()))
+      .compose(cache::pay)
+      .onSuccess(outcome -> metrics.outcome("payment", outcome.code(), outcome.replayed()))
+      .map(PaymentHandlers::paid));
+  }
+
+  /** GET /v1/payments/:id, for the payer's owner or the merchant's owner. */
+  void get(RoutingContext ctx) {
+    Caller caller = Authenticator.caller(ctx);
+    Reply.answer(ctx, visiblePayment(caller, PathIds.payment(ctx))
+      .map(payment -> Reply.ok(Representations.payment(payment))));
+  }
+
+  /** POST /v1/payments/:id/refunds {"amount"}: by the merchant (role and wallet), in the payment's currency. */
+  void refund(RoutingContext ctx) {
+    Caller caller = Authenticator.caller(ctx);
+    if (!caller.has(Caller.MERCHANT)) {
+      throw new ProblemException(Problem.forbidden("refunds need the merchant role"));
+    }
+    PaymentId id = PathIds.payment(ctx);
+    long amount = RequestBody.of(ctx).amount("amount");
+    Reply.answer(ctx, cache.payment(id)
+      .map(found -> found.orElseThrow(() -> new ProblemException(Problem.notFound())))
+      .compose(payment -> ownership.ownedWallet(caller, payment.merchant()).map(owned -> payment))
+      .compose(payment -> cache.refund(new Refund(id, new Money(amount, payment.amount().currency()), caller.id(),
+        IdempotencyKeys.required(ctx))))
+      .onSuccess(outcome -> metrics.outcome("refund", outcome.code(), outcome.replayed()))
+      .map(PaymentHandlers::refunded));
+  }
+
+  /** A merchant wallet, or 404: a personal wallet is not a place to pay, and is not revealed. */
+  private Future<Wallet> merchantWallet(WalletId id) {
+    return cache.wallet(id).map(found -> found.filter(wallet -> wallet.type() == WalletType.MERCHANT)
+      .orElseThrow(() -> new ProblemException(Problem.forRefusal(OutcomeCode.NOT_A_MERCHANT))));
+  }
+
+  private Future<PaymentView> visiblePayment(Caller caller, PaymentId id) {
+    return cache.payment(id)
+      .map(found -> found.orElseThrow(() -> new ProblemException(Problem.notFound())))
+      .compose(payment -> ownership.ownsEither(caller, payment.payer(), payment.merchant()).map(visible -> {
+        if (!visible) {
+          throw new ProblemException(Problem.notFound());
+        }
+        return payment;
+      }));
+  }
+
+  private static Reply paid(Outcome<PaymentView> outcome) {
+    Reply reply = switch (outcome.code()) {
+      case OK -> located(Reply.created(Representations.payment(outcome.value())), outcome.value());
+      case PENDING -> located(Reply.accepted(Representations.payment(outcome.value())), outcome.value());
+      default -> refusedPayment(outcome);
+    };
+    return reply.replayed(outcome.replayed());
+  }
+
+  private static Reply refusedPayment(Outcome<PaymentView> outcome) {
+    Problem problem = Problem.forRefusal(outcome);
+    if (outcome.value() != null) {
+      problem = problem.with("paymentId", outcome.value().id().value())
+        .with("paymentStatus", outcome.value().status().wire());
+    }
+    return problem.reply();
+  }
+
+  private static Reply refunded(Outcome<RefundView> outcome) {
+    Reply reply = switch (outcome.code()) {
+      case OK -> Reply.created(Representations.refund(outcome.value()));
+      case PENDING -> Reply.accepted(Representations.refund(outcome.value()));
+      default -> refusedRefund(outcome);
+    };
+    return reply.replayed(outcome.replayed());
+  }
+
+  private static Reply refusedRefund(Outcome<RefundView> outcome) {
+    Problem problem = Problem.forRefusal(outcome);
+    if (outcome.value() != null) {
+      problem = problem.with("refundId", outcome.value().id().value())
+        .with("refundStatus", outcome.value().status().wire());
+    }
+    return problem.reply();
+  }
+
+  private static Reply located(Reply reply, PaymentView payment) {
+    return reply.withHeader("Location", "/v1/payments/" + payment.id().value());
+  }
+}

@@ -1,0 +1,97 @@
+package dev.wallet.edge.funds;
+
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.edge.gateway.Gateway;
+import dev.wallet.edge.gateway.GatewayEvent;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Money crossing the wallet's boundary through a gateway: deposits in, withdrawals out, the
+ * gateway's webhooks, and the reconciler that finishes whatever a lost answer or a crash left
+ * half-done. One per process; the reconciler of every process may run at once, because rows are
+ * claimed with SKIP LOCKED and every step is idempotent.
+ */
+public final class Funds {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Funds.class);
+  private static final int RECONCILE_BATCH = 100;
+
+  private final Gateway gateway;
+  private final Deposits deposits;
+  private final Withdrawals withdrawals;
+  private final AtomicBoolean reconciling = new AtomicBoolean();
+  private volatile boolean stopped;
+  private long timer = -1;
+
+  private Funds(Gateway gateway, Deposits deposits, Withdrawals withdrawals) {
+    this.gateway = gateway;
+    this.deposits = deposits;
+    this.withdrawals = withdrawals;
+  }
+
+  public static Funds create(BalanceCache cache, Pool pool, Gateway gateway, MeterRegistry meters) {
+    FundsStore store = new FundsStore(pool);
+    return new Funds(gateway, new Deposits(cache, store, gateway, meters),
+      new Withdrawals(cache, store, gateway, meters));
+  }
+
+  public Deposits deposits() {
+    return deposits;
+  }
+
+  public Withdrawals withdrawals() {
+    return withdrawals;
+  }
+
+  /** The gateway whose webhooks this process accepts (its name is the webhook path's last segment). */
+  public String gatewayName() {
+    return gateway.name();
+  }
+
+  /**
+   * Applies a webhook event whose signature was verified: at most once per event id, then drives
+   * the deposit or withdrawal it is about to its end. Fails with {@link EventRefusedException} for
+   * an event that cannot be applied (nothing recorded), or with an infrastructure failure (the
+   * gateway will deliver again; the event, if recorded, is a duplicate then, and the drive resumes).
+   */
+  public Future<EventResult> onEvent(GatewayEvent event, String body) {
+    return event.type().aboutDeposit() ? deposits.onEvent(event, body) : withdrawals.onEvent(event, body);
+  }
+
+  /** One round over everything unchanged for {@code staleAfterMs}; returns how many were looked at. */
+  public Future<Integer> reconcile(long staleAfterMs) {
+    return deposits.reconcile(staleAfterMs, RECONCILE_BATCH)
+      .compose(depositsSeen -> withdrawals.reconcile(staleAfterMs, RECONCILE_BATCH).map(withdrawalsSeen -> depositsSeen + withdrawalsSeen));
+  }
+
+  public void startReconciling(Vertx vertx, long intervalMs, long staleAfterMs) {
+    timer = vertx.setPeriodic(intervalMs, tick -> reconcileUnlessRunning(staleAfterMs));
+  }
+
+  /** A round in flight may still fail as the pool closes under it; that is the shutdown, not news. */
+  public void stopReconciling(Vertx vertx) {
+    stopped = true;
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  private void reconcileUnlessRunning(long staleAfterMs) {
+    if (!reconciling.compareAndSet(false, true)) {
+      return;
+    }
+    reconcile(staleAfterMs)
+      .onFailure(failure -> {
+        if (!stopped) {
+          LOG.warn("reconciliation round failed, the next one will try again: {}", failure.toString());
+        }
+      })
+      .onComplete(done -> reconciling.set(false));
+  }
+}

@@ -1,0 +1,58 @@
+package dev.wallet.edge.funds;
+
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletStatus;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/** Ids, request hashes and the checks every deposit and withdrawal makes before it is recorded. */
+final class FundsIds {
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private FundsIds() {
+  }
+
+  /** d0042_<24 hex>: the wallet's shard, 96 random bits. Also the credit's posting id in the ledger. */
+  static String deposit(WalletId wallet) {
+    return sharded('d', wallet);
+  }
+
+  /** x0042_<24 hex>. */
+  static String withdrawal(WalletId wallet) {
+    return sharded('x', wallet);
+  }
+
+  static String hash(String canonical) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+        .digest(canonical.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException impossible) {
+      throw new IllegalStateException(impossible);
+    }
+  }
+
+  /** Refused before anything is recorded or asked of a gateway. */
+  static Optional<OutcomeCode> refusal(Wallet wallet, Money amount) {
+    if (!wallet.currency().equals(amount.currency())) {
+      return Optional.of(OutcomeCode.CURRENCY_MISMATCH);
+    }
+    if (wallet.status() != WalletStatus.ACTIVE) {
+      return Optional.of(OutcomeCode.WALLET_INACTIVE);
+    }
+    return Optional.empty();
+  }
+
+  private static String sharded(char kind, WalletId wallet) {
+    byte[] random = new byte[12];
+    RANDOM.nextBytes(random);
+    return String.format("%c%04d_%s", kind, wallet.shard().number(), HexFormat.of().formatHex(random));
+  }
+}

@@ -1,0 +1,21 @@
+package dev.wallet.edge.gateway;
+
+import java.util.Optional;
+
+/** What a gateway says about one of the wallet's references when asked. */
+public record GatewayStatus(State state, Optional<String> gatewayRef, Optional<String> reason) {
+
+  public enum State {
+    /** The gateway never got the request (or forgot it): asking again is safe, it is idempotent. */
+    UNKNOWN,
+    PENDING,
+    SUCCEEDED,
+    FAILED,
+    /** Succeeded, then reversed (a chargeback, a returned payout). */
+    REVERSED
+  }
+
+  public static GatewayStatus unknown() {
+    return new GatewayStatus(State.UNKNOWN, Optional.empty(), Optional.empty());
+  }
+}

@@ -1,0 +1,267 @@
+package dev.wallet.edge.gateway.sandbox;
+
+import dev.wallet.edge.EdgeConfig;
+import dev.wallet.edge.gateway.GatewayEvent;
+import dev.wallet.edge.gateway.GatewayRequest;
+import dev.wallet.edge.gateway.WebhookSignature;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A development gateway that behaves like a bank or card network, as a separate HTTP component:
+ * the edge asks it to collect or pay out over HTTP, and it announces each outcome later by
+ * POSTing a signed webhook to the edge, retrying until the edge answers 2xx, exactly as a real
+ * gateway would. Its behaviour is configurable: how long an outcome takes, and which share of
+ * requests are declined, lose their answer (the HTTP call fails with 504 and no webhook ever
+ * comes: the edge must ask), or are reversed later (a chargeback, a returned payout). The
+ * instrument's account can force one fate, for tests and demos: "decline", "timeout", "reverse".
+ *
+ * <p>Its state is in memory and lives on this verticle's event loop (one instance): a restarted
+ * sandbox has forgotten everything, and answers "unknown", so the edge asks again (idempotent).
+ */
+public final class SandboxGateway extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SandboxGateway.class);
+  private static final int MAX_DELIVERY_ATTEMPTS = 12;
+  private static final long MAX_BACKOFF_MS = 5_000;
+
+  private final EdgeConfig.Gateway settings;
+  private final EdgeConfig.SandboxBehaviour behaviour;
+  private final WebhookSignature signature;
+  private final Random random = new SecureRandom();
+  private final Map<String, Operation> operations = new HashMap<>();
+  private WebClient webhooks;
+  private HttpServer server;
+
+  public SandboxGateway(EdgeConfig.Gateway settings) {
+    this.settings = settings;
+    this.behaviour = settings.sandbox();
+    this.signature = new WebhookSignature(settings.webhookSecret());
+  }
+
+  enum Kind { COLLECTION, PAYOUT }
+
+  enum Fate { SUCCEED, DECLINE, LOSE_ANSWER, REVERSE_LATER }
+
+  enum State { PENDING, SUCCEEDED, FAILED, REVERSED }
+
+  /** One request the sandbox took, under the wallet's reference. Touched only on this verticle's event loop. */
+  private static final class Operation {
+    final Kind kind;
+    final GatewayRequest request;
+    final String gatewayRef;
+    final Fate fate;
+    State state = State.PENDING;
+
+    Operation(Kind kind, GatewayRequest request, String gatewayRef, Fate fate) {
+      this.kind = kind;
+      this.request = request;
+      this.gatewayRef = gatewayRef;
+      this.fate = fate;
+    }
+  }
+
+  @Override
+  public Future<?> start() {
+    webhooks = WebClient.create(vertx);
+    Router router = Router.router(vertx);
+    router.route().handler(BodyHandler.create(false).setBodyLimit(16 * 1024));
+    router.route().handler(this::requireApiKey);
+    router.post("/v1/collections").handler(ctx -> submit(ctx, Kind.COLLECTION));
+    router.post("/v1/payouts").handler(ctx -> submit(ctx, Kind.PAYOUT));
+    router.get("/v1/operations/:reference").handler(this::status);
+    return vertx.createHttpServer().requestHandler(router).listen(behaviour.port())
+      .onSuccess(listening -> server = listening);
+  }
+
+  @Override
+  public Future<?> stop() {
+    webhooks.close();
+    return Future.succeededFuture();
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  private void requireApiKey(RoutingContext ctx) {
+    String header = Optional.ofNullable(ctx.request().getHeader("Authorization")).orElse("");
+    byte[] expected = ("Bearer " + settings.apiKey()).getBytes(StandardCharsets.UTF_8);
+    if (!MessageDigest.isEqual(expected, header.getBytes(StandardCharsets.UTF_8))) {
+      answer(ctx, 401, new JsonObject().put("error", "unknown API key"));
+      return;
+    }
+    ctx.next();
+  }
+
+  private void submit(RoutingContext ctx, Kind kind) {
+    GatewayRequest request;
+    try {
+      request = SandboxProtocol.request(ctx.body().asJsonObject());
+    } catch (RuntimeException malformed) {
+      answer(ctx, 400, new JsonObject().put("error", "malformed request: " + malformed.getMessage()));
+      return;
+    }
+    Operation known = operations.get(request.reference());
+    if (known != null) {
+      answerRepeated(ctx, known, kind, request);
+      return;
+    }
+    Operation operation = new Operation(kind, request, "sbx_" + hex(10), fate(request));
+    operations.put(request.reference(), operation);
+    vertx.setTimer(behaviour.delayMs(), fired -> resolve(operation));
+    if (operation.fate == Fate.LOSE_ANSWER) {
+      answer(ctx, 504, new JsonObject().put("error", "upstream timeout"));
+      return;
+    }
+    answer(ctx, 202, accepted(operation));
+  }
+
+  /** The gateway is idempotent on the wallet's reference: the same request gets the same answer. */
+  private static void answerRepeated(RoutingContext ctx, Operation known, Kind kind, GatewayRequest request) {
+    if (known.kind != kind || !known.request.amount().equals(request.amount())) {
+      answer(ctx, 409, new JsonObject().put("error", "reference already used for another request"));
+      return;
+    }
+    answer(ctx, 200, accepted(known));
+  }
+
+  private static JsonObject accepted(Operation operation) {
+    return new JsonObject().put("gatewayRef", operation.gatewayRef).put("status", "pending");
+  }
+
+  private Fate fate(GatewayRequest request) {
+    String account = request.instrument().account().orElse("");
+    return switch (account) {
+      case "decline" -> Fate.DECLINE;
+      case "timeout" -> Fate.LOSE_ANSWER;
+      case "reverse" -> Fate.REVERSE_LATER;
+      default -> drawnFate();
+    };
+  }
+
+  private Fate drawnFate() {
+    double draw = random.nextDouble();
+    if (draw < behaviour.declineRate()) {
+      return Fate.DECLINE;
+    }
+    draw -= behaviour.declineRate();
+    if (draw < behaviour.timeoutRate()) {
+      return Fate.LOSE_ANSWER;
+    }
+    draw -= behaviour.timeoutRate();
+    return draw < behaviour.reversalRate() ? Fate.REVERSE_LATER : Fate.SUCCEED;
+  }
+
+  private void resolve(Operation operation) {
+    operation.state = operation.fate == Fate.DECLINE ? State.FAILED : State.SUCCEEDED;
+    if (operation.fate != Fate.LOSE_ANSWER) {
+      deliver(event(operation), 0);
+    }
+    if (operation.fate == Fate.REVERSE_LATER) {
+      vertx.setTimer(behaviour.reversalDelayMs(), fired -> reverse(operation));
+    }
+  }
+
+  private void reverse(Operation operation) {
+    operation.state = State.REVERSED;
+    deliver(event(operation), 0);
+  }
+
+  private GatewayEvent event(Operation operation) {
+    GatewayEvent.Type type = switch (operation.state) {
+      case SUCCEEDED -> operation.kind == Kind.COLLECTION ? GatewayEvent.Type.DEPOSIT_SUCCEEDED
+        : GatewayEvent.Type.PAYOUT_PAID;
+      case FAILED -> operation.kind == Kind.COLLECTION ? GatewayEvent.Type.DEPOSIT_FAILED
+        : GatewayEvent.Type.PAYOUT_FAILED;
+      case REVERSED -> operation.kind == Kind.COLLECTION ? GatewayEvent.Type.DEPOSIT_REVERSED
+        : GatewayEvent.Type.PAYOUT_RETURNED;
+      case PENDING -> throw new IllegalStateException("no event for a pending operation");
+    };
+    return new GatewayEvent("evt_" + hex(12), type, operation.request.reference(), operation.request.amount(),
+      Optional.of(operation.gatewayRef), reason(operation), Instant.now());
+  }
+
+  private static Optional<String> reason(Operation operation) {
+    return switch (operation.state) {
+      case FAILED -> Optional.of(operation.kind == Kind.COLLECTION ? "declined by the issuer"
+        : "the beneficiary bank refused the payment");
+      case REVERSED -> Optional.of(operation.kind == Kind.COLLECTION ? "chargeback" : "returned by the beneficiary bank");
+      default -> Optional.empty();
+    };
+  }
+
+  /** POSTs the event to the webhook URLs in turn until one answers 2xx; gives up on a 4xx (the edge refused it). */
+  private void deliver(GatewayEvent event, int attempt) {
+    List<String> urls = behaviour.webhookUrls();
+    String url = urls.get(attempt % urls.size());
+    Buffer body = event.toJson().toBuffer();
+    webhooks.postAbs(url)
+      .putHeader("Content-Type", "application/json")
+      .putHeader(WebhookSignature.HEADER, signature.header(Instant.now().getEpochSecond(), body.getBytes()))
+      .idleTimeout(5_000)
+      .sendBuffer(body)
+      .onComplete(delivered -> afterDelivery(event, attempt, url, delivered.succeeded() ? delivered.result() : null,
+        delivered.cause()));
+  }
+
+  private void afterDelivery(GatewayEvent event, int attempt, String url, HttpResponse<Buffer> response,
+                             Throwable failure) {
+    int status = response == null ? 0 : response.statusCode();
+    if (status >= 200 && status < 300) {
+      return;
+    }
+    boolean refused = status >= 400 && status < 500 && status != 408 && status != 429;
+    if (refused || attempt + 1 >= MAX_DELIVERY_ATTEMPTS) {
+      LOG.warn("sandbox gives up delivering {} {} for {} after {} attempts: last answer {} {}", event.type().wire(),
+        event.id(), event.reference(), attempt + 1, status, response == null ? failure : response.bodyAsString());
+      return;
+    }
+    long backoffMs = Math.min(MAX_BACKOFF_MS, 250L << Math.min(attempt, 10));
+    vertx.setTimer(backoffMs, fired -> deliver(event, attempt + 1));
+  }
+
+  private void status(RoutingContext ctx) {
+    Operation operation = operations.get(ctx.pathParam("reference"));
+    if (operation == null) {
+      answer(ctx, 404, new JsonObject().put("error", "unknown reference"));
+      return;
+    }
+    JsonObject body = new JsonObject().put("reference", operation.request.reference())
+      .put("kind", operation.kind.name().toLowerCase(Locale.ROOT))
+      .put("status", operation.state.name().toLowerCase(Locale.ROOT)).put("gatewayRef", operation.gatewayRef);
+    reason(operation).ifPresent(why -> body.put("reason", why));
+    answer(ctx, 200, body);
+  }
+
+  private String hex(int bytes) {
+    byte[] random = new byte[bytes];
+    this.random.nextBytes(random);
+    return HexFormat.of().formatHex(random);
+  }
+
+  private static void answer(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.toBuffer());
+  }
+}

@@ -1,0 +1,98 @@
+package dev.wallet.edge.gateway.sandbox;
+
+import dev.wallet.edge.gateway.Gateway;
+import dev.wallet.edge.gateway.GatewayAck;
+import dev.wallet.edge.gateway.GatewayRequest;
+import dev.wallet.edge.gateway.GatewayStatus;
+import dev.wallet.edge.gateway.GatewayUnavailableException;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The sandbox gateway as the edge reaches it: over HTTP, like any bank or card gateway, with an
+ * API key and a deadline. Anything but a clear answer in time is a
+ * {@link GatewayUnavailableException}: the request may have reached the gateway or not, and
+ * {@link #status} says which later.
+ */
+public final class SandboxGatewayClient implements Gateway {
+
+  public static final String NAME = "sandbox";
+
+  private final WebClient http;
+  private final String baseUrl;
+  private final String apiKey;
+  private final long timeoutMs;
+
+  public SandboxGatewayClient(WebClient http, String baseUrl, String apiKey, long timeoutMs) {
+    this.http = http;
+    this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    this.apiKey = apiKey;
+    this.timeoutMs = timeoutMs;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Future<GatewayAck> collect(GatewayRequest request) {
+    return submit("/v1/collections", request);
+  }
+
+  @Override
+  public Future<GatewayAck> payout(GatewayRequest request) {
+    return submit("/v1/payouts", request);
+  }
+
+  @Override
+  public Future<GatewayStatus> status(String reference) {
+    return withinDeadline(http.getAbs(baseUrl + "/v1/operations/" + URLEncoder.encode(reference, StandardCharsets.UTF_8))
+      .bearerTokenAuthentication(apiKey)
+      .idleTimeout(timeoutMs)
+      .send())
+      .map(SandboxGatewayClient::status);
+  }
+
+  private Future<GatewayAck> submit(String path, GatewayRequest request) {
+    return withinDeadline(http.postAbs(baseUrl + path)
+      .bearerTokenAuthentication(apiKey)
+      .idleTimeout(timeoutMs)
+      .sendJsonObject(SandboxProtocol.requestJson(request)))
+      .map(SandboxGatewayClient::ack);
+  }
+
+  private Future<HttpResponse<Buffer>> withinDeadline(Future<HttpResponse<Buffer>> call) {
+    return call.timeout(timeoutMs, TimeUnit.MILLISECONDS)
+      .recover(failure -> Future.failedFuture(new GatewayUnavailableException("the sandbox gateway did not answer: "
+        + failure, failure)));
+  }
+
+  private static GatewayAck ack(HttpResponse<Buffer> response) {
+    if (response.statusCode() != 202 && response.statusCode() != 200) {
+      throw new GatewayUnavailableException("the sandbox gateway answered " + response.statusCode() + ": "
+        + response.bodyAsString());
+    }
+    return new GatewayAck(response.bodyAsJsonObject().getString("gatewayRef"));
+  }
+
+  private static GatewayStatus status(HttpResponse<Buffer> response) {
+    if (response.statusCode() == 404) {
+      return GatewayStatus.unknown();
+    }
+    if (response.statusCode() != 200) {
+      throw new GatewayUnavailableException("the sandbox gateway answered " + response.statusCode());
+    }
+    JsonObject body = response.bodyAsJsonObject();
+    return new GatewayStatus(GatewayStatus.State.valueOf(body.getString("status").toUpperCase(Locale.ROOT)),
+      Optional.ofNullable(body.getString("gatewayRef")), Optional.ofNullable(body.getString("reason")));
+  }
+}

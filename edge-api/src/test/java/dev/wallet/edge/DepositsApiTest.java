@@ -1,0 +1,189 @@
+package dev.wallet.edge;
+
+import static dev.wallet.edge.ApiCaller.deposit;
+import static dev.wallet.edge.ApiCaller.newKey;
+import static dev.wallet.edge.ApiCaller.shardOf;
+import static dev.wallet.edge.WalletsApiTest.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Deposits through the sandbox gateway, running for real beside the edge: it confirms each
+ * deposit by POSTing a signed webhook to the edge over HTTP. The source's account steers the
+ * sandbox, like a test card number: "decline", "timeout" (the answer and the webhook are lost,
+ * the edge must ask), "reverse" (a chargeback follows).
+ */
+@ExtendWith(VertxExtension.class)
+class DepositsApiTest {
+
+  private static EdgeFixture edge;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    edge = EdgeFixture.start(vertx);
+  }
+
+  @AfterAll
+  static void stop() {
+    edge.close();
+  }
+
+  @Test
+  @DisplayName("a sandbox deposit is pending (202) until the gateway's signed webhook confirms it, then credited once")
+  void pendingThenCompleted() {
+    ApiCaller alice = edge.newUser();
+    String wallet = alice.openWallet();
+
+    HttpResponse<Buffer> deposited = alice.post("/v1/deposits", deposit(wallet, 1_050, "sandbox"), newKey());
+
+    assertThat(deposited.statusCode()).as(deposited.bodyAsString()).isEqualTo(202);
+    JsonObject pending = deposited.bodyAsJsonObject();
+    assertThat(pending.getString("id")).matches("d" + shardOf(wallet) + "_[0-9a-f]{24}");
+    assertThat(deposited.getHeader("Location")).isEqualTo("/v1/deposits/" + pending.getString("id"));
+    assertThat(pending.getString("status")).isEqualTo("pending");
+    JsonObject completed = alice.awaitStatus("/v1/deposits/" + pending.getString("id"), "completed");
+    assertThat(completed.copy().put("createdAt", "-")).isEqualTo(new JsonObject().put("id", pending.getString("id"))
+      .put("walletId", wallet).put("status", "completed").put("amount", 1_050).put("currency", "USD")
+      .put("source", "sandbox").put("createdAt", "-"));
+    assertThat(alice.wallet(wallet).getJsonObject("balance"))
+      .isEqualTo(new JsonObject().put("available", 1_050).put("held", 0));
+    assertThat(alice.wallet(wallet).getLong("seq")).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("bank and card deposits go through the same gateway path (the sandbox stands in for both here)")
+  void bankAndCard() {
+    ApiCaller alice = edge.newUser();
+    String wallet = alice.openWallet();
+
+    String bank = alice.post("/v1/deposits", deposit(wallet, 300, "bank"), newKey()).bodyAsJsonObject().getString("id");
+    String card = alice.post("/v1/deposits", deposit(wallet, 200, "card"), newKey()).bodyAsJsonObject().getString("id");
+
+    assertThat(alice.awaitStatus("/v1/deposits/" + bank, "completed").getString("source")).isEqualTo("bank");
+    assertThat(alice.awaitStatus("/v1/deposits/" + card, "completed").getString("source")).isEqualTo("card");
+    assertThat(alice.available(wallet)).isEqualTo(500);
+  }
+
+  @Test
+  @DisplayName("a deposit retried under its key is recorded and credited once; the retry replays the same deposit")
+  void replay() {
+    ApiCaller alice = edge.newUser();
+    String wallet = alice.openWallet();
+    String key = newKey();
+
+    HttpResponse<Buffer> first = alice.post("/v1/deposits", deposit(wallet, 500, "sandbox"), key);
+    HttpResponse<Buffer> again = alice.post("/v1/deposits", deposit(wallet, 500, "sandbox"), key);
+    HttpResponse<Buffer> reused = alice.post("/v1/deposits", deposit(wallet, 501, "sandbox"), key);
+
+    assertThat(again.statusCode()).isEqualTo(202);
+    assertThat(again.getHeader("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(again.bodyAsJsonObject().getString("id")).isEqualTo(first.bodyAsJsonObject().getString("id"));
+    assertProblem(reused, 422, "idempotency_key_reused");
+    alice.awaitStatus("/v1/deposits/" + first.bodyAsJsonObject().getString("id"), "completed");
+    assertThat(alice.available(wallet)).isEqualTo(500);
+  }
+
+  @Test
+  @DisplayName("a declined deposit fails and credits nothing")
+  void declined() {
+    ApiCaller alice = edge.newUser();
+    String wallet = alice.openWallet();
+
+    String id = alice.post("/v1/deposits", deposit(wallet, 700, "card", "decline"), newKey()).bodyAsJsonObject()
+      .getString("id");
+
+    JsonObject failed = alice.awaitStatus("/v1/deposits/" + id, "failed");
+    assertThat(failed.getString("failureReason")).isEqualTo("declined by the issuer");
+    assertThat(alice.wallet(wallet).getLong("seq")).isZero();
+  }
+
+  @Test
+  @DisplayName("a deposit whose answer and webhook the gateway lost is found by asking the gateway, and credited once")
+  void lostAnswer() {
+    ApiCaller alice = edge.newUser();
+    String wallet = alice.openWallet();
+
+    HttpResponse<Buffer> deposited = alice.post("/v1/deposits", deposit(wallet, 900, "bank", "timeout"), newKey());
+
+    assertThat(deposited.statusCode()).isEqualTo(202);
+    alice.awaitStatus("/v1/deposits/" + deposited.bodyAsJsonObject().getString("id"), "completed");
+    assertThat(alice.available(wallet)).isEqualTo(900);
+  }
+
+  @Test
+  @DisplayName("a chargeback after the credit takes the money back to the gateway's clearing account: reversed")
+  void chargeback() {
+    ApiCaller alice = edge.newUser();
+    String wallet = alice.openWallet();
+    alice.deposit(wallet, 100);
+
+    String id = alice.post("/v1/deposits", deposit(wallet, 400, "card", "reverse"), newKey()).bodyAsJsonObject()
+      .getString("id");
+
+    JsonObject reversed = alice.awaitStatus("/v1/deposits/" + id, "reversed");
+    assertThat(reversed.getString("failureReason")).isEqualTo("chargeback");
+    assertThat(alice.wallet(wallet).getJsonObject("balance"))
+      .isEqualTo(new JsonObject().put("available", 100).put("held", 0));
+    assertThat(alice.wallet(wallet).getString("status")).isEqualTo("active");
+  }
+
+  @Test
+  @DisplayName("a chargeback the wallet cannot pay (the money was spent) freezes the wallet for review; no balance goes negative")
+  void unrecoveredChargeback() {
+    ApiCaller alice = edge.newUser();
+    String wallet = alice.openWallet();
+    String spending = alice.openWalletNear(wallet);
+    String id = alice.post("/v1/deposits", deposit(wallet, 400, "card", "reverse"), newKey()).bodyAsJsonObject()
+      .getString("id");
+    alice.awaitStatus("/v1/deposits/" + id, "completed");
+    assertThat(alice.post("/v1/transfers", ApiCaller.transfer(wallet, spending, 350), newKey()).statusCode())
+      .isEqualTo(201);
+
+    JsonObject reversed = alice.awaitStatus("/v1/deposits/" + id, "reversed");
+
+    assertThat(reversed.getString("failureReason")).isEqualTo("chargeback unrecovered: insufficient_funds");
+    assertThat(alice.wallet(wallet).getString("status")).isEqualTo("frozen");
+    assertThat(alice.available(wallet)).isEqualTo(50);
+  }
+
+  @Test
+  @DisplayName("a deposit into another caller's wallet is 404; another currency is currency_mismatch; nothing is recorded")
+  void refusedDeposits() {
+    ApiCaller alice = edge.newUser();
+    ApiCaller mallory = edge.newUser();
+    String wallet = alice.openWallet();
+
+    HttpResponse<Buffer> foreign = mallory.post("/v1/deposits", deposit(wallet, 500, "sandbox"), newKey());
+    HttpResponse<Buffer> euros = alice.post("/v1/deposits", deposit(wallet, 500, "sandbox").put("currency", "EUR"),
+      newKey());
+    HttpResponse<Buffer> unknownSource = alice.post("/v1/deposits", deposit(wallet, 500, "crypto"), newKey());
+
+    assertProblem(foreign, 404, "not_found");
+    assertProblem(euros, 422, "currency_mismatch");
+    assertProblem(unknownSource, 400, "invalid_request");
+    assertThat(alice.wallet(wallet).getLong("seq")).isZero();
+  }
+
+  @Test
+  @DisplayName("a deposit is visible to its wallet's owner only")
+  void visibleToOwnerOnly() {
+    ApiCaller alice = edge.newUser();
+    String wallet = alice.openWallet();
+    String id = alice.post("/v1/deposits", deposit(wallet, 500, "sandbox"), newKey()).bodyAsJsonObject()
+      .getString("id");
+
+    assertProblem(edge.newUser().get("/v1/deposits/" + id), 404, "not_found");
+    assertProblem(alice.get("/v1/deposits/d0001_" + "0".repeat(24)), 404, "not_found");
+    assertThat(alice.get("/v1/deposits/" + id).statusCode()).isEqualTo(200);
+  }
+}

@@ -1,0 +1,82 @@
+package dev.wallet.edge;
+
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A test client of the balance socket: every message it received, and how it was closed. */
+final class LiveSocket {
+
+  final WebSocket socket;
+  final List<JsonObject> messages = new CopyOnWriteArrayList<>();
+  volatile Short closeCode;
+  volatile String closeReason;
+
+  private LiveSocket(WebSocket socket) {
+    this.socket = socket;
+    socket.textMessageHandler(text -> messages.add(new JsonObject(text)));
+    socket.closeHandler(closed -> {
+      closeReason = socket.closeReason();
+      closeCode = socket.closeStatusCode();
+    });
+  }
+
+  /** Connects with the token in the Authorization header (or in access_token when {@code inQuery}). */
+  static Future<LiveSocket> connect(Vertx vertx, int port, String wallet, String token, boolean inQuery) {
+    WebSocketClient client = vertx.createWebSocketClient();
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+      .setURI("/v1/wallets/" + wallet + "/events" + (inQuery ? "?access_token=" + token : ""));
+    if (!inQuery && token != null) {
+      options.addHeader("Authorization", "Bearer " + token);
+    }
+    return client.connect(options).map(LiveSocket::new);
+  }
+
+  static LiveSocket open(Vertx vertx, int port, String wallet, String token) {
+    LiveSocket live = Await.result(connect(vertx, port, wallet, token, false));
+    live.awaitSnapshot();
+    return live;
+  }
+
+  /** The HTTP status that refused the upgrade. */
+  static int refusal(Vertx vertx, int port, String wallet, String token, boolean inQuery) {
+    Throwable failure = Await.result(connect(vertx, port, wallet, token, inQuery)
+      .transform(connected -> Future.succeededFuture(connected.cause())));
+    if (!(failure instanceof UpgradeRejectedException rejected)) {
+      throw new AssertionError("the upgrade was not refused: " + failure);
+    }
+    return rejected.getStatus();
+  }
+
+  JsonObject awaitSnapshot() {
+    return awaitMessage("the snapshot", message -> "snapshot".equals(message.getString("type")));
+  }
+
+  JsonObject awaitBalance(long seq) {
+    return awaitMessage("the balance event of seq " + seq, message -> "balance".equals(message.getString("type"))
+      && message.getLong("seq") == seq);
+  }
+
+  void awaitClose() {
+    Eventually.await("the socket to close", Duration.ofSeconds(15), () -> closeCode != null);
+  }
+
+  private JsonObject awaitMessage(String what, java.util.function.Predicate<JsonObject> wanted) {
+    Eventually.await(what, Duration.ofSeconds(15), () -> messages.stream().anyMatch(wanted));
+    return messages.stream().filter(wanted).findFirst().orElseThrow();
+  }
+
+  Optional<JsonObject> last() {
+    return messages.isEmpty() ? Optional.empty() : Optional.of(messages.get(messages.size() - 1));
+  }
+}

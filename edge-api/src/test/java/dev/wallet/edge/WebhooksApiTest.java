@@ -1,0 +1,233 @@
+package dev.wallet.edge;
+
+import static dev.wallet.edge.ApiCaller.deposit;
+import static dev.wallet.edge.ApiCaller.newKey;
+import static dev.wallet.edge.WalletsApiTest.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.edge.gateway.WebhookSignature;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The webhook endpoint as an attacker and as a clumsy gateway see it. The deposits here are made
+ * with the sandbox account "timeout": the sandbox loses their answer and never sends a webhook,
+ * and the reconciler is told to wait ten minutes before asking, so the only events these deposits
+ * ever get are the ones each test signs and sends itself.
+ */
+@ExtendWith(VertxExtension.class)
+class WebhooksApiTest {
+
+  private static final String PATH = "/v1/webhooks/gateway/sandbox";
+  private static EdgeFixture edge;
+  private static Pool database;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    edge = EdgeFixture.start(vertx, Map.of("WALLET_FUNDS_STALE_AFTER_MS", "600000"));
+    database = EdgeFixture.pool(vertx, EdgeFixture.appDatabase());
+  }
+
+  @AfterAll
+  static void stop() {
+    Await.result(database.close());
+    edge.close();
+  }
+
+  @Test
+  @DisplayName("a signed deposit.succeeded credits the deposit; the same event again is a 200 duplicate that changes nothing")
+  void replayedEventAppliesOnce() {
+    ApiCaller alice = edge.newUser();
+    Pending deposit = pendingDeposit(alice, 1_200);
+    JsonObject event = event("deposit.succeeded", deposit.id(), 1_200);
+
+    HttpResponse<Buffer> first = deliver(event, now(), EdgeFixture.WEBHOOK_SECRET);
+    HttpResponse<Buffer> replay = deliver(event, now(), EdgeFixture.WEBHOOK_SECRET);
+    HttpResponse<Buffer> sameNewsNewId = deliver(event("deposit.succeeded", deposit.id(), 1_200), now(),
+      EdgeFixture.WEBHOOK_SECRET);
+
+    assertThat(first.statusCode()).as(first.bodyAsString()).isEqualTo(200);
+    assertThat(first.bodyAsJsonObject()).isEqualTo(new JsonObject().put("received", true).put("duplicate", false));
+    assertThat(replay.statusCode()).isEqualTo(200);
+    assertThat(replay.bodyAsJsonObject().getBoolean("duplicate")).isTrue();
+    assertThat(sameNewsNewId.statusCode()).isEqualTo(200);
+    assertThat(alice.get("/v1/deposits/" + deposit.id()).bodyAsJsonObject().getString("status")).isEqualTo("completed");
+    assertThat(alice.available(deposit.wallet())).isEqualTo(1_200);
+    assertThat(alice.wallet(deposit.wallet()).getLong("seq")).isEqualTo(1);
+    assertThat(recorded(event.getString("id"))).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("forged webhooks are refused with 401 and record nothing: wrong secret, changed body, no or malformed signature")
+  void forgeries() {
+    ApiCaller alice = edge.newUser();
+    Pending deposit = pendingDeposit(alice, 800);
+    JsonObject genuine = event("deposit.succeeded", deposit.id(), 800);
+    String body = genuine.encode();
+    long t = now();
+    String signed = new WebhookSignature(EdgeFixture.WEBHOOK_SECRET).header(t, bytes(body));
+    String changedBody = event("deposit.succeeded", deposit.id(), 800).put("id", genuine.getString("id")).encode()
+      .replace("\"amount\":800", "\"amount\":80000");
+
+    assertProblem(deliver(genuine, t, "another-secret-that-is-long-enough-to-be-a-secret"), 401, "unauthorized");
+    assertProblem(send(changedBody, signed), 401, "unauthorized");
+    assertProblem(send(body, null), 401, "unauthorized");
+    assertProblem(send(body, "t=" + t + ",v1=zz"), 401, "unauthorized");
+    assertProblem(send(body, "v1=" + signed.substring(signed.indexOf("v1=") + 3)), 401, "unauthorized");
+    assertProblem(send(body, signed.replace("t=" + t, "t=" + (t + 1))), 401, "unauthorized");
+    assertThat(recorded(genuine.getString("id"))).isZero();
+    assertThat(alice.wallet(deposit.wallet()).getLong("seq")).isZero();
+
+    assertThat(send(body, signed).statusCode()).as("the genuine delivery still applies").isEqualTo(200);
+    assertThat(alice.available(deposit.wallet())).isEqualTo(800);
+  }
+
+  @Test
+  @DisplayName("a genuine signature older or newer than 300 s is refused as stale (401); within 300 s it is accepted")
+  void staleness() {
+    ApiCaller alice = edge.newUser();
+    Pending deposit = pendingDeposit(alice, 600);
+    JsonObject event = event("deposit.succeeded", deposit.id(), 600);
+
+    HttpResponse<Buffer> old = deliver(event, now() - 301, EdgeFixture.WEBHOOK_SECRET);
+    HttpResponse<Buffer> future = deliver(event, now() + 301, EdgeFixture.WEBHOOK_SECRET);
+
+    assertProblem(old, 401, "unauthorized");
+    assertThat(old.bodyAsJsonObject().getString("detail")).contains("300 s");
+    assertProblem(future, 401, "unauthorized");
+    assertThat(recorded(event.getString("id"))).isZero();
+    assertThat(alice.wallet(deposit.wallet()).getLong("seq")).isZero();
+
+    assertThat(deliver(event, now() - 290, EdgeFixture.WEBHOOK_SECRET).statusCode()).isEqualTo(200);
+    assertThat(alice.available(deposit.wallet())).isEqualTo(600);
+  }
+
+  @Test
+  @DisplayName("a declined deposit's event fails it; a later 'succeeded' for it changes nothing")
+  void failedThenContradicted() {
+    ApiCaller alice = edge.newUser();
+    Pending deposit = pendingDeposit(alice, 500);
+
+    assertThat(deliver(event("deposit.failed", deposit.id(), 500).put("data", new JsonObject()
+      .put("reference", deposit.id()).put("amount", 500).put("currency", "USD").put("reason", "card stolen")), now(),
+      EdgeFixture.WEBHOOK_SECRET).statusCode()).isEqualTo(200);
+    assertThat(deliver(event("deposit.succeeded", deposit.id(), 500), now(), EdgeFixture.WEBHOOK_SECRET).statusCode())
+      .isEqualTo(200);
+
+    JsonObject failed = alice.get("/v1/deposits/" + deposit.id()).bodyAsJsonObject();
+    assertThat(failed.getString("status")).isEqualTo("failed");
+    assertThat(failed.getString("failureReason")).isEqualTo("card stolen");
+    assertThat(alice.wallet(deposit.wallet()).getLong("seq")).isZero();
+  }
+
+  @Test
+  @DisplayName("signed but wrong: an unknown gateway or reference is 404, another amount 400, a malformed body 400; nothing is recorded")
+  void signedButWrong() {
+    ApiCaller alice = edge.newUser();
+    Pending deposit = pendingDeposit(alice, 700);
+    JsonObject wrongAmount = event("deposit.succeeded", deposit.id(), 7_000);
+    JsonObject unknownReference = event("deposit.succeeded", "d0001_" + "0".repeat(24), 700);
+    JsonObject extraMember = event("deposit.succeeded", deposit.id(), 700).put("balance", 1_000_000);
+    JsonObject unknownType = event("deposit.stolen", deposit.id(), 700);
+    long t = now();
+
+    assertProblem(sendTo("/v1/webhooks/gateway/acme", event("deposit.succeeded", deposit.id(), 700).encode(),
+      signature(t, event("deposit.succeeded", deposit.id(), 700).encode())), 404, "not_found");
+    assertProblem(deliver(unknownReference, t, EdgeFixture.WEBHOOK_SECRET), 404, "not_found");
+    assertProblem(deliver(wrongAmount, t, EdgeFixture.WEBHOOK_SECRET), 400, "invalid_request");
+    assertProblem(deliver(extraMember, t, EdgeFixture.WEBHOOK_SECRET), 400, "invalid_request");
+    assertProblem(deliver(unknownType, t, EdgeFixture.WEBHOOK_SECRET), 400, "invalid_request");
+    assertProblem(send("[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", signature(t,
+      "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]")), 400, "invalid_request");
+    for (JsonObject refused : new JsonObject[] {wrongAmount, unknownReference, extraMember, unknownType}) {
+      assertThat(recorded(refused.getString("id"))).isZero();
+    }
+    assertThat(alice.wallet(deposit.wallet()).getLong("seq")).isZero();
+  }
+
+  @Test
+  @DisplayName("a reversal that arrives before the credit is refused with 503 and Retry-After, so the gateway sends it again later")
+  void reversalBeforeCredit() {
+    ApiCaller alice = edge.newUser();
+    Pending deposit = pendingDeposit(alice, 300);
+    JsonObject reversal = event("deposit.reversed", deposit.id(), 300);
+
+    HttpResponse<Buffer> early = deliver(reversal, now(), EdgeFixture.WEBHOOK_SECRET);
+    deliver(event("deposit.succeeded", deposit.id(), 300), now(), EdgeFixture.WEBHOOK_SECRET);
+    HttpResponse<Buffer> inTime = deliver(reversal, now(), EdgeFixture.WEBHOOK_SECRET);
+
+    assertProblem(early, 503, "unavailable");
+    assertThat(early.getHeader("Retry-After")).isEqualTo("1");
+    assertThat(inTime.statusCode()).as(inTime.bodyAsString()).isEqualTo(200);
+    assertThat(alice.get("/v1/deposits/" + deposit.id()).bodyAsJsonObject().getString("status")).isEqualTo("reversed");
+    assertThat(alice.wallet(deposit.wallet()).getJsonObject("balance"))
+      .isEqualTo(new JsonObject().put("available", 0).put("held", 0));
+  }
+
+  private record Pending(String wallet, String id) {
+  }
+
+  /** A deposit the sandbox will never confirm by itself (its account is "timeout"). */
+  private static Pending pendingDeposit(ApiCaller owner, long amount) {
+    String wallet = owner.openWallet();
+    HttpResponse<Buffer> deposited = owner.post("/v1/deposits", deposit(wallet, amount, "sandbox", "timeout"), newKey());
+    assertThat(deposited.statusCode()).isEqualTo(202);
+    return new Pending(wallet, deposited.bodyAsJsonObject().getString("id"));
+  }
+
+  static JsonObject event(String type, String reference, long amount) {
+    return new JsonObject().put("id", "evt_test_" + UUID.randomUUID().toString().replace("-", ""))
+      .put("type", type).put("created", now())
+      .put("data", new JsonObject().put("reference", reference).put("amount", amount).put("currency", "USD"));
+  }
+
+  private static HttpResponse<Buffer> deliver(JsonObject event, long timestamp, String secret) {
+    String body = event.encode();
+    return send(body, new WebhookSignature(secret).header(timestamp, bytes(body)));
+  }
+
+  private static String signature(long timestamp, String body) {
+    return new WebhookSignature(EdgeFixture.WEBHOOK_SECRET).header(timestamp, bytes(body));
+  }
+
+  private static HttpResponse<Buffer> send(String body, String signature) {
+    return sendTo(PATH, body, signature);
+  }
+
+  private static HttpResponse<Buffer> sendTo(String path, String body, String signature) {
+    HttpRequest<Buffer> request = edge.http.post(path).putHeader("Content-Type", "application/json");
+    if (signature != null) {
+      request.putHeader(WebhookSignature.HEADER, signature);
+    }
+    return Await.result(request.sendBuffer(Buffer.buffer(body)));
+  }
+
+  private static long recorded(String eventId) {
+    return Await.result(database.preparedQuery("SELECT count(*) FROM edge.gateway_events WHERE event_id = $1")
+      .execute(Tuple.of(eventId))).iterator().next().getLong(0);
+  }
+
+  private static long now() {
+    return Instant.now().getEpochSecond();
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+}

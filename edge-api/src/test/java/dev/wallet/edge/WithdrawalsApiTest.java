@@ -1,0 +1,179 @@
+package dev.wallet.edge;
+
+import static dev.wallet.edge.ApiCaller.newKey;
+import static dev.wallet.edge.ApiCaller.withdrawal;
+import static dev.wallet.edge.WalletsApiTest.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Withdrawals through the sandbox gateway: held at once, then settled or released on the
+ * gateway's answer. The destination account steers the sandbox: "decline", "timeout" (answer and
+ * webhook lost), "reverse" (the payout comes back later).
+ */
+@ExtendWith(VertxExtension.class)
+class WithdrawalsApiTest {
+
+  private static EdgeFixture edge;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    edge = EdgeFixture.start(vertx);
+  }
+
+  @AfterAll
+  static void stop() {
+    edge.close();
+  }
+
+  @Test
+  @DisplayName("a withdrawal holds the amount at once (202), then the gateway's payout settles the hold: completed")
+  void heldThenPaid() {
+    ApiCaller alice = edge.newUser();
+    String wallet = funded(alice, 5_000);
+
+    HttpResponse<Buffer> requested = alice.post("/v1/withdrawals", withdrawal(wallet, 2_000, "DE89 3704 0044"), newKey());
+
+    assertThat(requested.statusCode()).as(requested.bodyAsString()).isEqualTo(202);
+    JsonObject pending = requested.bodyAsJsonObject();
+    assertThat(pending.getString("status")).isEqualTo("pending");
+    assertThat(requested.getHeader("Location")).isEqualTo("/v1/withdrawals/" + pending.getString("id"));
+    JsonObject completed = alice.awaitStatus("/v1/withdrawals/" + pending.getString("id"), "completed");
+    assertThat(completed.copy().put("createdAt", "-")).isEqualTo(new JsonObject().put("id", pending.getString("id"))
+      .put("walletId", wallet).put("status", "completed").put("amount", 2_000).put("currency", "USD")
+      .put("destination", "bank").put("createdAt", "-"));
+    assertThat(alice.wallet(wallet).getJsonObject("balance"))
+      .isEqualTo(new JsonObject().put("available", 3_000).put("held", 0));
+  }
+
+  @Test
+  @DisplayName("the money is held, not available, while the payout is in flight")
+  void heldWhileInFlight() {
+    ApiCaller alice = edge.newUser();
+    String wallet = funded(alice, 5_000);
+
+    JsonObject pending = alice.post("/v1/withdrawals", withdrawal(wallet, 1_500, "timeout"), newKey())
+      .bodyAsJsonObject();
+
+    assertThat(pending.getString("status")).isEqualTo("pending");
+    assertThat(alice.wallet(wallet).getJsonObject("balance"))
+      .isEqualTo(new JsonObject().put("available", 3_500).put("held", 1_500));
+  }
+
+  @Test
+  @DisplayName("a declined payout releases the hold: the withdrawal fails and every cent is available again")
+  void declinedPayoutReleasesTheHold() {
+    ApiCaller alice = edge.newUser();
+    String wallet = funded(alice, 5_000);
+
+    String id = alice.post("/v1/withdrawals", withdrawal(wallet, 4_000, "decline"), newKey()).bodyAsJsonObject()
+      .getString("id");
+
+    JsonObject failed = alice.awaitStatus("/v1/withdrawals/" + id, "failed");
+    assertThat(failed.getString("failureReason")).isEqualTo("the beneficiary bank refused the payment");
+    assertThat(alice.wallet(wallet).getJsonObject("balance"))
+      .isEqualTo(new JsonObject().put("available", 5_000).put("held", 0));
+  }
+
+  @Test
+  @DisplayName("a payout whose answer and webhook were lost is asked about until it has an answer; the hold does not leak")
+  void lostAnswerIsResolved() {
+    ApiCaller alice = edge.newUser();
+    String wallet = funded(alice, 5_000);
+
+    String id = alice.post("/v1/withdrawals", withdrawal(wallet, 1_000, "timeout"), newKey()).bodyAsJsonObject()
+      .getString("id");
+
+    alice.awaitStatus("/v1/withdrawals/" + id, "completed");
+    assertThat(alice.wallet(wallet).getJsonObject("balance"))
+      .isEqualTo(new JsonObject().put("available", 4_000).put("held", 0));
+  }
+
+  @Test
+  @DisplayName("a payout returned after it was paid is credited back to the wallet: reversed")
+  void returnedPayout() {
+    ApiCaller alice = edge.newUser();
+    String wallet = funded(alice, 5_000);
+
+    String id = alice.post("/v1/withdrawals", withdrawal(wallet, 1_200, "reverse"), newKey()).bodyAsJsonObject()
+      .getString("id");
+
+    alice.awaitStatus("/v1/withdrawals/" + id, "reversed");
+    assertThat(alice.wallet(wallet).getJsonObject("balance"))
+      .isEqualTo(new JsonObject().put("available", 5_000).put("held", 0));
+  }
+
+  @Test
+  @DisplayName("a withdrawal beyond the available balance is refused (422 insufficient_funds), holds nothing, and replays so")
+  void insufficientFunds() {
+    ApiCaller alice = edge.newUser();
+    String wallet = funded(alice, 1_000);
+    String key = newKey();
+
+    HttpResponse<Buffer> refused = alice.post("/v1/withdrawals", withdrawal(wallet, 1_001, "acct-1"), key);
+    HttpResponse<Buffer> again = alice.post("/v1/withdrawals", withdrawal(wallet, 1_001, "acct-1"), key);
+
+    assertProblem(refused, 422, "insufficient_funds");
+    String id = refused.bodyAsJsonObject().getString("withdrawalId");
+    assertThat(alice.get("/v1/withdrawals/" + id).bodyAsJsonObject().getString("status")).isEqualTo("failed");
+    assertProblem(again, 422, "insufficient_funds");
+    assertThat(again.getHeader("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(alice.wallet(wallet).getJsonObject("balance"))
+      .isEqualTo(new JsonObject().put("available", 1_000).put("held", 0));
+  }
+
+  @Test
+  @DisplayName("a withdrawal retried under its key holds once; the same key with another amount is idempotency_key_reused")
+  void replay() {
+    ApiCaller alice = edge.newUser();
+    String wallet = funded(alice, 3_000);
+    String key = newKey();
+
+    HttpResponse<Buffer> first = alice.post("/v1/withdrawals", withdrawal(wallet, 1_000, "acct-2"), key);
+    HttpResponse<Buffer> again = alice.post("/v1/withdrawals", withdrawal(wallet, 1_000, "acct-2"), key);
+    HttpResponse<Buffer> reused = alice.post("/v1/withdrawals", withdrawal(wallet, 999, "acct-2"), key);
+
+    assertThat(again.getHeader("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(again.bodyAsJsonObject().getString("id")).isEqualTo(first.bodyAsJsonObject().getString("id"));
+    assertProblem(reused, 422, "idempotency_key_reused");
+    alice.awaitStatus("/v1/withdrawals/" + first.bodyAsJsonObject().getString("id"), "completed");
+    assertThat(alice.available(wallet)).isEqualTo(2_000);
+  }
+
+  @Test
+  @DisplayName("no one withdraws from, or reads the withdrawals of, another caller's wallet; a destination account is required")
+  void guarded() {
+    ApiCaller alice = edge.newUser();
+    ApiCaller mallory = edge.newUser();
+    String wallet = funded(alice, 2_000);
+    String id = alice.post("/v1/withdrawals", withdrawal(wallet, 100, "acct-3"), newKey()).bodyAsJsonObject()
+      .getString("id");
+
+    assertProblem(mallory.post("/v1/withdrawals", withdrawal(wallet, 500, "mallory-acct"), newKey()), 404, "not_found");
+    assertProblem(mallory.get("/v1/withdrawals/" + id), 404, "not_found");
+    JsonObject noAccount = withdrawal(wallet, 100, "x");
+    noAccount.getJsonObject("destination").remove("account");
+    assertProblem(alice.post("/v1/withdrawals", noAccount, newKey()), 400, "invalid_request");
+    assertProblem(alice.post("/v1/withdrawals", withdrawal(wallet, 100, "acct-3"), Optional.empty()), 400,
+      "idempotency_key_missing");
+    alice.awaitStatus("/v1/withdrawals/" + id, "completed");
+    assertThat(alice.available(wallet)).isEqualTo(1_900);
+  }
+
+  private static String funded(ApiCaller owner, long amount) {
+    String wallet = owner.openWallet();
+    owner.deposit(wallet, amount);
+    return wallet;
+  }
+}
