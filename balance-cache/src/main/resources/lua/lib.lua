@@ -237,7 +237,8 @@ end
 -- Adds the legs crediting a movement's destination side: the destination, and the fee account
 -- for a payment's fee. The caller adds the balancing leg (the source wallet, or in-transit).
 local function add_credit_legs(legs, to, fees, amount, fee)
-  legs[#legs + 1] = {acct = to, bucket = 'avail', delta = amount - fee}
+  -- a fee of the whole amount leaves the merchant nothing: no line of zero (the ledger refuses them)
+  if amount > fee then legs[#legs + 1] = {acct = to, bucket = 'avail', delta = amount - fee} end
   if fee > 0 then legs[#legs + 1] = {acct = fees, bucket = 'avail', delta = fee} end
   return legs
 end

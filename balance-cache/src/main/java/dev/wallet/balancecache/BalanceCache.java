@@ -15,6 +15,7 @@ import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.PaymentId;
 import dev.wallet.balancecache.model.PaymentView;
 import dev.wallet.balancecache.model.RefundView;
+import dev.wallet.balancecache.model.SagaCounts;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.TransferId;
@@ -102,6 +103,9 @@ public interface BalanceCache {
    * At most once, in order per wallet. Close the returned handle to stop listening.
    */
   AutoCloseable subscribeBalanceChanges(Consumer<BalanceEvent> listener);
+
+  /** What this process's sagas and sweeper did since it started, for metrics. */
+  SagaCounts sagaCounts();
 
   /** Drives every cross-shard movement pending for longer than the sweep age to its end; returns how many. */
   Future<Integer> sweepPendingTransfers();

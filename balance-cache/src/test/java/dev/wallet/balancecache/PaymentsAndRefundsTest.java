@@ -84,6 +84,22 @@ class PaymentsAndRefundsTest {
   }
 
   @Test
+  @DisplayName("a fee of the whole amount leaves the merchant nothing and writes no zero line, on one shard or across")
+  void feeOfTheWholeAmount() {
+    String alice = owner();
+    WalletId payer = core.funded(alice, 1_000);
+    WalletId near = core.openMerchant(owner(), Optional.of(payer));
+    WalletId far = core.openMerchantElsewhere(owner(), payer);
+
+    assertThat(Await.result(cache.pay(payment(payer, near, 100, 100, alice))).code()).isEqualTo(OutcomeCode.OK);
+    assertThat(Await.result(cache.pay(payment(payer, far, 100, 100, alice))).code()).isEqualTo(OutcomeCode.OK);
+
+    assertThat(core.available(payer)).isEqualTo(800);
+    assertThat(core.wallet(near).seq()).as("no posting touched the merchant").isZero();
+    assertThat(core.wallet(far).seq()).isZero();
+  }
+
+  @Test
   @DisplayName("paying a wallet that is not a merchant's is refused on one shard and reversed across shards")
   void onlyMerchantsArePaid() {
     String alice = owner();

@@ -1,5 +1,6 @@
 package dev.wallet.edge;
 
+import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.model.OutcomeCode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
@@ -33,6 +34,21 @@ final class EdgeMetrics {
   /** wallet_webhook_events_total{result="applied"|"duplicate"|"refused"|"bad_signature"|...} */
   void webhook(String result) {
     registry.counter("wallet_webhook_events_total", "result", result).increment();
+  }
+
+  /** wallet_saga_total{event="started"|...}: the money core's cross-shard sagas and sweeper in this process. */
+  void sagas(BalanceCache cache) {
+    gauge("started", cache, c -> c.sagaCounts().started());
+    gauge("completed", cache, c -> c.sagaCounts().completed());
+    gauge("reversed", cache, c -> c.sagaCounts().reversed());
+    gauge("left_pending", cache, c -> c.sagaCounts().leftPending());
+    gauge("swept", cache, c -> c.sagaCounts().swept());
+    gauge("sweep_failures", cache, c -> c.sagaCounts().sweepFailures());
+  }
+
+  private void gauge(String event, BalanceCache cache, java.util.function.ToDoubleFunction<BalanceCache> value) {
+    io.micrometer.core.instrument.FunctionCounter.builder("wallet_saga", cache, value).tag("event", event)
+      .register(registry);
   }
 
   MeterRegistry registry() {

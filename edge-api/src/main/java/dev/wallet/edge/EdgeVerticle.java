@@ -75,6 +75,7 @@ public final class EdgeVerticle extends VerticleBase {
     WebhookHandlers webhooks = new WebhookHandlers(services.funds(),
       new WebhookSignature(config.gateway().webhookSecret()), clock, metrics);
     AdminHandlers admin = new AdminHandlers(services.cache());
+    LedgerHandlers ledgers = new LedgerHandlers(services.ledger(), ownership);
     sockets = new SocketHandlers(ownership, services.feed(), config.sockets().maxPendingEvents(), services.registry());
     HealthHandlers health = new HealthHandlers(services.cache(), services.ledger());
     FailureHandler failures = new FailureHandler();
@@ -100,6 +101,7 @@ public final class EdgeVerticle extends VerticleBase {
     router.post("/v1/wallets").handler(body).handler(schema.validate("openWallet")).handler(wallets::open);
     router.get("/v1/wallets/:id").handler(wallets::get);
     router.get("/v1/wallets/:id/entries").handler(schema.validate("listEntries")).handler(wallets::entries);
+    router.get("/v1/wallets/:id/balance").handler(ledgers::balanceAt);
     router.post("/v1/deposits").handler(body).handler(IdempotencyKeys::require)
       .handler(schema.validate("createDeposit")).handler(deposits::create);
     router.get("/v1/deposits/:id").handler(deposits::get);
@@ -116,6 +118,7 @@ public final class EdgeVerticle extends VerticleBase {
       .handler(schema.validate("createRefund")).handler(payments::refund);
 
     router.get("/admin/wallets/:id").handler(admin::wallet);
+    router.get("/admin/reconciliation").handler(ledgers::reconciliation);
     router.post("/admin/wallets/:id/status").handler(body).handler(schema.validate("adminSetWalletStatus"))
       .handler(admin::setStatus);
     router.get("/admin/limits").handler(limits::rules);

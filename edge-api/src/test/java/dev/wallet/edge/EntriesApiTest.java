@@ -134,16 +134,24 @@ class EntriesApiTest {
       balance += amounts[i];
       OffsetDateTime at = start.plusSeconds(seq);
       String posting = "dep-" + wallet + "-" + seq;
-      sql("INSERT INTO postings (id, type, shard, reference, created_at, stream_id)"
-        + " VALUES ($1, 'deposit', $2, $3, $4, $5)", Tuple.of(posting, shard, "dref-" + wallet + "-" + seq, at,
-        seq + "-0"));
-      sql("INSERT INTO entries (posting_id, idx, account_id, bucket, amount, currency, balance_after, seq, created_at)"
-        + " VALUES ($1, 0, $2, 'available', $3, 'USD', $4, $5, $6)", Tuple.of(posting, wallet, amounts[i], balance,
-        seq, at));
-      sql("INSERT INTO entries (posting_id, idx, account_id, bucket, amount, currency, balance_after, seq, created_at)"
-        + " VALUES ($1, 1, $2, 'available', $3, 'USD', $4, $5, $6)", Tuple.of(posting, clearing, -amounts[i],
-        -balance, seq, at));
+      // one transaction per posting: the ledger refuses a posting whose entries do not sum to zero
+      inOneTransaction(
+        "INSERT INTO postings (id, type, shard, reference, created_at, stream_id) VALUES ($1, 'deposit', $2, $3, $4, $5)",
+        Tuple.of(posting, shard, "dref-" + wallet + "-" + seq, at, seq + "-0"),
+        "INSERT INTO entries (posting_id, idx, account_id, bucket, amount, currency, balance_after, seq, created_at)"
+          + " VALUES ($1, 0, $2, 'available', $3, 'USD', $4, $5, $6)",
+        Tuple.of(posting, wallet, amounts[i], balance, seq, at),
+        "INSERT INTO entries (posting_id, idx, account_id, bucket, amount, currency, balance_after, seq, created_at)"
+          + " VALUES ($1, 1, $2, 'available', $3, 'USD', $4, $5, $6)",
+        Tuple.of(posting, clearing, -amounts[i], -balance, seq, at));
     }
+  }
+
+  private static void inOneTransaction(String posting, Tuple postingArgs, String first, Tuple firstArgs, String second,
+                                       Tuple secondArgs) {
+    Await.result(owner.withTransaction(conn -> conn.preparedQuery(posting).execute(postingArgs)
+      .compose(done -> conn.preparedQuery(first).execute(firstArgs))
+      .compose(done -> conn.preparedQuery(second).execute(secondArgs))));
   }
 
   private static void sql(String statement, Tuple args) {

@@ -46,6 +46,8 @@ class MetricsApiTest {
     alice.post("/v1/transfers", ApiCaller.transfer(wallet, other, 100), newKey());
     alice.post("/v1/transfers", ApiCaller.transfer(wallet, other, 10_000), newKey());
     alice.get("/v1/wallets/" + wallet + "/entries");
+    String elsewhere = alice.openWalletElsewhere(wallet);
+    alice.post("/v1/transfers", ApiCaller.transfer(wallet, elsewhere, 50), newKey());
 
     HttpResponse<Buffer> scraped = Await.result(edge.http.get("/metrics").send());
     String text = scraped.bodyAsString();
@@ -62,5 +64,7 @@ class MetricsApiTest {
     assertThat(text).containsPattern("vertx_pool_[a-z_]+\\{[^}]*pool_type=\"redis\"");
     assertThat(text).containsPattern("vertx_pool_[a-z_]+\\{[^}]*pool_name=\"wallet-pg\"");
     assertThat(text).contains("wallet_websockets_open");
+    assertThat(text).containsPattern("wallet_saga_total\\{event=\"started\"} [1-9]");
+    assertThat(text).containsPattern("wallet_saga_total\\{event=\"completed\"} [1-9]");
   }
 }

@@ -4,6 +4,7 @@ import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.ledger.impl.PgLedgerReader;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
+import java.time.Instant;
 import java.util.Optional;
 
 /** Reads served from the ledger. */
@@ -20,6 +21,18 @@ public interface LedgerReader {
    * @throws IllegalArgumentException (as a failed future) for a malformed cursor or limit
    */
   Future<EntryPage> entries(WalletId wallet, int limit, Optional<String> cursor);
+
+  /** The wallet's balance at {@code at}, from balance_after: one index lookup per bucket, no replay. */
+  Future<PointInTimeBalance> balanceAt(WalletId wallet, Instant at);
+
+  /** A transfer from its postings, or empty when the ledger has none of them (yet). */
+  Future<Optional<LedgerTransfer>> transfer(String transferId);
+
+  /** One posting by its id, with its entries. */
+  Future<Optional<LedgerPosting>> posting(String postingId);
+
+  /** The last reconciliation any writer instance published. */
+  Future<Optional<ReconciliationReport>> lastReconciliation();
 
   /** Answers whether the database can be reached, for readiness checks. */
   Future<Void> ping();

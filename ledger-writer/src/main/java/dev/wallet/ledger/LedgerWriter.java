@@ -20,6 +20,9 @@ public interface LedgerWriter {
 
   Future<Void> stop();
 
-  /** Outbox entries not yet committed to the ledger, over all shards, as of the last poll. */
+  /** Outbox entries not yet committed to the ledger, over all shards, as of the last count. */
   long lag();
+
+  /** The lag per shard and how the writer's rounds go; safe to call from any thread. */
+  LedgerWriterMetrics metrics();
 }

@@ -1,60 +1,87 @@
 package dev.wallet.ledger;
 
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.BalanceCacheOptions;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.lang.management.ManagementFactory;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs the ledger writer as its own process: migrates the schema (as the owner role), then moves
- * every shard's outbox into the ledger (as the application role) until stopped.
- * Configuration comes from the environment; the defaults match scripts/env.sh.
+ * every shard's outbox into the ledger (as the application role) and reconciles the hot tier
+ * with the ledger continuously, until stopped. Configuration comes from the environment; the
+ * defaults match scripts/env.sh. WALLET_RECONCILE_INTERVAL_MS=0 turns reconciliation off;
+ * WALLET_LEDGER_METRICS_PORT (default 9181, 0 for none) serves GET /metrics.
  */
 public final class LedgerWriterMain {
 
   private static final Logger LOG = LoggerFactory.getLogger(LedgerWriterMain.class);
+  private static final long METRICS_LOG_MS = 10_000;
 
   private LedgerWriterMain() {
   }
 
   public static void main(String[] args) {
     Map<String, String> env = System.getenv();
-    LedgerDatabase app = new LedgerDatabase(env.getOrDefault("WALLET_PG_HOST", "127.0.0.1"),
-      Integer.parseInt(env.getOrDefault("WALLET_PG_PORT", "55432")), env.getOrDefault("WALLET_PG_DATABASE", "wallet"),
-      env.getOrDefault("WALLET_PG_USER", "wallet_app"), env.getOrDefault("WALLET_PG_PASSWORD", "wallet-dev-app"));
-    LedgerDatabase owner = app.as(env.getOrDefault("WALLET_PG_OWNER", "wallet_owner"),
-      env.getOrDefault("WALLET_PG_OWNER_PASSWORD", "wallet-dev-owner"));
-    LedgerMigrations.migrate(owner, app.user());
+    LedgerSettings settings = LedgerSettings.fromEnvironment(env);
+    LedgerMigrations.migrate(settings.owner(), settings.app().user());
 
-    List<String> redis = Arrays.asList(env.getOrDefault("WALLET_REDIS_NODES", defaultRedisNodes()).split(","));
-    int shards = Integer.parseInt(env.getOrDefault("WALLET_SHARDS", "64"));
     String consumer = env.getOrDefault("WALLET_LEDGER_CONSUMER", "writer-" + ManagementFactory.getRuntimeMXBean().getName());
+    long reconcileMs = Long.parseLong(env.getOrDefault("WALLET_RECONCILE_INTERVAL_MS", "10000"));
     Vertx vertx = Vertx.vertx();
-    LedgerWriter writer = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(redis, shards, app, consumer));
+    LedgerWriter writer = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(settings.redisNodes(),
+      settings.shards(), settings.app(), consumer));
+    BalanceCache cache = BalanceCache.create(vertx, BalanceCacheOptions.defaults(settings.redisNodes())
+      .withShardCount(settings.shards()).withSweep(5_000, 0));
+    Reconciliation reconciliation = Reconciliation.create(vertx, new ReconciliationOptions(settings.redisNodes(),
+      settings.app(), consumer, reconcileMs), cache);
     writer.start()
-      .onSuccess(started -> LOG.info("ledger writer {} running over {} shards", consumer, shards))
+      .compose(started -> reconcileMs > 0 ? cache.start().compose(ready -> reconciliation.start()) : Future.succeededFuture())
+      .compose(started -> serveMetrics(vertx, Integer.parseInt(env.getOrDefault("WALLET_LEDGER_METRICS_PORT", "9181")),
+        writer, reconciliation))
+      .onSuccess(started -> LOG.info("ledger writer {} running over {} shards, reconciling every {} ms", consumer,
+        settings.shards(), reconcileMs))
       .onFailure(failure -> {
         LOG.error("ledger writer could not start", failure);
         vertx.close().onComplete(closed -> System.exit(1));
       });
-    vertx.setPeriodic(10_000, tick -> LOG.info("ledger lag: {} outbox entries", writer.lag()));
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        writer.stop().compose(stopped -> vertx.close()).await(10, java.util.concurrent.TimeUnit.SECONDS);
-      } catch (java.util.concurrent.TimeoutException e) {
-        LOG.warn("ledger writer did not stop within 10 s");
-      }
-    }));
+    vertx.setPeriodic(METRICS_LOG_MS, tick -> LOG.info("ledger lag: {} outbox entries; {}", writer.lag(),
+      writer.metrics().failingShards().isEmpty() ? "every shard healthy" : "failing: " + writer.metrics().failingShards()));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, writer, reconciliation, cache)));
   }
 
-  private static String defaultRedisNodes() {
-    StringBuilder nodes = new StringBuilder();
-    for (int port = 7101; port <= 7106; port++) {
-      nodes.append(nodes.isEmpty() ? "" : ",").append("redis://127.0.0.1:").append(port);
+  /** GET /metrics in Prometheus text: the writer's lag per shard and the last reconciliation's verdict. Port 0: off. */
+  private static Future<Void> serveMetrics(Vertx vertx, int port, LedgerWriter writer, Reconciliation reconciliation) {
+    if (port == 0) {
+      return Future.succeededFuture();
     }
-    return nodes.toString();
+    return vertx.createHttpServer()
+      .requestHandler(request -> request.response().putHeader("Content-Type", "text/plain; version=0.0.4")
+        .end(writer.metrics().prometheus() + reconciliationMetrics(reconciliation)))
+      .listen(port)
+      .onSuccess(server -> LOG.info("ledger metrics on http://localhost:{}/metrics", server.actualPort()))
+      .mapEmpty();
+  }
+
+  private static String reconciliationMetrics(Reconciliation reconciliation) {
+    return reconciliation.last().map(report -> "# TYPE wallet_reconciliation_ok gauge\nwallet_reconciliation_ok "
+        + (report.ok() ? 1 : 0) + "\n# TYPE wallet_reconciliation_discrepancies gauge\nwallet_reconciliation_discrepancies "
+        + report.discrepancies().size() + "\n# TYPE wallet_reconciliation_wallets_behind gauge\n"
+        + "wallet_reconciliation_wallets_behind " + report.walletsBehind() + "\n")
+      .orElse("");
+  }
+
+  private static void stop(Vertx vertx, LedgerWriter writer, Reconciliation reconciliation, BalanceCache cache) {
+    try {
+      reconciliation.stop().transform(done -> writer.stop()).transform(done -> cache.close())
+        .transform(done -> vertx.close()).await(10, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      LOG.warn("ledger writer did not stop within 10 s");
+    }
   }
 }

@@ -11,10 +11,17 @@ import java.util.List;
  * @param minReplicaAcks  replicas that must hold an outbox entry before it is written to the ledger
  * @param claimIdleMs     entries a consumer has held unacknowledged this long are taken over
  * @param idempotencyRetentionMs lifetime given to retired keys once their posting is committed
+ * @param insertMode      how batches reach PostgreSQL (measured in docs/benchmarks.md)
  */
 public record LedgerWriterOptions(List<String> redisEndpoints, int shardCount, LedgerDatabase database,
                                   String consumerName, int batchSize, int minReplicaAcks, long claimIdleMs,
-                                  long idempotencyRetentionMs) {
+                                  long idempotencyRetentionMs, InsertMode insertMode) {
+
+  public LedgerWriterOptions(List<String> redisEndpoints, int shardCount, LedgerDatabase database, String consumerName,
+                             int batchSize, int minReplicaAcks, long claimIdleMs, long idempotencyRetentionMs) {
+    this(redisEndpoints, shardCount, database, consumerName, batchSize, minReplicaAcks, claimIdleMs,
+      idempotencyRetentionMs, InsertMode.UNNEST);
+  }
 
   public LedgerWriterOptions {
     redisEndpoints = List.copyOf(redisEndpoints);
@@ -28,11 +35,21 @@ public record LedgerWriterOptions(List<String> redisEndpoints, int shardCount, L
 
   public LedgerWriterOptions withClaimIdleMs(long value) {
     return new LedgerWriterOptions(redisEndpoints, shardCount, database, consumerName, batchSize, minReplicaAcks,
-      value, idempotencyRetentionMs);
+      value, idempotencyRetentionMs, insertMode);
   }
 
   public LedgerWriterOptions withConsumerName(String value) {
     return new LedgerWriterOptions(redisEndpoints, shardCount, database, value, batchSize, minReplicaAcks,
-      claimIdleMs, idempotencyRetentionMs);
+      claimIdleMs, idempotencyRetentionMs, insertMode);
+  }
+
+  public LedgerWriterOptions withInsertMode(InsertMode value) {
+    return new LedgerWriterOptions(redisEndpoints, shardCount, database, consumerName, batchSize, minReplicaAcks,
+      claimIdleMs, idempotencyRetentionMs, value);
+  }
+
+  public LedgerWriterOptions withBatchSize(int value) {
+    return new LedgerWriterOptions(redisEndpoints, shardCount, database, consumerName, value, minReplicaAcks,
+      claimIdleMs, idempotencyRetentionMs, insertMode);
   }
 }

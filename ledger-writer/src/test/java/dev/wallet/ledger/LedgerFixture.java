@@ -1,6 +1,9 @@
 package dev.wallet.ledger;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.outbox.OutboxStreams;
 import dev.wallet.balancecache.testing.Await;
@@ -20,6 +23,8 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.function.Function;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +57,11 @@ public final class LedgerFixture implements AutoCloseable {
 
   public static LedgerDatabase ownerDatabase() {
     return appDatabase().as(TestEnvironment.pgOwner(), TestEnvironment.pgOwnerPassword());
+  }
+
+  /** The cluster's superuser: it can bypass triggers, as an attacker with full access could. */
+  public static LedgerDatabase superuserDatabase() {
+    return appDatabase().as("postgres", TestEnvironment.pgSuperuserPassword());
   }
 
   public static PgConnectOptions connectOptions(LedgerDatabase db) {
@@ -171,6 +181,23 @@ public final class LedgerFixture implements AutoCloseable {
       out[2] = Math.max(out[2], row.getLong("seq"));
     }
     return out;
+  }
+
+  /**
+   * Each wallet's ledger agrees with its Redis hash: the same balances at the same last sequence,
+   * every sequence from 1 to it present (no gap), and no entry twice (no duplicate).
+   */
+  public void assertAgreesWithRedis(Collection<WalletId> wallets, Function<WalletId, Wallet> hot) {
+    for (WalletId wallet : wallets) {
+      Wallet w = hot.apply(wallet);
+      assertThat(ledgerBalance(wallet)).as("ledger of " + wallet).containsExactly(w.available(), w.held(), w.seq());
+      assertThat(count("SELECT count(DISTINCT seq) FROM entries WHERE account_id = $1", wallet.value()))
+        .as("no sequence gap in " + wallet).isEqualTo(w.seq());
+      assertThat(count("""
+          SELECT count(*) FROM (SELECT posting_id FROM entries WHERE account_id = $1
+                                 GROUP BY posting_id, idx HAVING count(*) > 1) dup""", wallet.value()))
+        .as("no entry twice in " + wallet).isZero();
+    }
   }
 
   public long count(String sql, Object... params) {

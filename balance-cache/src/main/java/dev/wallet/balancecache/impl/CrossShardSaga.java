@@ -3,6 +3,7 @@ package dev.wallet.balancecache.impl;
 import dev.wallet.balancecache.command.Transfer;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.SagaCounts;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.TransferId;
@@ -10,6 +11,7 @@ import dev.wallet.balancecache.model.TransferView;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +35,10 @@ public final class CrossShardSaga {
   private final ScriptRunner runner;
   private final Scripts scripts;
   private final long refusalRetentionMs;
+  private final AtomicLong started = new AtomicLong();
+  private final AtomicLong completed = new AtomicLong();
+  private final AtomicLong reversed = new AtomicLong();
+  private final AtomicLong leftPending = new AtomicLong();
 
   CrossShardSaga(ScriptRunner runner, Scripts scripts, long refusalRetentionMs) {
     this.runner = runner;
@@ -46,7 +52,9 @@ public final class CrossShardSaga {
       if (debited.kind() != ScriptReply.Kind.NEW || !"PENDING".equals(debited.outcome().getString("code"))) {
         return Future.succeededFuture(debited);
       }
+      started.incrementAndGet();
       return drive(PendingMovement.of(movement)).recover(failure -> {
+        leftPending.incrementAndGet();
         LOG.warn("{} {} left pending for the sweeper: {}", movement.kind(), movement.id(), failure.toString());
         return Future.succeededFuture(debited);
       });
@@ -80,8 +88,18 @@ public final class CrossShardSaga {
   /** Steps 2 and 3 for a movement whose source was debited. */
   Future<ScriptReply> drive(PendingMovement pending) {
     return credit(pending).compose(decision -> decision == OutcomeCode.OK
-      ? finish(pending, "completed", "")
-      : finish(pending, "reversed", decision.name()));
+      ? finish(pending, "completed", "").onSuccess(done -> count(done, completed))
+      : finish(pending, "reversed", decision.name()).onSuccess(done -> count(done, reversed)));
+  }
+
+  private static void count(ScriptReply finish, AtomicLong counter) {
+    if (finish.kind() == ScriptReply.Kind.NEW) {
+      counter.incrementAndGet();
+    }
+  }
+
+  SagaCounts counts(long swept, long sweepFailures) {
+    return new SagaCounts(started.get(), completed.get(), reversed.get(), leftPending.get(), swept, sweepFailures);
   }
 
   /** Step 2: the destination's decision, OK or a final refusal. */

@@ -59,6 +59,9 @@ final class OutboxTail {
   }
 
   private void follow(ShardId shard) {
+    if (!running) {
+      return;
+    }
     String key = Keys.outbox(shard);
     runner.send(key, Request.cmd(Command.XREVRANGE).arg(key).arg("+").arg("-").arg("COUNT").arg(1))
       .map(last -> last == null || last.size() == 0 ? "0-0" : last.get(0).get(0).toString())

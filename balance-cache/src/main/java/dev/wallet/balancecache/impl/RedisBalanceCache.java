@@ -18,6 +18,7 @@ import dev.wallet.balancecache.model.PaymentId;
 import dev.wallet.balancecache.model.PaymentView;
 import dev.wallet.balancecache.model.RefundId;
 import dev.wallet.balancecache.model.RefundView;
+import dev.wallet.balancecache.model.SagaCounts;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.TransferId;
@@ -40,6 +41,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
@@ -59,6 +61,8 @@ public final class RedisBalanceCache implements BalanceCache {
   private final ScriptRunner runner;
   private final CrossShardSaga saga;
   private final OutboxTail tail;
+  private final AtomicLong swept = new AtomicLong();
+  private final AtomicLong sweepFailures = new AtomicLong();
   private long sweeperTimer = -1;
   private boolean sweeping;
 
@@ -135,6 +139,11 @@ public final class RedisBalanceCache implements BalanceCache {
   @Override
   public AutoCloseable subscribeBalanceChanges(Consumer<BalanceEvent> listener) {
     return tail.subscribe(listener);
+  }
+
+  @Override
+  public SagaCounts sagaCounts() {
+    return saga.counts(swept.get(), sweepFailures.get());
   }
 
   /** The saga's steps, for tests that stop a transfer between them. */
@@ -313,9 +322,10 @@ public final class RedisBalanceCache implements BalanceCache {
         if (!"pending".equals(record.get("state"))) {
           return Future.succeededFuture(0);
         }
-        return saga.drive(PendingMovement.of(record)).map(1);
+        return saga.drive(PendingMovement.of(record)).map(1).onSuccess(done -> swept.incrementAndGet());
       })
       .recover(failure -> {
+        sweepFailures.incrementAndGet();
         LOG.warn("could not drive pending movement {} yet: {}", id, failure.toString());
         return Future.succeededFuture(0);
       });

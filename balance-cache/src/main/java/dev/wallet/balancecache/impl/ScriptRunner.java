@@ -1,7 +1,9 @@
 package dev.wallet.balancecache.impl;
 
 import dev.wallet.balancecache.BalanceCacheUnavailableException;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
@@ -56,18 +58,36 @@ final class ScriptRunner {
   }
 
   Future<ScriptReply> run(LuaScript script, List<String> keys, List<String> args) {
+    Context caller = vertx.getOrCreateContext();
     Call call = new Call(script.name(), keys.get(0), System.currentTimeMillis() + operationTimeoutMs);
-    return call.attempt(target -> execute(script, keys, args, false, target), FIRST_BACKOFF_MS, null)
-      .map(replies -> ScriptReply.parse(replies.get(0).get(0).toString(), replies.get(0).get(1).toString()));
+    return onContext(caller, call.attempt(target -> execute(script, keys, args, false, target), FIRST_BACKOFF_MS, null)
+      .map(replies -> ScriptReply.parse(replies.get(0).get(0).toString(), replies.get(0).get(1).toString())));
   }
 
   /** A plain command (a read, or a write that is idempotent by itself), with the same retry rules. */
   Future<Response> send(String key, Request request) {
+    Context caller = vertx.getOrCreateContext();
     Call call = new Call(request.command().toString(), key, System.currentTimeMillis() + operationTimeoutMs);
-    return call.attempt(target -> target == null
+    return onContext(caller, call.attempt(target -> target == null
         ? router.send(key, request).map(java.util.Collections::singletonList)
         : router.batchAsking(target, List.of(request)), FIRST_BACKOFF_MS, null)
-      .map(replies -> replies.get(0));
+      .map(replies -> replies.get(0)));
+  }
+
+  /**
+   * Completes on the caller's context: a connection failure can complete a future on a Netty
+   * thread, and callers of the money core must get their answer on their own event loop.
+   */
+  private static <T> Future<T> onContext(Context caller, Future<T> result) {
+    Promise<T> promise = Promise.promise();
+    result.onComplete(done -> {
+      if (Vertx.currentContext() == caller) {
+        promise.handle(done);
+      } else {
+        caller.runOnContext(v -> promise.handle(done));
+      }
+    });
+    return promise.future();
   }
 
   private Future<List<Response>> execute(LuaScript script, List<String> keys, List<String> args, boolean withBody,

@@ -4,43 +4,125 @@ import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.outbox.OutboxRecord;
 import dev.wallet.balancecache.outbox.OutboxRecord.AccountEvent;
 import dev.wallet.balancecache.outbox.OutboxRecord.OutboxEntry;
+import dev.wallet.ledger.InsertMode;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Writes a batch of outbox records in one transaction: accounts first (wallets from their
- * opening, system accounts on first sight), then the journal of postings, their entries and
+ * Writes a batch of one shard's outbox records in one transaction: accounts first (wallets from
+ * their opening, system accounts on first sight), then the journal of postings, their entries and
  * account events. Every insert is idempotent on the record's own id, so a redelivered batch
- * changes nothing.
+ * changes nothing. The transaction first takes the shard's lock, so two writer instances never
+ * interleave one account's entries; the database links each entry into its account's chain.
  */
-final class LedgerStore {
+public final class LedgerStore {
+
+  private static final Class<?>[] ACCOUNT_TYPES = {String.class, String.class, String.class, String.class,
+    String.class, String.class, OffsetDateTime.class};
+  private static final Class<?>[] POSTING_TYPES = {String.class, String.class, String.class, String.class,
+    String.class, String.class, OffsetDateTime.class, String.class, String.class};
+  private static final Class<?>[] ENTRY_TYPES = {String.class, Short.class, String.class, String.class, Long.class,
+    String.class, Long.class, Long.class, OffsetDateTime.class};
+  private static final Class<?>[] EVENT_TYPES = {String.class, String.class, String.class, String.class,
+    String.class, String.class, OffsetDateTime.class, String.class};
 
   private final Pool pool;
+  private final InsertMode mode;
+  private final Set<LocalDate> monthsReady = ConcurrentHashMap.newKeySet();
 
-  LedgerStore(Pool pool) {
+  public LedgerStore(Pool pool, InsertMode mode) {
     this.pool = pool;
+    this.mode = mode;
   }
 
-  /** A record and where it sits in its shard's stream. */
-  record Positioned(String streamId, OutboxRecord record) {
+  /**
+   * A record, where it sits in its shard's stream, and what the ledger adds to it: for a
+   * cross-shard movement's debit or a hold, fields of its hot-tier record (destination, fee, limits...).
+   */
+  public record Positioned(String streamId, OutboxRecord record, Optional<JsonObject> movement) {
+
+    public Positioned(String streamId, OutboxRecord record) {
+      this(streamId, record, Optional.empty());
+    }
+
+    Positioned withMovement(JsonObject value) {
+      return new Positioned(streamId, record, Optional.ofNullable(value));
+    }
+
+    Optional<String> counterparty() {
+      return movement.map(m -> m.getString("to"));
+    }
   }
 
-  Future<Void> write(List<Positioned> batch) {
-    return pool.withTransaction(conn -> insertAccounts(conn, batch)
-      .compose(done -> insertPostings(conn, batch))
-      .compose(done -> insertEntries(conn, batch))
-      .compose(done -> insertAccountEvents(conn, batch)));
+  /** Commits the batch; every record must be of {@code shard}. */
+  public Future<Void> write(String shard, List<Positioned> batch) {
+    return ensureMonths(batch).compose(ready -> pool.withTransaction(conn -> conn.preparedQuery(SqlQueries.LOCK_SHARD)
+      .execute(Tuple.of(shard))
+      .compose(locked -> insert(conn, SqlQueries.INSERT_ACCOUNTS, SqlQueries.INSERT_ACCOUNT_ROW, accounts(batch),
+        ACCOUNT_TYPES))
+      .compose(done -> insert(conn, SqlQueries.INSERT_POSTINGS, SqlQueries.INSERT_POSTING_ROW, postings(batch),
+        POSTING_TYPES))
+      .compose(done -> insert(conn, SqlQueries.INSERT_ENTRIES, SqlQueries.INSERT_ENTRY_ROW, entries(batch),
+        ENTRY_TYPES))
+      .compose(done -> insert(conn, SqlQueries.INSERT_ACCOUNT_EVENTS, SqlQueries.INSERT_ACCOUNT_EVENT_ROW,
+        events(batch), EVENT_TYPES))));
   }
 
-  private Future<Void> insertAccounts(SqlConnection conn, List<Positioned> batch) {
+  /** Monthly partitions are created on first need (and ahead, at start), never inside the batch's transaction. */
+  public Future<Void> ensureMonth(LocalDate month) {
+    LocalDate first = month.withDayOfMonth(1);
+    if (monthsReady.contains(first)) {
+      return Future.succeededFuture();
+    }
+    return pool.preparedQuery(SqlQueries.ENSURE_MONTH).execute(Tuple.of(first))
+      .onSuccess(created -> monthsReady.add(first))
+      .mapEmpty();
+  }
+
+  private Future<Void> ensureMonths(List<Positioned> batch) {
+    Set<LocalDate> months = new TreeSet<>();
+    batch.forEach(p -> months.add(time(p.record()).toLocalDate().withDayOfMonth(1)));
+    Future<Void> chain = Future.succeededFuture();
+    for (LocalDate month : months) {
+      chain = chain.compose(done -> ensureMonth(month));
+    }
+    return chain;
+  }
+
+  private Future<Void> insert(SqlConnection conn, String unnest, String perRow, List<Object[]> rows, Class<?>[] types) {
+    if (rows.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return switch (mode) {
+      case UNNEST -> conn.preparedQuery(unnest).execute(columns(rows, types)).mapEmpty();
+      case EXECUTE_BATCH -> conn.preparedQuery(perRow).executeBatch(rows.stream().map(Tuple::wrap).toList()).mapEmpty();
+      case ONE_BY_ONE -> oneByOne(conn, perRow, rows, 0);
+    };
+  }
+
+  private static Future<Void> oneByOne(SqlConnection conn, String sql, List<Object[]> rows, int from) {
+    if (from == rows.size()) {
+      return Future.succeededFuture();
+    }
+    return conn.preparedQuery(sql).execute(Tuple.wrap(rows.get(from)))
+      .compose(done -> oneByOne(conn, sql, rows, from + 1));
+  }
+
+  private static List<Object[]> accounts(List<Positioned> batch) {
     Map<String, Object[]> accounts = new LinkedHashMap<>();
     for (Positioned p : batch) {
       OutboxRecord r = p.record();
@@ -56,22 +138,21 @@ final class LedgerStore {
         }
       }
     }
-    return accounts.isEmpty() ? Future.succeededFuture() : execute(conn, SqlQueries.INSERT_ACCOUNTS,
-      columns(new ArrayList<>(accounts.values()), 7, new Class<?>[] {String.class, String.class, String.class,
-        String.class, String.class, String.class, OffsetDateTime.class}));
+    return new ArrayList<>(accounts.values());
   }
 
-  private Future<Void> insertPostings(SqlConnection conn, List<Positioned> batch) {
+  private static List<Object[]> postings(List<Positioned> batch) {
     List<Object[]> rows = new ArrayList<>();
     for (Positioned p : batch) {
       OutboxRecord r = p.record();
-      rows.add(new Object[] {r.id(), r.type(), r.shard(), r.reference().orElse(null), time(r), p.streamId()});
+      rows.add(new Object[] {r.id(), r.type(), r.shard(), r.reference().orElse(null),
+        r.idempotencyScope().orElse(null), p.counterparty().orElse(null), time(r), p.streamId(),
+        p.movement().map(JsonObject::encode).orElse(null)});
     }
-    return execute(conn, SqlQueries.INSERT_POSTINGS, columns(rows, 6, new Class<?>[] {String.class, String.class,
-      String.class, String.class, OffsetDateTime.class, String.class}));
+    return rows;
   }
 
-  private Future<Void> insertEntries(SqlConnection conn, List<Positioned> batch) {
+  private static List<Object[]> entries(List<Positioned> batch) {
     List<Object[]> rows = new ArrayList<>();
     for (Positioned p : batch) {
       OutboxRecord r = p.record();
@@ -81,12 +162,10 @@ final class LedgerStore {
           e.seq(), time(r)});
       }
     }
-    return rows.isEmpty() ? Future.succeededFuture() : execute(conn, SqlQueries.INSERT_ENTRIES, columns(rows, 9,
-      new Class<?>[] {String.class, Short.class, String.class, String.class, Long.class, String.class, Long.class,
-        Long.class, OffsetDateTime.class}));
+    return rows;
   }
 
-  private Future<Void> insertAccountEvents(SqlConnection conn, List<Positioned> batch) {
+  private static List<Object[]> events(List<Positioned> batch) {
     List<Object[]> rows = new ArrayList<>();
     for (Positioned p : batch) {
       OutboxRecord r = p.record();
@@ -96,19 +175,13 @@ final class LedgerStore {
           a.reason().orElse(null), time(r), p.streamId()});
       }
     }
-    return rows.isEmpty() ? Future.succeededFuture() : execute(conn, SqlQueries.INSERT_ACCOUNT_EVENTS, columns(rows, 8,
-      new Class<?>[] {String.class, String.class, String.class, String.class, String.class, String.class,
-        OffsetDateTime.class, String.class}));
-  }
-
-  private static Future<Void> execute(SqlConnection conn, String sql, Tuple arrays) {
-    return conn.preparedQuery(sql).execute(arrays).mapEmpty();
+    return rows;
   }
 
   /** Turns rows into one array per column, the shape unnest takes. */
-  private static Tuple columns(List<Object[]> rows, int width, Class<?>[] types) {
+  private static Tuple columns(List<Object[]> rows, Class<?>[] types) {
     Tuple tuple = Tuple.tuple();
-    for (int c = 0; c < width; c++) {
+    for (int c = 0; c < types.length; c++) {
       Object[] column = (Object[]) java.lang.reflect.Array.newInstance(types[c], rows.size());
       for (int r = 0; r < rows.size(); r++) {
         column[r] = rows.get(r)[c];

@@ -12,7 +12,17 @@ import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import io.vertx.core.json.JsonObject;
+import dev.wallet.ledger.LedgerPosting;
+import dev.wallet.ledger.LedgerTransfer;
+import dev.wallet.ledger.PointInTimeBalance;
+import dev.wallet.ledger.PostingLine;
+import dev.wallet.ledger.ReconciliationReport;
 import java.util.Optional;
 
 /** The ledger's reads, with keyset pagination over (seq, bucket) so pages never shift. */
@@ -43,8 +53,76 @@ public final class PgLedgerReader implements LedgerReader {
   }
 
   @Override
+  public Future<PointInTimeBalance> balanceAt(WalletId wallet, Instant at) {
+    return pool.preparedQuery(SqlQueries.BALANCE_AT)
+      .execute(Tuple.of(wallet.value(), at.atOffset(ZoneOffset.UTC)))
+      .map(rows -> {
+        long available = 0;
+        long held = 0;
+        long seq = 0;
+        for (Row row : rows) {
+          if (row.getString("bucket").equals("available")) {
+            available = row.getLong("balance_after");
+          } else {
+            held = row.getLong("balance_after");
+          }
+          seq = Math.max(seq, row.getLong("seq"));
+        }
+        return new PointInTimeBalance(wallet, at, available, held, seq);
+      });
+  }
+
+  @Override
+  public Future<Optional<LedgerTransfer>> transfer(String transferId) {
+    return pool.preparedQuery(SqlQueries.POSTINGS_BY_REFERENCE).execute(Tuple.of(transferId))
+      .compose(this::withLines)
+      .map(postings -> LedgerTransfers.of(transferId, postings));
+  }
+
+  @Override
+  public Future<Optional<LedgerPosting>> posting(String postingId) {
+    return pool.preparedQuery(SqlQueries.POSTING_BY_ID).execute(Tuple.of(postingId))
+      .compose(this::withLines)
+      .map(postings -> postings.stream().findFirst());
+  }
+
+  @Override
+  public Future<Optional<ReconciliationReport>> lastReconciliation() {
+    return pool.query(SqlQueries.LAST_RECONCILIATION).execute()
+      .map(rows -> rows.size() == 0 ? Optional.empty()
+        : Optional.of(ReconciliationReport.fromJson((JsonObject) rows.iterator().next().getValue("result"))));
+  }
+
+  @Override
   public Future<Void> ping() {
     return pool.query("SELECT 1").execute().mapEmpty();
+  }
+
+  private Future<List<LedgerPosting>> withLines(RowSet<Row> postingRows) {
+    List<Row> postings = new ArrayList<>();
+    postingRows.forEach(postings::add);
+    if (postings.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    String[] ids = postings.stream().map(r -> r.getString("id")).distinct().toArray(String[]::new);
+    return pool.preparedQuery(SqlQueries.ENTRIES_OF_POSTINGS).execute(Tuple.of(ids)).map(entryRows -> {
+      Map<String, List<PostingLine>> lines = new HashMap<>();
+      for (Row e : entryRows) {
+        lines.computeIfAbsent(e.getString("posting_id") + "@" + e.getOffsetDateTime("created_at").toInstant(),
+          k -> new ArrayList<>()).add(new PostingLine(e.getInteger("idx"), e.getString("account_id"),
+          e.getString("bucket"), e.getLong("amount"), e.getString("currency").trim(), e.getLong("balance_after"),
+          e.getLong("seq")));
+      }
+      return postings.stream().map(p -> posting(p, lines)).toList();
+    });
+  }
+
+  private static LedgerPosting posting(Row p, Map<String, List<PostingLine>> lines) {
+    Instant created = p.getOffsetDateTime("created_at").toInstant();
+    return new LedgerPosting(p.getString("id"), p.getString("type"), p.getString("shard"),
+      Optional.ofNullable(p.getString("reference")), Optional.ofNullable(p.getString("idempotency_scope")),
+      Optional.ofNullable(p.getString("counterparty")), created,
+      lines.getOrDefault(p.getString("id") + "@" + created, List.of()));
   }
 
   private static EntryPage page(RowSet<Row> rows, int limit) {
@@ -63,7 +141,7 @@ public final class PgLedgerReader implements LedgerReader {
   private static LedgerEntry entry(Row row) {
     return new LedgerEntry(row.getString("posting_id") + "/" + row.getInteger("idx"), row.getString("posting_id"),
       row.getString("reference"), row.getString("type"), row.getString("bucket"), row.getLong("amount"),
-      row.getString("currency"), row.getLong("balance_after"), row.getLong("seq"),
+      row.getString("currency").trim(), row.getLong("balance_after"), row.getLong("seq"),
       row.getOffsetDateTime("created_at").toInstant());
   }
 

@@ -5,17 +5,25 @@ import dev.wallet.ledger.impl.LedgerStore.Positioned;
 import io.lettuce.core.StreamMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgException;
+import dev.wallet.balancecache.outbox.OutboxRecord;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The writer's loop for one shard: read a batch, make sure Redis replicated it, commit it to
- * PostgreSQL, give retired keys their lifetime, acknowledge. Any failure leaves the batch
- * unacknowledged and the loop retries it with backoff: the lag grows and nothing is skipped.
+ * PostgreSQL, give retired keys their lifetime, acknowledge. A failed batch stays unacknowledged
+ * in this consumer's pending list and is the next thing it retries (with backoff), before
+ * anything new is read: while PostgreSQL is away nothing is skipped, the stream keeps what the
+ * ledger does not have yet, and the backlog (the lag) grows until PostgreSQL is back.
  */
 final class ShardConsumer {
 
@@ -25,17 +33,26 @@ final class ShardConsumer {
   private static final long HOUSEKEEPING_MS = 2_000;
   private static final long REPLICATION_TIMEOUT_MS = 1_000;
   private static final long CYCLE_TIMEOUT_MS = 30_000;
+  /** Raised by the database when an account's predecessor entry is not committed yet (another writer has it). */
+  private static final String OUT_OF_ORDER = "WL001";
+  private static final String HOLD_SUFFIX = ".hold";
+  private static final List<String> MOVEMENT_FIELDS = List.of("kind", "to", "fee", "pay", "ref", "lim");
+  private static final List<String> HOLD_FIELDS = List.of("lim");
 
   private final Vertx vertx;
   private final OutboxStream stream;
   private final LedgerStore store;
   private final LedgerWriterOptions options;
+  private final AtomicLong committed = new AtomicLong();
+  private final AtomicLong failedRounds = new AtomicLong();
   private boolean groupReady;
   private boolean ownPendingDone;
   private long nextClaimAt;
   private long nextHousekeepingAt;
   private long backoffMs;
   private volatile long backlog;
+  private volatile long lastCommitAtMs;
+  private volatile String lastFailure;
   private volatile boolean stopped;
   private Future<Void> current = Future.succeededFuture();
 
@@ -56,8 +73,34 @@ final class ShardConsumer {
     return current;
   }
 
+  String shard() {
+    return stream.shard().name();
+  }
+
   long backlog() {
     return backlog;
+  }
+
+  long committed() {
+    return committed.get();
+  }
+
+  long failedRounds() {
+    return failedRounds.get();
+  }
+
+  long lastCommitAtMs() {
+    return lastCommitAtMs;
+  }
+
+  /** The last failure, or null while the last round succeeded. */
+  String lastFailure() {
+    return lastFailure;
+  }
+
+  /** Counts what waits for the ledger; runs on its own schedule, so the lag stays visible while rounds fail. */
+  Future<Void> refreshBacklog() {
+    return stream.backlog().onSuccess(count -> backlog = count).mapEmpty();
   }
 
   private void loop() {
@@ -65,15 +108,15 @@ final class ShardConsumer {
       return;
     }
     // a round that hangs (a node that neither answers nor refuses) must not stop the shard for good
-    Future<Integer> cycle = cycle().timeout(CYCLE_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    Future<Integer> cycle = cycle().timeout(CYCLE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
     current = cycle.transform(done -> Future.succeededFuture());
     cycle.onComplete(done -> {
       if (done.failed()) {
-        backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(50, backoffMs * 2));
-        LOG.error("ledger writer for {} failed, retrying in {} ms: {}", stream.shard(), backoffMs, done.cause().toString());
+        failed(done.cause());
         vertx.setTimer(backoffMs, t -> loop());
       } else {
         backoffMs = 0;
+        lastFailure = null;
         if (done.result() > 0) {
           vertx.runOnContext(v -> loop());
         } else {
@@ -81,6 +124,23 @@ final class ShardConsumer {
         }
       }
     });
+  }
+
+  /** The batch stays ours and unacknowledged: retry it first. Logged, and counted in the metrics. */
+  private void failed(Throwable cause) {
+    failedRounds.incrementAndGet();
+    ownPendingDone = false;
+    lastFailure = cause.toString();
+    if (lastFailure.contains("NOGROUP")) {
+      groupReady = false;  // the stream was lost with its group (a flushed or rebuilt hot tier): create it again
+    }
+    if (cause instanceof PgException pg && OUT_OF_ORDER.equals(pg.getSqlState())) {
+      backoffMs = IDLE_POLL_MS;
+      LOG.info("ledger writer for {} waits for an earlier batch of another writer: {}", shard(), pg.getMessage());
+      return;
+    }
+    backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(50, backoffMs * 2));
+    LOG.error("ledger writer for {} failed, retrying the same batch in {} ms: {}", shard(), backoffMs, lastFailure);
   }
 
   /** One round; answers how many entries it committed. */
@@ -95,38 +155,74 @@ final class ShardConsumer {
     return groupReady ? Future.succeededFuture() : stream.ensureGroup().onSuccess(ok -> groupReady = true);
   }
 
+  /** Abandoned entries of dead consumers first (they are the oldest), then our own unacknowledged ones, then new ones. */
   private Future<List<StreamMessage<String, String>>> read() {
-    if (!ownPendingDone) {
-      return stream.ownPending(options.batchSize()).compose(mine -> {
-        if (!mine.isEmpty()) {
-          return Future.succeededFuture(mine);
-        }
-        ownPendingDone = true;
-        return read();
-      });
-    }
     long now = System.currentTimeMillis();
     if (now >= nextClaimAt) {
       nextClaimAt = now + Math.max(1_000, options.claimIdleMs() / 2);
       return stream.claimAbandoned(options.claimIdleMs(), options.batchSize())
-        .compose(claimed -> claimed.isEmpty() ? stream.next(options.batchSize()) : Future.succeededFuture(claimed));
+        .compose(claimed -> claimed.isEmpty() ? readOwnThenNew() : Future.succeededFuture(claimed));
     }
-    return stream.next(options.batchSize());
+    return readOwnThenNew();
+  }
+
+  private Future<List<StreamMessage<String, String>>> readOwnThenNew() {
+    if (ownPendingDone) {
+      return stream.next(options.batchSize());
+    }
+    return stream.ownPending(options.batchSize()).compose(mine -> {
+      if (!mine.isEmpty()) {
+        return Future.succeededFuture(mine);
+      }
+      ownPendingDone = true;
+      return stream.next(options.batchSize());
+    });
   }
 
   private Future<Integer> commit(List<StreamMessage<String, String>> messages) {
     if (messages.isEmpty()) {
       return Future.succeededFuture(0);
     }
-    List<Positioned> batch = positioned(messages);
+    List<Positioned> read = positioned(messages);
     return stream.replicated(options.minReplicaAcks(), REPLICATION_TIMEOUT_MS)
       .compose(replicated -> replicated
-        ? store.write(batch)
-        : Future.failedFuture(new IllegalStateException("outbox entries of " + stream.shard()
+        ? withHotRecords(read)
+        : Future.failedFuture(new IllegalStateException("outbox entries of " + shard()
           + " are not on enough replicas yet; not writing them to the ledger")))
-      .compose(committed -> retire(batch))
-      .compose(retired -> stream.ack(batch.stream().map(Positioned::streamId).toList()))
-      .map(acked -> batch.size());
+      .compose(batch -> store.write(shard(), batch).map(batch))
+      .compose(batch -> retire(batch).map(batch))
+      .compose(batch -> stream.ack(batch.stream().map(Positioned::streamId).toList()).map(batch.size()))
+      .onSuccess(count -> {
+        committed.addAndGet(count);
+        lastCommitAtMs = System.currentTimeMillis();
+      });
+  }
+
+  /**
+   * A saga's debit and a hold get fields of their hot-tier record (destination, fee, limit
+   * counters...): the outbox entry lacks what a rebuild needs to restore them exactly.
+   */
+  private Future<List<Positioned>> withHotRecords(List<Positioned> batch) {
+    Map<String, List<String>> wanted = new HashMap<>();
+    batch.forEach(p -> hotRecordKey(p).ifPresent(key -> wanted.put(key, hotRecordFields(p))));
+    return stream.records(wanted).map(records -> batch.stream()
+      .map(p -> hotRecordKey(p).map(key -> p.withMovement(records.get(key))).orElse(p))
+      .toList());
+  }
+
+  private static Optional<String> hotRecordKey(Positioned p) {
+    OutboxRecord r = p.record();
+    if (r.type().endsWith("_debit") && r.reference().isPresent()) {
+      return Optional.of(HotTierKeys.transfer(r.reference().get()));
+    }
+    if (r.type().equals("hold") && r.id().endsWith(HOLD_SUFFIX)) {
+      return Optional.of(HotTierKeys.hold(r.id().substring(0, r.id().length() - HOLD_SUFFIX.length())));
+    }
+    return Optional.empty();
+  }
+
+  private static List<String> hotRecordFields(Positioned p) {
+    return p.record().type().equals("hold") ? HOLD_FIELDS : MOVEMENT_FIELDS;
   }
 
   /** In stream order, each entry once (a claim and a re-read may return the same entry). */
@@ -156,10 +252,7 @@ final class ShardConsumer {
       return Future.succeededFuture();
     }
     nextHousekeepingAt = now + HOUSEKEEPING_MS;
-    return stream.trimCommitted()
-      .compose(trimmed -> stream.backlog())
-      .onSuccess(count -> backlog = count)
-      .mapEmpty();
+    return stream.trimCommitted().mapEmpty();
   }
 
   static int compareStreamIds(String a, String b) {

@@ -1,10 +1,18 @@
 package dev.wallet.ledger.impl;
 
-/** Every statement the ledger runs, in one place. Batches travel as arrays and are spread with unnest. */
-final class SqlQueries {
+/**
+ * Every statement the ledger runs, in one place. Batches travel as arrays and are spread with
+ * unnest (one round trip per table); the VALUES forms are there to measure the alternatives.
+ */
+public final class SqlQueries {
 
   private SqlQueries() {
   }
+
+  /** One writer transaction per shard at a time: entries must arrive in each account's sequence order. */
+  static final String LOCK_SHARD = "SELECT pg_advisory_xact_lock(hashtextextended('ledger:shard:' || $1, 0))";
+
+  static final String ENSURE_MONTH = "SELECT ledger_ensure_month($1::date)";
 
   static final String INSERT_ACCOUNTS = """
     INSERT INTO accounts (id, kind, owner_id, currency, wallet_type, shard, opened_at)
@@ -12,19 +20,27 @@ final class SqlQueries {
     ON CONFLICT (id) DO NOTHING""";
 
   static final String INSERT_POSTINGS = """
-    INSERT INTO postings (id, type, shard, reference, created_at, stream_id)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
-    ON CONFLICT (id) DO NOTHING""";
+    INSERT INTO postings (id, type, shard, reference, idempotency_scope, counterparty, created_at, stream_id, movement)
+    SELECT id, type, shard, reference, scope, counterparty, created_at, stream_id, movement::jsonb
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                  $7::timestamptz[], $8::text[], $9::text[])
+           AS u(id, type, shard, reference, scope, counterparty, created_at, stream_id, movement)
+    ON CONFLICT (id, created_at) DO NOTHING""";
 
   /**
    * The arbiter is the entry's own key, so a redelivered entry is skipped, while a different entry
-   * at a place (account, bucket, seq) already taken fails the batch: that is a divergence.
+   * at a place (account, seq) already taken fails the batch: that is a divergence. Rows go in in
+   * array order (the stream's), which is each account's sequence order.
    */
   static final String INSERT_ENTRIES = """
     INSERT INTO entries (posting_id, idx, account_id, bucket, amount, currency, balance_after, seq, created_at)
-    SELECT * FROM unnest($1::text[], $2::smallint[], $3::text[], $4::text[], $5::bigint[], $6::text[],
-                         $7::bigint[], $8::bigint[], $9::timestamptz[])
-    ON CONFLICT (posting_id, idx) DO NOTHING""";
+    SELECT posting_id, idx, account_id, bucket, amount, currency, balance_after, seq, created_at
+      FROM unnest($1::text[], $2::smallint[], $3::text[], $4::text[], $5::bigint[], $6::text[],
+                  $7::bigint[], $8::bigint[], $9::timestamptz[])
+           WITH ORDINALITY AS u(posting_id, idx, account_id, bucket, amount, currency, balance_after, seq,
+                                created_at, n)
+     ORDER BY n
+    ON CONFLICT (posting_id, idx, created_at) DO NOTHING""";
 
   static final String INSERT_ACCOUNT_EVENTS = """
     INSERT INTO account_events (id, account_id, type, status, previous, reason, created_at, stream_id)
@@ -32,12 +48,160 @@ final class SqlQueries {
                          $7::timestamptz[], $8::text[])
     ON CONFLICT (id) DO NOTHING""";
 
+  static final String INSERT_ACCOUNT_ROW = """
+    INSERT INTO accounts (id, kind, owner_id, currency, wallet_type, shard, opened_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING""";
+
+  static final String INSERT_POSTING_ROW = """
+    INSERT INTO postings (id, type, shard, reference, idempotency_scope, counterparty, created_at, stream_id, movement)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::jsonb) ON CONFLICT (id, created_at) DO NOTHING""";
+
+  static final String INSERT_ENTRY_ROW = """
+    INSERT INTO entries (posting_id, idx, account_id, bucket, amount, currency, balance_after, seq, created_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (posting_id, idx, created_at) DO NOTHING""";
+
+  static final String INSERT_ACCOUNT_EVENT_ROW = """
+    INSERT INTO account_events (id, account_id, type, status, previous, reason, created_at, stream_id)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING""";
+
+  // ------------------------------------------------------------------------------------ reads
+
   static final String ENTRIES_PAGE = """
     SELECT e.posting_id, e.idx, p.reference, p.type, e.bucket, e.amount, e.currency, e.balance_after, e.seq,
            e.created_at
-      FROM entries e JOIN postings p ON p.id = e.posting_id
+      FROM entries e JOIN postings p ON p.id = e.posting_id AND p.created_at = e.created_at
      WHERE e.account_id = $1
        AND (e.seq < $2 OR (e.seq = $2 AND e.bucket > $3))
      ORDER BY e.seq DESC, e.bucket ASC
      LIMIT $4""";
+
+  /** Each bucket's last balance_after at or before the instant: no replay. */
+  static final String BALANCE_AT = """
+    SELECT b.bucket, last.balance_after, last.seq
+      FROM (VALUES ('available'), ('held')) AS b(bucket)
+      CROSS JOIN LATERAL (
+        SELECT balance_after, seq FROM entries
+         WHERE account_id = $1 AND bucket = b.bucket AND created_at <= $2
+         ORDER BY created_at DESC, seq DESC LIMIT 1) last""";
+
+  static final String POSTINGS_BY_REFERENCE = """
+    SELECT id, type, shard, reference, idempotency_scope, counterparty, created_at, stream_id
+      FROM postings WHERE reference = $1 ORDER BY created_at, id""";
+
+  static final String POSTING_BY_ID = """
+    SELECT id, type, shard, reference, idempotency_scope, counterparty, created_at, stream_id
+      FROM postings WHERE id = $1""";
+
+  static final String ENTRIES_OF_POSTINGS = """
+    SELECT posting_id, idx, account_id, bucket, amount, currency, balance_after, seq, created_at
+      FROM entries WHERE posting_id = ANY($1::text[]) ORDER BY created_at, posting_id, idx""";
+
+  static final String LAST_RECONCILIATION = """
+    SELECT result FROM reconciliation_runs ORDER BY finished_at DESC LIMIT 1""";
+
+  static final String INSERT_RECONCILIATION = """
+    INSERT INTO reconciliation_runs (finished_at, instance, started_at, ok, result) VALUES ($1, $2, $3, $4, $5)""";
+
+  // ------------------------------------------------------------------------------ reconciliation
+
+  /** For each (account, seq) asked: both buckets' balance_after as of that seq, and the account's last seq. */
+  static final String BALANCES_AT_SEQ = """
+    SELECT q.account_id, q.seq,
+           (SELECT max(seq) FROM entries WHERE account_id = q.account_id) AS ledger_seq,
+           (SELECT balance_after FROM entries WHERE account_id = q.account_id AND bucket = 'available'
+               AND seq <= q.seq ORDER BY seq DESC LIMIT 1) AS available,
+           (SELECT balance_after FROM entries WHERE account_id = q.account_id AND bucket = 'held'
+               AND seq <= q.seq ORDER BY seq DESC LIMIT 1) AS held
+      FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS q(account_id, seq, n)
+     ORDER BY q.n""";
+
+  /** Postings recorded since a point whose entries do not sum to zero per currency. */
+  static final String UNBALANCED_SINCE = """
+    SELECT e.posting_id, e.currency, sum(e.amount) AS total
+      FROM postings p JOIN entries e ON e.posting_id = p.id AND e.created_at = p.created_at
+     WHERE p.recorded_at >= $1
+     GROUP BY e.posting_id, e.created_at, e.currency HAVING sum(e.amount) <> 0 LIMIT 100""";
+
+  /** Accounts whose sequence has a hole, or whose balance_after does not follow from the amounts. */
+  static final String BROKEN_SEQUENCES = """
+    SELECT account_id, seq, bucket, balance_after, expected, prev_seq FROM (
+      SELECT account_id, seq, bucket, balance_after,
+             lag(balance_after, 1, 0::bigint) OVER w + amount AS expected,
+             lag(seq, 1, 0::bigint) OVER (PARTITION BY account_id ORDER BY seq, idx) AS prev_seq
+        FROM entries WHERE account_id = ANY($1::text[])
+      WINDOW w AS (PARTITION BY account_id, bucket ORDER BY seq)) x
+     WHERE balance_after <> expected OR seq > prev_seq + 1 LIMIT 100""";
+
+  static final String ACCOUNTS_TOUCHED_SINCE = """
+    SELECT DISTINCT e.account_id FROM postings p JOIN entries e ON e.posting_id = p.id AND e.created_at = p.created_at
+     WHERE p.recorded_at >= $1""";
+
+  /** Over every account: each bucket's last balance_after, summed per currency; zero when nothing leaked. */
+  static final String TOTALS = """
+    SELECT currency, sum(balance_after)::bigint AS total FROM (
+      SELECT DISTINCT ON (account_id, bucket) currency, balance_after
+        FROM entries ORDER BY account_id, bucket, seq DESC) last
+     GROUP BY currency""";
+
+  // ------------------------------------------------------------------------------------ rebuild
+
+  /** Idempotency records of postings young enough that a client may still retry them. */
+  static final String RECENT_SCOPES = """
+    SELECT DISTINCT ON (idempotency_scope) idempotency_scope, created_at FROM postings
+     WHERE idempotency_scope IS NOT NULL AND created_at >= $1 ORDER BY idempotency_scope, created_at DESC""";
+
+  static final String ACCOUNTS = """
+    SELECT id, kind, owner_id, currency, wallet_type, shard, opened_at FROM accounts ORDER BY id""";
+
+  /** Each account's last balance_after per bucket and its last seq. */
+  static final String ACCOUNT_STATES = """
+    SELECT account_id, max(seq) AS seq,
+           (array_agg(balance_after ORDER BY seq DESC) FILTER (WHERE bucket = 'available'))[1] AS available,
+           (array_agg(balance_after ORDER BY seq DESC) FILTER (WHERE bucket = 'held'))[1] AS held
+      FROM entries GROUP BY account_id""";
+
+  /** Each wallet's last status and how many status changes it had (the hot tier's status_version). */
+  static final String ACCOUNT_STATUSES = """
+    SELECT account_id, (array_agg(status ORDER BY created_at DESC, id DESC))[1] AS status, count(*) AS versions
+      FROM account_events WHERE type = 'wallet_status' GROUP BY account_id""";
+
+  /**
+   * Cross-shard movements (transfers, payments, refunds) debited and neither completed nor
+   * reversed, with what the saga needs: the debit's record fields, and the destination's wallet
+   * when the ledger already has the credit.
+   */
+  static final String OPEN_MOVEMENTS = """
+    SELECT d.reference AS movement_id, left(d.type, -length('_debit')) AS kind, d.shard, d.idempotency_scope,
+           d.created_at, d.movement::text AS movement, w.account_id AS from_wallet, -w.amount AS amount, w.currency,
+           coalesce(d.counterparty, credit.account_id) AS to_wallet, credit.account_id IS NOT NULL AS credited
+      FROM postings d
+      JOIN entries w ON w.posting_id = d.id AND w.created_at = d.created_at AND w.amount < 0
+      LEFT JOIN LATERAL (
+        SELECT ce.account_id FROM postings c
+          JOIN entries ce ON ce.posting_id = c.id AND ce.created_at = c.created_at AND ce.amount > 0
+         WHERE c.reference = d.reference AND c.type = left(d.type, -length('_debit')) || '_credit'
+           AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = ce.account_id AND a.kind = 'wallet')
+         LIMIT 1) credit ON true
+     WHERE d.type IN ('transfer_debit', 'payment_debit', 'refund_debit')
+       AND NOT EXISTS (SELECT 1 FROM postings f WHERE f.reference = d.reference
+                          AND f.type IN (left(d.type, -length('_debit')) || '_completed',
+                                         left(d.type, -length('_debit')) || '_reversed'))""";
+
+  /** Holds placed and neither settled nor released. */
+  static final String OPEN_HOLDS = """
+    SELECT h.id AS posting_id, h.reference, h.created_at, h.movement::text AS movement, e.account_id AS wallet,
+           e.amount, e.currency
+      FROM postings h
+      JOIN entries e ON e.posting_id = h.id AND e.created_at = h.created_at AND e.bucket = 'held'
+     WHERE h.type = 'hold'
+       AND NOT EXISTS (SELECT 1 FROM postings f WHERE f.id IN (left(h.id, -5) || '.settled', left(h.id, -5) || '.released'))""";
+
+  // ------------------------------------------------------------------------------------ chain
+
+  /** Every entry with what the chain commits to, account by account in chain order (read by LedgerChain). */
+  public static final String CHAIN = """
+    SELECT e.account_id, e.seq, e.idx, e.posting_id, p.type, p.reference, p.idempotency_scope, e.bucket, e.amount,
+           e.currency, e.balance_after, e.created_at, e.hash
+      FROM entries e JOIN postings p ON p.id = e.posting_id AND p.created_at = e.created_at
+     ORDER BY e.account_id, e.seq, e.idx""";
 }

@@ -17,15 +17,27 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.time.Duration;
-import java.util.ArrayList;
+import dev.wallet.ledger.LedgerWriterMetrics;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The ledger writer: one {@link ShardConsumer} per shard, sharing one Lettuce cluster connection and one PG pool. */
 public final class StreamLedgerWriter implements LedgerWriter {
 
   private final Vertx vertx;
   private final LedgerWriterOptions options;
-  private final List<ShardConsumer> consumers = new ArrayList<>();
+  private static final Logger LOG = LoggerFactory.getLogger(StreamLedgerWriter.class);
+  private static final long BACKLOG_REFRESH_MS = 1_000;
+
+  private final List<ShardConsumer> consumers = new CopyOnWriteArrayList<>();
+  private long backlogTimer = -1;
+  private boolean refreshing;
   private RedisClusterClient redis;
   private Pool pool;
 
@@ -48,19 +60,48 @@ public final class StreamLedgerWriter implements LedgerWriter {
       .build());
     return Future.fromCompletionStage(redis.refreshPartitionsAsync()
         .thenCompose(loaded -> redis.connectAsync(io.lettuce.core.codec.StringCodec.UTF8)), context)
-      .onSuccess(conn -> {
-        LedgerStore store = new LedgerStore(pool);
+      .compose(conn -> {
+        LedgerStore store = new LedgerStore(pool, options.insertMode());
         for (int n = 0; n < options.shardCount(); n++) {
           OutboxStream stream = new OutboxStream(conn, context, new ShardId(n), options.consumerName());
           consumers.add(new ShardConsumer(vertx, stream, store, options));
         }
-        consumers.forEach(ShardConsumer::start);
+        // every batch makes sure of its own months too, so a database that is away now only delays this
+        return monthsAhead(store).recover(failure -> {
+          LOG.warn("could not prepare this month's partitions yet; batches will: {}", failure.toString());
+          return Future.succeededFuture();
+        });
       })
-      .mapEmpty();
+      .onSuccess(ready -> {
+        consumers.forEach(ShardConsumer::start);
+        backlogTimer = vertx.setPeriodic(BACKLOG_REFRESH_MS, tick -> refreshBacklogs());
+      });
+  }
+
+  /** This month's and next month's partitions, so that a month's first posting never waits for DDL. */
+  private static Future<Void> monthsAhead(LedgerStore store) {
+    LocalDate today = LocalDate.now(ZoneOffset.UTC);
+    return store.ensureMonth(today).compose(done -> store.ensureMonth(today.plusMonths(1)));
+  }
+
+  /** One count at a time per writer: a slow Redis must not pile up counting rounds. */
+  private void refreshBacklogs() {
+    if (refreshing) {
+      return;
+    }
+    refreshing = true;
+    Future.join(consumers.stream().map(ShardConsumer::refreshBacklog).toList())
+      .onComplete(done -> {
+        refreshing = false;
+        if (done.failed()) {
+          LOG.warn("could not count every shard's backlog this time (kept the last counts): {}", done.cause().toString());
+        }
+      });
   }
 
   @Override
   public Future<Void> stop() {
+    vertx.cancelTimer(backlogTimer);
     return Future.all(consumers.stream().map(ShardConsumer::stop).toList())
       .transform(stopped -> closeQuietly());
   }
@@ -76,7 +117,26 @@ public final class StreamLedgerWriter implements LedgerWriter {
     return consumers.stream().mapToLong(ShardConsumer::backlog).sum();
   }
 
-  static Pool pool(Vertx vertx, LedgerDatabase db) {
+  @Override
+  public LedgerWriterMetrics metrics() {
+    Map<String, Long> backlog = new TreeMap<>();
+    Map<String, String> failing = new TreeMap<>();
+    long committed = 0;
+    long failedRounds = 0;
+    long lastCommit = 0;
+    for (ShardConsumer c : consumers) {
+      backlog.put(c.shard(), c.backlog());
+      if (c.lastFailure() != null) {
+        failing.put(c.shard(), c.lastFailure());
+      }
+      committed += c.committed();
+      failedRounds += c.failedRounds();
+      lastCommit = Math.max(lastCommit, c.lastCommitAtMs());
+    }
+    return new LedgerWriterMetrics(lag(), backlog, committed, failedRounds, failing, lastCommit);
+  }
+
+  public static Pool pool(Vertx vertx, LedgerDatabase db) {
     return PgBuilder.pool()
       .with(new PoolOptions().setMaxSize(8))
       .connectingTo(new PgConnectOptions().setHost(db.host()).setPort(db.port()).setDatabase(db.database())

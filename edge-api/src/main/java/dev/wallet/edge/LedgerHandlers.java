@@ -1,0 +1,70 @@
+package dev.wallet.edge;
+
+import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.ledger.LedgerReader;
+import dev.wallet.ledger.PointInTimeBalance;
+import dev.wallet.ledger.ReconciliationReport;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.DatabaseException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+
+/** Reads answered by the ledger rather than the hot tier: a balance at an instant, the last reconciliation. */
+final class LedgerHandlers {
+
+  private final LedgerReader ledger;
+  private final Ownership ownership;
+
+  LedgerHandlers(LedgerReader ledger, Ownership ownership) {
+    this.ledger = ledger;
+    this.ownership = ownership;
+  }
+
+  /** GET /v1/wallets/:id/balance?at=ISO-8601, for the wallet's owner: balance_after as of that instant, no replay. */
+  void balanceAt(RoutingContext ctx) {
+    Instant at = instant(ctx);
+    Reply.answer(ctx, ownership.ownedWallet(Authenticator.caller(ctx), PathIds.wallet(ctx))
+      .compose(wallet -> ledger.balanceAt(wallet.id(), at).recover(LedgerHandlers::ledgerFailure)
+        .map(balance -> Reply.ok(balance(wallet, balance)))));
+  }
+
+  /** GET /admin/reconciliation, behind the /admin guard (admin and risk roles): the last run any ledger writer published. */
+  void reconciliation(RoutingContext ctx) {
+    Reply.answer(ctx, ledger.lastReconciliation().recover(LedgerHandlers::ledgerFailure)
+      .map(last -> last.map(ReconciliationReport::toJson).map(Reply::ok)
+        .orElseThrow(() -> new ProblemException(Problem.of(ProblemCode.NOT_FOUND, "no reconciliation has run yet")))));
+  }
+
+  private static Instant instant(RoutingContext ctx) {
+    List<String> values = ctx.queryParam("at");
+    if (values.size() != 1) {
+      throw ProblemException.invalid("give at once, an ISO-8601 instant such as 2026-11-25T10:15:30Z");
+    }
+    try {
+      return OffsetDateTime.parse(values.get(0)).toInstant();
+    } catch (DateTimeParseException malformed) {
+      throw ProblemException.invalid("at must be an ISO-8601 instant with an offset, such as 2026-11-25T10:15:30Z");
+    }
+  }
+
+  private static JsonObject balance(Wallet wallet, PointInTimeBalance balance) {
+    return new JsonObject()
+      .put("walletId", wallet.id().value())
+      .put("at", balance.at().toString())
+      .put("currency", wallet.currency().getCurrencyCode())
+      .put("balance", new JsonObject().put("available", balance.available()).put("held", balance.held()))
+      .put("seq", balance.seq());
+  }
+
+  /** The database answering with an error is a bug (500); not answering is an outage (503). */
+  private static <T> Future<T> ledgerFailure(Throwable failure) {
+    if (failure instanceof DatabaseException) {
+      return Future.failedFuture(failure);
+    }
+    return Future.failedFuture(new DependencyUnavailableException("the ledger did not answer", failure));
+  }
+}

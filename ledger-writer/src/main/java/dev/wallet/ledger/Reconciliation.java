@@ -1,0 +1,33 @@
+package dev.wallet.ledger;
+
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.ledger.impl.Reconciler;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.Optional;
+
+/**
+ * The continuous proof that the hot tier and the ledger agree. Each run compares every wallet's
+ * Redis balance with the ledger's balance_after at the same wallet sequence (a wallet the ledger
+ * has not caught up with yet is lag, not a discrepancy, and is compared on a later run), checks
+ * that recent postings balance and that accounts have no sequence holes, that all accounts sum
+ * to zero, and that the in-transit accounts hold exactly the pending transfers. A discrepancy is
+ * logged as an ERROR with its evidence, and the wallets involved are frozen (fail closed: money
+ * stops moving, reads still work). Every run is published (see {@link LedgerReader#lastReconciliation()}).
+ */
+public interface Reconciliation {
+
+  static Reconciliation create(Vertx vertx, ReconciliationOptions options, BalanceCache cache) {
+    return new Reconciler(vertx, options, cache);
+  }
+
+  /** Runs continuously, one run after another with {@code intervalMs} between them. */
+  Future<Void> start();
+
+  /** One run, now; what it found is also published and kept as {@link #last()}. */
+  Future<ReconciliationReport> runOnce();
+
+  Optional<ReconciliationReport> last();
+
+  Future<Void> stop();
+}

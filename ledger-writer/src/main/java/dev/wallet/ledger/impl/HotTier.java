@@ -1,0 +1,73 @@
+package dev.wallet.ledger.impl;
+
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The Redis Cluster as the reconciliation and the rebuild see it: whole-cluster key scans and
+ * plain reads and writes through Lettuce, every answer delivered on the caller's Vert.x context.
+ */
+final class HotTier {
+
+  private static final int SCAN_PAGE = 1_000;
+
+  private final RedisClusterClient client;
+  private final StatefulRedisClusterConnection<String, String> connection;
+  private final Context context;
+
+  private HotTier(RedisClusterClient client, StatefulRedisClusterConnection<String, String> connection,
+                  Context context) {
+    this.client = client;
+    this.connection = connection;
+    this.context = context;
+  }
+
+  static Future<HotTier> connect(Vertx vertx, List<String> endpoints) {
+    Context context = vertx.getOrCreateContext();
+    RedisClusterClient client = RedisClusterClient.create(endpoints.stream().map(RedisURI::create).toList());
+    client.setOptions(ClusterClientOptions.builder().timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(5)))
+      .build());
+    return Future.fromCompletionStage(client.refreshPartitionsAsync()
+        .thenCompose(loaded -> client.connectAsync(StringCodec.UTF8)), context)
+      .map(conn -> new HotTier(client, conn, context));
+  }
+
+  RedisAdvancedClusterAsyncCommands<String, String> commands() {
+    return connection.async();
+  }
+
+  /** Every key of the cluster matching the pattern (a cluster-wide SCAN, master by master). */
+  Future<List<String>> keys(String pattern) {
+    List<String> found = new ArrayList<>();
+    return scan(ScanCursor.INITIAL, ScanArgs.Builder.matches(pattern).limit(SCAN_PAGE), found).map(done -> found);
+  }
+
+  private Future<Void> scan(ScanCursor cursor, ScanArgs args, List<String> found) {
+    return on(commands().scan(cursor, args)).compose(page -> {
+      found.addAll(page.getKeys());
+      return page.isFinished() ? Future.succeededFuture() : scan(page, args, found);
+    });
+  }
+
+  <T> Future<T> on(CompletionStage<T> stage) {
+    return Future.fromCompletionStage(stage, context);
+  }
+
+  Future<Void> close() {
+    return on(connection.closeAsync()).compose(closed -> on(client.shutdownAsync()));
+  }
+}

@@ -1,0 +1,61 @@
+package dev.wallet.ledger.impl;
+
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.ledger.LedgerPosting;
+import dev.wallet.ledger.LedgerTransfer;
+import dev.wallet.ledger.PostingLine;
+import java.util.List;
+import java.util.Optional;
+
+/** Tells a transfer's story from its postings: which wallet paid, which received, how it ended. */
+final class LedgerTransfers {
+
+  private LedgerTransfers() {
+  }
+
+  static Optional<LedgerTransfer> of(String transferId, List<LedgerPosting> postings) {
+    Optional<LedgerPosting> start = postings.stream()
+      .filter(p -> p.type().equals("transfer") || p.type().equals("transfer_debit")).findFirst();
+    if (start.isEmpty()) {
+      return Optional.empty();
+    }
+    PostingLine paid = walletLine(start.get(), -1);
+    Optional<String> to = start.get().type().equals("transfer")
+      ? Optional.of(walletLine(start.get(), 1).accountId())
+      : start.get().counterparty().or(() -> credited(postings));
+    return Optional.of(new LedgerTransfer(transferId, status(postings), paid.accountId(), to, -paid.amount(),
+      paid.currency(), start.get().createdAt(), postings));
+  }
+
+  private static String status(List<LedgerPosting> postings) {
+    if (has(postings, "transfer") || has(postings, "transfer_completed")) {
+      return "completed";
+    }
+    return has(postings, "transfer_reversed") ? "reversed" : "pending";
+  }
+
+  private static Optional<String> credited(List<LedgerPosting> postings) {
+    return postings.stream().filter(p -> p.type().equals("transfer_credit")).findFirst()
+      .map(p -> walletLine(p, 1).accountId());
+  }
+
+  /** The wallet's line of a posting, on the side the sign says (-1 paid, +1 received). */
+  private static PostingLine walletLine(LedgerPosting posting, int sign) {
+    return posting.lines().stream()
+      .filter(l -> Long.signum(l.amount()) == sign && isWallet(l.accountId()))
+      .findFirst().orElseThrow(() -> new IllegalStateException("posting " + posting.id() + " has no wallet line"));
+  }
+
+  private static boolean has(List<LedgerPosting> postings, String type) {
+    return postings.stream().anyMatch(p -> p.type().equals(type));
+  }
+
+  private static boolean isWallet(String accountId) {
+    try {
+      new WalletId(accountId);
+      return true;
+    } catch (IllegalArgumentException notAWallet) {
+      return false;
+    }
+  }
+}

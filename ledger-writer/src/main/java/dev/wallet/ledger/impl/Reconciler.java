@@ -1,0 +1,293 @@
+package dev.wallet.ledger.impl;
+
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletStatus;
+import dev.wallet.ledger.Reconciliation;
+import dev.wallet.ledger.ReconciliationOptions;
+import dev.wallet.ledger.ReconciliationReport;
+import dev.wallet.ledger.ReconciliationReport.Discrepancy;
+import dev.wallet.ledger.ReconciliationReport.Kind;
+import io.lettuce.core.KeyValue;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** See {@link Reconciliation}. Every step is a flat chain of futures; nothing blocks. */
+public final class Reconciler implements Reconciliation {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+  private static final int CHUNK = 500;
+  /** Postings recorded this long before the previous run started are checked again: covers long transactions. */
+  private static final Duration RECHECK_MARGIN = Duration.ofMinutes(5);
+
+  private final Vertx vertx;
+  private final ReconciliationOptions options;
+  private final BalanceCache cache;
+  private final Pool pool;
+  private final InTransitCheck inTransit = new InTransitCheck();
+  private HotTier redis;
+  private Instant checkedSince = Instant.EPOCH;
+  private volatile ReconciliationReport last;
+  private volatile boolean stopped;
+  private long timer = -1;
+
+  public Reconciler(Vertx vertx, ReconciliationOptions options, BalanceCache cache) {
+    this.vertx = vertx;
+    this.options = options;
+    this.cache = cache;
+    this.pool = StreamLedgerWriter.pool(vertx, options.database());
+  }
+
+  @Override
+  public Future<Void> start() {
+    return connected().onSuccess(ready -> schedule(0)).mapEmpty();
+  }
+
+  @Override
+  public Optional<ReconciliationReport> last() {
+    return Optional.ofNullable(last);
+  }
+
+  @Override
+  public Future<Void> stop() {
+    stopped = true;
+    vertx.cancelTimer(timer);
+    Future<Void> redisClosed = redis == null ? Future.succeededFuture() : redis.close();
+    return redisClosed.transform(done -> pool.close());
+  }
+
+  private Future<HotTier> connected() {
+    return redis != null ? Future.succeededFuture(redis)
+      : HotTier.connect(vertx, options.redisEndpoints()).onSuccess(tier -> redis = tier);
+  }
+
+  private void schedule(long delayMs) {
+    if (stopped) {
+      return;
+    }
+    timer = vertx.setTimer(Math.max(1, delayMs), t -> runOnce().onComplete(done -> {
+      if (done.failed()) {
+        LOG.error("reconciliation run failed; the next run starts in {} ms", options.intervalMs(), done.cause());
+      }
+      schedule(options.intervalMs());
+    }));
+  }
+
+  @Override
+  public Future<ReconciliationReport> runOnce() {
+    Instant started = Instant.now();
+    Instant since = checkedSince.minus(RECHECK_MARGIN);
+    Run run = new Run(started);
+    return connected()
+      .compose(tier -> compareWallets(run))
+      .compose(done -> unbalancedPostings(run, since))
+      .compose(done -> brokenSequences(run, since))
+      .compose(done -> totals(run))
+      .compose(done -> inTransit.check(redis).onSuccess(found -> found.ifPresent(run.found::add)))
+      .compose(done -> freeze(run))
+      .map(done -> run.report(options.instance(), Instant.now()))
+      .compose(this::publish)
+      .onSuccess(report -> checkedSince = started);
+  }
+
+  /** What one run gathers as it goes. */
+  private static final class Run {
+    final Instant started;
+    final List<Discrepancy> found = Collections.synchronizedList(new ArrayList<>());
+    final Set<String> walletsToFreeze = Collections.synchronizedSet(new LinkedHashSet<>());
+    final List<String> frozen = Collections.synchronizedList(new ArrayList<>());
+    final Map<String, Long> totals = new TreeMap<>();
+    long compared;
+    long behind;
+
+    Run(Instant started) {
+      this.started = started;
+    }
+
+    void wallet(Kind kind, String wallet, String evidence) {
+      found.add(new Discrepancy(kind, wallet, evidence));
+      walletsToFreeze.add(wallet);
+    }
+
+    ReconciliationReport report(String instance, Instant finished) {
+      return new ReconciliationReport(instance, started, finished, compared, behind, totals, found, frozen);
+    }
+  }
+
+  // ------------------------------------------------------------------ wallets: Redis vs ledger
+
+  private Future<Void> compareWallets(Run run) {
+    return redis.keys("{s*}:w:*").compose(keys -> chunks(keys, 0, chunk -> compareChunk(run, chunk)));
+  }
+
+  private static Future<Void> chunks(List<String> keys, int from, Function<List<String>, Future<Void>> step) {
+    if (from >= keys.size()) {
+      return Future.succeededFuture();
+    }
+    return step.apply(keys.subList(from, Math.min(keys.size(), from + CHUNK)))
+      .compose(done -> chunks(keys, from + CHUNK, step));
+  }
+
+  /** Redis first (one HMGET per wallet, atomic), then the ledger at each wallet's Redis sequence. */
+  private Future<Void> compareChunk(Run run, List<String> keys) {
+    List<Future<List<KeyValue<String, String>>>> reads = keys.stream()
+      .map(key -> redis.on(redis.commands().hmget(key, "id", "avail", "held", "seq"))).toList();
+    return Future.all(reads).compose(done -> {
+      List<HotWallet> wallets = reads.stream().map(f -> HotWallet.of(f.result())).flatMap(Optional::stream).toList();
+      return pool.preparedQuery(SqlQueries.BALANCES_AT_SEQ)
+        .execute(Tuple.tuple().addArrayOfString(wallets.stream().map(HotWallet::id).toArray(String[]::new))
+          .addArrayOfLong(wallets.stream().map(HotWallet::seq).toArray(Long[]::new)))
+        .compose(rows -> judge(run, wallets, rows));
+    });
+  }
+
+  record HotWallet(String id, long available, long held, long seq) {
+
+    static Optional<HotWallet> of(List<KeyValue<String, String>> fields) {
+      if (!fields.get(0).hasValue()) {
+        return Optional.empty();
+      }
+      return Optional.of(new HotWallet(fields.get(0).getValue(), Long.parseLong(fields.get(1).getValue()),
+        Long.parseLong(fields.get(2).getValue()), Long.parseLong(fields.get(3).getValue())));
+    }
+  }
+
+  private Future<Void> judge(Run run, List<HotWallet> wallets, RowSet<Row> rows) {
+    List<Future<Void>> aheadChecks = new ArrayList<>();
+    int i = 0;
+    for (Row row : rows) {
+      HotWallet hot = wallets.get(i++);
+      long ledgerSeq = row.getLong("ledger_seq") == null ? 0 : row.getLong("ledger_seq");
+      if (ledgerSeq < hot.seq()) {
+        run.behind++;
+        continue;
+      }
+      run.compared++;
+      long available = row.getLong("available") == null ? 0 : row.getLong("available");
+      long held = row.getLong("held") == null ? 0 : row.getLong("held");
+      if (available != hot.available() || held != hot.held()) {
+        run.wallet(Kind.WALLET_BALANCE, hot.id(), "at seq " + hot.seq() + " Redis holds available=" + hot.available()
+          + " held=" + hot.held() + ", the ledger available=" + available + " held=" + held);
+      }
+      if (ledgerSeq > hot.seq()) {
+        aheadChecks.add(stillBehindLedger(run, hot, ledgerSeq));
+      }
+    }
+    return Future.all(aheadChecks).mapEmpty();
+  }
+
+  /** The ledger past what Redis showed is normal when Redis moved on meanwhile; not when Redis is still behind. */
+  private Future<Void> stillBehindLedger(Run run, HotWallet hot, long ledgerSeq) {
+    return redis.on(redis.commands().hget(HotTierKeys.wallet(hot.id(), HotTierKeys.shardOf(hot.id())), "seq"))
+      .map(seq -> {
+        if (seq == null || Long.parseLong(seq) < ledgerSeq) {
+          run.wallet(Kind.WALLET_AHEAD_OF_REDIS, hot.id(), "the ledger has seq " + ledgerSeq
+            + " but Redis is at seq " + seq + ": Redis lost postings the ledger has");
+        }
+        return null;
+      });
+  }
+
+  // ------------------------------------------------------------------ the ledger on its own
+
+  private Future<Void> unbalancedPostings(Run run, Instant since) {
+    return pool.preparedQuery(SqlQueries.UNBALANCED_SINCE).execute(Tuple.of(since.atOffset(ZoneOffset.UTC)))
+      .map(rows -> {
+        rows.forEach(r -> run.found.add(new Discrepancy(Kind.UNBALANCED_POSTING, r.getString("posting_id"),
+          "its " + r.getString("currency").trim() + " entries sum to " + r.getLong("total"))));
+        return null;
+      });
+  }
+
+  private Future<Void> brokenSequences(Run run, Instant since) {
+    return pool.preparedQuery(SqlQueries.ACCOUNTS_TOUCHED_SINCE).execute(Tuple.of(since.atOffset(ZoneOffset.UTC)))
+      .compose(rows -> {
+        List<String> accounts = new ArrayList<>();
+        rows.forEach(r -> accounts.add(r.getString("account_id")));
+        return chunks(accounts, 0, chunk -> pool.preparedQuery(SqlQueries.BROKEN_SEQUENCES)
+          .execute(Tuple.of(chunk.toArray(String[]::new)))
+          .map(broken -> {
+            broken.forEach(r -> brokenSequence(run, r));
+            return null;
+          }));
+      });
+  }
+
+  private static void brokenSequence(Run run, Row r) {
+    String account = r.getString("account_id");
+    String evidence = "at seq " + r.getLong("seq") + " (" + r.getString("bucket") + ", after seq "
+      + r.getLong("prev_seq") + ") balance_after is " + r.getLong("balance_after") + ", the amounts give "
+      + r.getLong("expected");
+    if (isWallet(account)) {
+      run.wallet(Kind.BROKEN_SEQUENCE, account, evidence);
+    } else {
+      run.found.add(new Discrepancy(Kind.BROKEN_SEQUENCE, account, evidence));
+    }
+  }
+
+  private Future<Void> totals(Run run) {
+    return pool.query(SqlQueries.TOTALS).execute().map(rows -> {
+      for (Row r : rows) {
+        String currency = r.getString("currency").trim();
+        run.totals.put(currency, r.getLong("total"));
+        if (r.getLong("total") != 0) {
+          run.found.add(new Discrepancy(Kind.LEDGER_TOTAL, currency, "all accounts sum to " + r.getLong("total")));
+        }
+      }
+      return null;
+    });
+  }
+
+  // ------------------------------------------------------------------ acting and publishing
+
+  private Future<Void> freeze(Run run) {
+    run.found.forEach(d -> LOG.error("RECONCILIATION ALERT {} {}: {}", d.kind(), d.subject(), d.evidence()));
+    List<Future<Void>> freezes = new ArrayList<>();
+    for (String wallet : List.copyOf(run.walletsToFreeze)) {
+      freezes.add(cache.setStatus(new WalletId(wallet), WalletStatus.FROZEN, "reconciliation found a discrepancy")
+        .map(outcome -> {
+          LOG.error("RECONCILIATION froze wallet {}: {}", wallet, outcome.code());
+          run.frozen.add(wallet);
+          return null;
+        }));
+    }
+    return Future.all(freezes).mapEmpty();
+  }
+
+  private Future<ReconciliationReport> publish(ReconciliationReport report) {
+    last = report;
+    JsonObject json = report.toJson();
+    return pool.preparedQuery(SqlQueries.INSERT_RECONCILIATION)
+      .execute(Tuple.of(report.finishedAt().atOffset(ZoneOffset.UTC), report.instance(),
+        report.startedAt().atOffset(ZoneOffset.UTC), report.ok(), json))
+      .map(report);
+  }
+
+  static boolean isWallet(String accountId) {
+    try {
+      new WalletId(accountId);
+      return true;
+    } catch (IllegalArgumentException notAWallet) {
+      return false;
+    }
+  }
+}

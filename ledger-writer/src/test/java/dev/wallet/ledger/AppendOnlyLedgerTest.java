@@ -1,0 +1,187 @@
+package dev.wallet.ledger;
+
+import static dev.wallet.balancecache.testing.MoneyCore.owner;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.MoneyCore;
+import dev.wallet.balancecache.testing.TestEnvironment;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The ledger defends itself: the application can only append, and what a superuser changes shows. */
+@ExtendWith(VertxExtension.class)
+class AppendOnlyLedgerTest {
+
+  private LedgerFixture ledger;
+  private BalanceCache cache;
+  private MoneyCore core;
+  private Pool app;
+  private Pool superuser;
+  private WalletId wallet;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    ledger = new LedgerFixture(vertx);
+    cache = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions());
+    Await.result(cache.start());
+    core = new MoneyCore(cache);
+    app = PgBuilder.pool().connectingTo(LedgerFixture.connectOptions(LedgerFixture.appDatabase())).using(vertx).build();
+    superuser = PgBuilder.pool().connectingTo(LedgerFixture.connectOptions(LedgerFixture.superuserDatabase()))
+      .using(vertx).build();
+    ledger.startWriter();
+    String alice = owner();
+    wallet = core.funded(alice, 1_000);
+    Await.result(core.transfer(wallet, core.openNear(owner(), wallet), 250, alice));
+    ledger.awaitDrained(Duration.ofSeconds(30));
+  }
+
+  @AfterEach
+  void stop() {
+    Await.result(app.close());
+    Await.result(superuser.close());
+    ledger.close();
+    Await.result(cache.close());
+  }
+
+  @Test
+  @DisplayName("UPDATE, DELETE and TRUNCATE from the application role all fail, on every ledger table")
+  void applicationCannotChangeHistory() {
+    Map<String, String> aColumn = Map.of("entries", "amount", "postings", "type", "accounts", "owner_id",
+      "account_events", "status", "reconciliation_runs", "ok");
+    for (String table : aColumn.keySet()) {
+      assertRefused(app, "UPDATE " + table + " SET " + aColumn.get(table) + " = " + aColumn.get(table), table);
+      assertRefused(app, "DELETE FROM " + table, table);
+      assertRefused(app, "TRUNCATE " + table, table);
+    }
+    assertThat(ledger.count("SELECT count(*) FROM entries WHERE account_id = $1", wallet.value())).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("the owner role, which could be granted anything, is refused by the triggers: rows, and partitions too")
+  void triggersRefuseEvenTheOwner() {
+    Pool owner = ledger.pool();
+    String partition = partitionOf(owner);
+
+    assertSqlState(owner, "UPDATE entries SET amount = amount + 1 WHERE account_id = '" + wallet.value() + "'", "WL003");
+    assertSqlState(owner, "DELETE FROM postings WHERE reference IS NOT NULL", "WL003");
+    assertSqlState(owner, "TRUNCATE entries CASCADE", "WL003");
+    assertSqlState(owner, "TRUNCATE " + partition, "WL003");
+  }
+
+  @Test
+  @DisplayName("the database refuses a posting that does not sum to zero, and an entry that skips its account's sequence")
+  void databaseKeepsPostingsBalancedAndSequencesWhole() {
+    String shard = wallet.shard().name();
+    String unbalanced = "test-unbalanced-" + System.nanoTime();
+    Throwable oneSided = failure(ledger.pool().withTransaction(conn -> insertPosting(conn, unbalanced, shard)
+      .compose(done -> insertEntry(conn, unbalanced, 0, wallet.value(), 5, 755, 3))));
+    assertThat(sqlState(oneSided)).as(oneSided.toString()).isEqualTo("23514");
+
+    String skipping = "test-skip-" + System.nanoTime();
+    Throwable gap = failure(ledger.pool().withTransaction(conn -> insertPosting(conn, skipping, shard)
+      .compose(done -> insertEntry(conn, skipping, 0, wallet.value(), 5, 755, 9))));
+    assertThat(sqlState(gap)).as(gap.toString()).isEqualTo("WL001");
+    assertThat(ledger.count("SELECT count(*) FROM postings WHERE id IN ($1, $2)", unbalanced, skipping)).isZero();
+  }
+
+  @Test
+  @DisplayName("an amount a superuser changes behind the triggers is named by the chain verifier, and so is a hash rewritten to match")
+  void chainVerifierFindsTampering() throws Exception {
+    assertThat(LedgerChain.verify(LedgerFixture.appDatabase()).firstBroken()).as("chain before tampering").isEmpty();
+    Row first = Await.result(ledger.pool().preparedQuery(
+        "SELECT posting_id, idx, created_at, amount, hash FROM entries WHERE account_id = $1 AND seq = 1")
+      .execute(Tuple.of(wallet.value()))).iterator().next();
+    try {
+      tamper("UPDATE entries SET amount = amount + 100 WHERE account_id = $1 AND seq = 1", wallet.value());
+      ChainVerification changed = LedgerChain.verify(LedgerFixture.appDatabase());
+      assertThat(changed.firstBroken()).hasValueSatisfying(link -> {
+        assertThat(link.accountId()).isEqualTo(wallet.value());
+        assertThat(link.seq()).isEqualTo(1);
+      });
+
+      tamper("UPDATE entries SET hash = sha256(convert_to(ledger_entry_canonical(account_id, seq, idx, posting_id,"
+        + " (SELECT type FROM postings p WHERE p.id = posting_id), (SELECT reference FROM postings p WHERE p.id = posting_id), (SELECT idempotency_scope FROM"
+        + " postings p WHERE p.id = posting_id), bucket, amount, currency, balance_after, created_at), 'UTF8'))"
+        + " WHERE account_id = $1 AND seq = 1", wallet.value());
+      ChainVerification rehashed = LedgerChain.verify(LedgerFixture.appDatabase());
+      assertThat(rehashed.firstBroken()).hasValueSatisfying(link -> {
+        assertThat(link.accountId()).isEqualTo(wallet.value());
+        assertThat(link.seq()).as("the next link no longer follows").isEqualTo(2);
+      });
+    } finally {
+      tamper("UPDATE entries SET amount = " + first.getLong("amount") + ", hash = '\\x"
+        + HexFormat.of().formatHex(first.getBuffer("hash").getBytes()) + "' WHERE account_id = $1 AND seq = 1",
+        wallet.value());
+    }
+    assertThat(LedgerChain.verify(LedgerFixture.appDatabase()).firstBroken()).as("chain once restored").isEmpty();
+  }
+
+  private void tamper(String sql, String param) {
+    Await.result(superuser.withConnection(conn -> conn.query("SET session_replication_role = replica").execute()
+      .compose(off -> conn.preparedQuery(sql).execute(Tuple.of(param)))
+      .eventually(() -> conn.query("SET session_replication_role = origin").execute())));
+  }
+
+  /** 42501: the role lacks the privilege; WL003: the append-only trigger refused. */
+  private static void assertRefused(Pool pool, String sql, String table) {
+    Throwable refused = failure(pool.query(sql).execute());
+    assertThat(sqlState(refused)).as(sql + ": " + refused).isIn("42501", "WL003");
+  }
+
+  private static void assertSqlState(Pool pool, String sql, String state) {
+    Throwable refused = failure(pool.query(sql).execute());
+    assertThat(sqlState(refused)).as(sql + ": " + refused).isEqualTo(state);
+  }
+
+  private static Throwable failure(Future<?> attempt) {
+    Future<?> settled = Await.result(attempt.<Future<?>>transform(done -> Future.succeededFuture(done.failed()
+      ? Future.failedFuture(done.cause()) : Future.succeededFuture())));
+    assertThat(settled.failed()).as("the statement was refused").isTrue();
+    return settled.cause();
+  }
+
+  private static String sqlState(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof PgException pg) {
+        return pg.getSqlState();
+      }
+    }
+    return "no SQLSTATE in " + failure;
+  }
+
+  private String partitionOf(Pool owner) {
+    return Await.result(owner.preparedQuery("SELECT tableoid::regclass::text AS p FROM entries WHERE account_id = $1")
+      .execute(Tuple.of(wallet.value()))).iterator().next().getString("p");
+  }
+
+  private static Future<Void> insertPosting(SqlConnection conn, String id, String shard) {
+    return conn.preparedQuery("INSERT INTO postings (id, type, shard, created_at, stream_id) VALUES ($1, 'test', $2,"
+      + " now(), '0-1')").execute(Tuple.of(id, shard)).mapEmpty();
+  }
+
+  private static Future<Void> insertEntry(SqlConnection conn, String posting, int idx, String account, long amount,
+                                          long balanceAfter, long seq) {
+    return conn.preparedQuery("INSERT INTO entries (posting_id, idx, account_id, bucket, amount, currency,"
+        + " balance_after, seq, created_at) SELECT $1, $2, $3, 'available', $4, 'USD', $5, $6, created_at"
+        + " FROM postings WHERE id = $1")
+      .execute(Tuple.of(posting, (short) idx, account, amount, balanceAfter, seq)).mapEmpty();
+  }
+}

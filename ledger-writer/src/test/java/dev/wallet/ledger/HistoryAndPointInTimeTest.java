@@ -1,0 +1,184 @@
+package dev.wallet.ledger;
+
+import static dev.wallet.balancecache.testing.MoneyCore.USD;
+import static dev.wallet.balancecache.testing.MoneyCore.owner;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.command.PlaceHold;
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.Outcome;
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.TransferView;
+import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.balancecache.testing.MoneyCore;
+import dev.wallet.balancecache.testing.TestEnvironment;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The ledger's reads: history pages and balances at an instant, checked against a replay of the entries. */
+@ExtendWith(VertxExtension.class)
+class HistoryAndPointInTimeTest {
+
+  private LedgerFixture ledger;
+  private BalanceCache cache;
+  private MoneyCore core;
+  private Pool app;
+  private LedgerReader reader;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    ledger = new LedgerFixture(vertx);
+    cache = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions());
+    Await.result(cache.start());
+    core = new MoneyCore(cache);
+    app = PgBuilder.pool().connectingTo(LedgerFixture.connectOptions(LedgerFixture.appDatabase())).using(vertx).build();
+    reader = LedgerReader.create(app);
+    ledger.startWriter();
+  }
+
+  @AfterEach
+  void stop() {
+    Await.result(app.close());
+    ledger.close();
+    Await.result(cache.close());
+  }
+
+  @Test
+  @DisplayName("paginated history stays stable while entries arrive, and it and the point-in-time balance agree with a replay of the entries")
+  void historyAndBalanceAtAgreeWithReplay() {
+    String alice = owner();
+    WalletId wallet = core.funded(alice, 10_000);
+    WalletId near = core.openNear(owner(), wallet);
+    WalletId far = core.openElsewhere(owner(), wallet);
+    for (int i = 1; i <= 6; i++) {
+      assertThat(Await.result(core.transfer(wallet, i % 2 == 0 ? near : far, 100 + i, alice)).code())
+        .isIn(OutcomeCode.OK, OutcomeCode.PENDING);
+    }
+    assertThat(Await.result(cache.placeHold(new PlaceHold(wallet, new Money(700, USD), alice, "withdrawal-1",
+      MoneyCore.key(alice)))).code()).isEqualTo(OutcomeCode.OK);
+    long seqBeforePaging = core.wallet(wallet).seq();
+    Eventually.await("the ledger to hold the wallet's history", Duration.ofSeconds(30),
+      () -> ledger.ledgerBalance(wallet)[2] == seqBeforePaging);
+
+    List<LedgerEntry> paged = pagesWhileDepositsArrive(wallet);
+    assertThat(paged.stream().map(LedgerEntry::id).distinct()).as("no entry twice").hasSameSizeAs(paged);
+    assertThat(paged.stream().filter(e -> e.seq() <= seqBeforePaging).map(LedgerEntry::seq).distinct())
+      .as("every sequence up to where paging began, none skipped").hasSize((int) seqBeforePaging);
+
+    ledger.awaitDrained(Duration.ofSeconds(30));
+    List<LedgerEntry> history = allPages(wallet);
+    Collections.reverse(history);
+    assertReplayMatches(wallet, history);
+  }
+
+  @Test
+  @DisplayName("a transfer is told from its postings, same-shard or cross-shard, and a posting is found by its id")
+  void transferAndPostingLookup() {
+    String alice = owner();
+    WalletId wallet = core.funded(alice, 1_000);
+    WalletId near = core.openNear(owner(), wallet);
+    WalletId far = core.openElsewhere(owner(), wallet);
+    TransferView local = Await.result(core.transfer(wallet, near, 120, alice)).value();
+    Outcome<TransferView> crossing = Await.result(core.transfer(wallet, far, 80, alice));
+    assertThat(crossing.code()).isEqualTo(OutcomeCode.OK);
+    ledger.awaitDrained(Duration.ofSeconds(30));
+
+    LedgerTransfer same = Await.result(reader.transfer(local.id().value())).orElseThrow();
+    LedgerTransfer cross = Await.result(reader.transfer(crossing.value().id().value())).orElseThrow();
+
+    assertThat(same).extracting(LedgerTransfer::status, LedgerTransfer::fromWalletId, LedgerTransfer::toWalletId,
+      LedgerTransfer::amount).containsExactly("completed", wallet.value(), Optional.of(near.value()), 120L);
+    assertThat(cross).extracting(LedgerTransfer::status, LedgerTransfer::fromWalletId, LedgerTransfer::toWalletId,
+      LedgerTransfer::amount).containsExactly("completed", wallet.value(), Optional.of(far.value()), 80L);
+    assertThat(cross.postings()).extracting(LedgerPosting::type)
+      .containsExactlyInAnyOrder("transfer_debit", "transfer_credit", "transfer_completed");
+    LedgerPosting debit = Await.result(reader.posting(crossing.value().id().value() + ".debit")).orElseThrow();
+    assertThat(debit.lines().stream().mapToLong(PostingLine::amount).sum()).isZero();
+    assertThat(debit.counterparty()).contains(far.value());
+    assertThat(debit.idempotencyScope()).isPresent();
+    assertThat(Await.result(reader.transfer("t0000_000000000000000000000000"))).isEmpty();
+  }
+
+  /** Pages of 3 from the newest, while another client keeps depositing into the wallet. */
+  private List<LedgerEntry> pagesWhileDepositsArrive(WalletId wallet) {
+    AtomicBoolean paging = new AtomicBoolean(true);
+    CompletableFuture<Void> deposits = CompletableFuture.runAsync(() -> {
+      while (paging.get()) {
+        core.fund(wallet, 1);
+      }
+    });
+    try {
+      return allPages(wallet);
+    } finally {
+      paging.set(false);
+      deposits.join();
+    }
+  }
+
+  private List<LedgerEntry> allPages(WalletId wallet) {
+    List<LedgerEntry> entries = new ArrayList<>();
+    Optional<String> cursor = Optional.empty();
+    do {
+      EntryPage page = Await.result(reader.entries(wallet, 3, cursor));
+      entries.addAll(page.entries());
+      cursor = page.nextCursor();
+    } while (cursor.isPresent());
+    return entries;
+  }
+
+  /** Oldest first: each balance_after is the running sum, and balanceAt(t) is the state after the last entry at or before t. */
+  private void assertReplayMatches(WalletId wallet, List<LedgerEntry> oldestFirst) {
+    long available = 0;
+    long held = 0;
+    List<long[]> states = new ArrayList<>();
+    for (LedgerEntry e : oldestFirst) {
+      if (e.bucket().equals("available")) {
+        available += e.amount();
+        assertThat(e.balanceAfter()).as("available after seq " + e.seq()).isEqualTo(available);
+      } else {
+        held += e.amount();
+        assertThat(e.balanceAfter()).as("held after seq " + e.seq()).isEqualTo(held);
+      }
+      states.add(new long[] {available, held, e.seq()});
+    }
+    Instant first = oldestFirst.get(0).createdAt();
+    assertThat(Await.result(reader.balanceAt(wallet, first.minusMillis(1))))
+      .extracting(PointInTimeBalance::available, PointInTimeBalance::held, PointInTimeBalance::seq)
+      .containsExactly(0L, 0L, 0L);
+    for (int i = 0; i < oldestFirst.size(); i++) {
+      Instant at = oldestFirst.get(i).createdAt();
+      int last = i;
+      while (last + 1 < oldestFirst.size() && !oldestFirst.get(last + 1).createdAt().isAfter(at)) {
+        last++;
+      }
+      long[] expected = states.get(last);
+      assertThat(Await.result(reader.balanceAt(wallet, at)))
+        .as("balance at " + at)
+        .extracting(PointInTimeBalance::available, PointInTimeBalance::held, PointInTimeBalance::seq)
+        .containsExactly(expected[0], expected[1], expected[2]);
+    }
+    Wallet now = core.wallet(wallet);
+    assertThat(Await.result(reader.balanceAt(wallet, Instant.now().plusSeconds(1))))
+      .extracting(PointInTimeBalance::available, PointInTimeBalance::held, PointInTimeBalance::seq)
+      .containsExactly(now.available(), now.held(), now.seq());
+  }
+}

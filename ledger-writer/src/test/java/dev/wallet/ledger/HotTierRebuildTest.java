@@ -1,0 +1,152 @@
+package dev.wallet.ledger;
+
+import static dev.wallet.balancecache.testing.MoneyCore.USD;
+import static dev.wallet.balancecache.testing.MoneyCore.owner;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.command.Credit;
+import dev.wallet.balancecache.command.PlaceHold;
+import dev.wallet.balancecache.command.Transfer;
+import dev.wallet.balancecache.impl.RedisBalanceCache;
+import dev.wallet.balancecache.model.IdempotencyKey;
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.SystemAccount;
+import dev.wallet.balancecache.model.TransferId;
+import dev.wallet.balancecache.model.TransferView;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletStatus;
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.balancecache.testing.MoneyCore;
+import dev.wallet.balancecache.testing.TestEnvironment;
+import dev.wallet.ledger.impl.HotTierRebuild;
+import io.lettuce.core.ScoredValue;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Disaster recovery: Redis is emptied and refilled from the ledger alone. */
+@ExtendWith(VertxExtension.class)
+class HotTierRebuildTest {
+
+  private LedgerFixture ledger;
+  private RedisBalanceCache cache;
+  private MoneyCore core;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    ledger = new LedgerFixture(vertx);
+    cache = new RedisBalanceCache(vertx, TestEnvironment.balanceCacheOptions());
+    Await.result(cache.start());
+    core = new MoneyCore(cache);
+  }
+
+  @AfterEach
+  void stop() {
+    ledger.close();
+    Await.result(cache.close());
+  }
+
+  @Test
+  @DisplayName("after Redis is flushed and rebuilt from the ledger, every balance, sequence, status and pending transfer is as before, and sagas finish once")
+  void rebuildRestoresTheHotTier(Vertx vertx) {
+    LedgerWriter writer = ledger.startWriter();
+    String alice = owner();
+    WalletId payer = core.funded(alice, 10_000);
+    WalletId near = core.openNear(owner(), payer);
+    WalletId far = core.openElsewhere(owner(), payer);
+    WalletId frozen = core.funded(owner(), 300);
+    assertThat(Await.result(core.transfer(payer, near, 100, alice)).code()).isEqualTo(OutcomeCode.OK);
+    assertThat(Await.result(core.transfer(payer, far, 200, alice)).code()).isEqualTo(OutcomeCode.OK);
+    TransferView debitedOnly = debit(payer, far, 300, alice);
+    TransferView credited = debit(payer, far, 400, alice);
+    assertThat(Await.result(cache.saga().credit(credited))).isEqualTo(OutcomeCode.OK);
+    assertThat(Await.result(cache.placeHold(new PlaceHold(payer, new Money(500, USD), alice, "withdrawal-7",
+      MoneyCore.key(alice)))).code()).isEqualTo(OutcomeCode.OK);
+    IdempotencyKey depositKey = MoneyCore.key("gateway");
+    Credit deposit = new Credit(near, new Money(50, USD), SystemAccount.clearing("sandbox", USD), "deposit",
+      "dep-" + System.nanoTime(), depositKey);
+    assertThat(Await.result(cache.credit(deposit)).code()).isEqualTo(OutcomeCode.OK);
+    assertThat(Await.result(cache.setStatus(frozen, WalletStatus.FROZEN, "test")).code()).isEqualTo(OutcomeCode.OK);
+    ledger.awaitDrained(Duration.ofSeconds(30));
+    Await.result(writer.stop());
+
+    List<WalletId> wallets = List.of(payer, near, far, frozen);
+    Map<String, Map<String, String>> before = snapshot(wallets, List.of(debitedOnly, credited));
+    ledger.redis().flushall();
+    RebuildReport report = Await.result(HotTierRebuild.run(vertx, TestEnvironment.redisNodes(),
+      LedgerFixture.appDatabase(), 24 * 3_600_000L), 300);
+    Map<String, Map<String, String>> after = snapshot(wallets, List.of(debitedOnly, credited));
+
+    assertThat(report.pendingTransfers()).isGreaterThanOrEqualTo(2);
+    assertThat(after).isEqualTo(before);
+    assertThat(Await.result(cache.credit(deposit)).code()).as("a retried deposit after the rebuild")
+      .isEqualTo(OutcomeCode.IDEMPOTENCY_KEY_REUSED);
+    assertSagasFinishOnce(payer, far, before);
+  }
+
+  private TransferView debit(WalletId from, WalletId to, long amount, String owner) {
+    Transfer transfer = new Transfer(from, to, new Money(amount, USD), owner, MoneyCore.key(owner));
+    TransferView view = Await.result(cache.saga().debit(transfer, TransferId.random(from.shard()))).value();
+    assertThat(view.status().wire()).isEqualTo("pending");
+    return view;
+  }
+
+  /** The money core's view after the rebuild: the sweeper credits the first saga and only finishes the second. */
+  private void assertSagasFinishOnce(WalletId payer, WalletId far, Map<String, Map<String, String>> before) {
+    long farBefore = Long.parseLong(before.get(far.shard().tag() + ":w:" + far.value()).get("avail"));
+    Eventually.await("the restored sagas to finish", Duration.ofSeconds(60), () -> {
+      Await.result(cache.sweepPendingTransfers());
+      return Await.result(cache.pendingMovements(payer.shard())).isEmpty();
+    });
+    assertThat(core.available(far)).as("far receives the debited-only 300 once, the credited 400 not again")
+      .isEqualTo(farBefore + 300);
+  }
+
+  /** Wallet and system-account hashes of the test's shards, pending sets, pending transfer records, credit decisions, holds. */
+  private Map<String, Map<String, String>> snapshot(List<WalletId> wallets, List<TransferView> pending) {
+    Map<String, Map<String, String>> keys = new TreeMap<>();
+    TreeSet<String> shards = new TreeSet<>();
+    for (WalletId wallet : wallets) {
+      keys.put(wallet.shard().tag() + ":w:" + wallet.value(), ledger.redis().hgetall(wallet.shard().tag() + ":w:"
+        + wallet.value()));
+      shards.add(wallet.shard().tag());
+    }
+    for (String shard : shards) {
+      for (String key : ledger.redis().keys(shard + ":a:*")) {
+        keys.put(key, ledger.redis().hgetall(key));
+      }
+      for (String key : ledger.redis().keys(shard + ":h:*")) {
+        Map<String, String> hold = ledger.redis().hgetall(key);
+        if ("active".equals(hold.get("state"))) {
+          keys.put(key, hold);
+        }
+      }
+      Map<String, String> pendingSet = new TreeMap<>();
+      for (ScoredValue<String> member : ledger.redis().zrangeWithScores(shard + ":pending", 0, -1)) {
+        pendingSet.put(member.getValue(), Long.toString((long) member.getScore()));
+      }
+      keys.put(shard + ":pending", pendingSet);
+    }
+    for (TransferView t : pending) {
+      Map<String, String> record = new TreeMap<>(ledger.redis().hgetall(t.id().shard().tag() + ":x:" + t.id().value()));
+      record.keySet().retainAll(List.of("id", "kind", "from", "to", "amt", "fee", "cur", "state", "created", "idem",
+        "pay", "ref", "lim"));
+      keys.put("x:" + t.id().value(), record);
+      String decision = ledger.redis().hget(t.to().shard().tag() + ":in:" + t.id().value(), "outcome");
+      keys.put("in:" + t.id().value(), decision == null ? Map.of()
+        : Map.of("code", new io.vertx.core.json.JsonObject(decision).getString("code")));
+    }
+    return keys;
+  }
+}

@@ -1,0 +1,119 @@
+package dev.wallet.ledger;
+
+import static dev.wallet.balancecache.testing.MoneyCore.owner;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletStatus;
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.MoneyCore;
+import dev.wallet.balancecache.testing.TestEnvironment;
+import dev.wallet.ledger.ReconciliationReport.Discrepancy;
+import dev.wallet.ledger.ReconciliationReport.Kind;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+class ReconciliationTest {
+
+  private LedgerFixture ledger;
+  private BalanceCache cache;
+  private MoneyCore core;
+  private Reconciliation reconciliation;
+  private Pool app;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    ledger = new LedgerFixture(vertx);
+    cache = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions());
+    Await.result(cache.start());
+    core = new MoneyCore(cache);
+    ledger.startWriter();
+    reconciliation = Reconciliation.create(vertx, new ReconciliationOptions(TestEnvironment.redisNodes(),
+      LedgerFixture.appDatabase(), "test-reconciler-" + System.nanoTime(), 60_000), cache);
+    app = PgBuilder.pool().connectingTo(LedgerFixture.connectOptions(LedgerFixture.appDatabase())).using(vertx).build();
+  }
+
+  @AfterEach
+  void stop() {
+    Await.result(reconciliation.stop());
+    Await.result(app.close());
+    ledger.close();
+    Await.result(cache.close());
+  }
+
+  @Test
+  @DisplayName("under steady load the ledger lags Redis by design, and reconciliation compares at the same sequence without a false alarm")
+  void noFalseAlarmOnLag() {
+    TransferLoad load = new TransferLoad(cache, 16, 100_000);
+    Set<String> ours = Set.copyOf(load.wallets().stream().map(WalletId::value).toList());
+    load.start(6, System.nanoTime());
+    long compared = 0;
+    try {
+      for (int run = 0; run < 3; run++) {
+        ReconciliationReport report = Await.result(reconciliation.runOnce(), 120);
+        assertThat(about(report, ours)).as("discrepancies about the wallets under load").isEmpty();
+        compared += report.walletsCompared();
+      }
+    } finally {
+      load.stop();
+    }
+    load.settle();
+    ledger.awaitDrained(Duration.ofSeconds(60));
+    ReconciliationReport settled = Await.result(reconciliation.runOnce(), 120);
+
+    assertThat(compared).as("wallets compared during the load").isPositive();
+    assertThat(about(settled, ours)).isEmpty();
+    assertThat(settled.ledgerTotals()).allSatisfy((currency, total) -> assertThat(total).as(currency).isZero());
+    for (WalletId wallet : load.wallets()) {
+      assertThat(core.wallet(wallet).status()).as("status of " + wallet).isEqualTo(WalletStatus.ACTIVE);
+    }
+    assertThat(Await.result(LedgerReader.create(app).lastReconciliation())).hasValueSatisfying(published ->
+      assertThat(published.finishedAt()).isEqualTo(settled.finishedAt()));
+  }
+
+  @Test
+  @DisplayName("a Redis balance changed behind the system's back is found at the same sequence, the evidence published, and that wallet frozen")
+  void injectedDivergenceFreezesTheWallet() {
+    String alice = owner();
+    WalletId victim = core.funded(alice, 1_000);
+    WalletId bystander = core.openNear(owner(), victim);
+    Await.result(core.transfer(victim, bystander, 100, alice));
+    ledger.awaitDrained(Duration.ofSeconds(30));
+
+    String victimKey = victim.shard().tag() + ":w:" + victim.value();
+    ledger.redis().hincrby(victimKey, "avail", 500);
+    ReconciliationReport report;
+    try {
+      report = Await.result(reconciliation.runOnce(), 120);
+    } finally {
+      ledger.redis().hincrby(victimKey, "avail", -500);  // the other suites sum every account of the hot tier
+    }
+
+    assertThat(about(report, Set.of(victim.value()))).singleElement().satisfies(found -> {
+      assertThat(found.kind()).isEqualTo(Kind.WALLET_BALANCE);
+      assertThat(found.evidence()).contains("available=1400").contains("available=900").contains("seq 2");
+    });
+    assertThat(report.ok()).isFalse();
+    assertThat(report.frozenWallets()).contains(victim.value()).doesNotContain(bystander.value());
+    assertThat(core.wallet(victim).status()).isEqualTo(WalletStatus.FROZEN);
+    assertThat(core.wallet(bystander).status()).isEqualTo(WalletStatus.ACTIVE);
+    assertThat(Await.result(LedgerReader.create(app).lastReconciliation())).hasValueSatisfying(published ->
+      assertThat(about(published, Set.of(victim.value()))).isNotEmpty());
+  }
+
+  private static List<Discrepancy> about(ReconciliationReport report, Set<String> wallets) {
+    return report.discrepancies().stream().filter(d -> wallets.contains(d.subject())).toList();
+  }
+}

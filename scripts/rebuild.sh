@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Disaster recovery and audit over the ledger (PostgreSQL), with the ledger writer's jar:
+#   scripts/rebuild.sh                 restores the Redis hot tier from the ledger: wallets (balances, seq,
+#                                      status, owner, currency, type), system accounts, pending cross-shard
+#                                      transfers (records, pending sets, credit decisions), active holds, and
+#                                      idempotency records that refuse retries of recent postings.
+#                                      Stop the edge and the ledger writers first; the hot tier must not hold
+#                                      the ledger's wallets any more (e.g. after a FLUSHALL or on new nodes).
+#   scripts/rebuild.sh --verify-chain  recomputes every account's hash chain and names the first broken link
+#                                      (exit 2), or says it is intact (exit 0).
+# Addresses and credentials come from scripts/env.sh (overridable from the environment).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+
+jar() {
+  local jars=("$WALLET_ROOT"/ledger-writer/target/ledger-writer-*-all.jar)
+  if [ ! -f "${jars[0]}" ]; then
+    log "building the ledger writer (mvn install -DskipTests)"
+    (cd "$WALLET_ROOT" && mvn -B -q install -DskipTests -pl ledger-writer -am)
+    jars=("$WALLET_ROOT"/ledger-writer/target/ledger-writer-*-all.jar)
+  fi
+  echo "${jars[0]}"
+}
+
+case "${1:-}" in
+  "") exec java ${JAVA_OPTS:-} -cp "$(jar)" dev.wallet.ledger.LedgerTool rebuild ;;
+  --verify-chain) exec java ${JAVA_OPTS:-} -cp "$(jar)" dev.wallet.ledger.LedgerTool verify-chain ;;
+  *) die "usage: scripts/rebuild.sh [--verify-chain]" ;;
+esac
