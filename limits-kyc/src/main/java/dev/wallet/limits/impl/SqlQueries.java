@@ -64,10 +64,11 @@ final class SqlQueries {
   static final String MOVEMENT_TYPES = "('transfer', 'transfer_debit', 'transfer_credit', 'deposit', 'payment', "
     + "'payment_debit', 'payment_credit', 'refund', 'refund_debit', 'refund_credit', 'hold_settled')";
 
+  /** Entries carry their posting's created_at, the ledger's partition key: the join names it to prune partitions. */
   private static final String MOVEMENT_COLUMNS = """
     SELECT p.id, p.type, p.created_at, p.recorded_at, e.account_id, a.owner_id, e.amount, e.currency
       FROM postings p
-      JOIN entries e ON e.posting_id = p.id
+      JOIN entries e ON e.posting_id = p.id AND e.created_at = p.created_at
       JOIN accounts a ON a.id = e.account_id AND a.kind = 'wallet'
     """;
 
