@@ -42,12 +42,19 @@ suffix=$RANDOM
 ALICE=$(token "alice-$suffix")
 BOB=$(token "bob-$suffix")
 SHOP=$(token "shop-$suffix" user merchant)
+RISK=$(token "risk-officer" risk)
 
 step "1. Alice opens a wallet, a shop opens a merchant wallet, Bob opens a wallet"
 alice=$(call POST "$A/v1/wallets" "$ALICE" '{"currency":"USD","type":"personal"}' | field id)
 shop=$(call POST "$A/v1/wallets" "$SHOP" '{"currency":"USD","type":"merchant"}' | field id)
 bob=$(call POST "$A/v1/wallets" "$BOB" '{"currency":"USD","type":"personal"}' | field id)
 expect "three 201s; ids like w0042_...: the first four digits are the wallet's shard"
+
+step "1b. The risk team records the KYC checks (standing in for a KYC provider's callback)"
+call PUT "$A/admin/kyc/alice-$suffix" "$RISK" '{"tier":"full"}' >/dev/null
+call PUT "$A/admin/kyc/shop-$suffix" "$RISK" '{"tier":"full"}' >/dev/null
+call PUT "$A/admin/kyc/bob-$suffix" "$RISK" '{"tier":"basic"}' >/dev/null
+expect "three 200s: a new wallet's owner is 'unverified' and may only receive and deposit; full may withdraw"
 
 step "2. Alice watches her balance live, on the OTHER instance ($B)"
 java "$WALLET_ROOT/edge-api/tools/WatchBalance.java" "ws://${B#http://}/v1/wallets/$alice/events" "$ALICE" 30 \

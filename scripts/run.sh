@@ -11,6 +11,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 export WALLET_CONFIG_FILE=${WALLET_CONFIG_FILE:-$WALLET_ROOT/edge-api/config/edge.yaml}
+export WALLET_RISK_RULES_FILE=${WALLET_RISK_RULES_FILE:-$WALLET_ROOT/config/risk-rules.yaml}
 edge_ports=(${WALLET_EDGE_PORTS:-8080 8081})
 export WALLET_SANDBOX_PORT=${WALLET_SANDBOX_PORT:-8090}
 export WALLET_SANDBOX_URL=${WALLET_SANDBOX_URL:-http://127.0.0.1:$WALLET_SANDBOX_PORT}
