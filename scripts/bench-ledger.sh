@@ -12,7 +12,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 "$WALLET_ROOT/scripts/infra-up.sh"
-(cd "$WALLET_ROOT" && mvn -B -q install -DskipTests -pl ledger-writer -am)
-jars=("$WALLET_ROOT"/ledger-writer/target/ledger-writer-*-all.jar)
+cd "$WALLET_ROOT"
+mvn -B -q install -DskipTests -pl ledger-writer -am
 log "machine: $(nproc) cores; $(uname -sr); $(java -version 2>&1 | head -n 1)"
-exec java ${JAVA_OPTS:-} -cp "${jars[0]}" dev.wallet.ledger.bench.LedgerBench
+exec mvn -B -q -pl ledger-writer org.codehaus.mojo:exec-maven-plugin:3.5.0:java -Dexec.classpathScope=test \
+  -Dexec.mainClass=dev.wallet.ledger.bench.LedgerBench

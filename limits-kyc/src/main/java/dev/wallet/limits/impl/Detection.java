@@ -2,11 +2,14 @@ package dev.wallet.limits.impl;
 
 import dev.wallet.limits.model.AmlRules;
 import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The three monitors applied to one batch of new movements, inside the monitor's transaction.
@@ -26,11 +29,44 @@ final class Detection {
 
   /** One movement after the other: a flag raised for one is seen by the next one's queries. */
   Future<Void> run(List<LedgerMovement> movements) {
-    Future<Void> chain = Future.succeededFuture();
-    for (LedgerMovement m : movements) {
-      chain = chain.compose(done -> large(m)).compose(done -> structuring(m)).compose(done -> rapidInOut(m));
+    return rapidCandidates(movements).compose(candidates -> {
+      Future<Void> chain = Future.succeededFuture();
+      for (LedgerMovement m : movements) {
+        chain = chain.compose(done -> large(m)).compose(done -> structuring(m))
+          .compose(done -> candidates.contains(m.walletId() + ":" + m.currency()) ? rapidInOut(m)
+            : Future.succeededFuture());
+      }
+      return chain;
+    });
+  }
+
+  /**
+   * The wallet:currency pairs that took in at least the rapid in-and-out minimum over the batch's
+   * whole span (with its window before it): only their outgoing movements need a look of their own.
+   */
+  private Future<Set<String>> rapidCandidates(List<LedgerMovement> movements) {
+    List<LedgerMovement> outgoing = movements.stream()
+      .filter(m -> m.outgoing() && aml.rapidMinIn().containsKey(m.currency())).toList();
+    if (outgoing.isEmpty()) {
+      return Future.succeededFuture(Set.of());
     }
-    return chain;
+    Instant first = outgoing.stream().map(LedgerMovement::createdAt).min(Instant::compareTo).orElseThrow();
+    Instant last = outgoing.stream().map(LedgerMovement::createdAt).max(Instant::compareTo).orElseThrow();
+    String[] wallets = outgoing.stream().map(LedgerMovement::walletId).distinct().toArray(String[]::new);
+    return conn.preparedQuery(SqlQueries.CAME_IN_BETWEEN)
+      .execute(Tuple.of(wallets, PgCompliance.utc(first.minus(Duration.ofMinutes(aml.rapidWindowMinutes()))),
+        PgCompliance.utc(last)))
+      .map(rows -> {
+        Set<String> candidates = new HashSet<>();
+        for (Row row : rows) {
+          String currency = row.getString("currency").trim();
+          Long minIn = aml.rapidMinIn().get(currency);
+          if (minIn != null && row.getLong("came_in") >= minIn) {
+            candidates.add(row.getString("account_id") + ":" + currency);
+          }
+        }
+        return candidates;
+      });
   }
 
   private Future<Void> large(LedgerMovement m) {

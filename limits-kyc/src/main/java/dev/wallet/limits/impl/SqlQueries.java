@@ -110,6 +110,19 @@ final class SqlQueries {
      WHERE e.account_id = $1 AND p.created_at >= $2 AND p.created_at <= $3 AND p.type IN """ + MOVEMENT_TYPES + """
      ORDER BY p.created_at, p.id""";
 
+  /**
+   * What came into each of the wallets $1 within [$2, $3], per currency: a wallet that took in less
+   * than a rapid in-and-out's minimum over the whole span of a batch cannot show the pattern for
+   * any movement of the batch, so it needs no query of its own.
+   */
+  static final String CAME_IN_BETWEEN = """
+    SELECT e.account_id, e.currency, sum(e.amount)::bigint AS came_in
+      FROM postings p
+      JOIN entries e ON e.posting_id = p.id AND e.created_at = p.created_at
+     WHERE e.account_id = ANY($1) AND e.amount > 0 AND p.created_at >= $2 AND p.created_at <= $3
+       AND p.type IN """ + MOVEMENT_TYPES + """
+     GROUP BY e.account_id, e.currency""";
+
   static final String INSERT_FLAG = """
     INSERT INTO limits.aml_flags (dedupe_key, kind, owner_id, wallet_id, currency, total_minor, posting_ids,
                                   occurred_at, detail)
