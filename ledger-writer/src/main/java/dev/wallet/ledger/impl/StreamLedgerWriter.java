@@ -136,9 +136,16 @@ public final class StreamLedgerWriter implements LedgerWriter {
     return new LedgerWriterMetrics(lag(), backlog, committed, failedRounds, failing, lastCommit);
   }
 
+  /**
+   * Every shard's loop commits its own batches, so with 64 shards a small pool makes loops queue for
+   * connections: at 300 transfers/s the commit delay's median fell from about 2.4 s with 8
+   * connections to about 1.2 s with 24 (scripts/bench-ledger.sh, docs/benchmarks.md).
+   */
+  private static final int POOL_SIZE = 24;
+
   public static Pool pool(Vertx vertx, LedgerDatabase db) {
     return PgBuilder.pool()
-      .with(new PoolOptions().setMaxSize(8))
+      .with(new PoolOptions().setMaxSize(POOL_SIZE))
       .connectingTo(new PgConnectOptions().setHost(db.host()).setPort(db.port()).setDatabase(db.database())
         .setUser(db.user()).setPassword(db.password()))
       .using(vertx)
