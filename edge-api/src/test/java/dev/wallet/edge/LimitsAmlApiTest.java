@@ -69,7 +69,9 @@ class LimitsAmlApiTest {
     String large = send(alice, from, bobs, 1_200_000);
     String out = send(bob, bobs, carols, 3_500_000);
     ApiCaller compliance = edge.as("compliance-officer", "admin");
-    Eventually.await("the monitors to flag alice and bob", Duration.ofSeconds(60), () -> {
+    // the monitors read the whole ledger in order; the suites before this one leave it tens of
+    // thousands of postings to catch up on first
+    Eventually.await("the monitors to flag alice and bob", Duration.ofMinutes(5), () -> {
       Await.result(edge.app.limits().compliance().runMonitors());
       return flags(compliance, start, alice.id()).size() >= 3 && !flags(compliance, start, bob.id()).isEmpty();
     });
