@@ -47,5 +47,5 @@ outcome.code, outcome.holdId, outcome.status, outcome.amount, outcome.currency, 
 local outcome_json = cjson.encode(outcome)
 idem_record(idem_key, request_hash, 'done', outcome_json)
 emit(outbox, posting(hold_id .. '.hold', 'hold', wallet_key, ts, {ref = reference, scope = idem_key,
-  entries = entries, balances = balances, retire = {idem_key}}))
+  entries = entries, balances = balances, movement = {lim = encode_list(counter_keys)}, retire = {idem_key}}))
 return reply('new', outcome_json)

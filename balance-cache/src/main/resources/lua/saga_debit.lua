@@ -61,6 +61,8 @@ local outcome_json = cjson.encode(movement_view(id, kind, from.id, to_id, amount
   {code = 'PENDING', status = 'pending', paymentId = payment_id ~= '' and payment_id or nil,
    reference = reference ~= '' and reference or nil, source = wallet_view(from)}))
 idem_record(idem_key, request_hash, 'pending', outcome_json)
+-- the movement's own fields travel with it, so the ledger (and a rebuild from it) needs no read of Redis
 emit(outbox, posting(id .. '.debit', kind .. '_debit', from_key, ts, {ref = id, scope = idem_key, entries = entries,
-  balances = balances}))
+  balances = balances, movement = {kind = kind, to = to_id, fee = units(fee), pay = payment_id, ref = reference,
+  lim = encode_list(counter_keys)}}))
 return reply('new', outcome_json)

@@ -4,7 +4,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 
 /**
@@ -22,7 +25,8 @@ import java.util.Optional;
  */
 public record OutboxRecord(String id, String type, String shard, Instant at, Optional<String> reference,
                            Optional<String> idempotencyScope, List<OutboxEntry> entries,
-                           List<WalletBalance> balances, Optional<AccountEvent> account, List<String> retire) {
+                           List<WalletBalance> balances, Optional<AccountEvent> account, List<String> retire,
+                           Map<String, String> movement) {
 
   public static final String FIELD = "p";
 
@@ -34,7 +38,8 @@ public record OutboxRecord(String id, String type, String shard, Instant at, Opt
     return new OutboxRecord(p.getString("id"), p.getString("type"), p.getString("shard"),
       Instant.ofEpochMilli(p.getLong("ts")), Optional.ofNullable(p.getString("ref")),
       Optional.ofNullable(p.getString("scope")), entries(p), balances(p),
-      Optional.ofNullable(p.getJsonObject("account")).map(AccountEvent::from), strings(array(p, "retire")));
+      Optional.ofNullable(p.getJsonObject("account")).map(AccountEvent::from), strings(array(p, "retire")),
+      movement(p));
   }
 
   private static List<OutboxEntry> entries(JsonObject p) {
@@ -57,6 +62,16 @@ public record OutboxRecord(String id, String type, String shard, Instant at, Opt
       }
     }
     return List.copyOf(balances);
+  }
+
+  /** A saga debit's or a hold's own fields (destination, fee, limits...), which its later steps use. */
+  private static Map<String, String> movement(JsonObject p) {
+    Map<String, String> fields = new TreeMap<>();
+    JsonObject movement = p.getJsonObject("movement");
+    if (movement != null) {
+      movement.forEach(field -> fields.put(field.getKey(), String.valueOf(field.getValue())));
+    }
+    return Collections.unmodifiableMap(fields);
   }
 
   /** Lua's JSON encoder writes an empty list as {}: read that as an empty array. */

@@ -5,6 +5,7 @@ import dev.wallet.ledger.impl.LedgerStore.Positioned;
 import io.lettuce.core.StreamMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import dev.wallet.balancecache.outbox.OutboxRecord;
 import java.util.ArrayList;
@@ -202,11 +203,18 @@ final class ShardConsumer {
    * A saga's debit and a hold get fields of their hot-tier record (destination, fee, limit
    * counters...): the outbox entry lacks what a rebuild needs to restore them exactly.
    */
+  /**
+   * A saga debit's or a hold's own fields: from the outbox entry itself, or, for entries written
+   * before the money core put them there, from its record in Redis.
+   */
   private Future<List<Positioned>> withHotRecords(List<Positioned> batch) {
     Map<String, List<String>> wanted = new HashMap<>();
-    batch.forEach(p -> hotRecordKey(p).ifPresent(key -> wanted.put(key, hotRecordFields(p))));
+    batch.stream().filter(p -> p.record().movement().isEmpty())
+      .forEach(p -> hotRecordKey(p).ifPresent(key -> wanted.put(key, hotRecordFields(p))));
     return stream.records(wanted).map(records -> batch.stream()
-      .map(p -> hotRecordKey(p).map(key -> p.withMovement(records.get(key))).orElse(p))
+      .map(p -> !p.record().movement().isEmpty()
+        ? p.withMovement(new JsonObject(new HashMap<>(p.record().movement())))
+        : hotRecordKey(p).map(key -> p.withMovement(records.get(key))).orElse(p))
       .toList());
   }
 

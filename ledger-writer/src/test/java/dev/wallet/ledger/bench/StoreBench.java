@@ -82,7 +82,7 @@ final class StoreBench {
         String to = "bench" + ((n + 1) % ACCOUNTS_PER_SHARD) + ":USD:" + shard;
         OutboxRecord record = new OutboxRecord(shard + "-p" + n, "bench", shard, Instant.now(), Optional.of("r" + n),
           Optional.empty(), List.of(entry(accounts, from, -1), entry(accounts, to, 1)), List.of(), Optional.empty(),
-          List.of());
+          List.of(), java.util.Map.of());
         batch.add(new Positioned(n + "-0", record));
       }
       out.add(batch);
