@@ -5,6 +5,7 @@ import static dev.wallet.balancecache.testing.MoneyCore.key;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.BalanceCacheUnavailableException;
+import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.command.Transfer;
 import dev.wallet.balancecache.impl.RedisBalanceCache;
 import dev.wallet.balancecache.model.Money;
@@ -91,6 +92,7 @@ class ConservationTest {
     ledger.awaitDrained(Duration.ofSeconds(60));
 
     assertThat(counts.get("completed").get()).as("transfers completed").isPositive();
+    assertThat(counts.getOrDefault("failed", new AtomicLong()).get()).as("steps that failed unexpectedly").isZero();
     assertThat(counts.get("crashed-after-debit").get()).as("sagas interrupted after the debit").isPositive();
     assertThat(counts.get("crashed-after-credit").get()).as("sagas interrupted after the credit").isPositive();
     assertThat(counts.get("refused-by-destination").get()).as("destinations that refused").isPositive();
@@ -121,9 +123,11 @@ class ConservationTest {
   }
 
   private Future<Void> worker(Random random, List<WalletId> wallets, Map<WalletId, String> owners, long deadline) {
-    if (System.currentTimeMillis() > deadline) {
-      return Future.succeededFuture();
-    }
+    return Sequential.repeatWhile(() -> System.currentTimeMillis() > deadline ? Future.succeededFuture(false)
+      : countedStep(random, wallets, owners).map(true));
+  }
+
+  private Future<Void> countedStep(Random random, List<WalletId> wallets, Map<WalletId, String> owners) {
     return step(random, wallets, owners)
       .recover(failure -> {
         count(failure instanceof BalanceCacheUnavailableException ? "unavailable" : "failed");
@@ -131,8 +135,7 @@ class ConservationTest {
           LOG.error("unexpected failure", failure);
         }
         return Future.succeededFuture();
-      })
-      .compose(done -> worker(random, wallets, owners, deadline));
+      });
   }
 
   private Future<Void> step(Random random, List<WalletId> wallets, Map<WalletId, String> owners) {

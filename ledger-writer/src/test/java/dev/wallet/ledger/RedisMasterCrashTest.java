@@ -5,6 +5,7 @@ import static dev.wallet.balancecache.testing.MoneyCore.key;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.BalanceCacheUnavailableException;
+import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.command.Transfer;
 import dev.wallet.balancecache.impl.RedisBalanceCache;
 import dev.wallet.balancecache.model.Money;
@@ -135,22 +136,25 @@ class RedisMasterCrashTest {
     assertThat(ledger.ledgerTotals()).allSatisfy((currency, total) -> assertThat(total).as(currency).isZero());
   }
 
-  /** A client that keeps asking for one transfer, under one key, until it has an answer. */
+  /** A client that sends transfers while loading, each retried under its one key until it has an answer. */
   private Future<Void> client(Random random, List<WalletId> wallets, Map<WalletId, String> owners,
                               AtomicBoolean loading, ConcurrentLinkedQueue<Outcome<TransferView>> answered,
                               AtomicInteger retries) {
-    if (!loading.get()) {
-      return Future.succeededFuture();
-    }
+    return Sequential.repeatWhile(() -> loading.get()
+      ? oneTransfer(random, wallets, owners, answered, retries).map(true)
+      : Future.succeededFuture(false));
+  }
+
+  private Future<Void> oneTransfer(Random random, List<WalletId> wallets, Map<WalletId, String> owners,
+                                   ConcurrentLinkedQueue<Outcome<TransferView>> answered, AtomicInteger retries) {
     WalletId from = wallets.get(random.nextInt(wallets.size()));
     WalletId to = wallets.get(random.nextInt(wallets.size()));
     Transfer transfer = new Transfer(from, to, new Money(1 + random.nextInt(1_000), USD), owners.get(from),
       key(owners.get(from)));
-    return untilAnswered(transfer, retries)
-      .compose(outcome -> {
-        answered.add(outcome);
-        return client(random, wallets, owners, loading, answered, retries);
-      });
+    return untilAnswered(transfer, retries).map(outcome -> {
+      answered.add(outcome);
+      return null;
+    });
   }
 
   private Future<Outcome<TransferView>> untilAnswered(Transfer transfer, AtomicInteger retries) {

@@ -2,6 +2,7 @@ package dev.wallet.ledger;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.BalanceCacheUnavailableException;
+import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.command.Transfer;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.ShardId;
@@ -79,9 +80,10 @@ final class TransferLoad {
   }
 
   private Future<Void> worker(Random random) {
-    if (!running.get()) {
-      return Future.succeededFuture();
-    }
+    return Sequential.repeatWhile(() -> running.get() ? transfer(random).map(true) : Future.succeededFuture(false));
+  }
+
+  private Future<Void> transfer(Random random) {
     WalletId from = wallets.get(random.nextInt(wallets.size()));
     WalletId to = wallets.get(random.nextInt(wallets.size()));
     Transfer transfer = new Transfer(from, to, new Money(1 + random.nextInt(50), MoneyCore.USD), owners.get(from),
@@ -92,7 +94,6 @@ final class TransferLoad {
         return null;
       })
       .recover(failure -> failure instanceof BalanceCacheUnavailableException
-        ? Future.succeededFuture() : Future.failedFuture(failure))
-      .compose(done -> worker(random));
+        ? Future.succeededFuture() : Future.failedFuture(failure));
   }
 }

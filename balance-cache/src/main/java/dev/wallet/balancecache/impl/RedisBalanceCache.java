@@ -2,6 +2,7 @@ package dev.wallet.balancecache.impl;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.BalanceCacheOptions;
+import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.command.Credit;
 import dev.wallet.balancecache.command.OpenWallet;
 import dev.wallet.balancecache.command.Payment;
@@ -41,6 +42,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
@@ -308,11 +310,8 @@ public final class RedisBalanceCache implements BalanceCache {
 
   private Future<Integer> sweepShard(ShardId shard, long cutoff) {
     return pendingSince(shard, Long.toString(cutoff)).compose(ids -> {
-      Future<Integer> chain = Future.succeededFuture(0);
-      for (String id : ids) {
-        chain = chain.compose(done -> drivePending(shard, id).map(driven -> done + driven));
-      }
-      return chain;
+      AtomicInteger driven = new AtomicInteger();
+      return Sequential.forEach(ids, id -> drivePending(shard, id).map(driven::addAndGet)).map(done -> driven.get());
     });
   }
 

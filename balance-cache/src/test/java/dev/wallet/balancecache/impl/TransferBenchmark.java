@@ -1,6 +1,7 @@
 package dev.wallet.balancecache.impl;
 
 import dev.wallet.balancecache.BalanceCacheOptions;
+import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.MoneyCore;
@@ -12,7 +13,7 @@ import io.vertx.redis.client.Request;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Supplier;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 /**
@@ -123,16 +124,15 @@ public final class TransferBenchmark {
       return new Result(name, perSecond, p50, p99);
     }
 
-    private Future<Void> lane(int n, java.util.function.IntFunction<Future<Void>> request, long end,
+    private Future<Void> lane(int first, java.util.function.IntFunction<Future<Void>> request, long end,
                               List<Long> latenciesNs) {
-      if (System.nanoTime() >= end) {
-        return Future.succeededFuture();
-      }
-      long started = System.nanoTime();
-      Supplier<Future<Void>> next = () -> lane(n + concurrency, request, end, latenciesNs);
-      return request.apply(n).compose(done -> {
-        latenciesNs.add(System.nanoTime() - started);
-        return next.get();
+      AtomicInteger next = new AtomicInteger(first);
+      return Sequential.repeatWhile(() -> {
+        if (System.nanoTime() >= end) {
+          return Future.succeededFuture(false);
+        }
+        long started = System.nanoTime();
+        return request.apply(next.getAndAdd(concurrency)).map(done -> latenciesNs.add(System.nanoTime() - started));
       });
     }
 

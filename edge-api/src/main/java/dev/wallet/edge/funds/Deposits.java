@@ -1,6 +1,7 @@
 package dev.wallet.edge.funds;
 
 import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.command.Credit;
 import dev.wallet.balancecache.command.PlaceHold;
 import dev.wallet.balancecache.model.HoldView;
@@ -227,13 +228,8 @@ public final class Deposits {
 
   /** Deposits unchanged for {@code staleAfterMs}: asked about at the gateway, or driven to their end. */
   Future<Integer> reconcile(long staleAfterMs, int batch) {
-    return store.claimStaleDeposits(UNSETTLED, staleAfterMs, batch).compose(stale -> {
-      Future<Integer> chain = Future.succeededFuture(0);
-      for (Deposit deposit : stale) {
-        chain = chain.compose(done -> reconcileOne(deposit).map(done + 1));
-      }
-      return chain;
-    });
+    return store.claimStaleDeposits(UNSETTLED, staleAfterMs, batch).compose(stale ->
+      Sequential.forEach(stale, this::reconcileOne).map(stale.size()));
   }
 
   private Future<Void> reconcileOne(Deposit deposit) {

@@ -1,5 +1,6 @@
 package dev.wallet.edge.funds;
 
+import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.command.Credit;
 import dev.wallet.balancecache.command.PlaceHold;
@@ -250,13 +251,8 @@ public final class Withdrawals {
 
   /** Withdrawals unchanged for {@code staleAfterMs}: asked about at the gateway, or driven to their end. */
   Future<Integer> reconcile(long staleAfterMs, int batch) {
-    return store.claimStaleWithdrawals(UNSETTLED, staleAfterMs, batch).compose(stale -> {
-      Future<Integer> chain = Future.succeededFuture(0);
-      for (Withdrawal withdrawal : stale) {
-        chain = chain.compose(done -> reconcileOne(withdrawal).map(done + 1));
-      }
-      return chain;
-    });
+    return store.claimStaleWithdrawals(UNSETTLED, staleAfterMs, batch).compose(stale ->
+      Sequential.forEach(stale, this::reconcileOne).map(stale.size()));
   }
 
   private Future<Void> reconcileOne(Withdrawal withdrawal) {

@@ -1,5 +1,6 @@
 package dev.wallet.ledger.impl;
 
+import dev.wallet.balancecache.async.Sequential;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The Redis Cluster as the reconciliation and the rebuild see it: whole-cluster key scans and
@@ -53,14 +55,13 @@ final class HotTier {
   /** Every key of the cluster matching the pattern (a cluster-wide SCAN, master by master). */
   Future<List<String>> keys(String pattern) {
     List<String> found = new ArrayList<>();
-    return scan(ScanCursor.INITIAL, ScanArgs.Builder.matches(pattern).limit(SCAN_PAGE), found).map(done -> found);
-  }
-
-  private Future<Void> scan(ScanCursor cursor, ScanArgs args, List<String> found) {
-    return on(commands().scan(cursor, args)).compose(page -> {
+    ScanArgs args = ScanArgs.Builder.matches(pattern).limit(SCAN_PAGE);
+    AtomicReference<ScanCursor> cursor = new AtomicReference<>(ScanCursor.INITIAL);
+    return Sequential.repeatWhile(() -> on(commands().scan(cursor.get(), args)).map(page -> {
       found.addAll(page.getKeys());
-      return page.isFinished() ? Future.succeededFuture() : scan(page, args, found);
-    });
+      cursor.set(page);
+      return !page.isFinished();
+    })).map(done -> found);
   }
 
   <T> Future<T> on(CompletionStage<T> stage) {

@@ -1,5 +1,6 @@
 package dev.wallet.ledger.impl;
 
+import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.outbox.OutboxRecord;
 import dev.wallet.balancecache.outbox.OutboxRecord.AccountEvent;
@@ -96,11 +97,7 @@ public final class LedgerStore {
   private Future<Void> ensureMonths(List<Positioned> batch) {
     Set<LocalDate> months = new TreeSet<>();
     batch.forEach(p -> months.add(time(p.record()).toLocalDate().withDayOfMonth(1)));
-    Future<Void> chain = Future.succeededFuture();
-    for (LocalDate month : months) {
-      chain = chain.compose(done -> ensureMonth(month));
-    }
-    return chain;
+    return Sequential.forEach(months, this::ensureMonth);
   }
 
   private Future<Void> insert(SqlConnection conn, String unnest, String perRow, List<Object[]> rows, Class<?>[] types) {
@@ -110,16 +107,12 @@ public final class LedgerStore {
     return switch (mode) {
       case UNNEST -> conn.preparedQuery(unnest).execute(columns(rows, types)).mapEmpty();
       case EXECUTE_BATCH -> conn.preparedQuery(perRow).executeBatch(rows.stream().map(Tuple::wrap).toList()).mapEmpty();
-      case ONE_BY_ONE -> oneByOne(conn, perRow, rows, 0);
+      case ONE_BY_ONE -> oneByOne(conn, perRow, rows);
     };
   }
 
-  private static Future<Void> oneByOne(SqlConnection conn, String sql, List<Object[]> rows, int from) {
-    if (from == rows.size()) {
-      return Future.succeededFuture();
-    }
-    return conn.preparedQuery(sql).execute(Tuple.wrap(rows.get(from)))
-      .compose(done -> oneByOne(conn, sql, rows, from + 1));
+  private static Future<Void> oneByOne(SqlConnection conn, String sql, List<Object[]> rows) {
+    return Sequential.forEach(rows, row -> conn.preparedQuery(sql).execute(Tuple.wrap(row)));
   }
 
   private static List<Object[]> accounts(List<Positioned> batch) {

@@ -1,6 +1,7 @@
 package dev.wallet.ledger.impl;
 
 import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.ledger.Reconciliation;
@@ -136,15 +137,16 @@ public final class Reconciler implements Reconciliation {
   // ------------------------------------------------------------------ wallets: Redis vs ledger
 
   private Future<Void> compareWallets(Run run) {
-    return redis.keys("{s*}:w:*").compose(keys -> chunks(keys, 0, chunk -> compareChunk(run, chunk)));
+    return redis.keys("{s*}:w:*").compose(keys -> chunks(keys, chunk -> compareChunk(run, chunk)));
   }
 
-  private static Future<Void> chunks(List<String> keys, int from, Function<List<String>, Future<Void>> step) {
-    if (from >= keys.size()) {
-      return Future.succeededFuture();
+  /** One chunk after the other, so a run never has more than a chunk's reads in flight. */
+  private static Future<Void> chunks(List<String> keys, Function<List<String>, Future<Void>> step) {
+    List<List<String>> chunks = new ArrayList<>();
+    for (int from = 0; from < keys.size(); from += CHUNK) {
+      chunks.add(keys.subList(from, Math.min(keys.size(), from + CHUNK)));
     }
-    return step.apply(keys.subList(from, Math.min(keys.size(), from + CHUNK)))
-      .compose(done -> chunks(keys, from + CHUNK, step));
+    return Sequential.forEach(chunks, step);
   }
 
   /** Redis first (one HMGET per wallet, atomic), then the ledger at each wallet's Redis sequence. */
@@ -223,7 +225,7 @@ public final class Reconciler implements Reconciliation {
       .compose(rows -> {
         List<String> accounts = new ArrayList<>();
         rows.forEach(r -> accounts.add(r.getString("account_id")));
-        return chunks(accounts, 0, chunk -> pool.preparedQuery(SqlQueries.BROKEN_SEQUENCES)
+        return chunks(accounts, chunk -> pool.preparedQuery(SqlQueries.BROKEN_SEQUENCES)
           .execute(Tuple.of(chunk.toArray(String[]::new)))
           .map(broken -> {
             broken.forEach(r -> brokenSequence(run, r));

@@ -1,5 +1,6 @@
 package dev.wallet.ledger.bench;
 
+import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.outbox.OutboxRecord;
 import dev.wallet.balancecache.outbox.OutboxRecord.OutboxEntry;
 import dev.wallet.ledger.InsertMode;
@@ -54,7 +55,7 @@ final class StoreBench {
         .mapToObj(s -> batches(run + "s" + s, batches, batchSize)).toList();
       store.ensureMonth(java.time.LocalDate.now(java.time.ZoneOffset.UTC)).await(60, TimeUnit.SECONDS);
       long started = System.nanoTime();
-      Future.all(IntStream.range(0, shards).mapToObj(s -> writeAll(store, run + "s" + s, work.get(s), 0)).toList())
+      Future.all(IntStream.range(0, shards).mapToObj(s -> writeAll(store, run + "s" + s, work.get(s))).toList())
         .await(30, TimeUnit.MINUTES);
       double seconds = (System.nanoTime() - started) / 1e9;
       return shards * (double) batches * batchSize * 3 / seconds;
@@ -63,11 +64,8 @@ final class StoreBench {
     }
   }
 
-  private static Future<Void> writeAll(LedgerStore store, String shard, List<List<Positioned>> batches, int from) {
-    if (from == batches.size()) {
-      return Future.succeededFuture();
-    }
-    return store.write(shard, batches.get(from)).compose(done -> writeAll(store, shard, batches, from + 1));
+  private static Future<Void> writeAll(LedgerStore store, String shard, List<List<Positioned>> batches) {
+    return Sequential.forEach(batches, batch -> store.write(shard, batch));
   }
 
   /** Each posting moves 1 unit from one account of the shard to the next; sequences and balances run on. */

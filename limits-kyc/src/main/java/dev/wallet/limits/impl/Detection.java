@@ -1,15 +1,21 @@
 package dev.wallet.limits.impl;
 
+import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.limits.model.AmlRules;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The three monitors applied to one batch of new movements, inside the monitor's transaction.
@@ -27,46 +33,48 @@ final class Detection {
     this.aml = aml;
   }
 
-  /** One movement after the other: a flag raised for one is seen by the next one's queries. */
+  /**
+   * One movement after the other. Rapid in-and-out looks at each outgoing movement's wallet window;
+   * the windows of every wallet that could show the pattern are read once per batch.
+   */
   Future<Void> run(List<LedgerMovement> movements) {
-    return rapidCandidates(movements).compose(candidates -> {
-      Future<Void> chain = Future.succeededFuture();
-      for (LedgerMovement m : movements) {
-        chain = chain.compose(done -> large(m)).compose(done -> structuring(m))
-          .compose(done -> candidates.contains(m.walletId() + ":" + m.currency()) ? rapidInOut(m)
-            : Future.succeededFuture());
-      }
-      return chain;
-    });
+    return rapidWindows(movements).compose(windows -> Sequential.forEach(movements, m -> large(m)
+      .compose(done -> structuring(m))
+      .compose(done -> rapidInOut(m, windows.getOrDefault(m.walletId(), List.of())))));
   }
 
   /**
-   * The wallet:currency pairs that took in at least the rapid in-and-out minimum over the batch's
-   * whole span (with its window before it): only their outgoing movements need a look of their own.
+   * The movements, over the batch's whole span (with its window before it), of the wallets that
+   * took in at least the rapid in-and-out minimum over that span: only those can show the pattern.
    */
-  private Future<Set<String>> rapidCandidates(List<LedgerMovement> movements) {
+  private Future<Map<String, List<LedgerMovement>>> rapidWindows(List<LedgerMovement> movements) {
     List<LedgerMovement> outgoing = movements.stream()
       .filter(m -> m.outgoing() && aml.rapidMinIn().containsKey(m.currency())).toList();
     if (outgoing.isEmpty()) {
-      return Future.succeededFuture(Set.of());
+      return Future.succeededFuture(Map.of());
     }
-    Instant first = outgoing.stream().map(LedgerMovement::createdAt).min(Instant::compareTo).orElseThrow();
-    Instant last = outgoing.stream().map(LedgerMovement::createdAt).max(Instant::compareTo).orElseThrow();
+    OffsetDateTime from = PgCompliance.utc(outgoing.stream().map(LedgerMovement::createdAt).min(Instant::compareTo)
+      .orElseThrow().minus(Duration.ofMinutes(aml.rapidWindowMinutes())));
+    OffsetDateTime to = PgCompliance.utc(outgoing.stream().map(LedgerMovement::createdAt).max(Instant::compareTo)
+      .orElseThrow());
     String[] wallets = outgoing.stream().map(LedgerMovement::walletId).distinct().toArray(String[]::new);
-    return conn.preparedQuery(SqlQueries.CAME_IN_BETWEEN)
-      .execute(Tuple.of(wallets, PgCompliance.utc(first.minus(Duration.ofMinutes(aml.rapidWindowMinutes()))),
-        PgCompliance.utc(last)))
-      .map(rows -> {
-        Set<String> candidates = new HashSet<>();
-        for (Row row : rows) {
-          String currency = row.getString("currency").trim();
-          Long minIn = aml.rapidMinIn().get(currency);
-          if (minIn != null && row.getLong("came_in") >= minIn) {
-            candidates.add(row.getString("account_id") + ":" + currency);
-          }
-        }
-        return candidates;
-      });
+    return conn.preparedQuery(SqlQueries.CAME_IN_BETWEEN).execute(Tuple.of(wallets, from, to))
+      .map(this::candidates)
+      .compose(candidates -> candidates.isEmpty() ? Future.succeededFuture(Map.of())
+        : conn.preparedQuery(SqlQueries.WALLETS_MOVEMENTS).execute(Tuple.of(candidates.toArray(String[]::new), from, to))
+          .map(rows -> PgCompliance.movements(rows).stream()
+            .collect(Collectors.groupingBy(LedgerMovement::walletId, LinkedHashMap::new, Collectors.toList()))));
+  }
+
+  private Set<String> candidates(RowSet<Row> cameIn) {
+    Set<String> wallets = new HashSet<>();
+    for (Row row : cameIn) {
+      Long minIn = aml.rapidMinIn().get(row.getString("currency").trim());
+      if (minIn != null && row.getLong("came_in") >= minIn) {
+        wallets.add(row.getString("account_id"));
+      }
+    }
+    return wallets;
   }
 
   private Future<Void> large(LedgerMovement m) {
@@ -98,16 +106,15 @@ final class Detection {
             + " h"));
   }
 
-  private Future<Void> rapidInOut(LedgerMovement m) {
+  private Future<Void> rapidInOut(LedgerMovement m, List<LedgerMovement> walletMovements) {
     Long minIn = aml.rapidMinIn().get(m.currency());
-    if (minIn == null || !m.outgoing()) {
+    if (minIn == null || !m.outgoing() || walletMovements.isEmpty()) {
       return Future.succeededFuture();
     }
     Instant from = m.createdAt().minus(Duration.ofMinutes(aml.rapidWindowMinutes()));
-    return conn.preparedQuery(SqlQueries.WALLET_MOVEMENTS)
-      .execute(Tuple.of(m.walletId(), PgCompliance.utc(from), PgCompliance.utc(m.createdAt())))
-      .map(PgCompliance::movements)
-      .compose(window -> rapid(m, window, minIn));
+    List<LedgerMovement> window = walletMovements.stream()
+      .filter(w -> !w.createdAt().isBefore(from) && !w.createdAt().isAfter(m.createdAt())).toList();
+    return rapid(m, window, minIn);
   }
 
   private Future<Void> rapid(LedgerMovement m, List<LedgerMovement> window, long minIn) {

@@ -105,9 +105,9 @@ final class SqlQueries {
        AND p.type IN """ + MOVEMENT_TYPES + """
      ORDER BY p.created_at, p.id""";
 
-  /** One wallet's movements, in and out, within [$2, $3]. */
-  static final String WALLET_MOVEMENTS = MOVEMENT_COLUMNS + """
-     WHERE e.account_id = $1 AND p.created_at >= $2 AND p.created_at <= $3 AND p.type IN """ + MOVEMENT_TYPES + """
+  /** The movements, in and out, of the wallets $1 within [$2, $3]. */
+  static final String WALLETS_MOVEMENTS = MOVEMENT_COLUMNS + """
+     WHERE e.account_id = ANY($1) AND p.created_at >= $2 AND p.created_at <= $3 AND p.type IN """ + MOVEMENT_TYPES + """
      ORDER BY p.created_at, p.id""";
 
   /**
