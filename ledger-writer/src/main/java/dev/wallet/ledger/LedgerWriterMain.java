@@ -79,9 +79,15 @@ public final class LedgerWriterMain {
   private static void stop(Vertx vertx, LedgerWriter writer, Reconciliation reconciliation, BalanceCache cache) {
     try {
       reconciliation.stop().transform(done -> writer.stop()).transform(done -> cache.close())
-        .transform(done -> vertx.close()).await(10, TimeUnit.SECONDS);
+        .await(10, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
       LOG.warn("ledger writer did not stop within 10 s");
+    }
+    // closed last and awaited on its own: a continuation chained to it would run on the loops it terminates
+    try {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      LOG.warn("Vert.x did not close within 10 s");
     }
   }
 }
