@@ -77,7 +77,7 @@ public final class EdgeVerticle extends VerticleBase {
     AdminHandlers admin = new AdminHandlers(services.cache());
     LedgerHandlers ledgers = new LedgerHandlers(services.ledger(), ownership);
     sockets = new SocketHandlers(ownership, services.feed(), config.sockets().maxPendingEvents(), services.registry());
-    HealthHandlers health = new HealthHandlers(services.cache(), services.ledger());
+    HealthHandlers health = new HealthHandlers(services.cache(), services.ledger(), services.limits());
     FailureHandler failures = new FailureHandler();
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes());
 

@@ -2,6 +2,7 @@ package dev.wallet.edge;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.ledger.LedgerReader;
+import dev.wallet.limits.Limits;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -9,7 +10,10 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** /health: live while the process runs; ready only while every Redis master and PostgreSQL answer. */
+/**
+ * /health: live while the process runs; ready only while money can move here: every Redis master
+ * and PostgreSQL answer, and this process's Hazelcast member runs with rules in force.
+ */
 final class HealthHandlers {
 
   private static final Logger LOG = LoggerFactory.getLogger(HealthHandlers.class);
@@ -17,10 +21,12 @@ final class HealthHandlers {
 
   private final BalanceCache cache;
   private final LedgerReader ledger;
+  private final Limits limits;
 
-  HealthHandlers(BalanceCache cache, LedgerReader ledger) {
+  HealthHandlers(BalanceCache cache, LedgerReader ledger, Limits limits) {
     this.cache = cache;
     this.ledger = ledger;
+    this.limits = limits;
   }
 
   void live(RoutingContext ctx) {
@@ -30,20 +36,22 @@ final class HealthHandlers {
   void ready(RoutingContext ctx) {
     Future<Void> redis = withinDeadline(cache.ping());
     Future<Void> postgres = withinDeadline(ledger.ping());
-    Future.join(redis, postgres).onComplete(checked -> readiness(redis, postgres).send(ctx));
+    boolean rules = limits.rulesInForce().isPresent();
+    Future.join(redis, postgres).onComplete(checked -> readiness(redis, postgres, rules).send(ctx));
   }
 
   private static Future<Void> withinDeadline(Future<Void> check) {
     return check.timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS);
   }
 
-  private static Reply readiness(Future<Void> redis, Future<Void> postgres) {
-    JsonObject checks = new JsonObject().put("redis", state(redis)).put("postgres", state(postgres));
-    if (redis.succeeded() && postgres.succeeded()) {
+  private static Reply readiness(Future<Void> redis, Future<Void> postgres, boolean rules) {
+    JsonObject checks = new JsonObject().put("redis", state(redis)).put("postgres", state(postgres))
+      .put("rules", rules ? "up" : "down");
+    if (redis.succeeded() && postgres.succeeded() && rules) {
       return Reply.ok(new JsonObject().put("status", "ready").put("checks", checks));
     }
-    LOG.warn("not ready: redis {} ({}), postgres {} ({})", state(redis), redis.cause(), state(postgres),
-      postgres.cause());
+    LOG.warn("not ready: redis {} ({}), postgres {} ({}), rules {}", state(redis), redis.cause(), state(postgres),
+      postgres.cause(), checks.getString("rules"));
     return Problem.unavailable("not ready: " + checks.encode()).with("checks", checks).reply();
   }
 

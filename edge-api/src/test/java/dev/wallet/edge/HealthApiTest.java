@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class HealthApiTest {
 
   @Test
-  @DisplayName("with Redis and PostgreSQL answering, the edge is live and ready")
+  @DisplayName("with Redis and PostgreSQL answering and rules in force, the edge is live and ready")
   void ready(Vertx vertx) {
     EdgeFixture edge = EdgeFixture.start(vertx);
     try {
@@ -30,7 +30,7 @@ class HealthApiTest {
       assertThat(live.statusCode()).isEqualTo(200);
       assertThat(ready.statusCode()).isEqualTo(200);
       assertThat(ready.bodyAsJsonObject()).isEqualTo(new JsonObject().put("status", "ready")
-        .put("checks", new JsonObject().put("redis", "up").put("postgres", "up")));
+        .put("checks", new JsonObject().put("redis", "up").put("postgres", "up").put("rules", "up")));
     } finally {
       edge.close();
     }
@@ -58,7 +58,7 @@ class HealthApiTest {
       assertThat(live.statusCode()).isEqualTo(200);
       assertProblem(ready, 503, "unavailable");
       assertThat(ready.bodyAsJsonObject().getJsonObject("checks"))
-        .isEqualTo(new JsonObject().put("redis", "down").put("postgres", "down"));
+        .isEqualTo(new JsonObject().put("redis", "down").put("postgres", "down").put("rules", "down"));
       for (Timed answer : new Timed[] {opened, moved, withdrawn}) {
         assertProblem(answer.response(), 503, "unavailable");
         assertThat(answer.response().getHeader("Retry-After")).isEqualTo("1");

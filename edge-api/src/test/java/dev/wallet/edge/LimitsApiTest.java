@@ -212,7 +212,8 @@ class LimitsApiTest {
   }
 
   @Test
-  @DisplayName("rules unavailable (none published, or the Hazelcast member down): money movements get 503 and nothing moves")
+  @DisplayName("rules unavailable (none published, or the Hazelcast member down): money movements get 503, nothing "
+    + "moves, and the edge is not ready")
   void failClosed() {
     EdgeFixture withoutRules = cluster.start(Optional.empty());
     ApiCaller alice = withoutRules.newUser();
@@ -220,9 +221,12 @@ class LimitsApiTest {
     String to = alice.openWalletNear(from);
     HttpResponse<Buffer> depositWithoutRules = alice.post("/v1/deposits", ApiCaller.deposit(from, 500, "sandbox"),
       newKey());
+    HttpResponse<Buffer> readyWithoutRules = Await.result(withoutRules.http.get("/health/ready").send());
     publish(withoutRules, TestRules.permissive());
+    HttpResponse<Buffer> readyWithRules = Await.result(withoutRules.http.get("/health/ready").send());
     alice.deposit(from, 1_000);
     withoutRules.app.limits().hazelcast().shutdown();
+    HttpResponse<Buffer> readyMemberDown = Await.result(withoutRules.http.get("/health/ready").send());
 
     HttpResponse<Buffer> transferMemberDown = alice.post("/v1/transfers", transfer(from, to, 300), newKey());
     HttpResponse<Buffer> depositMemberDown = alice.post("/v1/deposits", ApiCaller.deposit(from, 500, "sandbox"),
@@ -235,6 +239,11 @@ class LimitsApiTest {
     assertThat(new MoneyCore(withoutRules.cache).wallet(new WalletId(from)).available()).isEqualTo(1_000);
     assertThat(new MoneyCore(withoutRules.cache).wallet(new WalletId(from)).seq()).isEqualTo(1);
     assertThat(new MoneyCore(withoutRules.cache).wallet(new WalletId(to)).seq()).isZero();
+    assertThat(readyWithRules.statusCode()).isEqualTo(200);
+    for (HttpResponse<Buffer> notReady : List.of(readyWithoutRules, readyMemberDown)) {
+      assertProblem(notReady, 503, "unavailable");
+      assertThat(notReady.bodyAsJsonObject().getJsonObject("checks").getString("rules")).isEqualTo("down");
+    }
   }
 
   @Test
