@@ -1,7 +1,7 @@
 package dev.wallet.edge.funds;
 
-import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.command.Credit;
 import dev.wallet.balancecache.command.PlaceHold;
 import dev.wallet.balancecache.model.LimitCheck;
