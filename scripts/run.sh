@@ -19,13 +19,15 @@ webhooks=""
 for port in "${edge_ports[@]}"; do webhooks+="${webhooks:+,}http://127.0.0.1:$port/v1/webhooks/gateway/sandbox"; done
 export WALLET_SANDBOX_WEBHOOK_URLS=${WALLET_SANDBOX_WEBHOOK_URLS:-$webhooks}
 logs=$WALLET_DATA_DIR/logs
+# one <name>.pid per process while it runs (scripts/bench.sh reads them to measure each one's CPU)
+pid_dir=${WALLET_RUN_DIR:-$WALLET_DATA_DIR/run}
 
 "$WALLET_ROOT/scripts/infra-up.sh"
 if [ -z "${WALLET_SKIP_BUILD:-}" ]; then
   log "building every module (mvn install -DskipTests)"
   (cd "$WALLET_ROOT" && mvn -B -q install -DskipTests)
 fi
-mkdir -p "$logs"
+mkdir -p "$logs" "$pid_dir"
 
 # The shaded jar of a module (target/<module>-<version>-all.jar), or nothing if it has none.
 shaded_jar() {
@@ -40,6 +42,7 @@ stop_all() {
   # each process shuts down gracefully on SIGTERM (in-flight requests finish, sockets close with a reason)
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -f "$pid_dir"/*.pid
 }
 trap stop_all EXIT
 trap 'exit 130' INT TERM
@@ -50,6 +53,7 @@ start() {
   shift 2
   "$@" >>"$logs/$logfile.log" 2>&1 &
   pids+=($!)
+  echo $! >"$pid_dir/$logfile.pid"
   log "$name started (pid $!), logging to $logs/$logfile.log"
 }
 

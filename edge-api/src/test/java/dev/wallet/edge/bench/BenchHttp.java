@@ -1,0 +1,115 @@
+package dev.wallet.edge.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The load generator's HTTP side: keep-alive connections to every edge, requests spread over the
+ * edges in turn (as a balancer would), and tokens minted like scripts/dev-token.sh does. Lean on
+ * purpose: bodies are built as text and nothing is parsed unless a caller asks for it, so the
+ * generator spends its share of the two cores on sending, not on itself.
+ */
+final class BenchHttp {
+
+  /** An answer: status and body. */
+  record Answer(int status, Buffer body) {
+
+    JsonObject json() {
+      return body.toJsonObject();
+    }
+
+    Answer require(int... statuses) {
+      for (int expected : statuses) {
+        if (status == expected) {
+          return this;
+        }
+      }
+      throw new IllegalStateException("expected " + java.util.Arrays.toString(statuses) + ", got " + status + ": "
+        + body);
+    }
+  }
+
+  private final HttpClientAgent client;
+  private final List<URI> edges;
+  private final String secret;
+  private final AtomicLong turn = new AtomicLong();
+
+  BenchHttp(Vertx vertx, List<URI> edges, String secret, int connectionsPerEdge) {
+    this.edges = List.copyOf(edges);
+    this.secret = secret;
+    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
+      .setIdleTimeout(0), new PoolOptions().setHttp1MaxSize(connectionsPerEdge));
+  }
+
+  List<URI> edges() {
+    return edges;
+  }
+
+  Future<Answer> get(String path, String token) {
+    return send(HttpMethod.GET, path, token, null, null);
+  }
+
+  Future<Answer> post(String path, String token, String idempotencyKey, String json) {
+    return send(HttpMethod.POST, path, token, idempotencyKey, json);
+  }
+
+  Future<Answer> put(String path, String token, String json) {
+    return send(HttpMethod.PUT, path, token, null, json);
+  }
+
+  private Future<Answer> send(HttpMethod method, String path, String token, String idempotencyKey, String json) {
+    URI edge = edges.get((int) (turn.getAndIncrement() % edges.size()));
+    RequestOptions options = new RequestOptions().setMethod(method).setHost(edge.getHost()).setPort(edge.getPort())
+      .setURI(path);
+    if (token != null) {
+      options.putHeader("Authorization", "Bearer " + token);
+    }
+    if (idempotencyKey != null) {
+      options.putHeader("Idempotency-Key", idempotencyKey);
+    }
+    if (json != null) {
+      options.putHeader("Content-Type", "application/json");
+    }
+    return client.request(options)
+      .compose(request -> json == null ? request.send() : request.send(json))
+      .compose(response -> response.body().map(body -> new Answer(response.statusCode(), body)));
+  }
+
+  /** An HS256 token for {@code subject} with {@code roles}, valid for two hours. */
+  String token(String subject, String... roles) {
+    Base64.Encoder url = Base64.getUrlEncoder().withoutPadding();
+    long now = Instant.now().getEpochSecond();
+    String header = new JsonObject().put("alg", "HS256").put("typ", "JWT").encode();
+    String claims = new JsonObject().put("iss", "wallet").put("aud", "wallet-api").put("sub", subject)
+      .put("roles", new JsonArray(List.of((Object[]) roles))).put("iat", now).put("exp", now + 7_200).encode();
+    String input = url.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
+      + url.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return input + "." + url.encodeToString(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  Future<Void> close() {
+    return client.close();
+  }
+}

@@ -1,0 +1,133 @@
+package dev.wallet.edge.bench;
+
+import dev.wallet.balancecache.async.Sequential;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Drives one kind of request at the wallet, in one of two ways:
+ * <ul>
+ *   <li>closed loop: a fixed number of clients, each sending its next request when the previous
+ *       one is answered; the rate it reaches is the wallet's maximum at that concurrency;</li>
+ *   <li>open loop: requests are due at a constant rate whatever the wallet does, and each one's
+ *       latency is counted from when it was due, not from when it could be sent, so a stall shows in
+ *       the percentiles instead of silently slowing the load (no coordinated omission).</li>
+ * </ul>
+ * A request answered with a status the scenario does not expect, or not at all, is an error.
+ */
+final class Load {
+
+  private static final long TICK_MS = 1;
+  private static final long HIGHEST_MICROS = 120_000_000;
+
+  /** What one run measured; latencies in microseconds. */
+  record Result(long answered, long errors, double seconds, Histogram latency) {
+
+    double perSecond() {
+      return answered / seconds;
+    }
+
+    double percentileMs(double percentile) {
+      return latency.getTotalCount() == 0 ? Double.NaN : latency.getValueAtPercentile(percentile) / 1_000.0;
+    }
+  }
+
+  /** A scenario's n-th request, and whether its status is a success. */
+  interface Requests {
+
+    Future<BenchHttp.Answer> send(long n);
+
+    boolean succeeded(int status);
+  }
+
+  private Load() {
+  }
+
+  static Future<Result> closed(Vertx vertx, Requests requests, int clients, Duration duration) {
+    return onOwnContext(vertx, () -> {
+      Counting counting = new Counting(requests);
+      long deadline = System.nanoTime() + duration.toNanos();
+      AtomicLong next = new AtomicLong();
+      List<Future<Void>> loops = new ArrayList<>();
+      for (int c = 0; c < clients; c++) {
+        loops.add(Sequential.repeatWhile(() -> System.nanoTime() >= deadline
+          ? Future.succeededFuture(false)
+          : counting.send(next.getAndIncrement(), System.nanoTime()).map(true)));
+      }
+      return Future.all(loops).map(done -> counting.result());
+    });
+  }
+
+  static Future<Result> open(Vertx vertx, Requests requests, double perSecond, Duration duration) {
+    return onOwnContext(vertx, () -> {
+      Counting counting = new Counting(requests);
+      long total = (long) (perSecond * duration.toNanos() / 1e9);
+      long intervalNanos = (long) (1e9 / perSecond);
+      Promise<Void> scheduled = Promise.promise();
+      List<Future<Void>> inFlight = new ArrayList<>();
+      long[] sent = {0};
+      vertx.setPeriodic(TICK_MS, timer -> {
+        long due = Math.min(total, (System.nanoTime() - counting.startNanos) / intervalNanos + 1);
+        for (; sent[0] < due; sent[0]++) {
+          inFlight.add(counting.send(sent[0], counting.startNanos + sent[0] * intervalNanos));
+        }
+        if (sent[0] >= total) {
+          vertx.cancelTimer(timer);
+          scheduled.complete();
+        }
+      });
+      return scheduled.future().compose(all -> Future.join(inFlight)).transform(done -> Future.succeededFuture(
+        counting.result()));
+    });
+  }
+
+  private static <T> Future<T> onOwnContext(Vertx vertx, java.util.function.Supplier<Future<T>> body) {
+    Context context = vertx.getOrCreateContext();
+    Promise<T> result = Promise.promise();
+    context.runOnContext(v -> body.get().onComplete(result));
+    return result.future();
+  }
+
+  /** Counts answers and errors, and records each latency from the moment the request was due. */
+  private static final class Counting {
+
+    private final Requests requests;
+    private final Recorder recorder = new Recorder(HIGHEST_MICROS, 3);
+    private final AtomicLong answered = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+    private final long startNanos = System.nanoTime();
+    private final LongFunction<Future<BenchHttp.Answer>> send;
+
+    Counting(Requests requests) {
+      this.requests = requests;
+      this.send = requests::send;
+    }
+
+    Future<Void> send(long n, long dueNanos) {
+      return send.apply(n).transform(answer -> {
+        long micros = Math.max(0, (System.nanoTime() - dueNanos) / 1_000);
+        recorder.recordValue(Math.min(micros, HIGHEST_MICROS));
+        if (answer.succeeded() && requests.succeeded(answer.result().status())) {
+          answered.incrementAndGet();
+        } else {
+          errors.incrementAndGet();
+        }
+        return Future.succeededFuture();
+      });
+    }
+
+    Result result() {
+      return new Result(answered.get(), errors.get(), (System.nanoTime() - startNanos) / 1e9,
+        recorder.getIntervalHistogram());
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package dev.wallet.edge.bench;
+
+import dev.wallet.balancecache.async.Sequential;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+
+/**
+ * The benchmark's customers, made through the public API as any client would: owners with wallets,
+ * funded by sandbox deposits that the gateway confirms by webhook.
+ */
+final class Population {
+
+  /** A wallet and the token of its owner. */
+  record Account(String token, String owner, String wallet) {
+  }
+
+  /** Two wallets of one owner on one shard: every transfer between them is one script. */
+  record Pair(Account first, String second) {
+  }
+
+  private static final int SETUP_IN_FLIGHT = 64;
+  private static final long POLL_MS = 100;
+  private static final long RETRY_MS = 200;
+
+  private final Vertx vertx;
+  private final BenchHttp http;
+  private final String run = UUID.randomUUID().toString().substring(0, 8);
+
+  Population(Vertx vertx, BenchHttp http) {
+    this.vertx = vertx;
+    this.http = http;
+  }
+
+  /** {@code count} owners, each with a funded wallet and a second one on the same shard. */
+  Future<List<Pair>> pairs(int count, long fundingMinor) {
+    return inParallel(IntStream.range(0, count).boxed().toList(), n -> {
+      String owner = "bench-" + run + "-pair-" + n;
+      String token = http.token(owner, "user");
+      return open(token, "personal", null)
+        .compose(first -> open(token, "personal", first)
+          .compose(second -> fund(token, first, fundingMinor).map(new Pair(new Account(token, owner, first), second))));
+    });
+  }
+
+  /** {@code wallets} funded wallets of {@code owners} owners, placed on shards by the wallet service. */
+  Future<List<Account>> spread(int wallets, int owners, long fundingMinor) {
+    return inParallel(IntStream.range(0, wallets).boxed().toList(), n -> {
+      String owner = "bench-" + run + "-owner-" + (n % owners);
+      String token = http.token(owner, "user");
+      return open(token, "personal", null)
+        .compose(wallet -> fund(token, wallet, fundingMinor).map(new Account(token, owner, wallet)));
+    });
+  }
+
+  /** A merchant wallet (its owner has the merchant role). */
+  Future<Account> merchant() {
+    String owner = "bench-" + run + "-merchant";
+    String token = http.token(owner, "user", "merchant");
+    return open(token, "merchant", null).map(wallet -> new Account(token, owner, wallet));
+  }
+
+  private Future<String> open(String token, String type, String colocateWith) {
+    String body = "{\"currency\":\"USD\",\"type\":\"" + type + "\""
+      + (colocateWith == null ? "" : ",\"colocateWith\":\"" + colocateWith + "\"") + "}";
+    String key = "open-" + UUID.randomUUID();
+    return retried(() -> http.post("/v1/wallets", token, key, body))
+      .map(answer -> answer.require(201).json().getString("id"));
+  }
+
+  /**
+   * As a careful client does: a 503 (the wallet failed closed, e.g. while its JIT warms up) is sent
+   * again under the same Idempotency-Key after a pause, for up to a minute.
+   */
+  private Future<BenchHttp.Answer> retried(java.util.function.Supplier<Future<BenchHttp.Answer>> request) {
+    long deadline = System.currentTimeMillis() + 60_000;
+    BenchHttp.Answer[] last = new BenchHttp.Answer[1];
+    return Sequential.repeatWhile(() -> request.get().compose(answer -> {
+      last[0] = answer;
+      boolean again = answer.status() == 503 && System.currentTimeMillis() < deadline;
+      return again ? vertx.timer(RETRY_MS).map(true) : Future.succeededFuture(false);
+    })).map(done -> last[0]);
+  }
+
+  /** A sandbox deposit, then polls it until the gateway's webhook has completed it. */
+  private Future<Void> fund(String token, String wallet, long amountMinor) {
+    String body = "{\"walletId\":\"" + wallet + "\",\"amount\":" + amountMinor
+      + ",\"currency\":\"USD\",\"source\":{\"type\":\"sandbox\"}}";
+    return retried(() -> http.post("/v1/deposits", token, "fund-" + wallet, body))
+      .map(answer -> "/v1/deposits/" + answer.require(201, 202).json().getString("id"))
+      .compose(path -> Sequential.repeatWhile(() -> vertx.timer(POLL_MS)
+        .compose(t -> retried(() -> http.get(path, token)))
+        .map(answer -> {
+          String status = answer.require(200).json().getString("status");
+          if ("failed".equals(status)) {
+            throw new IllegalStateException("a funding deposit failed: " + answer.body());
+          }
+          return !"completed".equals(status);
+        })));
+  }
+
+  /** {@code step} over every item, {@link #SETUP_IN_FLIGHT} at a time; answers the results in order. */
+  private <T, R> Future<List<R>> inParallel(List<T> items, Function<T, Future<R>> step) {
+    List<R> results = Collections.synchronizedList(new ArrayList<>(Collections.nCopies(items.size(), null)));
+    AtomicInteger next = new AtomicInteger();
+    List<Future<Void>> workers = new ArrayList<>();
+    for (int w = 0; w < Math.min(SETUP_IN_FLIGHT, items.size()); w++) {
+      workers.add(Sequential.repeatWhile(() -> {
+        int index = next.getAndIncrement();
+        if (index >= items.size()) {
+          return Future.succeededFuture(false);
+        }
+        return step.apply(items.get(index)).map(result -> {
+          results.set(index, result);
+          return true;
+        });
+      }));
+    }
+    return Future.all(workers).map(done -> new ArrayList<>(results));
+  }
+}

@@ -1,0 +1,68 @@
+package dev.wallet.edge.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * CPU time of the wallet's processes (each with its children: PostgreSQL's backends), read from
+ * /proc, so a run can say where its CPU went: milliseconds of CPU per request, per process.
+ * The processes come from a file of {@code name pid} lines that scripts/bench.sh writes.
+ */
+final class ProcessCpu {
+
+  /** Linux reports utime and stime in clock ticks of 10 ms (CLK_TCK 100) on every platform the JDK runs on. */
+  private static final double MS_PER_TICK = 10;
+
+  private final Map<String, Long> pids = new LinkedHashMap<>();
+
+  ProcessCpu(Path pidsFile) {
+    try {
+      for (String line : Files.readAllLines(pidsFile)) {
+        String[] fields = line.trim().split("\\s+");
+        if (fields.length == 2) {
+          pids.put(fields[0], Long.parseLong(fields[1]));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** CPU milliseconds used so far, per process. */
+  Map<String, Double> sample() {
+    Map<String, Double> used = new LinkedHashMap<>();
+    pids.forEach((name, pid) -> used.put(name, ticks(pid) * MS_PER_TICK));
+    return used;
+  }
+
+  /** What each process used between two samples. */
+  static Map<String, Double> since(Map<String, Double> before, Map<String, Double> after) {
+    Map<String, Double> used = new LinkedHashMap<>();
+    after.forEach((name, ms) -> used.put(name, ms - before.getOrDefault(name, ms)));
+    return used;
+  }
+
+  private static long ticks(long pid) {
+    Path proc = Path.of("/proc", Long.toString(pid));
+    try {
+      String stat = Files.readString(proc.resolve("stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      long total = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+      Path children = proc.resolve("task").resolve(Long.toString(pid)).resolve("children");
+      if (Files.exists(children)) {
+        for (String child : Files.readString(children).trim().split("\\s+")) {
+          if (!child.isEmpty()) {
+            total += ticks(Long.parseLong(child));
+          }
+        }
+      }
+      return total;
+    } catch (IOException | RuntimeException gone) {
+      return 0; // a process that ended (a PostgreSQL backend) no longer counts
+    }
+  }
+}

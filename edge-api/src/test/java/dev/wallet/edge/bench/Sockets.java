@@ -1,0 +1,108 @@
+package dev.wallet.edge.bench;
+
+import dev.wallet.balancecache.async.Sequential;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Live balances at scale: one balance socket per wallet, all on one edge, then transfers among
+ * those wallets. A push's latency runs from the transfer's timestamp in the money core (its
+ * {@code createdAt}) to the moment the socket of its source wallet receives the event naming it.
+ */
+final class Sockets {
+
+  /** Sockets held, pushes matched to transfers, pushes never seen, and their latency in microseconds. */
+  record Result(int held, long matched, long missing, Histogram latency) {
+
+    double percentileMs(double percentile) {
+      return latency.getTotalCount() == 0 ? Double.NaN : latency.getValueAtPercentile(percentile) / 1_000.0;
+    }
+  }
+
+  private static final int CONNECTING_AT_ONCE = 64;
+
+  private final WebSocketClient client;
+  private final URI edge;
+  private final List<WebSocket> open = new ArrayList<>();
+  private final Map<String, Long> firstPushMicros = new ConcurrentHashMap<>();
+
+  Sockets(Vertx vertx, URI edge, int count) {
+    this.edge = edge;
+    this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(count + 16)
+      .setConnectTimeout(30_000));
+  }
+
+  /** Opens a socket to each account's wallet, {@link #CONNECTING_AT_ONCE} at a time. */
+  Future<Integer> connect(List<Population.Account> accounts) {
+    AtomicInteger next = new AtomicInteger();
+    List<Future<Void>> connectors = new ArrayList<>();
+    for (int c = 0; c < CONNECTING_AT_ONCE; c++) {
+      connectors.add(Sequential.repeatWhile(() -> {
+        int index = next.getAndIncrement();
+        return index >= accounts.size() ? Future.succeededFuture(false) : connect(accounts.get(index)).map(true);
+      }));
+    }
+    return Future.all(connectors).map(done -> open.size());
+  }
+
+  private Future<Void> connect(Population.Account account) {
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(edge.getHost()).setPort(edge.getPort())
+      .setURI("/v1/wallets/" + account.wallet() + "/events").addHeader("Authorization", "Bearer " + account.token());
+    return client.connect(options).map(socket -> {
+      socket.textMessageHandler(this::received);
+      synchronized (open) {
+        open.add(socket);
+      }
+      return null;
+    });
+  }
+
+  private void received(String text) {
+    JsonObject event = new JsonObject(text);
+    if ("balance".equals(event.getString("type"))) {
+      firstPushMicros.putIfAbsent(event.getString("transactionId"), nowMicros());
+    }
+  }
+
+  /** Matches each transfer (id and createdAt) with its first push. */
+  Result measure(Map<String, Instant> transfers) {
+    Histogram latency = new Histogram(60_000_000L, 3);
+    long missing = 0;
+    for (Map.Entry<String, Instant> transfer : transfers.entrySet()) {
+      Long pushed = firstPushMicros.get(transfer.getKey());
+      if (pushed == null) {
+        missing++;
+      } else {
+        long created = transfer.getValue().getEpochSecond() * 1_000_000 + transfer.getValue().getNano() / 1_000;
+        latency.recordValue(Math.max(0, Math.min(pushed - created, 60_000_000L)));
+      }
+    }
+    return new Result(open.size(), latency.getTotalCount(), missing, latency);
+  }
+
+  Future<Void> close() {
+    List<Future<Void>> closing = new ArrayList<>();
+    synchronized (open) {
+      open.forEach(socket -> closing.add(socket.close()));
+    }
+    return Future.join(closing).transform(done -> client.close());
+  }
+
+  private static long nowMicros() {
+    Instant now = Instant.now();
+    return now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
+  }
+}

@@ -1,0 +1,446 @@
+package dev.wallet.edge.bench;
+
+import dev.wallet.balancecache.impl.MoveScriptCall;
+import dev.wallet.balancecache.model.LimitCheck;
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.WalletId;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Currency;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The wallet's throughput and latency through its public HTTP API, next to what its own Redis and
+ * PostgreSQL do alone, all in one run on one machine (scripts/bench.sh starts the system and calls
+ * this in a separate JVM). Prints markdown tables on stdout, progress on stderr.
+ *
+ * <p>Arguments are {@code --name=value}; see {@link Options} for each and its default.
+ */
+public final class WalletBench {
+
+  private static final Money CENT = new Money(1, Currency.getInstance("USD"));
+  private static final long FUNDING_MINOR = 10_000_000;
+  private static final double[] OPEN_LOOP_SHARES = {0.25, 0.50, 0.70, 0.90};
+
+  /** Settings, from the command line. */
+  record Options(List<URI> edges, String secret, boolean quick, int runs, int seconds, int clients, int pairs,
+                 int spreadWallets, int payers, int sockets, int scriptClients, String redisSeed, String pgHost,
+                 int pgPort, String pgSuperPassword, String pgApp, String pgAppPassword, String pgDatabase,
+                 URI writerMetrics, String only, String pids, int warmUpSeconds) {
+
+    static Options parse(String[] args) {
+      Map<String, String> given = new HashMap<>();
+      for (String arg : args) {
+        String[] pair = arg.replaceFirst("^--", "").split("=", 2);
+        given.put(pair[0], pair.length > 1 ? pair[1] : "true");
+      }
+      boolean quick = Boolean.parseBoolean(given.getOrDefault("quick", "false"));
+      return new Options(Arrays.stream(given.getOrDefault("edges", "http://127.0.0.1:8080").split(","))
+        .map(URI::create).toList(), given.getOrDefault("secret", "wallet-dev-only-jwt-secret-never-use-in-production"),
+        quick, number(given, "runs", quick ? 1 : 3), number(given, "seconds", quick ? 5 : 10),
+        number(given, "clients", 64), number(given, "pairs", 64), number(given, "wallets", quick ? 2_000 : 10_000),
+        number(given, "payers", 64), number(given, "sockets", 10_000), number(given, "script-clients", 48),
+        given.getOrDefault("redis", "127.0.0.1:7101"), given.getOrDefault("pg-host", "127.0.0.1"),
+        number(given, "pg-port", 55432), given.getOrDefault("pg-super-password", "wallet-dev-superuser"),
+        given.getOrDefault("pg-user", "wallet_app"), given.getOrDefault("pg-password", "wallet-dev-app"),
+        given.getOrDefault("pg-database", "wallet"),
+        URI.create(given.getOrDefault("writer-metrics", "http://127.0.0.1:9181/metrics")),
+        given.getOrDefault("only", ""), given.getOrDefault("pids", ""), number(given, "warmup", quick ? 5 : 15));
+    }
+
+    private static int number(Map<String, String> given, String name, int fallback) {
+      return given.containsKey(name) ? Integer.parseInt(given.get(name)) : fallback;
+    }
+  }
+
+  /** A closed-loop scenario's runs, with the ledger's commit delay for the money it moved. */
+  private record Measured(String title, List<Load.Result> runs, List<LedgerLag.Delay> lags,
+                          List<Map<String, Double>> cpuPerRequest) {
+
+    double median(ToDoubleFunction<Load.Result> value) {
+      return WalletBench.median(runs.stream().mapToDouble(value).toArray());
+    }
+  }
+
+  private final Vertx vertx;
+  private final Options options;
+  private final BenchHttp http;
+  private final LedgerLag ledger;
+  private final StringBuilder out = new StringBuilder();
+  private final ProcessCpu cpu;
+  /** Per open-loop scenario: share of max, p99 ms, ledger lag p99 ms; for the targets. */
+  private final Map<String, List<double[]>> openRows = new ConcurrentHashMap<>();
+  private Sockets.Result socketResult;
+
+  private WalletBench(Vertx vertx, Options options) {
+    this.vertx = vertx;
+    this.options = options;
+    this.http = new BenchHttp(vertx, options.edges(), options.secret(), 512);
+    this.ledger = new LedgerLag(vertx, new PgConnectOptions().setHost(options.pgHost()).setPort(options.pgPort())
+      .setDatabase(options.pgDatabase()).setUser(options.pgApp()).setPassword(options.pgAppPassword()),
+      options.writerMetrics());
+    this.cpu = options.pids().isEmpty() ? null : new ProcessCpu(java.nio.file.Path.of(options.pids()));
+  }
+
+  public static void main(String[] args) {
+    Options options = Options.parse(args);
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+    try {
+      System.out.print(new WalletBench(vertx, options).run());
+    } finally {
+      await(vertx.close(), 60);
+    }
+  }
+
+  private String run() {
+    if (!options.only().isEmpty()) {
+      return only(options.only());
+    }
+    progress("making the customers: %d pairs, %d wallets on random shards, a merchant", options.pairs(),
+      options.spreadWallets());
+    Population population = new Population(vertx, http);
+    List<Population.Pair> pairs = await(population.pairs(options.pairs(), FUNDING_MINOR), 600);
+    List<Population.Account> spread = await(population.spread(options.spreadWallets(), options.spreadWallets(),
+      FUNDING_MINOR), 1_800);
+    Population.Account merchant = await(population.merchant(), 60);
+    List<Population.Account> payers = spread.subList(0, Math.min(options.payers(), spread.size()));
+    List<Baselines.ScriptTarget> scriptTargets = scriptTargets(pairs);
+    await(ledger.drained(300_000), 310);
+
+    Map<String, Supplier<Load.Requests>> closed = new LinkedHashMap<>();
+    closed.put("POST /v1/transfers, same shard", () -> Scenarios.sameShard(http, pairs));
+    closed.put("POST /v1/transfers, " + spread.size() + " wallets on random shards",
+      () -> Scenarios.randomShards(http, spread, null));
+    closed.put("POST /v1/payments, " + payers.size() + " payers to one merchant",
+      () -> Scenarios.hotMerchant(http, payers, merchant));
+    closed.put("GET /v1/wallets/{id}", () -> Scenarios.read(http, spread));
+    closed.put("GET /health/live", () -> Scenarios.live(http));
+
+    progress("warming up (one discarded run of each)");
+    long scriptRequests = warmUp(closed, scriptTargets);
+    List<Baselines.Rate> scripts = new ArrayList<>();
+    List<Baselines.Rate> pgbench = new ArrayList<>();
+    Map<String, Measured> measured = new LinkedHashMap<>();
+    closed.keySet().forEach(title -> measured.put(title, new Measured(title, new ArrayList<>(), new ArrayList<>(),
+      new ArrayList<>())));
+    for (int r = 1; r <= options.runs(); r++) {
+      scripts.add(Baselines.script(scriptTargets, options.scriptClients(), scriptRequests));
+      progress("run %d: move.lua via redis-benchmark %.0f/s", r, scripts.get(scripts.size() - 1).perSecond());
+      pgbench.add(Baselines.pgbench(options.pgHost(), options.pgPort(), "postgres", options.pgSuperPassword(),
+        "pgbench", 8, options.seconds()));
+      progress("run %d: pgbench TPC-B %.0f/s", r, pgbench.get(pgbench.size() - 1).perSecond());
+      for (Map.Entry<String, Supplier<Load.Requests>> scenario : closed.entrySet()) {
+        measureClosed(measured.get(scenario.getKey()), scenario.getValue().get(), r);
+      }
+    }
+    double script = median(scripts.stream().mapToDouble(Baselines.Rate::perSecond).toArray());
+    double pg = median(pgbench.stream().mapToDouble(Baselines.Rate::perSecond).toArray());
+    header();
+    closedTable(script, pg, scripts, pgbench, measured.values());
+    cpuTable(measured.values());
+    openTable(measured, closed);
+    socketsTable(spread);
+    targets(script, pg, measured);
+    return out.toString();
+  }
+
+  /**
+   * One scenario alone in a closed loop for the configured seconds, for profiling
+   * ({@code --only=same|random|merchant|read}): no baselines, no tables, one line of result.
+   */
+  private String only(String scenario) {
+    Population population = new Population(vertx, http);
+    Load.Requests requests = switch (scenario) {
+      case "same" -> Scenarios.sameShard(http, await(population.pairs(options.pairs(), FUNDING_MINOR), 600));
+      case "random" -> Scenarios.randomShards(http, await(population.spread(options.spreadWallets(),
+        options.spreadWallets(), FUNDING_MINOR), 1_800), null);
+      case "merchant" -> Scenarios.hotMerchant(http, await(population.spread(options.payers(), options.payers(),
+        FUNDING_MINOR), 600), await(population.merchant(), 60));
+      case "read" -> Scenarios.read(http, await(population.spread(options.payers(), options.payers(), 1), 600));
+      default -> throw new IllegalArgumentException("--only takes same, random, merchant or read");
+    };
+    await(Load.closed(vertx, requests, options.clients(), Duration.ofSeconds(options.warmUpSeconds())), 600);
+    progress("measuring %s for %d s", scenario, options.seconds());
+    Map<String, Double> before = cpuSample();
+    Load.Result result = await(Load.closed(vertx, requests, options.clients(), Duration.ofSeconds(options.seconds())),
+      options.seconds() + 120L);
+    await(ledger.drained(300_000), 310);
+    return String.format(Locale.ROOT, "%s: %.0f/s p50 %.1f ms p99 %.1f ms errors %d; CPU ms per request: %s%n",
+      scenario, result.perSecond(), result.percentileMs(50), result.percentileMs(99), result.errors(),
+      cpuLine(cpuPerRequest(before, result)));
+  }
+
+  // ------------------------------------------------------------------ the runs
+
+  private long warmUp(Map<String, Supplier<Load.Requests>> closed, List<Baselines.ScriptTarget> targets) {
+    Baselines.Rate calibration = Baselines.script(targets, options.scriptClients(), 2_000);
+    for (Map.Entry<String, Supplier<Load.Requests>> scenario : closed.entrySet()) {
+      await(Load.closed(vertx, scenario.getValue().get(), options.clients(),
+        Duration.ofSeconds(options.warmUpSeconds())), 600);
+    }
+    await(ledger.drained(300_000), 310);
+    return Math.max(2_000, (long) (calibration.perSecond() / targets.size() * options.seconds()));
+  }
+
+  private void measureClosed(Measured scenario, Load.Requests requests, int run) {
+    Instant from = Instant.now();
+    Map<String, Double> cpuBefore = cpuSample();
+    Load.Result result = await(Load.closed(vertx, requests, options.clients(), Duration.ofSeconds(options.seconds())),
+      options.seconds() + 120L);
+    Instant to = Instant.now();
+    scenario.runs().add(result);
+    if (scenario.title().startsWith("POST")) {
+      await(ledger.drained(300_000), 310);
+      scenario.lags().add(await(ledger.delay(from, to), 60));
+    }
+    scenario.cpuPerRequest().add(cpuPerRequest(cpuBefore, result)); // after the drain: the ledger's share too
+    progress("run %d: %s %.0f/s p50 %.1f ms p99 %.1f ms errors %d; CPU ms per request: %s", run, scenario.title(),
+      result.perSecond(), result.percentileMs(50), result.percentileMs(99), result.errors(),
+      cpuLine(scenario.cpuPerRequest().get(scenario.cpuPerRequest().size() - 1)));
+  }
+
+  private Map<String, Double> cpuSample() {
+    Map<String, Double> sample = cpu == null ? new LinkedHashMap<>() : cpu.sample();
+    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    sample.put("load generator", ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() / 1e6);
+    return sample;
+  }
+
+  /** CPU milliseconds per answered request, by group of processes (the edges together, Redis together). */
+  private Map<String, Double> cpuPerRequest(Map<String, Double> before, Load.Result result) {
+    Map<String, Double> grouped = new LinkedHashMap<>();
+    ProcessCpu.since(before, cpuSample()).forEach((name, ms) -> grouped.merge(name.replaceAll("-\\d+$", ""),
+      Math.max(0, ms) / Math.max(1, result.answered()), Double::sum));
+    grouped.put("all", grouped.values().stream().mapToDouble(Double::doubleValue).sum());
+    return grouped;
+  }
+
+  private static String cpuLine(Map<String, Double> perRequest) {
+    StringBuilder line = new StringBuilder();
+    perRequest.forEach((name, ms) -> line.append(String.format(Locale.ROOT, "%s %.2f, ", name, ms)));
+    return line.length() == 0 ? "" : line.substring(0, line.length() - 2);
+  }
+
+  private Load.Result measureOpen(Load.Requests requests, double perSecond, List<LedgerLag.Delay> lag) {
+    Instant from = Instant.now();
+    Load.Result result = await(Load.open(vertx, requests, perSecond, Duration.ofSeconds(options.seconds())),
+      options.seconds() + 180L);
+    Instant to = Instant.now();
+    await(ledger.drained(300_000), 310);
+    lag.add(await(ledger.delay(from, to), 60));
+    return result;
+  }
+
+  /** For each master, a pair of wallets on a shard it serves, and the move.lua call between them. */
+  private List<Baselines.ScriptTarget> scriptTargets(List<Population.Pair> pairs) {
+    String[] seed = options.redisSeed().split(":");
+    Redis redis = Redis.createClient(vertx, "redis://" + options.redisSeed());
+    Response slots = await(redis.send(Request.cmd(Command.CLUSTER).arg("SLOTS")), 30);
+    redis.close();
+    Map<String, Baselines.ScriptTarget> byMaster = new LinkedHashMap<>();
+    for (Population.Pair pair : pairs) {
+      int slot = MoveScriptCall.slot(new WalletId(pair.first().wallet()));
+      for (Response range : slots) {
+        if (range.get(0).toInteger() <= slot && slot <= range.get(1).toInteger()) {
+          String host = range.get(2).get(0).toString();
+          int port = range.get(2).get(1).toInteger();
+          byMaster.putIfAbsent(host + ":" + port, new Baselines.ScriptTarget(host.isEmpty() ? seed[0] : host, port,
+            MoveScriptCall.transfer(new WalletId(pair.first().wallet()), new WalletId(pair.second()), CENT,
+              pair.first().owner(), benchChecks())));
+        }
+      }
+    }
+    if (byMaster.size() < slots.size()) {
+      throw new IllegalStateException("no pair landed on every master; run with more --pairs");
+    }
+    return new ArrayList<>(byMaster.values());
+  }
+
+  /** The three windows the bench tier's rules make the money core count with every transfer. */
+  private static List<LimitCheck> benchChecks() {
+    LocalDate today = LocalDate.now(ZoneOffset.UTC);
+    return List.of(new LimitCheck("daily", "p2p_send:USD:d:" + today, 1_000_000_000_000L, -1, 86_400_000),
+      new LimitCheck("monthly", "p2p_send:USD:m:" + today.toString().substring(0, 7), 10_000_000_000_000L, -1,
+        31L * 86_400_000),
+      new LimitCheck("velocity", "out:v:" + Instant.now().toString().substring(0, 16).replace(':', '-'), -1,
+        1_000_000, 60_000));
+  }
+
+  // ------------------------------------------------------------------ the tables
+
+  private void header() {
+    out.append(String.format(Locale.ROOT, "Edges: %s; %d run(s) of %d s each, medians; closed loop with %d "
+        + "connections; %d same-shard pairs, %d wallets on random shards (one owner each), %d payers.%n%n",
+      options.edges(), options.runs(), options.seconds(), options.clients(), options.pairs(),
+      options.spreadWallets(), options.payers()));
+  }
+
+  private void closedTable(double script, double pg, List<Baselines.Rate> scripts, List<Baselines.Rate> pgbench,
+                           Iterable<Measured> measured) {
+    out.append("| what | per second (range) | × move.lua | × pgbench | p50 ms | p99 ms | p99.9 ms | errors "
+      + "| ledger lag p50 / p99 / max ms |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    out.append(baselineRow("move.lua via redis-benchmark, every master at once, " + options.scriptClients()
+      + " clients", scripts, script, pg));
+    out.append(baselineRow("pgbench TPC-B, scale 10, 8 clients", pgbench, script, pg));
+    for (Measured m : measured) {
+      double rate = m.median(Load.Result::perSecond);
+      out.append(String.format(Locale.ROOT, "| %s | %.0f (%.0f-%.0f) | %.2f | %.2f | %.1f | %.1f | %.1f | %d | %s |%n",
+        m.title(), rate, m.runs().stream().mapToDouble(Load.Result::perSecond).min().orElse(0),
+        m.runs().stream().mapToDouble(Load.Result::perSecond).max().orElse(0), rate / script, rate / pg,
+        m.median(r -> r.percentileMs(50)), m.median(r -> r.percentileMs(99)), m.median(r -> r.percentileMs(99.9)),
+        m.runs().stream().mapToLong(Load.Result::errors).sum(), lag(m.lags())));
+    }
+    out.append('\n');
+  }
+
+  /** Where each scenario's CPU went: milliseconds per answered request, medians over the runs. */
+  private void cpuTable(Iterable<Measured> measured) {
+    List<String> groups = new ArrayList<>();
+    measured.forEach(m -> m.cpuPerRequest().forEach(sample -> sample.keySet().stream().filter(g -> !groups.contains(g))
+      .forEach(groups::add)));
+    groups.remove("all");
+    groups.add("all");
+    out.append("CPU per request (ms, all processes of the machine's wallet; closed loop, medians):\n\n| scenario | ")
+      .append(String.join(" | ", groups)).append(" |\n|---|").append("---:|".repeat(groups.size())).append('\n');
+    for (Measured m : measured) {
+      out.append("| ").append(m.title()).append(" |");
+      for (String group : groups) {
+        out.append(String.format(Locale.ROOT, " %.2f |", median(m.cpuPerRequest().stream()
+          .mapToDouble(sample -> sample.getOrDefault(group, 0.0)).toArray())));
+      }
+      out.append('\n');
+    }
+    out.append('\n');
+  }
+
+  private static String baselineRow(String title, List<Baselines.Rate> rates, double script, double pg) {
+    double rate = median(rates.stream().mapToDouble(Baselines.Rate::perSecond).toArray());
+    return String.format(Locale.ROOT, "| %s | %.0f (%.0f-%.0f) | %.2f | %.2f | %.1f | | | | |%n", title, rate,
+      rates.stream().mapToDouble(Baselines.Rate::perSecond).min().orElse(0),
+      rates.stream().mapToDouble(Baselines.Rate::perSecond).max().orElse(0), rate / script, rate / pg,
+      median(rates.stream().mapToDouble(Baselines.Rate::p50Ms).toArray()));
+  }
+
+  private void openTable(Map<String, Measured> measured, Map<String, Supplier<Load.Requests>> closed) {
+    out.append("Open loop (constant rate; latency counted from when each request was due):\n\n")
+      .append("| scenario | offered per second (share of max) | answered per second | p50 ms | p99 ms | p99.9 ms "
+        + "| errors | ledger lag p50 / p99 / max ms |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (Measured m : measured.values()) {
+      if (!m.title().startsWith("POST") || (options.quick() && m.title().contains("payments"))) {
+        continue;
+      }
+      double max = m.median(Load.Result::perSecond);
+      for (double share : OPEN_LOOP_SHARES) {
+        List<LedgerLag.Delay> lag = new ArrayList<>();
+        Load.Result result = measureOpen(closed.get(m.title()).get(), max * share, lag);
+        progress("open loop %s at %.0f/s: p99 %.1f ms errors %d", m.title(), max * share, result.percentileMs(99),
+          result.errors());
+        openRows.computeIfAbsent(m.title(), t -> new ArrayList<>()).add(new double[] {share,
+          result.percentileMs(99), lag.get(0).p99Ms()});
+        out.append(String.format(Locale.ROOT, "| %s | %.0f (%.0f %%) | %.0f | %.1f | %.1f | %.1f | %d | %s |%n",
+          m.title(), max * share, share * 100, result.perSecond(), result.percentileMs(50), result.percentileMs(99),
+          result.percentileMs(99.9), result.errors(), lag(lag)));
+      }
+    }
+    out.append('\n');
+  }
+
+  private void socketsTable(List<Population.Account> spread) {
+    int count = Math.min(options.sockets(), spread.size());
+    List<Population.Account> watched = new ArrayList<>(spread);
+    while (watched.size() < options.sockets()) {
+      watched.addAll(spread.subList(0, Math.min(spread.size(), options.sockets() - watched.size())));
+    }
+    Sockets sockets = new Sockets(vertx, options.edges().get(0), options.sockets());
+    progress("opening %d balance sockets on %s", options.sockets(), options.edges().get(0));
+    int held = await(sockets.connect(watched), 600);
+    Map<String, Instant> transfers = new ConcurrentHashMap<>();
+    double rate = 200;
+    Load.Result load = await(Load.open(vertx, Scenarios.randomShards(http, spread, transfers), rate,
+      Duration.ofSeconds(options.seconds())), options.seconds() + 180L);
+    await(vertx.timer(2_000), 10);
+    socketResult = sockets.measure(transfers);
+    await(sockets.close(), 120);
+    out.append(String.format(Locale.ROOT, "Live balances: %d sockets held on one edge (%d distinct wallets), "
+        + "random transfers among them at %.0f/s (%d answered, %d errors):%n%n", held, count, rate, load.answered(),
+        load.errors()))
+      .append("| pushes matched to transfers | never pushed | push p50 ms | p99 ms | p99.9 ms |\n|---:|---:|---:|---:|---:|\n")
+      .append(String.format(Locale.ROOT, "| %d | %d | %.1f | %.1f | %.1f |%n%n", socketResult.matched(),
+        socketResult.missing(), socketResult.percentileMs(50), socketResult.percentileMs(99),
+        socketResult.percentileMs(99.9)));
+  }
+
+  private void targets(double script, double pg, Map<String, Measured> measured) {
+    List<Measured> all = new ArrayList<>(measured.values());
+    double same = all.get(0).median(Load.Result::perSecond);
+    double random = all.get(1).median(Load.Result::perSecond);
+    out.append("| target (issue 8) | measured | met |\n|---|---:|:---:|\n");
+    target("same-shard transfers ≥ 0.5 × move.lua", same / script, same / script >= 0.5, "%.2f ×");
+    target("transfers on random shards ≥ 0.25 × move.lua", random / script, random / script >= 0.25, "%.2f ×");
+    target("same-shard transfers ≥ 3 × pgbench TPC-B", same / pg, same / pg >= 3, "%.2f ×");
+    target("transfers on random shards ≥ 3 × pgbench TPC-B", random / pg, random / pg >= 3, "%.2f ×");
+    openRows.forEach((title, rows) -> rows.stream().filter(row -> row[0] == 0.70)
+      .forEach(row -> {
+        double p99 = row[1];
+        double lag = row[2];
+        target(title + ": p99 < 25 ms at 70 % of max", p99, p99 < 25, "%.1f ms");
+        target(title + ": ledger lag p99 < 1 s at 70 % of max", lag, lag < 1_000, "%.0f ms");
+      }));
+    double push = socketResult.percentileMs(99);
+    target(socketResult.held() + " sockets on one edge, push p99 < 50 ms", push,
+      socketResult.held() >= 10_000 && push < 50, "%.1f ms");
+  }
+
+  private void target(String what, double value, boolean met, String format) {
+    out.append("| ").append(what).append(" | ").append(String.format(Locale.ROOT, format, value)).append(" | ")
+      .append(met ? "yes" : "**no**").append(" |\n");
+  }
+
+  private static String lag(List<LedgerLag.Delay> lags) {
+    if (lags.isEmpty()) {
+      return "";
+    }
+    return String.format(Locale.ROOT, "%.0f / %.0f / %.0f", median(lags.stream().mapToDouble(LedgerLag.Delay::p50Ms)
+        .toArray()), median(lags.stream().mapToDouble(LedgerLag.Delay::p99Ms).toArray()),
+      median(lags.stream().mapToDouble(LedgerLag.Delay::maxMs).toArray()));
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted.length == 0 ? Double.NaN : sorted[sorted.length / 2];
+  }
+
+  private static void progress(String format, Object... args) {
+    System.err.printf(Locale.ROOT, "[bench] " + format + "%n", args);
+  }
+
+  private static <T> T await(Future<T> future, long seconds) {
+    try {
+      return future.await(seconds, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("no answer within " + seconds + " s", e);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# The wallet's speed, in one run on this machine, next to what its own Redis and PostgreSQL do
+# alone: starts the system as scripts/run.sh does (two edges, the ledger writer, the sandbox
+# gateway; its own ports, and risk rules whose limits sit out of the way, scripts/bench/risk-rules.yaml),
+# measures each process's CPU while nothing is offered, then drives the public HTTP API from a
+# separate JVM (edge-api's test class dev.wallet.edge.bench.WalletBench) next to redis-benchmark
+# running the wallet's own move.lua and pgbench's TPC-B. Prints markdown tables and appends them,
+# with the date and the command, to docs/benchmarks.md.
+#
+#   scripts/bench.sh            # 3 runs of 10 s per scenario, 10,000 wallets, 10,000 sockets (about 15 min)
+#   scripts/bench.sh --quick    # 1 run of 5 s, 2,000 wallets (under 3 min once built)
+#   WALLET_BENCH_RECORD=0 scripts/bench.sh --quick    # print only, leave docs/benchmarks.md alone
+# Any further --name=value is passed to WalletBench (e.g. --clients=128 --seconds=20).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$WALLET_ROOT"
+
+bench_args=("$@")
+edge_ports=(${WALLET_BENCH_EDGE_PORTS:-8180 8181})
+metrics_port=${WALLET_BENCH_METRICS_PORT:-9281}
+out_dir=$WALLET_DATA_DIR/bench
+run_dir=$out_dir/run
+mkdir -p "$out_dir" "$run_dir"
+
+"$WALLET_ROOT/scripts/infra-up.sh"
+if [ -z "${WALLET_SKIP_BUILD:-}" ]; then
+  log "building (mvn install -DskipTests)"
+  mvn -B -q install -DskipTests
+fi
+classpath_file=$WALLET_ROOT/edge-api/target/bench.classpath
+mvn -B -q -pl edge-api dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$classpath_file" >/dev/null
+
+superuser_psql() {
+  PGPASSWORD=$WALLET_PG_SUPERUSER_PASSWORD psql -h "$WALLET_PG_HOST" -p "$WALLET_PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"
+}
+# pgbench's own database, initialised once at scale 10 (its tables are rewritten by every run's updates only)
+if [ "$(superuser_psql -d postgres -c "SELECT count(*) FROM pg_database WHERE datname = 'pgbench'")" = 0 ]; then
+  superuser_psql -d postgres -c "CREATE DATABASE pgbench"
+fi
+if [ "$(superuser_psql -d pgbench -c "SELECT count(*) FROM pg_tables WHERE tablename = 'pgbench_branches'")" = 0 ]; then
+  log "initialising pgbench at scale 10"
+  PGPASSWORD=$WALLET_PG_SUPERUSER_PASSWORD pgbench -h "$WALLET_PG_HOST" -p "$WALLET_PG_PORT" -U postgres -i -s 10 -q pgbench >/dev/null 2>&1
+fi
+
+# ------------------------------------------------------------------ the system, as scripts/run.sh runs it
+webhooks=""
+for port in "${edge_ports[@]}"; do webhooks+="${webhooks:+,}http://127.0.0.1:$port/v1/webhooks/gateway/sandbox"; done
+WALLET_SKIP_BUILD=1 WALLET_EDGE_PORTS="${edge_ports[*]}" WALLET_RUN_DIR=$run_dir \
+  WALLET_SANDBOX_PORT=${WALLET_BENCH_SANDBOX_PORT:-8190} WALLET_SANDBOX_WEBHOOK_URLS=$webhooks WALLET_SANDBOX_DELAY_MS=20 \
+  WALLET_LEDGER_METRICS_PORT=$metrics_port WALLET_HZ_CLUSTER=wallet-bench WALLET_HZ_PORT=${WALLET_BENCH_HZ_PORT:-5801} \
+  WALLET_RISK_RULES_FILE=$WALLET_ROOT/scripts/bench/risk-rules.yaml \
+  WALLET_RATE_LIMIT_PER_SECOND=1000000 WALLET_RATE_LIMIT_BURST=1000000 \
+  "$WALLET_ROOT/scripts/run.sh" >"$out_dir/run.log" 2>&1 &
+system=$!
+trap 'kill $system 2>/dev/null || true; wait $system 2>/dev/null || true' EXIT
+for _ in $(seq 1 240); do
+  grep -q 'ready: edge API' "$out_dir/run.log" && break
+  kill -0 $system 2>/dev/null || { cat "$out_dir/run.log" >&2; die "the system did not start"; }
+  sleep 0.5
+done
+grep -q 'ready: edge API' "$out_dir/run.log" || die "the system was not ready within 120 s; see $out_dir/run.log"
+log "the system is up (edges on ${edge_ports[*]})"
+
+# ------------------------------------------------------------------ CPU while nothing is offered
+ticks() { # utime + stime of a process and its children, in clock ticks
+  local pid total=0 child
+  for pid in "$@"; do
+    [ -r "/proc/$pid/stat" ] || continue
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+    for child in $(cat "/proc/$pid/task/$pid/children" 2>/dev/null); do total=$((total + $(ticks "$child"))); done
+  done
+  echo $total
+}
+declare -A idle_pids=()
+for file in "$run_dir"/*.pid; do idle_pids[$(basename "$file" .pid)]=$(cat "$file"); done
+for port in $(redis_ports); do idle_pids[redis-$port]=$(cat "$WALLET_DATA_DIR/redis/$port/redis.pid"); done
+idle_pids[postgresql]=$(head -n 1 "$(readlink -f "$WALLET_DATA_DIR/pg")/postmaster.pid")
+for name in "${!idle_pids[@]}"; do echo "$name ${idle_pids[$name]}"; done >"$out_dir/pids.txt"
+idle_seconds=${WALLET_BENCH_IDLE_SECONDS:-10}
+sleep 5 # let start-up work (JIT, first reconciliation) settle before the idle window
+declare -A before=()
+for name in "${!idle_pids[@]}"; do before[$name]=$(ticks "${idle_pids[$name]}"); done
+sleep "$idle_seconds"
+hz=$(getconf CLK_TCK)
+idle_table="| process (nothing offered, ${idle_seconds} s) | CPU, % of one core |"$'\n'"|---|---:|"$'\n'
+idle_total=0
+for name in $(printf '%s\n' "${!idle_pids[@]}" | sort); do
+  used=$(( $(ticks "${idle_pids[$name]}") - before[$name] ))
+  idle_total=$((idle_total + used))
+  idle_table+="| $name | $(awk -v t="$used" -v hz="$hz" -v s="$idle_seconds" 'BEGIN{printf "%.1f", 100*t/hz/s}') |"$'\n'
+done
+idle_percent=$(awk -v t="$idle_total" -v hz="$hz" -v s="$idle_seconds" 'BEGIN{printf "%.1f", 100*t/hz/s}')
+idle_table+="| **all together** | **$idle_percent** (target < 5: $(awk -v p="$idle_percent" 'BEGIN{print (p < 5) ? "met" : "not met"}')) |"$'\n'
+log "idle: the whole system used $idle_percent % of one core"
+
+# ------------------------------------------------------------------ the load
+edges=""
+for port in "${edge_ports[@]}"; do edges+="${edges:+,}http://127.0.0.1:$port"; done
+tables=$(java ${BENCH_JAVA_OPTS:--Xmx2g} -cp "$WALLET_ROOT/edge-api/target/test-classes:$WALLET_ROOT/edge-api/target/classes:$(cat "$classpath_file")" \
+  dev.wallet.edge.bench.WalletBench --edges="$edges" --secret="${WALLET_JWT_SECRET:-wallet-dev-only-jwt-secret-never-use-in-production}" \
+  --redis="$WALLET_REDIS_HOST:$WALLET_REDIS_FIRST_PORT" --pg-host="$WALLET_PG_HOST" --pg-port="$WALLET_PG_PORT" \
+  --pg-super-password="$WALLET_PG_SUPERUSER_PASSWORD" --pg-user="$WALLET_PG_USER" --pg-password="$WALLET_PG_PASSWORD" \
+  --pg-database="$WALLET_PG_DATABASE" --writer-metrics="http://127.0.0.1:$metrics_port/metrics" --pids="$out_dir/pids.txt" "${bench_args[@]}")
+
+report="### $(date -u '+%Y-%m-%d %H:%M') UTC: \`scripts/bench.sh${bench_args[*]:+ ${bench_args[*]}}\`
+
+Machine: $(nproc) cores, load average before the run $(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/'); git $(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes').
+
+$tables
+
+$idle_table"
+printf '%s\n' "$report"
+if [ "${WALLET_BENCH_RECORD:-1}" = 1 ]; then
+  printf '\n%s\n' "$report" >>"$WALLET_ROOT/docs/benchmarks.md"
+  log "appended to docs/benchmarks.md"
+fi
