@@ -16,6 +16,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$WALLET_ROOT"
 
 bench_args=("$@")
+load_before=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')
+commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!docs' || echo ' with uncommitted changes')"
 edge_ports=(${WALLET_BENCH_EDGE_PORTS:-8180 8181})
 metrics_port=${WALLET_BENCH_METRICS_PORT:-9281}
 out_dir=$WALLET_DATA_DIR/bench
@@ -104,7 +106,7 @@ tables=$(java ${BENCH_JAVA_OPTS:--Xmx2g} -cp "$WALLET_ROOT/edge-api/target/test-
 
 report="### $(date -u '+%Y-%m-%d %H:%M') UTC: \`scripts/bench.sh${bench_args[*]:+ ${bench_args[*]}}\`
 
-Machine: $(nproc) cores, load average before the run $(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/'); git $(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes').
+Machine: $(nproc) cores, load average $load_before when the command started; code: git $commit.
 
 $tables
 

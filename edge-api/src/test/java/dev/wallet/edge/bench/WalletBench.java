@@ -40,7 +40,7 @@ import java.util.function.ToDoubleFunction;
 public final class WalletBench {
 
   private static final Money CENT = new Money(1, Currency.getInstance("USD"));
-  private static final long FUNDING_MINOR = 10_000_000;
+  private static final long FUNDING_MINOR = 100_000;
   private static final double[] OPEN_LOOP_SHARES = {0.25, 0.50, 0.70, 0.90};
 
   /** Settings, from the command line. */
@@ -120,6 +120,7 @@ public final class WalletBench {
     progress("making the customers: %d pairs, %d wallets on random shards, a merchant", options.pairs(),
       options.spreadWallets());
     Population population = new Population(vertx, http);
+    await(population.treasury((options.pairs() + options.spreadWallets()) * FUNDING_MINOR), 600);
     List<Population.Pair> pairs = await(population.pairs(options.pairs(), FUNDING_MINOR), 600);
     List<Population.Account> spread = await(population.spread(options.spreadWallets(), options.spreadWallets(),
       FUNDING_MINOR), 1_800);
@@ -171,6 +172,7 @@ public final class WalletBench {
    */
   private String only(String scenario) {
     Population population = new Population(vertx, http);
+    await(population.treasury((options.pairs() + options.spreadWallets() + options.payers()) * FUNDING_MINOR), 600);
     Load.Requests requests = switch (scenario) {
       case "same" -> Scenarios.sameShard(http, await(population.pairs(options.pairs(), FUNDING_MINOR), 600));
       case "random" -> Scenarios.randomShards(http, await(population.spread(options.spreadWallets(),
