@@ -8,6 +8,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MapStoreConfig;
 import com.hazelcast.config.MaxSizePolicy;
+import com.hazelcast.config.NearCacheConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.ReplicatedMapConfig;
 import com.hazelcast.core.Hazelcast;
@@ -43,6 +44,8 @@ public final class LimitsHazelcast {
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.socket.bind.any", "false");
+    // a changed KYC profile is dropped from every member's near cache at once, not in 10 s batches
+    config.setProperty("hazelcast.map.invalidation.batch.enabled", "false");
     network(config.getNetworkConfig(), options);
     config.addReplicatedMapConfig(new ReplicatedMapConfig(RULES_MAP).setInMemoryFormat(InMemoryFormat.OBJECT)
       .setAsyncFillup(false));
@@ -66,6 +69,19 @@ public final class LimitsHazelcast {
       .setInitialLoadMode(MapStoreConfig.InitialLoadMode.LAZY);
     return new MapConfig(PROFILES_MAP).setBackupCount(1).setMapStoreConfig(writeThrough)
       .setEvictionConfig(new EvictionConfig().setEvictionPolicy(EvictionPolicy.LRU)
-        .setMaxSizePolicy(MaxSizePolicy.PER_NODE).setSize(PROFILES_PER_MEMBER));
+        .setMaxSizePolicy(MaxSizePolicy.PER_NODE).setSize(PROFILES_PER_MEMBER))
+      .setNearCacheConfig(nearCache());
+  }
+
+  /**
+   * Every check reads one or two profiles; without a near cache each read is an operation on the
+   * owning member's partition thread (over the network for half of them with two members), which
+   * measured at 2.5 ms a check under load. With it, a profile read twice is read locally; a change
+   * (an entry processor on the owner) invalidates every member's copy as it happens.
+   */
+  private static NearCacheConfig nearCache() {
+    return new NearCacheConfig(PROFILES_MAP).setInMemoryFormat(InMemoryFormat.OBJECT).setInvalidateOnChange(true)
+      .setCacheLocalEntries(true).setEvictionConfig(new EvictionConfig().setEvictionPolicy(EvictionPolicy.LRU)
+        .setMaxSizePolicy(MaxSizePolicy.ENTRY_COUNT).setSize(PROFILES_PER_MEMBER));
   }
 }

@@ -1,6 +1,7 @@
 package dev.wallet.balancecache.impl;
 
 import dev.wallet.balancecache.BalanceCacheUnavailableException;
+import dev.wallet.balancecache.async.Deadline;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -9,7 +10,6 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -149,8 +149,7 @@ final class ScriptRunner {
 
     Future<List<Response>> attempt(Function<String, Future<List<Response>>> send, long backoffMs, String askTarget) {
       long remaining = Math.max(1, deadline - System.currentTimeMillis());
-      return send.apply(askTarget)
-        .timeout(remaining, TimeUnit.MILLISECONDS)
+      return Deadline.within(vertx, send.apply(askTarget), remaining)
         .recover(failure -> retry(failure, send, backoffMs));
     }
 

@@ -2,6 +2,7 @@ package dev.wallet.limits.impl;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import dev.wallet.balancecache.async.Deadline;
 import dev.wallet.limits.Compliance;
 import dev.wallet.limits.Limits;
 import dev.wallet.limits.LimitsHazelcast;
@@ -14,13 +15,14 @@ import dev.wallet.limits.model.Movement;
 import dev.wallet.limits.model.PublishOutcome;
 import dev.wallet.limits.model.PublishedRules;
 import dev.wallet.limits.model.RulesInForce;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -165,15 +167,30 @@ public final class HazelcastLimits implements Limits {
     return bridge(() -> profiles.getAsync(ownerId), "the KYC profile could not be read").map(Optional::ofNullable);
   }
 
-  /** A Hazelcast call on the caller's context, within the profile timeout, any failure an outage. */
+  /**
+   * A Hazelcast call on the caller's context, within the profile timeout, any failure an outage.
+   * The completion is handed over on the thread that completes Hazelcast's future, never through
+   * Hazelcast's default executor: on a machine with fewer than three cores that executor starts a
+   * new thread for every callback (the common fork-join pool has parallelism 1 there), which was
+   * measured at two thread starts per transfer.
+   */
   private <T> Future<T> bridge(Supplier<CompletionStage<T>> call, String what) {
     Future<T> result;
     try {
-      result = Future.fromCompletionStage(call.get(), vertx.getOrCreateContext());
+      Context caller = vertx.getOrCreateContext();
+      Promise<T> promise = Promise.promise();
+      call.get().whenCompleteAsync((value, failure) -> caller.runOnContext(back -> {
+        if (failure == null) {
+          promise.complete(value);
+        } else {
+          promise.fail(failure);
+        }
+      }), Runnable::run);
+      result = promise.future();
     } catch (RuntimeException memberDown) {
       result = Future.failedFuture(memberDown);
     }
-    return result.timeout(options.profileTimeoutMs(), TimeUnit.MILLISECONDS)
+    return Deadline.within(vertx, result, options.profileTimeoutMs())
       .recover(failure -> Future.failedFuture(new LimitsUnavailableException(what + ": " + failure, failure)));
   }
 
