@@ -19,7 +19,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.util.Optional;
@@ -180,12 +179,7 @@ public final class EdgeApplication {
       .with(new PoolOptions().setMaxSize(size).setName("wallet-pg")
         .setConnectionTimeout(PG_CONNECT_TIMEOUT_MS).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
       .with(new NetClientOptions().setConnectTimeout(PG_CONNECT_TIMEOUT_MS))
-      .connectingTo(new PgConnectOptions()
-        .setHost(database.host())
-        .setPort(database.port())
-        .setDatabase(database.database())
-        .setUser(database.user())
-        .setPassword(database.password()))
+      .connectingTo(database.connectOptions())
       .using(vertx)
       .build();
   }

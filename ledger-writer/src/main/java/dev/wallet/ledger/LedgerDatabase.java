@@ -1,7 +1,19 @@
 package dev.wallet.ledger;
 
+import io.vertx.pgclient.PgConnectOptions;
+
 /** How to reach the ledger's PostgreSQL database as one role. */
 public record LedgerDatabase(String host, int port, String database, String user, String password) {
+
+  /**
+   * The connection options every pool of the wallet uses. Prepared statements are cached per
+   * connection: without that, every execution parsed and planned its statement again (an insert
+   * into the partitioned, trigger-guarded ledger included).
+   */
+  public PgConnectOptions connectOptions() {
+    return new PgConnectOptions().setHost(host).setPort(port).setDatabase(database).setUser(user)
+      .setPassword(password).setCachePreparedStatements(true);
+  }
 
   public String jdbcUrl() {
     return "jdbc:postgresql://" + host + ":" + port + "/" + database;

@@ -13,7 +13,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.time.Duration;
@@ -146,8 +145,7 @@ public final class StreamLedgerWriter implements LedgerWriter {
   public static Pool pool(Vertx vertx, LedgerDatabase db) {
     return PgBuilder.pool()
       .with(new PoolOptions().setMaxSize(POOL_SIZE))
-      .connectingTo(new PgConnectOptions().setHost(db.host()).setPort(db.port()).setDatabase(db.database())
-        .setUser(db.user()).setPassword(db.password()))
+      .connectingTo(db.connectOptions())
       .using(vertx)
       .build();
   }
