@@ -113,16 +113,21 @@ final class ClusterRouter {
   }
 
   private Future<Redis> node(String key) {
+    return endpoint(key).map(this::client);
+  }
+
+  /** The master that serves {@code key}'s slot, reloading the slot table when it is not known. */
+  Future<String> endpoint(String key) {
     String endpoint = masterBySlot[HashSlot.of(key)];
-    if (endpoint == null) {
-      return refresh().compose(loaded -> {
-        String known = masterBySlot[HashSlot.of(key)];
-        return known == null
-          ? Future.failedFuture(new IllegalStateException("no master serves the slot of " + key))
-          : Future.succeededFuture(client(known));
-      });
+    if (endpoint != null) {
+      return Future.succeededFuture(endpoint);
     }
-    return Future.succeededFuture(client(endpoint));
+    return refresh().compose(loaded -> {
+      String known = masterBySlot[HashSlot.of(key)];
+      return known == null
+        ? Future.failedFuture(new IllegalStateException("no master serves the slot of " + key))
+        : Future.succeededFuture(known);
+    });
   }
 
   private Redis client(String endpoint) {

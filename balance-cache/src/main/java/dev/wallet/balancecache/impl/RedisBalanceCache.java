@@ -124,8 +124,7 @@ public final class RedisBalanceCache implements BalanceCache {
       vertx.cancelTimer(sweeperTimer);
     }
     tail.stop();
-    router.close();
-    return Future.succeededFuture();
+    return runner.close().onComplete(closed -> router.close());
   }
 
   @Override

@@ -19,10 +19,11 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>A script is sent by SHA; when the node has lost its script cache (restart, failover)
  *       the same call is resent with the body, which also caches it again.</li>
- *   <li>With {@code minReplicaAcks > 0} the script and a WAIT travel in one batch, on one
- *       connection to the slot's master, so the WAIT covers exactly that script's writes. A
+ *   <li>With {@code minReplicaAcks > 0} a script is answered only once a replica holds it and
+ *       everything the master did before it: scripts are group-committed per master and event
+ *       loop ({@link ReplicatedLink}: pipelined, then a commit-marker write and one WAIT). A
  *       write that did not reach enough replicas is not acknowledged: the call is retried, and
- *       the script then replays its recorded outcome (and replicates that replay).</li>
+ *       the script then replays its recorded outcome, which the next WAIT covers too.</li>
  *   <li>Infrastructure failures are retried with backoff until the operation's deadline, then
  *       reported as {@link BalanceCacheUnavailableException}. This is safe because every script
  *       is idempotent: a retry finds the first outcome or decides the only one.</li>
@@ -39,6 +40,7 @@ final class ScriptRunner {
   private final int minReplicaAcks;
   private final long replicationTimeoutMs;
   private final long operationTimeoutMs;
+  private final ReplicatedLinks links;
 
   ScriptRunner(Vertx vertx, ClusterRouter router, int minReplicaAcks, long replicationTimeoutMs,
                long operationTimeoutMs) {
@@ -47,6 +49,11 @@ final class ScriptRunner {
     this.minReplicaAcks = minReplicaAcks;
     this.replicationTimeoutMs = replicationTimeoutMs;
     this.operationTimeoutMs = operationTimeoutMs;
+    this.links = new ReplicatedLinks(vertx, router, minReplicaAcks, replicationTimeoutMs);
+  }
+
+  Future<Void> close() {
+    return links.close();
   }
 
   /** Caches every script on every master, so the first calls after start need no fallback. */
@@ -90,20 +97,22 @@ final class ScriptRunner {
     return promise.future();
   }
 
+  /**
+   * The script's reply once a replica holds it: through this event loop's {@link ReplicatedLink}
+   * to the slot's master (group commit), or, for a slot being migrated (ASK), in one batch with
+   * ASKING and its own WAIT to the importing node.
+   */
   private Future<List<Response>> execute(LuaScript script, List<String> keys, List<String> args, boolean withBody,
                                          String askTarget) {
-    List<Request> requests = minReplicaAcks == 0
-      ? List.of(scriptCall(script, keys, args, withBody))
-      : List.of(scriptCall(script, keys, args, withBody),
-        Request.cmd(Command.WAIT).arg(minReplicaAcks).arg(replicationTimeoutMs));
+    Request call = scriptCall(script, keys, args, withBody);
     Future<List<Response>> replies = askTarget == null
-      ? router.batch(keys.get(0), requests)
-      : router.batchAsking(askTarget, requests);
-    return replies
-      .map(this::requireReplicated)
-      .recover(failure -> !withBody && mentions(failure, "NOSCRIPT")
-        ? execute(script, keys, args, true, askTarget)
-        : Future.failedFuture(failure));
+      ? links.write(keys.get(0), call).map(List::of)
+      : router.batchAsking(askTarget, minReplicaAcks == 0 ? List.of(call)
+        : List.of(call, Request.cmd(Command.WAIT).arg(minReplicaAcks).arg(replicationTimeoutMs)))
+        .map(this::requireReplicated);
+    return replies.recover(failure -> !withBody && mentions(failure, "NOSCRIPT")
+      ? execute(script, keys, args, true, askTarget)
+      : Future.failedFuture(failure));
   }
 
   private List<Response> requireReplicated(List<Response> replies) {

@@ -1,0 +1,167 @@
+package dev.wallet.balancecache.impl;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes to one master with group commit: every script sent during one turn of the owning event
+ * loop goes out pipelined on one connection, followed by a write of the shard's commit marker and
+ * one {@code WAIT}; all of them are answered together once a replica holds them, like an AOF
+ * fsync that covers every write before it.
+ *
+ * <p>Why the marker: {@code WAIT} waits for the replication offset of this connection's last write.
+ * A script that only replays a recorded outcome writes nothing, so its {@code WAIT} alone would
+ * prove nothing about the original write, which may have been made on another connection a moment
+ * before a failover. The marker is written after every script of the batch, so the {@code WAIT}
+ * covers everything the master had done by then, the original writes of replays included.
+ *
+ * <p>Confined to one event loop: every method runs on {@link #context}. A link that fails (the
+ * connection closes, or a {@code WAIT} does not come back in time) fails what it holds, and the
+ * next write opens a new connection; callers retry, which is safe because every script is idempotent.
+ */
+final class ReplicatedLink {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ReplicatedLink.class);
+  /** Past the WAIT's own timeout, a silent master is treated as gone. */
+  private static final long SILENCE_MARGIN_MS = 1_000;
+
+  private record Pending(Future<Response> reply, Promise<Response> answer) {
+  }
+
+  private final Vertx vertx;
+  private final Context context;
+  private final String endpoint;
+  private final int minReplicaAcks;
+  private final long replicationTimeoutMs;
+  private final Redis client;
+  private Future<RedisConnection> connection;
+  private List<Pending> open = new ArrayList<>();
+  private String openMarker;
+  private final List<List<Pending>> inFlight = new ArrayList<>();
+  private boolean closed;
+
+  ReplicatedLink(Vertx vertx, Context context, String endpoint, int minReplicaAcks, long replicationTimeoutMs) {
+    this.vertx = vertx;
+    this.context = context;
+    this.endpoint = endpoint;
+    this.minReplicaAcks = minReplicaAcks;
+    this.replicationTimeoutMs = replicationTimeoutMs;
+    this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(endpoint).setMaxPoolSize(1)
+      .setMaxWaitingHandlers(64 * 1024));
+  }
+
+  String endpoint() {
+    return endpoint;
+  }
+
+  /**
+   * Sends {@code script} (a write to the shard whose commit marker is {@code marker}) and answers
+   * its reply once a replica holds it. Must be called on this link's context.
+   */
+  Future<Response> write(String marker, Request script) {
+    if (closed) {
+      return Future.failedFuture(new IllegalStateException("the link to " + endpoint + " is closed"));
+    }
+    Promise<Response> answer = Promise.promise();
+    connected().onComplete(connected -> {
+      if (connected.failed()) {
+        answer.fail(connected.cause());
+        return;
+      }
+      Future<Response> reply = connected.result().send(script);
+      if (minReplicaAcks == 0) {
+        reply.onComplete(answer);
+        return;
+      }
+      if (open.isEmpty()) {
+        openMarker = marker;
+        context.runOnContext(endOfTurn -> commit());
+      }
+      open.add(new Pending(reply, answer));
+    });
+    return answer.future();
+  }
+
+  /** The marker write and the WAIT that close the batch of this turn. */
+  private void commit() {
+    if (open.isEmpty() || connection == null || !connection.succeeded()) {
+      return; // a reset failed this batch already
+    }
+    List<Pending> batch = open;
+    open = new ArrayList<>();
+    inFlight.add(batch);
+    RedisConnection conn = connection.result();
+    Future<Response> marked = conn.send(Request.cmd(Command.INCR).arg(openMarker));
+    Future<Response> waited = conn.send(Request.cmd(Command.WAIT).arg(minReplicaAcks).arg(replicationTimeoutMs));
+    long watchdog = vertx.setTimer(replicationTimeoutMs + SILENCE_MARGIN_MS, silent -> reset(
+      new IllegalStateException(endpoint + " did not answer a WAIT within " + (replicationTimeoutMs
+        + SILENCE_MARGIN_MS) + " ms")));
+    waited.onComplete(done -> {
+      vertx.cancelTimer(watchdog);
+      if (inFlight.remove(batch)) {
+        settle(batch, marked, done.failed() ? Future.failedFuture(done.cause()) : Future.succeededFuture(done.result()));
+      }
+    });
+  }
+
+  private void settle(List<Pending> batch, Future<Response> marked, Future<Response> waited) {
+    Throwable failure = marked.failed() ? marked.cause() : waited.failed() ? waited.cause()
+      : waited.result().toInteger() < minReplicaAcks
+        ? new ScriptRunner.NotReplicatedException(waited.result().toInteger(), minReplicaAcks) : null;
+    for (Pending pending : batch) {
+      if (failure != null) {
+        pending.answer().tryFail(failure);
+      } else {
+        pending.reply().onComplete(pending.answer());
+      }
+    }
+  }
+
+  private Future<RedisConnection> connected() {
+    if (connection == null || connection.failed()) {
+      connection = client.connect().onSuccess(conn -> {
+        conn.exceptionHandler(failure -> reset(failure));
+        conn.endHandler(ended -> reset(new IllegalStateException("the connection to " + endpoint + " closed")));
+      });
+    }
+    return connection;
+  }
+
+  /** Fails everything this link holds and drops its connection; the next write connects again. */
+  private void reset(Throwable cause) {
+    Future<RedisConnection> dropped = connection;
+    connection = null;
+    List<List<Pending>> failing = new ArrayList<>(inFlight);
+    failing.add(open);
+    inFlight.clear();
+    open = new ArrayList<>();
+    failing.forEach(batch -> batch.forEach(pending -> pending.answer().tryFail(cause)));
+    if (dropped != null && dropped.succeeded()) {
+      LOG.debug("link to {} reset: {}", endpoint, cause.toString());
+      dropped.result().close();
+    }
+  }
+
+  Future<Void> close() {
+    closed = true;
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> {
+      reset(new IllegalStateException("the link to " + endpoint + " is closed"));
+      client.close();
+      done.complete();
+    });
+    return done.future();
+  }
+}
