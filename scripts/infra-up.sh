@@ -55,6 +55,8 @@ appendonly yes
 appendfsync always
 save ""
 maxmemory-policy noeviction
+# keyspace notifications for stream commands: the outbox doorbell wakes the outbox readers with them
+notify-keyspace-events Kt
 CONF
 }
 

@@ -12,9 +12,10 @@ import java.util.Map;
  * @param failedRounds     rounds that failed and were retried (PostgreSQL away, a replica behind...)
  * @param failingShards    shards whose last round failed, with the failure
  * @param lastCommitAtMs   when this writer last committed a batch (epoch ms; 0 before the first)
+ * @param doorbellRinging  whether the outbox doorbell wakes the writer (otherwise idle shards are polled)
  */
 public record LedgerWriterMetrics(long lag, Map<String, Long> backlogByShard, long committed, long failedRounds,
-                                  Map<String, String> failingShards, long lastCommitAtMs) {
+                                  Map<String, String> failingShards, long lastCommitAtMs, boolean doorbellRinging) {
 
   public LedgerWriterMetrics {
     backlogByShard = Map.copyOf(backlogByShard);
@@ -31,6 +32,7 @@ public record LedgerWriterMetrics(long lag, Map<String, Long> backlogByShard, lo
     return out.append("# TYPE wallet_ledger_committed_total counter\nwallet_ledger_committed_total ").append(committed)
       .append("\n# TYPE wallet_ledger_failed_rounds_total counter\nwallet_ledger_failed_rounds_total ")
       .append(failedRounds).append("\n# TYPE wallet_ledger_failing_shards gauge\nwallet_ledger_failing_shards ")
-      .append(failingShards.size()).append('\n').toString();
+      .append(failingShards.size()).append("\n# TYPE wallet_ledger_doorbell_up gauge\nwallet_ledger_doorbell_up ")
+      .append(doorbellRinging ? 1 : 0).append('\n').toString();
   }
 }

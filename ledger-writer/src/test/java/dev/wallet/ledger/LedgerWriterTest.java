@@ -65,6 +65,23 @@ class LedgerWriterTest {
   }
 
   @Test
+  @DisplayName("an idle writer is woken by the outbox doorbell: a posting reaches the ledger well within its resting poll")
+  void idleWriterIsWokenByTheDoorbell() {
+    LedgerWriter writer = ledger.startWriter();
+    String alice = owner();
+    WalletId a = core.funded(alice, 1_000);
+    WalletId near = core.openNear(owner(), a);
+    Eventually.await("the writer to catch up and rest, its doorbell ringing", Duration.ofSeconds(10),
+      () -> ledger.ledgerBalance(a)[2] == core.wallet(a).seq() && writer.metrics().doorbellRinging());
+    long sent = System.nanoTime();
+    assertThat(Await.result(core.transfer(a, near, 300, alice)).code()).isEqualTo(OutcomeCode.OK);
+    Eventually.await("the transfer in the ledger", Duration.ofSeconds(10),
+      () -> ledger.ledgerBalance(near)[2] == 1);
+    // a resting loop polls every 10 s; only a ring brings the posting in within a couple of seconds
+    assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofSeconds(2));
+  }
+
+  @Test
   @DisplayName("with PostgreSQL unreachable nothing is acknowledged or trimmed; a writer that can reach it drains everything")
   void acknowledgesOnlyAfterCommit() {
     LedgerWriterOptions unreachable = new LedgerWriterOptions(TestEnvironment.redisNodes(), cache.shardCount(),

@@ -4,11 +4,15 @@ import dev.wallet.balancecache.model.BalanceEvent;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.outbox.OutboxRecord;
+import dev.wallet.balancecache.outbox.OutboxDoorbell;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -17,7 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Follows every shard's outbox stream from its end and hands each wallet's new balances to the
  * subscribers of this process: the feed behind live balance sockets, whichever instance made the
- * change. Plain XREAD, outside the ledger's consumer group, so it takes nothing from the ledger.
+ * change. Plain XREAD, outside the ledger's consumer group, so it takes nothing from the ledger; a
+ * shard is read when the {@link OutboxDoorbell} rings for it, so an event reaches its sockets
+ * within a round trip of being written, and an idle shard costs nothing.
  * At most once and in order per wallet (a wallet lives on one shard); an entry the ledger writer
  * trimmed before this tail read it is missed, which the wallet sequence lets a client detect.
  */
@@ -25,20 +31,28 @@ final class OutboxTail {
 
   private static final Logger LOG = LoggerFactory.getLogger(OutboxTail.class);
   private static final int BATCH = 500;
-  private static final long BUSY_POLL_MS = 10;
+  /** With nothing new and no doorbell, how long a shard's tail waits before it looks again. */
   private static final long IDLE_POLL_MS = 100;
+  /** With the doorbell ringing, an idle shard's tail still looks this often, as a last resort. */
+  private static final long RESTING_POLL_MS = 10_000;
   private static final long FAILING_POLL_MS = 1_000;
+  /** A rung tail reads this much later, so that the entries of one request are read together. */
+  private static final long GATHER_MS = 2;
 
   private final Vertx vertx;
   private final ScriptRunner runner;
   private final int shardCount;
+  private final List<String> nodes;
   private final List<Consumer<BalanceEvent>> listeners = new CopyOnWriteArrayList<>();
+  private final Map<Integer, ShardTail> tails = new ConcurrentHashMap<>();
   private volatile boolean running;
+  private OutboxDoorbell doorbell;
 
-  OutboxTail(Vertx vertx, ScriptRunner runner, int shardCount) {
+  OutboxTail(Vertx vertx, ScriptRunner runner, int shardCount, List<String> nodes) {
     this.vertx = vertx;
     this.runner = runner;
     this.shardCount = shardCount;
+    this.nodes = List.copyOf(nodes);
   }
 
   synchronized AutoCloseable subscribe(Consumer<BalanceEvent> listener) {
@@ -47,46 +61,99 @@ final class OutboxTail {
       running = true;
       vertx.runOnContext(start -> {
         for (int n = 0; n < shardCount; n++) {
-          follow(new ShardId(n));
+          ShardTail tail = new ShardTail(Keys.outbox(new ShardId(n)));
+          tails.put(n, tail);
+          tail.follow();
         }
+        doorbell = OutboxDoorbell.start(vertx, nodes, shardCount, shard -> {
+          ShardTail tail = tails.get(shard);
+          if (tail != null) {
+            tail.ring();
+          }
+        });
       });
     }
     return () -> listeners.remove(listener);
   }
 
-  void stop() {
+  synchronized void stop() {
     running = false;
+    if (doorbell != null) {
+      doorbell.close();
+    }
   }
 
-  private void follow(ShardId shard) {
-    if (!running) {
-      return;
-    }
-    String key = Keys.outbox(shard);
-    runner.send(key, Request.cmd(Command.XREVRANGE).arg(key).arg("+").arg("-").arg("COUNT").arg(1))
-      .map(last -> last == null || last.size() == 0 ? "0-0" : last.get(0).get(0).toString())
-      .onSuccess(lastId -> poll(key, lastId))
-      .onFailure(failure -> {
-        LOG.warn("cannot find the end of {} yet: {}", key, failure.toString());
-        vertx.setTimer(FAILING_POLL_MS, t -> follow(shard));
-      });
-  }
+  /**
+   * One shard's stream, read from its end onwards; rests between reads until the doorbell rings
+   * (or, without a doorbell, until a short poll). All of it runs on the context the tail started on.
+   */
+  private final class ShardTail {
 
-  private void poll(String key, String afterId) {
-    if (!running) {
-      return;
+    private final String key;
+    private final Context context = vertx.getOrCreateContext();
+    private String lastId;
+    private long restTimer = -1;
+    private boolean rungWhileReading;
+    private boolean gathering;
+
+    ShardTail(String key) {
+      this.key = key;
     }
-    runner.send(key, Request.cmd(Command.XREAD).arg("COUNT").arg(BATCH).arg("STREAMS").arg(key).arg(afterId))
-      .map(reply -> deliver(reply, afterId))
-      .onComplete(read -> {
-        if (read.failed()) {
-          LOG.warn("reading {} failed, will try again: {}", key, read.cause().toString());
-          vertx.setTimer(FAILING_POLL_MS, t -> poll(key, afterId));
-        } else {
-          boolean moved = !read.result().equals(afterId);
-          vertx.setTimer(moved ? BUSY_POLL_MS : IDLE_POLL_MS, t -> poll(key, read.result()));
+
+    void ring() {
+      context.runOnContext(v -> {
+        if (restTimer >= 0 && !gathering) {
+          vertx.cancelTimer(restTimer);
+          gathering = true;
+          restTimer = vertx.setTimer(GATHER_MS, t -> {
+            restTimer = -1;
+            gathering = false;
+            poll();
+          });
+        } else if (restTimer < 0) {
+          rungWhileReading = true;
         }
       });
+    }
+
+    void follow() {
+      if (!running) {
+        return;
+      }
+      runner.send(key, Request.cmd(Command.XREVRANGE).arg(key).arg("+").arg("-").arg("COUNT").arg(1))
+        .map(last -> last == null || last.size() == 0 ? "0-0" : last.get(0).get(0).toString())
+        .onSuccess(end -> {
+          lastId = end;
+          poll();
+        })
+        .onFailure(failure -> {
+          LOG.warn("cannot find the end of {} yet: {}", key, failure.toString());
+          vertx.setTimer(FAILING_POLL_MS, t -> follow());
+        });
+    }
+
+    private void poll() {
+      if (!running) {
+        return;
+      }
+      rungWhileReading = false;
+      runner.send(key, Request.cmd(Command.XREAD).arg("COUNT").arg(BATCH).arg("STREAMS").arg(key).arg(lastId))
+        .map(reply -> deliver(reply, lastId))
+        .onComplete(read -> {
+          if (read.failed()) {
+            LOG.warn("reading {} failed, will try again: {}", key, read.cause().toString());
+            vertx.setTimer(FAILING_POLL_MS, t -> poll());
+          } else if (!read.result().equals(lastId) || rungWhileReading) {
+            lastId = read.result();
+            vertx.runOnContext(v -> poll());
+          } else {
+            restTimer = vertx.setTimer(doorbell != null && doorbell.ringing() ? RESTING_POLL_MS : IDLE_POLL_MS, t -> {
+              restTimer = -1;
+              poll();
+            });
+          }
+        });
+    }
   }
 
   /** Hands every balance in the reply to every listener; answers the last id read. */

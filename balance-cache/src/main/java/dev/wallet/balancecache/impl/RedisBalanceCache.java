@@ -75,7 +75,7 @@ public final class RedisBalanceCache implements BalanceCache {
     this.runner = new ScriptRunner(vertx, router, options.minReplicaAcks(), options.replicationTimeoutMs(),
       options.operationTimeoutMs());
     this.saga = new CrossShardSaga(runner, scripts, options.idempotencyRetentionMs());
-    this.tail = new OutboxTail(vertx, runner, options.shardCount());
+    this.tail = new OutboxTail(vertx, runner, options.shardCount(), options.redisEndpoints());
   }
 
   @Override

@@ -95,15 +95,16 @@ final class Population {
   }
 
   /**
-   * As a careful client does: a 503 (the wallet failed closed, e.g. while its JIT warms up) is sent
-   * again under the same Idempotency-Key after a pause, for up to a minute.
+   * As a careful client does: a 503 (the wallet failed closed, e.g. while its JIT warms up) or a
+   * 409 (the first attempt is still being finished, e.g. a saga the sweeper completes) is sent again
+   * under the same Idempotency-Key after a pause, for up to a minute.
    */
   private Future<BenchHttp.Answer> retried(java.util.function.Supplier<Future<BenchHttp.Answer>> request) {
     long deadline = System.currentTimeMillis() + 60_000;
     BenchHttp.Answer[] last = new BenchHttp.Answer[1];
     return Sequential.repeatWhile(() -> request.get().compose(answer -> {
       last[0] = answer;
-      boolean again = answer.status() == 503 && System.currentTimeMillis() < deadline;
+      boolean again = (answer.status() == 503 || answer.status() == 409) && System.currentTimeMillis() < deadline;
       return again ? vertx.timer(RETRY_MS).map(true) : Future.succeededFuture(false);
     })).map(done -> last[0]);
   }

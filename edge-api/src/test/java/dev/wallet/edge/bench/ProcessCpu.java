@@ -51,7 +51,9 @@ final class ProcessCpu {
     try {
       String stat = Files.readString(proc.resolve("stat"));
       String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      long total = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+      // utime and stime, plus cutime and cstime: the children it reaped (PostgreSQL's ended backends)
+      long total = Long.parseLong(fields[11]) + Long.parseLong(fields[12]) + Long.parseLong(fields[13])
+        + Long.parseLong(fields[14]);
       Path children = proc.resolve("task").resolve(Long.toString(pid)).resolve("children");
       if (Files.exists(children)) {
         for (String child : Files.readString(children).trim().split("\\s+")) {
@@ -62,7 +64,7 @@ final class ProcessCpu {
       }
       return total;
     } catch (IOException | RuntimeException gone) {
-      return 0; // a process that ended (a PostgreSQL backend) no longer counts
+      return 0; // a child that ended between the listing and the read: its parent's cutime has it
     }
   }
 }

@@ -173,6 +173,10 @@ public final class WalletBench {
   private String only(String scenario) {
     Population population = new Population(vertx, http);
     await(population.treasury((options.pairs() + options.spreadWallets() + options.payers()) * FUNDING_MINOR), 600);
+    if (scenario.equals("sockets")) {
+      socketsTable(await(population.spread(options.spreadWallets(), options.spreadWallets(), FUNDING_MINOR), 1_800));
+      return out.toString();
+    }
     Load.Requests requests = switch (scenario) {
       case "same" -> Scenarios.sameShard(http, await(population.pairs(options.pairs(), FUNDING_MINOR), 600));
       case "random" -> Scenarios.randomShards(http, await(population.spread(options.spreadWallets(),
@@ -180,7 +184,7 @@ public final class WalletBench {
       case "merchant" -> Scenarios.hotMerchant(http, await(population.spread(options.payers(), options.payers(),
         FUNDING_MINOR), 600), await(population.merchant(), 60));
       case "read" -> Scenarios.read(http, await(population.spread(options.payers(), options.payers(), 1), 600));
-      default -> throw new IllegalArgumentException("--only takes same, random, merchant or read");
+      default -> throw new IllegalArgumentException("--only takes same, random, merchant, read or sockets");
     };
     await(Load.closed(vertx, requests, options.clients(), Duration.ofSeconds(options.warmUpSeconds())), 600);
     progress("measuring %s for %d s", scenario, options.seconds());

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,15 @@ import org.slf4j.LoggerFactory;
 final class ShardConsumer {
 
   private static final Logger LOG = LoggerFactory.getLogger(ShardConsumer.class);
+  /** With nothing to read and no doorbell to wake it, how long a loop rests before it looks again. */
   private static final long IDLE_POLL_MS = 50;
+  /** With the doorbell ringing, a loop with nothing to read still looks this often, as a last resort. */
+  private static final long RESTING_POLL_MS = 10_000;
+  /**
+   * A rung loop waits this long before it reads, so that what arrives together is committed together:
+   * reading at every ring cost about seven Redis commands and a PostgreSQL transaction per entry.
+   */
+  private static final long GATHER_MS = 20;
   private static final long MAX_BACKOFF_MS = 2_000;
   private static final long HOUSEKEEPING_MS = 2_000;
   private static final long REPLICATION_TIMEOUT_MS = 1_000;
@@ -46,6 +55,11 @@ final class ShardConsumer {
   private final LedgerWriterOptions options;
   private final AtomicLong committed = new AtomicLong();
   private final AtomicLong failedRounds = new AtomicLong();
+  private final BooleanSupplier doorbellRinging;
+  private long restTimer = -1;
+  private boolean rungWhileBusy;
+  private boolean gathering;
+  private volatile boolean rungSinceCount = true;
   private boolean groupReady;
   private boolean ownPendingDone;
   private long nextClaimAt;
@@ -57,8 +71,10 @@ final class ShardConsumer {
   private volatile boolean stopped;
   private Future<Void> current = Future.succeededFuture();
 
-  ShardConsumer(Vertx vertx, OutboxStream stream, LedgerStore store, LedgerWriterOptions options) {
+  ShardConsumer(Vertx vertx, OutboxStream stream, LedgerStore store, LedgerWriterOptions options,
+                BooleanSupplier doorbellRinging) {
     this.vertx = vertx;
+    this.doorbellRinging = doorbellRinging;
     this.stream = stream;
     this.store = store;
     this.options = options;
@@ -101,13 +117,40 @@ final class ShardConsumer {
 
   /** Counts what waits for the ledger; runs on its own schedule, so the lag stays visible while rounds fail. */
   Future<Void> refreshBacklog() {
+    rungSinceCount = false;
     return stream.backlog().onSuccess(count -> backlog = count).mapEmpty();
+  }
+
+  /** A backlog last counted above zero, or entries written since it was counted. */
+  boolean backlogMayHaveChanged() {
+    return backlog > 0 || rungSinceCount || lastFailure != null;
+  }
+
+  /**
+   * The doorbell rang for this shard (on this consumer's context): a resting loop reads shortly
+   * (after {@link #GATHER_MS}); a busy one reads again when its round ends, since its read may
+   * have come before the new entry.
+   */
+  void ring() {
+    rungSinceCount = true;
+    if (restTimer >= 0 && !gathering) {
+      vertx.cancelTimer(restTimer);
+      gathering = true;
+      restTimer = vertx.setTimer(GATHER_MS, t -> {
+        restTimer = -1;
+        gathering = false;
+        loop();
+      });
+    } else if (restTimer < 0) {
+      rungWhileBusy = true;
+    }
   }
 
   private void loop() {
     if (stopped) {
       return;
     }
+    rungWhileBusy = false;
     // a round that hangs (a node that neither answers nor refuses) must not stop the shard for good
     Future<Integer> cycle = cycle().timeout(CYCLE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
     current = cycle.transform(done -> Future.succeededFuture());
@@ -118,12 +161,20 @@ final class ShardConsumer {
       } else {
         backoffMs = 0;
         lastFailure = null;
-        if (done.result() > 0) {
+        if (done.result() > 0 || rungWhileBusy) {
           vertx.runOnContext(v -> loop());
         } else {
-          vertx.setTimer(IDLE_POLL_MS, t -> loop());
+          rest();
         }
       }
+    });
+  }
+
+  /** Nothing to read: wait for the doorbell, or poll when it is not ringing. */
+  private void rest() {
+    restTimer = vertx.setTimer(doorbellRinging.getAsBoolean() ? RESTING_POLL_MS : IDLE_POLL_MS, t -> {
+      restTimer = -1;
+      loop();
     });
   }
 
@@ -184,6 +235,7 @@ final class ShardConsumer {
     if (messages.isEmpty()) {
       return Future.succeededFuture(0);
     }
+    rungSinceCount = true;  // the backlog moved: count it again
     List<Positioned> read = positioned(messages);
     return stream.replicated(options.minReplicaAcks(), REPLICATION_TIMEOUT_MS)
       .compose(replicated -> replicated

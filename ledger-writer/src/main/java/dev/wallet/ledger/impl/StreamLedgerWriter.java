@@ -1,6 +1,7 @@
 package dev.wallet.ledger.impl;
 
 import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.outbox.OutboxDoorbell;
 import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.ledger.LedgerWriter;
 import dev.wallet.ledger.LedgerWriterOptions;
@@ -26,18 +27,24 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The ledger writer: one {@link ShardConsumer} per shard, sharing one Lettuce cluster connection and one PG pool. */
+/**
+ * The ledger writer: one {@link ShardConsumer} per shard, sharing one Lettuce cluster connection and
+ * one PG pool, woken by the money core's {@link OutboxDoorbell} when their shard has new entries.
+ */
 public final class StreamLedgerWriter implements LedgerWriter {
 
   private final Vertx vertx;
   private final LedgerWriterOptions options;
   private static final Logger LOG = LoggerFactory.getLogger(StreamLedgerWriter.class);
   private static final long BACKLOG_REFRESH_MS = 1_000;
+  private static final int FULL_COUNT_EVERY = 10;
 
   private final List<ShardConsumer> consumers = new CopyOnWriteArrayList<>();
   private long backlogTimer = -1;
   private boolean refreshing;
+  private long backlogTicks;
   private RedisClusterClient redis;
+  private OutboxDoorbell doorbell;
   private Pool pool;
 
   public StreamLedgerWriter(Vertx vertx, LedgerWriterOptions options) {
@@ -61,9 +68,15 @@ public final class StreamLedgerWriter implements LedgerWriter {
         .thenCompose(loaded -> redis.connectAsync(io.lettuce.core.codec.StringCodec.UTF8)), context)
       .compose(conn -> {
         LedgerStore store = new LedgerStore(pool, options.insertMode());
+        doorbell = OutboxDoorbell.start(vertx, options.redisEndpoints(), options.shardCount(),
+          shard -> context.runOnContext(v -> {
+            if (shard < consumers.size()) {
+              consumers.get(shard).ring();
+            }
+          }));
         for (int n = 0; n < options.shardCount(); n++) {
           OutboxStream stream = new OutboxStream(conn, context, new ShardId(n), options.consumerName());
-          consumers.add(new ShardConsumer(vertx, stream, store, options));
+          consumers.add(new ShardConsumer(vertx, stream, store, options, doorbell::ringing));
         }
         // every batch makes sure of its own months too, so a database that is away now only delays this
         return monthsAhead(store).recover(failure -> {
@@ -83,13 +96,19 @@ public final class StreamLedgerWriter implements LedgerWriter {
     return store.ensureMonth(today).compose(done -> store.ensureMonth(today.plusMonths(1)));
   }
 
-  /** One count at a time per writer: a slow Redis must not pile up counting rounds. */
+  /**
+   * One count at a time per writer: a slow Redis must not pile up counting rounds. Each second the
+   * shards that had a backlog or new entries are counted, every shard every {@link #FULL_COUNT_EVERY}
+   * seconds: an idle writer costs Redis nothing but that.
+   */
   private void refreshBacklogs() {
     if (refreshing) {
       return;
     }
     refreshing = true;
-    Future.join(consumers.stream().map(ShardConsumer::refreshBacklog).toList())
+    boolean all = ++backlogTicks % FULL_COUNT_EVERY == 0;
+    Future.join(consumers.stream().filter(c -> all || c.backlogMayHaveChanged()).map(ShardConsumer::refreshBacklog)
+        .toList())
       .onComplete(done -> {
         refreshing = false;
         if (done.failed()) {
@@ -101,6 +120,9 @@ public final class StreamLedgerWriter implements LedgerWriter {
   @Override
   public Future<Void> stop() {
     vertx.cancelTimer(backlogTimer);
+    if (doorbell != null) {
+      doorbell.close();
+    }
     return Future.all(consumers.stream().map(ShardConsumer::stop).toList())
       .transform(stopped -> closeQuietly());
   }
@@ -132,7 +154,8 @@ public final class StreamLedgerWriter implements LedgerWriter {
       failedRounds += c.failedRounds();
       lastCommit = Math.max(lastCommit, c.lastCommitAtMs());
     }
-    return new LedgerWriterMetrics(lag(), backlog, committed, failedRounds, failing, lastCommit);
+    return new LedgerWriterMetrics(lag(), backlog, committed, failedRounds, failing, lastCommit,
+      doorbell != null && doorbell.ringing());
   }
 
   /**

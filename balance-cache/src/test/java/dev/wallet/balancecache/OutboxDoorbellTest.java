@@ -1,0 +1,108 @@
+package dev.wallet.balancecache;
+
+import static dev.wallet.balancecache.testing.MoneyCore.owner;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.outbox.OutboxDoorbell;
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.balancecache.testing.MoneyCore;
+import dev.wallet.balancecache.testing.TestEnvironment;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+class OutboxDoorbellTest {
+
+  private BalanceCache cache;
+  private MoneyCore core;
+  private OutboxDoorbell doorbell;
+  private final List<Integer> rung = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    cache = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions());
+    Await.result(cache.start());
+    core = new MoneyCore(cache);
+  }
+
+  @AfterEach
+  void stop() {
+    if (doorbell != null) {
+      doorbell.close();
+    }
+    Await.result(cache.close());
+  }
+
+  @Test
+  @DisplayName("a new outbox entry rings the doorbell for its shard")
+  void ringsForTheShardWritten(Vertx vertx) {
+    doorbell = listening(vertx);
+    WalletId wallet = core.open(owner());
+    rung.clear();
+    core.fund(wallet, 1);
+    Eventually.await("a ring for shard " + wallet.shard(), Duration.ofSeconds(5),
+      () -> rung.contains(wallet.shard().number()));
+  }
+
+  @Test
+  @DisplayName("a node without stream notifications gets them turned on, and rings")
+  void turnsNotificationsOn(Vertx vertx) {
+    forEachNode(vertx, () -> Request.cmd(Command.CONFIG).arg("SET").arg("notify-keyspace-events").arg(""));
+    doorbell = listening(vertx);
+    for (String node : TestEnvironment.redisNodes()) {
+      String flags = configValue(Await.result(Redis.createClient(vertx, node)
+        .send(Request.cmd(Command.CONFIG).arg("GET").arg("notify-keyspace-events"))));
+      assertThat(flags).as(node).contains("K").contains("t");
+    }
+    WalletId wallet = core.open(owner());
+    Eventually.await("a ring for shard " + wallet.shard(), Duration.ofSeconds(5),
+      () -> rung.contains(wallet.shard().number()));
+  }
+
+  @Test
+  @DisplayName("after its subscriptions are killed it subscribes again, rings every shard once, and rings for new entries")
+  void resubscribes(Vertx vertx) {
+    doorbell = listening(vertx);
+    rung.clear();
+    forEachNode(vertx, () -> Request.cmd(Command.CLIENT).arg("KILL").arg("TYPE").arg("pubsub"));
+    Eventually.await("every shard rung after the subscriptions came back", Duration.ofSeconds(10),
+      () -> rung.containsAll(List.of(0, 31, 63)) && doorbell.ringing());
+    WalletId wallet = core.open(owner());
+    rung.clear();
+    core.fund(wallet, 1);
+    Eventually.await("a ring for shard " + wallet.shard(), Duration.ofSeconds(5),
+      () -> rung.contains(wallet.shard().number()));
+  }
+
+  private OutboxDoorbell listening(Vertx vertx) {
+    OutboxDoorbell started = OutboxDoorbell.start(vertx, TestEnvironment.redisNodes(), cache.shardCount(), rung::add);
+    Eventually.await("every node subscribed", Duration.ofSeconds(10), started::ringing);
+    return started;
+  }
+
+  private static void forEachNode(Vertx vertx, java.util.function.Supplier<Request> request) {
+    for (String node : TestEnvironment.redisNodes()) {
+      Redis redis = Redis.createClient(vertx, node);
+      Await.result(redis.send(request.get()));
+      redis.close();
+    }
+  }
+
+  private static String configValue(Response reply) {
+    return reply.isMap() ? reply.get("notify-keyspace-events").toString() : reply.get(1).toString();
+  }
+}
