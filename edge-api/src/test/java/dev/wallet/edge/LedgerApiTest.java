@@ -100,9 +100,10 @@ class LedgerApiTest {
   @DisplayName("the last reconciliation is published to the admin and risk roles, and refused to everyone else")
   void reconciliationForAdminAndRisk() {
     Instant finished = Instant.now();
-    ReconciliationReport report = new ReconciliationReport("edge-test", finished.minusSeconds(2), finished, 12, 3,
-      Map.of("USD", 0L), List.of(new Discrepancy(Kind.WALLET_BALANCE, "w0001_aaaaaaaaaaaaaaaaaaaaaaaa", "evidence")),
-      List.of("w0001_aaaaaaaaaaaaaaaaaaaaaaaa"));
+    ReconciliationReport report = new ReconciliationReport("edge-test", finished.minusSeconds(2), finished,
+      "every shard", true, 12, 3, Map.of("USD", 0L),
+      List.of(new Discrepancy(Kind.WALLET_BALANCE, "w0001_aaaaaaaaaaaaaaaaaaaaaaaa", "evidence")),
+      List.of("w0001_aaaaaaaaaaaaaaaaaaaaaaaa"), null);
     Await.result(owner.preparedQuery("INSERT INTO reconciliation_runs (finished_at, instance, started_at, ok, result)"
         + " VALUES ($1, $2, $3, $4, $5)")
       .execute(Tuple.of(finished.atOffset(ZoneOffset.UTC), "edge-test-" + System.nanoTime(),

@@ -72,8 +72,11 @@ public final class LedgerWriterMain {
     return reconciliation.last().map(report -> "# TYPE wallet_reconciliation_ok gauge\nwallet_reconciliation_ok "
         + (report.ok() ? 1 : 0) + "\n# TYPE wallet_reconciliation_discrepancies gauge\nwallet_reconciliation_discrepancies "
         + report.discrepancies().size() + "\n# TYPE wallet_reconciliation_wallets_behind gauge\n"
-        + "wallet_reconciliation_wallets_behind " + report.walletsBehind() + "\n")
-      .orElse("");
+        + "wallet_reconciliation_wallets_behind " + report.walletsBehind() + "\n"
+        + "# TYPE wallet_reconciliation_last_run_seconds gauge\nwallet_reconciliation_last_run_seconds "
+        + report.finishedAt().getEpochSecond() + "\n# TYPE wallet_reconciliation_failed gauge\nwallet_reconciliation_failed "
+        + (report.failure() == null ? 0 : 1) + "\n")
+      .orElse("# TYPE wallet_reconciliation_ok gauge\nwallet_reconciliation_ok 0\n");
   }
 
   private static void stop(Vertx vertx, LedgerWriter writer, Reconciliation reconciliation, BalanceCache cache) {

@@ -7,13 +7,16 @@ import io.vertx.core.Vertx;
 import java.util.Optional;
 
 /**
- * The continuous proof that the hot tier and the ledger agree. Each run compares every wallet's
- * Redis balance with the ledger's balance_after at the same wallet sequence (a wallet the ledger
- * has not caught up with yet is lag, not a discrepancy, and is compared on a later run), checks
- * that recent postings balance and that accounts have no sequence holes, that all accounts sum
- * to zero, and that the in-transit accounts hold exactly the pending transfers. A discrepancy is
- * logged as an ERROR with its evidence, and the wallets involved are frozen (fail closed: money
- * stops moving, reads still work). Every run is published (see {@link LedgerReader#lastReconciliation()}).
+ * The continuous proof that the hot tier and the ledger agree. A run compares wallets' Redis
+ * balances with the ledger's balance_after at the same wallet sequence (a wallet the ledger has not
+ * caught up with yet is lag, not a discrepancy, and is compared on a later run), checks that recent
+ * postings balance and that the accounts they touched have no sequence holes, and, once per cycle,
+ * that all accounts sum to zero and that the in-transit accounts hold exactly the pending
+ * transfers. The continuous runs compare every wallet that moved since the previous run plus a
+ * sixth of the shards in turn (every wallet within six runs); {@link #runOnce()} compares all of
+ * them. A discrepancy is logged as an ERROR with its evidence, and the wallets involved are frozen
+ * (fail closed: money stops moving, reads still work). Every run is published (see
+ * {@link LedgerReader#lastReconciliation()}), a failed one too, as not ok with its reason.
  */
 public interface Reconciliation {
 
@@ -24,7 +27,7 @@ public interface Reconciliation {
   /** Runs continuously, one run after another with {@code intervalMs} between them. */
   Future<Void> start();
 
-  /** One run, now; what it found is also published and kept as {@link #last()}. */
+  /** One run over every shard with the global checks, now; published and kept as {@link #last()}. */
   Future<ReconciliationReport> runOnce();
 
   Optional<ReconciliationReport> last();

@@ -9,16 +9,21 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One reconciliation run: what was compared, what disagreed (with the evidence), and which
- * wallets were frozen because of it. {@code ok} only when nothing disagreed.
+ * One reconciliation run: what it covered, what disagreed (with the evidence), and which wallets
+ * were frozen because of it; or that it failed, and why. {@code ok} only when the run completed and
+ * nothing disagreed: a run that could not check is not a clean run.
  *
+ * @param scope           what the run covered: every shard, or a slice of them plus the wallets the ledger saw move
+ * @param globalChecks    whether this run also checked that all accounts sum to zero and the in-transit accounts
  * @param walletsCompared wallets whose Redis balance was compared with the ledger at the same sequence
  * @param walletsBehind   wallets the ledger has not caught up with yet (normal lag: compared next run)
  * @param ledgerTotals    per currency, the sum over every account of its last balance_after (zero)
+ * @param failure         why the run could not complete (Redis or PostgreSQL unreachable...), or null
  */
-public record ReconciliationReport(String instance, Instant startedAt, Instant finishedAt, long walletsCompared,
-                                   long walletsBehind, Map<String, Long> ledgerTotals,
-                                   List<Discrepancy> discrepancies, List<String> frozenWallets) {
+public record ReconciliationReport(String instance, Instant startedAt, Instant finishedAt, String scope,
+                                   boolean globalChecks, long walletsCompared, long walletsBehind,
+                                   Map<String, Long> ledgerTotals, List<Discrepancy> discrepancies,
+                                   List<String> frozenWallets, String failure) {
 
   public ReconciliationReport {
     ledgerTotals = Map.copyOf(ledgerTotals);
@@ -26,8 +31,15 @@ public record ReconciliationReport(String instance, Instant startedAt, Instant f
     frozenWallets = List.copyOf(frozenWallets);
   }
 
+  /** A run that could not complete: nothing was established, and it says so. */
+  public static ReconciliationReport failed(String instance, Instant startedAt, Instant finishedAt, String scope,
+                                            String failure) {
+    return new ReconciliationReport(instance, startedAt, finishedAt, scope, false, 0, 0, Map.of(), List.of(), List.of(),
+      failure);
+  }
+
   public boolean ok() {
-    return discrepancies.isEmpty();
+    return failure == null && discrepancies.isEmpty();
   }
 
   /** What disagreed: {@code kind} says which check, {@code subject} what it is about (a wallet, a posting, a currency). */
@@ -56,9 +68,9 @@ public record ReconciliationReport(String instance, Instant startedAt, Instant f
     JsonObject totals = new JsonObject();
     ledgerTotals.forEach(totals::put);
     return new JsonObject().put("instance", instance).put("startedAt", startedAt.toString())
-      .put("finishedAt", finishedAt.toString()).put("ok", ok()).put("walletsCompared", walletsCompared)
-      .put("walletsBehind", walletsBehind).put("ledgerTotals", totals).put("discrepancies", found)
-      .put("frozenWallets", new JsonArray(frozenWallets));
+      .put("finishedAt", finishedAt.toString()).put("ok", ok()).put("scope", scope).put("globalChecks", globalChecks)
+      .put("walletsCompared", walletsCompared).put("walletsBehind", walletsBehind).put("ledgerTotals", totals)
+      .put("discrepancies", found).put("frozenWallets", new JsonArray(frozenWallets)).put("failure", failure);
   }
 
   public static ReconciliationReport fromJson(JsonObject json) {
@@ -72,7 +84,8 @@ public record ReconciliationReport(String instance, Instant startedAt, Instant f
     List<String> frozen = new ArrayList<>();
     json.getJsonArray("frozenWallets").forEach(w -> frozen.add((String) w));
     return new ReconciliationReport(json.getString("instance"), Instant.parse(json.getString("startedAt")),
-      Instant.parse(json.getString("finishedAt")), json.getLong("walletsCompared"), json.getLong("walletsBehind"),
-      totals, found, frozen);
+      Instant.parse(json.getString("finishedAt")), json.getString("scope", "every shard"),
+      json.getBoolean("globalChecks", true), json.getLong("walletsCompared"), json.getLong("walletsBehind"), totals,
+      found, frozen, json.getString("failure"));
   }
 }

@@ -2,11 +2,18 @@ package dev.wallet.ledger;
 
 import static dev.wallet.balancecache.testing.MoneyCore.owner;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.command.Transfer;
+import dev.wallet.balancecache.impl.RedisBalanceCache;
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.ledger.ReconciliationReport.Discrepancy;
@@ -16,6 +23,7 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -111,6 +119,95 @@ class ReconciliationTest {
     assertThat(core.wallet(bystander).status()).isEqualTo(WalletStatus.ACTIVE);
     assertThat(Await.result(LedgerReader.create(app).lastReconciliation())).hasValueSatisfying(published ->
       assertThat(about(published, Set.of(victim.value()))).isNotEmpty());
+  }
+
+  @Test
+  @DisplayName("continuous runs each cover a slice of the shards plus every wallet that moved, and a full cycle reaches a wallet that did not move")
+  void continuousRunsCoverMovedWalletsAtOnceAndTheRestWithinACycle(Vertx vertx) {
+    String alice = owner();
+    WalletId still = core.funded(owner(), 1_000);
+    WalletId mover = core.funded(alice, 1_000);
+    WalletId bystander = core.openElsewhere(owner(), mover);
+    ledger.awaitDrained(Duration.ofSeconds(30));
+    String stillKey = still.shard().tag() + ":w:" + still.value();
+    ledger.redis().hincrby(stillKey, "avail", 7);
+    Reconciliation continuous = Reconciliation.create(vertx, new ReconciliationOptions(TestEnvironment.redisNodes(),
+      LedgerFixture.appDatabase(), "test-continuous-" + System.nanoTime(), 50), cache);
+    try {
+      Await.result(continuous.start());
+      Eventually.await("a continuous run after the start", Duration.ofSeconds(30), () -> continuous.last().isPresent());
+      assertThat(continuous.last().orElseThrow().scope()).startsWith("shards s0000-");
+      Await.result(core.transfer(mover, bystander, 100, alice));
+      ledger.awaitDrained(Duration.ofSeconds(30));
+      String moverKey = mover.shard().tag() + ":w:" + mover.value();
+      ledger.redis().hincrby(moverKey, "avail", 3);
+      Instant corrupted = Instant.now();
+      try {
+        // the first run started after that, whichever slice of shards it covers, compares the moved wallet
+        Eventually.await("a run started after the corruption", Duration.ofSeconds(30),
+          () -> continuous.last().map(r -> r.startedAt().isAfter(corrupted)).orElse(false));
+        ReconciliationReport first = continuous.last().orElseThrow();
+        assertThat(about(first, Set.of(mover.value()))).as("found by " + first.scope()).isNotEmpty();
+        assertThat(core.wallet(mover).status()).isEqualTo(WalletStatus.FROZEN);
+        Eventually.await("the wallet that never moved found within a cycle", Duration.ofSeconds(60),
+          () -> core.wallet(still).status() == WalletStatus.FROZEN);
+      } finally {
+        ledger.redis().hincrby(moverKey, "avail", -3);  // the other suites sum every account of the hot tier
+      }
+    } finally {
+      ledger.redis().hincrby(stillKey, "avail", -7);
+      Await.result(continuous.stop());
+    }
+    assertThat(core.wallet(bystander).status()).isEqualTo(WalletStatus.ACTIVE);
+  }
+
+  @Test
+  @DisplayName("a run that cannot reach the ledger says so: not ok, with the reason, instead of the last clean run")
+  void aFailedRunIsReportedAsFailed(Vertx vertx) {
+    Await.result(reconciliation.runOnce(), 120);
+    Reconciliation blind = Reconciliation.create(vertx, new ReconciliationOptions(TestEnvironment.redisNodes(),
+      LedgerFixture.appDatabase().as(TestEnvironment.pgUser(), "wrong-password"), "test-blind-" + System.nanoTime(),
+      60_000), cache);
+    try {
+      assertThatThrownBy(() -> Await.result(blind.runOnce(), 60)).isNotNull();
+      assertThat(blind.last()).hasValueSatisfying(report -> {
+        assertThat(report.ok()).isFalse();
+        assertThat(report.failure()).contains("password");
+        assertThat(report.walletsCompared()).isZero();
+      });
+    } finally {
+      Await.result(blind.stop());
+    }
+  }
+
+  @Test
+  @DisplayName("an in-transit account holding a pending transfer is no alarm; an amount added to one behind the system's back is found")
+  void inTransitAccountsHoldThePendingTransfers() {
+    String alice = owner();
+    WalletId from = core.funded(alice, 1_000);
+    WalletId to = core.openElsewhere(owner(), from);
+    TransferId id = TransferId.random(from.shard());
+    Transfer transfer = new Transfer(from, to, new Money(250, MoneyCore.USD), alice, MoneyCore.key(alice));
+    assertThat(Await.result(((RedisBalanceCache) cache).saga().debit(transfer, id)).code())
+      .isEqualTo(OutcomeCode.PENDING);
+    ledger.awaitDrained(Duration.ofSeconds(30));
+    assertThat(Await.result(reconciliation.runOnce(), 120).discrepancies()).as("with the transfer pending")
+      .noneMatch(d -> d.kind() == Kind.IN_TRANSIT);
+
+    String transit = from.shard().tag() + ":a:transit:USD";
+    ledger.redis().hincrby(transit, "avail", 40);
+    ReconciliationReport report;
+    try {
+      report = Await.result(reconciliation.runOnce(), 120);
+    } finally {
+      ledger.redis().hincrby(transit, "avail", -40);
+      Eventually.await("the pending transfer driven to its end", Duration.ofSeconds(30),
+        () -> Await.result(cache.sweepPendingTransfers()) >= 0 && !Await.result(cache.pendingMovements(from.shard()))
+          .contains(id.value()));
+    }
+    assertThat(report.discrepancies()).filteredOn(d -> d.kind() == Kind.IN_TRANSIT).singleElement()
+      .satisfies(found -> assertThat(found.evidence()).contains("USD=40"));
+    assertThat(report.ok()).isFalse();
   }
 
   private static List<Discrepancy> about(ReconciliationReport report, Set<String> wallets) {

@@ -6,6 +6,9 @@ import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
@@ -41,7 +44,11 @@ final class HotTier {
   static Future<HotTier> connect(Vertx vertx, List<String> endpoints) {
     Context context = vertx.getOrCreateContext();
     RedisClusterClient client = RedisClusterClient.create(endpoints.stream().map(RedisURI::create).toList());
+    // the topology is followed (periodically and on redirects or failures): after a failover the
+    // reconciliation must read the new masters, never a replica it still takes for one
     client.setOptions(ClusterClientOptions.builder().timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(5)))
+      .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enablePeriodicRefresh(Duration.ofSeconds(5))
+        .enableAllAdaptiveRefreshTriggers().build())
       .build());
     return Future.fromCompletionStage(client.refreshPartitionsAsync()
         .thenCompose(loaded -> client.connectAsync(StringCodec.UTF8)), context)
@@ -50,6 +57,20 @@ final class HotTier {
 
   RedisAdvancedClusterAsyncCommands<String, String> commands() {
     return connection.async();
+  }
+
+  /**
+   * Every key of one shard (all of them share the shard's hash slot), from the master that serves
+   * that slot: CLUSTER GETKEYSINSLOT reads the slot's own index, where a SCAN would walk every key.
+   */
+  Future<List<String>> keysOfShard(String shard) {
+    int slot = SlotHash.getSlot(HotTierKeys.tag(shard));
+    RedisClusterNode master = connection.getPartitions().getMasterBySlot(slot);
+    if (master == null) {
+      return Future.failedFuture(new IllegalStateException("no master known for the slot of " + shard));
+    }
+    return on(connection.getConnectionAsync(master.getNodeId()))
+      .compose(node -> on(node.async().clusterGetKeysInSlot(slot, Integer.MAX_VALUE)));
   }
 
   /** Every key of the cluster matching the pattern (a cluster-wide SCAN, master by master). */

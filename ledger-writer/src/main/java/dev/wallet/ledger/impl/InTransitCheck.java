@@ -1,16 +1,21 @@
 package dev.wallet.ledger.impl;
 
+import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.ledger.ReconciliationReport.Discrepancy;
 import dev.wallet.ledger.ReconciliationReport.Kind;
 import io.lettuce.core.KeyValue;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.IntStream;
 
 /**
  * In Redis, over all shards and per currency, the in-transit accounts must hold exactly the
@@ -18,17 +23,32 @@ import java.util.TreeMap;
  * amount out of transit on the destination's shard; a reversal back out on the source's). The
  * shards cannot be read at one instant, so a transfer moving between the reads shows as a
  * difference: only a difference that stays the same over {@link #READS} reads is reported.
+ *
+ * <p>No key is searched for: the in-transit accounts are those the ledger knows (an account gets a
+ * balance only through postings, which all reach the ledger) plus those of the pending transfers
+ * (a new one whose first posting the ledger has not committed yet), and the pending transfers are
+ * each shard's pending set. A SCAN of the whole keyspace per read made the check's cost grow with
+ * every wallet and idempotency record, for a handful of keys.
  */
 final class InTransitCheck {
 
   private static final int READS = 3;
 
-  Future<Optional<Discrepancy>> check(HotTier redis) {
-    return differences(redis, READS, null);
+  /** A pending transfer as the check needs it: where its in-transit account is, and whether it still counts. */
+  private record Pending(String transitKey, String currency, long amount, boolean uncredited) {
   }
 
-  private Future<Optional<Discrepancy>> differences(HotTier redis, int left, Map<String, Long> previous) {
-    return difference(redis).compose(now -> {
+  Future<Optional<Discrepancy>> check(HotTier redis, Pool ledger, int shardCount) {
+    return ledger.query(SqlQueries.TRANSIT_ACCOUNTS).execute().compose(rows -> {
+      Set<String> known = new TreeSet<>();
+      rows.forEach(row -> known.add(HotTierKeys.systemAccount(row.getString("id"))));
+      return differences(redis, known, shardCount, READS, null);
+    });
+  }
+
+  private Future<Optional<Discrepancy>> differences(HotTier redis, Set<String> known, int shardCount, int left,
+                                                    Map<String, Long> previous) {
+    return difference(redis, known, shardCount).compose(now -> {
       if (now.isEmpty()) {
         return Future.succeededFuture(Optional.empty());
       }
@@ -39,61 +59,65 @@ final class InTransitCheck {
         return Future.succeededFuture(Optional.of(new Discrepancy(Kind.IN_TRANSIT, String.join(",", now.keySet()),
           "in-transit accounts minus pending uncredited transfers, per currency: " + now)));
       }
-      return differences(redis, left - 1, now);
+      return differences(redis, known, shardCount, left - 1, now);
     });
   }
 
   /** Per currency, transit balances minus pending uncredited amounts; only currencies where that is not zero. */
-  private Future<Map<String, Long>> difference(HotTier redis) {
-    Map<String, Long> diff = new TreeMap<>();
-    return redis.keys("{s*}:a:transit:*")
-      .compose(keys -> Future.all(keys.stream().map(k -> redis.on(redis.commands().hmget(k, "cur", "avail"))).toList()))
-      .compose(balances -> {
-        for (int i = 0; i < balances.size(); i++) {
-          List<KeyValue<String, String>> f = balances.resultAt(i);
-          diff.merge(f.get(0).getValue(), Long.parseLong(f.get(1).getValueOrElse("0")), Long::sum);
-        }
-        return pendingUncredited(redis);
-      })
-      .map(pending -> {
-        pending.forEach((currency, amount) -> diff.merge(currency, -amount, Long::sum));
-        diff.values().removeIf(v -> v == 0);
-        return diff;
-      });
+  private Future<Map<String, Long>> difference(HotTier redis, Set<String> known, int shardCount) {
+    return pendingTransfers(redis, shardCount).compose(pending -> {
+      Set<String> transitKeys = new TreeSet<>(known);
+      pending.forEach(p -> transitKeys.add(p.transitKey()));
+      List<String> keys = List.copyOf(transitKeys);
+      return Future.all(keys.stream().map(k -> redis.on(redis.commands().hmget(k, "cur", "avail"))).toList())
+        .map(balances -> {
+          Map<String, Long> diff = new TreeMap<>();
+          for (int i = 0; i < balances.size(); i++) {
+            List<KeyValue<String, String>> f = balances.resultAt(i);
+            f.get(0).ifHasValue(currency -> diff.merge(currency, Long.parseLong(f.get(1).getValueOrElse("0")), Long::sum));
+          }
+          pending.stream().filter(Pending::uncredited).forEach(p -> diff.merge(p.currency(), -p.amount(), Long::sum));
+          diff.values().removeIf(v -> v == 0);
+          return diff;
+        });
+    });
   }
 
-  private Future<Map<String, Long>> pendingUncredited(HotTier redis) {
-    return redis.keys("{s*}:pending")
-      .compose(sets -> Future.all(sets.stream().map(k -> redis.on(redis.commands().zrange(k, 0, -1))).toList()))
+  private Future<List<Pending>> pendingTransfers(HotTier redis, int shardCount) {
+    List<String> sets = IntStream.range(0, shardCount).mapToObj(n -> HotTierKeys.pendingTransfers(new ShardId(n).name()))
+      .toList();
+    return Future.all(sets.stream().map(k -> redis.on(redis.commands().zrange(k, 0, -1))).toList())
       .compose(members -> {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < members.size(); i++) {
           List<String> some = members.resultAt(i);
           ids.addAll(some);
         }
-        return Future.all(ids.stream().map(id -> uncredited(redis, id)).toList());
+        return Future.all(ids.stream().map(id -> pending(redis, id)).toList());
       })
-      .map(amounts -> {
-        Map<String, Long> sums = new TreeMap<>();
-        for (int i = 0; i < amounts.size(); i++) {
-          Optional<Map.Entry<String, Long>> amount = amounts.resultAt(i);
-          amount.ifPresent(a -> sums.merge(a.getKey(), a.getValue(), Long::sum));
+      .map(found -> {
+        List<Pending> pending = new ArrayList<>();
+        for (int i = 0; i < found.size(); i++) {
+          Optional<Pending> one = found.resultAt(i);
+          one.ifPresent(pending::add);
         }
-        return sums;
+        return pending;
       });
   }
 
-  /** A pending transfer's currency and amount, unless its destination has credited it already. */
-  private Future<Optional<Map.Entry<String, Long>>> uncredited(HotTier redis, String transferId) {
+  /** A transfer still pending at its source, and whether its destination has credited it already. */
+  private Future<Optional<Pending>> pending(HotTier redis, String transferId) {
     return redis.on(redis.commands().hmget(HotTierKeys.transfer(transferId), "state", "amt", "cur", "to"))
       .compose(t -> {
         if (!"pending".equals(t.get(0).getValueOrElse(null))) {
           return Future.succeededFuture(Optional.empty());
         }
+        String currency = t.get(2).getValue();
+        String transitKey = HotTierKeys.tag(HotTierKeys.shardOf(transferId)) + ":a:transit:" + currency;
+        long amount = Long.parseLong(t.get(1).getValue());
         String marker = HotTierKeys.creditDecision(HotTierKeys.shardOf(t.get(3).getValue()), transferId);
-        return redis.on(redis.commands().hget(marker, "outcome")).map(outcome -> credited(outcome)
-          ? Optional.empty()
-          : Optional.of(Map.entry(t.get(2).getValue(), Long.parseLong(t.get(1).getValue()))));
+        return redis.on(redis.commands().hget(marker, "outcome"))
+          .map(outcome -> Optional.of(new Pending(transitKey, currency, amount, !credited(outcome))));
       });
   }
 

@@ -2,6 +2,7 @@ package dev.wallet.ledger.impl;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.async.Sequential;
+import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.ledger.Reconciliation;
@@ -29,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +41,8 @@ public final class Reconciler implements Reconciliation {
   private static final int CHUNK = 500;
   /** Postings recorded this long before the previous run started are checked again: covers long transactions. */
   private static final Duration RECHECK_MARGIN = Duration.ofMinutes(5);
+  /** Continuous runs go through every shard in this many runs. */
+  private static final int RUNS_PER_CYCLE = 6;
 
   private final Vertx vertx;
   private final ReconciliationOptions options;
@@ -47,6 +51,7 @@ public final class Reconciler implements Reconciliation {
   private final InTransitCheck inTransit = new InTransitCheck();
   private HotTier redis;
   private Instant checkedSince = Instant.EPOCH;
+  private int nextShard;
   private volatile ReconciliationReport last;
   private volatile boolean stopped;
   private long timer = -1;
@@ -85,7 +90,7 @@ public final class Reconciler implements Reconciliation {
     if (stopped) {
       return;
     }
-    timer = vertx.setTimer(Math.max(1, delayMs), t -> runOnce().onComplete(done -> {
+    timer = vertx.setTimer(Math.max(1, delayMs), t -> run(nextSlice()).onComplete(done -> {
       if (done.failed()) {
         LOG.error("reconciliation run failed; the next run starts in {} ms", options.intervalMs(), done.cause());
       }
@@ -93,26 +98,76 @@ public final class Reconciler implements Reconciliation {
     }));
   }
 
+  /** Every shard and the global checks, now. */
   @Override
   public Future<ReconciliationReport> runOnce() {
+    return run(new Scope(IntStream.range(0, cache.shardCount()).boxed().toList(), true));
+  }
+
+  /**
+   * The continuous runs cover {@link #RUNS_PER_CYCLE}-th of the shards each, in turn, plus every
+   * wallet the ledger saw move since the previous run; the run that completes a cycle also checks
+   * the totals and the in-transit accounts. A run's cost then follows what moved, not how many
+   * wallets exist (every wallet of every shard, every 10 s, was the largest load on an idle system).
+   */
+  private Scope nextSlice() {
+    int shards = cache.shardCount();
+    int perRun = (shards + RUNS_PER_CYCLE - 1) / RUNS_PER_CYCLE;
+    List<Integer> slice = IntStream.range(nextShard, Math.min(shards, nextShard + perRun)).boxed().toList();
+    nextShard = nextShard + perRun >= shards ? 0 : nextShard + perRun;
+    return new Scope(slice, nextShard == 0);
+  }
+
+  /** Which shards' wallets a run compares in full, and whether it runs the global checks. */
+  private record Scope(List<Integer> shards, boolean globalChecks) {
+
+    String describe(int shardCount) {
+      return shards.size() == shardCount ? "every shard"
+        : "shards " + new ShardId(shards.get(0)) + "-" + new ShardId(shards.get(shards.size() - 1))
+          + " and the wallets that moved";
+    }
+  }
+
+  private Future<ReconciliationReport> run(Scope scope) {
     Instant started = Instant.now();
     Instant since = checkedSince.minus(RECHECK_MARGIN);
-    Run run = new Run(started);
+    Run run = new Run(started, scope.describe(cache.shardCount()), scope.globalChecks());
     return connected()
-      .compose(tier -> compareWallets(run))
-      .compose(done -> unbalancedPostings(run, since))
-      .compose(done -> brokenSequences(run, since))
-      .compose(done -> totals(run))
-      .compose(done -> inTransit.check(redis).onSuccess(found -> found.ifPresent(run.found::add)))
+      .compose(tier -> touchedSince(since))
+      .compose(touched -> compareWallets(run, scope.shards(), touched).map(touched))
+      .compose(touched -> unbalancedPostings(run, since).map(touched))
+      .compose(touched -> brokenSequences(run, touched))
+      .compose(done -> scope.globalChecks() ? globalChecks(run) : Future.succeededFuture())
       .compose(done -> freeze(run))
       .map(done -> run.report(options.instance(), Instant.now()))
       .compose(this::publish)
-      .onSuccess(report -> checkedSince = started);
+      .onSuccess(report -> checkedSince = started)
+      .recover(failure -> publishFailure(run, failure).transform(published -> Future.failedFuture(failure)));
+  }
+
+  private Future<Void> globalChecks(Run run) {
+    return totals(run).compose(done -> inTransit.check(redis, pool, cache.shardCount()).onSuccess(found -> found.ifPresent(run.found::add)))
+      .mapEmpty();
+  }
+
+  /**
+   * A run that could not check is published as such: the last word must not stay the clean run
+   * before an outage. Publishing may fail too (PostgreSQL down); {@link #last()} has it anyway.
+   */
+  private Future<Void> publishFailure(Run run, Throwable failure) {
+    ReconciliationReport failed = ReconciliationReport.failed(options.instance(), run.started, Instant.now(), run.scope,
+      failure.toString());
+    return publish(failed).<Void>mapEmpty().recover(notPublished -> {
+      last = failed;
+      return Future.succeededFuture();
+    });
   }
 
   /** What one run gathers as it goes. */
   private static final class Run {
     final Instant started;
+    final String scope;
+    final boolean globalChecks;
     final List<Discrepancy> found = Collections.synchronizedList(new ArrayList<>());
     final Set<String> walletsToFreeze = Collections.synchronizedSet(new LinkedHashSet<>());
     final List<String> frozen = Collections.synchronizedList(new ArrayList<>());
@@ -120,8 +175,10 @@ public final class Reconciler implements Reconciliation {
     long compared;
     long behind;
 
-    Run(Instant started) {
+    Run(Instant started, String scope, boolean globalChecks) {
       this.started = started;
+      this.scope = scope;
+      this.globalChecks = globalChecks;
     }
 
     void wallet(Kind kind, String wallet, String evidence) {
@@ -130,14 +187,31 @@ public final class Reconciler implements Reconciliation {
     }
 
     ReconciliationReport report(String instance, Instant finished) {
-      return new ReconciliationReport(instance, started, finished, compared, behind, totals, found, frozen);
+      return new ReconciliationReport(instance, started, finished, scope, globalChecks, compared, behind, totals,
+        found, frozen, null);
     }
   }
 
   // ------------------------------------------------------------------ wallets: Redis vs ledger
 
-  private Future<Void> compareWallets(Run run) {
-    return redis.keys("{s*}:w:*").compose(keys -> chunks(keys, chunk -> compareChunk(run, chunk)));
+  /** The wallets of {@code shards}, and the wallets among {@code touched} accounts, each once. */
+  private Future<Void> compareWallets(Run run, List<Integer> shards, List<String> touched) {
+    Set<String> keys = new LinkedHashSet<>();
+    touched.stream().filter(Reconciler::isWallet)
+      .forEach(wallet -> keys.add(HotTierKeys.wallet(wallet, HotTierKeys.shardOf(wallet))));
+    return Sequential.forEach(shards, shard -> redis.keysOfShard(new ShardId(shard).name())
+        .map(found -> found.stream().filter(key -> key.contains(":w:")).map(keys::add).count()))
+      .compose(listed -> chunks(List.copyOf(keys), chunk -> compareChunk(run, chunk)));
+  }
+
+  /** Ledger accounts with entries recorded since {@code since}. */
+  private Future<List<String>> touchedSince(Instant since) {
+    return pool.preparedQuery(SqlQueries.ACCOUNTS_TOUCHED_SINCE).execute(Tuple.of(since.atOffset(ZoneOffset.UTC)))
+      .map(rows -> {
+        List<String> accounts = new ArrayList<>();
+        rows.forEach(r -> accounts.add(r.getString("account_id")));
+        return accounts;
+      });
   }
 
   /** One chunk after the other, so a run never has more than a chunk's reads in flight. */
@@ -220,18 +294,13 @@ public final class Reconciler implements Reconciliation {
       });
   }
 
-  private Future<Void> brokenSequences(Run run, Instant since) {
-    return pool.preparedQuery(SqlQueries.ACCOUNTS_TOUCHED_SINCE).execute(Tuple.of(since.atOffset(ZoneOffset.UTC)))
-      .compose(rows -> {
-        List<String> accounts = new ArrayList<>();
-        rows.forEach(r -> accounts.add(r.getString("account_id")));
-        return chunks(accounts, chunk -> pool.preparedQuery(SqlQueries.BROKEN_SEQUENCES)
-          .execute(Tuple.of(chunk.toArray(String[]::new)))
-          .map(broken -> {
-            broken.forEach(r -> brokenSequence(run, r));
-            return null;
-          }));
-      });
+  private Future<Void> brokenSequences(Run run, List<String> touched) {
+    return chunks(touched, chunk -> pool.preparedQuery(SqlQueries.BROKEN_SEQUENCES)
+      .execute(Tuple.of(chunk.toArray(String[]::new)))
+      .map(broken -> {
+        broken.forEach(r -> brokenSequence(run, r));
+        return null;
+      }));
   }
 
   private static void brokenSequence(Run run, Row r) {

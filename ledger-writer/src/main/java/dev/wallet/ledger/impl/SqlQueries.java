@@ -136,6 +136,9 @@ public final class SqlQueries {
     SELECT DISTINCT e.account_id FROM postings p JOIN entries e ON e.posting_id = p.id AND e.created_at = p.created_at
      WHERE p.recorded_at >= $1""";
 
+  /** Every in-transit system account the ledger has seen (transit:USD:s0042). */
+  static final String TRANSIT_ACCOUNTS = "SELECT id FROM accounts WHERE kind = 'system' AND id LIKE 'transit:%'";
+
   /** Over every account: each bucket's last balance_after, summed per currency; zero when nothing leaked. */
   static final String TOTALS = """
     SELECT currency, sum(balance_after)::bigint AS total FROM (
