@@ -18,7 +18,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -39,8 +38,6 @@ public final class Reconciler implements Reconciliation {
 
   private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
   private static final int CHUNK = 500;
-  /** Postings recorded this long before the previous run started are checked again: covers long transactions. */
-  private static final Duration RECHECK_MARGIN = Duration.ofMinutes(5);
   /** Continuous runs go through every shard in this many runs. */
   private static final int RUNS_PER_CYCLE = 6;
 
@@ -50,6 +47,11 @@ public final class Reconciler implements Reconciliation {
   private final Pool pool;
   private final InTransitCheck inTransit = new InTransitCheck();
   private HotTier redis;
+  /**
+   * Postings recorded from here on have not all been seen by a run yet. A posting's recorded_at is
+   * its transaction's start, so a transaction open while a run looked can commit later with an
+   * earlier time: the next run starts from the oldest transaction then open (or the run's own start).
+   */
   private Instant checkedSince = Instant.EPOCH;
   private int nextShard;
   private volatile ReconciliationReport last;
@@ -130,10 +132,12 @@ public final class Reconciler implements Reconciliation {
 
   private Future<ReconciliationReport> run(Scope scope) {
     Instant started = Instant.now();
-    Instant since = checkedSince.minus(RECHECK_MARGIN);
+    Instant since = checkedSince;
     Run run = new Run(started, scope.describe(cache.shardCount()), scope.globalChecks());
+    Instant[] nextSince = {since};
     return connected()
-      .compose(tier -> touchedSince(since))
+      .compose(tier -> oldestOpenTransaction().onSuccess(oldest -> nextSince[0] = oldest))
+      .compose(oldest -> touchedSince(since))
       .compose(touched -> compareWallets(run, scope.shards(), touched).map(touched))
       .compose(touched -> unbalancedPostings(run, since).map(touched))
       .compose(touched -> brokenSequences(run, touched))
@@ -141,7 +145,7 @@ public final class Reconciler implements Reconciliation {
       .compose(done -> freeze(run))
       .map(done -> run.report(options.instance(), Instant.now()))
       .compose(this::publish)
-      .onSuccess(report -> checkedSince = started)
+      .onSuccess(report -> checkedSince = nextSince[0])
       .recover(failure -> publishFailure(run, failure).transform(published -> Future.failedFuture(failure)));
   }
 
@@ -202,6 +206,12 @@ public final class Reconciler implements Reconciliation {
     return Sequential.forEach(shards, shard -> redis.keysOfShard(new ShardId(shard).name())
         .map(found -> found.stream().filter(key -> key.contains(":w:")).map(keys::add).count()))
       .compose(listed -> chunks(List.copyOf(keys), chunk -> compareChunk(run, chunk)));
+  }
+
+  /** The start of the oldest transaction open in the ledger's database now, or now. */
+  private Future<Instant> oldestOpenTransaction() {
+    return pool.query(SqlQueries.OLDEST_OPEN_TRANSACTION).execute()
+      .map(rows -> rows.iterator().next().getOffsetDateTime("since").toInstant());
   }
 
   /** Ledger accounts with entries recorded since {@code since}. */

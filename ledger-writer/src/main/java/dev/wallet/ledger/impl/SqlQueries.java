@@ -136,6 +136,15 @@ public final class SqlQueries {
     SELECT DISTINCT e.account_id FROM postings p JOIN entries e ON e.posting_id = p.id AND e.created_at = p.created_at
      WHERE p.recorded_at >= $1""";
 
+  /**
+   * Where the next reconciliation run must start reading postings: the oldest transaction open in
+   * this database (any of them may still commit postings stamped with its start), else now. The
+   * writers run as the same role as the reconciler, so their sessions' xact_start is visible.
+   */
+  static final String OLDEST_OPEN_TRANSACTION = """
+    SELECT coalesce(min(xact_start), now()) AS since FROM pg_stat_activity
+     WHERE datname = current_database() AND xact_start IS NOT NULL AND pid <> pg_backend_pid()""";
+
   /** Every in-transit system account the ledger has seen (transit:USD:s0042). */
   static final String TRANSIT_ACCOUNTS = "SELECT id FROM accounts WHERE kind = 'system' AND id LIKE 'transit:%'";
 
