@@ -30,6 +30,12 @@ public interface Reconciliation {
   /** One run over every shard with the global checks, now; published and kept as {@link #last()}. */
   Future<ReconciliationReport> runOnce();
 
+  /**
+   * The next continuous run, now: the wallets that moved since the previous run and the next slice
+   * of shards (what {@link #start()} repeats); published and kept as {@link #last()}.
+   */
+  Future<ReconciliationReport> runNext();
+
   Optional<ReconciliationReport> last();
 
   Future<Void> stop();

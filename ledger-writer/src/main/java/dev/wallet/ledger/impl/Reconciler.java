@@ -92,12 +92,17 @@ public final class Reconciler implements Reconciliation {
     if (stopped) {
       return;
     }
-    timer = vertx.setTimer(Math.max(1, delayMs), t -> run(nextSlice()).onComplete(done -> {
+    timer = vertx.setTimer(Math.max(1, delayMs), t -> runNext().onComplete(done -> {
       if (done.failed()) {
         LOG.error("reconciliation run failed; the next run starts in {} ms", options.intervalMs(), done.cause());
       }
       schedule(options.intervalMs());
     }));
+  }
+
+  @Override
+  public Future<ReconciliationReport> runNext() {
+    return run(nextSlice());
   }
 
   /** Every shard and the global checks, now. */
