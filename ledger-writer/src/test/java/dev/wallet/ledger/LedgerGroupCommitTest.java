@@ -1,0 +1,80 @@
+package dev.wallet.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.outbox.OutboxRecord;
+import dev.wallet.balancecache.outbox.OutboxRecord.OutboxEntry;
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.ledger.impl.LedgerStore;
+import dev.wallet.ledger.impl.LedgerStore.Positioned;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Several shards' batches share a transaction; a batch that cannot commit must not take the others with it. */
+@ExtendWith(VertxExtension.class)
+class LedgerGroupCommitTest {
+
+  private LedgerFixture ledger;
+  private Pool app;
+  private LedgerStore store;
+  private final String run = UUID.randomUUID().toString().substring(0, 8);
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    ledger = new LedgerFixture(vertx);
+    app = PgBuilder.pool().connectingTo(LedgerFixture.connectOptions(LedgerFixture.appDatabase())).using(vertx).build();
+    store = new LedgerStore(app, InsertMode.UNNEST);
+  }
+
+  @AfterEach
+  void stop() {
+    Await.result(app.close());
+    ledger.close();
+  }
+
+  @Test
+  @DisplayName("batches of many shards submitted together all commit; one that breaks an account's sequence fails alone")
+  void aFailingBatchFailsAlone() {
+    // with this month's partition known, the writes below queue in this very turn: the first two
+    // start a transaction each, the other seven (the broken one among them) share the next one
+    Await.result(store.ensureMonth(java.time.LocalDate.now(java.time.ZoneOffset.UTC)));
+    List<Future<Void>> writes = new ArrayList<>();
+    for (int shard = 0; shard < 8; shard++) {
+      writes.add(store.write("g" + run + shard, List.of(transfer("g" + run + shard, "p1", 1))));
+    }
+    Future<Void> broken = store.write("g" + run + "x", List.of(transfer("g" + run + "x", "p1", 3)));
+    Await.result(Future.join(writes).transform(done -> Future.succeededFuture()));
+    Await.result(broken.transform(done -> Future.succeededFuture()));
+
+    assertThat(writes).allSatisfy(write -> assertThat(write.succeeded()).as(String.valueOf(write.cause())).isTrue());
+    assertThat(broken.failed()).isTrue();
+    assertThat(broken.cause()).hasMessageContaining("has no entry before seq 3");
+    for (int shard = 0; shard < 8; shard++) {
+      assertThat(ledger.count("SELECT count(*) FROM postings WHERE id = $1", "g" + run + shard + "-p1")).isEqualTo(1);
+    }
+    assertThat(ledger.count("SELECT count(*) FROM postings WHERE id = $1", "g" + run + "x-p1")).isZero();
+  }
+
+  /** One unit between two new system accounts of {@code shard}, at sequence {@code seq} of both. */
+  private static Positioned transfer(String shard, String name, long seq) {
+    OutboxRecord record = new OutboxRecord(shard + "-" + name, "test", shard, Instant.now(), Optional.of(name),
+      Optional.empty(), List.of(new OutboxEntry("a:USD:" + shard, "available", -1, "USD", -1, seq),
+      new OutboxEntry("b:USD:" + shard, "available", 1, "USD", 1, seq)), List.of(), Optional.empty(), List.of(),
+      Map.of());
+    return new Positioned("1-0", record);
+  }
+}
