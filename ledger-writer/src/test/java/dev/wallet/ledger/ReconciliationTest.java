@@ -16,6 +16,10 @@ import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.balancecache.testing.TestEnvironment;
+import dev.wallet.balancecache.outbox.OutboxRecord;
+import dev.wallet.balancecache.outbox.OutboxRecord.OutboxEntry;
+import dev.wallet.ledger.impl.LedgerStore;
+import dev.wallet.ledger.impl.LedgerStore.Positioned;
 import dev.wallet.ledger.ReconciliationReport.Discrepancy;
 import dev.wallet.ledger.ReconciliationReport.Kind;
 import io.vertx.core.Vertx;
@@ -23,8 +27,11 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -212,6 +219,38 @@ class ReconciliationTest {
     assertThat(report.discrepancies()).filteredOn(d -> d.kind() == Kind.IN_TRANSIT).singleElement()
       .satisfies(found -> assertThat(found.evidence()).contains("USD=40"));
     assertThat(report.ok()).isFalse();
+  }
+
+  @Test
+  @DisplayName("a balance_after that does not follow from its bucket's previous one is found, reading only the new entries and their predecessors")
+  void brokenBalanceChainIsFound(Vertx vertx) {
+    String shard = "chain" + System.nanoTime();
+    LedgerStore store = new LedgerStore(app, InsertMode.UNNEST);
+    Await.result(store.write(shard, List.of(twoLines(shard, "p1", 1, -1, 1))));
+    Await.result(reconciliation.runNext(), 120);
+    // the second posting balances (amounts -1, +1) and keeps the ledger's total at zero, but both
+    // balances are off by three: -5 and 5 where -2 and 2 follow
+    Await.result(store.write(shard, List.of(twoLines(shard, "p2", 2, -5, 5))));
+    ReconciliationReport report = Await.result(reconciliation.runNext(), 120);
+
+    assertThat(report.discrepancies()).filteredOn(d -> d.kind() == Kind.BROKEN_SEQUENCE)
+      .extracting(Discrepancy::subject).containsExactlyInAnyOrder("a:USD:" + shard, "b:USD:" + shard);
+    assertThat(report.discrepancies()).filteredOn(d -> d.subject().equals("b:USD:" + shard)).singleElement()
+      .satisfies(found -> assertThat(found.evidence()).contains("balance_after is 5").contains("give 2"));
+
+    // a third posting that follows correctly from the second is no finding: its predecessors were read
+    Await.result(store.write(shard, List.of(twoLines(shard, "p3", 3, -6, 6))));
+    assertThat(Await.result(reconciliation.runNext(), 120).discrepancies())
+      .noneMatch(d -> d.subject().endsWith(":USD:" + shard));
+  }
+
+  /** One unit from account a to account b of {@code shard}, at {@code seq}, with the balances given. */
+  private static Positioned twoLines(String shard, String name, long seq, long aAfter, long bAfter) {
+    OutboxRecord record = new OutboxRecord(shard + "-" + name, "test", shard, Instant.now(), Optional.of(name),
+      Optional.empty(), List.of(new OutboxEntry("a:USD:" + shard, "available", -1, "USD", aAfter, seq),
+      new OutboxEntry("b:USD:" + shard, "available", 1, "USD", bAfter, seq)), List.of(), Optional.empty(), List.of(),
+      Map.of());
+    return new Positioned(seq + "-0", record);
   }
 
   private static List<Discrepancy> about(ReconciliationReport report, Set<String> wallets) {

@@ -67,7 +67,25 @@ public final class Reconciler implements Reconciliation {
 
   @Override
   public Future<Void> start() {
-    return connected().onSuccess(ready -> schedule(0)).mapEmpty();
+    return connected().compose(ready -> resumeFromLastRun()).onSuccess(ready -> schedule(0)).mapEmpty();
+  }
+
+  /**
+   * A restarted writer need not read the whole ledger again: what the last completed run (of any
+   * instance) saw was checked. Without one, the first run reads everything.
+   */
+  private Future<Void> resumeFromLastRun() {
+    return pool.query(SqlQueries.LAST_COMPLETED_RECONCILIATION_START).execute().map(rows -> {
+      java.time.OffsetDateTime since = rows.iterator().next().getOffsetDateTime("since");
+      if (since != null && checkedSince.equals(Instant.EPOCH)) {
+        checkedSince = since.toInstant();
+      }
+      return (Void) null;
+    }).recover(failure -> {
+      LOG.warn("could not read where the last reconciliation stopped; the first run reads the whole ledger: {}",
+        failure.toString());
+      return Future.succeededFuture();
+    });
   }
 
   @Override
@@ -204,9 +222,9 @@ public final class Reconciler implements Reconciliation {
   // ------------------------------------------------------------------ wallets: Redis vs ledger
 
   /** The wallets of {@code shards}, and the wallets among {@code touched} accounts, each once. */
-  private Future<Void> compareWallets(Run run, List<Integer> shards, List<String> touched) {
+  private Future<Void> compareWallets(Run run, List<Integer> shards, Map<String, Long> touched) {
     Set<String> keys = new LinkedHashSet<>();
-    touched.stream().filter(Reconciler::isWallet)
+    touched.keySet().stream().filter(Reconciler::isWallet)
       .forEach(wallet -> keys.add(HotTierKeys.wallet(wallet, HotTierKeys.shardOf(wallet))));
     return Sequential.forEach(shards, shard -> redis.keysOfShard(new ShardId(shard).name())
         .map(found -> found.stream().filter(key -> key.contains(":w:")).map(keys::add).count()))
@@ -219,12 +237,12 @@ public final class Reconciler implements Reconciliation {
       .map(rows -> rows.iterator().next().getOffsetDateTime("since").toInstant());
   }
 
-  /** Ledger accounts with entries recorded since {@code since}. */
-  private Future<List<String>> touchedSince(Instant since) {
+  /** Ledger accounts with entries recorded since {@code since}, each with the first such entry's seq. */
+  private Future<Map<String, Long>> touchedSince(Instant since) {
     return pool.preparedQuery(SqlQueries.ACCOUNTS_TOUCHED_SINCE).execute(Tuple.of(since.atOffset(ZoneOffset.UTC)))
       .map(rows -> {
-        List<String> accounts = new ArrayList<>();
-        rows.forEach(r -> accounts.add(r.getString("account_id")));
+        Map<String, Long> accounts = new TreeMap<>();
+        rows.forEach(r -> accounts.put(r.getString("account_id"), r.getLong("first_seq")));
         return accounts;
       });
   }
@@ -309,9 +327,10 @@ public final class Reconciler implements Reconciliation {
       });
   }
 
-  private Future<Void> brokenSequences(Run run, List<String> touched) {
-    return chunks(touched, chunk -> pool.preparedQuery(SqlQueries.BROKEN_SEQUENCES)
-      .execute(Tuple.of(chunk.toArray(String[]::new)))
+  private Future<Void> brokenSequences(Run run, Map<String, Long> touched) {
+    return chunks(List.copyOf(touched.keySet()), chunk -> pool.preparedQuery(SqlQueries.BROKEN_SEQUENCES)
+      .execute(Tuple.tuple().addArrayOfString(chunk.toArray(String[]::new))
+        .addArrayOfLong(chunk.stream().map(touched::get).toArray(Long[]::new)))
       .map(broken -> {
         broken.forEach(r -> brokenSequence(run, r));
         return null;

@@ -99,6 +99,14 @@ public final class SqlQueries {
   static final String LAST_RECONCILIATION = """
     SELECT result FROM reconciliation_runs ORDER BY finished_at DESC LIMIT 1""";
 
+  /**
+   * Where a reconciler that starts continues from: the start of the last run that completed (any
+   * instance's), less the margin of the oldest transaction that could have been open then.
+   */
+  static final String LAST_COMPLETED_RECONCILIATION_START = """
+    SELECT max(started_at) - interval '5 minutes' AS since FROM reconciliation_runs
+     WHERE result->>'failure' IS NULL""";
+
   static final String INSERT_RECONCILIATION = """
     INSERT INTO reconciliation_runs (finished_at, instance, started_at, ok, result) VALUES ($1, $2, $3, $4, $5)""";
 
@@ -122,19 +130,37 @@ public final class SqlQueries {
      WHERE p.recorded_at >= $1
      GROUP BY e.posting_id, e.created_at, e.currency HAVING sum(e.amount) <> 0 LIMIT 100""";
 
-  /** Accounts whose sequence has a hole, or whose balance_after does not follow from the amounts. */
+  /**
+   * Among the entries from each account's {@code first_seq} on: a hole in the account's sequence, or
+   * a balance_after that does not follow from the bucket's previous one plus the amount. Each
+   * bucket's last entry before {@code first_seq} is read as the predecessor (the balance-at-an-
+   * instant index, newest first), so the check reads what is new and one entry more, never an
+   * account's whole history (an in-transit account has an entry per saga).
+   */
   static final String BROKEN_SEQUENCES = """
+    WITH firsts AS (SELECT * FROM unnest($1::text[], $2::bigint[]) AS f(account_id, first_seq)),
+    lines AS (
+      SELECT e.account_id, e.seq, e.idx, e.bucket, e.amount, e.balance_after, true AS fresh
+        FROM firsts f JOIN entries e ON e.account_id = f.account_id AND e.seq >= f.first_seq
+      UNION ALL
+      SELECT f.account_id, prev.seq, prev.idx, prev.bucket, prev.amount, prev.balance_after, false
+        FROM firsts f CROSS JOIN (VALUES ('available'), ('held')) AS b(bucket)
+        CROSS JOIN LATERAL (SELECT e.seq, e.idx, e.bucket, e.amount, e.balance_after FROM entries e
+                             WHERE e.account_id = f.account_id AND e.bucket = b.bucket AND e.seq < f.first_seq
+                             ORDER BY e.created_at DESC, e.seq DESC, e.idx DESC LIMIT 1) prev)
     SELECT account_id, seq, bucket, balance_after, expected, prev_seq FROM (
-      SELECT account_id, seq, bucket, balance_after,
-             lag(balance_after, 1, 0::bigint) OVER w + amount AS expected,
+      SELECT account_id, seq, bucket, balance_after, fresh,
+             lag(balance_after, 1, 0::bigint) OVER (PARTITION BY account_id, bucket ORDER BY seq, idx) + amount
+               AS expected,
              lag(seq, 1, 0::bigint) OVER (PARTITION BY account_id ORDER BY seq, idx) AS prev_seq
-        FROM entries WHERE account_id = ANY($1::text[])
-      WINDOW w AS (PARTITION BY account_id, bucket ORDER BY seq)) x
-     WHERE balance_after <> expected OR seq > prev_seq + 1 LIMIT 100""";
+        FROM lines) x
+     WHERE fresh AND (balance_after <> expected OR seq > prev_seq + 1) LIMIT 100""";
 
+  /** Accounts with entries in postings recorded since a point, each with the first such entry's seq. */
   static final String ACCOUNTS_TOUCHED_SINCE = """
-    SELECT DISTINCT e.account_id FROM postings p JOIN entries e ON e.posting_id = p.id AND e.created_at = p.created_at
-     WHERE p.recorded_at >= $1""";
+    SELECT e.account_id, min(e.seq) AS first_seq
+      FROM postings p JOIN entries e ON e.posting_id = p.id AND e.created_at = p.created_at
+     WHERE p.recorded_at >= $1 GROUP BY e.account_id""";
 
   /**
    * Where the next reconciliation run must start reading postings: the oldest transaction open in
@@ -148,12 +174,20 @@ public final class SqlQueries {
   /** Every in-transit system account the ledger has seen (transit:USD:s0042). */
   static final String TRANSIT_ACCOUNTS = "SELECT id FROM accounts WHERE kind = 'system' AND id LIKE 'transit:%'";
 
-  /** Over every account: each bucket's last balance_after, summed per currency; zero when nothing leaked. */
+  /**
+   * Over every account: each bucket's last balance_after, summed per currency; zero when nothing
+   * leaked. One index probe per account and bucket (the balance-at-an-instant index), where a
+   * DISTINCT ON over every entry sorted the whole ledger: 1.4 s against 0.16 s at half a million
+   * entries, and the difference grows with the ledger.
+   */
   static final String TOTALS = """
-    SELECT currency, sum(balance_after)::bigint AS total FROM (
-      SELECT DISTINCT ON (account_id, bucket) currency, balance_after
-        FROM entries ORDER BY account_id, bucket, seq DESC) last
-     GROUP BY currency""";
+    SELECT a.currency, sum(last.balance_after)::bigint AS total
+      FROM accounts a
+     CROSS JOIN (VALUES ('available'), ('held')) AS b(bucket)
+     CROSS JOIN LATERAL (SELECT e.balance_after FROM entries e
+                          WHERE e.account_id = a.id AND e.bucket = b.bucket
+                          ORDER BY e.created_at DESC, e.seq DESC LIMIT 1) last
+     GROUP BY a.currency""";
 
   // ------------------------------------------------------------------------------------ rebuild
 
