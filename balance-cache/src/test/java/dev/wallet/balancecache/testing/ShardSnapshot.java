@@ -15,24 +15,43 @@ import java.util.TreeMap;
  * request wrote nothing, not even part of a posting. The shard's commit marker is left out: the
  * money core's group commit increments it after every batch of scripts, whatever they did, so
  * that the replication WAIT covers the batch (it holds a counter, no state of any movement).
+ * Values are compared without their time to live, which Redis counts down on its own.
  */
 public final class ShardSnapshot {
 
   private static final String COMMIT_MARKER = ":commit";
+  private static final String EXPIRES_AT = "|expires-at=";
 
   private ShardSnapshot() {
   }
 
-  /** The keys whose value differs between two snapshots (added, removed or changed): for failure messages. */
+  /**
+   * The keys whose value differs between two snapshots (added, removed or changed): for failure
+   * messages. A key gone because its time to live ran out (a limit counter's window ending) is
+   * Redis expiring it, not a change, and is left out.
+   */
   public static java.util.Set<String> changedKeys(Map<String, String> before, Map<String, String> after) {
     java.util.Set<String> changed = new java.util.TreeSet<>();
+    long now = System.currentTimeMillis();
     before.forEach((k, v) -> {
-      if (!v.equals(after.get(k))) {
+      String later = after.get(k);
+      boolean expired = later == null && expiresAt(v) <= now + 1_000;
+      if (!expired && (later == null || !dump(v).equals(dump(later)))) {
         changed.add(k);
       }
     });
     after.keySet().stream().filter(k -> !before.containsKey(k)).forEach(changed::add);
     return changed;
+  }
+
+  private static String dump(String value) {
+    int at = value.indexOf(EXPIRES_AT);
+    return at < 0 ? value : value.substring(0, at);
+  }
+
+  private static long expiresAt(String value) {
+    int at = value.indexOf(EXPIRES_AT);
+    return at < 0 ? Long.MAX_VALUE : Long.parseLong(value.substring(at + EXPIRES_AT.length()));
   }
 
   public static Map<String, String> take(Redis redis, ShardId shard) {
@@ -45,7 +64,12 @@ public final class ShardSnapshot {
           continue;
         }
         Response dump = Await.result(redis.send(Request.cmd(Command.DUMP).arg(key.toString())));
-        values.put(key.toString(), dump == null ? "" : HexFormat.of().formatHex(dump.toBytes()));
+        if (dump == null) {
+          continue; // listed but already expired: Redis reclaims expired keys lazily
+        }
+        long ttlMs = Await.result(redis.send(Request.cmd(Command.PTTL).arg(key.toString()))).toLong();
+        String value = HexFormat.of().formatHex(dump.toBytes());
+        values.put(key.toString(), ttlMs > 0 ? value + EXPIRES_AT + (System.currentTimeMillis() + ttlMs) : value);
       }
     }
     return values;
