@@ -47,6 +47,14 @@ final class ShardedIds {
     return new ShardId(Integer.parseInt(m.group(2)));
   }
 
+  static boolean matches(char kind, String id) {
+    if (id == null) {
+      return false;
+    }
+    Matcher m = SHAPE.matcher(id);
+    return m.matches() && m.group(1).charAt(0) == kind && Integer.parseInt(m.group(2)) < ShardId.MAX_SHARDS;
+  }
+
   static String sha256Hex(String text) {
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));

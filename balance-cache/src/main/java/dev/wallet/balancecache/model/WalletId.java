@@ -15,6 +15,11 @@ public record WalletId(String value) {
     return new WalletId(ShardedIds.derived('w', shard, seed));
   }
 
+  /** Whether {@code value} is a wallet id (ledger accounts are wallets or system accounts). */
+  public static boolean isWalletId(String value) {
+    return ShardedIds.matches('w', value);
+  }
+
   public ShardId shard() {
     return ShardedIds.parse('w', value);
   }

@@ -196,7 +196,7 @@ public final class LedgerStore {
           a.type().orElseThrow(), r.shard(), time(r)});
       }
       for (OutboxEntry e : r.entries()) {
-        if (!isWallet(e.account())) {
+        if (!WalletId.isWalletId(e.account())) {
           accounts.putIfAbsent(e.account(), new Object[] {e.account(), "system", null, e.currency(), null, r.shard(),
             time(r)});
         }
@@ -253,15 +253,6 @@ public final class LedgerStore {
       tuple.addValue(column);
     }
     return tuple;
-  }
-
-  private static boolean isWallet(String accountId) {
-    try {
-      new WalletId(accountId);
-      return true;
-    } catch (IllegalArgumentException notAWallet) {
-      return false;
-    }
   }
 
   private static OffsetDateTime time(OutboxRecord r) {

@@ -42,20 +42,11 @@ final class LedgerTransfers {
   /** The wallet's line of a posting, on the side the sign says (-1 paid, +1 received). */
   private static PostingLine walletLine(LedgerPosting posting, int sign) {
     return posting.lines().stream()
-      .filter(l -> Long.signum(l.amount()) == sign && isWallet(l.accountId()))
+      .filter(l -> Long.signum(l.amount()) == sign && WalletId.isWalletId(l.accountId()))
       .findFirst().orElseThrow(() -> new IllegalStateException("posting " + posting.id() + " has no wallet line"));
   }
 
   private static boolean has(List<LedgerPosting> postings, String type) {
     return postings.stream().anyMatch(p -> p.type().equals(type));
-  }
-
-  private static boolean isWallet(String accountId) {
-    try {
-      new WalletId(accountId);
-      return true;
-    } catch (IllegalArgumentException notAWallet) {
-      return false;
-    }
   }
 }

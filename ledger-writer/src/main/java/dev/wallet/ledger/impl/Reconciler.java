@@ -224,7 +224,7 @@ public final class Reconciler implements Reconciliation {
   /** The wallets of {@code shards}, and the wallets among {@code touched} accounts, each once. */
   private Future<Void> compareWallets(Run run, List<Integer> shards, Map<String, Long> touched) {
     Set<String> keys = new LinkedHashSet<>();
-    touched.keySet().stream().filter(Reconciler::isWallet)
+    touched.keySet().stream().filter(WalletId::isWalletId)
       .forEach(wallet -> keys.add(HotTierKeys.wallet(wallet, HotTierKeys.shardOf(wallet))));
     return Sequential.forEach(shards, shard -> redis.keysOfShard(new ShardId(shard).name())
         .map(found -> found.stream().filter(key -> key.contains(":w:")).map(keys::add).count()))
@@ -342,7 +342,7 @@ public final class Reconciler implements Reconciliation {
     String evidence = "at seq " + r.getLong("seq") + " (" + r.getString("bucket") + ", after seq "
       + r.getLong("prev_seq") + ") balance_after is " + r.getLong("balance_after") + ", the amounts give "
       + r.getLong("expected");
-    if (isWallet(account)) {
+    if (WalletId.isWalletId(account)) {
       run.wallet(Kind.BROKEN_SEQUENCE, account, evidence);
     } else {
       run.found.add(new Discrepancy(Kind.BROKEN_SEQUENCE, account, evidence));
@@ -385,14 +385,5 @@ public final class Reconciler implements Reconciliation {
       .execute(Tuple.of(report.finishedAt().atOffset(ZoneOffset.UTC), report.instance(),
         report.startedAt().atOffset(ZoneOffset.UTC), report.ok(), json))
       .map(report);
-  }
-
-  static boolean isWallet(String accountId) {
-    try {
-      new WalletId(accountId);
-      return true;
-    } catch (IllegalArgumentException notAWallet) {
-      return false;
-    }
   }
 }

@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -45,9 +44,6 @@ final class ShardConsumer {
   private static final long CYCLE_TIMEOUT_MS = 30_000;
   /** Raised by the database when an account's predecessor entry is not committed yet (another writer has it). */
   private static final String OUT_OF_ORDER = "WL001";
-  private static final String HOLD_SUFFIX = ".hold";
-  private static final List<String> MOVEMENT_FIELDS = List.of("kind", "to", "fee", "pay", "ref", "lim");
-  private static final List<String> HOLD_FIELDS = List.of("lim");
 
   private final Vertx vertx;
   private final OutboxStream stream;
@@ -239,7 +235,7 @@ final class ShardConsumer {
     List<Positioned> read = positioned(messages);
     return stream.replicated(options.minReplicaAcks(), REPLICATION_TIMEOUT_MS)
       .compose(replicated -> replicated
-        ? withHotRecords(read)
+        ? Future.succeededFuture(withMovements(read))
         : Future.failedFuture(new IllegalStateException("outbox entries of " + shard()
           + " are not on enough replicas yet; not writing them to the ledger")))
       .compose(batch -> store.write(shard(), batch).map(batch))
@@ -251,38 +247,12 @@ final class ShardConsumer {
       });
   }
 
-  /**
-   * A saga's debit and a hold get fields of their hot-tier record (destination, fee, limit
-   * counters...): the outbox entry lacks what a rebuild needs to restore them exactly.
-   */
-  /**
-   * A saga debit's or a hold's own fields: from the outbox entry itself, or, for entries written
-   * before the money core put them there, from its record in Redis.
-   */
-  private Future<List<Positioned>> withHotRecords(List<Positioned> batch) {
-    Map<String, List<String>> wanted = new HashMap<>();
-    batch.stream().filter(p -> p.record().movement().isEmpty())
-      .forEach(p -> hotRecordKey(p).ifPresent(key -> wanted.put(key, hotRecordFields(p))));
-    return stream.records(wanted).map(records -> batch.stream()
-      .map(p -> !p.record().movement().isEmpty()
-        ? p.withMovement(new JsonObject(new HashMap<>(p.record().movement())))
-        : hotRecordKey(p).map(key -> p.withMovement(records.get(key))).orElse(p))
-      .toList());
-  }
-
-  private static Optional<String> hotRecordKey(Positioned p) {
-    OutboxRecord r = p.record();
-    if (r.type().endsWith("_debit") && r.reference().isPresent()) {
-      return Optional.of(HotTierKeys.transfer(r.reference().get()));
-    }
-    if (r.type().equals("hold") && r.id().endsWith(HOLD_SUFFIX)) {
-      return Optional.of(HotTierKeys.hold(r.id().substring(0, r.id().length() - HOLD_SUFFIX.length())));
-    }
-    return Optional.empty();
-  }
-
-  private static List<String> hotRecordFields(Positioned p) {
-    return p.record().type().equals("hold") ? HOLD_FIELDS : MOVEMENT_FIELDS;
+  /** A saga debit's or a hold's own fields (destination, fee, limit counters...), for a rebuild. */
+  private static List<Positioned> withMovements(List<Positioned> batch) {
+    return batch.stream().map(p -> p.record().movement().isEmpty()
+        ? p
+        : p.withMovement(new JsonObject(new HashMap<>(p.record().movement()))))
+      .toList();
   }
 
   /** In stream order, each entry once (a claim and a re-read may return the same entry). */
