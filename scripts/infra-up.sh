@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Brings up the wallet's infrastructure on loopback, idempotently:
-#   - a Redis Cluster of WALLET_REDIS_NODE_COUNT nodes (3 masters + 3 replicas by default),
+#   - a Redis Cluster of WALLET_REDIS_NODE_COUNT nodes (by default 3 masters, 3 replicas and a
+#     spare replica that Redis moves to whichever master loses its own),
 #     AOF on with appendfsync always, in $WALLET_DATA_DIR/redis/<port>;
 #   - a PostgreSQL cluster of its own (initdb/pg_ctl) on WALLET_PG_PORT, in $WALLET_DATA_DIR/pg,
 #     run by an unprivileged account, with the roles and database the wallet uses.
@@ -97,15 +98,37 @@ cluster_is_ok() {
   done
 }
 
+node_is_alone() {
+  [ "$(cluster_field "$1" cluster_known_nodes)" = 1 ] && [ "$(cluster_field "$1" cluster_slots_assigned)" = 0 ]
+}
+
+# A node added to WALLET_REDIS_NODE_COUNT after the cluster was made (e.g. the spare replica of a
+# data folder from before it existed) joins as a replica of the master with the fewest.
+add_lone_nodes() {
+  local port member=$1
+  for port in $(redis_ports); do
+    if [ "$port" != "$member" ] && node_is_alone "$port"; then
+      log "adding 127.0.0.1:$port to the Redis Cluster as a replica"
+      redis-cli --cluster add-node "$WALLET_REDIS_HOST:$port" "$WALLET_REDIS_HOST:$member" --cluster-slave \
+        >>"$WALLET_DATA_DIR/redis/create.log"
+    fi
+  done
+}
+
 start_redis_cluster() {
-  local port addrs=()
+  local port addrs=() member=""
   for port in $(redis_ports); do
     start_redis_node "$port"
     addrs+=("$WALLET_REDIS_HOST:$port")
+    node_is_alone "$port" || member=${member:-$port}
   done
   if cluster_is_empty; then
+    # With one node more than 3 masters and 3 replicas, the spare replica is what keeps every
+    # shard writable after a node is lost: Redis migrates it to the master left without one.
     log "creating the Redis Cluster on ${addrs[*]}"
     redis-cli --cluster create "${addrs[@]}" --cluster-replicas 1 --cluster-yes >"$WALLET_DATA_DIR/redis/create.log"
+  elif [ -n "$member" ]; then
+    add_lone_nodes "$member"
   fi
   wait_for "the Redis Cluster to be ok on every node" 60 cluster_is_ok
   log "redis cluster ok: $WALLET_REDIS_NODES"

@@ -16,6 +16,7 @@ import dev.wallet.balancecache.model.PaymentId;
 import dev.wallet.balancecache.model.PaymentView;
 import dev.wallet.balancecache.model.RefundView;
 import dev.wallet.balancecache.model.SagaCounts;
+import dev.wallet.balancecache.model.ShardAvailability;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.TransferId;
@@ -51,8 +52,12 @@ public interface BalanceCache {
 
   int shardCount();
 
-  /** Succeeds when every master of the cluster answers: for readiness checks. */
-  Future<Void> ping();
+  /**
+   * Which shards can take writes now (their master answers within {@code timeoutMs} and has the
+   * replicas every write waits for): for readiness and health details. Never fails; a master that
+   * does not answer makes its shards unwritable.
+   */
+  Future<ShardAvailability> availability(long timeoutMs);
 
   Future<Outcome<Wallet>> openWallet(OpenWallet command);
 

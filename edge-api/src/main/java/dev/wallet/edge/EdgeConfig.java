@@ -279,7 +279,7 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
     }
     String host = s.text("WALLET_REDIS_HOST", "redis.host", "127.0.0.1");
     int first = s.integer("WALLET_REDIS_FIRST_PORT", "redis.firstPort", 7101);
-    int count = s.integer("WALLET_REDIS_NODE_COUNT", "redis.nodeCount", 6);
+    int count = s.integer("WALLET_REDIS_NODE_COUNT", "redis.nodeCount", 7);
     List<String> nodes = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       nodes.add("redis://" + host + ":" + (first + i));

@@ -1,9 +1,12 @@
 package dev.wallet.edge;
 
 import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.model.ShardAvailability;
+import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.ledger.LedgerReader;
 import dev.wallet.limits.Limits;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.TimeUnit;
@@ -11,8 +14,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * /health: live while the process runs; ready only while money can move here: every Redis master
- * and PostgreSQL answer, and this process's Hazelcast member runs with rules in force.
+ * /health: live while the process runs; ready while money can move through this edge on at
+ * least one shard. Each dependency and shard is reported, so that a partial outage reads as one:
+ * {@code ready} when everything works, {@code degraded} (still 200) when some shards cannot take
+ * writes or PostgreSQL is down (transfers still move; history, deposits and withdrawals wait),
+ * and 503 only when this edge can move nothing: no shard writable, or its rules not in force.
+ * Every edge shares Redis and PostgreSQL, so taking edges out of a load balancer for a shared,
+ * partial fault would turn it into a total one; a 503 is this edge's own failure.
  */
 final class HealthHandlers {
 
@@ -34,28 +42,44 @@ final class HealthHandlers {
   }
 
   void ready(RoutingContext ctx) {
-    Future<Void> redis = withinDeadline(cache.ping());
-    Future<Void> postgres = withinDeadline(ledger.ping());
+    Future<ShardAvailability> shards = cache.availability(CHECK_TIMEOUT_MS);
+    Future<Void> postgres = ledger.ping().timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS);
     boolean rules = limits.rulesInForce().isPresent();
-    Future.join(redis, postgres).onComplete(checked -> readiness(redis, postgres, rules).send(ctx));
+    Future.join(shards, postgres).onComplete(checked -> readiness(shards.result(), postgres, rules).send(ctx));
   }
 
-  private static Future<Void> withinDeadline(Future<Void> check) {
-    return check.timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-  }
-
-  private static Reply readiness(Future<Void> redis, Future<Void> postgres, boolean rules) {
-    JsonObject checks = new JsonObject().put("redis", state(redis)).put("postgres", state(postgres))
-      .put("rules", rules ? "up" : "down");
-    if (redis.succeeded() && postgres.succeeded() && rules) {
-      return Reply.ok(new JsonObject().put("status", "ready").put("checks", checks));
+  private static Reply readiness(ShardAvailability shards, Future<Void> postgres, boolean rules) {
+    JsonObject checks = new JsonObject().put("redis", redisState(shards)).put("postgres", state(postgres.succeeded()))
+      .put("rules", state(rules));
+    JsonObject details = new JsonObject().put("checks", checks).put("shards", shardDetails(shards));
+    if (shards.noneWritable() || !rules) {
+      LOG.warn("not ready: {} (postgres: {})", details.encode(), postgres.cause());
+      return Problem.unavailable("not ready: " + checks.encode()).with("checks", checks)
+        .with("shards", details.getJsonObject("shards")).reply();
     }
-    LOG.warn("not ready: redis {} ({}), postgres {} ({}), rules {}", state(redis), redis.cause(), state(postgres),
-      postgres.cause(), checks.getString("rules"));
-    return Problem.unavailable("not ready: " + checks.encode()).with("checks", checks).reply();
+    boolean everythingUp = shards.allWritable() && postgres.succeeded();
+    if (!everythingUp) {
+      LOG.warn("degraded: {} (postgres: {})", details.encode(), postgres.cause());
+    }
+    return Reply.ok(details.put("status", everythingUp ? "ready" : "degraded"));
   }
 
-  private static String state(Future<Void> check) {
-    return check.succeeded() ? "up" : "down";
+  private static String redisState(ShardAvailability shards) {
+    return shards.allWritable() ? "up" : shards.noneWritable() ? "down" : "degraded";
+  }
+
+  private static String state(boolean up) {
+    return up ? "up" : "down";
+  }
+
+  private static JsonObject shardDetails(ShardAvailability shards) {
+    JsonArray masters = new JsonArray();
+    shards.masters().forEach(master -> masters.add(new JsonObject().put("endpoint", master.endpoint())
+      .put("answering", master.answering()).put("onlineReplicas", master.onlineReplicas())
+      .put("shards", master.shards())));
+    return new JsonObject().put("total", shards.shardCount())
+      .put("writable", shards.shardCount() - shards.unwritable().size())
+      .put("unwritable", new JsonArray(shards.unwritable().stream().map(ShardId::name).toList()))
+      .put("masters", masters);
   }
 }

@@ -39,7 +39,8 @@ class EdgeConfigTest {
     assertThat(config.usesDevelopmentSecrets()).isTrue();
     assertThat(config.auth().algorithm()).isEqualTo("HS256");
     assertThat(config.redis().nodes()).containsExactly("redis://127.0.0.1:7101", "redis://127.0.0.1:7102",
-      "redis://127.0.0.1:7103", "redis://127.0.0.1:7104", "redis://127.0.0.1:7105", "redis://127.0.0.1:7106");
+      "redis://127.0.0.1:7103", "redis://127.0.0.1:7104", "redis://127.0.0.1:7105", "redis://127.0.0.1:7106",
+      "redis://127.0.0.1:7107");
     assertThat(config.redis().shardCount()).isEqualTo(64);
     assertThat(config.redis().operationTimeoutMs()).isEqualTo(800);
     assertThat(config.postgres().app())

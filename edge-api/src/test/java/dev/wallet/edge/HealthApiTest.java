@@ -4,6 +4,8 @@ import static dev.wallet.edge.WalletsApiTest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.balancecache.testing.RedisNodes;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -11,6 +13,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -20,20 +23,66 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class HealthApiTest {
 
   @Test
-  @DisplayName("with Redis and PostgreSQL answering and rules in force, the edge is live and ready")
+  @DisplayName("with Redis and PostgreSQL answering and rules in force, the edge is live and ready, every shard writable")
   void ready(Vertx vertx) {
     EdgeFixture edge = EdgeFixture.start(vertx);
     try {
       HttpResponse<Buffer> live = Await.result(edge.http.get("/health/live").send());
-      HttpResponse<Buffer> ready = Await.result(edge.http.get("/health/ready").send());
+      HttpResponse<Buffer> ready = readiness(edge, "ready");
 
       assertThat(live.statusCode()).isEqualTo(200);
       assertThat(ready.statusCode()).isEqualTo(200);
-      assertThat(ready.bodyAsJsonObject()).isEqualTo(new JsonObject().put("status", "ready")
-        .put("checks", new JsonObject().put("redis", "up").put("postgres", "up").put("rules", "up")));
+      JsonObject body = ready.bodyAsJsonObject();
+      assertThat(body.getJsonObject("checks"))
+        .isEqualTo(new JsonObject().put("redis", "up").put("postgres", "up").put("rules", "up"));
+      JsonObject shards = body.getJsonObject("shards");
+      assertThat(shards.getInteger("writable")).isEqualTo(shards.getInteger("total")).isEqualTo(64);
+      assertThat(shards.getJsonArray("unwritable")).isEmpty();
+      assertThat(shards.getJsonArray("masters")).hasSize(3);
     } finally {
       edge.close();
     }
+  }
+
+  @Test
+  @DisplayName("with a master's only replica lost, the edge stays ready but degraded and names the shards that cannot take writes")
+  void degradedWhenShardsUnwritable(Vertx vertx) {
+    RedisNodes.awaitHealthy(Duration.ofSeconds(90));
+    EdgeFixture edge = EdgeFixture.start(vertx);
+    int master = RedisNodes.masters().stream().filter(port -> RedisNodes.replicasOf(port).size() == 1).findFirst()
+      .orElseThrow();
+    int replica = RedisNodes.replicasOf(master).get(0);
+    try {
+      readiness(edge, "ready");
+      RedisNodes.kill9(replica);
+
+      HttpResponse<Buffer> degraded = readiness(edge, "degraded");
+
+      assertThat(degraded.statusCode()).as("other shards still move money: the edge stays in rotation").isEqualTo(200);
+      assertThat(degraded.bodyAsJsonObject().getJsonObject("checks").getString("redis")).isEqualTo("degraded");
+      JsonObject shards = degraded.bodyAsJsonObject().getJsonObject("shards");
+      JsonObject lonely = shards.getJsonArray("masters").stream().map(JsonObject.class::cast)
+        .filter(known -> known.getString("endpoint").endsWith(":" + master)).findFirst().orElseThrow();
+      assertThat(lonely.getInteger("onlineReplicas")).isZero();
+      assertThat(shards.getJsonArray("unwritable")).hasSize(lonely.getInteger("shards"));
+      assertThat(shards.getInteger("writable")).isEqualTo(64 - lonely.getInteger("shards")).isPositive();
+    } finally {
+      if (!RedisNodes.ping(replica)) {
+        RedisNodes.start(replica);
+      }
+      RedisNodes.awaitHealthy(Duration.ofSeconds(90));
+      edge.close();
+    }
+  }
+
+  /** Readiness is checked against live dependencies, so it is polled to the state a test expects. */
+  private static HttpResponse<Buffer> readiness(EdgeFixture edge, String status) {
+    AtomicReference<HttpResponse<Buffer>> last = new AtomicReference<>();
+    Eventually.await("readiness " + status, Duration.ofSeconds(15), () -> {
+      last.set(Await.result(edge.http.get("/health/ready").send()));
+      return status.equals(last.get().bodyAsJsonObject().getString("status"));
+    });
+    return last.get();
   }
 
   @Test
@@ -59,6 +108,7 @@ class HealthApiTest {
       assertProblem(ready, 503, "unavailable");
       assertThat(ready.bodyAsJsonObject().getJsonObject("checks"))
         .isEqualTo(new JsonObject().put("redis", "down").put("postgres", "down").put("rules", "down"));
+      assertThat(ready.bodyAsJsonObject().getJsonObject("shards").getInteger("writable")).isZero();
       for (Timed answer : new Timed[] {opened, moved, withdrawn}) {
         assertProblem(answer.response(), 503, "unavailable");
         assertThat(answer.response().getHeader("Retry-After")).isEqualTo("1");

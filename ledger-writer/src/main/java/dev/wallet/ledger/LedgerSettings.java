@@ -19,7 +19,7 @@ record LedgerSettings(LedgerDatabase app, LedgerDatabase owner, List<String> red
 
   private static String defaultRedisNodes(Map<String, String> env) {
     int first = Integer.parseInt(env.getOrDefault("WALLET_REDIS_FIRST_PORT", "7101"));
-    int count = Integer.parseInt(env.getOrDefault("WALLET_REDIS_NODE_COUNT", "6"));
+    int count = Integer.parseInt(env.getOrDefault("WALLET_REDIS_NODE_COUNT", "7"));
     String host = env.getOrDefault("WALLET_REDIS_HOST", "127.0.0.1");
     StringBuilder nodes = new StringBuilder();
     for (int port = first; port < first + count; port++) {

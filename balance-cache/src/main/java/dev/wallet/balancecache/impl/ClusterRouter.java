@@ -1,5 +1,6 @@
 package dev.wallet.balancecache.impl;
 
+import dev.wallet.balancecache.async.Deadline;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -84,6 +85,42 @@ final class ClusterRouter {
     }
     return Future.all(masters.stream().map(endpoint -> client(endpoint).send(request)).toList())
       .map(all -> all.<Response>list());
+  }
+
+  /**
+   * Each known master with the replicas it reports online ({@code INFO replication}), or -1 when it
+   * did not answer within {@code timeoutMs}.
+   */
+  Future<Map<String, Integer>> onlineReplicasByMaster(long timeoutMs) {
+    if (masters().isEmpty()) {
+      return Deadline.within(vertx, refresh(), timeoutMs).transform(loaded -> masters().isEmpty()
+        ? Future.succeededFuture(Map.of())
+        : askReplicas(masters(), timeoutMs));
+    }
+    return askReplicas(masters(), timeoutMs);
+  }
+
+  private Future<Map<String, Integer>> askReplicas(Set<String> masters, long timeoutMs) {
+    Map<String, Integer> replicas = new ConcurrentHashMap<>();
+    List<Future<Void>> asked = masters.stream().map(endpoint -> Deadline.within(vertx,
+        client(endpoint).send(Request.cmd(Command.INFO).arg("replication")), timeoutMs)
+      .map(info -> onlineReplicas(info.toString()))
+      .otherwise(failure -> -1)
+      .map(count -> {
+        replicas.put(endpoint, count);
+        return (Void) null;
+      })).toList();
+    return Future.join(asked).transform(done -> Future.succeededFuture(Map.copyOf(replicas)));
+  }
+
+  /** The master now serving {@code key}'s slot, or null when no master is known for it. */
+  String knownEndpoint(String key) {
+    return masterBySlot[HashSlot.of(key)];
+  }
+
+  /** Counts the {@code slaveN:...,state=online,...} lines of an INFO replication answer. */
+  static int onlineReplicas(String info) {
+    return (int) info.lines().filter(line -> line.startsWith("slave") && line.contains("state=online")).count();
   }
 
   private Set<String> masters() {

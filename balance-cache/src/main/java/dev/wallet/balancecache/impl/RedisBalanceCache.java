@@ -20,6 +20,7 @@ import dev.wallet.balancecache.model.PaymentView;
 import dev.wallet.balancecache.model.RefundId;
 import dev.wallet.balancecache.model.RefundView;
 import dev.wallet.balancecache.model.SagaCounts;
+import dev.wallet.balancecache.model.ShardAvailability;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.TransferId;
@@ -133,8 +134,28 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   @Override
-  public Future<Void> ping() {
-    return router.onAllMasters(Request.cmd(Command.PING)).mapEmpty();
+  public Future<ShardAvailability> availability(long timeoutMs) {
+    return router.onlineReplicasByMaster(timeoutMs).map(this::availability);
+  }
+
+  private ShardAvailability availability(Map<String, Integer> replicasByMaster) {
+    List<ShardId> unwritable = new ArrayList<>();
+    Map<String, Integer> shardsByMaster = new HashMap<>();
+    for (int n = 0; n < options.shardCount(); n++) {
+      ShardId shard = new ShardId(n);
+      String master = router.knownEndpoint(Keys.outbox(shard));
+      if (master != null) {
+        shardsByMaster.merge(master, 1, Integer::sum);
+      }
+      if (master == null || replicasByMaster.getOrDefault(master, -1) < options.minReplicaAcks()) {
+        unwritable.add(shard);
+      }
+    }
+    List<ShardAvailability.Master> masters = replicasByMaster.entrySet().stream().sorted(Map.Entry.comparingByKey())
+      .map(master -> new ShardAvailability.Master(master.getKey(), master.getValue() >= 0,
+        Math.max(master.getValue(), 0), shardsByMaster.getOrDefault(master.getKey(), 0)))
+      .toList();
+    return new ShardAvailability(options.shardCount(), unwritable, masters);
   }
 
   @Override

@@ -58,6 +58,30 @@ public final class RedisNodes {
     throw new IllegalStateException("no Redis node answers");
   }
 
+  /** The ports of the nodes that are masters serving slots right now. */
+  public static List<Integer> masters() {
+    return nodesWhere(fields -> fields[2].contains("master") && !fields[2].contains("fail") && fields.length > 8);
+  }
+
+  /** The ports of the live replicas of the master on {@code masterPort}. */
+  public static List<Integer> replicasOf(int masterPort) {
+    String masterId = cli(masterPort, "cluster", "myid").trim();
+    return nodesWhere(fields -> fields[2].contains("slave") && !fields[2].contains("fail") && fields[3].equals(masterId));
+  }
+
+  private static List<Integer> nodesWhere(java.util.function.Predicate<String[]> wanted) {
+    for (int port : TestEnvironment.redisPorts()) {
+      if (!ping(port)) {
+        continue;
+      }
+      return cli(port, "cluster", "nodes").lines().map(line -> line.trim().split(" "))
+        .filter(fields -> fields.length >= 8 && wanted.test(fields))
+        .map(fields -> Integer.parseInt(fields[1].substring(fields[1].indexOf(':') + 1, fields[1].indexOf('@'))))
+        .sorted().toList();
+    }
+    throw new IllegalStateException("no Redis node answers");
+  }
+
   private static boolean covers(String range, int slot) {
     if (range.startsWith("[")) {
       return false;

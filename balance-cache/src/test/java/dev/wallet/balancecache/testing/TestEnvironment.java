@@ -27,7 +27,7 @@ public final class TestEnvironment {
 
   public static List<Integer> redisPorts() {
     int first = Integer.parseInt(env("WALLET_REDIS_FIRST_PORT", "7101"));
-    int count = Integer.parseInt(env("WALLET_REDIS_NODE_COUNT", "6"));
+    int count = Integer.parseInt(env("WALLET_REDIS_NODE_COUNT", "7"));
     List<Integer> ports = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       ports.add(first + i);

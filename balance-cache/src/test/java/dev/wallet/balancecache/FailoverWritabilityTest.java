@@ -1,0 +1,124 @@
+package dev.wallet.balancecache;
+
+import static dev.wallet.balancecache.testing.MoneyCore.owner;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.ShardAvailability;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.balancecache.testing.MoneyCore;
+import dev.wallet.balancecache.testing.RedisNodes;
+import dev.wallet.balancecache.testing.TestEnvironment;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Losing any one Redis process leaves every shard writable within 30 s with no one acting: the
+ * spare replica that scripts/infra-up.sh adds is moved by Redis to the master left without one.
+ */
+@ExtendWith(VertxExtension.class)
+class FailoverWritabilityTest {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FailoverWritabilityTest.class);
+  private static final Duration WRITABLE_AGAIN_WITHIN = Duration.ofSeconds(30);
+
+  private BalanceCache cache;
+  private MoneyCore core;
+  private Integer killedPort;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    RedisNodes.awaitHealthy(Duration.ofSeconds(90));
+    cache = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions());
+    Await.result(cache.start());
+    core = new MoneyCore(cache);
+  }
+
+  @AfterEach
+  void stop() {
+    if (killedPort != null && !RedisNodes.ping(killedPort)) {
+      RedisNodes.start(killedPort);
+    }
+    RedisNodes.awaitHealthy(Duration.ofSeconds(90));
+    Await.result(cache.close());
+  }
+
+  @Test
+  @DisplayName("with every node up, every shard is writable and every master has a replica online")
+  void everyShardWritable() {
+    ShardAvailability availability = Await.result(cache.availability(1_000));
+
+    assertThat(availability.unwritable()).isEmpty();
+    assertThat(availability.masters()).hasSize(3)
+      .allSatisfy(master -> assertThat(master.onlineReplicas()).as(master.endpoint()).isPositive());
+    assertThat(availability.masters().stream().mapToInt(ShardAvailability.Master::shards).sum())
+      .isEqualTo(cache.shardCount());
+  }
+
+  @Test
+  @DisplayName("after kill -9 of a master, transfers on its shards succeed again within 30 s without the node coming back")
+  void masterLostShardsWritableAgain() {
+    String alice = owner();
+    WalletId from = core.funded(alice, 1_000_000);
+    WalletId to = core.openNear(owner(), from);
+    killedPort = RedisNodes.masterOfSlot(RedisNodes.slotOf(from.shard().tag()));
+
+    RedisNodes.kill9(killedPort);
+    long killedAt = System.nanoTime();
+    Eventually.await("a transfer on " + from.shard() + " to succeed", WRITABLE_AGAIN_WITHIN,
+      () -> transferSucceeds(from, to, alice));
+    long firstTransferAfterMs = (System.nanoTime() - killedAt) / 1_000_000;
+    Eventually.await("every shard to be writable", WRITABLE_AGAIN_WITHIN.minusNanos(System.nanoTime() - killedAt),
+      () -> Await.result(cache.availability(1_000)).allWritable());
+    LOG.info("master on {} killed: a transfer on {} succeeded after {} ms, every shard writable after {} ms", killedPort,
+      from.shard(), firstTransferAfterMs, (System.nanoTime() - killedAt) / 1_000_000);
+
+    assertThat(RedisNodes.ping(killedPort)).as("the killed node stays down").isFalse();
+    assertThat(core.available(to)).isPositive();
+  }
+
+  @Test
+  @DisplayName("after kill -9 of a master's only replica, its shards read as unwritable, then writable again without anyone acting")
+  void replicaLostShardsReported() {
+    int master = RedisNodes.masters().stream().filter(port -> RedisNodes.replicasOf(port).size() == 1).findFirst()
+      .orElseThrow();
+    String endpoint = "redis://" + TestEnvironment.redisHost() + ":" + master;
+    killedPort = RedisNodes.replicasOf(master).get(0);
+
+    RedisNodes.kill9(killedPort);
+    long killedAt = System.nanoTime();
+    Eventually.await(endpoint + "'s shards to read as unwritable", Duration.ofSeconds(5),
+      () -> unwritableShardsAre(endpoint));
+    Eventually.await("every shard to be writable", WRITABLE_AGAIN_WITHIN,
+      () -> Await.result(cache.availability(1_000)).allWritable());
+    LOG.info("replica on {} killed: every shard writable again after {} ms", killedPort,
+      (System.nanoTime() - killedAt) / 1_000_000);
+
+    assertThat(RedisNodes.ping(killedPort)).as("the killed node stays down").isFalse();
+  }
+
+  private boolean unwritableShardsAre(String endpoint) {
+    ShardAvailability availability = Await.result(cache.availability(1_000));
+    ShardAvailability.Master master = availability.masters().stream()
+      .filter(known -> known.endpoint().equals(endpoint)).findFirst().orElseThrow();
+    return master.onlineReplicas() == 0 && availability.unwritable().size() == master.shards();
+  }
+
+  private boolean transferSucceeds(WalletId from, WalletId to, String owner) {
+    try {
+      return Await.result(core.transfer(from, to, 1, owner), 5).code() == OutcomeCode.OK;
+    } catch (RuntimeException | AssertionError notYet) {
+      return false;
+    }
+  }
+}
