@@ -47,11 +47,16 @@ stop_all() {
 trap stop_all EXIT
 trap 'exit 130' INT TERM
 
-# start <name> <log> <command...>: runs the command in the background, logging to $logs/<log>.log.
+# start <name> <log> <env...> -- <java arguments...>: runs a JVM in the background. Its log goes to
+# $logs/<log>.log, rolled over by size and day with a cap on old files (each process's log4j2.xml);
+# what the JVM itself prints outside the log (a crash, a thread dump) goes to $logs/<log>.out.
 start() {
-  local name=$1 logfile=$2
+  local name=$1 logfile=$2 envs=()
   shift 2
-  "$@" >>"$logs/$logfile.log" 2>&1 &
+  while [ "$1" != -- ]; do envs+=("$1"); shift; done
+  shift
+  env "${envs[@]}" java ${JAVA_OPTS:-} "-Dwallet.log.dir=$logs" "-Dwallet.log.name=$logfile" "$@" \
+    >>"$logs/$logfile.out" 2>&1 &
   pids+=($!)
   echo $! >"$pid_dir/$logfile.pid"
   log "$name started (pid $!), logging to $logs/$logfile.log"
@@ -62,14 +67,14 @@ edge_jar=$(shaded_jar edge-api)
 [ -n "$edge_jar" ] || die "no edge-api shaded jar after the build"
 if [ -n "$ledger_jar" ]; then
   # migrates the ledger's schema, then moves the outbox into PostgreSQL
-  start "ledger writer" ledger-writer java ${JAVA_OPTS:-} -jar "$ledger_jar"
+  start "ledger writer" ledger-writer -- -jar "$ledger_jar"
 else
   log "ledger-writer: no shaded jar, not started (GET .../entries has no history without it)"
 fi
-start "sandbox gateway on :$WALLET_SANDBOX_PORT" sandbox-gateway \
-  java ${JAVA_OPTS:-} -cp "$edge_jar" dev.wallet.edge.gateway.sandbox.SandboxMain
+start "sandbox gateway on :$WALLET_SANDBOX_PORT" sandbox-gateway -- \
+  -cp "$edge_jar" dev.wallet.edge.gateway.sandbox.SandboxMain
 for port in "${edge_ports[@]}"; do
-  start "edge API on :$port" "edge-api-$port" env WALLET_HTTP_PORT="$port" java ${JAVA_OPTS:-} -jar "$edge_jar"
+  start "edge API on :$port" "edge-api-$port" WALLET_HTTP_PORT="$port" -- -jar "$edge_jar"
 done
 
 for port in "${edge_ports[@]}"; do
