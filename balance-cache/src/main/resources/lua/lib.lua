@@ -70,14 +70,27 @@ local function refuse(idem_key, request_hash, retention_ms, outcome)
 end
 
 ---------------------------------------------------------------- accounts
--- Wallet HASH: id, owner, cur, type, status, avail, held, seq, created
+-- Wallet HASH: id, owner, cur, type, status, avail, held, seq, created, and outgoing (below)
 -- System account HASH: id, cur, avail, seq (created by its first posting; may go negative)
 
 local function load_wallet(key)
-  local f = redis.call('HMGET', key, 'id', 'owner', 'cur', 'status', 'avail', 'held', 'seq', 'type')
+  local f = redis.call('HMGET', key, 'id', 'owner', 'cur', 'status', 'avail', 'held', 'seq', 'type', 'outgoing')
   if not f[1] then return nil end
   return {kind = 'wallet', key = key, id = f[1], owner = f[2], cur = f[3], status = f[4],
-          avail = tonumber(f[5]), held = tonumber(f[6]), seq = tonumber(f[7]), type = f[8]}
+          avail = tonumber(f[5]), held = tonumber(f[6]), seq = tonumber(f[7]), type = f[8],
+          outgoing = tonumber(f[9] or '0')}
+end
+
+-- A wallet's 'outgoing' counts its cross-shard movements debited and not finished: saga_debit
+-- adds one and marks the movement record ('out'), saga_finish takes it back for a marked record.
+-- set_status does not close a wallet while it is above zero, because a reversal would return
+-- the money into a wallet that can never be reopened. Absent when zero.
+local function count_outgoing(wallet_key)
+  redis.call('HINCRBY', wallet_key, 'outgoing', 1)
+end
+
+local function uncount_outgoing(wallet_key)
+  if redis.call('HINCRBY', wallet_key, 'outgoing', -1) <= 0 then redis.call('HDEL', wallet_key, 'outgoing') end
 end
 
 local function load_system(key, id, currency)

@@ -18,8 +18,9 @@
 -- Returns {kind, outcome}: outcome.code is PENDING (the movement's view) or AMOUNT_INVALID,
 -- WALLET_NOT_FOUND, WALLET_INACTIVE, CURRENCY_MISMATCH, PAYMENT_NOT_FOUND, REFUND_EXCEEDS_PAYMENT,
 -- LIMIT_EXCEEDED, INSUFFICIENT_FUNDS, BALANCE_OVERFLOW. The idempotency record stays 'pending'
--- (replays answer in_flight) until saga_finish. Writes (only on PENDING): wallet, in-transit
--- account, movement record, pending set, payment record (refund), counters, idempotency record, one posting.
+-- (replays answer in_flight) until saga_finish. Writes (only on PENDING): wallet (balance and its
+-- count of outgoing movements), in-transit account, movement record, pending set, payment record
+-- (refund), counters, idempotency record, one posting.
 
 local from_key, transit_key, idem_key, record_key, pending_key, outbox, payment_key =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
@@ -55,7 +56,8 @@ count_limits(counter_keys, checks, amount)
 if kind == 'refund' then redis.call('HINCRBY', payment_key, 'refunded', units(amount)) end
 redis.call('HSET', record_key, 'id', id, 'kind', kind, 'from', from.id, 'to', to_id, 'amt', units(amount),
   'fee', units(fee), 'cur', currency, 'state', 'pending', 'created', ts, 'idem', idem_key, 'pay', payment_id,
-  'ref', reference, 'lim', encode_list(counter_keys))
+  'ref', reference, 'lim', encode_list(counter_keys), 'out', '1')
+count_outgoing(from_key)
 redis.call('ZADD', pending_key, ts, id)
 local outcome_json = cjson.encode(movement_view(id, kind, from.id, to_id, amount, fee, currency, ts,
   {code = 'PENDING', status = 'pending', paymentId = payment_id ~= '' and payment_id or nil,

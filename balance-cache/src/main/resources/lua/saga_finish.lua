@@ -3,7 +3,8 @@
 -- in-transit account to the source wallet (whatever the wallet's status: the money is the
 -- owner's), gives back what the movement counted against the sender's limits and, for a refund,
 -- what it reserved on its payment record. Either way the movement leaves the pending set and the
--- idempotency record gets its final outcome. A movement no longer pending is left as it is.
+-- idempotency record gets its final outcome, and the source wallet counts one outgoing movement
+-- less (it may be closed again). A movement no longer pending is left as it is.
 --
 -- KEYS[1] movement record     {sNNNN}:x:<movementId>
 -- KEYS[2] pending set         {sNNNN}:pending
@@ -25,7 +26,7 @@ local counter_keys = tail(KEYS, 8)
 local id, decision, refusal_code, transit_id, marker_key = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 
 local m = redis.call('HMGET', record_key, 'state', 'outcome', 'kind', 'from', 'to', 'amt', 'fee', 'cur', 'created',
-  'idem', 'pay', 'ref', 'lim')
+  'idem', 'pay', 'ref', 'lim', 'out')
 if not m[1] then error('no movement ' .. id) end
 if m[1] ~= 'pending' then return reply('replay', m[2]) end
 if m[10] ~= idem_key then error('idempotency key does not match movement ' .. id) end
@@ -58,6 +59,8 @@ if legs then
 end
 redis.call('HSET', record_key, 'state', decision, 'outcome', outcome_json, 'finished', ts, 'code', outcome.code)
 redis.call('ZREM', pending_key, id)
+-- a movement debited before wallets counted them ('out' absent) was never counted
+if m[14] == '1' then uncount_outgoing(from_key) end
 redis.call('HSET', idem_key, 'state', 'done', 'outcome', outcome_json)
 emit(outbox, posting(id .. '.' .. decision, kind .. '_' .. decision, record_key, ts, record))
 return reply('new', outcome_json)

@@ -1,13 +1,15 @@
 -- set_status: freezes, reactivates or closes a wallet. A frozen or closed wallet neither sends
 -- nor receives; holds still end and reversals still return money to it. Closing needs a zero
--- balance, so no money is ever stranded in a closed wallet.
+-- balance, nothing held and no movement to another shard in flight (a release or a reversal
+-- would bring money back), so no money is ever stranded in a closed wallet.
 --
 -- KEYS[1] wallet   {sNNNN}:w:<walletId>
 -- KEYS[2] outbox   {sNNNN}:outbox
 -- ARGV[1] status (active|frozen|closed)   ARGV[2] reason (free text for the audit trail)
 --
 -- Returns {kind, outcome}: outcome.code is OK (with the status), WALLET_NOT_FOUND,
--- WALLET_INACTIVE (a closed wallet stays closed) or BALANCE_NOT_ZERO.
+-- WALLET_INACTIVE (a closed wallet stays closed), BALANCE_NOT_ZERO (money available) or
+-- MONEY_IN_FLIGHT (money held, or an outgoing cross-shard movement not finished).
 -- Writes (only on a change): the wallet's status and one 'wallet_status' outbox event.
 
 local wallet_key, outbox = KEYS[1], KEYS[2]
@@ -22,8 +24,11 @@ end
 if wallet.status == 'closed' then
   return reply('new', cjson.encode(refusal('WALLET_INACTIVE', {walletId = wallet.id})))
 end
-if status == 'closed' and (wallet.avail ~= 0 or wallet.held ~= 0) then
+if status == 'closed' and wallet.avail ~= 0 then
   return reply('new', cjson.encode(refusal('BALANCE_NOT_ZERO', {walletId = wallet.id})))
+end
+if status == 'closed' and (wallet.held ~= 0 or wallet.outgoing > 0) then
+  return reply('new', cjson.encode(refusal('MONEY_IN_FLIGHT', {walletId = wallet.id})))
 end
 
 local ts = now_ms()

@@ -13,6 +13,7 @@ import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.TransferStatus;
 import dev.wallet.balancecache.model.TransferView;
+import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.testing.Await;
@@ -134,6 +135,51 @@ class CrossShardSagaTest {
     assertThat(view.status()).isEqualTo(TransferStatus.REVERSED);
     assertThat(view.reversalReason()).contains(OutcomeCode.WALLET_INACTIVE);
     assertThat(core.available(from)).isEqualTo(500);
+    assertThat(core.wallet(to)).extracting(Wallet::status, Wallet::available, Wallet::held)
+      .as("the closed destination received nothing").containsExactly(WalletStatus.CLOSED, 0L, 0L);
+  }
+
+  @Test
+  @DisplayName("a wallet whose whole balance is on its way to another shard cannot be closed (MONEY_IN_FLIGHT) until the transfer ends; then it closes")
+  void closingWaitsForOutgoingTransfer() {
+    String alice = owner();
+    WalletId from = core.funded(alice, 300);
+    WalletId to = core.openElsewhere(owner(), from);
+    TransferId id = crashAfterDebit(from, to, 300, alice);
+    assertThat(core.wallet(from)).extracting(Wallet::available, Wallet::held).containsExactly(0L, 0L);
+
+    Outcome<WalletStatus> refused = Await.result(cache.setStatus(from, WalletStatus.CLOSED, "test"));
+
+    assertThat(refused.code()).isEqualTo(OutcomeCode.MONEY_IN_FLIGHT);
+    assertThat(core.wallet(from).status()).isEqualTo(WalletStatus.ACTIVE);
+    Await.result(cache.sweepPendingTransfers());
+    assertThat(Await.result(cache.transfer(id)).orElseThrow().status()).isEqualTo(TransferStatus.COMPLETED);
+    assertThat(Await.result(cache.setStatus(from, WalletStatus.CLOSED, "test")).code()).isEqualTo(OutcomeCode.OK);
+    assertThat(core.wallet(from).status()).isEqualTo(WalletStatus.CLOSED);
+  }
+
+  @Test
+  @DisplayName("a transfer refused by its destination returns the money to a source that could not be closed meanwhile")
+  void reversalNeverReachesAClosedSource() {
+    String alice = owner();
+    WalletId from = core.funded(alice, 300);
+    WalletId to = core.openElsewhere(owner(), from);
+    WalletId other = core.openElsewhere(owner(), from);
+    TransferId first = crashAfterDebit(from, other, 100, alice);
+    TransferId second = crashAfterDebit(from, to, 200, alice);
+    Await.result(cache.setStatus(to, WalletStatus.FROZEN, "test"));
+    Await.result(cache.saga().credit(Await.result(cache.transfer(first)).orElseThrow()));
+
+    assertThat(Await.result(cache.setStatus(from, WalletStatus.CLOSED, "test")).code())
+      .as("two transfers in flight").isEqualTo(OutcomeCode.MONEY_IN_FLIGHT);
+    Await.result(cache.sweepPendingTransfers());
+
+    assertThat(Await.result(cache.transfer(first)).orElseThrow().status()).isEqualTo(TransferStatus.COMPLETED);
+    assertThat(Await.result(cache.transfer(second)).orElseThrow().status()).isEqualTo(TransferStatus.REVERSED);
+    assertThat(core.wallet(from)).extracting(Wallet::status, Wallet::available)
+      .as("the reversed 200 is back in a wallet that can still spend it").containsExactly(WalletStatus.ACTIVE, 200L);
+    assertThat(Await.result(cache.setStatus(from, WalletStatus.CLOSED, "test")).code())
+      .as("nothing in flight any more, 200 available").isEqualTo(OutcomeCode.BALANCE_NOT_ZERO);
   }
 
   @Test

@@ -14,6 +14,7 @@ import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.balancecache.testing.RedisNodes;
@@ -44,6 +45,23 @@ class HoldsAndScriptCacheTest {
   @AfterEach
   void stop() {
     Await.result(cache.close());
+  }
+
+  @Test
+  @DisplayName("a wallet whose whole balance is held cannot be closed (MONEY_IN_FLIGHT): a release would return money to a closed wallet")
+  void closingWaitsForHolds() {
+    String alice = owner();
+    WalletId wallet = core.funded(alice, 300);
+    HoldView hold = Await.result(cache.placeHold(new PlaceHold(wallet, new Money(300, USD), alice, "wd-all", key(alice))))
+      .value();
+
+    Outcome<WalletStatus> refused = Await.result(cache.setStatus(wallet, WalletStatus.CLOSED, "test"));
+
+    assertThat(refused.code()).isEqualTo(OutcomeCode.MONEY_IN_FLIGHT);
+    assertThat(core.wallet(wallet).status()).isEqualTo(WalletStatus.ACTIVE);
+    assertThat(Await.result(cache.settleHold(hold.id(), SystemAccount.clearing("bank", USD))).code())
+      .isEqualTo(OutcomeCode.OK);
+    assertThat(Await.result(cache.setStatus(wallet, WalletStatus.CLOSED, "test")).code()).isEqualTo(OutcomeCode.OK);
   }
 
   @Test

@@ -59,6 +59,8 @@ record Problem(ProblemCode code, String detail, Map<String, Object> extensions) 
       case SAME_WALLET -> invalidRequest("a transfer needs two different wallets");
       case BALANCE_OVERFLOW -> invalidRequest("the amount would take a balance past 2^53-1 minor units");
       case BALANCE_NOT_ZERO -> invalidRequest("the wallet still holds money");
+      case MONEY_IN_FLIGHT -> of(ProblemCode.MONEY_IN_FLIGHT,
+        "the wallet cannot close while money of it is held or on its way to another wallet; retry once that has ended");
       case WALLET_NOT_FOUND, TRANSFER_NOT_FOUND, HOLD_NOT_FOUND, PAYMENT_NOT_FOUND -> notFound();
       // 404 rather than 400: a 400 would tell a payer that a personal wallet exists under this id
       case NOT_A_MERCHANT -> of(ProblemCode.NOT_FOUND, "no merchant wallet with this id");

@@ -14,6 +14,7 @@ enum ProblemCode {
   NOT_FOUND(404, "Not found"),
   METHOD_NOT_ALLOWED(405, "Method not allowed"),
   IDEMPOTENCY_IN_FLIGHT(409, "A request with this Idempotency-Key is still in progress"),
+  MONEY_IN_FLIGHT(409, "Money of this wallet is held or on its way out"),
   PAYLOAD_TOO_LARGE(413, "The request body is too large"),
   UNSUPPORTED_MEDIA_TYPE(415, "The body must be JSON"),
   IDEMPOTENCY_KEY_REUSED(422, "This Idempotency-Key was used for a different request"),

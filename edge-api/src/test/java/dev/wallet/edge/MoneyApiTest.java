@@ -175,6 +175,29 @@ class MoneyApiTest {
     assertThat(bob.available(to)).isEqualTo(300);
   }
 
+  @Test
+  @DisplayName("closing a wallet whose money is on its way to another shard answers 409 money_in_flight and closes nothing; once the transfer completed, it closes")
+  void closingWithTransferInFlight() {
+    ApiCaller alice = edge.newUser();
+    ApiCaller admin = edge.newUser("admin");
+    String from = alice.openWallet();
+    alice.deposit(from, 1_000);
+    String to = edge.newUser().openWalletElsewhere(from);
+    TransferId id = debitOnly(alice, from, to, 1_000, newKey());
+    JsonObject close = new JsonObject().put("status", "closed").put("reason", "the customer left");
+
+    HttpResponse<Buffer> refused = admin.post("/admin/wallets/" + from + "/status", close, Optional.empty());
+
+    assertProblem(refused, 409, "money_in_flight");
+    assertThat(alice.wallet(from).getString("status")).isEqualTo("active");
+    Eventually.await("the sweeper to complete the transfer", Duration.ofSeconds(15), () ->
+      Await.result(edge.cache.sweepPendingTransfers()) >= 0
+        && "completed".equals(alice.get("/v1/transfers/" + id).bodyAsJsonObject().getString("status")));
+    HttpResponse<Buffer> closed = admin.post("/admin/wallets/" + from + "/status", close, Optional.empty());
+    assertThat(closed.statusCode()).as(closed.bodyAsString()).isEqualTo(200);
+    assertThat(closed.bodyAsJsonObject().getString("status")).isEqualTo("closed");
+  }
+
   /**
    * Step 1 of the saga only, as if the edge that started the transfer had crashed right after it:
    * the same command the edge would build for this caller and key.

@@ -18,6 +18,11 @@ public enum OutcomeCode {
   INSUFFICIENT_FUNDS,
   BALANCE_OVERFLOW,
   BALANCE_NOT_ZERO,
+  /**
+   * A wallet does not close while money of it is held or on its way to another shard: a release
+   * or a reversal would bring it back into a wallet that can never be reopened.
+   */
+  MONEY_IN_FLIGHT,
   HOLD_NOT_FOUND,
   HOLD_EXCEEDED,
   TRANSFER_NOT_FOUND,

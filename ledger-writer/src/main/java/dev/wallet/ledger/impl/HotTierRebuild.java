@@ -171,7 +171,10 @@ public final class HotTierRebuild {
     return Future.all(writes).mapEmpty();
   }
 
-  /** The record saga_debit.lua writes, the pending set entry the sweeper reads, and the request's idempotency record. */
+  /**
+   * The record saga_debit.lua writes, the pending set entry the sweeper reads, the request's
+   * idempotency record, and the source wallet's count of outgoing movements (written above).
+   */
   private List<Future<?>> transfer(Row t) {
     String id = t.getString("movement_id");
     long created = t.getOffsetDateTime("created_at").toInstant().toEpochMilli();
@@ -190,6 +193,7 @@ public final class HotTierRebuild {
     record.put("pay", hot.getString("pay", ""));
     record.put("ref", hot.getString("ref", ""));
     record.put("lim", hot.getString("lim", "[]"));
+    record.put("out", "1");
     JsonObject outcome = new JsonObject().put("code", "PENDING").put("id", id).put("kind", record.get("kind"))
       .put("status", "pending").put("fromWalletId", record.get("from")).put("toWalletId", record.get("to"))
       .put("amount", record.get("amt")).put("fee", record.get("fee")).put("currency", record.get("cur"))
@@ -197,6 +201,7 @@ public final class HotTierRebuild {
     return List.of(
       redis.on(redis.commands().hset(HotTierKeys.transfer(id), record)),
       redis.on(redis.commands().zadd(HotTierKeys.pendingTransfers(t.getString("shard")), created, id)),
+      redis.on(redis.commands().hincrby(HotTierKeys.wallet(record.get("from"), t.getString("shard")), "outgoing", 1)),
       redis.on(redis.commands().hset(t.getString("idempotency_scope"), Map.of("rh", REBUILT_REQUEST_HASH,
         "state", "pending", "outcome", outcome.encode()))));
   }

@@ -129,18 +129,30 @@ final class OutboxStream {
   }
 
   /**
-   * Removes entries below the oldest one the group has not acknowledged (or below the last one
-   * delivered, when everything delivered is acknowledged). Never by length: an entry leaves the
-   * stream only once the ledger has committed it.
+   * Removes entries below the oldest one the group has not acknowledged and below the last one
+   * delivered. Never by length: an entry leaves the stream only once the ledger has committed it.
+   * The last delivered id is read first and the pending entries second: an entry below that id
+   * was delivered before the first read, so the second sees it unless it is acknowledged. In the
+   * other order, a batch another writer reads between the two reads is in neither.
    */
   Future<Long> trimCommitted() {
+    return lastDelivered().compose(delivered -> delivered == null ? Future.succeededFuture(0L)
+      : oldestPending().map(pending -> pending == null ? delivered : lowerOf(delivered, pending))
+        .compose(this::trimBelow));
+  }
+
+  private Future<String> oldestPending() {
     return vertx(connection.async().xpending(key, OutboxStreams.LEDGER_GROUP))
-      .compose(pending -> pending.getCount() > 0
-        ? Future.succeededFuture(pending.getMessageIds().getLower().getValue())
-        : lastDelivered())
-      .compose(minId -> minId == null || minId.equals("0-0")
-        ? Future.succeededFuture(0L)
-        : vertx(connection.async().xtrim(key, XTrimArgs.Builder.minId(minId).approximateTrimming())));
+      .map(pending -> pending.getCount() > 0 ? pending.getMessageIds().getLower().getValue() : null);
+  }
+
+  private Future<Long> trimBelow(String minId) {
+    return minId.equals("0-0") ? Future.succeededFuture(0L)
+      : vertx(connection.async().xtrim(key, XTrimArgs.Builder.minId(minId).approximateTrimming()));
+  }
+
+  private static String lowerOf(String a, String b) {
+    return ShardConsumer.compareStreamIds(a, b) <= 0 ? a : b;
   }
 
   /**
