@@ -4,7 +4,6 @@ import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.outbox.OutboxRecord;
 import dev.wallet.balancecache.outbox.OutboxStreams;
 import io.lettuce.core.Consumer;
-import io.lettuce.core.KeyValue;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
@@ -18,8 +17,6 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -94,29 +91,6 @@ final class OutboxStream {
     return master().compose(node -> vertx(node.set(markKey, Long.toString(System.currentTimeMillis())))
       .compose(ok -> vertx(node.waitForReplication(replicas, timeoutMs)))
       .map(acks -> acks >= replicas));
-  }
-
-  /**
-   * Fields of hot-tier records on this shard (a movement's, a hold's), by key; a record that is
-   * gone reads as an empty object. What a rebuild needs and the outbox entries do not carry.
-   */
-  Future<Map<String, JsonObject>> records(Map<String, List<String>> fieldsByKey) {
-    if (fieldsByKey.isEmpty()) {
-      return Future.succeededFuture(Map.of());
-    }
-    return master().compose(node -> {
-      Map<String, Future<List<KeyValue<String, String>>>> lookups = new HashMap<>();
-      fieldsByKey.forEach((key, fields) -> lookups.put(key, vertx(node.hmget(key, fields.toArray(String[]::new)))));
-      return Future.all(List.copyOf(lookups.values())).map(done -> {
-        Map<String, JsonObject> found = new HashMap<>();
-        lookups.forEach((key, lookup) -> {
-          JsonObject record = new JsonObject();
-          lookup.result().forEach(field -> field.ifHasValue(value -> record.put(field.getKey(), value)));
-          found.put(key, record);
-        });
-        return found;
-      });
-    });
   }
 
   Future<Long> ack(List<String> ids) {
