@@ -39,11 +39,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
@@ -55,6 +57,8 @@ public final class RedisBalanceCache implements BalanceCache {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisBalanceCache.class);
   private static final int SWEEP_BATCH = 200;
+  /** How far past movements it could not drive one pass of a shard reads. */
+  private static final int SWEEP_DEPTH = 5_000;
   private static final long TOPOLOGY_REFRESH_MS = 2_000;
 
   private final Vertx vertx;
@@ -67,7 +71,7 @@ public final class RedisBalanceCache implements BalanceCache {
   private final AtomicLong swept = new AtomicLong();
   private final AtomicLong sweepFailures = new AtomicLong();
   private long sweeperTimer = -1;
-  private boolean sweeping;
+  private final Set<Integer> sweepingShards = ConcurrentHashMap.newKeySet();
 
   public RedisBalanceCache(Vertx vertx, BalanceCacheOptions options) {
     this.vertx = vertx;
@@ -104,19 +108,22 @@ public final class RedisBalanceCache implements BalanceCache {
     }
   }
 
+  /** Each shard's sweep runs on its own: a shard still being swept is skipped, the others go on. */
   private void sweepUnlessRunning() {
-    if (sweeping) {
-      return;
+    long cutoff = System.currentTimeMillis() - options.sweepAgeMs();
+    for (int n = 0; n < options.shardCount(); n++) {
+      ShardId shard = new ShardId(n);
+      if (sweepingShards.add(n)) {
+        sweepShard(shard, cutoff)
+          .onSuccess(count -> {
+            if (count > 0) {
+              LOG.info("sweeper drove {} pending movements of {} to their end", count, shard);
+            }
+          })
+          .onFailure(failure -> LOG.warn("sweep of {} failed, will run again: {}", shard, failure.toString()))
+          .onComplete(done -> sweepingShards.remove(shard.number()));
+      }
     }
-    sweeping = true;
-    sweepPendingTransfers()
-      .onSuccess(count -> {
-        if (count > 0) {
-          LOG.info("sweeper drove {} pending transfers to their end", count);
-        }
-      })
-      .onFailure(failure -> LOG.warn("sweep failed, will run again: {}", failure.toString()))
-      .onComplete(done -> sweeping = false);
   }
 
   @Override
@@ -321,33 +328,79 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   private Future<List<String>> pendingSince(ShardId shard, String maxScore) {
+    return pendingSince(shard, maxScore, 0);
+  }
+
+  private Future<List<String>> pendingSince(ShardId shard, String maxScore, int offset) {
     String key = Keys.pendingMovements(shard);
-    Request range = Request.cmd(Command.ZRANGEBYSCORE).arg(key).arg("-inf").arg(maxScore).arg("LIMIT").arg(0)
+    Request range = Request.cmd(Command.ZRANGEBYSCORE).arg(key).arg("-inf").arg(maxScore).arg("LIMIT").arg(offset)
       .arg(SWEEP_BATCH);
     return runner.send(key, range)
       .map(ids -> ids.stream().map(Response::toString).toList());
   }
 
+  /**
+   * Drives a shard's pending movements, oldest first. A destination shard that fails once is
+   * skipped for the rest of the pass, and the pass reads on past a page where something was
+   * skipped, so that movements to a dead shard do not stand in front of those to live ones.
+   */
   private Future<Integer> sweepShard(ShardId shard, long cutoff) {
-    return pendingSince(shard, Long.toString(cutoff)).compose(ids -> {
-      AtomicInteger driven = new AtomicInteger();
-      return Sequential.forEach(ids, id -> drivePending(shard, id).map(driven::addAndGet)).map(done -> driven.get());
+    SweepPass pass = new SweepPass(shard, Long.toString(cutoff));
+    return sweepPage(pass, 0).map(done -> pass.driven);
+  }
+
+  private Future<Void> sweepPage(SweepPass pass, int offset) {
+    return pendingSince(pass.shard, pass.cutoff, offset).compose(ids -> {
+      int drivenBefore = pass.driven;
+      int skippedBefore = pass.skipped;
+      return Sequential.forEach(ids, id -> drivePending(pass, id)).compose(done -> {
+        int stillPending = ids.size() - (pass.driven - drivenBefore);
+        boolean readOn = ids.size() == SWEEP_BATCH && pass.skipped > skippedBefore
+          && offset + stillPending < SWEEP_DEPTH;
+        return readOn ? sweepPage(pass, offset + stillPending) : Future.succeededFuture();
+      });
     });
   }
 
-  private Future<Integer> drivePending(ShardId shard, String id) {
-    return hashAt(Keys.movement(shard, id))
-      .compose(record -> {
-        if (!"pending".equals(record.get("state"))) {
-          return Future.succeededFuture(0);
-        }
-        return saga.drive(PendingMovement.of(record)).map(1).onSuccess(done -> swept.incrementAndGet());
-      })
-      .recover(failure -> {
+  /** What one sweep of one shard learned: how many it drove, and which destinations failed. */
+  private static final class SweepPass {
+    final ShardId shard;
+    final String cutoff;
+    final Set<ShardId> failedDestinations = new HashSet<>();
+    int driven;
+    int skipped;
+
+    SweepPass(ShardId shard, String cutoff) {
+      this.shard = shard;
+      this.cutoff = cutoff;
+    }
+  }
+
+  /** The record is read on the swept shard itself: if that fails the pass stops (the shard is down). */
+  private Future<Void> drivePending(SweepPass pass, String id) {
+    return hashAt(Keys.movement(pass.shard, id)).compose(record -> {
+      if (!"pending".equals(record.get("state"))) {
+        return Future.succeededFuture();
+      }
+      PendingMovement movement = PendingMovement.of(record);
+      ShardId destination = movement.to().shard();
+      if (pass.failedDestinations.contains(destination)) {
+        pass.skipped++;
+        return Future.succeededFuture();
+      }
+      return saga.drive(movement).<Void>map(driven -> {
+        pass.driven++;
+        swept.incrementAndGet();
+        return null;
+      }).recover(failure -> {
         sweepFailures.incrementAndGet();
-        LOG.warn("could not drive pending movement {} yet: {}", id, failure.toString());
-        return Future.succeededFuture(0);
+        pass.failedDestinations.add(destination);
+        pass.skipped++;
+        LOG.warn("could not drive pending movement {} to {} yet; skipping {} for this pass: {}", id, movement.to(),
+          destination, failure.toString());
+        return Future.succeededFuture();
       });
+    });
   }
 
   // ------------------------------------------------------------------ helpers
