@@ -13,6 +13,8 @@
 # Any further --name=value is passed to WalletBench (e.g. --clients=128 --seconds=20).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+# the system under test runs with the published development secrets (see scripts/run.sh)
+export WALLET_MODE=${WALLET_MODE:-development}
 cd "$WALLET_ROOT"
 
 bench_args=("$@")

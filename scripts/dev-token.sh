@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Prints a development bearer token for the edge API: an HS256 JWT with iss=wallet,
-# aud=wallet-api, exp=now+1h, signed with $WALLET_JWT_SECRET (by default the same
-# development-only secret as the edge's Main). Needs only bash and openssl.
+# aud=wallet-api, exp=now+1h, signed with $WALLET_JWT_SECRET, or when it is not set with the
+# development secret published in this repository, which only an edge in development mode
+# (WALLET_MODE=development, as scripts/run.sh starts it) accepts. With WALLET_MODE=production and
+# no WALLET_JWT_SECRET it refuses. Needs only bash and openssl.
 #
 #   scripts/dev-token.sh <sub> [roles...]     roles default to: user
 #   TOKEN=$(scripts/dev-token.sh alice user merchant)
@@ -10,9 +12,14 @@
 # real secret on a shared machine.
 set -euo pipefail
 
-# Must equal EdgeConfig.DEV_JWT_SECRET (a test in edge-api checks that it does).
+# Must equal Secrets.DEV_JWT_SECRET (a test in edge-api checks that it does).
 DEV_JWT_SECRET=wallet-dev-only-jwt-secret-never-use-in-production
+if [ -z "${WALLET_JWT_SECRET:-}" ] && [ "${WALLET_MODE:-development}" != development ]; then
+  echo "WALLET_JWT_SECRET is not set: outside WALLET_MODE=development there is no default secret" >&2
+  exit 2
+fi
 secret=${WALLET_JWT_SECRET:-$DEV_JWT_SECRET}
+[ ${#secret} -ge 32 ] || { echo "WALLET_JWT_SECRET must be at least 32 bytes" >&2; exit 2; }
 ttl_seconds=${WALLET_DEV_TOKEN_TTL_SECONDS:-3600}
 
 usage() { echo "usage: $0 <sub> [roles...]   (roles: user, merchant, admin, risk; default user)" >&2; exit 2; }

@@ -6,10 +6,16 @@
 # in the foreground: Ctrl-C stops everything it started (scripts/infra-down.sh stops Redis and
 # PostgreSQL).
 #
+# It runs in development mode (WALLET_MODE=development): a secret that is not set takes the
+# development value published in this repository. Outside that mode every process refuses to start
+# without real secrets (WALLET_JWT_SECRET, WALLET_SANDBOX_WEBHOOK_SECRET, WALLET_SANDBOX_API_KEY, the
+# PostgreSQL passwords).
+#
 #   scripts/run.sh                 # build and run
 #   WALLET_SKIP_BUILD=1 scripts/run.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+export WALLET_MODE=${WALLET_MODE:-development}
 export WALLET_CONFIG_FILE=${WALLET_CONFIG_FILE:-$WALLET_ROOT/edge-api/config/edge.yaml}
 export WALLET_RISK_RULES_FILE=${WALLET_RISK_RULES_FILE:-$WALLET_ROOT/config/risk-rules.yaml}
 edge_ports=(${WALLET_EDGE_PORTS:-8080 8081})

@@ -1,12 +1,14 @@
 package dev.wallet.edge;
 
 import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
 import java.util.List;
 
 /** The first guard of every /v1 route: a valid bearer token, or 401 before anything else happens. */
 final class Authenticator {
 
   private static final String CALLER = "wallet.caller";
+  private static final String EXPIRES_AT = "wallet.tokenExpiresAt";
   private static final String BEARER = "bearer ";
   static final String ACCESS_TOKEN = "access_token";
 
@@ -17,7 +19,7 @@ final class Authenticator {
   }
 
   void authenticate(RoutingContext ctx) {
-    ctx.put(CALLER, verifier.verify(bearerToken(ctx)));
+    remember(ctx, verifier.verified(bearerToken(ctx)));
     ctx.next();
   }
 
@@ -35,8 +37,13 @@ final class Authenticator {
     if (queryTokens.size() != 1) {
       throw new ProblemException(Problem.unauthorized("give access_token at most once"));
     }
-    ctx.put(CALLER, verifier.verify(queryTokens.get(0)));
+    remember(ctx, verifier.verified(queryTokens.get(0)));
     ctx.next();
+  }
+
+  private static void remember(RoutingContext ctx, JwtVerifier.Verified token) {
+    ctx.put(CALLER, token.caller());
+    ctx.put(EXPIRES_AT, token.expiresAt());
   }
 
   static Caller caller(RoutingContext ctx) {
@@ -45,6 +52,12 @@ final class Authenticator {
       throw new IllegalStateException("route " + ctx.normalizedPath() + " is not behind the authenticator");
     }
     return caller;
+  }
+
+  /** When the caller's token expires (routes behind the authenticator only). */
+  static Instant tokenExpiresAt(RoutingContext ctx) {
+    caller(ctx);
+    return ctx.get(EXPIRES_AT);
   }
 
   /** For logs: the caller, or null before authentication succeeded. */

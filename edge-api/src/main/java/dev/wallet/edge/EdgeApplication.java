@@ -104,8 +104,9 @@ public final class EdgeApplication {
     AtomicReference<EdgeVerticle> first = new AtomicReference<>();
     return limits(vertx, config, pool, reconcile).compose(limits -> ApiSchema.load(vertx)
       .map(document -> new EdgeServices(cache, LedgerReader.create(pool), funds, new BalanceFeed(cache, registry),
-        rateLimiter, document.contract(),
-        document.text(), registry, metrics, limits)))
+        rateLimiter, document.contract(), document.text(), registry, metrics, limits,
+        new ConnectionCap(config.http().maxConnections(), registry),
+        new SocketsPerCaller(config.sockets().maxPerCaller()))))
       .compose(services -> vertx.deployVerticle(() -> {
         EdgeVerticle verticle = new EdgeVerticle(config, services);
         first.compareAndSet(null, verticle);

@@ -1,5 +1,6 @@
 package dev.wallet.edge;
 
+import dev.wallet.edge.config.Secrets;
 import dev.wallet.edge.config.Settings;
 import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.limits.HazelcastOptions;
@@ -22,17 +23,13 @@ import java.util.Set;
 public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis, Postgres postgres, Fees fees,
                          Gateway gateway, Funds funds, Sockets sockets, LimitsSettings limits) {
 
-  /** For local development only: anyone who reads this file can mint tokens signed with it. */
-  public static final String DEV_JWT_SECRET = "wallet-dev-only-jwt-secret-never-use-in-production";
-  /** For local development only: anyone who reads this file can forge sandbox webhooks with it. */
-  public static final String DEV_WEBHOOK_SECRET = "wallet-dev-only-sandbox-webhook-secret";
-  public static final String DEV_SANDBOX_API_KEY = "wallet-dev-only-sandbox-api-key";
-
+  /** HS256 is no stronger than its key; the same floor for the webhooks' HMAC-SHA256. */
   static final int MIN_SECRET_BYTES = 32;
 
   /** The environment variables this config reads; vertx-config is told to load only these. */
-  public static final Set<String> ENVIRONMENT = Set.of("WALLET_HTTP_PORT", "WALLET_HTTP_INSTANCES",
+  public static final Set<String> ENVIRONMENT = Set.of(Secrets.MODE_VARIABLE, "WALLET_HTTP_PORT", "WALLET_HTTP_INSTANCES",
     "WALLET_HTTP_BODY_LIMIT_BYTES", "WALLET_HTTP_JSON_MAX_DEPTH", "WALLET_SHUTDOWN_TIMEOUT_MS",
+    "WALLET_HTTP_IDLE_TIMEOUT_MS", "WALLET_HTTP_MAX_CONNECTIONS", "WALLET_WS_MAX_PER_CALLER",
     "WALLET_JWT_ALGORITHM", "WALLET_JWT_SECRET", "WALLET_JWT_PUBLIC_KEY", "WALLET_RATE_LIMIT_PER_SECOND",
     "WALLET_RATE_LIMIT_BURST", "WALLET_REDIS_NODES", "WALLET_REDIS_HOST", "WALLET_REDIS_FIRST_PORT",
     "WALLET_REDIS_NODE_COUNT", "WALLET_SHARDS", "WALLET_REDIS_OPERATION_TIMEOUT_MS", "WALLET_PG_HOST",
@@ -62,17 +59,25 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
    * @param bodyLimitBytes    larger request bodies are refused with 413 before they are read to the end
    * @param jsonMaxDepth      deeper JSON nesting is refused with 400
    * @param shutdownTimeoutMs how long in-flight requests may take to finish once shutdown begins
+   * @param idleTimeoutMs     a connection that neither sends nor receives for this long is closed (balance
+   *                          sockets are pinged at half of it, so a quiet socket stays open)
+   * @param maxConnections    connections this process holds at once (HTTP and WebSocket); one more is closed
+   *                          as soon as it is accepted
    */
-  public record Http(int port, int instances, int bodyLimitBytes, int jsonMaxDepth, long shutdownTimeoutMs) {
+  public record Http(int port, int instances, int bodyLimitBytes, int jsonMaxDepth, long shutdownTimeoutMs,
+                     long idleTimeoutMs, int maxConnections) {
     public Http {
       requireRange("WALLET_HTTP_PORT", port, 0, 65_535);
       requireRange("WALLET_HTTP_INSTANCES", instances, 1, 1_024);
       requireRange("WALLET_HTTP_BODY_LIMIT_BYTES", bodyLimitBytes, 256, 16 * 1024 * 1024);
       requireRange("WALLET_HTTP_JSON_MAX_DEPTH", jsonMaxDepth, 2, 1_000);
+      requireRange("WALLET_HTTP_IDLE_TIMEOUT_MS", idleTimeoutMs, 200, 3_600_000);
+      requireRange("WALLET_HTTP_MAX_CONNECTIONS", maxConnections, 1, 1_000_000);
     }
 
     public Http withPort(int value) {
-      return new Http(value, instances, bodyLimitBytes, jsonMaxDepth, shutdownTimeoutMs);
+      return new Http(value, instances, bodyLimitBytes, jsonMaxDepth, shutdownTimeoutMs, idleTimeoutMs,
+        maxConnections);
     }
   }
 
@@ -98,7 +103,7 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
     }
 
     public boolean usesDevelopmentSecret() {
-      return "HS256".equals(algorithm) && DEV_JWT_SECRET.equals(hmacSecret);
+      return "HS256".equals(algorithm) && Secrets.isPublished(hmacSecret);
     }
   }
 
@@ -183,10 +188,14 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
   public record Funds(long reconcileIntervalMs, long staleAfterMs) {
   }
 
-  /** A socket whose client reads slower than events come is closed once this many events wait for it. */
-  public record Sockets(int maxPendingEvents) {
+  /**
+   * @param maxPendingEvents a socket whose client reads slower than events come is closed once this many wait
+   * @param maxPerCaller     balance sockets one caller (the token's sub) may hold open on this process
+   */
+  public record Sockets(int maxPendingEvents, int maxPerCaller) {
     public Sockets {
       requireRange("WALLET_WS_MAX_PENDING_EVENTS", maxPendingEvents, 1, 100_000);
+      requireRange("WALLET_WS_MAX_PER_CALLER", maxPerCaller, 1, 10_000);
     }
   }
 
@@ -198,9 +207,16 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
     return from(Settings.of(env, new JsonObject()));
   }
 
+  /** Fails with a message naming the setting when one is invalid, or when a secret is missing outside development. */
   public static EdgeConfig from(Settings s) {
-    return new EdgeConfig(http(s), auth(s), rateLimit(s), redis(s), postgres(s), fees(s), gateway(s), funds(s),
-      sockets(s), limits(s));
+    Secrets secrets = Secrets.of(s);
+    return new EdgeConfig(http(s), auth(s, secrets), rateLimit(s), redis(s), postgres(s, secrets), fees(s),
+      gateway(s, secrets), funds(s), sockets(s), limits(s));
+  }
+
+  /** The sandbox gateway's process needs only this part (and only its secrets). */
+  public static Gateway gatewayFrom(Settings s) {
+    return gateway(s, Secrets.of(s));
   }
 
   public EdgeConfig withHttp(Http value) {
@@ -219,8 +235,21 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
     return new EdgeConfig(http, auth, rateLimit, redis, postgres, fees, value, funds, sockets, limits);
   }
 
-  public boolean usesDevelopmentSecrets() {
-    return auth.usesDevelopmentSecret() || DEV_WEBHOOK_SECRET.equals(gateway.webhookSecret());
+  /** The settings that hold a value published in the repository (only possible in development mode). */
+  public List<String> developmentSecrets() {
+    List<String> published = new ArrayList<>();
+    addIf(published, auth.usesDevelopmentSecret(), "WALLET_JWT_SECRET");
+    addIf(published, Secrets.isPublished(gateway.webhookSecret()), "WALLET_SANDBOX_WEBHOOK_SECRET");
+    addIf(published, Secrets.isPublished(gateway.apiKey()), "WALLET_SANDBOX_API_KEY");
+    addIf(published, Secrets.isPublished(postgres.app().password()), "WALLET_PG_PASSWORD");
+    addIf(published, Secrets.isPublished(postgres.owner().password()), "WALLET_PG_OWNER_PASSWORD");
+    return published;
+  }
+
+  private static void addIf(List<String> names, boolean condition, String name) {
+    if (condition) {
+      names.add(name);
+    }
   }
 
   /** Never prints a secret or a password (this record ends up in logs). */
@@ -251,13 +280,18 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
       s.integer("WALLET_HTTP_INSTANCES", "http.instances", Runtime.getRuntime().availableProcessors()),
       s.integer("WALLET_HTTP_BODY_LIMIT_BYTES", "http.bodyLimitBytes", 16 * 1024),
       s.integer("WALLET_HTTP_JSON_MAX_DEPTH", "http.jsonMaxDepth", 16),
-      s.number("WALLET_SHUTDOWN_TIMEOUT_MS", "http.shutdownTimeoutMs", 10_000));
+      s.number("WALLET_SHUTDOWN_TIMEOUT_MS", "http.shutdownTimeoutMs", 10_000),
+      s.number("WALLET_HTTP_IDLE_TIMEOUT_MS", "http.idleTimeoutMs", 60_000),
+      s.integer("WALLET_HTTP_MAX_CONNECTIONS", "http.maxConnections", 20_000));
   }
 
-  private static Auth auth(Settings s) {
+  /** The HMAC secret is read (and so required) only when HS256 is the algorithm. */
+  private static Auth auth(Settings s, Secrets secrets) {
+    String algorithm = s.text("WALLET_JWT_ALGORITHM", "auth.algorithm", "HS256");
     String key = s.text("WALLET_JWT_PUBLIC_KEY", "auth.rsaPublicKey", "");
-    return new Auth(s.text("WALLET_JWT_ALGORITHM", "auth.algorithm", "HS256"),
-      s.text("WALLET_JWT_SECRET", "auth.secret", DEV_JWT_SECRET), key.isEmpty() ? Optional.empty() : Optional.of(key));
+    String hmacSecret = "HS256".equals(algorithm)
+      ? secrets.secret("WALLET_JWT_SECRET", "auth.secret", Secrets.DEV_JWT_SECRET) : "";
+    return new Auth(algorithm, hmacSecret, key.isEmpty() ? Optional.empty() : Optional.of(key));
   }
 
   private static RateLimit rateLimit(Settings s) {
@@ -287,15 +321,15 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
     return nodes;
   }
 
-  private static Postgres postgres(Settings s) {
+  private static Postgres postgres(Settings s, Secrets secrets) {
     LedgerDatabase app = new LedgerDatabase(
       s.text("WALLET_PG_HOST", "postgres.host", "127.0.0.1"),
       s.integer("WALLET_PG_PORT", "postgres.port", 55432),
       s.text("WALLET_PG_DATABASE", "postgres.database", "wallet"),
       s.text("WALLET_PG_USER", "postgres.user", "wallet_app"),
-      s.text("WALLET_PG_PASSWORD", "postgres.password", "wallet-dev-app"));
+      secrets.secret("WALLET_PG_PASSWORD", "postgres.password", Secrets.DEV_PG_PASSWORD));
     LedgerDatabase owner = app.as(s.text("WALLET_PG_OWNER", "postgres.owner", "wallet_owner"),
-      s.text("WALLET_PG_OWNER_PASSWORD", "postgres.ownerPassword", "wallet-dev-owner"));
+      secrets.secret("WALLET_PG_OWNER_PASSWORD", "postgres.ownerPassword", Secrets.DEV_PG_OWNER_PASSWORD));
     return new Postgres(app, owner, s.integer("WALLET_PG_POOL_SIZE", "postgres.poolSize", 8));
   }
 
@@ -310,7 +344,7 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
     return new Fees(s.integer("WALLET_FEE_DEFAULT_BPS", "fees.defaultBps", 0), byMerchant);
   }
 
-  private static Gateway gateway(Settings s) {
+  private static Gateway gateway(Settings s, Secrets secrets) {
     int sandboxPort = s.integer("WALLET_SANDBOX_PORT", "sandbox.port", 8090);
     int httpPort = s.integer("WALLET_HTTP_PORT", "http.port", 8080);
     SandboxBehaviour behaviour = new SandboxBehaviour(sandboxPort,
@@ -322,8 +356,8 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
       s.rate("WALLET_SANDBOX_REVERSAL_RATE", "sandbox.reversalRate", 0),
       s.number("WALLET_SANDBOX_REVERSAL_DELAY_MS", "sandbox.reversalDelayMs", 5_000));
     return new Gateway(s.text("WALLET_SANDBOX_URL", "gateway.url", "http://127.0.0.1:" + sandboxPort),
-      s.text("WALLET_SANDBOX_API_KEY", "gateway.apiKey", DEV_SANDBOX_API_KEY),
-      s.text("WALLET_SANDBOX_WEBHOOK_SECRET", "gateway.webhookSecret", DEV_WEBHOOK_SECRET),
+      secrets.secret("WALLET_SANDBOX_API_KEY", "gateway.apiKey", Secrets.DEV_SANDBOX_API_KEY),
+      secrets.secret("WALLET_SANDBOX_WEBHOOK_SECRET", "gateway.webhookSecret", Secrets.DEV_WEBHOOK_SECRET),
       s.number("WALLET_GATEWAY_TIMEOUT_MS", "gateway.timeoutMs", 2_000),
       s.flag("WALLET_SANDBOX_EMBEDDED", "gateway.embedded", false), behaviour);
   }
@@ -334,7 +368,8 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
   }
 
   private static Sockets sockets(Settings s) {
-    return new Sockets(s.integer("WALLET_WS_MAX_PENDING_EVENTS", "websocket.maxPendingEvents", 256));
+    return new Sockets(s.integer("WALLET_WS_MAX_PENDING_EVENTS", "websocket.maxPendingEvents", 256),
+      s.integer("WALLET_WS_MAX_PER_CALLER", "websocket.maxPerCaller", 8));
   }
 
   private static List<String> csvList(String csv) {

@@ -13,9 +13,10 @@ import io.vertx.openapi.contract.OpenAPIContract;
  * the process), the ledger reader, the funds (deposits, withdrawals, webhooks), the live balance
  * feed (one subscription to the money core's outbox tail, fanned out to sockets), the rate limiter
  * (one bucket per caller per process, whichever event loop serves the caller), the parsed OpenAPI
- * document and its text, the meter registry, and the limits module (its Hazelcast member embedded).
+ * document and its text, the meter registry, the limits module (its Hazelcast member embedded), and
+ * the process's caps: connections, and balance sockets per caller.
  */
 record EdgeServices(BalanceCache cache, LedgerReader ledger, Funds funds, BalanceFeed feed, RateLimiter rateLimiter,
                     OpenAPIContract contract, Buffer openApiDocument, PrometheusMeterRegistry registry,
-                    EdgeMetrics metrics, Limits limits) {
+                    EdgeMetrics metrics, Limits limits, ConnectionCap connections, SocketsPerCaller socketsPerCaller) {
 }

@@ -36,11 +36,23 @@ public final class EdgeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.createHttpServer(new HttpServerOptions().setMaxWebSocketMessageSize(MAX_CLIENT_MESSAGE_BYTES)
-        .setMaxWebSocketFrameSize(MAX_CLIENT_MESSAGE_BYTES))
+    return vertx.createHttpServer(serverOptions())
+      .connectionHandler(services.connections()::admit)
       .requestHandler(router())
       .listen(config.http().port())
       .onSuccess(listening -> server = listening);
+  }
+
+  /**
+   * HTTP/1.1 and WebSocket only: with cleartext HTTP/2 detection on, a connection would become an
+   * HTTP connection (and meet the connection cap) only once it sent its first bytes, so silent
+   * connections would escape the cap until the idle timeout closed them.
+   */
+  private HttpServerOptions serverOptions() {
+    return new HttpServerOptions().setMaxWebSocketMessageSize(MAX_CLIENT_MESSAGE_BYTES)
+      .setMaxWebSocketFrameSize(MAX_CLIENT_MESSAGE_BYTES)
+      .setHttp2ClearTextEnabled(false)
+      .setIdleTimeout((int) config.http().idleTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
   }
 
   /** Sockets first (each learns why it closes), then the server: no new connections, in-flight requests finish. */
@@ -76,7 +88,8 @@ public final class EdgeVerticle extends VerticleBase {
       new WebhookSignature(config.gateway().webhookSecret()), clock, metrics);
     AdminHandlers admin = new AdminHandlers(services.cache());
     LedgerHandlers ledgers = new LedgerHandlers(services.ledger(), ownership);
-    sockets = new SocketHandlers(ownership, services.feed(), config.sockets().maxPendingEvents(), services.registry());
+    sockets = new SocketHandlers(ownership, services.feed(), services.socketsPerCaller(), services.connections(),
+      config.sockets().maxPendingEvents(), config.http().idleTimeoutMs(), services.registry());
     HealthHandlers health = new HealthHandlers(services.cache(), services.ledger(), services.limits());
     FailureHandler failures = new FailureHandler();
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes());

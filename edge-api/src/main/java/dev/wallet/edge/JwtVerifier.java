@@ -10,6 +10,7 @@ import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.Set;
@@ -57,8 +58,17 @@ final class JwtVerifier {
     boolean verifies(byte[] signedPart, byte[] signature) throws GeneralSecurityException;
   }
 
+  /** A valid token: who it names and when it stops being valid. */
+  record Verified(Caller caller, Instant expiresAt) {
+  }
+
   /** The caller the token names; throws {@link ProblemException} (401) for any token that is not valid. */
   Caller verify(String token) {
+    return verified(token).caller();
+  }
+
+  /** As {@link #verify}, with the token's expiry (a live socket closes then). */
+  Verified verified(String token) {
     String[] parts = token.length() > MAX_TOKEN_CHARS ? new String[0] : token.split("\\.", -1);
     if (parts.length != 3) {
       throw rejected("malformed token");
@@ -67,8 +77,8 @@ final class JwtVerifier {
     requireSignature(parts[0] + "." + parts[1], decode(parts[2]));
     JsonObject claims = json(parts[1]);
     requireIssuerAndAudience(claims);
-    requireTimely(claims);
-    return new Caller(subject(claims), roles(claims));
+    Instant expiresAt = requireTimely(claims);
+    return new Verified(new Caller(subject(claims), roles(claims)), expiresAt);
   }
 
   private void requirePinnedAlgorithm(JsonObject header) {
@@ -100,7 +110,8 @@ final class JwtVerifier {
     }
   }
 
-  private void requireTimely(JsonObject claims) {
+  /** The expiry, when the token has one and it has not passed. */
+  private Instant requireTimely(JsonObject claims) {
     long now = clock.millis() / 1000;
     if (!(claims.getValue("exp") instanceof Number exp) || now >= exp.longValue()) {
       throw rejected("token expired or without exp");
@@ -108,6 +119,7 @@ final class JwtVerifier {
     if (claims.getValue("nbf") instanceof Number nbf && now < nbf.longValue()) {
       throw rejected("token not valid yet");
     }
+    return Instant.ofEpochSecond(exp.longValue());
   }
 
   private static String subject(JsonObject claims) {

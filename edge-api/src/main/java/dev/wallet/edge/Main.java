@@ -54,9 +54,9 @@ public final class Main {
   }
 
   private static void warnAboutDevelopmentSecrets(EdgeConfig config) {
-    if (config.usesDevelopmentSecrets()) {
-      LOG.warn("running with a DEVELOPMENT-ONLY secret (WALLET_JWT_SECRET or WALLET_SANDBOX_WEBHOOK_SECRET is not "
-        + "set); never run like this in production");
+    if (!config.developmentSecrets().isEmpty()) {
+      LOG.warn("WALLET_MODE=development: running with the values published in the repository for {}; anyone can "
+        + "mint tokens or forge webhooks with them, never run like this in production", config.developmentSecrets());
     }
   }
 

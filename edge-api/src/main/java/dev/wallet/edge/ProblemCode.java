@@ -23,8 +23,11 @@ enum ProblemCode {
   WALLET_INACTIVE(422, "The wallet is not active"),
   LIMIT_EXCEEDED(422, "A limit would be exceeded"),
   KYC_REQUIRED(422, "A higher KYC tier is required"),
+  /** The receiver's tier, country or limits refused: the sender learns nothing more about the receiver. */
+  RECEIVER_CANNOT_ACCEPT(422, "The receiver cannot accept this transfer"),
   REFUND_EXCEEDS_PAYMENT(422, "The refunds would exceed the payment"),
   RATE_LIMITED(429, "Too many requests"),
+  TOO_MANY_SOCKETS(429, "Too many live sockets"),
   INTERNAL_ERROR(500, "Internal error"),
   UNAVAILABLE(503, "Temporarily unavailable");
 

@@ -5,6 +5,7 @@ import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,6 +21,8 @@ final class WalletSocket {
 
   static final short TOO_SLOW = 1008;
   static final short GOING_AWAY = 1001;
+  /** An application code (4000-4999), after HTTP's 401: reconnecting with a fresh token is the cure. */
+  static final short TOKEN_EXPIRED = 4401;
 
   private final ServerWebSocket socket;
   private final WalletId wallet;
@@ -66,10 +69,30 @@ final class WalletSocket {
   }
 
   void closeForShutdown() {
-    if (!closed) {
-      closed = true;
-      socket.close(GOING_AWAY, "server shutting down");
+    closeWith(GOING_AWAY, "server shutting down");
+  }
+
+  /** A socket outlives no token: once it expires, nothing more is pushed under it. */
+  void closeForExpiredToken() {
+    if (closeWith(TOKEN_EXPIRED, "token expired: reconnect with a fresh token")) {
+      meters.counter("wallet_websocket_expired_closes_total").increment();
     }
+  }
+
+  /** Traffic on a quiet socket, so the server's idle timeout closes only connections that are really idle. */
+  void ping() {
+    if (!closed) {
+      socket.writePing(Buffer.buffer());
+    }
+  }
+
+  private boolean closeWith(short code, String reason) {
+    if (closed) {
+      return false;
+    }
+    closed = true;
+    socket.close(code, reason);
+    return true;
   }
 
   void markClosed() {
@@ -89,12 +112,9 @@ final class WalletSocket {
   }
 
   private void closeTooSlow() {
-    if (closed) {
-      return;
+    if (closeWith(TOO_SLOW, "too slow: balance events were not read in time; reconnect and read the wallet")) {
+      meters.counter("wallet_websocket_slow_closes_total").increment();
     }
-    closed = true;
-    meters.counter("wallet_websocket_slow_closes_total").increment();
-    socket.close(TOO_SLOW, "too slow: balance events were not read in time; reconnect and read the wallet");
   }
 
   /** The contract's event: {"type":"balance","walletId","available","held","seq","transactionId"}. */

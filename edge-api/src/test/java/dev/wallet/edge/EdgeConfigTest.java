@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.edge.config.ConfigLoader;
+import dev.wallet.edge.config.Secrets;
 import dev.wallet.edge.config.Settings;
 import dev.wallet.ledger.LedgerDatabase;
 import io.vertx.core.Vertx;
@@ -15,7 +16,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPairGenerator;
 import java.time.Clock;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,19 +29,29 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @ExtendWith(VertxExtension.class)
 class EdgeConfigTest {
 
+  private static final Map<String, String> DEVELOPMENT = Map.of("WALLET_MODE", "development");
+
   @Test
-  @DisplayName("with nothing configured the edge uses the documented defaults and the development secrets")
+  @DisplayName("in development mode, with nothing else configured, the edge uses the documented defaults and the "
+    + "published development secrets")
   void defaults() {
-    EdgeConfig config = EdgeConfig.fromEnvironment(Map.of());
+    EdgeConfig config = EdgeConfig.fromEnvironment(DEVELOPMENT);
 
     assertThat(config.http().port()).isEqualTo(8080);
     assertThat(config.http().bodyLimitBytes()).isEqualTo(16 * 1024);
     assertThat(config.http().jsonMaxDepth()).isEqualTo(16);
-    assertThat(config.usesDevelopmentSecrets()).isTrue();
+    assertThat(config.http().idleTimeoutMs()).isEqualTo(60_000);
+    assertThat(config.http().maxConnections()).isEqualTo(20_000);
+    assertThat(config.sockets().maxPerCaller()).isEqualTo(8);
+    assertThat(config.developmentSecrets()).containsExactly("WALLET_JWT_SECRET", "WALLET_SANDBOX_WEBHOOK_SECRET",
+      "WALLET_SANDBOX_API_KEY", "WALLET_PG_PASSWORD", "WALLET_PG_OWNER_PASSWORD");
+    assertThat(config.auth().hmacSecret()).isEqualTo(Secrets.DEV_JWT_SECRET);
     assertThat(config.auth().algorithm()).isEqualTo("HS256");
     assertThat(config.redis().nodes()).containsExactly("redis://127.0.0.1:7101", "redis://127.0.0.1:7102",
       "redis://127.0.0.1:7103", "redis://127.0.0.1:7104", "redis://127.0.0.1:7105", "redis://127.0.0.1:7106",
@@ -56,17 +71,25 @@ class EdgeConfigTest {
   @Test
   @DisplayName("every setting comes from its environment variable, and the log line never shows secrets")
   void fromEnvironment() {
-    EdgeConfig config = EdgeConfig.fromEnvironment(Map.of("WALLET_HTTP_PORT", "9090",
-      "WALLET_JWT_SECRET", "a-production-secret-of-at-least-32-bytes", "WALLET_REDIS_NODES",
+    Map<String, String> env = new HashMap<>(PRODUCTION_SECRETS);
+    env.putAll(Map.of("WALLET_HTTP_PORT", "9090", "WALLET_REDIS_NODES",
       "redis://10.0.0.1:6379, redis://10.0.0.2:6379", "WALLET_SHARDS", "128", "WALLET_PG_HOST", "db",
       "WALLET_PG_PORT", "5432", "WALLET_PG_DATABASE", "ledger", "WALLET_PG_USER", "app", "WALLET_PG_PASSWORD",
       "pg-password"));
+    env.putAll(Map.of("WALLET_HTTP_IDLE_TIMEOUT_MS", "15000", "WALLET_HTTP_MAX_CONNECTIONS", "500",
+      "WALLET_WS_MAX_PER_CALLER", "3"));
+    EdgeConfig config = EdgeConfig.fromEnvironment(env);
 
     assertThat(config.http().port()).isEqualTo(9090);
+    assertThat(config.http().idleTimeoutMs()).isEqualTo(15_000);
+    assertThat(config.http().maxConnections()).isEqualTo(500);
+    assertThat(config.sockets().maxPerCaller()).isEqualTo(3);
+    assertThat(config.developmentSecrets()).isEmpty();
     assertThat(config.redis().nodes()).containsExactly("redis://10.0.0.1:6379", "redis://10.0.0.2:6379");
     assertThat(config.redis().shardCount()).isEqualTo(128);
     assertThat(config.postgres().app()).isEqualTo(new LedgerDatabase("db", 5432, "ledger", "app", "pg-password"));
-    assertThat(config.toString()).doesNotContain("a-production-secret").doesNotContain("pg-password");
+    assertThat(config.toString()).doesNotContain("a-production-jwt-secret").doesNotContain("pg-password")
+      .doesNotContain("a-production-webhook-secret");
   }
 
   @Test
@@ -77,7 +100,8 @@ class EdgeConfigTest {
       .put("rateLimit", new JsonObject().put("perSecond", 5).put("burst", 10))
       .put("fees", new JsonObject().put("defaultBps", 250).put("merchants", new JsonObject().put("shop-1", 120)));
 
-    EdgeConfig config = EdgeConfig.from(Settings.of(Map.of("WALLET_HTTP_PORT", "9292"), yaml));
+    EdgeConfig config = EdgeConfig.from(Settings.of(Map.of("WALLET_MODE", "development", "WALLET_HTTP_PORT", "9292"),
+      yaml));
 
     assertThat(config.http().port()).isEqualTo(9292);
     assertThat(config.http().jsonMaxDepth()).isEqualTo(8);
@@ -99,7 +123,8 @@ class EdgeConfigTest {
           shop-9: 90
       """);
 
-    EdgeConfig config = EdgeConfig.from(Await.result(ConfigLoader.load(vertx, file.toString(), false)));
+    EdgeConfig config = EdgeConfig.from(developmentMode(Await.result(ConfigLoader.load(vertx, file.toString(),
+      false))));
 
     assertThat(config.http().port()).isEqualTo(9393);
     assertThat(config.fees().bpsFor("shop-9")).isEqualTo(90);
@@ -110,16 +135,89 @@ class EdgeConfigTest {
   }
 
   @Test
-  @DisplayName("a short secret, a port that is not a number or a fee beyond 100% stops the edge at startup")
+  @DisplayName("a port that is not a number, a fee beyond 100% or an idle timeout below 200 ms stops the edge at startup")
   void refusesBadSettings() {
-    assertThatThrownBy(() -> EdgeConfig.fromEnvironment(Map.of("WALLET_JWT_SECRET", "short")))
-      .hasMessageContaining("WALLET_JWT_SECRET");
-    assertThatThrownBy(() -> EdgeConfig.fromEnvironment(Map.of("WALLET_HTTP_PORT", "eighty")))
+    assertThatThrownBy(() -> EdgeConfig.fromEnvironment(development("WALLET_HTTP_PORT", "eighty")))
       .hasMessageContaining("WALLET_HTTP_PORT");
-    assertThatThrownBy(() -> EdgeConfig.fromEnvironment(Map.of("WALLET_FEE_DEFAULT_BPS", "10001")))
+    assertThatThrownBy(() -> EdgeConfig.fromEnvironment(development("WALLET_FEE_DEFAULT_BPS", "10001")))
       .hasMessageContaining("WALLET_FEE_DEFAULT_BPS");
-    assertThatThrownBy(() -> EdgeConfig.fromEnvironment(Map.of("WALLET_JWT_ALGORITHM", "RS256")))
+    assertThatThrownBy(() -> EdgeConfig.fromEnvironment(development("WALLET_JWT_ALGORITHM", "RS256")))
       .hasMessageContaining("WALLET_JWT_PUBLIC_KEY");
+    assertThatThrownBy(() -> EdgeConfig.fromEnvironment(development("WALLET_HTTP_IDLE_TIMEOUT_MS", "10")))
+      .hasMessageContaining("WALLET_HTTP_IDLE_TIMEOUT_MS");
+    assertThatThrownBy(() -> EdgeConfig.fromEnvironment(development("WALLET_WS_MAX_PER_CALLER", "0")))
+      .hasMessageContaining("WALLET_WS_MAX_PER_CALLER");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"WALLET_JWT_SECRET", "WALLET_SANDBOX_WEBHOOK_SECRET", "WALLET_SANDBOX_API_KEY",
+    "WALLET_PG_PASSWORD", "WALLET_PG_OWNER_PASSWORD"})
+  @DisplayName("outside development mode, a secret that is not set stops the edge with a message naming it")
+  void missingSecretOutsideDevelopment(String variable) {
+    Map<String, String> env = new HashMap<>(PRODUCTION_SECRETS);
+    env.remove(variable);
+
+    assertThatThrownBy(() -> EdgeConfig.fromEnvironment(env))
+      .isInstanceOf(IllegalArgumentException.class)
+      .hasMessageStartingWith(variable + " is not set")
+      .hasMessageContaining("WALLET_MODE=development");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"WALLET_JWT_SECRET", "WALLET_SANDBOX_WEBHOOK_SECRET", "WALLET_SANDBOX_API_KEY",
+    "WALLET_PG_PASSWORD", "WALLET_PG_OWNER_PASSWORD"})
+  @DisplayName("outside development mode, a secret set to a value published in the repository stops the edge")
+  void publishedSecretOutsideDevelopment(String variable) {
+    for (String published : List.of(Secrets.DEV_JWT_SECRET, Secrets.DEV_WEBHOOK_SECRET, Secrets.DEV_PG_PASSWORD)) {
+      Map<String, String> env = new HashMap<>(PRODUCTION_SECRETS);
+      env.put(variable, published);
+
+      assertThatThrownBy(() -> EdgeConfig.fromEnvironment(env))
+        .hasMessageStartingWith(variable + " is a development value published in the repository");
+    }
+  }
+
+  @Test
+  @DisplayName("no mode is production: an edge given nothing refuses to start, naming the first secret it lacks")
+  void productionIsTheDefault() {
+    assertThatThrownBy(() -> EdgeConfig.fromEnvironment(Map.of()))
+      .hasMessageStartingWith("WALLET_JWT_SECRET is not set");
+    assertThatThrownBy(() -> EdgeConfig.fromEnvironment(Map.of("WALLET_MODE", "staging")))
+      .hasMessage("WALLET_MODE must be production or development, got 'staging'");
+    JsonObject yamlSaysDevelopment = new JsonObject().put("mode", "development");
+    assertThatThrownBy(() -> EdgeConfig.from(Settings.of(Map.of(), yamlSaysDevelopment)))
+      .hasMessageStartingWith("WALLET_JWT_SECRET is not set");
+  }
+
+  @Test
+  @DisplayName("an HS256 key or a webhook secret shorter than 32 bytes is refused, in development mode too")
+  void shortSigningKeys() {
+    String short31 = "x".repeat(31);
+    for (Map<String, String> base : List.of(PRODUCTION_SECRETS, DEVELOPMENT)) {
+      assertThatThrownBy(() -> EdgeConfig.fromEnvironment(with(base, "WALLET_JWT_SECRET", short31)))
+        .hasMessage("WALLET_JWT_SECRET must be at least 32 bytes");
+      assertThatThrownBy(() -> EdgeConfig.fromEnvironment(with(base, "WALLET_SANDBOX_WEBHOOK_SECRET", short31)))
+        .hasMessage("WALLET_SANDBOX_WEBHOOK_SECRET must be at least 32 bytes");
+    }
+    assertThat(EdgeConfig.fromEnvironment(with(PRODUCTION_SECRETS, "WALLET_JWT_SECRET", "y".repeat(32)))
+      .auth().hmacSecret()).hasSize(32);
+  }
+
+  @Test
+  @DisplayName("with RS256 no HMAC secret is needed; the sandbox gateway's process needs only the gateway's secrets")
+  void onlyTheSecretsInUseAreRequired() throws GeneralSecurityException {
+    Map<String, String> rs256 = new HashMap<>(PRODUCTION_SECRETS);
+    rs256.remove("WALLET_JWT_SECRET");
+    rs256.put("WALLET_JWT_ALGORITHM", "RS256");
+    rs256.put("WALLET_JWT_PUBLIC_KEY", rsaPublicKeyPem());
+    Map<String, String> sandboxOnly = Map.of("WALLET_SANDBOX_WEBHOOK_SECRET", "a-production-webhook-secret-32-bytes!",
+      "WALLET_SANDBOX_API_KEY", "a-production-sandbox-api-key");
+
+    assertThat(EdgeConfig.fromEnvironment(rs256).auth().algorithm()).isEqualTo("RS256");
+    assertThat(EdgeConfig.gatewayFrom(Settings.of(sandboxOnly, new JsonObject())).apiKey())
+      .isEqualTo("a-production-sandbox-api-key");
+    assertThatThrownBy(() -> EdgeConfig.gatewayFrom(Settings.of(Map.of(), new JsonObject())))
+      .hasMessageStartingWith("WALLET_SANDBOX_API_KEY is not set");
   }
 
   @Test
@@ -133,9 +231,56 @@ class EdgeConfigTest {
     assertThat(script.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(script.exitValue()).isZero();
 
-    Caller caller = new JwtVerifier(EdgeConfig.DEV_JWT_SECRET, Clock.systemUTC()).verify(token);
+    Caller caller = new JwtVerifier(Secrets.DEV_JWT_SECRET, Clock.systemUTC()).verify(token);
 
     assertThat(caller).isEqualTo(new Caller("bob", Set.of("user", "merchant")));
     assertThat(List.of(token.split("\\."))).hasSize(3);
+  }
+
+  @Test
+  @DisplayName("scripts/dev-token.sh refuses to sign with the published secret when WALLET_MODE=production")
+  void devTokenScriptOutsideDevelopment() throws IOException, InterruptedException {
+    ProcessBuilder builder = new ProcessBuilder("bash", "scripts/dev-token.sh", "bob")
+      .directory(TestEnvironment.projectRoot().toFile());
+    builder.environment().remove("WALLET_JWT_SECRET");
+    builder.environment().put("WALLET_MODE", "production");
+    Process script = builder.start();
+    String error = new String(script.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    String output = new String(script.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(script.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(script.exitValue()).isEqualTo(2);
+    assertThat(output).isEmpty();
+    assertThat(error).contains("WALLET_JWT_SECRET is not set");
+  }
+
+  /** Every secret, none of them published: what a production deployment gives. */
+  private static final Map<String, String> PRODUCTION_SECRETS = Map.of(
+    "WALLET_JWT_SECRET", "a-production-jwt-secret-of-at-least-32-bytes",
+    "WALLET_SANDBOX_WEBHOOK_SECRET", "a-production-webhook-secret-of-32-bytes-or-more",
+    "WALLET_SANDBOX_API_KEY", "a-production-sandbox-api-key",
+    "WALLET_PG_PASSWORD", "a-production-app-password",
+    "WALLET_PG_OWNER_PASSWORD", "a-production-owner-password");
+
+  private static Map<String, String> development(String name, String value) {
+    return with(DEVELOPMENT, name, value);
+  }
+
+  private static Map<String, String> with(Map<String, String> base, String name, String value) {
+    Map<String, String> env = new HashMap<>(base);
+    env.put(name, value);
+    return env;
+  }
+
+  /** The file as loaded, in development mode (this test's environment has the published PostgreSQL passwords). */
+  private static Settings developmentMode(Settings loaded) {
+    return loaded.with("WALLET_MODE", "development");
+  }
+
+  private static String rsaPublicKeyPem() throws GeneralSecurityException {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048);
+    return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder().encodeToString(generator.generateKeyPair()
+      .getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n";
   }
 }

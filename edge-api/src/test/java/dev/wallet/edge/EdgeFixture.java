@@ -113,6 +113,8 @@ final class EdgeFixture {
     int edgePort = freePort();
     int sandboxPort = freePort();
     Map<String, String> env = new HashMap<>();
+    // the test PostgreSQL's roles have the passwords scripts/env.sh publishes
+    env.put("WALLET_MODE", "development");
     env.put("WALLET_HTTP_PORT", Integer.toString(edgePort));
     env.put("WALLET_HTTP_INSTANCES", "1");
     env.put("WALLET_JWT_SECRET", Tokens.SECRET);

@@ -167,14 +167,40 @@ class LimitsApiTest {
     assertProblem(unverifiedSends, 422, "kyc_required");
     assertThat(unverifiedSends.bodyAsJsonObject().getString("detail"))
       .isEqualTo("p2p_send is not allowed for KYC tier unverified");
-    assertProblem(basicReceives, 422, "kyc_required");
-    assertThat(basicReceives.bodyAsJsonObject().getString("detail")).isEqualTo("receive is not allowed for KYC tier basic");
+    assertProblem(basicReceives, 422, "receiver_cannot_accept");
+    assertThat(basicReceives.bodyAsJsonObject().getString("detail")).isEqualTo("the receiver cannot accept this transfer");
     assertProblem(blockedDeposits, 422, "kyc_required");
     assertThat(blockedDeposits.bodyAsJsonObject().getString("detail")).isEqualTo("country KP is blocked");
     assertThat(alice.wallet(from).getLong("seq")).isEqualTo(1);
     assertThat(alice.available(from)).isEqualTo(10_000);
     assertThat(bob.wallet(to).getLong("seq")).isZero();
     assertThat(bob.wallet(to).getString("kycTier")).isEqualTo("basic");
+  }
+
+  @Test
+  @DisplayName("a transfer the receiver's KYC refuses tells the sender only that the receiver cannot accept it: "
+    + "not the receiver's country, tier or rules")
+  void receiverRefusalIsNeutral() {
+    EdgeFixture edge = cluster.start(Optional.empty());
+    publish(edge, TestRules.rules("full", 1_000_000, 10_000_000, 1_000));
+    ApiCaller risk = edge.as("risk-officer", "risk");
+    ApiCaller alice = edge.newUser();
+    ApiCaller bob = edge.newUser();
+    String from = alice.openWallet();
+    alice.deposit(from, 10_000);
+    String to = bob.openWallet();
+    setTier(risk, bob.id(), "full", "KP");
+
+    HttpResponse<Buffer> refused = alice.post("/v1/transfers", transfer(from, to, 100), newKey());
+
+    assertProblem(refused, 422, "receiver_cannot_accept");
+    JsonObject problem = refused.bodyAsJsonObject();
+    assertThat(problem.fieldNames()).containsExactlyInAnyOrder("type", "title", "status", "code", "detail");
+    assertThat(problem.getString("detail")).isEqualTo("the receiver cannot accept this transfer");
+    assertThat(refused.bodyAsString()).doesNotContain("KP").doesNotContain("full").doesNotContain("country")
+      .doesNotContain("tier");
+    assertThat(alice.available(from)).isEqualTo(10_000);
+    assertThat(bob.wallet(to).getLong("seq")).isZero();
   }
 
   @Test

@@ -10,6 +10,7 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -21,11 +22,13 @@ final class LiveSocket {
   final List<JsonObject> messages = new CopyOnWriteArrayList<>();
   volatile Short closeCode;
   volatile String closeReason;
+  volatile Instant closedAt;
 
   private LiveSocket(WebSocket socket) {
     this.socket = socket;
     socket.textMessageHandler(text -> messages.add(new JsonObject(text)));
     socket.closeHandler(closed -> {
+      closedAt = Instant.now();
       closeReason = socket.closeReason();
       closeCode = socket.closeStatusCode();
     });
@@ -50,12 +53,21 @@ final class LiveSocket {
 
   /** The HTTP status that refused the upgrade. */
   static int refusal(Vertx vertx, int port, String wallet, String token, boolean inQuery) {
+    return rejection(vertx, port, wallet, token, inQuery).getStatus();
+  }
+
+  /** The refused upgrade: its status and its problem body. */
+  static UpgradeRejectedException rejection(Vertx vertx, int port, String wallet, String token, boolean inQuery) {
     Throwable failure = Await.result(connect(vertx, port, wallet, token, inQuery)
       .transform(connected -> Future.succeededFuture(connected.cause())));
     if (!(failure instanceof UpgradeRejectedException rejected)) {
       throw new AssertionError("the upgrade was not refused: " + failure);
     }
-    return rejected.getStatus();
+    return rejected;
+  }
+
+  boolean isOpen() {
+    return closeCode == null && !socket.isClosed();
   }
 
   JsonObject awaitSnapshot() {

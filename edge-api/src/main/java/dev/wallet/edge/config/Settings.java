@@ -24,6 +24,11 @@ public final class Settings {
     return new Settings(merged);
   }
 
+  /** For tests and tools: these settings with one environment variable set (or replaced). */
+  public Settings with(String env, String value) {
+    return new Settings(values.copy().put(env, value));
+  }
+
   public String text(String env, String path, String fallback) {
     Object value = raw(env, path);
     if (value == null || value.toString().isBlank()) {

@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the sandbox gateway as its own process, as a real gateway would be: the edge reaches it at
  * WALLET_SANDBOX_URL and it delivers its webhooks to WALLET_SANDBOX_WEBHOOK_URLS. Same
- * configuration sources as the edge (environment, then the YAML file).
+ * configuration sources as the edge (environment, then the YAML file); it needs only the gateway's
+ * settings, and its secrets follow the same rule (required outside WALLET_MODE=development).
  */
 public final class SandboxMain {
 
@@ -21,7 +22,7 @@ public final class SandboxMain {
   public static void main(String[] args) {
     Vertx vertx = Vertx.vertx();
     ConfigLoader.load(vertx)
-      .map(settings -> EdgeConfig.from(settings).gateway())
+      .map(EdgeConfig::gatewayFrom)
       .compose(gateway -> vertx.deployVerticle(new SandboxGateway(gateway)).map(gateway))
       .onSuccess(gateway -> LOG.info("sandbox gateway listening on port {}, delivering webhooks to {} ({})",
         gateway.sandbox().port(), gateway.sandbox().webhookUrls(), gateway.sandbox()))
