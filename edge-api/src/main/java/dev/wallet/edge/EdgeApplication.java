@@ -2,6 +2,7 @@ package dev.wallet.edge;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.BalanceCacheOptions;
+import dev.wallet.balancecache.async.UntilStarted;
 import dev.wallet.edge.funds.EdgeMigrations;
 import dev.wallet.edge.funds.Funds;
 import dev.wallet.edge.gateway.Gateway;
@@ -60,18 +61,44 @@ public final class EdgeApplication {
     this.sandboxDeployment = sandboxDeployment;
   }
 
-  /** Migrates the edge's tables and starts the money core first: the edge refuses to start without them. */
+  /**
+   * Waits for what the edge depends on (its tables migrated, the money core, the limits module with
+   * its rules), trying again with backoff while any is missing, then serves.
+   */
   public static Future<EdgeApplication> start(Vertx vertx, EdgeConfig config, PrometheusMeterRegistry registry) {
+    return UntilStarted.retry(vertx, "edge API", () -> dependencies(vertx, config, true))
+      .compose(dependencies -> assemble(vertx, config, registry, dependencies, true));
+  }
+
+  /** For tests of outages: nothing is checked or migrated, the money core is created but never started. */
+  static Future<EdgeApplication> startUnchecked(Vertx vertx, EdgeConfig config, PrometheusMeterRegistry registry) {
+    return dependencies(vertx, config, false).compose(dependencies -> assemble(vertx, config, registry, dependencies,
+      false));
+  }
+
+  /** What the edge needs from outside before it can serve. */
+  private record Dependencies(BalanceCache cache, Pool pool, Limits limits) {
+  }
+
+  /** Each dependency up and checked (when {@code checked}), or everything acquired released again. */
+  private static Future<Dependencies> dependencies(Vertx vertx, EdgeConfig config, boolean checked) {
     BalanceCache cache = BalanceCache.create(vertx, cacheOptions(config));
-    return vertx.executeBlocking(() -> EdgeMigrations.migrate(config.postgres().owner(),
-        config.postgres().app().user()))
-      .compose(migrated -> cache.start())
-      .compose(started -> assemble(vertx, config, registry, cache, true));
+    Pool pool = pool(vertx, config.postgres().app(), config.postgres().poolSize());
+    Future<Void> ready = checked
+      ? UntilStarted.waitingFor("PostgreSQL (the edge's tables)", vertx.executeBlocking(() ->
+          EdgeMigrations.migrate(config.postgres().owner(), config.postgres().app().user())))
+        .compose(migrated -> UntilStarted.waitingFor("the Redis Cluster", cache.start()))
+      : Future.succeededFuture();
+    return ready.compose(started -> UntilStarted.waitingFor("the limits module (Hazelcast, its rules in PostgreSQL)",
+        limits(vertx, config, pool, checked)))
+      .map(limits -> new Dependencies(cache, pool, limits))
+      .recover(failure -> pool.close().eventually(cache::close).transform(released -> Future.failedFuture(failure)));
   }
 
   /**
    * The limits module: its schema migrated, its Hazelcast member joined, its rules loaded. Unchecked
    * (dependencies may be down), the member joins but loads nothing: money movements answer 503.
+   * A member whose module does not start is shut down again.
    */
   private static Future<Limits> limits(Vertx vertx, EdgeConfig config, Pool pool, boolean checked) {
     return vertx.executeBlocking(() -> {
@@ -82,18 +109,20 @@ public final class EdgeApplication {
       return LimitsHazelcast.newMember(config.limits().hazelcast(), pool);
     }).compose(member -> {
       Limits limits = Limits.create(vertx, member, pool, config.limits().options());
-      return (checked ? limits.start() : Future.<Void>succeededFuture()).map(limits);
+      Future<Void> started = checked ? limits.start() : Future.succeededFuture();
+      return started.map(limits).recover(failure -> limits.close()
+        .eventually(() -> vertx.executeBlocking(() -> {
+          member.shutdown();
+          return null;
+        }))
+        .transform(released -> Future.failedFuture(failure)));
     });
   }
 
-  /** For tests of outages: nothing is checked or migrated, the money core is created but never started. */
-  static Future<EdgeApplication> startUnchecked(Vertx vertx, EdgeConfig config, PrometheusMeterRegistry registry) {
-    return assemble(vertx, config, registry, BalanceCache.create(vertx, cacheOptions(config)), false);
-  }
-
   private static Future<EdgeApplication> assemble(Vertx vertx, EdgeConfig config, PrometheusMeterRegistry registry,
-                                                  BalanceCache cache, boolean reconcile) {
-    Pool pool = pool(vertx, config.postgres().app(), config.postgres().poolSize());
+                                                  Dependencies dependencies, boolean reconcile) {
+    BalanceCache cache = dependencies.cache();
+    Pool pool = dependencies.pool();
     WebClient gatewayHttp = WebClient.create(vertx);
     Gateway gateway = new SandboxGatewayClient(gatewayHttp, config.gateway().url(), config.gateway().apiKey(),
       config.gateway().timeoutMs());
@@ -102,11 +131,11 @@ public final class EdgeApplication {
     metrics.sagas(cache);
     RateLimiter rateLimiter = new RateLimiter(config.rateLimit(), System::nanoTime, metrics);
     AtomicReference<EdgeVerticle> first = new AtomicReference<>();
-    return limits(vertx, config, pool, reconcile).compose(limits -> ApiSchema.load(vertx)
+    return ApiSchema.load(vertx)
       .map(document -> new EdgeServices(cache, LedgerReader.create(pool), funds, new BalanceFeed(cache, registry),
-        rateLimiter, document.contract(), document.text(), registry, metrics, limits,
+        rateLimiter, document.contract(), document.text(), registry, metrics, dependencies.limits(),
         new ConnectionCap(config.http().maxConnections(), registry),
-        new SocketsPerCaller(config.sockets().maxPerCaller()))))
+        new SocketsPerCaller(config.sockets().maxPerCaller())))
       .compose(services -> vertx.deployVerticle(() -> {
         EdgeVerticle verticle = new EdgeVerticle(config, services);
         first.compareAndSet(null, verticle);

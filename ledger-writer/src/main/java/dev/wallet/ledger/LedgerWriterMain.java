@@ -2,6 +2,7 @@ package dev.wallet.ledger;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.BalanceCacheOptions;
+import dev.wallet.balancecache.async.UntilStarted;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.lang.management.ManagementFactory;
@@ -29,30 +30,54 @@ public final class LedgerWriterMain {
   public static void main(String[] args) {
     Map<String, String> env = System.getenv();
     LedgerSettings settings = LedgerSettings.fromEnvironment(env);
-    LedgerMigrations.migrate(settings.owner(), settings.app().user());
-
     String consumer = env.getOrDefault("WALLET_LEDGER_CONSUMER", "writer-" + ManagementFactory.getRuntimeMXBean().getName());
     long reconcileMs = Long.parseLong(env.getOrDefault("WALLET_RECONCILE_INTERVAL_MS", "10000"));
+    int metricsPort = Integer.parseInt(env.getOrDefault("WALLET_LEDGER_METRICS_PORT", "9181"));
     Vertx vertx = Vertx.vertx();
+    UntilStarted.retry(vertx, "ledger writer", () -> startOnce(vertx, settings, consumer, reconcileMs))
+      .compose(running -> serveMetrics(vertx, metricsPort, running.writer(), running.reconciliation()).map(running))
+      .onSuccess(running -> {
+        LOG.info("ledger writer {} running over {} shards, reconciling every {} ms", consumer, settings.shards(),
+          reconcileMs);
+        vertx.setPeriodic(METRICS_LOG_MS, tick -> LOG.info("ledger lag: {} outbox entries; {}", running.writer().lag(),
+          running.writer().metrics().failingShards().isEmpty() ? "every shard healthy"
+            : "failing: " + running.writer().metrics().failingShards()));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, running)));
+      })
+      .onFailure(failure -> {
+        LOG.error("ledger writer could not start", failure);
+        vertx.close().onComplete(closed -> System.exit(1));
+      });
+  }
+
+  /** The writer, and the money core and reconciliation it checks Redis with, all started. */
+  private record Running(LedgerWriter writer, Reconciliation reconciliation, BalanceCache cache) {
+
+    Future<Void> stop() {
+      return reconciliation.stop().transform(done -> writer.stop()).transform(done -> cache.close());
+    }
+  }
+
+  /** Migrates the schema and starts everything, or stops what it started and fails: the caller tries again. */
+  private static Future<Running> startOnce(Vertx vertx, LedgerSettings settings, String consumer, long reconcileMs) {
     LedgerWriter writer = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(settings.redisNodes(),
       settings.shards(), settings.app(), consumer));
     BalanceCache cache = BalanceCache.create(vertx, BalanceCacheOptions.defaults(settings.redisNodes())
       .withShardCount(settings.shards()).withSweep(5_000, 0));
     Reconciliation reconciliation = Reconciliation.create(vertx, new ReconciliationOptions(settings.redisNodes(),
       settings.app(), consumer, reconcileMs), cache);
-    writer.start()
-      .compose(started -> reconcileMs > 0 ? cache.start().compose(ready -> reconciliation.start()) : Future.succeededFuture())
-      .compose(started -> serveMetrics(vertx, Integer.parseInt(env.getOrDefault("WALLET_LEDGER_METRICS_PORT", "9181")),
-        writer, reconciliation))
-      .onSuccess(started -> LOG.info("ledger writer {} running over {} shards, reconciling every {} ms", consumer,
-        settings.shards(), reconcileMs))
-      .onFailure(failure -> {
-        LOG.error("ledger writer could not start", failure);
-        vertx.close().onComplete(closed -> System.exit(1));
-      });
-    vertx.setPeriodic(METRICS_LOG_MS, tick -> LOG.info("ledger lag: {} outbox entries; {}", writer.lag(),
-      writer.metrics().failingShards().isEmpty() ? "every shard healthy" : "failing: " + writer.metrics().failingShards()));
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, writer, reconciliation, cache)));
+    Running running = new Running(writer, reconciliation, cache);
+    return UntilStarted.waitingFor("PostgreSQL (the ledger's schema)", vertx.executeBlocking(() -> {
+        LedgerMigrations.migrate(settings.owner(), settings.app().user());
+        return null;
+      }))
+      .compose(migrated -> UntilStarted.waitingFor("the Redis Cluster and PostgreSQL (the writer)", writer.start()))
+      .compose(started -> reconcileMs > 0
+        ? UntilStarted.waitingFor("the Redis Cluster and PostgreSQL (reconciliation)",
+            cache.start().compose(ready -> reconciliation.start()))
+        : Future.succeededFuture())
+      .map(running)
+      .recover(failure -> running.stop().transform(stopped -> Future.failedFuture(failure)));
   }
 
   /** GET /metrics in Prometheus text: the writer's lag per shard and the last reconciliation's verdict. Port 0: off. */
@@ -79,10 +104,9 @@ public final class LedgerWriterMain {
       .orElse("# TYPE wallet_reconciliation_ok gauge\nwallet_reconciliation_ok 0\n");
   }
 
-  private static void stop(Vertx vertx, LedgerWriter writer, Reconciliation reconciliation, BalanceCache cache) {
+  private static void stop(Vertx vertx, Running running) {
     try {
-      reconciliation.stop().transform(done -> writer.stop()).transform(done -> cache.close())
-        .await(10, TimeUnit.SECONDS);
+      running.stop().await(10, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
       LOG.warn("ledger writer did not stop within 10 s");
     }

@@ -98,7 +98,7 @@ public final class RedisBalanceCache implements BalanceCache {
       .compose(set -> runner.send(Keys.SHARD_COUNT, Request.cmd(Command.GET).arg(Keys.SHARD_COUNT)))
       .compose(stored -> count.equals(stored.toString())
         ? Future.succeededFuture()
-        : Future.failedFuture(new IllegalStateException(
+        : Future.failedFuture(new IllegalArgumentException(
           "this Redis Cluster holds " + stored + " shards, configured " + count)));
   }
 
