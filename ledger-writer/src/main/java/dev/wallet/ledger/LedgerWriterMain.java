@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
  * every shard's outbox into the ledger (as the application role) and reconciles the hot tier
  * with the ledger continuously, until stopped. Configuration comes from the environment; the
  * defaults match scripts/env.sh. WALLET_RECONCILE_INTERVAL_MS=0 turns reconciliation off;
+ * WALLET_RECONCILE_STALL_AFTER_MS (default 5 minutes) bounds how long the ledger may stay behind an account;
  * WALLET_LEDGER_METRICS_PORT (default 9181, 0 for none) serves GET /metrics.
  */
 public final class LedgerWriterMain {
@@ -38,8 +39,10 @@ public final class LedgerWriterMain {
       settings.shards(), settings.app(), consumer));
     BalanceCache cache = BalanceCache.create(vertx, BalanceCacheOptions.defaults(settings.redisNodes())
       .withShardCount(settings.shards()).withSweep(5_000, 0));
+    long stallAfterMs = Long.parseLong(env.getOrDefault("WALLET_RECONCILE_STALL_AFTER_MS",
+      Long.toString(ReconciliationOptions.DEFAULT_STALL_AFTER_MS)));
     Reconciliation reconciliation = Reconciliation.create(vertx, new ReconciliationOptions(settings.redisNodes(),
-      settings.app(), consumer, reconcileMs), cache);
+      settings.app(), consumer, reconcileMs, stallAfterMs), cache);
     writer.start()
       .compose(started -> reconcileMs > 0 ? cache.start().compose(ready -> reconciliation.start()) : Future.succeededFuture())
       .compose(started -> serveMetrics(vertx, Integer.parseInt(env.getOrDefault("WALLET_LEDGER_METRICS_PORT", "9181")),
@@ -75,8 +78,20 @@ public final class LedgerWriterMain {
         + "wallet_reconciliation_wallets_behind " + report.walletsBehind() + "\n"
         + "# TYPE wallet_reconciliation_last_run_seconds gauge\nwallet_reconciliation_last_run_seconds "
         + report.finishedAt().getEpochSecond() + "\n# TYPE wallet_reconciliation_failed gauge\nwallet_reconciliation_failed "
-        + (report.failure() == null ? 0 : 1) + "\n")
+        + (report.failure() == null ? 0 : 1) + "\n" + discrepanciesByKind(report))
       .orElse("# TYPE wallet_reconciliation_ok gauge\nwallet_reconciliation_ok 0\n");
+  }
+
+  /** wallet_reconciliation_discrepancies_by_kind{kind="LEDGER_TOTAL"} for every kind (zeros too), and the halts the last run raised. */
+  private static String discrepanciesByKind(ReconciliationReport report) {
+    StringBuilder out = new StringBuilder("# TYPE wallet_reconciliation_discrepancies_by_kind gauge\n");
+    for (ReconciliationReport.Kind kind : ReconciliationReport.Kind.values()) {
+      long count = report.discrepancies().stream().filter(d -> d.kind() == kind).count();
+      out.append("wallet_reconciliation_discrepancies_by_kind{kind=\"").append(kind).append("\"} ").append(count)
+        .append('\n');
+    }
+    return out.append("# TYPE wallet_reconciliation_halts_raised gauge\nwallet_reconciliation_halts_raised ")
+      .append(report.haltsRaised().size()).append('\n').toString();
   }
 
   private static void stop(Vertx vertx, LedgerWriter writer, Reconciliation reconciliation, BalanceCache cache) {
