@@ -25,7 +25,8 @@ enum ProblemCode {
   REFUND_EXCEEDS_PAYMENT(422, "The refunds would exceed the payment"),
   RATE_LIMITED(429, "Too many requests"),
   INTERNAL_ERROR(500, "Internal error"),
-  UNAVAILABLE(503, "Temporarily unavailable");
+  UNAVAILABLE(503, "Temporarily unavailable"),
+  HALTED(503, "Money movement is halted until a discrepancy is resolved");
 
   private final int status;
   private final String title;
