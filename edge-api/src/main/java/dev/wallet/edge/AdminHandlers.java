@@ -4,13 +4,18 @@ import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
+import dev.wallet.ledger.MoneyHalt;
+import dev.wallet.ledger.MoneyHalts;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.Set;
 
 /**
  * /admin: what the risk team and administrators may do that owners may not (read any wallet,
- * freeze or close one). Behind the bearer-token guard like /v1, and then behind a role check:
+ * freeze or close one, see and release a halt of money movement). Behind the bearer-token guard like /v1, and then behind a role check:
  * a caller without the admin or risk role gets 403 for every /admin path, existing or not.
  */
 final class AdminHandlers {
@@ -18,9 +23,13 @@ final class AdminHandlers {
   static final Set<String> ROLES = Set.of("admin", "risk");
 
   private final BalanceCache cache;
+  private final MoneyHalts halts;
+  private final MoneyGate gate;
 
-  AdminHandlers(BalanceCache cache) {
+  AdminHandlers(BalanceCache cache, MoneyHalts halts, MoneyGate gate) {
     this.cache = cache;
+    this.halts = halts;
+    this.gate = gate;
   }
 
   /** Guard for /admin/*. */
@@ -46,6 +55,41 @@ final class AdminHandlers {
       .compose(found -> cache.setStatus(id, status, reason))
       .compose(outcome -> outcome.code() == OutcomeCode.OK ? existing(id).map(wallet ->
         Reply.ok(Representations.wallet(wallet))) : Future.succeededFuture(Problem.forRefusal(outcome.code()).reply())));
+  }
+
+  /** GET /admin/reconciliation/halt: the halts in force, as this edge last read them, and how old that read is. */
+  void halt(RoutingContext ctx) {
+    List<MoneyHalt> halts = gate.halts();
+    JsonArray open = new JsonArray();
+    halts.forEach(halt -> open.add(halt.toJson()));
+    JsonObject body = new JsonObject().put("halted", !halts.isEmpty()).put("halts", open)
+      .put("stateAgeSeconds", gate.stateAge().toSeconds());
+    gate.readFailure().ifPresent(failure -> body.put("readFailure", failure));
+    Reply.ok(body).send(ctx);
+  }
+
+  /**
+   * POST /admin/reconciliation/halt/release {"reason"}, admin role only: every open halt is released,
+   * recorded with the caller's id, the time and the reason. Money moves again on this edge at once,
+   * on the others within a second. A reconciliation run that finds the same thing again halts again.
+   */
+  void releaseHalt(RoutingContext ctx) {
+    Caller caller = Authenticator.caller(ctx);
+    if (!caller.has("admin")) {
+      throw new ProblemException(Problem.forbidden("only the admin role releases a halt"));
+    }
+    String reason = RequestBody.of(ctx).text("reason");
+    if (reason.isBlank()) {
+      throw ProblemException.invalid("reason must say why the halt is released");
+    }
+    Reply.answer(ctx, halts.releaseAll(caller.id(), reason)
+      .recover(failure -> Future.failedFuture(new DependencyUnavailableException("the ledger did not answer", failure)))
+      .compose(released -> gate.refresh().transform(refreshed -> Future.succeededFuture(released)))
+      .map(released -> {
+        JsonArray list = new JsonArray();
+        released.forEach(halt -> list.add(halt.toJson().put("releasedBy", caller.id()).put("reason", reason)));
+        return Reply.ok(new JsonObject().put("released", list));
+      }));
   }
 
   private Future<dev.wallet.balancecache.model.Wallet> existing(WalletId id) {

@@ -10,6 +10,7 @@ import dev.wallet.edge.gateway.sandbox.SandboxGateway;
 import dev.wallet.edge.gateway.sandbox.SandboxGatewayClient;
 import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.ledger.LedgerReader;
+import dev.wallet.ledger.MoneyHalts;
 import dev.wallet.limits.Limits;
 import dev.wallet.limits.LimitsHazelcast;
 import dev.wallet.limits.LimitsMigrations;
@@ -22,6 +23,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -130,12 +132,16 @@ public final class EdgeApplication {
     EdgeMetrics metrics = new EdgeMetrics(registry);
     metrics.sagas(cache);
     RateLimiter rateLimiter = new RateLimiter(config.rateLimit(), System::nanoTime, metrics);
+    MoneyHalts halts = MoneyHalts.create(pool);
+    MoneyGate gate = new MoneyGate(halts, Clock.systemUTC());
+    gate.register(registry);
     AtomicReference<EdgeVerticle> first = new AtomicReference<>();
-    return ApiSchema.load(vertx)
+    return gate.start(vertx).recover(unread -> reconcile ? Future.failedFuture(unread) : Future.succeededFuture())
+      .compose(read -> ApiSchema.load(vertx))
       .map(document -> new EdgeServices(cache, LedgerReader.create(pool), funds, new BalanceFeed(cache, registry),
         rateLimiter, document.contract(), document.text(), registry, metrics, dependencies.limits(),
         new ConnectionCap(config.http().maxConnections(), registry),
-        new SocketsPerCaller(config.sockets().maxPerCaller())))
+        new SocketsPerCaller(config.sockets().maxPerCaller()), halts, gate))
       .compose(services -> vertx.deployVerticle(() -> {
         EdgeVerticle verticle = new EdgeVerticle(config, services);
         first.compareAndSet(null, verticle);
@@ -146,7 +152,8 @@ public final class EdgeApplication {
             sandbox))))
       .onSuccess(app -> {
         if (reconcile) {
-          funds.startReconciling(vertx, config.funds().reconcileIntervalMs(), config.funds().staleAfterMs());
+          funds.startReconciling(vertx, config.funds().reconcileIntervalMs(), config.funds().staleAfterMs(),
+            gate::halted);
         }
       });
   }
@@ -184,6 +191,7 @@ public final class EdgeApplication {
       .eventually(() -> sandboxDeployment.map(vertx::undeploy).orElse(Future.succeededFuture()))
       .eventually(() -> {
         services.funds().stopReconciling(vertx);
+        services.gate().stop(vertx);
         services.feed().close();
         gatewayHttp.close();
         return services.limits().close();

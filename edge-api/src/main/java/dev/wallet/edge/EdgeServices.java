@@ -3,6 +3,7 @@ package dev.wallet.edge;
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.edge.funds.Funds;
 import dev.wallet.ledger.LedgerReader;
+import dev.wallet.ledger.MoneyHalts;
 import dev.wallet.limits.Limits;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.buffer.Buffer;
@@ -14,9 +15,11 @@ import io.vertx.openapi.contract.OpenAPIContract;
  * feed (one subscription to the money core's outbox tail, fanned out to sockets), the rate limiter
  * (one bucket per caller per process, whichever event loop serves the caller), the parsed OpenAPI
  * document and its text, the meter registry, the limits module (its Hazelcast member embedded), and
- * the process's caps: connections, and balance sockets per caller.
+ * the process's caps: connections, and balance sockets per caller; the gate that knows whether
+ * reconciliation has halted money movement.
  */
 record EdgeServices(BalanceCache cache, LedgerReader ledger, Funds funds, BalanceFeed feed, RateLimiter rateLimiter,
                     OpenAPIContract contract, Buffer openApiDocument, PrometheusMeterRegistry registry,
-                    EdgeMetrics metrics, Limits limits, ConnectionCap connections, SocketsPerCaller socketsPerCaller) {
+                    EdgeMetrics metrics, Limits limits, ConnectionCap connections, SocketsPerCaller socketsPerCaller,
+                    MoneyHalts halts, MoneyGate gate) {
 }

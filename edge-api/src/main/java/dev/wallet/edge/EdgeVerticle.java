@@ -86,11 +86,12 @@ public final class EdgeVerticle extends VerticleBase {
     PaymentHandlers payments = new PaymentHandlers(services.cache(), ownership, config.fees(), metrics, limits);
     WebhookHandlers webhooks = new WebhookHandlers(services.funds(),
       new WebhookSignature(config.gateway().webhookSecret()), clock, metrics);
-    AdminHandlers admin = new AdminHandlers(services.cache());
+    MoneyGate gate = services.gate();
+    AdminHandlers admin = new AdminHandlers(services.cache(), services.halts(), gate);
     LedgerHandlers ledgers = new LedgerHandlers(services.ledger(), ownership);
     sockets = new SocketHandlers(ownership, services.feed(), services.socketsPerCaller(), services.connections(),
       config.sockets().maxPendingEvents(), config.http().idleTimeoutMs(), services.registry());
-    HealthHandlers health = new HealthHandlers(services.cache(), services.ledger(), services.limits());
+    HealthHandlers health = new HealthHandlers(services.cache(), services.ledger(), services.limits(), gate);
     FailureHandler failures = new FailureHandler();
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes());
 
@@ -103,7 +104,7 @@ public final class EdgeVerticle extends VerticleBase {
       .end(services.openApiDocument()));
 
     router.post("/v1/webhooks/gateway/:gateway").handler(body).handler(webhooks::verify)
-      .handler(schema.validate("gatewayWebhook")).handler(webhooks::receive);
+      .handler(schema.validate("gatewayWebhook")).handler(gate::guard).handler(webhooks::receive);
 
     router.get("/v1/wallets/:id/events").handler(auth::authenticateSocket).handler(rate::limit)
       .handler(schema.validate("walletEvents")).handler(sockets::upgrade);
@@ -116,22 +117,25 @@ public final class EdgeVerticle extends VerticleBase {
     router.get("/v1/wallets/:id/entries").handler(schema.validate("listEntries")).handler(wallets::entries);
     router.get("/v1/wallets/:id/balance").handler(ledgers::balanceAt);
     router.post("/v1/deposits").handler(body).handler(IdempotencyKeys::require)
-      .handler(schema.validate("createDeposit")).handler(deposits::create);
+      .handler(schema.validate("createDeposit")).handler(gate::guard).handler(deposits::create);
     router.get("/v1/deposits/:id").handler(deposits::get);
     router.post("/v1/withdrawals").handler(body).handler(IdempotencyKeys::require)
-      .handler(schema.validate("createWithdrawal")).handler(withdrawals::create);
+      .handler(schema.validate("createWithdrawal")).handler(gate::guard).handler(withdrawals::create);
     router.get("/v1/withdrawals/:id").handler(withdrawals::get);
     router.post("/v1/transfers").handler(body).handler(IdempotencyKeys::require)
-      .handler(schema.validate("createTransfer")).handler(transfers::create);
+      .handler(schema.validate("createTransfer")).handler(gate::guard).handler(transfers::create);
     router.get("/v1/transfers/:id").handler(transfers::get);
     router.post("/v1/payments").handler(body).handler(IdempotencyKeys::require)
-      .handler(schema.validate("createPayment")).handler(payments::pay);
+      .handler(schema.validate("createPayment")).handler(gate::guard).handler(payments::pay);
     router.get("/v1/payments/:id").handler(payments::get);
     router.post("/v1/payments/:id/refunds").handler(body).handler(IdempotencyKeys::require)
-      .handler(schema.validate("createRefund")).handler(payments::refund);
+      .handler(schema.validate("createRefund")).handler(gate::guard).handler(payments::refund);
 
     router.get("/admin/wallets/:id").handler(admin::wallet);
     router.get("/admin/reconciliation").handler(ledgers::reconciliation);
+    router.get("/admin/reconciliation/halt").handler(admin::halt);
+    router.post("/admin/reconciliation/halt/release").handler(body).handler(schema.validate("adminReleaseHalt"))
+      .handler(admin::releaseHalt);
     router.post("/admin/wallets/:id/status").handler(body).handler(schema.validate("adminSetWalletStatus"))
       .handler(admin::setStatus);
     router.get("/admin/limits").handler(limits::rules);

@@ -5,17 +5,21 @@ import dev.wallet.balancecache.model.ShardAvailability;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.ledger.LedgerReader;
 import dev.wallet.limits.Limits;
+import dev.wallet.ledger.MoneyHalt;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * /health: live while the process runs; ready while money can move through this edge on at
- * least one shard. Each dependency and shard is reported, so that a partial outage reads as one:
+ * least one shard. A halt of money movement by reconciliation ({@code checks.money: halted}, with
+ * the reason) reads as {@code degraded}: it is shared by every edge, so taking edges out of a
+ * balancer would not help, and reads still work. Each dependency and shard is reported, so that a partial outage reads as one:
  * {@code ready} when everything works, {@code degraded} (still 200) when some shards cannot take
  * writes or PostgreSQL is down (transfers still move; history, deposits and withdrawals wait),
  * and 503 only when this edge can move nothing: no shard writable, or its rules not in force.
@@ -30,11 +34,13 @@ final class HealthHandlers {
   private final BalanceCache cache;
   private final LedgerReader ledger;
   private final Limits limits;
+  private final MoneyGate gate;
 
-  HealthHandlers(BalanceCache cache, LedgerReader ledger, Limits limits) {
+  HealthHandlers(BalanceCache cache, LedgerReader ledger, Limits limits, MoneyGate gate) {
     this.cache = cache;
     this.ledger = ledger;
     this.limits = limits;
+    this.gate = gate;
   }
 
   void live(RoutingContext ctx) {
@@ -48,20 +54,33 @@ final class HealthHandlers {
     Future.join(shards, postgres).onComplete(checked -> readiness(shards.result(), postgres, rules).send(ctx));
   }
 
-  private static Reply readiness(ShardAvailability shards, Future<Void> postgres, boolean rules) {
+  private Reply readiness(ShardAvailability shards, Future<Void> postgres, boolean rules) {
     JsonObject checks = new JsonObject().put("redis", redisState(shards)).put("postgres", state(postgres.succeeded()))
       .put("rules", state(rules));
+    List<MoneyHalt> halts = gate.halts();
+    checks.put("money", !halts.isEmpty() ? "halted" : gate.everRead() ? "moving" : "unknown");
     JsonObject details = new JsonObject().put("checks", checks).put("shards", shardDetails(shards));
+    if (!halts.isEmpty()) {
+      details.put("halt", haltDetails(halts));
+    }
     if (shards.noneWritable() || !rules) {
       LOG.warn("not ready: {} (postgres: {})", details.encode(), postgres.cause());
       return Problem.unavailable("not ready: " + checks.encode()).with("checks", checks)
         .with("shards", details.getJsonObject("shards")).reply();
     }
-    boolean everythingUp = shards.allWritable() && postgres.succeeded();
+    boolean everythingUp = shards.allWritable() && postgres.succeeded() && halts.isEmpty();
     if (!everythingUp) {
       LOG.warn("degraded: {} (postgres: {})", details.encode(), postgres.cause());
     }
     return Reply.ok(details.put("status", everythingUp ? "ready" : "degraded"));
+  }
+
+  /** Why money does not move: every halt in force, and how old this edge's knowledge of them is. */
+  private JsonObject haltDetails(List<MoneyHalt> halts) {
+    JsonArray each = new JsonArray();
+    halts.forEach(halt -> each.add(halt.toJson()));
+    return new JsonObject().put("reason", halts.get(0).reason()).put("halts", each)
+      .put("stateAgeSeconds", gate.stateAge().toSeconds());
   }
 
   private static String redisState(ShardAvailability shards) {

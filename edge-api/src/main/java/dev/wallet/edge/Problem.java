@@ -15,6 +15,8 @@ record Problem(ProblemCode code, String detail, Map<String, Object> extensions) 
 
   static final String CONTENT_TYPE = "application/problem+json";
   static final String RETRY_AFTER_SECONDS = "1";
+  /** A halt lasts until a person acts: minutes, not seconds. */
+  static final String HALTED_RETRY_AFTER_SECONDS = "60";
   private static final String RETRY_AFTER_MEMBER = "retryAfterSeconds";
 
   Problem {
@@ -40,6 +42,11 @@ record Problem(ProblemCode code, String detail, Map<String, Object> extensions) 
 
   static Problem unavailable(String detail) {
     return of(ProblemCode.UNAVAILABLE, detail);
+  }
+
+  /** Reconciliation found a discrepancy: no money moves until a person releases the halt. */
+  static Problem halted(String reason) {
+    return of(ProblemCode.HALTED, "money movement is halted: " + reason);
   }
 
   static Problem forbidden(String detail) {
@@ -110,6 +117,7 @@ record Problem(ProblemCode code, String detail, Map<String, Object> extensions) 
     Reply reply = new Reply(code.status(), CONTENT_TYPE, toJson(), Map.of());
     return switch (code) {
       case UNAVAILABLE -> reply.withHeader("Retry-After", RETRY_AFTER_SECONDS);
+      case HALTED -> reply.withHeader("Retry-After", HALTED_RETRY_AFTER_SECONDS);
       case RATE_LIMITED -> reply.withHeader("Retry-After", String.valueOf(extensions.get(RETRY_AFTER_MEMBER)));
       case UNAUTHORIZED -> reply.withHeader("WWW-Authenticate", "Bearer realm=\"wallet\", error=\"invalid_token\"");
       default -> reply;

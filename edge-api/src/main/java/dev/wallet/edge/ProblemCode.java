@@ -29,7 +29,8 @@ enum ProblemCode {
   RATE_LIMITED(429, "Too many requests"),
   TOO_MANY_SOCKETS(429, "Too many live sockets"),
   INTERNAL_ERROR(500, "Internal error"),
-  UNAVAILABLE(503, "Temporarily unavailable");
+  UNAVAILABLE(503, "Temporarily unavailable"),
+  HALTED(503, "Money movement is halted until a discrepancy is resolved");
 
   private final int status;
   private final String title;

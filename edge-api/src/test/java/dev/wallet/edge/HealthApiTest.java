@@ -34,7 +34,7 @@ class HealthApiTest {
       assertThat(ready.statusCode()).isEqualTo(200);
       JsonObject body = ready.bodyAsJsonObject();
       assertThat(body.getJsonObject("checks"))
-        .isEqualTo(new JsonObject().put("redis", "up").put("postgres", "up").put("rules", "up"));
+        .isEqualTo(new JsonObject().put("redis", "up").put("postgres", "up").put("rules", "up").put("money", "moving"));
       JsonObject shards = body.getJsonObject("shards");
       assertThat(shards.getInteger("writable")).isEqualTo(shards.getInteger("total")).isEqualTo(64);
       assertThat(shards.getJsonArray("unwritable")).isEmpty();
@@ -107,7 +107,8 @@ class HealthApiTest {
       assertThat(live.statusCode()).isEqualTo(200);
       assertProblem(ready, 503, "unavailable");
       assertThat(ready.bodyAsJsonObject().getJsonObject("checks"))
-        .isEqualTo(new JsonObject().put("redis", "down").put("postgres", "down").put("rules", "down"));
+        .isEqualTo(new JsonObject().put("redis", "down").put("postgres", "down").put("rules", "down")
+          .put("money", "unknown"));
       assertThat(ready.bodyAsJsonObject().getJsonObject("shards").getInteger("writable")).isZero();
       for (Timed answer : new Timed[] {opened, moved, withdrawn}) {
         assertProblem(answer.response(), 503, "unavailable");

@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
  * every shard's outbox into the ledger (as the application role) and reconciles the hot tier
  * with the ledger continuously, until stopped. Configuration comes from the environment; the
  * defaults match scripts/env.sh. WALLET_RECONCILE_INTERVAL_MS=0 turns reconciliation off;
+ * WALLET_RECONCILE_STALL_AFTER_MS (default 5 minutes) bounds how long the ledger may stay behind an account;
  * WALLET_LEDGER_METRICS_PORT (default 9181, 0 for none) serves GET /metrics.
  */
 public final class LedgerWriterMain {
@@ -32,9 +33,12 @@ public final class LedgerWriterMain {
     LedgerSettings settings = LedgerSettings.fromEnvironment(env);
     String consumer = env.getOrDefault("WALLET_LEDGER_CONSUMER", "writer-" + ManagementFactory.getRuntimeMXBean().getName());
     long reconcileMs = Long.parseLong(env.getOrDefault("WALLET_RECONCILE_INTERVAL_MS", "10000"));
+    long stallAfterMs = Long.parseLong(env.getOrDefault("WALLET_RECONCILE_STALL_AFTER_MS",
+      Long.toString(ReconciliationOptions.DEFAULT_STALL_AFTER_MS)));
     int metricsPort = Integer.parseInt(env.getOrDefault("WALLET_LEDGER_METRICS_PORT", "9181"));
     Vertx vertx = Vertx.vertx();
-    UntilStarted.retry(vertx, "ledger writer", () -> startOnce(vertx, settings, consumer, reconcileMs))
+    UntilStarted.retry(vertx, "ledger writer", () -> startOnce(vertx, settings, consumer, reconcileMs,
+        stallAfterMs))
       .compose(running -> serveMetrics(vertx, metricsPort, running.writer(), running.reconciliation()).map(running))
       .onSuccess(running -> {
         LOG.info("ledger writer {} running over {} shards, reconciling every {} ms", consumer, settings.shards(),
@@ -59,13 +63,14 @@ public final class LedgerWriterMain {
   }
 
   /** Migrates the schema and starts everything, or stops what it started and fails: the caller tries again. */
-  private static Future<Running> startOnce(Vertx vertx, LedgerSettings settings, String consumer, long reconcileMs) {
+  private static Future<Running> startOnce(Vertx vertx, LedgerSettings settings, String consumer, long reconcileMs,
+                                           long stallAfterMs) {
     LedgerWriter writer = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(settings.redisNodes(),
       settings.shards(), settings.app(), consumer));
     BalanceCache cache = BalanceCache.create(vertx, BalanceCacheOptions.defaults(settings.redisNodes())
       .withShardCount(settings.shards()).withSweep(5_000, 0));
     Reconciliation reconciliation = Reconciliation.create(vertx, new ReconciliationOptions(settings.redisNodes(),
-      settings.app(), consumer, reconcileMs), cache);
+      settings.app(), consumer, reconcileMs, stallAfterMs), cache);
     Running running = new Running(writer, reconciliation, cache);
     return UntilStarted.waitingFor("PostgreSQL (the ledger's schema)", vertx.executeBlocking(() -> {
         LedgerMigrations.migrate(settings.owner(), settings.app().user());
@@ -100,8 +105,20 @@ public final class LedgerWriterMain {
         + "wallet_reconciliation_wallets_behind " + report.walletsBehind() + "\n"
         + "# TYPE wallet_reconciliation_last_run_seconds gauge\nwallet_reconciliation_last_run_seconds "
         + report.finishedAt().getEpochSecond() + "\n# TYPE wallet_reconciliation_failed gauge\nwallet_reconciliation_failed "
-        + (report.failure() == null ? 0 : 1) + "\n")
+        + (report.failure() == null ? 0 : 1) + "\n" + discrepanciesByKind(report))
       .orElse("# TYPE wallet_reconciliation_ok gauge\nwallet_reconciliation_ok 0\n");
+  }
+
+  /** wallet_reconciliation_discrepancies_by_kind{kind="LEDGER_TOTAL"} for every kind (zeros too), and the halts the last run raised. */
+  private static String discrepanciesByKind(ReconciliationReport report) {
+    StringBuilder out = new StringBuilder("# TYPE wallet_reconciliation_discrepancies_by_kind gauge\n");
+    for (ReconciliationReport.Kind kind : ReconciliationReport.Kind.values()) {
+      long count = report.discrepancies().stream().filter(d -> d.kind() == kind).count();
+      out.append("wallet_reconciliation_discrepancies_by_kind{kind=\"").append(kind).append("\"} ").append(count)
+        .append('\n');
+    }
+    return out.append("# TYPE wallet_reconciliation_halts_raised gauge\nwallet_reconciliation_halts_raised ")
+      .append(report.haltsRaised().size()).append('\n').toString();
   }
 
   private static void stop(Vertx vertx, Running running) {

@@ -22,10 +22,15 @@ import dev.wallet.ledger.impl.LedgerStore;
 import dev.wallet.ledger.impl.LedgerStore.Positioned;
 import dev.wallet.ledger.ReconciliationReport.Discrepancy;
 import dev.wallet.ledger.ReconciliationReport.Kind;
+import dev.wallet.balancecache.async.Sequential;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicReference;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,6 +52,7 @@ class ReconciliationTest {
   private MoneyCore core;
   private Reconciliation reconciliation;
   private Pool app;
+  private LedgerWriter writer;
 
   @BeforeEach
   void start(Vertx vertx) {
@@ -54,7 +60,7 @@ class ReconciliationTest {
     cache = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions());
     Await.result(cache.start());
     core = new MoneyCore(cache);
-    ledger.startWriter();
+    writer = ledger.startWriter();
     reconciliation = Reconciliation.create(vertx, new ReconciliationOptions(TestEnvironment.redisNodes(),
       LedgerFixture.appDatabase(), "test-reconciler-" + System.nanoTime(), 60_000), cache);
     app = PgBuilder.pool().connectingTo(LedgerFixture.connectOptions(LedgerFixture.appDatabase())).using(vertx).build();
@@ -62,6 +68,8 @@ class ReconciliationTest {
 
   @AfterEach
   void stop() {
+    // a finding about anything but a wallet halts every money movement in this shared database
+    Await.result(MoneyHalts.create(app).releaseAll("test-cleanup", "released after " + getClass().getSimpleName()));
     Await.result(reconciliation.stop());
     Await.result(app.close());
     ledger.close();
@@ -242,6 +250,118 @@ class ReconciliationTest {
     Await.result(store.write(shard, List.of(twoLines(shard, "p3", 3, -6, 6))));
     assertThat(Await.result(reconciliation.runNext(), 120).discrepancies())
       .noneMatch(d -> d.subject().endsWith(":USD:" + shard));
+  }
+
+  @Test
+  @DisplayName("a ledger total off and an unbalanced posting halt all money movement until a person releases it with a reason; a run begun before the release does not raise it again")
+  void aFindingAboutNoWalletHaltsEverythingUntilReleased(Vertx vertx) {
+    Pool superuser = PgBuilder.pool().connectingTo(LedgerFixture.connectOptions(LedgerFixture.superuserDatabase()))
+      .using(vertx).build();
+    MoneyHalts halts = MoneyHalts.create(app);
+    String posting = "corrupt-" + System.nanoTime();
+    try {
+      corrupt(superuser, posting);
+      ReconciliationReport report = Await.result(reconciliation.runOnce(), 120);
+
+      assertThat(report.discrepancies()).extracting(Discrepancy::describe)
+        .contains("LEDGER_TOTAL XTS", "UNBALANCED_POSTING " + posting);
+      assertThat(report.discrepancies()).filteredOn(d -> d.subject().equals("XTS")).singleElement()
+        .satisfies(found -> assertThat(found.scope()).isEqualTo(ReconciliationReport.Scope.EVERYTHING));
+      assertThat(report.haltsRaised()).contains("LEDGER_TOTAL XTS", "UNBALANCED_POSTING " + posting);
+      assertThat(Await.result(halts.open())).extracting(h -> h.kind() + " " + h.subject())
+        .contains("LEDGER_TOTAL XTS", "UNBALANCED_POSTING " + posting);
+      assertThat(Await.result(reconciliation.runOnce(), 120).haltsRaised()).as("a finding already halted")
+        .doesNotContain("LEDGER_TOTAL XTS");
+
+      Instant beforeRelease = Instant.now();
+      assertThatThrownBy(() -> Await.result(halts.releaseAll("ops-test", " "))).as("a release without a reason")
+        .hasMessageContaining("why");
+      List<MoneyHalt> released = Await.result(halts.releaseAll("ops-test", "test corruption, removed below"));
+
+      assertThat(released).extracting(h -> h.kind() + " " + h.subject())
+        .contains("LEDGER_TOTAL XTS", "UNBALANCED_POSTING " + posting);
+      assertThat(Await.result(halts.open())).isEmpty();
+      assertThat(ledger.count("SELECT count(*) FROM money_halt_releases r JOIN money_halts h ON h.id = r.halt_id"
+        + " WHERE h.subject = $1 AND r.released_by = 'ops-test' AND r.reason = 'test corruption, removed below'",
+        posting)).as("the audit row").isOne();
+      Discrepancy total = report.discrepancies().stream().filter(d -> d.subject().equals("XTS")).findFirst()
+        .orElseThrow();
+      assertThat(Await.result(halts.raise(total, "test", beforeRelease))).as("by a run begun before the release")
+        .isEmpty();
+      assertThat(Await.result(halts.raise(total, "test", Instant.now()))).as("by a run begun after it").isPresent();
+    } finally {
+      uncorrupt(superuser, posting);
+      Await.result(superuser.close());
+    }
+  }
+
+  @Test
+  @DisplayName("a wallet whose outbox entry was lost stays behind in the ledger; past the age bound that is a discrepancy and the wallet is frozen")
+  void aLostOutboxEntryBecomesADiscrepancyAfterTheBound(Vertx vertx) {
+    Reconciliation quick = Reconciliation.create(vertx, new ReconciliationOptions(TestEnvironment.redisNodes(),
+      LedgerFixture.appDatabase(), "test-stall-" + System.nanoTime(), 60_000, 1_000), cache);
+    String alice = owner();
+    WalletId victim = core.funded(alice, 1_000);
+    WalletId payee = core.openNear(owner(), victim);
+    ledger.awaitDrained(Duration.ofSeconds(30));
+    Await.result(writer.stop());
+    Await.result(core.transfer(victim, payee, 100, alice));
+    String stream = dev.wallet.balancecache.outbox.OutboxStreams.key(victim.shard());
+    io.lettuce.core.StreamMessage<String, String> lost = ledger.redis()
+      .xrevrange(stream, io.lettuce.core.Range.create("-", "+"), io.lettuce.core.Limit.from(1)).get(0);
+    ledger.redis().xdel(stream, lost.getId());
+    writer = ledger.startWriter();
+    AtomicReference<ReconciliationReport> last = new AtomicReference<>();
+    try {
+      Eventually.await("the stalled wallets to be reported", Duration.ofSeconds(60), () -> {
+        last.set(Await.result(quick.runOnce(), 120));
+        return !about(last.get(), Set.of(victim.value(), payee.value())).isEmpty();
+      });
+    } finally {
+      Await.result(quick.stop());
+      ledger.redis().xadd(stream, lost.getBody());  // the ledger catches up, for the suites that compare the tiers
+      ledger.awaitDrained(Duration.ofSeconds(30));
+    }
+
+    assertThat(about(last.get(), Set.of(victim.value(), payee.value()))).hasSize(2).allSatisfy(found -> {
+      assertThat(found.kind()).isEqualTo(Kind.LEDGER_STALLED);
+      assertThat(found.scope()).isEqualTo(ReconciliationReport.Scope.WALLET);
+      assertThat(found.evidence()).contains("while Redis is at seq");
+    });
+    assertThat(last.get().frozenWallets()).contains(victim.value(), payee.value());
+    assertThat(core.wallet(victim).status()).isEqualTo(WalletStatus.FROZEN);
+    assertThat(core.wallet(payee).status()).isEqualTo(WalletStatus.FROZEN);
+  }
+
+  /** As a superuser bypassing the triggers: a one-sided posting of 7 units of XTS (the ISO test currency). */
+  static void corrupt(Pool superuser, String posting) {
+    OffsetDateTime at = OffsetDateTime.now(ZoneOffset.UTC);
+    asSuperuser(superuser, List.of(
+      new Statement("INSERT INTO accounts (id, kind, currency, shard, opened_at) VALUES ($1, 'system', 'XTS', 'test', $2)",
+        "corrupt:XTS:" + posting, at),
+      new Statement("INSERT INTO postings (id, type, shard, created_at, stream_id) VALUES ($1, 'corruption', 'test', $2,"
+        + " '0-0')", posting, at),
+      new Statement("INSERT INTO entries (posting_id, idx, account_id, bucket, amount, currency, balance_after, seq,"
+        + " created_at, hash) VALUES ($1, 0, $2, 'available', 7, 'XTS', 7, 1, $3, sha256('x'::bytea))",
+        posting, "corrupt:XTS:" + posting, at)));
+  }
+
+  static void uncorrupt(Pool superuser, String posting) {
+    asSuperuser(superuser, List.of(
+      new Statement("DELETE FROM entries WHERE posting_id = $1", posting),
+      new Statement("DELETE FROM postings WHERE id = $1", posting),
+      new Statement("DELETE FROM accounts WHERE id = $1", "corrupt:XTS:" + posting)));
+  }
+
+  private record Statement(String sql, Object... params) {
+  }
+
+  /** The statements in order, with the triggers off. */
+  private static void asSuperuser(Pool superuser, List<Statement> statements) {
+    Await.result(superuser.withConnection(conn -> conn.query("SET session_replication_role = replica").execute()
+      .compose(off -> Sequential.forEach(statements, statement -> conn.preparedQuery(statement.sql())
+        .execute(Tuple.from(statement.params()))))
+      .eventually(() -> conn.query("SET session_replication_role = origin").execute())));
   }
 
   /** One unit from account a to account b of {@code shard}, at {@code seq}, with the balances given. */

@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,8 +71,13 @@ public final class Funds {
       .compose(depositsSeen -> withdrawals.reconcile(staleAfterMs, RECONCILE_BATCH).map(withdrawalsSeen -> depositsSeen + withdrawalsSeen));
   }
 
-  public void startReconciling(Vertx vertx, long intervalMs, long staleAfterMs) {
-    timer = vertx.setPeriodic(intervalMs, tick -> reconcileUnlessRunning(staleAfterMs));
+  /** {@code moneyHalted}: while it says so, no round runs (a round credits deposits and settles withdrawals). */
+  public void startReconciling(Vertx vertx, long intervalMs, long staleAfterMs, BooleanSupplier moneyHalted) {
+    timer = vertx.setPeriodic(intervalMs, tick -> {
+      if (!moneyHalted.getAsBoolean()) {
+        reconcileUnlessRunning(staleAfterMs);
+      }
+    });
   }
 
   /** A round in flight may still fail as the pool closes under it; that is the shutdown, not news. */

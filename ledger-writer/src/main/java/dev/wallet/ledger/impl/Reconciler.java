@@ -5,6 +5,7 @@ import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
+import dev.wallet.ledger.MoneyHalts;
 import dev.wallet.ledger.Reconciliation;
 import dev.wallet.ledger.ReconciliationOptions;
 import dev.wallet.ledger.ReconciliationReport;
@@ -18,6 +19,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -46,6 +48,8 @@ public final class Reconciler implements Reconciliation {
   private final BalanceCache cache;
   private final Pool pool;
   private final InTransitCheck inTransit = new InTransitCheck();
+  private final MoneyHalts halts;
+  private final StallWatch stalls;
   private HotTier redis;
   /**
    * Postings recorded from here on have not all been seen by a run yet. A posting's recorded_at is
@@ -63,6 +67,8 @@ public final class Reconciler implements Reconciliation {
     this.options = options;
     this.cache = cache;
     this.pool = StreamLedgerWriter.pool(vertx, options.database());
+    this.halts = MoneyHalts.create(pool);
+    this.stalls = new StallWatch(Duration.ofMillis(options.stallAfterMs()));
   }
 
   @Override
@@ -165,11 +171,17 @@ public final class Reconciler implements Reconciliation {
       .compose(touched -> unbalancedPostings(run, since).map(touched))
       .compose(touched -> brokenSequences(run, touched))
       .compose(done -> scope.globalChecks() ? globalChecks(run) : Future.succeededFuture())
-      .compose(done -> freeze(run))
+      .compose(done -> act(run))
       .map(done -> run.report(options.instance(), Instant.now()))
       .compose(this::publish)
-      .onSuccess(report -> checkedSince = nextSince[0])
-      .recover(failure -> publishFailure(run, failure).transform(published -> Future.failedFuture(failure)));
+      .onSuccess(report -> {
+        checkedSince = nextSince[0];
+        stalls.forgetUnseenBefore(report.finishedAt());
+      })
+      .recover(failure -> {
+        stalls.forgetAll();
+        return publishFailure(run, failure).transform(published -> Future.failedFuture(failure));
+      });
   }
 
   private Future<Void> globalChecks(Run run) {
@@ -196,8 +208,8 @@ public final class Reconciler implements Reconciliation {
     final String scope;
     final boolean globalChecks;
     final List<Discrepancy> found = Collections.synchronizedList(new ArrayList<>());
-    final Set<String> walletsToFreeze = Collections.synchronizedSet(new LinkedHashSet<>());
     final List<String> frozen = Collections.synchronizedList(new ArrayList<>());
+    final List<String> halted = Collections.synchronizedList(new ArrayList<>());
     final Map<String, Long> totals = new TreeMap<>();
     long compared;
     long behind;
@@ -208,27 +220,38 @@ public final class Reconciler implements Reconciliation {
       this.globalChecks = globalChecks;
     }
 
-    void wallet(Kind kind, String wallet, String evidence) {
-      found.add(new Discrepancy(kind, wallet, evidence));
-      walletsToFreeze.add(wallet);
+    void found(Kind kind, String subject, String evidence) {
+      found.add(new Discrepancy(kind, subject, evidence));
     }
 
     ReconciliationReport report(String instance, Instant finished) {
       return new ReconciliationReport(instance, started, finished, scope, globalChecks, compared, behind, totals,
-        found, frozen, null);
+        found, frozen, halted, null);
     }
   }
 
   // ------------------------------------------------------------------ wallets: Redis vs ledger
 
-  /** The wallets of {@code shards}, and the wallets among {@code touched} accounts, each once. */
+  /**
+   * The accounts (wallets and system accounts) of {@code shards}, and the {@code touched} ones, each
+   * once. A system account is kept like a wallet (avail and seq in one hash, advanced by the same
+   * script as the posting), so it is compared the same way.
+   */
   private Future<Void> compareWallets(Run run, List<Integer> shards, Map<String, Long> touched) {
     Set<String> keys = new LinkedHashSet<>();
-    touched.keySet().stream().filter(WalletId::isWalletId)
-      .forEach(wallet -> keys.add(HotTierKeys.wallet(wallet, HotTierKeys.shardOf(wallet))));
+    touched.keySet().forEach(account -> keys.add(accountKey(account)));
     return Sequential.forEach(shards, shard -> redis.keysOfShard(new ShardId(shard).name())
-        .map(found -> found.stream().filter(key -> key.contains(":w:")).map(keys::add).count()))
+        .map(found -> found.stream().filter(Reconciler::isAccountKey).map(keys::add).count()))
       .compose(listed -> chunks(List.copyOf(keys), chunk -> compareChunk(run, chunk)));
+  }
+
+  private static String accountKey(String account) {
+    return WalletId.isWalletId(account) ? HotTierKeys.wallet(account, HotTierKeys.shardOf(account))
+      : HotTierKeys.systemAccount(account);
+  }
+
+  private static boolean isAccountKey(String key) {
+    return key.contains(":w:") || key.contains(":a:");
   }
 
   /** The start of the oldest transaction open in the ledger's database now, or now. */
@@ -261,42 +284,46 @@ public final class Reconciler implements Reconciliation {
     List<Future<List<KeyValue<String, String>>>> reads = keys.stream()
       .map(key -> redis.on(redis.commands().hmget(key, "id", "avail", "held", "seq"))).toList();
     return Future.all(reads).compose(done -> {
-      List<HotWallet> wallets = reads.stream().map(f -> HotWallet.of(f.result())).flatMap(Optional::stream).toList();
+      List<HotAccount> accounts = new ArrayList<>();
+      for (int i = 0; i < keys.size(); i++) {
+        HotAccount.of(keys.get(i), reads.get(i).result()).ifPresent(accounts::add);
+      }
       return pool.preparedQuery(SqlQueries.BALANCES_AT_SEQ)
-        .execute(Tuple.tuple().addArrayOfString(wallets.stream().map(HotWallet::id).toArray(String[]::new))
-          .addArrayOfLong(wallets.stream().map(HotWallet::seq).toArray(Long[]::new)))
-        .compose(rows -> judge(run, wallets, rows));
+        .execute(Tuple.tuple().addArrayOfString(accounts.stream().map(HotAccount::id).toArray(String[]::new))
+          .addArrayOfLong(accounts.stream().map(HotAccount::seq).toArray(Long[]::new)))
+        .compose(rows -> judge(run, accounts, rows));
     });
   }
 
-  record HotWallet(String id, long available, long held, long seq) {
+  /** A wallet or a system account as Redis holds it (a system account has no held bucket). */
+  record HotAccount(String key, String id, long available, long held, long seq) {
 
-    static Optional<HotWallet> of(List<KeyValue<String, String>> fields) {
+    static Optional<HotAccount> of(String key, List<KeyValue<String, String>> fields) {
       if (!fields.get(0).hasValue()) {
         return Optional.empty();
       }
-      return Optional.of(new HotWallet(fields.get(0).getValue(), Long.parseLong(fields.get(1).getValue()),
-        Long.parseLong(fields.get(2).getValue()), Long.parseLong(fields.get(3).getValue())));
+      return Optional.of(new HotAccount(key, fields.get(0).getValue(), Long.parseLong(fields.get(1).getValue()),
+        Long.parseLong(fields.get(2).getValueOrElse("0")), Long.parseLong(fields.get(3).getValue())));
+    }
+
+    boolean wallet() {
+      return WalletId.isWalletId(id);
     }
   }
 
-  private Future<Void> judge(Run run, List<HotWallet> wallets, RowSet<Row> rows) {
+  private Future<Void> judge(Run run, List<HotAccount> accounts, RowSet<Row> rows) {
     List<Future<Void>> aheadChecks = new ArrayList<>();
     int i = 0;
     for (Row row : rows) {
-      HotWallet hot = wallets.get(i++);
+      HotAccount hot = accounts.get(i++);
       long ledgerSeq = row.getLong("ledger_seq") == null ? 0 : row.getLong("ledger_seq");
       if (ledgerSeq < hot.seq()) {
-        run.behind++;
+        behind(run, hot, ledgerSeq);
         continue;
       }
+      stalls.caughtUp(hot.id());
       run.compared++;
-      long available = row.getLong("available") == null ? 0 : row.getLong("available");
-      long held = row.getLong("held") == null ? 0 : row.getLong("held");
-      if (available != hot.available() || held != hot.held()) {
-        run.wallet(Kind.WALLET_BALANCE, hot.id(), "at seq " + hot.seq() + " Redis holds available=" + hot.available()
-          + " held=" + hot.held() + ", the ledger available=" + available + " held=" + held);
-      }
+      compareBalances(run, hot, row);
       if (ledgerSeq > hot.seq()) {
         aheadChecks.add(stillBehindLedger(run, hot, ledgerSeq));
       }
@@ -304,13 +331,34 @@ public final class Reconciler implements Reconciliation {
     return Future.all(aheadChecks).mapEmpty();
   }
 
+  /** Lag, compared on a later run; unless the ledger has stood still behind Redis for longer than lag ever lasts. */
+  private void behind(Run run, HotAccount hot, long ledgerSeq) {
+    run.behind++;
+    Duration stalled = stalls.behind(hot.id(), ledgerSeq, Instant.now());
+    if (stalled.compareTo(stalls.bound()) >= 0) {
+      run.found(Kind.LEDGER_STALLED, hot.id(), "the ledger has stayed at seq " + ledgerSeq + " for " + stalled.toSeconds()
+        + " s (the bound is " + stalls.bound().toSeconds() + " s) while Redis is at seq " + hot.seq()
+        + ": an outbox entry was lost, or the shard's writer is stuck");
+    }
+  }
+
+  private static void compareBalances(Run run, HotAccount hot, Row row) {
+    long available = row.getLong("available") == null ? 0 : row.getLong("available");
+    long held = row.getLong("held") == null ? 0 : row.getLong("held");
+    if (available != hot.available() || held != hot.held()) {
+      run.found(hot.wallet() ? Kind.WALLET_BALANCE : Kind.SYSTEM_ACCOUNT_BALANCE, hot.id(), "at seq " + hot.seq()
+        + " Redis holds available=" + hot.available() + " held=" + hot.held() + ", the ledger available=" + available
+        + " held=" + held);
+    }
+  }
+
   /** The ledger past what Redis showed is normal when Redis moved on meanwhile; not when Redis is still behind. */
-  private Future<Void> stillBehindLedger(Run run, HotWallet hot, long ledgerSeq) {
-    return redis.on(redis.commands().hget(HotTierKeys.wallet(hot.id(), HotTierKeys.shardOf(hot.id())), "seq"))
+  private Future<Void> stillBehindLedger(Run run, HotAccount hot, long ledgerSeq) {
+    return redis.on(redis.commands().hget(hot.key(), "seq"))
       .map(seq -> {
         if (seq == null || Long.parseLong(seq) < ledgerSeq) {
-          run.wallet(Kind.WALLET_AHEAD_OF_REDIS, hot.id(), "the ledger has seq " + ledgerSeq
-            + " but Redis is at seq " + seq + ": Redis lost postings the ledger has");
+          run.found(hot.wallet() ? Kind.WALLET_AHEAD_OF_REDIS : Kind.SYSTEM_ACCOUNT_AHEAD_OF_REDIS, hot.id(),
+            "the ledger has seq " + ledgerSeq + " but Redis is at seq " + seq + ": Redis lost postings the ledger has");
         }
         return null;
       });
@@ -342,11 +390,7 @@ public final class Reconciler implements Reconciliation {
     String evidence = "at seq " + r.getLong("seq") + " (" + r.getString("bucket") + ", after seq "
       + r.getLong("prev_seq") + ") balance_after is " + r.getLong("balance_after") + ", the amounts give "
       + r.getLong("expected");
-    if (WalletId.isWalletId(account)) {
-      run.wallet(Kind.BROKEN_SEQUENCE, account, evidence);
-    } else {
-      run.found.add(new Discrepancy(Kind.BROKEN_SEQUENCE, account, evidence));
-    }
+    run.found(Kind.BROKEN_SEQUENCE, account, evidence);
   }
 
   private Future<Void> totals(Run run) {
@@ -364,18 +408,39 @@ public final class Reconciler implements Reconciliation {
 
   // ------------------------------------------------------------------ acting and publishing
 
-  private Future<Void> freeze(Run run) {
-    run.found.forEach(d -> LOG.error("RECONCILIATION ALERT {} {}: {}", d.kind(), d.subject(), d.evidence()));
-    List<Future<Void>> freezes = new ArrayList<>();
-    for (String wallet : List.copyOf(run.walletsToFreeze)) {
-      freezes.add(cache.setStatus(new WalletId(wallet), WalletStatus.FROZEN, "reconciliation found a discrepancy")
-        .map(outcome -> {
-          LOG.error("RECONCILIATION froze wallet {}: {}", wallet, outcome.code());
-          run.frozen.add(wallet);
-          return null;
-        }));
-    }
-    return Future.all(freezes).mapEmpty();
+  /**
+   * Fails closed on what each finding touches: a wallet's own finding freezes the wallet; any other
+   * halts every money movement (see {@link MoneyHalts}). A run that cannot freeze or halt fails,
+   * and says so in its report.
+   */
+  private Future<Void> act(Run run) {
+    List<Discrepancy> found = List.copyOf(run.found);
+    found.forEach(d -> LOG.error("RECONCILIATION ALERT {} {} ({}): {}", d.kind(), d.subject(), d.scope(), d.evidence()));
+    Set<String> walletsToFreeze = new LinkedHashSet<>();
+    found.stream().filter(d -> d.scope() == ReconciliationReport.Scope.WALLET).forEach(d -> walletsToFreeze.add(d.subject()));
+    List<Future<Void>> actions = new ArrayList<>();
+    walletsToFreeze.forEach(wallet -> actions.add(freeze(run, wallet)));
+    found.stream().filter(d -> d.scope() == ReconciliationReport.Scope.EVERYTHING).forEach(d -> actions.add(halt(run, d)));
+    return Future.all(actions).mapEmpty();
+  }
+
+  private Future<Void> freeze(Run run, String wallet) {
+    return cache.setStatus(new WalletId(wallet), WalletStatus.FROZEN, "reconciliation found a discrepancy")
+      .map(outcome -> {
+        LOG.error("RECONCILIATION froze wallet {}: {}", wallet, outcome.code());
+        run.frozen.add(wallet);
+        return null;
+      });
+  }
+
+  private Future<Void> halt(Run run, Discrepancy finding) {
+    return halts.raise(finding, options.instance(), run.started).map(raised -> {
+      raised.ifPresent(halt -> {
+        LOG.error("RECONCILIATION HALTED all money movement (halt {}): {}", halt.id(), halt.reason());
+        run.halted.add(finding.describe());
+      });
+      return null;
+    });
   }
 
   private Future<ReconciliationReport> publish(ReconciliationReport report) {

@@ -110,6 +110,35 @@ public final class SqlQueries {
   static final String INSERT_RECONCILIATION = """
     INSERT INTO reconciliation_runs (finished_at, instance, started_at, ok, result) VALUES ($1, $2, $3, $4, $5)""";
 
+  // ------------------------------------------------------------------------------ money halts
+
+  static final String OPEN_HALTS = """
+    SELECT h.id, h.kind, h.subject, h.evidence, h.raised_by, h.raised_at FROM money_halts h
+     WHERE NOT EXISTS (SELECT 1 FROM money_halt_releases r WHERE r.halt_id = h.id) ORDER BY h.id""";
+
+  /**
+   * A halt for a finding, unless one is open for it or one was released after the finding's run
+   * began. Two reconcilers raising the same finding at the same instant may both insert: two open
+   * halts for one finding, released together, do no harm.
+   */
+  static final String RAISE_HALT = """
+    INSERT INTO money_halts (kind, subject, evidence, raised_by, run_started_at)
+    SELECT $1, $2, $3, $4, $5
+     WHERE NOT EXISTS (SELECT 1 FROM money_halts h
+                         LEFT JOIN money_halt_releases r ON r.halt_id = h.id
+                        WHERE h.kind = $1 AND h.subject = $2 AND (r.halt_id IS NULL OR r.released_at >= $5))
+    RETURNING id, kind, subject, evidence, raised_by, raised_at""";
+
+  /** One release row per open halt, the same person and reason on each; answers the halts released. */
+  static final String RELEASE_ALL_HALTS = """
+    WITH released AS (
+      INSERT INTO money_halt_releases (halt_id, released_by, reason)
+      SELECT h.id, $1, $2 FROM money_halts h
+       WHERE NOT EXISTS (SELECT 1 FROM money_halt_releases r WHERE r.halt_id = h.id)
+      RETURNING halt_id)
+    SELECT h.id, h.kind, h.subject, h.evidence, h.raised_by, h.raised_at
+      FROM money_halts h JOIN released ON released.halt_id = h.id ORDER BY h.id""";
+
   // ------------------------------------------------------------------------------ reconciliation
 
   /** For each (account, seq) asked: both buckets' balance_after as of that seq, and the account's last seq. */

@@ -1,0 +1,116 @@
+package dev.wallet.edge;
+
+import dev.wallet.ledger.MoneyHalt;
+import dev.wallet.ledger.MoneyHalts;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether money may move, as far as reconciliation is concerned: the open {@link MoneyHalts}, read
+ * from PostgreSQL once a second per process and kept in memory, so a request pays nothing for the
+ * check and every edge sees a new halt or a release within about a second.
+ *
+ * <p>While the halts cannot be read, the last state read stands. Failing closed instead would turn
+ * every PostgreSQL outage into a stop of all money movement, which the edge otherwise survives; and
+ * a halt is raised only by a reconciler writing it to that same database, which cannot happen while
+ * the database is away. What is left is an edge cut off from PostgreSQL while the writers are not:
+ * {@code wallet_money_halt_state_age_seconds} and the readiness details show how old its knowledge is.
+ */
+final class MoneyGate {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MoneyGate.class);
+  static final long POLL_MS = 1_000;
+
+  private final MoneyHalts halts;
+  private final Clock clock;
+  private final AtomicBoolean polling = new AtomicBoolean();
+  private volatile List<MoneyHalt> open = List.of();
+  private volatile Instant readAt = Instant.EPOCH;
+  private volatile Optional<String> readFailure = Optional.empty();
+  private long timer = -1;
+
+  MoneyGate(MoneyHalts halts, Clock clock) {
+    this.halts = halts;
+    this.clock = clock;
+  }
+
+  /** Polls from now on; the first read decides whether the edge starts halted. */
+  Future<Void> start(Vertx vertx) {
+    timer = vertx.setPeriodic(POLL_MS, tick -> refreshUnlessPolling());
+    return refresh();
+  }
+
+  void stop(Vertx vertx) {
+    vertx.cancelTimer(timer);
+  }
+
+  /** Reads the open halts now (after a release on this edge, so that it moves money again at once). */
+  Future<Void> refresh() {
+    return halts.open().map(found -> {
+      if (found.isEmpty() != open.isEmpty()) {
+        LOG.warn(found.isEmpty() ? "money moves again: no halt in force" : "money movement HALTED: {}",
+          found.isEmpty() ? "" : found.get(0).reason());
+      }
+      open = found;
+      readAt = clock.instant();
+      readFailure = Optional.empty();
+      return (Void) null;
+    }).onFailure(failure -> readFailure = Optional.of(failure.toString()));
+  }
+
+  private void refreshUnlessPolling() {
+    if (polling.compareAndSet(false, true)) {
+      refresh().onComplete(done -> polling.set(false));
+    }
+  }
+
+  /** Guard for every route that moves money: 503 halted, naming the finding, while a halt is in force. */
+  void guard(RoutingContext ctx) {
+    List<MoneyHalt> now = open;
+    if (!now.isEmpty()) {
+      throw new ProblemException(Problem.halted(now.get(0).reason() + (now.size() > 1 ? " (and " + (now.size() - 1)
+        + " more)" : "")));
+    }
+    ctx.next();
+  }
+
+  /** False until the first read succeeds (an edge started while PostgreSQL was away). */
+  boolean everRead() {
+    return !readAt.equals(Instant.EPOCH);
+  }
+
+  boolean halted() {
+    return !open.isEmpty();
+  }
+
+  List<MoneyHalt> halts() {
+    return open;
+  }
+
+  /** How old this edge's knowledge of the halts is; the last read's failure, if it failed. */
+  Duration stateAge() {
+    return Duration.between(readAt, clock.instant());
+  }
+
+  Optional<String> readFailure() {
+    return readFailure;
+  }
+
+  /** wallet_money_halted (1 while a halt is in force here) and wallet_money_halt_state_age_seconds. */
+  void register(MeterRegistry registry) {
+    Gauge.builder("wallet_money_halted", this, gate -> gate.halted() ? 1 : 0).register(registry);
+    Gauge.builder("wallet_money_halt_state_age_seconds", this, gate -> gate.stateAge().toMillis() / 1000.0)
+      .register(registry);
+  }
+}

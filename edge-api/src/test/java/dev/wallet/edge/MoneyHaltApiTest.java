@@ -1,0 +1,154 @@
+package dev.wallet.edge;
+
+import static dev.wallet.edge.WalletsApiTest.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.async.Sequential;
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.balancecache.testing.TestEnvironment;
+import dev.wallet.ledger.MoneyHalts;
+import dev.wallet.ledger.Reconciliation;
+import dev.wallet.ledger.ReconciliationOptions;
+import dev.wallet.ledger.ReconciliationReport;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Reconciliation fails closed: a discrepancy that is about no single wallet stops money on every edge. */
+@ExtendWith(VertxExtension.class)
+class MoneyHaltApiTest {
+
+  private static final Duration SEEN_WITHIN = Duration.ofSeconds(5);
+
+  @Test
+  @DisplayName("a ledger total off halts money on both edges within seconds (503 halted, reads work, readiness degraded) until an admin releases it with a reason, which is audited")
+  void haltOnEveryEdgeUntilReleased(Vertx vertx) {
+    EdgeFixture one = EdgeFixture.start(vertx);
+    EdgeFixture two = EdgeFixture.start(vertx);
+    Pool superuser = EdgeFixture.pool(vertx, EdgeFixture.appDatabase().as("postgres",
+      TestEnvironment.pgSuperuserPassword()));
+    Pool app = EdgeFixture.pool(vertx, EdgeFixture.appDatabase());
+    Reconciliation reconciliation = Reconciliation.create(vertx, new ReconciliationOptions(TestEnvironment.redisNodes(),
+      EdgeFixture.appDatabase(), "edge-halt-test-" + System.nanoTime(), 60_000), one.cache);
+    String alice = "user-" + UUID.randomUUID();
+    String from = one.as(alice).openWallet();
+    one.as(alice).deposit(from, 1_000);
+    String to = one.as(alice).openWalletNear(from);
+    String posting = "corrupt-edge-" + System.nanoTime();
+    ApiCaller admin = one.newUser("admin");
+    try {
+      corrupt(superuser, posting);
+      ReconciliationReport report = Await.result(reconciliation.runOnce(), 120);
+      assertThat(report.haltsRaised()).contains("LEDGER_TOTAL XTS");
+
+      for (EdgeFixture edge : List.of(one, two)) {
+        HttpResponse<Buffer> refused = awaitTransfer(edge.as(alice), from, to, 503);
+        assertProblem(refused, 503, "halted");
+        assertThat(refused.bodyAsJsonObject().getString("detail")).contains("reconciliation found").contains("XTS");
+        assertThat(refused.getHeader("Retry-After")).isEqualTo(Problem.HALTED_RETRY_AFTER_SECONDS);
+        assertThat(edge.as(alice).get("/v1/wallets/" + from).statusCode()).as("reads keep working").isEqualTo(200);
+        HttpResponse<Buffer> ready = Await.result(edge.http.get("/health/ready").send());
+        assertThat(ready.statusCode()).as("a halt every edge shares keeps them in rotation").isEqualTo(200);
+        assertThat(ready.bodyAsJsonObject().getString("status")).isEqualTo("degraded");
+        assertThat(ready.bodyAsJsonObject().getJsonObject("checks").getString("money")).isEqualTo("halted");
+        assertThat(ready.bodyAsJsonObject().getJsonObject("halt").getString("reason")).contains("XTS");
+        assertThat(edge.registry.scrape()).contains("wallet_money_halted 1.0");
+      }
+      long whileHalted = one.as(alice).available(from);
+      assertProblem(two.as(alice).post("/v1/transfers", ApiCaller.transfer(from, to, 1), ApiCaller.newKey()), 503,
+        "halted");
+      assertThat(one.as(alice).available(from)).as("nothing moves while halted").isEqualTo(whileHalted);
+      assertThat(admin.get("/admin/reconciliation/halt").bodyAsJsonObject().getBoolean("halted")).isTrue();
+
+      assertProblem(one.newUser("risk").post("/admin/reconciliation/halt/release", release("looked at it"),
+        ApiCaller.newKey()), 403, "forbidden");
+      assertProblem(admin.post("/admin/reconciliation/halt/release", release("  "), ApiCaller.newKey()), 400,
+        "invalid_request");
+      assertThat(Await.result(MoneyHalts.create(app).open())).as("a refused release releases nothing").isNotEmpty();
+      uncorrupt(superuser, posting);
+      HttpResponse<Buffer> released = admin.post("/admin/reconciliation/halt/release",
+        release("test corruption removed"), ApiCaller.newKey());
+
+      assertThat(released.statusCode()).as(released.bodyAsString()).isEqualTo(200);
+      assertThat(released.bodyAsJsonObject().getJsonArray("released").stream().map(JsonObject.class::cast)
+        .map(halt -> halt.getString("kind") + " " + halt.getString("subject"))).contains("LEDGER_TOTAL XTS");
+      assertThat(awaitTransfer(one.as(alice), from, to, 201).statusCode()).as("at once on the releasing edge")
+        .isEqualTo(201);
+      awaitTransfer(two.as(alice), from, to, 201);
+      assertThat(Await.result(app.preparedQuery("SELECT count(*) AS n FROM money_halt_releases r"
+          + " JOIN money_halts h ON h.id = r.halt_id WHERE h.kind = 'LEDGER_TOTAL' AND h.subject = 'XTS'"
+          + " AND r.released_by = $1 AND r.reason = 'test corruption removed'").execute(Tuple.of(admin.id())))
+        .iterator().next().getLong("n")).as("the audit row").isOne();
+      assertThat(one.registry.scrape()).contains("wallet_money_halted 0.0");
+    } finally {
+      uncorrupt(superuser, posting);
+      Await.result(MoneyHalts.create(app).releaseAll("test-cleanup", "released after MoneyHaltApiTest"));
+      Await.result(reconciliation.stop());
+      Await.result(superuser.close());
+      Await.result(app.close());
+      one.close();
+      two.close();
+    }
+  }
+
+  /** Transfers of one unit until one answers {@code status} (each edge reads the halts once a second). */
+  private static HttpResponse<Buffer> awaitTransfer(ApiCaller caller, String from, String to, int status) {
+    AtomicReference<HttpResponse<Buffer>> last = new AtomicReference<>();
+    Eventually.await("a transfer answered " + status, SEEN_WITHIN, () -> {
+      last.set(caller.post("/v1/transfers", ApiCaller.transfer(from, to, 1), ApiCaller.newKey()));
+      return last.get().statusCode() == status;
+    });
+    return last.get();
+  }
+
+  private static JsonObject release(String reason) {
+    return new JsonObject().put("reason", reason);
+  }
+
+  /**
+   * As a superuser bypassing the ledger's triggers (as ReconciliationTest does): a one-sided posting
+   * of 7 units of XTS, the ISO test currency, so the ledger's XTS total is 7.
+   */
+  private static void corrupt(Pool superuser, String posting) {
+    OffsetDateTime at = OffsetDateTime.now(ZoneOffset.UTC);
+    asSuperuser(superuser, List.of(
+      new Statement("INSERT INTO accounts (id, kind, currency, shard, opened_at) VALUES ($1, 'system', 'XTS', 'test', $2)",
+        "corrupt:XTS:" + posting, at),
+      new Statement("INSERT INTO postings (id, type, shard, created_at, stream_id) VALUES ($1, 'corruption', 'test', $2,"
+        + " '0-0')", posting, at),
+      new Statement("INSERT INTO entries (posting_id, idx, account_id, bucket, amount, currency, balance_after, seq,"
+        + " created_at, hash) VALUES ($1, 0, $2, 'available', 7, 'XTS', 7, 1, $3, sha256('x'::bytea))",
+        posting, "corrupt:XTS:" + posting, at)));
+  }
+
+  private static void uncorrupt(Pool superuser, String posting) {
+    asSuperuser(superuser, List.of(
+      new Statement("DELETE FROM entries WHERE posting_id = $1", posting),
+      new Statement("DELETE FROM postings WHERE id = $1", posting),
+      new Statement("DELETE FROM accounts WHERE id = $1", "corrupt:XTS:" + posting)));
+  }
+
+  private record Statement(String sql, Object... params) {
+  }
+
+  private static void asSuperuser(Pool superuser, List<Statement> statements) {
+    Await.result(superuser.withConnection(conn -> conn.query("SET session_replication_role = replica").execute()
+      .compose(off -> Sequential.forEach(statements, statement -> conn.preparedQuery(statement.sql())
+        .execute(Tuple.from(statement.params()))))
+      .eventually(() -> conn.query("SET session_replication_role = origin").execute())));
+  }
+}
