@@ -11,6 +11,9 @@
 # Addresses and credentials come from scripts/env.sh (overridable from the environment).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+# the passwords scripts/env.sh publishes are refused outside development mode (a real deployment sets
+# WALLET_MODE=production and its own WALLET_PG_PASSWORD / WALLET_PG_OWNER_PASSWORD)
+export WALLET_MODE=${WALLET_MODE:-development}
 
 jar() {
   local jars=("$WALLET_ROOT"/ledger-writer/target/ledger-writer-*-all.jar)

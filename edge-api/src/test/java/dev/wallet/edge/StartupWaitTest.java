@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.balancecache.testing.LateDependency;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

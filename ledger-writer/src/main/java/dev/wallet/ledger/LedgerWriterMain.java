@@ -55,7 +55,7 @@ public final class LedgerWriterMain {
   }
 
   /** The writer, and the money core and reconciliation it checks Redis with, all started. */
-  private record Running(LedgerWriter writer, Reconciliation reconciliation, BalanceCache cache) {
+  record Running(LedgerWriter writer, Reconciliation reconciliation, BalanceCache cache) {
 
     Future<Void> stop() {
       return reconciliation.stop().transform(done -> writer.stop()).transform(done -> cache.close());
@@ -63,7 +63,7 @@ public final class LedgerWriterMain {
   }
 
   /** Migrates the schema and starts everything, or stops what it started and fails: the caller tries again. */
-  private static Future<Running> startOnce(Vertx vertx, LedgerSettings settings, String consumer, long reconcileMs,
+  static Future<Running> startOnce(Vertx vertx, LedgerSettings settings, String consumer, long reconcileMs,
                                            long stallAfterMs) {
     LedgerWriter writer = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(settings.redisNodes(),
       settings.shards(), settings.app(), consumer));

@@ -1,6 +1,5 @@
-package dev.wallet.edge;
+package dev.wallet.balancecache.testing;
 
-import dev.wallet.balancecache.testing.Await;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
@@ -13,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * not up yet) and, once {@link #comeUp()} is called, forwards each to the dependency: a process
  * pointed at it sees the dependency arrive late, while the shared one keeps serving other tests.
  */
-final class LateDependency implements AutoCloseable {
+public final class LateDependency implements AutoCloseable {
 
   private final NetServer server;
   private final NetClient client;
@@ -39,7 +38,7 @@ final class LateDependency implements AutoCloseable {
     });
   }
 
-  static LateDependency of(Vertx vertx, String targetHost, int targetPort) {
+  public static LateDependency of(Vertx vertx, String targetHost, int targetPort) {
     LateDependency proxy = new LateDependency(vertx, targetHost, targetPort);
     Await.result(proxy.server.listen(0, "127.0.0.1"));
     return proxy;
@@ -51,16 +50,16 @@ final class LateDependency implements AutoCloseable {
     inbound.resume();
   }
 
-  int port() {
+  public int port() {
     return server.actualPort();
   }
 
   /** Connections refused while the dependency was down: evidence that someone kept trying. */
-  int refused() {
+  public int refused() {
     return refused.get();
   }
 
-  void comeUp() {
+  public void comeUp() {
     up.set(true);
   }
 
