@@ -20,6 +20,7 @@ import dev.wallet.balancecache.model.PaymentView;
 import dev.wallet.balancecache.model.RefundId;
 import dev.wallet.balancecache.model.RefundView;
 import dev.wallet.balancecache.model.SagaCounts;
+import dev.wallet.balancecache.model.Sha256;
 import dev.wallet.balancecache.model.ShardAvailability;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.SystemAccount;
@@ -34,13 +35,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -406,7 +403,7 @@ public final class RedisBalanceCache implements BalanceCache {
   // ------------------------------------------------------------------ helpers
 
   private ShardId shardFor(String seed) {
-    return new ShardId(Math.floorMod(sha256(seed).hashCode(), options.shardCount()));
+    return new ShardId(Math.floorMod(Sha256.hex(seed).hashCode(), options.shardCount()));
   }
 
   private String retention() {
@@ -414,15 +411,7 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   static String requestHash(String canonical) {
-    return sha256(canonical);
-  }
-
-  static String sha256(String text) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException impossible) {
-      throw new IllegalStateException(impossible);
-    }
+    return Sha256.hex(canonical);
   }
 
   private Future<Map<String, String>> hashAt(String key) {

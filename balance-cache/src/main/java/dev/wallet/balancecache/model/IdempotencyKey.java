@@ -17,6 +17,6 @@ public record IdempotencyKey(String scope, String key) {
 
   /** The hash that names the key's record in Redis: bounded length, no characters of the client's. */
   public String digest() {
-    return ShardedIds.sha256Hex(scope + '\u0000' + key);
+    return Sha256.hex(scope + '\u0000' + key);
   }
 }

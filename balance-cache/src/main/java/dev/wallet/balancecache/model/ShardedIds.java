@@ -1,8 +1,5 @@
 package dev.wallet.balancecache.model;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.regex.Matcher;
@@ -29,7 +26,7 @@ final class ShardedIds {
 
   /** The same seed always gives the same id: used to make creation idempotent. */
   static String derived(char kind, ShardId shard, String seed) {
-    return format(kind, shard, sha256Hex(seed).substring(0, 24));
+    return format(kind, shard, Sha256.hex(seed).substring(0, 24));
   }
 
   static String format(char kind, ShardId shard, String randomHex) {
@@ -53,15 +50,6 @@ final class ShardedIds {
     }
     Matcher m = SHAPE.matcher(id);
     return m.matches() && m.group(1).charAt(0) == kind && Integer.parseInt(m.group(2)) < ShardId.MAX_SHARDS;
-  }
-
-  static String sha256Hex(String text) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest);
-    } catch (NoSuchAlgorithmException impossible) {
-      throw new IllegalStateException(impossible);
-    }
   }
 
   private static String abbreviate(String id) {

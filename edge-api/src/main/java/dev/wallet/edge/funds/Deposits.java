@@ -9,6 +9,7 @@ import dev.wallet.balancecache.model.IdempotencyKey;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.Sha256;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletStatus;
@@ -63,7 +64,7 @@ public final class Deposits {
    * request (replayed); or a refusal (currency, inactive wallet, key reused).
    */
   public Future<Outcome<Deposit>> create(NewDeposit request) {
-    String hash = FundsIds.hash(Deposit.canonical(request.wallet().id(), request.amount(), request.source()));
+    String hash = Sha256.hex(Deposit.canonical(request.wallet().id(), request.amount(), request.source()));
     return store.deposit(request.key()).compose(earlier -> earlier.isPresent()
       ? Future.succeededFuture(replay(earlier.get(), hash))
       : admit(request, hash));

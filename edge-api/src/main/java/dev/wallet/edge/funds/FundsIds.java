@@ -5,9 +5,6 @@ import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -28,15 +25,6 @@ final class FundsIds {
   /** x0042_<24 hex>. */
   static String withdrawal(WalletId wallet) {
     return sharded('x', wallet);
-  }
-
-  static String hash(String canonical) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-        .digest(canonical.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException impossible) {
-      throw new IllegalStateException(impossible);
-    }
   }
 
   /** Refused before anything is recorded or asked of a gateway. */

@@ -11,6 +11,7 @@ import dev.wallet.balancecache.model.IdempotencyKey;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.Sha256;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.edge.gateway.Gateway;
@@ -72,7 +73,7 @@ public final class Withdrawals {
    * inactive wallet, currency) with the failed withdrawal; a replay of either under the same key.
    */
   public Future<Outcome<Withdrawal>> create(NewWithdrawal request) {
-    String hash = FundsIds.hash(Withdrawal.canonical(request.wallet().id(), request.amount(), request.destination()));
+    String hash = Sha256.hex(Withdrawal.canonical(request.wallet().id(), request.amount(), request.destination()));
     return store.withdrawal(request.key()).compose(earlier -> earlier.isPresent()
       ? replay(earlier.get(), hash)
       : admit(request, hash));
