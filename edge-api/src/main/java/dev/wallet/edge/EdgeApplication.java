@@ -100,6 +100,7 @@ public final class EdgeApplication {
     Funds funds = Funds.create(cache, pool, gateway, registry);
     EdgeMetrics metrics = new EdgeMetrics(registry);
     metrics.sagas(cache);
+    metrics.limitsOffHome(cache);
     RateLimiter rateLimiter = new RateLimiter(config.rateLimit(), System::nanoTime, metrics);
     AtomicReference<EdgeVerticle> first = new AtomicReference<>();
     return limits(vertx, config, pool, reconcile).compose(limits -> ApiSchema.load(vertx)
