@@ -180,7 +180,9 @@ end
 ---------------------------------------------------------------- limits
 -- Limit checks travel as JSON in one ARGV, [{"r": rule, "a": max minor units (-1: none),
 -- "n": max count (-1: none), "t": window ms}, ...], and their counters as the last KEYS, in the
--- same order. A counter is a HASH (amt, cnt) in the sender's shard; it expires with its window.
+-- same order. A counter is a HASH (amt, cnt) per owner, in the shard of the debited wallet: the
+-- owner's home shard, which holds every wallet of the owner, so one counter sees all its debits.
+-- It expires with its window.
 
 local function limits_refusal(counter_keys, checks, amount)
   for i, check in ipairs(checks) do

@@ -112,6 +112,12 @@ public interface BalanceCache {
   /** What this process's sagas and sweeper did since it started, for metrics. */
   SagaCounts sagaCounts();
 
+  /**
+   * Debits with limit checks this process sent from a wallet that is not on its owner's home shard
+   * (see {@link ShardId#homeOf}): there the owner's limits are counted per shard, not per owner.
+   */
+  long offHomeLimitedDebits();
+
   /** Drives every cross-shard movement pending for longer than the sweep age to its end; returns how many. */
   Future<Integer> sweepPendingTransfers();
 

@@ -131,6 +131,7 @@ public final class EdgeApplication {
     Funds funds = Funds.create(cache, pool, gateway, registry);
     EdgeMetrics metrics = new EdgeMetrics(registry);
     metrics.sagas(cache);
+    metrics.limitsOffHome(cache);
     RateLimiter rateLimiter = new RateLimiter(config.rateLimit(), System::nanoTime, metrics);
     MoneyHalts halts = MoneyHalts.create(pool);
     MoneyGate gate = new MoneyGate(halts, Clock.systemUTC());

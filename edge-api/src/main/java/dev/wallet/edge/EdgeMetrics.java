@@ -46,6 +46,15 @@ final class EdgeMetrics {
     gauge("sweep_failures", cache, c -> c.sagaCounts().sweepFailures());
   }
 
+  /**
+   * wallet_limits_off_home_debits_total: debits this process sent with limits from a wallet off its
+   * owner's home shard, whose limits are counted per shard (wallets opened before owners had homes).
+   */
+  void limitsOffHome(BalanceCache cache) {
+    io.micrometer.core.instrument.FunctionCounter.builder("wallet_limits_off_home_debits", cache,
+      BalanceCache::offHomeLimitedDebits).register(registry);
+  }
+
   private void gauge(String event, BalanceCache cache, java.util.function.ToDoubleFunction<BalanceCache> value) {
     io.micrometer.core.instrument.FunctionCounter.builder("wallet_saga", cache, value).tag("event", event)
       .register(registry);

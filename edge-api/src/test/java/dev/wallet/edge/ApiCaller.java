@@ -2,7 +2,11 @@ package dev.wallet.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.balancecache.testing.Eventually;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -15,7 +19,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 /** One authenticated client of the API, with shortcuts for what most tests need. */
-record ApiCaller(String id, String token, WebClient http) {
+record ApiCaller(String id, String token, WebClient http, BalanceCache cache) {
 
   HttpResponse<Buffer> get(String path) {
     return Await.result(request(HttpMethod.GET, path).send());
@@ -52,13 +56,19 @@ record ApiCaller(String id, String token, WebClient http) {
     return openWalletElsewhere(other, "personal");
   }
 
+  /**
+   * Through the API when this caller's home shard (where the API puts all of its wallets) is not
+   * {@code other}'s; otherwise only the money core can place it elsewhere.
+   */
   String openWalletElsewhere(String other, String type) {
-    while (true) {
-      String id = openWallet(new JsonObject().put("currency", "USD").put("type", type));
-      if (!shardOf(id).equals(shardOf(other))) {
-        return id;
-      }
+    WalletId neighbour = new WalletId(other);
+    if (!ShardId.homeOf(id, cache.shardCount()).equals(neighbour.shard())) {
+      return openWallet(new JsonObject().put("currency", "USD").put("type", type));
     }
+    MoneyCore core = new MoneyCore(cache);
+    WalletId placed = "merchant".equals(type) ? core.openMerchantElsewhere(id, neighbour)
+      : core.openElsewhere(id, neighbour);
+    return placed.value();
   }
 
   private String openWallet(JsonObject body) {

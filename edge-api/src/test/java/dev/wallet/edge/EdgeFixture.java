@@ -91,7 +91,7 @@ final class EdgeFixture {
   }
 
   ApiCaller as(String subject, String... roles) {
-    return new ApiCaller(subject, Tokens.valid(subject, roles), http);
+    return new ApiCaller(subject, Tokens.valid(subject, roles), http, cache);
   }
 
   int port() {

@@ -5,6 +5,8 @@ import static dev.wallet.edge.ApiCaller.transfer;
 import static dev.wallet.edge.WalletsApiTest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wallet.balancecache.model.IdempotencyKey;
+import dev.wallet.balancecache.model.Sha256;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
@@ -69,23 +71,12 @@ class LimitsApiTest {
     String far = bob.openWalletElsewhere(from);
 
     List<ApiCaller> callers = new ArrayList<>();
-    List<String> keys = new ArrayList<>();
     List<JsonObject> bodies = new ArrayList<>();
-    List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
       callers.add(i % 2 == 0 ? alice : b.as(alice.id()));
-      keys.add(newKey());
       bodies.add(transfer(from, i % 3 == 0 ? far : near, 100));
-      sent.add(send(callers.get(i), keys.get(i), bodies.get(i)));
     }
-    Await.result(Future.join(sent), 120);
-    // a 503 moved nothing and says "retry with the same key": a client would, so the test does
-    for (int i = 0; i < 100; i++) {
-      while (sent.get(i).result().statusCode() == 503) {
-        sent.set(i, send(callers.get(i), keys.get(i), bodies.get(i)));
-        Await.result(sent.get(i));
-      }
-    }
+    List<Future<HttpResponse<Buffer>>> sent = sendConcurrently(callers, bodies);
 
     Map<Integer, Long> statuses = sent.stream().map(Future::result)
       .collect(Collectors.groupingBy(HttpResponse::statusCode, Collectors.counting()));
@@ -99,6 +90,39 @@ class LimitsApiTest {
     assertThat(alice.available(from)).isEqualTo(1_000_000 - 3_700);
     Eventually.await("every transfer to arrive", Duration.ofSeconds(20), () ->
       Await.result(a.cache.sweepPendingTransfers()) >= 0 && bob.available(near) + bob.available(far) == 3_700);
+  }
+
+  @Test
+  @DisplayName("an owner's two wallets opened through the API, which used to land on two shards, share its daily limit: "
+    + "60 concurrent transfers of 10,000 from both over two edges against 200,000 move money exactly 20 times")
+  void dailyLimitHoldsPerOwner() {
+    EdgeFixture a = cluster.start(Optional.empty());
+    EdgeFixture b = cluster.start(Optional.empty());
+    publish(a, TestRules.rules("full", 10_000, 200_000, 1_000));
+    ApiCaller alice = a.newUser();
+    String firstKey = newKey();
+    String first = openWallet(alice, firstKey);
+    String second = openWallet(alice, keyPlacedAwayFrom(alice, shardBeforeOwnerHomes(alice, firstKey)));
+    assertThat(ApiCaller.shardOf(second)).as("both on alice's home").isEqualTo(ApiCaller.shardOf(first));
+    alice.deposit(first, 1_000_000);
+    alice.deposit(second, 1_000_000);
+    ApiCaller bob = a.newUser();
+    String near = new MoneyCore(a.cache).openNear(bob.id(), new WalletId(first)).value();
+    String far = bob.openWalletElsewhere(first);
+
+    List<ApiCaller> callers = new ArrayList<>();
+    List<JsonObject> bodies = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      callers.add(i % 2 == 0 ? alice : b.as(alice.id()));
+      bodies.add(transfer(i % 4 < 2 ? first : second, i % 3 == 0 ? far : near, 10_000));
+    }
+    List<Future<HttpResponse<Buffer>>> sent = sendConcurrently(callers, bodies);
+
+    Map<Integer, Long> statuses = sent.stream().map(Future::result)
+      .collect(Collectors.groupingBy(HttpResponse::statusCode, Collectors.counting()));
+    assertThat(statuses.getOrDefault(201, 0L) + statuses.getOrDefault(202, 0L)).as("%s", statuses).isEqualTo(20);
+    assertThat(statuses.get(422)).as("%s", statuses).isEqualTo(40);
+    assertThat(alice.available(first) + alice.available(second)).isEqualTo(2_000_000 - 200_000);
   }
 
   @Test
@@ -308,6 +332,50 @@ class LimitsApiTest {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /**
+   * Sends every transfer at once, each under its own key; a 503 moved nothing and says "retry with
+   * the same key": a client would, so this does. Returns the final answers.
+   */
+  private static List<Future<HttpResponse<Buffer>>> sendConcurrently(List<ApiCaller> callers, List<JsonObject> bodies) {
+    List<String> keys = new ArrayList<>();
+    List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();
+    for (int i = 0; i < bodies.size(); i++) {
+      keys.add(newKey());
+      sent.add(send(callers.get(i), keys.get(i), bodies.get(i)));
+    }
+    Await.result(Future.join(sent), 120);
+    for (int i = 0; i < bodies.size(); i++) {
+      while (sent.get(i).result().statusCode() == 503) {
+        sent.set(i, send(callers.get(i), keys.get(i), bodies.get(i)));
+        Await.result(sent.get(i));
+      }
+    }
+    return sent;
+  }
+
+  private static String openWallet(ApiCaller owner, String key) {
+    HttpResponse<Buffer> opened = owner.post("/v1/wallets", new JsonObject().put("currency", "USD")
+      .put("type", "personal"), key);
+    assertThat(opened.statusCode()).as(opened.bodyAsString()).isEqualTo(201);
+    return opened.bodyAsJsonObject().getString("id");
+  }
+
+  private static String keyPlacedAwayFrom(ApiCaller owner, int shard) {
+    while (true) {
+      String key = newKey();
+      if (shardBeforeOwnerHomes(owner, key) != shard) {
+        return key;
+      }
+    }
+  }
+
+  /** Where the money core put a wallet before owners had home shards: a hash of its opening key. */
+  private static int shardBeforeOwnerHomes(ApiCaller owner, String key) {
+    String seed = "open_wallet|" + new IdempotencyKey(owner.id(), key).digest();
+    return Math.floorMod(Sha256.hex(seed).hashCode(), owner.cache().shardCount());
+  }
+
 
   private static Future<HttpResponse<Buffer>> send(ApiCaller via, String key, JsonObject body) {
     return via.http().post("/v1/transfers").putHeader("Authorization", "Bearer " + via.token())

@@ -50,7 +50,10 @@ final class Keys {
     return merchantShard.tag() + ":pay:" + paymentId;
   }
 
-  /** One of a sender's limit counters, next to the sender's wallet. */
+  /**
+   * One of a sender's limit counters, next to the sender's wallet: on the owner's home shard, where
+   * every wallet of the owner is, so one counter sees all of the owner's debits.
+   */
   static String limitCounter(ShardId shard, String owner, String counter) {
     return shard.tag() + ":lim:" + owner + ":" + counter;
   }

@@ -13,6 +13,7 @@ import dev.wallet.balancecache.model.BalanceEvent;
 import dev.wallet.balancecache.model.Credited;
 import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.HoldView;
+import dev.wallet.balancecache.model.LimitCheck;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.PaymentId;
@@ -57,6 +58,7 @@ public final class RedisBalanceCache implements BalanceCache {
   /** How far past movements it could not drive one pass of a shard reads. */
   private static final int SWEEP_DEPTH = 5_000;
   private static final long TOPOLOGY_REFRESH_MS = 2_000;
+  private static final long OFF_HOME_LOG_EVERY = 10_000;
 
   private final Vertx vertx;
   private final BalanceCacheOptions options;
@@ -67,6 +69,7 @@ public final class RedisBalanceCache implements BalanceCache {
   private final OutboxTail tail;
   private final AtomicLong swept = new AtomicLong();
   private final AtomicLong sweepFailures = new AtomicLong();
+  private final AtomicLong offHomeLimitedDebits = new AtomicLong();
   private long sweeperTimer = -1;
   private final Set<Integer> sweepingShards = ConcurrentHashMap.newKeySet();
 
@@ -172,6 +175,11 @@ public final class RedisBalanceCache implements BalanceCache {
     return saga.counts(swept.get(), sweepFailures.get());
   }
 
+  @Override
+  public long offHomeLimitedDebits() {
+    return offHomeLimitedDebits.get();
+  }
+
   /** The saga's steps, for tests that stop a transfer between them. */
   public CrossShardSaga saga() {
     return saga;
@@ -182,7 +190,8 @@ public final class RedisBalanceCache implements BalanceCache {
   @Override
   public Future<Outcome<Wallet>> openWallet(OpenWallet command) {
     String seed = "open_wallet|" + command.idempotencyKey().digest();
-    ShardId shard = command.colocateWith().map(WalletId::shard).orElseGet(() -> shardFor(seed));
+    ShardId shard = command.colocateWith().map(WalletId::shard)
+      .orElseGet(() -> ShardId.homeOf(command.ownerId(), options.shardCount()));
     WalletId id = WalletId.derived(shard, seed);
     List<String> keys = List.of(Keys.wallet(id), Keys.idempotency(shard, command.idempotencyKey()), Keys.outbox(shard));
     List<String> args = List.of(id.value(), command.ownerId(), command.currency().getCurrencyCode(),
@@ -257,6 +266,7 @@ public final class RedisBalanceCache implements BalanceCache {
 
   /** One script when both wallets share a shard, the saga otherwise. */
   private Future<ScriptReply> move(Movement m) {
+    noteIfOffHome(m.from(), m.actor(), m.limits());
     if (m.crossShard()) {
       return saga.run(m);
     }
@@ -275,6 +285,7 @@ public final class RedisBalanceCache implements BalanceCache {
   public Future<Outcome<HoldView>> placeHold(PlaceHold command) {
     ShardId shard = command.wallet().shard();
     HoldId id = HoldId.random(shard);
+    noteIfOffHome(command.wallet(), command.actor(), command.limits());
     List<String> keys = new ArrayList<>(List.of(Keys.wallet(command.wallet()), Keys.hold(id),
       Keys.idempotency(shard, command.idempotencyKey()), Keys.outbox(shard)));
     command.limits().forEach(l -> keys.add(Keys.limitCounter(shard, command.actor(), l.counter())));
@@ -402,8 +413,20 @@ public final class RedisBalanceCache implements BalanceCache {
 
   // ------------------------------------------------------------------ helpers
 
-  private ShardId shardFor(String seed) {
-    return new ShardId(Math.floorMod(Sha256.hex(seed).hashCode(), options.shardCount()));
+  /**
+   * Limits are exact per owner only for wallets on the owner's home shard, where its counters are.
+   * A wallet opened before owners had homes, or colocated with another owner's wallet, counts in a
+   * window of its own shard; this makes such debits visible (metric, and a log line now and then).
+   */
+  private void noteIfOffHome(WalletId source, String actor, List<LimitCheck> limits) {
+    if (limits.isEmpty() || source.shard().equals(ShardId.homeOf(actor, options.shardCount()))) {
+      return;
+    }
+    long seen = offHomeLimitedDebits.incrementAndGet();
+    if (seen == 1 || seen % OFF_HOME_LOG_EVERY == 0) {
+      LOG.warn("limits counted off the owner's home shard ({} such debits so far), e.g. wallet {} of owner {}: "
+        + "its limits are per shard, not per owner (see docs/architecture.md, limits)", seen, source, actor);
+    }
   }
 
   private String retention() {

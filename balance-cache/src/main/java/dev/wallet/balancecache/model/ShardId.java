@@ -14,6 +14,18 @@ public record ShardId(int number) {
     }
   }
 
+  /**
+   * The owner's home shard, where the money core places every wallet of the owner: the owner's
+   * limit counters then sit beside all of its debits, so one script checks and counts them exactly.
+   * A pure function of the owner id (the first 32 bits of SHA-256 of "owner|" + id, modulo the
+   * shard count), fixed for the life of the data like the shard count, so anyone can recompute it
+   * (the ledger's query for wallets off their home, in docs/architecture.md, does).
+   */
+  public static ShardId homeOf(String ownerId, int shardCount) {
+    String digest = Sha256.hex("owner|" + ownerId);
+    return new ShardId((int) (Long.parseLong(digest.substring(0, 8), 16) % shardCount));
+  }
+
   /** s0042 */
   public String name() {
     return String.format("s%04d", number);

@@ -10,6 +10,7 @@ import dev.wallet.balancecache.model.IdempotencyKey;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.Wallet;
@@ -47,28 +48,30 @@ public final class MoneyCore {
     return open(owner, Optional.of(neighbour));
   }
 
-  /** A wallet whose shard differs from {@code other}'s. */
+  /** A wallet of {@code owner} whose shard differs from {@code other}'s. */
   public WalletId openElsewhere(String owner, WalletId other) {
-    while (true) {
-      WalletId id = open(owner);
-      if (!id.shard().equals(other.shard())) {
-        return id;
-      }
-    }
+    return open(owner, awayFrom(owner, other), WalletType.PERSONAL);
   }
 
   public WalletId openMerchant(String owner, Optional<WalletId> colocateWith) {
     return open(owner, colocateWith, WalletType.MERCHANT);
   }
 
-  /** A merchant wallet on a shard other than {@code other}'s. */
+  /** A merchant wallet of {@code owner} on a shard other than {@code other}'s. */
   public WalletId openMerchantElsewhere(String owner, WalletId other) {
-    while (true) {
-      WalletId id = openMerchant(owner, Optional.empty());
-      if (!id.shard().equals(other.shard())) {
-        return id;
-      }
+    return open(owner, awayFrom(owner, other), WalletType.MERCHANT);
+  }
+
+  /**
+   * Where to put a wallet of {@code owner} so that it is not on {@code other}'s shard: its owner's
+   * home (no colocation), unless that is other's shard; then beside a made-up id on the next shard
+   * (the money core places by the id's shard alone).
+   */
+  private Optional<WalletId> awayFrom(String owner, WalletId other) {
+    if (!ShardId.homeOf(owner, cache.shardCount()).equals(other.shard())) {
+      return Optional.empty();
     }
+    return Optional.of(WalletId.random(new ShardId((other.shard().number() + 1) % cache.shardCount())));
   }
 
   private WalletId open(String owner, Optional<WalletId> colocateWith) {

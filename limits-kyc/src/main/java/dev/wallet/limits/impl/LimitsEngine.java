@@ -1,6 +1,7 @@
 package dev.wallet.limits.impl;
 
 import dev.wallet.balancecache.model.LimitCheck;
+import dev.wallet.balancecache.model.Sha256;
 import dev.wallet.limits.model.Decision;
 import dev.wallet.limits.model.Decision.Allowed;
 import dev.wallet.limits.model.Decision.Refusal;
@@ -12,16 +13,12 @@ import dev.wallet.limits.model.Operation;
 import dev.wallet.limits.model.RiskRules;
 import dev.wallet.limits.model.RulesInForce;
 import dev.wallet.limits.model.TierRules;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -120,7 +117,7 @@ public final class LimitsEngine {
                                     Movement movement) {
     String currency = movement.amount().currencyCode();
     return override.filter(o -> window.apply(o).containsKey(currency))
-      .map(o -> movement.operation().wire() + ".m" + shortHash(o.merchant()))
+      .map(o -> movement.operation().wire() + ".m" + Sha256.hexPrefix(o.merchant(), 8))
       .orElse(movement.operation().wire());
   }
 
@@ -133,16 +130,6 @@ public final class LimitsEngine {
 
   private static long untilMs(ZonedDateTime now, ZonedDateTime end) {
     return Math.max(1, ChronoUnit.MILLIS.between(now, end));
-  }
-
-  /** Merchant ids are the client's text: a hash keeps counter ids within the money core's alphabet. */
-  static String shortHash(String text) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 8);
-    } catch (NoSuchAlgorithmException impossible) {
-      throw new IllegalStateException(impossible);
-    }
   }
 
   private static Refused refused(Refusal refusal, String rule, long version) {

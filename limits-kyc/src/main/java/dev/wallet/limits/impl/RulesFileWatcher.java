@@ -1,5 +1,6 @@
 package dev.wallet.limits.impl;
 
+import dev.wallet.balancecache.model.Sha256;
 import dev.wallet.limits.model.PublishOutcome;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -72,7 +73,7 @@ final class RulesFileWatcher {
   }
 
   private Future<Void> changed(Content content) {
-    String sha = Hashes.sha256(content.yaml());
+    String sha = Sha256.hex(content.yaml());
     if (sha.equals(lastSeenSha)) {
       return Future.succeededFuture();
     }

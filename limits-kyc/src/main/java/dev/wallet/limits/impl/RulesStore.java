@@ -1,6 +1,7 @@
 package dev.wallet.limits.impl;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.wallet.balancecache.model.Sha256;
 import dev.wallet.limits.model.AuditRecord;
 import dev.wallet.limits.model.PublishOutcome;
 import dev.wallet.limits.model.PublishedRules;
@@ -43,7 +44,7 @@ final class RulesStore {
 
   /** A validated text becomes the next version, unless it is the version in force already. */
   Future<PublishOutcome> publish(String yaml, JsonNode tree, String source, String actor) {
-    String sha = Hashes.sha256(yaml);
+    String sha = Sha256.hex(yaml);
     return pool.withTransaction(conn -> lock(conn)
       .compose(locked -> conn.preparedQuery(SqlQueries.LATEST_VERSION).execute(Tuple.of(ruleset)))
       .map(RulesStore::first)
@@ -54,7 +55,7 @@ final class RulesStore {
 
   /** A refused text is audited once while the same version is in force, however many members read it. */
   Future<Void> recordRefusal(String yaml, List<String> problems, String source, String actor) {
-    String sha = Hashes.sha256(yaml);
+    String sha = Sha256.hex(yaml);
     return pool.withTransaction(conn -> lock(conn)
       .compose(locked -> conn.preparedQuery(SqlQueries.REFUSAL_ALREADY_AUDITED).execute(Tuple.of(ruleset, sha)))
       .compose(seen -> seen.size() > 0 ? Future.succeededFuture() : conn.preparedQuery(SqlQueries.INSERT_AUDIT)
