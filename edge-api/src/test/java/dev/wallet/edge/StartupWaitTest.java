@@ -48,8 +48,10 @@ class StartupWaitTest {
     dependency.comeUp();
     EdgeApplication app = Await.result(starting, 60);
     try {
-      assertThat(Await.result(WebClient.create(vertx).get(app.port(), "127.0.0.1", "/health/ready").send())
-        .statusCode()).isEqualTo(200);
+      WebClient http = WebClient.create(vertx);
+      // the rules a new member takes from the cluster may arrive a moment after the start completes
+      Eventually.await("the edge to be ready", Duration.ofSeconds(15),
+        () -> Await.result(http.get(app.port(), "127.0.0.1", "/health/ready").send()).statusCode() == 200);
     } finally {
       Await.result(app.close());
     }
