@@ -32,10 +32,13 @@ final class Audit {
   private static final Duration SAGAS_WITHIN = Duration.ofSeconds(90);
   private static final Duration LEDGER_WITHIN = Duration.ofSeconds(180);
   private static final Duration RECONCILED_WITHIN = Duration.ofSeconds(180);
+  private static final Duration READ_WITHIN = Duration.ofSeconds(60);
 
   private final ChaosHttp http;
   private final Pool ledger;
   private final RedisNodes redis;
+  /** Reads of a wallet that got no answer or not a 200 after the fault was over (a read should always be answered). */
+  long unansweredReads;
   private final String adminToken;
 
   Audit(Vertx vertx, ChaosHttp http, PgConnectOptions database, RedisNodes redis) {
@@ -112,16 +115,31 @@ final class Audit {
   private Map<String, Balance> inRedis(Customers customers) {
     Map<String, Balance> balances = new HashMap<>();
     for (Customers.Wallet wallet : customers.all()) {
-      ChaosHttp.Answer answer = await(http.get(0, "/v1/wallets/" + wallet.id(), wallet.token()), 10);
-      if (answer.status() != 200) {
-        throw new IllegalStateException("GET wallet " + wallet.id() + ": " + answer.status() + " " + answer.body());
-      }
-      JsonObject json = answer.json();
+      JsonObject json = readWallet(wallet);
       JsonObject balance = json.getJsonObject("balance");
       balances.put(wallet.id(), new Balance(balance.getLong("available"), balance.getLong("held"), json.getLong("seq"),
         json.getString("status")));
     }
     return balances;
+  }
+
+  /** A wallet as the API shows it; a read is safe to repeat, so one that is not answered is asked again, of the other edge. */
+  private JsonObject readWallet(Customers.Wallet wallet) {
+    long deadline = System.nanoTime() + READ_WITHIN.toNanos();
+    for (int attempt = 0; ; attempt++) {
+      ChaosHttp.Answer answer = SystemUnderTest.await(http.get(attempt, "/v1/wallets/" + wallet.id(), wallet.token()));
+      if (answer != null && answer.status() == 200) {
+        return answer.json();
+      }
+      unansweredReads++;
+      System.err.printf("[chaos] GET /v1/wallets/%s on %s: %s%n", wallet.id(), http.edge(attempt),
+        answer == null ? "no answer" : answer.status() + " " + answer.body());
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("GET /v1/wallets/" + wallet.id() + " was not answered 200 within "
+          + READ_WITHIN.toSeconds() + " s");
+      }
+      Pause.briefly();
+    }
   }
 
   private Map<String, Balance> inLedger(java.util.Set<String> wallets) {

@@ -157,6 +157,8 @@ public final class ChaosRun {
     system.awaitWhole();
     progress("%s: load stopped, every movement settled; auditing", fault.name());
     Verdict verdict = audit.check(book, customers, phase, faultAt, loadEnded);
+    verdict.expect(!Double.isNaN(resumed), "writes to the shards %s hit did not resume within %d s", fault.name(),
+      Faults.RESUME_WITHIN.toSeconds());
     verdict.violations().forEach(violation -> progress("VIOLATION after %s: %s", fault.name(), violation));
     Injection injection = new Injection(fault.name(), resumed, (System.nanoTime() - started) / 1e9, verdict);
     progress("%s: %d acknowledged, %d refused, %d unknown at first; %s", fault.name(), verdict.acknowledged,

@@ -31,7 +31,8 @@ final class Faults {
   static final List<String> ALL = List.of("master-kill", "replica-stall-master-kill", "writer-kill",
     "postgres-stop", "edge-kill", "redis-stall");
 
-  private static final Duration RESUME_WITHIN = Duration.ofSeconds(90);
+  /** Issue 9 asks for 30 s after losing any one Redis process; twice that is the bound a loaded machine must meet. */
+  static final Duration RESUME_WITHIN = Duration.ofSeconds(60);
   private static final Duration AFTER_RESUME = Duration.ofSeconds(3);
   private static final Duration PROCESS_DOWN = Duration.ofSeconds(5);
   private static final Duration POSTGRES_DOWN = Duration.ofSeconds(20);
