@@ -61,6 +61,7 @@ edge_jar=$(ls "$WALLET_ROOT"/edge-api/target/edge-api-*-all.jar 2>/dev/null | he
 "$WALLET_ROOT/scripts/infra-down.sh" --purge >/dev/null 2>&1 || true
 "$WALLET_ROOT/scripts/infra-up.sh"
 out_dir=$WALLET_DATA_DIR/chaos
+rm -f "$out_dir/table.md"
 run_dir=$out_dir/run
 mkdir -p "$out_dir" "$run_dir"
 
@@ -115,10 +116,9 @@ java ${CHAOS_JAVA_OPTS:--Xmx512m} -cp "$WALLET_ROOT/edge-api/target/test-classes
   --redis-dir="$WALLET_DATA_DIR/redis" --pg-host="$WALLET_PG_HOST" --pg-port="$WALLET_PG_PORT" \
   --pg-database="$WALLET_PG_DATABASE" --pg-user="$WALLET_PG_USER" --pg-password="$WALLET_PG_PASSWORD" \
   --pg-ctl="$pg_ctl" --pg-log="$pg_dir/server.log" --writer-metrics="http://127.0.0.1:$metrics_port/metrics" \
-  "${chaos_args[@]}" >"$out_dir/table.md"
+  --table="$out_dir/table.md" "${chaos_args[@]}"
 verdict=$?
 set -e
-cat "$out_dir/table.md"
 log "chaos.sh$([ $short = 1 ] && echo ' --short') took $((SECONDS - started)) s: $([ $verdict = 0 ] && echo clean || echo "VIOLATIONS (exit $verdict)")"
 
 if [ "$record" = 1 ] && [ -s "$out_dir/table.md" ]; then

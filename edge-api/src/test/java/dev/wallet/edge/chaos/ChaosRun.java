@@ -27,8 +27,8 @@ import java.util.stream.IntStream;
  * The fault suite (issue 9): clients move money through both edges, retrying every unanswered
  * request under its Idempotency-Key, while each fault is put on the running wallet in turn; after
  * each, the wallet is checked against the clients' book (see {@link Audit}). scripts/chaos.sh
- * starts the system and calls this in a separate JVM. Prints a markdown table on stdout, progress
- * and every violation on stderr, and exits 1 on any violation.
+ * starts the system and calls this in a separate JVM. Writes a markdown table to {@code --table},
+ * prints it, progress and every violation on stderr, and exits 1 on any violation.
  *
  * <p>Arguments are {@code --name=value}; see {@link Options} for each and its default.
  */
@@ -39,7 +39,7 @@ public final class ChaosRun {
                  int merchants, long fundingMinor, Duration before, Duration after, long movementDeadlineMs,
                  long requestTimeoutMs, Path runDir, Path logDir, String redisHost, List<Integer> redisPorts,
                  Path redisDir, int shards, PgConnectOptions database, List<String> pgCtl, String pgLog,
-                 URI writerMetrics) {
+                 URI writerMetrics, Path table) {
 
     static Options parse(String[] args) {
       Map<String, String> given = new HashMap<>();
@@ -64,7 +64,8 @@ public final class ChaosRun {
           .setUser(given.getOrDefault("pg-user", "wallet_app"))
           .setPassword(given.getOrDefault("pg-password", "wallet-dev-app")),
         Processes.words(given.getOrDefault("pg-ctl", "pg_ctl")), given.getOrDefault("pg-log", "/dev/null"),
-        URI.create(given.getOrDefault("writer-metrics", "http://127.0.0.1:9181/metrics")));
+        URI.create(given.getOrDefault("writer-metrics", "http://127.0.0.1:9181/metrics")),
+        Path.of(given.getOrDefault("table", "chaos-table.md")));
     }
 
     private static int number(Map<String, String> given, String name, int fallback) {
@@ -111,8 +112,13 @@ public final class ChaosRun {
     try {
       ChaosRun run = new ChaosRun(options, vertx);
       List<Injection> injections = run.run();
-      System.out.print(table(injections));
+      String table = table(injections);
+      // a file of its own: libraries may log on stdout
+      java.nio.file.Files.writeString(options.table(), table);
+      System.err.print(table);
       clean = injections.stream().allMatch(injection -> injection.verdict().clean());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     } finally {
       await(vertx.close(), 60);
     }
