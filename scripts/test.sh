@@ -7,3 +7,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 "$WALLET_ROOT/scripts/infra-up.sh"
 cd "$WALLET_ROOT"
 mvn -B verify "$@"
+
+# The fault suite's short mode (issue 9), on an infrastructure of its own that it stops at its end,
+# so the one above is left as it was. WALLET_SKIP_CHAOS=1 leaves it out.
+if [ -z "${WALLET_SKIP_CHAOS:-}" ]; then
+  WALLET_SKIP_BUILD=1 "$WALLET_ROOT/scripts/chaos.sh" --short
+fi
