@@ -102,6 +102,16 @@ public final class RedisNodes {
     }
   }
 
+  /** Sends a signal to the node's process: STOP freezes it at once (it answers nothing), CONT resumes it. */
+  public static void signal(int port, String signal) {
+    Path pidFile = TestEnvironment.dataDir().resolve("redis/" + port + "/redis.pid");
+    try {
+      run(List.of("kill", "-" + signal, Files.readString(pidFile).trim()));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + pidFile, e);
+    }
+  }
+
   public static void start(int port) {
     run(List.of("redis-server", TestEnvironment.dataDir().resolve("redis/" + port + "/redis.conf").toString()));
     Eventually.await("redis on " + port + " to answer", Duration.ofSeconds(30), () -> ping(port));
