@@ -119,8 +119,9 @@ class HoldsAndScriptCacheTest {
     String alice = owner();
     WalletId from = core.funded(alice, 100);
     WalletId to = core.openNear(owner(), from);
+    // more replicas than any master has (one each, and the spare makes two on one master)
     BalanceCache strict = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions()
-      .withMinReplicaAcks(2).withOperationTimeoutMs(700));
+      .withMinReplicaAcks(3).withOperationTimeoutMs(700));
     Await.result(strict.start());
     var transfer = new dev.wallet.balancecache.command.Transfer(from, to, new Money(30, USD), alice, key(alice));
     try {
