@@ -2,6 +2,7 @@ package dev.wallet.edge;
 
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.UpgradeRejectedException;
@@ -45,8 +46,16 @@ final class LiveSocket {
     return client.connect(options).map(LiveSocket::new);
   }
 
+  /**
+   * A socket with its snapshot. A handshake the server closed without an answer is tried once more,
+   * as a client reconnects: seen once in a full run under load and not explained yet (see the
+   * closing note of stop 16); a refusal with a status is never retried.
+   */
   static LiveSocket open(Vertx vertx, int port, String wallet, String token) {
-    LiveSocket live = Await.result(connect(vertx, port, wallet, token, false));
+    LiveSocket live = Await.result(connect(vertx, port, wallet, token, false)
+      .recover(failure -> failure instanceof WebSocketHandshakeException
+        ? connect(vertx, port, wallet, token, false)
+        : Future.failedFuture(failure)));
     live.awaitSnapshot();
     return live;
   }
