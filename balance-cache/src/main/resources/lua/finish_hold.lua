@@ -3,27 +3,38 @@
 -- (the payout failed) and gives back what the hold counted against the owner's limits. Neither
 -- depends on the wallet's status: held money is already spoken for.
 -- A hold that has already ended is left as it is and its first ending is returned.
+-- An authorization (see lib.lua) is released by a void or, once past its expiry, by the sweeper
+-- (ARGV[4] says which; an expiry release before 'exp' by Redis's clock is refused as NOT_EXPIRED,
+-- so a capture and an expiry can never both happen); it leaves the expiry set, and gives back its
+-- count only when nothing of it was captured.
 --
 -- KEYS[1] wallet          {sNNNN}:w:<walletId>
 -- KEYS[2] hold record     {sNNNN}:h:<holdId>
 -- KEYS[3] outbox          {sNNNN}:outbox
 -- KEYS[4] system account  {sNNNN}:a:<name>:<currency>   (the payout's clearing account to settle;
---                         any key of the shard to release, not touched)
+--                         to release: the shard's expiry set {sNNNN}:hexp)
 -- KEYS[5..] the limit counters the hold counted (the hold record's 'lim' field, in order)
 -- ARGV[1] hold id   ARGV[2] ending (settled|released)   ARGV[3] system account id (only to settle)
+-- ARGV[4] who releases an authorization: void | expiry ('' otherwise)
 --
 -- Returns {kind, outcome}: kind 'new' or 'replay'; outcome.code is OK with status settled or
--- released, or HOLD_NOT_FOUND.
+-- released, or HOLD_NOT_FOUND, NOT_EXPIRED.
 -- Writes (only on 'new'): the wallet, the system account when settled, the hold record, one posting.
 
 local wallet_key, hold_key, outbox, system_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local counter_keys = tail(KEYS, 5)
-local hold_id, ending, system_id = ARGV[1], ARGV[2], ARGV[3]
+local hold_id, ending, system_id, released_by = ARGV[1], ARGV[2], ARGV[3], ARGV[4] or ''
 
-local h = redis.call('HMGET', hold_key, 'state', 'outcome', 'wallet', 'amt', 'cur', 'ref', 'lim')
+local h = redis.call('HMGET', hold_key, 'state', 'outcome', 'wallet', 'amt', 'cur', 'ref', 'lim', 'to', 'exp', 'captured')
 if not h[1] then return reply('new', cjson.encode(refusal('HOLD_NOT_FOUND', {holdId = hold_id}))) end
 if h[1] ~= 'active' then return reply('replay', h[2]) end
 if ending ~= 'settled' and ending ~= 'released' then error('bad ending ' .. tostring(ending)) end
+local is_authorization = h[8] ~= false
+if is_authorization and ending ~= 'released' then error('an authorization is captured, not settled: ' .. hold_id) end
+local ts = now_ms()
+if released_by == 'expiry' and (not is_authorization or ts < tonumber(h[9])) then
+  return reply('new', cjson.encode(refusal('NOT_EXPIRED', {holdId = hold_id})))
+end
 if h[7] and h[7] ~= encode_list(counter_keys) then error('limit counters do not match hold ' .. hold_id) end
 
 local amount, currency = tonumber(h[4]), h[5]
@@ -38,12 +49,18 @@ end
 local code = legs_refusal(legs)
 if code then error('cannot end hold ' .. hold_id .. ': ' .. code) end
 
-local ts = now_ms()
 local entries, balances = apply_legs(legs)
-if ending == 'released' then uncount_limits(counter_keys, amount) end
+local nothing_captured = tonumber(h[10] or '0') == 0
+if ending == 'released' then uncount_limits(counter_keys, amount, nothing_captured and 1 or 0) end
+if is_authorization then
+  redis.call('HSET', hold_key, 'amt', 0, 'by', released_by)
+  redis.call('ZREM', system_key, hold_id)
+end
 local outcome = wallet_view(wallet)
 outcome.code, outcome.holdId, outcome.status, outcome.amount, outcome.currency, outcome.reference, outcome.finishedAt =
   'OK', hold_id, ending, h[4], currency, h[6], ts
+redis.call('HSET', hold_key, 'state', ending, 'finished', ts)
+if is_authorization then outcome.authorization = authorization_view(hold_key) end
 local outcome_json = cjson.encode(outcome)
 redis.call('HSET', hold_key, 'state', ending, 'outcome', outcome_json, 'finished', ts)
 emit(outbox, posting(hold_id .. '.' .. ending, 'hold_' .. ending, wallet_key, ts,

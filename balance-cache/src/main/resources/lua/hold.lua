@@ -1,22 +1,27 @@
--- hold: sets money of a wallet aside (available -> held) for a withdrawal in flight.
+-- hold: sets money of a wallet aside (available -> held) for a withdrawal in flight, or for a
+-- merchant as an authorization (ARGV[9] names the merchant wallet; see lib.lua, authorizations),
+-- which expires ARGV[10] ms after it was placed unless captured or voided first.
 --
 -- KEYS[1] wallet        {sNNNN}:w:<walletId>
 -- KEYS[2] hold record   {sNNNN}:h:<holdId>
 -- KEYS[3] idempotency   {sNNNN}:idem:<scope hash>
 -- KEYS[4] outbox        {sNNNN}:outbox
--- KEYS[5..] the sender's limit counters, in the order of ARGV[8]
+-- KEYS[5] expiry set   {sNNNN}:hexp   (an authorization enters it; not touched otherwise)
+-- KEYS[6..] the sender's limit counters, in the order of ARGV[8]
 -- ARGV[1] hold id   ARGV[2] amount   ARGV[3] currency   ARGV[4] request hash   ARGV[5] actor
 -- ARGV[6] reference (e.g. withdrawal id)   ARGV[7] refusal retention ms   ARGV[8] limit checks (JSON)
+-- ARGV[9] merchant wallet id of an authorization ('' for a withdrawal)   ARGV[10] its lifetime ms
 --
 -- Returns {kind, outcome}: outcome.code is OK (hold active) or AMOUNT_INVALID, WALLET_NOT_FOUND,
 -- WALLET_INACTIVE, CURRENCY_MISMATCH, LIMIT_EXCEEDED, INSUFFICIENT_FUNDS, BALANCE_OVERFLOW.
 -- Writes (only on OK): the wallet, the hold record, the counters, the idempotency record, one posting.
 
-local wallet_key, hold_key, idem_key, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local counter_keys = tail(KEYS, 5)
+local wallet_key, hold_key, idem_key, outbox, expiry_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local counter_keys = tail(KEYS, 6)
 local hold_id, currency, request_hash, actor, reference = ARGV[1], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local retention_ms = tonumber(ARGV[7])
 local checks = cjson.decode(ARGV[8])
+local merchant_id, lifetime_ms = ARGV[9] or '', tonumber(ARGV[10] or '0')
 
 local seen = idem_lookup(idem_key, request_hash)
 if seen then return seen end
@@ -28,6 +33,7 @@ if not amount then code = 'AMOUNT_INVALID' else code = wallet_refusal(wallet, cu
 local rule = not code and limits_refusal(counter_keys, checks, amount)
 if rule then code = 'LIMIT_EXCEEDED' end
 local legs
+if not code and merchant_id ~= '' and lifetime_ms <= 0 then error('an authorization needs a lifetime') end
 if not code then
   legs = {{acct = wallet, bucket = 'avail', delta = -amount}, {acct = wallet, bucket = 'held', delta = amount}}
   code = legs_refusal(legs)
@@ -41,11 +47,19 @@ local entries, balances = apply_legs(legs)
 count_limits(counter_keys, checks, amount)
 redis.call('HSET', hold_key, 'id', hold_id, 'wallet', wallet.id, 'amt', units(amount), 'cur', currency,
   'state', 'active', 'ref', reference, 'created', ts, 'lim', encode_list(counter_keys))
+local movement = {lim = encode_list(counter_keys)}
+if merchant_id ~= '' then
+  local expires = ts + lifetime_ms
+  redis.call('HSET', hold_key, 'to', merchant_id, 'exp', expires, 'auth', units(amount), 'captured', 0)
+  redis.call('ZADD', expiry_key, expires, hold_id)
+  movement.to, movement.exp = merchant_id, expires
+end
 local outcome = wallet_view(wallet)
 outcome.code, outcome.holdId, outcome.status, outcome.amount, outcome.currency, outcome.reference, outcome.createdAt =
   'OK', hold_id, 'active', units(amount), currency, reference, ts
+if merchant_id ~= '' then outcome.authorization = authorization_view(hold_key) end
 local outcome_json = cjson.encode(outcome)
 idem_record(idem_key, request_hash, 'done', outcome_json)
 emit(outbox, posting(hold_id .. '.hold', 'hold', wallet_key, ts, {ref = reference, scope = idem_key,
-  entries = entries, balances = balances, movement = {lim = encode_list(counter_keys)}, retire = {idem_key}}))
+  entries = entries, balances = balances, movement = movement, retire = {idem_key}}))
 return reply('new', outcome_json)

@@ -204,12 +204,14 @@ local function count_limits(counter_keys, checks, amount)
 end
 
 -- A reversed or released movement gives back what it counted (a counter whose window has
--- ended is gone, and stays gone).
-local function uncount_limits(counter_keys, amount)
+-- ended is gone, and stays gone). An authorization released after part of it was captured gives
+-- back the rest of its amount but not its count (count 0): one payment did happen.
+local function uncount_limits(counter_keys, amount, count)
+  local uncounted = count or 1
   for _, key in ipairs(counter_keys) do
     if redis.call('EXISTS', key) == 1 then
-      redis.call('HINCRBY', key, 'amt', units(-amount))
-      redis.call('HINCRBY', key, 'cnt', -1)
+      if amount > 0 then redis.call('HINCRBY', key, 'amt', units(-amount)) end
+      if uncounted > 0 then redis.call('HINCRBY', key, 'cnt', -uncounted) end
     end
   end
 end
@@ -271,4 +273,22 @@ local function valid_fee(text, amount)
   local fee = tonumber(text)
   if fee > amount then return nil end
   return fee
+end
+
+---------------------------------------------------------------- authorizations
+-- An authorization is a hold (HASH {sNNNN}:h:<id>, see hold.lua) that names a merchant wallet
+-- ('to') and an expiry ('exp', ms); 'auth' is the amount authorized, 'amt' what is still held,
+-- 'captured' what was paid to the merchant so far, 'by' who released it (void or expiry).
+-- Open authorizations sit in the shard's expiry set (ZSET id -> exp ms) read by the sweeper.
+
+local AUTH_FIELDS = {'id', 'wallet', 'to', 'auth', 'amt', 'captured', 'cur', 'state', 'by', 'ref', 'created', 'exp'}
+
+-- The authorization as its record holds it (strings, as in an HGETALL), for outcomes.
+local function authorization_view(hold_key)
+  local values = redis.call('HMGET', hold_key, unpack(AUTH_FIELDS))
+  local view = {}
+  for i, field in ipairs(AUTH_FIELDS) do
+    if values[i] then view[field] = values[i] end
+  end
+  return view
 end

@@ -1,5 +1,7 @@
 package dev.wallet.balancecache;
 
+import dev.wallet.balancecache.command.Authorize;
+import dev.wallet.balancecache.command.Capture;
 import dev.wallet.balancecache.command.Credit;
 import dev.wallet.balancecache.command.OpenWallet;
 import dev.wallet.balancecache.command.Payment;
@@ -7,7 +9,9 @@ import dev.wallet.balancecache.command.PlaceHold;
 import dev.wallet.balancecache.command.Refund;
 import dev.wallet.balancecache.command.Transfer;
 import dev.wallet.balancecache.impl.RedisBalanceCache;
+import dev.wallet.balancecache.model.AuthorizationView;
 import dev.wallet.balancecache.model.BalanceEvent;
+import dev.wallet.balancecache.model.CaptureView;
 import dev.wallet.balancecache.model.Credited;
 import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.HoldView;
@@ -99,6 +103,27 @@ public interface BalanceCache {
 
   /** Returns a held amount to the wallet, e.g. a withdrawal the bank declined. */
   Future<Outcome<HoldView>> releaseHold(HoldId id);
+
+  /**
+   * Holds money of the payer's wallet for a merchant wallet (a hold that names its merchant and
+   * its expiry), with the payer's limits checked and counted as for a payment.
+   */
+  Future<Outcome<AuthorizationView>> authorize(Authorize command);
+
+  /** An authorization (a withdrawal's hold is none). */
+  Future<Optional<AuthorizationView>> authorization(HoldId id);
+
+  /**
+   * Pays part or all of an active, unexpired authorization to its merchant as a payment (one
+   * script on one shard, or into the saga: PENDING); the rest is released unless kept open.
+   */
+  Future<Outcome<CaptureView>> capture(Capture command);
+
+  /** Releases what an active authorization still holds; an ended one answers its first ending (replayed). */
+  Future<Outcome<AuthorizationView>> voidAuthorization(HoldId id);
+
+  /** Releases every authorization of every shard past its expiry; returns how many. */
+  Future<Integer> releaseExpiredAuthorizations();
 
   Future<Outcome<WalletStatus>> setStatus(WalletId id, WalletStatus status, String reason);
 

@@ -21,7 +21,8 @@ import java.util.Set;
  * its YAML path and its default are listed in edge-api/README.md and edge-api/config/edge.yaml.
  */
 public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis, Postgres postgres, Fees fees,
-                         Gateway gateway, Funds funds, Sockets sockets, LimitsSettings limits) {
+                         Gateway gateway, Funds funds, Sockets sockets, LimitsSettings limits,
+                         Authorizations authorizations) {
 
   /** HS256 is no stronger than its key; the same floor for the webhooks' HMAC-SHA256. */
   static final int MIN_SECRET_BYTES = 32;
@@ -42,7 +43,7 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
     "WALLET_WS_MAX_PENDING_EVENTS", "WALLET_SWEEP_INTERVAL_MS", "WALLET_CONFIG_FILE", "WALLET_HZ_CLUSTER",
     "WALLET_HZ_HOST", "WALLET_HZ_PORT", "WALLET_HZ_PORT_COUNT", "WALLET_HZ_MEMBERS", "WALLET_RISK_RULES_FILE",
     "WALLET_RISK_RULES_POLL_MS", "WALLET_RISK_RECONCILE_MS", "WALLET_KYC_TIMEOUT_MS", "WALLET_AML_INTERVAL_MS",
-    "WALLET_AML_SETTLE_MS");
+    "WALLET_AML_SETTLE_MS", "WALLET_AUTH_DEFAULT_EXPIRY_SECONDS", "WALLET_AUTH_MAX_EXPIRY_SECONDS");
 
   /** The limits module's settings: environment variable and YAML path (see docs/architecture.md, section 5). */
   private static final Map<String, String> LIMITS_SETTINGS = Map.ofEntries(
@@ -199,6 +200,17 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
     }
   }
 
+  /**
+   * @param defaultExpirySeconds an authorization that does not ask for an expiry is released this long after it was placed
+   * @param maxExpirySeconds     the longest expiry a request may ask for
+   */
+  public record Authorizations(long defaultExpirySeconds, long maxExpirySeconds) {
+    public Authorizations {
+      requireRange("WALLET_AUTH_MAX_EXPIRY_SECONDS", maxExpirySeconds, 1, 31L * 24 * 3600);
+      requireRange("WALLET_AUTH_DEFAULT_EXPIRY_SECONDS", defaultExpirySeconds, 1, maxExpirySeconds);
+    }
+  }
+
   /** The embedded Hazelcast member and the limits module (rules file, polling, AML monitors). */
   public record LimitsSettings(HazelcastOptions hazelcast, LimitsOptions options) {
   }
@@ -211,7 +223,7 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
   public static EdgeConfig from(Settings s) {
     Secrets secrets = Secrets.of(s);
     return new EdgeConfig(http(s), auth(s, secrets), rateLimit(s), redis(s), postgres(s, secrets), fees(s),
-      gateway(s, secrets), funds(s), sockets(s), limits(s));
+      gateway(s, secrets), funds(s), sockets(s), limits(s), authorizations(s));
   }
 
   /** The sandbox gateway's process needs only this part (and only its secrets). */
@@ -220,19 +232,19 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
   }
 
   public EdgeConfig withHttp(Http value) {
-    return new EdgeConfig(value, auth, rateLimit, redis, postgres, fees, gateway, funds, sockets, limits);
+    return new EdgeConfig(value, auth, rateLimit, redis, postgres, fees, gateway, funds, sockets, limits, authorizations);
   }
 
   public EdgeConfig withRateLimit(RateLimit value) {
-    return new EdgeConfig(http, auth, value, redis, postgres, fees, gateway, funds, sockets, limits);
+    return new EdgeConfig(http, auth, value, redis, postgres, fees, gateway, funds, sockets, limits, authorizations);
   }
 
   public EdgeConfig withAuth(Auth value) {
-    return new EdgeConfig(http, value, rateLimit, redis, postgres, fees, gateway, funds, sockets, limits);
+    return new EdgeConfig(http, value, rateLimit, redis, postgres, fees, gateway, funds, sockets, limits, authorizations);
   }
 
   public EdgeConfig withGateway(Gateway value) {
-    return new EdgeConfig(http, auth, rateLimit, redis, postgres, fees, value, funds, sockets, limits);
+    return new EdgeConfig(http, auth, rateLimit, redis, postgres, fees, value, funds, sockets, limits, authorizations);
   }
 
   /** The settings that hold a value published in the repository (only possible in development mode). */
@@ -365,6 +377,11 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
   private static Funds funds(Settings s) {
     return new Funds(s.number("WALLET_FUNDS_RECONCILE_INTERVAL_MS", "funds.reconcileIntervalMs", 2_000),
       s.number("WALLET_FUNDS_STALE_AFTER_MS", "funds.staleAfterMs", 10_000));
+  }
+
+  private static Authorizations authorizations(Settings s) {
+    return new Authorizations(s.number("WALLET_AUTH_DEFAULT_EXPIRY_SECONDS", "authorizations.defaultExpirySeconds", 7 * 24 * 3600),
+      s.number("WALLET_AUTH_MAX_EXPIRY_SECONDS", "authorizations.maxExpirySeconds", 30L * 24 * 3600));
   }
 
   private static Sockets sockets(Settings s) {

@@ -84,6 +84,8 @@ public final class EdgeVerticle extends VerticleBase {
       limits);
     TransferHandlers transfers = new TransferHandlers(services.cache(), ownership, metrics, limits);
     PaymentHandlers payments = new PaymentHandlers(services.cache(), ownership, config.fees(), metrics, limits);
+    AuthorizationHandlers authorizations = new AuthorizationHandlers(services.cache(), ownership, config.fees(),
+      config.authorizations(), metrics, limits);
     WebhookHandlers webhooks = new WebhookHandlers(services.funds(),
       new WebhookSignature(config.gateway().webhookSecret()), clock, metrics);
     MoneyGate gate = services.gate();
@@ -128,6 +130,13 @@ public final class EdgeVerticle extends VerticleBase {
     router.post("/v1/payments").handler(body).handler(IdempotencyKeys::require)
       .handler(schema.validate("createPayment")).handler(gate::guard).handler(payments::pay);
     router.get("/v1/payments/:id").handler(payments::get);
+    router.post("/v1/authorizations").handler(body).handler(IdempotencyKeys::require)
+      .handler(schema.validate("createAuthorization")).handler(gate::guard).handler(authorizations::authorize);
+    router.get("/v1/authorizations/:id").handler(authorizations::get);
+    router.post("/v1/authorizations/:id/captures").handler(body).handler(IdempotencyKeys::require)
+      .handler(schema.validate("createCapture")).handler(gate::guard).handler(authorizations::capture);
+    router.post("/v1/authorizations/:id/void").handler(IdempotencyKeys::require)
+      .handler(gate::guard).handler(authorizations::voidAuthorization);
     router.post("/v1/payments/:id/refunds").handler(body).handler(IdempotencyKeys::require)
       .handler(schema.validate("createRefund")).handler(gate::guard).handler(payments::refund);
 

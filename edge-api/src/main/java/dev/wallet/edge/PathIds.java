@@ -24,7 +24,7 @@ final class PathIds {
     return parse(ctx, TransferId::new);
   }
 
-  private static <T> T parse(RoutingContext ctx, Function<String, T> parser) {
+  static <T> T parse(RoutingContext ctx, Function<String, T> parser) {
     try {
       return parser.apply(ctx.pathParam("id"));
     } catch (IllegalArgumentException malformed) {

@@ -50,7 +50,7 @@ final class PaymentHandlers {
     WalletId merchant = body.walletId("merchantWalletId");
     Money amount = body.money("amount", "currency");
     String orderRef = body.optionalText("orderRef").orElse("");
-    Reply.answer(ctx, merchantWallet(merchant)
+    Reply.answer(ctx, merchantWallet(cache, merchant)
       .compose(shop -> limits.outgoing(caller.id(), Operation.MERCHANT_PAYMENT, amount, Optional.of(shop.ownerId()))
         .map(checks -> new Payment(payer, merchant, amount, Fees.feeMinor(amount, fees.bpsFor(shop.ownerId())),
           caller.id(), orderRef, IdempotencyKeys.required(ctx), checks)))
@@ -84,7 +84,7 @@ final class PaymentHandlers {
   }
 
   /** A merchant wallet, or 404: a personal wallet is not a place to pay, and is not revealed. */
-  private Future<Wallet> merchantWallet(WalletId id) {
+  static Future<Wallet> merchantWallet(BalanceCache cache, WalletId id) {
     return cache.wallet(id).map(found -> found.filter(wallet -> wallet.type() == WalletType.MERCHANT)
       .orElseThrow(() -> new ProblemException(Problem.forRefusal(OutcomeCode.NOT_A_MERCHANT))));
   }

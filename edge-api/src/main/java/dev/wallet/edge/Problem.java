@@ -68,7 +68,14 @@ record Problem(ProblemCode code, String detail, Map<String, Object> extensions) 
       case BALANCE_NOT_ZERO -> invalidRequest("the wallet still holds money");
       case MONEY_IN_FLIGHT -> of(ProblemCode.MONEY_IN_FLIGHT,
         "the wallet cannot close while money of it is held or on its way to another wallet; retry once that has ended");
-      case WALLET_NOT_FOUND, TRANSFER_NOT_FOUND, HOLD_NOT_FOUND, PAYMENT_NOT_FOUND -> notFound();
+      case WALLET_NOT_FOUND, TRANSFER_NOT_FOUND, HOLD_NOT_FOUND, PAYMENT_NOT_FOUND, AUTHORIZATION_NOT_FOUND -> notFound();
+      case AUTHORIZATION_NOT_ACTIVE -> of(ProblemCode.AUTHORIZATION_NOT_ACTIVE,
+        "the authorization was captured or released already");
+      case AUTHORIZATION_EXPIRED -> of(ProblemCode.AUTHORIZATION_EXPIRED,
+        "the authorization has expired; its money is released to the payer");
+      case CAPTURE_EXCEEDS_AUTHORIZATION -> of(ProblemCode.CAPTURE_EXCEEDS_AUTHORIZATION,
+        "the capture is more than the authorization still holds");
+      case NOT_EXPIRED -> throw new IllegalArgumentException(refusal + " is the sweeper's, never a caller's");
       // 404 rather than 400: a 400 would tell a payer that a personal wallet exists under this id
       case NOT_A_MERCHANT -> of(ProblemCode.NOT_FOUND, "no merchant wallet with this id");
       case REFUND_EXCEEDS_PAYMENT -> of(ProblemCode.REFUND_EXCEEDS_PAYMENT,

@@ -15,6 +15,8 @@ enum ProblemCode {
   METHOD_NOT_ALLOWED(405, "Method not allowed"),
   IDEMPOTENCY_IN_FLIGHT(409, "A request with this Idempotency-Key is still in progress"),
   MONEY_IN_FLIGHT(409, "Money of this wallet is held or on its way out"),
+  AUTHORIZATION_NOT_ACTIVE(409, "The authorization was captured or released"),
+  AUTHORIZATION_EXPIRED(409, "The authorization has expired"),
   PAYLOAD_TOO_LARGE(413, "The request body is too large"),
   UNSUPPORTED_MEDIA_TYPE(415, "The body must be JSON"),
   IDEMPOTENCY_KEY_REUSED(422, "This Idempotency-Key was used for a different request"),
@@ -26,6 +28,7 @@ enum ProblemCode {
   /** The receiver's tier, country or limits refused: the sender learns nothing more about the receiver. */
   RECEIVER_CANNOT_ACCEPT(422, "The receiver cannot accept this transfer"),
   REFUND_EXCEEDS_PAYMENT(422, "The refunds would exceed the payment"),
+  CAPTURE_EXCEEDS_AUTHORIZATION(422, "The capture exceeds what the authorization holds"),
   RATE_LIMITED(429, "Too many requests"),
   TOO_MANY_SOCKETS(429, "Too many live sockets"),
   INTERNAL_ERROR(500, "Internal error"),

@@ -1,5 +1,7 @@
 package dev.wallet.edge;
 
+import dev.wallet.balancecache.model.AuthorizationView;
+import dev.wallet.balancecache.model.CaptureView;
 import dev.wallet.balancecache.model.PaymentView;
 import dev.wallet.balancecache.model.RefundView;
 import dev.wallet.balancecache.model.TransferView;
@@ -61,6 +63,30 @@ final class Representations {
     payment.orderRef().filter(ref -> !ref.isEmpty()).ifPresent(ref -> json.put("orderRef", ref));
     payment.reversalReason().ifPresent(reason -> json.put("reversalCode", Problem.forRefusal(reason).code().wire()));
     return json;
+  }
+
+  /** An authorization: amount authorized, captured so far, still held; releasedBy (void|expiry) once released. */
+  static JsonObject authorization(AuthorizationView authorization) {
+    JsonObject json = new JsonObject()
+      .put("id", authorization.id().value())
+      .put("status", authorization.status().wire())
+      .put("fromWalletId", authorization.payer().value())
+      .put("merchantWalletId", authorization.merchant().value())
+      .put("amount", authorization.authorized().minor())
+      .put("captured", authorization.capturedMinor())
+      .put("held", authorization.heldMinor())
+      .put("currency", authorization.authorized().currencyCode())
+      .put("createdAt", authorization.createdAt().toString())
+      .put("expiresAt", authorization.expiresAt().toString());
+    authorization.orderRef().ifPresent(ref -> json.put("orderRef", ref));
+    authorization.releasedBy().ifPresent(by -> json.put("releasedBy", by));
+    return json;
+  }
+
+  /** A capture: the payment it made (refundable at /v1/payments/{id}/refunds) and the authorization after it. */
+  static JsonObject capture(CaptureView capture) {
+    return new JsonObject().put("payment", payment(capture.payment()))
+      .put("authorization", authorization(capture.authorization()));
   }
 
   static JsonObject refund(RefundView refund) {

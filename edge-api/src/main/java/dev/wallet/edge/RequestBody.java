@@ -66,6 +66,30 @@ final class RequestBody {
     return minor;
   }
 
+  /** A whole number that may be absent or null (then {@code null}). */
+  Long optionalWhole(String member) {
+    Object value = json.getValue(member);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof Integer || value instanceof Long)) {
+      throw ProblemException.invalid(member + " must be a whole number");
+    }
+    return ((Number) value).longValue();
+  }
+
+  /** A boolean that may be absent or null (then false). */
+  boolean flag(String member) {
+    Object value = json.getValue(member);
+    if (value == null) {
+      return false;
+    }
+    if (!(value instanceof Boolean yes)) {
+      throw ProblemException.invalid(member + " must be true or false");
+    }
+    return yes;
+  }
+
   Money money(String amountMember, String currencyMember) {
     return new Money(amount(amountMember), currency(currencyMember));
   }

@@ -62,6 +62,11 @@ final class Keys {
     return shard.tag() + ":pending";
   }
 
+  /** Open authorizations of a shard by expiry (ZSET id -> expiry ms), read by the sweeper. */
+  static String holdExpiries(ShardId shard) {
+    return shard.tag() + ":hexp";
+  }
+
   static String hold(HoldId id) {
     return id.shard().tag() + ":h:" + id.value();
   }

@@ -3,17 +3,23 @@ package dev.wallet.balancecache.impl;
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.BalanceCacheOptions;
 import dev.wallet.balancecache.async.Sequential;
+import dev.wallet.balancecache.command.Authorize;
+import dev.wallet.balancecache.command.Capture;
 import dev.wallet.balancecache.command.Credit;
 import dev.wallet.balancecache.command.OpenWallet;
 import dev.wallet.balancecache.command.Payment;
 import dev.wallet.balancecache.command.PlaceHold;
 import dev.wallet.balancecache.command.Refund;
 import dev.wallet.balancecache.command.Transfer;
+import dev.wallet.balancecache.model.AuthorizationView;
 import dev.wallet.balancecache.model.BalanceEvent;
+import dev.wallet.balancecache.model.CaptureView;
 import dev.wallet.balancecache.model.Credited;
 import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.HoldView;
+import dev.wallet.balancecache.model.IdempotencyKey;
 import dev.wallet.balancecache.model.LimitCheck;
+import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.PaymentId;
@@ -114,10 +120,12 @@ public final class RedisBalanceCache implements BalanceCache {
     for (int n = 0; n < options.shardCount(); n++) {
       ShardId shard = new ShardId(n);
       if (sweepingShards.add(n)) {
-        sweepShard(shard, cutoff)
+        Future<Integer> driven = sweepShard(shard, cutoff);
+        Future<Integer> expired = releaseExpired(shard);
+        Future.all(driven, expired).map(both -> driven.result() + expired.result())
           .onSuccess(count -> {
             if (count > 0) {
-              LOG.info("sweeper drove {} pending movements of {} to their end", count, shard);
+              LOG.info("sweeper drove {} pending movements and expired authorizations of {} to their end", count, shard);
             }
           })
           .onFailure(failure -> LOG.warn("sweep of {} failed, will run again: {}", shard, failure.toString()))
@@ -283,16 +291,93 @@ public final class RedisBalanceCache implements BalanceCache {
 
   @Override
   public Future<Outcome<HoldView>> placeHold(PlaceHold command) {
-    ShardId shard = command.wallet().shard();
+    return hold(command.wallet(), command.amount(), command.actor(), command.reference(), command.idempotencyKey(),
+      command.limits(), command.canonical(), "", 0).map(reply -> Views.outcome(reply, Views::hold));
+  }
+
+  @Override
+  public Future<Outcome<AuthorizationView>> authorize(Authorize command) {
+    return hold(command.payer(), command.amount(), command.actor(), command.orderRef(), command.idempotencyKey(),
+      command.limits(), command.canonical(), command.merchant().value(), command.lifetimeMs())
+      .map(reply -> Views.outcome(reply, Views::authorization));
+  }
+
+  /** hold.lua: a withdrawal's hold, or an authorization when it names a merchant (and so a lifetime). */
+  private Future<ScriptReply> hold(WalletId wallet, Money amount, String actor, String reference,
+                                   IdempotencyKey key, List<LimitCheck> limits, String canonical,
+                                   String merchant, long lifetimeMs) {
+    ShardId shard = wallet.shard();
     HoldId id = HoldId.random(shard);
-    noteIfOffHome(command.wallet(), command.actor(), command.limits());
-    List<String> keys = new ArrayList<>(List.of(Keys.wallet(command.wallet()), Keys.hold(id),
-      Keys.idempotency(shard, command.idempotencyKey()), Keys.outbox(shard)));
-    command.limits().forEach(l -> keys.add(Keys.limitCounter(shard, command.actor(), l.counter())));
-    List<String> args = List.of(id.value(), Long.toString(command.amount().minor()), command.amount().currencyCode(),
-      requestHash(command.canonical()), command.actor(), command.reference(), retention(),
-      Movement.limitsJson(command.limits()));
-    return runner.run(scripts.hold, keys, args).map(reply -> Views.outcome(reply, Views::hold));
+    noteIfOffHome(wallet, actor, limits);
+    List<String> keys = new ArrayList<>(List.of(Keys.wallet(wallet), Keys.hold(id),
+      Keys.idempotency(shard, key), Keys.outbox(shard), Keys.holdExpiries(shard)));
+    limits.forEach(l -> keys.add(Keys.limitCounter(shard, actor, l.counter())));
+    List<String> args = List.of(id.value(), Long.toString(amount.minor()), amount.currencyCode(),
+      requestHash(canonical), actor, reference, retention(), Movement.limitsJson(limits), merchant,
+      Long.toString(lifetimeMs));
+    return runner.run(scripts.hold, keys, args);
+  }
+
+  @Override
+  public Future<Optional<AuthorizationView>> authorization(HoldId id) {
+    return hashAt(Keys.hold(id)).map(Views::authorization);
+  }
+
+  @Override
+  public Future<Outcome<CaptureView>> capture(Capture command) {
+    HoldId authId = command.authorization();
+    return hashAt(Keys.hold(authId)).compose(auth -> {
+      if (!auth.containsKey("to")) {
+        return Future.succeededFuture(Outcome.<CaptureView>refused(OutcomeCode.AUTHORIZATION_NOT_FOUND));
+      }
+      ShardId shard = authId.shard();
+      WalletId merchant = new WalletId(auth.get("to"));
+      boolean sameShard = merchant.shard().equals(shard);
+      java.util.Currency currency = dev.wallet.balancecache.model.Currencies.parse(auth.get("cur"));
+      SystemAccount transit = SystemAccount.transit(currency);
+      SystemAccount fees = SystemAccount.fees(currency);
+      PaymentId paymentId = PaymentId.random(shard);
+      List<String> keys = new ArrayList<>(List.of(Keys.wallet(new WalletId(auth.get("wallet"))), Keys.hold(authId),
+        Keys.idempotency(shard, command.idempotencyKey()), Keys.movement(shard, paymentId.value()),
+        Keys.outbox(shard), Keys.holdExpiries(shard), Keys.pendingMovements(shard), Keys.systemAccount(shard, transit),
+        sameShard ? Keys.wallet(merchant) : Keys.hold(authId), Keys.systemAccount(shard, fees),
+        Keys.paymentRecord(shard, paymentId.value())));
+      new JsonArray(auth.getOrDefault("lim", "[]")).forEach(counter -> keys.add((String) counter));
+      List<String> args = List.of(paymentId.value(), authId.value(), Long.toString(command.amountMinor()),
+        Long.toString(command.feeMinor()), requestHash(command.canonical()), command.actor(),
+        command.keepOpen() ? "1" : "0", retention(), sameShard ? "1" : "0", transit.id(shard), fees.id(shard));
+      return runner.run(scripts.capture, keys, args).compose(reply -> driveIfPending(reply, shard, paymentId))
+        .map(reply -> Views.outcome(reply, Views::capture));
+    });
+  }
+
+  /** A capture into the saga is driven on at once, as a cross-shard payment is; the sweeper finishes it if this fails. */
+  private Future<ScriptReply> driveIfPending(ScriptReply captured, ShardId shard, PaymentId paymentId) {
+    if (captured.kind() != ScriptReply.Kind.NEW || !"PENDING".equals(captured.outcome().getString("code"))) {
+      return Future.succeededFuture(captured);
+    }
+    return hashAt(Keys.movement(shard, paymentId.value()))
+      .compose(record -> saga.drive(PendingMovement.of(record)))
+      .<ScriptReply>map(finished -> captured)
+      .recover(failure -> {
+        LOG.warn("capture {} left pending for the sweeper: {}", paymentId, failure.toString());
+        return Future.succeededFuture(captured);
+      });
+  }
+
+  @Override
+  public Future<Outcome<AuthorizationView>> voidAuthorization(HoldId id) {
+    return releaseAuthorization(id, "void").map(reply -> Views.outcome(reply, Views::authorization));
+  }
+
+  private Future<ScriptReply> releaseAuthorization(HoldId id, String releasedBy) {
+    return hashAt(Keys.hold(id)).compose(hold -> {
+      if (!hold.containsKey("to")) {
+        return Future.succeededFuture(new ScriptReply(ScriptReply.Kind.NEW,
+          new io.vertx.core.json.JsonObject().put("code", OutcomeCode.AUTHORIZATION_NOT_FOUND.name())));
+      }
+      return finishHold(id, hold, "released", Keys.holdExpiries(id.shard()), "", releasedBy);
+    });
   }
 
   @Override
@@ -302,21 +387,52 @@ public final class RedisBalanceCache implements BalanceCache {
 
   @Override
   public Future<Outcome<HoldView>> releaseHold(HoldId id) {
-    return endHold(id, "released", Keys.hold(id), "");
+    return endHold(id, "released", Keys.holdExpiries(id.shard()), "");
   }
 
-  /** {@code accountKey}: the payout account to settle; any key of the shard (not touched) to release. */
+  /** {@code accountKey}: the payout account to settle; the shard's expiry set to release. */
   private Future<Outcome<HoldView>> endHold(HoldId id, String ending, String accountKey, String accountId) {
     return hashAt(Keys.hold(id)).compose(hold -> {
       if (hold.isEmpty()) {
         return Future.succeededFuture(Outcome.<HoldView>refused(OutcomeCode.HOLD_NOT_FOUND));
       }
-      List<String> keys = new ArrayList<>(List.of(Keys.wallet(new WalletId(hold.get("wallet"))), Keys.hold(id),
-        Keys.outbox(id.shard()), accountKey));
-      new JsonArray(hold.getOrDefault("lim", "[]")).forEach(counter -> keys.add((String) counter));
-      return runner.run(scripts.finishHold, keys, List.of(id.value(), ending, accountId))
-        .map(reply -> Views.outcome(reply, Views::hold));
+      return finishHold(id, hold, ending, accountKey, accountId, "").map(reply -> Views.outcome(reply, Views::hold));
     });
+  }
+
+  private Future<ScriptReply> finishHold(HoldId id, Map<String, String> hold, String ending, String accountKey,
+                                         String accountId, String releasedBy) {
+    List<String> keys = new ArrayList<>(List.of(Keys.wallet(new WalletId(hold.get("wallet"))), Keys.hold(id),
+      Keys.outbox(id.shard()), accountKey));
+    new JsonArray(hold.getOrDefault("lim", "[]")).forEach(counter -> keys.add((String) counter));
+    return runner.run(scripts.finishHold, keys, List.of(id.value(), ending, accountId, releasedBy));
+  }
+
+  // ------------------------------------------------------------------ expired authorizations
+
+  @Override
+  public Future<Integer> releaseExpiredAuthorizations() {
+    List<Future<Integer>> shards = IntStream.range(0, options.shardCount())
+      .mapToObj(n -> releaseExpired(new ShardId(n)))
+      .toList();
+    return Future.all(shards).map(all -> shards.stream().mapToInt(Future::result).sum());
+  }
+
+  /** One page of a shard's authorizations past their expiry, released one after the other. */
+  private Future<Integer> releaseExpired(ShardId shard) {
+    String key = Keys.holdExpiries(shard);
+    Request due = Request.cmd(Command.ZRANGEBYSCORE).arg(key).arg("-inf").arg(System.currentTimeMillis())
+      .arg("LIMIT").arg(0).arg(SWEEP_BATCH);
+    AtomicLong released = new AtomicLong();
+    return runner.send(key, due)
+      .compose(ids -> Sequential.forEach(ids.stream().map(Response::toString).toList(),
+        id -> releaseAuthorization(new HoldId(id), "expiry").<Void>map(reply -> {
+          if (reply.kind() == ScriptReply.Kind.NEW && "OK".equals(reply.outcome().getString("code"))) {
+            released.incrementAndGet();
+          }
+          return null;
+        })))
+      .map(done -> (int) released.get());
   }
 
   // ------------------------------------------------------------------ the sweeper

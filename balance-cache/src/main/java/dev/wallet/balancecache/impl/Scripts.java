@@ -13,9 +13,10 @@ final class Scripts {
   final LuaScript sagaFinish = LuaScript.load("saga_finish");
   final LuaScript hold = LuaScript.load("hold");
   final LuaScript finishHold = LuaScript.load("finish_hold");
+  final LuaScript capture = LuaScript.load("capture");
   final LuaScript setStatus = LuaScript.load("set_status");
 
   List<LuaScript> all() {
-    return List.of(openWallet, credit, move, sagaDebit, sagaCredit, sagaFinish, hold, finishHold, setStatus);
+    return List.of(openWallet, credit, move, sagaDebit, sagaCredit, sagaFinish, hold, finishHold, capture, setStatus);
   }
 }

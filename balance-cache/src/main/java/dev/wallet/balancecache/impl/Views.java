@@ -1,6 +1,8 @@
 package dev.wallet.balancecache.impl;
 
+import dev.wallet.balancecache.model.AuthorizationView;
 import dev.wallet.balancecache.model.BalanceChange;
+import dev.wallet.balancecache.model.CaptureView;
 import dev.wallet.balancecache.model.Credited;
 import dev.wallet.balancecache.model.Currencies;
 import dev.wallet.balancecache.model.HoldId;
@@ -121,6 +123,32 @@ final class Views {
       new WalletId(movement.get("to")), money(movement), Long.parseLong(movement.get("fee")), refunded,
       ref.isEmpty() ? Optional.empty() : Optional.of(ref), Instant.ofEpochMilli(Long.parseLong(movement.get("created"))),
       reversalReason(status, movement.get("code"))));
+  }
+
+  /** An authorization from an outcome that carries it (its record's fields, as strings). */
+  static AuthorizationView authorization(JsonObject o) {
+    Map<String, String> record = new java.util.HashMap<>();
+    o.getJsonObject("authorization").forEach(field -> record.put(field.getKey(), String.valueOf(field.getValue())));
+    return authorization(record).orElseThrow();
+  }
+
+  /** An authorization from its record (HGETALL of {sNNNN}:h:<id>); a withdrawal's hold is none. */
+  static Optional<AuthorizationView> authorization(Map<String, String> h) {
+    if (h.isEmpty() || !h.containsKey("to")) {
+      return Optional.empty();
+    }
+    String by = h.getOrDefault("by", "");
+    String ref = h.getOrDefault("ref", "");
+    return Optional.of(new AuthorizationView(new HoldId(h.get("id")),
+      AuthorizationView.Status.valueOf(h.get("state").toUpperCase(Locale.ROOT)), new WalletId(h.get("wallet")),
+      new WalletId(h.get("to")), new Money(Long.parseLong(h.get("auth")), Currencies.parse(h.get("cur"))),
+      Long.parseLong(h.get("captured")), Long.parseLong(h.get("amt")), by.isEmpty() ? Optional.empty() : Optional.of(by),
+      ref.isEmpty() ? Optional.empty() : Optional.of(ref), Instant.ofEpochMilli(Long.parseLong(h.get("created"))),
+      Instant.ofEpochMilli(Long.parseLong(h.get("exp")))));
+  }
+
+  static CaptureView capture(JsonObject o) {
+    return new CaptureView(payment(o), authorization(o));
   }
 
   static RefundView refund(JsonObject o) {

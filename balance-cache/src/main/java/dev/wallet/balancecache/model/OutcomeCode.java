@@ -32,6 +32,16 @@ public enum OutcomeCode {
   PAYMENT_NOT_FOUND,
   /** The refunds of a payment would add up to more than was paid. */
   REFUND_EXCEEDS_PAYMENT,
+  /** No authorization under that id that the caller may see. */
+  AUTHORIZATION_NOT_FOUND,
+  /** The authorization was captured or released already. */
+  AUTHORIZATION_NOT_ACTIVE,
+  /** The authorization's expiry has passed: it is (or is about to be) released by the system. */
+  AUTHORIZATION_EXPIRED,
+  /** A capture of more than the authorization still holds. */
+  CAPTURE_EXCEEDS_AUTHORIZATION,
+  /** The sweeper asked to release an authorization whose expiry (by Redis's clock) has not come. */
+  NOT_EXPIRED,
   /** A {@link LimitCheck} would be exceeded; the outcome's detail names the rule. */
   LIMIT_EXCEEDED,
   /** The first request under this idempotency key has not reached its outcome yet. */

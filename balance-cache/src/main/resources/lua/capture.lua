@@ -1,0 +1,132 @@
+-- capture: pays part or all of an authorization's held money to its merchant, on the payer's
+-- shard. The capture is a payment (kind 'payment', its id the payment's id), so refunds, the
+-- payment's view and the saga treat it like any other: with the merchant on this shard the money
+-- goes to the merchant (less the fee) in this script and the payment record opens here; with the
+-- merchant on another shard it goes into this shard's in-transit account and the movement is
+-- pending, driven on by the saga (saga_credit, saga_finish) and its sweeper. What is not captured
+-- is released to the payer (with its limits given back), unless the request keeps the rest open.
+-- Limits are not counted again: the authorization counted them.
+--
+-- KEYS[1] payer wallet        {sNNNN}:w:<walletId>
+-- KEYS[2] authorization       {sNNNN}:h:<holdId>
+-- KEYS[3] idempotency         {sNNNN}:idem:<scope hash>
+-- KEYS[4] movement record     {sNNNN}:x:<paymentId>
+-- KEYS[5] outbox              {sNNNN}:outbox
+-- KEYS[6] expiry set          {sNNNN}:hexp
+-- KEYS[7] pending set         {sNNNN}:pending              (merchant on another shard)
+-- KEYS[8] in-transit account  {sNNNN}:a:transit:<currency> (merchant on another shard)
+-- KEYS[9] merchant wallet     {sNNNN}:w:<walletId>         (merchant on this shard; else any key, not touched)
+-- KEYS[10] fee account        {sNNNN}:a:fees:<currency>    (merchant on this shard)
+-- KEYS[11] payment record     {sNNNN}:pay:<paymentId>      (merchant on this shard)
+-- KEYS[12..] the limit counters the authorization counted (its 'lim' field, in order)
+-- ARGV[1] payment id   ARGV[2] authorization id   ARGV[3] amount   ARGV[4] fee   ARGV[5] request hash
+-- ARGV[6] actor: '*' when the caller checked that it may capture (the merchant's owner), else the
+--         payer's owner   ARGV[7] keep the rest open (1|0)
+-- ARGV[8] refusal retention ms   ARGV[9] merchant on this shard (1|0)   ARGV[10] in-transit account id
+-- ARGV[11] fee account id
+--
+-- Returns {kind, outcome}: outcome.code is OK (completed here), PENDING (the saga goes on), or
+-- AUTHORIZATION_NOT_FOUND, AUTHORIZATION_NOT_ACTIVE, AUTHORIZATION_EXPIRED, AMOUNT_INVALID,
+-- CAPTURE_EXCEEDS_AUTHORIZATION, WALLET_INACTIVE, CURRENCY_MISMATCH, NOT_A_MERCHANT, BALANCE_OVERFLOW.
+-- Writes (only when accepted): the accounts, the authorization, the movement record, the payment
+-- record or the pending set, the expiry set, the counters (the rest given back), the idempotency
+-- record, one posting for the capture and one for the release of the rest.
+
+local payer_key, auth_key, idem_key, record_key, outbox, expiry_key, pending_key, transit_key =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local merchant_key, fees_key, payment_key = KEYS[9], KEYS[10], KEYS[11]
+local counter_keys = tail(KEYS, 12)
+local id, auth_id, request_hash, actor, keep_open = ARGV[1], ARGV[2], ARGV[5], ARGV[6], ARGV[7] == '1'
+local retention_ms, same_shard, transit_id, fees_id = tonumber(ARGV[8]), ARGV[9] == '1', ARGV[10], ARGV[11]
+
+local seen = idem_lookup(idem_key, request_hash)
+if seen then return seen end
+
+local a = redis.call('HMGET', auth_key, 'state', 'wallet', 'to', 'amt', 'cur', 'exp', 'lim', 'ref')
+local payer = load_wallet(payer_key)
+local ts = now_ms()
+local code
+local visible = a[1] and a[3] and payer and payer.id == a[2] and (actor == '*' or payer.owner == actor)
+if not visible then
+  code = 'AUTHORIZATION_NOT_FOUND'
+elseif a[1] ~= 'active' then code = 'AUTHORIZATION_NOT_ACTIVE'
+elseif ts >= tonumber(a[6]) then code = 'AUTHORIZATION_EXPIRED' end
+if not code and a[7] ~= encode_list(counter_keys) then error('limit counters do not match authorization ' .. auth_id) end
+local held, currency, merchant_id = tonumber(a[4]), a[5], a[3]
+local amount = not code and positive_units(ARGV[3])
+local fee = amount and valid_fee(ARGV[4], amount)
+if not code and (not amount or not fee) then code = 'AMOUNT_INVALID' end
+if not code and amount > held then code = 'CAPTURE_EXCEEDS_AUTHORIZATION' end
+local merchant
+if not code and same_shard then
+  merchant = load_wallet(merchant_key)
+  code = wallet_refusal(merchant, currency, '*')
+  if not code and merchant.type ~= 'merchant' then code = 'NOT_A_MERCHANT' end
+end
+local legs
+if not code then
+  legs = {{acct = payer, bucket = 'held', delta = -amount}}
+  if same_shard then
+    add_credit_legs(legs, merchant, load_system(fees_key, fees_id, currency), amount, fee)
+  else
+    legs[2] = {acct = load_system(transit_key, transit_id, currency), bucket = 'avail', delta = amount}
+  end
+  code = legs_refusal(legs)
+end
+if code then
+  return refuse(idem_key, request_hash, retention_ms, refusal(code, {id = id, authorizationId = auth_id,
+    authorization = visible and authorization_view(auth_key) or nil}))
+end
+
+local rest = held - amount
+local release_legs
+if rest > 0 and not keep_open then
+  release_legs = {{acct = payer, bucket = 'held', delta = -rest}, {acct = payer, bucket = 'avail', delta = rest}}
+end
+local entries, balances = apply_legs(legs)
+local status = same_shard and 'completed' or 'pending'
+redis.call('HINCRBY', auth_key, 'captured', units(amount))
+if rest > 0 and keep_open then
+  redis.call('HSET', auth_key, 'amt', units(rest))
+else
+  redis.call('HSET', auth_key, 'amt', 0, 'state', 'captured', 'finished', ts)
+  redis.call('ZREM', expiry_key, auth_id)
+end
+local release
+if release_legs then
+  release = {}
+  release.entries, release.balances = apply_legs(release_legs)
+  uncount_limits(counter_keys, rest, 0)
+end
+
+local view = movement_view(id, 'payment', payer.id, merchant_id, amount, fee, currency, ts,
+  {code = same_shard and 'OK' or 'PENDING', status = status, paymentId = id, reference = a[8] ~= '' and a[8] or nil,
+   authorizationId = auth_id, source = wallet_view(payer), authorization = authorization_view(auth_key)})
+local outcome_json = cjson.encode(view)
+if not (rest > 0 and keep_open) then
+  redis.call('HSET', auth_key, 'outcome', outcome_json)
+end
+-- the capture's movement record, as move.lua or saga_debit.lua writes it: refunds and the saga read it
+redis.call('HSET', record_key, 'id', id, 'kind', 'payment', 'from', payer.id, 'to', merchant_id, 'amt', units(amount),
+  'fee', units(fee), 'cur', currency, 'state', status, 'created', ts, 'idem', idem_key, 'pay', id,
+  'ref', a[8], 'lim', '[]', 'auth', auth_id)
+if same_shard then
+  open_payment_record(payment_key, id, amount, fee, payer.id, merchant_id, currency, ts)
+  redis.call('HSET', record_key, 'outcome', outcome_json, 'code', 'OK')
+  idem_record(idem_key, request_hash, 'done', outcome_json)
+  emit(outbox, posting(id, 'capture', payer_key, ts, {ref = id, scope = idem_key, entries = entries,
+    balances = balances, retire = {idem_key}}))
+else
+  redis.call('HSET', record_key, 'out', '1')
+  count_outgoing(payer_key)
+  redis.call('ZADD', pending_key, ts, id)
+  idem_record(idem_key, request_hash, 'pending', outcome_json)
+  emit(outbox, posting(id .. '.debit', 'payment_debit', payer_key, ts, {ref = id, scope = idem_key, entries = entries,
+    balances = balances, movement = {kind = 'payment', to = merchant_id, fee = units(fee), pay = id, ref = a[8],
+    lim = '[]', auth = auth_id}}))
+end
+if release then
+  emit(outbox, posting(auth_id .. '.released', 'hold_released', payer_key, ts, {ref = a[8], entries = release.entries,
+    balances = release.balances}))
+end
+return reply('new', outcome_json)

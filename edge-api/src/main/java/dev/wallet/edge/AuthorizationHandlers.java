@@ -1,0 +1,166 @@
+package dev.wallet.edge;
+
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.command.Authorize;
+import dev.wallet.balancecache.command.Capture;
+import dev.wallet.balancecache.model.AuthorizationView;
+import dev.wallet.balancecache.model.CaptureView;
+import dev.wallet.balancecache.model.HoldId;
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.Outcome;
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.limits.model.Operation;
+import io.vertx.core.Future;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
+
+/**
+ * /v1/authorizations: a card-style checkout. The payer authorizes (money held on its wallet for a
+ * merchant wallet, limits counted as for a payment); the merchant captures part or all of it (a
+ * payment, refundable like any) or voids it; an authorization past its expiry is released by the
+ * money core's sweeper. The payer's and the merchant's owners may read it; only the merchant's
+ * owner (with the merchant role) captures or voids.
+ */
+final class AuthorizationHandlers {
+
+  private final BalanceCache cache;
+  private final Ownership ownership;
+  private final EdgeConfig.Fees fees;
+  private final EdgeConfig.Authorizations config;
+  private final EdgeMetrics metrics;
+  private final LimitsHandlers limits;
+
+  AuthorizationHandlers(BalanceCache cache, Ownership ownership, EdgeConfig.Fees fees,
+                        EdgeConfig.Authorizations config, EdgeMetrics metrics, LimitsHandlers limits) {
+    this.cache = cache;
+    this.ownership = ownership;
+    this.fees = fees;
+    this.config = config;
+    this.metrics = metrics;
+    this.limits = limits;
+  }
+
+  /** POST /v1/authorizations: 201 active, or the refusal's problem (as for a payment). */
+  void authorize(RoutingContext ctx) {
+    Caller caller = Authenticator.caller(ctx);
+    RequestBody body = RequestBody.of(ctx);
+    WalletId payer = body.walletId("fromWalletId");
+    WalletId merchant = body.walletId("merchantWalletId");
+    Money amount = body.money("amount", "currency");
+    String orderRef = body.optionalText("orderRef").orElse("");
+    long lifetimeMs = expirySeconds(body) * 1_000;
+    Reply.answer(ctx, PaymentHandlers.merchantWallet(cache, merchant)
+      .compose(shop -> limits.outgoing(caller.id(), Operation.MERCHANT_PAYMENT, amount, Optional.of(shop.ownerId())))
+      .map(checks -> new Authorize(payer, merchant, amount, caller.id(), orderRef, lifetimeMs,
+        IdempotencyKeys.required(ctx), checks))
+      .compose(cache::authorize)
+      .onSuccess(outcome -> metrics.outcome("authorization", outcome.code(), outcome.replayed()))
+      .map(outcome -> outcome.accepted()
+        ? Reply.created(Representations.authorization(outcome.value()))
+          .withHeader("Location", "/v1/authorizations/" + outcome.value().id().value()).replayed(outcome.replayed())
+        : Problem.forRefusal(outcome).reply().replayed(outcome.replayed())));
+  }
+
+  /** GET /v1/authorizations/:id, for the payer's owner or the merchant's owner. */
+  void get(RoutingContext ctx) {
+    Caller caller = Authenticator.caller(ctx);
+    Reply.answer(ctx, visible(caller, authorizationId(ctx))
+      .map(authorization -> Reply.ok(Representations.authorization(authorization))));
+  }
+
+  /**
+   * POST /v1/authorizations/:id/captures {"amount", "keepOpen"}: 201 when the merchant is on the
+   * payer's shard, 202 while the payment goes through the saga; the fee is the merchant's rate.
+   */
+  void capture(RoutingContext ctx) {
+    Caller caller = Authenticator.caller(ctx);
+    RequestBody body = RequestBody.of(ctx);
+    long amount = body.amount("amount");
+    boolean keepOpen = body.flag("keepOpen");
+    HoldId id = authorizationId(ctx);
+    Reply.answer(ctx, merchantOwned(caller, id)
+      .compose(shop -> cache.capture(new Capture(id, amount,
+        Fees.feeMinor(new Money(amount, shop.authorized().currency()), fees.bpsFor(caller.id())), keepOpen, "*",
+        IdempotencyKeys.required(ctx))))
+      .onSuccess(outcome -> metrics.outcome("capture", outcome.code(), outcome.replayed()))
+      .map(AuthorizationHandlers::captured));
+  }
+
+  /**
+   * POST /v1/authorizations/:id/void: 200 with the released authorization. Voiding one already
+   * voided answers the same (replayed); one captured or expired is 409 authorization_not_active.
+   */
+  void voidAuthorization(RoutingContext ctx) {
+    Caller caller = Authenticator.caller(ctx);
+    HoldId id = authorizationId(ctx);
+    Reply.answer(ctx, merchantOwned(caller, id)
+      .compose(owned -> cache.voidAuthorization(id))
+      .onSuccess(outcome -> metrics.outcome("void", outcome.code(), outcome.replayed()))
+      .map(AuthorizationHandlers::voided));
+  }
+
+  private long expirySeconds(RequestBody body) {
+    Long asked = body.optionalWhole("expiresInSeconds");
+    if (asked == null) {
+      return config.defaultExpirySeconds();
+    }
+    if (asked < 1 || asked > config.maxExpirySeconds()) {
+      throw new ProblemException(Problem.invalidRequest("expiresInSeconds must be between 1 and "
+        + config.maxExpirySeconds()));
+    }
+    return asked;
+  }
+
+  private static HoldId authorizationId(RoutingContext ctx) {
+    return PathIds.parse(ctx, HoldId::new);
+  }
+
+  private Future<AuthorizationView> visible(Caller caller, HoldId id) {
+    return cache.authorization(id)
+      .map(found -> found.orElseThrow(() -> new ProblemException(Problem.notFound())))
+      .compose(authorization -> ownership.ownsEither(caller, authorization.payer(), authorization.merchant())
+        .map(seen -> {
+          if (!seen) {
+            throw new ProblemException(Problem.notFound());
+          }
+          return authorization;
+        }));
+  }
+
+  /** The authorization when the caller may capture or void it: the merchant wallet's owner, with the merchant role. */
+  private Future<AuthorizationView> merchantOwned(Caller caller, HoldId id) {
+    return visible(caller, id).compose(authorization -> {
+      if (!caller.has(Caller.MERCHANT)) {
+        throw new ProblemException(Problem.forbidden("captures and voids need the merchant role"));
+      }
+      return ownership.ownedWallet(caller, authorization.merchant())
+        .recover(notOwner -> Future.failedFuture(new ProblemException(
+          Problem.forbidden("only the merchant's owner captures or voids an authorization"))))
+        .map(shop -> authorization);
+    });
+  }
+
+  private static Reply captured(Outcome<CaptureView> outcome) {
+    Reply reply = switch (outcome.code()) {
+      case OK -> Reply.created(Representations.capture(outcome.value()));
+      case PENDING -> Reply.accepted(Representations.capture(outcome.value()));
+      default -> Problem.forRefusal(outcome).reply();
+    };
+    return reply.replayed(outcome.replayed());
+  }
+
+  private static Reply voided(Outcome<AuthorizationView> outcome) {
+    if (!outcome.accepted()) {
+      return Problem.forRefusal(outcome).reply();
+    }
+    AuthorizationView authorization = outcome.value();
+    if (authorization.status() != AuthorizationView.Status.RELEASED
+      || !authorization.releasedBy().equals(Optional.of("void"))) {
+      Problem problem = Problem.forRefusal(OutcomeCode.AUTHORIZATION_NOT_ACTIVE)
+        .with("authorizationStatus", authorization.status().wire());
+      return authorization.releasedBy().map(by -> problem.with("releasedBy", by)).orElse(problem).reply();
+    }
+    return Reply.ok(Representations.authorization(authorization)).replayed(outcome.replayed());
+  }
+}
