@@ -126,7 +126,7 @@ else
     lim = '[]', auth = auth_id}}))
 end
 if release then
-  emit(outbox, posting(auth_id .. '.released', 'hold_released', payer_key, ts, {ref = a[8], entries = release.entries,
+  emit(outbox, posting(auth_id .. '.released', 'hold_released', payer_key, ts, {ref = auth_id, entries = release.entries,
     balances = release.balances}))
 end
 return reply('new', outcome_json)

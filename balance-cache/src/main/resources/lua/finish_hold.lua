@@ -64,5 +64,5 @@ if is_authorization then outcome.authorization = authorization_view(hold_key) en
 local outcome_json = cjson.encode(outcome)
 redis.call('HSET', hold_key, 'state', ending, 'outcome', outcome_json, 'finished', ts)
 emit(outbox, posting(hold_id .. '.' .. ending, 'hold_' .. ending, wallet_key, ts,
-  {ref = h[6], entries = entries, balances = balances}))
+  {ref = is_authorization and hold_id or h[6], entries = entries, balances = balances}))
 return reply('new', outcome_json)

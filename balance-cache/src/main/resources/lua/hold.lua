@@ -60,6 +60,7 @@ outcome.code, outcome.holdId, outcome.status, outcome.amount, outcome.currency, 
 if merchant_id ~= '' then outcome.authorization = authorization_view(hold_key) end
 local outcome_json = cjson.encode(outcome)
 idem_record(idem_key, request_hash, 'done', outcome_json)
-emit(outbox, posting(hold_id .. '.hold', 'hold', wallet_key, ts, {ref = reference, scope = idem_key,
+-- an authorization's steps share its id as their reference (the history's transactionId)
+emit(outbox, posting(hold_id .. '.hold', 'hold', wallet_key, ts, {ref = merchant_id ~= '' and hold_id or reference, scope = idem_key,
   entries = entries, balances = balances, movement = movement, retire = {idem_key}}))
 return reply('new', outcome_json)
