@@ -262,13 +262,16 @@ public final class SqlQueries {
                           AND f.type IN (left(d.type, -length('_debit')) || '_completed',
                                          left(d.type, -length('_debit')) || '_reversed'))""";
 
-  /** Holds placed and neither settled nor released. */
+  /**
+   * Withdrawals' holds placed and neither settled nor released. Authorizations (holds whose
+   * movement names a merchant) are not restored: see docs/architecture.md, authorizations.
+   */
   static final String OPEN_HOLDS = """
     SELECT h.id AS posting_id, h.reference, h.created_at, h.movement::text AS movement, e.account_id AS wallet,
            e.amount, e.currency
       FROM postings h
       JOIN entries e ON e.posting_id = h.id AND e.created_at = h.created_at AND e.bucket = 'held'
-     WHERE h.type = 'hold'
+     WHERE h.type = 'hold' AND (h.movement IS NULL OR NOT h.movement ? 'to')
        AND NOT EXISTS (SELECT 1 FROM postings f WHERE f.id IN (left(h.id, -5) || '.settled', left(h.id, -5) || '.released'))""";
 
   // ------------------------------------------------------------------------------------ chain
