@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A guided tour of the wallet API with curl, against scripts/run.sh (two edges, :8080 and :8081):
 # a live balance socket, a sandbox deposit confirmed by a signed webhook, a merchant checkout
-# with its fee, a refund, a P2P transfer and a withdrawal. Each step prints the request, the
+# with its fee, a refund, a P2P transfer, a withdrawal and a card checkout (authorize, partial
+# capture, refund). Each step prints the request, the
 # answer, and what a reader should expect to see. Needs bash, curl and a JDK (for the tiny
 # WebSocket client in edge-api/tools/WatchBalance.java); no jq.
 #   scripts/run.sh            # in another terminal
@@ -103,10 +104,25 @@ await "/v1/withdrawals/$withdrawal" "$ALICE" completed
 printf '   balance after the payout: %s\n' "$(balance "$alice" "$ALICE")"
 expect '"available":6000,"held":0 (10000 - 2500 + 1000 - 500 - 2000)'
 
+step "7b. Card checkout: Alice authorizes 30.00 at the shop; the shop captures 12.00 and refunds 2.00 of it"
+authorization=$(call POST "$A/v1/authorizations" "$ALICE" "{\"fromWalletId\":\"$alice\",\"merchantWalletId\":\"$shop\",\"amount\":3000,\"currency\":\"USD\",\"orderRef\":\"cart-77\",\"expiresInSeconds\":600}" \
+  -H "Idempotency-Key: $(key)" | field id)
+printf '   balance while authorized: %s\n' "$(balance "$alice" "$ALICE")"
+expect '201 active, expiresAt in 10 minutes; "available":3000,"held":3000: the money is set aside, not moved'
+capture=$(call POST "$A/v1/authorizations/$authorization/captures" "$SHOP" '{"amount":1200}' \
+  -H "Idempotency-Key: $(key)" | field id)
+await "/v1/payments/$capture" "$ALICE" completed
+printf '   balance after the capture: %s\n' "$(balance "$alice" "$ALICE")"
+expect '201 (or 202 across shards): a payment of 1200 (fee 30); the other 1800 is released: "available":4800,"held":0'
+call POST "$A/v1/authorizations/$authorization/void" "$SHOP" "" -H "Idempotency-Key: $(key)" >/dev/null
+expect "409 authorization_not_active: it was captured; a capture and a void can never both happen"
+call POST "$A/v1/payments/$capture/refunds" "$SHOP" '{"amount":200}' -H "Idempotency-Key: $(key)" >/dev/null
+expect '201 refund: a capture is a payment, refunded through the same route; Alice is at 5000'
+
 step "8. Everything Alice's socket on $B saw"
 sleep 1
 sed 's/^/   /' "$WALLET_DATA_DIR/demo-socket.log"
-expect 'one {"type":"balance",...} per change, seq 1,2,3,... with no gap: deposit, payment, refund, transfer, hold, payout'
+expect 'one {"type":"balance",...} per change, seq 1,2,3,... with no gap: deposit, payment, refund, transfer, hold, payout, authorization, capture, release, refund'
 
 step "9. A few things that are refused"
 call POST "$A/v1/transfers" "$BOB" "{\"fromWalletId\":\"$alice\",\"toWalletId\":\"$bob\",\"amount\":100,\"currency\":\"USD\"}" \

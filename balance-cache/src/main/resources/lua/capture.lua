@@ -99,6 +99,9 @@ if release_legs then
   uncount_limits(counter_keys, rest, 0)
 end
 
+-- what the ledger (and a rebuild from it) needs to know of the authorization after this capture
+local after = {auth = auth_id, to = merchant_id, held = (rest > 0 and keep_open) and units(rest) or '0',
+               captured = redis.call('HGET', auth_key, 'captured')}
 local view = movement_view(id, 'payment', payer.id, merchant_id, amount, fee, currency, ts,
   {code = same_shard and 'OK' or 'PENDING', status = status, paymentId = id, reference = a[8] ~= '' and a[8] or nil,
    authorizationId = auth_id, source = wallet_view(payer), authorization = authorization_view(auth_key)})
@@ -115,7 +118,7 @@ if same_shard then
   redis.call('HSET', record_key, 'outcome', outcome_json, 'code', 'OK')
   idem_record(idem_key, request_hash, 'done', outcome_json)
   emit(outbox, posting(id, 'capture', payer_key, ts, {ref = id, scope = idem_key, entries = entries,
-    balances = balances, retire = {idem_key}}))
+    balances = balances, movement = after, retire = {idem_key}}))
 else
   redis.call('HSET', record_key, 'out', '1')
   count_outgoing(payer_key)
@@ -123,7 +126,7 @@ else
   idem_record(idem_key, request_hash, 'pending', outcome_json)
   emit(outbox, posting(id .. '.debit', 'payment_debit', payer_key, ts, {ref = id, scope = idem_key, entries = entries,
     balances = balances, movement = {kind = 'payment', to = merchant_id, fee = units(fee), pay = id, ref = a[8],
-    lim = '[]', auth = auth_id}}))
+    lim = '[]', auth = auth_id, held = after.held, captured = after.captured}}))
 end
 if release then
   emit(outbox, posting(auth_id .. '.released', 'hold_released', payer_key, ts, {ref = auth_id, entries = release.entries,

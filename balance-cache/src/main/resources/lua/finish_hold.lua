@@ -13,17 +13,26 @@
 -- KEYS[3] outbox          {sNNNN}:outbox
 -- KEYS[4] system account  {sNNNN}:a:<name>:<currency>   (the payout's clearing account to settle;
 --                         to release: the shard's expiry set {sNNNN}:hexp)
--- KEYS[5..] the limit counters the hold counted (the hold record's 'lim' field, in order)
+-- KEYS[5] idempotency     {sNNNN}:idem:<scope hash>   (a void's; any key of the shard otherwise, not touched)
+-- KEYS[6..] the limit counters the hold counted (the hold record's 'lim' field, in order)
 -- ARGV[1] hold id   ARGV[2] ending (settled|released)   ARGV[3] system account id (only to settle)
 -- ARGV[4] who releases an authorization: void | expiry ('' otherwise)
+-- ARGV[5] a void's request hash ('' for no idempotency record): a void recorded under its caller's
+--         key is replayed from it, and the key reused for another request is refused (key_reused)
 --
 -- Returns {kind, outcome}: kind 'new' or 'replay'; outcome.code is OK with status settled or
 -- released, or HOLD_NOT_FOUND, NOT_EXPIRED.
 -- Writes (only on 'new'): the wallet, the system account when settled, the hold record, one posting.
 
 local wallet_key, hold_key, outbox, system_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local counter_keys = tail(KEYS, 5)
-local hold_id, ending, system_id, released_by = ARGV[1], ARGV[2], ARGV[3], ARGV[4] or ''
+local idem_key = KEYS[5]
+local counter_keys = tail(KEYS, 6)
+local hold_id, ending, system_id, released_by, request_hash = ARGV[1], ARGV[2], ARGV[3], ARGV[4] or '', ARGV[5] or ''
+
+if request_hash ~= '' then
+  local seen = idem_lookup(idem_key, request_hash)
+  if seen then return seen end
+end
 
 local h = redis.call('HMGET', hold_key, 'state', 'outcome', 'wallet', 'amt', 'cur', 'ref', 'lim', 'to', 'exp', 'captured')
 if not h[1] then return reply('new', cjson.encode(refusal('HOLD_NOT_FOUND', {holdId = hold_id}))) end
@@ -63,6 +72,10 @@ redis.call('HSET', hold_key, 'state', ending, 'finished', ts)
 if is_authorization then outcome.authorization = authorization_view(hold_key) end
 local outcome_json = cjson.encode(outcome)
 redis.call('HSET', hold_key, 'state', ending, 'outcome', outcome_json, 'finished', ts)
-emit(outbox, posting(hold_id .. '.' .. ending, 'hold_' .. ending, wallet_key, ts,
-  {ref = is_authorization and hold_id or h[6], entries = entries, balances = balances}))
+local record = {ref = is_authorization and hold_id or h[6], entries = entries, balances = balances}
+if request_hash ~= '' then
+  idem_record(idem_key, request_hash, 'done', outcome_json)
+  record.scope, record.retire = idem_key, {idem_key}
+end
+emit(outbox, posting(hold_id .. '.' .. ending, 'hold_' .. ending, wallet_key, ts, record))
 return reply('new', outcome_json)

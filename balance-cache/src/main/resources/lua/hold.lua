@@ -52,7 +52,7 @@ if merchant_id ~= '' then
   local expires = ts + lifetime_ms
   redis.call('HSET', hold_key, 'to', merchant_id, 'exp', expires, 'auth', units(amount), 'captured', 0)
   redis.call('ZADD', expiry_key, expires, hold_id)
-  movement.to, movement.exp = merchant_id, expires
+  movement.to, movement.exp, movement.ref = merchant_id, expires, reference
 end
 local outcome = wallet_view(wallet)
 outcome.code, outcome.holdId, outcome.status, outcome.amount, outcome.currency, outcome.reference, outcome.createdAt =

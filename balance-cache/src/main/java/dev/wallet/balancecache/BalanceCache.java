@@ -15,6 +15,7 @@ import dev.wallet.balancecache.model.CaptureView;
 import dev.wallet.balancecache.model.Credited;
 import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.HoldView;
+import dev.wallet.balancecache.model.IdempotencyKey;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.PaymentId;
 import dev.wallet.balancecache.model.PaymentView;
@@ -119,8 +120,11 @@ public interface BalanceCache {
    */
   Future<Outcome<CaptureView>> capture(Capture command);
 
-  /** Releases what an active authorization still holds; an ended one answers its first ending (replayed). */
-  Future<Outcome<AuthorizationView>> voidAuthorization(HoldId id);
+  /**
+   * Releases what an active authorization still holds, recorded under the caller's key; an ended
+   * one answers its first ending (replayed).
+   */
+  Future<Outcome<AuthorizationView>> voidAuthorization(HoldId id, IdempotencyKey key);
 
   /** Releases every authorization of every shard past its expiry; returns how many. */
   Future<Integer> releaseExpiredAuthorizations();

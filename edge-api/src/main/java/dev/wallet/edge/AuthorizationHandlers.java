@@ -89,13 +89,14 @@ final class AuthorizationHandlers {
 
   /**
    * POST /v1/authorizations/:id/void: 200 with the released authorization. Voiding one already
-   * voided answers the same (replayed); one captured or expired is 409 authorization_not_active.
+   * voided answers the same (replayed); one captured or expired is 409 authorization_not_active;
+   * a key used before for another request is 422, as on every money route.
    */
   void voidAuthorization(RoutingContext ctx) {
     Caller caller = Authenticator.caller(ctx);
     HoldId id = authorizationId(ctx);
     Reply.answer(ctx, merchantOwned(caller, id)
-      .compose(owned -> cache.voidAuthorization(id))
+      .compose(owned -> cache.voidAuthorization(id, IdempotencyKeys.required(ctx)))
       .onSuccess(outcome -> metrics.outcome("void", outcome.code(), outcome.replayed()))
       .map(AuthorizationHandlers::voided));
   }

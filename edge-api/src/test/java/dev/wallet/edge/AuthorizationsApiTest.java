@@ -243,8 +243,8 @@ class AuthorizationsApiTest {
   }
 
   @Test
-  @DisplayName("authorize and capture retried under their keys are applied once and replayed; a key reused for "
-    + "another body is 422")
+  @DisplayName("authorize, capture and void retried under their keys are applied once and replayed; a key reused "
+    + "for another request is 422")
   void idempotentReplays() {
     Checkout c = checkout(10_000, true);
     String key = newKey();
@@ -270,6 +270,16 @@ class AuthorizationsApiTest {
       .isEqualTo(captured.bodyAsJsonObject().getJsonObject("payment").getString("id"));
     assertBalance(c.payer, c.payerWallet, 9_500, 0);
     assertThat(c.shop.available(c.merchantWallet)).isEqualTo(500 - 13);
+    assertProblem(c.shop.post(voidPath(id), new JsonObject(), captureKey), 422, "idempotency_key_reused");
+    String voidKey = newKey();
+    String open = authorize(c, 1_000, LONG_EXPIRY_SECONDS);
+    HttpResponse<Buffer> voided = c.shop.post(voidPath(open), new JsonObject(), voidKey);
+    HttpResponse<Buffer> voidedAgain = c.shop.post(voidPath(open), new JsonObject(), voidKey);
+    assertThat(voided.statusCode()).isEqualTo(200);
+    assertThat(voidedAgain.statusCode()).isEqualTo(200);
+    assertThat(voidedAgain.getHeader(Reply.REPLAYED_HEADER)).isEqualTo("true");
+    assertProblem(c.shop.post(captures(open), capture(100), voidKey), 422, "idempotency_key_reused");
+    assertBalance(c.payer, c.payerWallet, 9_500, 0);
   }
 
   @Test

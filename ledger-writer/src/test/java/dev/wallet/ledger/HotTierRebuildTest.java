@@ -5,10 +5,13 @@ import static dev.wallet.balancecache.testing.MoneyCore.owner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.command.Credit;
+import dev.wallet.balancecache.command.Authorize;
+import dev.wallet.balancecache.command.Capture;
 import dev.wallet.balancecache.command.PlaceHold;
 import dev.wallet.balancecache.command.Transfer;
 import dev.wallet.balancecache.impl.RedisBalanceCache;
 import dev.wallet.balancecache.model.IdempotencyKey;
+import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.SystemAccount;
@@ -73,6 +76,11 @@ class HotTierRebuildTest {
     assertThat(Await.result(cache.saga().credit(credited))).isEqualTo(OutcomeCode.OK);
     assertThat(Await.result(cache.placeHold(new PlaceHold(payer, new Money(500, USD), alice, "withdrawal-7",
       MoneyCore.key(alice)))).code()).isEqualTo(OutcomeCode.OK);
+    WalletId shop = core.openMerchant(owner(), java.util.Optional.of(payer));
+    HoldId authorization = Await.result(cache.authorize(new Authorize(payer, shop, new Money(800, USD), alice,
+      "cart-9", 600_000, MoneyCore.key(alice), List.of()))).value().id();
+    assertThat(Await.result(cache.capture(new Capture(authorization, 300, 8, true, "*", MoneyCore.key(alice)))).code())
+      .isEqualTo(OutcomeCode.OK);
     IdempotencyKey depositKey = MoneyCore.key("gateway");
     Credit deposit = new Credit(near, new Money(50, USD), SystemAccount.clearing("sandbox", USD), "deposit",
       "dep-" + System.nanoTime(), depositKey);
@@ -81,7 +89,7 @@ class HotTierRebuildTest {
     ledger.awaitDrained(Duration.ofSeconds(30));
     Await.result(writer.stop());
 
-    List<WalletId> wallets = List.of(payer, near, far, frozen);
+    List<WalletId> wallets = List.of(payer, near, far, frozen, shop);
     Map<String, Map<String, String>> before = snapshot(wallets, List.of(debitedOnly, credited));
     ledger.redis().flushall();
     RebuildReport report = Await.result(HotTierRebuild.run(vertx, TestEnvironment.redisNodes(),
@@ -93,6 +101,11 @@ class HotTierRebuildTest {
     assertThat(Await.result(cache.credit(deposit)).code()).as("a retried deposit after the rebuild")
       .isEqualTo(OutcomeCode.IDEMPOTENCY_KEY_REUSED);
     assertSagasFinishOnce(payer, far, before);
+    assertThat(Await.result(cache.authorization(authorization)).orElseThrow().heldMinor()).isEqualTo(500);
+    long availableBeforeVoid = core.available(payer);
+    assertThat(Await.result(cache.voidAuthorization(authorization, MoneyCore.key(alice))).code()).as("the restored authorization voided")
+      .isEqualTo(OutcomeCode.OK);
+    assertThat(core.available(payer)).isEqualTo(availableBeforeVoid + 500);
   }
 
   private TransferView debit(WalletId from, WalletId to, long amount, String owner) {
@@ -137,6 +150,11 @@ class HotTierRebuildTest {
         pendingSet.put(member.getValue(), Long.toString((long) member.getScore()));
       }
       keys.put(shard + ":pending", pendingSet);
+      Map<String, String> expirySet = new TreeMap<>();
+      for (ScoredValue<String> member : ledger.redis().zrangeWithScores(shard + ":hexp", 0, -1)) {
+        expirySet.put(member.getValue(), Long.toString((long) member.getScore()));
+      }
+      keys.put(shard + ":hexp", expirySet);
     }
     for (TransferView t : pending) {
       Map<String, String> record = new TreeMap<>(ledger.redis().hgetall(t.id().shard().tag() + ":x:" + t.id().value()));

@@ -366,17 +366,22 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   @Override
-  public Future<Outcome<AuthorizationView>> voidAuthorization(HoldId id) {
-    return releaseAuthorization(id, "void").map(reply -> Views.outcome(reply, Views::authorization));
+  public Future<Outcome<AuthorizationView>> voidAuthorization(HoldId id, IdempotencyKey key) {
+    String recorded = Keys.idempotency(id.shard(), key);
+    return releaseAuthorization(id, "void", recorded, requestHash("void|" + id.value()))
+      .map(reply -> Views.outcome(reply, Views::authorization));
   }
 
-  private Future<ScriptReply> releaseAuthorization(HoldId id, String releasedBy) {
+  /** {@code requestHash} empty: no idempotency record (the sweeper's release at expiry). */
+  private Future<ScriptReply> releaseAuthorization(HoldId id, String releasedBy, String idempotencyKey,
+                                                   String requestHash) {
     return hashAt(Keys.hold(id)).compose(hold -> {
       if (!hold.containsKey("to")) {
         return Future.succeededFuture(new ScriptReply(ScriptReply.Kind.NEW,
           new io.vertx.core.json.JsonObject().put("code", OutcomeCode.AUTHORIZATION_NOT_FOUND.name())));
       }
-      return finishHold(id, hold, "released", Keys.holdExpiries(id.shard()), "", releasedBy);
+      return finishHold(id, hold, "released", Keys.holdExpiries(id.shard()), "", releasedBy, idempotencyKey,
+        requestHash);
     });
   }
 
@@ -396,16 +401,18 @@ public final class RedisBalanceCache implements BalanceCache {
       if (hold.isEmpty()) {
         return Future.succeededFuture(Outcome.<HoldView>refused(OutcomeCode.HOLD_NOT_FOUND));
       }
-      return finishHold(id, hold, ending, accountKey, accountId, "").map(reply -> Views.outcome(reply, Views::hold));
+      return finishHold(id, hold, ending, accountKey, accountId, "", Keys.hold(id), "")
+        .map(reply -> Views.outcome(reply, Views::hold));
     });
   }
 
   private Future<ScriptReply> finishHold(HoldId id, Map<String, String> hold, String ending, String accountKey,
-                                         String accountId, String releasedBy) {
+                                         String accountId, String releasedBy, String idempotencyKey,
+                                         String requestHash) {
     List<String> keys = new ArrayList<>(List.of(Keys.wallet(new WalletId(hold.get("wallet"))), Keys.hold(id),
-      Keys.outbox(id.shard()), accountKey));
+      Keys.outbox(id.shard()), accountKey, idempotencyKey));
     new JsonArray(hold.getOrDefault("lim", "[]")).forEach(counter -> keys.add((String) counter));
-    return runner.run(scripts.finishHold, keys, List.of(id.value(), ending, accountId, releasedBy));
+    return runner.run(scripts.finishHold, keys, List.of(id.value(), ending, accountId, releasedBy, requestHash));
   }
 
   // ------------------------------------------------------------------ expired authorizations
@@ -418,7 +425,11 @@ public final class RedisBalanceCache implements BalanceCache {
     return Future.all(shards).map(all -> shards.stream().mapToInt(Future::result).sum());
   }
 
-  /** One page of a shard's authorizations past their expiry, released one after the other. */
+  /**
+   * One page of a shard's authorizations past their expiry, released one after the other. One
+   * that fails is logged and counted as a sweep failure, and the others are released all the same;
+   * it is tried again on the next pass.
+   */
   private Future<Integer> releaseExpired(ShardId shard) {
     String key = Keys.holdExpiries(shard);
     Request due = Request.cmd(Command.ZRANGEBYSCORE).arg(key).arg("-inf").arg(System.currentTimeMillis())
@@ -426,11 +437,15 @@ public final class RedisBalanceCache implements BalanceCache {
     AtomicLong released = new AtomicLong();
     return runner.send(key, due)
       .compose(ids -> Sequential.forEach(ids.stream().map(Response::toString).toList(),
-        id -> releaseAuthorization(new HoldId(id), "expiry").<Void>map(reply -> {
+        id -> releaseAuthorization(new HoldId(id), "expiry", Keys.hold(new HoldId(id)), "").<Void>map(reply -> {
           if (reply.kind() == ScriptReply.Kind.NEW && "OK".equals(reply.outcome().getString("code"))) {
             released.incrementAndGet();
           }
           return null;
+        }).recover(failure -> {
+          sweepFailures.incrementAndGet();
+          LOG.warn("could not release expired authorization {} yet: {}", id, failure.toString());
+          return Future.succeededFuture();
         })))
       .map(done -> (int) released.get());
   }

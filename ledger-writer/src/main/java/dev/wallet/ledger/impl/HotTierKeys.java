@@ -38,6 +38,11 @@ final class HotTierKeys {
     return tag(shardOf(holdId)) + ":h:" + holdId;
   }
 
+  /** Open authorizations of a shard by expiry (ms). */
+  static String authorizationExpiries(String shard) {
+    return tag(shard) + ":hexp";
+  }
+
   /** Ids carry their shard: w0042_..., t0042_..., h0042_... */
   static String shardOf(String shardedId) {
     return new ShardId(Integer.parseInt(shardedId.substring(1, 5))).name();

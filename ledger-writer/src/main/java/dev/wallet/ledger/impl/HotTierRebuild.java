@@ -59,6 +59,8 @@ public final class HotTierRebuild {
       .compose(transfers -> transfers(transfers, counts))
       .compose(done -> query(SqlQueries.OPEN_HOLDS))
       .compose(holds -> holds(holds, counts))
+      .compose(done -> query(SqlQueries.OPEN_AUTHORIZATIONS))
+      .compose(authorizations -> authorizations(authorizations, counts))
       .compose(done -> pool.preparedQuery(SqlQueries.RECENT_SCOPES).execute(Tuple.of(
         Instant.now().minusMillis(idempotencyRetentionMs).atOffset(ZoneOffset.UTC))))
       .compose(scopes -> idempotencyRecords(scopes, counts))
@@ -210,24 +212,56 @@ public final class HotTierRebuild {
   private Future<Void> holds(RowSet<Row> holds, Map<String, Long> counts) {
     List<Future<Long>> writes = new ArrayList<>();
     for (Row h : holds) {
-      String postingId = h.getString("posting_id");
-      String id = postingId.substring(0, postingId.length() - ".hold".length());
-      Map<String, String> record = new LinkedHashMap<>();
-      record.put("id", id);
-      record.put("wallet", h.getString("wallet"));
-      record.put("amt", Long.toString(h.getLong("amount")));
-      record.put("cur", h.getString("currency").trim());
-      record.put("state", "active");
-      record.put("ref", h.getString("reference") == null ? "" : h.getString("reference"));
-      record.put("created", Long.toString(h.getOffsetDateTime("created_at").toInstant().toEpochMilli()));
-      String hot = h.getString("movement");
-      if (hot != null && new JsonObject(hot).containsKey("lim")) {
-        record.put("lim", new JsonObject(hot).getString("lim"));
-      }
-      writes.add(redis.on(redis.commands().hset(HotTierKeys.hold(id), record)));
+      writes.add(redis.on(redis.commands().hset(HotTierKeys.hold(holdId(h)), holdRecord(h))));
       counts.merge("holds", 1L, Long::sum);
     }
     return Future.all(writes).mapEmpty();
+  }
+
+  /**
+   * An open authorization: the hold's record with its merchant, expiry, amount authorized, what
+   * its captures took and what it still holds, and its place in the shard's expiry set, so that
+   * a capture, a void or the sweeper at expiry ends it as before. Counted with the holds.
+   */
+  private Future<Void> authorizations(RowSet<Row> authorizations, Map<String, Long> counts) {
+    List<Future<?>> writes = new ArrayList<>();
+    for (Row a : authorizations) {
+      String id = holdId(a);
+      JsonObject hot = new JsonObject(a.getString("movement"));
+      Map<String, String> record = holdRecord(a);
+      record.put("amt", Long.toString(a.getLong("held")));
+      record.put("to", hot.getString("to"));
+      record.put("exp", hot.getString("exp"));
+      record.put("auth", Long.toString(a.getLong("amount")));
+      record.put("captured", Long.toString(a.getLong("captured")));
+      record.put("ref", hot.getString("ref", ""));
+      writes.add(redis.on(redis.commands().hset(HotTierKeys.hold(id), record)));
+      writes.add(redis.on(redis.commands().zadd(HotTierKeys.authorizationExpiries(HotTierKeys.shardOf(id)),
+        Double.parseDouble(hot.getString("exp")), id)));
+      counts.merge("holds", 1L, Long::sum);
+    }
+    return Future.all(writes).mapEmpty();
+  }
+
+  private static String holdId(Row h) {
+    String postingId = h.getString("posting_id");
+    return postingId.substring(0, postingId.length() - ".hold".length());
+  }
+
+  private static Map<String, String> holdRecord(Row h) {
+    Map<String, String> record = new LinkedHashMap<>();
+    record.put("id", holdId(h));
+    record.put("wallet", h.getString("wallet"));
+    record.put("amt", Long.toString(h.getLong("amount")));
+    record.put("cur", h.getString("currency").trim());
+    record.put("state", "active");
+    record.put("ref", h.getString("reference") == null ? "" : h.getString("reference"));
+    record.put("created", Long.toString(h.getOffsetDateTime("created_at").toInstant().toEpochMilli()));
+    String hot = h.getString("movement");
+    if (hot != null && new JsonObject(hot).containsKey("lim")) {
+      record.put("lim", new JsonObject(hot).getString("lim"));
+    }
+    return record;
   }
 
   /**

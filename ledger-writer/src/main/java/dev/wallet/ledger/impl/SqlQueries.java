@@ -262,10 +262,7 @@ public final class SqlQueries {
                           AND f.type IN (left(d.type, -length('_debit')) || '_completed',
                                          left(d.type, -length('_debit')) || '_reversed'))""";
 
-  /**
-   * Withdrawals' holds placed and neither settled nor released. Authorizations (holds whose
-   * movement names a merchant) are not restored: see docs/architecture.md, authorizations.
-   */
+  /** Withdrawals' holds placed and neither settled nor released. */
   static final String OPEN_HOLDS = """
     SELECT h.id AS posting_id, h.reference, h.created_at, h.movement::text AS movement, e.account_id AS wallet,
            e.amount, e.currency
@@ -273,6 +270,26 @@ public final class SqlQueries {
       JOIN entries e ON e.posting_id = h.id AND e.created_at = h.created_at AND e.bucket = 'held'
      WHERE h.type = 'hold' AND (h.movement IS NULL OR NOT h.movement ? 'to')
        AND NOT EXISTS (SELECT 1 FROM postings f WHERE f.id IN (left(h.id, -5) || '.settled', left(h.id, -5) || '.released'))""";
+
+  /**
+   * Authorizations (holds naming a merchant) still holding money: not released, and not taken to
+   * zero by their captures. Each capture's posting carries what the authorization held and had
+   * captured after it (capture.lua); held only falls, so the least is the latest.
+   */
+  static final String OPEN_AUTHORIZATIONS = """
+    WITH captures AS (
+      SELECT c.movement->>'auth' AS auth, min((c.movement->>'held')::bigint) AS held,
+             max((c.movement->>'captured')::bigint) AS captured
+        FROM postings c
+       WHERE c.type IN ('capture', 'payment_debit') AND c.movement ? 'auth'
+       GROUP BY 1)
+    SELECT h.id AS posting_id, h.reference, h.created_at, h.movement::text AS movement, e.account_id AS wallet,
+           e.amount, e.currency, coalesce(c.held, e.amount) AS held, coalesce(c.captured, 0) AS captured
+      FROM postings h
+      JOIN entries e ON e.posting_id = h.id AND e.created_at = h.created_at AND e.bucket = 'held'
+      LEFT JOIN captures c ON c.auth = left(h.id, -5)
+     WHERE h.type = 'hold' AND h.movement ? 'to' AND coalesce(c.held, e.amount) > 0
+       AND NOT EXISTS (SELECT 1 FROM postings f WHERE f.id = left(h.id, -5) || '.released')""";
 
   // ------------------------------------------------------------------------------------ chain
 
