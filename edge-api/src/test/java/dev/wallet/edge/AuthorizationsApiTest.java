@@ -46,7 +46,7 @@ class AuthorizationsApiTest {
 
   @BeforeAll
   static void start(Vertx vertx) {
-    edge = EdgeFixture.start(vertx, Map.of("WALLET_FEE_DEFAULT_BPS", "250", "WALLET_SWEEP_INTERVAL_MS", "100",
+    edge = EdgeFixture.start(vertx, Map.of("WALLET_FEE_DEFAULT_BPS", "250", "WALLET_SWEEP_INTERVAL_MS", "250",
       "WALLET_AUTH_MAX_EXPIRY_SECONDS", "3600", "WALLET_AUTH_DEFAULT_EXPIRY_SECONDS", "900"));
     core = new MoneyCore(edge.cache);
     writer = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(TestEnvironment.redisNodes(),
