@@ -28,6 +28,7 @@ import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletIdentity;
 import dev.wallet.balancecache.model.WalletStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -57,6 +58,9 @@ public interface BalanceCache {
 
   int shardCount();
 
+  /** The hot tier as the ledger reads and restores it, on this cache's connections. */
+  HotTierAccess hotTier();
+
   /**
    * Which shards can take writes now (their master answers within {@code timeoutMs} and has the
    * replicas every write waits for): for readiness and health details. Never fails; a master that
@@ -67,6 +71,13 @@ public interface BalanceCache {
   Future<Outcome<Wallet>> openWallet(OpenWallet command);
 
   Future<Optional<Wallet>> wallet(WalletId id);
+
+  /**
+   * Whose a wallet is, its currency and type: fixed when it is opened, so remembered once read,
+   * for the checks that need only these (a transfer's receiver, a payment's merchant) at no
+   * round trip to Redis.
+   */
+  Future<Optional<WalletIdentity>> identity(WalletId id);
 
   /** Books a credit from a system account, e.g. a settled deposit. */
   Future<Outcome<Credited>> credit(Credit command);

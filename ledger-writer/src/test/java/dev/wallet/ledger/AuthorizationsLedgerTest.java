@@ -54,8 +54,8 @@ class AuthorizationsLedgerTest {
     Await.result(cache.start());
     core = new MoneyCore(cache);
     ledger.startWriter();
-    reconciliation = Reconciliation.create(vertx, new ReconciliationOptions(TestEnvironment.redisNodes(),
-      LedgerFixture.appDatabase(), "test-reconciler-" + System.nanoTime(), 60_000), cache);
+    reconciliation = Reconciliation.create(vertx, new ReconciliationOptions(LedgerFixture.appDatabase(),
+      "test-reconciler-" + System.nanoTime(), 60_000), cache);
     app = PgBuilder.pool().connectingTo(LedgerFixture.connectOptions(LedgerFixture.appDatabase())).using(vertx).build();
     reader = LedgerReader.create(app);
   }
