@@ -21,6 +21,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,8 +80,8 @@ class AuthorizationsApiTest {
     assertThat(auth.getLong("held")).isEqualTo(3_000);
     assertThat(auth.getLong("captured")).isZero();
     assertThat(auth.getString("orderRef")).isEqualTo("cart-1");
-    long lifetime = java.time.Instant.parse(auth.getString("expiresAt")).toEpochMilli()
-      - java.time.Instant.parse(auth.getString("createdAt")).toEpochMilli();
+    long lifetime = Instant.parse(auth.getString("expiresAt")).toEpochMilli()
+      - Instant.parse(auth.getString("createdAt")).toEpochMilli();
     assertThat(lifetime).isEqualTo(900_000);
     assertBalance(c.payer, c.payerWallet, 7_000, 3_000);
 

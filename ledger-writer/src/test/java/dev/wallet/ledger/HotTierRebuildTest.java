@@ -30,6 +30,7 @@ import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
@@ -76,7 +77,7 @@ class HotTierRebuildTest {
     assertThat(Await.result(cache.saga().credit(credited))).isEqualTo(OutcomeCode.OK);
     assertThat(Await.result(cache.placeHold(new PlaceHold(payer, new Money(500, USD), alice, "withdrawal-7",
       MoneyCore.key(alice)))).code()).isEqualTo(OutcomeCode.OK);
-    WalletId shop = core.openMerchant(owner(), java.util.Optional.of(payer));
+    WalletId shop = core.openMerchant(owner(), Optional.of(payer));
     HoldId authorization = Await.result(cache.authorize(new Authorize(payer, shop, new Money(800, USD), alice,
       "cart-9", 600_000, MoneyCore.key(alice), List.of()))).value().id();
     assertThat(Await.result(cache.capture(new Capture(authorization, 300, 8, true, "*", MoneyCore.key(alice)))).code())

@@ -16,6 +16,7 @@ import dev.wallet.balancecache.model.AuthorizationView;
 import dev.wallet.balancecache.model.BalanceEvent;
 import dev.wallet.balancecache.model.CaptureView;
 import dev.wallet.balancecache.model.Credited;
+import dev.wallet.balancecache.model.Currencies;
 import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.HoldView;
 import dev.wallet.balancecache.model.IdempotencyKey;
@@ -41,10 +42,12 @@ import dev.wallet.balancecache.model.WalletStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
+import java.util.Currency;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -355,7 +358,7 @@ public final class RedisBalanceCache implements BalanceCache {
       ShardId shard = authId.shard();
       WalletId merchant = new WalletId(auth.get("to"));
       boolean sameShard = merchant.shard().equals(shard);
-      java.util.Currency currency = dev.wallet.balancecache.model.Currencies.parse(auth.get("cur"));
+      Currency currency = Currencies.parse(auth.get("cur"));
       SystemAccount transit = SystemAccount.transit(currency);
       SystemAccount fees = SystemAccount.fees(currency);
       PaymentId paymentId = PaymentId.random(shard);
@@ -400,7 +403,7 @@ public final class RedisBalanceCache implements BalanceCache {
     return hashAt(Keys.hold(id)).compose(hold -> {
       if (!hold.containsKey("to")) {
         return Future.succeededFuture(new ScriptReply(ScriptReply.Kind.NEW,
-          new io.vertx.core.json.JsonObject().put("code", OutcomeCode.AUTHORIZATION_NOT_FOUND.name())));
+          new JsonObject().put("code", OutcomeCode.AUTHORIZATION_NOT_FOUND.name())));
       }
       return finishHold(id, hold, "released", Keys.holdExpiries(id.shard()), "", releasedBy, idempotencyKey,
         requestHash);

@@ -25,6 +25,7 @@ import dev.wallet.balancecache.model.WalletType;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Response;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -138,7 +139,7 @@ final class Views {
 
   /** An authorization from an outcome that carries it (its record's fields, as strings). */
   static AuthorizationView authorization(JsonObject o) {
-    Map<String, String> record = new java.util.HashMap<>();
+    Map<String, String> record = new HashMap<>();
     o.getJsonObject("authorization").forEach(field -> record.put(field.getKey(), String.valueOf(field.getValue())));
     return authorization(record).orElseThrow();
   }
