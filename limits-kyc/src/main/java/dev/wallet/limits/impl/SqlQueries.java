@@ -58,11 +58,13 @@ final class SqlQueries {
 
   /**
    * A movement is one wallet's leg of a posting that moves money in or out of it: a transfer
-   * (same-shard, or a saga's debit and credit), a deposit, a payment, a settled withdrawal (paid
-   * out of the held balance). Holds, releases and saga reversals move no money to anyone else.
+   * (same-shard, or a saga's debit and credit), a deposit, a payment, an authorization's capture
+   * (same-shard 'capture', paid out of the held balance; across shards it is a 'payment_debit'), a
+   * settled withdrawal (paid out of the held balance). Holds, releases and saga reversals move no
+   * money to anyone else.
    */
   static final String MOVEMENT_TYPES = "('transfer', 'transfer_debit', 'transfer_credit', 'deposit', 'payment', "
-    + "'payment_debit', 'payment_credit', 'refund', 'refund_debit', 'refund_credit', 'hold_settled')";
+    + "'payment_debit', 'payment_credit', 'capture', 'refund', 'refund_debit', 'refund_credit', 'hold_settled')";
 
   /** Entries carry their posting's created_at, the ledger's partition key: the join names it to prune partitions. */
   private static final String MOVEMENT_COLUMNS = """
