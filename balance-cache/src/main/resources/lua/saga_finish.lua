@@ -49,6 +49,12 @@ local outcome = movement_view(id, kind, m[4], m[5], amount, fee, currency, tonum
   {code = 'OK', status = decision, finishedAt = ts, paymentId = m[11] ~= '' and m[11] or nil,
    reference = m[12] ~= '' and m[12] or nil})
 if decision == 'reversed' then outcome.code = refusal_code end
+-- a capture's request also answered with its authorization (capture.lua): its replays still do
+local asked = redis.call('HGET', idem_key, 'outcome')
+if asked then
+  local before = cjson.decode(asked)
+  outcome.authorizationId, outcome.authorization = before.authorizationId, before.authorization
+end
 local outcome_json = cjson.encode(outcome)
 
 local record = {ref = id, scope = idem_key, retire = {idem_key, marker_key}}

@@ -85,8 +85,9 @@ final class Representations {
 
   /** A capture: the payment it made (refundable at /v1/payments/{id}/refunds) and the authorization after it. */
   static JsonObject capture(CaptureView capture) {
-    return new JsonObject().put("payment", payment(capture.payment()))
-      .put("authorization", authorization(capture.authorization()));
+    JsonObject json = new JsonObject().put("payment", payment(capture.payment()));
+    capture.authorization().ifPresent(authorization -> json.put("authorization", authorization(authorization)));
+    return json;
   }
 
   static JsonObject refund(RefundView refund) {

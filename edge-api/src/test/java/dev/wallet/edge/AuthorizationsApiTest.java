@@ -303,17 +303,23 @@ class AuthorizationsApiTest {
   }
 
   @Test
-  @DisplayName("a merchant on another shard: the capture goes through the saga (201 or 202) and completes; a refund "
-    + "of it comes back across shards too")
+  @DisplayName("a merchant on another shard: the capture goes through the saga (201 or 202) and completes, and its "
+    + "replay answers the completed payment with its authorization; a refund comes back across shards too")
   void merchantOnAnotherShard() {
     Checkout c = checkout(10_000, false);
     String id = authorize(c, 3_000, LONG_EXPIRY_SECONDS);
 
-    HttpResponse<Buffer> captured = c.shop.post(captures(id), capture(1_200), newKey());
+    String key = newKey();
+    HttpResponse<Buffer> captured = c.shop.post(captures(id), capture(1_200), key);
 
     assertThat(captured.statusCode()).as(captured.bodyAsString()).isIn(201, 202);
     String paymentId = captured.bodyAsJsonObject().getJsonObject("payment").getString("id");
     c.payer.awaitStatus("/v1/payments/" + paymentId, "completed");
+    HttpResponse<Buffer> replayed = c.shop.post(captures(id), capture(1_200), key);
+    assertThat(replayed.statusCode()).as(replayed.bodyAsString()).isEqualTo(201);
+    assertThat(replayed.getHeader(Reply.REPLAYED_HEADER)).isEqualTo("true");
+    assertThat(replayed.bodyAsJsonObject().getJsonObject("payment").getString("id")).isEqualTo(paymentId);
+    assertThat(replayed.bodyAsJsonObject().getJsonObject("authorization").getLong("captured")).isEqualTo(1_200);
     assertBalance(c.payer, c.payerWallet, 8_800, 0);
     assertThat(c.shop.available(c.merchantWallet)).isEqualTo(1_200 - 30);
     HttpResponse<Buffer> refunded = c.shop.post("/v1/payments/" + paymentId + "/refunds", refund(1_000), newKey());

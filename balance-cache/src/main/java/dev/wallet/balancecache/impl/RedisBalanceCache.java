@@ -383,7 +383,7 @@ public final class RedisBalanceCache implements BalanceCache {
     }
     return hashAt(Keys.movement(shard, paymentId.value()))
       .compose(record -> saga.drive(PendingMovement.of(record)))
-      .<ScriptReply>map(finished -> captured)
+      .map(finished -> new ScriptReply(captured.kind(), finished.outcome()))
       .recover(failure -> {
         LOG.warn("capture {} left pending for the sweeper: {}", paymentId, failure.toString());
         return Future.succeededFuture(captured);

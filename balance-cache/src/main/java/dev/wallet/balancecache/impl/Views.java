@@ -160,7 +160,7 @@ final class Views {
   }
 
   static CaptureView capture(JsonObject o) {
-    return new CaptureView(payment(o), authorization(o));
+    return new CaptureView(payment(o), o.containsKey("authorization") ? Optional.of(authorization(o)) : Optional.empty());
   }
 
   static RefundView refund(JsonObject o) {

@@ -1,0 +1,90 @@
+package dev.wallet.balancecache;
+
+import static dev.wallet.balancecache.testing.MoneyCore.USD;
+import static dev.wallet.balancecache.testing.MoneyCore.owner;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.command.Authorize;
+import dev.wallet.balancecache.command.Capture;
+import dev.wallet.balancecache.command.PlaceHold;
+import dev.wallet.balancecache.model.AuthorizationView;
+import dev.wallet.balancecache.model.CaptureView;
+import dev.wallet.balancecache.model.HoldId;
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.Outcome;
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.TransferStatus;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletStatus;
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.MoneyCore;
+import dev.wallet.balancecache.testing.MoneyCoreTest;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Authorizations in the money core: the paths the API tests cannot reach from outside. */
+class AuthorizationsTest extends MoneyCoreTest {
+
+  @Test
+  @DisplayName("a capture the merchant's shard refuses for good (merchant frozen) is reversed into the payer's "
+    + "available balance; nothing stays held and nothing is lost")
+  void captureRefusedByTheMerchantIsReversed() {
+    String alice = owner();
+    WalletId payer = core.funded(alice, 5_000);
+    WalletId merchant = core.openMerchantElsewhere(owner(), payer);
+    HoldId id = authorize(alice, payer, merchant, 1_000);
+    assertThat(Await.result(cache.setStatus(merchant, WalletStatus.FROZEN, "test")).code()).isEqualTo(OutcomeCode.OK);
+
+    Outcome<CaptureView> captured = Await.result(cache.capture(new Capture(id, 400, 10, false, "*",
+      MoneyCore.key(alice))));
+
+    assertThat(captured.code()).as("the reversal's reason, or pending when the saga was not reached at once")
+      .isIn(OutcomeCode.WALLET_INACTIVE, OutcomeCode.PENDING);
+    Await.result(cache.sweepPendingTransfers());
+    assertThat(Await.result(cache.payment(captured.value().payment().id())).orElseThrow().status())
+      .isEqualTo(TransferStatus.REVERSED);
+    assertThat(core.available(payer)).isEqualTo(5_000);
+    assertThat(core.wallet(payer).held()).isZero();
+    assertThat(core.available(merchant)).isZero();
+  }
+
+  @Test
+  @DisplayName("a withdrawal's hold is no authorization: not found to read, to capture or to void, and left as it is")
+  void aWithdrawalHoldIsNoAuthorization() {
+    String alice = owner();
+    WalletId wallet = core.funded(alice, 1_000);
+    HoldId hold = Await.result(cache.placeHold(new PlaceHold(wallet, new Money(300, USD), alice, "wd-1",
+      MoneyCore.key(alice)))).value().id();
+
+    assertThat(Await.result(cache.authorization(hold))).isEmpty();
+    assertThat(Await.result(cache.capture(new Capture(hold, 100, 0, false, "*", MoneyCore.key(alice)))).code())
+      .isEqualTo(OutcomeCode.AUTHORIZATION_NOT_FOUND);
+    assertThat(Await.result(cache.voidAuthorization(hold, MoneyCore.key(alice))).code())
+      .isEqualTo(OutcomeCode.AUTHORIZATION_NOT_FOUND);
+    assertThat(core.wallet(wallet).held()).isEqualTo(300);
+  }
+
+  @Test
+  @DisplayName("a capture by someone who is neither '*' (checked by the caller) nor the payer's owner finds nothing")
+  void captureChecksItsActor() {
+    String alice = owner();
+    WalletId payer = core.funded(alice, 1_000);
+    WalletId merchant = core.openMerchant(owner(), Optional.of(payer));
+    HoldId id = authorize(alice, payer, merchant, 500);
+
+    Outcome<CaptureView> stranger = Await.result(cache.capture(new Capture(id, 100, 0, false, owner(),
+      MoneyCore.key(alice))));
+
+    assertThat(stranger.code()).isEqualTo(OutcomeCode.AUTHORIZATION_NOT_FOUND);
+    assertThat(Await.result(cache.authorization(id)).orElseThrow().heldMinor()).isEqualTo(500);
+  }
+
+  private HoldId authorize(String owner, WalletId payer, WalletId merchant, long amount) {
+    Outcome<AuthorizationView> placed = Await.result(cache.authorize(new Authorize(payer, merchant,
+      new Money(amount, USD), owner, "", 600_000, MoneyCore.key(owner), List.of())));
+    assertThat(placed.code()).isEqualTo(OutcomeCode.OK);
+    return placed.value().id();
+  }
+}
