@@ -70,19 +70,25 @@ final class AuthorizationHandlers {
   }
 
   /**
-   * POST /v1/authorizations/:id/captures {"amount", "keepOpen"}: 201 when the merchant is on the
+   * POST /v1/authorizations/:id/captures {"amount"?, "keepOpen"?}: 201 when the merchant is on the
    * payer's shard, 202 while the payment goes through the saga; the fee is the merchant's rate.
+   * Without an amount, all that the authorization holds when it is read here.
    */
   void capture(RoutingContext ctx) {
     Caller caller = Authenticator.caller(ctx);
     RequestBody body = RequestBody.of(ctx);
-    long amount = body.amount("amount");
+    Optional<Long> asked = body.optionalWhole("amount") == null ? Optional.empty() : Optional.of(body.amount("amount"));
     boolean keepOpen = body.flag("keepOpen");
     HoldId id = authorizationId(ctx);
     Reply.answer(ctx, merchantOwned(caller, id)
-      .compose(shop -> cache.capture(new Capture(id, amount,
-        Fees.feeMinor(new Money(amount, shop.authorized().currency()), fees.bpsFor(caller.id())), keepOpen, "*",
-        IdempotencyKeys.required(ctx))))
+      .compose(authorization -> {
+        long amount = asked.orElse(authorization.heldMinor());
+        if (amount <= 0) {
+          return Future.succeededFuture(Outcome.<CaptureView>refused(OutcomeCode.AUTHORIZATION_NOT_ACTIVE));
+        }
+        return cache.capture(new Capture(id, amount, Fees.feeMinor(new Money(amount,
+          authorization.authorized().currency()), fees.bpsFor(caller.id())), keepOpen, "*", IdempotencyKeys.required(ctx)));
+      })
       .onSuccess(outcome -> metrics.outcome("capture", outcome.code(), outcome.replayed()))
       .map(AuthorizationHandlers::captured));
   }
