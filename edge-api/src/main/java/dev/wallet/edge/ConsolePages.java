@@ -52,7 +52,7 @@ final class ConsolePages {
 
   static void headers(RoutingContext ctx) {
     ctx.response().putHeader("Cache-Control", "no-store").putHeader("Content-Security-Policy", POLICY)
-      .putHeader("X-Content-Type-Options", "nosniff").putHeader("Referrer-Policy", "no-referrer")
+      .putHeader("X-Content-Type-Options", "nosniff").putHeader("Referrer-Policy", "same-origin")
       .putHeader("X-Frame-Options", "DENY");
     ctx.next();
   }
