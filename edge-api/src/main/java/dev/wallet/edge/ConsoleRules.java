@@ -128,7 +128,8 @@ final class ConsoleRules {
   private static Map<String, Object> review(String text, RulesReview review) {
     return Map.of("valid", review.valid(), "diff", review.diff(), "sha", Sha256.hex(text),
       "inForceVersion", review.inForceVersion().map(String::valueOf).orElse(""),
-      "problems", review.problems().stream().map(ConsoleRules::problem).toList(),
+      "problems", review.problems().stream().sorted(java.util.Comparator.comparingInt(RuleProblem::line))
+        .map(ConsoleRules::problem).toList(),
       "lines", annotated(text, review.problems()));
   }
 
