@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * The risk console at /console: server-rendered pages for the admin and risk roles over the same
- * limits module, ledger and code paths as the /admin API (rules, KYC, AML flags). Forms post and
+ * limits module, ledger and code paths as the /admin API (rules, KYC, AML flags, reconciliation). Forms post and
  * are answered by a redirect; the only script is a progressive enhancement (validation as one
  * types). Every page but sign-in is behind {@link ConsoleSession}; every post is checked for forgery.
  */
@@ -21,15 +21,17 @@ final class Console {
   private final ConsoleRules rules;
   private final ConsoleKyc kyc;
   private final ConsoleAml aml;
+  private final ConsoleReconciliation reconciliation;
   private final int bodyLimitBytes;
 
   Console(ConsoleSession session, ConsolePages pages, ConsoleRules rules, ConsoleKyc kyc, ConsoleAml aml,
-          int bodyLimitBytes) {
+          ConsoleReconciliation reconciliation, int bodyLimitBytes) {
     this.session = session;
     this.pages = pages;
     this.rules = rules;
     this.kyc = kyc;
     this.aml = aml;
+    this.reconciliation = reconciliation;
     this.bodyLimitBytes = bodyLimitBytes;
   }
 
@@ -55,6 +57,9 @@ final class Console {
     router.get("/aml/export").handler(aml::export);
     router.get("/aml/flags/:flagId").handler(aml::flag);
     router.post("/aml/flags/:flagId/review").handler(aml::review);
+    router.get("/reconciliation").handler(reconciliation::page);
+    router.post("/reconciliation/unfreeze").handler(reconciliation::unfreeze);
+    router.post("/reconciliation/release").handler(reconciliation::release);
     router.route().failureHandler(this::failed);
     return router;
   }

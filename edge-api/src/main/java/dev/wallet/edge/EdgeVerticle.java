@@ -71,11 +71,13 @@ public final class EdgeVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  private Router console(JwtVerifier verifier, Clock clock) {
+  private Router console(JwtVerifier verifier, Clock clock, AdminHandlers admin) {
     ConsolePages pages = new ConsolePages(ThymeleafTemplateEngine.create(vertx));
     return new Console(new ConsoleSession(verifier, clock), pages, new ConsoleRules(services.limits(), pages),
       new ConsoleKyc(services.limits(), pages),
-      new ConsoleAml(services.limits().compliance(), services.ledger(), pages, clock), RULES_LIMIT_BYTES).router(vertx);
+      new ConsoleAml(services.limits().compliance(), services.ledger(), pages, clock),
+      new ConsoleReconciliation(services.ledger(), services.cache(), services.gate(), admin, pages),
+      RULES_LIMIT_BYTES).router(vertx);
   }
 
   private Router router() {
@@ -158,7 +160,7 @@ public final class EdgeVerticle extends VerticleBase {
     router.get("/admin/reports/aml-flags").handler(limits::amlFlagsReport);
 
     router.get("/console").handler(ctx -> ConsolePages.redirect(ctx, "/console/"));
-    router.route("/console/*").subRouter(console(verifier, clock));
+    router.route("/console/*").subRouter(console(verifier, clock, admin));
 
     router.route().failureHandler(failures::handle);
     router.errorHandler(404, failures::noRoute);

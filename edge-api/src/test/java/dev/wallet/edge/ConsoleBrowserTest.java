@@ -216,6 +216,27 @@ class ConsoleBrowserTest {
     assertThat(browser.text(By.id("flags"))).doesNotContain("#" + flagId);
   }
 
+  @Test
+  @DisplayName("a frozen wallet is made active again from the reconciliation page, with a reason")
+  void unfreezeWallet() {
+    ApiCaller owner = first.newUser();
+    String wallet = owner.openWallet();
+    ApiCaller admin = first.as("console-admin", "admin");
+    HttpResponse<Buffer> frozen = admin.post("/admin/wallets/" + wallet + "/status",
+      new JsonObject().put("status", "frozen").put("reason", "test: a discrepancy"), Optional.empty());
+    assertThat(frozen.statusCode()).as(frozen.bodyAsString()).isEqualTo(200);
+
+    browser.signIn(base(first), Tokens.valid("console-admin", "admin"));
+    browser.open(base(first) + "/console/reconciliation");
+    assertThat(browser.heading()).isEqualTo("Reconciliation");
+    browser.driver.findElement(By.id("wallet")).sendKeys(wallet);
+    browser.driver.findElement(By.id("unfreeze-reason")).sendKeys("checked against the bank statement");
+    browser.click(By.id("unfreeze"));
+    browser.awaitText(By.cssSelector(".notice"), "is active again");
+    browser.screenshot("reconciliation");
+    assertThat(admin.get("/admin/wallets/" + wallet).bodyAsJsonObject().getString("status")).isEqualTo("active");
+  }
+
   /** The ledger's posting that credited the wallet, once the ledger writer has carried it there. */
   private String creditPosting(String wallet) {
     LedgerWriter writer = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(TestEnvironment.redisNodes(),
