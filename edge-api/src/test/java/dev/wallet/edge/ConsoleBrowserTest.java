@@ -7,6 +7,8 @@ import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.ledger.LedgerWriter;
 import dev.wallet.ledger.LedgerWriterOptions;
+import dev.wallet.ledger.MoneyHalts;
+import dev.wallet.ledger.ReconciliationReport;
 import dev.wallet.limits.testing.TestRules;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -17,6 +19,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -77,6 +80,7 @@ class ConsoleBrowserTest {
   void refusals() {
     browser.open(base(first) + "/console/rules");
     assertThat(browser.heading()).isEqualTo("Sign in required");
+    assertThat(Await.result(client(first).get("/console/rules").send()).statusCode()).isEqualTo(401);
     assertThat(browser.driver.getPageSource()).doesNotContain("Audit history");
 
     browser.signIn(base(first), Tokens.valid("console-user-" + UUID.randomUUID(), "user"));
@@ -235,6 +239,43 @@ class ConsoleBrowserTest {
     browser.awaitText(By.cssSelector(".notice"), "is active again");
     browser.screenshot("reconciliation");
     assertThat(admin.get("/admin/wallets/" + wallet).bodyAsJsonObject().getString("status")).isEqualTo("active");
+  }
+
+  @Test
+  @DisplayName("a halt of money movement is shown on the reconciliation page and released there by an admin, "
+    + "with a reason recorded")
+  void releaseHalt() {
+    Pool pool = EdgeFixture.pool(vertx, EdgeFixture.appDatabase());
+    MoneyHalts halts = MoneyHalts.create(pool);
+    String subject = "XTS-console-" + UUID.randomUUID();
+    try {
+      Await.result(halts.raise(new ReconciliationReport.Discrepancy(ReconciliationReport.Kind.LEDGER_TOTAL, subject,
+        "test: a total off by 1"), "console-test", Instant.now()));
+      awaitHalted(true);
+      browser.signIn(base(first), Tokens.valid("console-admin", "admin"));
+      browser.open(base(first) + "/console/reconciliation");
+      assertThat(browser.text(By.id("halts"))).contains(subject);
+      browser.driver.findElement(By.id("release-reason")).sendKeys("test halt, nothing to correct");
+      browser.click(By.id("release"));
+      browser.awaitText(By.cssSelector(".notice"), "money moves again");
+      assertThat(browser.await(By.id("no-halts")).getText()).contains("None");
+      Row release = Await.result(pool.preparedQuery("SELECT r.released_by, r.reason FROM money_halt_releases r "
+        + "JOIN money_halts h ON h.id = r.halt_id WHERE h.subject = $1").execute(Tuple.of(subject))).iterator().next();
+      assertThat(release.getString("released_by")).isEqualTo("console-admin");
+      assertThat(release.getString("reason")).isEqualTo("test halt, nothing to correct");
+    } finally {
+      Await.result(halts.releaseAll("console-test", "test cleanup"));
+      Await.result(pool.close());
+      awaitHalted(false);
+    }
+  }
+
+  /** Each edge reads the halts once a second. */
+  private void awaitHalted(boolean halted) {
+    for (EdgeFixture edge : List.of(first, second)) {
+      Eventually.await("halted " + halted, Duration.ofSeconds(10), () -> edge.as("console-admin", "admin")
+        .get("/admin/reconciliation/halt").bodyAsJsonObject().getBoolean("halted") == halted);
+    }
   }
 
   /** The ledger's posting that credited the wallet, once the ledger writer has carried it there. */
