@@ -76,7 +76,7 @@ class ConsoleBrowserTest {
 
   @Test
   @DisplayName("without a session the console shows only the way to sign in (401); a user token is refused (403) "
-    + "and gets no session; a risk session's post without its CSRF token is refused")
+    + "and gets no session; a risk session's post without its CSRF token, and a sign-in from another site, are refused")
   void refusals() {
     browser.open(base(first) + "/console/rules");
     assertThat(browser.heading()).isEqualTo("Sign in required");
@@ -97,6 +97,11 @@ class ConsoleBrowserTest {
       .putHeader("Content-Type", "application/x-www-form-urlencoded")
       .sendBuffer(Buffer.buffer("owner=victim&tier=vip")));
     assertThat(forged.statusCode()).isEqualTo(403);
+    HttpResponse<Buffer> crossSite = Await.result(client(first).post("/console/sign-in")
+      .putHeader("Origin", "http://elsewhere.example").putHeader("Content-Type", "application/x-www-form-urlencoded")
+      .sendBuffer(Buffer.buffer("token=" + Tokens.valid("console-risk", "risk"))));
+    assertThat(crossSite.statusCode()).isEqualTo(403);
+    assertThat(crossSite.cookies()).isEmpty();
     assertThat(Await.result(first.app.limits().profile("victim")).tier()).isNotEqualTo("vip");
   }
 
