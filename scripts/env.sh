@@ -29,3 +29,16 @@ export WALLET_REDIS_NODES=${WALLET_REDIS_NODES:-$(redis_nodes_csv)}
 
 log() { printf '[wallet] %s\n' "$*" >&2; }
 die() { printf '[wallet] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# Debian packages the scripts need, installed with apt when running as root; otherwise the exact
+# command is printed.
+install_packages() {
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+    die "missing packages; install them with: sudo apt-get install -y $*"
+  fi
+  log "installing $* with apt"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y --no-install-recommends "$@" >/dev/null \
+    || { apt-get update >/dev/null && apt-get install -y --no-install-recommends "$@" >/dev/null; } \
+    || die "apt-get install $* failed"
+}

@@ -5,6 +5,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 "$WALLET_ROOT/scripts/infra-up.sh"
+# the risk console's browser tests (ConsoleBrowserTest) drive Debian's headless Chromium
+command -v chromium >/dev/null && command -v chromedriver >/dev/null || install_packages chromium chromium-driver
 cd "$WALLET_ROOT"
 mvn -B verify "$@"
 

@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.templ.thymeleaf.ThymeleafTemplateEngine;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +24,8 @@ public final class EdgeVerticle extends VerticleBase {
   private static final int MAX_CLIENT_MESSAGE_BYTES = 1_024;
   /** A rules file may be longer than any money request. */
   private static final int RULES_LIMIT_BYTES = 256 * 1024;
+  /** A batch of 1,000 items with long idempotency keys stays below this. */
+  private static final int BATCH_LIMIT_BYTES = 512 * 1024;
 
   private final EdgeConfig config;
   private final EdgeServices services;
@@ -70,9 +73,19 @@ public final class EdgeVerticle extends VerticleBase {
     return server.actualPort();
   }
 
+  private Router console(JwtVerifier verifier, Clock clock, AdminHandlers admin) {
+    ConsolePages pages = new ConsolePages(ThymeleafTemplateEngine.create(vertx));
+    return new Console(new ConsoleSession(verifier, clock), pages, new ConsoleRules(services.limits(), pages),
+      new ConsoleKyc(services.limits(), pages),
+      new ConsoleAml(services.limits().compliance(), services.ledger(), pages, clock),
+      new ConsoleReconciliation(services.ledger(), services.cache(), services.gate(), admin, pages),
+      RULES_LIMIT_BYTES).router(vertx);
+  }
+
   private Router router() {
     Clock clock = Clock.systemUTC();
-    Authenticator auth = new Authenticator(new JwtVerifier(config.auth(), clock));
+    JwtVerifier verifier = new JwtVerifier(config.auth(), clock);
+    Authenticator auth = new Authenticator(verifier);
     RateLimiter rate = services.rateLimiter();
     ApiSchema schema = ApiSchema.of(services.contract(), config.http().jsonMaxDepth());
     Ownership ownership = new Ownership(services.cache());
@@ -86,6 +99,8 @@ public final class EdgeVerticle extends VerticleBase {
     PaymentHandlers payments = new PaymentHandlers(services.cache(), ownership, config.fees(), metrics, limits);
     AuthorizationHandlers authorizations = new AuthorizationHandlers(services.cache(), ownership, config.fees(),
       config.authorizations(), metrics, limits);
+    BatchHandlers batches = new BatchHandlers(transfers, payments);
+    BodyHandler batchBody = BodyHandler.create(false).setBodyLimit(BATCH_LIMIT_BYTES);
     WebhookHandlers webhooks = new WebhookHandlers(services.funds(),
       new WebhookSignature(config.gateway().webhookSecret()), clock, metrics);
     MoneyGate gate = services.gate();
@@ -126,9 +141,13 @@ public final class EdgeVerticle extends VerticleBase {
     router.get("/v1/withdrawals/:id").handler(withdrawals::get);
     router.post("/v1/transfers").handler(body).handler(IdempotencyKeys::require)
       .handler(schema.validate("createTransfer")).handler(gate::guard).handler(transfers::create);
+    router.post("/v1/transfers/batch").handler(batchBody).handler(schema.validate("createTransferBatch"))
+      .handler(gate::guard).handler(batches::transfers);
     router.get("/v1/transfers/:id").handler(transfers::get);
     router.post("/v1/payments").handler(body).handler(IdempotencyKeys::require)
       .handler(schema.validate("createPayment")).handler(gate::guard).handler(payments::pay);
+    router.post("/v1/payments/batch").handler(batchBody).handler(schema.validate("createPaymentBatch"))
+      .handler(gate::guard).handler(batches::payments);
     router.get("/v1/payments/:id").handler(payments::get);
     router.post("/v1/authorizations").handler(body).handler(IdempotencyKeys::require)
       .handler(schema.validate("createAuthorization")).handler(gate::guard).handler(authorizations::authorize);
@@ -156,6 +175,9 @@ public final class EdgeVerticle extends VerticleBase {
     router.get("/admin/aml/flags").handler(limits::flags);
     router.get("/admin/reports/large-transactions").handler(limits::largeTransactionsReport);
     router.get("/admin/reports/aml-flags").handler(limits::amlFlagsReport);
+
+    router.get("/console").handler(ctx -> ConsolePages.redirect(ctx, "/console/"));
+    router.route("/console/*").subRouter(console(verifier, clock, admin));
 
     router.route().failureHandler(failures::handle);
     router.errorHandler(404, failures::noRoute);
