@@ -315,6 +315,8 @@ local function authorization_view(hold_key)
     if values[i] then view[field] = values[i] end
   end
   return view
+end
+
 ---------------------------------------------------------------- deciding and applying a movement
 -- What move.lua does for one movement and move_batch.lua for many on one shard. A movement 'm':
 --   keys: from_key, to_key, idem_key, record_key, fees_key, payment_key, counter_keys
