@@ -27,5 +27,27 @@ redis_nodes_csv() {
 }
 export WALLET_REDIS_NODES=${WALLET_REDIS_NODES:-$(redis_nodes_csv)}
 
+# Prometheus (scripts/run.sh --with-prometheus, scripts/check-ops.sh): its HTTP port and its folder
+export WALLET_PROMETHEUS_PORT=${WALLET_PROMETHEUS_PORT:-9090}
+export WALLET_PROMETHEUS_DIR=${WALLET_PROMETHEUS_DIR:-$WALLET_DATA_DIR/prometheus}
+
 log() { printf '[wallet] %s\n' "$*" >&2; }
 die() { printf '[wallet] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# Installs Debian packages with apt when running as root; otherwise prints the command to run.
+install_packages() {
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+    die "missing packages; install them with: sudo apt-get install -y $*"
+  fi
+  log "installing $* with apt"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y --no-install-recommends "$@" >/dev/null \
+    || { apt-get update >/dev/null && apt-get install -y --no-install-recommends "$@" >/dev/null; } \
+    || die "apt-get install $* failed"
+}
+
+# Prometheus and promtool (Debian's prometheus package), and jq for reading their answers.
+ensure_ops_tools() {
+  command -v prometheus >/dev/null && command -v promtool >/dev/null && command -v jq >/dev/null \
+    || install_packages prometheus jq
+}

@@ -10,17 +10,6 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
-install_packages() {
-  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
-    die "missing packages; install them with: sudo apt-get install -y $*"
-  fi
-  log "installing $* with apt"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y --no-install-recommends "$@" >/dev/null \
-    || { apt-get update >/dev/null && apt-get install -y --no-install-recommends "$@" >/dev/null; } \
-    || die "apt-get install $* failed"
-}
-
 pg_bindir() {
   local dir
   for dir in /usr/lib/postgresql/*/bin; do
