@@ -24,6 +24,7 @@ import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletIdentity;
 import dev.wallet.balancecache.model.WalletStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -63,6 +64,13 @@ public interface BalanceCache {
   Future<Outcome<Wallet>> openWallet(OpenWallet command);
 
   Future<Optional<Wallet>> wallet(WalletId id);
+
+  /**
+   * Whose a wallet is, its currency and type: fixed when it is opened, so remembered once read,
+   * for the checks that need only these (a transfer's receiver, a payment's merchant) at no
+   * round trip to Redis.
+   */
+  Future<Optional<WalletIdentity>> identity(WalletId id);
 
   /** Books a credit from a system account, e.g. a settled deposit. */
   Future<Outcome<Credited>> credit(Credit command);

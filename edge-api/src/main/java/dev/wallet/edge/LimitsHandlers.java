@@ -55,13 +55,14 @@ final class LimitsHandlers {
   /**
    * A transfer is checked for its sender (p2p_send: tier, country, per-transaction maximum, and
    * the windows the money core counts) and for its receiver (receive: tier, country, maximum).
-   * The receiver is looked up only to find its owner; a missing wallet is the money core's to refuse.
+   * The receiver is looked up only to find its owner (remembered: an owner never changes); a missing
+   * wallet is the money core's to refuse.
    * When both are refused, the sender's refusal is the answer, whichever came first. The receiver's
    * refusal is neutral: its tier, country and limits are the receiver's business, not the sender's.
    */
   Future<Transfer> transfer(BalanceCache cache, Transfer command) {
     Future<List<LimitCheck>> sender = outgoing(command.actor(), Operation.P2P_SEND, command.amount(), Optional.empty());
-    Future<Void> receiver = cache.wallet(command.to()).compose(found -> found
+    Future<Void> receiver = cache.identity(command.to()).compose(found -> found
       .map(wallet -> incoming(wallet.ownerId(), Operation.RECEIVE, command.amount()))
       .orElse(Future.succeededFuture()))
       .recover(LimitsHandlers::withoutReceiverDetails);

@@ -10,6 +10,7 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.logging.log4j.LogManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +41,10 @@ public final class Main {
         }))
       .onFailure(failure -> {
         LOG.error("edge API failed to start", failure);
-        vertx.close().onComplete(closed -> System.exit(1));
+        vertx.close().onComplete(closed -> {
+          LogManager.shutdown();
+          System.exit(1);
+        });
       });
   }
 
@@ -68,6 +72,8 @@ public final class Main {
       vertx.close().await(5, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
       LOG.warn("the edge did not close within {} ms", budgetMs);
+    } finally {
+      LogManager.shutdown();
     }
   }
 }

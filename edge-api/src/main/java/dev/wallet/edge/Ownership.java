@@ -27,7 +27,12 @@ final class Ownership {
   }
 
   Future<Void> requireOwned(Caller caller, Optional<WalletId> id) {
-    return id.isEmpty() ? Future.succeededFuture() : ownedWallet(caller, id.get()).mapEmpty();
+    return id.isEmpty() ? Future.succeededFuture() : owns(caller, id.get()).map(owned -> {
+      if (!owned) {
+        throw new ProblemException(Problem.notFound());
+      }
+      return null;
+    });
   }
 
   Future<Boolean> ownsEither(Caller caller, WalletId first, WalletId second) {
@@ -35,6 +40,6 @@ final class Ownership {
   }
 
   private Future<Boolean> owns(Caller caller, WalletId id) {
-    return cache.wallet(id).map(found -> found.map(wallet -> caller.owns(wallet.ownerId())).orElse(false));
+    return cache.identity(id).map(found -> found.map(wallet -> caller.owns(wallet.ownerId())).orElse(false));
   }
 }

@@ -9,8 +9,8 @@ import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.PaymentId;
 import dev.wallet.balancecache.model.PaymentView;
 import dev.wallet.balancecache.model.RefundView;
-import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletIdentity;
 import dev.wallet.balancecache.model.WalletType;
 import dev.wallet.limits.model.Operation;
 import io.vertx.core.Future;
@@ -84,8 +84,8 @@ final class PaymentHandlers {
   }
 
   /** A merchant wallet, or 404: a personal wallet is not a place to pay, and is not revealed. */
-  private Future<Wallet> merchantWallet(WalletId id) {
-    return cache.wallet(id).map(found -> found.filter(wallet -> wallet.type() == WalletType.MERCHANT)
+  private Future<WalletIdentity> merchantWallet(WalletId id) {
+    return cache.identity(id).map(found -> found.filter(wallet -> wallet.type() == WalletType.MERCHANT)
       .orElseThrow(() -> new ProblemException(Problem.forRefusal(OutcomeCode.NOT_A_MERCHANT))));
   }
 

@@ -30,6 +30,7 @@ import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletIdentity;
 import dev.wallet.balancecache.model.WalletStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -61,6 +62,7 @@ public final class RedisBalanceCache implements BalanceCache {
   private static final int SWEEP_DEPTH = 5_000;
   private static final long TOPOLOGY_REFRESH_MS = 2_000;
   private static final long OFF_HOME_LOG_EVERY = 10_000;
+  private static final int IDENTITIES_KEPT = 200_000;
 
   private final Vertx vertx;
   private final BalanceCacheOptions options;
@@ -72,6 +74,7 @@ public final class RedisBalanceCache implements BalanceCache {
   private final AtomicLong swept = new AtomicLong();
   private final AtomicLong sweepFailures = new AtomicLong();
   private final AtomicLong offHomeLimitedDebits = new AtomicLong();
+  private final WalletIdentities identities = new WalletIdentities(IDENTITIES_KEPT);
   private long sweeperTimer = -1;
   private final Set<Integer> sweepingShards = ConcurrentHashMap.newKeySet();
 
@@ -204,6 +207,17 @@ public final class RedisBalanceCache implements BalanceCache {
   @Override
   public Future<Optional<Wallet>> wallet(WalletId id) {
     return hashAt(Keys.wallet(id)).map(Views::wallet);
+  }
+
+  @Override
+  public Future<Optional<WalletIdentity>> identity(WalletId id) {
+    return identities.get(id, this::readIdentity);
+  }
+
+  private Future<Optional<WalletIdentity>> readIdentity(WalletId id) {
+    String key = Keys.wallet(id);
+    return runner.send(key, Request.cmd(Command.HMGET).arg(key).arg("owner").arg("cur").arg("type"))
+      .map(fields -> Views.identity(id, fields.get(0), fields.get(1), fields.get(2)));
   }
 
   @Override

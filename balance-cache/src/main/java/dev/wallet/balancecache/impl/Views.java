@@ -17,9 +17,11 @@ import dev.wallet.balancecache.model.TransferStatus;
 import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletIdentity;
 import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.model.WalletType;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Response;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
@@ -65,6 +67,15 @@ final class Views {
     return Optional.of(new Wallet(new WalletId(h.get("id")), h.get("owner"), Currencies.parse(h.get("cur")),
       WalletType.fromWire(h.get("type")), WalletStatus.fromWire(h.get("status")), Long.parseLong(h.get("avail")),
       Long.parseLong(h.get("held")), Long.parseLong(h.get("seq")), Instant.ofEpochMilli(Long.parseLong(h.get("created")))));
+  }
+
+  /** The identity fields of a wallet hash, null each when the wallet does not exist. */
+  static Optional<WalletIdentity> identity(WalletId id, Response owner, Response currency, Response type) {
+    if (owner == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new WalletIdentity(id, owner.toString(), Currencies.parse(currency.toString()),
+      WalletType.fromWire(type.toString())));
   }
 
   static BalanceChange balance(JsonObject o) {

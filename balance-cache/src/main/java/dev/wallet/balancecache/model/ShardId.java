@@ -7,6 +7,8 @@ package dev.wallet.balancecache.model;
 public record ShardId(int number) {
 
   public static final int MAX_SHARDS = 10_000;
+  /** Names are formatted once per shard: a name is part of every key the money core builds. */
+  private static final String[] NAMES = new String[MAX_SHARDS];
 
   public ShardId {
     if (number < 0 || number >= MAX_SHARDS) {
@@ -28,7 +30,12 @@ public record ShardId(int number) {
 
   /** s0042 */
   public String name() {
-    return String.format("s%04d", number);
+    String name = NAMES[number];
+    if (name == null) {
+      name = String.format("s%04d", number);
+      NAMES[number] = name; // a benign race: every thread formats the same immutable string
+    }
+    return name;
   }
 
   /** {s0042}, the hash tag every key of this shard starts with. */
