@@ -9,9 +9,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.json.schema.JsonSchema;
+import io.vertx.json.schema.OutputUnit;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.openapi.contract.OpenAPIContract;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -30,11 +34,13 @@ class AdminSchemaApiTest {
   private static final String PERIOD = "from=2026-01-01T00:00:00Z&to=2026-01-31T00:00:00Z";
   private static EdgeFixture edge;
   private static ApiCaller risk;
+  private static OpenAPIContract contract;
 
   @BeforeAll
   static void start(Vertx vertx) {
     edge = EdgeFixture.start(vertx);
     risk = edge.as("risk-officer", "risk");
+    contract = Await.result(ApiSchema.load(vertx)).contract();
   }
 
   @AfterAll
@@ -115,9 +121,35 @@ class AdminSchemaApiTest {
   }
 
   @Test
+  @DisplayName("the admin routes' answers have the shapes the document gives them")
+  void answersMatchTheDocument() {
+    String owner = "schema-" + UUID.randomUUID();
+    HttpResponse<Buffer> rules = risk.get("/admin/limits");
+    assertMatchesDocument("adminGetLimits", rules);
+    HttpResponse<Buffer> set = send(HttpMethod.PUT, "/admin/kyc/" + owner, "application/json",
+      new JsonObject().put("tier", rules.bodyAsJsonObject().getString("defaultTier")).put("country", "DE").encode());
+    assertMatchesDocument("adminSetKyc", set);
+    assertMatchesDocument("adminGetKyc", risk.get("/admin/kyc/" + owner));
+    assertMatchesDocument("adminLimitsAudit", risk.get("/admin/limits/audit?limit=20"));
+    assertMatchesDocument("adminAmlFlags", risk.get("/admin/aml/flags?limit=20"));
+    assertMatchesDocument("adminGetHalt", risk.get("/admin/reconciliation/halt"));
+    assertThat(set.bodyAsJsonObject().getString("updatedBy")).isEqualTo("risk-officer");
+  }
+
+  @Test
   @DisplayName("the role guard comes first: a user's malformed admin request is 403, not a description of the schema")
   void rolesBeforeSchema() {
     assertProblem(edge.newUser().get("/admin/limits/audit?limit=0"), 403, "forbidden");
+  }
+
+  /** A 200 whose JSON body the operation's 200 response schema accepts. */
+  private static void assertMatchesDocument(String operationId, HttpResponse<Buffer> response) {
+    assertThat(response.statusCode()).as(operationId + ": " + response.bodyAsString()).isEqualTo(200);
+    JsonSchema schema = contract.operation(operationId).getResponse(200).getContent().get("application/json")
+      .getSchema();
+    OutputUnit result = contract.getSchemaRepository().validator(schema).validate(response.bodyAsJsonObject());
+    assertThat(result.getValid()).as(operationId + ": " + result.getErrors() + " in " + response.bodyAsString())
+      .isTrue();
   }
 
   private static void assertInvalid(HttpResponse<Buffer> response, String naming) {
