@@ -75,12 +75,20 @@ open_wallet() {
     -H 'Content-Type: application/json' -d '{"currency":"USD","type":"personal"}' >/dev/null
 }
 
+alert_rules() { curl -sf "$(prometheus_url)/api/v1/rules" | jq -c '[.data.groups[].rules[] | select(.type == "alerting")]'; }
+
+# Every rule evaluated at least once, none with an error (a rule that does not evaluate never fires).
+rules_evaluated() {
+  alert_rules | jq -e 'length > 0 and all(.health == "ok" and .lastEvaluation != "0001-01-01T00:00:00Z")' >/dev/null
+}
+
 check_rules_loaded() {
   local loaded expected
   expected=$(grep -c '^      - alert:' "$RULES")
-  loaded=$(curl -sf "$(prometheus_url)/api/v1/rules" | jq '[.data.groups[].rules[] | select(.type == "alerting")] | length')
+  loaded=$(alert_rules | jq length)
   [ "$loaded" = "$expected" ] || die "ops: Prometheus loaded $loaded alert rules, the file has $expected"
-  log "ops: Prometheus evaluates the $loaded alert rules"
+  until_true "every alert rule to be evaluated without error" rules_evaluated
+  log "ops: Prometheus evaluates the $loaded alert rules, each without error"
 }
 
 check_dashboard_queries() {
