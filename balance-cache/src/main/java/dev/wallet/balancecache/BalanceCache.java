@@ -54,6 +54,9 @@ public interface BalanceCache {
 
   int shardCount();
 
+  /** The hot tier as the ledger reads and restores it, on this cache's connections. */
+  HotTierAccess hotTier();
+
   /**
    * Which shards can take writes now (their master answers within {@code timeoutMs} and has the
    * replicas every write waits for): for readiness and health details. Never fails; a master that

@@ -6,7 +6,6 @@ import static dev.wallet.balancecache.testing.MoneyCore.owner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.command.Transfer;
-import dev.wallet.balancecache.impl.RedisBalanceCache;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
@@ -18,36 +17,14 @@ import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.testing.Await;
-import dev.wallet.balancecache.testing.MoneyCore;
-import dev.wallet.balancecache.testing.TestEnvironment;
+import dev.wallet.balancecache.testing.MoneyCoreTest;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(VertxExtension.class)
-class CrossShardSagaTest {
-
-  private RedisBalanceCache cache;
-  private MoneyCore core;
-
-  @BeforeEach
-  void start(Vertx vertx) {
-    cache = new RedisBalanceCache(vertx, TestEnvironment.balanceCacheOptions().withSweep(0, 0));
-    Await.result(cache.start());
-    core = new MoneyCore(cache);
-  }
-
-  @AfterEach
-  void stop() {
-    Await.result(cache.close());
-  }
+class CrossShardSagaTest extends MoneyCoreTest {
 
   @Test
   @DisplayName("a cross-shard transfer completes: the source pays, the destination receives, in-transit nets to zero")

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.command.OpenWallet;
 import dev.wallet.balancecache.command.Transfer;
-import dev.wallet.balancecache.impl.RedisBalanceCache;
 import dev.wallet.balancecache.model.IdempotencyKey;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
@@ -19,39 +18,17 @@ import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletType;
 import dev.wallet.balancecache.testing.Await;
-import dev.wallet.balancecache.testing.MoneyCore;
-import dev.wallet.balancecache.testing.TestEnvironment;
+import dev.wallet.balancecache.testing.MoneyCoreTest;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(VertxExtension.class)
-class IdempotencyTest {
-
-  private RedisBalanceCache cache;
-  private MoneyCore core;
-
-  @BeforeEach
-  void start(Vertx vertx) {
-    cache = new RedisBalanceCache(vertx, TestEnvironment.balanceCacheOptions().withSweep(0, 0));
-    Await.result(cache.start());
-    core = new MoneyCore(cache);
-  }
-
-  @AfterEach
-  void stop() {
-    Await.result(cache.close());
-  }
+class IdempotencyTest extends MoneyCoreTest {
 
   @Test
   @DisplayName("50 concurrent identical same-shard transfers make one posting and 49 identical replays")

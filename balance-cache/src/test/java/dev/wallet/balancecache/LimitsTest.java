@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.command.PlaceHold;
 import dev.wallet.balancecache.command.Transfer;
-import dev.wallet.balancecache.impl.RedisBalanceCache;
 import dev.wallet.balancecache.model.HoldView;
 import dev.wallet.balancecache.model.LimitCheck;
 import dev.wallet.balancecache.model.Money;
@@ -17,38 +16,16 @@ import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.testing.Await;
-import dev.wallet.balancecache.testing.MoneyCore;
-import dev.wallet.balancecache.testing.TestEnvironment;
+import dev.wallet.balancecache.testing.MoneyCoreTest;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The money core enforces the limits it is given atomically with the debit, under any concurrency. */
-@ExtendWith(VertxExtension.class)
-class LimitsTest {
-
-  private RedisBalanceCache cache;
-  private MoneyCore core;
-
-  @BeforeEach
-  void start(Vertx vertx) {
-    cache = new RedisBalanceCache(vertx, TestEnvironment.balanceCacheOptions().withSweep(0, 0));
-    Await.result(cache.start());
-    core = new MoneyCore(cache);
-  }
-
-  @AfterEach
-  void stop() {
-    Await.result(cache.close());
-  }
+class LimitsTest extends MoneyCoreTest {
 
   @Test
   @DisplayName("100 concurrent transfers against a daily amount limit that admits 37 of them: exactly 37 pass")

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.wallet.balancecache.command.OpenWallet;
 import dev.wallet.balancecache.command.PlaceHold;
 import dev.wallet.balancecache.command.Transfer;
-import dev.wallet.balancecache.impl.RedisBalanceCache;
 import dev.wallet.balancecache.model.IdempotencyKey;
 import dev.wallet.balancecache.model.LimitCheck;
 import dev.wallet.balancecache.model.Money;
@@ -20,44 +19,23 @@ import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletType;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.MoneyCore;
-import dev.wallet.balancecache.testing.TestEnvironment;
+import dev.wallet.balancecache.testing.MoneyCoreTest;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Limits hold per owner, not per shard: every wallet of an owner is on the owner's home shard, so
  * the script that debits any of them checks and counts the same counters.
  */
-@ExtendWith(VertxExtension.class)
-class OwnerLimitsTest {
+class OwnerLimitsTest extends MoneyCoreTest {
 
   private static final long FUNDING_MINOR = 1_000_000;
   private static final long NO_CAP = -1;
-
-  private RedisBalanceCache cache;
-  private MoneyCore core;
-
-  @BeforeEach
-  void start(Vertx vertx) {
-    cache = new RedisBalanceCache(vertx, TestEnvironment.balanceCacheOptions().withSweep(0, 0));
-    Await.result(cache.start());
-    core = new MoneyCore(cache);
-  }
-
-  @AfterEach
-  void stop() {
-    Await.result(cache.close());
-  }
 
   @Test
   @DisplayName("an owner's two wallets, once placed on two shards, share one daily window: 60 concurrent debits of "

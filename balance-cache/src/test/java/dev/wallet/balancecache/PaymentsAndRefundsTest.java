@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.command.Payment;
 import dev.wallet.balancecache.command.Refund;
-import dev.wallet.balancecache.impl.RedisBalanceCache;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
@@ -18,37 +17,15 @@ import dev.wallet.balancecache.model.TransferStatus;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.testing.Await;
-import dev.wallet.balancecache.testing.MoneyCore;
-import dev.wallet.balancecache.testing.TestEnvironment;
+import dev.wallet.balancecache.testing.MoneyCoreTest;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(VertxExtension.class)
-class PaymentsAndRefundsTest {
-
-  private RedisBalanceCache cache;
-  private MoneyCore core;
-
-  @BeforeEach
-  void start(Vertx vertx) {
-    cache = new RedisBalanceCache(vertx, TestEnvironment.balanceCacheOptions().withSweep(0, 0));
-    Await.result(cache.start());
-    core = new MoneyCore(cache);
-  }
-
-  @AfterEach
-  void stop() {
-    Await.result(cache.close());
-  }
+class PaymentsAndRefundsTest extends MoneyCoreTest {
 
   @Test
   @DisplayName("a payment on one shard debits the payer, credits the merchant less the fee and the fee account the fee")

@@ -42,8 +42,8 @@ class MoneyHaltApiTest {
     Pool superuser = EdgeFixture.pool(vertx, EdgeFixture.appDatabase().as("postgres",
       TestEnvironment.pgSuperuserPassword()));
     Pool app = EdgeFixture.pool(vertx, EdgeFixture.appDatabase());
-    Reconciliation reconciliation = Reconciliation.create(vertx, new ReconciliationOptions(TestEnvironment.redisNodes(),
-      EdgeFixture.appDatabase(), "edge-halt-test-" + System.nanoTime(), 60_000), one.cache);
+    Reconciliation reconciliation = Reconciliation.create(vertx, new ReconciliationOptions(EdgeFixture.appDatabase(),
+      "edge-halt-test-" + System.nanoTime(), 60_000), one.cache);
     String alice = "user-" + UUID.randomUUID();
     String from = one.as(alice).openWallet();
     one.as(alice).deposit(from, 1_000);

@@ -9,7 +9,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /** Mints tokens for tests: good ones, and every kind of bad one the edge must refuse. */
-final class Tokens {
+public final class Tokens {
 
   static final String SECRET = "edge-api-test-secret-of-more-than-32-bytes";
 
@@ -28,6 +28,15 @@ final class Tokens {
       .put("roles", new JsonArray(java.util.List.of(roles.length == 0 ? new String[] {"user"} : roles)))
       .put("iat", Instant.now().getEpochSecond())
       .put("exp", Instant.now().plusSeconds(3_600).getEpochSecond());
+  }
+
+  /**
+   * An HS256 token signed with {@code secret}, valid for two hours, as scripts/dev-token.sh makes
+   * them: for the load and fault suites, which talk to a system started with its own secret.
+   */
+  public static String forSystem(String secret, String subject, String... roles) {
+    JsonObject claims = claims(subject, roles).put("exp", Instant.now().plusSeconds(7_200).getEpochSecond());
+    return signed(new JsonObject().put("alg", "HS256").put("typ", "JWT"), claims, "HmacSHA256", secret);
   }
 
   static String hs256(JsonObject claims) {

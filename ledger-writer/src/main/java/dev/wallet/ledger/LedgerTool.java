@@ -1,5 +1,7 @@
 package dev.wallet.ledger;
 
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.BalanceCacheOptions;
 import dev.wallet.ledger.impl.HotTierRebuild;
 import io.vertx.core.Vertx;
 import java.util.Map;
@@ -49,8 +51,13 @@ public final class LedgerTool {
   private static int rebuild(LedgerSettings settings) throws Exception {
     LedgerMigrations.migrate(settings.owner(), settings.app().user());
     Vertx vertx = Vertx.vertx();
+    // no sweeper: nothing may drive a movement while the hot tier is half restored
+    BalanceCache cache = BalanceCache.create(vertx, BalanceCacheOptions.defaults(settings.redisNodes())
+      .withShardCount(settings.shards()).withSweep(0, 0));
     try {
-      RebuildReport report = HotTierRebuild.run(vertx, settings.redisNodes(), settings.app(), IDEMPOTENCY_RETENTION_MS)
+      RebuildReport report = cache.start()
+        .compose(started -> HotTierRebuild.run(vertx, cache, settings.app(), IDEMPOTENCY_RETENTION_MS))
+        .eventually(() -> cache.close())
         .await(REBUILD_TIMEOUT_MINUTES, TimeUnit.MINUTES);
       System.out.println("rebuilt the hot tier from the ledger: " + report);
       return 0;

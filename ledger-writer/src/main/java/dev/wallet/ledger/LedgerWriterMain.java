@@ -69,8 +69,8 @@ public final class LedgerWriterMain {
       settings.shards(), settings.app(), consumer));
     BalanceCache cache = BalanceCache.create(vertx, BalanceCacheOptions.defaults(settings.redisNodes())
       .withShardCount(settings.shards()).withSweep(5_000, 0));
-    Reconciliation reconciliation = Reconciliation.create(vertx, new ReconciliationOptions(settings.redisNodes(),
-      settings.app(), consumer, reconcileMs, stallAfterMs), cache);
+    Reconciliation reconciliation = Reconciliation.create(vertx, new ReconciliationOptions(settings.app(), consumer,
+      reconcileMs, stallAfterMs), cache);
     Running running = new Running(writer, reconciliation, cache);
     return UntilStarted.waitingFor("PostgreSQL (the ledger's schema)", vertx.executeBlocking(() -> {
         LedgerMigrations.migrate(settings.owner(), settings.app().user());

@@ -1,30 +1,24 @@
 package dev.wallet.ledger;
 
-import java.util.List;
-
 /**
- * @param redisEndpoints seed nodes of the Redis Cluster
  * @param database       the ledger, as the application role
  * @param instance       this process's name in the published results
  * @param intervalMs     pause between the end of one run and the start of the next
  * @param stallAfterMs   how long the ledger may stay behind an account's Redis sequence without advancing before
  *                       that is a discrepancy ({@code LEDGER_STALLED}); normal lag lasts well under a second
  */
-public record ReconciliationOptions(List<String> redisEndpoints, LedgerDatabase database, String instance,
-                                    long intervalMs, long stallAfterMs) {
+public record ReconciliationOptions(LedgerDatabase database, String instance, long intervalMs, long stallAfterMs) {
 
   /** Five minutes: the writer's lag p99 is under a second, and a PostgreSQL outage stops the runs too. */
   public static final long DEFAULT_STALL_AFTER_MS = 300_000;
 
   public ReconciliationOptions {
-    redisEndpoints = List.copyOf(redisEndpoints);
     if (stallAfterMs <= 0) {
       throw new IllegalArgumentException("stallAfterMs must be positive");
     }
   }
 
-  public ReconciliationOptions(List<String> redisEndpoints, LedgerDatabase database, String instance,
-                               long intervalMs) {
-    this(redisEndpoints, database, instance, intervalMs, DEFAULT_STALL_AFTER_MS);
+  public ReconciliationOptions(LedgerDatabase database, String instance, long intervalMs) {
+    this(database, instance, intervalMs, DEFAULT_STALL_AFTER_MS);
   }
 }

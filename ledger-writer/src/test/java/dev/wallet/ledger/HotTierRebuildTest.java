@@ -84,7 +84,7 @@ class HotTierRebuildTest {
     List<WalletId> wallets = List.of(payer, near, far, frozen);
     Map<String, Map<String, String>> before = snapshot(wallets, List.of(debitedOnly, credited));
     ledger.redis().flushall();
-    RebuildReport report = Await.result(HotTierRebuild.run(vertx, TestEnvironment.redisNodes(),
+    RebuildReport report = Await.result(HotTierRebuild.run(vertx, cache,
       LedgerFixture.appDatabase(), 24 * 3_600_000L), 300);
     Map<String, Map<String, String>> after = snapshot(wallets, List.of(debitedOnly, credited));
 

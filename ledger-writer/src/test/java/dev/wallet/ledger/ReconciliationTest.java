@@ -62,8 +62,8 @@ class ReconciliationTest {
     Await.result(cache.start());
     core = new MoneyCore(cache);
     writer = ledger.startWriter();
-    reconciliation = Reconciliation.create(vertx, new ReconciliationOptions(TestEnvironment.redisNodes(),
-      LedgerFixture.appDatabase(), "test-reconciler-" + System.nanoTime(), 60_000), cache);
+    reconciliation = Reconciliation.create(vertx, new ReconciliationOptions(LedgerFixture.appDatabase(),
+      "test-reconciler-" + System.nanoTime(), 60_000), cache);
     app = PgBuilder.pool().connectingTo(LedgerFixture.connectOptions(LedgerFixture.appDatabase())).using(vertx).build();
   }
 
@@ -185,7 +185,7 @@ class ReconciliationTest {
   @DisplayName("a run that cannot reach the ledger says so: not ok, with the reason, instead of the last clean run")
   void aFailedRunIsReportedAsFailed(Vertx vertx) {
     Await.result(reconciliation.runOnce(), 120);
-    Reconciliation blind = Reconciliation.create(vertx, new ReconciliationOptions(TestEnvironment.redisNodes(),
+    Reconciliation blind = Reconciliation.create(vertx, new ReconciliationOptions(
       LedgerFixture.appDatabase().as(TestEnvironment.pgUser(), "wrong-password"), "test-blind-" + System.nanoTime(),
       60_000), cache);
     try {
@@ -299,8 +299,8 @@ class ReconciliationTest {
   @Test
   @DisplayName("a wallet whose outbox entry was lost stays behind in the ledger; past the age bound that is a discrepancy and the wallet is frozen")
   void aLostOutboxEntryBecomesADiscrepancyAfterTheBound(Vertx vertx) {
-    Reconciliation quick = Reconciliation.create(vertx, new ReconciliationOptions(TestEnvironment.redisNodes(),
-      LedgerFixture.appDatabase(), "test-stall-" + System.nanoTime(), 60_000, 1_000), cache);
+    Reconciliation quick = Reconciliation.create(vertx, new ReconciliationOptions(LedgerFixture.appDatabase(),
+      "test-stall-" + System.nanoTime(), 60_000, 1_000), cache);
     String alice = owner();
     WalletId victim = core.funded(alice, 1_000);
     WalletId payee = core.openNear(owner(), victim);

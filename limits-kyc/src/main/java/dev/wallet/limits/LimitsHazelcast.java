@@ -46,6 +46,10 @@ public final class LimitsHazelcast {
     config.setProperty("hazelcast.socket.bind.any", "false");
     // a changed KYC profile is dropped from every member's near cache at once, not in 10 s batches
     config.setProperty("hazelcast.map.invalidation.batch.enabled", "false");
+    // Hazelcast's own metrics (collected every 5 s) and health monitor have no reader here: the
+    // wallet's figures are its Micrometer metrics. Off, they stop waking an idle member.
+    config.getMetricsConfig().setEnabled(false);
+    config.setProperty("hazelcast.health.monitoring.level", "OFF");
     network(config.getNetworkConfig(), options);
     config.addReplicatedMapConfig(new ReplicatedMapConfig(RULES_MAP).setInMemoryFormat(InMemoryFormat.OBJECT)
       .setAsyncFillup(false));

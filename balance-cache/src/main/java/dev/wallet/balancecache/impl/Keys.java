@@ -7,6 +7,7 @@ import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.outbox.OutboxStreams;
+import java.util.Optional;
 
 /**
  * The Redis key layout. Every key of a shard starts with the shard's hash tag, so all of them
@@ -25,6 +26,35 @@ final class Keys {
 
   static String systemAccount(ShardId shard, SystemAccount account) {
     return shard.tag() + ":a:" + account.name() + ":" + account.currency().getCurrencyCode();
+  }
+
+  /** The key of an account by its ledger id: a wallet id, or a system account's name:CUR:sNNNN. */
+  static String accountKey(String accountId) {
+    if (WalletId.isWalletId(accountId)) {
+      return wallet(new WalletId(accountId));
+    }
+    int shardAt = accountId.lastIndexOf(':');
+    return "{" + accountId.substring(shardAt + 1) + "}:a:" + accountId.substring(0, shardAt);
+  }
+
+  /** The ledger id of the account a key holds, when it holds one (the inverse of {@link #accountKey}). */
+  static Optional<String> accountIdOf(String key) {
+    int close = key.indexOf('}');
+    if (close < 0 || key.length() < close + 4) {
+      return Optional.empty();
+    }
+    String kind = key.substring(close + 1, close + 4);
+    String rest = key.substring(close + 4);
+    return switch (kind) {
+      case ":w:" -> Optional.of(rest);
+      case ":a:" -> Optional.of(rest + ":" + key.substring(1, close));
+      default -> Optional.empty();
+    };
+  }
+
+  /** The shard an id names: ids carry it (w0042_..., t0042_..., h0042_...). */
+  static ShardId shardOfId(String shardedId) {
+    return new ShardId(Integer.parseInt(shardedId.substring(1, 5)));
   }
 
   static String idempotency(ShardId shard, IdempotencyKey key) {

@@ -2,6 +2,7 @@ package dev.wallet.balancecache.impl;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.BalanceCacheOptions;
+import dev.wallet.balancecache.HotTierAccess;
 import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.command.Credit;
 import dev.wallet.balancecache.command.OpenWallet;
@@ -71,6 +72,7 @@ public final class RedisBalanceCache implements BalanceCache {
   private final ScriptRunner runner;
   private final CrossShardSaga saga;
   private final OutboxTail tail;
+  private final RedisHotTierAccess hotTier;
   private final AtomicLong swept = new AtomicLong();
   private final AtomicLong sweepFailures = new AtomicLong();
   private final AtomicLong offHomeLimitedDebits = new AtomicLong();
@@ -86,6 +88,12 @@ public final class RedisBalanceCache implements BalanceCache {
       options.operationTimeoutMs());
     this.saga = new CrossShardSaga(runner, scripts, options.idempotencyRetentionMs());
     this.tail = new OutboxTail(vertx, runner, options.shardCount(), options.redisEndpoints());
+    this.hotTier = new RedisHotTierAccess(runner, options.shardCount());
+  }
+
+  @Override
+  public HotTierAccess hotTier() {
+    return hotTier;
   }
 
   @Override

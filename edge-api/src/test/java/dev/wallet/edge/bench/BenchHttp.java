@@ -1,5 +1,6 @@
 package dev.wallet.edge.bench;
 
+import dev.wallet.edge.Tokens;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -8,16 +9,10 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The load generator's HTTP side: keep-alive connections to every edge, requests spread over the
@@ -91,22 +86,8 @@ final class BenchHttp {
       .compose(response -> response.body().map(body -> new Answer(response.statusCode(), body)));
   }
 
-  /** An HS256 token for {@code subject} with {@code roles}, valid for two hours. */
   String token(String subject, String... roles) {
-    Base64.Encoder url = Base64.getUrlEncoder().withoutPadding();
-    long now = Instant.now().getEpochSecond();
-    String header = new JsonObject().put("alg", "HS256").put("typ", "JWT").encode();
-    String claims = new JsonObject().put("iss", "wallet").put("aud", "wallet-api").put("sub", subject)
-      .put("roles", new JsonArray(List.of((Object[]) roles))).put("iat", now).put("exp", now + 7_200).encode();
-    String input = url.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
-      + url.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      return input + "." + url.encodeToString(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
-    } catch (java.security.GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
+    return Tokens.forSystem(secret, subject, roles);
   }
 
   Future<Void> close() {

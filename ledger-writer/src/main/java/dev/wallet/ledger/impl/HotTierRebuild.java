@@ -1,5 +1,12 @@
 package dev.wallet.ledger.impl;
 
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.HotTierAccess;
+import dev.wallet.balancecache.async.Sequential;
+import dev.wallet.balancecache.HotTierAccess.HoldFacts;
+import dev.wallet.balancecache.HotTierAccess.PendingMovementFacts;
+import dev.wallet.balancecache.HotTierAccess.SystemAccountFacts;
+import dev.wallet.balancecache.HotTierAccess.WalletFacts;
 import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.ledger.RebuildReport;
 import io.vertx.core.Future;
@@ -16,37 +23,38 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Restores the Redis hot tier from the ledger after a disaster: every account with its balances
  * and sequence (wallets with owner, currency, type and status), every cross-shard transfer the
  * ledger shows debited and not finished (record, pending set, and the destination's decision when
  * it already credited, so the sweeper finishes it without crediting twice), every active hold,
- * and an idempotency record for every posting a client may still retry (marked as rebuilt, so a
- * retry is refused rather than applied a second time). Run with the edge and the writers stopped.
- * Refuses to write over a hot tier that still holds any of these wallets.
+ * and an idempotency record for every posting a client may still retry (refusing every reuse of
+ * its key, so a retry is refused rather than applied a second time). Run with the edge and the
+ * writers stopped. Refuses to write over a hot tier that still holds any of these wallets. It
+ * speaks in ledger facts; balance-cache ({@link HotTierAccess}) turns them into its records.
  */
 public final class HotTierRebuild {
 
-  static final String REBUILT_REQUEST_HASH = "rebuilt-from-ledger";
+  private static final int CHUNK = 500;
 
   private final Pool pool;
-  private final HotTier redis;
+  private final HotTierAccess hotTier;
   private final long idempotencyRetentionMs;
 
-  HotTierRebuild(Pool pool, HotTier redis, long idempotencyRetentionMs) {
+  HotTierRebuild(Pool pool, HotTierAccess hotTier, long idempotencyRetentionMs) {
     this.pool = pool;
-    this.redis = redis;
+    this.hotTier = hotTier;
     this.idempotencyRetentionMs = idempotencyRetentionMs;
   }
 
-  /** Connects, rebuilds, disconnects. */
-  public static Future<RebuildReport> run(Vertx vertx, List<String> redisEndpoints, LedgerDatabase database,
+  /** Rebuilds through a started money core (one without a sweeper: nothing may move while it runs). */
+  public static Future<RebuildReport> run(Vertx vertx, BalanceCache cache, LedgerDatabase database,
                                           long idempotencyRetentionMs) {
     Pool pool = StreamLedgerWriter.pool(vertx, database);
-    return HotTier.connect(vertx, redisEndpoints)
-      .compose(redis -> new HotTierRebuild(pool, redis, idempotencyRetentionMs).rebuild()
-        .eventually(() -> redis.close()))
+    return new HotTierRebuild(pool, cache.hotTier(), idempotencyRetentionMs).rebuild()
       .eventually(() -> pool.close());
   }
 
@@ -72,14 +80,13 @@ public final class HotTierRebuild {
   }
 
   private Future<Void> refuseLiveWallets(RowSet<Row> accounts) {
-    List<Future<Long>> exists = new ArrayList<>();
-    for (Row a : accounts) {
+    List<String> wallets = new ArrayList<>();
+    accounts.forEach(a -> {
       if (a.getString("kind").equals("wallet")) {
-        exists.add(redis.on(redis.commands().exists(HotTierKeys.wallet(a.getString("id"), a.getString("shard")))));
+        wallets.add(a.getString("id"));
       }
-    }
-    return Future.all(exists).compose(done -> {
-      long live = exists.stream().mapToLong(Future::result).sum();
+    });
+    return hotTier.walletsPresent(wallets).compose(live -> {
       return live == 0 ? Future.succeededFuture() : Future.failedFuture(new IllegalStateException(
         "Redis still holds " + live + " of the ledger's wallets; a rebuild only fills an empty hot tier"));
     });
@@ -91,21 +98,30 @@ public final class HotTierRebuild {
     return Future.all(query(SqlQueries.ACCOUNT_STATES), query(SqlQueries.ACCOUNT_STATUSES)).compose(both -> {
       Map<String, Row> states = byAccount(both.resultAt(0));
       Map<String, Row> statuses = byAccount(both.resultAt(1));
-      List<Future<Long>> writes = new ArrayList<>();
+      List<Supplier<Future<?>>> writes = new ArrayList<>();
       for (Row a : accounts) {
-        boolean wallet = a.getString("kind").equals("wallet");
-        Map<String, String> hash = wallet ? walletHash(a, states.get(a.getString("id")), statuses.get(a.getString("id")))
-          : systemHash(a, states.get(a.getString("id")));
-        if (hash.isEmpty()) {
-          continue;
+        Row state = states.get(a.getString("id"));
+        if (a.getString("kind").equals("wallet")) {
+          writes.add(() -> hotTier.restoreWallet(wallet(a, state, statuses.get(a.getString("id")))));
+          counts.merge("wallets", 1L, Long::sum);
+        } else if (state != null) {
+          // a system account that never moved money does not exist in Redis
+          writes.add(() -> hotTier.restoreSystemAccount(new SystemAccountFacts(a.getString("id"),
+            a.getString("currency").trim(), value(state, "available"), value(state, "seq"))));
+          counts.merge("system", 1L, Long::sum);
         }
-        String key = wallet ? HotTierKeys.wallet(a.getString("id"), a.getString("shard"))
-          : HotTierKeys.systemAccount(a.getString("id"));
-        writes.add(redis.on(redis.commands().hset(key, hash)));
-        counts.merge(wallet ? "wallets" : "system", 1L, Long::sum);
       }
-      return Future.all(writes).mapEmpty();
+      return inChunks(writes);
     });
+  }
+
+  /** At most {@link #CHUNK} writes in flight: a rebuild writes every account and recent posting at once otherwise. */
+  private static Future<Void> inChunks(List<Supplier<Future<?>>> writes) {
+    List<List<Supplier<Future<?>>>> chunks = new ArrayList<>();
+    for (int from = 0; from < writes.size(); from += CHUNK) {
+      chunks.add(writes.subList(from, Math.min(writes.size(), from + CHUNK)));
+    }
+    return Sequential.forEach(chunks, chunk -> Future.all(chunk.stream().map(Supplier::get).toList()));
   }
 
   private static Map<String, Row> byAccount(RowSet<Row> rows) {
@@ -114,31 +130,11 @@ public final class HotTierRebuild {
     return out;
   }
 
-  /** The fields open_wallet.lua and set_status.lua keep. */
-  private static Map<String, String> walletHash(Row account, Row state, Row status) {
-    Map<String, String> h = new LinkedHashMap<>();
-    h.put("id", account.getString("id"));
-    h.put("owner", account.getString("owner_id"));
-    h.put("cur", account.getString("currency").trim());
-    h.put("type", account.getString("wallet_type"));
-    h.put("status", status == null ? "active" : status.getString("status"));
-    h.put("avail", Long.toString(value(state, "available")));
-    h.put("held", Long.toString(value(state, "held")));
-    h.put("seq", Long.toString(value(state, "seq")));
-    h.put("created", Long.toString(account.getOffsetDateTime("opened_at").toInstant().toEpochMilli()));
-    if (status != null) {
-      h.put("status_version", Long.toString(status.getLong("versions")));
-    }
-    return h;
-  }
-
-  /** The fields lib.lua keeps for a system account; one that never moved money does not exist in Redis. */
-  private static Map<String, String> systemHash(Row account, Row state) {
-    if (state == null) {
-      return Map.of();
-    }
-    return Map.of("id", account.getString("id"), "cur", account.getString("currency").trim(),
-      "avail", Long.toString(value(state, "available")), "seq", Long.toString(value(state, "seq")));
+  private static WalletFacts wallet(Row account, Row state, Row status) {
+    return new WalletFacts(account.getString("id"), account.getString("owner_id"), account.getString("currency").trim(),
+      account.getString("wallet_type"), status == null ? "active" : status.getString("status"),
+      Optional.ofNullable(status).map(s -> s.getLong("versions")), value(state, "available"), value(state, "held"),
+      value(state, "seq"), account.getOffsetDateTime("opened_at").toInstant().toEpochMilli());
   }
 
   private static long value(Row row, String column) {
@@ -148,19 +144,16 @@ public final class HotTierRebuild {
   // ------------------------------------------------------------------ sagas in flight and holds
 
   private Future<Void> transfers(RowSet<Row> transfers, Map<String, Long> counts) {
-    List<Future<?>> writes = new ArrayList<>();
+    List<Supplier<Future<?>>> writes = new ArrayList<>();
     List<String> unknownDestination = new ArrayList<>();
     for (Row t : transfers) {
-      String id = t.getString("movement_id");
       if (t.getString("to_wallet") == null) {
-        unknownDestination.add(id);
+        unknownDestination.add(t.getString("movement_id"));
         continue;
       }
-      writes.addAll(transfer(t));
+      writes.add(() -> hotTier.restorePendingMovement(pendingMovement(t)));
       counts.merge("transfers", 1L, Long::sum);
       if (t.getBoolean("credited")) {
-        writes.add(redis.on(redis.commands().hset(HotTierKeys.creditDecision(HotTierKeys.shardOf(t.getString("to_wallet")),
-          id), "outcome", new JsonObject().put("code", "OK").put("id", id).encode())));
         counts.merge("decisions", 1L, Long::sum);
       }
     }
@@ -168,66 +161,33 @@ public final class HotTierRebuild {
       return Future.failedFuture(new IllegalStateException("the ledger does not know the destination of pending "
         + "movements " + unknownDestination + "; they cannot be restored"));
     }
-    return Future.all(writes).mapEmpty();
+    return inChunks(writes);
   }
 
-  /**
-   * The record saga_debit.lua writes, the pending set entry the sweeper reads, the request's
-   * idempotency record, and the source wallet's count of outgoing movements (written above).
-   */
-  private List<Future<?>> transfer(Row t) {
-    String id = t.getString("movement_id");
-    long created = t.getOffsetDateTime("created_at").toInstant().toEpochMilli();
+  /** The movement's hot fields (fee, payment, reference, limit counters) travelled with its first posting. */
+  private static PendingMovementFacts pendingMovement(Row t) {
     JsonObject hot = t.getString("movement") == null ? new JsonObject() : new JsonObject(t.getString("movement"));
-    Map<String, String> record = new LinkedHashMap<>();
-    record.put("id", id);
-    record.put("kind", t.getString("kind"));
-    record.put("from", t.getString("from_wallet"));
-    record.put("to", t.getString("to_wallet"));
-    record.put("amt", Long.toString(t.getLong("amount")));
-    record.put("fee", hot.getString("fee", "0"));
-    record.put("cur", t.getString("currency").trim());
-    record.put("state", "pending");
-    record.put("created", Long.toString(created));
-    record.put("idem", t.getString("idempotency_scope"));
-    record.put("pay", hot.getString("pay", ""));
-    record.put("ref", hot.getString("ref", ""));
-    record.put("lim", hot.getString("lim", "[]"));
-    record.put("out", "1");
-    JsonObject outcome = new JsonObject().put("code", "PENDING").put("id", id).put("kind", record.get("kind"))
-      .put("status", "pending").put("fromWalletId", record.get("from")).put("toWalletId", record.get("to"))
-      .put("amount", record.get("amt")).put("fee", record.get("fee")).put("currency", record.get("cur"))
-      .put("createdAt", created);
-    return List.of(
-      redis.on(redis.commands().hset(HotTierKeys.transfer(id), record)),
-      redis.on(redis.commands().zadd(HotTierKeys.pendingTransfers(t.getString("shard")), created, id)),
-      redis.on(redis.commands().hincrby(HotTierKeys.wallet(record.get("from"), t.getString("shard")), "outgoing", 1)),
-      redis.on(redis.commands().hset(t.getString("idempotency_scope"), Map.of("rh", REBUILT_REQUEST_HASH,
-        "state", "pending", "outcome", outcome.encode()))));
+    return new PendingMovementFacts(t.getString("movement_id"), t.getString("kind"), t.getString("from_wallet"),
+      t.getString("to_wallet"), t.getLong("amount"), hot.getString("fee", "0"), t.getString("currency").trim(),
+      t.getOffsetDateTime("created_at").toInstant().toEpochMilli(), t.getString("idempotency_scope"),
+      hot.getString("pay", ""), hot.getString("ref", ""), hot.getString("lim", "[]"), t.getBoolean("credited"));
   }
 
-  /** The record hold.lua writes; its id is the posting's without ".hold". */
+  /** An active hold; its id is its posting's without ".hold". */
   private Future<Void> holds(RowSet<Row> holds, Map<String, Long> counts) {
-    List<Future<Long>> writes = new ArrayList<>();
+    List<Supplier<Future<?>>> writes = new ArrayList<>();
     for (Row h : holds) {
       String postingId = h.getString("posting_id");
-      String id = postingId.substring(0, postingId.length() - ".hold".length());
-      Map<String, String> record = new LinkedHashMap<>();
-      record.put("id", id);
-      record.put("wallet", h.getString("wallet"));
-      record.put("amt", Long.toString(h.getLong("amount")));
-      record.put("cur", h.getString("currency").trim());
-      record.put("state", "active");
-      record.put("ref", h.getString("reference") == null ? "" : h.getString("reference"));
-      record.put("created", Long.toString(h.getOffsetDateTime("created_at").toInstant().toEpochMilli()));
       String hot = h.getString("movement");
-      if (hot != null && new JsonObject(hot).containsKey("lim")) {
-        record.put("lim", new JsonObject(hot).getString("lim"));
-      }
-      writes.add(redis.on(redis.commands().hset(HotTierKeys.hold(id), record)));
+      Optional<String> limits = hot == null ? Optional.empty()
+        : Optional.ofNullable(new JsonObject(hot).getString("lim"));
+      writes.add(() -> hotTier.restoreHold(new HoldFacts(postingId.substring(0, postingId.length() - ".hold".length()),
+        h.getString("wallet"), h.getLong("amount"), h.getString("currency").trim(),
+        h.getString("reference") == null ? "" : h.getString("reference"),
+        h.getOffsetDateTime("created_at").toInstant().toEpochMilli(), limits)));
       counts.merge("holds", 1L, Long::sum);
     }
-    return Future.all(writes).mapEmpty();
+    return inChunks(writes);
   }
 
   /**
@@ -236,17 +196,13 @@ public final class HotTierRebuild {
    * a retry move the money a second time. Records of pending transfers were written above.
    */
   private Future<Void> idempotencyRecords(RowSet<Row> scopes, Map<String, Long> counts) {
-    List<Future<?>> writes = new ArrayList<>();
+    List<Supplier<Future<?>>> writes = new ArrayList<>();
     for (Row s : scopes) {
       String key = s.getString("idempotency_scope");
       long ageMs = System.currentTimeMillis() - s.getOffsetDateTime("created_at").toInstant().toEpochMilli();
-      writes.add(redis.on(redis.commands().hsetnx(key, "rh", REBUILT_REQUEST_HASH))
-        .compose(created -> created
-          ? redis.on(redis.commands().hset(key, Map.of("state", "done", "outcome", "{\"code\":\"IDEMPOTENCY_KEY_REUSED\"}")))
-            .compose(set -> redis.on(redis.commands().pexpire(key, Math.max(1, idempotencyRetentionMs - ageMs))))
-          : Future.succeededFuture(false)));
+      writes.add(() -> hotTier.retireIdempotencyScope(key, idempotencyRetentionMs - ageMs));
       counts.merge("idempotency", 1L, Long::sum);
     }
-    return Future.all(writes).mapEmpty();
+    return inChunks(writes);
   }
 }

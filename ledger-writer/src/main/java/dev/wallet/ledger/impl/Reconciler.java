@@ -1,6 +1,8 @@
 package dev.wallet.ledger.impl;
 
 import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.HotTierAccess;
+import dev.wallet.balancecache.model.AccountState;
 import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.WalletId;
@@ -11,7 +13,6 @@ import dev.wallet.ledger.ReconciliationOptions;
 import dev.wallet.ledger.ReconciliationReport;
 import dev.wallet.ledger.ReconciliationReport.Discrepancy;
 import dev.wallet.ledger.ReconciliationReport.Kind;
-import io.lettuce.core.KeyValue;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -50,7 +51,7 @@ public final class Reconciler implements Reconciliation {
   private final InTransitCheck inTransit = new InTransitCheck();
   private final MoneyHalts halts;
   private final StallWatch stalls;
-  private HotTier redis;
+  private final HotTierAccess hotTier;
   /**
    * Postings recorded from here on have not all been seen by a run yet. A posting's recorded_at is
    * its transaction's start, so a transaction open while a run looked can commit later with an
@@ -66,6 +67,7 @@ public final class Reconciler implements Reconciliation {
     this.vertx = vertx;
     this.options = options;
     this.cache = cache;
+    this.hotTier = cache.hotTier();
     this.pool = StreamLedgerWriter.pool(vertx, options.database());
     this.halts = MoneyHalts.create(pool);
     this.stalls = new StallWatch(Duration.ofMillis(options.stallAfterMs()));
@@ -73,7 +75,7 @@ public final class Reconciler implements Reconciliation {
 
   @Override
   public Future<Void> start() {
-    return connected().compose(ready -> resumeFromLastRun()).onSuccess(ready -> schedule(0)).mapEmpty();
+    return resumeFromLastRun().onSuccess(ready -> schedule(0)).mapEmpty();
   }
 
   /**
@@ -103,13 +105,7 @@ public final class Reconciler implements Reconciliation {
   public Future<Void> stop() {
     stopped = true;
     vertx.cancelTimer(timer);
-    Future<Void> redisClosed = redis == null ? Future.succeededFuture() : redis.close();
-    return redisClosed.transform(done -> pool.close());
-  }
-
-  private Future<HotTier> connected() {
-    return redis != null ? Future.succeededFuture(redis)
-      : HotTier.connect(vertx, options.redisEndpoints()).onSuccess(tier -> redis = tier);
+    return pool.close();
   }
 
   private void schedule(long delayMs) {
@@ -164,8 +160,7 @@ public final class Reconciler implements Reconciliation {
     Instant since = checkedSince;
     Run run = new Run(started, scope.describe(cache.shardCount()), scope.globalChecks());
     Instant[] nextSince = {since};
-    return connected()
-      .compose(tier -> oldestOpenTransaction().onSuccess(oldest -> nextSince[0] = oldest))
+    return oldestOpenTransaction().onSuccess(oldest -> nextSince[0] = oldest)
       .compose(oldest -> touchedSince(since))
       .compose(touched -> compareWallets(run, scope.shards(), touched).map(touched))
       .compose(touched -> unbalancedPostings(run, since).map(touched))
@@ -185,7 +180,7 @@ public final class Reconciler implements Reconciliation {
   }
 
   private Future<Void> globalChecks(Run run) {
-    return totals(run).compose(done -> inTransit.check(redis, pool, cache.shardCount()).onSuccess(found -> found.ifPresent(run.found::add)))
+    return totals(run).compose(done -> inTransit.check(hotTier, pool).onSuccess(found -> found.ifPresent(run.found::add)))
       .mapEmpty();
   }
 
@@ -238,20 +233,9 @@ public final class Reconciler implements Reconciliation {
    * script as the posting), so it is compared the same way.
    */
   private Future<Void> compareWallets(Run run, List<Integer> shards, Map<String, Long> touched) {
-    Set<String> keys = new LinkedHashSet<>();
-    touched.keySet().forEach(account -> keys.add(accountKey(account)));
-    return Sequential.forEach(shards, shard -> redis.keysOfShard(new ShardId(shard).name())
-        .map(found -> found.stream().filter(Reconciler::isAccountKey).map(keys::add).count()))
-      .compose(listed -> chunks(List.copyOf(keys), chunk -> compareChunk(run, chunk)));
-  }
-
-  private static String accountKey(String account) {
-    return WalletId.isWalletId(account) ? HotTierKeys.wallet(account, HotTierKeys.shardOf(account))
-      : HotTierKeys.systemAccount(account);
-  }
-
-  private static boolean isAccountKey(String key) {
-    return key.contains(":w:") || key.contains(":a:");
+    Set<String> accounts = new LinkedHashSet<>(touched.keySet());
+    return Sequential.forEach(shards, shard -> hotTier.accountsOnShard(new ShardId(shard)).map(accounts::addAll))
+      .compose(listed -> chunks(List.copyOf(accounts), chunk -> compareChunk(run, chunk)));
   }
 
   /** The start of the oldest transaction open in the ledger's database now, or now. */
@@ -271,51 +255,27 @@ public final class Reconciler implements Reconciliation {
   }
 
   /** One chunk after the other, so a run never has more than a chunk's reads in flight. */
-  private static Future<Void> chunks(List<String> keys, Function<List<String>, Future<Void>> step) {
+  private static Future<Void> chunks(List<String> ids, Function<List<String>, Future<Void>> step) {
     List<List<String>> chunks = new ArrayList<>();
-    for (int from = 0; from < keys.size(); from += CHUNK) {
-      chunks.add(keys.subList(from, Math.min(keys.size(), from + CHUNK)));
+    for (int from = 0; from < ids.size(); from += CHUNK) {
+      chunks.add(ids.subList(from, Math.min(ids.size(), from + CHUNK)));
     }
     return Sequential.forEach(chunks, step);
   }
 
-  /** Redis first (one HMGET per wallet, atomic), then the ledger at each wallet's Redis sequence. */
-  private Future<Void> compareChunk(Run run, List<String> keys) {
-    List<Future<List<KeyValue<String, String>>>> reads = keys.stream()
-      .map(key -> redis.on(redis.commands().hmget(key, "id", "avail", "held", "seq"))).toList();
-    return Future.all(reads).compose(done -> {
-      List<HotAccount> accounts = new ArrayList<>();
-      for (int i = 0; i < keys.size(); i++) {
-        HotAccount.of(keys.get(i), reads.get(i).result()).ifPresent(accounts::add);
-      }
-      return pool.preparedQuery(SqlQueries.BALANCES_AT_SEQ)
-        .execute(Tuple.tuple().addArrayOfString(accounts.stream().map(HotAccount::id).toArray(String[]::new))
-          .addArrayOfLong(accounts.stream().map(HotAccount::seq).toArray(Long[]::new)))
-        .compose(rows -> judge(run, accounts, rows));
-    });
+  /** Redis first (each account read atomically), then the ledger at each account's Redis sequence. */
+  private Future<Void> compareChunk(Run run, List<String> accountIds) {
+    return hotTier.accounts(accountIds).compose(accounts -> pool.preparedQuery(SqlQueries.BALANCES_AT_SEQ)
+      .execute(Tuple.tuple().addArrayOfString(accounts.stream().map(AccountState::id).toArray(String[]::new))
+        .addArrayOfLong(accounts.stream().map(AccountState::seq).toArray(Long[]::new)))
+      .compose(rows -> judge(run, accounts, rows)));
   }
 
-  /** A wallet or a system account as Redis holds it (a system account has no held bucket). */
-  record HotAccount(String key, String id, long available, long held, long seq) {
-
-    static Optional<HotAccount> of(String key, List<KeyValue<String, String>> fields) {
-      if (!fields.get(0).hasValue()) {
-        return Optional.empty();
-      }
-      return Optional.of(new HotAccount(key, fields.get(0).getValue(), Long.parseLong(fields.get(1).getValue()),
-        Long.parseLong(fields.get(2).getValueOrElse("0")), Long.parseLong(fields.get(3).getValue())));
-    }
-
-    boolean wallet() {
-      return WalletId.isWalletId(id);
-    }
-  }
-
-  private Future<Void> judge(Run run, List<HotAccount> accounts, RowSet<Row> rows) {
+  private Future<Void> judge(Run run, List<AccountState> accounts, RowSet<Row> rows) {
     List<Future<Void>> aheadChecks = new ArrayList<>();
     int i = 0;
     for (Row row : rows) {
-      HotAccount hot = accounts.get(i++);
+      AccountState hot = accounts.get(i++);
       long ledgerSeq = row.getLong("ledger_seq") == null ? 0 : row.getLong("ledger_seq");
       if (ledgerSeq < hot.seq()) {
         behind(run, hot, ledgerSeq);
@@ -332,7 +292,7 @@ public final class Reconciler implements Reconciliation {
   }
 
   /** Lag, compared on a later run; unless the ledger has stood still behind Redis for longer than lag ever lasts. */
-  private void behind(Run run, HotAccount hot, long ledgerSeq) {
+  private void behind(Run run, AccountState hot, long ledgerSeq) {
     run.behind++;
     Duration stalled = stalls.behind(hot.id(), ledgerSeq, Instant.now());
     if (stalled.compareTo(stalls.bound()) >= 0) {
@@ -342,7 +302,7 @@ public final class Reconciler implements Reconciliation {
     }
   }
 
-  private static void compareBalances(Run run, HotAccount hot, Row row) {
+  private static void compareBalances(Run run, AccountState hot, Row row) {
     long available = row.getLong("available") == null ? 0 : row.getLong("available");
     long held = row.getLong("held") == null ? 0 : row.getLong("held");
     if (available != hot.available() || held != hot.held()) {
@@ -353,10 +313,11 @@ public final class Reconciler implements Reconciliation {
   }
 
   /** The ledger past what Redis showed is normal when Redis moved on meanwhile; not when Redis is still behind. */
-  private Future<Void> stillBehindLedger(Run run, HotAccount hot, long ledgerSeq) {
-    return redis.on(redis.commands().hget(hot.key(), "seq"))
-      .map(seq -> {
-        if (seq == null || Long.parseLong(seq) < ledgerSeq) {
+  private Future<Void> stillBehindLedger(Run run, AccountState hot, long ledgerSeq) {
+    return hotTier.accounts(List.of(hot.id()))
+      .map(now -> {
+        Long seq = now.isEmpty() ? null : now.get(0).seq();
+        if (seq == null || seq < ledgerSeq) {
           run.found(hot.wallet() ? Kind.WALLET_AHEAD_OF_REDIS : Kind.SYSTEM_ACCOUNT_AHEAD_OF_REDIS, hot.id(),
             "the ledger has seq " + ledgerSeq + " but Redis is at seq " + seq + ": Redis lost postings the ledger has");
         }

@@ -1,0 +1,83 @@
+package dev.wallet.balancecache;
+
+import dev.wallet.balancecache.model.AccountState;
+import dev.wallet.balancecache.model.ShardId;
+import io.vertx.core.Future;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the ledger needs of the hot tier besides moving money: reading it to reconcile, and
+ * restoring it from the ledger's facts after a disaster. Only balance-cache knows the keys and
+ * the record fields behind these (the Lua scripts write them); the ledger speaks in account ids
+ * and facts. Obtained from {@link BalanceCache#hotTier()}, on the cache's own connections.
+ */
+public interface HotTierAccess {
+
+  // ------------------------------------------------------------------ reading, to reconcile
+
+  /** The ledger ids of the accounts (wallets and system accounts) that exist on a shard. */
+  Future<List<String>> accountsOnShard(ShardId shard);
+
+  /** Each account's balances, read atomically one account at a time; accounts that do not exist are left out. */
+  Future<List<AccountState>> accounts(List<String> accountIds);
+
+  /**
+   * Per currency, the in-transit accounts' balances minus the amounts of the cross-shard movements
+   * debited and not yet credited; only currencies where that is not zero. The accounts read are
+   * {@code knownTransitAccounts} (ledger ids) and those of every pending movement.
+   */
+  Future<Map<String, Long>> inTransitImbalance(Collection<String> knownTransitAccounts);
+
+  // ------------------------------------------------------------------ restoring, after a disaster
+
+  /** How many of these wallets the hot tier holds: a restore only fills an empty hot tier. */
+  Future<Long> walletsPresent(List<String> walletIds);
+
+  Future<Void> restoreWallet(WalletFacts wallet);
+
+  Future<Void> restoreSystemAccount(SystemAccountFacts account);
+
+  /**
+   * A cross-shard movement the ledger shows debited and not finished: its record, its place in the
+   * source's pending set, the source wallet's count of outgoing movements, its idempotency record,
+   * and the destination's decision when the ledger shows it credited (so the sweeper finishes it
+   * without crediting twice).
+   */
+  Future<Void> restorePendingMovement(PendingMovementFacts movement);
+
+  Future<Void> restoreHold(HoldFacts hold);
+
+  /**
+   * An idempotency record for a posting a client may still retry, for the rest of its retention:
+   * the hot tier's record held the request's hash, which the ledger does not, so the restored one
+   * refuses every reuse of the key rather than let a retry move money again. False when a record
+   * is there already.
+   */
+  Future<Boolean> retireIdempotencyScope(String scope, long retentionLeftMs);
+
+  /** A wallet as the ledger knows it. */
+  record WalletFacts(String id, String ownerId, String currency, String type, String status,
+                     Optional<Long> statusVersion, long available, long held, long seq, long openedAtMs) {
+  }
+
+  /** A system account that has moved money (one that never did does not exist in the hot tier). */
+  record SystemAccountFacts(String id, String currency, long available, long seq) {
+  }
+
+  /**
+   * @param fee, payment, reference, limits the hot fields the movement's first posting carried
+   *   ("0", "", "", "[]" when it carried none)
+   */
+  record PendingMovementFacts(String id, String kind, String from, String to, long amount, String fee,
+                              String currency, long createdAtMs, String idempotencyScope, String payment,
+                              String reference, String limits, boolean credited) {
+  }
+
+  /** An active hold; {@code limits} as the hold's posting carried them, when it did. */
+  record HoldFacts(String id, String wallet, long amount, String currency, String reference, long createdAtMs,
+                   Optional<String> limits) {
+  }
+}

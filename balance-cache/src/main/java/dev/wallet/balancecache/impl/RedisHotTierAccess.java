@@ -1,0 +1,236 @@
+package dev.wallet.balancecache.impl;
+
+import dev.wallet.balancecache.HotTierAccess;
+import dev.wallet.balancecache.model.AccountState;
+import dev.wallet.balancecache.model.Currencies;
+import dev.wallet.balancecache.model.HoldId;
+import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.SystemAccount;
+import dev.wallet.balancecache.model.WalletId;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.IntStream;
+
+/**
+ * {@link HotTierAccess} on the money core's own connections. The field names are those the Lua
+ * scripts keep (lib.lua's load_wallet and load_system, open_wallet.lua, saga_debit.lua, hold.lua,
+ * and the idempotency records of lib.lua); HotTierRebuildTest fails when the two disagree.
+ */
+final class RedisHotTierAccess implements HotTierAccess {
+
+  /** The request hash of a restored idempotency record: no request has it, so every reuse is refused. */
+  static final String RESTORED_REQUEST_HASH = "rebuilt-from-ledger";
+
+  private final ScriptRunner runner;
+  private final int shardCount;
+
+  RedisHotTierAccess(ScriptRunner runner, int shardCount) {
+    this.runner = runner;
+    this.shardCount = shardCount;
+  }
+
+  // ------------------------------------------------------------------ reading
+
+  /** CLUSTER GETKEYSINSLOT on the shard's master reads the slot's own index, where a SCAN would walk every key. */
+  @Override
+  public Future<List<String>> accountsOnShard(ShardId shard) {
+    String tag = shard.tag();
+    Request keysInSlot = Request.cmd(Command.CLUSTER).arg("GETKEYSINSLOT").arg(HashSlot.of(tag)).arg(Integer.MAX_VALUE);
+    return runner.send(tag, keysInSlot).map(keys -> {
+      List<String> ids = new ArrayList<>();
+      keys.forEach(key -> Keys.accountIdOf(key.toString()).ifPresent(ids::add));
+      return ids;
+    });
+  }
+
+  @Override
+  public Future<List<AccountState>> accounts(List<String> accountIds) {
+    List<Future<Optional<AccountState>>> reads = accountIds.stream().map(this::account).toList();
+    return Future.all(reads).map(done -> reads.stream().map(Future::result).flatMap(Optional::stream).toList());
+  }
+
+  private Future<Optional<AccountState>> account(String accountId) {
+    String key = Keys.accountKey(accountId);
+    return runner.send(key, Request.cmd(Command.HMGET).arg(key).arg("id").arg("avail").arg("held").arg("seq"))
+      .map(f -> f.get(0) == null ? Optional.empty() : Optional.of(new AccountState(f.get(0).toString(),
+        f.get(1).toLong(), f.get(2) == null ? 0 : f.get(2).toLong(), f.get(3).toLong())));
+  }
+
+  @Override
+  public Future<Map<String, Long>> inTransitImbalance(Collection<String> knownTransitAccounts) {
+    return pendingMovements().compose(pending -> {
+      Set<String> transitAccounts = new TreeSet<>(knownTransitAccounts);
+      pending.forEach(p -> transitAccounts.add(p.transitAccount()));
+      return transitBalances(List.copyOf(transitAccounts)).map(balances -> {
+        Map<String, Long> imbalance = new TreeMap<>(balances);
+        pending.stream().filter(PendingMovement::uncredited)
+          .forEach(p -> imbalance.merge(p.currency(), -p.amount(), Long::sum));
+        imbalance.values().removeIf(v -> v == 0);
+        return imbalance;
+      });
+    });
+  }
+
+  /** Per currency, the sum of these in-transit accounts' available balances. */
+  private Future<Map<String, Long>> transitBalances(List<String> transitAccounts) {
+    List<Future<Response>> reads = transitAccounts.stream().map(Keys::accountKey)
+      .map(key -> runner.send(key, Request.cmd(Command.HMGET).arg(key).arg("cur").arg("avail"))).toList();
+    return Future.all(reads).map(done -> {
+      Map<String, Long> byCurrency = new TreeMap<>();
+      reads.stream().map(Future::result).filter(f -> f.get(0) != null)
+        .forEach(f -> byCurrency.merge(f.get(0).toString(), f.get(1) == null ? 0 : f.get(1).toLong(), Long::sum));
+      return byCurrency;
+    });
+  }
+
+  /** A movement pending at its source, where its amount sits in transit, and whether its destination credited it. */
+  private record PendingMovement(String transitAccount, String currency, long amount, boolean uncredited) {
+  }
+
+  private Future<List<PendingMovement>> pendingMovements() {
+    List<Future<Response>> sets = IntStream.range(0, shardCount).mapToObj(n -> Keys.pendingMovements(new ShardId(n)))
+      .map(key -> runner.send(key, Request.cmd(Command.ZRANGE).arg(key).arg(0).arg(-1))).toList();
+    return Future.all(sets).compose(done -> {
+      List<Future<Optional<PendingMovement>>> movements = new ArrayList<>();
+      sets.forEach(set -> set.result().forEach(id -> movements.add(pendingMovement(id.toString()))));
+      return Future.all(movements)
+        .map(read -> movements.stream().map(Future::result).flatMap(Optional::stream).toList());
+    });
+  }
+
+  private Future<Optional<PendingMovement>> pendingMovement(String movementId) {
+    ShardId source = Keys.shardOfId(movementId);
+    String record = Keys.movement(source, movementId);
+    return runner.send(record, Request.cmd(Command.HMGET).arg(record).arg("state").arg("amt").arg("cur").arg("to"))
+      .compose(m -> {
+        if (m.get(0) == null || !"pending".equals(m.get(0).toString())) {
+          return Future.succeededFuture(Optional.empty());
+        }
+        String currency = m.get(2).toString();
+        String transit = SystemAccount.transit(Currencies.parse(currency)).id(source);
+        String decision = Keys.creditDecision(Keys.shardOfId(m.get(3).toString()), movementId);
+        return runner.send(decision, Request.cmd(Command.HGET).arg(decision).arg("outcome"))
+          .map(outcome -> Optional.of(new PendingMovement(transit, currency, m.get(1).toLong(), !credited(outcome))));
+      });
+  }
+
+  private static boolean credited(Response outcome) {
+    return outcome != null && "OK".equals(new JsonObject(outcome.toString()).getString("code"));
+  }
+
+  // ------------------------------------------------------------------ restoring
+
+  @Override
+  public Future<Long> walletsPresent(List<String> walletIds) {
+    List<Future<Response>> exists = walletIds.stream().map(id -> Keys.wallet(new WalletId(id)))
+      .map(key -> runner.send(key, Request.cmd(Command.EXISTS).arg(key))).toList();
+    return Future.all(exists).map(done -> exists.stream().mapToLong(e -> e.result().toLong()).sum());
+  }
+
+  /** The fields open_wallet.lua and set_status.lua keep. */
+  @Override
+  public Future<Void> restoreWallet(WalletFacts w) {
+    Map<String, String> h = new LinkedHashMap<>();
+    h.put("id", w.id());
+    h.put("owner", w.ownerId());
+    h.put("cur", w.currency());
+    h.put("type", w.type());
+    h.put("status", w.status());
+    h.put("avail", Long.toString(w.available()));
+    h.put("held", Long.toString(w.held()));
+    h.put("seq", Long.toString(w.seq()));
+    h.put("created", Long.toString(w.openedAtMs()));
+    w.statusVersion().ifPresent(version -> h.put("status_version", Long.toString(version)));
+    return hset(Keys.wallet(new WalletId(w.id())), h);
+  }
+
+  /** The fields lib.lua keeps for a system account. */
+  @Override
+  public Future<Void> restoreSystemAccount(SystemAccountFacts a) {
+    Map<String, String> h = new LinkedHashMap<>();
+    h.put("id", a.id());
+    h.put("cur", a.currency());
+    h.put("avail", Long.toString(a.available()));
+    h.put("seq", Long.toString(a.seq()));
+    return hset(Keys.accountKey(a.id()), h);
+  }
+
+  /** The record saga_debit.lua writes, with what else the saga keeps about it (see the interface). */
+  @Override
+  public Future<Void> restorePendingMovement(PendingMovementFacts m) {
+    ShardId source = Keys.shardOfId(m.id());
+    Map<String, String> record = new LinkedHashMap<>();
+    record.put("id", m.id());
+    record.put("kind", m.kind());
+    record.put("from", m.from());
+    record.put("to", m.to());
+    record.put("amt", Long.toString(m.amount()));
+    record.put("fee", m.fee());
+    record.put("cur", m.currency());
+    record.put("state", "pending");
+    record.put("created", Long.toString(m.createdAtMs()));
+    record.put("idem", m.idempotencyScope());
+    record.put("pay", m.payment());
+    record.put("ref", m.reference());
+    record.put("lim", m.limits());
+    record.put("out", "1");
+    JsonObject outcome = new JsonObject().put("code", "PENDING").put("id", m.id()).put("kind", m.kind())
+      .put("status", "pending").put("fromWalletId", m.from()).put("toWalletId", m.to())
+      .put("amount", Long.toString(m.amount())).put("fee", m.fee()).put("currency", m.currency())
+      .put("createdAt", m.createdAtMs());
+    String pending = Keys.pendingMovements(source);
+    String fromWallet = Keys.wallet(new WalletId(m.from()));
+    List<Future<?>> writes = new ArrayList<>(List.of(
+      hset(Keys.movement(source, m.id()), record),
+      runner.send(pending, Request.cmd(Command.ZADD).arg(pending).arg(m.createdAtMs()).arg(m.id())),
+      runner.send(fromWallet, Request.cmd(Command.HINCRBY).arg(fromWallet).arg("outgoing").arg(1)),
+      hset(m.idempotencyScope(), Map.of("rh", RESTORED_REQUEST_HASH, "state", "pending", "outcome", outcome.encode()))));
+    if (m.credited()) {
+      writes.add(hset(Keys.creditDecision(new WalletId(m.to()).shard(), m.id()),
+        Map.of("outcome", new JsonObject().put("code", "OK").put("id", m.id()).encode())));
+    }
+    return Future.all(writes).mapEmpty();
+  }
+
+  /** The record hold.lua writes. */
+  @Override
+  public Future<Void> restoreHold(HoldFacts h) {
+    Map<String, String> record = new LinkedHashMap<>();
+    record.put("id", h.id());
+    record.put("wallet", h.wallet());
+    record.put("amt", Long.toString(h.amount()));
+    record.put("cur", h.currency());
+    record.put("state", "active");
+    record.put("ref", h.reference());
+    record.put("created", Long.toString(h.createdAtMs()));
+    h.limits().ifPresent(limits -> record.put("lim", limits));
+    return hset(Keys.hold(new HoldId(h.id())), record);
+  }
+
+  @Override
+  public Future<Boolean> retireIdempotencyScope(String scope, long retentionLeftMs) {
+    return runner.send(scope, Request.cmd(Command.HSETNX).arg(scope).arg("rh").arg(RESTORED_REQUEST_HASH))
+      .compose(created -> created.toInteger() == 0 ? Future.succeededFuture(false)
+        : hset(scope, Map.of("state", "done", "outcome", "{\"code\":\"IDEMPOTENCY_KEY_REUSED\"}"))
+          .compose(set -> runner.send(scope, Request.cmd(Command.PEXPIRE).arg(scope).arg(Math.max(1, retentionLeftMs))))
+          .map(true));
+  }
+
+  private Future<Void> hset(String key, Map<String, String> fields) {
+    Request request = Request.cmd(Command.HSET).arg(key);
+    fields.forEach((field, value) -> request.arg(field).arg(value));
+    return runner.send(key, request).mapEmpty();
+  }
+}
