@@ -17,6 +17,7 @@ import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.balancecache.testing.MoneyCoreTest;
 import io.vertx.core.Future;
 import java.util.ArrayList;

@@ -3,44 +3,30 @@ package dev.wallet.edge;
 import static dev.wallet.balancecache.testing.MoneyCore.owner;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.wallet.balancecache.impl.RedisBalanceCache;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
-import dev.wallet.balancecache.testing.TestEnvironment;
+import dev.wallet.balancecache.testing.MoneyCoreTest;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
 import java.time.Clock;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The cluster-wide gauges an operator alerts on, read from the real Redis Cluster. */
-@ExtendWith(VertxExtension.class)
-class ClusterGaugesTest {
+/** The cluster-wide gauges an operator alerts on, read from the real Redis Cluster by a cache without a sweeper. */
+class ClusterGaugesTest extends MoneyCoreTest {
 
-  private RedisBalanceCache cache;
   private PrometheusMeterRegistry registry;
   private ClusterGauges gauges;
 
   @BeforeEach
-  void start(Vertx vertx) {
-    // no sweeper of its own: a pending movement stays until the test sweeps
-    cache = new RedisBalanceCache(vertx, TestEnvironment.balanceCacheOptions().withSweep(0, 0));
-    Await.result(cache.start());
+  void startGauges() {
     registry = EdgeMetrics.newRegistry();
     gauges = new ClusterGauges(cache, Clock.systemUTC(), registry);
-  }
-
-  @AfterEach
-  void stop() {
-    Await.result(cache.close());
   }
 
   @Test
@@ -59,7 +45,6 @@ class ClusterGaugesTest {
   @Test
   @DisplayName("a movement left pending after its debit shows in its shard's backlog with its age, and leaves it once swept")
   void pendingBacklogPerShard() {
-    MoneyCore core = new MoneyCore(cache);
     String alice = owner();
     WalletId from = core.funded(alice, 500);
     WalletId to = core.openElsewhere(owner(), from);
