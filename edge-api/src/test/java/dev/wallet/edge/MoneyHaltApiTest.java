@@ -1,6 +1,8 @@
 package dev.wallet.edge;
 
 import static dev.wallet.edge.WalletsApiTest.assertProblem;
+import static dev.wallet.ledger.testing.LedgerCorruption.corrupt;
+import static dev.wallet.ledger.testing.LedgerCorruption.uncorrupt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.async.Sequential;
@@ -117,38 +119,5 @@ class MoneyHaltApiTest {
 
   private static JsonObject release(String reason) {
     return new JsonObject().put("reason", reason);
-  }
-
-  /**
-   * As a superuser bypassing the ledger's triggers (as ReconciliationTest does): a one-sided posting
-   * of 7 units of XTS, the ISO test currency, so the ledger's XTS total is 7.
-   */
-  private static void corrupt(Pool superuser, String posting) {
-    OffsetDateTime at = OffsetDateTime.now(ZoneOffset.UTC);
-    asSuperuser(superuser, List.of(
-      new Statement("INSERT INTO accounts (id, kind, currency, shard, opened_at) VALUES ($1, 'system', 'XTS', 'test', $2)",
-        "corrupt:XTS:" + posting, at),
-      new Statement("INSERT INTO postings (id, type, shard, created_at, stream_id) VALUES ($1, 'corruption', 'test', $2,"
-        + " '0-0')", posting, at),
-      new Statement("INSERT INTO entries (posting_id, idx, account_id, bucket, amount, currency, balance_after, seq,"
-        + " created_at, hash) VALUES ($1, 0, $2, 'available', 7, 'XTS', 7, 1, $3, sha256('x'::bytea))",
-        posting, "corrupt:XTS:" + posting, at)));
-  }
-
-  private static void uncorrupt(Pool superuser, String posting) {
-    asSuperuser(superuser, List.of(
-      new Statement("DELETE FROM entries WHERE posting_id = $1", posting),
-      new Statement("DELETE FROM postings WHERE id = $1", posting),
-      new Statement("DELETE FROM accounts WHERE id = $1", "corrupt:XTS:" + posting)));
-  }
-
-  private record Statement(String sql, Object... params) {
-  }
-
-  private static void asSuperuser(Pool superuser, List<Statement> statements) {
-    Await.result(superuser.withConnection(conn -> conn.query("SET session_replication_role = replica").execute()
-      .compose(off -> Sequential.forEach(statements, statement -> conn.preparedQuery(statement.sql())
-        .execute(Tuple.from(statement.params()))))
-      .eventually(() -> conn.query("SET session_replication_role = origin").execute())));
   }
 }

@@ -1,6 +1,9 @@
 package dev.wallet.ledger;
 
 import static dev.wallet.balancecache.testing.MoneyCore.owner;
+import static dev.wallet.ledger.testing.LedgerCorruption.asSuperuser;
+import static dev.wallet.ledger.testing.LedgerCorruption.corrupt;
+import static dev.wallet.ledger.testing.LedgerCorruption.uncorrupt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -19,6 +22,7 @@ import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.balancecache.outbox.OutboxRecord;
 import dev.wallet.balancecache.outbox.OutboxRecord.OutboxEntry;
+import dev.wallet.ledger.testing.LedgerCorruption.Statement;
 import dev.wallet.ledger.impl.LedgerStore;
 import dev.wallet.ledger.impl.LedgerStore.Positioned;
 import dev.wallet.ledger.ReconciliationReport.Discrepancy;
@@ -332,37 +336,6 @@ class ReconciliationTest {
     assertThat(last.get().frozenWallets()).contains(victim.value(), payee.value());
     assertThat(core.wallet(victim).status()).isEqualTo(WalletStatus.FROZEN);
     assertThat(core.wallet(payee).status()).isEqualTo(WalletStatus.FROZEN);
-  }
-
-  /** As a superuser bypassing the triggers: a one-sided posting of 7 units of XTS (the ISO test currency). */
-  static void corrupt(Pool superuser, String posting) {
-    OffsetDateTime at = OffsetDateTime.now(ZoneOffset.UTC);
-    asSuperuser(superuser, List.of(
-      new Statement("INSERT INTO accounts (id, kind, currency, shard, opened_at) VALUES ($1, 'system', 'XTS', 'test', $2)",
-        "corrupt:XTS:" + posting, at),
-      new Statement("INSERT INTO postings (id, type, shard, created_at, stream_id) VALUES ($1, 'corruption', 'test', $2,"
-        + " '0-0')", posting, at),
-      new Statement("INSERT INTO entries (posting_id, idx, account_id, bucket, amount, currency, balance_after, seq,"
-        + " created_at, hash) VALUES ($1, 0, $2, 'available', 7, 'XTS', 7, 1, $3, sha256('x'::bytea))",
-        posting, "corrupt:XTS:" + posting, at)));
-  }
-
-  static void uncorrupt(Pool superuser, String posting) {
-    asSuperuser(superuser, List.of(
-      new Statement("DELETE FROM entries WHERE posting_id = $1", posting),
-      new Statement("DELETE FROM postings WHERE id = $1", posting),
-      new Statement("DELETE FROM accounts WHERE id = $1", "corrupt:XTS:" + posting)));
-  }
-
-  private record Statement(String sql, Object... params) {
-  }
-
-  /** The statements in order, with the triggers off. */
-  private static void asSuperuser(Pool superuser, List<Statement> statements) {
-    Await.result(superuser.withConnection(conn -> conn.query("SET session_replication_role = replica").execute()
-      .compose(off -> Sequential.forEach(statements, statement -> conn.preparedQuery(statement.sql())
-        .execute(Tuple.from(statement.params()))))
-      .eventually(() -> conn.query("SET session_replication_role = origin").execute())));
   }
 
   /** One unit from account a to account b of {@code shard}, at {@code seq}, with the balances given. */

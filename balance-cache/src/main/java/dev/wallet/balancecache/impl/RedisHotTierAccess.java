@@ -30,6 +30,12 @@ import java.util.stream.IntStream;
  */
 final class RedisHotTierAccess implements HotTierAccess {
 
+  /**
+   * Reconciliation and rebuild are background work that reads or writes thousands of keys at a
+   * time: they wait longer for an answer than a client's request may (the operation timeout).
+   */
+  static final long BACKGROUND_TIMEOUT_MS = 5_000;
+
   /** The request hash of a restored idempotency record: no request has it, so every reuse is refused. */
   static final String RESTORED_REQUEST_HASH = "rebuilt-from-ledger";
 
@@ -48,7 +54,7 @@ final class RedisHotTierAccess implements HotTierAccess {
   public Future<List<String>> accountsOnShard(ShardId shard) {
     String tag = shard.tag();
     Request keysInSlot = Request.cmd(Command.CLUSTER).arg("GETKEYSINSLOT").arg(HashSlot.of(tag)).arg(Integer.MAX_VALUE);
-    return runner.send(tag, keysInSlot).map(keys -> {
+    return send(tag, keysInSlot).map(keys -> {
       List<String> ids = new ArrayList<>();
       keys.forEach(key -> Keys.accountIdOf(key.toString()).ifPresent(ids::add));
       return ids;
@@ -63,7 +69,7 @@ final class RedisHotTierAccess implements HotTierAccess {
 
   private Future<Optional<AccountState>> account(String accountId) {
     String key = Keys.accountKey(accountId);
-    return runner.send(key, Request.cmd(Command.HMGET).arg(key).arg("id").arg("avail").arg("held").arg("seq"))
+    return send(key, Request.cmd(Command.HMGET).arg(key).arg("id").arg("avail").arg("held").arg("seq"))
       .map(f -> f.get(0) == null ? Optional.empty() : Optional.of(new AccountState(f.get(0).toString(),
         f.get(1).toLong(), f.get(2) == null ? 0 : f.get(2).toLong(), f.get(3).toLong())));
   }
@@ -86,7 +92,7 @@ final class RedisHotTierAccess implements HotTierAccess {
   /** Per currency, the sum of these in-transit accounts' available balances. */
   private Future<Map<String, Long>> transitBalances(List<String> transitAccounts) {
     List<Future<Response>> reads = transitAccounts.stream().map(Keys::accountKey)
-      .map(key -> runner.send(key, Request.cmd(Command.HMGET).arg(key).arg("cur").arg("avail"))).toList();
+      .map(key -> send(key, Request.cmd(Command.HMGET).arg(key).arg("cur").arg("avail"))).toList();
     return Future.all(reads).map(done -> {
       Map<String, Long> byCurrency = new TreeMap<>();
       reads.stream().map(Future::result).filter(f -> f.get(0) != null)
@@ -101,7 +107,7 @@ final class RedisHotTierAccess implements HotTierAccess {
 
   private Future<List<PendingMovement>> pendingMovements() {
     List<Future<Response>> sets = IntStream.range(0, shardCount).mapToObj(n -> Keys.pendingMovements(new ShardId(n)))
-      .map(key -> runner.send(key, Request.cmd(Command.ZRANGE).arg(key).arg(0).arg(-1))).toList();
+      .map(key -> send(key, Request.cmd(Command.ZRANGE).arg(key).arg(0).arg(-1))).toList();
     return Future.all(sets).compose(done -> {
       List<Future<Optional<PendingMovement>>> movements = new ArrayList<>();
       sets.forEach(set -> set.result().forEach(id -> movements.add(pendingMovement(id.toString()))));
@@ -113,7 +119,7 @@ final class RedisHotTierAccess implements HotTierAccess {
   private Future<Optional<PendingMovement>> pendingMovement(String movementId) {
     ShardId source = Keys.shardOfId(movementId);
     String record = Keys.movement(source, movementId);
-    return runner.send(record, Request.cmd(Command.HMGET).arg(record).arg("state").arg("amt").arg("cur").arg("to"))
+    return send(record, Request.cmd(Command.HMGET).arg(record).arg("state").arg("amt").arg("cur").arg("to"))
       .compose(m -> {
         if (m.get(0) == null || !"pending".equals(m.get(0).toString())) {
           return Future.succeededFuture(Optional.empty());
@@ -121,7 +127,7 @@ final class RedisHotTierAccess implements HotTierAccess {
         String currency = m.get(2).toString();
         String transit = SystemAccount.transit(Currencies.parse(currency)).id(source);
         String decision = Keys.creditDecision(Keys.shardOfId(m.get(3).toString()), movementId);
-        return runner.send(decision, Request.cmd(Command.HGET).arg(decision).arg("outcome"))
+        return send(decision, Request.cmd(Command.HGET).arg(decision).arg("outcome"))
           .map(outcome -> Optional.of(new PendingMovement(transit, currency, m.get(1).toLong(), !credited(outcome))));
       });
   }
@@ -135,7 +141,7 @@ final class RedisHotTierAccess implements HotTierAccess {
   @Override
   public Future<Long> walletsPresent(List<String> walletIds) {
     List<Future<Response>> exists = walletIds.stream().map(id -> Keys.wallet(new WalletId(id)))
-      .map(key -> runner.send(key, Request.cmd(Command.EXISTS).arg(key))).toList();
+      .map(key -> send(key, Request.cmd(Command.EXISTS).arg(key))).toList();
     return Future.all(exists).map(done -> exists.stream().mapToLong(e -> e.result().toLong()).sum());
   }
 
@@ -194,8 +200,8 @@ final class RedisHotTierAccess implements HotTierAccess {
     String fromWallet = Keys.wallet(new WalletId(m.from()));
     List<Future<?>> writes = new ArrayList<>(List.of(
       hset(Keys.movement(source, m.id()), record),
-      runner.send(pending, Request.cmd(Command.ZADD).arg(pending).arg(m.createdAtMs()).arg(m.id())),
-      runner.send(fromWallet, Request.cmd(Command.HINCRBY).arg(fromWallet).arg("outgoing").arg(1)),
+      send(pending, Request.cmd(Command.ZADD).arg(pending).arg(m.createdAtMs()).arg(m.id())),
+      send(fromWallet, Request.cmd(Command.HINCRBY).arg(fromWallet).arg("outgoing").arg(1)),
       hset(m.idempotencyScope(), Map.of("rh", RESTORED_REQUEST_HASH, "state", "pending", "outcome", outcome.encode()))));
     if (m.credited()) {
       writes.add(hset(Keys.creditDecision(new WalletId(m.to()).shard(), m.id()),
@@ -221,16 +227,20 @@ final class RedisHotTierAccess implements HotTierAccess {
 
   @Override
   public Future<Boolean> retireIdempotencyScope(String scope, long retentionLeftMs) {
-    return runner.send(scope, Request.cmd(Command.HSETNX).arg(scope).arg("rh").arg(RESTORED_REQUEST_HASH))
+    return send(scope, Request.cmd(Command.HSETNX).arg(scope).arg("rh").arg(RESTORED_REQUEST_HASH))
       .compose(created -> created.toInteger() == 0 ? Future.succeededFuture(false)
         : hset(scope, Map.of("state", "done", "outcome", "{\"code\":\"IDEMPOTENCY_KEY_REUSED\"}"))
-          .compose(set -> runner.send(scope, Request.cmd(Command.PEXPIRE).arg(scope).arg(Math.max(1, retentionLeftMs))))
+          .compose(set -> send(scope, Request.cmd(Command.PEXPIRE).arg(scope).arg(Math.max(1, retentionLeftMs))))
           .map(true));
+  }
+
+  private Future<Response> send(String key, Request request) {
+    return runner.send(key, request, BACKGROUND_TIMEOUT_MS);
   }
 
   private Future<Void> hset(String key, Map<String, String> fields) {
     Request request = Request.cmd(Command.HSET).arg(key);
     fields.forEach((field, value) -> request.arg(field).arg(value));
-    return runner.send(key, request).mapEmpty();
+    return send(key, request).mapEmpty();
   }
 }

@@ -73,8 +73,13 @@ final class ScriptRunner {
 
   /** A plain command (a read, or a write that is idempotent by itself), with the same retry rules. */
   Future<Response> send(String key, Request request) {
+    return send(key, request, operationTimeoutMs);
+  }
+
+  /** The same, within {@code timeoutMs} instead of the operation timeout (for background work). */
+  Future<Response> send(String key, Request request, long timeoutMs) {
     Context caller = vertx.getOrCreateContext();
-    Call call = new Call(request.command().toString(), key, System.currentTimeMillis() + operationTimeoutMs);
+    Call call = new Call(request.command().toString(), key, System.currentTimeMillis() + timeoutMs);
     return onContext(caller, call.attempt(target -> target == null
         ? router.send(key, request).map(java.util.Collections::singletonList)
         : router.batchAsking(target, List.of(request)), FIRST_BACKOFF_MS, null)
