@@ -5,7 +5,9 @@
 # measures each process's CPU while nothing is offered, then drives the public HTTP API from a
 # separate JVM (edge-api's test class dev.wallet.edge.bench.WalletBench) next to redis-benchmark
 # running the wallet's own move.lua and pgbench's TPC-B. Prints markdown tables and appends them,
-# with the date and the command, to docs/benchmarks.md.
+# with the date and the command, to docs/benchmarks.md. One table puts transfers per second through
+# POST /v1/transfers/batch (batches of --batch-size=100 same-shard transfers, plain and atomic) next
+# to single same-shard requests; `--only=batch` measures just that table.
 #
 #   scripts/bench.sh            # 3 runs of 10 s per scenario, 10,000 wallets, 10,000 sockets (about 15 min)
 #   scripts/bench.sh --quick    # 1 run of 5 s, 2,000 wallets (under 3 min once built)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A guided tour of the wallet API with curl, against scripts/run.sh (two edges, :8080 and :8081):
 # a live balance socket, a sandbox deposit confirmed by a signed webhook, a merchant checkout
-# with its fee, a refund, a P2P transfer and a withdrawal. Each step prints the request, the
+# with its fee, a refund, a P2P transfer, a withdrawal and a payroll batch. Each step prints the request, the
 # answer, and what a reader should expect to see. Needs bash, curl and a JDK (for the tiny
 # WebSocket client in edge-api/tools/WatchBalance.java); no jq.
 #   scripts/run.sh            # in another terminal
@@ -116,4 +116,36 @@ call POST "$A/v1/wallets" "$BOB" '{"currency":"USD","type":"personal","balance":
 expect "400 invalid_request: a balance is the server's, not the client's"
 call GET "$A/v1/wallets/$alice" "not-a-token" "" >/dev/null
 expect "401 unauthorized"
+step "10. Payroll: an employer pays three people in one batch, each item with its own Idempotency key"
+EMPLOYER=$(token "acme-$suffix")
+CAROL=$(token "carol-$suffix")
+call PUT "$A/admin/kyc/acme-$suffix" "$RISK" '{"tier":"full"}' >/dev/null
+payroll=$(call POST "$A/v1/wallets" "$EMPLOYER" '{"currency":"USD","type":"personal"}' | field id)
+reserve=$(call POST "$A/v1/wallets" "$EMPLOYER" "{\"currency\":\"USD\",\"type\":\"personal\",\"colocateWith\":\"$payroll\"}" | field id)
+carol=$(call POST "$A/v1/wallets" "$CAROL" '{"currency":"USD","type":"personal"}' | field id)
+funding=$(call POST "$A/v1/deposits" "$EMPLOYER" "{\"walletId\":\"$payroll\",\"amount\":5000,\"currency\":\"USD\",\"source\":{\"type\":\"sandbox\"}}" \
+  -H "Idempotency-Key: $(key)" | field id)
+await "/v1/deposits/$funding" "$EMPLOYER" completed
+run="payroll-$suffix"
+batch="{\"items\":[
+ {\"idempotencyKey\":\"$run/bob\",\"fromWalletId\":\"$payroll\",\"toWalletId\":\"$bob\",\"amount\":1000,\"currency\":\"USD\"},
+ {\"idempotencyKey\":\"$run/carol\",\"fromWalletId\":\"$payroll\",\"toWalletId\":\"$carol\",\"amount\":1200,\"currency\":\"USD\"},
+ {\"idempotencyKey\":\"$run/alice\",\"fromWalletId\":\"$payroll\",\"toWalletId\":\"$alice\",\"amount\":9000,\"currency\":\"USD\"}]}"
+call POST "$A/v1/transfers/batch" "$EMPLOYER" "$batch" >/dev/null
+expect '200 with one answer per item: bob and carol 201 (or 202 across shards), alice 422 insufficient_funds (50.00 funded, 22.00 paid); each item fails alone'
+call POST "$B/v1/transfers/batch" "$EMPLOYER" "$batch" >/dev/null
+expect 'the same batch again, on the other instance: every item "replayed":true with the same transfer ids; nothing is paid twice'
+printf '   payroll balance: %s\n' "$(balance "$payroll" "$EMPLOYER")"
+expect '"available":2800 (5000 - 1000 - 1200)'
+call POST "$A/v1/transfers/batch" "$EMPLOYER" "{\"atomic\":true,\"items\":[
+ {\"idempotencyKey\":\"$run/reserve-1\",\"fromWalletId\":\"$payroll\",\"toWalletId\":\"$reserve\",\"amount\":2000,\"currency\":\"USD\"},
+ {\"idempotencyKey\":\"$run/reserve-2\",\"fromWalletId\":\"$payroll\",\"toWalletId\":\"$reserve\",\"amount\":2000,\"currency\":\"USD\"}]}" >/dev/null
+expect '422 atomic_batch_refused, failedIndex 1: the two items need 4000 and the wallet has 2800, so neither moves (atomic: all or nothing)'
+call POST "$A/v1/transfers/batch" "$EMPLOYER" "{\"atomic\":true,\"items\":[
+ {\"idempotencyKey\":\"$run/reserve-1\",\"fromWalletId\":\"$payroll\",\"toWalletId\":\"$reserve\",\"amount\":2000,\"currency\":\"USD\"},
+ {\"idempotencyKey\":\"$run/reserve-2\",\"fromWalletId\":\"$payroll\",\"toWalletId\":\"$reserve\",\"amount\":800,\"currency\":\"USD\"}]}" >/dev/null
+expect '201: both moved in one atomic step (an owner'"'"'s wallets share a shard; the refused attempt recorded nothing, so reserve-1 could be sent again)'
+printf '   reserve balance: %s\n' "$(balance "$reserve" "$EMPLOYER")"
+expect '"available":2800'
+
 printf '\nDone. The ledger writer books every posting in PostgreSQL: GET %s/v1/wallets/%s/entries\n' "$A" "$alice"

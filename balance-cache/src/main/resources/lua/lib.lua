@@ -46,14 +46,25 @@ end
 ---------------------------------------------------------------- idempotency records
 -- HASH: rh = hash of the request, state = 'pending' | 'done', outcome = JSON, replays = count
 
-local function idem_lookup(key, request_hash)
+-- What a key's record says, without writing: nil (unknown), or a reply. A replay is counted by
+-- count_replay, once the script knows it will write (a batch decides all of its items first).
+local function idem_seen(key, request_hash)
   local rec = redis.call('HMGET', key, 'rh', 'state', 'outcome')
   if not rec[1] then return nil end
   if rec[1] ~= request_hash then return reply('key_reused') end
   if rec[2] == 'pending' then return reply('in_flight', rec[3]) end
-  -- A write, so that a WAIT after a replay also covers the write that decided the outcome.
-  redis.call('HINCRBY', key, 'replays', 1)
   return reply('replay', rec[3])
+end
+
+-- A write, so that a WAIT after a replay also covers the write that decided the outcome.
+local function count_replay(key)
+  redis.call('HINCRBY', key, 'replays', 1)
+end
+
+local function idem_lookup(key, request_hash)
+  local seen = idem_seen(key, request_hash)
+  if seen and seen[1] == 'replay' then count_replay(key) end
+  return seen
 end
 
 local function idem_record(key, request_hash, state, outcome_json)
@@ -114,9 +125,11 @@ end
 local BUCKET_NAMES = {avail = 'available', held = 'held'}
 
 -- The refusal the legs give, or nil. Raises (before any write) when the legs do not balance,
--- which is a bug in the caller, not a business outcome.
-local function legs_refusal(legs)
-  local sum, projected = 0, {}
+-- which is a bug in the caller, not a business outcome. 'projected' (optional) holds the balances
+-- earlier postings of the same script would leave (a batch decides all of them before writing).
+local function legs_refusal(legs, projected)
+  local sum = 0
+  projected = projected or {}
   for _, leg in ipairs(legs) do
     local a = leg.acct
     local slot = a.key .. '|' .. leg.bucket
@@ -184,15 +197,26 @@ end
 -- owner's home shard, which holds every wallet of the owner, so one counter sees all its debits.
 -- It expires with its window.
 
-local function limits_refusal(counter_keys, checks, amount)
+-- 'counted' (optional) holds what earlier movements of the same script will add, by counter key.
+local function limits_refusal(counter_keys, checks, amount, counted)
+  counted = counted or {}
   for i, check in ipairs(checks) do
     local c = redis.call('HMGET', counter_keys[i], 'amt', 'cnt')
-    local amt, cnt = tonumber(c[1] or '0'), tonumber(c[2] or '0')
+    local more = counted[counter_keys[i]] or {amt = 0, cnt = 0}
+    local amt, cnt = tonumber(c[1] or '0') + more.amt, tonumber(c[2] or '0') + more.cnt
     if (check.a >= 0 and amt + amount > check.a) or (check.n >= 0 and cnt + 1 > check.n) then
       return check.r
     end
   end
   return nil
+end
+
+-- Notes what a decided movement will count, for the movements decided after it in the same script.
+local function project_limits(counted, counter_keys, amount)
+  for _, key in ipairs(counter_keys) do
+    local more = counted[key] or {amt = 0, cnt = 0}
+    counted[key] = {amt = more.amt + amount, cnt = more.cnt + 1}
+  end
 end
 
 local function count_limits(counter_keys, checks, amount)
@@ -271,4 +295,69 @@ local function valid_fee(text, amount)
   local fee = tonumber(text)
   if fee > amount then return nil end
   return fee
+end
+
+---------------------------------------------------------------- deciding and applying a movement
+-- What move.lua does for one movement and move_batch.lua for many on one shard. A movement 'm':
+--   keys: from_key, to_key, idem_key, record_key, fees_key, payment_key, counter_keys
+--   args: id, kind, amount_text, fee_text, currency, request_hash, actor, fees_id, payment_id,
+--         reference, checks (decoded limit checks, in the order of counter_keys)
+-- 'state' is shared by the movements of one script: accounts loaded once per key (so a wallet in
+-- several movements is one table, and each posting advances its seq), the balances and limit
+-- counters the movements decided so far would leave.
+
+local function new_state()
+  return {accounts = {}, balances = {}, counted = {}}
+end
+
+local function cached(state, key, load)
+  if state.accounts[key] == nil then state.accounts[key] = load(key) or false end
+  return state.accounts[key] or nil
+end
+
+-- The refusal code and rule of a movement, or nil after noting its legs and amounts in 'm'
+-- and what it would change in 'state'. Writes nothing.
+local function movement_refusal(m, state)
+  if not KINDS[m.kind] then error('unknown movement kind ' .. tostring(m.kind)) end
+  local amount = positive_units(m.amount_text)
+  local fee = amount and valid_fee(m.fee_text, amount)
+  local from, to = cached(state, m.from_key, load_wallet), cached(state, m.to_key, load_wallet)
+  local code
+  if not amount or not fee then code = 'AMOUNT_INVALID'
+  elseif m.from_key == m.to_key then code = 'SAME_WALLET'
+  else code = wallet_refusal(from, m.currency, m.actor) or wallet_refusal(to, m.currency, '*') end
+  if not code and m.kind == 'payment' and to.type ~= 'merchant' then code = 'NOT_A_MERCHANT' end
+  if not code and m.kind == 'refund' then code = refund_refusal(m.payment_key, from.id, amount) end
+  local rule = not code and limits_refusal(m.counter_keys, m.checks, amount, state.counted)
+  if rule then return 'LIMIT_EXCEEDED', rule end
+  if code then return code end
+  local fees = cached(state, m.fees_key, function(key) return load_system(key, m.fees_id, m.currency) end)
+  local legs = add_credit_legs({{acct = from, bucket = 'avail', delta = -amount}}, to, fees, amount, fee)
+  code = legs_refusal(legs, state.balances)
+  if code then return code end
+  project_limits(state.counted, m.counter_keys, amount)
+  m.from, m.to, m.amount, m.fee, m.legs = from, to, amount, fee, legs
+  return nil
+end
+
+-- Applies a decided movement: the accounts, its limit counters, its records (movement, payment,
+-- idempotency) and one posting in the outbox. Returns the outcome's JSON.
+local function apply_movement(m, outbox)
+  local ts = now_ms()
+  local entries, balances = apply_legs(m.legs)
+  count_limits(m.counter_keys, m.checks, m.amount)
+  if m.kind == 'payment' then
+    open_payment_record(m.payment_key, m.payment_id, m.amount, m.fee, m.from.id, m.to.id, m.currency, ts)
+  end
+  if m.kind == 'refund' then redis.call('HINCRBY', m.payment_key, 'refunded', units(m.amount)) end
+  local outcome_json = cjson.encode(movement_view(m.id, m.kind, m.from.id, m.to.id, m.amount, m.fee, m.currency, ts,
+    {code = 'OK', status = 'completed', paymentId = m.payment_id ~= '' and m.payment_id or nil,
+     reference = m.reference ~= '' and m.reference or nil, source = wallet_view(m.from)}))
+  redis.call('HSET', m.record_key, 'id', m.id, 'kind', m.kind, 'from', m.from.id, 'to', m.to.id,
+    'amt', units(m.amount), 'fee', units(m.fee), 'cur', m.currency, 'state', 'completed', 'created', ts,
+    'idem', m.idem_key, 'pay', m.payment_id, 'ref', m.reference, 'outcome', outcome_json, 'code', 'OK')
+  idem_record(m.idem_key, m.request_hash, 'done', outcome_json)
+  emit(outbox, posting(m.id, m.kind, m.from_key, ts, {ref = m.id, scope = m.idem_key, entries = entries,
+    balances = balances, retire = {m.idem_key}}))
+  return outcome_json
 end

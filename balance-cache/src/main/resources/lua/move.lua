@@ -20,48 +20,16 @@
 -- BALANCE_OVERFLOW. Writes (only on OK): the accounts, the movement record, the payment record,
 -- the limit counters, the idempotency record, one posting.
 
-local from_key, to_key, idem_key, record_key, outbox, fees_key, payment_key =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
-local counter_keys = tail(KEYS, 8)
-local id, kind, currency, request_hash, actor = ARGV[1], ARGV[2], ARGV[5], ARGV[6], ARGV[7]
-local retention_ms, fees_id, payment_id, reference = tonumber(ARGV[8]), ARGV[9], ARGV[10], ARGV[11]
-local checks = cjson.decode(ARGV[12])
-if not KINDS[kind] then error('unknown movement kind ' .. tostring(kind)) end
+local m = {from_key = KEYS[1], to_key = KEYS[2], idem_key = KEYS[3], record_key = KEYS[4], fees_key = KEYS[6],
+  payment_key = KEYS[7], counter_keys = tail(KEYS, 8), id = ARGV[1], kind = ARGV[2], amount_text = ARGV[3],
+  fee_text = ARGV[4], currency = ARGV[5], request_hash = ARGV[6], actor = ARGV[7], fees_id = ARGV[9],
+  payment_id = ARGV[10], reference = ARGV[11], checks = cjson.decode(ARGV[12])}
+local outbox, retention_ms = KEYS[5], tonumber(ARGV[8])
+if not KINDS[m.kind] then error('unknown movement kind ' .. tostring(m.kind)) end
 
-local seen = idem_lookup(idem_key, request_hash)
+local seen = idem_lookup(m.idem_key, m.request_hash)
 if seen then return seen end
 
-local amount = positive_units(ARGV[3])
-local fee = amount and valid_fee(ARGV[4], amount)
-local from, to = load_wallet(from_key), load_wallet(to_key)
-local code
-if not amount or not fee then code = 'AMOUNT_INVALID'
-elseif from_key == to_key then code = 'SAME_WALLET'
-else code = wallet_refusal(from, currency, actor) or wallet_refusal(to, currency, '*') end
-if not code and kind == 'payment' and to.type ~= 'merchant' then code = 'NOT_A_MERCHANT' end
-if not code and kind == 'refund' then code = refund_refusal(payment_key, from.id, amount) end
-local rule = not code and limits_refusal(counter_keys, checks, amount)
-if rule then code = 'LIMIT_EXCEEDED' end
-local legs
-if not code then
-  legs = add_credit_legs({{acct = from, bucket = 'avail', delta = -amount}}, to,
-    load_system(fees_key, fees_id, currency), amount, fee)
-  code = legs_refusal(legs)
-end
-if code then return refuse(idem_key, request_hash, retention_ms, refusal(code, {id = id, rule = rule or nil})) end
-
-local ts = now_ms()
-local entries, balances = apply_legs(legs)
-count_limits(counter_keys, checks, amount)
-if kind == 'payment' then open_payment_record(payment_key, payment_id, amount, fee, from.id, to.id, currency, ts) end
-if kind == 'refund' then redis.call('HINCRBY', payment_key, 'refunded', units(amount)) end
-local outcome_json = cjson.encode(movement_view(id, kind, from.id, to.id, amount, fee, currency, ts,
-  {code = 'OK', status = 'completed', paymentId = payment_id ~= '' and payment_id or nil,
-   reference = reference ~= '' and reference or nil, source = wallet_view(from)}))
-redis.call('HSET', record_key, 'id', id, 'kind', kind, 'from', from.id, 'to', to.id, 'amt', units(amount),
-  'fee', units(fee), 'cur', currency, 'state', 'completed', 'created', ts, 'idem', idem_key, 'pay', payment_id,
-  'ref', reference, 'outcome', outcome_json, 'code', 'OK')
-idem_record(idem_key, request_hash, 'done', outcome_json)
-emit(outbox, posting(id, kind, from_key, ts, {ref = id, scope = idem_key, entries = entries, balances = balances,
-  retire = {idem_key}}))
-return reply('new', outcome_json)
+local code, rule = movement_refusal(m, new_state())
+if code then return refuse(m.idem_key, m.request_hash, retention_ms, refusal(code, {id = m.id, rule = rule})) end
+return reply('new', apply_movement(m, outbox))

@@ -98,6 +98,19 @@ public interface BalanceCache {
   Future<Optional<PaymentView>> payment(PaymentId id);
 
   /**
+   * Transfers all or nothing, in one script: every wallet of {@code commands} on one shard, one
+   * actor (else IllegalArgumentException), no idempotency key twice. Each item is decided as
+   * {@link #transfer(Transfer)} would decide it alone, against what the items before it leave;
+   * an item whose key already has an outcome is replayed. When any item is refused (or replays a
+   * refusal, or its key is reused or in flight), nothing is written, not even a refusal record: that
+   * item carries its refusal and the other new ones BATCH_REFUSED. One outcome per command, in order.
+   */
+  Future<List<Outcome<TransferView>>> transferAll(List<Transfer> commands);
+
+  /** Payments all or nothing, as {@link #transferAll(List)}; the merchant wallets on the payers' shard. */
+  Future<List<Outcome<PaymentView>>> payAll(List<Payment> commands);
+
+  /**
    * Refunds part or all of a payment from the merchant back to the payer; refunds of one payment
    * never add up to more than it (REFUND_EXCEEDS_PAYMENT). A refund needs the payment completed
    * (PAYMENT_NOT_FOUND before) and the merchant's funds (INSUFFICIENT_FUNDS).

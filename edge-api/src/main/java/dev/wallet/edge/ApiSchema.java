@@ -245,15 +245,34 @@ final class ApiSchema {
     throw ProblemException.invalid(describe(result, what));
   }
 
-  /** The first concrete error, e.g. "body/amount: Instance type number is invalid. Expected integer". */
+  /**
+   * The most precise error, e.g. "body/amount: Instance type number is invalid. Expected integer":
+   * the one deepest in the instance, so that an error inside a batch item names the item
+   * ("body/items/3/amount") rather than the array holding it.
+   */
   private static String describe(OutputUnit result, String what) {
-    OutputUnit first = result;
-    while (first.getErrors() != null && !first.getErrors().isEmpty()) {
-      first = first.getErrors().get(first.getErrors().size() - 1);
-    }
-    String location = first.getInstanceLocation() == null ? "" : first.getInstanceLocation().replaceFirst("^#", "");
-    String error = first.getError() == null ? "does not match the API's schema" : first.getError();
+    OutputUnit deepest = deepestError(result);
+    String location = deepest.getInstanceLocation() == null ? "" : deepest.getInstanceLocation().replaceFirst("^#", "");
+    String error = deepest.getError() == null ? "does not match the API's schema" : deepest.getError();
     return what + location + ": " + error;
+  }
+
+  private static OutputUnit deepestError(OutputUnit unit) {
+    if (unit.getErrors() == null || unit.getErrors().isEmpty()) {
+      return unit;
+    }
+    OutputUnit deepest = null;
+    for (OutputUnit child : unit.getErrors()) {
+      OutputUnit candidate = deepestError(child);
+      if (deepest == null || depth(candidate) >= depth(deepest)) {
+        deepest = candidate;
+      }
+    }
+    return deepest;
+  }
+
+  private static int depth(OutputUnit unit) {
+    return unit.getInstanceLocation() == null ? 0 : unit.getInstanceLocation().length();
   }
 
   private SchemaRepository repository() {

@@ -23,6 +23,8 @@ public final class EdgeVerticle extends VerticleBase {
   private static final int MAX_CLIENT_MESSAGE_BYTES = 1_024;
   /** A rules file may be longer than any money request. */
   private static final int RULES_LIMIT_BYTES = 256 * 1024;
+  /** A batch of 1,000 items with long idempotency keys stays below this. */
+  private static final int BATCH_LIMIT_BYTES = 512 * 1024;
 
   private final EdgeConfig config;
   private final EdgeServices services;
@@ -84,6 +86,8 @@ public final class EdgeVerticle extends VerticleBase {
       limits);
     TransferHandlers transfers = new TransferHandlers(services.cache(), ownership, metrics, limits);
     PaymentHandlers payments = new PaymentHandlers(services.cache(), ownership, config.fees(), metrics, limits);
+    BatchHandlers batches = new BatchHandlers(transfers, payments);
+    BodyHandler batchBody = BodyHandler.create(false).setBodyLimit(BATCH_LIMIT_BYTES);
     WebhookHandlers webhooks = new WebhookHandlers(services.funds(),
       new WebhookSignature(config.gateway().webhookSecret()), clock, metrics);
     MoneyGate gate = services.gate();
@@ -124,9 +128,13 @@ public final class EdgeVerticle extends VerticleBase {
     router.get("/v1/withdrawals/:id").handler(withdrawals::get);
     router.post("/v1/transfers").handler(body).handler(IdempotencyKeys::require)
       .handler(schema.validate("createTransfer")).handler(gate::guard).handler(transfers::create);
+    router.post("/v1/transfers/batch").handler(batchBody).handler(schema.validate("createTransferBatch"))
+      .handler(gate::guard).handler(batches::transfers);
     router.get("/v1/transfers/:id").handler(transfers::get);
     router.post("/v1/payments").handler(body).handler(IdempotencyKeys::require)
       .handler(schema.validate("createPayment")).handler(gate::guard).handler(payments::pay);
+    router.post("/v1/payments/batch").handler(batchBody).handler(schema.validate("createPaymentBatch"))
+      .handler(gate::guard).handler(batches::payments);
     router.get("/v1/payments/:id").handler(payments::get);
     router.post("/v1/payments/:id/refunds").handler(body).handler(IdempotencyKeys::require)
       .handler(schema.validate("createRefund")).handler(gate::guard).handler(payments::refund);

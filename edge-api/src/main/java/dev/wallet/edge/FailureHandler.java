@@ -3,6 +3,7 @@ package dev.wallet.edge;
 import dev.wallet.balancecache.BalanceCacheUnavailableException;
 import dev.wallet.edge.funds.StoreUnavailableException;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,19 +38,34 @@ final class FailureHandler {
 
   private static Problem problemFor(RoutingContext ctx) {
     Throwable failure = ctx.failure();
-    if (failure instanceof ProblemException expected) {
-      return expected.problem();
-    }
-    if (failure instanceof BalanceCacheUnavailableException || failure instanceof DependencyUnavailableException
-        || failure instanceof StoreUnavailableException) {
-      LOG.warn("unavailable: {}: {}", describe(ctx), failure.toString());
-      return Problem.unavailable("a dependency did not answer in time; retry with the same Idempotency-Key");
+    Optional<Problem> known = known(failure);
+    if (known.isPresent()) {
+      if (known.get().code() == ProblemCode.UNAVAILABLE) {
+        LOG.warn("unavailable: {}: {}", describe(ctx), failure.toString());
+      }
+      return known.get();
     }
     if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
       return forClientStatus(ctx.statusCode());
     }
     LOG.error("unexpected failure answering {}", describe(ctx), failure);
     return Problem.of(ProblemCode.INTERNAL_ERROR, "unexpected error; it was logged");
+  }
+
+  /**
+   * The problem a failure is answered with when it is one the edge expects (a refusal, a
+   * dependency that did not answer); empty for anything else, which is a bug. A batch answers
+   * each item's failure with it.
+   */
+  static Optional<Problem> known(Throwable failure) {
+    if (failure instanceof ProblemException expected) {
+      return Optional.of(expected.problem());
+    }
+    if (failure instanceof BalanceCacheUnavailableException || failure instanceof DependencyUnavailableException
+        || failure instanceof StoreUnavailableException) {
+      return Optional.of(Problem.unavailable("a dependency did not answer in time; retry with the same Idempotency-Key"));
+    }
+    return Optional.empty();
   }
 
   /** Failures Vert.x Web raises itself, e.g. 413 from the body limit. */

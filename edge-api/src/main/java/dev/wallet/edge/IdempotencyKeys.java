@@ -59,6 +59,15 @@ final class IdempotencyKeys {
     return new IdempotencyKey(Authenticator.caller(ctx).id(), key);
   }
 
+  /** A key sent in a body (a batch item's), scoped to the caller like the header's: the same key is the same request. */
+  static IdempotencyKey ofCaller(Caller caller, String key) {
+    try {
+      return new IdempotencyKey(caller.id(), key);
+    } catch (IllegalArgumentException malformed) {
+      throw ProblemException.invalid(malformed.getMessage());
+    }
+  }
+
   private static ProblemException missing(String detail) {
     return new ProblemException(Problem.of(ProblemCode.IDEMPOTENCY_KEY_MISSING, detail));
   }

@@ -3,6 +3,7 @@ package dev.wallet.edge;
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.command.Payment;
 import dev.wallet.balancecache.command.Refund;
+import dev.wallet.balancecache.model.IdempotencyKey;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
@@ -50,13 +51,41 @@ final class PaymentHandlers {
     WalletId merchant = body.walletId("merchantWalletId");
     Money amount = body.money("amount", "currency");
     String orderRef = body.optionalText("orderRef").orElse("");
-    Reply.answer(ctx, merchantWallet(merchant)
-      .compose(shop -> limits.outgoing(caller.id(), Operation.MERCHANT_PAYMENT, amount, Optional.of(shop.ownerId()))
-        .map(checks -> new Payment(payer, merchant, amount, Fees.feeMinor(amount, fees.bpsFor(shop.ownerId())),
-          caller.id(), orderRef, IdempotencyKeys.required(ctx), checks)))
-      .compose(cache::pay)
-      .onSuccess(outcome -> metrics.outcome("payment", outcome.code(), outcome.replayed()))
-      .map(PaymentHandlers::paid));
+    Reply.answer(ctx, checked(new Request(caller, payer, merchant, amount, orderRef, IdempotencyKeys.required(ctx)))
+      .compose(this::apply));
+  }
+
+  /** A payment as asked for, before the merchant's fee and the payer's limits are known. */
+  record Request(Caller caller, WalletId payer, WalletId merchant, Money amount, String orderRef,
+                 IdempotencyKey key) {
+  }
+
+  /**
+   * The payment with the merchant's fee and the payer's limit checks, or a failed future with the
+   * refusal (not a merchant wallet, the payer's limits): a batch item's first step too.
+   */
+  Future<Payment> checked(Request request) {
+    return merchantWallet(request.merchant())
+      .compose(shop -> limits.outgoing(request.caller().id(), Operation.MERCHANT_PAYMENT, request.amount(),
+          Optional.of(shop.ownerId()))
+        .map(checks -> new Payment(request.payer(), request.merchant(), request.amount(),
+          Fees.feeMinor(request.amount(), fees.bpsFor(shop.ownerId())), request.caller().id(), request.orderRef(),
+          request.key(), checks)));
+  }
+
+  /** A checked payment through the money core, answered as POST /v1/payments answers it. */
+  Future<Reply> apply(Payment checked) {
+    return cache.pay(checked).onSuccess(this::count).map(PaymentHandlers::paid);
+  }
+
+  /** Checked payments all or nothing (see {@link BalanceCache#payAll}), each answered as alone. */
+  Future<List<Reply>> applyAll(List<Payment> checked) {
+    return cache.payAll(checked).onSuccess(outcomes -> outcomes.forEach(this::count))
+      .map(outcomes -> outcomes.stream().map(PaymentHandlers::paid).toList());
+  }
+
+  private void count(Outcome<PaymentView> outcome) {
+    metrics.outcome("payment", outcome.code(), outcome.replayed());
   }
 
   /** GET /v1/payments/:id, for the payer's owner or the merchant's owner. */

@@ -82,6 +82,8 @@ record Problem(ProblemCode code, String detail, Map<String, Object> extensions) 
         "the first request with this Idempotency-Key has not finished; retry later");
       case IDEMPOTENCY_KEY_REUSED -> of(ProblemCode.IDEMPOTENCY_KEY_REUSED,
         "this Idempotency-Key was used for a different request");
+      case BATCH_REFUSED -> of(ProblemCode.ATOMIC_BATCH_REFUSED,
+        "another item of this atomic batch was refused, so this one was not applied");
     };
   }
 

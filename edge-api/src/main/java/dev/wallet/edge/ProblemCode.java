@@ -9,6 +9,8 @@ import java.util.Locale;
 enum ProblemCode {
   INVALID_REQUEST(400, "The request is not valid"),
   IDEMPOTENCY_KEY_MISSING(400, "An Idempotency-Key header is required"),
+  /** A batch of more items than {@link BatchHandlers#MAX_ITEMS}. */
+  BATCH_TOO_LARGE(400, "The batch has too many items"),
   UNAUTHORIZED(401, "Authentication is required"),
   FORBIDDEN(403, "Not allowed"),
   NOT_FOUND(404, "Not found"),
@@ -26,6 +28,10 @@ enum ProblemCode {
   /** The receiver's tier, country or limits refused: the sender learns nothing more about the receiver. */
   RECEIVER_CANNOT_ACCEPT(422, "The receiver cannot accept this transfer"),
   REFUND_EXCEEDS_PAYMENT(422, "The refunds would exceed the payment"),
+  /** The wallets of an atomic batch are on more than one shard: no single atomic step can move them. */
+  ATOMIC_BATCH_SPANS_SHARDS(422, "The wallets of this atomic batch cannot be moved in one atomic step"),
+  /** An item of an atomic batch was refused, so none was applied. */
+  ATOMIC_BATCH_REFUSED(422, "An item of the atomic batch was refused; nothing was applied"),
   RATE_LIMITED(429, "Too many requests"),
   TOO_MANY_SOCKETS(429, "Too many live sockets"),
   INTERNAL_ERROR(500, "Internal error"),

@@ -4,9 +4,12 @@ import dev.wallet.balancecache.model.Currencies;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.edge.gateway.Instrument;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
 import java.util.Currency;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -76,6 +79,33 @@ final class RequestBody {
 
   Optional<WalletId> optionalWalletId(String member) {
     return optionalText(member).map(text -> toWalletId(member, text));
+  }
+
+  /** An array of objects, each its own body; an empty array is refused. */
+  List<RequestBody> objects(String member) {
+    if (!(json.getValue(member) instanceof JsonArray array) || array.isEmpty()) {
+      throw ProblemException.invalid(member + " must be a non-empty array of objects");
+    }
+    List<RequestBody> bodies = new ArrayList<>(array.size());
+    for (int i = 0; i < array.size(); i++) {
+      if (!(array.getValue(i) instanceof JsonObject nested)) {
+        throw ProblemException.invalid(member + "/" + i + " must be an object");
+      }
+      bodies.add(new RequestBody(nested));
+    }
+    return bodies;
+  }
+
+  /** A boolean member that may be absent. */
+  boolean flag(String member, boolean absent) {
+    Object value = json.getValue(member);
+    if (value == null) {
+      return absent;
+    }
+    if (!(value instanceof Boolean flag)) {
+      throw ProblemException.invalid(member + " must be true or false");
+    }
+    return flag;
   }
 
   /** A nested object. */

@@ -6,6 +6,7 @@ import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.TransferView;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 
 /**
  * /v1/transfers. The money core checks, in the same script that moves the money, that the source
@@ -32,9 +33,27 @@ final class TransferHandlers {
     RequestBody body = RequestBody.of(ctx);
     Transfer command = new Transfer(body.walletId("fromWalletId"), body.walletId("toWalletId"),
       body.money("amount", "currency"), caller.id(), IdempotencyKeys.required(ctx));
-    Reply.answer(ctx, limits.transfer(cache, command).compose(cache::transfer)
-      .onSuccess(outcome -> metrics.outcome("transfer", outcome.code(), outcome.replayed()))
-      .map(TransferHandlers::decided));
+    Reply.answer(ctx, checked(command).compose(this::apply));
+  }
+
+  /** The command with its sender's limit checks, or a failed future with the limits' refusal (a batch item's first step too). */
+  Future<Transfer> checked(Transfer command) {
+    return limits.transfer(cache, command);
+  }
+
+  /** A checked transfer through the money core, answered as POST /v1/transfers answers it. */
+  Future<Reply> apply(Transfer checked) {
+    return cache.transfer(checked).onSuccess(this::count).map(TransferHandlers::decided);
+  }
+
+  /** Checked transfers all or nothing (see {@link BalanceCache#transferAll}), each answered as alone. */
+  Future<List<Reply>> applyAll(List<Transfer> checked) {
+    return cache.transferAll(checked).onSuccess(outcomes -> outcomes.forEach(this::count))
+      .map(outcomes -> outcomes.stream().map(TransferHandlers::decided).toList());
+  }
+
+  private void count(Outcome<TransferView> outcome) {
+    metrics.outcome("transfer", outcome.code(), outcome.replayed());
   }
 
   /** GET /v1/transfers/:id, for a caller owning either end of it. */

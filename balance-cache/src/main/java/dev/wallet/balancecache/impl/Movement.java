@@ -52,10 +52,29 @@ record Movement(String id, String kind, WalletId from, WalletId to, Money amount
   }
 
   static String limitsJson(List<LimitCheck> limits) {
+    return limitsArray(limits).encode();
+  }
+
+  static JsonArray limitsArray(List<LimitCheck> limits) {
     JsonArray checks = new JsonArray();
     limits.forEach(l -> checks.add(new JsonObject().put("r", l.rule()).put("a", l.maxMinor()).put("n", l.maxCount())
       .put("t", l.windowMs())));
-    return checks.encode();
+    return checks;
+  }
+
+  /** The keys move.lua and move_batch.lua take for this movement, after the counters' or before them. */
+  List<String> recordKeys() {
+    ShardId shard = source();
+    return List.of(Keys.wallet(from), Keys.wallet(to), idempotencyRecord(), Keys.movement(shard, id),
+      Keys.systemAccount(shard, feeAccount()), Keys.paymentRecord(shard, kind.equals("refund") ? paymentId : id));
+  }
+
+  /** This movement as one item of move_batch.lua's ARGV[2]. */
+  JsonObject batchItem(String requestHash) {
+    return new JsonObject().put("id", id).put("kind", kind).put("amt", Long.toString(amount.minor()))
+      .put("fee", Long.toString(fee)).put("cur", amount.currencyCode()).put("rh", requestHash)
+      .put("fid", feeAccount().id(source())).put("pay", paymentId).put("ref", reference)
+      .put("checks", limitsArray(limits)).put("nc", limits.size());
   }
 
   /** The shard's fee account for this currency. */

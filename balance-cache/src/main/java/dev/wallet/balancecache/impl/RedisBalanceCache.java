@@ -36,6 +36,7 @@ import dev.wallet.balancecache.model.WalletStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -295,14 +296,67 @@ public final class RedisBalanceCache implements BalanceCache {
       return saga.run(m);
     }
     ShardId shard = m.source();
-    List<String> keys = new ArrayList<>(List.of(Keys.wallet(m.from()), Keys.wallet(m.to()), m.idempotencyRecord(),
-      Keys.movement(shard, m.id()), Keys.outbox(shard), Keys.systemAccount(shard, m.feeAccount()),
-      Keys.paymentRecord(shard, m.kind().equals("refund") ? m.paymentId() : m.id())));
+    List<String> keys = new ArrayList<>(m.recordKeys());
+    keys.add(4, Keys.outbox(shard));
     keys.addAll(m.counterKeys());
     List<String> args = List.of(m.id(), m.kind(), Long.toString(m.amount().minor()), Long.toString(m.fee()),
       m.amount().currencyCode(), requestHash(m.canonical()), m.actor(), retention(), m.feeAccount().id(shard),
       m.paymentId(), m.reference(), m.limitsJson());
     return runner.run(scripts.move, keys, args);
+  }
+
+  @Override
+  public Future<List<Outcome<TransferView>>> transferAll(List<Transfer> commands) {
+    List<Movement> movements = commands.stream()
+      .map(command -> Movement.of(command, TransferId.random(command.from().shard()).value())).toList();
+    return moveAll(movements).map(replies -> replies.stream().map(reply -> Views.outcome(reply, Views::transfer)).toList());
+  }
+
+  @Override
+  public Future<List<Outcome<PaymentView>>> payAll(List<Payment> commands) {
+    List<Movement> movements = commands.stream()
+      .map(command -> Movement.of(command, PaymentId.random(command.payer().shard()).value())).toList();
+    return moveAll(movements).map(replies -> replies.stream().map(reply -> Views.outcome(reply, Views::payment)).toList());
+  }
+
+  /** move_batch.lua: every movement applied, or none; each item's reply as move.lua would give it. */
+  private Future<List<ScriptReply>> moveAll(List<Movement> movements) {
+    ShardId shard = oneShard(movements);
+    List<String> keys = new ArrayList<>(List.of(Keys.outbox(shard)));
+    JsonArray items = new JsonArray();
+    for (Movement m : movements) {
+      noteIfOffHome(m.from(), m.actor(), m.limits());
+      keys.addAll(m.recordKeys());
+      keys.addAll(m.counterKeys());
+      items.add(m.batchItem(requestHash(m.canonical())));
+    }
+    return runner.run(scripts.moveBatch, keys, List.of(movements.get(0).actor(), items.encode()))
+      .map(RedisBalanceCache::batchReplies);
+  }
+
+  /** The shard of every wallet of an atomic batch, of one actor; anything else is the caller's bug. */
+  private static ShardId oneShard(List<Movement> movements) {
+    if (movements.isEmpty()) {
+      throw new IllegalArgumentException("an atomic batch needs at least one movement");
+    }
+    ShardId shard = movements.get(0).source();
+    String actor = movements.get(0).actor();
+    for (Movement m : movements) {
+      if (!m.from().shard().equals(shard) || !m.to().shard().equals(shard) || !m.actor().equals(actor)) {
+        throw new IllegalArgumentException("an atomic batch moves money of one actor within one shard");
+      }
+    }
+    return shard;
+  }
+
+  private static List<ScriptReply> batchReplies(ScriptReply batch) {
+    JsonArray items = batch.outcome().getJsonArray("items");
+    List<ScriptReply> replies = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      JsonObject item = items.getJsonObject(i);
+      replies.add(ScriptReply.parse(item.getString("k"), item.getString("o")));
+    }
+    return replies;
   }
 
   @Override

@@ -8,6 +8,7 @@ final class Scripts {
   final LuaScript openWallet = LuaScript.load("open_wallet");
   final LuaScript credit = LuaScript.load("credit");
   final LuaScript move = LuaScript.load("move");
+  final LuaScript moveBatch = LuaScript.load("move_batch");
   final LuaScript sagaDebit = LuaScript.load("saga_debit");
   final LuaScript sagaCredit = LuaScript.load("saga_credit");
   final LuaScript sagaFinish = LuaScript.load("saga_finish");
@@ -16,6 +17,6 @@ final class Scripts {
   final LuaScript setStatus = LuaScript.load("set_status");
 
   List<LuaScript> all() {
-    return List.of(openWallet, credit, move, sagaDebit, sagaCredit, sagaFinish, hold, finishHold, setStatus);
+    return List.of(openWallet, credit, move, moveBatch, sagaDebit, sagaCredit, sagaFinish, hold, finishHold, setStatus);
   }
 }

@@ -37,7 +37,9 @@ public enum OutcomeCode {
   /** The first request under this idempotency key has not reached its outcome yet. */
   IDEMPOTENCY_IN_FLIGHT,
   /** This idempotency key was used before for a different request. */
-  IDEMPOTENCY_KEY_REUSED;
+  IDEMPOTENCY_KEY_REUSED,
+  /** Another item of an atomic batch was refused, so this one was not applied (nothing was recorded for it). */
+  BATCH_REFUSED;
 
   public boolean accepted() {
     return this == OK || this == PENDING;

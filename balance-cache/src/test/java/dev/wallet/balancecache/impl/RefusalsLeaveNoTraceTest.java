@@ -11,12 +11,14 @@ import dev.wallet.balancecache.command.OpenWallet;
 import dev.wallet.balancecache.command.PlaceHold;
 import dev.wallet.balancecache.command.Transfer;
 import dev.wallet.balancecache.model.IdempotencyKey;
+import dev.wallet.balancecache.model.LimitCheck;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.TransferId;
+import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.model.WalletType;
@@ -232,6 +234,53 @@ class RefusalsLeaveNoTraceTest {
       List.of(ghost.value(), "reversed", "WALLET_INACTIVE", transit.id(shard), "{s0000}:in:" + ghost.value()));
     assertThatThrownBy(() -> Await.result(finish)).hasMessageContaining("no movement");
     assertThat(ShardSnapshot.changedKeys(before, ShardSnapshot.take(redis, shard))).as("keys changed").isEmpty();
+  }
+
+  @Test
+  @DisplayName("an atomic batch whose second item needs what the first would take is refused whole and writes nothing, not even refusal records")
+  void atomicBatchShortOfFunds() {
+    String alice = owner();
+    WalletId from = core.funded(alice, 100);
+    WalletId to = core.openNear(owner(), from);
+    List<Transfer> batch = List.of(new Transfer(from, to, new Money(60, USD), alice, key(alice)),
+      new Transfer(from, to, new Money(50, USD), alice, key(alice)));
+    assertBatchRefusedWithoutTrace(from.shard(), batch, 1, OutcomeCode.INSUFFICIENT_FUNDS);
+  }
+
+  @Test
+  @DisplayName("an atomic batch whose items each fit a daily limit but together exceed it is refused whole, without trace")
+  void atomicBatchOverLimit() {
+    String alice = owner();
+    WalletId from = core.funded(alice, 1_000);
+    WalletId to = core.openNear(owner(), from);
+    List<LimitCheck> daily = List.of(new LimitCheck("daily.p2p_send", "p2p_send:USD:d:test-" + alice, 100, -1, 60_000));
+    List<Transfer> batch = List.of(new Transfer(from, to, new Money(60, USD), alice, key(alice), daily),
+      new Transfer(from, to, new Money(50, USD), alice, key(alice), daily));
+    assertBatchRefusedWithoutTrace(from.shard(), batch, 1, OutcomeCode.LIMIT_EXCEEDED);
+  }
+
+  @Test
+  @DisplayName("an atomic batch that names one idempotency key twice raises before any write")
+  void atomicBatchKeyTwice() {
+    String alice = owner();
+    WalletId from = core.funded(alice, 1_000);
+    WalletId to = core.openNear(owner(), from);
+    IdempotencyKey key = key(alice);
+    Map<String, String> before = ShardSnapshot.take(redis, from.shard());
+    Future<?> twice = cache.transferAll(List.of(new Transfer(from, to, new Money(10, USD), alice, key),
+      new Transfer(from, to, new Money(20, USD), alice, key)));
+    assertThatThrownBy(() -> Await.result(twice)).hasMessageContaining("used twice");
+    assertThat(ShardSnapshot.changedKeys(before, ShardSnapshot.take(redis, from.shard()))).as("keys changed").isEmpty();
+  }
+
+  private void assertBatchRefusedWithoutTrace(ShardId shard, List<Transfer> batch, int failing, OutcomeCode expected) {
+    Map<String, String> before = ShardSnapshot.take(redis, shard);
+    List<Outcome<TransferView>> outcomes = Await.result(cache.transferAll(batch));
+    for (int i = 0; i < batch.size(); i++) {
+      assertThat(outcomes.get(i).code()).isEqualTo(i == failing ? expected : OutcomeCode.BATCH_REFUSED);
+    }
+    assertThat(ShardSnapshot.changedKeys(before, ShardSnapshot.take(redis, shard))).as("keys changed on " + shard)
+      .isEmpty();
   }
 
   private void assertRefusedWithoutTrace(ShardId shard, IdempotencyKey key, OutcomeCode expected,

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** The requests the benchmark sends: each as a client of the public API would send it. */
 final class Scenarios {
@@ -38,6 +39,36 @@ final class Scenarios {
         transfer(from.wallet(), to.wallet()));
       return created == null ? sent : sent.onSuccess(answer -> remember(answer, created));
     });
+  }
+
+  /**
+   * POST /v1/transfers/batch: batches of {@code size} 1-cent transfers between the two wallets of a
+   * pair (one owner, one shard), alternating direction per batch so none runs dry; {@code atomic} as
+   * the batch's flag. Each item has its own key. {@code applied} counts the items the answers say
+   * were applied, which is what a transfer per second through this route means.
+   */
+  static Load.Requests sameShardBatches(BenchHttp http, List<Population.Pair> pairs, int size, boolean atomic,
+                                        AtomicLong applied) {
+    String keys = UUID.randomUUID().toString();
+    return requests(n -> {
+      Population.Pair pair = pairs.get((int) (n % pairs.size()));
+      boolean back = (n / pairs.size()) % 2 == 1;
+      String from = back ? pair.second() : pair.first().wallet();
+      String to = back ? pair.first().wallet() : pair.second();
+      StringBuilder body = new StringBuilder("{\"atomic\":").append(atomic).append(",\"items\":[");
+      for (int i = 0; i < size; i++) {
+        String item = transfer(from, to);
+        body.append(i == 0 ? "" : ",").append(item, 0, item.length() - 1)
+          .append(",\"idempotencyKey\":\"").append(keys).append(n).append('.').append(i).append("\"}");
+      }
+      body.append("]}");
+      return http.post("/v1/transfers/batch", pair.first().token(), null, body.toString())
+        .onSuccess(answer -> {
+          if (answer.status() == 200 || answer.status() == 201) {
+            applied.addAndGet(answer.json().getInteger("accepted"));
+          }
+        });
+    }, atomic ? 201 : 200);
   }
 
   /** Payments of 1 cent from many payers to one merchant wallet. */

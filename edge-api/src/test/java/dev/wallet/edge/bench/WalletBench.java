@@ -27,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -47,7 +48,7 @@ public final class WalletBench {
   record Options(List<URI> edges, String secret, boolean quick, int runs, int seconds, int clients, int pairs,
                  int spreadWallets, int payers, int sockets, int scriptClients, String redisSeed, String pgHost,
                  int pgPort, String pgSuperPassword, String pgApp, String pgAppPassword, String pgDatabase,
-                 URI writerMetrics, String only, String pids, int warmUpSeconds) {
+                 URI writerMetrics, String only, String pids, int warmUpSeconds, int batchSize) {
 
     static Options parse(String[] args) {
       Map<String, String> given = new HashMap<>();
@@ -66,7 +67,8 @@ public final class WalletBench {
         given.getOrDefault("pg-user", "wallet_app"), given.getOrDefault("pg-password", "wallet-dev-app"),
         given.getOrDefault("pg-database", "wallet"),
         URI.create(given.getOrDefault("writer-metrics", "http://127.0.0.1:9181/metrics")),
-        given.getOrDefault("only", ""), given.getOrDefault("pids", ""), number(given, "warmup", quick ? 5 : 15));
+        given.getOrDefault("only", ""), given.getOrDefault("pids", ""), number(given, "warmup", quick ? 5 : 15),
+        number(given, "batch-size", 100));
     }
 
     private static int number(Map<String, String> given, String name, int fallback) {
@@ -160,6 +162,7 @@ public final class WalletBench {
     header();
     closedTable(script, pg, scripts, pgbench, measured.values());
     cpuTable(measured.values());
+    batchTable(pairs, measured.get("POST /v1/transfers, same shard"));
     openTable(measured, closed);
     socketsTable(spread);
     targets(script, pg, measured);
@@ -173,6 +176,16 @@ public final class WalletBench {
   private String only(String scenario) {
     Population population = new Population(vertx, http);
     await(population.treasury((options.pairs() + options.spreadWallets() + options.payers()) * FUNDING_MINOR), 600);
+    if (scenario.equals("batch")) {
+      List<Population.Pair> pairs = await(population.pairs(options.pairs(), FUNDING_MINOR), 600);
+      Measured single = new Measured("POST /v1/transfers, same shard", new ArrayList<>(), new ArrayList<>(),
+        new ArrayList<>());
+      for (int r = 1; r <= options.runs(); r++) {
+        measureClosed(single, Scenarios.sameShard(http, pairs), r);
+      }
+      batchTable(pairs, single);
+      return out.toString();
+    }
     if (scenario.equals("sockets")) {
       socketsTable(await(population.spread(options.spreadWallets(), options.spreadWallets(), FUNDING_MINOR), 1_800));
       return out.toString();
@@ -184,7 +197,7 @@ public final class WalletBench {
       case "merchant" -> Scenarios.hotMerchant(http, await(population.spread(options.payers(), options.payers(),
         FUNDING_MINOR), 600), await(population.merchant(), 60));
       case "read" -> Scenarios.read(http, await(population.spread(options.payers(), options.payers(), 1), 600));
-      default -> throw new IllegalArgumentException("--only takes same, random, merchant, read or sockets");
+      default -> throw new IllegalArgumentException("--only takes same, random, merchant, read, batch or sockets");
     };
     await(Load.closed(vertx, requests, options.clients(), Duration.ofSeconds(options.warmUpSeconds())), 600);
     progress("measuring %s for %d s", scenario, options.seconds());
@@ -370,6 +383,49 @@ public final class WalletBench {
       }
     }
     out.append('\n');
+  }
+
+  /**
+   * Transfers per second through POST /v1/transfers/batch (items applied, not requests answered)
+   * next to single same-shard requests, on the same pairs: each batch moves between one pair's two
+   * wallets, without and with "atomic". Fewer connections than the closed loop's, since every
+   * request carries a batch of transfers.
+   */
+  private void batchTable(List<Population.Pair> pairs, Measured single) {
+    int clients = Math.max(1, options.clients() / 8);
+    out.append(String.format(Locale.ROOT, "Bulk postings: transfers per second through the batch route (batches "
+        + "of %d same-shard transfers, %d connections) next to single requests (%d connections):%n%n"
+        + "| what | transfers per second (range) | requests per second | p50 ms | p99 ms | errors |%n"
+        + "|---|---:|---:|---:|---:|---:|%n", options.batchSize(), clients, options.clients()));
+    double rate = single.median(Load.Result::perSecond);
+    out.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.1f | %.1f | %d |%n", single.title(), rate, rate,
+      single.median(r -> r.percentileMs(50)), single.median(r -> r.percentileMs(99)),
+      single.runs().stream().mapToLong(Load.Result::errors).sum()));
+    for (boolean atomic : new boolean[] {false, true}) {
+      out.append(batchRow(pairs, clients, atomic));
+    }
+    out.append('\n');
+  }
+
+  private String batchRow(List<Population.Pair> pairs, int clients, boolean atomic) {
+    String title = "POST /v1/transfers/batch" + (atomic ? ", atomic" : "");
+    double[] transfers = new double[options.runs()];
+    List<Load.Result> runs = new ArrayList<>();
+    for (int r = 0; r < options.runs(); r++) {
+      AtomicLong applied = new AtomicLong();
+      Load.Result result = await(Load.closed(vertx, Scenarios.sameShardBatches(http, pairs, options.batchSize(),
+        atomic, applied), clients, Duration.ofSeconds(options.seconds())), options.seconds() + 120L);
+      transfers[r] = applied.get() / result.seconds();
+      runs.add(result);
+      await(ledger.drained(300_000), 310);
+      progress("run %d: %s %.0f transfers/s (%.0f batches/s) p50 %.1f ms p99 %.1f ms errors %d", r + 1, title,
+        transfers[r], result.perSecond(), result.percentileMs(50), result.percentileMs(99), result.errors());
+    }
+    Measured measured = new Measured(title, runs, List.of(), List.of());
+    return String.format(Locale.ROOT, "| %s | %.0f (%.0f-%.0f) | %.0f | %.1f | %.1f | %d |%n", title,
+      median(transfers), Arrays.stream(transfers).min().orElse(0), Arrays.stream(transfers).max().orElse(0),
+      measured.median(Load.Result::perSecond), measured.median(r -> r.percentileMs(50)),
+      measured.median(r -> r.percentileMs(99)), runs.stream().mapToLong(Load.Result::errors).sum());
   }
 
   private void socketsTable(List<Population.Account> spread) {

@@ -1,0 +1,51 @@
+package dev.wallet.balancecache.async;
+
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Function;
+
+/**
+ * Asynchronous steps over a list with bounded concurrency: {@code width} lanes, each a
+ * {@link Sequential} loop taking the next item not yet started. At most {@code width} steps are in
+ * flight at once, and each lane runs at constant stack depth however many items there are.
+ */
+public final class Lanes {
+
+  private Lanes() {
+  }
+
+  /**
+   * {@code step} applied to every item, results in the items' order. Fails with the first step that
+   * fails; the steps already started still run to their end, no new one starts in that lane.
+   */
+  public static <T, R> Future<List<R>> map(List<T> items, int width, Function<? super T, Future<R>> step) {
+    if (width < 1) {
+      throw new IllegalArgumentException("width must be at least 1");
+    }
+    AtomicInteger next = new AtomicInteger();
+    AtomicReferenceArray<R> results = new AtomicReferenceArray<>(items.size());
+    List<Future<Void>> lanes = new ArrayList<>();
+    for (int lane = 0; lane < Math.min(width, items.size()); lane++) {
+      lanes.add(Sequential.repeatWhile(() -> {
+        int index = next.getAndIncrement();
+        if (index >= items.size()) {
+          return Future.succeededFuture(false);
+        }
+        return step.apply(items.get(index)).map(result -> {
+          results.set(index, result);
+          return true;
+        });
+      }));
+    }
+    return Future.all(lanes).map(done -> {
+      List<R> ordered = new ArrayList<>(items.size());
+      for (int i = 0; i < items.size(); i++) {
+        ordered.add(results.get(i));
+      }
+      return ordered;
+    });
+  }
+}

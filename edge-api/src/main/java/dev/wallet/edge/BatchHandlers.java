@@ -1,0 +1,217 @@
+package dev.wallet.edge;
+
+import dev.wallet.balancecache.async.Lanes;
+import dev.wallet.balancecache.command.Transfer;
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.WalletId;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+/**
+ * POST /v1/transfers/batch and /v1/payments/batch: up to {@link #MAX_ITEMS} movements from the
+ * caller's wallets in one request (payroll, marketplace payouts), each with its own idempotency key
+ * and its own answer. An item's key is scoped to the caller exactly as the header of a single
+ * request is, so a single request and a batch item under the same key are the same movement, and
+ * retrying a batch re-applies nothing that was applied: each item replays.
+ *
+ * <p>By default each item goes alone through the path of a single request (limits, then the money
+ * core), {@link #ITEMS_IN_FLIGHT} at a time, and fails alone. With {@code "atomic": true} every item
+ * is checked first (the merchant, the limits the edge decides), and then all go to the money core
+ * as one script on one shard: all or nothing. Wallets on several shards cannot be moved in one
+ * atomic step, so such a batch is refused before anything is asked.
+ */
+final class BatchHandlers {
+
+  static final int MAX_ITEMS = 1_000;
+  /**
+   * Items of one batch in flight at once. A single request has one in flight; a batch that kept all
+   * of its items in flight would crowd out every other caller's requests on this event loop and shard.
+   */
+  static final int ITEMS_IN_FLIGHT = 32;
+
+  private final TransferHandlers transfers;
+  private final PaymentHandlers payments;
+
+  BatchHandlers(TransferHandlers transfers, PaymentHandlers payments) {
+    this.transfers = transfers;
+    this.payments = payments;
+  }
+
+  /** POST /v1/transfers/batch {"atomic"?, "items": [{"idempotencyKey", "fromWalletId", "toWalletId", "amount", "currency"}]} */
+  void transfers(RoutingContext ctx) {
+    Caller caller = Authenticator.caller(ctx);
+    Batch batch = Batch.of(ctx);
+    List<Transfer> items = batch.map((item, key) -> new Transfer(item.walletId("fromWalletId"),
+      item.walletId("toWalletId"), item.money("amount", "currency"), caller.id(), IdempotencyKeys.ofCaller(caller, key)));
+    if (batch.atomic()) {
+      requireOneShard(items.stream().flatMap(transfer -> Stream.of(transfer.from(), transfer.to())));
+    }
+    Reply.answer(ctx, run(batch, items, transfers::checked, transfers::apply, transfers::applyAll));
+  }
+
+  /** POST /v1/payments/batch {"atomic"?, "items": [{"idempotencyKey", "fromWalletId", "merchantWalletId", "amount", "currency", "orderRef"?}]} */
+  void payments(RoutingContext ctx) {
+    Caller caller = Authenticator.caller(ctx);
+    Batch batch = Batch.of(ctx);
+    List<PaymentHandlers.Request> items = batch.map((item, key) -> new PaymentHandlers.Request(caller,
+      item.walletId("fromWalletId"), item.walletId("merchantWalletId"), item.money("amount", "currency"),
+      item.optionalText("orderRef").orElse(""), IdempotencyKeys.ofCaller(caller, key)));
+    if (batch.atomic()) {
+      requireOneShard(items.stream().flatMap(payment -> Stream.of(payment.payer(), payment.merchant())));
+    }
+    Reply.answer(ctx, run(batch, items, payments::checked, payments::apply, payments::applyAll));
+  }
+
+  private static <I, C> Future<Reply> run(Batch batch, List<I> items, Function<I, Future<C>> check,
+                                          Function<C, Future<Reply>> apply,
+                                          Function<List<C>, Future<List<Reply>>> applyAll) {
+    Context context = Vertx.currentContext();
+    if (!batch.atomic()) {
+      return Lanes.map(items, ITEMS_IN_FLIGHT, item -> Reply.onContextOf(context,
+          Future.succeededFuture(item).compose(check).compose(apply).recover(BatchHandlers::itemAnswer)))
+        .map(replies -> Reply.ok(answer(batch, replies)));
+    }
+    return Lanes.map(items, ITEMS_IN_FLIGHT, item -> Reply.onContextOf(context,
+        Future.succeededFuture(item).compose(check).map(Checked::passed).recover(Checked::refusal)))
+      .compose(checked -> checked.stream().allMatch(Checked::ok)
+        ? applyAll.apply(checked.stream().map(Checked::command).toList()).map(replies -> atomicAnswer(batch, replies))
+        : Future.succeededFuture(refused(batch, checked.stream().map(Checked::reply).toList())));
+  }
+
+  /** An item's refusal, or a dependency that did not answer for it, is that item's answer; anything else fails the batch. */
+  private static Future<Reply> itemAnswer(Throwable failure) {
+    return FailureHandler.known(failure).map(problem -> Future.succeededFuture(problem.reply()))
+      .orElseGet(() -> Future.failedFuture(failure));
+  }
+
+  /** One item of an atomic batch after the edge's checks: the checked command, or the refusal's answer. */
+  private record Checked<C>(C command, Reply refused) {
+
+    static <C> Checked<C> passed(C command) {
+      return new Checked<>(command, null);
+    }
+
+    /** A refusal stops the batch with an answer; a dependency that did not answer fails it (503, nothing moved). */
+    static <C> Future<Checked<C>> refusal(Throwable failure) {
+      return FailureHandler.known(failure).filter(problem -> problem.code() != ProblemCode.UNAVAILABLE)
+        .map(problem -> Future.succeededFuture(new Checked<C>(null, problem.reply())))
+        .orElseGet(() -> Future.failedFuture(failure));
+    }
+
+    boolean ok() {
+      return refused == null;
+    }
+
+    Reply reply() {
+      return ok() ? Problem.forRefusal(OutcomeCode.BATCH_REFUSED).reply() : refused;
+    }
+  }
+
+  private static Reply atomicAnswer(Batch batch, List<Reply> replies) {
+    return replies.stream().allMatch(reply -> reply.status() < 400) ? Reply.created(answer(batch, replies))
+      : refused(batch, replies);
+  }
+
+  /** 422 atomic_batch_refused naming the first item that refused, with every item's answer. */
+  private static Reply refused(Batch batch, List<Reply> replies) {
+    int failed = firstRefusal(replies);
+    String code = replies.get(failed).body().getString("code");
+    return Problem.of(ProblemCode.ATOMIC_BATCH_REFUSED, "item " + failed + " was refused (" + code
+        + "); no item of this atomic batch was applied by this request")
+      .with("failedIndex", failed).with("items", answer(batch, replies).getJsonArray("items")).reply();
+  }
+
+  private static int firstRefusal(List<Reply> replies) {
+    String notApplied = ProblemCode.ATOMIC_BATCH_REFUSED.wire();
+    for (int i = 0; i < replies.size(); i++) {
+      if (replies.get(i).status() >= 400 && !notApplied.equals(replies.get(i).body().getString("code"))) {
+        return i;
+      }
+    }
+    throw new IllegalStateException("an atomic batch refused without a refused item");
+  }
+
+  private static JsonObject answer(Batch batch, List<Reply> replies) {
+    JsonArray items = new JsonArray();
+    int accepted = 0;
+    for (int i = 0; i < replies.size(); i++) {
+      Reply reply = replies.get(i);
+      boolean ok = reply.status() < 400;
+      accepted += ok ? 1 : 0;
+      items.add(new JsonObject().put("index", i).put("idempotencyKey", batch.keys().get(i))
+        .put("status", reply.status()).put("replayed", reply.headers().containsKey(Reply.REPLAYED_HEADER))
+        .put(ok ? "result" : "problem", reply.body()));
+    }
+    return new JsonObject().put("atomic", batch.atomic()).put("count", replies.size()).put("accepted", accepted)
+      .put("refused", replies.size() - accepted).put("items", items);
+  }
+
+  /** Ids carry their shard: whether one script can move them all is known before anything is asked. */
+  private static void requireOneShard(Stream<WalletId> wallets) {
+    Set<String> shards = new TreeSet<>();
+    wallets.map(WalletId::shard).map(ShardId::tag).forEach(shards::add);
+    if (shards.size() > 1) {
+      throw new ProblemException(Problem.of(ProblemCode.ATOMIC_BATCH_SPANS_SHARDS, "the wallets of an atomic batch "
+        + "must all be on one shard (an owner's wallets are); this batch touches " + shards.size()
+        + " shards. Send it without \"atomic\", or one atomic batch per shard").with("shards", List.copyOf(shards)));
+    }
+  }
+
+  /** The body of a batch: its items, their keys (each once), whether it is atomic. */
+  private record Batch(boolean atomic, List<RequestBody> items, List<String> keys) {
+
+    static Batch of(RoutingContext ctx) {
+      RequestBody body = RequestBody.of(ctx);
+      List<RequestBody> items = body.objects("items");
+      if (items.size() > MAX_ITEMS) {
+        throw new ProblemException(Problem.of(ProblemCode.BATCH_TOO_LARGE, "a batch holds at most " + MAX_ITEMS
+          + " items; this one has " + items.size() + ". Split it; each item keeps its idempotencyKey")
+          .with("maxItems", MAX_ITEMS));
+      }
+      List<String> keys = items.stream().map(item -> item.text("idempotencyKey")).toList();
+      requireDistinct(keys);
+      return new Batch(body.flag("atomic", false), items, keys);
+    }
+
+    private static void requireDistinct(List<String> keys) {
+      Map<String, Integer> first = new HashMap<>();
+      for (int i = 0; i < keys.size(); i++) {
+        Integer earlier = first.putIfAbsent(keys.get(i), i);
+        if (earlier != null) {
+          throw ProblemException.invalid("items " + earlier + " and " + i + " have the same idempotencyKey: "
+            + "each item is its own movement and needs its own key");
+        }
+      }
+    }
+
+    <T> List<T> map(ItemParser<T> parser) {
+      return IntStream.range(0, items.size()).mapToObj(i -> parse(parser, i)).toList();
+    }
+
+    private <T> T parse(ItemParser<T> parser, int index) {
+      try {
+        return parser.parse(items.get(index), keys.get(index));
+      } catch (ProblemException invalid) {
+        throw ProblemException.invalid("items/" + index + ": " + invalid.problem().detail());
+      }
+    }
+  }
+
+  @FunctionalInterface
+  private interface ItemParser<T> {
+    T parse(RequestBody item, String key);
+  }
+}
