@@ -34,7 +34,8 @@ export WALLET_PROMETHEUS_DIR=${WALLET_PROMETHEUS_DIR:-$WALLET_DATA_DIR/prometheu
 log() { printf '[wallet] %s\n' "$*" >&2; }
 die() { printf '[wallet] ERROR: %s\n' "$*" >&2; exit 1; }
 
-# Installs Debian packages with apt when running as root; otherwise prints the command to run.
+# Debian packages the scripts need, installed with apt when running as root; otherwise the exact
+# command is printed.
 install_packages() {
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
     die "missing packages; install them with: sudo apt-get install -y $*"

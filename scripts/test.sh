@@ -5,6 +5,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 "$WALLET_ROOT/scripts/infra-up.sh"
+# the risk console's browser tests (ConsoleBrowserTest) drive Debian's headless Chromium
+command -v chromium >/dev/null && command -v chromedriver >/dev/null || install_packages chromium chromium-driver
 cd "$WALLET_ROOT"
 # The alert rules and their unit tests, the dashboard's shape (seconds; fails before the long part)
 "$WALLET_ROOT/scripts/check-ops.sh" --static

@@ -50,11 +50,18 @@ final class AdminHandlers {
     WalletId id = PathIds.wallet(ctx);
     RequestBody body = RequestBody.of(ctx);
     WalletStatus status = WalletStatus.fromWire(body.text("status"));
-    String reason = body.text("reason") + " (by " + Authenticator.caller(ctx).id() + ")";
-    Reply.answer(ctx, existing(id)
-      .compose(found -> cache.setStatus(id, status, reason))
-      .compose(outcome -> outcome.code() == OutcomeCode.OK ? existing(id).map(wallet ->
-        Reply.ok(Representations.wallet(wallet))) : Future.succeededFuture(Problem.forRefusal(outcome.code()).reply())));
+    Reply.answer(ctx, changeStatus(id, status, body.text("reason"), Authenticator.caller(ctx))
+      .compose(code -> code == OutcomeCode.OK ? existing(id).map(wallet ->
+        Reply.ok(Representations.wallet(wallet))) : Future.succeededFuture(Problem.forRefusal(code).reply())));
+  }
+
+  /** A wallet's status change, its reason recorded with the caller's id (the API and the console). */
+  Future<OutcomeCode> changeStatus(WalletId id, WalletStatus status, String reason, Caller caller) {
+    if (reason.isBlank()) {
+      throw ProblemException.invalid("reason must say why the status changes");
+    }
+    String recorded = reason + " (by " + caller.id() + ")";
+    return existing(id).compose(found -> cache.setStatus(id, status, recorded)).map(outcome -> outcome.code());
   }
 
   /** GET /admin/reconciliation/halt: the halts in force, as this edge last read them, and how old that read is. */
@@ -75,21 +82,26 @@ final class AdminHandlers {
    */
   void releaseHalt(RoutingContext ctx) {
     Caller caller = Authenticator.caller(ctx);
-    if (!caller.has("admin")) {
-      throw new ProblemException(Problem.forbidden("only the admin role releases a halt"));
-    }
     String reason = RequestBody.of(ctx).text("reason");
-    if (reason.isBlank()) {
-      throw ProblemException.invalid("reason must say why the halt is released");
-    }
-    Reply.answer(ctx, halts.releaseAll(caller.id(), reason)
-      .recover(failure -> Future.failedFuture(new DependencyUnavailableException("the ledger did not answer", failure)))
-      .compose(released -> gate.refresh().transform(refreshed -> Future.succeededFuture(released)))
+    Reply.answer(ctx, releaseHalts(caller, reason)
       .map(released -> {
         JsonArray list = new JsonArray();
         released.forEach(halt -> list.add(halt.toJson().put("releasedBy", caller.id()).put("reason", reason)));
         return Reply.ok(new JsonObject().put("released", list));
       }));
+  }
+
+  /** Every open halt released (admin role, with a reason), and this edge's gate refreshed at once. */
+  Future<List<MoneyHalt>> releaseHalts(Caller caller, String reason) {
+    if (!caller.has("admin")) {
+      throw new ProblemException(Problem.forbidden("only the admin role releases a halt"));
+    }
+    if (reason.isBlank()) {
+      throw ProblemException.invalid("reason must say why the halt is released");
+    }
+    return halts.releaseAll(caller.id(), reason)
+      .recover(failure -> Future.failedFuture(new DependencyUnavailableException("the ledger did not answer", failure)))
+      .compose(released -> gate.refresh().transform(refreshed -> Future.succeededFuture(released)));
   }
 
   private Future<dev.wallet.balancecache.model.Wallet> existing(WalletId id) {

@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.templ.thymeleaf.ThymeleafTemplateEngine;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
@@ -72,9 +73,19 @@ public final class EdgeVerticle extends VerticleBase {
     return server.actualPort();
   }
 
+  private Router console(JwtVerifier verifier, Clock clock, AdminHandlers admin) {
+    ConsolePages pages = new ConsolePages(ThymeleafTemplateEngine.create(vertx));
+    return new Console(new ConsoleSession(verifier, clock), pages, new ConsoleRules(services.limits(), pages),
+      new ConsoleKyc(services.limits(), pages),
+      new ConsoleAml(services.limits().compliance(), services.ledger(), pages, clock),
+      new ConsoleReconciliation(services.ledger(), services.cache(), services.gate(), admin, pages),
+      RULES_LIMIT_BYTES).router(vertx);
+  }
+
   private Router router() {
     Clock clock = Clock.systemUTC();
-    Authenticator auth = new Authenticator(new JwtVerifier(config.auth(), clock));
+    JwtVerifier verifier = new JwtVerifier(config.auth(), clock);
+    Authenticator auth = new Authenticator(verifier);
     RateLimiter rate = services.rateLimiter();
     ApiSchema schema = ApiSchema.of(services.contract(), config.http().jsonMaxDepth());
     Ownership ownership = new Ownership(services.cache());
@@ -159,6 +170,9 @@ public final class EdgeVerticle extends VerticleBase {
       .handler(limits::largeTransactionsReport);
     router.get("/admin/reports/aml-flags").handler(schema.validate("adminAmlFlagsReport"))
       .handler(limits::amlFlagsReport);
+
+    router.get("/console").handler(ctx -> ConsolePages.redirect(ctx, "/console/"));
+    router.route("/console/*").subRouter(console(verifier, clock, admin));
 
     router.route().failureHandler(failures::handle);
     router.errorHandler(404, failures::noRoute);

@@ -36,7 +36,7 @@ final class FailureHandler {
     Problem.of(ProblemCode.METHOD_NOT_ALLOWED, ctx.request().method() + " is not supported here").reply().send(ctx);
   }
 
-  private static Problem problemFor(RoutingContext ctx) {
+  static Problem problemFor(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     Optional<Problem> known = known(failure);
     if (known.isPresent()) {

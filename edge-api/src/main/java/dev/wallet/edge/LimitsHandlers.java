@@ -228,7 +228,11 @@ final class LimitsHandlers {
   }
 
   private static String ownerId(RoutingContext ctx) {
-    String owner = ctx.pathParam("ownerId");
+    return ownerId(ctx.pathParam("ownerId"));
+  }
+
+  /** An owner id as the API and the console accept it; 400 otherwise. */
+  static String ownerId(String owner) {
     if (owner == null || owner.isEmpty() || owner.length() > 128 || !owner.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
       throw ProblemException.invalid("ownerId must be 1 to 128 printable ASCII characters");
     }

@@ -1,9 +1,14 @@
 package dev.wallet.limits;
 
+import dev.wallet.limits.model.AmlCase;
 import dev.wallet.limits.model.AmlFlag;
+import dev.wallet.limits.model.AmlFlagState;
+import dev.wallet.limits.model.AmlQueueFilter;
+import dev.wallet.limits.model.AmlReview;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * AML monitors over the ledger and the reports a compliance officer hands to a regulator. The
@@ -16,6 +21,20 @@ public interface Compliance {
 
   /** Flags raised in [from, to), by when they were detected, oldest first. */
   Future<List<AmlFlag>> flags(Instant from, Instant to, int limit);
+
+  /** The compliance queue: flags with their state, newest first. */
+  Future<List<AmlCase>> queue(AmlQueueFilter filter);
+
+  /** One flag with every review of it, or empty when there is no such flag. */
+  Future<Optional<AmlCase>> flagCase(long flagId);
+
+  /**
+   * Records a decision about a flag (append-only: the latest decision is the flag's state).
+   *
+   * @throws IllegalArgumentException (failed future) for {@link AmlFlagState#OPEN}, a blank or
+   *                                  too long note (2000 characters), or a flag that does not exist
+   */
+  Future<AmlReview> review(long flagId, AmlFlagState state, String note, String actor);
 
   /** CSV: every movement in [from, to) (ledger time) at or above the large-transaction threshold of its currency. */
   Future<String> largeTransactionsCsv(Instant from, Instant to);

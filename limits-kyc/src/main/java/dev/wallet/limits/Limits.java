@@ -8,6 +8,7 @@ import dev.wallet.limits.model.KycProfile;
 import dev.wallet.limits.model.Movement;
 import dev.wallet.limits.model.PublishOutcome;
 import dev.wallet.limits.model.RulesInForce;
+import dev.wallet.limits.model.RulesReview;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -45,6 +46,12 @@ public interface Limits {
 
   /** Validates, versions, audits and shares a rules text; a refused text is audited too. */
   Future<PublishOutcome> publish(String yaml, String actor, String source);
+
+  /**
+   * What {@link #publish} would make of a text, without publishing or auditing it: each problem at
+   * its place, or the rule-by-rule diff against the version this member enforces. Pure; no I/O.
+   */
+  RulesReview review(String yaml);
 
   /** The owner's profile; an owner never profiled has the rules' default tier and no country. */
   Future<KycProfile> profile(String ownerId);

@@ -89,6 +89,24 @@ class RulesValidationTest {
   }
 
   @Test
+  @DisplayName("each problem is placed on the line of its rule (a missing key at its parent's), and a YAML error "
+    + "at the parser's line")
+  void problemsAtTheirLines() {
+    String text = TestRules.permissive().replace("defaultTier: unverified", "defaultTier: gold")
+      .replace("    velocityPerMinute: 1000000\n  full:", "  full:")
+      .replace("blockedCountries: [KP]", "surprise: 1\nblockedCountries: [KP]");
+    java.util.List<String> lines = java.util.Arrays.asList(text.split("\n", -1));
+
+    java.util.Map<String, Integer> located = new java.util.TreeMap<>();
+    RulesParser.validate(text).located().forEach(problem -> located.put(problem.path(), problem.line()));
+
+    assertThat(located).containsEntry("defaultTier", lines.indexOf("defaultTier: gold") + 1)
+      .containsEntry("surprise", lines.indexOf("surprise: 1") + 1)
+      .containsEntry("tiers.basic.velocityPerMinute", lines.indexOf("  basic:") + 1);
+    assertThat(RulesParser.validate("a: 1\nb: [unclosed\n").located().get(0).line()).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
   @DisplayName("text that is not YAML, or not a mapping, is refused with a clear message")
   void notYaml() {
     assertThat(RulesParser.validate("tiers: [unclosed").problems().get(0)).startsWith("not valid YAML");

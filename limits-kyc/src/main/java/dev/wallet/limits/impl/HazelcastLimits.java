@@ -15,6 +15,7 @@ import dev.wallet.limits.model.Movement;
 import dev.wallet.limits.model.PublishOutcome;
 import dev.wallet.limits.model.PublishedRules;
 import dev.wallet.limits.model.RulesInForce;
+import dev.wallet.limits.model.RulesReview;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -119,6 +120,14 @@ public final class HazelcastLimits implements Limits {
     }
     return store.publish(yaml, validation.tree().orElseThrow(), source, actor)
       .compose(outcome -> share(outcome).map(outcome));
+  }
+
+  @Override
+  public RulesReview review(String yaml) {
+    RulesParser.Validation validation = RulesParser.validate(yaml);
+    Optional<PublishedRules> inForce = rulesInForce().map(RulesInForce::published);
+    String diff = validation.tree().map(tree -> RulesDiff.since(inForce.map(PublishedRules::yaml), tree)).orElse("");
+    return new RulesReview(validation.located(), diff, inForce.map(PublishedRules::version));
   }
 
   @Override

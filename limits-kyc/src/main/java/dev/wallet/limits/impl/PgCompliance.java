@@ -3,11 +3,16 @@ package dev.wallet.limits.impl;
 import dev.wallet.limits.Compliance;
 import dev.wallet.limits.LimitsOptions;
 import dev.wallet.limits.LimitsUnavailableException;
+import dev.wallet.limits.model.AmlCase;
 import dev.wallet.limits.model.AmlFlag;
+import dev.wallet.limits.model.AmlFlagState;
+import dev.wallet.limits.model.AmlQueueFilter;
+import dev.wallet.limits.model.AmlReview;
 import dev.wallet.limits.model.AmlRules;
 import dev.wallet.limits.model.RulesInForce;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -38,6 +43,9 @@ final class PgCompliance implements Compliance {
   static final String MONITOR = "aml";
   static final int BATCH_POSTINGS = 2_000;
   static final int MAX_REPORT_ROWS = 100_000;
+  static final int MAX_NOTE_CHARS = 2_000;
+  /** foreign_key_violation: the review names a flag that does not exist */
+  private static final String NO_SUCH_FLAG = "23503";
   private static final OffsetDateTime BEGINNING = OffsetDateTime.of(1970, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
 
   private final Vertx vertx;
@@ -117,6 +125,53 @@ final class PgCompliance implements Compliance {
   }
 
   @Override
+  public Future<List<AmlCase>> queue(AmlQueueFilter filter) {
+    Tuple args = Tuple.of(utc(filter.from()), utc(filter.to()), filter.kind().orElse(null),
+      filter.ownerId().orElse(null), filter.state().map(AmlFlagState::wire).orElse(null), filter.limit());
+    return pool.preparedQuery(SqlQueries.FLAG_QUEUE).execute(args).map(rows -> {
+      List<AmlCase> cases = new ArrayList<>();
+      rows.forEach(row -> cases.add(new AmlCase(flag(row), AmlFlagState.fromWire(row.getString("state")), List.of())));
+      return cases;
+    });
+  }
+
+  @Override
+  public Future<Optional<AmlCase>> flagCase(long flagId) {
+    return pool.preparedQuery(SqlQueries.FLAG_BY_ID).execute(Tuple.of(flagId)).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.succeededFuture(Optional.empty());
+      }
+      AmlFlag flag = flag(rows.iterator().next());
+      return pool.preparedQuery(SqlQueries.FLAG_REVIEWS).execute(Tuple.of(flagId)).map(reviews -> {
+        List<AmlReview> list = new ArrayList<>();
+        reviews.forEach(row -> list.add(review(row)));
+        AmlFlagState state = list.isEmpty() ? AmlFlagState.OPEN : list.get(list.size() - 1).state();
+        return Optional.of(new AmlCase(flag, state, list));
+      });
+    });
+  }
+
+  @Override
+  public Future<AmlReview> review(long flagId, AmlFlagState state, String note, String actor) {
+    if (state == AmlFlagState.OPEN) {
+      return Future.failedFuture(new IllegalArgumentException("a review marks a flag reviewed, escalated or dismissed"));
+    }
+    if (note == null || note.isBlank() || note.length() > MAX_NOTE_CHARS) {
+      return Future.failedFuture(new IllegalArgumentException("a review needs a note of 1 to " + MAX_NOTE_CHARS
+        + " characters saying why"));
+    }
+    return pool.preparedQuery(SqlQueries.INSERT_FLAG_REVIEW).execute(Tuple.of(flagId, state.wire(), note, actor))
+      .map(rows -> review(rows.iterator().next()))
+      .recover(failure -> Future.failedFuture(failure instanceof PgException pg && NO_SUCH_FLAG.equals(pg.getSqlState())
+        ? new IllegalArgumentException("there is no AML flag " + flagId) : failure));
+  }
+
+  private static AmlReview review(Row row) {
+    return new AmlReview(row.getLong("id"), row.getLong("flag_id"), AmlFlagState.fromWire(row.getString("state")),
+      row.getString("note"), row.getString("actor"), row.getOffsetDateTime("at").toInstant());
+  }
+
+  @Override
   public Future<String> largeTransactionsCsv(Instant from, Instant to) {
     Optional<AmlRules> aml = rules.get().map(r -> r.rules().aml());
     if (aml.isEmpty()) {
@@ -179,11 +234,15 @@ final class PgCompliance implements Compliance {
 
   private static List<AmlFlag> flags(RowSet<Row> rows) {
     List<AmlFlag> flags = new ArrayList<>();
-    rows.forEach(row -> flags.add(new AmlFlag(row.getLong("id"), row.getString("kind"), row.getString("owner_id"),
+    rows.forEach(row -> flags.add(flag(row)));
+    return flags;
+  }
+
+  private static AmlFlag flag(Row row) {
+    return new AmlFlag(row.getLong("id"), row.getString("kind"), row.getString("owner_id"),
       row.getString("wallet_id"), row.getString("currency").trim(), row.getLong("total_minor"),
       Arrays.asList(row.getArrayOfStrings("posting_ids")), row.getOffsetDateTime("occurred_at").toInstant(),
-      row.getOffsetDateTime("detected_at").toInstant(), row.getString("detail"))));
-    return flags;
+      row.getOffsetDateTime("detected_at").toInstant(), row.getString("detail"));
   }
 
   static OffsetDateTime utc(Instant instant) {

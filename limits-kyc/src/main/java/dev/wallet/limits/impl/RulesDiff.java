@@ -18,6 +18,11 @@ public final class RulesDiff {
   private RulesDiff() {
   }
 
+  /** Against a version's text, which was valid when it was published. */
+  public static String since(Optional<String> beforeYaml, JsonNode after) {
+    return between(beforeYaml.flatMap(yaml -> RulesParser.validate(yaml).tree()), after);
+  }
+
   public static String between(Optional<JsonNode> before, JsonNode after) {
     Map<String, String> old = before.map(RulesDiff::flatten).orElse(Map.of());
     Map<String, String> now = flatten(after);

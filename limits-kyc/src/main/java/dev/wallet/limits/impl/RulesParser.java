@@ -11,6 +11,7 @@ import dev.wallet.limits.model.AmlRules;
 import dev.wallet.limits.model.MerchantOverride;
 import dev.wallet.limits.model.Operation;
 import dev.wallet.limits.model.RiskRules;
+import dev.wallet.limits.model.RuleProblem;
 import dev.wallet.limits.model.TierRules;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -44,14 +45,19 @@ public final class RulesParser {
   private static final String TIER_NAME = "[a-z][a-z0-9_-]{0,31}";
   public static final int MAX_BYTES = 256 * 1024;
 
-  /** A valid file's rules and its tree (for diffs), or the problems found. */
-  public record Validation(Optional<RiskRules> rules, Optional<JsonNode> tree, List<String> problems) {
+  /** A valid file's rules and its tree (for diffs), or the problems found, each with its place. */
+  public record Validation(Optional<RiskRules> rules, Optional<JsonNode> tree, List<RuleProblem> located) {
     public boolean valid() {
-      return problems.isEmpty();
+      return located.isEmpty();
+    }
+
+    /** The problems as the audit and the API state them. */
+    public List<String> problems() {
+      return located.stream().map(RuleProblem::text).toList();
     }
   }
 
-  private final List<String> problems = new ArrayList<>();
+  private final List<RuleProblem> problems = new ArrayList<>();
 
   private RulesParser() {
   }
@@ -64,7 +70,9 @@ public final class RulesParser {
     try {
       tree = YAML.readTree(yaml);
     } catch (JsonProcessingException malformed) {
-      return invalid("not valid YAML: " + malformed.getOriginalMessage() + location(malformed));
+      int line = malformed.getLocation() == null ? 0 : malformed.getLocation().getLineNr();
+      return invalid(new RuleProblem("", line, "not valid YAML: " + malformed.getOriginalMessage()
+        + location(malformed)));
     }
     if (tree == null || !tree.isObject()) {
       return invalid("the file must be a mapping with currencies, defaultTier, tiers, merchants, blockedCountries, aml");
@@ -73,7 +81,7 @@ public final class RulesParser {
     RiskRules rules = parser.rules(tree);
     return parser.problems.isEmpty()
       ? new Validation(Optional.of(rules), Optional.of(tree), List.of())
-      : new Validation(Optional.empty(), Optional.empty(), List.copyOf(parser.problems));
+      : new Validation(Optional.empty(), Optional.empty(), RulesLocator.place(yaml, parser.problems));
   }
 
   /** For a version that was validated when it was published. */
@@ -84,6 +92,10 @@ public final class RulesParser {
   }
 
   private static Validation invalid(String problem) {
+    return invalid(new RuleProblem("", 0, problem));
+  }
+
+  private static Validation invalid(RuleProblem problem) {
     return new Validation(Optional.empty(), Optional.empty(), List.of(problem));
   }
 
@@ -400,6 +412,6 @@ public final class RulesParser {
   }
 
   private void problem(String path, String message) {
-    problems.add(path + ": " + message);
+    problems.add(new RuleProblem(path, 0, message));
   }
 }

@@ -76,7 +76,7 @@ final class RulesStore {
   private Future<PublishOutcome> insert(SqlConnection conn, Optional<PublishedRules> previous, String yaml,
                                         JsonNode tree, String sha, String source, String actor) {
     long version = previous.map(PublishedRules::version).orElse(0L) + 1;
-    String diff = RulesDiff.between(previous.map(p -> RulesParser.validate(p.yaml()).tree()).flatMap(t -> t), tree);
+    String diff = RulesDiff.since(previous.map(PublishedRules::yaml), tree);
     return conn.preparedQuery(SqlQueries.INSERT_VERSION).execute(Tuple.of(ruleset, version, sha, yaml, source, actor))
       .compose(inserted -> conn.preparedQuery(SqlQueries.INSERT_AUDIT)
         .execute(Tuple.of(ruleset, PUBLISHED, actor, source, Long.toString(version), sha, diff))

@@ -137,6 +137,29 @@ final class SqlQueries {
   static final String FLAGS_DETECTED = FLAG_COLUMNS + """
      WHERE detected_at >= $1 AND detected_at < $2 ORDER BY id LIMIT $3""";
 
+  /** The queue: $1..$2 detection period, then optional kind, owner, state (null: any), $6 limit. */
+  static final String FLAG_QUEUE = """
+    SELECT f.id, f.kind, f.owner_id, f.wallet_id, f.currency, f.total_minor, f.posting_ids, f.occurred_at,
+           f.detected_at, f.detail, coalesce(r.state, 'open') AS state
+      FROM limits.aml_flags f
+      LEFT JOIN LATERAL (SELECT state FROM limits.aml_flag_reviews
+                          WHERE flag_id = f.id ORDER BY id DESC LIMIT 1) r ON true
+     WHERE f.detected_at >= $1 AND f.detected_at < $2
+       AND ($3::text IS NULL OR f.kind = $3)
+       AND ($4::text IS NULL OR f.owner_id = $4)
+       AND ($5::text IS NULL OR coalesce(r.state, 'open') = $5)
+     ORDER BY f.id DESC LIMIT $6""";
+
+  static final String FLAG_BY_ID = FLAG_COLUMNS + """
+     WHERE id = $1""";
+
+  static final String FLAG_REVIEWS = """
+    SELECT id, flag_id, state, note, actor, at FROM limits.aml_flag_reviews WHERE flag_id = $1 ORDER BY id""";
+
+  static final String INSERT_FLAG_REVIEW = """
+    INSERT INTO limits.aml_flag_reviews (flag_id, state, note, actor) VALUES ($1, $2, $3, $4)
+    RETURNING id, flag_id, state, note, actor, at""";
+
   static final String FLAGS_OCCURRED = FLAG_COLUMNS + """
      WHERE occurred_at >= $1 AND occurred_at < $2 ORDER BY occurred_at, id LIMIT $3""";
 

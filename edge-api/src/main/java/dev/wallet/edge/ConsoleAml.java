@@ -1,0 +1,161 @@
+package dev.wallet.edge;
+
+import dev.wallet.ledger.LedgerPosting;
+import dev.wallet.ledger.LedgerReader;
+import dev.wallet.limits.Compliance;
+import dev.wallet.limits.model.AmlCase;
+import dev.wallet.limits.model.AmlFlag;
+import dev.wallet.limits.model.AmlFlagState;
+import dev.wallet.limits.model.AmlQueueFilter;
+import dev.wallet.limits.model.AmlReview;
+import io.vertx.core.Future;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The console's AML page: the compliance queue (filters: kind, detection dates, owner, state), one
+ * flag with the ledger movements behind it and its reviews, a review form (reviewed, escalated or
+ * dismissed, with a note: appended to PostgreSQL, the latest review is the flag's state), and the
+ * CSV export that GET /admin/reports/aml-flags gives.
+ */
+final class ConsoleAml {
+
+  static final List<String> KINDS = List.of("large_transaction", "structuring", "rapid_in_out");
+  private static final int QUEUE_LENGTH = 200;
+  private static final int SHOWN_MOVEMENTS = 50;
+  private static final int DEFAULT_DAYS = 30;
+
+  private final Compliance compliance;
+  private final LedgerReader ledger;
+  private final ConsolePages pages;
+  private final Clock clock;
+
+  ConsoleAml(Compliance compliance, LedgerReader ledger, ConsolePages pages, Clock clock) {
+    this.compliance = compliance;
+    this.ledger = ledger;
+    this.pages = pages;
+    this.clock = clock;
+  }
+
+  /** GET /console/aml?kind=&owner=&state=&from=&to= (dates, UTC, both days included) */
+  void queue(RoutingContext ctx) {
+    LocalDate to = date(ctx, "to").orElse(LocalDate.now(clock.withZone(ZoneOffset.UTC)));
+    LocalDate from = date(ctx, "from").orElse(to.minusDays(DEFAULT_DAYS));
+    Optional<String> kind = param(ctx, "kind").filter(KINDS::contains);
+    Optional<String> owner = param(ctx, "owner").map(LimitsHandlers::ownerId);
+    Optional<AmlFlagState> state = param(ctx, "state").map(ConsoleAml::state);
+    AmlQueueFilter filter = new AmlQueueFilter(start(from), start(to.plusDays(1)), kind, owner, state, QUEUE_LENGTH);
+    Map<String, Object> model = ConsolePages.model(ctx, "aml");
+    model.putAll(Map.of("from", from.toString(), "to", to.toString(), "kind", kind.orElse(""),
+      "owner", owner.orElse(""), "state", state.map(AmlFlagState::wire).orElse(""), "kinds", KINDS,
+      "states", List.of("open", "reviewed", "escalated", "dismissed")));
+    pages.render(ctx, 200, "aml", compliance.queue(filter).map(cases -> {
+      model.put("flags", cases.stream().map(ConsoleAml::row).toList());
+      return model;
+    }));
+  }
+
+  /** GET /console/aml/export?from=&to= : the regulator's CSV, flags whose last movement is in the period. */
+  void export(RoutingContext ctx) {
+    LocalDate to = date(ctx, "to").orElse(LocalDate.now(clock.withZone(ZoneOffset.UTC)));
+    LocalDate from = date(ctx, "from").orElse(to.minusDays(DEFAULT_DAYS));
+    if (from.isAfter(to) || from.plusDays(366).isBefore(to)) {
+      throw ProblemException.invalid("from must be on or before to, at most 366 days apart");
+    }
+    Reply.onContextOf(io.vertx.core.Vertx.currentContext(),
+        compliance.amlFlagsCsv(start(from), start(to.plusDays(1))))
+      .onSuccess(csv -> ctx.response().putHeader("Content-Type", "text/csv; charset=utf-8")
+        .putHeader("Content-Disposition", "attachment; filename=\"aml-flags_" + from + "_" + to + ".csv\"").end(csv))
+      .onFailure(ctx::fail);
+  }
+
+  /** GET /console/aml/flags/:flagId */
+  void flag(RoutingContext ctx) {
+    long id = flagId(ctx);
+    Map<String, Object> model = ConsolePages.model(ctx, "aml");
+    ctx.queryParam("reviewed").stream().findFirst().ifPresent(state -> model.put("notice", "Marked " + state + "."));
+    pages.render(ctx, 200, "flag", compliance.flagCase(id)
+      .map(found -> found.orElseThrow(() -> new ProblemException(Problem.notFound())))
+      .compose(found -> movements(found.flag()).map(movements -> {
+        model.put("flag", row(found));
+        model.put("reviews", found.reviews().stream().map(ConsoleAml::review).toList());
+        model.put("movements", movements);
+        return model;
+      })));
+  }
+
+  /** POST /console/aml/flags/:flagId/review {state, note} */
+  void review(RoutingContext ctx) {
+    long id = flagId(ctx);
+    AmlFlagState state = state(Optional.ofNullable(ctx.request().getFormAttribute("state")).orElse(""));
+    String note = Optional.ofNullable(ctx.request().getFormAttribute("note")).orElse("").trim();
+    Reply.onContextOf(io.vertx.core.Vertx.currentContext(),
+        compliance.review(id, state, note, ConsoleSession.caller(ctx).id()))
+      .onSuccess(done -> ConsolePages.redirect(ctx, "/console/aml/flags/" + id + "?reviewed=" + state.wire()))
+      .onFailure(failure -> ctx.fail(failure instanceof IllegalArgumentException invalid
+        ? ProblemException.invalid(invalid.getMessage()) : failure));
+  }
+
+  /** The postings the flag names, as the ledger holds them (a few at most; more are counted, not shown). */
+  private Future<List<Map<String, Object>>> movements(AmlFlag flag) {
+    List<Future<Optional<LedgerPosting>>> lookups = flag.postingIds().stream().limit(SHOWN_MOVEMENTS)
+      .map(ledger::posting).toList();
+    return Future.all(lookups).map(all -> lookups.stream().map(Future::result).flatMap(Optional::stream)
+      .flatMap(posting -> posting.lines().stream().map(line -> Map.<String, Object>of("postingId", posting.id(),
+        "type", posting.type(), "at", posting.createdAt().toString(), "account", line.accountId(),
+        "bucket", line.bucket(), "amount", ConsolePages.amount(line.amount(), line.currency()),
+        "balanceAfter", ConsolePages.amount(line.balanceAfter(), line.currency()))))
+      .toList());
+  }
+
+  private static Map<String, Object> row(AmlCase found) {
+    AmlFlag flag = found.flag();
+    return Map.of("id", flag.id(), "kind", flag.kind(), "ownerId", flag.ownerId(),
+      "walletId", flag.walletId() == null ? "" : flag.walletId(), "total", ConsolePages.amount(flag.totalMinor(),
+        flag.currency()), "occurredAt", flag.occurredAt().toString(), "detectedAt", flag.detectedAt().toString(),
+      "detail", flag.detail(), "state", found.state().wire(), "postings", flag.postingIds().size());
+  }
+
+  private static Map<String, Object> review(AmlReview review) {
+    return Map.of("state", review.state().wire(), "note", review.note(), "actor", review.actor(),
+      "at", review.at().toString());
+  }
+
+  private static long flagId(RoutingContext ctx) {
+    try {
+      return Long.parseLong(ctx.pathParam("flagId"));
+    } catch (NumberFormatException notANumber) {
+      throw new ProblemException(Problem.notFound());
+    }
+  }
+
+  private static AmlFlagState state(String wire) {
+    try {
+      return AmlFlagState.fromWire(wire);
+    } catch (IllegalArgumentException unknown) {
+      throw ProblemException.invalid(unknown.getMessage());
+    }
+  }
+
+  private static Optional<String> param(RoutingContext ctx, String name) {
+    return ctx.queryParam(name).stream().findFirst().map(String::trim).filter(value -> !value.isEmpty());
+  }
+
+  private static Optional<LocalDate> date(RoutingContext ctx, String name) {
+    try {
+      return param(ctx, name).map(LocalDate::parse);
+    } catch (DateTimeParseException malformed) {
+      throw ProblemException.invalid(name + " must be a date such as 2026-11-25");
+    }
+  }
+
+  private static java.time.Instant start(LocalDate day) {
+    return day.atStartOfDay(ZoneOffset.UTC).toInstant();
+  }
+}

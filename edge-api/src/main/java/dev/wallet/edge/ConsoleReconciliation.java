@@ -1,0 +1,117 @@
+package dev.wallet.edge;
+
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletStatus;
+import dev.wallet.ledger.LedgerReader;
+import dev.wallet.ledger.MoneyHalt;
+import dev.wallet.ledger.ReconciliationReport;
+import io.vertx.core.Future;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The console's reconciliation page: the last run any ledger writer published, its discrepancies,
+ * the wallets it froze (with their status now) and the halts in force; a frozen wallet is made
+ * active again, and the halts released, with a reason, through the same code as
+ * POST /admin/wallets/{id}/status and POST /admin/reconciliation/halt/release.
+ */
+final class ConsoleReconciliation {
+
+  private final LedgerReader ledger;
+  private final BalanceCache cache;
+  private final MoneyGate gate;
+  private final AdminHandlers admin;
+  private final ConsolePages pages;
+
+  ConsoleReconciliation(LedgerReader ledger, BalanceCache cache, MoneyGate gate, AdminHandlers admin,
+                        ConsolePages pages) {
+    this.ledger = ledger;
+    this.cache = cache;
+    this.gate = gate;
+    this.admin = admin;
+    this.pages = pages;
+  }
+
+  /** GET /console/reconciliation */
+  void page(RoutingContext ctx) {
+    Map<String, Object> model = ConsolePages.model(ctx, "reconciliation");
+    ctx.queryParam("done").stream().findFirst().ifPresent(done -> model.put("notice", done));
+    model.put("halts", gate.halts().stream().map(ConsoleReconciliation::halt).toList());
+    model.put("canRelease", ConsoleSession.caller(ctx).has("admin"));
+    pages.render(ctx, 200, "reconciliation", ledger.lastReconciliation().compose(last -> {
+      model.put("run", last.map(ConsoleReconciliation::run).orElse(null));
+      return frozen(last.map(ReconciliationReport::frozenWallets).orElse(List.of()));
+    }).map(frozen -> {
+      model.put("frozen", frozen);
+      return model;
+    }));
+  }
+
+  /** POST /console/reconciliation/unfreeze {wallet, reason} */
+  void unfreeze(RoutingContext ctx) {
+    WalletId wallet = walletId(form(ctx, "wallet"));
+    Reply.onContextOf(io.vertx.core.Vertx.currentContext(),
+        admin.changeStatus(wallet, WalletStatus.ACTIVE, form(ctx, "reason"), ConsoleSession.caller(ctx)))
+      .onSuccess(code -> {
+        if (code != OutcomeCode.OK) {
+          ctx.fail(new ProblemException(Problem.forRefusal(code)));
+        } else {
+          ConsolePages.redirect(ctx, "/console/reconciliation?done=" + encode(wallet.value() + " is active again."));
+        }
+      })
+      .onFailure(ctx::fail);
+  }
+
+  /** POST /console/reconciliation/release {reason} (admin role) */
+  void release(RoutingContext ctx) {
+    Reply.onContextOf(io.vertx.core.Vertx.currentContext(),
+        admin.releaseHalts(ConsoleSession.caller(ctx), form(ctx, "reason")))
+      .onSuccess(released -> ConsolePages.redirect(ctx, "/console/reconciliation?done="
+        + encode(released.size() + " halt(s) released: money moves again.")))
+      .onFailure(ctx::fail);
+  }
+
+  private Future<List<Map<String, Object>>> frozen(List<String> walletIds) {
+    List<Future<Optional<Wallet>>> reads = walletIds.stream().filter(WalletId::isWalletId)
+      .map(id -> cache.wallet(new WalletId(id))).toList();
+    return Future.all(reads).map(all -> reads.stream().map(Future::result).flatMap(Optional::stream)
+      .map(wallet -> Map.<String, Object>of("id", wallet.id().value(), "owner", wallet.ownerId(),
+        "status", wallet.status().wire(), "frozen", wallet.status() == WalletStatus.FROZEN))
+      .toList());
+  }
+
+  private static Map<String, Object> run(ReconciliationReport report) {
+    return Map.of("instance", report.instance(), "startedAt", report.startedAt().toString(),
+      "finishedAt", report.finishedAt().toString(), "scope", report.scope(), "ok", report.ok(),
+      "compared", report.walletsCompared(), "behind", report.walletsBehind(),
+      "failure", report.failure() == null ? "" : report.failure(),
+      "discrepancies", report.discrepancies().stream().map(found -> Map.of("kind", found.kind().name(),
+        "subject", found.subject(), "evidence", found.evidence(), "scope", found.scope().name())).toList(),
+      "haltsRaised", report.haltsRaised());
+  }
+
+  private static Map<String, Object> halt(MoneyHalt halt) {
+    return Map.of("kind", halt.kind().name(), "subject", halt.subject(), "evidence", halt.evidence(),
+      "raisedBy", halt.raisedBy(), "raisedAt", halt.raisedAt().toString());
+  }
+
+  private static WalletId walletId(String text) {
+    if (!WalletId.isWalletId(text)) {
+      throw ProblemException.invalid("not a wallet id: " + text);
+    }
+    return new WalletId(text);
+  }
+
+  private static String form(RoutingContext ctx, String name) {
+    return Optional.ofNullable(ctx.request().getFormAttribute(name)).orElse("").trim();
+  }
+
+  private static String encode(String text) {
+    return java.net.URLEncoder.encode(text, java.nio.charset.StandardCharsets.UTF_8);
+  }
+}

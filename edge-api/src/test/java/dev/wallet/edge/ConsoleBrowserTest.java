@@ -1,0 +1,346 @@
+package dev.wallet.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.balancecache.testing.TestEnvironment;
+import dev.wallet.ledger.LedgerWriter;
+import dev.wallet.ledger.LedgerWriterOptions;
+import dev.wallet.ledger.MoneyHalts;
+import dev.wallet.ledger.ReconciliationReport;
+import dev.wallet.limits.testing.TestRules;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
+
+/**
+ * The risk console in a real browser (headless Chromium through Selenium) against two edges that
+ * share a Hazelcast cluster, as production runs them: sign-in, rules, KYC and AML pages, and
+ * what a user token gets (nothing). Each page's screenshot is kept in target/console-screenshots.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConsoleBrowserTest {
+
+  private Vertx vertx;
+  private LimitsEdges cluster;
+  private EdgeFixture first;
+  private EdgeFixture second;
+  private ConsoleBrowser browser;
+
+  @BeforeAll
+  void start() {
+    vertx = Vertx.vertx();
+    cluster = new LimitsEdges(vertx);
+    first = cluster.start(Optional.empty());
+    second = cluster.start(Optional.empty());
+    LimitsApiTest.publish(first, TestRules.permissive());
+    browser = new ConsoleBrowser();
+  }
+
+  @AfterAll
+  void stop() {
+    if (browser != null) {
+      browser.close();
+    }
+    cluster.close();
+    Await.result(vertx.close());
+  }
+
+  @BeforeEach
+  void signedOut() {
+    browser.open(base(first) + "/console/sign-in");
+    browser.driver.manage().deleteAllCookies();
+  }
+
+  @Test
+  @DisplayName("without a session the console shows only the way to sign in (401); a user token is refused (403) "
+    + "and gets no session; a risk session's post without its CSRF token, and a sign-in from another site, are refused")
+  void refusals() {
+    browser.open(base(first) + "/console/rules");
+    assertThat(browser.heading()).isEqualTo("Sign in required");
+    assertThat(Await.result(client(first).get("/console/rules").send()).statusCode()).isEqualTo(401);
+    assertThat(browser.driver.getPageSource()).doesNotContain("Audit history");
+
+    browser.signIn(base(first), Tokens.valid("console-user-" + UUID.randomUUID(), "user"));
+    assertThat(browser.heading()).isEqualTo("Not allowed");
+    assertThat(browser.text(By.cssSelector("main [role=alert]"))).contains("has neither");
+    assertThat(browser.driver.manage().getCookieNamed(ConsoleSession.COOKIE)).isNull();
+    browser.screenshot("refused-user-token");
+
+    HttpResponse<Buffer> asUser = consoleGet(first, "/console/rules", Tokens.valid("console-user", "user"));
+    assertThat(asUser.statusCode()).isEqualTo(403);
+    assertThat(asUser.bodyAsString()).doesNotContain("Audit history");
+    HttpResponse<Buffer> forged = Await.result(client(first).post("/console/kyc")
+      .putHeader("Cookie", ConsoleSession.COOKIE + "=" + Tokens.valid("console-risk", "risk"))
+      .putHeader("Content-Type", "application/x-www-form-urlencoded")
+      .sendBuffer(Buffer.buffer("owner=victim&tier=vip")));
+    assertThat(forged.statusCode()).isEqualTo(403);
+    HttpResponse<Buffer> crossSite = Await.result(client(first).post("/console/sign-in")
+      .putHeader("Origin", "http://elsewhere.example").putHeader("Content-Type", "application/x-www-form-urlencoded")
+      .sendBuffer(Buffer.buffer("token=" + Tokens.valid("console-risk", "risk"))));
+    assertThat(crossSite.statusCode()).isEqualTo(403);
+    assertThat(crossSite.cookies()).isEmpty();
+    assertThat(Await.result(first.app.limits().profile("victim")).tier()).isNotEqualTo("vip");
+  }
+
+  @Test
+  @DisplayName("a risk officer checks a rules change, sees its rule-by-rule diff, publishes it, and both edges "
+    + "enforce the new version within 5 s; the audit names the officer")
+  void publishRules() {
+    String officer = "console-officer-" + UUID.randomUUID();
+    browser.signIn(base(first), Tokens.valid(officer, "risk"));
+    assertThat(browser.heading()).isEqualTo("Rules");
+    long before = Long.parseLong(browser.text(By.id("in-force-version")));
+    browser.screenshot("rules");
+
+    String text = browser.driver.findElement(By.id("rules")).getAttribute("value");
+    String changed = text.replace("blockedCountries: [KP]", "blockedCountries: [KP, IR]");
+    assertThat(changed).isNotEqualTo(text);
+    browser.paste(By.id("rules"), changed);
+    browser.click(By.id("check"));
+    assertThat(browser.await(By.id("diff")).getText()).contains("~ blockedCountries: [KP] -> [IR, KP]");
+    browser.screenshot("rules-diff");
+    browser.click(By.id("publish"));
+    browser.awaitText(By.cssSelector(".notice"), "is published and in force");
+    long published = Long.parseLong(browser.text(By.id("in-force-version")));
+    assertThat(published).isGreaterThan(before);
+    assertThat(browser.text(By.id("in-force-by"))).isEqualTo(officer);
+    assertThat(browser.text(By.id("audit"))).contains(officer).contains("blockedCountries");
+
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    for (EdgeFixture edge : List.of(first, second)) {
+      Eventually.await("version " + published + " in force on every edge", Duration.ofNanos(
+        Math.max(1, deadline - System.nanoTime())), () -> edge.app.limits().rulesInForce()
+        .map(rules -> rules.published().version() == published
+          && rules.rules().blockedCountries().contains("IR")).orElse(false));
+    }
+    browser.signIn(base(second), Tokens.valid(officer, "risk"));
+    assertThat(Long.parseLong(browser.text(By.id("in-force-version")))).isEqualTo(published);
+    browser.screenshot("rules-published-second-edge");
+  }
+
+  @Test
+  @DisplayName("an invalid rules text shows each problem at its line, as typed and on check, and nothing is published")
+  void invalidRules() {
+    browser.signIn(base(first), Tokens.valid("console-officer", "risk"));
+    long before = Long.parseLong(browser.text(By.id("in-force-version")));
+    String text = browser.driver.findElement(By.id("rules")).getAttribute("value");
+    String invalid = text.replaceFirst("defaultTier: \\w+", "defaultTier: gold")
+      .replace("blockedCountries:", "surprise: 1\nblockedCountries:");
+    int goldLine = lineOf(invalid, "defaultTier: gold");
+    int surpriseLine = lineOf(invalid, "surprise: 1");
+
+    browser.paste(By.id("rules"), invalid);
+    browser.awaitText(By.id("live-problems"), "2 problem(s)");
+    assertThat(browser.text(By.id("live-problems"))).contains("Line " + goldLine + ": defaultTier")
+      .contains("Line " + surpriseLine + ": surprise");
+    browser.click(By.id("check"));
+    List<WebElement> problems = browser.await(By.id("problems")).findElements(By.tagName("li"));
+    assertThat(problems).hasSize(2);
+    assertThat(browser.text(By.id("line-" + goldLine))).contains("defaultTier: names no tier: 'gold'");
+    assertThat(browser.text(By.id("line-" + surpriseLine))).contains("surprise: is not a known key");
+    assertThat(browser.driver.findElements(By.id("publish"))).isEmpty();
+    browser.screenshot("rules-invalid");
+
+    for (EdgeFixture edge : List.of(first, second)) {
+      assertThat(edge.app.limits().rulesInForce().orElseThrow().published().version()).isEqualTo(before);
+    }
+  }
+
+  @Test
+  @DisplayName("looking up an owner shows the tier and what it allows; changing it is done and audited as "
+    + "PUT /admin/kyc does")
+  void changeKycTier() {
+    String owner = "console-kyc-" + UUID.randomUUID();
+    browser.signIn(base(first), Tokens.valid("console-kyc-officer", "admin"));
+    browser.open(base(first) + "/console/kyc");
+    browser.paste(By.id("owner"), owner);
+    browser.driver.findElement(By.id("owner")).submit();
+    assertThat(browser.await(By.id("tier")).getText()).isEqualTo("unverified");
+    assertThat(browser.text(By.id("allowances"))).contains("withdrawal");
+    new Select(browser.driver.findElement(By.id("new-tier"))).selectByValue("basic");
+    browser.click(By.id("change-tier"));
+    browser.awaitText(By.cssSelector(".notice"), "The tier is now basic");
+    assertThat(browser.text(By.id("tier"))).isEqualTo("basic");
+    assertThat(browser.text(By.id("allowances"))).doesNotContain("withdrawal");
+    browser.screenshot("kyc");
+
+    HttpResponse<Buffer> read = first.as("auditor", "admin").get("/admin/kyc/" + owner);
+    assertThat(read.bodyAsJsonObject().getString("tier")).isEqualTo("basic");
+    assertThat(read.bodyAsJsonObject().getString("updatedBy")).isEqualTo("console-kyc-officer");
+    HttpResponse<Buffer> audit = first.as("auditor", "admin").get("/admin/limits/audit?limit=20");
+    assertThat(audit.bodyAsString()).contains(owner).contains("kyc_profile_set");
+  }
+
+  @Test
+  @DisplayName("an AML flag is found in the queue by owner, opened with the ledger movement behind it, and "
+    + "marked escalated with a note; the queue filtered by state shows it so")
+  void reviewFlag() {
+    ApiCaller alice = first.newUser();
+    String wallet = alice.openWallet();
+    alice.deposit(wallet, 2_000_000);
+    String posting = creditPosting(wallet);
+    long flagId = raiseFlag(alice.id(), wallet, posting);
+
+    browser.signIn(base(first), Tokens.valid("console-compliance", "risk"));
+    browser.open(base(first) + "/console/aml?owner=" + alice.id());
+    assertThat(browser.text(By.id("flags"))).contains("#" + flagId).contains("open");
+    browser.screenshot("aml-queue");
+    browser.click(By.linkText("#" + flagId));
+    assertThat(browser.await(By.id("movements")).getText()).contains(posting).contains(wallet);
+    browser.click(By.id("state-escalated"));
+    browser.driver.findElement(By.id("note")).sendKeys("deposit far above this owner's history");
+    browser.click(By.id("submit-review"));
+    browser.awaitText(By.cssSelector(".notice"), "Marked escalated");
+    assertThat(browser.text(By.id("flag-state"))).isEqualTo("escalated");
+    assertThat(browser.text(By.id("reviews"))).contains("console-compliance")
+      .contains("deposit far above this owner's history");
+    browser.screenshot("aml-flag");
+
+    browser.open(base(first) + "/console/aml?owner=" + alice.id() + "&state=escalated");
+    assertThat(browser.text(By.id("flags"))).contains("#" + flagId);
+    browser.open(base(first) + "/console/aml?owner=" + alice.id() + "&state=open");
+    assertThat(browser.text(By.id("flags"))).doesNotContain("#" + flagId);
+  }
+
+  @Test
+  @DisplayName("a frozen wallet is made active again from the reconciliation page, with a reason")
+  void unfreezeWallet() {
+    ApiCaller owner = first.newUser();
+    String wallet = owner.openWallet();
+    ApiCaller admin = first.as("console-admin", "admin");
+    HttpResponse<Buffer> frozen = admin.post("/admin/wallets/" + wallet + "/status",
+      new JsonObject().put("status", "frozen").put("reason", "test: a discrepancy"), Optional.empty());
+    assertThat(frozen.statusCode()).as(frozen.bodyAsString()).isEqualTo(200);
+
+    browser.signIn(base(first), Tokens.valid("console-admin", "admin"));
+    browser.open(base(first) + "/console/reconciliation");
+    assertThat(browser.heading()).isEqualTo("Reconciliation");
+    browser.driver.findElement(By.id("wallet")).sendKeys(wallet);
+    browser.driver.findElement(By.id("unfreeze-reason")).sendKeys("checked against the bank statement");
+    browser.click(By.id("unfreeze"));
+    browser.awaitText(By.cssSelector(".notice"), "is active again");
+    browser.screenshot("reconciliation");
+    assertThat(admin.get("/admin/wallets/" + wallet).bodyAsJsonObject().getString("status")).isEqualTo("active");
+  }
+
+  @Test
+  @DisplayName("a halt of money movement is shown on the reconciliation page and released there by an admin, "
+    + "with a reason recorded")
+  void releaseHalt() {
+    Pool pool = EdgeFixture.pool(vertx, EdgeFixture.appDatabase());
+    MoneyHalts halts = MoneyHalts.create(pool);
+    String subject = "XTS-console-" + UUID.randomUUID();
+    try {
+      Await.result(halts.raise(new ReconciliationReport.Discrepancy(ReconciliationReport.Kind.LEDGER_TOTAL, subject,
+        "test: a total off by 1"), "console-test", Instant.now()));
+      awaitHalted(true);
+      browser.signIn(base(first), Tokens.valid("console-admin", "admin"));
+      browser.open(base(first) + "/console/reconciliation");
+      assertThat(browser.text(By.id("halts"))).contains(subject);
+      browser.driver.findElement(By.id("release-reason")).sendKeys("test halt, nothing to correct");
+      browser.click(By.id("release"));
+      browser.awaitText(By.cssSelector(".notice"), "money moves again");
+      assertThat(browser.await(By.id("no-halts")).getText()).contains("None");
+      Row release = Await.result(pool.preparedQuery("SELECT r.released_by, r.reason FROM money_halt_releases r "
+        + "JOIN money_halts h ON h.id = r.halt_id WHERE h.subject = $1").execute(Tuple.of(subject))).iterator().next();
+      assertThat(release.getString("released_by")).isEqualTo("console-admin");
+      assertThat(release.getString("reason")).isEqualTo("test halt, nothing to correct");
+    } finally {
+      Await.result(halts.releaseAll("console-test", "test cleanup"));
+      Await.result(pool.close());
+      awaitHalted(false);
+    }
+  }
+
+  /** Each edge reads the halts once a second. */
+  private void awaitHalted(boolean halted) {
+    for (EdgeFixture edge : List.of(first, second)) {
+      Eventually.await("halted " + halted, Duration.ofSeconds(10), () -> edge.as("console-admin", "admin")
+        .get("/admin/reconciliation/halt").bodyAsJsonObject().getBoolean("halted") == halted);
+    }
+  }
+
+  /** The ledger's posting that credited the wallet, once the ledger writer has carried it there. */
+  private String creditPosting(String wallet) {
+    LedgerWriter writer = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(TestEnvironment.redisNodes(),
+      first.cache.shardCount(), EdgeFixture.appDatabase(), "console-" + UUID.randomUUID()));
+    Await.result(writer.start());
+    Pool pool = EdgeFixture.pool(vertx, EdgeFixture.appDatabase());
+    try {
+      String[] found = new String[1];
+      Eventually.await("the deposit in the ledger", Duration.ofMinutes(2), () -> {
+        var rows = Await.result(pool.preparedQuery("SELECT posting_id FROM entries WHERE account_id = $1 AND amount > 0")
+          .execute(Tuple.of(wallet)));
+        found[0] = rows.size() == 0 ? null : rows.iterator().next().getString("posting_id");
+        return found[0] != null;
+      });
+      return found[0];
+    } finally {
+      Await.result(writer.stop());
+      Await.result(pool.close());
+    }
+  }
+
+  /** A large-transaction flag as the monitor raises it (the monitor's own run is LimitsAmlApiTest's subject). */
+  private long raiseFlag(String owner, String wallet, String posting) {
+    Pool pool = EdgeFixture.pool(vertx, EdgeFixture.appDatabase());
+    try {
+      Row row = Await.result(pool.preparedQuery("""
+          INSERT INTO limits.aml_flags (dedupe_key, kind, owner_id, wallet_id, currency, total_minor, posting_ids,
+                                        occurred_at, detail)
+          VALUES ($1, 'large_transaction', $2, $3, 'USD', 2000000, $4, $5, 'a deposit at or above 10000.00 USD')
+          RETURNING id""")
+        .execute(Tuple.of("console-test:" + posting, owner, wallet, new String[] {posting},
+          OffsetDateTime.now(ZoneOffset.UTC)))).iterator().next();
+      return row.getLong("id");
+    } finally {
+      Await.result(pool.close());
+    }
+  }
+
+  private HttpResponse<Buffer> consoleGet(EdgeFixture edge, String path, String token) {
+    return Await.result(client(edge).get(path).putHeader("Cookie", ConsoleSession.COOKIE + "=" + token).send());
+  }
+
+  private WebClient client(EdgeFixture edge) {
+    return WebClient.create(vertx, new io.vertx.ext.web.client.WebClientOptions().setDefaultHost("127.0.0.1")
+      .setDefaultPort(edge.port()).setFollowRedirects(false));
+  }
+
+  private static int lineOf(String text, String line) {
+    String[] lines = text.split("\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      if (lines[i].equals(line)) {
+        return i + 1;
+      }
+    }
+    throw new AssertionError("no line " + line);
+  }
+
+  private static String base(EdgeFixture edge) {
+    return "http://127.0.0.1:" + edge.port();
+  }
+}
