@@ -27,6 +27,10 @@ redis_nodes_csv() {
 }
 export WALLET_REDIS_NODES=${WALLET_REDIS_NODES:-$(redis_nodes_csv)}
 
+# Prometheus (scripts/run.sh --with-prometheus, scripts/check-ops.sh): its HTTP port and its folder
+export WALLET_PROMETHEUS_PORT=${WALLET_PROMETHEUS_PORT:-9090}
+export WALLET_PROMETHEUS_DIR=${WALLET_PROMETHEUS_DIR:-$WALLET_DATA_DIR/prometheus}
+
 log() { printf '[wallet] %s\n' "$*" >&2; }
 die() { printf '[wallet] ERROR: %s\n' "$*" >&2; exit 1; }
 
@@ -41,4 +45,10 @@ install_packages() {
   apt-get install -y --no-install-recommends "$@" >/dev/null \
     || { apt-get update >/dev/null && apt-get install -y --no-install-recommends "$@" >/dev/null; } \
     || die "apt-get install $* failed"
+}
+
+# Prometheus and promtool (Debian's prometheus package), and jq for reading their answers.
+ensure_ops_tools() {
+  command -v prometheus >/dev/null && command -v promtool >/dev/null && command -v jq >/dev/null \
+    || install_packages prometheus jq
 }

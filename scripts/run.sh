@@ -11,10 +11,23 @@
 # without real secrets (WALLET_JWT_SECRET, WALLET_SANDBOX_WEBHOOK_SECRET, WALLET_SANDBOX_API_KEY, the
 # PostgreSQL passwords).
 #
+# With --with-prometheus it also starts a local Prometheus (Debian's package, installed with apt when
+# missing) on WALLET_PROMETHEUS_PORT (default 9090), keeping its data in WALLET_PROMETHEUS_DIR,
+# scraping both edges and the ledger writer every 5 s with the alert rules of
+# ops/prometheus/wallet-alerts.yml loaded (docs/operations.md).
+#
 #   scripts/run.sh                 # build and run
+#   scripts/run.sh --with-prometheus
 #   WALLET_SKIP_BUILD=1 scripts/run.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+with_prometheus=""
+for arg in "$@"; do
+  case $arg in
+    --with-prometheus) with_prometheus=1 ;;
+    *) die "unknown argument $arg (usage: scripts/run.sh [--with-prometheus])" ;;
+  esac
+done
 export WALLET_MODE=${WALLET_MODE:-development}
 export WALLET_CONFIG_FILE=${WALLET_CONFIG_FILE:-$WALLET_ROOT/edge-api/config/edge.yaml}
 export WALLET_RISK_RULES_FILE=${WALLET_RISK_RULES_FILE:-$WALLET_ROOT/config/risk-rules.yaml}
@@ -29,6 +42,7 @@ logs=$WALLET_DATA_DIR/logs
 pid_dir=${WALLET_RUN_DIR:-$WALLET_DATA_DIR/run}
 
 "$WALLET_ROOT/scripts/infra-up.sh"
+[ -z "$with_prometheus" ] || ensure_ops_tools
 if [ -z "${WALLET_SKIP_BUILD:-}" ]; then
   log "building every module (mvn install -DskipTests)"
   (cd "$WALLET_ROOT" && mvn -B -q install -DskipTests)
@@ -83,6 +97,40 @@ for port in "${edge_ports[@]}"; do
   start "edge API on :$port" "edge-api-$port" WALLET_HTTP_PORT="$port" -- -jar "$edge_jar"
 done
 
+# The scrape configuration of this run's processes, with the alert rules of the repository.
+write_prometheus_config() {
+  local edges="" port
+  for port in "${edge_ports[@]}"; do edges+="${edges:+, }'127.0.0.1:$port'"; done
+  cat >"$WALLET_PROMETHEUS_DIR/prometheus.yml" <<YAML
+# written by scripts/run.sh --with-prometheus; edit ops/prometheus/ or the script, not this file
+global:
+  scrape_interval: 5s
+  evaluation_interval: 5s
+rule_files:
+  - $WALLET_ROOT/ops/prometheus/wallet-alerts.yml
+scrape_configs:
+  - job_name: wallet-edge
+    static_configs:
+      - targets: [$edges]
+  - job_name: wallet-ledger-writer
+    static_configs:
+      - targets: ['127.0.0.1:${WALLET_LEDGER_METRICS_PORT:-9181}']
+YAML
+}
+
+start_prometheus() {
+  mkdir -p "$WALLET_PROMETHEUS_DIR/data"
+  write_prometheus_config
+  promtool check config "$WALLET_PROMETHEUS_DIR/prometheus.yml" >/dev/null || die "the Prometheus configuration is invalid"
+  prometheus --config.file="$WALLET_PROMETHEUS_DIR/prometheus.yml" --storage.tsdb.path="$WALLET_PROMETHEUS_DIR/data" \
+    --storage.tsdb.retention.time=2d --web.listen-address="127.0.0.1:$WALLET_PROMETHEUS_PORT" \
+    >>"$logs/prometheus.log" 2>&1 &
+  pids+=($!)
+  echo $! >"$pid_dir/prometheus.pid"
+  log "prometheus started (pid $!) on http://localhost:$WALLET_PROMETHEUS_PORT, logging to $logs/prometheus.log"
+}
+[ -z "$with_prometheus" ] || start_prometheus
+
 for port in "${edge_ports[@]}"; do
   for _ in $(seq 1 120); do
     curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break
@@ -102,4 +150,5 @@ cat >&2 <<TXT
 [wallet] a guided tour: scripts/demo.sh      the API: http://localhost:${edge_ports[0]}/openapi.yaml
 [wallet] Ctrl-C stops the edges, the sandbox and the ledger writer.
 TXT
+[ -z "$with_prometheus" ] || log "prometheus: http://localhost:$WALLET_PROMETHEUS_PORT (alerts: /alerts; dashboard: ops/grafana, docs/operations.md)"
 wait

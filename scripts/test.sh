@@ -8,7 +8,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 # the risk console's browser tests (ConsoleBrowserTest) drive Debian's headless Chromium
 command -v chromium >/dev/null && command -v chromedriver >/dev/null || install_packages chromium chromium-driver
 cd "$WALLET_ROOT"
+# The alert rules and their unit tests, the dashboard's shape (seconds; fails before the long part)
+"$WALLET_ROOT/scripts/check-ops.sh" --static
 mvn -B verify "$@"
+# A real Prometheus scraping a running wallet (scripts/run.sh --with-prometheus) on ports of its own
+"$WALLET_ROOT/scripts/check-ops.sh" --live
 
 # The fault suite's short mode (issue 9), on an infrastructure of its own that it stops at its end,
 # so the one above is left as it was. WALLET_SKIP_CHAOS=1 leaves it out.

@@ -21,6 +21,7 @@ import dev.wallet.balancecache.model.PaymentId;
 import dev.wallet.balancecache.model.PaymentView;
 import dev.wallet.balancecache.model.RefundView;
 import dev.wallet.balancecache.model.SagaCounts;
+import dev.wallet.balancecache.model.PendingBacklog;
 import dev.wallet.balancecache.model.ShardAvailability;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.SystemAccount;
@@ -176,4 +177,7 @@ public interface BalanceCache {
 
   /** Ids of the movements (transfers, payments, refunds) of a shard still pending: debited, not yet settled. */
   Future<List<String>> pendingMovements(ShardId shard);
+
+  /** How many movements of a shard are pending and how old the oldest is (one round trip, for metrics). */
+  Future<PendingBacklog> pendingBacklog(ShardId shard);
 }

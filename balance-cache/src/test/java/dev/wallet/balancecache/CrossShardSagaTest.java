@@ -9,6 +9,7 @@ import dev.wallet.balancecache.command.Transfer;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.PendingBacklog;
 import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.TransferStatus;
 import dev.wallet.balancecache.model.TransferView;
@@ -16,6 +17,7 @@ import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.balancecache.testing.MoneyCoreTest;
 import io.vertx.core.Future;
 import java.util.ArrayList;
@@ -182,13 +184,35 @@ class CrossShardSagaTest extends MoneyCoreTest {
     assertThat(Await.result(cache.transfer(id)).orElseThrow().status()).isEqualTo(TransferStatus.COMPLETED);
   }
 
+  @Test
+  @DisplayName("a shard's pending backlog counts the movements left after their debit and dates the oldest; the sweep empties it")
+  void pendingBacklog() {
+    String alice = owner();
+    WalletId from = core.funded(alice, 500);
+    WalletId to = core.openElsewhere(owner(), from);
+    PendingBacklog before = Await.result(cache.pendingBacklog(from.shard()));
+    long firstDebitAtMs = System.currentTimeMillis();
+    crashAfterDebit(from, to, 75, alice);
+    crashAfterDebit(from, to, 25, alice);
+    long lastDebitAtMs = System.currentTimeMillis();
+
+    PendingBacklog during = Await.result(cache.pendingBacklog(from.shard()));
+    Await.result(cache.sweepPendingTransfers());
+    PendingBacklog after = Await.result(cache.pendingBacklog(from.shard()));
+
+    assertThat(during.shard()).isEqualTo(from.shard());
+    assertThat(during.count()).isEqualTo(before.count() + 2);
+    assertThat(during.oldestCreatedAtMs()).isPositive().isLessThanOrEqualTo(lastDebitAtMs);
+    if (before.count() == 0) {
+      assertThat(during.oldestCreatedAtMs()).isGreaterThanOrEqualTo(firstDebitAtMs - 1_000);
+    }
+    assertThat(during.oldestAgeSeconds(during.oldestCreatedAtMs() + 2_500)).isEqualTo(2.5);
+    assertThat(after.count()).isLessThanOrEqualTo(during.count() - 2);
+    assertThat(new PendingBacklog(from.shard(), 0, 0).oldestAgeSeconds(lastDebitAtMs)).isZero();
+  }
+
   private TransferId crashAfterDebit(WalletId from, WalletId to, long amount, String owner) {
-    TransferId id = TransferId.random(from.shard());
-    Transfer transfer = new Transfer(from, to, new Money(amount, USD), owner, key(owner));
-    Outcome<TransferView> debited = Await.result(cache.saga().debit(transfer, id));
-    assertThat(debited.code()).isEqualTo(OutcomeCode.PENDING);
-    assertThat(Await.result(cache.pendingMovements(from.shard()))).contains(id.value());
-    return id;
+    return MoneyCore.pendingAfterDebit(cache, from, to, amount, owner);
   }
 
 }

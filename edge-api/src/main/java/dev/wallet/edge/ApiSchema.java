@@ -25,16 +25,25 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * The OpenAPI document (classpath openapi.yaml) as the validator of requests: each operation's
- * JSON body schema and query parameter schemas, compiled once, check every request of that
- * operation on the event loop (small, bounded documents: cheaper than a hop to a worker). Bodies
- * are parsed by {@link StrictJson} first, so duplicate members, comments and deep nesting never
- * reach the schema. A request the document does not describe gets 400 invalid_request (415 for a
- * body that is not JSON) and changes nothing.
+ * body schema (JSON, or YAML text for the rules file) and query parameter schemas, compiled once,
+ * check every request of that operation on the event loop (small, bounded documents: cheaper than
+ * a hop to a worker). JSON bodies are parsed by {@link StrictJson} first, so duplicate members,
+ * comments and deep nesting never reach the schema. A request the document does not describe gets
+ * 400 invalid_request (415 for a body in another media type than the one declared) and changes
+ * nothing. Public and admin routes go through the same guard.
  */
 final class ApiSchema {
 
   static final String DOCUMENT = "openapi.yaml";
   private static final String JSON = "application/json";
+  private static final String YAML = "application/yaml";
+  private static final String TEXT = "text/plain";
+  /**
+   * vertx-openapi refuses to load media types it cannot validate; in the validator's copy they
+   * become the supported type that holds the same schema (YAML and CSV are text to it).
+   */
+  private static final Map<String, String> MEDIA_FOR_VALIDATOR = Map.of("application/problem+json", JSON,
+    YAML, TEXT, "text/csv", TEXT);
   private static final String BODY = "wallet.body";
   private static final String QUERY = "wallet.query";
 
@@ -56,7 +65,8 @@ final class ApiSchema {
    * vertx-openapi refuses to load a response media type it cannot validate
    * (application/problem+json, application/yaml), so in its copy responses declare their JSON
    * bodies as application/json and the YAML one as text/plain. Responses are not validated at run
-   * time; requests are, against exactly the schemas written here.
+   * time; requests are, against exactly the schemas written here. The one text request body (the
+   * rules file, application/yaml) is text/plain in the validator's copy for the same reason.
    */
   static Future<Document> load(Vertx vertx) {
     return vertx.fileSystem().readFile(DOCUMENT).compose(text -> OpenAPIContract.from(vertx, forValidator(text))
@@ -70,6 +80,7 @@ final class ApiSchema {
     paths.fieldNames().forEach(path -> paths.getJsonObject(path).forEach(operation -> {
       if (operation.getValue() instanceof JsonObject definition) {
         renameResponseMediaTypes(definition.getJsonObject("responses"));
+        renameMediaTypes(definition.getJsonObject("requestBody"));
       }
     }));
     renameResponseMediaTypes(document.getJsonObject("components").getJsonObject("responses"));
@@ -81,18 +92,20 @@ final class ApiSchema {
       return;
     }
     responses.forEach(response -> {
-      if (response.getValue() instanceof JsonObject definition && definition.getValue("content") instanceof
-        JsonObject content) {
-        rename(content, "application/problem+json", JSON);
-        rename(content, "application/yaml", "text/plain");
+      if (response.getValue() instanceof JsonObject definition) {
+        renameMediaTypes(definition);
       }
     });
   }
 
-  private static void rename(JsonObject content, String from, String to) {
-    Object media = content.remove(from);
-    if (media != null) {
-      content.put(to, media);
+  private static void renameMediaTypes(JsonObject withContent) {
+    if (withContent != null && withContent.getValue("content") instanceof JsonObject content) {
+      MEDIA_FOR_VALIDATOR.forEach((from, to) -> {
+        Object media = content.remove(from);
+        if (media != null) {
+          content.put(to, media);
+        }
+      });
     }
   }
 
@@ -100,17 +113,17 @@ final class ApiSchema {
     return new ApiSchema(contract, new StrictJson(maxJsonDepth));
   }
 
-  /** Guard for one operation: a JSON body and query parameters as the document describes them. */
+  /** Guard for one operation: a body and query parameters as the document describes them. */
   Handler<RoutingContext> validate(String operationId) {
     Operation operation = contract.operation(operationId);
     if (operation == null) {
       throw new IllegalArgumentException("the OpenAPI document has no operation " + operationId);
     }
-    Optional<Validator> body = bodyValidator(operation);
+    Optional<Handler<RoutingContext>> body = bodyGuard(operation);
     Map<String, QueryParameter> query = queryParameters(operation);
     return ctx -> {
       ctx.put(QUERY, validQuery(ctx, query));
-      body.ifPresent(validator -> ctx.put(BODY, validBody(ctx, validator)));
+      body.ifPresent(guard -> guard.handle(ctx));
       ctx.next();
     };
   }
@@ -130,31 +143,45 @@ final class ApiSchema {
     return Optional.ofNullable(query == null ? null : query.get(name));
   }
 
-  private Optional<Validator> bodyValidator(Operation operation) {
+  /** A JSON body, parsed and kept for {@link #body}; or a YAML text body, checked as text and left to its handler. */
+  private Optional<Handler<RoutingContext>> bodyGuard(Operation operation) {
     if (operation.getRequestBody() == null) {
       return Optional.empty();
     }
-    MediaType media = operation.getRequestBody().getContent().get(JSON);
-    return Optional.of(repository().validator(media.getSchema()));
+    Map<String, MediaType> content = operation.getRequestBody().getContent();
+    if (content.containsKey(JSON)) {
+      Validator validator = repository().validator(content.get(JSON).getSchema());
+      return Optional.of(ctx -> ctx.put(BODY, validBody(ctx, validator)));
+    }
+    Validator validator = repository().validator(content.get(TEXT).getSchema());
+    return Optional.of(ctx -> validText(ctx, validator));
   }
 
   private JsonObject validBody(RoutingContext ctx, Validator validator) {
-    requireJsonContentType(ctx);
-    Buffer raw = ctx.body().buffer();
-    if (raw == null || raw.length() == 0) {
-      throw ProblemException.invalid("a JSON body is required");
-    }
-    JsonObject parsed = json.object(raw.getBytes());
+    JsonObject parsed = json.object(requiredBody(ctx, JSON).getBytes());
     requireValid(validator.validate(parsed), "body");
     return parsed;
   }
 
-  private static void requireJsonContentType(RoutingContext ctx) {
+  private static void validText(RoutingContext ctx, Validator validator) {
+    requireValid(validator.validate(requiredBody(ctx, YAML).toString(StandardCharsets.UTF_8)), "body");
+  }
+
+  private static Buffer requiredBody(RoutingContext ctx, String mediaType) {
+    requireContentType(ctx, mediaType);
+    Buffer raw = ctx.body().buffer();
+    if (raw == null || raw.length() == 0) {
+      throw ProblemException.invalid("a body (" + mediaType + ") is required");
+    }
+    return raw;
+  }
+
+  private static void requireContentType(RoutingContext ctx, String expected) {
     String type = ctx.request().getHeader("Content-Type");
     String mediaType = type == null ? "" : type.split(";", 2)[0].trim();
-    if (!JSON.equalsIgnoreCase(mediaType)) {
+    if (!expected.equalsIgnoreCase(mediaType)) {
       throw new ProblemException(Problem.of(ProblemCode.UNSUPPORTED_MEDIA_TYPE,
-        "send the body as Content-Type: application/json"));
+        "send the body as Content-Type: " + expected));
     }
   }
 

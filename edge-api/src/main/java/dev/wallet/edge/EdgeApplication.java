@@ -41,6 +41,8 @@ public final class EdgeApplication {
   private static final Logger LOG = LoggerFactory.getLogger(EdgeApplication.class);
   /** A pending cross-shard transfer older than this is driven to its end by this process's sweeper. */
   static final long SWEEP_AGE_MS = 5_000;
+  /** How often each edge reads the cluster's replicas and pending backlogs for /metrics (see ClusterGauges). */
+  static final long CLUSTER_GAUGES_INTERVAL_MS = 5_000;
   /** Waiting longer for a PostgreSQL connection is an outage (503), not a slow answer. */
   static final int PG_CONNECT_TIMEOUT_MS = 1_000;
 
@@ -136,13 +138,14 @@ public final class EdgeApplication {
     MoneyHalts halts = MoneyHalts.create(pool);
     MoneyGate gate = new MoneyGate(halts, Clock.systemUTC());
     gate.register(registry);
+    ClusterGauges clusterGauges = new ClusterGauges(cache, Clock.systemUTC(), registry);
     AtomicReference<EdgeVerticle> first = new AtomicReference<>();
     return gate.start(vertx).recover(unread -> reconcile ? Future.failedFuture(unread) : Future.succeededFuture())
       .compose(read -> ApiSchema.load(vertx))
       .map(document -> new EdgeServices(cache, LedgerReader.create(pool), funds, new BalanceFeed(cache, registry),
         rateLimiter, document.contract(), document.text(), registry, metrics, dependencies.limits(),
         new ConnectionCap(config.http().maxConnections(), registry),
-        new SocketsPerCaller(config.sockets().maxPerCaller()), halts, gate))
+        new SocketsPerCaller(config.sockets().maxPerCaller()), halts, gate, clusterGauges))
       .compose(services -> vertx.deployVerticle(() -> {
         EdgeVerticle verticle = new EdgeVerticle(config, services);
         first.compareAndSet(null, verticle);
@@ -152,6 +155,7 @@ public final class EdgeApplication {
           .map(sandbox -> new EdgeApplication(vertx, services, pool, gatewayHttp, deployment, first.get().port(),
             sandbox))))
       .onSuccess(app -> {
+        clusterGauges.start(vertx, CLUSTER_GAUGES_INTERVAL_MS);
         if (reconcile) {
           funds.startReconciling(vertx, config.funds().reconcileIntervalMs(), config.funds().staleAfterMs(),
             gate::halted);
@@ -193,6 +197,7 @@ public final class EdgeApplication {
       .eventually(() -> {
         services.funds().stopReconciling(vertx);
         services.gate().stop(vertx);
+        services.clusterGauges().stop(vertx);
         services.feed().close();
         gatewayHttp.close();
         return services.limits().close();

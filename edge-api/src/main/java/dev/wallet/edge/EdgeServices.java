@@ -21,5 +21,5 @@ import io.vertx.openapi.contract.OpenAPIContract;
 record EdgeServices(BalanceCache cache, LedgerReader ledger, Funds funds, BalanceFeed feed, RateLimiter rateLimiter,
                     OpenAPIContract contract, Buffer openApiDocument, PrometheusMeterRegistry registry,
                     EdgeMetrics metrics, Limits limits, ConnectionCap connections, SocketsPerCaller socketsPerCaller,
-                    MoneyHalts halts, MoneyGate gate) {
+                    MoneyHalts halts, MoneyGate gate, ClusterGauges clusterGauges) {
 }

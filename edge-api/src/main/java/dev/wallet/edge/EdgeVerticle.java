@@ -159,22 +159,26 @@ public final class EdgeVerticle extends VerticleBase {
     router.post("/v1/payments/:id/refunds").handler(body).handler(IdempotencyKeys::require)
       .handler(schema.validate("createRefund")).handler(gate::guard).handler(payments::refund);
 
-    router.get("/admin/wallets/:id").handler(admin::wallet);
-    router.get("/admin/reconciliation").handler(ledgers::reconciliation);
-    router.get("/admin/reconciliation/halt").handler(admin::halt);
+    router.get("/admin/wallets/:id").handler(schema.validate("adminGetWallet")).handler(admin::wallet);
+    router.get("/admin/reconciliation").handler(schema.validate("adminReconciliation"))
+      .handler(ledgers::reconciliation);
+    router.get("/admin/reconciliation/halt").handler(schema.validate("adminGetHalt")).handler(admin::halt);
     router.post("/admin/reconciliation/halt/release").handler(body).handler(schema.validate("adminReleaseHalt"))
       .handler(admin::releaseHalt);
     router.post("/admin/wallets/:id/status").handler(body).handler(schema.validate("adminSetWalletStatus"))
       .handler(admin::setStatus);
-    router.get("/admin/limits").handler(limits::rules);
+    router.get("/admin/limits").handler(schema.validate("adminGetLimits")).handler(limits::rules);
     router.put("/admin/limits").handler(BodyHandler.create(false).setBodyLimit(RULES_LIMIT_BYTES))
-      .handler(limits::publish);
-    router.get("/admin/limits/audit").handler(limits::audit);
-    router.get("/admin/kyc/:ownerId").handler(limits::profile);
-    router.put("/admin/kyc/:ownerId").handler(body).handler(limits::setProfile);
-    router.get("/admin/aml/flags").handler(limits::flags);
-    router.get("/admin/reports/large-transactions").handler(limits::largeTransactionsReport);
-    router.get("/admin/reports/aml-flags").handler(limits::amlFlagsReport);
+      .handler(schema.validate("adminPublishLimits")).handler(limits::publish);
+    router.get("/admin/limits/audit").handler(schema.validate("adminLimitsAudit")).handler(limits::audit);
+    router.get("/admin/kyc/:ownerId").handler(schema.validate("adminGetKyc")).handler(limits::profile);
+    router.put("/admin/kyc/:ownerId").handler(body).handler(schema.validate("adminSetKyc"))
+      .handler(limits::setProfile);
+    router.get("/admin/aml/flags").handler(schema.validate("adminAmlFlags")).handler(limits::flags);
+    router.get("/admin/reports/large-transactions").handler(schema.validate("adminLargeTransactionsReport"))
+      .handler(limits::largeTransactionsReport);
+    router.get("/admin/reports/aml-flags").handler(schema.validate("adminAmlFlagsReport"))
+      .handler(limits::amlFlagsReport);
 
     router.get("/console").handler(ctx -> ConsolePages.redirect(ctx, "/console/"));
     router.route("/console/*").subRouter(console(verifier, clock, admin));

@@ -23,10 +23,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The limits module at the edge: the guard every money-moving handler calls before the money
@@ -38,8 +38,7 @@ final class LimitsHandlers {
 
   static final String RISK = "risk";
   static final String ADMIN = "admin";
-  static final int MAX_PAGE = 500;
-  private static final Set<String> PROFILE_MEMBERS = Set.of("tier", "country");
+  private static final int DEFAULT_PAGE = 100;
   private static final Duration DEFAULT_FLAG_PERIOD = Duration.ofDays(30);
   private static final Duration MAX_REPORT_PERIOD = Duration.ofDays(366);
 
@@ -153,7 +152,7 @@ final class LimitsHandlers {
 
   /** GET /admin/limits/audit?limit= : newest first. */
   void audit(RoutingContext ctx) {
-    int limit = intParam(ctx, "limit", 100);
+    int limit = pageLimit(ctx);
     Reply.answer(ctx, limits.audit(limit).map(records -> {
       JsonArray lines = new JsonArray();
       records.forEach(record -> lines.add(auditLine(record)));
@@ -165,7 +164,7 @@ final class LimitsHandlers {
   void setProfile(RoutingContext ctx) {
     Caller caller = requireRole(ctx, ADMIN, RISK);
     String owner = ownerId(ctx);
-    JsonObject body = profileBody(ctx);
+    JsonObject body = ApiSchema.body(ctx);
     Reply.answer(ctx, limits.setProfile(owner, body.getString("tier"), Optional.ofNullable(body.getString("country")),
         caller.id())
       .recover(LimitsHandlers::invalidOrUnavailable)
@@ -182,7 +181,7 @@ final class LimitsHandlers {
   void flags(RoutingContext ctx) {
     Instant to = instantParam(ctx, "to").orElse(clock.instant());
     Instant from = instantParam(ctx, "from").orElse(to.minus(DEFAULT_FLAG_PERIOD));
-    Reply.answer(ctx, limits.compliance().flags(from, to, intParam(ctx, "limit", 100)).map(flags -> {
+    Reply.answer(ctx, limits.compliance().flags(from, to, pageLimit(ctx)).map(flags -> {
       JsonArray list = new JsonArray();
       flags.forEach(flag -> list.add(flag(flag)));
       return Reply.ok(new JsonObject().put("flags", list));
@@ -209,21 +208,6 @@ final class LimitsHandlers {
           + ".csv\"")
         .end(text))
       .onFailure(ctx::fail);
-  }
-
-  /** {"tier": "...", "country"?: "DE"}, strictly: unknown members and non-text values are refused. */
-  private static JsonObject profileBody(RoutingContext ctx) {
-    if (ctx.body().buffer() == null || ctx.body().buffer().length() == 0) {
-      throw ProblemException.invalid("a JSON body {\"tier\", \"country\"?} is required");
-    }
-    JsonObject body = new StrictJson(StrictJson.SHALLOW_DEPTH).object(ctx.body().buffer().getBytes());
-    Set<String> unknown = new java.util.TreeSet<>(body.fieldNames());
-    unknown.removeAll(PROFILE_MEMBERS);
-    if (!unknown.isEmpty() || !(body.getValue("tier") instanceof String)
-        || body.containsKey("country") && !(body.getValue("country") instanceof String)) {
-      throw ProblemException.invalid("the body is {\"tier\": text, \"country\"?: ISO-3166 alpha-2 text}");
-    }
-    return body;
   }
 
   private static Caller requireRole(RoutingContext ctx, String... roles) {
@@ -264,28 +248,18 @@ final class LimitsHandlers {
     return new Instant[] {from, to};
   }
 
+  /** A query instant the OpenAPI guard let through (its pattern is ISO-8601; the calendar is checked here). */
   private static Optional<Instant> instantParam(RoutingContext ctx, String name) {
-    List<String> values = ctx.queryParam(name);
-    if (values.size() > 1) {
-      throw ProblemException.invalid("give " + name + " at most once");
-    }
     try {
-      return values.stream().findFirst().map(Instant::parse);
+      return ApiSchema.query(ctx, name).map(text -> OffsetDateTime.parse((String) text).toInstant());
     } catch (DateTimeParseException e) {
       throw ProblemException.invalid(name + " must be an ISO-8601 instant such as 2026-11-25T00:00:00Z");
     }
   }
 
-  private static int intParam(RoutingContext ctx, String name, int fallback) {
-    try {
-      int value = ctx.queryParam(name).stream().findFirst().map(Integer::parseInt).orElse(fallback);
-      if (value >= 1 && value <= MAX_PAGE) {
-        return value;
-      }
-    } catch (NumberFormatException notANumber) {
-      // answered below, like any other out-of-range value
-    }
-    throw ProblemException.invalid(name + " must be an integer between 1 and " + MAX_PAGE);
+  /** A page size the OpenAPI guard checked (1 to 500, as the document says). */
+  private static int pageLimit(RoutingContext ctx) {
+    return ApiSchema.query(ctx, "limit").map(value -> ((Long) value).intValue()).orElse(DEFAULT_PAGE);
   }
 
   private static Reply published(PublishOutcome outcome) {

@@ -60,14 +60,18 @@ class MoneyHaltApiTest {
       for (EdgeFixture edge : List.of(one, two)) {
         HttpResponse<Buffer> refused = awaitTransfer(edge.as(alice), from, to, 503);
         assertProblem(refused, 503, "halted");
-        assertThat(refused.bodyAsJsonObject().getString("detail")).contains("reconciliation found").contains("XTS");
+        // the detail names the first halt in force; other tests' findings (a broken chain left in the
+        // append-only ledger by ReconciliationTest) may halt in the same run, so XTS is looked for in the list
+        assertThat(refused.bodyAsJsonObject().getString("detail")).contains("reconciliation found");
         assertThat(refused.getHeader("Retry-After")).isEqualTo(Problem.HALTED_RETRY_AFTER_SECONDS);
         assertThat(edge.as(alice).get("/v1/wallets/" + from).statusCode()).as("reads keep working").isEqualTo(200);
         HttpResponse<Buffer> ready = Await.result(edge.http.get("/health/ready").send());
         assertThat(ready.statusCode()).as("a halt every edge shares keeps them in rotation").isEqualTo(200);
         assertThat(ready.bodyAsJsonObject().getString("status")).isEqualTo("degraded");
         assertThat(ready.bodyAsJsonObject().getJsonObject("checks").getString("money")).isEqualTo("halted");
-        assertThat(ready.bodyAsJsonObject().getJsonObject("halt").getString("reason")).contains("XTS");
+        assertThat(ready.bodyAsJsonObject().getJsonObject("halt").getJsonArray("halts").stream()
+          .map(JsonObject.class::cast).map(halt -> halt.getString("kind") + " " + halt.getString("subject")))
+          .contains("LEDGER_TOTAL XTS");
         assertThat(edge.registry.scrape()).contains("wallet_money_halted 1.0");
       }
       long whileHalted = one.as(alice).available(from);

@@ -26,6 +26,7 @@ import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.PaymentId;
 import dev.wallet.balancecache.model.PaymentView;
+import dev.wallet.balancecache.model.PendingBacklog;
 import dev.wallet.balancecache.model.RefundId;
 import dev.wallet.balancecache.model.RefundView;
 import dev.wallet.balancecache.model.SagaCounts;
@@ -46,6 +47,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.HashMap;
@@ -542,6 +544,25 @@ public final class RedisBalanceCache implements BalanceCache {
   @Override
   public Future<List<String>> pendingMovements(ShardId shard) {
     return pendingSince(shard, "+inf");
+  }
+
+  @Override
+  public Future<PendingBacklog> pendingBacklog(ShardId shard) {
+    String key = Keys.pendingMovements(shard);
+    Future<Response> count = runner.send(key, Request.cmd(Command.ZCARD).arg(key));
+    Future<Response> oldest = runner.send(key, Request.cmd(Command.ZRANGE).arg(key).arg(0).arg(0).arg("WITHSCORES"));
+    return Future.all(count, oldest)
+      .map(both -> new PendingBacklog(shard, count.result().toLong(), oldestScore(oldest.result())));
+  }
+
+  /** The score of a one-member ZRANGE WITHSCORES: [member, score] (RESP2) or [[member, score]] (RESP3). */
+  private static long oldestScore(Response range) {
+    if (range == null || range.size() == 0) {
+      return 0;
+    }
+    Response pair = range.get(0).type() == ResponseType.MULTI ? range.get(0) : range;
+    // an epoch-ms score is an integer below 2^53: exact as a double, whichever form RESP gives it
+    return (long) Double.parseDouble(pair.get(1).toString());
   }
 
   private Future<List<String>> pendingSince(ShardId shard, String maxScore) {

@@ -6,12 +6,14 @@ import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.command.Credit;
 import dev.wallet.balancecache.command.OpenWallet;
 import dev.wallet.balancecache.command.Transfer;
+import dev.wallet.balancecache.impl.RedisBalanceCache;
 import dev.wallet.balancecache.model.IdempotencyKey;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.SystemAccount;
+import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
@@ -99,6 +101,20 @@ public final class MoneyCore {
 
   public Future<Outcome<TransferView>> transfer(WalletId from, WalletId to, long minor, String owner) {
     return cache.transfer(new Transfer(from, to, new Money(minor, USD), owner, key(owner)));
+  }
+
+  /**
+   * A cross-shard transfer as a crash right after its debit leaves it: step 1 done, pending on the
+   * source shard for the sweeper (or a retry) to finish.
+   */
+  public static TransferId pendingAfterDebit(RedisBalanceCache cache, WalletId from, WalletId to, long minor,
+                                             String owner) {
+    TransferId id = TransferId.random(from.shard());
+    Transfer transfer = new Transfer(from, to, new Money(minor, USD), owner, key(owner));
+    Outcome<TransferView> debited = Await.result(cache.saga().debit(transfer, id));
+    assertThat(debited.code()).isEqualTo(OutcomeCode.PENDING);
+    assertThat(Await.result(cache.pendingMovements(from.shard()))).contains(id.value());
+    return id;
   }
 
   public Wallet wallet(WalletId id) {

@@ -1,0 +1,128 @@
+package dev.wallet.edge;
+
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.model.PendingBacklog;
+import dev.wallet.balancecache.model.ShardAvailability;
+import dev.wallet.balancecache.model.ShardId;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What an operator needs of the Redis Cluster as a whole, read every few seconds by each edge and
+ * kept for /metrics (a scrape answers from memory, never from Redis): each master's online replicas
+ * (a shard whose master has none loses acknowledged writes with its master, and stops taking writes
+ * if every write waits for a replica), the shards that cannot take writes, and each shard's
+ * cross-shard movements still pending with the age of the oldest (the sweeper ends each within
+ * seconds; a backlog that ages is a destination that does not answer).
+ *
+ * <pre>
+ * wallet_redis_master_online_replicas{master="127.0.0.1:7101"}   -1 when the master did not answer
+ * wallet_redis_unwritable_shards
+ * wallet_saga_pending{shard="s0042"}
+ * wallet_saga_oldest_pending_seconds{shard="s0042"}
+ * wallet_saga_backlog_unread_shards                               shards whose backlog the last read missed
+ * </pre>
+ */
+final class ClusterGauges {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterGauges.class);
+  static final long READ_TIMEOUT_MS = 1_000;
+
+  private final BalanceCache cache;
+  private final Clock clock;
+  private final MultiGauge replicas;
+  private final MultiGauge pending;
+  private final MultiGauge oldestPending;
+  private final AtomicInteger unwritable = new AtomicInteger();
+  private final AtomicInteger unreadShards = new AtomicInteger();
+  private final AtomicBoolean reading = new AtomicBoolean();
+  private long timer = -1;
+
+  ClusterGauges(BalanceCache cache, Clock clock, MeterRegistry registry) {
+    this.cache = cache;
+    this.clock = clock;
+    this.replicas = MultiGauge.builder("wallet_redis_master_online_replicas")
+      .description("Replicas each Redis master reports online; -1 when it did not answer").register(registry);
+    this.pending = MultiGauge.builder("wallet_saga_pending")
+      .description("Cross-shard movements debited on this source shard and not yet settled").register(registry);
+    this.oldestPending = MultiGauge.builder("wallet_saga_oldest_pending_seconds")
+      .description("How long the oldest pending movement of this source shard has waited").register(registry);
+    Gauge.builder("wallet_redis_unwritable_shards", unwritable, AtomicInteger::get)
+      .description("Shards whose master does not answer or lacks the replicas every write waits for").register(registry);
+    Gauge.builder("wallet_saga_backlog_unread_shards", unreadShards, AtomicInteger::get)
+      .description("Shards whose pending backlog the last read could not get").register(registry);
+  }
+
+  /** Reads now, then every {@code intervalMs}; a read never overlaps the previous one. */
+  void start(Vertx vertx, long intervalMs) {
+    timer = vertx.setPeriodic(intervalMs, tick -> refreshUnlessReading());
+    refreshUnlessReading();
+  }
+
+  void stop(Vertx vertx) {
+    vertx.cancelTimer(timer);
+  }
+
+  private void refreshUnlessReading() {
+    if (reading.compareAndSet(false, true)) {
+      refresh().onComplete(done -> reading.set(false));
+    }
+  }
+
+  /** One read of the cluster; the gauges change when it completes. */
+  Future<Void> refresh() {
+    Future<Void> masters = cache.availability(READ_TIMEOUT_MS).onSuccess(this::record).mapEmpty();
+    Future<Void> backlog = backlogs().onSuccess(this::record).mapEmpty();
+    return Future.join(masters, backlog).transform(done -> {
+      if (masters.failed()) {
+        LOG.warn("could not read the Redis masters for /metrics: {}", masters.cause().toString());
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  private void record(ShardAvailability availability) {
+    unwritable.set(availability.unwritable().size());
+    replicas.register(availability.masters().stream()
+      .map(master -> MultiGauge.Row.of(Tags.of("master", master.endpoint()),
+        master.answering() ? master.onlineReplicas() : -1))
+      .toList(), true);
+  }
+
+  private Future<List<Future<PendingBacklog>>> backlogs() {
+    List<Future<PendingBacklog>> reads = IntStream.range(0, cache.shardCount())
+      .mapToObj(n -> cache.pendingBacklog(new ShardId(n)).timeout(READ_TIMEOUT_MS,
+        TimeUnit.MILLISECONDS))
+      .toList();
+    return Future.join(reads).transform(done -> Future.succeededFuture(reads));
+  }
+
+  /** Shards whose read failed are left out of the per-shard rows and counted, so that an alert can see them. */
+  private void record(List<Future<PendingBacklog>> reads) {
+    long now = clock.millis();
+    List<PendingBacklog> read = reads.stream().filter(Future::succeeded).map(Future::result).toList();
+    unreadShards.set(reads.size() - read.size());
+    if (read.size() < reads.size()) {
+      LOG.warn("could not read the pending backlog of {} shards for /metrics", reads.size() - read.size());
+    }
+    pending.register(read.stream().map(backlog -> MultiGauge.Row.of(shardTag(backlog), backlog.count())).toList(), true);
+    oldestPending.register(read.stream()
+      .map(backlog -> MultiGauge.Row.of(shardTag(backlog), backlog.oldestAgeSeconds(now))).toList(), true);
+  }
+
+  private static Tags shardTag(PendingBacklog backlog) {
+    return Tags.of("shard", backlog.shard().name());
+  }
+}
