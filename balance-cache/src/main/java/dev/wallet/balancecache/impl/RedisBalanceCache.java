@@ -3,6 +3,7 @@ package dev.wallet.balancecache.impl;
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.BalanceCacheOptions;
 import dev.wallet.balancecache.HotTierAccess;
+import dev.wallet.balancecache.async.Deadline;
 import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.command.Authorize;
 import dev.wallet.balancecache.command.Capture;
@@ -130,24 +131,65 @@ public final class RedisBalanceCache implements BalanceCache {
     }
   }
 
-  /** Each shard's sweep runs on its own: a shard still being swept is skipped, the others go on. */
+  /**
+   * Each shard's sweep runs on its own: a shard still being swept is skipped, the others go on.
+   * Which shards have anything due is asked first, in one batch per master (a ZCOUNT of each
+   * shard's pending movements and authorization expiries): an idle cluster then costs the sweeper
+   * one round trip per master and tick, where asking every shard on its own cost two commands per
+   * shard. A master whose batch fails has each of its shards swept as before.
+   */
   private void sweepUnlessRunning() {
-    long cutoff = System.currentTimeMillis() - options.sweepAgeMs();
-    for (int n = 0; n < options.shardCount(); n++) {
-      ShardId shard = new ShardId(n);
-      if (sweepingShards.add(n)) {
-        Future<Integer> driven = sweepShard(shard, cutoff);
-        Future<Integer> expired = releaseExpired(shard);
-        Future.all(driven, expired).map(both -> driven.result() + expired.result())
-          .onSuccess(count -> {
-            if (count > 0) {
-              LOG.info("sweeper drove {} pending movements and expired authorizations of {} to their end", count, shard);
-            }
-          })
-          .onFailure(failure -> LOG.warn("sweep of {} failed, will run again: {}", shard, failure.toString()))
-          .onComplete(done -> sweepingShards.remove(shard.number()));
+    long now = System.currentTimeMillis();
+    long cutoff = now - options.sweepAgeMs();
+    List<ShardId> idle = IntStream.range(0, options.shardCount()).filter(n -> !sweepingShards.contains(n))
+      .mapToObj(ShardId::new).toList();
+    shardsByMaster(idle).onSuccess(byMaster -> byMaster.forEach((master, shards) ->
+      shardsWithSomethingDue(master, shards, cutoff, now)
+        .otherwise(failure -> shards)
+        .onSuccess(due -> due.forEach(shard -> sweep(shard, cutoff)))));
+  }
+
+  private Future<Map<String, List<ShardId>>> shardsByMaster(List<ShardId> shards) {
+    List<Future<String>> masters = shards.stream().map(shard -> router.endpoint(shard.tag())).toList();
+    return Future.join(masters).otherwise(failure -> null).map(done -> {
+      Map<String, List<ShardId>> byMaster = new HashMap<>();
+      for (int i = 0; i < shards.size(); i++) {
+        String master = masters.get(i).succeeded() ? masters.get(i).result() : "";
+        byMaster.computeIfAbsent(master, m -> new ArrayList<>()).add(shards.get(i));
       }
+      return byMaster;
+    });
+  }
+
+  private Future<List<ShardId>> shardsWithSomethingDue(String master, List<ShardId> shards, long cutoff, long now) {
+    if (master.isEmpty()) {
+      return Future.succeededFuture(shards);
     }
+    List<Request> counts = new ArrayList<>();
+    shards.forEach(shard -> {
+      counts.add(Request.cmd(Command.ZCOUNT).arg(Keys.pendingMovements(shard)).arg("-inf").arg(cutoff));
+      counts.add(Request.cmd(Command.ZCOUNT).arg(Keys.holdExpiries(shard)).arg("-inf").arg(now));
+    });
+    return Deadline.within(vertx, router.batch(shards.get(0).tag(), counts), options.operationTimeoutMs())
+      .map(replies -> IntStream.range(0, shards.size())
+        .filter(i -> replies.get(2 * i).toLong() > 0 || replies.get(2 * i + 1).toLong() > 0)
+        .mapToObj(shards::get).toList());
+  }
+
+  private void sweep(ShardId shard, long cutoff) {
+    if (!sweepingShards.add(shard.number())) {
+      return;
+    }
+    Future<Integer> driven = sweepShard(shard, cutoff);
+    Future<Integer> expired = releaseExpired(shard);
+    Future.all(driven, expired).map(both -> driven.result() + expired.result())
+      .onSuccess(count -> {
+        if (count > 0) {
+          LOG.info("sweeper drove {} pending movements and expired authorizations of {} to their end", count, shard);
+        }
+      })
+      .onFailure(failure -> LOG.warn("sweep of {} failed, will run again: {}", shard, failure.toString()))
+      .onComplete(done -> sweepingShards.remove(shard.number()));
   }
 
   @Override
