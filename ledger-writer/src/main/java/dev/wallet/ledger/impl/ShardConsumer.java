@@ -44,6 +44,8 @@ final class ShardConsumer {
   private static final long CYCLE_TIMEOUT_MS = 30_000;
   /** Raised by the database when an account's predecessor entry is not committed yet (another writer has it). */
   private static final String OUT_OF_ORDER = "WL001";
+  /** What the Vert.x SQL client's pool answers once it is closed. */
+  private static final String POOL_CLOSED = "Pool closed";
 
   private final Vertx vertx;
   private final OutboxStream stream;
@@ -153,7 +155,9 @@ final class ShardConsumer {
     cycle.onComplete(done -> {
       if (done.failed()) {
         failed(done.cause());
-        vertx.setTimer(backoffMs, t -> loop());
+        if (!stopped) {
+          vertx.setTimer(backoffMs, t -> loop());
+        }
       } else {
         backoffMs = 0;
         lastFailure = null;
@@ -176,6 +180,15 @@ final class ShardConsumer {
 
   /** The batch stays ours and unacknowledged: retry it first. Logged, and counted in the metrics. */
   private void failed(Throwable cause) {
+    if (String.valueOf(cause.getMessage()).contains(POOL_CLOSED)) {
+      // the process is closing under us (its pool went with its Vert.x): a consumer that went on
+      // retrying would keep re-reading its unacknowledged batch, so that no other writer could ever
+      // claim it, and every later posting of those accounts would wait behind it
+      stopped = true;
+      LOG.warn("ledger writer for {} stops: its PostgreSQL pool is closed; its unacknowledged entries go to "
+        + "the writer that claims them", shard());
+      return;
+    }
     failedRounds.incrementAndGet();
     ownPendingDone = false;
     lastFailure = cause.toString();
