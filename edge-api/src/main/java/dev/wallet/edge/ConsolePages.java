@@ -62,9 +62,12 @@ final class ConsolePages {
     ctx.response().setStatusCode(303).putHeader("Location", location).end();
   }
 
-  /** Minor units as the currency writes them (exact: no floating point), e.g. 150000 USD is 1500.00. */
+  /**
+   * Minor units as the currency writes them (exact: no floating point), e.g. 150000 USD is 1500.00.
+   * A currency without a minor unit defined (XTS, XXX: the JDK says -1) is shown in whole units.
+   */
   static String amount(long minor, String currency) {
-    return BigDecimal.valueOf(minor, Currency.getInstance(currency).getDefaultFractionDigits()).toPlainString()
-      + " " + currency;
+    int fractionDigits = Math.max(0, Currency.getInstance(currency).getDefaultFractionDigits());
+    return BigDecimal.valueOf(minor, fractionDigits).toPlainString() + " " + currency;
   }
 }
