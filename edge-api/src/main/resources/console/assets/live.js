@@ -69,8 +69,7 @@
   }
 
   function draw(live) {
-    state.textContent = live.ok ? 'Figures ' + live.window + ' from ' + live.edges + ' edge(s) and '
-      + live.writers + ' ledger writer(s).' : live.message;
+    state.textContent = live.status;
     state.className = live.ok ? 'help' : 'error';
     live.charts.forEach(function (chart) {
       var section = document.getElementById('chart-' + chart.id);
@@ -97,7 +96,6 @@
   pause.addEventListener('click', function () {
     paused = !paused;
     pause.setAttribute('aria-pressed', String(paused));
-    pause.textContent = paused ? 'Resume updates' : 'Pause updates';
     if (!paused) { refresh(); }
   });
   setInterval(refresh, EVERY_MS);

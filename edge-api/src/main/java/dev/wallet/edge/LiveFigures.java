@@ -1,6 +1,7 @@
 package dev.wallet.edge;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -10,6 +11,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,8 +56,10 @@ final class LiveFigures {
   /** An edge exports this gauge whatever its traffic: where no edge is scraped, a rate of nothing is not zero. */
   private static final String EDGES_SCRAPED = "count(wallet_http_connections_open)";
   private static final String ZERO_WHEN_EDGES = " or on() (0 * " + EDGES_SCRAPED + ")";
-  private static final String TRANSFERS = "wallet_money_outcomes_total{operation=\"transfer\",code=\"ok\",replayed=\"false\"}";
-  private static final String REFUSALS = "wallet_money_outcomes_total{code!=\"ok\",replayed=\"false\"}";
+  /** Transfers done (same shard) or under way (a cross-shard saga accepted); not replays of either. */
+  private static final String TRANSFERS =
+    "wallet_money_outcomes_total{operation=\"transfer\",code=~\"ok|pending\",replayed=\"false\"}";
+  private static final String REFUSALS = "wallet_money_outcomes_total{code!~\"ok|pending\",replayed=\"false\"}";
 
   static final List<Chart> CHARTS = List.of(
     new Chart("transfers", "Transfers per second", "per second", "No edge is scraped.",
@@ -85,7 +91,7 @@ final class LiveFigures {
     this.clock = clock;
   }
 
-  static LiveFigures create(io.vertx.core.Vertx vertx, Optional<String> prometheusUrl, Clock clock) {
+  static LiveFigures create(Vertx vertx, Optional<String> prometheusUrl, Clock clock) {
     return new LiveFigures(prometheusUrl.map(url -> WebClient.create(vertx)),
       prometheusUrl.map(url -> url.replaceAll("/+$", "")).orElse(""), clock);
   }
@@ -122,7 +128,7 @@ final class LiveFigures {
     all.add(edges);
     all.add(writers);
     return Future.all(all).map(done -> {
-      Map<String, List<Series>> series = new java.util.LinkedHashMap<>();
+      Map<String, List<Series>> series = new LinkedHashMap<>();
       for (int i = 0; i < CHARTS.size(); i++) {
         series.put(CHARTS.get(i).id(), charts.get(i).result());
       }
@@ -190,12 +196,12 @@ final class LiveFigures {
       }
       series.add(new Series(name, points, Optional.ofNullable(totals.get(name))));
     }
-    series.sort(java.util.Comparator.comparing(Series::name));
+    series.sort(Comparator.comparing(Series::name));
     return series;
   }
 
   private static Map<String, Long> totals(JsonArray vector, String label) {
-    Map<String, Long> totals = new java.util.HashMap<>();
+    Map<String, Long> totals = new HashMap<>();
     for (int i = 0; i < vector.size(); i++) {
       JsonObject one = vector.getJsonObject(i);
       totals.put(name(one, label), Math.round(Double.parseDouble(one.getJsonArray("value").getString(1))));

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -39,13 +40,15 @@ final class LivePlot {
   /** The whole page's figures: where they came from, the window, and every chart. */
   static Map<String, Object> view(Reading reading) {
     Map<String, Object> view = new LinkedHashMap<>();
-    view.put("state", reading.state().name().toLowerCase(java.util.Locale.ROOT));
+    view.put("state", reading.state().name().toLowerCase(Locale.ROOT));
     view.put("ok", reading.state() == LiveFigures.State.OK);
     view.put("message", reading.message());
     view.put("from", reading.from().toString());
     view.put("to", reading.to().toString());
     view.put("window", "from " + CLOCK.format(reading.from()) + " to " + CLOCK.format(reading.to()) + " UTC");
     view.put("stepSeconds", LiveFigures.STEP_SECONDS);
+    view.put("status", reading.state() == LiveFigures.State.OK ? "Figures " + view.get("window") + " from "
+      + reading.edges() + " edge(s) and " + reading.writers() + " ledger writer(s)." : reading.message());
     view.put("edges", reading.edges());
     view.put("writers", reading.writers());
     List<Map<String, Object>> charts = new ArrayList<>();
@@ -104,7 +107,7 @@ final class LivePlot {
     line.put("points", points.toString());
     line.put("now", figure(now));
     line.put("peak", figure(peak));
-    line.put("peakAt", CLOCK.format(Instant.ofEpochSecond(peakAt)));
+    line.put("peakAt", peak > 0 ? CLOCK.format(Instant.ofEpochSecond(peakAt)) : "");
     line.put("total", series.total().map(String::valueOf).orElse(""));
     return line;
   }
@@ -118,8 +121,10 @@ final class LivePlot {
     for (int i = 0; i < lines.size(); i++) {
       Map<String, Object> line = lines.get(i);
       text.append(i == 0 ? "" : "; ").append("all".equals(line.get("name")) ? "" : line.get("name") + " ")
-        .append("now ").append(line.get("now")).append(", peak ").append(line.get("peak")).append(" at ")
-        .append(line.get("peakAt")).append(" UTC");
+        .append("now ").append(line.get("now")).append(", peak ").append(line.get("peak"));
+      if (!"".equals(line.get("peakAt"))) {
+        text.append(" at ").append(line.get("peakAt")).append(" UTC");
+      }
       if (!"".equals(line.get("total"))) {
         text.append(", ").append(line.get("total")).append(" counted by the running edges");
       }
@@ -146,9 +151,9 @@ final class LivePlot {
     return rows;
   }
 
-  /** 1, 2 or 5 times a power of ten, at least the peak (and at least 1, so that an empty chart has an axis). */
+  /** 1, 2 or 5 times a power of ten, at least the peak (1 for a flat zero, so that the axis has labels). */
   static double niceCeiling(double peak) {
-    if (peak <= 1) {
+    if (peak <= 0) {
       return 1;
     }
     double magnitude = Math.pow(10, Math.floor(Math.log10(peak)));

@@ -313,12 +313,14 @@ class ConsoleBrowserTest {
     assertThat(transfers).contains("7 counted by the running edges").doesNotContain("peak 0 ");
     assertThat(browser.driver.findElements(By.cssSelector("#chart-transfers polyline"))).hasSize(1);
     assertThat(browser.text(By.cssSelector("#chart-refusals .legend"))).contains("insufficient_funds")
-      .contains("wallet_inactive");
+      .contains("wallet_inactive").doesNotContain("pending");
     browser.awaitText(By.id("live-updated"), "Updated at");
+    browser.screenshot("live");
     browser.click(By.cssSelector("#chart-transfers details summary"));
     assertThat(browser.driver.findElements(By.cssSelector("#table-transfers td")).stream().map(WebElement::getText)
       .filter(cell -> !cell.isEmpty()).mapToDouble(Double::parseDouble).max().orElse(0)).isGreaterThan(0);
-    browser.screenshot("live");
+    browser.click(By.id("live-pause"));
+    assertThat(browser.driver.findElement(By.id("live-pause")).getAttribute("aria-pressed")).isEqualTo("true");
   }
 
   /** Each edge reads the halts once a second. */

@@ -98,12 +98,14 @@ class ConsoleLiveApiTest {
   }
 
   @Test
-  @DisplayName("without WALLET_PROMETHEUS_URL, or with a Prometheus that does not answer, the figures say so "
-    + "and carry no series")
+  @DisplayName("without WALLET_PROMETHEUS_URL, with a Prometheus that does not answer, or with a URL that answers "
+    + "something else than Prometheus, the figures say so and carry no series")
   void prometheusMissingOrAway() {
     EdgeFixture unconfigured = EdgeFixture.start(vertx, Map.of());
     EdgeFixture away = EdgeFixture.start(vertx, Map.of("WALLET_PROMETHEUS_URL",
       "http://127.0.0.1:" + EdgeFixture.freePort()));
+    EdgeFixture notPrometheus = EdgeFixture.start(vertx, Map.of("WALLET_PROMETHEUS_URL",
+      "http://127.0.0.1:" + writer.port()));
     try {
       JsonObject none = seriesAs(unconfigured, Tokens.valid("live-risk", "risk")).bodyAsJsonObject();
       assertThat(none.getString("state")).isEqualTo("not_configured");
@@ -113,9 +115,14 @@ class ConsoleLiveApiTest {
       assertThat(unreachable.getString("state")).isEqualTo("unreachable");
       assertThat(unreachable.getString("message")).contains("does not answer");
       assertNoSeries(unreachable);
+      JsonObject refused = seriesAs(notPrometheus, Tokens.valid("live-admin", "admin")).bodyAsJsonObject();
+      assertThat(refused.getString("state")).isEqualTo("refused");
+      assertThat(refused.getString("message")).contains("not a Prometheus answer");
+      assertNoSeries(refused);
     } finally {
       unconfigured.close();
       away.close();
+      notPrometheus.close();
     }
   }
 

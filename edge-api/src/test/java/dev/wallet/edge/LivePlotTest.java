@@ -39,7 +39,7 @@ class LivePlotTest {
     assertThat(rows).hasSize(16);
     assertThat(rows.get(0)).isEqualTo(Map.of("time", "02:15", "values", List.of("0.75")));
     assertThat(rows.get(15)).isEqualTo(Map.of("time", "02:00", "values", List.of("0")));
-    assertThat(view.get("window")).isEqualTo("from 02:00:00 to 02:15:00 UTC");
+    assertThat(view.get("status")).isEqualTo("Figures from 02:00:00 to 02:15:00 UTC from 2 edge(s) and 1 ledger writer(s).");
   }
 
   @Test
@@ -49,7 +49,7 @@ class LivePlotTest {
       Map.of(), 0, 0));
     assertThat(view.get("ok")).isEqualTo(false);
     assertThat(view.get("state")).isEqualTo("unreachable");
-    assertThat(view.get("message")).isEqualTo("Prometheus does not answer");
+    assertThat(view.get("status")).isEqualTo("Prometheus does not answer");
     Map<String, Object> ledger = chart(view, "ledger");
     assertThat(ledger.get("empty")).isEqualTo(true);
     assertThat(ledger.get("summary")).isEqualTo("Ledger lag: outbox entries not yet in PostgreSQL: "
@@ -61,6 +61,8 @@ class LivePlotTest {
   @DisplayName("axis ceilings are 1, 2 or 5 times a power of ten; figures carry at most two decimals")
   void roundFigures() {
     assertThat(LivePlot.niceCeiling(0)).isEqualTo(1);
+    assertThat(LivePlot.figure(LivePlot.niceCeiling(0.07))).isEqualTo("0.1");
+    assertThat(LivePlot.figure(LivePlot.niceCeiling(0.3))).isEqualTo("0.5");
     assertThat(LivePlot.niceCeiling(1.2)).isEqualTo(2);
     assertThat(LivePlot.niceCeiling(3)).isEqualTo(5);
     assertThat(LivePlot.niceCeiling(7)).isEqualTo(10);
