@@ -5,6 +5,7 @@ import dev.wallet.edge.LiveFigures.Point;
 import dev.wallet.edge.LiveFigures.Reading;
 import dev.wallet.edge.LiveFigures.Series;
 import java.math.BigDecimal;
+import java.math.MathContext;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -73,7 +74,7 @@ final class LivePlot {
     view.put("empty", series.isEmpty());
     view.put("none", chart.none());
     view.put("hasTotals", chart.totalQuery().isPresent());
-    view.put("yTicks", List.of(figure(max), figure(max / 2), "0"));
+    view.put("yTicks", List.of(tick(max), tick(max / 2), "0"));
     view.put("xTicks", List.of(CLOCK.format(reading.from()), CLOCK.format(Instant.ofEpochSecond((from + to) / 2)),
       CLOCK.format(reading.to())));
     List<Map<String, Object>> lines = new ArrayList<>();
@@ -168,6 +169,11 @@ final class LivePlot {
   /** At most two decimals, none when whole: 12, 0.5, 1.33. */
   static String figure(double value) {
     return BigDecimal.valueOf(value).setScale(2, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
+  }
+
+  /** An axis label: two significant digits, so that half of 0.05 reads 0.025. */
+  static String tick(double value) {
+    return BigDecimal.valueOf(value).round(new MathContext(2)).stripTrailingZeros().toPlainString();
   }
 
   private static String coordinate(double value) {

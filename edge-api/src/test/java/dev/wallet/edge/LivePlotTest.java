@@ -58,7 +58,8 @@ class LivePlotTest {
   }
 
   @Test
-  @DisplayName("axis ceilings are 1, 2 or 5 times a power of ten; figures carry at most two decimals")
+  @DisplayName("axis ceilings are 1, 2 or 5 times a power of ten, their labels two significant digits; figures "
+    + "carry at most two decimals")
   void roundFigures() {
     assertThat(LivePlot.niceCeiling(0)).isEqualTo(1);
     assertThat(LivePlot.figure(LivePlot.niceCeiling(0.07))).isEqualTo("0.1");
@@ -70,6 +71,9 @@ class LivePlotTest {
     assertThat(LivePlot.figure(0)).isEqualTo("0");
     assertThat(LivePlot.figure(12)).isEqualTo("12");
     assertThat(LivePlot.figure(1.0 / 3)).isEqualTo("0.33");
+    assertThat(LivePlot.tick(0.025)).isEqualTo("0.025");
+    assertThat(LivePlot.tick(2500)).isEqualTo("2500");
+    assertThat(LivePlot.tick(0.5)).isEqualTo("0.5");
   }
 
   @SuppressWarnings("unchecked")
