@@ -87,14 +87,17 @@ class ConsoleLiveApiTest {
   }
 
   @Test
-  @DisplayName("a user token gets no figures: 403 with its session cookie, 401 without one")
+  @DisplayName("a user token gets neither the figures nor the page: 403 with its session cookie, 401 without one")
   void userGetsNothing() {
-    HttpResponse<Buffer> asUser = seriesAs(edge, Tokens.valid("live-user-" + UUID.randomUUID(), "user"));
-    assertThat(asUser.statusCode()).isEqualTo(403);
-    assertThat(asUser.bodyAsString()).doesNotContain("charts").doesNotContain("Transfers per second");
-    HttpResponse<Buffer> anonymous = Await.result(client(edge).get("/console/live/series").send());
-    assertThat(anonymous.statusCode()).isEqualTo(401);
-    assertThat(anonymous.bodyAsString()).doesNotContain("charts");
+    String user = Tokens.valid("live-user-" + UUID.randomUUID(), "user");
+    for (String path : List.of("/console/live/series", "/console/live")) {
+      HttpResponse<Buffer> asUser = getAs(edge, path, user);
+      assertThat(asUser.statusCode()).as(path).isEqualTo(403);
+      assertThat(asUser.bodyAsString()).as(path).doesNotContain("charts").doesNotContain("Transfers per second");
+      HttpResponse<Buffer> anonymous = Await.result(client(edge).get(path).send());
+      assertThat(anonymous.statusCode()).as(path).isEqualTo(401);
+      assertThat(anonymous.bodyAsString()).as(path).doesNotContain("charts").doesNotContain("Transfers per second");
+    }
   }
 
   @Test
@@ -111,6 +114,10 @@ class ConsoleLiveApiTest {
       assertThat(none.getString("state")).isEqualTo("not_configured");
       assertThat(none.getString("message")).contains("WALLET_PROMETHEUS_URL");
       assertNoSeries(none);
+      HttpResponse<Buffer> page = getAs(unconfigured, "/console/live", Tokens.valid("live-risk", "risk"));
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.bodyAsString()).contains("role=\"alert\">Prometheus is not configured: set WALLET_PROMETHEUS_URL")
+        .doesNotContain("<polyline");
       JsonObject unreachable = seriesAs(away, Tokens.valid("live-admin", "admin")).bodyAsJsonObject();
       assertThat(unreachable.getString("state")).isEqualTo("unreachable");
       assertThat(unreachable.getString("message")).contains("does not answer");
@@ -194,8 +201,11 @@ class ConsoleLiveApiTest {
 
   /** As the page's script asks: with the console's session cookie. */
   static HttpResponse<Buffer> seriesAs(EdgeFixture target, String token) {
-    return Await.result(client(target).get("/console/live/series")
-      .putHeader("Cookie", ConsoleSession.COOKIE + "=" + token).send());
+    return getAs(target, "/console/live/series", token);
+  }
+
+  private static HttpResponse<Buffer> getAs(EdgeFixture target, String path, String token) {
+    return Await.result(client(target).get(path).putHeader("Cookie", ConsoleSession.COOKIE + "=" + token).send());
   }
 
   private static WebClient client(EdgeFixture target) {
