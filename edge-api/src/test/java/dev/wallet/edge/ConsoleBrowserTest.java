@@ -314,6 +314,7 @@ class ConsoleBrowserTest {
     assertThat(browser.driver.findElements(By.cssSelector("#chart-transfers polyline"))).hasSize(1);
     assertThat(browser.text(By.cssSelector("#chart-refusals .legend"))).contains("insufficient_funds")
       .contains("wallet_inactive").doesNotContain("pending");
+    assertThat(browser.reachedByTab(By.cssSelector("#chart-transfers figure"), 20)).isTrue();
     browser.awaitText(By.id("live-updated"), "Updated at");
     browser.screenshot("live");
     browser.click(By.cssSelector("#chart-transfers details summary"));
