@@ -15,24 +15,20 @@ public record Deposit(String id, WalletId wallet, String ownerId, Money amount, 
 
   /** Nothing is held before the gateway is asked, so a deposit neither prepares nor releases. */
   public enum Status implements MovementStatus {
-    PENDING(Phase.AWAITING),
-    CREDITING(Phase.APPLYING),
-    COMPLETED(Phase.COMPLETED),
-    FAILED(Phase.FAILED),
-    REVERSING(Phase.REVERSING),
-    REVERSED(Phase.REVERSED),
+    PENDING, CREDITING, COMPLETED, FAILED, REVERSING, REVERSED,
     /** A chargeback the wallet could not pay: the wallet is frozen for the risk team. */
-    REVERSAL_UNRECOVERED(Phase.REVERSED);
-
-    private final Phase phase;
-
-    Status(Phase phase) {
-      this.phase = phase;
-    }
+    REVERSAL_UNRECOVERED;
 
     @Override
     public Phase phase() {
-      return phase;
+      return switch (this) {
+        case PENDING -> Phase.AWAITING;
+        case CREDITING -> Phase.APPLYING;
+        case COMPLETED -> Phase.COMPLETED;
+        case FAILED -> Phase.FAILED;
+        case REVERSING -> Phase.REVERSING;
+        case REVERSED, REVERSAL_UNRECOVERED -> Phase.REVERSED;
+      };
     }
   }
 

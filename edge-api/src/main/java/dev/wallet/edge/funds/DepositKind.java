@@ -11,8 +11,6 @@ import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.edge.funds.MovementStatus.Phase;
 import dev.wallet.edge.gateway.Gateway;
-import dev.wallet.edge.gateway.GatewayAck;
-import dev.wallet.edge.gateway.GatewayRequest;
 import dev.wallet.edge.gateway.Instrument;
 import io.vertx.core.Future;
 import java.time.Instant;
@@ -26,91 +24,33 @@ import org.slf4j.LoggerFactory;
  * gateway confirms; a chargeback takes the money back. The credit goes to the money core with the
  * deposit id as the posting's id, so driving it again after a crash replays instead of paying twice.
  */
-final class DepositKind implements MovementKind<Deposit> {
+final class DepositKind extends MovementKind<Deposit> {
 
   private static final Logger LOG = LoggerFactory.getLogger(DepositKind.class);
 
-  private final BalanceCache cache;
+  /** Nothing is held first, so a declined deposit fails at once; an acknowledgement only records the gateway's ref. */
+  private static final Transitions TRANSITIONS = new Transitions(Deposit.Status.PENDING, Deposit.Status.PENDING,
+    Deposit.Status.CREDITING, Deposit.Status.FAILED, Deposit.Status.REVERSING, "reversed by the gateway",
+    List.of(Phase.AWAITING, Phase.APPLYING));
 
   DepositKind(BalanceCache cache) {
-    this.cache = cache;
+    super(cache, FundsStore.DEPOSITS, TRANSITIONS, Gateway::collect);
   }
 
   @Override
-  public String noun() {
-    return "deposit";
-  }
-
-  @Override
-  public FundsStore.Table<Deposit> table() {
-    return FundsStore.DEPOSITS;
-  }
-
-  @Override
-  public List<Deposit.Status> states() {
-    return List.of(Deposit.Status.values());
-  }
-
-  @Override
-  public Deposit recorded(Wallet wallet, Money amount, Instrument source, String gateway) {
+  Deposit recorded(Wallet wallet, Money amount, Instrument source, String gateway) {
     return new Deposit(FundsIds.deposit(wallet.id()), wallet.id(), wallet.ownerId(), amount, source, gateway,
       Deposit.Status.PENDING, Optional.empty(), Optional.empty(), Optional.empty(), Instant.now());
   }
 
+  /** A replayed deposit request is answered OK, as it has been since deposits began (a new one is PENDING). */
   @Override
-  public Future<GatewayAck> ask(Gateway gateway, GatewayRequest request) {
-    return gateway.collect(request);
-  }
-
-  /** The gateway's acknowledgement only records its reference: a deposit stays pending until the verdict. */
-  @Override
-  public MovementStatus unacknowledged() {
-    return Deposit.Status.PENDING;
-  }
-
-  @Override
-  public MovementStatus acknowledged() {
-    return Deposit.Status.PENDING;
-  }
-
-  @Override
-  public MovementStatus succeeded() {
-    return Deposit.Status.CREDITING;
-  }
-
-  @Override
-  public MovementStatus declined() {
-    return Deposit.Status.FAILED;
-  }
-
-  @Override
-  public MovementStatus reversing() {
-    return Deposit.Status.REVERSING;
-  }
-
-  @Override
-  public String reversalReason() {
-    return "reversed by the gateway";
-  }
-
-  @Override
-  public List<Phase> reversalTooEarly() {
-    return List.of(Phase.AWAITING, Phase.APPLYING);
-  }
-
-  /** Every refusal of a deposit comes before it is recorded. */
-  @Override
-  public Optional<OutcomeCode> refusal(Deposit deposit) {
-    return Optional.empty();
-  }
-
-  @Override
-  public OutcomeCode replayed() {
+  OutcomeCode replayed() {
     return OutcomeCode.OK;
   }
 
   @Override
-  public Future<Transition> apply(Deposit deposit) {
+  Future<Transition> apply(Deposit deposit) {
     Credit command = new Credit(deposit.wallet(), deposit.amount(), deposit.clearing(), "deposit", deposit.id(),
       deposit.moneyCoreKey("deposit"));
     return cache.credit(command).map(outcome -> outcome.code() == OutcomeCode.OK
@@ -131,7 +71,7 @@ final class DepositKind implements MovementKind<Deposit> {
    * deposit marked unrecovered, for the risk team; balances never go negative.
    */
   @Override
-  public Future<Transition> reverse(Deposit deposit) {
+  Future<Transition> reverse(Deposit deposit) {
     PlaceHold hold = new PlaceHold(deposit.wallet(), deposit.amount(), deposit.ownerId(), deposit.id() + ".chargeback",
       deposit.moneyCoreKey("chargeback"));
     return cache.placeHold(hold).compose(held -> held.code() == OutcomeCode.OK

@@ -68,7 +68,8 @@ public final class Funds {
   /** One round over everything unchanged for {@code staleAfterMs}; returns how many were looked at. */
   public Future<Integer> reconcile(long staleAfterMs) {
     return deposits.reconcile(staleAfterMs, RECONCILE_BATCH)
-      .compose(depositsSeen -> withdrawals.reconcile(staleAfterMs, RECONCILE_BATCH).map(withdrawalsSeen -> depositsSeen + withdrawalsSeen));
+      .compose(depositsSeen -> withdrawals.reconcile(staleAfterMs, RECONCILE_BATCH)
+        .map(withdrawalsSeen -> depositsSeen + withdrawalsSeen));
   }
 
   /** {@code moneyHalted}: while it says so, no round runs (a round credits deposits and settles withdrawals). */

@@ -56,6 +56,8 @@ final class FundsStore {
    */
   static final class Table<M extends GatewayMovement> {
 
+    private final String noun;
+    private final List<? extends MovementStatus> states;
     private final Function<Row, M> reader;
     private final String insert;
     private final String byId;
@@ -64,7 +66,11 @@ final class FundsStore {
     private final String claimStale;
 
     /** {@code instrument}: the prefix of its _type and _account columns; {@code hold}: the column of its hold. */
-    private Table(String name, String instrument, String hold, Function<Row, M> reader) {
+    private Table(String noun, List<? extends MovementStatus> states, String instrument, String hold,
+                  Function<Row, M> reader) {
+      String name = noun + "s";
+      this.noun = noun;
+      this.states = List.copyOf(states);
       this.reader = reader;
       this.insert = """
         INSERT INTO edge.%1$s (id, wallet_id, owner_id, amount, currency, %2$s_type, %2$s_account, gateway,
@@ -87,11 +93,22 @@ final class FundsStore {
                      ORDER BY updated_at LIMIT $3 FOR UPDATE SKIP LOCKED)
         RETURNING *""".formatted(name);
     }
+
+    /** "deposit" or "withdrawal": in logs, metric names and request hashes. */
+    String noun() {
+      return noun;
+    }
+
+    /** Every state its status column may hold. */
+    List<? extends MovementStatus> states() {
+      return states;
+    }
   }
 
-  static final Table<Deposit> DEPOSITS = new Table<>("deposits", "source", "reversal_hold", FundsStore::deposit);
+  static final Table<Deposit> DEPOSITS =
+    new Table<>("deposit", List.of(Deposit.Status.values()), "source", "reversal_hold", FundsStore::deposit);
   static final Table<Withdrawal> WITHDRAWALS =
-    new Table<>("withdrawals", "destination", "hold_id", FundsStore::withdrawal);
+    new Table<>("withdrawal", List.of(Withdrawal.Status.values()), "destination", "hold_id", FundsStore::withdrawal);
 
   // ------------------------------------------------------------------ movements
 
@@ -194,7 +211,8 @@ final class FundsStore {
     return new Withdrawal(row.getString("id"), new WalletId(row.getString("wallet_id")), row.getString("owner_id"),
       money(row), instrument(row, "destination"), row.getString("gateway"),
       MovementStatus.fromColumn(Withdrawal.Status.class, row.getString("status")),
-      text(row, "hold_id").map(HoldId::new), text(row, "gateway_ref"), text(row, "failure_reason"), row.getOffsetDateTime("created_at").toInstant());
+      text(row, "hold_id").map(HoldId::new), text(row, "gateway_ref"), text(row, "failure_reason"),
+      row.getOffsetDateTime("created_at").toInstant());
   }
 
   private static Instrument instrument(Row row, String prefix) {

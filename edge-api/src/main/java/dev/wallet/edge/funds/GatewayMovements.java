@@ -53,6 +53,9 @@ public final class GatewayMovements<M extends GatewayMovement> {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayMovements.class);
 
   private final MovementKind<M> kind;
+  private final FundsStore.Table<M> table;
+  private final MovementKind.Transitions transitions;
+  private final String noun;
   private final FundsStore store;
   private final Gateway gateway;
   private final MeterRegistry meters;
@@ -62,12 +65,15 @@ public final class GatewayMovements<M extends GatewayMovement> {
 
   GatewayMovements(MovementKind<M> kind, FundsStore store, Gateway gateway, MeterRegistry meters) {
     this.kind = kind;
+    this.table = kind.table();
+    this.transitions = kind.transitions();
+    this.noun = table.noun();
     this.store = store;
     this.gateway = gateway;
     this.meters = meters;
-    this.awaiting = statesWhere(kind, phase -> phase == Phase.AWAITING);
-    this.completed = statesWhere(kind, phase -> phase == Phase.COMPLETED);
-    this.unsettled = statesWhere(kind, phase -> !phase.settled());
+    this.awaiting = statesWhere(table, phase -> phase == Phase.AWAITING);
+    this.completed = statesWhere(table, phase -> phase == Phase.COMPLETED);
+    this.unsettled = statesWhere(table, phase -> !phase.settled());
   }
 
   /**
@@ -88,13 +94,13 @@ public final class GatewayMovements<M extends GatewayMovement> {
    */
   public Future<Outcome<M>> create(Request request) {
     String hash = Sha256.hex(canonical(request));
-    return store.byKey(kind.table(), request.key()).compose(earlier -> earlier.isPresent()
+    return store.byKey(table, request.key()).compose(earlier -> earlier.isPresent()
       ? replay(earlier.get(), hash)
       : admit(request, hash));
   }
 
   public Future<Optional<M>> find(String id) {
-    return store.byId(kind.table(), id);
+    return store.byId(table, id);
   }
 
   private Future<Outcome<M>> admit(Request request, String hash) {
@@ -103,9 +109,9 @@ public final class GatewayMovements<M extends GatewayMovement> {
       return Future.succeededFuture(Outcome.refused(refusal.get()));
     }
     M movement = kind.recorded(request.wallet(), request.amount(), request.instrument(), gateway.name());
-    return store.insert(kind.table(), movement, request.key(), hash).compose(inserted -> inserted.isPresent()
+    return store.insert(table, movement, request.key(), hash).compose(inserted -> inserted.isPresent()
       ? start(inserted.get(), request.limits()).map(started -> answer(started, false))
-      : store.byKey(kind.table(), request.key()).compose(raced -> replay(raced.orElseThrow(), hash)));
+      : store.byKey(table, request.key()).compose(raced -> replay(raced.orElseThrow(), hash)));
   }
 
   /** A movement left preparing (the first step's answer was lost) is finished by the retry that finds it. */
@@ -125,7 +131,7 @@ public final class GatewayMovements<M extends GatewayMovement> {
   }
 
   private String canonical(Request request) {
-    return String.join("|", kind.noun(), request.wallet().id().value(), Long.toString(request.amount().minor()),
+    return String.join("|", noun, request.wallet().id().value(), Long.toString(request.amount().minor()),
       request.amount().currencyCode(), request.instrument().type(), request.instrument().account().orElse(""));
   }
 
@@ -139,17 +145,17 @@ public final class GatewayMovements<M extends GatewayMovement> {
   }
 
   private Future<M> askUnlessAsked(M movement) {
-    return movement.status() == kind.unacknowledged() ? ask(movement) : Future.succeededFuture(movement);
+    return movement.status() == transitions.unacknowledged() ? ask(movement) : Future.succeededFuture(movement);
   }
 
   /** Never fails: without an answer the movement stays as it is and the reconciler asks again. */
   private Future<M> ask(M movement) {
     return kind.ask(gateway, new GatewayRequest(movement.id(), movement.amount(), movement.instrument()))
-      .compose(ack -> move(store.client(), movement, Set.of(kind.unacknowledged()), kind.acknowledged(),
+      .compose(ack -> move(store.client(), movement, Set.of(transitions.unacknowledged()), transitions.acknowledged(),
         Changes.gatewayRef(Optional.ofNullable(ack.gatewayRef()))))
       .map(recorded -> recorded.orElse(movement))
       .recover(failure -> {
-        LOG.warn("{} {}: no answer from gateway {} ({}); it will be asked again", kind.noun(), movement.id(),
+        LOG.warn("{} {}: no answer from gateway {} ({}); it will be asked again", noun, movement.id(),
           gateway.name(), failure.toString());
         return Future.succeededFuture(movement);
       });
@@ -159,7 +165,7 @@ public final class GatewayMovements<M extends GatewayMovement> {
 
   /** A signed webhook event about a movement of this kind: applied at most once, then driven to its end. */
   Future<EventResult> onEvent(GatewayEvent event, String body) {
-    return store.byId(kind.table(), event.reference())
+    return store.byId(table, event.reference())
       .map(found -> applicable(found, event))
       .compose(movement -> store.inTransaction(conn -> store.record(conn, gateway.name(), event, body)
           .compose(isNew -> isNew ? judge(conn, movement, Verdict.of(event)).map(EventResult.APPLIED)
@@ -169,16 +175,16 @@ public final class GatewayMovements<M extends GatewayMovement> {
 
   private M applicable(Optional<M> found, GatewayEvent event) {
     M movement = found.orElseThrow(() -> new EventRefusedException(EventRefusedException.Reason.UNKNOWN_REFERENCE,
-      "no " + kind.noun() + " " + event.reference()));
+      "no " + noun + " " + event.reference()));
     if (!movement.amount().equals(event.amount())) {
       throw new EventRefusedException(EventRefusedException.Reason.MISMATCH, "event " + event.id() + " says "
-        + event.amount() + ", " + kind.noun() + " " + movement.id() + " is " + movement.amount());
+        + event.amount() + ", " + noun + " " + movement.id() + " is " + movement.amount());
     }
     Phase phase = movement.status().phase();
-    boolean ahead = Verdict.of(event).kind() == Verdict.Kind.REVERSED ? kind.reversalTooEarly().contains(phase)
+    boolean ahead = Verdict.of(event).kind() == Verdict.Kind.REVERSED ? transitions.reversalTooEarly().contains(phase)
       : phase == Phase.PREPARING;
     if (ahead) {
-      throw new EventRefusedException(EventRefusedException.Reason.NOT_YET, kind.noun() + " " + movement.id()
+      throw new EventRefusedException(EventRefusedException.Reason.NOT_YET, noun + " " + movement.id()
         + " is " + movement.status() + "; send the event again later");
     }
     return movement;
@@ -187,22 +193,23 @@ public final class GatewayMovements<M extends GatewayMovement> {
   /** The state transition a verdict causes; a verdict that contradicts an earlier one changes nothing. */
   private Future<Optional<M>> judge(SqlClient client, M movement, Verdict verdict) {
     Future<Optional<M>> moved = switch (verdict.kind()) {
-      case SUCCEEDED -> move(client, movement, awaiting, kind.succeeded(), Changes.gatewayRef(verdict.gatewayRef()));
-      case FAILED -> move(client, movement, awaiting, kind.declined(),
+      case SUCCEEDED -> move(client, movement, awaiting, transitions.succeeded(),
+        Changes.gatewayRef(verdict.gatewayRef()));
+      case FAILED -> move(client, movement, awaiting, transitions.declined(),
         Changes.failure(verdict.reasonOr("declined by the gateway")));
-      case REVERSED -> move(client, movement, completed, kind.reversing(),
-        Changes.failure(verdict.reasonOr(kind.reversalReason())));
+      case REVERSED -> move(client, movement, completed, transitions.reversing(),
+        Changes.failure(verdict.reasonOr(transitions.reversalReason())));
     };
     return moved.onSuccess(result -> {
       if (result.isEmpty()) {
-        LOG.info("{} {}: gateway verdict {} changes nothing in state {}", kind.noun(), movement.id(), verdict.kind(),
+        LOG.info("{} {}: gateway verdict {} changes nothing in state {}", noun, movement.id(), verdict.kind(),
           movement.status());
       }
     });
   }
 
   private Future<Void> driveCurrent(String id) {
-    return store.byId(kind.table(), id).compose(current -> drive(current.orElseThrow())).mapEmpty();
+    return store.byId(table, id).compose(current -> drive(current.orElseThrow())).mapEmpty();
   }
 
   /** Finishes whatever a movement is in the middle of; safe to call again at any time. */
@@ -221,28 +228,28 @@ public final class GatewayMovements<M extends GatewayMovement> {
     return move(store.client(), movement, Set.of(movement.status()), transition.to(), transition.changes())
       .compose(moved -> moved.isPresent()
         ? Future.succeededFuture(moved.get())
-        : store.byId(kind.table(), movement.id()).map(Optional::orElseThrow));
+        : store.byId(table, movement.id()).map(Optional::orElseThrow));
   }
 
   private Future<Optional<M>> move(SqlClient client, M movement, Set<MovementStatus> from, MovementStatus to,
                                    Changes changes) {
-    return store.move(client, kind.table(), movement, from, to, changes).onSuccess(moved -> moved
+    return store.move(client, table, movement, from, to, changes).onSuccess(moved -> moved
       .filter(row -> row.status() != movement.status())
-      .ifPresent(row -> meters.counter("wallet_" + kind.noun() + "s_total", "status", to.column()).increment()));
+      .ifPresent(row -> meters.counter("wallet_" + noun + "s_total", "status", to.column()).increment()));
   }
 
   // ------------------------------------------------------------------ reconciliation
 
   /** Movements unchanged for {@code staleAfterMs}: asked about at the gateway, or driven to their end. */
   Future<Integer> reconcile(long staleAfterMs, int batch) {
-    return store.claimStale(kind.table(), unsettled, staleAfterMs, batch).compose(stale ->
+    return store.claimStale(table, unsettled, staleAfterMs, batch).compose(stale ->
       Sequential.forEach(stale, this::reconcileOne).map(stale.size()));
   }
 
   private Future<Void> reconcileOne(M movement) {
     Future<M> done = movement.status().phase() == Phase.AWAITING ? askAbout(movement) : drive(movement);
     return done.<Void>mapEmpty().recover(failure -> {
-      LOG.warn("{} {} ({}): not settled yet, will try again: {}", kind.noun(), movement.id(), movement.status(),
+      LOG.warn("{} {} ({}): not settled yet, will try again: {}", noun, movement.id(), movement.status(),
         failure.toString());
       return Future.succeededFuture();
     });
@@ -272,7 +279,7 @@ public final class GatewayMovements<M extends GatewayMovement> {
       .compose(moved -> moved.isPresent() ? drive(moved.get()) : Future.succeededFuture(movement));
   }
 
-  private static Set<MovementStatus> statesWhere(MovementKind<?> kind, Predicate<Phase> phase) {
-    return kind.states().stream().filter(state -> phase.test(state.phase())).collect(Collectors.toUnmodifiableSet());
+  private static Set<MovementStatus> statesWhere(FundsStore.Table<?> table, Predicate<Phase> phase) {
+    return table.states().stream().filter(state -> phase.test(state.phase())).collect(Collectors.toUnmodifiableSet());
   }
 }

@@ -15,25 +15,20 @@ public record Withdrawal(String id, WalletId wallet, String ownerId, Money amoun
 
   /** HELD and SUBMITTED both await the gateway's verdict; SUBMITTED says the gateway acknowledged it. */
   public enum Status implements MovementStatus {
-    HOLDING(Phase.PREPARING),
-    HELD(Phase.AWAITING),
-    SUBMITTED(Phase.AWAITING),
-    SETTLING(Phase.APPLYING),
-    COMPLETED(Phase.COMPLETED),
-    RELEASING(Phase.RELEASING),
-    FAILED(Phase.FAILED),
-    RETURNING(Phase.REVERSING),
-    RETURNED(Phase.REVERSED);
-
-    private final Phase phase;
-
-    Status(Phase phase) {
-      this.phase = phase;
-    }
+    HOLDING, HELD, SUBMITTED, SETTLING, COMPLETED, RELEASING, FAILED, RETURNING, RETURNED;
 
     @Override
     public Phase phase() {
-      return phase;
+      return switch (this) {
+        case HOLDING -> Phase.PREPARING;
+        case HELD, SUBMITTED -> Phase.AWAITING;
+        case SETTLING -> Phase.APPLYING;
+        case RELEASING -> Phase.RELEASING;
+        case RETURNING -> Phase.REVERSING;
+        case COMPLETED -> Phase.COMPLETED;
+        case FAILED -> Phase.FAILED;
+        case RETURNED -> Phase.REVERSED;
+      };
     }
   }
 

@@ -13,8 +13,6 @@ import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.edge.funds.MovementStatus.Phase;
 import dev.wallet.edge.gateway.Gateway;
-import dev.wallet.edge.gateway.GatewayAck;
-import dev.wallet.edge.gateway.GatewayRequest;
 import dev.wallet.edge.gateway.Instrument;
 import io.vertx.core.Future;
 import java.time.Instant;
@@ -30,90 +28,32 @@ import org.slf4j.LoggerFactory;
  * releases it back (declined), and a payout that comes back is credited to the wallet. A hold is
  * released only on the gateway's word that it did not pay.
  */
-final class WithdrawalKind implements MovementKind<Withdrawal> {
+final class WithdrawalKind extends MovementKind<Withdrawal> {
 
   private static final Logger LOG = LoggerFactory.getLogger(WithdrawalKind.class);
   /** The failure reason of a withdrawal whose hold was refused: the refusal is the client's answer. */
   private static final String HOLD_REFUSED = "hold_refused:";
 
-  private final BalanceCache cache;
+  private static final Transitions TRANSITIONS = new Transitions(Withdrawal.Status.HELD, Withdrawal.Status.SUBMITTED,
+    Withdrawal.Status.SETTLING, Withdrawal.Status.RELEASING, Withdrawal.Status.RETURNING, "returned by the gateway",
+    List.of(Phase.PREPARING, Phase.AWAITING, Phase.APPLYING, Phase.RELEASING, Phase.FAILED));
 
   WithdrawalKind(BalanceCache cache) {
-    this.cache = cache;
-  }
-
-  @Override
-  public String noun() {
-    return "withdrawal";
-  }
-
-  @Override
-  public FundsStore.Table<Withdrawal> table() {
-    return FundsStore.WITHDRAWALS;
-  }
-
-  @Override
-  public List<Withdrawal.Status> states() {
-    return List.of(Withdrawal.Status.values());
+    super(cache, FundsStore.WITHDRAWALS, TRANSITIONS, Gateway::payout);
   }
 
   /** The destination's account is required (the column is NOT NULL); a missing one would be stored empty. */
   @Override
-  public Withdrawal recorded(Wallet wallet, Money amount, Instrument destination, String gateway) {
+  Withdrawal recorded(Wallet wallet, Money amount, Instrument destination, String gateway) {
     Instrument stored = new Instrument(destination.type(), Optional.of(destination.account().orElse("")));
     return new Withdrawal(FundsIds.withdrawal(wallet.id()), wallet.id(), wallet.ownerId(), amount, stored, gateway,
       Withdrawal.Status.HOLDING, Optional.empty(), Optional.empty(), Optional.empty(), Instant.now());
   }
 
   @Override
-  public Future<GatewayAck> ask(Gateway gateway, GatewayRequest request) {
-    return gateway.payout(request);
-  }
-
-  @Override
-  public MovementStatus unacknowledged() {
-    return Withdrawal.Status.HELD;
-  }
-
-  @Override
-  public MovementStatus acknowledged() {
-    return Withdrawal.Status.SUBMITTED;
-  }
-
-  @Override
-  public MovementStatus succeeded() {
-    return Withdrawal.Status.SETTLING;
-  }
-
-  @Override
-  public MovementStatus declined() {
-    return Withdrawal.Status.RELEASING;
-  }
-
-  @Override
-  public MovementStatus reversing() {
-    return Withdrawal.Status.RETURNING;
-  }
-
-  @Override
-  public String reversalReason() {
-    return "returned by the gateway";
-  }
-
-  @Override
-  public List<Phase> reversalTooEarly() {
-    return List.of(Phase.PREPARING, Phase.AWAITING, Phase.APPLYING, Phase.RELEASING, Phase.FAILED);
-  }
-
-  @Override
-  public Optional<OutcomeCode> refusal(Withdrawal withdrawal) {
+  Optional<OutcomeCode> refusal(Withdrawal withdrawal) {
     return withdrawal.failureReason().filter(reason -> reason.startsWith(HOLD_REFUSED))
       .map(reason -> OutcomeCode.valueOf(reason.substring(HOLD_REFUSED.length()).toUpperCase(Locale.ROOT)));
-  }
-
-  @Override
-  public OutcomeCode replayed() {
-    return OutcomeCode.PENDING;
   }
 
   /**
@@ -121,7 +61,7 @@ final class WithdrawalKind implements MovementKind<Withdrawal> {
    * first attempt's outcome under the same key, or places a hold whose request never reached Redis.
    */
   @Override
-  public Future<Transition> prepare(Withdrawal withdrawal, List<LimitCheck> limits) {
+  Future<Transition> prepare(Withdrawal withdrawal, List<LimitCheck> limits) {
     PlaceHold hold = new PlaceHold(withdrawal.wallet(), withdrawal.amount(), withdrawal.ownerId(), withdrawal.id(),
       new IdempotencyKey("edge.withdrawal", withdrawal.id()), limits);
     return cache.placeHold(hold).map(held -> held.code() == OutcomeCode.OK
@@ -131,7 +71,7 @@ final class WithdrawalKind implements MovementKind<Withdrawal> {
 
   /** Paid: the hold is settled to the gateway's clearing account. */
   @Override
-  public Future<Transition> apply(Withdrawal withdrawal) {
+  Future<Transition> apply(Withdrawal withdrawal) {
     HoldId hold = withdrawal.hold().orElseThrow();
     return cache.settleHold(hold, withdrawal.clearing())
       .compose(outcome -> endedAs(withdrawal, outcome, HoldView.HoldStatus.SETTLED, Withdrawal.Status.COMPLETED));
@@ -139,7 +79,7 @@ final class WithdrawalKind implements MovementKind<Withdrawal> {
 
   /** Declined: the hold goes back to the wallet. */
   @Override
-  public Future<Transition> release(Withdrawal withdrawal) {
+  Future<Transition> release(Withdrawal withdrawal) {
     HoldId hold = withdrawal.hold().orElseThrow();
     return cache.releaseHold(hold)
       .compose(outcome -> endedAs(withdrawal, outcome, HoldView.HoldStatus.RELEASED, Withdrawal.Status.FAILED));
@@ -157,7 +97,7 @@ final class WithdrawalKind implements MovementKind<Withdrawal> {
 
   /** A payout that came back: the money returns from the clearing account to the wallet, once. */
   @Override
-  public Future<Transition> reverse(Withdrawal withdrawal) {
+  Future<Transition> reverse(Withdrawal withdrawal) {
     Credit command = new Credit(withdrawal.wallet(), withdrawal.amount(), withdrawal.clearing(), "withdrawal_return",
       withdrawal.id() + ".return", withdrawal.moneyCoreKey("return"));
     return cache.credit(command).map(outcome -> {
