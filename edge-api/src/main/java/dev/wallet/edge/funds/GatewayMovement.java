@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 /** Money crossing the wallet's boundary through a gateway, one way or the other, and how far it got. */
-public sealed interface GatewayMovement permits Deposit, Withdrawal {
+public interface GatewayMovement {
 
   String id();
 
