@@ -101,7 +101,7 @@ public final class EdgeVerticle extends VerticleBase {
     TransferHandlers transfers = new TransferHandlers(services.cache(), ownership, metrics, limits);
     PaymentHandlers payments = new PaymentHandlers(services.cache(), ownership, config.fees(), metrics, limits);
     AuthorizationHandlers authorizations = new AuthorizationHandlers(services.cache(), ownership, config.fees(),
-      config.authorizations(), metrics, limits);
+      config.authorizations(), metrics, payments);
     BatchHandlers batches = new BatchHandlers(transfers, payments);
     BodyHandler batchBody = BodyHandler.create(false).setBodyLimit(BATCH_LIMIT_BYTES);
     WebhookHandlers webhooks = new WebhookHandlers(services.funds(),

@@ -4,6 +4,7 @@ import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.command.Payment;
 import dev.wallet.balancecache.command.Refund;
 import dev.wallet.balancecache.model.IdempotencyKey;
+import dev.wallet.balancecache.model.LimitCheck;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
@@ -45,32 +46,44 @@ final class PaymentHandlers {
 
   /** POST /v1/payments: 201 completed, 202 pending (the sweeper finishes it), or the refusal's problem. */
   void pay(RoutingContext ctx) {
-    Caller caller = Authenticator.caller(ctx);
-    RequestBody body = RequestBody.of(ctx);
-    WalletId payer = body.walletId("fromWalletId");
-    WalletId merchant = body.walletId("merchantWalletId");
-    Money amount = body.money("amount", "currency");
-    String orderRef = body.optionalText("orderRef").orElse("");
-    Reply.answer(ctx, checked(new Request(caller, payer, merchant, amount, orderRef, IdempotencyKeys.required(ctx)))
-      .compose(this::apply));
-  }
-
-  /** A payment as asked for, before the merchant's fee and the payer's limits are known. */
-  record Request(Caller caller, WalletId payer, WalletId merchant, Money amount, String orderRef,
-                 IdempotencyKey key) {
+    Request request = Request.of(Authenticator.caller(ctx), RequestBody.of(ctx), IdempotencyKeys.required(ctx));
+    Reply.answer(ctx, checked(request).compose(this::apply));
   }
 
   /**
-   * The payment with the merchant's fee and the payer's limit checks, or a failed future with the
-   * refusal (not a merchant wallet, the payer's limits): a batch item's first step too.
+   * A payment (or an authorization of one) as asked for, before the merchant's fee and the payer's
+   * limits are known.
    */
-  Future<Payment> checked(Request request) {
+  record Request(Caller caller, WalletId payer, WalletId merchant, Money amount, String orderRef,
+                 IdempotencyKey key) {
+
+    /** From a body: a request's, or a batch item's. */
+    static Request of(Caller caller, RequestBody body, IdempotencyKey key) {
+      return new Request(caller, body.walletId("fromWalletId"), body.walletId("merchantWalletId"),
+        body.money("amount", "currency"), body.optionalText("orderRef").orElse(""), key);
+    }
+  }
+
+  /** The merchant's wallet and the payer's limit checks for paying it. */
+  record Checked(WalletIdentity merchant, List<LimitCheck> limits) {
+  }
+
+  /**
+   * The merchant's wallet and the payer's limit checks, or a failed future with the refusal (not a
+   * merchant wallet, the payer's limits): a payment's, a batch item's and an authorization's first step.
+   */
+  Future<Checked> checkMerchantAndLimits(Request request) {
     return merchantWallet(cache, request.merchant())
       .compose(shop -> limits.outgoing(request.caller().id(), Operation.MERCHANT_PAYMENT, request.amount(),
           Optional.of(shop.ownerId()))
-        .map(checks -> new Payment(request.payer(), request.merchant(), request.amount(),
-          Fees.feeMinor(request.amount(), fees.bpsFor(shop.ownerId())), request.caller().id(), request.orderRef(),
-          request.key(), checks)));
+        .map(checks -> new Checked(shop, checks)));
+  }
+
+  /** The payment with the merchant's fee and the payer's limit checks. */
+  Future<Payment> checked(Request request) {
+    return checkMerchantAndLimits(request).map(checked -> new Payment(request.payer(), request.merchant(),
+      request.amount(), Fees.feeMinor(request.amount(), fees.bpsFor(checked.merchant().ownerId())),
+      request.caller().id(), request.orderRef(), request.key(), checked.limits()));
   }
 
   /** A checked payment through the money core, answered as POST /v1/payments answers it. */
@@ -113,7 +126,7 @@ final class PaymentHandlers {
   }
 
   /** A merchant wallet, or 404: a personal wallet is not a place to pay, and is not revealed. */
-  static Future<WalletIdentity> merchantWallet(BalanceCache cache, WalletId id) {
+  private static Future<WalletIdentity> merchantWallet(BalanceCache cache, WalletId id) {
     return cache.identity(id).map(found -> found.filter(wallet -> wallet.type() == WalletType.MERCHANT)
       .orElseThrow(() -> new ProblemException(Problem.forRefusal(OutcomeCode.NOT_A_MERCHANT))));
   }
