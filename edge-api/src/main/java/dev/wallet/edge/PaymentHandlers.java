@@ -10,7 +10,6 @@ import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.PaymentId;
 import dev.wallet.balancecache.model.PaymentView;
-import dev.wallet.balancecache.model.RefundView;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletIdentity;
 import dev.wallet.balancecache.model.WalletType;
@@ -88,13 +87,13 @@ final class PaymentHandlers {
 
   /** A checked payment through the money core, answered as POST /v1/payments answers it. */
   Future<Reply> apply(Payment checked) {
-    return cache.pay(checked).onSuccess(this::count).map(PaymentHandlers::paid);
+    return cache.pay(checked).onSuccess(this::count).map(MovementReply.PAYMENT::answer);
   }
 
   /** Checked payments all or nothing (see {@link BalanceCache#payAll}), each answered as alone. */
   Future<List<Reply>> applyAll(List<Payment> checked) {
     return cache.payAll(checked).onSuccess(outcomes -> outcomes.forEach(this::count))
-      .map(outcomes -> outcomes.stream().map(PaymentHandlers::paid).toList());
+      .map(outcomes -> outcomes.stream().map(MovementReply.PAYMENT::answer).toList());
   }
 
   private void count(Outcome<PaymentView> outcome) {
@@ -122,7 +121,7 @@ final class PaymentHandlers {
       .compose(payment -> cache.refund(new Refund(id, new Money(amount, payment.amount().currency()), caller.id(),
         IdempotencyKeys.required(ctx))))
       .onSuccess(outcome -> metrics.outcome("refund", outcome.code(), outcome.replayed()))
-      .map(PaymentHandlers::refunded));
+      .map(MovementReply.REFUND::answer));
   }
 
   /** A merchant wallet, or 404: a personal wallet is not a place to pay, and is not revealed. */
@@ -140,45 +139,5 @@ final class PaymentHandlers {
         }
         return payment;
       }));
-  }
-
-  private static Reply paid(Outcome<PaymentView> outcome) {
-    Reply reply = switch (outcome.code()) {
-      case OK -> located(Reply.created(Representations.payment(outcome.value())), outcome.value());
-      case PENDING -> located(Reply.accepted(Representations.payment(outcome.value())), outcome.value());
-      default -> refusedPayment(outcome);
-    };
-    return reply.replayed(outcome.replayed());
-  }
-
-  private static Reply refusedPayment(Outcome<PaymentView> outcome) {
-    Problem problem = Problem.forRefusal(outcome);
-    if (outcome.value() != null) {
-      problem = problem.with("paymentId", outcome.value().id().value())
-        .with("paymentStatus", outcome.value().status().wire());
-    }
-    return problem.reply();
-  }
-
-  private static Reply refunded(Outcome<RefundView> outcome) {
-    Reply reply = switch (outcome.code()) {
-      case OK -> Reply.created(Representations.refund(outcome.value()));
-      case PENDING -> Reply.accepted(Representations.refund(outcome.value()));
-      default -> refusedRefund(outcome);
-    };
-    return reply.replayed(outcome.replayed());
-  }
-
-  private static Reply refusedRefund(Outcome<RefundView> outcome) {
-    Problem problem = Problem.forRefusal(outcome);
-    if (outcome.value() != null) {
-      problem = problem.with("refundId", outcome.value().id().value())
-        .with("refundStatus", outcome.value().status().wire());
-    }
-    return problem.reply();
-  }
-
-  private static Reply located(Reply reply, PaymentView payment) {
-    return reply.withHeader("Location", "/v1/payments/" + payment.id().value());
   }
 }
