@@ -1,5 +1,8 @@
 package dev.wallet.balancecache;
 
+import dev.wallet.balancecache.config.Settings;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -27,6 +30,31 @@ public record BalanceCacheOptions(List<String> redisEndpoints, int shardCount, i
     if (shardCount < 1 || shardCount > 10_000) {
       throw new IllegalArgumentException("shardCount must be between 1 and 10000");
     }
+  }
+
+  /**
+   * The cluster's nodes as every process reads them: an explicit list ({@code WALLET_REDIS_NODES} or
+   * {@code redis.nodes}), else {@code WALLET_REDIS_NODE_COUNT} ports from {@code WALLET_REDIS_FIRST_PORT}
+   * (the defaults are scripts/env.sh's).
+   */
+  public static List<String> nodes(Settings s) {
+    String csv = s.text("WALLET_REDIS_NODES", "redis.nodes", "");
+    if (!csv.isEmpty()) {
+      return Arrays.stream(csv.split(",")).map(String::trim).filter(node -> !node.isEmpty()).toList();
+    }
+    String host = s.text("WALLET_REDIS_HOST", "redis.host", "127.0.0.1");
+    int first = s.integer("WALLET_REDIS_FIRST_PORT", "redis.firstPort", 7101);
+    int count = s.integer("WALLET_REDIS_NODE_COUNT", "redis.nodeCount", 7);
+    List<String> nodes = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      nodes.add("redis://" + host + ":" + (first + i));
+    }
+    return nodes;
+  }
+
+  /** The shard count every process must agree on for the life of the data. */
+  public static int shards(Settings s) {
+    return s.integer("WALLET_SHARDS", "redis.shards", 64);
   }
 
   public static BalanceCacheOptions defaults(List<String> redisEndpoints) {

@@ -1,8 +1,10 @@
 package dev.wallet.edge;
 
-import dev.wallet.edge.config.Secrets;
-import dev.wallet.edge.config.Settings;
+import dev.wallet.balancecache.BalanceCacheOptions;
+import dev.wallet.balancecache.config.Secrets;
+import dev.wallet.balancecache.config.Settings;
 import dev.wallet.ledger.LedgerDatabase;
+import dev.wallet.ledger.LedgerSettings;
 import dev.wallet.limits.HazelcastOptions;
 import dev.wallet.limits.LimitsOptions;
 import io.vertx.core.json.JsonObject;
@@ -45,15 +47,6 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
     "WALLET_RISK_RULES_POLL_MS", "WALLET_RISK_RECONCILE_MS", "WALLET_KYC_TIMEOUT_MS", "WALLET_AML_INTERVAL_MS",
     "WALLET_AML_SETTLE_MS", "WALLET_AUTH_DEFAULT_EXPIRY_SECONDS", "WALLET_AUTH_MAX_EXPIRY_SECONDS",
     "WALLET_PROMETHEUS_URL");
-
-  /** The limits module's settings: environment variable and YAML path (see docs/architecture.md, section 5). */
-  private static final Map<String, String> LIMITS_SETTINGS = Map.ofEntries(
-    Map.entry("WALLET_HZ_CLUSTER", "limits.hazelcast.cluster"), Map.entry("WALLET_HZ_HOST", "limits.hazelcast.host"),
-    Map.entry("WALLET_HZ_PORT", "limits.hazelcast.port"), Map.entry("WALLET_HZ_PORT_COUNT", "limits.hazelcast.portCount"),
-    Map.entry("WALLET_HZ_MEMBERS", "limits.hazelcast.members"), Map.entry("WALLET_RISK_RULES_FILE", "limits.rulesFile"),
-    Map.entry("WALLET_RISK_RULES_POLL_MS", "limits.rulesPollMs"),
-    Map.entry("WALLET_RISK_RECONCILE_MS", "limits.reconcileMs"), Map.entry("WALLET_KYC_TIMEOUT_MS", "limits.kycTimeoutMs"),
-    Map.entry("WALLET_AML_INTERVAL_MS", "limits.amlIntervalMs"), Map.entry("WALLET_AML_SETTLE_MS", "limits.amlSettleMs"));
 
   /**
    * @param port              HTTP port (0 picks a free one, for tests)
@@ -237,7 +230,7 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
   /** Fails with a message naming the setting when one is invalid, or when a secret is missing outside development. */
   public static EdgeConfig from(Settings s) {
     Secrets secrets = Secrets.of(s);
-    return new EdgeConfig(http(s), auth(s, secrets), rateLimit(s), redis(s), postgres(s, secrets), fees(s),
+    return new EdgeConfig(http(s), auth(s, secrets), rateLimit(s), redis(s), postgres(s), fees(s),
       gateway(s, secrets), funds(s), sockets(s), limits(s), authorizations(s), console(s));
   }
 
@@ -295,15 +288,8 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
   }
 
   private static LimitsSettings limits(Settings s) {
-    Map<String, String> values = new HashMap<>();
-    LIMITS_SETTINGS.forEach((env, path) -> {
-      String value = s.text(env, path, "");
-      if (!value.isEmpty()) {
-        values.put(env, value);
-      }
-    });
-    HazelcastOptions hazelcast = HazelcastOptions.fromEnvironment(values);
-    return new LimitsSettings(hazelcast, LimitsOptions.fromEnvironment(values, hazelcast.clusterName()));
+    HazelcastOptions hazelcast = HazelcastOptions.from(s);
+    return new LimitsSettings(hazelcast, LimitsOptions.from(s, hazelcast.clusterName()));
   }
 
   private static Http http(Settings s) {
@@ -331,37 +317,14 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
   }
 
   private static Redis redis(Settings s) {
-    return new Redis(redisNodes(s), s.integer("WALLET_SHARDS", "redis.shards", 64),
+    return new Redis(BalanceCacheOptions.nodes(s), BalanceCacheOptions.shards(s),
       s.number("WALLET_REDIS_OPERATION_TIMEOUT_MS", "redis.operationTimeoutMs", 800),
       s.number("WALLET_SWEEP_INTERVAL_MS", "redis.sweepIntervalMs", 1_000));
   }
 
-  /** Like scripts/env.sh: an explicit list, else WALLET_REDIS_NODE_COUNT ports from WALLET_REDIS_FIRST_PORT. */
-  private static List<String> redisNodes(Settings s) {
-    String csv = s.text("WALLET_REDIS_NODES", "redis.nodes", "");
-    if (!csv.isEmpty()) {
-      return csvList(csv);
-    }
-    String host = s.text("WALLET_REDIS_HOST", "redis.host", "127.0.0.1");
-    int first = s.integer("WALLET_REDIS_FIRST_PORT", "redis.firstPort", 7101);
-    int count = s.integer("WALLET_REDIS_NODE_COUNT", "redis.nodeCount", 7);
-    List<String> nodes = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      nodes.add("redis://" + host + ":" + (first + i));
-    }
-    return nodes;
-  }
-
-  private static Postgres postgres(Settings s, Secrets secrets) {
-    LedgerDatabase app = new LedgerDatabase(
-      s.text("WALLET_PG_HOST", "postgres.host", "127.0.0.1"),
-      s.integer("WALLET_PG_PORT", "postgres.port", 55432),
-      s.text("WALLET_PG_DATABASE", "postgres.database", "wallet"),
-      s.text("WALLET_PG_USER", "postgres.user", "wallet_app"),
-      secrets.secret("WALLET_PG_PASSWORD", "postgres.password", Secrets.DEV_PG_PASSWORD));
-    LedgerDatabase owner = app.as(s.text("WALLET_PG_OWNER", "postgres.owner", "wallet_owner"),
-      secrets.secret("WALLET_PG_OWNER_PASSWORD", "postgres.ownerPassword", Secrets.DEV_PG_OWNER_PASSWORD));
-    return new Postgres(app, owner, s.integer("WALLET_PG_POOL_SIZE", "postgres.poolSize", 8));
+  private static Postgres postgres(Settings s) {
+    LedgerSettings ledger = LedgerSettings.from(s);
+    return new Postgres(ledger.app(), ledger.owner(), s.integer("WALLET_PG_POOL_SIZE", "postgres.poolSize", 8));
   }
 
   private static Fees fees(Settings s) {

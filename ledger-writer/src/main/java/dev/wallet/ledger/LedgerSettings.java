@@ -1,56 +1,34 @@
 package dev.wallet.ledger;
 
-import java.util.Arrays;
+import dev.wallet.balancecache.BalanceCacheOptions;
+import dev.wallet.balancecache.config.Secrets;
+import dev.wallet.balancecache.config.Settings;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 
-/** The ledger processes' settings from the environment; the defaults match scripts/env.sh. */
-record LedgerSettings(LedgerDatabase app, LedgerDatabase owner, List<String> redisNodes, int shards) {
+/**
+ * Where the ledger and the hot tier are, as every process reads it (the edge through its YAML and
+ * environment, the ledger processes through their environment); the defaults are scripts/env.sh's.
+ * The PostgreSQL passwords are secrets: outside development mode a missing one, or one this
+ * repository publishes, is refused.
+ */
+public record LedgerSettings(LedgerDatabase app, LedgerDatabase owner, List<String> redisNodes, int shards) {
 
-  /** The passwords scripts/env.sh publishes: accepted only in WALLET_MODE=development. */
-  static final Map<String, String> DEVELOPMENT_PASSWORDS = Map.of("WALLET_PG_PASSWORD", "wallet-dev-app",
-    "WALLET_PG_OWNER_PASSWORD", "wallet-dev-owner");
+  public static LedgerSettings from(Settings s) {
+    Secrets secrets = Secrets.of(s);
+    LedgerDatabase app = new LedgerDatabase(
+      s.text("WALLET_PG_HOST", "postgres.host", "127.0.0.1"),
+      s.integer("WALLET_PG_PORT", "postgres.port", 55432),
+      s.text("WALLET_PG_DATABASE", "postgres.database", "wallet"),
+      s.text("WALLET_PG_USER", "postgres.user", "wallet_app"),
+      secrets.secret("WALLET_PG_PASSWORD", "postgres.password", Secrets.DEV_PG_PASSWORD));
+    LedgerDatabase owner = app.as(s.text("WALLET_PG_OWNER", "postgres.owner", "wallet_owner"),
+      secrets.secret("WALLET_PG_OWNER_PASSWORD", "postgres.ownerPassword", Secrets.DEV_PG_OWNER_PASSWORD));
+    return new LedgerSettings(app, owner, BalanceCacheOptions.nodes(s), BalanceCacheOptions.shards(s));
+  }
 
   static LedgerSettings fromEnvironment(Map<String, String> env) {
-    boolean development = "development".equals(env.get("WALLET_MODE"));
-    LedgerDatabase app = new LedgerDatabase(env.getOrDefault("WALLET_PG_HOST", "127.0.0.1"),
-      Integer.parseInt(env.getOrDefault("WALLET_PG_PORT", "55432")), env.getOrDefault("WALLET_PG_DATABASE", "wallet"),
-      env.getOrDefault("WALLET_PG_USER", "wallet_app"), password(env, "WALLET_PG_PASSWORD", development));
-    LedgerDatabase owner = app.as(env.getOrDefault("WALLET_PG_OWNER", "wallet_owner"),
-      password(env, "WALLET_PG_OWNER_PASSWORD", development));
-    List<String> redis = Arrays.asList(env.getOrDefault("WALLET_REDIS_NODES", defaultRedisNodes(env)).split(","));
-    return new LedgerSettings(app, owner, redis, Integer.parseInt(env.getOrDefault("WALLET_SHARDS", "64")));
-  }
-
-  /**
-   * A password from the environment. Outside development mode a missing one, or the one this
-   * repository publishes, is refused: anyone could read the ledger with it.
-   */
-  private static String password(Map<String, String> env, String name, boolean development) {
-    String value = env.get(name);
-    String published = DEVELOPMENT_PASSWORDS.get(name);
-    if (value == null || value.isBlank()) {
-      if (development) {
-        return published;
-      }
-      throw new IllegalArgumentException(name + " is not set; outside WALLET_MODE=development the ledger "
-        + "processes need the real PostgreSQL password");
-    }
-    if (!development && value.equals(published)) {
-      throw new IllegalArgumentException(name + " is the development password published in this repository; set "
-        + "the real one, or WALLET_MODE=development on a development machine");
-    }
-    return value;
-  }
-
-  private static String defaultRedisNodes(Map<String, String> env) {
-    int first = Integer.parseInt(env.getOrDefault("WALLET_REDIS_FIRST_PORT", "7101"));
-    int count = Integer.parseInt(env.getOrDefault("WALLET_REDIS_NODE_COUNT", "7"));
-    String host = env.getOrDefault("WALLET_REDIS_HOST", "127.0.0.1");
-    StringBuilder nodes = new StringBuilder();
-    for (int port = first; port < first + count; port++) {
-      nodes.append(nodes.isEmpty() ? "" : ",").append("redis://").append(host).append(':').append(port);
-    }
-    return nodes.toString();
+    return from(Settings.of(env, new JsonObject()));
   }
 }

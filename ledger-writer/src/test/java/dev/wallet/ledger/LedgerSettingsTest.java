@@ -22,7 +22,7 @@ class LedgerSettingsTest {
     assertThatThrownBy(() -> LedgerSettings.fromEnvironment(Map.of("WALLET_PG_PASSWORD", "a-real-one",
       "WALLET_PG_OWNER_PASSWORD", "wallet-dev-owner")))
       .isInstanceOf(IllegalArgumentException.class)
-      .hasMessageContaining("WALLET_PG_OWNER_PASSWORD is the development password");
+      .hasMessageContaining("WALLET_PG_OWNER_PASSWORD is a development value published");
   }
 
   @Test

@@ -1,8 +1,8 @@
 package dev.wallet.limits;
 
+import dev.wallet.balancecache.config.Settings;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * How this process's embedded Hazelcast member finds the others: TCP-IP on the given interface
@@ -28,13 +28,13 @@ public record HazelcastOptions(String clusterName, String host, int port, int po
     }
   }
 
-  public static HazelcastOptions fromEnvironment(Map<String, String> env) {
-    Env settings = new Env(env);
-    String host = settings.text("WALLET_HZ_HOST", "127.0.0.1");
-    int port = settings.number("WALLET_HZ_PORT", 5701);
-    int count = settings.number("WALLET_HZ_PORT_COUNT", 3);
-    String members = settings.text("WALLET_HZ_MEMBERS", host + ":" + port + "-" + (port + count - 1));
-    return new HazelcastOptions(settings.text("WALLET_HZ_CLUSTER", "wallet"), host, port, count,
+  /** From the environment, or the YAML's {@code limits.hazelcast} section. */
+  public static HazelcastOptions from(Settings s) {
+    String host = s.text("WALLET_HZ_HOST", "limits.hazelcast.host", "127.0.0.1");
+    int port = s.integer("WALLET_HZ_PORT", "limits.hazelcast.port", 5701);
+    int count = s.integer("WALLET_HZ_PORT_COUNT", "limits.hazelcast.portCount", 3);
+    String members = s.text("WALLET_HZ_MEMBERS", "limits.hazelcast.members", host + ":" + port + "-" + (port + count - 1));
+    return new HazelcastOptions(s.text("WALLET_HZ_CLUSTER", "limits.hazelcast.cluster", "wallet"), host, port, count,
       Arrays.stream(members.split(",")).map(String::trim).filter(m -> !m.isEmpty()).toList());
   }
 
@@ -50,27 +50,5 @@ public record HazelcastOptions(String clusterName, String host, int port, int po
       throw new IllegalArgumentException("WALLET_HZ_MEMBERS: bad port range in " + member);
     }
     return java.util.stream.IntStream.rangeClosed(from, to).mapToObj(port -> range.group(1) + ":" + port).toList();
-  }
-
-  /** Reads the environment with defaults; a malformed number is a configuration error. */
-  record Env(Map<String, String> env) {
-
-    String text(String name, String fallback) {
-      String value = env.get(name);
-      return value == null || value.isBlank() ? fallback : value.trim();
-    }
-
-    int number(String name, int fallback) {
-      return (int) longNumber(name, fallback);
-    }
-
-    long longNumber(String name, long fallback) {
-      String value = text(name, Long.toString(fallback));
-      try {
-        return Long.parseLong(value);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(name + " must be a whole number, got '" + value + "'");
-      }
-    }
   }
 }

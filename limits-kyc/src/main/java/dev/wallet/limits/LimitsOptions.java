@@ -1,7 +1,7 @@
 package dev.wallet.limits;
 
+import dev.wallet.balancecache.config.Settings;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -33,13 +33,15 @@ public record LimitsOptions(String ruleset, Optional<Path> rulesFile, long rules
     return new LimitsOptions(ruleset, rulesFile, 1_000, 2_000, 1_000, 5_000, 5_000);
   }
 
-  public static LimitsOptions fromEnvironment(Map<String, String> env, String ruleset) {
-    HazelcastOptions.Env settings = new HazelcastOptions.Env(env);
-    String file = settings.text("WALLET_RISK_RULES_FILE", DEFAULT_RULES_FILE);
+  /** From the environment, or the YAML's {@code limits} section. */
+  public static LimitsOptions from(Settings s, String ruleset) {
+    String file = s.text("WALLET_RISK_RULES_FILE", "limits.rulesFile", DEFAULT_RULES_FILE);
     return new LimitsOptions(ruleset, file.equals(NO_FILE) ? Optional.empty() : Optional.of(Path.of(file)),
-      settings.longNumber("WALLET_RISK_RULES_POLL_MS", 1_000), settings.longNumber("WALLET_RISK_RECONCILE_MS", 2_000),
-      settings.longNumber("WALLET_KYC_TIMEOUT_MS", 1_000), settings.longNumber("WALLET_AML_INTERVAL_MS", 5_000),
-      settings.longNumber("WALLET_AML_SETTLE_MS", 5_000));
+      s.number("WALLET_RISK_RULES_POLL_MS", "limits.rulesPollMs", 1_000),
+      s.number("WALLET_RISK_RECONCILE_MS", "limits.reconcileMs", 2_000),
+      s.number("WALLET_KYC_TIMEOUT_MS", "limits.kycTimeoutMs", 1_000),
+      s.number("WALLET_AML_INTERVAL_MS", "limits.amlIntervalMs", 5_000),
+      s.number("WALLET_AML_SETTLE_MS", "limits.amlSettleMs", 5_000));
   }
 
   public LimitsOptions withAml(long intervalMs, long settleMs) {

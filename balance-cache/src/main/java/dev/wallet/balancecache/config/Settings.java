@@ -1,4 +1,4 @@
-package dev.wallet.edge.config;
+package dev.wallet.balancecache.config;
 
 import io.vertx.core.json.JsonObject;
 import java.util.Map;

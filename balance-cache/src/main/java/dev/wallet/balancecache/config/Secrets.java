@@ -1,4 +1,4 @@
-package dev.wallet.edge.config;
+package dev.wallet.balancecache.config;
 
 import java.util.Locale;
 import java.util.Set;
