@@ -13,6 +13,7 @@ import dev.wallet.balancecache.model.Sha256;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletStatus;
+import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.edge.gateway.Gateway;
 import dev.wallet.edge.gateway.GatewayEvent;
 import dev.wallet.edge.gateway.GatewayRequest;
@@ -167,8 +168,8 @@ public final class Deposits {
   }
 
   private Future<Deposit> credit(Deposit deposit) {
-    Credit command = new Credit(deposit.wallet(), deposit.amount(), clearing(deposit), "deposit", deposit.id(),
-      moneyCoreKey(deposit, "deposit"));
+    Credit command = new Credit(deposit.wallet(), deposit.amount(), clearing(deposit), PostingType.DEPOSIT,
+      deposit.id(), moneyCoreKey(deposit, "deposit"));
     return cache.credit(command).compose(outcome -> outcome.code() == OutcomeCode.OK
       ? settle(deposit, Set.of(Deposit.Status.CREDITING), Deposit.Status.COMPLETED, Changes.none())
       : creditRefused(deposit, outcome.code()));

@@ -14,6 +14,7 @@ import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.Sha256;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.edge.gateway.Gateway;
 import dev.wallet.edge.gateway.GatewayEvent;
 import dev.wallet.edge.gateway.GatewayRequest;
@@ -221,8 +222,9 @@ public final class Withdrawals {
 
   /** A payout that came back: the money returns from the clearing account to the wallet, once. */
   private Future<Withdrawal> creditBack(Withdrawal withdrawal) {
-    Credit command = new Credit(withdrawal.wallet(), withdrawal.amount(), clearing(withdrawal), "withdrawal_return",
-      withdrawal.id() + ".return", new IdempotencyKey("gateway." + withdrawal.gateway(), "return:" + withdrawal.id()));
+    Credit command = new Credit(withdrawal.wallet(), withdrawal.amount(), clearing(withdrawal),
+      PostingType.WITHDRAWAL_RETURN, withdrawal.id() + ".return",
+      new IdempotencyKey("gateway." + withdrawal.gateway(), "return:" + withdrawal.id()));
     return cache.credit(command).compose(outcome -> {
       if (outcome.code() != OutcomeCode.OK) {
         LOG.warn("withdrawal {}: the payout came back but the money core refused to credit it ({}); the money stays "
