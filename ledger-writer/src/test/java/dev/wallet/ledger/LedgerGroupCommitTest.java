@@ -72,8 +72,8 @@ class LedgerGroupCommitTest {
 
   /** One unit between two new system accounts of {@code shard}, at sequence {@code seq} of both. */
   private static Positioned transfer(String shard, String name, long seq) {
-    OutboxRecord record = new OutboxRecord(shard + "-" + name, PostingType.TRANSFER, shard, Instant.now(), Optional.of(name),
-      Optional.empty(), List.of(new OutboxEntry("a:USD:" + shard, "available", -1, "USD", -1, seq),
+    OutboxRecord record = new OutboxRecord(shard + "-" + name, PostingType.TRANSFER, shard, Instant.now(),
+      Optional.of(name), Optional.empty(), List.of(new OutboxEntry("a:USD:" + shard, "available", -1, "USD", -1, seq),
       new OutboxEntry("b:USD:" + shard, "available", 1, "USD", 1, seq)), List.of(), Optional.empty(), List.of(),
       Map.of());
     return new Positioned("1-0", record);

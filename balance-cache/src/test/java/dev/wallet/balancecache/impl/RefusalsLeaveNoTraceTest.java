@@ -164,7 +164,8 @@ class RefusalsLeaveNoTraceTest {
       "d-max-" + wallet.value(), key("funding"))));
     IdempotencyKey key = key("funding");
     assertRefusedWithoutTrace(wallet.shard(), key, OutcomeCode.BALANCE_OVERFLOW,
-      () -> cache.credit(new Credit(wallet, new Money(1, USD), clearing, PostingType.DEPOSIT, "d-overflow-" + key.key(), key)));
+      () -> cache.credit(new Credit(wallet, new Money(1, USD), clearing, PostingType.DEPOSIT, "d-overflow-" + key.key(),
+        key)));
 
     // pay the maximum back out, so the shard's clearing account is where it was
     var hold = Await.result(cache.placeHold(new PlaceHold(wallet, new Money(Money.MAX_MINOR, USD), alice, "wd-max",
