@@ -178,6 +178,9 @@ public interface BalanceCache {
   /** Ids of the movements (transfers, payments, refunds) of a shard still pending: debited, not yet settled. */
   Future<List<String>> pendingMovements(ShardId shard);
 
-  /** How many movements of a shard are pending and how old the oldest is (one round trip, for metrics). */
-  Future<PendingBacklog> pendingBacklog(ShardId shard);
+  /**
+   * How many movements of each shard are pending and how old the oldest is, for metrics: one round
+   * trip per master. A shard whose master did not answer is left out.
+   */
+  Future<List<PendingBacklog>> pendingBacklogs();
 }

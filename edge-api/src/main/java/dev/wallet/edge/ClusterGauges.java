@@ -3,7 +3,6 @@ package dev.wallet.edge;
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.model.PendingBacklog;
 import dev.wallet.balancecache.model.ShardAvailability;
-import dev.wallet.balancecache.model.ShardId;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -15,7 +14,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,21 +99,17 @@ final class ClusterGauges {
       .toList(), true);
   }
 
-  private Future<List<Future<PendingBacklog>>> backlogs() {
-    List<Future<PendingBacklog>> reads = IntStream.range(0, cache.shardCount())
-      .mapToObj(n -> cache.pendingBacklog(new ShardId(n)).timeout(READ_TIMEOUT_MS,
-        TimeUnit.MILLISECONDS))
-      .toList();
-    return Future.join(reads).transform(done -> Future.succeededFuture(reads));
+  private Future<List<PendingBacklog>> backlogs() {
+    return cache.pendingBacklogs().timeout(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS).otherwise(failure -> List.of());
   }
 
   /** Shards whose read failed are left out of the per-shard rows and counted, so that an alert can see them. */
-  private void record(List<Future<PendingBacklog>> reads) {
+  private void record(List<PendingBacklog> read) {
     long now = clock.millis();
-    List<PendingBacklog> read = reads.stream().filter(Future::succeeded).map(Future::result).toList();
-    unreadShards.set(reads.size() - read.size());
-    if (read.size() < reads.size()) {
-      LOG.warn("could not read the pending backlog of {} shards for /metrics", reads.size() - read.size());
+    int unread = cache.shardCount() - read.size();
+    unreadShards.set(unread);
+    if (unread > 0) {
+      LOG.warn("could not read the pending backlog of {} shards for /metrics", unread);
     }
     pending.register(read.stream().map(backlog -> MultiGauge.Row.of(shardTag(backlog), backlog.count())).toList(), true);
     oldestPending.register(read.stream()

@@ -589,13 +589,39 @@ public final class RedisBalanceCache implements BalanceCache {
     return pendingSince(shard, "+inf");
   }
 
+  /**
+   * One batch per master (a ZCARD and the oldest member of each of its shards' pending sets), as the
+   * sweeper asks what is due: reading every shard on its own cost two commands per shard per read.
+   */
   @Override
-  public Future<PendingBacklog> pendingBacklog(ShardId shard) {
-    String key = Keys.pendingMovements(shard);
-    Future<Response> count = runner.send(key, Request.cmd(Command.ZCARD).arg(key));
-    Future<Response> oldest = runner.send(key, Request.cmd(Command.ZRANGE).arg(key).arg(0).arg(0).arg("WITHSCORES"));
-    return Future.all(count, oldest)
-      .map(both -> new PendingBacklog(shard, count.result().toLong(), oldestScore(oldest.result())));
+  public Future<List<PendingBacklog>> pendingBacklogs() {
+    List<ShardId> all = IntStream.range(0, options.shardCount()).mapToObj(ShardId::new).toList();
+    return shardsByMaster(all).compose(byMaster -> {
+      List<Future<List<PendingBacklog>>> reads = byMaster.entrySet().stream()
+        .filter(master -> !master.getKey().isEmpty())
+        .map(master -> backlogsOn(master.getValue()).otherwise(failure -> {
+          LOG.debug("could not read the pending backlog of {} shards on {}: {}", master.getValue().size(),
+            master.getKey(), failure.toString());
+          return List.of();
+        }))
+        .toList();
+      return Future.join(reads).transform(done -> Future.succeededFuture(
+        reads.stream().flatMap(read -> read.result().stream()).toList()));
+    });
+  }
+
+  /** The backlogs of shards that share one master, in one round trip. */
+  private Future<List<PendingBacklog>> backlogsOn(List<ShardId> shards) {
+    List<Request> reads = new ArrayList<>();
+    shards.forEach(shard -> {
+      String key = Keys.pendingMovements(shard);
+      reads.add(Request.cmd(Command.ZCARD).arg(key));
+      reads.add(Request.cmd(Command.ZRANGE).arg(key).arg(0).arg(0).arg("WITHSCORES"));
+    });
+    return Deadline.within(vertx, router.batch(shards.get(0).tag(), reads), options.operationTimeoutMs())
+      .map(replies -> IntStream.range(0, shards.size())
+        .mapToObj(i -> new PendingBacklog(shards.get(i), replies.get(2 * i).toLong(), oldestScore(replies.get(2 * i + 1))))
+        .toList());
   }
 
   /** The score of a one-member ZRANGE WITHSCORES: [member, score] (RESP2) or [[member, score]] (RESP3). */

@@ -3,6 +3,7 @@ package dev.wallet.edge.bench;
 import dev.wallet.balancecache.async.Sequential;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -34,12 +36,17 @@ final class Sockets {
 
   private static final int CONNECTING_AT_ONCE = 64;
 
+  private static final int ATTEMPTS = 10;
+
+  private final Vertx vertx;
   private final WebSocketClient client;
+  private final AtomicLong retried = new AtomicLong();
   private final URI edge;
   private final List<WebSocket> open = new ArrayList<>();
   private final Map<String, Long> firstPushMicros = new ConcurrentHashMap<>();
 
   Sockets(Vertx vertx, URI edge, int count) {
+    this.vertx = vertx;
     this.edge = edge;
     this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(count + 16)
       .setConnectTimeout(30_000));
@@ -58,7 +65,30 @@ final class Sockets {
     return Future.all(connectors).map(done -> open.size());
   }
 
+  /**
+   * A 503 (a dependency did not answer in time, e.g. while the machine is saturated) is retried
+   * after its Retry-After second, as a mobile client does, up to {@link #ATTEMPTS} times.
+   */
   private Future<Void> connect(Population.Account account) {
+    return connect(account, 1);
+  }
+
+  private Future<Void> connect(Population.Account account, int attempt) {
+    return connectOnce(account).recover(failure -> {
+      if (attempt >= ATTEMPTS || !(failure instanceof UpgradeRejectedException rejected) || rejected.getStatus() != 503) {
+        return Future.failedFuture(failure);
+      }
+      retried.incrementAndGet();
+      return vertx.timer(1_000).compose(t -> connect(account, attempt + 1));
+    });
+  }
+
+  /** Upgrades refused with 503 and retried. */
+  long retried() {
+    return retried.get();
+  }
+
+  private Future<Void> connectOnce(Population.Account account) {
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(edge.getHost()).setPort(edge.getPort())
       .setURI("/v1/wallets/" + account.wallet() + "/events").addHeader("Authorization", "Bearer " + account.token());
     return client.connect(options).map(socket -> {

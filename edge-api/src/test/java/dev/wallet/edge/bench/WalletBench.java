@@ -444,9 +444,9 @@ public final class WalletBench {
     await(vertx.timer(2_000), 10);
     socketResult = sockets.measure(transfers);
     await(sockets.close(), 120);
-    out.append(String.format(Locale.ROOT, "Live balances: %d sockets held on one edge (%d distinct wallets), "
-        + "random transfers among them at %.0f/s (%d answered, %d errors):%n%n", held, count, rate, load.answered(),
-        load.errors()))
+    out.append(String.format(Locale.ROOT, "Live balances: %d sockets held on one edge (%d distinct wallets; %d "
+        + "upgrades answered 503 and retried), random transfers among them at %.0f/s (%d answered, %d errors):%n%n",
+        held, count, sockets.retried(), rate, load.answered(), load.errors()))
       .append("| pushes matched to transfers | never pushed | push p50 ms | p99 ms | p99.9 ms |\n|---:|---:|---:|---:|---:|\n")
       .append(String.format(Locale.ROOT, "| %d | %d | %.1f | %.1f | %.1f |%n%n", socketResult.matched(),
         socketResult.missing(), socketResult.percentileMs(50), socketResult.percentileMs(99),
