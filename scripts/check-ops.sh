@@ -6,7 +6,8 @@
 #   --live    scripts/run.sh --with-prometheus on ports of its own (built jars needed: run after
 #             mvn verify); waits until Prometheus has scraped both edges and the ledger writer, then
 #             asks its HTTP API for wallet figures with real values, for the rules it loaded, and
-#             runs every query of the dashboard. Stops what it started.
+#             runs every query of the dashboard; asks an edge for the console's Live figures (from
+#             that Prometheus). Stops what it started.
 #   (none)    both.
 #
 # Any failure exits non-zero, so the suite fails with it. Prometheus, promtool and jq come from
@@ -75,6 +76,15 @@ open_wallet() {
     -H 'Content-Type: application/json' -d '{"currency":"USD","type":"personal"}' >/dev/null
 }
 
+# The console's Live figures as an edge serves them (a risk session's cookie): Prometheus's, from both
+# edges and the writer.
+console_live_seen() {
+  local token port=${edge_ports%% *}
+  token=$("$WALLET_ROOT/scripts/dev-token.sh" ops-check risk)
+  curl -sf "http://127.0.0.1:$port/console/live/series" -H "Cookie: wallet_console=$token" \
+    | jq -e '.state == "ok" and .edges == 2 and .writers == 1' >/dev/null
+}
+
 alert_rules() { curl -sf "$(prometheus_url)/api/v1/rules" | jq -c '[.data.groups[].rules[] | select(.type == "alerting")]'; }
 
 # Every rule evaluated at least once, none with an error (a rule that does not evaluate never fires).
@@ -136,6 +146,8 @@ check_live() {
   [ -n "$(scalar 'max(wallet_ledger_lag_entries{job="wallet-ledger-writer"})')" ] \
     || die "ops: no wallet_ledger_lag_entries from the ledger writer"
   log "ops: Prometheus has the edges' and the writer's figures (a wallet opened, every master with a replica)"
+  until_true "the console's Live figures from Prometheus (both edges, the writer)" console_live_seen
+  log "ops: the console's Live page has Prometheus's figures of both edges and the writer"
   check_rules_loaded
   check_dashboard_queries
   stop_run

@@ -14,7 +14,8 @@
 # With --with-prometheus it also starts a local Prometheus (Debian's package, installed with apt when
 # missing) on WALLET_PROMETHEUS_PORT (default 9090), keeping its data in WALLET_PROMETHEUS_DIR,
 # scraping both edges and the ledger writer every 5 s with the alert rules of
-# ops/prometheus/wallet-alerts.yml loaded (docs/operations.md).
+# ops/prometheus/wallet-alerts.yml loaded (docs/operations.md), and tells the edges where it is
+# (WALLET_PROMETHEUS_URL) for the console's Live page.
 #
 #   scripts/run.sh                 # build and run
 #   scripts/run.sh --with-prometheus
@@ -43,6 +44,8 @@ pid_dir=${WALLET_RUN_DIR:-$WALLET_DATA_DIR/run}
 
 "$WALLET_ROOT/scripts/infra-up.sh"
 [ -z "$with_prometheus" ] || ensure_ops_tools
+# the console's Live page asks this Prometheus for the whole system's figures (docs/console.md)
+[ -z "$with_prometheus" ] || export WALLET_PROMETHEUS_URL=${WALLET_PROMETHEUS_URL:-http://127.0.0.1:$WALLET_PROMETHEUS_PORT}
 if [ -z "${WALLET_SKIP_BUILD:-}" ]; then
   log "building every module (mvn install -DskipTests)"
   (cd "$WALLET_ROOT" && mvn -B -q install -DskipTests)

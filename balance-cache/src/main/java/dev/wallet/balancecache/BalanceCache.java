@@ -9,6 +9,7 @@ import dev.wallet.balancecache.command.PlaceHold;
 import dev.wallet.balancecache.command.Refund;
 import dev.wallet.balancecache.command.Transfer;
 import dev.wallet.balancecache.impl.RedisBalanceCache;
+import dev.wallet.balancecache.outbox.LedgerOutbox;
 import dev.wallet.balancecache.model.AuthorizationView;
 import dev.wallet.balancecache.model.BalanceEvent;
 import dev.wallet.balancecache.model.CaptureView;
@@ -61,6 +62,9 @@ public interface BalanceCache {
 
   /** The hot tier as the ledger reads and restores it, on this cache's connections. */
   HotTierAccess hotTier();
+
+  /** A shard's outbox as {@code consumer} of the ledger's consumer group reads it, on this cache's connections. */
+  LedgerOutbox ledgerOutbox(ShardId shard, String consumer);
 
   /**
    * Which shards can take writes now (their master answers within {@code timeoutMs} and has the

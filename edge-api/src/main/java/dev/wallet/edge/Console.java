@@ -10,9 +10,10 @@ import java.util.Optional;
 
 /**
  * The risk console at /console: server-rendered pages for the admin and risk roles over the same
- * limits module, ledger and code paths as the /admin API (rules, KYC, AML flags, reconciliation). Forms post and
- * are answered by a redirect; the only script is a progressive enhancement (validation as one
- * types). Every page but sign-in is behind {@link ConsoleSession}; every post is checked for forgery.
+ * limits module, ledger and code paths as the /admin API (rules, KYC, AML flags, reconciliation), and the
+ * system's live figures. Forms post and are answered by a redirect; the only scripts are progressive
+ * enhancements (validation as one types, the Live page's refresh). Every page but sign-in is behind
+ * {@link ConsoleSession}; every post is checked for forgery.
  */
 final class Console {
 
@@ -22,16 +23,18 @@ final class Console {
   private final ConsoleKyc kyc;
   private final ConsoleAml aml;
   private final ConsoleReconciliation reconciliation;
+  private final ConsoleLive live;
   private final int bodyLimitBytes;
 
   Console(ConsoleSession session, ConsolePages pages, ConsoleRules rules, ConsoleKyc kyc, ConsoleAml aml,
-          ConsoleReconciliation reconciliation, int bodyLimitBytes) {
+          ConsoleReconciliation reconciliation, ConsoleLive live, int bodyLimitBytes) {
     this.session = session;
     this.pages = pages;
     this.rules = rules;
     this.kyc = kyc;
     this.aml = aml;
     this.reconciliation = reconciliation;
+    this.live = live;
     this.bodyLimitBytes = bodyLimitBytes;
   }
 
@@ -60,6 +63,8 @@ final class Console {
     router.get("/reconciliation").handler(reconciliation::page);
     router.post("/reconciliation/unfreeze").handler(reconciliation::unfreeze);
     router.post("/reconciliation/release").handler(reconciliation::release);
+    router.get("/live").handler(live::page);
+    router.get("/live/series").handler(live::series);
     router.route().failureHandler(this::failed);
     return router;
   }

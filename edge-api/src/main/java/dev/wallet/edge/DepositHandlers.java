@@ -4,9 +4,10 @@ import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.edge.funds.Deposit;
-import dev.wallet.edge.funds.Deposits;
+import dev.wallet.edge.funds.GatewayMovements;
 import dev.wallet.edge.gateway.Instrument;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 
 /**
  * /v1/deposits. A deposit is recorded pending and asked of the gateway (202); the wallet is
@@ -14,13 +15,13 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class DepositHandlers {
 
-  private final Deposits deposits;
+  private final GatewayMovements<Deposit> deposits;
   private final Ownership ownership;
   private final EdgeMetrics metrics;
 
   private final LimitsHandlers limits;
 
-  DepositHandlers(Deposits deposits, Ownership ownership, EdgeMetrics metrics, LimitsHandlers limits) {
+  DepositHandlers(GatewayMovements<Deposit> deposits, Ownership ownership, EdgeMetrics metrics, LimitsHandlers limits) {
     this.deposits = deposits;
     this.ownership = ownership;
     this.metrics = metrics;
@@ -36,7 +37,8 @@ final class DepositHandlers {
     Instrument source = body.object("source").instrument();
     Reply.answer(ctx, ownership.ownedWallet(caller, wallet)
       .compose(owned -> limits.deposit(owned, amount).map(owned))
-      .compose(owned -> deposits.create(new Deposits.NewDeposit(owned, amount, source, IdempotencyKeys.required(ctx))))
+      .compose(owned -> deposits.create(new GatewayMovements.Request(owned, amount, source,
+        IdempotencyKeys.required(ctx), List.of())))
       .onSuccess(outcome -> metrics.outcome("deposit", outcome.code(), outcome.replayed()))
       .map(DepositHandlers::accepted));
   }

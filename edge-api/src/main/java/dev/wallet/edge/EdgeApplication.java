@@ -145,7 +145,8 @@ public final class EdgeApplication {
       .map(document -> new EdgeServices(cache, LedgerReader.create(pool), funds, new BalanceFeed(cache, registry),
         rateLimiter, document.contract(), document.text(), registry, metrics, dependencies.limits(),
         new ConnectionCap(config.http().maxConnections(), registry),
-        new SocketsPerCaller(config.sockets().maxPerCaller()), halts, gate, clusterGauges))
+        new SocketsPerCaller(config.sockets().maxPerCaller()), halts, gate, clusterGauges,
+        LiveFigures.create(vertx, config.console().prometheusUrl(), Clock.systemUTC())))
       .compose(services -> vertx.deployVerticle(() -> {
         EdgeVerticle verticle = new EdgeVerticle(config, services);
         first.compareAndSet(null, verticle);
@@ -198,6 +199,7 @@ public final class EdgeApplication {
         services.funds().stopReconciling(vertx);
         services.gate().stop(vertx);
         services.clusterGauges().stop(vertx);
+        services.liveFigures().close();
         services.feed().close();
         gatewayHttp.close();
         return services.limits().close();

@@ -22,7 +22,7 @@ import java.util.Set;
  */
 public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis, Postgres postgres, Fees fees,
                          Gateway gateway, Funds funds, Sockets sockets, LimitsSettings limits,
-                         Authorizations authorizations) {
+                         Authorizations authorizations, Console console) {
 
   /** HS256 is no stronger than its key; the same floor for the webhooks' HMAC-SHA256. */
   static final int MIN_SECRET_BYTES = 32;
@@ -43,7 +43,8 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
     "WALLET_WS_MAX_PENDING_EVENTS", "WALLET_SWEEP_INTERVAL_MS", "WALLET_CONFIG_FILE", "WALLET_HZ_CLUSTER",
     "WALLET_HZ_HOST", "WALLET_HZ_PORT", "WALLET_HZ_PORT_COUNT", "WALLET_HZ_MEMBERS", "WALLET_RISK_RULES_FILE",
     "WALLET_RISK_RULES_POLL_MS", "WALLET_RISK_RECONCILE_MS", "WALLET_KYC_TIMEOUT_MS", "WALLET_AML_INTERVAL_MS",
-    "WALLET_AML_SETTLE_MS", "WALLET_AUTH_DEFAULT_EXPIRY_SECONDS", "WALLET_AUTH_MAX_EXPIRY_SECONDS");
+    "WALLET_AML_SETTLE_MS", "WALLET_AUTH_DEFAULT_EXPIRY_SECONDS", "WALLET_AUTH_MAX_EXPIRY_SECONDS",
+    "WALLET_PROMETHEUS_URL");
 
   /** The limits module's settings: environment variable and YAML path (see docs/architecture.md, section 5). */
   private static final Map<String, String> LIMITS_SETTINGS = Map.ofEntries(
@@ -211,6 +212,20 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
     }
   }
 
+  /**
+   * @param prometheusUrl the Prometheus that scrapes every edge and the ledger writer, which the console's Live
+   *                      page asks for its figures (none: the page says it is not configured)
+   */
+  public record Console(Optional<String> prometheusUrl) {
+    public Console {
+      prometheusUrl.ifPresent(url -> {
+        if (!url.startsWith("http://") && !url.startsWith("https://")) {
+          throw new IllegalArgumentException("WALLET_PROMETHEUS_URL must be an http:// or https:// URL, got " + url);
+        }
+      });
+    }
+  }
+
   /** The embedded Hazelcast member and the limits module (rules file, polling, AML monitors). */
   public record LimitsSettings(HazelcastOptions hazelcast, LimitsOptions options) {
   }
@@ -223,7 +238,7 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
   public static EdgeConfig from(Settings s) {
     Secrets secrets = Secrets.of(s);
     return new EdgeConfig(http(s), auth(s, secrets), rateLimit(s), redis(s), postgres(s, secrets), fees(s),
-      gateway(s, secrets), funds(s), sockets(s), limits(s), authorizations(s));
+      gateway(s, secrets), funds(s), sockets(s), limits(s), authorizations(s), console(s));
   }
 
   /** The sandbox gateway's process needs only this part (and only its secrets). */
@@ -232,19 +247,23 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
   }
 
   public EdgeConfig withHttp(Http value) {
-    return new EdgeConfig(value, auth, rateLimit, redis, postgres, fees, gateway, funds, sockets, limits, authorizations);
+    return new EdgeConfig(value, auth, rateLimit, redis, postgres, fees, gateway, funds, sockets, limits, authorizations,
+      console);
   }
 
   public EdgeConfig withRateLimit(RateLimit value) {
-    return new EdgeConfig(http, auth, value, redis, postgres, fees, gateway, funds, sockets, limits, authorizations);
+    return new EdgeConfig(http, auth, value, redis, postgres, fees, gateway, funds, sockets, limits, authorizations,
+      console);
   }
 
   public EdgeConfig withAuth(Auth value) {
-    return new EdgeConfig(http, value, rateLimit, redis, postgres, fees, gateway, funds, sockets, limits, authorizations);
+    return new EdgeConfig(http, value, rateLimit, redis, postgres, fees, gateway, funds, sockets, limits, authorizations,
+      console);
   }
 
   public EdgeConfig withGateway(Gateway value) {
-    return new EdgeConfig(http, auth, rateLimit, redis, postgres, fees, value, funds, sockets, limits, authorizations);
+    return new EdgeConfig(http, auth, rateLimit, redis, postgres, fees, value, funds, sockets, limits, authorizations,
+      console);
   }
 
   /** The settings that hold a value published in the repository (only possible in development mode). */
@@ -382,6 +401,11 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
   private static Authorizations authorizations(Settings s) {
     return new Authorizations(s.number("WALLET_AUTH_DEFAULT_EXPIRY_SECONDS", "authorizations.defaultExpirySeconds", 7 * 24 * 3600),
       s.number("WALLET_AUTH_MAX_EXPIRY_SECONDS", "authorizations.maxExpirySeconds", 30L * 24 * 3600));
+  }
+
+  private static Console console(Settings s) {
+    String url = s.text("WALLET_PROMETHEUS_URL", "console.prometheusUrl", "");
+    return new Console(url.isEmpty() ? Optional.empty() : Optional.of(url));
   }
 
   private static Sockets sockets(Settings s) {

@@ -16,10 +16,11 @@ import io.vertx.openapi.contract.OpenAPIContract;
  * (one bucket per caller per process, whichever event loop serves the caller), the parsed OpenAPI
  * document and its text, the meter registry, the limits module (its Hazelcast member embedded), and
  * the process's caps: connections, and balance sockets per caller; the gate that knows whether
- * reconciliation has halted money movement.
+ * reconciliation has halted money movement; the console's Live figures (one client to Prometheus, its
+ * answers shared by every page open on this process).
  */
 record EdgeServices(BalanceCache cache, LedgerReader ledger, Funds funds, BalanceFeed feed, RateLimiter rateLimiter,
                     OpenAPIContract contract, Buffer openApiDocument, PrometheusMeterRegistry registry,
                     EdgeMetrics metrics, Limits limits, ConnectionCap connections, SocketsPerCaller socketsPerCaller,
-                    MoneyHalts halts, MoneyGate gate, ClusterGauges clusterGauges) {
+                    MoneyHalts halts, MoneyGate gate, ClusterGauges clusterGauges, LiveFigures liveFigures) {
 }

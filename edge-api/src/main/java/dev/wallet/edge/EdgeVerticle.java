@@ -79,7 +79,7 @@ public final class EdgeVerticle extends VerticleBase {
       new ConsoleKyc(services.limits(), pages),
       new ConsoleAml(services.limits().compliance(), services.ledger(), pages, clock),
       new ConsoleReconciliation(services.ledger(), services.cache(), services.gate(), admin, pages),
-      RULES_LIMIT_BYTES).router(vertx);
+      new ConsoleLive(services.liveFigures(), pages), RULES_LIMIT_BYTES).router(vertx);
   }
 
   private Router router() {

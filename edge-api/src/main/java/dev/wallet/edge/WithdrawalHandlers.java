@@ -7,7 +7,7 @@ import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.limits.model.Operation;
 import java.util.Optional;
 import dev.wallet.edge.funds.Withdrawal;
-import dev.wallet.edge.funds.Withdrawals;
+import dev.wallet.edge.funds.GatewayMovements;
 import dev.wallet.edge.gateway.Instrument;
 import io.vertx.ext.web.RoutingContext;
 
@@ -17,13 +17,14 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class WithdrawalHandlers {
 
-  private final Withdrawals withdrawals;
+  private final GatewayMovements<Withdrawal> withdrawals;
   private final Ownership ownership;
   private final EdgeMetrics metrics;
 
   private final LimitsHandlers limits;
 
-  WithdrawalHandlers(Withdrawals withdrawals, Ownership ownership, EdgeMetrics metrics, LimitsHandlers limits) {
+  WithdrawalHandlers(GatewayMovements<Withdrawal> withdrawals, Ownership ownership, EdgeMetrics metrics,
+                     LimitsHandlers limits) {
     this.withdrawals = withdrawals;
     this.ownership = ownership;
     this.metrics = metrics;
@@ -39,7 +40,7 @@ final class WithdrawalHandlers {
     Instrument destination = body.object("destination").instrument();
     Reply.answer(ctx, ownership.ownedWallet(caller, wallet)
       .compose(owned -> limits.outgoing(owned.ownerId(), Operation.WITHDRAWAL, amount, Optional.empty())
-        .compose(checks -> withdrawals.create(new Withdrawals.NewWithdrawal(owned, amount, destination,
+        .compose(checks -> withdrawals.create(new GatewayMovements.Request(owned, amount, destination,
           IdempotencyKeys.required(ctx), checks))))
       .onSuccess(outcome -> metrics.outcome("withdrawal", outcome.code(), outcome.replayed()))
       .map(WithdrawalHandlers::accepted));

@@ -78,6 +78,19 @@ final class ConsoleBrowser implements AutoCloseable {
     wait.until(ExpectedConditions.textToBePresentInElementLocated(target, text));
   }
 
+  /** Whether pressing Tab from the top of the page, at most {@code presses} times, focuses {@code target}. */
+  boolean reachedByTab(By target, int presses) {
+    WebElement wanted = driver.findElement(target);
+    ((JavascriptExecutor) driver).executeScript("document.activeElement && document.activeElement.blur();");
+    for (int i = 0; i < presses; i++) {
+      new org.openqa.selenium.interactions.Actions(driver).sendKeys(org.openqa.selenium.Keys.TAB).perform();
+      if (wanted.equals(driver.switchTo().activeElement())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   void screenshot(String name) {
     try {
       Files.createDirectories(SCREENSHOTS);

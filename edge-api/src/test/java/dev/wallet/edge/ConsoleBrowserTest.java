@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -48,13 +49,19 @@ class ConsoleBrowserTest {
   private EdgeFixture first;
   private EdgeFixture second;
   private ConsoleBrowser browser;
+  private TestPrometheus prometheus;
+  private ScrapedLedgerWriter writer;
 
   @BeforeAll
   void start() {
     vertx = Vertx.vertx();
     cluster = new LimitsEdges(vertx);
-    first = cluster.start(Optional.empty());
-    second = cluster.start(Optional.empty());
+    prometheus = new TestPrometheus();
+    Map<String, String> live = Map.of("WALLET_PROMETHEUS_URL", prometheus.url());
+    first = cluster.start(Optional.empty(), live);
+    second = cluster.start(Optional.empty(), live);
+    writer = ScrapedLedgerWriter.start(vertx, first.cache.shardCount());
+    prometheus.start(List.of(first.port(), second.port()), List.of(writer.port()));
     LimitsApiTest.publish(first, TestRules.permissive());
     browser = new ConsoleBrowser();
   }
@@ -64,6 +71,8 @@ class ConsoleBrowserTest {
     if (browser != null) {
       browser.close();
     }
+    prometheus.close();
+    writer.close();
     cluster.close();
     Await.result(vertx.close());
   }
@@ -273,6 +282,46 @@ class ConsoleBrowserTest {
       Await.result(pool.close());
       awaitHalted(false);
     }
+  }
+
+  @Test
+  @DisplayName("the Live page charts the whole system from Prometheus: transfers made on both edges show as "
+    + "non-zero figures, each chart has its summary and table, and the page refreshes itself from the JSON route")
+  void liveCharts() {
+    ApiCaller owner = first.newUser();
+    ConsoleLiveApiTest.Wallets wallets = ConsoleLiveApiTest.Wallets.open(first, owner);
+    ApiCaller sameOwnerOnSecond = second.as(owner.id());
+    ConsoleLiveApiTest.move(owner, wallets, 2, 1);
+    ConsoleLiveApiTest.move(sameOwnerOnSecond, wallets, 2, 1);
+    ConsoleLiveApiTest.awaitSeries(first, "both edges' transfers counted", live -> live.getLong("edges") == 2
+      && ConsoleLiveApiTest.total(live, "transfers", "all") == 4);
+    ConsoleLiveApiTest.move(sameOwnerOnSecond, wallets, 3, 1);
+    ConsoleLiveApiTest.awaitSeries(first, "a transfer rate above zero",
+      live -> ConsoleLiveApiTest.peak(live, "transfers", "all") > 0);
+
+    browser.signIn(base(first), Tokens.valid("console-live", "risk"));
+    browser.click(By.linkText("Live"));
+    assertThat(browser.heading()).isEqualTo("Live");
+    assertThat(browser.text(By.id("live-state"))).contains("from 2 edge(s) and 1 ledger writer(s)");
+    for (String chart : List.of("transfers", "refusals", "errors", "sagas", "ledger")) {
+      WebElement figure = browser.driver.findElement(By.cssSelector("#chart-" + chart + " figure"));
+      assertThat(figure.getAttribute("tabindex")).as(chart).isEqualTo("0");
+      assertThat(figure.findElement(By.tagName("figcaption")).getText()).as(chart).isNotBlank();
+      assertThat(browser.driver.findElements(By.cssSelector("#chart-" + chart + " svg[role=img]"))).hasSize(1);
+    }
+    String transfers = browser.text(By.cssSelector("#chart-transfers figcaption"));
+    assertThat(transfers).contains("7 counted by the running edges").doesNotContain("peak 0 ");
+    assertThat(browser.driver.findElements(By.cssSelector("#chart-transfers polyline"))).hasSize(1);
+    assertThat(browser.text(By.cssSelector("#chart-refusals .legend"))).contains("insufficient_funds")
+      .contains("wallet_inactive").doesNotContain("pending");
+    assertThat(browser.reachedByTab(By.cssSelector("#chart-transfers figure"), 20)).isTrue();
+    browser.awaitText(By.id("live-updated"), "Updated at");
+    browser.screenshot("live");
+    browser.click(By.cssSelector("#chart-transfers details summary"));
+    assertThat(browser.driver.findElements(By.cssSelector("#table-transfers td")).stream().map(WebElement::getText)
+      .filter(cell -> !cell.isEmpty()).mapToDouble(Double::parseDouble).max().orElse(0)).isGreaterThan(0);
+    browser.click(By.id("live-pause"));
+    assertThat(browser.driver.findElement(By.id("live-pause")).getAttribute("aria-pressed")).isEqualTo("true");
   }
 
   /** Each edge reads the halts once a second. */

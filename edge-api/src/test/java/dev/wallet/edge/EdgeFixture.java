@@ -98,6 +98,10 @@ final class EdgeFixture {
     return app.port();
   }
 
+  Vertx vertx() {
+    return vertx;
+  }
+
   void close() {
     http.close();
     Await.result(app.close());

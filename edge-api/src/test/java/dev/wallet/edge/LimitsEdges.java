@@ -25,7 +25,12 @@ final class LimitsEdges {
 
   /** An edge in this cluster; without a file its rules come only through PUT /admin/limits. */
   EdgeFixture start(Optional<Path> rulesFile) {
-    Map<String, String> overrides = new HashMap<>();
+    return start(rulesFile, Map.of());
+  }
+
+  /** With more settings, as an operator would set them (e.g. WALLET_PROMETHEUS_URL). */
+  EdgeFixture start(Optional<Path> rulesFile, Map<String, String> settings) {
+    Map<String, String> overrides = new HashMap<>(settings);
     overrides.put("WALLET_HZ_CLUSTER", cluster);
     overrides.put("WALLET_RISK_RULES_FILE", rulesFile.map(Path::toString).orElse("none"));
     EdgeFixture edge = EdgeFixture.start(vertx, overrides);

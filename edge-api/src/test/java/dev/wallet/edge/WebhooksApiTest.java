@@ -2,6 +2,7 @@ package dev.wallet.edge;
 
 import static dev.wallet.edge.ApiCaller.deposit;
 import static dev.wallet.edge.ApiCaller.newKey;
+import static dev.wallet.edge.ApiCaller.withdrawal;
 import static dev.wallet.edge.WalletsApiTest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,10 +27,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The webhook endpoint as an attacker and as a clumsy gateway see it. The deposits here are made
- * with the sandbox account "timeout": the sandbox loses their answer and never sends a webhook,
- * and the reconciler is told to wait ten minutes before asking, so the only events these deposits
- * ever get are the ones each test signs and sends itself.
+ * The webhook endpoint as an attacker and as a clumsy gateway see it. The deposits (and the one
+ * withdrawal) here are made with the sandbox account "timeout": the sandbox loses their answer and
+ * never sends a webhook, and the reconciler is told to wait ten minutes before asking, so the only
+ * events they ever get are the ones each test signs and sends itself.
  */
 @ExtendWith(VertxExtension.class)
 class WebhooksApiTest {
@@ -178,6 +179,36 @@ class WebhooksApiTest {
     assertThat(alice.get("/v1/deposits/" + deposit.id()).bodyAsJsonObject().getString("status")).isEqualTo("reversed");
     assertThat(alice.wallet(deposit.wallet()).getJsonObject("balance"))
       .isEqualTo(new JsonObject().put("available", 0).put("held", 0));
+  }
+
+  @Test
+  @DisplayName("a payout returned before it is paid is refused 503; paid, it settles once however often delivered; returned then, it is credited back")
+  void payoutEventsInAndOutOfOrder() {
+    ApiCaller alice = edge.newUser();
+    String wallet = alice.openWallet();
+    alice.deposit(wallet, 2_000);
+    HttpResponse<Buffer> requested = alice.post("/v1/withdrawals", withdrawal(wallet, 500, "timeout"), newKey());
+    assertThat(requested.statusCode()).as(requested.bodyAsString()).isEqualTo(202);
+    String id = requested.bodyAsJsonObject().getString("id");
+    JsonObject paid = event("payout.paid", id, 500);
+    JsonObject returned = event("payout.returned", id, 500);
+
+    HttpResponse<Buffer> early = deliver(returned, now(), EdgeFixture.WEBHOOK_SECRET);
+    long recordedEarly = recorded(returned.getString("id"));
+    HttpResponse<Buffer> first = deliver(paid, now(), EdgeFixture.WEBHOOK_SECRET);
+    HttpResponse<Buffer> again = deliver(paid, now(), EdgeFixture.WEBHOOK_SECRET);
+    JsonObject balancePaid = alice.wallet(wallet).getJsonObject("balance");
+    HttpResponse<Buffer> inTime = deliver(returned, now(), EdgeFixture.WEBHOOK_SECRET);
+
+    assertProblem(early, 503, "unavailable");
+    assertThat(recordedEarly).as("an event refused for now is not recorded").isZero();
+    assertThat(first.bodyAsJsonObject().getBoolean("duplicate")).as(first.bodyAsString()).isFalse();
+    assertThat(again.bodyAsJsonObject().getBoolean("duplicate")).isTrue();
+    assertThat(balancePaid).isEqualTo(new JsonObject().put("available", 1_500).put("held", 0));
+    assertThat(inTime.statusCode()).as(inTime.bodyAsString()).isEqualTo(200);
+    assertThat(alice.get("/v1/withdrawals/" + id).bodyAsJsonObject().getString("status")).isEqualTo("reversed");
+    assertThat(alice.wallet(wallet).getJsonObject("balance"))
+      .isEqualTo(new JsonObject().put("available", 2_000).put("held", 0));
   }
 
   private record Pending(String wallet, String id) {

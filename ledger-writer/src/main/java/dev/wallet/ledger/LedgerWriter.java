@@ -1,5 +1,6 @@
 package dev.wallet.ledger;
 
+import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.ledger.impl.StreamLedgerWriter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -12,8 +13,14 @@ import io.vertx.core.Vertx;
  */
 public interface LedgerWriter {
 
+  /** A writer on a money core client of its own (tools and tests). */
   static LedgerWriter create(Vertx vertx, LedgerWriterOptions options) {
     return new StreamLedgerWriter(vertx, options);
+  }
+
+  /** A writer on the process's money core client, which its owner starts before and closes after it. */
+  static LedgerWriter create(Vertx vertx, LedgerWriterOptions options, BalanceCache cache) {
+    return new StreamLedgerWriter(vertx, options, cache);
   }
 
   Future<Void> start();

@@ -65,10 +65,10 @@ public final class LedgerWriterMain {
   /** Migrates the schema and starts everything, or stops what it started and fails: the caller tries again. */
   static Future<Running> startOnce(Vertx vertx, LedgerSettings settings, String consumer, long reconcileMs,
                                            long stallAfterMs) {
-    LedgerWriter writer = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(settings.redisNodes(),
-      settings.shards(), settings.app(), consumer));
     BalanceCache cache = BalanceCache.create(vertx, BalanceCacheOptions.defaults(settings.redisNodes())
       .withShardCount(settings.shards()).withSweep(5_000, 0));
+    LedgerWriter writer = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(settings.redisNodes(),
+      settings.shards(), settings.app(), consumer), cache);
     Reconciliation reconciliation = Reconciliation.create(vertx, new ReconciliationOptions(settings.app(), consumer,
       reconcileMs, stallAfterMs), cache);
     Running running = new Running(writer, reconciliation, cache);
@@ -76,10 +76,10 @@ public final class LedgerWriterMain {
         LedgerMigrations.migrate(settings.owner(), settings.app().user());
         return null;
       }))
-      .compose(migrated -> UntilStarted.waitingFor("the Redis Cluster and PostgreSQL (the writer)", writer.start()))
+      .compose(migrated -> UntilStarted.waitingFor("the Redis Cluster (the money core's client)", cache.start()))
+      .compose(cacheReady -> UntilStarted.waitingFor("the Redis Cluster and PostgreSQL (the writer)", writer.start()))
       .compose(started -> reconcileMs > 0
-        ? UntilStarted.waitingFor("the Redis Cluster and PostgreSQL (reconciliation)",
-            cache.start().compose(ready -> reconciliation.start()))
+        ? UntilStarted.waitingFor("PostgreSQL (reconciliation)", reconciliation.start())
         : Future.succeededFuture())
       .map(running)
       .recover(failure -> running.stop().transform(stopped -> Future.failedFuture(failure)));

@@ -34,6 +34,7 @@ import dev.wallet.balancecache.model.SagaCounts;
 import dev.wallet.balancecache.model.Sha256;
 import dev.wallet.balancecache.model.ShardAvailability;
 import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.outbox.LedgerOutbox;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.TransferView;
@@ -105,6 +106,11 @@ public final class RedisBalanceCache implements BalanceCache {
   @Override
   public HotTierAccess hotTier() {
     return hotTier;
+  }
+
+  @Override
+  public LedgerOutbox ledgerOutbox(ShardId shard, String consumer) {
+    return new RedisLedgerOutbox(runner, shard, consumer);
   }
 
   @Override

@@ -87,6 +87,16 @@ final class ScriptRunner {
   }
 
   /**
+   * Requests sent once, in order, on one connection to the master of {@code key}'s slot: for a
+   * write and the WAIT that must follow it on the same connection. A failure is the caller's to
+   * retry.
+   */
+  Future<List<Response>> batchOnce(String key, List<Request> requests, long timeoutMs) {
+    Context caller = vertx.getOrCreateContext();
+    return onContext(caller, Deadline.within(vertx, router.batch(key, requests), timeoutMs));
+  }
+
+  /**
    * Completes on the caller's context: a connection failure can complete a future on a Netty
    * thread, and callers of the money core must get their answer on their own event loop.
    */
@@ -137,10 +147,14 @@ final class ScriptRunner {
     return request;
   }
 
-  /** Errors a retry cannot cure are bugs (a script that raised, a wrong type, a cross-slot call). */
+  /**
+   * Errors a retry cannot cure: bugs (a script that raised, a wrong type, a cross-slot call), and a
+   * consumer group that exists already or no longer exists (its caller decides).
+   */
   private static boolean retryable(Throwable failure) {
     return !(mentions(failure, "user_script") || mentions(failure, "WRONGTYPE") || mentions(failure, "CROSSSLOT")
-      || mentions(failure, "wrong number of arguments") || mentions(failure, "unknown command"));
+      || mentions(failure, "wrong number of arguments") || mentions(failure, "unknown command")
+      || mentions(failure, "BUSYGROUP") || mentions(failure, "NOGROUP"));
   }
 
   private static boolean mentions(Throwable failure, String text) {

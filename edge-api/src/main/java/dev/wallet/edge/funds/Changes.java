@@ -1,6 +1,8 @@
 package dev.wallet.edge.funds;
 
 import dev.wallet.balancecache.model.HoldId;
+import dev.wallet.balancecache.model.OutcomeCode;
+import java.util.Locale;
 import java.util.Optional;
 
 /** What a state transition fills in besides the state; each is set once and kept afterwards. */
@@ -16,6 +18,11 @@ record Changes(Optional<String> gatewayRef, Optional<String> failureReason, Opti
 
   static Changes failure(String reason) {
     return new Changes(Optional.empty(), Optional.of(reason), Optional.empty());
+  }
+
+  /** A step the money core refused: {@code what} followed by its code, e.g. "credit refused: wallet_inactive". */
+  static Changes refused(String what, OutcomeCode code) {
+    return failure(what + code.name().toLowerCase(Locale.ROOT));
   }
 
   static Changes hold(HoldId hold) {

@@ -3,41 +3,37 @@ package dev.wallet.edge.funds;
 import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.edge.funds.MovementStatus.Phase;
 import dev.wallet.edge.gateway.Instrument;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Optional;
 
 /** Money a gateway is asked to bring into a wallet, and how far that got. */
 public record Deposit(String id, WalletId wallet, String ownerId, Money amount, Instrument source, String gateway,
                       Status status, Optional<String> gatewayRef, Optional<String> failureReason,
-                      Optional<HoldId> reversalHold, Instant createdAt) {
+                      Optional<HoldId> reversalHold, Instant createdAt) implements GatewayMovement {
 
-  public enum Status {
-    PENDING, CREDITING, COMPLETED, FAILED, REVERSING, REVERSED, REVERSAL_UNRECOVERED;
+  /** Nothing is held before the gateway is asked, so a deposit neither prepares nor releases. */
+  public enum Status implements MovementStatus {
+    PENDING, CREDITING, COMPLETED, FAILED, REVERSING, REVERSED,
+    /** A chargeback the wallet could not pay: the wallet is frozen for the risk team. */
+    REVERSAL_UNRECOVERED;
 
-    /** The contract's status: pending, completed, failed, or (an addition) reversed. */
-    public String wire() {
+    @Override
+    public Phase phase() {
       return switch (this) {
-        case PENDING, CREDITING -> "pending";
-        case COMPLETED, REVERSING -> "completed";
-        case FAILED -> "failed";
-        case REVERSED, REVERSAL_UNRECOVERED -> "reversed";
+        case PENDING -> Phase.AWAITING;
+        case CREDITING -> Phase.APPLYING;
+        case COMPLETED -> Phase.COMPLETED;
+        case FAILED -> Phase.FAILED;
+        case REVERSING -> Phase.REVERSING;
+        case REVERSED, REVERSAL_UNRECOVERED -> Phase.REVERSED;
       };
-    }
-
-    String column() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-
-    static Status fromColumn(String text) {
-      return valueOf(text.toUpperCase(Locale.ROOT));
     }
   }
 
-  /** The canonical form of the request that created it, hashed for idempotency checks. */
-  static String canonical(WalletId wallet, Money amount, Instrument source) {
-    return String.join("|", "deposit", wallet.value(), Long.toString(amount.minor()), amount.currencyCode(),
-      source.type(), source.account().orElse(""));
+  @Override
+  public Instrument instrument() {
+    return source;
   }
 }

@@ -24,13 +24,13 @@ public final class Funds {
   private static final int RECONCILE_BATCH = 100;
 
   private final Gateway gateway;
-  private final Deposits deposits;
-  private final Withdrawals withdrawals;
+  private final GatewayMovements<Deposit> deposits;
+  private final GatewayMovements<Withdrawal> withdrawals;
   private final AtomicBoolean reconciling = new AtomicBoolean();
   private volatile boolean stopped;
   private long timer = -1;
 
-  private Funds(Gateway gateway, Deposits deposits, Withdrawals withdrawals) {
+  private Funds(Gateway gateway, GatewayMovements<Deposit> deposits, GatewayMovements<Withdrawal> withdrawals) {
     this.gateway = gateway;
     this.deposits = deposits;
     this.withdrawals = withdrawals;
@@ -38,15 +38,15 @@ public final class Funds {
 
   public static Funds create(BalanceCache cache, Pool pool, Gateway gateway, MeterRegistry meters) {
     FundsStore store = new FundsStore(pool);
-    return new Funds(gateway, new Deposits(cache, store, gateway, meters),
-      new Withdrawals(cache, store, gateway, meters));
+    return new Funds(gateway, new GatewayMovements<>(new DepositKind(cache), store, gateway, meters),
+      new GatewayMovements<>(new WithdrawalKind(cache), store, gateway, meters));
   }
 
-  public Deposits deposits() {
+  public GatewayMovements<Deposit> deposits() {
     return deposits;
   }
 
-  public Withdrawals withdrawals() {
+  public GatewayMovements<Withdrawal> withdrawals() {
     return withdrawals;
   }
 
@@ -68,7 +68,8 @@ public final class Funds {
   /** One round over everything unchanged for {@code staleAfterMs}; returns how many were looked at. */
   public Future<Integer> reconcile(long staleAfterMs) {
     return deposits.reconcile(staleAfterMs, RECONCILE_BATCH)
-      .compose(depositsSeen -> withdrawals.reconcile(staleAfterMs, RECONCILE_BATCH).map(withdrawalsSeen -> depositsSeen + withdrawalsSeen));
+      .compose(depositsSeen -> withdrawals.reconcile(staleAfterMs, RECONCILE_BATCH)
+        .map(withdrawalsSeen -> depositsSeen + withdrawalsSeen));
   }
 
   /** {@code moneyHalted}: while it says so, no round runs (a round credits deposits and settles withdrawals). */

@@ -24,9 +24,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * The edge's tables (schema "edge", migrations in db/edge) and every statement on them, in one place. A state change is one
- * conditional UPDATE (only from the states it may come from), so two instances, or a webhook and
- * the reconciler, can race on one row and exactly one of them moves it.
+ * The edge's tables (schema "edge", migrations in db/edge) and every statement on them, in one
+ * place. A state change is one conditional UPDATE (only from the states it may come from), so two
+ * instances, or a webhook and the reconciler, can race on one row and exactly one of them moves it.
  */
 final class FundsStore {
 
@@ -34,49 +34,6 @@ final class FundsStore {
   static final String DUPLICATE = "23505";
   /** A statement (or a transaction) that takes longer counts as an outage: 503, and the caller may retry. */
   static final long TIMEOUT_MS = 2_000;
-
-  private static final String INSERT_DEPOSIT = """
-    INSERT INTO edge.deposits (id, wallet_id, owner_id, amount, currency, source_type, source_account, gateway,
-                               status, idem_scope, idem_key, request_hash)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $11)
-    ON CONFLICT (idem_scope, idem_key) DO NOTHING
-    RETURNING *""";
-  private static final String DEPOSIT_BY_ID = "SELECT * FROM edge.deposits WHERE id = $1";
-  private static final String DEPOSIT_BY_KEY = "SELECT * FROM edge.deposits WHERE idem_scope = $1 AND idem_key = $2";
-  private static final String MOVE_DEPOSIT = """
-    UPDATE edge.deposits SET status = $2, gateway_ref = COALESCE($3, gateway_ref),
-                             failure_reason = COALESCE($4, failure_reason),
-                             reversal_hold = COALESCE($5, reversal_hold), updated_at = now()
-    WHERE id = $1 AND status = ANY($6)
-    RETURNING *""";
-  private static final String CLAIM_DEPOSITS = """
-    UPDATE edge.deposits SET updated_at = now()
-    WHERE id IN (SELECT id FROM edge.deposits
-                 WHERE status = ANY($1) AND updated_at < now() - make_interval(secs => $2)
-                 ORDER BY updated_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-    RETURNING *""";
-
-  private static final String INSERT_WITHDRAWAL = """
-    INSERT INTO edge.withdrawals (id, wallet_id, owner_id, amount, currency, destination_type, destination_account,
-                                  gateway, status, idem_scope, idem_key, request_hash)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'holding', $9, $10, $11)
-    ON CONFLICT (idem_scope, idem_key) DO NOTHING
-    RETURNING *""";
-  private static final String WITHDRAWAL_BY_ID = "SELECT * FROM edge.withdrawals WHERE id = $1";
-  private static final String WITHDRAWAL_BY_KEY =
-    "SELECT * FROM edge.withdrawals WHERE idem_scope = $1 AND idem_key = $2";
-  private static final String MOVE_WITHDRAWAL = """
-    UPDATE edge.withdrawals SET status = $2, gateway_ref = COALESCE($3, gateway_ref),
-                                failure_reason = COALESCE($4, failure_reason),
-                                hold_id = COALESCE($5, hold_id), updated_at = now()
-    WHERE id = $1 AND status = ANY($6)
-    RETURNING *""";
-  private static final String CLAIM_WITHDRAWALS = """
-    UPDATE edge.withdrawals SET updated_at = now()
-    WHERE id IN (SELECT id FROM edge.withdrawals
-                 WHERE status = ANY($1) AND updated_at < now() - make_interval(secs => $2)
-                 ORDER BY updated_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-    RETURNING *""";
 
   private static final String INSERT_EVENT = """
     INSERT INTO edge.gateway_events (gateway, event_id, type, reference, body) VALUES ($1, $2, $3, $4, $5)
@@ -92,71 +49,105 @@ final class FundsStore {
   record Stored<T>(T value, String requestHash) {
   }
 
-  // ------------------------------------------------------------------ deposits
+  /**
+   * One table of movements and its statements. Deposits and withdrawals keep a table each (their
+   * columns and triggers differ in a few names), and every statement is the same for both, written
+   * once here with those names filled in.
+   */
+  static final class Table<M extends GatewayMovement> {
 
-  /** Empty when a deposit with the same idempotency key exists already. */
-  Future<Optional<Deposit>> insert(Deposit d, IdempotencyKey key, String requestHash) {
-    Tuple args = Tuple.tuple().addString(d.id()).addString(d.wallet().value()).addString(d.ownerId())
-      .addLong(d.amount().minor()).addString(d.amount().currencyCode()).addString(d.source().type())
-      .addString(d.source().account().orElse(null)).addString(d.gateway()).addString(key.scope())
-      .addString(key.key()).addString(requestHash);
-    return one(pool, INSERT_DEPOSIT, args, FundsStore::deposit);
+    private final String noun;
+    private final List<? extends MovementStatus> states;
+    private final Function<Row, M> reader;
+    private final String insert;
+    private final String byId;
+    private final String byKey;
+    private final String move;
+    private final String claimStale;
+
+    /** {@code instrument}: the prefix of its _type and _account columns; {@code hold}: the column of its hold. */
+    private Table(String noun, List<? extends MovementStatus> states, String instrument, String hold,
+                  Function<Row, M> reader) {
+      String name = noun + "s";
+      this.noun = noun;
+      this.states = List.copyOf(states);
+      this.reader = reader;
+      this.insert = """
+        INSERT INTO edge.%1$s (id, wallet_id, owner_id, amount, currency, %2$s_type, %2$s_account, gateway,
+                               status, idem_scope, idem_key, request_hash)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+        ON CONFLICT (idem_scope, idem_key) DO NOTHING
+        RETURNING *""".formatted(name, instrument);
+      this.byId = "SELECT * FROM edge.%s WHERE id = $1".formatted(name);
+      this.byKey = "SELECT * FROM edge.%s WHERE idem_scope = $1 AND idem_key = $2".formatted(name);
+      this.move = """
+        UPDATE edge.%1$s SET status = $2, gateway_ref = COALESCE($3, gateway_ref),
+                             failure_reason = COALESCE($4, failure_reason),
+                             %2$s = COALESCE($5, %2$s), updated_at = now()
+        WHERE id = $1 AND status = ANY($6)
+        RETURNING *""".formatted(name, hold);
+      this.claimStale = """
+        UPDATE edge.%1$s SET updated_at = now()
+        WHERE id IN (SELECT id FROM edge.%1$s
+                     WHERE status = ANY($1) AND updated_at < now() - make_interval(secs => $2)
+                     ORDER BY updated_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+        RETURNING *""".formatted(name);
+    }
+
+    /** "deposit" or "withdrawal": in logs, metric names and request hashes. */
+    String noun() {
+      return noun;
+    }
+
+    /** Every state its status column may hold. */
+    List<? extends MovementStatus> states() {
+      return states;
+    }
   }
 
-  Future<Optional<Deposit>> deposit(String id) {
-    return one(pool, DEPOSIT_BY_ID, Tuple.of(id), FundsStore::deposit);
+  static final Table<Deposit> DEPOSITS =
+    new Table<>("deposit", List.of(Deposit.Status.values()), "source", "reversal_hold", FundsStore::deposit);
+  static final Table<Withdrawal> WITHDRAWALS =
+    new Table<>("withdrawal", List.of(Withdrawal.Status.values()), "destination", "hold_id", FundsStore::withdrawal);
+
+  // ------------------------------------------------------------------ movements
+
+  /** Empty when a movement with the same idempotency key exists already. */
+  <M extends GatewayMovement> Future<Optional<M>> insert(Table<M> table, M m, IdempotencyKey key,
+                                                         String requestHash) {
+    Tuple args = Tuple.tuple().addString(m.id()).addString(m.wallet().value()).addString(m.ownerId())
+      .addLong(m.amount().minor()).addString(m.amount().currencyCode()).addString(m.instrument().type())
+      .addString(m.instrument().account().orElse(null)).addString(m.gateway()).addString(m.status().column())
+      .addString(key.scope()).addString(key.key()).addString(requestHash);
+    return one(pool, table.insert, args, table.reader);
   }
 
-  Future<Optional<Stored<Deposit>>> deposit(IdempotencyKey key) {
-    return one(pool, DEPOSIT_BY_KEY, Tuple.of(key.scope(), key.key()),
-      row -> new Stored<>(deposit(row), row.getString("request_hash")));
+  <M extends GatewayMovement> Future<Optional<M>> byId(Table<M> table, String id) {
+    return one(pool, table.byId, Tuple.of(id), table.reader);
   }
 
-  Future<Optional<Deposit>> move(SqlClient client, Deposit d, Collection<Deposit.Status> from, Deposit.Status to,
-                                 Changes changes) {
-    Tuple args = Tuple.of(d.id(), to.column(), changes.gatewayRef().orElse(null),
-      changes.failureReason().orElse(null), changes.hold().map(HoldId::value).orElse(null),
-      from.stream().map(Deposit.Status::column).toArray(String[]::new));
-    return one(client, MOVE_DEPOSIT, args, FundsStore::deposit);
+  <M extends GatewayMovement> Future<Optional<Stored<M>>> byKey(Table<M> table, IdempotencyKey key) {
+    return one(pool, table.byKey, Tuple.of(key.scope(), key.key()),
+      row -> new Stored<>(table.reader.apply(row), row.getString("request_hash")));
   }
 
-  Future<List<Deposit>> claimStaleDeposits(Collection<Deposit.Status> states, long staleAfterMs, int limit) {
-    Tuple args = Tuple.of(states.stream().map(Deposit.Status::column).toArray(String[]::new), staleAfterMs / 1000.0,
-      limit);
-    return all(CLAIM_DEPOSITS, args, FundsStore::deposit);
+  /** Empty when the row is no longer in one of the {@code from} states: someone else moved it. */
+  <M extends GatewayMovement> Future<Optional<M>> move(SqlClient client, Table<M> table, M m,
+                                                       Collection<MovementStatus> from, MovementStatus to,
+                                                       Changes changes) {
+    Tuple args = Tuple.of(m.id(), to.column(), changes.gatewayRef().orElse(null),
+      changes.failureReason().orElse(null), changes.hold().map(HoldId::value).orElse(null), columns(from));
+    return one(client, table.move, args, table.reader);
   }
 
-  // ------------------------------------------------------------------ withdrawals
-
-  Future<Optional<Withdrawal>> insert(Withdrawal w, IdempotencyKey key, String requestHash) {
-    Tuple args = Tuple.tuple().addString(w.id()).addString(w.wallet().value()).addString(w.ownerId())
-      .addLong(w.amount().minor()).addString(w.amount().currencyCode()).addString(w.destination().type())
-      .addString(w.destination().account().orElse("")).addString(w.gateway()).addString(key.scope())
-      .addString(key.key()).addString(requestHash);
-    return one(pool, INSERT_WITHDRAWAL, args, FundsStore::withdrawal);
+  /** Rows in {@code states} unchanged for {@code staleAfterMs}, leased to the caller by bumping updated_at. */
+  <M extends GatewayMovement> Future<List<M>> claimStale(Table<M> table, Collection<MovementStatus> states,
+                                                         long staleAfterMs, int limit) {
+    return all(table.claimStale, Tuple.of(columns(states), staleAfterMs / 1000.0, limit), table.reader);
   }
 
-  Future<Optional<Withdrawal>> withdrawal(String id) {
-    return one(pool, WITHDRAWAL_BY_ID, Tuple.of(id), FundsStore::withdrawal);
-  }
-
-  Future<Optional<Stored<Withdrawal>>> withdrawal(IdempotencyKey key) {
-    return one(pool, WITHDRAWAL_BY_KEY, Tuple.of(key.scope(), key.key()),
-      row -> new Stored<>(withdrawal(row), row.getString("request_hash")));
-  }
-
-  Future<Optional<Withdrawal>> move(SqlClient client, Withdrawal w, Collection<Withdrawal.Status> from,
-                                    Withdrawal.Status to, Changes changes) {
-    Tuple args = Tuple.of(w.id(), to.column(), changes.gatewayRef().orElse(null),
-      changes.failureReason().orElse(null), changes.hold().map(HoldId::value).orElse(null),
-      from.stream().map(Withdrawal.Status::column).toArray(String[]::new));
-    return one(client, MOVE_WITHDRAWAL, args, FundsStore::withdrawal);
-  }
-
-  Future<List<Withdrawal>> claimStaleWithdrawals(Collection<Withdrawal.Status> states, long staleAfterMs, int limit) {
-    Tuple args = Tuple.of(states.stream().map(Withdrawal.Status::column).toArray(String[]::new),
-      staleAfterMs / 1000.0, limit);
-    return all(CLAIM_WITHDRAWALS, args, FundsStore::withdrawal);
+  private static String[] columns(Collection<MovementStatus> states) {
+    return states.stream().map(MovementStatus::column).toArray(String[]::new);
   }
 
   // ------------------------------------------------------------------ gateway events
@@ -210,20 +201,26 @@ final class FundsStore {
 
   private static Deposit deposit(Row row) {
     return new Deposit(row.getString("id"), new WalletId(row.getString("wallet_id")), row.getString("owner_id"),
-      money(row), new Instrument(row.getString("source_type"), Optional.ofNullable(row.getString("source_account"))),
-      row.getString("gateway"), Deposit.Status.fromColumn(row.getString("status")),
-      Optional.ofNullable(row.getString("gateway_ref")), Optional.ofNullable(row.getString("failure_reason")),
-      Optional.ofNullable(row.getString("reversal_hold")).map(HoldId::new),
+      money(row), instrument(row, "source"), row.getString("gateway"),
+      MovementStatus.fromColumn(Deposit.Status.class, row.getString("status")), text(row, "gateway_ref"),
+      text(row, "failure_reason"), text(row, "reversal_hold").map(HoldId::new),
       row.getOffsetDateTime("created_at").toInstant());
   }
 
   private static Withdrawal withdrawal(Row row) {
     return new Withdrawal(row.getString("id"), new WalletId(row.getString("wallet_id")), row.getString("owner_id"),
-      money(row), new Instrument(row.getString("destination_type"),
-        Optional.of(row.getString("destination_account"))), row.getString("gateway"),
-      Withdrawal.Status.fromColumn(row.getString("status")), Optional.ofNullable(row.getString("hold_id"))
-        .map(HoldId::new), Optional.ofNullable(row.getString("gateway_ref")),
-      Optional.ofNullable(row.getString("failure_reason")), row.getOffsetDateTime("created_at").toInstant());
+      money(row), instrument(row, "destination"), row.getString("gateway"),
+      MovementStatus.fromColumn(Withdrawal.Status.class, row.getString("status")),
+      text(row, "hold_id").map(HoldId::new), text(row, "gateway_ref"), text(row, "failure_reason"),
+      row.getOffsetDateTime("created_at").toInstant());
+  }
+
+  private static Instrument instrument(Row row, String prefix) {
+    return new Instrument(row.getString(prefix + "_type"), text(row, prefix + "_account"));
+  }
+
+  private static Optional<String> text(Row row, String column) {
+    return Optional.ofNullable(row.getString(column));
   }
 
   private static Money money(Row row) {

@@ -3,40 +3,37 @@ package dev.wallet.edge.funds;
 import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.edge.funds.MovementStatus.Phase;
 import dev.wallet.edge.gateway.Instrument;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Optional;
 
 /** Money held in a wallet while a gateway is asked to pay it out, and how far that got. */
 public record Withdrawal(String id, WalletId wallet, String ownerId, Money amount, Instrument destination,
                          String gateway, Status status, Optional<HoldId> hold, Optional<String> gatewayRef,
-                         Optional<String> failureReason, Instant createdAt) {
+                         Optional<String> failureReason, Instant createdAt) implements GatewayMovement {
 
-  public enum Status {
+  /** HELD and SUBMITTED both await the gateway's verdict; SUBMITTED says the gateway acknowledged it. */
+  public enum Status implements MovementStatus {
     HOLDING, HELD, SUBMITTED, SETTLING, COMPLETED, RELEASING, FAILED, RETURNING, RETURNED;
 
-    /** The contract's status: pending, completed, failed, or (an addition) reversed. */
-    public String wire() {
+    @Override
+    public Phase phase() {
       return switch (this) {
-        case HOLDING, HELD, SUBMITTED, SETTLING, RELEASING -> "pending";
-        case COMPLETED, RETURNING -> "completed";
-        case FAILED -> "failed";
-        case RETURNED -> "reversed";
+        case HOLDING -> Phase.PREPARING;
+        case HELD, SUBMITTED -> Phase.AWAITING;
+        case SETTLING -> Phase.APPLYING;
+        case RELEASING -> Phase.RELEASING;
+        case RETURNING -> Phase.REVERSING;
+        case COMPLETED -> Phase.COMPLETED;
+        case FAILED -> Phase.FAILED;
+        case RETURNED -> Phase.REVERSED;
       };
-    }
-
-    String column() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-
-    static Status fromColumn(String text) {
-      return valueOf(text.toUpperCase(Locale.ROOT));
     }
   }
 
-  static String canonical(WalletId wallet, Money amount, Instrument destination) {
-    return String.join("|", "withdrawal", wallet.value(), Long.toString(amount.minor()), amount.currencyCode(),
-      destination.type(), destination.account().orElse(""));
+  @Override
+  public Instrument instrument() {
+    return destination;
   }
 }

@@ -2,12 +2,12 @@ package dev.wallet.ledger.impl;
 
 import dev.wallet.ledger.LedgerWriterOptions;
 import dev.wallet.ledger.impl.LedgerStore.Positioned;
-import io.lettuce.core.StreamMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
-import dev.wallet.balancecache.outbox.OutboxRecord;
+import dev.wallet.balancecache.outbox.LedgerOutbox;
+import dev.wallet.balancecache.outbox.OutboxStreams;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -48,7 +48,7 @@ final class ShardConsumer {
   private static final String POOL_CLOSED = "Pool closed";
 
   private final Vertx vertx;
-  private final OutboxStream stream;
+  private final LedgerOutbox stream;
   private final LedgerStore store;
   private final LedgerWriterOptions options;
   private final AtomicLong committed = new AtomicLong();
@@ -69,7 +69,7 @@ final class ShardConsumer {
   private volatile boolean stopped;
   private Future<Void> current = Future.succeededFuture();
 
-  ShardConsumer(Vertx vertx, OutboxStream stream, LedgerStore store, LedgerWriterOptions options,
+  ShardConsumer(Vertx vertx, LedgerOutbox stream, LedgerStore store, LedgerWriterOptions options,
                 BooleanSupplier doorbellRinging) {
     this.vertx = vertx;
     this.doorbellRinging = doorbellRinging;
@@ -217,7 +217,7 @@ final class ShardConsumer {
   }
 
   /** Abandoned entries of dead consumers first (they are the oldest), then our own unacknowledged ones, then new ones. */
-  private Future<List<StreamMessage<String, String>>> read() {
+  private Future<List<LedgerOutbox.Entry>> read() {
     long now = System.currentTimeMillis();
     if (now >= nextClaimAt) {
       nextClaimAt = now + Math.max(1_000, options.claimIdleMs() / 2);
@@ -227,7 +227,7 @@ final class ShardConsumer {
     return readOwnThenNew();
   }
 
-  private Future<List<StreamMessage<String, String>>> readOwnThenNew() {
+  private Future<List<LedgerOutbox.Entry>> readOwnThenNew() {
     if (ownPendingDone) {
       return stream.next(options.batchSize());
     }
@@ -240,7 +240,7 @@ final class ShardConsumer {
     });
   }
 
-  private Future<Integer> commit(List<StreamMessage<String, String>> messages) {
+  private Future<Integer> commit(List<LedgerOutbox.Entry> messages) {
     if (messages.isEmpty()) {
       return Future.succeededFuture(0);
     }
@@ -253,7 +253,7 @@ final class ShardConsumer {
           + " are not on enough replicas yet; not writing them to the ledger")))
       .compose(batch -> store.write(shard(), batch).map(batch))
       .compose(batch -> retire(batch).map(batch))
-      .compose(batch -> stream.ack(batch.stream().map(Positioned::streamId).toList()).map(batch.size()))
+      .compose(batch -> stream.acknowledge(batch.stream().map(Positioned::streamId).toList()).map(done -> batch.size()))
       .onSuccess(count -> {
         committed.addAndGet(count);
         lastCommitAtMs = System.currentTimeMillis();
@@ -269,24 +269,19 @@ final class ShardConsumer {
   }
 
   /** In stream order, each entry once (a claim and a re-read may return the same entry). */
-  private static List<Positioned> positioned(List<StreamMessage<String, String>> messages) {
+  private static List<Positioned> positioned(List<LedgerOutbox.Entry> messages) {
     Map<String, Positioned> byId = new LinkedHashMap<>();
-    for (StreamMessage<String, String> m : messages) {
-      byId.putIfAbsent(m.getId(), new Positioned(m.getId(), OutboxStream.parse(m)));
+    for (LedgerOutbox.Entry entry : messages) {
+      byId.putIfAbsent(entry.id(), new Positioned(entry.id(), entry.record()));
     }
     List<Positioned> batch = new ArrayList<>(byId.values());
-    batch.sort((a, b) -> compareStreamIds(a.streamId(), b.streamId()));
+    batch.sort((a, b) -> OutboxStreams.compareIds(a.streamId(), b.streamId()));
     return batch;
   }
 
   private Future<Void> retire(List<Positioned> batch) {
-    List<Future<Boolean>> expiring = new ArrayList<>();
-    for (Positioned p : batch) {
-      for (String key : p.record().retire()) {
-        expiring.add(stream.retire(key, options.idempotencyRetentionMs()));
-      }
-    }
-    return Future.all(expiring).mapEmpty();
+    List<String> keys = batch.stream().flatMap(p -> p.record().retire().stream()).toList();
+    return keys.isEmpty() ? Future.succeededFuture() : stream.retire(keys, options.idempotencyRetentionMs());
   }
 
   private Future<Void> housekeepingIfDue() {
@@ -298,10 +293,4 @@ final class ShardConsumer {
     return stream.trimCommitted().mapEmpty();
   }
 
-  static int compareStreamIds(String a, String b) {
-    String[] x = a.split("-");
-    String[] y = b.split("-");
-    int byTime = Long.compare(Long.parseLong(x[0]), Long.parseLong(y[0]));
-    return byTime != 0 ? byTime : Long.compare(Long.parseLong(x[1]), Long.parseLong(y[1]));
-  }
 }

@@ -1,22 +1,19 @@
 package dev.wallet.ledger.impl;
 
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.BalanceCacheOptions;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.outbox.OutboxDoorbell;
 import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.ledger.LedgerWriter;
 import dev.wallet.ledger.LedgerWriterOptions;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
-import io.lettuce.core.cluster.RedisClusterClient;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
-import java.time.Duration;
 import dev.wallet.ledger.LedgerWriterMetrics;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -28,8 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ledger writer: one {@link ShardConsumer} per shard, sharing one Lettuce cluster connection and
- * one PG pool, woken by the money core's {@link OutboxDoorbell} when their shard has new entries.
+ * The ledger writer: one {@link ShardConsumer} per shard, reading its shard's outbox through the
+ * money core's connections ({@link BalanceCache#ledgerOutbox}) and sharing one PG pool, woken by the
+ * money core's {@link OutboxDoorbell} when their shard has new entries.
  */
 public final class StreamLedgerWriter implements LedgerWriter {
 
@@ -43,30 +41,42 @@ public final class StreamLedgerWriter implements LedgerWriter {
   private long backlogTimer = -1;
   private boolean refreshing;
   private long backlogTicks;
-  private RedisClusterClient redis;
+  private final BalanceCache cache;
+  private final boolean ownsCache;
   private OutboxDoorbell doorbell;
   private Pool pool;
 
-  public StreamLedgerWriter(Vertx vertx, LedgerWriterOptions options) {
-    this.vertx = vertx;
-    this.options = options;
+  /** On {@code cache}, the process's money core client, started and closed by its owner. */
+  public StreamLedgerWriter(Vertx vertx, LedgerWriterOptions options, BalanceCache cache) {
+    this(vertx, options, cache, false);
   }
 
+  /** On a money core client of its own (no sweeper), started and closed with the writer. */
+  public StreamLedgerWriter(Vertx vertx, LedgerWriterOptions options) {
+    this(vertx, options, BalanceCache.create(vertx, BalanceCacheOptions.defaults(options.redisEndpoints())
+      .withShardCount(options.shardCount()).withSweep(5_000, 0)), true);
+  }
+
+  private StreamLedgerWriter(Vertx vertx, LedgerWriterOptions options, BalanceCache cache, boolean ownsCache) {
+    this.vertx = vertx;
+    this.options = options;
+    this.cache = cache;
+    this.ownsCache = ownsCache;
+  }
+
+  /** Starts on one event loop: every consumer's round, and every answer it waits for, runs there. */
   @Override
   public Future<Void> start() {
     Context context = vertx.getOrCreateContext();
+    Promise<Void> started = Promise.promise();
+    context.runOnContext(v -> startOn(context).onComplete(started));
+    return started.future();
+  }
+
+  private Future<Void> startOn(Context context) {
     pool = pool(vertx, options.database());
-    redis = RedisClusterClient.create(options.redisEndpoints().stream().map(RedisURI::create).toList());
-    redis.setOptions(ClusterClientOptions.builder()
-      .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-        .enablePeriodicRefresh(Duration.ofSeconds(5))
-        .enableAllAdaptiveRefreshTriggers()
-        .build())
-      .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(5)))
-      .build());
-    return Future.fromCompletionStage(redis.refreshPartitionsAsync()
-        .thenCompose(loaded -> redis.connectAsync(io.lettuce.core.codec.StringCodec.UTF8)), context)
-      .compose(conn -> {
+    return (ownsCache ? cache.start() : Future.<Void>succeededFuture())
+      .compose(cacheReady -> {
         LedgerStore store = new LedgerStore(pool, options.insertMode());
         doorbell = OutboxDoorbell.start(vertx, options.redisEndpoints(), options.shardCount(),
           shard -> context.runOnContext(v -> {
@@ -75,8 +85,8 @@ public final class StreamLedgerWriter implements LedgerWriter {
             }
           }));
         for (int n = 0; n < options.shardCount(); n++) {
-          OutboxStream stream = new OutboxStream(conn, context, new ShardId(n), options.consumerName());
-          consumers.add(new ShardConsumer(vertx, stream, store, options, doorbell::ringing));
+          consumers.add(new ShardConsumer(vertx, cache.ledgerOutbox(new ShardId(n), options.consumerName()), store,
+            options, doorbell::ringing));
         }
         // every batch makes sure of its own months too, so a database that is away now only delays this
         return monthsAhead(store).recover(failure -> {
@@ -84,6 +94,7 @@ public final class StreamLedgerWriter implements LedgerWriter {
           return Future.succeededFuture();
         });
       })
+      .<Void>mapEmpty()
       .onSuccess(ready -> {
         consumers.forEach(ShardConsumer::start);
         backlogTimer = vertx.setPeriodic(BACKLOG_REFRESH_MS, tick -> refreshBacklogs());
@@ -128,8 +139,7 @@ public final class StreamLedgerWriter implements LedgerWriter {
   }
 
   private Future<Void> closeQuietly() {
-    Future<Void> redisClosed = redis == null ? Future.succeededFuture()
-      : Future.fromCompletionStage(redis.shutdownAsync());
+    Future<Void> redisClosed = ownsCache ? cache.close() : Future.succeededFuture();
     return redisClosed.transform(closed -> pool == null ? Future.succeededFuture() : pool.close());
   }
 

@@ -1,0 +1,146 @@
+package dev.wallet.balancecache.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.outbox.LedgerOutbox;
+import dev.wallet.balancecache.outbox.OutboxRecord;
+import dev.wallet.balancecache.outbox.OutboxStreams;
+import dev.wallet.balancecache.outbox.PostingType;
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.TestEnvironment;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The ledger's view of a shard's outbox, on a stream of a shard number no money core of the tests
+ * uses (so no running writer reads it): two writers share the consumer group.
+ */
+@ExtendWith(VertxExtension.class)
+class RedisLedgerOutboxTest {
+
+  /** More than two stream nodes of 100 entries: an approximate trim removes whole nodes only. */
+  private static final int ENTRIES = 250;
+
+  private ClusterRouter router;
+  private ScriptRunner runner;
+  private ShardId shard;
+  private String key;
+
+  @BeforeEach
+  void connect(Vertx vertx) {
+    router = new ClusterRouter(vertx, TestEnvironment.redisNodes(), 4);
+    Await.result(router.start(5_000));
+    runner = new ScriptRunner(vertx, router, 1, 500, 2_000);
+    shard = new ShardId(ShardId.MAX_SHARDS - 1 - ThreadLocalRandom.current().nextInt(1_000));
+    key = OutboxStreams.key(shard);
+    redis(Request.cmd(Command.DEL).arg(key));
+  }
+
+  @AfterEach
+  void disconnect() {
+    redis(Request.cmd(Command.DEL).arg(key));
+    Await.result(runner.close());
+    router.close();
+  }
+
+  @Test
+  @DisplayName("a trim whose reads straddle another writer's read keeps every entry that writer holds unacknowledged; once acknowledged, they are trimmed")
+  void trimKeepsWhatAnotherWriterHolds() {
+    RedisLedgerOutbox holder = outbox("writer-a");
+    RedisLedgerOutbox trimmer = outbox("writer-b");
+    Await.result(trimmer.ensureGroup());
+    List<String> written = append(ENTRIES);
+    AtomicReference<List<LedgerOutbox.Entry>> read = new AtomicReference<>();
+
+    Await.result(trimmer.trimCommitted(() -> holder.next(ENTRIES).onSuccess(read::set)));
+
+    assertThat(read.get()).as("what writer A read between the trim's two reads").hasSize(ENTRIES);
+    assertThat(ids(Await.result(holder.ownPending(ENTRIES)))).as("writer A re-reads what it holds")
+      .containsExactlyElementsOf(written);
+    assertThat(ids(Await.result(trimmer.claimAbandoned(0, ENTRIES)))).as("what writer B takes over from writer A")
+      .containsExactlyElementsOf(written);
+
+    Await.result(trimmer.acknowledge(written));
+    assertThat(Await.result(trimmer.trimCommitted())).as("entries trimmed once acknowledged").isPositive();
+    assertThat(redis(Request.cmd(Command.XRANGE).arg(key).arg(written.get(0)).arg(written.get(0))).size())
+      .as("the first entry, acknowledged").isZero();
+  }
+
+  @Test
+  @DisplayName("entries are read once in the group, with their records; the backlog counts undelivered and unacknowledged ones; a second group creation changes nothing")
+  void readAcknowledgeAndCount() {
+    RedisLedgerOutbox writer = outbox("writer-a");
+    Await.result(writer.ensureGroup());
+    Await.result(writer.ensureGroup());
+    List<String> written = append(5);
+
+    assertThat(Await.result(writer.backlog())).isEqualTo(5);
+    List<LedgerOutbox.Entry> first = Await.result(writer.next(3));
+    List<LedgerOutbox.Entry> rest = Await.result(writer.next(10));
+    assertThat(ids(first)).containsExactlyElementsOf(written.subList(0, 3));
+    assertThat(ids(rest)).containsExactlyElementsOf(written.subList(3, 5));
+    assertThat(first.get(0).record().id()).isEqualTo("entry-0");
+    assertThat(Await.result(writer.next(10))).as("nothing new").isEmpty();
+    assertThat(Await.result(writer.backlog())).as("read, not acknowledged").isEqualTo(5);
+
+    Await.result(writer.acknowledge(written.subList(0, 3)));
+
+    assertThat(Await.result(writer.backlog())).isEqualTo(2);
+    assertThat(ids(Await.result(writer.ownPending(10)))).containsExactlyElementsOf(written.subList(3, 5));
+  }
+
+  @Test
+  @DisplayName("the replication check answers true once a replica holds what was read; retired keys get their lifetime")
+  void replicatedAndRetired() {
+    RedisLedgerOutbox writer = outbox("writer-a");
+    Await.result(writer.ensureGroup());
+    append(1);
+    Await.result(writer.next(10));
+    String retired = shard.tag() + ":retired-" + ThreadLocalRandom.current().nextInt(1_000_000);
+    redis(Request.cmd(Command.SET).arg(retired).arg("x"));
+
+    assertThat(Await.result(writer.replicated(1, 1_000))).isTrue();
+    Await.result(writer.retire(List.of(retired), 60_000));
+
+    long ttl = redis(Request.cmd(Command.PTTL).arg(retired)).toLong();
+    redis(Request.cmd(Command.DEL).arg(retired));
+    assertThat(ttl).isBetween(1L, 60_000L);
+  }
+
+  private RedisLedgerOutbox outbox(String consumer) {
+    return new RedisLedgerOutbox(runner, shard, consumer);
+  }
+
+  /** Outbox entries as a script writes them: the record as JSON under its field. */
+  private List<String> append(int count) {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      JsonObject record = new JsonObject().put("v", 1).put("id", "entry-" + i).put("type", PostingType.TRANSFER.wire())
+        .put("shard", shard.name()).put("ts", System.currentTimeMillis());
+      ids.add(redis(Request.cmd(Command.XADD).arg(key).arg("*").arg(OutboxRecord.FIELD).arg(record.encode())).toString());
+    }
+    return ids;
+  }
+
+  private static List<String> ids(List<LedgerOutbox.Entry> entries) {
+    return entries.stream().map(LedgerOutbox.Entry::id).toList();
+  }
+
+  private Response redis(Request request) {
+    return Await.result(runner.send(key, request));
+  }
+}

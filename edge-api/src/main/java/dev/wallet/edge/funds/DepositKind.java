@@ -1,0 +1,98 @@
+package dev.wallet.edge.funds;
+
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.command.Credit;
+import dev.wallet.balancecache.command.PlaceHold;
+import dev.wallet.balancecache.model.HoldView;
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.Outcome;
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.balancecache.model.WalletStatus;
+import dev.wallet.balancecache.outbox.PostingType;
+import dev.wallet.edge.funds.MovementStatus.Phase;
+import dev.wallet.edge.gateway.Gateway;
+import dev.wallet.edge.gateway.Instrument;
+import io.vertx.core.Future;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deposits: recorded pending, asked of the gateway ({@code collect}), credited once when the
+ * gateway confirms; a chargeback takes the money back. The credit goes to the money core with the
+ * deposit id as the posting's id, so driving it again after a crash replays instead of paying twice.
+ */
+final class DepositKind extends MovementKind<Deposit> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DepositKind.class);
+
+  /** Nothing is held first, so a declined deposit fails at once; an acknowledgement only records the gateway's ref. */
+  private static final Transitions TRANSITIONS = new Transitions(Deposit.Status.PENDING, Deposit.Status.PENDING,
+    Deposit.Status.CREDITING, Deposit.Status.FAILED, Deposit.Status.REVERSING, "reversed by the gateway",
+    List.of(Phase.AWAITING, Phase.APPLYING));
+
+  DepositKind(BalanceCache cache) {
+    super(cache, FundsStore.DEPOSITS, TRANSITIONS, Gateway::collect);
+  }
+
+  @Override
+  Deposit recorded(Wallet wallet, Money amount, Instrument source, String gateway) {
+    return new Deposit(FundsIds.deposit(wallet.id()), wallet.id(), wallet.ownerId(), amount, source, gateway,
+      Deposit.Status.PENDING, Optional.empty(), Optional.empty(), Optional.empty(), Instant.now());
+  }
+
+  /** A replayed deposit request is answered OK, as it has been since deposits began (a new one is PENDING). */
+  @Override
+  OutcomeCode replayed() {
+    return OutcomeCode.OK;
+  }
+
+  @Override
+  Future<Transition> apply(Deposit deposit) {
+    Credit command = new Credit(deposit.wallet(), deposit.amount(), deposit.clearing(), PostingType.DEPOSIT,
+      deposit.id(), deposit.moneyCoreKey("deposit"));
+    return cache.credit(command).map(outcome -> outcome.code() == OutcomeCode.OK
+      ? new Transition(Deposit.Status.COMPLETED, Changes.none())
+      : creditRefused(deposit, outcome.code()));
+  }
+
+  /** The gateway has the money but the wallet cannot take it (e.g. frozen since): someone must send it back. */
+  private static Transition creditRefused(Deposit deposit, OutcomeCode code) {
+    LOG.warn("deposit {}: the gateway confirmed it but the money core refused the credit ({}); it is failed and "
+      + "gateway {} must return the money", deposit.id(), code, deposit.gateway());
+    return new Transition(Deposit.Status.FAILED, Changes.refused("credit refused: ", code));
+  }
+
+  /**
+   * A chargeback: the gateway took the money back, so the wallet gives it back to the gateway's
+   * clearing account (a hold, settled at once). A wallet that no longer has it is frozen and the
+   * deposit marked unrecovered, for the risk team; balances never go negative.
+   */
+  @Override
+  Future<Transition> reverse(Deposit deposit) {
+    PlaceHold hold = new PlaceHold(deposit.wallet(), deposit.amount(), deposit.ownerId(), deposit.id() + ".chargeback",
+      deposit.moneyCoreKey("chargeback"));
+    return cache.placeHold(hold).compose(held -> held.code() == OutcomeCode.OK
+      ? cache.settleHold(held.value().id(), deposit.clearing()).compose(settled -> reversed(deposit, settled))
+      : unrecovered(deposit, held.code()));
+  }
+
+  private static Future<Transition> reversed(Deposit deposit, Outcome<HoldView> settled) {
+    if (settled.code() != OutcomeCode.OK || settled.value().status() != HoldView.HoldStatus.SETTLED) {
+      return Future.failedFuture(new IllegalStateException("deposit " + deposit.id()
+        + ": the chargeback hold could not be settled: " + settled.code()));
+    }
+    return Future.succeededFuture(new Transition(Deposit.Status.REVERSED, Changes.hold(settled.value().id())));
+  }
+
+  private Future<Transition> unrecovered(Deposit deposit, OutcomeCode code) {
+    LOG.warn("deposit {}: chargeback of {} not recoverable from wallet {} ({}); freezing the wallet for review",
+      deposit.id(), deposit.amount(), deposit.wallet(), code);
+    return cache.setStatus(deposit.wallet(), WalletStatus.FROZEN, "chargeback " + deposit.id() + " unrecovered")
+      .map(frozen -> new Transition(Deposit.Status.REVERSAL_UNRECOVERED,
+        Changes.refused("chargeback unrecovered: ", code)));
+  }
+}

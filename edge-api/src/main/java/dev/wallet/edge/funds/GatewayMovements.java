@@ -1,0 +1,285 @@
+package dev.wallet.edge.funds;
+
+import dev.wallet.balancecache.async.Sequential;
+import dev.wallet.balancecache.model.IdempotencyKey;
+import dev.wallet.balancecache.model.LimitCheck;
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.Outcome;
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.Sha256;
+import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.edge.funds.MovementStatus.Phase;
+import dev.wallet.edge.gateway.Gateway;
+import dev.wallet.edge.gateway.GatewayEvent;
+import dev.wallet.edge.gateway.GatewayRequest;
+import dev.wallet.edge.gateway.GatewayStatus;
+import dev.wallet.edge.gateway.Instrument;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlClient;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one state machine of money crossing the wallet's boundary through a gateway, deposits and
+ * withdrawals alike; a {@link MovementKind} says what differs. A movement is recorded, prepared by
+ * the money core if its kind needs it (a withdrawal's hold), asked of the gateway, and driven by the
+ * gateway's verdict (a webhook, or the reconciler asking) through the money core to its end:
+ *
+ * <pre>
+ * PREPARING ──▶ AWAITING ──succeeded──▶ APPLYING ──▶ COMPLETED ──reversed──▶ REVERSING ──▶ REVERSED
+ *     │             └──────declined─────▶ RELEASING ──▶ FAILED
+ *     └──refused───────────────────────────────────────▶ FAILED
+ * </pre>
+ *
+ * (phases, see {@link MovementStatus.Phase}; each kind names its own states). A kind with nothing
+ * to release fails at once when declined, and a kind's money-core step may end elsewhere than the
+ * drawing says (a deposit whose credit is refused fails; a chargeback the wallet cannot pay is
+ * marked unrecovered).
+ *
+ * <p>"Once" rests on three things: the gateway's event id is recorded in the same transaction as
+ * the state change it causes (primary key: a repeated event changes nothing); a state moves only
+ * by a conditional UPDATE from the states it may come from, so racing instances move it once; and
+ * every money-core step goes under an idempotency key derived from the movement's id, so driving
+ * it again after a crash replays instead of paying twice.
+ */
+public final class GatewayMovements<M extends GatewayMovement> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayMovements.class);
+
+  private final MovementKind<M> kind;
+  private final FundsStore.Table<M> table;
+  private final MovementKind.Transitions transitions;
+  private final String noun;
+  private final FundsStore store;
+  private final Gateway gateway;
+  private final MeterRegistry meters;
+  private final Set<MovementStatus> awaiting;
+  private final Set<MovementStatus> completed;
+  private final Set<MovementStatus> unsettled;
+
+  GatewayMovements(MovementKind<M> kind, FundsStore store, Gateway gateway, MeterRegistry meters) {
+    this.kind = kind;
+    this.table = kind.table();
+    this.transitions = kind.transitions();
+    this.noun = table.noun();
+    this.store = store;
+    this.gateway = gateway;
+    this.meters = meters;
+    this.awaiting = statesWhere(table, phase -> phase == Phase.AWAITING);
+    this.completed = statesWhere(table, phase -> phase == Phase.COMPLETED);
+    this.unsettled = statesWhere(table, phase -> !phase.settled());
+  }
+
+  /**
+   * A client's request, for a wallet whose owner the caller was checked to be. The limit checks
+   * go with the money core's first step, for the kinds that have one.
+   */
+  public record Request(Wallet wallet, Money amount, Instrument instrument, IdempotencyKey key,
+                        List<LimitCheck> limits) {
+    public Request {
+      limits = List.copyOf(limits);
+    }
+  }
+
+  /**
+   * PENDING with the new movement once it is asked of the gateway; a refusal (currency, inactive
+   * wallet, or the money core's refusal of the first step, with the failed movement); a replay of
+   * either under the same key; or IDEMPOTENCY_KEY_REUSED.
+   */
+  public Future<Outcome<M>> create(Request request) {
+    String hash = Sha256.hex(canonical(request));
+    return store.byKey(table, request.key()).compose(earlier -> earlier.isPresent()
+      ? replay(earlier.get(), hash)
+      : admit(request, hash));
+  }
+
+  public Future<Optional<M>> find(String id) {
+    return store.byId(table, id);
+  }
+
+  private Future<Outcome<M>> admit(Request request, String hash) {
+    Optional<OutcomeCode> refusal = FundsIds.refusal(request.wallet(), request.amount());
+    if (refusal.isPresent()) {
+      return Future.succeededFuture(Outcome.refused(refusal.get()));
+    }
+    M movement = kind.recorded(request.wallet(), request.amount(), request.instrument(), gateway.name());
+    return store.insert(table, movement, request.key(), hash).compose(inserted -> inserted.isPresent()
+      ? start(inserted.get(), request.limits()).map(started -> answer(started, false))
+      : store.byKey(table, request.key()).compose(raced -> replay(raced.orElseThrow(), hash)));
+  }
+
+  /** A movement left preparing (the first step's answer was lost) is finished by the retry that finds it. */
+  private Future<Outcome<M>> replay(FundsStore.Stored<M> earlier, String hash) {
+    if (!earlier.requestHash().equals(hash)) {
+      return Future.succeededFuture(Outcome.refused(OutcomeCode.IDEMPOTENCY_KEY_REUSED));
+    }
+    M movement = earlier.value();
+    Future<M> current = movement.status().phase() == Phase.PREPARING ? start(movement, List.of())
+      : Future.succeededFuture(movement);
+    return current.map(settled -> answer(settled, true));
+  }
+
+  private Outcome<M> answer(M movement, boolean replayed) {
+    OutcomeCode code = kind.refusal(movement).orElse(replayed ? kind.replayed() : OutcomeCode.PENDING);
+    return new Outcome<>(code, movement, replayed);
+  }
+
+  private String canonical(Request request) {
+    return String.join("|", noun, request.wallet().id().value(), Long.toString(request.amount().minor()),
+      request.amount().currencyCode(), request.instrument().type(), request.instrument().account().orElse(""));
+  }
+
+  /** The money core's first step if the kind has one, then the gateway is asked. */
+  private Future<M> start(M movement, List<LimitCheck> limits) {
+    if (movement.status().phase() != Phase.PREPARING) {
+      return askUnlessAsked(movement);
+    }
+    return kind.prepare(movement, limits).compose(prepared -> step(movement, prepared))
+      .compose(this::askUnlessAsked);
+  }
+
+  private Future<M> askUnlessAsked(M movement) {
+    return movement.status() == transitions.unacknowledged() ? ask(movement) : Future.succeededFuture(movement);
+  }
+
+  /** Never fails: without an answer the movement stays as it is and the reconciler asks again. */
+  private Future<M> ask(M movement) {
+    return kind.ask(gateway, new GatewayRequest(movement.id(), movement.amount(), movement.instrument()))
+      .compose(ack -> move(store.client(), movement, Set.of(transitions.unacknowledged()), transitions.acknowledged(),
+        Changes.gatewayRef(Optional.ofNullable(ack.gatewayRef()))))
+      .map(recorded -> recorded.orElse(movement))
+      .recover(failure -> {
+        LOG.warn("{} {}: no answer from gateway {} ({}); it will be asked again", noun, movement.id(),
+          gateway.name(), failure.toString());
+        return Future.succeededFuture(movement);
+      });
+  }
+
+  // ------------------------------------------------------------------ the gateway's word
+
+  /** A signed webhook event about a movement of this kind: applied at most once, then driven to its end. */
+  Future<EventResult> onEvent(GatewayEvent event, String body) {
+    return store.byId(table, event.reference())
+      .map(found -> applicable(found, event))
+      .compose(movement -> store.inTransaction(conn -> store.record(conn, gateway.name(), event, body)
+          .compose(isNew -> isNew ? judge(conn, movement, Verdict.of(event)).map(EventResult.APPLIED)
+            : Future.succeededFuture(EventResult.DUPLICATE)))
+        .compose(result -> driveCurrent(movement.id()).map(result)));
+  }
+
+  private M applicable(Optional<M> found, GatewayEvent event) {
+    M movement = found.orElseThrow(() -> new EventRefusedException(EventRefusedException.Reason.UNKNOWN_REFERENCE,
+      "no " + noun + " " + event.reference()));
+    if (!movement.amount().equals(event.amount())) {
+      throw new EventRefusedException(EventRefusedException.Reason.MISMATCH, "event " + event.id() + " says "
+        + event.amount() + ", " + noun + " " + movement.id() + " is " + movement.amount());
+    }
+    Phase phase = movement.status().phase();
+    boolean ahead = Verdict.of(event).kind() == Verdict.Kind.REVERSED ? transitions.reversalTooEarly().contains(phase)
+      : phase == Phase.PREPARING;
+    if (ahead) {
+      throw new EventRefusedException(EventRefusedException.Reason.NOT_YET, noun + " " + movement.id()
+        + " is " + movement.status() + "; send the event again later");
+    }
+    return movement;
+  }
+
+  /** The state transition a verdict causes; a verdict that contradicts an earlier one changes nothing. */
+  private Future<Optional<M>> judge(SqlClient client, M movement, Verdict verdict) {
+    Future<Optional<M>> moved = switch (verdict.kind()) {
+      case SUCCEEDED -> move(client, movement, awaiting, transitions.succeeded(),
+        Changes.gatewayRef(verdict.gatewayRef()));
+      case FAILED -> move(client, movement, awaiting, transitions.declined(),
+        Changes.failure(verdict.reasonOr("declined by the gateway")));
+      case REVERSED -> move(client, movement, completed, transitions.reversing(),
+        Changes.failure(verdict.reasonOr(transitions.reversalReason())));
+    };
+    return moved.onSuccess(result -> {
+      if (result.isEmpty()) {
+        LOG.info("{} {}: gateway verdict {} changes nothing in state {}", noun, movement.id(), verdict.kind(),
+          movement.status());
+      }
+    });
+  }
+
+  private Future<Void> driveCurrent(String id) {
+    return store.byId(table, id).compose(current -> drive(current.orElseThrow())).mapEmpty();
+  }
+
+  /** Finishes whatever a movement is in the middle of; safe to call again at any time. */
+  Future<M> drive(M movement) {
+    return switch (movement.status().phase()) {
+      case PREPARING -> start(movement, List.of());
+      case APPLYING -> kind.apply(movement).compose(applied -> step(movement, applied));
+      case RELEASING -> kind.release(movement).compose(released -> step(movement, released));
+      case REVERSING -> kind.reverse(movement).compose(reversed -> step(movement, reversed));
+      case AWAITING, COMPLETED, FAILED, REVERSED -> Future.succeededFuture(movement);
+    };
+  }
+
+  /** Records where a money-core step left the movement; if another instance got there first, its row. */
+  private Future<M> step(M movement, Transition transition) {
+    return move(store.client(), movement, Set.of(movement.status()), transition.to(), transition.changes())
+      .compose(moved -> moved.isPresent()
+        ? Future.succeededFuture(moved.get())
+        : store.byId(table, movement.id()).map(Optional::orElseThrow));
+  }
+
+  private Future<Optional<M>> move(SqlClient client, M movement, Set<MovementStatus> from, MovementStatus to,
+                                   Changes changes) {
+    return store.move(client, table, movement, from, to, changes).onSuccess(moved -> moved
+      .filter(row -> row.status() != movement.status())
+      .ifPresent(row -> meters.counter("wallet_" + noun + "s_total", "status", to.column()).increment()));
+  }
+
+  // ------------------------------------------------------------------ reconciliation
+
+  /** Movements unchanged for {@code staleAfterMs}: asked about at the gateway, or driven to their end. */
+  Future<Integer> reconcile(long staleAfterMs, int batch) {
+    return store.claimStale(table, unsettled, staleAfterMs, batch).compose(stale ->
+      Sequential.forEach(stale, this::reconcileOne).map(stale.size()));
+  }
+
+  private Future<Void> reconcileOne(M movement) {
+    Future<M> done = movement.status().phase() == Phase.AWAITING ? askAbout(movement) : drive(movement);
+    return done.<Void>mapEmpty().recover(failure -> {
+      LOG.warn("{} {} ({}): not settled yet, will try again: {}", noun, movement.id(), movement.status(),
+        failure.toString());
+      return Future.succeededFuture();
+    });
+  }
+
+  /**
+   * A movement the gateway never gave a verdict on: what does it say now? One it does not know
+   * (never got it, or forgot it after acknowledging) is asked again, idempotent on the id.
+   */
+  private Future<M> askAbout(M movement) {
+    return gateway.status(movement.id()).compose(status -> {
+      if (status.state() == GatewayStatus.State.UNKNOWN) {
+        return ask(movement);
+      }
+      return Verdict.of(status).map(verdict -> follow(movement, verdict))
+        .orElse(Future.succeededFuture(movement));
+    });
+  }
+
+  /** A reversal learnt by asking is both verdicts at once: succeeded first, then taken back. */
+  private Future<M> follow(M movement, Verdict verdict) {
+    if (verdict.kind() != Verdict.Kind.REVERSED) {
+      return judge(store.client(), movement, verdict).compose(moved -> drive(moved.orElse(movement)));
+    }
+    return follow(movement, verdict.as(Verdict.Kind.SUCCEEDED))
+      .compose(applied -> judge(store.client(), applied, verdict))
+      .compose(moved -> moved.isPresent() ? drive(moved.get()) : Future.succeededFuture(movement));
+  }
+
+  private static Set<MovementStatus> statesWhere(FundsStore.Table<?> table, Predicate<Phase> phase) {
+    return table.states().stream().filter(state -> phase.test(state.phase())).collect(Collectors.toUnmodifiableSet());
+  }
+}

@@ -1,0 +1,110 @@
+package dev.wallet.edge.funds;
+
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.model.LimitCheck;
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.edge.funds.MovementStatus.Phase;
+import dev.wallet.edge.gateway.Gateway;
+import dev.wallet.edge.gateway.GatewayAck;
+import dev.wallet.edge.gateway.GatewayRequest;
+import dev.wallet.edge.gateway.Instrument;
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BiFunction;
+
+/**
+ * What differs between a deposit and a withdrawal in the one machine they share
+ * ({@link GatewayMovements}): which gateway call starts it, which money-core calls apply, undo and
+ * reverse it, and which of its own states each transition leads to. Every step here is idempotent
+ * under a key derived from the movement, so the machine may repeat it after a crash.
+ */
+abstract class MovementKind<M extends GatewayMovement> {
+
+  /** The money core, which every step of a kind calls. */
+  protected final BalanceCache cache;
+  private final FundsStore.Table<M> table;
+  private final Transitions transitions;
+  private final BiFunction<Gateway, GatewayRequest, Future<GatewayAck>> start;
+
+  /** {@code start}: the gateway call that starts it, idempotent at the gateway on the movement's id. */
+  MovementKind(BalanceCache cache, FundsStore.Table<M> table, Transitions transitions,
+               BiFunction<Gateway, GatewayRequest, Future<GatewayAck>> start) {
+    this.cache = cache;
+    this.table = table;
+    this.transitions = transitions;
+    this.start = start;
+  }
+
+  /** Its table, which also names it ("deposit", in logs, metric names and request hashes) and lists its states. */
+  final FundsStore.Table<M> table() {
+    return table;
+  }
+
+  final Transitions transitions() {
+    return transitions;
+  }
+
+  /**
+   * Which of a kind's own states each of the machine's transitions leads to.
+   *
+   * @param unacknowledged the state in which the gateway is (re)asked
+   * @param acknowledged where the gateway's acknowledgement leads
+   * @param succeeded where the gateway's "succeeded" leads ({@link Phase#APPLYING})
+   * @param declined where its "failed" leads: releasing what the first step did, or failed when nothing was done
+   * @param reversing where its reversal of a completed movement leads
+   * @param reversalReason the failure reason of a reversal whose event gives none
+   * @param reversalTooEarly the phases in which a reversal is refused for now (503), so the gateway sends it again
+   */
+  record Transitions(MovementStatus unacknowledged, MovementStatus acknowledged, MovementStatus succeeded,
+                     MovementStatus declined, MovementStatus reversing, String reversalReason,
+                     List<Phase> reversalTooEarly) {
+    public Transitions {
+      reversalTooEarly = List.copyOf(reversalTooEarly);
+    }
+  }
+
+  /** A new movement with a new id, in its first state, not yet stored. */
+  abstract M recorded(Wallet wallet, Money amount, Instrument instrument, String gateway);
+
+  final Future<GatewayAck> ask(Gateway gateway, GatewayRequest request) {
+    return start.apply(gateway, request);
+  }
+
+  /**
+   * The client's answer for a movement the machine has brought as far as it could: a refusal of
+   * its first step, if any. Without a first step, every refusal comes before anything is recorded.
+   */
+  Optional<OutcomeCode> refusal(M movement) {
+    return Optional.empty();
+  }
+
+  /** What a client is told when its request is replayed and not refused. */
+  OutcomeCode replayed() {
+    return OutcomeCode.PENDING;
+  }
+
+  /** The money core's step before the gateway is asked ({@link Phase#PREPARING}). */
+  Future<Transition> prepare(M movement, List<LimitCheck> limits) {
+    return unsupported(movement, "prepare");
+  }
+
+  /** The money core's step once the gateway succeeded ({@link Phase#APPLYING}). */
+  abstract Future<Transition> apply(M movement);
+
+  /** The money core's undoing of {@link #prepare} once the gateway declined. */
+  Future<Transition> release(M movement) {
+    return unsupported(movement, "release");
+  }
+
+  /** The money core's step once the gateway reversed a completed movement. */
+  abstract Future<Transition> reverse(M movement);
+
+  private Future<Transition> unsupported(M movement, String step) {
+    String noun = table.noun();
+    return Future.failedFuture(new IllegalStateException(noun + " " + movement.id() + " is " + movement.status()
+      + ", but a " + noun + " has no " + step + " step"));
+  }
+}

@@ -1,0 +1,113 @@
+package dev.wallet.edge.funds;
+
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.command.Credit;
+import dev.wallet.balancecache.command.PlaceHold;
+import dev.wallet.balancecache.model.HoldId;
+import dev.wallet.balancecache.model.HoldView;
+import dev.wallet.balancecache.model.IdempotencyKey;
+import dev.wallet.balancecache.model.LimitCheck;
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.Outcome;
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.balancecache.outbox.PostingType;
+import dev.wallet.edge.funds.MovementStatus.Phase;
+import dev.wallet.edge.gateway.Gateway;
+import dev.wallet.edge.gateway.Instrument;
+import io.vertx.core.Future;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Withdrawals: the amount is held (available → held) before the gateway is asked to pay it out
+ * ({@code payout}); the gateway's answer settles the hold to its clearing account (paid) or
+ * releases it back (declined), and a payout that comes back is credited to the wallet. A hold is
+ * released only on the gateway's word that it did not pay.
+ */
+final class WithdrawalKind extends MovementKind<Withdrawal> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WithdrawalKind.class);
+  /** The failure reason of a withdrawal whose hold was refused: the refusal is the client's answer. */
+  private static final String HOLD_REFUSED = "hold_refused:";
+
+  private static final Transitions TRANSITIONS = new Transitions(Withdrawal.Status.HELD, Withdrawal.Status.SUBMITTED,
+    Withdrawal.Status.SETTLING, Withdrawal.Status.RELEASING, Withdrawal.Status.RETURNING, "returned by the gateway",
+    List.of(Phase.PREPARING, Phase.AWAITING, Phase.APPLYING, Phase.RELEASING, Phase.FAILED));
+
+  WithdrawalKind(BalanceCache cache) {
+    super(cache, FundsStore.WITHDRAWALS, TRANSITIONS, Gateway::payout);
+  }
+
+  /** The destination's account is required (the column is NOT NULL); a missing one would be stored empty. */
+  @Override
+  Withdrawal recorded(Wallet wallet, Money amount, Instrument destination, String gateway) {
+    Instrument stored = new Instrument(destination.type(), Optional.of(destination.account().orElse("")));
+    return new Withdrawal(FundsIds.withdrawal(wallet.id()), wallet.id(), wallet.ownerId(), amount, stored, gateway,
+      Withdrawal.Status.HOLDING, Optional.empty(), Optional.empty(), Optional.empty(), Instant.now());
+  }
+
+  @Override
+  Optional<OutcomeCode> refusal(Withdrawal withdrawal) {
+    return withdrawal.failureReason().filter(reason -> reason.startsWith(HOLD_REFUSED))
+      .map(reason -> OutcomeCode.valueOf(reason.substring(HOLD_REFUSED.length()).toUpperCase(Locale.ROOT)));
+  }
+
+  /**
+   * The limit checks travel with the first attempt only: a retry (replay, reconciler) finds the
+   * first attempt's outcome under the same key, or places a hold whose request never reached Redis.
+   */
+  @Override
+  Future<Transition> prepare(Withdrawal withdrawal, List<LimitCheck> limits) {
+    PlaceHold hold = new PlaceHold(withdrawal.wallet(), withdrawal.amount(), withdrawal.ownerId(), withdrawal.id(),
+      new IdempotencyKey("edge.withdrawal", withdrawal.id()), limits);
+    return cache.placeHold(hold).map(held -> held.code() == OutcomeCode.OK
+      ? new Transition(Withdrawal.Status.HELD, Changes.hold(held.value().id()))
+      : new Transition(Withdrawal.Status.FAILED, Changes.refused(HOLD_REFUSED, held.code())));
+  }
+
+  /** Paid: the hold is settled to the gateway's clearing account. */
+  @Override
+  Future<Transition> apply(Withdrawal withdrawal) {
+    HoldId hold = withdrawal.hold().orElseThrow();
+    return cache.settleHold(hold, withdrawal.clearing())
+      .compose(outcome -> endedAs(withdrawal, outcome, HoldView.HoldStatus.SETTLED, Withdrawal.Status.COMPLETED));
+  }
+
+  /** Declined: the hold goes back to the wallet. */
+  @Override
+  Future<Transition> release(Withdrawal withdrawal) {
+    HoldId hold = withdrawal.hold().orElseThrow();
+    return cache.releaseHold(hold)
+      .compose(outcome -> endedAs(withdrawal, outcome, HoldView.HoldStatus.RELEASED, Withdrawal.Status.FAILED));
+  }
+
+  private static Future<Transition> endedAs(Withdrawal withdrawal, Outcome<HoldView> outcome,
+                                            HoldView.HoldStatus expected, Withdrawal.Status to) {
+    if (outcome.code() != OutcomeCode.OK || outcome.value().status() != expected) {
+      return Future.failedFuture(new IllegalStateException("withdrawal " + withdrawal.id() + ": hold "
+        + withdrawal.hold().orElseThrow() + " should be " + expected + " but the money core says " + outcome.code()
+        + " " + (outcome.value() == null ? "" : outcome.value().status())));
+    }
+    return Future.succeededFuture(new Transition(to, Changes.none()));
+  }
+
+  /** A payout that came back: the money returns from the clearing account to the wallet, once. */
+  @Override
+  Future<Transition> reverse(Withdrawal withdrawal) {
+    Credit command = new Credit(withdrawal.wallet(), withdrawal.amount(), withdrawal.clearing(),
+      PostingType.WITHDRAWAL_RETURN, withdrawal.id() + ".return", withdrawal.moneyCoreKey("return"));
+    return cache.credit(command).map(outcome -> {
+      if (outcome.code() != OutcomeCode.OK) {
+        LOG.warn("withdrawal {}: the payout came back but the money core refused to credit it ({}); the money stays "
+          + "in clearing.{} for the risk team", withdrawal.id(), outcome.code(), withdrawal.gateway());
+      }
+      return new Transition(Withdrawal.Status.RETURNED, outcome.code() == OutcomeCode.OK ? Changes.none()
+        : Changes.refused("return not credited: ", outcome.code()));
+    });
+  }
+}
