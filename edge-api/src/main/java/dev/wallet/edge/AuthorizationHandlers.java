@@ -9,8 +9,6 @@ import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
-import dev.wallet.balancecache.model.WalletId;
-import dev.wallet.limits.model.Operation;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
@@ -29,31 +27,27 @@ final class AuthorizationHandlers {
   private final EdgeConfig.Fees fees;
   private final EdgeConfig.Authorizations config;
   private final EdgeMetrics metrics;
-  private final LimitsHandlers limits;
+  private final PaymentHandlers payments;
 
   AuthorizationHandlers(BalanceCache cache, Ownership ownership, EdgeConfig.Fees fees,
-                        EdgeConfig.Authorizations config, EdgeMetrics metrics, LimitsHandlers limits) {
+                        EdgeConfig.Authorizations config, EdgeMetrics metrics, PaymentHandlers payments) {
     this.cache = cache;
     this.ownership = ownership;
     this.fees = fees;
     this.config = config;
     this.metrics = metrics;
-    this.limits = limits;
+    this.payments = payments;
   }
 
   /** POST /v1/authorizations: 201 active, or the refusal's problem (as for a payment). */
   void authorize(RoutingContext ctx) {
-    Caller caller = Authenticator.caller(ctx);
     RequestBody body = RequestBody.of(ctx);
-    WalletId payer = body.walletId("fromWalletId");
-    WalletId merchant = body.walletId("merchantWalletId");
-    Money amount = body.money("amount", "currency");
-    String orderRef = body.optionalText("orderRef").orElse("");
+    PaymentHandlers.Request request = PaymentHandlers.Request.of(Authenticator.caller(ctx), body,
+      IdempotencyKeys.required(ctx));
     long lifetimeMs = expirySeconds(body) * 1_000;
-    Reply.answer(ctx, PaymentHandlers.merchantWallet(cache, merchant)
-      .compose(shop -> limits.outgoing(caller.id(), Operation.MERCHANT_PAYMENT, amount, Optional.of(shop.ownerId())))
-      .map(checks -> new Authorize(payer, merchant, amount, caller.id(), orderRef, lifetimeMs,
-        IdempotencyKeys.required(ctx), checks))
+    Reply.answer(ctx, payments.checkMerchantAndLimits(request)
+      .map(checked -> new Authorize(request.payer(), request.merchant(), request.amount(), request.caller().id(),
+        request.orderRef(), lifetimeMs, request.key(), checked.limits()))
       .compose(cache::authorize)
       .onSuccess(outcome -> metrics.outcome("authorization", outcome.code(), outcome.replayed()))
       .map(outcome -> outcome.accepted()

@@ -66,9 +66,8 @@ final class BatchHandlers {
   void payments(RoutingContext ctx) {
     Caller caller = Authenticator.caller(ctx);
     Batch batch = Batch.of(ctx);
-    List<PaymentHandlers.Request> items = batch.map((item, key) -> new PaymentHandlers.Request(caller,
-      item.walletId("fromWalletId"), item.walletId("merchantWalletId"), item.money("amount", "currency"),
-      item.optionalText("orderRef").orElse(""), IdempotencyKeys.ofCaller(caller, key)));
+    List<PaymentHandlers.Request> items = batch.map((item, key) -> PaymentHandlers.Request.of(caller, item,
+      IdempotencyKeys.ofCaller(caller, key)));
     if (batch.atomic()) {
       requireOneShard(items.stream().flatMap(payment -> Stream.of(payment.payer(), payment.merchant())));
     }

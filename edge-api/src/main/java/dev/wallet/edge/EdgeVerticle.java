@@ -1,5 +1,7 @@
 package dev.wallet.edge;
 
+import dev.wallet.edge.funds.Deposit;
+import dev.wallet.edge.funds.Withdrawal;
 import dev.wallet.edge.gateway.WebhookSignature;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -92,13 +94,14 @@ public final class EdgeVerticle extends VerticleBase {
     EdgeMetrics metrics = services.metrics();
     LimitsHandlers limits = new LimitsHandlers(services.limits(), clock);
     WalletHandlers wallets = new WalletHandlers(services.cache(), services.ledger(), ownership, limits);
-    DepositHandlers deposits = new DepositHandlers(services.funds().deposits(), ownership, metrics, limits);
-    WithdrawalHandlers withdrawals = new WithdrawalHandlers(services.funds().withdrawals(), ownership, metrics,
-      limits);
+    GatewayMovementHandlers<Deposit> deposits = new GatewayMovementHandlers<>(GatewayMovementHandlers.deposits(limits),
+      services.funds().deposits(), ownership, metrics);
+    GatewayMovementHandlers<Withdrawal> withdrawals = new GatewayMovementHandlers<>(
+      GatewayMovementHandlers.withdrawals(limits), services.funds().withdrawals(), ownership, metrics);
     TransferHandlers transfers = new TransferHandlers(services.cache(), ownership, metrics, limits);
     PaymentHandlers payments = new PaymentHandlers(services.cache(), ownership, config.fees(), metrics, limits);
     AuthorizationHandlers authorizations = new AuthorizationHandlers(services.cache(), ownership, config.fees(),
-      config.authorizations(), metrics, limits);
+      config.authorizations(), metrics, payments);
     BatchHandlers batches = new BatchHandlers(transfers, payments);
     BodyHandler batchBody = BodyHandler.create(false).setBodyLimit(BATCH_LIMIT_BYTES);
     WebhookHandlers webhooks = new WebhookHandlers(services.funds(),

@@ -4,12 +4,12 @@ import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.command.Payment;
 import dev.wallet.balancecache.command.Refund;
 import dev.wallet.balancecache.model.IdempotencyKey;
+import dev.wallet.balancecache.model.LimitCheck;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.PaymentId;
 import dev.wallet.balancecache.model.PaymentView;
-import dev.wallet.balancecache.model.RefundView;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletIdentity;
 import dev.wallet.balancecache.model.WalletType;
@@ -45,43 +45,55 @@ final class PaymentHandlers {
 
   /** POST /v1/payments: 201 completed, 202 pending (the sweeper finishes it), or the refusal's problem. */
   void pay(RoutingContext ctx) {
-    Caller caller = Authenticator.caller(ctx);
-    RequestBody body = RequestBody.of(ctx);
-    WalletId payer = body.walletId("fromWalletId");
-    WalletId merchant = body.walletId("merchantWalletId");
-    Money amount = body.money("amount", "currency");
-    String orderRef = body.optionalText("orderRef").orElse("");
-    Reply.answer(ctx, checked(new Request(caller, payer, merchant, amount, orderRef, IdempotencyKeys.required(ctx)))
-      .compose(this::apply));
-  }
-
-  /** A payment as asked for, before the merchant's fee and the payer's limits are known. */
-  record Request(Caller caller, WalletId payer, WalletId merchant, Money amount, String orderRef,
-                 IdempotencyKey key) {
+    Request request = Request.of(Authenticator.caller(ctx), RequestBody.of(ctx), IdempotencyKeys.required(ctx));
+    Reply.answer(ctx, checked(request).compose(this::apply));
   }
 
   /**
-   * The payment with the merchant's fee and the payer's limit checks, or a failed future with the
-   * refusal (not a merchant wallet, the payer's limits): a batch item's first step too.
+   * A payment (or an authorization of one) as asked for, before the merchant's fee and the payer's
+   * limits are known.
    */
-  Future<Payment> checked(Request request) {
+  record Request(Caller caller, WalletId payer, WalletId merchant, Money amount, String orderRef,
+                 IdempotencyKey key) {
+
+    /** From a body: a request's, or a batch item's. */
+    static Request of(Caller caller, RequestBody body, IdempotencyKey key) {
+      return new Request(caller, body.walletId("fromWalletId"), body.walletId("merchantWalletId"),
+        body.money("amount", "currency"), body.optionalText("orderRef").orElse(""), key);
+    }
+  }
+
+  /** The merchant's wallet and the payer's limit checks for paying it. */
+  record Checked(WalletIdentity merchant, List<LimitCheck> limits) {
+  }
+
+  /**
+   * The merchant's wallet and the payer's limit checks, or a failed future with the refusal (not a
+   * merchant wallet, the payer's limits): a payment's, a batch item's and an authorization's first step.
+   */
+  Future<Checked> checkMerchantAndLimits(Request request) {
     return merchantWallet(cache, request.merchant())
       .compose(shop -> limits.outgoing(request.caller().id(), Operation.MERCHANT_PAYMENT, request.amount(),
           Optional.of(shop.ownerId()))
-        .map(checks -> new Payment(request.payer(), request.merchant(), request.amount(),
-          Fees.feeMinor(request.amount(), fees.bpsFor(shop.ownerId())), request.caller().id(), request.orderRef(),
-          request.key(), checks)));
+        .map(checks -> new Checked(shop, checks)));
+  }
+
+  /** The payment with the merchant's fee and the payer's limit checks. */
+  Future<Payment> checked(Request request) {
+    return checkMerchantAndLimits(request).map(checked -> new Payment(request.payer(), request.merchant(),
+      request.amount(), Fees.feeMinor(request.amount(), fees.bpsFor(checked.merchant().ownerId())),
+      request.caller().id(), request.orderRef(), request.key(), checked.limits()));
   }
 
   /** A checked payment through the money core, answered as POST /v1/payments answers it. */
   Future<Reply> apply(Payment checked) {
-    return cache.pay(checked).onSuccess(this::count).map(PaymentHandlers::paid);
+    return cache.pay(checked).onSuccess(this::count).map(MovementReply.PAYMENT::answer);
   }
 
   /** Checked payments all or nothing (see {@link BalanceCache#payAll}), each answered as alone. */
   Future<List<Reply>> applyAll(List<Payment> checked) {
     return cache.payAll(checked).onSuccess(outcomes -> outcomes.forEach(this::count))
-      .map(outcomes -> outcomes.stream().map(PaymentHandlers::paid).toList());
+      .map(outcomes -> outcomes.stream().map(MovementReply.PAYMENT::answer).toList());
   }
 
   private void count(Outcome<PaymentView> outcome) {
@@ -109,11 +121,11 @@ final class PaymentHandlers {
       .compose(payment -> cache.refund(new Refund(id, new Money(amount, payment.amount().currency()), caller.id(),
         IdempotencyKeys.required(ctx))))
       .onSuccess(outcome -> metrics.outcome("refund", outcome.code(), outcome.replayed()))
-      .map(PaymentHandlers::refunded));
+      .map(MovementReply.REFUND::answer));
   }
 
   /** A merchant wallet, or 404: a personal wallet is not a place to pay, and is not revealed. */
-  static Future<WalletIdentity> merchantWallet(BalanceCache cache, WalletId id) {
+  private static Future<WalletIdentity> merchantWallet(BalanceCache cache, WalletId id) {
     return cache.identity(id).map(found -> found.filter(wallet -> wallet.type() == WalletType.MERCHANT)
       .orElseThrow(() -> new ProblemException(Problem.forRefusal(OutcomeCode.NOT_A_MERCHANT))));
   }
@@ -127,45 +139,5 @@ final class PaymentHandlers {
         }
         return payment;
       }));
-  }
-
-  private static Reply paid(Outcome<PaymentView> outcome) {
-    Reply reply = switch (outcome.code()) {
-      case OK -> located(Reply.created(Representations.payment(outcome.value())), outcome.value());
-      case PENDING -> located(Reply.accepted(Representations.payment(outcome.value())), outcome.value());
-      default -> refusedPayment(outcome);
-    };
-    return reply.replayed(outcome.replayed());
-  }
-
-  private static Reply refusedPayment(Outcome<PaymentView> outcome) {
-    Problem problem = Problem.forRefusal(outcome);
-    if (outcome.value() != null) {
-      problem = problem.with("paymentId", outcome.value().id().value())
-        .with("paymentStatus", outcome.value().status().wire());
-    }
-    return problem.reply();
-  }
-
-  private static Reply refunded(Outcome<RefundView> outcome) {
-    Reply reply = switch (outcome.code()) {
-      case OK -> Reply.created(Representations.refund(outcome.value()));
-      case PENDING -> Reply.accepted(Representations.refund(outcome.value()));
-      default -> refusedRefund(outcome);
-    };
-    return reply.replayed(outcome.replayed());
-  }
-
-  private static Reply refusedRefund(Outcome<RefundView> outcome) {
-    Problem problem = Problem.forRefusal(outcome);
-    if (outcome.value() != null) {
-      problem = problem.with("refundId", outcome.value().id().value())
-        .with("refundStatus", outcome.value().status().wire());
-    }
-    return problem.reply();
-  }
-
-  private static Reply located(Reply reply, PaymentView payment) {
-    return reply.withHeader("Location", "/v1/payments/" + payment.id().value());
   }
 }

@@ -43,13 +43,13 @@ final class TransferHandlers {
 
   /** A checked transfer through the money core, answered as POST /v1/transfers answers it. */
   Future<Reply> apply(Transfer checked) {
-    return cache.transfer(checked).onSuccess(this::count).map(TransferHandlers::decided);
+    return cache.transfer(checked).onSuccess(this::count).map(MovementReply.TRANSFER::answer);
   }
 
   /** Checked transfers all or nothing (see {@link BalanceCache#transferAll}), each answered as alone. */
   Future<List<Reply>> applyAll(List<Transfer> checked) {
     return cache.transferAll(checked).onSuccess(outcomes -> outcomes.forEach(this::count))
-      .map(outcomes -> outcomes.stream().map(TransferHandlers::decided).toList());
+      .map(outcomes -> outcomes.stream().map(MovementReply.TRANSFER::answer).toList());
   }
 
   private void count(Outcome<TransferView> outcome) {
@@ -72,31 +72,5 @@ final class TransferHandlers {
       }
       return transfer;
     });
-  }
-
-  private static Reply decided(Outcome<TransferView> outcome) {
-    Reply reply = switch (outcome.code()) {
-      case OK -> located(Reply.created(Representations.transfer(outcome.value())), outcome.value());
-      case PENDING -> located(Reply.accepted(Representations.transfer(outcome.value())), outcome.value());
-      default -> refused(outcome);
-    };
-    return reply.replayed(outcome.replayed());
-  }
-
-  /**
-   * A refusal's problem. When a transfer exists behind it (still in flight under this key, or
-   * reversed because the destination refused the credit), the problem names it.
-   */
-  private static Reply refused(Outcome<TransferView> outcome) {
-    Problem problem = Problem.forRefusal(outcome);
-    if (outcome.value() != null) {
-      problem = problem.with("transferId", outcome.value().id().value())
-        .with("transferStatus", outcome.value().status().wire());
-    }
-    return problem.reply();
-  }
-
-  private static Reply located(Reply reply, TransferView transfer) {
-    return reply.withHeader("Location", "/v1/transfers/" + transfer.id().value());
   }
 }

@@ -41,6 +41,12 @@ public final class Reconciler implements Reconciliation {
 
   private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
   private static final int CHUNK = 500;
+  /**
+   * A pool of its own, apart from the writer's: a run's reads (seconds on a large ledger) must not
+   * take the connections the writer's commits wait for. A run sends its queries one after the
+   * other, with a few in parallel at most (re-reads of accounts ahead, freezes and halts).
+   */
+  private static final int POOL_SIZE = 4;
   /** Continuous runs go through every shard in this many runs. */
   private static final int RUNS_PER_CYCLE = 6;
 
@@ -68,7 +74,7 @@ public final class Reconciler implements Reconciliation {
     this.options = options;
     this.cache = cache;
     this.hotTier = cache.hotTier();
-    this.pool = StreamLedgerWriter.pool(vertx, options.database());
+    this.pool = StreamLedgerWriter.pool(vertx, options.database(), POOL_SIZE);
     this.halts = MoneyHalts.create(pool);
     this.stalls = new StallWatch(Duration.ofMillis(options.stallAfterMs()));
   }

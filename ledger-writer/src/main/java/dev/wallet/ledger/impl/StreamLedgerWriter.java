@@ -176,8 +176,12 @@ public final class StreamLedgerWriter implements LedgerWriter {
   private static final int POOL_SIZE = 24;
 
   public static Pool pool(Vertx vertx, LedgerDatabase db) {
+    return pool(vertx, db, POOL_SIZE);
+  }
+
+  static Pool pool(Vertx vertx, LedgerDatabase db, int size) {
     return PgBuilder.pool()
-      .with(new PoolOptions().setMaxSize(POOL_SIZE))
+      .with(new PoolOptions().setMaxSize(size))
       .connectingTo(db.connectOptions())
       .using(vertx)
       .build();

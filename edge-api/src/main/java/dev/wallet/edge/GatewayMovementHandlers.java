@@ -1,0 +1,105 @@
+package dev.wallet.edge;
+
+import dev.wallet.balancecache.model.LimitCheck;
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.Outcome;
+import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.edge.funds.Deposit;
+import dev.wallet.edge.funds.GatewayMovement;
+import dev.wallet.edge.funds.GatewayMovements;
+import dev.wallet.edge.funds.Withdrawal;
+import dev.wallet.edge.gateway.Instrument;
+import dev.wallet.limits.model.Operation;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * /v1/deposits and /v1/withdrawals: a movement through a gateway, recorded pending and asked of the
+ * gateway (202); the gateway's signed webhook ends it, exactly once. A deposit credits the wallet
+ * when the gateway confirms; a withdrawal holds the amount before the gateway is asked to pay it
+ * out, and the answer settles or releases the hold. The two differ here only in what {@link Kind}
+ * holds.
+ */
+final class GatewayMovementHandlers<M extends GatewayMovement> {
+
+  /**
+   * What differs between the two kinds at the edge.
+   *
+   * @param name            "deposit" or "withdrawal": the metrics' label and the refusal's "{name}Id"
+   * @param path            where its movements are read back
+   * @param instrumentField the body's field naming where the money comes from or goes to
+   * @param limits          the limits a request is checked against, and the counters it takes
+   * @param representation  the movement as the contract shows it
+   */
+  record Kind<M>(String name, String path, String instrumentField,
+                 BiFunction<Wallet, Money, Future<List<LimitCheck>>> limits, Function<M, JsonObject> representation) {
+  }
+
+  static Kind<Deposit> deposits(LimitsHandlers limits) {
+    return new Kind<>("deposit", "/v1/deposits", "source",
+      (wallet, amount) -> limits.deposit(wallet, amount).map(List.<LimitCheck>of()), Representations::deposit);
+  }
+
+  static Kind<Withdrawal> withdrawals(LimitsHandlers limits) {
+    return new Kind<>("withdrawal", "/v1/withdrawals", "destination",
+      (wallet, amount) -> limits.outgoing(wallet.ownerId(), Operation.WITHDRAWAL, amount, Optional.empty()),
+      Representations::withdrawal);
+  }
+
+  private final Kind<M> kind;
+  private final GatewayMovements<M> movements;
+  private final Ownership ownership;
+  private final EdgeMetrics metrics;
+
+  GatewayMovementHandlers(Kind<M> kind, GatewayMovements<M> movements, Ownership ownership, EdgeMetrics metrics) {
+    this.kind = kind;
+    this.movements = movements;
+    this.ownership = ownership;
+    this.metrics = metrics;
+  }
+
+  /** POST: into or out of a wallet the caller owns. */
+  void create(RoutingContext ctx) {
+    Caller caller = Authenticator.caller(ctx);
+    RequestBody body = RequestBody.of(ctx);
+    WalletId wallet = body.walletId("walletId");
+    Money amount = body.money("amount", "currency");
+    Instrument instrument = body.object(kind.instrumentField()).instrument();
+    Reply.answer(ctx, ownership.ownedWallet(caller, wallet)
+      .compose(owned -> kind.limits().apply(owned, amount)
+        .compose(checks -> movements.create(new GatewayMovements.Request(owned, amount, instrument,
+          IdempotencyKeys.required(ctx), checks))))
+      .onSuccess(outcome -> metrics.outcome(kind.name(), outcome.code(), outcome.replayed()))
+      .map(this::accepted));
+  }
+
+  /** GET .../:id, for the owner of its wallet. */
+  void get(RoutingContext ctx) {
+    Caller caller = Authenticator.caller(ctx);
+    Reply.answer(ctx, movements.find(ctx.pathParam("id"))
+      .map(found -> found.filter(movement -> caller.owns(movement.ownerId()))
+        .orElseThrow(() -> new ProblemException(Problem.notFound())))
+      .map(movement -> Reply.ok(kind.representation().apply(movement))));
+  }
+
+  /** A refusal that recorded a movement names it, so a client can read it back. */
+  private Reply accepted(Outcome<M> outcome) {
+    if (!outcome.accepted()) {
+      Problem problem = Problem.forRefusal(outcome);
+      if (outcome.value() != null) {
+        problem = problem.with(kind.name() + "Id", outcome.value().id());
+      }
+      return problem.reply().replayed(outcome.replayed());
+    }
+    M movement = outcome.value();
+    return Reply.accepted(kind.representation().apply(movement))
+      .withHeader("Location", kind.path() + "/" + movement.id())
+      .replayed(outcome.replayed());
+  }
+}
