@@ -1,5 +1,6 @@
 package dev.wallet.ledger;
 
+import dev.wallet.balancecache.outbox.PostingType;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -11,5 +12,10 @@ public record LedgerPosting(String id, String type, String shard, Optional<Strin
 
   public LedgerPosting {
     lines = List.copyOf(lines);
+  }
+
+  /** {@code type} in the one vocabulary of postings (stored as its wire name). */
+  public PostingType postingType() {
+    return PostingType.fromWire(type);
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.balancecache.testing.TestEnvironment;
@@ -173,8 +174,8 @@ class AppendOnlyLedgerTest {
   }
 
   private static Future<Void> insertPosting(SqlConnection conn, String id, String shard) {
-    return conn.preparedQuery("INSERT INTO postings (id, type, shard, created_at, stream_id) VALUES ($1, 'test', $2,"
-      + " now(), '0-1')").execute(Tuple.of(id, shard)).mapEmpty();
+    return conn.preparedQuery("INSERT INTO postings (id, type, shard, created_at, stream_id) VALUES ($1, $2, $3,"
+      + " now(), '0-1')").execute(Tuple.of(id, PostingType.TRANSFER.wire(), shard)).mapEmpty();
   }
 
   private static Future<Void> insertEntry(SqlConnection conn, String posting, int idx, String account, long amount,

@@ -19,6 +19,7 @@ import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
+import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
@@ -83,7 +84,7 @@ class HotTierRebuildTest {
     assertThat(Await.result(cache.capture(new Capture(authorization, 300, 8, true, "*", MoneyCore.key(alice)))).code())
       .isEqualTo(OutcomeCode.OK);
     IdempotencyKey depositKey = MoneyCore.key("gateway");
-    Credit deposit = new Credit(near, new Money(50, USD), SystemAccount.clearing("sandbox", USD), "deposit",
+    Credit deposit = new Credit(near, new Money(50, USD), SystemAccount.clearing("sandbox", USD), PostingType.DEPOSIT,
       "dep-" + System.nanoTime(), depositKey);
     assertThat(Await.result(cache.credit(deposit)).code()).isEqualTo(OutcomeCode.OK);
     assertThat(Await.result(cache.setStatus(frozen, WalletStatus.FROZEN, "test")).code()).isEqualTo(OutcomeCode.OK);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.outbox.OutboxRecord;
 import dev.wallet.balancecache.outbox.OutboxRecord.OutboxEntry;
+import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.ledger.impl.LedgerStore;
 import dev.wallet.ledger.impl.LedgerStore.Positioned;
@@ -71,8 +72,8 @@ class LedgerGroupCommitTest {
 
   /** One unit between two new system accounts of {@code shard}, at sequence {@code seq} of both. */
   private static Positioned transfer(String shard, String name, long seq) {
-    OutboxRecord record = new OutboxRecord(shard + "-" + name, "test", shard, Instant.now(), Optional.of(name),
-      Optional.empty(), List.of(new OutboxEntry("a:USD:" + shard, "available", -1, "USD", -1, seq),
+    OutboxRecord record = new OutboxRecord(shard + "-" + name, PostingType.TRANSFER, shard, Instant.now(),
+      Optional.of(name), Optional.empty(), List.of(new OutboxEntry("a:USD:" + shard, "available", -1, "USD", -1, seq),
       new OutboxEntry("b:USD:" + shard, "available", 1, "USD", 1, seq)), List.of(), Optional.empty(), List.of(),
       Map.of());
     return new Positioned("1-0", record);

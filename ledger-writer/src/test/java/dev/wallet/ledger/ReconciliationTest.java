@@ -16,6 +16,7 @@ import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
+import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
@@ -340,8 +341,8 @@ class ReconciliationTest {
 
   /** One unit from account a to account b of {@code shard}, at {@code seq}, with the balances given. */
   private static Positioned twoLines(String shard, String name, long seq, long aAfter, long bAfter) {
-    OutboxRecord record = new OutboxRecord(shard + "-" + name, "test", shard, Instant.now(), Optional.of(name),
-      Optional.empty(), List.of(new OutboxEntry("a:USD:" + shard, "available", -1, "USD", aAfter, seq),
+    OutboxRecord record = new OutboxRecord(shard + "-" + name, PostingType.TRANSFER, shard, Instant.now(),
+      Optional.of(name), Optional.empty(), List.of(new OutboxEntry("a:USD:" + shard, "available", -1, "USD", aAfter, seq),
       new OutboxEntry("b:USD:" + shard, "available", 1, "USD", bAfter, seq)), List.of(), Optional.empty(), List.of(),
       Map.of());
     return new Positioned(seq + "-0", record);

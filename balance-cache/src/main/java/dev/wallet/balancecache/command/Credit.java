@@ -4,13 +4,14 @@ import dev.wallet.balancecache.model.IdempotencyKey;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.outbox.PostingType;
 import java.util.Objects;
 
 /**
  * Credit a wallet from a system account of its shard, e.g. a settled deposit.
  * {@code reference} names the posting (a deposit id) and must be unique.
  */
-public record Credit(WalletId wallet, Money amount, SystemAccount from, String postingType, String reference,
+public record Credit(WalletId wallet, Money amount, SystemAccount from, PostingType postingType, String reference,
                      IdempotencyKey idempotencyKey) {
 
   public Credit {
@@ -27,6 +28,6 @@ public record Credit(WalletId wallet, Money amount, SystemAccount from, String p
 
   public String canonical() {
     return String.join("|", "credit", wallet.value(), Long.toString(amount.minor()), amount.currencyCode(),
-      from.name(), postingType);
+      from.name(), postingType.wire());
   }
 }

@@ -8,6 +8,7 @@ import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.TransferView;
+import dev.wallet.balancecache.outbox.MovementKind;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +69,7 @@ public final class CrossShardSaga {
 
   /** Step 2 of a transfer alone, for tests that stop a saga after it. */
   public Future<OutcomeCode> credit(TransferView pending) {
-    return credit(new PendingMovement(pending.id().value(), "transfer", pending.from(), pending.to(),
+    return credit(new PendingMovement(pending.id().value(), MovementKind.TRANSFER, pending.from(), pending.to(),
       pending.amount(), 0, "", "", List.of()));
   }
 
@@ -77,9 +78,9 @@ public final class CrossShardSaga {
     SystemAccount transit = SystemAccount.transit(m.amount().currency());
     List<String> keys = new ArrayList<>(List.of(Keys.wallet(m.from()), Keys.systemAccount(source, transit),
       m.idempotencyRecord(), Keys.movement(source, m.id()), Keys.pendingMovements(source), Keys.outbox(source),
-      Keys.paymentRecord(source, m.kind().equals("refund") ? m.paymentId() : m.id())));
+      Keys.paymentRecord(source, m.kind() == MovementKind.REFUND ? m.paymentId() : m.id())));
     keys.addAll(m.counterKeys());
-    List<String> args = List.of(m.id(), m.kind(), Long.toString(m.amount().minor()), Long.toString(m.fee()),
+    List<String> args = List.of(m.id(), m.kind().wire(), Long.toString(m.amount().minor()), Long.toString(m.fee()),
       m.amount().currencyCode(), RedisBalanceCache.requestHash(m.canonical()), m.actor(), m.to().value(),
       transit.id(source), Long.toString(refusalRetentionMs), m.paymentId(), m.reference(), m.limitsJson());
     return runner.run(scripts.sagaDebit, keys, args);
@@ -109,8 +110,8 @@ public final class CrossShardSaga {
     SystemAccount fees = SystemAccount.fees(p.amount().currency());
     List<String> keys = List.of(Keys.wallet(p.to()), Keys.systemAccount(destination, transit),
       Keys.creditDecision(destination, p.id()), Keys.outbox(destination), Keys.systemAccount(destination, fees),
-      Keys.paymentRecord(destination, p.kind().equals("payment") ? p.paymentId() : p.id()));
-    List<String> args = List.of(p.id(), p.kind(), Long.toString(p.amount().minor()), Long.toString(p.fee()),
+      Keys.paymentRecord(destination, p.kind() == MovementKind.PAYMENT ? p.paymentId() : p.id()));
+    List<String> args = List.of(p.id(), p.kind().wire(), Long.toString(p.amount().minor()), Long.toString(p.fee()),
       p.amount().currencyCode(), transit.id(destination), fees.id(destination), p.from().value(), p.paymentId());
     return runner.run(scripts.sagaCredit, keys, args)
       .map(reply -> OutcomeCode.valueOf(reply.outcome().getString("code")));
@@ -122,7 +123,7 @@ public final class CrossShardSaga {
     SystemAccount transit = SystemAccount.transit(p.amount().currency());
     List<String> keys = new ArrayList<>(List.of(Keys.movement(source, p.id()), Keys.pendingMovements(source),
       p.idempotencyRecord(), Keys.wallet(p.from()), Keys.systemAccount(source, transit), Keys.outbox(source),
-      Keys.paymentRecord(source, p.kind().equals("refund") ? p.paymentId() : p.id())));
+      Keys.paymentRecord(source, p.kind() == MovementKind.REFUND ? p.paymentId() : p.id())));
     keys.addAll(p.counterKeys());
     List<String> args = List.of(p.id(), decision, refusalCode, transit.id(source),
       Keys.creditDecision(p.to().shard(), p.id()));

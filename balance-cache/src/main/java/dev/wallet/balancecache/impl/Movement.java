@@ -8,6 +8,7 @@ import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.outbox.MovementKind;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -17,16 +18,16 @@ import java.util.List;
  * payment (with a fee) or a refund (bounded by its payment). One mechanism serves all three, in
  * one script on one shard or as the saga across shards.
  */
-record Movement(String id, String kind, WalletId from, WalletId to, Money amount, long fee, String actor,
+record Movement(String id, MovementKind kind, WalletId from, WalletId to, Money amount, long fee, String actor,
                 IdempotencyKey key, String paymentId, String reference, List<LimitCheck> limits, String canonical) {
 
   static Movement of(Transfer t, String id) {
-    return new Movement(id, "transfer", t.from(), t.to(), t.amount(), 0, t.actor(), t.idempotencyKey(), "", "",
-      t.limits(), t.canonical());
+    return new Movement(id, MovementKind.TRANSFER, t.from(), t.to(), t.amount(), 0, t.actor(), t.idempotencyKey(),
+      "", "", t.limits(), t.canonical());
   }
 
   static Movement of(Payment p, String id) {
-    return new Movement(id, "payment", p.payer(), p.merchant(), p.amount(), p.feeMinor(), p.actor(),
+    return new Movement(id, MovementKind.PAYMENT, p.payer(), p.merchant(), p.amount(), p.feeMinor(), p.actor(),
       p.idempotencyKey(), id, p.orderRef(), p.limits(), p.canonical());
   }
 
@@ -66,12 +67,12 @@ record Movement(String id, String kind, WalletId from, WalletId to, Money amount
   List<String> recordKeys() {
     ShardId shard = source();
     return List.of(Keys.wallet(from), Keys.wallet(to), idempotencyRecord(), Keys.movement(shard, id),
-      Keys.systemAccount(shard, feeAccount()), Keys.paymentRecord(shard, kind.equals("refund") ? paymentId : id));
+      Keys.systemAccount(shard, feeAccount()), Keys.paymentRecord(shard, kind == MovementKind.REFUND ? paymentId : id));
   }
 
   /** This movement as one item of move_batch.lua's ARGV[2]. */
   JsonObject batchItem(String requestHash) {
-    return new JsonObject().put("id", id).put("kind", kind).put("amt", Long.toString(amount.minor()))
+    return new JsonObject().put("id", id).put("kind", kind.wire()).put("amt", Long.toString(amount.minor()))
       .put("fee", Long.toString(fee)).put("cur", amount.currencyCode()).put("rh", requestHash)
       .put("fid", feeAccount().id(source())).put("pay", paymentId).put("ref", reference)
       .put("checks", limitsArray(limits)).put("nc", limits.size());

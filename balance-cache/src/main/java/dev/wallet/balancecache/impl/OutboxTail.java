@@ -173,7 +173,7 @@ final class OutboxTail {
   private void publish(OutboxRecord record) {
     for (OutboxRecord.WalletBalance b : record.balances()) {
       BalanceEvent event = new BalanceEvent(new WalletId(b.wallet()), b.available(), b.held(), b.seq(),
-        record.reference().orElse(record.id()), record.type(), record.at());
+        record.reference().orElse(record.id()), record.type().wire(), record.at());
       for (Consumer<BalanceEvent> listener : listeners) {
         try {
           listener.accept(event);

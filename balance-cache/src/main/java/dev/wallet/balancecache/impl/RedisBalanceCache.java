@@ -42,6 +42,7 @@ import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletIdentity;
 import dev.wallet.balancecache.model.WalletStatus;
+import dev.wallet.balancecache.outbox.MovementKind;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -303,7 +304,7 @@ public final class RedisBalanceCache implements BalanceCache {
       Keys.idempotency(shard, command.idempotencyKey()), Keys.outbox(shard));
     List<String> args = List.of(command.reference(), Long.toString(command.amount().minor()),
       command.amount().currencyCode(), requestHash(command.canonical()), command.from().id(shard),
-      command.postingType(), command.reference(), retention());
+      command.postingType().wire(), command.reference(), retention());
     return runner.run(scripts.credit, keys, args).map(reply -> Views.outcome(reply, Views::credited));
   }
 
@@ -336,11 +337,11 @@ public final class RedisBalanceCache implements BalanceCache {
   public Future<Outcome<RefundView>> refund(Refund command) {
     PaymentId paymentId = command.payment();
     return hashAt(Keys.movement(paymentId.shard(), paymentId.value())).compose(payment -> {
-      if (!"payment".equals(payment.get("kind"))) {
+      if (!MovementKind.PAYMENT.wire().equals(payment.get("kind"))) {
         return Future.succeededFuture(Outcome.<RefundView>refused(OutcomeCode.PAYMENT_NOT_FOUND));
       }
       WalletId merchant = new WalletId(payment.get("to"));
-      Movement refund = new Movement(RefundId.random(merchant.shard()).value(), "refund", merchant,
+      Movement refund = new Movement(RefundId.random(merchant.shard()).value(), MovementKind.REFUND, merchant,
         new WalletId(payment.get("from")), command.amount(), 0, command.actor(), command.idempotencyKey(),
         paymentId.value(), "", List.of(), command.canonical());
       return move(refund).map(reply -> Views.outcome(reply, Views::refund));
@@ -357,7 +358,7 @@ public final class RedisBalanceCache implements BalanceCache {
     List<String> keys = new ArrayList<>(m.recordKeys());
     keys.add(4, Keys.outbox(shard));
     keys.addAll(m.counterKeys());
-    List<String> args = List.of(m.id(), m.kind(), Long.toString(m.amount().minor()), Long.toString(m.fee()),
+    List<String> args = List.of(m.id(), m.kind().wire(), Long.toString(m.amount().minor()), Long.toString(m.fee()),
       m.amount().currencyCode(), requestHash(m.canonical()), m.actor(), retention(), m.feeAccount().id(shard),
       m.paymentId(), m.reference(), m.limitsJson());
     return runner.run(scripts.move, keys, args);

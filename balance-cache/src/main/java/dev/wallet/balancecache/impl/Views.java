@@ -22,6 +22,7 @@ import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletIdentity;
 import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.model.WalletType;
+import dev.wallet.balancecache.outbox.MovementKind;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Response;
 import java.time.Instant;
@@ -105,7 +106,7 @@ final class Views {
   }
 
   static Optional<TransferView> transfer(Map<String, String> h) {
-    if (h.isEmpty() || !"transfer".equals(h.getOrDefault("kind", "transfer"))) {
+    if (h.isEmpty() || !MovementKind.TRANSFER.wire().equals(h.getOrDefault("kind", MovementKind.TRANSFER.wire()))) {
       return Optional.empty();
     }
     TransferStatus status = TransferStatus.fromWire(h.get("state"));
@@ -125,7 +126,7 @@ final class Views {
 
   /** A payment from its movement record and, once it reached the merchant, its payment record. */
   static Optional<PaymentView> payment(Map<String, String> movement, Map<String, String> paymentRecord) {
-    if (movement.isEmpty() || !"payment".equals(movement.get("kind"))) {
+    if (movement.isEmpty() || !MovementKind.PAYMENT.wire().equals(movement.get("kind"))) {
       return Optional.empty();
     }
     TransferStatus status = TransferStatus.fromWire(movement.get("state"));

@@ -21,9 +21,10 @@ import java.util.Optional;
  * have none.
  *
  * <p>Wire format: the stream field {@code p} holds JSON; amounts, balances and sequences are
- * decimal strings (Lua numbers are doubles).
+ * decimal strings (Lua numbers are doubles); {@code type} is a {@link PostingType}'s wire name, and
+ * an entry of any other type does not parse.
  */
-public record OutboxRecord(String id, String type, String shard, Instant at, Optional<String> reference,
+public record OutboxRecord(String id, PostingType type, String shard, Instant at, Optional<String> reference,
                            Optional<String> idempotencyScope, List<OutboxEntry> entries,
                            List<WalletBalance> balances, Optional<AccountEvent> account, List<String> retire,
                            Map<String, String> movement) {
@@ -35,7 +36,7 @@ public record OutboxRecord(String id, String type, String shard, Instant at, Opt
     if (p.getInteger("v", 0) != 1) {
       throw new IllegalArgumentException("unknown outbox record version in " + json);
     }
-    return new OutboxRecord(p.getString("id"), p.getString("type"), p.getString("shard"),
+    return new OutboxRecord(p.getString("id"), PostingType.fromWire(p.getString("type")), p.getString("shard"),
       Instant.ofEpochMilli(p.getLong("ts")), Optional.ofNullable(p.getString("ref")),
       Optional.ofNullable(p.getString("scope")), entries(p), balances(p),
       Optional.ofNullable(p.getJsonObject("account")).map(AccountEvent::from), strings(array(p, "retire")),

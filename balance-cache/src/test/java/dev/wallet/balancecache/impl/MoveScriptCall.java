@@ -4,6 +4,7 @@ import dev.wallet.balancecache.model.IdempotencyKey;
 import dev.wallet.balancecache.model.LimitCheck;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.outbox.MovementKind;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,7 +33,7 @@ public final class MoveScriptCall {
   public static List<String> transfer(WalletId from, WalletId to, Money amount, String owner,
                                       List<LimitCheck> checks) {
     String id = String.format("t%04d_%s", from.shard().number(), RANDOM); // a transfer id's shape: 24 digits
-    Movement movement = new Movement(id, "transfer", from, to, amount, 0, owner,
+    Movement movement = new Movement(id, MovementKind.TRANSFER, from, to, amount, 0, owner,
       new IdempotencyKey(owner, RANDOM), "", "", checks, "bench");
     List<String> keys = new ArrayList<>(List.of(Keys.wallet(from), Keys.wallet(to), movement.source().tag()
       + ":idem:" + RANDOM, Keys.movement(movement.source(), id), Keys.outbox(movement.source()),

@@ -6,6 +6,7 @@ import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.outbox.LedgerOutbox;
 import dev.wallet.balancecache.outbox.OutboxRecord;
 import dev.wallet.balancecache.outbox.OutboxStreams;
+import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import io.vertx.core.Vertx;
@@ -128,7 +129,7 @@ class RedisLedgerOutboxTest {
   private List<String> append(int count) {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      JsonObject record = new JsonObject().put("v", 1).put("id", "entry-" + i).put("type", "transfer")
+      JsonObject record = new JsonObject().put("v", 1).put("id", "entry-" + i).put("type", PostingType.TRANSFER.wire())
         .put("shard", shard.name()).put("ts", System.currentTimeMillis());
       ids.add(redis(Request.cmd(Command.XADD).arg(key).arg("*").arg(OutboxRecord.FIELD).arg(record.encode())).toString());
     }

@@ -22,6 +22,7 @@ import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.model.WalletType;
+import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.balancecache.testing.ShardSnapshot;
@@ -159,11 +160,12 @@ class RefusalsLeaveNoTraceTest {
     String alice = owner();
     WalletId wallet = core.open(alice);
     SystemAccount clearing = SystemAccount.clearing("test", USD);
-    Await.result(cache.credit(new Credit(wallet, new Money(Money.MAX_MINOR, USD), clearing, "deposit",
+    Await.result(cache.credit(new Credit(wallet, new Money(Money.MAX_MINOR, USD), clearing, PostingType.DEPOSIT,
       "d-max-" + wallet.value(), key("funding"))));
     IdempotencyKey key = key("funding");
     assertRefusedWithoutTrace(wallet.shard(), key, OutcomeCode.BALANCE_OVERFLOW,
-      () -> cache.credit(new Credit(wallet, new Money(1, USD), clearing, "deposit", "d-overflow-" + key.key(), key)));
+      () -> cache.credit(new Credit(wallet, new Money(1, USD), clearing, PostingType.DEPOSIT, "d-overflow-" + key.key(),
+        key)));
 
     // pay the maximum back out, so the shard's clearing account is where it was
     var hold = Await.result(cache.placeHold(new PlaceHold(wallet, new Money(Money.MAX_MINOR, USD), alice, "wd-max",

@@ -18,6 +18,7 @@ import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletType;
+import dev.wallet.balancecache.outbox.PostingType;
 import io.vertx.core.Future;
 import java.util.Currency;
 import java.util.Optional;
@@ -89,7 +90,7 @@ public final class MoneyCore {
 
   public void fund(WalletId wallet, long minor) {
     Outcome<?> credited = Await.result(cache.credit(new Credit(wallet, new Money(minor, USD),
-      SystemAccount.clearing("sandbox", USD), "deposit", "d-" + UUID.randomUUID(), key("test-funding"))));
+      SystemAccount.clearing("sandbox", USD), PostingType.DEPOSIT, "d-" + UUID.randomUUID(), key("test-funding"))));
     assertThat(credited.code()).isEqualTo(OutcomeCode.OK);
   }
 

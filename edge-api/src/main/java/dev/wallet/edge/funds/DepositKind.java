@@ -9,6 +9,7 @@ import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletStatus;
+import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.edge.funds.MovementStatus.Phase;
 import dev.wallet.edge.gateway.Gateway;
 import dev.wallet.edge.gateway.Instrument;
@@ -51,8 +52,8 @@ final class DepositKind extends MovementKind<Deposit> {
 
   @Override
   Future<Transition> apply(Deposit deposit) {
-    Credit command = new Credit(deposit.wallet(), deposit.amount(), deposit.clearing(), "deposit", deposit.id(),
-      deposit.moneyCoreKey("deposit"));
+    Credit command = new Credit(deposit.wallet(), deposit.amount(), deposit.clearing(), PostingType.DEPOSIT,
+      deposit.id(), deposit.moneyCoreKey("deposit"));
     return cache.credit(command).map(outcome -> outcome.code() == OutcomeCode.OK
       ? new Transition(Deposit.Status.COMPLETED, Changes.none())
       : creditRefused(deposit, outcome.code()));

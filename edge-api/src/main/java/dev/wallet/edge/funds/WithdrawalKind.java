@@ -11,6 +11,7 @@ import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.edge.funds.MovementStatus.Phase;
 import dev.wallet.edge.gateway.Gateway;
 import dev.wallet.edge.gateway.Instrument;
@@ -98,8 +99,8 @@ final class WithdrawalKind extends MovementKind<Withdrawal> {
   /** A payout that came back: the money returns from the clearing account to the wallet, once. */
   @Override
   Future<Transition> reverse(Withdrawal withdrawal) {
-    Credit command = new Credit(withdrawal.wallet(), withdrawal.amount(), withdrawal.clearing(), "withdrawal_return",
-      withdrawal.id() + ".return", withdrawal.moneyCoreKey("return"));
+    Credit command = new Credit(withdrawal.wallet(), withdrawal.amount(), withdrawal.clearing(),
+      PostingType.WITHDRAWAL_RETURN, withdrawal.id() + ".return", withdrawal.moneyCoreKey("return"));
     return cache.credit(command).map(outcome -> {
       if (outcome.code() != OutcomeCode.OK) {
         LOG.warn("withdrawal {}: the payout came back but the money core refused to credit it ({}); the money stays "

@@ -5,6 +5,7 @@ import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.outbox.OutboxRecord;
 import dev.wallet.balancecache.outbox.OutboxRecord.AccountEvent;
 import dev.wallet.balancecache.outbox.OutboxRecord.OutboxEntry;
+import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.ledger.InsertMode;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -190,7 +191,7 @@ public final class LedgerStore {
     Map<String, Object[]> accounts = new LinkedHashMap<>();
     for (Positioned p : batch) {
       OutboxRecord r = p.record();
-      if (r.type().equals("wallet_opened")) {
+      if (r.type() == PostingType.WALLET_OPENED) {
         AccountEvent a = r.account().orElseThrow();
         accounts.put(a.id(), new Object[] {a.id(), "wallet", a.owner().orElseThrow(), a.currency().orElseThrow(),
           a.type().orElseThrow(), r.shard(), time(r)});
@@ -209,7 +210,7 @@ public final class LedgerStore {
     List<Object[]> rows = new ArrayList<>();
     for (Positioned p : batch) {
       OutboxRecord r = p.record();
-      rows.add(new Object[] {r.id(), r.type(), r.shard(), r.reference().orElse(null),
+      rows.add(new Object[] {r.id(), r.type().wire(), r.shard(), r.reference().orElse(null),
         r.idempotencyScope().orElse(null), p.counterparty().orElse(null), time(r), p.streamId(),
         p.movement().map(JsonObject::encode).orElse(null)});
     }
@@ -233,9 +234,9 @@ public final class LedgerStore {
     List<Object[]> rows = new ArrayList<>();
     for (Positioned p : batch) {
       OutboxRecord r = p.record();
-      if (r.type().equals("wallet_status")) {
+      if (r.type() == PostingType.WALLET_STATUS) {
         AccountEvent a = r.account().orElseThrow();
-        rows.add(new Object[] {r.id(), a.id(), r.type(), a.status().orElse(null), a.previous().orElse(null),
+        rows.add(new Object[] {r.id(), a.id(), r.type().wire(), a.status().orElse(null), a.previous().orElse(null),
           a.reason().orElse(null), time(r), p.streamId()});
       }
     }

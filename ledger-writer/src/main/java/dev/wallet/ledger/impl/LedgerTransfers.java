@@ -1,6 +1,9 @@
 package dev.wallet.ledger.impl;
 
+import static dev.wallet.balancecache.outbox.MovementKind.TRANSFER;
+
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.ledger.LedgerPosting;
 import dev.wallet.ledger.LedgerTransfer;
 import dev.wallet.ledger.PostingLine;
@@ -15,12 +18,12 @@ final class LedgerTransfers {
 
   static Optional<LedgerTransfer> of(String transferId, List<LedgerPosting> postings) {
     Optional<LedgerPosting> start = postings.stream()
-      .filter(p -> p.type().equals("transfer") || p.type().equals("transfer_debit")).findFirst();
+      .filter(p -> p.postingType() == TRANSFER.sameShard() || p.postingType() == TRANSFER.debit()).findFirst();
     if (start.isEmpty()) {
       return Optional.empty();
     }
     PostingLine paid = walletLine(start.get(), -1);
-    Optional<String> to = start.get().type().equals("transfer")
+    Optional<String> to = start.get().postingType() == TRANSFER.sameShard()
       ? Optional.of(walletLine(start.get(), 1).accountId())
       : start.get().counterparty().or(() -> credited(postings));
     return Optional.of(new LedgerTransfer(transferId, status(postings), paid.accountId(), to, -paid.amount(),
@@ -28,14 +31,14 @@ final class LedgerTransfers {
   }
 
   private static String status(List<LedgerPosting> postings) {
-    if (has(postings, "transfer") || has(postings, "transfer_completed")) {
+    if (has(postings, TRANSFER.sameShard()) || has(postings, TRANSFER.completed())) {
       return "completed";
     }
-    return has(postings, "transfer_reversed") ? "reversed" : "pending";
+    return has(postings, TRANSFER.reversed()) ? "reversed" : "pending";
   }
 
   private static Optional<String> credited(List<LedgerPosting> postings) {
-    return postings.stream().filter(p -> p.type().equals("transfer_credit")).findFirst()
+    return postings.stream().filter(p -> p.postingType() == TRANSFER.credit()).findFirst()
       .map(p -> walletLine(p, 1).accountId());
   }
 
@@ -46,7 +49,7 @@ final class LedgerTransfers {
       .findFirst().orElseThrow(() -> new IllegalStateException("posting " + posting.id() + " has no wallet line"));
   }
 
-  private static boolean has(List<LedgerPosting> postings, String type) {
-    return postings.stream().anyMatch(p -> p.type().equals(type));
+  private static boolean has(List<LedgerPosting> postings, PostingType type) {
+    return postings.stream().anyMatch(p -> p.postingType() == type);
   }
 }

@@ -1,5 +1,10 @@
 package dev.wallet.ledger.impl;
 
+import dev.wallet.balancecache.outbox.MovementKind;
+import dev.wallet.balancecache.outbox.PostingType;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
 /**
  * Every statement the ledger runs, in one place. Batches travel as arrays and are spread with
  * unnest (one round trip per table); the VALUES forms are there to measure the alternatives.
@@ -7,6 +12,19 @@ package dev.wallet.ledger.impl;
 public final class SqlQueries {
 
   private SqlQueries() {
+  }
+
+  /** A posting type as an SQL literal (wire names are plain lower-case words: nothing to escape). */
+  static String literal(PostingType type) {
+    return "'" + type.wire() + "'";
+  }
+
+  /** Each movement kind with the posting types of its saga's steps, as an SQL VALUES list. */
+  private static String sagaSteps() {
+    return Arrays.stream(MovementKind.values())
+      .map(k -> "('" + k.wire() + "', " + String.join(", ", literal(k.debit()), literal(k.credit()),
+        literal(k.completed()), literal(k.reversed())) + ")")
+      .collect(Collectors.joining(", ", "(VALUES ", ")"));
   }
 
   /** One writer transaction per shard at a time: entries must arrive in each account's sequence order. */
@@ -238,7 +256,7 @@ public final class SqlQueries {
   /** Each wallet's last status and how many status changes it had (the hot tier's status_version). */
   static final String ACCOUNT_STATUSES = """
     SELECT account_id, (array_agg(status ORDER BY created_at DESC, id DESC))[1] AS status, count(*) AS versions
-      FROM account_events WHERE type = 'wallet_status' GROUP BY account_id""";
+      FROM account_events WHERE type = %s GROUP BY account_id""".formatted(literal(PostingType.WALLET_STATUS));
 
   /**
    * Cross-shard movements (transfers, payments, refunds) debited and neither completed nor
@@ -246,21 +264,20 @@ public final class SqlQueries {
    * when the ledger already has the credit.
    */
   static final String OPEN_MOVEMENTS = """
-    SELECT d.reference AS movement_id, left(d.type, -length('_debit')) AS kind, d.shard, d.idempotency_scope,
+    SELECT d.reference AS movement_id, k.kind, d.shard, d.idempotency_scope,
            d.created_at, d.movement::text AS movement, w.account_id AS from_wallet, -w.amount AS amount, w.currency,
            coalesce(d.counterparty, credit.account_id) AS to_wallet, credit.account_id IS NOT NULL AS credited
       FROM postings d
+      JOIN %s AS k(kind, debit, credit, completed, reversed) ON k.debit = d.type
       JOIN entries w ON w.posting_id = d.id AND w.created_at = d.created_at AND w.amount < 0
       LEFT JOIN LATERAL (
         SELECT ce.account_id FROM postings c
           JOIN entries ce ON ce.posting_id = c.id AND ce.created_at = c.created_at AND ce.amount > 0
-         WHERE c.reference = d.reference AND c.type = left(d.type, -length('_debit')) || '_credit'
+         WHERE c.reference = d.reference AND c.type = k.credit
            AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = ce.account_id AND a.kind = 'wallet')
          LIMIT 1) credit ON true
-     WHERE d.type IN ('transfer_debit', 'payment_debit', 'refund_debit')
-       AND NOT EXISTS (SELECT 1 FROM postings f WHERE f.reference = d.reference
-                          AND f.type IN (left(d.type, -length('_debit')) || '_completed',
-                                         left(d.type, -length('_debit')) || '_reversed'))""";
+     WHERE NOT EXISTS (SELECT 1 FROM postings f WHERE f.reference = d.reference
+                          AND f.type IN (k.completed, k.reversed))""".formatted(sagaSteps());
 
   /** Withdrawals' holds placed and neither settled nor released. */
   static final String OPEN_HOLDS = """
@@ -268,8 +285,9 @@ public final class SqlQueries {
            e.amount, e.currency
       FROM postings h
       JOIN entries e ON e.posting_id = h.id AND e.created_at = h.created_at AND e.bucket = 'held'
-     WHERE h.type = 'hold' AND (h.movement IS NULL OR NOT h.movement ? 'to')
-       AND NOT EXISTS (SELECT 1 FROM postings f WHERE f.id IN (left(h.id, -5) || '.settled', left(h.id, -5) || '.released'))""";
+     WHERE h.type = %s AND (h.movement IS NULL OR NOT h.movement ? 'to')
+       AND NOT EXISTS (SELECT 1 FROM postings f WHERE f.id IN (left(h.id, -5) || '.settled', left(h.id, -5) || '.released'))"""
+    .formatted(literal(PostingType.HOLD));
 
   /**
    * Authorizations (holds naming a merchant) still holding money: not released, and not taken to
@@ -281,15 +299,69 @@ public final class SqlQueries {
       SELECT c.movement->>'auth' AS auth, min((c.movement->>'held')::bigint) AS held,
              max((c.movement->>'captured')::bigint) AS captured
         FROM postings c
-       WHERE c.type IN ('capture', 'payment_debit') AND c.movement ? 'auth'
+       WHERE c.type IN (%s, %s) AND c.movement ? 'auth'
        GROUP BY 1)
     SELECT h.id AS posting_id, h.reference, h.created_at, h.movement::text AS movement, e.account_id AS wallet,
            e.amount, e.currency, coalesce(c.held, e.amount) AS held, coalesce(c.captured, 0) AS captured
       FROM postings h
       JOIN entries e ON e.posting_id = h.id AND e.created_at = h.created_at AND e.bucket = 'held'
       LEFT JOIN captures c ON c.auth = left(h.id, -5)
-     WHERE h.type = 'hold' AND h.movement ? 'to' AND coalesce(c.held, e.amount) > 0
-       AND NOT EXISTS (SELECT 1 FROM postings f WHERE f.id = left(h.id, -5) || '.released')""";
+     WHERE h.type = %s AND h.movement ? 'to' AND coalesce(c.held, e.amount) > 0
+       AND NOT EXISTS (SELECT 1 FROM postings f WHERE f.id = left(h.id, -5) || '.released')"""
+    .formatted(literal(PostingType.CAPTURE), literal(MovementKind.PAYMENT.debit()), literal(PostingType.HOLD));
+
+  // ------------------------------------------------------------------ movements (LedgerMovements)
+
+  /** The posting types that are movements, as an SQL list. */
+  private static String movementTypes() {
+    return PostingType.MOVEMENTS.stream().map(SqlQueries::literal).collect(Collectors.joining(", ", "(", ")"));
+  }
+
+  /** Entries carry their posting's created_at, the partition key: the join names it to prune partitions. */
+  private static final String MOVEMENT_COLUMNS = """
+    SELECT p.id, p.type, p.created_at, p.recorded_at, e.account_id, a.owner_id, e.amount, e.currency
+      FROM postings p
+      JOIN entries e ON e.posting_id = p.id AND e.created_at = p.created_at
+      JOIN accounts a ON a.id = e.account_id AND a.kind = 'wallet'
+    """;
+
+  /** The postings recorded after ($1, $2) and more than $4 ms ago, in recording order, at most $3. */
+  static final String POSTINGS_AFTER = """
+    SELECT recorded_at, id FROM postings
+     WHERE (recorded_at, id) > ($1, $2) AND recorded_at < now() - $4::bigint * interval '1 millisecond'
+     ORDER BY recorded_at, id LIMIT $3""";
+
+  /** The movements among the postings $1. */
+  static final String MOVEMENTS_OF = MOVEMENT_COLUMNS + """
+     WHERE p.id = ANY($1) AND p.type IN %s
+     ORDER BY p.recorded_at, p.id""".formatted(movementTypes());
+
+  /** The movements one owner made in a currency, within [$3, $4], of $5 to $6 (excluded) minor units. */
+  static final String MADE_BY_OWNER = MOVEMENT_COLUMNS + """
+     WHERE a.owner_id = $1 AND e.currency = $2 AND p.created_at >= $3 AND p.created_at <= $4
+       AND (e.amount < 0 OR p.type = %s) AND abs(e.amount) >= $5 AND abs(e.amount) < $6
+       AND p.type IN %s
+     ORDER BY p.created_at, p.id""".formatted(literal(PostingType.DEPOSIT), movementTypes());
+
+  /** The movements, in and out, of the wallets $1 within [$2, $3]. */
+  static final String WALLETS_MOVEMENTS = MOVEMENT_COLUMNS + """
+     WHERE e.account_id = ANY($1) AND p.created_at >= $2 AND p.created_at <= $3 AND p.type IN %s
+     ORDER BY p.created_at, p.id""".formatted(movementTypes());
+
+  /** What came into each of the wallets $1 within [$2, $3], per currency. */
+  static final String CAME_IN = """
+    SELECT e.account_id, e.currency, sum(e.amount)::bigint AS came_in
+      FROM postings p
+      JOIN entries e ON e.posting_id = p.id AND e.created_at = p.created_at
+     WHERE e.account_id = ANY($1) AND e.amount > 0 AND p.created_at >= $2 AND p.created_at <= $3
+       AND p.type IN %s
+     GROUP BY e.account_id, e.currency""".formatted(movementTypes());
+
+  /** Movements of [$1, $2) at or above their currency's threshold ($3: currencies, $4: thresholds), at most $5. */
+  static final String AT_OR_ABOVE = MOVEMENT_COLUMNS + """
+      JOIN unnest($3::text[], $4::bigint[]) AS t(currency, threshold) ON t.currency = e.currency
+     WHERE p.created_at >= $1 AND p.created_at < $2 AND abs(e.amount) >= t.threshold AND p.type IN %s
+     ORDER BY p.created_at, p.id, e.account_id LIMIT $5""".formatted(movementTypes());
 
   // ------------------------------------------------------------------------------------ chain
 

@@ -10,6 +10,7 @@ import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletType;
+import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.ledger.LedgerWriter;
 import dev.wallet.ledger.LedgerWriterOptions;
@@ -92,8 +93,8 @@ final class LagBench {
       String owner = "bench-" + UUID.randomUUID();
       WalletId id = cache.openWallet(new OpenWallet(owner, USD, WalletType.PERSONAL, Optional.empty(),
         new IdempotencyKey(owner, "open"))).await(30, TimeUnit.SECONDS).value().id();
-      cache.credit(new Credit(id, new Money(1_000_000_000L, USD), SystemAccount.clearing("sandbox", USD), "deposit",
-        "bench-" + UUID.randomUUID(), new IdempotencyKey(owner, "fund"))).await(30, TimeUnit.SECONDS);
+      cache.credit(new Credit(id, new Money(1_000_000_000L, USD), SystemAccount.clearing("sandbox", USD),
+        PostingType.DEPOSIT, "bench-" + UUID.randomUUID(), new IdempotencyKey(owner, "fund"))).await(30, TimeUnit.SECONDS);
       wallets.add(id);
     }
     return wallets;

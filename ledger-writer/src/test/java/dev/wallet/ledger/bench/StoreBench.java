@@ -3,6 +3,7 @@ package dev.wallet.ledger.bench;
 import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.outbox.OutboxRecord;
 import dev.wallet.balancecache.outbox.OutboxRecord.OutboxEntry;
+import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.ledger.InsertMode;
 import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.ledger.impl.LedgerStore;
@@ -78,8 +79,8 @@ final class StoreBench {
       for (int i = 0; i < batchSize; i++, n++) {
         String from = "bench" + (n % ACCOUNTS_PER_SHARD) + ":USD:" + shard;
         String to = "bench" + ((n + 1) % ACCOUNTS_PER_SHARD) + ":USD:" + shard;
-        OutboxRecord record = new OutboxRecord(shard + "-p" + n, "bench", shard, Instant.now(), Optional.of("r" + n),
-          Optional.empty(), List.of(entry(accounts, from, -1), entry(accounts, to, 1)), List.of(), Optional.empty(),
+        OutboxRecord record = new OutboxRecord(shard + "-p" + n, PostingType.TRANSFER, shard, Instant.now(),
+          Optional.of("r" + n), Optional.empty(), List.of(entry(accounts, from, -1), entry(accounts, to, 1)), List.of(), Optional.empty(),
           List.of(), java.util.Map.of());
         batch.add(new Positioned(n + "-0", record));
       }

@@ -1,6 +1,7 @@
 package dev.wallet.ledger.testing;
 
 import dev.wallet.balancecache.async.Sequential;
+import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.balancecache.testing.Await;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -23,8 +24,8 @@ public final class LedgerCorruption {
     asSuperuser(superuser, List.of(
       new Statement("INSERT INTO accounts (id, kind, currency, shard, opened_at) VALUES ($1, 'system', 'XTS', 'test', $2)",
         account(posting), at),
-      new Statement("INSERT INTO postings (id, type, shard, created_at, stream_id) VALUES ($1, 'corruption', 'test', $2,"
-        + " '0-0')", posting, at),
+      new Statement("INSERT INTO postings (id, type, shard, created_at, stream_id) VALUES ($1, $2, 'test', $3, '0-0')",
+        posting, PostingType.TRANSFER.wire(), at),
       new Statement("INSERT INTO entries (posting_id, idx, account_id, bucket, amount, currency, balance_after, seq,"
         + " created_at, hash) VALUES ($1, 0, $2, 'available', 7, 'XTS', 7, 1, $3, sha256('x'::bytea))",
         posting, account(posting), at)));

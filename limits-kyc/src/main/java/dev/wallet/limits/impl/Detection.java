@@ -1,15 +1,14 @@
 package dev.wallet.limits.impl;
 
 import dev.wallet.balancecache.async.Sequential;
+import dev.wallet.ledger.LedgerMovement;
+import dev.wallet.ledger.LedgerMovements;
 import dev.wallet.limits.model.AmlRules;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,10 +25,13 @@ import java.util.stream.Collectors;
 final class Detection {
 
   private final SqlConnection conn;
+  private final LedgerMovements ledger;
   private final AmlRules aml;
 
-  Detection(SqlConnection conn, AmlRules aml) {
+  /** {@code ledger} reads within the transaction of {@code conn}, which the flags are written in. */
+  Detection(SqlConnection conn, LedgerMovements ledger, AmlRules aml) {
     this.conn = conn;
+    this.ledger = ledger;
     this.aml = aml;
   }
 
@@ -53,25 +55,24 @@ final class Detection {
     if (outgoing.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
-    OffsetDateTime from = PgCompliance.utc(outgoing.stream().map(LedgerMovement::createdAt).min(Instant::compareTo)
-      .orElseThrow().minus(Duration.ofMinutes(aml.rapidWindowMinutes())));
-    OffsetDateTime to = PgCompliance.utc(outgoing.stream().map(LedgerMovement::createdAt).max(Instant::compareTo)
-      .orElseThrow());
-    String[] wallets = outgoing.stream().map(LedgerMovement::walletId).distinct().toArray(String[]::new);
-    return conn.preparedQuery(SqlQueries.CAME_IN_BETWEEN).execute(Tuple.of(wallets, from, to))
+    Instant from = outgoing.stream().map(LedgerMovement::createdAt).min(Instant::compareTo).orElseThrow()
+      .minus(Duration.ofMinutes(aml.rapidWindowMinutes()));
+    Instant to = outgoing.stream().map(LedgerMovement::createdAt).max(Instant::compareTo).orElseThrow();
+    List<String> wallets = outgoing.stream().map(LedgerMovement::walletId).distinct().toList();
+    return ledger.cameIn(wallets, from, to)
       .map(this::candidates)
       .compose(candidates -> candidates.isEmpty() ? Future.succeededFuture(Map.of())
-        : conn.preparedQuery(SqlQueries.WALLETS_MOVEMENTS).execute(Tuple.of(candidates.toArray(String[]::new), from, to))
-          .map(rows -> PgCompliance.movements(rows).stream()
+        : ledger.ofWallets(List.copyOf(candidates), from, to)
+          .map(window -> window.stream()
             .collect(Collectors.groupingBy(LedgerMovement::walletId, LinkedHashMap::new, Collectors.toList()))));
   }
 
-  private Set<String> candidates(RowSet<Row> cameIn) {
+  private Set<String> candidates(List<LedgerMovements.Intake> cameIn) {
     Set<String> wallets = new HashSet<>();
-    for (Row row : cameIn) {
-      Long minIn = aml.rapidMinIn().get(row.getString("currency").trim());
-      if (minIn != null && row.getLong("came_in") >= minIn) {
-        wallets.add(row.getString("account_id"));
+    for (LedgerMovements.Intake intake : cameIn) {
+      Long minIn = aml.rapidMinIn().get(intake.currency());
+      if (minIn != null && intake.cameInMinor() >= minIn) {
+        wallets.add(intake.walletId());
       }
     }
     return wallets;
@@ -83,7 +84,7 @@ final class Detection {
       return Future.succeededFuture();
     }
     return flag("large:" + m.postingId() + ":" + m.walletId(), "large_transaction", m, m.size(),
-      List.of(m.postingId()), m.createdAt(), (m.outgoing() ? "outgoing " : "incoming ") + m.type() + " of "
+      List.of(m.postingId()), m.createdAt(), (m.outgoing() ? "outgoing " : "incoming ") + m.type().wire() + " of "
         + m.size() + " " + m.currency() + " at or above the threshold " + threshold);
   }
 
@@ -93,10 +94,8 @@ final class Detection {
       return Future.succeededFuture();
     }
     Instant from = m.createdAt().minus(Duration.ofHours(aml.structuringWindowHours()));
-    return conn.preparedQuery(SqlQueries.OWNER_MOVEMENTS_BETWEEN)
-      .execute(Tuple.of(m.ownerId(), m.currency(), PgCompliance.utc(from), PgCompliance.utc(m.createdAt()),
-        aml.structuringFloor(threshold), threshold))
-      .map(PgCompliance::movements)
+    return ledger.madeByOwner(m.ownerId(), m.currency(), from, m.createdAt(), aml.structuringFloor(threshold),
+        threshold)
       .compose(window -> window.size() < aml.structuringMinCount() ? Future.succeededFuture()
         : flag("structuring:" + m.ownerId() + ":" + m.currency() + ":" + window.get(0).postingId(), "structuring", m,
           window.stream().mapToLong(LedgerMovement::size).sum(),

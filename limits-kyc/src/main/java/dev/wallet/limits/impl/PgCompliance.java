@@ -1,5 +1,8 @@
 package dev.wallet.limits.impl;
 
+import dev.wallet.ledger.LedgerMovement;
+import dev.wallet.ledger.LedgerMovements;
+import dev.wallet.ledger.LedgerPosition;
 import dev.wallet.limits.Compliance;
 import dev.wallet.limits.LimitsOptions;
 import dev.wallet.limits.LimitsUnavailableException;
@@ -18,6 +21,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -32,10 +36,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The AML monitors and the reports, over the ledger's tables. A monitor run is one transaction:
- * it takes a lock (one runner at a time across every process), reads the next batch of postings
- * after its position, raises flags (unique by what they are about, so a repeated run raises
- * nothing twice) and moves its position, all or nothing.
+ * The AML monitors and the reports, over the ledger's movements ({@link LedgerMovements}: the
+ * ledger's tables are the ledger's). A monitor run is one transaction: it takes a lock (one runner
+ * at a time across every process), reads the next batch of postings after its position, raises
+ * flags (unique by what they are about, so a repeated run raises nothing twice) and moves its
+ * position, all or nothing; the ledger's reads join that transaction.
  */
 final class PgCompliance implements Compliance {
 
@@ -46,7 +51,6 @@ final class PgCompliance implements Compliance {
   static final int MAX_NOTE_CHARS = 2_000;
   /** foreign_key_violation: the review names a flag that does not exist */
   private static final String NO_SUCH_FLAG = "23503";
-  private static final OffsetDateTime BEGINNING = OffsetDateTime.of(1970, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
 
   private final Vertx vertx;
   private final Pool pool;
@@ -84,27 +88,27 @@ final class PgCompliance implements Compliance {
   }
 
   private Future<Integer> batch(SqlConnection conn, AmlRules aml) {
-    return conn.preparedQuery(SqlQueries.POSITION).execute(Tuple.of(MONITOR)).compose(found -> {
-      Tuple after = found.size() == 0 ? Tuple.of(BEGINNING, "")
-        : Tuple.of(found.iterator().next().getOffsetDateTime(0), found.iterator().next().getString(1));
-      Tuple window = Tuple.of(after.getValue(0), after.getValue(1), BATCH_POSTINGS, options.amlSettleMs());
-      return conn.preparedQuery(SqlQueries.NEXT_POSTINGS).execute(window)
-        .compose(batch -> batch.size() == 0 ? Future.succeededFuture(0) : detect(conn, aml, batch));
-    });
+    LedgerMovements ledger = LedgerMovements.over(conn);
+    return conn.preparedQuery(SqlQueries.POSITION).execute(Tuple.of(MONITOR)).map(PgCompliance::position)
+      .compose(after -> ledger.postingsAfter(after, Duration.ofMillis(options.amlSettleMs()), BATCH_POSTINGS))
+      .compose(batch -> batch.isEmpty() ? Future.succeededFuture(0) : detect(conn, ledger, aml, batch));
   }
 
-  private Future<Integer> detect(SqlConnection conn, AmlRules aml, RowSet<Row> batch) {
-    List<String> ids = new ArrayList<>();
-    Row last = null;
-    for (Row row : batch) {
-      ids.add(row.getString("id"));
-      last = row;
+  private static LedgerPosition position(RowSet<Row> found) {
+    if (found.size() == 0) {
+      return LedgerPosition.BEGINNING;
     }
-    Tuple end = Tuple.of(MONITOR, last.getOffsetDateTime("recorded_at"), last.getString("id"));
-    return conn.preparedQuery(SqlQueries.MOVEMENTS_OF).execute(Tuple.of(ids.toArray(String[]::new)))
-      .compose(rows -> new Detection(conn, aml).run(movements(rows)))
+    Row row = found.iterator().next();
+    return new LedgerPosition(row.getOffsetDateTime("recorded_at").toInstant(), row.getString("posting_id"));
+  }
+
+  private Future<Integer> detect(SqlConnection conn, LedgerMovements ledger, AmlRules aml, List<LedgerPosition> batch) {
+    LedgerPosition last = batch.get(batch.size() - 1);
+    Tuple end = Tuple.of(MONITOR, utc(last.recordedAt()), last.postingId());
+    return ledger.movementsOf(batch.stream().map(LedgerPosition::postingId).toList())
+      .compose(movements -> new Detection(conn, ledger, aml).run(movements))
       .compose(detected -> conn.preparedQuery(SqlQueries.SAVE_POSITION).execute(end))
-      .map(ids.size());
+      .map(batch.size());
   }
 
   private void runInBackground() {
@@ -177,11 +181,8 @@ final class PgCompliance implements Compliance {
     if (aml.isEmpty()) {
       return Future.failedFuture(new LimitsUnavailableException("no rules in force: the thresholds are unknown"));
     }
-    String[] currencies = aml.get().largeTransaction().keySet().toArray(String[]::new);
-    Long[] thresholds = Arrays.stream(currencies).map(aml.get().largeTransaction()::get).toArray(Long[]::new);
-    return pool.preparedQuery(SqlQueries.LARGE_MOVEMENTS)
-      .execute(Tuple.of(utc(from), utc(to), currencies, thresholds, MAX_REPORT_ROWS + 1))
-      .map(rows -> largeCsv(complete(movements(rows)), aml.get().largeTransaction()));
+    return LedgerMovements.over(pool).atOrAbove(aml.get().largeTransaction(), from, to, MAX_REPORT_ROWS + 1)
+      .map(movements -> largeCsv(complete(movements), aml.get().largeTransaction()));
   }
 
   @Override
@@ -202,7 +203,7 @@ final class PgCompliance implements Compliance {
     Csv csv = new Csv(List.of("posting_id", "posting_type", "created_at", "wallet_id", "owner_id", "direction",
       "amount_minor", "currency", "amount", "threshold_minor"));
     for (LedgerMovement m : movements) {
-      csv.row(Arrays.asList(m.postingId(), m.type(), m.createdAt().toString(), m.walletId(), m.ownerId(),
+      csv.row(Arrays.asList(m.postingId(), m.type().wire(), m.createdAt().toString(), m.walletId(), m.ownerId(),
         m.amountMinor() < 0 ? "out" : "in", Math.abs(m.amountMinor()), m.currency(),
         decimal(Math.abs(m.amountMinor()), m.currency()), thresholds.get(m.currency())));
     }
@@ -222,14 +223,6 @@ final class PgCompliance implements Compliance {
 
   static String decimal(long minor, String currency) {
     return Csv.decimal(minor, Currency.getInstance(currency).getDefaultFractionDigits());
-  }
-
-  static List<LedgerMovement> movements(RowSet<Row> rows) {
-    List<LedgerMovement> movements = new ArrayList<>();
-    rows.forEach(row -> movements.add(new LedgerMovement(row.getString("id"), row.getString("type"),
-      row.getOffsetDateTime("created_at").toInstant(), row.getString("account_id"), row.getString("owner_id"),
-      row.getLong("amount"), row.getString("currency").trim())));
-    return movements;
   }
 
   private static List<AmlFlag> flags(RowSet<Row> rows) {

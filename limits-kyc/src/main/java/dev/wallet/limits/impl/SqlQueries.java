@@ -1,8 +1,8 @@
 package dev.wallet.limits.impl;
 
 /**
- * Every statement of the limits module, in one place. The limits schema is this module's; the
- * ledger's tables (postings, entries, accounts) are only read, by the AML monitors and reports.
+ * Every statement of the limits module, in one place, all over its own schema {@code limits}. The
+ * AML monitors and reports read the ledger through {@code dev.wallet.ledger.LedgerMovements}.
  */
 final class SqlQueries {
 
@@ -56,23 +56,6 @@ final class SqlQueries {
 
   // ------------------------------------------------------------------ AML monitors and reports
 
-  /**
-   * A movement is one wallet's leg of a posting that moves money in or out of it: a transfer
-   * (same-shard, or a saga's debit and credit), a deposit, a payment, an authorization's capture
-   * (same-shard 'capture', paid out of the held balance; across shards it is a 'payment_debit'), a
-   * settled withdrawal (paid out of the held balance). Holds, releases and saga reversals move no
-   * money to anyone else.
-   */
-  static final String MOVEMENT_TYPES = "('transfer', 'transfer_debit', 'transfer_credit', 'deposit', 'payment', "
-    + "'payment_debit', 'payment_credit', 'capture', 'refund', 'refund_debit', 'refund_credit', 'hold_settled')";
-
-  /** Entries carry their posting's created_at, the ledger's partition key: the join names it to prune partitions. */
-  private static final String MOVEMENT_COLUMNS = """
-    SELECT p.id, p.type, p.created_at, p.recorded_at, e.account_id, a.owner_id, e.amount, e.currency
-      FROM postings p
-      JOIN entries e ON e.posting_id = p.id AND e.created_at = p.created_at
-      JOIN accounts a ON a.id = e.account_id AND a.kind = 'wallet'
-    """;
 
   static final String LOCK_MONITOR = "SELECT pg_try_advisory_xact_lock(hashtext('limits.aml-monitor'))";
 
@@ -81,49 +64,6 @@ final class SqlQueries {
   static final String SAVE_POSITION = """
     INSERT INTO limits.aml_position (monitor, recorded_at, posting_id) VALUES ($1, $2, $3)
     ON CONFLICT (monitor) DO UPDATE SET recorded_at = excluded.recorded_at, posting_id = excluded.posting_id""";
-
-  /**
-   * The next postings after the position, only those recorded more than $4 ms ago, in recording
-   * order. Read once per run: the movements and the new position both come from this list, so a
-   * ledger transaction that commits during the run cannot be skipped between two statements.
-   */
-  static final String NEXT_POSTINGS = """
-    SELECT recorded_at, id FROM postings
-     WHERE (recorded_at, id) > ($1, $2) AND recorded_at < now() - $4::bigint * interval '1 millisecond'
-     ORDER BY recorded_at, id LIMIT $3""";
-
-  /** The movements among the postings $1. */
-  static final String MOVEMENTS_OF = MOVEMENT_COLUMNS + """
-     WHERE p.id = ANY($1) AND p.type IN """ + MOVEMENT_TYPES + """
-     ORDER BY p.recorded_at, p.id""";
-
-  /**
-   * The movements one owner made (sent, paid, withdrew or deposited) in a currency, within
-   * [$3, $4], of $5 to $6 (excluded) minor units.
-   */
-  static final String OWNER_MOVEMENTS_BETWEEN = MOVEMENT_COLUMNS + """
-     WHERE a.owner_id = $1 AND e.currency = $2 AND p.created_at >= $3 AND p.created_at <= $4
-       AND (e.amount < 0 OR p.type = 'deposit') AND abs(e.amount) >= $5 AND abs(e.amount) < $6
-       AND p.type IN """ + MOVEMENT_TYPES + """
-     ORDER BY p.created_at, p.id""";
-
-  /** The movements, in and out, of the wallets $1 within [$2, $3]. */
-  static final String WALLETS_MOVEMENTS = MOVEMENT_COLUMNS + """
-     WHERE e.account_id = ANY($1) AND p.created_at >= $2 AND p.created_at <= $3 AND p.type IN """ + MOVEMENT_TYPES + """
-     ORDER BY p.created_at, p.id""";
-
-  /**
-   * What came into each of the wallets $1 within [$2, $3], per currency: a wallet that took in less
-   * than a rapid in-and-out's minimum over the whole span of a batch cannot show the pattern for
-   * any movement of the batch, so it needs no query of its own.
-   */
-  static final String CAME_IN_BETWEEN = """
-    SELECT e.account_id, e.currency, sum(e.amount)::bigint AS came_in
-      FROM postings p
-      JOIN entries e ON e.posting_id = p.id AND e.created_at = p.created_at
-     WHERE e.account_id = ANY($1) AND e.amount > 0 AND p.created_at >= $2 AND p.created_at <= $3
-       AND p.type IN """ + MOVEMENT_TYPES + """
-     GROUP BY e.account_id, e.currency""";
 
   static final String INSERT_FLAG = """
     INSERT INTO limits.aml_flags (dedupe_key, kind, owner_id, wallet_id, currency, total_minor, posting_ids,
@@ -164,11 +104,4 @@ final class SqlQueries {
 
   static final String FLAGS_OCCURRED = FLAG_COLUMNS + """
      WHERE occurred_at >= $1 AND occurred_at < $2 ORDER BY occurred_at, id LIMIT $3""";
-
-  /** Movements of a period at or above their currency's threshold ($3: currencies, $4: thresholds). */
-  static final String LARGE_MOVEMENTS = MOVEMENT_COLUMNS + """
-      JOIN unnest($3::text[], $4::bigint[]) AS t(currency, threshold) ON t.currency = e.currency
-     WHERE p.created_at >= $1 AND p.created_at < $2 AND abs(e.amount) >= t.threshold AND p.type IN """
-    + MOVEMENT_TYPES + """
-     ORDER BY p.created_at, p.id, e.account_id LIMIT $5""";
 }

@@ -1,0 +1,25 @@
+package dev.wallet.ledger;
+
+import dev.wallet.balancecache.outbox.PostingType;
+import java.time.Instant;
+
+/**
+ * One wallet's leg of a posting that moved money in (amount &gt; 0) or out (amount &lt; 0), as the
+ * ledger holds it: a posting of a type in {@link PostingType#MOVEMENTS}.
+ */
+public record LedgerMovement(String postingId, PostingType type, Instant createdAt, String walletId, String ownerId,
+                             long amountMinor, String currency) {
+
+  public boolean outgoing() {
+    return amountMinor < 0;
+  }
+
+  /** Movements the owner made: sent, paid, withdrew, or deposited. */
+  public boolean madeByOwner() {
+    return outgoing() || type == PostingType.DEPOSIT;
+  }
+
+  public long size() {
+    return Math.abs(amountMinor);
+  }
+}

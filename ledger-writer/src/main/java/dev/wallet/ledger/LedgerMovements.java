@@ -1,0 +1,61 @@
+package dev.wallet.ledger;
+
+import dev.wallet.ledger.impl.PgLedgerMovements;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The ledger's money movements, for readers that watch them (the AML monitors and reports of
+ * limits-kyc): the ledger's tables stay the ledger's, and what counts as a movement is decided here,
+ * from {@link dev.wallet.balancecache.outbox.PostingType#MOVEMENTS}. Times are the postings'
+ * {@code created_at} (when the money moved), except for {@link #postingsAfter}, which follows the
+ * order of recording.
+ */
+public interface LedgerMovements {
+
+  /**
+   * Over {@code client}: a pool, or a connection whose transaction the reads should join (the AML
+   * monitor reads and raises its flags in one transaction).
+   */
+  static LedgerMovements over(SqlClient client) {
+    return new PgLedgerMovements(client);
+  }
+
+  /**
+   * Up to {@code limit} postings recorded after {@code after}, and at least {@code settle} ago (a
+   * ledger transaction still open when its younger siblings are read would otherwise be passed
+   * over), in recording order. Every posting counts, movement or not, so a reader moves past all.
+   */
+  Future<List<LedgerPosition>> postingsAfter(LedgerPosition after, Duration settle, int limit);
+
+  /** The movements among the postings {@code postingIds}, in recording order. */
+  Future<List<LedgerMovement>> movementsOf(List<String> postingIds);
+
+  /**
+   * The movements one owner made (sent, paid, withdrew or deposited) in {@code currency} within
+   * [{@code from}, {@code to}], of {@code floorMinor} to {@code belowMinor} (excluded) minor units.
+   */
+  Future<List<LedgerMovement>> madeByOwner(String ownerId, String currency, Instant from, Instant to, long floorMinor,
+                                           long belowMinor);
+
+  /** The movements, in and out, of {@code walletIds} within [{@code from}, {@code to}]. */
+  Future<List<LedgerMovement>> ofWallets(List<String> walletIds, Instant from, Instant to);
+
+  /** What came into each of {@code walletIds} within [{@code from}, {@code to}], per currency. */
+  Future<List<Intake>> cameIn(List<String> walletIds, Instant from, Instant to);
+
+  /**
+   * The movements within [{@code from}, {@code to}) at or above their currency's threshold (currencies
+   * without one are left out), at most {@code limit}.
+   */
+  Future<List<LedgerMovement>> atOrAbove(Map<String, Long> thresholdMinorByCurrency, Instant from, Instant to,
+                                         int limit);
+
+  /** The sum of a wallet's incoming movements in one currency. */
+  record Intake(String walletId, String currency, long cameInMinor) {
+  }
+}

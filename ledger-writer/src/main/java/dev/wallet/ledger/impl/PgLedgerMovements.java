@@ -1,0 +1,94 @@
+package dev.wallet.ledger.impl;
+
+import dev.wallet.balancecache.outbox.PostingType;
+import dev.wallet.ledger.LedgerMovement;
+import dev.wallet.ledger.LedgerMovements;
+import dev.wallet.ledger.LedgerPosition;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** {@link LedgerMovements} over the ledger's postings, entries and accounts. */
+public final class PgLedgerMovements implements LedgerMovements {
+
+  private final SqlClient client;
+
+  public PgLedgerMovements(SqlClient client) {
+    this.client = client;
+  }
+
+  @Override
+  public Future<List<LedgerPosition>> postingsAfter(LedgerPosition after, Duration settle, int limit) {
+    Tuple args = Tuple.of(utc(after.recordedAt()), after.postingId(), limit, settle.toMillis());
+    return client.preparedQuery(SqlQueries.POSTINGS_AFTER).execute(args).map(rows -> {
+      List<LedgerPosition> positions = new ArrayList<>();
+      rows.forEach(row -> positions.add(new LedgerPosition(row.getOffsetDateTime("recorded_at").toInstant(),
+        row.getString("id"))));
+      return positions;
+    });
+  }
+
+  @Override
+  public Future<List<LedgerMovement>> movementsOf(List<String> postingIds) {
+    return movements(SqlQueries.MOVEMENTS_OF, Tuple.of(postingIds.toArray(String[]::new)));
+  }
+
+  @Override
+  public Future<List<LedgerMovement>> madeByOwner(String ownerId, String currency, Instant from, Instant to,
+                                                  long floorMinor, long belowMinor) {
+    return movements(SqlQueries.MADE_BY_OWNER, Tuple.of(ownerId, currency, utc(from), utc(to), floorMinor, belowMinor));
+  }
+
+  @Override
+  public Future<List<LedgerMovement>> ofWallets(List<String> walletIds, Instant from, Instant to) {
+    return movements(SqlQueries.WALLETS_MOVEMENTS, Tuple.of(walletIds.toArray(String[]::new), utc(from), utc(to)));
+  }
+
+  @Override
+  public Future<List<Intake>> cameIn(List<String> walletIds, Instant from, Instant to) {
+    return client.preparedQuery(SqlQueries.CAME_IN).execute(Tuple.of(walletIds.toArray(String[]::new), utc(from),
+      utc(to))).map(rows -> {
+        List<Intake> intakes = new ArrayList<>();
+        rows.forEach(row -> intakes.add(new Intake(row.getString("account_id"), row.getString("currency").trim(),
+          row.getLong("came_in"))));
+        return intakes;
+      });
+  }
+
+  @Override
+  public Future<List<LedgerMovement>> atOrAbove(Map<String, Long> thresholdMinorByCurrency, Instant from, Instant to,
+                                                int limit) {
+    String[] currencies = thresholdMinorByCurrency.keySet().toArray(String[]::new);
+    Long[] thresholds = new Long[currencies.length];
+    for (int i = 0; i < currencies.length; i++) {
+      thresholds[i] = thresholdMinorByCurrency.get(currencies[i]);
+    }
+    return movements(SqlQueries.AT_OR_ABOVE, Tuple.of(utc(from), utc(to), currencies, thresholds, limit));
+  }
+
+  private Future<List<LedgerMovement>> movements(String sql, Tuple args) {
+    return client.preparedQuery(sql).execute(args).map(PgLedgerMovements::movements);
+  }
+
+  private static List<LedgerMovement> movements(RowSet<Row> rows) {
+    List<LedgerMovement> movements = new ArrayList<>();
+    rows.forEach(row -> movements.add(new LedgerMovement(row.getString("id"),
+      PostingType.fromWire(row.getString("type")), row.getOffsetDateTime("created_at").toInstant(),
+      row.getString("account_id"), row.getString("owner_id"), row.getLong("amount"),
+      row.getString("currency").trim())));
+    return movements;
+  }
+
+  private static OffsetDateTime utc(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+}
