@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * gateway confirms; a chargeback takes the money back. The credit goes to the money core with the
  * deposit id as the posting's id, so driving it again after a crash replays instead of paying twice.
  */
-final class DepositKind extends MovementKind<Deposit> {
+final class DepositKind extends GatewayMovementKind<Deposit> {
 
   private static final Logger LOG = LoggerFactory.getLogger(DepositKind.class);
 

@@ -21,7 +21,7 @@ import java.util.function.BiFunction;
  * reverse it, and which of its own states each transition leads to. Every step here is idempotent
  * under a key derived from the movement, so the machine may repeat it after a crash.
  */
-abstract class MovementKind<M extends GatewayMovement> {
+abstract class GatewayMovementKind<M extends GatewayMovement> {
 
   /** The money core, which every step of a kind calls. */
   protected final BalanceCache cache;
@@ -30,7 +30,7 @@ abstract class MovementKind<M extends GatewayMovement> {
   private final BiFunction<Gateway, GatewayRequest, Future<GatewayAck>> start;
 
   /** {@code start}: the gateway call that starts it, idempotent at the gateway on the movement's id. */
-  MovementKind(BalanceCache cache, FundsStore.Table<M> table, Transitions transitions,
+  GatewayMovementKind(BalanceCache cache, FundsStore.Table<M> table, Transitions transitions,
                BiFunction<Gateway, GatewayRequest, Future<GatewayAck>> start) {
     this.cache = cache;
     this.table = table;

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one state machine of money crossing the wallet's boundary through a gateway, deposits and
- * withdrawals alike; a {@link MovementKind} says what differs. A movement is recorded, prepared by
+ * withdrawals alike; a {@link GatewayMovementKind} says what differs. A movement is recorded, prepared by
  * the money core if its kind needs it (a withdrawal's hold), asked of the gateway, and driven by the
  * gateway's verdict (a webhook, or the reconciler asking) through the money core to its end:
  *
@@ -52,9 +52,9 @@ public final class GatewayMovements<M extends GatewayMovement> {
 
   private static final Logger LOG = LoggerFactory.getLogger(GatewayMovements.class);
 
-  private final MovementKind<M> kind;
+  private final GatewayMovementKind<M> kind;
   private final FundsStore.Table<M> table;
-  private final MovementKind.Transitions transitions;
+  private final GatewayMovementKind.Transitions transitions;
   private final String noun;
   private final FundsStore store;
   private final Gateway gateway;
@@ -63,7 +63,7 @@ public final class GatewayMovements<M extends GatewayMovement> {
   private final Set<MovementStatus> completed;
   private final Set<MovementStatus> unsettled;
 
-  GatewayMovements(MovementKind<M> kind, FundsStore store, Gateway gateway, MeterRegistry meters) {
+  GatewayMovements(GatewayMovementKind<M> kind, FundsStore store, Gateway gateway, MeterRegistry meters) {
     this.kind = kind;
     this.table = kind.table();
     this.transitions = kind.transitions();

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * releases it back (declined), and a payout that comes back is credited to the wallet. A hold is
  * released only on the gateway's word that it did not pay.
  */
-final class WithdrawalKind extends MovementKind<Withdrawal> {
+final class WithdrawalKind extends GatewayMovementKind<Withdrawal> {
 
   private static final Logger LOG = LoggerFactory.getLogger(WithdrawalKind.class);
   /** The failure reason of a withdrawal whose hold was refused: the refusal is the client's answer. */
