@@ -1,7 +1,6 @@
 package dev.wallet.edge.chaos;
 
 import dev.wallet.balancecache.model.ShardId;
-import io.lettuce.core.cluster.SlotHash;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +29,7 @@ final class RedisNodes {
   private final List<Integer> ports;
   private final Path dataDir;
   private final int shards;
+  private List<Integer> shardSlots;
 
   RedisNodes(String host, List<Integer> ports, Path dataDir, int shards) {
     this.host = host;
@@ -72,14 +72,32 @@ final class RedisNodes {
   }
 
   Set<ShardId> shardsOf(Node master) {
+    List<Integer> slots = shardSlots();
     Set<ShardId> served = new HashSet<>();
     for (int n = 0; n < shards; n++) {
-      ShardId shard = new ShardId(n);
-      if (master.serves(SlotHash.getSlot(shard.tag()))) {
-        served.add(shard);
+      if (master.serves(slots.get(n))) {
+        served.add(new ShardId(n));
       }
     }
     return served;
+  }
+
+  /** Each shard's hash slot as the cluster computes it (CLUSTER KEYSLOT of its tag), asked once. */
+  private List<Integer> shardSlots() {
+    if (shardSlots == null) {
+      StringBuilder commands = new StringBuilder();
+      for (int n = 0; n < shards; n++) {
+        commands.append("CLUSTER KEYSLOT ").append(new ShardId(n).tag()).append('\n');
+      }
+      List<Integer> answered = java.util.Arrays.stream(Processes.run(COMMAND_TIMEOUT,
+          cliCommand(masters().get(0).port()), commands.toString()).split("\n")).map(String::trim)
+        .filter(line -> line.matches("\\d+")).map(Integer::parseInt).toList();
+      if (answered.size() != shards) {
+        throw new IllegalStateException("CLUSTER KEYSLOT of every shard's tag answered " + answered);
+      }
+      shardSlots = answered;
+    }
+    return shardSlots;
   }
 
   /** Movements debited and not finished, over every shard's {@code pending} set: one redis-cli that follows the slots. */
