@@ -4,10 +4,13 @@ import dev.wallet.edge.funds.Deposit;
 import dev.wallet.edge.funds.Withdrawal;
 import dev.wallet.edge.gateway.WebhookSignature;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.templ.thymeleaf.ThymeleafTemplateEngine;
 import io.vertx.micrometer.PrometheusScrapingHandler;
@@ -136,31 +139,22 @@ public final class EdgeVerticle extends VerticleBase {
     router.get("/v1/wallets/:id").handler(wallets::get);
     router.get("/v1/wallets/:id/entries").handler(schema.validate("listEntries")).handler(wallets::entries);
     router.get("/v1/wallets/:id/balance").handler(ledgers::balanceAt);
-    router.post("/v1/deposits").handler(body).handler(IdempotencyKeys::require)
-      .handler(schema.validate("createDeposit")).handler(gate::guard).handler(deposits::create);
+    MoneyRoutes money = new MoneyRoutes(body, batchBody, schema, gate);
+    money.single(router.post("/v1/deposits"), "createDeposit", deposits::create);
     router.get("/v1/deposits/:id").handler(deposits::get);
-    router.post("/v1/withdrawals").handler(body).handler(IdempotencyKeys::require)
-      .handler(schema.validate("createWithdrawal")).handler(gate::guard).handler(withdrawals::create);
+    money.single(router.post("/v1/withdrawals"), "createWithdrawal", withdrawals::create);
     router.get("/v1/withdrawals/:id").handler(withdrawals::get);
-    router.post("/v1/transfers").handler(body).handler(IdempotencyKeys::require)
-      .handler(schema.validate("createTransfer")).handler(gate::guard).handler(transfers::create);
-    router.post("/v1/transfers/batch").handler(batchBody).handler(schema.validate("createTransferBatch"))
-      .handler(gate::guard).handler(batches::transfers);
+    money.single(router.post("/v1/transfers"), "createTransfer", transfers::create);
+    money.batch(router.post("/v1/transfers/batch"), "createTransferBatch", batches::transfers);
     router.get("/v1/transfers/:id").handler(transfers::get);
-    router.post("/v1/payments").handler(body).handler(IdempotencyKeys::require)
-      .handler(schema.validate("createPayment")).handler(gate::guard).handler(payments::pay);
-    router.post("/v1/payments/batch").handler(batchBody).handler(schema.validate("createPaymentBatch"))
-      .handler(gate::guard).handler(batches::payments);
+    money.single(router.post("/v1/payments"), "createPayment", payments::pay);
+    money.batch(router.post("/v1/payments/batch"), "createPaymentBatch", batches::payments);
     router.get("/v1/payments/:id").handler(payments::get);
-    router.post("/v1/authorizations").handler(body).handler(IdempotencyKeys::require)
-      .handler(schema.validate("createAuthorization")).handler(gate::guard).handler(authorizations::authorize);
+    money.single(router.post("/v1/payments/:id/refunds"), "createRefund", payments::refund);
+    money.single(router.post("/v1/authorizations"), "createAuthorization", authorizations::authorize);
     router.get("/v1/authorizations/:id").handler(authorizations::get);
-    router.post("/v1/authorizations/:id/captures").handler(body).handler(IdempotencyKeys::require)
-      .handler(schema.validate("createCapture")).handler(gate::guard).handler(authorizations::capture);
-    router.post("/v1/authorizations/:id/void").handler(IdempotencyKeys::require)
-      .handler(gate::guard).handler(authorizations::voidAuthorization);
-    router.post("/v1/payments/:id/refunds").handler(body).handler(IdempotencyKeys::require)
-      .handler(schema.validate("createRefund")).handler(gate::guard).handler(payments::refund);
+    money.single(router.post("/v1/authorizations/:id/captures"), "createCapture", authorizations::capture);
+    money.withoutBody(router.post("/v1/authorizations/:id/void"), authorizations::voidAuthorization);
 
     router.get("/admin/wallets/:id").handler(schema.validate("adminGetWallet")).handler(admin::wallet);
     router.get("/admin/reconciliation").handler(schema.validate("adminReconciliation"))
@@ -190,5 +184,28 @@ public final class EdgeVerticle extends VerticleBase {
     router.errorHandler(404, failures::noRoute);
     router.errorHandler(405, failures::wrongMethod);
     return router;
+  }
+
+  /**
+   * How every money-moving route reads, after authentication and the rate limit of /v1/*: the body
+   * (size-capped), its Idempotency-Key, the OpenAPI schema, the money gate (open halts refuse with
+   * 503), then the handler, which checks ownership and the limits and moves the money.
+   */
+  private record MoneyRoutes(BodyHandler body, BodyHandler batchBody, ApiSchema schema, MoneyGate gate) {
+
+    void single(Route route, String operation, Handler<RoutingContext> act) {
+      route.handler(body).handler(IdempotencyKeys::require).handler(schema.validate(operation)).handler(gate::guard)
+        .handler(act);
+    }
+
+    /** A batch carries each item's Idempotency-Key in its body, and may be larger. */
+    void batch(Route route, String operation, Handler<RoutingContext> act) {
+      route.handler(batchBody).handler(schema.validate(operation)).handler(gate::guard).handler(act);
+    }
+
+    /** A route whose request is its path alone (voiding an authorization). */
+    void withoutBody(Route route, Handler<RoutingContext> act) {
+      route.handler(IdempotencyKeys::require).handler(gate::guard).handler(act);
+    }
   }
 }
