@@ -9,9 +9,7 @@ import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
-import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.ledger.LedgerWriter;
-import dev.wallet.ledger.LedgerWriterOptions;
 import dev.wallet.limits.testing.TestRules;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -25,7 +23,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,10 +47,7 @@ class AuthorizationsApiTest {
     edge = EdgeFixture.start(vertx, Map.of("WALLET_FEE_DEFAULT_BPS", "250", "WALLET_SWEEP_INTERVAL_MS", "250",
       "WALLET_AUTH_MAX_EXPIRY_SECONDS", "3600", "WALLET_AUTH_DEFAULT_EXPIRY_SECONDS", "900"));
     core = new MoneyCore(edge.cache);
-    writer = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(TestEnvironment.redisNodes(),
-      Integer.parseInt(TestEnvironment.env("WALLET_SHARDS", "64")), EdgeFixture.appDatabase(),
-      "authorizations-test-" + UUID.randomUUID()));
-    Await.result(writer.start());
+    writer = EdgeFixture.startLedgerWriter(vertx, "authorizations-test");
   }
 
   @AfterAll

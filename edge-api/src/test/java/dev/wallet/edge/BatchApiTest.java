@@ -7,9 +7,7 @@ import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
-import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.ledger.LedgerWriter;
-import dev.wallet.ledger.LedgerWriterOptions;
 import dev.wallet.limits.testing.TestRules;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -29,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,9 +56,7 @@ class BatchApiTest {
     edge = EdgeFixture.start(vertx, Map.of("WALLET_RISK_RULES_FILE", rules.toString(),
       "WALLET_FEE_DEFAULT_BPS", "100"));
     core = new MoneyCore(edge.cache);
-    writer = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(TestEnvironment.redisNodes(),
-      edge.cache.shardCount(), EdgeFixture.appDatabase(), "batch-test-" + UUID.randomUUID()));
-    Await.result(writer.start());
+    writer = EdgeFixture.startLedgerWriter(vertx, "batch-test");
   }
 
   @AfterAll

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
-import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.ledger.LedgerWriter;
-import dev.wallet.ledger.LedgerWriterOptions;
 import dev.wallet.ledger.MoneyHalts;
 import dev.wallet.ledger.ReconciliationReport;
 import dev.wallet.limits.testing.TestRules;
@@ -60,7 +58,7 @@ class ConsoleBrowserTest {
     Map<String, String> live = Map.of("WALLET_PROMETHEUS_URL", prometheus.url());
     first = cluster.start(Optional.empty(), live);
     second = cluster.start(Optional.empty(), live);
-    writer = ScrapedLedgerWriter.start(vertx, first.cache.shardCount());
+    writer = ScrapedLedgerWriter.start(vertx);
     prometheus.start(List.of(first.port(), second.port()), List.of(writer.port()));
     LimitsApiTest.publish(first, TestRules.permissive());
     browser = new ConsoleBrowser();
@@ -334,9 +332,7 @@ class ConsoleBrowserTest {
 
   /** The ledger's posting that credited the wallet, once the ledger writer has carried it there. */
   private String creditPosting(String wallet) {
-    LedgerWriter writer = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(TestEnvironment.redisNodes(),
-      first.cache.shardCount(), EdgeFixture.appDatabase(), "console-" + UUID.randomUUID()));
-    Await.result(writer.start());
+    LedgerWriter writer = EdgeFixture.startLedgerWriter(vertx, "console");
     Pool pool = EdgeFixture.pool(vertx, EdgeFixture.appDatabase());
     try {
       String[] found = new String[1];

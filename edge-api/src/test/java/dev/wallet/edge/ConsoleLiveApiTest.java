@@ -43,7 +43,7 @@ class ConsoleLiveApiTest {
     vertx = testVertx;
     prometheus = new TestPrometheus();
     edge = EdgeFixture.start(vertx, Map.of("WALLET_PROMETHEUS_URL", prometheus.url()));
-    writer = ScrapedLedgerWriter.start(vertx, edge.cache.shardCount());
+    writer = ScrapedLedgerWriter.start(vertx);
     prometheus.start(List.of(edge.port()), List.of(writer.port()));
   }
 

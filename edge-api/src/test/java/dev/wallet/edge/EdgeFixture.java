@@ -1,12 +1,14 @@
 package dev.wallet.edge;
 
 import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.config.Settings;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.TestEnvironment;
-import dev.wallet.balancecache.config.Settings;
 import dev.wallet.edge.gateway.sandbox.SandboxGateway;
 import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.ledger.LedgerMigrations;
+import dev.wallet.ledger.LedgerWriter;
+import dev.wallet.ledger.LedgerWriterOptions;
 import dev.wallet.limits.testing.LimitsTestSupport;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -145,6 +147,14 @@ final class EdgeFixture {
     env.putAll(LimitsTestSupport.edgeEnvironment());
     env.putAll(overrides);
     return EdgeConfig.from(Settings.of(env, yaml));
+  }
+
+  /** A ledger writer of its own (consumer {@code name}-<random>) over the test cluster and database, started. */
+  static LedgerWriter startLedgerWriter(Vertx vertx, String name) {
+    LedgerWriter writer = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(TestEnvironment.redisNodes(),
+      Integer.parseInt(TestEnvironment.env("WALLET_SHARDS", "64")), appDatabase(), name + "-" + UUID.randomUUID()));
+    Await.result(writer.start());
+    return writer;
   }
 
   static LedgerDatabase appDatabase() {

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
-import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.ledger.LedgerWriter;
-import dev.wallet.ledger.LedgerWriterOptions;
 import java.time.Duration;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -16,7 +14,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -36,10 +33,7 @@ class EntriesApiTest {
   @BeforeAll
   static void start(Vertx vertx) {
     edge = EdgeFixture.start(vertx);
-    writer = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(TestEnvironment.redisNodes(),
-      Integer.parseInt(TestEnvironment.env("WALLET_SHARDS", "64")), EdgeFixture.appDatabase(),
-      "entries-test-" + UUID.randomUUID()));
-    Await.result(writer.start());
+    writer = EdgeFixture.startLedgerWriter(vertx, "entries-test");
   }
 
   @AfterAll

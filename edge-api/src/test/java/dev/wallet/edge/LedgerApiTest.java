@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
-import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.ledger.LedgerWriter;
-import dev.wallet.ledger.LedgerWriterOptions;
 import dev.wallet.ledger.ReconciliationReport;
 import dev.wallet.ledger.ReconciliationReport.Discrepancy;
 import dev.wallet.ledger.ReconciliationReport.Kind;
@@ -43,9 +41,7 @@ class LedgerApiTest {
   static void start(Vertx vertx) {
     edge = EdgeFixture.start(vertx);
     owner = EdgeFixture.pool(vertx, EdgeFixture.ownerDatabase());
-    writer = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(TestEnvironment.redisNodes(),
-      edge.cache.shardCount(), EdgeFixture.appDatabase(), "edge-test-" + System.nanoTime()));
-    Await.result(writer.start());
+    writer = EdgeFixture.startLedgerWriter(vertx, "edge-test");
   }
 
   @AfterAll

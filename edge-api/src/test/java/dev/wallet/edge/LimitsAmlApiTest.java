@@ -8,9 +8,7 @@ import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
-import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.ledger.LedgerWriter;
-import dev.wallet.ledger.LedgerWriterOptions;
 import dev.wallet.limits.testing.TestRules;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -54,9 +52,7 @@ class LimitsAmlApiTest {
     cluster = new LimitsEdges(vertx);
     EdgeFixture edge = cluster.start(Optional.empty());
     LimitsApiTest.publish(edge, TestRules.permissive());
-    writer = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(TestEnvironment.redisNodes(),
-      edge.cache.shardCount(), EdgeFixture.appDatabase(), "limits-aml-" + UUID.randomUUID()));
-    Await.result(writer.start());
+    writer = EdgeFixture.startLedgerWriter(vertx, "limits-aml");
     ApiCaller alice = edge.newUser();
     ApiCaller bob = edge.newUser();
     String from = alice.openWallet();

@@ -1,12 +1,9 @@
 package dev.wallet.edge;
 
 import dev.wallet.balancecache.testing.Await;
-import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.ledger.LedgerWriter;
-import dev.wallet.ledger.LedgerWriterOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import java.util.UUID;
 
 /**
  * A ledger writer in the test's JVM, over the test infrastructure, with its figures served at
@@ -22,10 +19,8 @@ final class ScrapedLedgerWriter implements AutoCloseable {
     this.server = server;
   }
 
-  static ScrapedLedgerWriter start(Vertx vertx, int shardCount) {
-    LedgerWriter writer = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(TestEnvironment.redisNodes(),
-      shardCount, EdgeFixture.appDatabase(), "live-" + UUID.randomUUID()));
-    Await.result(writer.start());
+  static ScrapedLedgerWriter start(Vertx vertx) {
+    LedgerWriter writer = EdgeFixture.startLedgerWriter(vertx, "live");
     HttpServer server = Await.result(vertx.createHttpServer()
       .requestHandler(request -> request.response().putHeader("Content-Type", "text/plain; version=0.0.4")
         .end(writer.metrics().prometheus()))
