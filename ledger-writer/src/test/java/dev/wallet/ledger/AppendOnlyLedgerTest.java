@@ -8,7 +8,6 @@ import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.MoneyCore;
-import dev.wallet.balancecache.testing.TestEnvironment;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -41,8 +40,7 @@ class AppendOnlyLedgerTest {
   @BeforeEach
   void start(Vertx vertx) {
     ledger = new LedgerFixture(vertx);
-    cache = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions());
-    Await.result(cache.start());
+    cache = ledger.moneyCore();
     core = new MoneyCore(cache);
     app = PgBuilder.pool().connectingTo(LedgerFixture.connectOptions(LedgerFixture.appDatabase())).using(vertx).build();
     superuser = PgBuilder.pool().connectingTo(LedgerFixture.connectOptions(LedgerFixture.superuserDatabase()))
@@ -59,7 +57,6 @@ class AppendOnlyLedgerTest {
     Await.result(app.close());
     Await.result(superuser.close());
     ledger.close();
-    Await.result(cache.close());
   }
 
   @Test

@@ -17,7 +17,6 @@ import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
-import dev.wallet.balancecache.testing.TestEnvironment;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.pgclient.PgBuilder;
@@ -50,8 +49,7 @@ class AuthorizationsLedgerTest {
   @BeforeEach
   void start(Vertx vertx) {
     ledger = new LedgerFixture(vertx);
-    cache = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions());
-    Await.result(cache.start());
+    cache = ledger.moneyCore();
     core = new MoneyCore(cache);
     ledger.startWriter();
     reconciliation = Reconciliation.create(vertx, new ReconciliationOptions(LedgerFixture.appDatabase(),
@@ -66,7 +64,6 @@ class AuthorizationsLedgerTest {
     Await.result(reconciliation.stop());
     Await.result(app.close());
     ledger.close();
-    Await.result(cache.close());
   }
 
   @Test

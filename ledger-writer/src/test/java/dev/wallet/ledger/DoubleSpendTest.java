@@ -10,7 +10,6 @@ import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.MoneyCore;
-import dev.wallet.balancecache.testing.TestEnvironment;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -33,8 +32,7 @@ class DoubleSpendTest {
   @BeforeEach
   void start(Vertx vertx) {
     ledger = new LedgerFixture(vertx);
-    cache = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions());
-    Await.result(cache.start());
+    cache = ledger.moneyCore();
     core = new MoneyCore(cache);
     ledger.startWriter();
   }
@@ -42,7 +40,6 @@ class DoubleSpendTest {
   @AfterEach
   void stop() {
     ledger.close();
-    Await.result(cache.close());
   }
 
   @Test

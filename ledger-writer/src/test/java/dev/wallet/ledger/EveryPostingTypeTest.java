@@ -24,7 +24,6 @@ import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
-import dev.wallet.balancecache.testing.TestEnvironment;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Tuple;
@@ -62,8 +61,7 @@ class EveryPostingTypeTest {
   @BeforeEach
   void start(Vertx vertx) {
     ledger = new LedgerFixture(vertx);
-    cache = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions());
-    Await.result(cache.start());
+    cache = ledger.moneyCore();
     core = new MoneyCore(cache);
     ledger.startWriter();
   }
@@ -71,7 +69,6 @@ class EveryPostingTypeTest {
   @AfterEach
   void stop() {
     ledger.close();
-    Await.result(cache.close());
   }
 
   @Test

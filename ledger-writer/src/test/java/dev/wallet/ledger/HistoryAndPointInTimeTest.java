@@ -15,7 +15,6 @@ import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
-import dev.wallet.balancecache.testing.TestEnvironment;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.pgclient.PgBuilder;
@@ -47,8 +46,7 @@ class HistoryAndPointInTimeTest {
   @BeforeEach
   void start(Vertx vertx) {
     ledger = new LedgerFixture(vertx);
-    cache = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions());
-    Await.result(cache.start());
+    cache = ledger.moneyCore();
     core = new MoneyCore(cache);
     app = PgBuilder.pool().connectingTo(LedgerFixture.connectOptions(LedgerFixture.appDatabase())).using(vertx).build();
     reader = LedgerReader.create(app);
@@ -59,7 +57,6 @@ class HistoryAndPointInTimeTest {
   void stop() {
     Await.result(app.close());
     ledger.close();
-    Await.result(cache.close());
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.wallet.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
@@ -41,6 +42,7 @@ public final class LedgerFixture implements AutoCloseable {
   private final RedisClusterClient lettuce;
   private final StatefulRedisClusterConnection<String, String> redis;
   private LedgerWriter writer;
+  private BalanceCache moneyCore;
 
   public LedgerFixture(Vertx vertx) {
     this.vertx = vertx;
@@ -204,10 +206,22 @@ public final class LedgerFixture implements AutoCloseable {
     return Await.result(ownerPool.preparedQuery(sql).execute(Tuple.from(params))).iterator().next().getLong(0);
   }
 
+  /** The money core over the test cluster (with its sweeper), started on first use and closed with the fixture. */
+  public BalanceCache moneyCore() {
+    if (moneyCore == null) {
+      moneyCore = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions());
+      Await.result(moneyCore.start());
+    }
+    return moneyCore;
+  }
+
   @Override
   public void close() {
     if (writer != null) {
       Await.result(writer.stop());
+    }
+    if (moneyCore != null) {
+      Await.result(moneyCore.close());
     }
     redis.close();
     lettuce.shutdown();

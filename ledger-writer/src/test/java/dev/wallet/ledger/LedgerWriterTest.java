@@ -31,15 +31,13 @@ class LedgerWriterTest {
   @BeforeEach
   void start(Vertx vertx) {
     ledger = new LedgerFixture(vertx);
-    cache = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions());
-    Await.result(cache.start());
+    cache = ledger.moneyCore();
     core = new MoneyCore(cache);
   }
 
   @AfterEach
   void stop() {
     ledger.close();
-    Await.result(cache.close());
   }
 
   @Test

@@ -3,10 +3,8 @@ package dev.wallet.ledger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.BalanceCache;
-import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
-import dev.wallet.balancecache.testing.TestEnvironment;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
@@ -33,8 +31,7 @@ class PostgresOutageTest {
   @BeforeEach
   void start(Vertx vertx) {
     ledger = new LedgerFixture(vertx);
-    cache = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions());
-    Await.result(cache.start());
+    cache = ledger.moneyCore();
   }
 
   @AfterEach
@@ -43,7 +40,6 @@ class PostgresOutageTest {
       PostgresServer.start();
     }
     ledger.close();
-    Await.result(cache.close());
   }
 
   @Test

@@ -23,19 +23,14 @@ import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.balancecache.outbox.OutboxRecord;
 import dev.wallet.balancecache.outbox.OutboxRecord.OutboxEntry;
-import dev.wallet.ledger.testing.LedgerCorruption.Statement;
 import dev.wallet.ledger.impl.LedgerStore;
 import dev.wallet.ledger.impl.LedgerStore.Positioned;
 import dev.wallet.ledger.ReconciliationReport.Discrepancy;
 import dev.wallet.ledger.ReconciliationReport.Kind;
-import dev.wallet.balancecache.async.Sequential;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,8 +58,7 @@ class ReconciliationTest {
   @BeforeEach
   void start(Vertx vertx) {
     ledger = new LedgerFixture(vertx);
-    cache = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions());
-    Await.result(cache.start());
+    cache = ledger.moneyCore();
     core = new MoneyCore(cache);
     writer = ledger.startWriter();
     reconciliation = Reconciliation.create(vertx, new ReconciliationOptions(LedgerFixture.appDatabase(),
@@ -79,7 +73,6 @@ class ReconciliationTest {
     Await.result(reconciliation.stop());
     Await.result(app.close());
     ledger.close();
-    Await.result(cache.close());
   }
 
   @Test

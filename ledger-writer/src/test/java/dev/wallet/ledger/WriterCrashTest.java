@@ -8,7 +8,6 @@ import dev.wallet.balancecache.outbox.OutboxStreams;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
-import dev.wallet.balancecache.testing.TestEnvironment;
 import io.lettuce.core.models.stream.PendingMessages;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -37,8 +36,7 @@ class WriterCrashTest {
   @BeforeEach
   void start(Vertx vertx) {
     ledger = new LedgerFixture(vertx);
-    cache = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions());
-    Await.result(cache.start());
+    cache = ledger.moneyCore();
   }
 
   @AfterEach
@@ -47,7 +45,6 @@ class WriterCrashTest {
       victimProcess.close().await(10, TimeUnit.SECONDS);
     }
     ledger.close();
-    Await.result(cache.close());
   }
 
   @Test
