@@ -9,18 +9,22 @@ import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.ledger.LedgerWriter;
+import dev.wallet.limits.Compliance;
 import dev.wallet.limits.testing.TestRules;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -106,6 +110,46 @@ class LimitsAmlApiTest {
       + from + ",USD,2900000,29000.00," + String.join(" ", nearThreshold) + ","));
     assertThat(compliance.get("/admin/reports/aml-flags?from=" + start).statusCode()).isEqualTo(400);
     assertThat(alice.get("/admin/aml/flags").statusCode()).isEqualTo(403);
+  }
+
+  @Test
+  @DisplayName("one run of the monitors reads every posting recorded since the last, however many batches that is")
+  void oneRunCatchesUp(Vertx vertx) {
+    cluster = new LimitsEdges(vertx);
+    EdgeFixture edge = cluster.start(Optional.empty());
+    LimitsApiTest.publish(edge, TestRules.permissive());
+    writer = EdgeFixture.startLedgerWriter(vertx, "limits-aml-catch-up");
+    Compliance monitors = edge.app.limits().compliance();
+    ApiCaller alice = edge.newUser();
+    String from = alice.openWallet();
+    String to = new MoneyCore(edge.cache).openNear("bob-" + UUID.randomUUID(), new WalletId(from)).value();
+    alice.deposit(from, 10_000_000);
+    int perBatch = 800;
+    int transfers = 3 * perBatch; // more than one monitor transaction reads
+    assertThat(transfers).isGreaterThan(Compliance.MONITOR_BATCH_POSTINGS);
+    for (int sent = 0; sent < transfers; sent += perBatch) {
+      JsonObject[] items = IntStream.range(sent, sent + perBatch)
+        .mapToObj(i -> BatchApiTest.item("catch-up-" + i, from, to, 1)).toArray(JsonObject[]::new);
+      assertThat(BatchApiTest.transfers(alice, true, items).statusCode()).isEqualTo(201);
+    }
+    Pool ledger = EdgeFixture.pool(vertx, EdgeFixture.appDatabase());
+    try {
+      Eventually.await("the ledger to hold the transfers, settled for the monitors", Duration.ofSeconds(60),
+        () -> settledCredits(ledger, to) == transfers);
+    } finally {
+      ledger.close();
+    }
+
+    assertThat(Await.result(monitors.runMonitors())).isGreaterThan(Compliance.MONITOR_BATCH_POSTINGS);
+    assertThat(Await.result(monitors.runMonitors())).isZero();
+  }
+
+  /** The credits to {@code wallet} in the ledger recorded longer ago than the tests' AML settle time (500 ms). */
+  private static long settledCredits(Pool ledger, String wallet) {
+    return Await.result(ledger.preparedQuery("""
+        SELECT count(*) FROM entries e JOIN postings p ON p.id = e.posting_id AND p.created_at = e.created_at
+         WHERE e.account_id = $1 AND e.amount > 0 AND p.recorded_at < now() - interval '1 second'""")
+      .execute(Tuple.of(wallet))).iterator().next().getLong(0);
   }
 
   private static String send(ApiCaller caller, String from, String to, long amount) {

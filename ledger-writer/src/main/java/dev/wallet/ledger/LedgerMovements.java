@@ -45,8 +45,12 @@ public interface LedgerMovements {
   /** The movements, in and out, of {@code walletIds} within [{@code from}, {@code to}]. */
   Future<List<LedgerMovement>> ofWallets(List<String> walletIds, Instant from, Instant to);
 
-  /** What came into each of {@code walletIds} within [{@code from}, {@code to}], per currency. */
-  Future<List<Intake>> cameIn(List<String> walletIds, Instant from, Instant to);
+  /**
+   * Every credit to each of {@code walletIds} within [{@code from}, {@code to}], per currency, movements
+   * or not (a hold given back, a reversal): what came in by movements is at most this. Cheap for a
+   * busy wallet, it tells which wallets cannot have taken in a given amount.
+   */
+  Future<List<Credited>> credited(List<String> walletIds, Instant from, Instant to);
 
   /**
    * The movements within [{@code from}, {@code to}) at or above their currency's threshold (currencies
@@ -55,7 +59,7 @@ public interface LedgerMovements {
   Future<List<LedgerMovement>> atOrAbove(Map<String, Long> thresholdMinorByCurrency, Instant from, Instant to,
                                          int limit);
 
-  /** The sum of a wallet's incoming movements in one currency. */
-  record Intake(String walletId, String currency, long cameInMinor) {
+  /** The sum of a wallet's credits in one currency (see {@link #credited}). */
+  record Credited(String walletId, String currency, long creditedMinor) {
   }
 }

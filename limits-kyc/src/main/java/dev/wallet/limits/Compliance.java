@@ -16,7 +16,13 @@ import java.util.Optional;
  */
 public interface Compliance {
 
-  /** Reads the postings recorded since the last run and raises flags; idempotent. Returns how many postings it read. */
+  /** How many postings one monitor transaction reads at most. */
+  int MONITOR_BATCH_POSTINGS = 2_000;
+
+  /**
+   * Reads every posting recorded since the last run, a batch (one transaction) at a time, and raises
+   * flags; idempotent. Returns how many postings it read.
+   */
   Future<Integer> runMonitors();
 
   /** Flags raised in [from, to), by when they were detected, oldest first. */

@@ -1,6 +1,7 @@
 package dev.wallet.balancecache.model;
 
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * A limit that the money core checks and counts atomically with the debit it guards, so no burst
@@ -17,9 +18,11 @@ import java.util.Objects;
  */
 public record LimitCheck(String rule, String counter, long maxMinor, long maxCount, long windowMs) {
 
+  private static final Pattern COUNTER = Pattern.compile("[A-Za-z0-9_.:-]{1,120}");
+
   public LimitCheck {
     Objects.requireNonNull(rule, "rule");
-    if (counter == null || !counter.matches("[A-Za-z0-9_.:-]{1,120}")) {
+    if (counter == null || !COUNTER.matcher(counter).matches()) {
       throw new IllegalArgumentException("counter ids are 1 to 120 characters of [A-Za-z0-9_.:-]");
     }
     if (windowMs <= 0) {

@@ -2,8 +2,6 @@ package dev.wallet.balancecache.model;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Ids that carry their shard: a one-letter kind, four digits of shard, '_', 24 hex digits
@@ -13,7 +11,9 @@ import java.util.regex.Pattern;
 final class ShardedIds {
 
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final Pattern SHAPE = Pattern.compile("([a-z])(\\d{4})_([0-9a-f]{24})");
+  private static final int SHARD_DIGITS = 4;
+  private static final int RANDOM_HEX_DIGITS = 24;
+  private static final int LENGTH = 1 + SHARD_DIGITS + 1 + RANDOM_HEX_DIGITS;
 
   private ShardedIds() {
   }
@@ -30,26 +30,47 @@ final class ShardedIds {
   }
 
   static String format(char kind, ShardId shard, String randomHex) {
-    return kind + String.format("%04d", shard.number()) + "_" + randomHex;
+    return kind + shard.name().substring(1) + "_" + randomHex;
   }
 
   static ShardId parse(char kind, String id) {
     if (id == null) {
       throw new IllegalArgumentException("missing id");
     }
-    Matcher m = SHAPE.matcher(id);
-    if (!m.matches() || m.group(1).charAt(0) != kind) {
+    int shard = shardOf(kind, id);
+    if (shard < 0) {
       throw new IllegalArgumentException("malformed id: " + abbreviate(id));
     }
-    return new ShardId(Integer.parseInt(m.group(2)));
+    return new ShardId(shard);
   }
 
   static boolean matches(char kind, String id) {
-    if (id == null) {
-      return false;
+    return id != null && shardOf(kind, id) >= 0;
+  }
+
+  /**
+   * The shard number of a well-formed id of this kind, else -1. Read character by character: every
+   * request parses several ids, and a regular expression's matcher was a twelfth of an edge's CPU.
+   */
+  private static int shardOf(char kind, String id) {
+    if (id.length() != LENGTH || id.charAt(0) != kind || id.charAt(SHARD_DIGITS + 1) != '_') {
+      return -1;
     }
-    Matcher m = SHAPE.matcher(id);
-    return m.matches() && m.group(1).charAt(0) == kind && Integer.parseInt(m.group(2)) < ShardId.MAX_SHARDS;
+    int shard = 0;
+    for (int i = 1; i <= SHARD_DIGITS; i++) {
+      char c = id.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      shard = shard * 10 + (c - '0');
+    }
+    for (int i = SHARD_DIGITS + 2; i < LENGTH; i++) {
+      char c = id.charAt(i);
+      if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+        return -1;
+      }
+    }
+    return shard;
   }
 
   private static String abbreviate(String id) {

@@ -1,6 +1,7 @@
 package dev.wallet.balancecache.model;
 
 import java.util.Currency;
+import java.util.regex.Pattern;
 
 /**
  * An account of the wallet itself, one per name, currency and shard, so that every posting
@@ -10,11 +11,12 @@ import java.util.Currency;
  */
 public record SystemAccount(String name, Currency currency) {
 
+  private static final Pattern NAME = Pattern.compile("[a-z]+(\\.[a-z]+)*");
   public static final String TRANSIT = "transit";
   public static final String FEES = "fees";
 
   public SystemAccount {
-    if (name == null || !name.matches("[a-z]+(\\.[a-z]+)*")) {
+    if (name == null || !NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("system account names are lower-case words joined by dots");
     }
   }

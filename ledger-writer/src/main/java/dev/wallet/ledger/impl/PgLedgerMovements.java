@@ -54,13 +54,13 @@ public final class PgLedgerMovements implements LedgerMovements {
   }
 
   @Override
-  public Future<List<Intake>> cameIn(List<String> walletIds, Instant from, Instant to) {
-    return client.preparedQuery(SqlQueries.CAME_IN).execute(Tuple.of(walletIds.toArray(String[]::new), utc(from),
+  public Future<List<Credited>> credited(List<String> walletIds, Instant from, Instant to) {
+    return client.preparedQuery(SqlQueries.CREDITED).execute(Tuple.of(walletIds.toArray(String[]::new), utc(from),
       utc(to))).map(rows -> {
-        List<Intake> intakes = new ArrayList<>();
-        rows.forEach(row -> intakes.add(new Intake(row.getString("account_id"), row.getString("currency").trim(),
-          row.getLong("came_in"))));
-        return intakes;
+        List<Credited> credited = new ArrayList<>();
+        rows.forEach(row -> credited.add(new Credited(row.getString("account_id"), row.getString("currency").trim(),
+          row.getLong("credited"))));
+        return credited;
       });
   }
 

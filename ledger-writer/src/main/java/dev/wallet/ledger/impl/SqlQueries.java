@@ -317,7 +317,11 @@ public final class SqlQueries {
     return PostingType.MOVEMENTS.stream().map(SqlQueries::literal).collect(Collectors.joining(", ", "(", ")"));
   }
 
-  /** Entries carry their posting's created_at, the partition key: the join names it to prune partitions. */
+  /**
+   * Entries carry their posting's created_at, the partition key of both tables. PostgreSQL does not
+   * carry a range across the join's equality, so each query below bounds both sides' created_at:
+   * otherwise the entries' side reads every partition (a month's whole table) for each window.
+   */
   private static final String MOVEMENT_COLUMNS = """
     SELECT p.id, p.type, p.created_at, p.recorded_at, e.account_id, a.owner_id, e.amount, e.currency
       FROM postings p
@@ -339,6 +343,7 @@ public final class SqlQueries {
   /** The movements one owner made in a currency, within [$3, $4], of $5 to $6 (excluded) minor units. */
   static final String MADE_BY_OWNER = MOVEMENT_COLUMNS + """
      WHERE a.owner_id = $1 AND e.currency = $2 AND p.created_at >= $3 AND p.created_at <= $4
+       AND e.created_at >= $3 AND e.created_at <= $4
        AND (e.amount < 0 OR p.type = %s) AND abs(e.amount) >= $5 AND abs(e.amount) < $6
        AND p.type IN %s
      ORDER BY p.created_at, p.id""".formatted(literal(PostingType.DEPOSIT), movementTypes());
@@ -346,21 +351,25 @@ public final class SqlQueries {
   /** The movements, in and out, of the wallets $1 within [$2, $3]. */
   static final String WALLETS_MOVEMENTS = MOVEMENT_COLUMNS + """
      WHERE e.account_id = ANY($1) AND p.created_at >= $2 AND p.created_at <= $3 AND p.type IN %s
+       AND e.created_at >= $2 AND e.created_at <= $3
      ORDER BY p.created_at, p.id""".formatted(movementTypes());
 
-  /** What came into each of the wallets $1 within [$2, $3], per currency. */
-  static final String CAME_IN = """
-    SELECT e.account_id, e.currency, sum(e.amount)::bigint AS came_in
-      FROM postings p
-      JOIN entries e ON e.posting_id = p.id AND e.created_at = p.created_at
-     WHERE e.account_id = ANY($1) AND e.amount > 0 AND p.created_at >= $2 AND p.created_at <= $3
-       AND p.type IN %s
-     GROUP BY e.account_id, e.currency""".formatted(movementTypes());
+  /**
+   * Every credit to each of the wallets $1 within [$2, $3], per currency: entries alone, without
+   * their postings' types, so a hot wallet's window costs an index range and no join. Credits that
+   * are not movements (a hold given back, a reversal) are in it too: an upper bound of what came in.
+   */
+  static final String CREDITED = """
+    SELECT e.account_id, e.currency, sum(e.amount)::bigint AS credited
+      FROM entries e
+     WHERE e.account_id = ANY($1) AND e.amount > 0 AND e.created_at >= $2 AND e.created_at <= $3
+     GROUP BY e.account_id, e.currency""";
 
   /** Movements of [$1, $2) at or above their currency's threshold ($3: currencies, $4: thresholds), at most $5. */
   static final String AT_OR_ABOVE = MOVEMENT_COLUMNS + """
       JOIN unnest($3::text[], $4::bigint[]) AS t(currency, threshold) ON t.currency = e.currency
      WHERE p.created_at >= $1 AND p.created_at < $2 AND abs(e.amount) >= t.threshold AND p.type IN %s
+       AND e.created_at >= $1 AND e.created_at < $2
      ORDER BY p.created_at, p.id, e.account_id LIMIT $5""".formatted(movementTypes());
 
   // ------------------------------------------------------------------------------------ chain

@@ -47,7 +47,9 @@ final class Detection {
 
   /**
    * The movements, over the batch's whole span (with its window before it), of the wallets that
-   * took in at least the rapid in-and-out minimum over that span: only those can show the pattern.
+   * could have taken in the rapid in-and-out minimum over that span: only those can show the
+   * pattern. Whether they could is read from their credits alone (an upper bound of what came in),
+   * so a busy wallet that took in less costs one index range instead of its window's movements.
    */
   private Future<Map<String, List<LedgerMovement>>> rapidWindows(List<LedgerMovement> movements) {
     List<LedgerMovement> outgoing = movements.stream()
@@ -59,7 +61,7 @@ final class Detection {
       .minus(Duration.ofMinutes(aml.rapidWindowMinutes()));
     Instant to = outgoing.stream().map(LedgerMovement::createdAt).max(Instant::compareTo).orElseThrow();
     List<String> wallets = outgoing.stream().map(LedgerMovement::walletId).distinct().toList();
-    return ledger.cameIn(wallets, from, to)
+    return ledger.credited(wallets, from, to)
       .map(this::candidates)
       .compose(candidates -> candidates.isEmpty() ? Future.succeededFuture(Map.of())
         : ledger.ofWallets(List.copyOf(candidates), from, to)
@@ -67,12 +69,12 @@ final class Detection {
             .collect(Collectors.groupingBy(LedgerMovement::walletId, LinkedHashMap::new, Collectors.toList()))));
   }
 
-  private Set<String> candidates(List<LedgerMovements.Intake> cameIn) {
+  private Set<String> candidates(List<LedgerMovements.Credited> credited) {
     Set<String> wallets = new HashSet<>();
-    for (LedgerMovements.Intake intake : cameIn) {
-      Long minIn = aml.rapidMinIn().get(intake.currency());
-      if (minIn != null && intake.cameInMinor() >= minIn) {
-        wallets.add(intake.walletId());
+    for (LedgerMovements.Credited sum : credited) {
+      Long minIn = aml.rapidMinIn().get(sum.currency());
+      if (minIn != null && sum.creditedMinor() >= minIn) {
+        wallets.add(sum.walletId());
       }
     }
     return wallets;

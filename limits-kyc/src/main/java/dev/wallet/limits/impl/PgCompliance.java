@@ -46,7 +46,6 @@ final class PgCompliance implements Compliance {
 
   private static final Logger LOG = LoggerFactory.getLogger(PgCompliance.class);
   static final String MONITOR = "aml";
-  static final int BATCH_POSTINGS = 2_000;
   static final int MAX_REPORT_ROWS = 100_000;
   static final int MAX_NOTE_CHARS = 2_000;
   /** foreign_key_violation: the review names a flag that does not exist */
@@ -77,20 +76,31 @@ final class PgCompliance implements Compliance {
     vertx.cancelTimer(timer);
   }
 
+  /**
+   * Batch after batch until one comes back short: a run that read one batch per interval would cap
+   * the monitors at {@link #MONITOR_BATCH_POSTINGS} per interval (400 postings/s), and under a load above
+   * that fall behind for good.
+   */
   @Override
   public Future<Integer> runMonitors() {
     Optional<AmlRules> aml = rules.get().map(r -> r.rules().aml());
     if (aml.isEmpty()) {
       return Future.failedFuture(new LimitsUnavailableException("no rules in force: the AML thresholds are unknown"));
     }
+    return batchesAfter(aml.get(), 0);
+  }
+
+  private Future<Integer> batchesAfter(AmlRules aml, int readSoFar) {
     return pool.withTransaction(conn -> conn.preparedQuery(SqlQueries.LOCK_MONITOR).execute()
-      .compose(lock -> lock.iterator().next().getBoolean(0) ? batch(conn, aml.get()) : Future.succeededFuture(0)));
+        .compose(lock -> lock.iterator().next().getBoolean(0) ? batch(conn, aml) : Future.succeededFuture(0)))
+      .compose(read -> read < MONITOR_BATCH_POSTINGS ? Future.succeededFuture(readSoFar + read)
+        : batchesAfter(aml, readSoFar + read));
   }
 
   private Future<Integer> batch(SqlConnection conn, AmlRules aml) {
     LedgerMovements ledger = LedgerMovements.over(conn);
     return conn.preparedQuery(SqlQueries.POSITION).execute(Tuple.of(MONITOR)).map(PgCompliance::position)
-      .compose(after -> ledger.postingsAfter(after, Duration.ofMillis(options.amlSettleMs()), BATCH_POSTINGS))
+      .compose(after -> ledger.postingsAfter(after, Duration.ofMillis(options.amlSettleMs()), MONITOR_BATCH_POSTINGS))
       .compose(batch -> batch.isEmpty() ? Future.succeededFuture(0) : detect(conn, ledger, aml, batch));
   }
 
