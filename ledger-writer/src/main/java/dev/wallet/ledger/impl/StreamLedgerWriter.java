@@ -194,7 +194,7 @@ public final class StreamLedgerWriter implements LedgerWriter {
     return pool(vertx, db.connectOptions().addProperty("plan_cache_mode", "force_generic_plan"), POOL_SIZE);
   }
 
-  private static Pool pool(Vertx vertx, PgConnectOptions connect, int size) {
+  static Pool pool(Vertx vertx, PgConnectOptions connect, int size) {
     return PgBuilder.pool()
       .with(new PoolOptions().setMaxSize(size))
       .connectingTo(connect)
