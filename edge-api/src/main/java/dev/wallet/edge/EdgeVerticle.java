@@ -1,8 +1,5 @@
 package dev.wallet.edge;
 
-import dev.wallet.edge.funds.Deposit;
-import dev.wallet.edge.funds.Withdrawal;
-import dev.wallet.edge.gateway.WebhookSignature;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -12,9 +9,7 @@ import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.templ.thymeleaf.ThymeleafTemplateEngine;
 import io.vertx.micrometer.PrometheusScrapingHandler;
-import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,7 +23,7 @@ public final class EdgeVerticle extends VerticleBase {
   /** Clients only listen on balance sockets; anything they send is read and dropped, and kept small. */
   private static final int MAX_CLIENT_MESSAGE_BYTES = 1_024;
   /** A rules file may be longer than any money request. */
-  private static final int RULES_LIMIT_BYTES = 256 * 1024;
+  static final int RULES_LIMIT_BYTES = 256 * 1024;
   /** A batch of 1,000 items with long idempotency keys stays below this. */
   private static final int BATCH_LIMIT_BYTES = 512 * 1024;
 
@@ -78,112 +73,90 @@ public final class EdgeVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  private Router console(JwtVerifier verifier, Clock clock, AdminHandlers admin) {
-    ConsolePages pages = new ConsolePages(ThymeleafTemplateEngine.create(vertx));
-    return new Console(new ConsoleSession(verifier, clock), pages, new ConsoleRules(services.limits(), pages),
-      new ConsoleKyc(services.limits(), pages),
-      new ConsoleAml(services.limits().compliance(), services.ledger(), pages, clock),
-      new ConsoleReconciliation(services.ledger(), services.cache(), services.gate(), admin, pages),
-      new ConsoleLive(services.liveFigures(), pages), RULES_LIMIT_BYTES).router(vertx);
-  }
-
+  /** The route table: operations, the public API (wallets, money), the admin API, the console. */
   private Router router() {
-    Clock clock = Clock.systemUTC();
-    JwtVerifier verifier = new JwtVerifier(config.auth(), clock);
-    Authenticator auth = new Authenticator(verifier);
-    RateLimiter rate = services.rateLimiter();
-    ApiSchema schema = ApiSchema.of(services.contract(), config.http().jsonMaxDepth());
-    Ownership ownership = new Ownership(services.cache());
-    EdgeMetrics metrics = services.metrics();
-    LimitsHandlers limits = new LimitsHandlers(services.limits(), clock);
-    WalletHandlers wallets = new WalletHandlers(services.cache(), services.ledger(), ownership, limits);
-    GatewayMovementHandlers<Deposit> deposits = new GatewayMovementHandlers<>(GatewayMovementHandlers.deposits(limits),
-      services.funds().deposits(), ownership, metrics);
-    GatewayMovementHandlers<Withdrawal> withdrawals = new GatewayMovementHandlers<>(
-      GatewayMovementHandlers.withdrawals(limits), services.funds().withdrawals(), ownership, metrics);
-    TransferHandlers transfers = new TransferHandlers(services.cache(), ownership, metrics, limits);
-    PaymentHandlers payments = new PaymentHandlers(services.cache(), ownership, config.fees(), metrics, limits);
-    AuthorizationHandlers authorizations = new AuthorizationHandlers(services.cache(), ownership, config.fees(),
-      config.authorizations(), metrics, payments);
-    BatchHandlers batches = new BatchHandlers(transfers, payments);
-    BodyHandler batchBody = BodyHandler.create(false).setBodyLimit(BATCH_LIMIT_BYTES);
-    WebhookHandlers webhooks = new WebhookHandlers(services.funds(),
-      new WebhookSignature(config.gateway().webhookSecret()), clock, metrics);
-    MoneyGate gate = services.gate();
-    AdminHandlers admin = new AdminHandlers(services.cache(), services.halts(), gate);
-    LedgerHandlers ledgers = new LedgerHandlers(services.ledger(), ownership);
-    sockets = new SocketHandlers(ownership, services.feed(), services.socketsPerCaller(), services.connections(),
-      config.sockets().maxPendingEvents(), config.http().idleTimeoutMs(), services.registry());
-    HealthHandlers health = new HealthHandlers(services.cache(), services.ledger(), services.limits(), gate);
-    FailureHandler failures = new FailureHandler();
+    EdgeHandlers handlers = EdgeHandlers.create(vertx, config, services);
+    sockets = handlers.sockets();
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes());
-
     Router router = Router.router(vertx);
     router.route().handler(RequestLog::start);
-    router.get("/health/live").handler(health::live);
-    router.get("/health/ready").handler(health::ready);
+    operationsRoutes(router, handlers, body);
+    walletRoutes(router, handlers, body);
+    moneyRoutes(router, handlers, new MoneyRoutes(body, BodyHandler.create(false).setBodyLimit(BATCH_LIMIT_BYTES),
+      handlers.schema(), handlers.gate()));
+    adminRoutes(router, handlers, body);
+    router.get("/console").handler(ctx -> ConsolePages.redirect(ctx, "/console/"));
+    router.route("/console/*").subRouter(handlers.console());
+    router.route().failureHandler(handlers.failures()::handle);
+    router.errorHandler(404, handlers.failures()::noRoute);
+    router.errorHandler(405, handlers.failures()::wrongMethod);
+    return router;
+  }
+
+  /** Health, metrics, the document, the gateway's webhooks; then authentication for /v1 and /admin. */
+  private void operationsRoutes(Router router, EdgeHandlers h, BodyHandler body) {
+    router.get("/health/live").handler(h.health()::live);
+    router.get("/health/ready").handler(h.health()::ready);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(services.registry()));
     router.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml")
       .end(services.openApiDocument()));
+    router.post("/v1/webhooks/gateway/:gateway").handler(body).handler(h.webhooks()::verify)
+      .handler(h.schema().validate("gatewayWebhook")).handler(h.gate()::guard).handler(h.webhooks()::receive);
+    router.get("/v1/wallets/:id/events").handler(h.auth()::authenticateSocket).handler(h.rate()::limit)
+      .handler(h.schema().validate("walletEvents")).handler(h.sockets()::upgrade);
+    router.route("/v1/*").handler(h.auth()::authenticate).handler(h.rate()::limit);
+    router.route("/admin/*").handler(h.auth()::authenticate).handler(h.rate()::limit)
+      .handler(AdminHandlers::requireAdminOrRisk);
+  }
 
-    router.post("/v1/webhooks/gateway/:gateway").handler(body).handler(webhooks::verify)
-      .handler(schema.validate("gatewayWebhook")).handler(gate::guard).handler(webhooks::receive);
+  private void walletRoutes(Router router, EdgeHandlers h, BodyHandler body) {
+    router.post("/v1/wallets").handler(body).handler(h.schema().validate("openWallet")).handler(h.wallets()::open);
+    router.get("/v1/wallets/:id").handler(h.wallets()::get);
+    router.get("/v1/wallets/:id/entries").handler(h.schema().validate("listEntries")).handler(h.wallets()::entries);
+    router.get("/v1/wallets/:id/balance").handler(h.ledgers()::balanceAt);
+  }
 
-    router.get("/v1/wallets/:id/events").handler(auth::authenticateSocket).handler(rate::limit)
-      .handler(schema.validate("walletEvents")).handler(sockets::upgrade);
+  /** Every route that moves money goes through {@link MoneyRoutes}; each reads its own movement back by id. */
+  private static void moneyRoutes(Router router, EdgeHandlers h, MoneyRoutes money) {
+    money.single(router.post("/v1/deposits"), "createDeposit", h.deposits()::create);
+    router.get("/v1/deposits/:id").handler(h.deposits()::get);
+    money.single(router.post("/v1/withdrawals"), "createWithdrawal", h.withdrawals()::create);
+    router.get("/v1/withdrawals/:id").handler(h.withdrawals()::get);
+    money.single(router.post("/v1/transfers"), "createTransfer", h.transfers()::create);
+    money.batch(router.post("/v1/transfers/batch"), "createTransferBatch", h.batches()::transfers);
+    router.get("/v1/transfers/:id").handler(h.transfers()::get);
+    money.single(router.post("/v1/payments"), "createPayment", h.payments()::pay);
+    money.batch(router.post("/v1/payments/batch"), "createPaymentBatch", h.batches()::payments);
+    router.get("/v1/payments/:id").handler(h.payments()::get);
+    money.single(router.post("/v1/payments/:id/refunds"), "createRefund", h.payments()::refund);
+    money.single(router.post("/v1/authorizations"), "createAuthorization", h.authorizations()::authorize);
+    router.get("/v1/authorizations/:id").handler(h.authorizations()::get);
+    money.single(router.post("/v1/authorizations/:id/captures"), "createCapture", h.authorizations()::capture);
+    money.withoutBody(router.post("/v1/authorizations/:id/void"), h.authorizations()::voidAuthorization);
+  }
 
-    router.route("/v1/*").handler(auth::authenticate).handler(rate::limit);
-    router.route("/admin/*").handler(auth::authenticate).handler(rate::limit).handler(AdminHandlers::requireAdminOrRisk);
-
-    router.post("/v1/wallets").handler(body).handler(schema.validate("openWallet")).handler(wallets::open);
-    router.get("/v1/wallets/:id").handler(wallets::get);
-    router.get("/v1/wallets/:id/entries").handler(schema.validate("listEntries")).handler(wallets::entries);
-    router.get("/v1/wallets/:id/balance").handler(ledgers::balanceAt);
-    MoneyRoutes money = new MoneyRoutes(body, batchBody, schema, gate);
-    money.single(router.post("/v1/deposits"), "createDeposit", deposits::create);
-    router.get("/v1/deposits/:id").handler(deposits::get);
-    money.single(router.post("/v1/withdrawals"), "createWithdrawal", withdrawals::create);
-    router.get("/v1/withdrawals/:id").handler(withdrawals::get);
-    money.single(router.post("/v1/transfers"), "createTransfer", transfers::create);
-    money.batch(router.post("/v1/transfers/batch"), "createTransferBatch", batches::transfers);
-    router.get("/v1/transfers/:id").handler(transfers::get);
-    money.single(router.post("/v1/payments"), "createPayment", payments::pay);
-    money.batch(router.post("/v1/payments/batch"), "createPaymentBatch", batches::payments);
-    router.get("/v1/payments/:id").handler(payments::get);
-    money.single(router.post("/v1/payments/:id/refunds"), "createRefund", payments::refund);
-    money.single(router.post("/v1/authorizations"), "createAuthorization", authorizations::authorize);
-    router.get("/v1/authorizations/:id").handler(authorizations::get);
-    money.single(router.post("/v1/authorizations/:id/captures"), "createCapture", authorizations::capture);
-    money.withoutBody(router.post("/v1/authorizations/:id/void"), authorizations::voidAuthorization);
-
-    router.get("/admin/wallets/:id").handler(schema.validate("adminGetWallet")).handler(admin::wallet);
+  private static void adminRoutes(Router router, EdgeHandlers h, BodyHandler body) {
+    ApiSchema schema = h.schema();
+    router.get("/admin/wallets/:id").handler(schema.validate("adminGetWallet")).handler(h.admin()::wallet);
     router.get("/admin/reconciliation").handler(schema.validate("adminReconciliation"))
-      .handler(ledgers::reconciliation);
-    router.get("/admin/reconciliation/halt").handler(schema.validate("adminGetHalt")).handler(admin::halt);
+      .handler(h.ledgers()::reconciliation);
+    router.get("/admin/reconciliation/halt").handler(schema.validate("adminGetHalt")).handler(h.admin()::halt);
     router.post("/admin/reconciliation/halt/release").handler(body).handler(schema.validate("adminReleaseHalt"))
-      .handler(admin::releaseHalt);
+      .handler(h.admin()::releaseHalt);
     router.post("/admin/wallets/:id/status").handler(body).handler(schema.validate("adminSetWalletStatus"))
-      .handler(admin::setStatus);
-    router.get("/admin/limits").handler(schema.validate("adminGetLimits")).handler(limits::rules);
+      .handler(h.admin()::setStatus);
+    router.get("/admin/limits").handler(schema.validate("adminGetLimits")).handler(h.limits()::rules);
     router.put("/admin/limits").handler(BodyHandler.create(false).setBodyLimit(RULES_LIMIT_BYTES))
-      .handler(schema.validate("adminPublishLimits")).handler(limits::publish);
-    router.get("/admin/limits/audit").handler(schema.validate("adminLimitsAudit")).handler(limits::audit);
-    router.get("/admin/kyc/:ownerId").handler(schema.validate("adminGetKyc")).handler(limits::profile);
+      .handler(schema.validate("adminPublishLimits")).handler(h.limits()::publish);
+    router.get("/admin/limits/audit").handler(schema.validate("adminLimitsAudit")).handler(h.limits()::audit);
+    router.get("/admin/kyc/:ownerId").handler(schema.validate("adminGetKyc")).handler(h.limits()::profile);
     router.put("/admin/kyc/:ownerId").handler(body).handler(schema.validate("adminSetKyc"))
-      .handler(limits::setProfile);
-    router.get("/admin/aml/flags").handler(schema.validate("adminAmlFlags")).handler(limits::flags);
+      .handler(h.limits()::setProfile);
+    router.get("/admin/aml/flags").handler(schema.validate("adminAmlFlags")).handler(h.limits()::flags);
     router.get("/admin/reports/large-transactions").handler(schema.validate("adminLargeTransactionsReport"))
-      .handler(limits::largeTransactionsReport);
+      .handler(h.limits()::largeTransactionsReport);
     router.get("/admin/reports/aml-flags").handler(schema.validate("adminAmlFlagsReport"))
-      .handler(limits::amlFlagsReport);
-
-    router.get("/console").handler(ctx -> ConsolePages.redirect(ctx, "/console/"));
-    router.route("/console/*").subRouter(console(verifier, clock, admin));
-
-    router.route().failureHandler(failures::handle);
-    router.errorHandler(404, failures::noRoute);
-    router.errorHandler(405, failures::wrongMethod);
-    return router;
+      .handler(h.limits()::amlFlagsReport);
   }
 
   /**
