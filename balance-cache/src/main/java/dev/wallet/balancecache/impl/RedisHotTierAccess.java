@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
@@ -61,17 +62,38 @@ final class RedisHotTierAccess implements HotTierAccess {
     });
   }
 
+  /**
+   * One round trip per shard: reconciliation reads every wallet that moved since its last run, and
+   * one request per wallet cost Redis a read and a write on the socket each.
+   */
   @Override
   public Future<List<AccountState>> accounts(List<String> accountIds) {
-    List<Future<Optional<AccountState>>> reads = accountIds.stream().map(this::account).toList();
-    return Future.all(reads).map(done -> reads.stream().map(Future::result).flatMap(Optional::stream).toList());
+    Map<String, List<String>> keysBySlot = accountIds.stream().map(Keys::accountKey)
+      .collect(Collectors.groupingBy(key -> key.substring(0, key.indexOf('}') + 1), LinkedHashMap::new,
+        Collectors.toList()));
+    List<Future<List<AccountState>>> reads = keysBySlot.values().stream().map(this::accountsOfOneSlot).toList();
+    return Future.all(reads).map(done -> reads.stream().flatMap(read -> read.result().stream()).toList());
   }
 
-  private Future<Optional<AccountState>> account(String accountId) {
-    String key = Keys.accountKey(accountId);
-    return send(key, Request.cmd(Command.HMGET).arg(key).arg("id").arg("avail").arg("held").arg("seq"))
-      .map(f -> f.get(0) == null ? Optional.empty() : Optional.of(new AccountState(f.get(0).toString(),
-        f.get(1).toLong(), f.get(2) == null ? 0 : f.get(2).toLong(), f.get(3).toLong())));
+  /** In one batch; key by key (each read following redirects) when the batch fails, as while a slot moves. */
+  private Future<List<AccountState>> accountsOfOneSlot(List<String> keys) {
+    List<Request> reads = keys.stream().map(RedisHotTierAccess::accountRead).toList();
+    return runner.batchOnce(keys.get(0), reads, BACKGROUND_TIMEOUT_MS)
+      .map(replies -> replies.stream().map(RedisHotTierAccess::accountState).flatMap(Optional::stream).toList())
+      .recover(batchFailed -> {
+        List<Future<Response>> one = keys.stream().map(key -> send(key, accountRead(key))).toList();
+        return Future.all(one).map(done -> one.stream().map(read -> accountState(read.result()))
+          .flatMap(Optional::stream).toList());
+      });
+  }
+
+  private static Request accountRead(String key) {
+    return Request.cmd(Command.HMGET).arg(key).arg("id").arg("avail").arg("held").arg("seq");
+  }
+
+  private static Optional<AccountState> accountState(Response f) {
+    return f.get(0) == null ? Optional.empty() : Optional.of(new AccountState(f.get(0).toString(),
+      f.get(1).toLong(), f.get(2) == null ? 0 : f.get(2).toLong(), f.get(3).toLong()));
   }
 
   @Override
