@@ -26,7 +26,7 @@ jar() {
 }
 
 case "${1:-}" in
-  "") exec java ${JAVA_OPTS:-} -cp "$(jar)" dev.wallet.ledger.LedgerTool rebuild ;;
-  --verify-chain) exec java ${JAVA_OPTS:-} -cp "$(jar)" dev.wallet.ledger.LedgerTool verify-chain ;;
+  "") exec java ${JAVA_OPTS:-} -cp "$(jar)" dev.wallet.ledger.impl.LedgerTool rebuild ;;
+  --verify-chain) exec java ${JAVA_OPTS:-} -cp "$(jar)" dev.wallet.ledger.impl.LedgerTool verify-chain ;;
   *) die "usage: scripts/rebuild.sh [--verify-chain]" ;;
 esac

@@ -9,6 +9,7 @@ import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.edge.config.EdgeConfig;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;

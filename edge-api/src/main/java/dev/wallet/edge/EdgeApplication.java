@@ -3,6 +3,7 @@ package dev.wallet.edge;
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.BalanceCacheOptions;
 import dev.wallet.balancecache.async.UntilStarted;
+import dev.wallet.edge.config.EdgeConfig;
 import dev.wallet.edge.funds.EdgeMigrations;
 import dev.wallet.edge.funds.Funds;
 import dev.wallet.edge.gateway.Gateway;
@@ -12,7 +13,6 @@ import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.ledger.LedgerReader;
 import dev.wallet.ledger.MoneyHalts;
 import dev.wallet.limits.Limits;
-import dev.wallet.limits.LimitsHazelcast;
 import dev.wallet.limits.LimitsMigrations;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -110,7 +110,7 @@ public final class EdgeApplication {
         LedgerDatabase owner = config.postgres().owner();
         LimitsMigrations.migrate(owner.jdbcUrl(), owner.user(), owner.password(), config.postgres().app().user());
       }
-      return LimitsHazelcast.newMember(config.limits().hazelcast(), pool);
+      return Limits.newMember(config.limits().hazelcast(), pool);
     }).compose(member -> {
       Limits limits = Limits.create(vertx, member, pool, config.limits().options());
       Future<Void> started = checked ? limits.start() : Future.succeededFuture();

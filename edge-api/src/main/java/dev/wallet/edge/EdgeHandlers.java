@@ -1,5 +1,6 @@
 package dev.wallet.edge;
 
+import dev.wallet.edge.config.EdgeConfig;
 import dev.wallet.edge.funds.Deposit;
 import dev.wallet.edge.funds.Withdrawal;
 import dev.wallet.edge.gateway.WebhookSignature;

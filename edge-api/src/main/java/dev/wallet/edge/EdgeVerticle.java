@@ -1,5 +1,6 @@
 package dev.wallet.edge;
 
+import dev.wallet.edge.config.EdgeConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;

@@ -1,5 +1,6 @@
 package dev.wallet.edge;
 
+import dev.wallet.edge.config.EdgeConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;

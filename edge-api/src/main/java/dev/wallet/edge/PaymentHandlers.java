@@ -13,6 +13,7 @@ import dev.wallet.balancecache.model.PaymentView;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletIdentity;
 import dev.wallet.balancecache.model.WalletType;
+import dev.wallet.edge.config.EdgeConfig;
 import dev.wallet.limits.model.Operation;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;

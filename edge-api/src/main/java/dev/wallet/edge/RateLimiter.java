@@ -1,5 +1,6 @@
 package dev.wallet.edge;
 
+import dev.wallet.edge.config.EdgeConfig;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;

@@ -86,16 +86,11 @@ class ArchitectureTest {
     slices().matching("dev.wallet.(*)..").should().beFreeOfCycles().check(wallet);
   }
 
-  /**
-   * The other modules do not hold this yet (issue 14): edge with edge.config and edge.gateway.sandbox
-   * (both read EdgeConfig's records), ledger with ledger.impl (LedgerTool, LedgerChain), limits with
-   * limits.impl (LimitsHazelcast builds the KYC map store).
-   */
   @Test
-  @DisplayName("no cycle between balance-cache's packages, but a public interface creating its implementation")
-  void noPackageCyclesInTheMoneyCore() {
+  @DisplayName("no cycle between packages, but a public interface creating its implementation")
+  void noPackageCycles() {
     slices().matching("dev.wallet.(**)").should().beFreeOfCycles().ignoreDependency(PUBLIC_INTERFACE, IMPLEMENTATION)
-      .check(wallet.that(JavaClass.Predicates.resideInAPackage("dev.wallet.balancecache..")));
+      .check(wallet);
   }
 
   @Test

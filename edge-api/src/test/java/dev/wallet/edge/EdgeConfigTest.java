@@ -3,11 +3,12 @@ package dev.wallet.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wallet.balancecache.config.Secrets;
+import dev.wallet.balancecache.config.Settings;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.edge.config.ConfigLoader;
-import dev.wallet.balancecache.config.Secrets;
-import dev.wallet.balancecache.config.Settings;
+import dev.wallet.edge.config.EdgeConfig;
 import dev.wallet.ledger.LedgerDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

@@ -4,6 +4,7 @@ import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.config.Settings;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.TestEnvironment;
+import dev.wallet.edge.config.EdgeConfig;
 import dev.wallet.edge.gateway.sandbox.SandboxGateway;
 import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.ledger.LedgerMigrations;

@@ -2,6 +2,7 @@ package dev.wallet.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wallet.edge.config.EdgeConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;

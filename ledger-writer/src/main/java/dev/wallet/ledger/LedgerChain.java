@@ -1,7 +1,6 @@
 package dev.wallet.ledger;
 
 import dev.wallet.ledger.ChainVerification.BrokenLink;
-import dev.wallet.ledger.impl.SqlQueries;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -27,6 +26,12 @@ import java.util.Optional;
  */
 public final class LedgerChain {
 
+  /** Every entry with what the chain commits to, account by account in chain order. */
+  private static final String CHAIN = """
+    SELECT e.account_id, e.seq, e.idx, e.posting_id, p.type, p.reference, p.idempotency_scope, e.bucket, e.amount,
+           e.currency, e.balance_after, e.created_at, e.hash
+      FROM entries e JOIN postings p ON p.id = e.posting_id AND p.created_at = e.created_at
+     ORDER BY e.account_id, e.seq, e.idx""";
   private static final int FETCH_SIZE = 5_000;
 
   private LedgerChain() {
@@ -36,7 +41,7 @@ public final class LedgerChain {
     try (Connection conn = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password())) {
       conn.setAutoCommit(false);
       conn.setReadOnly(true);
-      try (PreparedStatement statement = conn.prepareStatement(SqlQueries.CHAIN)) {
+      try (PreparedStatement statement = conn.prepareStatement(CHAIN)) {
         statement.setFetchSize(FETCH_SIZE);
         try (ResultSet rows = statement.executeQuery()) {
           return walk(rows);

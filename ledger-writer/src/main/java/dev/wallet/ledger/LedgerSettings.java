@@ -28,7 +28,7 @@ public record LedgerSettings(LedgerDatabase app, LedgerDatabase owner, List<Stri
     return new LedgerSettings(app, owner, BalanceCacheOptions.nodes(s), BalanceCacheOptions.shards(s));
   }
 
-  static LedgerSettings fromEnvironment(Map<String, String> env) {
+  public static LedgerSettings fromEnvironment(Map<String, String> env) {
     return from(Settings.of(env, new JsonObject()));
   }
 }

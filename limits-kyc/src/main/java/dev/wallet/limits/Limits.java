@@ -2,6 +2,7 @@ package dev.wallet.limits;
 
 import com.hazelcast.core.HazelcastInstance;
 import dev.wallet.limits.impl.HazelcastLimits;
+import dev.wallet.limits.impl.LimitsHazelcast;
 import dev.wallet.limits.model.AuditRecord;
 import dev.wallet.limits.model.Decision;
 import dev.wallet.limits.model.KycProfile;
@@ -27,7 +28,15 @@ import java.util.Optional;
 public interface Limits {
 
   /**
-   * @param hazelcast a member made by {@link LimitsHazelcast#newMember} (its KYC map is backed by {@code pool})
+   * A Hazelcast member of the rules' cluster, with the KYC profiles written through to {@code appPool}
+   * and near-cached, and the rules replicated to every member.
+   */
+  static HazelcastInstance newMember(HazelcastOptions options, Pool appPool) {
+    return LimitsHazelcast.newMember(options, appPool);
+  }
+
+  /**
+   * @param hazelcast a member made by {@link #newMember} (its KYC map is backed by {@code pool})
    * @param pool      PostgreSQL as the application role
    */
   static Limits create(Vertx vertx, HazelcastInstance hazelcast, Pool pool, LimitsOptions options) {

@@ -4,6 +4,7 @@ import com.hazelcast.map.IMap;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.limits.impl.LimitsEngine;
+import dev.wallet.limits.impl.LimitsHazelcast;
 import dev.wallet.limits.model.KycProfile;
 import dev.wallet.limits.model.Movement;
 import dev.wallet.limits.model.Operation;

@@ -1,7 +1,6 @@
 package dev.wallet.edge.config;
 
 import dev.wallet.balancecache.config.Settings;
-import dev.wallet.edge.EdgeConfig;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
 import io.vertx.config.ConfigStoreOptions;

@@ -372,12 +372,4 @@ public final class SqlQueries {
        AND e.created_at >= $1 AND e.created_at < $2
      ORDER BY p.created_at, p.id, e.account_id LIMIT $5""".formatted(movementTypes());
 
-  // ------------------------------------------------------------------------------------ chain
-
-  /** Every entry with what the chain commits to, account by account in chain order (read by LedgerChain). */
-  public static final String CHAIN = """
-    SELECT e.account_id, e.seq, e.idx, e.posting_id, p.type, p.reference, p.idempotency_scope, e.bucket, e.amount,
-           e.currency, e.balance_after, e.created_at, e.hash
-      FROM entries e JOIN postings p ON p.id = e.posting_id AND p.created_at = e.created_at
-     ORDER BY e.account_id, e.seq, e.idx""";
 }

@@ -5,7 +5,6 @@ import com.hazelcast.map.IMap;
 import dev.wallet.balancecache.async.Deadline;
 import dev.wallet.limits.Compliance;
 import dev.wallet.limits.Limits;
-import dev.wallet.limits.LimitsHazelcast;
 import dev.wallet.limits.LimitsOptions;
 import dev.wallet.limits.LimitsUnavailableException;
 import dev.wallet.limits.model.AuditRecord;

@@ -5,7 +5,6 @@ import com.hazelcast.core.EntryListener;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.MapEvent;
 import com.hazelcast.replicatedmap.ReplicatedMap;
-import dev.wallet.limits.LimitsHazelcast;
 import dev.wallet.limits.model.PublishedRules;
 import dev.wallet.limits.model.RulesInForce;
 import java.util.Optional;

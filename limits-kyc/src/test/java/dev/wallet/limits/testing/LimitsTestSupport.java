@@ -7,7 +7,7 @@ import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.limits.HazelcastOptions;
 import dev.wallet.limits.Limits;
-import dev.wallet.limits.LimitsHazelcast;
+import dev.wallet.limits.impl.LimitsHazelcast;
 import dev.wallet.limits.LimitsMigrations;
 import dev.wallet.limits.LimitsOptions;
 import dev.wallet.limits.model.PublishOutcome;

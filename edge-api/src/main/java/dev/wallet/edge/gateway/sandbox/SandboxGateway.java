@@ -1,6 +1,6 @@
 package dev.wallet.edge.gateway.sandbox;
 
-import dev.wallet.edge.EdgeConfig;
+import dev.wallet.edge.config.EdgeConfig;
 import dev.wallet.edge.gateway.GatewayEvent;
 import dev.wallet.edge.gateway.GatewayRequest;
 import dev.wallet.edge.gateway.WebhookSignature;

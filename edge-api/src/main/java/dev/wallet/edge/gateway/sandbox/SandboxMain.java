@@ -1,7 +1,7 @@
 package dev.wallet.edge.gateway.sandbox;
 
-import dev.wallet.edge.EdgeConfig;
 import dev.wallet.edge.config.ConfigLoader;
+import dev.wallet.edge.config.EdgeConfig;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,4 +1,4 @@
-package dev.wallet.edge;
+package dev.wallet.edge.config;
 
 import dev.wallet.balancecache.BalanceCacheOptions;
 import dev.wallet.balancecache.config.Secrets;

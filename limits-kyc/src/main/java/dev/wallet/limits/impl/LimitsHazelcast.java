@@ -1,4 +1,4 @@
-package dev.wallet.limits;
+package dev.wallet.limits.impl;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.EvictionConfig;
@@ -13,7 +13,7 @@ import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.ReplicatedMapConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
-import dev.wallet.limits.impl.KycMapStore;
+import dev.wallet.limits.HazelcastOptions;
 import io.vertx.sqlclient.Pool;
 
 /**

@@ -1,8 +1,12 @@
-package dev.wallet.ledger;
+package dev.wallet.ledger.impl;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.BalanceCacheOptions;
-import dev.wallet.ledger.impl.HotTierRebuild;
+import dev.wallet.ledger.ChainVerification;
+import dev.wallet.ledger.LedgerChain;
+import dev.wallet.ledger.LedgerMigrations;
+import dev.wallet.ledger.LedgerSettings;
+import dev.wallet.ledger.RebuildReport;
 import io.vertx.core.Vertx;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
