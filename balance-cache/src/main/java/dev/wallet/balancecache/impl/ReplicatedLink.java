@@ -87,17 +87,22 @@ final class ReplicatedLink {
       }
       if (open.isEmpty()) {
         openMarker = marker;
-        context.runOnContext(endOfTurn -> commit());
+        if (inFlight.isEmpty()) {
+          context.runOnContext(endOfTurn -> commit());
+        }
       }
       open.add(new Pending(reply, answer));
     });
     return answer.future();
   }
 
-  /** The marker write and the WAIT that close the batch of this turn. */
+  /**
+   * The marker write and the WAIT that close the open batch. One commit is in flight at a time:
+   * what is sent while it waits is covered by the next one, sent when it returns.
+   */
   private void commit() {
-    if (open.isEmpty() || connection == null || !connection.succeeded()) {
-      return; // a reset failed this batch already
+    if (open.isEmpty() || !inFlight.isEmpty() || connection == null || !connection.succeeded()) {
+      return; // nothing to commit, the commit in flight sends the next one, or a reset failed this batch
     }
     List<Pending> batch = open;
     open = new ArrayList<>();
@@ -112,6 +117,7 @@ final class ReplicatedLink {
       vertx.cancelTimer(watchdog);
       if (inFlight.remove(batch)) {
         settle(batch, marked, done.failed() ? Future.failedFuture(done.cause()) : Future.succeededFuture(done.result()));
+        commit();
       }
     });
   }

@@ -170,12 +170,20 @@ public final class SqlQueries {
       FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS q(account_id, seq, n)
      ORDER BY q.n""";
 
-  /** Postings recorded since a point whose entries do not sum to zero per currency. */
+  /**
+   * Postings recorded since a point whose entries do not sum to zero per currency. The sums are
+   * made first, the limit applied after: with the limit on the grouping itself, PostgreSQL expected
+   * to find 100 unbalanced postings early and walked the month's postings in id order to stream
+   * them, filtering on recorded_at (2.2 s a run at 1.3 million postings, where reading the 17,000
+   * new ones by their recorded_at index and summing their entries takes 0.2 s).
+   */
   static final String UNBALANCED_SINCE = """
-    SELECT e.posting_id, e.currency, sum(e.amount) AS total
-      FROM postings p JOIN entries e ON e.posting_id = p.id AND e.created_at = p.created_at
-     WHERE p.recorded_at >= $1
-     GROUP BY e.posting_id, e.created_at, e.currency HAVING sum(e.amount) <> 0 LIMIT 100""";
+    WITH sums AS MATERIALIZED (
+      SELECT e.posting_id, e.currency, sum(e.amount) AS total
+        FROM postings p JOIN entries e ON e.posting_id = p.id AND e.created_at = p.created_at
+       WHERE p.recorded_at >= $1
+       GROUP BY e.posting_id, e.created_at, e.currency)
+    SELECT posting_id, currency, total FROM sums WHERE total <> 0 LIMIT 100""";
 
   /**
    * Among the entries from each account's {@code first_seq} on: a hole in the account's sequence, or
