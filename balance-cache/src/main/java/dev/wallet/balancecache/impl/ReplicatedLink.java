@@ -16,10 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes to one master with group commit: every script sent during one turn of the owning event
- * loop goes out pipelined on one connection, followed by a write of the shard's commit marker and
- * one {@code WAIT}; all of them are answered together once a replica holds them, like an AOF
- * fsync that covers every write before it.
+ * Writes to one master with group commit: every script goes out at once, pipelined on one
+ * connection; at the end of the owning event loop's turn, or when the commit in flight returns, a
+ * write of the shard's commit marker and one {@code WAIT} follow the scripts sent since the last
+ * commit, and all of them are answered together once a replica holds them, like an AOF fsync that
+ * covers every write before it. One commit is in flight at a time, so batches grow with the load.
  *
  * <p>Why the marker: {@code WAIT} waits for the replication offset of this connection's last write.
  * A script that only replays a recorded outcome writes nothing, so its {@code WAIT} alone would
