@@ -16,11 +16,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes to one master with group commit: every script goes out at once, pipelined on one
- * connection; at the end of the owning event loop's turn, or when the commit in flight returns, a
- * write of the shard's commit marker and one {@code WAIT} follow the scripts sent since the last
- * commit, and all of them are answered together once a replica holds them, like an AOF fsync that
- * covers every write before it. One commit is in flight at a time, so batches grow with the load.
+ * Writes to one master with group commit: every script sent during one turn of the owning event
+ * loop goes out pipelined on one connection, followed by a write of the shard's commit marker and
+ * one {@code WAIT}; all of them are answered together once a replica holds them, like an AOF
+ * fsync that covers every write before it.
  *
  * <p>Why the marker: {@code WAIT} waits for the replication offset of this connection's last write.
  * A script that only replays a recorded outcome writes nothing, so its {@code WAIT} alone would
@@ -88,22 +87,17 @@ final class ReplicatedLink {
       }
       if (open.isEmpty()) {
         openMarker = marker;
-        if (inFlight.isEmpty()) {
-          context.runOnContext(endOfTurn -> commit());
-        }
+        context.runOnContext(endOfTurn -> commit());
       }
       open.add(new Pending(reply, answer));
     });
     return answer.future();
   }
 
-  /**
-   * The marker write and the WAIT that close the open batch. One commit is in flight at a time:
-   * what is sent while it waits is covered by the next one, sent when it returns.
-   */
+  /** The marker write and the WAIT that close the batch of this turn. */
   private void commit() {
-    if (open.isEmpty() || !inFlight.isEmpty() || connection == null || !connection.succeeded()) {
-      return; // nothing to commit, the commit in flight sends the next one, or a reset failed this batch
+    if (open.isEmpty() || connection == null || !connection.succeeded()) {
+      return; // a reset failed this batch already
     }
     List<Pending> batch = open;
     open = new ArrayList<>();
@@ -118,7 +112,6 @@ final class ReplicatedLink {
       vertx.cancelTimer(watchdog);
       if (inFlight.remove(batch)) {
         settle(batch, marked, done.failed() ? Future.failedFuture(done.cause()) : Future.succeededFuture(done.result()));
-        commit();
       }
     });
   }
