@@ -163,9 +163,11 @@ public interface BalanceCache {
   /**
    * Every balance change of every wallet, from the shards' outboxes, whichever process made it; the
    * listener runs on the money core's event loop and must not block (hop to your own context).
-   * At most once, in order per wallet. Close the returned handle to stop listening.
+   * At most once, in order per wallet. Close the returned handle to stop listening. The handle comes
+   * once the feed follows every shard: a snapshot read after that misses nothing the feed would not
+   * bring.
    */
-  AutoCloseable subscribeBalanceChanges(Consumer<BalanceEvent> listener);
+  Future<AutoCloseable> subscribeBalanceChanges(Consumer<BalanceEvent> listener);
 
   /** What this process's sagas and sweeper did since it started, for metrics. */
   SagaCounts sagaCounts();

@@ -50,11 +50,11 @@ class BalanceFeedTest {
     WalletId from = core.open(alice);
     WalletId to = core.openElsewhere(owner(), from);
     List<BalanceEvent> seen = new CopyOnWriteArrayList<>();
-    try (AutoCloseable subscription = watcher.subscribeBalanceChanges(event -> {
+    try (AutoCloseable subscription = Await.result(watcher.subscribeBalanceChanges(event -> {
       if (event.wallet().equals(from) || event.wallet().equals(to)) {
         seen.add(event);
       }
-    })) {
+    }))) {
       Eventually.await("the feed to follow every shard", Duration.ofSeconds(10), () -> {
         core.fund(from, 1);
         return seen.stream().anyMatch(e -> e.wallet().equals(from));

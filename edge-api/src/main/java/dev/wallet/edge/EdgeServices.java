@@ -1,7 +1,15 @@
 package dev.wallet.edge;
 
 import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.edge.admin.ClusterGauges;
+import dev.wallet.edge.console.LiveFigures;
 import dev.wallet.edge.funds.Funds;
+import dev.wallet.edge.http.ConnectionCap;
+import dev.wallet.edge.http.EdgeMetrics;
+import dev.wallet.edge.http.MoneyGate;
+import dev.wallet.edge.http.RateLimiter;
+import dev.wallet.edge.live.BalanceFeed;
+import dev.wallet.edge.live.SocketsPerCaller;
 import dev.wallet.ledger.LedgerReader;
 import dev.wallet.ledger.MoneyHalts;
 import dev.wallet.limits.Limits;

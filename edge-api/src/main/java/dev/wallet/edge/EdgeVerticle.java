@@ -1,6 +1,13 @@
 package dev.wallet.edge;
 
+import dev.wallet.edge.admin.AdminHandlers;
 import dev.wallet.edge.config.EdgeConfig;
+import dev.wallet.edge.console.ConsolePages;
+import dev.wallet.edge.http.ApiSchema;
+import dev.wallet.edge.http.IdempotencyKeys;
+import dev.wallet.edge.http.MoneyGate;
+import dev.wallet.edge.http.RequestLog;
+import dev.wallet.edge.live.SocketHandlers;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;

@@ -2,6 +2,7 @@ package dev.wallet.edge;
 
 import dev.wallet.edge.config.ConfigLoader;
 import dev.wallet.edge.config.EdgeConfig;
+import dev.wallet.edge.http.EdgeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;

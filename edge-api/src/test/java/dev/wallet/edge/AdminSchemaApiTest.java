@@ -4,6 +4,7 @@ import static dev.wallet.edge.WalletsApiTest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.testing.Await;
+import dev.wallet.edge.http.ApiSchema;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;

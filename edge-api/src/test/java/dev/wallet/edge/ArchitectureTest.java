@@ -87,6 +87,19 @@ class ArchitectureTest {
   }
 
   @Test
+  @DisplayName("the edge by feature: only its wiring names the features; its HTTP infrastructure names none")
+  void edgeByFeature() {
+    noClasses().that().resideInAPackage("dev.wallet.edge..").and().resideOutsideOfPackage("dev.wallet.edge")
+      .should().dependOnClassesThat().resideInAPackage("dev.wallet.edge")
+      .check(wallet);
+    noClasses().that().resideInAPackage("dev.wallet.edge.http")
+      .should().dependOnClassesThat().resideInAnyPackage("dev.wallet.edge.admin", "dev.wallet.edge.console",
+        "dev.wallet.edge.funds", "dev.wallet.edge.gateway..", "dev.wallet.edge.limits", "dev.wallet.edge.live",
+        "dev.wallet.edge.money", "dev.wallet.edge.wallets")
+      .check(wallet);
+  }
+
+  @Test
   @DisplayName("no cycle between packages, but a public interface creating its implementation")
   void noPackageCycles() {
     slices().matching("dev.wallet.(**)").should().beFreeOfCycles().ignoreDependency(PUBLIC_INTERFACE, IMPLEMENTATION)

@@ -7,6 +7,7 @@ import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
+import dev.wallet.edge.http.Reply;
 import dev.wallet.ledger.LedgerWriter;
 import dev.wallet.limits.testing.TestRules;
 import io.vertx.core.Future;

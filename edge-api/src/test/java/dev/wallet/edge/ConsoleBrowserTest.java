@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.edge.console.ConsoleSession;
 import dev.wallet.ledger.LedgerWriter;
 import dev.wallet.ledger.MoneyHalts;
 import dev.wallet.ledger.ReconciliationReport;

@@ -9,6 +9,8 @@ import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.edge.config.ConfigLoader;
 import dev.wallet.edge.config.EdgeConfig;
+import dev.wallet.edge.http.Caller;
+import dev.wallet.edge.http.JwtVerifier;
 import dev.wallet.ledger.LedgerDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

@@ -6,6 +6,7 @@ import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.edge.config.EdgeConfig;
 import dev.wallet.edge.gateway.sandbox.SandboxGateway;
+import dev.wallet.edge.http.EdgeMetrics;
 import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.ledger.LedgerMigrations;
 import dev.wallet.ledger.LedgerWriter;

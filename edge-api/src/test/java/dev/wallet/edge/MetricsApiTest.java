@@ -4,6 +4,7 @@ import static dev.wallet.edge.ApiCaller.newKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.testing.Await;
+import dev.wallet.edge.http.EdgeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;

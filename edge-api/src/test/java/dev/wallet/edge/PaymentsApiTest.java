@@ -9,6 +9,7 @@ import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.MoneyCore;
+import dev.wallet.edge.http.EdgeMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;

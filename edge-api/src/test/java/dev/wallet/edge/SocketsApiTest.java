@@ -7,6 +7,7 @@ import dev.wallet.balancecache.model.BalanceEvent;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.edge.live.WalletSocket;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -66,6 +67,30 @@ class SocketsApiTest {
       .put("available", 3_750).put("held", 0).put("seq", 2)
       .put("transactionId", moved.bodyAsJsonObject().getString("id")));
     socket.socket.close();
+  }
+
+  @Test
+  @DisplayName("the first socket of a fresh instance misses no change made right after its snapshot (the feed "
+    + "follows every shard before the snapshot is read)")
+  void firstSocketOfAnInstanceMissesNothing() {
+    ApiCaller alice = a.newUser();
+    String wallet = alice.openWallet();
+    String other = alice.openWalletNear(wallet);
+    alice.deposit(wallet, 5_000);
+    EdgeFixture fresh = EdgeFixture.start(vertx);
+    try {
+      LiveSocket socket = LiveSocket.open(vertx, fresh.port(), wallet, alice.token());
+      long snapshotSeq = socket.awaitSnapshot().getLong("seq");
+
+      HttpResponse<Buffer> moved = alice.post("/v1/transfers", ApiCaller.transfer(wallet, other, 1_000), newKey());
+
+      assertThat(moved.statusCode()).isEqualTo(201);
+      assertThat(socket.awaitBalance(snapshotSeq + 1).getString("transactionId"))
+        .isEqualTo(moved.bodyAsJsonObject().getString("id"));
+      socket.socket.close();
+    } finally {
+      fresh.close();
+    }
   }
 
   @Test

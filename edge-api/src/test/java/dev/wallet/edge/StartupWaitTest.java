@@ -7,6 +7,7 @@ import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.LateDependency;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.edge.config.EdgeConfig;
+import dev.wallet.edge.http.EdgeMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;

@@ -6,10 +6,13 @@ import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.outbox.OutboxRecord;
 import dev.wallet.balancecache.outbox.OutboxDoorbell;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,6 +41,8 @@ final class OutboxTail {
   private static final long FAILING_POLL_MS = 1_000;
   /** A rung tail reads this much later, so that the entries of one request are read together. */
   private static final long GATHER_MS = 2;
+  /** How long a first subscriber waits for shards whose end cannot be read yet. */
+  private static final long POSITIONING_MS = 2_000;
 
   private final Vertx vertx;
   private final ScriptRunner runner;
@@ -46,6 +51,7 @@ final class OutboxTail {
   private final List<Consumer<BalanceEvent>> listeners = new CopyOnWriteArrayList<>();
   private final Map<Integer, ShardTail> tails = new ConcurrentHashMap<>();
   private volatile boolean running;
+  private Future<Void> positioned;
   private OutboxDoorbell doorbell;
 
   OutboxTail(Vertx vertx, ScriptRunner runner, int shardCount, List<String> nodes) {
@@ -55,16 +61,30 @@ final class OutboxTail {
     this.nodes = List.copyOf(nodes);
   }
 
-  synchronized AutoCloseable subscribe(Consumer<BalanceEvent> listener) {
+  /**
+   * Completes once every shard's tail knows where its stream ends (or, for a shard that cannot be
+   * read yet, after {@link #POSITIONING_MS}): every change made after that reaches the listener. A
+   * reader that takes a snapshot after it misses nothing between the snapshot and the feed.
+   */
+  synchronized Future<AutoCloseable> subscribe(Consumer<BalanceEvent> listener) {
     listeners.add(listener);
+    AutoCloseable handle = () -> listeners.remove(listener);
     if (!running) {
       running = true;
+      Promise<Void> allPositioned = Promise.promise();
+      positioned = allPositioned.future();
       vertx.runOnContext(start -> {
+        List<Future<Void>> ends = new ArrayList<>();
         for (int n = 0; n < shardCount; n++) {
           ShardTail tail = new ShardTail(Keys.outbox(new ShardId(n)));
           tails.put(n, tail);
-          tail.follow();
+          ends.add(tail.follow());
         }
+        long timer = vertx.setTimer(POSITIONING_MS, late -> allPositioned.tryComplete());
+        Future.join(ends).onComplete(done -> {
+          vertx.cancelTimer(timer);
+          allPositioned.tryComplete();
+        });
         doorbell = OutboxDoorbell.start(vertx, nodes, shardCount, shard -> {
           ShardTail tail = tails.get(shard);
           if (tail != null) {
@@ -73,7 +93,7 @@ final class OutboxTail {
         });
       });
     }
-    return () -> listeners.remove(listener);
+    return positioned.map(handle);
   }
 
   synchronized void stop() {
@@ -116,19 +136,28 @@ final class OutboxTail {
       });
     }
 
-    void follow() {
+    /** Completes once the tail knows where the stream ends, and reads on from there. */
+    Future<Void> follow() {
+      Promise<Void> positioned = Promise.promise();
+      findEnd(positioned);
+      return positioned.future();
+    }
+
+    private void findEnd(Promise<Void> positioned) {
       if (!running) {
+        positioned.tryComplete();
         return;
       }
       runner.send(key, Request.cmd(Command.XREVRANGE).arg(key).arg("+").arg("-").arg("COUNT").arg(1))
         .map(last -> last == null || last.size() == 0 ? "0-0" : last.get(0).get(0).toString())
         .onSuccess(end -> {
           lastId = end;
+          positioned.tryComplete();
           poll();
         })
         .onFailure(failure -> {
           LOG.warn("cannot find the end of {} yet: {}", key, failure.toString());
-          vertx.setTimer(FAILING_POLL_MS, t -> follow());
+          vertx.setTimer(FAILING_POLL_MS, t -> findEnd(positioned));
         });
     }
 

@@ -239,7 +239,7 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   @Override
-  public AutoCloseable subscribeBalanceChanges(Consumer<BalanceEvent> listener) {
+  public Future<AutoCloseable> subscribeBalanceChanges(Consumer<BalanceEvent> listener) {
     return tail.subscribe(listener);
   }
 

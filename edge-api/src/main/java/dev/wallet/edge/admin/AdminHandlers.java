@@ -1,9 +1,19 @@
-package dev.wallet.edge;
+package dev.wallet.edge.admin;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
+import dev.wallet.edge.http.Authenticator;
+import dev.wallet.edge.http.Caller;
+import dev.wallet.edge.http.DependencyUnavailableException;
+import dev.wallet.edge.http.MoneyGate;
+import dev.wallet.edge.http.PathIds;
+import dev.wallet.edge.http.Problem;
+import dev.wallet.edge.http.ProblemException;
+import dev.wallet.edge.http.Reply;
+import dev.wallet.edge.http.Representations;
+import dev.wallet.edge.http.RequestBody;
 import dev.wallet.ledger.MoneyHalt;
 import dev.wallet.ledger.MoneyHalts;
 import io.vertx.core.Future;
@@ -18,22 +28,22 @@ import java.util.Set;
  * freeze or close one, see and release a halt of money movement). Behind the bearer-token guard like /v1, and then behind a role check:
  * a caller without the admin or risk role gets 403 for every /admin path, existing or not.
  */
-final class AdminHandlers {
+public final class AdminHandlers {
 
-  static final Set<String> ROLES = Set.of("admin", "risk");
+  public static final Set<String> ROLES = Set.of("admin", "risk");
 
   private final BalanceCache cache;
   private final MoneyHalts halts;
   private final MoneyGate gate;
 
-  AdminHandlers(BalanceCache cache, MoneyHalts halts, MoneyGate gate) {
+  public AdminHandlers(BalanceCache cache, MoneyHalts halts, MoneyGate gate) {
     this.cache = cache;
     this.halts = halts;
     this.gate = gate;
   }
 
   /** Guard for /admin/*. */
-  static void requireAdminOrRisk(RoutingContext ctx) {
+  public static void requireAdminOrRisk(RoutingContext ctx) {
     if (ROLES.stream().noneMatch(Authenticator.caller(ctx)::has)) {
       throw new ProblemException(Problem.forbidden("only the admin and risk roles reach /admin"));
     }
@@ -41,12 +51,12 @@ final class AdminHandlers {
   }
 
   /** GET /admin/wallets/:id */
-  void wallet(RoutingContext ctx) {
+  public void wallet(RoutingContext ctx) {
     Reply.answer(ctx, existing(PathIds.wallet(ctx)).map(found -> Reply.ok(Representations.wallet(found))));
   }
 
   /** POST /admin/wallets/:id/status {"status","reason"}: the reason is recorded with the caller's id. */
-  void setStatus(RoutingContext ctx) {
+  public void setStatus(RoutingContext ctx) {
     WalletId id = PathIds.wallet(ctx);
     RequestBody body = RequestBody.of(ctx);
     WalletStatus status = WalletStatus.fromWire(body.text("status"));
@@ -56,7 +66,7 @@ final class AdminHandlers {
   }
 
   /** A wallet's status change, its reason recorded with the caller's id (the API and the console). */
-  Future<OutcomeCode> changeStatus(WalletId id, WalletStatus status, String reason, Caller caller) {
+  public Future<OutcomeCode> changeStatus(WalletId id, WalletStatus status, String reason, Caller caller) {
     if (reason.isBlank()) {
       throw ProblemException.invalid("reason must say why the status changes");
     }
@@ -65,7 +75,7 @@ final class AdminHandlers {
   }
 
   /** GET /admin/reconciliation/halt: the halts in force, as this edge last read them, and how old that read is. */
-  void halt(RoutingContext ctx) {
+  public void halt(RoutingContext ctx) {
     List<MoneyHalt> halts = gate.halts();
     JsonArray open = new JsonArray();
     halts.forEach(halt -> open.add(halt.toJson()));
@@ -80,7 +90,7 @@ final class AdminHandlers {
    * recorded with the caller's id, the time and the reason. Money moves again on this edge at once,
    * on the others within a second. A reconciliation run that finds the same thing again halts again.
    */
-  void releaseHalt(RoutingContext ctx) {
+  public void releaseHalt(RoutingContext ctx) {
     Caller caller = Authenticator.caller(ctx);
     String reason = RequestBody.of(ctx).text("reason");
     Reply.answer(ctx, releaseHalts(caller, reason)
@@ -92,7 +102,7 @@ final class AdminHandlers {
   }
 
   /** Every open halt released (admin role, with a reason), and this edge's gate refreshed at once. */
-  Future<List<MoneyHalt>> releaseHalts(Caller caller, String reason) {
+  public Future<List<MoneyHalt>> releaseHalts(Caller caller, String reason) {
     if (!caller.has("admin")) {
       throw new ProblemException(Problem.forbidden("only the admin role releases a halt"));
     }

@@ -1,4 +1,4 @@
-package dev.wallet.edge;
+package dev.wallet.edge.admin;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.model.PendingBacklog;
@@ -33,10 +33,10 @@ import org.slf4j.LoggerFactory;
  * wallet_saga_backlog_unread_shards                               shards whose backlog the last read missed
  * </pre>
  */
-final class ClusterGauges {
+public final class ClusterGauges {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterGauges.class);
-  static final long READ_TIMEOUT_MS = 1_000;
+  public static final long READ_TIMEOUT_MS = 1_000;
 
   private final BalanceCache cache;
   private final Clock clock;
@@ -48,7 +48,7 @@ final class ClusterGauges {
   private final AtomicBoolean reading = new AtomicBoolean();
   private long timer = -1;
 
-  ClusterGauges(BalanceCache cache, Clock clock, MeterRegistry registry) {
+  public ClusterGauges(BalanceCache cache, Clock clock, MeterRegistry registry) {
     this.cache = cache;
     this.clock = clock;
     this.replicas = MultiGauge.builder("wallet_redis_master_online_replicas")
@@ -64,12 +64,12 @@ final class ClusterGauges {
   }
 
   /** Reads now, then every {@code intervalMs}; a read never overlaps the previous one. */
-  void start(Vertx vertx, long intervalMs) {
+  public void start(Vertx vertx, long intervalMs) {
     timer = vertx.setPeriodic(intervalMs, tick -> refreshUnlessReading());
     refreshUnlessReading();
   }
 
-  void stop(Vertx vertx) {
+  public void stop(Vertx vertx) {
     vertx.cancelTimer(timer);
   }
 
@@ -80,7 +80,7 @@ final class ClusterGauges {
   }
 
   /** One read of the cluster; the gauges change when it completes. */
-  Future<Void> refresh() {
+  public Future<Void> refresh() {
     Future<Void> masters = cache.availability(READ_TIMEOUT_MS).onSuccess(this::record).mapEmpty();
     Future<Void> backlog = backlogs().onSuccess(this::record).mapEmpty();
     return Future.join(masters, backlog).transform(done -> {

@@ -1,11 +1,14 @@
-package dev.wallet.edge;
+package dev.wallet.edge.admin;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.model.ShardAvailability;
 import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.edge.http.MoneyGate;
+import dev.wallet.edge.http.Problem;
+import dev.wallet.edge.http.Reply;
 import dev.wallet.ledger.LedgerReader;
-import dev.wallet.limits.Limits;
 import dev.wallet.ledger.MoneyHalt;
+import dev.wallet.limits.Limits;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -26,28 +29,28 @@ import org.slf4j.LoggerFactory;
  * Every edge shares Redis and PostgreSQL, so taking edges out of a load balancer for a shared,
  * partial fault would turn it into a total one; a 503 is this edge's own failure.
  */
-final class HealthHandlers {
+public final class HealthHandlers {
 
   private static final Logger LOG = LoggerFactory.getLogger(HealthHandlers.class);
-  static final long CHECK_TIMEOUT_MS = 1_000;
+  public static final long CHECK_TIMEOUT_MS = 1_000;
 
   private final BalanceCache cache;
   private final LedgerReader ledger;
   private final Limits limits;
   private final MoneyGate gate;
 
-  HealthHandlers(BalanceCache cache, LedgerReader ledger, Limits limits, MoneyGate gate) {
+  public HealthHandlers(BalanceCache cache, LedgerReader ledger, Limits limits, MoneyGate gate) {
     this.cache = cache;
     this.ledger = ledger;
     this.limits = limits;
     this.gate = gate;
   }
 
-  void live(RoutingContext ctx) {
+  public void live(RoutingContext ctx) {
     Reply.ok(new JsonObject().put("status", "live")).send(ctx);
   }
 
-  void ready(RoutingContext ctx) {
+  public void ready(RoutingContext ctx) {
     Future<ShardAvailability> shards = cache.availability(CHECK_TIMEOUT_MS);
     Future<Void> postgres = ledger.ping().timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS);
     boolean rules = limits.rulesInForce().isPresent();

@@ -1,5 +1,7 @@
-package dev.wallet.edge;
+package dev.wallet.edge.console;
 
+import dev.wallet.edge.http.FailureHandler;
+import dev.wallet.edge.http.Problem;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -15,7 +17,7 @@ import java.util.Optional;
  * enhancements (validation as one types, the Live page's refresh). Every page but sign-in is behind
  * {@link ConsoleSession}; every post is checked for forgery.
  */
-final class Console {
+public final class Console {
 
   private final ConsoleSession session;
   private final ConsolePages pages;
@@ -26,7 +28,7 @@ final class Console {
   private final ConsoleLive live;
   private final int bodyLimitBytes;
 
-  Console(ConsoleSession session, ConsolePages pages, ConsoleRules rules, ConsoleKyc kyc, ConsoleAml aml,
+  public Console(ConsoleSession session, ConsolePages pages, ConsoleRules rules, ConsoleKyc kyc, ConsoleAml aml,
           ConsoleReconciliation reconciliation, ConsoleLive live, int bodyLimitBytes) {
     this.session = session;
     this.pages = pages;
@@ -39,7 +41,7 @@ final class Console {
   }
 
   /** Mounted at /console/*. */
-  Router router(Vertx vertx) {
+  public Router router(Vertx vertx) {
     Router router = Router.router(vertx);
     router.route().handler(ConsolePages::headers);
     router.get("/assets/*").handler(StaticHandler.create("console/assets").setCachingEnabled(false));

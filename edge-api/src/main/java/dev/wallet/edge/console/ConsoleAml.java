@@ -1,5 +1,9 @@
-package dev.wallet.edge;
+package dev.wallet.edge.console;
 
+import dev.wallet.edge.http.Problem;
+import dev.wallet.edge.http.ProblemException;
+import dev.wallet.edge.http.Reply;
+import dev.wallet.edge.limits.LimitsHandlers;
 import dev.wallet.ledger.LedgerPosting;
 import dev.wallet.ledger.LedgerReader;
 import dev.wallet.limits.Compliance;
@@ -24,9 +28,9 @@ import java.util.Optional;
  * dismissed, with a note: appended to PostgreSQL, the latest review is the flag's state), and the
  * CSV export that GET /admin/reports/aml-flags gives.
  */
-final class ConsoleAml {
+public final class ConsoleAml {
 
-  static final List<String> KINDS = List.of("large_transaction", "structuring", "rapid_in_out");
+  public static final List<String> KINDS = List.of("large_transaction", "structuring", "rapid_in_out");
   private static final int QUEUE_LENGTH = 200;
   private static final int SHOWN_MOVEMENTS = 50;
   private static final int DEFAULT_DAYS = 30;
@@ -36,7 +40,7 @@ final class ConsoleAml {
   private final ConsolePages pages;
   private final Clock clock;
 
-  ConsoleAml(Compliance compliance, LedgerReader ledger, ConsolePages pages, Clock clock) {
+  public ConsoleAml(Compliance compliance, LedgerReader ledger, ConsolePages pages, Clock clock) {
     this.compliance = compliance;
     this.ledger = ledger;
     this.pages = pages;
@@ -44,7 +48,7 @@ final class ConsoleAml {
   }
 
   /** GET /console/aml?kind=&owner=&state=&from=&to= (dates, UTC, both days included) */
-  void queue(RoutingContext ctx) {
+  public void queue(RoutingContext ctx) {
     LocalDate to = date(ctx, "to").orElse(LocalDate.now(clock.withZone(ZoneOffset.UTC)));
     LocalDate from = date(ctx, "from").orElse(to.minusDays(DEFAULT_DAYS));
     Optional<String> kind = param(ctx, "kind").filter(KINDS::contains);
@@ -62,7 +66,7 @@ final class ConsoleAml {
   }
 
   /** GET /console/aml/export?from=&to= : the regulator's CSV, flags whose last movement is in the period. */
-  void export(RoutingContext ctx) {
+  public void export(RoutingContext ctx) {
     LocalDate to = date(ctx, "to").orElse(LocalDate.now(clock.withZone(ZoneOffset.UTC)));
     LocalDate from = date(ctx, "from").orElse(to.minusDays(DEFAULT_DAYS));
     if (from.isAfter(to) || from.plusDays(366).isBefore(to)) {
@@ -76,7 +80,7 @@ final class ConsoleAml {
   }
 
   /** GET /console/aml/flags/:flagId */
-  void flag(RoutingContext ctx) {
+  public void flag(RoutingContext ctx) {
     long id = flagId(ctx);
     Map<String, Object> model = ConsolePages.model(ctx, "aml");
     ctx.queryParam("reviewed").stream().findFirst().ifPresent(state -> model.put("notice", "Marked " + state + "."));
@@ -91,7 +95,7 @@ final class ConsoleAml {
   }
 
   /** POST /console/aml/flags/:flagId/review {state, note} */
-  void review(RoutingContext ctx) {
+  public void review(RoutingContext ctx) {
     long id = flagId(ctx);
     AmlFlagState state = state(Optional.ofNullable(ctx.request().getFormAttribute("state")).orElse(""));
     String note = Optional.ofNullable(ctx.request().getFormAttribute("note")).orElse("").trim();

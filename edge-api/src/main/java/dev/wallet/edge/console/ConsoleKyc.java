@@ -1,5 +1,7 @@
-package dev.wallet.edge;
+package dev.wallet.edge.console;
 
+import dev.wallet.edge.http.Reply;
+import dev.wallet.edge.limits.LimitsHandlers;
 import dev.wallet.limits.Limits;
 import dev.wallet.limits.model.KycProfile;
 import dev.wallet.limits.model.Operation;
@@ -20,18 +22,18 @@ import java.util.Optional;
  * change it through the same {@link Limits#setProfile} (audited, written through to PostgreSQL) as
  * PUT /admin/kyc/{ownerId}.
  */
-final class ConsoleKyc {
+public final class ConsoleKyc {
 
   private final Limits limits;
   private final ConsolePages pages;
 
-  ConsoleKyc(Limits limits, ConsolePages pages) {
+  public ConsoleKyc(Limits limits, ConsolePages pages) {
     this.limits = limits;
     this.pages = pages;
   }
 
   /** GET /console/kyc?owner= */
-  void page(RoutingContext ctx) {
+  public void page(RoutingContext ctx) {
     Optional<String> owner = ctx.queryParam("owner").stream().findFirst().filter(id -> !id.isBlank())
       .map(String::trim);
     Map<String, Object> model = ConsolePages.model(ctx, "kyc");
@@ -46,7 +48,7 @@ final class ConsoleKyc {
   }
 
   /** POST /console/kyc {owner, tier, country?} */
-  void change(RoutingContext ctx) {
+  public void change(RoutingContext ctx) {
     String owner = LimitsHandlers.ownerId(form(ctx, "owner").orElse(""));
     String tier = form(ctx, "tier").orElse("");
     Optional<String> country = form(ctx, "country").map(String::trim).filter(code -> !code.isEmpty())

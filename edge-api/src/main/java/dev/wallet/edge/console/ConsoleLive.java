@@ -1,5 +1,6 @@
-package dev.wallet.edge;
+package dev.wallet.edge.console;
 
+import dev.wallet.edge.http.Reply;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
@@ -10,18 +11,18 @@ import java.util.Map;
  * ({@link LivePlot}). The page's script asks {@code /console/live/series} every few seconds for the
  * same drawing as JSON.
  */
-final class ConsoleLive {
+public final class ConsoleLive {
 
   private final LiveFigures figures;
   private final ConsolePages pages;
 
-  ConsoleLive(LiveFigures figures, ConsolePages pages) {
+  public ConsoleLive(LiveFigures figures, ConsolePages pages) {
     this.figures = figures;
     this.pages = pages;
   }
 
   /** GET /console/live */
-  void page(RoutingContext ctx) {
+  public void page(RoutingContext ctx) {
     Map<String, Object> model = ConsolePages.model(ctx, "live");
     pages.render(ctx, 200, "live", figures.read().map(reading -> {
       model.put("live", LivePlot.view(reading));
@@ -30,7 +31,7 @@ final class ConsoleLive {
   }
 
   /** GET /console/live/series: the page's figures as JSON (200 whatever Prometheus does: the state says). */
-  void series(RoutingContext ctx) {
+  public void series(RoutingContext ctx) {
     Reply.onContextOf(io.vertx.core.Vertx.currentContext(), figures.read())
       .onSuccess(reading -> ctx.response().putHeader("Content-Type", Reply.JSON)
         .end(new JsonObject(LivePlot.view(reading)).encode()))

@@ -1,5 +1,7 @@
-package dev.wallet.edge;
+package dev.wallet.edge.console;
 
+import dev.wallet.edge.http.Caller;
+import dev.wallet.edge.http.Reply;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.common.template.TemplateEngine;
@@ -13,19 +15,19 @@ import java.util.Map;
  * everything they print unless told otherwise) with the headers every page carries: no caching
  * (pages show who is signed in), no framing, scripts and styles only from the console itself.
  */
-final class ConsolePages {
+public final class ConsolePages {
 
   private static final String POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
   private final TemplateEngine engine;
 
-  ConsolePages(TemplateEngine engine) {
+  public ConsolePages(TemplateEngine engine) {
     this.engine = engine;
   }
 
   /** What every page shows: who is signed in, the CSRF token for its forms, which section is open. */
-  static Map<String, Object> model(RoutingContext ctx, String section) {
+  public static Map<String, Object> model(RoutingContext ctx, String section) {
     Map<String, Object> model = new HashMap<>();
     Caller caller = ConsoleSession.caller(ctx);
     model.put("section", section);
@@ -36,7 +38,7 @@ final class ConsolePages {
     return model;
   }
 
-  void render(RoutingContext ctx, int status, String template, Map<String, Object> model) {
+  public void render(RoutingContext ctx, int status, String template, Map<String, Object> model) {
     Reply.onContextOf(io.vertx.core.Vertx.currentContext(), engine.render(model, "console/" + template + ".html"))
       .onSuccess(html -> ctx.response().setStatusCode(status).putHeader("Content-Type", "text/html; charset=utf-8")
         .end(html))
@@ -44,13 +46,13 @@ final class ConsolePages {
   }
 
   /** A page rendered from a model that is still being gathered (a failure goes to the failure handler). */
-  void render(RoutingContext ctx, int status, String template, Future<Map<String, Object>> model) {
+  public void render(RoutingContext ctx, int status, String template, Future<Map<String, Object>> model) {
     Reply.onContextOf(io.vertx.core.Vertx.currentContext(), model)
       .onSuccess(ready -> render(ctx, status, template, ready))
       .onFailure(ctx::fail);
   }
 
-  static void headers(RoutingContext ctx) {
+  public static void headers(RoutingContext ctx) {
     ctx.response().putHeader("Cache-Control", "no-store").putHeader("Content-Security-Policy", POLICY)
       .putHeader("X-Content-Type-Options", "nosniff").putHeader("Referrer-Policy", "same-origin")
       .putHeader("X-Frame-Options", "DENY");
@@ -58,7 +60,7 @@ final class ConsolePages {
   }
 
   /** After a successful form post: the page is loaded again by GET, so a reload does not post twice. */
-  static void redirect(RoutingContext ctx, String location) {
+  public static void redirect(RoutingContext ctx, String location) {
     ctx.response().setStatusCode(303).putHeader("Location", location).end();
   }
 
@@ -66,7 +68,7 @@ final class ConsolePages {
    * Minor units as the currency writes them (exact: no floating point), e.g. 150000 USD is 1500.00.
    * A currency without a minor unit defined (XTS, XXX: the JDK says -1) is shown in whole units.
    */
-  static String amount(long minor, String currency) {
+  public static String amount(long minor, String currency) {
     int fractionDigits = Math.max(0, Currency.getInstance(currency).getDefaultFractionDigits());
     return BigDecimal.valueOf(minor, fractionDigits).toPlainString() + " " + currency;
   }

@@ -1,10 +1,15 @@
-package dev.wallet.edge;
+package dev.wallet.edge.console;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
+import dev.wallet.edge.admin.AdminHandlers;
+import dev.wallet.edge.http.MoneyGate;
+import dev.wallet.edge.http.Problem;
+import dev.wallet.edge.http.ProblemException;
+import dev.wallet.edge.http.Reply;
 import dev.wallet.ledger.LedgerReader;
 import dev.wallet.ledger.MoneyHalt;
 import dev.wallet.ledger.ReconciliationReport;
@@ -20,7 +25,7 @@ import java.util.Optional;
  * active again, and the halts released, with a reason, through the same code as
  * POST /admin/wallets/{id}/status and POST /admin/reconciliation/halt/release.
  */
-final class ConsoleReconciliation {
+public final class ConsoleReconciliation {
 
   private final LedgerReader ledger;
   private final BalanceCache cache;
@@ -28,7 +33,7 @@ final class ConsoleReconciliation {
   private final AdminHandlers admin;
   private final ConsolePages pages;
 
-  ConsoleReconciliation(LedgerReader ledger, BalanceCache cache, MoneyGate gate, AdminHandlers admin,
+  public ConsoleReconciliation(LedgerReader ledger, BalanceCache cache, MoneyGate gate, AdminHandlers admin,
                         ConsolePages pages) {
     this.ledger = ledger;
     this.cache = cache;
@@ -38,7 +43,7 @@ final class ConsoleReconciliation {
   }
 
   /** GET /console/reconciliation */
-  void page(RoutingContext ctx) {
+  public void page(RoutingContext ctx) {
     Map<String, Object> model = ConsolePages.model(ctx, "reconciliation");
     ctx.queryParam("done").stream().findFirst().ifPresent(done -> model.put("notice", done));
     model.put("halts", gate.halts().stream().map(ConsoleReconciliation::halt).toList());
@@ -53,7 +58,7 @@ final class ConsoleReconciliation {
   }
 
   /** POST /console/reconciliation/unfreeze {wallet, reason} */
-  void unfreeze(RoutingContext ctx) {
+  public void unfreeze(RoutingContext ctx) {
     WalletId wallet = walletId(form(ctx, "wallet"));
     Reply.onContextOf(io.vertx.core.Vertx.currentContext(),
         admin.changeStatus(wallet, WalletStatus.ACTIVE, form(ctx, "reason"), ConsoleSession.caller(ctx)))
@@ -68,7 +73,7 @@ final class ConsoleReconciliation {
   }
 
   /** POST /console/reconciliation/release {reason} (admin role) */
-  void release(RoutingContext ctx) {
+  public void release(RoutingContext ctx) {
     Reply.onContextOf(io.vertx.core.Vertx.currentContext(),
         admin.releaseHalts(ConsoleSession.caller(ctx), form(ctx, "reason")))
       .onSuccess(released -> ConsolePages.redirect(ctx, "/console/reconciliation?done="

@@ -1,6 +1,8 @@
-package dev.wallet.edge;
+package dev.wallet.edge.console;
 
 import dev.wallet.balancecache.model.Sha256;
+import dev.wallet.edge.http.Reply;
+import dev.wallet.edge.limits.LimitsHandlers;
 import dev.wallet.limits.Limits;
 import dev.wallet.limits.model.AuditRecord;
 import dev.wallet.limits.model.PublishOutcome;
@@ -24,21 +26,21 @@ import java.util.Optional;
  * and the audit. Reviewing, publishing and auditing are the limits module's, exactly as for the
  * watched file and PUT /admin/limits; publishing needs the risk role there as here.
  */
-final class ConsoleRules {
+public final class ConsoleRules {
 
-  static final String SOURCE = "console";
+  public static final String SOURCE = "console";
   private static final int AUDIT_LINES = 50;
 
   private final Limits limits;
   private final ConsolePages pages;
 
-  ConsoleRules(Limits limits, ConsolePages pages) {
+  public ConsoleRules(Limits limits, ConsolePages pages) {
     this.limits = limits;
     this.pages = pages;
   }
 
   /** GET /console/rules: the editor holds the text in force. */
-  void page(RoutingContext ctx) {
+  public void page(RoutingContext ctx) {
     Optional<RulesInForce> inForce = limits.rulesInForce();
     String text = inForce.map(rules -> rules.published().yaml()).orElse("");
     Map<String, Object> model = model(ctx, text, Optional.empty());
@@ -50,7 +52,7 @@ final class ConsoleRules {
   }
 
   /** POST /console/rules/validate (the editor's script, as one types): the review as JSON. */
-  void validate(RoutingContext ctx) {
+  public void validate(RoutingContext ctx) {
     RulesReview review = limits.review(text(ctx));
     JsonArray problems = new JsonArray();
     review.problems().forEach(problem -> problems.add(new JsonObject().put("line", problem.line())
@@ -60,7 +62,7 @@ final class ConsoleRules {
   }
 
   /** POST /console/rules/review: the text with its problems in place, or its diff and the publish button. */
-  void review(RoutingContext ctx) {
+  public void review(RoutingContext ctx) {
     String text = text(ctx);
     RulesReview review = limits.review(text);
     pages.render(ctx, review.valid() ? 200 : 422, "rules", withAudit(model(ctx, text, Optional.of(review))));
@@ -70,7 +72,7 @@ final class ConsoleRules {
    * POST /console/rules/publish: only the exact text that was reviewed, against the version that was
    * in force then, so what is published is what the diff showed.
    */
-  void publish(RoutingContext ctx) {
+  public void publish(RoutingContext ctx) {
     String text = text(ctx);
     RulesReview review = limits.review(text);
     Map<String, Object> model = model(ctx, text, Optional.of(review));

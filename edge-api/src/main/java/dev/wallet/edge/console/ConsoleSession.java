@@ -1,6 +1,10 @@
-package dev.wallet.edge;
+package dev.wallet.edge.console;
 
 import dev.wallet.balancecache.model.Sha256;
+import dev.wallet.edge.admin.AdminHandlers;
+import dev.wallet.edge.http.Caller;
+import dev.wallet.edge.http.JwtVerifier;
+import dev.wallet.edge.http.ProblemException;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpMethod;
@@ -18,28 +22,28 @@ import java.util.Optional;
  * expires with the token). Every form post must carry the session's CSRF token, derived from the
  * cookie (which script cannot read) by a one-way hash, and come from this origin.
  */
-final class ConsoleSession {
+public final class ConsoleSession {
 
-  static final String COOKIE = "wallet_console";
-  static final String CSRF_FIELD = "csrf";
-  static final String CSRF_HEADER = "X-CSRF-Token";
+  public static final String COOKIE = "wallet_console";
+  public static final String CSRF_FIELD = "csrf";
+  public static final String CSRF_HEADER = "X-CSRF-Token";
   private static final String CALLER = "console.caller";
   private static final String CSRF = "console.csrf";
 
   /** Why a request gets no console: no session (401) or a session without the role (403). */
-  record Refusal(int status, String reason) {
+  public record Refusal(int status, String reason) {
   }
 
   private final JwtVerifier verifier;
   private final Clock clock;
 
-  ConsoleSession(JwtVerifier verifier, Clock clock) {
+  public ConsoleSession(JwtVerifier verifier, Clock clock) {
     this.verifier = verifier;
     this.clock = clock;
   }
 
   /** Verifies a pasted token; for an admin or risk caller, the cookie is set. */
-  Optional<Refusal> signIn(RoutingContext ctx, String token) {
+  public Optional<Refusal> signIn(RoutingContext ctx, String token) {
     JwtVerifier.Verified verified;
     try {
       verified = verifier.verified(token.trim());
@@ -53,12 +57,12 @@ final class ConsoleSession {
     return refusal;
   }
 
-  void signOut(RoutingContext ctx) {
+  public void signOut(RoutingContext ctx) {
     ctx.response().addCookie(cookie(ctx, "", Duration.ZERO));
   }
 
   /** Guard for every console page but sign-in: remembers the caller and the CSRF token, or refuses. */
-  Optional<Refusal> admit(RoutingContext ctx) {
+  public Optional<Refusal> admit(RoutingContext ctx) {
     Cookie cookie = ctx.request().getCookie(COOKIE);
     if (cookie == null || cookie.getValue().isEmpty()) {
       return Optional.of(new Refusal(401, "Sign in with an admin or risk token to use the console."));
@@ -76,7 +80,7 @@ final class ConsoleSession {
   }
 
   /** For a state-changing request: this origin and this session's CSRF token, or a 403 refusal. */
-  Optional<Refusal> checkForgery(RoutingContext ctx) {
+  public Optional<Refusal> checkForgery(RoutingContext ctx) {
     if (!sameOrigin(ctx)) {
       return Optional.of(new Refusal(403, "This form was sent from another site."));
     }
@@ -91,11 +95,11 @@ final class ConsoleSession {
       "This form is out of date or was not sent from the console; reload the page and try again."));
   }
 
-  static Caller caller(RoutingContext ctx) {
+  public static Caller caller(RoutingContext ctx) {
     return ctx.get(CALLER);
   }
 
-  static String csrf(RoutingContext ctx) {
+  public static String csrf(RoutingContext ctx) {
     return ctx.get(CSRF);
   }
 

@@ -1,4 +1,4 @@
-package dev.wallet.edge;
+package dev.wallet.edge.console;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -26,30 +26,30 @@ import java.util.concurrent.atomic.AtomicReference;
  * Every answer says where it stands: figures, Prometheus not configured, unreachable, or refusing.
  * Answers are shared for {@link #REUSE_MS} so that several open pages ask Prometheus once.
  */
-final class LiveFigures {
+public final class LiveFigures {
 
-  static final Duration WINDOW = Duration.ofMinutes(15);
-  static final long STEP_SECONDS = 5;
-  static final long TIMEOUT_MS = 2_000;
-  static final long REUSE_MS = 2_000;
+  public static final Duration WINDOW = Duration.ofMinutes(15);
+  public static final long STEP_SECONDS = 5;
+  public static final long TIMEOUT_MS = 2_000;
+  public static final long REUSE_MS = 2_000;
 
   /** Where the figures came from. */
-  enum State { OK, NOT_CONFIGURED, UNREACHABLE, REFUSED }
+  public enum State { OK, NOT_CONFIGURED, UNREACHABLE, REFUSED }
 
   /** One chart: a range query (one series per label value of {@code seriesLabel}) and, for counters, their totals. */
-  record Chart(String id, String title, String unit, String none, String rangeQuery, String seriesLabel,
+  public record Chart(String id, String title, String unit, String none, String rangeQuery, String seriesLabel,
                Optional<String> totalQuery) {
   }
 
   /** A series as Prometheus gave it: its name and (epoch second, value) points, oldest first. */
-  record Series(String name, List<Point> points, Optional<Long> total) {
+  public record Series(String name, List<Point> points, Optional<Long> total) {
   }
 
-  record Point(long epochSecond, double value) {
+  public record Point(long epochSecond, double value) {
   }
 
   /** What one read found: per chart id its series; how many edges and ledger writers Prometheus has figures from. */
-  record Reading(State state, String message, Instant from, Instant to, Map<String, List<Series>> series,
+  public record Reading(State state, String message, Instant from, Instant to, Map<String, List<Series>> series,
                  long edges, long writers) {
   }
 
@@ -61,7 +61,7 @@ final class LiveFigures {
     "wallet_money_outcomes_total{operation=\"transfer\",code=~\"ok|pending\",replayed=\"false\"}";
   private static final String REFUSALS = "wallet_money_outcomes_total{code!~\"ok|pending\",replayed=\"false\"}";
 
-  static final List<Chart> CHARTS = List.of(
+  public static final List<Chart> CHARTS = List.of(
     new Chart("transfers", "Transfers per second", "per second", "No edge is scraped.",
       "sum(rate(" + TRANSFERS + "[1m]))" + ZERO_WHEN_EDGES, "", Optional.of("sum(" + TRANSFERS + ")")),
     new Chart("refusals", "Refusals per second, by code", "per second", "No refusal in the window.",
@@ -91,17 +91,17 @@ final class LiveFigures {
     this.clock = clock;
   }
 
-  static LiveFigures create(Vertx vertx, Optional<String> prometheusUrl, Clock clock) {
+  public static LiveFigures create(Vertx vertx, Optional<String> prometheusUrl, Clock clock) {
     return new LiveFigures(prometheusUrl.map(url -> WebClient.create(vertx)),
       prometheusUrl.map(url -> url.replaceAll("/+$", "")).orElse(""), clock);
   }
 
-  void close() {
+  public void close() {
     client.ifPresent(WebClient::close);
   }
 
   /** The last {@link #WINDOW}, or the answer another page asked for less than {@link #REUSE_MS} ago. */
-  Future<Reading> read() {
+  public Future<Reading> read() {
     long now = clock.millis();
     Shared shared = last.get();
     if (shared != null && now - shared.atMs() < REUSE_MS) {
@@ -214,7 +214,7 @@ final class LiveFigures {
   }
 
   /** Prometheus answered, but not with figures (a query it refuses, an error of its own). */
-  static final class PrometheusRefused extends RuntimeException {
+  public static final class PrometheusRefused extends RuntimeException {
     PrometheusRefused(String message) {
       super(message, null, false, false);
     }

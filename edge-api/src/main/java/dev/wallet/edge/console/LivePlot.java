@@ -1,9 +1,9 @@
-package dev.wallet.edge;
+package dev.wallet.edge.console;
 
-import dev.wallet.edge.LiveFigures.Chart;
-import dev.wallet.edge.LiveFigures.Point;
-import dev.wallet.edge.LiveFigures.Reading;
-import dev.wallet.edge.LiveFigures.Series;
+import dev.wallet.edge.console.LiveFigures.Chart;
+import dev.wallet.edge.console.LiveFigures.Point;
+import dev.wallet.edge.console.LiveFigures.Reading;
+import dev.wallet.edge.console.LiveFigures.Series;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
@@ -23,14 +23,14 @@ import java.util.Map;
  * (one row a minute). The page renders this model; its refresh script receives the same model as
  * JSON and only puts the new coordinates and texts in place.
  */
-final class LivePlot {
+public final class LivePlot {
 
-  static final int WIDTH = 640;
-  static final int HEIGHT = 200;
-  static final int LEFT = 56;
-  static final int RIGHT = 630;
-  static final int TOP = 10;
-  static final int BOTTOM = 176;
+  public static final int WIDTH = 640;
+  public static final int HEIGHT = 200;
+  public static final int LEFT = 56;
+  public static final int RIGHT = 630;
+  public static final int TOP = 10;
+  public static final int BOTTOM = 176;
   private static final long ROW_EVERY_SECONDS = 60;
   private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
   private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
@@ -39,7 +39,7 @@ final class LivePlot {
   }
 
   /** The whole page's figures: where they came from, the window, and every chart. */
-  static Map<String, Object> view(Reading reading) {
+  public static Map<String, Object> view(Reading reading) {
     Map<String, Object> view = new LinkedHashMap<>();
     view.put("state", reading.state().name().toLowerCase(Locale.ROOT));
     view.put("ok", reading.state() == LiveFigures.State.OK);
@@ -153,7 +153,7 @@ final class LivePlot {
   }
 
   /** 1, 2 or 5 times a power of ten, at least the peak (1 for a flat zero, so that the axis has labels). */
-  static double niceCeiling(double peak) {
+  public static double niceCeiling(double peak) {
     if (peak <= 0) {
       return 1;
     }
@@ -167,12 +167,12 @@ final class LivePlot {
   }
 
   /** At most two decimals, none when whole: 12, 0.5, 1.33. */
-  static String figure(double value) {
+  public static String figure(double value) {
     return BigDecimal.valueOf(value).setScale(2, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
   }
 
   /** An axis label: two significant digits, so that half of 0.05 reads 0.025. */
-  static String tick(double value) {
+  public static String tick(double value) {
     return BigDecimal.valueOf(value).round(new MathContext(2)).stripTrailingZeros().toPlainString();
   }
 

@@ -1,15 +1,21 @@
-package dev.wallet.edge;
+package dev.wallet.edge.funds;
 
 import dev.wallet.balancecache.model.LimitCheck;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
-import dev.wallet.edge.funds.Deposit;
-import dev.wallet.edge.funds.GatewayMovement;
-import dev.wallet.edge.funds.GatewayMovements;
-import dev.wallet.edge.funds.Withdrawal;
 import dev.wallet.edge.gateway.Instrument;
+import dev.wallet.edge.http.Authenticator;
+import dev.wallet.edge.http.Caller;
+import dev.wallet.edge.http.EdgeMetrics;
+import dev.wallet.edge.http.IdempotencyKeys;
+import dev.wallet.edge.http.Ownership;
+import dev.wallet.edge.http.Problem;
+import dev.wallet.edge.http.ProblemException;
+import dev.wallet.edge.http.Reply;
+import dev.wallet.edge.http.RequestBody;
+import dev.wallet.edge.limits.LimitsHandlers;
 import dev.wallet.limits.model.Operation;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -26,7 +32,7 @@ import java.util.function.Function;
  * out, and the answer settles or releases the hold. The two differ here only in what {@link Kind}
  * holds.
  */
-final class GatewayMovementHandlers<M extends GatewayMovement> {
+public final class GatewayMovementHandlers<M extends GatewayMovement> {
 
   /**
    * What differs between the two kinds at the edge.
@@ -37,19 +43,19 @@ final class GatewayMovementHandlers<M extends GatewayMovement> {
    * @param limits          the limits a request is checked against, and the counters it takes
    * @param representation  the movement as the contract shows it
    */
-  record Kind<M>(String name, String path, String instrumentField,
+  public record Kind<M>(String name, String path, String instrumentField,
                  BiFunction<Wallet, Money, Future<List<LimitCheck>>> limits, Function<M, JsonObject> representation) {
   }
 
-  static Kind<Deposit> deposits(LimitsHandlers limits) {
+  public static Kind<Deposit> deposits(LimitsHandlers limits) {
     return new Kind<>("deposit", "/v1/deposits", "source",
-      (wallet, amount) -> limits.deposit(wallet, amount).map(List.<LimitCheck>of()), Representations::deposit);
+      (wallet, amount) -> limits.deposit(wallet, amount).map(List.<LimitCheck>of()), GatewayMovementHandlers::deposit);
   }
 
-  static Kind<Withdrawal> withdrawals(LimitsHandlers limits) {
+  public static Kind<Withdrawal> withdrawals(LimitsHandlers limits) {
     return new Kind<>("withdrawal", "/v1/withdrawals", "destination",
       (wallet, amount) -> limits.outgoing(wallet.ownerId(), Operation.WITHDRAWAL, amount, Optional.empty()),
-      Representations::withdrawal);
+      GatewayMovementHandlers::withdrawal);
   }
 
   private final Kind<M> kind;
@@ -57,7 +63,7 @@ final class GatewayMovementHandlers<M extends GatewayMovement> {
   private final Ownership ownership;
   private final EdgeMetrics metrics;
 
-  GatewayMovementHandlers(Kind<M> kind, GatewayMovements<M> movements, Ownership ownership, EdgeMetrics metrics) {
+  public GatewayMovementHandlers(Kind<M> kind, GatewayMovements<M> movements, Ownership ownership, EdgeMetrics metrics) {
     this.kind = kind;
     this.movements = movements;
     this.ownership = ownership;
@@ -65,12 +71,12 @@ final class GatewayMovementHandlers<M extends GatewayMovement> {
   }
 
   /** POST: into or out of a wallet the caller owns. */
-  void create(RoutingContext ctx) {
+  public void create(RoutingContext ctx) {
     Caller caller = Authenticator.caller(ctx);
     RequestBody body = RequestBody.of(ctx);
     WalletId wallet = body.walletId("walletId");
     Money amount = body.money("amount", "currency");
-    Instrument instrument = body.object(kind.instrumentField()).instrument();
+    Instrument instrument = instrument(body.object(kind.instrumentField()));
     Reply.answer(ctx, ownership.ownedWallet(caller, wallet)
       .compose(owned -> kind.limits().apply(owned, amount)
         .compose(checks -> movements.create(new GatewayMovements.Request(owned, amount, instrument,
@@ -79,8 +85,13 @@ final class GatewayMovementHandlers<M extends GatewayMovement> {
       .map(this::accepted));
   }
 
+  /** A deposit's source or a withdrawal's destination: {"type", "account"?}. */
+  private static Instrument instrument(RequestBody member) {
+    return new Instrument(member.text("type"), member.optionalText("account"));
+  }
+
   /** GET .../:id, for the owner of its wallet. */
-  void get(RoutingContext ctx) {
+  public void get(RoutingContext ctx) {
     Caller caller = Authenticator.caller(ctx);
     Reply.answer(ctx, movements.find(ctx.pathParam("id"))
       .map(found -> found.filter(movement -> caller.owns(movement.ownerId()))
@@ -101,5 +112,33 @@ final class GatewayMovementHandlers<M extends GatewayMovement> {
     return Reply.accepted(kind.representation().apply(movement))
       .withHeader("Location", kind.path() + "/" + movement.id())
       .replayed(outcome.replayed());
+  }
+
+  /** The contract's deposit, plus source, createdAt and (when it failed or was reversed) failureReason. */
+  private static JsonObject deposit(Deposit deposit) {
+    JsonObject json = new JsonObject()
+      .put("id", deposit.id())
+      .put("walletId", deposit.wallet().value())
+      .put("status", deposit.status().wire())
+      .put("amount", deposit.amount().minor())
+      .put("currency", deposit.amount().currencyCode())
+      .put("source", deposit.source().type())
+      .put("createdAt", deposit.createdAt().toString());
+    deposit.failureReason().ifPresent(reason -> json.put("failureReason", reason));
+    return json;
+  }
+
+  /** The contract's withdrawal, plus destination, createdAt and (when it failed or came back) failureReason. */
+  private static JsonObject withdrawal(Withdrawal withdrawal) {
+    JsonObject json = new JsonObject()
+      .put("id", withdrawal.id())
+      .put("walletId", withdrawal.wallet().value())
+      .put("status", withdrawal.status().wire())
+      .put("amount", withdrawal.amount().minor())
+      .put("currency", withdrawal.amount().currencyCode())
+      .put("destination", withdrawal.destination().type())
+      .put("createdAt", withdrawal.createdAt().toString());
+    withdrawal.failureReason().ifPresent(reason -> json.put("failureReason", reason));
+    return json;
   }
 }

@@ -1,10 +1,13 @@
-package dev.wallet.edge;
+package dev.wallet.edge.funds;
 
-import dev.wallet.edge.funds.EventRefusedException;
-import dev.wallet.edge.funds.EventResult;
-import dev.wallet.edge.funds.Funds;
 import dev.wallet.edge.gateway.GatewayEvent;
 import dev.wallet.edge.gateway.WebhookSignature;
+import dev.wallet.edge.http.ApiSchema;
+import dev.wallet.edge.http.EdgeMetrics;
+import dev.wallet.edge.http.Problem;
+import dev.wallet.edge.http.ProblemException;
+import dev.wallet.edge.http.Reply;
+import dev.wallet.edge.http.RequestLog;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -19,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * with the HMAC signature over the timestamp and the raw body, verified before the body is even
  * parsed. Each event id is applied at most once (see {@link Funds#onEvent}).
  */
-final class WebhookHandlers {
+public final class WebhookHandlers {
 
   private static final Logger LOG = LoggerFactory.getLogger(WebhookHandlers.class);
 
@@ -28,7 +31,7 @@ final class WebhookHandlers {
   private final Clock clock;
   private final EdgeMetrics metrics;
 
-  WebhookHandlers(Funds funds, WebhookSignature signature, Clock clock, EdgeMetrics metrics) {
+  public WebhookHandlers(Funds funds, WebhookSignature signature, Clock clock, EdgeMetrics metrics) {
     this.funds = funds;
     this.signature = signature;
     this.clock = clock;
@@ -36,7 +39,7 @@ final class WebhookHandlers {
   }
 
   /** Guard: a known gateway and a valid, fresh signature over the raw body; 404 or 401 otherwise. */
-  void verify(RoutingContext ctx) {
+  public void verify(RoutingContext ctx) {
     if (!funds.gatewayName().equals(ctx.pathParam("gateway"))) {
       throw new ProblemException(Problem.notFound());
     }
@@ -58,7 +61,7 @@ final class WebhookHandlers {
     ctx.next();
   }
 
-  void receive(RoutingContext ctx) {
+  public void receive(RoutingContext ctx) {
     GatewayEvent event = GatewayEvent.fromJson(ApiSchema.body(ctx));
     String body = ctx.body().buffer().toString(StandardCharsets.UTF_8);
     Reply.answer(ctx, funds.onEvent(event, body)

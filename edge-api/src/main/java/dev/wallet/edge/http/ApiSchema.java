@@ -1,4 +1,4 @@
-package dev.wallet.edge;
+package dev.wallet.edge.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -34,9 +34,9 @@ import org.yaml.snakeyaml.Yaml;
  * 400 invalid_request (415 for a body in another media type than the one declared) and changes
  * nothing. Public and admin routes go through the same guard.
  */
-final class ApiSchema {
+public final class ApiSchema {
 
-  static final String DOCUMENT = "openapi.yaml";
+  public static final String DOCUMENT = "openapi.yaml";
   private static final String JSON = "application/json";
   private static final String YAML = "application/yaml";
   private static final String TEXT = "text/plain";
@@ -58,7 +58,7 @@ final class ApiSchema {
   }
 
   /** The document as served (its text) and as the validator holds it (resolved, schemas compiled on use). */
-  record Document(Buffer text, OpenAPIContract contract) {
+  public record Document(Buffer text, OpenAPIContract contract) {
   }
 
   /**
@@ -70,7 +70,7 @@ final class ApiSchema {
    * time; requests are, against exactly the schemas written here. The one text request body (the
    * rules file, application/yaml) is text/plain in the validator's copy for the same reason.
    */
-  static Future<Document> load(Vertx vertx) {
+  public static Future<Document> load(Vertx vertx) {
     return vertx.fileSystem().readFile(DOCUMENT).compose(text -> OpenAPIContract.from(vertx, forValidator(text))
       .map(contract -> new Document(text, contract)));
   }
@@ -111,12 +111,12 @@ final class ApiSchema {
     }
   }
 
-  static ApiSchema of(OpenAPIContract contract, int maxJsonDepth) {
+  public static ApiSchema of(OpenAPIContract contract, int maxJsonDepth) {
     return new ApiSchema(contract, new StrictJson(maxJsonDepth));
   }
 
   /** Guard for one operation: a body and query parameters as the document describes them. */
-  Handler<RoutingContext> validate(String operationId) {
+  public Handler<RoutingContext> validate(String operationId) {
     Operation operation = contract.operation(operationId);
     if (operation == null) {
       throw new IllegalArgumentException("the OpenAPI document has no operation " + operationId);
@@ -131,7 +131,7 @@ final class ApiSchema {
   }
 
   /** The body the guard validated. */
-  static JsonObject body(RoutingContext ctx) {
+  public static JsonObject body(RoutingContext ctx) {
     JsonObject body = ctx.get(BODY);
     if (body == null) {
       throw new IllegalStateException("route " + ctx.normalizedPath() + " is not behind a body validation");
@@ -140,7 +140,7 @@ final class ApiSchema {
   }
 
   /** A query parameter the guard validated, converted to the type the document gives it. */
-  static Optional<Object> query(RoutingContext ctx, String name) {
+  public static Optional<Object> query(RoutingContext ctx, String name) {
     Map<String, Object> query = ctx.get(QUERY);
     return Optional.ofNullable(query == null ? null : query.get(name));
   }
@@ -162,7 +162,7 @@ final class ApiSchema {
   }
 
   /** The operation's JSON body schema as the document writes it. */
-  JsonObject jsonBodySchema(Operation operation) {
+  public JsonObject jsonBodySchema(Operation operation) {
     return contract.getRawContract().getJsonObject("paths").getJsonObject(operation.getOpenAPIPath())
       .getJsonObject(operation.getHttpMethod().name().toLowerCase(Locale.ROOT)).getJsonObject("requestBody")
       .getJsonObject("content").getJsonObject(JSON).getJsonObject("schema");

@@ -1,24 +1,24 @@
-package dev.wallet.edge;
+package dev.wallet.edge.http;
 
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.util.List;
 
 /** The first guard of every /v1 route: a valid bearer token, or 401 before anything else happens. */
-final class Authenticator {
+public final class Authenticator {
 
   private static final String CALLER = "wallet.caller";
   private static final String EXPIRES_AT = "wallet.tokenExpiresAt";
   private static final String BEARER = "bearer ";
-  static final String ACCESS_TOKEN = "access_token";
+  public static final String ACCESS_TOKEN = "access_token";
 
   private final JwtVerifier verifier;
 
-  Authenticator(JwtVerifier verifier) {
+  public Authenticator(JwtVerifier verifier) {
     this.verifier = verifier;
   }
 
-  void authenticate(RoutingContext ctx) {
+  public void authenticate(RoutingContext ctx) {
     remember(ctx, verifier.verified(bearerToken(ctx)));
     ctx.next();
   }
@@ -28,7 +28,7 @@ final class Authenticator {
    * set headers), the {@code access_token} query parameter. The access log records paths without
    * their query, so the token does not end up in logs.
    */
-  void authenticateSocket(RoutingContext ctx) {
+  public void authenticateSocket(RoutingContext ctx) {
     List<String> queryTokens = ctx.queryParam(ACCESS_TOKEN);
     if (ctx.request().headers().contains("Authorization") || queryTokens.isEmpty()) {
       authenticate(ctx);
@@ -46,7 +46,7 @@ final class Authenticator {
     ctx.put(EXPIRES_AT, token.expiresAt());
   }
 
-  static Caller caller(RoutingContext ctx) {
+  public static Caller caller(RoutingContext ctx) {
     Caller caller = ctx.get(CALLER);
     if (caller == null) {
       throw new IllegalStateException("route " + ctx.normalizedPath() + " is not behind the authenticator");
@@ -55,13 +55,13 @@ final class Authenticator {
   }
 
   /** When the caller's token expires (routes behind the authenticator only). */
-  static Instant tokenExpiresAt(RoutingContext ctx) {
+  public static Instant tokenExpiresAt(RoutingContext ctx) {
     caller(ctx);
     return ctx.get(EXPIRES_AT);
   }
 
   /** For logs: the caller, or null before authentication succeeded. */
-  static Caller callerIfKnown(RoutingContext ctx) {
+  public static Caller callerIfKnown(RoutingContext ctx) {
     return ctx.get(CALLER);
   }
 

@@ -1,22 +1,22 @@
-package dev.wallet.edge;
+package dev.wallet.edge.http;
 
 import java.util.Set;
 
 /** Who sent a request, as its verified token says: the {@code sub} claim and the {@code roles}. */
-record Caller(String id, Set<String> roles) {
+public record Caller(String id, Set<String> roles) {
 
-  static final String MERCHANT = "merchant";
+  public static final String MERCHANT = "merchant";
 
-  Caller {
+  public Caller {
     roles = Set.copyOf(roles);
   }
 
-  boolean has(String role) {
+  public boolean has(String role) {
     return roles.contains(role);
   }
 
   /** The caller owns what was created under its id; ownership never changes. */
-  boolean owns(String ownerId) {
+  public boolean owns(String ownerId) {
     return id.equals(ownerId);
   }
 }

@@ -1,4 +1,4 @@
-package dev.wallet.edge;
+package dev.wallet.edge.http;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * pattern again for every value it checks, was a sixth of an edge's CPU under transfers.
  * {@code CompiledSchemaTest} holds it to the validator's answers, body by body.
  */
-final class CompiledSchema {
+public final class CompiledSchema {
 
   /** Keywords that describe and never constrain (and the resolver's note of where a schema came from). */
   private static final Set<String> ANNOTATIONS = Set.of("description", "title", "default", "example", "examples",
@@ -36,7 +36,7 @@ final class CompiledSchema {
   }
 
   /** Thrown while compiling a schema that uses something this class does not check. */
-  static final class Unsupported extends RuntimeException {
+  public static final class Unsupported extends RuntimeException {
     Unsupported(String what) {
       super(what, null, false, false);
     }
@@ -46,7 +46,7 @@ final class CompiledSchema {
    * {@code schema}'s check, with its {@code $ref}s read from {@code document}'s components; empty when
    * the schema uses a keyword or a form this class does not compile.
    */
-  static Optional<Predicate<Object>> of(JsonObject schema, JsonObject document) {
+  public static Optional<Predicate<Object>> of(JsonObject schema, JsonObject document) {
     try {
       return Optional.of(new CompiledSchema(document).compile(schema));
     } catch (Unsupported unsupported) {

@@ -1,4 +1,4 @@
-package dev.wallet.edge;
+package dev.wallet.edge.http;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,21 +14,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * connection and tries another edge, and this one keeps its memory and file descriptors for the
  * connections it serves.
  */
-final class ConnectionCap {
+public final class ConnectionCap {
 
   private final int max;
   private final AtomicInteger open = new AtomicInteger();
   private final Set<HttpConnection> admitted = ConcurrentHashMap.newKeySet();
   private final Counter refused;
 
-  ConnectionCap(int max, MeterRegistry registry) {
+  public ConnectionCap(int max, MeterRegistry registry) {
     this.max = max;
     this.refused = registry.counter("wallet_http_connections_refused_total");
     registry.gauge("wallet_http_connections_open", open);
   }
 
   /** The server's connection handler. */
-  void admit(HttpConnection connection) {
+  public void admit(HttpConnection connection) {
     if (open.incrementAndGet() > max) {
       open.decrementAndGet();
       refused.increment();
@@ -55,7 +55,7 @@ final class ConnectionCap {
    * Gives the connection's place back, once. A WebSocket calls it when it closes: after the
    * upgrade, the HTTP connection's own close handler no longer runs.
    */
-  void release(HttpConnection connection) {
+  public void release(HttpConnection connection) {
     if (admitted.remove(connection)) {
       open.decrementAndGet();
     }

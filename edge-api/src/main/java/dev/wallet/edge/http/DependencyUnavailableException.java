@@ -1,9 +1,9 @@
-package dev.wallet.edge;
+package dev.wallet.edge.http;
 
 /** A dependency other than the money core (the ledger's database) could not answer: 503, retry later. */
-final class DependencyUnavailableException extends RuntimeException {
+public class DependencyUnavailableException extends RuntimeException {
 
-  DependencyUnavailableException(String message, Throwable cause) {
+  public DependencyUnavailableException(String message, Throwable cause) {
     super(message, cause);
   }
 }

@@ -1,4 +1,4 @@
-package dev.wallet.edge;
+package dev.wallet.edge.http;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.model.OutcomeCode;
@@ -13,31 +13,31 @@ import java.util.Locale;
  * Redis and PostgreSQL pool figures, when the process runs with metrics enabled, as {@link Main}
  * does). Names follow Prometheus conventions; labels are bounded sets (operations and codes).
  */
-final class EdgeMetrics {
+public final class EdgeMetrics {
 
   private final MeterRegistry registry;
 
-  EdgeMetrics(MeterRegistry registry) {
+  public EdgeMetrics(MeterRegistry registry) {
     this.registry = registry;
   }
 
   /** wallet_money_outcomes_total{operation="transfer",code="insufficient_funds"} */
-  void outcome(String operation, OutcomeCode code, boolean replayed) {
+  public void outcome(String operation, OutcomeCode code, boolean replayed) {
     registry.counter("wallet_money_outcomes_total", "operation", operation, "code",
       code.name().toLowerCase(Locale.ROOT), "replayed", Boolean.toString(replayed)).increment();
   }
 
-  void rateLimited() {
+  public void rateLimited() {
     registry.counter("wallet_rate_limited_total").increment();
   }
 
   /** wallet_webhook_events_total{result="applied"|"duplicate"|"refused"|"bad_signature"|...} */
-  void webhook(String result) {
+  public void webhook(String result) {
     registry.counter("wallet_webhook_events_total", "result", result).increment();
   }
 
   /** wallet_saga_total{event="started"|...}: the money core's cross-shard sagas and sweeper in this process. */
-  void sagas(BalanceCache cache) {
+  public void sagas(BalanceCache cache) {
     gauge("started", cache, c -> c.sagaCounts().started());
     gauge("completed", cache, c -> c.sagaCounts().completed());
     gauge("reversed", cache, c -> c.sagaCounts().reversed());
@@ -50,7 +50,7 @@ final class EdgeMetrics {
    * wallet_limits_off_home_debits_total: debits this process sent with limits from a wallet off its
    * owner's home shard, whose limits are counted per shard (wallets opened before owners had homes).
    */
-  void limitsOffHome(BalanceCache cache) {
+  public void limitsOffHome(BalanceCache cache) {
     io.micrometer.core.instrument.FunctionCounter.builder("wallet_limits_off_home_debits", cache,
       BalanceCache::offHomeLimitedDebits).register(registry);
   }
@@ -60,7 +60,7 @@ final class EdgeMetrics {
       .register(registry);
   }
 
-  MeterRegistry registry() {
+  public MeterRegistry registry() {
     return registry;
   }
 
@@ -68,13 +68,13 @@ final class EdgeMetrics {
    * The process's registry. Vert.x Web labels a request with every route it passed through
    * ("/v1/>/v1/transfers" for the guard route, then the endpoint); the label keeps the endpoint.
    */
-  static PrometheusMeterRegistry newRegistry() {
+  public static PrometheusMeterRegistry newRegistry() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().meterFilter(MeterFilter.replaceTagValues("route", EdgeMetrics::endpointOnly));
     return registry;
   }
 
-  static String endpointOnly(String route) {
+  public static String endpointOnly(String route) {
     int last = route.lastIndexOf('>');
     return last < 0 ? route : route.substring(last + 1);
   }

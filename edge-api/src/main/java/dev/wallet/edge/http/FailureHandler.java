@@ -1,7 +1,6 @@
-package dev.wallet.edge;
+package dev.wallet.edge.http;
 
 import dev.wallet.balancecache.BalanceCacheUnavailableException;
-import dev.wallet.edge.funds.StoreUnavailableException;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -12,11 +11,11 @@ import org.slf4j.LoggerFactory;
  * their problem; outages become 503 with Retry-After (money did not move, or a retry under the
  * same key finds out); anything else is a bug: logged with the request, answered 500.
  */
-final class FailureHandler {
+public final class FailureHandler {
 
   private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
 
-  void handle(RoutingContext ctx) {
+  public void handle(RoutingContext ctx) {
     Problem problem = problemFor(ctx);
     if (ctx.response().headWritten()) {
       LOG.error("failure after the response started, closing it: {}", describe(ctx), ctx.failure());
@@ -27,16 +26,16 @@ final class FailureHandler {
   }
 
   /** No route has this path. */
-  void noRoute(RoutingContext ctx) {
+  public void noRoute(RoutingContext ctx) {
     Problem.notFound().reply().send(ctx);
   }
 
   /** A route has this path, for other methods. */
-  void wrongMethod(RoutingContext ctx) {
+  public void wrongMethod(RoutingContext ctx) {
     Problem.of(ProblemCode.METHOD_NOT_ALLOWED, ctx.request().method() + " is not supported here").reply().send(ctx);
   }
 
-  static Problem problemFor(RoutingContext ctx) {
+  public static Problem problemFor(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     Optional<Problem> known = known(failure);
     if (known.isPresent()) {
@@ -57,12 +56,11 @@ final class FailureHandler {
    * dependency that did not answer); empty for anything else, which is a bug. A batch answers
    * each item's failure with it.
    */
-  static Optional<Problem> known(Throwable failure) {
+  public static Optional<Problem> known(Throwable failure) {
     if (failure instanceof ProblemException expected) {
       return Optional.of(expected.problem());
     }
-    if (failure instanceof BalanceCacheUnavailableException || failure instanceof DependencyUnavailableException
-        || failure instanceof StoreUnavailableException) {
+    if (failure instanceof BalanceCacheUnavailableException || failure instanceof DependencyUnavailableException) {
       return Optional.of(Problem.unavailable("a dependency did not answer in time; retry with the same Idempotency-Key"));
     }
     return Optional.empty();

@@ -1,4 +1,4 @@
-package dev.wallet.edge;
+package dev.wallet.edge.http;
 
 import dev.wallet.balancecache.model.IdempotencyKey;
 import io.vertx.ext.web.RoutingContext;
@@ -10,16 +10,16 @@ import java.util.UUID;
  * The {@code Idempotency-Key} header, scoped to the caller (two callers may pick the same key).
  * Money-moving routes put {@link #require} in front of their handler.
  */
-final class IdempotencyKeys {
+public final class IdempotencyKeys {
 
-  static final String HEADER = "Idempotency-Key";
+  public static final String HEADER = "Idempotency-Key";
   private static final String KEY = "wallet.idempotencyKey";
 
   private IdempotencyKeys() {
   }
 
   /** Guard: a valid key, or 400 {@code idempotency_key_missing} before the body is parsed or anything asked. */
-  static void require(RoutingContext ctx) {
+  public static void require(RoutingContext ctx) {
     IdempotencyKey key = fromHeader(ctx).orElseThrow(() -> missing("this request moves money: send an "
       + HEADER + " header (1 to 255 printable ASCII characters) and reuse it when you retry"));
     ctx.put(KEY, key);
@@ -27,7 +27,7 @@ final class IdempotencyKeys {
   }
 
   /** The key {@link #require} accepted. */
-  static IdempotencyKey required(RoutingContext ctx) {
+  public static IdempotencyKey required(RoutingContext ctx) {
     IdempotencyKey key = ctx.get(KEY);
     if (key == null) {
       throw new IllegalStateException("route " + ctx.normalizedPath() + " is not behind IdempotencyKeys.require");
@@ -36,7 +36,7 @@ final class IdempotencyKeys {
   }
 
   /** The client's key when it sent one, else a fresh one: the request is then simply not retryable. */
-  static IdempotencyKey orRandom(RoutingContext ctx) {
+  public static IdempotencyKey orRandom(RoutingContext ctx) {
     return fromHeader(ctx).orElseGet(() -> scoped(ctx, UUID.randomUUID().toString()));
   }
 
@@ -60,7 +60,7 @@ final class IdempotencyKeys {
   }
 
   /** A key sent in a body (a batch item's), scoped to the caller like the header's: the same key is the same request. */
-  static IdempotencyKey ofCaller(Caller caller, String key) {
+  public static IdempotencyKey ofCaller(Caller caller, String key) {
     try {
       return new IdempotencyKey(caller.id(), key);
     } catch (IllegalArgumentException malformed) {

@@ -1,4 +1,4 @@
-package dev.wallet.edge;
+package dev.wallet.edge.http;
 
 import dev.wallet.edge.config.EdgeConfig;
 import io.vertx.core.json.JsonArray;
@@ -26,12 +26,12 @@ import javax.crypto.spec.SecretKeySpec;
  * then {@code iss}, {@code aud}, {@code exp} (required), {@code nbf}, {@code sub} and
  * {@code roles} are checked. Pure computation: safe on an event loop.
  */
-final class JwtVerifier {
+public final class JwtVerifier {
 
-  static final String HS256 = "HS256";
-  static final String RS256 = "RS256";
-  static final String ISSUER = "wallet";
-  static final String AUDIENCE = "wallet-api";
+  public static final String HS256 = "HS256";
+  public static final String RS256 = "RS256";
+  public static final String ISSUER = "wallet";
+  public static final String AUDIENCE = "wallet-api";
   private static final String MAC = "HmacSHA256";
   private static final int MAX_TOKEN_CHARS = 4_096;
   private static final int MAX_SUBJECT_CHARS = 128;
@@ -41,7 +41,7 @@ final class JwtVerifier {
   private final SignatureCheck signatureCheck;
   private final Clock clock;
 
-  JwtVerifier(EdgeConfig.Auth auth, Clock clock) {
+  public JwtVerifier(EdgeConfig.Auth auth, Clock clock) {
     this.algorithm = auth.algorithm();
     this.signatureCheck = RS256.equals(algorithm) ? rsa(publicKey(auth.rsaPublicKey().orElseThrow()))
       : hmac(new SecretKeySpec(auth.hmacSecret().getBytes(StandardCharsets.UTF_8), MAC));
@@ -49,7 +49,7 @@ final class JwtVerifier {
   }
 
   /** HS256 with {@code secret}. */
-  JwtVerifier(String secret, Clock clock) {
+  public JwtVerifier(String secret, Clock clock) {
     this(new EdgeConfig.Auth(HS256, secret, java.util.Optional.empty()), clock);
   }
 
@@ -60,16 +60,16 @@ final class JwtVerifier {
   }
 
   /** A valid token: who it names and when it stops being valid. */
-  record Verified(Caller caller, Instant expiresAt) {
+  public record Verified(Caller caller, Instant expiresAt) {
   }
 
   /** The caller the token names; throws {@link ProblemException} (401) for any token that is not valid. */
-  Caller verify(String token) {
+  public Caller verify(String token) {
     return verified(token).caller();
   }
 
   /** As {@link #verify}, with the token's expiry (a live socket closes then). */
-  Verified verified(String token) {
+  public Verified verified(String token) {
     String[] parts = token.length() > MAX_TOKEN_CHARS ? new String[0] : token.split("\\.", -1);
     if (parts.length != 3) {
       throw rejected("malformed token");
@@ -162,7 +162,7 @@ final class JwtVerifier {
   }
 
   /** An X.509 SubjectPublicKeyInfo in PEM ("-----BEGIN PUBLIC KEY-----"). */
-  static PublicKey publicKey(String pem) {
+  public static PublicKey publicKey(String pem) {
     String base64 = pem.replaceAll("-----(BEGIN|END) PUBLIC KEY-----", "").replaceAll("\\s", "");
     try {
       return KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(base64)));

@@ -1,4 +1,4 @@
-package dev.wallet.edge;
+package dev.wallet.edge.http;
 
 import dev.wallet.ledger.MoneyHalt;
 import dev.wallet.ledger.MoneyHalts;
@@ -27,10 +27,10 @@ import org.slf4j.LoggerFactory;
  * the database is away. What is left is an edge cut off from PostgreSQL while the writers are not:
  * {@code wallet_money_halt_state_age_seconds} and the readiness details show how old its knowledge is.
  */
-final class MoneyGate {
+public final class MoneyGate {
 
   private static final Logger LOG = LoggerFactory.getLogger(MoneyGate.class);
-  static final long POLL_MS = 1_000;
+  public static final long POLL_MS = 1_000;
 
   private final MoneyHalts halts;
   private final Clock clock;
@@ -40,23 +40,23 @@ final class MoneyGate {
   private volatile Optional<String> readFailure = Optional.empty();
   private long timer = -1;
 
-  MoneyGate(MoneyHalts halts, Clock clock) {
+  public MoneyGate(MoneyHalts halts, Clock clock) {
     this.halts = halts;
     this.clock = clock;
   }
 
   /** Polls from now on; the first read decides whether the edge starts halted. */
-  Future<Void> start(Vertx vertx) {
+  public Future<Void> start(Vertx vertx) {
     timer = vertx.setPeriodic(POLL_MS, tick -> refreshUnlessPolling());
     return refresh();
   }
 
-  void stop(Vertx vertx) {
+  public void stop(Vertx vertx) {
     vertx.cancelTimer(timer);
   }
 
   /** Reads the open halts now (after a release on this edge, so that it moves money again at once). */
-  Future<Void> refresh() {
+  public Future<Void> refresh() {
     return halts.open().map(found -> {
       if (found.isEmpty() != open.isEmpty()) {
         LOG.warn(found.isEmpty() ? "money moves again: no halt in force" : "money movement HALTED: {}",
@@ -76,7 +76,7 @@ final class MoneyGate {
   }
 
   /** Guard for every route that moves money: 503 halted, naming the finding, while a halt is in force. */
-  void guard(RoutingContext ctx) {
+  public void guard(RoutingContext ctx) {
     List<MoneyHalt> now = open;
     if (!now.isEmpty()) {
       throw new ProblemException(Problem.halted(now.get(0).reason() + (now.size() > 1 ? " (and " + (now.size() - 1)
@@ -86,29 +86,29 @@ final class MoneyGate {
   }
 
   /** False until the first read succeeds (an edge started while PostgreSQL was away). */
-  boolean everRead() {
+  public boolean everRead() {
     return !readAt.equals(Instant.EPOCH);
   }
 
-  boolean halted() {
+  public boolean halted() {
     return !open.isEmpty();
   }
 
-  List<MoneyHalt> halts() {
+  public List<MoneyHalt> halts() {
     return open;
   }
 
   /** How old this edge's knowledge of the halts is; the last read's failure, if it failed. */
-  Duration stateAge() {
+  public Duration stateAge() {
     return Duration.between(readAt, clock.instant());
   }
 
-  Optional<String> readFailure() {
+  public Optional<String> readFailure() {
     return readFailure;
   }
 
   /** wallet_money_halted (1 while a halt is in force here) and wallet_money_halt_state_age_seconds. */
-  void register(MeterRegistry registry) {
+  public void register(MeterRegistry registry) {
     Gauge.builder("wallet_money_halted", this, gate -> gate.halted() ? 1 : 0).register(registry);
     Gauge.builder("wallet_money_halt_state_age_seconds", this, gate -> gate.stateAge().toMillis() / 1000.0)
       .register(registry);

@@ -1,4 +1,4 @@
-package dev.wallet.edge;
+package dev.wallet.edge.http;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.model.Wallet;
@@ -11,22 +11,22 @@ import java.util.Optional;
  * answers exactly like a wallet that does not exist (404, no data). Owners never change, so a
  * check here cannot go stale before the money core acts.
  */
-final class Ownership {
+public final class Ownership {
 
   private final BalanceCache cache;
 
-  Ownership(BalanceCache cache) {
+  public Ownership(BalanceCache cache) {
     this.cache = cache;
   }
 
   /** The wallet, when the caller owns it; a failed future with a 404 problem otherwise. */
-  Future<Wallet> ownedWallet(Caller caller, WalletId id) {
+  public Future<Wallet> ownedWallet(Caller caller, WalletId id) {
     return cache.wallet(id).map(found -> found
       .filter(wallet -> caller.owns(wallet.ownerId()))
       .orElseThrow(() -> new ProblemException(Problem.notFound())));
   }
 
-  Future<Void> requireOwned(Caller caller, Optional<WalletId> id) {
+  public Future<Void> requireOwned(Caller caller, Optional<WalletId> id) {
     return id.isEmpty() ? Future.succeededFuture() : owns(caller, id.get()).map(owned -> {
       if (!owned) {
         throw new ProblemException(Problem.notFound());
@@ -35,7 +35,7 @@ final class Ownership {
     });
   }
 
-  Future<Boolean> ownsEither(Caller caller, WalletId first, WalletId second) {
+  public Future<Boolean> ownsEither(Caller caller, WalletId first, WalletId second) {
     return owns(caller, first).compose(ownsFirst -> ownsFirst ? Future.succeededFuture(true) : owns(caller, second));
   }
 

@@ -1,4 +1,4 @@
-package dev.wallet.edge;
+package dev.wallet.edge.http;
 
 import dev.wallet.balancecache.model.PaymentId;
 import dev.wallet.balancecache.model.TransferId;
@@ -7,24 +7,24 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.function.Function;
 
 /** Ids in paths. A malformed id names nothing, so it is answered like an id that names nothing: 404. */
-final class PathIds {
+public final class PathIds {
 
   private PathIds() {
   }
 
-  static WalletId wallet(RoutingContext ctx) {
+  public static WalletId wallet(RoutingContext ctx) {
     return parse(ctx, WalletId::new);
   }
 
-  static PaymentId payment(RoutingContext ctx) {
+  public static PaymentId payment(RoutingContext ctx) {
     return parse(ctx, PaymentId::new);
   }
 
-  static TransferId transfer(RoutingContext ctx) {
+  public static TransferId transfer(RoutingContext ctx) {
     return parse(ctx, TransferId::new);
   }
 
-  static <T> T parse(RoutingContext ctx, Function<String, T> parser) {
+  public static <T> T parse(RoutingContext ctx, Function<String, T> parser) {
     try {
       return parser.apply(ctx.pathParam("id"));
     } catch (IllegalArgumentException malformed) {

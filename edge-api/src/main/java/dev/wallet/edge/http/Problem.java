@@ -1,4 +1,4 @@
-package dev.wallet.edge;
+package dev.wallet.edge.http;
 
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
@@ -11,55 +11,55 @@ import java.util.Map;
  * plus extension members such as the {@code transferId} a refusal is about. This is the one
  * place where the money core's refusals become HTTP statuses and codes.
  */
-record Problem(ProblemCode code, String detail, Map<String, Object> extensions) {
+public record Problem(ProblemCode code, String detail, Map<String, Object> extensions) {
 
-  static final String CONTENT_TYPE = "application/problem+json";
-  static final String RETRY_AFTER_SECONDS = "1";
+  public static final String CONTENT_TYPE = "application/problem+json";
+  public static final String RETRY_AFTER_SECONDS = "1";
   /** A halt lasts until a person acts: minutes, not seconds. */
-  static final String HALTED_RETRY_AFTER_SECONDS = "60";
+  public static final String HALTED_RETRY_AFTER_SECONDS = "60";
   private static final String RETRY_AFTER_MEMBER = "retryAfterSeconds";
 
-  Problem {
+  public Problem {
     extensions = Map.copyOf(extensions);
   }
 
-  static Problem of(ProblemCode code, String detail) {
+  public static Problem of(ProblemCode code, String detail) {
     return new Problem(code, detail, Map.of());
   }
 
-  static Problem invalidRequest(String detail) {
+  public static Problem invalidRequest(String detail) {
     return of(ProblemCode.INVALID_REQUEST, detail);
   }
 
   /** The same answer whether the thing does not exist or belongs to someone else: no data leaks. */
-  static Problem notFound() {
+  public static Problem notFound() {
     return of(ProblemCode.NOT_FOUND, "no such resource, or not yours");
   }
 
-  static Problem unauthorized(String detail) {
+  public static Problem unauthorized(String detail) {
     return of(ProblemCode.UNAUTHORIZED, detail);
   }
 
-  static Problem unavailable(String detail) {
+  public static Problem unavailable(String detail) {
     return of(ProblemCode.UNAVAILABLE, detail);
   }
 
   /** Reconciliation found a discrepancy: no money moves until a person releases the halt. */
-  static Problem halted(String reason) {
+  public static Problem halted(String reason) {
     return of(ProblemCode.HALTED, "money movement is halted: " + reason);
   }
 
-  static Problem forbidden(String detail) {
+  public static Problem forbidden(String detail) {
     return of(ProblemCode.FORBIDDEN, detail);
   }
 
-  static Problem rateLimited(long retryAfterSeconds) {
+  public static Problem rateLimited(long retryAfterSeconds) {
     return of(ProblemCode.RATE_LIMITED, "too many requests from this caller; retry in " + retryAfterSeconds + " s")
       .with(RETRY_AFTER_MEMBER, retryAfterSeconds);
   }
 
   /** The money core's refusals as the contract names them. */
-  static Problem forRefusal(OutcomeCode refusal) {
+  public static Problem forRefusal(OutcomeCode refusal) {
     return switch (refusal) {
       case OK, PENDING -> throw new IllegalArgumentException(refusal + " is not a refusal");
       case AMOUNT_INVALID -> invalidRequest("amount must be a positive integer of minor units");
@@ -95,23 +95,23 @@ record Problem(ProblemCode code, String detail, Map<String, Object> extensions) 
   }
 
   /** A refusal with what the money core said about it (e.g. the limit rule behind LIMIT_EXCEEDED). */
-  static Problem forRefusal(Outcome<?> outcome) {
+  public static Problem forRefusal(Outcome<?> outcome) {
     Problem problem = forRefusal(outcome.code());
     return outcome.detail().isEmpty() ? problem : new Problem(problem.code(), problem.detail() + ": "
       + outcome.detail(), problem.extensions());
   }
 
-  Problem with(String name, Object value) {
+  public Problem with(String name, Object value) {
     Map<String, Object> more = new LinkedHashMap<>(extensions);
     more.put(name, value);
     return new Problem(code, detail, more);
   }
 
-  int status() {
+  public int status() {
     return code.status();
   }
 
-  JsonObject toJson() {
+  public JsonObject toJson() {
     JsonObject json = new JsonObject()
       .put("type", "urn:wallet:problem:" + code.wire())
       .put("title", code.title())
@@ -122,7 +122,7 @@ record Problem(ProblemCode code, String detail, Map<String, Object> extensions) 
     return json;
   }
 
-  Reply reply() {
+  public Reply reply() {
     Reply reply = new Reply(code.status(), CONTENT_TYPE, toJson(), Map.of());
     return switch (code) {
       case UNAVAILABLE -> reply.withHeader("Retry-After", RETRY_AFTER_SECONDS);

@@ -1,4 +1,4 @@
-package dev.wallet.edge;
+package dev.wallet.edge.http;
 
 import java.util.Locale;
 
@@ -6,10 +6,10 @@ import java.util.Locale;
  * The stable error codes of the API contract, each with its HTTP status. Clients branch on the
  * code, so a code never changes meaning; only codes this edge can answer today are listed.
  */
-enum ProblemCode {
+public enum ProblemCode {
   INVALID_REQUEST(400, "The request is not valid"),
   IDEMPOTENCY_KEY_MISSING(400, "An Idempotency-Key header is required"),
-  /** A batch of more items than {@link BatchHandlers#MAX_ITEMS}. */
+  /** A batch of more items than the batch routes take (BatchHandlers.MAX_ITEMS). */
   BATCH_TOO_LARGE(400, "The batch has too many items"),
   UNAUTHORIZED(401, "Authentication is required"),
   FORBIDDEN(403, "Not allowed"),
@@ -49,16 +49,16 @@ enum ProblemCode {
     this.title = title;
   }
 
-  int status() {
+  public int status() {
     return status;
   }
 
-  String title() {
+  public String title() {
     return title;
   }
 
   /** insufficient_funds */
-  String wire() {
+  public String wire() {
     return name().toLowerCase(Locale.ROOT);
   }
 }

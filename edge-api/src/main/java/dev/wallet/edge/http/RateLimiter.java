@@ -1,4 +1,4 @@
-package dev.wallet.edge;
+package dev.wallet.edge.http;
 
 import dev.wallet.edge.config.EdgeConfig;
 import io.vertx.ext.web.RoutingContext;
@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
  * callers, nothing blocks). Buckets are in memory and per instance: behind a balancer with N
  * instances a caller gets up to N times the rate (documented in the README).
  */
-final class RateLimiter {
+public final class RateLimiter {
 
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
   /** A full bucket is the same as no bucket: full ones are dropped now and then, to bound memory. */
@@ -29,7 +29,7 @@ final class RateLimiter {
 
   private final EdgeMetrics metrics;
 
-  RateLimiter(EdgeConfig.RateLimit limit, LongSupplier nanoClock, EdgeMetrics metrics) {
+  public RateLimiter(EdgeConfig.RateLimit limit, LongSupplier nanoClock, EdgeMetrics metrics) {
     this.metrics = metrics;
     this.nanosPerToken = NANOS_PER_SECOND / limit.perSecond();
     this.capacityNanos = nanosPerToken * limit.burst();
@@ -45,7 +45,7 @@ final class RateLimiter {
   }
 
   /** Guard: lets the request through, or answers 429 rate_limited with Retry-After. */
-  void limit(RoutingContext ctx) {
+  public void limit(RoutingContext ctx) {
     long waitNanos = take(Authenticator.caller(ctx).id());
     if (waitNanos > 0) {
       metrics.rateLimited();
@@ -55,7 +55,7 @@ final class RateLimiter {
   }
 
   /** 0 when a token was taken, else how long until one will be there. */
-  long take(String callerId) {
+  public long take(String callerId) {
     long now = clock.getAsLong();
     Bucket bucket = buckets.compute(callerId, (id, current) -> next(current, now));
     pruneNow(now);
@@ -77,11 +77,11 @@ final class RateLimiter {
     }
   }
 
-  int size() {
+  public int size() {
     return buckets.size();
   }
 
-  static long retryAfterSeconds(long waitNanos) {
+  public static long retryAfterSeconds(long waitNanos) {
     return Math.max(1, (waitNanos + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND);
   }
 }

@@ -1,4 +1,4 @@
-package dev.wallet.edge;
+package dev.wallet.edge.http;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -10,35 +10,35 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** One HTTP answer: status, JSON body and headers. Handlers build these; only {@link #send} writes. */
-record Reply(int status, String contentType, JsonObject body, Map<String, String> headers) {
+public record Reply(int status, String contentType, JsonObject body, Map<String, String> headers) {
 
-  static final String JSON = "application/json";
-  static final String REPLAYED_HEADER = "Idempotent-Replayed";
+  public static final String JSON = "application/json";
+  public static final String REPLAYED_HEADER = "Idempotent-Replayed";
 
-  Reply {
+  public Reply {
     headers = Map.copyOf(headers);
   }
 
-  static Reply ok(JsonObject body) {
+  public static Reply ok(JsonObject body) {
     return new Reply(200, JSON, body, Map.of());
   }
 
-  static Reply created(JsonObject body) {
+  public static Reply created(JsonObject body) {
     return new Reply(201, JSON, body, Map.of());
   }
 
-  static Reply accepted(JsonObject body) {
+  public static Reply accepted(JsonObject body) {
     return new Reply(202, JSON, body, Map.of());
   }
 
-  Reply withHeader(String name, String value) {
+  public Reply withHeader(String name, String value) {
     Map<String, String> more = new LinkedHashMap<>(headers);
     more.put(name, value);
     return new Reply(status, contentType, body, more);
   }
 
   /** Marks an answer that an earlier request under the same Idempotency-Key decided. */
-  Reply replayed(boolean replayed) {
+  public Reply replayed(boolean replayed) {
     return replayed ? withHeader(REPLAYED_HEADER, "true") : this;
   }
 
@@ -47,12 +47,12 @@ record Reply(int status, String contentType, JsonObject body, Map<String, String
    * failure handler, on the request's own event loop (a dependency's future may complete on
    * another thread, e.g. a client's timeout timer).
    */
-  static void answer(RoutingContext ctx, Future<Reply> reply) {
+  public static void answer(RoutingContext ctx, Future<Reply> reply) {
     onContextOf(Vertx.currentContext(), reply).onSuccess(done -> done.send(ctx)).onFailure(ctx::fail);
   }
 
   /** {@code future}'s outcome, delivered on {@code context} (as is when already there, or with no context). */
-  static <T> Future<T> onContextOf(Context context, Future<T> future) {
+  public static <T> Future<T> onContextOf(Context context, Future<T> future) {
     if (context == null) {
       return future;
     }
@@ -67,7 +67,7 @@ record Reply(int status, String contentType, JsonObject body, Map<String, String
     return promise.future();
   }
 
-  void send(RoutingContext ctx) {
+  public void send(RoutingContext ctx) {
     ctx.response().setStatusCode(status).putHeader("Content-Type", contentType);
     headers.forEach(ctx.response()::putHeader);
     ctx.response().end(body.toBuffer());

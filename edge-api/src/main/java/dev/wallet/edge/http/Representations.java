@@ -1,4 +1,4 @@
-package dev.wallet.edge;
+package dev.wallet.edge.http;
 
 import dev.wallet.balancecache.model.AuthorizationView;
 import dev.wallet.balancecache.model.CaptureView;
@@ -6,23 +6,21 @@ import dev.wallet.balancecache.model.PaymentView;
 import dev.wallet.balancecache.model.RefundView;
 import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.Wallet;
-import dev.wallet.edge.funds.Deposit;
-import dev.wallet.edge.funds.Withdrawal;
 import dev.wallet.ledger.EntryPage;
 import dev.wallet.ledger.LedgerEntry;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /** The contract's JSON shapes, built from the model's records at this one place. */
-final class Representations {
+public final class Representations {
 
   /** KYC tiers arrive with the limits module; until then every wallet reads as unverified and nothing is enforced. */
-  static final String KYC_TIER_UNTIL_LIMITS_EXIST = "unverified";
+  public static final String KYC_TIER_UNTIL_LIMITS_EXIST = "unverified";
 
   private Representations() {
   }
 
-  static JsonObject wallet(Wallet wallet) {
+  public static JsonObject wallet(Wallet wallet) {
     return new JsonObject()
       .put("id", wallet.id().value())
       .put("ownerId", wallet.ownerId())
@@ -35,7 +33,7 @@ final class Representations {
   }
 
   /** A reversed transfer also names why, as the code the destination's refusal has in the contract. */
-  static JsonObject transfer(TransferView transfer) {
+  public static JsonObject transfer(TransferView transfer) {
     JsonObject json = new JsonObject()
       .put("id", transfer.id().value())
       .put("status", transfer.status().wire())
@@ -49,7 +47,7 @@ final class Representations {
   }
 
   /** The contract's payment; fee and refunded are additions (minor units), reversalCode when reversed. */
-  static JsonObject payment(PaymentView payment) {
+  public static JsonObject payment(PaymentView payment) {
     JsonObject json = new JsonObject()
       .put("id", payment.id().value())
       .put("status", payment.status().wire())
@@ -66,7 +64,7 @@ final class Representations {
   }
 
   /** An authorization: amount authorized, captured so far, still held; releasedBy (void|expiry) once released. */
-  static JsonObject authorization(AuthorizationView authorization) {
+  public static JsonObject authorization(AuthorizationView authorization) {
     JsonObject json = new JsonObject()
       .put("id", authorization.id().value())
       .put("status", authorization.status().wire())
@@ -84,13 +82,13 @@ final class Representations {
   }
 
   /** A capture: the payment it made (refundable at /v1/payments/{id}/refunds) and the authorization after it. */
-  static JsonObject capture(CaptureView capture) {
+  public static JsonObject capture(CaptureView capture) {
     JsonObject json = new JsonObject().put("payment", payment(capture.payment()));
     capture.authorization().ifPresent(authorization -> json.put("authorization", authorization(authorization)));
     return json;
   }
 
-  static JsonObject refund(RefundView refund) {
+  public static JsonObject refund(RefundView refund) {
     JsonObject json = new JsonObject()
       .put("id", refund.id().value())
       .put("paymentId", refund.payment().value())
@@ -102,35 +100,7 @@ final class Representations {
     return json;
   }
 
-  /** The contract's deposit, plus source, createdAt and (when it failed or was reversed) failureReason. */
-  static JsonObject deposit(Deposit deposit) {
-    JsonObject json = new JsonObject()
-      .put("id", deposit.id())
-      .put("walletId", deposit.wallet().value())
-      .put("status", deposit.status().wire())
-      .put("amount", deposit.amount().minor())
-      .put("currency", deposit.amount().currencyCode())
-      .put("source", deposit.source().type())
-      .put("createdAt", deposit.createdAt().toString());
-    deposit.failureReason().ifPresent(reason -> json.put("failureReason", reason));
-    return json;
-  }
-
-  /** The contract's withdrawal, plus destination, createdAt and (when it failed or came back) failureReason. */
-  static JsonObject withdrawal(Withdrawal withdrawal) {
-    JsonObject json = new JsonObject()
-      .put("id", withdrawal.id())
-      .put("walletId", withdrawal.wallet().value())
-      .put("status", withdrawal.status().wire())
-      .put("amount", withdrawal.amount().minor())
-      .put("currency", withdrawal.amount().currencyCode())
-      .put("destination", withdrawal.destination().type())
-      .put("createdAt", withdrawal.createdAt().toString());
-    withdrawal.failureReason().ifPresent(reason -> json.put("failureReason", reason));
-    return json;
-  }
-
-  static JsonObject entries(EntryPage page) {
+  public static JsonObject entries(EntryPage page) {
     JsonArray entries = new JsonArray();
     page.entries().forEach(entry -> entries.add(entry(entry)));
     return new JsonObject()
@@ -139,7 +109,7 @@ final class Representations {
   }
 
   /** amount is signed: + credit, - debit; bucket says which balance (available or held) it moved. */
-  static JsonObject entry(LedgerEntry entry) {
+  public static JsonObject entry(LedgerEntry entry) {
     return new JsonObject()
       .put("id", entry.id())
       .put("transactionId", entry.transactionId())

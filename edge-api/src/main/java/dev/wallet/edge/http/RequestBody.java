@@ -1,9 +1,8 @@
-package dev.wallet.edge;
+package dev.wallet.edge.http;
 
 import dev.wallet.balancecache.model.Currencies;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.WalletId;
-import dev.wallet.edge.gateway.Instrument;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -19,7 +18,7 @@ import java.util.Optional;
  * records accept. Every violation is a 400 {@code invalid_request} naming the member, thrown
  * before anything moves.
  */
-final class RequestBody {
+public final class RequestBody {
 
   private final JsonObject json;
 
@@ -28,16 +27,16 @@ final class RequestBody {
   }
 
   /** The body {@link ApiSchema#validate} accepted for this request. */
-  static RequestBody of(RoutingContext ctx) {
+  public static RequestBody of(RoutingContext ctx) {
     return new RequestBody(ApiSchema.body(ctx));
   }
 
-  String text(String member) {
+  public String text(String member) {
     return optionalText(member).orElseThrow(() -> ProblemException.invalid(member + " is required"));
   }
 
   /** A member that may be absent or null. */
-  Optional<String> optionalText(String member) {
+  public Optional<String> optionalText(String member) {
     Object value = json.getValue(member);
     if (value == null) {
       return Optional.empty();
@@ -48,7 +47,7 @@ final class RequestBody {
     return Optional.of(text);
   }
 
-  Currency currency(String member) {
+  public Currency currency(String member) {
     try {
       return Currencies.parse(text(member));
     } catch (IllegalArgumentException e) {
@@ -57,7 +56,7 @@ final class RequestBody {
   }
 
   /** A positive JSON integer no larger than the money core can hold exactly; 10.0, "10" and 1e1 are refused. */
-  long amount(String member) {
+  public long amount(String member) {
     Object value = json.getValue(member);
     if (!(value instanceof Integer || value instanceof Long)) {
       throw ProblemException.invalid(member + " must be an integer number of minor units");
@@ -70,7 +69,7 @@ final class RequestBody {
   }
 
   /** A whole number that may be absent or null (then {@code null}). */
-  Long optionalWhole(String member) {
+  public Long optionalWhole(String member) {
     Object value = json.getValue(member);
     if (value == null) {
       return null;
@@ -82,7 +81,7 @@ final class RequestBody {
   }
 
   /** A boolean that may be absent or null (then false). */
-  boolean flag(String member) {
+  public boolean flag(String member) {
     Object value = json.getValue(member);
     if (value == null) {
       return false;
@@ -93,20 +92,20 @@ final class RequestBody {
     return yes;
   }
 
-  Money money(String amountMember, String currencyMember) {
+  public Money money(String amountMember, String currencyMember) {
     return new Money(amount(amountMember), currency(currencyMember));
   }
 
-  WalletId walletId(String member) {
+  public WalletId walletId(String member) {
     return toWalletId(member, text(member));
   }
 
-  Optional<WalletId> optionalWalletId(String member) {
+  public Optional<WalletId> optionalWalletId(String member) {
     return optionalText(member).map(text -> toWalletId(member, text));
   }
 
   /** An array of objects, each its own body; an empty array is refused. */
-  List<RequestBody> objects(String member) {
+  public List<RequestBody> objects(String member) {
     if (!(json.getValue(member) instanceof JsonArray array) || array.isEmpty()) {
       throw ProblemException.invalid(member + " must be a non-empty array of objects");
     }
@@ -121,7 +120,7 @@ final class RequestBody {
   }
 
   /** A boolean member that may be absent. */
-  boolean flag(String member, boolean absent) {
+  public boolean flag(String member, boolean absent) {
     Object value = json.getValue(member);
     if (value == null) {
       return absent;
@@ -133,16 +132,11 @@ final class RequestBody {
   }
 
   /** A nested object. */
-  RequestBody object(String member) {
+  public RequestBody object(String member) {
     if (!(json.getValue(member) instanceof JsonObject nested)) {
       throw ProblemException.invalid(member + " must be an object");
     }
     return new RequestBody(nested);
-  }
-
-  /** A deposit's source or a withdrawal's destination: {"type", "account"?}. */
-  Instrument instrument() {
-    return new Instrument(text("type"), optionalText("account"));
   }
 
   private static WalletId toWalletId(String member, String text) {

@@ -1,4 +1,4 @@
-package dev.wallet.edge;
+package dev.wallet.edge.http;
 
 import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
@@ -13,9 +13,9 @@ import org.slf4j.LoggerFactory;
  * (not thread-local state: an event loop interleaves many requests), so every line about a
  * request, here and in {@link FailureHandler}, can be found by it.
  */
-final class RequestLog {
+public final class RequestLog {
 
-  static final String HEADER = "X-Request-Id";
+  public static final String HEADER = "X-Request-Id";
   private static final String KEY = "wallet.requestId";
   private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final Logger ACCESS = LoggerFactory.getLogger("dev.wallet.edge.access");
@@ -23,7 +23,7 @@ final class RequestLog {
   private RequestLog() {
   }
 
-  static void start(RoutingContext ctx) {
+  public static void start(RoutingContext ctx) {
     String id = requestIdFrom(ctx.request().getHeader(HEADER));
     ctx.put(KEY, id);
     ctx.response().putHeader(HEADER, id);
@@ -32,7 +32,7 @@ final class RequestLog {
     ctx.next();
   }
 
-  static String requestId(RoutingContext ctx) {
+  public static String requestId(RoutingContext ctx) {
     String id = ctx.get(KEY);
     return id == null ? "-" : id;
   }

@@ -1,4 +1,4 @@
-package dev.wallet.edge;
+package dev.wallet.edge.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -15,15 +15,15 @@ import java.io.IOException;
  * accepts, are not JSON, and nesting is bounded so that a body of 16 KB of {@code [[[[...} costs
  * nothing but a 400.
  */
-final class StrictJson {
+public final class StrictJson {
 
   /** Tokens and webhooks are shallow documents; request bodies get the configured depth. */
-  static final int SHALLOW_DEPTH = 8;
+  public static final int SHALLOW_DEPTH = 8;
 
   private final JsonFactory factory;
   private final int maxDepth;
 
-  StrictJson(int maxDepth) {
+  public StrictJson(int maxDepth) {
     this.maxDepth = maxDepth;
     this.factory = JsonFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -32,7 +32,7 @@ final class StrictJson {
   }
 
   /** Throws {@link ProblemException} (400) unless {@code bytes} hold exactly one JSON object. */
-  JsonObject object(byte[] bytes) {
+  public JsonObject object(byte[] bytes) {
     Object parsed;
     try {
       parsed = JacksonCodec.fromParser(factory.createParser(bytes), Object.class);

@@ -1,10 +1,19 @@
-package dev.wallet.edge;
+package dev.wallet.edge.limits;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.command.Transfer;
 import dev.wallet.balancecache.model.LimitCheck;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.edge.http.ApiSchema;
+import dev.wallet.edge.http.Authenticator;
+import dev.wallet.edge.http.Caller;
+import dev.wallet.edge.http.DependencyUnavailableException;
+import dev.wallet.edge.http.Problem;
+import dev.wallet.edge.http.ProblemCode;
+import dev.wallet.edge.http.ProblemException;
+import dev.wallet.edge.http.Reply;
+import dev.wallet.edge.http.Representations;
 import dev.wallet.limits.Limits;
 import dev.wallet.limits.LimitsUnavailableException;
 import dev.wallet.limits.model.AmlFlag;
@@ -34,10 +43,10 @@ import java.util.Optional;
  * Hazelcast down, is 503 and nothing moves), and the /admin endpoints of the risk and compliance
  * teams (rules, KYC profiles, audit, AML flags, CSV reports).
  */
-final class LimitsHandlers {
+public final class LimitsHandlers {
 
-  static final String RISK = "risk";
-  static final String ADMIN = "admin";
+  public static final String RISK = "risk";
+  public static final String ADMIN = "admin";
   private static final int DEFAULT_PAGE = 100;
   private static final Duration DEFAULT_FLAG_PERIOD = Duration.ofDays(30);
   private static final Duration MAX_REPORT_PERIOD = Duration.ofDays(366);
@@ -45,7 +54,7 @@ final class LimitsHandlers {
   private final Limits limits;
   private final Clock clock;
 
-  LimitsHandlers(Limits limits, Clock clock) {
+  public LimitsHandlers(Limits limits, Clock clock) {
     this.limits = limits;
     this.clock = clock;
   }
@@ -60,7 +69,7 @@ final class LimitsHandlers {
    * When both are refused, the sender's refusal is the answer, whichever came first. The receiver's
    * refusal is neutral: its tier, country and limits are the receiver's business, not the sender's.
    */
-  Future<Transfer> transfer(BalanceCache cache, Transfer command) {
+  public Future<Transfer> transfer(BalanceCache cache, Transfer command) {
     Future<List<LimitCheck>> sender = outgoing(command.actor(), Operation.P2P_SEND, command.amount(), Optional.empty());
     Future<Void> receiver = cache.identity(command.to()).compose(found -> found
       .map(wallet -> incoming(wallet.ownerId(), Operation.RECEIVE, command.amount()))
@@ -74,12 +83,12 @@ final class LimitsHandlers {
   }
 
   /** The limit checks the money core must apply with the debit, or a failed future with the refusal. */
-  Future<List<LimitCheck>> outgoing(String ownerId, Operation operation, Money amount, Optional<String> merchant) {
+  public Future<List<LimitCheck>> outgoing(String ownerId, Operation operation, Money amount, Optional<String> merchant) {
     return decide(new Movement(ownerId, operation, amount, merchant, clock.instant()))
       .map(allowed -> allowed.checks());
   }
 
-  Future<Void> incoming(String ownerId, Operation operation, Money amount) {
+  public Future<Void> incoming(String ownerId, Operation operation, Money amount) {
     return decide(Movement.of(ownerId, operation, amount, clock.instant())).mapEmpty();
   }
 
@@ -88,7 +97,7 @@ final class LimitsHandlers {
    * another currency than the wallet's is not a limits question: the money core refuses it
    * (currency_mismatch), and a credit cannot move money the wrong way.
    */
-  Future<Void> deposit(Wallet wallet, Money amount) {
+  public Future<Void> deposit(Wallet wallet, Money amount) {
     if (!wallet.currency().equals(amount.currency())) {
       return Future.succeededFuture();
     }
@@ -99,7 +108,7 @@ final class LimitsHandlers {
    * The contract's wallet, with its owner's KYC tier; null when the limits module cannot say
    * (no rules, member down): reading a balance does not depend on the rules, moving money does.
    */
-  Future<JsonObject> wallet(Wallet wallet) {
+  public Future<JsonObject> wallet(Wallet wallet) {
     return limits.profile(wallet.ownerId())
       .map(profile -> Representations.wallet(wallet).put("kycTier", profile.tier()))
       .recover(failure -> failure instanceof LimitsUnavailableException
@@ -136,14 +145,14 @@ final class LimitsHandlers {
   // ------------------------------------------------------------------ /admin
 
   /** GET /admin/limits: the version this instance enforces. */
-  void rules(RoutingContext ctx) {
+  public void rules(RoutingContext ctx) {
     RulesInForce inForce = limits.rulesInForce().orElseThrow(() -> new DependencyUnavailableException(
       "no rules in force on this instance", null));
     Reply.ok(published(inForce)).send(ctx);
   }
 
   /** PUT /admin/limits (risk role): the same validation, versioning and audit as the watched file. */
-  void publish(RoutingContext ctx) {
+  public void publish(RoutingContext ctx) {
     Caller caller = requireRole(ctx, RISK);
     String yaml = ctx.body().buffer() == null ? "" : ctx.body().buffer().toString(StandardCharsets.UTF_8);
     Reply.answer(ctx, limits.publish(yaml, caller.id(), "api").recover(LimitsHandlers::unavailable)
@@ -151,7 +160,7 @@ final class LimitsHandlers {
   }
 
   /** GET /admin/limits/audit?limit= : newest first. */
-  void audit(RoutingContext ctx) {
+  public void audit(RoutingContext ctx) {
     int limit = pageLimit(ctx);
     Reply.answer(ctx, limits.audit(limit).map(records -> {
       JsonArray lines = new JsonArray();
@@ -161,7 +170,7 @@ final class LimitsHandlers {
   }
 
   /** PUT /admin/kyc/:ownerId {"tier", "country"?}: stands in for a KYC provider's callback. */
-  void setProfile(RoutingContext ctx) {
+  public void setProfile(RoutingContext ctx) {
     Caller caller = requireRole(ctx, ADMIN, RISK);
     String owner = ownerId(ctx);
     JsonObject body = ApiSchema.body(ctx);
@@ -172,13 +181,13 @@ final class LimitsHandlers {
   }
 
   /** GET /admin/kyc/:ownerId */
-  void profile(RoutingContext ctx) {
+  public void profile(RoutingContext ctx) {
     Reply.answer(ctx, limits.profile(ownerId(ctx)).recover(LimitsHandlers::unavailable)
       .map(profile -> Reply.ok(profile(profile))));
   }
 
   /** GET /admin/aml/flags?from=&to=&limit= : by detection time, the last 30 days unless given. */
-  void flags(RoutingContext ctx) {
+  public void flags(RoutingContext ctx) {
     Instant to = instantParam(ctx, "to").orElse(clock.instant());
     Instant from = instantParam(ctx, "from").orElse(to.minus(DEFAULT_FLAG_PERIOD));
     Reply.answer(ctx, limits.compliance().flags(from, to, pageLimit(ctx)).map(flags -> {
@@ -189,13 +198,13 @@ final class LimitsHandlers {
   }
 
   /** GET /admin/reports/large-transactions?from=&to= (CSV) */
-  void largeTransactionsReport(RoutingContext ctx) {
+  public void largeTransactionsReport(RoutingContext ctx) {
     Instant[] period = period(ctx);
     csv(ctx, "large-transactions", period, limits.compliance().largeTransactionsCsv(period[0], period[1]));
   }
 
   /** GET /admin/reports/aml-flags?from=&to= (CSV) */
-  void amlFlagsReport(RoutingContext ctx) {
+  public void amlFlagsReport(RoutingContext ctx) {
     Instant[] period = period(ctx);
     csv(ctx, "aml-flags", period, limits.compliance().amlFlagsCsv(period[0], period[1]));
   }
@@ -232,7 +241,7 @@ final class LimitsHandlers {
   }
 
   /** An owner id as the API and the console accept it; 400 otherwise. */
-  static String ownerId(String owner) {
+  public static String ownerId(String owner) {
     if (owner == null || owner.isEmpty() || owner.length() > 128 || !owner.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
       throw ProblemException.invalid("ownerId must be 1 to 128 printable ASCII characters");
     }

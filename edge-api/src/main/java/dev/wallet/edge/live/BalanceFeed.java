@@ -1,9 +1,10 @@
-package dev.wallet.edge;
+package dev.wallet.edge.live;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.model.BalanceEvent;
 import dev.wallet.balancecache.model.WalletId;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -17,29 +18,34 @@ import org.slf4j.LoggerFactory;
  * taken when the first socket opens. Sockets live on several event loops, so the index is a
  * concurrent map whose per-wallet sets change only inside {@code compute}.
  */
-final class BalanceFeed implements AutoCloseable {
+public final class BalanceFeed implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(BalanceFeed.class);
 
   private final BalanceCache cache;
   private final ConcurrentMap<WalletId, Set<WalletSocket>> sockets = new ConcurrentHashMap<>();
-  private AutoCloseable subscription;
+  private Future<AutoCloseable> subscription;
 
-  BalanceFeed(BalanceCache cache, MeterRegistry registry) {
+  public BalanceFeed(BalanceCache cache, MeterRegistry registry) {
     this.cache = cache;
     registry.gauge("wallet_websockets_open", sockets, open -> open.values().stream().mapToInt(Set::size).sum());
   }
 
-  void register(WalletSocket socket) {
-    subscribeOnce();
+  /**
+   * Completes once the feed follows every shard: from then on every change of the socket's wallet
+   * reaches it, so a snapshot read after it misses nothing.
+   */
+  public Future<Void> register(WalletSocket socket) {
+    Future<AutoCloseable> following = subscribeOnce();
     sockets.compute(socket.wallet(), (wallet, open) -> {
       Set<WalletSocket> set = open == null ? ConcurrentHashMap.newKeySet() : open;
       set.add(socket);
       return set;
     });
+    return following.mapEmpty();
   }
 
-  void unregister(WalletSocket socket) {
+  public void unregister(WalletSocket socket) {
     sockets.computeIfPresent(socket.wallet(), (wallet, open) -> {
       open.remove(socket);
       return open.isEmpty() ? null : open;
@@ -47,27 +53,30 @@ final class BalanceFeed implements AutoCloseable {
   }
 
   /** Runs on the money core's event loop: each socket hops to its own. */
-  void publish(BalanceEvent event) {
+  public void publish(BalanceEvent event) {
     Set<WalletSocket> listening = sockets.get(event.wallet());
     if (listening != null) {
       listening.forEach(socket -> socket.offer(event));
     }
   }
 
-  private synchronized void subscribeOnce() {
+  private synchronized Future<AutoCloseable> subscribeOnce() {
     if (subscription == null) {
       subscription = cache.subscribeBalanceChanges(this::publish);
     }
+    return subscription;
   }
 
   @Override
   public synchronized void close() {
     if (subscription != null) {
-      try {
-        subscription.close();
-      } catch (Exception e) {
-        LOG.warn("could not stop listening to the balance feed: {}", e.toString());
-      }
+      subscription.onSuccess(handle -> {
+        try {
+          handle.close();
+        } catch (Exception e) {
+          LOG.warn("could not stop listening to the balance feed: {}", e.toString());
+        }
+      });
     }
   }
 }

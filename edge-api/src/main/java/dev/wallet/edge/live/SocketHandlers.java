@@ -1,7 +1,16 @@
-package dev.wallet.edge;
+package dev.wallet.edge.live;
 
 import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.edge.http.Authenticator;
+import dev.wallet.edge.http.Caller;
+import dev.wallet.edge.http.ConnectionCap;
+import dev.wallet.edge.http.Ownership;
+import dev.wallet.edge.http.PathIds;
+import dev.wallet.edge.http.Problem;
+import dev.wallet.edge.http.ProblemCode;
+import dev.wallet.edge.http.ProblemException;
+import dev.wallet.edge.http.Reply;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -13,6 +22,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * GET /v1/wallets/:id/events: a WebSocket of one wallet's balance changes, for its owner only.
@@ -23,7 +34,9 @@ import java.util.Set;
  * knows its own sockets (touched only on its event loop) so that a shutdown can close them with a
  * reason.
  */
-final class SocketHandlers {
+public final class SocketHandlers {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SocketHandlers.class);
 
   private final Ownership ownership;
   private final BalanceFeed feed;
@@ -34,7 +47,7 @@ final class SocketHandlers {
   private final MeterRegistry meters;
   private final Set<WalletSocket> open = new HashSet<>();
 
-  SocketHandlers(Ownership ownership, BalanceFeed feed, SocketsPerCaller perCaller, ConnectionCap connections,
+  public SocketHandlers(Ownership ownership, BalanceFeed feed, SocketsPerCaller perCaller, ConnectionCap connections,
                  int maxPendingEvents, long idleTimeoutMs, MeterRegistry meters) {
     this.ownership = ownership;
     this.feed = feed;
@@ -45,7 +58,7 @@ final class SocketHandlers {
     this.meters = meters;
   }
 
-  void upgrade(RoutingContext ctx) {
+  public void upgrade(RoutingContext ctx) {
     if (!"websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) {
       throw ProblemException.invalid("this endpoint is a WebSocket: send Connection: Upgrade and Upgrade: websocket");
     }
@@ -84,7 +97,7 @@ final class SocketHandlers {
   }
 
   /** At shutdown, before the server stops: every socket learns why it closes. */
-  void closeAll() {
+  public void closeAll() {
     new HashSet<>(open).forEach(WalletSocket::closeForShutdown);
   }
 
@@ -109,8 +122,14 @@ final class SocketHandlers {
       connections.release(holder.connection());
     });
     socket.handler(ignored -> { });
-    feed.register(live);
-    live.sendSnapshot(wallet);
+    // the snapshot is read once the feed follows the wallet's shard, so nothing falls between the two
+    Reply.onContextOf(context, feed.register(live).compose(following -> ownership.ownedWallet(holder.caller(),
+        wallet.id())))
+      .onSuccess(live::sendSnapshot)
+      .onFailure(failure -> {
+        LOG.warn("no snapshot for a balance socket of {}: {}", wallet.id(), failure.toString());
+        live.closeWithoutSnapshot();
+      });
     return live;
   }
 }

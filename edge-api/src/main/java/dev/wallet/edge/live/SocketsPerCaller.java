@@ -1,4 +1,4 @@
-package dev.wallet.edge;
+package dev.wallet.edge.live;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -9,21 +9,21 @@ import java.util.concurrent.ConcurrentMap;
  * event loop: a count changes only inside {@code compute}, so two upgrades racing for the last
  * place cannot both get it.
  */
-final class SocketsPerCaller {
+public final class SocketsPerCaller {
 
   private final int max;
   private final ConcurrentMap<String, Integer> open = new ConcurrentHashMap<>();
 
-  SocketsPerCaller(int max) {
+  public SocketsPerCaller(int max) {
     this.max = max;
   }
 
-  int max() {
+  public int max() {
     return max;
   }
 
   /** Takes a place for one more socket of {@code callerId}, or says there is none. */
-  boolean tryOpen(String callerId) {
+  public boolean tryOpen(String callerId) {
     boolean[] admitted = {false};
     open.compute(callerId, (id, count) -> {
       int current = count == null ? 0 : count;
@@ -36,7 +36,7 @@ final class SocketsPerCaller {
     return admitted[0];
   }
 
-  void closed(String callerId) {
+  public void closed(String callerId) {
     open.computeIfPresent(callerId, (id, count) -> count <= 1 ? null : count - 1);
   }
 }

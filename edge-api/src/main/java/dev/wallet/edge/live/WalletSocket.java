@@ -1,4 +1,4 @@
-package dev.wallet.edge;
+package dev.wallet.edge.live;
 
 import dev.wallet.balancecache.model.BalanceEvent;
 import dev.wallet.balancecache.model.Wallet;
@@ -8,6 +8,8 @@ import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -17,12 +19,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (the client stopped reading). Either way the client is cut off (1008, "too slow") and reads
  * the wallet again when it reconnects, rather than the server buffering without bound.
  */
-final class WalletSocket {
+public final class WalletSocket {
 
-  static final short TOO_SLOW = 1008;
-  static final short GOING_AWAY = 1001;
+  public static final short TOO_SLOW = 1008;
+  public static final short GOING_AWAY = 1001;
+  public static final short TRY_AGAIN_LATER = 1013;
   /** An application code (4000-4999), after HTTP's 401: reconnecting with a fresh token is the cure. */
-  static final short TOKEN_EXPIRED = 4401;
+  public static final short TOKEN_EXPIRED = 4401;
 
   private final ServerWebSocket socket;
   private final WalletId wallet;
@@ -30,9 +33,11 @@ final class WalletSocket {
   private final int maxPending;
   private final MeterRegistry meters;
   private final AtomicInteger pending = new AtomicInteger();
+  /** Events that came before the snapshot was sent; touched on the socket's event loop only. */
+  private List<BalanceEvent> beforeSnapshot = new ArrayList<>();
   private volatile boolean closed;
 
-  WalletSocket(ServerWebSocket socket, WalletId wallet, Context context, int maxPending, MeterRegistry meters) {
+  public WalletSocket(ServerWebSocket socket, WalletId wallet, Context context, int maxPending, MeterRegistry meters) {
     this.socket = socket;
     this.wallet = wallet;
     this.context = context;
@@ -40,12 +45,12 @@ final class WalletSocket {
     this.meters = meters;
   }
 
-  WalletId wallet() {
+  public WalletId wallet() {
     return wallet;
   }
 
   /** From any thread. */
-  void offer(BalanceEvent event) {
+  public void offer(BalanceEvent event) {
     if (closed) {
       return;
     }
@@ -55,7 +60,13 @@ final class WalletSocket {
     }
     context.runOnContext(write -> {
       pending.decrementAndGet();
-      send(balance(event));
+      if (beforeSnapshot != null && beforeSnapshot.size() >= maxPending) {
+        closeTooSlow();
+      } else if (beforeSnapshot != null) {
+        beforeSnapshot.add(event);
+      } else {
+        send(balance(event));
+      }
     });
   }
 
@@ -63,24 +74,32 @@ final class WalletSocket {
    * The wallet as it is when the socket opens, so a client knows the sequence it starts from
    * (type "snapshot"; events with a seq at or below it are already in it).
    */
-  void sendSnapshot(Wallet current) {
+  public void sendSnapshot(Wallet current) {
     send(new JsonObject().put("type", "snapshot").put("walletId", current.id().value())
       .put("available", current.available()).put("held", current.held()).put("seq", current.seq()));
+    List<BalanceEvent> early = beforeSnapshot;
+    beforeSnapshot = null;
+    early.stream().filter(event -> event.seq() > current.seq()).forEach(event -> send(balance(event)));
   }
 
-  void closeForShutdown() {
+  /** The wallet could not be read for the snapshot: the client reconnects and reads it again. */
+  public void closeWithoutSnapshot() {
+    closeWith(TRY_AGAIN_LATER, "the wallet could not be read; reconnect");
+  }
+
+  public void closeForShutdown() {
     closeWith(GOING_AWAY, "server shutting down");
   }
 
   /** A socket outlives no token: once it expires, nothing more is pushed under it. */
-  void closeForExpiredToken() {
+  public void closeForExpiredToken() {
     if (closeWith(TOKEN_EXPIRED, "token expired: reconnect with a fresh token")) {
       meters.counter("wallet_websocket_expired_closes_total").increment();
     }
   }
 
   /** Traffic on a quiet socket, so the server's idle timeout closes only connections that are really idle. */
-  void ping() {
+  public void ping() {
     if (!closed) {
       socket.writePing(Buffer.buffer());
     }
@@ -95,7 +114,7 @@ final class WalletSocket {
     return true;
   }
 
-  void markClosed() {
+  public void markClosed() {
     closed = true;
   }
 
@@ -118,7 +137,7 @@ final class WalletSocket {
   }
 
   /** The contract's event: {"type":"balance","walletId","available","held","seq","transactionId"}. */
-  static JsonObject balance(BalanceEvent event) {
+  public static JsonObject balance(BalanceEvent event) {
     return new JsonObject().put("type", "balance").put("walletId", event.wallet().value())
       .put("available", event.available()).put("held", event.held()).put("seq", event.seq())
       .put("transactionId", event.transactionId());

@@ -1,4 +1,4 @@
-package dev.wallet.edge;
+package dev.wallet.edge.money;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.command.Authorize;
@@ -10,6 +10,17 @@ import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.edge.config.EdgeConfig;
+import dev.wallet.edge.http.Authenticator;
+import dev.wallet.edge.http.Caller;
+import dev.wallet.edge.http.EdgeMetrics;
+import dev.wallet.edge.http.IdempotencyKeys;
+import dev.wallet.edge.http.Ownership;
+import dev.wallet.edge.http.PathIds;
+import dev.wallet.edge.http.Problem;
+import dev.wallet.edge.http.ProblemException;
+import dev.wallet.edge.http.Reply;
+import dev.wallet.edge.http.Representations;
+import dev.wallet.edge.http.RequestBody;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
@@ -21,7 +32,7 @@ import java.util.Optional;
  * money core's sweeper. The payer's and the merchant's owners may read it; only the merchant's
  * owner (with the merchant role) captures or voids.
  */
-final class AuthorizationHandlers {
+public final class AuthorizationHandlers {
 
   private final BalanceCache cache;
   private final Ownership ownership;
@@ -30,7 +41,7 @@ final class AuthorizationHandlers {
   private final EdgeMetrics metrics;
   private final PaymentHandlers payments;
 
-  AuthorizationHandlers(BalanceCache cache, Ownership ownership, EdgeConfig.Fees fees,
+  public AuthorizationHandlers(BalanceCache cache, Ownership ownership, EdgeConfig.Fees fees,
                         EdgeConfig.Authorizations config, EdgeMetrics metrics, PaymentHandlers payments) {
     this.cache = cache;
     this.ownership = ownership;
@@ -41,7 +52,7 @@ final class AuthorizationHandlers {
   }
 
   /** POST /v1/authorizations: 201 active, or the refusal's problem (as for a payment). */
-  void authorize(RoutingContext ctx) {
+  public void authorize(RoutingContext ctx) {
     RequestBody body = RequestBody.of(ctx);
     PaymentHandlers.Request request = PaymentHandlers.Request.of(Authenticator.caller(ctx), body,
       IdempotencyKeys.required(ctx));
@@ -58,7 +69,7 @@ final class AuthorizationHandlers {
   }
 
   /** GET /v1/authorizations/:id, for the payer's owner or the merchant's owner. */
-  void get(RoutingContext ctx) {
+  public void get(RoutingContext ctx) {
     Caller caller = Authenticator.caller(ctx);
     Reply.answer(ctx, visible(caller, authorizationId(ctx))
       .map(authorization -> Reply.ok(Representations.authorization(authorization))));
@@ -69,7 +80,7 @@ final class AuthorizationHandlers {
    * payer's shard, 202 while the payment goes through the saga; the fee is the merchant's rate.
    * Without an amount, all that the authorization holds when it is read here.
    */
-  void capture(RoutingContext ctx) {
+  public void capture(RoutingContext ctx) {
     Caller caller = Authenticator.caller(ctx);
     RequestBody body = RequestBody.of(ctx);
     Optional<Long> asked = body.optionalWhole("amount") == null ? Optional.empty() : Optional.of(body.amount("amount"));
@@ -93,7 +104,7 @@ final class AuthorizationHandlers {
    * voided answers the same (replayed); one captured or expired is 409 authorization_not_active;
    * a key used before for another request is 422, as on every money route.
    */
-  void voidAuthorization(RoutingContext ctx) {
+  public void voidAuthorization(RoutingContext ctx) {
     Caller caller = Authenticator.caller(ctx);
     HoldId id = authorizationId(ctx);
     Reply.answer(ctx, merchantOwned(caller, id)

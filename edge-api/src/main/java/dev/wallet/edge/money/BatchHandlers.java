@@ -1,10 +1,19 @@
-package dev.wallet.edge;
+package dev.wallet.edge.money;
 
 import dev.wallet.balancecache.async.Lanes;
 import dev.wallet.balancecache.command.Transfer;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.edge.http.Authenticator;
+import dev.wallet.edge.http.Caller;
+import dev.wallet.edge.http.FailureHandler;
+import dev.wallet.edge.http.IdempotencyKeys;
+import dev.wallet.edge.http.Problem;
+import dev.wallet.edge.http.ProblemCode;
+import dev.wallet.edge.http.ProblemException;
+import dev.wallet.edge.http.Reply;
+import dev.wallet.edge.http.RequestBody;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -33,25 +42,25 @@ import java.util.stream.Stream;
  * as one script on one shard: all or nothing. Wallets on several shards cannot be moved in one
  * atomic step, so such a batch is refused before anything is asked.
  */
-final class BatchHandlers {
+public final class BatchHandlers {
 
-  static final int MAX_ITEMS = 1_000;
+  public static final int MAX_ITEMS = 1_000;
   /**
    * Items of one batch in flight at once. A single request has one in flight; a batch that kept all
    * of its items in flight would crowd out every other caller's requests on this event loop and shard.
    */
-  static final int ITEMS_IN_FLIGHT = 32;
+  public static final int ITEMS_IN_FLIGHT = 32;
 
   private final TransferHandlers transfers;
   private final PaymentHandlers payments;
 
-  BatchHandlers(TransferHandlers transfers, PaymentHandlers payments) {
+  public BatchHandlers(TransferHandlers transfers, PaymentHandlers payments) {
     this.transfers = transfers;
     this.payments = payments;
   }
 
   /** POST /v1/transfers/batch {"atomic"?, "items": [{"idempotencyKey", "fromWalletId", "toWalletId", "amount", "currency"}]} */
-  void transfers(RoutingContext ctx) {
+  public void transfers(RoutingContext ctx) {
     Caller caller = Authenticator.caller(ctx);
     Batch batch = Batch.of(ctx);
     List<Transfer> items = batch.map((item, key) -> new Transfer(item.walletId("fromWalletId"),
@@ -63,7 +72,7 @@ final class BatchHandlers {
   }
 
   /** POST /v1/payments/batch {"atomic"?, "items": [{"idempotencyKey", "fromWalletId", "merchantWalletId", "amount", "currency", "orderRef"?}]} */
-  void payments(RoutingContext ctx) {
+  public void payments(RoutingContext ctx) {
     Caller caller = Authenticator.caller(ctx);
     Batch batch = Batch.of(ctx);
     List<PaymentHandlers.Request> items = batch.map((item, key) -> PaymentHandlers.Request.of(caller, item,

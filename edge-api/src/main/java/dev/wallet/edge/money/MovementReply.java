@@ -1,10 +1,13 @@
-package dev.wallet.edge;
+package dev.wallet.edge.money;
 
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.PaymentView;
 import dev.wallet.balancecache.model.RefundView;
 import dev.wallet.balancecache.model.TransferStatus;
 import dev.wallet.balancecache.model.TransferView;
+import dev.wallet.edge.http.Problem;
+import dev.wallet.edge.http.Reply;
+import dev.wallet.edge.http.Representations;
 import io.vertx.core.json.JsonObject;
 import java.util.Optional;
 import java.util.function.Function;
@@ -15,17 +18,17 @@ import java.util.function.Function;
  * refusal's problem, which names the movement behind it ("{name}Id", "{name}Status") when there is
  * one: still in flight under this key, or reversed because the destination refused the credit.
  */
-record MovementReply<V>(String name, Optional<String> path, Function<V, JsonObject> representation,
+public record MovementReply<V>(String name, Optional<String> path, Function<V, JsonObject> representation,
                         Function<V, String> id, Function<V, TransferStatus> status) {
 
-  static final MovementReply<TransferView> TRANSFER = new MovementReply<>("transfer", Optional.of("/v1/transfers"),
+  public static final MovementReply<TransferView> TRANSFER = new MovementReply<>("transfer", Optional.of("/v1/transfers"),
     Representations::transfer, transfer -> transfer.id().value(), TransferView::status);
-  static final MovementReply<PaymentView> PAYMENT = new MovementReply<>("payment", Optional.of("/v1/payments"),
+  public static final MovementReply<PaymentView> PAYMENT = new MovementReply<>("payment", Optional.of("/v1/payments"),
     Representations::payment, payment -> payment.id().value(), PaymentView::status);
-  static final MovementReply<RefundView> REFUND = new MovementReply<>("refund", Optional.empty(),
+  public static final MovementReply<RefundView> REFUND = new MovementReply<>("refund", Optional.empty(),
     Representations::refund, refund -> refund.id().value(), RefundView::status);
 
-  Reply answer(Outcome<V> outcome) {
+  public Reply answer(Outcome<V> outcome) {
     Reply reply = switch (outcome.code()) {
       case OK -> located(Reply.created(representation.apply(outcome.value())), outcome.value());
       case PENDING -> located(Reply.accepted(representation.apply(outcome.value())), outcome.value());

@@ -1,4 +1,4 @@
-package dev.wallet.edge;
+package dev.wallet.edge.money;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.command.Payment;
@@ -14,6 +14,18 @@ import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletIdentity;
 import dev.wallet.balancecache.model.WalletType;
 import dev.wallet.edge.config.EdgeConfig;
+import dev.wallet.edge.http.Authenticator;
+import dev.wallet.edge.http.Caller;
+import dev.wallet.edge.http.EdgeMetrics;
+import dev.wallet.edge.http.IdempotencyKeys;
+import dev.wallet.edge.http.Ownership;
+import dev.wallet.edge.http.PathIds;
+import dev.wallet.edge.http.Problem;
+import dev.wallet.edge.http.ProblemException;
+import dev.wallet.edge.http.Reply;
+import dev.wallet.edge.http.Representations;
+import dev.wallet.edge.http.RequestBody;
+import dev.wallet.edge.limits.LimitsHandlers;
 import dev.wallet.limits.model.Operation;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
@@ -27,7 +39,7 @@ import java.util.Optional;
  * that the payer's wallet is the caller's (payments) and that the merchant's wallet is the
  * caller's (refunds); the edge adds the fee (configured per merchant) and the merchant role.
  */
-final class PaymentHandlers {
+public final class PaymentHandlers {
 
   private final BalanceCache cache;
   private final Ownership ownership;
@@ -36,7 +48,7 @@ final class PaymentHandlers {
 
   private final LimitsHandlers limits;
 
-  PaymentHandlers(BalanceCache cache, Ownership ownership, EdgeConfig.Fees fees, EdgeMetrics metrics, LimitsHandlers limits) {
+  public PaymentHandlers(BalanceCache cache, Ownership ownership, EdgeConfig.Fees fees, EdgeMetrics metrics, LimitsHandlers limits) {
     this.cache = cache;
     this.ownership = ownership;
     this.fees = fees;
@@ -45,7 +57,7 @@ final class PaymentHandlers {
   }
 
   /** POST /v1/payments: 201 completed, 202 pending (the sweeper finishes it), or the refusal's problem. */
-  void pay(RoutingContext ctx) {
+  public void pay(RoutingContext ctx) {
     Request request = Request.of(Authenticator.caller(ctx), RequestBody.of(ctx), IdempotencyKeys.required(ctx));
     Reply.answer(ctx, checked(request).compose(this::apply));
   }
@@ -54,7 +66,7 @@ final class PaymentHandlers {
    * A payment (or an authorization of one) as asked for, before the merchant's fee and the payer's
    * limits are known.
    */
-  record Request(Caller caller, WalletId payer, WalletId merchant, Money amount, String orderRef,
+  public record Request(Caller caller, WalletId payer, WalletId merchant, Money amount, String orderRef,
                  IdempotencyKey key) {
 
     /** From a body: a request's, or a batch item's. */
@@ -65,14 +77,14 @@ final class PaymentHandlers {
   }
 
   /** The merchant's wallet and the payer's limit checks for paying it. */
-  record Checked(WalletIdentity merchant, List<LimitCheck> limits) {
+  public record Checked(WalletIdentity merchant, List<LimitCheck> limits) {
   }
 
   /**
    * The merchant's wallet and the payer's limit checks, or a failed future with the refusal (not a
    * merchant wallet, the payer's limits): a payment's, a batch item's and an authorization's first step.
    */
-  Future<Checked> checkMerchantAndLimits(Request request) {
+  public Future<Checked> checkMerchantAndLimits(Request request) {
     return merchantWallet(cache, request.merchant())
       .compose(shop -> limits.outgoing(request.caller().id(), Operation.MERCHANT_PAYMENT, request.amount(),
           Optional.of(shop.ownerId()))
@@ -80,19 +92,19 @@ final class PaymentHandlers {
   }
 
   /** The payment with the merchant's fee and the payer's limit checks. */
-  Future<Payment> checked(Request request) {
+  public Future<Payment> checked(Request request) {
     return checkMerchantAndLimits(request).map(checked -> new Payment(request.payer(), request.merchant(),
       request.amount(), Fees.feeMinor(request.amount(), fees.bpsFor(checked.merchant().ownerId())),
       request.caller().id(), request.orderRef(), request.key(), checked.limits()));
   }
 
   /** A checked payment through the money core, answered as POST /v1/payments answers it. */
-  Future<Reply> apply(Payment checked) {
+  public Future<Reply> apply(Payment checked) {
     return cache.pay(checked).onSuccess(this::count).map(MovementReply.PAYMENT::answer);
   }
 
   /** Checked payments all or nothing (see {@link BalanceCache#payAll}), each answered as alone. */
-  Future<List<Reply>> applyAll(List<Payment> checked) {
+  public Future<List<Reply>> applyAll(List<Payment> checked) {
     return cache.payAll(checked).onSuccess(outcomes -> outcomes.forEach(this::count))
       .map(outcomes -> outcomes.stream().map(MovementReply.PAYMENT::answer).toList());
   }
@@ -102,14 +114,14 @@ final class PaymentHandlers {
   }
 
   /** GET /v1/payments/:id, for the payer's owner or the merchant's owner. */
-  void get(RoutingContext ctx) {
+  public void get(RoutingContext ctx) {
     Caller caller = Authenticator.caller(ctx);
     Reply.answer(ctx, visiblePayment(caller, PathIds.payment(ctx))
       .map(payment -> Reply.ok(Representations.payment(payment))));
   }
 
   /** POST /v1/payments/:id/refunds {"amount"}: by the merchant (role and wallet), in the payment's currency. */
-  void refund(RoutingContext ctx) {
+  public void refund(RoutingContext ctx) {
     Caller caller = Authenticator.caller(ctx);
     if (!caller.has(Caller.MERCHANT)) {
       throw new ProblemException(Problem.forbidden("refunds need the merchant role"));

@@ -1,9 +1,21 @@
-package dev.wallet.edge;
+package dev.wallet.edge.money;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.command.Transfer;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.TransferView;
+import dev.wallet.edge.http.Authenticator;
+import dev.wallet.edge.http.Caller;
+import dev.wallet.edge.http.EdgeMetrics;
+import dev.wallet.edge.http.IdempotencyKeys;
+import dev.wallet.edge.http.Ownership;
+import dev.wallet.edge.http.PathIds;
+import dev.wallet.edge.http.Problem;
+import dev.wallet.edge.http.ProblemException;
+import dev.wallet.edge.http.Reply;
+import dev.wallet.edge.http.Representations;
+import dev.wallet.edge.http.RequestBody;
+import dev.wallet.edge.limits.LimitsHandlers;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
@@ -13,14 +25,14 @@ import java.util.List;
  * wallet belongs to the caller, so a transfer out of someone else's wallet is a WALLET_NOT_FOUND
  * refusal (404) that moved nothing.
  */
-final class TransferHandlers {
+public final class TransferHandlers {
 
   private final BalanceCache cache;
   private final Ownership ownership;
   private final EdgeMetrics metrics;
   private final LimitsHandlers limits;
 
-  TransferHandlers(BalanceCache cache, Ownership ownership, EdgeMetrics metrics, LimitsHandlers limits) {
+  public TransferHandlers(BalanceCache cache, Ownership ownership, EdgeMetrics metrics, LimitsHandlers limits) {
     this.cache = cache;
     this.ownership = ownership;
     this.metrics = metrics;
@@ -28,7 +40,7 @@ final class TransferHandlers {
   }
 
   /** POST /v1/transfers: 201 completed, 202 pending (the sweeper finishes it), or the refusal's problem. */
-  void create(RoutingContext ctx) {
+  public void create(RoutingContext ctx) {
     Caller caller = Authenticator.caller(ctx);
     RequestBody body = RequestBody.of(ctx);
     Transfer command = new Transfer(body.walletId("fromWalletId"), body.walletId("toWalletId"),
@@ -37,17 +49,17 @@ final class TransferHandlers {
   }
 
   /** The command with its sender's limit checks, or a failed future with the limits' refusal (a batch item's first step too). */
-  Future<Transfer> checked(Transfer command) {
+  public Future<Transfer> checked(Transfer command) {
     return limits.transfer(cache, command);
   }
 
   /** A checked transfer through the money core, answered as POST /v1/transfers answers it. */
-  Future<Reply> apply(Transfer checked) {
+  public Future<Reply> apply(Transfer checked) {
     return cache.transfer(checked).onSuccess(this::count).map(MovementReply.TRANSFER::answer);
   }
 
   /** Checked transfers all or nothing (see {@link BalanceCache#transferAll}), each answered as alone. */
-  Future<List<Reply>> applyAll(List<Transfer> checked) {
+  public Future<List<Reply>> applyAll(List<Transfer> checked) {
     return cache.transferAll(checked).onSuccess(outcomes -> outcomes.forEach(this::count))
       .map(outcomes -> outcomes.stream().map(MovementReply.TRANSFER::answer).toList());
   }
@@ -57,7 +69,7 @@ final class TransferHandlers {
   }
 
   /** GET /v1/transfers/:id, for a caller owning either end of it. */
-  void get(RoutingContext ctx) {
+  public void get(RoutingContext ctx) {
     Caller caller = Authenticator.caller(ctx);
     Reply.answer(ctx, cache.transfer(PathIds.transfer(ctx))
       .map(found -> found.orElseThrow(() -> new ProblemException(Problem.notFound())))

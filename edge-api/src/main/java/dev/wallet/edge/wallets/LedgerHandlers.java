@@ -1,6 +1,14 @@
-package dev.wallet.edge;
+package dev.wallet.edge.wallets;
 
 import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.edge.http.Authenticator;
+import dev.wallet.edge.http.DependencyUnavailableException;
+import dev.wallet.edge.http.Ownership;
+import dev.wallet.edge.http.PathIds;
+import dev.wallet.edge.http.Problem;
+import dev.wallet.edge.http.ProblemCode;
+import dev.wallet.edge.http.ProblemException;
+import dev.wallet.edge.http.Reply;
 import dev.wallet.ledger.LedgerReader;
 import dev.wallet.ledger.PointInTimeBalance;
 import dev.wallet.ledger.ReconciliationReport;
@@ -14,18 +22,18 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 
 /** Reads answered by the ledger rather than the hot tier: a balance at an instant, the last reconciliation. */
-final class LedgerHandlers {
+public final class LedgerHandlers {
 
   private final LedgerReader ledger;
   private final Ownership ownership;
 
-  LedgerHandlers(LedgerReader ledger, Ownership ownership) {
+  public LedgerHandlers(LedgerReader ledger, Ownership ownership) {
     this.ledger = ledger;
     this.ownership = ownership;
   }
 
   /** GET /v1/wallets/:id/balance?at=ISO-8601, for the wallet's owner: balance_after as of that instant, no replay. */
-  void balanceAt(RoutingContext ctx) {
+  public void balanceAt(RoutingContext ctx) {
     Instant at = instant(ctx);
     Reply.answer(ctx, ownership.ownedWallet(Authenticator.caller(ctx), PathIds.wallet(ctx))
       .compose(wallet -> ledger.balanceAt(wallet.id(), at).recover(LedgerHandlers::ledgerFailure)
@@ -33,7 +41,7 @@ final class LedgerHandlers {
   }
 
   /** GET /admin/reconciliation, behind the /admin guard (admin and risk roles): the last run any ledger writer published. */
-  void reconciliation(RoutingContext ctx) {
+  public void reconciliation(RoutingContext ctx) {
     Reply.answer(ctx, ledger.lastReconciliation().recover(LedgerHandlers::ledgerFailure)
       .map(last -> last.map(ReconciliationReport::toJson).map(Reply::ok)
         .orElseThrow(() -> new ProblemException(Problem.of(ProblemCode.NOT_FOUND, "no reconciliation has run yet")))));

@@ -1,4 +1,4 @@
-package dev.wallet.edge;
+package dev.wallet.edge.wallets;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.command.OpenWallet;
@@ -7,6 +7,20 @@ import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletType;
+import dev.wallet.edge.http.ApiSchema;
+import dev.wallet.edge.http.Authenticator;
+import dev.wallet.edge.http.Caller;
+import dev.wallet.edge.http.DependencyUnavailableException;
+import dev.wallet.edge.http.IdempotencyKeys;
+import dev.wallet.edge.http.Ownership;
+import dev.wallet.edge.http.PathIds;
+import dev.wallet.edge.http.Problem;
+import dev.wallet.edge.http.ProblemCode;
+import dev.wallet.edge.http.ProblemException;
+import dev.wallet.edge.http.Reply;
+import dev.wallet.edge.http.Representations;
+import dev.wallet.edge.http.RequestBody;
+import dev.wallet.edge.limits.LimitsHandlers;
 import dev.wallet.ledger.EntryPage;
 import dev.wallet.ledger.LedgerReader;
 import io.vertx.core.Future;
@@ -15,9 +29,9 @@ import io.vertx.sqlclient.DatabaseException;
 import java.util.Optional;
 
 /** /v1/wallets: open one, read one, read its history from the ledger. */
-final class WalletHandlers {
+public final class WalletHandlers {
 
-  static final int DEFAULT_PAGE_SIZE = 50;
+  public static final int DEFAULT_PAGE_SIZE = 50;
 
   private final BalanceCache cache;
   private final LedgerReader ledger;
@@ -25,7 +39,7 @@ final class WalletHandlers {
 
   private final LimitsHandlers limits;
 
-  WalletHandlers(BalanceCache cache, LedgerReader ledger, Ownership ownership, LimitsHandlers limits) {
+  public WalletHandlers(BalanceCache cache, LedgerReader ledger, Ownership ownership, LimitsHandlers limits) {
     this.cache = cache;
     this.ledger = ledger;
     this.ownership = ownership;
@@ -33,7 +47,7 @@ final class WalletHandlers {
   }
 
   /** POST /v1/wallets: the Idempotency-Key is optional here; the wallet's id is derived from it. */
-  void open(RoutingContext ctx) {
+  public void open(RoutingContext ctx) {
     Caller caller = Authenticator.caller(ctx);
     RequestBody body = RequestBody.of(ctx);
     Optional<WalletId> colocateWith = body.optionalWalletId("colocateWith");
@@ -45,14 +59,14 @@ final class WalletHandlers {
   }
 
   /** GET /v1/wallets/:id */
-  void get(RoutingContext ctx) {
+  public void get(RoutingContext ctx) {
     Reply.answer(ctx, ownership.ownedWallet(Authenticator.caller(ctx), PathIds.wallet(ctx))
       .compose(limits::wallet)
       .map(Reply::ok));
   }
 
   /** GET /v1/wallets/:id/entries?limit=&cursor=, newest first, from the ledger. */
-  void entries(RoutingContext ctx) {
+  public void entries(RoutingContext ctx) {
     WalletId id = PathIds.wallet(ctx);
     int limit = pageSize(ctx);
     Optional<String> cursor = cursor(ctx);

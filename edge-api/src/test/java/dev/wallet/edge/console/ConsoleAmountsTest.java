@@ -1,4 +1,4 @@
-package dev.wallet.edge;
+package dev.wallet.edge.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,11 +1,11 @@
-package dev.wallet.edge;
+package dev.wallet.edge.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.wallet.edge.LiveFigures.Point;
-import dev.wallet.edge.LiveFigures.Reading;
-import dev.wallet.edge.LiveFigures.Series;
-import dev.wallet.edge.LiveFigures.State;
+import dev.wallet.edge.console.LiveFigures.Point;
+import dev.wallet.edge.console.LiveFigures.Reading;
+import dev.wallet.edge.console.LiveFigures.Series;
+import dev.wallet.edge.console.LiveFigures.State;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.wallet.edge;
+package dev.wallet.edge.money;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
