@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class ClusterGauges {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterGauges.class);
-  public static final long READ_TIMEOUT_MS = 1_000;
+  static final long READ_TIMEOUT_MS = 1_000;
 
   private final BalanceCache cache;
   private final Clock clock;

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 public final class HealthHandlers {
 
   private static final Logger LOG = LoggerFactory.getLogger(HealthHandlers.class);
-  public static final long CHECK_TIMEOUT_MS = 1_000;
+  static final long CHECK_TIMEOUT_MS = 1_000;
 
   private final BalanceCache cache;
   private final LedgerReader ledger;

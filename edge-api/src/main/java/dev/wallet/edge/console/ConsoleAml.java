@@ -30,7 +30,7 @@ import java.util.Optional;
  */
 public final class ConsoleAml {
 
-  public static final List<String> KINDS = List.of("large_transaction", "structuring", "rapid_in_out");
+  static final List<String> KINDS = List.of("large_transaction", "structuring", "rapid_in_out");
   private static final int QUEUE_LENGTH = 200;
   private static final int SHOWN_MOVEMENTS = 50;
   private static final int DEFAULT_DAYS = 30;
@@ -66,7 +66,7 @@ public final class ConsoleAml {
   }
 
   /** GET /console/aml/export?from=&to= : the regulator's CSV, flags whose last movement is in the period. */
-  public void export(RoutingContext ctx) {
+  void export(RoutingContext ctx) {
     LocalDate to = date(ctx, "to").orElse(LocalDate.now(clock.withZone(ZoneOffset.UTC)));
     LocalDate from = date(ctx, "from").orElse(to.minusDays(DEFAULT_DAYS));
     if (from.isAfter(to) || from.plusDays(366).isBefore(to)) {

@@ -38,7 +38,7 @@ public final class ConsolePages {
     return model;
   }
 
-  public void render(RoutingContext ctx, int status, String template, Map<String, Object> model) {
+  void render(RoutingContext ctx, int status, String template, Map<String, Object> model) {
     Reply.onContextOf(io.vertx.core.Vertx.currentContext(), engine.render(model, "console/" + template + ".html"))
       .onSuccess(html -> ctx.response().setStatusCode(status).putHeader("Content-Type", "text/html; charset=utf-8")
         .end(html))
@@ -46,7 +46,7 @@ public final class ConsolePages {
   }
 
   /** A page rendered from a model that is still being gathered (a failure goes to the failure handler). */
-  public void render(RoutingContext ctx, int status, String template, Future<Map<String, Object>> model) {
+  void render(RoutingContext ctx, int status, String template, Future<Map<String, Object>> model) {
     Reply.onContextOf(io.vertx.core.Vertx.currentContext(), model)
       .onSuccess(ready -> render(ctx, status, template, ready))
       .onFailure(ctx::fail);

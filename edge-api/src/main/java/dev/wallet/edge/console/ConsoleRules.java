@@ -28,7 +28,7 @@ import java.util.Optional;
  */
 public final class ConsoleRules {
 
-  public static final String SOURCE = "console";
+  static final String SOURCE = "console";
   private static final int AUDIT_LINES = 50;
 
   private final Limits limits;

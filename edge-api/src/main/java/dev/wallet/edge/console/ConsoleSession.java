@@ -25,8 +25,8 @@ import java.util.Optional;
 public final class ConsoleSession {
 
   public static final String COOKIE = "wallet_console";
-  public static final String CSRF_FIELD = "csrf";
-  public static final String CSRF_HEADER = "X-CSRF-Token";
+  static final String CSRF_FIELD = "csrf";
+  static final String CSRF_HEADER = "X-CSRF-Token";
   private static final String CALLER = "console.caller";
   private static final String CSRF = "console.csrf";
 
@@ -57,7 +57,7 @@ public final class ConsoleSession {
     return refusal;
   }
 
-  public void signOut(RoutingContext ctx) {
+  void signOut(RoutingContext ctx) {
     ctx.response().addCookie(cookie(ctx, "", Duration.ZERO));
   }
 
@@ -80,7 +80,7 @@ public final class ConsoleSession {
   }
 
   /** For a state-changing request: this origin and this session's CSRF token, or a 403 refusal. */
-  public Optional<Refusal> checkForgery(RoutingContext ctx) {
+  Optional<Refusal> checkForgery(RoutingContext ctx) {
     if (!sameOrigin(ctx)) {
       return Optional.of(new Refusal(403, "This form was sent from another site."));
     }
@@ -99,7 +99,7 @@ public final class ConsoleSession {
     return ctx.get(CALLER);
   }
 
-  public static String csrf(RoutingContext ctx) {
+  static String csrf(RoutingContext ctx) {
     return ctx.get(CSRF);
   }
 

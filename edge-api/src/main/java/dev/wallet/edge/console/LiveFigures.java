@@ -28,28 +28,28 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class LiveFigures {
 
-  public static final Duration WINDOW = Duration.ofMinutes(15);
-  public static final long STEP_SECONDS = 5;
+  static final Duration WINDOW = Duration.ofMinutes(15);
+  static final long STEP_SECONDS = 5;
   public static final long TIMEOUT_MS = 2_000;
-  public static final long REUSE_MS = 2_000;
+  static final long REUSE_MS = 2_000;
 
   /** Where the figures came from. */
   public enum State { OK, NOT_CONFIGURED, UNREACHABLE, REFUSED }
 
   /** One chart: a range query (one series per label value of {@code seriesLabel}) and, for counters, their totals. */
-  public record Chart(String id, String title, String unit, String none, String rangeQuery, String seriesLabel,
+  record Chart(String id, String title, String unit, String none, String rangeQuery, String seriesLabel,
                Optional<String> totalQuery) {
   }
 
   /** A series as Prometheus gave it: its name and (epoch second, value) points, oldest first. */
-  public record Series(String name, List<Point> points, Optional<Long> total) {
+  record Series(String name, List<Point> points, Optional<Long> total) {
   }
 
-  public record Point(long epochSecond, double value) {
+  record Point(long epochSecond, double value) {
   }
 
   /** What one read found: per chart id its series; how many edges and ledger writers Prometheus has figures from. */
-  public record Reading(State state, String message, Instant from, Instant to, Map<String, List<Series>> series,
+  record Reading(State state, String message, Instant from, Instant to, Map<String, List<Series>> series,
                  long edges, long writers) {
   }
 
@@ -61,7 +61,7 @@ public final class LiveFigures {
     "wallet_money_outcomes_total{operation=\"transfer\",code=~\"ok|pending\",replayed=\"false\"}";
   private static final String REFUSALS = "wallet_money_outcomes_total{code!~\"ok|pending\",replayed=\"false\"}";
 
-  public static final List<Chart> CHARTS = List.of(
+  static final List<Chart> CHARTS = List.of(
     new Chart("transfers", "Transfers per second", "per second", "No edge is scraped.",
       "sum(rate(" + TRANSFERS + "[1m]))" + ZERO_WHEN_EDGES, "", Optional.of("sum(" + TRANSFERS + ")")),
     new Chart("refusals", "Refusals per second, by code", "per second", "No refusal in the window.",

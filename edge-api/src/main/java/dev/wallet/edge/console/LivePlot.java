@@ -25,12 +25,12 @@ import java.util.Map;
  */
 public final class LivePlot {
 
-  public static final int WIDTH = 640;
-  public static final int HEIGHT = 200;
-  public static final int LEFT = 56;
-  public static final int RIGHT = 630;
-  public static final int TOP = 10;
-  public static final int BOTTOM = 176;
+  static final int WIDTH = 640;
+  static final int HEIGHT = 200;
+  static final int LEFT = 56;
+  static final int RIGHT = 630;
+  static final int TOP = 10;
+  static final int BOTTOM = 176;
   private static final long ROW_EVERY_SECONDS = 60;
   private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
   private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
@@ -153,7 +153,7 @@ public final class LivePlot {
   }
 
   /** 1, 2 or 5 times a power of ten, at least the peak (1 for a flat zero, so that the axis has labels). */
-  public static double niceCeiling(double peak) {
+  static double niceCeiling(double peak) {
     if (peak <= 0) {
       return 1;
     }

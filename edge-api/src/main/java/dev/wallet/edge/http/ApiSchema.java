@@ -36,7 +36,7 @@ import org.yaml.snakeyaml.Yaml;
  */
 public final class ApiSchema {
 
-  public static final String DOCUMENT = "openapi.yaml";
+  static final String DOCUMENT = "openapi.yaml";
   private static final String JSON = "application/json";
   private static final String YAML = "application/yaml";
   private static final String TEXT = "text/plain";
@@ -162,7 +162,7 @@ public final class ApiSchema {
   }
 
   /** The operation's JSON body schema as the document writes it. */
-  public JsonObject jsonBodySchema(Operation operation) {
+  JsonObject jsonBodySchema(Operation operation) {
     return contract.getRawContract().getJsonObject("paths").getJsonObject(operation.getOpenAPIPath())
       .getJsonObject(operation.getHttpMethod().name().toLowerCase(Locale.ROOT)).getJsonObject("requestBody")
       .getJsonObject("content").getJsonObject(JSON).getJsonObject("schema");

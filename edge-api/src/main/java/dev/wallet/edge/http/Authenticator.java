@@ -10,7 +10,7 @@ public final class Authenticator {
   private static final String CALLER = "wallet.caller";
   private static final String EXPIRES_AT = "wallet.tokenExpiresAt";
   private static final String BEARER = "bearer ";
-  public static final String ACCESS_TOKEN = "access_token";
+  static final String ACCESS_TOKEN = "access_token";
 
   private final JwtVerifier verifier;
 
@@ -61,7 +61,7 @@ public final class Authenticator {
   }
 
   /** For logs: the caller, or null before authentication succeeded. */
-  public static Caller callerIfKnown(RoutingContext ctx) {
+  static Caller callerIfKnown(RoutingContext ctx) {
     return ctx.get(CALLER);
   }
 

@@ -74,7 +74,7 @@ public final class EdgeMetrics {
     return registry;
   }
 
-  public static String endpointOnly(String route) {
+  static String endpointOnly(String route) {
     int last = route.lastIndexOf('>');
     return last < 0 ? route : route.substring(last + 1);
   }

@@ -30,8 +30,8 @@ public final class JwtVerifier {
 
   public static final String HS256 = "HS256";
   public static final String RS256 = "RS256";
-  public static final String ISSUER = "wallet";
-  public static final String AUDIENCE = "wallet-api";
+  static final String ISSUER = "wallet";
+  static final String AUDIENCE = "wallet-api";
   private static final String MAC = "HmacSHA256";
   private static final int MAX_TOKEN_CHARS = 4_096;
   private static final int MAX_SUBJECT_CHARS = 128;
@@ -162,7 +162,7 @@ public final class JwtVerifier {
   }
 
   /** An X.509 SubjectPublicKeyInfo in PEM ("-----BEGIN PUBLIC KEY-----"). */
-  public static PublicKey publicKey(String pem) {
+  static PublicKey publicKey(String pem) {
     String base64 = pem.replaceAll("-----(BEGIN|END) PUBLIC KEY-----", "").replaceAll("\\s", "");
     try {
       return KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(base64)));

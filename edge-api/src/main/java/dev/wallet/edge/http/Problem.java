@@ -13,8 +13,8 @@ import java.util.Map;
  */
 public record Problem(ProblemCode code, String detail, Map<String, Object> extensions) {
 
-  public static final String CONTENT_TYPE = "application/problem+json";
-  public static final String RETRY_AFTER_SECONDS = "1";
+  static final String CONTENT_TYPE = "application/problem+json";
+  static final String RETRY_AFTER_SECONDS = "1";
   /** A halt lasts until a person acts: minutes, not seconds. */
   public static final String HALTED_RETRY_AFTER_SECONDS = "60";
   private static final String RETRY_AFTER_MEMBER = "retryAfterSeconds";

@@ -81,7 +81,7 @@ public final class RateLimiter {
     return buckets.size();
   }
 
-  public static long retryAfterSeconds(long waitNanos) {
+  static long retryAfterSeconds(long waitNanos) {
     return Math.max(1, (waitNanos + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND);
   }
 }

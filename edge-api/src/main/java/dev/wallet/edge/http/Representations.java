@@ -15,7 +15,7 @@ import io.vertx.core.json.JsonObject;
 public final class Representations {
 
   /** KYC tiers arrive with the limits module; until then every wallet reads as unverified and nothing is enforced. */
-  public static final String KYC_TIER_UNTIL_LIMITS_EXIST = "unverified";
+  static final String KYC_TIER_UNTIL_LIMITS_EXIST = "unverified";
 
   private Representations() {
   }

@@ -18,7 +18,7 @@ import java.io.IOException;
 public final class StrictJson {
 
   /** Tokens and webhooks are shallow documents; request bodies get the configured depth. */
-  public static final int SHALLOW_DEPTH = 8;
+  static final int SHALLOW_DEPTH = 8;
 
   private final JsonFactory factory;
   private final int maxDepth;

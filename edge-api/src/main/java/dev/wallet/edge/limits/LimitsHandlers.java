@@ -46,7 +46,7 @@ import java.util.Optional;
 public final class LimitsHandlers {
 
   public static final String RISK = "risk";
-  public static final String ADMIN = "admin";
+  static final String ADMIN = "admin";
   private static final int DEFAULT_PAGE = 100;
   private static final Duration DEFAULT_FLAG_PERIOD = Duration.ofDays(30);
   private static final Duration MAX_REPORT_PERIOD = Duration.ofDays(366);
@@ -88,7 +88,7 @@ public final class LimitsHandlers {
       .map(allowed -> allowed.checks());
   }
 
-  public Future<Void> incoming(String ownerId, Operation operation, Money amount) {
+  Future<Void> incoming(String ownerId, Operation operation, Money amount) {
     return decide(Movement.of(ownerId, operation, amount, clock.instant())).mapEmpty();
   }
 

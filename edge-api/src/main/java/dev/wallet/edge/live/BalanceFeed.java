@@ -45,7 +45,7 @@ public final class BalanceFeed implements AutoCloseable {
     return following.mapEmpty();
   }
 
-  public void unregister(WalletSocket socket) {
+  void unregister(WalletSocket socket) {
     sockets.computeIfPresent(socket.wallet(), (wallet, open) -> {
       open.remove(socket);
       return open.isEmpty() ? null : open;

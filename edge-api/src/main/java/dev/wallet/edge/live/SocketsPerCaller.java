@@ -23,7 +23,7 @@ public final class SocketsPerCaller {
   }
 
   /** Takes a place for one more socket of {@code callerId}, or says there is none. */
-  public boolean tryOpen(String callerId) {
+  boolean tryOpen(String callerId) {
     boolean[] admitted = {false};
     open.compute(callerId, (id, count) -> {
       int current = count == null ? 0 : count;

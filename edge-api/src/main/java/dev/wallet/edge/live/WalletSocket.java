@@ -50,7 +50,7 @@ public final class WalletSocket {
   }
 
   /** From any thread. */
-  public void offer(BalanceEvent event) {
+  void offer(BalanceEvent event) {
     if (closed) {
       return;
     }
@@ -74,7 +74,7 @@ public final class WalletSocket {
    * The wallet as it is when the socket opens, so a client knows the sequence it starts from
    * (type "snapshot"; events with a seq at or below it are already in it).
    */
-  public void sendSnapshot(Wallet current) {
+  void sendSnapshot(Wallet current) {
     send(new JsonObject().put("type", "snapshot").put("walletId", current.id().value())
       .put("available", current.available()).put("held", current.held()).put("seq", current.seq()));
     List<BalanceEvent> early = beforeSnapshot;
@@ -87,12 +87,12 @@ public final class WalletSocket {
     closeWith(TRY_AGAIN_LATER, "the wallet could not be read; reconnect");
   }
 
-  public void closeForShutdown() {
+  void closeForShutdown() {
     closeWith(GOING_AWAY, "server shutting down");
   }
 
   /** A socket outlives no token: once it expires, nothing more is pushed under it. */
-  public void closeForExpiredToken() {
+  void closeForExpiredToken() {
     if (closeWith(TOKEN_EXPIRED, "token expired: reconnect with a fresh token")) {
       meters.counter("wallet_websocket_expired_closes_total").increment();
     }
@@ -114,7 +114,7 @@ public final class WalletSocket {
     return true;
   }
 
-  public void markClosed() {
+  void markClosed() {
     closed = true;
   }
 

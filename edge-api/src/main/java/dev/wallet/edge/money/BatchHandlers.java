@@ -49,7 +49,7 @@ public final class BatchHandlers {
    * Items of one batch in flight at once. A single request has one in flight; a batch that kept all
    * of its items in flight would crowd out every other caller's requests on this event loop and shard.
    */
-  public static final int ITEMS_IN_FLIGHT = 32;
+  static final int ITEMS_IN_FLIGHT = 32;
 
   private final TransferHandlers transfers;
   private final PaymentHandlers payments;

@@ -9,7 +9,7 @@ import dev.wallet.balancecache.model.Money;
  */
 public final class Fees {
 
-  public static final long BPS_PER_WHOLE = 10_000;
+  static final long BPS_PER_WHOLE = 10_000;
 
   private Fees() {
   }

@@ -77,14 +77,14 @@ public final class PaymentHandlers {
   }
 
   /** The merchant's wallet and the payer's limit checks for paying it. */
-  public record Checked(WalletIdentity merchant, List<LimitCheck> limits) {
+  record Checked(WalletIdentity merchant, List<LimitCheck> limits) {
   }
 
   /**
    * The merchant's wallet and the payer's limit checks, or a failed future with the refusal (not a
    * merchant wallet, the payer's limits): a payment's, a batch item's and an authorization's first step.
    */
-  public Future<Checked> checkMerchantAndLimits(Request request) {
+  Future<Checked> checkMerchantAndLimits(Request request) {
     return merchantWallet(cache, request.merchant())
       .compose(shop -> limits.outgoing(request.caller().id(), Operation.MERCHANT_PAYMENT, request.amount(),
           Optional.of(shop.ownerId()))
@@ -104,7 +104,7 @@ public final class PaymentHandlers {
   }
 
   /** Checked payments all or nothing (see {@link BalanceCache#payAll}), each answered as alone. */
-  public Future<List<Reply>> applyAll(List<Payment> checked) {
+  Future<List<Reply>> applyAll(List<Payment> checked) {
     return cache.payAll(checked).onSuccess(outcomes -> outcomes.forEach(this::count))
       .map(outcomes -> outcomes.stream().map(MovementReply.PAYMENT::answer).toList());
   }

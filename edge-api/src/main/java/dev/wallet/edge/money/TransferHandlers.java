@@ -59,7 +59,7 @@ public final class TransferHandlers {
   }
 
   /** Checked transfers all or nothing (see {@link BalanceCache#transferAll}), each answered as alone. */
-  public Future<List<Reply>> applyAll(List<Transfer> checked) {
+  Future<List<Reply>> applyAll(List<Transfer> checked) {
     return cache.transferAll(checked).onSuccess(outcomes -> outcomes.forEach(this::count))
       .map(outcomes -> outcomes.stream().map(MovementReply.TRANSFER::answer).toList());
   }

@@ -31,7 +31,7 @@ import java.util.Optional;
 /** /v1/wallets: open one, read one, read its history from the ledger. */
 public final class WalletHandlers {
 
-  public static final int DEFAULT_PAGE_SIZE = 50;
+  static final int DEFAULT_PAGE_SIZE = 50;
 
   private final BalanceCache cache;
   private final LedgerReader ledger;
