@@ -373,9 +373,12 @@ local function apply_movement(m, outbox)
   local outcome_json = cjson.encode(movement_view(m.id, m.kind, m.from.id, m.to.id, m.amount, m.fee, m.currency, ts,
     {code = 'OK', status = 'completed', paymentId = m.payment_id ~= '' and m.payment_id or nil,
      reference = m.reference ~= '' and m.reference or nil, source = wallet_view(m.from)}))
+  -- No copy of the outcome here: replays answer from the idempotency record, and only a saga's
+  -- record needs its own (saga_finish replays it). Every byte written is also appended to the AOF,
+  -- sent to each replica and copied again by each AOF rewrite.
   redis.call('HSET', m.record_key, 'id', m.id, 'kind', m.kind, 'from', m.from.id, 'to', m.to.id,
     'amt', units(m.amount), 'fee', units(m.fee), 'cur', m.currency, 'state', 'completed', 'created', ts,
-    'idem', m.idem_key, 'pay', m.payment_id, 'ref', m.reference, 'outcome', outcome_json, 'code', 'OK')
+    'idem', m.idem_key, 'pay', m.payment_id, 'ref', m.reference, 'code', 'OK')
   idem_record(m.idem_key, m.request_hash, 'done', outcome_json)
   emit(outbox, posting(m.id, m.kind, m.from_key, ts, {ref = m.id, scope = m.idem_key, entries = entries,
     balances = balances, retire = {m.idem_key}}))

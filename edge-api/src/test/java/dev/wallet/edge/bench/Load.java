@@ -8,6 +8,10 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 import org.HdrHistogram.Histogram;
@@ -29,8 +33,32 @@ final class Load {
   private static final long TICK_MS = 1;
   private static final long HIGHEST_MICROS = 120_000_000;
 
-  /** What one run measured; latencies in microseconds. */
-  record Result(long answered, long errors, double seconds, Histogram latency) {
+  /**
+   * What one run measured; latencies in microseconds. {@code errorKinds} counts the errors by what
+   * they were: the status answered ("422"), or the failure when nothing was ("no answer: ...").
+   */
+  record Result(long answered, long errors, Map<String, Long> errorKinds, double seconds, Histogram latency) {
+
+    /** The errors and what they were, e.g. "3 (422: 2, no answer: TimeoutException: 1)"; "0" for none. */
+    String errorsText() {
+      return describe(errors, errorKinds);
+    }
+
+    static String describe(long errors, Map<String, Long> kinds) {
+      if (errors == 0) {
+        return "0";
+      }
+      StringJoiner each = new StringJoiner(", ", " (", ")");
+      new TreeMap<>(kinds).forEach((kind, count) -> each.add(kind + ": " + count));
+      return errors + each.toString();
+    }
+
+    /** The errors of several runs together, described as one. */
+    static String errorsText(List<Result> runs) {
+      Map<String, Long> kinds = new TreeMap<>();
+      runs.forEach(run -> run.errorKinds().forEach((kind, count) -> kinds.merge(kind, count, Long::sum)));
+      return describe(runs.stream().mapToLong(Result::errors).sum(), kinds);
+    }
 
     double perSecond() {
       return answered / seconds;
@@ -104,6 +132,7 @@ final class Load {
     private final Recorder recorder = new Recorder(HIGHEST_MICROS, 3);
     private final AtomicLong answered = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
+    private final Map<String, Long> errorKinds = new ConcurrentHashMap<>();
     private final long startNanos = System.nanoTime();
     private final LongFunction<Future<BenchHttp.Answer>> send;
 
@@ -120,13 +149,15 @@ final class Load {
           answered.incrementAndGet();
         } else {
           errors.incrementAndGet();
+          errorKinds.merge(answer.succeeded() ? Integer.toString(answer.result().status())
+            : "no answer: " + answer.cause().getClass().getSimpleName(), 1L, Long::sum);
         }
         return Future.succeededFuture();
       });
     }
 
     Result result() {
-      return new Result(answered.get(), errors.get(), (System.nanoTime() - startNanos) / 1e9,
+      return new Result(answered.get(), errors.get(), Map.copyOf(errorKinds), (System.nanoTime() - startNanos) / 1e9,
         recorder.getIntervalHistogram());
     }
   }

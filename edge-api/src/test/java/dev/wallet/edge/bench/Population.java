@@ -58,14 +58,20 @@ final class Population {
     });
   }
 
-  /** {@code count} owners, each with a funded wallet and a second one on the same shard. */
+  /**
+   * {@code count} owners, each with two wallets on one shard sharing {@code fundingMinor}: a pair's
+   * transfers alternate direction, and concurrent ones may arrive in either order, so neither wallet
+   * may start empty (a transfer refused for want of money would count as the wallet's error).
+   */
   Future<List<Pair>> pairs(int count, long fundingMinor) {
+    long half = fundingMinor / 2;
     return inParallel(IntStream.range(0, count).boxed().toList(), n -> {
       String owner = "bench-" + run + "-pair-" + n;
       String token = http.token(owner, "user");
       return open(token, "personal", null)
         .compose(first -> open(token, "personal", first)
-          .compose(second -> fund(first, fundingMinor).map(new Pair(new Account(token, owner, first), second))));
+          .compose(second -> fund(first, half).compose(funded -> fund(second, fundingMinor - half))
+            .map(new Pair(new Account(token, owner, first), second))));
     });
   }
 

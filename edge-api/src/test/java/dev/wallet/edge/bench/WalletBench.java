@@ -205,8 +205,8 @@ public final class WalletBench {
     Load.Result result = await(Load.closed(vertx, requests, options.clients(), Duration.ofSeconds(options.seconds())),
       options.seconds() + 120L);
     await(ledger.drained(300_000), 310);
-    return String.format(Locale.ROOT, "%s: %.0f/s p50 %.1f ms p99 %.1f ms errors %d; CPU ms per request: %s%n",
-      scenario, result.perSecond(), result.percentileMs(50), result.percentileMs(99), result.errors(),
+    return String.format(Locale.ROOT, "%s: %.0f/s p50 %.1f ms p99 %.1f ms errors %s; CPU ms per request: %s%n",
+      scenario, result.perSecond(), result.percentileMs(50), result.percentileMs(99), result.errorsText(),
       cpuLine(cpuPerRequest(before, result)));
   }
 
@@ -234,8 +234,8 @@ public final class WalletBench {
       scenario.lags().add(await(ledger.delay(from, to), 60));
     }
     scenario.cpuPerRequest().add(cpuPerRequest(cpuBefore, result)); // after the drain: the ledger's share too
-    progress("run %d: %s %.0f/s p50 %.1f ms p99 %.1f ms errors %d; CPU ms per request: %s", run, scenario.title(),
-      result.perSecond(), result.percentileMs(50), result.percentileMs(99), result.errors(),
+    progress("run %d: %s %.0f/s p50 %.1f ms p99 %.1f ms errors %s; CPU ms per request: %s", run, scenario.title(),
+      result.perSecond(), result.percentileMs(50), result.percentileMs(99), result.errorsText(),
       cpuLine(scenario.cpuPerRequest().get(scenario.cpuPerRequest().size() - 1)));
   }
 
@@ -324,11 +324,11 @@ public final class WalletBench {
     out.append(baselineRow("pgbench TPC-B, scale 10, 8 clients", pgbench, script, pg));
     for (Measured m : measured) {
       double rate = m.median(Load.Result::perSecond);
-      out.append(String.format(Locale.ROOT, "| %s | %.0f (%.0f-%.0f) | %.2f | %.2f | %.1f | %.1f | %.1f | %d | %s |%n",
+      out.append(String.format(Locale.ROOT, "| %s | %.0f (%.0f-%.0f) | %.2f | %.2f | %.1f | %.1f | %.1f | %s | %s |%n",
         m.title(), rate, m.runs().stream().mapToDouble(Load.Result::perSecond).min().orElse(0),
         m.runs().stream().mapToDouble(Load.Result::perSecond).max().orElse(0), rate / script, rate / pg,
         m.median(r -> r.percentileMs(50)), m.median(r -> r.percentileMs(99)), m.median(r -> r.percentileMs(99.9)),
-        m.runs().stream().mapToLong(Load.Result::errors).sum(), lag(m.lags())));
+        Load.Result.errorsText(m.runs()), lag(m.lags())));
     }
     out.append('\n');
   }
@@ -373,13 +373,13 @@ public final class WalletBench {
       for (double share : OPEN_LOOP_SHARES) {
         List<LedgerLag.Delay> lag = new ArrayList<>();
         Load.Result result = measureOpen(closed.get(m.title()).get(), max * share, lag);
-        progress("open loop %s at %.0f/s: p99 %.1f ms errors %d", m.title(), max * share, result.percentileMs(99),
-          result.errors());
+        progress("open loop %s at %.0f/s: p99 %.1f ms errors %s", m.title(), max * share, result.percentileMs(99),
+          result.errorsText());
         openRows.computeIfAbsent(m.title(), t -> new ArrayList<>()).add(new double[] {share,
           result.percentileMs(99), lag.get(0).p99Ms()});
-        out.append(String.format(Locale.ROOT, "| %s | %.0f (%.0f %%) | %.0f | %.1f | %.1f | %.1f | %d | %s |%n",
+        out.append(String.format(Locale.ROOT, "| %s | %.0f (%.0f %%) | %.0f | %.1f | %.1f | %.1f | %s | %s |%n",
           m.title(), max * share, share * 100, result.perSecond(), result.percentileMs(50), result.percentileMs(99),
-          result.percentileMs(99.9), result.errors(), lag(lag)));
+          result.percentileMs(99.9), result.errorsText(), lag(lag)));
       }
     }
     out.append('\n');
@@ -398,9 +398,9 @@ public final class WalletBench {
         + "| what | transfers per second (range) | requests per second | p50 ms | p99 ms | errors |%n"
         + "|---|---:|---:|---:|---:|---:|%n", options.batchSize(), clients, options.clients()));
     double rate = single.median(Load.Result::perSecond);
-    out.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.1f | %.1f | %d |%n", single.title(), rate, rate,
+    out.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.1f | %.1f | %s |%n", single.title(), rate, rate,
       single.median(r -> r.percentileMs(50)), single.median(r -> r.percentileMs(99)),
-      single.runs().stream().mapToLong(Load.Result::errors).sum()));
+      Load.Result.errorsText(single.runs())));
     for (boolean atomic : new boolean[] {false, true}) {
       out.append(batchRow(pairs, clients, atomic));
     }
@@ -418,14 +418,14 @@ public final class WalletBench {
       transfers[r] = applied.get() / result.seconds();
       runs.add(result);
       await(ledger.drained(300_000), 310);
-      progress("run %d: %s %.0f transfers/s (%.0f batches/s) p50 %.1f ms p99 %.1f ms errors %d", r + 1, title,
-        transfers[r], result.perSecond(), result.percentileMs(50), result.percentileMs(99), result.errors());
+      progress("run %d: %s %.0f transfers/s (%.0f batches/s) p50 %.1f ms p99 %.1f ms errors %s", r + 1, title,
+        transfers[r], result.perSecond(), result.percentileMs(50), result.percentileMs(99), result.errorsText());
     }
     Measured measured = new Measured(title, runs, List.of(), List.of());
-    return String.format(Locale.ROOT, "| %s | %.0f (%.0f-%.0f) | %.0f | %.1f | %.1f | %d |%n", title,
+    return String.format(Locale.ROOT, "| %s | %.0f (%.0f-%.0f) | %.0f | %.1f | %.1f | %s |%n", title,
       median(transfers), Arrays.stream(transfers).min().orElse(0), Arrays.stream(transfers).max().orElse(0),
       measured.median(Load.Result::perSecond), measured.median(r -> r.percentileMs(50)),
-      measured.median(r -> r.percentileMs(99)), runs.stream().mapToLong(Load.Result::errors).sum());
+      measured.median(r -> r.percentileMs(99)), Load.Result.errorsText(runs));
   }
 
   private void socketsTable(List<Population.Account> spread) {
@@ -445,8 +445,8 @@ public final class WalletBench {
     socketResult = sockets.measure(transfers);
     await(sockets.close(), 120);
     out.append(String.format(Locale.ROOT, "Live balances: %d sockets held on one edge (%d distinct wallets; %d "
-        + "upgrades answered 503 and retried), random transfers among them at %.0f/s (%d answered, %d errors):%n%n",
-        held, count, sockets.retried(), rate, load.answered(), load.errors()))
+        + "upgrades answered 503 and retried), random transfers among them at %.0f/s (%d answered, errors: %s):%n%n",
+        held, count, sockets.retried(), rate, load.answered(), load.errorsText()))
       .append("| pushes matched to transfers | never pushed | push p50 ms | p99 ms | p99.9 ms |\n|---:|---:|---:|---:|---:|\n")
       .append(String.format(Locale.ROOT, "| %d | %d | %.1f | %.1f | %.1f |%n%n", socketResult.matched(),
         socketResult.missing(), socketResult.percentileMs(50), socketResult.percentileMs(99),
