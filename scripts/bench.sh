@@ -14,6 +14,8 @@
 #   scripts/bench.sh --quick    # 1 run of 5 s, 2,000 wallets (under 3 min once built)
 #   WALLET_BENCH_RECORD=0 scripts/bench.sh --quick    # print only, leave docs/benchmarks.md alone
 # Any further --name=value is passed to WalletBench (e.g. --clients=128 --seconds=20).
+# For profiling one scenario: --only=same|random|merchant|read (closed loop), with --rate=N for an
+# open loop at N requests per second (its tail latency, as the open-loop table measures it).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 # the system under test runs with the published development secrets (see scripts/run.sh)

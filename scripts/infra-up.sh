@@ -43,6 +43,12 @@ cluster-node-timeout $WALLET_REDIS_NODE_TIMEOUT_MS
 cluster-require-full-coverage no
 appendonly yes
 appendfsync always
+# An AOF rewrite copies the whole dataset in a child process; with the default (rewrite once the
+# commands appended since the last one reach the size of the dataset) the children cost as much
+# as a third of Redis's own CPU under sustained writes (measured: 18 s of children per 42 s of
+# Redis in a minute of transfers). Rewriting at four times cuts that to a quarter; the price is
+# disk (the AOF grows to five times the dataset) and a longer replay when a node restarts.
+auto-aof-rewrite-percentage 400
 save ""
 maxmemory-policy noeviction
 # keyspace notifications for stream commands: the outbox doorbell wakes the outbox readers with them

@@ -12,6 +12,7 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -27,6 +28,15 @@ final class BenchHttp {
 
     JsonObject json() {
       return body.toJsonObject();
+    }
+
+    /** The status and, for a problem answer, its code: "422 insufficient_funds"; the status alone otherwise. */
+    String problem() {
+      try {
+        return status + Optional.ofNullable(json().getString("code")).map(code -> " " + code).orElse("");
+      } catch (RuntimeException notAProblem) {
+        return Integer.toString(status);
+      }
     }
 
     Answer require(int... statuses) {

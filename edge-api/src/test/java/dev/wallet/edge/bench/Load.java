@@ -35,11 +35,12 @@ final class Load {
 
   /**
    * What one run measured; latencies in microseconds. {@code errorKinds} counts the errors by what
-   * they were: the status answered ("422"), or the failure when nothing was ("no answer: ...").
+   * they were: the status and problem code answered ("422 insufficient_funds"), or the failure when
+   * nothing was answered ("no answer: TimeoutException").
    */
   record Result(long answered, long errors, Map<String, Long> errorKinds, double seconds, Histogram latency) {
 
-    /** The errors and what they were, e.g. "3 (422: 2, no answer: TimeoutException: 1)"; "0" for none. */
+    /** The errors and what they were, e.g. "3 (503 unavailable: 2, no answer: TimeoutException: 1)"; "0" for none. */
     String errorsText() {
       return describe(errors, errorKinds);
     }
@@ -149,7 +150,7 @@ final class Load {
           answered.incrementAndGet();
         } else {
           errors.incrementAndGet();
-          errorKinds.merge(answer.succeeded() ? Integer.toString(answer.result().status())
+          errorKinds.merge(answer.succeeded() ? answer.result().problem()
             : "no answer: " + answer.cause().getClass().getSimpleName(), 1L, Long::sum);
         }
         return Future.succeededFuture();

@@ -48,7 +48,7 @@ public final class WalletBench {
   record Options(List<URI> edges, String secret, boolean quick, int runs, int seconds, int clients, int pairs,
                  int spreadWallets, int payers, int sockets, int scriptClients, String redisSeed, String pgHost,
                  int pgPort, String pgSuperPassword, String pgApp, String pgAppPassword, String pgDatabase,
-                 URI writerMetrics, String only, String pids, int warmUpSeconds, int batchSize) {
+                 URI writerMetrics, String only, String pids, int warmUpSeconds, int batchSize, int rate) {
 
     static Options parse(String[] args) {
       Map<String, String> given = new HashMap<>();
@@ -68,7 +68,7 @@ public final class WalletBench {
         given.getOrDefault("pg-database", "wallet"),
         URI.create(given.getOrDefault("writer-metrics", "http://127.0.0.1:9181/metrics")),
         given.getOrDefault("only", ""), given.getOrDefault("pids", ""), number(given, "warmup", quick ? 5 : 15),
-        number(given, "batch-size", 100));
+        number(given, "batch-size", 100), number(given, "rate", 0));
     }
 
     private static int number(Map<String, String> given, String name, int fallback) {
@@ -170,8 +170,9 @@ public final class WalletBench {
   }
 
   /**
-   * One scenario alone in a closed loop for the configured seconds, for profiling
-   * ({@code --only=same|random|merchant|read}): no baselines, no tables, one line of result.
+   * One scenario alone for the configured seconds, for profiling ({@code --only=same|random|merchant|read}):
+   * in a closed loop, or in an open loop at {@code --rate} requests per second (the tail latency
+   * the open-loop table measures); no baselines, no tables, one line of result.
    */
   private String only(String scenario) {
     Population population = new Population(vertx, http);
@@ -190,23 +191,40 @@ public final class WalletBench {
       socketsTable(await(population.spread(options.spreadWallets(), options.spreadWallets(), FUNDING_MINOR), 1_800));
       return out.toString();
     }
-    Load.Requests requests = switch (scenario) {
-      case "same" -> Scenarios.sameShard(http, await(population.pairs(options.pairs(), FUNDING_MINOR), 600));
-      case "random" -> Scenarios.randomShards(http, await(population.spread(options.spreadWallets(),
-        options.spreadWallets(), FUNDING_MINOR), 1_800), null);
-      case "merchant" -> Scenarios.hotMerchant(http, await(population.spread(options.payers(), options.payers(),
-        FUNDING_MINOR), 600), await(population.merchant(), 60));
-      case "read" -> Scenarios.read(http, await(population.spread(options.payers(), options.payers(), 1), 600));
+    // a fresh set of idempotency keys for the warm-up and for the measurement, as in the full run:
+    // the same keys again would measure replays (or key reuse), not movements
+    Supplier<Load.Requests> requests = switch (scenario) {
+      case "same" -> {
+        List<Population.Pair> pairs = await(population.pairs(options.pairs(), FUNDING_MINOR), 600);
+        yield () -> Scenarios.sameShard(http, pairs);
+      }
+      case "random" -> {
+        List<Population.Account> spread = await(population.spread(options.spreadWallets(), options.spreadWallets(),
+          FUNDING_MINOR), 1_800);
+        yield () -> Scenarios.randomShards(http, spread, null);
+      }
+      case "merchant" -> {
+        List<Population.Account> payers = await(population.spread(options.payers(), options.payers(), FUNDING_MINOR),
+          600);
+        Population.Account merchant = await(population.merchant(), 60);
+        yield () -> Scenarios.hotMerchant(http, payers, merchant);
+      }
+      case "read" -> {
+        List<Population.Account> readers = await(population.spread(options.payers(), options.payers(), 1), 600);
+        yield () -> Scenarios.read(http, readers);
+      }
       default -> throw new IllegalArgumentException("--only takes same, random, merchant, read, batch or sockets");
     };
-    await(Load.closed(vertx, requests, options.clients(), Duration.ofSeconds(options.warmUpSeconds())), 600);
+    await(Load.closed(vertx, requests.get(), options.clients(), Duration.ofSeconds(options.warmUpSeconds())), 600);
     progress("measuring %s for %d s", scenario, options.seconds());
     Map<String, Double> before = cpuSample();
-    Load.Result result = await(Load.closed(vertx, requests, options.clients(), Duration.ofSeconds(options.seconds())),
-      options.seconds() + 120L);
+    Duration measured = Duration.ofSeconds(options.seconds());
+    Load.Result result = await(options.rate() > 0 ? Load.open(vertx, requests.get(), options.rate(), measured)
+      : Load.closed(vertx, requests.get(), options.clients(), measured), options.seconds() + 120L);
     await(ledger.drained(300_000), 310);
-    return String.format(Locale.ROOT, "%s: %.0f/s p50 %.1f ms p99 %.1f ms errors %s; CPU ms per request: %s%n",
-      scenario, result.perSecond(), result.percentileMs(50), result.percentileMs(99), result.errorsText(),
+    return String.format(Locale.ROOT, "%s: %.0f/s p50 %.1f ms p99 %.1f ms p99.9 %.1f ms errors %s; CPU ms per "
+      + "request: %s%n", scenario, result.perSecond(), result.percentileMs(50), result.percentileMs(99),
+      result.percentileMs(99.9), result.errorsText(),
       cpuLine(cpuPerRequest(before, result)));
   }
 
