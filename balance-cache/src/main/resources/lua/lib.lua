@@ -2,7 +2,8 @@
 -- script, so every script is self-contained once loaded.
 --
 -- Rules every script follows:
---  * Every key it touches carries one shard's hash tag ({s0042}), so it runs on one node.
+--  * Every key it touches carries one shard's hash tag ({s0042}), so it runs on one node. All
+--    are among its KEYS but the shard's account index, named from an account key's tag.
 --  * It checks everything before its first write: Redis does not roll back a script that
 --    fails half-way, but a script that raises before writing leaves nothing behind.
 --  * Amounts travel as decimal strings of minor units. Lua numbers are doubles, exact up to
@@ -104,6 +105,13 @@ local function uncount_outgoing(wallet_key)
   if redis.call('HINCRBY', wallet_key, 'outgoing', -1) <= 0 then redis.call('HDEL', wallet_key, 'outgoing') end
 end
 
+-- The shard's index of its accounts (SET {sNNNN}:accounts of ledger ids), which reconciliation
+-- lists instead of every key of the slot. Named from the account key's own hash tag, so it is in
+-- the script's slot; scripts do not pass it among their KEYS.
+local function index_account(account_key, id)
+  redis.call('SADD', string.match(account_key, '^{[^}]+}') .. ':accounts', id)
+end
+
 local function load_system(key, id, currency)
   local f = redis.call('HMGET', key, 'avail', 'seq')
   return {kind = 'system', key = key, id = id, cur = currency, status = 'active',
@@ -154,7 +162,10 @@ local function apply_legs(legs)
     local a = leg.acct
     if not advanced[a.key] then
       a.seq = redis.call('HINCRBY', a.key, 'seq', 1)
-      if a.kind == 'system' and a.new then redis.call('HSET', a.key, 'id', a.id, 'cur', a.cur) end
+      if a.kind == 'system' and a.new then
+        redis.call('HSET', a.key, 'id', a.id, 'cur', a.cur)
+        index_account(a.key, a.id)
+      end
       if a.kind == 'wallet' then wallets[#wallets + 1] = a end
       advanced[a.key] = true
     end

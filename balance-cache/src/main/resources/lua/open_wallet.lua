@@ -7,7 +7,7 @@
 -- ARGV[5] request hash   ARGV[6] refusal retention ms
 --
 -- Returns {kind, outcome}: outcome.code is OK (with the wallet) or WALLET_EXISTS.
--- Writes: the wallet, the idempotency record, one 'wallet_opened' outbox entry.
+-- Writes: the wallet, the shard's account index, the idempotency record, one 'wallet_opened' outbox entry.
 
 local wallet_key, idem_key, outbox = KEYS[1], KEYS[2], KEYS[3]
 local wallet_id, owner, currency, wallet_type, request_hash = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
@@ -23,6 +23,7 @@ end
 local ts = now_ms()
 redis.call('HSET', wallet_key, 'id', wallet_id, 'owner', owner, 'cur', currency, 'type', wallet_type,
   'status', 'active', 'avail', 0, 'held', 0, 'seq', 0, 'created', ts)
+index_account(wallet_key, wallet_id)
 
 local outcome = cjson.encode({code = 'OK', walletId = wallet_id, ownerId = owner, currency = currency,
   type = wallet_type, status = 'active', available = '0', held = '0', seq = '0', createdAt = ts})

@@ -18,8 +18,15 @@ public interface HotTierAccess {
 
   // ------------------------------------------------------------------ reading, to reconcile
 
-  /** The ledger ids of the accounts (wallets and system accounts) that exist on a shard. */
+  /** The ledger ids of the accounts (wallets and system accounts) that exist on a shard, from its index. */
   Future<List<String>> accountsOnShard(ShardId shard);
+
+  /**
+   * The same, found among every key of the shard's slot (and added to the index): an account hash
+   * written other than by a script is not in the index, and this still finds it. It blocks the
+   * shard's master for as long as the slot is large, so reconciliation asks it of one shard a cycle.
+   */
+  Future<List<String>> accountsInSlot(ShardId shard);
 
   /** Each account's balances, read atomically one account at a time; accounts that do not exist are left out. */
   Future<List<AccountState>> accounts(List<String> accountIds);

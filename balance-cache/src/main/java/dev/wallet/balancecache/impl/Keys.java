@@ -88,6 +88,22 @@ final class Keys {
     return shard.tag() + ":lim:" + owner + ":" + counter;
   }
 
+  /**
+   * The shard's accounts (SET of ledger ids), kept by the scripts that create one (lib.lua's
+   * index_account) and by a restore; {@link #INDEX_COMPLETE} marks that it holds every account.
+   */
+  static String accountIndex(ShardId shard) {
+    return shard.tag() + ":accounts";
+  }
+
+  /** The index that lists the account under {@code accountKey}: the one of its hash tag, as lib.lua names it. */
+  static String accountIndexOf(String accountKey) {
+    return accountKey.substring(0, accountKey.indexOf('}') + 1) + ":accounts";
+  }
+
+  /** The member that says an account index is complete; never an account id. */
+  static final String INDEX_COMPLETE = "*";
+
   static String pendingMovements(ShardId shard) {
     return shard.tag() + ":pending";
   }

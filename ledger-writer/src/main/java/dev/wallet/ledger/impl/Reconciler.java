@@ -65,6 +65,7 @@ public final class Reconciler implements Reconciliation {
    */
   private Instant checkedSince = Instant.EPOCH;
   private int nextShard;
+  private int nextSlotShard;
   private volatile ReconciliationReport last;
   private volatile boolean stopped;
   private long timer = -1;
@@ -172,7 +173,7 @@ public final class Reconciler implements Reconciliation {
     Instant[] nextSince = {since};
     return oldestOpenTransaction().onSuccess(oldest -> nextSince[0] = oldest)
       .compose(oldest -> touchedSince(since))
-      .compose(touched -> compareWallets(run, scope.shards(), touched).map(touched))
+      .compose(touched -> compareWallets(run, scope, touched).map(touched))
       .compose(touched -> unbalancedPostings(run, since).map(touched))
       .compose(touched -> brokenSequences(run, touched))
       .compose(done -> scope.globalChecks() ? globalChecks(run) : Future.succeededFuture())
@@ -242,10 +243,23 @@ public final class Reconciler implements Reconciliation {
    * once. A system account is kept like a wallet (avail and seq in one hash, advanced by the same
    * script as the posting), so it is compared the same way.
    */
-  private Future<Void> compareWallets(Run run, List<Integer> shards, Map<String, Long> touched) {
+  private Future<Void> compareWallets(Run run, Scope scope, Map<String, Long> touched) {
     Set<String> accounts = new LinkedHashSet<>(touched.keySet());
-    return Sequential.forEach(shards, shard -> hotTier.accountsOnShard(new ShardId(shard)).map(accounts::addAll))
+    return Sequential.forEach(scope.shards(),
+        shard -> hotTier.accountsOnShard(new ShardId(shard)).map(accounts::addAll))
+      .compose(listed -> scope.globalChecks() ? slotOfTheCycle().map(accounts::addAll) : Future.succeededFuture())
       .compose(listed -> chunks(List.copyOf(accounts), chunk -> compareChunk(run, chunk)));
+  }
+
+  /**
+   * Once a cycle, one shard's accounts as its whole slot holds them, in turn: shards are listed from
+   * their account index, which only the scripts keep, and this still finds an account written any
+   * other way (every shard within as many cycles as there are shards).
+   */
+  private Future<List<String>> slotOfTheCycle() {
+    ShardId shard = new ShardId(nextSlotShard);
+    nextSlotShard = (nextSlotShard + 1) % cache.shardCount();
+    return hotTier.accountsInSlot(shard);
   }
 
   /** The start of the oldest transaction open in the ledger's database now, or now. */
