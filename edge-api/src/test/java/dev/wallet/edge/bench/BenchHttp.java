@@ -50,6 +50,8 @@ final class BenchHttp {
     }
   }
 
+  private static final int CLIENT_IDLE_SECONDS = 30;
+
   private final HttpClientAgent client;
   private final List<URI> edges;
   private final String secret;
@@ -58,8 +60,10 @@ final class BenchHttp {
   BenchHttp(Vertx vertx, List<URI> edges, String secret, int connectionsPerEdge) {
     this.edges = List.copyOf(edges);
     this.secret = secret;
+    // a pooled connection is let go after 30 s unused, before an edge closes it (60 s): otherwise a
+    // request can be sent on a connection the edge is closing at that moment, and get no answer
     this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
-      .setIdleTimeout(0), new PoolOptions().setHttp1MaxSize(connectionsPerEdge));
+      .setIdleTimeout(CLIENT_IDLE_SECONDS), new PoolOptions().setHttp1MaxSize(connectionsPerEdge));
   }
 
   List<URI> edges() {
