@@ -89,16 +89,12 @@ final class Keys {
   }
 
   /**
-   * The shard's accounts (SET of ledger ids), kept by the scripts that create one (lib.lua's
-   * index_account) and by a restore; {@link #INDEX_COMPLETE} marks that it holds every account.
+   * The accounts (SET of ledger ids) of the slot of {@code anyKeyOfShard} (an account's key, or a
+   * shard's tag), named from its hash tag as lib.lua's index_account names it; kept by the scripts
+   * that create an account and by a restore. {@link #INDEX_COMPLETE} marks that it holds every one.
    */
-  static String accountIndex(ShardId shard) {
-    return shard.tag() + ":accounts";
-  }
-
-  /** The index that lists the account under {@code accountKey}: the one of its hash tag, as lib.lua names it. */
-  static String accountIndexOf(String accountKey) {
-    return accountKey.substring(0, accountKey.indexOf('}') + 1) + ":accounts";
+  static String accountIndex(String anyKeyOfShard) {
+    return anyKeyOfShard.substring(0, anyKeyOfShard.indexOf('}') + 1) + ":accounts";
   }
 
   /** The member that says an account index is complete; never an account id. */

@@ -58,7 +58,7 @@ final class RedisHotTierAccess implements HotTierAccess {
    */
   @Override
   public Future<List<String>> accountsOnShard(ShardId shard) {
-    String index = Keys.accountIndex(shard);
+    String index = Keys.accountIndex(shard.tag());
     return send(index, Request.cmd(Command.SMEMBERS).arg(index)).compose(members -> {
       List<String> ids = new ArrayList<>();
       members.forEach(member -> ids.add(member.toString()));
@@ -77,7 +77,7 @@ final class RedisHotTierAccess implements HotTierAccess {
     return send(tag, keysInSlot).compose(keys -> {
       List<String> ids = new ArrayList<>();
       keys.forEach(key -> Keys.accountIdOf(key.toString()).ifPresent(ids::add));
-      Request add = Request.cmd(Command.SADD).arg(Keys.accountIndex(shard));
+      Request add = Request.cmd(Command.SADD).arg(Keys.accountIndex(tag));
       ids.forEach(add::arg);
       add.arg(Keys.INDEX_COMPLETE);
       return send(tag, add).map(ids);
@@ -221,7 +221,7 @@ final class RedisHotTierAccess implements HotTierAccess {
 
   /** Adds a restored account to its shard's index (which a first listing then marks complete). */
   private Future<Void> index(String accountKey, String accountId) {
-    String index = Keys.accountIndexOf(accountKey);
+    String index = Keys.accountIndex(accountKey);
     return send(index, Request.cmd(Command.SADD).arg(index).arg(accountId)).mapEmpty();
   }
 
