@@ -371,6 +371,15 @@ local function movement_refusal(m, state)
   return nil
 end
 
+-- What a finished movement's posting lets expire once the ledger has committed it: its idempotency
+-- record always; a transfer's record too, because a transfer is read from the ledger once its
+-- record is gone. A payment's record stays: refunds and payment reads still find the merchant in it.
+local function retired_with_movement(kind, idem_key, record_key, ...)
+  local keys = {idem_key, ...}
+  if kind == 'transfer' then keys[#keys + 1] = record_key end
+  return keys
+end
+
 -- Applies a decided movement: the accounts, its limit counters, its records (movement, payment,
 -- idempotency) and one posting in the outbox. Returns the outcome's JSON.
 local function apply_movement(m, outbox)
@@ -392,6 +401,6 @@ local function apply_movement(m, outbox)
     'idem', m.idem_key, 'pay', m.payment_id, 'ref', m.reference, 'code', 'OK')
   idem_record(m.idem_key, m.request_hash, 'done', outcome_json)
   emit(outbox, posting(m.id, m.kind, m.from_key, ts, {ref = m.id, scope = m.idem_key, entries = entries,
-    balances = balances, retire = {m.idem_key}}))
+    balances = balances, retire = retired_with_movement(m.kind, m.idem_key, m.record_key)}))
   return outcome_json
 end

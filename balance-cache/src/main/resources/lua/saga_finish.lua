@@ -57,7 +57,10 @@ if asked then
 end
 local outcome_json = cjson.encode(outcome)
 
-local record = {ref = id, scope = idem_key, retire = {idem_key, marker_key}}
+-- a reversed transfer keeps its record: the ledger does not hold the destination's refusal code
+local retire = decision == 'completed' and retired_with_movement(kind, idem_key, record_key, marker_key)
+  or {idem_key, marker_key}
+local record = {ref = id, scope = idem_key, retire = retire}
 if legs then
   record.entries, record.balances = apply_legs(legs)
   uncount_limits(counter_keys, amount)

@@ -55,7 +55,8 @@ record EdgeHandlers(Authenticator auth, RateLimiter rate, ApiSchema schema, Mone
     EdgeMetrics metrics = services.metrics();
     MoneyGate gate = services.gate();
     LimitsHandlers limits = new LimitsHandlers(services.limits(), clock);
-    TransferHandlers transfers = new TransferHandlers(services.cache(), ownership, metrics, limits);
+    TransferHandlers transfers = new TransferHandlers(services.cache(), services.ledger(), ownership, metrics,
+      limits);
     PaymentHandlers payments = new PaymentHandlers(services.cache(), ownership, config.fees(), metrics, limits);
     AdminHandlers admin = new AdminHandlers(services.cache(), services.halts(), gate);
     return new EdgeHandlers(new Authenticator(verifier), services.rateLimiter(),

@@ -153,8 +153,21 @@ final class EdgeFixture {
 
   /** A ledger writer of its own (consumer {@code name}-<random>) over the test cluster and database, started. */
   static LedgerWriter startLedgerWriter(Vertx vertx, String name) {
-    LedgerWriter writer = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(TestEnvironment.redisNodes(),
-      Integer.parseInt(TestEnvironment.env("WALLET_SHARDS", "64")), appDatabase(), name + "-" + UUID.randomUUID()));
+    return startLedgerWriter(vertx, defaultWriterOptions(name));
+  }
+
+  /** The same, giving the keys it retires (idempotency records, completed transfers) {@code retentionMs} to live. */
+  static LedgerWriter startLedgerWriter(Vertx vertx, String name, long retentionMs) {
+    return startLedgerWriter(vertx, defaultWriterOptions(name).withIdempotencyRetentionMs(retentionMs));
+  }
+
+  private static LedgerWriterOptions defaultWriterOptions(String name) {
+    return LedgerWriterOptions.defaults(TestEnvironment.redisNodes(),
+      Integer.parseInt(TestEnvironment.env("WALLET_SHARDS", "64")), appDatabase(), name + "-" + UUID.randomUUID());
+  }
+
+  private static LedgerWriter startLedgerWriter(Vertx vertx, LedgerWriterOptions options) {
+    LedgerWriter writer = LedgerWriter.create(vertx, options);
     Await.result(writer.start());
     return writer;
   }

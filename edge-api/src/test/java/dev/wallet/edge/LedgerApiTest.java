@@ -3,8 +3,11 @@ package dev.wallet.edge;
 import static dev.wallet.edge.WalletsApiTest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wallet.balancecache.model.TransferId;
+import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.ledger.LedgerWriter;
 import dev.wallet.ledger.ReconciliationReport;
 import dev.wallet.ledger.ReconciliationReport.Discrepancy;
@@ -41,7 +44,8 @@ class LedgerApiTest {
   static void start(Vertx vertx) {
     edge = EdgeFixture.start(vertx);
     owner = EdgeFixture.pool(vertx, EdgeFixture.ownerDatabase());
-    writer = EdgeFixture.startLedgerWriter(vertx, "edge-test");
+    // retired keys live 1 s, so that a completed transfer's record is seen to expire from the hot tier
+    writer = EdgeFixture.startLedgerWriter(vertx, "edge-test", 1_000);
   }
 
   @AfterAll
@@ -114,6 +118,35 @@ class LedgerApiTest {
     assertProblem(edge.newUser().get("/admin/reconciliation"), 403, "forbidden");
     assertProblem(edge.newUser("merchant").get("/admin/reconciliation"), 403, "forbidden");
     assertThat(Await.result(edge.http.get("/admin/reconciliation").send()).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  @DisplayName("a completed transfer is read from the ledger once the hot tier has let its record go: the same answer, to its two owners only")
+  void completedTransfersOutliveTheirHotRecord() {
+    ApiCaller alice = edge.newUser();
+    ApiCaller bob = edge.newUser();
+    String source = alice.openWallet();
+    alice.deposit(source, 1_000);
+    String near = new MoneyCore(edge.cache).openNear(bob.id(), new WalletId(source)).value();
+    String far = bob.openWalletElsewhere(source);
+    for (String destination : List.of(near, far)) {
+      HttpResponse<Buffer> created = alice.post("/v1/transfers", ApiCaller.transfer(source, destination, 100),
+        ApiCaller.newKey());
+      assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
+      String path = "/v1/transfers/" + created.bodyAsJsonObject().getString("id");
+      JsonObject hot = alice.get(path).bodyAsJsonObject();
+      assertThat(hot.getString("status")).isEqualTo("completed");
+
+      TransferId id = new TransferId(hot.getString("id"));
+      Eventually.await("the record of " + id + " to expire once the ledger holds it", Duration.ofSeconds(30),
+        () -> Await.result(edge.cache.transfer(id)).isEmpty());
+      for (ApiCaller party : List.of(alice, bob)) {
+        HttpResponse<Buffer> fromLedger = party.get(path);
+        assertThat(fromLedger.statusCode()).as(fromLedger.bodyAsString()).isEqualTo(200);
+        assertThat(fromLedger.bodyAsJsonObject()).isEqualTo(hot);
+      }
+      assertProblem(edge.newUser().get(path), 404, "not_found");
+    }
   }
 
   private static JsonObject balanceAt(ApiCaller caller, String wallet, Instant at) {

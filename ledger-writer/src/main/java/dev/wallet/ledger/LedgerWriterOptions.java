@@ -52,4 +52,9 @@ public record LedgerWriterOptions(List<String> redisEndpoints, int shardCount, L
     return new LedgerWriterOptions(redisEndpoints, shardCount, database, consumerName, value, minReplicaAcks,
       claimIdleMs, idempotencyRetentionMs, insertMode);
   }
+
+  public LedgerWriterOptions withIdempotencyRetentionMs(long value) {
+    return new LedgerWriterOptions(redisEndpoints, shardCount, database, consumerName, batchSize, minReplicaAcks,
+      claimIdleMs, value, insertMode);
+  }
 }

@@ -4,8 +4,10 @@ import static dev.wallet.balancecache.testing.MoneyCore.owner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.outbox.OutboxStreams;
 import dev.wallet.balancecache.testing.Await;
@@ -15,6 +17,8 @@ import dev.wallet.balancecache.testing.TestEnvironment;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -116,5 +120,24 @@ class LedgerWriterTest {
     ledger.startWriter();
     Eventually.await("every idempotency record of the shard to have a lifetime", Duration.ofSeconds(20),
       () -> ledger.redis().keys(scan).stream().allMatch(k -> ledger.redis().pttl(k) > 0));
+  }
+
+  @Test
+  @DisplayName("a completed transfer's record, same shard or saga, lives on until the ledger holds the posting that completed it, then gets its retention")
+  void retiresCompletedTransfersAfterCommit() {
+    String alice = owner();
+    WalletId a = core.funded(alice, 1_000);
+    List<String> records = new ArrayList<>();
+    for (WalletId to : List.of(core.openNear(owner(), a), core.openElsewhere(owner(), a))) {
+      Outcome<TransferView> done = Await.result(core.transfer(a, to, 100, alice));
+      assertThat(done.code()).isEqualTo(OutcomeCode.OK);
+      records.add(a.shard().tag() + ":x:" + done.value().id().value());
+    }
+    assertThat(records).as("records of transfers the ledger has not committed never expire")
+      .allMatch(k -> ledger.redis().pttl(k) == -1);
+
+    ledger.startWriter();
+    Eventually.await("both records to have a lifetime", Duration.ofSeconds(20),
+      () -> records.stream().allMatch(k -> ledger.redis().pttl(k) > 0));
   }
 }

@@ -2,8 +2,12 @@ package dev.wallet.edge.money;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.command.Transfer;
+import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
+import dev.wallet.balancecache.model.TransferId;
+import dev.wallet.balancecache.model.TransferStatus;
 import dev.wallet.balancecache.model.TransferView;
+import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.edge.http.Authenticator;
 import dev.wallet.edge.http.Caller;
 import dev.wallet.edge.http.EdgeMetrics;
@@ -16,9 +20,12 @@ import dev.wallet.edge.http.Reply;
 import dev.wallet.edge.http.Representations;
 import dev.wallet.edge.http.RequestBody;
 import dev.wallet.edge.limits.LimitsHandlers;
+import dev.wallet.ledger.LedgerReader;
+import dev.wallet.ledger.LedgerTransfer;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * /v1/transfers. The money core checks, in the same script that moves the money, that the source
@@ -28,12 +35,15 @@ import java.util.List;
 public final class TransferHandlers {
 
   private final BalanceCache cache;
+  private final LedgerReader ledger;
   private final Ownership ownership;
   private final EdgeMetrics metrics;
   private final LimitsHandlers limits;
 
-  public TransferHandlers(BalanceCache cache, Ownership ownership, EdgeMetrics metrics, LimitsHandlers limits) {
+  public TransferHandlers(BalanceCache cache, LedgerReader ledger, Ownership ownership, EdgeMetrics metrics,
+                          LimitsHandlers limits) {
     this.cache = cache;
+    this.ledger = ledger;
     this.ownership = ownership;
     this.metrics = metrics;
     this.limits = limits;
@@ -71,10 +81,26 @@ public final class TransferHandlers {
   /** GET /v1/transfers/:id, for a caller owning either end of it. */
   public void get(RoutingContext ctx) {
     Caller caller = Authenticator.caller(ctx);
-    Reply.answer(ctx, cache.transfer(PathIds.transfer(ctx))
+    Reply.answer(ctx, find(PathIds.transfer(ctx))
       .map(found -> found.orElseThrow(() -> new ProblemException(Problem.notFound())))
       .compose(transfer -> visibleTo(caller, transfer))
       .map(transfer -> Reply.ok(Representations.transfer(transfer))));
+  }
+
+  /**
+   * From the hot tier while it keeps the transfer's record, then from the ledger: the record of a
+   * completed transfer expires only after the ledger has committed the posting that completed it.
+   */
+  private Future<Optional<TransferView>> find(TransferId id) {
+    return cache.transfer(id).compose(hot -> hot.isPresent()
+      ? Future.succeededFuture(hot)
+      : ledger.transfer(id.value()).map(committed -> committed.flatMap(TransferHandlers::view)));
+  }
+
+  private static Optional<TransferView> view(LedgerTransfer committed) {
+    return committed.toWalletId().map(to -> new TransferView(new TransferId(committed.id()),
+      TransferStatus.fromWire(committed.status()), new WalletId(committed.fromWalletId()), new WalletId(to),
+      Money.of(committed.amount(), committed.currency()), committed.createdAt(), Optional.empty(), Optional.empty()));
   }
 
   private Future<TransferView> visibleTo(Caller caller, TransferView transfer) {
