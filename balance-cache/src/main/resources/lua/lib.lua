@@ -5,7 +5,8 @@
 --  * Every key it touches carries one shard's hash tag ({s0042}), so it runs on one node. All
 --    are among its KEYS but the shard's account index, named from an account key's tag.
 --  * It checks everything before its first write: Redis does not roll back a script that
---    fails half-way, but a script that raises before writing leaves nothing behind.
+--    fails half-way, but a script that raises before writing leaves nothing behind. The one
+--    write before the checks is the shard's commit marker (below), which holds no money state.
 --  * Amounts travel as decimal strings of minor units. Lua numbers are doubles, exact up to
 --    2^53, so every amount and balance is kept within MAX_UNITS.
 --  * Replies are {kind, outcomeJson}; kind is one of
@@ -15,6 +16,14 @@
 --      'key_reused' the key was used before for a different request
 
 local MAX_UNITS = 9007199254740991
+
+-- Every script first increments its shard's commit marker ({sNNNN}:commit). The money core
+-- answers a script only after a replication WAIT on the script's connection, and WAIT waits for
+-- that connection's last write: a script that only replays an outcome or refuses writes nothing
+-- else, while the write it answers for may have been made on another connection just before a
+-- failover. Counted here rather than by a command sent after the script, so that a script alone
+-- costs the master one write, one AOF fsync and one send to the replicas instead of two of each.
+redis.call('INCR', string.match(KEYS[1], '^{[^}]+}') .. ':commit')
 
 local function units(n)
   return string.format('%d', n)

@@ -113,15 +113,6 @@ final class Keys {
     return id.shard().tag() + ":h:" + id.value();
   }
 
-  /**
-   * A counter in the slot of {@code anyKeyOfShard} that the money core increments before each
-   * replication WAIT (see {@link ReplicatedLink}); it holds no money state.
-   */
-  static String commitMarker(String anyKeyOfShard) {
-    int close = anyKeyOfShard.indexOf('}');
-    return (close > 0 ? anyKeyOfShard.substring(0, close + 1) : "{" + anyKeyOfShard + "}") + ":commit";
-  }
-
   static String outbox(ShardId shard) {
     return OutboxStreams.key(shard);
   }

@@ -57,15 +57,41 @@ final class RedisLedgerOutbox implements LedgerOutbox {
     return readGroup(count, "0");
   }
 
+  /**
+   * The read and the WAIT pipelined on one connection. An XREADGROUP that delivers entries is itself
+   * a write (Redis propagates it as XCLAIMs, after the entries' own XADDs), so the WAIT that follows
+   * it covers the entries with no marker written: one round trip and one write on the master, where
+   * a read and then {@link #replicated} cost two of each. A read that delivers nothing writes
+   * nothing, and its WAIT answers at once.
+   */
   @Override
-  public Future<List<Entry>> next(int count) {
-    return readGroup(count, ">");
+  public Future<List<Entry>> next(int count, int replicas, long timeoutMs) {
+    Request read = readRequest(count, ">");
+    if (replicas == 0) {
+      return send(read).map(RedisLedgerOutbox::entriesOf);
+    }
+    return runner.batchOnce(key, List.of(read, Request.cmd(Command.WAIT).arg(replicas).arg(timeoutMs)),
+        timeoutMs + TIMEOUT_MS)
+      .map(replies -> {
+        List<Entry> entries = entriesOf(replies.get(0));
+        if (!entries.isEmpty() && replies.get(1).toLong() < replicas) {
+          throw new ScriptRunner.NotReplicatedException(replies.get(1).toInteger(), replicas);
+        }
+        return entries;
+      });
   }
 
   private Future<List<Entry>> readGroup(int count, String from) {
-    return send(Request.cmd(Command.XREADGROUP).arg("GROUP").arg(OutboxStreams.LEDGER_GROUP).arg(consumer)
-        .arg("COUNT").arg(count).arg("STREAMS").arg(key).arg(from))
-      .map(reply -> reply == null ? List.of() : entries(streamEntries(reply)));
+    return send(readRequest(count, from)).map(RedisLedgerOutbox::entriesOf);
+  }
+
+  private Request readRequest(int count, String from) {
+    return Request.cmd(Command.XREADGROUP).arg("GROUP").arg(OutboxStreams.LEDGER_GROUP).arg(consumer)
+      .arg("COUNT").arg(count).arg("STREAMS").arg(key).arg(from);
+  }
+
+  private static List<Entry> entriesOf(Response reply) {
+    return reply == null ? List.of() : entries(streamEntries(reply));
   }
 
   /** XAUTOCLAIM answers [next start, entries, deleted ids]. */
@@ -92,18 +118,30 @@ final class RedisLedgerOutbox implements LedgerOutbox {
       .map(replies -> replies.get(1).toLong() >= replicas);
   }
 
+  /**
+   * Keys of other shards (a saga's credit decision, on its destination) first, then this shard's
+   * keys and the XACK pipelined on one connection: in one turn of the master's event loop, one
+   * append to its AOF, one fsync, where separate round trips cost one each.
+   */
   @Override
-  public Future<Void> acknowledge(List<String> ids) {
-    Request ack = Request.cmd(Command.XACK).arg(key).arg(OutboxStreams.LEDGER_GROUP);
-    ids.forEach(ack::arg);
-    return send(ack).mapEmpty();
-  }
-
-  @Override
-  public Future<Void> retire(Collection<String> keys, long lifetimeMs) {
-    return Future.all(keys.stream()
-        .map(retired -> runner.send(retired, Request.cmd(Command.PEXPIRE).arg(retired).arg(lifetimeMs), TIMEOUT_MS))
-        .toList())
+  public Future<Void> acknowledge(List<String> ids, Collection<String> retired, long lifetimeMs) {
+    List<Request> here = new ArrayList<>();
+    List<Future<Response>> elsewhere = new ArrayList<>();
+    for (String retiredKey : retired) {
+      Request expire = Request.cmd(Command.PEXPIRE).arg(retiredKey).arg(lifetimeMs);
+      if (retiredKey.startsWith(shard.tag())) {
+        here.add(expire);
+      } else {
+        elsewhere.add(runner.send(retiredKey, expire, TIMEOUT_MS));
+      }
+    }
+    if (!ids.isEmpty()) {
+      Request ack = Request.cmd(Command.XACK).arg(key).arg(OutboxStreams.LEDGER_GROUP);
+      ids.forEach(ack::arg);
+      here.add(ack);
+    }
+    return Future.all(elsewhere)
+      .compose(expired -> here.isEmpty() ? Future.succeededFuture() : runner.batchOnce(key, here, TIMEOUT_MS))
       .mapEmpty();
   }
 

@@ -17,15 +17,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes to one master with group commit: every script sent during one turn of the owning event
- * loop goes out pipelined on one connection, followed by a write of the shard's commit marker and
- * one {@code WAIT}; all of them are answered together once a replica holds them, like an AOF
- * fsync that covers every write before it.
+ * loop goes out pipelined on one connection, followed by one {@code WAIT}; all of them are
+ * answered together once a replica holds them, like an AOF fsync that covers every write before it.
  *
- * <p>Why the marker: {@code WAIT} waits for the replication offset of this connection's last write.
- * A script that only replays a recorded outcome writes nothing, so its {@code WAIT} alone would
- * prove nothing about the original write, which may have been made on another connection a moment
- * before a failover. The marker is written after every script of the batch, so the {@code WAIT}
- * covers everything the master had done by then, the original writes of replays included.
+ * <p>{@code WAIT} waits for the replication offset of this connection's last write. Every script
+ * writes, even one that only replays a recorded outcome: it increments its shard's commit marker
+ * first (lib.lua). So the {@code WAIT} covers everything the master had done when the batch's last
+ * script ran, including the original write of a replay, which may have been made on another
+ * connection a moment before a failover.
  *
  * <p>Confined to one event loop: every method runs on {@link #context}. A link that fails (the
  * connection closes, or a {@code WAIT} does not come back in time) fails what it holds, and the
@@ -48,7 +47,6 @@ final class ReplicatedLink {
   private final Redis client;
   private Future<RedisConnection> connection;
   private List<Pending> open = new ArrayList<>();
-  private String openMarker;
   private final List<List<Pending>> inFlight = new ArrayList<>();
   private boolean closed;
 
@@ -66,11 +64,8 @@ final class ReplicatedLink {
     return endpoint;
   }
 
-  /**
-   * Sends {@code script} (a write to the shard whose commit marker is {@code marker}) and answers
-   * its reply once a replica holds it. Must be called on this link's context.
-   */
-  Future<Response> write(String marker, Request script) {
+  /** Sends {@code script} and answers its reply once a replica holds it. Must be called on this link's context. */
+  Future<Response> write(Request script) {
     if (closed) {
       return Future.failedFuture(new IllegalStateException("the link to " + endpoint + " is closed"));
     }
@@ -86,7 +81,6 @@ final class ReplicatedLink {
         return;
       }
       if (open.isEmpty()) {
-        openMarker = marker;
         context.runOnContext(endOfTurn -> commit());
       }
       open.add(new Pending(reply, answer));
@@ -94,7 +88,7 @@ final class ReplicatedLink {
     return answer.future();
   }
 
-  /** The marker write and the WAIT that close the batch of this turn. */
+  /** The WAIT that closes the batch of this turn. */
   private void commit() {
     if (open.isEmpty() || connection == null || !connection.succeeded()) {
       return; // a reset failed this batch already
@@ -103,7 +97,6 @@ final class ReplicatedLink {
     open = new ArrayList<>();
     inFlight.add(batch);
     RedisConnection conn = connection.result();
-    Future<Response> marked = conn.send(Request.cmd(Command.INCR).arg(openMarker));
     Future<Response> waited = conn.send(Request.cmd(Command.WAIT).arg(minReplicaAcks).arg(replicationTimeoutMs));
     long watchdog = vertx.setTimer(replicationTimeoutMs + SILENCE_MARGIN_MS, silent -> reset(
       new IllegalStateException(endpoint + " did not answer a WAIT within " + (replicationTimeoutMs
@@ -111,13 +104,13 @@ final class ReplicatedLink {
     waited.onComplete(done -> {
       vertx.cancelTimer(watchdog);
       if (inFlight.remove(batch)) {
-        settle(batch, marked, done.failed() ? Future.failedFuture(done.cause()) : Future.succeededFuture(done.result()));
+        settle(batch, done.failed() ? Future.failedFuture(done.cause()) : Future.succeededFuture(done.result()));
       }
     });
   }
 
-  private void settle(List<Pending> batch, Future<Response> marked, Future<Response> waited) {
-    Throwable failure = marked.failed() ? marked.cause() : waited.failed() ? waited.cause()
+  private void settle(List<Pending> batch, Future<Response> waited) {
+    Throwable failure = waited.failed() ? waited.cause()
       : waited.result().toInteger() < minReplicaAcks
         ? new ScriptRunner.NotReplicatedException(waited.result().toInteger(), minReplicaAcks) : null;
     for (Pending pending : batch) {

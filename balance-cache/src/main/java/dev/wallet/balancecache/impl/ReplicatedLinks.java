@@ -47,7 +47,7 @@ final class ReplicatedLinks {
   }
 
   private Future<Response> writeOn(Context context, String key, Request script) {
-    return router.endpoint(key).compose(endpoint -> link(context, endpoint).write(Keys.commitMarker(key), script));
+    return router.endpoint(key).compose(endpoint -> link(context, endpoint).write(script));
   }
 
   private ReplicatedLink link(Context context, String endpoint) {

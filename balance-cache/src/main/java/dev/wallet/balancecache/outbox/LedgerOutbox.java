@@ -25,23 +25,29 @@ public interface LedgerOutbox {
   /** Entries delivered to this consumer earlier and never acknowledged (a crash mid-batch). */
   Future<List<Entry>> ownPending(int count);
 
-  /** Entries not yet delivered to any consumer of the group. */
-  Future<List<Entry>> next(int count);
+  /**
+   * Entries not yet delivered to any consumer of the group, answered once {@code replicas} replicas
+   * hold them (as {@link #replicated} tells); when they do not in time the read fails, and the
+   * entries it delivered stay this consumer's, for {@link #ownPending}.
+   */
+  Future<List<Entry>> next(int count, int replicas, long timeoutMs);
 
   /** Entries another consumer has held for longer than {@code idleMs}: that consumer is presumed dead. */
   Future<List<Entry>> claimAbandoned(long idleMs, int count);
 
   /**
    * True once {@code replicas} replicas hold every entry read so far, so that the ledger never
-   * commits an entry that a failover could still take back from Redis.
+   * commits an entry that a failover could still take back from Redis. ({@link #next} checks this
+   * itself.)
    */
   Future<Boolean> replicated(int replicas, long timeoutMs);
 
-  /** The ledger committed these entries: they leave this consumer's pending list. */
-  Future<Void> acknowledge(List<String> ids);
-
-  /** Gives the keys an entry retires ({@link OutboxRecord#retire()}) their remaining lifetime. */
-  Future<Void> retire(Collection<String> keys, long lifetimeMs);
+  /**
+   * The ledger committed the entries {@code ids}: the keys they retire ({@link OutboxRecord#retire()})
+   * get their remaining lifetime, then the entries leave this consumer's pending list. Keys of this
+   * shard go in one round trip with the acknowledgement, so a batch costs the master one write.
+   */
+  Future<Void> acknowledge(List<String> ids, Collection<String> retired, long lifetimeMs);
 
   /** Removes entries the ledger has committed (never one it has not); answers how many went. */
   Future<Long> trimCommitted();

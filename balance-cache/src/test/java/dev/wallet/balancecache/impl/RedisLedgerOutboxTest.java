@@ -1,6 +1,7 @@
 package dev.wallet.balancecache.impl;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.outbox.LedgerOutbox;
@@ -66,7 +67,7 @@ class RedisLedgerOutboxTest {
     List<String> written = append(ENTRIES);
     AtomicReference<List<LedgerOutbox.Entry>> read = new AtomicReference<>();
 
-    Await.result(trimmer.trimCommitted(() -> holder.next(ENTRIES).onSuccess(read::set)));
+    Await.result(trimmer.trimCommitted(() -> holder.next(ENTRIES, 0, 0).onSuccess(read::set)));
 
     assertThat(read.get()).as("what writer A read between the trim's two reads").hasSize(ENTRIES);
     assertThat(ids(Await.result(holder.ownPending(ENTRIES)))).as("writer A re-reads what it holds")
@@ -74,7 +75,7 @@ class RedisLedgerOutboxTest {
     assertThat(ids(Await.result(trimmer.claimAbandoned(0, ENTRIES)))).as("what writer B takes over from writer A")
       .containsExactlyElementsOf(written);
 
-    Await.result(trimmer.acknowledge(written));
+    Await.result(trimmer.acknowledge(written, List.of(), 0));
     assertThat(Await.result(trimmer.trimCommitted())).as("entries trimmed once acknowledged").isPositive();
     assertThat(redis(Request.cmd(Command.XRANGE).arg(key).arg(written.get(0)).arg(written.get(0))).size())
       .as("the first entry, acknowledged").isZero();
@@ -89,36 +90,55 @@ class RedisLedgerOutboxTest {
     List<String> written = append(5);
 
     assertThat(Await.result(writer.backlog())).isEqualTo(5);
-    List<LedgerOutbox.Entry> first = Await.result(writer.next(3));
-    List<LedgerOutbox.Entry> rest = Await.result(writer.next(10));
+    List<LedgerOutbox.Entry> first = Await.result(writer.next(3, 1, 1_000));
+    List<LedgerOutbox.Entry> rest = Await.result(writer.next(10, 1, 1_000));
     assertThat(ids(first)).containsExactlyElementsOf(written.subList(0, 3));
     assertThat(ids(rest)).containsExactlyElementsOf(written.subList(3, 5));
     assertThat(first.get(0).record().id()).isEqualTo("entry-0");
-    assertThat(Await.result(writer.next(10))).as("nothing new").isEmpty();
+    assertThat(Await.result(writer.next(10, 1, 1_000))).as("nothing new").isEmpty();
     assertThat(Await.result(writer.backlog())).as("read, not acknowledged").isEqualTo(5);
 
-    Await.result(writer.acknowledge(written.subList(0, 3)));
+    Await.result(writer.acknowledge(written.subList(0, 3), List.of(), 0));
 
     assertThat(Await.result(writer.backlog())).isEqualTo(2);
     assertThat(ids(Await.result(writer.ownPending(10)))).containsExactlyElementsOf(written.subList(3, 5));
   }
 
   @Test
-  @DisplayName("the replication check answers true once a replica holds what was read; retired keys get their lifetime")
+  @DisplayName("new entries are answered once enough replicas hold them; when they cannot be, the read fails and they stay this consumer's")
+  void newEntriesWaitForTheirReplicas() {
+    RedisLedgerOutbox writer = outbox("writer-a");
+    Await.result(writer.ensureGroup());
+    List<String> written = append(2);
+
+    assertThatThrownBy(() -> Await.result(writer.next(10, 5, 200)))
+      .hasStackTraceContaining("of 5 required replicas");
+    assertThat(ids(Await.result(writer.ownPending(10)))).containsExactlyElementsOf(written);
+
+    List<String> later = append(1);
+    assertThat(ids(Await.result(writer.next(10, 1, 1_000)))).containsExactlyElementsOf(later);
+  }
+
+  @Test
+  @DisplayName("the replication check answers true once a replica holds what was read; an acknowledgement gives retired keys, of this shard and of another, their lifetime")
   void replicatedAndRetired() {
     RedisLedgerOutbox writer = outbox("writer-a");
     Await.result(writer.ensureGroup());
     append(1);
-    Await.result(writer.next(10));
-    String retired = shard.tag() + ":retired-" + ThreadLocalRandom.current().nextInt(1_000_000);
-    redis(Request.cmd(Command.SET).arg(retired).arg("x"));
+    List<String> read = ids(Await.result(writer.next(10, 1, 1_000)));
+    int suffix = ThreadLocalRandom.current().nextInt(1_000_000);
+    List<String> retired = List.of(shard.tag() + ":retired-" + suffix,
+      new ShardId((shard.number() + 1) % ShardId.MAX_SHARDS).tag() + ":retired-" + suffix);
+    retired.forEach(k -> Await.result(runner.send(k, Request.cmd(Command.SET).arg(k).arg("x"))));
 
     assertThat(Await.result(writer.replicated(1, 1_000))).isTrue();
-    Await.result(writer.retire(List.of(retired), 60_000));
+    Await.result(writer.acknowledge(read, retired, 60_000));
 
-    long ttl = redis(Request.cmd(Command.PTTL).arg(retired)).toLong();
-    redis(Request.cmd(Command.DEL).arg(retired));
-    assertThat(ttl).isBetween(1L, 60_000L);
+    List<Long> lifetimes = retired.stream()
+      .map(k -> Await.result(runner.send(k, Request.cmd(Command.PTTL).arg(k))).toLong()).toList();
+    retired.forEach(k -> Await.result(runner.send(k, Request.cmd(Command.DEL).arg(k))));
+    assertThat(lifetimes).allMatch(ttl -> ttl > 0 && ttl <= 60_000);
+    assertThat(Await.result(writer.backlog())).isZero();
   }
 
   private RedisLedgerOutbox outbox(String consumer) {

@@ -12,9 +12,9 @@ import java.util.TreeMap;
 
 /**
  * Every key of one shard with its serialized value (DUMP), so a test can show that a refused
- * request wrote nothing, not even part of a posting. The shard's commit marker is left out: the
- * money core's group commit increments it after every batch of scripts, whatever they did, so
- * that the replication WAIT covers the batch (it holds a counter, no state of any movement).
+ * request wrote nothing, not even part of a posting. The shard's commit marker is left out: every
+ * script increments it first, whatever it then does, so that the replication WAIT after it covers
+ * what it answers for (it holds a counter, no state of any movement).
  * Values are compared without their time to live, which Redis counts down on its own.
  */
 public final class ShardSnapshot {

@@ -56,6 +56,10 @@ final class ShardConsumer {
   private final BooleanSupplier doorbellRinging;
   private long restTimer = -1;
   private boolean rungWhileBusy;
+  /** The round's read asked for new entries and got fewer than a batch: the stream had no more then. */
+  private boolean readToTheEnd;
+  /** The round's entries were read with their replication check (new entries are; claimed and own ones are not). */
+  private boolean readReplicated;
   private boolean gathering;
   private volatile boolean rungSinceCount = true;
   private boolean groupReady;
@@ -161,7 +165,8 @@ final class ShardConsumer {
       } else {
         backoffMs = 0;
         lastFailure = null;
-        if (done.result() > 0 || rungWhileBusy) {
+        // past the end of the stream, only a ring (an entry written since) is a reason to read again
+        if (rungWhileBusy || (done.result() > 0 && !readToTheEnd)) {
           vertx.runOnContext(v -> loop());
         } else {
           rest();
@@ -218,6 +223,8 @@ final class ShardConsumer {
 
   /** Abandoned entries of dead consumers first (they are the oldest), then our own unacknowledged ones, then new ones. */
   private Future<List<LedgerOutbox.Entry>> read() {
+    readToTheEnd = false;
+    readReplicated = false;
     long now = System.currentTimeMillis();
     if (now >= nextClaimAt) {
       nextClaimAt = now + Math.max(1_000, options.claimIdleMs() / 2);
@@ -229,14 +236,21 @@ final class ShardConsumer {
 
   private Future<List<LedgerOutbox.Entry>> readOwnThenNew() {
     if (ownPendingDone) {
-      return stream.next(options.batchSize());
+      return readNew();
     }
     return stream.ownPending(options.batchSize()).compose(mine -> {
       if (!mine.isEmpty()) {
         return Future.succeededFuture(mine);
       }
       ownPendingDone = true;
-      return stream.next(options.batchSize());
+      return readNew();
+    });
+  }
+
+  private Future<List<LedgerOutbox.Entry>> readNew() {
+    return stream.next(options.batchSize(), options.minReplicaAcks(), REPLICATION_TIMEOUT_MS).onSuccess(entries -> {
+      readToTheEnd = entries.size() < options.batchSize();
+      readReplicated = true;
     });
   }
 
@@ -246,14 +260,14 @@ final class ShardConsumer {
     }
     rungSinceCount = true;  // the backlog moved: count it again
     List<Positioned> read = positioned(messages);
-    return stream.replicated(options.minReplicaAcks(), REPLICATION_TIMEOUT_MS)
+    return (readReplicated ? Future.succeededFuture(true)
+        : stream.replicated(options.minReplicaAcks(), REPLICATION_TIMEOUT_MS))
       .compose(replicated -> replicated
         ? Future.succeededFuture(withMovements(read))
         : Future.failedFuture(new IllegalStateException("outbox entries of " + shard()
           + " are not on enough replicas yet; not writing them to the ledger")))
       .compose(batch -> store.write(shard(), batch).map(batch))
-      .compose(batch -> retire(batch).map(batch))
-      .compose(batch -> stream.acknowledge(batch.stream().map(Positioned::streamId).toList()).map(done -> batch.size()))
+      .compose(batch -> acknowledge(batch).map(batch.size()))
       .onSuccess(count -> {
         committed.addAndGet(count);
         lastCommitAtMs = System.currentTimeMillis();
@@ -279,9 +293,10 @@ final class ShardConsumer {
     return batch;
   }
 
-  private Future<Void> retire(List<Positioned> batch) {
-    List<String> keys = batch.stream().flatMap(p -> p.record().retire().stream()).toList();
-    return keys.isEmpty() ? Future.succeededFuture() : stream.retire(keys, options.idempotencyRetentionMs());
+  /** Committed: the keys the batch retires get their lifetime, and the batch leaves our pending list. */
+  private Future<Void> acknowledge(List<Positioned> batch) {
+    return stream.acknowledge(batch.stream().map(Positioned::streamId).toList(),
+      batch.stream().flatMap(p -> p.record().retire().stream()).toList(), options.idempotencyRetentionMs());
   }
 
   private Future<Void> housekeepingIfDue() {
