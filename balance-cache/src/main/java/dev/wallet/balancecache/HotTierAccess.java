@@ -36,7 +36,16 @@ public interface HotTierAccess {
    * debited and not yet credited; only currencies where that is not zero. The accounts read are
    * {@code knownTransitAccounts} (ledger ids) and those of every pending movement.
    */
-  Future<Map<String, Long>> inTransitImbalance(Collection<String> knownTransitAccounts);
+  Future<InTransitReading> inTransitImbalance(Collection<String> knownTransitAccounts);
+
+  /**
+   * One reading of the in-transit balance. The shards cannot be read at one instant; the reading
+   * is {@code settled} when no in-transit account changed while the movements were read (every
+   * debit, credit and reversal changes one), and then the imbalance is exact. An unsettled one may
+   * show a movement that was under way as a difference.
+   */
+  record InTransitReading(Map<String, Long> imbalance, boolean settled) {
+  }
 
   // ------------------------------------------------------------------ restoring, after a disaster
 

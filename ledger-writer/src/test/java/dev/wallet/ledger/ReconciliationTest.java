@@ -17,6 +17,7 @@ import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.outbox.PostingType;
+import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
@@ -27,10 +28,12 @@ import dev.wallet.ledger.impl.LedgerStore;
 import dev.wallet.ledger.impl.LedgerStore.Positioned;
 import dev.wallet.ledger.ReconciliationReport.Discrepancy;
 import dev.wallet.ledger.ReconciliationReport.Kind;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.time.Duration;
 import java.time.Instant;
@@ -226,6 +229,37 @@ class ReconciliationTest {
     assertThat(report.discrepancies()).filteredOn(d -> d.kind() == Kind.IN_TRANSIT).singleElement()
       .satisfies(found -> assertThat(found.evidence()).contains("USD=40"));
     assertThat(report.ok()).isFalse();
+  }
+
+  @Test
+  @DisplayName("cross-shard transfers under way while the in-transit accounts are read are no alarm")
+  void crossShardTransfersUnderWayAreNoAlarm() {
+    List<Future<Void>> senders = new ArrayList<>();
+    AtomicBoolean sending = new AtomicBoolean(true);
+    for (int i = 0; i < 8; i++) {
+      String payer = owner();
+      WalletId from = core.funded(payer, 1_000_000);
+      WalletId to = core.openElsewhere(owner(), from);
+      senders.add(Sequential.repeatWhile(() -> sending.get()
+        ? core.transfer(from, to, 1, payer).map(done -> {
+          if (done.code() != OutcomeCode.OK) {
+            throw new IllegalStateException("transfer " + done.code());
+          }
+          return true;
+        })
+        : Future.succeededFuture(false)));
+    }
+    List<ReconciliationReport> reports = new ArrayList<>();
+    try {
+      for (int run = 0; run < 3; run++) {
+        reports.add(Await.result(reconciliation.runOnce(), 120));
+      }
+    } finally {
+      sending.set(false);
+    }
+    senders.forEach(sender -> Await.result(sender, 30));
+    assertThat(senders).as("every transfer completed while the checks ran").allMatch(Future::succeeded);
+    assertThat(reports).flatMap(ReconciliationReport::discrepancies).noneMatch(d -> d.kind() == Kind.IN_TRANSIT);
   }
 
   @Test

@@ -118,30 +118,49 @@ final class RedisHotTierAccess implements HotTierAccess {
       f.get(1).toLong(), f.get(2) == null ? 0 : f.get(2).toLong(), f.get(3).toLong()));
   }
 
+  /**
+   * The in-transit accounts are read before and after the pending movements: an account whose
+   * sequence is the same in both reads did not change in between, so when none changed, the
+   * balances read first are those of the moment the movements were read, and the difference is
+   * exact. A movement debited, credited or reversed meanwhile changes a sequence, and the reading
+   * says it is not settled.
+   */
   @Override
-  public Future<Map<String, Long>> inTransitImbalance(Collection<String> knownTransitAccounts) {
-    return pendingMovements().compose(pending -> {
-      Set<String> transitAccounts = new TreeSet<>(knownTransitAccounts);
+  public Future<InTransitReading> inTransitImbalance(Collection<String> knownTransitAccounts) {
+    Set<String> known = new TreeSet<>(knownTransitAccounts);
+    return transitBalances(List.copyOf(known)).compose(before -> pendingMovements().compose(pending -> {
+      Set<String> transitAccounts = new TreeSet<>(known);
       pending.forEach(p -> transitAccounts.add(p.transitAccount()));
-      return transitBalances(List.copyOf(transitAccounts)).map(balances -> {
-        Map<String, Long> imbalance = new TreeMap<>(balances);
+      return transitBalances(List.copyOf(transitAccounts)).map(after -> {
+        Map<String, Long> imbalance = after.byCurrency();
         pending.stream().filter(PendingMovement::uncredited)
           .forEach(p -> imbalance.merge(p.currency(), -p.amount(), Long::sum));
         imbalance.values().removeIf(v -> v == 0);
-        return imbalance;
+        boolean settled = after.sequences().entrySet().stream()
+          .allMatch(account -> account.getValue().equals(before.sequences().getOrDefault(account.getKey(), -1L)));
+        return new InTransitReading(imbalance, settled);
       });
-    });
+    }));
   }
 
-  /** Per currency, the sum of these in-transit accounts' available balances. */
-  private Future<Map<String, Long>> transitBalances(List<String> transitAccounts) {
+  /** In-transit accounts as read: their sequences by ledger id, and their balances summed per currency. */
+  private record TransitBalances(Map<String, Long> sequences, Map<String, Long> byCurrency) {
+  }
+
+  private Future<TransitBalances> transitBalances(List<String> transitAccounts) {
     List<Future<Response>> reads = transitAccounts.stream().map(Keys::accountKey)
-      .map(key -> send(key, Request.cmd(Command.HMGET).arg(key).arg("cur").arg("avail"))).toList();
+      .map(key -> send(key, Request.cmd(Command.HMGET).arg(key).arg("cur").arg("avail").arg("seq"))).toList();
     return Future.all(reads).map(done -> {
+      Map<String, Long> sequences = new TreeMap<>();
       Map<String, Long> byCurrency = new TreeMap<>();
-      reads.stream().map(Future::result).filter(f -> f.get(0) != null)
-        .forEach(f -> byCurrency.merge(f.get(0).toString(), f.get(1) == null ? 0 : f.get(1).toLong(), Long::sum));
-      return byCurrency;
+      for (int i = 0; i < reads.size(); i++) {
+        Response f = reads.get(i).result();
+        sequences.put(transitAccounts.get(i), f.get(2) == null ? 0 : f.get(2).toLong());
+        if (f.get(0) != null) {
+          byCurrency.merge(f.get(0).toString(), f.get(1) == null ? 0 : f.get(1).toLong(), Long::sum);
+        }
+      }
+      return new TransitBalances(sequences, byCurrency);
     });
   }
 
