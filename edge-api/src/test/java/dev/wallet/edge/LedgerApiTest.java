@@ -101,7 +101,7 @@ class LedgerApiTest {
   void reconciliationForAdminAndRisk() {
     Instant finished = Instant.now();
     ReconciliationReport report = new ReconciliationReport("edge-test", finished.minusSeconds(2), finished,
-      "every shard", true, 12, 3, Map.of("USD", 0L),
+      "every shard", true, false, 12, 3, Map.of("USD", 0L),
       List.of(new Discrepancy(Kind.WALLET_BALANCE, "w0001_aaaaaaaaaaaaaaaaaaaaaaaa", "evidence")),
       List.of("w0001_aaaaaaaaaaaaaaaaaaaaaaaa"), List.of(), null);
     Await.result(owner.preparedQuery("INSERT INTO reconciliation_runs (finished_at, instance, started_at, ok, result)"

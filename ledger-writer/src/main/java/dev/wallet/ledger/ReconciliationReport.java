@@ -16,6 +16,9 @@ import java.util.TreeMap;
  *
  * @param scope           what the run covered: every shard, or a slice of them plus the wallets the ledger saw move
  * @param globalChecks    whether this run also checked that all accounts sum to zero and the in-transit accounts
+ * @param inTransitChecked whether the in-transit check concluded: false when the run had no global checks, or
+ *                        when cross-shard movements were under way at every reading (it then found nothing, for
+ *                        lack of a settled reading, not because the accounts agree)
  * @param walletsCompared wallets whose Redis balance was compared with the ledger at the same sequence
  * @param walletsBehind   wallets the ledger has not caught up with yet (normal lag: compared next run)
  * @param ledgerTotals    per currency, the sum over every account of its last balance_after (zero)
@@ -24,7 +27,8 @@ import java.util.TreeMap;
  * @param failure         why the run could not complete (Redis or PostgreSQL unreachable...), or null
  */
 public record ReconciliationReport(String instance, Instant startedAt, Instant finishedAt, String scope,
-                                   boolean globalChecks, long walletsCompared, long walletsBehind,
+                                   boolean globalChecks, boolean inTransitChecked, long walletsCompared,
+                                   long walletsBehind,
                                    Map<String, Long> ledgerTotals, List<Discrepancy> discrepancies,
                                    List<String> frozenWallets, List<String> haltsRaised, String failure) {
 
@@ -38,7 +42,8 @@ public record ReconciliationReport(String instance, Instant startedAt, Instant f
   /** A run that could not complete: nothing was established, and it says so. */
   public static ReconciliationReport failed(String instance, Instant startedAt, Instant finishedAt, String scope,
                                             String failure) {
-    return new ReconciliationReport(instance, startedAt, finishedAt, scope, false, 0, 0, Map.of(), List.of(), List.of(),
+    return new ReconciliationReport(instance, startedAt, finishedAt, scope, false, false, 0, 0, Map.of(), List.of(),
+      List.of(),
       List.of(), failure);
   }
 
@@ -116,7 +121,7 @@ public record ReconciliationReport(String instance, Instant startedAt, Instant f
     ledgerTotals.forEach(totals::put);
     return new JsonObject().put("instance", instance).put("startedAt", startedAt.toString())
       .put("finishedAt", finishedAt.toString()).put("ok", ok()).put("scope", scope).put("globalChecks", globalChecks)
-      .put("walletsCompared", walletsCompared).put("walletsBehind", walletsBehind).put("ledgerTotals", totals)
+      .put("inTransitChecked", inTransitChecked).put("walletsCompared", walletsCompared).put("walletsBehind", walletsBehind).put("ledgerTotals", totals)
       .put("discrepancies", found).put("frozenWallets", new JsonArray(frozenWallets))
       .put("haltsRaised", new JsonArray(haltsRaised)).put("failure", failure);
   }
@@ -135,7 +140,10 @@ public record ReconciliationReport(String instance, Instant startedAt, Instant f
     json.getJsonArray("haltsRaised", new JsonArray()).forEach(h -> halts.add((String) h));
     return new ReconciliationReport(json.getString("instance"), Instant.parse(json.getString("startedAt")),
       Instant.parse(json.getString("finishedAt")), json.getString("scope", "every shard"),
-      json.getBoolean("globalChecks", true), json.getLong("walletsCompared"), json.getLong("walletsBehind"), totals,
-      found, frozen, halts, json.getString("failure"));
+      json.getBoolean("globalChecks", true),
+      // reports from before the field: the in-transit check then always concluded when the global checks ran
+      json.getBoolean("inTransitChecked", json.getBoolean("globalChecks", true)),
+      json.getLong("walletsCompared"), json.getLong("walletsBehind"), totals, found, frozen, halts,
+      json.getString("failure"));
   }
 }

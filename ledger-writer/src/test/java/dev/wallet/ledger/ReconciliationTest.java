@@ -212,8 +212,9 @@ class ReconciliationTest {
     assertThat(Await.result(((RedisBalanceCache) cache).saga().debit(transfer, id)).code())
       .isEqualTo(OutcomeCode.PENDING);
     ledger.awaitDrained(Duration.ofSeconds(30));
-    assertThat(Await.result(reconciliation.runOnce(), 120).discrepancies()).as("with the transfer pending")
-      .noneMatch(d -> d.kind() == Kind.IN_TRANSIT);
+    ReconciliationReport pending = Await.result(reconciliation.runOnce(), 120);
+    assertThat(pending.discrepancies()).as("with the transfer pending").noneMatch(d -> d.kind() == Kind.IN_TRANSIT);
+    assertThat(pending.inTransitChecked()).as("nothing under way: the check concludes").isTrue();
 
     String transit = from.shard().tag() + ":a:transit:USD";
     ledger.redis().hincrby(transit, "avail", 40);
@@ -228,6 +229,7 @@ class ReconciliationTest {
     }
     assertThat(report.discrepancies()).filteredOn(d -> d.kind() == Kind.IN_TRANSIT).singleElement()
       .satisfies(found -> assertThat(found.evidence()).contains("USD=40"));
+    assertThat(report.inTransitChecked()).isTrue();
     assertThat(report.ok()).isFalse();
   }
 

@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * of one cent a second) and halted all money movement for nothing.
  *
  * <p>While cross-shard movements never pause for the length of a reading (tens of milliseconds),
- * no reading settles within {@link #ATTEMPTS}, and the check says so in the log and finds nothing
- * that run: each in-transit account is still compared with the ledger by the per-account
+ * no reading settles within {@link #ATTEMPTS}, and the check says so in the log and in the run's
+ * report ({@code inTransitChecked} false): each in-transit account is still compared with the ledger by the per-account
  * reconciliation, and the check concludes at the first pause.
  *
  * <p>No key is searched for: the in-transit accounts read are those the ledger knows (an account
@@ -40,7 +40,14 @@ final class InTransitCheck {
 
   private long unsettledRuns;
 
-  Future<Optional<Discrepancy>> check(HotTierAccess hotTier, Pool ledger) {
+  /** Whether the check concluded, and what it found if it did. */
+  record Result(boolean concluded, Optional<Discrepancy> found) {
+
+    static final Result AGREE = new Result(true, Optional.empty());
+    static final Result UNSETTLED = new Result(false, Optional.empty());
+  }
+
+  Future<Result> check(HotTierAccess hotTier, Pool ledger) {
     return ledger.query(SqlQueries.TRANSIT_ACCOUNTS).execute().compose(rows -> {
       List<String> known = new ArrayList<>();
       rows.forEach(row -> known.add(row.getString("id")));
@@ -49,13 +56,13 @@ final class InTransitCheck {
   }
 
   /** {@code alike} settled readings in a row have shown {@code difference} (not empty). */
-  private Future<Optional<Discrepancy>> read(HotTierAccess hotTier, List<String> known, int attemptsLeft,
-                                             Map<String, Long> difference, int alike) {
+  private Future<Result> read(HotTierAccess hotTier, List<String> known, int attemptsLeft, Map<String, Long> difference,
+                              int alike) {
     if (attemptsLeft == 0) {
       unsettledRuns++;
       LOG.info("in-transit check: no {} settled readings alike in {} (cross-shard movements under way); nothing "
         + "concluded this run ({} such runs since start)", AGREEING, ATTEMPTS, unsettledRuns);
-      return Future.succeededFuture(Optional.empty());
+      return Future.succeededFuture(Result.UNSETTLED);
     }
     return hotTier.inTransitImbalance(known).compose(reading -> {
       if (!reading.settled()) {
@@ -63,14 +70,14 @@ final class InTransitCheck {
       }
       Map<String, Long> now = reading.imbalance();
       if (now.isEmpty()) {
-        return Future.succeededFuture(Optional.empty());
+        return Future.succeededFuture(Result.AGREE);
       }
       int seen = now.equals(difference) ? alike + 1 : 1;
       if (seen < AGREEING) {
         return read(hotTier, known, attemptsLeft - 1, now, seen);
       }
-      return Future.succeededFuture(Optional.of(new Discrepancy(Kind.IN_TRANSIT, String.join(",", now.keySet()),
-        "in-transit accounts minus pending uncredited transfers, per currency: " + now)));
+      return Future.succeededFuture(new Result(true, Optional.of(new Discrepancy(Kind.IN_TRANSIT,
+        String.join(",", now.keySet()), "in-transit accounts minus pending uncredited transfers, per currency: " + now))));
     });
   }
 }

@@ -191,8 +191,10 @@ public final class Reconciler implements Reconciliation {
   }
 
   private Future<Void> globalChecks(Run run) {
-    return totals(run).compose(done -> inTransit.check(hotTier, pool).onSuccess(found -> found.ifPresent(run.found::add)))
-      .mapEmpty();
+    return totals(run).compose(done -> inTransit.check(hotTier, pool)).onSuccess(checked -> {
+      run.inTransitChecked = checked.concluded();
+      checked.found().ifPresent(run.found::add);
+    }).mapEmpty();
   }
 
   /**
@@ -219,6 +221,7 @@ public final class Reconciler implements Reconciliation {
     final Map<String, Long> totals = new TreeMap<>();
     long compared;
     long behind;
+    boolean inTransitChecked;
 
     Run(Instant started, String scope, boolean globalChecks) {
       this.started = started;
@@ -231,8 +234,8 @@ public final class Reconciler implements Reconciliation {
     }
 
     ReconciliationReport report(String instance, Instant finished) {
-      return new ReconciliationReport(instance, started, finished, scope, globalChecks, compared, behind, totals,
-        found, frozen, halted, null);
+      return new ReconciliationReport(instance, started, finished, scope, globalChecks, inTransitChecked, compared,
+        behind, totals, found, frozen, halted, null);
     }
   }
 
