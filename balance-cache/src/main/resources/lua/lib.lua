@@ -17,13 +17,19 @@
 
 local MAX_UNITS = 9007199254740991
 
+-- {s0042} of '{s0042}:w:...': the hash tag that puts a key in its shard's slot, and names the
+-- shard's own keys that scripts do not pass among their KEYS.
+local function tag_of(key)
+  return string.match(key, '^{[^}]+}')
+end
+
 -- Every script first increments its shard's commit marker ({sNNNN}:commit). The money core
 -- answers a script only after a replication WAIT on the script's connection, and WAIT waits for
 -- that connection's last write: a script that only replays an outcome or refuses writes nothing
 -- else, while the write it answers for may have been made on another connection just before a
 -- failover. Counted here rather than by a command sent after the script, so that a script alone
 -- costs the master one write, one AOF fsync and one send to the replicas instead of two of each.
-redis.call('INCR', string.match(KEYS[1], '^{[^}]+}') .. ':commit')
+redis.call('INCR', tag_of(KEYS[1]) .. ':commit')
 
 local function units(n)
   return string.format('%d', n)
@@ -118,7 +124,7 @@ end
 -- lists instead of every key of the slot. Named from the account key's own hash tag, so it is in
 -- the script's slot; scripts do not pass it among their KEYS.
 local function index_account(account_key, id)
-  redis.call('SADD', string.match(account_key, '^{[^}]+}') .. ':accounts', id)
+  redis.call('SADD', tag_of(account_key) .. ':accounts', id)
 end
 
 local function load_system(key, id, currency)
