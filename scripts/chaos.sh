@@ -16,14 +16,14 @@
 #
 # Its infrastructure is its own (a fresh data folder each run, stopped at the end), so a fault never
 # touches the one scripts/run.sh or the tests use: WALLET_CHAOS_DATA_DIR [.data/chaos],
-# WALLET_CHAOS_REDIS_FIRST_PORT [7301], WALLET_CHAOS_PG_PORT [55452], WALLET_CHAOS_EDGE_PORTS
+# WALLET_CHAOS_REDIS_FIRST_PORT [7301], WALLET_CHAOS_PG_PORT [25452], WALLET_CHAOS_EDGE_PORTS
 # ["8380 8381"], WALLET_CHAOS_SANDBOX_PORT [8390], WALLET_CHAOS_METRICS_PORT [9381],
 # WALLET_CHAOS_HZ_PORT [5851]. WALLET_CHAOS_RECORD=0|1 overrides whether docs/reliability.md is written.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export WALLET_DATA_DIR=${WALLET_CHAOS_DATA_DIR:-$here/../.data/chaos}
 export WALLET_REDIS_FIRST_PORT=${WALLET_CHAOS_REDIS_FIRST_PORT:-7301}
-export WALLET_PG_PORT=${WALLET_CHAOS_PG_PORT:-55452}
+export WALLET_PG_PORT=${WALLET_CHAOS_PG_PORT:-25452}
 unset WALLET_REDIS_NODES
 source "$here/env.sh"
 export WALLET_MODE=development

@@ -7,7 +7,9 @@ export WALLET_REDIS_FIRST_PORT=${WALLET_REDIS_FIRST_PORT:-7101}
 export WALLET_REDIS_NODE_COUNT=${WALLET_REDIS_NODE_COUNT:-7}      # 3 masters, 3 replicas, 1 spare replica
 export WALLET_REDIS_NODE_TIMEOUT_MS=${WALLET_REDIS_NODE_TIMEOUT_MS:-3000}
 export WALLET_PG_HOST=${WALLET_PG_HOST:-127.0.0.1}
-export WALLET_PG_PORT=${WALLET_PG_PORT:-55432}
+# Below Linux's ephemeral range (32768-60999): a port in it can be held by any outgoing connection's
+# local end, and PostgreSQL then fails to bind it when it starts or restarts.
+export WALLET_PG_PORT=${WALLET_PG_PORT:-25432}
 export WALLET_PG_DATABASE=${WALLET_PG_DATABASE:-wallet}
 export WALLET_PG_SUPERUSER_PASSWORD=${WALLET_PG_SUPERUSER_PASSWORD:-wallet-dev-superuser}
 export WALLET_PG_OWNER=${WALLET_PG_OWNER:-wallet_owner}

@@ -170,6 +170,12 @@ init_pg() {
   as_pg "$bin/initdb" -D "$dir" -U postgres --pwfile="$pwfile" --auth-local=scram-sha-256 \
     --auth-host=scram-sha-256 -E UTF8 --no-locale >/dev/null
   rm -f "$pwfile"
+  as_pg sh -c "echo \"include_if_exists = 'wallet.conf'\" >>'$dir/postgresql.conf'"
+}
+
+# Written at every start, so that the port and address follow scripts/env.sh and the environment.
+write_pg_conf() {
+  local dir=$1
   as_pg sh -c "cat >'$dir/wallet.conf'" <<CONF
 listen_addresses = '$WALLET_PG_HOST'
 port = $WALLET_PG_PORT
@@ -179,15 +185,25 @@ shared_buffers = 256MB
 fsync = on
 synchronous_commit = on
 CONF
-  as_pg sh -c "echo \"include_if_exists = 'wallet.conf'\" >>'$dir/postgresql.conf'"
 }
 
 pg_ready() { "$1/pg_isready" -h "$WALLET_PG_HOST" -p "$WALLET_PG_PORT" -q; }
 
+# The port a running server listens on (the fourth line of postmaster.pid).
+running_pg_port() { as_pg sed -n 4p "$1/postmaster.pid" 2>/dev/null; }
+
+pg_running() { as_pg "$2/pg_ctl" -D "$1" status >/dev/null 2>&1; }
+
 start_pg() {
   local dir=$1 bin=$2
-  if ! as_pg "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
-    as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null
+  write_pg_conf "$dir"
+  if pg_running "$dir" "$bin" && [ "$(running_pg_port "$dir")" != "$WALLET_PG_PORT" ]; then
+    log "PostgreSQL in $dir runs on port $(running_pg_port "$dir"); restarting it on $WALLET_PG_PORT"
+    as_pg "$bin/pg_ctl" -D "$dir" -w -t 60 stop >/dev/null
+  fi
+  if ! pg_running "$dir" "$bin" && ! as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null; then
+    as_pg tail -n 20 "$dir/server.log" >&2 || true
+    die "PostgreSQL did not start on port $WALLET_PG_PORT (the end of $dir/server.log is above)"
   fi
   wait_for "PostgreSQL on port $WALLET_PG_PORT" 60 pg_ready "$bin"
 }

@@ -62,7 +62,7 @@ class EdgeConfigTest {
     assertThat(config.redis().shardCount()).isEqualTo(64);
     assertThat(config.redis().operationTimeoutMs()).isEqualTo(800);
     assertThat(config.postgres().app())
-      .isEqualTo(new LedgerDatabase("127.0.0.1", 55432, "wallet", "wallet_app", "wallet-dev-app"));
+      .isEqualTo(new LedgerDatabase("127.0.0.1", 25432, "wallet", "wallet_app", "wallet-dev-app"));
     assertThat(config.postgres().owner().user()).isEqualTo("wallet_owner");
     assertThat(config.rateLimit()).isEqualTo(new EdgeConfig.RateLimit(50, 100));
     assertThat(config.fees().bpsFor("any-merchant")).isZero();

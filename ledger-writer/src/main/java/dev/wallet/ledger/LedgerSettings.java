@@ -19,7 +19,7 @@ public record LedgerSettings(LedgerDatabase app, LedgerDatabase owner, List<Stri
     Secrets secrets = Secrets.of(s);
     LedgerDatabase app = new LedgerDatabase(
       s.text("WALLET_PG_HOST", "postgres.host", "127.0.0.1"),
-      s.integer("WALLET_PG_PORT", "postgres.port", 55432),
+      s.integer("WALLET_PG_PORT", "postgres.port", 25432),
       s.text("WALLET_PG_DATABASE", "postgres.database", "wallet"),
       s.text("WALLET_PG_USER", "postgres.user", "wallet_app"),
       secrets.secret("WALLET_PG_PASSWORD", "postgres.password", Secrets.DEV_PG_PASSWORD));

@@ -71,7 +71,7 @@ public final class TestEnvironment {
   }
 
   public static int pgPort() {
-    return Integer.parseInt(env("WALLET_PG_PORT", "55432"));
+    return Integer.parseInt(env("WALLET_PG_PORT", "25432"));
   }
 
   public static String pgDatabase() {

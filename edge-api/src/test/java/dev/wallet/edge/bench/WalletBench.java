@@ -63,7 +63,7 @@ public final class WalletBench {
         number(given, "clients", 64), number(given, "pairs", 64), number(given, "wallets", quick ? 2_000 : 10_000),
         number(given, "payers", 64), number(given, "sockets", 10_000), number(given, "script-clients", 48),
         given.getOrDefault("redis", "127.0.0.1:7101"), given.getOrDefault("pg-host", "127.0.0.1"),
-        number(given, "pg-port", 55432), given.getOrDefault("pg-super-password", "wallet-dev-superuser"),
+        number(given, "pg-port", 25432), given.getOrDefault("pg-super-password", "wallet-dev-superuser"),
         given.getOrDefault("pg-user", "wallet_app"), given.getOrDefault("pg-password", "wallet-dev-app"),
         given.getOrDefault("pg-database", "wallet"),
         URI.create(given.getOrDefault("writer-metrics", "http://127.0.0.1:9181/metrics")),

@@ -60,7 +60,7 @@ public final class ChaosRun {
         IntStream.range(firstRedis, firstRedis + number(given, "redis-nodes", 7)).boxed().toList(),
         Path.of(given.getOrDefault("redis-dir", ".data/redis")), number(given, "shards", 64),
         new PgConnectOptions().setHost(given.getOrDefault("pg-host", "127.0.0.1"))
-          .setPort(number(given, "pg-port", 55432)).setDatabase(given.getOrDefault("pg-database", "wallet"))
+          .setPort(number(given, "pg-port", 25432)).setDatabase(given.getOrDefault("pg-database", "wallet"))
           .setUser(given.getOrDefault("pg-user", "wallet_app"))
           .setPassword(given.getOrDefault("pg-password", "wallet-dev-app")),
         Processes.words(given.getOrDefault("pg-ctl", "pg_ctl")), given.getOrDefault("pg-log", "/dev/null"),

@@ -125,7 +125,7 @@ public final class LedgerBench {
   private static LedgerDatabase database(Map<String, String> env, String user, String defaultUser, String password,
                                          String defaultPassword) {
     return new LedgerDatabase(env.getOrDefault("WALLET_PG_HOST", "127.0.0.1"),
-      Integer.parseInt(env.getOrDefault("WALLET_PG_PORT", "55432")), env.getOrDefault("WALLET_PG_DATABASE", "wallet"),
+      Integer.parseInt(env.getOrDefault("WALLET_PG_PORT", "25432")), env.getOrDefault("WALLET_PG_DATABASE", "wallet"),
       env.getOrDefault(user, defaultUser), env.getOrDefault(password, defaultPassword));
   }
 
