@@ -448,16 +448,17 @@ public final class WalletBench {
 
   private void socketsTable(List<Population.Account> spread) {
     int count = Math.min(options.sockets(), spread.size());
-    List<Population.Account> watched = new ArrayList<>(spread);
+    List<Population.Account> distinct = spread.subList(0, count);
+    List<Population.Account> watched = new ArrayList<>();
     while (watched.size() < options.sockets()) {
-      watched.addAll(spread.subList(0, Math.min(spread.size(), options.sockets() - watched.size())));
+      watched.addAll(distinct.subList(0, Math.min(count, options.sockets() - watched.size())));
     }
     Sockets sockets = new Sockets(vertx, options.edges().get(0), options.sockets());
     progress("opening %d balance sockets on %s", options.sockets(), options.edges().get(0));
     int held = await(sockets.connect(watched), 600);
     Map<String, Instant> transfers = new ConcurrentHashMap<>();
     double rate = 200;
-    Load.Result load = await(Load.open(vertx, Scenarios.randomShards(http, spread, transfers), rate,
+    Load.Result load = await(Load.open(vertx, Scenarios.randomShards(http, distinct, transfers), rate,
       Duration.ofSeconds(options.seconds())), options.seconds() + 180L);
     await(vertx.timer(2_000), 10);
     socketResult = sockets.measure(transfers);
