@@ -27,7 +27,7 @@ ensure_binaries() {
 redis_dir() { echo "$WALLET_DATA_DIR/redis/$1"; }
 
 write_redis_conf() {
-  local port=$1 dir
+  local port=$1 dir step=$(($1 - WALLET_REDIS_FIRST_PORT))
   dir=$(redis_dir "$port")
   mkdir -p "$dir"
   cat >"$dir/redis.conf" <<CONF
@@ -48,7 +48,12 @@ appendfsync always
 # as a third of Redis's own CPU under sustained writes (measured: 18 s of children per 42 s of
 # Redis in a minute of transfers). Rewriting at four times cuts that to a quarter; the price is
 # disk (the AOF grows to five times the dataset) and a longer replay when a node restarts.
-auto-aof-rewrite-percentage 400
+# Each node's thresholds differ a little: with the same ones, a master and its replicas (which
+# receive the same writes) and the masters of an evenly spread load reached them together, and all
+# seven rewrote at once on two cores (the 56 errors of a benchmark's atomic batches, 2026-11-30,
+# came meanwhile).
+auto-aof-rewrite-percentage $((400 + 40 * step))
+auto-aof-rewrite-min-size $((64 + 8 * step))mb
 save ""
 maxmemory-policy noeviction
 # keyspace notifications for stream commands: the outbox doorbell wakes the outbox readers with them
