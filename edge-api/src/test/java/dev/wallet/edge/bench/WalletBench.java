@@ -273,6 +273,12 @@ public final class WalletBench {
     return grouped;
   }
 
+  /** The CPU the measured processes used since {@code before}, as a share of all the machine's cores. */
+  private double machineShare(Map<String, Double> before, long elapsedNanos) {
+    double used = ProcessCpu.since(before, cpuSample()).values().stream().mapToDouble(ms -> Math.max(0, ms)).sum();
+    return used / (elapsedNanos / 1e6) / Runtime.getRuntime().availableProcessors();
+  }
+
   private static String cpuLine(Map<String, Double> perRequest) {
     StringBuilder line = new StringBuilder();
     perRequest.forEach((name, ms) -> line.append(String.format(Locale.ROOT, "%s %.2f, ", name, ms)));
@@ -458,14 +464,19 @@ public final class WalletBench {
     int held = await(sockets.connect(watched), 600);
     Map<String, Instant> transfers = new ConcurrentHashMap<>();
     double rate = 200;
+    Map<String, Double> cpuBefore = cpuSample();
+    long started = System.nanoTime();
     Load.Result load = await(Load.open(vertx, Scenarios.randomShards(http, distinct, transfers), rate,
       Duration.ofSeconds(options.seconds())), options.seconds() + 180L);
+    double busy = machineShare(cpuBefore, System.nanoTime() - started);
     await(vertx.timer(2_000), 10);
     socketResult = sockets.measure(transfers);
     await(sockets.close(), 120);
     out.append(String.format(Locale.ROOT, "Live balances: %d sockets held on one edge (%d distinct wallets; %d "
-        + "upgrades answered 503 and retried), random transfers among them at %.0f/s (%d answered, errors: %s):%n%n",
-        held, count, sockets.retried(), rate, load.answered(), load.errorsText()))
+        + "upgrades answered 503 and retried), random transfers among them at %.0f/s (%d answered, errors: %s; "
+        + "the wallet's processes and the load generator used %.0f %% of the machine's %d cores meanwhile):%n%n",
+        held, count, sockets.retried(), rate, load.answered(), load.errorsText(), busy * 100,
+        Runtime.getRuntime().availableProcessors()))
       .append("| pushes matched to transfers | never pushed | push p50 ms | p99 ms | p99.9 ms |\n|---:|---:|---:|---:|---:|\n")
       .append(String.format(Locale.ROOT, "| %d | %d | %.1f | %.1f | %.1f |%n%n", socketResult.matched(),
         socketResult.missing(), socketResult.percentileMs(50), socketResult.percentileMs(99),
