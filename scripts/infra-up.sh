@@ -50,8 +50,8 @@ appendfsync always
 # disk (the AOF grows to five times the dataset) and a longer replay when a node restarts.
 # Each node's thresholds differ a little: with the same ones, a master and its replicas (which
 # receive the same writes) and the masters of an evenly spread load reached them together, and all
-# seven rewrote at once on two cores (the 56 errors of a benchmark's atomic batches, 2026-11-30,
-# came meanwhile).
+# seven rewrote within 46 s of each other on two cores (the 56 errors of a benchmark's atomic
+# batches, 2026-11-30, came meanwhile).
 auto-aof-rewrite-percentage $((400 + 40 * step))
 auto-aof-rewrite-min-size $((64 + 8 * step))mb
 save ""
