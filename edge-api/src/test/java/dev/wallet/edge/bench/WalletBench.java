@@ -285,14 +285,20 @@ public final class WalletBench {
     return line.length() == 0 ? "" : line.substring(0, line.length() - 2);
   }
 
-  private Load.Result measureOpen(Load.Requests requests, double perSecond, List<LedgerLag.Delay> lag) {
+  /** An open-loop run and the CPU its requests cost, until the ledger had caught up with them. */
+  private record OpenRun(Load.Result result, double cpuMsPerRequest) {
+  }
+
+  private OpenRun measureOpen(Load.Requests requests, double perSecond, List<LedgerLag.Delay> lag) {
     Instant from = Instant.now();
+    Map<String, Double> cpuBefore = cpuSample();
     Load.Result result = await(Load.open(vertx, requests, perSecond, Duration.ofSeconds(options.seconds())),
       options.seconds() + 180L);
     Instant to = Instant.now();
     await(ledger.drained(300_000), 310);
+    double cpu = cpuPerRequest(cpuBefore, result).get("all");
     lag.add(await(ledger.delay(from, to), 60));
-    return result;
+    return new OpenRun(result, cpu);
   }
 
   /** For each master, a pair of wallets on a shard it serves, and the move.lua call between them. */
@@ -386,9 +392,11 @@ public final class WalletBench {
   }
 
   private void openTable(Map<String, Measured> measured, Map<String, Supplier<Load.Requests>> closed) {
-    out.append("Open loop (constant rate; latency counted from when each request was due):\n\n")
+    out.append("Open loop (constant rate; latency counted from when each request was due; CPU per request of "
+        + "all the processes measured, until the ledger had caught up):\n\n")
       .append("| scenario | offered per second (share of max) | answered per second | p50 ms | p99 ms | p99.9 ms "
-        + "| errors | ledger lag p50 / p99 / max ms |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        + "| errors | ledger lag p50 / p99 / max ms | CPU ms per request |\n"
+        + "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Measured m : measured.values()) {
       if (!m.title().startsWith("POST") || (options.quick() && m.title().contains("payments"))) {
         continue;
@@ -396,14 +404,15 @@ public final class WalletBench {
       double max = m.median(Load.Result::perSecond);
       for (double share : OPEN_LOOP_SHARES) {
         List<LedgerLag.Delay> lag = new ArrayList<>();
-        Load.Result result = measureOpen(closed.get(m.title()).get(), max * share, lag);
+        OpenRun run = measureOpen(closed.get(m.title()).get(), max * share, lag);
+        Load.Result result = run.result();
         progress("open loop %s at %.0f/s: p99 %.1f ms errors %s", m.title(), max * share, result.percentileMs(99),
           result.errorsText());
         openRows.computeIfAbsent(m.title(), t -> new ArrayList<>()).add(new double[] {share,
           result.percentileMs(99), lag.get(0).p99Ms()});
-        out.append(String.format(Locale.ROOT, "| %s | %.0f (%.0f %%) | %.0f | %.1f | %.1f | %.1f | %s | %s |%n",
+        out.append(String.format(Locale.ROOT, "| %s | %.0f (%.0f %%) | %.0f | %.1f | %.1f | %.1f | %s | %s | %.2f |%n",
           m.title(), max * share, share * 100, result.perSecond(), result.percentileMs(50), result.percentileMs(99),
-          result.percentileMs(99.9), result.errorsText(), lag(lag)));
+          result.percentileMs(99.9), result.errorsText(), lag(lag), run.cpuMsPerRequest()));
       }
     }
     out.append('\n');
