@@ -28,8 +28,7 @@ import java.util.TreeMap;
  */
 public record ReconciliationReport(String instance, Instant startedAt, Instant finishedAt, String scope,
                                    boolean globalChecks, boolean inTransitChecked, long walletsCompared,
-                                   long walletsBehind,
-                                   Map<String, Long> ledgerTotals, List<Discrepancy> discrepancies,
+                                   long walletsBehind, Map<String, Long> ledgerTotals, List<Discrepancy> discrepancies,
                                    List<String> frozenWallets, List<String> haltsRaised, String failure) {
 
   public ReconciliationReport {
@@ -43,8 +42,7 @@ public record ReconciliationReport(String instance, Instant startedAt, Instant f
   public static ReconciliationReport failed(String instance, Instant startedAt, Instant finishedAt, String scope,
                                             String failure) {
     return new ReconciliationReport(instance, startedAt, finishedAt, scope, false, false, 0, 0, Map.of(), List.of(),
-      List.of(),
-      List.of(), failure);
+      List.of(), List.of(), failure);
   }
 
   public boolean ok() {
@@ -121,7 +119,8 @@ public record ReconciliationReport(String instance, Instant startedAt, Instant f
     ledgerTotals.forEach(totals::put);
     return new JsonObject().put("instance", instance).put("startedAt", startedAt.toString())
       .put("finishedAt", finishedAt.toString()).put("ok", ok()).put("scope", scope).put("globalChecks", globalChecks)
-      .put("inTransitChecked", inTransitChecked).put("walletsCompared", walletsCompared).put("walletsBehind", walletsBehind).put("ledgerTotals", totals)
+      .put("inTransitChecked", inTransitChecked).put("walletsCompared", walletsCompared)
+      .put("walletsBehind", walletsBehind).put("ledgerTotals", totals)
       .put("discrepancies", found).put("frozenWallets", new JsonArray(frozenWallets))
       .put("haltsRaised", new JsonArray(haltsRaised)).put("failure", failure);
   }
