@@ -83,7 +83,11 @@ public final class EdgeApplication {
       .compose(dependencies -> assemble(vertx, config, registry, dependencies, true));
   }
 
-  /** For tests of outages: nothing is checked or migrated, the money core is created but never started. */
+  /**
+   * For tests of outages: nothing is checked or migrated. The money core is started when its Redis
+   * answers (so the first request does not have to find the cluster and load the scripts within its
+   * own deadline) and left as created when it does not.
+   */
   static Future<EdgeApplication> startUnchecked(Vertx vertx, EdgeConfig config, PrometheusMeterRegistry registry) {
     return dependencies(vertx, config, false).compose(dependencies -> assemble(vertx, config, registry, dependencies,
       false));
@@ -101,7 +105,7 @@ public final class EdgeApplication {
       ? UntilStarted.waitingFor("PostgreSQL (the edge's tables)", vertx.executeBlocking(() ->
           EdgeMigrations.migrate(config.postgres().owner(), config.postgres().app().user())))
         .compose(migrated -> UntilStarted.waitingFor("the Redis Cluster", cache.start()))
-      : Future.succeededFuture();
+      : cache.start().otherwiseEmpty();
     return ready.compose(started -> UntilStarted.waitingFor("the limits module (Hazelcast, its rules in PostgreSQL)",
         limits(vertx, config, pool, checked)))
       .map(limits -> new Dependencies(cache, pool, limits))
