@@ -6,6 +6,7 @@ import dev.wallet.edge.console.ConsolePages;
 import dev.wallet.edge.http.ApiSchema;
 import dev.wallet.edge.http.IdempotencyKeys;
 import dev.wallet.edge.http.MoneyGate;
+import dev.wallet.edge.http.Reply;
 import dev.wallet.edge.http.RequestLog;
 import dev.wallet.edge.live.SocketHandlers;
 import io.vertx.core.Future;
@@ -19,6 +20,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The HTTP edge, one instance per event loop. Stateless between requests: it shares the
@@ -124,23 +126,35 @@ public final class EdgeVerticle extends VerticleBase {
     router.get("/v1/wallets/:id/balance").handler(h.ledgers()::balanceAt);
   }
 
-  /** Every route that moves money goes through {@link MoneyRoutes}; each reads its own movement back by id. */
+  /**
+   * Every route that moves money goes through {@link MoneyRoutes}, in three steps of its handlers:
+   * the request it reads, the sender's limits it checks, the movement it makes. Each reads its own
+   * movement back by id.
+   */
   private static void moneyRoutes(Router router, EdgeHandlers h, MoneyRoutes money) {
-    money.single(router.post("/v1/deposits"), "createDeposit", h.deposits()::create);
+    money.single(router.post("/v1/deposits"), "createDeposit",
+      h.deposits()::request, h.deposits()::checked, h.deposits()::create);
     router.get("/v1/deposits/:id").handler(h.deposits()::get);
-    money.single(router.post("/v1/withdrawals"), "createWithdrawal", h.withdrawals()::create);
+    money.single(router.post("/v1/withdrawals"), "createWithdrawal",
+      h.withdrawals()::request, h.withdrawals()::checked, h.withdrawals()::create);
     router.get("/v1/withdrawals/:id").handler(h.withdrawals()::get);
-    money.single(router.post("/v1/transfers"), "createTransfer", h.transfers()::create);
+    money.single(router.post("/v1/transfers"), "createTransfer",
+      h.transfers()::request, h.transfers()::checked, h.transfers()::apply);
     money.batch(router.post("/v1/transfers/batch"), "createTransferBatch", h.batches()::transfers);
     router.get("/v1/transfers/:id").handler(h.transfers()::get);
-    money.single(router.post("/v1/payments"), "createPayment", h.payments()::pay);
+    money.single(router.post("/v1/payments"), "createPayment",
+      h.payments()::request, h.payments()::checked, h.payments()::apply);
     money.batch(router.post("/v1/payments/batch"), "createPaymentBatch", h.batches()::payments);
     router.get("/v1/payments/:id").handler(h.payments()::get);
-    money.single(router.post("/v1/payments/:id/refunds"), "createRefund", h.payments()::refund);
-    money.single(router.post("/v1/authorizations"), "createAuthorization", h.authorizations()::authorize);
+    money.single(router.post("/v1/payments/:id/refunds"), "createRefund",
+      h.payments()::refundRequest, MoneyRoutes::noLimits, h.payments()::refund);
+    money.single(router.post("/v1/authorizations"), "createAuthorization",
+      h.authorizations()::request, h.authorizations()::checked, h.authorizations()::authorize);
     router.get("/v1/authorizations/:id").handler(h.authorizations()::get);
-    money.single(router.post("/v1/authorizations/:id/captures"), "createCapture", h.authorizations()::capture);
-    money.withoutBody(router.post("/v1/authorizations/:id/void"), h.authorizations()::voidAuthorization);
+    money.single(router.post("/v1/authorizations/:id/captures"), "createCapture",
+      h.authorizations()::captureRequest, MoneyRoutes::noLimits, h.authorizations()::capture);
+    money.withoutBody(router.post("/v1/authorizations/:id/void"),
+      h.authorizations()::voidRequest, MoneyRoutes::noLimits, h.authorizations()::voidAuthorization);
   }
 
   private static void adminRoutes(Router router, EdgeHandlers h, BodyHandler body) {
@@ -170,13 +184,15 @@ public final class EdgeVerticle extends VerticleBase {
   /**
    * How every money-moving route reads, after authentication and the rate limit of /v1/*: the body
    * (size-capped), its Idempotency-Key, the OpenAPI schema, the money gate (open halts refuse with
-   * 503), then the handler, which checks ownership and the limits and moves the money.
+   * 503), then the handler's three steps: read the request, check it against the sender's limits
+   * (with the ownership those need), act. A batch checks each item's limits as its own first step.
    */
   private record MoneyRoutes(BodyHandler body, BodyHandler batchBody, ApiSchema schema, MoneyGate gate) {
 
-    void single(Route route, String operation, Handler<RoutingContext> act) {
+    <R, C> void single(Route route, String operation, Function<RoutingContext, R> request,
+                       Function<R, Future<C>> checkLimits, Function<C, Future<Reply>> act) {
       route.handler(body).handler(IdempotencyKeys::require).handler(schema.validate(operation)).handler(gate::guard)
-        .handler(act);
+        .handler(steps(request, checkLimits, act));
     }
 
     /** A batch carries each item's Idempotency-Key in its body, and may be larger. */
@@ -185,8 +201,23 @@ public final class EdgeVerticle extends VerticleBase {
     }
 
     /** A route whose request is its path alone (voiding an authorization). */
-    void withoutBody(Route route, Handler<RoutingContext> act) {
-      route.handler(IdempotencyKeys::require).handler(gate::guard).handler(act);
+    <R, C> void withoutBody(Route route, Function<RoutingContext, R> request, Function<R, Future<C>> checkLimits,
+                            Function<C, Future<Reply>> act) {
+      route.handler(IdempotencyKeys::require).handler(gate::guard).handler(steps(request, checkLimits, act));
+    }
+
+    private static <R, C> Handler<RoutingContext> steps(Function<RoutingContext, R> request,
+                                                        Function<R, Future<C>> checkLimits,
+                                                        Function<C, Future<Reply>> act) {
+      return ctx -> Reply.answer(ctx, checkLimits.apply(request.apply(ctx)).compose(act));
+    }
+
+    /**
+     * The step of a movement that counts against no limit: a refund, a capture and a void give
+     * back or take what a payment or an authorization already counted against the payer's.
+     */
+    static <R> Future<R> noLimits(R request) {
+      return Future.succeededFuture(request);
     }
   }
 }

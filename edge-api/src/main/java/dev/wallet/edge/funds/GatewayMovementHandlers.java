@@ -1,5 +1,6 @@
 package dev.wallet.edge.funds;
 
+import dev.wallet.balancecache.model.IdempotencyKey;
 import dev.wallet.balancecache.model.LimitCheck;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
@@ -70,19 +71,29 @@ public final class GatewayMovementHandlers<M extends GatewayMovement> {
     this.metrics = metrics;
   }
 
-  /** POST: into or out of a wallet the caller owns. */
-  public void create(RoutingContext ctx) {
-    Caller caller = Authenticator.caller(ctx);
+  /** What a POST asks for: money into or out of a wallet, from or to an instrument. */
+  public record Asked(Caller caller, WalletId wallet, Money amount, Instrument instrument, IdempotencyKey key) {
+  }
+
+  /** POST: the movement it asks for, before the wallet's ownership and the limits are checked. */
+  public Asked request(RoutingContext ctx) {
     RequestBody body = RequestBody.of(ctx);
-    WalletId wallet = body.walletId("walletId");
-    Money amount = body.money("amount", "currency");
-    Instrument instrument = instrument(body.object(kind.instrumentField()));
-    Reply.answer(ctx, ownership.ownedWallet(caller, wallet)
-      .compose(owned -> kind.limits().apply(owned, amount)
-        .compose(checks -> movements.create(new GatewayMovements.Request(owned, amount, instrument,
-          IdempotencyKeys.required(ctx), checks))))
+    return new Asked(Authenticator.caller(ctx), body.walletId("walletId"), body.money("amount", "currency"),
+      instrument(body.object(kind.instrumentField())), IdempotencyKeys.required(ctx));
+  }
+
+  /** Into or out of a wallet the caller owns, with the limits it is checked against and the counters it takes. */
+  public Future<GatewayMovements.Request> checked(Asked asked) {
+    return ownership.ownedWallet(asked.caller(), asked.wallet())
+      .compose(owned -> kind.limits().apply(owned, asked.amount())
+        .map(checks -> new GatewayMovements.Request(owned, asked.amount(), asked.instrument(), asked.key(), checks)));
+  }
+
+  /** The movement started with the gateway: 202 pending, or the refusal's problem. */
+  public Future<Reply> create(GatewayMovements.Request checked) {
+    return movements.create(checked)
       .onSuccess(outcome -> metrics.outcome(kind.name(), outcome.code(), outcome.replayed()))
-      .map(this::accepted));
+      .map(this::accepted);
   }
 
   /** A deposit's source or a withdrawal's destination: {"type", "account"?}. */

@@ -6,6 +6,7 @@ import dev.wallet.balancecache.command.Capture;
 import dev.wallet.balancecache.model.AuthorizationView;
 import dev.wallet.balancecache.model.CaptureView;
 import dev.wallet.balancecache.model.HoldId;
+import dev.wallet.balancecache.model.IdempotencyKey;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
@@ -51,21 +52,33 @@ public final class AuthorizationHandlers {
     this.payments = payments;
   }
 
-  /** POST /v1/authorizations: 201 active, or the refusal's problem (as for a payment). */
-  public void authorize(RoutingContext ctx) {
+  /** What POST /v1/authorizations asks for: a payment's request, held for {@code lifetimeMs}. */
+  public record AuthorizeRequest(PaymentHandlers.Request payment, long lifetimeMs) {
+  }
+
+  /** POST /v1/authorizations, the hold it asks for, before the payer's limits are checked. */
+  public AuthorizeRequest request(RoutingContext ctx) {
     RequestBody body = RequestBody.of(ctx);
-    PaymentHandlers.Request request = PaymentHandlers.Request.of(Authenticator.caller(ctx), body,
-      IdempotencyKeys.required(ctx));
-    long lifetimeMs = expirySeconds(body) * 1_000;
-    Reply.answer(ctx, payments.checkMerchantAndLimits(request)
-      .map(checked -> new Authorize(request.payer(), request.merchant(), request.amount(), request.caller().id(),
-        request.orderRef(), lifetimeMs, request.key(), checked.limits()))
-      .compose(cache::authorize)
+    return new AuthorizeRequest(PaymentHandlers.Request.of(Authenticator.caller(ctx), body,
+      IdempotencyKeys.required(ctx)), expirySeconds(body) * 1_000);
+  }
+
+  /** The authorization with the payer's limit checks, as for a payment to the same merchant. */
+  public Future<Authorize> checked(AuthorizeRequest request) {
+    PaymentHandlers.Request payment = request.payment();
+    return payments.checkMerchantAndLimits(payment)
+      .map(checked -> new Authorize(payment.payer(), payment.merchant(), payment.amount(), payment.caller().id(),
+        payment.orderRef(), request.lifetimeMs(), payment.key(), checked.limits()));
+  }
+
+  /** 201 active, or the refusal's problem (as for a payment). */
+  public Future<Reply> authorize(Authorize checked) {
+    return cache.authorize(checked)
       .onSuccess(outcome -> metrics.outcome("authorization", outcome.code(), outcome.replayed()))
       .map(outcome -> outcome.accepted()
         ? Reply.created(Representations.authorization(outcome.value()))
           .withHeader("Location", "/v1/authorizations/" + outcome.value().id().value()).replayed(outcome.replayed())
-        : Problem.forRefusal(outcome).reply().replayed(outcome.replayed())));
+        : Problem.forRefusal(outcome).reply().replayed(outcome.replayed()));
   }
 
   /** GET /v1/authorizations/:id, for the payer's owner or the merchant's owner. */
@@ -75,42 +88,58 @@ public final class AuthorizationHandlers {
       .map(authorization -> Reply.ok(Representations.authorization(authorization))));
   }
 
+  /** What a capture or a void asks for: the authorization, by whom, under which key; a capture's amount and keepOpen. */
+  public record ActionRequest(Caller caller, HoldId authorization, Optional<Long> amountMinor, boolean keepOpen,
+                              IdempotencyKey key) {
+  }
+
   /**
-   * POST /v1/authorizations/:id/captures {"amount"?, "keepOpen"?}: 201 when the merchant is on the
-   * payer's shard, 202 while the payment goes through the saga; the fee is the merchant's rate.
-   * Without an amount, all that the authorization holds when it is read here.
+   * POST /v1/authorizations/:id/captures {"amount"?, "keepOpen"?}: without an amount, all that the
+   * authorization holds when it is read.
    */
-  public void capture(RoutingContext ctx) {
-    Caller caller = Authenticator.caller(ctx);
+  public ActionRequest captureRequest(RoutingContext ctx) {
     RequestBody body = RequestBody.of(ctx);
     Optional<Long> asked = body.optionalWhole("amount") == null ? Optional.empty() : Optional.of(body.amount("amount"));
-    boolean keepOpen = body.flag("keepOpen");
-    HoldId id = authorizationId(ctx);
-    Reply.answer(ctx, merchantOwned(caller, id)
+    return new ActionRequest(Authenticator.caller(ctx), authorizationId(ctx), asked, body.flag("keepOpen"),
+      IdempotencyKeys.required(ctx));
+  }
+
+  /**
+   * The capture: 201 when the merchant is on the payer's shard, 202 while the payment goes through
+   * the saga; the fee is the merchant's rate.
+   */
+  public Future<Reply> capture(ActionRequest request) {
+    HoldId id = request.authorization();
+    return merchantOwned(request.caller(), id)
       .compose(authorization -> {
-        long amount = asked.orElse(authorization.heldMinor());
+        long amount = request.amountMinor().orElse(authorization.heldMinor());
         if (amount <= 0) {
           return Future.succeededFuture(Outcome.<CaptureView>refused(OutcomeCode.AUTHORIZATION_NOT_ACTIVE));
         }
         return cache.capture(new Capture(id, amount, Fees.feeMinor(new Money(amount,
-          authorization.authorized().currency()), fees.bpsFor(caller.id())), keepOpen, "*", IdempotencyKeys.required(ctx)));
+          authorization.authorized().currency()), fees.bpsFor(request.caller().id())), request.keepOpen(), "*",
+          request.key()));
       })
       .onSuccess(outcome -> metrics.outcome("capture", outcome.code(), outcome.replayed()))
-      .map(AuthorizationHandlers::captured));
+      .map(AuthorizationHandlers::captured);
+  }
+
+  /** POST /v1/authorizations/:id/void: its request is its path and its key. */
+  public ActionRequest voidRequest(RoutingContext ctx) {
+    return new ActionRequest(Authenticator.caller(ctx), authorizationId(ctx), Optional.empty(), false,
+      IdempotencyKeys.required(ctx));
   }
 
   /**
-   * POST /v1/authorizations/:id/void: 200 with the released authorization. Voiding one already
-   * voided answers the same (replayed); one captured or expired is 409 authorization_not_active;
-   * a key used before for another request is 422, as on every money route.
+   * The void: 200 with the released authorization. Voiding one already voided answers the same
+   * (replayed); one captured or expired is 409 authorization_not_active; a key used before for
+   * another request is 422, as on every money route.
    */
-  public void voidAuthorization(RoutingContext ctx) {
-    Caller caller = Authenticator.caller(ctx);
-    HoldId id = authorizationId(ctx);
-    Reply.answer(ctx, merchantOwned(caller, id)
-      .compose(owned -> cache.voidAuthorization(id, IdempotencyKeys.required(ctx)))
+  public Future<Reply> voidAuthorization(ActionRequest request) {
+    return merchantOwned(request.caller(), request.authorization())
+      .compose(owned -> cache.voidAuthorization(request.authorization(), request.key()))
       .onSuccess(outcome -> metrics.outcome("void", outcome.code(), outcome.replayed()))
-      .map(AuthorizationHandlers::voided));
+      .map(AuthorizationHandlers::voided);
   }
 
   private long expirySeconds(RequestBody body) {

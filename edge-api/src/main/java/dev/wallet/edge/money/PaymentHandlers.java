@@ -56,10 +56,12 @@ public final class PaymentHandlers {
     this.limits = limits;
   }
 
-  /** POST /v1/payments: 201 completed, 202 pending (the sweeper finishes it), or the refusal's problem. */
-  public void pay(RoutingContext ctx) {
-    Request request = Request.of(Authenticator.caller(ctx), RequestBody.of(ctx), IdempotencyKeys.required(ctx));
-    Reply.answer(ctx, checked(request).compose(this::apply));
+  /**
+   * POST /v1/payments, the payment it asks for, before the merchant's fee and the payer's limits:
+   * then 201 completed, 202 pending (the sweeper finishes it), or the refusal's problem.
+   */
+  public Request request(RoutingContext ctx) {
+    return Request.of(Authenticator.caller(ctx), RequestBody.of(ctx), IdempotencyKeys.required(ctx));
   }
 
   /**
@@ -120,21 +122,29 @@ public final class PaymentHandlers {
       .map(payment -> Reply.ok(Representations.payment(payment))));
   }
 
-  /** POST /v1/payments/:id/refunds {"amount"}: by the merchant (role and wallet), in the payment's currency. */
-  public void refund(RoutingContext ctx) {
+  /** What POST /v1/payments/:id/refunds {"amount"} asks for: by the merchant (role and wallet). */
+  public record RefundRequest(Caller caller, PaymentId payment, long amountMinor, IdempotencyKey key) {
+  }
+
+  /** POST /v1/payments/:id/refunds, the refund it asks for; only a caller with the merchant role may. */
+  public RefundRequest refundRequest(RoutingContext ctx) {
     Caller caller = Authenticator.caller(ctx);
     if (!caller.has(Caller.MERCHANT)) {
       throw new ProblemException(Problem.forbidden("refunds need the merchant role"));
     }
-    PaymentId id = PathIds.payment(ctx);
-    long amount = RequestBody.of(ctx).amount("amount");
-    Reply.answer(ctx, cache.payment(id)
+    return new RefundRequest(caller, PathIds.payment(ctx), RequestBody.of(ctx).amount("amount"),
+      IdempotencyKeys.required(ctx));
+  }
+
+  /** The refund, from the merchant's wallet the caller owns, in the payment's currency. */
+  public Future<Reply> refund(RefundRequest request) {
+    return cache.payment(request.payment())
       .map(found -> found.orElseThrow(() -> new ProblemException(Problem.notFound())))
-      .compose(payment -> ownership.ownedWallet(caller, payment.merchant()).map(owned -> payment))
-      .compose(payment -> cache.refund(new Refund(id, new Money(amount, payment.amount().currency()), caller.id(),
-        IdempotencyKeys.required(ctx))))
+      .compose(payment -> ownership.ownedWallet(request.caller(), payment.merchant()).map(owned -> payment))
+      .compose(payment -> cache.refund(new Refund(request.payment(), new Money(request.amountMinor(),
+        payment.amount().currency()), request.caller().id(), request.key())))
       .onSuccess(outcome -> metrics.outcome("refund", outcome.code(), outcome.replayed()))
-      .map(MovementReply.REFUND::answer));
+      .map(MovementReply.REFUND::answer);
   }
 
   /** A merchant wallet, or 404: a personal wallet is not a place to pay, and is not revealed. */

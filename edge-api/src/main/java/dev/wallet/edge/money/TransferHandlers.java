@@ -49,13 +49,14 @@ public final class TransferHandlers {
     this.limits = limits;
   }
 
-  /** POST /v1/transfers: 201 completed, 202 pending (the sweeper finishes it), or the refusal's problem. */
-  public void create(RoutingContext ctx) {
-    Caller caller = Authenticator.caller(ctx);
+  /**
+   * POST /v1/transfers, the transfer it asks for, before its sender's limits are checked: then 201
+   * completed, 202 pending (the sweeper finishes it), or the refusal's problem.
+   */
+  public Transfer request(RoutingContext ctx) {
     RequestBody body = RequestBody.of(ctx);
-    Transfer command = new Transfer(body.walletId("fromWalletId"), body.walletId("toWalletId"),
-      body.money("amount", "currency"), caller.id(), IdempotencyKeys.required(ctx));
-    Reply.answer(ctx, checked(command).compose(this::apply));
+    return new Transfer(body.walletId("fromWalletId"), body.walletId("toWalletId"), body.money("amount", "currency"),
+      Authenticator.caller(ctx).id(), IdempotencyKeys.required(ctx));
   }
 
   /** The command with its sender's limit checks, or a failed future with the limits' refusal (a batch item's first step too). */
