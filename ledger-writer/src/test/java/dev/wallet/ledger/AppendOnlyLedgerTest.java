@@ -149,6 +149,32 @@ class AppendOnlyLedgerTest {
     assertThat(sqlState(refused)).as(sql + ": " + refused).isEqualTo(state);
   }
 
+  @Test
+  @DisplayName("a posting id arriving again with another timestamp is refused, from another month's partition too, "
+    + "and the application role cannot reach the ids the check keeps")
+  void postingIdKeepsItsTimestamp() {
+    String id = "test-twice-" + System.nanoTime();
+    String insert = "INSERT INTO postings (id, type, shard, created_at, stream_id) VALUES ($1, $2, $3, now() + make_interval(months => $4),"
+      + " '0-1') ON CONFLICT (id, created_at) DO NOTHING";
+    Throwable diverged = failure(app.withConnection(conn -> conn.query("BEGIN").execute()
+      .compose(begun -> conn.preparedQuery(insert).execute(postingRow(id, 0)))
+      .compose(first -> conn.preparedQuery(insert).execute(postingRow(id, 0)))
+      .compose(again -> {
+        assertThat(again.rowCount()).as("the same posting again is a redelivery, dropped").isZero();
+        return conn.preparedQuery(insert).execute(postingRow(id, 1));
+      })
+      .eventually(() -> conn.query("ROLLBACK").execute())));
+    assertThat(sqlState(diverged)).as(diverged.toString()).isEqualTo("WL002");
+    assertThat(ledger.count("SELECT count(*) FROM postings WHERE id = $1", id)).isZero();
+
+    assertSqlState(app, "SELECT count(*) FROM ledger_posting_ids", "42501");
+    assertSqlState(app, "DELETE FROM ledger_posting_ids", "42501");
+  }
+
+  private Tuple postingRow(String id, int monthsLater) {
+    return Tuple.of(id, PostingType.TRANSFER.wire(), wallet.shard().name(), monthsLater);
+  }
+
   private static Throwable failure(Future<?> attempt) {
     Future<?> settled = Await.result(attempt.<Future<?>>transform(done -> Future.succeededFuture(done.failed()
       ? Future.failedFuture(done.cause()) : Future.succeededFuture())));
