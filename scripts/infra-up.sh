@@ -122,6 +122,32 @@ add_lone_nodes() {
   done
 }
 
+# Fewer than 3 masters (scripts/bench-scaling.sh measures 1 and 2), which redis-cli --cluster
+# create refuses: the first half of the nodes are masters sharing the slots evenly, each of the
+# others the replica of one of them.
+create_small_cluster() {
+  local ports=($(redis_ports)) masters=$((WALLET_REDIS_NODE_COUNT / 2)) i first last
+  [ "$masters" -ge 1 ] || die "a Redis Cluster needs at least 2 nodes here (a master and its replica)"
+  for ((i = 0; i < masters; i++)); do
+    first=$((16384 * i / masters)); last=$((16384 * (i + 1) / masters - 1))
+    redis-cli -p "${ports[$i]}" cluster addslotsrange "$first" "$last" >/dev/null
+  done
+  for ((i = 1; i < WALLET_REDIS_NODE_COUNT; i++)); do
+    redis-cli -p "${ports[$i]}" cluster meet "$WALLET_REDIS_HOST" "${ports[0]}" >/dev/null
+  done
+  wait_for "every node to know every other" 30 all_nodes_known
+  for ((i = masters; i < WALLET_REDIS_NODE_COUNT; i++)); do
+    redis-cli -p "${ports[$i]}" cluster replicate "$(redis-cli -p "${ports[$((i % masters))]}" cluster myid)" >/dev/null
+  done
+}
+
+all_nodes_known() {
+  local port
+  for port in $(redis_ports); do
+    [ "$(cluster_field "$port" cluster_known_nodes)" = "$WALLET_REDIS_NODE_COUNT" ] || return 1
+  done
+}
+
 start_redis_cluster() {
   local port addrs=() member=""
   for port in $(redis_ports); do
@@ -133,7 +159,11 @@ start_redis_cluster() {
     # With one node more than 3 masters and 3 replicas, the spare replica is what keeps every
     # shard writable after a node is lost: Redis migrates it to the master left without one.
     log "creating the Redis Cluster on ${addrs[*]}"
-    redis-cli --cluster create "${addrs[@]}" --cluster-replicas 1 --cluster-yes >"$WALLET_DATA_DIR/redis/create.log"
+    if [ "$WALLET_REDIS_NODE_COUNT" -ge 6 ]; then
+      redis-cli --cluster create "${addrs[@]}" --cluster-replicas 1 --cluster-yes >"$WALLET_DATA_DIR/redis/create.log"
+    else
+      create_small_cluster
+    fi
   elif [ -n "$member" ]; then
     add_lone_nodes "$member"
   fi

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# How the wallet's rate moves with the number of Redis masters on this machine (issue 12,
+# "Scaling, measured"): for 1, 2 and 3 masters (each with one replica) and the one ledger
+# database the wallet has, brings up a Redis Cluster and a PostgreSQL of that shape in a data
+# folder and on ports of their own, runs `scripts/bench.sh` against it without recording (2,000
+# wallets, 3 closed-loop runs of 10 s after 15 s of warm-up; WALLET_SCALING_BENCH_ARGS to change),
+# and takes down and deletes that infrastructure again. Prints one table (the closed-loop rates,
+# the move.lua and pgbench baselines of the same run, CPU per transfer) and appends it with the
+# date and command to docs/scaling.md, which turns the figures into a machine count.
+#
+#   scripts/bench-scaling.sh                          # 1, 2 and 3 masters (about 20 minutes)
+#   WALLET_SCALING_MASTERS="1 3" scripts/bench-scaling.sh
+#   WALLET_SCALING_RECORD=0 scripts/bench-scaling.sh  # print only
+# Run it with nothing else measuring on the machine; a second ledger database is not measured
+# (the ledger writer has one database; see docs/scaling.md).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$WALLET_ROOT"
+
+masters_list=${WALLET_SCALING_MASTERS:-"1 2 3"}
+# --quick for the short open loop and socket test; closed loops long enough for warmed-up JITs
+bench_args=(${WALLET_SCALING_BENCH_ARGS:---quick --runs=3 --seconds=10 --warmup=15})
+base_dir=$WALLET_ROOT/.data-scaling
+mkdir -p "$base_dir"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')
+commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!docs' || echo ' with uncommitted changes')"
+
+log "building (mvn install -DskipTests)"
+mvn -B -q install -DskipTests
+
+# A row of bench.sh's first table whose first cell starts with $2, from report $1: its rate and p99.
+rate_of() { awk -F'|' -v what="$2" 'index($2, " " what) == 1 {gsub(/ /, "", $3); split($3, r, "("); print r[1]; exit}' "$1"; }
+p99_of() { awk -F'|' -v what="$2" 'index($2, " " what) == 1 {gsub(/ /, "", $7); print $7; exit}' "$1"; }
+# CPU ms per request, from the CPU table, of the scenario named $2: all processes ("all"), or of the
+# column named $3.
+cpu_of() {
+  awk -F'|' -v what="$2" -v column="${3:-all}" '
+    /^\| scenario \| postgresql/ {for (i = 2; i < NF; i++) {name = $i; gsub(/ /, "", name); if (name == column) c = i}; next}
+    c && index($2, " " what) == 1 {gsub(/ /, "", $c); print $c; exit}' "$1"
+}
+
+rows=""
+for masters in $masters_list; do
+  shape_dir=$base_dir/masters-$masters
+  log "$masters master(s): Redis Cluster of $((2 * masters)) nodes and PostgreSQL in $shape_dir"
+  report=$shape_dir.report
+  (
+    unset WALLET_REDIS_NODES
+    export WALLET_DATA_DIR=$shape_dir WALLET_REDIS_NODE_COUNT=$((2 * masters))
+    export WALLET_REDIS_FIRST_PORT=${WALLET_SCALING_REDIS_FIRST_PORT:-7301} WALLET_PG_PORT=${WALLET_SCALING_PG_PORT:-25532}
+    trap '"$WALLET_ROOT/scripts/infra-down.sh" --purge >/dev/null 2>&1 || true' EXIT
+    "$WALLET_ROOT/scripts/infra-up.sh"
+    WALLET_SKIP_BUILD=1 WALLET_BENCH_RECORD=0 "$WALLET_ROOT/scripts/bench.sh" "${bench_args[@]}"
+  ) >"$report"
+  rows+="| $masters | $(rate_of "$report" "move.lua") | $(rate_of "$report" "pgbench") \
+| $(rate_of "$report" "POST /v1/transfers, same shard") | $(cpu_of "$report" "POST /v1/transfers, same shard") \
+| $(cpu_of "$report" "POST /v1/transfers, same shard" redis) \
+| $(rate_of "$report" "POST /v1/transfers, 2000 wallets") | $(cpu_of "$report" "POST /v1/transfers, 2000 wallets") \
+| $(cpu_of "$report" "POST /v1/transfers, 2000 wallets" redis) \
+| $(rate_of "$report" "POST /v1/payments") | $(cpu_of "$report" "POST /v1/payments") |"$'\n'
+done
+rm -rf "$base_dir"
+
+table="### $(date -u '+%Y-%m-%d %H:%M') UTC: \`scripts/bench-scaling.sh\`
+
+Machine: $(nproc) cores, load average $load_before when the command started; code: git $commit. Each
+shape: \`scripts/bench.sh ${bench_args[*]}\` (closed loops of 64 connections, medians; 2,000 wallets
+on random shards), one ledger database. CPU is of all the wallet's processes, Redis's of all its nodes.
+
+| masters | move.lua via redis-benchmark /s | pgbench TPC-B /s | same shard /s | CPU ms a transfer | of it Redis | random shards /s | CPU ms a transfer | of it Redis | to one merchant /s | CPU ms a payment |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+$rows"
+printf '%s\n' "$table"
+if [ "${WALLET_SCALING_RECORD:-1}" = 1 ]; then
+  printf '\n%s' "$table" >>"$WALLET_ROOT/docs/scaling.md"
+  log "appended to docs/scaling.md"
+fi
