@@ -4,9 +4,10 @@
 # database the wallet has, brings up a Redis Cluster and a PostgreSQL of that shape in a data
 # folder and on ports of their own, runs `scripts/bench.sh` against it without recording (2,000
 # wallets, 3 closed-loop runs of 10 s after 15 s of warm-up; WALLET_SCALING_BENCH_ARGS to change),
-# and takes down and deletes that infrastructure again. Prints one table (the closed-loop rates,
-# the move.lua and pgbench baselines of the same run, CPU per transfer) and appends it with the
-# date and command to docs/scaling.md, which turns the figures into a machine count.
+# and takes down and deletes that infrastructure again, keeping each shape's report and logs in
+# .data-scaling/. Prints one table (the closed-loop rates, the move.lua and pgbench baselines of
+# the same run, CPU per transfer) and appends it with the date and command to docs/scaling.md,
+# which turns the figures into a machine count.
 #
 #   scripts/bench-scaling.sh                          # 1, 2 and 3 masters (about 20 minutes)
 #   WALLET_SCALING_MASTERS="1 3" scripts/bench-scaling.sh
@@ -48,7 +49,9 @@ for masters in $masters_list; do
     unset WALLET_REDIS_NODES
     export WALLET_DATA_DIR=$shape_dir WALLET_REDIS_NODE_COUNT=$((2 * masters))
     export WALLET_REDIS_FIRST_PORT=${WALLET_SCALING_REDIS_FIRST_PORT:-7301} WALLET_PG_PORT=${WALLET_SCALING_PG_PORT:-25532}
-    trap '"$WALLET_ROOT/scripts/infra-down.sh" --purge >/dev/null 2>&1 || true' EXIT
+    # the shape's data goes; its processes' logs stay beside its report, for a second look
+    trap 'mkdir -p "$WALLET_DATA_DIR-logs"; cp -r "$WALLET_DATA_DIR/logs" "$WALLET_DATA_DIR/bench/run.log" \
+      "$WALLET_DATA_DIR-logs/" 2>/dev/null || true; "$WALLET_ROOT/scripts/infra-down.sh" --purge >/dev/null 2>&1 || true' EXIT
     "$WALLET_ROOT/scripts/infra-up.sh"
     WALLET_SKIP_BUILD=1 WALLET_BENCH_RECORD=0 "$WALLET_ROOT/scripts/bench.sh" "${bench_args[@]}"
   ) >"$report"
@@ -59,7 +62,7 @@ for masters in $masters_list; do
 | $(cpu_of "$report" "POST /v1/transfers, 2000 wallets" redis) \
 | $(rate_of "$report" "POST /v1/payments") | $(cpu_of "$report" "POST /v1/payments") |"$'\n'
 done
-rm -rf "$base_dir"
+log "each shape's report and logs: $base_dir"
 
 table="### $(date -u '+%Y-%m-%d %H:%M') UTC: \`scripts/bench-scaling.sh\`
 
