@@ -126,6 +126,14 @@ final class Population {
       });
   }
 
+  /**
+   * A deposit into a pair's first wallet, which the move.lua baseline debits and never credits: a
+   * drained wallet would answer refusals, which cost Redis less than moves and so inflate the baseline.
+   */
+  Future<Void> fundBaseline(Pair pair, long amountMinor) {
+    return deposit(pair.first().token(), pair.first().wallet(), amountMinor);
+  }
+
   /** A sandbox deposit, then polls it until the gateway's webhook has completed it. */
   private Future<Void> deposit(String token, String wallet, long amountMinor) {
     String body = "{\"walletId\":\"" + wallet + "\",\"amount\":" + amountMinor
