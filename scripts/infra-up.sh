@@ -130,21 +130,15 @@ create_small_cluster() {
   [ "$masters" -ge 1 ] || die "a Redis Cluster needs at least 2 nodes here (a master and its replica)"
   for ((i = 0; i < masters; i++)); do
     first=$((16384 * i / masters)); last=$((16384 * (i + 1) / masters - 1))
-    redis-cli -p "${ports[$i]}" cluster addslotsrange "$first" "$last" >/dev/null
+    redis-cli -h "$WALLET_REDIS_HOST" -p "${ports[$i]}" cluster addslotsrange "$first" "$last" >/dev/null
   done
   for ((i = 1; i < WALLET_REDIS_NODE_COUNT; i++)); do
-    redis-cli -p "${ports[$i]}" cluster meet "$WALLET_REDIS_HOST" "${ports[0]}" >/dev/null
+    redis-cli -h "$WALLET_REDIS_HOST" -p "${ports[$i]}" cluster meet "$WALLET_REDIS_HOST" "${ports[0]}" >/dev/null
   done
-  wait_for "every node to know every other" 30 all_nodes_known
+  wait_for "every node to know every other" 30 cluster_is_ok
   for ((i = masters; i < WALLET_REDIS_NODE_COUNT; i++)); do
-    redis-cli -p "${ports[$i]}" cluster replicate "$(redis-cli -p "${ports[$((i % masters))]}" cluster myid)" >/dev/null
-  done
-}
-
-all_nodes_known() {
-  local port
-  for port in $(redis_ports); do
-    [ "$(cluster_field "$port" cluster_known_nodes)" = "$WALLET_REDIS_NODE_COUNT" ] || return 1
+    redis-cli -h "$WALLET_REDIS_HOST" -p "${ports[$i]}" cluster replicate \
+      "$(redis-cli -h "$WALLET_REDIS_HOST" -p "${ports[$((i % masters))]}" cluster myid)" >/dev/null
   done
 }
 

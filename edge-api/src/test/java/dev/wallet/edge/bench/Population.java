@@ -128,7 +128,7 @@ final class Population {
 
   /**
    * A deposit into a pair's first wallet, which the move.lua baseline debits and never credits: a
-   * drained wallet would answer refusals, which cost Redis less than moves and so inflate the baseline.
+   * drained wallet would answer refusals, and the baseline would measure those instead of moves.
    */
   Future<Void> fundBaseline(Pair pair, long amountMinor) {
     return deposit(pair.first().token(), pair.first().wallet(), amountMinor);

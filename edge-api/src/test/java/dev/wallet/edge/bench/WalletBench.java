@@ -143,7 +143,7 @@ public final class WalletBench {
 
     progress("warming up (one discarded run of each)");
     long scriptRequests = warmUp(closed, scriptTargets);
-    // the baseline only debits its wallets: a drained one answers refusals, which cost Redis less than moves
+    // the baseline only debits its wallets: a drained one would answer refusals instead of moving money
     for (Population.Pair pair : baselinePairs) {
       await(population.fundBaseline(pair, options.runs() * scriptRequests), 120);
     }
