@@ -36,6 +36,7 @@ class AppendOnlyLedgerTest {
   private Pool app;
   private Pool superuser;
   private WalletId wallet;
+  private WalletId receiver;
 
   @BeforeEach
   void start(Vertx vertx) {
@@ -48,7 +49,8 @@ class AppendOnlyLedgerTest {
     ledger.startWriter();
     String alice = owner();
     wallet = core.funded(alice, 1_000);
-    Await.result(core.transfer(wallet, core.openNear(owner(), wallet), 250, alice));
+    receiver = core.openNear(owner(), wallet);
+    Await.result(core.transfer(wallet, receiver, 250, alice));
     ledger.awaitDrained(Duration.ofSeconds(30));
   }
 
@@ -169,6 +171,36 @@ class AppendOnlyLedgerTest {
 
     assertSqlState(app, "SELECT count(*) FROM ledger_posting_ids", "42501");
     assertSqlState(app, "DELETE FROM ledger_posting_ids", "42501");
+  }
+
+  @Test
+  @DisplayName("an entry arriving again under its id is compared with the one recorded, whatever its account's chain"
+    + " holds: the same content is dropped, other content is refused as a divergence, never dropped or left waiting")
+  void redeliveredEntryIsComparedWhereverItsAccountStands() {
+    Row debit = Await.result(ledger.pool().preparedQuery(
+        "SELECT posting_id, idx, amount, balance_after, created_at FROM entries WHERE account_id = $1 AND seq = 2")
+      .execute(Tuple.of(wallet.value()))).iterator().next();
+    String insert = "INSERT INTO entries (posting_id, idx, account_id, bucket, amount, currency, balance_after, seq,"
+      + " created_at) VALUES ($1, $2, $3, 'available', $4, 'USD', $5, $6, $7) ON CONFLICT (posting_id, idx, created_at)"
+      + " DO NOTHING";
+
+    int dropped = Await.result(app.withTransaction(conn -> conn.preparedQuery(insert)
+      .execute(redelivery(debit, wallet, 2)))).rowCount();
+    assertThat(dropped).as("the same entry again is a redelivery, dropped").isZero();
+
+    Throwable otherAccount = failure(app.withTransaction(conn -> conn.preparedQuery(insert)
+      .execute(redelivery(debit, receiver, 2))));
+    assertThat(sqlState(otherAccount)).as("next in the receiver's chain: " + otherAccount).isEqualTo("WL002");
+    Throwable seqAhead = failure(app.withTransaction(conn -> conn.preparedQuery(insert)
+      .execute(redelivery(debit, wallet, 7))));
+    assertThat(sqlState(seqAhead)).as("ahead of its own chain: " + seqAhead).isEqualTo("WL002");
+    assertThat(ledger.count("SELECT count(*) FROM entries WHERE account_id = $1", receiver.value())).isEqualTo(1);
+  }
+
+  /** The recorded entry's id, amount and balance, as if delivered again for {@code account} at {@code seq}. */
+  private static Tuple redelivery(Row recorded, WalletId account, long seq) {
+    return Tuple.of(recorded.getString("posting_id"), recorded.getShort("idx"), account.value(),
+      recorded.getLong("amount"), recorded.getLong("balance_after"), seq, recorded.getOffsetDateTime("created_at"));
   }
 
   private Tuple postingRow(String id, int monthsLater) {
