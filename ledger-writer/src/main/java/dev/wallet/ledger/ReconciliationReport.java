@@ -101,7 +101,12 @@ public record ReconciliationReport(String instance, Instant startedAt, Instant f
     /** All accounts together do not sum to zero. */
     LEDGER_TOTAL(false),
     /** The in-transit accounts do not hold what the pending transfers say. */
-    IN_TRANSIT(false);
+    IN_TRANSIT(false),
+    /**
+     * A cross-shard movement's steps disagree in the ledger: its credit or reversal takes out of
+     * transit other than its debit put in, it is both credited and reversed, or it has no debit.
+     */
+    MOVEMENT_STEPS(false);
 
     /** Whether the subject is one account (a wallet or a system account). */
     private final boolean aboutOneAccount;

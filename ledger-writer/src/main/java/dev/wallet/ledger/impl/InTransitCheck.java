@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * <p>While cross-shard movements never pause for the length of a reading (tens of milliseconds),
  * no reading settles within {@link #ATTEMPTS}, and the check says so in the log and in the run's
  * report ({@code inTransitChecked} false): each in-transit account is still compared with the
- * ledger by the per-account reconciliation, and the check concludes at the first pause.
+ * ledger by the per-account reconciliation, {@link MovementStepsCheck} accounts for what they hold
+ * movement by movement in the ledger, and this check concludes at the first pause.
  *
  * <p>No key is searched for: the in-transit accounts read are those the ledger knows (an account
  * gets a balance only through postings, which all reach the ledger) plus those of the pending

@@ -55,6 +55,7 @@ public final class Reconciler implements Reconciliation {
   private final BalanceCache cache;
   private final Pool pool;
   private final InTransitCheck inTransit = new InTransitCheck();
+  private final MovementStepsCheck movementSteps;
   private final MoneyHalts halts;
   private final StallWatch stalls;
   private final HotTierAccess hotTier;
@@ -82,6 +83,7 @@ public final class Reconciler implements Reconciliation {
       options.database().connectOptions().addProperty("plan_cache_mode", "force_custom_plan"), POOL_SIZE);
     this.halts = MoneyHalts.create(pool);
     this.stalls = new StallWatch(Duration.ofMillis(options.stallAfterMs()));
+    this.movementSteps = new MovementStepsCheck(stalls.bound());
   }
 
   @Override
@@ -175,6 +177,10 @@ public final class Reconciler implements Reconciliation {
       .compose(oldest -> touchedSince(since))
       .compose(touched -> compareWallets(run, scope, touched).map(touched))
       .compose(touched -> unbalancedPostings(run, since).map(touched))
+      .compose(touched -> movementSteps.check(pool, since, Instant.now()).map(found -> {
+        run.found.addAll(found);
+        return touched;
+      }))
       .compose(touched -> brokenSequences(run, touched))
       .compose(done -> scope.globalChecks() ? globalChecks(run) : Future.succeededFuture())
       .compose(done -> act(run))
@@ -282,7 +288,7 @@ public final class Reconciler implements Reconciliation {
   }
 
   /** One chunk after the other, so a run never has more than a chunk's reads in flight. */
-  private static Future<Void> chunks(List<String> ids, Function<List<String>, Future<Void>> step) {
+  static Future<Void> chunks(List<String> ids, Function<List<String>, Future<Void>> step) {
     List<List<String>> chunks = new ArrayList<>();
     for (int from = 0; from < ids.size(); from += CHUNK) {
       chunks.add(ids.subList(from, Math.min(ids.size(), from + CHUNK)));
