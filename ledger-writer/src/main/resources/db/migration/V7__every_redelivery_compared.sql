@@ -1,11 +1,42 @@
--- The same ledger, with one hole closed: an entry that arrives again under an id the ledger holds
--- is always compared with what it holds. ledger_entry_link() looked for a redelivery only when the
--- entry's account was already at or past the entry's seq. A row with a taken id but another
--- account, or a seq ahead of its account, went through the chain checks instead: linked, and then
--- dropped without a word by the writer's ON CONFLICT DO NOTHING (the account's chain stalled later
--- on the missing entry), or refused as WL001 "not yet" when it can never be accepted. Such a row is
--- a divergence between the hot tier and the ledger, and is now refused as one (WL002), whatever its
--- account's chain holds. The probe is one primary-key lookup per entry.
+-- The same ledger, with two holes closed: a posting or an entry that arrives again under an id the
+-- ledger holds is always compared with what it holds, and refused as a divergence between the hot
+-- tier and the ledger (WL002) when it differs.
+--
+-- Entries: ledger_entry_link() looked for a redelivery only when the entry's account was already at
+-- or past the entry's seq. A row with a taken id but another account, or a seq ahead of its
+-- account, went through the chain checks instead: linked, and then dropped without a word by the
+-- writer's ON CONFLICT DO NOTHING (the account's chain stalled later on the missing entry), or
+-- refused as WL001 "not yet" when it can never be accepted. The probe is now made for every entry:
+-- one primary-key lookup.
+--
+-- Postings: ledger_posting_unique() refused a known id with another timestamp, and let one with the
+-- same timestamp through to ON CONFLICT DO NOTHING whatever else it said. Its type, shard,
+-- reference and idempotency scope are now compared too (type, reference and scope are part of what
+-- each of its entries' hashes commits to). Only a redelivery pays for this.
+
+CREATE OR REPLACE FUNCTION ledger_posting_unique() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan AS $$
+DECLARE
+  first_at timestamptz;
+  same     record;
+BEGIN
+  INSERT INTO ledger_posting_ids (id, created_at) VALUES (NEW.id, NEW.created_at) ON CONFLICT (id) DO NOTHING;
+  IF NOT FOUND THEN
+    SELECT created_at INTO first_at FROM ledger_posting_ids WHERE id = NEW.id;
+    IF first_at <> NEW.created_at THEN
+      RAISE EXCEPTION 'posting % already exists with another timestamp: the hot tier and the ledger diverged', NEW.id
+        USING ERRCODE = 'WL002';
+    END IF;
+    SELECT type, shard, reference, idempotency_scope INTO same
+      FROM postings WHERE id = NEW.id AND created_at = NEW.created_at;
+    IF FOUND AND (same.type, same.shard, same.reference, same.idempotency_scope)
+                 IS DISTINCT FROM (NEW.type, NEW.shard, NEW.reference, NEW.idempotency_scope) THEN
+      RAISE EXCEPTION 'posting % arrived again with other content: the hot tier and the ledger diverged', NEW.id
+        USING ERRCODE = 'WL002';
+    END IF;
+  END IF;
+  RETURN NEW;
+END $$;
 
 CREATE OR REPLACE FUNCTION ledger_entry_link() RETURNS trigger
 LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$

@@ -38,6 +38,19 @@ public interface HotTierAccess {
    */
   Future<InTransitReading> inTransitImbalance(Collection<String> knownTransitAccounts);
 
+  /** Where a cross-shard movement stands on its source shard (an id that names no shard is {@code STRANDED}). */
+  Future<MovementAtSource> movementAtSource(String movementId);
+
+  /** See {@link #movementAtSource}. */
+  enum MovementAtSource {
+    /** In its shard's pending set: the sweeper drives it to its end. */
+    DRIVEN,
+    /** Completed or reversed. */
+    FINISHED,
+    /** No record, or pending in no pending set: nothing will finish it. */
+    STRANDED
+  }
+
   /**
    * One reading of the in-transit balance. The shards cannot be read at one instant; the reading
    * is {@code settled} when no in-transit account changed while the movements were read (every

@@ -19,6 +19,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -171,6 +172,32 @@ class AppendOnlyLedgerTest {
 
     assertSqlState(app, "SELECT count(*) FROM ledger_posting_ids", "42501");
     assertSqlState(app, "DELETE FROM ledger_posting_ids", "42501");
+  }
+
+  @Test
+  @DisplayName("a posting id arriving again with its timestamp but another type or reference is refused as a divergence,"
+    + " not dropped as a redelivery")
+  void redeliveredPostingIsCompared() {
+    String shard = wallet.shard().name();
+    String transfer = PostingType.TRANSFER.wire();
+    for (Tuple changed : List.of(Tuple.of(PostingType.PAYMENT.wire(), shard, "order-1"),
+      Tuple.of(transfer, shard, "order-2"), Tuple.of(transfer, "s9999", "order-1"))) {
+      String id = "test-again-" + System.nanoTime();
+      String insert = "INSERT INTO postings (id, type, shard, reference, created_at, stream_id) VALUES ($1, $2, $3, $4,"
+        + " now(), '0-1') ON CONFLICT (id, created_at) DO NOTHING";
+      Tuple recorded = Tuple.of(id, transfer, shard, "order-1");
+      Throwable diverged = failure(app.withConnection(conn -> conn.query("BEGIN").execute()
+        .compose(begun -> conn.preparedQuery(insert).execute(recorded))
+        .compose(first -> conn.preparedQuery(insert).execute(recorded))
+        .compose(again -> {
+          assertThat(again.rowCount()).as("the same posting again is a redelivery, dropped").isZero();
+          return conn.preparedQuery(insert).execute(Tuple.of(id, changed.getString(0), changed.getString(1),
+            changed.getString(2)));
+        })
+        .eventually(() -> conn.query("ROLLBACK").execute())));
+      assertThat(sqlState(diverged)).as(changed.getString(0) + " " + changed.getString(1) + " "
+        + changed.getString(2) + ": " + diverged).isEqualTo("WL002");
+    }
   }
 
   @Test

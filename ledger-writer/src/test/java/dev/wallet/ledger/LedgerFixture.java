@@ -71,9 +71,16 @@ public final class LedgerFixture implements AutoCloseable {
       .setUser(db.user()).setPassword(db.password());
   }
 
+  /**
+   * A writer of its own name for each test. A writer stopped with a batch read and not yet
+   * acknowledged leaves it to the next writer, which takes it over once it has been idle for
+   * claimIdleMs: with the default 30 s, a test's awaitDrained(30 s) could time out on the batch a
+   * previous test's writer left (seen in CI after a test froze wallets as its writer stopped).
+   */
   public static LedgerWriterOptions writerOptions() {
     return LedgerWriterOptions.defaults(TestEnvironment.redisNodes(),
-      Integer.parseInt(TestEnvironment.env("WALLET_SHARDS", "64")), appDatabase(), "test-" + UUID.randomUUID());
+      Integer.parseInt(TestEnvironment.env("WALLET_SHARDS", "64")), appDatabase(), "test-" + UUID.randomUUID())
+      .withClaimIdleMs(5_000);
   }
 
   public LedgerWriter startWriter(LedgerWriterOptions options) {

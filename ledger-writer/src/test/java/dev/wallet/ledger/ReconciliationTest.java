@@ -313,6 +313,46 @@ class ReconciliationTest {
       .contains("MOVEMENT_STEPS " + shard + "-orphan");
   }
 
+  @Test
+  @DisplayName("a debited movement that nothing in the hot tier drives to its end any more is found once it has waited past"
+    + " the bound; one still pending is no alarm")
+  void aStrandedDebitIsFound(Vertx vertx) {
+    Reconciliation quick = Reconciliation.create(vertx, new ReconciliationOptions(LedgerFixture.appDatabase(),
+      "test-stranded-" + System.nanoTime(), 60_000, 1_000), cache);
+    String alice = owner();
+    WalletId from = core.funded(alice, 1_000);
+    WalletId to = core.openElsewhere(owner(), from);
+    TransferId driven = MoneyCore.pendingAfterDebit((RedisBalanceCache) cache, from, to, 100, alice);
+    TransferId stranded = MoneyCore.pendingAfterDebit((RedisBalanceCache) cache, from, to, 200, alice);
+    ledger.awaitDrained(Duration.ofSeconds(30));
+    String pendingSet = from.shard().tag() + ":pending";
+    ledger.redis().zrem(pendingSet, stranded.value());
+    AtomicReference<ReconciliationReport> last = new AtomicReference<>();
+    try {
+      Eventually.await("the stranded movement reported past the bound", Duration.ofSeconds(60), () -> {
+        last.set(Await.result(quick.runNext(), 120));
+        return movementFindings(last.get()).containsKey(stranded.value());
+      });
+    } finally {
+      Await.result(quick.stop());
+      ledger.redis().zadd(pendingSet, System.currentTimeMillis(), stranded.value());
+      Eventually.await("both movements driven to their end", Duration.ofSeconds(30),
+        () -> Await.result(cache.sweepPendingTransfers()) >= 0 && Await.result(cache.pendingMovements(from.shard()))
+          .stream().noneMatch(id -> id.equals(driven.value()) || id.equals(stranded.value())));
+    }
+    assertThat(movementFindings(last.get()).get(stranded.value())).contains("neither credited nor reversed")
+      .contains("nothing will finish it");
+    assertThat(movementFindings(last.get())).doesNotContainKey(driven.value());
+  }
+
+  /** The movement-steps findings of a run: evidence by movement. */
+  private static Map<String, String> movementFindings(ReconciliationReport report) {
+    Map<String, String> found = new java.util.TreeMap<>();
+    report.discrepancies().stream().filter(d -> d.kind() == Kind.MOVEMENT_STEPS)
+      .forEach(d -> found.put(d.subject(), d.evidence()));
+    return found;
+  }
+
   /**
    * The steps of made-up movements, each posting between a shard's in-transit account and one other
    * account. The ledger is append-only and shared by every suite, so each movement is left finished
@@ -349,11 +389,10 @@ class ReconciliationTest {
     }
   }
 
-  /** The movement-steps findings about {@code shard}'s movements: evidence by movement. */
+  /** The movement-steps findings about {@code shard}'s made-up movements: evidence by movement. */
   private static Map<String, String> stepsOf(ReconciliationReport report, String shard) {
-    Map<String, String> found = new java.util.TreeMap<>();
-    report.discrepancies().stream().filter(d -> d.kind() == Kind.MOVEMENT_STEPS && d.subject().startsWith(shard + "-"))
-      .forEach(d -> found.put(d.subject(), d.evidence()));
+    Map<String, String> found = movementFindings(report);
+    found.keySet().removeIf(movement -> !movement.startsWith(shard + "-"));
     return found;
   }
 

@@ -57,6 +57,15 @@ final class Keys {
     return new ShardId(Integer.parseInt(shardedId.substring(1, 5)));
   }
 
+  /** The shard an id names, when it is a sharded id (a kind letter, four digits, '_', ...). */
+  static Optional<ShardId> shardNamedBy(String id) {
+    if (id.length() < 6 || !Character.isLowerCase(id.charAt(0)) || id.charAt(5) != '_'
+        || !id.substring(1, 5).chars().allMatch(c -> c >= '0' && c <= '9')) {
+      return Optional.empty();
+    }
+    return Optional.of(shardOfId(id));
+  }
+
   static String idempotency(ShardId shard, IdempotencyKey key) {
     return shard.tag() + ":idem:" + key.digest();
   }

@@ -143,6 +143,20 @@ final class RedisHotTierAccess implements HotTierAccess {
     }));
   }
 
+  @Override
+  public Future<MovementAtSource> movementAtSource(String movementId) {
+    Optional<ShardId> source = Keys.shardNamedBy(movementId);
+    if (source.isEmpty()) {
+      return Future.succeededFuture(MovementAtSource.STRANDED);
+    }
+    String pending = Keys.pendingMovements(source.get());
+    String record = Keys.movement(source.get(), movementId);
+    return send(pending, Request.cmd(Command.ZSCORE).arg(pending).arg(movementId)).compose(score -> score != null
+      ? Future.succeededFuture(MovementAtSource.DRIVEN)
+      : send(record, Request.cmd(Command.HGET).arg(record).arg("state")).map(state -> state == null
+        || "pending".equals(state.toString()) ? MovementAtSource.STRANDED : MovementAtSource.FINISHED));
+  }
+
   /** In-transit accounts as read: their sequences by ledger id, and their balances summed per currency. */
   private record TransitBalances(Map<String, Long> sequences, Map<String, Long> byCurrency) {
   }

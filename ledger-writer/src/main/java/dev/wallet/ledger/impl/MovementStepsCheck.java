@@ -1,5 +1,7 @@
 package dev.wallet.ledger.impl;
 
+import dev.wallet.balancecache.HotTierAccess;
+import dev.wallet.balancecache.HotTierAccess.MovementAtSource;
 import dev.wallet.balancecache.outbox.MovementKind;
 import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.ledger.ReconciliationReport.Discrepancy;
@@ -13,6 +15,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -22,50 +25,65 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * In the ledger, the steps of every cross-shard movement agree: what its debit put into the source
  * shard's in-transit account, its credit took out on the destination's shard, or its reversal back
- * out on the source's; never both; and no credit or reversal without its debit. Together with each
- * in-transit account compared with the ledger at the same sequence (the per-account check), this
- * accounts for every unit in transit movement by movement, on one snapshot of the ledger, however
- * much crosses shards meanwhile: the in-transit check of the hot tier ({@link InTransitCheck}) only
- * concludes while nothing does.
+ * out on the source's; never both; no credit or reversal without its debit; and no debit left
+ * without an end that nothing in the hot tier will bring. Together with each in-transit account
+ * compared with the ledger at the same sequence (the per-account check), this accounts for the
+ * money in transit movement by movement, on one snapshot of the ledger, however much crosses
+ * shards meanwhile: the hot tier's in-transit check ({@link InTransitCheck}) only concludes while
+ * nothing does.
  *
- * <p>A run reads the credits and reversals recorded since the previous run, and the debits of
- * their movements. A debit not in the ledger yet is normal for a moment (the source shard's writer
- * may commit after the destination's): the movement is looked at again on later runs, and is a
- * discrepancy once it has waited longer than the stall bound. That wait is kept in memory (at most
- * {@link #MAX_AWAITING} movements): a restarted writer forgets it, and the hot tier's check finds
- * such money at the next pause in cross-shard traffic.
+ * <p>A run reads the movements with a step recorded since the previous run, and every step of
+ * those and of the movements earlier runs left waiting. Two waits are normal for a while: a credit
+ * before its debit (the source shard's writer may commit after the destination's), and a debit
+ * before its credit or reversal (the saga takes milliseconds, or as long as the destination's shard
+ * is unwritable). Each is looked at again on later runs; past the stall bound, a credit without a
+ * debit is a finding, and so is a debit whose movement the hot tier no longer drives (no record,
+ * or in no pending set). These waits are kept in memory (at most {@link #MAX_WAITING} movements
+ * each): a restarted writer forgets them, and the hot tier's check finds such money at the next
+ * pause in cross-shard traffic.
  */
 final class MovementStepsCheck {
 
-  static final int MAX_AWAITING = 100_000;
+  static final int MAX_WAITING = 100_000;
 
-  private enum Step { DEBIT, CREDIT, REVERSAL }
+  private enum Step { DEBIT, CREDIT, REVERSAL, COMPLETION }
 
   private static final Map<String, Step> STEP_OF_TYPE = Arrays.stream(MovementKind.values())
-    .flatMap(kind -> Map.of(kind.debit(), Step.DEBIT, kind.credit(), Step.CREDIT, kind.reversed(), Step.REVERSAL)
-      .entrySet().stream())
+    .flatMap(kind -> Map.of(kind.debit(), Step.DEBIT, kind.credit(), Step.CREDIT, kind.reversed(), Step.REVERSAL,
+      kind.completed(), Step.COMPLETION).entrySet().stream())
     .collect(Collectors.toUnmodifiableMap(e -> e.getKey().wire(), Map.Entry::getValue));
-  private static final String[] STEP_TYPES = STEP_OF_TYPE.keySet().toArray(String[]::new);
-  private static final String[] SETTLING_TYPES = PostingType.wires(Arrays.stream(MovementKind.values())
-    .flatMap(kind -> Set.of(kind.credit(), kind.reversed()).stream()).collect(Collectors.toSet()));
+  private static final String[] ALL_STEPS = STEP_OF_TYPE.keySet().toArray(String[]::new);
+  private static final String[] MONEY_STEPS = PostingType.wires(Arrays.stream(MovementKind.values())
+    .flatMap(kind -> Stream.of(kind.debit(), kind.credit(), kind.reversed())).collect(Collectors.toSet()));
 
   private final Duration bound;
+  private final HotTierAccess hotTier;
   /** Movements credited or reversed in the ledger whose debit is not there yet, since when. */
   private final Map<String, Instant> awaitingDebit = new ConcurrentHashMap<>();
+  /** Movements debited in the ledger with neither a credit nor a reversal there yet, since when. */
+  private final Map<String, Instant> awaitingEnd = new ConcurrentHashMap<>();
 
-  MovementStepsCheck(Duration bound) {
+  MovementStepsCheck(Duration bound, HotTierAccess hotTier) {
     this.bound = bound;
+    this.hotTier = hotTier;
   }
 
-  /** What a movement's postings moved through in-transit accounts, per step. */
+  /** What a step's posting moved through an in-transit account (zero, "none", when it has no such line). */
   private record Transit(long amount, String currency) {
+
+    static final Transit NONE = new Transit(0, "none");
 
     Transit plus(Transit other) {
       return new Transit(amount + other.amount, currency.equals(other.currency) ? currency : "mixed currencies");
+    }
+
+    Transit negated() {
+      return new Transit(-amount, currency);
     }
 
     @Override
@@ -74,36 +92,43 @@ final class MovementStepsCheck {
     }
   }
 
-  /** The movements credited or reversed since {@code since}, and those still awaiting their debit, judged. */
+  /** Judges the movements with a step recorded since {@code since}, and those earlier runs left waiting. */
   Future<List<Discrepancy>> check(Pool pool, Instant since, Instant now) {
-    return pool.preparedQuery(SqlQueries.MOVEMENTS_SETTLING_SINCE)
-      .execute(Tuple.tuple().addOffsetDateTime(since.atOffset(ZoneOffset.UTC)).addArrayOfString(SETTLING_TYPES))
+    return pool.preparedQuery(SqlQueries.MOVEMENTS_STEPPED_SINCE)
+      .execute(Tuple.tuple().addOffsetDateTime(since.atOffset(ZoneOffset.UTC)).addArrayOfString(MONEY_STEPS))
       .compose(rows -> {
         Set<String> movements = new TreeSet<>(awaitingDebit.keySet());
+        movements.addAll(awaitingEnd.keySet());
         rows.forEach(row -> movements.add(row.getString("movement")));
-        List<Discrepancy> found = new ArrayList<>();
-        return Reconciler.chunks(List.copyOf(movements), chunk -> pool.preparedQuery(SqlQueries.MOVEMENT_TRANSIT_LEGS)
-            .execute(Tuple.tuple().addArrayOfString(chunk.toArray(String[]::new)).addArrayOfString(STEP_TYPES))
-            .map(legs -> {
-              judge(chunk, steps(legs), now, found);
+        List<Discrepancy> found = Collections.synchronizedList(new ArrayList<>());
+        List<String> unended = Collections.synchronizedList(new ArrayList<>());
+        return Reconciler.chunks(List.copyOf(movements), chunk -> pool.preparedQuery(SqlQueries.MOVEMENT_STEPS)
+            .execute(Tuple.tuple().addArrayOfString(chunk.toArray(String[]::new)).addArrayOfString(ALL_STEPS))
+            .map(steps -> {
+              judge(chunk, steps(steps), now, found, unended);
               return null;
             }))
-          .map(found);
+          .compose(judged -> stranded(pool, unended, now))
+          .map(strandings -> {
+            found.addAll(strandings);
+            return List.copyOf(found);
+          });
       });
   }
 
-  private static Map<String, Map<Step, Transit>> steps(Iterable<Row> legs) {
+  private static Map<String, Map<Step, Transit>> steps(Iterable<Row> rows) {
     Map<String, Map<Step, Transit>> steps = new TreeMap<>();
-    for (Row leg : legs) {
-      steps.computeIfAbsent(leg.getString("movement"), m -> new EnumMap<>(Step.class))
-        .merge(STEP_OF_TYPE.get(leg.getString("type")),
-          new Transit(leg.getLong("amount"), leg.getString("currency").trim()), Transit::plus);
+    for (Row row : rows) {
+      Transit transit = row.getLong("amount") == null ? Transit.NONE
+        : new Transit(row.getLong("amount"), row.getString("currency").trim());
+      steps.computeIfAbsent(row.getString("movement"), m -> new EnumMap<>(Step.class))
+        .merge(STEP_OF_TYPE.get(row.getString("type")), transit, Transit::plus);
     }
     return steps;
   }
 
   private void judge(List<String> movements, Map<String, Map<Step, Transit>> steps, Instant now,
-                     List<Discrepancy> found) {
+                     List<Discrepancy> found, List<String> unended) {
     for (String movement : movements) {
       Map<Step, Transit> of = steps.getOrDefault(movement, Map.of());
       Transit debit = of.get(Step.DEBIT);
@@ -112,22 +137,72 @@ final class MovementStepsCheck {
       if (credit != null && reversal != null) {
         found.add(discrepancy(movement, "credited (" + out(credit) + ") and reversed (" + out(reversal) + ")"));
       }
-      if (debit != null) {
-        awaitingDebit.remove(movement);
-        mismatch(movement, debit, "credit", credit).ifPresent(found::add);
-        mismatch(movement, debit, "reversal", reversal).ifPresent(found::add);
-      } else if (credit == null && reversal == null) {
-        awaitingDebit.remove(movement);
-        found.add(discrepancy(movement, "credited or reversed without moving anything out of transit"));
-      } else {
-        awaitedTooLong(movement, credit != null ? "its credit " + out(credit) : "its reversal " + out(reversal), now)
-          .ifPresent(found::add);
+      if (debit == null) {
+        awaitingEnd.remove(movement);
+        if (credit == null && reversal == null) {
+          awaitingDebit.remove(movement);
+        } else if (waitedTooLong(awaitingDebit, movement, now)) {
+          found.add(discrepancy(movement, (credit != null ? "its credit " + out(credit) : "its reversal "
+            + out(reversal)) + ", and its debit has not been in the ledger for " + waitedFor(awaitingDebit, movement, now)));
+        }
+        continue;
+      }
+      awaitingDebit.remove(movement);
+      mismatch(movement, debit, "credit", credit).ifPresent(found::add);
+      mismatch(movement, debit, "reversal", reversal).ifPresent(found::add);
+      if (credit != null || reversal != null || of.containsKey(Step.COMPLETION)) {
+        awaitingEnd.remove(movement);
+      } else if (waitedTooLong(awaitingEnd, movement, now)) {
+        unended.add(movement);
       }
     }
   }
 
+  /** Whether {@code movement} has waited in {@code waiting} longer than the bound; it starts waiting now if new. */
+  private boolean waitedTooLong(Map<String, Instant> waiting, String movement, Instant now) {
+    Instant since = waiting.get(movement);
+    if (since == null) {
+      if (waiting.size() < MAX_WAITING) {
+        waiting.put(movement, now);
+      }
+      return false;
+    }
+    return Duration.between(since, now).compareTo(bound) >= 0;
+  }
+
+  private String waitedFor(Map<String, Instant> waiting, String movement, Instant now) {
+    return Duration.between(waiting.get(movement), now).toSeconds() + " s (the bound is " + bound.toSeconds() + " s)";
+  }
+
+  /**
+   * The debits long without an end whose movement the hot tier no longer drives to one. A movement
+   * that ended after the ledger was read may already have its record retired (which happens once its
+   * end is in the ledger): the ledger is read again for those the hot tier does not know.
+   */
+  private Future<List<Discrepancy>> stranded(Pool pool, List<String> unended, Instant now) {
+    List<Future<String>> asked = unended.stream().map(movement -> hotTier.movementAtSource(movement)
+      .map(at -> at == MovementAtSource.STRANDED ? movement : null)).toList();
+    return Future.all(asked).compose(done -> {
+      List<String> unknown = asked.stream().map(Future::result).filter(m -> m != null).toList();
+      if (unknown.isEmpty()) {
+        return Future.succeededFuture(List.of());
+      }
+      return pool.preparedQuery(SqlQueries.MOVEMENT_STEPS)
+        .execute(Tuple.tuple().addArrayOfString(unknown.toArray(String[]::new)).addArrayOfString(ALL_STEPS))
+        .map(rows -> {
+          Map<String, Map<Step, Transit>> steps = steps(rows);
+          return unknown.stream().filter(movement -> steps.getOrDefault(movement, Map.of()).keySet().stream()
+              .noneMatch(step -> step != Step.DEBIT))
+            .map(movement -> discrepancy(movement, "debited, neither credited nor reversed in the ledger for "
+              + waitedFor(awaitingEnd, movement, now) + ", and its source shard in the hot tier has no pending"
+              + " record of it: nothing will finish it"))
+            .toList();
+        });
+    });
+  }
+
   private static Optional<Discrepancy> mismatch(String movement, Transit debit, String step, Transit settling) {
-    if (settling == null || (settling.amount() == -debit.amount() && settling.currency().equals(debit.currency()))) {
+    if (settling == null || settling.equals(debit.negated())) {
       return Optional.empty();
     }
     return Optional.of(discrepancy(movement, "its debit put " + debit + " into transit, its " + step + " "
@@ -135,24 +210,7 @@ final class MovementStepsCheck {
   }
 
   private static String out(Transit settling) {
-    return "took " + new Transit(-settling.amount(), settling.currency()) + " out of transit";
-  }
-
-  /** A discrepancy once the movement has waited for its debit longer than the bound. */
-  private Optional<Discrepancy> awaitedTooLong(String movement, String settled, Instant now) {
-    Instant since = awaitingDebit.get(movement);
-    if (since == null) {
-      if (awaitingDebit.size() < MAX_AWAITING) {
-        awaitingDebit.put(movement, now);
-      }
-      return Optional.empty();
-    }
-    Duration waited = Duration.between(since, now);
-    if (waited.compareTo(bound) < 0) {
-      return Optional.empty();
-    }
-    return Optional.of(discrepancy(movement, settled + ", and its debit has not been in the ledger for "
-      + waited.toSeconds() + " s (the bound is " + bound.toSeconds() + " s)"));
+    return "took " + settling.negated() + " out of transit";
   }
 
   private static Discrepancy discrepancy(String movement, String evidence) {

@@ -83,7 +83,7 @@ public final class Reconciler implements Reconciliation {
       options.database().connectOptions().addProperty("plan_cache_mode", "force_custom_plan"), POOL_SIZE);
     this.halts = MoneyHalts.create(pool);
     this.stalls = new StallWatch(Duration.ofMillis(options.stallAfterMs()));
-    this.movementSteps = new MovementStepsCheck(stalls.bound());
+    this.movementSteps = new MovementStepsCheck(stalls.bound(), hotTier);
   }
 
   @Override

@@ -227,21 +227,23 @@ public final class SqlQueries {
      WHERE datname = current_database() AND xact_start IS NOT NULL AND pid <> pg_backend_pid()""";
 
   /** Every in-transit system account the ledger has seen (transit:USD:s0042). */
-  /** Cross-shard movements with a credit or a reversal recorded since $1 ($2: those steps' posting types). */
-  static final String MOVEMENTS_SETTLING_SINCE = """
+  /** Cross-shard movements with a step recorded since $1 ($2: the posting types of those steps). */
+  static final String MOVEMENTS_STEPPED_SINCE = """
     SELECT DISTINCT reference AS movement FROM postings
      WHERE recorded_at >= $1 AND type = ANY($2::text[]) AND reference IS NOT NULL""";
 
   /**
-   * What the steps ($2: their posting types) of the movements $1 moved through in-transit accounts.
-   * The account test is left(...), not LIKE: with LIKE the planner ranged over every in-transit
-   * entry ever recorded by the account index (300 ms for 500 movements on 180,000 entries, growing
-   * with the ledger) instead of reading each posting's entries by key (7 ms).
+   * The steps ($2: their posting types) of the movements $1, each with what it moved through an
+   * in-transit account (none for a completion). The account test is left(...), not LIKE: with LIKE
+   * the planner ranged over every in-transit entry ever recorded by the account index (300 ms for
+   * 500 movements on 180,000 entries, growing with the ledger) instead of reading each posting's
+   * entries by key (7 ms).
    */
-  static final String MOVEMENT_TRANSIT_LEGS = """
+  static final String MOVEMENT_STEPS = """
     SELECT p.reference AS movement, p.type, e.amount, e.currency
-      FROM postings p JOIN entries e ON e.posting_id = p.id AND e.created_at = p.created_at
-     WHERE p.reference = ANY($1::text[]) AND p.type = ANY($2::text[]) AND left(e.account_id, 8) = 'transit:'""";
+      FROM postings p LEFT JOIN entries e
+        ON e.posting_id = p.id AND e.created_at = p.created_at AND left(e.account_id, 8) = 'transit:'
+     WHERE p.reference = ANY($1::text[]) AND p.type = ANY($2::text[])""";
 
   static final String TRANSIT_ACCOUNTS = "SELECT id FROM accounts WHERE kind = 'system' AND id LIKE 'transit:%'";
 
