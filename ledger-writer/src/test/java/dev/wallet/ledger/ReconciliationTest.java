@@ -273,8 +273,7 @@ class ReconciliationTest {
   @DisplayName("a cross-shard movement whose steps disagree in the ledger is found at once; one credited without its debit once it"
     + " has waited past the bound; one whose debit comes late is no alarm")
   void movementStepsAgreeInTheLedger(Vertx vertx) {
-    Reconciliation quick = Reconciliation.create(vertx, new ReconciliationOptions(LedgerFixture.appDatabase(),
-      "test-steps-" + System.nanoTime(), 60_000, 1_000), cache);
+    Reconciliation quick = withOneSecondStallBound(vertx, "test-steps-");
     String shard = "steps" + System.nanoTime();
     CraftedSteps steps = new CraftedSteps(shard, new LedgerStore(app, InsertMode.UNNEST));
     steps.write("agreeing", PostingType.TRANSFER_DEBIT, 5);
@@ -317,8 +316,7 @@ class ReconciliationTest {
   @DisplayName("a debited movement that nothing in the hot tier drives to its end any more is found once it has waited past"
     + " the bound; one still pending is no alarm")
   void aStrandedDebitIsFound(Vertx vertx) {
-    Reconciliation quick = Reconciliation.create(vertx, new ReconciliationOptions(LedgerFixture.appDatabase(),
-      "test-stranded-" + System.nanoTime(), 60_000, 1_000), cache);
+    Reconciliation quick = withOneSecondStallBound(vertx, "test-stranded-");
     String alice = owner();
     WalletId from = core.funded(alice, 1_000);
     WalletId to = core.openElsewhere(owner(), from);
@@ -343,6 +341,12 @@ class ReconciliationTest {
     assertThat(movementFindings(last.get()).get(stranded.value())).contains("neither credited nor reversed")
       .contains("nothing will finish it");
     assertThat(movementFindings(last.get())).doesNotContainKey(driven.value());
+  }
+
+  /** A reconciliation of its own whose stall bound is a second, so that waits past it fit in a test. */
+  private Reconciliation withOneSecondStallBound(Vertx vertx, String namePrefix) {
+    return Reconciliation.create(vertx, new ReconciliationOptions(LedgerFixture.appDatabase(),
+      namePrefix + System.nanoTime(), 60_000, 1_000), cache);
   }
 
   /** The movement-steps findings of a run: evidence by movement. */
@@ -465,8 +469,7 @@ class ReconciliationTest {
   @Test
   @DisplayName("a wallet whose outbox entry was lost stays behind in the ledger; past the age bound that is a discrepancy and the wallet is frozen")
   void aLostOutboxEntryBecomesADiscrepancyAfterTheBound(Vertx vertx) {
-    Reconciliation quick = Reconciliation.create(vertx, new ReconciliationOptions(LedgerFixture.appDatabase(),
-      "test-stall-" + System.nanoTime(), 60_000, 1_000), cache);
+    Reconciliation quick = withOneSecondStallBound(vertx, "test-stall-");
     String alice = owner();
     WalletId victim = core.funded(alice, 1_000);
     WalletId payee = core.openNear(owner(), victim);
