@@ -53,7 +53,7 @@ for masters in $masters_list; do
     trap 'mkdir -p "$WALLET_DATA_DIR-logs"; cp -r "$WALLET_DATA_DIR/logs" "$WALLET_DATA_DIR/bench/run.log" \
       "$WALLET_DATA_DIR-logs/" 2>/dev/null || true; "$WALLET_ROOT/scripts/infra-down.sh" --purge >/dev/null 2>&1 || true' EXIT
     "$WALLET_ROOT/scripts/infra-up.sh"
-    WALLET_SKIP_BUILD=1 WALLET_BENCH_RECORD=0 "$WALLET_ROOT/scripts/bench.sh" "${bench_args[@]}"
+    WALLET_SKIP_BUILD=1 WALLET_BENCH_RECORD=0 WALLET_BENCH_INFRA=given "$WALLET_ROOT/scripts/bench.sh" "${bench_args[@]}"
   ) >"$report"
   rows+="| $masters | $(rate_of "$report" "move.lua") | $(rate_of "$report" "pgbench") \
 | $(rate_of "$report" "POST /v1/transfers, same shard") | $(cpu_of "$report" "POST /v1/transfers, same shard") \

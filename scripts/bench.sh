@@ -16,21 +16,41 @@
 # Any further --name=value is passed to WalletBench (e.g. --clients=128 --seconds=20).
 # For profiling one scenario: --only=same|random|merchant|read (closed loop), with --rate=N for an
 # open loop at N requests per second (its tail latency, as the open-loop table measures it).
+#
+# It measures on an infrastructure of its own, fresh every run (WALLET_BENCH_DATA_DIR
+# [.data/bench-infra], Redis from WALLET_BENCH_REDIS_FIRST_PORT [7201], PostgreSQL on
+# WALLET_BENCH_PG_PORT [25472]; stopped at the end, its data kept until the next run): the
+# development infrastructure holds what the suite leaves behind on purpose (broken chains,
+# disagreeing movements in the append-only ledger), which halts money in any writer started on it
+# within minutes, and a ledger of any age would make runs incomparable. WALLET_BENCH_INFRA=given
+# measures the infrastructure env.sh names instead (scripts/bench-scaling.sh brings up its own).
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+own_infra=0
+if [ "${WALLET_BENCH_INFRA:-own}" = own ]; then
+  own_infra=1
+  export WALLET_DATA_DIR=${WALLET_BENCH_DATA_DIR:-$here/../.data/bench-infra}
+  export WALLET_REDIS_FIRST_PORT=${WALLET_BENCH_REDIS_FIRST_PORT:-7201}
+  export WALLET_PG_PORT=${WALLET_BENCH_PG_PORT:-25472}
+  unset WALLET_REDIS_NODES
+fi
+source "$here/env.sh"
 # the system under test runs with the published development secrets (see scripts/run.sh)
 export WALLET_MODE=${WALLET_MODE:-development}
 cd "$WALLET_ROOT"
 
 bench_args=("$@")
+if [ $own_infra = 1 ]; then infra_note="a fresh Redis Cluster and PostgreSQL of its own"; else infra_note="the infrastructure in $WALLET_DATA_DIR"; fi
 load_before=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')
 commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!docs' || echo ' with uncommitted changes')"
 edge_ports=(${WALLET_BENCH_EDGE_PORTS:-8180 8181})
 metrics_port=${WALLET_BENCH_METRICS_PORT:-9281}
+if [ $own_infra = 1 ]; then
+  "$WALLET_ROOT/scripts/infra-down.sh" --purge >/dev/null 2>&1 || true
+fi
 out_dir=$WALLET_DATA_DIR/bench
 run_dir=$out_dir/run
 mkdir -p "$out_dir" "$run_dir"
-
 "$WALLET_ROOT/scripts/infra-up.sh"
 if [ -z "${WALLET_SKIP_BUILD:-}" ]; then
   log "building (mvn install -DskipTests)"
@@ -61,7 +81,12 @@ WALLET_SKIP_BUILD=1 WALLET_EDGE_PORTS="${edge_ports[*]}" WALLET_RUN_DIR=$run_dir
   WALLET_RATE_LIMIT_PER_SECOND=1000000 WALLET_RATE_LIMIT_BURST=1000000 \
   "$WALLET_ROOT/scripts/run.sh" >"$out_dir/run.log" 2>&1 &
 system=$!
-trap 'kill $system 2>/dev/null || true; wait $system 2>/dev/null || true' EXIT
+stop_all() {
+  kill $system 2>/dev/null || true
+  wait $system 2>/dev/null || true
+  if [ $own_infra = 1 ]; then "$WALLET_ROOT/scripts/infra-down.sh" >/dev/null 2>&1 || true; fi
+}
+trap stop_all EXIT
 for _ in $(seq 1 240); do
   grep -q 'ready: edge API' "$out_dir/run.log" && break
   kill -0 $system 2>/dev/null || { cat "$out_dir/run.log" >&2; die "the system did not start"; }
@@ -145,7 +170,7 @@ Idle target (< 5 % of one core for everything, judged after the load): $(awk -v 
 
 report="### $(date -u '+%Y-%m-%d %H:%M') UTC: \`scripts/bench.sh${bench_args[*]:+ ${bench_args[*]}}\`
 
-Machine: $(nproc) cores, load average $load_before when the command started; code: git $commit.
+Machine: $(nproc) cores, load average $load_before when the command started; code: git $commit; $infra_note.
 
 $tables
 
