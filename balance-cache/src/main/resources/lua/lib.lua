@@ -101,11 +101,17 @@ end
 -- System account HASH: id, cur, avail, seq (created by its first posting; may go negative)
 
 local function load_wallet(key)
-  local f = redis.call('HMGET', key, 'id', 'owner', 'cur', 'status', 'avail', 'held', 'seq', 'type', 'outgoing')
+  local f = redis.call('HMGET', key, 'id', 'owner', 'cur', 'status', 'avail', 'held', 'seq', 'type', 'outgoing',
+    'parent')
   if not f[1] then return nil end
   return {kind = 'wallet', key = key, id = f[1], owner = f[2], cur = f[3], status = f[4],
           avail = tonumber(f[5]), held = tonumber(f[6]), seq = tonumber(f[7]), type = f[8],
-          outgoing = tonumber(f[9] or '0')}
+          outgoing = tonumber(f[9] or '0'), parent = f[10] or nil}
+end
+
+-- The wallet a party sees: a merchant's credit stripe ('parent' set) stands for its merchant wallet.
+local function holder_id(w)
+  return w.parent or w.id
 end
 
 -- A wallet's 'outgoing' counts its cross-shard movements debited and not finished: saga_debit
@@ -284,8 +290,24 @@ end
 --   payment   payer -A, merchant +(A - fee), the shard's fee account +fee; the merchant's shard
 --             keeps a payment record so refunds can be bounded by what was paid
 --   refund    merchant -A, payer +A, within what the payment record still allows
+--   sweep     a merchant's own money between its wallet and one of its credit stripes (wallets of
+--             the same owner on the other shards, see Stripes.java): source -A, destination +A.
+--             Always a saga: a stripe never shares its merchant wallet's shard
 
-local KINDS = {transfer = true, payment = true, refund = true}
+local KINDS = {transfer = true, payment = true, refund = true, sweep = true}
+
+-- A sweep in flight is listed on its source (HASH {sNNNN}:sweeps:<walletId>, movement id ->
+-- '<amount> <destination wallet id>') from its debit to its finish, and each of its steps adds one
+-- to the 'swv' of the wallet it touches. A reader of a merchant's total over all its shards counts
+-- what is listed and not yet credited (the destination's decision marker says), and reads again
+-- when a 'swv' moved while it read.
+local function sweeps_key(wallet_key, wallet_id)
+  return tag_of(wallet_key) .. ':sweeps:' .. wallet_id
+end
+
+local function note_sweep_step(wallet_key)
+  redis.call('HINCRBY', wallet_key, 'swv', 1)
+end
 
 -- The payment record (HASH on the merchant's shard): amt, fee, refunded, payer, merchant, cur, created.
 local function open_payment_record(key, payment_id, amount, fee, payer, merchant, currency, ts)
@@ -365,6 +387,7 @@ end
 -- and what it would change in 'state'. Writes nothing.
 local function movement_refusal(m, state)
   if not KINDS[m.kind] then error('unknown movement kind ' .. tostring(m.kind)) end
+  if m.kind == 'sweep' then error('a sweep is always a saga: a stripe never shares its merchant\'s shard') end
   local amount = positive_units(m.amount_text)
   local fee = amount and valid_fee(m.fee_text, amount)
   local from, to = cached(state, m.from_key, load_wallet), cached(state, m.to_key, load_wallet)
@@ -391,7 +414,7 @@ end
 -- record is gone. A payment's record stays: refunds and payment reads still find the merchant in it.
 local function retired_with_movement(kind, idem_key, record_key, ...)
   local keys = {idem_key, ...}
-  if kind == 'transfer' then keys[#keys + 1] = record_key end
+  if kind == 'transfer' or kind == 'sweep' then keys[#keys + 1] = record_key end
   return keys
 end
 
@@ -405,7 +428,8 @@ local function apply_movement(m, outbox)
     open_payment_record(m.payment_key, m.payment_id, m.amount, m.fee, m.from.id, m.to.id, m.currency, ts)
   end
   if m.kind == 'refund' then redis.call('HINCRBY', m.payment_key, 'refunded', units(m.amount)) end
-  local outcome_json = cjson.encode(movement_view(m.id, m.kind, m.from.id, m.to.id, m.amount, m.fee, m.currency, ts,
+  local outcome_json = cjson.encode(movement_view(m.id, m.kind, holder_id(m.from), holder_id(m.to), m.amount, m.fee,
+    m.currency, ts,
     {code = 'OK', status = 'completed', paymentId = m.payment_id ~= '' and m.payment_id or nil,
      reference = m.reference ~= '' and m.reference or nil, source = wallet_view(m.from)}))
   -- No copy of the outcome here: replays answer from the idempotency record, and only a saga's
@@ -414,6 +438,9 @@ local function apply_movement(m, outbox)
   redis.call('HSET', m.record_key, 'id', m.id, 'kind', m.kind, 'from', m.from.id, 'to', m.to.id,
     'amt', units(m.amount), 'fee', units(m.fee), 'cur', m.currency, 'state', 'completed', 'created', ts,
     'idem', m.idem_key, 'pay', m.payment_id, 'ref', m.reference, 'code', 'OK')
+  -- through a credit stripe: 'from' and 'to' name the accounts moved, these the wallets the parties see
+  if m.from.parent then redis.call('HSET', m.record_key, 'from_parent', m.from.parent) end
+  if m.to.parent then redis.call('HSET', m.record_key, 'to_parent', m.to.parent) end
   idem_record(m.idem_key, m.request_hash, 'done', outcome_json)
   emit(outbox, posting(m.id, m.kind, m.from_key, ts, {ref = m.id, scope = m.idem_key, entries = entries,
     balances = balances, retire = retired_with_movement(m.kind, m.idem_key, m.record_key)}))

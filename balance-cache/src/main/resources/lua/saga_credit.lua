@@ -48,6 +48,7 @@ end
 local ts = now_ms()
 local entries, balances = apply_legs(legs)
 if kind == 'payment' then open_payment_record(payment_key, payment_id, amount, fee, from_id, to.id, currency, ts) end
+if kind == 'sweep' then note_sweep_step(to_key) end
 local outcome_json = cjson.encode({code = 'OK', id = id, createdAt = ts, destination = wallet_view(to)})
 redis.call('HSET', marker_key, 'outcome', outcome_json)
 emit(outbox, posting(id .. '.credit', kind .. '_credit', to_key, ts,

@@ -58,6 +58,10 @@ redis.call('HSET', record_key, 'id', id, 'kind', kind, 'from', from.id, 'to', to
   'fee', units(fee), 'cur', currency, 'state', 'pending', 'created', ts, 'idem', idem_key, 'pay', payment_id,
   'ref', reference, 'lim', encode_list(counter_keys), 'out', '1')
 count_outgoing(from_key)
+if kind == 'sweep' then
+  redis.call('HSET', sweeps_key(from_key, from.id), id, units(amount) .. ' ' .. to_id)
+  note_sweep_step(from_key)
+end
 redis.call('ZADD', pending_key, ts, id)
 local outcome_json = cjson.encode(movement_view(id, kind, from.id, to_id, amount, fee, currency, ts,
   {code = 'PENDING', status = 'pending', paymentId = payment_id ~= '' and payment_id or nil,

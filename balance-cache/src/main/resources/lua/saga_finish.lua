@@ -70,6 +70,10 @@ redis.call('HSET', record_key, 'state', decision, 'outcome', outcome_json, 'fini
 redis.call('ZREM', pending_key, id)
 -- a movement debited before wallets counted them ('out' absent) was never counted
 if m[14] == '1' then uncount_outgoing(from_key) end
+if kind == 'sweep' then
+  redis.call('HDEL', sweeps_key(from_key, m[4]), id)
+  note_sweep_step(from_key)
+end
 redis.call('HSET', idem_key, 'state', 'done', 'outcome', outcome_json)
 emit(outbox, posting(id .. '.' .. decision, kind .. '_' .. decision, record_key, ts, record))
 return reply('new', outcome_json)

@@ -181,6 +181,19 @@ public interface BalanceCache {
   /** Drives every cross-shard movement pending for longer than the sweep age to its end; returns how many. */
   Future<Integer> sweepPendingTransfers();
 
+  /**
+   * Sweeps the credit stripes of a striped merchant wallet into it now, as each process does every
+   * {@code striping.sweepIntervalMs}; answers how much reached the merchant wallet. Fails for a
+   * wallet that is not a striped merchant's.
+   */
+  Future<Long> sweepStripes(WalletId merchant);
+
+  /**
+   * The credit stripes of a striped merchant wallet (whose changes change its balance as read by
+   * {@link #wallet}); none for any other wallet.
+   */
+  Future<List<WalletId>> stripesOf(WalletId wallet);
+
   /** Ids of the movements (transfers, payments, refunds) of a shard still pending: debited, not yet settled. */
   Future<List<String>> pendingMovements(ShardId shard);
 

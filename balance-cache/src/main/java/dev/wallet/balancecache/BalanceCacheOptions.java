@@ -4,6 +4,7 @@ import dev.wallet.balancecache.config.Settings;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /**
  * How the money core reaches Redis and how strict it is about durability.
@@ -17,10 +18,31 @@ import java.util.List;
  * @param sweepAgeMs           a pending transfer older than this is driven to its end by the sweeper
  * @param sweepIntervalMs      how often the sweeper looks; 0 means this instance runs no sweeper
  * @param maxPoolSize          connections per Redis node
+ * @param striping             which merchants receive through credit stripes, and how often they are swept
  */
 public record BalanceCacheOptions(List<String> redisEndpoints, int shardCount, int minReplicaAcks,
                                   long replicationTimeoutMs, long operationTimeoutMs, long idempotencyRetentionMs,
-                                  long sweepAgeMs, long sweepIntervalMs, int maxPoolSize) {
+                                  long sweepAgeMs, long sweepIntervalMs, int maxPoolSize, Striping striping) {
+
+  /**
+   * Hot merchants (docs/architecture.md, "Hot merchants: credit stripes"): the merchant wallets of
+   * these owners receive payments from every shard in one script, on a stripe of their own there.
+   *
+   * @param merchantOwners  owners whose merchant wallets are striped
+   * @param sweepIntervalMs how often this process sweeps the stripes it knows into their merchant wallets; 0: never
+   */
+  public record Striping(Set<String> merchantOwners, long sweepIntervalMs) {
+
+    public static final Striping NONE = new Striping(Set.of(), 0);
+
+    public Striping {
+      merchantOwners = Set.copyOf(merchantOwners);
+    }
+
+    public boolean striped(String ownerId) {
+      return merchantOwners.contains(ownerId);
+    }
+  }
 
   public BalanceCacheOptions {
     redisEndpoints = List.copyOf(redisEndpoints);
@@ -58,31 +80,36 @@ public record BalanceCacheOptions(List<String> redisEndpoints, int shardCount, i
   }
 
   public static BalanceCacheOptions defaults(List<String> redisEndpoints) {
-    return new BalanceCacheOptions(redisEndpoints, 64, 1, 500, 2_000, 24 * 3_600_000L, 5_000, 1_000, 32);
+    return new BalanceCacheOptions(redisEndpoints, 64, 1, 500, 2_000, 24 * 3_600_000L, 5_000, 1_000, 32, Striping.NONE);
   }
 
   public BalanceCacheOptions withShardCount(int value) {
     return new BalanceCacheOptions(redisEndpoints, value, minReplicaAcks, replicationTimeoutMs, operationTimeoutMs,
-      idempotencyRetentionMs, sweepAgeMs, sweepIntervalMs, maxPoolSize);
+      idempotencyRetentionMs, sweepAgeMs, sweepIntervalMs, maxPoolSize, striping);
   }
 
   public BalanceCacheOptions withMinReplicaAcks(int value) {
     return new BalanceCacheOptions(redisEndpoints, shardCount, value, replicationTimeoutMs, operationTimeoutMs,
-      idempotencyRetentionMs, sweepAgeMs, sweepIntervalMs, maxPoolSize);
+      idempotencyRetentionMs, sweepAgeMs, sweepIntervalMs, maxPoolSize, striping);
   }
 
   public BalanceCacheOptions withOperationTimeoutMs(long value) {
     return new BalanceCacheOptions(redisEndpoints, shardCount, minReplicaAcks, replicationTimeoutMs, value,
-      idempotencyRetentionMs, sweepAgeMs, sweepIntervalMs, maxPoolSize);
+      idempotencyRetentionMs, sweepAgeMs, sweepIntervalMs, maxPoolSize, striping);
   }
 
   public BalanceCacheOptions withSweep(long ageMs, long intervalMs) {
     return new BalanceCacheOptions(redisEndpoints, shardCount, minReplicaAcks, replicationTimeoutMs,
-      operationTimeoutMs, idempotencyRetentionMs, ageMs, intervalMs, maxPoolSize);
+      operationTimeoutMs, idempotencyRetentionMs, ageMs, intervalMs, maxPoolSize, striping);
   }
 
   public BalanceCacheOptions withMaxPoolSize(int value) {
     return new BalanceCacheOptions(redisEndpoints, shardCount, minReplicaAcks, replicationTimeoutMs,
-      operationTimeoutMs, idempotencyRetentionMs, sweepAgeMs, sweepIntervalMs, value);
+      operationTimeoutMs, idempotencyRetentionMs, sweepAgeMs, sweepIntervalMs, value, striping);
+  }
+
+  public BalanceCacheOptions withStriping(Striping value) {
+    return new BalanceCacheOptions(redisEndpoints, shardCount, minReplicaAcks, replicationTimeoutMs,
+      operationTimeoutMs, idempotencyRetentionMs, sweepAgeMs, sweepIntervalMs, maxPoolSize, value);
   }
 }

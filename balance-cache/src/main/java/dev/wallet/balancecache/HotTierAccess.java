@@ -92,7 +92,8 @@ public interface HotTierAccess {
 
   /** A wallet as the ledger knows it. */
   record WalletFacts(String id, String ownerId, String currency, String type, String status,
-                     Optional<Long> statusVersion, long available, long held, long seq, long openedAtMs) {
+                     Optional<Long> statusVersion, long available, long held, long seq, long openedAtMs,
+                     Optional<String> parent) {
   }
 
   /** A system account that has moved money (one that never did does not exist in the hot tier). */

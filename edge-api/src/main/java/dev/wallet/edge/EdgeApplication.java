@@ -230,7 +230,8 @@ public final class EdgeApplication {
     return BalanceCacheOptions.defaults(config.redis().nodes())
       .withShardCount(config.redis().shardCount())
       .withOperationTimeoutMs(config.redis().operationTimeoutMs())
-      .withSweep(SWEEP_AGE_MS, config.redis().sweepIntervalMs());
+      .withSweep(SWEEP_AGE_MS, config.redis().sweepIntervalMs())
+      .withStriping(config.redis().striping());
   }
 
   private static Pool pool(Vertx vertx, LedgerDatabase database, int size) {

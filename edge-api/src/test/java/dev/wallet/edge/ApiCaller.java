@@ -47,6 +47,11 @@ record ApiCaller(String id, String token, WebClient http, BalanceCache cache) {
     return openWallet(new JsonObject().put("currency", "USD").put("type", "personal"));
   }
 
+  /** A merchant wallet on this caller's home shard. */
+  String openMerchantWallet() {
+    return openWallet(new JsonObject().put("currency", "USD").put("type", "merchant"));
+  }
+
   String openWalletNear(String neighbour) {
     return openWallet(new JsonObject().put("currency", "USD").put("type", "personal").put("colocateWith", neighbour));
   }

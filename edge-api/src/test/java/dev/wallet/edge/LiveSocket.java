@@ -92,7 +92,7 @@ final class LiveSocket {
     Eventually.await("the socket to close", Duration.ofSeconds(15), () -> closeCode != null);
   }
 
-  private JsonObject awaitMessage(String what, java.util.function.Predicate<JsonObject> wanted) {
+  JsonObject awaitMessage(String what, java.util.function.Predicate<JsonObject> wanted) {
     Eventually.await(what, Duration.ofSeconds(15), () -> messages.stream().anyMatch(wanted));
     return messages.stream().filter(wanted).findFirst().orElseThrow();
   }

@@ -5,6 +5,7 @@ import static dev.wallet.balancecache.testing.MoneyCore.key;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.BalanceCacheOptions;
 import dev.wallet.balancecache.command.Authorize;
 import dev.wallet.balancecache.command.Capture;
 import dev.wallet.balancecache.command.Credit;
@@ -24,6 +25,7 @@ import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
+import dev.wallet.balancecache.testing.TestEnvironment;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Tuple;
@@ -73,7 +75,7 @@ class EveryPostingTypeTest {
 
   @Test
   @DisplayName("every posting type is written by some script, and the scripts write no other")
-  void scriptsWriteExactlyTheVocabulary() {
+  void scriptsWriteExactlyTheVocabulary(Vertx vertx) {
     OffsetDateTime begun = OffsetDateTime.now(ZoneOffset.UTC).minusSeconds(1);
     String alice = MoneyCore.owner();
     WalletId payer = wallet(core.funded(alice, 100_000));
@@ -84,6 +86,7 @@ class EveryPostingTypeTest {
     sameShardMovements(alice, payer, near, shop);
     crossShardMovements(alice, payer, far, shop);
     holds(alice, payer, near);
+    sweeps(vertx);
     ok(cache.credit(new Credit(payer, new Money(10, USD), SystemAccount.clearing("sandbox", USD),
       PostingType.WITHDRAWAL_RETURN, "w-" + UUID.randomUUID() + ".return", key(alice))));
     Set<String> vocabulary = new TreeSet<>(Arrays.stream(PostingType.values()).map(PostingType::wire).toList());
@@ -120,6 +123,31 @@ class EveryPostingTypeTest {
     refused(cache.transfer(new Transfer(payer, elsewhere, new Money(100, USD), alice, key(alice), List.of())));
     freeze(far);
     refused(cache.pay(payment(payer, far, alice)));
+  }
+
+  /**
+   * A hot merchant's stripe swept into its wallet (debit, credit, completed), and swept while the
+   * merchant wallet alone was frozen (through a money core that does not stripe it, so the stripe
+   * keeps its status): the credit is refused and the sweep reversed.
+   */
+  private void sweeps(Vertx vertx) {
+    String hotShop = MoneyCore.owner();
+    BalanceCache striped = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions()
+      .withStriping(new BalanceCacheOptions.Striping(Set.of(hotShop), 0)));
+    Await.result(striped.start());
+    try {
+      String carol = MoneyCore.owner();
+      WalletId buyer = wallet(core.funded(carol, 10_000));
+      WalletId hot = wallet(core.openMerchantElsewhere(hotShop, buyer));
+      wallets.add(WalletId.derived(buyer.shard(), "stripe|" + hot.value()));
+      ok(striped.pay(payment(buyer, hot, carol)));
+      assertThat(Await.result(striped.sweepStripes(hot))).isEqualTo(990);
+      ok(striped.pay(payment(buyer, hot, carol)));
+      freeze(hot);
+      assertThat(Await.result(striped.sweepStripes(hot))).as("refused by the frozen wallet, reversed").isZero();
+    } finally {
+      Await.result(striped.close());
+    }
   }
 
   /** A hold settled, a hold released, an authorization captured in part (the rest released). */

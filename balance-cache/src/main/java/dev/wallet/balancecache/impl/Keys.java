@@ -84,6 +84,11 @@ final class Keys {
     return destination.tag() + ":in:" + movementId;
   }
 
+  /** The sweeps a wallet of a striped merchant sent and has not finished (saga_debit.lua, Stripes). */
+  static String sweepsSent(WalletId wallet) {
+    return wallet.shard().tag() + ":sweeps:" + wallet.value();
+  }
+
   /** A payment's record on the merchant's shard, which bounds its refunds. */
   static String paymentRecord(ShardId merchantShard, String paymentId) {
     return merchantShard.tag() + ":pay:" + paymentId;

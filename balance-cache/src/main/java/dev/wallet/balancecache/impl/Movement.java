@@ -31,6 +31,11 @@ record Movement(String id, MovementKind kind, WalletId from, WalletId to, Money 
       p.idempotencyKey(), id, p.orderRef(), p.limits(), p.canonical());
   }
 
+  /** The same movement to another wallet: a payment to a striped merchant lands on the payer's shard's stripe. */
+  Movement to(WalletId destination) {
+    return new Movement(id, kind, from, destination, amount, fee, actor, key, paymentId, reference, limits, canonical);
+  }
+
   ShardId source() {
     return from.shard();
   }

@@ -83,6 +83,7 @@ public final class RedisBalanceCache implements BalanceCache {
   private final Scripts scripts = new Scripts();
   private final ScriptRunner runner;
   private final CrossShardSaga saga;
+  private final Stripes stripes;
   private final OutboxTail tail;
   private final RedisHotTierAccess hotTier;
   private final AtomicLong swept = new AtomicLong();
@@ -90,6 +91,8 @@ public final class RedisBalanceCache implements BalanceCache {
   private final AtomicLong offHomeLimitedDebits = new AtomicLong();
   private final WalletIdentities identities = new WalletIdentities(IDENTITIES_KEPT);
   private long sweeperTimer = -1;
+  private long stripeSweepTimer = -1;
+  private boolean stripesSweeping;
   private final Set<Integer> sweepingShards = ConcurrentHashMap.newKeySet();
 
   public RedisBalanceCache(Vertx vertx, BalanceCacheOptions options) {
@@ -99,6 +102,8 @@ public final class RedisBalanceCache implements BalanceCache {
     this.runner = new ScriptRunner(vertx, router, options.minReplicaAcks(), options.replicationTimeoutMs(),
       options.operationTimeoutMs());
     this.saga = new CrossShardSaga(runner, scripts, options.idempotencyRetentionMs());
+    this.stripes = new Stripes(vertx, runner, scripts, saga, options.striping(), options.shardCount(),
+      options.idempotencyRetentionMs());
     this.tail = new OutboxTail(vertx, runner, options.shardCount(), options.redisEndpoints());
     this.hotTier = new RedisHotTierAccess(runner, options.shardCount());
   }
@@ -136,6 +141,37 @@ public final class RedisBalanceCache implements BalanceCache {
     if (options.sweepIntervalMs() > 0) {
       sweeperTimer = vertx.setPeriodic(options.sweepIntervalMs(), tick -> sweepUnlessRunning());
     }
+    if (options.striping().sweepIntervalMs() > 0) {
+      stripeSweepTimer = vertx.setPeriodic(options.striping().sweepIntervalMs(), tick -> sweepStripes());
+    }
+  }
+
+  Stripes stripes() {
+    return stripes;
+  }
+
+  @Override
+  public Future<List<WalletId>> stripesOf(WalletId wallet) {
+    return identity(wallet).map(found -> found.filter(stripes::striped).map(merchant -> stripes.stripesOf(wallet))
+      .orElse(List.of()));
+  }
+
+  @Override
+  public Future<Long> sweepStripes(WalletId merchant) {
+    return identity(merchant).compose(found -> found.filter(stripes::striped).map(stripes::gather)
+      .orElse(Future.failedFuture(new IllegalArgumentException(merchant + " is not a striped merchant wallet"))));
+  }
+
+  /** Each striped merchant this process knows gets what its stripes received since the last pass. */
+  private void sweepStripes() {
+    if (stripesSweeping) {
+      return;
+    }
+    stripesSweeping = true;
+    List<Future<Long>> gathered = stripes.known().stream().map(merchant -> stripes.gather(merchant)
+      .onFailure(failure -> LOG.warn("could not sweep all stripes of {} this time: {}", merchant.id(),
+        failure.toString()))).toList();
+    Future.join(gathered).onComplete(done -> stripesSweeping = false);
   }
 
   /**
@@ -203,6 +239,9 @@ public final class RedisBalanceCache implements BalanceCache {
   public Future<Void> close() {
     if (sweeperTimer >= 0) {
       vertx.cancelTimer(sweeperTimer);
+    }
+    if (stripeSweepTimer >= 0) {
+      vertx.cancelTimer(stripeSweepTimer);
     }
     tail.stop();
     return runner.close().onComplete(closed -> router.close());
@@ -274,7 +313,12 @@ public final class RedisBalanceCache implements BalanceCache {
 
   @Override
   public Future<Optional<Wallet>> wallet(WalletId id) {
-    return hashAt(Keys.wallet(id)).map(Views::wallet);
+    return hashAt(Keys.wallet(id)).compose(hash -> {
+      Optional<Wallet> wallet = Views.wallet(hash);
+      boolean stripedMerchant = wallet.isPresent() && stripes.striped(new WalletIdentity(id, wallet.get().ownerId(),
+        wallet.get().currency(), wallet.get().type(), Optional.ofNullable(hash.get("parent")).map(WalletId::new)));
+      return stripedMerchant ? stripes.total(wallet.get()).map(Optional::of) : Future.succeededFuture(wallet);
+    });
   }
 
   @Override
@@ -284,15 +328,26 @@ public final class RedisBalanceCache implements BalanceCache {
 
   private Future<Optional<WalletIdentity>> readIdentity(WalletId id) {
     String key = Keys.wallet(id);
-    return runner.send(key, Request.cmd(Command.HMGET).arg(key).arg("owner").arg("cur").arg("type"))
-      .map(fields -> Views.identity(id, fields.get(0), fields.get(1), fields.get(2)));
+    return runner.send(key, Request.cmd(Command.HMGET).arg(key).arg("owner").arg("cur").arg("type").arg("parent"))
+      .map(fields -> Views.identity(id, fields.get(0), fields.get(1), fields.get(2), fields.get(3)));
   }
 
   @Override
   public Future<Outcome<WalletStatus>> setStatus(WalletId id, WalletStatus status, String reason) {
     List<String> keys = List.of(Keys.wallet(id), Keys.outbox(id.shard()));
     return runner.run(scripts.setStatus, keys, List.of(status.wire(), reason))
+      .compose(reply -> copiedToStripes(id, reply))
       .map(reply -> Views.outcome(reply, Views::status));
+  }
+
+  /** A striped merchant's status reaches every stripe before the change is answered. */
+  private Future<ScriptReply> copiedToStripes(WalletId id, ScriptReply reply) {
+    if (!"OK".equals(reply.outcome().getString("code"))) {
+      return Future.succeededFuture(reply);
+    }
+    return identity(id).compose(found -> found.filter(stripes::striped)
+      .map(merchant -> stripes.ensure(merchant).compose(opened -> stripes.copyStatus(id)).map(reply))
+      .orElse(Future.succeededFuture(reply)));
   }
 
   // ------------------------------------------------------------------ postings
@@ -322,13 +377,28 @@ public final class RedisBalanceCache implements BalanceCache {
   @Override
   public Future<Outcome<PaymentView>> pay(Payment command) {
     Movement movement = Movement.of(command, PaymentId.random(command.payer().shard()).value());
-    return move(movement).map(reply -> Views.outcome(reply, Views::payment));
+    return payee(movement).compose(to -> move(movement.to(to))).map(reply -> Views.outcome(reply, Views::payment));
+  }
+
+  /**
+   * Where a payment lands: the merchant wallet, or for a striped merchant on another shard than the
+   * payer its stripe on the payer's shard (one script instead of the saga).
+   */
+  private Future<WalletId> payee(Movement payment) {
+    WalletId merchant = payment.to();
+    if (!payment.crossShard()) {
+      return Future.succeededFuture(merchant);
+    }
+    return identity(merchant).compose(found -> found.filter(stripes::striped)
+      .map(striped -> stripes.ensure(striped).map(opened -> Stripes.stripeOf(merchant, payment.source())))
+      .orElse(Future.succeededFuture(merchant)));
   }
 
   @Override
   public Future<Optional<PaymentView>> payment(PaymentId id) {
     return hashAt(Keys.movement(id.shard(), id.value())).compose(movement -> movement.isEmpty()
       ? Future.succeededFuture(Optional.<PaymentView>empty())
+      // a payment through a stripe has its record on the stripe's shard, as any has on its payee's
       : hashAt(Keys.paymentRecord(new WalletId(movement.get("to")).shard(), id.value()))
         .map(record -> Views.payment(movement, record)));
   }
@@ -344,8 +414,31 @@ public final class RedisBalanceCache implements BalanceCache {
       Movement refund = new Movement(RefundId.random(merchant.shard()).value(), MovementKind.REFUND, merchant,
         new WalletId(payment.get("from")), command.amount(), 0, command.actor(), command.idempotencyKey(),
         paymentId.value(), "", List.of(), command.canonical());
-      return move(refund).map(reply -> Views.outcome(reply, Views::refund));
+      return refilledFor(refund, payment.get("to_parent"))
+        .compose(ready -> move(refund)).map(reply -> Views.outcome(reply, Views::refund));
     });
+  }
+
+  /**
+   * A refund of a payment that landed on a stripe is paid from that stripe; one that holds less
+   * than the refund first gets the difference from its merchant wallet (which gathers its other
+   * stripes when short), so a refund does not fail while the merchant holds enough in total.
+   */
+  private Future<Void> refilledFor(Movement refund, String stripedMerchant) {
+    if (stripedMerchant == null) {
+      return Future.succeededFuture();
+    }
+    WalletId stripe = refund.from();
+    return stripeAvailable(stripe).compose(available -> available >= refund.amount().minor()
+      ? Future.succeededFuture()
+      : identity(new WalletId(stripedMerchant)).compose(merchant -> merchant.isEmpty() ? Future.succeededFuture()
+        : stripes.refill(stripe, merchant.get(), refund.amount().minor() - available).mapEmpty()));
+  }
+
+  private Future<Long> stripeAvailable(WalletId wallet) {
+    String key = Keys.wallet(wallet);
+    return runner.send(key, Request.cmd(Command.HGET).arg(key).arg("avail"))
+      .map(value -> value == null ? 0L : Long.parseLong(value.toString()));
   }
 
   /** One script when both wallets share a shard, the saga otherwise. */
@@ -420,8 +513,22 @@ public final class RedisBalanceCache implements BalanceCache {
 
   @Override
   public Future<Outcome<HoldView>> placeHold(PlaceHold command) {
-    return hold(command.wallet(), command.amount(), command.actor(), command.reference(), command.idempotencyKey(),
-      command.limits(), command.canonical(), "", 0).map(reply -> Views.outcome(reply, Views::hold));
+    return gatheredFor(command.wallet(), command.amount())
+      .compose(ready -> hold(command.wallet(), command.amount(), command.actor(), command.reference(),
+        command.idempotencyKey(), command.limits(), command.canonical(), "", 0))
+      .map(reply -> Views.outcome(reply, Views::hold));
+  }
+
+  /**
+   * A payout from a striped merchant wallet that holds less than it asks for gathers the merchant's
+   * stripes first, so it does not fail while the merchant holds enough in total.
+   */
+  private Future<Void> gatheredFor(WalletId wallet, Money amount) {
+    return identity(wallet).compose(found -> found.filter(stripes::striped)
+      .map(merchant -> stripeAvailable(wallet).compose(available -> available >= amount.minor()
+        ? Future.<Void>succeededFuture()
+        : stripes.gather(merchant).mapEmpty()))
+      .orElse(Future.succeededFuture()));
   }
 
   @Override

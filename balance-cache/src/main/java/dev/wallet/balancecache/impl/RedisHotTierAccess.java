@@ -236,6 +236,7 @@ final class RedisHotTierAccess implements HotTierAccess {
     h.put("seq", Long.toString(w.seq()));
     h.put("created", Long.toString(w.openedAtMs()));
     w.statusVersion().ifPresent(version -> h.put("status_version", Long.toString(version)));
+    w.parent().ifPresent(parent -> h.put("parent", parent));
     String key = Keys.wallet(new WalletId(w.id()));
     return hset(key, h).compose(written -> index(key, w.id()));
   }

@@ -74,12 +74,13 @@ final class Views {
   }
 
   /** The identity fields of a wallet hash, null each when the wallet does not exist. */
-  static Optional<WalletIdentity> identity(WalletId id, Response owner, Response currency, Response type) {
+  static Optional<WalletIdentity> identity(WalletId id, Response owner, Response currency, Response type,
+                                           Response parent) {
     if (owner == null) {
       return Optional.empty();
     }
     return Optional.of(new WalletIdentity(id, owner.toString(), Currencies.parse(currency.toString()),
-      WalletType.fromWire(type.toString())));
+      WalletType.fromWire(type.toString()), Optional.ofNullable(parent).map(p -> new WalletId(p.toString()))));
   }
 
   static BalanceChange balance(JsonObject o) {
@@ -132,8 +133,9 @@ final class Views {
     TransferStatus status = TransferStatus.fromWire(movement.get("state"));
     long refunded = Long.parseLong(paymentRecord.getOrDefault("refunded", "0"));
     String ref = movement.getOrDefault("ref", "");
+    // a payment through a credit stripe names its merchant wallet in 'to_parent'
     return Optional.of(new PaymentView(new PaymentId(movement.get("id")), status, new WalletId(movement.get("from")),
-      new WalletId(movement.get("to")), money(movement), Long.parseLong(movement.get("fee")), refunded,
+      new WalletId(movement.getOrDefault("to_parent", movement.get("to"))), money(movement), Long.parseLong(movement.get("fee")), refunded,
       ref.isEmpty() ? Optional.empty() : Optional.of(ref), Instant.ofEpochMilli(Long.parseLong(movement.get("created"))),
       reversalReason(status, movement.get("code"))));
   }

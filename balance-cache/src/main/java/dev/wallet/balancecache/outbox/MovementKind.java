@@ -1,6 +1,7 @@
 package dev.wallet.balancecache.outbox;
 
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * What a movement is (the {@code kind} of its record and of a saga debit's outbox fields), and the
@@ -13,7 +14,13 @@ public enum MovementKind {
   PAYMENT("payment", PostingType.PAYMENT, PostingType.PAYMENT_DEBIT, PostingType.PAYMENT_CREDIT,
     PostingType.PAYMENT_COMPLETED, PostingType.PAYMENT_REVERSED),
   REFUND("refund", PostingType.REFUND, PostingType.REFUND_DEBIT, PostingType.REFUND_CREDIT,
-    PostingType.REFUND_COMPLETED, PostingType.REFUND_REVERSED);
+    PostingType.REFUND_COMPLETED, PostingType.REFUND_REVERSED),
+  /**
+   * A merchant's own money between its wallet and one of its credit stripes (docs/architecture.md,
+   * "Hot merchants"): not a movement between parties, so neither limits nor AML count it.
+   */
+  SWEEP("sweep", null, PostingType.SWEEP_DEBIT, PostingType.SWEEP_CREDIT,
+    PostingType.SWEEP_COMPLETED, PostingType.SWEEP_REVERSED);
 
   private final String wire;
   private final PostingType sameShard;
@@ -37,9 +44,9 @@ public enum MovementKind {
     return wire;
   }
 
-  /** The posting of the whole movement in one script, on one shard. */
-  public PostingType sameShard() {
-    return sameShard;
+  /** The posting of the whole movement in one script, on one shard; none for a sweep, which always crosses shards. */
+  public Optional<PostingType> sameShard() {
+    return Optional.ofNullable(sameShard);
   }
 
   /** Saga step 1, on the source's shard. */

@@ -107,15 +107,19 @@ public record OutboxRecord(String id, PostingType type, String shard, Instant at
     }
   }
 
-  /** What an event says about a wallet: who owns it and what it is when opened, its status when changed. */
+  /**
+   * What an event says about a wallet: who owns it and what it is when opened (and, for a
+   * merchant's credit stripe, the merchant wallet it belongs to), its status when changed.
+   */
   public record AccountEvent(String id, Optional<String> owner, Optional<String> currency, Optional<String> type,
-                             Optional<String> status, Optional<String> previous, Optional<String> reason) {
+                             Optional<String> status, Optional<String> previous, Optional<String> reason,
+                             Optional<String> parent) {
 
     static AccountEvent from(JsonObject a) {
       return new AccountEvent(a.getString("id"), Optional.ofNullable(a.getString("owner")),
         Optional.ofNullable(a.getString("currency")), Optional.ofNullable(a.getString("type")),
         Optional.ofNullable(a.getString("status")), Optional.ofNullable(a.getString("previous")),
-        Optional.ofNullable(a.getString("reason")));
+        Optional.ofNullable(a.getString("reason")), Optional.ofNullable(a.getString("parent")));
     }
   }
 }

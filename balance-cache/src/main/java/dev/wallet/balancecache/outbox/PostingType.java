@@ -37,6 +37,11 @@ public enum PostingType {
   REFUND_CREDIT("refund_credit"),
   REFUND_COMPLETED("refund_completed"),
   REFUND_REVERSED("refund_reversed"),
+  /** A merchant's money leaving one of its wallets (a credit stripe, or its merchant wallet) for another. */
+  SWEEP_DEBIT("sweep_debit"),
+  SWEEP_CREDIT("sweep_credit"),
+  SWEEP_COMPLETED("sweep_completed"),
+  SWEEP_REVERSED("sweep_reversed"),
   /** A deposit settled by its gateway: a clearing account pays the wallet (credit.lua). */
   DEPOSIT("deposit"),
   /** A withdrawal the bank sent back after it was paid out (credit.lua). */

@@ -46,7 +46,7 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
     "WALLET_HZ_HOST", "WALLET_HZ_PORT", "WALLET_HZ_PORT_COUNT", "WALLET_HZ_MEMBERS", "WALLET_RISK_RULES_FILE",
     "WALLET_RISK_RULES_POLL_MS", "WALLET_RISK_RECONCILE_MS", "WALLET_KYC_TIMEOUT_MS", "WALLET_AML_INTERVAL_MS",
     "WALLET_AML_SETTLE_MS", "WALLET_AUTH_DEFAULT_EXPIRY_SECONDS", "WALLET_AUTH_MAX_EXPIRY_SECONDS",
-    "WALLET_PROMETHEUS_URL");
+    "WALLET_PROMETHEUS_URL", "WALLET_STRIPED_MERCHANT_OWNERS", "WALLET_STRIPE_SWEEP_INTERVAL_MS");
 
   /**
    * @param port              HTTP port (0 picks a free one, for tests)
@@ -113,10 +113,15 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
   /**
    * @param operationTimeoutMs how long one money-core request may take before it is answered 503
    * @param sweepIntervalMs    how often this process's sweeper drives old pending transfers; 0: none
+   * @param striping           the hot merchants whose payments land on credit stripes, and their sweeps
    */
-  public record Redis(List<String> nodes, int shardCount, long operationTimeoutMs, long sweepIntervalMs) {
+  public record Redis(List<String> nodes, int shardCount, long operationTimeoutMs, long sweepIntervalMs,
+                      BalanceCacheOptions.Striping striping) {
     public Redis {
       nodes = List.copyOf(nodes);
+      if (striping.sweepIntervalMs() < 0) {
+        throw new IllegalArgumentException("WALLET_STRIPE_SWEEP_INTERVAL_MS must not be negative");
+      }
       if (nodes.isEmpty()) {
         throw new IllegalArgumentException("WALLET_REDIS_NODES must name at least one node");
       }
@@ -319,7 +324,10 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
   private static Redis redis(Settings s) {
     return new Redis(BalanceCacheOptions.nodes(s), BalanceCacheOptions.shards(s),
       s.number("WALLET_REDIS_OPERATION_TIMEOUT_MS", "redis.operationTimeoutMs", 800),
-      s.number("WALLET_SWEEP_INTERVAL_MS", "redis.sweepIntervalMs", 1_000));
+      s.number("WALLET_SWEEP_INTERVAL_MS", "redis.sweepIntervalMs", 1_000),
+      new BalanceCacheOptions.Striping(Set.copyOf(csvList(s.text("WALLET_STRIPED_MERCHANT_OWNERS",
+        "merchants.stripedOwners", ""))), s.number("WALLET_STRIPE_SWEEP_INTERVAL_MS", "merchants.stripeSweepIntervalMs",
+        10_000)));
   }
 
   private static Postgres postgres(Settings s) {

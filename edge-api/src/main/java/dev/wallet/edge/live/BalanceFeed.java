@@ -5,6 +5,7 @@ import dev.wallet.balancecache.model.BalanceEvent;
 import dev.wallet.balancecache.model.WalletId;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -37,19 +38,27 @@ public final class BalanceFeed implements AutoCloseable {
    */
   public Future<Void> register(WalletSocket socket) {
     Future<AutoCloseable> following = subscribeOnce();
-    sockets.compute(socket.wallet(), (wallet, open) -> {
-      Set<WalletSocket> set = open == null ? ConcurrentHashMap.newKeySet() : open;
-      set.add(socket);
-      return set;
+    return cache.stripesOf(socket.wallet()).compose(stripes -> {
+      if (!stripes.isEmpty()) {
+        socket.followTotals(() -> cache.wallet(socket.wallet()).map(Optional::orElseThrow), stripes);
+      }
+      socket.feedIds().forEach(id -> sockets.compute(id, (wallet, open) -> {
+        Set<WalletSocket> set = open == null ? ConcurrentHashMap.newKeySet() : open;
+        set.add(socket);
+        return set;
+      }));
+      if (socket.isClosed()) {
+        unregister(socket);  // closed while its stripes were looked up: its close found nothing to remove
+      }
+      return following.mapEmpty();
     });
-    return following.mapEmpty();
   }
 
   void unregister(WalletSocket socket) {
-    sockets.computeIfPresent(socket.wallet(), (wallet, open) -> {
+    socket.feedIds().forEach(id -> sockets.computeIfPresent(id, (wallet, open) -> {
       open.remove(socket);
       return open.isEmpty() ? null : open;
-    });
+    }));
   }
 
   /** Runs on the money core's event loop: each socket hops to its own. */

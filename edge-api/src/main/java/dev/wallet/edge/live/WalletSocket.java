@@ -5,12 +5,14 @@ import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * One owner's live view of one wallet. Events arrive from the feed on another thread and are
@@ -36,6 +38,17 @@ public final class WalletSocket {
   /** Events that came before the snapshot was sent; touched on the socket's event loop only. */
   private List<BalanceEvent> beforeSnapshot = new ArrayList<>();
   private volatile boolean closed;
+  /**
+   * A striped merchant's socket: the wallet's balance is the sum over its stripes, so each change
+   * of any of them re-reads the total rather than forwarding the change (set before the feed
+   * registers the socket). Reads are coalesced: one at a time, and one more if changes came meanwhile.
+   */
+  private volatile Supplier<Future<Wallet>> totals;
+  private volatile List<WalletId> feedIds;
+  private boolean reading;
+  private boolean changedWhileReading;
+  private long sentSeq = -1;
+  private String lastTransaction;
 
   public WalletSocket(ServerWebSocket socket, WalletId wallet, Context context, int maxPending, MeterRegistry meters) {
     this.socket = socket;
@@ -43,10 +56,24 @@ public final class WalletSocket {
     this.context = context;
     this.maxPending = maxPending;
     this.meters = meters;
+    this.feedIds = List.of(wallet);
   }
 
   public WalletId wallet() {
     return wallet;
+  }
+
+  /** The ids whose changes reach this socket: its wallet, and a striped merchant's stripes. */
+  List<WalletId> feedIds() {
+    return feedIds;
+  }
+
+  /** Makes this a striped merchant's socket: any change of the wallet or its stripes sends the re-read total. */
+  void followTotals(Supplier<Future<Wallet>> reread, List<WalletId> stripes) {
+    List<WalletId> ids = new ArrayList<>(stripes);
+    ids.add(0, wallet);
+    this.feedIds = List.copyOf(ids);
+    this.totals = reread;
   }
 
   /** From any thread. */
@@ -60,6 +87,15 @@ public final class WalletSocket {
     }
     context.runOnContext(write -> {
       pending.decrementAndGet();
+      if (totals != null) {
+        lastTransaction = event.transactionId();
+        if (beforeSnapshot != null) {
+          changedWhileReading = true;
+        } else {
+          refreshTotal();
+        }
+        return;
+      }
       if (beforeSnapshot != null && beforeSnapshot.size() >= maxPending) {
         closeTooSlow();
       } else if (beforeSnapshot != null) {
@@ -79,7 +115,41 @@ public final class WalletSocket {
       .put("available", current.available()).put("held", current.held()).put("seq", current.seq()));
     List<BalanceEvent> early = beforeSnapshot;
     beforeSnapshot = null;
+    if (totals != null) {
+      sentSeq = current.seq();
+      if (changedWhileReading) {
+        refreshTotal();
+      }
+      return;
+    }
     early.stream().filter(event -> event.seq() > current.seq()).forEach(event -> send(balance(event)));
+  }
+
+  /** On the socket's event loop. */
+  private void refreshTotal() {
+    if (reading) {
+      changedWhileReading = true;
+      return;
+    }
+    reading = true;
+    changedWhileReading = false;
+    totals.get().onComplete(read -> context.runOnContext(done -> {
+      reading = false;
+      if (read.failed()) {
+        closeWithoutSnapshot();
+        return;
+      }
+      Wallet total = read.result();
+      if (total.seq() > sentSeq) {
+        sentSeq = total.seq();
+        send(new JsonObject().put("type", "balance").put("walletId", wallet.value())
+          .put("available", total.available()).put("held", total.held()).put("seq", total.seq())
+          .put("transactionId", lastTransaction));
+      }
+      if (changedWhileReading) {
+        refreshTotal();
+      }
+    }));
   }
 
   /** The wallet could not be read for the snapshot: the client reconnects and reads it again. */
@@ -112,6 +182,10 @@ public final class WalletSocket {
     closed = true;
     socket.close(code, reason);
     return true;
+  }
+
+  boolean isClosed() {
+    return closed;
   }
 
   void markClosed() {

@@ -85,9 +85,20 @@ final class Population {
     });
   }
 
+  /** The owner scripts/bench.sh lists in WALLET_STRIPED_MERCHANT_OWNERS: its merchant wallets receive on credit stripes. */
+  static final String STRIPED_MERCHANT_OWNER = "bench-striped-merchant";
+
   /** A merchant wallet (its owner has the merchant role). */
   Future<Account> merchant() {
-    String owner = "bench-" + run + "-merchant";
+    return merchant("bench-" + run + "-merchant");
+  }
+
+  /** A merchant wallet of the striped owner: payments from every shard land on its stripes. */
+  Future<Account> stripedMerchant() {
+    return merchant(STRIPED_MERCHANT_OWNER);
+  }
+
+  private Future<Account> merchant(String owner) {
     String token = http.token(owner, "user", "merchant");
     return open(token, "merchant", null).map(wallet -> new Account(token, owner, wallet));
   }

@@ -40,6 +40,10 @@ import java.util.function.ToDoubleFunction;
  */
 public final class WalletBench {
 
+  /** The title's end of the scenario paying a merchant on credit stripes (issue 10's target reads it). */
+  private static final String ON_STRIPES = " payers to one merchant on credit stripes";
+
+
   private static final Money CENT = new Money(1, Currency.getInstance("USD"));
   private static final long FUNDING_MINOR = 100_000;
   private static final double[] OPEN_LOOP_SHARES = {0.25, 0.50, 0.70, 0.90};
@@ -127,6 +131,7 @@ public final class WalletBench {
     List<Population.Account> spread = await(population.spread(options.spreadWallets(), options.spreadWallets(),
       FUNDING_MINOR), 1_800);
     Population.Account merchant = await(population.merchant(), 60);
+    Population.Account stripedMerchant = await(population.stripedMerchant(), 60);
     List<Population.Account> payers = spread.subList(0, Math.min(options.payers(), spread.size()));
     List<Population.Pair> baselinePairs = new ArrayList<>();
     List<Baselines.ScriptTarget> scriptTargets = scriptTargets(pairs, baselinePairs);
@@ -138,6 +143,8 @@ public final class WalletBench {
       () -> Scenarios.randomShards(http, spread, null));
     closed.put("POST /v1/payments, " + payers.size() + " payers to one merchant",
       () -> Scenarios.hotMerchant(http, payers, merchant));
+    closed.put("POST /v1/payments, " + payers.size() + ON_STRIPES,
+      () -> Scenarios.hotMerchant(http, payers, stripedMerchant));
     closed.put("GET /v1/wallets/{id}", () -> Scenarios.read(http, spread));
     closed.put("GET /health/live", () -> Scenarios.live(http));
 
@@ -208,17 +215,19 @@ public final class WalletBench {
           FUNDING_MINOR), 1_800);
         yield () -> Scenarios.randomShards(http, spread, null);
       }
-      case "merchant" -> {
+      case "merchant", "striped" -> {
         List<Population.Account> payers = await(population.spread(options.payers(), options.payers(), FUNDING_MINOR),
           600);
-        Population.Account merchant = await(population.merchant(), 60);
+        Population.Account merchant = await(scenario.equals("striped") ? population.stripedMerchant()
+          : population.merchant(), 60);
         yield () -> Scenarios.hotMerchant(http, payers, merchant);
       }
       case "read" -> {
         List<Population.Account> readers = await(population.spread(options.payers(), options.payers(), 1), 600);
         yield () -> Scenarios.read(http, readers);
       }
-      default -> throw new IllegalArgumentException("--only takes same, random, merchant, read, batch or sockets");
+      default -> throw new IllegalArgumentException(
+        "--only takes same, random, merchant, striped, read, batch or sockets");
     };
     await(Load.closed(vertx, requests.get(), options.clients(), Duration.ofSeconds(options.warmUpSeconds())), 600);
     progress("measuring %s for %d s", scenario, options.seconds());
@@ -516,6 +525,11 @@ public final class WalletBench {
         target(title + ": p99 < 25 ms at 70 % of max", p99, p99 < 25, "%.1f ms");
         target(title + ": ledger lag p99 < 1 s at 70 % of max", lag, lag < 1_000, "%.0f ms");
       }));
+    all.stream().filter(m -> m.title().endsWith(ON_STRIPES)).findFirst().ifPresent(striped -> {
+      double ratio = striped.median(Load.Result::perSecond) / same;
+      target("payments from all shards to one merchant on credit stripes ≥ 0.8 × same-shard transfers (issue 10)",
+        ratio, ratio >= 0.8, "%.2f ×");
+    });
     double push = socketResult.percentileMs(99);
     target(socketResult.held() + " sockets on one edge, push p99 < 50 ms", push,
       socketResult.held() >= 10_000 && push < 50, "%.1f ms");

@@ -138,7 +138,8 @@ public final class HotTierRebuild {
     return new WalletFacts(account.getString("id"), account.getString("owner_id"), account.getString("currency").trim(),
       account.getString("wallet_type"), status == null ? "active" : status.getString("status"),
       Optional.ofNullable(status).map(s -> s.getLong("versions")), value(state, "available"), value(state, "held"),
-      value(state, "seq"), account.getOffsetDateTime("opened_at").toInstant().toEpochMilli());
+      value(state, "seq"), account.getOffsetDateTime("opened_at").toInstant().toEpochMilli(),
+      Optional.ofNullable(account.getString("parent_id")));
   }
 
   private static long value(Row row, String column) {

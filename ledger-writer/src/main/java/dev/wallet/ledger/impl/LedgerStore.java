@@ -36,7 +36,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class LedgerStore {
 
   private static final Class<?>[] ACCOUNT_TYPES = {String.class, String.class, String.class, String.class,
-    String.class, String.class, OffsetDateTime.class};
+    String.class, String.class, OffsetDateTime.class, String.class};
   private static final Class<?>[] POSTING_TYPES = {String.class, String.class, String.class, String.class,
     String.class, String.class, OffsetDateTime.class, String.class, String.class};
   private static final Class<?>[] ENTRY_TYPES = {String.class, Short.class, String.class, String.class, Long.class,
@@ -194,12 +194,12 @@ public final class LedgerStore {
       if (r.type() == PostingType.WALLET_OPENED) {
         AccountEvent a = r.account().orElseThrow();
         accounts.put(a.id(), new Object[] {a.id(), "wallet", a.owner().orElseThrow(), a.currency().orElseThrow(),
-          a.type().orElseThrow(), r.shard(), time(r)});
+          a.type().orElseThrow(), r.shard(), time(r), a.parent().orElse(null)});
       }
       for (OutboxEntry e : r.entries()) {
         if (!WalletId.isWalletId(e.account())) {
           accounts.putIfAbsent(e.account(), new Object[] {e.account(), "system", null, e.currency(), null, r.shard(),
-            time(r)});
+            time(r), null});
         }
       }
     }

@@ -18,12 +18,12 @@ final class LedgerTransfers {
 
   static Optional<LedgerTransfer> of(String transferId, List<LedgerPosting> postings) {
     Optional<LedgerPosting> start = postings.stream()
-      .filter(p -> p.postingType() == TRANSFER.sameShard() || p.postingType() == TRANSFER.debit()).findFirst();
+      .filter(p -> p.postingType() == TRANSFER.sameShard().orElseThrow() || p.postingType() == TRANSFER.debit()).findFirst();
     if (start.isEmpty()) {
       return Optional.empty();
     }
     PostingLine paid = walletLine(start.get(), -1);
-    Optional<String> to = start.get().postingType() == TRANSFER.sameShard()
+    Optional<String> to = start.get().postingType() == TRANSFER.sameShard().orElseThrow()
       ? Optional.of(walletLine(start.get(), 1).accountId())
       : start.get().counterparty().or(() -> credited(postings));
     return Optional.of(new LedgerTransfer(transferId, status(postings), paid.accountId(), to, -paid.amount(),
@@ -31,7 +31,7 @@ final class LedgerTransfers {
   }
 
   private static String status(List<LedgerPosting> postings) {
-    if (has(postings, TRANSFER.sameShard()) || has(postings, TRANSFER.completed())) {
+    if (has(postings, TRANSFER.sameShard().orElseThrow()) || has(postings, TRANSFER.completed())) {
       return "completed";
     }
     return has(postings, TRANSFER.reversed()) ? "reversed" : "pending";

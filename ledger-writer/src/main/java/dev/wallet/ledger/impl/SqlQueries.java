@@ -33,8 +33,9 @@ public final class SqlQueries {
   static final String ENSURE_MONTH = "SELECT ledger_ensure_month($1::date)";
 
   static final String INSERT_ACCOUNTS = """
-    INSERT INTO accounts (id, kind, owner_id, currency, wallet_type, shard, opened_at)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+    INSERT INTO accounts (id, kind, owner_id, currency, wallet_type, shard, opened_at, parent_id)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
+                         $8::text[])
     ON CONFLICT (id) DO NOTHING""";
 
   static final String INSERT_POSTINGS = """
@@ -67,8 +68,8 @@ public final class SqlQueries {
     ON CONFLICT (id) DO NOTHING""";
 
   static final String INSERT_ACCOUNT_ROW = """
-    INSERT INTO accounts (id, kind, owner_id, currency, wallet_type, shard, opened_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING""";
+    INSERT INTO accounts (id, kind, owner_id, currency, wallet_type, shard, opened_at, parent_id)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING""";
 
   static final String INSERT_POSTING_ROW = """
     INSERT INTO postings (id, type, shard, reference, idempotency_scope, counterparty, created_at, stream_id, movement)
@@ -270,7 +271,7 @@ public final class SqlQueries {
      WHERE idempotency_scope IS NOT NULL AND created_at >= $1 ORDER BY idempotency_scope, created_at DESC""";
 
   static final String ACCOUNTS = """
-    SELECT id, kind, owner_id, currency, wallet_type, shard, opened_at FROM accounts ORDER BY id""";
+    SELECT id, kind, owner_id, currency, wallet_type, shard, opened_at, parent_id FROM accounts ORDER BY id""";
 
   /** Each account's last balance_after per bucket and its last seq. */
   static final String ACCOUNT_STATES = """

@@ -1,0 +1,279 @@
+package dev.wallet.balancecache.impl;
+
+import static dev.wallet.balancecache.testing.MoneyCore.USD;
+import static dev.wallet.balancecache.testing.MoneyCore.key;
+import static dev.wallet.balancecache.testing.MoneyCore.owner;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.BalanceCacheOptions.Striping;
+import dev.wallet.balancecache.command.Payment;
+import dev.wallet.balancecache.command.PlaceHold;
+import dev.wallet.balancecache.command.Refund;
+import dev.wallet.balancecache.model.HoldView;
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.Outcome;
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.PaymentView;
+import dev.wallet.balancecache.model.RefundView;
+import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.TransferStatus;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletStatus;
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.MoneyCore;
+import dev.wallet.balancecache.testing.TestEnvironment;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Hot merchants on credit stripes, against the real cluster: a payment from a payer on any shard
+ * is one script on the payer's shard, the merchant still sees one wallet whose balance is exact
+ * while sweeps move its money, and payouts and refunds find the money wherever it is.
+ */
+@ExtendWith(VertxExtension.class)
+class CreditStripesTest {
+
+  private static final long FEE = 30;
+
+  private RedisBalanceCache cache;
+  private MoneyCore core;
+  private String shop;
+  private WalletId merchant;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    shop = owner();
+    cache = new RedisBalanceCache(vertx, TestEnvironment.balanceCacheOptions().withSweep(0, 0)
+      .withStriping(new Striping(Set.of(shop), 0)));
+    Await.result(cache.start());
+    core = new MoneyCore(cache);
+    merchant = core.openMerchant(shop, Optional.empty());
+  }
+
+  @AfterEach
+  void stop() {
+    Await.result(cache.close());
+  }
+
+  @Test
+  @DisplayName("payments from payers on many shards each complete in one script on the payer's shard, on its stripe")
+  void paymentsLandOnThePayersShard() {
+    List<WalletId> payers = payersOnOtherShards(12, 5_000);
+
+    List<Outcome<PaymentView>> paid = Await.result(Future.all(payers.stream().map(payer -> pay(payer, 1_000)).toList())
+      .map(all -> all.<Outcome<PaymentView>>list()));
+
+    for (int i = 0; i < payers.size(); i++) {
+      Outcome<PaymentView> outcome = paid.get(i);
+      assertThat(outcome.code()).isEqualTo(OutcomeCode.OK);
+      assertThat(outcome.value().status()).as("no saga: completed at once").isEqualTo(TransferStatus.COMPLETED);
+      assertThat(outcome.value().merchant()).as("the merchant sees its own wallet").isEqualTo(merchant);
+      PaymentView stored = Await.result(cache.payment(outcome.value().id())).orElseThrow();
+      assertThat(stored.merchant()).isEqualTo(merchant);
+      assertThat(stored.status()).isEqualTo(TransferStatus.COMPLETED);
+      WalletId stripe = Stripes.stripeOf(merchant, payers.get(i).shard());
+      assertThat(core.wallet(stripe).available()).as("on the payer's shard's stripe").isGreaterThanOrEqualTo(1_000 - FEE);
+      assertThat(Await.result(cache.pendingMovements(payers.get(i).shard()))).isEmpty();
+    }
+    assertThat(core.wallet(merchant).available()).as("the merchant's total").isEqualTo(12 * (1_000 - FEE));
+  }
+
+  @Test
+  @DisplayName("the merchant's total is exact while payments arrive and sweeps move the money between its wallets")
+  void totalStaysExactWhileSwept() throws Exception {
+    List<WalletId> payers = payersOnOtherShards(16, 1_000_000);
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicLong paidIn = new AtomicLong();
+    AtomicLong swept = new AtomicLong();
+    AtomicLong reads = new AtomicLong();
+    ConcurrentLinkedQueue<String> wrongReads = new ConcurrentLinkedQueue<>();
+
+    Thread payments = new Thread(() -> {
+      while (running.get()) {
+        Await.result(Future.all(payers.stream().map(payer -> pay(payer, 1_000)
+          .map(outcome -> assertOk(outcome.code()))).toList()));
+        paidIn.addAndGet(payers.size() * (1_000 - FEE));
+      }
+    });
+    // a pass of sweeps after every two reads: reads meet sweeps under way, and each read settles
+    Thread sweeper = new Thread(() -> {
+      long readsBefore = -2;
+      while (running.get()) {
+        if (reads.get() >= readsBefore + 2) {
+          readsBefore = reads.get();
+          swept.addAndGet(Await.result(cache.sweepStripes(merchant)));
+        } else {
+          Thread.onSpinWait();
+        }
+      }
+    });
+    Thread reader = new Thread(() -> {
+      long last = 0;
+      while (running.get()) {
+        long before = paidIn.get();
+        try {
+          long total = Await.result(cache.wallet(merchant)).orElseThrow().available();
+          long after = paidIn.get() + payers.size() * (1_000 - FEE);  // a round under way may be seen in part
+          if (total < last || total < before || total > after) {
+            wrongReads.add("read " + total + " after " + last + ", paid in between " + before + " and " + after);
+          }
+          last = total;
+        } catch (RuntimeException failed) {
+          wrongReads.add("read failed: " + failed);
+        }
+        reads.incrementAndGet();
+      }
+    });
+    payments.start();
+    sweeper.start();
+    reader.start();
+    long until = System.currentTimeMillis() + 4_000;
+    while (System.currentTimeMillis() < until && wrongReads.isEmpty()) {
+      Thread.onSpinWait();
+    }
+    running.set(false);
+    payments.join();
+    sweeper.join();
+    reader.join();
+    swept.addAndGet(Await.result(cache.sweepStripes(merchant)));
+
+    assertThat(wrongReads).as("every total read is what was paid in by then, never less than the read before").isEmpty();
+    assertThat(reads.get()).as("reads").isGreaterThanOrEqualTo(5);
+    assertThat(swept.get()).as("what sweeps moved while read").isPositive();
+    assertThat(core.wallet(merchant).available()).isEqualTo(paidIn.get());
+    assertThat(ownBalance(merchant)).as("everything swept into the merchant wallet").isEqualTo(paidIn.get());
+    for (WalletId payer : payers) {
+      assertThat(core.wallet(Stripes.stripeOf(merchant, payer.shard())).available()).isZero();
+    }
+  }
+
+  @Test
+  @DisplayName("a sweep stopped after its debit, or after its credit, counts once in the merchant's total")
+  void sweepUnderWayCountsOnce() {
+    WalletId payer = payersOnOtherShards(1, 5_000).get(0);
+    assertOk(Await.result(pay(payer, 2_000)).code());
+    WalletId stripe = Stripes.stripeOf(merchant, payer.shard());
+    long total = 2_000 - FEE;
+    String id = dev.wallet.balancecache.model.TransferId.random(stripe.shard()).value();
+    Movement sweep = new Movement(id, dev.wallet.balancecache.outbox.MovementKind.SWEEP, stripe, merchant,
+      new Money(1_500, USD), 0, "*", new dev.wallet.balancecache.model.IdempotencyKey("sweeps", id), "", "",
+      List.of(), "sweep|" + id);
+    PendingMovement pending = PendingMovement.of(sweep);
+
+    assertThat(Await.result(cache.saga().debit(sweep)).outcome().getString("code")).isEqualTo("PENDING");
+    assertThat(core.wallet(stripe).available()).isEqualTo(total - 1_500);
+    assertThat(core.wallet(merchant).available()).as("in transit").isEqualTo(total);
+
+    assertThat(Await.result(cache.saga().credit(pending))).isEqualTo(OutcomeCode.OK);
+    assertThat(ownBalance(merchant)).as("credited, the sweep not finished yet").isEqualTo(1_500);
+    assertThat(core.wallet(merchant).available()).isEqualTo(total);
+
+    Await.result(cache.saga().finish(pending, "completed", ""));
+    assertThat(core.wallet(merchant).available()).isEqualTo(total);
+    assertThat(ownBalance(merchant)).isEqualTo(1_500);
+  }
+
+  @Test
+  @DisplayName("a refund from a stripe that was swept empty is refilled from the merchant wallet first")
+  void refundAfterSweep() {
+    WalletId payer = payersOnOtherShards(1, 5_000).get(0);
+    PaymentView paid = Await.result(pay(payer, 2_000)).value();
+    Await.result(cache.sweepStripes(merchant));
+    assertThat(core.wallet(Stripes.stripeOf(merchant, payer.shard())).available()).isZero();
+
+    Outcome<RefundView> refunded = Await.result(cache.refund(new Refund(paid.id(), new Money(1_500, USD), shop,
+      key(shop))));
+
+    assertThat(refunded.code()).isEqualTo(OutcomeCode.OK);
+    assertThat(core.available(payer)).isEqualTo(5_000 - 2_000 + 1_500);
+    assertThat(core.wallet(merchant).available()).isEqualTo(2_000 - FEE - 1_500);
+    assertThat(Await.result(cache.payment(paid.id())).orElseThrow().refundedMinor()).isEqualTo(1_500);
+  }
+
+  @Test
+  @DisplayName("a payout larger than the merchant wallet holds gathers the stripes first")
+  void payoutGathersTheStripes() {
+    List<WalletId> payers = payersOnOtherShards(4, 5_000);
+    Await.result(Future.all(payers.stream().map(payer -> pay(payer, 1_000)).toList()));
+    assertThat(ownBalance(merchant)).isZero();
+
+    Outcome<HoldView> held = Await.result(cache.placeHold(new PlaceHold(merchant, new Money(3_500, USD), shop, "wd-1",
+      key(shop))));
+
+    assertThat(held.code()).isEqualTo(OutcomeCode.OK);
+    assertThat(core.wallet(merchant).held()).isEqualTo(3_500);
+    assertThat(core.wallet(merchant).available()).isEqualTo(4 * (1_000 - FEE) - 3_500);
+  }
+
+  @Test
+  @DisplayName("a frozen merchant is refused on every shard, and paid again on every shard once reactivated")
+  void statusReachesEveryStripe() {
+    List<WalletId> payers = payersOnOtherShards(6, 5_000);
+    assertOk(Await.result(pay(payers.get(0), 100)).code());
+
+    assertOk(Await.result(cache.setStatus(merchant, WalletStatus.FROZEN, "risk review")).code());
+    for (WalletId payer : payers) {
+      assertThat(Await.result(pay(payer, 100)).code()).isEqualTo(OutcomeCode.WALLET_INACTIVE);
+      assertThat(Await.result(cache.wallet(Stripes.stripeOf(merchant, payer.shard()))).orElseThrow().status())
+        .isEqualTo(WalletStatus.FROZEN);
+    }
+
+    assertOk(Await.result(cache.setStatus(merchant, WalletStatus.ACTIVE, "cleared")).code());
+    for (WalletId payer : payers) {
+      assertOk(Await.result(pay(payer, 100)).code());
+    }
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private Future<Outcome<PaymentView>> pay(WalletId payer, long minor) {
+    String actor = Await.result(cache.identity(payer)).orElseThrow().ownerId();
+    return cache.pay(payment(payer, minor, actor));
+  }
+
+  private Payment payment(WalletId payer, long minor, String actor) {
+    return new Payment(payer, merchant, new Money(minor, USD), FEE, actor, "order", key(actor), List.of());
+  }
+
+  /** Funded payers, each on a shard of its own other than the merchant's. */
+  private List<WalletId> payersOnOtherShards(int count, long minor) {
+    List<WalletId> payers = new ArrayList<>();
+    Set<ShardId> used = new HashSet<>(Set.of(merchant.shard()));
+    while (payers.size() < count) {
+      String owner = owner();
+      ShardId home = ShardId.homeOf(owner, cache.shardCount());
+      if (used.add(home)) {
+        payers.add(core.funded(owner, minor));
+      }
+    }
+    return payers;
+  }
+
+  /** What the merchant wallet itself holds: its total less its stripes', with no sweep under way. */
+  private long ownBalance(WalletId wallet) {
+    long stripes = Await.result(cache.stripes().stripesOf(wallet).stream()
+        .map(stripe -> cache.wallet(stripe).map(found -> found.map(w -> w.available()).orElse(0L))).collect(
+          java.util.stream.Collectors.collectingAndThen(java.util.stream.Collectors.toList(), Future::all)))
+      .<Long>list().stream().mapToLong(Long::longValue).sum();
+    return core.wallet(wallet).available() - stripes;
+  }
+
+  private static <T> T assertOk(OutcomeCode code) {
+    assertThat(code).isEqualTo(OutcomeCode.OK);
+    return null;
+  }
+}

@@ -1,0 +1,125 @@
+package dev.wallet.edge;
+
+import static dev.wallet.edge.ApiCaller.newKey;
+import static dev.wallet.edge.ApiCaller.shardOf;
+import static dev.wallet.edge.ApiCaller.withdrawal;
+import static dev.wallet.edge.PaymentsApiTest.payment;
+import static dev.wallet.edge.PaymentsApiTest.refund;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.edge.http.EdgeMetrics;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A hot merchant (its owner listed in WALLET_STRIPED_MERCHANT_OWNERS) over HTTP: payments from
+ * payers on other shards complete at once (201, no saga), and the merchant still sees one wallet:
+ * its balance, its live feed, its payouts and its refunds work on the sum of its stripes.
+ */
+@ExtendWith(VertxExtension.class)
+class HotMerchantsApiTest {
+
+  private static final String HOT_SHOP = "shop-hot-" + UUID.randomUUID();
+  private static EdgeFixture edge;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    edge = EdgeFixture.start(vertx, Map.of("WALLET_FEE_DEFAULT_BPS", "100", "WALLET_STRIPED_MERCHANT_OWNERS", HOT_SHOP,
+      "WALLET_STRIPE_SWEEP_INTERVAL_MS", "300"), new JsonObject(), EdgeMetrics.newRegistry());
+  }
+
+  @AfterAll
+  static void stop() {
+    edge.close();
+  }
+
+  @Test
+  @DisplayName("payments from payers on other shards complete at once, and the merchant's wallet, feed and payout see their sum")
+  void paymentsFromEveryShard(Vertx vertx) {
+    ApiCaller shop = edge.as(HOT_SHOP, "user", "merchant");
+    String merchant = shop.openMerchantWallet();
+    LiveSocket feed = LiveSocket.open(vertx, edge.port(), merchant, shop.token());
+    long snapshotSeq = feed.awaitSnapshot().getLong("seq");
+
+    List<ApiCaller> payers = payersOnOtherShards(merchant, 8);
+    for (ApiCaller payer : payers) {
+      String wallet = payer.openWallet();
+      payer.deposit(wallet, 10_000);
+      HttpResponse<Buffer> paid = payer.post("/v1/payments", payment(wallet, merchant, 5_000), newKey());
+
+      assertThat(paid.statusCode()).as(paid.bodyAsString()).isEqualTo(201);
+      assertThat(paid.bodyAsJsonObject().getString("status")).isEqualTo("completed");
+      assertThat(paid.bodyAsJsonObject().getString("merchantWalletId")).isEqualTo(merchant);
+      assertThat(shop.get("/v1/payments/" + paid.bodyAsJsonObject().getString("id")).bodyAsJsonObject()
+        .getString("merchantWalletId")).isEqualTo(merchant);
+    }
+
+    long total = payers.size() * (5_000 - 50);
+    assertThat(shop.available(merchant)).isEqualTo(total);
+    JsonObject pushed = feed.awaitMessage("the total on the feed", message -> "balance".equals(message.getString("type"))
+      && message.getLong("available") == total);
+    assertThat(pushed.getLong("seq")).isGreaterThan(snapshotSeq);
+    assertThat(pushed.getString("walletId")).isEqualTo(merchant);
+
+    HttpResponse<Buffer> payout = shop.post("/v1/withdrawals", withdrawal(merchant, total, "DE89 3704 0044"), newKey());
+    assertThat(payout.statusCode()).as(payout.bodyAsString()).isEqualTo(202);
+    shop.awaitStatus("/v1/withdrawals/" + payout.bodyAsJsonObject().getString("id"), "completed");
+    assertThat(shop.wallet(merchant).getJsonObject("balance"))
+      .isEqualTo(new JsonObject().put("available", 0).put("held", 0));
+    feed.socket.close();
+  }
+
+  @Test
+  @DisplayName("a refund of a payment whose stripe was swept meanwhile is paid in full")
+  void refundAfterTheSweep() {
+    ApiCaller shop = edge.as(HOT_SHOP, "user", "merchant");
+    String merchant = shop.openMerchantWallet();
+    ApiCaller alice = payersOnOtherShards(merchant, 1).get(0);
+    String payer = alice.openWallet();
+    alice.deposit(payer, 10_000);
+    String paymentId = alice.post("/v1/payments", payment(payer, merchant, 4_000), newKey()).bodyAsJsonObject()
+      .getString("id");
+    WalletId stripe = WalletId.derived(new WalletId(payer).shard(), "stripe|" + merchant);
+    Eventually.await("the stripe swept by the edge's own sweeper", Duration.ofSeconds(15),
+      () -> Await.result(edge.cache.wallet(stripe)).orElseThrow().available() == 0);
+
+    HttpResponse<Buffer> refunded = shop.post("/v1/payments/" + paymentId + "/refunds", refund(3_000), newKey());
+
+    assertThat(refunded.statusCode()).as(refunded.bodyAsString()).isEqualTo(201);
+    assertThat(alice.available(payer)).isEqualTo(10_000 - 4_000 + 3_000);
+    assertThat(shop.available(merchant)).isEqualTo(4_000 - 40 - 3_000);
+  }
+
+  /** Users whose home shard (where their first wallet opens) is another than the merchant's, each a different one. */
+  private static List<ApiCaller> payersOnOtherShards(String merchant, int count) {
+    Set<String> shards = new HashSet<>(Set.of(shardOf(merchant)));
+    List<ApiCaller> payers = new ArrayList<>();
+    while (payers.size() < count) {
+      ApiCaller candidate = edge.newUser();
+      String home = String.format("%04d", ShardId.homeOf(candidate.id(), edge.cache.shardCount()).number());
+      if (shards.add(home)) {
+        payers.add(candidate);
+      }
+    }
+    return payers;
+  }
+}
