@@ -8,7 +8,7 @@
 -- ARGV[1] status (active|frozen|closed)   ARGV[2] reason (free text for the audit trail)
 --
 -- Returns {kind, outcome}: outcome.code is OK (with the status), WALLET_NOT_FOUND,
--- WALLET_INACTIVE (a closed wallet stays closed), BALANCE_NOT_ZERO (money available) or
+-- WALLET_INACTIVE (a closed wallet stays closed, but for a credit stripe), BALANCE_NOT_ZERO (money available) or
 -- MONEY_IN_FLIGHT (money held, or an outgoing cross-shard movement not finished).
 -- Writes (only on a change): the wallet's status and one 'wallet_status' outbox event.
 
@@ -21,7 +21,9 @@ if not wallet then return reply('new', cjson.encode(refusal('WALLET_NOT_FOUND'))
 if wallet.status == status then
   return reply('replay', cjson.encode({code = 'OK', walletId = wallet.id, status = status}))
 end
-if wallet.status == 'closed' then
+-- a merchant's credit stripe follows its merchant wallet's status, and may open again after a close
+-- of the merchant that another stripe refused (it was empty when it closed)
+if wallet.status == 'closed' and not wallet.parent then
   return reply('new', cjson.encode(refusal('WALLET_INACTIVE', {walletId = wallet.id})))
 end
 if status == 'closed' and wallet.avail ~= 0 then

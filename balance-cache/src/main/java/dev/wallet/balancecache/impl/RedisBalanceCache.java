@@ -335,9 +335,24 @@ public final class RedisBalanceCache implements BalanceCache {
   @Override
   public Future<Outcome<WalletStatus>> setStatus(WalletId id, WalletStatus status, String reason) {
     List<String> keys = List.of(Keys.wallet(id), Keys.outbox(id.shard()));
-    return runner.run(scripts.setStatus, keys, List.of(status.wire(), reason))
-      .compose(reply -> copiedToStripes(id, reply))
-      .map(reply -> Views.outcome(reply, Views::status));
+    return stripesClosedFirst(id, status).compose(refused -> refused.isPresent()
+      ? Future.succeededFuture(Outcome.<WalletStatus>refused(refused.get()))
+      : runner.run(scripts.setStatus, keys, List.of(status.wire(), reason))
+        .compose(reply -> copiedToStripes(id, reply))
+        .map(reply -> Views.outcome(reply, Views::status)));
+  }
+
+  /**
+   * A striped merchant wallet closes only after every stripe has (each refuses while it holds money
+   * or sends a sweep): closing the wallet first could leave money on a stripe that no sweep could
+   * bring into a closed wallet. The refusal of a stripe, if any, is the close's.
+   */
+  private Future<Optional<OutcomeCode>> stripesClosedFirst(WalletId id, WalletStatus status) {
+    if (status != WalletStatus.CLOSED) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    return identity(id).compose(found -> found.filter(stripes::striped).map(stripes::close)
+      .orElse(Future.succeededFuture(Optional.empty())));
   }
 
   /** A striped merchant's status reaches every stripe before the change is answered. */

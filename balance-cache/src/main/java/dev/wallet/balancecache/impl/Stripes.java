@@ -155,6 +155,24 @@ final class Stripes {
       }));
   }
 
+  /**
+   * Closes every stripe of a merchant wallet about to close; answers the first refusal (a stripe
+   * still holding money, or sending a sweep), after which the merchant wallet stays open and the
+   * stripes that did close take its status again. A stripe not opened yet has nothing to close: one
+   * opened later copies the closed status.
+   */
+  Future<Optional<OutcomeCode>> close(WalletIdentity merchant) {
+    List<Future<String>> closed = stripesOf(merchant.id()).stream().map(stripe -> runner.run(scripts.setStatus,
+        List.of(Keys.wallet(stripe), Keys.outbox(stripe.shard())),
+        List.of(WalletStatus.CLOSED.wire(), STATUS_COPY_REASON + merchant.id()))
+      .map(reply -> reply.outcome().getString("code"))).toList();
+    return Future.all(closed).map(all -> closed.stream().map(Future::result)
+        .filter(code -> !"OK".equals(code) && !OutcomeCode.WALLET_NOT_FOUND.name().equals(code))
+        .findFirst().map(OutcomeCode::valueOf))
+      .compose(refused -> refused.isEmpty() ? Future.succeededFuture(refused)
+        : copyStatus(merchant.id()).map(reopened -> refused));
+  }
+
   private Future<WalletStatus> status(WalletId wallet) {
     String key = Keys.wallet(wallet);
     return runner.send(key, Request.cmd(Command.HGET).arg(key).arg("status")).compose(status -> status == null

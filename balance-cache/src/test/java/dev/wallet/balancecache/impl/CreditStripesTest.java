@@ -238,6 +238,34 @@ class CreditStripesTest {
     }
   }
 
+  @Test
+  @DisplayName("a striped merchant closes only once every stripe is empty, and then is refused on every shard")
+  void closesOnlyWhenEveryStripeIsEmpty() {
+    List<WalletId> payers = payersOnOtherShards(3, 5_000);
+    assertOk(Await.result(pay(payers.get(0), 1_000)).code());
+
+    assertThat(Await.result(cache.setStatus(merchant, WalletStatus.CLOSED, "leaving")).code())
+      .as("money on a stripe").isEqualTo(OutcomeCode.BALANCE_NOT_ZERO);
+    assertThat(core.wallet(merchant).status()).isEqualTo(WalletStatus.ACTIVE);
+    for (WalletId payer : payers) {
+      assertThat(core.wallet(Stripes.stripeOf(merchant, payer.shard())).status()).as("the empty stripes open again")
+        .isEqualTo(WalletStatus.ACTIVE);
+    }
+    assertOk(Await.result(pay(payers.get(1), 100)).code());
+
+    long total = 1_000 - FEE + 100 - FEE;
+    HoldView payout = Await.result(cache.placeHold(new PlaceHold(merchant, new Money(total, USD), shop, "wd-all",
+      key(shop)))).value();
+    assertOk(Await.result(cache.settleHold(payout.id(), dev.wallet.balancecache.model.SystemAccount.clearing("sandbox",
+      USD))).code());
+    assertOk(Await.result(cache.setStatus(merchant, WalletStatus.CLOSED, "leaving")).code());
+
+    assertThat(core.wallet(merchant).status()).isEqualTo(WalletStatus.CLOSED);
+    for (WalletId payer : payers) {
+      assertThat(Await.result(pay(payer, 100)).code()).isEqualTo(OutcomeCode.WALLET_INACTIVE);
+    }
+  }
+
   // ------------------------------------------------------------------ helpers
 
   private Future<Outcome<PaymentView>> pay(WalletId payer, long minor) {
