@@ -12,6 +12,7 @@ import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.edge.http.EdgeMetrics;
+import dev.wallet.ledger.LedgerWriter;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -40,15 +41,18 @@ class HotMerchantsApiTest {
 
   private static final String HOT_SHOP = "shop-hot-" + UUID.randomUUID();
   private static EdgeFixture edge;
+  private static LedgerWriter writer;
 
   @BeforeAll
   static void start(Vertx vertx) {
     edge = EdgeFixture.start(vertx, Map.of("WALLET_FEE_DEFAULT_BPS", "100", "WALLET_STRIPED_MERCHANT_OWNERS", HOT_SHOP,
       "WALLET_STRIPE_SWEEP_INTERVAL_MS", "300"), new JsonObject(), EdgeMetrics.newRegistry());
+    writer = EdgeFixture.startLedgerWriter(vertx, "hot-merchants-test");
   }
 
   @AfterAll
   static void stop() {
+    Await.result(writer.stop());
     edge.close();
   }
 
@@ -107,6 +111,47 @@ class HotMerchantsApiTest {
     assertThat(refunded.statusCode()).as(refunded.bodyAsString()).isEqualTo(201);
     assertThat(alice.available(payer)).isEqualTo(10_000 - 4_000 + 3_000);
     assertThat(shop.available(merchant)).isEqualTo(4_000 - 40 - 3_000);
+  }
+
+  @Test
+  @DisplayName("the merchant's entries are its wallet's and its stripes' by time, a page at a time, without the sweeps")
+  void entriesAcrossStripes() {
+    ApiCaller shop = edge.as(HOT_SHOP, "user", "merchant");
+    String merchant = shop.openMerchantWallet();
+    shop.deposit(merchant, 500);
+    List<ApiCaller> payers = payersOnOtherShards(merchant, 3);
+    List<Long> amounts = List.of(1_000L, 2_000L, 3_000L);
+    List<String> stripes = new ArrayList<>();
+    for (int i = 0; i < payers.size(); i++) {
+      String wallet = payers.get(i).openWallet();
+      payers.get(i).deposit(wallet, 10_000);
+      assertThat(payers.get(i).post("/v1/payments", payment(wallet, merchant, amounts.get(i)), newKey()).statusCode())
+        .isEqualTo(201);
+      stripes.add(WalletId.derived(new WalletId(wallet).shard(), "stripe|" + merchant).value());
+    }
+    // each stripe is the merchant owner's too: its own entries show its sweep once the ledger has it
+    Eventually.await("every stripe's payment and sweep in the ledger", Duration.ofSeconds(30), () -> stripes.stream()
+      .allMatch(stripe -> shop.get("/v1/wallets/" + stripe + "/entries").bodyAsJsonObject().getJsonArray("entries")
+        .stream().map(JsonObject.class::cast).anyMatch(entry -> "sweep_debit".equals(entry.getString("type")))));
+
+    List<JsonObject> listed = new ArrayList<>();
+    String cursor = null;
+    do {
+      JsonObject page = shop.get("/v1/wallets/" + merchant + "/entries?limit=2"
+        + (cursor == null ? "" : "&cursor=" + cursor)).bodyAsJsonObject();
+      page.getJsonArray("entries").forEach(entry -> listed.add((JsonObject) entry));
+      cursor = page.getString("nextCursor");
+    } while (cursor != null);
+
+    assertThat(listed).extracting(entry -> entry.getString("type")).doesNotContain("sweep_debit", "sweep_credit");
+    assertThat(listed).extracting(entry -> entry.getLong("amount"))
+      .as("newest first: the three payments less their fee, then the deposit").containsExactly(2_970L, 1_980L, 990L, 500L);
+    assertThat(listed.subList(0, 3)).allSatisfy(entry -> assertThat(entry.getString("accountId"))
+      .as("booked on a stripe").isNotNull().isNotEqualTo(merchant));
+    assertThat(listed.get(3).containsKey("accountId")).as("the merchant wallet's own entry").isFalse();
+    assertThat(listed.subList(0, 3)).extracting(entry -> entry.getString("accountId")).containsExactlyInAnyOrderElementsOf(
+      stripes);
+    assertThat(shop.get("/v1/wallets/" + merchant + "/entries?cursor=bm90LWEtY3Vyc29y").statusCode()).isEqualTo(400);
   }
 
   /** Users whose home shard (where their first wallet opens) is another than the merchant's, each a different one. */

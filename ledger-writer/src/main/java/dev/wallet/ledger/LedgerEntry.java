@@ -7,5 +7,6 @@ import java.time.Instant;
  * business transaction behind that posting (a transfer, a deposit), and the balance right after.
  */
 public record LedgerEntry(String id, String postingId, String transactionId, String type, String bucket,
-                          long amount, String currency, long balanceAfter, long seq, Instant createdAt) {
+                          long amount, String currency, long balanceAfter, long seq, Instant createdAt,
+                          String accountId) {
 }

@@ -5,6 +5,7 @@ import dev.wallet.ledger.impl.PgLedgerReader;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /** Reads served from the ledger. */
@@ -21,6 +22,16 @@ public interface LedgerReader {
    * @throws IllegalArgumentException (as a failed future) for a malformed cursor or limit
    */
   Future<EntryPage> entries(WalletId wallet, int limit, Optional<String> cursor);
+
+  /**
+   * A hot merchant's entries: its wallet's and its credit stripes' ({@code accounts}, the wallet
+   * first), newest first by time, without the sweeps that move its money between them. Each entry
+   * names its account: a stripe's balanceAfter and seq are the stripe's. The cursor is opaque, and
+   * of this listing only.
+   *
+   * @throws IllegalArgumentException (as a failed future) for a malformed cursor or limit
+   */
+  Future<EntryPage> entriesOfAccounts(List<WalletId> accounts, int limit, Optional<String> cursor);
 
   /** The wallet's balance at {@code at}, from balance_after: one index lookup per bucket, no replay. */
   Future<PointInTimeBalance> balanceAt(WalletId wallet, Instant at);

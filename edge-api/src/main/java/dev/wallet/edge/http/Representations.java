@@ -6,6 +6,7 @@ import dev.wallet.balancecache.model.PaymentView;
 import dev.wallet.balancecache.model.RefundView;
 import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.ledger.EntryPage;
 import dev.wallet.ledger.LedgerEntry;
 import io.vertx.core.json.JsonArray;
@@ -100,9 +101,11 @@ public final class Representations {
     return json;
   }
 
-  public static JsonObject entries(EntryPage page) {
+  /** A page of a wallet's entries; one on a hot merchant's credit stripe names it in accountId. */
+  public static JsonObject entries(EntryPage page, WalletId wallet) {
     JsonArray entries = new JsonArray();
-    page.entries().forEach(entry -> entries.add(entry(entry)));
+    page.entries().forEach(entry -> entries.add(wallet.value().equals(entry.accountId()) ? entry(entry)
+      : entry(entry).put("accountId", entry.accountId())));
     return new JsonObject()
       .put("entries", entries)
       .put("nextCursor", page.nextCursor().orElse(null));

@@ -26,6 +26,8 @@ import dev.wallet.ledger.LedgerReader;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.DatabaseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** /v1/wallets: open one, read one, read its history from the ledger. */
@@ -65,14 +67,25 @@ public final class WalletHandlers {
       .map(Reply::ok));
   }
 
-  /** GET /v1/wallets/:id/entries?limit=&cursor=, newest first, from the ledger. */
+  /**
+   * GET /v1/wallets/:id/entries?limit=&cursor=, newest first, from the ledger; a hot merchant's
+   * with those of its credit stripes, by time.
+   */
   public void entries(RoutingContext ctx) {
     WalletId id = PathIds.wallet(ctx);
     int limit = pageSize(ctx);
     Optional<String> cursor = cursor(ctx);
     Reply.answer(ctx, ownership.ownedWallet(Authenticator.caller(ctx), id)
-      .compose(owned -> ledger.entries(id, limit, cursor).recover(WalletHandlers::ledgerFailure))
-      .map(page -> Reply.ok(Representations.entries(page))));
+      .compose(owned -> cache.stripesOf(id))
+      .compose(stripes -> (stripes.isEmpty() ? ledger.entries(id, limit, cursor)
+        : ledger.entriesOfAccounts(withStripes(id, stripes), limit, cursor)).recover(WalletHandlers::ledgerFailure))
+      .map(page -> Reply.ok(Representations.entries(page, id))));
+  }
+
+  private static List<WalletId> withStripes(WalletId merchant, List<WalletId> stripes) {
+    List<WalletId> accounts = new ArrayList<>(stripes);
+    accounts.add(0, merchant);
+    return accounts;
   }
 
   private static WalletType walletType(RequestBody body, Caller caller) {

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import io.vertx.core.json.JsonObject;
 import dev.wallet.ledger.LedgerPosting;
@@ -50,6 +51,37 @@ public final class PgLedgerReader implements LedgerReader {
     return pool.preparedQuery(SqlQueries.ENTRIES_PAGE)
       .execute(Tuple.of(wallet.value(), after.seq(), after.bucket(), limit + 1))
       .map(rows -> page(rows, limit));
+  }
+
+  @Override
+  public Future<EntryPage> entriesOfAccounts(List<WalletId> accounts, int limit, Optional<String> cursor) {
+    if (limit < 1 || limit > MAX_LIMIT) {
+      return Future.failedFuture(new IllegalArgumentException("limit must be between 1 and " + MAX_LIMIT));
+    }
+    TimePosition after;
+    try {
+      after = cursor.map(TimePosition::decode).orElse(TimePosition.START);
+    } catch (IllegalArgumentException malformed) {
+      return Future.failedFuture(malformed);
+    }
+    return pool.preparedQuery(SqlQueries.ACCOUNTS_ENTRIES_PAGE)
+      .execute(Tuple.tuple().addArrayOfString(accounts.stream().map(WalletId::value).toArray(String[]::new))
+        .addValue(after.at()).addString(after.postingId()).addShort(after.idx()).addInteger(limit + 1))
+      .map(rows -> timePage(rows, limit));
+  }
+
+  private static EntryPage timePage(RowSet<Row> rows, int limit) {
+    List<LedgerEntry> entries = new ArrayList<>();
+    List<TimePosition> positions = new ArrayList<>();
+    for (Row row : rows) {
+      entries.add(entry(row));
+      positions.add(new TimePosition(row.getOffsetDateTime("created_at"), row.getString("posting_id"),
+        row.getShort("idx")));
+    }
+    if (entries.size() <= limit) {
+      return new EntryPage(entries, Optional.empty());
+    }
+    return new EntryPage(List.copyOf(entries.subList(0, limit)), Optional.of(positions.get(limit - 1).encode()));
   }
 
   @Override
@@ -142,7 +174,38 @@ public final class PgLedgerReader implements LedgerReader {
     return new LedgerEntry(row.getString("posting_id") + "/" + row.getInteger("idx"), row.getString("posting_id"),
       row.getString("reference"), row.getString("type"), row.getString("bucket"), row.getLong("amount"),
       row.getString("currency").trim(), row.getLong("balance_after"), row.getLong("seq"),
-      row.getOffsetDateTime("created_at").toInstant());
+      row.getOffsetDateTime("created_at").toInstant(), row.getString("account_id"));
+  }
+
+  /**
+   * Where a page of several accounts ends: entries are ordered by time, posting and index, all
+   * descending. The time is kept to the microsecond, as PostgreSQL keeps it.
+   */
+  record TimePosition(OffsetDateTime at, String postingId, short idx) {
+
+    static final TimePosition START = new TimePosition(OffsetDateTime.of(9999, 12, 31, 0, 0, 0, 0, ZoneOffset.UTC),
+      "", (short) 0);
+
+    String encode() {
+      long micros = at.toEpochSecond() * 1_000_000 + at.getNano() / 1_000;
+      return Base64.getUrlEncoder().withoutPadding()
+        .encodeToString(("t:" + micros + ":" + idx + ":" + postingId).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static TimePosition decode(String cursor) {
+      try {
+        String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split(":", 4);
+        if (parts.length != 4 || !parts[0].equals("t") || parts[3].isEmpty()) {
+          throw new IllegalArgumentException("malformed cursor");
+        }
+        long micros = Long.parseLong(parts[1]);
+        OffsetDateTime at = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1_000)
+          .atOffset(ZoneOffset.UTC);
+        return new TimePosition(at, parts[3], Short.parseShort(parts[2]));
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("malformed cursor", e);
+      }
+    }
   }
 
   /** Where a page ends: entries are ordered by seq descending, then bucket ascending. */

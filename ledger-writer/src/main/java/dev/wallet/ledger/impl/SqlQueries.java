@@ -87,12 +87,34 @@ public final class SqlQueries {
 
   static final String ENTRIES_PAGE = """
     SELECT e.posting_id, e.idx, p.reference, p.type, e.bucket, e.amount, e.currency, e.balance_after, e.seq,
-           e.created_at
+           e.created_at, e.account_id
       FROM entries e JOIN postings p ON p.id = e.posting_id AND p.created_at = e.created_at
      WHERE e.account_id = $1
        AND (e.seq < $2 OR (e.seq = $2 AND e.bucket > $3))
      ORDER BY e.seq DESC, e.bucket ASC
      LIMIT $4""";
+
+  /**
+   * A page of several accounts' entries by time (a hot merchant's wallet and stripes), sweeps left
+   * out: each account's bucket is read newest first through its (account, bucket, created_at) index
+   * up to the page size, and the page is the newest of those, after the cursor's (time, posting, idx).
+   */
+  static final String ACCOUNTS_ENTRIES_PAGE = """
+    SELECT e.posting_id, e.idx, p.reference, p.type, e.bucket, e.amount, e.currency, e.balance_after, e.seq,
+           e.created_at, e.account_id
+      FROM unnest($1::text[]) AS a(id)
+      CROSS JOIN (VALUES ('available'), ('held')) AS b(bucket)
+      CROSS JOIN LATERAL (
+        SELECT * FROM entries x
+         WHERE x.account_id = a.id AND x.bucket = b.bucket AND x.created_at <= $2
+           AND (x.created_at, x.posting_id, x.idx) < ($2, $3, $4)
+           AND NOT EXISTS (SELECT 1 FROM postings s WHERE s.id = x.posting_id AND s.created_at = x.created_at
+                             AND left(s.type, 6) = 'sweep_')
+         ORDER BY x.created_at DESC, x.posting_id DESC, x.idx DESC
+         LIMIT $5) e
+      JOIN postings p ON p.id = e.posting_id AND p.created_at = e.created_at
+     ORDER BY e.created_at DESC, e.posting_id DESC, e.idx DESC
+     LIMIT $5""";
 
   /** Each bucket's last balance_after at or before the instant: no replay. */
   static final String BALANCE_AT = """
