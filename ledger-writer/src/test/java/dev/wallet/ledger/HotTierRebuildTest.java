@@ -4,7 +4,9 @@ import static dev.wallet.balancecache.testing.MoneyCore.USD;
 import static dev.wallet.balancecache.testing.MoneyCore.owner;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wallet.balancecache.BalanceCacheOptions;
 import dev.wallet.balancecache.command.Credit;
+import dev.wallet.balancecache.command.Payment;
 import dev.wallet.balancecache.command.Authorize;
 import dev.wallet.balancecache.command.Capture;
 import dev.wallet.balancecache.command.PlaceHold;
@@ -88,10 +90,11 @@ class HotTierRebuildTest {
       "dep-" + System.nanoTime(), depositKey);
     assertThat(Await.result(cache.credit(deposit)).code()).isEqualTo(OutcomeCode.OK);
     assertThat(Await.result(cache.setStatus(frozen, WalletStatus.FROZEN, "test")).code()).isEqualTo(OutcomeCode.OK);
+    WalletId stripe = paidThroughAStripe(vertx, payer, alice);
     ledger.awaitDrained(Duration.ofSeconds(30));
     Await.result(writer.stop());
 
-    List<WalletId> wallets = List.of(payer, near, far, frozen, shop);
+    List<WalletId> wallets = List.of(payer, near, far, frozen, shop, stripe);
     Map<String, Map<String, String>> before = snapshot(wallets, List.of(debitedOnly, credited));
     ledger.redis().flushall();
     RebuildReport report = Await.result(HotTierRebuild.run(vertx, cache,
@@ -108,6 +111,29 @@ class HotTierRebuildTest {
     assertThat(Await.result(cache.voidAuthorization(authorization, MoneyCore.key(alice))).code()).as("the restored authorization voided")
       .isEqualTo(OutcomeCode.OK);
     assertThat(core.available(payer)).isEqualTo(availableBeforeVoid + 500);
+  }
+
+  /**
+   * A payment from {@code payer} to a hot merchant on another shard, landed on the merchant's credit
+   * stripe on the payer's shard: the stripe, whose hash (its parent included) the rebuild must restore.
+   */
+  private WalletId paidThroughAStripe(Vertx vertx, WalletId payer, String payerOwner) {
+    String hotShop = owner();
+    RedisBalanceCache striped = new RedisBalanceCache(vertx, TestEnvironment.balanceCacheOptions().withSweep(0, 0)
+      .withStriping(new BalanceCacheOptions.Striping(java.util.Set.of(hotShop), 0)));
+    Await.result(striped.start());
+    try {
+      core.fund(payer, 1_000);
+      WalletId merchant = core.openMerchantElsewhere(hotShop, payer);
+      assertThat(Await.result(striped.pay(new Payment(payer, merchant, new Money(1_000, USD), 10, payerOwner, "hot",
+        MoneyCore.key(payerOwner), List.of()))).code()).isEqualTo(OutcomeCode.OK);
+      WalletId stripe = WalletId.derived(payer.shard(), "stripe|" + merchant.value());
+      assertThat(ledger.redis().hget(stripe.shard().tag() + ":w:" + stripe.value(), "parent")).isEqualTo(merchant.value());
+      assertThat(core.available(stripe)).isEqualTo(990);
+      return stripe;
+    } finally {
+      Await.result(striped.close());
+    }
   }
 
   private TransferView debit(WalletId from, WalletId to, long amount, String owner) {

@@ -7,6 +7,7 @@ import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.outbox.MovementKind;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -292,6 +293,10 @@ final class RedisHotTierAccess implements HotTierAccess {
     if (m.credited()) {
       writes.add(hset(Keys.creditDecision(new WalletId(m.to()).shard(), m.id()),
         Map.of("outcome", new JsonObject().put("code", "OK").put("id", m.id()).encode())));
+    }
+    if (MovementKind.SWEEP.wire().equals(m.kind())) {
+      // listed at its source as saga_debit.lua lists it, so a hot merchant's total counts it while in transit
+      writes.add(hset(Keys.sweepsSent(new WalletId(m.from())), Map.of(m.id(), m.amount() + " " + m.to())));
     }
     return Future.all(writes).mapEmpty();
   }
