@@ -66,7 +66,7 @@ record EdgeHandlers(Authenticator auth, RateLimiter rate, ApiSchema schema, Mone
       new SocketHandlers(ownership, services.feed(), services.socketsPerCaller(), services.connections(),
         config.sockets().maxPendingEvents(), config.http().idleTimeoutMs(), services.registry()),
       new WalletHandlers(services.cache(), services.ledger(), ownership, limits),
-      new LedgerHandlers(services.ledger(), ownership),
+      new LedgerHandlers(services.cache(), services.ledger(), ownership),
       new GatewayMovementHandlers<>(GatewayMovementHandlers.deposits(limits), services.funds().deposits(), ownership,
         metrics),
       new GatewayMovementHandlers<>(GatewayMovementHandlers.withdrawals(limits), services.funds().withdrawals(),

@@ -19,6 +19,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -119,6 +120,7 @@ class HotMerchantsApiTest {
     ApiCaller shop = edge.as(HOT_SHOP, "user", "merchant");
     String merchant = shop.openMerchantWallet();
     shop.deposit(merchant, 500);
+    Instant beforePayments = Instant.now();
     List<ApiCaller> payers = payersOnOtherShards(merchant, 3);
     List<Long> amounts = List.of(1_000L, 2_000L, 3_000L);
     List<String> stripes = new ArrayList<>();
@@ -152,6 +154,15 @@ class HotMerchantsApiTest {
     assertThat(listed.subList(0, 3)).extracting(entry -> entry.getString("accountId")).containsExactlyInAnyOrderElementsOf(
       stripes);
     assertThat(shop.get("/v1/wallets/" + merchant + "/entries?cursor=bm90LWEtY3Vyc29y").statusCode()).isEqualTo(400);
+    assertThat(balanceAt(shop, merchant, beforePayments)).as("the deposit alone").isEqualTo(500);
+    assertThat(balanceAt(shop, merchant, Instant.now())).as("and every payment, on the stripes or swept")
+      .isEqualTo(500 + 990 + 1_980 + 2_970);
+  }
+
+  private static long balanceAt(ApiCaller caller, String wallet, Instant at) {
+    HttpResponse<Buffer> answer = caller.get("/v1/wallets/" + wallet + "/balance?at=" + at);
+    assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(200);
+    return answer.bodyAsJsonObject().getJsonObject("balance").getLong("available");
   }
 
   /** Users whose home shard (where their first wallet opens) is another than the merchant's, each a different one. */

@@ -36,6 +36,14 @@ public interface LedgerReader {
   /** The wallet's balance at {@code at}, from balance_after: one index lookup per bucket, no replay. */
   Future<PointInTimeBalance> balanceAt(WalletId wallet, Instant at);
 
+  /**
+   * A hot merchant's balance at {@code at} ({@code accounts}: its wallet first, then its credit
+   * stripes): the sum of theirs, plus what sweeps between them carried then (debited by that instant,
+   * neither credited nor reversed yet; a sweep debited more than a day before is not looked for:
+   * reconciliation reports one that long in transit). Its seq is the sum of theirs.
+   */
+  Future<PointInTimeBalance> balanceAtOfAccounts(List<WalletId> accounts, Instant at);
+
   /** A transfer from its postings, or empty when the ledger has none of them (yet). */
   Future<Optional<LedgerTransfer>> transfer(String transferId);
 

@@ -1,6 +1,8 @@
 package dev.wallet.edge.wallets;
 
+import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.edge.http.Authenticator;
 import dev.wallet.edge.http.DependencyUnavailableException;
 import dev.wallet.edge.http.Ownership;
@@ -24,10 +26,12 @@ import java.util.List;
 /** Reads answered by the ledger rather than the hot tier: a balance at an instant, the last reconciliation. */
 public final class LedgerHandlers {
 
+  private final BalanceCache cache;
   private final LedgerReader ledger;
   private final Ownership ownership;
 
-  public LedgerHandlers(LedgerReader ledger, Ownership ownership) {
+  public LedgerHandlers(BalanceCache cache, LedgerReader ledger, Ownership ownership) {
+    this.cache = cache;
     this.ledger = ledger;
     this.ownership = ownership;
   }
@@ -36,7 +40,9 @@ public final class LedgerHandlers {
   public void balanceAt(RoutingContext ctx) {
     Instant at = instant(ctx);
     Reply.answer(ctx, ownership.ownedWallet(Authenticator.caller(ctx), PathIds.wallet(ctx))
-      .compose(wallet -> ledger.balanceAt(wallet.id(), at).recover(LedgerHandlers::ledgerFailure)
+      .compose(wallet -> cache.stripesOf(wallet.id())
+        .compose(stripes -> (stripes.isEmpty() ? ledger.balanceAt(wallet.id(), at)
+          : ledger.balanceAtOfAccounts(WalletHandlers.withStripes(wallet.id(), stripes), at)).recover(LedgerHandlers::ledgerFailure))
         .map(balance -> Reply.ok(balance(wallet, balance)))));
   }
 

@@ -82,7 +82,8 @@ public final class WalletHandlers {
       .map(page -> Reply.ok(Representations.entries(page, id))));
   }
 
-  private static List<WalletId> withStripes(WalletId merchant, List<WalletId> stripes) {
+  /** A hot merchant's accounts in the ledger: its wallet, then its credit stripes. */
+  static List<WalletId> withStripes(WalletId merchant, List<WalletId> stripes) {
     List<WalletId> accounts = new ArrayList<>(stripes);
     accounts.add(0, merchant);
     return accounts;

@@ -105,6 +105,28 @@ public final class PgLedgerReader implements LedgerReader {
   }
 
   @Override
+  public Future<PointInTimeBalance> balanceAtOfAccounts(List<WalletId> accounts, Instant at) {
+    Tuple args = Tuple.tuple().addArrayOfString(accounts.stream().map(WalletId::value).toArray(String[]::new))
+      .addValue(at.atOffset(ZoneOffset.UTC));
+    return pool.preparedQuery(SqlQueries.ACCOUNTS_BALANCE_AT).execute(args)
+      .compose(rows -> pool.preparedQuery(SqlQueries.SWEEPS_IN_TRANSIT_AT).execute(args).map(transit -> {
+        long available = transit.iterator().next().getLong("in_transit");
+        long held = 0;
+        Map<String, Long> seqs = new HashMap<>();
+        for (Row row : rows) {
+          if (row.getString("bucket").equals("available")) {
+            available += row.getLong("balance_after");
+          } else {
+            held += row.getLong("balance_after");
+          }
+          seqs.merge(row.getString("account"), row.getLong("seq"), Math::max);
+        }
+        long seq = seqs.values().stream().mapToLong(Long::longValue).sum();
+        return new PointInTimeBalance(accounts.get(0), at, available, held, seq);
+      }));
+  }
+
+  @Override
   public Future<Optional<LedgerTransfer>> transfer(String transferId) {
     return pool.preparedQuery(SqlQueries.POSTINGS_BY_REFERENCE).execute(Tuple.of(transferId))
       .compose(this::withLines)

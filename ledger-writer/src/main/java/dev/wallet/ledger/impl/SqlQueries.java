@@ -116,6 +116,25 @@ public final class SqlQueries {
      ORDER BY e.created_at DESC, e.posting_id DESC, e.idx DESC
      LIMIT $5""";
 
+  /** Each account's and bucket's last balance_after at or before the instant (a hot merchant's accounts). */
+  static final String ACCOUNTS_BALANCE_AT = """
+    SELECT a.id AS account, b.bucket, last.balance_after, last.seq
+      FROM unnest($1::text[]) AS a(id)
+      CROSS JOIN (VALUES ('available'), ('held')) AS b(bucket)
+      CROSS JOIN LATERAL (
+        SELECT balance_after, seq FROM entries
+         WHERE account_id = a.id AND bucket = b.bucket AND created_at <= $2
+         ORDER BY created_at DESC, seq DESC LIMIT 1) last""";
+
+  /** What sweeps out of these accounts carried at the instant: debited in the day before it, not yet credited nor reversed. */
+  static final String SWEEPS_IN_TRANSIT_AT = """
+    SELECT coalesce(sum(-e.amount), 0) AS in_transit
+      FROM entries e JOIN postings p ON p.id = e.posting_id AND p.created_at = e.created_at
+     WHERE e.account_id = ANY($1) AND e.bucket = 'available' AND e.created_at <= $2
+       AND e.created_at > $2 - interval '1 day' AND p.type = 'sweep_debit'
+       AND NOT EXISTS (SELECT 1 FROM postings q WHERE q.reference = p.reference AND q.created_at <= $2
+                         AND q.type IN ('sweep_credit', 'sweep_reversed'))""";
+
   /** Each bucket's last balance_after at or before the instant: no replay. */
   static final String BALANCE_AT = """
     SELECT b.bucket, last.balance_after, last.seq
