@@ -17,6 +17,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -277,7 +278,7 @@ final class Stripes {
       available, held, seq, merchant.createdAt());
   }
 
-  private static long number(io.vertx.redis.client.Response value) {
+  private static long number(Response value) {
     return value == null ? 0 : Long.parseLong(value.toString());
   }
 
