@@ -444,16 +444,10 @@ public final class RedisBalanceCache implements BalanceCache {
       return Future.succeededFuture();
     }
     WalletId stripe = refund.from();
-    return stripeAvailable(stripe).compose(available -> available >= refund.amount().minor()
+    return stripes.available(stripe).compose(available -> available >= refund.amount().minor()
       ? Future.succeededFuture()
       : identity(new WalletId(stripedMerchant)).compose(merchant -> merchant.isEmpty() ? Future.succeededFuture()
         : stripes.refill(stripe, merchant.get(), refund.amount().minor() - available).mapEmpty()));
-  }
-
-  private Future<Long> stripeAvailable(WalletId wallet) {
-    String key = Keys.wallet(wallet);
-    return runner.send(key, Request.cmd(Command.HGET).arg(key).arg("avail"))
-      .map(value -> value == null ? 0L : Long.parseLong(value.toString()));
   }
 
   /** One script when both wallets share a shard, the saga otherwise. */
@@ -540,7 +534,7 @@ public final class RedisBalanceCache implements BalanceCache {
    */
   private Future<Void> gatheredFor(WalletId wallet, Money amount) {
     return identity(wallet).compose(found -> found.filter(stripes::striped)
-      .map(merchant -> stripeAvailable(wallet).compose(available -> available >= amount.minor()
+      .map(merchant -> stripes.available(wallet).compose(available -> available >= amount.minor()
         ? Future.<Void>succeededFuture()
         : stripes.gather(merchant).mapEmpty()))
       .orElse(Future.succeededFuture()));

@@ -304,7 +304,8 @@ final class Stripes {
       .compose(own -> sweep(merchant.id(), stripe, new Money(Math.min(minor, own), merchant.currency())));
   }
 
-  private Future<Long> available(WalletId wallet) {
+  /** What a wallet of a striped merchant (its wallet, or a stripe) holds available now. */
+  Future<Long> available(WalletId wallet) {
     String key = Keys.wallet(wallet);
     return runner.send(key, Request.cmd(Command.HGET).arg(key).arg("avail")).map(Stripes::number);
   }

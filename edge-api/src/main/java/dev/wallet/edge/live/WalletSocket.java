@@ -142,9 +142,7 @@ public final class WalletSocket {
       Wallet total = read.result();
       if (total.seq() > sentSeq) {
         sentSeq = total.seq();
-        send(new JsonObject().put("type", "balance").put("walletId", wallet.value())
-          .put("available", total.available()).put("held", total.held()).put("seq", total.seq())
-          .put("transactionId", lastTransaction));
+        send(balance(wallet, total.available(), total.held(), total.seq(), lastTransaction));
       }
       if (changedWhileReading) {
         refreshTotal();
@@ -212,8 +210,11 @@ public final class WalletSocket {
 
   /** The contract's event: {"type":"balance","walletId","available","held","seq","transactionId"}. */
   public static JsonObject balance(BalanceEvent event) {
-    return new JsonObject().put("type", "balance").put("walletId", event.wallet().value())
-      .put("available", event.available()).put("held", event.held()).put("seq", event.seq())
-      .put("transactionId", event.transactionId());
+    return balance(event.wallet(), event.available(), event.held(), event.seq(), event.transactionId());
+  }
+
+  private static JsonObject balance(WalletId wallet, long available, long held, long seq, String transactionId) {
+    return new JsonObject().put("type", "balance").put("walletId", wallet.value())
+      .put("available", available).put("held", held).put("seq", seq).put("transactionId", transactionId);
   }
 }

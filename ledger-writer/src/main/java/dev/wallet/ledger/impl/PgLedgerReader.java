@@ -25,6 +25,7 @@ import dev.wallet.ledger.PointInTimeBalance;
 import dev.wallet.ledger.PostingLine;
 import dev.wallet.ledger.ReconciliationReport;
 import java.util.Optional;
+import java.util.function.Function;
 
 /** The ledger's reads, with keyset pagination over (seq, bucket) so pages never shift. */
 public final class PgLedgerReader implements LedgerReader {
@@ -39,35 +40,31 @@ public final class PgLedgerReader implements LedgerReader {
 
   @Override
   public Future<EntryPage> entries(WalletId wallet, int limit, Optional<String> cursor) {
+    return pageAfter(limit, cursor, Position::decode, Position.START).compose(after -> pool
+      .preparedQuery(SqlQueries.ENTRIES_PAGE)
+      .execute(Tuple.of(wallet.value(), after.seq(), after.bucket(), limit + 1))
+      .map(rows -> page(rows, limit)));
+  }
+
+  /** Where a page starts, or a failed future for a limit out of range or a malformed cursor. */
+  private static <P> Future<P> pageAfter(int limit, Optional<String> cursor, Function<String, P> decode, P start) {
     if (limit < 1 || limit > MAX_LIMIT) {
       return Future.failedFuture(new IllegalArgumentException("limit must be between 1 and " + MAX_LIMIT));
     }
-    Position after;
     try {
-      after = cursor.map(Position::decode).orElse(Position.START);
+      return Future.succeededFuture(cursor.map(decode).orElse(start));
     } catch (IllegalArgumentException malformed) {
       return Future.failedFuture(malformed);
     }
-    return pool.preparedQuery(SqlQueries.ENTRIES_PAGE)
-      .execute(Tuple.of(wallet.value(), after.seq(), after.bucket(), limit + 1))
-      .map(rows -> page(rows, limit));
   }
 
   @Override
   public Future<EntryPage> entriesOfAccounts(List<WalletId> accounts, int limit, Optional<String> cursor) {
-    if (limit < 1 || limit > MAX_LIMIT) {
-      return Future.failedFuture(new IllegalArgumentException("limit must be between 1 and " + MAX_LIMIT));
-    }
-    TimePosition after;
-    try {
-      after = cursor.map(TimePosition::decode).orElse(TimePosition.START);
-    } catch (IllegalArgumentException malformed) {
-      return Future.failedFuture(malformed);
-    }
-    return pool.preparedQuery(SqlQueries.ACCOUNTS_ENTRIES_PAGE)
+    return pageAfter(limit, cursor, TimePosition::decode, TimePosition.START).compose(after -> pool
+      .preparedQuery(SqlQueries.ACCOUNTS_ENTRIES_PAGE)
       .execute(Tuple.tuple().addArrayOfString(accounts.stream().map(WalletId::value).toArray(String[]::new))
         .addValue(after.at()).addString(after.postingId()).addShort(after.idx()).addInteger(limit + 1))
-      .map(rows -> timePage(rows, limit));
+      .map(rows -> timePage(rows, limit)));
   }
 
   private static EntryPage timePage(RowSet<Row> rows, int limit) {
