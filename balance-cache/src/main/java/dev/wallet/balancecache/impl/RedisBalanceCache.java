@@ -93,6 +93,7 @@ public final class RedisBalanceCache implements BalanceCache {
   private long sweeperTimer = -1;
   private long stripeSweepTimer = -1;
   private boolean stripesSweeping;
+  private volatile boolean closed;
   private final Set<Integer> sweepingShards = ConcurrentHashMap.newKeySet();
 
   public RedisBalanceCache(Vertx vertx, BalanceCacheOptions options) {
@@ -169,8 +170,8 @@ public final class RedisBalanceCache implements BalanceCache {
     }
     stripesSweeping = true;
     List<Future<Long>> gathered = stripes.known().stream().map(merchant -> stripes.gather(merchant)
-      .onFailure(failure -> LOG.warn("could not sweep all stripes of {} this time: {}", merchant.id(),
-        failure.toString()))).toList();
+      .onFailure(failure -> warnUnlessClosed("could not sweep all stripes of {} this time: {}", merchant.id(),
+        failure))).toList();
     Future.join(gathered).onComplete(done -> stripesSweeping = false);
   }
 
@@ -231,12 +232,25 @@ public final class RedisBalanceCache implements BalanceCache {
           LOG.info("sweeper drove {} pending movements and expired authorizations of {} to their end", count, shard);
         }
       })
-      .onFailure(failure -> LOG.warn("sweep of {} failed, will run again: {}", shard, failure.toString()))
+      .onFailure(failure -> warnUnlessClosed("sweep of {} failed, will run again: {}", shard, failure))
       .onComplete(done -> sweepingShards.remove(shard.number()));
+  }
+
+  /**
+   * A sweep cut off by {@link #close()} is no failure: what it was driving stays listed in Redis
+   * and the next sweeper, of this process or another, drives it.
+   */
+  private void warnUnlessClosed(String message, Object subject, Throwable failure) {
+    if (closed) {
+      LOG.debug(message, subject, failure.toString());
+    } else {
+      LOG.warn(message, subject, failure.toString());
+    }
   }
 
   @Override
   public Future<Void> close() {
+    closed = true;
     if (sweeperTimer >= 0) {
       vertx.cancelTimer(sweeperTimer);
     }
