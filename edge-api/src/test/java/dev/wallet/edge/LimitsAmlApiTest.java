@@ -4,6 +4,7 @@ import static dev.wallet.edge.ApiCaller.newKey;
 import static dev.wallet.edge.ApiCaller.transfer;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
@@ -22,7 +23,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -110,6 +113,72 @@ class LimitsAmlApiTest {
       + from + ",USD,2900000,29000.00," + String.join(" ", nearThreshold) + ","));
     assertThat(compliance.get("/admin/reports/aml-flags?from=" + start).statusCode()).isEqualTo(400);
     assertThat(alice.get("/admin/aml/flags").statusCode()).isEqualTo(403);
+  }
+
+  @Test
+  @DisplayName("payments to a hot merchant land on its stripes, yet a large one and a rapid in-and-out are flagged "
+    + "on the merchant's wallet")
+  void hotMerchantFlaggedOnItsWallet(Vertx vertx) {
+    Instant start = Instant.now().minusSeconds(60);
+    String shopOwner = "shop-hot-aml-" + UUID.randomUUID();
+    cluster = new LimitsEdges(vertx);
+    EdgeFixture edge = cluster.start(Optional.empty(), Map.of("WALLET_STRIPED_MERCHANT_OWNERS", shopOwner,
+      "WALLET_STRIPE_SWEEP_INTERVAL_MS", "300"));
+    LimitsApiTest.publish(edge, TestRules.permissive());
+    writer = EdgeFixture.startLedgerWriter(vertx, "limits-aml-hot-merchant");
+    ApiCaller shop = edge.as(shopOwner, "user", "merchant");
+    String merchant = shop.openMerchantWallet();
+    ApiCaller big = payerOffShard(edge, merchant, Set.of());
+    ApiCaller small = payerOffShard(edge, merchant, Set.of(home(edge, big)));
+    String large = pay(big, merchant, 1_200_000);
+    String modest = pay(small, merchant, 300_000);
+    long received = shop.available(merchant);
+    HttpResponse<Buffer> payout = shop.post("/v1/withdrawals", ApiCaller.withdrawal(merchant, received, "DE89 3704"),
+      newKey());
+    assertThat(payout.statusCode()).as(payout.bodyAsString()).isEqualTo(202);
+    shop.awaitStatus("/v1/withdrawals/" + payout.bodyAsJsonObject().getString("id"), "completed");
+    ApiCaller compliance = edge.as("compliance-officer", "admin");
+
+    Eventually.await("the monitors to flag the merchant's large payment in and its rapid in-and-out",
+      Duration.ofMinutes(3), () -> {
+        Await.result(edge.app.limits().compliance().runMonitors());
+        List<JsonObject> flags = flags(compliance, start, shopOwner);
+        return flags.stream().anyMatch(f -> f.getString("kind").equals("rapid_in_out"))
+          && flags.stream().anyMatch(f -> f.getString("kind").equals("large_transaction"));
+      });
+
+    List<JsonObject> flags = flags(compliance, start, shopOwner);
+    assertThat(flags).extracting(f -> f.getString("walletId")).containsOnly(merchant);
+    // the payout of it all is large too, and flagged on the same wallet
+    assertThat(flags).filteredOn(f -> f.getString("kind").equals("large_transaction"))
+      .anySatisfy(f -> assertThat(f.getJsonArray("postingIds").getList()).containsExactly(large));
+    assertThat(flags).filteredOn(f -> f.getString("kind").equals("rapid_in_out")).singleElement()
+      .satisfies(f -> assertThat(f.getJsonArray("postingIds").getList()).contains(large, modest));
+  }
+
+  /** A user whose wallets the API opens on a shard other than the merchant's and {@code taken}. */
+  private static ApiCaller payerOffShard(EdgeFixture edge, String merchant, Set<String> taken) {
+    while (true) {
+      ApiCaller candidate = edge.newUser();
+      String home = home(edge, candidate);
+      if (!home.equals(ApiCaller.shardOf(merchant)) && !taken.contains(home)) {
+        return candidate;
+      }
+    }
+  }
+
+  /** The shard the API opens {@code caller}'s wallets on, as wallet ids spell it (0042). */
+  private static String home(EdgeFixture edge, ApiCaller caller) {
+    return String.format("%04d", ShardId.homeOf(caller.id(), edge.cache.shardCount()).number());
+  }
+
+  /** A payment of {@code amount} from a new wallet of {@code payer}, completed at once on its stripe. */
+  private static String pay(ApiCaller payer, String merchant, long amount) {
+    String wallet = payer.openWallet();
+    payer.deposit(wallet, amount);
+    HttpResponse<Buffer> paid = payer.post("/v1/payments", PaymentsApiTest.payment(wallet, merchant, amount), newKey());
+    assertThat(paid.statusCode()).as(paid.bodyAsString()).isEqualTo(201);
+    return paid.bodyAsJsonObject().getString("id");
   }
 
   @Test

@@ -5,7 +5,8 @@ import java.time.Instant;
 
 /**
  * One wallet's leg of a posting that moved money in (amount &gt; 0) or out (amount &lt; 0), as the
- * ledger holds it: a posting of a type in {@link PostingType#MOVEMENTS}.
+ * ledger holds it: a posting of a type in {@link PostingType#MOVEMENTS}. A leg on a hot merchant's
+ * credit stripe is its merchant wallet's ({@code walletId} names the merchant wallet).
  */
 public record LedgerMovement(String postingId, PostingType type, Instant createdAt, String walletId, String ownerId,
                              long amountMinor, String currency) {

@@ -13,7 +13,8 @@ import java.util.Map;
  * limits-kyc): the ledger's tables stay the ledger's, and what counts as a movement is decided here,
  * from {@link dev.wallet.balancecache.outbox.PostingType#MOVEMENTS}. Times are the postings'
  * {@code created_at} (when the money moved), except for {@link #postingsAfter}, which follows the
- * order of recording.
+ * order of recording. A movement on a hot merchant's credit stripe is its merchant wallet's: the
+ * stripes are where payments land, never who received them.
  */
 public interface LedgerMovements {
 
@@ -42,13 +43,14 @@ public interface LedgerMovements {
   Future<List<LedgerMovement>> madeByOwner(String ownerId, String currency, Instant from, Instant to, long floorMinor,
                                            long belowMinor);
 
-  /** The movements, in and out, of {@code walletIds} within [{@code from}, {@code to}]. */
+  /** The movements, in and out, of {@code walletIds} (and their stripes) within [{@code from}, {@code to}]. */
   Future<List<LedgerMovement>> ofWallets(List<String> walletIds, Instant from, Instant to);
 
   /**
    * Every credit to each of {@code walletIds} within [{@code from}, {@code to}], per currency, movements
-   * or not (a hold given back, a reversal): what came in by movements is at most this. Cheap for a
-   * busy wallet, it tells which wallets cannot have taken in a given amount.
+   * or not (a hold given back, a reversal, a sweep from its stripes), its stripes' included: what came
+   * in by movements is at most this. Cheap for a busy wallet, it tells which wallets cannot have
+   * taken in a given amount.
    */
   Future<List<Credited>> credited(List<String> walletIds, Instant from, Instant to);
 

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -50,17 +51,36 @@ public final class PgLedgerMovements implements LedgerMovements {
 
   @Override
   public Future<List<LedgerMovement>> ofWallets(List<String> walletIds, Instant from, Instant to) {
-    return movements(SqlQueries.WALLETS_MOVEMENTS, Tuple.of(walletIds.toArray(String[]::new), utc(from), utc(to)));
+    return withStripes(walletIds).compose(accounts -> movements(SqlQueries.WALLETS_MOVEMENTS,
+      Tuple.of(accounts.keySet().toArray(String[]::new), utc(from), utc(to))));
   }
 
   @Override
   public Future<List<Credited>> credited(List<String> walletIds, Instant from, Instant to) {
-    return client.preparedQuery(SqlQueries.CREDITED).execute(Tuple.of(walletIds.toArray(String[]::new), utc(from),
-      utc(to))).map(rows -> {
+    return withStripes(walletIds).compose(walletOf -> client.preparedQuery(SqlQueries.CREDITED)
+      .execute(Tuple.of(walletOf.keySet().toArray(String[]::new), utc(from), utc(to)))
+      .map(rows -> {
+        Map<List<String>, Long> sums = new LinkedHashMap<>();
+        rows.forEach(row -> sums.merge(List.of(walletOf.get(row.getString("account_id")),
+          row.getString("currency").trim()), row.getLong("credited"), Long::sum));
         List<Credited> credited = new ArrayList<>();
-        rows.forEach(row -> credited.add(new Credited(row.getString("account_id"), row.getString("currency").trim(),
-          row.getLong("credited"))));
+        sums.forEach((walletAndCurrency, sum) -> credited.add(new Credited(walletAndCurrency.get(0),
+          walletAndCurrency.get(1), sum)));
         return credited;
+      }));
+  }
+
+  /**
+   * Each of {@code walletIds} as itself, and each credit stripe of those that are hot merchants as
+   * its merchant wallet: the accounts whose legs are those wallets' movements.
+   */
+  private Future<Map<String, String>> withStripes(List<String> walletIds) {
+    return client.preparedQuery(SqlQueries.STRIPES_OF).execute(Tuple.of(walletIds.toArray(String[]::new)))
+      .map(rows -> {
+        Map<String, String> walletOf = new LinkedHashMap<>();
+        walletIds.forEach(id -> walletOf.put(id, id));
+        rows.forEach(row -> walletOf.put(row.getString("id"), row.getString("parent_id")));
+        return walletOf;
       });
   }
 

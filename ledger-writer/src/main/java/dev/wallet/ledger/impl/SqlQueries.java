@@ -388,14 +388,20 @@ public final class SqlQueries {
   /**
    * Entries carry their posting's created_at, the partition key of both tables. PostgreSQL does not
    * carry a range across the join's equality, so each query below bounds both sides' created_at:
-   * otherwise the entries' side reads every partition (a month's whole table) for each window.
+   * otherwise the entries' side reads every partition (a month's whole table) for each window. A
+   * leg on a hot merchant's credit stripe is its merchant wallet's: the stripe is where the money
+   * landed, the merchant is who received it.
    */
   private static final String MOVEMENT_COLUMNS = """
-    SELECT p.id, p.type, p.created_at, p.recorded_at, e.account_id, a.owner_id, e.amount, e.currency
+    SELECT p.id, p.type, p.created_at, p.recorded_at, coalesce(a.parent_id, e.account_id) AS account_id, a.owner_id,
+           e.amount, e.currency
       FROM postings p
       JOIN entries e ON e.posting_id = p.id AND e.created_at = p.created_at
       JOIN accounts a ON a.id = e.account_id AND a.kind = 'wallet'
     """;
+
+  /** The credit stripes of the merchant wallets $1, each with its merchant wallet. */
+  static final String STRIPES_OF = "SELECT id, parent_id FROM accounts WHERE parent_id = ANY($1)";
 
   /** The postings recorded after ($1, $2) and more than $4 ms ago, in recording order, at most $3. */
   static final String POSTINGS_AFTER = """
