@@ -89,8 +89,10 @@ ledger_jar=$(shaded_jar ledger-writer)
 edge_jar=$(shaded_jar edge-api)
 [ -n "$edge_jar" ] || die "no edge-api shaded jar after the build"
 if [ -n "$ledger_jar" ]; then
-  # migrates the ledger's schema, then moves the outbox into PostgreSQL
-  start "ledger writer" ledger-writer -- -jar "$ledger_jar"
+  # migrates the ledger's schema, then moves the outbox into PostgreSQL; under the name of its slot,
+  # so that a restarted writer finds the batch it had read and not committed at once
+  start "ledger writer" ledger-writer WALLET_LEDGER_CONSUMER="${WALLET_LEDGER_CONSUMER:-writer-1}" -- \
+    -jar "$ledger_jar"
 else
   log "ledger-writer: no shaded jar, not started (GET .../entries has no history without it)"
 fi

@@ -108,6 +108,26 @@ class LedgerWriterTest {
   }
 
   @Test
+  @DisplayName("a writer restarted under its name commits the batch it had read at once, without waiting to claim it")
+  void restartUnderItsNameResumesItsBatch() {
+    String slot = "test-slot-" + System.nanoTime();
+    long neverClaims = 600_000;
+    LedgerWriter blind = ledger.startWriter(new LedgerWriterOptions(TestEnvironment.redisNodes(), cache.shardCount(),
+      LedgerFixture.appDatabase().as(TestEnvironment.pgUser(), "wrong-password"), slot, 500, 1, neverClaims, 60_000));
+    WalletId wallet = core.funded(owner(), 700);
+    String stream = OutboxStreams.key(wallet.shard());
+    Eventually.await("the writer to have read the deposit", Duration.ofSeconds(10),
+      () -> ledger.redis().xpending(stream, OutboxStreams.LEDGER_GROUP).getConsumerMessageCount()
+        .getOrDefault(slot, 0L) > 0);
+    Await.result(blind.stop());
+
+    ledger.startWriter(LedgerFixture.writerOptions().withConsumerName(slot).withClaimIdleMs(neverClaims));
+
+    Eventually.await("the deposit to reach the ledger long before anyone could claim it", Duration.ofSeconds(20),
+      () -> ledger.ledgerBalance(wallet)[0] == 700);
+  }
+
+  @Test
   @DisplayName("an idempotency record lives on until its posting is committed, then gets its retention")
   void retiresIdempotencyRecordsAfterCommit() {
     String alice = owner();
