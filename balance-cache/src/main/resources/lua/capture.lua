@@ -3,7 +3,9 @@
 -- payment's view and the saga treat it like any other: with the merchant on this shard the money
 -- goes to the merchant (less the fee) in this script and the payment record opens here; with the
 -- merchant on another shard it goes into this shard's in-transit account and the movement is
--- pending, driven on by the saga (saga_credit, saga_finish) and its sweeper. What is not captured
+-- pending, driven on by the saga (saga_credit, saga_finish) and its sweeper. A striped merchant
+-- on another shard is paid here too, on its credit stripe on this shard: the movement and payment
+-- records then name the stripe, and the merchant wallet as 'to_parent', as move.lua's do. What is not captured
 -- is released to the payer (with its limits given back), unless the request keeps the rest open.
 -- Limits are not counted again: the authorization counted them.
 --
@@ -15,7 +17,8 @@
 -- KEYS[6] expiry set          {sNNNN}:hexp
 -- KEYS[7] pending set         {sNNNN}:pending              (merchant on another shard)
 -- KEYS[8] in-transit account  {sNNNN}:a:transit:<currency> (merchant on another shard)
--- KEYS[9] merchant wallet     {sNNNN}:w:<walletId>         (merchant on this shard; else any key, not touched)
+-- KEYS[9] merchant wallet     {sNNNN}:w:<walletId>         (merchant, or its credit stripe, on this shard;
+--                                                           else any key, not touched)
 -- KEYS[10] fee account        {sNNNN}:a:fees:<currency>    (merchant on this shard)
 -- KEYS[11] payment record     {sNNNN}:pay:<paymentId>      (merchant on this shard)
 -- KEYS[12..] the limit counters the authorization counted (its 'lim' field, in order)
@@ -62,7 +65,11 @@ if not code and same_shard then
   merchant = load_wallet(merchant_key)
   code = wallet_refusal(merchant, currency, '*')
   if not code and merchant.type ~= 'merchant' then code = 'NOT_A_MERCHANT' end
+  if not code and holder_id(merchant) ~= merchant_id then error('wallet ' .. merchant.id .. ' does not receive for '
+    .. merchant_id) end
 end
+-- the account paid: the merchant wallet, its stripe on this shard, or (another shard) the merchant
+local payee_id = merchant and merchant.id or merchant_id
 local legs
 if not code then
   legs = {{acct = payer, bucket = 'held', delta = -amount}}
@@ -110,11 +117,12 @@ if not (rest > 0 and keep_open) then
   redis.call('HSET', auth_key, 'outcome', outcome_json)
 end
 -- the capture's movement record, as move.lua or saga_debit.lua writes it: refunds and the saga read it
-redis.call('HSET', record_key, 'id', id, 'kind', 'payment', 'from', payer.id, 'to', merchant_id, 'amt', units(amount),
+redis.call('HSET', record_key, 'id', id, 'kind', 'payment', 'from', payer.id, 'to', payee_id, 'amt', units(amount),
   'fee', units(fee), 'cur', currency, 'state', status, 'created', ts, 'idem', idem_key, 'pay', id,
   'ref', a[8], 'lim', '[]', 'auth', auth_id)
+if payee_id ~= merchant_id then redis.call('HSET', record_key, 'to_parent', merchant_id) end
 if same_shard then
-  open_payment_record(payment_key, id, amount, fee, payer.id, merchant_id, currency, ts)
+  open_payment_record(payment_key, id, amount, fee, payer.id, payee_id, currency, ts)
   redis.call('HSET', record_key, 'outcome', outcome_json, 'code', 'OK')
   idem_record(idem_key, request_hash, 'done', outcome_json)
   emit(outbox, posting(id, 'capture', payer_key, ts, {ref = id, scope = idem_key, entries = entries,

@@ -166,6 +166,43 @@ class HotMerchantsApiTest {
   }
 
   /** Users whose home shard (where their first wallet opens) is another than the merchant's, each a different one. */
+  @Test
+  @DisplayName("a card checkout from another shard (authorize, partial capture) completes at once on a stripe, and is "
+    + "refunded in part")
+  void cardCheckoutOnAStripe() {
+    ApiCaller shop = edge.as(HOT_SHOP, "user", "merchant");
+    String merchant = shop.openMerchantWallet();
+    long before = shop.available(merchant);
+    ApiCaller alice = payersOnOtherShards(merchant, 1).get(0);
+    String payer = alice.openWallet();
+    alice.deposit(payer, 10_000);
+    HttpResponse<Buffer> authorized = alice.post("/v1/authorizations",
+      AuthorizationsApiTest.authorization(payer, merchant, 6_000), newKey());
+    assertThat(authorized.statusCode()).as(authorized.bodyAsString()).isEqualTo(201);
+
+    HttpResponse<Buffer> captured = shop.post("/v1/authorizations/" + authorized.bodyAsJsonObject().getString("id")
+      + "/captures", AuthorizationsApiTest.capture(5_000), newKey());
+
+    assertThat(captured.statusCode()).as(captured.bodyAsString()).isEqualTo(201);
+    JsonObject payment = captured.bodyAsJsonObject().getJsonObject("payment");
+    assertThat(payment.getString("status")).as("no saga: completed at once").isEqualTo("completed");
+    assertThat(payment.getString("merchantWalletId")).isEqualTo(merchant);
+    String stripe = WalletId.derived(new WalletId(payer).shard(), "stripe|" + merchant).value();
+    Eventually.await("the capture in the merchant's entries, booked on the payer's shard's stripe",
+      Duration.ofSeconds(20), () -> shop.get("/v1/wallets/" + merchant + "/entries").bodyAsJsonObject()
+        .getJsonArray("entries").stream().map(JsonObject.class::cast)
+        .anyMatch(entry -> "capture".equals(entry.getString("type")) && stripe.equals(entry.getString("accountId"))));
+    assertThat(alice.available(payer)).isEqualTo(10_000 - 5_000);
+    assertThat(shop.available(merchant)).isEqualTo(before + 5_000 - 50);
+
+    HttpResponse<Buffer> refunded = shop.post("/v1/payments/" + payment.getString("id") + "/refunds", refund(1_000),
+      newKey());
+
+    assertThat(refunded.statusCode()).as(refunded.bodyAsString()).isEqualTo(201);
+    assertThat(alice.available(payer)).isEqualTo(10_000 - 5_000 + 1_000);
+    assertThat(shop.available(merchant)).isEqualTo(before + 5_000 - 50 - 1_000);
+  }
+
   private static List<ApiCaller> payersOnOtherShards(String merchant, int count) {
     Set<String> shards = new HashSet<>(Set.of(shardOf(merchant)));
     List<ApiCaller> payers = new ArrayList<>();

@@ -409,17 +409,21 @@ public final class RedisBalanceCache implements BalanceCache {
     return payee(movement).compose(to -> move(movement.to(to))).map(reply -> Views.outcome(reply, Views::payment));
   }
 
-  /**
-   * Where a payment lands: the merchant wallet, or for a striped merchant on another shard than the
-   * payer its stripe on the payer's shard (one script instead of the saga).
-   */
   private Future<WalletId> payee(Movement payment) {
-    WalletId merchant = payment.to();
-    if (!payment.crossShard()) {
+    return landing(payment.to(), payment.source());
+  }
+
+  /**
+   * Where money paid to {@code merchant} from a payer on {@code payerShard} lands: the merchant
+   * wallet, or for a striped merchant on another shard its stripe on the payer's shard (one script
+   * instead of the saga). Payments and captures both land here.
+   */
+  private Future<WalletId> landing(WalletId merchant, ShardId payerShard) {
+    if (merchant.shard().equals(payerShard)) {
       return Future.succeededFuture(merchant);
     }
     return identity(merchant).compose(found -> found.filter(stripes::striped)
-      .map(striped -> stripes.ensure(striped).map(opened -> Stripes.stripeOf(merchant, payment.source())))
+      .map(striped -> stripes.ensure(striped).map(opened -> Stripes.stripeOf(merchant, payerShard)))
       .orElse(Future.succeededFuture(merchant)));
   }
 
@@ -590,24 +594,31 @@ public final class RedisBalanceCache implements BalanceCache {
         return Future.succeededFuture(Outcome.<CaptureView>refused(OutcomeCode.AUTHORIZATION_NOT_FOUND));
       }
       ShardId shard = authId.shard();
-      WalletId merchant = new WalletId(auth.get("to"));
-      boolean sameShard = merchant.shard().equals(shard);
-      Currency currency = Currencies.parse(auth.get("cur"));
-      SystemAccount transit = SystemAccount.transit(currency);
-      SystemAccount fees = SystemAccount.fees(currency);
-      PaymentId paymentId = PaymentId.random(shard);
-      List<String> keys = new ArrayList<>(List.of(Keys.wallet(new WalletId(auth.get("wallet"))), Keys.hold(authId),
-        Keys.idempotency(shard, command.idempotencyKey()), Keys.movement(shard, paymentId.value()),
-        Keys.outbox(shard), Keys.holdExpiries(shard), Keys.pendingMovements(shard), Keys.systemAccount(shard, transit),
-        sameShard ? Keys.wallet(merchant) : Keys.hold(authId), Keys.systemAccount(shard, fees),
-        Keys.paymentRecord(shard, paymentId.value())));
-      new JsonArray(auth.getOrDefault("lim", "[]")).forEach(counter -> keys.add((String) counter));
-      List<String> args = List.of(paymentId.value(), authId.value(), Long.toString(command.amountMinor()),
-        Long.toString(command.feeMinor()), requestHash(command.canonical()), command.actor(),
-        command.keepOpen() ? "1" : "0", retention(), sameShard ? "1" : "0", transit.id(shard), fees.id(shard));
-      return runner.run(scripts.capture, keys, args).compose(reply -> driveIfPending(reply, shard, paymentId))
-        .map(reply -> Views.outcome(reply, Views::capture));
+      return landing(new WalletId(auth.get("to")), shard)
+        .compose(payee -> capture(command, auth, payee));
     });
+  }
+
+  /** capture.lua, paying {@code payee}: the merchant wallet, or its stripe on the payer's shard. */
+  private Future<Outcome<CaptureView>> capture(Capture command, Map<String, String> auth, WalletId payee) {
+    HoldId authId = command.authorization();
+    ShardId shard = authId.shard();
+    boolean sameShard = payee.shard().equals(shard);
+    Currency currency = Currencies.parse(auth.get("cur"));
+    SystemAccount transit = SystemAccount.transit(currency);
+    SystemAccount fees = SystemAccount.fees(currency);
+    PaymentId paymentId = PaymentId.random(shard);
+    List<String> keys = new ArrayList<>(List.of(Keys.wallet(new WalletId(auth.get("wallet"))), Keys.hold(authId),
+      Keys.idempotency(shard, command.idempotencyKey()), Keys.movement(shard, paymentId.value()),
+      Keys.outbox(shard), Keys.holdExpiries(shard), Keys.pendingMovements(shard), Keys.systemAccount(shard, transit),
+      sameShard ? Keys.wallet(payee) : Keys.hold(authId), Keys.systemAccount(shard, fees),
+      Keys.paymentRecord(shard, paymentId.value())));
+    new JsonArray(auth.getOrDefault("lim", "[]")).forEach(counter -> keys.add((String) counter));
+    List<String> args = List.of(paymentId.value(), authId.value(), Long.toString(command.amountMinor()),
+      Long.toString(command.feeMinor()), requestHash(command.canonical()), command.actor(),
+      command.keepOpen() ? "1" : "0", retention(), sameShard ? "1" : "0", transit.id(shard), fees.id(shard));
+    return runner.run(scripts.capture, keys, args).compose(reply -> driveIfPending(reply, shard, paymentId))
+      .map(reply -> Views.outcome(reply, Views::capture));
   }
 
   /** A capture into the saga is driven on at once, as a cross-shard payment is; the sweeper finishes it if this fails. */

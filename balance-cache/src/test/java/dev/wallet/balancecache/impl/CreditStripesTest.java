@@ -6,9 +6,13 @@ import static dev.wallet.balancecache.testing.MoneyCore.owner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.BalanceCacheOptions.Striping;
+import dev.wallet.balancecache.command.Authorize;
+import dev.wallet.balancecache.command.Capture;
 import dev.wallet.balancecache.command.Payment;
 import dev.wallet.balancecache.command.PlaceHold;
 import dev.wallet.balancecache.command.Refund;
+import dev.wallet.balancecache.model.AuthorizationView;
+import dev.wallet.balancecache.model.CaptureView;
 import dev.wallet.balancecache.model.HoldView;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
@@ -202,6 +206,37 @@ class CreditStripesTest {
     assertThat(core.available(payer)).isEqualTo(5_000 - 2_000 + 1_500);
     assertThat(core.wallet(merchant).available()).isEqualTo(2_000 - FEE - 1_500);
     assertThat(Await.result(cache.payment(paid.id())).orElseThrow().refundedMinor()).isEqualTo(1_500);
+  }
+
+  @Test
+  @DisplayName("a capture for a merchant on another shard completes at once on the payer's shard's stripe, and is "
+    + "refunded from there")
+  void captureLandsOnTheStripe() {
+    WalletId payer = payersOnOtherShards(1, 5_000).get(0);
+    String payerOwner = Await.result(cache.identity(payer)).orElseThrow().ownerId();
+    Outcome<AuthorizationView> authorized = Await.result(cache.authorize(new Authorize(payer, merchant,
+      new Money(3_000, USD), payerOwner, "order-9", 600_000, key(payerOwner), List.of())));
+    assertThat(authorized.code()).isEqualTo(OutcomeCode.OK);
+
+    Outcome<CaptureView> captured = Await.result(cache.capture(new Capture(authorized.value().id(), 2_000, FEE, false,
+      "*", key(shop))));
+
+    assertThat(captured.code()).isEqualTo(OutcomeCode.OK);
+    PaymentView payment = captured.value().payment();
+    assertThat(payment.status()).as("no saga: completed at once").isEqualTo(TransferStatus.COMPLETED);
+    assertThat(payment.merchant()).as("the merchant sees its own wallet").isEqualTo(merchant);
+    assertThat(Await.result(cache.payment(payment.id())).orElseThrow().merchant()).isEqualTo(merchant);
+    assertThat(core.wallet(Stripes.stripeOf(merchant, payer.shard())).available()).isEqualTo(2_000 - FEE);
+    assertThat(Await.result(cache.pendingMovements(payer.shard()))).isEmpty();
+    assertThat(core.wallet(payer).held()).as("the rest released").isZero();
+    assertThat(core.available(payer)).isEqualTo(3_000);
+
+    Outcome<RefundView> refunded = Await.result(cache.refund(new Refund(payment.id(), new Money(500, USD), shop,
+      key(shop))));
+
+    assertThat(refunded.code()).isEqualTo(OutcomeCode.OK);
+    assertThat(core.available(payer)).isEqualTo(3_500);
+    assertThat(core.wallet(merchant).available()).as("the merchant's total").isEqualTo(2_000 - FEE - 500);
   }
 
   @Test
