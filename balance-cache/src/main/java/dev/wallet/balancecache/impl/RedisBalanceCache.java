@@ -62,6 +62,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,6 +77,8 @@ public final class RedisBalanceCache implements BalanceCache {
   private static final long TOPOLOGY_REFRESH_MS = 2_000;
   private static final long OFF_HOME_LOG_EVERY = 10_000;
   private static final int IDENTITIES_KEPT = 200_000;
+  /** How often a refund from a credit stripe is refilled and asked again before its refusal stands. */
+  private static final int REFUND_REFILLS = 4;
 
   private final Vertx vertx;
   private final BalanceCacheOptions options;
@@ -447,29 +450,43 @@ public final class RedisBalanceCache implements BalanceCache {
       Movement refund = new Movement(RefundId.random(merchant.shard()).value(), MovementKind.REFUND, merchant,
         new WalletId(payment.get("from")), command.amount(), 0, command.actor(), command.idempotencyKey(),
         paymentId.value(), "", List.of(), command.canonical());
-      return refilledFor(refund, payment.get("to_parent"))
-        .compose(ready -> move(refund)).map(reply -> Views.outcome(reply, Views::refund));
+      String stripedMerchant = payment.get("to_parent");
+      Future<ScriptReply> refunded = stripedMerchant == null ? move(refund)
+        : refundFromStripe(refund, new WalletId(stripedMerchant), REFUND_REFILLS);
+      return refunded.map(reply -> Views.outcome(reply, Views::refund));
     });
   }
 
   /**
    * A refund of a payment that landed on a stripe is paid from that stripe; one that holds less
    * than the refund first gets the difference from its merchant wallet (which gathers its other
-   * stripes when short), so a refund does not fail while the merchant holds enough in total.
+   * stripes when short), so a refund does not fail while the merchant holds enough in total. The
+   * stripe sweeper, or another refund, may take the stripe's money between the refill and the
+   * refund: a refund the stripe is then short for is not recorded but refilled and asked again,
+   * {@code attempts} times at most; the last attempt's answer is the refund's.
    */
-  private Future<Void> refilledFor(Movement refund, String stripedMerchant) {
-    if (stripedMerchant == null) {
-      return Future.succeededFuture();
-    }
+  private Future<ScriptReply> refundFromStripe(Movement refund, WalletId merchant, int attempts) {
+    Set<OutcomeCode> unrecorded = attempts > 1 ? Set.of(OutcomeCode.INSUFFICIENT_FUNDS) : Set.of();
+    return refilledFor(refund, merchant).compose(ready -> move(refund, unrecorded))
+      .compose(reply -> reply.kind() == ScriptReply.Kind.UNRECORDED ? refundFromStripe(refund, merchant, attempts - 1)
+        : Future.succeededFuture(reply));
+  }
+
+  private Future<Void> refilledFor(Movement refund, WalletId stripedMerchant) {
     WalletId stripe = refund.from();
     return stripes.available(stripe).compose(available -> available >= refund.amount().minor()
       ? Future.succeededFuture()
-      : identity(new WalletId(stripedMerchant)).compose(merchant -> merchant.isEmpty() ? Future.succeededFuture()
+      : identity(stripedMerchant).compose(merchant -> merchant.isEmpty() ? Future.succeededFuture()
         : stripes.refill(stripe, merchant.get(), refund.amount().minor() - available).mapEmpty()));
   }
 
   /** One script when both wallets share a shard, the saga otherwise. */
   private Future<ScriptReply> move(Movement m) {
+    return move(m, Set.of());
+  }
+
+  /** {@code unrecorded}: refusals of a one-script movement answered UNRECORDED, without writing anything. */
+  private Future<ScriptReply> move(Movement m, Set<OutcomeCode> unrecorded) {
     noteIfOffHome(m.from(), m.actor(), m.limits());
     if (m.crossShard()) {
       return saga.run(m);
@@ -480,7 +497,8 @@ public final class RedisBalanceCache implements BalanceCache {
     keys.addAll(m.counterKeys());
     List<String> args = List.of(m.id(), m.kind().wire(), Long.toString(m.amount().minor()), Long.toString(m.fee()),
       m.amount().currencyCode(), requestHash(m.canonical()), m.actor(), retention(), m.feeAccount().id(shard),
-      m.paymentId(), m.reference(), m.limitsJson());
+      m.paymentId(), m.reference(), m.limitsJson(),
+      unrecorded.stream().map(OutcomeCode::name).sorted().collect(Collectors.joining(",")));
     return runner.run(scripts.move, keys, args);
   }
 

@@ -5,7 +5,8 @@ import io.vertx.core.json.JsonObject;
 /** What a script answered: how the outcome was reached (see lib.lua) and the outcome itself. */
 record ScriptReply(Kind kind, JsonObject outcome) {
 
-  enum Kind { NEW, REPLAY, IN_FLIGHT, KEY_REUSED }
+  /** UNRECORDED: a refusal the caller asked not to record (move.lua's ARGV[13]); nothing was written. */
+  enum Kind { NEW, REPLAY, IN_FLIGHT, KEY_REUSED, UNRECORDED }
 
   static ScriptReply parse(String kind, String outcomeJson) {
     JsonObject outcome = outcomeJson == null || outcomeJson.isEmpty() ? new JsonObject() : new JsonObject(outcomeJson);

@@ -46,7 +46,7 @@ final class Views {
     return switch (reply.kind()) {
       case KEY_REUSED -> Outcome.refused(OutcomeCode.IDEMPOTENCY_KEY_REUSED);
       case IN_FLIGHT -> new Outcome<>(OutcomeCode.IDEMPOTENCY_IN_FLIGHT, valueOf.apply(reply.outcome()), false);
-      case NEW, REPLAY -> decided(reply, valueOf);
+      case NEW, REPLAY, UNRECORDED -> decided(reply, valueOf);
     };
   }
 

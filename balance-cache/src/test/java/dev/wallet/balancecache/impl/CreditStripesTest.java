@@ -240,6 +240,27 @@ class CreditStripesTest {
   }
 
   @Test
+  @DisplayName("concurrent refunds that each fit the stripe but together do not are all paid: the merchant holds "
+    + "enough in total")
+  void concurrentRefundsFromOneStripe() {
+    core.fund(merchant, 20_000);
+    WalletId payer = payersOnOtherShards(1, 100_000).get(0);
+    List<PaymentView> paid = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      paid.add(Await.result(pay(payer, 1_000)).value());
+    }
+    assertThat(core.wallet(Stripes.stripeOf(merchant, payer.shard())).available()).isEqualTo(16 * (1_000 - FEE));
+
+    List<Outcome<RefundView>> refunds = Await.result(Future.all(paid.stream().map(payment -> cache.refund(
+        new Refund(payment.id(), new Money(1_000, USD), shop, key(shop)))).toList())
+      .map(all -> all.<Outcome<RefundView>>list()));
+
+    assertThat(refunds).extracting(Outcome::code).containsOnly(OutcomeCode.OK);
+    assertThat(core.available(payer)).isEqualTo(100_000);
+    assertThat(core.wallet(merchant).available()).isEqualTo(20_000 - 16 * FEE);
+  }
+
+  @Test
   @DisplayName("a payout larger than the merchant wallet holds gathers the stripes first")
   void payoutGathersTheStripes() {
     List<WalletId> payers = payersOnOtherShards(4, 5_000);

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -19,6 +20,11 @@ final class Customers {
   record Wallet(String id, String token) {
   }
 
+  /**
+   * The owner of the first merchant: scripts/chaos.sh lists it in WALLET_STRIPED_MERCHANT_OWNERS,
+   * so payments from other shards to that merchant land on its credit stripes and are swept.
+   */
+  static final String STRIPED_OWNER = "chaos-hot-shop";
   private static final long RETRY_MS = 250;
   private static final long DEPOSIT_MAX_MINOR = 100_000_000;
 
@@ -30,6 +36,7 @@ final class Customers {
   private final Settler settler;
   private final String run = UUID.randomUUID().toString().substring(0, 8);
   private Wallet treasury;
+  private Wallet striped;
 
   Customers(Vertx vertx, ChaosHttp http, Book book, Settler settler) {
     this.vertx = vertx;
@@ -42,7 +49,8 @@ final class Customers {
   Future<Void> make(int owners, int merchantCount, long fundingMinor) {
     return openTreasury(owners * 2L * fundingMinor)
       .compose(done -> Sequential.forEach(range(owners), n -> pairOf("chaos-" + run + "-owner-" + n)))
-      .compose(done -> Sequential.forEach(range(merchantCount), n -> merchant("chaos-" + run + "-shop-" + n)))
+      .compose(done -> Sequential.forEach(range(merchantCount),
+        n -> merchant(n == 0 ? STRIPED_OWNER : "chaos-" + run + "-shop-" + n)))
       .compose(done -> Future.all(personal.stream().map(wallet -> fund(wallet, fundingMinor)).toList()))
       .mapEmpty();
   }
@@ -84,8 +92,16 @@ final class Customers {
     String token = http.token(owner, "user", "merchant");
     return open(token, "merchant", null).map(id -> {
       merchants.add(new Wallet(id, token));
+      if (owner.equals(STRIPED_OWNER)) {
+        striped = new Wallet(id, token);
+      }
       return null;
     });
+  }
+
+  /** The merchant paid through credit stripes, if the run made merchants. */
+  Optional<Wallet> striped() {
+    return Optional.ofNullable(striped);
   }
 
   private Future<String> open(String token, String type, String colocateWith) {

@@ -1,6 +1,7 @@
 package dev.wallet.edge.chaos;
 
 import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.WalletId;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -114,6 +115,23 @@ final class RedisNodes {
       throw new IllegalStateException("ZCARD of every shard's pending set answered " + counts);
     }
     return counts.stream().mapToLong(Long::longValue).sum();
+  }
+
+  /**
+   * What the credit stripes of {@code merchant} hold available, all shards together: zero once the
+   * stripe sweeper has swept them all, after which no sweep starts until a payment lands on one.
+   */
+  long heldOnStripes(String merchant) {
+    StringBuilder commands = new StringBuilder();
+    for (int n = 0; n < shards; n++) {
+      ShardId shard = new ShardId(n);
+      commands.append("HGET ").append(shard.tag()).append(":w:")
+        .append(WalletId.derived(shard, "stripe|" + merchant).value()).append(" avail\n");
+    }
+    int port = masters().get(0).port();
+    return java.util.Arrays.stream(Processes.run(COMMAND_TIMEOUT, cliCommand(port, "-c"), commands.toString())
+        .split("\n")).map(String::trim).filter(line -> line.matches("-?\\d+"))
+      .mapToLong(Long::parseLong).sum();
   }
 
   long pid(int port) {
