@@ -11,6 +11,8 @@
 -- ARGV[1] hold id   ARGV[2] amount   ARGV[3] currency   ARGV[4] request hash   ARGV[5] actor
 -- ARGV[6] reference (e.g. withdrawal id)   ARGV[7] refusal retention ms   ARGV[8] limit checks (JSON)
 -- ARGV[9] merchant wallet id of an authorization ('' for a withdrawal)   ARGV[10] its lifetime ms
+-- ARGV[11] refusal codes not to record, comma-separated (optional; see refuse in lib.lua): a payout
+--          from a hot merchant's wallet that is short, gathered from its stripes and asked again
 --
 -- Returns {kind, outcome}: outcome.code is OK (hold active) or AMOUNT_INVALID, WALLET_NOT_FOUND,
 -- WALLET_INACTIVE, CURRENCY_MISMATCH, LIMIT_EXCEEDED, INSUFFICIENT_FUNDS, BALANCE_OVERFLOW.
@@ -39,7 +41,8 @@ if not code then
   code = legs_refusal(legs)
 end
 if code then
-  return refuse(idem_key, request_hash, retention_ms, refusal(code, {holdId = hold_id, rule = rule or nil}))
+  return refuse(idem_key, request_hash, retention_ms, refusal(code, {holdId = hold_id, rule = rule or nil}),
+    ARGV[11])
 end
 
 local ts = now_ms()

@@ -89,8 +89,14 @@ end
 
 -- A refusal moves no money and never reaches the ledger, so its record gets its lifetime now.
 -- Records of postings get theirs from the ledger writer once PostgreSQL has the posting.
-local function refuse(idem_key, request_hash, retention_ms, outcome)
+-- A refusal whose code is in 'unrecorded' (comma-separated codes the caller named, optional) writes
+-- nothing and answers kind 'unrecorded': the caller may change what refused it (e.g. refill a credit
+-- stripe) and ask again under the same key.
+local function refuse(idem_key, request_hash, retention_ms, outcome, unrecorded)
   local json = cjson.encode(outcome)
+  if unrecorded and string.find(',' .. unrecorded .. ',', ',' .. outcome.code .. ',', 1, true) then
+    return reply('unrecorded', json)
+  end
   idem_record(idem_key, request_hash, 'done', json)
   redis.call('PEXPIRE', idem_key, retention_ms)
   return reply('new', json)

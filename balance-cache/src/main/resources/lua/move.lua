@@ -13,9 +13,8 @@
 -- ARGV[5] currency   ARGV[6] request hash   ARGV[7] actor (who must own the source; '*' for the system)
 -- ARGV[8] refusal retention ms   ARGV[9] fee account id   ARGV[10] payment id (a payment's own, a refund's target)
 -- ARGV[11] reference (e.g. the merchant's order reference)   ARGV[12] limit checks (JSON, see lib.lua)
--- ARGV[13] refusal codes not to record, comma-separated (optional): such a refusal writes nothing and
---          answers kind 'unrecorded', so the caller may change what refused it and ask again under
---          the same key (a refund from a credit stripe that is short, refilled in between)
+-- ARGV[13] refusal codes not to record, comma-separated (optional; see refuse in lib.lua): a refund
+--          from a credit stripe that is short, refilled and asked again
 --
 -- Returns {kind, outcome}: outcome.code is OK (status completed) or AMOUNT_INVALID, SAME_WALLET,
 -- WALLET_NOT_FOUND, WALLET_INACTIVE, CURRENCY_MISMATCH, NOT_A_MERCHANT, PAYMENT_NOT_FOUND,
@@ -34,8 +33,7 @@ local seen = idem_lookup(m.idem_key, m.request_hash)
 if seen then return seen end
 
 local code, rule = movement_refusal(m, new_state())
-if code and string.find(',' .. (ARGV[13] or '') .. ',', ',' .. code .. ',', 1, true) then
-  return reply('unrecorded', cjson.encode(refusal(code, {id = m.id, rule = rule})))
+if code then
+  return refuse(m.idem_key, m.request_hash, retention_ms, refusal(code, {id = m.id, rule = rule}), ARGV[13])
 end
-if code then return refuse(m.idem_key, m.request_hash, retention_ms, refusal(code, {id = m.id, rule = rule})) end
 return reply('new', apply_movement(m, outbox))

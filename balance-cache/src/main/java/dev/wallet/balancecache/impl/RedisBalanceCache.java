@@ -62,6 +62,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
@@ -77,8 +79,8 @@ public final class RedisBalanceCache implements BalanceCache {
   private static final long TOPOLOGY_REFRESH_MS = 2_000;
   private static final long OFF_HOME_LOG_EVERY = 10_000;
   private static final int IDENTITIES_KEPT = 200_000;
-  /** How often a refund from a credit stripe is refilled and asked again before its refusal stands. */
-  private static final int REFUND_REFILLS = 4;
+  /** How often a hot merchant's refund or payout is topped up and asked again before its refusal stands. */
+  private static final int TOP_UPS = 4;
 
   private final Vertx vertx;
   private final BalanceCacheOptions options;
@@ -452,26 +454,36 @@ public final class RedisBalanceCache implements BalanceCache {
         paymentId.value(), "", List.of(), command.canonical());
       String stripedMerchant = payment.get("to_parent");
       Future<ScriptReply> refunded = stripedMerchant == null ? move(refund)
-        : refundFromStripe(refund, new WalletId(stripedMerchant), REFUND_REFILLS);
+        : toppedUp(() -> refilledFor(refund, new WalletId(stripedMerchant)), unrecorded -> move(refund, unrecorded));
       return refunded.map(reply -> Views.outcome(reply, Views::refund));
     });
   }
 
   /**
-   * A refund of a payment that landed on a stripe is paid from that stripe; one that holds less
-   * than the refund first gets the difference from its merchant wallet (which gathers its other
-   * stripes when short), so a refund does not fail while the merchant holds enough in total. The
-   * stripe sweeper, or another refund, may take the stripe's money between the refill and the
-   * refund: a refund the stripe is then short for is not recorded but refilled and asked again,
-   * {@code attempts} times at most; the last attempt's answer is the refund's.
+   * Money a hot merchant pays out must be where the script looks (a refund: on the stripe it
+   * landed on; a payout: in the merchant wallet), and the stripe sweeper, a refill or another
+   * payout may move it between the top-up and the script. So the script is asked not to record a
+   * refusal for funds ({@code ask}'s argument), and such a refusal is topped up and asked again
+   * under the same key, {@link #TOP_UPS} times at most; the last attempt's answer stands.
    */
-  private Future<ScriptReply> refundFromStripe(Movement refund, WalletId merchant, int attempts) {
+  private Future<ScriptReply> toppedUp(Supplier<Future<Void>> topUp,
+                                       Function<Set<OutcomeCode>, Future<ScriptReply>> ask) {
+    return toppedUp(topUp, ask, TOP_UPS);
+  }
+
+  private Future<ScriptReply> toppedUp(Supplier<Future<Void>> topUp,
+                                       Function<Set<OutcomeCode>, Future<ScriptReply>> ask, int attempts) {
     Set<OutcomeCode> unrecorded = attempts > 1 ? Set.of(OutcomeCode.INSUFFICIENT_FUNDS) : Set.of();
-    return refilledFor(refund, merchant).compose(ready -> move(refund, unrecorded))
-      .compose(reply -> reply.kind() == ScriptReply.Kind.UNRECORDED ? refundFromStripe(refund, merchant, attempts - 1)
+    return topUp.get().compose(ready -> ask.apply(unrecorded))
+      .compose(reply -> reply.kind() == ScriptReply.Kind.UNRECORDED ? toppedUp(topUp, ask, attempts - 1)
         : Future.succeededFuture(reply));
   }
 
+  /**
+   * A refund of a payment that landed on a stripe is paid from that stripe; one that holds less
+   * than the refund first gets the difference from its merchant wallet (which gathers its other
+   * stripes when short), so a refund does not fail while the merchant holds enough in total.
+   */
   private Future<Void> refilledFor(Movement refund, WalletId stripedMerchant) {
     WalletId stripe = refund.from();
     return stripes.available(stripe).compose(available -> available >= refund.amount().minor()
@@ -497,9 +509,13 @@ public final class RedisBalanceCache implements BalanceCache {
     keys.addAll(m.counterKeys());
     List<String> args = List.of(m.id(), m.kind().wire(), Long.toString(m.amount().minor()), Long.toString(m.fee()),
       m.amount().currencyCode(), requestHash(m.canonical()), m.actor(), retention(), m.feeAccount().id(shard),
-      m.paymentId(), m.reference(), m.limitsJson(),
-      unrecorded.stream().map(OutcomeCode::name).sorted().collect(Collectors.joining(",")));
+      m.paymentId(), m.reference(), m.limitsJson(), codes(unrecorded));
     return runner.run(scripts.move, keys, args);
+  }
+
+  /** Outcome codes as a script's comma-separated argument. */
+  private static String codes(Set<OutcomeCode> codes) {
+    return codes.stream().map(OutcomeCode::name).sorted().collect(Collectors.joining(","));
   }
 
   @Override
@@ -558,9 +574,12 @@ public final class RedisBalanceCache implements BalanceCache {
 
   @Override
   public Future<Outcome<HoldView>> placeHold(PlaceHold command) {
-    return gatheredFor(command.wallet(), command.amount())
-      .compose(ready -> hold(command.wallet(), command.amount(), command.actor(), command.reference(),
-        command.idempotencyKey(), command.limits(), command.canonical(), "", 0))
+    Function<Set<OutcomeCode>, Future<ScriptReply>> hold = unrecorded -> hold(command.wallet(), command.amount(),
+      command.actor(), command.reference(), command.idempotencyKey(), command.limits(), command.canonical(), "", 0,
+      unrecorded);
+    return identity(command.wallet()).compose(found -> found.filter(stripes::striped)
+        .map(merchant -> toppedUp(() -> gatheredFor(merchant, command.amount()), hold))
+        .orElseGet(() -> hold.apply(Set.of())))
       .map(reply -> Views.outcome(reply, Views::hold));
   }
 
@@ -568,25 +587,26 @@ public final class RedisBalanceCache implements BalanceCache {
    * A payout from a striped merchant wallet that holds less than it asks for gathers the merchant's
    * stripes first, so it does not fail while the merchant holds enough in total.
    */
-  private Future<Void> gatheredFor(WalletId wallet, Money amount) {
-    return identity(wallet).compose(found -> found.filter(stripes::striped)
-      .map(merchant -> stripes.available(wallet).compose(available -> available >= amount.minor()
-        ? Future.<Void>succeededFuture()
-        : stripes.gather(merchant).mapEmpty()))
-      .orElse(Future.succeededFuture()));
+  private Future<Void> gatheredFor(WalletIdentity merchant, Money amount) {
+    return stripes.available(merchant.id()).compose(available -> available >= amount.minor()
+      ? Future.succeededFuture()
+      : stripes.gather(merchant).mapEmpty());
   }
 
   @Override
   public Future<Outcome<AuthorizationView>> authorize(Authorize command) {
     return hold(command.payer(), command.amount(), command.actor(), command.orderRef(), command.idempotencyKey(),
-      command.limits(), command.canonical(), command.merchant().value(), command.lifetimeMs())
+      command.limits(), command.canonical(), command.merchant().value(), command.lifetimeMs(), Set.of())
       .map(reply -> Views.outcome(reply, Views::authorization));
   }
 
-  /** hold.lua: a withdrawal's hold, or an authorization when it names a merchant (and so a lifetime). */
+  /**
+   * hold.lua: a withdrawal's hold, or an authorization when it names a merchant (and so a lifetime);
+   * {@code unrecorded}: refusals answered UNRECORDED, without writing anything.
+   */
   private Future<ScriptReply> hold(WalletId wallet, Money amount, String actor, String reference,
                                    IdempotencyKey key, List<LimitCheck> limits, String canonical,
-                                   String merchant, long lifetimeMs) {
+                                   String merchant, long lifetimeMs, Set<OutcomeCode> unrecorded) {
     ShardId shard = wallet.shard();
     HoldId id = HoldId.random(shard);
     noteIfOffHome(wallet, actor, limits);
@@ -595,7 +615,7 @@ public final class RedisBalanceCache implements BalanceCache {
     limits.forEach(l -> keys.add(Keys.limitCounter(shard, actor, l.counter())));
     List<String> args = List.of(id.value(), Long.toString(amount.minor()), amount.currencyCode(),
       requestHash(canonical), actor, reference, retention(), Movement.limitsJson(limits), merchant,
-      Long.toString(lifetimeMs));
+      Long.toString(lifetimeMs), codes(unrecorded));
     return runner.run(scripts.hold, keys, args);
   }
 

@@ -261,6 +261,30 @@ class CreditStripesTest {
   }
 
   @Test
+  @DisplayName("payouts that need the money on the stripes, racing refunds that need it back there, are all paid: "
+    + "the merchant holds enough in total")
+  void payoutsRacingRefunds() {
+    List<WalletId> payers = payersOnOtherShards(8, 5_000);
+    List<PaymentView> paid = Await.result(Future.all(payers.stream().map(payer -> pay(payer, 1_000)).toList())
+      .map(all -> all.<Outcome<PaymentView>>list().stream().map(Outcome::value).toList()));
+    assertThat(ownBalance(merchant)).isZero();
+
+    List<Future<OutcomeCode>> asked = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      asked.add(cache.placeHold(new PlaceHold(merchant, new Money(1_500, USD), shop, "wd-" + i, key(shop)))
+        .map(Outcome::code));
+    }
+    paid.forEach(payment -> asked.add(cache.refund(new Refund(payment.id(), new Money(200, USD), shop, key(shop)))
+      .map(Outcome::code)));
+    List<OutcomeCode> answers = Await.result(Future.all(asked).map(all -> all.<OutcomeCode>list()));
+
+    assertThat(answers).containsOnly(OutcomeCode.OK);
+    assertThat(core.wallet(merchant).held()).isEqualTo(4 * 1_500);
+    assertThat(core.wallet(merchant).available()).isEqualTo(8 * (1_000 - FEE) - 4 * 1_500 - 8 * 200);
+    payers.forEach(payer -> assertThat(core.available(payer)).isEqualTo(5_000 - 1_000 + 200));
+  }
+
+  @Test
   @DisplayName("a payout larger than the merchant wallet holds gathers the stripes first")
   void payoutGathersTheStripes() {
     List<WalletId> payers = payersOnOtherShards(4, 5_000);
