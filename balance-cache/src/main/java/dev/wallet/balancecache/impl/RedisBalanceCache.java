@@ -109,7 +109,7 @@ public final class RedisBalanceCache implements BalanceCache {
       options.operationTimeoutMs());
     this.saga = new CrossShardSaga(runner, scripts, options.idempotencyRetentionMs());
     this.stripes = new Stripes(vertx, runner, scripts, saga, options.striping(), options.shardCount(),
-      options.idempotencyRetentionMs());
+      options.idempotencyRetentionMs(), options.operationTimeoutMs());
     this.tail = new OutboxTail(vertx, runner, options.shardCount(), options.redisEndpoints());
     this.hotTier = new RedisHotTierAccess(runner, options.shardCount());
   }

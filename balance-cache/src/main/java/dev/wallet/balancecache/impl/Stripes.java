@@ -1,6 +1,7 @@
 package dev.wallet.balancecache.impl;
 
 import dev.wallet.balancecache.BalanceCacheOptions.Striping;
+import dev.wallet.balancecache.BalanceCacheUnavailableException;
 import dev.wallet.balancecache.model.IdempotencyKey;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.OutcomeCode;
@@ -41,11 +42,11 @@ final class Stripes {
 
   private static final Logger LOG = LoggerFactory.getLogger(Stripes.class);
   /**
-   * Reads of the total a sweep step may spoil before the read gives up, waiting 1, 2, 4 ... at most
-   * {@link #TOTAL_RETRY_MAX_MS} ms between them: a pass of sweeps is over in tens of milliseconds,
-   * and each stripe is swept at most once a pass.
+   * A read of the total that a sweep step spoiled is read again after 1, 2, 4 ... at most
+   * {@link #TOTAL_RETRY_MAX_MS} ms, for as long as a request may retry ({@code readBudgetMs}): a pass
+   * of sweeps is over in tens of milliseconds on an idle machine, but a busy one stretches it, and
+   * a fixed number of attempts (ten, about 250 ms) gave up under load.
    */
-  private static final int TOTAL_ATTEMPTS = 10;
   private static final long TOTAL_RETRY_MAX_MS = 64;
   private static final String STATUS_COPY_REASON = "copied from its merchant wallet ";
 
@@ -56,12 +57,13 @@ final class Stripes {
   private final Striping striping;
   private final int shardCount;
   private final String retention;
+  private final long readBudgetMs;
   /** The striped merchant wallets this process made sure of, each once: their stripes exist and carry their status. */
   private final Map<WalletId, Future<Void>> ensured = new ConcurrentHashMap<>();
   private final Map<WalletId, WalletIdentity> merchants = new ConcurrentHashMap<>();
 
   Stripes(Vertx vertx, ScriptRunner runner, Scripts scripts, CrossShardSaga saga, Striping striping, int shardCount,
-          long retentionMs) {
+          long retentionMs, long readBudgetMs) {
     this.vertx = vertx;
     this.runner = runner;
     this.scripts = scripts;
@@ -69,6 +71,7 @@ final class Stripes {
     this.striping = striping;
     this.shardCount = shardCount;
     this.retention = Long.toString(retentionMs);
+    this.readBudgetMs = readBudgetMs;
   }
 
   /** The stripe of a merchant wallet on a shard: derived from the merchant's id. */
@@ -202,10 +205,10 @@ final class Stripes {
    * Payments only add or take money of the merchant's and are seen or not, as by any read.
    */
   Future<Wallet> total(Wallet merchant) {
-    return total(merchant, 0);
+    return total(merchant, 0, System.currentTimeMillis() + readBudgetMs);
   }
 
-  private Future<Wallet> total(Wallet merchant, int attempt) {
+  private Future<Wallet> total(Wallet merchant, int attempt, long deadline) {
     List<WalletId> accounts = new ArrayList<>();
     accounts.add(merchant.id());
     accounts.addAll(stripesOf(merchant.id()));
@@ -223,12 +226,12 @@ final class Stripes {
         if (read.isPresent()) {
           return Future.succeededFuture(read.get());
         }
-        if (attempt + 1 >= TOTAL_ATTEMPTS) {
-          return Future.failedFuture(new IllegalStateException("sweeps kept moving the money of " + merchant.id()
-            + " while its balance was read"));
+        long pause = Math.min(TOTAL_RETRY_MAX_MS, 1L << Math.min(attempt, 6));
+        if (System.currentTimeMillis() + pause >= deadline) {
+          return Future.failedFuture(new BalanceCacheUnavailableException("sweeps kept moving the money of "
+            + merchant.id() + " for " + readBudgetMs + " ms while its balance was read; read it again", null));
         }
-        return vertx.timer(Math.min(TOTAL_RETRY_MAX_MS, 1L << attempt))
-          .compose(waited -> total(merchant, attempt + 1));
+        return vertx.timer(pause).compose(waited -> total(merchant, attempt + 1, deadline));
       });
   }
 
