@@ -107,8 +107,9 @@ public interface BalanceCache {
   Future<Optional<PaymentView>> payment(PaymentId id);
 
   /**
-   * Transfers all or nothing, in one script: every wallet of {@code commands} on one shard, one
-   * actor (else IllegalArgumentException), no idempotency key twice. Each item is decided as
+   * Transfers all or nothing, in one script: every wallet of {@code commands} on one shard (else
+   * {@link AtomicBatchSpansShardsException}), one actor (else IllegalArgumentException), no
+   * idempotency key twice. Each item is decided as
    * {@link #transfer(Transfer)} would decide it alone, against what the items before it leave;
    * an item whose key already has an outcome is replayed. When any item is refused (or replays a
    * refusal, or its key is reused or in flight), nothing is written, not even a refusal record: that
@@ -116,7 +117,11 @@ public interface BalanceCache {
    */
   Future<List<Outcome<TransferView>>> transferAll(List<Transfer> commands);
 
-  /** Payments all or nothing, as {@link #transferAll(List)}; the merchant wallets on the payers' shard. */
+  /**
+   * Payments all or nothing, as {@link #transferAll(List)}: the payers' shard is one, and each
+   * merchant wallet is on it or is a hot merchant's (paid on its credit stripe there); otherwise a
+   * failed future of {@link AtomicBatchSpansShardsException}, nothing asked.
+   */
   Future<List<Outcome<PaymentView>>> payAll(List<Payment> commands);
 
   /**

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,6 +46,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class BatchApiTest {
 
   private static final long PER_TRANSACTION_MAX = 100_000;
+  /** A hot merchant's owner: its wallets receive through credit stripes (not swept here). */
+  private static final String HOT_SHOP = "shop-hot-batch-" + UUID.randomUUID();
   private static EdgeFixture edge;
   private static MoneyCore core;
   private static LedgerWriter writer;
@@ -55,7 +58,8 @@ class BatchApiTest {
     rules = Files.createTempFile("batch-risk-rules", ".yaml");
     Files.writeString(rules, TestRules.rules("full", PER_TRANSACTION_MAX, 1_000_000_000, 100_000));
     edge = EdgeFixture.start(vertx, Map.of("WALLET_RISK_RULES_FILE", rules.toString(),
-      "WALLET_FEE_DEFAULT_BPS", "100"));
+      "WALLET_FEE_DEFAULT_BPS", "100", "WALLET_STRIPED_MERCHANT_OWNERS", HOT_SHOP,
+      "WALLET_STRIPE_SWEEP_INTERVAL_MS", "0"));
     core = new MoneyCore(edge.cache);
     writer = EdgeFixture.startLedgerWriter(vertx, "batch-test");
   }
@@ -168,6 +172,33 @@ class BatchApiTest {
     HttpResponse<Buffer> alone = transfers(alice, false, item("s-1", source, near, 100), item("s-2", source, far, 100));
     assertThat(alone.bodyAsJsonObject().getInteger("accepted")).as("the keys were not spent: " + alone.bodyAsString())
       .isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("an atomic payment batch to a hot merchant on another shard is one script on the payer's shard (201, "
+    + "paid on its stripe there); with another merchant there too it is refused before anything moves")
+  void atomicPaymentsToAHotMerchant() {
+    ApiCaller alice = edge.newUser();
+    String payer = funded(alice, 10_000);
+    ApiCaller shop = edge.as(HOT_SHOP, "user", "merchant");
+    String hot = core.openMerchantElsewhere(HOT_SHOP, new WalletId(payer)).value();
+    String other = core.openMerchantElsewhere(MoneyCore.owner(), new WalletId(payer)).value();
+
+    HttpResponse<Buffer> paid = payments(alice, true, payment("h-1", payer, hot, 1_000), payment("h-2", payer, hot,
+      2_000));
+    HttpResponse<Buffer> refused = payments(alice, true, payment("h-3", payer, hot, 100), payment("h-4", payer, other,
+      100));
+
+    assertThat(paid.statusCode()).as(paid.bodyAsString()).isEqualTo(201);
+    assertThat(itemAt(paid.bodyAsJsonObject(), 1).getJsonObject("result").getString("merchantWalletId")).isEqualTo(hot);
+    WalletId stripe = WalletId.derived(new WalletId(payer).shard(), "stripe|" + hot);
+    assertThat(core.available(stripe)).as("on the stripe on the payer's shard").isEqualTo(3_000 - 30);
+    assertThat(shop.available(hot)).isEqualTo(3_000 - 30);
+    assertProblem(refused, 422, "atomic_batch_spans_shards");
+    assertThat(refused.bodyAsJsonObject().getJsonArray("shards")).hasSize(2);
+    assertThat(alice.available(payer)).isEqualTo(10_000 - 3_000);
+    assertThat(payments(alice, false, payment("h-3", payer, hot, 100), payment("h-4", payer, other, 100))
+      .bodyAsJsonObject().getInteger("accepted")).as("the keys were not spent").isEqualTo(2);
   }
 
   @Test

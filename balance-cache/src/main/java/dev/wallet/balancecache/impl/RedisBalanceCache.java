@@ -1,6 +1,7 @@
 package dev.wallet.balancecache.impl;
 
 import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.AtomicBatchSpansShardsException;
 import dev.wallet.balancecache.BalanceCacheOptions;
 import dev.wallet.balancecache.HotTierAccess;
 import dev.wallet.balancecache.async.Deadline;
@@ -66,6 +67,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -525,11 +527,14 @@ public final class RedisBalanceCache implements BalanceCache {
     return moveAll(movements).map(replies -> replies.stream().map(reply -> Views.outcome(reply, Views::transfer)).toList());
   }
 
+  /** Each payment lands where a single one would: a hot merchant on another shard is paid on its stripe there. */
   @Override
   public Future<List<Outcome<PaymentView>>> payAll(List<Payment> commands) {
-    List<Movement> movements = commands.stream()
-      .map(command -> Movement.of(command, PaymentId.random(command.payer().shard()).value())).toList();
-    return moveAll(movements).map(replies -> replies.stream().map(reply -> Views.outcome(reply, Views::payment)).toList());
+    List<Future<Movement>> landed = commands.stream()
+      .map(command -> Movement.of(command, PaymentId.random(command.payer().shard()).value()))
+      .map(movement -> payee(movement).map(movement::to)).toList();
+    return Future.all(landed).compose(all -> moveAll(all.list()))
+      .map(replies -> replies.stream().map(reply -> Views.outcome(reply, Views::payment)).toList());
   }
 
   /** move_batch.lua: every movement applied, or none; each item's reply as move.lua would give it. */
@@ -547,19 +552,24 @@ public final class RedisBalanceCache implements BalanceCache {
       .map(RedisBalanceCache::batchReplies);
   }
 
-  /** The shard of every wallet of an atomic batch, of one actor; anything else is the caller's bug. */
+  /**
+   * The shard of every wallet of an atomic batch, of one actor: several shards are refused
+   * ({@link AtomicBatchSpansShardsException}), several actors are the caller's bug.
+   */
   private static ShardId oneShard(List<Movement> movements) {
     if (movements.isEmpty()) {
       throw new IllegalArgumentException("an atomic batch needs at least one movement");
     }
-    ShardId shard = movements.get(0).source();
     String actor = movements.get(0).actor();
-    for (Movement m : movements) {
-      if (!m.from().shard().equals(shard) || !m.to().shard().equals(shard) || !m.actor().equals(actor)) {
-        throw new IllegalArgumentException("an atomic batch moves money of one actor within one shard");
-      }
+    if (movements.stream().anyMatch(m -> !m.actor().equals(actor))) {
+      throw new IllegalArgumentException("an atomic batch moves money of one actor");
     }
-    return shard;
+    List<String> shards = movements.stream().flatMap(m -> Stream.of(m.from().shard(), m.to().shard()))
+      .map(ShardId::tag).distinct().sorted().toList();
+    if (shards.size() > 1) {
+      throw new AtomicBatchSpansShardsException(shards);
+    }
+    return movements.get(0).source();
   }
 
   private static List<ScriptReply> batchReplies(ScriptReply batch) {

@@ -1,5 +1,6 @@
 package dev.wallet.edge.money;
 
+import dev.wallet.balancecache.AtomicBatchSpansShardsException;
 import dev.wallet.balancecache.async.Lanes;
 import dev.wallet.balancecache.command.Transfer;
 import dev.wallet.balancecache.model.OutcomeCode;
@@ -77,10 +78,13 @@ public final class BatchHandlers {
     Batch batch = Batch.of(ctx);
     List<PaymentHandlers.Request> items = batch.map((item, key) -> PaymentHandlers.Request.of(caller, item,
       IdempotencyKeys.ofCaller(caller, key)));
+    // a hot merchant on another shard is paid on its stripe on the payers' shard: whether the
+    // merchants are is the money core's to say (AtomicBatchSpansShardsException)
     if (batch.atomic()) {
-      requireOneShard(items.stream().flatMap(payment -> Stream.of(payment.payer(), payment.merchant())));
+      requireOneShard(items.stream().map(PaymentHandlers.Request::payer));
     }
-    Reply.answer(ctx, run(batch, items, payments::checked, payments::apply, payments::applyAll));
+    Reply.answer(ctx, run(batch, items, payments::checked, payments::apply, payments::applyAll)
+      .recover(BatchHandlers::spanningShards));
   }
 
   private static <I, C> Future<Reply> run(Batch batch, List<I> items, Function<I, Future<C>> check,
@@ -172,10 +176,20 @@ public final class BatchHandlers {
     Set<String> shards = new TreeSet<>();
     wallets.map(WalletId::shard).map(ShardId::tag).forEach(shards::add);
     if (shards.size() > 1) {
-      throw new ProblemException(Problem.of(ProblemCode.ATOMIC_BATCH_SPANS_SHARDS, "the wallets of an atomic batch "
-        + "must all be on one shard (an owner's wallets are); this batch touches " + shards.size()
-        + " shards. Send it without \"atomic\", or one atomic batch per shard").with("shards", List.copyOf(shards)));
+      throw spansShards(List.copyOf(shards));
     }
+  }
+
+  private static Future<Reply> spanningShards(Throwable failure) {
+    return Future.failedFuture(failure instanceof AtomicBatchSpansShardsException spans ? spansShards(spans.shards())
+      : failure);
+  }
+
+  private static ProblemException spansShards(List<String> shards) {
+    return new ProblemException(Problem.of(ProblemCode.ATOMIC_BATCH_SPANS_SHARDS, "the wallets of an atomic batch "
+      + "must all be on one shard (an owner's wallets are, and a hot merchant's stripes are on every shard); this "
+      + "batch touches " + shards.size() + " shards. Send it without \"atomic\", or one atomic batch per shard")
+      .with("shards", shards));
   }
 
   /** The body of a batch: its items, their keys (each once), whether it is atomic. */
