@@ -28,6 +28,8 @@ public final class WalletSocket {
   public static final short TRY_AGAIN_LATER = 1013;
   /** An application code (4000-4999), after HTTP's 401: reconnecting with a fresh token is the cure. */
   public static final short TOKEN_EXPIRED = 4401;
+  /** A striped merchant's total is pushed at most this often: ten reads of every shard a second, per socket. */
+  static final long TOTAL_READ_EVERY_MS = 100;
 
   private final ServerWebSocket socket;
   private final WalletId wallet;
@@ -41,11 +43,16 @@ public final class WalletSocket {
   /**
    * A striped merchant's socket: the wallet's balance is the sum over its stripes, so each change
    * of any of them re-reads the total rather than forwarding the change (set before the feed
-   * registers the socket). Reads are coalesced: one at a time, and one more if changes came meanwhile.
+   * registers the socket). Reads are coalesced: one at a time, and one more if changes came
+   * meanwhile, started {@link #TOTAL_READ_EVERY_MS} after the one before at the soonest. A total is
+   * a read of every shard; read after every payment, one socket on a merchant paid from all shards
+   * nearly doubled the Redis commands of each payment (29.9 to 53.4) and cut the payments' rate.
    */
   private volatile Supplier<Future<Wallet>> totals;
   private volatile List<WalletId> feedIds;
   private boolean reading;
+  private boolean readScheduled;
+  private long lastReadAtMs;
   private boolean changedWhileReading;
   private long sentSeq = -1;
   private String lastTransaction;
@@ -127,11 +134,25 @@ public final class WalletSocket {
 
   /** On the socket's event loop. */
   private void refreshTotal() {
-    if (reading) {
+    if (closed) {
+      return;
+    }
+    if (reading || readScheduled) {
       changedWhileReading = true;
       return;
     }
+    long wait = lastReadAtMs + TOTAL_READ_EVERY_MS - System.currentTimeMillis();
+    if (wait > 0) {
+      readScheduled = true;
+      // set on this event loop, so it fires here
+      context.owner().setTimer(wait, due -> {
+        readScheduled = false;
+        refreshTotal();
+      });
+      return;
+    }
     reading = true;
+    lastReadAtMs = System.currentTimeMillis();
     changedWhileReading = false;
     totals.get().onComplete(read -> context.runOnContext(done -> {
       reading = false;
