@@ -407,10 +407,45 @@ class ReconciliationTest {
     assertThat(movementFindings(last.get())).doesNotContainKey(driven.value());
   }
 
+  @Test
+  @DisplayName("a writer restarted while a debited movement waits for its end reads it again and finds it stranded "
+    + "(the waits are in memory; the restart reads again from before the last run)")
+  void aRestartedReconcilerStillFindsAStrandedDebit(Vertx vertx) {
+    String alice = owner();
+    WalletId from = core.funded(alice, 1_000);
+    WalletId to = core.openElsewhere(owner(), from);
+    TransferId stranded = MoneyCore.pendingAfterDebit((RedisBalanceCache) cache, from, to, 300, alice);
+    ledger.awaitDrained(Duration.ofSeconds(30));
+    String pendingSet = from.shard().tag() + ":pending";
+    ledger.redis().zrem(pendingSet, stranded.value());
+    Reconciliation before = withOneSecondStallBound(vertx, "test-before-restart-");
+    Reconciliation after = withOneSecondStallBound(vertx, "test-after-restart-", 300);
+    try {
+      Await.result(before.runNext(), 120);
+      Await.result(before.stop());
+
+      Await.result(after.start());
+
+      Eventually.await("the restarted reconciler to report the stranded movement", Duration.ofSeconds(60),
+        () -> after.last().map(report -> movementFindings(report).containsKey(stranded.value())).orElse(false));
+    } finally {
+      Await.result(after.stop());
+      ledger.redis().zadd(pendingSet, System.currentTimeMillis(), stranded.value());
+      Eventually.await("the movement driven to its end", Duration.ofSeconds(30),
+        () -> Await.result(cache.sweepPendingTransfers()) >= 0 && !Await.result(cache.pendingMovements(from.shard()))
+          .contains(stranded.value()));
+    }
+    assertThat(movementFindings(after.last().orElseThrow()).get(stranded.value())).contains("nothing will finish it");
+  }
+
   /** A reconciliation of its own whose stall bound is a second, so that waits past it fit in a test. */
   private Reconciliation withOneSecondStallBound(Vertx vertx, String namePrefix) {
+    return withOneSecondStallBound(vertx, namePrefix, 60_000);
+  }
+
+  private Reconciliation withOneSecondStallBound(Vertx vertx, String namePrefix, long intervalMs) {
     return Reconciliation.create(vertx, new ReconciliationOptions(LedgerFixture.appDatabase(),
-      namePrefix + System.nanoTime(), 60_000, 1_000), cache);
+      namePrefix + System.nanoTime(), intervalMs, 1_000), cache);
   }
 
   /** The movement-steps findings of a run: evidence by movement. */

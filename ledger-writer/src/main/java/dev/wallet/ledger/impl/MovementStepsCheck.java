@@ -44,8 +44,9 @@ import java.util.stream.Stream;
  * is unwritable). Each is looked at again on later runs; past the stall bound, a credit without a
  * debit is a finding, and so is a debit whose movement the hot tier no longer drives (no record,
  * or in no pending set). These waits are kept in memory (at most {@link #MAX_WAITING} movements
- * each): a restarted writer forgets them, and the hot tier's check finds such money at the next
- * pause in cross-shard traffic.
+ * each): a restarted writer forgets them, but reads again at least a stall bound of steps before
+ * the last completed run ({@code Reconciler.resumeFromLastRun}), so a movement still waiting is
+ * looked at again; its wait starts over, so it is reported at most one bound later.
  */
 final class MovementStepsCheck {
 

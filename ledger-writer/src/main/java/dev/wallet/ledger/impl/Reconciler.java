@@ -47,6 +47,7 @@ public final class Reconciler implements Reconciliation {
    * other, with a few in parallel at most (re-reads of accounts ahead, freezes and halts).
    */
   private static final int POOL_SIZE = 4;
+  private static final long RESUME_OVERLAP_MS = 300_000;
   /** Continuous runs go through every shard in this many runs. */
   private static final int RUNS_PER_CYCLE = 6;
 
@@ -93,20 +94,28 @@ public final class Reconciler implements Reconciliation {
 
   /**
    * A restarted writer need not read the whole ledger again: what the last completed run (of any
-   * instance) saw was checked. Without one, the first run reads everything.
+   * instance) saw was checked. Without one, the first run reads everything. It reads again from
+   * {@link #resumeOverlapMs()} before that run: the movement-steps check's waits live in memory, and
+   * a movement still waiting then had a step recorded at most a stall bound before.
    */
   private Future<Void> resumeFromLastRun() {
-    return pool.query(SqlQueries.LAST_COMPLETED_RECONCILIATION_START).execute().map(rows -> {
-      java.time.OffsetDateTime since = rows.iterator().next().getOffsetDateTime("since");
-      if (since != null && checkedSince.equals(Instant.EPOCH)) {
-        checkedSince = since.toInstant();
-      }
-      return (Void) null;
-    }).recover(failure -> {
+    return pool.preparedQuery(SqlQueries.LAST_COMPLETED_RECONCILIATION_START).execute(Tuple.of(resumeOverlapMs()))
+      .map(rows -> {
+        java.time.OffsetDateTime since = rows.iterator().next().getOffsetDateTime("since");
+        if (since != null && checkedSince.equals(Instant.EPOCH)) {
+          checkedSince = since.toInstant();
+        }
+        return (Void) null;
+      }).recover(failure -> {
       LOG.warn("could not read where the last reconciliation stopped; the first run reads the whole ledger: {}",
         failure.toString());
       return Future.succeededFuture();
     });
+  }
+
+  /** Five minutes for transactions open during the last run, or the stall bound when that is longer. */
+  private long resumeOverlapMs() {
+    return Math.max(RESUME_OVERLAP_MS, options.stallAfterMs());
   }
 
   @Override

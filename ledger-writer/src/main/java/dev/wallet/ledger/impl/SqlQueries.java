@@ -163,8 +163,9 @@ public final class SqlQueries {
    * Where a reconciler that starts continues from: the start of the last run that completed (any
    * instance's), less the margin of the oldest transaction that could have been open then.
    */
+  /** Where a restarted reconciler starts: the last completed run's start, less $1 ms. */
   static final String LAST_COMPLETED_RECONCILIATION_START = """
-    SELECT max(started_at) - interval '5 minutes' AS since FROM reconciliation_runs
+    SELECT max(started_at) - $1::bigint * interval '1 millisecond' AS since FROM reconciliation_runs
      WHERE result->>'failure' IS NULL""";
 
   static final String INSERT_RECONCILIATION = """
