@@ -2,6 +2,7 @@ package dev.wallet.edge.live;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.model.BalanceEvent;
+import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -25,6 +26,8 @@ public final class BalanceFeed implements AutoCloseable {
 
   private final BalanceCache cache;
   private final ConcurrentMap<WalletId, Set<WalletSocket>> sockets = new ConcurrentHashMap<>();
+  /** A hot merchant's total, read once for all of its sockets here (a total reads every shard). */
+  private final ConcurrentMap<WalletId, SharedReads<Wallet>> totals = new ConcurrentHashMap<>();
   private Future<AutoCloseable> subscription;
 
   public BalanceFeed(BalanceCache cache, MeterRegistry registry) {
@@ -40,7 +43,8 @@ public final class BalanceFeed implements AutoCloseable {
     Future<AutoCloseable> following = subscribeOnce();
     return cache.stripesOf(socket.wallet()).compose(stripes -> {
       if (!stripes.isEmpty()) {
-        socket.followTotals(() -> cache.wallet(socket.wallet()).map(Optional::orElseThrow), stripes);
+        socket.followTotals(totals.computeIfAbsent(socket.wallet(),
+          merchant -> new SharedReads<>(() -> cache.wallet(merchant).map(Optional::orElseThrow)))::get, stripes);
       }
       socket.feedIds().forEach(id -> sockets.compute(id, (wallet, open) -> {
         Set<WalletSocket> set = open == null ? ConcurrentHashMap.newKeySet() : open;
@@ -59,6 +63,8 @@ public final class BalanceFeed implements AutoCloseable {
       open.remove(socket);
       return open.isEmpty() ? null : open;
     }));
+    // a read the last socket of a merchant left running completes on its own; the next socket starts anew
+    totals.computeIfPresent(socket.wallet(), (merchant, reads) -> sockets.containsKey(merchant) ? reads : null);
   }
 
   /** Runs on the money core's event loop: each socket hops to its own. */
