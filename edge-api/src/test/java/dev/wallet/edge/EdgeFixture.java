@@ -2,6 +2,8 @@ package dev.wallet.edge;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.config.Settings;
+import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.edge.config.EdgeConfig;
@@ -23,9 +25,13 @@ import io.vertx.sqlclient.Pool;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -92,6 +98,19 @@ final class EdgeFixture {
 
   ApiCaller newUser(String... roles) {
     return as("user-" + UUID.randomUUID(), roles);
+  }
+
+  /** Users whose home shard (where their first wallet opens) is another than {@code wallet}'s, each a different one. */
+  List<ApiCaller> usersOnOtherShards(String wallet, int count) {
+    Set<ShardId> shards = new HashSet<>(Set.of(new WalletId(wallet).shard()));
+    List<ApiCaller> users = new ArrayList<>();
+    while (users.size() < count) {
+      ApiCaller candidate = newUser();
+      if (shards.add(ShardId.homeOf(candidate.id(), cache.shardCount()))) {
+        users.add(candidate);
+      }
+    }
+    return users;
   }
 
   ApiCaller as(String subject, String... roles) {

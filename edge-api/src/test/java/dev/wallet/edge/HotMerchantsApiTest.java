@@ -1,13 +1,11 @@
 package dev.wallet.edge;
 
 import static dev.wallet.edge.ApiCaller.newKey;
-import static dev.wallet.edge.ApiCaller.shardOf;
 import static dev.wallet.edge.ApiCaller.withdrawal;
 import static dev.wallet.edge.PaymentsApiTest.payment;
 import static dev.wallet.edge.PaymentsApiTest.refund;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
@@ -21,10 +19,8 @@ import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,7 +61,7 @@ class HotMerchantsApiTest {
     LiveSocket feed = LiveSocket.open(vertx, edge.port(), merchant, shop.token());
     long snapshotSeq = feed.awaitSnapshot().getLong("seq");
 
-    List<ApiCaller> payers = payersOnOtherShards(merchant, 8);
+    List<ApiCaller> payers = edge.usersOnOtherShards(merchant, 8);
     for (ApiCaller payer : payers) {
       String wallet = payer.openWallet();
       payer.deposit(wallet, 10_000);
@@ -98,7 +94,7 @@ class HotMerchantsApiTest {
   void refundAfterTheSweep() {
     ApiCaller shop = edge.as(HOT_SHOP, "user", "merchant");
     String merchant = shop.openMerchantWallet();
-    ApiCaller alice = payersOnOtherShards(merchant, 1).get(0);
+    ApiCaller alice = edge.usersOnOtherShards(merchant, 1).get(0);
     String payer = alice.openWallet();
     alice.deposit(payer, 10_000);
     String paymentId = alice.post("/v1/payments", payment(payer, merchant, 4_000), newKey()).bodyAsJsonObject()
@@ -121,7 +117,7 @@ class HotMerchantsApiTest {
     String merchant = shop.openMerchantWallet();
     shop.deposit(merchant, 500);
     Instant beforePayments = Instant.now();
-    List<ApiCaller> payers = payersOnOtherShards(merchant, 3);
+    List<ApiCaller> payers = edge.usersOnOtherShards(merchant, 3);
     List<Long> amounts = List.of(1_000L, 2_000L, 3_000L);
     List<String> stripes = new ArrayList<>();
     for (int i = 0; i < payers.size(); i++) {
@@ -165,7 +161,6 @@ class HotMerchantsApiTest {
     return answer.bodyAsJsonObject().getJsonObject("balance").getLong("available");
   }
 
-  /** Users whose home shard (where their first wallet opens) is another than the merchant's, each a different one. */
   @Test
   @DisplayName("a card checkout from another shard (authorize, partial capture) completes at once on a stripe, and is "
     + "refunded in part")
@@ -173,7 +168,7 @@ class HotMerchantsApiTest {
     ApiCaller shop = edge.as(HOT_SHOP, "user", "merchant");
     String merchant = shop.openMerchantWallet();
     long before = shop.available(merchant);
-    ApiCaller alice = payersOnOtherShards(merchant, 1).get(0);
+    ApiCaller alice = edge.usersOnOtherShards(merchant, 1).get(0);
     String payer = alice.openWallet();
     alice.deposit(payer, 10_000);
     HttpResponse<Buffer> authorized = alice.post("/v1/authorizations",
@@ -201,18 +196,5 @@ class HotMerchantsApiTest {
     assertThat(refunded.statusCode()).as(refunded.bodyAsString()).isEqualTo(201);
     assertThat(alice.available(payer)).isEqualTo(10_000 - 5_000 + 1_000);
     assertThat(shop.available(merchant)).isEqualTo(before + 5_000 - 50 - 1_000);
-  }
-
-  private static List<ApiCaller> payersOnOtherShards(String merchant, int count) {
-    Set<String> shards = new HashSet<>(Set.of(shardOf(merchant)));
-    List<ApiCaller> payers = new ArrayList<>();
-    while (payers.size() < count) {
-      ApiCaller candidate = edge.newUser();
-      String home = String.format("%04d", ShardId.homeOf(candidate.id(), edge.cache.shardCount()).number());
-      if (shards.add(home)) {
-        payers.add(candidate);
-      }
-    }
-    return payers;
   }
 }
