@@ -1,7 +1,7 @@
 package dev.wallet.balancecache.impl;
 
-import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.AtomicBatchSpansShardsException;
+import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.BalanceCacheOptions;
 import dev.wallet.balancecache.HotTierAccess;
 import dev.wallet.balancecache.async.Deadline;
