@@ -46,7 +46,7 @@ for masters in $masters_list; do
   log "$masters master(s): Redis Cluster of $((2 * masters)) nodes and PostgreSQL in $shape_dir"
   report=$shape_dir.report
   (
-    unset WALLET_REDIS_NODES
+    unset WALLET_REDIS_NODES WALLET_REGION_B_DATA_DIR   # region b's folder follows WALLET_DATA_DIR (env.sh)
     export WALLET_DATA_DIR=$shape_dir WALLET_REDIS_NODE_COUNT=$((2 * masters))
     export WALLET_REDIS_FIRST_PORT=${WALLET_SCALING_REDIS_FIRST_PORT:-7301} WALLET_PG_PORT=${WALLET_SCALING_PG_PORT:-25532}
     # the shape's data goes; its processes' logs stay beside its report, for a second look

@@ -32,7 +32,9 @@ if [ "${WALLET_BENCH_INFRA:-own}" = own ]; then
   export WALLET_DATA_DIR=${WALLET_BENCH_DATA_DIR:-$here/../.data/bench-infra}
   export WALLET_REDIS_FIRST_PORT=${WALLET_BENCH_REDIS_FIRST_PORT:-7201}
   export WALLET_PG_PORT=${WALLET_BENCH_PG_PORT:-25472}
-  unset WALLET_REDIS_NODES
+  # derived again from the ports and folder above; so is region b's folder (scripts/env.sh), which
+  # infra-down.sh stops and purges with this one
+  unset WALLET_REDIS_NODES WALLET_REGION_B_DATA_DIR
 fi
 source "$here/env.sh"
 # the system under test runs with the published development secrets (see scripts/run.sh)

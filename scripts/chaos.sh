@@ -24,7 +24,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export WALLET_DATA_DIR=${WALLET_CHAOS_DATA_DIR:-$here/../.data/chaos}
 export WALLET_REDIS_FIRST_PORT=${WALLET_CHAOS_REDIS_FIRST_PORT:-7301}
 export WALLET_PG_PORT=${WALLET_CHAOS_PG_PORT:-25452}
-unset WALLET_REDIS_NODES
+# derived again from the ports and folder above; so is region b's folder (scripts/env.sh), which
+# infra-down.sh stops and purges with this one
+unset WALLET_REDIS_NODES WALLET_REGION_B_DATA_DIR
 source "$here/env.sh"
 export WALLET_MODE=development
 cd "$WALLET_ROOT"

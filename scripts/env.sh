@@ -29,6 +29,30 @@ redis_nodes_csv() {
 }
 export WALLET_REDIS_NODES=${WALLET_REDIS_NODES:-$(redis_nodes_csv)}
 
+# Region b (issue 12, "regions"): a second, complete wallet on this machine (scripts/run.sh --regions 2)
+# with an infrastructure that shares nothing with the one above: a Redis Cluster of as many nodes
+# from WALLET_REGION_B_REDIS_FIRST_PORT, a PostgreSQL on WALLET_REGION_B_PG_PORT (same roles and
+# passwords), both in WALLET_REGION_B_DATA_DIR. The tests reach it through WALLET_REGION_B_REDIS_NODES
+# and WALLET_REGION_B_PG_PORT (scripts/test.sh brings it up).
+# The folder is not exported, on purpose: a script that moves WALLET_DATA_DIR to an infrastructure
+# of its own (bench.sh, chaos.sh, bench-scaling.sh) gets region b's folder inside its own, so the
+# scripts/infra-down.sh it runs never stops or purges the development region b.
+WALLET_REGION_B_DATA_DIR=${WALLET_REGION_B_DATA_DIR:-$WALLET_DATA_DIR/region-b}
+export WALLET_REGION_B_REDIS_FIRST_PORT=${WALLET_REGION_B_REDIS_FIRST_PORT:-7121}
+export WALLET_REGION_B_PG_PORT=${WALLET_REGION_B_PG_PORT:-25442}
+export WALLET_REGION_B_REDIS_NODES=${WALLET_REGION_B_REDIS_NODES:-$(WALLET_REDIS_FIRST_PORT=$WALLET_REGION_B_REDIS_FIRST_PORT redis_nodes_csv)}
+
+# in_region_b CMD...: runs CMD in a subshell whose infrastructure settings are region b's, e.g.
+# `in_region_b "$WALLET_ROOT/scripts/infra-up.sh"`. Everything else (host, node count, passwords) is
+# the same in both regions.
+in_region_b() {
+  (
+    export WALLET_DATA_DIR=$WALLET_REGION_B_DATA_DIR WALLET_REDIS_FIRST_PORT=$WALLET_REGION_B_REDIS_FIRST_PORT \
+      WALLET_PG_PORT=$WALLET_REGION_B_PG_PORT WALLET_REDIS_NODES=$WALLET_REGION_B_REDIS_NODES
+    "$@"
+  )
+}
+
 # Prometheus (scripts/run.sh --with-prometheus, scripts/check-ops.sh): its HTTP port and its folder
 export WALLET_PROMETHEUS_PORT=${WALLET_PROMETHEUS_PORT:-9090}
 export WALLET_PROMETHEUS_DIR=${WALLET_PROMETHEUS_DIR:-$WALLET_DATA_DIR/prometheus}

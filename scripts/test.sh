@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # The whole test suite, against the real infrastructure that scripts/infra-up.sh brings up
-# (a 3-master Redis Cluster and PostgreSQL on loopback); never against mocks of them.
+# (a 3-master Redis Cluster and PostgreSQL on loopback, and the same again for region b); never
+# against mocks of them.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 "$WALLET_ROOT/scripts/infra-up.sh"
+# Region b's Redis Cluster and PostgreSQL (scripts/env.sh, WALLET_REGION_B_*), for the tests that
+# need a second region; they find it through WALLET_REGION_B_REDIS_NODES and WALLET_REGION_B_PG_PORT
+# (same roles and passwords as region a's).
+in_region_b "$WALLET_ROOT/scripts/infra-up.sh"
 # the risk console's browser tests (ConsoleBrowserTest) drive Debian's headless Chromium
 command -v chromium >/dev/null && command -v chromedriver >/dev/null || install_packages chromium chromium-driver
 cd "$WALLET_ROOT"

@@ -3,7 +3,8 @@
 --
 -- Rules every script follows:
 --  * Every key it touches carries one shard's hash tag ({s0042}), so it runs on one node. All
---    are among its KEYS but the shard's account index, named from an account key's tag.
+--    are among its KEYS but the shard's account index and its list of region clearing accounts,
+--    named from an account key's tag.
 --  * It checks everything before its first write: Redis does not roll back a script that
 --    fails half-way, but a script that raises before writing leaves nothing behind. The one
 --    write before the checks is the shard's commit marker (below), which holds no money state.
@@ -137,6 +138,8 @@ end
 -- the script's slot; scripts do not pass it among their KEYS.
 local function index_account(account_key, id)
   redis.call('SADD', tag_of(account_key) .. ':accounts', id)
+  -- a region's clearing accounts, also listed apart: the check between regions reads only those
+  if string.sub(id, 1, 7) == 'region.' then redis.call('SADD', tag_of(account_key) .. ':regions', id) end
 end
 
 local function load_system(key, id, currency)

@@ -15,7 +15,8 @@
 -- KEYS[7] payment record      {sNNNN}:pay:<paymentId>   (a refund's; not touched otherwise)
 -- KEYS[8..] the limit counters the debit counted (the record's 'lim' field, in order)
 -- ARGV[1] movement id   ARGV[2] decision (completed|reversed)   ARGV[3] refusal code when reversed
--- ARGV[4] in-transit account id   ARGV[5] destination decision marker key (retired with the rest)
+-- ARGV[4] in-transit account id (for a wallet of another region: that region's clearing account)
+-- ARGV[5] destination decision marker key (retired with the rest; empty when another region keeps it)
 --
 -- Returns {kind, outcome}: the movement's final outcome; code OK (completed) or the
 -- destination's refusal code (status reversed). Raises if the movement does not exist.
@@ -23,7 +24,8 @@
 local record_key, pending_key, idem_key, from_key, transit_key, outbox, payment_key =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local counter_keys = tail(KEYS, 8)
-local id, decision, refusal_code, transit_id, marker_key = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local id, decision, refusal_code, transit_id = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local marker_key = ARGV[5] ~= '' and ARGV[5] or nil
 
 local m = redis.call('HMGET', record_key, 'state', 'outcome', 'kind', 'from', 'to', 'amt', 'fee', 'cur', 'created',
   'idem', 'pay', 'ref', 'lim', 'out')

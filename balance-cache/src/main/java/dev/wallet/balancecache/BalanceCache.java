@@ -9,22 +9,25 @@ import dev.wallet.balancecache.command.PlaceHold;
 import dev.wallet.balancecache.command.Refund;
 import dev.wallet.balancecache.command.Transfer;
 import dev.wallet.balancecache.impl.RedisBalanceCache;
-import dev.wallet.balancecache.outbox.LedgerOutbox;
 import dev.wallet.balancecache.model.AuthorizationView;
 import dev.wallet.balancecache.model.BalanceEvent;
 import dev.wallet.balancecache.model.CaptureView;
+import dev.wallet.balancecache.model.ClearingPosition;
 import dev.wallet.balancecache.model.Credited;
 import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.HoldView;
 import dev.wallet.balancecache.model.IdempotencyKey;
 import dev.wallet.balancecache.model.Outcome;
+import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.PaymentId;
 import dev.wallet.balancecache.model.PaymentView;
+import dev.wallet.balancecache.model.PendingBacklog;
 import dev.wallet.balancecache.model.RefundView;
 import dev.wallet.balancecache.model.SagaCounts;
-import dev.wallet.balancecache.model.PendingBacklog;
+import dev.wallet.balancecache.model.Settlement;
 import dev.wallet.balancecache.model.ShardAvailability;
 import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.ShardRange;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.TransferView;
@@ -32,6 +35,7 @@ import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletIdentity;
 import dev.wallet.balancecache.model.WalletStatus;
+import dev.wallet.balancecache.outbox.LedgerOutbox;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;
@@ -58,7 +62,13 @@ public interface BalanceCache {
 
   Future<Void> close();
 
-  int shardCount();
+  /** The shards this region owns (all of them in a deployment of one region). */
+  ShardRange shards();
+
+  /** How many shards this region owns. */
+  default int shardCount() {
+    return shards().count();
+  }
 
   /** The hot tier as the ledger reads and restores it, on this cache's connections. */
   HotTierAccess hotTier();
@@ -198,6 +208,30 @@ public interface BalanceCache {
    * {@link #wallet}); none for any other wallet.
    */
   Future<List<WalletId>> stripesOf(WalletId wallet);
+
+  /**
+   * Connects the money core to the other regions (docs/architecture.md, "Regions"): transfers to
+   * their wallets are then debited here and settled there through {@code link}. Without a link they
+   * are refused ({@link OtherRegionException}).
+   */
+  void connectRegions(RegionLink link);
+
+  /**
+   * Credits a transfer another region debited for a wallet of this one, from the clearing account of
+   * that region, at most once per movement: the first decision (OK, or a final refusal such as
+   * WALLET_NOT_FOUND, WALLET_INACTIVE, CURRENCY_MISMATCH) is kept and answered again to every
+   * delivery of the same movement (WALLET_NOT_FOUND too for a wallet on a shard this region does not own).
+   *
+   * @throws IllegalArgumentException (as a failed future) when the settlement does not come from
+   *     another region of this deployment, or its movement id is not of that region
+   */
+  Future<OutcomeCode> creditFromRegion(Settlement settlement);
+
+  /**
+   * This region's clearing accounts for the other regions, summed, and its movements to them still
+   * pending: what the check between regions compares with theirs.
+   */
+  Future<ClearingPosition> clearingPosition();
 
   /** Ids of the movements (transfers, payments, refunds) of a shard still pending: debited, not yet settled. */
   Future<List<String>> pendingMovements(ShardId shard);

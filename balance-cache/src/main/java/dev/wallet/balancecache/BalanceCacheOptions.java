@@ -1,16 +1,21 @@
 package dev.wallet.balancecache;
 
+import dev.wallet.balancecache.config.Regions;
 import dev.wallet.balancecache.config.Settings;
+import dev.wallet.balancecache.model.ShardRange;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
  * How the money core reaches Redis and how strict it is about durability.
  *
  * @param redisEndpoints       seed nodes of the Redis Cluster, e.g. redis://127.0.0.1:7101
- * @param shardCount           logical shards; fixed for the life of the data (ids carry their shard)
+ * @param shards               the logical shards this region owns (docs/architecture.md, "Regions"); fixed for
+ *                             the life of the data: ids carry their shard
+ * @param regions              the deployment's regions, and this one: where a wallet of another region lives
  * @param minReplicaAcks       replicas that must hold a write before it is acknowledged (WAIT); 0 turns it off
  * @param replicationTimeoutMs how long one WAIT may take
  * @param operationTimeoutMs   how long one request may retry before the money core reports it unavailable
@@ -20,9 +25,10 @@ import java.util.Set;
  * @param maxPoolSize          connections per Redis node
  * @param striping             which merchants receive through credit stripes, and how often they are swept
  */
-public record BalanceCacheOptions(List<String> redisEndpoints, int shardCount, int minReplicaAcks,
-                                  long replicationTimeoutMs, long operationTimeoutMs, long idempotencyRetentionMs,
-                                  long sweepAgeMs, long sweepIntervalMs, int maxPoolSize, Striping striping) {
+public record BalanceCacheOptions(List<String> redisEndpoints, ShardRange shards, Regions regions,
+                                  int minReplicaAcks, long replicationTimeoutMs, long operationTimeoutMs,
+                                  long idempotencyRetentionMs, long sweepAgeMs, long sweepIntervalMs, int maxPoolSize,
+                                  Striping striping) {
 
   /**
    * Hot merchants (docs/architecture.md, "Hot merchants: credit stripes"): the merchant wallets of
@@ -49,9 +55,13 @@ public record BalanceCacheOptions(List<String> redisEndpoints, int shardCount, i
     if (redisEndpoints.isEmpty()) {
       throw new IllegalArgumentException("at least one Redis endpoint is needed");
     }
-    if (shardCount < 1 || shardCount > 10_000) {
-      throw new IllegalArgumentException("shardCount must be between 1 and 10000");
-    }
+    Objects.requireNonNull(shards, "shards");
+    Objects.requireNonNull(regions, "regions");
+  }
+
+  /** How many shards this region owns. */
+  public int shardCount() {
+    return shards.count();
   }
 
   /**
@@ -80,36 +90,48 @@ public record BalanceCacheOptions(List<String> redisEndpoints, int shardCount, i
   }
 
   public static BalanceCacheOptions defaults(List<String> redisEndpoints) {
-    return new BalanceCacheOptions(redisEndpoints, 64, 1, 500, 2_000, 24 * 3_600_000L, 5_000, 1_000, 32, Striping.NONE);
+    return new BalanceCacheOptions(redisEndpoints, ShardRange.of(64), Regions.SINGLE, 1, 500, 2_000, 24 * 3_600_000L,
+      5_000, 1_000, 32, Striping.NONE);
   }
 
   public BalanceCacheOptions withShardCount(int value) {
-    return new BalanceCacheOptions(redisEndpoints, value, minReplicaAcks, replicationTimeoutMs, operationTimeoutMs,
-      idempotencyRetentionMs, sweepAgeMs, sweepIntervalMs, maxPoolSize, striping);
+    return withShards(new ShardRange(shards.first(), value));
+  }
+
+  /** {@code value}'s regions, this process's region's shards among them. */
+  public BalanceCacheOptions withRegions(Regions value) {
+    return new BalanceCacheOptions(redisEndpoints, value.shards(shards.count()), value, minReplicaAcks,
+      replicationTimeoutMs, operationTimeoutMs, idempotencyRetentionMs, sweepAgeMs, sweepIntervalMs, maxPoolSize,
+      striping);
+  }
+
+  public BalanceCacheOptions withShards(ShardRange value) {
+    return new BalanceCacheOptions(redisEndpoints, value, regions, minReplicaAcks, replicationTimeoutMs,
+      operationTimeoutMs, idempotencyRetentionMs, sweepAgeMs, sweepIntervalMs, maxPoolSize, striping);
   }
 
   public BalanceCacheOptions withMinReplicaAcks(int value) {
-    return new BalanceCacheOptions(redisEndpoints, shardCount, value, replicationTimeoutMs, operationTimeoutMs,
+    return new BalanceCacheOptions(redisEndpoints, shards, regions, value, replicationTimeoutMs, operationTimeoutMs,
       idempotencyRetentionMs, sweepAgeMs, sweepIntervalMs, maxPoolSize, striping);
   }
 
   public BalanceCacheOptions withOperationTimeoutMs(long value) {
-    return new BalanceCacheOptions(redisEndpoints, shardCount, minReplicaAcks, replicationTimeoutMs, value,
+    return new BalanceCacheOptions(redisEndpoints, shards, regions, minReplicaAcks, replicationTimeoutMs, value,
       idempotencyRetentionMs, sweepAgeMs, sweepIntervalMs, maxPoolSize, striping);
   }
 
   public BalanceCacheOptions withSweep(long ageMs, long intervalMs) {
-    return new BalanceCacheOptions(redisEndpoints, shardCount, minReplicaAcks, replicationTimeoutMs,
+    return new BalanceCacheOptions(redisEndpoints, shards, regions, minReplicaAcks, replicationTimeoutMs,
       operationTimeoutMs, idempotencyRetentionMs, ageMs, intervalMs, maxPoolSize, striping);
   }
 
   public BalanceCacheOptions withMaxPoolSize(int value) {
-    return new BalanceCacheOptions(redisEndpoints, shardCount, minReplicaAcks, replicationTimeoutMs,
+    return new BalanceCacheOptions(redisEndpoints, shards, regions, minReplicaAcks, replicationTimeoutMs,
       operationTimeoutMs, idempotencyRetentionMs, sweepAgeMs, sweepIntervalMs, value, striping);
   }
 
   public BalanceCacheOptions withStriping(Striping value) {
-    return new BalanceCacheOptions(redisEndpoints, shardCount, minReplicaAcks, replicationTimeoutMs,
+    return new BalanceCacheOptions(redisEndpoints, shards, regions, minReplicaAcks, replicationTimeoutMs,
       operationTimeoutMs, idempotencyRetentionMs, sweepAgeMs, sweepIntervalMs, maxPoolSize, value);
   }
 }

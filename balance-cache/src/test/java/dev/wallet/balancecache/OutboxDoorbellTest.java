@@ -89,7 +89,7 @@ class OutboxDoorbellTest {
   }
 
   private OutboxDoorbell listening(Vertx vertx) {
-    OutboxDoorbell started = OutboxDoorbell.start(vertx, TestEnvironment.redisNodes(), cache.shardCount(), rung::add);
+    OutboxDoorbell started = OutboxDoorbell.start(vertx, TestEnvironment.redisNodes(), cache.shards(), rung::add);
     Eventually.await("every node subscribed", Duration.ofSeconds(10), started::ringing);
     return started;
   }

@@ -18,6 +18,8 @@ import dev.wallet.edge.http.MoneyGate;
 import dev.wallet.edge.http.RateLimiter;
 import dev.wallet.edge.live.BalanceFeed;
 import dev.wallet.edge.live.SocketsPerCaller;
+import dev.wallet.edge.regions.ClearingCheck;
+import dev.wallet.edge.regions.RegionChannel;
 import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.ledger.LedgerReader;
 import dev.wallet.ledger.MoneyHalts;
@@ -143,6 +145,14 @@ public final class EdgeApplication {
     WebClient gatewayHttp = WebClient.create(vertx);
     Gateway gateway = new SandboxGatewayClient(gatewayHttp, config.gateway().url(), config.gateway().apiKey(),
       config.gateway().timeoutMs());
+    Optional<ClearingCheck> clearingCheck = Optional.empty();
+    if (config.redis().regions().multiple()) {
+      // the same client as the gateway's, closed with it
+      RegionChannel channel = new RegionChannel(vertx, gatewayHttp, config.redis().regions(),
+        config.redis().settlement().secret(), config.redis().settlement().timeoutMs(), Clock.systemUTC());
+      cache.connectRegions(channel);
+      clearingCheck = Optional.of(new ClearingCheck(cache, channel, config.redis().regions()));
+    }
     Funds funds = Funds.create(cache, pool, gateway, registry);
     EdgeMetrics metrics = new EdgeMetrics(registry);
     metrics.sagas(cache);
@@ -152,6 +162,7 @@ public final class EdgeApplication {
     MoneyGate gate = new MoneyGate(halts, Clock.systemUTC());
     gate.register(registry);
     ClusterGauges clusterGauges = new ClusterGauges(cache, Clock.systemUTC(), registry);
+    Optional<ClearingCheck> clearing = clearingCheck;
     AtomicReference<EdgeVerticle> first = new AtomicReference<>();
     return gate.start(vertx).recover(unread -> reconcile ? Future.failedFuture(unread) : Future.succeededFuture())
       .compose(read -> ApiSchema.load(vertx))
@@ -159,7 +170,7 @@ public final class EdgeApplication {
         rateLimiter, document.contract(), document.text(), registry, metrics, dependencies.limits(),
         new ConnectionCap(config.http().maxConnections(), registry),
         new SocketsPerCaller(config.sockets().maxPerCaller()), halts, gate, clusterGauges,
-        LiveFigures.create(vertx, config.console().prometheusUrl(), Clock.systemUTC())))
+        LiveFigures.create(vertx, config.console().prometheusUrl(), Clock.systemUTC()), clearing))
       .compose(services -> vertx.deployVerticle(() -> {
         EdgeVerticle verticle = new EdgeVerticle(config, services);
         first.compareAndSet(null, verticle);
@@ -229,6 +240,7 @@ public final class EdgeApplication {
   static BalanceCacheOptions cacheOptions(EdgeConfig config) {
     return BalanceCacheOptions.defaults(config.redis().nodes())
       .withShardCount(config.redis().shardCount())
+      .withRegions(config.redis().regions())
       .withOperationTimeoutMs(config.redis().operationTimeoutMs())
       .withSweep(SWEEP_AGE_MS, config.redis().sweepIntervalMs())
       .withStriping(config.redis().striping());

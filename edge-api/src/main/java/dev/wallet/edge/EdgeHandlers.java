@@ -30,6 +30,7 @@ import dev.wallet.edge.money.AuthorizationHandlers;
 import dev.wallet.edge.money.BatchHandlers;
 import dev.wallet.edge.money.PaymentHandlers;
 import dev.wallet.edge.money.TransferHandlers;
+import dev.wallet.edge.regions.RegionHandlers;
 import dev.wallet.edge.wallets.LedgerHandlers;
 import dev.wallet.edge.wallets.WalletHandlers;
 import io.vertx.core.Vertx;
@@ -46,7 +47,7 @@ record EdgeHandlers(Authenticator auth, RateLimiter rate, ApiSchema schema, Mone
                     GatewayMovementHandlers<Deposit> deposits, GatewayMovementHandlers<Withdrawal> withdrawals,
                     TransferHandlers transfers, PaymentHandlers payments, AuthorizationHandlers authorizations,
                     BatchHandlers batches, AdminHandlers admin, LimitsHandlers limits, FailureHandler failures,
-                    Router console) {
+                    RegionHandlers regions, Router console) {
 
   static EdgeHandlers create(Vertx vertx, EdgeConfig config, EdgeServices services) {
     Clock clock = Clock.systemUTC();
@@ -74,6 +75,7 @@ record EdgeHandlers(Authenticator auth, RateLimiter rate, ApiSchema schema, Mone
       transfers, payments,
       new AuthorizationHandlers(services.cache(), ownership, config.fees(), config.authorizations(), metrics, payments),
       new BatchHandlers(transfers, payments), admin, limits, new FailureHandler(),
+      new RegionHandlers(services.cache(), config.redis().settlement().secret(), clock, services.clearingCheck()),
       console(vertx, services, verifier, clock, admin));
   }
 

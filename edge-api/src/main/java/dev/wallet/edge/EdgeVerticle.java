@@ -4,11 +4,13 @@ import dev.wallet.edge.admin.AdminHandlers;
 import dev.wallet.edge.config.EdgeConfig;
 import dev.wallet.edge.console.ConsolePages;
 import dev.wallet.edge.http.ApiSchema;
+import dev.wallet.edge.http.HomeRegion;
 import dev.wallet.edge.http.IdempotencyKeys;
 import dev.wallet.edge.http.MoneyGate;
 import dev.wallet.edge.http.Reply;
 import dev.wallet.edge.http.RequestLog;
 import dev.wallet.edge.live.SocketHandlers;
+import dev.wallet.edge.regions.RegionChannel;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -90,6 +92,7 @@ public final class EdgeVerticle extends VerticleBase {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes());
     Router router = Router.router(vertx);
     router.route().handler(RequestLog::start);
+    router.route().handler(new HomeRegion(config.redis().regions(), config.redis().shards())::attach);
     operationsRoutes(router, handlers, body);
     walletRoutes(router, handlers, body);
     moneyRoutes(router, handlers, new MoneyRoutes(body, BodyHandler.create(false).setBodyLimit(BATCH_LIMIT_BYTES),
@@ -114,6 +117,9 @@ public final class EdgeVerticle extends VerticleBase {
       .handler(h.schema().validate("gatewayWebhook")).handler(h.gate()::guard).handler(h.webhooks()::receive);
     router.get("/v1/wallets/:id/events").handler(h.auth()::authenticateSocket).handler(h.rate()::limit)
       .handler(h.schema().validate("walletEvents")).handler(h.sockets()::upgrade);
+    // another region's settlement, signed like a webhook: not a caller's request (docs/architecture.md, "Regions")
+    router.post(RegionChannel.PATH).handler(body).handler(h.gate()::guard).handler(h.regions()::receive);
+    router.get(RegionChannel.CLEARING_PATH).handler(h.regions()::position);
     router.route("/v1/*").handler(h.auth()::authenticate).handler(h.rate()::limit);
     router.route("/admin/*").handler(h.auth()::authenticate).handler(h.rate()::limit)
       .handler(AdminHandlers::requireAdminOrRisk);
@@ -167,6 +173,7 @@ public final class EdgeVerticle extends VerticleBase {
       .handler(h.admin()::releaseHalt);
     router.post("/admin/wallets/:id/status").handler(body).handler(schema.validate("adminSetWalletStatus"))
       .handler(h.admin()::setStatus);
+    router.get("/admin/regions/clearing").handler(schema.validate("adminRegionsClearing")).handler(h.regions()::check);
     router.get("/admin/limits").handler(schema.validate("adminGetLimits")).handler(h.limits()::rules);
     router.put("/admin/limits").handler(BodyHandler.create(false).setBodyLimit(RULES_LIMIT_BYTES))
       .handler(schema.validate("adminPublishLimits")).handler(h.limits()::publish);

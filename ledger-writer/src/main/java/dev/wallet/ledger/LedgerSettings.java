@@ -1,8 +1,10 @@
 package dev.wallet.ledger;
 
 import dev.wallet.balancecache.BalanceCacheOptions;
+import dev.wallet.balancecache.config.Regions;
 import dev.wallet.balancecache.config.Secrets;
 import dev.wallet.balancecache.config.Settings;
+import dev.wallet.balancecache.model.ShardRange;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
@@ -10,10 +12,11 @@ import java.util.Map;
 /**
  * Where the ledger and the hot tier are, as every process reads it (the edge through its YAML and
  * environment, the ledger processes through their environment); the defaults are scripts/env.sh's.
+ * {@code shards} are the shards of this process's region (all of them with one region).
  * The PostgreSQL passwords are secrets: outside development mode a missing one, or one this
  * repository publishes, is refused.
  */
-public record LedgerSettings(LedgerDatabase app, LedgerDatabase owner, List<String> redisNodes, int shards) {
+public record LedgerSettings(LedgerDatabase app, LedgerDatabase owner, List<String> redisNodes, ShardRange shards) {
 
   public static LedgerSettings from(Settings s) {
     Secrets secrets = Secrets.of(s);
@@ -25,7 +28,9 @@ public record LedgerSettings(LedgerDatabase app, LedgerDatabase owner, List<Stri
       secrets.secret("WALLET_PG_PASSWORD", "postgres.password", Secrets.DEV_PG_PASSWORD));
     LedgerDatabase owner = app.as(s.text("WALLET_PG_OWNER", "postgres.owner", "wallet_owner"),
       secrets.secret("WALLET_PG_OWNER_PASSWORD", "postgres.ownerPassword", Secrets.DEV_PG_OWNER_PASSWORD));
-    return new LedgerSettings(app, owner, BalanceCacheOptions.nodes(s), BalanceCacheOptions.shards(s));
+    int shardCount = BalanceCacheOptions.shards(s);
+    ShardRange shards = Regions.from(s, shardCount).shards(shardCount);
+    return new LedgerSettings(app, owner, BalanceCacheOptions.nodes(s), shards);
   }
 
   public static LedgerSettings fromEnvironment(Map<String, String> env) {

@@ -66,7 +66,7 @@ public final class LedgerWriterMain {
   static Future<Running> startOnce(Vertx vertx, LedgerSettings settings, String consumer, long reconcileMs,
                                            long stallAfterMs) {
     BalanceCache cache = BalanceCache.create(vertx, BalanceCacheOptions.defaults(settings.redisNodes())
-      .withShardCount(settings.shards()).withSweep(5_000, 0));
+      .withShards(settings.shards()).withSweep(5_000, 0));
     LedgerWriter writer = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(settings.redisNodes(),
       settings.shards(), settings.app(), consumer), cache);
     Reconciliation reconciliation = Reconciliation.create(vertx, new ReconciliationOptions(settings.app(), consumer,

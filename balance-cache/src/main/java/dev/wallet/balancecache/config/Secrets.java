@@ -20,13 +20,15 @@ public final class Secrets {
   /** For local development only: anyone who reads this file can forge sandbox webhooks with it. */
   public static final String DEV_WEBHOOK_SECRET = "wallet-dev-only-sandbox-webhook-secret";
   public static final String DEV_SANDBOX_API_KEY = "wallet-dev-only-sandbox-api-key";
+  /** For local development only: anyone who reads this file can forge settlements between regions with it. */
+  public static final String DEV_REGION_SECRET = "wallet-dev-only-region-settlement-secret";
   /** The roles' passwords scripts/env.sh gives the local PostgreSQL. */
   public static final String DEV_PG_PASSWORD = "wallet-dev-app";
   public static final String DEV_PG_OWNER_PASSWORD = "wallet-dev-owner";
   private static final String DEV_PG_SUPERUSER_PASSWORD = "wallet-dev-superuser";
 
   private static final Set<String> PUBLISHED = Set.of(DEV_JWT_SECRET, DEV_WEBHOOK_SECRET, DEV_SANDBOX_API_KEY,
-    DEV_PG_PASSWORD, DEV_PG_OWNER_PASSWORD, DEV_PG_SUPERUSER_PASSWORD);
+    DEV_REGION_SECRET, DEV_PG_PASSWORD, DEV_PG_OWNER_PASSWORD, DEV_PG_SUPERUSER_PASSWORD);
 
   /** Production unless the environment says development. */
   public enum Mode {

@@ -1,17 +1,26 @@
 package dev.wallet.balancecache.impl;
 
+import dev.wallet.balancecache.OtherRegionException;
+import dev.wallet.balancecache.RegionLink;
 import dev.wallet.balancecache.command.Transfer;
+import dev.wallet.balancecache.config.Regions;
+import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.SagaCounts;
+import dev.wallet.balancecache.model.Settlement;
 import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.ShardRange;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.TransferView;
+import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.outbox.MovementKind;
 import io.vertx.core.Future;
 import java.util.ArrayList;
+import java.util.Currency;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,24 +45,51 @@ public final class CrossShardSaga {
   private final ScriptRunner runner;
   private final Scripts scripts;
   private final long refusalRetentionMs;
+  private final Regions regions;
+  private final ShardRange shards;
+  private volatile RegionLink link;
   private final AtomicLong started = new AtomicLong();
   private final AtomicLong completed = new AtomicLong();
   private final AtomicLong reversed = new AtomicLong();
   private final AtomicLong leftPending = new AtomicLong();
 
-  CrossShardSaga(ScriptRunner runner, Scripts scripts, long refusalRetentionMs) {
+  CrossShardSaga(ScriptRunner runner, Scripts scripts, long refusalRetentionMs, Regions regions, ShardRange shards) {
     this.runner = runner;
     this.scripts = scripts;
     this.refusalRetentionMs = refusalRetentionMs;
+    this.regions = regions;
+    this.shards = shards;
   }
 
-  /** Runs all three steps. When a later step cannot be reached, answers PENDING and leaves it to the sweeper. */
+  void connect(RegionLink value) {
+    link = value;
+  }
+
+  /** Whether movements to {@code wallet} settle in another region (its credit is that region's to make). */
+  boolean settlesElsewhere(WalletId wallet) {
+    return !shards.contains(wallet.shard()) && link != null
+      && regions.homeOf(wallet.shard()).filter(region -> !regions.self().equals(Optional.of(region))).isPresent();
+  }
+
+  /**
+   * Runs all three steps. When a later step cannot be reached, answers PENDING and leaves it to the
+   * sweeper. A movement to another region's wallet is answered PENDING at once: its credit crosses
+   * regions, asked now and by the sweeper until that region decides.
+   */
   Future<ScriptReply> run(Movement movement) {
     return debit(movement).compose(debited -> {
       if (debited.kind() != ScriptReply.Kind.NEW || !"PENDING".equals(debited.outcome().getString("code"))) {
         return Future.succeededFuture(debited);
       }
       started.incrementAndGet();
+      if (!shards.contains(movement.to().shard())) {
+        drive(PendingMovement.of(movement)).onFailure(failure -> {
+          leftPending.incrementAndGet();
+          LOG.info("{} {} to region of {} left pending for the sweeper: {}", movement.kind(), movement.id(),
+            movement.to(), failure.toString());
+        });
+        return Future.succeededFuture(debited);
+      }
       return drive(PendingMovement.of(movement)).recover(failure -> {
         leftPending.incrementAndGet();
         LOG.warn("{} {} left pending for the sweeper: {}", movement.kind(), movement.id(), failure.toString());
@@ -75,7 +111,7 @@ public final class CrossShardSaga {
 
   Future<ScriptReply> debit(Movement m) {
     ShardId source = m.source();
-    SystemAccount transit = SystemAccount.transit(m.amount().currency());
+    SystemAccount transit = between(m.to(), m.amount().currency());
     List<String> keys = new ArrayList<>(List.of(Keys.wallet(m.from()), Keys.systemAccount(source, transit),
       m.idempotencyRecord(), Keys.movement(source, m.id()), Keys.pendingMovements(source), Keys.outbox(source),
       Keys.paymentRecord(source, m.kind() == MovementKind.REFUND ? m.paymentId() : m.id())));
@@ -103,30 +139,66 @@ public final class CrossShardSaga {
     return new SagaCounts(started.get(), completed.get(), reversed.get(), leftPending.get(), swept, sweepFailures);
   }
 
-  /** Step 2: the destination's decision, OK or a final refusal. */
+  /** Step 2: the destination's decision, OK or a final refusal; another region's when the wallet is there. */
   Future<OutcomeCode> credit(PendingMovement p) {
-    ShardId destination = p.to().shard();
-    SystemAccount transit = SystemAccount.transit(p.amount().currency());
-    SystemAccount fees = SystemAccount.fees(p.amount().currency());
-    List<String> keys = List.of(Keys.wallet(p.to()), Keys.systemAccount(destination, transit),
-      Keys.creditDecision(destination, p.id()), Keys.outbox(destination), Keys.systemAccount(destination, fees),
-      Keys.paymentRecord(destination, p.kind() == MovementKind.PAYMENT ? p.paymentId() : p.id()));
-    List<String> args = List.of(p.id(), p.kind().wire(), Long.toString(p.amount().minor()), Long.toString(p.fee()),
-      p.amount().currencyCode(), transit.id(destination), fees.id(destination), p.from().value(), p.paymentId());
+    if (!shards.contains(p.to().shard())) {
+      return creditElsewhere(p);
+    }
+    return credit(p.id(), p.kind(), p.from(), p.to(), p.amount(), p.fee(), p.paymentId(),
+      SystemAccount.transit(p.amount().currency()));
+  }
+
+  /** Step 2 of a transfer another region debited: its credit here, drawn on that region's clearing account. */
+  Future<OutcomeCode> creditFrom(Settlement s) {
+    return credit(s.movementId(), s.kind(), s.from(), s.to(), s.amount(), 0, "",
+      SystemAccount.region(s.sourceRegion(), s.amount().currency()));
+  }
+
+  /** saga_credit on the destination's shard, from {@code source} (its in-transit or a region's clearing account). */
+  private Future<OutcomeCode> credit(String id, MovementKind kind, WalletId from, WalletId to, Money amount, long fee,
+                                     String paymentId, SystemAccount source) {
+    ShardId destination = to.shard();
+    SystemAccount fees = SystemAccount.fees(amount.currency());
+    List<String> keys = List.of(Keys.wallet(to), Keys.systemAccount(destination, source),
+      Keys.creditDecision(destination, id), Keys.outbox(destination), Keys.systemAccount(destination, fees),
+      Keys.paymentRecord(destination, kind == MovementKind.PAYMENT ? paymentId : id));
+    List<String> args = List.of(id, kind.wire(), Long.toString(amount.minor()), Long.toString(fee),
+      amount.currencyCode(), source.id(destination), fees.id(destination), from.value(), paymentId);
     return runner.run(scripts.sagaCredit, keys, args)
       .map(reply -> OutcomeCode.valueOf(reply.outcome().getString("code")));
+  }
+
+  private Future<OutcomeCode> creditElsewhere(PendingMovement p) {
+    RegionLink connected = link;
+    Optional<Regions.Region> home = regions.homeOf(p.to().shard());
+    if (connected == null || home.isEmpty() || regions.self().isEmpty()) {
+      return Future.failedFuture(new OtherRegionException(p.to().shard()));
+    }
+    return connected.credit(home.get().name(), new Settlement(p.id(), p.kind(), p.from(), p.to(), p.amount(),
+      regions.self().get().name()));
+  }
+
+  /**
+   * Where a movement's amount waits between its debit and its end, on the source shard: the shard's
+   * in-transit account, or for a wallet of another region, the clearing account of that region.
+   */
+  private SystemAccount between(WalletId to, Currency currency) {
+    return shards.contains(to.shard()) ? SystemAccount.transit(currency)
+      : SystemAccount.region(regions.homeOf(to.shard()).orElseThrow(() -> new OtherRegionException(to.shard())).name(),
+        currency);
   }
 
   /** Step 3. */
   Future<ScriptReply> finish(PendingMovement p, String decision, String refusalCode) {
     ShardId source = p.from().shard();
-    SystemAccount transit = SystemAccount.transit(p.amount().currency());
+    SystemAccount transit = between(p.to(), p.amount().currency());
     List<String> keys = new ArrayList<>(List.of(Keys.movement(source, p.id()), Keys.pendingMovements(source),
       p.idempotencyRecord(), Keys.wallet(p.from()), Keys.systemAccount(source, transit), Keys.outbox(source),
       Keys.paymentRecord(source, p.kind() == MovementKind.REFUND ? p.paymentId() : p.id())));
     keys.addAll(p.counterKeys());
-    List<String> args = List.of(p.id(), decision, refusalCode, transit.id(source),
-      Keys.creditDecision(p.to().shard(), p.id()));
+    // the destination's decision marker is retired with the movement, unless another region keeps it
+    String marker = shards.contains(p.to().shard()) ? Keys.creditDecision(p.to().shard(), p.id()) : "";
+    List<String> args = List.of(p.id(), decision, refusalCode, transit.id(source), marker);
     return runner.run(scripts.sagaFinish, keys, args);
   }
 }

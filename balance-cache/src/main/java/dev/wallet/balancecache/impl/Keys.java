@@ -16,6 +16,8 @@ import java.util.Optional;
 final class Keys {
 
   static final String SHARD_COUNT = "{wallet-config}:shard-count";
+  /** The first shard of the region whose cluster this is (docs/architecture.md, "Regions"). */
+  static final String FIRST_SHARD = "{wallet-config}:first-shard";
 
   private Keys() {
   }
@@ -37,6 +39,11 @@ final class Keys {
     return "{" + accountId.substring(shardAt + 1) + "}:a:" + accountId.substring(0, shardAt);
   }
 
+  /** The shard's clearing accounts for other regions (SET of ledger ids; lib.lua's index_account keeps it). */
+  static String regionAccounts(ShardId shard) {
+    return shard.tag() + ":regions";
+  }
+
   /** The ledger id of the account a key holds, when it holds one (the inverse of {@link #accountKey}). */
   static Optional<String> accountIdOf(String key) {
     int close = key.indexOf('}');
@@ -55,6 +62,22 @@ final class Keys {
   /** The shard an id names: ids carry it (w0042_..., t0042_..., h0042_...). */
   static ShardId shardOfId(String shardedId) {
     return new ShardId(Integer.parseInt(shardedId.substring(1, 5)));
+  }
+
+  /** The shard whose hash tag ({sNNNN}) starts {@code key}, when it is a shard's key. */
+  static Optional<ShardId> shardOfKey(String key) {
+    if (key.length() < 7 || key.charAt(0) != '{' || key.charAt(1) != 's' || key.charAt(6) != '}') {
+      return Optional.empty();
+    }
+    int number = 0;
+    for (int i = 2; i < 6; i++) {
+      char c = key.charAt(i);
+      if (c < '0' || c > '9') {
+        return Optional.empty();
+      }
+      number = number * 10 + (c - '0');
+    }
+    return Optional.of(new ShardId(number));
   }
 
   /** The shard an id names, when it is a sharded id (a kind letter, four digits, '_', ...). */

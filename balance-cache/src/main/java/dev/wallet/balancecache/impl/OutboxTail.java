@@ -2,9 +2,10 @@ package dev.wallet.balancecache.impl;
 
 import dev.wallet.balancecache.model.BalanceEvent;
 import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.ShardRange;
 import dev.wallet.balancecache.model.WalletId;
-import dev.wallet.balancecache.outbox.OutboxRecord;
 import dev.wallet.balancecache.outbox.OutboxDoorbell;
+import dev.wallet.balancecache.outbox.OutboxRecord;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -46,7 +47,7 @@ final class OutboxTail {
 
   private final Vertx vertx;
   private final ScriptRunner runner;
-  private final int shardCount;
+  private final ShardRange shards;
   private final List<String> nodes;
   private final List<Consumer<BalanceEvent>> listeners = new CopyOnWriteArrayList<>();
   private final Map<Integer, ShardTail> tails = new ConcurrentHashMap<>();
@@ -54,10 +55,10 @@ final class OutboxTail {
   private Future<Void> positioned;
   private OutboxDoorbell doorbell;
 
-  OutboxTail(Vertx vertx, ScriptRunner runner, int shardCount, List<String> nodes) {
+  OutboxTail(Vertx vertx, ScriptRunner runner, ShardRange shards, List<String> nodes) {
     this.vertx = vertx;
     this.runner = runner;
-    this.shardCount = shardCount;
+    this.shards = shards;
     this.nodes = List.copyOf(nodes);
   }
 
@@ -75,9 +76,9 @@ final class OutboxTail {
       positioned = allPositioned.future();
       vertx.runOnContext(start -> {
         List<Future<Void>> ends = new ArrayList<>();
-        for (int n = 0; n < shardCount; n++) {
-          ShardTail tail = new ShardTail(Keys.outbox(new ShardId(n)));
-          tails.put(n, tail);
+        for (ShardId shard : shards.all()) {
+          ShardTail tail = new ShardTail(Keys.outbox(shard));
+          tails.put(shard.number(), tail);
           ends.add(tail.follow());
         }
         long timer = vertx.setTimer(POSITIONING_MS, late -> allPositioned.tryComplete());
@@ -85,7 +86,7 @@ final class OutboxTail {
           vertx.cancelTimer(timer);
           allPositioned.tryComplete();
         });
-        doorbell = OutboxDoorbell.start(vertx, nodes, shardCount, shard -> {
+        doorbell = OutboxDoorbell.start(vertx, nodes, shards, shard -> {
           ShardTail tail = tails.get(shard);
           if (tail != null) {
             tail.ring();

@@ -4,6 +4,8 @@ import dev.wallet.balancecache.AtomicBatchSpansShardsException;
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.BalanceCacheOptions;
 import dev.wallet.balancecache.HotTierAccess;
+import dev.wallet.balancecache.OtherRegionException;
+import dev.wallet.balancecache.RegionLink;
 import dev.wallet.balancecache.async.Deadline;
 import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.command.Authorize;
@@ -14,9 +16,11 @@ import dev.wallet.balancecache.command.Payment;
 import dev.wallet.balancecache.command.PlaceHold;
 import dev.wallet.balancecache.command.Refund;
 import dev.wallet.balancecache.command.Transfer;
+import dev.wallet.balancecache.config.Regions;
 import dev.wallet.balancecache.model.AuthorizationView;
 import dev.wallet.balancecache.model.BalanceEvent;
 import dev.wallet.balancecache.model.CaptureView;
+import dev.wallet.balancecache.model.ClearingPosition;
 import dev.wallet.balancecache.model.Credited;
 import dev.wallet.balancecache.model.Currencies;
 import dev.wallet.balancecache.model.HoldId;
@@ -32,10 +36,11 @@ import dev.wallet.balancecache.model.PendingBacklog;
 import dev.wallet.balancecache.model.RefundId;
 import dev.wallet.balancecache.model.RefundView;
 import dev.wallet.balancecache.model.SagaCounts;
+import dev.wallet.balancecache.model.Settlement;
 import dev.wallet.balancecache.model.Sha256;
 import dev.wallet.balancecache.model.ShardAvailability;
 import dev.wallet.balancecache.model.ShardId;
-import dev.wallet.balancecache.outbox.LedgerOutbox;
+import dev.wallet.balancecache.model.ShardRange;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.TransferView;
@@ -43,6 +48,7 @@ import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletIdentity;
 import dev.wallet.balancecache.model.WalletStatus;
+import dev.wallet.balancecache.outbox.LedgerOutbox;
 import dev.wallet.balancecache.outbox.MovementKind;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -60,6 +66,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -107,13 +114,14 @@ public final class RedisBalanceCache implements BalanceCache {
     this.vertx = vertx;
     this.options = options;
     this.router = new ClusterRouter(vertx, options.redisEndpoints(), options.maxPoolSize());
-    this.runner = new ScriptRunner(vertx, router, options.minReplicaAcks(), options.replicationTimeoutMs(),
-      options.operationTimeoutMs());
-    this.saga = new CrossShardSaga(runner, scripts, options.idempotencyRetentionMs());
-    this.stripes = new Stripes(vertx, runner, scripts, saga, options.striping(), options.shardCount(),
+    this.runner = new ScriptRunner(vertx, router, options.shards(), options.minReplicaAcks(),
+      options.replicationTimeoutMs(), options.operationTimeoutMs());
+    this.saga = new CrossShardSaga(runner, scripts, options.idempotencyRetentionMs(), options.regions(),
+      options.shards());
+    this.stripes = new Stripes(vertx, runner, scripts, saga, options.striping(), options.shards(),
       options.idempotencyRetentionMs(), options.operationTimeoutMs());
-    this.tail = new OutboxTail(vertx, runner, options.shardCount(), options.redisEndpoints());
-    this.hotTier = new RedisHotTierAccess(runner, options.shardCount());
+    this.tail = new OutboxTail(vertx, runner, options.shards(), options.redisEndpoints());
+    this.hotTier = new RedisHotTierAccess(runner, options.shards());
   }
 
   @Override
@@ -134,15 +142,23 @@ public final class RedisBalanceCache implements BalanceCache {
       .onSuccess(started -> startSweeper());
   }
 
-  /** Ids carry their shard, so every process must agree on the shard count for the life of the data. */
+  /**
+   * Ids carry their shard, so every process must agree on the shard count for the life of the data,
+   * and every process of a cluster on the region that owns it (the first shard of its range).
+   */
   private Future<Void> checkShardCount() {
-    String count = Integer.toString(options.shardCount());
-    return runner.send(Keys.SHARD_COUNT, Request.cmd(Command.SET).arg(Keys.SHARD_COUNT).arg(count).arg("NX"))
-      .compose(set -> runner.send(Keys.SHARD_COUNT, Request.cmd(Command.GET).arg(Keys.SHARD_COUNT)))
-      .compose(stored -> count.equals(stored.toString())
+    return pinned(Keys.SHARD_COUNT, Integer.toString(options.shardCount()), "shards")
+      .compose(count -> pinned(Keys.FIRST_SHARD, Integer.toString(options.shards().first()), "as its first shard"));
+  }
+
+  /** Sets {@code key} to {@code value} unless it holds a value, and fails when that is another one. */
+  private Future<Void> pinned(String key, String value, String what) {
+    return runner.send(key, Request.cmd(Command.SET).arg(key).arg(value).arg("NX"))
+      .compose(set -> runner.send(key, Request.cmd(Command.GET).arg(key)))
+      .compose(stored -> value.equals(stored.toString())
         ? Future.succeededFuture()
         : Future.failedFuture(new IllegalArgumentException(
-          "this Redis Cluster holds " + stored + " shards, configured " + count)));
+          "this Redis Cluster holds " + stored + " " + what + ", configured " + value)));
   }
 
   private void startSweeper() {
@@ -192,7 +208,7 @@ public final class RedisBalanceCache implements BalanceCache {
   private void sweepUnlessRunning() {
     long now = System.currentTimeMillis();
     long cutoff = now - options.sweepAgeMs();
-    List<ShardId> idle = IntStream.range(0, options.shardCount()).filter(n -> !sweepingShards.contains(n))
+    List<ShardId> idle = options.shards().numbers().filter(n -> !sweepingShards.contains(n))
       .mapToObj(ShardId::new).toList();
     shardsByMaster(idle).onSuccess(byMaster -> byMaster.forEach((master, shards) ->
       shardsWithSomethingDue(master, shards, cutoff, now)
@@ -269,8 +285,8 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   @Override
-  public int shardCount() {
-    return options.shardCount();
+  public ShardRange shards() {
+    return options.shards();
   }
 
   @Override
@@ -281,8 +297,7 @@ public final class RedisBalanceCache implements BalanceCache {
   private ShardAvailability availability(Map<String, Integer> replicasByMaster) {
     List<ShardId> unwritable = new ArrayList<>();
     Map<String, Integer> shardsByMaster = new HashMap<>();
-    for (int n = 0; n < options.shardCount(); n++) {
-      ShardId shard = new ShardId(n);
+    for (ShardId shard : options.shards().all()) {
       String master = router.knownEndpoint(Keys.outbox(shard));
       if (master != null) {
         shardsByMaster.merge(master, 1, Integer::sum);
@@ -324,7 +339,7 @@ public final class RedisBalanceCache implements BalanceCache {
   public Future<Outcome<Wallet>> openWallet(OpenWallet command) {
     String seed = "open_wallet|" + command.idempotencyKey().digest();
     ShardId shard = command.colocateWith().map(WalletId::shard)
-      .orElseGet(() -> ShardId.homeOf(command.ownerId(), options.shardCount()));
+      .orElseGet(() -> options.shards().homeOf(command.ownerId()));
     WalletId id = WalletId.derived(shard, seed);
     List<String> keys = List.of(Keys.wallet(id), Keys.idempotency(shard, command.idempotencyKey()), Keys.outbox(shard));
     List<String> args = List.of(id.value(), command.ownerId(), command.currency().getCurrencyCode(),
@@ -501,6 +516,10 @@ public final class RedisBalanceCache implements BalanceCache {
 
   /** {@code unrecorded}: refusals of a one-script movement answered UNRECORDED, without writing anything. */
   private Future<ScriptReply> move(Movement m, Set<OutcomeCode> unrecorded) {
+    if (!options.shards().contains(m.to().shard())
+        && !(m.kind() == MovementKind.TRANSFER && saga.settlesElsewhere(m.to()))) {
+      return toOtherRegion(m.to());
+    }
     noteIfOffHome(m.from(), m.actor(), m.limits());
     if (m.crossShard()) {
       return saga.run(m);
@@ -513,6 +532,81 @@ public final class RedisBalanceCache implements BalanceCache {
       m.amount().currencyCode(), requestHash(m.canonical()), m.actor(), retention(), m.feeAccount().id(shard),
       m.paymentId(), m.reference(), m.limitsJson(), codes(unrecorded));
     return runner.run(scripts.move, keys, args);
+  }
+
+  /**
+   * Money for a wallet this region cannot settle with is refused before anything is written: the
+   * saga's credit could never reach that wallet's shard, and the debit would wait for ever
+   * (docs/architecture.md, "Regions"). Transfers to a region connected through a {@link RegionLink}
+   * settle there; payments and authorizations stay within a region.
+   */
+  private static <T> Future<T> toOtherRegion(WalletId counterparty) {
+    return Future.failedFuture(new OtherRegionException(counterparty.shard()));
+  }
+
+  @Override
+  public void connectRegions(RegionLink link) {
+    saga.connect(link);
+  }
+
+  @Override
+  public Future<OutcomeCode> creditFromRegion(Settlement settlement) {
+    Regions regions = options.regions();
+    Optional<Regions.Region> source = regions.regions().stream()
+      .filter(region -> region.name().equals(settlement.sourceRegion())).findFirst();
+    Optional<ShardId> movementShard = Keys.shardNamedBy(settlement.movementId());
+    if (source.isEmpty() || regions.self().equals(source) || settlement.kind() != MovementKind.TRANSFER
+        || movementShard.isEmpty() || !regions.homeOf(movementShard.get()).equals(source)
+        || !regions.homeOf(settlement.from().shard()).equals(source)) {
+      return Future.failedFuture(new IllegalArgumentException("not a transfer from another region of this deployment: "
+        + settlement));
+    }
+    if (!options.shards().contains(settlement.to().shard())) {
+      // no wallet of this region, now or ever: final, and the source region gives the money back
+      return Future.succeededFuture(OutcomeCode.WALLET_NOT_FOUND);
+    }
+    return saga.creditFrom(settlement);
+  }
+
+  @Override
+  public Future<ClearingPosition> clearingPosition() {
+    Map<String, Map<String, Long>> totals = new TreeMap<>();
+    Map<String, Long> sequences = new TreeMap<>();
+    Map<String, Long> pending = new TreeMap<>();
+    return Sequential.forEach(options.shards().all(), shard -> clearingOf(shard, totals, sequences)
+        .compose(read -> pendingElsewhere(shard, pending)))
+      .map(read -> new ClearingPosition(totals, sequences, pending));
+  }
+
+  /** Adds a shard's clearing accounts (ids region.<peer>:<CUR>:sNNNN) to the sums by region. */
+  private Future<Void> clearingOf(ShardId shard, Map<String, Map<String, Long>> totals, Map<String, Long> sequences) {
+    String listed = Keys.regionAccounts(shard);
+    return runner.send(listed, Request.cmd(Command.SMEMBERS).arg(listed)).compose(ids -> Sequential.forEach(
+      ids.stream().map(Response::toString).toList(), id -> {
+        String key = Keys.accountKey(id);
+        return runner.send(key, Request.cmd(Command.HMGET).arg(key).arg("avail").arg("seq")).map(fields -> {
+          String[] parts = id.substring(SystemAccount.REGION.length() + 1).split(":");
+          totals.computeIfAbsent(parts[0], peer -> new TreeMap<>())
+            .merge(parts[1], fields.get(0) == null ? 0L : fields.get(0).toLong(), Long::sum);
+          sequences.merge(parts[0], fields.get(1) == null ? 0L : fields.get(1).toLong(), Long::sum);
+          return null;
+        });
+      }));
+  }
+
+  /** Counts a shard's pending movements to other regions, by region. */
+  private Future<Void> pendingElsewhere(ShardId shard, Map<String, Long> pending) {
+    return pendingMovements(shard).compose(ids -> Sequential.forEach(ids, id -> {
+      String record = Keys.movement(shard, id);
+      return runner.send(record, Request.cmd(Command.HMGET).arg(record).arg("state").arg("to")).map(fields -> {
+        if (fields.get(0) != null && "pending".equals(fields.get(0).toString())) {
+          ShardId destination = new WalletId(fields.get(1).toString()).shard();
+          options.regions().homeOf(destination).filter(region -> !options.shards().contains(destination))
+            .ifPresent(region -> pending.merge(region.name(), 1L, Long::sum));
+        }
+        return null;
+      });
+    }));
   }
 
   /** Outcome codes as a script's comma-separated argument. */
@@ -605,6 +699,9 @@ public final class RedisBalanceCache implements BalanceCache {
 
   @Override
   public Future<Outcome<AuthorizationView>> authorize(Authorize command) {
+    if (!options.shards().contains(command.merchant().shard())) {
+      return toOtherRegion(command.merchant());
+    }
     return hold(command.payer(), command.amount(), command.actor(), command.orderRef(), command.idempotencyKey(),
       command.limits(), command.canonical(), command.merchant().value(), command.lifetimeMs(), Set.of())
       .map(reply -> Views.outcome(reply, Views::authorization));
@@ -737,9 +834,7 @@ public final class RedisBalanceCache implements BalanceCache {
 
   @Override
   public Future<Integer> releaseExpiredAuthorizations() {
-    List<Future<Integer>> shards = IntStream.range(0, options.shardCount())
-      .mapToObj(n -> releaseExpired(new ShardId(n)))
-      .toList();
+    List<Future<Integer>> shards = options.shards().all().stream().map(this::releaseExpired).toList();
     return Future.all(shards).map(all -> shards.stream().mapToInt(Future::result).sum());
   }
 
@@ -773,9 +868,7 @@ public final class RedisBalanceCache implements BalanceCache {
   @Override
   public Future<Integer> sweepPendingTransfers() {
     long cutoff = System.currentTimeMillis() - options.sweepAgeMs();
-    List<Future<Integer>> shards = IntStream.range(0, options.shardCount())
-      .mapToObj(n -> sweepShard(new ShardId(n), cutoff))
-      .toList();
+    List<Future<Integer>> shards = options.shards().all().stream().map(shard -> sweepShard(shard, cutoff)).toList();
     return Future.all(shards).map(all -> shards.stream().mapToInt(Future::result).sum());
   }
 
@@ -790,7 +883,7 @@ public final class RedisBalanceCache implements BalanceCache {
    */
   @Override
   public Future<List<PendingBacklog>> pendingBacklogs() {
-    List<ShardId> all = IntStream.range(0, options.shardCount()).mapToObj(ShardId::new).toList();
+    List<ShardId> all = options.shards().all();
     return shardsByMaster(all).compose(byMaster -> {
       List<Future<List<PendingBacklog>>> reads = byMaster.entrySet().stream()
         .filter(master -> !master.getKey().isEmpty())
@@ -913,7 +1006,7 @@ public final class RedisBalanceCache implements BalanceCache {
    * window of its own shard; this makes such debits visible (metric, and a log line now and then).
    */
   private void noteIfOffHome(WalletId source, String actor, List<LimitCheck> limits) {
-    if (limits.isEmpty() || source.shard().equals(ShardId.homeOf(actor, options.shardCount()))) {
+    if (limits.isEmpty() || source.shard().equals(options.shards().homeOf(actor))) {
       return;
     }
     long seen = offHomeLimitedDebits.incrementAndGet();

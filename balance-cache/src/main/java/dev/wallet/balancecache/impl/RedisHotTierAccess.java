@@ -5,6 +5,7 @@ import dev.wallet.balancecache.model.AccountState;
 import dev.wallet.balancecache.model.Currencies;
 import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.ShardRange;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.outbox.MovementKind;
@@ -23,7 +24,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 /**
  * {@link HotTierAccess} on the money core's own connections. The field names are those the Lua
@@ -42,11 +42,11 @@ final class RedisHotTierAccess implements HotTierAccess {
   static final String RESTORED_REQUEST_HASH = "rebuilt-from-ledger";
 
   private final ScriptRunner runner;
-  private final int shardCount;
+  private final ShardRange shards;
 
-  RedisHotTierAccess(ScriptRunner runner, int shardCount) {
+  RedisHotTierAccess(ScriptRunner runner, ShardRange shards) {
     this.runner = runner;
-    this.shardCount = shardCount;
+    this.shards = shards;
   }
 
   // ------------------------------------------------------------------ reading
@@ -184,7 +184,7 @@ final class RedisHotTierAccess implements HotTierAccess {
   }
 
   private Future<List<PendingMovement>> pendingMovements() {
-    List<Future<Response>> sets = IntStream.range(0, shardCount).mapToObj(n -> Keys.pendingMovements(new ShardId(n)))
+    List<Future<Response>> sets = shards.all().stream().map(Keys::pendingMovements)
       .map(key -> send(key, Request.cmd(Command.ZRANGE).arg(key).arg(0).arg(-1))).toList();
     return Future.all(sets).compose(done -> {
       List<Future<Optional<PendingMovement>>> movements = new ArrayList<>();
@@ -202,9 +202,14 @@ final class RedisHotTierAccess implements HotTierAccess {
         if (m.get(0) == null || !"pending".equals(m.get(0).toString())) {
           return Future.succeededFuture(Optional.empty());
         }
+        ShardId destination = Keys.shardOfId(m.get(3).toString());
+        if (!shards.contains(destination)) {
+          // settled by another region: its amount waits in that region's clearing account, not in transit
+          return Future.succeededFuture(Optional.empty());
+        }
         String currency = m.get(2).toString();
         String transit = SystemAccount.transit(Currencies.parse(currency)).id(source);
-        String decision = Keys.creditDecision(Keys.shardOfId(m.get(3).toString()), movementId);
+        String decision = Keys.creditDecision(destination, movementId);
         return send(decision, Request.cmd(Command.HGET).arg(decision).arg("outcome"))
           .map(outcome -> Optional.of(new PendingMovement(transit, currency, m.get(1).toLong(), !credited(outcome))));
       });
@@ -254,10 +259,18 @@ final class RedisHotTierAccess implements HotTierAccess {
     return hset(key, h).compose(written -> index(key, a.id()));
   }
 
-  /** Adds a restored account to its shard's index (which a first listing then marks complete). */
+  /**
+   * Adds a restored account to its shard's index (which a first listing then marks complete), and a
+   * region's clearing account to the shard's list of those too, as the scripts do (lib.lua).
+   */
   private Future<Void> index(String accountKey, String accountId) {
     String index = Keys.accountIndex(accountKey);
-    return send(index, Request.cmd(Command.SADD).arg(index).arg(accountId)).mapEmpty();
+    Future<Response> indexed = send(index, Request.cmd(Command.SADD).arg(index).arg(accountId));
+    if (!SystemAccount.isRegionAccountId(accountId)) {
+      return indexed.mapEmpty();
+    }
+    String regions = Keys.regionAccounts(Keys.shardOfKey(accountKey).orElseThrow());
+    return indexed.compose(done -> send(regions, Request.cmd(Command.SADD).arg(regions).arg(accountId))).mapEmpty();
   }
 
   /** The record saga_debit.lua writes, with what else the saga keeps about it (see the interface). */

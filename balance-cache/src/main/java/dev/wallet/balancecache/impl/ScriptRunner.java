@@ -1,7 +1,9 @@
 package dev.wallet.balancecache.impl;
 
 import dev.wallet.balancecache.BalanceCacheUnavailableException;
+import dev.wallet.balancecache.OtherRegionException;
 import dev.wallet.balancecache.async.Deadline;
+import dev.wallet.balancecache.model.ShardRange;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -41,10 +43,12 @@ final class ScriptRunner {
   private final long replicationTimeoutMs;
   private final long operationTimeoutMs;
   private final ReplicatedLinks links;
+  private final ShardRange shards;
 
-  ScriptRunner(Vertx vertx, ClusterRouter router, int minReplicaAcks, long replicationTimeoutMs,
+  ScriptRunner(Vertx vertx, ClusterRouter router, ShardRange shards, int minReplicaAcks, long replicationTimeoutMs,
                long operationTimeoutMs) {
     this.vertx = vertx;
+    this.shards = shards;
     this.router = router;
     this.minReplicaAcks = minReplicaAcks;
     this.replicationTimeoutMs = replicationTimeoutMs;
@@ -65,6 +69,9 @@ final class ScriptRunner {
   }
 
   Future<ScriptReply> run(LuaScript script, List<String> keys, List<String> args) {
+    if (!ours(keys.get(0))) {
+      return otherRegion(keys.get(0));
+    }
     Context caller = vertx.getOrCreateContext();
     Call call = new Call(script.name(), keys.get(0), System.currentTimeMillis() + operationTimeoutMs);
     return onContext(caller, call.attempt(target -> execute(script, keys, args, false, target), FIRST_BACKOFF_MS, null)
@@ -78,6 +85,9 @@ final class ScriptRunner {
 
   /** The same, within {@code timeoutMs} instead of the operation timeout (for background work). */
   Future<Response> send(String key, Request request, long timeoutMs) {
+    if (!ours(key)) {
+      return otherRegion(key);
+    }
     Context caller = vertx.getOrCreateContext();
     Call call = new Call(request.command().toString(), key, System.currentTimeMillis() + timeoutMs);
     return onContext(caller, call.attempt(target -> target == null
@@ -92,8 +102,23 @@ final class ScriptRunner {
    * retry.
    */
   Future<List<Response>> batchOnce(String key, List<Request> requests, long timeoutMs) {
+    if (!ours(key)) {
+      return otherRegion(key);
+    }
     Context caller = vertx.getOrCreateContext();
     return onContext(caller, Deadline.within(vertx, router.batch(key, requests), timeoutMs));
+  }
+
+  /**
+   * Whether {@code key} is this region's: a shard's key ({sNNNN}...) of a shard in its range, or a key
+   * of no shard. Every key of one call shares the first key's slot, so the first key decides.
+   */
+  private boolean ours(String key) {
+    return Keys.shardOfKey(key).map(shards::contains).orElse(true);
+  }
+
+  private static <T> Future<T> otherRegion(String key) {
+    return Future.failedFuture(new OtherRegionException(Keys.shardOfKey(key).orElseThrow()));
   }
 
   /**

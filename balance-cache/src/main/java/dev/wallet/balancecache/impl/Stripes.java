@@ -6,6 +6,7 @@ import dev.wallet.balancecache.model.IdempotencyKey;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.ShardRange;
 import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
@@ -55,21 +56,21 @@ final class Stripes {
   private final Scripts scripts;
   private final CrossShardSaga saga;
   private final Striping striping;
-  private final int shardCount;
+  private final ShardRange shards;
   private final String retention;
   private final long readBudgetMs;
   /** The striped merchant wallets this process made sure of, each once: their stripes exist and carry their status. */
   private final Map<WalletId, Future<Void>> ensured = new ConcurrentHashMap<>();
   private final Map<WalletId, WalletIdentity> merchants = new ConcurrentHashMap<>();
 
-  Stripes(Vertx vertx, ScriptRunner runner, Scripts scripts, CrossShardSaga saga, Striping striping, int shardCount,
+  Stripes(Vertx vertx, ScriptRunner runner, Scripts scripts, CrossShardSaga saga, Striping striping, ShardRange shards,
           long retentionMs, long readBudgetMs) {
     this.vertx = vertx;
     this.runner = runner;
     this.scripts = scripts;
     this.saga = saga;
     this.striping = striping;
-    this.shardCount = shardCount;
+    this.shards = shards;
     this.retention = Long.toString(retentionMs);
     this.readBudgetMs = readBudgetMs;
   }
@@ -86,7 +87,7 @@ final class Stripes {
 
   /** Every stripe of a merchant wallet: one on each shard but its own. */
   List<WalletId> stripesOf(WalletId merchant) {
-    return IntStream.range(0, shardCount).mapToObj(ShardId::new).filter(shard -> !shard.equals(merchant.shard()))
+    return shards.all().stream().filter(shard -> !shard.equals(merchant.shard()))
       .map(shard -> stripeOf(merchant, shard)).toList();
   }
 

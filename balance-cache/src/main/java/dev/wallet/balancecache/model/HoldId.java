@@ -1,7 +1,7 @@
 package dev.wallet.balancecache.model;
 
 /** A hold on a wallet's money; its shard is the wallet's. Its value names its shard (see {@link ShardedIds}). */
-public record HoldId(String value) {
+public record HoldId(String value) implements ShardedId {
 
   public HoldId {
     ShardedIds.parse('h', value);
@@ -15,6 +15,7 @@ public record HoldId(String value) {
     return new HoldId(ShardedIds.derived('h', shard, seed));
   }
 
+  @Override
   public ShardId shard() {
     return ShardedIds.parse('h', value);
   }

@@ -1,7 +1,7 @@
 package dev.wallet.balancecache.model;
 
 /** A merchant payment; its shard is the payer's. Its value names its shard (see {@link ShardedIds}). */
-public record PaymentId(String value) {
+public record PaymentId(String value) implements ShardedId {
 
   public PaymentId {
     ShardedIds.parse('p', value);
@@ -15,6 +15,7 @@ public record PaymentId(String value) {
     return new PaymentId(ShardedIds.derived('p', shard, seed));
   }
 
+  @Override
   public ShardId shard() {
     return ShardedIds.parse('p', value);
   }

@@ -1,7 +1,7 @@
 package dev.wallet.balancecache.model;
 
 /** A refund of a payment; its shard is the merchant's. Its value names its shard (see {@link ShardedIds}). */
-public record RefundId(String value) {
+public record RefundId(String value) implements ShardedId {
 
   public RefundId {
     ShardedIds.parse('r', value);
@@ -15,6 +15,7 @@ public record RefundId(String value) {
     return new RefundId(ShardedIds.derived('r', shard, seed));
   }
 
+  @Override
   public ShardId shard() {
     return ShardedIds.parse('r', value);
   }

@@ -14,6 +14,7 @@ public record SystemAccount(String name, Currency currency) {
   private static final Pattern NAME = Pattern.compile("[a-z]+(\\.[a-z]+)*");
   public static final String TRANSIT = "transit";
   public static final String FEES = "fees";
+  public static final String REGION = "region";
 
   public SystemAccount {
     if (name == null || !NAME.matcher(name).matches()) {
@@ -31,6 +32,20 @@ public record SystemAccount(String name, Currency currency) {
 
   public static SystemAccount transit(Currency currency) {
     return new SystemAccount(TRANSIT, currency);
+  }
+
+  /**
+   * What a region's books hold against region {@code peer} (docs/architecture.md, "Regions"): on the
+   * source shard of a movement to that region, what it owes there (credited by the debit); on the
+   * destination shard of a movement from there, what that region owes here (debited by the credit).
+   */
+  public static SystemAccount region(String peer, Currency currency) {
+    return new SystemAccount(REGION + "." + peer, currency);
+  }
+
+  /** Whether this is a region's clearing account (see {@link #region}). */
+  public static boolean isRegionAccountId(String accountId) {
+    return accountId.startsWith(REGION + ".");
   }
 
   /** The ledger's id of this account on a shard, e.g. clearing.sandbox:USD:s0042. */

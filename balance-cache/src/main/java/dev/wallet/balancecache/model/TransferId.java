@@ -1,7 +1,7 @@
 package dev.wallet.balancecache.model;
 
 /** A transfer; its shard is the source wallet's. Its value names its shard (see {@link ShardedIds}). */
-public record TransferId(String value) {
+public record TransferId(String value) implements ShardedId {
 
   public TransferId {
     ShardedIds.parse('t', value);
@@ -15,6 +15,7 @@ public record TransferId(String value) {
     return new TransferId(ShardedIds.derived('t', shard, seed));
   }
 
+  @Override
   public ShardId shard() {
     return ShardedIds.parse('t', value);
   }

@@ -1,7 +1,7 @@
 package dev.wallet.balancecache.model;
 
 /** A wallet. Its value names its shard (see {@link ShardedIds}). */
-public record WalletId(String value) {
+public record WalletId(String value) implements ShardedId {
 
   public WalletId {
     ShardedIds.parse('w', value);
@@ -20,6 +20,7 @@ public record WalletId(String value) {
     return ShardedIds.matches('w', value);
   }
 
+  @Override
   public ShardId shard() {
     return ShardedIds.parse('w', value);
   }

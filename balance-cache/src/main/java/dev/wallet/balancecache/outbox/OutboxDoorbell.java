@@ -1,6 +1,7 @@
 package dev.wallet.balancecache.outbox;
 
 import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.ShardRange;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -38,16 +39,16 @@ public final class OutboxDoorbell {
 
   private final Vertx vertx;
   private final List<String> nodes;
-  private final int shardCount;
+  private final ShardRange shards;
   private final IntConsumer ring;
   private final List<Redis> clients = new ArrayList<>();
   private final java.util.Set<String> listening = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
-  private OutboxDoorbell(Vertx vertx, List<String> nodes, int shardCount, IntConsumer ring) {
+  private OutboxDoorbell(Vertx vertx, List<String> nodes, ShardRange shards, IntConsumer ring) {
     this.vertx = vertx;
     this.nodes = List.copyOf(nodes);
-    this.shardCount = shardCount;
+    this.shards = shards;
     this.ring = ring;
   }
 
@@ -55,8 +56,8 @@ public final class OutboxDoorbell {
    * Subscribes on every node of {@code nodes} (redis://host:port) and calls {@code ring} with a
    * shard's number, on an event loop, whenever its outbox may have a new entry.
    */
-  public static OutboxDoorbell start(Vertx vertx, List<String> nodes, int shardCount, IntConsumer ring) {
-    OutboxDoorbell doorbell = new OutboxDoorbell(vertx, nodes, shardCount, ring);
+  public static OutboxDoorbell start(Vertx vertx, List<String> nodes, ShardRange shards, IntConsumer ring) {
+    OutboxDoorbell doorbell = new OutboxDoorbell(vertx, nodes, shards, ring);
     doorbell.nodes.forEach(doorbell::subscribe);
     return doorbell;
   }
@@ -104,9 +105,7 @@ public final class OutboxDoorbell {
 
   /** Entries written while no subscription listened would otherwise wait for the readers' slow poll. */
   private void ringAll() {
-    for (int shard = 0; shard < shardCount; shard++) {
-      ring.accept(shard);
-    }
+    shards.numbers().forEach(ring);
   }
 
   private void received(Response message) {

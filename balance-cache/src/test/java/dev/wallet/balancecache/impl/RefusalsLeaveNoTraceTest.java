@@ -16,6 +16,7 @@ import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.ShardRange;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.TransferView;
@@ -71,7 +72,7 @@ class RefusalsLeaveNoTraceTest {
       .setEndpoints(TestEnvironment.redisNodes()));
     router = new ClusterRouter(vertx, TestEnvironment.redisNodes(), 4);
     Await.result(router.start(5_000));
-    runner = new ScriptRunner(vertx, router, 1, 500, 2_000);
+    runner = new ScriptRunner(vertx, router, ShardRange.of(64), 1, 500, 2_000);
   }
 
   @AfterEach

@@ -11,7 +11,6 @@ import dev.wallet.balancecache.model.IdempotencyKey;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
-import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.TransferView;
@@ -71,10 +70,10 @@ public final class MoneyCore {
    * (the money core places by the id's shard alone).
    */
   private Optional<WalletId> awayFrom(String owner, WalletId other) {
-    if (!ShardId.homeOf(owner, cache.shardCount()).equals(other.shard())) {
+    if (!cache.shards().homeOf(owner).equals(other.shard())) {
       return Optional.empty();
     }
-    return Optional.of(WalletId.random(new ShardId((other.shard().number() + 1) % cache.shardCount())));
+    return Optional.of(WalletId.random(cache.shards().at(other.shard().number() - cache.shards().first() + 1)));
   }
 
   private WalletId open(String owner, Optional<WalletId> colocateWith) {

@@ -43,6 +43,25 @@ public final class TestEnvironment {
     return redisPorts().stream().map(port -> "redis://" + redisHost() + ":" + port).toList();
   }
 
+  /**
+   * Region b's Redis Cluster (docs/architecture.md, "Regions"): scripts/test.sh brings it up beside
+   * region a's (scripts/env.sh, WALLET_REGION_B_*), for the tests that need two regions.
+   */
+  public static List<String> regionBRedisNodes() {
+    String csv = System.getenv("WALLET_REGION_B_REDIS_NODES");
+    if (csv != null && !csv.isBlank()) {
+      return Arrays.asList(csv.split(","));
+    }
+    int first = Integer.parseInt(env("WALLET_REGION_B_REDIS_FIRST_PORT", "7121"));
+    return redisPorts().stream().map(port -> "redis://" + redisHost() + ":" + (first + port - redisPorts().get(0)))
+      .toList();
+  }
+
+  /** Region b's PostgreSQL: another server, with the same roles and passwords as region a's. */
+  public static int regionBPgPort() {
+    return Integer.parseInt(env("WALLET_REGION_B_PG_PORT", "25442"));
+  }
+
   /** Options for tests: no background sweeper unless a test asks for one. */
   public static BalanceCacheOptions balanceCacheOptions() {
     return BalanceCacheOptions.defaults(redisNodes())

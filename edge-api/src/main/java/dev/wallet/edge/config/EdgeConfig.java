@@ -1,8 +1,10 @@
 package dev.wallet.edge.config;
 
 import dev.wallet.balancecache.BalanceCacheOptions;
+import dev.wallet.balancecache.config.Regions;
 import dev.wallet.balancecache.config.Secrets;
 import dev.wallet.balancecache.config.Settings;
+import dev.wallet.balancecache.model.ShardRange;
 import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.ledger.LedgerSettings;
 import dev.wallet.limits.HazelcastOptions;
@@ -46,7 +48,8 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
     "WALLET_HZ_HOST", "WALLET_HZ_PORT", "WALLET_HZ_PORT_COUNT", "WALLET_HZ_MEMBERS", "WALLET_RISK_RULES_FILE",
     "WALLET_RISK_RULES_POLL_MS", "WALLET_RISK_RECONCILE_MS", "WALLET_KYC_TIMEOUT_MS", "WALLET_AML_INTERVAL_MS",
     "WALLET_AML_SETTLE_MS", "WALLET_AUTH_DEFAULT_EXPIRY_SECONDS", "WALLET_AUTH_MAX_EXPIRY_SECONDS",
-    "WALLET_PROMETHEUS_URL", "WALLET_STRIPED_MERCHANT_OWNERS", "WALLET_STRIPE_SWEEP_INTERVAL_MS");
+    "WALLET_PROMETHEUS_URL", "WALLET_STRIPED_MERCHANT_OWNERS", "WALLET_STRIPE_SWEEP_INTERVAL_MS", "WALLET_REGION",
+    "WALLET_REGIONS", "WALLET_REGION_SECRET", "WALLET_REGION_TIMEOUT_MS");
 
   /**
    * @param port              HTTP port (0 picks a free one, for tests)
@@ -111,12 +114,15 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
   }
 
   /**
+   * @param regions            the deployment's regions and this edge's: which shards its money core owns, and
+   *                           where a request for another region's wallet is sent (docs/architecture.md, "Regions")
+   * @param settlement         how transfers between regions are delivered (only read with several regions)
    * @param operationTimeoutMs how long one money-core request may take before it is answered 503
    * @param sweepIntervalMs    how often this process's sweeper drives old pending transfers; 0: none
    * @param striping           the hot merchants whose payments land on credit stripes, and their sweeps
    */
-  public record Redis(List<String> nodes, int shardCount, long operationTimeoutMs, long sweepIntervalMs,
-                      BalanceCacheOptions.Striping striping) {
+  public record Redis(List<String> nodes, int shardCount, Regions regions, Settlement settlement,
+                      long operationTimeoutMs, long sweepIntervalMs, BalanceCacheOptions.Striping striping) {
     public Redis {
       nodes = List.copyOf(nodes);
       if (striping.sweepIntervalMs() < 0) {
@@ -128,6 +134,30 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
       if (operationTimeoutMs < 50) {
         throw new IllegalArgumentException("WALLET_REDIS_OPERATION_TIMEOUT_MS must be at least 50");
       }
+    }
+
+    /** The shards this edge's region owns. */
+    public ShardRange shards() {
+      return regions.shards(shardCount);
+    }
+  }
+
+  /**
+   * The settlement channel between regions: each message is signed with {@code secret} (HMAC-SHA256,
+   * as gateway webhooks are), and a region that does not answer within {@code timeoutMs} is asked again
+   * later.
+   */
+  public record Settlement(String secret, long timeoutMs) {
+    public Settlement {
+      if (secret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
+        throw new IllegalArgumentException("WALLET_REGION_SECRET must be at least " + MIN_SECRET_BYTES + " bytes");
+      }
+      requireRange("WALLET_REGION_TIMEOUT_MS", timeoutMs, 50, 60_000);
+    }
+
+    @Override
+    public String toString() {
+      return "Settlement[timeoutMs=" + timeoutMs + "]";
     }
   }
 
@@ -235,7 +265,7 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
   /** Fails with a message naming the setting when one is invalid, or when a secret is missing outside development. */
   public static EdgeConfig from(Settings s) {
     Secrets secrets = Secrets.of(s);
-    return new EdgeConfig(http(s), auth(s, secrets), rateLimit(s), redis(s), postgres(s), fees(s),
+    return new EdgeConfig(http(s), auth(s, secrets), rateLimit(s), redis(s, secrets), postgres(s), fees(s),
       gateway(s, secrets), funds(s), sockets(s), limits(s), authorizations(s), console(s));
   }
 
@@ -321,8 +351,13 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
       s.integer("WALLET_RATE_LIMIT_BURST", "rateLimit.burst", 100));
   }
 
-  private static Redis redis(Settings s) {
-    return new Redis(BalanceCacheOptions.nodes(s), BalanceCacheOptions.shards(s),
+  private static Redis redis(Settings s, Secrets secrets) {
+    int shardCount = BalanceCacheOptions.shards(s);
+    Regions regions = Regions.from(s, shardCount);
+    Settlement settlement = new Settlement(regions.multiple()
+      ? secrets.secret("WALLET_REGION_SECRET", "regions.secret", Secrets.DEV_REGION_SECRET) : Secrets.DEV_REGION_SECRET,
+      s.number("WALLET_REGION_TIMEOUT_MS", "regions.timeoutMs", 2_000));
+    return new Redis(BalanceCacheOptions.nodes(s), shardCount, regions, settlement,
       s.number("WALLET_REDIS_OPERATION_TIMEOUT_MS", "redis.operationTimeoutMs", 800),
       s.number("WALLET_SWEEP_INTERVAL_MS", "redis.sweepIntervalMs", 1_000),
       new BalanceCacheOptions.Striping(Set.copyOf(csvList(s.text("WALLET_STRIPED_MERCHANT_OWNERS",

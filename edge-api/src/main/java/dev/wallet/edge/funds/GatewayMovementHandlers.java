@@ -10,6 +10,7 @@ import dev.wallet.edge.gateway.Instrument;
 import dev.wallet.edge.http.Authenticator;
 import dev.wallet.edge.http.Caller;
 import dev.wallet.edge.http.EdgeMetrics;
+import dev.wallet.edge.http.HomeRegion;
 import dev.wallet.edge.http.IdempotencyKeys;
 import dev.wallet.edge.http.Ownership;
 import dev.wallet.edge.http.Problem;
@@ -78,7 +79,7 @@ public final class GatewayMovementHandlers<M extends GatewayMovement> {
   /** POST: the movement it asks for, before the wallet's ownership and the limits are checked. */
   public Asked request(RoutingContext ctx) {
     RequestBody body = RequestBody.of(ctx);
-    return new Asked(Authenticator.caller(ctx), body.walletId("walletId"), body.money("amount", "currency"),
+    return new Asked(Authenticator.caller(ctx), HomeRegion.requireHere(ctx, body.walletId("walletId")), body.money("amount", "currency"),
       instrument(body.object(kind.instrumentField())), IdempotencyKeys.required(ctx));
   }
 

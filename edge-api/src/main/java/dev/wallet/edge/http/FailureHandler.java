@@ -1,6 +1,7 @@
 package dev.wallet.edge.http;
 
 import dev.wallet.balancecache.BalanceCacheUnavailableException;
+import dev.wallet.balancecache.OtherRegionException;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -59,6 +60,9 @@ public final class FailureHandler {
   public static Optional<Problem> known(Throwable failure) {
     if (failure instanceof ProblemException expected) {
       return Optional.of(expected.problem());
+    }
+    if (failure instanceof OtherRegionException) {
+      return Optional.of(Problem.crossRegion());
     }
     if (failure instanceof BalanceCacheUnavailableException || failure instanceof DependencyUnavailableException) {
       return Optional.of(Problem.unavailable("a dependency did not answer in time; retry with the same Idempotency-Key"));

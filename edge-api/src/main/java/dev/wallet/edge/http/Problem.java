@@ -18,6 +18,8 @@ public record Problem(ProblemCode code, String detail, Map<String, Object> exten
   /** A halt lasts until a person acts: minutes, not seconds. */
   public static final String HALTED_RETRY_AFTER_SECONDS = "60";
   private static final String RETRY_AFTER_MEMBER = "retryAfterSeconds";
+  private static final String HOME_REGION_MEMBER = "homeRegion";
+  private static final String LOCATION_MEMBER = "location";
 
   public Problem {
     extensions = Map.copyOf(extensions);
@@ -51,6 +53,18 @@ public record Problem(ProblemCode code, String detail, Map<String, Object> exten
 
   public static Problem forbidden(String detail) {
     return of(ProblemCode.FORBIDDEN, detail);
+  }
+
+  /** The request names what region {@code homeRegion} serves, at {@code location}. */
+  public static Problem wrongRegion(String homeRegion, String location) {
+    return of(ProblemCode.WRONG_REGION, "this is served by region " + homeRegion + "; send the same request to "
+      + location).with(HOME_REGION_MEMBER, homeRegion).with(LOCATION_MEMBER, location);
+  }
+
+  /** A movement to (or an authorization for) a wallet this region does not hold. */
+  public static Problem crossRegion() {
+    return of(ProblemCode.CROSS_REGION, "the other wallet of this request is not a wallet of this region; money does not"
+      + " move between regions yet, and nothing was moved");
   }
 
   public static Problem rateLimited(long retryAfterSeconds) {
@@ -128,6 +142,7 @@ public record Problem(ProblemCode code, String detail, Map<String, Object> exten
       case UNAVAILABLE -> reply.withHeader("Retry-After", RETRY_AFTER_SECONDS);
       case HALTED -> reply.withHeader("Retry-After", HALTED_RETRY_AFTER_SECONDS);
       case RATE_LIMITED -> reply.withHeader("Retry-After", String.valueOf(extensions.get(RETRY_AFTER_MEMBER)));
+      case WRONG_REGION -> reply.withHeader("Location", String.valueOf(extensions.get(LOCATION_MEMBER)));
       case UNAUTHORIZED -> reply.withHeader("WWW-Authenticate", "Bearer realm=\"wallet\", error=\"invalid_token\"");
       default -> reply;
     };

@@ -7,6 +7,12 @@ import java.util.Locale;
  * code, so a code never changes meaning; only codes this edge can answer today are listed.
  */
 public enum ProblemCode {
+  /**
+   * The wallet (or the movement, payment, authorization) a request is about belongs to another region:
+   * nothing was done here; the same request goes to the URL in {@code Location} (docs/architecture.md,
+   * "Regions").
+   */
+  WRONG_REGION(307, "This is served by another region"),
   INVALID_REQUEST(400, "The request is not valid"),
   IDEMPOTENCY_KEY_MISSING(400, "An Idempotency-Key header is required"),
   /** A batch of more items than the batch routes take (BatchHandlers.MAX_ITEMS). */
@@ -33,6 +39,8 @@ public enum ProblemCode {
   CAPTURE_EXCEEDS_AUTHORIZATION(422, "The capture exceeds what the authorization holds"),
   /** The wallets of an atomic batch are on more than one shard: no single atomic step can move them. */
   ATOMIC_BATCH_SPANS_SHARDS(422, "The wallets of this atomic batch cannot be moved in one atomic step"),
+  /** The other wallet of a movement is not in this region: money does not move between regions yet. */
+  CROSS_REGION(422, "The other wallet is not in this region"),
   /** An item of an atomic batch was refused, so none was applied. */
   ATOMIC_BATCH_REFUSED(422, "An item of the atomic batch was refused; nothing was applied"),
   RATE_LIMITED(429, "Too many requests"),

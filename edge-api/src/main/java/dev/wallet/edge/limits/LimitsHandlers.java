@@ -68,13 +68,15 @@ public final class LimitsHandlers {
    * wallet is the money core's to refuse.
    * When both are refused, the sender's refusal is the answer, whichever came first. The receiver's
    * refusal is neutral: its tier, country and limits are the receiver's business, not the sender's.
+   * A receiver in another region is that region's to judge; this one cannot read its wallet.
    */
   public Future<Transfer> transfer(BalanceCache cache, Transfer command) {
     Future<List<LimitCheck>> sender = outgoing(command.actor(), Operation.P2P_SEND, command.amount(), Optional.empty());
-    Future<Void> receiver = cache.identity(command.to()).compose(found -> found
-      .map(wallet -> incoming(wallet.ownerId(), Operation.RECEIVE, command.amount()))
-      .orElse(Future.succeededFuture()))
-      .recover(LimitsHandlers::withoutReceiverDetails);
+    Future<Void> receiver = !cache.shards().contains(command.to().shard()) ? Future.succeededFuture()
+      : cache.identity(command.to()).compose(found -> found
+        .map(wallet -> incoming(wallet.ownerId(), Operation.RECEIVE, command.amount()))
+        .orElse(Future.succeededFuture()))
+        .recover(LimitsHandlers::withoutReceiverDetails);
     return Future.join(sender, receiver)
       .transform(both -> sender.failed() ? Future.failedFuture(sender.cause())
         : receiver.failed() ? Future.failedFuture(receiver.cause())

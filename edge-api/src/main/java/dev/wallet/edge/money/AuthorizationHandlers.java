@@ -14,6 +14,7 @@ import dev.wallet.edge.config.EdgeConfig;
 import dev.wallet.edge.http.Authenticator;
 import dev.wallet.edge.http.Caller;
 import dev.wallet.edge.http.EdgeMetrics;
+import dev.wallet.edge.http.HomeRegion;
 import dev.wallet.edge.http.IdempotencyKeys;
 import dev.wallet.edge.http.Ownership;
 import dev.wallet.edge.http.PathIds;
@@ -59,8 +60,10 @@ public final class AuthorizationHandlers {
   /** POST /v1/authorizations, the hold it asks for, before the payer's limits are checked. */
   public AuthorizeRequest request(RoutingContext ctx) {
     RequestBody body = RequestBody.of(ctx);
-    return new AuthorizeRequest(PaymentHandlers.Request.of(Authenticator.caller(ctx), body,
-      IdempotencyKeys.required(ctx)), expirySeconds(body) * 1_000);
+    PaymentHandlers.Request payment = PaymentHandlers.Request.of(Authenticator.caller(ctx), body,
+      IdempotencyKeys.required(ctx));
+    HomeRegion.requireHere(ctx, payment.payer());
+    return new AuthorizeRequest(payment, expirySeconds(body) * 1_000);
   }
 
   /** The authorization with the payer's limit checks, as for a payment to the same merchant. */

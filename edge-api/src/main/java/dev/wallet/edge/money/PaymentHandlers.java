@@ -17,6 +17,7 @@ import dev.wallet.edge.config.EdgeConfig;
 import dev.wallet.edge.http.Authenticator;
 import dev.wallet.edge.http.Caller;
 import dev.wallet.edge.http.EdgeMetrics;
+import dev.wallet.edge.http.HomeRegion;
 import dev.wallet.edge.http.IdempotencyKeys;
 import dev.wallet.edge.http.Ownership;
 import dev.wallet.edge.http.PathIds;
@@ -61,7 +62,9 @@ public final class PaymentHandlers {
    * then 201 completed, 202 pending (the sweeper finishes it), or the refusal's problem.
    */
   public Request request(RoutingContext ctx) {
-    return Request.of(Authenticator.caller(ctx), RequestBody.of(ctx), IdempotencyKeys.required(ctx));
+    Request request = Request.of(Authenticator.caller(ctx), RequestBody.of(ctx), IdempotencyKeys.required(ctx));
+    HomeRegion.requireHere(ctx, request.payer());
+    return request;
   }
 
   /**

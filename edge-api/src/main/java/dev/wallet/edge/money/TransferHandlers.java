@@ -11,6 +11,7 @@ import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.edge.http.Authenticator;
 import dev.wallet.edge.http.Caller;
 import dev.wallet.edge.http.EdgeMetrics;
+import dev.wallet.edge.http.HomeRegion;
 import dev.wallet.edge.http.IdempotencyKeys;
 import dev.wallet.edge.http.Ownership;
 import dev.wallet.edge.http.PathIds;
@@ -55,8 +56,8 @@ public final class TransferHandlers {
    */
   public Transfer request(RoutingContext ctx) {
     RequestBody body = RequestBody.of(ctx);
-    return new Transfer(body.walletId("fromWalletId"), body.walletId("toWalletId"), body.money("amount", "currency"),
-      Authenticator.caller(ctx).id(), IdempotencyKeys.required(ctx));
+    return new Transfer(HomeRegion.requireHere(ctx, body.walletId("fromWalletId")), body.walletId("toWalletId"),
+      body.money("amount", "currency"), Authenticator.caller(ctx).id(), IdempotencyKeys.required(ctx));
   }
 
   /** The command with its sender's limit checks, or a failed future with the limits' refusal (a batch item's first step too). */

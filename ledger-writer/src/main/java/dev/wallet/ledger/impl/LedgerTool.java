@@ -57,7 +57,7 @@ public final class LedgerTool {
     Vertx vertx = Vertx.vertx();
     // no sweeper: nothing may drive a movement while the hot tier is half restored
     BalanceCache cache = BalanceCache.create(vertx, BalanceCacheOptions.defaults(settings.redisNodes())
-      .withShardCount(settings.shards()).withSweep(0, 0));
+      .withShards(settings.shards()).withSweep(0, 0));
     try {
       RebuildReport report = cache.start()
         .compose(started -> HotTierRebuild.run(vertx, cache, settings.app(), IDEMPOTENCY_RETENTION_MS))

@@ -47,6 +47,10 @@ import java.util.stream.Stream;
  * each): a restarted writer forgets them, but reads again at least a stall bound of steps before
  * the last completed run ({@code Reconciler.resumeFromLastRun}), so a movement still waiting is
  * looked at again; its wait starts over, so it is reported at most one bound later.
+ *
+ * <p>A transfer between regions has its debit and end in the source region's ledger, with the
+ * region's clearing account instead of transit, and its credit in the destination's: here a debit
+ * waits for its end (completed or reversed), and a credit from another region waits for nothing.
  */
 final class MovementStepsCheck {
 
@@ -140,7 +144,9 @@ final class MovementStepsCheck {
       }
       if (debit == null) {
         awaitingEnd.remove(movement);
-        if (credit == null && reversal == null) {
+        if ((credit == null || credit.equals(Transit.NONE)) && reversal == null) {
+          // nothing, or a credit that took nothing out of transit: another region's transfer, whose debit
+          // is in that region's ledger (docs/architecture.md, "Regions")
           awaitingDebit.remove(movement);
         } else if (waitedTooLong(awaitingDebit, movement, now)) {
           found.add(discrepancy(movement, (credit != null ? "its credit " + out(credit) : "its reversal "

@@ -150,7 +150,7 @@ public final class Reconciler implements Reconciliation {
   /** Every shard and the global checks, now. */
   @Override
   public Future<ReconciliationReport> runOnce() {
-    return run(new Scope(IntStream.range(0, cache.shardCount()).boxed().toList(), true));
+    return run(new Scope(cache.shards().numbers().boxed().toList(), true));
   }
 
   /**
@@ -162,7 +162,8 @@ public final class Reconciler implements Reconciliation {
   private Scope nextSlice() {
     int shards = cache.shardCount();
     int perRun = (shards + RUNS_PER_CYCLE - 1) / RUNS_PER_CYCLE;
-    List<Integer> slice = IntStream.range(nextShard, Math.min(shards, nextShard + perRun)).boxed().toList();
+    List<Integer> slice = IntStream.range(nextShard, Math.min(shards, nextShard + perRun))
+      .map(index -> cache.shards().first() + index).boxed().toList();
     nextShard = nextShard + perRun >= shards ? 0 : nextShard + perRun;
     return new Scope(slice, nextShard == 0);
   }
@@ -275,7 +276,7 @@ public final class Reconciler implements Reconciliation {
    * other way (every shard within as many cycles as there are shards).
    */
   private Future<List<String>> slotOfTheCycle() {
-    ShardId shard = new ShardId(nextSlotShard);
+    ShardId shard = cache.shards().at(nextSlotShard);
     nextSlotShard = (nextSlotShard + 1) % cache.shardCount();
     return hotTier.accountsInSlot(shard);
   }

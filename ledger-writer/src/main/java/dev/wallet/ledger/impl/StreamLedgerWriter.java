@@ -3,6 +3,7 @@ package dev.wallet.ledger.impl;
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.BalanceCacheOptions;
 import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.ShardRange;
 import dev.wallet.balancecache.outbox.OutboxDoorbell;
 import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.ledger.LedgerWriter;
@@ -55,7 +56,7 @@ public final class StreamLedgerWriter implements LedgerWriter {
   /** On a money core client of its own (no sweeper), started and closed with the writer. */
   public StreamLedgerWriter(Vertx vertx, LedgerWriterOptions options) {
     this(vertx, options, BalanceCache.create(vertx, BalanceCacheOptions.defaults(options.redisEndpoints())
-      .withShardCount(options.shardCount()).withSweep(5_000, 0)), true);
+      .withShards(options.shards()).withSweep(5_000, 0)), true);
   }
 
   private StreamLedgerWriter(Vertx vertx, LedgerWriterOptions options, BalanceCache cache, boolean ownsCache) {
@@ -79,15 +80,17 @@ public final class StreamLedgerWriter implements LedgerWriter {
     return (ownsCache ? cache.start() : Future.<Void>succeededFuture())
       .compose(cacheReady -> {
         LedgerStore store = new LedgerStore(pool, options.insertMode());
-        doorbell = OutboxDoorbell.start(vertx, options.redisEndpoints(), options.shardCount(),
+        ShardRange shards = options.shards();
+        doorbell = OutboxDoorbell.start(vertx, options.redisEndpoints(), shards,
           shard -> context.runOnContext(v -> {
-            if (shard < consumers.size()) {
-              consumers.get(shard).ring();
+            int index = shard - shards.first();
+            if (index >= 0 && index < consumers.size()) {
+              consumers.get(index).ring();
             }
           }));
-        for (int n = 0; n < options.shardCount(); n++) {
-          consumers.add(new ShardConsumer(vertx, cache.ledgerOutbox(new ShardId(n), options.consumerName()), store,
-            options, doorbell::ringing));
+        for (ShardId shard : shards.all()) {
+          consumers.add(new ShardConsumer(vertx, cache.ledgerOutbox(shard, options.consumerName()), store, options,
+            doorbell::ringing));
         }
         // every batch makes sure of its own months too, so a database that is away now only delays this
         return monthsAhead(store).recover(failure -> {

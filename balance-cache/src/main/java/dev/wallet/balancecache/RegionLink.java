@@ -1,0 +1,18 @@
+package dev.wallet.balancecache;
+
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.Settlement;
+import io.vertx.core.Future;
+
+/**
+ * How the money core reaches another region (docs/architecture.md, "Regions"): the edge's signed
+ * settlement channel. The money core only asks; the channel may deliver a settlement more than once.
+ */
+public interface RegionLink {
+
+  /**
+   * Asks {@code region} to credit {@code settlement}: OK, or the refusal that is its final decision.
+   * Fails when the region did not answer; the movement then stays pending and is asked again.
+   */
+  Future<OutcomeCode> credit(String region, Settlement settlement);
+}

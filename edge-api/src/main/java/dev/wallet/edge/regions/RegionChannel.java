@@ -1,0 +1,81 @@
+package dev.wallet.edge.regions;
+
+import dev.wallet.balancecache.RegionLink;
+import dev.wallet.balancecache.async.Deadline;
+import dev.wallet.balancecache.config.Regions;
+import dev.wallet.balancecache.model.ClearingPosition;
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.Settlement;
+import dev.wallet.edge.gateway.WebhookSignature;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.time.Clock;
+
+/**
+ * The settlement channel's sending end (docs/architecture.md, "Regions"): a settlement goes to the
+ * destination region's edges, {@code POST /internal/v1/settlements}, signed with the secret the
+ * regions share (HMAC-SHA256 over a timestamp and the body, {@link WebhookSignature}). The answer is
+ * that region's decision; anything else (no answer in time, a 5xx) fails the call, and the movement
+ * stays pending at its source, where the sweeper asks again: delivered at least once, credited at
+ * most once (the destination keeps its first decision).
+ */
+public final class RegionChannel implements RegionLink {
+
+  public static final String PATH = "/internal/v1/settlements";
+  public static final String CLEARING_PATH = "/internal/v1/clearing";
+
+  private final Vertx vertx;
+  private final WebClient http;
+  private final Regions regions;
+  private final WebhookSignature signature;
+  private final long timeoutMs;
+  private final Clock clock;
+
+  public RegionChannel(Vertx vertx, WebClient http, Regions regions, String secret, long timeoutMs, Clock clock) {
+    this.vertx = vertx;
+    this.http = http;
+    this.regions = regions;
+    this.signature = new WebhookSignature(secret);
+    this.timeoutMs = timeoutMs;
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<OutcomeCode> credit(String region, Settlement settlement) {
+    Buffer body = Buffer.buffer(SettlementMessage.toJson(settlement).encode());
+    String signed = signature.header(clock.instant().getEpochSecond(), body.getBytes());
+    return Deadline.within(vertx, http.postAbs(edgeOf(region) + PATH).putHeader(WebhookSignature.HEADER, signed)
+        .putHeader("Content-Type", "application/json").idleTimeout(timeoutMs).sendBuffer(body), timeoutMs)
+      .map(answer -> decision(region, answer));
+  }
+
+  /** {@code region}'s books against the others ({@link ClearingMessage}), asked through the same signed channel. */
+  public Future<ClearingPosition> position(String region) {
+    String signed = signature.header(clock.instant().getEpochSecond(), new byte[0]);
+    return Deadline.within(vertx, http.getAbs(edgeOf(region) + CLEARING_PATH).putHeader(WebhookSignature.HEADER, signed)
+        .idleTimeout(timeoutMs).send(), timeoutMs)
+      .map(answer -> {
+        if (answer.statusCode() != 200) {
+          throw new IllegalStateException("region " + region + " answered " + answer.statusCode() + ": "
+            + answer.bodyAsString());
+        }
+        return ClearingMessage.fromJson(answer.bodyAsJsonObject());
+      });
+  }
+
+  private String edgeOf(String region) {
+    return regions.regions().stream().filter(r -> r.name().equals(region)).findFirst()
+      .orElseThrow(() -> new IllegalArgumentException("no region " + region)).edge().toString();
+  }
+
+  private static OutcomeCode decision(String region, HttpResponse<Buffer> answer) {
+    if (answer.statusCode() != 200) {
+      throw new IllegalStateException("region " + region + " answered " + answer.statusCode() + ": "
+        + answer.bodyAsString());
+    }
+    return OutcomeCode.valueOf(answer.bodyAsJsonObject().getString("code"));
+  }
+}

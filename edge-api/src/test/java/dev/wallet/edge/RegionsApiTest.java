@@ -1,0 +1,365 @@
+package dev.wallet.edge;
+
+import static dev.wallet.edge.ApiCaller.newKey;
+import static dev.wallet.edge.ApiCaller.transfer;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.config.Secrets;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.balancecache.testing.TestEnvironment;
+import dev.wallet.edge.gateway.WebhookSignature;
+import dev.wallet.ledger.LedgerDatabase;
+import dev.wallet.ledger.LedgerMigrations;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Two regions, each a complete wallet with its own Redis Cluster and PostgreSQL (region b's is the
+ * second infrastructure scripts/test.sh brings up): a wallet's id names its home region, and a
+ * request that reaches the other region's edge is sent home, never applied there; a transfer between
+ * them is debited in its source region and settled in the other through the signed channel.
+ */
+@ExtendWith(VertxExtension.class)
+class RegionsApiTest {
+
+  private static final String SWEEP_INTERVAL_MS = "300";
+  private static EdgeFixture regionA;
+  private static EdgeFixture regionB;
+  private static Map<String, String> regionBEnvironment;
+  private static String urlA;
+  private static String urlB;
+  private static WebClient client;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    int portA = EdgeFixture.freePort();
+    int portB = EdgeFixture.freePort();
+    urlA = "http://127.0.0.1:" + portA;
+    urlB = "http://127.0.0.1:" + portB;
+    String regions = "a=" + urlA + ",b=" + urlB;
+    LedgerMigrations.migrate(regionBDatabase().as(TestEnvironment.pgOwner(), TestEnvironment.pgOwnerPassword()),
+      TestEnvironment.pgUser());
+    // both sweep, as every edge of a deployment does: a settlement that did not get through is asked again
+    regionA = EdgeFixture.start(vertx, Map.of("WALLET_REGION", "a", "WALLET_REGIONS", regions,
+      "WALLET_HTTP_PORT", Integer.toString(portA), "WALLET_SWEEP_INTERVAL_MS", SWEEP_INTERVAL_MS,
+      "WALLET_SANDBOX_WEBHOOK_URLS", urlA + "/v1/webhooks/gateway/sandbox"));
+    regionBEnvironment = Map.of("WALLET_REGION", "b", "WALLET_REGIONS", regions,
+      "WALLET_HTTP_PORT", Integer.toString(portB), "WALLET_SWEEP_INTERVAL_MS", SWEEP_INTERVAL_MS,
+      "WALLET_SANDBOX_WEBHOOK_URLS", urlB + "/v1/webhooks/gateway/sandbox",
+      "WALLET_REDIS_NODES", String.join(",", TestEnvironment.regionBRedisNodes()),
+      "WALLET_PG_PORT", Integer.toString(TestEnvironment.regionBPgPort()));
+    regionB = EdgeFixture.start(vertx, regionBEnvironment);
+    client = WebClient.create(vertx, new WebClientOptions().setFollowRedirects(false));
+  }
+
+  @AfterAll
+  static void stop() {
+    client.close();
+    regionB.close();
+    regionA.close();
+  }
+
+  private static LedgerDatabase regionBDatabase() {
+    return new LedgerDatabase(TestEnvironment.pgHost(), TestEnvironment.regionBPgPort(), TestEnvironment.pgDatabase(),
+      TestEnvironment.pgUser(), TestEnvironment.pgPassword());
+  }
+
+  @Test
+  @DisplayName("each region opens wallets on its own shards: region a from 0, region b from 1000")
+  void walletsOpenOnTheirRegionsShards() {
+    String inA = regionA.newUser().openWallet();
+    String inB = regionB.newUser().openWallet();
+
+    assertThat(new WalletId(inA).shard().number()).isBetween(0, regionA.cache.shardCount() - 1);
+    assertThat(new WalletId(inB).shard().number()).isBetween(1000, 1000 + regionB.cache.shardCount() - 1);
+  }
+
+  @Test
+  @DisplayName("a read of another region's wallet is answered 307 with the same request at its home region, which answers it")
+  void readSentHome() {
+    ApiCaller bob = regionB.newUser();
+    String wallet = bob.openWallet();
+
+    HttpResponse<Buffer> atA = send(HttpMethod.GET, urlA + "/v1/wallets/" + wallet, bob, null, null);
+
+    assertWrongRegion(atA, "b", urlB + "/v1/wallets/" + wallet);
+    HttpResponse<Buffer> followed = send(HttpMethod.GET, atA.getHeader("Location"), bob, null, null);
+    assertThat(followed.statusCode()).as(followed.bodyAsString()).isEqualTo(200);
+    assertThat(followed.bodyAsJsonObject()).isEqualTo(bob.wallet(wallet));
+  }
+
+  @Test
+  @DisplayName("money leaving another region's wallet is sent home untouched; the same request there moves it once")
+  void transferSentHome() {
+    ApiCaller bob = regionB.newUser();
+    String from = bob.openWallet();
+    String to = bob.openWallet();
+    bob.deposit(from, 500);
+    String key = newKey();
+    JsonObject body = transfer(from, to, 120);
+
+    HttpResponse<Buffer> atA = send(HttpMethod.POST, urlA + "/v1/transfers", bob, body, key);
+
+    assertWrongRegion(atA, "b", urlB + "/v1/transfers");
+    assertThat(bob.available(from)).isEqualTo(500);
+    HttpResponse<Buffer> atHome = send(HttpMethod.POST, atA.getHeader("Location"), bob, body, key);
+    assertThat(atHome.statusCode()).as(atHome.bodyAsString()).isEqualTo(201);
+    HttpResponse<Buffer> replayed = send(HttpMethod.POST, urlB + "/v1/transfers", bob, body, key);
+    assertThat(replayed.getHeader("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(bob.available(from)).isEqualTo(380);
+    assertThat(bob.available(to)).isEqualTo(120);
+  }
+
+  @Test
+  @DisplayName("a transfer to another region's wallet is debited at once, answered 202 pending, and settles there")
+  void transferBetweenRegionsSettles() {
+    ApiCaller alice = regionA.newUser();
+    String from = alice.openWallet();
+    alice.deposit(from, 300);
+    ApiCaller bob = regionB.newUser();
+    String to = bob.openWallet();
+
+    HttpResponse<Buffer> sent = alice.post("/v1/transfers", transfer(from, to, 100), newKey());
+
+    assertThat(sent.statusCode()).as(sent.bodyAsString()).isEqualTo(202);
+    assertThat(sent.bodyAsJsonObject().getString("status")).isEqualTo("pending");
+    assertThat(awaitTransfer(alice, sent.bodyAsJsonObject().getString("id"))).isEqualTo("completed");
+    assertThat(alice.available(from)).isEqualTo(200);
+    assertThat(bob.available(to)).isEqualTo(100);
+  }
+
+  @Test
+  @DisplayName("a transfer the other region refuses (its wallet is in another currency) is reversed here, once")
+  void refusedThereReversedHere() {
+    ApiCaller alice = regionA.newUser();
+    String from = alice.openWallet();
+    alice.deposit(from, 300);
+    ApiCaller bob = regionB.newUser();
+    HttpResponse<Buffer> opened = bob.post("/v1/wallets", new JsonObject().put("currency", "EUR")
+      .put("type", "personal"), Optional.empty());
+    String euros = opened.bodyAsJsonObject().getString("id");
+
+    HttpResponse<Buffer> sent = alice.post("/v1/transfers", transfer(from, euros, 100), newKey());
+
+    assertThat(sent.statusCode()).as(sent.bodyAsString()).isEqualTo(202);
+    assertThat(awaitTransfer(alice, sent.bodyAsJsonObject().getString("id"))).isEqualTo("reversed");
+    assertThat(alice.available(from)).isEqualTo(300);
+    assertThat(bob.wallet(euros).getJsonObject("balance").getLong("available")).isZero();
+  }
+
+  @Test
+  @DisplayName("20 concurrent transfers each way between two regions all settle, and the money of both adds up")
+  void concurrentTransfersBothWays(Vertx vertx) {
+    ApiCaller alice = regionA.newUser();
+    String inA = alice.openWallet();
+    alice.deposit(inA, 1_000);
+    ApiCaller bob = regionB.newUser();
+    String inB = bob.openWallet();
+    bob.deposit(inB, 1_000);
+
+    List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      sent.add(sendAsync(HttpMethod.POST, urlA + "/v1/transfers", alice, transfer(inA, inB, 30), newKey()));
+      sent.add(sendAsync(HttpMethod.POST, urlB + "/v1/transfers", bob, transfer(inB, inA, 20), newKey()));
+    }
+    Await.result(Future.all(sent));
+
+    for (Future<HttpResponse<Buffer>> answer : sent) {
+      HttpResponse<Buffer> response = answer.result();
+      assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(202);
+      ApiCaller sender = response.bodyAsJsonObject().getString("fromWalletId").equals(inA) ? alice : bob;
+      assertThat(awaitTransfer(sender, response.bodyAsJsonObject().getString("id"))).isEqualTo("completed");
+    }
+    assertThat(alice.available(inA)).isEqualTo(1_000 - 20 * 30 + 20 * 20);
+    assertThat(bob.available(inB)).isEqualTo(1_000 + 20 * 30 - 20 * 20);
+  }
+
+  @Test
+  @DisplayName("with the other region stopped a transfer waits pending, and settles once when it is back")
+  void otherRegionDownThenBack(Vertx vertx) {
+    ApiCaller alice = regionA.newUser();
+    String from = alice.openWallet();
+    alice.deposit(from, 300);
+    ApiCaller bob = regionB.newUser();
+    String to = bob.openWallet();
+    regionB.close();
+    long failedDeliveries = regionA.cache.sagaCounts().sweepFailures();
+    String id;
+    try {
+      HttpResponse<Buffer> sent = alice.post("/v1/transfers", transfer(from, to, 100), newKey());
+      assertThat(sent.statusCode()).as(sent.bodyAsString()).isEqualTo(202);
+      id = sent.bodyAsJsonObject().getString("id");
+      HttpResponse<Buffer> sameRegion = alice.post("/v1/transfers", transfer(from, alice.openWallet(), 50), newKey());
+      assertThat(sameRegion.statusCode()).as("region a's own traffic goes on").isEqualTo(201);
+      // the sweeper (every 300 ms, for movements older than 5 s) tries to deliver it while region b is away
+      Eventually.await("a delivery to fail while region b is stopped", Duration.ofSeconds(20),
+        () -> regionA.cache.sagaCounts().sweepFailures() > failedDeliveries);
+      assertThat(alice.get("/v1/transfers/" + id).bodyAsJsonObject().getString("status")).isEqualTo("pending");
+      assertThat(alice.available(from)).isEqualTo(150);
+    } finally {
+      regionB = EdgeFixture.start(vertx, regionBEnvironment);
+    }
+
+    assertThat(awaitTransfer(alice, id)).isEqualTo("completed");
+    assertThat(regionB.as(bob.id()).available(to)).isEqualTo(100);
+    assertThat(alice.available(from)).isEqualTo(150);
+  }
+
+  @Test
+  @DisplayName("a settlement delivered again is answered with its first decision and credits nothing more; an "
+    + "unsigned one is refused 401")
+  void deliveredAgainCreditedOnce() {
+    ApiCaller alice = regionA.newUser();
+    String from = alice.openWallet();
+    alice.deposit(from, 300);
+    ApiCaller bob = regionB.newUser();
+    String to = bob.openWallet();
+    HttpResponse<Buffer> sent = alice.post("/v1/transfers", transfer(from, to, 100), newKey());
+    String id = sent.bodyAsJsonObject().getString("id");
+    assertThat(awaitTransfer(alice, id)).isEqualTo("completed");
+    JsonObject settlement = new JsonObject().put("movementId", id).put("kind", "transfer").put("fromWalletId", from)
+      .put("toWalletId", to).put("amount", 100).put("currency", "USD").put("sourceRegion", "a");
+
+    HttpResponse<Buffer> again = deliver(settlement, Secrets.DEV_REGION_SECRET);
+    HttpResponse<Buffer> forged = deliver(settlement, "a-secret-no-region-of-this-deployment-has");
+
+    assertThat(again.statusCode()).as(again.bodyAsString()).isEqualTo(200);
+    assertThat(again.bodyAsJsonObject().getString("code")).isEqualTo("OK");
+    WalletsApiTest.assertProblem(forged, 401, "unauthorized");
+    assertThat(bob.available(to)).isEqualTo(100);
+  }
+
+  @Test
+  @DisplayName("the check between regions finds their books agree once transfers have settled, and finds a unit "
+    + "changed in one of them")
+  void clearingBetweenRegions(Vertx vertx) {
+    ApiCaller alice = regionA.newUser();
+    String inA = alice.openWallet();
+    alice.deposit(inA, 500);
+    ApiCaller bob = regionB.newUser();
+    String inB = bob.openWallet();
+    bob.deposit(inB, 500);
+    String there = alice.post("/v1/transfers", transfer(inA, inB, 70), newKey()).bodyAsJsonObject().getString("id");
+    String back = bob.post("/v1/transfers", transfer(inB, inA, 30), newKey()).bodyAsJsonObject().getString("id");
+    assertThat(awaitTransfer(alice, there)).isEqualTo("completed");
+    assertThat(awaitTransfer(bob, back)).isEqualTo("completed");
+    ApiCaller auditor = regionA.as("auditor-" + UUID.randomUUID(), "admin");
+
+    JsonObject agreeing = clearingCheck(auditor);
+
+    assertThat(agreeing.getString("region")).isEqualTo("a");
+    assertThat(agreeing.getJsonArray("peers").getJsonObject(0).getMap()).containsEntry("region", "b")
+      .containsEntry("concluded", true).containsEntry("agree", true);
+    String clearing = "{s" + String.format("%04d", new WalletId(inB).shard().number()) + "}:a:region.a:USD";
+    Redis regionBRedis = Redis.createClient(vertx, new RedisOptions().setType(RedisClientType.CLUSTER)
+      .setEndpoints(TestEnvironment.regionBRedisNodes()));
+    try {
+      Await.result(regionBRedis.send(Request.cmd(Command.HINCRBY).arg(clearing).arg("avail").arg(1)));
+      JsonObject differing = clearingCheck(auditor).getJsonArray("peers").getJsonObject(0);
+      assertThat(differing.getBoolean("agree")).isFalse();
+      assertThat(differing.getJsonObject("difference").getLong("USD")).isEqualTo(1);
+    } finally {
+      Await.result(regionBRedis.send(Request.cmd(Command.HINCRBY).arg(clearing).arg("avail").arg(-1)));
+      regionBRedis.close();
+    }
+  }
+
+  private static JsonObject clearingCheck(ApiCaller auditor) {
+    HttpResponse<Buffer> checked = auditor.get("/admin/regions/clearing");
+    assertThat(checked.statusCode()).as(checked.bodyAsString()).isEqualTo(200);
+    return checked.bodyAsJsonObject();
+  }
+
+  @Test
+  @DisplayName("a payment to another region's merchant is refused with cross_region before anything moves")
+  void noPaymentsBetweenRegionsYet() {
+    ApiCaller alice = regionA.newUser();
+    String from = alice.openWallet();
+    alice.deposit(from, 300);
+    String shop = regionB.as("merchant-" + UUID.randomUUID(), "merchant").openMerchantWallet();
+
+    HttpResponse<Buffer> refused = alice.post("/v1/payments", new JsonObject().put("fromWalletId", from)
+      .put("merchantWalletId", shop).put("amount", 100).put("currency", "USD"), newKey());
+
+    WalletsApiTest.assertProblem(refused, 422, "cross_region");
+    assertThat(alice.available(from)).isEqualTo(300);
+    assertThat(Await.result(regionA.cache.pendingMovements(new WalletId(from).shard()))).isEmpty();
+  }
+
+  @Test
+  @DisplayName("an id on a shard no region owns names nothing: 404")
+  void idOfNoRegion() {
+    ApiCaller alice = regionA.newUser();
+    String nowhere = "w5042_" + "0".repeat(24);
+
+    HttpResponse<Buffer> read = send(HttpMethod.GET, urlA + "/v1/wallets/" + nowhere, alice, null, null);
+
+    WalletsApiTest.assertProblem(read, 404, "not_found");
+  }
+
+  /** The transfer's status once it is no longer pending, read from its source region. */
+  private static String awaitTransfer(ApiCaller sender, String id) {
+    String[] status = new String[1];
+    Eventually.await("transfer " + id + " to settle", Duration.ofSeconds(30), () -> {
+      HttpResponse<Buffer> read = sender.get("/v1/transfers/" + id);
+      status[0] = read.statusCode() == 200 ? read.bodyAsJsonObject().getString("status") : null;
+      return status[0] != null && !status[0].equals("pending");
+    });
+    return status[0];
+  }
+
+  private static HttpResponse<Buffer> deliver(JsonObject settlement, String secret) {
+    Buffer body = Buffer.buffer(settlement.encode());
+    return Await.result(client.postAbs(urlB + "/internal/v1/settlements")
+      .putHeader(WebhookSignature.HEADER, new WebhookSignature(secret).header(Instant.now().getEpochSecond(),
+        body.getBytes()))
+      .putHeader("Content-Type", "application/json").sendBuffer(body));
+  }
+
+  private static void assertWrongRegion(HttpResponse<Buffer> answer, String region, String location) {
+    WalletsApiTest.assertProblem(answer, 307, "wrong_region");
+    assertThat(answer.getHeader("Location")).isEqualTo(location);
+    assertThat(answer.bodyAsJsonObject().getString("homeRegion")).isEqualTo(region);
+    assertThat(answer.bodyAsJsonObject().getString("location")).isEqualTo(location);
+  }
+
+  private static HttpResponse<Buffer> send(HttpMethod method, String url, ApiCaller caller, JsonObject body,
+                                           String idempotencyKey) {
+    return Await.result(sendAsync(method, url, caller, body, idempotencyKey));
+  }
+
+  private static Future<HttpResponse<Buffer>> sendAsync(HttpMethod method, String url, ApiCaller caller,
+                                                        JsonObject body, String idempotencyKey) {
+    HttpRequest<Buffer> request = client.requestAbs(method, url).putHeader("Authorization", "Bearer " + caller.token());
+    Optional.ofNullable(idempotencyKey).ifPresent(key -> request.putHeader("Idempotency-Key", key));
+    return body == null ? request.send()
+      : request.putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body.encode()));
+  }
+}
