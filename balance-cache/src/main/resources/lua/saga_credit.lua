@@ -12,6 +12,8 @@
 -- KEYS[6] payment record      {sNNNN}:pay:<paymentId>   (opened by a payment; not touched otherwise)
 -- ARGV[1] movement id   ARGV[2] kind   ARGV[3] amount   ARGV[4] fee   ARGV[5] currency
 -- ARGV[6] in-transit account id   ARGV[7] fee account id   ARGV[8] source wallet id   ARGV[9] payment id
+-- ARGV[10] a refusal decided outside the script (optional; the receiver's limits, for a movement from
+--          another region): recorded as the decision unless the movement was decided before
 --
 -- Returns {kind, outcome}: outcome.code is OK (credited), or WALLET_NOT_FOUND, WALLET_INACTIVE,
 -- CURRENCY_MISMATCH, NOT_A_MERCHANT, BALANCE_OVERFLOW, AMOUNT_INVALID: refusals that are final,
@@ -32,6 +34,7 @@ local fee = amount and valid_fee(ARGV[4], amount)
 local to = load_wallet(to_key)
 local code
 if not amount or not fee then code = 'AMOUNT_INVALID' else code = wallet_refusal(to, currency, '*') end
+if not code and ARGV[10] and ARGV[10] ~= '' then code = ARGV[10] end
 if not code and kind == 'payment' and to.type ~= 'merchant' then code = 'NOT_A_MERCHANT' end
 local legs
 if not code then

@@ -24,7 +24,6 @@ import dev.wallet.balancecache.model.PaymentView;
 import dev.wallet.balancecache.model.PendingBacklog;
 import dev.wallet.balancecache.model.RefundView;
 import dev.wallet.balancecache.model.SagaCounts;
-import dev.wallet.balancecache.model.Settlement;
 import dev.wallet.balancecache.model.ShardAvailability;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.ShardRange;
@@ -218,14 +217,24 @@ public interface BalanceCache {
 
   /**
    * Credits a transfer another region debited for a wallet of this one, from the clearing account of
-   * that region, at most once per movement: the first decision (OK, or a final refusal such as
-   * WALLET_NOT_FOUND, WALLET_INACTIVE, CURRENCY_MISMATCH) is kept and answered again to every
+   * that region, at most once per movement, unless {@code refusal} (what the receiver's limits
+   * decided) refuses it: the first decision (OK, or a final refusal such as WALLET_NOT_FOUND,
+   * WALLET_INACTIVE, CURRENCY_MISMATCH, LIMIT_EXCEEDED) is kept and answered again to every
    * delivery of the same movement (WALLET_NOT_FOUND too for a wallet on a shard this region does not own).
    *
    * @throws IllegalArgumentException (as a failed future) when the settlement does not come from
    *     another region of this deployment, or its movement id is not of that region
    */
-  Future<OutcomeCode> creditFromRegion(Settlement settlement);
+  Future<OutcomeCode> creditFromRegion(Settlement settlement, Optional<OutcomeCode> refusal);
+
+  /**
+   * Gives the decision marker of a movement from another region its lifetime (the idempotency
+   * retention): its source finished it and will not deliver it again, and a delivery signed before
+   * that is refused as stale long before the marker goes.
+   *
+   * @throws IllegalArgumentException (as a failed future) as {@link #creditFromRegion} does
+   */
+  Future<Void> forgetSettled(Settlement settlement);
 
   /**
    * This region's clearing accounts for the other regions, summed, and its movements to them still

@@ -1,7 +1,6 @@
 package dev.wallet.balancecache;
 
 import dev.wallet.balancecache.model.OutcomeCode;
-import dev.wallet.balancecache.model.Settlement;
 import io.vertx.core.Future;
 
 /**
@@ -15,4 +14,7 @@ public interface RegionLink {
    * Fails when the region did not answer; the movement then stays pending and is asked again.
    */
   Future<OutcomeCode> credit(String region, Settlement settlement);
+
+  /** Tells {@code region} that {@code settlement} is finished at its source: it is never delivered again. */
+  Future<Void> finished(String region, Settlement settlement);
 }

@@ -119,6 +119,7 @@ public final class EdgeVerticle extends VerticleBase {
       .handler(h.schema().validate("walletEvents")).handler(h.sockets()::upgrade);
     // another region's settlement, signed like a webhook: not a caller's request (docs/architecture.md, "Regions")
     router.post(RegionChannel.PATH).handler(body).handler(h.gate()::guard).handler(h.regions()::receive);
+    router.post(RegionChannel.FINISHED_PATH).handler(body).handler(h.regions()::finished);
     router.get(RegionChannel.CLEARING_PATH).handler(h.regions()::position);
     router.route("/v1/*").handler(h.auth()::authenticate).handler(h.rate()::limit);
     router.route("/admin/*").handler(h.auth()::authenticate).handler(h.rate()::limit)

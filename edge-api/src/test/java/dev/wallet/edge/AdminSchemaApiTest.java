@@ -66,7 +66,8 @@ class AdminSchemaApiTest {
       Map.entry("/admin/kyc/{ownerId}", List.of("get", "put")),
       Map.entry("/admin/aml/flags", List.of("get")),
       Map.entry("/admin/reports/large-transactions", List.of("get")),
-      Map.entry("/admin/reports/aml-flags", List.of("get")));
+      Map.entry("/admin/reports/aml-flags", List.of("get")),
+      Map.entry("/admin/regions/clearing", List.of("get")));
     adminRoutes.forEach((path, methods) -> assertThat(paths.get(path)).as(path).isNotNull()
       .containsKeys(methods.toArray(String[]::new)));
     assertThat(paths.keySet().stream().filter(path -> path.startsWith("/admin")))

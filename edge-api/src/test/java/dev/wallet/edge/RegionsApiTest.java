@@ -138,8 +138,9 @@ class RegionsApiTest {
   }
 
   @Test
-  @DisplayName("a transfer to another region's wallet is debited at once, answered 202 pending, and settles there")
-  void transferBetweenRegionsSettles() {
+  @DisplayName("a transfer to another region's wallet is debited at once, answered 202 pending, and settles there; "
+    + "told that it is finished, that region lets its decision marker expire")
+  void transferBetweenRegionsSettles(Vertx vertx) {
     ApiCaller alice = regionA.newUser();
     String from = alice.openWallet();
     alice.deposit(from, 300);
@@ -150,9 +151,21 @@ class RegionsApiTest {
 
     assertThat(sent.statusCode()).as(sent.bodyAsString()).isEqualTo(202);
     assertThat(sent.bodyAsJsonObject().getString("status")).isEqualTo("pending");
-    assertThat(awaitTransfer(alice, sent.bodyAsJsonObject().getString("id"))).isEqualTo("completed");
+    String id = sent.bodyAsJsonObject().getString("id");
+    assertThat(awaitTransfer(alice, id)).isEqualTo("completed");
     assertThat(alice.available(from)).isEqualTo(200);
     assertThat(bob.available(to)).isEqualTo(100);
+    // the transfer lives in region a, which cannot tell that bob owns a wallet of region b: his history is there
+    WalletsApiTest.assertProblem(send(HttpMethod.GET, urlA + "/v1/transfers/" + id, bob, null, null), 404, "not_found");
+    String marker = new WalletId(to).shard().tag() + ":in:" + id;
+    Redis regionBRedis = Redis.createClient(vertx, new RedisOptions().setType(RedisClientType.CLUSTER)
+      .setEndpoints(TestEnvironment.regionBRedisNodes()));
+    try {
+      Eventually.await("region b's decision marker to get its lifetime", Duration.ofSeconds(10),
+        () -> Await.result(regionBRedis.send(Request.cmd(Command.PTTL).arg(marker))).toLong() > 0);
+    } finally {
+      regionBRedis.close();
+    }
   }
 
   @Test
@@ -172,6 +185,26 @@ class RegionsApiTest {
     assertThat(awaitTransfer(alice, sent.bodyAsJsonObject().getString("id"))).isEqualTo("reversed");
     assertThat(alice.available(from)).isEqualTo(300);
     assertThat(bob.wallet(euros).getJsonObject("balance").getLong("available")).isZero();
+  }
+
+  @Test
+  @DisplayName("the receiver's limits are its region's to apply: a receiver whose tier may not receive is refused "
+    + "there, and the transfer comes back")
+  void receiverLimitsAppliedThere() {
+    ApiCaller alice = regionA.newUser();
+    String from = alice.openWallet();
+    alice.deposit(from, 300);
+    ApiCaller bob = regionB.newUser();
+    String to = bob.openWallet();
+    // the test rules' basic tier may not receive
+    LimitsApiTest.setTier(regionB.as("officer-" + UUID.randomUUID(), "risk"), bob.id(), "basic", null);
+
+    HttpResponse<Buffer> sent = alice.post("/v1/transfers", transfer(from, to, 100), newKey());
+
+    assertThat(sent.statusCode()).as(sent.bodyAsString()).isEqualTo(202);
+    assertThat(awaitTransfer(alice, sent.bodyAsJsonObject().getString("id"))).isEqualTo("reversed");
+    assertThat(alice.available(from)).isEqualTo(300);
+    assertThat(bob.available(to)).isZero();
   }
 
   @Test
@@ -277,7 +310,7 @@ class RegionsApiTest {
     assertThat(agreeing.getString("region")).isEqualTo("a");
     assertThat(agreeing.getJsonArray("peers").getJsonObject(0).getMap()).containsEntry("region", "b")
       .containsEntry("concluded", true).containsEntry("agree", true);
-    String clearing = "{s" + String.format("%04d", new WalletId(inB).shard().number()) + "}:a:region.a:USD";
+    String clearing = new WalletId(inB).shard().tag() + ":a:region.a:USD";
     Redis regionBRedis = Redis.createClient(vertx, new RedisOptions().setType(RedisClientType.CLUSTER)
       .setEndpoints(TestEnvironment.regionBRedisNodes()));
     try {

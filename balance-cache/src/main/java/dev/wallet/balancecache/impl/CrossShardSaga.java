@@ -2,13 +2,13 @@ package dev.wallet.balancecache.impl;
 
 import dev.wallet.balancecache.OtherRegionException;
 import dev.wallet.balancecache.RegionLink;
+import dev.wallet.balancecache.Settlement;
 import dev.wallet.balancecache.command.Transfer;
 import dev.wallet.balancecache.config.Regions;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.SagaCounts;
-import dev.wallet.balancecache.model.Settlement;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.ShardRange;
 import dev.wallet.balancecache.model.SystemAccount;
@@ -126,7 +126,28 @@ public final class CrossShardSaga {
   Future<ScriptReply> drive(PendingMovement pending) {
     return credit(pending).compose(decision -> decision == OutcomeCode.OK
       ? finish(pending, "completed", "").onSuccess(done -> count(done, completed))
-      : finish(pending, "reversed", decision.name()).onSuccess(done -> count(done, reversed)));
+      : finish(pending, "reversed", decision.name()).onSuccess(done -> count(done, reversed)))
+      .onSuccess(finished -> toldFinished(pending));
+  }
+
+  /**
+   * Tells another region that a movement it decided is finished here, so that it may let its decision
+   * marker expire: this region never delivers it again. Once: a notice that does not arrive leaves
+   * the marker there, which costs memory and nothing else.
+   */
+  private void toldFinished(PendingMovement p) {
+    RegionLink connected = link;
+    Optional<Regions.Region> home = regions.homeOf(p.to().shard());
+    if (shards.contains(p.to().shard()) || connected == null || home.isEmpty() || regions.self().isEmpty()) {
+      return;
+    }
+    connected.finished(home.get().name(), settlement(p)).onFailure(failure ->
+      LOG.info("region {} was not told that {} is finished; its decision marker stays: {}", home.get().name(), p.id(),
+        failure.toString()));
+  }
+
+  private Settlement settlement(PendingMovement p) {
+    return new Settlement(p.id(), p.kind(), p.from(), p.to(), p.amount(), regions.self().orElseThrow().name());
   }
 
   private static void count(ScriptReply finish, AtomicLong counter) {
@@ -145,25 +166,29 @@ public final class CrossShardSaga {
       return creditElsewhere(p);
     }
     return credit(p.id(), p.kind(), p.from(), p.to(), p.amount(), p.fee(), p.paymentId(),
-      SystemAccount.transit(p.amount().currency()));
+      SystemAccount.transit(p.amount().currency()), Optional.empty());
   }
 
-  /** Step 2 of a transfer another region debited: its credit here, drawn on that region's clearing account. */
-  Future<OutcomeCode> creditFrom(Settlement s) {
+  /**
+   * Step 2 of a transfer another region debited: its credit here, drawn on that region's clearing
+   * account, or {@code refusal} (the receiver's limits) as its decision if it has none yet.
+   */
+  Future<OutcomeCode> creditFrom(Settlement s, Optional<OutcomeCode> refusal) {
     return credit(s.movementId(), s.kind(), s.from(), s.to(), s.amount(), 0, "",
-      SystemAccount.region(s.sourceRegion(), s.amount().currency()));
+      SystemAccount.region(s.sourceRegion(), s.amount().currency()), refusal);
   }
 
   /** saga_credit on the destination's shard, from {@code source} (its in-transit or a region's clearing account). */
   private Future<OutcomeCode> credit(String id, MovementKind kind, WalletId from, WalletId to, Money amount, long fee,
-                                     String paymentId, SystemAccount source) {
+                                     String paymentId, SystemAccount source, Optional<OutcomeCode> refusal) {
     ShardId destination = to.shard();
     SystemAccount fees = SystemAccount.fees(amount.currency());
     List<String> keys = List.of(Keys.wallet(to), Keys.systemAccount(destination, source),
       Keys.creditDecision(destination, id), Keys.outbox(destination), Keys.systemAccount(destination, fees),
       Keys.paymentRecord(destination, kind == MovementKind.PAYMENT ? paymentId : id));
     List<String> args = List.of(id, kind.wire(), Long.toString(amount.minor()), Long.toString(fee),
-      amount.currencyCode(), source.id(destination), fees.id(destination), from.value(), paymentId);
+      amount.currencyCode(), source.id(destination), fees.id(destination), from.value(), paymentId,
+      refusal.map(OutcomeCode::name).orElse(""));
     return runner.run(scripts.sagaCredit, keys, args)
       .map(reply -> OutcomeCode.valueOf(reply.outcome().getString("code")));
   }
@@ -174,8 +199,7 @@ public final class CrossShardSaga {
     if (connected == null || home.isEmpty() || regions.self().isEmpty()) {
       return Future.failedFuture(new OtherRegionException(p.to().shard()));
     }
-    return connected.credit(home.get().name(), new Settlement(p.id(), p.kind(), p.from(), p.to(), p.amount(),
-      regions.self().get().name()));
+    return connected.credit(home.get().name(), settlement(p));
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.wallet.balancecache.BalanceCacheOptions;
 import dev.wallet.balancecache.HotTierAccess;
 import dev.wallet.balancecache.OtherRegionException;
 import dev.wallet.balancecache.RegionLink;
+import dev.wallet.balancecache.Settlement;
 import dev.wallet.balancecache.async.Deadline;
 import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.command.Authorize;
@@ -36,7 +37,6 @@ import dev.wallet.balancecache.model.PendingBacklog;
 import dev.wallet.balancecache.model.RefundId;
 import dev.wallet.balancecache.model.RefundView;
 import dev.wallet.balancecache.model.SagaCounts;
-import dev.wallet.balancecache.model.Settlement;
 import dev.wallet.balancecache.model.Sha256;
 import dev.wallet.balancecache.model.ShardAvailability;
 import dev.wallet.balancecache.model.ShardId;
@@ -550,22 +550,44 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   @Override
-  public Future<OutcomeCode> creditFromRegion(Settlement settlement) {
-    Regions regions = options.regions();
-    Optional<Regions.Region> source = regions.regions().stream()
-      .filter(region -> region.name().equals(settlement.sourceRegion())).findFirst();
-    Optional<ShardId> movementShard = Keys.shardNamedBy(settlement.movementId());
-    if (source.isEmpty() || regions.self().equals(source) || settlement.kind() != MovementKind.TRANSFER
-        || movementShard.isEmpty() || !regions.homeOf(movementShard.get()).equals(source)
-        || !regions.homeOf(settlement.from().shard()).equals(source)) {
-      return Future.failedFuture(new IllegalArgumentException("not a transfer from another region of this deployment: "
-        + settlement));
+  public Future<OutcomeCode> creditFromRegion(Settlement settlement, Optional<OutcomeCode> refusal) {
+    if (!fromAnotherRegion(settlement)) {
+      return notFromAnotherRegion(settlement);
     }
     if (!options.shards().contains(settlement.to().shard())) {
       // no wallet of this region, now or ever: final, and the source region gives the money back
       return Future.succeededFuture(OutcomeCode.WALLET_NOT_FOUND);
     }
-    return saga.creditFrom(settlement);
+    return saga.creditFrom(settlement, refusal);
+  }
+
+  @Override
+  public Future<Void> forgetSettled(Settlement settlement) {
+    if (!fromAnotherRegion(settlement)) {
+      return notFromAnotherRegion(settlement);
+    }
+    if (!options.shards().contains(settlement.to().shard())) {
+      return Future.succeededFuture();
+    }
+    String marker = Keys.creditDecision(settlement.to().shard(), settlement.movementId());
+    return runner.send(marker, Request.cmd(Command.PEXPIRE).arg(marker).arg(options.idempotencyRetentionMs()))
+      .mapEmpty();
+  }
+
+  /** A transfer whose movement, sender and declared source are all one other region of this deployment. */
+  private boolean fromAnotherRegion(Settlement settlement) {
+    Regions regions = options.regions();
+    Optional<Regions.Region> source = regions.regions().stream()
+      .filter(region -> region.name().equals(settlement.sourceRegion())).findFirst();
+    Optional<ShardId> movementShard = Keys.shardNamedBy(settlement.movementId());
+    return source.isPresent() && !regions.self().equals(source) && settlement.kind() == MovementKind.TRANSFER
+      && movementShard.isPresent() && regions.homeOf(movementShard.get()).equals(source)
+      && regions.homeOf(settlement.from().shard()).equals(source);
+  }
+
+  private static <T> Future<T> notFromAnotherRegion(Settlement settlement) {
+    return Future.failedFuture(new IllegalArgumentException("not a transfer from another region of this deployment: "
+      + settlement));
   }
 
   @Override

@@ -39,7 +39,11 @@ public final class Ownership {
     return owns(caller, first).compose(ownsFirst -> ownsFirst ? Future.succeededFuture(true) : owns(caller, second));
   }
 
+  /** Another region's wallet cannot be read here, so owning it cannot be shown here either. */
   private Future<Boolean> owns(Caller caller, WalletId id) {
+    if (!cache.shards().contains(id.shard())) {
+      return Future.succeededFuture(false);
+    }
     return cache.identity(id).map(found -> found.map(wallet -> caller.owns(wallet.ownerId())).orElse(false));
   }
 }

@@ -95,6 +95,15 @@ public final class LimitsHandlers {
   }
 
   /**
+   * What a transfer from another region is checked for here, its receiver's region: the receiver
+   * (receive: tier, country, maximum), as a transfer within a region is. A failed future with the
+   * refusal's problem (422), or the limits module's unavailability.
+   */
+  public Future<Void> receiving(String ownerId, Money amount) {
+    return incoming(ownerId, Operation.RECEIVE, amount);
+  }
+
+  /**
    * A deposit is checked for the wallet's owner (tier, country, per-transaction maximum). One in
    * another currency than the wallet's is not a limits question: the money core refuses it
    * (currency_mismatch), and a credit cannot move money the wrong way.

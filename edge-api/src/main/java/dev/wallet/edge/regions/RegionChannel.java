@@ -1,11 +1,11 @@
 package dev.wallet.edge.regions;
 
 import dev.wallet.balancecache.RegionLink;
+import dev.wallet.balancecache.Settlement;
 import dev.wallet.balancecache.async.Deadline;
 import dev.wallet.balancecache.config.Regions;
 import dev.wallet.balancecache.model.ClearingPosition;
 import dev.wallet.balancecache.model.OutcomeCode;
-import dev.wallet.balancecache.model.Settlement;
 import dev.wallet.edge.gateway.WebhookSignature;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -25,6 +25,7 @@ import java.time.Clock;
 public final class RegionChannel implements RegionLink {
 
   public static final String PATH = "/internal/v1/settlements";
+  public static final String FINISHED_PATH = "/internal/v1/settlements/finished";
   public static final String CLEARING_PATH = "/internal/v1/clearing";
 
   private final Vertx vertx;
@@ -45,11 +46,22 @@ public final class RegionChannel implements RegionLink {
 
   @Override
   public Future<OutcomeCode> credit(String region, Settlement settlement) {
+    return post(region, PATH, settlement)
+      .map(answer -> OutcomeCode.valueOf(answer.bodyAsJsonObject().getString("code")));
+  }
+
+  @Override
+  public Future<Void> finished(String region, Settlement settlement) {
+    return post(region, FINISHED_PATH, settlement).mapEmpty();
+  }
+
+  /** The settlement, signed, to {@code path} at {@code region}'s edges; anything but a 200 fails. */
+  private Future<HttpResponse<Buffer>> post(String region, String path, Settlement settlement) {
     Buffer body = Buffer.buffer(SettlementMessage.toJson(settlement).encode());
     String signed = signature.header(clock.instant().getEpochSecond(), body.getBytes());
-    return Deadline.within(vertx, http.postAbs(edgeOf(region) + PATH).putHeader(WebhookSignature.HEADER, signed)
+    return Deadline.within(vertx, http.postAbs(edgeOf(region) + path).putHeader(WebhookSignature.HEADER, signed)
         .putHeader("Content-Type", "application/json").idleTimeout(timeoutMs).sendBuffer(body), timeoutMs)
-      .map(answer -> decision(region, answer));
+      .map(answer -> answered(region, answer));
   }
 
   /** {@code region}'s books against the others ({@link ClearingMessage}), asked through the same signed channel. */
@@ -57,13 +69,7 @@ public final class RegionChannel implements RegionLink {
     String signed = signature.header(clock.instant().getEpochSecond(), new byte[0]);
     return Deadline.within(vertx, http.getAbs(edgeOf(region) + CLEARING_PATH).putHeader(WebhookSignature.HEADER, signed)
         .idleTimeout(timeoutMs).send(), timeoutMs)
-      .map(answer -> {
-        if (answer.statusCode() != 200) {
-          throw new IllegalStateException("region " + region + " answered " + answer.statusCode() + ": "
-            + answer.bodyAsString());
-        }
-        return ClearingMessage.fromJson(answer.bodyAsJsonObject());
-      });
+      .map(answer -> ClearingMessage.fromJson(answered(region, answer).bodyAsJsonObject()));
   }
 
   private String edgeOf(String region) {
@@ -71,11 +77,11 @@ public final class RegionChannel implements RegionLink {
       .orElseThrow(() -> new IllegalArgumentException("no region " + region)).edge().toString();
   }
 
-  private static OutcomeCode decision(String region, HttpResponse<Buffer> answer) {
+  private static HttpResponse<Buffer> answered(String region, HttpResponse<Buffer> answer) {
     if (answer.statusCode() != 200) {
       throw new IllegalStateException("region " + region + " answered " + answer.statusCode() + ": "
         + answer.bodyAsString());
     }
-    return OutcomeCode.valueOf(answer.bodyAsJsonObject().getString("code"));
+    return answer;
   }
 }

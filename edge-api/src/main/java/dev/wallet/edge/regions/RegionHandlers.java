@@ -1,12 +1,14 @@
 package dev.wallet.edge.regions;
 
 import dev.wallet.balancecache.BalanceCache;
-import dev.wallet.balancecache.model.Settlement;
+import dev.wallet.balancecache.Settlement;
+import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.edge.gateway.WebhookSignature;
 import dev.wallet.edge.http.Problem;
 import dev.wallet.edge.http.ProblemException;
 import dev.wallet.edge.http.Reply;
 import dev.wallet.edge.http.RequestLog;
+import dev.wallet.edge.limits.LimitsHandlers;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
@@ -25,6 +27,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code POST /internal/v1/settlements}: a transfer another region debited for a wallet of this
  *       one; the money core credits it at most once and answers every delivery with its first
  *       decision, {@code 200 {"code": "OK" | refusal}};</li>
+ *   <li>{@code POST /internal/v1/settlements/finished}: the source finished that movement and will not
+ *       deliver it again, so its decision marker here may expire;</li>
  *   <li>{@code GET /internal/v1/clearing}: this region's books against the others, for their check;</li>
  *   <li>{@code GET /admin/regions/clearing} (behind the admin guard): the check between this region
  *       and each other one ({@link ClearingCheck}).</li>
@@ -38,19 +42,53 @@ public final class RegionHandlers {
   private final WebhookSignature signature;
   private final Clock clock;
   private final Optional<ClearingCheck> check;
+  private final LimitsHandlers limits;
 
-  public RegionHandlers(BalanceCache cache, String secret, Clock clock, Optional<ClearingCheck> check) {
+  public RegionHandlers(BalanceCache cache, LimitsHandlers limits, String secret, Clock clock,
+                        Optional<ClearingCheck> check) {
     this.cache = cache;
+    this.limits = limits;
     this.signature = new WebhookSignature(secret);
     this.clock = clock;
     this.check = check;
   }
 
   public void receive(RoutingContext ctx) {
-    Buffer raw = signed(ctx);
-    Settlement settlement = parse(raw);
-    Reply.answer(ctx, cache.creditFromRegion(settlement)
+    Settlement settlement = parse(signed(ctx));
+    Reply.answer(ctx, receiverRefusal(settlement)
+      .compose(refusal -> cache.creditFromRegion(settlement, refusal))
       .map(decision -> Reply.ok(new JsonObject().put("code", decision.name())))
+      .recover(failure -> Future.failedFuture(failure instanceof IllegalArgumentException
+        ? ProblemException.invalid(failure.getMessage()) : failure)));
+  }
+
+  /**
+   * What the receiver's limits say, as for a transfer within this region: a refusal becomes the
+   * movement's decision (LIMIT_EXCEEDED, and the source region gives the money back) unless the
+   * movement was decided before. Limits that cannot be read fail the delivery (503), which the
+   * source asks again.
+   */
+  private Future<Optional<OutcomeCode>> receiverRefusal(Settlement settlement) {
+    if (!cache.shards().contains(settlement.to().shard())) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    return cache.identity(settlement.to()).compose(found -> found
+      .map(wallet -> limits.receiving(wallet.ownerId(), settlement.amount())
+        .map(allowed -> Optional.<OutcomeCode>empty())
+        .recover(RegionHandlers::refusedByLimits))
+      .orElse(Future.succeededFuture(Optional.empty())));
+  }
+
+  private static Future<Optional<OutcomeCode>> refusedByLimits(Throwable failure) {
+    if (failure instanceof ProblemException refused && refused.problem().status() == 422) {
+      return Future.succeededFuture(Optional.of(OutcomeCode.LIMIT_EXCEEDED));
+    }
+    return Future.failedFuture(failure);
+  }
+
+  public void finished(RoutingContext ctx) {
+    Settlement settlement = parse(signed(ctx));
+    Reply.answer(ctx, cache.forgetSettled(settlement).map(forgotten -> Reply.ok(new JsonObject().put("finished", true)))
       .recover(failure -> Future.failedFuture(failure instanceof IllegalArgumentException
         ? ProblemException.invalid(failure.getMessage()) : failure)));
   }

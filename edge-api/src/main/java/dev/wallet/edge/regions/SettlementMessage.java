@@ -1,8 +1,8 @@
 package dev.wallet.edge.regions;
 
+import dev.wallet.balancecache.Settlement;
 import dev.wallet.balancecache.model.Currencies;
 import dev.wallet.balancecache.model.Money;
-import dev.wallet.balancecache.model.Settlement;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.outbox.MovementKind;
 import io.vertx.core.json.JsonObject;

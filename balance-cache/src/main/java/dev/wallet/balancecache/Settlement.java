@@ -1,5 +1,7 @@
-package dev.wallet.balancecache.model;
+package dev.wallet.balancecache;
 
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.outbox.MovementKind;
 
 /**
