@@ -39,9 +39,12 @@ final class Keys {
     return "{" + accountId.substring(shardAt + 1) + "}:a:" + accountId.substring(0, shardAt);
   }
 
-  /** The shard's clearing accounts for other regions (SET of ledger ids; lib.lua's index_account keeps it). */
-  static String regionAccounts(ShardId shard) {
-    return shard.tag() + ":regions";
+  /**
+   * The clearing accounts for other regions of the shard of {@code anyKeyOfShard} (SET of ledger ids;
+   * lib.lua's index_account keeps it beside the account index).
+   */
+  static String regionAccounts(String anyKeyOfShard) {
+    return anyKeyOfShard.substring(0, anyKeyOfShard.indexOf('}') + 1) + ":regions";
   }
 
   /** The ledger id of the account a key holds, when it holds one (the inverse of {@link #accountKey}). */

@@ -602,7 +602,7 @@ public final class RedisBalanceCache implements BalanceCache {
 
   /** Adds a shard's clearing accounts (ids region.<peer>:<CUR>:sNNNN) to the sums by region. */
   private Future<Void> clearingOf(ShardId shard, Map<String, Map<String, Long>> totals, Map<String, Long> sequences) {
-    String listed = Keys.regionAccounts(shard);
+    String listed = Keys.regionAccounts(shard.tag());
     return runner.send(listed, Request.cmd(Command.SMEMBERS).arg(listed)).compose(ids -> Sequential.forEach(
       ids.stream().map(Response::toString).toList(), id -> {
         String key = Keys.accountKey(id);

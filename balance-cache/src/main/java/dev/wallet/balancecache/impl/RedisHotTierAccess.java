@@ -269,7 +269,7 @@ final class RedisHotTierAccess implements HotTierAccess {
     if (!SystemAccount.isRegionAccountId(accountId)) {
       return indexed.mapEmpty();
     }
-    String regions = Keys.regionAccounts(Keys.shardOfKey(accountKey).orElseThrow());
+    String regions = Keys.regionAccounts(accountKey);
     return indexed.compose(done -> send(regions, Request.cmd(Command.SADD).arg(regions).arg(accountId))).mapEmpty();
   }
 
