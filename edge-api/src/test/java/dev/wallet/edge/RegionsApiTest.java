@@ -16,6 +16,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
@@ -263,6 +265,116 @@ class RegionsApiTest {
     assertThat(awaitTransfer(alice, id)).isEqualTo("completed");
     assertThat(regionB.as(bob.id()).available(to)).isEqualTo(100);
     assertThat(alice.available(from)).isEqualTo(150);
+  }
+
+  @Test
+  @DisplayName("while the channel to the other region holds every delivery, this region answers its transfers to "
+    + "that region (202) and its own (201) all the same; the held transfer settles once the channel lets go")
+  void heldChannelHoldsNoAnswerHere(Vertx vertx) {
+    HeldChannel channel = HeldChannel.start(vertx, urlB);
+    int port = EdgeFixture.freePort();
+    String url = "http://127.0.0.1:" + port;
+    // another edge of region a, whose way to region b is the held channel
+    EdgeFixture edge = EdgeFixture.start(vertx, Map.of("WALLET_REGION", "a", "WALLET_REGIONS",
+      "a=" + url + ",b=" + channel.url(), "WALLET_HTTP_PORT", Integer.toString(port),
+      "WALLET_SANDBOX_WEBHOOK_URLS", url + "/v1/webhooks/gateway/sandbox"));
+    try {
+      ApiCaller alice = edge.newUser();
+      String from = alice.openWallet();
+      String mine = alice.openWallet();
+      alice.deposit(from, 300);
+      ApiCaller bob = regionB.newUser();
+      String to = bob.openWallet();
+
+      HttpResponse<Buffer> abroad = alice.post("/v1/transfers", transfer(from, to, 100), newKey());
+      Eventually.await("the delivery to be held in the channel", Duration.ofSeconds(10), () -> channel.held() > 0);
+      HttpResponse<Buffer> home = alice.post("/v1/transfers", transfer(from, mine, 50), newKey());
+
+      assertThat(abroad.statusCode()).as(abroad.bodyAsString()).isEqualTo(202);
+      assertThat(home.statusCode()).as(home.bodyAsString()).isEqualTo(201);
+      String id = abroad.bodyAsJsonObject().getString("id");
+      assertThat(alice.get("/v1/transfers/" + id).bodyAsJsonObject().getString("status")).isEqualTo("pending");
+      assertThat(bob.available(to)).isZero();
+      channel.letGo();
+      assertThat(awaitTransfer(alice, id)).isEqualTo("completed");
+      assertThat(bob.available(to)).isEqualTo(100);
+      assertThat(alice.available(from)).isEqualTo(150);
+    } finally {
+      edge.close();
+      channel.close();
+    }
+  }
+
+  /**
+   * A channel between regions that holds every request until {@link #letGo}, then forwards each (and
+   * every later one) to {@code target}: a delay of any length, without a clock.
+   */
+  private static final class HeldChannel {
+
+    private final Vertx vertx;
+    private final String target;
+    private final WebClient forward;
+    private final List<Runnable> waiting = new ArrayList<>();
+    private HttpServer server;
+    private int held;
+    private boolean open;
+
+    private HeldChannel(Vertx vertx, String target) {
+      this.vertx = vertx;
+      this.target = target;
+      this.forward = WebClient.create(vertx, new WebClientOptions().setFollowRedirects(false));
+    }
+
+    static HeldChannel start(Vertx vertx, String target) {
+      HeldChannel channel = new HeldChannel(vertx, target);
+      channel.server = Await.result(vertx.createHttpServer().requestHandler(channel::hold).listen(0));
+      return channel;
+    }
+
+    String url() {
+      return "http://127.0.0.1:" + server.actualPort();
+    }
+
+    synchronized int held() {
+      return held;
+    }
+
+    private void hold(HttpServerRequest request) {
+      request.body().onSuccess(body -> {
+        Runnable relay = () -> forward.requestAbs(request.method(), target + request.uri())
+          .putHeaders(request.headers().remove("Host")).sendBuffer(body)
+          .onSuccess(answer -> {
+            if (!request.response().closed()) {
+              request.response().setStatusCode(answer.statusCode())
+                .putHeader("Content-Type", "application/json").end(answer.bodyAsBuffer() == null ? Buffer.buffer()
+                  : answer.bodyAsBuffer());
+            }
+          });
+        synchronized (this) {
+          held++;
+          if (!open) {
+            waiting.add(relay);
+            return;
+          }
+        }
+        relay.run();
+      });
+    }
+
+    void letGo() {
+      List<Runnable> relays;
+      synchronized (this) {
+        open = true;
+        relays = List.copyOf(waiting);
+        waiting.clear();
+      }
+      relays.forEach(relay -> vertx.runOnContext(v -> relay.run()));
+    }
+
+    void close() {
+      forward.close();
+      Await.result(server.close());
+    }
   }
 
   @Test
