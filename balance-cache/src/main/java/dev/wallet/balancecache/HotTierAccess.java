@@ -77,6 +77,13 @@ public interface HotTierAccess {
    */
   Future<Void> restorePendingMovement(PendingMovementFacts movement);
 
+  /**
+   * The decision "credited" of a movement another region debited and this one credited, kept for
+   * {@code lifetimeMs}: a delivery of it that comes again after the rebuild (its source may never have
+   * had the answer) is answered with it instead of crediting twice.
+   */
+  Future<Void> restoreCreditFromRegion(ShardId shard, String movementId, long lifetimeMs);
+
   Future<Void> restoreHold(HoldFacts hold);
 
   /** An authorization still holding money: its hold (amount: what it still holds) and its place in the expiry set. */

@@ -5,22 +5,27 @@ import static dev.wallet.balancecache.testing.MoneyCore.owner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.BalanceCacheOptions;
-import dev.wallet.balancecache.command.Credit;
-import dev.wallet.balancecache.command.Payment;
+import dev.wallet.balancecache.Settlement;
 import dev.wallet.balancecache.command.Authorize;
 import dev.wallet.balancecache.command.Capture;
+import dev.wallet.balancecache.command.Credit;
+import dev.wallet.balancecache.command.Payment;
 import dev.wallet.balancecache.command.PlaceHold;
 import dev.wallet.balancecache.command.Transfer;
+import dev.wallet.balancecache.config.Regions;
+import dev.wallet.balancecache.config.Settings;
 import dev.wallet.balancecache.impl.RedisBalanceCache;
-import dev.wallet.balancecache.model.IdempotencyKey;
 import dev.wallet.balancecache.model.HoldId;
+import dev.wallet.balancecache.model.IdempotencyKey;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
+import dev.wallet.balancecache.outbox.MovementKind;
 import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
@@ -28,7 +33,9 @@ import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.ledger.impl.HotTierRebuild;
 import io.lettuce.core.ScoredValue;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.List;
@@ -36,6 +43,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -91,6 +99,7 @@ class HotTierRebuildTest {
     assertThat(Await.result(cache.credit(deposit)).code()).isEqualTo(OutcomeCode.OK);
     assertThat(Await.result(cache.setStatus(frozen, WalletStatus.FROZEN, "test")).code()).isEqualTo(OutcomeCode.OK);
     WalletId stripe = paidThroughAStripe(vertx, payer, alice);
+    Settlement fromRegionB = creditedFromRegionB(vertx, near, 70);
     ledger.awaitDrained(Duration.ofSeconds(30));
     Await.result(writer.stop());
 
@@ -106,6 +115,12 @@ class HotTierRebuildTest {
     assertThat(Await.result(cache.credit(deposit)).code()).as("a retried deposit after the rebuild")
       .isEqualTo(OutcomeCode.IDEMPOTENCY_KEY_REUSED);
     assertSagasFinishOnce(payer, far, before);
+    long nearAfter = core.available(near);
+    OutcomeCode redelivered = Await.result(HotTierRebuildTest.<OutcomeCode>inRegionA(vertx,
+      region -> region.creditFromRegion(fromRegionB, Optional.empty())));
+    assertThat(redelivered).as("a credit from another region delivered again after the rebuild")
+      .isEqualTo(OutcomeCode.OK);
+    assertThat(core.available(near)).as("and not credited twice").isEqualTo(nearAfter);
     assertThat(Await.result(cache.authorization(authorization)).orElseThrow().heldMinor()).isEqualTo(500);
     long availableBeforeVoid = core.available(payer);
     assertThat(Await.result(cache.voidAuthorization(authorization, MoneyCore.key(alice))).code()).as("the restored authorization voided")
@@ -134,6 +149,28 @@ class HotTierRebuildTest {
     } finally {
       Await.result(striped.close());
     }
+  }
+
+  /**
+   * A transfer region b debited for {@code to}, credited here by this cluster as region a's money core
+   * (docs/architecture.md, "Regions"): a credit whose debit and end are in the other region's ledger.
+   */
+  private Settlement creditedFromRegionB(Vertx vertx, WalletId to, long amount) {
+    Settlement settlement = new Settlement(TransferId.random(new ShardId(1_001)).value(), MovementKind.TRANSFER,
+      WalletId.random(new ShardId(1_001)), to, new Money(amount, USD), "b");
+    OutcomeCode credited = Await.result(HotTierRebuildTest.<OutcomeCode>inRegionA(vertx,
+      region -> region.creditFromRegion(settlement, Optional.empty())));
+    assertThat(credited).isEqualTo(OutcomeCode.OK);
+    return settlement;
+  }
+
+  /** {@code work} on a money core of this cluster as region a of two regions, started and closed around it. */
+  private static <T> Future<T> inRegionA(Vertx vertx, Function<RedisBalanceCache, Future<T>> work) {
+    Regions regions = Regions.from(Settings.of(Map.of("WALLET_REGIONS", "a=http://127.0.0.1:1,b=http://127.0.0.1:2",
+      "WALLET_REGION", "a"), new JsonObject()), 64);
+    RedisBalanceCache region = new RedisBalanceCache(vertx, TestEnvironment.balanceCacheOptions().withSweep(0, 0)
+      .withRegions(regions));
+    return region.start().compose(started -> work.apply(region)).eventually(region::close);
   }
 
   private TransferView debit(WalletId from, WalletId to, long amount, String owner) {

@@ -273,6 +273,13 @@ final class RedisHotTierAccess implements HotTierAccess {
     return indexed.compose(done -> send(regions, Request.cmd(Command.SADD).arg(regions).arg(accountId))).mapEmpty();
   }
 
+  @Override
+  public Future<Void> restoreCreditFromRegion(ShardId shard, String movementId, long lifetimeMs) {
+    String marker = Keys.creditDecision(shard, movementId);
+    return hset(marker, Map.of("outcome", new JsonObject().put("code", "OK").put("id", movementId).encode()))
+      .compose(written -> send(marker, Request.cmd(Command.PEXPIRE).arg(marker).arg(lifetimeMs))).mapEmpty();
+  }
+
   /** The record saga_debit.lua writes, with what else the saga keeps about it (see the interface). */
   @Override
   public Future<Void> restorePendingMovement(PendingMovementFacts m) {

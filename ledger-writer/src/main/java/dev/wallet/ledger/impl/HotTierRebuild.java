@@ -2,12 +2,15 @@ package dev.wallet.ledger.impl;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.HotTierAccess;
-import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.HotTierAccess.AuthorizationFacts;
 import dev.wallet.balancecache.HotTierAccess.HoldFacts;
 import dev.wallet.balancecache.HotTierAccess.PendingMovementFacts;
 import dev.wallet.balancecache.HotTierAccess.SystemAccountFacts;
 import dev.wallet.balancecache.HotTierAccess.WalletFacts;
+import dev.wallet.balancecache.async.Sequential;
+import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.outbox.MovementKind;
+import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.ledger.RebuildReport;
 import io.vertx.core.Future;
@@ -17,15 +20,18 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * Restores the Redis hot tier from the ledger after a disaster: every account with its balances
@@ -41,6 +47,9 @@ import java.util.function.Supplier;
 public final class HotTierRebuild {
 
   private static final int CHUNK = 500;
+  private static final Duration OTHER_REGIONS_DECISIONS = Duration.ofDays(7);
+  private static final String[] CREDIT_TYPES = PostingType.wires(Arrays.stream(MovementKind.values())
+    .map(MovementKind::credit).collect(Collectors.toSet()));
 
   private final Pool pool;
   private final HotTierAccess hotTier;
@@ -67,6 +76,10 @@ public final class HotTierRebuild {
       .compose(accounts -> accounts(accounts, counts))
       .compose(done -> query(SqlQueries.OPEN_MOVEMENTS))
       .compose(transfers -> transfers(transfers, counts))
+      .compose(done -> pool.preparedQuery(SqlQueries.CREDITS_FROM_OTHER_REGIONS).execute(Tuple.tuple()
+        .addOffsetDateTime(Instant.now().minus(OTHER_REGIONS_DECISIONS).atOffset(ZoneOffset.UTC))
+        .addArrayOfString(CREDIT_TYPES)))
+      .compose(credits -> creditsFromOtherRegions(credits, counts))
       .compose(done -> query(SqlQueries.OPEN_HOLDS))
       .compose(holds -> holds(holds, counts))
       .compose(done -> query(SqlQueries.OPEN_AUTHORIZATIONS))
@@ -147,6 +160,23 @@ public final class HotTierRebuild {
   }
 
   // ------------------------------------------------------------------ sagas in flight and holds
+
+  /**
+   * The decisions of credits from other regions, which this region's ledger has but its pending
+   * movements do not (their debit and end are in the source region's ledger): a source that never had
+   * the answer delivers again, and must get it rather than a second credit. Sources deliver only
+   * while a movement is pending there, so a week of them is kept, each for a week.
+   */
+  private Future<Void> creditsFromOtherRegions(RowSet<Row> credits, Map<String, Long> counts) {
+    List<Supplier<Future<?>>> writes = new ArrayList<>();
+    for (Row credit : credits) {
+      ShardId shard = new ShardId(Integer.parseInt(credit.getString("shard").substring(1)));
+      writes.add(() -> hotTier.restoreCreditFromRegion(shard, credit.getString("movement"),
+        OTHER_REGIONS_DECISIONS.toMillis()));
+      counts.merge("decisions", 1L, Long::sum);
+    }
+    return inChunks(writes);
+  }
 
   private Future<Void> transfers(RowSet<Row> transfers, Map<String, Long> counts) {
     List<Supplier<Future<?>>> writes = new ArrayList<>();

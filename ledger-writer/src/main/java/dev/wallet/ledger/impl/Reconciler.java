@@ -2,8 +2,8 @@ package dev.wallet.ledger.impl;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.HotTierAccess;
-import dev.wallet.balancecache.model.AccountState;
 import dev.wallet.balancecache.async.Sequential;
+import dev.wallet.balancecache.model.AccountState;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;

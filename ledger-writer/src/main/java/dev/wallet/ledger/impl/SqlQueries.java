@@ -307,6 +307,17 @@ public final class SqlQueries {
 
   // ------------------------------------------------------------------------------------ rebuild
 
+  /**
+   * The movements another region debited and this one credited since $1: their credit (a type of $2)
+   * drew on a region's clearing account (docs/architecture.md, "Regions"). The shard is the credited
+   * wallet's, where the decision marker lives (a shard's name; tests write postings of made-up ones).
+   */
+  static final String CREDITS_FROM_OTHER_REGIONS = """
+    SELECT DISTINCT p.reference AS movement, p.shard
+      FROM postings p JOIN entries e ON e.posting_id = p.id AND e.created_at = p.created_at
+     WHERE p.created_at >= $1 AND e.created_at >= $1 AND p.type = ANY($2::text[])
+       AND left(e.account_id, 7) = 'region.' AND p.shard ~ '^s[0-9]{4}$'""";
+
   /** Idempotency records of postings young enough that a client may still retry them. */
   static final String RECENT_SCOPES = """
     SELECT DISTINCT ON (idempotency_scope) idempotency_scope, created_at FROM postings
