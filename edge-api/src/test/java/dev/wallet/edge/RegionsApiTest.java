@@ -171,6 +171,34 @@ class RegionsApiTest {
   }
 
   @Test
+  @DisplayName("each region's live feed follows its own side of a transfer between them: the sender's debit "
+    + "here, the receiver's credit there")
+  void liveFeedsOnBothSides(Vertx vertx) {
+    ApiCaller alice = regionA.newUser();
+    String from = alice.openWallet();
+    alice.deposit(from, 300);
+    ApiCaller bob = regionB.newUser();
+    String to = bob.openWallet();
+    LiveSocket sender = LiveSocket.open(vertx, regionA.port(), from, alice.token());
+    LiveSocket receiver = LiveSocket.open(vertx, regionB.port(), to, bob.token());
+    try {
+      HttpResponse<Buffer> sent = alice.post("/v1/transfers", transfer(from, to, 120), newKey());
+      String id = sent.bodyAsJsonObject().getString("id");
+
+      JsonObject debited = sender.awaitMessage("the debit on the sender's feed",
+        message -> id.equals(message.getString("transactionId")));
+      JsonObject credited = receiver.awaitMessage("the credit on the receiver's feed",
+        message -> id.equals(message.getString("transactionId")));
+      assertThat(debited.getLong("available")).isEqualTo(180);
+      assertThat(credited.getLong("available")).isEqualTo(120);
+      assertThat(credited.getString("walletId")).isEqualTo(to);
+    } finally {
+      sender.socket.close();
+      receiver.socket.close();
+    }
+  }
+
+  @Test
   @DisplayName("a transfer the other region refuses (its wallet is in another currency) is reversed here, once")
   void refusedThereReversedHere() {
     ApiCaller alice = regionA.newUser();
