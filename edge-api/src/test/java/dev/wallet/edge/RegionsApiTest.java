@@ -104,7 +104,8 @@ class RegionsApiTest {
   }
 
   @Test
-  @DisplayName("a read of another region's wallet is answered 307 with the same request at its home region, which answers it")
+  @DisplayName("a read of another region's wallet is answered 307 with the same request at its home region, which "
+    + "answers it")
   void readSentHome() {
     ApiCaller bob = regionB.newUser();
     String wallet = bob.openWallet();
@@ -143,25 +144,21 @@ class RegionsApiTest {
   @DisplayName("a transfer to another region's wallet is debited at once, answered 202 pending, and settles there; "
     + "told that it is finished, that region lets its decision marker expire")
   void transferBetweenRegionsSettles(Vertx vertx) {
-    ApiCaller alice = regionA.newUser();
-    String from = alice.openWallet();
-    alice.deposit(from, 300);
-    ApiCaller bob = regionB.newUser();
-    String to = bob.openWallet();
+    Parties p = between(300, 0);
 
-    HttpResponse<Buffer> sent = alice.post("/v1/transfers", transfer(from, to, 100), newKey());
+    HttpResponse<Buffer> sent = p.alice().post("/v1/transfers", transfer(p.inA(), p.inB(), 100), newKey());
 
     assertThat(sent.statusCode()).as(sent.bodyAsString()).isEqualTo(202);
     assertThat(sent.bodyAsJsonObject().getString("status")).isEqualTo("pending");
     String id = sent.bodyAsJsonObject().getString("id");
-    assertThat(awaitTransfer(alice, id)).isEqualTo("completed");
-    assertThat(alice.available(from)).isEqualTo(200);
-    assertThat(bob.available(to)).isEqualTo(100);
+    assertThat(awaitTransfer(p.alice(), id)).isEqualTo("completed");
+    assertThat(p.alice().available(p.inA())).isEqualTo(200);
+    assertThat(p.bob().available(p.inB())).isEqualTo(100);
     // the transfer lives in region a, which cannot tell that bob owns a wallet of region b: his history is there
-    WalletsApiTest.assertProblem(send(HttpMethod.GET, urlA + "/v1/transfers/" + id, bob, null, null), 404, "not_found");
-    String marker = new WalletId(to).shard().tag() + ":in:" + id;
-    Redis regionBRedis = Redis.createClient(vertx, new RedisOptions().setType(RedisClientType.CLUSTER)
-      .setEndpoints(TestEnvironment.regionBRedisNodes()));
+    WalletsApiTest.assertProblem(send(HttpMethod.GET, urlA + "/v1/transfers/" + id, p.bob(), null, null), 404,
+      "not_found");
+    String marker = new WalletId(p.inB()).shard().tag() + ":in:" + id;
+    Redis regionBRedis = regionBRedis(vertx);
     try {
       Eventually.await("region b's decision marker to get its lifetime", Duration.ofSeconds(10),
         () -> Await.result(regionBRedis.send(Request.cmd(Command.PTTL).arg(marker))).toLong() > 0);
@@ -174,15 +171,11 @@ class RegionsApiTest {
   @DisplayName("each region's live feed follows its own side of a transfer between them: the sender's debit "
     + "here, the receiver's credit there")
   void liveFeedsOnBothSides(Vertx vertx) {
-    ApiCaller alice = regionA.newUser();
-    String from = alice.openWallet();
-    alice.deposit(from, 300);
-    ApiCaller bob = regionB.newUser();
-    String to = bob.openWallet();
-    LiveSocket sender = LiveSocket.open(vertx, regionA.port(), from, alice.token());
-    LiveSocket receiver = LiveSocket.open(vertx, regionB.port(), to, bob.token());
+    Parties p = between(300, 0);
+    LiveSocket sender = LiveSocket.open(vertx, regionA.port(), p.inA(), p.alice().token());
+    LiveSocket receiver = LiveSocket.open(vertx, regionB.port(), p.inB(), p.bob().token());
     try {
-      HttpResponse<Buffer> sent = alice.post("/v1/transfers", transfer(from, to, 120), newKey());
+      HttpResponse<Buffer> sent = p.alice().post("/v1/transfers", transfer(p.inA(), p.inB(), 120), newKey());
       String id = sent.bodyAsJsonObject().getString("id");
 
       JsonObject debited = sender.awaitMessage("the debit on the sender's feed",
@@ -191,7 +184,7 @@ class RegionsApiTest {
         message -> id.equals(message.getString("transactionId")));
       assertThat(debited.getLong("available")).isEqualTo(180);
       assertThat(credited.getLong("available")).isEqualTo(120);
-      assertThat(credited.getString("walletId")).isEqualTo(to);
+      assertThat(credited.getString("walletId")).isEqualTo(p.inB());
     } finally {
       sender.socket.close();
       receiver.socket.close();
@@ -221,78 +214,68 @@ class RegionsApiTest {
   @DisplayName("the receiver's limits are its region's to apply: a receiver whose tier may not receive is refused "
     + "there, and the transfer comes back")
   void receiverLimitsAppliedThere() {
-    ApiCaller alice = regionA.newUser();
-    String from = alice.openWallet();
-    alice.deposit(from, 300);
-    ApiCaller bob = regionB.newUser();
-    String to = bob.openWallet();
+    Parties p = between(300, 0);
     // the test rules' basic tier may not receive
-    LimitsApiTest.setTier(regionB.as("officer-" + UUID.randomUUID(), "risk"), bob.id(), "basic", null);
+    LimitsApiTest.setTier(regionB.as("officer-" + UUID.randomUUID(), "risk"), p.bob().id(), "basic", null);
 
-    HttpResponse<Buffer> sent = alice.post("/v1/transfers", transfer(from, to, 100), newKey());
+    HttpResponse<Buffer> sent = p.alice().post("/v1/transfers", transfer(p.inA(), p.inB(), 100), newKey());
 
     assertThat(sent.statusCode()).as(sent.bodyAsString()).isEqualTo(202);
-    assertThat(awaitTransfer(alice, sent.bodyAsJsonObject().getString("id"))).isEqualTo("reversed");
-    assertThat(alice.available(from)).isEqualTo(300);
-    assertThat(bob.available(to)).isZero();
+    assertThat(awaitTransfer(p.alice(), sent.bodyAsJsonObject().getString("id"))).isEqualTo("reversed");
+    assertThat(p.alice().available(p.inA())).isEqualTo(300);
+    assertThat(p.bob().available(p.inB())).isZero();
   }
 
   @Test
   @DisplayName("20 concurrent transfers each way between two regions all settle, and the money of both adds up")
   void concurrentTransfersBothWays(Vertx vertx) {
-    ApiCaller alice = regionA.newUser();
-    String inA = alice.openWallet();
-    alice.deposit(inA, 1_000);
-    ApiCaller bob = regionB.newUser();
-    String inB = bob.openWallet();
-    bob.deposit(inB, 1_000);
+    Parties p = between(1_000, 1_000);
 
     List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
-      sent.add(sendAsync(HttpMethod.POST, urlA + "/v1/transfers", alice, transfer(inA, inB, 30), newKey()));
-      sent.add(sendAsync(HttpMethod.POST, urlB + "/v1/transfers", bob, transfer(inB, inA, 20), newKey()));
+      sent.add(sendAsync(HttpMethod.POST, urlA + "/v1/transfers", p.alice(), transfer(p.inA(), p.inB(), 30),
+        newKey()));
+      sent.add(sendAsync(HttpMethod.POST, urlB + "/v1/transfers", p.bob(), transfer(p.inB(), p.inA(), 20),
+        newKey()));
     }
     Await.result(Future.all(sent));
 
     for (Future<HttpResponse<Buffer>> answer : sent) {
       HttpResponse<Buffer> response = answer.result();
       assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(202);
-      ApiCaller sender = response.bodyAsJsonObject().getString("fromWalletId").equals(inA) ? alice : bob;
+      ApiCaller sender = response.bodyAsJsonObject().getString("fromWalletId").equals(p.inA()) ? p.alice() : p.bob();
       assertThat(awaitTransfer(sender, response.bodyAsJsonObject().getString("id"))).isEqualTo("completed");
     }
-    assertThat(alice.available(inA)).isEqualTo(1_000 - 20 * 30 + 20 * 20);
-    assertThat(bob.available(inB)).isEqualTo(1_000 + 20 * 30 - 20 * 20);
+    assertThat(p.alice().available(p.inA())).isEqualTo(1_000 - 20 * 30 + 20 * 20);
+    assertThat(p.bob().available(p.inB())).isEqualTo(1_000 + 20 * 30 - 20 * 20);
   }
 
   @Test
   @DisplayName("with the other region stopped a transfer waits pending, and settles once when it is back")
   void otherRegionDownThenBack(Vertx vertx) {
-    ApiCaller alice = regionA.newUser();
-    String from = alice.openWallet();
-    alice.deposit(from, 300);
-    ApiCaller bob = regionB.newUser();
-    String to = bob.openWallet();
+    Parties p = between(300, 0);
     regionB.close();
     long failedDeliveries = regionA.cache.sagaCounts().sweepFailures();
     String id;
     try {
-      HttpResponse<Buffer> sent = alice.post("/v1/transfers", transfer(from, to, 100), newKey());
+      HttpResponse<Buffer> sent = p.alice().post("/v1/transfers", transfer(p.inA(), p.inB(), 100), newKey());
       assertThat(sent.statusCode()).as(sent.bodyAsString()).isEqualTo(202);
       id = sent.bodyAsJsonObject().getString("id");
-      HttpResponse<Buffer> sameRegion = alice.post("/v1/transfers", transfer(from, alice.openWallet(), 50), newKey());
+      HttpResponse<Buffer> sameRegion = p.alice().post("/v1/transfers", transfer(p.inA(), p.alice().openWallet(), 50),
+        newKey());
       assertThat(sameRegion.statusCode()).as("region a's own traffic goes on").isEqualTo(201);
       // the sweeper (every 300 ms, for movements older than 5 s) tries to deliver it while region b is away
       Eventually.await("a delivery to fail while region b is stopped", Duration.ofSeconds(20),
         () -> regionA.cache.sagaCounts().sweepFailures() > failedDeliveries);
-      assertThat(alice.get("/v1/transfers/" + id).bodyAsJsonObject().getString("status")).isEqualTo("pending");
-      assertThat(alice.available(from)).isEqualTo(150);
+      assertThat(p.alice().get("/v1/transfers/" + id).bodyAsJsonObject().getString("status")).isEqualTo("pending");
+      assertThat(p.alice().available(p.inA())).isEqualTo(150);
     } finally {
       regionB = EdgeFixture.start(vertx, regionBEnvironment);
     }
 
-    assertThat(awaitTransfer(alice, id)).isEqualTo("completed");
-    assertThat(regionB.as(bob.id()).available(to)).isEqualTo(100);
-    assertThat(alice.available(from)).isEqualTo(150);
+    assertThat(awaitTransfer(p.alice(), id)).isEqualTo("completed");
+    assertThat(regionB.as(p.bob().id()).available(p.inB())).isEqualTo(100);
+    assertThat(p.alice().available(p.inA())).isEqualTo(150);
   }
 
   @Test
@@ -409,16 +392,13 @@ class RegionsApiTest {
   @DisplayName("a settlement delivered again is answered with its first decision and credits nothing more; an "
     + "unsigned one is refused 401")
   void deliveredAgainCreditedOnce() {
-    ApiCaller alice = regionA.newUser();
-    String from = alice.openWallet();
-    alice.deposit(from, 300);
-    ApiCaller bob = regionB.newUser();
-    String to = bob.openWallet();
-    HttpResponse<Buffer> sent = alice.post("/v1/transfers", transfer(from, to, 100), newKey());
+    Parties p = between(300, 0);
+    HttpResponse<Buffer> sent = p.alice().post("/v1/transfers", transfer(p.inA(), p.inB(), 100), newKey());
     String id = sent.bodyAsJsonObject().getString("id");
-    assertThat(awaitTransfer(alice, id)).isEqualTo("completed");
-    JsonObject settlement = new JsonObject().put("movementId", id).put("kind", "transfer").put("fromWalletId", from)
-      .put("toWalletId", to).put("amount", 100).put("currency", "USD").put("sourceRegion", "a");
+    assertThat(awaitTransfer(p.alice(), id)).isEqualTo("completed");
+    JsonObject settlement = new JsonObject().put("movementId", id).put("kind", "transfer")
+      .put("fromWalletId", p.inA()).put("toWalletId", p.inB()).put("amount", 100).put("currency", "USD")
+      .put("sourceRegion", "a");
 
     HttpResponse<Buffer> again = deliver(settlement, Secrets.DEV_REGION_SECRET);
     HttpResponse<Buffer> forged = deliver(settlement, "a-secret-no-region-of-this-deployment-has");
@@ -426,23 +406,20 @@ class RegionsApiTest {
     assertThat(again.statusCode()).as(again.bodyAsString()).isEqualTo(200);
     assertThat(again.bodyAsJsonObject().getString("code")).isEqualTo("OK");
     WalletsApiTest.assertProblem(forged, 401, "unauthorized");
-    assertThat(bob.available(to)).isEqualTo(100);
+    assertThat(p.bob().available(p.inB())).isEqualTo(100);
   }
 
   @Test
   @DisplayName("the check between regions finds their books agree once transfers have settled, and finds a unit "
     + "changed in one of them")
   void clearingBetweenRegions(Vertx vertx) {
-    ApiCaller alice = regionA.newUser();
-    String inA = alice.openWallet();
-    alice.deposit(inA, 500);
-    ApiCaller bob = regionB.newUser();
-    String inB = bob.openWallet();
-    bob.deposit(inB, 500);
-    String there = alice.post("/v1/transfers", transfer(inA, inB, 70), newKey()).bodyAsJsonObject().getString("id");
-    String back = bob.post("/v1/transfers", transfer(inB, inA, 30), newKey()).bodyAsJsonObject().getString("id");
-    assertThat(awaitTransfer(alice, there)).isEqualTo("completed");
-    assertThat(awaitTransfer(bob, back)).isEqualTo("completed");
+    Parties p = between(500, 500);
+    String there = p.alice().post("/v1/transfers", transfer(p.inA(), p.inB(), 70), newKey()).bodyAsJsonObject()
+      .getString("id");
+    String back = p.bob().post("/v1/transfers", transfer(p.inB(), p.inA(), 30), newKey()).bodyAsJsonObject()
+      .getString("id");
+    assertThat(awaitTransfer(p.alice(), there)).isEqualTo("completed");
+    assertThat(awaitTransfer(p.bob(), back)).isEqualTo("completed");
     ApiCaller auditor = regionA.as("auditor-" + UUID.randomUUID(), "admin");
 
     JsonObject agreeing = clearingCheck(auditor);
@@ -450,9 +427,8 @@ class RegionsApiTest {
     assertThat(agreeing.getString("region")).isEqualTo("a");
     assertThat(agreeing.getJsonArray("peers").getJsonObject(0).getMap()).containsEntry("region", "b")
       .containsEntry("concluded", true).containsEntry("agree", true);
-    String clearing = new WalletId(inB).shard().tag() + ":a:region.a:USD";
-    Redis regionBRedis = Redis.createClient(vertx, new RedisOptions().setType(RedisClientType.CLUSTER)
-      .setEndpoints(TestEnvironment.regionBRedisNodes()));
+    String clearing = new WalletId(p.inB()).shard().tag() + ":a:region.a:USD";
+    Redis regionBRedis = regionBRedis(vertx);
     try {
       Await.result(regionBRedis.send(Request.cmd(Command.HINCRBY).arg(clearing).arg("avail").arg(1)));
       JsonObject differing = clearingCheck(auditor).getJsonArray("peers").getJsonObject(0);
@@ -495,6 +471,28 @@ class RegionsApiTest {
     HttpResponse<Buffer> read = send(HttpMethod.GET, urlA + "/v1/wallets/" + nowhere, alice, null, null);
 
     WalletsApiTest.assertProblem(read, 404, "not_found");
+  }
+
+  /** A user of region a whose wallet holds {@code fundsInA}, one of region b whose wallet holds {@code fundsInB}. */
+  private record Parties(ApiCaller alice, String inA, ApiCaller bob, String inB) {
+  }
+
+  private static Parties between(long fundsInA, long fundsInB) {
+    ApiCaller alice = regionA.newUser();
+    String inA = alice.openWallet();
+    alice.deposit(inA, fundsInA);
+    ApiCaller bob = regionB.newUser();
+    String inB = bob.openWallet();
+    if (fundsInB > 0) {
+      bob.deposit(inB, fundsInB);
+    }
+    return new Parties(alice, inA, bob, inB);
+  }
+
+  /** A client of region b's Redis Cluster, to read or change what only a test looks at there. */
+  private static Redis regionBRedis(Vertx vertx) {
+    return Redis.createClient(vertx, new RedisOptions().setType(RedisClientType.CLUSTER)
+      .setEndpoints(TestEnvironment.regionBRedisNodes()));
   }
 
   /** The transfer's status once it is no longer pending, read from its source region. */
