@@ -11,6 +11,8 @@ export WALLET_PG_HOST=${WALLET_PG_HOST:-127.0.0.1}
 # local end, and PostgreSQL then fails to bind it when it starts or restarts.
 export WALLET_PG_PORT=${WALLET_PG_PORT:-25432}
 export WALLET_PG_DATABASE=${WALLET_PG_DATABASE:-wallet}
+# a second database on the same server, for a ledger placed over two (WALLET_LEDGER_PLACEMENT)
+export WALLET_PG_DATABASE_2=${WALLET_PG_DATABASE_2:-${WALLET_PG_DATABASE}_2}
 export WALLET_PG_SUPERUSER_PASSWORD=${WALLET_PG_SUPERUSER_PASSWORD:-wallet-dev-superuser}
 export WALLET_PG_OWNER=${WALLET_PG_OWNER:-wallet_owner}
 export WALLET_PG_OWNER_PASSWORD=${WALLET_PG_OWNER_PASSWORD:-wallet-dev-owner}
@@ -41,6 +43,11 @@ WALLET_REGION_B_DATA_DIR=${WALLET_REGION_B_DATA_DIR:-$WALLET_DATA_DIR/region-b}
 export WALLET_REGION_B_REDIS_FIRST_PORT=${WALLET_REGION_B_REDIS_FIRST_PORT:-7121}
 export WALLET_REGION_B_PG_PORT=${WALLET_REGION_B_PG_PORT:-25442}
 export WALLET_REGION_B_REDIS_NODES=${WALLET_REGION_B_REDIS_NODES:-$(WALLET_REDIS_FIRST_PORT=$WALLET_REGION_B_REDIS_FIRST_PORT redis_nodes_csv)}
+# Region b's ledger is spread over two databases of its PostgreSQL (docs/architecture.md, "A ledger
+# over several databases"): the second half of its shards in WALLET_PG_DATABASE_2. The suite's tests
+# of region b (LedgerOverTwoDatabasesTest, RegionsApiTest) place it the same way, so its books stay
+# whole whoever wrote them.
+export WALLET_REGION_B_LEDGER_PLACEMENT=${WALLET_REGION_B_LEDGER_PLACEMENT:-$((1000 + ${WALLET_SHARDS:-64} / 2))-$((999 + ${WALLET_SHARDS:-64}))=$WALLET_PG_HOST:$WALLET_REGION_B_PG_PORT/$WALLET_PG_DATABASE_2}
 
 # in_region_b CMD...: runs CMD in a subshell whose infrastructure settings are region b's, e.g.
 # `in_region_b "$WALLET_ROOT/scripts/infra-up.sh"`. Everything else (host, node count, passwords) is

@@ -4,7 +4,9 @@
 #     spare replica that Redis moves to whichever master loses its own),
 #     AOF on with appendfsync always, in $WALLET_DATA_DIR/redis/<port>;
 #   - a PostgreSQL cluster of its own (initdb/pg_ctl) on WALLET_PG_PORT, in $WALLET_DATA_DIR/pg,
-#     run by an unprivileged account, with the roles and database the wallet uses.
+#     run by an unprivileged account, with the roles and database the wallet uses, and a second
+#     database of the same roles ($WALLET_PG_DATABASE_2) for a ledger placed over two databases
+#     (WALLET_LEDGER_PLACEMENT; the tests of that and scripts/bench.sh --scaling use it).
 # Missing server binaries are installed with apt when running as root; otherwise the exact
 # command to run is printed. Running it again while everything is up changes nothing.
 set -euo pipefail
@@ -251,14 +253,19 @@ superuser_psql() {
 
 # The schema belongs to the owner role, which runs the migrations; the application role
 # only gets what the migrations grant it (and never owns the ledger's tables).
-create_roles_and_database() {
+create_roles() {
   superuser_psql -d postgres \
     -v owner="$WALLET_PG_OWNER" -v owner_pw="$WALLET_PG_OWNER_PASSWORD" \
-    -v app="$WALLET_PG_USER" -v app_pw="$WALLET_PG_PASSWORD" -v db="$WALLET_PG_DATABASE" <<'SQL'
+    -v app="$WALLET_PG_USER" -v app_pw="$WALLET_PG_PASSWORD" <<'SQL'
 SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', :'owner', :'owner_pw')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'owner') \gexec
 SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', :'app', :'app_pw')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'app') \gexec
+SQL
+}
+
+create_database() {
+  superuser_psql -d postgres -v owner="$WALLET_PG_OWNER" -v app="$WALLET_PG_USER" -v db="$1" <<'SQL'
 SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'owner')
  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'db') \gexec
 SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', :'db') \gexec
@@ -278,8 +285,10 @@ start_postgres() {
   dir=$(prepare_pg_dir)
   init_pg "$dir" "$bin"
   start_pg "$dir" "$bin"
-  create_roles_and_database
-  log "postgresql ok: $WALLET_PG_HOST:$WALLET_PG_PORT/$WALLET_PG_DATABASE"
+  create_roles
+  create_database "$WALLET_PG_DATABASE"
+  create_database "$WALLET_PG_DATABASE_2"
+  log "postgresql ok: $WALLET_PG_HOST:$WALLET_PG_PORT/$WALLET_PG_DATABASE (and $WALLET_PG_DATABASE_2)"
 }
 
 mkdir -p "$WALLET_DATA_DIR/redis"

@@ -21,7 +21,8 @@
 # its own wallets: region a exactly as above, and region b with everything of its own: its Redis
 # Cluster and PostgreSQL (scripts/env.sh: Redis from WALLET_REGION_B_REDIS_FIRST_PORT [7121],
 # PostgreSQL on WALLET_REGION_B_PG_PORT [25442], data in WALLET_REGION_B_DATA_DIR [.data/region-b],
-# where its logs/ and run/ (pid files) are too), its ledger writer (metrics on
+# where its logs/ and run/ (pid files) are too; its ledger over two databases of that PostgreSQL,
+# WALLET_REGION_B_LEDGER_PLACEMENT), its ledger writer (metrics on
 # WALLET_REGION_B_METRICS_PORT [9481]), its sandbox gateway (WALLET_REGION_B_SANDBOX_PORT [8290],
 # webhooks to region b's edges), its Hazelcast cluster (WALLET_REGION_B_HZ_CLUSTER
 # [<WALLET_HZ_CLUSTER or wallet>-b] on WALLET_REGION_B_HZ_PORT [5751]) and its edges
@@ -89,6 +90,7 @@ if [ "$regions" = 2 ]; then
     WALLET_REGION="${region_names[1]}" WALLET_REGIONS="$WALLET_REGIONS"
     WALLET_DATA_DIR="$WALLET_REGION_B_DATA_DIR" WALLET_REDIS_FIRST_PORT="$WALLET_REGION_B_REDIS_FIRST_PORT"
     WALLET_REDIS_NODES="$WALLET_REGION_B_REDIS_NODES" WALLET_PG_PORT="$WALLET_REGION_B_PG_PORT"
+    WALLET_LEDGER_PLACEMENT="$WALLET_REGION_B_LEDGER_PLACEMENT"
     WALLET_LEDGER_METRICS_PORT="${WALLET_REGION_B_METRICS_PORT:-9481}"
     WALLET_HZ_CLUSTER="${WALLET_REGION_B_HZ_CLUSTER:-${WALLET_HZ_CLUSTER:-wallet}-${region_names[1]}}"
     WALLET_HZ_PORT="${WALLET_REGION_B_HZ_PORT:-5751}"

@@ -21,6 +21,7 @@ import dev.wallet.edge.live.SocketsPerCaller;
 import dev.wallet.edge.regions.ClearingCheck;
 import dev.wallet.edge.regions.RegionChannel;
 import dev.wallet.ledger.LedgerDatabase;
+import dev.wallet.ledger.LedgerNodes;
 import dev.wallet.ledger.LedgerReader;
 import dev.wallet.ledger.MoneyHalts;
 import dev.wallet.limits.Limits;
@@ -60,16 +61,18 @@ public final class EdgeApplication {
   private final Vertx vertx;
   private final EdgeServices services;
   private final Pool pool;
+  private final LedgerNodes ledger;
   private final WebClient gatewayHttp;
   private final String deployment;
   private final int port;
   private final Optional<String> sandboxDeployment;
 
-  private EdgeApplication(Vertx vertx, EdgeServices services, Pool pool, WebClient gatewayHttp, String deployment,
-                          int port, Optional<String> sandboxDeployment) {
+  private EdgeApplication(Vertx vertx, EdgeServices services, Pool pool, LedgerNodes ledger, WebClient gatewayHttp,
+                          String deployment, int port, Optional<String> sandboxDeployment) {
     this.vertx = vertx;
     this.services = services;
     this.pool = pool;
+    this.ledger = ledger;
     this.gatewayHttp = gatewayHttp;
     this.deployment = deployment;
     this.port = port;
@@ -96,22 +99,25 @@ public final class EdgeApplication {
   }
 
   /** What the edge needs from outside before it can serve. */
-  private record Dependencies(BalanceCache cache, Pool pool, Limits limits) {
+  private record Dependencies(BalanceCache cache, Pool pool, LedgerNodes ledger, Limits limits) {
   }
 
   /** Each dependency up and checked (when {@code checked}), or everything acquired released again. */
   private static Future<Dependencies> dependencies(Vertx vertx, EdgeConfig config, boolean checked) {
     BalanceCache cache = BalanceCache.create(vertx, cacheOptions(config));
     Pool pool = pool(vertx, config.postgres().app(), config.postgres().poolSize());
+    LedgerNodes ledger = LedgerNodes.opening(pool, config.postgres().placement(),
+      database -> pool(vertx, database, config.postgres().poolSize()));
     Future<Void> ready = checked
       ? UntilStarted.waitingFor("PostgreSQL (the edge's tables)", vertx.executeBlocking(() ->
           EdgeMigrations.migrate(config.postgres().owner(), config.postgres().app().user())))
         .compose(migrated -> UntilStarted.waitingFor("the Redis Cluster", cache.start()))
       : cache.start().otherwiseEmpty();
     return ready.compose(started -> UntilStarted.waitingFor("the limits module (Hazelcast, its rules in PostgreSQL)",
-        limits(vertx, config, pool, checked)))
-      .map(limits -> new Dependencies(cache, pool, limits))
-      .recover(failure -> pool.close().eventually(cache::close).transform(released -> Future.failedFuture(failure)));
+        limits(vertx, config, pool, ledger, checked)))
+      .map(limits -> new Dependencies(cache, pool, ledger, limits))
+      .recover(failure -> ledger.closeOpened().eventually(pool::close).eventually(cache::close)
+        .transform(released -> Future.failedFuture(failure)));
   }
 
   /**
@@ -119,7 +125,8 @@ public final class EdgeApplication {
    * (dependencies may be down), the member joins but loads nothing: money movements answer 503.
    * A member whose module does not start is shut down again.
    */
-  private static Future<Limits> limits(Vertx vertx, EdgeConfig config, Pool pool, boolean checked) {
+  private static Future<Limits> limits(Vertx vertx, EdgeConfig config, Pool pool, LedgerNodes ledger,
+                                       boolean checked) {
     return vertx.executeBlocking(() -> {
       if (checked) {
         LedgerDatabase owner = config.postgres().owner();
@@ -127,7 +134,7 @@ public final class EdgeApplication {
       }
       return Limits.newMember(config.limits().hazelcast(), pool);
     }).compose(member -> {
-      Limits limits = Limits.create(vertx, member, pool, config.limits().options());
+      Limits limits = Limits.create(vertx, member, pool, ledger, config.limits().options());
       Future<Void> started = checked ? limits.start() : Future.succeededFuture();
       return started.map(limits).recover(failure -> limits.close()
         .eventually(() -> vertx.executeBlocking(() -> {
@@ -166,7 +173,7 @@ public final class EdgeApplication {
     AtomicReference<EdgeVerticle> first = new AtomicReference<>();
     return gate.start(vertx).recover(unread -> reconcile ? Future.failedFuture(unread) : Future.succeededFuture())
       .compose(read -> ApiSchema.load(vertx))
-      .map(document -> new EdgeServices(cache, LedgerReader.create(pool), funds, new BalanceFeed(cache, registry),
+      .map(document -> new EdgeServices(cache, LedgerReader.create(dependencies.ledger()), funds, new BalanceFeed(cache, registry),
         rateLimiter, document.contract(), document.text(), registry, metrics, dependencies.limits(),
         new ConnectionCap(config.http().maxConnections(), registry),
         new SocketsPerCaller(config.sockets().maxPerCaller()), halts, gate, clusterGauges,
@@ -177,8 +184,8 @@ public final class EdgeApplication {
         return verticle;
       }, new DeploymentOptions().setInstances(config.http().instances()))
         .compose(deployment -> embeddedSandbox(vertx, config)
-          .map(sandbox -> new EdgeApplication(vertx, services, pool, gatewayHttp, deployment, first.get().port(),
-            sandbox))))
+          .map(sandbox -> new EdgeApplication(vertx, services, pool, dependencies.ledger(), gatewayHttp, deployment,
+            first.get().port(), sandbox))))
       .onSuccess(app -> {
         clusterGauges.start(vertx, CLUSTER_GAUGES_INTERVAL_MS);
         if (reconcile) {
@@ -232,6 +239,7 @@ public final class EdgeApplication {
         services.limits().hazelcast().shutdown();
         return null;
       }))
+      .eventually(ledger::closeOpened)
       .eventually(pool::close)
       .eventually(() -> services.cache().close())
       .onFailure(failure -> LOG.warn("edge did not close cleanly: {}", failure.toString()));

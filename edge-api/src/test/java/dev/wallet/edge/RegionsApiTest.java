@@ -76,7 +76,8 @@ class RegionsApiTest {
       "WALLET_HTTP_PORT", Integer.toString(portB), "WALLET_SWEEP_INTERVAL_MS", SWEEP_INTERVAL_MS,
       "WALLET_SANDBOX_WEBHOOK_URLS", urlB + "/v1/webhooks/gateway/sandbox",
       "WALLET_REDIS_NODES", String.join(",", TestEnvironment.regionBRedisNodes()),
-      "WALLET_PG_PORT", Integer.toString(TestEnvironment.regionBPgPort()));
+      "WALLET_PG_PORT", Integer.toString(TestEnvironment.regionBPgPort()),
+      "WALLET_LEDGER_PLACEMENT", TestEnvironment.regionBLedgerPlacement());
     regionB = EdgeFixture.start(vertx, regionBEnvironment);
     client = WebClient.create(vertx, new WebClientOptions().setFollowRedirects(false));
   }

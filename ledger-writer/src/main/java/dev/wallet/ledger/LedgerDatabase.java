@@ -19,6 +19,16 @@ public record LedgerDatabase(String host, int port, String database, String user
     return "jdbc:postgresql://" + host + ":" + port + "/" + database;
   }
 
+  /** Whether {@code other} is the same database on the same server, whoever connects. */
+  public boolean sameDatabase(LedgerDatabase other) {
+    return host.equals(other.host) && port == other.port && database.equals(other.database);
+  }
+
+  @Override
+  public String toString() {
+    return host + ":" + port + "/" + database;
+  }
+
   public LedgerDatabase as(String otherUser, String otherPassword) {
     return new LedgerDatabase(host, port, database, otherUser, otherPassword);
   }

@@ -14,6 +14,11 @@ public final class LedgerMigrations {
   private LedgerMigrations() {
   }
 
+  /** Every database of the ledger ({@code owners}: the placement as the owner role). */
+  public static void migrate(LedgerPlacement owners, String appRole) {
+    owners.databases().forEach(database -> migrate(database, appRole));
+  }
+
   public static MigrateResult migrate(LedgerDatabase owner, String appRole) {
     return Flyway.configure()
       .dataSource(owner.jdbcUrl(), owner.user(), owner.password())

@@ -23,7 +23,12 @@ public interface LedgerMovements {
    * monitor reads and raises its flags in one transaction).
    */
   static LedgerMovements over(SqlClient client) {
-    return new PgLedgerMovements(client);
+    return over(LedgerNodes.single(client));
+  }
+
+  /** Over every database of the ledger (see {@link LedgerNodes#withHome} to join a transaction of the home one). */
+  static LedgerMovements over(LedgerNodes nodes) {
+    return new PgLedgerMovements(nodes);
   }
 
   /**

@@ -11,8 +11,14 @@ import java.util.Optional;
 /** Reads served from the ledger. */
 public interface LedgerReader {
 
+  /** Over one database. */
   static LedgerReader create(Pool pool) {
-    return new PgLedgerReader(pool);
+    return create(LedgerNodes.single(pool));
+  }
+
+  /** Over every database of the ledger. */
+  static LedgerReader create(LedgerNodes nodes) {
+    return new PgLedgerReader(nodes);
   }
 
   /**

@@ -12,11 +12,14 @@ import java.util.Map;
 /**
  * Where the ledger and the hot tier are, as every process reads it (the edge through its YAML and
  * environment, the ledger processes through their environment); the defaults are scripts/env.sh's.
- * {@code shards} are the shards of this process's region (all of them with one region).
+ * {@code shards} are the shards of this process's region (all of them with one region);
+ * {@code placement} says which database holds which of them ({@code WALLET_LEDGER_PLACEMENT}, see
+ * {@link LedgerPlacement}; by default the one database {@code app} names).
  * The PostgreSQL passwords are secrets: outside development mode a missing one, or one this
  * repository publishes, is refused.
  */
-public record LedgerSettings(LedgerDatabase app, LedgerDatabase owner, List<String> redisNodes, ShardRange shards) {
+public record LedgerSettings(LedgerDatabase app, LedgerDatabase owner, List<String> redisNodes, ShardRange shards,
+                             LedgerPlacement placement) {
 
   public static LedgerSettings from(Settings s) {
     Secrets secrets = Secrets.of(s);
@@ -30,7 +33,14 @@ public record LedgerSettings(LedgerDatabase app, LedgerDatabase owner, List<Stri
       secrets.secret("WALLET_PG_OWNER_PASSWORD", "postgres.ownerPassword", Secrets.DEV_PG_OWNER_PASSWORD));
     int shardCount = BalanceCacheOptions.shards(s);
     ShardRange shards = Regions.from(s, shardCount).shards(shardCount);
-    return new LedgerSettings(app, owner, BalanceCacheOptions.nodes(s), shards);
+    LedgerPlacement placement = LedgerPlacement.parse(s.text("WALLET_LEDGER_PLACEMENT", "postgres.placement", ""), app,
+      shards);
+    return new LedgerSettings(app, owner, BalanceCacheOptions.nodes(s), shards, placement);
+  }
+
+  /** Every database of the ledger as the owner role, which migrates them. */
+  public LedgerPlacement ownerPlacement() {
+    return placement.as(owner.user(), owner.password());
   }
 
   public static LedgerSettings fromEnvironment(Map<String, String> env) {

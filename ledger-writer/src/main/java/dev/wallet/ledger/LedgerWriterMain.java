@@ -68,12 +68,12 @@ public final class LedgerWriterMain {
     BalanceCache cache = BalanceCache.create(vertx, BalanceCacheOptions.defaults(settings.redisNodes())
       .withShards(settings.shards()).withSweep(5_000, 0));
     LedgerWriter writer = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(settings.redisNodes(),
-      settings.shards(), settings.app(), consumer), cache);
-    Reconciliation reconciliation = Reconciliation.create(vertx, new ReconciliationOptions(settings.app(), consumer,
+      settings.shards(), settings.placement(), consumer), cache);
+    Reconciliation reconciliation = Reconciliation.create(vertx, new ReconciliationOptions(settings.placement(), consumer,
       reconcileMs, stallAfterMs), cache);
     Running running = new Running(writer, reconciliation, cache);
     return UntilStarted.waitingFor("PostgreSQL (the ledger's schema)", vertx.executeBlocking(() -> {
-        LedgerMigrations.migrate(settings.owner(), settings.app().user());
+        LedgerMigrations.migrate(settings.ownerPlacement(), settings.app().user());
         return null;
       }))
       .compose(migrated -> UntilStarted.waitingFor("the Redis Cluster (the money core's client)", cache.start()))

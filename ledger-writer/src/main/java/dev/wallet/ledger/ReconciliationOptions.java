@@ -1,13 +1,13 @@
 package dev.wallet.ledger;
 
 /**
- * @param database       the ledger, as the application role
+ * @param placement      the ledger's databases, as the application role
  * @param instance       this process's name in the published results
  * @param intervalMs     pause between the end of one run and the start of the next
  * @param stallAfterMs   how long the ledger may stay behind an account's Redis sequence without advancing before
  *                       that is a discrepancy ({@code LEDGER_STALLED}); normal lag lasts well under a second
  */
-public record ReconciliationOptions(LedgerDatabase database, String instance, long intervalMs, long stallAfterMs) {
+public record ReconciliationOptions(LedgerPlacement placement, String instance, long intervalMs, long stallAfterMs) {
 
   /** Five minutes: the writer's lag p99 is under a second, and a PostgreSQL outage stops the runs too. */
   public static final long DEFAULT_STALL_AFTER_MS = 300_000;
@@ -20,5 +20,10 @@ public record ReconciliationOptions(LedgerDatabase database, String instance, lo
 
   public ReconciliationOptions(LedgerDatabase database, String instance, long intervalMs) {
     this(database, instance, intervalMs, DEFAULT_STALL_AFTER_MS);
+  }
+
+  /** Over one database. */
+  public ReconciliationOptions(LedgerDatabase database, String instance, long intervalMs, long stallAfterMs) {
+    this(LedgerPlacement.single(database), instance, intervalMs, stallAfterMs);
   }
 }

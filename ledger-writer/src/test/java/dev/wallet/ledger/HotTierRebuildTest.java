@@ -107,7 +107,7 @@ class HotTierRebuildTest {
     Map<String, Map<String, String>> before = snapshot(wallets, List.of(debitedOnly, credited));
     ledger.redis().flushall();
     RebuildReport report = Await.result(HotTierRebuild.run(vertx, cache,
-      LedgerFixture.appDatabase(), 24 * 3_600_000L), 300);
+      LedgerPlacement.single(LedgerFixture.appDatabase()), 24 * 3_600_000L), 300);
     Map<String, Map<String, String>> after = snapshot(wallets, List.of(debitedOnly, credited));
 
     assertThat(report.pendingTransfers()).isGreaterThanOrEqualTo(2);

@@ -3,6 +3,7 @@ package dev.wallet.ledger;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wallet.balancecache.model.ShardId;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -36,5 +37,34 @@ class LedgerSettingsTest {
     assertThat(production.owner().password()).isEqualTo("owner-secret");
     assertThat(development.app().password()).isEqualTo("wallet-dev-app");
     assertThat(development.owner().password()).isEqualTo("wallet-dev-owner");
+  }
+
+  @Test
+  @DisplayName("WALLET_LEDGER_PLACEMENT places shard ranges on other databases; the rest stay in the home one")
+  void placement() {
+    LedgerSettings settings = LedgerSettings.fromEnvironment(Map.of("WALLET_MODE", "development",
+      "WALLET_LEDGER_PLACEMENT", "32-47=10.0.0.2:5432/ledger_b, 48-63=10.0.0.3:5433/ledger_c"));
+    LedgerPlacement placement = settings.placement();
+
+    assertThat(placement.databaseOf(new ShardId(31))).isEqualTo(settings.app());
+    assertThat(placement.databaseOf(new ShardId(32)).toString()).isEqualTo("10.0.0.2:5432/ledger_b");
+    assertThat(placement.databaseOf(new ShardId(63)).toString()).isEqualTo("10.0.0.3:5433/ledger_c");
+    assertThat(placement.databases()).hasSize(3).first().isEqualTo(settings.app());
+    assertThat(settings.ownerPlacement().databaseOf(new ShardId(40)).user()).isEqualTo(settings.owner().user());
+    assertThat(LedgerSettings.fromEnvironment(Map.of("WALLET_MODE", "development")).placement().databases())
+      .as("one database by default").hasSize(1);
+  }
+
+  @Test
+  @DisplayName("a placement that overlaps, leaves the region's shards, names the home database or is malformed is refused")
+  void badPlacementsRefused() {
+    assertThatThrownBy(() -> placed("0-40=h:1/a,40-63=h:1/b")).hasMessageContaining("placed twice");
+    assertThatThrownBy(() -> placed("32-64=h:1/a")).hasMessageContaining("not a range of this region's shards");
+    assertThatThrownBy(() -> placed("32-63=127.0.0.1:25432/wallet")).hasMessageContaining("on the home database");
+    assertThatThrownBy(() -> placed("32-63=h/a")).hasMessageContaining("first-last=host:port/database");
+  }
+
+  private static LedgerSettings placed(String placement) {
+    return LedgerSettings.fromEnvironment(Map.of("WALLET_MODE", "development", "WALLET_LEDGER_PLACEMENT", placement));
   }
 }

@@ -1,6 +1,7 @@
 package dev.wallet.limits;
 
 import com.hazelcast.core.HazelcastInstance;
+import dev.wallet.ledger.LedgerNodes;
 import dev.wallet.limits.impl.HazelcastLimits;
 import dev.wallet.limits.impl.LimitsHazelcast;
 import dev.wallet.limits.model.AuditRecord;
@@ -40,7 +41,15 @@ public interface Limits {
    * @param pool      PostgreSQL as the application role
    */
   static Limits create(Vertx vertx, HazelcastInstance hazelcast, Pool pool, LimitsOptions options) {
-    return new HazelcastLimits(vertx, hazelcast, pool, options);
+    return create(vertx, hazelcast, pool, LedgerNodes.single(pool), options);
+  }
+
+  /**
+   * @param ledger every database of the ledger, the home one on {@code pool}: the AML monitors and
+   *               reports read the ledger's movements in all of them
+   */
+  static Limits create(Vertx vertx, HazelcastInstance hazelcast, Pool pool, LedgerNodes ledger, LimitsOptions options) {
+    return new HazelcastLimits(vertx, hazelcast, pool, ledger, options);
   }
 
   /** Loads the latest version (PostgreSQL, the cluster), then watches the file and reconciles. */

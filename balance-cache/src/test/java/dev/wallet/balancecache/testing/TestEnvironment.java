@@ -62,6 +62,21 @@ public final class TestEnvironment {
     return Integer.parseInt(env("WALLET_REGION_B_PG_PORT", "25442"));
   }
 
+  /** The second database beside the ledger's (scripts/env.sh, WALLET_PG_DATABASE_2), on both regions' servers. */
+  public static String pgDatabase2() {
+    return env("WALLET_PG_DATABASE_2", pgDatabase() + "_2");
+  }
+
+  /**
+   * Where region b's ledger is (scripts/env.sh, WALLET_REGION_B_LEDGER_PLACEMENT): the second half of
+   * its 64 shards in {@link #pgDatabase2()}. Every test that writes or reads region b's ledger places
+   * it so, and its books stay whole.
+   */
+  public static String regionBLedgerPlacement() {
+    return env("WALLET_REGION_B_LEDGER_PLACEMENT", "1032-1063=" + pgHost() + ":" + regionBPgPort() + "/"
+      + pgDatabase2());
+  }
+
   /** Options for tests: no background sweeper unless a test asks for one. */
   public static BalanceCacheOptions balanceCacheOptions() {
     return BalanceCacheOptions.defaults(redisNodes())

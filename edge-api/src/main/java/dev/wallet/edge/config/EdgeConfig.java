@@ -6,6 +6,7 @@ import dev.wallet.balancecache.config.Secrets;
 import dev.wallet.balancecache.config.Settings;
 import dev.wallet.balancecache.model.ShardRange;
 import dev.wallet.ledger.LedgerDatabase;
+import dev.wallet.ledger.LedgerPlacement;
 import dev.wallet.ledger.LedgerSettings;
 import dev.wallet.limits.HazelcastOptions;
 import dev.wallet.limits.LimitsOptions;
@@ -161,8 +162,11 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
     }
   }
 
-  /** The database as the application role, as the owner role (migrations only), and the pool size. */
-  public record Postgres(LedgerDatabase app, LedgerDatabase owner, int poolSize) {
+  /**
+   * The home database as the application role, as the owner role (migrations only), the pool size
+   * (one pool of it per database of the ledger), and where the ledger's shards are.
+   */
+  public record Postgres(LedgerDatabase app, LedgerDatabase owner, int poolSize, LedgerPlacement placement) {
     public Postgres {
       requireRange("WALLET_PG_POOL_SIZE", poolSize, 1, 200);
     }
@@ -367,7 +371,8 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
 
   private static Postgres postgres(Settings s) {
     LedgerSettings ledger = LedgerSettings.from(s);
-    return new Postgres(ledger.app(), ledger.owner(), s.integer("WALLET_PG_POOL_SIZE", "postgres.poolSize", 8));
+    return new Postgres(ledger.app(), ledger.owner(), s.integer("WALLET_PG_POOL_SIZE", "postgres.poolSize", 8),
+      ledger.placement());
   }
 
   private static Fees fees(Settings s) {

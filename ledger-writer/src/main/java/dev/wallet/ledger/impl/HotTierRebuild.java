@@ -11,14 +11,14 @@ import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.outbox.MovementKind;
 import dev.wallet.balancecache.outbox.PostingType;
-import dev.wallet.ledger.LedgerDatabase;
+import dev.wallet.ledger.LedgerNodes;
+import dev.wallet.ledger.LedgerPlacement;
 import dev.wallet.ledger.RebuildReport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,22 +51,22 @@ public final class HotTierRebuild {
   private static final String[] CREDIT_TYPES = PostingType.wires(Arrays.stream(MovementKind.values())
     .map(MovementKind::credit).collect(Collectors.toSet()));
 
-  private final Pool pool;
+  private final LedgerNodes ledger;
   private final HotTierAccess hotTier;
   private final long idempotencyRetentionMs;
 
-  HotTierRebuild(Pool pool, HotTierAccess hotTier, long idempotencyRetentionMs) {
-    this.pool = pool;
+  HotTierRebuild(LedgerNodes ledger, HotTierAccess hotTier, long idempotencyRetentionMs) {
+    this.ledger = ledger;
     this.hotTier = hotTier;
     this.idempotencyRetentionMs = idempotencyRetentionMs;
   }
 
   /** Rebuilds through a started money core (one without a sweeper: nothing may move while it runs). */
-  public static Future<RebuildReport> run(Vertx vertx, BalanceCache cache, LedgerDatabase database,
+  public static Future<RebuildReport> run(Vertx vertx, BalanceCache cache, LedgerPlacement placement,
                                           long idempotencyRetentionMs) {
-    Pool pool = StreamLedgerWriter.pool(vertx, database);
-    return new HotTierRebuild(pool, cache.hotTier(), idempotencyRetentionMs).rebuild()
-      .eventually(() -> pool.close());
+    List<Pool> pools = placement.databases().stream().map(database -> StreamLedgerWriter.pool(vertx, database)).toList();
+    return new HotTierRebuild(LedgerNodes.over(pools, placement), cache.hotTier(), idempotencyRetentionMs).rebuild()
+      .eventually(() -> Future.join(pools.stream().map(Pool::close).toList()));
   }
 
   Future<RebuildReport> rebuild() {
@@ -75,8 +75,8 @@ public final class HotTierRebuild {
       .compose(accounts -> refuseLiveWallets(accounts).map(accounts))
       .compose(accounts -> accounts(accounts, counts))
       .compose(done -> query(SqlQueries.OPEN_MOVEMENTS))
-      .compose(transfers -> transfers(transfers, counts))
-      .compose(done -> pool.preparedQuery(SqlQueries.CREDITS_FROM_OTHER_REGIONS).execute(Tuple.tuple()
+      .compose(open -> creditsOf(open).compose(credited -> transfers(open, credited, counts)))
+      .compose(done -> ledger.everywhere(SqlQueries.CREDITS_FROM_OTHER_REGIONS, Tuple.tuple()
         .addOffsetDateTime(Instant.now().minus(OTHER_REGIONS_DECISIONS).atOffset(ZoneOffset.UTC))
         .addArrayOfString(CREDIT_TYPES)))
       .compose(credits -> creditsFromOtherRegions(credits, counts))
@@ -84,7 +84,7 @@ public final class HotTierRebuild {
       .compose(holds -> holds(holds, counts))
       .compose(done -> query(SqlQueries.OPEN_AUTHORIZATIONS))
       .compose(authorizations -> authorizations(authorizations, counts))
-      .compose(done -> pool.preparedQuery(SqlQueries.RECENT_SCOPES).execute(Tuple.of(
+      .compose(done -> ledger.everywhere(SqlQueries.RECENT_SCOPES, Tuple.of(
         Instant.now().minusMillis(idempotencyRetentionMs).atOffset(ZoneOffset.UTC))))
       .compose(scopes -> idempotencyRecords(scopes, counts))
       .map(done -> new RebuildReport(counts.getOrDefault("wallets", 0L), counts.getOrDefault("system", 0L),
@@ -92,11 +92,12 @@ public final class HotTierRebuild {
         counts.getOrDefault("idempotency", 0L)));
   }
 
-  private Future<RowSet<Row>> query(String sql) {
-    return pool.query(sql).execute();
+  /** Every database's rows: each holds its shards' accounts and postings. */
+  private Future<List<Row>> query(String sql) {
+    return ledger.everywhere(sql);
   }
 
-  private Future<Void> refuseLiveWallets(RowSet<Row> accounts) {
+  private Future<Void> refuseLiveWallets(List<Row> accounts) {
     List<String> wallets = new ArrayList<>();
     accounts.forEach(a -> {
       if (a.getString("kind").equals("wallet")) {
@@ -111,10 +112,10 @@ public final class HotTierRebuild {
 
   // ------------------------------------------------------------------ accounts
 
-  private Future<Void> accounts(RowSet<Row> accounts, Map<String, Long> counts) {
+  private Future<Void> accounts(List<Row> accounts, Map<String, Long> counts) {
     return Future.all(query(SqlQueries.ACCOUNT_STATES), query(SqlQueries.ACCOUNT_STATUSES)).compose(both -> {
-      Map<String, Row> states = byAccount(both.resultAt(0));
-      Map<String, Row> statuses = byAccount(both.resultAt(1));
+      Map<String, Row> states = byAccount(both.<List<Row>>resultAt(0));
+      Map<String, Row> statuses = byAccount(both.<List<Row>>resultAt(1));
       List<Supplier<Future<?>>> writes = new ArrayList<>();
       for (Row a : accounts) {
         Row state = states.get(a.getString("id"));
@@ -141,7 +142,7 @@ public final class HotTierRebuild {
     return Sequential.forEach(chunks, chunk -> Future.all(chunk.stream().map(Supplier::get).toList()));
   }
 
-  private static Map<String, Row> byAccount(RowSet<Row> rows) {
+  private static Map<String, Row> byAccount(List<Row> rows) {
     Map<String, Row> out = new HashMap<>();
     rows.forEach(r -> out.put(r.getString("account_id"), r));
     return out;
@@ -167,7 +168,7 @@ public final class HotTierRebuild {
    * the answer delivers again, and must get it rather than a second credit. Sources deliver only
    * while a movement is pending there, so a week of them is kept, each for a week.
    */
-  private Future<Void> creditsFromOtherRegions(RowSet<Row> credits, Map<String, Long> counts) {
+  private Future<Void> creditsFromOtherRegions(List<Row> credits, Map<String, Long> counts) {
     List<Supplier<Future<?>>> writes = new ArrayList<>();
     for (Row credit : credits) {
       ShardId shard = new ShardId(Integer.parseInt(credit.getString("shard").substring(1)));
@@ -178,17 +179,35 @@ public final class HotTierRebuild {
     return inChunks(writes);
   }
 
-  private Future<Void> transfers(RowSet<Row> transfers, Map<String, Long> counts) {
+  /** The wallet each of the open movements credited, by movement, for those credited (in any database). */
+  private Future<Map<String, String>> creditsOf(List<Row> open) {
+    if (open.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    String[] movements = open.stream().map(t -> t.getString("movement_id")).toArray(String[]::new);
+    return ledger.everywhere(SqlQueries.MOVEMENT_CREDITS, Tuple.tuple().addArrayOfString(movements)
+        .addArrayOfString(CREDIT_TYPES))
+      .map(rows -> {
+        Map<String, String> credited = new HashMap<>();
+        rows.forEach(row -> credited.putIfAbsent(row.getString("movement_id"), row.getString("to_wallet")));
+        return credited;
+      });
+  }
+
+  private Future<Void> transfers(List<Row> transfers, Map<String, String> credited, Map<String, Long> counts) {
     List<Supplier<Future<?>>> writes = new ArrayList<>();
     List<String> unknownDestination = new ArrayList<>();
     for (Row t : transfers) {
-      if (t.getString("to_wallet") == null) {
-        unknownDestination.add(t.getString("movement_id"));
+      String movement = t.getString("movement_id");
+      String to = t.getString("counterparty") != null ? t.getString("counterparty") : credited.get(movement);
+      if (to == null) {
+        unknownDestination.add(movement);
         continue;
       }
-      writes.add(() -> hotTier.restorePendingMovement(pendingMovement(t)));
+      boolean wasCredited = credited.containsKey(movement);
+      writes.add(() -> hotTier.restorePendingMovement(pendingMovement(t, to, wasCredited)));
       counts.merge("transfers", 1L, Long::sum);
-      if (t.getBoolean("credited")) {
+      if (wasCredited) {
         counts.merge("decisions", 1L, Long::sum);
       }
     }
@@ -200,16 +219,16 @@ public final class HotTierRebuild {
   }
 
   /** The movement's hot fields (fee, payment, reference, limit counters) travelled with its first posting. */
-  private static PendingMovementFacts pendingMovement(Row t) {
+  private static PendingMovementFacts pendingMovement(Row t, String to, boolean credited) {
     JsonObject hot = t.getString("movement") == null ? new JsonObject() : new JsonObject(t.getString("movement"));
     return new PendingMovementFacts(t.getString("movement_id"), t.getString("kind"), t.getString("from_wallet"),
-      t.getString("to_wallet"), t.getLong("amount"), hot.getString("fee", "0"), t.getString("currency").trim(),
+      to, t.getLong("amount"), hot.getString("fee", "0"), t.getString("currency").trim(),
       t.getOffsetDateTime("created_at").toInstant().toEpochMilli(), t.getString("idempotency_scope"),
-      hot.getString("pay", ""), hot.getString("ref", ""), hot.getString("lim", "[]"), t.getBoolean("credited"));
+      hot.getString("pay", ""), hot.getString("ref", ""), hot.getString("lim", "[]"), credited);
   }
 
   /** An active hold; its id is its posting's without ".hold". */
-  private Future<Void> holds(RowSet<Row> holds, Map<String, Long> counts) {
+  private Future<Void> holds(List<Row> holds, Map<String, Long> counts) {
     List<Supplier<Future<?>>> writes = new ArrayList<>();
     for (Row h : holds) {
       String postingId = h.getString("posting_id");
@@ -230,7 +249,7 @@ public final class HotTierRebuild {
    * reference, its captures' postings what it still held and had captured (see
    * SqlQueries.OPEN_AUTHORIZATIONS). Counted with the holds.
    */
-  private Future<Void> authorizations(RowSet<Row> authorizations, Map<String, Long> counts) {
+  private Future<Void> authorizations(List<Row> authorizations, Map<String, Long> counts) {
     List<Supplier<Future<?>>> writes = new ArrayList<>();
     for (Row a : authorizations) {
       String postingId = a.getString("posting_id");
@@ -249,13 +268,17 @@ public final class HotTierRebuild {
   /**
    * The hot tier's records hold each request's hash, which the ledger does not: a rebuilt record
    * cannot recognise a faithful retry, so it refuses every reuse of the key (422) rather than let
-   * a retry move the money a second time. Records of pending transfers were written above.
+   * a retry move the money a second time. Records of pending transfers were written above. A key
+   * whose postings are in several databases (a saga's steps) gets the lifetime of its latest.
    */
-  private Future<Void> idempotencyRecords(RowSet<Row> scopes, Map<String, Long> counts) {
+  private Future<Void> idempotencyRecords(List<Row> scopes, Map<String, Long> counts) {
+    Map<String, Instant> latest = new HashMap<>();
+    scopes.forEach(s -> latest.merge(s.getString("idempotency_scope"), s.getOffsetDateTime("created_at").toInstant(),
+      (a, b) -> a.isAfter(b) ? a : b));
     List<Supplier<Future<?>>> writes = new ArrayList<>();
-    for (Row s : scopes) {
-      String key = s.getString("idempotency_scope");
-      long ageMs = System.currentTimeMillis() - s.getOffsetDateTime("created_at").toInstant().toEpochMilli();
+    for (Map.Entry<String, Instant> s : latest.entrySet()) {
+      String key = s.getKey();
+      long ageMs = System.currentTimeMillis() - s.getValue().toEpochMilli();
       writes.add(() -> hotTier.retireIdempotencyScope(key, idempotencyRetentionMs - ageMs));
       counts.merge("idempotency", 1L, Long::sum);
     }

@@ -1,10 +1,10 @@
 package dev.wallet.ledger.impl;
 
 import dev.wallet.balancecache.HotTierAccess;
+import dev.wallet.ledger.LedgerNodes;
 import dev.wallet.ledger.ReconciliationReport.Discrepancy;
 import dev.wallet.ledger.ReconciliationReport.Kind;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,8 +48,8 @@ final class InTransitCheck {
     static final Result UNSETTLED = new Result(false, Optional.empty());
   }
 
-  Future<Result> check(HotTierAccess hotTier, Pool ledger) {
-    return ledger.query(SqlQueries.TRANSIT_ACCOUNTS).execute().compose(rows -> {
+  Future<Result> check(HotTierAccess hotTier, LedgerNodes ledger) {
+    return ledger.everywhere(SqlQueries.TRANSIT_ACCOUNTS).compose(rows -> {
       List<String> known = new ArrayList<>();
       rows.forEach(row -> known.add(row.getString("id")));
       return read(hotTier, known, ATTEMPTS, Map.of(), 0);

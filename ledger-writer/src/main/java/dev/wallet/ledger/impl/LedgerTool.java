@@ -4,6 +4,7 @@ import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.BalanceCacheOptions;
 import dev.wallet.ledger.ChainVerification;
 import dev.wallet.ledger.LedgerChain;
+import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.ledger.LedgerMigrations;
 import dev.wallet.ledger.LedgerSettings;
 import dev.wallet.ledger.RebuildReport;
@@ -42,25 +43,30 @@ public final class LedgerTool {
   }
 
   private static int verifyChain(LedgerSettings settings) throws Exception {
-    ChainVerification result = LedgerChain.verify(settings.app());
-    if (result.intact()) {
-      System.out.println("chain intact: " + result.entries() + " entries of " + result.accounts() + " accounts");
-      return 0;
+    int broken = 0;
+    for (LedgerDatabase database : settings.placement().databases()) {
+      ChainVerification result = LedgerChain.verify(database);
+      if (result.intact()) {
+        System.out.println(database + ": chain intact: " + result.entries() + " entries of " + result.accounts()
+          + " accounts");
+      } else {
+        System.out.println(database + ": CHAIN BROKEN at " + result.firstBroken().orElseThrow() + " (after "
+          + result.entries() + " entries checked)");
+        broken++;
+      }
     }
-    System.out.println("CHAIN BROKEN at " + result.firstBroken().orElseThrow() + " (after " + result.entries()
-      + " entries checked)");
-    return 2;
+    return broken == 0 ? 0 : 2;
   }
 
   private static int rebuild(LedgerSettings settings) throws Exception {
-    LedgerMigrations.migrate(settings.owner(), settings.app().user());
+    LedgerMigrations.migrate(settings.ownerPlacement(), settings.app().user());
     Vertx vertx = Vertx.vertx();
     // no sweeper: nothing may drive a movement while the hot tier is half restored
     BalanceCache cache = BalanceCache.create(vertx, BalanceCacheOptions.defaults(settings.redisNodes())
       .withShards(settings.shards()).withSweep(0, 0));
     try {
       RebuildReport report = cache.start()
-        .compose(started -> HotTierRebuild.run(vertx, cache, settings.app(), IDEMPOTENCY_RETENTION_MS))
+        .compose(started -> HotTierRebuild.run(vertx, cache, settings.placement(), IDEMPOTENCY_RETENTION_MS))
         .eventually(() -> cache.close())
         .await(REBUILD_TIMEOUT_MINUTES, TimeUnit.MINUTES);
       System.out.println("rebuilt the hot tier from the ledger: " + report);

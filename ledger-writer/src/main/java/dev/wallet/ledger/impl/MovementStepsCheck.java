@@ -4,10 +4,10 @@ import dev.wallet.balancecache.HotTierAccess;
 import dev.wallet.balancecache.HotTierAccess.MovementAtSource;
 import dev.wallet.balancecache.outbox.MovementKind;
 import dev.wallet.balancecache.outbox.PostingType;
+import dev.wallet.ledger.LedgerNodes;
 import dev.wallet.ledger.ReconciliationReport.Discrepancy;
 import dev.wallet.ledger.ReconciliationReport.Kind;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
@@ -98,22 +98,22 @@ final class MovementStepsCheck {
   }
 
   /** Judges the movements with a step recorded since {@code since}, and those earlier runs left waiting. */
-  Future<List<Discrepancy>> check(Pool pool, Instant since, Instant now) {
-    return pool.preparedQuery(SqlQueries.MOVEMENTS_STEPPED_SINCE)
-      .execute(Tuple.tuple().addOffsetDateTime(since.atOffset(ZoneOffset.UTC)).addArrayOfString(MONEY_STEPS))
+  Future<List<Discrepancy>> check(LedgerNodes ledger, Instant since, Instant now) {
+    return ledger.everywhere(SqlQueries.MOVEMENTS_STEPPED_SINCE,
+        Tuple.tuple().addOffsetDateTime(since.atOffset(ZoneOffset.UTC)).addArrayOfString(MONEY_STEPS))
       .compose(rows -> {
         Set<String> movements = new TreeSet<>(awaitingDebit.keySet());
         movements.addAll(awaitingEnd.keySet());
         rows.forEach(row -> movements.add(row.getString("movement")));
         List<Discrepancy> found = Collections.synchronizedList(new ArrayList<>());
         List<String> unended = Collections.synchronizedList(new ArrayList<>());
-        return Reconciler.chunks(List.copyOf(movements), chunk -> pool.preparedQuery(SqlQueries.MOVEMENT_STEPS)
-            .execute(Tuple.tuple().addArrayOfString(chunk.toArray(String[]::new)).addArrayOfString(ALL_STEPS))
+        return Reconciler.chunks(List.copyOf(movements), chunk -> ledger.everywhere(SqlQueries.MOVEMENT_STEPS,
+              Tuple.tuple().addArrayOfString(chunk.toArray(String[]::new)).addArrayOfString(ALL_STEPS))
             .map(steps -> {
               judge(chunk, steps(steps), now, found, unended);
               return null;
             }))
-          .compose(judged -> stranded(pool, unended, now))
+          .compose(judged -> stranded(ledger, unended, now))
           .map(strandings -> {
             found.addAll(strandings);
             return List.copyOf(found);
@@ -186,7 +186,7 @@ final class MovementStepsCheck {
    * that ended after the ledger was read may already have its record retired (which happens once its
    * end is in the ledger): the ledger is read again for those the hot tier does not know.
    */
-  private Future<List<Discrepancy>> stranded(Pool pool, List<String> unended, Instant now) {
+  private Future<List<Discrepancy>> stranded(LedgerNodes ledger, List<String> unended, Instant now) {
     List<Future<String>> asked = unended.stream().map(movement -> hotTier.movementAtSource(movement)
       .map(at -> at == MovementAtSource.STRANDED ? movement : null)).toList();
     return Future.all(asked).compose(done -> {
@@ -194,8 +194,8 @@ final class MovementStepsCheck {
       if (unknown.isEmpty()) {
         return Future.succeededFuture(List.of());
       }
-      return pool.preparedQuery(SqlQueries.MOVEMENT_STEPS)
-        .execute(Tuple.tuple().addArrayOfString(unknown.toArray(String[]::new)).addArrayOfString(ALL_STEPS))
+      return ledger.everywhere(SqlQueries.MOVEMENT_STEPS,
+          Tuple.tuple().addArrayOfString(unknown.toArray(String[]::new)).addArrayOfString(ALL_STEPS))
         .map(rows -> {
           Map<String, Map<Step, Transit>> steps = steps(rows);
           return unknown.stream().filter(movement -> steps.getOrDefault(movement, Map.of()).keySet().stream()

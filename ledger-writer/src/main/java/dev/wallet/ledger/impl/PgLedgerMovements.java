@@ -3,62 +3,73 @@ package dev.wallet.ledger.impl;
 import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.ledger.LedgerMovement;
 import dev.wallet.ledger.LedgerMovements;
+import dev.wallet.ledger.LedgerNodes;
 import dev.wallet.ledger.LedgerPosition;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@link LedgerMovements} over the ledger's postings, entries and accounts. */
+/**
+ * {@link LedgerMovements} over the ledger's postings, entries and accounts, in every database of the
+ * ledger: each query runs on all of them and their rows are merged in the order the query promises
+ * (one database's rows are already in it).
+ */
 public final class PgLedgerMovements implements LedgerMovements {
 
-  private final SqlClient client;
+  private static final Comparator<Row> RECORDED = Comparator
+    .comparing((Row row) -> row.getOffsetDateTime("recorded_at")).thenComparing(row -> row.getString("id"));
+  private static final Comparator<Row> CREATED = Comparator
+    .comparing((Row row) -> row.getOffsetDateTime("created_at")).thenComparing(row -> row.getString("id"));
 
-  public PgLedgerMovements(SqlClient client) {
-    this.client = client;
+  private final LedgerNodes nodes;
+
+  public PgLedgerMovements(LedgerNodes nodes) {
+    this.nodes = nodes;
   }
 
+  /**
+   * A database's first {@code limit} postings after the position are the only ones of it that can be
+   * among the first {@code limit} of all, so the merge of those is exact.
+   */
   @Override
   public Future<List<LedgerPosition>> postingsAfter(LedgerPosition after, Duration settle, int limit) {
     Tuple args = Tuple.of(utc(after.recordedAt()), after.postingId(), limit, settle.toMillis());
-    return client.preparedQuery(SqlQueries.POSTINGS_AFTER).execute(args).map(rows -> {
-      List<LedgerPosition> positions = new ArrayList<>();
-      rows.forEach(row -> positions.add(new LedgerPosition(row.getOffsetDateTime("recorded_at").toInstant(),
-        row.getString("id"))));
-      return positions;
-    });
+    return nodes.everywhere(SqlQueries.POSTINGS_AFTER, args).map(rows -> rows.stream().sorted(RECORDED).limit(limit)
+      .map(row -> new LedgerPosition(row.getOffsetDateTime("recorded_at").toInstant(), row.getString("id")))
+      .toList());
   }
 
   @Override
   public Future<List<LedgerMovement>> movementsOf(List<String> postingIds) {
-    return movements(SqlQueries.MOVEMENTS_OF, Tuple.of(postingIds.toArray(String[]::new)));
+    return movements(SqlQueries.MOVEMENTS_OF, Tuple.of(postingIds.toArray(String[]::new)), RECORDED, Long.MAX_VALUE);
   }
 
   @Override
   public Future<List<LedgerMovement>> madeByOwner(String ownerId, String currency, Instant from, Instant to,
                                                   long floorMinor, long belowMinor) {
-    return movements(SqlQueries.MADE_BY_OWNER, Tuple.of(ownerId, currency, utc(from), utc(to), floorMinor, belowMinor));
+    return movements(SqlQueries.MADE_BY_OWNER, Tuple.of(ownerId, currency, utc(from), utc(to), floorMinor, belowMinor),
+      CREATED, Long.MAX_VALUE);
   }
 
   @Override
   public Future<List<LedgerMovement>> ofWallets(List<String> walletIds, Instant from, Instant to) {
     return withStripes(walletIds).compose(accounts -> movements(SqlQueries.WALLETS_MOVEMENTS,
-      Tuple.of(accounts.keySet().toArray(String[]::new), utc(from), utc(to))));
+      Tuple.of(accounts.keySet().toArray(String[]::new), utc(from), utc(to)), CREATED, Long.MAX_VALUE));
   }
 
   @Override
   public Future<List<Credited>> credited(List<String> walletIds, Instant from, Instant to) {
-    return withStripes(walletIds).compose(walletOf -> client.preparedQuery(SqlQueries.CREDITED)
-      .execute(Tuple.of(walletOf.keySet().toArray(String[]::new), utc(from), utc(to)))
+    return withStripes(walletIds).compose(walletOf -> nodes.everywhere(SqlQueries.CREDITED,
+        Tuple.of(walletOf.keySet().toArray(String[]::new), utc(from), utc(to)))
       .map(rows -> {
         Map<List<String>, Long> sums = new LinkedHashMap<>();
         rows.forEach(row -> sums.merge(List.of(walletOf.get(row.getString("account_id")),
@@ -75,7 +86,7 @@ public final class PgLedgerMovements implements LedgerMovements {
    * its merchant wallet: the accounts whose legs are those wallets' movements.
    */
   private Future<Map<String, String>> withStripes(List<String> walletIds) {
-    return client.preparedQuery(SqlQueries.STRIPES_OF).execute(Tuple.of(walletIds.toArray(String[]::new)))
+    return nodes.everywhere(SqlQueries.STRIPES_OF, Tuple.of(walletIds.toArray(String[]::new)))
       .map(rows -> {
         Map<String, String> walletOf = new LinkedHashMap<>();
         walletIds.forEach(id -> walletOf.put(id, id));
@@ -92,20 +103,16 @@ public final class PgLedgerMovements implements LedgerMovements {
     for (int i = 0; i < currencies.length; i++) {
       thresholds[i] = thresholdMinorByCurrency.get(currencies[i]);
     }
-    return movements(SqlQueries.AT_OR_ABOVE, Tuple.of(utc(from), utc(to), currencies, thresholds, limit));
+    return movements(SqlQueries.AT_OR_ABOVE, Tuple.of(utc(from), utc(to), currencies, thresholds, limit),
+      CREATED.thenComparing(row -> row.getString("account_id")), limit);
   }
 
-  private Future<List<LedgerMovement>> movements(String sql, Tuple args) {
-    return client.preparedQuery(sql).execute(args).map(PgLedgerMovements::movements);
-  }
-
-  private static List<LedgerMovement> movements(RowSet<Row> rows) {
-    List<LedgerMovement> movements = new ArrayList<>();
-    rows.forEach(row -> movements.add(new LedgerMovement(row.getString("id"),
-      PostingType.fromWire(row.getString("type")), row.getOffsetDateTime("created_at").toInstant(),
-      row.getString("account_id"), row.getString("owner_id"), row.getLong("amount"),
-      row.getString("currency").trim())));
-    return movements;
+  private Future<List<LedgerMovement>> movements(String sql, Tuple args, Comparator<Row> order, long limit) {
+    return nodes.everywhere(sql, args).map(rows -> rows.stream().sorted(order).limit(limit)
+      .map(row -> new LedgerMovement(row.getString("id"), PostingType.fromWire(row.getString("type")),
+        row.getOffsetDateTime("created_at").toInstant(), row.getString("account_id"), row.getString("owner_id"),
+        row.getLong("amount"), row.getString("currency").trim()))
+      .toList());
   }
 
   private static OffsetDateTime utc(Instant instant) {

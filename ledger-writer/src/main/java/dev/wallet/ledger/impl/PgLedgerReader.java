@@ -3,44 +3,55 @@ package dev.wallet.ledger.impl;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.ledger.EntryPage;
 import dev.wallet.ledger.LedgerEntry;
-import dev.wallet.ledger.LedgerReader;
-import io.vertx.core.Future;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.Tuple;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import io.vertx.core.json.JsonObject;
+import dev.wallet.ledger.LedgerNodes;
 import dev.wallet.ledger.LedgerPosting;
+import dev.wallet.ledger.LedgerReader;
 import dev.wallet.ledger.LedgerTransfer;
 import dev.wallet.ledger.PointInTimeBalance;
 import dev.wallet.ledger.PostingLine;
 import dev.wallet.ledger.ReconciliationReport;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
-/** The ledger's reads, with keyset pagination over (seq, bucket) so pages never shift. */
+/**
+ * The ledger's reads, with keyset pagination over (seq, bucket) so pages never shift. A wallet's
+ * reads go to its shard's database; reads of several accounts or by reference ask every database
+ * that may hold them and combine the answers.
+ */
 public final class PgLedgerReader implements LedgerReader {
 
   public static final int MAX_LIMIT = 200;
+  private static final Comparator<Row> NEWEST_FIRST = Comparator
+    .comparing((Row row) -> row.getOffsetDateTime("created_at"))
+    .thenComparing(row -> row.getString("posting_id"))
+    .thenComparing(row -> row.getShort("idx")).reversed();
 
-  private final Pool pool;
+  private final LedgerNodes nodes;
 
-  public PgLedgerReader(Pool pool) {
-    this.pool = pool;
+  public PgLedgerReader(LedgerNodes nodes) {
+    this.nodes = nodes;
   }
 
   @Override
   public Future<EntryPage> entries(WalletId wallet, int limit, Optional<String> cursor) {
-    return pageAfter(limit, cursor, Position::decode, Position.START).compose(after -> pool
+    return pageAfter(limit, cursor, Position::decode, Position.START).compose(after -> nodes.ofAccount(wallet.value())
       .preparedQuery(SqlQueries.ENTRIES_PAGE)
       .execute(Tuple.of(wallet.value(), after.seq(), after.bucket(), limit + 1))
       .map(rows -> page(rows, limit)));
@@ -60,14 +71,16 @@ public final class PgLedgerReader implements LedgerReader {
 
   @Override
   public Future<EntryPage> entriesOfAccounts(List<WalletId> accounts, int limit, Optional<String> cursor) {
-    return pageAfter(limit, cursor, TimePosition::decode, TimePosition.START).compose(after -> pool
-      .preparedQuery(SqlQueries.ACCOUNTS_ENTRIES_PAGE)
-      .execute(Tuple.tuple().addArrayOfString(accounts.stream().map(WalletId::value).toArray(String[]::new))
-        .addValue(after.at()).addString(after.postingId()).addShort(after.idx()).addInteger(limit + 1))
-      .map(rows -> timePage(rows, limit)));
+    return pageAfter(limit, cursor, TimePosition::decode, TimePosition.START).compose(after -> LedgerNodes.collect(
+        nodes.byNode(accounts, WalletId::value).entrySet().stream().map(node -> node.getKey()
+          .preparedQuery(SqlQueries.ACCOUNTS_ENTRIES_PAGE)
+          .execute(Tuple.tuple().addArrayOfString(node.getValue().stream().map(WalletId::value).toArray(String[]::new))
+            .addValue(after.at()).addString(after.postingId()).addShort(after.idx()).addInteger(limit + 1))
+          .map(LedgerNodes::rows)).toList())
+      .map(rows -> timePage(rows.stream().sorted(NEWEST_FIRST).limit(limit + 1L).toList(), limit)));
   }
 
-  private static EntryPage timePage(RowSet<Row> rows, int limit) {
+  private static EntryPage timePage(List<Row> rows, int limit) {
     List<LedgerEntry> entries = new ArrayList<>();
     List<TimePosition> positions = new ArrayList<>();
     for (Row row : rows) {
@@ -83,7 +96,7 @@ public final class PgLedgerReader implements LedgerReader {
 
   @Override
   public Future<PointInTimeBalance> balanceAt(WalletId wallet, Instant at) {
-    return pool.preparedQuery(SqlQueries.BALANCE_AT)
+    return nodes.ofAccount(wallet.value()).preparedQuery(SqlQueries.BALANCE_AT)
       .execute(Tuple.of(wallet.value(), at.atOffset(ZoneOffset.UTC)))
       .map(rows -> {
         long available = 0;
@@ -103,60 +116,84 @@ public final class PgLedgerReader implements LedgerReader {
 
   @Override
   public Future<PointInTimeBalance> balanceAtOfAccounts(List<WalletId> accounts, Instant at) {
-    Tuple args = Tuple.tuple().addArrayOfString(accounts.stream().map(WalletId::value).toArray(String[]::new))
-      .addValue(at.atOffset(ZoneOffset.UTC));
-    return pool.preparedQuery(SqlQueries.ACCOUNTS_BALANCE_AT).execute(args)
-      .compose(rows -> pool.preparedQuery(SqlQueries.SWEEPS_IN_TRANSIT_AT).execute(args).map(transit -> {
-        long available = transit.iterator().next().getLong("in_transit");
-        long held = 0;
-        Map<String, Long> seqs = new HashMap<>();
-        for (Row row : rows) {
-          if (row.getString("bucket").equals("available")) {
-            available += row.getLong("balance_after");
-          } else {
-            held += row.getLong("balance_after");
-          }
-          seqs.merge(row.getString("account"), row.getLong("seq"), Math::max);
+    OffsetDateTime instant = at.atOffset(ZoneOffset.UTC);
+    Future<List<Row>> balances = LedgerNodes.collect(nodes.byNode(accounts, WalletId::value).entrySet().stream()
+      .map(node -> node.getKey().preparedQuery(SqlQueries.ACCOUNTS_BALANCE_AT).execute(Tuple.tuple()
+        .addArrayOfString(node.getValue().stream().map(WalletId::value).toArray(String[]::new)).addValue(instant))
+        .map(LedgerNodes::rows)).toList());
+    return balances.compose(rows -> sweepsInTransit(accounts, instant).map(inTransit -> {
+      long available = inTransit;
+      long held = 0;
+      Map<String, Long> seqs = new HashMap<>();
+      for (Row row : rows) {
+        if (row.getString("bucket").equals("available")) {
+          available += row.getLong("balance_after");
+        } else {
+          held += row.getLong("balance_after");
         }
-        long seq = seqs.values().stream().mapToLong(Long::longValue).sum();
-        return new PointInTimeBalance(accounts.get(0), at, available, held, seq);
-      }));
+        seqs.merge(row.getString("account"), row.getLong("seq"), Math::max);
+      }
+      long seq = seqs.values().stream().mapToLong(Long::longValue).sum();
+      return new PointInTimeBalance(accounts.get(0), at, available, held, seq);
+    }));
+  }
+
+  /**
+   * What sweeps out of {@code accounts} carried at the instant: debited in the day before it, neither
+   * credited nor reversed by then. A sweep's debit is on its stripe's shard and its credit on the
+   * merchant's, which may be another database: the two are read apart and matched here.
+   */
+  private Future<Long> sweepsInTransit(List<WalletId> accounts, OffsetDateTime at) {
+    Tuple args = Tuple.tuple().addArrayOfString(accounts.stream().map(WalletId::value).toArray(String[]::new))
+      .addValue(at);
+    return nodes.everywhere(SqlQueries.SWEEP_DEBITS_AT, args).compose(debits -> {
+      if (debits.isEmpty()) {
+        return Future.succeededFuture(0L);
+      }
+      String[] references = debits.stream().map(row -> row.getString("reference")).distinct().toArray(String[]::new);
+      return nodes.everywhere(SqlQueries.SWEEPS_ENDED_AT, Tuple.tuple().addArrayOfString(references).addValue(at))
+        .map(ended -> {
+          Set<String> over = ended.stream().map(row -> row.getString("reference")).collect(Collectors.toSet());
+          return debits.stream().filter(row -> !over.contains(row.getString("reference")))
+            .mapToLong(row -> row.getLong("carried")).sum();
+        });
+    });
   }
 
   @Override
   public Future<Optional<LedgerTransfer>> transfer(String transferId) {
-    return pool.preparedQuery(SqlQueries.POSTINGS_BY_REFERENCE).execute(Tuple.of(transferId))
+    return nodes.everywhere(SqlQueries.POSTINGS_BY_REFERENCE, Tuple.of(transferId))
+      .map(rows -> rows.stream().sorted(Comparator.comparing((Row row) -> row.getOffsetDateTime("created_at"))
+        .thenComparing(row -> row.getString("id"))).toList())
       .compose(this::withLines)
       .map(postings -> LedgerTransfers.of(transferId, postings));
   }
 
   @Override
   public Future<Optional<LedgerPosting>> posting(String postingId) {
-    return pool.preparedQuery(SqlQueries.POSTING_BY_ID).execute(Tuple.of(postingId))
+    return nodes.everywhere(SqlQueries.POSTING_BY_ID, Tuple.of(postingId))
       .compose(this::withLines)
       .map(postings -> postings.stream().findFirst());
   }
 
   @Override
   public Future<Optional<ReconciliationReport>> lastReconciliation() {
-    return pool.query(SqlQueries.LAST_RECONCILIATION).execute()
+    return nodes.home().query(SqlQueries.LAST_RECONCILIATION).execute()
       .map(rows -> rows.size() == 0 ? Optional.empty()
         : Optional.of(ReconciliationReport.fromJson((JsonObject) rows.iterator().next().getValue("result"))));
   }
 
   @Override
   public Future<Void> ping() {
-    return pool.query("SELECT 1").execute().mapEmpty();
+    return Future.all(nodes.all().stream().map(node -> node.query("SELECT 1").execute()).toList()).mapEmpty();
   }
 
-  private Future<List<LedgerPosting>> withLines(RowSet<Row> postingRows) {
-    List<Row> postings = new ArrayList<>();
-    postingRows.forEach(postings::add);
+  private Future<List<LedgerPosting>> withLines(List<Row> postings) {
     if (postings.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
     String[] ids = postings.stream().map(r -> r.getString("id")).distinct().toArray(String[]::new);
-    return pool.preparedQuery(SqlQueries.ENTRIES_OF_POSTINGS).execute(Tuple.of(ids)).map(entryRows -> {
+    return nodes.everywhere(SqlQueries.ENTRIES_OF_POSTINGS, Tuple.of(ids)).map(entryRows -> {
       Map<String, List<PostingLine>> lines = new HashMap<>();
       for (Row e : entryRows) {
         lines.computeIfAbsent(e.getString("posting_id") + "@" + e.getOffsetDateTime("created_at").toInstant(),

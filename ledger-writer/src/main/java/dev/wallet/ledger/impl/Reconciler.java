@@ -7,6 +7,8 @@ import dev.wallet.balancecache.model.AccountState;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
+import dev.wallet.ledger.LedgerDatabase;
+import dev.wallet.ledger.LedgerNodes;
 import dev.wallet.ledger.MoneyHalts;
 import dev.wallet.ledger.Reconciliation;
 import dev.wallet.ledger.ReconciliationOptions;
@@ -19,6 +21,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,7 +57,10 @@ public final class Reconciler implements Reconciliation {
   private final Vertx vertx;
   private final ReconciliationOptions options;
   private final BalanceCache cache;
-  private final Pool pool;
+  private final List<Pool> pools;
+  /** The ledger's databases: a shard's accounts are compared with its database, the global checks ask all. */
+  private final LedgerNodes ledger;
+  private final SqlClient pool;
   private final InTransitCheck inTransit = new InTransitCheck();
   private final MovementStepsCheck movementSteps;
   private final MoneyHalts halts;
@@ -80,9 +86,11 @@ public final class Reconciler implements Reconciliation {
     // A run's queries read what is new since the last run. After five runs PostgreSQL switched them to
     // a generic plan, which cannot know how little that is: the unbalanced-postings check read a
     // month's postings by primary key each run (185 ms of the database's CPU against 0.4 ms).
-    this.pool = StreamLedgerWriter.pool(vertx,
-      options.database().connectOptions().addProperty("plan_cache_mode", "force_custom_plan"), POOL_SIZE);
-    this.halts = MoneyHalts.create(pool);
+    this.pools = options.placement().databases().stream().map(database -> StreamLedgerWriter.pool(vertx,
+      database.connectOptions().addProperty("plan_cache_mode", "force_custom_plan"), POOL_SIZE)).toList();
+    this.ledger = LedgerNodes.over(pools, options.placement());
+    this.pool = ledger.home();
+    this.halts = MoneyHalts.create(pools.get(0));
     this.stalls = new StallWatch(Duration.ofMillis(options.stallAfterMs()));
     this.movementSteps = new MovementStepsCheck(stalls.bound(), hotTier);
   }
@@ -127,7 +135,7 @@ public final class Reconciler implements Reconciliation {
   public Future<Void> stop() {
     stopped = true;
     vertx.cancelTimer(timer);
-    return pool.close();
+    return Future.join(pools.stream().map(Pool::close).toList()).mapEmpty();
   }
 
   private void schedule(long delayMs) {
@@ -187,7 +195,7 @@ public final class Reconciler implements Reconciliation {
       .compose(oldest -> touchedSince(since))
       .compose(touched -> compareWallets(run, scope, touched).map(touched))
       .compose(touched -> unbalancedPostings(run, since).map(touched))
-      .compose(touched -> movementSteps.check(pool, since, Instant.now()).map(found -> {
+      .compose(touched -> movementSteps.check(ledger, since, Instant.now()).map(found -> {
         run.found.addAll(found);
         return touched;
       }))
@@ -207,7 +215,7 @@ public final class Reconciler implements Reconciliation {
   }
 
   private Future<Void> globalChecks(Run run) {
-    return totals(run).compose(done -> inTransit.check(hotTier, pool)).onSuccess(checked -> {
+    return totals(run).compose(done -> inTransit.check(hotTier, ledger)).onSuccess(checked -> {
       run.inTransitChecked = checked.concluded();
       checked.found().ifPresent(run.found::add);
     }).mapEmpty();
@@ -281,15 +289,15 @@ public final class Reconciler implements Reconciliation {
     return hotTier.accountsInSlot(shard);
   }
 
-  /** The start of the oldest transaction open in the ledger's database now, or now. */
+  /** The start of the oldest transaction open in any of the ledger's databases now, or now. */
   private Future<Instant> oldestOpenTransaction() {
-    return pool.query(SqlQueries.OLDEST_OPEN_TRANSACTION).execute()
-      .map(rows -> rows.iterator().next().getOffsetDateTime("since").toInstant());
+    return ledger.everywhere(SqlQueries.OLDEST_OPEN_TRANSACTION).map(rows -> rows.stream()
+      .map(row -> row.getOffsetDateTime("since").toInstant()).min(Instant::compareTo).orElseThrow());
   }
 
   /** Ledger accounts with entries recorded since {@code since}, each with the first such entry's seq. */
   private Future<Map<String, Long>> touchedSince(Instant since) {
-    return pool.preparedQuery(SqlQueries.ACCOUNTS_TOUCHED_SINCE).execute(Tuple.of(since.atOffset(ZoneOffset.UTC)))
+    return ledger.everywhere(SqlQueries.ACCOUNTS_TOUCHED_SINCE, Tuple.of(since.atOffset(ZoneOffset.UTC)))
       .map(rows -> {
         Map<String, Long> accounts = new TreeMap<>();
         rows.forEach(r -> accounts.put(r.getString("account_id"), r.getLong("first_seq")));
@@ -306,12 +314,16 @@ public final class Reconciler implements Reconciliation {
     return Sequential.forEach(chunks, step);
   }
 
-  /** Redis first (each account read atomically), then the ledger at each account's Redis sequence. */
+  /**
+   * Redis first (each account read atomically), then the ledger at each account's Redis sequence, in
+   * its shard's database.
+   */
   private Future<Void> compareChunk(Run run, List<String> accountIds) {
-    return hotTier.accounts(accountIds).compose(accounts -> pool.preparedQuery(SqlQueries.BALANCES_AT_SEQ)
-      .execute(Tuple.tuple().addArrayOfString(accounts.stream().map(AccountState::id).toArray(String[]::new))
-        .addArrayOfLong(accounts.stream().map(AccountState::seq).toArray(Long[]::new)))
-      .compose(rows -> judge(run, accounts, rows)));
+    return hotTier.accounts(accountIds).compose(accounts -> Future.all(ledger.byNode(accounts, AccountState::id)
+      .entrySet().stream().map(node -> node.getKey().preparedQuery(SqlQueries.BALANCES_AT_SEQ)
+        .execute(Tuple.tuple().addArrayOfString(node.getValue().stream().map(AccountState::id).toArray(String[]::new))
+          .addArrayOfLong(node.getValue().stream().map(AccountState::seq).toArray(Long[]::new)))
+        .compose(rows -> judge(run, node.getValue(), rows))).toList()).mapEmpty());
   }
 
   private Future<Void> judge(Run run, List<AccountState> accounts, RowSet<Row> rows) {
@@ -371,7 +383,7 @@ public final class Reconciler implements Reconciliation {
   // ------------------------------------------------------------------ the ledger on its own
 
   private Future<Void> unbalancedPostings(Run run, Instant since) {
-    return pool.preparedQuery(SqlQueries.UNBALANCED_SINCE).execute(Tuple.of(since.atOffset(ZoneOffset.UTC)))
+    return ledger.everywhere(SqlQueries.UNBALANCED_SINCE, Tuple.of(since.atOffset(ZoneOffset.UTC)))
       .map(rows -> {
         rows.forEach(r -> run.found.add(new Discrepancy(Kind.UNBALANCED_POSTING, r.getString("posting_id"),
           "its " + r.getString("currency").trim() + " entries sum to " + r.getLong("total"))));
@@ -380,13 +392,14 @@ public final class Reconciler implements Reconciliation {
   }
 
   private Future<Void> brokenSequences(Run run, Map<String, Long> touched) {
-    return chunks(List.copyOf(touched.keySet()), chunk -> pool.preparedQuery(SqlQueries.BROKEN_SEQUENCES)
-      .execute(Tuple.tuple().addArrayOfString(chunk.toArray(String[]::new))
-        .addArrayOfLong(chunk.stream().map(touched::get).toArray(Long[]::new)))
-      .map(broken -> {
-        broken.forEach(r -> brokenSequence(run, r));
-        return null;
-      }));
+    return chunks(List.copyOf(touched.keySet()), chunk -> Future.all(ledger.byNode(chunk, account -> account)
+      .entrySet().stream().map(node -> node.getKey().preparedQuery(SqlQueries.BROKEN_SEQUENCES)
+        .execute(Tuple.tuple().addArrayOfString(node.getValue().toArray(String[]::new))
+          .addArrayOfLong(node.getValue().stream().map(touched::get).toArray(Long[]::new)))
+        .map(broken -> {
+          broken.forEach(r -> brokenSequence(run, r));
+          return null;
+        })).toList()).mapEmpty());
   }
 
   private static void brokenSequence(Run run, Row r) {
@@ -397,17 +410,28 @@ public final class Reconciler implements Reconciliation {
     run.found(Kind.BROKEN_SEQUENCE, account, evidence);
   }
 
+  /**
+   * Every posting balances within its shard, so each database's accounts sum to zero on their own:
+   * a database whose do not is named (with one database, the finding reads as before).
+   */
   private Future<Void> totals(Run run) {
-    return pool.query(SqlQueries.TOTALS).execute().map(rows -> {
-      for (Row r : rows) {
-        String currency = r.getString("currency").trim();
-        run.totals.put(currency, r.getLong("total"));
-        if (r.getLong("total") != 0) {
-          run.found.add(new Discrepancy(Kind.LEDGER_TOTAL, currency, "all accounts sum to " + r.getLong("total")));
+    List<LedgerDatabase> databases = options.placement().databases();
+    return Future.all(ledger.all().stream().map(node -> node.query(SqlQueries.TOTALS).execute()).toList())
+      .map(all -> {
+        for (int i = 0; i < databases.size(); i++) {
+          RowSet<Row> rows = all.resultAt(i);
+          String where = databases.size() == 1 ? "" : " in " + databases.get(i);
+          for (Row r : rows) {
+            String currency = r.getString("currency").trim();
+            run.totals.merge(currency, r.getLong("total"), Long::sum);
+            if (r.getLong("total") != 0) {
+              run.found.add(new Discrepancy(Kind.LEDGER_TOTAL, currency, "all accounts" + where + " sum to "
+                + r.getLong("total")));
+            }
+          }
         }
-      }
-      return null;
-    });
+        return null;
+      });
   }
 
   // ------------------------------------------------------------------ acting and publishing

@@ -126,14 +126,18 @@ public final class SqlQueries {
          WHERE account_id = a.id AND bucket = b.bucket AND created_at <= $2
          ORDER BY created_at DESC, seq DESC LIMIT 1) last""";
 
-  /** What sweeps out of these accounts carried at the instant: debited in the day before it, not yet credited nor reversed. */
-  static final String SWEEPS_IN_TRANSIT_AT = """
-    SELECT coalesce(sum(-e.amount), 0) AS in_transit
+  /** The sweeps out of the accounts $1 debited in the day before $2, each with what it carried. */
+  static final String SWEEP_DEBITS_AT = """
+    SELECT p.reference, sum(-e.amount)::bigint AS carried
       FROM entries e JOIN postings p ON p.id = e.posting_id AND p.created_at = e.created_at
      WHERE e.account_id = ANY($1) AND e.bucket = 'available' AND e.created_at <= $2
        AND e.created_at > $2 - interval '1 day' AND p.type = 'sweep_debit'
-       AND NOT EXISTS (SELECT 1 FROM postings q WHERE q.reference = p.reference AND q.created_at <= $2
-                         AND q.type IN ('sweep_credit', 'sweep_reversed'))""";
+     GROUP BY p.reference""";
+
+  /** Of the sweeps $1, those credited or reversed by $2. */
+  static final String SWEEPS_ENDED_AT = """
+    SELECT DISTINCT reference FROM postings
+     WHERE reference = ANY($1) AND created_at <= $2 AND type IN ('sweep_credit', 'sweep_reversed')""";
 
   /** Each bucket's last balance_after at or before the instant: no replay. */
   static final String BALANCE_AT = """
@@ -340,24 +344,28 @@ public final class SqlQueries {
 
   /**
    * Cross-shard movements (transfers, payments, refunds) debited and neither completed nor
-   * reversed, with what the saga needs: the debit's record fields, and the destination's wallet
-   * when the ledger already has the credit.
+   * reversed, with what the saga needs: the debit's record fields, and its destination when the
+   * debit names it. Its end is on the debit's shard; its credit may be in another database (see
+   * {@link #MOVEMENT_CREDITS}).
    */
   static final String OPEN_MOVEMENTS = """
     SELECT d.reference AS movement_id, k.kind, d.shard, d.idempotency_scope,
            d.created_at, d.movement::text AS movement, w.account_id AS from_wallet, -w.amount AS amount, w.currency,
-           coalesce(d.counterparty, credit.account_id) AS to_wallet, credit.account_id IS NOT NULL AS credited
+           d.counterparty
       FROM postings d
       JOIN %s AS k(kind, debit, credit, completed, reversed) ON k.debit = d.type
       JOIN entries w ON w.posting_id = d.id AND w.created_at = d.created_at AND w.amount < 0
-      LEFT JOIN LATERAL (
-        SELECT ce.account_id FROM postings c
-          JOIN entries ce ON ce.posting_id = c.id AND ce.created_at = c.created_at AND ce.amount > 0
-         WHERE c.reference = d.reference AND c.type = k.credit
-           AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = ce.account_id AND a.kind = 'wallet')
-         LIMIT 1) credit ON true
      WHERE NOT EXISTS (SELECT 1 FROM postings f WHERE f.reference = d.reference
                           AND f.type IN (k.completed, k.reversed))""".formatted(sagaSteps());
+
+  /** The wallet each of the movements $1 credited, for those credited ($2: the credit posting types). */
+  static final String MOVEMENT_CREDITS = """
+    SELECT DISTINCT ON (c.reference) c.reference AS movement_id, ce.account_id AS to_wallet
+      FROM postings c
+      JOIN entries ce ON ce.posting_id = c.id AND ce.created_at = c.created_at AND ce.amount > 0
+     WHERE c.reference = ANY($1) AND c.type = ANY($2)
+       AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = ce.account_id AND a.kind = 'wallet')
+     ORDER BY c.reference""";
 
   /** Withdrawals' holds placed and neither settled nor released. */
   static final String OPEN_HOLDS = """

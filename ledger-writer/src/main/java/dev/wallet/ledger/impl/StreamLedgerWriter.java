@@ -6,6 +6,7 @@ import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.ShardRange;
 import dev.wallet.balancecache.outbox.OutboxDoorbell;
 import dev.wallet.ledger.LedgerDatabase;
+import dev.wallet.ledger.LedgerPlacement;
 import dev.wallet.ledger.LedgerWriter;
 import dev.wallet.ledger.LedgerWriterMetrics;
 import dev.wallet.ledger.LedgerWriterOptions;
@@ -19,6 +20,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,8 +30,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The ledger writer: one {@link ShardConsumer} per shard, reading its shard's outbox through the
- * money core's connections ({@link BalanceCache#ledgerOutbox}) and sharing one PG pool, woken by the
- * money core's {@link OutboxDoorbell} when their shard has new entries.
+ * money core's connections ({@link BalanceCache#ledgerOutbox}) and committing to its shard's database
+ * ({@link LedgerPlacement}) through that database's pool and {@link LedgerStore}, which the shards
+ * placed there share; woken by the money core's {@link OutboxDoorbell} when their shard has new
+ * entries.
  */
 public final class StreamLedgerWriter implements LedgerWriter {
 
@@ -46,7 +50,7 @@ public final class StreamLedgerWriter implements LedgerWriter {
   private final BalanceCache cache;
   private final boolean ownsCache;
   private OutboxDoorbell doorbell;
-  private Pool pool;
+  private final List<Pool> pools = new ArrayList<>();
 
   /** On {@code cache}, the process's money core client, started and closed by its owner. */
   public StreamLedgerWriter(Vertx vertx, LedgerWriterOptions options, BalanceCache cache) {
@@ -76,10 +80,11 @@ public final class StreamLedgerWriter implements LedgerWriter {
   }
 
   private Future<Void> startOn(Context context) {
-    pool = appendPool(vertx, options.database());
+    List<LedgerDatabase> databases = options.placement().databases();
+    databases.forEach(database -> pools.add(appendPool(vertx, database)));
+    List<LedgerStore> stores = pools.stream().map(pool -> new LedgerStore(pool, options.insertMode())).toList();
     return (ownsCache ? cache.start() : Future.<Void>succeededFuture())
       .compose(cacheReady -> {
-        LedgerStore store = new LedgerStore(pool, options.insertMode());
         ShardRange shards = options.shards();
         doorbell = OutboxDoorbell.start(vertx, options.redisEndpoints(), shards,
           shard -> context.runOnContext(v -> {
@@ -89,11 +94,12 @@ public final class StreamLedgerWriter implements LedgerWriter {
             }
           }));
         for (ShardId shard : shards.all()) {
+          LedgerStore store = stores.get(databases.indexOf(options.placement().databaseOf(shard)));
           consumers.add(new ShardConsumer(vertx, cache.ledgerOutbox(shard, options.consumerName()), store, options,
             doorbell::ringing));
         }
         // every batch makes sure of its own months too, so a database that is away now only delays this
-        return monthsAhead(store).recover(failure -> {
+        return Future.all(stores.stream().map(StreamLedgerWriter::monthsAhead).toList()).recover(failure -> {
           LOG.warn("could not prepare this month's partitions yet; batches will: {}", failure.toString());
           return Future.succeededFuture();
         });
@@ -144,7 +150,7 @@ public final class StreamLedgerWriter implements LedgerWriter {
 
   private Future<Void> closeQuietly() {
     Future<Void> redisClosed = ownsCache ? cache.close() : Future.succeededFuture();
-    return redisClosed.transform(closed -> pool == null ? Future.succeededFuture() : pool.close());
+    return redisClosed.transform(closed -> Future.join(pools.stream().map(Pool::close).toList())).mapEmpty();
   }
 
   @Override

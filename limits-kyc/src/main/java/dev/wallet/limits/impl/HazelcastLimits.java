@@ -3,6 +3,7 @@ package dev.wallet.limits.impl;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.wallet.balancecache.async.Deadline;
+import dev.wallet.ledger.LedgerNodes;
 import dev.wallet.limits.Compliance;
 import dev.wallet.limits.Limits;
 import dev.wallet.limits.LimitsOptions;
@@ -50,7 +51,7 @@ public final class HazelcastLimits implements Limits {
   private long reconcileTimer = -1;
   private boolean reconciling;
 
-  public HazelcastLimits(Vertx vertx, HazelcastInstance hazelcast, Pool pool, LimitsOptions options) {
+  public HazelcastLimits(Vertx vertx, HazelcastInstance hazelcast, Pool pool, LedgerNodes ledger, LimitsOptions options) {
     this.vertx = vertx;
     this.hazelcast = hazelcast;
     this.options = options;
@@ -59,7 +60,7 @@ public final class HazelcastLimits implements Limits {
     this.profiles = hazelcast.getMap(LimitsHazelcast.PROFILES_MAP);
     this.watcher = options.rulesFile().map(path -> new RulesFileWatcher(vertx, path, options.rulesPollMs(),
       (yaml, actor) -> publish(yaml, actor, "file:" + path.toAbsolutePath())));
-    this.compliance = new PgCompliance(vertx, pool, this::rulesInForce, options);
+    this.compliance = new PgCompliance(vertx, pool, ledger, this::rulesInForce, options);
   }
 
   @Override

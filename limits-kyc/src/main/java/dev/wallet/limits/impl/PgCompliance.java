@@ -2,6 +2,7 @@ package dev.wallet.limits.impl;
 
 import dev.wallet.ledger.LedgerMovement;
 import dev.wallet.ledger.LedgerMovements;
+import dev.wallet.ledger.LedgerNodes;
 import dev.wallet.ledger.LedgerPosition;
 import dev.wallet.limits.Compliance;
 import dev.wallet.limits.LimitsOptions;
@@ -40,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * ledger's tables are the ledger's). A monitor run is one transaction: it takes a lock (one runner
  * at a time across every process), reads the next batch of postings after its position, raises
  * flags (unique by what they are about, so a repeated run raises nothing twice) and moves its
- * position, all or nothing; the ledger's reads join that transaction.
+ * position, all or nothing; the ledger's reads in its home database join that transaction, those in
+ * other databases of the ledger (docs/architecture.md, "A ledger over several databases") run beside
+ * it: the ledger only grows, so they read the same either way.
  */
 final class PgCompliance implements Compliance {
 
@@ -53,14 +56,17 @@ final class PgCompliance implements Compliance {
 
   private final Vertx vertx;
   private final Pool pool;
+  private final LedgerNodes ledger;
   private final Supplier<Optional<RulesInForce>> rules;
   private final LimitsOptions options;
   private long timer = -1;
   private boolean running;
 
-  PgCompliance(Vertx vertx, Pool pool, Supplier<Optional<RulesInForce>> rules, LimitsOptions options) {
+  PgCompliance(Vertx vertx, Pool pool, LedgerNodes ledger, Supplier<Optional<RulesInForce>> rules,
+               LimitsOptions options) {
     this.vertx = vertx;
     this.pool = pool;
+    this.ledger = ledger;
     this.rules = rules;
     this.options = options;
   }
@@ -98,7 +104,7 @@ final class PgCompliance implements Compliance {
   }
 
   private Future<Integer> batch(SqlConnection conn, AmlRules aml) {
-    LedgerMovements ledger = LedgerMovements.over(conn);
+    LedgerMovements ledger = LedgerMovements.over(this.ledger.withHome(conn));
     return conn.preparedQuery(SqlQueries.POSITION).execute(Tuple.of(MONITOR)).map(PgCompliance::position)
       .compose(after -> ledger.postingsAfter(after, Duration.ofMillis(options.amlSettleMs()), MONITOR_BATCH_POSTINGS))
       .compose(batch -> batch.isEmpty() ? Future.succeededFuture(0) : detect(conn, ledger, aml, batch));
@@ -191,7 +197,7 @@ final class PgCompliance implements Compliance {
     if (aml.isEmpty()) {
       return Future.failedFuture(new LimitsUnavailableException("no rules in force: the thresholds are unknown"));
     }
-    return LedgerMovements.over(pool).atOrAbove(aml.get().largeTransaction(), from, to, MAX_REPORT_ROWS + 1)
+    return LedgerMovements.over(ledger).atOrAbove(aml.get().largeTransaction(), from, to, MAX_REPORT_ROWS + 1)
       .map(movements -> largeCsv(complete(movements), aml.get().largeTransaction()));
   }
 

@@ -1,0 +1,289 @@
+package dev.wallet.ledger;
+
+import static dev.wallet.balancecache.testing.MoneyCore.USD;
+import static dev.wallet.balancecache.testing.MoneyCore.owner;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.BalanceCacheOptions;
+import dev.wallet.balancecache.command.Transfer;
+import dev.wallet.balancecache.impl.RedisBalanceCache;
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.ShardRange;
+import dev.wallet.balancecache.model.TransferId;
+import dev.wallet.balancecache.model.TransferView;
+import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletStatus;
+import dev.wallet.balancecache.outbox.PostingType;
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.balancecache.testing.MoneyCore;
+import dev.wallet.balancecache.testing.TestEnvironment;
+import dev.wallet.ledger.ReconciliationReport.Kind;
+import dev.wallet.ledger.impl.HotTierRebuild;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.IntPredicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A ledger over two databases (docs/architecture.md, "A ledger over several databases"): region b's
+ * shards 1000-1031 in its home database, 1032-1063 in a second one. It runs on region b's
+ * infrastructure (scripts/test.sh brings it up), whose books no other test writes: every writer of
+ * region b's outboxes in the suite places its shards this way, so the books stay whole.
+ */
+@ExtendWith(VertxExtension.class)
+class LedgerOverTwoDatabasesTest {
+
+  private static final ShardRange REGION_B = new ShardRange(1000, 64);
+  /** The home database's shards (TestEnvironment.regionBLedgerPlacement places the others in the second). */
+  private static final IntPredicate FIRST_HALF = shard -> shard < 1032;
+  private static LedgerDatabase home;
+  private static LedgerDatabase second;
+  private static LedgerPlacement placement;
+  private static RedisBalanceCache cache;
+  private static MoneyCore core;
+  private static Pool homeSql;
+  private static Pool secondSql;
+  private static RedisClusterClient lettuce;
+  private static StatefulRedisClusterConnection<String, String> redis;
+  private LedgerWriter writer;
+  private LedgerReader reader;
+  private Pool readerHome;
+  private Pool readerSecond;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    home = new LedgerDatabase(TestEnvironment.pgHost(), TestEnvironment.regionBPgPort(), TestEnvironment.pgDatabase(),
+      TestEnvironment.pgUser(), TestEnvironment.pgPassword());
+    placement = LedgerPlacement.parse(TestEnvironment.regionBLedgerPlacement(), home, REGION_B);
+    second = placement.databases().get(1);
+    LedgerMigrations.migrate(placement.as(TestEnvironment.pgOwner(), TestEnvironment.pgOwnerPassword()),
+      TestEnvironment.pgUser());
+    cache = new RedisBalanceCache(vertx, BalanceCacheOptions.defaults(TestEnvironment.regionBRedisNodes())
+      .withShards(REGION_B).withSweep(0, 0));
+    Await.result(cache.start());
+    core = new MoneyCore(cache);
+    homeSql = superuserPool(vertx, home);
+    secondSql = superuserPool(vertx, second);
+    lettuce = RedisClusterClient.create(TestEnvironment.regionBRedisNodes().stream().map(RedisURI::create).toList());
+    redis = lettuce.connect();
+  }
+
+  private static Pool superuserPool(Vertx vertx, LedgerDatabase database) {
+    return PgBuilder.pool().connectingTo(LedgerFixture.connectOptions(database.as("postgres",
+      TestEnvironment.pgSuperuserPassword()))).using(vertx).build();
+  }
+
+  @AfterAll
+  static void stop() {
+    redis.close();
+    lettuce.shutdown();
+    Await.result(homeSql.close());
+    Await.result(secondSql.close());
+    Await.result(cache.close());
+  }
+
+  @BeforeEach
+  void startWriter(Vertx vertx) {
+    writer = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(TestEnvironment.regionBRedisNodes(), REGION_B,
+      placement, "two-databases-" + UUID.randomUUID()).withClaimIdleMs(5_000));
+    Await.result(writer.start());
+    readerHome = PgBuilder.pool().connectingTo(home.connectOptions()).using(vertx).build();
+    readerSecond = PgBuilder.pool().connectingTo(second.connectOptions()).using(vertx).build();
+    reader = LedgerReader.create(LedgerNodes.over(List.of(readerHome, readerSecond), placement));
+  }
+
+  @AfterEach
+  void stopWriter() {
+    Await.result(writer.stop());
+    Await.result(readerHome.close());
+    Await.result(readerSecond.close());
+  }
+
+  @Test
+  @DisplayName("each shard's postings land in its shard's database, and history, balance then and a transfer across both read as from one ledger")
+  void eachShardInItsDatabase() {
+    String alice = ownerOn(FIRST_HALF);
+    WalletId inHome = core.funded(alice, 10_000);
+    String bob = ownerOn(FIRST_HALF.negate());
+    WalletId inSecond = core.open(bob);
+    TransferView there = transfer(inHome, inSecond, 2_500, alice);
+    transfer(inSecond, inHome, 500, bob);
+
+    awaitInTheLedger(List.of(inHome, inSecond));
+
+    assertThat(entriesIn(homeSql, inHome)).isEqualTo(3);
+    assertThat(entriesIn(secondSql, inHome)).isZero();
+    assertThat(entriesIn(secondSql, inSecond)).isEqualTo(2);
+    assertThat(entriesIn(homeSql, inSecond)).isZero();
+    assertThat(Await.result(reader.entries(inSecond, 10, java.util.Optional.empty())).entries())
+      .extracting(LedgerEntry::amount, LedgerEntry::balanceAfter).containsExactly(
+        org.assertj.core.groups.Tuple.tuple(-500L, 2_000L), org.assertj.core.groups.Tuple.tuple(2_500L, 2_500L));
+    PointInTimeBalance now = Await.result(reader.balanceAt(inSecond, Instant.now()));
+    assertThat(List.of(now.available(), now.seq())).containsExactly(2_000L, core.wallet(inSecond).seq());
+    LedgerTransfer across = Await.result(reader.transfer(there.id().value())).orElseThrow();
+    assertThat(across.postings()).extracting(LedgerPosting::type).contains(PostingType.TRANSFER_DEBIT.wire(),
+      PostingType.TRANSFER_CREDIT.wire());
+    assertThat(across.status()).isEqualTo("completed");
+    assertThat(entrySums(homeSql)).as("every posting balances in the home database").allSatisfy((currency, sum) ->
+      assertThat(sum).isZero());
+    assertThat(entrySums(secondSql)).as("and in the second").allSatisfy((currency, sum) -> assertThat(sum).isZero());
+  }
+
+  @Test
+  @DisplayName("the AML monitors' reads see the movements of both databases, in recording order")
+  void movementsOfBothDatabases() {
+    String alice = ownerOn(FIRST_HALF);
+    WalletId inHome = core.funded(alice, 4_000);
+    WalletId inSecond = core.open(ownerOn(FIRST_HALF.negate()));
+    Instant from = Instant.now().minusSeconds(1);
+    transfer(inHome, inSecond, 1_234, alice);
+    awaitInTheLedger(List.of(inHome, inSecond));
+    LedgerMovements movements = LedgerMovements.over(LedgerNodes.over(List.of(readerHome, readerSecond), placement));
+
+    List<LedgerMovement> seen = Await.result(movements.ofWallets(List.of(inHome.value(), inSecond.value()), from,
+      Instant.now()));
+    List<LedgerPosition> recorded = Await.result(movements.postingsAfter(LedgerPosition.BEGINNING, Duration.ZERO,
+      100_000));
+
+    assertThat(seen).extracting(LedgerMovement::walletId, LedgerMovement::amountMinor).contains(
+      org.assertj.core.groups.Tuple.tuple(inHome.value(), -1_234L),
+      org.assertj.core.groups.Tuple.tuple(inSecond.value(), 1_234L));
+    assertThat(recorded).as("in recording order over both").isSortedAccordingTo(
+      java.util.Comparator.comparing(LedgerPosition::recordedAt).thenComparing(LedgerPosition::postingId));
+    assertThat(recorded).extracting(LedgerPosition::postingId).as("postings of both databases")
+      .contains(postingOf(homeSql, inHome, -1_234), postingOf(secondSql, inSecond, 1_234));
+  }
+
+  @Test
+  @DisplayName("reconciliation compares each wallet with its own database, and finds one of the second that Redis disagrees with")
+  void reconciliationOverBoth(Vertx vertx) {
+    String alice = ownerOn(FIRST_HALF);
+    WalletId inHome = core.funded(alice, 3_000);
+    WalletId inSecond = core.open(ownerOn(FIRST_HALF.negate()));
+    transfer(inHome, inSecond, 700, alice);
+    awaitInTheLedger(List.of(inHome, inSecond));
+    Reconciliation reconciliation = Reconciliation.create(vertx, new ReconciliationOptions(placement,
+      "two-databases-test", 60_000, ReconciliationOptions.DEFAULT_STALL_AFTER_MS), cache);
+    String hash = inSecond.shard().tag() + ":w:" + inSecond.value();
+    try {
+      ReconciliationReport clean = Await.result(reconciliation.runOnce());
+      assertThat(clean.discrepancies()).isEmpty();
+      assertThat(clean.walletsBehind()).as("every wallet found in its own database").isZero();
+
+      // the hot tier's side changed, so the ledger (and its totals) stay as they are
+      redis.sync().hset(hash, "avail", "701");
+      ReconciliationReport found = Await.result(reconciliation.runOnce());
+
+      assertThat(found.discrepancies()).extracting(ReconciliationReport.Discrepancy::kind,
+        ReconciliationReport.Discrepancy::subject).containsExactly(org.assertj.core.groups.Tuple.tuple(
+        Kind.WALLET_BALANCE, inSecond.value()));
+      assertThat(found.haltsRaised()).as("a wallet's own finding freezes the wallet, halts nothing").isEmpty();
+      assertThat(core.wallet(inSecond).status()).isEqualTo(WalletStatus.FROZEN);
+    } finally {
+      redis.sync().hset(hash, "avail", "700");
+      Await.result(reconciliation.stop());
+    }
+  }
+
+  @Test
+  @DisplayName("a hot tier rebuilt from both databases finishes a transfer debited in one and credited in the other once")
+  void rebuildFromBoth(Vertx vertx) {
+    String alice = ownerOn(FIRST_HALF);
+    WalletId inHome = core.funded(alice, 5_000);
+    WalletId inSecond = core.open(ownerOn(FIRST_HALF.negate()));
+    TransferView debitedOnly = debit(inHome, inSecond, 300, alice);
+    TransferView credited = debit(inHome, inSecond, 400, alice);
+    assertThat(Await.result(cache.saga().credit(credited))).isEqualTo(OutcomeCode.OK);
+    awaitInTheLedger(List.of(inHome, inSecond));
+    Await.result(writer.stop());
+
+    redis.sync().flushall();
+    RebuildReport report = Await.result(HotTierRebuild.run(vertx, cache, placement, 24 * 3_600_000L), 300);
+
+    assertThat(report.pendingTransfers()).isGreaterThanOrEqualTo(2);
+    assertThat(redis.sync().hget(inSecond.shard().tag() + ":in:" + credited.id().value(), "outcome"))
+      .as("the credit's decision, from the second database").contains("OK");
+    assertThat(core.available(inSecond)).isEqualTo(400);
+    Eventually.await("the restored transfers to finish", Duration.ofSeconds(60), () -> {
+      Await.result(cache.sweepPendingTransfers());
+      return Await.result(cache.pendingMovements(inHome.shard())).isEmpty();
+    });
+    assertThat(core.available(inSecond)).as("300 once, the credited 400 not again").isEqualTo(700);
+    assertThat(core.available(inHome)).isEqualTo(4_300);
+    writer = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(TestEnvironment.regionBRedisNodes(), REGION_B,
+      placement, "two-databases-" + UUID.randomUUID()).withClaimIdleMs(5_000));
+    Await.result(writer.start());
+    awaitInTheLedger(List.of(inHome, inSecond));
+  }
+
+  /** An owner whose home shard, where the money core opens its wallets, is one {@code half} accepts. */
+  private static String ownerOn(IntPredicate half) {
+    while (true) {
+      String candidate = owner();
+      if (half.test(REGION_B.homeOf(candidate).number())) {
+        return candidate;
+      }
+    }
+  }
+
+  private static TransferView transfer(WalletId from, WalletId to, long minor, String owner) {
+    var outcome = Await.result(core.transfer(from, to, minor, owner));
+    assertThat(outcome.code()).isEqualTo(OutcomeCode.OK);
+    return outcome.value();
+  }
+
+  private static TransferView debit(WalletId from, WalletId to, long minor, String owner) {
+    Transfer transfer = new Transfer(from, to, new Money(minor, USD), owner, MoneyCore.key(owner));
+    TransferView view = Await.result(cache.saga().debit(transfer, TransferId.random(from.shard()))).value();
+    assertThat(view.status().wire()).isEqualTo("pending");
+    return view;
+  }
+
+  /** Each wallet's ledger at its Redis sequence, through the reader (so in its shard's database). */
+  private void awaitInTheLedger(List<WalletId> wallets) {
+    Eventually.await("the ledger to hold every posting of " + wallets, Duration.ofSeconds(30), () -> wallets.stream()
+      .allMatch(wallet -> {
+        Wallet hot = core.wallet(wallet);
+        return Await.result(reader.balanceAt(wallet, Instant.now().plusSeconds(60))).seq() == hot.seq();
+      }));
+  }
+
+  private static long entriesIn(Pool database, WalletId wallet) {
+    return Await.result(database.preparedQuery("SELECT count(*) FROM entries WHERE account_id = $1")
+      .execute(Tuple.of(wallet.value()))).iterator().next().getLong(0);
+  }
+
+  private static Map<String, Long> entrySums(Pool database) {
+    Map<String, Long> sums = new HashMap<>();
+    Await.result(database.query("SELECT currency, sum(amount)::bigint AS total FROM entries GROUP BY currency").execute())
+      .forEach(row -> sums.put(row.getString("currency").trim(), row.getLong("total")));
+    return sums;
+  }
+
+  private static String postingOf(Pool database, WalletId wallet, long amount) {
+    return Await.result(database.preparedQuery("SELECT posting_id FROM entries WHERE account_id = $1 AND amount = $2")
+      .execute(Tuple.of(wallet.value(), amount))).iterator().next().getString(0);
+  }
+
+}
