@@ -13,6 +13,7 @@
 #   scripts/bench.sh            # 3 runs of 10 s per scenario, 10,000 wallets, 10,000 sockets (about 15 min)
 #   scripts/bench.sh --quick    # 1 run of 5 s, 2,000 wallets (under 3 min once built)
 #   WALLET_BENCH_RECORD=0 scripts/bench.sh --quick    # print only, leave docs/benchmarks.md alone
+#   WALLET_BENCH_LEDGER_DATABASES=2 scripts/bench.sh  # the ledger over two databases
 # Any further --name=value is passed to WalletBench (e.g. --clients=128 --seconds=20).
 # For profiling one scenario: --only=same|random|merchant|read (closed loop), with --rate=N for an
 # open loop at N requests per second (its tail latency, as the open-loop table measures it).
@@ -37,12 +38,18 @@ if [ "${WALLET_BENCH_INFRA:-own}" = own ]; then
   unset WALLET_REDIS_NODES WALLET_REGION_B_DATA_DIR
 fi
 source "$here/env.sh"
+# WALLET_BENCH_LEDGER_DATABASES=2: the ledger over two databases of that PostgreSQL, the second half of
+# the shards in the second (docs/architecture.md, "A ledger over several databases")
+if [ "${WALLET_BENCH_LEDGER_DATABASES:-1}" = 2 ]; then
+  export WALLET_LEDGER_PLACEMENT="$((${WALLET_SHARDS:-64} / 2))-$((${WALLET_SHARDS:-64} - 1))=$WALLET_PG_HOST:$WALLET_PG_PORT/$WALLET_PG_DATABASE_2"
+fi
 # the system under test runs with the published development secrets (see scripts/run.sh)
 export WALLET_MODE=${WALLET_MODE:-development}
 cd "$WALLET_ROOT"
 
 bench_args=("$@")
 if [ $own_infra = 1 ]; then infra_note="a fresh Redis Cluster and PostgreSQL of its own"; else infra_note="the infrastructure in $WALLET_DATA_DIR"; fi
+[ -z "${WALLET_LEDGER_PLACEMENT:-}" ] || infra_note+=", the ledger's shards $WALLET_LEDGER_PLACEMENT, the others in $WALLET_PG_DATABASE"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')
 commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!docs' || echo ' with uncommitted changes')"
 edge_ports=(${WALLET_BENCH_EDGE_PORTS:-8180 8181})
@@ -154,7 +161,7 @@ tables=$(java ${BENCH_JAVA_OPTS:--Xmx2g} -cp "$WALLET_ROOT/edge-api/target/test-
   dev.wallet.edge.bench.WalletBench --edges="$edges" --secret="${WALLET_JWT_SECRET:-wallet-dev-only-jwt-secret-never-use-in-production}" \
   --redis="$WALLET_REDIS_HOST:$WALLET_REDIS_FIRST_PORT" --pg-host="$WALLET_PG_HOST" --pg-port="$WALLET_PG_PORT" \
   --pg-super-password="$WALLET_PG_SUPERUSER_PASSWORD" --pg-user="$WALLET_PG_USER" --pg-password="$WALLET_PG_PASSWORD" \
-  --pg-database="$WALLET_PG_DATABASE" --writer-metrics="http://127.0.0.1:$metrics_port/metrics" --pids="$out_dir/pids.txt" "${bench_args[@]}")
+  --pg-database="$WALLET_PG_DATABASE" --ledger-placement="${WALLET_LEDGER_PLACEMENT:-}" --writer-metrics="http://127.0.0.1:$metrics_port/metrics" --pids="$out_dir/pids.txt" "${bench_args[@]}")
 
 # ------------------------------------------------------------------ CPU while nothing is offered, after the load
 # The steady state between busy periods: the writer has written everything to the ledger, then

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * with the ledger continuously, until stopped. Configuration comes from the environment; the
  * defaults match scripts/env.sh. WALLET_RECONCILE_INTERVAL_MS=0 turns reconciliation off;
  * WALLET_RECONCILE_STALL_AFTER_MS (default 5 minutes) bounds how long the ledger may stay behind an account;
- * WALLET_LEDGER_METRICS_PORT (default 9181, 0 for none) serves GET /metrics.
+ * WALLET_LEDGER_METRICS_PORT (default 9181, 0 for none) serves GET /metrics; WALLET_LEDGER_PLACEMENT
+ * places shard ranges of the ledger on other databases ({@link LedgerPlacement}).
  */
 public final class LedgerWriterMain {
 
@@ -41,8 +42,9 @@ public final class LedgerWriterMain {
         stallAfterMs))
       .compose(running -> serveMetrics(vertx, metricsPort, running.writer(), running.reconciliation()).map(running))
       .onSuccess(running -> {
-        LOG.info("ledger writer {} running over {} shards, reconciling every {} ms", consumer, settings.shards(),
-          reconcileMs);
+        LOG.info("ledger writer {} running over {} shards, reconciling every {} ms; ledger in {}{}", consumer,
+          settings.shards(), reconcileMs, settings.app(), settings.placement().placed().isEmpty() ? ""
+            : ", shards placed elsewhere: " + settings.placement().placed());
         vertx.setPeriodic(METRICS_LOG_MS, tick -> LOG.info("ledger lag: {} outbox entries; {}", running.writer().lag(),
           running.writer().metrics().failingShards().isEmpty() ? "every shard healthy"
             : "failing: " + running.writer().metrics().failingShards()));

@@ -315,15 +315,20 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
     }
   }
 
+  private String placement() {
+    return postgres.placement().placed().stream().map(p -> p.shards() + " in " + p.database())
+      .reduce((a, b) -> a + ", " + b).map(placed -> " (ledger shards " + placed + ")").orElse("");
+  }
+
   /** Never prints a secret or a password (this record ends up in logs). */
   @Override
   public String toString() {
     LedgerDatabase db = postgres.app();
     return "EdgeConfig[http=" + http + ", auth=" + auth.algorithm() + (auth.usesDevelopmentSecret() ? " <dev secret>"
       : "") + ", rateLimit=" + rateLimit + ", redis=" + redis + ", postgres=" + db.user() + "@" + db.host() + ":"
-      + db.port() + "/" + db.database() + " pool " + postgres.poolSize() + ", fees=" + fees + ", gateway="
-      + gateway.url() + (gateway.embedded() ? " (embedded sandbox)" : "") + ", funds=" + funds + ", sockets="
-      + sockets + ", limits=" + limits + "]";
+      + db.port() + "/" + db.database() + " pool " + postgres.poolSize() + placement() + ", fees=" + fees
+      + ", gateway=" + gateway.url() + (gateway.embedded() ? " (embedded sandbox)" : "") + ", funds=" + funds
+      + ", sockets=" + sockets + ", limits=" + limits + "]";
   }
 
   private static LimitsSettings limits(Settings s) {

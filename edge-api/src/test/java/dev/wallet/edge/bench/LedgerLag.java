@@ -1,26 +1,29 @@
 package dev.wallet.edge.bench;
 
 import dev.wallet.balancecache.async.Sequential;
+import dev.wallet.ledger.LedgerPlacement;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.net.URI;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.StreamSupport;
 
 /**
  * How long money takes from the money core to the ledger: for every posting the money core
  * stamped within a run, its commit in PostgreSQL minus that stamp ({@code recorded_at - created_at}),
- * read once the writer reports it has caught up.
+ * read once the writer reports it has caught up, from every database of the ledger.
  */
 final class LedgerLag {
 
@@ -32,13 +35,14 @@ final class LedgerLag {
   private static final long POLL_MS = 200;
 
   private final Vertx vertx;
-  private final Pool pool;
+  private final List<Pool> pools;
   private final HttpClientAgent http;
   private final URI writerMetrics;
 
-  LedgerLag(Vertx vertx, PgConnectOptions database, URI writerMetrics) {
+  LedgerLag(Vertx vertx, LedgerPlacement ledger, URI writerMetrics) {
     this.vertx = vertx;
-    this.pool = PgBuilder.pool().connectingTo(database).using(vertx).build();
+    this.pools = ledger.databases().stream()
+      .map(database -> PgBuilder.pool().connectingTo(database.connectOptions()).using(vertx).build()).toList();
     this.http = vertx.createHttpClient();
     this.writerMetrics = writerMetrics;
   }
@@ -58,20 +62,25 @@ final class LedgerLag {
     }));
   }
 
+  /** Percentiles as PostgreSQL's percentile_cont computes them, over the delays of every database. */
   Future<Delay> delay(Instant from, Instant to) {
-    return pool.preparedQuery("""
-        SELECT count(*) AS n,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY d) AS p50,
-               percentile_cont(0.99) WITHIN GROUP (ORDER BY d) AS p99, max(d) AS max
-          FROM (SELECT extract(epoch FROM recorded_at - created_at) * 1000 AS d FROM postings
-                 WHERE created_at >= $1 AND created_at < $2) x""")
-      .execute(Tuple.of(from.atOffset(ZoneOffset.UTC), to.atOffset(ZoneOffset.UTC)))
-      .map(rows -> {
-        Row row = rows.iterator().next();
-        long n = row.getLong("n");
-        return n == 0 ? new Delay(0, Double.NaN, Double.NaN, Double.NaN)
-          : new Delay(n, row.getDouble("p50"), row.getDouble("p99"), row.getNumeric("max").doubleValue());
-      });
+    Tuple window = Tuple.of(from.atOffset(ZoneOffset.UTC), to.atOffset(ZoneOffset.UTC));
+    List<Future<RowSet<Row>>> reads = pools.stream().map(pool -> pool.preparedQuery("""
+        SELECT extract(epoch FROM recorded_at - created_at)::float8 * 1000 AS d FROM postings
+         WHERE created_at >= $1 AND created_at < $2""").execute(window)).toList();
+    return Future.all(reads).map(done -> {
+      double[] delays = reads.stream().flatMap(read -> StreamSupport.stream(read.result().spliterator(), false))
+        .mapToDouble(row -> row.getDouble("d")).sorted().toArray();
+      return delays.length == 0 ? new Delay(0, Double.NaN, Double.NaN, Double.NaN)
+        : new Delay(delays.length, interpolated(delays, 0.5), interpolated(delays, 0.99), delays[delays.length - 1]);
+    });
+  }
+
+  private static double interpolated(double[] sorted, double fraction) {
+    double position = fraction * (sorted.length - 1);
+    int below = (int) Math.floor(position);
+    int above = Math.min(sorted.length - 1, below + 1);
+    return sorted[below] + (position - below) * (sorted[above] - sorted[below]);
   }
 
   private Future<Long> backlog() {
@@ -87,6 +96,6 @@ final class LedgerLag {
   }
 
   Future<Void> close() {
-    return Future.all(pool.close(), http.close()).mapEmpty();
+    return Future.join(pools.stream().map(Pool::close).toList()).compose(closed -> http.close()).mapEmpty();
   }
 }

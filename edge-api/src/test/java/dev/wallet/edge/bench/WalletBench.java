@@ -3,11 +3,14 @@ package dev.wallet.edge.bench;
 import dev.wallet.balancecache.impl.MoveScriptCall;
 import dev.wallet.balancecache.model.LimitCheck;
 import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.ShardRange;
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.ledger.LedgerDatabase;
+import dev.wallet.ledger.LedgerPlacement;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -52,7 +55,7 @@ public final class WalletBench {
   record Options(List<URI> edges, String secret, boolean quick, int runs, int seconds, int clients, int pairs,
                  int spreadWallets, int payers, int sockets, int scriptClients, String redisSeed, String pgHost,
                  int pgPort, String pgSuperPassword, String pgApp, String pgAppPassword, String pgDatabase,
-                 URI writerMetrics, String only, String pids, int warmUpSeconds, int batchSize, int rate) {
+                 String ledgerPlacement, URI writerMetrics, String only, String pids, int warmUpSeconds, int batchSize, int rate) {
 
     static Options parse(String[] args) {
       Map<String, String> given = new HashMap<>();
@@ -69,7 +72,7 @@ public final class WalletBench {
         given.getOrDefault("redis", "127.0.0.1:7101"), given.getOrDefault("pg-host", "127.0.0.1"),
         number(given, "pg-port", 25432), given.getOrDefault("pg-super-password", "wallet-dev-superuser"),
         given.getOrDefault("pg-user", "wallet_app"), given.getOrDefault("pg-password", "wallet-dev-app"),
-        given.getOrDefault("pg-database", "wallet"),
+        given.getOrDefault("pg-database", "wallet"), given.getOrDefault("ledger-placement", ""),
         URI.create(given.getOrDefault("writer-metrics", "http://127.0.0.1:9181/metrics")),
         given.getOrDefault("only", ""), given.getOrDefault("pids", ""), number(given, "warmup", quick ? 5 : 15),
         number(given, "batch-size", 100), number(given, "rate", 0));
@@ -103,9 +106,10 @@ public final class WalletBench {
     this.vertx = vertx;
     this.options = options;
     this.http = new BenchHttp(vertx, options.edges(), options.secret(), 512);
-    this.ledger = new LedgerLag(vertx, new PgConnectOptions().setHost(options.pgHost()).setPort(options.pgPort())
-      .setDatabase(options.pgDatabase()).setUser(options.pgApp()).setPassword(options.pgAppPassword()),
-      options.writerMetrics());
+    LedgerDatabase home = new LedgerDatabase(options.pgHost(), options.pgPort(), options.pgDatabase(), options.pgApp(),
+      options.pgAppPassword());
+    this.ledger = new LedgerLag(vertx, LedgerPlacement.parse(options.ledgerPlacement(), home,
+      new ShardRange(0, ShardId.MAX_SHARDS)), options.writerMetrics());
     this.cpu = options.pids().isEmpty() ? null : new ProcessCpu(java.nio.file.Path.of(options.pids()));
   }
 
