@@ -159,6 +159,7 @@ public final class EdgeApplication {
         config.redis().settlement().secret(), config.redis().settlement().timeoutMs(), Clock.systemUTC());
       cache.connectRegions(channel);
       clearingCheck = Optional.of(new ClearingCheck(cache, channel, config.redis().regions()));
+      clearingCheck.get().register(registry);
     }
     Funds funds = Funds.create(cache, pool, gateway, registry);
     EdgeMetrics metrics = new EdgeMetrics(registry);
@@ -191,6 +192,8 @@ public final class EdgeApplication {
         if (reconcile) {
           funds.startReconciling(vertx, config.funds().reconcileIntervalMs(), config.funds().staleAfterMs(),
             gate::halted);
+          long checkEveryMs = config.redis().settlement().checkIntervalMs();
+          clearing.filter(check -> checkEveryMs > 0).ifPresent(check -> check.start(vertx, checkEveryMs));
         }
       });
   }
@@ -228,6 +231,7 @@ public final class EdgeApplication {
       .eventually(() -> sandboxDeployment.map(vertx::undeploy).orElse(Future.succeededFuture()))
       .eventually(() -> {
         services.funds().stopReconciling(vertx);
+        services.clearingCheck().ifPresent(check -> check.stop(vertx));
         services.gate().stop(vertx);
         services.clusterGauges().stop(vertx);
         services.liveFigures().close();

@@ -69,9 +69,10 @@ class RegionsApiTest {
     LedgerMigrations.migrate(regionBDatabase().as(TestEnvironment.pgOwner(), TestEnvironment.pgOwnerPassword()),
       TestEnvironment.pgUser());
     // both sweep, as every edge of a deployment does: a settlement that did not get through is asked again
+    // region a also checks its books against b's on a timer, as every edge does (every minute by default)
     regionA = EdgeFixture.start(vertx, Map.of("WALLET_REGION", "a", "WALLET_REGIONS", regions,
       "WALLET_HTTP_PORT", Integer.toString(portA), "WALLET_SWEEP_INTERVAL_MS", SWEEP_INTERVAL_MS,
-      "WALLET_SANDBOX_WEBHOOK_URLS", urlA + "/v1/webhooks/gateway/sandbox"));
+      "WALLET_SANDBOX_WEBHOOK_URLS", urlA + "/v1/webhooks/gateway/sandbox", "WALLET_REGION_CHECK_INTERVAL_MS", "500"));
     regionBEnvironment = Map.of("WALLET_REGION", "b", "WALLET_REGIONS", regions,
       "WALLET_HTTP_PORT", Integer.toString(portB), "WALLET_SWEEP_INTERVAL_MS", SWEEP_INTERVAL_MS,
       "WALLET_SANDBOX_WEBHOOK_URLS", urlB + "/v1/webhooks/gateway/sandbox",
@@ -435,10 +436,21 @@ class RegionsApiTest {
       JsonObject differing = clearingCheck(auditor).getJsonArray("peers").getJsonObject(0);
       assertThat(differing.getBoolean("agree")).isFalse();
       assertThat(differing.getJsonObject("difference").getLong("USD")).isEqualTo(1);
+      Eventually.await("the check on region a's timer to report the disagreement", Duration.ofSeconds(20),
+        () -> clearingGauge("wallet_region_clearing_disagrees") == 1);
     } finally {
       Await.result(regionBRedis.send(Request.cmd(Command.HINCRBY).arg(clearing).arg("avail").arg(-1)));
       regionBRedis.close();
     }
+    Eventually.await("the timer's check to agree again", Duration.ofSeconds(20),
+      () -> clearingGauge("wallet_region_clearing_disagrees") == 0);
+    assertThat(clearingGauge("wallet_region_clearing_last_concluded_seconds") * 1000)
+      .as("concluded within the last minute").isGreaterThan(System.currentTimeMillis() - 60_000);
+  }
+
+  /** Region a's gauge of its check against region b. */
+  private static double clearingGauge(String name) {
+    return regionA.registry.get(name).tag("peer", "b").gauge().value();
   }
 
   private static JsonObject clearingCheck(ApiCaller auditor) {

@@ -21,14 +21,14 @@ import java.util.function.Function;
 public final class LedgerNodes {
 
   private final List<SqlClient> clients;
-  private final int[] nodeOfShard = new int[ShardId.MAX_SHARDS];
-
+  /** Each shard's index in {@code clients}; never written after construction, so copies share it. */
+  private final int[] nodeOfShard;
   private final List<Pool> opened;
 
   private LedgerNodes(List<SqlClient> clients, int[] nodeOfShard, List<Pool> opened) {
     this.clients = List.copyOf(clients);
+    this.nodeOfShard = nodeOfShard;
     this.opened = List.copyOf(opened);
-    System.arraycopy(nodeOfShard, 0, this.nodeOfShard, 0, nodeOfShard.length);
   }
 
   /**

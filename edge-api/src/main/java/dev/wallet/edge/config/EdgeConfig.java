@@ -146,19 +146,22 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
   /**
    * The settlement channel between regions: each message is signed with {@code secret} (HMAC-SHA256,
    * as gateway webhooks are), and a region that does not answer within {@code timeoutMs} is asked again
-   * later.
+   * later. The check between regions runs every {@code checkIntervalMs} (0: on demand only).
    */
-  public record Settlement(String secret, long timeoutMs) {
+  public record Settlement(String secret, long timeoutMs, long checkIntervalMs) {
     public Settlement {
       if (secret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
         throw new IllegalArgumentException("WALLET_REGION_SECRET must be at least " + MIN_SECRET_BYTES + " bytes");
       }
       requireRange("WALLET_REGION_TIMEOUT_MS", timeoutMs, 50, 60_000);
+      if (checkIntervalMs != 0) {
+        requireRange("WALLET_REGION_CHECK_INTERVAL_MS", checkIntervalMs, 100, 86_400_000);
+      }
     }
 
     @Override
     public String toString() {
-      return "Settlement[timeoutMs=" + timeoutMs + "]";
+      return "Settlement[timeoutMs=" + timeoutMs + ", checkIntervalMs=" + checkIntervalMs + "]";
     }
   }
 
@@ -365,7 +368,8 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
     Regions regions = Regions.from(s, shardCount);
     Settlement settlement = new Settlement(regions.multiple()
       ? secrets.secret("WALLET_REGION_SECRET", "regions.secret", Secrets.DEV_REGION_SECRET) : Secrets.DEV_REGION_SECRET,
-      s.number("WALLET_REGION_TIMEOUT_MS", "regions.timeoutMs", 2_000));
+      s.number("WALLET_REGION_TIMEOUT_MS", "regions.timeoutMs", 2_000),
+      s.number("WALLET_REGION_CHECK_INTERVAL_MS", "regions.checkIntervalMs", 60_000));
     return new Redis(BalanceCacheOptions.nodes(s), shardCount, regions, settlement,
       s.number("WALLET_REDIS_OPERATION_TIMEOUT_MS", "redis.operationTimeoutMs", 800),
       s.number("WALLET_SWEEP_INTERVAL_MS", "redis.sweepIntervalMs", 1_000),

@@ -3,12 +3,20 @@ package dev.wallet.edge.regions;
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.config.Regions;
 import dev.wallet.balancecache.model.ClearingPosition;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The check between regions (docs/architecture.md, "Regions"): what this region's books hold
@@ -19,14 +27,28 @@ import java.util.TreeSet;
  * is settled: no movement pending between the two on either side, and this region's accounts
  * unchanged from before the other region was read to after (a credit there needs a movement pending
  * here). Unsettled readings are tried again a few times, then reported as not concluded.
+ *
+ * It runs on demand ({@code GET /admin/regions/clearing}) and on a timer ({@link #start}); each peer's
+ * last concluded verdict is a gauge ({@link #register}: {@code wallet_region_clearing_disagrees},
+ * {@code wallet_region_clearing_last_concluded_seconds}), which the alert rules watch, and a
+ * disagreement is logged as an error with its difference. It halts nothing: which region's books are
+ * wrong is for a person to find.
  */
 public final class ClearingCheck {
 
+  private static final Logger LOG = LoggerFactory.getLogger(ClearingCheck.class);
   private static final int ATTEMPTS = 10;
 
   private final BalanceCache cache;
   private final RegionChannel channel;
   private final Regions regions;
+  /** Each peer's last concluded verdict. */
+  private final Map<String, Verdict> verdicts = new ConcurrentHashMap<>();
+  private volatile boolean stopped;
+  private long timer = -1;
+
+  private record Verdict(boolean agree, long atMs) {
+  }
 
   public ClearingCheck(BalanceCache cache, RegionChannel channel, Regions regions) {
     this.cache = cache;
@@ -39,12 +61,60 @@ public final class ClearingCheck {
     String self = regions.self().orElseThrow().name();
     JsonArray peers = new JsonArray();
     Future<Void> all = Future.succeededFuture();
-    for (Regions.Region peer : regions.regions()) {
-      if (!peer.name().equals(self)) {
-        all = all.compose(done -> against(self, peer.name(), ATTEMPTS).map(peers::add).mapEmpty());
-      }
+    for (String peer : peers()) {
+      all = all.compose(done -> against(self, peer, ATTEMPTS).map(this::remember).map(peers::add).mapEmpty());
     }
     return all.map(done -> new JsonObject().put("region", self).put("peers", peers));
+  }
+
+  private List<String> peers() {
+    String self = regions.self().orElseThrow().name();
+    return regions.regions().stream().map(Regions.Region::name).filter(name -> !name.equals(self)).toList();
+  }
+
+  private JsonObject remember(JsonObject reading) {
+    if (reading.getBoolean("concluded")) {
+      boolean agree = reading.getBoolean("agree");
+      verdicts.put(reading.getString("region"), new Verdict(agree, System.currentTimeMillis()));
+      if (!agree) {
+        LOG.error("REGION CLEARING ALERT: this region's books and region {}'s disagree by {} (per currency, what the "
+          + "clearing accounts of both sum to once nothing is on its way)", reading.getString("region"),
+          reading.getJsonObject("difference").encode());
+      }
+    }
+    return reading;
+  }
+
+  /** Runs the check every {@code intervalMs} after the previous run ended, until {@link #stop}. */
+  public void start(Vertx vertx, long intervalMs) {
+    timer = vertx.setTimer(intervalMs, tick -> run().onComplete(done -> {
+      if (done.failed()) {
+        LOG.warn("the check between regions could not run ({}); next in {} ms", done.cause().toString(), intervalMs);
+      }
+      if (!stopped) {
+        start(vertx, intervalMs);
+      }
+    }));
+  }
+
+  public void stop(Vertx vertx) {
+    stopped = true;
+    vertx.cancelTimer(timer);
+  }
+
+  /**
+   * Per peer: {@code wallet_region_clearing_disagrees} (1 when the last concluded reading disagreed)
+   * and {@code wallet_region_clearing_last_concluded_seconds} (when it was taken; 0 before any).
+   */
+  public void register(MeterRegistry registry) {
+    for (String peer : peers()) {
+      Gauge.builder("wallet_region_clearing_disagrees", verdicts,
+          all -> Optional.ofNullable(all.get(peer)).map(v -> v.agree() ? 0 : 1).orElse(0))
+        .tag("peer", peer).register(registry);
+      Gauge.builder("wallet_region_clearing_last_concluded_seconds", verdicts,
+          all -> Optional.ofNullable(all.get(peer)).map(v -> v.atMs() / 1000.0).orElse(0.0))
+        .tag("peer", peer).register(registry);
+    }
   }
 
   private Future<JsonObject> against(String self, String peer, int attemptsLeft) {
