@@ -105,9 +105,7 @@ class LedgerOverTwoDatabasesTest {
 
   @BeforeEach
   void startWriter(Vertx vertx) {
-    writer = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(TestEnvironment.regionBRedisNodes(), REGION_B,
-      placement, "two-databases-" + UUID.randomUUID()).withClaimIdleMs(5_000));
-    Await.result(writer.start());
+    writer = startWriter(vertx, placement);
     readerHome = PgBuilder.pool().connectingTo(home.connectOptions()).using(vertx).build();
     readerSecond = PgBuilder.pool().connectingTo(second.connectOptions()).using(vertx).build();
     reader = LedgerReader.create(LedgerNodes.over(List.of(readerHome, readerSecond), placement));
@@ -231,10 +229,38 @@ class LedgerOverTwoDatabasesTest {
     });
     assertThat(core.available(inSecond)).as("300 once, the credited 400 not again").isEqualTo(700);
     assertThat(core.available(inHome)).isEqualTo(4_300);
-    writer = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(TestEnvironment.regionBRedisNodes(), REGION_B,
-      placement, "two-databases-" + UUID.randomUUID()).withClaimIdleMs(5_000));
-    Await.result(writer.start());
+    writer = startWriter(vertx, placement);
     awaitInTheLedger(List.of(inHome, inSecond));
+  }
+
+  @Test
+  @DisplayName("a writer whose placement differs from the one the databases hold commits nothing there, and says why")
+  void placementPinned(Vertx vertx) {
+    // both databases have their shards pinned by the time anything else writes: this writer commits to both
+    WalletId inHome = core.funded(ownerOn(FIRST_HALF), 100);
+    WalletId inSecond = core.funded(ownerOn(FIRST_HALF.negate()), 100);
+    awaitInTheLedger(List.of(inHome, inSecond));
+    Await.result(writer.stop());
+    writer = startWriter(vertx, LedgerPlacement.parse("1040-1063=" + second, home, REGION_B));
+
+    WalletId moved = core.funded(ownerOn(shard -> shard >= 1032 && shard < 1040), 900);
+
+    Eventually.await("the misplaced writer to refuse the shard's batch", Duration.ofSeconds(30), () ->
+      String.valueOf(writer.metrics().failingShards().get(moved.shard().name())).contains("placement is fixed"));
+    assertThat(entriesIn(homeSql, moved) + entriesIn(secondSql, moved)).as("nothing of it committed anywhere")
+      .isZero();
+    Await.result(writer.stop());
+    writer = startWriter(vertx, placement);
+    awaitInTheLedger(List.of(moved));
+    assertThat(entriesIn(secondSql, moved)).as("its deposit, where the pinned placement keeps it").isEqualTo(1);
+    assertThat(entriesIn(homeSql, moved)).isZero();
+  }
+
+  private static LedgerWriter startWriter(Vertx vertx, LedgerPlacement where) {
+    LedgerWriter started = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(TestEnvironment.regionBRedisNodes(),
+      REGION_B, where, "two-databases-" + UUID.randomUUID()).withClaimIdleMs(5_000));
+    Await.result(started.start());
+    return started;
   }
 
   /** An owner whose home shard, where the money core opens its wallets, is one {@code half} accepts. */

@@ -55,9 +55,23 @@ public final class LedgerStore {
   private List<Submission> queued = new ArrayList<>();
   private int inFlight;
 
+  /** The shards this store's database holds (empty: not checked); confirmed once, before its first commit. */
+  private final List<Integer> placedHere;
+  private volatile boolean placementConfirmed;
+
+  /** A store that does not check which shards its database holds (benchmarks of the store alone). */
   public LedgerStore(Pool pool, InsertMode mode) {
+    this(pool, mode, List.of());
+  }
+
+  /**
+   * @param placedHere the shards the placement puts in this store's database: pinned there by the
+   *                   first commit, and every batch refused while the database holds others
+   */
+  public LedgerStore(Pool pool, InsertMode mode, List<Integer> placedHere) {
     this.pool = pool;
     this.mode = mode;
+    this.placedHere = List.copyOf(placedHere);
   }
 
   /**
@@ -88,7 +102,7 @@ public final class LedgerStore {
    * alone, so only the shard at fault fails, exactly as with a transaction of its own.
    */
   public Future<Void> write(String shard, List<Positioned> batch) {
-    return ensureMonths(batch).compose(ready -> {
+    return confirmPlacement().compose(placed -> ensureMonths(batch)).compose(ready -> {
       Promise<Void> committed = Promise.promise();
       synchronized (this) {
         queued.add(new Submission(shard, batch, committed));
@@ -153,6 +167,44 @@ public final class LedgerStore {
         ENTRY_TYPES))
       .compose(done -> insert(conn, SqlQueries.INSERT_ACCOUNT_EVENTS, SqlQueries.INSERT_ACCOUNT_EVENT_ROW,
         events(batch), EVENT_TYPES)));
+  }
+
+  /**
+   * The database holds the shards the placement gives it: pinned by the first writer that commits
+   * here, compared by every later one until it agrees. A placement changed while shards have postings
+   * would send their next postings to another database, splitting their history; every batch to this
+   * database fails instead (the shard consumers log it and retry, their metrics show it).
+   */
+  private Future<Void> confirmPlacement() {
+    if (placementConfirmed || placedHere.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return pool.preparedQuery(SqlQueries.PIN_SHARDS).execute(Tuple.of(placedHere.toArray(Integer[]::new)))
+      .compose(pinned -> pool.query(SqlQueries.PINNED_SHARDS).execute())
+      .compose(rows -> {
+        List<Integer> held = new ArrayList<>();
+        rows.forEach(row -> held.add(row.getInteger("shard")));
+        if (!held.equals(placedHere)) {
+          return Future.failedFuture(new IllegalStateException("this database holds the ledger of shards "
+            + ranges(held) + ", the placement gives it " + ranges(placedHere) + ": a placement is fixed once "
+            + "shards have postings (moving a shard is not built; docs/architecture.md)"));
+        }
+        placementConfirmed = true;
+        return Future.succeededFuture();
+      });
+  }
+
+  /** 1000-1031,1040 */
+  private static String ranges(List<Integer> shards) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < shards.size(); i++) {
+      int first = shards.get(i);
+      while (i + 1 < shards.size() && shards.get(i + 1) == shards.get(i) + 1) {
+        i++;
+      }
+      out.append(out.isEmpty() ? "" : ",").append(first).append(first == shards.get(i) ? "" : "-" + shards.get(i));
+    }
+    return out.isEmpty() ? "none" : out.toString();
   }
 
   /** Monthly partitions are created on first need (and ahead, at start), never inside the batch's transaction. */

@@ -32,6 +32,13 @@ public final class SqlQueries {
 
   static final String ENSURE_MONTH = "SELECT ledger_ensure_month($1::date)";
 
+  /** The shards $1 pinned to this database, unless some are already (the first writer's placement stays). */
+  static final String PIN_SHARDS = """
+    INSERT INTO ledger_shards (shard) SELECT unnest($1::int[])
+     WHERE NOT EXISTS (SELECT 1 FROM ledger_shards) ON CONFLICT (shard) DO NOTHING""";
+
+  static final String PINNED_SHARDS = "SELECT shard FROM ledger_shards ORDER BY shard";
+
   static final String INSERT_ACCOUNTS = """
     INSERT INTO accounts (id, kind, owner_id, currency, wallet_type, shard, opened_at, parent_id)
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],

@@ -82,7 +82,12 @@ public final class StreamLedgerWriter implements LedgerWriter {
   private Future<Void> startOn(Context context) {
     List<LedgerDatabase> databases = options.placement().databases();
     databases.forEach(database -> pools.add(appendPool(vertx, database)));
-    List<LedgerStore> stores = pools.stream().map(pool -> new LedgerStore(pool, options.insertMode())).toList();
+    List<LedgerStore> stores = new ArrayList<>();
+    for (int i = 0; i < databases.size(); i++) {
+      LedgerDatabase database = databases.get(i);
+      stores.add(new LedgerStore(pools.get(i), options.insertMode(), options.shards().numbers()
+        .filter(shard -> options.placement().databaseOf(new ShardId(shard)).equals(database)).boxed().toList()));
+    }
     return (ownsCache ? cache.start() : Future.<Void>succeededFuture())
       .compose(cacheReady -> {
         ShardRange shards = options.shards();
