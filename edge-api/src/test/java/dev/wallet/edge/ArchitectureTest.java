@@ -9,12 +9,16 @@ import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.wallet.edge.config.EdgeConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -117,6 +121,20 @@ class ArchitectureTest {
     assertThat(offenders).as("main sources outside ledger-writer naming the ledger's tables").isEmpty();
     assertThat(mainSources(List.of("ledger-writer")).filter(file -> ledgerTable.matcher(read(file)).find()))
       .as("the rule's pattern finds the ledger's own SQL").isNotEmpty();
+  }
+
+  @Test
+  @DisplayName("every environment variable the edge's configuration reads is one its loader loads")
+  void everySettingReachesTheEdge() {
+    // what a Settings is asked for (text, integer, number, flag, rate, secret) in the edge's process:
+    // the loader passes only EdgeConfig.ENVIRONMENT through, so one missing there is silently unset
+    Pattern setting = Pattern.compile("\\.(text|integer|number|flag|rate|secret)\\(\\s*\"(WALLET_[A-Z0-9_]+)\"");
+    Set<String> read = mainSources(List.of("edge-api", "limits-kyc", "ledger-writer", "balance-cache"))
+      .flatMap(file -> setting.matcher(read(file)).results().map(found -> found.group(2)))
+      .collect(Collectors.toCollection(TreeSet::new));
+
+    assertThat(read).as("the rule's pattern finds the settings").contains("WALLET_PG_PORT", "WALLET_SHARDS");
+    assertThat(EdgeConfig.ENVIRONMENT).containsAll(read);
   }
 
   private static Stream<Path> mainSources(List<String> modules) {
