@@ -156,7 +156,7 @@ public final class EdgeApplication {
     if (config.redis().regions().multiple()) {
       // the same client as the gateway's, closed with it
       RegionChannel channel = new RegionChannel(vertx, gatewayHttp, config.redis().regions(),
-        config.redis().settlement().secret(), config.redis().settlement().timeoutMs(), Clock.systemUTC());
+        config.redis().settlement()::secretWith, config.redis().settlement().timeoutMs(), Clock.systemUTC());
       cache.connectRegions(channel);
       clearingCheck = Optional.of(new ClearingCheck(cache, channel, config.redis().regions()));
       clearingCheck.get().register(registry);

@@ -75,8 +75,8 @@ record EdgeHandlers(Authenticator auth, RateLimiter rate, ApiSchema schema, Mone
       transfers, payments,
       new AuthorizationHandlers(services.cache(), ownership, config.fees(), config.authorizations(), metrics, payments),
       new BatchHandlers(transfers, payments), admin, limits, new FailureHandler(),
-      new RegionHandlers(services.cache(), limits, config.redis().settlement().secret(), clock,
-        services.clearingCheck()),
+      new RegionHandlers(services.cache(), limits, config.redis().regions(), config.redis().settlement()::secretWith,
+        clock, services.clearingCheck()),
       console(vertx, services, verifier, clock, admin));
   }
 

@@ -258,6 +258,31 @@ class EdgeConfigTest {
   }
 
   /** Every secret, none of them published: what a production deployment gives. */
+  @Test
+  @DisplayName("WALLET_REGION_SECRETS gives each pair of regions a secret of its own; with one for every other "
+    + "region no shared secret is needed, and an unknown or own region, a short or published secret is refused")
+  void secretsPerPairOfRegions() {
+    Map<String, String> env = new HashMap<>(PRODUCTION_SECRETS);
+    env.putAll(Map.of("WALLET_REGIONS", "a=http://a.example,b=http://b.example,c=http://c.example",
+      "WALLET_REGION", "a", "WALLET_REGION_SECRETS", "b=the-secret-of-a-and-b-only-0123456789,"
+        + "c=the-secret-of-a-and-c-only-0123456789"));
+
+    EdgeConfig.Settlement settlement = EdgeConfig.fromEnvironment(env).redis().settlement();
+
+    assertThat(settlement.secretWith("b")).isEqualTo("the-secret-of-a-and-b-only-0123456789");
+    assertThat(settlement.secretWith("c")).isEqualTo("the-secret-of-a-and-c-only-0123456789");
+    assertThat(settlement.toString()).doesNotContain("only-0123456789");
+    env.put("WALLET_REGION_SECRETS", "b=the-secret-of-a-and-b-only-0123456789");
+    assertThatThrownBy(() -> EdgeConfig.fromEnvironment(env)).as("c has no secret of its own: the shared one is needed")
+      .hasMessageContaining("WALLET_REGION_SECRET is not set");
+    for (String wrong : List.of("a=the-secret-of-a-with-itself-0123456789", "d=the-secret-of-a-and-d-0123456789",
+      "b=short", "b=" + Secrets.DEV_REGION_SECRET + ",c=the-secret-of-a-and-c-only-0123456789")) {
+      env.put("WALLET_REGION_SECRETS", wrong);
+      assertThatThrownBy(() -> EdgeConfig.fromEnvironment(env)).as(wrong).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("WALLET_REGION_SECRET");
+    }
+  }
+
   private static final Map<String, String> PRODUCTION_SECRETS = Map.of(
     "WALLET_JWT_SECRET", "a-production-jwt-secret-of-at-least-32-bytes",
     "WALLET_SANDBOX_WEBHOOK_SECRET", "a-production-webhook-secret-of-32-bytes-or-more",

@@ -10,6 +10,7 @@ import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.edge.gateway.WebhookSignature;
+import dev.wallet.edge.regions.RegionChannel;
 import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.ledger.LedgerMigrations;
 import io.vertx.core.Future;
@@ -52,6 +53,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class RegionsApiTest {
 
   private static final String SWEEP_INTERVAL_MS = "300";
+  /** The secret regions a and b share, and no other pair: each region names it for the other. */
+  private static final String PAIR_SECRET = "the-secret-of-regions-a-and-b-alone-0123456789";
   private static EdgeFixture regionA;
   private static EdgeFixture regionB;
   private static Map<String, String> regionBEnvironment;
@@ -72,13 +75,14 @@ class RegionsApiTest {
     // region a also checks its books against b's on a timer, as every edge does (every minute by default)
     regionA = EdgeFixture.start(vertx, Map.of("WALLET_REGION", "a", "WALLET_REGIONS", regions,
       "WALLET_HTTP_PORT", Integer.toString(portA), "WALLET_SWEEP_INTERVAL_MS", SWEEP_INTERVAL_MS,
-      "WALLET_SANDBOX_WEBHOOK_URLS", urlA + "/v1/webhooks/gateway/sandbox", "WALLET_REGION_CHECK_INTERVAL_MS", "500"));
+      "WALLET_SANDBOX_WEBHOOK_URLS", urlA + "/v1/webhooks/gateway/sandbox", "WALLET_REGION_CHECK_INTERVAL_MS", "500",
+      "WALLET_REGION_SECRETS", "b=" + PAIR_SECRET));
     regionBEnvironment = Map.of("WALLET_REGION", "b", "WALLET_REGIONS", regions,
       "WALLET_HTTP_PORT", Integer.toString(portB), "WALLET_SWEEP_INTERVAL_MS", SWEEP_INTERVAL_MS,
       "WALLET_SANDBOX_WEBHOOK_URLS", urlB + "/v1/webhooks/gateway/sandbox",
       "WALLET_REDIS_NODES", String.join(",", TestEnvironment.regionBRedisNodes()),
       "WALLET_PG_PORT", Integer.toString(TestEnvironment.regionBPgPort()),
-      "WALLET_LEDGER_PLACEMENT", TestEnvironment.regionBLedgerPlacement());
+      "WALLET_LEDGER_PLACEMENT", TestEnvironment.regionBLedgerPlacement(), "WALLET_REGION_SECRETS", "a=" + PAIR_SECRET);
     regionB = EdgeFixture.start(vertx, regionBEnvironment);
     client = WebClient.create(vertx, new WebClientOptions().setFollowRedirects(false));
   }
@@ -290,7 +294,7 @@ class RegionsApiTest {
     // another edge of region a, whose way to region b is the held channel
     EdgeFixture edge = EdgeFixture.start(vertx, Map.of("WALLET_REGION", "a", "WALLET_REGIONS",
       "a=" + url + ",b=" + channel.url(), "WALLET_HTTP_PORT", Integer.toString(port),
-      "WALLET_SANDBOX_WEBHOOK_URLS", url + "/v1/webhooks/gateway/sandbox"));
+      "WALLET_SANDBOX_WEBHOOK_URLS", url + "/v1/webhooks/gateway/sandbox", "WALLET_REGION_SECRETS", "b=" + PAIR_SECRET));
     try {
       ApiCaller alice = edge.newUser();
       String from = alice.openWallet();
@@ -391,8 +395,8 @@ class RegionsApiTest {
   }
 
   @Test
-  @DisplayName("a settlement delivered again is answered with its first decision and credits nothing more; an "
-    + "unsigned one is refused 401")
+  @DisplayName("a settlement delivered again is answered with its first decision and credits nothing more; one not "
+    + "signed with the secret of the pair, naming no other region, or of another region's movement is refused 401")
   void deliveredAgainCreditedOnce() {
     Parties p = between(300, 0);
     HttpResponse<Buffer> sent = p.alice().post("/v1/transfers", transfer(p.inA(), p.inB(), 100), newKey());
@@ -402,12 +406,18 @@ class RegionsApiTest {
       .put("fromWalletId", p.inA()).put("toWalletId", p.inB()).put("amount", 100).put("currency", "USD")
       .put("sourceRegion", "a");
 
-    HttpResponse<Buffer> again = deliver(settlement, Secrets.DEV_REGION_SECRET);
-    HttpResponse<Buffer> forged = deliver(settlement, "a-secret-no-region-of-this-deployment-has");
+    HttpResponse<Buffer> again = deliver(settlement, PAIR_SECRET, "a");
+    HttpResponse<Buffer> forged = deliver(settlement, "a-secret-no-region-of-this-deployment-has", "a");
+    HttpResponse<Buffer> withTheSharedSecret = deliver(settlement, Secrets.DEV_REGION_SECRET, "a");
+    HttpResponse<Buffer> asItself = deliver(settlement, PAIR_SECRET, "b");
+    HttpResponse<Buffer> asNoRegion = deliver(settlement, PAIR_SECRET, "c");
+    HttpResponse<Buffer> ofAnotherRegion = deliver(settlement.copy().put("sourceRegion", "c"), PAIR_SECRET, "a");
 
     assertThat(again.statusCode()).as(again.bodyAsString()).isEqualTo(200);
     assertThat(again.bodyAsJsonObject().getString("code")).isEqualTo("OK");
-    WalletsApiTest.assertProblem(forged, 401, "unauthorized");
+    for (HttpResponse<Buffer> refused : List.of(forged, withTheSharedSecret, asItself, asNoRegion, ofAnotherRegion)) {
+      WalletsApiTest.assertProblem(refused, 401, "unauthorized");
+    }
     assertThat(p.bob().available(p.inB())).isEqualTo(100);
   }
 
@@ -519,9 +529,11 @@ class RegionsApiTest {
     return status[0];
   }
 
-  private static HttpResponse<Buffer> deliver(JsonObject settlement, String secret) {
+  /** To region b, as region {@code from} signing with {@code secret}. */
+  private static HttpResponse<Buffer> deliver(JsonObject settlement, String secret, String from) {
     Buffer body = Buffer.buffer(settlement.encode());
     return Await.result(client.postAbs(urlB + "/internal/v1/settlements")
+      .putHeader(RegionChannel.REGION_HEADER, from)
       .putHeader(WebhookSignature.HEADER, new WebhookSignature(secret).header(Instant.now().getEpochSecond(),
         body.getBytes()))
       .putHeader("Content-Type", "application/json").sendBuffer(body));

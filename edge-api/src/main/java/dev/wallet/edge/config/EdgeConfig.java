@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Everything the edge API is configured with, read once by {@link Main} from the environment and
@@ -50,7 +51,7 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
     "WALLET_RISK_RULES_POLL_MS", "WALLET_RISK_RECONCILE_MS", "WALLET_KYC_TIMEOUT_MS", "WALLET_AML_INTERVAL_MS",
     "WALLET_AML_SETTLE_MS", "WALLET_AUTH_DEFAULT_EXPIRY_SECONDS", "WALLET_AUTH_MAX_EXPIRY_SECONDS",
     "WALLET_PROMETHEUS_URL", "WALLET_STRIPED_MERCHANT_OWNERS", "WALLET_STRIPE_SWEEP_INTERVAL_MS", "WALLET_REGION",
-    "WALLET_REGIONS", "WALLET_REGION_SECRET", "WALLET_REGION_TIMEOUT_MS", "WALLET_REGION_CHECK_INTERVAL_MS",
+    "WALLET_REGIONS", "WALLET_REGION_SECRET", "WALLET_REGION_SECRETS", "WALLET_REGION_TIMEOUT_MS", "WALLET_REGION_CHECK_INTERVAL_MS",
     "WALLET_LEDGER_PLACEMENT");
 
   /**
@@ -145,24 +146,39 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
   }
 
   /**
-   * The settlement channel between regions: each message is signed with {@code secret} (HMAC-SHA256,
-   * as gateway webhooks are), and a region that does not answer within {@code timeoutMs} is asked again
-   * later. The check between regions runs every {@code checkIntervalMs} (0: on demand only).
+   * The settlement channel between regions: each message to or from a region is signed with the
+   * secret this region shares with it (HMAC-SHA256, as gateway webhooks are): its own in
+   * {@code peerSecrets} ({@code WALLET_REGION_SECRETS}), else {@code secret}, which every region
+   * shares ({@code WALLET_REGION_SECRET}). A region that does not answer within {@code timeoutMs} is
+   * asked again later. The check between regions runs every {@code checkIntervalMs} (0: on demand only).
    */
-  public record Settlement(String secret, long timeoutMs, long checkIntervalMs) {
+  public record Settlement(String secret, Map<String, String> peerSecrets, long timeoutMs, long checkIntervalMs) {
     public Settlement {
+      peerSecrets = Map.copyOf(peerSecrets);
       if (secret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
         throw new IllegalArgumentException("WALLET_REGION_SECRET must be at least " + MIN_SECRET_BYTES + " bytes");
       }
+      peerSecrets.forEach((peer, peerSecret) -> {
+        if (peerSecret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
+          throw new IllegalArgumentException("WALLET_REGION_SECRETS: the secret with region " + peer
+            + " must be at least " + MIN_SECRET_BYTES + " bytes");
+        }
+      });
       requireRange("WALLET_REGION_TIMEOUT_MS", timeoutMs, 50, 60_000);
       if (checkIntervalMs != 0) {
         requireRange("WALLET_REGION_CHECK_INTERVAL_MS", checkIntervalMs, 100, 86_400_000);
       }
     }
 
+    /** The secret this region shares with {@code peer}. */
+    public String secretWith(String peer) {
+      return peerSecrets.getOrDefault(peer, secret);
+    }
+
     @Override
     public String toString() {
-      return "Settlement[timeoutMs=" + timeoutMs + ", checkIntervalMs=" + checkIntervalMs + "]";
+      return "Settlement[" + (peerSecrets.isEmpty() ? "" : "own secrets with " + new TreeSet<>(peerSecrets.keySet())
+        + ", ") + "timeoutMs=" + timeoutMs + ", checkIntervalMs=" + checkIntervalMs + "]";
     }
   }
 
@@ -359,6 +375,31 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
     return new Auth(algorithm, hmacSecret, key.isEmpty() ? Optional.empty() : Optional.of(key));
   }
 
+  /**
+   * {@code WALLET_REGION_SECRETS} ({@code regions.secrets}): {@code peer=secret,...}, the secret this
+   * region shares with each peer named (no commas in a secret). Outside development mode a published
+   * value is refused, as for every secret.
+   */
+  private static Map<String, String> peerSecrets(Settings s, Regions regions, Secrets secrets) {
+    Map<String, String> perPeer = new HashMap<>();
+    for (String item : csvList(s.text("WALLET_REGION_SECRETS", "regions.secrets", ""))) {
+      String[] peerAndSecret = item.split("=", 2);
+      String peer = peerAndSecret[0].trim();
+      boolean known = regions.regions().stream().anyMatch(region -> region.name().equals(peer))
+        && !regions.self().map(Regions.Region::name).orElse("").equals(peer);
+      if (peerAndSecret.length < 2 || !known) {
+        throw new IllegalArgumentException("WALLET_REGION_SECRETS takes peer=secret,... naming other regions of "
+          + "WALLET_REGIONS, got an item for '" + peer + "'");
+      }
+      if (secrets.mode() != Secrets.Mode.DEVELOPMENT && Secrets.isPublished(peerAndSecret[1])) {
+        throw new IllegalArgumentException("WALLET_REGION_SECRETS: the secret with region " + peer + " is a development"
+          + " value published in the repository");
+      }
+      perPeer.put(peer, peerAndSecret[1]);
+    }
+    return perPeer;
+  }
+
   private static RateLimit rateLimit(Settings s) {
     return new RateLimit(s.integer("WALLET_RATE_LIMIT_PER_SECOND", "rateLimit.perSecond", 50),
       s.integer("WALLET_RATE_LIMIT_BURST", "rateLimit.burst", 100));
@@ -367,9 +408,12 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
   private static Redis redis(Settings s, Secrets secrets) {
     int shardCount = BalanceCacheOptions.shards(s);
     Regions regions = Regions.from(s, shardCount);
-    Settlement settlement = new Settlement(regions.multiple()
+    Map<String, String> perPeer = peerSecrets(s, regions, secrets);
+    boolean sharedNeeded = regions.regions().stream().map(Regions.Region::name)
+      .anyMatch(name -> !regions.self().map(Regions.Region::name).orElse("").equals(name) && !perPeer.containsKey(name));
+    Settlement settlement = new Settlement(sharedNeeded
       ? secrets.secret("WALLET_REGION_SECRET", "regions.secret", Secrets.DEV_REGION_SECRET) : Secrets.DEV_REGION_SECRET,
-      s.number("WALLET_REGION_TIMEOUT_MS", "regions.timeoutMs", 2_000),
+      perPeer, s.number("WALLET_REGION_TIMEOUT_MS", "regions.timeoutMs", 2_000),
       s.number("WALLET_REGION_CHECK_INTERVAL_MS", "regions.checkIntervalMs", 60_000));
     return new Redis(BalanceCacheOptions.nodes(s), shardCount, regions, settlement,
       s.number("WALLET_REDIS_OPERATION_TIMEOUT_MS", "redis.operationTimeoutMs", 800),

@@ -13,11 +13,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Clock;
+import java.util.function.Function;
 
 /**
  * The settlement channel's sending end (docs/architecture.md, "Regions"): a settlement goes to the
- * destination region's edges, {@code POST /internal/v1/settlements}, signed with the secret the
- * regions share (HMAC-SHA256 over a timestamp and the body, {@link WebhookSignature}). The answer is
+ * destination region's edges, {@code POST /internal/v1/settlements}, naming this region in
+ * {@link #REGION_HEADER} and signed with the secret this region shares with that one (HMAC-SHA256
+ * over a timestamp and the body, {@link WebhookSignature}). The answer is
  * that region's decision; anything else (no answer in time, a 5xx) fails the call, and the movement
  * stays pending at its source, where the sweeper asks again: delivered at least once, credited at
  * most once (the destination keeps its first decision).
@@ -27,19 +29,23 @@ public final class RegionChannel implements RegionLink {
   public static final String PATH = "/internal/v1/settlements";
   public static final String FINISHED_PATH = "/internal/v1/settlements/finished";
   public static final String CLEARING_PATH = "/internal/v1/clearing";
+  /** Which region sends: the receiver checks the signature with the secret it shares with that one. */
+  public static final String REGION_HEADER = "X-Wallet-Region";
 
   private final Vertx vertx;
   private final WebClient http;
   private final Regions regions;
-  private final WebhookSignature signature;
+  private final Function<String, String> secretWith;
   private final long timeoutMs;
   private final Clock clock;
 
-  public RegionChannel(Vertx vertx, WebClient http, Regions regions, String secret, long timeoutMs, Clock clock) {
+  /** {@code secretWith}: the secret this region shares with a region, by its name. */
+  public RegionChannel(Vertx vertx, WebClient http, Regions regions, Function<String, String> secretWith,
+                       long timeoutMs, Clock clock) {
     this.vertx = vertx;
     this.http = http;
     this.regions = regions;
-    this.signature = new WebhookSignature(secret);
+    this.secretWith = secretWith;
     this.timeoutMs = timeoutMs;
     this.clock = clock;
   }
@@ -58,18 +64,26 @@ public final class RegionChannel implements RegionLink {
   /** The settlement, signed, to {@code path} at {@code region}'s edges; anything but a 200 fails. */
   private Future<HttpResponse<Buffer>> post(String region, String path, Settlement settlement) {
     Buffer body = Buffer.buffer(SettlementMessage.toJson(settlement).encode());
-    String signed = signature.header(clock.instant().getEpochSecond(), body.getBytes());
+    String signed = signedFor(region, body.getBytes());
     return Deadline.within(vertx, http.postAbs(edgeOf(region) + path).putHeader(WebhookSignature.HEADER, signed)
-        .putHeader("Content-Type", "application/json").idleTimeout(timeoutMs).sendBuffer(body), timeoutMs)
+        .putHeader(REGION_HEADER, self()).putHeader("Content-Type", "application/json").idleTimeout(timeoutMs).sendBuffer(body), timeoutMs)
       .map(answer -> answered(region, answer));
   }
 
   /** {@code region}'s books against the others ({@link ClearingMessage}), asked through the same signed channel. */
   public Future<ClearingPosition> position(String region) {
-    String signed = signature.header(clock.instant().getEpochSecond(), new byte[0]);
+    String signed = signedFor(region, new byte[0]);
     return Deadline.within(vertx, http.getAbs(edgeOf(region) + CLEARING_PATH).putHeader(WebhookSignature.HEADER, signed)
-        .idleTimeout(timeoutMs).send(), timeoutMs)
+        .putHeader(REGION_HEADER, self()).idleTimeout(timeoutMs).send(), timeoutMs)
       .map(answer -> ClearingMessage.fromJson(answered(region, answer).bodyAsJsonObject()));
+  }
+
+  private String signedFor(String region, byte[] body) {
+    return new WebhookSignature(secretWith.apply(region)).header(clock.instant().getEpochSecond(), body);
+  }
+
+  private String self() {
+    return regions.self().orElseThrow().name();
   }
 
   private String edgeOf(String region) {

@@ -2,6 +2,7 @@ package dev.wallet.edge.regions;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.Settlement;
+import dev.wallet.balancecache.config.Regions;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.edge.gateway.WebhookSignature;
 import dev.wallet.edge.http.Problem;
@@ -16,13 +17,15 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What regions ask of each other (docs/architecture.md, "Regions"), not behind the bearer-token
- * guard: another region proves itself with the signature over the timestamp and the raw body,
- * checked (401 otherwise) before the body is parsed.
+ * guard: another region names itself ({@link RegionChannel#REGION_HEADER}) and proves it with the
+ * signature over the timestamp and the raw body made with the secret the two share, checked (401
+ * otherwise) before the body is parsed; a settlement must be of a movement of the region that signed it.
  * <ul>
  *   <li>{@code POST /internal/v1/settlements}: a transfer another region debited for a wallet of this
  *       one; the money core credits it at most once and answers every delivery with its first
@@ -39,22 +42,25 @@ public final class RegionHandlers {
   private static final Logger LOG = LoggerFactory.getLogger(RegionHandlers.class);
 
   private final BalanceCache cache;
-  private final WebhookSignature signature;
+  private final Regions regions;
+  private final Function<String, String> secretWith;
   private final Clock clock;
   private final Optional<ClearingCheck> check;
   private final LimitsHandlers limits;
 
-  public RegionHandlers(BalanceCache cache, LimitsHandlers limits, String secret, Clock clock,
-                        Optional<ClearingCheck> check) {
+  /** {@code secretWith}: the secret this region shares with a region, by its name. */
+  public RegionHandlers(BalanceCache cache, LimitsHandlers limits, Regions regions,
+                        Function<String, String> secretWith, Clock clock, Optional<ClearingCheck> check) {
     this.cache = cache;
     this.limits = limits;
-    this.signature = new WebhookSignature(secret);
+    this.regions = regions;
+    this.secretWith = secretWith;
     this.clock = clock;
     this.check = check;
   }
 
   public void receive(RoutingContext ctx) {
-    Settlement settlement = parse(signed(ctx));
+    Settlement settlement = settlement(ctx);
     Reply.answer(ctx, receiverRefusal(settlement)
       .compose(refusal -> cache.creditFromRegion(settlement, refusal))
       .map(decision -> Reply.ok(new JsonObject().put("code", decision.name())))
@@ -87,7 +93,7 @@ public final class RegionHandlers {
   }
 
   public void finished(RoutingContext ctx) {
-    Settlement settlement = parse(signed(ctx));
+    Settlement settlement = settlement(ctx);
     Reply.answer(ctx, cache.forgetSettled(settlement).map(forgotten -> Reply.ok(new JsonObject().put("finished", true)))
       .recover(failure -> Future.failedFuture(failure instanceof IllegalArgumentException
         ? ProblemException.invalid(failure.getMessage()) : failure)));
@@ -103,17 +109,44 @@ public final class RegionHandlers {
       .orElse(Future.failedFuture(new ProblemException(Problem.notFound()))));
   }
 
-  /** The raw body, once its signature is a region's. */
-  private Buffer signed(RoutingContext ctx) {
-    Buffer raw = ctx.body() == null || ctx.body().buffer() == null ? Buffer.buffer() : ctx.body().buffer();
-    WebhookSignature.Verdict verdict = signature.verify(ctx.request().getHeader(WebhookSignature.HEADER),
-      raw.getBytes(), clock.instant().getEpochSecond());
-    if (verdict != WebhookSignature.Verdict.VALID) {
-      LOG.warn("request between regions refused ({}) from {} (request {})", verdict, ctx.request().remoteAddress(),
-        RequestLog.requestId(ctx));
-      throw new ProblemException(Problem.unauthorized("only a region of this deployment may ask this, signed"));
+  /** A settlement signed by the region it comes from: a region may only speak for its own movements. */
+  private Settlement settlement(RoutingContext ctx) {
+    Signed signed = signed(ctx);
+    Settlement settlement = parse(signed.body());
+    if (!settlement.sourceRegion().equals(signed.region())) {
+      throw refused(ctx, "signed by region " + signed.region() + " for a movement of region "
+        + settlement.sourceRegion());
     }
-    return raw;
+    return settlement;
+  }
+
+  /** What a region sent, and which one: the body's signature is the one this region shares with it. */
+  private record Signed(String region, Buffer body) {
+  }
+
+  private Signed signed(RoutingContext ctx) {
+    Buffer raw = ctx.body() == null || ctx.body().buffer() == null ? Buffer.buffer() : ctx.body().buffer();
+    String region = String.valueOf(ctx.request().getHeader(RegionChannel.REGION_HEADER));
+    if (!isPeer(region)) {
+      throw refused(ctx, "no other region of this deployment is called '" + region + "'");
+    }
+    WebhookSignature.Verdict verdict = new WebhookSignature(secretWith.apply(region)).verify(
+      ctx.request().getHeader(WebhookSignature.HEADER), raw.getBytes(), clock.instant().getEpochSecond());
+    if (verdict != WebhookSignature.Verdict.VALID) {
+      throw refused(ctx, verdict + " for region " + region);
+    }
+    return new Signed(region, raw);
+  }
+
+  private boolean isPeer(String region) {
+    return regions.regions().stream().anyMatch(r -> r.name().equals(region))
+      && !regions.self().map(Regions.Region::name).orElse("").equals(region);
+  }
+
+  private static ProblemException refused(RoutingContext ctx, String why) {
+    LOG.warn("request between regions refused ({}) from {} (request {})", why, ctx.request().remoteAddress(),
+      RequestLog.requestId(ctx));
+    return new ProblemException(Problem.unauthorized("only a region of this deployment may ask this, signed"));
   }
 
   private static Settlement parse(Buffer raw) {
