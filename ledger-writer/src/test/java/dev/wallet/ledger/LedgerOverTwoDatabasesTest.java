@@ -3,6 +3,7 @@ package dev.wallet.ledger;
 import static dev.wallet.balancecache.testing.MoneyCore.USD;
 import static dev.wallet.balancecache.testing.MoneyCore.owner;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.wallet.balancecache.BalanceCacheOptions;
 import dev.wallet.balancecache.command.Transfer;
@@ -32,9 +33,11 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.IntPredicate;
 import org.junit.jupiter.api.AfterAll;
@@ -121,12 +124,11 @@ class LedgerOverTwoDatabasesTest {
   @Test
   @DisplayName("each shard's postings land in its shard's database, and history, balance then and a transfer across both read as from one ledger")
   void eachShardInItsDatabase() {
-    String alice = ownerOn(FIRST_HALF);
-    WalletId inHome = core.funded(alice, 10_000);
-    String bob = ownerOn(FIRST_HALF.negate());
-    WalletId inSecond = core.open(bob);
-    TransferView there = transfer(inHome, inSecond, 2_500, alice);
-    transfer(inSecond, inHome, 500, bob);
+    Parties p = parties(10_000);
+    WalletId inHome = p.inHome();
+    WalletId inSecond = p.inSecond();
+    TransferView there = transfer(inHome, inSecond, 2_500, p.alice());
+    transfer(inSecond, inHome, 500, p.bob());
 
     awaitInTheLedger(List.of(inHome, inSecond));
 
@@ -134,9 +136,9 @@ class LedgerOverTwoDatabasesTest {
     assertThat(entriesIn(secondSql, inHome)).isZero();
     assertThat(entriesIn(secondSql, inSecond)).isEqualTo(2);
     assertThat(entriesIn(homeSql, inSecond)).isZero();
-    assertThat(Await.result(reader.entries(inSecond, 10, java.util.Optional.empty())).entries())
+    assertThat(Await.result(reader.entries(inSecond, 10, Optional.empty())).entries())
       .extracting(LedgerEntry::amount, LedgerEntry::balanceAfter).containsExactly(
-        org.assertj.core.groups.Tuple.tuple(-500L, 2_000L), org.assertj.core.groups.Tuple.tuple(2_500L, 2_500L));
+        tuple(-500L, 2_000L), tuple(2_500L, 2_500L));
     PointInTimeBalance now = Await.result(reader.balanceAt(inSecond, Instant.now()));
     assertThat(List.of(now.available(), now.seq())).containsExactly(2_000L, core.wallet(inSecond).seq());
     LedgerTransfer across = Await.result(reader.transfer(there.id().value())).orElseThrow();
@@ -151,9 +153,10 @@ class LedgerOverTwoDatabasesTest {
   @Test
   @DisplayName("the AML monitors' reads see the movements of both databases, in recording order")
   void movementsOfBothDatabases() {
-    String alice = ownerOn(FIRST_HALF);
-    WalletId inHome = core.funded(alice, 4_000);
-    WalletId inSecond = core.open(ownerOn(FIRST_HALF.negate()));
+    Parties p = parties(4_000);
+    String alice = p.alice();
+    WalletId inHome = p.inHome();
+    WalletId inSecond = p.inSecond();
     Instant from = Instant.now().minusSeconds(1);
     transfer(inHome, inSecond, 1_234, alice);
     awaitInTheLedger(List.of(inHome, inSecond));
@@ -165,10 +168,10 @@ class LedgerOverTwoDatabasesTest {
       100_000));
 
     assertThat(seen).extracting(LedgerMovement::walletId, LedgerMovement::amountMinor).contains(
-      org.assertj.core.groups.Tuple.tuple(inHome.value(), -1_234L),
-      org.assertj.core.groups.Tuple.tuple(inSecond.value(), 1_234L));
+      tuple(inHome.value(), -1_234L),
+      tuple(inSecond.value(), 1_234L));
     assertThat(recorded).as("in recording order over both").isSortedAccordingTo(
-      java.util.Comparator.comparing(LedgerPosition::recordedAt).thenComparing(LedgerPosition::postingId));
+      Comparator.comparing(LedgerPosition::recordedAt).thenComparing(LedgerPosition::postingId));
     assertThat(recorded).extracting(LedgerPosition::postingId).as("postings of both databases")
       .contains(postingOf(homeSql, inHome, -1_234), postingOf(secondSql, inSecond, 1_234));
   }
@@ -176,9 +179,10 @@ class LedgerOverTwoDatabasesTest {
   @Test
   @DisplayName("reconciliation compares each wallet with its own database, and finds one of the second that Redis disagrees with")
   void reconciliationOverBoth(Vertx vertx) {
-    String alice = ownerOn(FIRST_HALF);
-    WalletId inHome = core.funded(alice, 3_000);
-    WalletId inSecond = core.open(ownerOn(FIRST_HALF.negate()));
+    Parties p = parties(3_000);
+    String alice = p.alice();
+    WalletId inHome = p.inHome();
+    WalletId inSecond = p.inSecond();
     transfer(inHome, inSecond, 700, alice);
     awaitInTheLedger(List.of(inHome, inSecond));
     Reconciliation reconciliation = Reconciliation.create(vertx, new ReconciliationOptions(placement,
@@ -194,7 +198,7 @@ class LedgerOverTwoDatabasesTest {
       ReconciliationReport found = Await.result(reconciliation.runOnce());
 
       assertThat(found.discrepancies()).extracting(ReconciliationReport.Discrepancy::kind,
-        ReconciliationReport.Discrepancy::subject).containsExactly(org.assertj.core.groups.Tuple.tuple(
+        ReconciliationReport.Discrepancy::subject).containsExactly(tuple(
         Kind.WALLET_BALANCE, inSecond.value()));
       assertThat(found.haltsRaised()).as("a wallet's own finding freezes the wallet, halts nothing").isEmpty();
       assertThat(core.wallet(inSecond).status()).isEqualTo(WalletStatus.FROZEN);
@@ -207,9 +211,10 @@ class LedgerOverTwoDatabasesTest {
   @Test
   @DisplayName("a hot tier rebuilt from both databases finishes a transfer debited in one and credited in the other once")
   void rebuildFromBoth(Vertx vertx) {
-    String alice = ownerOn(FIRST_HALF);
-    WalletId inHome = core.funded(alice, 5_000);
-    WalletId inSecond = core.open(ownerOn(FIRST_HALF.negate()));
+    Parties p = parties(5_000);
+    String alice = p.alice();
+    WalletId inHome = p.inHome();
+    WalletId inSecond = p.inSecond();
     TransferView debitedOnly = debit(inHome, inSecond, 300, alice);
     TransferView credited = debit(inHome, inSecond, 400, alice);
     assertThat(Await.result(cache.saga().credit(credited))).isEqualTo(OutcomeCode.OK);
@@ -261,6 +266,16 @@ class LedgerOverTwoDatabasesTest {
       REGION_B, where, "two-databases-" + UUID.randomUUID()).withClaimIdleMs(5_000));
     Await.result(started.start());
     return started;
+  }
+
+  /** Alice's funded wallet on a shard of the home database, and Bob's empty one on a shard of the second. */
+  private record Parties(String alice, WalletId inHome, String bob, WalletId inSecond) {
+  }
+
+  private static Parties parties(long funding) {
+    String alice = ownerOn(FIRST_HALF);
+    String bob = ownerOn(FIRST_HALF.negate());
+    return new Parties(alice, core.funded(alice, funding), bob, core.open(bob));
   }
 
   /** An owner whose home shard, where the money core opens its wallets, is one {@code half} accepts. */

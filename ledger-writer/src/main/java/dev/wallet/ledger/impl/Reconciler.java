@@ -60,7 +60,8 @@ public final class Reconciler implements Reconciliation {
   private final List<Pool> pools;
   /** The ledger's databases: a shard's accounts are compared with its database, the global checks ask all. */
   private final LedgerNodes ledger;
-  private final SqlClient pool;
+  /** The home database: where runs are published and halts raised. */
+  private final SqlClient home;
   private final InTransitCheck inTransit = new InTransitCheck();
   private final MovementStepsCheck movementSteps;
   private final MoneyHalts halts;
@@ -89,7 +90,7 @@ public final class Reconciler implements Reconciliation {
     this.pools = options.placement().databases().stream().map(database -> StreamLedgerWriter.pool(vertx,
       database.connectOptions().addProperty("plan_cache_mode", "force_custom_plan"), POOL_SIZE)).toList();
     this.ledger = LedgerNodes.over(pools, options.placement());
-    this.pool = ledger.home();
+    this.home = ledger.home();
     this.halts = MoneyHalts.create(pools.get(0));
     this.stalls = new StallWatch(Duration.ofMillis(options.stallAfterMs()));
     this.movementSteps = new MovementStepsCheck(stalls.bound(), hotTier);
@@ -107,7 +108,7 @@ public final class Reconciler implements Reconciliation {
    * a movement still waiting then had a step recorded at most a stall bound before.
    */
   private Future<Void> resumeFromLastRun() {
-    return pool.preparedQuery(SqlQueries.LAST_COMPLETED_RECONCILIATION_START).execute(Tuple.of(resumeOverlapMs()))
+    return home.preparedQuery(SqlQueries.LAST_COMPLETED_RECONCILIATION_START).execute(Tuple.of(resumeOverlapMs()))
       .map(rows -> {
         java.time.OffsetDateTime since = rows.iterator().next().getOffsetDateTime("since");
         if (since != null && checkedSince.equals(Instant.EPOCH)) {
@@ -474,7 +475,7 @@ public final class Reconciler implements Reconciliation {
   private Future<ReconciliationReport> publish(ReconciliationReport report) {
     last = report;
     JsonObject json = report.toJson();
-    return pool.preparedQuery(SqlQueries.INSERT_RECONCILIATION)
+    return home.preparedQuery(SqlQueries.INSERT_RECONCILIATION)
       .execute(Tuple.of(report.finishedAt().atOffset(ZoneOffset.UTC), report.instance(),
         report.startedAt().atOffset(ZoneOffset.UTC), report.ok(), json))
       .map(report);
