@@ -9,7 +9,9 @@
 -- KEYS[3] decision marker     {sNNNN}:in:<movementId>
 -- KEYS[4] outbox              {sNNNN}:outbox
 -- KEYS[5] fee account         {sNNNN}:a:fees:<currency>
--- KEYS[6] payment record      {sNNNN}:pay:<paymentId>   (opened by a payment; not touched otherwise)
+-- KEYS[6] payment record      {sNNNN}:pay:<paymentId>   (opened by a payment); for a refund from another
+--         region, the payment's movement record {sNNNN}:x:<paymentId> on its payer's shard, which counts
+--         what came back ('refunded'): the merchant's region keeps the payment record and its bound
 -- ARGV[1] movement id   ARGV[2] kind   ARGV[3] amount   ARGV[4] fee   ARGV[5] currency
 -- ARGV[6] in-transit account id   ARGV[7] fee account id   ARGV[8] source wallet id   ARGV[9] payment id
 -- ARGV[10] a refusal decided outside the script (optional; the receiver's limits, for a movement from
@@ -18,7 +20,8 @@
 -- Returns {kind, outcome}: outcome.code is OK (credited), or WALLET_NOT_FOUND, WALLET_INACTIVE,
 -- CURRENCY_MISMATCH, NOT_A_MERCHANT, BALANCE_OVERFLOW, AMOUNT_INVALID: refusals that are final,
 -- after which the source shard reverses step 1.
--- Writes: the marker always; on OK also the accounts, the payment record and one posting.
+-- Writes: the marker always; on OK also the accounts, the payment record (or what a payment's movement record
+-- counts as refunded) and one posting.
 
 local to_key, transit_key, marker_key, outbox, fees_key, payment_key =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
@@ -51,6 +54,9 @@ end
 local ts = now_ms()
 local entries, balances = apply_legs(legs)
 if kind == 'payment' then open_payment_record(payment_key, payment_id, amount, fee, from_id, to.id, currency, ts) end
+if kind == 'refund' and redis.call('HGET', payment_key, 'kind') == 'payment' then
+  redis.call('HINCRBY', payment_key, 'refunded', units(amount))
+end
 if kind == 'sweep' then note_sweep_step(to_key) end
 local outcome_json = cjson.encode({code = 'OK', id = id, createdAt = ts, destination = wallet_view(to)})
 redis.call('HSET', marker_key, 'outcome', outcome_json)

@@ -140,6 +140,18 @@ public interface BalanceCache {
    */
   Future<Outcome<RefundView>> refund(Refund command);
 
+  /**
+   * Refunds part or all of a payment that another region's payer made to {@code merchant}, a merchant
+   * wallet of this one (docs/architecture.md, "Regions"): the payment's record, which bounds its
+   * refunds as for {@link #refund}, is on the merchant's shard here, and the money goes back to the
+   * payer's region through the settlement channel (PENDING until it is credited there).
+   * PAYMENT_NOT_FOUND when this region was paid no such payment for that merchant.
+   *
+   * @throws IllegalArgumentException (as a failed future) when the payment is this region's, or the
+   *     merchant wallet another's
+   */
+  Future<Outcome<RefundView>> refundReceived(Refund command, WalletId merchant);
+
   Future<Outcome<HoldView>> placeHold(PlaceHold command);
 
   /** Pays a held amount out to {@code payoutAccount}, e.g. a withdrawal the bank confirmed. */

@@ -18,6 +18,7 @@ import dev.wallet.edge.http.MoneyGate;
 import dev.wallet.edge.http.RateLimiter;
 import dev.wallet.edge.live.BalanceFeed;
 import dev.wallet.edge.live.SocketsPerCaller;
+import dev.wallet.edge.money.MerchantRegions;
 import dev.wallet.edge.regions.ClearingCheck;
 import dev.wallet.edge.regions.RegionChannel;
 import dev.wallet.ledger.LedgerDatabase;
@@ -153,11 +154,13 @@ public final class EdgeApplication {
     Gateway gateway = new SandboxGatewayClient(gatewayHttp, config.gateway().url(), config.gateway().apiKey(),
       config.gateway().timeoutMs());
     Optional<ClearingCheck> clearingCheck = Optional.empty();
+    Optional<MerchantRegions> merchantRegions = Optional.empty();
     if (config.redis().regions().multiple()) {
       // the same client as the gateway's, closed with it
       RegionChannel channel = new RegionChannel(vertx, gatewayHttp, config.redis().regions(),
         config.redis().settlement()::secretWith, config.redis().settlement().timeoutMs(), Clock.systemUTC());
       cache.connectRegions(channel);
+      merchantRegions = Optional.of(channel);
       clearingCheck = Optional.of(new ClearingCheck(cache, channel, config.redis().regions()));
       clearingCheck.get().register(registry);
     }
@@ -171,6 +174,7 @@ public final class EdgeApplication {
     gate.register(registry);
     ClusterGauges clusterGauges = new ClusterGauges(cache, Clock.systemUTC(), registry);
     Optional<ClearingCheck> clearing = clearingCheck;
+    Optional<MerchantRegions> otherRegions = merchantRegions;
     AtomicReference<EdgeVerticle> first = new AtomicReference<>();
     return gate.start(vertx).recover(unread -> reconcile ? Future.failedFuture(unread) : Future.succeededFuture())
       .compose(read -> ApiSchema.load(vertx))
@@ -178,7 +182,7 @@ public final class EdgeApplication {
         rateLimiter, document.contract(), document.text(), registry, metrics, dependencies.limits(),
         new ConnectionCap(config.http().maxConnections(), registry),
         new SocketsPerCaller(config.sockets().maxPerCaller()), halts, gate, clusterGauges,
-        LiveFigures.create(vertx, config.console().prometheusUrl(), Clock.systemUTC()), clearing))
+        LiveFigures.create(vertx, config.console().prometheusUrl(), Clock.systemUTC()), clearing, otherRegions))
       .compose(services -> vertx.deployVerticle(() -> {
         EdgeVerticle verticle = new EdgeVerticle(config, services);
         first.compareAndSet(null, verticle);

@@ -28,6 +28,7 @@ import dev.wallet.edge.limits.LimitsHandlers;
 import dev.wallet.edge.live.SocketHandlers;
 import dev.wallet.edge.money.AuthorizationHandlers;
 import dev.wallet.edge.money.BatchHandlers;
+import dev.wallet.edge.money.Merchants;
 import dev.wallet.edge.money.PaymentHandlers;
 import dev.wallet.edge.money.TransferHandlers;
 import dev.wallet.edge.regions.RegionHandlers;
@@ -58,7 +59,9 @@ record EdgeHandlers(Authenticator auth, RateLimiter rate, ApiSchema schema, Mone
     LimitsHandlers limits = new LimitsHandlers(services.limits(), clock);
     TransferHandlers transfers = new TransferHandlers(services.cache(), services.ledger(), ownership, metrics,
       limits);
-    PaymentHandlers payments = new PaymentHandlers(services.cache(), ownership, config.fees(), metrics, limits);
+    Merchants merchants = new Merchants(services.cache(), config.fees(), config.redis().regions(),
+      services.merchantRegions());
+    PaymentHandlers payments = new PaymentHandlers(services.cache(), ownership, merchants, metrics, limits);
     AdminHandlers admin = new AdminHandlers(services.cache(), services.halts(), gate);
     return new EdgeHandlers(new Authenticator(verifier), services.rateLimiter(),
       ApiSchema.of(services.contract(), config.http().jsonMaxDepth()), gate,
@@ -75,7 +78,8 @@ record EdgeHandlers(Authenticator auth, RateLimiter rate, ApiSchema schema, Mone
       transfers, payments,
       new AuthorizationHandlers(services.cache(), ownership, config.fees(), config.authorizations(), metrics, payments),
       new BatchHandlers(transfers, payments), admin, limits, new FailureHandler(),
-      new RegionHandlers(services.cache(), limits, config.redis().regions(), config.redis().settlement()::secretWith,
+      new RegionHandlers(services.cache(), limits, merchants, payments, config.redis().regions(),
+        config.redis().settlement()::secretWith,
         clock, services.clearingCheck()),
       console(vertx, services, verifier, clock, admin));
   }

@@ -10,6 +10,7 @@ import dev.wallet.edge.http.MoneyGate;
 import dev.wallet.edge.http.RateLimiter;
 import dev.wallet.edge.live.BalanceFeed;
 import dev.wallet.edge.live.SocketsPerCaller;
+import dev.wallet.edge.money.MerchantRegions;
 import dev.wallet.edge.regions.ClearingCheck;
 import dev.wallet.ledger.LedgerReader;
 import dev.wallet.ledger.MoneyHalts;
@@ -28,11 +29,11 @@ import java.util.Optional;
  * the process's caps: connections, and balance sockets per caller; the gate that knows whether
  * reconciliation has halted money movement; the console's Live figures (one client to Prometheus, its
  * answers shared by every page open on this process); with several regions, the check of this one's books
- * against theirs.
+ * against theirs, and how to ask them about their merchants.
  */
 record EdgeServices(BalanceCache cache, LedgerReader ledger, Funds funds, BalanceFeed feed, RateLimiter rateLimiter,
                     OpenAPIContract contract, Buffer openApiDocument, PrometheusMeterRegistry registry,
                     EdgeMetrics metrics, Limits limits, ConnectionCap connections, SocketsPerCaller socketsPerCaller,
                     MoneyHalts halts, MoneyGate gate, ClusterGauges clusterGauges, LiveFigures liveFigures,
-                    Optional<ClearingCheck> clearingCheck) {
+                    Optional<ClearingCheck> clearingCheck, Optional<MerchantRegions> merchantRegions) {
 }

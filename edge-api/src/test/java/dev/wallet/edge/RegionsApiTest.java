@@ -82,7 +82,8 @@ class RegionsApiTest {
       "WALLET_SANDBOX_WEBHOOK_URLS", urlB + "/v1/webhooks/gateway/sandbox",
       "WALLET_REDIS_NODES", String.join(",", TestEnvironment.regionBRedisNodes()),
       "WALLET_PG_PORT", Integer.toString(TestEnvironment.regionBPgPort()),
-      "WALLET_LEDGER_PLACEMENT", TestEnvironment.regionBLedgerPlacement(), "WALLET_REGION_SECRETS", "a=" + PAIR_SECRET);
+      "WALLET_LEDGER_PLACEMENT", TestEnvironment.regionBLedgerPlacement(), "WALLET_REGION_SECRETS", "a=" + PAIR_SECRET,
+      "WALLET_FEE_DEFAULT_BPS", "250");
     regionB = EdgeFixture.start(vertx, regionBEnvironment);
     client = WebClient.create(vertx, new WebClientOptions().setFollowRedirects(false));
   }
@@ -257,9 +258,11 @@ class RegionsApiTest {
   }
 
   @Test
-  @DisplayName("with the other region stopped a transfer waits pending, and settles once when it is back")
+  @DisplayName("with the other region stopped a transfer waits pending, and settles once when it is back; a payment "
+    + "to its merchant, whose fee only it can say, is answered 503 and moves nothing")
   void otherRegionDownThenBack(Vertx vertx) {
     Parties p = between(300, 0);
+    Checkout c = checkoutAcrossRegions(200);
     regionB.close();
     long failedDeliveries = regionA.cache.sagaCounts().sweepFailures();
     String id;
@@ -270,6 +273,10 @@ class RegionsApiTest {
       HttpResponse<Buffer> sameRegion = p.alice().post("/v1/transfers", transfer(p.inA(), p.alice().openWallet(), 50),
         newKey());
       assertThat(sameRegion.statusCode()).as("region a's own traffic goes on").isEqualTo(201);
+      HttpResponse<Buffer> payment = c.payer().post("/v1/payments", PaymentsApiTest.payment(c.from(), c.shop(), 50),
+        newKey());
+      WalletsApiTest.assertProblem(payment, 503, "unavailable");
+      assertThat(c.payer().available(c.from())).isEqualTo(200);
       // the sweeper (every 300 ms, for movements older than 5 s) tries to deliver it while region b is away
       Eventually.await("a delivery to fail while region b is stopped", Duration.ofSeconds(20),
         () -> regionA.cache.sagaCounts().sweepFailures() > failedDeliveries);
@@ -422,8 +429,35 @@ class RegionsApiTest {
   }
 
   @Test
-  @DisplayName("the check between regions finds their books agree once transfers have settled, and finds a unit "
-    + "changed in one of them")
+  @DisplayName("only the region a question is signed by is answered who a merchant is, and a region may ask refunds "
+    + "of its own payments only")
+  void questionsAboutMerchantsSigned() {
+    Checkout c = checkoutAcrossRegions(300);
+    JsonObject aboutShop = new JsonObject().put("walletId", c.shop());
+    JsonObject refundOfRegionBsPayment = new JsonObject().put("paymentId", "p1042_" + "0".repeat(24))
+      .put("merchantWalletId", c.shop()).put("amount", 10).put("currency", "USD").put("actor", c.merchant().id())
+      .put("idempotencyScope", c.merchant().id()).put("idempotencyKey", newKey());
+
+    HttpResponse<Buffer> answered = askRegionB(RegionChannel.MERCHANTS_PATH, aboutShop, PAIR_SECRET, "a");
+    HttpResponse<Buffer> aboutAPersonalWallet = askRegionB(RegionChannel.MERCHANTS_PATH,
+      new JsonObject().put("walletId", regionB.newUser().openWallet()), PAIR_SECRET, "a");
+    HttpResponse<Buffer> forged = askRegionB(RegionChannel.MERCHANTS_PATH, aboutShop,
+      "a-secret-no-region-of-this-deployment-has", "a");
+    HttpResponse<Buffer> notItsPayment = askRegionB(RegionChannel.REFUNDS_PATH, refundOfRegionBsPayment, PAIR_SECRET,
+      "a");
+
+    assertThat(answered.statusCode()).as(answered.bodyAsString()).isEqualTo(200);
+    assertThat(answered.bodyAsJsonObject().getMap()).containsEntry("ownerId", c.merchant().id())
+      .containsEntry("currency", "USD").containsEntry("feeBps", 250);
+    assertThat(aboutAPersonalWallet.bodyAsJsonObject().isEmpty()).isTrue();
+    WalletsApiTest.assertProblem(forged, 401, "unauthorized");
+    WalletsApiTest.assertProblem(notItsPayment, 401, "unauthorized");
+    assertThat(c.merchant().available(c.shop())).isZero();
+  }
+
+  @Test
+  @DisplayName("the check between regions finds their books agree once transfers, a payment and its refund have "
+    + "settled, and finds a unit changed in one of them")
   void clearingBetweenRegions(Vertx vertx) {
     Parties p = between(500, 500);
     String there = p.alice().post("/v1/transfers", transfer(p.inA(), p.inB(), 70), newKey()).bodyAsJsonObject()
@@ -432,6 +466,12 @@ class RegionsApiTest {
       .getString("id");
     assertThat(awaitTransfer(p.alice(), there)).isEqualTo("completed");
     assertThat(awaitTransfer(p.bob(), back)).isEqualTo("completed");
+    Checkout c = checkoutAcrossRegions(300);
+    String payment = paid(c, 200);
+    HttpResponse<Buffer> refund = regionA.as(c.merchant().id(), "merchant").post("/v1/payments/" + payment
+      + "/refunds", new JsonObject().put("amount", 40), newKey());
+    assertThat(refund.statusCode()).as(refund.bodyAsString()).isEqualTo(202);
+    awaitAvailable(c.payer(), c.from(), 140);
     ApiCaller auditor = regionA.as("auditor-" + UUID.randomUUID(), "admin");
 
     JsonObject agreeing = clearingCheck(auditor);
@@ -470,19 +510,116 @@ class RegionsApiTest {
   }
 
   @Test
-  @DisplayName("a payment to another region's merchant is refused with cross_region before anything moves")
-  void noPaymentsBetweenRegionsYet() {
-    ApiCaller alice = regionA.newUser();
-    String from = alice.openWallet();
-    alice.deposit(from, 300);
-    String shop = regionB.as("merchant-" + UUID.randomUUID(), "merchant").openMerchantWallet();
+  @DisplayName("a payment to another region's merchant is debited here at once, answered 202 pending, and credited "
+    + "there less the fee that region charges; the payer reads it completed here")
+  void paymentBetweenRegionsSettles() {
+    Checkout c = checkoutAcrossRegions(1_000);
 
-    HttpResponse<Buffer> refused = alice.post("/v1/payments", new JsonObject().put("fromWalletId", from)
-      .put("merchantWalletId", shop).put("amount", 100).put("currency", "USD"), newKey());
+    HttpResponse<Buffer> paid = c.payer().post("/v1/payments", PaymentsApiTest.payment(c.from(), c.shop(), 400)
+      .put("orderRef", "order-1"), newKey());
+
+    assertThat(paid.statusCode()).as(paid.bodyAsString()).isEqualTo(202);
+    assertThat(paid.bodyAsJsonObject().getString("status")).isEqualTo("pending");
+    // 250 basis points of 400: region b's rate for its merchants; region a charges none
+    assertThat(paid.bodyAsJsonObject().getLong("fee")).isEqualTo(10);
+    assertThat(c.payer().available(c.from())).isEqualTo(600);
+    JsonObject payment = awaitPayment(c.payer(), paid.bodyAsJsonObject().getString("id"));
+    assertThat(payment.getString("status")).isEqualTo("completed");
+    assertThat(payment.getString("merchantWalletId")).isEqualTo(c.shop());
+    assertThat(payment.getString("orderRef")).isEqualTo("order-1");
+    assertThat(c.merchant().available(c.shop())).isEqualTo(390);
+    // the payment lives in region a, which asks region b who owns its merchant's wallet
+    HttpResponse<Buffer> byMerchant = regionA.as(c.merchant().id(), "merchant").get("/v1/payments/" + payment.getString("id"));
+    assertThat(byMerchant.statusCode()).as(byMerchant.bodyAsString()).isEqualTo(200);
+    assertThat(byMerchant.bodyAsJsonObject().getLong("fee")).isEqualTo(10);
+    WalletsApiTest.assertProblem(regionA.newUser().get("/v1/payments/" + payment.getString("id")), 404, "not_found");
+  }
+
+  @Test
+  @DisplayName("a payment to a wallet of another region that is no merchant's is answered 404 as within a region "
+    + "(that region says it is none), before anything moves here")
+  void paymentToPersonalWalletOfAnotherRegion() {
+    Parties p = between(300, 0);
+
+    HttpResponse<Buffer> refused = p.alice().post("/v1/payments", PaymentsApiTest.payment(p.inA(), p.inB(), 100),
+      newKey());
+
+    WalletsApiTest.assertProblem(refused, 404, "not_found");
+    assertThat(p.alice().available(p.inA())).isEqualTo(300);
+    assertThat(Await.result(regionA.cache.pendingMovements(new WalletId(p.inA()).shard()))).isEmpty();
+  }
+
+  @Test
+  @DisplayName("a merchant refunds a payment from another region where the payment was made: the refund is made in "
+    + "the merchant's region, within what was paid, replayed under its key, and comes back to the payer")
+  void refundAcrossRegions() {
+    Checkout c = checkoutAcrossRegions(1_000);
+    String paymentId = paid(c, 400);
+    ApiCaller merchantInA = regionA.as(c.merchant().id(), "merchant");
+    String key = newKey();
+
+    HttpResponse<Buffer> refunded = merchantInA.post("/v1/payments/" + paymentId + "/refunds",
+      new JsonObject().put("amount", 150), key);
+    HttpResponse<Buffer> again = merchantInA.post("/v1/payments/" + paymentId + "/refunds",
+      new JsonObject().put("amount", 150), key);
+    HttpResponse<Buffer> beyond = merchantInA.post("/v1/payments/" + paymentId + "/refunds",
+      new JsonObject().put("amount", 251), newKey());
+    HttpResponse<Buffer> byAnother = regionA.as("merchant-" + UUID.randomUUID(), "merchant")
+      .post("/v1/payments/" + paymentId + "/refunds", new JsonObject().put("amount", 10), newKey());
+
+    assertThat(refunded.statusCode()).as(refunded.bodyAsString()).isEqualTo(202);
+    assertThat(refunded.bodyAsJsonObject().getString("paymentId")).isEqualTo(paymentId);
+    assertThat(again.getHeader("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(again.bodyAsJsonObject().getString("id")).isEqualTo(refunded.bodyAsJsonObject().getString("id"));
+    WalletsApiTest.assertProblem(beyond, 422, "refund_exceeds_payment");
+    WalletsApiTest.assertProblem(byAnother, 404, "not_found");
+    awaitAvailable(c.payer(), c.from(), 600 + 150);
+    assertThat(c.merchant().available(c.shop())).isEqualTo(390 - 150);
+    assertThat(awaitPayment(c.payer(), paymentId).getLong("refunded")).isEqualTo(150);
+  }
+
+  @Test
+  @DisplayName("10 concurrent payments to another region's merchant all settle, and 10 concurrent refunds of one of "
+    + "them that together exceed it: exactly what it allows comes back; the money of both regions adds up")
+  void concurrentPaymentsAndRefundsAcrossRegions() {
+    Checkout c = checkoutAcrossRegions(1_000);
+    List<Future<HttpResponse<Buffer>>> payments = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      payments.add(sendAsync(HttpMethod.POST, urlA + "/v1/payments", c.payer(),
+        PaymentsApiTest.payment(c.from(), c.shop(), 80), newKey()));
+    }
+    Await.result(Future.all(payments));
+    List<String> ids = payments.stream().map(answer -> answer.result().bodyAsJsonObject().getString("id")).toList();
+    ids.forEach(id -> assertThat(awaitPayment(c.payer(), id).getString("status")).isEqualTo("completed"));
+    ApiCaller merchantInA = regionA.as(c.merchant().id(), "merchant");
+
+    List<Future<HttpResponse<Buffer>>> refunds = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      refunds.add(sendAsync(HttpMethod.POST, urlA + "/v1/payments/" + ids.get(0) + "/refunds", merchantInA,
+        new JsonObject().put("amount", 10), newKey()));
+    }
+    Await.result(Future.all(refunds));
+
+    List<Integer> statuses = refunds.stream().map(answer -> answer.result().statusCode()).sorted().toList();
+    assertThat(statuses).containsExactly(202, 202, 202, 202, 202, 202, 202, 202, 422, 422);
+    // each payment: 80 from the payer, 78 to the merchant and 2 (250 basis points) to region b's fee account
+    awaitAvailable(c.payer(), c.from(), 1_000 - 10 * 80 + 80);
+    assertThat(c.merchant().available(c.shop())).isEqualTo(10 * 78 - 80);
+    assertThat(awaitPayment(c.payer(), ids.get(0)).getLong("refunded")).isEqualTo(80);
+  }
+
+  @Test
+  @DisplayName("an authorization for another region's merchant is refused with cross_region before anything is held")
+  void noAuthorizationsBetweenRegionsYet() {
+    Checkout c = checkoutAcrossRegions(300);
+
+    HttpResponse<Buffer> refused = c.payer().post("/v1/authorizations",
+      PaymentsApiTest.payment(c.from(), c.shop(), 100), newKey());
 
     WalletsApiTest.assertProblem(refused, 422, "cross_region");
-    assertThat(alice.available(from)).isEqualTo(300);
-    assertThat(Await.result(regionA.cache.pendingMovements(new WalletId(from).shard()))).isEmpty();
+    JsonObject balance = c.payer().wallet(c.from()).getJsonObject("balance");
+    assertThat(balance.getLong("available")).isEqualTo(300);
+    assertThat(balance.getLong("held")).isZero();
   }
 
   @Test
@@ -494,6 +631,44 @@ class RegionsApiTest {
     HttpResponse<Buffer> read = send(HttpMethod.GET, urlA + "/v1/wallets/" + nowhere, alice, null, null);
 
     WalletsApiTest.assertProblem(read, 404, "not_found");
+  }
+
+  /** A payer of region a whose wallet {@code from} holds money, and a merchant of region b with its wallet {@code shop}. */
+  private record Checkout(ApiCaller payer, String from, ApiCaller merchant, String shop) {
+  }
+
+  private static Checkout checkoutAcrossRegions(long funds) {
+    ApiCaller payer = regionA.newUser();
+    String from = payer.openWallet();
+    payer.deposit(from, funds);
+    ApiCaller merchant = regionB.as("merchant-" + UUID.randomUUID(), "merchant");
+    return new Checkout(payer, from, merchant, merchant.openMerchantWallet());
+  }
+
+  /** A payment of {@code amount} in {@code c}, once it has settled in the merchant's region. */
+  private static String paid(Checkout c, long amount) {
+    HttpResponse<Buffer> paid = c.payer().post("/v1/payments", PaymentsApiTest.payment(c.from(), c.shop(), amount),
+      newKey());
+    assertThat(paid.statusCode()).as(paid.bodyAsString()).isEqualTo(202);
+    String id = paid.bodyAsJsonObject().getString("id");
+    assertThat(awaitPayment(c.payer(), id).getString("status")).isEqualTo("completed");
+    return id;
+  }
+
+  /** The payment once it is no longer pending, read from the payer's region. */
+  private static JsonObject awaitPayment(ApiCaller payer, String id) {
+    JsonObject[] payment = new JsonObject[1];
+    Eventually.await("payment " + id + " to settle", Duration.ofSeconds(30), () -> {
+      HttpResponse<Buffer> read = payer.get("/v1/payments/" + id);
+      payment[0] = read.statusCode() == 200 ? read.bodyAsJsonObject() : null;
+      return payment[0] != null && !payment[0].getString("status").equals("pending");
+    });
+    return payment[0];
+  }
+
+  private static void awaitAvailable(ApiCaller owner, String wallet, long expected) {
+    Eventually.await(wallet + " to hold " + expected, Duration.ofSeconds(30),
+      () -> owner.available(wallet) == expected);
   }
 
   /** A user of region a whose wallet holds {@code fundsInA}, one of region b whose wallet holds {@code fundsInB}. */
@@ -531,8 +706,13 @@ class RegionsApiTest {
 
   /** To region b, as region {@code from} signing with {@code secret}. */
   private static HttpResponse<Buffer> deliver(JsonObject settlement, String secret, String from) {
-    Buffer body = Buffer.buffer(settlement.encode());
-    return Await.result(client.postAbs(urlB + "/internal/v1/settlements")
+    return askRegionB(RegionChannel.PATH, settlement, secret, from);
+  }
+
+  /** {@code message} to {@code path} at region b, as region {@code from} signing with {@code secret}. */
+  private static HttpResponse<Buffer> askRegionB(String path, JsonObject message, String secret, String from) {
+    Buffer body = Buffer.buffer(message.encode());
+    return Await.result(client.postAbs(urlB + path)
       .putHeader(RegionChannel.REGION_HEADER, from)
       .putHeader(WebhookSignature.HEADER, new WebhookSignature(secret).header(Instant.now().getEpochSecond(),
         body.getBytes()))

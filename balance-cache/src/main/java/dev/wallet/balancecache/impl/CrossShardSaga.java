@@ -147,7 +147,8 @@ public final class CrossShardSaga {
   }
 
   private Settlement settlement(PendingMovement p) {
-    return new Settlement(p.id(), p.kind(), p.from(), p.to(), p.amount(), regions.self().orElseThrow().name());
+    return new Settlement(p.id(), p.kind(), p.from(), p.to(), p.amount(), p.fee(), p.paymentId(),
+      regions.self().orElseThrow().name());
   }
 
   private static void count(ScriptReply finish, AtomicLong counter) {
@@ -165,27 +166,41 @@ public final class CrossShardSaga {
     if (!shards.contains(p.to().shard())) {
       return creditElsewhere(p);
     }
+    ShardId destination = p.to().shard();
     return credit(p.id(), p.kind(), p.from(), p.to(), p.amount(), p.fee(), p.paymentId(),
-      SystemAccount.transit(p.amount().currency()), Optional.empty());
+      SystemAccount.transit(p.amount().currency()), Optional.empty(),
+      Keys.paymentRecord(destination, p.kind() == MovementKind.PAYMENT ? p.paymentId() : p.id()));
   }
 
   /**
-   * Step 2 of a transfer another region debited: its credit here, drawn on that region's clearing
-   * account, or {@code refusal} (the receiver's limits) as its decision if it has none yet.
+   * Step 2 of a movement another region debited: its credit here, drawn on that region's clearing
+   * account, or {@code refusal} (the receiver's limits) as its decision if it has none yet. A refund
+   * of a payment to another region's merchant credits the payer here, on whose shard the payment's
+   * movement record counts what came back (the merchant's region keeps the bound).
    */
   Future<OutcomeCode> creditFrom(Settlement s, Optional<OutcomeCode> refusal) {
-    return credit(s.movementId(), s.kind(), s.from(), s.to(), s.amount(), 0, "",
-      SystemAccount.region(s.sourceRegion(), s.amount().currency()), refusal);
+    ShardId destination = s.to().shard();
+    String paymentKey = switch (s.kind()) {
+      case PAYMENT -> Keys.paymentRecord(destination, s.paymentId());
+      case REFUND -> Keys.movement(destination, s.paymentId());
+      default -> Keys.paymentRecord(destination, s.movementId());
+    };
+    return credit(s.movementId(), s.kind(), s.from(), s.to(), s.amount(), s.fee(), s.paymentId(),
+      SystemAccount.region(s.sourceRegion(), s.amount().currency()), refusal, paymentKey);
   }
 
-  /** saga_credit on the destination's shard, from {@code source} (its in-transit or a region's clearing account). */
+  /**
+   * saga_credit on the destination's shard, from {@code source} (its in-transit or a region's clearing
+   * account); {@code paymentKey} is the record a payment opens, or the one a refund from another region counts on.
+   */
   private Future<OutcomeCode> credit(String id, MovementKind kind, WalletId from, WalletId to, Money amount, long fee,
-                                     String paymentId, SystemAccount source, Optional<OutcomeCode> refusal) {
+                                     String paymentId, SystemAccount source, Optional<OutcomeCode> refusal,
+                                     String paymentKey) {
     ShardId destination = to.shard();
     SystemAccount fees = SystemAccount.fees(amount.currency());
     List<String> keys = List.of(Keys.wallet(to), Keys.systemAccount(destination, source),
       Keys.creditDecision(destination, id), Keys.outbox(destination), Keys.systemAccount(destination, fees),
-      Keys.paymentRecord(destination, kind == MovementKind.PAYMENT ? paymentId : id));
+      paymentKey);
     List<String> args = List.of(id, kind.wire(), Long.toString(amount.minor()), Long.toString(fee),
       amount.currencyCode(), source.id(destination), fees.id(destination), from.value(), paymentId,
       refusal.map(OutcomeCode::name).orElse(""));

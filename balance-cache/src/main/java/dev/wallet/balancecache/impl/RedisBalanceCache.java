@@ -441,7 +441,8 @@ public final class RedisBalanceCache implements BalanceCache {
    * instead of the saga). Payments and captures both land here.
    */
   private Future<WalletId> landing(WalletId merchant, ShardId payerShard) {
-    if (merchant.shard().equals(payerShard)) {
+    // another region's merchant is paid in its wallet: its stripes are that region's to know
+    if (merchant.shard().equals(payerShard) || !options.shards().contains(merchant.shard())) {
       return Future.succeededFuture(merchant);
     }
     return identity(merchant).compose(found -> found.filter(stripes::striped)
@@ -451,11 +452,17 @@ public final class RedisBalanceCache implements BalanceCache {
 
   @Override
   public Future<Optional<PaymentView>> payment(PaymentId id) {
-    return hashAt(Keys.movement(id.shard(), id.value())).compose(movement -> movement.isEmpty()
-      ? Future.succeededFuture(Optional.<PaymentView>empty())
+    return hashAt(Keys.movement(id.shard(), id.value())).compose(movement -> {
+      if (movement.isEmpty()) {
+        return Future.succeededFuture(Optional.<PaymentView>empty());
+      }
+      ShardId payee = new WalletId(movement.get("to")).shard();
+      // another region's merchant keeps the payment record; the movement record here counts what came back
       // a payment through a stripe has its record on the stripe's shard, as any has on its payee's
-      : hashAt(Keys.paymentRecord(new WalletId(movement.get("to")).shard(), id.value()))
-        .map(record -> Views.payment(movement, record)));
+      return options.shards().contains(payee)
+        ? hashAt(Keys.paymentRecord(payee, id.value())).map(record -> Views.payment(movement, record))
+        : Future.succeededFuture(Views.payment(movement, movement));
+    });
   }
 
   @Override
@@ -473,6 +480,24 @@ public final class RedisBalanceCache implements BalanceCache {
       Future<ScriptReply> refunded = stripedMerchant == null ? move(refund)
         : toppedUp(() -> refilledFor(refund, new WalletId(stripedMerchant)), unrecorded -> move(refund, unrecorded));
       return refunded.map(reply -> Views.outcome(reply, Views::refund));
+    });
+  }
+
+  @Override
+  public Future<Outcome<RefundView>> refundReceived(Refund command, WalletId merchant) {
+    PaymentId paymentId = command.payment();
+    if (options.shards().contains(paymentId.shard()) || !options.shards().contains(merchant.shard())) {
+      return Future.failedFuture(new IllegalArgumentException("not a payment from another region to a merchant of "
+        + "this one: " + paymentId + " to " + merchant));
+    }
+    return hashAt(Keys.paymentRecord(merchant.shard(), paymentId.value())).compose(payment -> {
+      if (!merchant.value().equals(payment.get("merchant"))) {
+        return Future.succeededFuture(Outcome.<RefundView>refused(OutcomeCode.PAYMENT_NOT_FOUND));
+      }
+      Movement refund = new Movement(RefundId.random(merchant.shard()).value(), MovementKind.REFUND, merchant,
+        new WalletId(payment.get("payer")), command.amount(), 0, command.actor(), command.idempotencyKey(),
+        paymentId.value(), "", List.of(), command.canonical());
+      return move(refund).map(reply -> Views.outcome(reply, Views::refund));
     });
   }
 
@@ -516,8 +541,7 @@ public final class RedisBalanceCache implements BalanceCache {
 
   /** {@code unrecorded}: refusals of a one-script movement answered UNRECORDED, without writing anything. */
   private Future<ScriptReply> move(Movement m, Set<OutcomeCode> unrecorded) {
-    if (!options.shards().contains(m.to().shard())
-        && !(m.kind() == MovementKind.TRANSFER && saga.settlesElsewhere(m.to()))) {
+    if (!options.shards().contains(m.to().shard()) && !saga.settlesElsewhere(m.to())) {
       return toOtherRegion(m.to());
     }
     noteIfOffHome(m.from(), m.actor(), m.limits());
@@ -537,8 +561,8 @@ public final class RedisBalanceCache implements BalanceCache {
   /**
    * Money for a wallet this region cannot settle with is refused before anything is written: the
    * saga's credit could never reach that wallet's shard, and the debit would wait for ever
-   * (docs/architecture.md, "Regions"). Transfers to a region connected through a {@link RegionLink}
-   * settle there; payments and authorizations stay within a region.
+   * (docs/architecture.md, "Regions"). Transfers, payments and refunds to a region connected through a
+   * {@link RegionLink} settle there; authorizations stay within a region.
    */
   private static <T> Future<T> toOtherRegion(WalletId counterparty) {
     return Future.failedFuture(new OtherRegionException(counterparty.shard()));
@@ -574,20 +598,32 @@ public final class RedisBalanceCache implements BalanceCache {
       .mapEmpty();
   }
 
-  /** A transfer whose movement, sender and declared source are all one other region of this deployment. */
+  /**
+   * A transfer, payment or refund whose movement, sender and declared source are all one other region
+   * of this deployment; a payment's id is its movement's, a refund's payment is one made here.
+   */
   private boolean fromAnotherRegion(Settlement settlement) {
     Regions regions = options.regions();
     Optional<Regions.Region> source = regions.regions().stream()
       .filter(region -> region.name().equals(settlement.sourceRegion())).findFirst();
     Optional<ShardId> movementShard = Keys.shardNamedBy(settlement.movementId());
-    return source.isPresent() && !regions.self().equals(source) && settlement.kind() == MovementKind.TRANSFER
+    return source.isPresent() && !regions.self().equals(source)
       && movementShard.isPresent() && regions.homeOf(movementShard.get()).equals(source)
-      && regions.homeOf(settlement.from().shard()).equals(source);
+      && regions.homeOf(settlement.from().shard()).equals(source) && paymentFitsKind(settlement);
+  }
+
+  private boolean paymentFitsKind(Settlement s) {
+    return switch (s.kind()) {
+      case TRANSFER -> s.fee() == 0 && s.paymentId().isEmpty();
+      case PAYMENT -> s.paymentId().equals(s.movementId());
+      case REFUND -> s.fee() == 0 && Keys.shardNamedBy(s.paymentId()).filter(options.shards()::contains).isPresent();
+      default -> false;
+    };
   }
 
   private static <T> Future<T> notFromAnotherRegion(Settlement settlement) {
-    return Future.failedFuture(new IllegalArgumentException("not a transfer from another region of this deployment: "
-      + settlement));
+    return Future.failedFuture(new IllegalArgumentException("not a transfer, payment or refund from another region of "
+      + "this deployment: " + settlement));
   }
 
   @Override

@@ -7,13 +7,10 @@ import dev.wallet.balancecache.model.IdempotencyKey;
 import dev.wallet.balancecache.model.LimitCheck;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
-import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.PaymentId;
 import dev.wallet.balancecache.model.PaymentView;
+import dev.wallet.balancecache.model.RefundView;
 import dev.wallet.balancecache.model.WalletId;
-import dev.wallet.balancecache.model.WalletIdentity;
-import dev.wallet.balancecache.model.WalletType;
-import dev.wallet.edge.config.EdgeConfig;
 import dev.wallet.edge.http.Authenticator;
 import dev.wallet.edge.http.Caller;
 import dev.wallet.edge.http.EdgeMetrics;
@@ -44,15 +41,15 @@ public final class PaymentHandlers {
 
   private final BalanceCache cache;
   private final Ownership ownership;
-  private final EdgeConfig.Fees fees;
+  private final Merchants merchants;
   private final EdgeMetrics metrics;
-
   private final LimitsHandlers limits;
 
-  public PaymentHandlers(BalanceCache cache, Ownership ownership, EdgeConfig.Fees fees, EdgeMetrics metrics, LimitsHandlers limits) {
+  public PaymentHandlers(BalanceCache cache, Ownership ownership, Merchants merchants, EdgeMetrics metrics,
+                         LimitsHandlers limits) {
     this.cache = cache;
     this.ownership = ownership;
-    this.fees = fees;
+    this.merchants = merchants;
     this.metrics = metrics;
     this.limits = limits;
   }
@@ -81,8 +78,8 @@ public final class PaymentHandlers {
     }
   }
 
-  /** The merchant's wallet and the payer's limit checks for paying it. */
-  record Checked(WalletIdentity merchant, List<LimitCheck> limits) {
+  /** The merchant (its wallet and fee) and the payer's limit checks for paying it. */
+  record Checked(Merchants.Merchant merchant, List<LimitCheck> limits) {
   }
 
   /**
@@ -90,16 +87,16 @@ public final class PaymentHandlers {
    * merchant wallet, the payer's limits): a payment's, a batch item's and an authorization's first step.
    */
   Future<Checked> checkMerchantAndLimits(Request request) {
-    return merchantWallet(cache, request.merchant())
+    return merchants.of(request.merchant())
       .compose(shop -> limits.outgoing(request.caller().id(), Operation.MERCHANT_PAYMENT, request.amount(),
-          Optional.of(shop.ownerId()))
+          Optional.of(shop.wallet().ownerId()))
         .map(checks -> new Checked(shop, checks)));
   }
 
-  /** The payment with the merchant's fee and the payer's limit checks. */
+  /** The payment with the merchant's fee (its region's) and the payer's limit checks. */
   public Future<Payment> checked(Request request) {
     return checkMerchantAndLimits(request).map(checked -> new Payment(request.payer(), request.merchant(),
-      request.amount(), Fees.feeMinor(request.amount(), fees.bpsFor(checked.merchant().ownerId())),
+      request.amount(), Fees.feeMinor(request.amount(), checked.merchant().feeBps()),
       request.caller().id(), request.orderRef(), request.key(), checked.limits()));
   }
 
@@ -139,31 +136,49 @@ public final class PaymentHandlers {
       IdempotencyKeys.required(ctx));
   }
 
-  /** The refund, from the merchant's wallet the caller owns, in the payment's currency. */
+  /**
+   * The refund, from the merchant's wallet the caller owns, in the payment's currency; of a payment to
+   * another region's merchant, made in that region (which checks, in the script that moves the money,
+   * that the caller owns the merchant's wallet) and answered as it answers.
+   */
   public Future<Reply> refund(RefundRequest request) {
     return cache.payment(request.payment())
       .map(found -> found.orElseThrow(() -> new ProblemException(Problem.notFound())))
-      .compose(payment -> ownership.ownedWallet(request.caller(), payment.merchant()).map(owned -> payment))
-      .compose(payment -> cache.refund(new Refund(request.payment(), new Money(request.amountMinor(),
-        payment.amount().currency()), request.caller().id(), request.key())))
-      .onSuccess(outcome -> metrics.outcome("refund", outcome.code(), outcome.replayed()))
+      .compose(payment -> {
+        Refund refund = new Refund(request.payment(), new Money(request.amountMinor(), payment.amount().currency()),
+          request.caller().id(), request.key());
+        return merchants.regionOf(payment.merchant())
+          .map(region -> merchants.refundThere(region, refund, payment.merchant()))
+          .orElseGet(() -> ownership.ownedWallet(request.caller(), payment.merchant())
+            .compose(owned -> answered(cache.refund(refund))));
+      });
+  }
+
+  /**
+   * POST /internal/v1/refunds, as another region asks it for its payer's payment to a merchant here
+   * ({@link BalanceCache#refundReceived}): answered as this region answers a refund.
+   */
+  public Future<Reply> refundReceived(Refund refund, WalletId merchant) {
+    return answered(cache.refundReceived(refund, merchant));
+  }
+
+  private Future<Reply> answered(Future<Outcome<RefundView>> refunded) {
+    return refunded.onSuccess(outcome -> metrics.outcome("refund", outcome.code(), outcome.replayed()))
       .map(MovementReply.REFUND::answer);
   }
 
-  /** A merchant wallet, or 404: a personal wallet is not a place to pay, and is not revealed. */
-  private static Future<WalletIdentity> merchantWallet(BalanceCache cache, WalletId id) {
-    return cache.identity(id).map(found -> found.filter(wallet -> wallet.type() == WalletType.MERCHANT)
-      .orElseThrow(() -> new ProblemException(Problem.forRefusal(OutcomeCode.NOT_A_MERCHANT))));
-  }
-
+  /** The payment, for the payer's owner or the merchant's (whose region says who owns it when it is another). */
   private Future<PaymentView> visiblePayment(Caller caller, PaymentId id) {
     return cache.payment(id)
       .map(found -> found.orElseThrow(() -> new ProblemException(Problem.notFound())))
-      .compose(payment -> ownership.ownsEither(caller, payment.payer(), payment.merchant()).map(visible -> {
-        if (!visible) {
-          throw new ProblemException(Problem.notFound());
-        }
-        return payment;
-      }));
+      .compose(payment -> ownership.ownsEither(caller, payment.payer(), payment.merchant())
+        .compose(visible -> visible || merchants.regionOf(payment.merchant()).isEmpty() ? Future.succeededFuture(visible)
+          : merchants.of(payment.merchant()).map(merchant -> caller.owns(merchant.wallet().ownerId())))
+        .map(visible -> {
+          if (!visible) {
+            throw new ProblemException(Problem.notFound());
+          }
+          return payment;
+        }));
   }
 }

@@ -2,33 +2,43 @@ package dev.wallet.edge.regions;
 
 import dev.wallet.balancecache.RegionLink;
 import dev.wallet.balancecache.Settlement;
+import dev.wallet.balancecache.command.Refund;
 import dev.wallet.balancecache.async.Deadline;
 import dev.wallet.balancecache.config.Regions;
 import dev.wallet.balancecache.model.ClearingPosition;
 import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.edge.gateway.WebhookSignature;
+import dev.wallet.edge.http.Reply;
+import dev.wallet.edge.money.MerchantRegions;
+import dev.wallet.edge.money.Merchants;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The settlement channel's sending end (docs/architecture.md, "Regions"): a settlement goes to the
+ * The channel between regions, its sending end (docs/architecture.md, "Regions"): a settlement goes to the
  * destination region's edges, {@code POST /internal/v1/settlements}, naming this region in
  * {@link #REGION_HEADER} and signed with the secret this region shares with that one (HMAC-SHA256
  * over a timestamp and the body, {@link WebhookSignature}). The answer is
  * that region's decision; anything else (no answer in time, a 5xx) fails the call, and the movement
  * stays pending at its source, where the sweeper asks again: delivered at least once, credited at
- * most once (the destination keeps its first decision).
+ * most once (the destination keeps its first decision). The same channel asks another region about
+ * its merchants: who one is and what fee it pays, and a refund of a payment to it.
  */
-public final class RegionChannel implements RegionLink {
+public final class RegionChannel implements RegionLink, MerchantRegions {
 
   public static final String PATH = "/internal/v1/settlements";
   public static final String FINISHED_PATH = "/internal/v1/settlements/finished";
   public static final String CLEARING_PATH = "/internal/v1/clearing";
+  public static final String MERCHANTS_PATH = "/internal/v1/merchants";
+  public static final String REFUNDS_PATH = "/internal/v1/refunds";
   /** Which region sends: the receiver checks the signature with the secret it shares with that one. */
   public static final String REGION_HEADER = "X-Wallet-Region";
 
@@ -61,9 +71,25 @@ public final class RegionChannel implements RegionLink {
     return post(region, FINISHED_PATH, settlement).mapEmpty();
   }
 
+  @Override
+  public Future<Optional<Merchants.Merchant>> merchant(String region, WalletId wallet) {
+    return post(region, MERCHANTS_PATH, new JsonObject().put("walletId", wallet.value()))
+      .map(answer -> MerchantMessage.merchantFromJson(answer.bodyAsJsonObject()));
+  }
+
+  @Override
+  public Future<Reply> refund(String region, Refund refund, WalletId merchant) {
+    return post(region, REFUNDS_PATH, MerchantMessage.refundToJson(refund, merchant))
+      .map(answer -> MerchantMessage.replyFromJson(answer.bodyAsJsonObject()));
+  }
+
   /** The settlement, signed, to {@code path} at {@code region}'s edges; anything but a 200 fails. */
   private Future<HttpResponse<Buffer>> post(String region, String path, Settlement settlement) {
-    Buffer body = Buffer.buffer(SettlementMessage.toJson(settlement).encode());
+    return post(region, path, SettlementMessage.toJson(settlement));
+  }
+
+  private Future<HttpResponse<Buffer>> post(String region, String path, JsonObject message) {
+    Buffer body = Buffer.buffer(message.encode());
     String signed = signedFor(region, body.getBytes());
     return Deadline.within(vertx, http.postAbs(edgeOf(region) + path).putHeader(WebhookSignature.HEADER, signed)
         .putHeader(REGION_HEADER, self()).putHeader("Content-Type", "application/json").idleTimeout(timeoutMs).sendBuffer(body), timeoutMs)

@@ -4,12 +4,17 @@ import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.Settlement;
 import dev.wallet.balancecache.config.Regions;
 import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.outbox.MovementKind;
 import dev.wallet.edge.gateway.WebhookSignature;
+import dev.wallet.edge.http.FailureHandler;
 import dev.wallet.edge.http.Problem;
 import dev.wallet.edge.http.ProblemException;
 import dev.wallet.edge.http.Reply;
 import dev.wallet.edge.http.RequestLog;
 import dev.wallet.edge.limits.LimitsHandlers;
+import dev.wallet.edge.money.Merchants;
+import dev.wallet.edge.money.PaymentHandlers;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
@@ -32,6 +37,10 @@ import org.slf4j.LoggerFactory;
  *       decision, {@code 200 {"code": "OK" | refusal}};</li>
  *   <li>{@code POST /internal/v1/settlements/finished}: the source finished that movement and will not
  *       deliver it again, so its decision marker here may expire;</li>
+ *   <li>{@code POST /internal/v1/merchants}: a merchant wallet of this region and the fee it pays, for a
+ *       payment to it from another region ({@link MerchantMessage});</li>
+ *   <li>{@code POST /internal/v1/refunds}: a refund of the signing region's payment to a merchant of this
+ *       one, made here and answered as this region answers its merchant;</li>
  *   <li>{@code GET /internal/v1/clearing}: this region's books against the others, for their check;</li>
  *   <li>{@code GET /admin/regions/clearing} (behind the admin guard): the check between this region
  *       and each other one ({@link ClearingCheck}).</li>
@@ -47,12 +56,17 @@ public final class RegionHandlers {
   private final Clock clock;
   private final Optional<ClearingCheck> check;
   private final LimitsHandlers limits;
+  private final Merchants merchants;
+  private final PaymentHandlers payments;
 
   /** {@code secretWith}: the secret this region shares with a region, by its name. */
-  public RegionHandlers(BalanceCache cache, LimitsHandlers limits, Regions regions,
-                        Function<String, String> secretWith, Clock clock, Optional<ClearingCheck> check) {
+  public RegionHandlers(BalanceCache cache, LimitsHandlers limits, Merchants merchants, PaymentHandlers payments,
+                        Regions regions, Function<String, String> secretWith, Clock clock,
+                        Optional<ClearingCheck> check) {
     this.cache = cache;
     this.limits = limits;
+    this.merchants = merchants;
+    this.payments = payments;
     this.regions = regions;
     this.secretWith = secretWith;
     this.clock = clock;
@@ -75,7 +89,8 @@ public final class RegionHandlers {
    * source asks again.
    */
   private Future<Optional<OutcomeCode>> receiverRefusal(Settlement settlement) {
-    if (!cache.shards().contains(settlement.to().shard())) {
+    // a payment's merchant and a refund's payer are not judged as receivers, as within a region
+    if (settlement.kind() != MovementKind.TRANSFER || !cache.shards().contains(settlement.to().shard())) {
       return Future.succeededFuture(Optional.empty());
     }
     return cache.identity(settlement.to()).compose(found -> found
@@ -97,6 +112,32 @@ public final class RegionHandlers {
     Reply.answer(ctx, cache.forgetSettled(settlement).map(forgotten -> Reply.ok(new JsonObject().put("finished", true)))
       .recover(failure -> Future.failedFuture(failure instanceof IllegalArgumentException
         ? ProblemException.invalid(failure.getMessage()) : failure)));
+  }
+
+  public void merchant(RoutingContext ctx) {
+    signed(ctx);
+    WalletId wallet = parsed(ctx, json -> new WalletId(json.getString("walletId")));
+    Future<Optional<Merchants.Merchant>> found = cache.shards().contains(wallet.shard()) ? merchants.here(wallet)
+      : Future.succeededFuture(Optional.empty());
+    Reply.answer(ctx, found.map(merchant -> Reply.ok(MerchantMessage.merchantToJson(merchant))));
+  }
+
+  /**
+   * A refund the payment's region asks for: answered {@code 200} with what this region answers the
+   * merchant, refusals included ({@link MerchantMessage}); a failure this region does not expect fails the call.
+   */
+  public void refund(RoutingContext ctx) {
+    Signed signed = signed(ctx);
+    MerchantMessage.RefundAsked asked = parsed(ctx, MerchantMessage::refundFromJson);
+    String paymentRegion = regions.homeOf(asked.refund().payment().shard()).map(Regions.Region::name).orElse("");
+    if (!paymentRegion.equals(signed.region())) {
+      throw refused(ctx, "signed by region " + signed.region() + " for a payment of region " + paymentRegion);
+    }
+    Reply.answer(ctx, payments.refundReceived(asked.refund(), asked.merchant())
+      .recover(failure -> FailureHandler.known(failure).map(problem -> Future.succeededFuture(problem.reply()))
+        .orElseGet(() -> Future.failedFuture(failure instanceof IllegalArgumentException
+          ? ProblemException.invalid(failure.getMessage()) : failure)))
+      .map(answer -> Reply.ok(MerchantMessage.replyToJson(answer))));
   }
 
   public void position(RoutingContext ctx) {
@@ -154,6 +195,15 @@ public final class RegionHandlers {
       return SettlementMessage.fromJson(new JsonObject(raw));
     } catch (DecodeException | IllegalArgumentException | ClassCastException | NullPointerException malformed) {
       throw ProblemException.invalid("not a settlement: " + malformed.getMessage());
+    }
+  }
+
+  /** A signed request's body, read by {@code read}: 400 when it is not what it should be. */
+  private static <T> T parsed(RoutingContext ctx, Function<JsonObject, T> read) {
+    try {
+      return read.apply(ctx.body().asJsonObject());
+    } catch (DecodeException | IllegalArgumentException | ClassCastException | NullPointerException malformed) {
+      throw ProblemException.invalid("not a request between regions: " + malformed.getMessage());
     }
   }
 }
