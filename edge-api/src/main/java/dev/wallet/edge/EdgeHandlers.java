@@ -59,7 +59,7 @@ record EdgeHandlers(Authenticator auth, RateLimiter rate, ApiSchema schema, Mone
     LimitsHandlers limits = new LimitsHandlers(services.limits(), clock);
     TransferHandlers transfers = new TransferHandlers(services.cache(), services.ledger(), ownership, metrics,
       limits);
-    Merchants merchants = new Merchants(services.cache(), config.fees(), config.redis().regions(),
+    Merchants merchants = new Merchants(services.cache(), ownership, config.fees(), config.redis().regions(),
       services.merchantRegions());
     PaymentHandlers payments = new PaymentHandlers(services.cache(), ownership, merchants, metrics, limits);
     AdminHandlers admin = new AdminHandlers(services.cache(), services.halts(), gate);
@@ -76,7 +76,7 @@ record EdgeHandlers(Authenticator auth, RateLimiter rate, ApiSchema schema, Mone
       new GatewayMovementHandlers<>(GatewayMovementHandlers.withdrawals(limits), services.funds().withdrawals(),
         ownership, metrics),
       transfers, payments,
-      new AuthorizationHandlers(services.cache(), ownership, config.fees(), config.authorizations(), metrics, payments),
+      new AuthorizationHandlers(services.cache(), merchants, config.authorizations(), metrics, payments),
       new BatchHandlers(transfers, payments), admin, limits, new FailureHandler(),
       new RegionHandlers(services.cache(), limits, merchants, payments, config.redis().regions(),
         config.redis().settlement()::secretWith,

@@ -22,6 +22,7 @@ import java.util.Currency;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,24 +78,35 @@ public final class CrossShardSaga {
    * regions, asked now and by the sweeper until that region decides.
    */
   Future<ScriptReply> run(Movement movement) {
-    return debit(movement).compose(debited -> {
-      if (debited.kind() != ScriptReply.Kind.NEW || !"PENDING".equals(debited.outcome().getString("code"))) {
-        return Future.succeededFuture(debited);
-      }
-      started.incrementAndGet();
+    return debit(movement).compose(debited -> carriedOn(debited,
+      () -> Future.succeededFuture(PendingMovement.of(movement))));
+  }
+
+  /**
+   * Steps 2 and 3 after a debit that answered {@code debited} (a saga's first step, or a capture that
+   * sent its money into transit): within the region, driven to the end before answering, whose
+   * outcome is the answer (PENDING when a step cannot be reached: the sweeper goes on); for another
+   * region's wallet, driven beside the answer, which stays PENDING.
+   */
+  Future<ScriptReply> carriedOn(ScriptReply debited, Supplier<Future<PendingMovement>> pending) {
+    if (debited.kind() != ScriptReply.Kind.NEW || !"PENDING".equals(debited.outcome().getString("code"))) {
+      return Future.succeededFuture(debited);
+    }
+    started.incrementAndGet();
+    return pending.get().compose(movement -> {
       if (!shards.contains(movement.to().shard())) {
-        drive(PendingMovement.of(movement)).onFailure(failure -> {
+        drive(movement).onFailure(failure -> {
           leftPending.incrementAndGet();
           LOG.info("{} {} to region of {} left pending for the sweeper: {}", movement.kind(), movement.id(),
             movement.to(), failure.toString());
         });
         return Future.succeededFuture(debited);
       }
-      return drive(PendingMovement.of(movement)).recover(failure -> {
-        leftPending.incrementAndGet();
-        LOG.warn("{} {} left pending for the sweeper: {}", movement.kind(), movement.id(), failure.toString());
-        return Future.succeededFuture(debited);
-      });
+      return drive(movement).map(finished -> new ScriptReply(debited.kind(), finished.outcome()));
+    }).recover(failure -> {
+      leftPending.incrementAndGet();
+      LOG.warn("a movement ({}) left pending for the sweeper: {}", debited.outcome().getString("id"), failure.toString());
+      return Future.succeededFuture(debited);
     });
   }
 
@@ -221,7 +233,7 @@ public final class CrossShardSaga {
    * Where a movement's amount waits between its debit and its end, on the source shard: the shard's
    * in-transit account, or for a wallet of another region, the clearing account of that region.
    */
-  private SystemAccount between(WalletId to, Currency currency) {
+  SystemAccount between(WalletId to, Currency currency) {
     return shards.contains(to.shard()) ? SystemAccount.transit(currency)
       : SystemAccount.region(regions.homeOf(to.shard()).orElseThrow(() -> new OtherRegionException(to.shard())).name(),
         currency);

@@ -562,7 +562,7 @@ public final class RedisBalanceCache implements BalanceCache {
    * Money for a wallet this region cannot settle with is refused before anything is written: the
    * saga's credit could never reach that wallet's shard, and the debit would wait for ever
    * (docs/architecture.md, "Regions"). Transfers, payments and refunds to a region connected through a
-   * {@link RegionLink} settle there; authorizations stay within a region.
+   * {@link RegionLink} settle there, and so do captures of authorizations for its merchants.
    */
   private static <T> Future<T> toOtherRegion(WalletId counterparty) {
     return Future.failedFuture(new OtherRegionException(counterparty.shard()));
@@ -757,7 +757,7 @@ public final class RedisBalanceCache implements BalanceCache {
 
   @Override
   public Future<Outcome<AuthorizationView>> authorize(Authorize command) {
-    if (!options.shards().contains(command.merchant().shard())) {
+    if (!options.shards().contains(command.merchant().shard()) && !saga.settlesElsewhere(command.merchant())) {
       return toOtherRegion(command.merchant());
     }
     return hold(command.payer(), command.amount(), command.actor(), command.orderRef(), command.idempotencyKey(),
@@ -808,7 +808,8 @@ public final class RedisBalanceCache implements BalanceCache {
     ShardId shard = authId.shard();
     boolean sameShard = payee.shard().equals(shard);
     Currency currency = Currencies.parse(auth.get("cur"));
-    SystemAccount transit = SystemAccount.transit(currency);
+    // in-transit, or for another region's merchant the clearing account for its region, as a saga's debit
+    SystemAccount transit = saga.between(payee, currency);
     SystemAccount fees = SystemAccount.fees(currency);
     PaymentId paymentId = PaymentId.random(shard);
     List<String> keys = new ArrayList<>(List.of(Keys.wallet(new WalletId(auth.get("wallet"))), Keys.hold(authId),
@@ -824,18 +825,12 @@ public final class RedisBalanceCache implements BalanceCache {
       .map(reply -> Views.outcome(reply, Views::capture));
   }
 
-  /** A capture into the saga is driven on at once, as a cross-shard payment is; the sweeper finishes it if this fails. */
+  /**
+   * A capture into the saga is carried on as a cross-shard payment is (at once within the region,
+   * beside the answer for another region's merchant); the sweeper finishes it if this fails.
+   */
   private Future<ScriptReply> driveIfPending(ScriptReply captured, ShardId shard, PaymentId paymentId) {
-    if (captured.kind() != ScriptReply.Kind.NEW || !"PENDING".equals(captured.outcome().getString("code"))) {
-      return Future.succeededFuture(captured);
-    }
-    return hashAt(Keys.movement(shard, paymentId.value()))
-      .compose(record -> saga.drive(PendingMovement.of(record)))
-      .map(finished -> new ScriptReply(captured.kind(), finished.outcome()))
-      .recover(failure -> {
-        LOG.warn("capture {} left pending for the sweeper: {}", paymentId, failure.toString());
-        return Future.succeededFuture(captured);
-      });
+    return saga.carriedOn(captured, () -> hashAt(Keys.movement(shard, paymentId.value())).map(PendingMovement::of));
   }
 
   @Override

@@ -40,7 +40,7 @@ public final class Ownership {
   }
 
   /** Another region's wallet cannot be read here, so owning it cannot be shown here either. */
-  private Future<Boolean> owns(Caller caller, WalletId id) {
+  public Future<Boolean> owns(Caller caller, WalletId id) {
     if (!cache.shards().contains(id.shard())) {
       return Future.succeededFuture(false);
     }

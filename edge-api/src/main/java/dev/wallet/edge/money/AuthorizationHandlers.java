@@ -16,7 +16,6 @@ import dev.wallet.edge.http.Caller;
 import dev.wallet.edge.http.EdgeMetrics;
 import dev.wallet.edge.http.HomeRegion;
 import dev.wallet.edge.http.IdempotencyKeys;
-import dev.wallet.edge.http.Ownership;
 import dev.wallet.edge.http.PathIds;
 import dev.wallet.edge.http.Problem;
 import dev.wallet.edge.http.ProblemException;
@@ -37,17 +36,15 @@ import java.util.Optional;
 public final class AuthorizationHandlers {
 
   private final BalanceCache cache;
-  private final Ownership ownership;
-  private final EdgeConfig.Fees fees;
+  private final Merchants merchants;
   private final EdgeConfig.Authorizations config;
   private final EdgeMetrics metrics;
   private final PaymentHandlers payments;
 
-  public AuthorizationHandlers(BalanceCache cache, Ownership ownership, EdgeConfig.Fees fees,
-                        EdgeConfig.Authorizations config, EdgeMetrics metrics, PaymentHandlers payments) {
+  public AuthorizationHandlers(BalanceCache cache, Merchants merchants, EdgeConfig.Authorizations config,
+                               EdgeMetrics metrics, PaymentHandlers payments) {
     this.cache = cache;
-    this.ownership = ownership;
-    this.fees = fees;
+    this.merchants = merchants;
     this.config = config;
     this.metrics = metrics;
     this.payments = payments;
@@ -109,7 +106,7 @@ public final class AuthorizationHandlers {
 
   /**
    * The capture: 201 when the merchant is on the payer's shard, 202 while the payment goes through
-   * the saga; the fee is the merchant's rate.
+   * the saga (to another shard, or another region); the fee is the merchant's rate, its region's.
    */
   public Future<Reply> capture(ActionRequest request) {
     HoldId id = request.authorization();
@@ -119,9 +116,9 @@ public final class AuthorizationHandlers {
         if (amount <= 0) {
           return Future.succeededFuture(Outcome.<CaptureView>refused(OutcomeCode.AUTHORIZATION_NOT_ACTIVE));
         }
-        return cache.capture(new Capture(id, amount, Fees.feeMinor(new Money(amount,
-          authorization.authorized().currency()), fees.bpsFor(request.caller().id())), request.keepOpen(), "*",
-          request.key()));
+        return merchants.of(authorization.merchant()).compose(merchant -> cache.capture(new Capture(id, amount,
+          Fees.feeMinor(new Money(amount, authorization.authorized().currency()), merchant.feeBps()),
+          request.keepOpen(), "*", request.key())));
       })
       .onSuccess(outcome -> metrics.outcome("capture", outcome.code(), outcome.replayed()))
       .map(AuthorizationHandlers::captured);
@@ -164,7 +161,7 @@ public final class AuthorizationHandlers {
   private Future<AuthorizationView> visible(Caller caller, HoldId id) {
     return cache.authorization(id)
       .map(found -> found.orElseThrow(() -> new ProblemException(Problem.notFound())))
-      .compose(authorization -> ownership.ownsEither(caller, authorization.payer(), authorization.merchant())
+      .compose(authorization -> merchants.visibleTo(caller, authorization.payer(), authorization.merchant())
         .map(seen -> {
           if (!seen) {
             throw new ProblemException(Problem.notFound());
@@ -179,10 +176,12 @@ public final class AuthorizationHandlers {
       if (!caller.has(Caller.MERCHANT)) {
         throw new ProblemException(Problem.forbidden("captures and voids need the merchant role"));
       }
-      return ownership.ownedWallet(caller, authorization.merchant())
-        .recover(notOwner -> Future.failedFuture(new ProblemException(
-          Problem.forbidden("only the merchant's owner captures or voids an authorization"))))
-        .map(shop -> authorization);
+      return merchants.ownedBy(caller, authorization.merchant()).map(owner -> {
+        if (!owner) {
+          throw new ProblemException(Problem.forbidden("only the merchant's owner captures or voids an authorization"));
+        }
+        return authorization;
+      });
     });
   }
 

@@ -8,7 +8,9 @@ import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletIdentity;
 import dev.wallet.balancecache.model.WalletType;
 import dev.wallet.edge.config.EdgeConfig;
+import dev.wallet.edge.http.Caller;
 import dev.wallet.edge.http.DependencyUnavailableException;
+import dev.wallet.edge.http.Ownership;
 import dev.wallet.edge.http.Problem;
 import dev.wallet.edge.http.ProblemException;
 import dev.wallet.edge.http.Reply;
@@ -28,12 +30,15 @@ public final class Merchants {
   }
 
   private final BalanceCache cache;
+  private final Ownership ownership;
   private final EdgeConfig.Fees fees;
   private final Regions regions;
   private final Optional<MerchantRegions> others;
 
-  public Merchants(BalanceCache cache, EdgeConfig.Fees fees, Regions regions, Optional<MerchantRegions> others) {
+  public Merchants(BalanceCache cache, Ownership ownership, EdgeConfig.Fees fees, Regions regions,
+                   Optional<MerchantRegions> others) {
     this.cache = cache;
+    this.ownership = ownership;
     this.fees = fees;
     this.regions = regions;
     this.others = others;
@@ -52,6 +57,17 @@ public final class Merchants {
   public Future<Optional<Merchant>> here(WalletId id) {
     return cache.identity(id).map(found -> found.filter(wallet -> wallet.type() == WalletType.MERCHANT)
       .map(wallet -> new Merchant(wallet, fees.bpsFor(wallet.ownerId()))));
+  }
+
+  /** Whether the caller owns the merchant wallet {@code id}: its region says, when it is another's. */
+  public Future<Boolean> ownedBy(Caller caller, WalletId id) {
+    return regionOf(id).isPresent() ? of(id).map(merchant -> caller.owns(merchant.wallet().ownerId()))
+      : ownership.owns(caller, id);
+  }
+
+  /** Whether the caller may see what {@code payer} paid the merchant wallet {@code merchant}: it owns either. */
+  Future<Boolean> visibleTo(Caller caller, WalletId payer, WalletId merchant) {
+    return ownership.owns(caller, payer).compose(owns -> owns ? Future.succeededFuture(true) : ownedBy(caller, merchant));
   }
 
   /** The other region whose wallet {@code id} is, when this region reaches other regions. */

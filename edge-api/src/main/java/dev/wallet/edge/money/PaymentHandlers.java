@@ -171,14 +171,11 @@ public final class PaymentHandlers {
   private Future<PaymentView> visiblePayment(Caller caller, PaymentId id) {
     return cache.payment(id)
       .map(found -> found.orElseThrow(() -> new ProblemException(Problem.notFound())))
-      .compose(payment -> ownership.ownsEither(caller, payment.payer(), payment.merchant())
-        .compose(visible -> visible || merchants.regionOf(payment.merchant()).isEmpty() ? Future.succeededFuture(visible)
-          : merchants.of(payment.merchant()).map(merchant -> caller.owns(merchant.wallet().ownerId())))
-        .map(visible -> {
-          if (!visible) {
-            throw new ProblemException(Problem.notFound());
-          }
-          return payment;
-        }));
+      .compose(payment -> merchants.visibleTo(caller, payment.payer(), payment.merchant()).map(visible -> {
+        if (!visible) {
+          throw new ProblemException(Problem.notFound());
+        }
+        return payment;
+      }));
   }
 }

@@ -1,0 +1,77 @@
+package dev.wallet.edge.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.net.URI;
+
+/**
+ * A link between two regions with the delay of a link between continents injected: an HTTP proxy in
+ * front of a region's edge that passes each request on {@code delayMs} after it arrived, and its
+ * answer back {@code delayMs} after it came, so a round trip through it takes {@code 2 × delayMs}
+ * more. Timers, not sleeps: requests in flight overlap, as they do on a real link, and the proxy's
+ * own pool is large enough never to be what queues them.
+ */
+final class DelayProxy {
+
+  private static final int CONNECTIONS = 256;
+
+  private final Vertx vertx;
+  private final URI target;
+  private final long delayMs;
+  private final HttpClientAgent client;
+  private HttpServer server;
+
+  private DelayProxy(Vertx vertx, URI target, long delayMs) {
+    this.vertx = vertx;
+    this.target = target;
+    this.delayMs = delayMs;
+    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
+      new PoolOptions().setHttp1MaxSize(CONNECTIONS));
+  }
+
+  /** A proxy listening on {@code port} for {@code target} (an edge's base URL). */
+  static Future<DelayProxy> start(Vertx vertx, int port, URI target, long delayMs) {
+    DelayProxy proxy = new DelayProxy(vertx, target, delayMs);
+    return vertx.createHttpServer().requestHandler(proxy::relay).listen(port).map(listening -> {
+      proxy.server = listening;
+      return proxy;
+    });
+  }
+
+  private void relay(HttpServerRequest request) {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(request.headers()).remove("Host");
+    request.body()
+      .compose(body -> later().compose(passed -> client.request(new RequestOptions().setMethod(request.method())
+          .setHost(target.getHost()).setPort(target.getPort()).setURI(request.uri()).setHeaders(headers))
+        .compose(out -> out.send(body))
+        .compose(answer -> answer.body().map(answered -> new Answered(answer.statusCode(),
+          answer.getHeader("Content-Type"), answered)))))
+      .compose(answered -> later().map(answered))
+      .onSuccess(answered -> {
+        if (answered.contentType() != null) {
+          request.response().putHeader("Content-Type", answered.contentType());
+        }
+        request.response().setStatusCode(answered.status()).end(answered.body());
+      })
+      .onFailure(failure -> request.response().setStatusCode(502).end(String.valueOf(failure)));
+  }
+
+  private record Answered(int status, String contentType, Buffer body) {
+  }
+
+  private Future<Void> later() {
+    return delayMs == 0 ? Future.succeededFuture() : vertx.timer(delayMs).mapEmpty();
+  }
+
+  Future<Void> close() {
+    return server.close().compose(closed -> client.close());
+  }
+}

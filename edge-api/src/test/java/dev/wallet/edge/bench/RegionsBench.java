@@ -1,0 +1,260 @@
+package dev.wallet.edge.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Two regions on one machine with a delay between them (scripts/bench-regions.sh starts them; this
+ * runs the links and the load, in a separate JVM): whether transfers to the other region slow a
+ * region's own traffic, and how long they take to settle. Each region reaches the other through a
+ * {@link DelayProxy} in this process, so a message between regions and its answer each wait the
+ * delay, as over a link between continents; clients reach their region's edges directly.
+ *
+ * <p>Each round runs region a's own transfers (1 cent between the two wallets of a pair, one script)
+ * in an open loop at {@code --rate}, once alone and once beside transfers from region a's wallets to
+ * region b's at {@code --cross-rate}, in alternating order. Latency is counted from when each request
+ * was due. A transfer between regions is settled when its source's ledger has its completion: its
+ * settle time is that posting's money-core stamp minus its debit's. Prints a markdown section.
+ */
+public final class RegionsBench {
+
+  private static final long FUNDING_MINOR = 100_000;
+
+  /** Settings, from the command line ({@code --name=value}). */
+  record Options(List<URI> regionA, List<URI> regionB, String secret, int proxyAPort, int proxyBPort, long delayMs,
+                 int rate, int crossRate, int seconds, int rounds, int warmUpSeconds, int pairs, int wallets,
+                 String pgHost, int pgPort, String pgDatabase, String pgUser, String pgPassword) {
+
+    static Options parse(String[] args) {
+      Map<String, String> given = new HashMap<>();
+      for (String arg : args) {
+        String[] pair = arg.replaceFirst("^--", "").split("=", 2);
+        given.put(pair[0], pair.length > 1 ? pair[1] : "true");
+      }
+      return new Options(uris(given.getOrDefault("region-a", "http://127.0.0.1:8080")),
+        uris(given.getOrDefault("region-b", "http://127.0.0.1:8280")),
+        given.getOrDefault("secret", "wallet-dev-only-jwt-secret-never-use-in-production"),
+        number(given, "proxy-a-port", 8380), number(given, "proxy-b-port", 8381), number(given, "delay-ms", 100),
+        number(given, "rate", 200), number(given, "cross-rate", 40), number(given, "seconds", 20),
+        number(given, "rounds", 3), number(given, "warmup", 20), number(given, "pairs", 64),
+        number(given, "wallets", 200), given.getOrDefault("pg-host", "127.0.0.1"), number(given, "pg-port", 25432),
+        given.getOrDefault("pg-database", "wallet"), given.getOrDefault("pg-user", "wallet_app"),
+        given.getOrDefault("pg-password", "wallet-dev-app"));
+    }
+
+    private static List<URI> uris(String list) {
+      return Arrays.stream(list.split(",")).map(URI::create).toList();
+    }
+
+    private static int number(Map<String, String> given, String name, int fallback) {
+      return given.containsKey(name) ? Integer.parseInt(given.get(name)) : fallback;
+    }
+  }
+
+  /** One phase of a round: region a's own transfers, and those to region b when any were offered. */
+  private record Phase(String name, Load.Result own, Load.Result cross, Settled settled) {
+  }
+
+  /** Settle times of the transfers between regions of a phase, in ms; {@code settled} of {@code sent}. */
+  private record Settled(long sent, long settled, double p50Ms, double p99Ms, double maxMs) {
+  }
+
+  private final Vertx vertx;
+  private final Options options;
+  private final BenchHttp httpA;
+  private final BenchHttp httpB;
+  private final Pool ledgerA;
+
+  private RegionsBench(Vertx vertx, Options options) {
+    this.vertx = vertx;
+    this.options = options;
+    this.httpA = new BenchHttp(vertx, options.regionA(), options.secret(), 256);
+    this.httpB = new BenchHttp(vertx, options.regionB(), options.secret(), 64);
+    this.ledgerA = PgBuilder.pool().connectingTo(new PgConnectOptions().setHost(options.pgHost())
+      .setPort(options.pgPort()).setDatabase(options.pgDatabase()).setUser(options.pgUser())
+      .setPassword(options.pgPassword())).using(vertx).build();
+  }
+
+  public static void main(String[] args) {
+    Options options = Options.parse(args);
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+    try {
+      System.out.print(new RegionsBench(vertx, options).run());
+    } finally {
+      await(vertx.close(), 60);
+    }
+  }
+
+  private String run() {
+    List<DelayProxy> links = List.of(
+      await(DelayProxy.start(vertx, options.proxyAPort(), options.regionA().get(0), options.delayMs()), 10),
+      await(DelayProxy.start(vertx, options.proxyBPort(), options.regionB().get(0), options.delayMs()), 10));
+    try {
+      Population inA = new Population(vertx, httpA);
+      Population inB = new Population(vertx, httpB);
+      progress("making customers: %d pairs and %d wallets in region a, %d wallets in region b", options.pairs(),
+        options.wallets(), options.wallets());
+      await(inA.treasury((options.pairs() + options.wallets()) * FUNDING_MINOR), 600);
+      await(inB.treasury(options.wallets()), 600);
+      List<Population.Pair> pairs = await(inA.pairs(options.pairs(), FUNDING_MINOR), 600);
+      List<Population.Account> senders = await(inA.spread(options.wallets(), options.wallets(), FUNDING_MINOR), 600);
+      List<Population.Account> receivers = await(inB.spread(options.wallets(), options.wallets(), 1), 600);
+      progress("warming up for %d s", options.warmUpSeconds());
+      phase("warm-up", pairs, senders, receivers, options.crossRate(), options.warmUpSeconds());
+      List<Phase> phases = new ArrayList<>();
+      for (int round = 0; round < options.rounds(); round++) {
+        boolean alongsideFirst = round % 2 == 1;
+        for (boolean alongside : alongsideFirst ? new boolean[] {true, false} : new boolean[] {false, true}) {
+          Phase measured = phase(alongside ? "beside transfers to region b" : "alone", pairs, senders, receivers,
+            alongside ? options.crossRate() : 0, options.seconds());
+          progress("round %d, %s: %s", round + 1, measured.name(), line(measured));
+          phases.add(measured);
+        }
+      }
+      return report(phases);
+    } finally {
+      links.forEach(link -> await(link.close(), 10));
+      await(ledgerA.close(), 10);
+    }
+  }
+
+  private Phase phase(String name, List<Population.Pair> pairs, List<Population.Account> senders,
+                      List<Population.Account> receivers, int crossRate, int seconds) {
+    Duration length = Duration.ofSeconds(seconds);
+    Set<String> sent = ConcurrentHashMap.newKeySet();
+    Future<Load.Result> own = Load.open(vertx, Scenarios.sameShard(httpA, pairs), options.rate(), length);
+    Future<Load.Result> cross = crossRate == 0 ? Future.succeededFuture()
+      : Load.open(vertx, toRegionB(senders, receivers, sent), crossRate, length);
+    await(Future.all(own, cross), seconds + 120L);
+    Settled settled = crossRate == 0 ? null : await(settled(List.copyOf(sent)), 300);
+    return new Phase(name, own.result(), cross.result(), settled);
+  }
+
+  /** 1 cent from a random wallet of region a to a random wallet of region b; remembers each id answered. */
+  private Load.Requests toRegionB(List<Population.Account> senders, List<Population.Account> receivers,
+                                  Set<String> sent) {
+    String keys = UUID.randomUUID().toString();
+    return new Load.Requests() {
+      @Override
+      public Future<BenchHttp.Answer> send(long n) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        Population.Account from = senders.get(random.nextInt(senders.size()));
+        Population.Account to = receivers.get(random.nextInt(receivers.size()));
+        return httpA.post("/v1/transfers", from.token(), keys + n, "{\"fromWalletId\":\"" + from.wallet()
+            + "\",\"toWalletId\":\"" + to.wallet() + "\",\"amount\":1,\"currency\":\"USD\"}")
+          .onSuccess(answer -> {
+            if (answer.status() == 202) {
+              sent.add(answer.json().getString("id"));
+            }
+          });
+      }
+
+      @Override
+      public boolean succeeded(int status) {
+        return status == 202;
+      }
+    };
+  }
+
+  /**
+   * Waits until region a's ledger has the end of every transfer {@code ids} names (or two minutes
+   * passed), then reads each one's settle time: its completion's stamp minus its debit's.
+   */
+  private Future<Settled> settled(List<String> ids) {
+    long deadline = System.currentTimeMillis() + 120_000;
+    String[] movements = ids.toArray(String[]::new);
+    return dev.wallet.balancecache.async.Sequential.repeatWhile(() -> ends(movements).compose(ended ->
+        ended >= ids.size() || System.currentTimeMillis() > deadline ? Future.succeededFuture(false)
+          : vertx.timer(500).map(true)))
+      .compose(waited -> ledgerA.preparedQuery("""
+          SELECT extract(epoch FROM max(created_at) - min(created_at))::float8 * 1000 AS ms
+            FROM postings WHERE reference = ANY($1) AND type IN ('transfer_debit', 'transfer_completed')
+           GROUP BY reference HAVING count(*) = 2""").execute(Tuple.of((Object) movements)))
+      .map(rows -> {
+        double[] times = new double[rows.size()];
+        int i = 0;
+        for (Row row : rows) {
+          times[i++] = row.getDouble("ms");
+        }
+        Arrays.sort(times);
+        return times.length == 0 ? new Settled(ids.size(), 0, Double.NaN, Double.NaN, Double.NaN)
+          : new Settled(ids.size(), times.length, times[(int) (0.5 * (times.length - 1))],
+            times[(int) Math.ceil(0.99 * (times.length - 1))], times[times.length - 1]);
+      });
+  }
+
+  private Future<Long> ends(String[] movements) {
+    return ledgerA.preparedQuery("SELECT count(*) AS n FROM postings WHERE reference = ANY($1) "
+        + "AND type IN ('transfer_completed', 'transfer_reversed')").execute(Tuple.of((Object) movements))
+      .map(rows -> rows.iterator().next().getLong("n"));
+  }
+
+  private String report(List<Phase> phases) {
+    StringBuilder out = new StringBuilder();
+    out.append(String.format(Locale.ROOT, "Region a's edges %s, region b's %s; each region reaches the other through "
+        + "a proxy that delays a message %d ms and its answer %d ms more (a round trip of %d ms); %d rounds of %d s "
+        + "per phase, in alternating order, after %d s of warm-up; region a's own transfers: %d same-shard pairs "
+        + "at %d/s, open loop; transfers to region b: from %d wallets of region a to %d of region b at %d/s.%n%n",
+      options.regionA(), options.regionB(), options.delayMs(), options.delayMs(), 2 * options.delayMs(),
+      options.rounds(), options.seconds(), options.warmUpSeconds(), options.pairs(), options.rate(), options.wallets(),
+      options.wallets(), options.crossRate()));
+    out.append("| round | region a's own transfers | answered/s | p50 ms | p99 ms | p99.9 ms | errors "
+      + "| to region b: answered/s | answer p50 / p99 ms | errors | settled | settle p50 / p99 / max ms |\n");
+    out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (int i = 0; i < phases.size(); i++) {
+      out.append("| ").append(i / 2 + 1).append(" | ").append(line(phases.get(i))).append(" |\n");
+    }
+    out.append(String.format(Locale.ROOT, "%nMedians of the rounds, region a's own transfers: p50 %.1f ms and p99 "
+        + "%.1f ms alone; p50 %.1f ms and p99 %.1f ms beside transfers to region b.%n",
+      median(phases, false, 50), median(phases, false, 99), median(phases, true, 50), median(phases, true, 99)));
+    return out.toString();
+  }
+
+  private static double median(List<Phase> phases, boolean alongside, double percentile) {
+    double[] values = phases.stream().filter(p -> (p.cross() != null) == alongside)
+      .mapToDouble(p -> p.own().percentileMs(percentile)).sorted().toArray();
+    return values.length == 0 ? Double.NaN : values[values.length / 2];
+  }
+
+  private static String line(Phase p) {
+    String own = String.format(Locale.ROOT, "%s | %.0f | %.1f | %.1f | %.1f | %s", p.name(), p.own().perSecond(),
+      p.own().percentileMs(50), p.own().percentileMs(99), p.own().percentileMs(99.9), p.own().errorsText());
+    if (p.cross() == null) {
+      return own + " | | | | |";
+    }
+    return own + String.format(Locale.ROOT, " | %.0f | %.1f / %.1f | %s | %d of %d | %.0f / %.0f / %.0f",
+      p.cross().perSecond(), p.cross().percentileMs(50), p.cross().percentileMs(99), p.cross().errorsText(),
+      p.settled().settled(), p.settled().sent(), p.settled().p50Ms(), p.settled().p99Ms(), p.settled().maxMs());
+  }
+
+  private static void progress(String format, Object... args) {
+    System.err.printf(Locale.ROOT, "[bench-regions] " + format + "%n", args);
+  }
+
+  private static <T> T await(Future<T> future, long seconds) {
+    try {
+      return future.await(seconds, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("no answer within " + seconds + " s", e);
+    }
+  }
+}
