@@ -5,16 +5,17 @@
 # regions as `scripts/run.sh --regions 2` does, with bench risk rules and rate limits out of the way,
 # and each region's edges naming the other through a proxy in the load generator
 # (dev.wallet.edge.bench.DelayProxy) that delays every message between them and its answer. Then
-# runs region a's own transfers in an open loop alone and beside transfers to region b, in
-# alternating rounds (dev.wallet.edge.bench.RegionsBench), and reads each transfer between regions'
-# settle time from region a's ledger. Prints a markdown section and appends it, with the date and
-# command, to docs/scaling.md.
+# runs region a's own transfers in an open loop alone, beside transfers to region b over the link
+# without delay, and beside the same over the link with the delay, in rounds of turning order
+# (dev.wallet.edge.bench.RegionsBench): the last two differ only in the delay. Each transfer between
+# regions' settle time is read from region a's ledger. Prints a markdown section and appends it,
+# with the date and command, to docs/scaling.md.
 #
-#   scripts/bench-regions.sh                                  # delay 100 ms each way, 3 rounds (about 6 minutes)
-#   WALLET_BENCH_REGION_DELAY_MS=150 scripts/bench-regions.sh --rate=300 --cross-rate=60
+#   scripts/bench-regions.sh                                  # 100 ms each way, 3 rounds (about 8 minutes)
+#   WALLET_BENCH_REGION_DELAY_MS=150 scripts/bench-regions.sh --rate=150 --cross-rate=30
 #   WALLET_BENCH_RECORD=0 scripts/bench-regions.sh --rounds=1 --seconds=10   # print only
-# Arguments are RegionsBench's (--rate, --cross-rate, --seconds, --rounds, --warmup, --pairs,
-# --wallets). Run it with nothing else measuring on the machine.
+# Arguments are RegionsBench's (--rate [100], --cross-rate [20], --seconds [20], --rounds [3],
+# --warmup [20], --pairs, --wallets). Run it with nothing else measuring on the machine.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export WALLET_DATA_DIR=${WALLET_BENCH_REGIONS_DATA_DIR:-$here/../.data/bench-regions}

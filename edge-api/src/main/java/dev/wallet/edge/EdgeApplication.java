@@ -33,10 +33,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -63,18 +65,19 @@ public final class EdgeApplication {
   private final EdgeServices services;
   private final Pool pool;
   private final LedgerNodes ledger;
-  private final WebClient gatewayHttp;
+  /** The clients to the gateway and to the other regions. */
+  private final List<WebClient> httpClients;
   private final String deployment;
   private final int port;
   private final Optional<String> sandboxDeployment;
 
-  private EdgeApplication(Vertx vertx, EdgeServices services, Pool pool, LedgerNodes ledger, WebClient gatewayHttp,
+  private EdgeApplication(Vertx vertx, EdgeServices services, Pool pool, LedgerNodes ledger, List<WebClient> httpClients,
                           String deployment, int port, Optional<String> sandboxDeployment) {
     this.vertx = vertx;
     this.services = services;
     this.pool = pool;
     this.ledger = ledger;
-    this.gatewayHttp = gatewayHttp;
+    this.httpClients = List.copyOf(httpClients);
     this.deployment = deployment;
     this.port = port;
     this.sandboxDeployment = sandboxDeployment;
@@ -151,13 +154,16 @@ public final class EdgeApplication {
     BalanceCache cache = dependencies.cache();
     Pool pool = dependencies.pool();
     WebClient gatewayHttp = WebClient.create(vertx);
+    // a client of its own for the other regions: a far link needs many connections to carry what a near one
+    // carries with few (at most connections / round trip a second), and must not queue the gateway's calls
+    WebClient regionHttp = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true),
+      new io.vertx.core.http.PoolOptions().setHttp1MaxSize(config.redis().settlement().connections()));
     Gateway gateway = new SandboxGatewayClient(gatewayHttp, config.gateway().url(), config.gateway().apiKey(),
       config.gateway().timeoutMs());
     Optional<ClearingCheck> clearingCheck = Optional.empty();
     Optional<MerchantRegions> merchantRegions = Optional.empty();
     if (config.redis().regions().multiple()) {
-      // the same client as the gateway's, closed with it
-      RegionChannel channel = new RegionChannel(vertx, gatewayHttp, config.redis().regions(),
+      RegionChannel channel = new RegionChannel(vertx, regionHttp, config.redis().regions(),
         config.redis().settlement()::secretWith, config.redis().settlement().timeoutMs(), Clock.systemUTC());
       cache.connectRegions(channel);
       merchantRegions = Optional.of(channel);
@@ -189,7 +195,7 @@ public final class EdgeApplication {
         return verticle;
       }, new DeploymentOptions().setInstances(config.http().instances()))
         .compose(deployment -> embeddedSandbox(vertx, config)
-          .map(sandbox -> new EdgeApplication(vertx, services, pool, dependencies.ledger(), gatewayHttp, deployment,
+          .map(sandbox -> new EdgeApplication(vertx, services, pool, dependencies.ledger(), List.of(gatewayHttp, regionHttp), deployment,
             first.get().port(), sandbox))))
       .onSuccess(app -> {
         clusterGauges.start(vertx, CLUSTER_GAUGES_INTERVAL_MS);
@@ -240,7 +246,7 @@ public final class EdgeApplication {
         services.clusterGauges().stop(vertx);
         services.liveFigures().close();
         services.feed().close();
-        gatewayHttp.close();
+        httpClients.forEach(WebClient::close);
         return services.limits().close();
       })
       .eventually(() -> vertx.executeBlocking(() -> {

@@ -138,7 +138,8 @@ class EdgeConfigTest {
   }
 
   @Test
-  @DisplayName("a port that is not a number, a fee beyond 100% or an idle timeout below 200 ms stops the edge at startup")
+  @DisplayName("a port that is not a number, a fee beyond 100%, an idle timeout below 200 ms or no connection to "
+    + "other regions stops the edge at startup; the connections to other regions are 64 unless set")
   void refusesBadSettings() {
     assertThatThrownBy(() -> EdgeConfig.fromEnvironment(development("WALLET_HTTP_PORT", "eighty")))
       .hasMessageContaining("WALLET_HTTP_PORT");
@@ -150,6 +151,11 @@ class EdgeConfigTest {
       .hasMessageContaining("WALLET_HTTP_IDLE_TIMEOUT_MS");
     assertThatThrownBy(() -> EdgeConfig.fromEnvironment(development("WALLET_WS_MAX_PER_CALLER", "0")))
       .hasMessageContaining("WALLET_WS_MAX_PER_CALLER");
+    assertThatThrownBy(() -> EdgeConfig.fromEnvironment(development("WALLET_REGION_CONNECTIONS", "0")))
+      .hasMessageContaining("WALLET_REGION_CONNECTIONS");
+    assertThat(EdgeConfig.fromEnvironment(DEVELOPMENT).redis().settlement().connections()).isEqualTo(64);
+    assertThat(EdgeConfig.fromEnvironment(development("WALLET_REGION_CONNECTIONS", "200")).redis().settlement()
+      .connections()).isEqualTo(200);
   }
 
   @ParameterizedTest(name = "{0}")

@@ -52,7 +52,7 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
     "WALLET_AML_SETTLE_MS", "WALLET_AUTH_DEFAULT_EXPIRY_SECONDS", "WALLET_AUTH_MAX_EXPIRY_SECONDS",
     "WALLET_PROMETHEUS_URL", "WALLET_STRIPED_MERCHANT_OWNERS", "WALLET_STRIPE_SWEEP_INTERVAL_MS", "WALLET_REGION",
     "WALLET_REGIONS", "WALLET_REGION_SECRET", "WALLET_REGION_SECRETS", "WALLET_REGION_TIMEOUT_MS", "WALLET_REGION_CHECK_INTERVAL_MS",
-    "WALLET_LEDGER_PLACEMENT");
+    "WALLET_REGION_CONNECTIONS", "WALLET_LEDGER_PLACEMENT");
 
   /**
    * @param port              HTTP port (0 picks a free one, for tests)
@@ -152,7 +152,8 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
    * shares ({@code WALLET_REGION_SECRET}). A region that does not answer within {@code timeoutMs} is
    * asked again later. The check between regions runs every {@code checkIntervalMs} (0: on demand only).
    */
-  public record Settlement(String secret, Map<String, String> peerSecrets, long timeoutMs, long checkIntervalMs) {
+  public record Settlement(String secret, Map<String, String> peerSecrets, long timeoutMs, long checkIntervalMs,
+                           int connections) {
     public Settlement {
       peerSecrets = Map.copyOf(peerSecrets);
       if (secret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
@@ -165,6 +166,7 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
         }
       });
       requireRange("WALLET_REGION_TIMEOUT_MS", timeoutMs, 50, 60_000);
+      requireRange("WALLET_REGION_CONNECTIONS", connections, 1, 4_096);
       if (checkIntervalMs != 0) {
         requireRange("WALLET_REGION_CHECK_INTERVAL_MS", checkIntervalMs, 100, 86_400_000);
       }
@@ -178,7 +180,8 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
     @Override
     public String toString() {
       return "Settlement[" + (peerSecrets.isEmpty() ? "" : "own secrets with " + new TreeSet<>(peerSecrets.keySet())
-        + ", ") + "timeoutMs=" + timeoutMs + ", checkIntervalMs=" + checkIntervalMs + "]";
+        + ", ") + "timeoutMs=" + timeoutMs + ", checkIntervalMs=" + checkIntervalMs + ", connections=" + connections
+        + "]";
     }
   }
 
@@ -414,7 +417,8 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
     Settlement settlement = new Settlement(sharedNeeded
       ? secrets.secret("WALLET_REGION_SECRET", "regions.secret", Secrets.DEV_REGION_SECRET) : Secrets.DEV_REGION_SECRET,
       perPeer, s.number("WALLET_REGION_TIMEOUT_MS", "regions.timeoutMs", 2_000),
-      s.number("WALLET_REGION_CHECK_INTERVAL_MS", "regions.checkIntervalMs", 60_000));
+      s.number("WALLET_REGION_CHECK_INTERVAL_MS", "regions.checkIntervalMs", 60_000),
+      s.integer("WALLET_REGION_CONNECTIONS", "regions.connections", 64));
     return new Redis(BalanceCacheOptions.nodes(s), shardCount, regions, settlement,
       s.number("WALLET_REDIS_OPERATION_TIMEOUT_MS", "redis.operationTimeoutMs", 800),
       s.number("WALLET_SWEEP_INTERVAL_MS", "redis.sweepIntervalMs", 1_000),

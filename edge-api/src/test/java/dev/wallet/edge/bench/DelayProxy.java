@@ -25,7 +25,7 @@ final class DelayProxy {
 
   private final Vertx vertx;
   private final URI target;
-  private final long delayMs;
+  private volatile long delayMs;
   private final HttpClientAgent client;
   private HttpServer server;
 
@@ -67,8 +67,14 @@ final class DelayProxy {
   private record Answered(int status, String contentType, Buffer body) {
   }
 
+  /** From now on, every message and answer waits {@code value} ms (0: none). */
+  void delay(long value) {
+    delayMs = value;
+  }
+
   private Future<Void> later() {
-    return delayMs == 0 ? Future.succeededFuture() : vertx.timer(delayMs).mapEmpty();
+    long wait = delayMs;
+    return wait == 0 ? Future.succeededFuture() : vertx.timer(wait).mapEmpty();
   }
 
   Future<Void> close() {

@@ -30,10 +30,14 @@ import java.util.concurrent.TimeUnit;
  * delay, as over a link between continents; clients reach their region's edges directly.
  *
  * <p>Each round runs region a's own transfers (1 cent between the two wallets of a pair, one script)
- * in an open loop at {@code --rate}, once alone and once beside transfers from region a's wallets to
- * region b's at {@code --cross-rate}, in alternating order. Latency is counted from when each request
- * was due. A transfer between regions is settled when its source's ledger has its completion: its
- * settle time is that posting's money-core stamp minus its debit's. Prints a markdown section.
+ * in an open loop at {@code --rate} three times, in an order that turns with each round: alone; beside
+ * transfers from region a's wallets to region b's at {@code --cross-rate} over a link without delay;
+ * and beside the same over the link with the delay. The last two differ only in the delay, so what
+ * the delay does to region a's own traffic is their difference; the first says what the transfers to
+ * region b cost it on this machine, where both regions share two cores. Latency is counted from when
+ * each request was due. A transfer between regions is settled when its source's ledger has its
+ * completion: its settle time is that posting's money-core stamp minus its debit's. Prints a markdown
+ * section.
  */
 public final class RegionsBench {
 
@@ -54,7 +58,7 @@ public final class RegionsBench {
         uris(given.getOrDefault("region-b", "http://127.0.0.1:8280")),
         given.getOrDefault("secret", "wallet-dev-only-jwt-secret-never-use-in-production"),
         number(given, "proxy-a-port", 8380), number(given, "proxy-b-port", 8381), number(given, "delay-ms", 100),
-        number(given, "rate", 200), number(given, "cross-rate", 40), number(given, "seconds", 20),
+        number(given, "rate", 100), number(given, "cross-rate", 20), number(given, "seconds", 20),
         number(given, "rounds", 3), number(given, "warmup", 20), number(given, "pairs", 64),
         number(given, "wallets", 200), given.getOrDefault("pg-host", "127.0.0.1"), number(given, "pg-port", 25432),
         given.getOrDefault("pg-database", "wallet"), given.getOrDefault("pg-user", "wallet_app"),
@@ -71,7 +75,18 @@ public final class RegionsBench {
   }
 
   /** One phase of a round: region a's own transfers, and those to region b when any were offered. */
-  private record Phase(String name, Load.Result own, Load.Result cross, Settled settled) {
+  private record Phase(Kind kind, Load.Result own, Load.Result cross, Settled settled) {
+  }
+
+  /** What runs beside region a's own transfers. */
+  private enum Kind {
+    ALONE("alone"), NEAR("beside transfers to region b, no delay"), FAR("beside transfers to region b, delayed");
+
+    final String title;
+
+    Kind(String title) {
+      this.title = title;
+    }
   }
 
   /** Settle times of the transfers between regions of a phase, in ms; {@code settled} of {@code sent}. */
@@ -83,6 +98,7 @@ public final class RegionsBench {
   private final BenchHttp httpA;
   private final BenchHttp httpB;
   private final Pool ledgerA;
+  private List<DelayProxy> links = List.of();
 
   private RegionsBench(Vertx vertx, Options options) {
     this.vertx = vertx;
@@ -108,6 +124,7 @@ public final class RegionsBench {
     List<DelayProxy> links = List.of(
       await(DelayProxy.start(vertx, options.proxyAPort(), options.regionA().get(0), options.delayMs()), 10),
       await(DelayProxy.start(vertx, options.proxyBPort(), options.regionB().get(0), options.delayMs()), 10));
+    this.links = links;
     try {
       Population inA = new Population(vertx, httpA);
       Population inB = new Population(vertx, httpB);
@@ -119,14 +136,13 @@ public final class RegionsBench {
       List<Population.Account> senders = await(inA.spread(options.wallets(), options.wallets(), FUNDING_MINOR), 600);
       List<Population.Account> receivers = await(inB.spread(options.wallets(), options.wallets(), 1), 600);
       progress("warming up for %d s", options.warmUpSeconds());
-      phase("warm-up", pairs, senders, receivers, options.crossRate(), options.warmUpSeconds());
+      phase(Kind.FAR, pairs, senders, receivers, options.warmUpSeconds());
       List<Phase> phases = new ArrayList<>();
+      Kind[] kinds = Kind.values();
       for (int round = 0; round < options.rounds(); round++) {
-        boolean alongsideFirst = round % 2 == 1;
-        for (boolean alongside : alongsideFirst ? new boolean[] {true, false} : new boolean[] {false, true}) {
-          Phase measured = phase(alongside ? "beside transfers to region b" : "alone", pairs, senders, receivers,
-            alongside ? options.crossRate() : 0, options.seconds());
-          progress("round %d, %s: %s", round + 1, measured.name(), line(measured));
+        for (int i = 0; i < kinds.length; i++) {
+          Phase measured = phase(kinds[(i + round) % kinds.length], pairs, senders, receivers, options.seconds());
+          progress("round %d: %s", round + 1, line(measured));
           phases.add(measured);
         }
       }
@@ -137,8 +153,10 @@ public final class RegionsBench {
     }
   }
 
-  private Phase phase(String name, List<Population.Pair> pairs, List<Population.Account> senders,
-                      List<Population.Account> receivers, int crossRate, int seconds) {
+  private Phase phase(Kind kind, List<Population.Pair> pairs, List<Population.Account> senders,
+                      List<Population.Account> receivers, int seconds) {
+    links.forEach(link -> link.delay(kind == Kind.NEAR ? 0 : options.delayMs()));
+    int crossRate = kind == Kind.ALONE ? 0 : options.crossRate();
     Duration length = Duration.ofSeconds(seconds);
     Set<String> sent = ConcurrentHashMap.newKeySet();
     Future<Load.Result> own = Load.open(vertx, Scenarios.sameShard(httpA, pairs), options.rate(), length);
@@ -146,7 +164,7 @@ public final class RegionsBench {
       : Load.open(vertx, toRegionB(senders, receivers, sent), crossRate, length);
     await(Future.all(own, cross), seconds + 120L);
     Settled settled = crossRate == 0 ? null : await(settled(List.copyOf(sent)), 300);
-    return new Phase(name, own.result(), cross.result(), settled);
+    return new Phase(kind, own.result(), cross.result(), settled);
   }
 
   /** 1 cent from a random wallet of region a to a random wallet of region b; remembers each id answered. */
@@ -212,8 +230,9 @@ public final class RegionsBench {
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT, "Region a's edges %s, region b's %s; each region reaches the other through "
         + "a proxy that delays a message %d ms and its answer %d ms more (a round trip of %d ms); %d rounds of %d s "
-        + "per phase, in alternating order, after %d s of warm-up; region a's own transfers: %d same-shard pairs "
-        + "at %d/s, open loop; transfers to region b: from %d wallets of region a to %d of region b at %d/s.%n%n",
+        + "per phase, in turning order, after %d s of warm-up; region a's own transfers: %d same-shard pairs "
+        + "at %d/s, open loop; transfers to region b: from %d wallets of region a to %d of region b at %d/s, over "
+        + "the link with its delay or without.%n%n",
       options.regionA(), options.regionB(), options.delayMs(), options.delayMs(), 2 * options.delayMs(),
       options.rounds(), options.seconds(), options.warmUpSeconds(), options.pairs(), options.rate(), options.wallets(),
       options.wallets(), options.crossRate()));
@@ -221,22 +240,27 @@ public final class RegionsBench {
       + "| to region b: answered/s | answer p50 / p99 ms | errors | settled | settle p50 / p99 / max ms |\n");
     out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (int i = 0; i < phases.size(); i++) {
-      out.append("| ").append(i / 2 + 1).append(" | ").append(line(phases.get(i))).append(" |\n");
+      out.append("| ").append(i / Kind.values().length + 1).append(" | ").append(line(phases.get(i))).append(" |\n");
     }
-    out.append(String.format(Locale.ROOT, "%nMedians of the rounds, region a's own transfers: p50 %.1f ms and p99 "
-        + "%.1f ms alone; p50 %.1f ms and p99 %.1f ms beside transfers to region b.%n",
-      median(phases, false, 50), median(phases, false, 99), median(phases, true, 50), median(phases, true, 99)));
+    out.append("\nMedians of the rounds, region a's own transfers:\n\n| beside | p50 ms | p99 ms | p99.9 ms | "
+      + "settle p50 / p99 ms of those to region b |\n|---|---:|---:|---:|---:|\n");
+    for (Kind kind : Kind.values()) {
+      out.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %s |%n", kind.title,
+        median(phases, kind, p -> p.own().percentileMs(50)), median(phases, kind, p -> p.own().percentileMs(99)),
+        median(phases, kind, p -> p.own().percentileMs(99.9)), kind == Kind.ALONE ? ""
+          : String.format(Locale.ROOT, "%.0f / %.0f", median(phases, kind, p -> p.settled().p50Ms()),
+            median(phases, kind, p -> p.settled().p99Ms()))));
+    }
     return out.toString();
   }
 
-  private static double median(List<Phase> phases, boolean alongside, double percentile) {
-    double[] values = phases.stream().filter(p -> (p.cross() != null) == alongside)
-      .mapToDouble(p -> p.own().percentileMs(percentile)).sorted().toArray();
+  private static double median(List<Phase> phases, Kind kind, java.util.function.ToDoubleFunction<Phase> value) {
+    double[] values = phases.stream().filter(p -> p.kind() == kind).mapToDouble(value).sorted().toArray();
     return values.length == 0 ? Double.NaN : values[values.length / 2];
   }
 
   private static String line(Phase p) {
-    String own = String.format(Locale.ROOT, "%s | %.0f | %.1f | %.1f | %.1f | %s", p.name(), p.own().perSecond(),
+    String own = String.format(Locale.ROOT, "%s | %.0f | %.1f | %.1f | %.1f | %s", p.kind().title, p.own().perSecond(),
       p.own().percentileMs(50), p.own().percentileMs(99), p.own().percentileMs(99.9), p.own().errorsText());
     if (p.cross() == null) {
       return own + " | | | | |";
