@@ -13,19 +13,24 @@
 -- KEYS[5] in-transit account  {sNNNN}:a:transit:<currency>
 -- KEYS[6] outbox              {sNNNN}:outbox
 -- KEYS[7] payment record      {sNNNN}:pay:<paymentId>   (a refund's; not touched otherwise)
--- KEYS[8..] the limit counters the debit counted (the record's 'lim' field, in order)
+-- KEYS[8] owed notices        {sNNNN}:notices           (HASH movementId -> settlement; see ARGV[6])
+-- KEYS[9..] the limit counters the debit counted (the record's 'lim' field, in order)
 -- ARGV[1] movement id   ARGV[2] decision (completed|reversed)   ARGV[3] refusal code when reversed
 -- ARGV[4] in-transit account id (for a wallet of another region: that region's clearing account)
 -- ARGV[5] destination decision marker key (retired with the rest; empty when another region keeps it)
+-- ARGV[6] for a movement to another region, the settlement to tell it is finished (so that it lets its
+--         marker expire): owed from this finish until that region has it, whatever happens in between
 --
 -- Returns {kind, outcome}: the movement's final outcome; code OK (completed) or the
 -- destination's refusal code (status reversed). Raises if the movement does not exist.
 
 local record_key, pending_key, idem_key, from_key, transit_key, outbox, payment_key =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
-local counter_keys = tail(KEYS, 8)
+local notices_key = KEYS[8]
+local counter_keys = tail(KEYS, 9)
 local id, decision, refusal_code, transit_id = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local marker_key = ARGV[5] ~= '' and ARGV[5] or nil
+local notice = ARGV[6] ~= '' and ARGV[6] or nil
 
 local m = redis.call('HMGET', record_key, 'state', 'outcome', 'kind', 'from', 'to', 'amt', 'fee', 'cur', 'created',
   'idem', 'pay', 'ref', 'lim', 'out')
@@ -77,5 +82,6 @@ if kind == 'sweep' then
   note_sweep_step(from_key)
 end
 redis.call('HSET', idem_key, 'state', 'done', 'outcome', outcome_json)
+if notice then redis.call('HSET', notices_key, id, notice) end
 emit(outbox, posting(id .. '.' .. decision, kind .. '_' .. decision, record_key, ts, record))
 return reply('new', outcome_json)

@@ -329,9 +329,50 @@ class RegionsApiTest {
     }
   }
 
+  @Test
+  @DisplayName("a \"finished\" notice the other region did not get is owed until it has it: the sweeper tells it, "
+    + "and its decision marker gets its lifetime")
+  void finishedNoticeOwedUntilDelivered(Vertx vertx) {
+    HeldChannel channel = HeldChannel.start(vertx, urlB);
+    channel.refuseFinishedNotices(1);
+    channel.letGo();
+    int port = EdgeFixture.freePort();
+    String url = "http://127.0.0.1:" + port;
+    // another edge of region a, whose way to region b refuses the first notice
+    EdgeFixture edge = EdgeFixture.start(vertx, Map.of("WALLET_REGION", "a", "WALLET_REGIONS",
+      "a=" + url + ",b=" + channel.url(), "WALLET_HTTP_PORT", Integer.toString(port),
+      "WALLET_SANDBOX_WEBHOOK_URLS", url + "/v1/webhooks/gateway/sandbox", "WALLET_REGION_SECRETS", "b=" + PAIR_SECRET));
+    Redis regionBRedis = regionBRedis(vertx);
+    Redis regionARedis = Redis.createClient(vertx, new RedisOptions().setType(RedisClientType.CLUSTER)
+      .setEndpoints(TestEnvironment.redisNodes()));
+    try {
+      ApiCaller alice = edge.newUser();
+      String from = alice.openWallet();
+      alice.deposit(from, 300);
+      String to = regionB.newUser().openWallet();
+
+      String id = alice.post("/v1/transfers", transfer(from, to, 100), newKey()).bodyAsJsonObject().getString("id");
+
+      assertThat(awaitTransfer(alice, id)).isEqualTo("completed");
+      Eventually.await("the first notice to be refused", Duration.ofSeconds(10), () -> channel.refused() == 1);
+      String marker = new WalletId(to).shard().tag() + ":in:" + id;
+      Eventually.await("region b's decision marker to get its lifetime", Duration.ofSeconds(20),
+        () -> Await.result(regionBRedis.send(Request.cmd(Command.PTTL).arg(marker))).toLong() > 0);
+      String owed = new WalletId(from).shard().tag() + ":notices";
+      Eventually.await("the notice to be struck off", Duration.ofSeconds(10),
+        () -> Await.result(regionARedis.send(Request.cmd(Command.HEXISTS).arg(owed).arg(id))).toLong() == 0);
+    } finally {
+      regionARedis.close();
+      regionBRedis.close();
+      edge.close();
+      channel.close();
+    }
+  }
+
   /**
    * A channel between regions that holds every request until {@link #letGo}, then forwards each (and
-   * every later one) to {@code target}: a delay of any length, without a clock.
+   * every later one) to {@code target}: a delay of any length, without a clock. It may refuse (503) the
+   * first "finished" notices it is given.
    */
   private static final class HeldChannel {
 
@@ -342,6 +383,8 @@ class RegionsApiTest {
     private HttpServer server;
     private int held;
     private boolean open;
+    private int toRefuse;
+    private int refused;
 
     private HeldChannel(Vertx vertx, String target) {
       this.vertx = vertx;
@@ -363,7 +406,28 @@ class RegionsApiTest {
       return held;
     }
 
+    synchronized void refuseFinishedNotices(int count) {
+      toRefuse = count;
+    }
+
+    synchronized int refused() {
+      return refused;
+    }
+
+    private synchronized boolean refusing(HttpServerRequest request) {
+      if (toRefuse == 0 || !request.path().equals(RegionChannel.FINISHED_PATH)) {
+        return false;
+      }
+      toRefuse--;
+      refused++;
+      return true;
+    }
+
     private void hold(HttpServerRequest request) {
+      if (refusing(request)) {
+        request.response().setStatusCode(503).end();
+        return;
+      }
       request.body().onSuccess(body -> {
         Runnable relay = () -> forward.requestAbs(request.method(), target + request.uri())
           .putHeaders(request.headers().remove("Host")).sendBuffer(body)

@@ -3,8 +3,10 @@ package dev.wallet.balancecache.impl;
 import dev.wallet.balancecache.OtherRegionException;
 import dev.wallet.balancecache.RegionLink;
 import dev.wallet.balancecache.Settlement;
+import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.command.Transfer;
 import dev.wallet.balancecache.config.Regions;
+import dev.wallet.balancecache.model.Currencies;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
@@ -17,6 +19,10 @@ import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.outbox.MovementKind;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
@@ -144,23 +150,60 @@ public final class CrossShardSaga {
 
   /**
    * Tells another region that a movement it decided is finished here, so that it may let its decision
-   * marker expire: this region never delivers it again. Once: a notice that does not arrive leaves
-   * the marker there, which costs memory and nothing else.
+   * marker expire: this region never delivers it again. The finish recorded the notice as owed; it
+   * is struck off once the region has it, and {@link #deliverOwedNotices} sends what a failure (or a
+   * crash before this) left owed.
    */
   private void toldFinished(PendingMovement p) {
-    RegionLink connected = link;
-    Optional<Regions.Region> home = regions.homeOf(p.to().shard());
-    if (shards.contains(p.to().shard()) || connected == null || home.isEmpty() || regions.self().isEmpty()) {
+    if (shards.contains(p.to().shard()) || link == null || regions.self().isEmpty()) {
       return;
     }
-    connected.finished(home.get().name(), settlement(p)).onFailure(failure ->
-      LOG.info("region {} was not told that {} is finished; its decision marker stays: {}", home.get().name(), p.id(),
+    tell(p.from().shard(), settlement(p)).onFailure(failure ->
+      LOG.info("region of {} was not told yet that {} is finished; the sweeper tells it: {}", p.to(), p.id(),
         failure.toString()));
+  }
+
+  /** Sends a shard's owed "finished" notices, each struck off once its region has it; answers how many arrived. */
+  Future<Integer> deliverOwedNotices(ShardId shard) {
+    if (link == null) {
+      return Future.succeededFuture(0);
+    }
+    String owed = Keys.owedNotices(shard);
+    return runner.send(owed, Request.cmd(Command.HVALS).arg(owed)).compose(notices -> {
+      int[] told = new int[1];
+      return Sequential.forEach(notices.stream().map(Response::toString).toList(), notice -> tell(shard,
+          settlementOf(new JsonObject(notice))).map(done -> ++told[0]).otherwiseEmpty().mapEmpty())
+        .map(done -> told[0]);
+    });
+  }
+
+  private Future<Void> tell(ShardId source, Settlement s) {
+    Optional<Regions.Region> home = regions.homeOf(s.to().shard());
+    if (home.isEmpty()) {
+      return Future.failedFuture(new OtherRegionException(s.to().shard()));
+    }
+    String owed = Keys.owedNotices(source);
+    return link.finished(home.get().name(), s)
+      .compose(told -> runner.send(owed, Request.cmd(Command.HDEL).arg(owed).arg(s.movementId())).mapEmpty());
   }
 
   private Settlement settlement(PendingMovement p) {
     return new Settlement(p.id(), p.kind(), p.from(), p.to(), p.amount(), p.fee(), p.paymentId(),
       regions.self().orElseThrow().name());
+  }
+
+  /** A settlement as an owed notice keeps it (this module's own form, not the channel's). */
+  private static String noticeOf(Settlement s) {
+    return new JsonObject().put("id", s.movementId()).put("kind", s.kind().wire()).put("from", s.from().value())
+      .put("to", s.to().value()).put("amount", s.amount().minor()).put("currency", s.amount().currencyCode())
+      .put("fee", s.fee()).put("payment", s.paymentId()).put("source", s.sourceRegion()).encode();
+  }
+
+  private static Settlement settlementOf(JsonObject notice) {
+    return new Settlement(notice.getString("id"), MovementKind.fromWire(notice.getString("kind")),
+      new WalletId(notice.getString("from")), new WalletId(notice.getString("to")),
+      new Money(notice.getLong("amount"), Currencies.parse(notice.getString("currency"))), notice.getLong("fee"),
+      notice.getString("payment"), notice.getString("source"));
   }
 
   private static void count(ScriptReply finish, AtomicLong counter) {
@@ -245,11 +288,15 @@ public final class CrossShardSaga {
     SystemAccount transit = between(p.to(), p.amount().currency());
     List<String> keys = new ArrayList<>(List.of(Keys.movement(source, p.id()), Keys.pendingMovements(source),
       p.idempotencyRecord(), Keys.wallet(p.from()), Keys.systemAccount(source, transit), Keys.outbox(source),
-      Keys.paymentRecord(source, p.kind() == MovementKind.REFUND ? p.paymentId() : p.id())));
+      Keys.paymentRecord(source, p.kind() == MovementKind.REFUND ? p.paymentId() : p.id()),
+      Keys.owedNotices(source)));
     keys.addAll(p.counterKeys());
-    // the destination's decision marker is retired with the movement, unless another region keeps it
-    String marker = shards.contains(p.to().shard()) ? Keys.creditDecision(p.to().shard(), p.id()) : "";
-    List<String> args = List.of(p.id(), decision, refusalCode, transit.id(source), marker);
+    // the destination's decision marker is retired with the movement, unless another region keeps it: then
+    // the notice that lets it expire there is owed from this finish on
+    boolean here = shards.contains(p.to().shard());
+    String marker = here ? Keys.creditDecision(p.to().shard(), p.id()) : "";
+    String notice = here || regions.self().isEmpty() ? "" : noticeOf(settlement(p));
+    List<String> args = List.of(p.id(), decision, refusalCode, transit.id(source), marker, notice);
     return runner.run(scripts.sagaFinish, keys, args);
   }
 }

@@ -144,6 +144,14 @@ final class Keys {
     return shard.tag() + ":pending";
   }
 
+  /**
+   * The "finished" notices a shard owes other regions (HASH movement id -> the settlement, see
+   * CrossShardSaga): written with the finish, deleted once the destination has it.
+   */
+  static String owedNotices(ShardId shard) {
+    return shard.tag() + ":notices";
+  }
+
   /** Open authorizations of a shard by expiry (ZSET id -> expiry ms), read by the sweeper. */
   static String holdExpiries(ShardId shard) {
     return shard.tag() + ":hexp";

@@ -201,7 +201,8 @@ public final class RedisBalanceCache implements BalanceCache {
   /**
    * Each shard's sweep runs on its own: a shard still being swept is skipped, the others go on.
    * Which shards have anything due is asked first, in one batch per master (a ZCOUNT of each
-   * shard's pending movements and authorization expiries): an idle cluster then costs the sweeper
+   * shard's pending movements and authorization expiries, an HLEN of the notices it owes other
+   * regions): an idle cluster then costs the sweeper
    * one round trip per master and tick, where asking every shard on its own cost two commands per
    * shard. A master whose batch fails has each of its shards swept as before.
    */
@@ -236,10 +237,11 @@ public final class RedisBalanceCache implements BalanceCache {
     shards.forEach(shard -> {
       counts.add(Request.cmd(Command.ZCOUNT).arg(Keys.pendingMovements(shard)).arg("-inf").arg(cutoff));
       counts.add(Request.cmd(Command.ZCOUNT).arg(Keys.holdExpiries(shard)).arg("-inf").arg(now));
+      counts.add(Request.cmd(Command.HLEN).arg(Keys.owedNotices(shard)));
     });
     return Deadline.within(vertx, router.batch(shards.get(0).tag(), counts), options.operationTimeoutMs())
       .map(replies -> IntStream.range(0, shards.size())
-        .filter(i -> replies.get(2 * i).toLong() > 0 || replies.get(2 * i + 1).toLong() > 0)
+        .filter(i -> IntStream.range(0, 3).anyMatch(c -> replies.get(3 * i + c).toLong() > 0))
         .mapToObj(shards::get).toList());
   }
 
@@ -249,10 +251,15 @@ public final class RedisBalanceCache implements BalanceCache {
     }
     Future<Integer> driven = sweepShard(shard, cutoff);
     Future<Integer> expired = releaseExpired(shard);
-    Future.all(driven, expired).map(both -> driven.result() + expired.result())
-      .onSuccess(count -> {
-        if (count > 0) {
-          LOG.info("sweeper drove {} pending movements and expired authorizations of {} to their end", count, shard);
+    Future<Integer> told = saga.deliverOwedNotices(shard);
+    Future.all(driven, expired, told)
+      .onSuccess(all -> {
+        if (driven.result() + expired.result() > 0) {
+          LOG.info("sweeper drove {} pending movements and expired authorizations of {} to their end",
+            driven.result() + expired.result(), shard);
+        }
+        if (told.result() > 0) {
+          LOG.info("sweeper told other regions that {} movements of {} are finished", told.result(), shard);
         }
       })
       .onFailure(failure -> warnUnlessClosed("sweep of {} failed, will run again: {}", shard, failure))

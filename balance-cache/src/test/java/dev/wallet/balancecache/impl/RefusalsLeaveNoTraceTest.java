@@ -233,8 +233,9 @@ class RefusalsLeaveNoTraceTest {
     Map<String, String> before = ShardSnapshot.take(redis, shard);
     Future<ScriptReply> finish = runner.run(scripts.sagaFinish,
       List.of(Keys.transfer(ghost), Keys.pendingMovements(shard), Keys.idempotency(shard, key(alice)),
-        Keys.wallet(from), Keys.systemAccount(shard, transit), Keys.outbox(shard), Keys.paymentRecord(shard, "none")),
-      List.of(ghost.value(), "reversed", "WALLET_INACTIVE", transit.id(shard), "{s0000}:in:" + ghost.value()));
+        Keys.wallet(from), Keys.systemAccount(shard, transit), Keys.outbox(shard), Keys.paymentRecord(shard, "none"),
+        Keys.owedNotices(shard)),
+      List.of(ghost.value(), "reversed", "WALLET_INACTIVE", transit.id(shard), "{s0000}:in:" + ghost.value(), ""));
     assertThatThrownBy(() -> Await.result(finish)).hasMessageContaining("no movement");
     assertThat(ShardSnapshot.changedKeys(before, ShardSnapshot.take(redis, shard))).as("keys changed").isEmpty();
   }
