@@ -8,7 +8,8 @@
 # runs region a's own transfers in an open loop alone, beside transfers to region b over the link
 # without delay, and beside the same over the link with the delay, in rounds of turning order
 # (dev.wallet.edge.bench.RegionsBench): the last two differ only in the delay. Each transfer between
-# regions' settle time is read from region a's ledger. Prints a markdown section and appends it,
+# regions' settle time is read from region a's ledger, and every process's CPU over each phase's
+# load (what a transfer between regions costs in each). Prints a markdown section and appends it,
 # with the date and command, to docs/scaling.md.
 #
 #   scripts/bench-regions.sh                                  # 100 ms each way, 3 rounds (about 8 minutes)
@@ -71,12 +72,26 @@ done
 grep -q 'ready: edge API' "$out_dir/run.log" || die "the regions were not ready within 180 s; see $out_dir/run.log"
 log "both regions are up (edges ${edges_a[*]} and ${edges_b[*]})"
 
+# every process of both regions, for the CPU each phase costs (PostgreSQL's backends are its children)
+pids_file=$out_dir/pids.txt
+{
+  for file in "$WALLET_DATA_DIR"/run/*.pid; do echo "a/$(basename "$file" .pid) $(cat "$file")"; done
+  for file in "$WALLET_REGION_B_DATA_DIR"/run/*.pid; do echo "b/$(basename "$file" .pid) $(cat "$file")"; done
+  for port in $(redis_ports); do echo "a/redis-$port $(cat "$WALLET_DATA_DIR/redis/$port/redis.pid")"; done
+  for port in $(WALLET_REDIS_FIRST_PORT=$WALLET_REGION_B_REDIS_FIRST_PORT redis_ports); do
+    echo "b/redis-$port $(cat "$WALLET_REGION_B_DATA_DIR/redis/$port/redis.pid")"
+  done
+  echo "a/postgresql $(head -n 1 "$(readlink -f "$WALLET_DATA_DIR/pg")/postmaster.pid")"
+  echo "b/postgresql $(head -n 1 "$(readlink -f "$WALLET_REGION_B_DATA_DIR/pg")/postmaster.pid")"
+} >"$pids_file"
+
 list() { local out="" port; for port in "$@"; do out+="${out:+,}http://127.0.0.1:$port"; done; echo "$out"; }
 section=$(java ${BENCH_JAVA_OPTS:--Xmx1g} -cp "$WALLET_ROOT/edge-api/target/test-classes:$WALLET_ROOT/edge-api/target/classes:$(cat "$classpath_file")" \
   dev.wallet.edge.bench.RegionsBench --region-a="$(list "${edges_a[@]}")" --region-b="$(list "${edges_b[@]}")" \
   --secret="${WALLET_JWT_SECRET:-wallet-dev-only-jwt-secret-never-use-in-production}" --proxy-a-port=$proxy_a \
   --proxy-b-port=$proxy_b --delay-ms="$delay_ms" --pg-host="$WALLET_PG_HOST" --pg-port="$WALLET_PG_PORT" \
-  --pg-database="$WALLET_PG_DATABASE" --pg-user="$WALLET_PG_USER" --pg-password="$WALLET_PG_PASSWORD" "${bench_args[@]}")
+  --pg-database="$WALLET_PG_DATABASE" --pg-user="$WALLET_PG_USER" --pg-password="$WALLET_PG_PASSWORD" \
+  --pids="$pids_file" "${bench_args[@]}")
 errors=$(cat "$WALLET_DATA_DIR"/logs/*.log "$WALLET_REGION_B_DATA_DIR"/logs/*.log | grep -c ' ERROR ' || true)
 
 report="### $(date -u '+%Y-%m-%d %H:%M') UTC: \`$( [ "$delay_ms" = 100 ] || echo "WALLET_BENCH_REGION_DELAY_MS=$delay_ms ")scripts/bench-regions.sh${bench_args[*]:+ ${bench_args[*]}}\`

@@ -36,8 +36,10 @@ import java.util.concurrent.TimeUnit;
  * the delay does to region a's own traffic is their difference; the first says what the transfers to
  * region b cost it on this machine, where both regions share two cores. Latency is counted from when
  * each request was due. A transfer between regions is settled when its source's ledger has its
- * completion: its settle time is that posting's money-core stamp minus its debit's. Prints a markdown
- * section.
+ * completion: its settle time is that posting's money-core stamp minus its debit's. With {@code --pids}
+ * (a file of {@code region/name pid} lines) it reads every process's CPU over each phase's load: what
+ * a phase beside transfers to region b used more than one alone, over those transfers, is what a
+ * transfer between regions costs, in each region. Prints a markdown section.
  */
 public final class RegionsBench {
 
@@ -46,7 +48,7 @@ public final class RegionsBench {
   /** Settings, from the command line ({@code --name=value}). */
   record Options(List<URI> regionA, List<URI> regionB, String secret, int proxyAPort, int proxyBPort, long delayMs,
                  int rate, int crossRate, int seconds, int rounds, int warmUpSeconds, int pairs, int wallets,
-                 String pgHost, int pgPort, String pgDatabase, String pgUser, String pgPassword) {
+                 String pgHost, int pgPort, String pgDatabase, String pgUser, String pgPassword, String pids) {
 
     static Options parse(String[] args) {
       Map<String, String> given = new HashMap<>();
@@ -62,7 +64,7 @@ public final class RegionsBench {
         number(given, "rounds", 3), number(given, "warmup", 20), number(given, "pairs", 64),
         number(given, "wallets", 200), given.getOrDefault("pg-host", "127.0.0.1"), number(given, "pg-port", 25432),
         given.getOrDefault("pg-database", "wallet"), given.getOrDefault("pg-user", "wallet_app"),
-        given.getOrDefault("pg-password", "wallet-dev-app"));
+        given.getOrDefault("pg-password", "wallet-dev-app"), given.getOrDefault("pids", ""));
     }
 
     private static List<URI> uris(String list) {
@@ -75,7 +77,13 @@ public final class RegionsBench {
   }
 
   /** One phase of a round: region a's own transfers, and those to region b when any were offered. */
-  private record Phase(Kind kind, Load.Result own, Load.Result cross, Settled settled) {
+  private record Phase(Kind kind, Load.Result own, Load.Result cross, Settled settled, Map<String, Double> cpu) {
+
+    /** CPU milliseconds its load used in {@code region}'s processes ("a" or "b"). */
+    double cpuOf(String region) {
+      return cpu.entrySet().stream().filter(e -> e.getKey().startsWith(region + "/")).mapToDouble(Map.Entry::getValue)
+        .sum();
+    }
   }
 
   /** What runs beside region a's own transfers. */
@@ -98,6 +106,7 @@ public final class RegionsBench {
   private final BenchHttp httpA;
   private final BenchHttp httpB;
   private final Pool ledgerA;
+  private final ProcessCpu cpu;
   private List<DelayProxy> links = List.of();
 
   private RegionsBench(Vertx vertx, Options options) {
@@ -108,6 +117,7 @@ public final class RegionsBench {
     this.ledgerA = PgBuilder.pool().connectingTo(new PgConnectOptions().setHost(options.pgHost())
       .setPort(options.pgPort()).setDatabase(options.pgDatabase()).setUser(options.pgUser())
       .setPassword(options.pgPassword())).using(vertx).build();
+    this.cpu = options.pids().isEmpty() ? null : new ProcessCpu(java.nio.file.Path.of(options.pids()));
   }
 
   public static void main(String[] args) {
@@ -159,12 +169,14 @@ public final class RegionsBench {
     int crossRate = kind == Kind.ALONE ? 0 : options.crossRate();
     Duration length = Duration.ofSeconds(seconds);
     Set<String> sent = ConcurrentHashMap.newKeySet();
+    Map<String, Double> before = cpu == null ? Map.of() : cpu.sample();
     Future<Load.Result> own = Load.open(vertx, Scenarios.sameShard(httpA, pairs), options.rate(), length);
     Future<Load.Result> cross = crossRate == 0 ? Future.succeededFuture()
       : Load.open(vertx, toRegionB(senders, receivers, sent), crossRate, length);
     await(Future.all(own, cross), seconds + 120L);
+    Map<String, Double> used = cpu == null ? Map.of() : ProcessCpu.since(before, cpu.sample());
     Settled settled = crossRate == 0 ? null : await(settled(List.copyOf(sent)), 300);
-    return new Phase(kind, own.result(), cross.result(), settled);
+    return new Phase(kind, own.result(), cross.result(), settled, used);
   }
 
   /** 1 cent from a random wallet of region a to a random wallet of region b; remembers each id answered. */
@@ -250,6 +262,32 @@ public final class RegionsBench {
         median(phases, kind, p -> p.own().percentileMs(99.9)), kind == Kind.ALONE ? ""
           : String.format(Locale.ROOT, "%.0f / %.0f", median(phases, kind, p -> p.settled().p50Ms()),
             median(phases, kind, p -> p.settled().p99Ms()))));
+    }
+    if (cpu != null) {
+      out.append(cpuReport(phases));
+    }
+    return out.toString();
+  }
+
+  /**
+   * CPU of each region's processes over a phase's load (the load generator and its links not
+   * counted), medians of the rounds, and what a transfer to region b added: a phase beside them
+   * minus a phase alone, over the transfers offered.
+   */
+  private String cpuReport(List<Phase> phases) {
+    StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%nCPU of the wallet's processes over each "
+      + "phase's %d s of load, medians of the rounds (ms; the load generator and the links not counted):%n%n"
+      + "| beside | region a | region b | both | more than alone, per transfer to region b: a / b / both |%n"
+      + "|---|---:|---:|---:|---:|%n", options.seconds()));
+    double transfers = (double) options.crossRate() * options.seconds();
+    double aloneA = median(phases, Kind.ALONE, p -> p.cpuOf("a"));
+    double aloneB = median(phases, Kind.ALONE, p -> p.cpuOf("b"));
+    for (Kind kind : Kind.values()) {
+      double inA = median(phases, kind, p -> p.cpuOf("a"));
+      double inB = median(phases, kind, p -> p.cpuOf("b"));
+      out.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %s |%n", kind.title, inA, inB, inA + inB,
+        kind == Kind.ALONE ? "" : String.format(Locale.ROOT, "%.2f / %.2f / %.2f", (inA - aloneA) / transfers,
+          (inB - aloneB) / transfers, (inA - aloneA + inB - aloneB) / transfers)));
     }
     return out.toString();
   }
