@@ -78,8 +78,7 @@ public final class RegionHandlers {
     Reply.answer(ctx, receiverRefusal(settlement)
       .compose(refusal -> cache.creditFromRegion(settlement, refusal))
       .map(decision -> Reply.ok(new JsonObject().put("code", decision.name())))
-      .recover(failure -> Future.failedFuture(failure instanceof IllegalArgumentException
-        ? ProblemException.invalid(failure.getMessage()) : failure)));
+      .recover(RegionHandlers::asInvalid));
   }
 
   /**
@@ -110,8 +109,7 @@ public final class RegionHandlers {
   public void finished(RoutingContext ctx) {
     Settlement settlement = settlement(ctx);
     Reply.answer(ctx, cache.forgetSettled(settlement).map(forgotten -> Reply.ok(new JsonObject().put("finished", true)))
-      .recover(failure -> Future.failedFuture(failure instanceof IllegalArgumentException
-        ? ProblemException.invalid(failure.getMessage()) : failure)));
+      .recover(RegionHandlers::asInvalid));
   }
 
   public void merchant(RoutingContext ctx) {
@@ -135,8 +133,7 @@ public final class RegionHandlers {
     }
     Reply.answer(ctx, payments.refundReceived(asked.refund(), asked.merchant())
       .recover(failure -> FailureHandler.known(failure).map(problem -> Future.succeededFuture(problem.reply()))
-        .orElseGet(() -> Future.failedFuture(failure instanceof IllegalArgumentException
-          ? ProblemException.invalid(failure.getMessage()) : failure)))
+        .orElseGet(() -> asInvalid(failure)))
       .map(answer -> Reply.ok(MerchantMessage.replyToJson(answer))));
   }
 
@@ -196,6 +193,12 @@ public final class RegionHandlers {
     } catch (DecodeException | IllegalArgumentException | ClassCastException | NullPointerException malformed) {
       throw ProblemException.invalid("not a settlement: " + malformed.getMessage());
     }
+  }
+
+  /** A failure the request caused, as 400; any other as it is. */
+  private static <T> Future<T> asInvalid(Throwable failure) {
+    return Future.failedFuture(failure instanceof IllegalArgumentException
+      ? ProblemException.invalid(failure.getMessage()) : failure);
   }
 
   /** A signed request's body, read by {@code read}: 400 when it is not what it should be. */
