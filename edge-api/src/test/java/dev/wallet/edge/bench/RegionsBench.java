@@ -1,5 +1,6 @@
 package dev.wallet.edge.bench;
 
+import dev.wallet.balancecache.async.Sequential;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -21,6 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Two regions on one machine with a delay between them (scripts/bench-regions.sh starts them; this
@@ -212,7 +214,7 @@ public final class RegionsBench {
   private Future<Settled> settled(List<String> ids) {
     long deadline = System.currentTimeMillis() + 120_000;
     String[] movements = ids.toArray(String[]::new);
-    return dev.wallet.balancecache.async.Sequential.repeatWhile(() -> ends(movements).compose(ended ->
+    return Sequential.repeatWhile(() -> ends(movements).compose(ended ->
         ended >= ids.size() || System.currentTimeMillis() > deadline ? Future.succeededFuture(false)
           : vertx.timer(500).map(true)))
       .compose(waited -> ledgerA.preparedQuery("""
@@ -292,7 +294,7 @@ public final class RegionsBench {
     return out.toString();
   }
 
-  private static double median(List<Phase> phases, Kind kind, java.util.function.ToDoubleFunction<Phase> value) {
+  private static double median(List<Phase> phases, Kind kind, ToDoubleFunction<Phase> value) {
     double[] values = phases.stream().filter(p -> p.kind() == kind).mapToDouble(value).sorted().toArray();
     return values.length == 0 ? Double.NaN : values[values.length / 2];
   }
