@@ -156,7 +156,12 @@ final class Load {
     return result.future();
   }
 
-  /** Counts answers and errors, and records each latency from the moment the request was due. */
+  /**
+   * Counts answers and errors, and records each latency from the moment the request was due. With
+   * {@code -Dwallet.bench.stallMs=N}, every request slower than N ms is also kept with the wall-clock
+   * time it was due, and the run's stalls are printed on stderr (requests due within 100 ms of each
+   * other as one), to be matched with collector logs, Redis' LATENCY events and PostgreSQL's log.
+   */
   private static final class Counting {
 
     private final Requests requests;
@@ -166,6 +171,7 @@ final class Load {
     private final Map<String, Long> errorKinds = new ConcurrentHashMap<>();
     private final long startNanos = System.nanoTime();
     private final LongFunction<Future<BenchHttp.Answer>> send;
+    private final Stalls stalls = Stalls.fromProperty();
 
     Counting(Requests requests) {
       this.requests = requests;
@@ -176,6 +182,7 @@ final class Load {
       return send.apply(n).transform(answer -> {
         long micros = Math.max(0, (System.nanoTime() - dueNanos) / 1_000);
         recorder.recordValue(Math.min(micros, HIGHEST_MICROS));
+        stalls.record(dueNanos, micros);
         if (answer.succeeded() && requests.succeeded(answer.result().status())) {
           answered.incrementAndGet();
         } else {
@@ -188,6 +195,7 @@ final class Load {
     }
 
     Result result() {
+      stalls.print(startNanos);
       return new Result(answered.get(), errors.get(), Map.copyOf(errorKinds), (System.nanoTime() - startNanos) / 1e9,
         recorder.getIntervalHistogram());
     }
