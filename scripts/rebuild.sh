@@ -8,6 +8,11 @@
 #                                      the ledger's wallets any more (e.g. after a FLUSHALL or on new nodes).
 #   scripts/rebuild.sh --verify-chain  recomputes every account's hash chain and names the first broken link
 #                                      (exit 2), or says it is intact (exit 0).
+#   scripts/rebuild.sh --move-shards FIRST-LAST host:port/database|home
+#                                      moves those shards' ledger to that database (the region's ledger writers
+#                                      stopped; the money core goes on) and prints the WALLET_LEDGER_PLACEMENT
+#                                      to give every process of the region before they start again; exit 1
+#                                      when refused, nothing changed (docs/operations.md, "Moving ledger shards").
 # Addresses and credentials come from scripts/env.sh (overridable from the environment).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -28,5 +33,8 @@ jar() {
 case "${1:-}" in
   "") exec java ${JAVA_OPTS:-} -cp "$(jar)" dev.wallet.ledger.impl.LedgerTool rebuild ;;
   --verify-chain) exec java ${JAVA_OPTS:-} -cp "$(jar)" dev.wallet.ledger.impl.LedgerTool verify-chain ;;
-  *) die "usage: scripts/rebuild.sh [--verify-chain]" ;;
+  --move-shards)
+    [ $# = 3 ] || die "usage: scripts/rebuild.sh --move-shards FIRST-LAST host:port/database|home"
+    exec java ${JAVA_OPTS:-} -cp "$(jar)" dev.wallet.ledger.impl.LedgerTool move-shards "$2" "$3" ;;
+  *) die "usage: scripts/rebuild.sh [--verify-chain | --move-shards FIRST-LAST host:port/database|home]" ;;
 esac

@@ -3,9 +3,11 @@ package dev.wallet.ledger;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.ShardRange;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Which PostgreSQL database holds which shards of the ledger (docs/architecture.md, "A ledger over
@@ -25,6 +27,7 @@ public record LedgerPlacement(LedgerDatabase home, List<Placed> placed) {
   }
 
   private static final Pattern ITEM = Pattern.compile("(\\d{1,4})-(\\d{1,4})=([^:/=,\\s]+):(\\d{1,5})/(\\w{1,63})");
+  private static final Pattern DATABASE = Pattern.compile("([^:/=,\\s]+):(\\d{1,5})/(\\w{1,63})");
 
   public LedgerPlacement {
     placed = List.copyOf(placed);
@@ -74,6 +77,70 @@ public record LedgerPlacement(LedgerDatabase home, List<Placed> placed) {
         Integer.parseInt(m.group(4)), m.group(5), home.user(), home.password())));
     }
     return new LedgerPlacement(home, placed);
+  }
+
+  /**
+   * {@code host:port/database} with the home database's roles and passwords, or the home database
+   * itself for {@code home}.
+   *
+   * @throws IllegalArgumentException for anything else
+   */
+  public LedgerDatabase database(String spec) {
+    if (spec.equals("home")) {
+      return home;
+    }
+    Matcher m = DATABASE.matcher(spec.trim());
+    if (!m.matches()) {
+      throw new IllegalArgumentException("a database is host:port/database or home, got '" + spec + "'");
+    }
+    return new LedgerDatabase(m.group(1), Integer.parseInt(m.group(2)), m.group(3), home.user(), home.password());
+  }
+
+  /**
+   * This placement once {@code moved} is in {@code to} (the home database or another): what every
+   * process of the region is configured with after {@code LedgerTool move-shards}.
+   */
+  public LedgerPlacement moving(ShardRange moved, LedgerDatabase to) {
+    List<Placed> after = new ArrayList<>();
+    int movedEnd = moved.first() + moved.count();
+    for (Placed p : placed) {
+      int first = p.shards().first();
+      int end = first + p.shards().count();
+      if (first < moved.first()) {
+        after.add(new Placed(new ShardRange(first, Math.min(end, moved.first()) - first), p.database()));
+      }
+      if (end > movedEnd) {
+        int from = Math.max(first, movedEnd);
+        after.add(new Placed(new ShardRange(from, end - from), p.database()));
+      }
+    }
+    if (!to.sameDatabase(home)) {
+      after.add(new Placed(moved, to));
+    }
+    after.sort(Comparator.comparingInt(p -> p.shards().first()));
+    return new LedgerPlacement(home, joined(after));
+  }
+
+  /** Adjacent ranges of one database as one range. */
+  private static List<Placed> joined(List<Placed> sorted) {
+    List<Placed> joined = new ArrayList<>();
+    for (Placed p : sorted) {
+      Placed last = joined.isEmpty() ? null : joined.get(joined.size() - 1);
+      if (last != null && last.database().sameDatabase(p.database())
+          && last.shards().first() + last.shards().count() == p.shards().first()) {
+        joined.set(joined.size() - 1, new Placed(new ShardRange(last.shards().first(),
+          last.shards().count() + p.shards().count()), last.database()));
+      } else {
+        joined.add(p);
+      }
+    }
+    return joined;
+  }
+
+  /** As {@code WALLET_LEDGER_PLACEMENT} writes it; empty for one database. */
+  public String spec() {
+    return placed.stream().map(p -> p.shards().first() + "-" + (p.shards().first() + p.shards().count() - 1) + "="
+      + p.database()).collect(Collectors.joining(","));
   }
 
   /** The database that holds {@code shard}'s ledger. */

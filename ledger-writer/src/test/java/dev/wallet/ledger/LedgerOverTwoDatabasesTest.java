@@ -10,6 +10,7 @@ import dev.wallet.balancecache.command.Transfer;
 import dev.wallet.balancecache.impl.RedisBalanceCache;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.ShardRange;
 import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.TransferView;
@@ -23,6 +24,7 @@ import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.ledger.ReconciliationReport.Kind;
 import dev.wallet.ledger.impl.HotTierRebuild;
+import dev.wallet.ledger.impl.ShardMove;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -259,6 +261,46 @@ class LedgerOverTwoDatabasesTest {
     awaitInTheLedger(List.of(moved));
     assertThat(entriesIn(secondSql, moved)).as("its deposit, where the pinned placement keeps it").isEqualTo(1);
     assertThat(entriesIn(homeSql, moved)).isZero();
+  }
+
+  @Test
+  @DisplayName("a shard moved to the home database while the money core moves its wallet: the writer with the new placement goes on there, history whole")
+  void aShardMoves(Vertx vertx) throws Exception {
+    WalletId staying = core.open(ownerOn(FIRST_HALF.negate()));
+    WalletId mover = core.funded(ownerOn(shard -> shard == 1040), 1_000);
+    transfer(mover, staying, 100, core.wallet(mover).ownerId());
+    awaitInTheLedger(List.of(staying, mover));
+    ShardRange shard = new ShardRange(1040, 1);
+    LedgerPlacement owners = placement.as(TestEnvironment.pgOwner(), TestEnvironment.pgOwnerPassword());
+    Await.result(writer.stop());
+    try {
+      ShardMove.Report report = new ShardMove(owners, REGION_B, shard, owners.database("home")).run();
+      // the money core does not wait for the ledger: the moved wallet pays while no writer runs
+      transfer(mover, staying, 250, core.wallet(mover).ownerId());
+      LedgerPlacement after = placement.moving(shard, placement.home());
+      assertThat(report.placement()).isEqualTo(after.spec());
+      writer = startWriter(vertx, after);
+      reader = LedgerReader.create(LedgerNodes.over(List.of(readerHome, readerSecond), after));
+
+      awaitInTheLedger(List.of(mover, staying));
+      assertThat(entriesIn(homeSql, mover)).as("its whole history, moved and new").isEqualTo(3);
+      assertThat(entriesIn(secondSql, mover)).isZero();
+      assertThat(Await.result(reader.entries(mover, 10, Optional.empty())).entries())
+        .extracting(LedgerEntry::amount, LedgerEntry::balanceAfter).containsExactly(
+          tuple(-250L, 650L), tuple(-100L, 900L), tuple(1_000L, 1_000L));
+      assertThat(entrySums(homeSql)).as("each database still sums to zero").allSatisfy((currency, sum) ->
+        assertThat(sum).isZero());
+      assertThat(entrySums(secondSql)).allSatisfy((currency, sum) -> assertThat(sum).isZero());
+    } finally {
+      // back where the rest of the suite's region b expects it
+      Await.result(writer.stop());
+      LedgerPlacement moved = owners.moving(shard, owners.home());
+      new ShardMove(moved, REGION_B, shard, owners.databaseOf(new ShardId(1040))).run();
+      writer = startWriter(vertx, placement);
+      reader = LedgerReader.create(LedgerNodes.over(List.of(readerHome, readerSecond), placement));
+    }
+    awaitInTheLedger(List.of(mover));
+    assertThat(entriesIn(secondSql, mover)).as("moved back whole").isEqualTo(3);
   }
 
   private static LedgerWriter startWriter(Vertx vertx, LedgerPlacement where) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.ShardRange;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -62,6 +63,22 @@ class LedgerSettingsTest {
     assertThatThrownBy(() -> placed("32-64=h:1/a")).hasMessageContaining("not a range of this region's shards");
     assertThatThrownBy(() -> placed("32-63=127.0.0.1:25432/wallet")).hasMessageContaining("on the home database");
     assertThatThrownBy(() -> placed("32-63=h/a")).hasMessageContaining("first-last=host:port/database");
+  }
+
+  @Test
+  @DisplayName("the placement after a move: ranges split around the moved shards, joined with neighbours of the same database")
+  void placementAfterAMove() {
+    LedgerPlacement placement = placed("32-63=h:1/b").placement();
+    ShardRange middle = new ShardRange(40, 8);
+
+    assertThat(placement.moving(middle, placement.database("home")).spec()).isEqualTo("32-39=h:1/b,48-63=h:1/b");
+    assertThat(placement.moving(new ShardRange(24, 8), placement.database("h:1/b")).spec()).isEqualTo("24-63=h:1/b");
+    assertThat(placement.moving(new ShardRange(0, 8), placement.database("h:2/c")).spec())
+      .isEqualTo("0-7=h:2/c,32-63=h:1/b");
+    assertThat(placement.moving(new ShardRange(32, 32), placement.database("home")).spec()).as("one database again")
+      .isEmpty();
+    assertThat(placement.database("h:2/c").user()).as("the home database's role").isEqualTo(placement.home().user());
+    assertThatThrownBy(() -> placement.database("h/c")).hasMessageContaining("host:port/database or home");
   }
 
   private static LedgerSettings placed(String placement) {

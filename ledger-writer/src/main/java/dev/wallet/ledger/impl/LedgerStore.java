@@ -187,7 +187,7 @@ public final class LedgerStore {
         if (!held.equals(placedHere)) {
           return Future.failedFuture(new IllegalStateException("this database holds the ledger of shards "
             + ranges(held) + ", the placement gives it " + ranges(placedHere) + ": a placement is fixed once "
-            + "shards have postings (moving a shard is not built; docs/architecture.md)"));
+            + "shards have postings; LedgerTool move-shards moves them (docs/architecture.md)"));
         }
         placementConfirmed = true;
         return Future.succeededFuture();

@@ -2,10 +2,12 @@ package dev.wallet.ledger.impl;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.BalanceCacheOptions;
+import dev.wallet.balancecache.model.ShardRange;
 import dev.wallet.ledger.ChainVerification;
 import dev.wallet.ledger.LedgerChain;
 import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.ledger.LedgerMigrations;
+import dev.wallet.ledger.LedgerPlacement;
 import dev.wallet.ledger.LedgerSettings;
 import dev.wallet.ledger.RebuildReport;
 import io.vertx.core.Vertx;
@@ -18,7 +20,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code verify-chain}: recomputes every account's hash chain; exit 0 when intact, 2 naming
  *       the first broken link otherwise;</li>
  *   <li>{@code rebuild}: restores the Redis hot tier from the ledger (edge and writers stopped;
- *       refuses a hot tier that still holds the ledger's wallets).</li>
+ *       refuses a hot tier that still holds the ledger's wallets);</li>
+ *   <li>{@code move-shards FIRST-LAST host:port/database|home}: moves those shards' ledger to that
+ *       database ({@link ShardMove}; the region's ledger writers stopped) and prints the placement
+ *       every process of the region must be given; exit 1 when refused, nothing changed.</li>
  * </ul>
  */
 public final class LedgerTool {
@@ -30,15 +35,41 @@ public final class LedgerTool {
   }
 
   public static void main(String[] args) throws Exception {
-    String command = args.length == 1 ? args[0] : "";
+    String command = args.length >= 1 ? args[0] : "";
     LedgerSettings settings = LedgerSettings.fromEnvironment(System.getenv());
     switch (command) {
       case "verify-chain" -> System.exit(verifyChain(settings));
       case "rebuild" -> System.exit(rebuild(settings));
-      default -> {
-        System.err.println("usage: LedgerTool verify-chain | rebuild");
-        System.exit(64);
+      case "move-shards" -> System.exit(args.length == 3 ? moveShards(settings, args[1], args[2]) : usage());
+      default -> System.exit(usage());
+    }
+  }
+
+  private static int usage() {
+    System.err.println("usage: LedgerTool verify-chain | rebuild | move-shards FIRST-LAST host:port/database|home");
+    return 64;
+  }
+
+  private static int moveShards(LedgerSettings settings, String range, String to) throws Exception {
+    LedgerMigrations.migrate(settings.ownerPlacement(), settings.app().user());
+    try {
+      LedgerPlacement owners = settings.ownerPlacement();
+      String[] bounds = range.split("-", 2);
+      int first = Integer.parseInt(bounds[0].trim());
+      int last = Integer.parseInt(bounds.length == 2 ? bounds[1].trim() : bounds[0].trim());
+      if (last < first) {
+        throw new ShardMove.Refused("shards " + range + " are not a range");
       }
+      ShardMove.Report report = new ShardMove(owners, settings.shards(), new ShardRange(first, last - first + 1),
+        owners.database(to)).run();
+      System.out.println("moved shards " + report.shards() + " from " + report.from() + " to " + report.to() + ": "
+        + report.accounts() + " accounts, " + report.postings() + " postings, " + report.entries() + " entries, "
+        + report.events() + " account events" + (report.resumed() ? " (finishing an interrupted move)" : ""));
+      System.out.println("give every process of the region WALLET_LEDGER_PLACEMENT=" + report.placement());
+      return 0;
+    } catch (ShardMove.Refused | IllegalArgumentException refused) {
+      System.err.println("MOVE REFUSED: " + refused.getMessage());
+      return 1;
     }
   }
 

@@ -37,7 +37,8 @@ public final class SqlQueries {
     INSERT INTO ledger_shards (shard) SELECT unnest($1::int[])
      WHERE NOT EXISTS (SELECT 1 FROM ledger_shards) ON CONFLICT (shard) DO NOTHING""";
 
-  static final String PINNED_SHARDS = "SELECT shard FROM ledger_shards ORDER BY shard";
+  /** What the first writer pinned, changed by the moves since (V10). */
+  static final String PINNED_SHARDS = "SELECT shard FROM ledger_shards_held ORDER BY shard";
 
   static final String INSERT_ACCOUNTS = """
     INSERT INTO accounts (id, kind, owner_id, currency, wallet_type, shard, opened_at, parent_id)

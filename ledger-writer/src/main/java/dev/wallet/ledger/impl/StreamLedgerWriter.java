@@ -202,10 +202,12 @@ public final class StreamLedgerWriter implements LedgerWriter {
    * The appends' pool. Each entry's foreign keys are checked by PostgreSQL's referential-integrity
    * queries, and the one into the partitioned postings table was planned afresh for every entry (a
    * custom plan looks cheaper than a generic one that names every partition): 14 % of the
-   * database's CPU under transfers. Its generic plan prunes the partitions when it runs.
+   * database's CPU under transfers. Its generic plan prunes the partitions when it runs. Named, so
+   * that a shard move sees a writer connected and refuses to start under it.
    */
   private static Pool appendPool(Vertx vertx, LedgerDatabase db) {
-    return pool(vertx, db.connectOptions().addProperty("plan_cache_mode", "force_generic_plan"), POOL_SIZE);
+    return pool(vertx, db.connectOptions().addProperty("plan_cache_mode", "force_generic_plan")
+      .addProperty("application_name", ShardMove.WRITER_APPLICATION), POOL_SIZE);
   }
 
   static Pool pool(Vertx vertx, PgConnectOptions connect, int size) {

@@ -1,0 +1,252 @@
+package dev.wallet.ledger.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.ShardRange;
+import dev.wallet.balancecache.outbox.OutboxRecord;
+import dev.wallet.balancecache.outbox.OutboxRecord.OutboxEntry;
+import dev.wallet.balancecache.outbox.PostingType;
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.TestEnvironment;
+import dev.wallet.ledger.InsertMode;
+import dev.wallet.ledger.LedgerChain;
+import dev.wallet.ledger.LedgerDatabase;
+import dev.wallet.ledger.LedgerMigrations;
+import dev.wallet.ledger.LedgerPlacement;
+import dev.wallet.ledger.impl.LedgerStore.Positioned;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Moving shards' ledger between two databases of their own (made for each test on the development
+ * PostgreSQL and dropped after it), written through the writer's own store: shards 0-3, all in
+ * the first database until shard 2 moves to the second.
+ */
+@ExtendWith(VertxExtension.class)
+class ShardMoveTest {
+
+  private static final ShardRange REGION = new ShardRange(0, 4);
+  private static final ShardRange MOVED = new ShardRange(2, 1);
+  private final String run = UUID.randomUUID().toString().substring(0, 8);
+  private final String sourceName = "move_from_" + run;
+  private final String targetName = "move_to_" + run;
+  private LedgerDatabase source;
+  private LedgerDatabase target;
+  private LedgerPlacement owners;
+  private Pool sourceApp;
+  private Pool targetApp;
+
+  @BeforeEach
+  void createDatabases(Vertx vertx) throws SQLException {
+    for (String name : List.of(sourceName, targetName)) {
+      superuser("CREATE DATABASE " + name + " OWNER " + TestEnvironment.pgOwner());
+      superuser("GRANT CONNECT, TEMPORARY ON DATABASE " + name + " TO " + TestEnvironment.pgUser());
+      LedgerMigrations.migrate(app(name).as(TestEnvironment.pgOwner(), TestEnvironment.pgOwnerPassword()),
+        TestEnvironment.pgUser());
+    }
+    source = app(sourceName);
+    target = app(targetName);
+    owners = LedgerPlacement.single(source).as(TestEnvironment.pgOwner(), TestEnvironment.pgOwnerPassword());
+    sourceApp = PgBuilder.pool().connectingTo(source.connectOptions()).using(vertx).build();
+    targetApp = PgBuilder.pool().connectingTo(target.connectOptions()).using(vertx).build();
+  }
+
+  @AfterEach
+  void dropDatabases() throws SQLException {
+    Await.result(sourceApp.close());
+    Await.result(targetApp.close());
+    for (String name : List.of(sourceName, targetName)) {
+      superuser("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+    }
+  }
+
+  @Test
+  @DisplayName("a shard moves whole: chains identical in the target, nothing left in the source, the old placement refused, the new one writes on")
+  void movesAShardWhole() throws Exception {
+    LedgerStore first = store(sourceApp, 0, 1, 2, 3);
+    write(first, 2, 1, 2, 3);
+    write(first, 1, 1, 2);
+    Map<String, Object> before = chainHead(source, "a:USD:s0002");
+
+    ShardMove.Report report = move().run();
+
+    assertThat(List.of(report.accounts(), report.postings(), report.entries(), report.events(), report.resumed()))
+      .containsExactly(2L, 3L, 6L, 0L, false);
+    assertThat(report.placement()).isEqualTo("2-2=" + target);
+    assertThat(count(source, "SELECT count(*) FROM accounts WHERE shard = 's0002'")
+      + count(source, "SELECT count(*) FROM postings WHERE shard = 's0002'")
+      + count(source, "SELECT count(*) FROM entries WHERE account_id LIKE '%s0002'")
+      + count(source, "SELECT count(*) FROM ledger_posting_ids WHERE id LIKE 's0002-%'"))
+      .as("nothing of shard 2 left in the source").isZero();
+    assertThat(count(source, "SELECT count(*) FROM postings WHERE shard = 's0001'")).as("shard 1 stays").isEqualTo(2);
+    assertThat(count(target, "SELECT count(*) FROM entries WHERE account_id LIKE '%s0002'")).isEqualTo(6);
+    assertThat(chainHead(target, "a:USD:s0002")).as("the last link and when the source recorded the posting")
+      .isEqualTo(before);
+    assertThat(LedgerChain.verify(owner(target)).intact()).isTrue();
+    assertThat(held(source)).containsExactly(0, 1, 3);
+    assertThat(held(target)).containsExactly(2);
+    assertThat(count(source, "SELECT count(*) FROM ledger_shard_moves WHERE shard = 2 AND direction = 'out' "
+      + "AND postings = 3 AND entries = 6")).isEqualTo(1);
+
+    assertThatThrownBy(() -> Await.result(store(sourceApp, 0, 1, 2, 3).write("s0001", List.of(transfer(1, 3)))))
+      .as("a writer with the old placement").hasMessageContaining("holds the ledger of shards 0-1,3");
+    Await.result(store(sourceApp, 0, 1, 3).write("s0001", List.of(transfer(1, 3))));
+    Await.result(store(targetApp, 2).write("s0002", List.of(transfer(2, 4))));
+    assertThat(count(target, "SELECT max(seq) FROM entries WHERE account_id = 'a:USD:s0002'"))
+      .as("the moved accounts go on in the target").isEqualTo(4);
+    assertThat(LedgerChain.verify(owner(target)).intact()).isTrue();
+
+    assertThatThrownBy(() -> move().run()).as("run again with the placement it replaced")
+      .isInstanceOf(ShardMove.Refused.class).hasMessageContaining("moved to " + target + " already");
+  }
+
+  @Test
+  @DisplayName("a move interrupted after the target committed is finished by running it again")
+  void anInterruptedMoveIsFinished() throws Exception {
+    write(store(sourceApp, 0, 1, 2, 3), 2, 1, 2);
+
+    assertThatThrownBy(() -> move().run(() -> {
+      throw new IllegalStateException("the tool's machine died");
+    })).hasMessageContaining("died");
+    assertThat(count(target, "SELECT count(*) FROM postings WHERE shard = 's0002'")).isEqualTo(2);
+    assertThat(count(source, "SELECT count(*) FROM postings WHERE shard = 's0002'")).as("not yet retired").isEqualTo(2);
+    assertThat(held(source)).containsExactly(0, 1, 2, 3);
+
+    ShardMove.Report finished = move().run();
+
+    assertThat(finished.resumed()).isTrue();
+    assertThat(finished.postings()).isEqualTo(2);
+    assertThat(count(source, "SELECT count(*) FROM postings WHERE shard = 's0002'")).isZero();
+    assertThat(count(target, "SELECT count(*) FROM postings WHERE shard = 's0002'")).isEqualTo(2);
+    assertThat(held(source)).containsExactly(0, 1, 3);
+    assertThat(held(target)).containsExactly(2);
+  }
+
+  @Test
+  @DisplayName("a move is refused while a ledger writer is connected, and changes nothing")
+  void refusedUnderAWriter() throws Exception {
+    write(store(sourceApp, 0, 1, 2, 3), 2, 1);
+    Properties asWriter = new Properties();
+    asWriter.setProperty("user", source.user());
+    asWriter.setProperty("password", source.password());
+    asWriter.setProperty("ApplicationName", ShardMove.WRITER_APPLICATION);
+    try (Connection writer = DriverManager.getConnection(source.jdbcUrl(), asWriter)) {
+      assertThatThrownBy(() -> move().run()).isInstanceOf(ShardMove.Refused.class)
+        .hasMessageContaining("stop the region's ledger writers");
+    }
+    assertThat(count(source, "SELECT count(*) FROM postings WHERE shard = 's0002'")).isEqualTo(1);
+    assertThat(count(target, "SELECT count(*) FROM accounts")).isZero();
+    assertThat(count(source, "SELECT count(*) FROM ledger_shard_moves")).isZero();
+  }
+
+  @Test
+  @DisplayName("without the move's own setting, the owner still cannot delete from the ledger")
+  void appendOnlyOutsideAMove() throws SQLException {
+    write(store(sourceApp, 0, 1, 2, 3), 2, 1);
+
+    assertThatThrownBy(() -> execute(owner(source), "DELETE FROM entries")).hasMessageContaining("append-only");
+    assertThatThrownBy(() -> execute(owner(source), "BEGIN; SET LOCAL wallet.ledger_moving_shards = 'on'; "
+      + "UPDATE postings SET reference = 'changed'; COMMIT")).as("a move deletes; nothing updates")
+      .hasMessageContaining("append-only");
+    assertThat(count(source, "SELECT count(*) FROM entries")).isEqualTo(2);
+  }
+
+  private ShardMove move() {
+    return new ShardMove(owners, REGION, MOVED, owners.database(target.toString()));
+  }
+
+  private static LedgerStore store(Pool pool, Integer... placedHere) {
+    return new LedgerStore(pool, InsertMode.UNNEST, List.of(placedHere));
+  }
+
+  /** Transfers of one unit between the shard's two system accounts, at the given sequence numbers. */
+  private static void write(LedgerStore store, int shard, long... seqs) {
+    List<Positioned> batch = new ArrayList<>();
+    for (long seq : seqs) {
+      batch.add(transfer(shard, seq));
+    }
+    Await.result(store.write(new ShardId(shard).name(), batch));
+  }
+
+  private static Positioned transfer(int shardNumber, long seq) {
+    String shard = new ShardId(shardNumber).name();
+    OutboxRecord record = new OutboxRecord(shard + "-p" + seq, PostingType.TRANSFER, shard, Instant.now(),
+      Optional.of("r" + seq), Optional.empty(), List.of(new OutboxEntry("a:USD:" + shard, "available", -1, "USD", -seq,
+      seq), new OutboxEntry("b:USD:" + shard, "available", 1, "USD", seq, seq)), List.of(), Optional.empty(),
+      List.of(), Map.of());
+    return new Positioned(seq + "-0", record);
+  }
+
+  private Map<String, Object> chainHead(LedgerDatabase database, String account) throws SQLException {
+    try (Connection c = connect(owner(database)); Statement st = c.createStatement();
+         ResultSet row = st.executeQuery("SELECT encode(e.hash, 'hex') AS hash, p.recorded_at FROM entries e "
+           + "JOIN postings p ON p.id = e.posting_id AND p.created_at = e.created_at WHERE e.account_id = '" + account
+           + "' ORDER BY e.seq DESC LIMIT 1")) {
+      row.next();
+      return Map.of("hash", row.getString("hash"), "recorded_at", row.getObject("recorded_at").toString());
+    }
+  }
+
+  private List<Integer> held(LedgerDatabase database) throws SQLException {
+    List<Integer> held = new ArrayList<>();
+    try (Connection c = connect(database); Statement st = c.createStatement();
+         ResultSet rows = st.executeQuery("SELECT shard FROM ledger_shards_held ORDER BY shard")) {
+      while (rows.next()) {
+        held.add(rows.getInt(1));
+      }
+    }
+    return held;
+  }
+
+  private long count(LedgerDatabase database, String sql) throws SQLException {
+    try (Connection c = connect(owner(database)); Statement st = c.createStatement(); ResultSet row = st.executeQuery(sql)) {
+      row.next();
+      return row.getLong(1);
+    }
+  }
+
+  private static void execute(LedgerDatabase database, String sql) throws SQLException {
+    try (Connection c = connect(database); Statement st = c.createStatement()) {
+      st.execute(sql);
+    }
+  }
+
+  private static Connection connect(LedgerDatabase database) throws SQLException {
+    return DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
+  }
+
+  private static LedgerDatabase owner(LedgerDatabase database) {
+    return database.as(TestEnvironment.pgOwner(), TestEnvironment.pgOwnerPassword());
+  }
+
+  private static LedgerDatabase app(String name) {
+    return new LedgerDatabase(TestEnvironment.pgHost(), TestEnvironment.pgPort(), name, TestEnvironment.pgUser(),
+      TestEnvironment.pgPassword());
+  }
+
+  private static void superuser(String sql) throws SQLException {
+    execute(new LedgerDatabase(TestEnvironment.pgHost(), TestEnvironment.pgPort(), "postgres", "postgres",
+      TestEnvironment.pgSuperuserPassword()), sql);
+  }
+}
