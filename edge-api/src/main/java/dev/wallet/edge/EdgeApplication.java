@@ -19,6 +19,7 @@ import dev.wallet.edge.http.RateLimiter;
 import dev.wallet.edge.live.BalanceFeed;
 import dev.wallet.edge.live.SocketsPerCaller;
 import dev.wallet.edge.money.MerchantRegions;
+import dev.wallet.edge.money.RememberedMerchants;
 import dev.wallet.edge.regions.ClearingCheck;
 import dev.wallet.edge.regions.RegionChannel;
 import dev.wallet.ledger.LedgerDatabase;
@@ -54,6 +55,8 @@ import org.slf4j.LoggerFactory;
 public final class EdgeApplication {
 
   private static final Logger LOG = LoggerFactory.getLogger(EdgeApplication.class);
+  /** Other regions' merchants an edge remembers at most (a few megabytes). */
+  private static final int MERCHANTS_REMEMBERED = 100_000;
   /** A pending cross-shard transfer older than this is driven to its end by this process's sweeper. */
   static final long SWEEP_AGE_MS = 5_000;
   /** How often each edge reads the cluster's replicas and pending backlogs for /metrics (see ClusterGauges). */
@@ -166,7 +169,8 @@ public final class EdgeApplication {
       RegionChannel channel = new RegionChannel(vertx, regionHttp, config.redis().regions(),
         config.redis().settlement()::secretWith, config.redis().settlement().timeoutMs(), Clock.systemUTC());
       cache.connectRegions(channel);
-      merchantRegions = Optional.of(channel);
+      merchantRegions = Optional.of(new RememberedMerchants(channel, config.redis().settlement().merchantLifetimeMs(),
+        MERCHANTS_REMEMBERED, Clock.systemUTC()));
       clearingCheck = Optional.of(new ClearingCheck(cache, channel, config.redis().regions()));
       clearingCheck.get().register(registry);
     }

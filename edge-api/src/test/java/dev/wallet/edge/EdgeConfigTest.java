@@ -156,6 +156,11 @@ class EdgeConfigTest {
     assertThat(EdgeConfig.fromEnvironment(DEVELOPMENT).redis().settlement().connections()).isEqualTo(64);
     assertThat(EdgeConfig.fromEnvironment(development("WALLET_REGION_CONNECTIONS", "200")).redis().settlement()
       .connections()).isEqualTo(200);
+    assertThatThrownBy(() -> EdgeConfig.fromEnvironment(development("WALLET_REGION_MERCHANT_LIFETIME_MS", "-1")))
+      .hasMessageContaining("WALLET_REGION_MERCHANT_LIFETIME_MS");
+    assertThat(EdgeConfig.fromEnvironment(DEVELOPMENT).redis().settlement().merchantLifetimeMs()).isEqualTo(60_000);
+    assertThat(EdgeConfig.fromEnvironment(development("WALLET_REGION_MERCHANT_LIFETIME_MS", "0")).redis().settlement()
+      .merchantLifetimeMs()).as("ask for every payment").isZero();
   }
 
   @ParameterizedTest(name = "{0}")

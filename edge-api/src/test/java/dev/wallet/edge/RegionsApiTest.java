@@ -259,13 +259,17 @@ class RegionsApiTest {
 
   @Test
   @DisplayName("with the other region stopped a transfer waits pending, and settles once when it is back; a payment "
-    + "to its merchant, whose fee only it can say, is answered 503 and moves nothing")
+    + "to a merchant of it that this region has not asked about yet, whose fee only it can say, is answered 503 and "
+    + "moves nothing; one to a merchant it answered about a moment ago waits pending like the transfer")
   void otherRegionDownThenBack(Vertx vertx) {
     Parties p = between(300, 0);
     Checkout c = checkoutAcrossRegions(200);
+    Checkout known = checkoutAcrossRegions(300);
+    paid(known, 10);
     regionB.close();
     long failedDeliveries = regionA.cache.sagaCounts().sweepFailures();
     String id;
+    String knownPayment;
     try {
       HttpResponse<Buffer> sent = p.alice().post("/v1/transfers", transfer(p.inA(), p.inB(), 100), newKey());
       assertThat(sent.statusCode()).as(sent.bodyAsString()).isEqualTo(202);
@@ -277,6 +281,10 @@ class RegionsApiTest {
         newKey());
       WalletsApiTest.assertProblem(payment, 503, "unavailable");
       assertThat(c.payer().available(c.from())).isEqualTo(200);
+      HttpResponse<Buffer> toKnown = known.payer().post("/v1/payments",
+        PaymentsApiTest.payment(known.from(), known.shop(), 40), newKey());
+      assertThat(toKnown.statusCode()).as(toKnown.bodyAsString()).isEqualTo(202);
+      knownPayment = toKnown.bodyAsJsonObject().getString("id");
       // the sweeper (every 300 ms, for movements older than 5 s) tries to deliver it while region b is away
       Eventually.await("a delivery to fail while region b is stopped", Duration.ofSeconds(20),
         () -> regionA.cache.sagaCounts().sweepFailures() > failedDeliveries);
@@ -289,6 +297,8 @@ class RegionsApiTest {
     assertThat(awaitTransfer(p.alice(), id)).isEqualTo("completed");
     assertThat(regionB.as(p.bob().id()).available(p.inB())).isEqualTo(100);
     assertThat(p.alice().available(p.inA())).isEqualTo(150);
+    assertThat(awaitPayment(known.payer(), knownPayment).getString("status")).isEqualTo("completed");
+    assertThat(known.payer().available(known.from())).isEqualTo(300 - 10 - 40);
   }
 
   @Test

@@ -52,7 +52,7 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
     "WALLET_AML_SETTLE_MS", "WALLET_AUTH_DEFAULT_EXPIRY_SECONDS", "WALLET_AUTH_MAX_EXPIRY_SECONDS",
     "WALLET_PROMETHEUS_URL", "WALLET_STRIPED_MERCHANT_OWNERS", "WALLET_STRIPE_SWEEP_INTERVAL_MS", "WALLET_REGION",
     "WALLET_REGIONS", "WALLET_REGION_SECRET", "WALLET_REGION_SECRETS", "WALLET_REGION_TIMEOUT_MS", "WALLET_REGION_CHECK_INTERVAL_MS",
-    "WALLET_REGION_CONNECTIONS", "WALLET_LEDGER_PLACEMENT");
+    "WALLET_REGION_CONNECTIONS", "WALLET_REGION_MERCHANT_LIFETIME_MS", "WALLET_LEDGER_PLACEMENT");
 
   /**
    * @param port              HTTP port (0 picks a free one, for tests)
@@ -151,9 +151,11 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
    * {@code peerSecrets} ({@code WALLET_REGION_SECRETS}), else {@code secret}, which every region
    * shares ({@code WALLET_REGION_SECRET}). A region that does not answer within {@code timeoutMs} is
    * asked again later. The check between regions runs every {@code checkIntervalMs} (0: on demand only).
+   * Another region's answer about one of its merchants (owner, fee) is remembered for
+   * {@code merchantLifetimeMs} (0: asked for every payment).
    */
   public record Settlement(String secret, Map<String, String> peerSecrets, long timeoutMs, long checkIntervalMs,
-                           int connections) {
+                           int connections, long merchantLifetimeMs) {
     public Settlement {
       peerSecrets = Map.copyOf(peerSecrets);
       if (secret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
@@ -167,6 +169,7 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
       });
       requireRange("WALLET_REGION_TIMEOUT_MS", timeoutMs, 50, 60_000);
       requireRange("WALLET_REGION_CONNECTIONS", connections, 1, 4_096);
+      requireRange("WALLET_REGION_MERCHANT_LIFETIME_MS", merchantLifetimeMs, 0, 86_400_000);
       if (checkIntervalMs != 0) {
         requireRange("WALLET_REGION_CHECK_INTERVAL_MS", checkIntervalMs, 100, 86_400_000);
       }
@@ -181,7 +184,7 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
     public String toString() {
       return "Settlement[" + (peerSecrets.isEmpty() ? "" : "own secrets with " + new TreeSet<>(peerSecrets.keySet())
         + ", ") + "timeoutMs=" + timeoutMs + ", checkIntervalMs=" + checkIntervalMs + ", connections=" + connections
-        + "]";
+        + ", merchantLifetimeMs=" + merchantLifetimeMs + "]";
     }
   }
 
@@ -418,7 +421,8 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
       ? secrets.secret("WALLET_REGION_SECRET", "regions.secret", Secrets.DEV_REGION_SECRET) : Secrets.DEV_REGION_SECRET,
       perPeer, s.number("WALLET_REGION_TIMEOUT_MS", "regions.timeoutMs", 2_000),
       s.number("WALLET_REGION_CHECK_INTERVAL_MS", "regions.checkIntervalMs", 60_000),
-      s.integer("WALLET_REGION_CONNECTIONS", "regions.connections", 64));
+      s.integer("WALLET_REGION_CONNECTIONS", "regions.connections", 64),
+      s.number("WALLET_REGION_MERCHANT_LIFETIME_MS", "regions.merchantLifetimeMs", 60_000));
     return new Redis(BalanceCacheOptions.nodes(s), shardCount, regions, settlement,
       s.number("WALLET_REDIS_OPERATION_TIMEOUT_MS", "redis.operationTimeoutMs", 800),
       s.number("WALLET_SWEEP_INTERVAL_MS", "redis.sweepIntervalMs", 1_000),
