@@ -15,8 +15,10 @@
 #   scripts/bench-regions.sh                                  # 100 ms each way, 3 rounds (about 8 minutes)
 #   WALLET_BENCH_REGION_DELAY_MS=150 scripts/bench-regions.sh --rate=150 --cross-rate=30
 #   WALLET_BENCH_RECORD=0 scripts/bench-regions.sh --rounds=1 --seconds=10   # print only
+#   scripts/bench-regions.sh --cross=payments   # payments to region b's merchants instead of transfers
 # Arguments are RegionsBench's (--rate [100], --cross-rate [20], --seconds [20], --rounds [3],
-# --warmup [20], --pairs, --wallets). Run it with nothing else measuring on the machine.
+# --warmup [20], --pairs, --wallets, --cross [transfers|payments]). Run it with nothing else measuring
+# on the machine.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export WALLET_DATA_DIR=${WALLET_BENCH_REGIONS_DATA_DIR:-$here/../.data/bench-regions}
@@ -94,7 +96,7 @@ section=$(java ${BENCH_JAVA_OPTS:--Xmx1g} -cp "$WALLET_ROOT/edge-api/target/test
   --pids="$pids_file" "${bench_args[@]}")
 errors=$(cat "$WALLET_DATA_DIR"/logs/*.log "$WALLET_REGION_B_DATA_DIR"/logs/*.log | grep -c ' ERROR ' || true)
 
-report="### $(date -u '+%Y-%m-%d %H:%M') UTC: \`$( [ "$delay_ms" = 100 ] || echo "WALLET_BENCH_REGION_DELAY_MS=$delay_ms ")scripts/bench-regions.sh${bench_args[*]:+ ${bench_args[*]}}\`
+report="### $(date -u '+%Y-%m-%d %H:%M') UTC: \`$( [ "$delay_ms" = 100 ] || echo "WALLET_BENCH_REGION_DELAY_MS=$delay_ms ")$( [ -z "${WALLET_REGION_MERCHANT_LIFETIME_MS:-}" ] || echo "WALLET_REGION_MERCHANT_LIFETIME_MS=$WALLET_REGION_MERCHANT_LIFETIME_MS ")scripts/bench-regions.sh${bench_args[*]:+ ${bench_args[*]}}\`
 
 Machine: $(nproc) cores, load average $load_before when the command started; code: git $commit; two regions, each
 with a Redis Cluster and a PostgreSQL of its own, on this machine; $errors lines logged at ERROR by their processes.

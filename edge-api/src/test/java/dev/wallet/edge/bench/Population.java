@@ -98,7 +98,7 @@ final class Population {
     return merchant(STRIPED_MERCHANT_OWNER);
   }
 
-  private Future<Account> merchant(String owner) {
+  Future<Account> merchant(String owner) {
     String token = http.token(owner, "user", "merchant");
     return open(token, "merchant", null).map(wallet -> new Account(token, owner, wallet));
   }

@@ -41,7 +41,10 @@ import java.util.function.ToDoubleFunction;
  * completion: its settle time is that posting's money-core stamp minus its debit's. With {@code --pids}
  * (a file of {@code region/name pid} lines) it reads every process's CPU over each phase's load: what
  * a phase beside transfers to region b used more than one alone, over those transfers, is what a
- * transfer between regions costs, in each region. Prints a markdown section.
+ * transfer between regions costs, in each region. With {@code --cross=payments} what goes to region
+ * b is payments to its merchants (one for every ten of {@code --wallets}) instead of transfers: the
+ * same saga, plus what the payer's edge must know of the merchant (docs/architecture.md, "Regions").
+ * Prints a markdown section.
  */
 public final class RegionsBench {
 
@@ -50,7 +53,8 @@ public final class RegionsBench {
   /** Settings, from the command line ({@code --name=value}). */
   record Options(List<URI> regionA, List<URI> regionB, String secret, int proxyAPort, int proxyBPort, long delayMs,
                  int rate, int crossRate, int seconds, int rounds, int warmUpSeconds, int pairs, int wallets,
-                 String pgHost, int pgPort, String pgDatabase, String pgUser, String pgPassword, String pids) {
+                 String pgHost, int pgPort, String pgDatabase, String pgUser, String pgPassword, String pids,
+                 boolean payments) {
 
     static Options parse(String[] args) {
       Map<String, String> given = new HashMap<>();
@@ -66,7 +70,16 @@ public final class RegionsBench {
         number(given, "rounds", 3), number(given, "warmup", 20), number(given, "pairs", 64),
         number(given, "wallets", 200), given.getOrDefault("pg-host", "127.0.0.1"), number(given, "pg-port", 25432),
         given.getOrDefault("pg-database", "wallet"), given.getOrDefault("pg-user", "wallet_app"),
-        given.getOrDefault("pg-password", "wallet-dev-app"), given.getOrDefault("pids", ""));
+        given.getOrDefault("pg-password", "wallet-dev-app"), given.getOrDefault("pids", ""),
+        cross(given.getOrDefault("cross", "transfers")));
+    }
+
+    /** What goes to region b: transfers to its wallets, or payments to its merchants. */
+    private static boolean cross(String kind) {
+      if (!kind.equals("transfers") && !kind.equals("payments")) {
+        throw new IllegalArgumentException("--cross takes transfers or payments, got " + kind);
+      }
+      return kind.equals("payments");
     }
 
     private static List<URI> uris(String list) {
@@ -146,7 +159,8 @@ public final class RegionsBench {
       await(inB.treasury(options.wallets()), 600);
       List<Population.Pair> pairs = await(inA.pairs(options.pairs(), FUNDING_MINOR), 600);
       List<Population.Account> senders = await(inA.spread(options.wallets(), options.wallets(), FUNDING_MINOR), 600);
-      List<Population.Account> receivers = await(inB.spread(options.wallets(), options.wallets(), 1), 600);
+      List<Population.Account> receivers = options.payments() ? merchants(inB)
+        : await(inB.spread(options.wallets(), options.wallets(), 1), 600);
       progress("warming up for %d s", options.warmUpSeconds());
       phase(Kind.FAR, pairs, senders, receivers, options.warmUpSeconds());
       List<Phase> phases = new ArrayList<>();
@@ -181,7 +195,19 @@ public final class RegionsBench {
     return new Phase(kind, own.result(), cross.result(), settled, used);
   }
 
-  /** 1 cent from a random wallet of region a to a random wallet of region b; remembers each id answered. */
+  /** Region b's merchants, one for every ten wallets: checkouts, each paid by many customers. */
+  private List<Population.Account> merchants(Population inB) {
+    List<Population.Account> merchants = new ArrayList<>();
+    for (int i = 0; i < Math.max(1, options.wallets() / 10); i++) {
+      merchants.add(await(inB.merchant("bench-merchant-" + i), 60));
+    }
+    return merchants;
+  }
+
+  /**
+   * 1 cent from a random wallet of region a to a random wallet of region b (a transfer) or to a
+   * random merchant of region b (a payment); remembers each id answered.
+   */
   private Load.Requests toRegionB(List<Population.Account> senders, List<Population.Account> receivers,
                                   Set<String> sent) {
     String keys = UUID.randomUUID().toString();
@@ -191,8 +217,12 @@ public final class RegionsBench {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         Population.Account from = senders.get(random.nextInt(senders.size()));
         Population.Account to = receivers.get(random.nextInt(receivers.size()));
-        return httpA.post("/v1/transfers", from.token(), keys + n, "{\"fromWalletId\":\"" + from.wallet()
-            + "\",\"toWalletId\":\"" + to.wallet() + "\",\"amount\":1,\"currency\":\"USD\"}")
+        String body = options.payments()
+          ? "{\"fromWalletId\":\"" + from.wallet() + "\",\"merchantWalletId\":\"" + to.wallet() + "\",\"amount\":1,"
+            + "\"currency\":\"USD\"}"
+          : "{\"fromWalletId\":\"" + from.wallet() + "\",\"toWalletId\":\"" + to.wallet() + "\",\"amount\":1,"
+            + "\"currency\":\"USD\"}";
+        return httpA.post(options.payments() ? "/v1/payments" : "/v1/transfers", from.token(), keys + n, body)
           .onSuccess(answer -> {
             if (answer.status() == 202) {
               sent.add(answer.json().getString("id"));
@@ -219,8 +249,9 @@ public final class RegionsBench {
           : vertx.timer(500).map(true)))
       .compose(waited -> ledgerA.preparedQuery("""
           SELECT extract(epoch FROM max(created_at) - min(created_at))::float8 * 1000 AS ms
-            FROM postings WHERE reference = ANY($1) AND type IN ('transfer_debit', 'transfer_completed')
-           GROUP BY reference HAVING count(*) = 2""").execute(Tuple.of((Object) movements)))
+            FROM postings WHERE reference = ANY($1) AND type IN ($2, $3)
+           GROUP BY reference HAVING count(*) = 2""").execute(Tuple.of(movements, movement() + "_debit",
+          movement() + "_completed")))
       .map(rows -> {
         double[] times = new double[rows.size()];
         int i = 0;
@@ -236,8 +267,13 @@ public final class RegionsBench {
 
   private Future<Long> ends(String[] movements) {
     return ledgerA.preparedQuery("SELECT count(*) AS n FROM postings WHERE reference = ANY($1) "
-        + "AND type IN ('transfer_completed', 'transfer_reversed')").execute(Tuple.of((Object) movements))
+        + "AND type IN ($2, $3)").execute(Tuple.of(movements, movement() + "_completed", movement() + "_reversed"))
       .map(rows -> rows.iterator().next().getLong("n"));
+  }
+
+  /** The postings' name of what goes to region b. */
+  private String movement() {
+    return options.payments() ? "payment" : "transfer";
   }
 
   private String report(List<Phase> phases) {
@@ -245,13 +281,14 @@ public final class RegionsBench {
     out.append(String.format(Locale.ROOT, "Region a's edges %s, region b's %s; each region reaches the other through "
         + "a proxy that delays a message %d ms and its answer %d ms more (a round trip of %d ms); %d rounds of %d s "
         + "per phase, in turning order, after %d s of warm-up; region a's own transfers: %d same-shard pairs "
-        + "at %d/s, open loop; transfers to region b: from %d wallets of region a to %d of region b at %d/s, over "
+        + "at %d/s, open loop; %s to region b: from %d wallets of region a to %d %s of region b at %d/s, over "
         + "the link with its delay or without.%n%n",
       options.regionA(), options.regionB(), options.delayMs(), options.delayMs(), 2 * options.delayMs(),
-      options.rounds(), options.seconds(), options.warmUpSeconds(), options.pairs(), options.rate(), options.wallets(),
-      options.wallets(), options.crossRate()));
+      options.rounds(), options.seconds(), options.warmUpSeconds(), options.pairs(), options.rate(), movement() + "s",
+      options.wallets(), options.payments() ? Math.max(1, options.wallets() / 10) : options.wallets(),
+      options.payments() ? "merchants" : "wallets", options.crossRate()));
     out.append("| round | region a's own transfers | answered/s | p50 ms | p99 ms | p99.9 ms | errors "
-      + "| to region b: answered/s | answer p50 / p99 ms | errors | settled | settle p50 / p99 / max ms |\n");
+      + "| " + movement() + "s to region b: answered/s | answer p50 / p99 ms | errors | settled | settle p50 / p99 / max ms |\n");
     out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (int i = 0; i < phases.size(); i++) {
       out.append("| ").append(i / Kind.values().length + 1).append(" | ").append(line(phases.get(i))).append(" |\n");
@@ -259,7 +296,7 @@ public final class RegionsBench {
     out.append("\nMedians of the rounds, region a's own transfers:\n\n| beside | p50 ms | p99 ms | p99.9 ms | "
       + "settle p50 / p99 ms of those to region b |\n|---|---:|---:|---:|---:|\n");
     for (Kind kind : Kind.values()) {
-      out.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %s |%n", kind.title,
+      out.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %s |%n", title(kind),
         median(phases, kind, p -> p.own().percentileMs(50)), median(phases, kind, p -> p.own().percentileMs(99)),
         median(phases, kind, p -> p.own().percentileMs(99.9)), kind == Kind.ALONE ? ""
           : String.format(Locale.ROOT, "%.0f / %.0f", median(phases, kind, p -> p.settled().p50Ms()),
@@ -279,15 +316,15 @@ public final class RegionsBench {
   private String cpuReport(List<Phase> phases) {
     StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%nCPU of the wallet's processes over each "
       + "phase's %d s of load, medians of the rounds (ms; the load generator and the links not counted):%n%n"
-      + "| beside | region a | region b | both | more than alone, per transfer to region b: a / b / both |%n"
-      + "|---|---:|---:|---:|---:|%n", options.seconds()));
+      + "| beside | region a | region b | both | more than alone, per %s to region b: a / b / both |%n"
+      + "|---|---:|---:|---:|---:|%n", options.seconds(), movement()));
     double transfers = (double) options.crossRate() * options.seconds();
     double aloneA = median(phases, Kind.ALONE, p -> p.cpuOf("a"));
     double aloneB = median(phases, Kind.ALONE, p -> p.cpuOf("b"));
     for (Kind kind : Kind.values()) {
       double inA = median(phases, kind, p -> p.cpuOf("a"));
       double inB = median(phases, kind, p -> p.cpuOf("b"));
-      out.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %s |%n", kind.title, inA, inB, inA + inB,
+      out.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %s |%n", title(kind), inA, inB, inA + inB,
         kind == Kind.ALONE ? "" : String.format(Locale.ROOT, "%.2f / %.2f / %.2f", (inA - aloneA) / transfers,
           (inB - aloneB) / transfers, (inA - aloneA + inB - aloneB) / transfers)));
     }
@@ -299,8 +336,13 @@ public final class RegionsBench {
     return values.length == 0 ? Double.NaN : values[values.length / 2];
   }
 
-  private static String line(Phase p) {
-    String own = String.format(Locale.ROOT, "%s | %.0f | %.1f | %.1f | %.1f | %s", p.kind().title, p.own().perSecond(),
+  /** The phase's name, saying what went to region b. */
+  private String title(Kind kind) {
+    return kind.title.replace("transfers", movement() + "s");
+  }
+
+  private String line(Phase p) {
+    String own = String.format(Locale.ROOT, "%s | %.0f | %.1f | %.1f | %.1f | %s", title(p.kind()), p.own().perSecond(),
       p.own().percentileMs(50), p.own().percentileMs(99), p.own().percentileMs(99.9), p.own().errorsText());
     if (p.cross() == null) {
       return own + " | | | | |";
