@@ -20,6 +20,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.JsonArray;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -740,6 +741,37 @@ class RegionsApiTest {
     assertThat(balance.getLong("available")).isEqualTo(300);
     assertThat(balance.getLong("held")).isZero();
     assertThat(c.merchant().available(c.shop())).isZero();
+  }
+
+  @Test
+  @DisplayName("a batch at region a: an item whose money leaves a wallet of region b is that item's wrong_region "
+    + "(the batch route there, nothing moved), the others go on, one of them to region b")
+  void batchItemOfAnotherRegion() {
+    Parties p = between(500, 500);
+    String mine = p.alice().openWallet();
+    JsonObject batch = new JsonObject().put("items", new JsonArray()
+      .add(BatchApiTest.item("here", p.inA(), mine, 100))
+      .add(BatchApiTest.item("there", p.inB(), mine, 50))
+      .add(BatchApiTest.item("abroad", p.inA(), p.inB(), 25)));
+
+    HttpResponse<Buffer> answer = p.alice().post("/v1/transfers/batch", batch, Optional.empty());
+
+    assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(200);
+    JsonObject body = answer.bodyAsJsonObject();
+    assertThat(List.of(body.getInteger("accepted"), body.getInteger("refused"))).containsExactly(2, 1);
+    JsonArray items = body.getJsonArray("items");
+    assertThat(items.getJsonObject(0).getInteger("status")).isEqualTo(201);
+    JsonObject elsewhere = items.getJsonObject(1);
+    assertThat(elsewhere.getInteger("status")).isEqualTo(307);
+    assertThat(elsewhere.getJsonObject("problem").getString("code")).isEqualTo("wrong_region");
+    assertThat(elsewhere.getJsonObject("problem").getString("homeRegion")).isEqualTo("b");
+    assertThat(elsewhere.getJsonObject("problem").getString("location")).isEqualTo(urlB + "/v1/transfers/batch");
+    assertThat(items.getJsonObject(2).getInteger("status")).isEqualTo(202);
+    assertThat(awaitTransfer(p.alice(), items.getJsonObject(2).getJsonObject("result").getString("id")))
+      .isEqualTo("completed");
+    assertThat(p.alice().available(p.inA())).isEqualTo(500 - 100 - 25);
+    assertThat(p.alice().available(mine)).isEqualTo(100);
+    assertThat(p.bob().available(p.inB())).as("nothing left it").isEqualTo(500 + 25);
   }
 
   @Test

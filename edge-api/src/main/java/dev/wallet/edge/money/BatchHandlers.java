@@ -10,6 +10,7 @@ import dev.wallet.edge.http.Authenticator;
 import dev.wallet.edge.http.Caller;
 import dev.wallet.edge.http.FailureHandler;
 import dev.wallet.edge.http.IdempotencyKeys;
+import dev.wallet.edge.http.HomeRegion;
 import dev.wallet.edge.http.Problem;
 import dev.wallet.edge.http.ProblemCode;
 import dev.wallet.edge.http.ProblemException;
@@ -69,7 +70,8 @@ public final class BatchHandlers {
     if (batch.atomic()) {
       requireOneShard(items.stream().flatMap(transfer -> Stream.of(transfer.from(), transfer.to())));
     }
-    Reply.answer(ctx, run(batch, items, transfers::checked, transfers::apply, transfers::applyAll));
+    Reply.answer(ctx, run(batch, items, transfer -> fromHere(ctx, transfer, transfer.from()).compose(transfers::checked),
+      transfers::apply, transfers::applyAll));
   }
 
   /** POST /v1/payments/batch {"atomic"?, "items": [{"idempotencyKey", "fromWalletId", "merchantWalletId", "amount", "currency", "orderRef"?}]} */
@@ -83,8 +85,22 @@ public final class BatchHandlers {
     if (batch.atomic()) {
       requireOneShard(items.stream().map(PaymentHandlers.Request::payer));
     }
-    Reply.answer(ctx, run(batch, items, payments::checked, payments::apply, payments::applyAll)
+    Reply.answer(ctx, run(batch, items, payment -> fromHere(ctx, payment, payment.payer()).compose(payments::checked),
+        payments::apply, payments::applyAll)
       .recover(BatchHandlers::spanningShards));
+  }
+
+  /**
+   * An item whose money leaves another region's wallet is that item's {@code wrong_region}, with the
+   * batch route there, as a request of its own would be: the other items go on.
+   */
+  private static <I> Future<I> fromHere(RoutingContext ctx, I item, WalletId payer) {
+    try {
+      HomeRegion.requireHere(ctx, payer);
+      return Future.succeededFuture(item);
+    } catch (ProblemException elsewhere) {
+      return Future.failedFuture(elsewhere);
+    }
   }
 
   private static <I, C> Future<Reply> run(Batch batch, List<I> items, Function<I, Future<C>> check,
@@ -161,7 +177,7 @@ public final class BatchHandlers {
     int accepted = 0;
     for (int i = 0; i < replies.size(); i++) {
       Reply reply = replies.get(i);
-      boolean ok = reply.status() < 400;
+      boolean ok = reply.status() < 300;
       accepted += ok ? 1 : 0;
       items.add(new JsonObject().put("index", i).put("idempotencyKey", batch.keys().get(i))
         .put("status", reply.status()).put("replayed", reply.headers().containsKey(Reply.REPLAYED_HEADER))
