@@ -16,9 +16,11 @@
 #   WALLET_BENCH_REGION_DELAY_MS=150 scripts/bench-regions.sh --rate=150 --cross-rate=30
 #   WALLET_BENCH_RECORD=0 scripts/bench-regions.sh --rounds=1 --seconds=10   # print only
 #   scripts/bench-regions.sh --cross=payments   # payments to region b's merchants instead of transfers
+#   scripts/bench-regions.sh --loss=5 --jitter-ms=100   # links that lose 5 % of messages and answers and
+#                                                       # reorder them; checks each transfer credited once
 # Arguments are RegionsBench's (--rate [100], --cross-rate [20], --seconds [20], --rounds [3],
-# --warmup [20], --pairs, --wallets, --cross [transfers|payments]). Run it with nothing else measuring
-# on the machine.
+# --warmup [20], --pairs, --wallets, --cross [transfers|payments], --loss [0, percent],
+# --jitter-ms [0]). Run it with nothing else measuring on the machine.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export WALLET_DATA_DIR=${WALLET_BENCH_REGIONS_DATA_DIR:-$here/../.data/bench-regions}

@@ -11,13 +11,18 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.net.URI;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A link between two regions with the delay of a link between continents injected: an HTTP proxy in
  * front of a region's edge that passes each request on {@code delayMs} after it arrived, and its
  * answer back {@code delayMs} after it came, so a round trip through it takes {@code 2 × delayMs}
  * more. Timers, not sleeps: requests in flight overlap, as they do on a real link, and the proxy's
- * own pool is large enough never to be what queues them.
+ * own pool is large enough never to be what queues them. It can also lose and reorder messages
+ * ({@link #lossy}): a lost request is never passed on and a lost answer never comes back (the
+ * connection is closed instead, after the target has done the work), and a jitter added to every
+ * leg lets later messages overtake earlier ones.
  */
 final class DelayProxy {
 
@@ -26,6 +31,10 @@ final class DelayProxy {
   private final Vertx vertx;
   private final URI target;
   private volatile long delayMs;
+  private volatile int lossPercent;
+  private volatile long jitterMs;
+  private final AtomicLong lostRequests = new AtomicLong();
+  private final AtomicLong lostAnswers = new AtomicLong();
   private final HttpClientAgent client;
   private HttpServer server;
 
@@ -47,6 +56,11 @@ final class DelayProxy {
   }
 
   private void relay(HttpServerRequest request) {
+    if (lost()) {
+      lostRequests.incrementAndGet();
+      request.connection().close();
+      return;
+    }
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(request.headers()).remove("Host");
     request.body()
       .compose(body -> later().compose(passed -> client.request(new RequestOptions().setMethod(request.method())
@@ -56,6 +70,11 @@ final class DelayProxy {
           answer.getHeader("Content-Type"), answered)))))
       .compose(answered -> later().map(answered))
       .onSuccess(answered -> {
+        if (lost()) {
+          lostAnswers.incrementAndGet();
+          request.connection().close();
+          return;
+        }
         if (answered.contentType() != null) {
           request.response().putHeader("Content-Type", answered.contentType());
         }
@@ -72,8 +91,29 @@ final class DelayProxy {
     delayMs = value;
   }
 
+  /**
+   * From now on, {@code percent} of the requests and, independently, of the answers are lost, and
+   * every leg waits up to {@code jitter} ms more than the delay, at random.
+   */
+  void lossy(int percent, long jitter) {
+    lossPercent = percent;
+    jitterMs = jitter;
+  }
+
+  long lostRequests() {
+    return lostRequests.get();
+  }
+
+  long lostAnswers() {
+    return lostAnswers.get();
+  }
+
+  private boolean lost() {
+    return lossPercent > 0 && ThreadLocalRandom.current().nextInt(100) < lossPercent;
+  }
+
   private Future<Void> later() {
-    long wait = delayMs;
+    long wait = delayMs + (jitterMs == 0 ? 0 : ThreadLocalRandom.current().nextLong(jitterMs + 1));
     return wait == 0 ? Future.succeededFuture() : vertx.timer(wait).mapEmpty();
   }
 

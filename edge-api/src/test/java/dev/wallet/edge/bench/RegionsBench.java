@@ -44,7 +44,10 @@ import java.util.function.ToDoubleFunction;
  * transfer between regions costs, in each region. With {@code --cross=payments} what goes to region
  * b is payments to its merchants (one for every ten of {@code --wallets}) instead of transfers: the
  * same saga, plus what the payer's edge must know of the merchant (docs/architecture.md, "Regions").
- * Prints a markdown section.
+ * With {@code --loss=N} the links lose N % of the requests and, apart, N % of the answers (after the
+ * work was done), and {@code --jitter-ms} reorders them; the run then ends by checking that region
+ * b's receivers hold exactly one cent per transfer region a's ledger completed. Prints a markdown
+ * section.
  */
 public final class RegionsBench {
 
@@ -54,7 +57,7 @@ public final class RegionsBench {
   record Options(List<URI> regionA, List<URI> regionB, String secret, int proxyAPort, int proxyBPort, long delayMs,
                  int rate, int crossRate, int seconds, int rounds, int warmUpSeconds, int pairs, int wallets,
                  String pgHost, int pgPort, String pgDatabase, String pgUser, String pgPassword, String pids,
-                 boolean payments) {
+                 boolean payments, int lossPercent, int jitterMs) {
 
     static Options parse(String[] args) {
       Map<String, String> given = new HashMap<>();
@@ -71,7 +74,7 @@ public final class RegionsBench {
         number(given, "wallets", 200), given.getOrDefault("pg-host", "127.0.0.1"), number(given, "pg-port", 25432),
         given.getOrDefault("pg-database", "wallet"), given.getOrDefault("pg-user", "wallet_app"),
         given.getOrDefault("pg-password", "wallet-dev-app"), given.getOrDefault("pids", ""),
-        cross(given.getOrDefault("cross", "transfers")));
+        cross(given.getOrDefault("cross", "transfers")), number(given, "loss", 0), number(given, "jitter-ms", 0));
     }
 
     /** What goes to region b: transfers to its wallets, or payments to its merchants. */
@@ -123,6 +126,10 @@ public final class RegionsBench {
   private final Pool ledgerA;
   private final ProcessCpu cpu;
   private List<DelayProxy> links = List.of();
+  /** Every movement to region b answered 202, warm-up included. */
+  private final List<String> everySent = new ArrayList<>();
+  /** What every phase's requests to region b were answered, warm-up included. */
+  private final List<Load.Result> crossResults = new ArrayList<>();
 
   private RegionsBench(Vertx vertx, Options options) {
     this.vertx = vertx;
@@ -150,6 +157,7 @@ public final class RegionsBench {
       await(DelayProxy.start(vertx, options.proxyAPort(), options.regionA().get(0), options.delayMs()), 10),
       await(DelayProxy.start(vertx, options.proxyBPort(), options.regionB().get(0), options.delayMs()), 10));
     this.links = links;
+    links.forEach(link -> link.lossy(options.lossPercent(), options.jitterMs()));
     try {
       Population inA = new Population(vertx, httpA);
       Population inB = new Population(vertx, httpB);
@@ -172,7 +180,7 @@ public final class RegionsBench {
           phases.add(measured);
         }
       }
-      return report(phases);
+      return report(phases) + conservation(senders, receivers);
     } finally {
       links.forEach(link -> await(link.close(), 10));
       await(ledgerA.close(), 10);
@@ -192,6 +200,10 @@ public final class RegionsBench {
     await(Future.all(own, cross), seconds + 120L);
     Map<String, Double> used = cpu == null ? Map.of() : ProcessCpu.since(before, cpu.sample());
     Settled settled = crossRate == 0 ? null : await(settled(List.copyOf(sent)), 300);
+    everySent.addAll(sent);
+    if (cross.result() != null) {
+      crossResults.add(cross.result());
+    }
     return new Phase(kind, own.result(), cross.result(), settled, used);
   }
 
@@ -269,6 +281,69 @@ public final class RegionsBench {
     return ledgerA.preparedQuery("SELECT count(*) AS n FROM postings WHERE reference = ANY($1) "
         + "AND type IN ($2, $3)").execute(Tuple.of(movements, movement() + "_completed", movement() + "_reversed"))
       .map(rows -> rows.iterator().next().getLong("n"));
+  }
+
+  /**
+   * With the links losing messages: what they lost, and whether region b's receivers hold exactly
+   * what region a's ledger says its senders' transfers completed (each credited once: none lost,
+   * none doubled), whatever the load generator heard. Region b's merchants keep a fee, so payments
+   * are counted, not summed.
+   */
+  private String conservation(List<Population.Account> senders, List<Population.Account> receivers) {
+    if (options.lossPercent() == 0 && options.jitterMs() == 0) {
+      return "";
+    }
+    long lostRequests = links.stream().mapToLong(DelayProxy::lostRequests).sum();
+    long lostAnswers = links.stream().mapToLong(DelayProxy::lostAnswers).sum();
+    Row ends = await(ledgerA.preparedQuery("SELECT count(*) FILTER (WHERE type = $2) AS completed, "
+        + "count(*) FILTER (WHERE type = $3) AS reversed FROM postings WHERE reference = ANY($1)")
+      .execute(Tuple.of(everySent.toArray(String[]::new), movement() + "_completed", movement() + "_reversed")), 60)
+      .iterator().next();
+    long completed = ends.getLong("completed");
+    String out = String.format(Locale.ROOT, "%nThe links lost %d requests and %d answers (%d %% each, up to %d ms of "
+        + "jitter a leg); of %d %ss to region b answered 202, %d completed and %d were reversed in region a's ledger; "
+        + "requests to region b not answered 202, warm-up included: %s",
+      lostRequests, lostAnswers, options.lossPercent(), options.jitterMs(), everySent.size(), movement(), completed,
+      ends.getLong("reversed"), Load.Result.errorsText(crossResults));
+    if (options.payments()) {
+      return out + ".\n";
+    }
+    long fromSenders = await(completedFromSenders(senders), 180);
+    long held = 0;
+    for (Population.Account receiver : receivers) {
+      held += await(httpB.get("/v1/wallets/" + receiver.wallet(), receiver.token()), 30).require(200).json()
+        .getJsonObject("balance").getLong("available");
+    }
+    long expected = receivers.size() + fromSenders;
+    return out + String.format(Locale.ROOT, "; region a's ledger has %d transfers from the senders completed, "
+      + "and region b's %d receivers hold %d cents, %s (1 each before, plus one per completed transfer: %d).%n",
+      fromSenders, receivers.size(), held, held == expected ? "exactly that" : "NOT that", expected);
+  }
+
+  /**
+   * The senders' transfers completed in region a's ledger, once every one debited there has ended
+   * (or two minutes passed): those the load generator did not hear about included.
+   */
+  private Future<Long> completedFromSenders(List<Population.Account> senders) {
+    Tuple wallets = Tuple.of((Object) senders.stream().map(Population.Account::wallet).toArray(String[]::new));
+    long deadline = System.currentTimeMillis() + 120_000;
+    long[] completed = new long[1];
+    return Sequential.repeatWhile(() -> ledgerA.preparedQuery("""
+          WITH debited AS (
+            SELECT DISTINCT debit.reference FROM postings debit JOIN entries e ON e.posting_id = debit.id
+               AND e.created_at = debit.created_at
+             WHERE debit.type = 'transfer_debit' AND e.account_id = ANY($1))
+          SELECT (SELECT count(*) FROM debited) AS debited,
+                 count(*) FILTER (WHERE p.type = 'transfer_completed') AS completed,
+                 count(*) FILTER (WHERE p.type IN ('transfer_completed', 'transfer_reversed')) AS ended
+            FROM postings p WHERE p.reference IN (SELECT reference FROM debited)""").execute(wallets)
+        .compose(rows -> {
+          Row row = rows.iterator().next();
+          completed[0] = row.getLong("completed");
+          boolean waiting = row.getLong("ended") < row.getLong("debited") && System.currentTimeMillis() < deadline;
+          return waiting ? vertx.timer(500).map(true) : Future.succeededFuture(false);
+        }))
+      .map(done -> completed[0]);
   }
 
   /** The postings' name of what goes to region b. */
