@@ -12,7 +12,8 @@
 #                                      moves those shards' ledger to that database (the region's ledger writers
 #                                      stopped; the money core goes on) and prints the WALLET_LEDGER_PLACEMENT
 #                                      to give every process of the region before they start again; exit 1
-#                                      when refused, nothing changed (docs/operations.md, "Moving ledger shards").
+#                                      when refused, nothing changed; 2 when a database failed it (run it again)
+#                                      (docs/operations.md, "Moving ledger shards to another database").
 # Addresses and credentials come from scripts/env.sh (overridable from the environment).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"

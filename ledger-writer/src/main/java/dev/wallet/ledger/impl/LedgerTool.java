@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  *       refuses a hot tier that still holds the ledger's wallets);</li>
  *   <li>{@code move-shards FIRST-LAST host:port/database|home}: moves those shards' ledger to that
  *       database ({@link ShardMove}; the region's ledger writers stopped) and prints the placement
- *       every process of the region must be given; exit 1 when refused, nothing changed.</li>
+ *       every process of the region must be given; exit 1 when refused, nothing changed, 2 when a
+ *       database failed it.</li>
  * </ul>
  */
 public final class LedgerTool {
@@ -54,6 +55,8 @@ public final class LedgerTool {
     LedgerMigrations.migrate(settings.ownerPlacement(), settings.app().user());
     try {
       LedgerPlacement owners = settings.ownerPlacement();
+      // the target may be a database no placement names yet
+      LedgerMigrations.migrate(owners.database(to), settings.app().user());
       String[] bounds = range.split("-", 2);
       int first = Integer.parseInt(bounds[0].trim());
       int last = Integer.parseInt(bounds.length == 2 ? bounds[1].trim() : bounds[0].trim());
@@ -65,11 +68,19 @@ public final class LedgerTool {
       System.out.println("moved shards " + report.shards() + " from " + report.from() + " to " + report.to() + ": "
         + report.accounts() + " accounts, " + report.postings() + " postings, " + report.entries() + " entries, "
         + report.events() + " account events" + (report.resumed() ? " (finishing an interrupted move)" : ""));
-      System.out.println("give every process of the region WALLET_LEDGER_PLACEMENT=" + report.placement());
+      System.out.println(report.placement().isEmpty()
+        ? "the region's ledger is in its home database alone again: unset WALLET_LEDGER_PLACEMENT in every process"
+        : "give every process of the region WALLET_LEDGER_PLACEMENT=" + report.placement());
       return 0;
     } catch (ShardMove.Refused | IllegalArgumentException refused) {
       System.err.println("MOVE REFUSED: " + refused.getMessage());
       return 1;
+    } catch (java.sql.SQLException failed) {
+      // each database's transaction is rolled back by its connection's close; a failure after the
+      // target's commit is finished by running the same command again
+      System.err.println("MOVE FAILED: " + failed.getMessage() + " (run the same command again once the cause is "
+        + "fixed: it starts over, or finishes a move whose target had committed)");
+      return 2;
     }
   }
 
