@@ -51,7 +51,7 @@ public final class LedgerTool {
     return 64;
   }
 
-  private static int moveShards(LedgerSettings settings, String range, String to) throws Exception {
+  static int moveShards(LedgerSettings settings, String range, String to) throws Exception {
     LedgerMigrations.migrate(settings.ownerPlacement(), settings.app().user());
     try {
       LedgerPlacement owners = settings.ownerPlacement();

@@ -15,6 +15,7 @@ import dev.wallet.ledger.LedgerChain;
 import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.ledger.LedgerMigrations;
 import dev.wallet.ledger.LedgerPlacement;
+import dev.wallet.ledger.LedgerSettings;
 import dev.wallet.ledger.impl.LedgerStore.Positioned;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -158,6 +159,27 @@ class ShardMoveTest {
     assertThat(count(source, "SELECT count(*) FROM postings WHERE shard = 's0002'")).isEqualTo(1);
     assertThat(count(target, "SELECT count(*) FROM accounts")).isZero();
     assertThat(count(source, "SELECT count(*) FROM ledger_shard_moves")).isZero();
+  }
+
+  @Test
+  @DisplayName("the operator's command moves shards to a database nothing has migrated yet, and prints the placement")
+  void fromTheCommandLine() throws Exception {
+    write(store(sourceApp, 0, 1, 2, 3), 2, 1, 2);
+    String fresh = "move_new_" + run;
+    superuser("CREATE DATABASE " + fresh + " OWNER " + TestEnvironment.pgOwner());
+    superuser("GRANT CONNECT, TEMPORARY ON DATABASE " + fresh + " TO " + TestEnvironment.pgUser());
+    try {
+      LedgerSettings settings = LedgerSettings.fromEnvironment(Map.of("WALLET_MODE", "development",
+        "WALLET_PG_HOST", source.host(), "WALLET_PG_PORT", Integer.toString(source.port()),
+        "WALLET_PG_DATABASE", sourceName, "WALLET_PG_USER", source.user(), "WALLET_PG_PASSWORD", source.password(),
+        "WALLET_PG_OWNER", TestEnvironment.pgOwner(), "WALLET_PG_OWNER_PASSWORD", TestEnvironment.pgOwnerPassword()));
+
+      assertThat(LedgerTool.moveShards(settings, "2-2", app(fresh).toString())).isZero();
+      assertThat(count(app(fresh), "SELECT count(*) FROM postings WHERE shard = 's0002'")).isEqualTo(2);
+      assertThat(LedgerTool.moveShards(settings, "2-2", app(fresh).toString())).as("again: refused").isEqualTo(1);
+    } finally {
+      superuser("DROP DATABASE IF EXISTS " + fresh + " WITH (FORCE)");
+    }
   }
 
   @Test
