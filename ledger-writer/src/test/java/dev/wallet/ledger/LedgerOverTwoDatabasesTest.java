@@ -3,6 +3,7 @@ package dev.wallet.ledger;
 import static dev.wallet.balancecache.testing.MoneyCore.USD;
 import static dev.wallet.balancecache.testing.MoneyCore.owner;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.wallet.balancecache.BalanceCacheOptions;
@@ -275,6 +276,11 @@ class LedgerOverTwoDatabasesTest {
     Await.result(writer.stop());
     try {
       ShardMove.Report report = new ShardMove(owners, REGION_B, shard, owners.database("home")).run();
+      // a process not given the new placement yet reads the database the shard left: refused, not empty
+      assertThatThrownBy(() -> Await.result(reader.entries(mover, 10, Optional.empty())))
+        .hasMessageContaining("out-of-date WALLET_LEDGER_PLACEMENT");
+      assertThatThrownBy(() -> Await.result(reader.balanceAt(mover, Instant.now())))
+        .hasMessageContaining("out-of-date WALLET_LEDGER_PLACEMENT");
       // the money core does not wait for the ledger: the moved wallet pays while no writer runs
       transfer(mover, staying, 250, core.wallet(mover).ownerId());
       LedgerPlacement after = placement.moving(shard, placement.home());

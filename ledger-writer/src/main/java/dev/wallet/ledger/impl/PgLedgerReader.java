@@ -12,6 +12,7 @@ import dev.wallet.ledger.PostingLine;
 import dev.wallet.ledger.ReconciliationReport;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
@@ -43,6 +44,9 @@ public final class PgLedgerReader implements LedgerReader {
     .thenComparing(row -> row.getString("posting_id"))
     .thenComparing(row -> row.getShort("idx")).reversed();
 
+  /** SQLSTATE of a read of a shard that moved away from the database asked (V11). */
+  private static final String MOVED_AWAY = "WL004";
+
   private final LedgerNodes nodes;
 
   public PgLedgerReader(LedgerNodes nodes) {
@@ -53,8 +57,18 @@ public final class PgLedgerReader implements LedgerReader {
   public Future<EntryPage> entries(WalletId wallet, int limit, Optional<String> cursor) {
     return pageAfter(limit, cursor, Position::decode, Position.START).compose(after -> nodes.ofAccount(wallet.value())
       .preparedQuery(SqlQueries.ENTRIES_PAGE)
-      .execute(Tuple.of(wallet.value(), after.seq(), after.bucket(), limit + 1))
+      .execute(Tuple.of(wallet.value(), after.seq(), after.bucket(), limit + 1, wallet.shard().number()))
+      .recover(PgLedgerReader::movedAway)
       .map(rows -> page(rows, limit)));
+  }
+
+  /**
+   * A shard that moved away from the database this process's placement names: a failure of the
+   * ledger (the edge answers 503), never an empty history or a zero balance.
+   */
+  private static <T> Future<T> movedAway(Throwable failure) {
+    return Future.failedFuture(failure instanceof PgException pg && MOVED_AWAY.equals(pg.getSqlState())
+      ? new IllegalStateException(pg.getErrorMessage(), pg) : failure);
   }
 
   /** Where a page starts, or a failed future for a limit out of range or a malformed cursor. */
@@ -97,7 +111,8 @@ public final class PgLedgerReader implements LedgerReader {
   @Override
   public Future<PointInTimeBalance> balanceAt(WalletId wallet, Instant at) {
     return nodes.ofAccount(wallet.value()).preparedQuery(SqlQueries.BALANCE_AT)
-      .execute(Tuple.of(wallet.value(), at.atOffset(ZoneOffset.UTC)))
+      .execute(Tuple.of(wallet.value(), at.atOffset(ZoneOffset.UTC), wallet.shard().number()))
+      .recover(PgLedgerReader::movedAway)
       .map(rows -> {
         long available = 0;
         long held = 0;

@@ -99,6 +99,7 @@ public final class SqlQueries {
       FROM entries e JOIN postings p ON p.id = e.posting_id AND p.created_at = e.created_at
      WHERE e.account_id = $1
        AND (e.seq < $2 OR (e.seq = $2 AND e.bucket > $3))
+       AND ledger_shard_here($5)
      ORDER BY e.seq DESC, e.bucket ASC
      LIMIT $4""";
 
@@ -154,7 +155,8 @@ public final class SqlQueries {
       CROSS JOIN LATERAL (
         SELECT balance_after, seq FROM entries
          WHERE account_id = $1 AND bucket = b.bucket AND created_at <= $2
-         ORDER BY created_at DESC, seq DESC LIMIT 1) last""";
+         ORDER BY created_at DESC, seq DESC LIMIT 1) last
+     WHERE ledger_shard_here($3)""";
 
   static final String POSTINGS_BY_REFERENCE = """
     SELECT id, type, shard, reference, idempotency_scope, counterparty, created_at, stream_id
