@@ -41,7 +41,8 @@ public final class FailureHandler {
     Optional<Problem> known = known(failure);
     if (known.isPresent()) {
       if (known.get().code() == ProblemCode.UNAVAILABLE) {
-        LOG.warn("unavailable: {}: {}", describe(ctx), failure.toString());
+        LOG.warn("unavailable: {}: {}{}", describe(ctx), failure.toString(),
+          failure.getCause() == null ? "" : " (" + failure.getCause() + ")");
       }
       return known.get();
     }
