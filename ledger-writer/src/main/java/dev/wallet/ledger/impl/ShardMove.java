@@ -114,12 +114,8 @@ public final class ShardMove {
   /** {@code afterTargetCommit} runs between the two commits (a test interrupts the move there). */
   Report run(Runnable afterTargetCommit) throws SQLException, IOException {
     try (Connection from = connect(source); Connection to = connect(target)) {
-      lock(from);
-      lock(to);
-      refuseUnderWriters(from);
-      refuseUnderWriters(to);
-      pinIfNeverPinned(from, source);
-      pinIfNeverPinned(to, target);
+      prepare(from, source);
+      prepare(to, target);
       boolean resumed = alreadyCopied(to);
       if (resumed) {
         refuseIfFinished(from);
@@ -127,21 +123,14 @@ public final class ShardMove {
         refuseUnlessHeld(from);
         copy(from, to);
       }
-      Counts copied = counts(to);
-      Counts there = counts(from);
-      if (!copied.equals(there) || !lastHashes(to).equals(lastHashes(from))) {
-        to.rollback();
-        from.rollback();
-        throw new Refused("the copy of shards " + moved + " in " + target + " differs from " + source + " ("
-          + copied + " against " + there + "); nothing was committed" + (resumed ? " by this run" : ""));
-      }
+      Counts copied = sameInBoth(from, to, resumed);
       Map<Integer, Counts> perShard = countsPerShard(from);
-      if (!resumed) {
+      if (resumed) {
+        to.rollback();
+      } else {
         record(to, "in", source, perShard);
         to.commit();
         afterTargetCommit.run();
-      } else {
-        to.rollback();
       }
       retire(from, copied);
       record(from, "out", target, perShard);
@@ -149,6 +138,26 @@ public final class ShardMove {
       return new Report(moved, source, target, copied.accounts(), copied.postings(), copied.entries(),
         copied.events(), resumed, owners.moving(moved, target).spec());
     }
+  }
+
+  /** Locked against every ledger write, no writer connected, and what it holds known. */
+  private void prepare(Connection connection, LedgerDatabase database) throws SQLException {
+    lock(connection);
+    refuseUnderWriters(connection);
+    pinIfNeverPinned(connection, database);
+  }
+
+  /** The target's copy has every row and each account's last link as the source: what was copied, or a refusal. */
+  private Counts sameInBoth(Connection from, Connection to, boolean resumed) throws SQLException {
+    Counts copied = counts(to);
+    Counts there = counts(from);
+    if (copied.equals(there) && lastHashes(to).equals(lastHashes(from))) {
+      return copied;
+    }
+    to.rollback();
+    from.rollback();
+    throw new Refused("the copy of shards " + moved + " in " + target + " differs from " + source + " (" + copied
+      + " against " + there + "); nothing was committed" + (resumed ? " by this run" : ""));
   }
 
   private static Connection connect(LedgerDatabase database) throws SQLException {
