@@ -2,6 +2,7 @@ package dev.wallet.ledger;
 
 import dev.wallet.balancecache.model.ShardId;
 import io.vertx.core.Future;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
@@ -16,17 +17,25 @@ import java.util.function.Function;
 /**
  * A client of every database of the ledger ({@link LedgerPlacement}) and where each shard's ledger
  * is: what the ledger's readers ask. A read of one account goes to its shard's database; a read
- * across accounts asks every database and combines their answers.
+ * across accounts asks every database and combines their answers. Each database is asked through a
+ * {@link Node}, which has it check in the same query that it agrees with this process's placement.
  */
 public final class LedgerNodes {
 
-  private final List<SqlClient> clients;
-  /** Each shard's index in {@code clients}; never written after construction, so copies share it. */
+  /** SQLSTATE of a read the database refused because this process's placement is out of date (V11, V12). */
+  private static final String PLACEMENT_OUT_OF_DATE = "WL004";
+
+  private final List<Node> nodes;
+  /** Each shard's index in {@code nodes}; never written after construction, so copies share it. */
   private final int[] nodeOfShard;
   private final List<Pool> opened;
 
-  private LedgerNodes(List<SqlClient> clients, int[] nodeOfShard, List<Pool> opened) {
-    this.clients = List.copyOf(clients);
+  private LedgerNodes(List<? extends SqlClient> clients, int[] nodeOfShard, List<Pool> opened) {
+    List<Node> nodes = new ArrayList<>();
+    for (int i = 0; i < clients.size(); i++) {
+      nodes.add(new Node(clients.get(i), placedIn(i, nodeOfShard)));
+    }
+    this.nodes = List.copyOf(nodes);
     this.nodeOfShard = nodeOfShard;
     this.opened = List.copyOf(opened);
   }
@@ -45,7 +54,7 @@ public final class LedgerNodes {
       int node = indexOf(databases, p.database());
       p.shards().numbers().forEach(shard -> nodeOfShard[shard] = node);
     }
-    return new LedgerNodes(List.copyOf(clients), nodeOfShard, List.of());
+    return new LedgerNodes(clients, nodeOfShard, List.of());
   }
 
   /** One database holding every shard. */
@@ -62,7 +71,7 @@ public final class LedgerNodes {
     List<SqlClient> clients = new ArrayList<>(List.of(home));
     clients.addAll(others);
     LedgerNodes nodes = over(clients, placement);
-    return new LedgerNodes(nodes.clients, nodes.nodeOfShard, others);
+    return new LedgerNodes(clients, nodes.nodeOfShard, others);
   }
 
   /** Closes the pools {@link #opening} opened (never the home client it was given). */
@@ -75,26 +84,26 @@ public final class LedgerNodes {
    * transaction they should join.
    */
   public LedgerNodes withHome(SqlClient home) {
-    List<SqlClient> replaced = new ArrayList<>(clients);
+    List<SqlClient> replaced = new ArrayList<>(nodes.stream().map(Node::client).toList());
     replaced.set(0, home);
     return new LedgerNodes(replaced, nodeOfShard, List.of());
   }
 
   /** The home database: what is not a shard's (halts, reconciliation runs). */
   public SqlClient home() {
-    return clients.get(0);
+    return nodes.get(0).client();
   }
 
-  public List<SqlClient> all() {
-    return clients;
+  public List<Node> all() {
+    return nodes;
   }
 
   public int size() {
-    return clients.size();
+    return nodes.size();
   }
 
   public SqlClient ofShard(ShardId shard) {
-    return clients.get(nodeOfShard[shard.number()]);
+    return nodes.get(nodeOfShard[shard.number()]).client();
   }
 
   /**
@@ -102,27 +111,37 @@ public final class LedgerNodes {
    * (fees:USD:s0042). An id that names no shard (the wallet makes none) is the home database's.
    */
   public SqlClient ofAccount(String accountId) {
-    return clients.size() == 1 ? home() : shardOfAccount(accountId).map(this::ofShard).orElse(home());
+    return nodeOfAccount(accountId).client();
+  }
+
+  private Node nodeOfAccount(String accountId) {
+    return nodes.size() == 1 ? nodes.get(0) : shardOfAccount(accountId).map(shard -> nodes.get(nodeOfShard[shard.number()]))
+      .orElse(nodes.get(0));
   }
 
   /** {@code items} by the database of their account, in their order within each; databases holding none are left out. */
-  public <T> Map<SqlClient, List<T>> byNode(List<T> items, Function<T, String> accountId) {
-    Map<SqlClient, List<T>> grouped = new LinkedHashMap<>();
+  public <T> Map<Node, List<T>> byNode(List<T> items, Function<T, String> accountId) {
+    Map<Node, List<T>> grouped = new LinkedHashMap<>();
     for (T item : items) {
-      grouped.computeIfAbsent(ofAccount(accountId.apply(item)), node -> new ArrayList<>()).add(item);
+      grouped.computeIfAbsent(nodeOfAccount(accountId.apply(item)), node -> new ArrayList<>()).add(item);
     }
     return grouped;
   }
 
   /** The rows of a prepared statement run on every database, the home database's first. */
   public Future<List<Row>> everywhere(String sql, Tuple args) {
-    return collect(clients.stream().map(client -> client.preparedQuery(sql).execute(args)
-      .map(LedgerNodes::rows)).toList());
+    return eachNode(sql, args).map(perNode -> perNode.stream().flatMap(List::stream).toList());
   }
 
-  /** The rows of a plain query run on every database, the home database's first. */
+  /** The rows of a statement without parameters run on every database, the home database's first. */
   public Future<List<Row>> everywhere(String sql) {
-    return collect(clients.stream().map(client -> client.query(sql).execute().map(LedgerNodes::rows)).toList());
+    return everywhere(sql, Tuple.tuple());
+  }
+
+  /** The rows of a prepared statement run on every database, apart, in the order of the placement's databases. */
+  public Future<List<List<Row>>> eachNode(String sql, Tuple args) {
+    List<Future<List<Row>>> parts = nodes.stream().map(node -> node.rows(sql, args)).toList();
+    return Future.all(parts).map(done -> parts.stream().map(Future::result).toList());
   }
 
   /** Each future's rows, in order, once all have them; the first failure otherwise. */
@@ -138,6 +157,55 @@ public final class LedgerNodes {
     List<Row> list = new ArrayList<>();
     rows.forEach(list::add);
     return list;
+  }
+
+  /**
+   * A failure of a read the database refused because this process's placement is out of date: a
+   * failure of the ledger (an edge answers 503), never an empty or doubled answer.
+   */
+  public static <T> Future<T> placementRefused(Throwable failure) {
+    return Future.failedFuture(failure instanceof PgException pg && PLACEMENT_OUT_OF_DATE.equals(pg.getSqlState())
+      ? new IllegalStateException(pg.getErrorMessage(), pg) : failure);
+  }
+
+  /**
+   * One database of the ledger and the shards this process places in it, as a multirange literal.
+   * Its reads ask the database, in the same query, whether it agrees (V12: it holds no shard placed
+   * elsewhere, and no shard placed here moved away from it), so that a read across databases never
+   * combines a moved shard's rows twice or misses them.
+   */
+  public record Node(SqlClient client, String placedHere) {
+
+    public Future<List<Row>> rows(String sql, Tuple args) {
+      List<Object> values = new ArrayList<>();
+      for (int i = 0; i < args.size(); i++) {
+        values.add(args.getValue(i));
+      }
+      values.add(placedHere);
+      return client.preparedQuery("SELECT * FROM (" + sql + ") placed WHERE ledger_placement_current($"
+          + values.size() + "::text::int4multirange)")
+        .execute(Tuple.from(values))
+        .map(LedgerNodes::rows)
+        .recover(LedgerNodes::placementRefused);
+    }
+  }
+
+  /** The shards {@code nodeOfShard} puts in node {@code node}, as ranges: {[0,4),[7,8)}. */
+  private static String placedIn(int node, int[] nodeOfShard) {
+    StringBuilder ranges = new StringBuilder("{");
+    int shard = 0;
+    while (shard < nodeOfShard.length) {
+      if (nodeOfShard[shard] != node) {
+        shard++;
+        continue;
+      }
+      int from = shard;
+      while (shard < nodeOfShard.length && nodeOfShard[shard] == node) {
+        shard++;
+      }
+      ranges.append(ranges.length() > 1 ? "," : "").append('[').append(from).append(',').append(shard).append(')');
+    }
+    return ranges.append('}').toString();
   }
 
   /**

@@ -8,6 +8,7 @@ import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.TransferStatus;
 import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.edge.http.DependencyUnavailableException;
 import dev.wallet.edge.http.Authenticator;
 import dev.wallet.edge.http.Caller;
 import dev.wallet.edge.http.EdgeMetrics;
@@ -96,7 +97,8 @@ public final class TransferHandlers {
   private Future<Optional<TransferView>> find(TransferId id) {
     return cache.transfer(id).compose(hot -> hot.isPresent()
       ? Future.succeededFuture(hot)
-      : ledger.transfer(id.value()).map(committed -> committed.flatMap(TransferHandlers::view)));
+      : ledger.transfer(id.value()).recover(DependencyUnavailableException::ledgerRead)
+        .map(committed -> committed.flatMap(TransferHandlers::view)));
   }
 
   private static Optional<TransferView> view(LedgerTransfer committed) {

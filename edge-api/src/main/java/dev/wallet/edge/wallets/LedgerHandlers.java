@@ -14,10 +14,8 @@ import dev.wallet.edge.http.Reply;
 import dev.wallet.ledger.LedgerReader;
 import dev.wallet.ledger.PointInTimeBalance;
 import dev.wallet.ledger.ReconciliationReport;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.sqlclient.DatabaseException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -42,13 +40,13 @@ public final class LedgerHandlers {
     Reply.answer(ctx, ownership.ownedWallet(Authenticator.caller(ctx), PathIds.wallet(ctx))
       .compose(wallet -> cache.stripesOf(wallet.id())
         .compose(stripes -> (stripes.isEmpty() ? ledger.balanceAt(wallet.id(), at)
-          : ledger.balanceAtOfAccounts(WalletHandlers.withStripes(wallet.id(), stripes), at)).recover(LedgerHandlers::ledgerFailure))
+          : ledger.balanceAtOfAccounts(WalletHandlers.withStripes(wallet.id(), stripes), at)).recover(DependencyUnavailableException::ledgerRead))
         .map(balance -> Reply.ok(balance(wallet, balance)))));
   }
 
   /** GET /admin/reconciliation, behind the /admin guard (admin and risk roles): the last run any ledger writer published. */
   public void reconciliation(RoutingContext ctx) {
-    Reply.answer(ctx, ledger.lastReconciliation().recover(LedgerHandlers::ledgerFailure)
+    Reply.answer(ctx, ledger.lastReconciliation().recover(DependencyUnavailableException::ledgerRead)
       .map(last -> last.map(ReconciliationReport::toJson).map(Reply::ok)
         .orElseThrow(() -> new ProblemException(Problem.of(ProblemCode.NOT_FOUND, "no reconciliation has run yet")))));
   }
@@ -72,13 +70,5 @@ public final class LedgerHandlers {
       .put("currency", wallet.currency().getCurrencyCode())
       .put("balance", new JsonObject().put("available", balance.available()).put("held", balance.held()))
       .put("seq", balance.seq());
-  }
-
-  /** The database answering with an error is a bug (500); not answering is an outage (503). */
-  private static <T> Future<T> ledgerFailure(Throwable failure) {
-    if (failure instanceof DatabaseException) {
-      return Future.failedFuture(failure);
-    }
-    return Future.failedFuture(new DependencyUnavailableException("the ledger did not answer", failure));
   }
 }

@@ -25,7 +25,6 @@ import dev.wallet.ledger.EntryPage;
 import dev.wallet.ledger.LedgerReader;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.sqlclient.DatabaseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -121,14 +120,11 @@ public final class WalletHandlers {
     return ApiSchema.query(ctx, "cursor").map(String.class::cast);
   }
 
-  /** The reader refuses a malformed cursor; the database answering with an error is a bug; anything else is an outage. */
+  /** The reader refuses a malformed cursor; anything else is {@link DependencyUnavailableException#ledgerRead}. */
   private static Future<EntryPage> ledgerFailure(Throwable failure) {
     if (failure instanceof IllegalArgumentException) {
       return Future.failedFuture(ProblemException.invalid("malformed cursor"));
     }
-    if (failure instanceof DatabaseException) {
-      return Future.failedFuture(failure);
-    }
-    return Future.failedFuture(new DependencyUnavailableException("the ledger did not answer", failure));
+    return DependencyUnavailableException.ledgerRead(failure);
   }
 }

@@ -12,7 +12,6 @@ import dev.wallet.ledger.PostingLine;
 import dev.wallet.ledger.ReconciliationReport;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
@@ -44,9 +43,6 @@ public final class PgLedgerReader implements LedgerReader {
     .thenComparing(row -> row.getString("posting_id"))
     .thenComparing(row -> row.getShort("idx")).reversed();
 
-  /** SQLSTATE of a read of a shard that moved away from the database asked (V11). */
-  private static final String MOVED_AWAY = "WL004";
-
   private final LedgerNodes nodes;
 
   public PgLedgerReader(LedgerNodes nodes) {
@@ -58,17 +54,8 @@ public final class PgLedgerReader implements LedgerReader {
     return pageAfter(limit, cursor, Position::decode, Position.START).compose(after -> nodes.ofAccount(wallet.value())
       .preparedQuery(SqlQueries.ENTRIES_PAGE)
       .execute(Tuple.of(wallet.value(), after.seq(), after.bucket(), limit + 1, wallet.shard().number()))
-      .recover(PgLedgerReader::movedAway)
+      .recover(LedgerNodes::placementRefused)
       .map(rows -> page(rows, limit)));
-  }
-
-  /**
-   * A shard that moved away from the database this process's placement names: a failure of the
-   * ledger (the edge answers 503), never an empty history or a zero balance.
-   */
-  private static <T> Future<T> movedAway(Throwable failure) {
-    return Future.failedFuture(failure instanceof PgException pg && MOVED_AWAY.equals(pg.getSqlState())
-      ? new IllegalStateException(pg.getErrorMessage(), pg) : failure);
   }
 
   /** Where a page starts, or a failed future for a limit out of range or a malformed cursor. */
@@ -87,10 +74,10 @@ public final class PgLedgerReader implements LedgerReader {
   public Future<EntryPage> entriesOfAccounts(List<WalletId> accounts, int limit, Optional<String> cursor) {
     return pageAfter(limit, cursor, TimePosition::decode, TimePosition.START).compose(after -> LedgerNodes.collect(
         nodes.byNode(accounts, WalletId::value).entrySet().stream().map(node -> node.getKey()
-          .preparedQuery(SqlQueries.ACCOUNTS_ENTRIES_PAGE)
-          .execute(Tuple.tuple().addArrayOfString(node.getValue().stream().map(WalletId::value).toArray(String[]::new))
-            .addValue(after.at()).addString(after.postingId()).addShort(after.idx()).addInteger(limit + 1))
-          .map(LedgerNodes::rows)).toList())
+          .rows(SqlQueries.ACCOUNTS_ENTRIES_PAGE, Tuple.tuple()
+            .addArrayOfString(node.getValue().stream().map(WalletId::value).toArray(String[]::new))
+            .addValue(after.at()).addString(after.postingId()).addShort(after.idx()).addInteger(limit + 1)))
+          .toList())
       .map(rows -> timePage(rows.stream().sorted(NEWEST_FIRST).limit(limit + 1L).toList(), limit)));
   }
 
@@ -112,7 +99,7 @@ public final class PgLedgerReader implements LedgerReader {
   public Future<PointInTimeBalance> balanceAt(WalletId wallet, Instant at) {
     return nodes.ofAccount(wallet.value()).preparedQuery(SqlQueries.BALANCE_AT)
       .execute(Tuple.of(wallet.value(), at.atOffset(ZoneOffset.UTC), wallet.shard().number()))
-      .recover(PgLedgerReader::movedAway)
+      .recover(LedgerNodes::placementRefused)
       .map(rows -> {
         long available = 0;
         long held = 0;
@@ -133,9 +120,9 @@ public final class PgLedgerReader implements LedgerReader {
   public Future<PointInTimeBalance> balanceAtOfAccounts(List<WalletId> accounts, Instant at) {
     OffsetDateTime instant = at.atOffset(ZoneOffset.UTC);
     Future<List<Row>> balances = LedgerNodes.collect(nodes.byNode(accounts, WalletId::value).entrySet().stream()
-      .map(node -> node.getKey().preparedQuery(SqlQueries.ACCOUNTS_BALANCE_AT).execute(Tuple.tuple()
-        .addArrayOfString(node.getValue().stream().map(WalletId::value).toArray(String[]::new)).addValue(instant))
-        .map(LedgerNodes::rows)).toList());
+      .map(node -> node.getKey().rows(SqlQueries.ACCOUNTS_BALANCE_AT, Tuple.tuple()
+        .addArrayOfString(node.getValue().stream().map(WalletId::value).toArray(String[]::new)).addValue(instant)))
+      .toList());
     return balances.compose(rows -> sweepsInTransit(accounts, instant).map(inTransit -> {
       long available = inTransit;
       long held = 0;
@@ -200,7 +187,7 @@ public final class PgLedgerReader implements LedgerReader {
 
   @Override
   public Future<Void> ping() {
-    return Future.all(nodes.all().stream().map(node -> node.query("SELECT 1").execute()).toList()).mapEmpty();
+    return Future.all(nodes.all().stream().map(node -> node.client().query("SELECT 1").execute()).toList()).mapEmpty();
   }
 
   private Future<List<LedgerPosting>> withLines(List<Row> postings) {

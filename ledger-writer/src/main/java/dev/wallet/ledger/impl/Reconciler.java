@@ -20,7 +20,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
@@ -321,13 +320,13 @@ public final class Reconciler implements Reconciliation {
    */
   private Future<Void> compareChunk(Run run, List<String> accountIds) {
     return hotTier.accounts(accountIds).compose(accounts -> Future.all(ledger.byNode(accounts, AccountState::id)
-      .entrySet().stream().map(node -> node.getKey().preparedQuery(SqlQueries.BALANCES_AT_SEQ)
-        .execute(Tuple.tuple().addArrayOfString(node.getValue().stream().map(AccountState::id).toArray(String[]::new))
+      .entrySet().stream().map(node -> node.getKey().rows(SqlQueries.BALANCES_AT_SEQ, Tuple.tuple()
+          .addArrayOfString(node.getValue().stream().map(AccountState::id).toArray(String[]::new))
           .addArrayOfLong(node.getValue().stream().map(AccountState::seq).toArray(Long[]::new)))
         .compose(rows -> judge(run, node.getValue(), rows))).toList()).mapEmpty());
   }
 
-  private Future<Void> judge(Run run, List<AccountState> accounts, RowSet<Row> rows) {
+  private Future<Void> judge(Run run, List<AccountState> accounts, List<Row> rows) {
     List<Future<Void>> aheadChecks = new ArrayList<>();
     int i = 0;
     for (Row row : rows) {
@@ -394,8 +393,8 @@ public final class Reconciler implements Reconciliation {
 
   private Future<Void> brokenSequences(Run run, Map<String, Long> touched) {
     return chunks(List.copyOf(touched.keySet()), chunk -> Future.all(ledger.byNode(chunk, account -> account)
-      .entrySet().stream().map(node -> node.getKey().preparedQuery(SqlQueries.BROKEN_SEQUENCES)
-        .execute(Tuple.tuple().addArrayOfString(node.getValue().toArray(String[]::new))
+      .entrySet().stream().map(node -> node.getKey().rows(SqlQueries.BROKEN_SEQUENCES, Tuple.tuple()
+          .addArrayOfString(node.getValue().toArray(String[]::new))
           .addArrayOfLong(node.getValue().stream().map(touched::get).toArray(Long[]::new)))
         .map(broken -> {
           broken.forEach(r -> brokenSequence(run, r));
@@ -417,10 +416,10 @@ public final class Reconciler implements Reconciliation {
    */
   private Future<Void> totals(Run run) {
     List<LedgerDatabase> databases = options.placement().databases();
-    return Future.all(ledger.all().stream().map(node -> node.query(SqlQueries.TOTALS).execute()).toList())
+    return ledger.eachNode(SqlQueries.TOTALS, Tuple.tuple())
       .map(all -> {
         for (int i = 0; i < databases.size(); i++) {
-          RowSet<Row> rows = all.resultAt(i);
+          List<Row> rows = all.get(i);
           String where = databases.size() == 1 ? "" : " in " + databases.get(i);
           for (Row r : rows) {
             String currency = r.getString("currency").trim();

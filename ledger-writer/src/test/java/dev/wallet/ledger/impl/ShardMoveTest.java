@@ -14,7 +14,9 @@ import dev.wallet.ledger.InsertMode;
 import dev.wallet.ledger.LedgerChain;
 import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.ledger.LedgerMigrations;
+import dev.wallet.ledger.LedgerNodes;
 import dev.wallet.ledger.LedgerPlacement;
+import dev.wallet.ledger.LedgerReader;
 import dev.wallet.ledger.LedgerSettings;
 import dev.wallet.ledger.impl.LedgerStore.Positioned;
 import io.vertx.core.Vertx;
@@ -142,6 +144,40 @@ class ShardMoveTest {
     assertThat(count(target, "SELECT count(*) FROM postings WHERE shard = 's0002'")).isEqualTo(2);
     assertThat(held(source)).containsExactly(0, 1, 3);
     assertThat(held(target)).containsExactly(2);
+  }
+
+  @Test
+  @DisplayName("a read across databases is refused while they disagree with its placement: never a moved shard doubled or missed")
+  void readsAcrossDatabasesFollowThePlacement() throws Exception {
+    write(store(sourceApp, 0, 1, 2, 3), 2, 1, 2);
+    write(store(sourceApp, 0, 1, 2, 3), 1, 1);
+    LedgerPlacement before = LedgerPlacement.single(source);
+    LedgerPlacement after = before.moving(MOVED, target);
+    LedgerNodes onlySource = LedgerNodes.over(List.of(sourceApp), before);
+    LedgerNodes movedTo = LedgerNodes.over(List.of(sourceApp, targetApp), after);
+    assertThat(postingsOfShard2(onlySource)).as("before the move").isEqualTo(2);
+
+    assertThatThrownBy(() -> move().run(() -> {
+      throw new IllegalStateException("the tool's machine died");
+    })).hasMessageContaining("died");
+    assertThat(postingsOfShard2(onlySource)).as("interrupted: the source still holds the shard").isEqualTo(2);
+    assertThatThrownBy(() -> postingsOfShard2(movedTo)).as("interrupted: the source holds it too")
+      .isInstanceOf(IllegalStateException.class).hasMessageContaining("holds the ledger of shard 2");
+
+    move().run();
+
+    assertThat(postingsOfShard2(movedTo)).as("moved, read with the new placement").isEqualTo(2);
+    assertThatThrownBy(() -> postingsOfShard2(onlySource)).as("moved, read with the old placement")
+      .isInstanceOf(IllegalStateException.class).hasMessageContaining("shard 2 moved to another database");
+    assertThatThrownBy(() -> Await.result(LedgerReader.create(onlySource).posting("s0002-p1")))
+      .as("a posting read with the old placement").isInstanceOf(IllegalStateException.class)
+      .hasMessageContaining("moved to another database");
+    assertThat(Await.result(LedgerReader.create(movedTo).posting("s0002-p1"))).as("and with the new one")
+      .hasValueSatisfying(posting -> assertThat(posting.lines()).hasSize(2));
+  }
+
+  private static long postingsOfShard2(LedgerNodes nodes) {
+    return Await.result(nodes.everywhere("SELECT id FROM postings WHERE shard = 's0002'")).size();
   }
 
   @Test
