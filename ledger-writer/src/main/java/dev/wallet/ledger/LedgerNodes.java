@@ -2,6 +2,7 @@ package dev.wallet.ledger;
 
 import dev.wallet.balancecache.model.ShardId;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -12,32 +13,59 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A client of every database of the ledger ({@link LedgerPlacement}) and where each shard's ledger
  * is: what the ledger's readers ask. A read of one account goes to its shard's database; a read
  * across accounts asks every database and combines their answers. Each database is asked through a
  * {@link Node}, which has it check in the same query that it agrees with this process's placement.
+ * Nodes that can open pools ({@link #opening}) follow a move the databases refuse them for
+ * ({@link #followingMoves}); copies ({@link #withHome}) share what they learn.
  */
 public final class LedgerNodes {
 
+  private static final Logger LOG = LoggerFactory.getLogger(LedgerNodes.class);
   /** SQLSTATE of a read the database refused because this process's placement is out of date (V11, V12). */
   private static final String PLACEMENT_OUT_OF_DATE = "WL004";
 
-  private final List<Node> nodes;
-  /** Each shard's index in {@code nodes}; never written after construction, so copies share it. */
-  private final int[] nodeOfShard;
-  private final List<Pool> opened;
+  /** Where each shard's ledger is as this process knows it now: replaced whole when it follows a move. */
+  private record Layout(Optional<LedgerPlacement> placement, List<Node> nodes, int[] nodeOfShard) {
 
-  private LedgerNodes(List<? extends SqlClient> clients, int[] nodeOfShard, List<Pool> opened) {
-    List<Node> nodes = new ArrayList<>();
-    for (int i = 0; i < clients.size(); i++) {
-      nodes.add(new Node(clients.get(i), placedIn(i, nodeOfShard)));
+    static Layout of(Optional<LedgerPlacement> placement, List<? extends SqlClient> clients, int[] nodeOfShard) {
+      List<Node> nodes = new ArrayList<>();
+      for (int i = 0; i < clients.size(); i++) {
+        nodes.add(new Node(clients.get(i), placedIn(i, nodeOfShard)));
+      }
+      return new Layout(placement, List.copyOf(nodes), nodeOfShard);
     }
-    this.nodes = List.copyOf(nodes);
-    this.nodeOfShard = nodeOfShard;
-    this.opened = List.copyOf(opened);
+  }
+
+  private final AtomicReference<Layout> layout;
+  private final Optional<SqlClient> homeInstead;
+  /** Opens a pool to a database this process was not configured with; null: moves are not followed. */
+  private final Function<LedgerDatabase, Pool> opener;
+  /** The pools this opened, by database (host:port/name). */
+  private final Map<String, Pool> opened;
+  private final AtomicReference<Future<Boolean>> following;
+
+  private LedgerNodes(AtomicReference<Layout> layout, Optional<SqlClient> homeInstead,
+                      Function<LedgerDatabase, Pool> opener, Map<String, Pool> opened,
+                      AtomicReference<Future<Boolean>> following) {
+    this.layout = layout;
+    this.homeInstead = homeInstead;
+    this.opener = opener;
+    this.opened = opened;
+    this.following = following;
+  }
+
+  private static LedgerNodes fixed(Layout layout) {
+    return new LedgerNodes(new AtomicReference<>(layout), Optional.empty(), null, Map.of(), new AtomicReference<>());
   }
 
   /**
@@ -45,6 +73,10 @@ public final class LedgerNodes {
    * first); their owner closes them.
    */
   public static LedgerNodes over(List<? extends SqlClient> clients, LedgerPlacement placement) {
+    return fixed(layout(clients, placement));
+  }
+
+  private static Layout layout(List<? extends SqlClient> clients, LedgerPlacement placement) {
     List<LedgerDatabase> databases = placement.databases();
     if (databases.size() != clients.size()) {
       throw new IllegalArgumentException(databases.size() + " databases placed, " + clients.size() + " clients");
@@ -54,56 +86,69 @@ public final class LedgerNodes {
       int node = indexOf(databases, p.database());
       p.shards().numbers().forEach(shard -> nodeOfShard[shard] = node);
     }
-    return new LedgerNodes(clients, nodeOfShard, List.of());
+    return Layout.of(Optional.of(placement), clients, nodeOfShard);
   }
 
   /** One database holding every shard. */
   public static LedgerNodes single(SqlClient client) {
-    return new LedgerNodes(List.of(client), new int[ShardId.MAX_SHARDS], List.of());
+    return fixed(Layout.of(Optional.empty(), List.of(client), new int[ShardId.MAX_SHARDS]));
   }
 
   /**
    * Over {@code home} for the home database and a pool from {@code opener} for each other database
-   * of {@code placement}; {@link #closeOpened()} closes those.
+   * of {@code placement}, and for any database a move took shards to; {@link #closeOpened()} closes
+   * those.
    */
   public static LedgerNodes opening(SqlClient home, LedgerPlacement placement, Function<LedgerDatabase, Pool> opener) {
-    List<Pool> others = placement.databases().stream().skip(1).map(opener).toList();
+    Map<String, Pool> others = new ConcurrentHashMap<>();
     List<SqlClient> clients = new ArrayList<>(List.of(home));
-    clients.addAll(others);
-    LedgerNodes nodes = over(clients, placement);
-    return new LedgerNodes(clients, nodes.nodeOfShard, others);
+    for (LedgerDatabase database : placement.databases().subList(1, placement.databases().size())) {
+      Pool pool = opener.apply(database);
+      others.put(database.toString(), pool);
+      clients.add(pool);
+    }
+    return new LedgerNodes(new AtomicReference<>(layout(clients, placement)), Optional.empty(), opener, others,
+      new AtomicReference<>());
   }
 
-  /** Closes the pools {@link #opening} opened (never the home client it was given). */
+  /** Closes the pools this opened (never the home client it was given). */
   public Future<Void> closeOpened() {
-    return Future.join(opened.stream().map(Pool::close).toList()).mapEmpty();
+    return Future.join(opened.values().stream().map(Pool::close).toList()).mapEmpty();
   }
 
   /**
    * The same nodes with the home database's reads on {@code home} instead, e.g. a connection whose
-   * transaction they should join.
+   * transaction they should join. What either learns of moves, both know.
    */
   public LedgerNodes withHome(SqlClient home) {
-    List<SqlClient> replaced = new ArrayList<>(nodes.stream().map(Node::client).toList());
-    replaced.set(0, home);
-    return new LedgerNodes(replaced, nodeOfShard, List.of());
+    return new LedgerNodes(layout, Optional.of(home), opener, opened, following);
+  }
+
+  private List<Node> nodes() {
+    List<Node> nodes = layout.get().nodes();
+    if (homeInstead.isEmpty()) {
+      return nodes;
+    }
+    List<Node> replaced = new ArrayList<>(nodes);
+    replaced.set(0, new Node(homeInstead.get(), nodes.get(0).placedHere()));
+    return replaced;
   }
 
   /** The home database: what is not a shard's (halts, reconciliation runs). */
   public SqlClient home() {
-    return nodes.get(0).client();
+    return nodes().get(0).client();
   }
 
   public List<Node> all() {
-    return nodes;
+    return nodes();
   }
 
   public int size() {
-    return nodes.size();
+    return layout.get().nodes().size();
   }
 
   public SqlClient ofShard(ShardId shard) {
-    return nodes.get(nodeOfShard[shard.number()]).client();
+    return nodes().get(layout.get().nodeOfShard()[shard.number()]).client();
   }
 
   /**
@@ -111,19 +156,71 @@ public final class LedgerNodes {
    * (fees:USD:s0042). An id that names no shard (the wallet makes none) is the home database's.
    */
   public SqlClient ofAccount(String accountId) {
-    return nodeOfAccount(accountId).client();
+    return nodeOfAccount(nodes(), layout.get().nodeOfShard(), accountId).client();
   }
 
-  private Node nodeOfAccount(String accountId) {
-    return nodes.size() == 1 ? nodes.get(0) : shardOfAccount(accountId).map(shard -> nodes.get(nodeOfShard[shard.number()]))
-      .orElse(nodes.get(0));
+  private static Node nodeOfAccount(List<Node> nodes, int[] nodeOfShard, String accountId) {
+    return nodes.size() == 1 ? nodes.get(0)
+      : shardOfAccount(accountId).map(shard -> nodes.get(nodeOfShard[shard.number()])).orElse(nodes.get(0));
+  }
+
+  /**
+   * {@code read}, and when a database refused it because a move left this process's placement out of
+   * date, the same read once more after following the move ({@link MovesFollowed}): the reader sees
+   * the moved shard's rows where they went, not a failure. Nodes that cannot open pools, and a
+   * refusal no move explains (one not finished), fail with the refusal.
+   */
+  public <T> Future<T> followingMoves(Supplier<Future<T>> read) {
+    return read.get().recover(failure -> failure instanceof PlacementOutOfDateException && opener != null
+      ? followMoves().transform(followed -> followed.succeeded() && followed.result() ? read.get()
+        : Future.failedFuture(failure))
+      : Future.failedFuture(failure));
+  }
+
+  /** One following at a time; reads refused meanwhile wait for it. Answers whether the placement changed. */
+  private Future<Boolean> followMoves() {
+    Promise<Boolean> mine = Promise.promise();
+    Future<Boolean> running = following.get();
+    if (running != null && !running.isComplete() || !following.compareAndSet(running, mine.future())) {
+      return following.get();
+    }
+    Layout before = layout.get();
+    LedgerPlacement placement = before.placement().orElseThrow();
+    Map<String, SqlClient> reachable = new ConcurrentHashMap<>();
+    List<LedgerDatabase> known = placement.databases();
+    for (int i = 0; i < known.size(); i++) {
+      reachable.put(known.get(i).toString(), before.nodes().get(i).client());
+    }
+    MovesFollowed.from(placement, database -> reachable.computeIfAbsent(database.toString(), key -> pool(database)))
+      .map(after -> {
+        if (after.spec().equals(placement.spec())) {
+          return false;
+        }
+        List<SqlClient> clients = after.databases().stream().map(database -> reachable.get(database.toString())).toList();
+        layout.set(layout(clients, after));
+        LOG.warn("followed a move of the ledger's shards: WALLET_LEDGER_PLACEMENT is now '{}' (it was '{}'); "
+          + "give it to this process's next start", after.spec(), placement.spec());
+        return true;
+      })
+      .onFailure(failure -> LOG.error("could not follow a move of the ledger's shards; their reads stay refused",
+        failure))
+      .onComplete(mine);
+    return mine.future();
+  }
+
+  /** A pool to {@code database}: the one this opened before, or a new one. */
+  private Pool pool(LedgerDatabase database) {
+    return opened.computeIfAbsent(database.toString(), key -> opener.apply(database));
   }
 
   /** {@code items} by the database of their account, in their order within each; databases holding none are left out. */
   public <T> Map<Node, List<T>> byNode(List<T> items, Function<T, String> accountId) {
+    List<Node> nodes = nodes();
+    int[] nodeOfShard = layout.get().nodeOfShard();
     Map<Node, List<T>> grouped = new LinkedHashMap<>();
     for (T item : items) {
-      grouped.computeIfAbsent(nodeOfAccount(accountId.apply(item)), node -> new ArrayList<>()).add(item);
+      grouped.computeIfAbsent(nodeOfAccount(nodes, nodeOfShard, accountId.apply(item)), node -> new ArrayList<>())
+        .add(item);
     }
     return grouped;
   }
@@ -138,10 +235,15 @@ public final class LedgerNodes {
     return everywhere(sql, Tuple.tuple());
   }
 
-  /** The rows of a prepared statement run on every database, apart, in the order of the placement's databases. */
+  /**
+   * The rows of a prepared statement run on every database, apart, in the order of the placement's
+   * databases; following a move that refused it.
+   */
   public Future<List<List<Row>>> eachNode(String sql, Tuple args) {
-    List<Future<List<Row>>> parts = nodes.stream().map(node -> node.rows(sql, args)).toList();
-    return Future.all(parts).map(done -> parts.stream().map(Future::result).toList());
+    return followingMoves(() -> {
+      List<Future<List<Row>>> parts = nodes().stream().map(node -> node.rows(sql, args)).toList();
+      return Future.all(parts).map(done -> parts.stream().map(Future::result).toList());
+    });
   }
 
   /** Each future's rows, in order, once all have them; the first failure otherwise. */
@@ -165,7 +267,7 @@ public final class LedgerNodes {
    */
   public static <T> Future<T> placementRefused(Throwable failure) {
     return Future.failedFuture(failure instanceof PgException pg && PLACEMENT_OUT_OF_DATE.equals(pg.getSqlState())
-      ? new IllegalStateException(pg.getErrorMessage(), pg) : failure);
+      ? new PlacementOutOfDateException(pg.getErrorMessage(), pg) : failure);
   }
 
   /**

@@ -281,6 +281,16 @@ class LedgerOverTwoDatabasesTest {
         .hasMessageContaining("out-of-date WALLET_LEDGER_PLACEMENT");
       assertThatThrownBy(() -> Await.result(reader.balanceAt(mover, Instant.now())))
         .hasMessageContaining("out-of-date WALLET_LEDGER_PLACEMENT");
+      // an edge, which can open pools, follows the move instead
+      LedgerNodes edge = LedgerNodes.opening(readerHome, placement,
+        database -> PgBuilder.pool().connectingTo(database.connectOptions()).using(vertx).build());
+      try {
+        assertThat(Await.result(LedgerReader.create(edge).entries(mover, 10, Optional.empty())).entries())
+          .as("an edge that follows the move").extracting(LedgerEntry::amount).containsExactly(-100L, 1_000L);
+        assertThat(Await.result(LedgerReader.create(edge).balanceAt(mover, Instant.now())).available()).isEqualTo(900);
+      } finally {
+        Await.result(edge.closeOpened());
+      }
       // the money core does not wait for the ledger: the moved wallet pays while no writer runs
       transfer(mover, staying, 250, core.wallet(mover).ownerId());
       LedgerPlacement after = placement.moving(shard, placement.home());

@@ -51,11 +51,11 @@ public final class PgLedgerReader implements LedgerReader {
 
   @Override
   public Future<EntryPage> entries(WalletId wallet, int limit, Optional<String> cursor) {
-    return pageAfter(limit, cursor, Position::decode, Position.START).compose(after -> nodes.ofAccount(wallet.value())
-      .preparedQuery(SqlQueries.ENTRIES_PAGE)
-      .execute(Tuple.of(wallet.value(), after.seq(), after.bucket(), limit + 1, wallet.shard().number()))
-      .recover(LedgerNodes::placementRefused)
-      .map(rows -> page(rows, limit)));
+    return pageAfter(limit, cursor, Position::decode, Position.START).compose(after -> nodes.followingMoves(() ->
+      nodes.ofAccount(wallet.value()).preparedQuery(SqlQueries.ENTRIES_PAGE)
+        .execute(Tuple.of(wallet.value(), after.seq(), after.bucket(), limit + 1, wallet.shard().number()))
+        .recover(LedgerNodes::placementRefused)
+        .map(rows -> page(rows, limit))));
   }
 
   /** Where a page starts, or a failed future for a limit out of range or a malformed cursor. */
@@ -72,13 +72,13 @@ public final class PgLedgerReader implements LedgerReader {
 
   @Override
   public Future<EntryPage> entriesOfAccounts(List<WalletId> accounts, int limit, Optional<String> cursor) {
-    return pageAfter(limit, cursor, TimePosition::decode, TimePosition.START).compose(after -> LedgerNodes.collect(
-        nodes.byNode(accounts, WalletId::value).entrySet().stream().map(node -> node.getKey()
+    return pageAfter(limit, cursor, TimePosition::decode, TimePosition.START).compose(after -> nodes.followingMoves(() ->
+      LedgerNodes.collect(nodes.byNode(accounts, WalletId::value).entrySet().stream().map(node -> node.getKey()
           .rows(SqlQueries.ACCOUNTS_ENTRIES_PAGE, Tuple.tuple()
             .addArrayOfString(node.getValue().stream().map(WalletId::value).toArray(String[]::new))
             .addValue(after.at()).addString(after.postingId()).addShort(after.idx()).addInteger(limit + 1)))
           .toList())
-      .map(rows -> timePage(rows.stream().sorted(NEWEST_FIRST).limit(limit + 1L).toList(), limit)));
+        .map(rows -> timePage(rows.stream().sorted(NEWEST_FIRST).limit(limit + 1L).toList(), limit))));
   }
 
   private static EntryPage timePage(List<Row> rows, int limit) {
@@ -97,9 +97,9 @@ public final class PgLedgerReader implements LedgerReader {
 
   @Override
   public Future<PointInTimeBalance> balanceAt(WalletId wallet, Instant at) {
-    return nodes.ofAccount(wallet.value()).preparedQuery(SqlQueries.BALANCE_AT)
+    return nodes.followingMoves(() -> nodes.ofAccount(wallet.value()).preparedQuery(SqlQueries.BALANCE_AT)
       .execute(Tuple.of(wallet.value(), at.atOffset(ZoneOffset.UTC), wallet.shard().number()))
-      .recover(LedgerNodes::placementRefused)
+      .recover(LedgerNodes::placementRefused))
       .map(rows -> {
         long available = 0;
         long held = 0;
@@ -119,10 +119,10 @@ public final class PgLedgerReader implements LedgerReader {
   @Override
   public Future<PointInTimeBalance> balanceAtOfAccounts(List<WalletId> accounts, Instant at) {
     OffsetDateTime instant = at.atOffset(ZoneOffset.UTC);
-    Future<List<Row>> balances = LedgerNodes.collect(nodes.byNode(accounts, WalletId::value).entrySet().stream()
-      .map(node -> node.getKey().rows(SqlQueries.ACCOUNTS_BALANCE_AT, Tuple.tuple()
+    Future<List<Row>> balances = nodes.followingMoves(() -> LedgerNodes.collect(nodes.byNode(accounts, WalletId::value)
+      .entrySet().stream().map(node -> node.getKey().rows(SqlQueries.ACCOUNTS_BALANCE_AT, Tuple.tuple()
         .addArrayOfString(node.getValue().stream().map(WalletId::value).toArray(String[]::new)).addValue(instant)))
-      .toList());
+      .toList()));
     return balances.compose(rows -> sweepsInTransit(accounts, instant).map(inTransit -> {
       long available = inTransit;
       long held = 0;

@@ -147,14 +147,16 @@ class ShardMoveTest {
   }
 
   @Test
-  @DisplayName("a read across databases is refused while they disagree with its placement: never a moved shard doubled or missed")
-  void readsAcrossDatabasesFollowThePlacement() throws Exception {
+  @DisplayName("a read across databases is refused while they disagree with its placement (never a moved shard doubled or missed), or follows the move")
+  void readsAcrossDatabasesFollowThePlacement(Vertx vertx) throws Exception {
     write(store(sourceApp, 0, 1, 2, 3), 2, 1, 2);
     write(store(sourceApp, 0, 1, 2, 3), 1, 1);
     LedgerPlacement before = LedgerPlacement.single(source);
     LedgerPlacement after = before.moving(MOVED, target);
     LedgerNodes onlySource = LedgerNodes.over(List.of(sourceApp), before);
     LedgerNodes movedTo = LedgerNodes.over(List.of(sourceApp, targetApp), after);
+    LedgerNodes following = LedgerNodes.opening(sourceApp, before,
+      database -> PgBuilder.pool().connectingTo(database.connectOptions()).using(vertx).build());
     assertThat(postingsOfShard2(onlySource)).as("before the move").isEqualTo(2);
 
     assertThatThrownBy(() -> move().run(() -> {
@@ -174,6 +176,16 @@ class ShardMoveTest {
       .hasMessageContaining("moved to another database");
     assertThat(Await.result(LedgerReader.create(movedTo).posting("s0002-p1"))).as("and with the new one")
       .hasValueSatisfying(posting -> assertThat(posting.lines()).hasSize(2));
+    try {
+      assertThat(Await.result(LedgerReader.create(following).posting("s0002-p1")))
+        .as("read with the old placement by nodes that can open a pool to where the shard went")
+        .hasValueSatisfying(posting -> assertThat(posting.lines()).hasSize(2));
+      assertThat(postingsOfShard2(following)).as("and from then on").isEqualTo(2);
+      assertThat(Await.result(following.everywhere("SELECT id FROM postings WHERE shard = 's0001'")))
+        .as("the shards that stayed").hasSize(1);
+    } finally {
+      Await.result(following.closeOpened());
+    }
   }
 
   private static long postingsOfShard2(LedgerNodes nodes) {
