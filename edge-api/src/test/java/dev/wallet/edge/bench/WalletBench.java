@@ -237,15 +237,32 @@ public final class WalletBench {
     // the warm-up's backlog would otherwise be written to the ledger during the measured run
     await(ledger.drained(300_000), 310);
     progress("measuring %s for %d s", scenario, options.seconds());
+    RedisMemory memory = new RedisMemory(vertx, options.redisSeed());
+    RedisMemory.Sample memoryBefore = await(memory.sample(), 60);
     Map<String, Double> before = cpuSample();
     Duration measured = Duration.ofSeconds(options.seconds());
     Load.Result result = await(options.rate() > 0 ? Load.open(vertx, requests.get(), options.rate(), measured)
       : Load.closed(vertx, requests.get(), options.clients(), measured), options.seconds() + 120L);
     await(ledger.drained(300_000), 310);
+    Map<String, Double> cpuPerRequest = cpuPerRequest(before, result);
+    RedisMemory.Sample memoryAfter = await(trimmed(memory, memoryBefore.outboxEntries(), 30_000), 60);
     return String.format(Locale.ROOT, "%s: %.0f/s p50 %.1f ms p99 %.1f ms p99.9 %.1f ms errors %s; CPU ms per "
-      + "request: %s%n", scenario, result.perSecond(), result.percentileMs(50), result.percentileMs(99),
-      result.percentileMs(99.9), result.errorsText(),
-      cpuLine(cpuPerRequest(before, result)));
+      + "request: %s; Redis memory kept per request: %d bytes (outbox entries %d before, %d after)%n", scenario,
+      result.perSecond(), result.percentileMs(50), result.percentileMs(99), result.percentileMs(99.9),
+      result.errorsText(), cpuLine(cpuPerRequest),
+      (memoryAfter.usedBytes() - memoryBefore.usedBytes()) / Math.max(1, result.answered()),
+      memoryBefore.outboxEntries(), memoryAfter.outboxEntries());
+  }
+
+  /**
+   * The masters' memory once the writer has trimmed the outboxes back to what they held before the
+   * run (it trims below what PostgreSQL committed every few seconds), or at the deadline.
+   */
+  private Future<RedisMemory.Sample> trimmed(RedisMemory memory, long outboxBefore, long withinMs) {
+    long deadline = System.currentTimeMillis() + withinMs;
+    return memory.sample().compose(sample -> sample.outboxEntries() <= outboxBefore
+      || System.currentTimeMillis() >= deadline ? Future.succeededFuture(sample)
+      : vertx.timer(500).compose(waited -> trimmed(memory, outboxBefore, deadline - System.currentTimeMillis())));
   }
 
   // ------------------------------------------------------------------ the runs

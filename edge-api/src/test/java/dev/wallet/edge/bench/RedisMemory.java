@@ -1,0 +1,68 @@
+package dev.wallet.edge.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the cluster's masters hold in memory (INFO memory's {@code used_memory}, summed) and in their
+ * outbox streams: the bytes a movement leaves behind once the ledger has it are the difference over a
+ * run, after the writer trimmed the outboxes.
+ */
+final class RedisMemory {
+
+  record Sample(long usedBytes, long outboxEntries) {
+  }
+
+  private final Vertx vertx;
+  private final String seed;
+
+  RedisMemory(Vertx vertx, String seed) {
+    this.vertx = vertx;
+    this.seed = seed;
+  }
+
+  Future<Sample> sample() {
+    Redis cluster = Redis.createClient(vertx, "redis://" + seed);
+    return cluster.send(Request.cmd(Command.CLUSTER).arg("SLOTS"))
+      .compose(slots -> {
+        Set<String> masters = new LinkedHashSet<>();
+        for (Response range : slots) {
+          String host = range.get(2).get(0).toString();
+          masters.add((host.isEmpty() ? seed.split(":")[0] : host) + ":" + range.get(2).get(1).toInteger());
+        }
+        List<Future<Sample>> each = new ArrayList<>();
+        masters.forEach(master -> each.add(ofMaster(master)));
+        return Future.all(each).map(all -> each.stream().map(Future::result)
+          .reduce(new Sample(0, 0), (a, b) -> new Sample(a.usedBytes() + b.usedBytes(),
+            a.outboxEntries() + b.outboxEntries())));
+      })
+      .eventually(cluster::close);
+  }
+
+  private Future<Sample> ofMaster(String master) {
+    Redis node = Redis.createClient(vertx, "redis://" + master);
+    return node.send(Request.cmd(Command.SCAN).arg(0).arg("MATCH").arg("*:outbox").arg("COUNT").arg(1_000_000))
+      .compose(scan -> {
+        List<Future<Response>> lengths = new ArrayList<>();
+        scan.get(1).forEach(key -> lengths.add(node.send(Request.cmd(Command.XLEN).arg(key.toString()))));
+        return Future.all(lengths).map(all -> lengths.stream().mapToLong(f -> f.result().toLong()).sum());
+      })
+      .compose(entries -> node.send(Request.cmd(Command.INFO).arg("memory")).map(info -> new Sample(
+        usedMemory(info.toString()), entries)))
+      .eventually(node::close);
+  }
+
+  private static long usedMemory(String info) {
+    return info.lines().filter(line -> line.startsWith("used_memory:")).findFirst()
+      .map(line -> Long.parseLong(line.substring("used_memory:".length()).trim()))
+      .orElseThrow(() -> new IllegalStateException("INFO memory without used_memory"));
+  }
+}
