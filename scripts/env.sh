@@ -6,6 +6,8 @@ export WALLET_REDIS_HOST=${WALLET_REDIS_HOST:-127.0.0.1}
 export WALLET_REDIS_FIRST_PORT=${WALLET_REDIS_FIRST_PORT:-7101}
 export WALLET_REDIS_NODE_COUNT=${WALLET_REDIS_NODE_COUNT:-7}      # 3 masters, 3 replicas, 1 spare replica
 export WALLET_REDIS_NODE_TIMEOUT_MS=${WALLET_REDIS_NODE_TIMEOUT_MS:-3000}
+# the longest value a hash keeps as a compact listpack (scripts/infra-up.sh says why 1024)
+export WALLET_REDIS_LISTPACK_VALUE=${WALLET_REDIS_LISTPACK_VALUE:-1024}
 export WALLET_PG_HOST=${WALLET_PG_HOST:-127.0.0.1}
 # Below Linux's ephemeral range (32768-60999): a port in it can be held by any outgoing connection's
 # local end, and PostgreSQL then fails to bind it when it starts or restarts.

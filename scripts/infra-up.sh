@@ -65,6 +65,14 @@ maxmemory-policy noeviction
 # its expiry is gone for any command that reads it, and failure detection checks every third of a
 # second against a node timeout of several seconds.
 hz 3
+# A hash stays one compact listpack while it has at most 512 fields of at most this many bytes,
+# and becomes a hash table, about 2.4 times the memory, once any value is longer. At Redis's
+# default of 64 every movement record was a hash table (the idempotency record's key it names is
+# 78 bytes, an outcome about 300): 1,736 bytes a completed transfer's record, 728 as a listpack
+# (2026-12-02, docs/scaling.md, "Memory"). The records' values stay under 1 KB (the longest seen
+# 735 bytes), so reading a field scans at most a few KB, next to a script that runs for hundreds
+# of microseconds.
+hash-max-listpack-value $WALLET_REDIS_LISTPACK_VALUE
 # keyspace notifications for stream commands: the outbox doorbell wakes the outbox readers with them
 notify-keyspace-events Kt
 CONF

@@ -47,16 +47,20 @@ final class RedisMemory {
       .eventually(cluster::close);
   }
 
+  /** On one connection: the outboxes' lengths in one batch, then INFO memory. */
   private Future<Sample> ofMaster(String master) {
     Redis node = Redis.createClient(vertx, "redis://" + master);
-    return node.send(Request.cmd(Command.SCAN).arg(0).arg("MATCH").arg("*:outbox").arg("COUNT").arg(1_000_000))
-      .compose(scan -> {
-        List<Future<Response>> lengths = new ArrayList<>();
-        scan.get(1).forEach(key -> lengths.add(node.send(Request.cmd(Command.XLEN).arg(key.toString()))));
-        return Future.all(lengths).map(all -> lengths.stream().mapToLong(f -> f.result().toLong()).sum());
-      })
-      .compose(entries -> node.send(Request.cmd(Command.INFO).arg("memory")).map(info -> new Sample(
-        usedMemory(info.toString()), entries)))
+    return node.connect().compose(connection -> connection
+        .send(Request.cmd(Command.SCAN).arg(0).arg("MATCH").arg("*:outbox").arg("COUNT").arg(1_000_000))
+        .compose(scan -> {
+          List<Request> lengths = new ArrayList<>();
+          scan.get(1).forEach(key -> lengths.add(Request.cmd(Command.XLEN).arg(key.toString())));
+          return lengths.isEmpty() ? Future.succeededFuture(0L) : connection.batch(lengths)
+            .map(replies -> replies.stream().mapToLong(Response::toLong).sum());
+        })
+        .compose(entries -> connection.send(Request.cmd(Command.INFO).arg("memory")).map(info -> new Sample(
+          usedMemory(info.toString()), entries)))
+        .eventually(connection::close))
       .eventually(node::close);
   }
 
