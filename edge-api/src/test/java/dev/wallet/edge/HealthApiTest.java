@@ -121,7 +121,7 @@ class HealthApiTest {
   }
 
   @Test
-  @DisplayName("with only PostgreSQL unreachable, deposits and withdrawals answer 503 within a second and move nothing")
+  @DisplayName("with only PostgreSQL unreachable, deposits and withdrawals answer 503 within a second and move nothing, and reads of the ledger 503")
   void postgresDown(Vertx vertx) {
     EdgeFixture edge = EdgeFixture.startUnchecked(vertx, Map.of("WALLET_PG_PORT",
       Integer.toString(EdgeFixture.freePort())));
@@ -142,6 +142,8 @@ class HealthApiTest {
       }
       assertThat(alice.wallet(wallet).getJsonObject("balance"))
         .isEqualTo(new JsonObject().put("available", 0).put("held", 0));
+      assertProblem(alice.get("/v1/wallets/" + wallet + "/entries"), 503, "unavailable");
+      assertProblem(alice.get("/v1/transfers/t0001_" + "0".repeat(24)), 503, "unavailable");
       assertThat(readiness.bodyAsJsonObject().getJsonObject("checks").getString("postgres")).isEqualTo("down");
     } finally {
       edge.close();
