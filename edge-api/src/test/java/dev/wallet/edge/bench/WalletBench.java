@@ -85,7 +85,11 @@ public final class WalletBench {
 
   /** A closed-loop scenario's runs, with the ledger's commit delay for the money it moved. */
   private record Measured(String title, List<Load.Result> runs, List<LedgerLag.Delay> lags,
-                          List<Map<String, Double>> cpuPerRequest) {
+                          List<Map<String, Double>> cpuPerRequest, List<Long> redisBytesPerRequest) {
+
+    Measured(String title) {
+      this(title, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    }
 
     double median(ToDoubleFunction<Load.Result> value) {
       return WalletBench.median(runs.stream().mapToDouble(value).toArray());
@@ -161,8 +165,7 @@ public final class WalletBench {
     List<Baselines.Rate> scripts = new ArrayList<>();
     List<Baselines.Rate> pgbench = new ArrayList<>();
     Map<String, Measured> measured = new LinkedHashMap<>();
-    closed.keySet().forEach(title -> measured.put(title, new Measured(title, new ArrayList<>(), new ArrayList<>(),
-      new ArrayList<>())));
+    closed.keySet().forEach(title -> measured.put(title, new Measured(title)));
     for (int r = 1; r <= options.runs(); r++) {
       scripts.add(Baselines.script(scriptTargets, options.scriptClients(), scriptRequests));
       progress("run %d: move.lua via redis-benchmark %.0f/s", r, scripts.get(scripts.size() - 1).perSecond());
@@ -195,8 +198,7 @@ public final class WalletBench {
     await(population.treasury((options.pairs() + options.spreadWallets() + options.payers()) * FUNDING_MINOR), 600);
     if (scenario.equals("batch")) {
       List<Population.Pair> pairs = await(population.pairs(options.pairs(), FUNDING_MINOR), 600);
-      Measured single = new Measured("POST /v1/transfers, same shard", new ArrayList<>(), new ArrayList<>(),
-        new ArrayList<>());
+      Measured single = new Measured("POST /v1/transfers, same shard");
       for (int r = 1; r <= options.runs(); r++) {
         measureClosed(single, Scenarios.sameShard(http, pairs), r);
       }
@@ -278,6 +280,8 @@ public final class WalletBench {
   }
 
   private void measureClosed(Measured scenario, Load.Requests requests, int run) {
+    RedisMemory memory = new RedisMemory(vertx, options.redisSeed());
+    RedisMemory.Sample memoryBefore = await(memory.sample(), 60);
     Instant from = Instant.now();
     Map<String, Double> cpuBefore = cpuSample();
     Load.Result result = await(Load.closed(vertx, requests, options.clients(), Duration.ofSeconds(options.seconds())),
@@ -289,6 +293,11 @@ public final class WalletBench {
       scenario.lags().add(await(ledger.delay(from, to), 60));
     }
     scenario.cpuPerRequest().add(cpuPerRequest(cpuBefore, result)); // after the drain: the ledger's share too
+    if (scenario.title().startsWith("POST")) {
+      RedisMemory.Sample memoryAfter = await(trimmed(memory, memoryBefore.outboxEntries(), 30_000), 60);
+      scenario.redisBytesPerRequest().add((memoryAfter.usedBytes() - memoryBefore.usedBytes())
+        / Math.max(1, result.answered()));
+    }
     progress("run %d: %s %.0f/s p50 %.1f ms p99 %.1f ms errors %s; CPU ms per request: %s", run, scenario.title(),
       result.perSecond(), result.percentileMs(50), result.percentileMs(99), result.errorsText(),
       cpuLine(scenario.cpuPerRequest().get(scenario.cpuPerRequest().size() - 1)));
@@ -410,14 +419,19 @@ public final class WalletBench {
       .forEach(groups::add)));
     groups.remove("all");
     groups.add("all");
-    out.append("CPU per request (ms, all processes of the machine's wallet; closed loop, medians):\n\n| scenario | ")
-      .append(String.join(" | ", groups)).append(" |\n|---|").append("---:|".repeat(groups.size())).append('\n');
+    out.append("CPU per request (ms, all processes of the machine's wallet; closed loop, medians), and the Redis "
+        + "memory a movement leaves (the masters' used_memory over the run once the ledger has it; replicas hold as "
+        + "much again):\n\n| scenario | ")
+      .append(String.join(" | ", groups)).append(" | Redis bytes kept |\n|---|").append("---:|".repeat(groups.size() + 1))
+      .append('\n');
     for (Measured m : measured) {
       out.append("| ").append(m.title()).append(" |");
       for (String group : groups) {
         out.append(String.format(Locale.ROOT, " %.2f |", median(m.cpuPerRequest().stream()
           .mapToDouble(sample -> sample.getOrDefault(group, 0.0)).toArray())));
       }
+      out.append(m.redisBytesPerRequest().isEmpty() ? " |" : String.format(Locale.ROOT, " %.0f |",
+        median(m.redisBytesPerRequest().stream().mapToDouble(Long::doubleValue).toArray())));
       out.append('\n');
     }
     out.append('\n');
@@ -494,7 +508,7 @@ public final class WalletBench {
       progress("run %d: %s %.0f transfers/s (%.0f batches/s) p50 %.1f ms p99 %.1f ms errors %s", r + 1, title,
         transfers[r], result.perSecond(), result.percentileMs(50), result.percentileMs(99), result.errorsText());
     }
-    Measured measured = new Measured(title, runs, List.of(), List.of());
+    Measured measured = new Measured(title, runs, List.of(), List.of(), List.of());
     return String.format(Locale.ROOT, "| %s | %.0f (%.0f-%.0f) | %.0f | %.1f | %.1f | %s |%n", title,
       median(transfers), Arrays.stream(transfers).min().orElse(0), Arrays.stream(transfers).max().orElse(0),
       measured.median(Load.Result::perSecond), measured.median(r -> r.percentileMs(50)),
