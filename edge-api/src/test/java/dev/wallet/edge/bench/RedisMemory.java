@@ -12,9 +12,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What the cluster's masters hold in memory (INFO memory's {@code used_memory}, summed) and in their
- * outbox streams: the bytes a movement leaves behind once the ledger has it are the difference over a
- * run, after the writer trimmed the outboxes.
+ * What the cluster's masters hold in memory for their keys (INFO memory's {@code used_memory_dataset},
+ * summed: {@code used_memory} without the clients' buffers, the replication backlog and the AOF's,
+ * which swing by megabytes with the load and would swamp a short run) and in their outbox streams:
+ * the bytes a movement leaves behind once the ledger has it are the difference over a run, after
+ * the writer trimmed the outboxes.
  */
 final class RedisMemory {
 
@@ -65,8 +67,8 @@ final class RedisMemory {
   }
 
   private static long usedMemory(String info) {
-    return info.lines().filter(line -> line.startsWith("used_memory:")).findFirst()
-      .map(line -> Long.parseLong(line.substring("used_memory:".length()).trim()))
-      .orElseThrow(() -> new IllegalStateException("INFO memory without used_memory"));
+    return info.lines().filter(line -> line.startsWith("used_memory_dataset:")).findFirst()
+      .map(line -> Long.parseLong(line.substring("used_memory_dataset:".length()).trim()))
+      .orElseThrow(() -> new IllegalStateException("INFO memory without used_memory_dataset"));
   }
 }
