@@ -124,8 +124,12 @@ public final class LedgerNodes {
     return new LedgerNodes(layout, Optional.of(home), opener, opened, following);
   }
 
-  private List<Node> nodes() {
-    List<Node> nodes = layout.get().nodes();
+  /**
+   * The layout's nodes, the home node replaced for a copy {@link #withHome}. Each lookup reads the
+   * layout once: a move followed meanwhile replaces nodes and shard indexes together.
+   */
+  private List<Node> nodes(Layout current) {
+    List<Node> nodes = current.nodes();
     if (homeInstead.isEmpty()) {
       return nodes;
     }
@@ -136,11 +140,11 @@ public final class LedgerNodes {
 
   /** The home database: what is not a shard's (halts, reconciliation runs). */
   public SqlClient home() {
-    return nodes().get(0).client();
+    return homeInstead.orElseGet(() -> layout.get().nodes().get(0).client());
   }
 
   public List<Node> all() {
-    return nodes();
+    return nodes(layout.get());
   }
 
   public int size() {
@@ -148,7 +152,8 @@ public final class LedgerNodes {
   }
 
   public SqlClient ofShard(ShardId shard) {
-    return nodes().get(layout.get().nodeOfShard()[shard.number()]).client();
+    Layout current = layout.get();
+    return nodes(current).get(current.nodeOfShard()[shard.number()]).client();
   }
 
   /**
@@ -156,7 +161,8 @@ public final class LedgerNodes {
    * (fees:USD:s0042). An id that names no shard (the wallet makes none) is the home database's.
    */
   public SqlClient ofAccount(String accountId) {
-    return nodeOfAccount(nodes(), layout.get().nodeOfShard(), accountId).client();
+    Layout current = layout.get();
+    return nodeOfAccount(nodes(current), current.nodeOfShard(), accountId).client();
   }
 
   private static Node nodeOfAccount(List<Node> nodes, int[] nodeOfShard, String accountId) {
@@ -215,8 +221,9 @@ public final class LedgerNodes {
 
   /** {@code items} by the database of their account, in their order within each; databases holding none are left out. */
   public <T> Map<Node, List<T>> byNode(List<T> items, Function<T, String> accountId) {
-    List<Node> nodes = nodes();
-    int[] nodeOfShard = layout.get().nodeOfShard();
+    Layout current = layout.get();
+    List<Node> nodes = nodes(current);
+    int[] nodeOfShard = current.nodeOfShard();
     Map<Node, List<T>> grouped = new LinkedHashMap<>();
     for (T item : items) {
       grouped.computeIfAbsent(nodeOfAccount(nodes, nodeOfShard, accountId.apply(item)), node -> new ArrayList<>())
@@ -241,7 +248,7 @@ public final class LedgerNodes {
    */
   public Future<List<List<Row>>> eachNode(String sql, Tuple args) {
     return followingMoves(() -> {
-      List<Future<List<Row>>> parts = nodes().stream().map(node -> node.rows(sql, args)).toList();
+      List<Future<List<Row>>> parts = all().stream().map(node -> node.rows(sql, args)).toList();
       return Future.all(parts).map(done -> parts.stream().map(Future::result).toList());
     });
   }
