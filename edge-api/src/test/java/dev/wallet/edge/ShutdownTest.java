@@ -9,6 +9,7 @@ import dev.wallet.balancecache.testing.MoneyCore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
@@ -46,8 +47,10 @@ class ShutdownTest {
 
       assertThat(answered.statusCode()).as(answered.bodyAsString()).isEqualTo(202);
       assertThat(answered.bodyAsJsonObject().getString("status")).isEqualTo("pending");
-      boolean refused = Await.result(vertx.createHttpClient().request(io.vertx.core.http.HttpMethod.GET, edge.port(),
+      HttpClient client = vertx.createHttpClient();
+      boolean refused = Await.result(client.request(io.vertx.core.http.HttpMethod.GET, edge.port(),
         "127.0.0.1", "/health/live").transform(connected -> Future.succeededFuture(connected.failed())));
+      Await.result(client.close());
       assertThat(refused).as("no new connection once shut down").isTrue();
     } finally {
       Await.result(silentGateway.close());
