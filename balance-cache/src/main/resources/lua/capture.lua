@@ -123,10 +123,13 @@ redis.call('HSET', record_key, 'id', id, 'kind', 'payment', 'from', payer.id, 't
 if payee_id ~= merchant_id then redis.call('HSET', record_key, 'to_parent', merchant_id) end
 if same_shard then
   open_payment_record(payment_key, id, amount, fee, payer.id, payee_id, currency, ts)
+  for field, value in pairs(payment_opened(id, amount, fee, payer.id, payee_id, currency, a[8], merchant.parent)) do
+    after[field] = value
+  end
   redis.call('HSET', record_key, 'outcome', outcome_json, 'code', 'OK')
   idem_record(idem_key, request_hash, 'done', outcome_json)
   emit(outbox, posting(id, 'capture', payer_key, ts, {ref = id, scope = idem_key, entries = entries,
-    balances = balances, movement = after, retire = {idem_key}}))
+    balances = balances, movement = after, retire = retired_with_movement('payment', idem_key, record_key, payment_key)}))
 else
   redis.call('HSET', record_key, 'out', '1')
   count_outgoing(payer_key)

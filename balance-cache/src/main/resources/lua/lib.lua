@@ -318,18 +318,82 @@ local function note_sweep_step(wallet_key)
   redis.call('HINCRBY', wallet_key, 'swv', 1)
 end
 
--- The payment record (HASH on the merchant's shard): amt, fee, refunded, payer, merchant, cur, created.
+-- The payment record (HASH on the merchant's shard): id, amt, fee, refunded, payer, merchant, cur,
+-- created. It bounds the payment's refunds while the hot tier keeps it, and it is kept only so long:
+-- every posting that opens or changes it retires it, so it expires a retention after the ledger
+-- has its last change. The ledger keeps every payment: the posting that opens a record carries its
+-- fields (payment_opened), each refund and reversal what it changed 'refunded' by (refund_counted),
+-- and a refund that finds the record gone restores it from there (refund_bound).
 local function open_payment_record(key, payment_id, amount, fee, payer, merchant, currency, ts)
   redis.call('HSET', key, 'id', payment_id, 'amt', units(amount), 'fee', units(fee), 'refunded', 0,
     'payer', payer, 'merchant', merchant, 'cur', currency, 'created', ts)
 end
 
--- The refusal a refund gets from its payment record, or nil.
-local function refund_refusal(key, merchant_id, amount)
+-- What the posting that opens a payment record tells the ledger of it (the posting's 'movement'), and
+-- what a payment read from the ledger needs besides: the merchant's order reference ('ref', when the
+-- opening script has it: a saga's debit carries it otherwise) and, for a credit stripe, its merchant
+-- wallet ('parent').
+local function payment_opened(payment_id, amount, fee, payer, merchant, currency, reference, parent)
+  return {pay = payment_id, payer = payer, merchant = merchant, amt = units(amount), fee = units(fee), cur = currency,
+          ref = reference ~= '' and reference or nil, parent = parent}
+end
+
+-- What a refund (positive) or its reversal (negative) tells the ledger it changed on its payment record.
+local function refund_counted(payment_id, delta)
+  return {pay = payment_id, refunded = units(delta)}
+end
+
+-- The last entry of a shard's outbox, '0-0' when it holds none.
+local function last_outbox_entry(outbox)
+  local last = redis.call('XREVRANGE', outbox, '+', '-', 'COUNT', 1)
+  return last[1] and last[1][1] or '0-0'
+end
+
+-- A refund's payment record as the refund decides on it: the hot record, or, when it has expired,
+-- the one 'facts' restore: what the ledger held of the payment ({found, amt, fee, refunded, payer,
+-- merchant, cur, created, at}). The caller read them once the ledger had every entry this shard's
+-- outbox held when the record was found gone, at 'at' (payment_record_cold): so every change ever
+-- made to the record is in them. They serve for FACTS_SERVE_MS after 'at' only: a record restored
+-- meanwhile by another refund expires no sooner than the ledger writer's retention (a day; never
+-- below this but in tests) after that refund reached the ledger, so a record still gone was not
+-- restored and changed in between.
+-- Returns {amt, refunded, merchant}, {} when the ledger has no such payment, or nil: the record is
+-- cold and the caller must read the ledger.
+local FACTS_SERVE_MS = 30000
+local function refund_bound(key, facts)
   local p = redis.call('HMGET', key, 'amt', 'refunded', 'merchant')
-  if not p[1] or p[3] ~= merchant_id then return 'PAYMENT_NOT_FOUND' end
-  if tonumber(p[2]) + amount > tonumber(p[1]) then return 'REFUND_EXCEEDS_PAYMENT' end
+  if p[1] then return {amt = tonumber(p[1]), refunded = tonumber(p[2]), merchant = p[3]} end
+  if not facts or now_ms() - tonumber(facts.at) >= FACTS_SERVE_MS then return nil end
+  if not facts.found then return {} end
+  return {amt = tonumber(facts.amt), refunded = tonumber(facts.refunded), merchant = facts.merchant}
+end
+
+-- The refusal a refund gets from its payment record (refund_bound), or nil.
+local function refund_refusal(key, merchant_id, amount, facts)
+  local p = refund_bound(key, facts)
+  if not p then return 'PAYMENT_RECORD_COLD' end
+  if p.merchant ~= merchant_id then return 'PAYMENT_NOT_FOUND' end
+  if p.refunded + amount > p.amt then return 'REFUND_EXCEEDS_PAYMENT' end
   return nil
+end
+
+-- Counts an applied refund on its payment record, restoring the record from the facts the refund was
+-- decided on when it has expired (refund_bound). Returns the posting's 'movement' for the ledger.
+local function count_refund(key, payment_id, amount, facts)
+  if facts and facts.found and redis.call('EXISTS', key) == 0 then
+    redis.call('HSET', key, 'id', payment_id, 'amt', facts.amt, 'fee', facts.fee, 'refunded', facts.refunded,
+      'payer', facts.payer, 'merchant', facts.merchant, 'cur', facts.cur, 'created', facts.created)
+  end
+  redis.call('HINCRBY', key, 'refunded', units(amount))
+  return refund_counted(payment_id, amount)
+end
+
+-- A refund whose payment record has expired, asked without facts: nothing is written. The caller waits
+-- until the ledger has committed this shard's outbox up to 'seen', reads the payment there and asks
+-- again with the facts, stamped 'at'.
+local function payment_record_cold(id, outbox)
+  return reply('unrecorded', cjson.encode(refusal('PAYMENT_RECORD_COLD',
+    {id = id, at = units(now_ms()), seen = last_outbox_entry(outbox)})))
 end
 
 -- Adds the legs crediting a movement's destination side: the destination, and the fee account
@@ -405,7 +469,9 @@ local function movement_refusal(m, state)
   elseif m.from_key == m.to_key then code = 'SAME_WALLET'
   else code = wallet_refusal(from, m.currency, m.actor) or wallet_refusal(to, m.currency, '*') end
   if not code and m.kind == 'payment' and to.type ~= 'merchant' then code = 'NOT_A_MERCHANT' end
-  if not code and m.kind == 'refund' then code = refund_refusal(m.payment_key, from.id, amount) end
+  if not code and m.kind == 'refund' then
+    code = refund_refusal(m.payment_key, from.id, amount, m.facts)
+  end
   local rule = not code and limits_refusal(m.counter_keys, m.checks, amount, state.counted)
   if rule then return 'LIMIT_EXCEEDED', rule end
   if code then return code end
@@ -418,12 +484,12 @@ local function movement_refusal(m, state)
   return nil
 end
 
--- What a finished movement's posting lets expire once the ledger has committed it: its idempotency
--- record always; a transfer's record too, because a transfer is read from the ledger once its
--- record is gone. A payment's record stays: refunds and payment reads still find the merchant in it.
-local function retired_with_movement(kind, idem_key, record_key, ...)
-  local keys = {idem_key, ...}
-  if kind == 'transfer' or kind == 'sweep' then keys[#keys + 1] = record_key end
+-- What a completed movement's posting lets expire once the ledger has committed it: its idempotency
+-- record, its movement record (a transfer, a payment and a refund are read from the ledger once it is
+-- gone), and the payment record a payment opens or a refund changes (open_payment_record).
+local function retired_with_movement(kind, idem_key, record_key, payment_key, ...)
+  local keys = {idem_key, record_key, ...}
+  if (kind == 'payment' or kind == 'refund') and payment_key then keys[#keys + 1] = payment_key end
   return keys
 end
 
@@ -433,10 +499,13 @@ local function apply_movement(m, outbox)
   local ts = now_ms()
   local entries, balances = apply_legs(m.legs)
   count_limits(m.counter_keys, m.checks, m.amount)
+  local payment_change
   if m.kind == 'payment' then
     open_payment_record(m.payment_key, m.payment_id, m.amount, m.fee, m.from.id, m.to.id, m.currency, ts)
+    payment_change = payment_opened(m.payment_id, m.amount, m.fee, m.from.id, m.to.id, m.currency, m.reference,
+      m.to.parent)
   end
-  if m.kind == 'refund' then redis.call('HINCRBY', m.payment_key, 'refunded', units(m.amount)) end
+  if m.kind == 'refund' then payment_change = count_refund(m.payment_key, m.payment_id, m.amount, m.facts) end
   local outcome_json = cjson.encode(movement_view(m.id, m.kind, holder_id(m.from), holder_id(m.to), m.amount, m.fee,
     m.currency, ts,
     {code = 'OK', status = 'completed', paymentId = m.payment_id ~= '' and m.payment_id or nil,
@@ -452,6 +521,7 @@ local function apply_movement(m, outbox)
   if m.to.parent then redis.call('HSET', m.record_key, 'to_parent', m.to.parent) end
   idem_record(m.idem_key, m.request_hash, 'done', outcome_json)
   emit(outbox, posting(m.id, m.kind, m.from_key, ts, {ref = m.id, scope = m.idem_key, entries = entries,
-    balances = balances, retire = retired_with_movement(m.kind, m.idem_key, m.record_key)}))
+    balances = balances, movement = payment_change,
+    retire = retired_with_movement(m.kind, m.idem_key, m.record_key, m.payment_key)}))
   return outcome_json
 end

@@ -15,17 +15,21 @@
 -- ARGV[11] reference (e.g. the merchant's order reference)   ARGV[12] limit checks (JSON, see lib.lua)
 -- ARGV[13] refusal codes not to record, comma-separated (optional; see refuse in lib.lua): a refund
 --          from a credit stripe that is short, refilled and asked again
+-- ARGV[14] for a refund whose payment record has expired, what the ledger holds of the payment (JSON,
+--          see refund_bound in lib.lua; optional): without it such a refund answers 'unrecorded'
+--          PAYMENT_RECORD_COLD, with what the caller needs to read the ledger (payment_record_cold)
 --
 -- Returns {kind, outcome}: outcome.code is OK (status completed) or AMOUNT_INVALID, SAME_WALLET,
 -- WALLET_NOT_FOUND, WALLET_INACTIVE, CURRENCY_MISMATCH, NOT_A_MERCHANT, PAYMENT_NOT_FOUND,
 -- REFUND_EXCEEDS_PAYMENT, LIMIT_EXCEEDED (outcome.rule names the rule), INSUFFICIENT_FUNDS,
--- BALANCE_OVERFLOW. Writes (only on OK): the accounts, the movement record, the payment record,
--- the limit counters, the idempotency record, one posting.
+-- BALANCE_OVERFLOW. Writes (only on OK): the accounts, the movement record, the payment record
+-- (opened, counted, or restored from ARGV[14]), the limit counters, the idempotency record, one posting.
 
 local m = {from_key = KEYS[1], to_key = KEYS[2], idem_key = KEYS[3], record_key = KEYS[4], fees_key = KEYS[6],
   payment_key = KEYS[7], counter_keys = tail(KEYS, 8), id = ARGV[1], kind = ARGV[2], amount_text = ARGV[3],
   fee_text = ARGV[4], currency = ARGV[5], request_hash = ARGV[6], actor = ARGV[7], fees_id = ARGV[9],
-  payment_id = ARGV[10], reference = ARGV[11], checks = cjson.decode(ARGV[12])}
+  payment_id = ARGV[10], reference = ARGV[11], checks = cjson.decode(ARGV[12]),
+  facts = ARGV[14] and ARGV[14] ~= '' and cjson.decode(ARGV[14]) or nil}
 local outbox, retention_ms = KEYS[5], tonumber(ARGV[8])
 if not KINDS[m.kind] then error('unknown movement kind ' .. tostring(m.kind)) end
 
@@ -33,6 +37,7 @@ local seen = idem_lookup(m.idem_key, m.request_hash)
 if seen then return seen end
 
 local code, rule = movement_refusal(m, new_state())
+if code == 'PAYMENT_RECORD_COLD' then return payment_record_cold(m.id, outbox) end
 if code then
   return refuse(m.idem_key, m.request_hash, retention_ms, refusal(code, {id = m.id, rule = rule}), ARGV[13])
 end

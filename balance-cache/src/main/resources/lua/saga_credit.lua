@@ -53,7 +53,11 @@ end
 
 local ts = now_ms()
 local entries, balances = apply_legs(legs)
-if kind == 'payment' then open_payment_record(payment_key, payment_id, amount, fee, from_id, to.id, currency, ts) end
+local opened
+if kind == 'payment' then
+  open_payment_record(payment_key, payment_id, amount, fee, from_id, to.id, currency, ts)
+  opened = payment_opened(payment_id, amount, fee, from_id, to.id, currency, '', to.parent)
+end
 if kind == 'refund' and redis.call('HGET', payment_key, 'kind') == 'payment' then
   redis.call('HINCRBY', payment_key, 'refunded', units(amount))
 end
@@ -61,5 +65,5 @@ if kind == 'sweep' then note_sweep_step(to_key) end
 local outcome_json = cjson.encode({code = 'OK', id = id, createdAt = ts, destination = wallet_view(to)})
 redis.call('HSET', marker_key, 'outcome', outcome_json)
 emit(outbox, posting(id .. '.credit', kind .. '_credit', to_key, ts,
-  {ref = id, entries = entries, balances = balances}))
+  {ref = id, entries = entries, balances = balances, movement = opened, retire = opened and {payment_key} or nil}))
 return reply('new', outcome_json)

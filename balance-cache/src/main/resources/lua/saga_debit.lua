@@ -14,10 +14,13 @@
 -- ARGV[1] movement id   ARGV[2] kind   ARGV[3] amount   ARGV[4] fee   ARGV[5] currency   ARGV[6] request hash
 -- ARGV[7] actor   ARGV[8] destination wallet id   ARGV[9] in-transit account id   ARGV[10] refusal retention ms
 -- ARGV[11] payment id   ARGV[12] reference   ARGV[13] limit checks (JSON, see lib.lua)
+-- ARGV[14] for a refund whose payment record has expired, what the ledger holds of the payment (as
+--          move.lua's ARGV[14]; optional)
 --
 -- Returns {kind, outcome}: outcome.code is PENDING (the movement's view) or AMOUNT_INVALID,
 -- WALLET_NOT_FOUND, WALLET_INACTIVE, CURRENCY_MISMATCH, PAYMENT_NOT_FOUND, REFUND_EXCEEDS_PAYMENT,
--- LIMIT_EXCEEDED, INSUFFICIENT_FUNDS, BALANCE_OVERFLOW. The idempotency record stays 'pending'
+-- LIMIT_EXCEEDED, INSUFFICIENT_FUNDS, BALANCE_OVERFLOW, or PAYMENT_RECORD_COLD unrecorded (as
+-- move.lua's). The idempotency record stays 'pending'
 -- (replays answer in_flight) until saga_finish. Writes (only on PENDING): wallet (balance and its
 -- count of outgoing movements), in-transit account, movement record, pending set, payment record
 -- (refund), counters, idempotency record, one posting.
@@ -29,6 +32,7 @@ local id, kind, currency, request_hash, actor, to_id, transit_id =
   ARGV[1], ARGV[2], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 local retention_ms, payment_id, reference = tonumber(ARGV[10]), ARGV[11], ARGV[12]
 local checks = cjson.decode(ARGV[13])
+local facts = ARGV[14] and ARGV[14] ~= '' and cjson.decode(ARGV[14]) or nil
 if not KINDS[kind] then error('unknown movement kind ' .. tostring(kind)) end
 
 local seen = idem_lookup(idem_key, request_hash)
@@ -39,7 +43,8 @@ local fee = amount and valid_fee(ARGV[4], amount)
 local from = load_wallet(from_key)
 local code
 if not amount or not fee then code = 'AMOUNT_INVALID' else code = wallet_refusal(from, currency, actor) end
-if not code and kind == 'refund' then code = refund_refusal(payment_key, from.id, amount) end
+if not code and kind == 'refund' then code = refund_refusal(payment_key, from.id, amount, facts) end
+if code == 'PAYMENT_RECORD_COLD' then return payment_record_cold(id, outbox) end
 local rule = not code and limits_refusal(counter_keys, checks, amount)
 if rule then code = 'LIMIT_EXCEEDED' end
 local legs
@@ -53,7 +58,7 @@ if code then return refuse(idem_key, request_hash, retention_ms, refusal(code, {
 local ts = now_ms()
 local entries, balances = apply_legs(legs)
 count_limits(counter_keys, checks, amount)
-if kind == 'refund' then redis.call('HINCRBY', payment_key, 'refunded', units(amount)) end
+local refunded = kind == 'refund' and count_refund(payment_key, payment_id, amount, facts).refunded or nil
 redis.call('HSET', record_key, 'id', id, 'kind', kind, 'from', from.id, 'to', to_id, 'amt', units(amount),
   'fee', units(fee), 'cur', currency, 'state', 'pending', 'created', ts, 'idem', idem_key, 'pay', payment_id,
   'ref', reference, 'lim', encode_list(counter_keys), 'out', '1')
@@ -67,8 +72,9 @@ local outcome_json = cjson.encode(movement_view(id, kind, from.id, to_id, amount
   {code = 'PENDING', status = 'pending', paymentId = payment_id ~= '' and payment_id or nil,
    reference = reference ~= '' and reference or nil, source = wallet_view(from)}))
 idem_record(idem_key, request_hash, 'pending', outcome_json)
--- the movement's own fields travel with it, so the ledger (and a rebuild from it) needs no read of Redis
+-- the movement's own fields travel with it, so the ledger (and a rebuild from it) needs no read of Redis;
+-- a refund's also what it counted on its payment record, which its posting retires (open_payment_record)
 emit(outbox, posting(id .. '.debit', kind .. '_debit', from_key, ts, {ref = id, scope = idem_key, entries = entries,
   balances = balances, movement = {kind = kind, to = to_id, fee = units(fee), pay = payment_id, ref = reference,
-  lim = encode_list(counter_keys)}}))
+  lim = encode_list(counter_keys), refunded = refunded}, retire = refunded and {payment_key} or nil}))
 return reply('new', outcome_json)

@@ -64,14 +64,21 @@ if asked then
 end
 local outcome_json = cjson.encode(outcome)
 
--- a reversed transfer keeps its record: the ledger does not hold the destination's refusal code
-local retire = decision == 'completed' and retired_with_movement(kind, idem_key, record_key, marker_key)
-  or {idem_key, marker_key}
+-- a reversed movement keeps its record: the ledger does not hold the destination's refusal code; so
+-- does a payment to another region's merchant, on which refunds from there are counted (saga_credit)
+local keeps_record = decision == 'reversed' or (kind == 'payment' and notice ~= nil)
+local retire = keeps_record and {idem_key, marker_key}
+  or retired_with_movement(kind, idem_key, record_key, nil, marker_key)
 local record = {ref = id, scope = idem_key, retire = retire}
 if legs then
   record.entries, record.balances = apply_legs(legs)
   uncount_limits(counter_keys, amount)
-  if kind == 'refund' then redis.call('HINCRBY', payment_key, 'refunded', units(-amount)) end
+  -- a payment record that expired meanwhile is not brought back: the ledger counts the reversal
+  if kind == 'refund' and redis.call('EXISTS', payment_key) == 1 then
+    redis.call('HINCRBY', payment_key, 'refunded', units(-amount))
+    retire[#retire + 1] = payment_key
+  end
+  if kind == 'refund' then record.movement = refund_counted(m[11], -amount) end
 end
 redis.call('HSET', record_key, 'state', decision, 'outcome', outcome_json, 'finished', ts, 'code', outcome.code)
 redis.call('ZREM', pending_key, id)

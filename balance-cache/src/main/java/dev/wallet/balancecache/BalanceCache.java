@@ -228,6 +228,13 @@ public interface BalanceCache {
   void connectRegions(RegionLink link);
 
   /**
+   * Connects the money core to the ledger's payments: a refund whose payment record has expired
+   * from the hot tier restores it from {@code ledger} (docs/architecture.md, "Payment records").
+   * Without it such a refund fails as unavailable.
+   */
+  void connectLedger(PaymentLedger ledger);
+
+  /**
    * Credits a transfer another region debited for a wallet of this one, from the clearing account of
    * that region, at most once per movement, unless {@code refusal} (what the receiver's limits
    * decided) refuses it: the first decision (OK, or a final refusal such as WALLET_NOT_FOUND,

@@ -174,6 +174,8 @@ public final class EdgeApplication {
       clearingCheck = Optional.of(new ClearingCheck(cache, channel, config.redis().regions()));
       clearingCheck.get().register(registry);
     }
+    LedgerReader ledger = LedgerReader.create(dependencies.ledger());
+    cache.connectLedger(ledger);
     Funds funds = Funds.create(cache, pool, gateway, registry);
     EdgeMetrics metrics = new EdgeMetrics(registry);
     metrics.sagas(cache);
@@ -188,7 +190,7 @@ public final class EdgeApplication {
     AtomicReference<EdgeVerticle> first = new AtomicReference<>();
     return gate.start(vertx).recover(unread -> reconcile ? Future.failedFuture(unread) : Future.succeededFuture())
       .compose(read -> ApiSchema.load(vertx))
-      .map(document -> new EdgeServices(cache, LedgerReader.create(dependencies.ledger()), funds, new BalanceFeed(cache, registry),
+      .map(document -> new EdgeServices(cache, ledger, funds, new BalanceFeed(cache, registry),
         rateLimiter, document.contract(), document.text(), registry, metrics, dependencies.limits(),
         new ConnectionCap(config.http().maxConnections(), registry),
         new SocketsPerCaller(config.sockets().maxPerCaller()), halts, gate, clusterGauges,

@@ -219,7 +219,7 @@ class PaymentsApiTest {
     assertThat(alice.available(payer)).isEqualTo(1_000);
   }
 
-  private static String completedPayment(ApiCaller payer, String from, String merchant, long amount) {
+  static String completedPayment(ApiCaller payer, String from, String merchant, long amount) {
     HttpResponse<Buffer> paid = payer.post("/v1/payments", payment(from, merchant, amount), newKey());
     assertThat(paid.statusCode()).as(paid.bodyAsString()).isIn(201, 202);
     String id = paid.bodyAsJsonObject().getString("id");

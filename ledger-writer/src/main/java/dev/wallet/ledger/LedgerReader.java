@@ -1,5 +1,7 @@
 package dev.wallet.ledger;
 
+import dev.wallet.balancecache.PaymentLedger;
+import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.ledger.impl.PgLedgerReader;
 import io.vertx.core.Future;
@@ -9,7 +11,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** Reads served from the ledger. */
-public interface LedgerReader {
+public interface LedgerReader extends PaymentLedger {
 
   /** Over one database. */
   static LedgerReader create(Pool pool) {
@@ -58,6 +60,14 @@ public interface LedgerReader {
 
   /** The last reconciliation any writer instance published. */
   Future<Optional<ReconciliationReport>> lastReconciliation();
+
+  /**
+   * A payment record as the ledger holds it (lib.lua, open_payment_record), for the money core to
+   * restore one that expired from the hot tier. Reads {@code shard}'s database only: the posting
+   * that opened the record and every change of it are on the paid account's shard.
+   */
+  @Override
+  Future<Optional<PaymentRecordFacts>> paymentRecord(ShardId shard, String paymentId);
 
   /** Answers whether the database can be reached, for readiness checks. */
   Future<Void> ping();

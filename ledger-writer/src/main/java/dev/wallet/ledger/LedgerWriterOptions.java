@@ -11,7 +11,9 @@ import java.util.List;
  * @param batchSize       outbox entries read and committed together
  * @param minReplicaAcks  replicas that must hold an outbox entry before it is written to the ledger
  * @param claimIdleMs     entries a consumer has held unacknowledged this long are taken over
- * @param idempotencyRetentionMs lifetime given to retired keys once their posting is committed
+ * @param idempotencyRetentionMs lifetime given to retired keys once their posting is committed; a day in
+ *                        service. Below 30 s (tests only) two refunds racing to restore one expired payment
+ *                        record could miss each other (lib.lua, refund_bound)
  * @param insertMode      how batches reach PostgreSQL (measured in docs/benchmarks.md)
  */
 public record LedgerWriterOptions(List<String> redisEndpoints, ShardRange shards, LedgerPlacement placement,

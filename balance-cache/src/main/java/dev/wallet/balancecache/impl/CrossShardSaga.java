@@ -132,11 +132,12 @@ public final class CrossShardSaga {
     SystemAccount transit = between(m.to(), m.amount().currency());
     List<String> keys = new ArrayList<>(List.of(Keys.wallet(m.from()), Keys.systemAccount(source, transit),
       m.idempotencyRecord(), Keys.movement(source, m.id()), Keys.pendingMovements(source), Keys.outbox(source),
-      Keys.paymentRecord(source, m.kind() == MovementKind.REFUND ? m.paymentId() : m.id())));
+      m.paymentRecord()));
     keys.addAll(m.counterKeys());
     List<String> args = List.of(m.id(), m.kind().wire(), Long.toString(m.amount().minor()), Long.toString(m.fee()),
       m.amount().currencyCode(), RedisBalanceCache.requestHash(m.canonical()), m.actor(), m.to().value(),
-      transit.id(source), Long.toString(refusalRetentionMs), m.paymentId(), m.reference(), m.limitsJson());
+      transit.id(source), Long.toString(refusalRetentionMs), m.paymentId(), m.reference(), m.limitsJson(),
+      m.paymentFacts());
     return runner.run(scripts.sagaDebit, keys, args);
   }
 

@@ -19,7 +19,17 @@ import java.util.List;
  * one script on one shard or as the saga across shards.
  */
 record Movement(String id, MovementKind kind, WalletId from, WalletId to, Money amount, long fee, String actor,
-                IdempotencyKey key, String paymentId, String reference, List<LimitCheck> limits, String canonical) {
+                IdempotencyKey key, String paymentId, String reference, List<LimitCheck> limits, String canonical,
+                String paymentFacts) {
+
+  /**
+   * {@code paymentFacts}: for a refund whose payment record has expired from the hot tier, what the
+   * ledger holds of it (ColdPaymentRecords), as move.lua's and saga_debit.lua's ARGV[14]; "" otherwise.
+   */
+  Movement(String id, MovementKind kind, WalletId from, WalletId to, Money amount, long fee, String actor,
+           IdempotencyKey key, String paymentId, String reference, List<LimitCheck> limits, String canonical) {
+    this(id, kind, from, to, amount, fee, actor, key, paymentId, reference, limits, canonical, "");
+  }
 
   static Movement of(Transfer t, String id) {
     return new Movement(id, MovementKind.TRANSFER, t.from(), t.to(), t.amount(), 0, t.actor(), t.idempotencyKey(),
@@ -33,7 +43,18 @@ record Movement(String id, MovementKind kind, WalletId from, WalletId to, Money 
 
   /** The same movement to another wallet: a payment to a striped merchant lands on the payer's shard's stripe. */
   Movement to(WalletId destination) {
-    return new Movement(id, kind, from, destination, amount, fee, actor, key, paymentId, reference, limits, canonical);
+    return new Movement(id, kind, from, destination, amount, fee, actor, key, paymentId, reference, limits, canonical,
+      paymentFacts);
+  }
+
+  /** The same refund, decided on its payment record as the ledger holds it. */
+  Movement withPaymentFacts(String facts) {
+    return new Movement(id, kind, from, to, amount, fee, actor, key, paymentId, reference, limits, canonical, facts);
+  }
+
+  /** The payment record a refund is bounded by (or a payment opens), on the source shard. */
+  String paymentRecord() {
+    return Keys.paymentRecord(source(), kind == MovementKind.REFUND ? paymentId : id);
   }
 
   ShardId source() {
@@ -72,7 +93,7 @@ record Movement(String id, MovementKind kind, WalletId from, WalletId to, Money 
   List<String> recordKeys() {
     ShardId shard = source();
     return List.of(Keys.wallet(from), Keys.wallet(to), idempotencyRecord(), Keys.movement(shard, id),
-      Keys.systemAccount(shard, feeAccount()), Keys.paymentRecord(shard, kind == MovementKind.REFUND ? paymentId : id));
+      Keys.systemAccount(shard, feeAccount()), paymentRecord());
   }
 
   /** This movement as one item of move_batch.lua's ARGV[2]. */

@@ -3,8 +3,10 @@ package dev.wallet.balancecache.impl;
 import dev.wallet.balancecache.AtomicBatchSpansShardsException;
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.BalanceCacheOptions;
+import dev.wallet.balancecache.BalanceCacheUnavailableException;
 import dev.wallet.balancecache.HotTierAccess;
 import dev.wallet.balancecache.OtherRegionException;
+import dev.wallet.balancecache.PaymentLedger;
 import dev.wallet.balancecache.RegionLink;
 import dev.wallet.balancecache.Settlement;
 import dev.wallet.balancecache.async.Deadline;
@@ -43,6 +45,7 @@ import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.ShardRange;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.TransferId;
+import dev.wallet.balancecache.model.TransferStatus;
 import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
@@ -100,6 +103,7 @@ public final class RedisBalanceCache implements BalanceCache {
   private final Stripes stripes;
   private final OutboxTail tail;
   private final RedisHotTierAccess hotTier;
+  private final ColdPaymentRecords paymentRecords;
   private final AtomicLong swept = new AtomicLong();
   private final AtomicLong sweepFailures = new AtomicLong();
   private final AtomicLong offHomeLimitedDebits = new AtomicLong();
@@ -122,6 +126,8 @@ public final class RedisBalanceCache implements BalanceCache {
       options.idempotencyRetentionMs(), options.operationTimeoutMs());
     this.tail = new OutboxTail(vertx, runner, options.shards(), options.redisEndpoints());
     this.hotTier = new RedisHotTierAccess(runner, options.shards());
+    this.paymentRecords = new ColdPaymentRecords(vertx, shard -> ledgerOutbox(shard, "refunds"),
+      options.operationTimeoutMs());
   }
 
   @Override
@@ -457,17 +463,20 @@ public final class RedisBalanceCache implements BalanceCache {
       .orElse(Future.succeededFuture(merchant)));
   }
 
+  /** From its movement record while the hot tier keeps it, then from the ledger (docs/architecture.md, "Payment records"). */
   @Override
   public Future<Optional<PaymentView>> payment(PaymentId id) {
     return hashAt(Keys.movement(id.shard(), id.value())).compose(movement -> {
       if (movement.isEmpty()) {
-        return Future.succeededFuture(Optional.<PaymentView>empty());
+        return paymentRecords.fromLedger(id.value()).map(found -> found.map(Views::payment));
       }
       ShardId payee = new WalletId(movement.get("to")).shard();
       // another region's merchant keeps the payment record; the movement record here counts what came back
       // a payment through a stripe has its record on the stripe's shard, as any has on its payee's
+      boolean reachedMerchant = TransferStatus.COMPLETED.wire().equals(movement.get("state"));
       return options.shards().contains(payee)
-        ? hashAt(Keys.paymentRecord(payee, id.value())).map(record -> Views.payment(movement, record))
+        ? (reachedMerchant ? paymentRecord(payee, id.value()) : hashAt(Keys.paymentRecord(payee, id.value())))
+          .map(record -> Views.payment(movement, record))
         : Future.succeededFuture(Views.payment(movement, movement));
     });
   }
@@ -475,7 +484,7 @@ public final class RedisBalanceCache implements BalanceCache {
   @Override
   public Future<Outcome<RefundView>> refund(Refund command) {
     PaymentId paymentId = command.payment();
-    return hashAt(Keys.movement(paymentId.shard(), paymentId.value())).compose(payment -> {
+    return paymentMovement(paymentId).compose(payment -> {
       if (!MovementKind.PAYMENT.wire().equals(payment.get("kind"))) {
         return Future.succeededFuture(Outcome.<RefundView>refused(OutcomeCode.PAYMENT_NOT_FOUND));
       }
@@ -497,7 +506,7 @@ public final class RedisBalanceCache implements BalanceCache {
       return Future.failedFuture(new IllegalArgumentException("not a payment from another region to a merchant of "
         + "this one: " + paymentId + " to " + merchant));
     }
-    return hashAt(Keys.paymentRecord(merchant.shard(), paymentId.value())).compose(payment -> {
+    return paymentRecord(merchant.shard(), paymentId.value()).compose(payment -> {
       if (!merchant.value().equals(payment.get("merchant"))) {
         return Future.succeededFuture(Outcome.<RefundView>refused(OutcomeCode.PAYMENT_NOT_FOUND));
       }
@@ -506,6 +515,30 @@ public final class RedisBalanceCache implements BalanceCache {
         paymentId.value(), "", List.of(), command.canonical());
       return move(refund).map(reply -> Views.outcome(reply, Views::refund));
     });
+  }
+
+  /**
+   * A payment's movement record, or once it has expired, the fields of it a refund needs (kind, from,
+   * to, to_parent) from the payment the ledger holds; empty when neither has it.
+   */
+  private Future<Map<String, String>> paymentMovement(PaymentId id) {
+    return hashAt(Keys.movement(id.shard(), id.value())).compose(hot -> !hot.isEmpty() ? Future.succeededFuture(hot)
+      : paymentRecords.fromLedger(id.value()).map(found -> found.map(p -> {
+        Map<String, String> fields = new HashMap<>(Map.of("kind", MovementKind.PAYMENT.wire(), "from", p.payer(),
+          "to", p.merchant()));
+        p.parent().ifPresent(parent -> fields.put("to_parent", parent));
+        return fields;
+      }).orElse(Map.of())));
+  }
+
+  /**
+   * A payment record (lib.lua, open_payment_record): the hot one, or once it has expired, the
+   * ledger's as it stands; empty when neither has it. A refund decides on the record itself, never
+   * on this read.
+   */
+  private Future<Map<String, String>> paymentRecord(ShardId shard, String paymentId) {
+    return hashAt(Keys.paymentRecord(shard, paymentId)).compose(hot -> !hot.isEmpty() ? Future.succeededFuture(hot)
+      : paymentRecords.fromLedger(shard, paymentId));
   }
 
   /**
@@ -546,8 +579,20 @@ public final class RedisBalanceCache implements BalanceCache {
     return move(m, Set.of());
   }
 
-  /** {@code unrecorded}: refusals of a one-script movement answered UNRECORDED, without writing anything. */
+  /**
+   * {@code unrecorded}: refusals of a one-script movement answered UNRECORDED, without writing anything.
+   * A refund whose payment record has expired is asked again with the record the ledger holds
+   * ({@link ColdPaymentRecords}); once, as a record restored since lives a retention.
+   */
   private Future<ScriptReply> move(Movement m, Set<OutcomeCode> unrecorded) {
+    return moveOnce(m, unrecorded).compose(reply -> !ColdPaymentRecords.cold(reply) ? Future.succeededFuture(reply)
+      : paymentRecords.restoring(m, reply.outcome()).compose(restoring -> moveOnce(restoring, unrecorded)))
+      .compose(reply -> !ColdPaymentRecords.cold(reply) ? Future.succeededFuture(reply)
+        : Future.failedFuture(new BalanceCacheUnavailableException("the payment record of refund " + m.id()
+          + " could not be restored from the ledger in time: retry", null)));
+  }
+
+  private Future<ScriptReply> moveOnce(Movement m, Set<OutcomeCode> unrecorded) {
     if (!options.shards().contains(m.to().shard()) && !saga.settlesElsewhere(m.to())) {
       return toOtherRegion(m.to());
     }
@@ -561,7 +606,7 @@ public final class RedisBalanceCache implements BalanceCache {
     keys.addAll(m.counterKeys());
     List<String> args = List.of(m.id(), m.kind().wire(), Long.toString(m.amount().minor()), Long.toString(m.fee()),
       m.amount().currencyCode(), requestHash(m.canonical()), m.actor(), retention(), m.feeAccount().id(shard),
-      m.paymentId(), m.reference(), m.limitsJson(), codes(unrecorded));
+      m.paymentId(), m.reference(), m.limitsJson(), codes(unrecorded), m.paymentFacts());
     return runner.run(scripts.move, keys, args);
   }
 
@@ -578,6 +623,11 @@ public final class RedisBalanceCache implements BalanceCache {
   @Override
   public void connectRegions(RegionLink link) {
     saga.connect(link);
+  }
+
+  @Override
+  public void connectLedger(PaymentLedger ledger) {
+    paymentRecords.connect(ledger);
   }
 
   @Override

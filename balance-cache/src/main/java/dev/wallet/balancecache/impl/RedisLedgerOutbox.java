@@ -188,6 +188,17 @@ final class RedisLedgerOutbox implements LedgerOutbox {
         .map(undelivered -> group.pending() + (undelivered == null ? 0 : undelivered.size())));
   }
 
+  /**
+   * Read in the order {@link #trimCommitted} reads: the last delivered id first, the pending entries
+   * second, so an entry delivered before the first read is pending in the second unless acknowledged.
+   */
+  @Override
+  public Future<Boolean> committedThrough(String entryId) {
+    return ledgerGroup().compose(group -> group == null || OutboxStreams.compareIds(group.lastDelivered(), entryId) < 0
+      ? Future.succeededFuture(entryId.equals("0-0"))
+      : oldestPending().map(pending -> pending == null || OutboxStreams.compareIds(pending, entryId) > 0));
+  }
+
   private record Group(long pending, String lastDelivered) {
   }
 

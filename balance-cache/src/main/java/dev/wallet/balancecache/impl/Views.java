@@ -1,5 +1,6 @@
 package dev.wallet.balancecache.impl;
 
+import dev.wallet.balancecache.PaymentLedger.PaymentRecordFacts;
 import dev.wallet.balancecache.model.AuthorizationView;
 import dev.wallet.balancecache.model.BalanceChange;
 import dev.wallet.balancecache.model.CaptureView;
@@ -138,6 +139,16 @@ final class Views {
       new WalletId(movement.getOrDefault("to_parent", movement.get("to"))), money(movement), Long.parseLong(movement.get("fee")), refunded,
       ref.isEmpty() ? Optional.empty() : Optional.of(ref), Instant.ofEpochMilli(Long.parseLong(movement.get("created"))),
       reversalReason(status, movement.get("code"))));
+  }
+
+  /**
+   * A payment the ledger holds, once its movement record has expired: only a completed payment's
+   * record expires (a reversed one keeps it, with the destination's refusal code).
+   */
+  static PaymentView payment(PaymentRecordFacts p) {
+    return new PaymentView(new PaymentId(p.paymentId()), TransferStatus.COMPLETED, new WalletId(p.payer()),
+      new WalletId(p.merchantWallet()), new Money(p.amount(), Currencies.parse(p.currency())), p.fee(), p.refunded(),
+      p.reference(), Instant.ofEpochMilli(p.createdMs()), Optional.empty());
   }
 
   /** An authorization from an outcome that carries it (its record's fields, as strings). */

@@ -32,6 +32,11 @@ public enum OutcomeCode {
   PAYMENT_NOT_FOUND,
   /** The refunds of a payment would add up to more than was paid. */
   REFUND_EXCEEDS_PAYMENT,
+  /**
+   * Never an answer: a refund found its payment record expired from the hot tier, and the money
+   * core restores it from the ledger and asks again (lib.lua, refund_bound).
+   */
+  PAYMENT_RECORD_COLD,
   /** No authorization under that id that the caller may see. */
   AUTHORIZATION_NOT_FOUND,
   /** The authorization was captured or released already. */

@@ -54,4 +54,7 @@ public interface LedgerOutbox {
 
   /** Entries waiting for the ledger: delivered and unacknowledged, plus those not yet delivered. */
   Future<Long> backlog();
+
+  /** True once the ledger has committed (acknowledged) every entry up to {@code entryId}, that one included. */
+  Future<Boolean> committedThrough(String entryId);
 }

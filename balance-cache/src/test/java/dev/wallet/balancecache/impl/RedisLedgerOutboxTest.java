@@ -143,6 +143,32 @@ class RedisLedgerOutboxTest {
     assertThat(Await.result(writer.backlog())).isZero();
   }
 
+  @Test
+  @DisplayName("the outbox is committed through an entry only once every entry up to it is acknowledged: not while "
+    + "one is undelivered or delivered and pending, nor before the group exists")
+  void committedThroughAnEntry() {
+    RedisLedgerOutbox writer = outbox("writer-a");
+    List<String> first = append(3);
+    String middle = first.get(1);
+
+    boolean beforeTheGroup = Await.result(writer.committedThrough(middle));
+    Await.result(writer.ensureGroup());
+    boolean undelivered = Await.result(writer.committedThrough(middle));
+    List<String> read = ids(Await.result(writer.next(2, 1, 1_000)));
+    boolean pending = Await.result(writer.committedThrough(middle));
+    Await.result(writer.acknowledge(read.subList(0, 1), List.of(), 60_000));
+    boolean halfAcknowledged = Await.result(writer.committedThrough(middle));
+    Await.result(writer.acknowledge(read.subList(1, 2), List.of(), 60_000));
+    boolean acknowledged = Await.result(writer.committedThrough(middle));
+    boolean beyond = Await.result(writer.committedThrough(first.get(2)));
+
+    assertThat(read).containsExactlyElementsOf(first.subList(0, 2));
+    assertThat(List.of(beforeTheGroup, undelivered, pending, halfAcknowledged)).containsOnly(false);
+    assertThat(acknowledged).isTrue();
+    assertThat(beyond).as("the third entry is not delivered yet").isFalse();
+    assertThat(Await.result(writer.committedThrough("0-0"))).as("an empty outbox's 'last entry'").isTrue();
+  }
+
   private RedisLedgerOutbox outbox(String consumer) {
     return new RedisLedgerOutbox(runner, shard, consumer);
   }

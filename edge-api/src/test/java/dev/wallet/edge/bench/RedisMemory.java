@@ -20,7 +20,8 @@ import java.util.Set;
  */
 final class RedisMemory {
 
-  record Sample(long usedBytes, long outboxEntries) {
+  /** {@code keysWithoutLifetime}: INFO keyspace's keys less its keys with a TTL (those kept until deleted). */
+  record Sample(long usedBytes, long outboxEntries, long keysWithoutLifetime) {
   }
 
   private final Vertx vertx;
@@ -43,13 +44,13 @@ final class RedisMemory {
         List<Future<Sample>> each = new ArrayList<>();
         masters.forEach(master -> each.add(ofMaster(master)));
         return Future.all(each).map(all -> each.stream().map(Future::result)
-          .reduce(new Sample(0, 0), (a, b) -> new Sample(a.usedBytes() + b.usedBytes(),
-            a.outboxEntries() + b.outboxEntries())));
+          .reduce(new Sample(0, 0, 0), (a, b) -> new Sample(a.usedBytes() + b.usedBytes(),
+            a.outboxEntries() + b.outboxEntries(), a.keysWithoutLifetime() + b.keysWithoutLifetime())));
       })
       .eventually(cluster::close);
   }
 
-  /** On one connection: the outboxes' lengths in one batch, then INFO memory. */
+  /** On one connection: the outboxes' lengths in one batch, then INFO memory and keyspace. */
   private Future<Sample> ofMaster(String master) {
     Redis node = Redis.createClient(vertx, "redis://" + master);
     return node.connect().compose(connection -> connection
@@ -60,10 +61,28 @@ final class RedisMemory {
           return lengths.isEmpty() ? Future.succeededFuture(0L) : connection.batch(lengths)
             .map(replies -> replies.stream().mapToLong(Response::toLong).sum());
         })
-        .compose(entries -> connection.send(Request.cmd(Command.INFO).arg("memory")).map(info -> new Sample(
-          usedMemory(info.toString()), entries)))
+        .compose(entries -> connection.send(Request.cmd(Command.INFO).arg("memory")).compose(memory -> connection
+          .send(Request.cmd(Command.INFO).arg("keyspace")).map(keyspace -> new Sample(usedMemory(memory.toString()),
+            entries, keysWithoutLifetime(keyspace.toString())))))
         .eventually(connection::close))
       .eventually(node::close);
+  }
+
+  /** From lines such as {@code db0:keys=120,expires=30,avg_ttl=0}. */
+  private static long keysWithoutLifetime(String keyspace) {
+    return keyspace.lines().filter(line -> line.startsWith("db")).mapToLong(line -> {
+      long keys = 0;
+      long expires = 0;
+      for (String field : line.substring(line.indexOf(':') + 1).split(",")) {
+        String[] pair = field.split("=");
+        if (pair[0].equals("keys")) {
+          keys = Long.parseLong(pair[1].trim());
+        } else if (pair[0].equals("expires")) {
+          expires = Long.parseLong(pair[1].trim());
+        }
+      }
+      return keys - expires;
+    }).sum();
   }
 
   private static long usedMemory(String info) {

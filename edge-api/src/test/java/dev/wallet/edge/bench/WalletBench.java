@@ -251,11 +251,13 @@ public final class WalletBench {
     Map<String, Double> cpuPerRequest = cpuPerRequest(before, result);
     RedisMemory.Sample memoryAfter = await(trimmed(memory, memoryBefore.outboxEntries(), 30_000), 60);
     return String.format(Locale.ROOT, "%s: %.0f/s p50 %.1f ms p99 %.1f ms p99.9 %.1f ms errors %s; CPU ms per "
-      + "request: %s; Redis memory kept per request: %d bytes (outbox entries %d before, %d after)%n", scenario,
+      + "request: %s; Redis memory kept per request: %d bytes (outbox entries %d before, %d after), Redis keys "
+      + "kept without a lifetime per request: %.2f%n", scenario,
       result.perSecond(), result.percentileMs(50), result.percentileMs(99), result.percentileMs(99.9),
       result.errorsText(), cpuLine(cpuPerRequest),
       (memoryAfter.usedBytes() - memoryBefore.usedBytes()) / Math.max(1, result.answered()),
-      memoryBefore.outboxEntries(), memoryAfter.outboxEntries());
+      memoryBefore.outboxEntries(), memoryAfter.outboxEntries(),
+      (memoryAfter.keysWithoutLifetime() - memoryBefore.keysWithoutLifetime()) / (double) Math.max(1, result.answered()));
   }
 
   /**

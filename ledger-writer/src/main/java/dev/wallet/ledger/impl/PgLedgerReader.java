@@ -1,5 +1,6 @@
 package dev.wallet.ledger.impl;
 
+import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.ledger.EntryPage;
 import dev.wallet.ledger.LedgerEntry;
@@ -169,6 +170,47 @@ public final class PgLedgerReader implements LedgerReader {
         .thenComparing(row -> row.getString("id"))).toList())
       .compose(this::withLines)
       .map(postings -> LedgerTransfers.of(transferId, postings));
+  }
+
+  @Override
+  public Future<Optional<PaymentRecordFacts>> paymentRecord(ShardId shard, String paymentId) {
+    return nodes.followingMoves(() -> nodes.ofShard(shard).preparedQuery(SqlQueries.PAYMENT_RECORD)
+      .execute(Tuple.of(shard.name(), paymentId, shard.number()))
+      .recover(LedgerNodes::placementRefused))
+      .map(rows -> paymentRecord(paymentId, LedgerNodes.rows(rows)));
+  }
+
+  @Override
+  public Future<Optional<PaymentRecordFacts>> payment(String paymentId) {
+    return nodes.everywhere(SqlQueries.PAYMENT_POSTINGS, Tuple.of(paymentId)).map(rows -> paymentRecord(paymentId, rows));
+  }
+
+  /**
+   * The posting that opened the record names its payer; the changes of 'refunded' are those on its
+   * shard (a refund is on the merchant's); a saga's debit of the payment, the first posting, carries
+   * its order reference when the opening credit does not.
+   */
+  private static Optional<PaymentRecordFacts> paymentRecord(String paymentId, List<Row> rows) {
+    Optional<Row> opening = rows.stream().filter(row -> movement(row).containsKey("payer")).findFirst();
+    if (opening.isEmpty()) {
+      return Optional.empty();
+    }
+    JsonObject opened = movement(opening.get());
+    String shard = opening.get().getString("shard");
+    long refunded = rows.stream().filter(row -> row.getString("shard").equals(shard))
+      .mapToLong(row -> Long.parseLong(movement(row).getString("refunded", "0"))).sum();
+    List<Row> paymentSteps = rows.stream().filter(row -> !movement(row).containsKey("refunded")).toList();
+    long created = paymentSteps.stream().mapToLong(row -> row.getOffsetDateTime("created_at").toInstant().toEpochMilli())
+      .min().orElseThrow();
+    Optional<String> reference = paymentSteps.stream().map(row -> movement(row).getString("ref"))
+      .filter(ref -> ref != null && !ref.isEmpty()).findFirst();
+    return Optional.of(new PaymentRecordFacts(paymentId, Long.parseLong(opened.getString("amt")),
+      Long.parseLong(opened.getString("fee")), refunded, opened.getString("payer"), opened.getString("merchant"),
+      opened.getString("cur"), created, reference, Optional.ofNullable(opened.getString("parent"))));
+  }
+
+  private static JsonObject movement(Row row) {
+    return new JsonObject(row.getString("movement"));
   }
 
   @Override

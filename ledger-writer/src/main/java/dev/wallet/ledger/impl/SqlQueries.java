@@ -158,6 +158,19 @@ public final class SqlQueries {
          ORDER BY created_at DESC, seq DESC LIMIT 1) last
      WHERE ledger_shard_here($3)""";
 
+  /**
+   * What the postings of shard $1 hold of payment $2's record (V13): the one that opened it (with
+   * 'payer') and every change of 'refunded' since. $3: the shard's number, for the moved-shard check.
+   */
+  static final String PAYMENT_RECORD = """
+    SELECT movement::text AS movement, created_at, shard FROM postings
+     WHERE movement ? 'pay' AND movement->>'pay' = $2 AND shard = $1 AND ledger_shard_here($3)""";
+
+  /** Every posting naming payment $1 in its movement (V13), in whichever shard: its steps and its refunds'. */
+  static final String PAYMENT_POSTINGS = """
+    SELECT movement::text AS movement, created_at, shard FROM postings
+     WHERE movement ? 'pay' AND movement->>'pay' = $1""";
+
   static final String POSTINGS_BY_REFERENCE = """
     SELECT id, type, shard, reference, idempotency_scope, counterparty, created_at, stream_id
       FROM postings WHERE reference = $1 ORDER BY created_at, id""";

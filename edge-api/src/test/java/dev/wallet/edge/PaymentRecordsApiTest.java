@@ -1,0 +1,168 @@
+package dev.wallet.edge;
+
+import static dev.wallet.edge.ApiCaller.newKey;
+import static dev.wallet.edge.PaymentsApiTest.completedPayment;
+import static dev.wallet.edge.PaymentsApiTest.refund;
+import static dev.wallet.edge.WalletsApiTest.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.balancecache.testing.MoneyCore;
+import dev.wallet.balancecache.testing.TestEnvironment;
+import dev.wallet.edge.http.EdgeMetrics;
+import dev.wallet.ledger.LedgerWriter;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A payment's records (its movement record, and the payment record that bounds its refunds) expire
+ * from the hot tier a retention after the ledger has their last change, here 1 s; reads then come
+ * from the ledger, and a refund that finds the payment record gone restores it from there, once the
+ * ledger has every change made to it.
+ */
+@ExtendWith(VertxExtension.class)
+class PaymentRecordsApiTest {
+
+  private static final long RETENTION_MS = 1_000;
+  private static final String HOT_SHOP = "shop-hot-" + UUID.randomUUID();
+  private static Vertx vertx;
+  private static EdgeFixture edge;
+  private static MoneyCore core;
+  private static Redis redis;
+  private static LedgerWriter writer;
+
+  @BeforeAll
+  static void start(Vertx testVertx) {
+    vertx = testVertx;
+    edge = EdgeFixture.start(vertx, Map.of("WALLET_STRIPED_MERCHANT_OWNERS", HOT_SHOP), new JsonObject(),
+      EdgeMetrics.newRegistry());
+    core = new MoneyCore(edge.cache);
+    redis = Redis.createClient(vertx, new RedisOptions().setType(RedisClientType.CLUSTER)
+      .setEndpoints(TestEnvironment.redisNodes()));
+    writer = EdgeFixture.startLedgerWriter(vertx, "payment-records", RETENTION_MS);
+  }
+
+  @AfterAll
+  static void stop() {
+    Await.result(writer.stop());
+    redis.close();
+    edge.close();
+  }
+
+  @Test
+  @DisplayName("a payment's records expire once the ledger has them; it then reads the same from the ledger, and "
+    + "refunds restore its bound from there: on one shard, across shards and through a credit stripe")
+  void paymentsOutliveTheirRecords() {
+    for (String route : List.of("same shard", "saga", "stripe")) {
+      ApiCaller shop = route.equals("stripe") ? edge.as(HOT_SHOP, "user", "merchant") : edge.newUser("user", "merchant");
+      String merchant = route.equals("stripe") ? shop.openMerchantWallet() : null;
+      ApiCaller alice = merchant != null ? edge.usersOnOtherShards(merchant, 1).get(0) : edge.newUser();
+      String payer = alice.openWallet();
+      alice.deposit(payer, 10_000);
+      if (merchant == null) {
+        merchant = route.equals("same shard") ? core.openMerchant(shop.id(), Optional.of(new WalletId(payer))).value()
+          : shop.openWalletElsewhere(payer, "merchant");
+      }
+      shop.deposit(merchant, 5_000);
+      HttpResponse<Buffer> paid = alice.post("/v1/payments",
+        PaymentsApiTest.payment(payer, merchant, 1_000).put("orderRef", "order-" + route), newKey());
+      String paymentId = paid.bodyAsJsonObject().getString("id");
+      alice.awaitStatus("/v1/payments/" + paymentId, "completed");
+      JsonObject hot = alice.get("/v1/payments/" + paymentId).bodyAsJsonObject();
+      String refunds = "/v1/payments/" + paymentId + "/refunds";
+      String movementRecord = new WalletId(payer).shard().tag() + ":x:" + paymentId;
+      String paymentRecord = (route.equals("saga") ? new WalletId(merchant) : new WalletId(payer)).shard().tag()
+        + ":pay:" + paymentId;
+
+      HttpResponse<Buffer> whileHot = shop.post(refunds, refund(300), newKey());
+      awaitGone(movementRecord);
+      awaitGone(paymentRecord);
+      awaitRefunded(alice, paymentId, 300);
+      HttpResponse<Buffer> fromLedger = alice.get("/v1/payments/" + paymentId);
+      HttpResponse<Buffer> toTheMerchant = shop.get("/v1/payments/" + paymentId);
+      HttpResponse<Buffer> toAStranger = edge.newUser().get("/v1/payments/" + paymentId);
+      HttpResponse<Buffer> restoring = shop.post(refunds, refund(600), newKey());
+      HttpResponse<Buffer> beyond = shop.post(refunds, refund(101), newKey());
+      HttpResponse<Buffer> last = shop.post(refunds, refund(100), newKey());
+
+      assertThat(paid.statusCode()).as(route + ": " + paid.bodyAsString()).isIn(201, 202);
+      assertThat(whileHot.statusCode()).as(route + ": " + whileHot.bodyAsString()).isIn(201, 202);
+      assertThat(fromLedger.bodyAsJsonObject()).as(route).isEqualTo(hot.copy().put("refunded", 300));
+      assertThat(toTheMerchant.bodyAsJsonObject()).as(route + ", to the merchant")
+        .isEqualTo(hot.copy().put("refunded", 300));
+      assertProblem(toAStranger, 404, "not_found");
+      assertThat(restoring.statusCode()).as(route + ": " + restoring.bodyAsString()).isIn(201, 202);
+      assertProblem(beyond, 422, "refund_exceeds_payment");
+      assertThat(last.statusCode()).as(route + ": " + last.bodyAsString()).isIn(201, 202);
+      awaitRefunded(alice, paymentId, 1_000);
+      assertThat(alice.available(payer)).as(route).isEqualTo(10_000);
+    }
+  }
+
+  @Test
+  @DisplayName("a refund made while the ledger is behind is counted when the record expires meanwhile: the next refund "
+    + "waits for the ledger (503 while it is stopped) and is then bounded by both")
+  void restoreWaitsForTheLedger() {
+    ApiCaller alice = edge.newUser();
+    ApiCaller shop = edge.newUser("user", "merchant");
+    String payer = alice.openWallet();
+    alice.deposit(payer, 10_000);
+    String merchant = core.openMerchant(shop.id(), Optional.of(new WalletId(payer))).value();
+    shop.deposit(merchant, 5_000);
+    String paymentId = completedPayment(alice, payer, merchant, 1_000);
+    String refunds = "/v1/payments/" + paymentId + "/refunds";
+    String record = new WalletId(merchant).shard().tag() + ":pay:" + paymentId;
+    Eventually.await("the ledger to commit the payment and retire its record", Duration.ofSeconds(30),
+      () -> ttlMs(record) > 0);
+    Await.result(writer.stop());
+
+    HttpResponse<Buffer> unseenByTheLedger = shop.post(refunds, refund(600), newKey());
+    awaitGone(record);
+    String key = newKey();
+    HttpResponse<Buffer> whileBehind = shop.post(refunds, refund(500), key);
+    writer = EdgeFixture.startLedgerWriter(vertx, "payment-records", RETENTION_MS);
+    HttpResponse<Buffer> caughtUp = shop.post(refunds, refund(500), key);
+    HttpResponse<Buffer> within = shop.post(refunds, refund(400), newKey());
+
+    assertThat(unseenByTheLedger.statusCode()).as(unseenByTheLedger.bodyAsString()).isEqualTo(201);
+    assertProblem(whileBehind, 503, "unavailable");
+    assertProblem(caughtUp, 422, "refund_exceeds_payment");
+    assertThat(within.statusCode()).as(within.bodyAsString()).isEqualTo(201);
+    assertThat(alice.available(payer)).isEqualTo(10_000);
+  }
+
+  /** The payment as its payer reads it: from its record while the hot tier has it, from the ledger after. */
+  private static void awaitRefunded(ApiCaller payer, String paymentId, long refunded) {
+    Eventually.await(paymentId + " to read " + refunded + " refunded", Duration.ofSeconds(30),
+      () -> payer.get("/v1/payments/" + paymentId).bodyAsJsonObject().getLong("refunded") == refunded);
+  }
+
+  private static void awaitGone(String record) {
+    Eventually.await(record + " to expire once the ledger holds its last change", Duration.ofSeconds(30),
+      () -> Await.result(redis.send(Request.cmd(Command.EXISTS).arg(record))).toInteger() == 0);
+  }
+
+  private static long ttlMs(String record) {
+    return Await.result(redis.send(Request.cmd(Command.PTTL).arg(record))).toLong();
+  }
+}
