@@ -335,7 +335,7 @@ end
 -- wallet ('parent').
 local function payment_opened(payment_id, amount, fee, payer, merchant, currency, reference, parent)
   return {pay = payment_id, payer = payer, merchant = merchant, amt = units(amount), fee = units(fee), cur = currency,
-          ref = reference ~= '' and reference or nil, parent = parent}
+          ref = (reference and reference ~= '') and reference or nil, parent = parent}
 end
 
 -- What a refund (positive) or its reversal (negative) tells the ledger it changed on its payment record.

@@ -13,6 +13,7 @@ import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.edge.http.EdgeMetrics;
 import dev.wallet.ledger.LedgerWriter;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -28,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -149,6 +152,38 @@ class PaymentRecordsApiTest {
     assertProblem(caughtUp, 422, "refund_exceeds_payment");
     assertThat(within.statusCode()).as(within.bodyAsString()).isEqualTo(201);
     assertThat(alice.available(payer)).isEqualTo(10_000);
+  }
+
+  @Test
+  @DisplayName("20 concurrent refunds of a payment whose records have expired, on one shard and across shards: they "
+    + "restore the bound once between them, and exactly as many as the payment covers are paid")
+  void concurrentRefundsOfAColdPayment() {
+    for (boolean sameShard : List.of(true, false)) {
+      ApiCaller alice = edge.newUser();
+      ApiCaller shop = edge.newUser("user", "merchant");
+      String payer = alice.openWallet();
+      alice.deposit(payer, 10_000);
+      String merchant = sameShard ? core.openMerchant(shop.id(), Optional.of(new WalletId(payer))).value()
+        : shop.openWalletElsewhere(payer, "merchant");
+      shop.deposit(merchant, 5_000);
+      String paymentId = completedPayment(alice, payer, merchant, 1_000);
+      awaitGone(new WalletId(sameShard ? payer : merchant).shard().tag() + ":pay:" + paymentId);
+      awaitGone(new WalletId(payer).shard().tag() + ":x:" + paymentId);
+
+      List<Future<HttpResponse<Buffer>>> refunds = IntStream.range(0, 20).mapToObj(i -> shop.http()
+        .post("/v1/payments/" + paymentId + "/refunds").putHeader("Authorization", "Bearer " + shop.token())
+        .putHeader("Content-Type", "application/json").putHeader("Idempotency-Key", newKey())
+        .sendBuffer(Buffer.buffer(refund(150).encode()))).toList();
+      Await.result(Future.join(refunds), 60);
+
+      // a refund across shards is 202 when its saga is left to the sweeper: accepted all the same
+      Map<String, Long> byOutcome = refunds.stream().map(answer -> answer.result().statusCode())
+        .collect(Collectors.groupingBy(status -> status == 202 ? "201" : Integer.toString(status), Collectors.counting()));
+      assertThat(byOutcome).as(sameShard ? "same shard" : "across shards").isEqualTo(Map.of("201", 6L, "422", 14L));
+      awaitRefunded(alice, paymentId, 900);
+      Eventually.await("the payer to hold what the refunds paid", Duration.ofSeconds(30),
+        () -> alice.available(payer) == 10_000 - 1_000 + 900);
+    }
   }
 
   /** The payment as its payer reads it: from its record while the hot tier has it, from the ledger after. */
