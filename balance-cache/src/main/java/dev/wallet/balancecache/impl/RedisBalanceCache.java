@@ -585,6 +585,9 @@ public final class RedisBalanceCache implements BalanceCache {
    * ({@link ColdPaymentRecords}); once, as a record restored since lives a retention.
    */
   private Future<ScriptReply> move(Movement m, Set<OutcomeCode> unrecorded) {
+    if (m.kind() != MovementKind.REFUND) {
+      return moveOnce(m, unrecorded);
+    }
     return moveOnce(m, unrecorded).compose(reply -> !ColdPaymentRecords.cold(reply) ? Future.succeededFuture(reply)
       : paymentRecords.restoring(m, reply.outcome()).compose(restoring -> moveOnce(restoring, unrecorded)))
       .compose(reply -> !ColdPaymentRecords.cold(reply) ? Future.succeededFuture(reply)
