@@ -232,7 +232,7 @@ public interface BalanceCache {
    * from the hot tier restores it from {@code ledger} (docs/architecture.md, "Payment records").
    * Without it such a refund fails as unavailable.
    */
-  void connectLedger(PaymentLedger ledger);
+  void connectLedger(RetiredRecords ledger);
 
   /**
    * Credits a transfer another region debited for a wallet of this one, from the clearing account of

@@ -1,6 +1,6 @@
 package dev.wallet.ledger;
 
-import dev.wallet.balancecache.PaymentLedger;
+import dev.wallet.balancecache.RetiredRecords;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.ledger.impl.PgLedgerReader;
@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** Reads served from the ledger. */
-public interface LedgerReader extends PaymentLedger {
+public interface LedgerReader extends RetiredRecords {
 
   /** Over one database. */
   static LedgerReader create(Pool pool) {

@@ -1,8 +1,8 @@
 package dev.wallet.balancecache.impl;
 
 import dev.wallet.balancecache.BalanceCacheUnavailableException;
-import dev.wallet.balancecache.PaymentLedger;
-import dev.wallet.balancecache.PaymentLedger.PaymentRecordFacts;
+import dev.wallet.balancecache.RetiredRecords.PaymentRecordFacts;
+import dev.wallet.balancecache.RetiredRecords;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.outbox.LedgerOutbox;
@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Restores refunds' payment records that have expired from the hot tier (lib.lua, refund_bound). A
@@ -28,16 +29,14 @@ final class ColdPaymentRecords {
   private final Vertx vertx;
   private final Function<ShardId, LedgerOutbox> outboxes;
   private final long waitMs;
-  private volatile PaymentLedger ledger = PaymentLedger.NONE;
+  private final Supplier<RetiredRecords> ledger;
 
-  ColdPaymentRecords(Vertx vertx, Function<ShardId, LedgerOutbox> outboxes, long waitMs) {
+  ColdPaymentRecords(Vertx vertx, Function<ShardId, LedgerOutbox> outboxes, long waitMs,
+                     Supplier<RetiredRecords> ledger) {
     this.vertx = vertx;
     this.outboxes = outboxes;
     this.waitMs = waitMs;
-  }
-
-  void connect(PaymentLedger value) {
-    ledger = value;
+    this.ledger = ledger;
   }
 
   static boolean cold(ScriptReply reply) {
@@ -50,7 +49,7 @@ final class ColdPaymentRecords {
     ShardId shard = refund.source();
     long deadline = System.nanoTime() + waitMs * 1_000_000;
     return committedThrough(outboxes.apply(shard), cold.getString("seen"), deadline)
-      .compose(committed -> ledger.paymentRecord(shard, refund.paymentId()))
+      .compose(committed -> ledger.get().paymentRecord(shard, refund.paymentId()))
       .map(found -> refund.withPaymentFacts(facts(found, cold.getString("at"))));
   }
 
@@ -72,12 +71,12 @@ final class ColdPaymentRecords {
 
   /** The payment record as the ledger holds it, with the hot record's fields; empty when it holds none. */
   Future<Map<String, String>> fromLedger(ShardId shard, String paymentId) {
-    return ledger.paymentRecord(shard, paymentId).map(found -> found.map(ColdPaymentRecords::fields).orElse(Map.of()));
+    return ledger.get().paymentRecord(shard, paymentId).map(found -> found.map(ColdPaymentRecords::fields).orElse(Map.of()));
   }
 
   /** The payment as the ledger holds it, wherever it was paid. */
   Future<Optional<PaymentRecordFacts>> fromLedger(String paymentId) {
-    return ledger.payment(paymentId);
+    return ledger.get().payment(paymentId);
   }
 
   /** As move.lua's ARGV[14]: amounts as text, which Lua's JSON numbers (doubles) would round past 2^53. */

@@ -6,8 +6,8 @@ import dev.wallet.balancecache.BalanceCacheOptions;
 import dev.wallet.balancecache.BalanceCacheUnavailableException;
 import dev.wallet.balancecache.HotTierAccess;
 import dev.wallet.balancecache.OtherRegionException;
-import dev.wallet.balancecache.PaymentLedger;
 import dev.wallet.balancecache.RegionLink;
+import dev.wallet.balancecache.RetiredRecords;
 import dev.wallet.balancecache.Settlement;
 import dev.wallet.balancecache.async.Deadline;
 import dev.wallet.balancecache.async.Sequential;
@@ -104,6 +104,7 @@ public final class RedisBalanceCache implements BalanceCache {
   private final OutboxTail tail;
   private final RedisHotTierAccess hotTier;
   private final ColdPaymentRecords paymentRecords;
+  private volatile RetiredRecords ledger = RetiredRecords.NONE;
   private final AtomicLong swept = new AtomicLong();
   private final AtomicLong sweepFailures = new AtomicLong();
   private final AtomicLong offHomeLimitedDebits = new AtomicLong();
@@ -127,7 +128,7 @@ public final class RedisBalanceCache implements BalanceCache {
     this.tail = new OutboxTail(vertx, runner, options.shards(), options.redisEndpoints());
     this.hotTier = new RedisHotTierAccess(runner, options.shards());
     this.paymentRecords = new ColdPaymentRecords(vertx, shard -> ledgerOutbox(shard, "refunds"),
-      options.operationTimeoutMs());
+      options.operationTimeoutMs(), () -> ledger);
   }
 
   @Override
@@ -629,8 +630,8 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   @Override
-  public void connectLedger(PaymentLedger ledger) {
-    paymentRecords.connect(ledger);
+  public void connectLedger(RetiredRecords ledger) {
+    this.ledger = ledger;
   }
 
   @Override
@@ -925,13 +926,19 @@ public final class RedisBalanceCache implements BalanceCache {
 
   /** {@code accountKey}: the payout account to settle; the shard's expiry set to release. */
   private Future<Outcome<HoldView>> endHold(HoldId id, String ending, String accountKey, String accountId) {
-    return hashAt(Keys.hold(id)).compose(hold -> {
-      if (hold.isEmpty()) {
-        return Future.succeededFuture(Outcome.<HoldView>refused(OutcomeCode.HOLD_NOT_FOUND));
-      }
-      return finishHold(id, hold, ending, accountKey, accountId, "", Keys.hold(id), "")
-        .map(reply -> Views.outcome(reply, Views::hold));
-    });
+    return hashAt(Keys.hold(id)).compose(hold -> hold.isEmpty()
+      ? endedBefore(id)
+      : finishHold(id, hold, ending, accountKey, accountId, "", Keys.hold(id), "")
+        .map(reply -> Views.outcome(reply, Views::hold)));
+  }
+
+  /**
+   * A hold with no record: never placed, or ended and its record expired once the ledger had its
+   * ending (finish_hold.lua), which is then answered as the hot record would have, a replay.
+   */
+  private Future<Outcome<HoldView>> endedBefore(HoldId id) {
+    return ledger.holdEnding(id).map(ended -> ended.map(view -> new Outcome<>(OutcomeCode.OK, view, true))
+      .orElseGet(() -> Outcome.refused(OutcomeCode.HOLD_NOT_FOUND)));
   }
 
   private Future<ScriptReply> finishHold(HoldId id, Map<String, String> hold, String ending, String accountKey,

@@ -1,6 +1,6 @@
 package dev.wallet.balancecache.impl;
 
-import dev.wallet.balancecache.PaymentLedger.PaymentRecordFacts;
+import dev.wallet.balancecache.RetiredRecords.PaymentRecordFacts;
 import dev.wallet.balancecache.model.AuthorizationView;
 import dev.wallet.balancecache.model.BalanceChange;
 import dev.wallet.balancecache.model.CaptureView;
@@ -10,11 +10,11 @@ import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.HoldView;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
+import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.PaymentId;
 import dev.wallet.balancecache.model.PaymentView;
 import dev.wallet.balancecache.model.RefundId;
 import dev.wallet.balancecache.model.RefundView;
-import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.TransferStatus;
 import dev.wallet.balancecache.model.TransferView;

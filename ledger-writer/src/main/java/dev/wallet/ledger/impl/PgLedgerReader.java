@@ -1,7 +1,12 @@
 package dev.wallet.ledger.impl;
 
+import dev.wallet.balancecache.model.BalanceChange;
+import dev.wallet.balancecache.model.HoldId;
+import dev.wallet.balancecache.model.HoldView;
+import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.ledger.EntryPage;
 import dev.wallet.ledger.LedgerEntry;
 import dev.wallet.ledger.LedgerNodes;
@@ -207,6 +212,24 @@ public final class PgLedgerReader implements LedgerReader {
     return Optional.of(new PaymentRecordFacts(paymentId, Long.parseLong(opened.getString("amt")),
       Long.parseLong(opened.getString("fee")), refunded, opened.getString("payer"), opened.getString("merchant"),
       opened.getString("cur"), created, reference, Optional.ofNullable(opened.getString("parent"))));
+  }
+
+  @Override
+  public Future<Optional<HoldView>> holdEnding(HoldId id) {
+    ShardId shard = id.shard();
+    return nodes.followingMoves(() -> nodes.ofShard(shard).preparedQuery(SqlQueries.HOLD_ENDING)
+      .execute(Tuple.of(id.value(), shard.name(), shard.number()))
+      .recover(LedgerNodes::placementRefused))
+      .map(rows -> LedgerNodes.rows(rows).stream().findFirst().map(row -> holdEnding(id, row)));
+  }
+
+  private static HoldView holdEnding(HoldId id, Row row) {
+    HoldView.HoldStatus status = PostingType.HOLD_SETTLED.wire().equals(row.getString("type"))
+      ? HoldView.HoldStatus.SETTLED : HoldView.HoldStatus.RELEASED;
+    return new HoldView(id, status, Money.of(-row.getLong("amount"), row.getString("currency")),
+      row.getString("reference"), row.getOffsetDateTime("created_at").toInstant(),
+      new BalanceChange(new WalletId(row.getString("account_id")), row.getLong("available"), row.getLong("held"),
+        row.getLong("seq")));
   }
 
   private static JsonObject movement(Row row) {

@@ -166,6 +166,21 @@ public final class SqlQueries {
     SELECT movement::text AS movement, created_at, shard FROM postings
      WHERE movement ? 'pay' AND movement->>'pay' = $2 AND shard = $1 AND ledger_shard_here($3)""";
 
+  /**
+   * How hold $1 of shard $2 ended ($3: the shard's number, for the moved-shard check): its ending
+   * posting's entry on the wallet's held bucket, and the wallet's available balance as that posting
+   * left it (a settlement has no entry there: the last one before).
+   */
+  static final String HOLD_ENDING = """
+    SELECT p.type, p.reference, p.created_at, e.account_id, e.amount, e.currency, e.balance_after AS held, e.seq,
+           coalesce((SELECT a.balance_after FROM entries a
+                      WHERE a.account_id = e.account_id AND a.bucket = 'available' AND a.created_at <= e.created_at
+                        AND a.seq <= e.seq
+                      ORDER BY a.created_at DESC, a.seq DESC LIMIT 1), 0) AS available
+      FROM postings p
+      JOIN entries e ON e.posting_id = p.id AND e.created_at = p.created_at AND e.bucket = 'held'
+     WHERE p.id IN ($1 || '.settled', $1 || '.released') AND p.shard = $2 AND ledger_shard_here($3)""";
+
   /** Every posting naming payment $1 in its movement (V13), in whichever shard: its steps and its refunds'. */
   static final String PAYMENT_POSTINGS = """
     SELECT movement::text AS movement, created_at, shard FROM postings

@@ -6,6 +6,13 @@ import static dev.wallet.edge.PaymentsApiTest.refund;
 import static dev.wallet.edge.WalletsApiTest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wallet.balancecache.command.PlaceHold;
+import dev.wallet.balancecache.model.HoldId;
+import dev.wallet.balancecache.model.HoldView;
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.Outcome;
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
@@ -38,13 +45,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A payment's records (its movement record, and the payment record that bounds its refunds) expire
- * from the hot tier a retention after the ledger has their last change, here 1 s; reads then come
- * from the ledger, and a refund that finds the payment record gone restores it from there, once the
- * ledger has every change made to it.
+ * Records retired by a posting expire from the hot tier a retention after the ledger has that
+ * posting, here 1 s. A payment's records (its movement record, and the payment record that bounds
+ * its refunds): reads then come from the ledger, and a refund that finds the payment record gone
+ * restores it from there, once the ledger has every change made to it. A withdrawal's hold: an
+ * ending asked again is answered from the ledger.
  */
 @ExtendWith(VertxExtension.class)
-class PaymentRecordsApiTest {
+class RetiredRecordsApiTest {
 
   private static final long RETENTION_MS = 1_000;
   private static final String HOT_SHOP = "shop-hot-" + UUID.randomUUID();
@@ -184,6 +192,41 @@ class PaymentRecordsApiTest {
       Eventually.await("the payer to hold what the refunds paid", Duration.ofSeconds(30),
         () -> alice.available(payer) == 10_000 - 1_000 + 900);
     }
+  }
+
+  @Test
+  @DisplayName("a withdrawal's hold record expires once the ledger has its ending; ending it again, either way, answers "
+    + "that first ending from the ledger, as a replay that moves nothing; a hold never placed is not found")
+  void holdsOutliveTheirRecords() {
+    for (HoldView.HoldStatus ending : List.of(HoldView.HoldStatus.SETTLED, HoldView.HoldStatus.RELEASED)) {
+      String owner = MoneyCore.owner();
+      WalletId wallet = core.funded(owner, 5_000);
+      Outcome<HoldView> held = Await.result(edge.cache.placeHold(new PlaceHold(wallet, Money.of(2_000, "USD"), owner,
+        "withdrawal-" + UUID.randomUUID(), MoneyCore.key("hold"))));
+      HoldId hold = held.value().id();
+      Outcome<HoldView> ended = Await.result(end(hold, ending));
+      awaitGone(hold.shard().tag() + ":h:" + hold.value());
+
+      Outcome<HoldView> again = Await.result(end(hold, ending));
+      Outcome<HoldView> otherwise = Await.result(end(hold, ending == HoldView.HoldStatus.SETTLED
+        ? HoldView.HoldStatus.RELEASED : HoldView.HoldStatus.SETTLED));
+
+      assertThat(ended.code()).as(ending.name()).isEqualTo(OutcomeCode.OK);
+      assertThat(ended.value().status()).isEqualTo(ending);
+      assertThat(again).as(ending.name()).isEqualTo(new Outcome<>(OutcomeCode.OK, ended.value(), true));
+      assertThat(otherwise).as(ending.name()).isEqualTo(new Outcome<>(OutcomeCode.OK, ended.value(), true));
+      assertThat(core.wallet(wallet).available()).as(ending.name())
+        .isEqualTo(ending == HoldView.HoldStatus.SETTLED ? 3_000 : 5_000);
+      assertThat(core.wallet(wallet).held()).as(ending.name()).isZero();
+    }
+    Outcome<HoldView> neverPlaced = Await.result(edge.cache.releaseHold(HoldId.random(core.open("nobody").shard())));
+    assertThat(neverPlaced.code()).isEqualTo(OutcomeCode.HOLD_NOT_FOUND);
+  }
+
+  private static Future<Outcome<HoldView>> end(HoldId hold, HoldView.HoldStatus ending) {
+    return ending == HoldView.HoldStatus.SETTLED
+      ? edge.cache.settleHold(hold, SystemAccount.clearing("sandbox", MoneyCore.USD))
+      : edge.cache.releaseHold(hold);
   }
 
   /** The payment as its payer reads it: from its record while the hot tier has it, from the ledger after. */

@@ -1,32 +1,40 @@
 package dev.wallet.balancecache;
 
+import dev.wallet.balancecache.model.HoldId;
+import dev.wallet.balancecache.model.HoldView;
 import dev.wallet.balancecache.model.ShardId;
 import io.vertx.core.Future;
 import java.util.Optional;
 
 /**
- * What the ledger holds of payments, for the money core: a payment's movement record and its payment
- * record expire from the hot tier a retention after the ledger has their last change; a read is then
- * answered from here, and a refund restores the payment record from here (docs/architecture.md,
- * "Payment records").
+ * What the ledger holds of the hot tier's records once they have expired, for the money core: a
+ * record retired by a posting (lib.lua, 'retire') expires a retention after the ledger has committed
+ * that posting. A payment's movement and payment records are read from here, and a refund restores
+ * the payment record from here; a withdrawal's hold is ended once, and asked again it answers its
+ * ending from here (docs/architecture.md, "Records that expire").
  */
-public interface PaymentLedger {
+public interface RetiredRecords {
 
-  /** No ledger connected: what needs a payment the hot tier no longer holds fails as unavailable. */
-  PaymentLedger NONE = new PaymentLedger() {
+  /** No ledger connected: what needs a record the hot tier no longer holds fails as unavailable. */
+  RetiredRecords NONE = new RetiredRecords() {
     @Override
     public Future<Optional<PaymentRecordFacts>> paymentRecord(ShardId shard, String paymentId) {
-      return unavailable(paymentId);
+      return unavailable("payment " + paymentId);
     }
 
     @Override
     public Future<Optional<PaymentRecordFacts>> payment(String paymentId) {
-      return unavailable(paymentId);
+      return unavailable("payment " + paymentId);
     }
 
-    private <T> Future<T> unavailable(String paymentId) {
-      return Future.failedFuture(new BalanceCacheUnavailableException("payment " + paymentId + " has expired from "
-        + "the hot tier, and this process reads no ledger", null));
+    @Override
+    public Future<Optional<HoldView>> holdEnding(HoldId id) {
+      return unavailable("hold " + id.value());
+    }
+
+    private <T> Future<T> unavailable(String what) {
+      return Future.failedFuture(new BalanceCacheUnavailableException(what + " is not in the hot tier, and this "
+        + "process reads no ledger that could say whether it expired from there", null));
     }
   };
 
@@ -39,6 +47,12 @@ public interface PaymentLedger {
 
   /** The same, wherever the payment was paid: for a read of a payment whose movement record has expired. */
   Future<Optional<PaymentRecordFacts>> payment(String paymentId);
+
+  /**
+   * How a hold that is no longer active ended (settled or released), with the wallet's balances
+   * right after, as its ending posting tells it. Empty when the ledger holds no ending of it.
+   */
+  Future<Optional<HoldView>> holdEnding(HoldId id);
 
   /**
    * A payment record's fields (lib.lua, open_payment_record), amounts in minor units, and what a read
