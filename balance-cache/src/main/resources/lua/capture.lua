@@ -86,6 +86,9 @@ if code then
 end
 
 local rest = held - amount
+-- what the capture leaves held stays authorized (keep open), else the authorization ends here and its
+-- record is read from the ledger once the last posting of this script is committed
+local ends = not (rest > 0 and keep_open)
 local release_legs
 if rest > 0 and not keep_open then
   release_legs = {{acct = payer, bucket = 'held', delta = -rest}, {acct = payer, bucket = 'avail', delta = rest}}
@@ -93,7 +96,7 @@ end
 local entries, balances = apply_legs(legs)
 local status = same_shard and 'completed' or 'pending'
 redis.call('HINCRBY', auth_key, 'captured', units(amount))
-if rest > 0 and keep_open then
+if not ends then
   redis.call('HSET', auth_key, 'amt', units(rest))
 else
   redis.call('HSET', auth_key, 'amt', 0, 'state', 'captured', 'finished', ts)
@@ -107,13 +110,13 @@ if release_legs then
 end
 
 -- what the ledger (and a rebuild from it) needs to know of the authorization after this capture
-local after = {auth = auth_id, to = merchant_id, held = (rest > 0 and keep_open) and units(rest) or '0',
+local after = {auth = auth_id, to = merchant_id, held = ends and '0' or units(rest),
                captured = redis.call('HGET', auth_key, 'captured')}
 local view = movement_view(id, 'payment', payer.id, merchant_id, amount, fee, currency, ts,
   {code = same_shard and 'OK' or 'PENDING', status = status, paymentId = id, reference = a[8] ~= '' and a[8] or nil,
    authorizationId = auth_id, source = wallet_view(payer), authorization = authorization_view(auth_key)})
 local outcome_json = cjson.encode(view)
-if not (rest > 0 and keep_open) then
+if ends then
   redis.call('HSET', auth_key, 'outcome', outcome_json)
 end
 -- the capture's movement record, as move.lua or saga_debit.lua writes it: refunds and the saga read it
@@ -129,7 +132,8 @@ if same_shard then
   redis.call('HSET', record_key, 'outcome', outcome_json, 'code', 'OK')
   idem_record(idem_key, request_hash, 'done', outcome_json)
   emit(outbox, posting(id, 'capture', payer_key, ts, {ref = id, scope = idem_key, entries = entries,
-    balances = balances, movement = after, retire = retired_with_movement('payment', idem_key, record_key, payment_key)}))
+    balances = balances, movement = after,
+    retire = retired_with_movement('payment', idem_key, record_key, payment_key, ends and not release and auth_key or nil)}))
 else
   redis.call('HSET', record_key, 'out', '1')
   count_outgoing(payer_key)
@@ -137,10 +141,11 @@ else
   idem_record(idem_key, request_hash, 'pending', outcome_json)
   emit(outbox, posting(id .. '.debit', 'payment_debit', payer_key, ts, {ref = id, scope = idem_key, entries = entries,
     balances = balances, movement = {kind = 'payment', to = merchant_id, fee = units(fee), pay = id, ref = a[8],
-    lim = '[]', auth = auth_id, held = after.held, captured = after.captured}}))
+    lim = '[]', auth = auth_id, held = after.held, captured = after.captured},
+    retire = ends and not release and {auth_key} or nil}))
 end
 if release then
   emit(outbox, posting(auth_id .. '.released', 'hold_released', payer_key, ts, {ref = auth_id, entries = release.entries,
-    balances = release.balances}))
+    balances = release.balances, retire = {auth_key}}))
 end
 return reply('new', outcome_json)

@@ -2,9 +2,9 @@
 -- (the withdrawal reached the bank); 'released' returns it to the wallet's available balance
 -- (the payout failed) and gives back what the hold counted against the owner's limits. Neither
 -- depends on the wallet's status: held money is already spoken for.
--- A hold that has already ended is left as it is and its first ending is returned. A withdrawal's
--- hold record expires a retention after the ledger has its ending; an ending asked after that finds
--- no record here (HOLD_NOT_FOUND) and is answered from the ledger.
+-- A hold that has already ended is left as it is and its first ending is returned. Its record
+-- expires a retention after the ledger has its ending; an ending asked after that finds no record
+-- here (HOLD_NOT_FOUND) and is answered from the ledger (RedisBalanceCache).
 -- An authorization (see lib.lua) is released by a void or, once past its expiry, by the sweeper
 -- (ARGV[4] says which; an expiry release before 'exp' by Redis's clock is refused as NOT_EXPIRED,
 -- so a capture and an expiry can never both happen); it leaves the expiry set, and gives back its
@@ -74,13 +74,14 @@ redis.call('HSET', hold_key, 'state', ending, 'finished', ts)
 if is_authorization then outcome.authorization = authorization_view(hold_key) end
 local outcome_json = cjson.encode(outcome)
 redis.call('HSET', hold_key, 'state', ending, 'outcome', outcome_json, 'finished', ts)
--- A withdrawal's hold record is read again only by a late ending, which then finds this posting in
--- the ledger (BalanceCache.settleHold): it expires once the ledger has it. An authorization's stays.
+-- An ended hold's record is read again only by a late ending or a read of the authorization, which
+-- then find this posting in the ledger (LedgerReader.holdEnding, .authorization): it expires once the
+-- ledger has it. An authorization's posting says who released it, which the ledger has nowhere else.
 local record = {ref = is_authorization and hold_id or h[6], entries = entries, balances = balances,
-                retire = not is_authorization and {hold_key} or nil}
+                retire = {hold_key}, movement = is_authorization and {by = released_by} or nil}
 if request_hash ~= '' then
   idem_record(idem_key, request_hash, 'done', outcome_json)
-  record.scope, record.retire = idem_key, {idem_key, not is_authorization and hold_key or nil}
+  record.scope, record.retire = idem_key, {idem_key, hold_key}
 end
 emit(outbox, posting(hold_id .. '.' .. ending, 'hold_' .. ending, wallet_key, ts, record))
 return reply('new', outcome_json)

@@ -166,7 +166,7 @@ public interface BalanceCache {
    */
   Future<Outcome<AuthorizationView>> authorize(Authorize command);
 
-  /** An authorization (a withdrawal's hold is none). */
+  /** An authorization (a withdrawal's hold is none), from the ledger once its record has expired. */
   Future<Optional<AuthorizationView>> authorization(HoldId id);
 
   /**

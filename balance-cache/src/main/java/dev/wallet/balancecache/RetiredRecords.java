@@ -1,5 +1,6 @@
 package dev.wallet.balancecache;
 
+import dev.wallet.balancecache.model.AuthorizationView;
 import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.HoldView;
 import dev.wallet.balancecache.model.ShardId;
@@ -10,8 +11,8 @@ import java.util.Optional;
  * What the ledger holds of the hot tier's records once they have expired, for the money core: a
  * record retired by a posting (lib.lua, 'retire') expires a retention after the ledger has committed
  * that posting. A payment's movement and payment records are read from here, and a refund restores
- * the payment record from here; a withdrawal's hold is ended once, and asked again it answers its
- * ending from here (docs/architecture.md, "Records that expire").
+ * the payment record from here; an ended hold (a withdrawal's, or an authorization) is read from here
+ * (docs/architecture.md, "Payment records" and "Hold records").
  */
 public interface RetiredRecords {
 
@@ -30,6 +31,11 @@ public interface RetiredRecords {
     @Override
     public Future<Optional<HoldView>> holdEnding(HoldId id) {
       return unavailable("hold " + id.value());
+    }
+
+    @Override
+    public Future<Optional<AuthorizationView>> authorization(HoldId id) {
+      return unavailable("authorization " + id.value());
     }
 
     private <T> Future<T> unavailable(String what) {
@@ -53,6 +59,13 @@ public interface RetiredRecords {
    * right after, as its ending posting tells it. Empty when the ledger holds no ending of it.
    */
   Future<Optional<HoldView>> holdEnding(HoldId id);
+
+  /**
+   * An authorization as its postings tell it: the hold that placed it, the captures taken from it,
+   * and the release that ended it (with who released it, void or expiry, where the posting says).
+   * Empty when the ledger holds no such authorization.
+   */
+  Future<Optional<AuthorizationView>> authorization(HoldId id);
 
   /**
    * A payment record's fields (lib.lua, open_payment_record), amounts in minor units, and what a read

@@ -48,8 +48,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Records retired by a posting expire from the hot tier a retention after the ledger has that
  * posting, here 1 s. A payment's records (its movement record, and the payment record that bounds
  * its refunds): reads then come from the ledger, and a refund that finds the payment record gone
- * restores it from there, once the ledger has every change made to it. A withdrawal's hold: an
- * ending asked again is answered from the ledger.
+ * restores it from there, once the ledger has every change made to it. Ended holds: a withdrawal's
+ * ending asked again, and an authorization's read, void and capture, are answered from the ledger.
  */
 @ExtendWith(VertxExtension.class)
 class RetiredRecordsApiTest {
@@ -221,6 +221,57 @@ class RetiredRecordsApiTest {
     }
     Outcome<HoldView> neverPlaced = Await.result(edge.cache.releaseHold(HoldId.random(core.open("nobody").shard())));
     assertThat(neverPlaced.code()).isEqualTo(OutcomeCode.HOLD_NOT_FOUND);
+  }
+
+  @Test
+  @DisplayName("an authorization's record expires once the ledger has what ended it; it then reads the same from the "
+    + "ledger, a void answers as before (replayed, or 409 when it did not end by a void), a capture is 409: voided, "
+    + "captured on the payer's shard, captured across shards with the rest released, kept open then voided, expired")
+  void authorizationsOutliveTheirRecords() {
+    for (String ending : List.of("voided", "captured", "captured across shards", "kept open, voided", "expired")) {
+      ApiCaller alice = edge.newUser();
+      ApiCaller shop = edge.newUser("user", "merchant");
+      String payer = alice.openWallet();
+      alice.deposit(payer, 10_000);
+      String merchant = ending.equals("captured across shards") ? shop.openWalletElsewhere(payer, "merchant")
+        : core.openMerchant(shop.id(), Optional.of(new WalletId(payer))).value();
+      HttpResponse<Buffer> authorized = alice.post("/v1/authorizations", AuthorizationsApiTest.authorization(payer,
+        merchant, 1_000).put("orderRef", "cart-" + ending).put("expiresInSeconds", ending.equals("expired") ? 1 : 600),
+        newKey());
+      String id = authorized.bodyAsJsonObject().getString("id");
+      String path = "/v1/authorizations/" + id;
+      switch (ending) {
+        case "voided" -> shop.post(path + "/void", new JsonObject(), newKey());
+        case "captured" -> shop.post(path + "/captures", new JsonObject(), newKey());
+        case "captured across shards" -> shop.post(path + "/captures", AuthorizationsApiTest.capture(400), newKey());
+        case "kept open, voided" -> {
+          shop.post(path + "/captures", AuthorizationsApiTest.capture(300).put("keepOpen", true), newKey());
+          shop.post(path + "/void", new JsonObject(), newKey());
+        }
+        default -> Eventually.await(id + " released at its expiry", Duration.ofSeconds(20), () ->
+          Await.result(edge.cache.releaseExpiredAuthorizations()) >= 0
+            && "released".equals(alice.get(path).bodyAsJsonObject().getString("status")));
+      }
+      JsonObject hot = alice.get(path).bodyAsJsonObject();
+      HttpResponse<Buffer> voidedHot = shop.post(path + "/void", new JsonObject(), newKey());
+      awaitGone(new WalletId(payer).shard().tag() + ":h:" + id);
+
+      HttpResponse<Buffer> fromLedger = alice.get(path);
+      HttpResponse<Buffer> toTheMerchant = shop.get(path);
+      HttpResponse<Buffer> toAStranger = edge.newUser().get(path);
+      HttpResponse<Buffer> voided = shop.post(path + "/void", new JsonObject(), newKey());
+      HttpResponse<Buffer> captured = shop.post(path + "/captures", AuthorizationsApiTest.capture(100), newKey());
+
+      assertThat(authorized.statusCode()).as(ending + ": " + authorized.bodyAsString()).isEqualTo(201);
+      assertThat(hot.getString("status")).as(ending).isNotEqualTo("active");
+      assertThat(fromLedger.bodyAsJsonObject()).as(ending).isEqualTo(hot);
+      assertThat(toTheMerchant.bodyAsJsonObject()).as(ending + ", to the merchant").isEqualTo(hot);
+      assertProblem(toAStranger, 404, "not_found");
+      assertThat(voided.statusCode()).as(ending + ": " + voided.bodyAsString()).isEqualTo(voidedHot.statusCode());
+      assertThat(voided.bodyAsJsonObject()).as(ending).isEqualTo(voidedHot.bodyAsJsonObject());
+      assertProblem(captured, 409, "authorization_not_active");
+      assertThat(alice.available(payer)).as(ending).isEqualTo(10_000 - hot.getLong("captured"));
+    }
   }
 
   private static Future<Outcome<HoldView>> end(HoldId hold, HoldView.HoldStatus ending) {

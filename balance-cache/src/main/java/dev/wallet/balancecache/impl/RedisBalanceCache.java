@@ -847,13 +847,33 @@ public final class RedisBalanceCache implements BalanceCache {
 
   @Override
   public Future<Optional<AuthorizationView>> authorization(HoldId id) {
-    return hashAt(Keys.hold(id)).map(Views::authorization);
+    return hashAt(Keys.hold(id)).compose(hold -> hold.isEmpty() ? endedAuthorization(id)
+      : Future.succeededFuture(Views.authorization(hold)));
+  }
+
+  /**
+   * An authorization with no record: never placed, or ended and its record expired once the ledger
+   * had the posting that ended it (capture.lua, finish_hold.lua). One the ledger holds still open
+   * was lost by the hot tier, which nothing here may paper over.
+   */
+  private Future<Optional<AuthorizationView>> endedAuthorization(HoldId id) {
+    return ledger.authorization(id).map(found -> {
+      if (found.isPresent() && found.get().status() == AuthorizationView.Status.ACTIVE) {
+        throw new IllegalStateException("authorization " + id.value() + " is open in the ledger but not in the "
+          + "hot tier: the hot tier lost it (rebuild it from the ledger)");
+      }
+      return found;
+    });
   }
 
   @Override
   public Future<Outcome<CaptureView>> capture(Capture command) {
     HoldId authId = command.authorization();
     return hashAt(Keys.hold(authId)).compose(auth -> {
+      if (auth.isEmpty()) {
+        return endedAuthorization(authId).map(ended -> Outcome.<CaptureView>refused(ended.isPresent()
+          ? OutcomeCode.AUTHORIZATION_NOT_ACTIVE : OutcomeCode.AUTHORIZATION_NOT_FOUND));
+      }
       if (!auth.containsKey("to")) {
         return Future.succeededFuture(Outcome.<CaptureView>refused(OutcomeCode.AUTHORIZATION_NOT_FOUND));
       }
@@ -897,20 +917,25 @@ public final class RedisBalanceCache implements BalanceCache {
   @Override
   public Future<Outcome<AuthorizationView>> voidAuthorization(HoldId id, IdempotencyKey key) {
     String recorded = Keys.idempotency(id.shard(), key);
-    return releaseAuthorization(id, "void", recorded, requestHash("void|" + id.value()))
-      .map(reply -> Views.outcome(reply, Views::authorization));
+    return releaseAuthorization(id, "void", recorded, requestHash("void|" + id.value()));
   }
 
-  /** {@code requestHash} empty: no idempotency record (the sweeper's release at expiry). */
-  private Future<ScriptReply> releaseAuthorization(HoldId id, String releasedBy, String idempotencyKey,
-                                                   String requestHash) {
+  /**
+   * {@code requestHash} empty: no idempotency record (the sweeper's release at expiry). One that has
+   * ended answers its end, a replay, as finish_hold.lua does while the record lasts.
+   */
+  private Future<Outcome<AuthorizationView>> releaseAuthorization(HoldId id, String releasedBy,
+                                                                  String idempotencyKey, String requestHash) {
     return hashAt(Keys.hold(id)).compose(hold -> {
+      if (hold.isEmpty()) {
+        return endedAuthorization(id).map(ended -> ended.map(view -> new Outcome<>(OutcomeCode.OK, view, true))
+          .orElseGet(() -> Outcome.refused(OutcomeCode.AUTHORIZATION_NOT_FOUND)));
+      }
       if (!hold.containsKey("to")) {
-        return Future.succeededFuture(new ScriptReply(ScriptReply.Kind.NEW,
-          new JsonObject().put("code", OutcomeCode.AUTHORIZATION_NOT_FOUND.name())));
+        return Future.succeededFuture(Outcome.<AuthorizationView>refused(OutcomeCode.AUTHORIZATION_NOT_FOUND));
       }
       return finishHold(id, hold, "released", Keys.holdExpiries(id.shard()), "", releasedBy, idempotencyKey,
-        requestHash);
+        requestHash).map(reply -> Views.outcome(reply, Views::authorization));
     });
   }
 
@@ -970,8 +995,8 @@ public final class RedisBalanceCache implements BalanceCache {
     AtomicLong released = new AtomicLong();
     return runner.send(key, due)
       .compose(ids -> Sequential.forEach(ids.stream().map(Response::toString).toList(),
-        id -> releaseAuthorization(new HoldId(id), "expiry", Keys.hold(new HoldId(id)), "").<Void>map(reply -> {
-          if (reply.kind() == ScriptReply.Kind.NEW && "OK".equals(reply.outcome().getString("code"))) {
+        id -> releaseAuthorization(new HoldId(id), "expiry", Keys.hold(new HoldId(id)), "").<Void>map(outcome -> {
+          if (outcome.code() == OutcomeCode.OK && !outcome.replayed()) {
             released.incrementAndGet();
           }
           return null;

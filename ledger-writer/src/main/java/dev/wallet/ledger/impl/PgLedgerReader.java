@@ -1,5 +1,6 @@
 package dev.wallet.ledger.impl;
 
+import dev.wallet.balancecache.model.AuthorizationView;
 import dev.wallet.balancecache.model.BalanceChange;
 import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.HoldView;
@@ -31,6 +32,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -232,8 +234,47 @@ public final class PgLedgerReader implements LedgerReader {
         row.getLong("seq")));
   }
 
+  @Override
+  public Future<Optional<AuthorizationView>> authorization(HoldId id) {
+    ShardId shard = id.shard();
+    return nodes.followingMoves(() -> nodes.ofShard(shard).preparedQuery(SqlQueries.AUTHORIZATION_STEPS)
+      .execute(Tuple.of(id.value(), shard.name(), shard.number()))
+      .recover(LedgerNodes::placementRefused))
+      .map(rows -> authorization(id, LedgerNodes.rows(rows)));
+  }
+
+  /**
+   * Its hold posting names the payer (its held entry), the merchant, the expiry and the order
+   * reference; each capture says what it left held and what had been captured by then (held only
+   * falls); a capture that left nothing held ended it, else a release with who released it did.
+   */
+  private static Optional<AuthorizationView> authorization(HoldId id, List<Row> steps) {
+    Optional<Row> hold = steps.stream().filter(row -> PostingType.HOLD.wire().equals(row.getString("type"))).findFirst();
+    if (hold.isEmpty() || !movement(hold.get()).containsKey("to")) {
+      return Optional.empty();
+    }
+    JsonObject placed = movement(hold.get());
+    long amount = hold.get().getLong("amount");
+    List<JsonObject> captures = steps.stream().map(PgLedgerReader::movement).filter(m -> m.containsKey("auth")).toList();
+    long held = captures.stream().mapToLong(m -> Long.parseLong(m.getString("held"))).min().orElse(amount);
+    long captured = captures.stream().mapToLong(m -> Long.parseLong(m.getString("captured"))).max().orElse(0);
+    List<Row> releases = steps.stream().filter(row -> PostingType.HOLD_RELEASED.wire().equals(row.getString("type")))
+      .toList();
+    Optional<String> releasedBy = releases.stream().map(row -> movement(row).getString("by")).filter(Objects::nonNull)
+      .findFirst();
+    AuthorizationView.Status status = held == 0 && !captures.isEmpty() ? AuthorizationView.Status.CAPTURED
+      : !releases.isEmpty() ? AuthorizationView.Status.RELEASED : AuthorizationView.Status.ACTIVE;
+    String ref = placed.getString("ref", "");
+    return Optional.of(new AuthorizationView(id, status, new WalletId(hold.get().getString("account_id")),
+      new WalletId(placed.getString("to")), Money.of(amount, hold.get().getString("currency")), captured,
+      status == AuthorizationView.Status.ACTIVE ? held : 0, releasedBy, ref.isEmpty() ? Optional.empty() : Optional.of(ref),
+      hold.get().getOffsetDateTime("created_at").toInstant(), Instant.ofEpochMilli(Long.parseLong(placed.getString("exp")))));
+  }
+
+  /** A posting's movement facts; none (an empty object) for a posting that carries none. */
   private static JsonObject movement(Row row) {
-    return new JsonObject(row.getString("movement"));
+    String movement = row.getString("movement");
+    return movement == null ? new JsonObject() : new JsonObject(movement);
   }
 
   @Override

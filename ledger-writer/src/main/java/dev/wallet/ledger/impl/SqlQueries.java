@@ -181,6 +181,25 @@ public final class SqlQueries {
       JOIN entries e ON e.posting_id = p.id AND e.created_at = p.created_at AND e.bucket = 'held'
      WHERE p.id IN ($1 || '.settled', $1 || '.released') AND p.shard = $2 AND ledger_shard_here($3)""";
 
+  /**
+   * The postings of authorization $1 on shard $2 ($3: the shard's number, for the moved-shard check):
+   * the hold that placed it (with its held entry: payer, amount, currency), its release, and every
+   * capture naming it in its movement (V14).
+   */
+  static final String AUTHORIZATION_STEPS = """
+    SELECT steps.* FROM (
+      SELECT p.type, p.movement::text AS movement, p.created_at, e.account_id, e.amount, e.currency
+        FROM postings p
+        JOIN entries e ON e.posting_id = p.id AND e.created_at = p.created_at AND e.bucket = 'held'
+       WHERE p.id = $1 || '.hold' AND p.shard = $2
+      UNION ALL
+      SELECT p.type, p.movement::text, p.created_at, NULL, NULL, NULL
+        FROM postings p WHERE p.id = $1 || '.released' AND p.shard = $2
+      UNION ALL
+      SELECT p.type, p.movement::text, p.created_at, NULL, NULL, NULL
+        FROM postings p WHERE p.movement ? 'auth' AND p.movement->>'auth' = $1 AND p.shard = $2) steps
+     WHERE ledger_shard_here($3)""";
+
   /** Every posting naming payment $1 in its movement (V13), in whichever shard: its steps and its refunds'. */
   static final String PAYMENT_POSTINGS = """
     SELECT movement::text AS movement, created_at, shard FROM postings
