@@ -484,6 +484,19 @@ local function movement_refusal(m, state)
   return nil
 end
 
+-- What a reversal's posting tells the ledger, so that reads of the movement come from there once its
+-- record has expired: the destination's refusal code; for a payment, the payment as its record said
+-- it ('m': saga_finish's read of the record); for a refund, what it gives back to its payment record.
+local function reversal_facts(kind, code, m, amount)
+  local facts = kind == 'refund' and refund_counted(m[11], -amount) or {}
+  facts.code = code
+  if kind == 'payment' then
+    facts.pay, facts.payer, facts.merchant, facts.amt, facts.fee, facts.cur, facts.ref, facts.created =
+      m[11], m[4], m[5], m[6], m[7], m[8], m[12], m[9]
+  end
+  return facts
+end
+
 -- What a completed movement's posting lets expire once the ledger has committed it: its idempotency
 -- record, its movement record (a transfer, a payment and a refund are read from the ledger once it is
 -- gone), and the payment record a payment opens or a refund changes (open_payment_record).

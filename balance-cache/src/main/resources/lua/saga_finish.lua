@@ -64,9 +64,9 @@ if asked then
 end
 local outcome_json = cjson.encode(outcome)
 
--- a reversed movement keeps its record: the ledger does not hold the destination's refusal code; so
--- does a payment to another region's merchant, on which refunds from there are counted (saga_credit)
-local keeps_record = decision == 'reversed' or (kind == 'payment' and notice ~= nil)
+-- a payment to another region's merchant keeps its record, on which refunds from there are counted
+-- (saga_credit); every other movement's expires once the ledger has this posting
+local keeps_record = kind == 'payment' and notice ~= nil
 local retire = keeps_record and {idem_key, marker_key}
   or retired_with_movement(kind, idem_key, record_key, nil, marker_key)
 local record = {ref = id, scope = idem_key, retire = retire}
@@ -78,7 +78,7 @@ if legs then
     redis.call('HINCRBY', payment_key, 'refunded', units(-amount))
     retire[#retire + 1] = payment_key
   end
-  if kind == 'refund' then record.movement = refund_counted(m[11], -amount) end
+  record.movement = reversal_facts(kind, refusal_code, m, amount)
 end
 redis.call('HSET', record_key, 'state', decision, 'outcome', outcome_json, 'finished', ts, 'code', outcome.code)
 redis.call('ZREM', pending_key, id)

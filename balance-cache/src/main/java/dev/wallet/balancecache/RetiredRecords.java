@@ -3,6 +3,7 @@ package dev.wallet.balancecache;
 import dev.wallet.balancecache.model.AuthorizationView;
 import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.HoldView;
+import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.ShardId;
 import io.vertx.core.Future;
 import java.util.Optional;
@@ -51,7 +52,10 @@ public interface RetiredRecords {
    */
   Future<Optional<PaymentRecordFacts>> paymentRecord(ShardId shard, String paymentId);
 
-  /** The same, wherever the payment was paid: for a read of a payment whose movement record has expired. */
+  /**
+   * The same, wherever the payment was paid, or the payment as its reversal tells it: for a read of a
+   * payment whose movement record has expired.
+   */
   Future<Optional<PaymentRecordFacts>> payment(String paymentId);
 
   /**
@@ -76,9 +80,11 @@ public interface RetiredRecords {
    * @param createdMs when the payment was made (its first posting), by the money core's clock
    * @param reference the merchant's order reference, if it gave one
    * @param parent    the merchant wallet of the credit stripe paid, if one was
+   * @param reversal  the merchant side's refusal of a payment it never received (which opened no record)
    */
   record PaymentRecordFacts(String paymentId, long amount, long fee, long refunded, String payer, String merchant,
-                            String currency, long createdMs, Optional<String> reference, Optional<String> parent) {
+                            String currency, long createdMs, Optional<String> reference, Optional<String> parent,
+                            Optional<OutcomeCode> reversal) {
 
     /** The merchant wallet the payer paid, as the payment is shown. */
     public String merchantWallet() {

@@ -14,6 +14,7 @@ import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
@@ -271,6 +272,38 @@ class RetiredRecordsApiTest {
       assertThat(voided.bodyAsJsonObject()).as(ending).isEqualTo(voidedHot.bodyAsJsonObject());
       assertProblem(captured, 409, "authorization_not_active");
       assertThat(alice.available(payer)).as(ending).isEqualTo(10_000 - hot.getLong("captured"));
+    }
+  }
+
+  @Test
+  @DisplayName("a transfer and a payment the destination refused (reversed, wallet_inactive) keep no record once the "
+    + "ledger has the reversal: they then read the same from the ledger, refusal code included")
+  void reversedMovementsOutliveTheirRecords() {
+    for (String kind : List.of("transfer", "payment")) {
+      ApiCaller alice = edge.newUser();
+      ApiCaller bob = edge.newUser("user", "merchant");
+      String from = alice.openWallet();
+      alice.deposit(from, 10_000);
+      String to = kind.equals("transfer") ? bob.openWalletElsewhere(from) : bob.openWalletElsewhere(from, "merchant");
+      Await.result(edge.cache.setStatus(new WalletId(to), WalletStatus.FROZEN, "test"));
+      HttpResponse<Buffer> refused = kind.equals("transfer")
+        ? alice.post("/v1/transfers", ApiCaller.transfer(from, to, 4_000), newKey())
+        : alice.post("/v1/payments", PaymentsApiTest.payment(from, to, 4_000).put("orderRef", "order-reversed"), newKey());
+      String id = refused.bodyAsJsonObject().getString(kind + "Id");
+      String path = "/v1/" + kind + "s/" + id;
+      JsonObject hot = alice.get(path).bodyAsJsonObject();
+      awaitGone(new WalletId(from).shard().tag() + ":x:" + id);
+
+      HttpResponse<Buffer> fromLedger = alice.get(path);
+      HttpResponse<Buffer> toTheReceiver = bob.get(path);
+      HttpResponse<Buffer> toAStranger = edge.newUser().get(path);
+
+      assertProblem(refused, 422, "wallet_inactive");
+      assertThat(hot.getString("status")).as(kind).isEqualTo("reversed");
+      assertThat(fromLedger.bodyAsJsonObject()).as(kind).isEqualTo(hot);
+      assertThat(toTheReceiver.bodyAsJsonObject()).as(kind + ", to the receiver").isEqualTo(hot);
+      assertProblem(toAStranger, 404, "not_found");
+      assertThat(alice.available(from)).as(kind).isEqualTo(10_000);
     }
   }
 

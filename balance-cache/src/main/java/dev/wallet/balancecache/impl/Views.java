@@ -141,14 +141,12 @@ final class Views {
       reversalReason(status, movement.get("code"))));
   }
 
-  /**
-   * A payment the ledger holds, once its movement record has expired: only a completed payment's
-   * record expires (a reversed one keeps it, with the destination's refusal code).
-   */
+  /** A payment the ledger holds, once its movement record has expired: completed, or reversed by its merchant side. */
   static PaymentView payment(PaymentRecordFacts p) {
-    return new PaymentView(new PaymentId(p.paymentId()), TransferStatus.COMPLETED, new WalletId(p.payer()),
+    return new PaymentView(new PaymentId(p.paymentId()),
+      p.reversal().isPresent() ? TransferStatus.REVERSED : TransferStatus.COMPLETED, new WalletId(p.payer()),
       new WalletId(p.merchantWallet()), new Money(p.amount(), Currencies.parse(p.currency())), p.fee(), p.refunded(),
-      p.reference(), Instant.ofEpochMilli(p.createdMs()), Optional.empty());
+      p.reference(), Instant.ofEpochMilli(p.createdMs()), p.reversal());
   }
 
   /** An authorization from an outcome that carries it (its record's fields, as strings). */

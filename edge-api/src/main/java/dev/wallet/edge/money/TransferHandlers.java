@@ -3,6 +3,7 @@ package dev.wallet.edge.money;
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.command.Transfer;
 import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.TransferStatus;
@@ -104,7 +105,8 @@ public final class TransferHandlers {
   private static Optional<TransferView> view(LedgerTransfer committed) {
     return committed.toWalletId().map(to -> new TransferView(new TransferId(committed.id()),
       TransferStatus.fromWire(committed.status()), new WalletId(committed.fromWalletId()), new WalletId(to),
-      Money.of(committed.amount(), committed.currency()), committed.createdAt(), Optional.empty(), Optional.empty()));
+      Money.of(committed.amount(), committed.currency()), committed.createdAt(),
+      committed.reversalCode().map(OutcomeCode::valueOf), Optional.empty()));
   }
 
   private Future<TransferView> visibleTo(Caller caller, TransferView transfer) {

@@ -16,7 +16,8 @@ final class LedgerTransfers {
   private LedgerTransfers() {
   }
 
-  static Optional<LedgerTransfer> of(String transferId, List<LedgerPosting> postings) {
+  /** {@code reversalCode}: the destination's refusal, when its reversal's posting carries one. */
+  static Optional<LedgerTransfer> of(String transferId, List<LedgerPosting> postings, Optional<String> reversalCode) {
     Optional<LedgerPosting> start = postings.stream()
       .filter(p -> p.postingType() == TRANSFER.sameShard().orElseThrow() || p.postingType() == TRANSFER.debit()).findFirst();
     if (start.isEmpty()) {
@@ -26,8 +27,9 @@ final class LedgerTransfers {
     Optional<String> to = start.get().postingType() == TRANSFER.sameShard().orElseThrow()
       ? Optional.of(walletLine(start.get(), 1).accountId())
       : start.get().counterparty().or(() -> credited(postings));
-    return Optional.of(new LedgerTransfer(transferId, status(postings), paid.accountId(), to, -paid.amount(),
-      paid.currency(), start.get().createdAt(), postings));
+    String status = status(postings);
+    return Optional.of(new LedgerTransfer(transferId, status, paid.accountId(), to, -paid.amount(),
+      paid.currency(), start.get().createdAt(), status.equals("reversed") ? reversalCode : Optional.empty(), postings));
   }
 
   private static String status(List<LedgerPosting> postings) {

@@ -5,6 +5,7 @@ import dev.wallet.balancecache.model.BalanceChange;
 import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.HoldView;
 import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.outbox.PostingType;
@@ -175,8 +176,13 @@ public final class PgLedgerReader implements LedgerReader {
     return nodes.everywhere(SqlQueries.POSTINGS_BY_REFERENCE, Tuple.of(transferId))
       .map(rows -> rows.stream().sorted(Comparator.comparing((Row row) -> row.getOffsetDateTime("created_at"))
         .thenComparing(row -> row.getString("id"))).toList())
-      .compose(this::withLines)
-      .map(postings -> LedgerTransfers.of(transferId, postings));
+      .compose(rows -> withLines(rows).map(postings -> LedgerTransfers.of(transferId, postings, reversalCode(rows))));
+  }
+
+  /** The destination's refusal, which a reversal's posting carries (saga_finish.lua, reversal_facts). */
+  private static Optional<String> reversalCode(List<Row> postings) {
+    return postings.stream().map(PgLedgerReader::movement).map(m -> m.getString("code")).filter(Objects::nonNull)
+      .findFirst();
   }
 
   @Override
@@ -189,7 +195,17 @@ public final class PgLedgerReader implements LedgerReader {
 
   @Override
   public Future<Optional<PaymentRecordFacts>> payment(String paymentId) {
-    return nodes.everywhere(SqlQueries.PAYMENT_POSTINGS, Tuple.of(paymentId)).map(rows -> paymentRecord(paymentId, rows));
+    return nodes.everywhere(SqlQueries.PAYMENT_POSTINGS, Tuple.of(paymentId))
+      .map(rows -> paymentRecord(paymentId, rows).or(() -> reversedPayment(paymentId, rows)));
+  }
+
+  /** A payment whose merchant side refused it: its reversal's posting says what its record said (saga_finish.lua). */
+  private static Optional<PaymentRecordFacts> reversedPayment(String paymentId, List<Row> rows) {
+    return rows.stream().map(PgLedgerReader::movement).filter(m -> m.containsKey("payer") && m.containsKey("code"))
+      .findFirst().map(m -> new PaymentRecordFacts(paymentId, Long.parseLong(m.getString("amt")),
+        Long.parseLong(m.getString("fee")), 0, m.getString("payer"), m.getString("merchant"), m.getString("cur"),
+        Long.parseLong(m.getString("created")), Optional.ofNullable(m.getString("ref")).filter(ref -> !ref.isEmpty()),
+        Optional.empty(), Optional.of(OutcomeCode.valueOf(m.getString("code")))));
   }
 
   /**
@@ -198,7 +214,8 @@ public final class PgLedgerReader implements LedgerReader {
    * its order reference when the opening credit does not.
    */
   private static Optional<PaymentRecordFacts> paymentRecord(String paymentId, List<Row> rows) {
-    Optional<Row> opening = rows.stream().filter(row -> movement(row).containsKey("payer")).findFirst();
+    Optional<Row> opening = rows.stream()
+      .filter(row -> movement(row).containsKey("payer") && !movement(row).containsKey("code")).findFirst();
     if (opening.isEmpty()) {
       return Optional.empty();
     }
@@ -213,7 +230,7 @@ public final class PgLedgerReader implements LedgerReader {
       .filter(ref -> ref != null && !ref.isEmpty()).findFirst();
     return Optional.of(new PaymentRecordFacts(paymentId, Long.parseLong(opened.getString("amt")),
       Long.parseLong(opened.getString("fee")), refunded, opened.getString("payer"), opened.getString("merchant"),
-      opened.getString("cur"), created, reference, Optional.ofNullable(opened.getString("parent"))));
+      opened.getString("cur"), created, reference, Optional.ofNullable(opened.getString("parent")), Optional.empty()));
   }
 
   @Override

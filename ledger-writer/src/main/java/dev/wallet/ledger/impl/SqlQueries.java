@@ -206,7 +206,7 @@ public final class SqlQueries {
      WHERE movement ? 'pay' AND movement->>'pay' = $1""";
 
   static final String POSTINGS_BY_REFERENCE = """
-    SELECT id, type, shard, reference, idempotency_scope, counterparty, created_at, stream_id
+    SELECT id, type, shard, reference, idempotency_scope, counterparty, created_at, stream_id, movement::text AS movement
       FROM postings WHERE reference = $1 ORDER BY created_at, id""";
 
   static final String POSTING_BY_ID = """
