@@ -16,6 +16,8 @@
 -- ARGV[6] in-transit account id   ARGV[7] fee account id   ARGV[8] source wallet id   ARGV[9] payment id
 -- ARGV[10] a refusal decided outside the script (optional; the receiver's limits, for a movement from
 --          another region): recorded as the decision unless the movement was decided before
+-- ARGV[11] '1' for a refund from another region (KEYS[6] is then the payment's movement record), else
+--          '' or absent
 --
 -- Returns {kind, outcome}: outcome.code is OK (credited), or WALLET_NOT_FOUND, WALLET_INACTIVE,
 -- CURRENCY_MISMATCH, NOT_A_MERCHANT, BALANCE_OVERFLOW, AMOUNT_INVALID: refusals that are final,
@@ -58,12 +60,18 @@ if kind == 'payment' then
   open_payment_record(payment_key, payment_id, amount, fee, from_id, to.id, currency, ts)
   opened = payment_opened(payment_id, amount, fee, from_id, to.id, currency, '', to.parent)
 end
-if kind == 'refund' and redis.call('HGET', payment_key, 'kind') == 'payment' then
-  redis.call('HINCRBY', payment_key, 'refunded', units(amount))
+-- a refund from another region: counted on the payment's record while it lasts, and in the ledger
+local counted
+if kind == 'refund' and ARGV[11] == '1' then
+  if redis.call('HGET', payment_key, 'kind') == 'payment' then
+    redis.call('HINCRBY', payment_key, 'refunded', units(amount))
+  end
+  counted = refund_counted(payment_id, amount)
 end
 if kind == 'sweep' then note_sweep_step(to_key) end
 local outcome_json = cjson.encode({code = 'OK', id = id, createdAt = ts, destination = wallet_view(to)})
 redis.call('HSET', marker_key, 'outcome', outcome_json)
 emit(outbox, posting(id .. '.credit', kind .. '_credit', to_key, ts,
-  {ref = id, entries = entries, balances = balances, movement = opened, retire = opened and {payment_key} or nil}))
+  {ref = id, entries = entries, balances = balances, movement = opened or counted,
+   retire = opened and {payment_key} or nil}))
 return reply('new', outcome_json)

@@ -64,12 +64,14 @@ if asked then
 end
 local outcome_json = cjson.encode(outcome)
 
--- a payment to another region's merchant keeps its record, on which refunds from there are counted
--- (saga_credit); every other movement's expires once the ledger has this posting
-local keeps_record = kind == 'payment' and notice ~= nil
-local retire = keeps_record and {idem_key, marker_key}
-  or retired_with_movement(kind, idem_key, record_key, nil, marker_key)
+-- the movement's record expires once the ledger has this posting, and its reads come from there
+local retire = retired_with_movement(kind, idem_key, record_key, nil, marker_key)
 local record = {ref = id, scope = idem_key, retire = retire}
+-- a payment to another region's merchant opened its payment record there: here the ledger learns of
+-- it from this posting, and of each refund that comes back from the refund's credit (saga_credit)
+if decision == 'completed' and kind == 'payment' and notice then
+  record.movement = payment_opened(m[11], amount, fee, m[4], m[5], currency, m[12], nil)
+end
 if legs then
   record.entries, record.balances = apply_legs(legs)
   uncount_limits(counter_keys, amount)

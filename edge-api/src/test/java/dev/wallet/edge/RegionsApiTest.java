@@ -13,6 +13,7 @@ import dev.wallet.edge.gateway.WebhookSignature;
 import dev.wallet.edge.regions.RegionChannel;
 import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.ledger.LedgerMigrations;
+import dev.wallet.ledger.LedgerWriter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -655,6 +656,52 @@ class RegionsApiTest {
     awaitAvailable(c.payer(), c.from(), 600 + 150);
     assertThat(c.merchant().available(c.shop())).isEqualTo(390 - 150);
     assertThat(awaitPayment(c.payer(), paymentId).getLong("refunded")).isEqualTo(150);
+  }
+
+  @Test
+  @DisplayName("a payment to another region's merchant keeps no record in the payer's region once that region's "
+    + "ledger has it (a writer retiring keys after 1 s): it reads the same from the ledger there, refunds made before "
+    + "and after come back to the payer within what was paid, and what came back reads from the ledger")
+  void paymentsAcrossRegionsOutliveTheirRecords(Vertx vertx) {
+    LedgerWriter writer = EdgeFixture.startLedgerWriter(vertx, "regions-records", 1_000);
+    Redis regionARedis = Redis.createClient(vertx, new RedisOptions().setType(RedisClientType.CLUSTER)
+      .setEndpoints(TestEnvironment.redisNodes()));
+    try {
+      Checkout c = checkoutAcrossRegions(1_000);
+      String paymentId = paid(c, 400);
+      ApiCaller merchantInA = regionA.as(c.merchant().id(), "merchant");
+      String refunds = "/v1/payments/" + paymentId + "/refunds";
+      HttpResponse<Buffer> whileHot = merchantInA.post(refunds, new JsonObject().put("amount", 100), newKey());
+      awaitAvailable(c.payer(), c.from(), 600 + 100);
+      JsonObject hot = awaitRefunded(c.payer(), paymentId, 100);
+      String record = new WalletId(c.from()).shard().tag() + ":x:" + paymentId;
+      Eventually.await(record + " to expire once region a's ledger has the payment", Duration.ofSeconds(30),
+        () -> Await.result(regionARedis.send(Request.cmd(Command.EXISTS).arg(record))).toInteger() == 0);
+
+      HttpResponse<Buffer> fromLedger = c.payer().get("/v1/payments/" + paymentId);
+      HttpResponse<Buffer> after = merchantInA.post(refunds, new JsonObject().put("amount", 150), newKey());
+      HttpResponse<Buffer> beyond = merchantInA.post(refunds, new JsonObject().put("amount", 151), newKey());
+
+      assertThat(whileHot.statusCode()).as(whileHot.bodyAsString()).isEqualTo(202);
+      assertThat(fromLedger.bodyAsJsonObject()).isEqualTo(hot);
+      assertThat(after.statusCode()).as(after.bodyAsString()).isEqualTo(202);
+      WalletsApiTest.assertProblem(beyond, 422, "refund_exceeds_payment");
+      awaitAvailable(c.payer(), c.from(), 600 + 250);
+      assertThat(awaitRefunded(c.payer(), paymentId, 250).getString("status")).isEqualTo("completed");
+    } finally {
+      regionARedis.close();
+      Await.result(writer.stop());
+    }
+  }
+
+  /** The payment as its payer reads it in region a once {@code refunded} has come back. */
+  private static JsonObject awaitRefunded(ApiCaller payer, String paymentId, long refunded) {
+    JsonObject[] payment = new JsonObject[1];
+    Eventually.await(paymentId + " to read " + refunded + " refunded", Duration.ofSeconds(30), () -> {
+      payment[0] = payer.get("/v1/payments/" + paymentId).bodyAsJsonObject();
+      return payment[0].getLong("refunded", -1L) == refunded;
+    });
+    return payment[0];
   }
 
   @Test

@@ -225,7 +225,7 @@ public final class CrossShardSaga {
     ShardId destination = p.to().shard();
     return credit(p.id(), p.kind(), p.from(), p.to(), p.amount(), p.fee(), p.paymentId(),
       SystemAccount.transit(p.amount().currency()), Optional.empty(),
-      Keys.paymentRecord(destination, p.kind() == MovementKind.PAYMENT ? p.paymentId() : p.id()));
+      Keys.paymentRecord(destination, p.kind() == MovementKind.PAYMENT ? p.paymentId() : p.id()), false);
   }
 
   /**
@@ -242,16 +242,18 @@ public final class CrossShardSaga {
       default -> Keys.paymentRecord(destination, s.movementId());
     };
     return credit(s.movementId(), s.kind(), s.from(), s.to(), s.amount(), s.fee(), s.paymentId(),
-      SystemAccount.region(s.sourceRegion(), s.amount().currency()), refusal, paymentKey);
+      SystemAccount.region(s.sourceRegion(), s.amount().currency()), refusal, paymentKey,
+      s.kind() == MovementKind.REFUND);
   }
 
   /**
    * saga_credit on the destination's shard, from {@code source} (its in-transit or a region's clearing
-   * account); {@code paymentKey} is the record a payment opens, or the one a refund from another region counts on.
+   * account); {@code paymentKey} is the record a payment opens, or the one a refund from another region
+   * ({@code refundFromElsewhere}) counts on.
    */
   private Future<OutcomeCode> credit(String id, MovementKind kind, WalletId from, WalletId to, Money amount, long fee,
                                      String paymentId, SystemAccount source, Optional<OutcomeCode> refusal,
-                                     String paymentKey) {
+                                     String paymentKey, boolean refundFromElsewhere) {
     ShardId destination = to.shard();
     SystemAccount fees = SystemAccount.fees(amount.currency());
     List<String> keys = List.of(Keys.wallet(to), Keys.systemAccount(destination, source),
@@ -259,7 +261,7 @@ public final class CrossShardSaga {
       paymentKey);
     List<String> args = List.of(id, kind.wire(), Long.toString(amount.minor()), Long.toString(fee),
       amount.currencyCode(), source.id(destination), fees.id(destination), from.value(), paymentId,
-      refusal.map(OutcomeCode::name).orElse(""));
+      refusal.map(OutcomeCode::name).orElse(""), refundFromElsewhere ? "1" : "");
     return runner.run(scripts.sagaCredit, keys, args)
       .map(reply -> OutcomeCode.valueOf(reply.outcome().getString("code")));
   }
