@@ -187,10 +187,8 @@ public final class PgLedgerReader implements LedgerReader {
 
   @Override
   public Future<Optional<PaymentRecordFacts>> paymentRecord(ShardId shard, String paymentId) {
-    return nodes.followingMoves(() -> nodes.ofShard(shard).preparedQuery(SqlQueries.PAYMENT_RECORD)
-      .execute(Tuple.of(shard.name(), paymentId, shard.number()))
-      .recover(LedgerNodes::placementRefused))
-      .map(rows -> paymentRecord(paymentId, LedgerNodes.rows(rows)));
+    return onShard(shard, SqlQueries.PAYMENT_RECORD, Tuple.of(shard.name(), paymentId, shard.number()))
+      .map(rows -> paymentRecord(paymentId, rows));
   }
 
   @Override
@@ -236,10 +234,8 @@ public final class PgLedgerReader implements LedgerReader {
   @Override
   public Future<Optional<HoldView>> holdEnding(HoldId id) {
     ShardId shard = id.shard();
-    return nodes.followingMoves(() -> nodes.ofShard(shard).preparedQuery(SqlQueries.HOLD_ENDING)
-      .execute(Tuple.of(id.value(), shard.name(), shard.number()))
-      .recover(LedgerNodes::placementRefused))
-      .map(rows -> LedgerNodes.rows(rows).stream().findFirst().map(row -> holdEnding(id, row)));
+    return onShard(shard, SqlQueries.HOLD_ENDING, Tuple.of(id.value(), shard.name(), shard.number()))
+      .map(rows -> rows.stream().findFirst().map(row -> holdEnding(id, row)));
   }
 
   private static HoldView holdEnding(HoldId id, Row row) {
@@ -254,10 +250,8 @@ public final class PgLedgerReader implements LedgerReader {
   @Override
   public Future<Optional<AuthorizationView>> authorization(HoldId id) {
     ShardId shard = id.shard();
-    return nodes.followingMoves(() -> nodes.ofShard(shard).preparedQuery(SqlQueries.AUTHORIZATION_STEPS)
-      .execute(Tuple.of(id.value(), shard.name(), shard.number()))
-      .recover(LedgerNodes::placementRefused))
-      .map(rows -> authorization(id, LedgerNodes.rows(rows)));
+    return onShard(shard, SqlQueries.AUTHORIZATION_STEPS, Tuple.of(id.value(), shard.name(), shard.number()))
+      .map(rows -> authorization(id, rows));
   }
 
   /**
@@ -286,6 +280,13 @@ public final class PgLedgerReader implements LedgerReader {
       new WalletId(placed.getString("to")), Money.of(amount, hold.get().getString("currency")), captured,
       status == AuthorizationView.Status.ACTIVE ? held : 0, releasedBy, ref.isEmpty() ? Optional.empty() : Optional.of(ref),
       hold.get().getOffsetDateTime("created_at").toInstant(), Instant.ofEpochMilli(Long.parseLong(placed.getString("exp")))));
+  }
+
+  /** {@code query} on the database that holds {@code shard}'s ledger, following a move of it. */
+  private Future<List<Row>> onShard(ShardId shard, String query, Tuple args) {
+    return nodes.followingMoves(() -> nodes.ofShard(shard).preparedQuery(query).execute(args)
+      .recover(LedgerNodes::placementRefused))
+      .map(LedgerNodes::rows);
   }
 
   /** A posting's movement facts; none (an empty object) for a posting that carries none. */
