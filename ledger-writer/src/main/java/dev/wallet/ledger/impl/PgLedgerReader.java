@@ -1,5 +1,6 @@
 package dev.wallet.ledger.impl;
 
+import dev.wallet.balancecache.BalanceCacheUnavailableException;
 import dev.wallet.balancecache.model.AuthorizationView;
 import dev.wallet.balancecache.model.BalanceChange;
 import dev.wallet.balancecache.model.HoldId;
@@ -20,6 +21,7 @@ import dev.wallet.ledger.PostingLine;
 import dev.wallet.ledger.ReconciliationReport;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.DatabaseException;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
@@ -194,6 +196,7 @@ public final class PgLedgerReader implements LedgerReader {
   @Override
   public Future<Optional<PaymentRecordFacts>> payment(String paymentId) {
     return nodes.everywhere(SqlQueries.PAYMENT_POSTINGS, Tuple.of(paymentId))
+      .recover(PgLedgerReader::unavailableUnlessAnswered)
       .map(rows -> paymentRecord(paymentId, rows).or(() -> reversedPayment(paymentId, rows)));
   }
 
@@ -286,7 +289,19 @@ public final class PgLedgerReader implements LedgerReader {
   private Future<List<Row>> onShard(ShardId shard, String query, Tuple args) {
     return nodes.followingMoves(() -> nodes.ofShard(shard).preparedQuery(query).execute(args)
       .recover(LedgerNodes::placementRefused))
+      .recover(PgLedgerReader::unavailableUnlessAnswered)
       .map(LedgerNodes::rows);
+  }
+
+  /**
+   * For the money core, which reads here what the hot tier no longer holds: a ledger that did not
+   * answer (or refused this process's out-of-date placement) leaves it unavailable, a 503 retried
+   * under the same key as nothing was decided; one that answered with an error is a bug.
+   */
+  private static <T> Future<T> unavailableUnlessAnswered(Throwable failure) {
+    return Future.failedFuture(failure instanceof DatabaseException ? failure
+      : new BalanceCacheUnavailableException("the ledger did not answer for a record the hot tier no longer holds",
+        failure));
   }
 
   /** A posting's movement facts; none (an empty object) for a posting that carries none. */
