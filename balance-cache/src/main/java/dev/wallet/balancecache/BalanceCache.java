@@ -228,9 +228,10 @@ public interface BalanceCache {
   void connectRegions(RegionLink link);
 
   /**
-   * Connects the money core to the ledger's payments: a refund whose payment record has expired
-   * from the hot tier restores it from {@code ledger} (docs/architecture.md, "Payment records").
-   * Without it such a refund fails as unavailable.
+   * Connects the money core to what the ledger holds of records expired from the hot tier: reads of
+   * payments, reversed movements and ended holds, and a refund restoring its payment record, come
+   * from {@code ledger} once the record has gone (docs/architecture.md, "Payment records" and "Hold
+   * records"). Without it they fail as unavailable.
    */
   void connectLedger(RetiredRecords ledger);
 
