@@ -675,8 +675,7 @@ class RegionsApiTest {
       awaitAvailable(c.payer(), c.from(), 600 + 100);
       JsonObject hot = awaitRefunded(c.payer(), paymentId, 100);
       String record = new WalletId(c.from()).shard().tag() + ":x:" + paymentId;
-      Eventually.await(record + " to expire once region a's ledger has the payment", Duration.ofSeconds(30),
-        () -> Await.result(regionARedis.send(Request.cmd(Command.EXISTS).arg(record))).toInteger() == 0);
+      HotRecords.awaitGone(regionARedis, record);
 
       HttpResponse<Buffer> fromLedger = c.payer().get("/v1/payments/" + paymentId);
       HttpResponse<Buffer> after = merchantInA.post(refunds, new JsonObject().put("amount", 150), newKey());

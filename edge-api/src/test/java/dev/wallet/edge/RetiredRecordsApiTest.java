@@ -320,8 +320,7 @@ class RetiredRecordsApiTest {
   }
 
   private static void awaitGone(String record) {
-    Eventually.await(record + " to expire once the ledger holds its last change", Duration.ofSeconds(30),
-      () -> Await.result(redis.send(Request.cmd(Command.EXISTS).arg(record))).toInteger() == 0);
+    HotRecords.awaitGone(redis, record);
   }
 
   private static long ttlMs(String record) {

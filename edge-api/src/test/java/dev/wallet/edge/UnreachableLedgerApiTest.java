@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
-import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.ledger.LedgerDatabase;
@@ -19,12 +18,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
-import io.vertx.redis.client.Request;
-import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -95,7 +91,6 @@ class UnreachableLedgerApiTest {
   }
 
   private static void awaitGone(String record) {
-    Eventually.await(record + " to expire once the ledger holds its last change", Duration.ofSeconds(30),
-      () -> Await.result(redis.send(Request.cmd(Command.EXISTS).arg(record))).toInteger() == 0);
+    HotRecords.awaitGone(redis, record);
   }
 }
