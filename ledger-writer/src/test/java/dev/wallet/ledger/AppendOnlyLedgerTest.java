@@ -104,6 +104,25 @@ class AppendOnlyLedgerTest {
   }
 
   @Test
+  @DisplayName("the database refuses an entry whose posting it does not hold, and one whose account it does not hold"
+    + " (the chain trigger checks both: there are no foreign keys to do it since V15)")
+  void entriesNeedTheirPostingAndAccount() {
+    String entry = "INSERT INTO entries (posting_id, idx, account_id, bucket, amount, currency, balance_after, seq,"
+      + " created_at) VALUES ($1, 0, $2, 'available', 5, 'USD', 755, 3, now())";
+    String noPosting = "test-no-posting-" + System.nanoTime();
+    Throwable orphan = failure(app.withTransaction(conn -> conn.preparedQuery(entry)
+      .execute(Tuple.of(noPosting, wallet.value()))));
+    assertThat(sqlState(orphan)).as(orphan.toString()).isEqualTo("23503");
+
+    String posting = "test-no-account-" + System.nanoTime();
+    String unknown = WalletId.random(wallet.shard()).value();
+    Throwable noAccount = failure(app.withTransaction(conn -> insertPosting(conn, posting, wallet.shard().name())
+      .compose(done -> insertEntry(conn, posting, 0, unknown, 5, 5, 1))));
+    assertThat(sqlState(noAccount)).as(noAccount.toString()).isEqualTo("WL001");
+    assertThat(ledger.count("SELECT count(*) FROM entries WHERE posting_id IN ($1, $2)", noPosting, posting)).isZero();
+  }
+
+  @Test
   @DisplayName("an amount a superuser changes behind the triggers is named by the chain verifier, and so is a hash rewritten to match")
   void chainVerifierFindsTampering() throws Exception {
     assertThat(LedgerChain.verify(LedgerFixture.appDatabase()).firstBroken()).as("chain before tampering").isEmpty();
