@@ -928,8 +928,10 @@ public final class RedisBalanceCache implements BalanceCache {
                                                                   String idempotencyKey, String requestHash) {
     return hashAt(Keys.hold(id)).compose(hold -> {
       if (hold.isEmpty()) {
-        return endedAuthorization(id).map(ended -> ended.map(view -> new Outcome<>(OutcomeCode.OK, view, true))
-          .orElseGet(() -> Outcome.refused(OutcomeCode.AUTHORIZATION_NOT_FOUND)));
+        return keyUsedForAnotherRequest(idempotencyKey, requestHash).compose(reused -> reused
+          ? Future.succeededFuture(Outcome.<AuthorizationView>refused(OutcomeCode.IDEMPOTENCY_KEY_REUSED))
+          : endedAuthorization(id).map(ended -> ended.map(view -> new Outcome<>(OutcomeCode.OK, view, true))
+            .orElseGet(() -> Outcome.refused(OutcomeCode.AUTHORIZATION_NOT_FOUND))));
       }
       if (!hold.containsKey("to")) {
         return Future.succeededFuture(Outcome.<AuthorizationView>refused(OutcomeCode.AUTHORIZATION_NOT_FOUND));
@@ -937,6 +939,17 @@ public final class RedisBalanceCache implements BalanceCache {
       return finishHold(id, hold, "released", Keys.holdExpiries(id.shard()), "", releasedBy, idempotencyKey,
         requestHash).map(reply -> Views.outcome(reply, Views::authorization));
     });
+  }
+
+  /**
+   * What finish_hold.lua asks first, asked where the script does not run: the key's record, kept a
+   * retention after its own request, may outlive the authorization's.
+   */
+  private Future<Boolean> keyUsedForAnotherRequest(String idempotencyKey, String requestHash) {
+    if (requestHash.isEmpty()) {
+      return Future.succeededFuture(false);
+    }
+    return hashAt(idempotencyKey).map(recorded -> recorded.containsKey("rh") && !recorded.get("rh").equals(requestHash));
   }
 
   @Override
