@@ -871,8 +871,11 @@ public final class RedisBalanceCache implements BalanceCache {
     HoldId authId = command.authorization();
     return hashAt(Keys.hold(authId)).compose(auth -> {
       if (auth.isEmpty()) {
-        return endedAuthorization(authId).map(ended -> Outcome.<CaptureView>refused(ended.isPresent()
-          ? OutcomeCode.AUTHORIZATION_NOT_ACTIVE : OutcomeCode.AUTHORIZATION_NOT_FOUND));
+        return answeredBefore(Keys.idempotency(authId.shard(), command.idempotencyKey()),
+          requestHash(command.canonical())).compose(answered -> answered.isPresent()
+          ? Future.succeededFuture(Views.outcome(answered.get(), Views::capture))
+          : endedAuthorization(authId).map(ended -> Outcome.<CaptureView>refused(ended.isPresent()
+            ? OutcomeCode.AUTHORIZATION_NOT_ACTIVE : OutcomeCode.AUTHORIZATION_NOT_FOUND)));
       }
       if (!auth.containsKey("to")) {
         return Future.succeededFuture(Outcome.<CaptureView>refused(OutcomeCode.AUTHORIZATION_NOT_FOUND));
@@ -928,8 +931,8 @@ public final class RedisBalanceCache implements BalanceCache {
                                                                   String idempotencyKey, String requestHash) {
     return hashAt(Keys.hold(id)).compose(hold -> {
       if (hold.isEmpty()) {
-        return keyUsedForAnotherRequest(idempotencyKey, requestHash).compose(reused -> reused
-          ? Future.succeededFuture(Outcome.<AuthorizationView>refused(OutcomeCode.IDEMPOTENCY_KEY_REUSED))
+        return answeredBefore(idempotencyKey, requestHash).compose(answered -> answered.isPresent()
+          ? Future.succeededFuture(Views.outcome(answered.get(), Views::authorization))
           : endedAuthorization(id).map(ended -> ended.map(view -> new Outcome<>(OutcomeCode.OK, view, true))
             .orElseGet(() -> Outcome.refused(OutcomeCode.AUTHORIZATION_NOT_FOUND))));
       }
@@ -942,14 +945,17 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   /**
-   * What finish_hold.lua asks first, asked where the script does not run: the key's record, kept a
-   * retention after its own request, may outlive the authorization's.
+   * What a script asks first (lib.lua's idem_seen), asked where the script does not run because the
+   * authorization's record has expired: the key's record, kept a retention after its own request, may
+   * outlive it. Empty without a record (or without a key: the sweeper's release at expiry).
    */
-  private Future<Boolean> keyUsedForAnotherRequest(String idempotencyKey, String requestHash) {
+  private Future<Optional<ScriptReply>> answeredBefore(String idempotencyKey, String requestHash) {
     if (requestHash.isEmpty()) {
-      return Future.succeededFuture(false);
+      return Future.succeededFuture(Optional.empty());
     }
-    return hashAt(idempotencyKey).map(recorded -> recorded.containsKey("rh") && !recorded.get("rh").equals(requestHash));
+    return hashAt(idempotencyKey).map(recorded -> Optional.ofNullable(recorded.get("rh")).map(hash ->
+      !hash.equals(requestHash) ? ScriptReply.parse("key_reused", "")
+        : ScriptReply.parse("pending".equals(recorded.get("state")) ? "in_flight" : "replay", recorded.get("outcome"))));
   }
 
   @Override
