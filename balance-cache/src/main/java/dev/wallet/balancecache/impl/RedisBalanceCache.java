@@ -954,8 +954,9 @@ public final class RedisBalanceCache implements BalanceCache {
       return Future.succeededFuture(Optional.empty());
     }
     return hashAt(idempotencyKey).map(recorded -> Optional.ofNullable(recorded.get("rh")).map(hash ->
-      !hash.equals(requestHash) ? ScriptReply.parse("key_reused", "")
-        : ScriptReply.parse("pending".equals(recorded.get("state")) ? "in_flight" : "replay", recorded.get("outcome"))));
+      !hash.equals(requestHash) ? new ScriptReply(ScriptReply.Kind.KEY_REUSED, new JsonObject())
+        : new ScriptReply("pending".equals(recorded.get("state")) ? ScriptReply.Kind.IN_FLIGHT : ScriptReply.Kind.REPLAY,
+          new JsonObject(recorded.get("outcome")))));
   }
 
   @Override
