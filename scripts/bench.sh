@@ -8,7 +8,10 @@
 # running the wallet's own move.lua and pgbench's TPC-B. Prints markdown tables and appends them,
 # with the date and the command, to docs/benchmarks.md. One table puts transfers per second through
 # POST /v1/transfers/batch (batches of --batch-size=100 same-shard transfers, plain and atomic) next
-# to single same-shard requests; `--only=batch` measures just that table.
+# to single same-shard requests; `--only=batch` measures just that table. Each scenario is first
+# run for --warmup=15 s, then on while the JIT compilers of the measured JVMs are still busy (above
+# 5 % of a core, up to --warmup-limit=300 s; --quick does not wait): a JVM measured while C2 compiles
+# its hot paths spends up to twice the CPU a request it spends once warm (docs/benchmarks.md).
 #
 #   scripts/bench.sh            # 3 runs of 10 s per scenario, 10,000 wallets, 10,000 sockets (about 15 min)
 #   scripts/bench.sh --quick    # 1 run of 5 s, 2,000 wallets (under 3 min once built)

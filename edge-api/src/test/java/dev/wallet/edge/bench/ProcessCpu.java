@@ -2,6 +2,7 @@ package dev.wallet.edge.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -37,6 +38,39 @@ final class ProcessCpu {
     Map<String, Double> used = new LinkedHashMap<>();
     pids.forEach((name, pid) -> used.put(name, ticks(pid) * MS_PER_TICK));
     return used;
+  }
+
+  /**
+   * CPU milliseconds the JIT compilers (HotSpot's C1 and C2 threads) of the Java processes among
+   * them, and of this process, have used so far: while they are busy the code measured is not yet
+   * the code that runs once a process has warmed up.
+   */
+  double compilersMs() {
+    double used = compilersTicks(Path.of("/proc/self")) * MS_PER_TICK;
+    for (long pid : pids.values()) {
+      used += compilersTicks(Path.of("/proc", Long.toString(pid))) * MS_PER_TICK;
+    }
+    return used;
+  }
+
+  private static long compilersTicks(Path proc) {
+    long total = 0;
+    try (DirectoryStream<Path> threads = Files.newDirectoryStream(proc.resolve("task"))) {
+      for (Path thread : threads) {
+        if (Files.readString(thread.resolve("comm")).strip().matches("C[12] CompilerThre.*")) {
+          total += threadTicks(thread);
+        }
+      }
+    } catch (IOException | RuntimeException gone) {
+      return total; // a thread or process that ended meanwhile
+    }
+    return total;
+  }
+
+  private static long threadTicks(Path thread) throws IOException {
+    String stat = Files.readString(thread.resolve("stat"));
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
   }
 
   /** What each process used between two samples. */
