@@ -13,7 +13,7 @@
 # 5 % of a core, up to --warmup-limit=300 s; --quick does not wait): a JVM measured while C2 compiles
 # its hot paths spends up to twice the CPU a request it spends once warm (docs/benchmarks.md).
 #
-#   scripts/bench.sh            # 3 runs of 10 s per scenario, 10,000 wallets, 10,000 sockets (about 15 min)
+#   scripts/bench.sh            # 3 runs of 10 s per scenario, 10,000 wallets, 10,000 sockets (about 25 min)
 #   scripts/bench.sh --quick    # 1 run of 5 s, 2,000 wallets (under 3 min once built)
 #   WALLET_BENCH_RECORD=0 scripts/bench.sh --quick    # print only, leave docs/benchmarks.md alone
 #   WALLET_BENCH_LEDGER_DATABASES=2 scripts/bench.sh  # the ledger over two databases
