@@ -30,7 +30,8 @@
 --
 -- Returns {kind, outcome}: outcome.code is OK (completed here), PENDING (the saga goes on), or
 -- AUTHORIZATION_NOT_FOUND, AUTHORIZATION_NOT_ACTIVE, AUTHORIZATION_EXPIRED, AMOUNT_INVALID,
--- CAPTURE_EXCEEDS_AUTHORIZATION, WALLET_INACTIVE, CURRENCY_MISMATCH, NOT_A_MERCHANT, BALANCE_OVERFLOW.
+-- CAPTURE_EXCEEDS_AUTHORIZATION, WALLET_INACTIVE, CURRENCY_MISMATCH, NOT_A_MERCHANT, BALANCE_OVERFLOW;
+-- kind 'unrecorded' (AUTHORIZATION_NOT_FOUND, nothing written) when the authorization has no record.
 -- Writes (only when accepted): the accounts, the authorization, the movement record, the payment
 -- record or the pending set, the expiry set, the counters (the rest given back), the idempotency
 -- record, one posting for the capture and one for the release of the rest.
@@ -46,6 +47,11 @@ local seen = idem_lookup(idem_key, request_hash)
 if seen then return seen end
 
 local a = redis.call('HMGET', auth_key, 'state', 'wallet', 'to', 'amt', 'cur', 'exp', 'lim', 'ref')
+-- No record: the authorization ended and its record expired after the caller read it. The caller
+-- answers a missing record itself, from the ledger, and records nothing; so nothing is written here.
+if not a[1] then
+  return reply('unrecorded', cjson.encode(refusal('AUTHORIZATION_NOT_FOUND', {id = id, authorizationId = auth_id})))
+end
 local payer = load_wallet(payer_key)
 local ts = now_ms()
 local code

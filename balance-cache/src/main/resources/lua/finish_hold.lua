@@ -4,7 +4,8 @@
 -- depends on the wallet's status: held money is already spoken for.
 -- A hold that has already ended is left as it is and its first ending is returned. Its record
 -- expires a retention after the ledger has its ending; an ending asked after that finds no record
--- here (HOLD_NOT_FOUND) and is answered from the ledger (RedisBalanceCache).
+-- here (HOLD_NOT_FOUND, kind 'unrecorded': nothing is written) and is answered from the ledger
+-- (RedisBalanceCache), as is one whose caller read the record just before it expired.
 -- An authorization (see lib.lua) is released by a void or, once past its expiry, by the sweeper
 -- (ARGV[4] says which; an expiry release before 'exp' by Redis's clock is refused as NOT_EXPIRED,
 -- so a capture and an expiry can never both happen); it leaves the expiry set, and gives back its
@@ -23,7 +24,7 @@
 --         key is replayed from it, and the key reused for another request is refused (key_reused)
 --
 -- Returns {kind, outcome}: kind 'new' or 'replay'; outcome.code is OK with status settled or
--- released, or HOLD_NOT_FOUND, NOT_EXPIRED.
+-- released, or NOT_EXPIRED; kind 'unrecorded' with HOLD_NOT_FOUND when the hold has no record.
 -- Writes (only on 'new'): the wallet, the system account when settled, the hold record, one posting.
 
 local wallet_key, hold_key, outbox, system_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -37,7 +38,7 @@ if request_hash ~= '' then
 end
 
 local h = redis.call('HMGET', hold_key, 'state', 'outcome', 'wallet', 'amt', 'cur', 'ref', 'lim', 'to', 'exp', 'captured')
-if not h[1] then return reply('new', cjson.encode(refusal('HOLD_NOT_FOUND', {holdId = hold_id}))) end
+if not h[1] then return reply('unrecorded', cjson.encode(refusal('HOLD_NOT_FOUND', {holdId = hold_id}))) end
 if h[1] ~= 'active' then return reply('replay', h[2]) end
 if ending ~= 'settled' and ending ~= 'released' then error('bad ending ' .. tostring(ending)) end
 local is_authorization = h[8] ~= false

@@ -871,11 +871,7 @@ public final class RedisBalanceCache implements BalanceCache {
     HoldId authId = command.authorization();
     return hashAt(Keys.hold(authId)).compose(auth -> {
       if (auth.isEmpty()) {
-        return answeredBefore(Keys.idempotency(authId.shard(), command.idempotencyKey()),
-          requestHash(command.canonical())).compose(answered -> answered.isPresent()
-          ? Future.succeededFuture(Views.outcome(answered.get(), Views::capture))
-          : endedAuthorization(authId).map(ended -> Outcome.<CaptureView>refused(ended.isPresent()
-            ? OutcomeCode.AUTHORIZATION_NOT_ACTIVE : OutcomeCode.AUTHORIZATION_NOT_FOUND)));
+        return withoutRecord(command);
       }
       if (!auth.containsKey("to")) {
         return Future.succeededFuture(Outcome.<CaptureView>refused(OutcomeCode.AUTHORIZATION_NOT_FOUND));
@@ -884,6 +880,20 @@ public final class RedisBalanceCache implements BalanceCache {
       return landing(new WalletId(auth.get("to")), shard)
         .compose(payee -> capture(command, auth, payee));
     });
+  }
+
+  /**
+   * A capture of an authorization without a record, found so before capture.lua or by it (the
+   * record expired in between): its key's record answers first, as in the script, then how the
+   * ledger says the authorization ended (409), or 404 for one it never had. Nothing is recorded.
+   */
+  private Future<Outcome<CaptureView>> withoutRecord(Capture command) {
+    HoldId authId = command.authorization();
+    return answeredBefore(Keys.idempotency(authId.shard(), command.idempotencyKey()), requestHash(command.canonical()))
+      .compose(answered -> answered.isPresent()
+        ? Future.succeededFuture(Views.outcome(answered.get(), Views::capture))
+        : endedAuthorization(authId).map(ended -> Outcome.<CaptureView>refused(ended.isPresent()
+          ? OutcomeCode.AUTHORIZATION_NOT_ACTIVE : OutcomeCode.AUTHORIZATION_NOT_FOUND)));
   }
 
   /** capture.lua, paying {@code payee}: the merchant wallet, or its stripe on the payer's shard. */
@@ -906,7 +916,7 @@ public final class RedisBalanceCache implements BalanceCache {
       Long.toString(command.feeMinor()), requestHash(command.canonical()), command.actor(),
       command.keepOpen() ? "1" : "0", retention(), sameShard ? "1" : "0", transit.id(shard), fees.id(shard));
     return runner.run(scripts.capture, keys, args).compose(reply -> driveIfPending(reply, shard, paymentId))
-      .map(reply -> Views.outcome(reply, Views::capture));
+      .compose(reply -> answered(reply, Views::capture, () -> withoutRecord(command)));
   }
 
   /**
@@ -929,19 +939,32 @@ public final class RedisBalanceCache implements BalanceCache {
    */
   private Future<Outcome<AuthorizationView>> releaseAuthorization(HoldId id, String releasedBy,
                                                                   String idempotencyKey, String requestHash) {
+    Supplier<Future<Outcome<AuthorizationView>>> withoutRecord = () -> answeredBefore(idempotencyKey, requestHash)
+      .compose(answered -> answered.isPresent()
+        ? Future.succeededFuture(Views.outcome(answered.get(), Views::authorization))
+        : endedAuthorization(id).map(ended -> ended.map(view -> new Outcome<>(OutcomeCode.OK, view, true))
+          .orElseGet(() -> Outcome.refused(OutcomeCode.AUTHORIZATION_NOT_FOUND))));
     return hashAt(Keys.hold(id)).compose(hold -> {
       if (hold.isEmpty()) {
-        return answeredBefore(idempotencyKey, requestHash).compose(answered -> answered.isPresent()
-          ? Future.succeededFuture(Views.outcome(answered.get(), Views::authorization))
-          : endedAuthorization(id).map(ended -> ended.map(view -> new Outcome<>(OutcomeCode.OK, view, true))
-            .orElseGet(() -> Outcome.refused(OutcomeCode.AUTHORIZATION_NOT_FOUND))));
+        return withoutRecord.get();
       }
       if (!hold.containsKey("to")) {
         return Future.succeededFuture(Outcome.<AuthorizationView>refused(OutcomeCode.AUTHORIZATION_NOT_FOUND));
       }
       return finishHold(id, hold, "released", Keys.holdExpiries(id.shard()), "", releasedBy, idempotencyKey,
-        requestHash).map(reply -> Views.outcome(reply, Views::authorization));
+        requestHash).compose(reply -> answered(reply, Views::authorization, withoutRecord));
     });
+  }
+
+  /**
+   * A script's answer; or, when the script met no record of the hold or authorization it ends (the
+   * record expired after the caller read it: kind UNRECORDED, nothing written), the answer of the
+   * caller's path for a record it found missing.
+   */
+  private static <V> Future<Outcome<V>> answered(ScriptReply reply, Function<JsonObject, V> view,
+                                                 Supplier<Future<Outcome<V>>> withoutRecord) {
+    return reply.kind() == ScriptReply.Kind.UNRECORDED ? withoutRecord.get()
+      : Future.succeededFuture(Views.outcome(reply, view));
   }
 
   /**
@@ -974,7 +997,7 @@ public final class RedisBalanceCache implements BalanceCache {
     return hashAt(Keys.hold(id)).compose(hold -> hold.isEmpty()
       ? endedBefore(id)
       : finishHold(id, hold, ending, accountKey, accountId, "", Keys.hold(id), "")
-        .map(reply -> Views.outcome(reply, Views::hold)));
+        .compose(reply -> answered(reply, Views::hold, () -> endedBefore(id))));
   }
 
   /**

@@ -5,7 +5,10 @@ import io.vertx.core.json.JsonObject;
 /** What a script answered: how the outcome was reached (see lib.lua) and the outcome itself. */
 record ScriptReply(Kind kind, JsonObject outcome) {
 
-  /** UNRECORDED: a refusal the caller asked not to record (move.lua's ARGV[13]); nothing was written. */
+  /**
+   * UNRECORDED: a refusal the caller asked not to record (move.lua's ARGV[13]), or capture.lua's and
+   * finish_hold.lua's for a hold or authorization without a record; nothing was written.
+   */
   enum Kind { NEW, REPLAY, IN_FLIGHT, KEY_REUSED, UNRECORDED }
 
   static ScriptReply parse(String kind, String outcomeJson) {

@@ -10,11 +10,13 @@ import dev.wallet.balancecache.command.Credit;
 import dev.wallet.balancecache.command.OpenWallet;
 import dev.wallet.balancecache.command.PlaceHold;
 import dev.wallet.balancecache.command.Transfer;
+import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.IdempotencyKey;
 import dev.wallet.balancecache.model.LimitCheck;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.PaymentId;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.ShardRange;
 import dev.wallet.balancecache.model.SystemAccount;
@@ -205,6 +207,45 @@ class RefusalsLeaveNoTraceTest {
       () -> runner.run(scripts.move, keys, List.of(id.value(), "transfer", amount, "0", "USD", "hash", alice, "60000",
           SystemAccount.fees(USD).id(shard), "", "", "[]"))
         .map(reply -> Views.outcome(reply, Views::transfer)));
+  }
+
+  @Test
+  @DisplayName("a capture whose authorization's record is gone when capture.lua runs writes nothing, not even a refusal record")
+  void captureWithoutAuthorizationRecord() {
+    String alice = owner();
+    WalletId payer = core.funded(alice, 100);
+    ShardId shard = payer.shard();
+    HoldId expired = HoldId.random(shard);
+    PaymentId payment = PaymentId.random(shard);
+    IdempotencyKey key = key(alice);
+    SystemAccount transit = SystemAccount.transit(USD);
+    SystemAccount fees = SystemAccount.fees(USD);
+    List<String> keys = List.of(Keys.wallet(payer), Keys.hold(expired), Keys.idempotency(shard, key),
+      Keys.movement(shard, payment.value()), Keys.outbox(shard), Keys.holdExpiries(shard),
+      Keys.pendingMovements(shard), Keys.systemAccount(shard, transit), Keys.wallet(payer),
+      Keys.systemAccount(shard, fees), Keys.paymentRecord(shard, payment.value()));
+    Map<String, String> before = ShardSnapshot.take(redis, shard);
+    ScriptReply reply = Await.result(runner.run(scripts.capture, keys, List.of(payment.value(), expired.value(), "10",
+      "0", "hash", alice, "0", "60000", "1", transit.id(shard), fees.id(shard))));
+    assertThat(reply.kind()).isEqualTo(ScriptReply.Kind.UNRECORDED);
+    assertThat(Views.outcome(reply, Views::capture).code()).isEqualTo(OutcomeCode.AUTHORIZATION_NOT_FOUND);
+    assertThat(ShardSnapshot.changedKeys(before, ShardSnapshot.take(redis, shard))).as("keys changed").isEmpty();
+  }
+
+  @Test
+  @DisplayName("a void or a withdrawal's ending whose hold's record is gone when finish_hold.lua runs writes nothing")
+  void endingWithoutHoldRecord() {
+    String alice = owner();
+    WalletId wallet = core.funded(alice, 100);
+    ShardId shard = wallet.shard();
+    HoldId expired = HoldId.random(shard);
+    Map<String, String> before = ShardSnapshot.take(redis, shard);
+    ScriptReply reply = Await.result(runner.run(scripts.finishHold, List.of(Keys.wallet(wallet), Keys.hold(expired),
+      Keys.outbox(shard), Keys.holdExpiries(shard), Keys.idempotency(shard, key(alice))),
+      List.of(expired.value(), "released", "", "void", "hash")));
+    assertThat(reply.kind()).isEqualTo(ScriptReply.Kind.UNRECORDED);
+    assertThat(Views.outcome(reply, Views::hold).code()).isEqualTo(OutcomeCode.HOLD_NOT_FOUND);
+    assertThat(ShardSnapshot.changedKeys(before, ShardSnapshot.take(redis, shard))).as("keys changed").isEmpty();
   }
 
   @Test
