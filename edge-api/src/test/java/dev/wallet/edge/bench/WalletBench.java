@@ -65,8 +65,8 @@ public final class WalletBench {
   record Options(List<URI> edges, String secret, boolean quick, int runs, int seconds, int clients, int pairs,
                  int spreadWallets, int payers, int sockets, int scriptClients, String redisSeed, String pgHost,
                  int pgPort, String pgSuperPassword, String pgApp, String pgAppPassword, String pgDatabase,
-                 String ledgerPlacement, URI writerMetrics, String only, String pids, int warmUpSeconds, int warmUpLimitSeconds, int batchSize,
-                 int rate) {
+                 String ledgerPlacement, URI writerMetrics, String only, String pids, int warmUpSeconds,
+                 int warmUpLimitSeconds, int batchSize, int rate) {
 
     static Options parse(String[] args) {
       Map<String, String> given = new HashMap<>();
