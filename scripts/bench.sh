@@ -11,7 +11,7 @@
 # to single same-shard requests; `--only=batch` measures just that table. Each scenario is first
 # run for --warmup=15 s, then on while the JIT compilers of the measured JVMs are still busy (above
 # 5 % of a core, up to --warmup-limit=300 s; --quick does not wait): a JVM measured while C2 compiles
-# its hot paths spends up to twice the CPU a request it spends once warm (docs/benchmarks.md).
+# its hot paths spends two to four times the CPU a request it spends once warm (docs/benchmarks.md).
 #
 #   scripts/bench.sh            # 3 runs of 10 s per scenario, 10,000 wallets, 10,000 sockets (about 25 min)
 #   scripts/bench.sh --quick    # 1 run of 5 s, 2,000 wallets (under 3 min once built)

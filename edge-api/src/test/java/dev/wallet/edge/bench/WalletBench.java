@@ -361,7 +361,7 @@ public final class WalletBench {
   /**
    * A scenario in a closed loop for the warm-up seconds, and then on, slice by slice, while the
    * JIT compilers of the measured processes are still busy (up to the warm-up's limit): a process
-   * measured while C2 compiles its hot paths spends up to twice the CPU a request that it spends
+   * measured while C2 compiles its hot paths spends two to four times the CPU a request it spends
    * once they are compiled, and on two cores the compilers take it from everything else.
    */
   private void warmUp(String scenario, Supplier<Load.Requests> requests) {
