@@ -58,19 +58,20 @@ final class ProcessCpu {
     try (DirectoryStream<Path> threads = Files.newDirectoryStream(proc.resolve("task"))) {
       for (Path thread : threads) {
         if (Files.readString(thread.resolve("comm")).strip().matches("C[12] CompilerThre.*")) {
-          total += threadTicks(thread);
+          String[] fields = statFields(thread);
+          total += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
         }
       }
     } catch (IOException | RuntimeException gone) {
-      return total; // a thread or process that ended meanwhile
+      // a thread or process that ended meanwhile: what was read so far
     }
     return total;
   }
 
-  private static long threadTicks(Path thread) throws IOException {
-    String stat = Files.readString(thread.resolve("stat"));
-    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+  /** The fields of a process's or thread's /proc stat after its name, from state on. */
+  private static String[] statFields(Path proc) throws IOException {
+    String stat = Files.readString(proc.resolve("stat"));
+    return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
   }
 
   /** What each process used between two samples. */
@@ -83,8 +84,7 @@ final class ProcessCpu {
   private static long ticks(long pid) {
     Path proc = Path.of("/proc", Long.toString(pid));
     try {
-      String stat = Files.readString(proc.resolve("stat"));
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      String[] fields = statFields(proc);
       // utime and stime, plus cutime and cstime: the children it reaped (PostgreSQL's ended backends)
       long total = Long.parseLong(fields[11]) + Long.parseLong(fields[12]) + Long.parseLong(fields[13])
         + Long.parseLong(fields[14]);
