@@ -70,6 +70,35 @@ class LedgerGroupCommitTest {
     assertThat(ledger.count("SELECT count(*) FROM postings WHERE id = $1", "g" + run + "x-p1")).isZero();
   }
 
+  @Test
+  @DisplayName("batches that arrive one after another while the store lingers share one transaction")
+  void batchesArrivingApartShareOneTransaction(Vertx vertx) {
+    LedgerStore lingering = new LedgerStore(app, InsertMode.UNNEST, List.of(), vertx, 1_000);
+    Await.result(lingering.ensureMonth(java.time.LocalDate.now(java.time.ZoneOffset.UTC)));
+    Future<Void> first = lingering.write("l" + run + "0", List.of(transfer("l" + run + "0", "p1", 1)));
+    Await.result(vertx.timer(50)); // the second shard's batch arrives later, as below saturation
+    assertThat(first.isComplete()).as("the first batch waits for others").isFalse();
+    Future<Void> second = lingering.write("l" + run + "1", List.of(transfer("l" + run + "1", "p1", 1)));
+    Await.result(Future.all(first, second));
+
+    assertThat(transactionsOf("l" + run)).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("without lingering, a batch that arrives after the last commit has a transaction of its own")
+  void batchesArrivingApartWithoutLingerCommitApart() {
+    Await.result(store.ensureMonth(java.time.LocalDate.now(java.time.ZoneOffset.UTC)));
+    Await.result(store.write("n" + run + "0", List.of(transfer("n" + run + "0", "p1", 1))));
+    Await.result(store.write("n" + run + "1", List.of(transfer("n" + run + "1", "p1", 1))));
+
+    assertThat(transactionsOf("n" + run)).isEqualTo(2);
+  }
+
+  /** How many transactions committed the postings of the shards named {@code prefix}...: their distinct xmin. */
+  private long transactionsOf(String prefix) {
+    return ledger.count("SELECT count(DISTINCT xmin::text) FROM postings WHERE shard LIKE $1", prefix + "%");
+  }
+
   /** One unit between two new system accounts of {@code shard}, at sequence {@code seq} of both. */
   private static Positioned transfer(String shard, String name, long seq) {
     OutboxRecord record = new OutboxRecord(shard + "-" + name, PostingType.TRANSFER, shard, Instant.now(),
