@@ -43,7 +43,7 @@ public final class StreamLedgerWriter implements LedgerWriter {
   private static final long BACKLOG_REFRESH_MS = 1_000;
   /**
    * How long a ledger transaction waits for more shards' batches (LedgerStore): well inside the ledger
-   * lag's 1 s, and at 190 transfers/s 8.5 transfers a commit instead of 1.7 (docs/benchmarks.md).
+   * lag's 1 s, and at 190 transfers/s 8.3 transfers a commit instead of 1.7 (docs/benchmarks.md).
    */
   private static final long TRANSACTION_LINGER_MS = 50;
   private static final int FULL_COUNT_EVERY = 10;
