@@ -73,7 +73,8 @@ class LedgerGroupCommitTest {
   @Test
   @DisplayName("batches that arrive one after another while the store lingers share one transaction")
   void batchesArrivingApartShareOneTransaction(Vertx vertx) {
-    LedgerStore lingering = new LedgerStore(app, InsertMode.UNNEST, List.of(), vertx, 1_000);
+    // a wait far longer than the gap below, so that a stalled machine cannot end it before the second arrives
+    LedgerStore lingering = new LedgerStore(app, InsertMode.UNNEST, List.of(), vertx, 3_000);
     Await.result(lingering.ensureMonth(java.time.LocalDate.now(java.time.ZoneOffset.UTC)));
     Future<Void> first = lingering.write("l" + run + "0", List.of(transfer("l" + run + "0", "p1", 1)));
     Await.result(vertx.timer(50)); // the second shard's batch arrives later, as below saturation

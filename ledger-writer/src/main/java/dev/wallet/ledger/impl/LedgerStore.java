@@ -56,7 +56,6 @@ public final class LedgerStore {
   /** Records enough to start a transaction without waiting for more (see {@link #lingerMs}). */
   private static final int ENOUGH_RECORDS = 128;
   private List<Submission> queued = new ArrayList<>();
-  private int queuedRecords;
   private long queuedSinceMs;
   private int inFlight;
   private final Vertx vertx;
@@ -129,7 +128,6 @@ public final class LedgerStore {
           queuedSinceMs = System.currentTimeMillis();
         }
         queued.add(new Submission(shard, batch, committed));
-        queuedRecords += batch.size();
       }
       flushIfIdle();
       return committed.future();
@@ -149,7 +147,6 @@ public final class LedgerStore {
       inFlight++;
       next = queued;
       queued = new ArrayList<>();
-      queuedRecords = 0;
     }
     commitTogether(next).onComplete(done -> {
       synchronized (this) {
@@ -162,7 +159,7 @@ public final class LedgerStore {
   /** Whether the queue waits for more batches; if so, a timer flushes it when its wait is over. */
   private boolean lingering() {
     long waitMs = queuedSinceMs + lingerMs - System.currentTimeMillis();
-    if (waitMs <= 0 || queuedRecords >= ENOUGH_RECORDS) {
+    if (waitMs <= 0 || queued.stream().mapToInt(s -> s.batch().size()).sum() >= ENOUGH_RECORDS) {
       return false;
     }
     if (lingerTimer < 0) {
