@@ -23,7 +23,7 @@ cd "$WALLET_ROOT"
 
 shapes=${WALLET_SCALING_SHAPES:-"1:1 2:1 3:1 3:2"}
 # --quick for the short open loop and socket test; closed loops long enough for warmed-up JITs
-bench_args=(${WALLET_SCALING_BENCH_ARGS:---quick --runs=3 --seconds=10 --warmup=15})
+bench_args=(${WALLET_SCALING_BENCH_ARGS:---quick --runs=3 --seconds=10 --warmup=15 --wallets=2000})
 base_dir=$WALLET_ROOT/.data-scaling
 mkdir -p "$base_dir"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')

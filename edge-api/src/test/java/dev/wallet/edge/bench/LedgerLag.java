@@ -33,6 +33,8 @@ final class LedgerLag {
 
   private static final Pattern LAG = Pattern.compile("(?m)^wallet_ledger_lag_entries (\\d+)");
   private static final long POLL_MS = 200;
+  /** A reading of the writer's metrics that has not come by then is asked for again. */
+  private static final long METRICS_TIMEOUT_MS = 5_000;
 
   private final Vertx vertx;
   private final List<Pool> pools;
@@ -50,13 +52,17 @@ final class LedgerLag {
   /** Completes once the writer reports no entry left to commit, or fails after {@code timeoutMs}. */
   Future<Void> drained(long timeoutMs) {
     long deadline = System.currentTimeMillis() + timeoutMs;
-    return Sequential.repeatWhile(() -> backlog().compose(entries -> {
-      if (entries == 0) {
+    return Sequential.repeatWhile(() -> backlog().transform(read -> {
+      if (read.succeeded() && read.result() == 0) {
         return Future.succeededFuture(false);
       }
+      String left = read.succeeded() ? read.result() + " entries to commit" : "no answer (" + read.cause() + ")";
       if (System.currentTimeMillis() > deadline) {
-        return Future.failedFuture(new IllegalStateException("the ledger writer still had " + entries
-          + " entries to commit after " + timeoutMs + " ms"));
+        return Future.failedFuture(new IllegalStateException("the ledger writer still had " + left + " after "
+          + timeoutMs + " ms"));
+      }
+      if (read.failed()) {
+        System.err.println("[bench] the ledger writer's metrics: " + left + "; asking again");
       }
       return vertx.timer(POLL_MS).map(true);
     }));
@@ -85,7 +91,7 @@ final class LedgerLag {
 
   private Future<Long> backlog() {
     RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setHost(writerMetrics.getHost())
-      .setPort(writerMetrics.getPort()).setURI(writerMetrics.getPath());
+      .setPort(writerMetrics.getPort()).setURI(writerMetrics.getPath()).setIdleTimeout(METRICS_TIMEOUT_MS);
     return http.request(request).compose(r -> r.send()).compose(r -> r.body()).map(body -> {
       Matcher lag = LAG.matcher(body.toString());
       if (!lag.find()) {

@@ -27,7 +27,8 @@ final class Scenarios {
   }
 
   /** Transfers of 1 cent from a random wallet to another random wallet: mostly across shards. */
-  static Load.Requests randomShards(BenchHttp http, List<Population.Account> accounts, Map<String, Instant> created) {
+  static Load.Requests randomShards(BenchHttp http, List<Population.Account> accounts,
+                                    Map<String, Sockets.Sent> created) {
     String keys = UUID.randomUUID().toString();
     return moneyRequests(n -> {
       ThreadLocalRandom random = ThreadLocalRandom.current();
@@ -98,10 +99,11 @@ final class Scenarios {
     return "{\"fromWalletId\":\"" + from + "\",\"toWalletId\":\"" + to + "\",\"amount\":1,\"currency\":\"USD\"}";
   }
 
-  private static void remember(BenchHttp.Answer answer, Map<String, Instant> created) {
+  private static void remember(BenchHttp.Answer answer, Map<String, Sockets.Sent> created) {
     if (answer.status() == 201 || answer.status() == 202) {
       var json = answer.json();
-      created.put(json.getString("id"), Instant.parse(json.getString("createdAt")));
+      created.put(json.getString("id"), new Sockets.Sent(json.getString("fromWalletId"),
+        Instant.parse(json.getString("createdAt"))));
     }
   }
 

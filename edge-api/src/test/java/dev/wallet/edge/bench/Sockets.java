@@ -26,8 +26,17 @@ import org.HdrHistogram.Histogram;
  */
 final class Sockets {
 
-  /** Sockets held, pushes matched to transfers, pushes never seen, and their latency in microseconds. */
-  record Result(int held, long matched, long missing, Histogram latency) {
+  /** A transfer the load sent: its source wallet, whose sockets should see it, and when the money core made it. */
+  record Sent(String wallet, Instant createdAt) {
+  }
+
+  /**
+   * Sockets held, pushes matched to transfers, pushes never seen although a socket of the source
+   * wallet was still open, transfers whose source wallet had no socket left (the edge closed them
+   * all), the close codes of the sockets the edge closed, and the pushes' latency in microseconds.
+   */
+  record Result(int held, long matched, long missing, long unwatched, Map<Integer, Long> closedByEdge,
+                Histogram latency) {
 
     double percentileMs(double percentile) {
       return latency.getTotalCount() == 0 ? Double.NaN : latency.getValueAtPercentile(percentile) / 1_000.0;
@@ -43,6 +52,11 @@ final class Sockets {
   private final AtomicLong retried = new AtomicLong();
   private final URI edge;
   private final List<WebSocket> open = new ArrayList<>();
+  /** Sockets still open, by wallet. */
+  private final Map<String, AtomicInteger> openByWallet = new ConcurrentHashMap<>();
+  /** Sockets the edge closed (not this load generator), by close code. */
+  private final Map<Integer, Long> closedByEdge = new ConcurrentHashMap<>();
+  private volatile boolean closing;
   private final Map<String, Long> firstPushMicros = new ConcurrentHashMap<>();
 
   Sockets(Vertx vertx, URI edge, int count) {
@@ -93,6 +107,13 @@ final class Sockets {
       .setURI("/v1/wallets/" + account.wallet() + "/events").addHeader("Authorization", "Bearer " + account.token());
     return client.connect(options).map(socket -> {
       socket.textMessageHandler(this::received);
+      openByWallet.computeIfAbsent(account.wallet(), wallet -> new AtomicInteger()).incrementAndGet();
+      socket.closeHandler(closed -> {
+        openByWallet.get(account.wallet()).decrementAndGet();
+        if (!closing) {
+          closedByEdge.merge(socket.closeStatusCode() == null ? -1 : (int) socket.closeStatusCode(), 1L, Long::sum);
+        }
+      });
       synchronized (open) {
         open.add(socket);
       }
@@ -107,23 +128,28 @@ final class Sockets {
     }
   }
 
-  /** Matches each transfer (id and createdAt) with its first push. */
-  Result measure(Map<String, Instant> transfers) {
+  /** Matches each transfer (by id) with its first push. */
+  Result measure(Map<String, Sent> transfers) {
     Histogram latency = new Histogram(60_000_000L, 3);
     long missing = 0;
-    for (Map.Entry<String, Instant> transfer : transfers.entrySet()) {
+    long unwatched = 0;
+    for (Map.Entry<String, Sent> transfer : transfers.entrySet()) {
       Long pushed = firstPushMicros.get(transfer.getKey());
-      if (pushed == null) {
+      Instant createdAt = transfer.getValue().createdAt();
+      if (pushed != null) {
+        long created = createdAt.getEpochSecond() * 1_000_000 + createdAt.getNano() / 1_000;
+        latency.recordValue(Math.max(0, Math.min(pushed - created, 60_000_000L)));
+      } else if (openByWallet.getOrDefault(transfer.getValue().wallet(), new AtomicInteger()).get() > 0) {
         missing++;
       } else {
-        long created = transfer.getValue().getEpochSecond() * 1_000_000 + transfer.getValue().getNano() / 1_000;
-        latency.recordValue(Math.max(0, Math.min(pushed - created, 60_000_000L)));
+        unwatched++;
       }
     }
-    return new Result(open.size(), latency.getTotalCount(), missing, latency);
+    return new Result(open.size(), latency.getTotalCount(), missing, unwatched, Map.copyOf(closedByEdge), latency);
   }
 
   Future<Void> close() {
+    this.closing = true;
     List<Future<Void>> closing = new ArrayList<>();
     synchronized (open) {
       open.forEach(socket -> closing.add(socket.close()));
