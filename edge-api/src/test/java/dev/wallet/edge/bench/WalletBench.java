@@ -50,10 +50,9 @@ public final class WalletBench {
   private static final Money CENT = new Money(1, Currency.getInstance("USD"));
   private static final long FUNDING_MINOR = 100_000;
   private static final double[] OPEN_LOOP_SHARES = {0.25, 0.50, 0.70, 0.90};
-  /**
-   * --quick's wallets on random shards, each its own owner: its 10,000 sockets are then 8 per owner,
-   * the most the edge lets one caller hold by default (WALLET_WS_MAX_PER_CALLER).
-   */
+  /** The most balance sockets an edge lets one caller hold, by default (WALLET_WS_MAX_PER_CALLER). */
+  private static final int SOCKETS_PER_CALLER = 8;
+  /** --quick's wallets on random shards, each its own owner: its 10,000 sockets are then 8 per owner. */
   private static final int QUICK_WALLETS = 1_250;
   /** --quick measures the open loop only where the targets are judged. */
   private static final double[] QUICK_OPEN_LOOP_SHARES = {0.70};
@@ -599,6 +598,12 @@ public final class WalletBench {
 
   private void socketsTable(List<Population.Account> spread) {
     int count = Math.min(options.sockets(), spread.size());
+    int perOwner = (options.sockets() + count - 1) / count;
+    if (perOwner > SOCKETS_PER_CALLER) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT, "%d sockets over %d wallets (one owner each) are %d "
+        + "per owner; an edge lets a caller hold %d by default (WALLET_WS_MAX_PER_CALLER): give more --wallets",
+        options.sockets(), count, perOwner, SOCKETS_PER_CALLER));
+    }
     List<Population.Account> distinct = spread.subList(0, count);
     List<Population.Account> watched = new ArrayList<>();
     while (watched.size() < options.sockets()) {
