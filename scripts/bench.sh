@@ -183,7 +183,9 @@ idle_cpu "after the load, ledger caught up, then ${settle_seconds} s"
 log "idle after the load: the whole system used $idle_percent % of one core"
 idle_table="$started_table$idle_cpu_table
 
-Idle target (< 5 % of one core for everything, judged after the load): $(awk -v p="$idle_percent" 'BEGIN{print (p < 5) ? "met" : "not met"}') ($idle_percent %)."
+Idle target (< 5 % of one core for everything, judged after the load): $(awk -v p="$idle_percent" 'BEGIN{print (p < 5) ? "met" : "not met"}') ($idle_percent %).
+
+The command took $SECONDS s from its start to this report$([ $quick = 0 ] || echo " (--quick: under 180 s is issue 8's target; $([ $SECONDS -lt 180 ] && echo met || echo "**not met**"))")."
 
 report="### $(date -u '+%Y-%m-%d %H:%M') UTC: \`scripts/bench.sh${bench_args[*]:+ ${bench_args[*]}}\`
 
