@@ -50,6 +50,7 @@ public final class WalletBench {
   private static final Money CENT = new Money(1, Currency.getInstance("USD"));
   private static final long FUNDING_MINOR = 100_000;
   private static final double[] OPEN_LOOP_SHARES = {0.25, 0.50, 0.70, 0.90};
+  private static final long SOCKETS_WARM_UP_LIMIT_SECONDS = 60;
   /** The most balance sockets an edge lets one caller hold, by default (WALLET_WS_MAX_PER_CALLER). */
   private static final int SOCKETS_PER_CALLER = 8;
   /** --quick's wallets on random shards, each its own owner: its 10,000 sockets are then 8 per owner. */
@@ -372,20 +373,25 @@ public final class WalletBench {
    * once they are compiled, and on two cores the compilers take it from everything else.
    */
   private void warmUp(String scenario, Supplier<Load.Requests> requests) {
+    warmUp(scenario, seconds -> Load.closed(vertx, requests.get(), options.clients(), Duration.ofSeconds(seconds)),
+      options.warmUpLimitSeconds());
+  }
+
+  /** The same, with {@code slice} running the load for the seconds given, for at most {@code limitSeconds}. */
+  private void warmUp(String scenario, java.util.function.LongFunction<Future<Load.Result>> slice, long limitSeconds) {
     long started = System.nanoTime();
     int settledSlices = 0;
     while (elapsedSeconds(started) < options.warmUpSeconds()
-      || settledSlices < SETTLED_SLICES && elapsedSeconds(started) < options.warmUpLimitSeconds()) {
+      || settledSlices < SETTLED_SLICES && elapsedSeconds(started) < limitSeconds) {
       CpuSample before = cpuSample();
       long sliceStarted = System.nanoTime();
       long sliceSeconds = Math.max(1, Math.min(WARM_UP_SLICE_SECONDS, options.warmUpSeconds()));
-      Load.Result slice = await(Load.closed(vertx, requests.get(), options.clients(), Duration.ofSeconds(sliceSeconds)),
-        600);
+      Load.Result sliceRun = await(slice.apply(sliceSeconds), 600);
       double compilersShare = (cpuSample().compilersMs() - before.compilersMs())
         / ((System.nanoTime() - sliceStarted) / 1e6);
       settledSlices = compilersShare <= SETTLED_COMPILERS_SHARE ? settledSlices + 1 : 0;
       progress("warming up %s: %d s, %.0f/s, the JIT compilers used %.0f %% of a core", scenario,
-        elapsedSeconds(started), slice.perSecond(), compilersShare * 100);
+        elapsedSeconds(started), sliceRun.perSecond(), compilersShare * 100);
     }
   }
 
@@ -613,8 +619,12 @@ public final class WalletBench {
     progress("opening %d balance sockets on %s", options.sockets(), options.edges().get(0));
     int held = await(sockets.connect(watched), 600);
     progress("%d sockets held", held);
-    Map<String, Sockets.Sent> transfers = new ConcurrentHashMap<>();
     double rate = 200;
+    // the pushes' own code (the feed, the sockets' writes) runs first here: warmed up as every scenario
+    // is, for at most a minute (at this rate the compilers may never fall under their share)
+    warmUp("the balance sockets", seconds -> Load.open(vertx, Scenarios.randomShards(http, distinct, null), rate,
+      Duration.ofSeconds(seconds)), Math.min(options.warmUpLimitSeconds(), SOCKETS_WARM_UP_LIMIT_SECONDS));
+    Map<String, Sockets.Sent> transfers = new ConcurrentHashMap<>();
     CpuSample cpuBefore = cpuSample();
     long started = System.nanoTime();
     Load.Result load = await(Load.open(vertx, Scenarios.randomShards(http, distinct, transfers), rate,
