@@ -149,12 +149,12 @@ final class Sockets {
   }
 
   Future<Void> close() {
-    this.closing = true;
-    List<Future<Void>> closing = new ArrayList<>();
+    closing = true;
+    List<Future<Void>> closes = new ArrayList<>();
     synchronized (open) {
-      open.forEach(socket -> closing.add(socket.close()));
+      open.forEach(socket -> closes.add(socket.close()));
     }
-    return Future.join(closing).transform(done -> client.close());
+    return Future.join(closes).transform(done -> client.close());
   }
 
   private static long nowMicros() {
