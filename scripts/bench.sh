@@ -13,7 +13,7 @@
 # 5 % of a core, up to --warmup-limit=300 s; --quick does not wait): a JVM measured while C2 compiles
 # its hot paths spends two to four times the CPU a request it spends once warm (docs/benchmarks.md).
 #
-#   scripts/bench.sh            # 3 runs of 10 s per scenario, 10,000 wallets, 10,000 sockets (about 25 min)
+#   scripts/bench.sh            # 3 runs of 10 s per scenario, 10,000 wallets, 10,000 sockets (about 26 min)
 #   scripts/bench.sh --quick    # 1 run of 3 s, 1,250 wallets, open loop at 70 % only, idle after the load only (under 3 min once built)
 #   WALLET_BENCH_RECORD=0 scripts/bench.sh --quick    # print only, leave docs/benchmarks.md alone
 #   WALLET_BENCH_LEDGER_DATABASES=2 scripts/bench.sh  # the ledger over two databases
@@ -52,7 +52,8 @@ cd "$WALLET_ROOT"
 
 bench_args=("$@")
 quick=0
-for arg in "$@"; do [ "$arg" != --quick ] || quick=1; done
+# as WalletBench reads it: --quick or --quick=true
+for arg in "$@"; do case "$arg" in --quick | --quick=true) quick=1 ;; esac; done
 if [ $own_infra = 1 ]; then infra_note="a fresh Redis Cluster and PostgreSQL of its own"; else infra_note="the infrastructure in $WALLET_DATA_DIR"; fi
 [ -z "${WALLET_LEDGER_PLACEMENT:-}" ] || infra_note+=", the ledger's shards $WALLET_LEDGER_PLACEMENT, the others in $WALLET_PG_DATABASE"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')
