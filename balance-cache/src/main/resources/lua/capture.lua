@@ -112,7 +112,7 @@ local release
 if release_legs then
   release = {}
   release.entries, release.balances = apply_legs(release_legs)
-  uncount_limits(counter_keys, rest, 0)
+  release.given_back = uncount_limits(counter_keys, rest, 0)
 end
 
 -- what the ledger (and a rebuild from it) needs to know of the authorization after this capture
@@ -152,6 +152,6 @@ else
 end
 if release then
   emit(outbox, posting(auth_id .. '.released', 'hold_released', payer_key, ts, {ref = auth_id, entries = release.entries,
-    balances = release.balances, retire = {auth_key}}))
+    balances = release.balances, movement = with_counted(nil, release.given_back), retire = {auth_key}}))
 end
 return reply('new', outcome_json)

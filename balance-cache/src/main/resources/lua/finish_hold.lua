@@ -63,7 +63,7 @@ if code then error('cannot end hold ' .. hold_id .. ': ' .. code) end
 
 local entries, balances = apply_legs(legs)
 local nothing_captured = tonumber(h[10] or '0') == 0
-if ending == 'released' then uncount_limits(counter_keys, amount, nothing_captured and 1 or 0) end
+local given_back = ending == 'released' and uncount_limits(counter_keys, amount, nothing_captured and 1 or 0) or nil
 if is_authorization then
   redis.call('HSET', hold_key, 'amt', 0, 'by', released_by)
   redis.call('ZREM', system_key, hold_id)
@@ -79,7 +79,7 @@ redis.call('HSET', hold_key, 'state', ending, 'outcome', outcome_json, 'finished
 -- then find this posting in the ledger (LedgerReader.holdEnding, .authorization): it expires once the
 -- ledger has it. An authorization's posting says who released it, which the ledger has nowhere else.
 local record = {ref = is_authorization and hold_id or h[6], entries = entries, balances = balances,
-                retire = {hold_key}, movement = is_authorization and {by = released_by} or nil}
+                retire = {hold_key}, movement = with_counted(is_authorization and {by = released_by} or nil, given_back)}
 if request_hash ~= '' then
   idem_record(idem_key, request_hash, 'done', outcome_json)
   record.scope, record.retire = idem_key, {idem_key, hold_key}

@@ -260,12 +260,36 @@ local function project_limits(counted, counter_keys, amount)
   end
 end
 
+-- What a posting counted against its owner's limits (negative: gave back), as its movement's
+-- 'counted': each counter with the instant its window ends (Redis's clock), so that a rebuild
+-- from the ledger restores the counters of the windows still open. Nil when nothing was counted.
+local function counted_view(amount, count, windows)
+  if #windows == 0 then return nil end
+  return {amt = units(amount), cnt = count, keys = windows}
+end
+
+-- A posting's movement fields with what it counted, if anything.
+local function with_counted(movement, counted)
+  if not counted then return movement end
+  local fields = movement or {}
+  fields.counted = counted
+  return fields
+end
+
 local function count_limits(counter_keys, checks, amount)
+  local windows = {}
   for i, check in ipairs(checks) do
-    redis.call('HINCRBY', counter_keys[i], 'amt', units(amount))
-    redis.call('HINCRBY', counter_keys[i], 'cnt', 1)
-    if redis.call('PTTL', counter_keys[i]) < 0 then redis.call('PEXPIRE', counter_keys[i], check.t) end
+    local key = counter_keys[i]
+    redis.call('HINCRBY', key, 'amt', units(amount))
+    redis.call('HINCRBY', key, 'cnt', 1)
+    local ends = redis.call('PEXPIRETIME', key)
+    if ends < 0 then
+      redis.call('PEXPIRE', key, check.t)
+      ends = redis.call('PEXPIRETIME', key)
+    end
+    windows[i] = {key, units(ends)}
   end
+  return counted_view(amount, 1, windows)
 end
 
 -- A reversed or released movement gives back what it counted (a counter whose window has
@@ -273,12 +297,16 @@ end
 -- back the rest of its amount but not its count (count 0): one payment did happen.
 local function uncount_limits(counter_keys, amount, count)
   local uncounted = count or 1
+  local windows = {}
   for _, key in ipairs(counter_keys) do
-    if redis.call('EXISTS', key) == 1 then
+    local ends = redis.call('PEXPIRETIME', key)
+    if ends ~= -2 then
       if amount > 0 then redis.call('HINCRBY', key, 'amt', units(-amount)) end
       if uncounted > 0 then redis.call('HINCRBY', key, 'cnt', -uncounted) end
+      if ends > 0 then windows[#windows + 1] = {key, units(ends)} end
     end
   end
+  return counted_view(-amount, -uncounted, windows)
 end
 
 -- A list as JSON; an empty one as [] (cjson would write {}).
@@ -511,7 +539,7 @@ end
 local function apply_movement(m, outbox)
   local ts = now_ms()
   local entries, balances = apply_legs(m.legs)
-  count_limits(m.counter_keys, m.checks, m.amount)
+  local counted = count_limits(m.counter_keys, m.checks, m.amount)
   local payment_change
   if m.kind == 'payment' then
     open_payment_record(m.payment_key, m.payment_id, m.amount, m.fee, m.from.id, m.to.id, m.currency, ts)
@@ -534,7 +562,7 @@ local function apply_movement(m, outbox)
   if m.to.parent then redis.call('HSET', m.record_key, 'to_parent', m.to.parent) end
   idem_record(m.idem_key, m.request_hash, 'done', outcome_json)
   emit(outbox, posting(m.id, m.kind, m.from_key, ts, {ref = m.id, scope = m.idem_key, entries = entries,
-    balances = balances, movement = payment_change,
+    balances = balances, movement = with_counted(payment_change, counted),
     retire = retired_with_movement(m.kind, m.idem_key, m.record_key, m.payment_key)}))
   return outcome_json
 end

@@ -57,7 +57,7 @@ if code then return refuse(idem_key, request_hash, retention_ms, refusal(code, {
 
 local ts = now_ms()
 local entries, balances = apply_legs(legs)
-count_limits(counter_keys, checks, amount)
+local counted = count_limits(counter_keys, checks, amount)
 local refunded = kind == 'refund' and count_refund(payment_key, payment_id, amount, facts).refunded or nil
 redis.call('HSET', record_key, 'id', id, 'kind', kind, 'from', from.id, 'to', to_id, 'amt', units(amount),
   'fee', units(fee), 'cur', currency, 'state', 'pending', 'created', ts, 'idem', idem_key, 'pay', payment_id,
@@ -76,5 +76,5 @@ idem_record(idem_key, request_hash, 'pending', outcome_json)
 -- a refund's also what it counted on its payment record, which its posting retires (open_payment_record)
 emit(outbox, posting(id .. '.debit', kind .. '_debit', from_key, ts, {ref = id, scope = idem_key, entries = entries,
   balances = balances, movement = {kind = kind, to = to_id, fee = units(fee), pay = payment_id, ref = reference,
-  lim = encode_list(counter_keys), refunded = refunded}, retire = refunded and {payment_key} or nil}))
+  lim = encode_list(counter_keys), refunded = refunded, counted = counted}, retire = refunded and {payment_key} or nil}))
 return reply('new', outcome_json)

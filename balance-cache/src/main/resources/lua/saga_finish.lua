@@ -74,13 +74,13 @@ if decision == 'completed' and kind == 'payment' and notice then
 end
 if legs then
   record.entries, record.balances = apply_legs(legs)
-  uncount_limits(counter_keys, amount)
+  local given_back = uncount_limits(counter_keys, amount)
   -- a payment record that expired meanwhile is not brought back: the ledger counts the reversal
   if kind == 'refund' and redis.call('EXISTS', payment_key) == 1 then
     redis.call('HINCRBY', payment_key, 'refunded', units(-amount))
     retire[#retire + 1] = payment_key
   end
-  record.movement = reversal_facts(kind, refusal_code, m, amount)
+  record.movement = with_counted(reversal_facts(kind, refusal_code, m, amount), given_back)
 end
 redis.call('HSET', record_key, 'state', decision, 'outcome', outcome_json, 'finished', ts, 'code', outcome.code)
 redis.call('ZREM', pending_key, id)

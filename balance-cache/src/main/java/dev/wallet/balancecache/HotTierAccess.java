@@ -97,6 +97,12 @@ public interface HotTierAccess {
    */
   Future<Boolean> retireIdempotencyScope(String scope, long retentionLeftMs);
 
+  /**
+   * A limit counter whose window is still open, as the postings since it opened counted it, net of
+   * what reversals and releases gave back; it expires when its window ends.
+   */
+  Future<Void> restoreLimitCounter(LimitCounterFacts counter);
+
   /** A wallet as the ledger knows it. */
   record WalletFacts(String id, String ownerId, String currency, String type, String status,
                      Optional<Long> statusVersion, long available, long held, long seq, long openedAtMs,
@@ -118,6 +124,13 @@ public interface HotTierAccess {
 
   /** What makes a hold an authorization: its merchant wallet, expiry, amount authorized and captured so far. */
   record AuthorizationFacts(String merchant, long expiresAtMs, long authorized, long captured) {
+  }
+
+  /**
+   * @param key           the counter's key, as the script that counted named it in its posting
+   * @param windowEndsAtMs when its window ends, by Redis's clock
+   */
+  record LimitCounterFacts(String key, long amount, long count, long windowEndsAtMs) {
   }
 
   /** An active hold; {@code limits} as the hold's posting carried them, when it did. */

@@ -17,6 +17,7 @@ import dev.wallet.balancecache.config.Settings;
 import dev.wallet.balancecache.impl.RedisBalanceCache;
 import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.IdempotencyKey;
+import dev.wallet.balancecache.model.LimitCheck;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.ShardId;
@@ -33,6 +34,7 @@ import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.ledger.impl.HotTierRebuild;
 import io.lettuce.core.ScoredValue;
+import io.lettuce.core.ScriptOutputType;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -126,6 +128,70 @@ class HotTierRebuildTest {
     assertThat(Await.result(cache.voidAuthorization(authorization, MoneyCore.key(alice))).code()).as("the restored authorization voided")
       .isEqualTo(OutcomeCode.OK);
     assertThat(core.available(payer)).isEqualTo(availableBeforeVoid + 500);
+  }
+
+  @Test
+  @DisplayName("the rebuild restores every limit counter whose window is open, net of reversals and releases, so an owner's limits hold across the disaster")
+  void rebuildRestoresLimitCounters(Vertx vertx) {
+    LedgerWriter writer = ledger.startWriter();
+    String alice = owner();
+    WalletId payer = core.funded(alice, 10_000);
+    WalletId near = core.openNear(owner(), payer);
+    WalletId far = core.openElsewhere(owner(), payer);
+    WalletId frozenFar = core.openElsewhere(owner(), payer);
+    assertThat(Await.result(cache.setStatus(frozenFar, WalletStatus.FROZEN, "test")).code()).isEqualTo(OutcomeCode.OK);
+    WalletId shop = core.openMerchant(owner(), Optional.of(payer));
+    List<LimitCheck> limits = List.of(
+      new LimitCheck("daily amount", "p2p:USD:d:test", 2_000, -1, 3_600_000),
+      new LimitCheck("monthly count", "p2p:USD:m:test", -1, 5, 30L * 24 * 3_600_000),
+      new LimitCheck("a window that ends at once", "p2p:USD:gone", -1, -1, 1));
+
+    assertThat(transfer(payer, near, 100, alice, limits)).isEqualTo(OutcomeCode.OK);
+    assertThat(transfer(payer, far, 400, alice, limits)).isEqualTo(OutcomeCode.OK);
+    assertThat(transfer(payer, frozenFar, 600, alice, limits)).as("reversed: gives back what it counted")
+      .isEqualTo(OutcomeCode.WALLET_INACTIVE);
+    assertThat(Await.result(cache.placeHold(new PlaceHold(payer, new Money(500, USD), alice, "withdrawal-1",
+      MoneyCore.key(alice), limits))).code()).isEqualTo(OutcomeCode.OK);
+    HoldId released = Await.result(cache.placeHold(new PlaceHold(payer, new Money(300, USD), alice, "withdrawal-2",
+      MoneyCore.key(alice), limits))).value().id();
+    assertThat(Await.result(cache.releaseHold(released)).code()).as("released: gives back what it counted")
+      .isEqualTo(OutcomeCode.OK);
+    HoldId authorization = Await.result(cache.authorize(new Authorize(payer, shop, new Money(800, USD), alice,
+      "cart-1", 600_000, MoneyCore.key(alice), limits))).value().id();
+    assertThat(Await.result(cache.capture(new Capture(authorization, 300, 0, false, "*", MoneyCore.key(alice)))).code())
+      .as("captured in part: the rest's amount given back, its count kept").isEqualTo(OutcomeCode.OK);
+    ledger.awaitDrained(Duration.ofSeconds(30));
+    Await.result(writer.stop());
+
+    Map<String, Map<String, String>> before = limitCounters(payer.shard(), alice);
+    assertThat(before.values()).as("the day's and the month's: 100 + 400 + 500 + 300 in four movements").hasSize(2)
+      .allSatisfy(counter -> assertThat(counter).containsEntry("amt", "1300").containsEntry("cnt", "4"));
+    ledger.redis().flushall();
+    RebuildReport report = Await.result(HotTierRebuild.run(vertx, cache,
+      LedgerPlacement.single(LedgerFixture.appDatabase()), 24 * 3_600_000L), 300);
+
+    assertThat(report.limitCounters()).isGreaterThanOrEqualTo(2);
+    assertThat(limitCounters(payer.shard(), alice)).isEqualTo(before);
+    assertThat(transfer(payer, near, 800, alice, limits)).as("beyond the day's 2,000 with the restored 1,300")
+      .isEqualTo(OutcomeCode.LIMIT_EXCEEDED);
+    assertThat(transfer(payer, near, 700, alice, limits)).as("up to it").isEqualTo(OutcomeCode.OK);
+  }
+
+  private OutcomeCode transfer(WalletId from, WalletId to, long amount, String owner, List<LimitCheck> limits) {
+    return Await.result(cache.transfer(new Transfer(from, to, new Money(amount, USD), owner, MoneyCore.key(owner),
+      limits))).code();
+  }
+
+  /** The owner's limit counters: amount, count and when the window ends (Redis's PEXPIRETIME). */
+  private Map<String, Map<String, String>> limitCounters(ShardId home, String owner) {
+    Map<String, Map<String, String>> counters = new TreeMap<>();
+    for (String key : ledger.redis().keys(home.tag() + ":lim:" + owner + ":*")) {
+      Map<String, String> counter = new TreeMap<>(ledger.redis().hgetall(key));
+      Long ends = ledger.redis().eval("return redis.call('PEXPIRETIME', KEYS[1])", ScriptOutputType.INTEGER, key);
+      counter.put("ends", Long.toString(ends));
+      counters.put(key, counter);
+    }
+    return counters;
   }
 
   /**

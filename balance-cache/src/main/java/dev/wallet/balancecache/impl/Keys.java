@@ -128,6 +128,12 @@ final class Keys {
     return shard.tag() + ":lim:" + owner + ":" + counter;
   }
 
+  /** A key {@link #limitCounter} named: a shard's tag, then the counter's part. */
+  static boolean isLimitCounter(String key) {
+    int tagEnd = key.indexOf("}:lim:");
+    return key.startsWith("{") && tagEnd > 0 && key.length() > tagEnd + "}:lim:".length();
+  }
+
   /**
    * The accounts (SET of ledger ids) of the slot of {@code anyKeyOfShard} (an account's key, or a
    * shard's tag), named from its hash tag as lib.lua's index_account names it; kept by the scripts

@@ -363,6 +363,16 @@ final class RedisHotTierAccess implements HotTierAccess {
           .map(true));
   }
 
+  @Override
+  public Future<Void> restoreLimitCounter(LimitCounterFacts c) {
+    if (!Keys.isLimitCounter(c.key())) {
+      return Future.failedFuture(new IllegalArgumentException("not a limit counter's key: " + c.key()));
+    }
+    return hset(c.key(), Map.of("amt", Long.toString(c.amount()), "cnt", Long.toString(c.count())))
+      .compose(written -> send(c.key(), Request.cmd(Command.PEXPIREAT).arg(c.key()).arg(c.windowEndsAtMs())))
+      .mapEmpty();
+  }
+
   private Future<Response> send(String key, Request request) {
     return runner.send(key, request, BACKGROUND_TIMEOUT_MS);
   }

@@ -4,6 +4,7 @@ import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.HotTierAccess;
 import dev.wallet.balancecache.HotTierAccess.AuthorizationFacts;
 import dev.wallet.balancecache.HotTierAccess.HoldFacts;
+import dev.wallet.balancecache.HotTierAccess.LimitCounterFacts;
 import dev.wallet.balancecache.HotTierAccess.PendingMovementFacts;
 import dev.wallet.balancecache.HotTierAccess.SystemAccountFacts;
 import dev.wallet.balancecache.HotTierAccess.WalletFacts;
@@ -48,6 +49,8 @@ public final class HotTierRebuild {
 
   private static final int CHUNK = 500;
   private static final Duration OTHER_REGIONS_DECISIONS = Duration.ofDays(7);
+  /** Longer than any limit window (a calendar month, LimitsEngine): what counted in one still open is newer. */
+  private static final Duration LONGEST_LIMIT_WINDOW = Duration.ofDays(32);
   private static final String[] CREDIT_TYPES = PostingType.wires(Arrays.stream(MovementKind.values())
     .map(MovementKind::credit).collect(Collectors.toSet()));
 
@@ -87,9 +90,11 @@ public final class HotTierRebuild {
       .compose(done -> ledger.everywhere(SqlQueries.RECENT_SCOPES, Tuple.of(
         Instant.now().minusMillis(idempotencyRetentionMs).atOffset(ZoneOffset.UTC))))
       .compose(scopes -> idempotencyRecords(scopes, counts))
+      .compose(done -> openLimitWindows())
+      .compose(windows -> limitCounters(windows, counts))
       .map(done -> new RebuildReport(counts.getOrDefault("wallets", 0L), counts.getOrDefault("system", 0L),
         counts.getOrDefault("transfers", 0L), counts.getOrDefault("decisions", 0L), counts.getOrDefault("holds", 0L),
-        counts.getOrDefault("idempotency", 0L)));
+        counts.getOrDefault("idempotency", 0L), counts.getOrDefault("limits", 0L)));
   }
 
   /** Every database's rows: each holds its shards' accounts and postings. */
@@ -271,6 +276,31 @@ public final class HotTierRebuild {
    * a retry move the money a second time. Records of pending transfers were written above. A key
    * whose postings are in several databases (a saga's steps) gets the lifetime of its latest.
    */
+  // ------------------------------------------------------------------ limit counters
+
+  /** Counted by postings of the longest window back (a month); a window that has ended is not restored. */
+  private Future<List<Row>> openLimitWindows() {
+    Instant now = Instant.now();
+    return ledger.everywhere(SqlQueries.OPEN_LIMIT_WINDOWS, Tuple.of(
+      now.minus(LONGEST_LIMIT_WINDOW).atOffset(ZoneOffset.UTC), now.toEpochMilli()));
+  }
+
+  /** Each counter once, summed over the databases (a counter's postings are all on its owner's home shard). */
+  private Future<Void> limitCounters(List<Row> windows, Map<String, Long> counts) {
+    Map<String, LimitCounterFacts> counters = new HashMap<>();
+    for (Row w : windows) {
+      counters.merge(w.getString("counter"), new LimitCounterFacts(w.getString("counter"), w.getLong("amount"),
+        w.getLong("count"), w.getLong("ends_at")), (a, b) -> new LimitCounterFacts(a.key(), a.amount() + b.amount(),
+        a.count() + b.count(), Math.max(a.windowEndsAtMs(), b.windowEndsAtMs())));
+    }
+    List<Supplier<Future<?>>> writes = new ArrayList<>();
+    counters.values().forEach(counter -> writes.add(() -> hotTier.restoreLimitCounter(counter)));
+    counts.merge("limits", (long) counters.size(), Long::sum);
+    return inChunks(writes);
+  }
+
+  // ------------------------------------------------------------------ idempotency
+
   private Future<Void> idempotencyRecords(List<Row> scopes, Map<String, Long> counts) {
     Map<String, Instant> latest = new HashMap<>();
     scopes.forEach(s -> latest.merge(s.getString("idempotency_scope"), s.getOffsetDateTime("created_at").toInstant(),

@@ -384,6 +384,21 @@ public final class SqlQueries {
     SELECT DISTINCT ON (idempotency_scope) idempotency_scope, created_at FROM postings
      WHERE idempotency_scope IS NOT NULL AND created_at >= $1 ORDER BY idempotency_scope, created_at DESC""";
 
+  /**
+   * Each limit counter that postings created since $1 counted (their movement's 'counted', lib.lua),
+   * with when its window ends and what they counted net of what reversals and releases gave back;
+   * only windows that end after $2 (ms).
+   */
+  static final String OPEN_LIMIT_WINDOWS = """
+    SELECT w->>0 AS counter, max((w->>1)::bigint) AS ends_at,
+           sum((c->>'amt')::bigint)::bigint AS amount, sum((c->>'cnt')::bigint)::bigint AS count
+      FROM postings p
+     CROSS JOIN LATERAL (SELECT (p.movement->>'counted')::jsonb AS c) counted
+     CROSS JOIN LATERAL jsonb_array_elements(counted.c->'keys') w
+     WHERE p.created_at >= $1 AND p.movement ? 'counted'
+     GROUP BY w->>0
+    HAVING max((w->>1)::bigint) > $2""";
+
   static final String ACCOUNTS = """
     SELECT id, kind, owner_id, currency, wallet_type, shard, opened_at, parent_id FROM accounts ORDER BY id""";
 
