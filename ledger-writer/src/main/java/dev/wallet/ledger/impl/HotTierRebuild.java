@@ -39,9 +39,10 @@ import java.util.stream.Collectors;
  * and sequence (wallets with owner, currency, type and status), every cross-shard transfer the
  * ledger shows debited and not finished (record, pending set, and the destination's decision when
  * it already credited, so the sweeper finishes it without crediting twice), every active hold and
- * every authorization still holding money,
- * and an idempotency record for every posting a client may still retry (refusing every reuse of
- * its key, so a retry is refused rather than applied a second time). Run with the edge and the
+ * every authorization still holding money, every limit counter whose window is still open (summed
+ * from what the postings say they counted and gave back), and an idempotency record for every
+ * posting a client may still retry (refusing every reuse of its key, so a retry is refused rather
+ * than applied a second time). Run with the edge and the
  * writers stopped. Refuses to write over a hot tier that still holds any of these wallets. It
  * speaks in ledger facts; balance-cache ({@link HotTierAccess}) turns them into its records.
  */
