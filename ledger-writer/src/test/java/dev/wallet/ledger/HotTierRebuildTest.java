@@ -3,8 +3,10 @@ package dev.wallet.ledger;
 import static dev.wallet.balancecache.testing.MoneyCore.USD;
 import static dev.wallet.balancecache.testing.MoneyCore.owner;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wallet.balancecache.BalanceCacheOptions;
+import dev.wallet.balancecache.HotTierAccess;
 import dev.wallet.balancecache.Settlement;
 import dev.wallet.balancecache.command.Authorize;
 import dev.wallet.balancecache.command.Capture;
@@ -175,6 +177,22 @@ class HotTierRebuildTest {
     assertThat(transfer(payer, near, 800, alice, limits)).as("beyond the day's 2,000 with the restored 1,300")
       .isEqualTo(OutcomeCode.LIMIT_EXCEEDED);
     assertThat(transfer(payer, near, 700, alice, limits)).as("up to it").isEqualTo(OutcomeCode.OK);
+  }
+
+  @Test
+  @DisplayName("a counter is restored only under a limit counter's key: a ledger row naming any other key writes nothing")
+  void restoresOnlyLimitCounterKeys() {
+    WalletId wallet = core.funded(owner(), 1_000);
+    String walletKey = wallet.shard().tag() + ":w:" + wallet.value();
+    Map<String, String> before = ledger.redis().hgetall(walletKey);
+    long inAMinute = System.currentTimeMillis() + 60_000;
+
+    assertThatThrownBy(() -> Await.result(cache.hotTier().restoreLimitCounter(
+      new HotTierAccess.LimitCounterFacts(walletKey, 5, 1, inAMinute))))
+      .hasMessageContaining("not a limit counter's key");
+
+    assertThat(ledger.redis().hgetall(walletKey)).isEqualTo(before);
+    assertThat(ledger.redis().pttl(walletKey)).as("and no lifetime given to it").isEqualTo(-1L);
   }
 
   private OutcomeCode transfer(WalletId from, WalletId to, long amount, String owner, List<LimitCheck> limits) {
