@@ -156,8 +156,8 @@ start_region() {
   local sandbox_port=$1 port
   shift
   if [ -n "$ledger_jar" ]; then
-    # migrates the ledger's schema, then moves the outbox into PostgreSQL; under the name of its slot,
-    # so that a restarted writer finds the batch it had read and not committed at once
+    # migrates the ledger's schema, then moves the outbox into PostgreSQL from each shard's published
+    # position; its name is what its logs and reconciliation call it
     start "ledger writer" ledger-writer WALLET_LEDGER_CONSUMER="${WALLET_LEDGER_CONSUMER:-writer-1}" -- \
       -jar "$ledger_jar"
   else

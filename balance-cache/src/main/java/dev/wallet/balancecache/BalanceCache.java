@@ -72,8 +72,8 @@ public interface BalanceCache {
   /** The hot tier as the ledger reads and restores it, on this cache's connections. */
   HotTierAccess hotTier();
 
-  /** A shard's outbox as {@code consumer} of the ledger's consumer group reads it, on this cache's connections. */
-  LedgerOutbox ledgerOutbox(ShardId shard, String consumer);
+  /** A shard's outbox as the ledger reads it, on this cache's connections. */
+  LedgerOutbox ledgerOutbox(ShardId shard);
 
   /**
    * Which shards can take writes now (their master answers within {@code timeoutMs} and has the

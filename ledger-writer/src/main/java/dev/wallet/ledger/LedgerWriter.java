@@ -6,10 +6,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 /**
- * Moves every shard's outbox into PostgreSQL: reads each stream in the {@code ledger} consumer
- * group, inserts the postings idempotently in one transaction per batch, acknowledges only after
- * the commit, trims the stream only below what is committed, and then gives retired keys (e.g.
- * idempotency records) their lifetime.
+ * Moves every shard's outbox into PostgreSQL: reads each stream after its published position,
+ * inserts the postings idempotently in one transaction per batch, and only after the commit gives
+ * retired keys (e.g. idempotency records) their lifetime, publishes the new position and trims the
+ * stream below it.
  */
 public interface LedgerWriter {
 

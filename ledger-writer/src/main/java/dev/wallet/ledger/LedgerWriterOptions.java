@@ -7,24 +7,23 @@ import java.util.List;
  * @param redisEndpoints  seed nodes of the Redis Cluster, e.g. redis://127.0.0.1:7101
  * @param shards          the shards of the money core's region; one outbox stream per shard
  * @param placement       the ledger's databases, as the application role
- * @param consumerName    this writer's name in the consumer group (unique per running instance)
+ * @param consumerName    this writer's name, in its logs and its reconciliation's
  * @param batchSize       outbox entries read and committed together
  * @param minReplicaAcks  replicas that must hold an outbox entry before it is written to the ledger
- * @param claimIdleMs     entries a consumer has held unacknowledged this long are taken over
  * @param idempotencyRetentionMs lifetime given to retired keys once their posting is committed; a day in
  *                        service. Below 30 s (tests only) two refunds racing to restore one expired payment
  *                        record could miss each other (lib.lua, refund_bound)
  * @param insertMode      how batches reach PostgreSQL (measured in docs/benchmarks.md)
  */
 public record LedgerWriterOptions(List<String> redisEndpoints, ShardRange shards, LedgerPlacement placement,
-                                  String consumerName, int batchSize, int minReplicaAcks, long claimIdleMs,
+                                  String consumerName, int batchSize, int minReplicaAcks,
                                   long idempotencyRetentionMs, InsertMode insertMode) {
 
   /** The shards of a deployment of one region. */
   public LedgerWriterOptions(List<String> redisEndpoints, int shardCount, LedgerDatabase database, String consumerName,
-                             int batchSize, int minReplicaAcks, long claimIdleMs, long idempotencyRetentionMs) {
-    this(redisEndpoints, ShardRange.of(shardCount), LedgerPlacement.single(database), consumerName, batchSize, minReplicaAcks, claimIdleMs,
-      idempotencyRetentionMs, InsertMode.UNNEST);
+                             int batchSize, int minReplicaAcks, long idempotencyRetentionMs) {
+    this(redisEndpoints, ShardRange.of(shardCount), LedgerPlacement.single(database), consumerName, batchSize,
+      minReplicaAcks, idempotencyRetentionMs, InsertMode.UNNEST);
   }
 
   public LedgerWriterOptions {
@@ -43,32 +42,27 @@ public record LedgerWriterOptions(List<String> redisEndpoints, ShardRange shards
 
   public static LedgerWriterOptions defaults(List<String> redisEndpoints, ShardRange shards, LedgerPlacement placement,
                                              String consumerName) {
-    return new LedgerWriterOptions(redisEndpoints, shards, placement, consumerName, 500, 1, 30_000, 24 * 3_600_000L,
+    return new LedgerWriterOptions(redisEndpoints, shards, placement, consumerName, 500, 1, 24 * 3_600_000L,
       InsertMode.UNNEST);
-  }
-
-  public LedgerWriterOptions withClaimIdleMs(long value) {
-    return new LedgerWriterOptions(redisEndpoints, shards, placement, consumerName, batchSize, minReplicaAcks,
-      value, idempotencyRetentionMs, insertMode);
   }
 
   public LedgerWriterOptions withConsumerName(String value) {
     return new LedgerWriterOptions(redisEndpoints, shards, placement, value, batchSize, minReplicaAcks,
-      claimIdleMs, idempotencyRetentionMs, insertMode);
+      idempotencyRetentionMs, insertMode);
   }
 
   public LedgerWriterOptions withInsertMode(InsertMode value) {
     return new LedgerWriterOptions(redisEndpoints, shards, placement, consumerName, batchSize, minReplicaAcks,
-      claimIdleMs, idempotencyRetentionMs, value);
+      idempotencyRetentionMs, value);
   }
 
   public LedgerWriterOptions withBatchSize(int value) {
     return new LedgerWriterOptions(redisEndpoints, shards, placement, consumerName, value, minReplicaAcks,
-      claimIdleMs, idempotencyRetentionMs, insertMode);
+      idempotencyRetentionMs, insertMode);
   }
 
   public LedgerWriterOptions withIdempotencyRetentionMs(long value) {
     return new LedgerWriterOptions(redisEndpoints, shards, placement, consumerName, batchSize, minReplicaAcks,
-      claimIdleMs, value, insertMode);
+      value, insertMode);
   }
 }

@@ -71,16 +71,10 @@ public final class LedgerFixture implements AutoCloseable {
       .setUser(db.user()).setPassword(db.password());
   }
 
-  /**
-   * A writer of its own name for each test. A writer stopped with a batch read and not yet
-   * acknowledged leaves it to the next writer, which takes it over once it has been idle for
-   * claimIdleMs: with the default 30 s, a test's awaitDrained(30 s) could time out on the batch a
-   * previous test's writer left (seen in CI after a test froze wallets as its writer stopped).
-   */
+  /** A writer of its own name for each test. */
   public static LedgerWriterOptions writerOptions() {
     return LedgerWriterOptions.defaults(TestEnvironment.redisNodes(),
-      Integer.parseInt(TestEnvironment.env("WALLET_SHARDS", "64")), appDatabase(), "test-" + UUID.randomUUID())
-      .withClaimIdleMs(5_000);
+      Integer.parseInt(TestEnvironment.env("WALLET_SHARDS", "64")), appDatabase(), "test-" + UUID.randomUUID());
   }
 
   public LedgerWriter startWriter(LedgerWriterOptions options) {
@@ -106,39 +100,22 @@ public final class LedgerFixture implements AutoCloseable {
     Eventually.await("every outbox to be committed to the ledger", timeout, this::drained);
   }
 
-  /**
-   * Exact, unlike XINFO's lag (an estimate that a failover can leave wrong): nothing after the
-   * group's last delivered id, and nothing delivered but unacknowledged.
-   */
+  /** Exact: every shard's published ledger position has reached the last entry of its outbox. */
   private boolean drained() {
     int shards = Integer.parseInt(TestEnvironment.env("WALLET_SHARDS", "64"));
     for (int n = 0; n < shards; n++) {
-      String key = OutboxStreams.key(new ShardId(n));
-      if (redis().exists(key) == 0) {
+      ShardId shard = new ShardId(n);
+      List<io.lettuce.core.StreamMessage<String, String>> last = redis().xrevrange(OutboxStreams.key(shard),
+        io.lettuce.core.Range.create("-", "+"), io.lettuce.core.Limit.from(1));
+      if (last.isEmpty()) {
         continue;
       }
-      for (Object group : redis().xinfoGroups(key)) {
-        List<?> fields = (List<?>) group;
-        if (OutboxStreams.LEDGER_GROUP.equals(field(fields, "name"))) {
-          String lastDelivered = (String) field(fields, "last-delivered-id");
-          boolean undelivered = !redis().xrange(key, io.lettuce.core.Range.create("(" + lastDelivered, "+"),
-            io.lettuce.core.Limit.from(1)).isEmpty();
-          if (undelivered || ((Number) field(fields, "pending")).longValue() != 0) {
-            return false;
-          }
-        }
+      String position = redis().get(OutboxStreams.positionKey(shard));
+      if (position == null || OutboxStreams.compareIds(position, last.get(0).getId()) < 0) {
+        return false;
       }
     }
     return true;
-  }
-
-  private static Object field(List<?> fields, String name) {
-    for (int i = 0; i + 1 < fields.size(); i += 2) {
-      if (name.equals(fields.get(i))) {
-        return fields.get(i + 1);
-      }
-    }
-    return null;
   }
 
   /** Balance per currency over every account the hot tier holds, wallets and system accounts. */

@@ -321,7 +321,7 @@ class LedgerOverTwoDatabasesTest {
 
   private static LedgerWriter startWriter(Vertx vertx, LedgerPlacement where) {
     LedgerWriter started = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(TestEnvironment.regionBRedisNodes(),
-      REGION_B, where, "two-databases-" + UUID.randomUUID()).withClaimIdleMs(5_000));
+      REGION_B, where, "two-databases-" + UUID.randomUUID()));
     Await.result(started.start());
     return started;
   }

@@ -14,6 +14,8 @@ import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.balancecache.testing.TestEnvironment;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
@@ -84,47 +86,53 @@ class LedgerWriterTest {
   }
 
   @Test
-  @DisplayName("with PostgreSQL unreachable nothing is acknowledged or trimmed; a writer that can reach it drains everything")
-  void acknowledgesOnlyAfterCommit() {
+  @DisplayName("with PostgreSQL unreachable no position is published past what is committed and nothing is trimmed; "
+    + "a writer that can reach it drains everything")
+  void publishesOnlyAfterCommit() {
     LedgerWriterOptions unreachable = new LedgerWriterOptions(TestEnvironment.redisNodes(), cache.shardCount(),
       LedgerFixture.appDatabase().as(TestEnvironment.pgUser(), "wrong-password"), "test-blind-" + System.nanoTime(),
-      500, 1, 30_000, 60_000);
+      500, 1, 60_000);
     LedgerWriter blind = ledger.startWriter(unreachable);
     String alice = owner();
     WalletId wallet = core.funded(alice, 700);
     String stream = OutboxStreams.key(wallet.shard());
+    String deposit = ledger.redis().xrevrange(stream, Range.create("-", "+"), Limit.from(1)).get(0).getId();
 
-    Eventually.await("the blind writer to have read the deposit", Duration.ofSeconds(10),
-      () -> ledger.redis().xpending(stream, OutboxStreams.LEDGER_GROUP).getCount() > 0);
+    Eventually.await("the blind writer to have failed a round", Duration.ofSeconds(10),
+      () -> blind.metrics().failedRounds() > 0);
     long streamLength = ledger.redis().xlen(stream);
+    String published = ledger.redis().get(OutboxStreams.positionKey(wallet.shard()));
     assertThat(ledger.ledgerBalance(wallet)[2]).as("nothing reached the ledger").isZero();
+    assertThat(published == null || OutboxStreams.compareIds(published, deposit) < 0)
+      .as("position %s published before the deposit %s", published, deposit).isTrue();
     assertThat(ledger.redis().xlen(stream)).as("nothing was trimmed").isGreaterThanOrEqualTo(streamLength);
     Await.result(blind.stop());
 
-    ledger.startWriter(LedgerFixture.writerOptions().withClaimIdleMs(1_000));
+    ledger.startWriter(LedgerFixture.writerOptions());
     Eventually.await("the deposit to reach the ledger", Duration.ofSeconds(20),
       () -> ledger.ledgerBalance(wallet)[0] == 700);
     ledger.awaitDrained(Duration.ofSeconds(30));
   }
 
   @Test
-  @DisplayName("a writer restarted under its name commits the batch it had read at once, without waiting to claim it")
-  void restartUnderItsNameResumesItsBatch() {
-    String slot = "test-slot-" + System.nanoTime();
-    long neverClaims = 600_000;
-    LedgerWriter blind = ledger.startWriter(new LedgerWriterOptions(TestEnvironment.redisNodes(), cache.shardCount(),
-      LedgerFixture.appDatabase().as(TestEnvironment.pgUser(), "wrong-password"), slot, 500, 1, neverClaims, 60_000));
+  @DisplayName("an outbox whose ledger position is lost (a flushed hot tier) is read again from its start, and "
+    + "what was committed already is not committed twice")
+  void lostPositionReadsFromTheStart() {
+    ledger.startWriter(LedgerFixture.writerOptions());
     WalletId wallet = core.funded(owner(), 700);
-    String stream = OutboxStreams.key(wallet.shard());
-    Eventually.await("the writer to have read the deposit", Duration.ofSeconds(10),
-      () -> ledger.redis().xpending(stream, OutboxStreams.LEDGER_GROUP).getConsumerMessageCount()
-        .getOrDefault(slot, 0L) > 0);
-    Await.result(blind.stop());
-
-    ledger.startWriter(LedgerFixture.writerOptions().withConsumerName(slot).withClaimIdleMs(neverClaims));
-
-    Eventually.await("the deposit to reach the ledger long before anyone could claim it", Duration.ofSeconds(20),
+    Eventually.await("the deposit to reach the ledger", Duration.ofSeconds(20),
       () -> ledger.ledgerBalance(wallet)[0] == 700);
+    ledger.awaitDrained(Duration.ofSeconds(30));
+    long seq = ledger.ledgerBalance(wallet)[2];
+
+    ledger.redis().del(OutboxStreams.positionKey(wallet.shard()));
+    core.fund(wallet, 300);
+
+    Eventually.await("the second deposit to reach the ledger", Duration.ofSeconds(20),
+      () -> ledger.ledgerBalance(wallet)[0] == 1_000);
+    ledger.awaitDrained(Duration.ofSeconds(30));
+    assertThat(ledger.ledgerBalance(wallet)[2]).as("the wallet's last sequence").isEqualTo(seq + 1);
+    ledger.assertAgreesWithRedis(List.of(wallet), core::wallet);
   }
 
   @Test

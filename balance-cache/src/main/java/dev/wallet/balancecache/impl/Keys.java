@@ -170,4 +170,8 @@ final class Keys {
   static String outbox(ShardId shard) {
     return OutboxStreams.key(shard);
   }
+
+  static String ledgerPosition(ShardId shard) {
+    return OutboxStreams.positionKey(shard);
+  }
 }

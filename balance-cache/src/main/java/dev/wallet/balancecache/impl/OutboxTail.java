@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Follows every shard's outbox stream from its end and hands each wallet's new balances to the
  * subscribers of this process: the feed behind live balance sockets, whichever instance made the
- * change. Plain XREAD, outside the ledger's consumer group, so it takes nothing from the ledger; a
+ * change. Plain XREAD, apart from the ledger writer's reads, so it takes nothing from the ledger; a
  * shard is read when the {@link OutboxDoorbell} rings for it, so an event reaches its sockets
  * within a round trip of being written, and an idle shard costs nothing.
  * At most once and in order per wallet (a wallet lives on one shard); an entry the ledger writer

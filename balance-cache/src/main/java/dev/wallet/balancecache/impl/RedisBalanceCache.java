@@ -127,7 +127,7 @@ public final class RedisBalanceCache implements BalanceCache {
       options.idempotencyRetentionMs(), options.operationTimeoutMs());
     this.tail = new OutboxTail(vertx, runner, options.shards(), options.redisEndpoints());
     this.hotTier = new RedisHotTierAccess(runner, options.shards());
-    this.paymentRecords = new ColdPaymentRecords(vertx, shard -> ledgerOutbox(shard, "refunds"),
+    this.paymentRecords = new ColdPaymentRecords(vertx, this::ledgerOutbox,
       options.operationTimeoutMs(), () -> ledger);
   }
 
@@ -137,8 +137,8 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   @Override
-  public LedgerOutbox ledgerOutbox(ShardId shard, String consumer) {
-    return new RedisLedgerOutbox(runner, shard, consumer);
+  public LedgerOutbox ledgerOutbox(ShardId shard) {
+    return new RedisLedgerOutbox(runner, shard);
   }
 
   @Override

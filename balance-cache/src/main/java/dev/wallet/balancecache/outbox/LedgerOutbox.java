@@ -6,55 +6,55 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * One shard's outbox as the ledger's consumer group reads it ({@link OutboxStreams#LEDGER_GROUP}),
- * for one consumer. The stream's key, the group's bookkeeping and the keys an entry retires are the
- * money core's layout; the ledger works from {@link OutboxRecord}s and this interface alone.
- * Each call completes on the caller's context.
+ * One shard's outbox as the ledger reads it: by position, after the last entry the ledger has
+ * committed, with no write to the master. The position the ledger publishes after each commit is
+ * where a writer starts, and what the stream is trimmed below. The stream's key, the position's key
+ * and the keys an entry retires are the money core's layout; the ledger works from
+ * {@link OutboxRecord}s and this interface alone. Each call completes on the caller's context.
  */
 public interface LedgerOutbox {
+
+  /** The position of a stream the ledger has committed nothing of. */
+  String START = "0-0";
 
   /** An outbox entry: its stream id (the order the ledger commits in) and what the script recorded. */
   record Entry(String id, OutboxRecord record) {
   }
 
+  /**
+   * Entries read after a position, with the master's replication as it was when they were read.
+   *
+   * @param published true while the shard's published position exists; false once it was lost
+   *                  with the stream (a flushed or rebuilt hot tier), or before anything was published
+   */
+  record Read(List<Entry> entries, Replication replication, boolean published) {
+  }
+
   ShardId shard();
 
-  /** Creates the consumer group (and the stream) unless it exists. */
-  Future<Void> ensureGroup();
-
-  /** Entries delivered to this consumer earlier and never acknowledged (a crash mid-batch). */
-  Future<List<Entry>> ownPending(int count);
+  /** The position the ledger last published ({@link #committed}), or {@link #START} when there is none. */
+  Future<String> published();
 
   /**
-   * Entries not yet delivered to any consumer of the group, answered once {@code replicas} replicas
-   * hold them (as {@link #replicated} tells); when they do not in time the read fails, and the
-   * entries it delivered stay this consumer's, for {@link #ownPending}.
+   * Up to {@code count} entries after {@code position}, read in one turn of the master with its
+   * replication: entries that enough replicas have acknowledged ({@link Replication#heldBy}) are
+   * ones a failover cannot take back from Redis.
    */
-  Future<List<Entry>> next(int count, int replicas, long timeoutMs);
+  Future<Read> after(String position, int count);
 
-  /** Entries another consumer has held for longer than {@code idleMs}: that consumer is presumed dead. */
-  Future<List<Entry>> claimAbandoned(long idleMs, int count);
+  /** True once {@code replicas} replicas of the same history have acknowledged what {@code read} saw. */
+  Future<Boolean> replicatedThrough(Replication read, int replicas);
 
   /**
-   * True once {@code replicas} replicas hold every entry read so far, so that the ledger never
-   * commits an entry that a failover could still take back from Redis. ({@link #next} checks this
-   * itself.)
+   * The ledger committed every entry up to {@code position}: the keys they retire
+   * ({@link OutboxRecord#retire()}) get their remaining lifetime, the position is published, and,
+   * when {@code trim}, the entries below it leave the stream; this shard's part in one round trip.
    */
-  Future<Boolean> replicated(int replicas, long timeoutMs);
+  Future<Void> committed(String position, Collection<String> retired, long lifetimeMs, boolean trim);
 
-  /**
-   * The ledger committed the entries {@code ids}: the keys they retire ({@link OutboxRecord#retire()})
-   * get their remaining lifetime, then the entries leave this consumer's pending list. Keys of this
-   * shard go in one round trip with the acknowledgement, so a batch costs the master one write.
-   */
-  Future<Void> acknowledge(List<String> ids, Collection<String> retired, long lifetimeMs);
+  /** Entries after {@code position}, counted up to a bound: what waits for the ledger. */
+  Future<Long> backlog(String position);
 
-  /** Removes entries the ledger has committed (never one it has not); answers how many went. */
-  Future<Long> trimCommitted();
-
-  /** Entries waiting for the ledger: delivered and unacknowledged, plus those not yet delivered. */
-  Future<Long> backlog();
-
-  /** True once the ledger has committed (acknowledged) every entry up to {@code entryId}, that one included. */
+  /** True once the ledger has committed every entry up to {@code entryId}, that one included. */
   Future<Boolean> committedThrough(String entryId);
 }

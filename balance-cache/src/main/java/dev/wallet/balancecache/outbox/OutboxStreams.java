@@ -2,17 +2,22 @@ package dev.wallet.balancecache.outbox;
 
 import dev.wallet.balancecache.model.ShardId;
 
-/** Where the outbox of each shard lives and who reads it. */
+/** Where the outbox of each shard lives, and how far the ledger has committed it. */
 public final class OutboxStreams {
-
-  /** The consumer group of the ledger writers; every writer instance joins it. */
-  public static final String LEDGER_GROUP = "ledger";
 
   private OutboxStreams() {
   }
 
   public static String key(ShardId shard) {
     return shard.tag() + ":outbox";
+  }
+
+  /**
+   * The last entry of {@code shard}'s outbox the ledger has committed (a stream id), as the ledger
+   * writer publishes it after each commit: in the outbox's slot, so that it is lost with the stream.
+   */
+  public static String positionKey(ShardId shard) {
+    return shard.tag() + ":ledger-position";
   }
 
   /** Orders two stream ids ("ms-seq") as the stream does. */

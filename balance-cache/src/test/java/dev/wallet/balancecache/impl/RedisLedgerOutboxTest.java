@@ -1,7 +1,6 @@
 package dev.wallet.balancecache.impl;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.ShardRange;
@@ -10,6 +9,7 @@ import dev.wallet.balancecache.outbox.OutboxRecord;
 import dev.wallet.balancecache.outbox.OutboxStreams;
 import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -20,7 +20,6 @@ import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -29,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The ledger's view of a shard's outbox, on a stream of a shard number no money core of the tests
- * uses (so no running writer reads it): two writers share the consumer group.
+ * uses (so no running writer reads it).
  */
 @ExtendWith(VertxExtension.class)
 class RedisLedgerOutboxTest {
@@ -50,127 +49,107 @@ class RedisLedgerOutboxTest {
     runner = new ScriptRunner(vertx, router, new ShardRange(0, ShardId.MAX_SHARDS), 1, 500, 2_000);
     shard = new ShardId(ShardId.MAX_SHARDS - 1 - ThreadLocalRandom.current().nextInt(1_000));
     key = OutboxStreams.key(shard);
-    redis(Request.cmd(Command.DEL).arg(key));
+    redis(Request.cmd(Command.DEL).arg(key).arg(Keys.ledgerPosition(shard)));
   }
 
   @AfterEach
   void disconnect() {
-    redis(Request.cmd(Command.DEL).arg(key));
+    redis(Request.cmd(Command.DEL).arg(key).arg(Keys.ledgerPosition(shard)));
     Await.result(runner.close());
     router.close();
   }
 
   @Test
-  @DisplayName("a trim whose reads straddle another writer's read keeps every entry that writer holds unacknowledged; once acknowledged, they are trimmed")
-  void trimKeepsWhatAnotherWriterHolds() {
-    RedisLedgerOutbox holder = outbox("writer-a");
-    RedisLedgerOutbox trimmer = outbox("writer-b");
-    Await.result(trimmer.ensureGroup());
-    List<String> written = append(ENTRIES);
-    AtomicReference<List<LedgerOutbox.Entry>> read = new AtomicReference<>();
-
-    Await.result(trimmer.trimCommitted(() -> holder.next(ENTRIES, 0, 0).onSuccess(read::set)));
-
-    assertThat(read.get()).as("what writer A read between the trim's two reads").hasSize(ENTRIES);
-    assertThat(ids(Await.result(holder.ownPending(ENTRIES)))).as("writer A re-reads what it holds")
-      .containsExactlyElementsOf(written);
-    assertThat(ids(Await.result(trimmer.claimAbandoned(0, ENTRIES)))).as("what writer B takes over from writer A")
-      .containsExactlyElementsOf(written);
-
-    Await.result(trimmer.acknowledge(written, List.of(), 0));
-    assertThat(Await.result(trimmer.trimCommitted())).as("entries trimmed once acknowledged").isPositive();
-    assertThat(redis(Request.cmd(Command.XRANGE).arg(key).arg(written.get(0)).arg(written.get(0))).size())
-      .as("the first entry, acknowledged").isZero();
-  }
-
-  @Test
-  @DisplayName("entries are read once in the group, with their records; the backlog counts undelivered and unacknowledged ones; a second group creation changes nothing")
-  void readAcknowledgeAndCount() {
-    RedisLedgerOutbox writer = outbox("writer-a");
-    Await.result(writer.ensureGroup());
-    Await.result(writer.ensureGroup());
+  @DisplayName("entries are read after a position, with their records; the backlog counts what follows a position; "
+    + "a publication moves the position a writer starts from")
+  void readAfterAPosition() {
+    RedisLedgerOutbox writer = outbox();
     List<String> written = append(5);
 
-    assertThat(Await.result(writer.backlog())).isEqualTo(5);
-    List<LedgerOutbox.Entry> first = Await.result(writer.next(3, 1, 1_000));
-    List<LedgerOutbox.Entry> rest = Await.result(writer.next(10, 1, 1_000));
-    assertThat(ids(first)).containsExactlyElementsOf(written.subList(0, 3));
-    assertThat(ids(rest)).containsExactlyElementsOf(written.subList(3, 5));
-    assertThat(first.get(0).record().id()).isEqualTo("entry-0");
-    assertThat(Await.result(writer.next(10, 1, 1_000))).as("nothing new").isEmpty();
-    assertThat(Await.result(writer.backlog())).as("read, not acknowledged").isEqualTo(5);
+    assertThat(Await.result(writer.published())).as("nothing published yet").isEqualTo(LedgerOutbox.START);
+    assertThat(Await.result(writer.backlog(LedgerOutbox.START))).isEqualTo(5);
+    LedgerOutbox.Read first = Await.result(writer.after(LedgerOutbox.START, 3));
+    LedgerOutbox.Read rest = Await.result(writer.after(written.get(2), 10));
+    assertThat(ids(first.entries())).containsExactlyElementsOf(written.subList(0, 3));
+    assertThat(ids(rest.entries())).containsExactlyElementsOf(written.subList(3, 5));
+    assertThat(first.entries().get(0).record().id()).isEqualTo("entry-0");
+    assertThat(first.published()).as("no position published yet").isFalse();
+    assertThat(Await.result(writer.after(written.get(4), 10)).entries()).as("nothing new").isEmpty();
 
-    Await.result(writer.acknowledge(written.subList(0, 3), List.of(), 0));
+    Await.result(writer.committed(written.get(2), List.of(), 0, false));
 
-    assertThat(Await.result(writer.backlog())).isEqualTo(2);
-    assertThat(ids(Await.result(writer.ownPending(10)))).containsExactlyElementsOf(written.subList(3, 5));
+    assertThat(Await.result(writer.published())).isEqualTo(written.get(2));
+    assertThat(Await.result(writer.after(written.get(2), 10)).published()).isTrue();
+    assertThat(Await.result(writer.backlog(written.get(2)))).isEqualTo(2);
+    assertThat(Await.result(writer.backlog(written.get(4)))).isZero();
   }
 
   @Test
-  @DisplayName("new entries are answered once enough replicas hold them; when they cannot be, the read fails and they stay this consumer's")
-  void newEntriesWaitForTheirReplicas() {
-    RedisLedgerOutbox writer = outbox("writer-a");
-    Await.result(writer.ensureGroup());
-    List<String> written = append(2);
+  @DisplayName("what a read saw is vouched for once enough replicas of the same history acknowledge it, never by "
+    + "more replicas than the master has")
+  void readsAreVouchedForByTheirReplicas() {
+    RedisLedgerOutbox writer = outbox();
+    append(2);
+    LedgerOutbox.Read read = Await.result(writer.after(LedgerOutbox.START, 10));
 
-    assertThatThrownBy(() -> Await.result(writer.next(10, 5, 200)))
-      .hasStackTraceContaining("of 5 required replicas");
-    assertThat(ids(Await.result(writer.ownPending(10)))).containsExactlyElementsOf(written);
-
-    List<String> later = append(1);
-    assertThat(ids(Await.result(writer.next(10, 1, 1_000)))).containsExactlyElementsOf(later);
+    assertThat(read.replication().master()).isTrue();
+    assertThat(Await.result(writer.replicatedThrough(read.replication(), 5))).as("five replicas").isFalse();
+    // replicas acknowledge at least once a second; a WAIT on this connection asks them at once
+    Await.result(runner.send(key, Request.cmd(Command.WAIT).arg(1).arg(1_000)));
+    Eventually.await("a replica to acknowledge the read", java.time.Duration.ofSeconds(5),
+      () -> Await.result(writer.replicatedThrough(read.replication(), 1)));
   }
 
   @Test
-  @DisplayName("the replication check answers true once a replica holds what was read; an acknowledgement gives retired keys, of this shard and of another, their lifetime")
-  void replicatedAndRetired() {
-    RedisLedgerOutbox writer = outbox("writer-a");
-    Await.result(writer.ensureGroup());
-    append(1);
-    List<String> read = ids(Await.result(writer.next(10, 1, 1_000)));
+  @DisplayName("a publication gives retired keys, of this shard and of another, their lifetime, and its trim "
+    + "removes entries below the position only")
+  void publicationRetiresAndTrims() {
+    RedisLedgerOutbox writer = outbox();
+    List<String> written = append(ENTRIES);
     int suffix = ThreadLocalRandom.current().nextInt(1_000_000);
     List<String> retired = List.of(shard.tag() + ":retired-" + suffix,
       new ShardId((shard.number() + 1) % ShardId.MAX_SHARDS).tag() + ":retired-" + suffix);
     retired.forEach(k -> Await.result(runner.send(k, Request.cmd(Command.SET).arg(k).arg("x"))));
+    String position = written.get(ENTRIES - 20);
 
-    assertThat(Await.result(writer.replicated(1, 1_000))).isTrue();
-    Await.result(writer.acknowledge(read, retired, 60_000));
+    Await.result(writer.committed(position, retired, 60_000, true));
 
     List<Long> lifetimes = retired.stream()
       .map(k -> Await.result(runner.send(k, Request.cmd(Command.PTTL).arg(k))).toLong()).toList();
     retired.forEach(k -> Await.result(runner.send(k, Request.cmd(Command.DEL).arg(k))));
     assertThat(lifetimes).allMatch(ttl -> ttl > 0 && ttl <= 60_000);
-    assertThat(Await.result(writer.backlog())).isZero();
+    assertThat(redis(Request.cmd(Command.XRANGE).arg(key).arg(written.get(0)).arg(written.get(0))).size())
+      .as("the first entry, committed").isZero();
+    assertThat(Await.result(writer.backlog(LedgerOutbox.START))).as("what is left").isLessThan(ENTRIES)
+      .isGreaterThanOrEqualTo(20);
+    assertThat(ids(Await.result(writer.after(position, ENTRIES)).entries()))
+      .as("every entry after the position").containsExactlyElementsOf(written.subList(ENTRIES - 19, ENTRIES));
   }
 
   @Test
-  @DisplayName("the outbox is committed through an entry only once every entry up to it is acknowledged: not while "
-    + "one is undelivered or delivered and pending, nor before the group exists")
+  @DisplayName("the outbox is committed through an entry once the published position has reached it; a lost "
+    + "position is seen by the next read")
   void committedThroughAnEntry() {
-    RedisLedgerOutbox writer = outbox("writer-a");
+    RedisLedgerOutbox writer = outbox();
     List<String> first = append(3);
     String middle = first.get(1);
 
-    boolean beforeTheGroup = Await.result(writer.committedThrough(middle));
-    Await.result(writer.ensureGroup());
-    boolean undelivered = Await.result(writer.committedThrough(middle));
-    List<String> read = ids(Await.result(writer.next(2, 1, 1_000)));
-    boolean pending = Await.result(writer.committedThrough(middle));
-    Await.result(writer.acknowledge(read.subList(0, 1), List.of(), 60_000));
-    boolean halfAcknowledged = Await.result(writer.committedThrough(middle));
-    Await.result(writer.acknowledge(read.subList(1, 2), List.of(), 60_000));
-    boolean acknowledged = Await.result(writer.committedThrough(middle));
+    boolean beforeAnyPublication = Await.result(writer.committedThrough(middle));
+    Await.result(writer.committed(first.get(0), List.of(), 0, false));
+    boolean before = Await.result(writer.committedThrough(middle));
+    Await.result(writer.committed(middle, List.of(), 0, false));
+    boolean through = Await.result(writer.committedThrough(middle));
     boolean beyond = Await.result(writer.committedThrough(first.get(2)));
+    redis(Request.cmd(Command.DEL).arg(Keys.ledgerPosition(shard)));
 
-    assertThat(read).containsExactlyElementsOf(first.subList(0, 2));
-    assertThat(List.of(beforeTheGroup, undelivered, pending, halfAcknowledged)).containsOnly(false);
-    assertThat(acknowledged).isTrue();
-    assertThat(beyond).as("the third entry is not delivered yet").isFalse();
-    assertThat(Await.result(writer.committedThrough("0-0"))).as("an empty outbox's 'last entry'").isTrue();
+    assertThat(List.of(beforeAnyPublication, before, beyond)).containsOnly(false);
+    assertThat(through).isTrue();
+    assertThat(Await.result(writer.committedThrough(LedgerOutbox.START))).as("an empty outbox's 'last entry'").isTrue();
+    assertThat(Await.result(writer.after(middle, 10)).published()).as("the position, lost").isFalse();
   }
 
-  private RedisLedgerOutbox outbox(String consumer) {
-    return new RedisLedgerOutbox(runner, shard, consumer);
+  private RedisLedgerOutbox outbox() {
+    return new RedisLedgerOutbox(runner, shard);
   }
 
   /** Outbox entries as a script writes them: the record as JSON under its field. */

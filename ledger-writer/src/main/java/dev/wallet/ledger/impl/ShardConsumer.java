@@ -3,16 +3,14 @@ package dev.wallet.ledger.impl;
 import dev.wallet.ledger.LedgerWriterOptions;
 import dev.wallet.ledger.impl.LedgerStore.Positioned;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import dev.wallet.balancecache.outbox.LedgerOutbox;
-import dev.wallet.balancecache.outbox.OutboxStreams;
-import java.util.ArrayList;
+import dev.wallet.balancecache.outbox.Replication;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -20,11 +18,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The writer's loop for one shard: read a batch, make sure Redis replicated it, commit it to
- * PostgreSQL, give retired keys their lifetime, acknowledge. A failed batch stays unacknowledged
- * in this consumer's pending list and is the next thing it retries (with backoff), before
- * anything new is read: while PostgreSQL is away nothing is skipped, the stream keeps what the
- * ledger does not have yet, and the backlog (the lag) grows until PostgreSQL is back.
+ * The writer's loop for one shard: read a batch after its position, make sure Redis replicated
+ * it, commit it to PostgreSQL, then give retired keys their lifetime and publish the new position.
+ * A failed batch leaves the position where it was, so the same entries are the next thing read
+ * (with backoff): while PostgreSQL is away nothing is skipped, the stream keeps what the ledger does
+ * not have yet, and the backlog (the lag) grows until PostgreSQL is back. A writer that starts, or
+ * starts again after a crash, reads from the published position; what it commits a second time
+ * changes nothing, since every insert is idempotent. Two writers on one shard commit the same
+ * entries, each once.
  */
 final class ShardConsumer {
 
@@ -39,8 +40,12 @@ final class ShardConsumer {
    */
   private static final long GATHER_MS = 20;
   private static final long MAX_BACKOFF_MS = 2_000;
-  private static final long HOUSEKEEPING_MS = 2_000;
+  /** How often the committed entries leave the stream (with a batch's publication). */
+  private static final long TRIM_EVERY_MS = 2_000;
   private static final long REPLICATION_TIMEOUT_MS = 1_000;
+  /** A read not vouched for yet asks again after this, then twice as long each time, up to the last. */
+  private static final long FIRST_REPLICATION_POLL_MS = 2;
+  private static final long LAST_REPLICATION_POLL_MS = 64;
   private static final long CYCLE_TIMEOUT_MS = 30_000;
   /** Raised by the database when an account's predecessor entry is not committed yet (another writer has it). */
   private static final String OUT_OF_ORDER = "WL001";
@@ -56,16 +61,13 @@ final class ShardConsumer {
   private final BooleanSupplier doorbellRinging;
   private long restTimer = -1;
   private boolean rungWhileBusy;
-  /** The round's read asked for new entries and got fewer than a batch: the stream had no more then. */
+  /** The round's read got fewer than a batch: the stream had no more then. */
   private boolean readToTheEnd;
-  /** The round's entries were read with their replication check (new entries are; claimed and own ones are not). */
-  private boolean readReplicated;
   private boolean gathering;
   private volatile boolean rungSinceCount = true;
-  private boolean groupReady;
-  private boolean ownPendingDone;
-  private long nextClaimAt;
-  private long nextHousekeepingAt;
+  /** The last entry committed (and published) by this loop; null until read from the published position. */
+  private volatile String position;
+  private long nextTrimAt;
   private long backoffMs;
   private volatile long backlog;
   private volatile long lastCommitAtMs;
@@ -120,7 +122,9 @@ final class ShardConsumer {
   /** Counts what waits for the ledger; runs on its own schedule, so the lag stays visible while rounds fail. */
   Future<Void> refreshBacklog() {
     rungSinceCount = false;
-    return stream.backlog().onSuccess(count -> backlog = count).mapEmpty();
+    String from = position;
+    return from == null ? Future.succeededFuture()
+      : stream.backlog(from).onSuccess(count -> backlog = count).mapEmpty();
   }
 
   /** A backlog last counted above zero, or entries written since it was counted. */
@@ -183,23 +187,17 @@ final class ShardConsumer {
     });
   }
 
-  /** The batch stays ours and unacknowledged: retry it first. Logged, and counted in the metrics. */
+  /** The position stays where it was: the same entries are read again. Logged, and counted in the metrics. */
   private void failed(Throwable cause) {
     if (String.valueOf(cause.getMessage()).contains(POOL_CLOSED)) {
-      // the process is closing under us (its pool went with its Vert.x): a consumer that went on
-      // retrying would keep re-reading its unacknowledged batch, so that no other writer could ever
-      // claim it, and every later posting of those accounts would wait behind it
+      // the process is closing under us (its pool went with its Vert.x): retrying would only fail again
       stopped = true;
-      LOG.warn("ledger writer for {} stops: its PostgreSQL pool is closed; its unacknowledged entries go to "
-        + "the writer that claims them", shard());
+      LOG.warn("ledger writer for {} stops: its PostgreSQL pool is closed; the next writer reads on from the "
+        + "published position", shard());
       return;
     }
     failedRounds.incrementAndGet();
-    ownPendingDone = false;
     lastFailure = cause.toString();
-    if (lastFailure.contains("NOGROUP")) {
-      groupReady = false;  // the stream was lost with its group (a flushed or rebuilt hot tier): create it again
-    }
     if (cause instanceof PgException pg && OUT_OF_ORDER.equals(pg.getSqlState())) {
       backoffMs = IDLE_POLL_MS;
       LOG.info("ledger writer for {} waits for an earlier batch of another writer: {}", shard(), pg.getMessage());
@@ -211,67 +209,83 @@ final class ShardConsumer {
 
   /** One round; answers how many entries it committed. */
   private Future<Integer> cycle() {
-    return ensureGroup()
-      .compose(ready -> read())
-      .compose(this::commit)
-      .compose(count -> housekeepingIfDue().map(count));
+    return readPosition()
+      .compose(from -> stream.after(from, options.batchSize()))
+      .compose(this::commit);
   }
 
-  private Future<Void> ensureGroup() {
-    return groupReady ? Future.succeededFuture() : stream.ensureGroup().onSuccess(ok -> groupReady = true);
+  /** Where this loop reads from: the position the ledger published, until it commits more itself. */
+  private Future<String> readPosition() {
+    return position != null ? Future.succeededFuture(position)
+      : stream.published().onSuccess(published -> position = published);
   }
 
-  /** Abandoned entries of dead consumers first (they are the oldest), then our own unacknowledged ones, then new ones. */
-  private Future<List<LedgerOutbox.Entry>> read() {
-    readToTheEnd = false;
-    readReplicated = false;
-    long now = System.currentTimeMillis();
-    if (now >= nextClaimAt) {
-      nextClaimAt = now + Math.max(1_000, options.claimIdleMs() / 2);
-      return stream.claimAbandoned(options.claimIdleMs(), options.batchSize())
-        .compose(claimed -> claimed.isEmpty() ? readOwnThenNew() : Future.succeededFuture(claimed));
+  private Future<Integer> commit(LedgerOutbox.Read read) {
+    List<LedgerOutbox.Entry> messages = read.entries();
+    readToTheEnd = messages.size() < options.batchSize();
+    if (!read.published() && !LedgerOutbox.START.equals(position)) {
+      // the position went with its stream (a flushed or rebuilt hot tier): every entry there is new
+      LOG.warn("the outbox of {} lost its ledger position {}; reading it from its start", shard(), position);
+      position = LedgerOutbox.START;
+      return stream.after(position, options.batchSize()).compose(this::commit);
     }
-    return readOwnThenNew();
-  }
-
-  private Future<List<LedgerOutbox.Entry>> readOwnThenNew() {
-    if (ownPendingDone) {
-      return readNew();
-    }
-    return stream.ownPending(options.batchSize()).compose(mine -> {
-      if (!mine.isEmpty()) {
-        return Future.succeededFuture(mine);
-      }
-      ownPendingDone = true;
-      return readNew();
-    });
-  }
-
-  private Future<List<LedgerOutbox.Entry>> readNew() {
-    return stream.next(options.batchSize(), options.minReplicaAcks(), REPLICATION_TIMEOUT_MS).onSuccess(entries -> {
-      readToTheEnd = entries.size() < options.batchSize();
-      readReplicated = true;
-    });
-  }
-
-  private Future<Integer> commit(List<LedgerOutbox.Entry> messages) {
     if (messages.isEmpty()) {
       return Future.succeededFuture(0);
     }
     rungSinceCount = true;  // the backlog moved: count it again
-    List<Positioned> read = positioned(messages);
-    return (readReplicated ? Future.succeededFuture(true)
-        : stream.replicated(options.minReplicaAcks(), REPLICATION_TIMEOUT_MS))
-      .compose(replicated -> replicated
-        ? Future.succeededFuture(withMovements(read))
-        : Future.failedFuture(new IllegalStateException("outbox entries of " + shard()
-          + " are not on enough replicas yet; not writing them to the ledger")))
-      .compose(batch -> store.write(shard(), batch).map(batch))
-      .compose(batch -> acknowledge(batch).map(batch.size()))
-      .onSuccess(count -> {
-        committed.addAndGet(count);
+    List<Positioned> batch = withMovements(positioned(messages));
+    String last = batch.get(batch.size() - 1).streamId();
+    return replicated(read.replication(), System.currentTimeMillis() + REPLICATION_TIMEOUT_MS)
+      .compose(replicated -> store.write(shard(), batch))
+      .compose(written -> publish(batch, last))
+      .map(published -> {
+        position = last;
+        committed.addAndGet(batch.size());
         lastCommitAtMs = System.currentTimeMillis();
+        return batch.size();
       });
+  }
+
+  /**
+   * The ledger never commits an entry that a failover could still take back from Redis: once enough
+   * replicas have acknowledged what the read saw (under load the edges' own WAITs make them
+   * acknowledge within a millisecond or two; idle, replicas acknowledge every second).
+   */
+  private Future<Void> replicated(Replication read, long deadlineMs) {
+    return read.heldBy(options.minReplicaAcks()) ? Future.succeededFuture()
+      : replicated(read, deadlineMs, FIRST_REPLICATION_POLL_MS);
+  }
+
+  private Future<Void> replicated(Replication read, long deadlineMs, long pollMs) {
+    return delay(pollMs)
+      .compose(waited -> stream.replicatedThrough(read, options.minReplicaAcks()))
+      .compose(held -> {
+        if (held) {
+          return Future.succeededFuture();
+        }
+        if (System.currentTimeMillis() > deadlineMs) {
+          return Future.failedFuture(new IllegalStateException("outbox entries of " + shard()
+            + " are not on enough replicas yet; not writing them to the ledger"));
+        }
+        return replicated(read, deadlineMs, Math.min(LAST_REPLICATION_POLL_MS, pollMs * 2));
+      });
+  }
+
+  private Future<Void> delay(long ms) {
+    Promise<Void> waited = Promise.promise();
+    vertx.setTimer(ms, t -> waited.complete());
+    return waited.future();
+  }
+
+  /** Committed: the keys the batch retires get their lifetime, and the position moves past the batch. */
+  private Future<Void> publish(List<Positioned> batch, String last) {
+    long now = System.currentTimeMillis();
+    boolean trim = now >= nextTrimAt;
+    if (trim) {
+      nextTrimAt = now + TRIM_EVERY_MS;
+    }
+    return stream.committed(last, batch.stream().flatMap(p -> p.record().retire().stream()).toList(),
+      options.idempotencyRetentionMs(), trim);
   }
 
   /** A saga debit's or a hold's own fields (destination, fee, limit counters...), for a rebuild. */
@@ -282,30 +296,8 @@ final class ShardConsumer {
       .toList();
   }
 
-  /** In stream order, each entry once (a claim and a re-read may return the same entry). */
+  /** In stream order, as read. */
   private static List<Positioned> positioned(List<LedgerOutbox.Entry> messages) {
-    Map<String, Positioned> byId = new LinkedHashMap<>();
-    for (LedgerOutbox.Entry entry : messages) {
-      byId.putIfAbsent(entry.id(), new Positioned(entry.id(), entry.record()));
-    }
-    List<Positioned> batch = new ArrayList<>(byId.values());
-    batch.sort((a, b) -> OutboxStreams.compareIds(a.streamId(), b.streamId()));
-    return batch;
+    return messages.stream().map(entry -> new Positioned(entry.id(), entry.record())).toList();
   }
-
-  /** Committed: the keys the batch retires get their lifetime, and the batch leaves our pending list. */
-  private Future<Void> acknowledge(List<Positioned> batch) {
-    return stream.acknowledge(batch.stream().map(Positioned::streamId).toList(),
-      batch.stream().flatMap(p -> p.record().retire().stream()).toList(), options.idempotencyRetentionMs());
-  }
-
-  private Future<Void> housekeepingIfDue() {
-    long now = System.currentTimeMillis();
-    if (now < nextHousekeepingAt) {
-      return Future.succeededFuture();
-    }
-    nextHousekeepingAt = now + HOUSEKEEPING_MS;
-    return stream.trimCommitted().mapEmpty();
-  }
-
 }

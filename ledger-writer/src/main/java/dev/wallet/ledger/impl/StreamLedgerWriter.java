@@ -106,7 +106,7 @@ public final class StreamLedgerWriter implements LedgerWriter {
           }));
         for (ShardId shard : shards.all()) {
           LedgerStore store = stores.get(databases.indexOf(options.placement().databaseOf(shard)));
-          consumers.add(new ShardConsumer(vertx, cache.ledgerOutbox(shard, options.consumerName()), store, options,
+          consumers.add(new ShardConsumer(vertx, cache.ledgerOutbox(shard), store, options,
             doorbell::ringing));
         }
         // every batch makes sure of its own months too, so a database that is away now only delays this
