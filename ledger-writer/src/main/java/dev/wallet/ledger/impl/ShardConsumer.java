@@ -44,7 +44,7 @@ final class ShardConsumer {
   private static final long TRIM_EVERY_MS = 2_000;
   private static final long REPLICATION_TIMEOUT_MS = 1_000;
   /** A read not vouched for yet asks again after this, then twice as long each time, up to the last. */
-  private static final long FIRST_REPLICATION_POLL_MS = 2;
+  private static final long FIRST_REPLICATION_POLL_MS = 5;
   private static final long LAST_REPLICATION_POLL_MS = 64;
   private static final long CYCLE_TIMEOUT_MS = 30_000;
   /** Raised by the database when an account's predecessor entry is not committed yet (another writer has it). */
