@@ -30,12 +30,14 @@ final class RedisLedgerOutbox implements LedgerOutbox {
   private final ShardId shard;
   private final String key;
   private final String positionKey;
+  private final String markKey;
 
   RedisLedgerOutbox(ScriptRunner runner, ShardId shard) {
     this.runner = runner;
     this.shard = shard;
     this.key = OutboxStreams.key(shard);
     this.positionKey = Keys.ledgerPosition(shard);
+    this.markKey = shard.tag() + ":ledger-mark";
   }
 
   @Override
@@ -66,6 +68,21 @@ final class RedisLedgerOutbox implements LedgerOutbox {
   public Future<Boolean> replicatedThrough(Replication read, int replicas) {
     return send(Request.cmd(Command.INFO).arg("replication"))
       .map(info -> read.heldBy(Replication.parse(info.toString()), replicas));
+  }
+
+  /**
+   * A write to this shard, the {@code WAIT} that makes the replicas acknowledge it, and the master's
+   * replication after both, in one pipeline: in the same history, the write came after the read, so
+   * replicas that acknowledged it hold what the read saw.
+   */
+  @Override
+  public Future<Boolean> replicate(Replication read, int replicas, long timeoutMs) {
+    List<Request> markWaitLook = List.of(
+      Request.cmd(Command.SET).arg(markKey).arg(Long.toString(System.currentTimeMillis())),
+      Request.cmd(Command.WAIT).arg(replicas).arg(timeoutMs),
+      Request.cmd(Command.INFO).arg("replication"));
+    return runner.batchOnce(key, markWaitLook, timeoutMs + TIMEOUT_MS)
+      .map(replies -> read.heldBy(Replication.parse(replies.get(2).toString()), replicas));
   }
 
   /**

@@ -46,6 +46,13 @@ public interface LedgerOutbox {
   Future<Boolean> replicatedThrough(Replication read, int replicas);
 
   /**
+   * The same, after asking the replicas to acknowledge now (a write to this shard, then {@code WAIT}
+   * for up to {@code timeoutMs}): where nothing else waits on the master, replicas acknowledge only
+   * once a second.
+   */
+  Future<Boolean> replicate(Replication read, int replicas, long timeoutMs);
+
+  /**
    * The ledger committed every entry up to {@code position}: the keys they retire
    * ({@link OutboxRecord#retire()}) get their remaining lifetime, the position is published, and,
    * when {@code trim}, the entries below it leave the stream; this shard's part in one round trip.

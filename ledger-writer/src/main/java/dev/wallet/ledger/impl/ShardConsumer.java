@@ -43,9 +43,8 @@ final class ShardConsumer {
   /** How often the committed entries leave the stream (with a batch's publication). */
   private static final long TRIM_EVERY_MS = 2_000;
   private static final long REPLICATION_TIMEOUT_MS = 1_000;
-  /** A read not vouched for yet asks again after this, then twice as long each time, up to the last. */
-  private static final long FIRST_REPLICATION_POLL_MS = 5;
-  private static final long LAST_REPLICATION_POLL_MS = 64;
+  /** A read not vouched for at once looks again this much later, before it asks the replicas. */
+  private static final long REPLICATION_LOOK_AGAIN_MS = 5;
   private static final long CYCLE_TIMEOUT_MS = 30_000;
   /** Raised by the database when an account's predecessor entry is not committed yet (another writer has it). */
   private static final String OUT_OF_ORDER = "WL001";
@@ -235,7 +234,7 @@ final class ShardConsumer {
     rungSinceCount = true;  // the backlog moved: count it again
     List<Positioned> batch = withMovements(positioned(messages));
     String last = batch.get(batch.size() - 1).streamId();
-    return replicated(read.replication(), System.currentTimeMillis() + REPLICATION_TIMEOUT_MS)
+    return replicated(read.replication())
       .compose(replicated -> store.write(shard(), batch))
       .compose(written -> publish(batch, last))
       .map(published -> {
@@ -248,27 +247,21 @@ final class ShardConsumer {
 
   /**
    * The ledger never commits an entry that a failover could still take back from Redis: once enough
-   * replicas have acknowledged what the read saw (under load the edges' own WAITs make them
-   * acknowledge within a millisecond or two; idle, replicas acknowledge every second).
+   * replicas have acknowledged what the read saw. Under load the edges' own WAITs make them
+   * acknowledge within a few milliseconds, so a read not vouched for at once looks again shortly;
+   * when that is not enough (a quiet master, whose replicas acknowledge once a second), it asks them.
    */
-  private Future<Void> replicated(Replication read, long deadlineMs) {
-    return read.heldBy(options.minReplicaAcks()) ? Future.succeededFuture()
-      : replicated(read, deadlineMs, FIRST_REPLICATION_POLL_MS);
-  }
-
-  private Future<Void> replicated(Replication read, long deadlineMs, long pollMs) {
-    return delay(pollMs)
+  private Future<Void> replicated(Replication read) {
+    if (read.heldBy(options.minReplicaAcks())) {
+      return Future.succeededFuture();
+    }
+    return delay(REPLICATION_LOOK_AGAIN_MS)
       .compose(waited -> stream.replicatedThrough(read, options.minReplicaAcks()))
-      .compose(held -> {
-        if (held) {
-          return Future.succeededFuture();
-        }
-        if (System.currentTimeMillis() > deadlineMs) {
-          return Future.failedFuture(new IllegalStateException("outbox entries of " + shard()
-            + " are not on enough replicas yet; not writing them to the ledger"));
-        }
-        return replicated(read, deadlineMs, Math.min(LAST_REPLICATION_POLL_MS, pollMs * 2));
-      });
+      .compose(held -> held ? Future.succeededFuture(true)
+        : stream.replicate(read, options.minReplicaAcks(), REPLICATION_TIMEOUT_MS))
+      .compose(held -> held ? Future.<Void>succeededFuture()
+        : Future.failedFuture(new IllegalStateException("outbox entries of " + shard()
+          + " are not on enough replicas yet; not writing them to the ledger")));
   }
 
   private Future<Void> delay(long ms) {
