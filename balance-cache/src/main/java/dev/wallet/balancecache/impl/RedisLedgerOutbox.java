@@ -18,7 +18,8 @@ import java.util.List;
  * other command; a background deadline, like reconciliation's). Reading writes nothing: where a
  * consumer group's read was itself a write (replicated as claims, then acknowledged by another), and
  * so needed a {@code WAIT} of its own, a read here costs the master one read-only turn, and the
- * ledger's one write per batch is the position it publishes with the keys the batch retires.
+ * ledger's one write per batch is the position it publishes with the keys the batch retires, plus a
+ * marker when a read's replicas have to be asked ({@link #replicate}).
  */
 final class RedisLedgerOutbox implements LedgerOutbox {
 

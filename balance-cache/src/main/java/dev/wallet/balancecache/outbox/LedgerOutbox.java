@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * One shard's outbox as the ledger reads it: by position, after the last entry the ledger has
- * committed, with no write to the master. The position the ledger publishes after each commit is
+ * committed, with no write to the master unless its replicas must be asked to acknowledge
+ * ({@link #replicate}). The position the ledger publishes after each commit is
  * where a writer starts, and what the stream is trimmed below. The stream's key, the position's key
  * and the keys an entry retires are the money core's layout; the ledger works from
  * {@link OutboxRecord}s and this interface alone. Each call completes on the caller's context.
