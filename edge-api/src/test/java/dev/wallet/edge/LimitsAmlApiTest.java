@@ -156,6 +156,86 @@ class LimitsAmlApiTest {
       .satisfies(f -> assertThat(f.getJsonArray("postingIds").getList()).contains(large, modest));
   }
 
+  @Test
+  @DisplayName("rapid in-and-out reads what came in from the monitors' sums by minute, each credit counted once "
+    + "however often they run, and from the ledger for a window that starts before the sums hold everything")
+  void rapidInOutFromSumsByMinute(Vertx vertx) {
+    Instant start = Instant.now().minusSeconds(60);
+    cluster = new LimitsEdges(vertx);
+    EdgeFixture edge = cluster.start(Optional.empty());
+    LimitsApiTest.publish(edge, TestRules.permissive());
+    writer = EdgeFixture.startLedgerWriter(vertx, "limits-aml-sums");
+    Compliance monitors = edge.app.limits().compliance();
+    ApiCaller compliance = edge.as("compliance-officer", "admin");
+    ApiCaller alice = edge.newUser();
+    String from = alice.openWallet();
+    MoneyCore core = new MoneyCore(edge.cache);
+    String sink = core.openNear("sink-" + UUID.randomUUID(), new WalletId(from)).value();
+    List<ApiCaller> receivers = List.of(edge.newUser(), edge.newUser(), edge.newUser());
+    List<String> wallets = receivers.stream()
+      .map(receiver -> core.openNear(receiver.id(), new WalletId(from)).value()).toList();
+    alice.deposit(from, 2_000_000);
+    // 600,000 in, in two credits, for each: above the rules' minimum of 500,000
+    wallets.forEach(wallet -> {
+      send(alice, from, wallet, 250_000);
+      send(alice, from, wallet, 350_000);
+    });
+    Pool db = EdgeFixture.pool(vertx, EdgeFixture.appDatabase());
+    try {
+      Eventually.await("the monitors to count the credits", Duration.ofMinutes(5), () -> {
+        Await.result(monitors.runMonitors());
+        return wallets.stream().allMatch(wallet -> summed(db, wallet) == 600_000);
+      });
+      Await.result(monitors.runMonitors());
+      assertThat(wallets).allSatisfy(wallet -> assertThat(summed(db, wallet)).isEqualTo(600_000));
+
+      // the first sends out what came in: flagged from the sums
+      String first = send(receivers.get(0), wallets.get(0), sink, 550_000);
+      // the second's sums are gone: not flagged, which shows that the sums are what is read
+      forget(db, wallets.get(1));
+      String second = send(receivers.get(1), wallets.get(1), sink, 550_000);
+      Eventually.await("the monitors to pass both transfers out", Duration.ofSeconds(60), () -> {
+        Await.result(monitors.runMonitors());
+        return passed(db, first) && passed(db, second);
+      });
+      assertThat(flags(compliance, start, receivers.get(0).id()))
+        .filteredOn(f -> f.getString("kind").equals("rapid_in_out")).singleElement()
+        .satisfies(f -> assertThat(f.getJsonArray("postingIds").getList()).contains(first));
+      assertThat(flags(compliance, start, receivers.get(1).id())).isEmpty();
+
+      // the third's sums are gone too, but the sums now hold only what was created from now on (as
+      // after an upgrade): its window is summed in the ledger, and it is flagged
+      forget(db, wallets.get(2));
+      Await.result(db.query("UPDATE limits.aml_position SET credits_from = now()").execute());
+      String third = send(receivers.get(2), wallets.get(2), sink, 550_000);
+      Eventually.await("the monitors to flag the third", Duration.ofSeconds(60), () -> {
+        Await.result(monitors.runMonitors());
+        return flags(compliance, start, receivers.get(2).id()).stream()
+          .anyMatch(f -> f.getString("kind").equals("rapid_in_out") && f.getJsonArray("postingIds").contains(third));
+      });
+    } finally {
+      db.close();
+    }
+  }
+
+  /** What the monitors' sums say came into {@code wallet}. */
+  private static long summed(Pool db, String wallet) {
+    return Await.result(db.preparedQuery("SELECT coalesce(sum(credited), 0) FROM limits.aml_credits WHERE wallet_id = $1")
+      .execute(Tuple.of(wallet))).iterator().next().getLong(0);
+  }
+
+  private static void forget(Pool db, String wallet) {
+    Await.result(db.preparedQuery("DELETE FROM limits.aml_credits WHERE wallet_id = $1").execute(Tuple.of(wallet)));
+  }
+
+  /** Whether the monitors' position is at or past the posting {@code postingId}. */
+  private static boolean passed(Pool db, String postingId) {
+    return Await.result(db.preparedQuery("""
+        SELECT EXISTS (SELECT 1 FROM limits.aml_position m JOIN postings p ON p.id = $1
+                        WHERE m.monitor = 'aml' AND (m.recorded_at, m.posting_id) >= (p.recorded_at, p.id))""")
+      .execute(Tuple.of(postingId))).iterator().next().getBoolean(0);
+  }
+
   /** A payment of {@code amount} from a new wallet of {@code payer}, completed at once on its stripe. */
   private static String pay(ApiCaller payer, String merchant, long amount) {
     String wallet = payer.openWallet();

@@ -27,12 +27,14 @@ final class Detection {
   private final SqlConnection conn;
   private final LedgerMovements ledger;
   private final AmlRules aml;
+  private final AmlCredits credits;
 
-  /** {@code ledger} reads within the transaction of {@code conn}, which the flags are written in. */
-  Detection(SqlConnection conn, LedgerMovements ledger, AmlRules aml) {
+  /** {@code ledger} and {@code credits} read within the transaction of {@code conn}, which the flags are written in. */
+  Detection(SqlConnection conn, LedgerMovements ledger, AmlRules aml, AmlCredits credits) {
     this.conn = conn;
     this.ledger = ledger;
     this.aml = aml;
+    this.credits = credits;
   }
 
   /**
@@ -48,8 +50,8 @@ final class Detection {
   /**
    * The movements, over the batch's whole span (with its window before it), of the wallets that
    * could have taken in the rapid in-and-out minimum over that span: only those can show the
-   * pattern. Whether they could is read from their credits alone (an upper bound of what came in),
-   * so a busy wallet that took in less costs one index range instead of its window's movements.
+   * pattern. Whether they could is read from the sums of their credits by minute ({@link AmlCredits}),
+   * so a busy wallet that took in less costs a row a minute instead of its window's movements.
    */
   private Future<Map<String, List<LedgerMovement>>> rapidWindows(List<LedgerMovement> movements) {
     List<LedgerMovement> outgoing = movements.stream()
@@ -61,7 +63,7 @@ final class Detection {
       .minus(Duration.ofMinutes(aml.rapidWindowMinutes()));
     Instant to = outgoing.stream().map(LedgerMovement::createdAt).max(Instant::compareTo).orElseThrow();
     List<String> wallets = outgoing.stream().map(LedgerMovement::walletId).distinct().toList();
-    return ledger.credited(wallets, from, to)
+    return credits.credited(wallets, from, to)
       .map(this::candidates)
       .compose(candidates -> candidates.isEmpty() ? Future.succeededFuture(Map.of())
         : ledger.ofWallets(List.copyOf(candidates), from, to)

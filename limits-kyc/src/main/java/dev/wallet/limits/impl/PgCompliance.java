@@ -105,25 +105,38 @@ final class PgCompliance implements Compliance {
 
   private Future<Integer> batch(SqlConnection conn, AmlRules aml) {
     LedgerMovements ledger = LedgerMovements.over(this.ledger.withHome(conn));
-    return conn.preparedQuery(SqlQueries.POSITION).execute(Tuple.of(MONITOR)).map(PgCompliance::position)
-      .compose(after -> ledger.postingsAfter(after, Duration.ofMillis(options.amlSettleMs()), MONITOR_BATCH_POSTINGS))
-      .compose(batch -> batch.isEmpty() ? Future.succeededFuture(0) : detect(conn, ledger, aml, batch));
+    return conn.preparedQuery(SqlQueries.POSITION).execute(Tuple.of(MONITOR)).map(MonitorPosition::of)
+      .compose(position -> ledger.postingsAfter(position.after(), Duration.ofMillis(options.amlSettleMs()),
+          MONITOR_BATCH_POSTINGS)
+        .compose(batch -> batch.isEmpty() ? Future.succeededFuture(0)
+          : detect(conn, ledger, aml, new AmlCredits(conn, ledger, position.creditsFrom()), batch)));
   }
 
-  private static LedgerPosition position(RowSet<Row> found) {
-    if (found.size() == 0) {
-      return LedgerPosition.BEGINNING;
+  /** The last posting the monitors read, and from when the sums of credits hold every movement. */
+  private record MonitorPosition(LedgerPosition after, Instant creditsFrom) {
+
+    static MonitorPosition of(RowSet<Row> found) {
+      if (found.size() == 0) {
+        return new MonitorPosition(LedgerPosition.BEGINNING, Instant.MIN);
+      }
+      Row row = found.iterator().next();
+      OffsetDateTime creditsFrom = row.getOffsetDateTime("credits_from");
+      return new MonitorPosition(new LedgerPosition(row.getOffsetDateTime("recorded_at").toInstant(),
+        row.getString("posting_id")), creditsFrom == null || creditsFrom.equals(OffsetDateTime.MIN) ? Instant.MIN
+        : creditsFrom.toInstant());
     }
-    Row row = found.iterator().next();
-    return new LedgerPosition(row.getOffsetDateTime("recorded_at").toInstant(), row.getString("posting_id"));
   }
 
-  private Future<Integer> detect(SqlConnection conn, LedgerMovements ledger, AmlRules aml, List<LedgerPosition> batch) {
+  /** Counts the batch's credits, then looks for the patterns, then moves the position: all in {@code conn}'s transaction. */
+  private Future<Integer> detect(SqlConnection conn, LedgerMovements ledger, AmlRules aml, AmlCredits credits,
+                                 List<LedgerPosition> batch) {
     LedgerPosition last = batch.get(batch.size() - 1);
-    Tuple end = Tuple.of(MONITOR, utc(last.recordedAt()), last.postingId());
     return ledger.movementsOf(batch.stream().map(LedgerPosition::postingId).toList())
-      .compose(movements -> new Detection(conn, ledger, aml).run(movements))
-      .compose(detected -> conn.preparedQuery(SqlQueries.SAVE_POSITION).execute(end))
+      .compose(movements -> credits.add(movements).compose(counted -> new Detection(conn, ledger, aml, credits)
+        .run(movements)))
+      .compose(detected -> credits.forgetBefore(Instant.now().minus(AmlCredits.KEPT)))
+      .compose(creditsFrom -> conn.preparedQuery(SqlQueries.SAVE_POSITION)
+        .execute(Tuple.of(MONITOR, utc(last.recordedAt()), last.postingId(), utc(creditsFrom))))
       .map(batch.size());
   }
 

@@ -340,7 +340,8 @@ public final class RulesParser {
       positiveInt(required(structuring, "minCount", "aml.structuring"), "aml.structuring.minCount", 2, 1_000),
       positiveInt(required(structuring, "bandPercent", "aml.structuring"), "aml.structuring.bandPercent", 1, 50),
       positiveInt(required(structuring, "windowHours", "aml.structuring"), "aml.structuring.windowHours", 1, 168),
-      positiveInt(required(rapid, "windowMinutes", "aml.rapidInOut"), "aml.rapidInOut.windowMinutes", 1, 10_080),
+      positiveInt(required(rapid, "windowMinutes", "aml.rapidInOut"), "aml.rapidInOut.windowMinutes", 1,
+        AmlRules.MAX_RAPID_WINDOW_MINUTES),
       positiveInt(required(rapid, "outPercent", "aml.rapidInOut"), "aml.rapidInOut.outPercent", 1, 100),
       amounts(required(rapid, "minIn", "aml.rapidInOut"), "aml.rapidInOut.minIn", currencies, true));
   }

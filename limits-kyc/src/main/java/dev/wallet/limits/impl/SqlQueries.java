@@ -59,11 +59,31 @@ final class SqlQueries {
 
   static final String LOCK_MONITOR = "SELECT pg_try_advisory_xact_lock(hashtext('limits.aml-monitor'))";
 
-  static final String POSITION = "SELECT recorded_at, posting_id FROM limits.aml_position WHERE monitor = $1";
+  static final String POSITION = """
+    SELECT recorded_at, posting_id, credits_from FROM limits.aml_position WHERE monitor = $1""";
 
+  /** The position, and $4: the sums of credits no longer hold what was created before it (see {@link #PRUNE_CREDITS}). */
   static final String SAVE_POSITION = """
-    INSERT INTO limits.aml_position (monitor, recorded_at, posting_id) VALUES ($1, $2, $3)
-    ON CONFLICT (monitor) DO UPDATE SET recorded_at = excluded.recorded_at, posting_id = excluded.posting_id""";
+    INSERT INTO limits.aml_position (monitor, recorded_at, posting_id, credits_from) VALUES ($1, $2, $3, $4)
+    ON CONFLICT (monitor) DO UPDATE SET recorded_at = excluded.recorded_at, posting_id = excluded.posting_id,
+      credits_from = greatest(limits.aml_position.credits_from, excluded.credits_from)""";
+
+  /** Adds credits ($1 wallets, $2 currencies, $3 creation instants, $4 amounts) to their minutes' sums. */
+  static final String ADD_CREDITS = """
+    INSERT INTO limits.aml_credits (wallet_id, currency, minute, credited)
+    SELECT wallet_id, currency, date_trunc('minute', created_at, 'UTC'), sum(amount)::bigint
+      FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::bigint[]) AS c(wallet_id, currency, created_at, amount)
+     GROUP BY 1, 2, 3
+    ON CONFLICT (wallet_id, currency, minute) DO UPDATE SET credited = limits.aml_credits.credited + excluded.credited""";
+
+  /** What came into each of the wallets $1 in the minutes that [$2, $3] touches, per currency. */
+  static final String CREDITS_IN_WINDOW = """
+    SELECT wallet_id, currency, sum(credited)::bigint AS credited FROM limits.aml_credits
+     WHERE wallet_id = ANY($1) AND minute >= date_trunc('minute', $2::timestamptz, 'UTC') AND minute <= $3
+     GROUP BY wallet_id, currency""";
+
+  /** Forgets the minutes before $1. */
+  static final String PRUNE_CREDITS = "DELETE FROM limits.aml_credits WHERE minute < $1";
 
   static final String INSERT_FLAG = """
     INSERT INTO limits.aml_flags (dedupe_key, kind, owner_id, wallet_id, currency, total_minor, posting_ids,

@@ -17,6 +17,9 @@ public record AmlRules(Map<String, Long> largeTransaction, int structuringMinCou
                        int structuringWindowHours, int rapidWindowMinutes, int rapidOutPercent,
                        Map<String, Long> rapidMinIn) {
 
+  /** The longest rapid in-and-out window the rules may set: a week. */
+  public static final int MAX_RAPID_WINDOW_MINUTES = 10_080;
+
   public AmlRules {
     largeTransaction = Map.copyOf(largeTransaction);
     rapidMinIn = Map.copyOf(rapidMinIn);
