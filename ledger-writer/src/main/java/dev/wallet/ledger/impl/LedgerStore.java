@@ -196,8 +196,8 @@ public final class LedgerStore {
       batch.addAll(s.batch());
       shards.add(s.shard());
     });
-    return pool.withTransaction(conn -> Sequential.forEach(shards, shard -> conn.preparedQuery(SqlQueries.LOCK_SHARD)
-        .execute(Tuple.of(shard)))
+    return pool.withTransaction(conn -> conn.preparedQuery(SqlQueries.LOCK_SHARDS)
+        .execute(Tuple.of(shards.toArray(String[]::new)))
       .compose(locked -> insert(conn, SqlQueries.INSERT_ACCOUNTS, SqlQueries.INSERT_ACCOUNT_ROW, accounts(batch),
         ACCOUNT_TYPES))
       .compose(done -> insert(conn, SqlQueries.INSERT_POSTINGS, SqlQueries.INSERT_POSTING_ROW, postings(batch),

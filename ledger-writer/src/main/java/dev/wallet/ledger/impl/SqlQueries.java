@@ -27,8 +27,15 @@ public final class SqlQueries {
       .collect(Collectors.joining(", ", "(VALUES ", ")"));
   }
 
-  /** One writer transaction per shard at a time: entries must arrive in each account's sequence order. */
-  static final String LOCK_SHARD = "SELECT pg_advisory_xact_lock(hashtextextended('ledger:shard:' || $1, 0))";
+  /**
+   * One writer transaction per shard at a time: entries must arrive in each account's sequence order.
+   * The shards $1 are locked in the array's order (PostgreSQL evaluates a volatile output column row
+   * by row, after ordering), so transactions that lock in one order never deadlock; one statement
+   * instead of one round trip per shard.
+   */
+  static final String LOCK_SHARDS = """
+    SELECT pg_advisory_xact_lock(hashtextextended('ledger:shard:' || shard, 0))
+      FROM unnest($1::text[]) WITH ORDINALITY AS s(shard, n) ORDER BY n""";
 
   static final String ENSURE_MONTH = "SELECT ledger_ensure_month($1::date)";
 
