@@ -301,13 +301,17 @@ public final class SqlQueries {
    * a balance_after that does not follow from the bucket's previous one plus the amount. Each
    * bucket's last entry before {@code first_seq} is read as the predecessor (the balance-at-an-
    * instant index, newest first), so the check reads what is new and one entry more, never an
-   * account's whole history (an in-transit account has an entry per saga).
+   * account's whole history (an in-transit account has an entry per saga). The new entries are read
+   * account by account from the (account, seq) index: as a plain join, the generic plan hashed the
+   * accounts against a scan of the whole month's entries (docs/benchmarks.md); OFFSET 0 keeps the
+   * lateral read from being flattened into that join.
    */
   static final String BROKEN_SEQUENCES = """
     WITH firsts AS (SELECT * FROM unnest($1::text[], $2::bigint[]) AS f(account_id, first_seq)),
     lines AS (
-      SELECT e.account_id, e.seq, e.idx, e.bucket, e.amount, e.balance_after, true AS fresh
-        FROM firsts f JOIN entries e ON e.account_id = f.account_id AND e.seq >= f.first_seq
+      SELECT f.account_id, e.seq, e.idx, e.bucket, e.amount, e.balance_after, true AS fresh
+        FROM firsts f CROSS JOIN LATERAL (SELECT e.seq, e.idx, e.bucket, e.amount, e.balance_after FROM entries e
+                                           WHERE e.account_id = f.account_id AND e.seq >= f.first_seq OFFSET 0) e
       UNION ALL
       SELECT f.account_id, prev.seq, prev.idx, prev.bucket, prev.amount, prev.balance_after, false
         FROM firsts f CROSS JOIN (VALUES ('available'), ('held')) AS b(bucket)
