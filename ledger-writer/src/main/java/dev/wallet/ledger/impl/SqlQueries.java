@@ -282,6 +282,16 @@ public final class SqlQueries {
      ORDER BY q.n""";
 
   /**
+   * The entries of the posting {@code p}, read by its key for each posting the outer query found
+   * (recorded since a point). As a plain join, the generic plan sorted a scan of the whole month's
+   * entries to merge them with a few seconds' postings (docs/benchmarks.md); {@code OFFSET 0} keeps
+   * this lateral read from being flattened into that join.
+   */
+  private static final String ENTRIES_OF_POSTING = """
+    SELECT e.account_id, e.seq, e.amount, e.currency FROM entries e
+     WHERE e.posting_id = p.id AND e.created_at = p.created_at OFFSET 0""";
+
+  /**
    * Postings recorded since a point whose entries do not sum to zero per currency. The sums are
    * made first, the limit applied after: with the limit on the grouping itself, PostgreSQL expected
    * to find 100 unbalanced postings early and walked the month's postings in id order to stream
@@ -290,11 +300,11 @@ public final class SqlQueries {
    */
   static final String UNBALANCED_SINCE = """
     WITH sums AS MATERIALIZED (
-      SELECT e.posting_id, e.currency, sum(e.amount) AS total
-        FROM postings p JOIN entries e ON e.posting_id = p.id AND e.created_at = p.created_at
+      SELECT p.id AS posting_id, e.currency, sum(e.amount) AS total
+        FROM postings p CROSS JOIN LATERAL (%s) e
        WHERE p.recorded_at >= $1
-       GROUP BY e.posting_id, e.created_at, e.currency)
-    SELECT posting_id, currency, total FROM sums WHERE total <> 0 LIMIT 100""";
+       GROUP BY p.id, p.created_at, e.currency)
+    SELECT posting_id, currency, total FROM sums WHERE total <> 0 LIMIT 100""".formatted(ENTRIES_OF_POSTING);
 
   /**
    * Among the entries from each account's {@code first_seq} on: a hole in the account's sequence, or
@@ -329,8 +339,8 @@ public final class SqlQueries {
   /** Accounts with entries in postings recorded since a point, each with the first such entry's seq. */
   static final String ACCOUNTS_TOUCHED_SINCE = """
     SELECT e.account_id, min(e.seq) AS first_seq
-      FROM postings p JOIN entries e ON e.posting_id = p.id AND e.created_at = p.created_at
-     WHERE p.recorded_at >= $1 GROUP BY e.account_id""";
+      FROM postings p CROSS JOIN LATERAL (%s) e
+     WHERE p.recorded_at >= $1 GROUP BY e.account_id""".formatted(ENTRIES_OF_POSTING);
 
   /**
    * Where the next reconciliation run must start reading postings: the oldest transaction open in
