@@ -122,8 +122,7 @@ final class PgCompliance implements Compliance {
       Row row = found.iterator().next();
       OffsetDateTime creditsFrom = row.getOffsetDateTime("credits_from");
       return new MonitorPosition(new LedgerPosition(row.getOffsetDateTime("recorded_at").toInstant(),
-        row.getString("posting_id")), creditsFrom == null || creditsFrom.equals(OffsetDateTime.MIN) ? Instant.MIN
-        : creditsFrom.toInstant());
+        row.getString("posting_id")), creditsFrom.equals(OffsetDateTime.MIN) ? Instant.MIN : creditsFrom.toInstant());
     }
   }
 
