@@ -67,6 +67,11 @@ final class ClusterRouter {
     return node(key).compose(redis -> redis.batch(requests));
   }
 
+  /** Requests for slots that {@code endpoint} serves, pipelined on one connection to it. */
+  Future<List<Response>> batchOn(String endpoint, List<Request> requests) {
+    return client(endpoint).batch(requests);
+  }
+
   /** For ASK: the slot is moving; this one request goes to the importing node, announced by ASKING. */
   Future<List<Response>> batchAsking(String endpoint, List<Request> requests) {
     List<Request> asking = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.wallet.balancecache.impl;
 
+import dev.wallet.balancecache.impl.TurnPipelines.Ask;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.outbox.LedgerOutbox;
 import dev.wallet.balancecache.outbox.OutboxRecord;
@@ -53,37 +54,29 @@ final class RedisLedgerOutbox implements LedgerOutbox {
 
   /**
    * The entries, the master's replication state and whether the position is still there, in one
-   * turn of the master: the replication offset read with the entries covers them.
+   * turn of the master: the replication offset read after the entries covers them. Every command of
+   * this class goes with the other shards' of the same turn and master ({@link TurnPipelines}).
    */
   @Override
   public Future<Read> after(String position, int count) {
     List<Request> read = List.of(
       Request.cmd(Command.XRANGE).arg(key).arg("(" + position).arg("+").arg("COUNT").arg(count),
-      Request.cmd(Command.INFO).arg("replication"),
       Request.cmd(Command.EXISTS).arg(positionKey));
-    return runner.batchOnce(key, read, TIMEOUT_MS).map(replies -> new Read(entries(replies.get(0)),
-      Replication.parse(replies.get(1).toString()), replies.get(2).toLong() > 0));
-  }
-
-  @Override
-  public Future<Boolean> replicatedThrough(Replication read, int replicas) {
-    return send(Request.cmd(Command.INFO).arg("replication"))
-      .map(info -> read.heldBy(Replication.parse(info.toString()), replicas));
+    return inTurn(read, Ask.replicationInfo(), TIMEOUT_MS).map(replies -> new Read(entries(replies.own().get(0)),
+      replication(replies), replies.own().get(1).toLong() > 0));
   }
 
   /**
    * A write to this shard, the {@code WAIT} that makes the replicas acknowledge it, and the master's
    * replication after both, in one pipeline: in the same history, the write came after the read, so
-   * replicas that acknowledged it hold what the read saw.
+   * replicas that acknowledged it hold what the read saw. The shards that ask in one turn share the
+   * write and the WAIT.
    */
   @Override
   public Future<Boolean> replicate(Replication read, int replicas, long timeoutMs) {
-    List<Request> markWaitLook = List.of(
-      Request.cmd(Command.SET).arg(markKey).arg(Long.toString(System.currentTimeMillis())),
-      Request.cmd(Command.WAIT).arg(replicas).arg(timeoutMs),
-      Request.cmd(Command.INFO).arg("replication"));
-    return runner.batchOnce(key, markWaitLook, timeoutMs + TIMEOUT_MS)
-      .map(replies -> read.heldBy(Replication.parse(replies.get(2).toString()), replicas));
+    Request mark = Request.cmd(Command.SET).arg(markKey).arg(Long.toString(System.currentTimeMillis()));
+    return inTurn(List.of(), Ask.waitFor(replicas, timeoutMs).afterWriting(mark).andInfo(), timeoutMs + TIMEOUT_MS)
+      .map(replies -> read.heldBy(replication(replies), replicas));
   }
 
   /**
@@ -110,9 +103,9 @@ final class RedisLedgerOutbox implements LedgerOutbox {
       // below the position only, and never by length: an entry leaves once the ledger has it
       here.add(Request.cmd(Command.XTRIM).arg(key).arg("MINID").arg("~").arg(position));
     }
-    here.add(Request.cmd(Command.WAIT).arg(1).arg(ACKNOWLEDGEMENT_WAIT_MS));
     return Future.all(elsewhere)
-      .compose(expired -> runner.batchOnce(key, here, ACKNOWLEDGEMENT_WAIT_MS + TIMEOUT_MS))
+      .compose(expired -> inTurn(here, Ask.waitFor(1, ACKNOWLEDGEMENT_WAIT_MS),
+        ACKNOWLEDGEMENT_WAIT_MS + TIMEOUT_MS))
       .mapEmpty();
   }
 
@@ -125,6 +118,14 @@ final class RedisLedgerOutbox implements LedgerOutbox {
   @Override
   public Future<Boolean> committedThrough(String entryId) {
     return published().map(position -> OutboxStreams.compareIds(position, entryId) >= 0);
+  }
+
+  private Future<TurnPipelines.Replies> inTurn(List<Request> requests, Ask ask, long timeoutMs) {
+    return runner.batchInTurn(key, requests, ask, timeoutMs);
+  }
+
+  private static Replication replication(TurnPipelines.Replies replies) {
+    return Replication.parse(replies.info().toString());
   }
 
   private Future<Response> send(Request request) {

@@ -43,6 +43,7 @@ final class ScriptRunner {
   private final long replicationTimeoutMs;
   private final long operationTimeoutMs;
   private final ReplicatedLinks links;
+  private final TurnPipelines turns;
   private final ShardRange shards;
 
   ScriptRunner(Vertx vertx, ClusterRouter router, ShardRange shards, int minReplicaAcks, long replicationTimeoutMs,
@@ -54,6 +55,7 @@ final class ScriptRunner {
     this.replicationTimeoutMs = replicationTimeoutMs;
     this.operationTimeoutMs = operationTimeoutMs;
     this.links = new ReplicatedLinks(vertx, router, minReplicaAcks, replicationTimeoutMs);
+    this.turns = new TurnPipelines(router);
   }
 
   Future<Void> close() {
@@ -107,6 +109,19 @@ final class ScriptRunner {
     }
     Context caller = vertx.getOrCreateContext();
     return onContext(caller, Deadline.within(vertx, router.batch(key, requests), timeoutMs));
+  }
+
+  /**
+   * The same, sent with what other callers on this event loop send to the same master in this turn,
+   * and with what it asks of the master's replication asked once for all of them ({@link TurnPipelines}).
+   */
+  Future<TurnPipelines.Replies> batchInTurn(String key, List<Request> requests, TurnPipelines.Ask ask,
+                                            long timeoutMs) {
+    if (!ours(key)) {
+      return otherRegion(key);
+    }
+    Context caller = vertx.getOrCreateContext();
+    return onContext(caller, Deadline.within(vertx, turns.send(key, requests, ask), timeoutMs));
   }
 
   /**

@@ -43,13 +43,10 @@ public interface LedgerOutbox {
    */
   Future<Read> after(String position, int count);
 
-  /** True once {@code replicas} replicas of the same history have acknowledged what {@code read} saw. */
-  Future<Boolean> replicatedThrough(Replication read, int replicas);
-
   /**
-   * The same, after asking the replicas to acknowledge now (a write to this shard, then {@code WAIT}
-   * for up to {@code timeoutMs}): where nothing else waits on the master, replicas acknowledge only
-   * once a second.
+   * True once {@code replicas} replicas of the same history have acknowledged what {@code read} saw,
+   * after asking them to acknowledge now (a write to this shard, then {@code WAIT} for up to
+   * {@code timeoutMs}): unasked, replicas acknowledge once a second, or at another client's WAIT.
    */
   Future<Boolean> replicate(Replication read, int replicas, long timeoutMs);
 

@@ -3,7 +3,6 @@ package dev.wallet.ledger.impl;
 import dev.wallet.ledger.LedgerWriterOptions;
 import dev.wallet.ledger.impl.LedgerStore.Positioned;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
@@ -14,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,17 +34,10 @@ final class ShardConsumer {
   private static final long IDLE_POLL_MS = 50;
   /** With the doorbell ringing, a loop with nothing to read still looks this often, as a last resort. */
   private static final long RESTING_POLL_MS = 10_000;
-  /**
-   * A rung loop waits this long before it reads, so that what arrives together is committed together:
-   * reading at every ring cost about seven Redis commands and a PostgreSQL transaction per entry.
-   */
-  private static final long GATHER_MS = 20;
   private static final long MAX_BACKOFF_MS = 2_000;
   /** How often the committed entries leave the stream (with a batch's publication). */
   private static final long TRIM_EVERY_MS = 2_000;
   private static final long REPLICATION_TIMEOUT_MS = 1_000;
-  /** A read not vouched for at once looks again this much later, before it asks the replicas. */
-  private static final long REPLICATION_LOOK_AGAIN_MS = 5;
   private static final long CYCLE_TIMEOUT_MS = 30_000;
   /** Raised by the database when an account's predecessor entry is not committed yet (another writer has it). */
   private static final String OUT_OF_ORDER = "WL001";
@@ -58,11 +51,12 @@ final class ShardConsumer {
   private final AtomicLong committed = new AtomicLong();
   private final AtomicLong failedRounds = new AtomicLong();
   private final BooleanSupplier doorbellRinging;
+  /** Rings this loop again with the other shards of the writer's next gathering. */
+  private final Consumer<ShardConsumer> ringAgain;
   private long restTimer = -1;
   private boolean rungWhileBusy;
   /** The round's read got fewer than a batch: the stream had no more then. */
   private boolean readToTheEnd;
-  private boolean gathering;
   private volatile boolean rungSinceCount = true;
   /** The last entry committed (and published) by this loop; null until read from the published position. */
   private volatile String position;
@@ -75,9 +69,10 @@ final class ShardConsumer {
   private Future<Void> current = Future.succeededFuture();
 
   ShardConsumer(Vertx vertx, LedgerOutbox stream, LedgerStore store, LedgerWriterOptions options,
-                BooleanSupplier doorbellRinging) {
+                BooleanSupplier doorbellRinging, Consumer<ShardConsumer> ringAgain) {
     this.vertx = vertx;
     this.doorbellRinging = doorbellRinging;
+    this.ringAgain = ringAgain;
     this.stream = stream;
     this.store = store;
     this.options = options;
@@ -132,21 +127,17 @@ final class ShardConsumer {
   }
 
   /**
-   * The doorbell rang for this shard (on this consumer's context): a resting loop reads shortly
-   * (after {@link #GATHER_MS}); a busy one reads again when its round ends, since its read may
-   * have come before the new entry.
+   * The doorbell rang for this shard (on this consumer's context, once the writer has gathered the
+   * rings of a moment, {@link StreamLedgerWriter}): a resting loop reads now; a busy one reads again
+   * when its round ends, since its read may have come before the new entry.
    */
   void ring() {
     rungSinceCount = true;
-    if (restTimer >= 0 && !gathering) {
+    if (restTimer >= 0) {
       vertx.cancelTimer(restTimer);
-      gathering = true;
-      restTimer = vertx.setTimer(GATHER_MS, t -> {
-        restTimer = -1;
-        gathering = false;
-        loop();
-      });
-    } else if (restTimer < 0) {
+      restTimer = -1;
+      loop();
+    } else {
       rungWhileBusy = true;
     }
   }
@@ -168,11 +159,15 @@ final class ShardConsumer {
       } else {
         backoffMs = 0;
         lastFailure = null;
-        // past the end of the stream, only a ring (an entry written since) is a reason to read again
-        if (rungWhileBusy || (done.result() > 0 && !readToTheEnd)) {
-          vertx.runOnContext(v -> loop());
+        if (done.result() > 0 && !readToTheEnd) {
+          vertx.runOnContext(v -> loop());  // a full batch: the stream holds more now
         } else {
+          // past the end of the stream, only a ring (an entry written since) is a reason to read again,
+          // and that read goes with the other shards' of the next gathering
           rest();
+          if (rungWhileBusy) {
+            ringAgain.accept(this);
+          }
         }
       }
     });
@@ -247,27 +242,19 @@ final class ShardConsumer {
 
   /**
    * The ledger never commits an entry that a failover could still take back from Redis: once enough
-   * replicas have acknowledged what the read saw. Under load the edges' own WAITs make them
-   * acknowledge within a few milliseconds, so a read not vouched for at once looks again shortly;
-   * when that is not enough (a quiet master, whose replicas acknowledge once a second), it asks them.
+   * replicas have acknowledged what the read saw. A read not vouched for at once asks them: the
+   * shards read in one turn ask in one pipeline (one marker write each, one WAIT), which costs a
+   * master less than a second look at its replication a few milliseconds later, which under load
+   * usually found the edges' newer writes still unacknowledged and asked anyway.
    */
   private Future<Void> replicated(Replication read) {
     if (read.heldBy(options.minReplicaAcks())) {
       return Future.succeededFuture();
     }
-    return delay(REPLICATION_LOOK_AGAIN_MS)
-      .compose(waited -> stream.replicatedThrough(read, options.minReplicaAcks()))
-      .compose(held -> held ? Future.succeededFuture(true)
-        : stream.replicate(read, options.minReplicaAcks(), REPLICATION_TIMEOUT_MS))
+    return stream.replicate(read, options.minReplicaAcks(), REPLICATION_TIMEOUT_MS)
       .compose(held -> held ? Future.<Void>succeededFuture()
         : Future.failedFuture(new IllegalStateException("outbox entries of " + shard()
           + " are not on enough replicas yet; not writing them to the ledger")));
-  }
-
-  private Future<Void> delay(long ms) {
-    Promise<Void> waited = Promise.promise();
-    vertx.setTimer(ms, t -> waited.complete());
-    return waited.future();
   }
 
   /** Committed: the keys the batch retires get their lifetime, and the position moves past the batch. */

@@ -21,8 +21,10 @@ import io.vertx.sqlclient.PoolOptions;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
@@ -47,8 +49,18 @@ public final class StreamLedgerWriter implements LedgerWriter {
    */
   private static final long TRANSACTION_LINGER_MS = 50;
   private static final int FULL_COUNT_EVERY = 10;
+  /**
+   * How long rings are gathered before the rung shards read, all in one turn: what arrives together
+   * is committed together, and their reads go to each master as one pipeline (TurnPipelines in the
+   * money core). Reading at every ring cost about seven Redis commands and a PostgreSQL transaction
+   * per entry; reading each shard on its own timer, a Redis round trip per shard and round.
+   */
+  private static final long GATHER_MS = 20;
 
   private final List<ShardConsumer> consumers = new CopyOnWriteArrayList<>();
+  /** Rung since the gathering began; touched on the writer's context only. */
+  private final Set<ShardConsumer> rung = new LinkedHashSet<>();
+  private long gatherTimer = -1;
   private long backlogTimer = -1;
   private boolean refreshing;
   private long backlogTicks;
@@ -101,13 +113,13 @@ public final class StreamLedgerWriter implements LedgerWriter {
           shard -> context.runOnContext(v -> {
             int index = shard - shards.first();
             if (index >= 0 && index < consumers.size()) {
-              consumers.get(index).ring();
+              gather(consumers.get(index));
             }
           }));
         for (ShardId shard : shards.all()) {
           LedgerStore store = stores.get(databases.indexOf(options.placement().databaseOf(shard)));
           consumers.add(new ShardConsumer(vertx, cache.ledgerOutbox(shard), store, options,
-            doorbell::ringing));
+            doorbell::ringing, this::gather));
         }
         // every batch makes sure of its own months too, so a database that is away now only delays this
         return Future.all(stores.stream().map(StreamLedgerWriter::monthsAhead).toList()).recover(failure -> {
@@ -120,6 +132,19 @@ public final class StreamLedgerWriter implements LedgerWriter {
         consumers.forEach(ShardConsumer::start);
         backlogTimer = vertx.setPeriodic(BACKLOG_REFRESH_MS, tick -> refreshBacklogs());
       });
+  }
+
+  /** The first ring starts a gathering; when it ends, every shard rung meanwhile is rung in one turn. */
+  private void gather(ShardConsumer consumer) {
+    rung.add(consumer);
+    if (gatherTimer < 0) {
+      gatherTimer = vertx.setTimer(GATHER_MS, gathered -> {
+        gatherTimer = -1;
+        List<ShardConsumer> now = List.copyOf(rung);
+        rung.clear();
+        now.forEach(ShardConsumer::ring);
+      });
+    }
   }
 
   /** This month's and next month's partitions, so that a month's first posting never waits for DDL. */
@@ -152,6 +177,7 @@ public final class StreamLedgerWriter implements LedgerWriter {
   @Override
   public Future<Void> stop() {
     vertx.cancelTimer(backlogTimer);
+    vertx.cancelTimer(gatherTimer);
     if (doorbell != null) {
       doorbell.close();
     }
