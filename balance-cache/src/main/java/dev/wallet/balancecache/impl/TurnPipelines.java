@@ -55,8 +55,12 @@ final class TurnPipelines {
     }
   }
 
-  /** A member's replies: its own commands' in order, then the turn's WAIT and INFO when it asked (else null). */
-  record Replies(List<Response> own, Response waited, Response info) {
+  /**
+   * A member's replies: its own commands' in order, and the turn's INFO when it asked (else null). A
+   * WAIT's count is not given: a member that must know its write is held reads the replicas' offsets
+   * in the INFO after it, which also tells a failover (another history) apart.
+   */
+  record Replies(List<Response> own, Response info) {
   }
 
   private record Member(List<Request> own, Ask ask, Promise<Replies> replies) {
@@ -120,8 +124,7 @@ final class TurnPipelines {
     if (mark != null) {
       pipeline.add(mark);
     }
-    int waitAt = waitReplicas > 0 ? pipeline.size() : -1;
-    if (waitAt >= 0) {
+    if (waitReplicas > 0) {
       pipeline.add(Request.cmd(Command.WAIT).arg(waitReplicas).arg(waitTimeoutMs));
     }
     int infoAt = info ? pipeline.size() : -1;
@@ -129,25 +132,24 @@ final class TurnPipelines {
       pipeline.add(Request.cmd(Command.INFO).arg("replication"));
     }
     if (pipeline.isEmpty()) {
-      members.forEach(member -> member.replies().complete(new Replies(List.of(), null, null)));
+      members.forEach(member -> member.replies().complete(new Replies(List.of(), null)));
       return;
     }
     router.batchOn(endpoint, pipeline).onComplete(done -> {
       if (done.failed()) {
         members.forEach(member -> member.replies().fail(done.cause()));
       } else {
-        answer(members, done.result(), waitAt, infoAt);
+        answer(members, done.result(), infoAt);
       }
     });
   }
 
-  private static void answer(List<Member> members, List<Response> replies, int waitAt, int infoAt) {
+  private static void answer(List<Member> members, List<Response> replies, int infoAt) {
     int from = 0;
     for (Member member : members) {
       List<Response> own = replies.subList(from, from + member.own().size());
       from += member.own().size();
-      member.replies().complete(new Replies(own, member.ask().waitReplicas() > 0 ? replies.get(waitAt) : null,
-        member.ask().info() ? replies.get(infoAt) : null));
+      member.replies().complete(new Replies(own, member.ask().info() ? replies.get(infoAt) : null));
     }
   }
 }

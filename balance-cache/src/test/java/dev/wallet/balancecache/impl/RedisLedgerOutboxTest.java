@@ -159,15 +159,18 @@ class RedisLedgerOutboxTest {
     outboxes.forEach(o -> firsts.add(appendTo(o.shard(), 3).get(0)));
     String master = router.knownEndpoint(key);
     try {
-      long infosBefore = infoCalls(master);
+      long infosBefore = calls(master, "info");
       List<LedgerOutbox.Read> reads = Await.result(inOneTurn(vertx, outboxes, o -> o.after(LedgerOutbox.START, 10)));
-      long infos = infoCalls(master) - infosBefore - 1;  // less the first count's own INFO
+      long infos = calls(master, "info") - infosBefore - 1;  // less the first count's own INFO
+      long waitsBefore = calls(master, "wait");
       Await.result(inOneTurn(vertx, outboxes,
         o -> o.committed(firsts.get(outboxes.indexOf(o)), List.of(), 0, false)));
+      long waits = calls(master, "wait") - waitsBefore;
       List<Boolean> vouched = Await.result(inOneTurn(vertx, outboxes,
         o -> o.replicate(reads.get(outboxes.indexOf(o)).replication(), 1, 1_000)));
 
       assertThat(infos).as("INFO calls for %d shards' reads", outboxes.size()).isLessThanOrEqualTo(2);
+      assertThat(waits).as("WAIT calls for %d shards' publications", outboxes.size()).isBetween(1L, 2L);
       for (int i = 0; i < outboxes.size(); i++) {
         RedisLedgerOutbox o = outboxes.get(i);
         assertThat(reads.get(i).entries()).hasSize(3)
@@ -206,11 +209,13 @@ class RedisLedgerOutboxTest {
     return all.future();
   }
 
-  private long infoCalls(String master) {
+  /** How often {@code master} has run {@code command} ({@code INFO commandstats}, itself an INFO). */
+  private long calls(String master, String command) {
     String stats = Await.result(router.batchOn(master, List.of(Request.cmd(Command.INFO).arg("commandstats"))))
       .get(0).toString();
-    return stats.lines().filter(line -> line.startsWith("cmdstat_info:")).findFirst()
-      .map(line -> Long.parseLong(line.substring("cmdstat_info:calls=".length(), line.indexOf(','))))
+    String prefix = "cmdstat_" + command + ":calls=";
+    return stats.lines().filter(line -> line.startsWith(prefix)).findFirst()
+      .map(line -> Long.parseLong(line.substring(prefix.length(), line.indexOf(','))))
       .orElse(0L);
   }
 
