@@ -53,9 +53,11 @@ public final class StreamLedgerWriter implements LedgerWriter {
    * How long rings are gathered before the rung shards read, all in one turn: what arrives together
    * is committed together, and their reads go to each master as one pipeline (TurnPipelines in the
    * money core). Reading at every ring cost about seven Redis commands and a PostgreSQL transaction
-   * per entry; reading each shard on its own timer, a Redis round trip per shard and round.
+   * per entry; reading each shard on its own timer, a Redis round trip per shard and round. 50 ms
+   * rather than 20: at a quarter of the maximum, half the rounds for each master, for up to 30 ms
+   * more ledger lag (docs/benchmarks.md).
    */
-  private static final long GATHER_MS = 20;
+  private static final long GATHER_MS = 50;
 
   private final List<ShardConsumer> consumers = new CopyOnWriteArrayList<>();
   /** Rung since the gathering began; touched on the writer's context only. */
