@@ -60,7 +60,7 @@ if not visible then
   code = 'AUTHORIZATION_NOT_FOUND'
 elseif a[1] ~= 'active' then code = 'AUTHORIZATION_NOT_ACTIVE'
 elseif ts >= tonumber(a[6]) then code = 'AUTHORIZATION_EXPIRED' end
-if not code and a[7] ~= encode_list(counter_keys) then error('limit counters do not match authorization ' .. auth_id) end
+if not code and not names_keys(a[7], counter_keys) then error('limit counters do not match authorization ' .. auth_id) end
 local held, currency, merchant_id = tonumber(a[4]), a[5], a[3]
 local amount = not code and positive_units(ARGV[3])
 local fee = amount and valid_fee(ARGV[4], amount)
@@ -147,7 +147,7 @@ else
   idem_record(idem_key, request_hash, 'pending', outcome_json)
   emit(outbox, posting(id .. '.debit', 'payment_debit', payer_key, ts, {ref = id, scope = idem_key, entries = entries,
     balances = balances, movement = {kind = 'payment', to = merchant_id, fee = units(fee), pay = id, ref = a[8],
-    lim = '[]', auth = auth_id, held = after.held, captured = after.captured},
+    auth = auth_id, held = after.held, captured = after.captured},
     retire = ends and not release and {auth_key} or nil}))
 end
 if release then

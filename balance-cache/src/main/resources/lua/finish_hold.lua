@@ -47,7 +47,7 @@ local ts = now_ms()
 if released_by == 'expiry' and (not is_authorization or ts < tonumber(h[9])) then
   return reply('new', cjson.encode(refusal('NOT_EXPIRED', {holdId = hold_id})))
 end
-if h[7] and h[7] ~= encode_list(counter_keys) then error('limit counters do not match hold ' .. hold_id) end
+if h[7] and not names_keys(h[7], counter_keys) then error('limit counters do not match hold ' .. hold_id) end
 
 local amount, currency = tonumber(h[4]), h[5]
 local wallet = load_wallet(wallet_key)

@@ -50,7 +50,7 @@ local entries, balances = apply_legs(legs)
 local counted = count_limits(counter_keys, checks, amount)
 redis.call('HSET', hold_key, 'id', hold_id, 'wallet', wallet.id, 'amt', units(amount), 'cur', currency,
   'state', 'active', 'ref', reference, 'created', ts, 'lim', encode_list(counter_keys))
-local movement = {lim = encode_list(counter_keys), counted = counted}
+local movement = {counted = counted}
 if merchant_id ~= '' then
   local expires = ts + lifetime_ms
   redis.call('HSET', hold_key, 'to', merchant_id, 'exp', expires, 'auth', units(amount), 'captured', 0)

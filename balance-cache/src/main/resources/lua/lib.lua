@@ -315,6 +315,19 @@ local function encode_list(list)
   return cjson.encode(list)
 end
 
+-- Whether a record's counter list (JSON, as its debit wrote it or a rebuild from the ledger restored
+-- it) names exactly these keys, in order. Compared as lists, not as text: two JSON encoders agree on
+-- the text of plain keys only.
+local function names_keys(encoded, keys)
+  if not encoded then return false end
+  local named = cjson.decode(encoded)
+  if #named ~= #keys then return false end
+  for i = 1, #keys do
+    if named[i] ~= keys[i] then return false end
+  end
+  return true
+end
+
 local function tail(list, from)
   local out = {}
   for i = from, #list do out[#out + 1] = list[i] end

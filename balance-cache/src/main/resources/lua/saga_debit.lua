@@ -76,5 +76,5 @@ idem_record(idem_key, request_hash, 'pending', outcome_json)
 -- a refund's also what it counted on its payment record, which its posting retires (open_payment_record)
 emit(outbox, posting(id .. '.debit', kind .. '_debit', from_key, ts, {ref = id, scope = idem_key, entries = entries,
   balances = balances, movement = {kind = kind, to = to_id, fee = units(fee), pay = payment_id, ref = reference,
-  lim = encode_list(counter_keys), refunded = refunded, counted = counted}, retire = refunded and {payment_key} or nil}))
+  refunded = refunded, counted = counted}, retire = refunded and {payment_key} or nil}))
 return reply('new', outcome_json)

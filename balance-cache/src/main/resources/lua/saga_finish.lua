@@ -37,7 +37,7 @@ local m = redis.call('HMGET', record_key, 'state', 'outcome', 'kind', 'from', 't
 if not m[1] then error('no movement ' .. id) end
 if m[1] ~= 'pending' then return reply('replay', m[2]) end
 if m[10] ~= idem_key then error('idempotency key does not match movement ' .. id) end
-if m[13] ~= encode_list(counter_keys) then error('limit counters do not match movement ' .. id) end
+if not names_keys(m[13], counter_keys) then error('limit counters do not match movement ' .. id) end
 if decision ~= 'completed' and decision ~= 'reversed' then error('bad decision ' .. tostring(decision)) end
 
 local kind, amount, fee, currency = m[3], tonumber(m[6]), tonumber(m[7]), m[8]

@@ -17,6 +17,7 @@ import dev.wallet.ledger.LedgerPlacement;
 import dev.wallet.ledger.RebuildReport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -230,7 +231,26 @@ public final class HotTierRebuild {
     return new PendingMovementFacts(t.getString("movement_id"), t.getString("kind"), t.getString("from_wallet"),
       to, t.getLong("amount"), hot.getString("fee", "0"), t.getString("currency").trim(),
       t.getOffsetDateTime("created_at").toInstant().toEpochMilli(), t.getString("idempotency_scope"),
-      hot.getString("pay", ""), hot.getString("ref", ""), hot.getString("lim", "[]"), credited);
+      hot.getString("pay", ""), hot.getString("ref", ""), counterKeys(hot), credited);
+  }
+
+  /**
+   * The limit counters a debit or hold counted, in order, as its record names them ('lim', a JSON
+   * list): the keys of its movement's 'counted' (lib.lua, count_limits). Postings written before
+   * 'counted' named them also carried the list itself as 'lim', which is read as it is.
+   */
+  static String counterKeys(JsonObject movement) {
+    String named = movement.getString("lim");
+    if (named != null) {
+      return named;
+    }
+    JsonArray keys = new JsonArray();
+    // the writer stores each movement field as text (ShardConsumer), so 'counted' is JSON in a string
+    String counted = movement.getString("counted");
+    if (counted != null) {
+      new JsonObject(counted).getJsonArray("keys").forEach(window -> keys.add(((JsonArray) window).getString(0)));
+    }
+    return keys.encode();
   }
 
   /** An active hold; its id is its posting's without ".hold". */
@@ -239,8 +259,7 @@ public final class HotTierRebuild {
     for (Row h : holds) {
       String postingId = h.getString("posting_id");
       String hot = h.getString("movement");
-      Optional<String> limits = hot == null ? Optional.empty()
-        : Optional.ofNullable(new JsonObject(hot).getString("lim"));
+      Optional<String> limits = Optional.of(counterKeys(hot == null ? new JsonObject() : new JsonObject(hot)));
       writes.add(() -> hotTier.restoreHold(new HoldFacts(postingId.substring(0, postingId.length() - ".hold".length()),
         h.getString("wallet"), h.getLong("amount"), h.getString("currency").trim(),
         h.getString("reference") == null ? "" : h.getString("reference"),
@@ -262,7 +281,7 @@ public final class HotTierRebuild {
       JsonObject hot = new JsonObject(a.getString("movement"));
       HoldFacts hold = new HoldFacts(postingId.substring(0, postingId.length() - ".hold".length()),
         a.getString("wallet"), a.getLong("held"), a.getString("currency").trim(), hot.getString("ref", ""),
-        a.getOffsetDateTime("created_at").toInstant().toEpochMilli(), Optional.ofNullable(hot.getString("lim")));
+        a.getOffsetDateTime("created_at").toInstant().toEpochMilli(), Optional.of(counterKeys(hot)));
       AuthorizationFacts authorization = new AuthorizationFacts(hot.getString("to"),
         Long.parseLong(hot.getString("exp")), a.getLong("amount"), a.getLong("captured"));
       writes.add(() -> hotTier.restoreAuthorization(hold, authorization));
