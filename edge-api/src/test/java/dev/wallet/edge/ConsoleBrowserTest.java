@@ -295,8 +295,9 @@ class ConsoleBrowserTest {
     ConsoleLiveApiTest.awaitSeries(first, "both edges' transfers counted", live -> live.getLong("edges") == 2
       && ConsoleLiveApiTest.total(live, "transfers", "all") == 4);
     ConsoleLiveApiTest.move(sameOwnerOnSecond, wallets, 3, 1);
-    ConsoleLiveApiTest.awaitSeries(first, "a transfer rate above zero",
-      live -> ConsoleLiveApiTest.peak(live, "transfers", "all") > 0);
+    ConsoleLiveApiTest.awaitSeries(first, "all seven transfers scraped, at a rate above zero",
+      live -> ConsoleLiveApiTest.total(live, "transfers", "all") == 7
+        && ConsoleLiveApiTest.peak(live, "transfers", "all") > 0);
 
     browser.signIn(base(first), Tokens.valid("console-live", "risk"));
     browser.click(By.linkText("Live"));
