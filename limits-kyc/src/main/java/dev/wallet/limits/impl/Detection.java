@@ -13,14 +13,17 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
  * The three monitors applied to one batch of new movements, inside the monitor's transaction.
  * Each flag's key says what it is about (a posting; an owner's first near-threshold movement of a
  * window; a wallet's first incoming movement of a window), so as a window slides over movements
- * already flagged, the same pattern is not flagged again.
+ * already flagged, the same pattern is not flagged again. A key this batch flagged already is not
+ * written again (the database would keep the first anyway), nor is its evidence gathered.
  */
 final class Detection {
 
@@ -28,6 +31,7 @@ final class Detection {
   private final LedgerMovements ledger;
   private final AmlRules aml;
   private final AmlCredits credits;
+  private final Set<String> flagged = new HashSet<>();
 
   /** {@code ledger} and {@code credits} read within the transaction of {@code conn}, which the flags are written in. */
   Detection(SqlConnection conn, LedgerMovements ledger, AmlRules aml, AmlCredits credits) {
@@ -42,9 +46,9 @@ final class Detection {
    * the windows of every wallet that could show the pattern are read once per batch.
    */
   Future<Void> run(List<LedgerMovement> movements) {
-    return rapidWindows(movements).compose(windows -> Sequential.forEach(movements, m -> large(m)
+    return rapidWindows(movements).compose(timelines -> Sequential.forEach(movements, m -> large(m)
       .compose(done -> structuring(m))
-      .compose(done -> rapidInOut(m, windows.getOrDefault(m.walletId(), List.of())))));
+      .compose(done -> rapidInOut(m, Optional.ofNullable(timelines.get(m.walletId()))))));
   }
 
   /**
@@ -53,7 +57,7 @@ final class Detection {
    * pattern. Whether they could is read from the sums of their credits by minute ({@link AmlCredits}),
    * so a busy wallet that took in less costs a row a minute instead of its window's movements.
    */
-  private Future<Map<String, List<LedgerMovement>>> rapidWindows(List<LedgerMovement> movements) {
+  private Future<Map<String, WalletTimeline>> rapidWindows(List<LedgerMovement> movements) {
     List<LedgerMovement> outgoing = movements.stream()
       .filter(m -> m.outgoing() && aml.rapidMinIn().containsKey(m.currency())).toList();
     if (outgoing.isEmpty()) {
@@ -68,7 +72,8 @@ final class Detection {
       .compose(candidates -> candidates.isEmpty() ? Future.succeededFuture(Map.of())
         : ledger.ofWallets(List.copyOf(candidates), from, to)
           .map(window -> window.stream()
-            .collect(Collectors.groupingBy(LedgerMovement::walletId, LinkedHashMap::new, Collectors.toList()))));
+            .collect(Collectors.groupingBy(LedgerMovement::walletId, LinkedHashMap::new,
+              Collectors.collectingAndThen(Collectors.toList(), WalletTimeline::new)))));
   }
 
   private Set<String> candidates(List<LedgerMovements.Credited> credited) {
@@ -88,7 +93,7 @@ final class Detection {
       return Future.succeededFuture();
     }
     return flag("large:" + m.postingId() + ":" + m.walletId(), "large_transaction", m, m.size(),
-      List.of(m.postingId()), m.createdAt(), (m.outgoing() ? "outgoing " : "incoming ") + m.type().wire() + " of "
+      () -> List.of(m.postingId()), m.createdAt(), (m.outgoing() ? "outgoing " : "incoming ") + m.type().wire() + " of "
         + m.size() + " " + m.currency() + " at or above the threshold " + threshold);
   }
 
@@ -103,40 +108,38 @@ final class Detection {
       .compose(window -> window.size() < aml.structuringMinCount() ? Future.succeededFuture()
         : flag("structuring:" + m.ownerId() + ":" + m.currency() + ":" + window.get(0).postingId(), "structuring", m,
           window.stream().mapToLong(LedgerMovement::size).sum(),
-          window.stream().map(LedgerMovement::postingId).distinct().toList(), m.createdAt(),
+          () -> window.stream().map(LedgerMovement::postingId).distinct().toList(), m.createdAt(),
           window.size() + " movements of " + aml.structuringFloor(threshold) + " to " + (threshold - 1) + " "
             + m.currency() + " (just below the threshold " + threshold + ") within " + aml.structuringWindowHours()
             + " h"));
   }
 
-  private Future<Void> rapidInOut(LedgerMovement m, List<LedgerMovement> walletMovements) {
+  private Future<Void> rapidInOut(LedgerMovement m, Optional<WalletTimeline> timeline) {
     Long minIn = aml.rapidMinIn().get(m.currency());
-    if (minIn == null || !m.outgoing() || walletMovements.isEmpty()) {
+    if (minIn == null || !m.outgoing() || timeline.isEmpty()) {
       return Future.succeededFuture();
     }
-    Instant from = m.createdAt().minus(Duration.ofMinutes(aml.rapidWindowMinutes()));
-    List<LedgerMovement> window = walletMovements.stream()
-      .filter(w -> !w.createdAt().isBefore(from) && !w.createdAt().isAfter(m.createdAt())).toList();
-    return rapid(m, window, minIn);
-  }
-
-  private Future<Void> rapid(LedgerMovement m, List<LedgerMovement> window, long minIn) {
-    List<LedgerMovement> in = window.stream().filter(w -> !w.outgoing()).toList();
-    long cameIn = in.stream().mapToLong(LedgerMovement::size).sum();
-    long wentOut = window.stream().filter(LedgerMovement::outgoing).mapToLong(LedgerMovement::size).sum();
-    if (in.isEmpty() || cameIn < minIn || Math.multiplyExact(wentOut, 100) < Math.multiplyExact(cameIn,
+    WalletTimeline.Span window = timeline.get()
+      .between(m.createdAt().minus(Duration.ofMinutes(aml.rapidWindowMinutes())), m.createdAt());
+    Optional<LedgerMovement> firstIn = window.firstIn();
+    long cameIn = window.cameIn();
+    long wentOut = window.wentOut();
+    if (firstIn.isEmpty() || cameIn < minIn || Math.multiplyExact(wentOut, 100) < Math.multiplyExact(cameIn,
         aml.rapidOutPercent())) {
       return Future.succeededFuture();
     }
-    return flag("rapid:" + m.walletId() + ":" + in.get(0).postingId(), "rapid_in_out", m, wentOut,
-      window.stream().map(LedgerMovement::postingId).distinct().toList(), m.createdAt(),
+    return flag("rapid:" + m.walletId() + ":" + firstIn.get().postingId(), "rapid_in_out", m, wentOut,
+      window::postingIds, m.createdAt(),
       cameIn + " " + m.currency() + " came in and " + wentOut + " went out within " + aml.rapidWindowMinutes()
         + " min");
   }
 
-  private Future<Void> flag(String key, String kind, LedgerMovement m, long total, List<String> evidence,
+  private Future<Void> flag(String key, String kind, LedgerMovement m, long total, Supplier<List<String>> evidence,
                             Instant occurredAt, String detail) {
+    if (!flagged.add(key)) {
+      return Future.succeededFuture();
+    }
     return conn.preparedQuery(SqlQueries.INSERT_FLAG).execute(Tuple.from(List.of(key, kind, m.ownerId(), m.walletId(),
-      m.currency(), total, evidence.toArray(String[]::new), PgCompliance.utc(occurredAt), detail))).mapEmpty();
+      m.currency(), total, evidence.get().toArray(String[]::new), PgCompliance.utc(occurredAt), detail))).mapEmpty();
   }
 }
