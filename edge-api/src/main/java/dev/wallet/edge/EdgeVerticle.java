@@ -6,6 +6,7 @@ import dev.wallet.edge.console.ConsolePages;
 import dev.wallet.edge.http.ApiSchema;
 import dev.wallet.edge.http.HomeRegion;
 import dev.wallet.edge.http.IdempotencyKeys;
+import dev.wallet.edge.http.KeepAliveHint;
 import dev.wallet.edge.http.MoneyGate;
 import dev.wallet.edge.http.Reply;
 import dev.wallet.edge.http.RequestLog;
@@ -92,6 +93,7 @@ public final class EdgeVerticle extends VerticleBase {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes());
     Router router = Router.router(vertx);
     router.route().handler(RequestLog::start);
+    router.route().handler(new KeepAliveHint(config.http().idleTimeoutMs())::handle);
     router.route().handler(new HomeRegion(config.redis().regions(), config.redis().shards())::attach);
     operationsRoutes(router, handlers, body);
     walletRoutes(router, handlers, body);

@@ -131,6 +131,23 @@ class ConnectionLimitsApiTest {
   }
 
   @Test
+  @DisplayName("every answer tells the client to let an unused connection go at half the idle timeout, well before "
+    + "the edge closes it; no hint below 2 s")
+  void keepAliveHint() {
+    Connection usual = Connection.open(vertx, quick.port());
+    Connection shortLived = Connection.open(vertx, idle.port());
+
+    assertThat(usual.askLive()).isTrue();
+    assertThat(shortLived.askLive()).isTrue();
+
+    // quick runs with the default idle timeout of 60 s
+    assertThat(usual.awaitHeaders()).contains("\r\nKeep-Alive: timeout=30\r\n");
+    assertThat(shortLived.awaitHeaders()).doesNotContainIgnoringCase("keep-alive:");
+    usual.close();
+    shortLived.close();
+  }
+
+  @Test
   @DisplayName("beyond the connection cap a new connection is closed at once; those within it are served, and a "
     + "closed one, WebSocket or HTTP, frees a place")
   void connectionCap() {
@@ -223,6 +240,13 @@ class ConnectionLimitsApiTest {
         throw new AssertionError("neither 200 nor a close; received: " + received.get(), e);
       }
       return !closed();
+    }
+
+    /** The head of the answer received last, once all of it arrived. */
+    String awaitHeaders() {
+      Eventually.await("the answer's headers", Duration.ofSeconds(10), () -> received.get().contains("\r\n\r\n"));
+      String answer = received.get();
+      return answer.substring(0, answer.indexOf("\r\n\r\n") + 2);
     }
 
     void close() {
