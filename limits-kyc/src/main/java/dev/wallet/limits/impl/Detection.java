@@ -42,13 +42,45 @@ final class Detection {
   }
 
   /**
-   * One movement after the other. Rapid in-and-out looks at each outgoing movement's wallet window;
-   * the windows of every wallet that could show the pattern are read once per batch.
+   * One movement after the other. Structuring looks at each near-threshold movement's window of its
+   * owner, rapid in-and-out at each outgoing movement's window of its wallet; each owner's and each
+   * wallet's movements that could show the pattern are read once per batch.
    */
   Future<Void> run(List<LedgerMovement> movements) {
-    return rapidWindows(movements).compose(timelines -> Sequential.forEach(movements, m -> large(m)
-      .compose(done -> structuring(m))
-      .compose(done -> rapidInOut(m, Optional.ofNullable(timelines.get(m.walletId()))))));
+    return structuringWindows(movements).compose(owners -> rapidWindows(movements)
+      .compose(wallets -> Sequential.forEach(movements, m -> large(m)
+        .compose(done -> structuring(m, Optional.ofNullable(owners.get(ownerAndCurrency(m)))))
+        .compose(done -> rapidInOut(m, Optional.ofNullable(wallets.get(m.walletId())))))));
+  }
+
+  /**
+   * For each owner and currency with a movement that structuring looks at, the owner's movements just
+   * below the threshold over the batch's span of them with the window before it.
+   */
+  private Future<Map<List<String>, MovementTimeline>> structuringWindows(List<LedgerMovement> movements) {
+    Map<List<String>, List<LedgerMovement>> nearThreshold = movements.stream().filter(this::nearThreshold)
+      .collect(Collectors.groupingBy(Detection::ownerAndCurrency, LinkedHashMap::new, Collectors.toList()));
+    Map<List<String>, MovementTimeline> timelines = new LinkedHashMap<>();
+    return Sequential.forEach(List.copyOf(nearThreshold.entrySet()), owner -> {
+      List<LedgerMovement> made = owner.getValue();
+      long threshold = aml.largeTransaction().get(made.get(0).currency());
+      Instant from = made.stream().map(LedgerMovement::createdAt).min(Instant::compareTo).orElseThrow()
+        .minus(Duration.ofHours(aml.structuringWindowHours()));
+      Instant to = made.stream().map(LedgerMovement::createdAt).max(Instant::compareTo).orElseThrow();
+      return ledger.madeByOwner(made.get(0).ownerId(), made.get(0).currency(), from, to,
+          aml.structuringFloor(threshold), threshold)
+        .onSuccess(window -> timelines.put(owner.getKey(), new MovementTimeline(window))).mapEmpty();
+    }).map(done -> timelines);
+  }
+
+  private static List<String> ownerAndCurrency(LedgerMovement m) {
+    return List.of(m.ownerId(), m.currency());
+  }
+
+  /** A movement its owner made, of the structuring floor up to (not including) the large-transaction threshold. */
+  private boolean nearThreshold(LedgerMovement m) {
+    Long threshold = aml.largeTransaction().get(m.currency());
+    return threshold != null && m.madeByOwner() && m.size() < threshold && m.size() >= aml.structuringFloor(threshold);
   }
 
   /**
@@ -57,7 +89,7 @@ final class Detection {
    * pattern. Whether they could is read from the sums of their credits by minute ({@link AmlCredits}),
    * so a busy wallet that took in less costs a row a minute instead of its window's movements.
    */
-  private Future<Map<String, WalletTimeline>> rapidWindows(List<LedgerMovement> movements) {
+  private Future<Map<String, MovementTimeline>> rapidWindows(List<LedgerMovement> movements) {
     List<LedgerMovement> outgoing = movements.stream()
       .filter(m -> m.outgoing() && aml.rapidMinIn().containsKey(m.currency())).toList();
     if (outgoing.isEmpty()) {
@@ -73,7 +105,7 @@ final class Detection {
         : ledger.ofWallets(List.copyOf(candidates), from, to)
           .map(window -> window.stream()
             .collect(Collectors.groupingBy(LedgerMovement::walletId, LinkedHashMap::new,
-              Collectors.collectingAndThen(Collectors.toList(), WalletTimeline::new)))));
+              Collectors.collectingAndThen(Collectors.toList(), MovementTimeline::new)))));
   }
 
   private Set<String> candidates(List<LedgerMovements.Credited> credited) {
@@ -97,29 +129,29 @@ final class Detection {
         + m.size() + " " + m.currency() + " at or above the threshold " + threshold);
   }
 
-  private Future<Void> structuring(LedgerMovement m) {
-    Long threshold = aml.largeTransaction().get(m.currency());
-    if (threshold == null || !m.madeByOwner() || m.size() >= threshold || m.size() < aml.structuringFloor(threshold)) {
+  private Future<Void> structuring(LedgerMovement m, Optional<MovementTimeline> owner) {
+    if (!nearThreshold(m) || owner.isEmpty()) {
       return Future.succeededFuture();
     }
-    Instant from = m.createdAt().minus(Duration.ofHours(aml.structuringWindowHours()));
-    return ledger.madeByOwner(m.ownerId(), m.currency(), from, m.createdAt(), aml.structuringFloor(threshold),
-        threshold)
-      .compose(window -> window.size() < aml.structuringMinCount() ? Future.succeededFuture()
-        : flag("structuring:" + m.ownerId() + ":" + m.currency() + ":" + window.get(0).postingId(), "structuring", m,
-          window.stream().mapToLong(LedgerMovement::size).sum(),
-          () -> window.stream().map(LedgerMovement::postingId).distinct().toList(), m.createdAt(),
-          window.size() + " movements of " + aml.structuringFloor(threshold) + " to " + (threshold - 1) + " "
-            + m.currency() + " (just below the threshold " + threshold + ") within " + aml.structuringWindowHours()
-            + " h"));
+    long threshold = aml.largeTransaction().get(m.currency());
+    MovementTimeline.Span window = owner.get()
+      .between(m.createdAt().minus(Duration.ofHours(aml.structuringWindowHours())), m.createdAt());
+    if (window.count() < aml.structuringMinCount()) {
+      return Future.succeededFuture();
+    }
+    return flag("structuring:" + m.ownerId() + ":" + m.currency() + ":" + window.first().orElseThrow().postingId(),
+      "structuring", m, window.total(), window::postingIds, m.createdAt(),
+      window.count() + " movements of " + aml.structuringFloor(threshold) + " to " + (threshold - 1) + " "
+        + m.currency() + " (just below the threshold " + threshold + ") within " + aml.structuringWindowHours()
+        + " h");
   }
 
-  private Future<Void> rapidInOut(LedgerMovement m, Optional<WalletTimeline> timeline) {
+  private Future<Void> rapidInOut(LedgerMovement m, Optional<MovementTimeline> timeline) {
     Long minIn = aml.rapidMinIn().get(m.currency());
     if (minIn == null || !m.outgoing() || timeline.isEmpty()) {
       return Future.succeededFuture();
     }
-    WalletTimeline.Span window = timeline.get()
+    MovementTimeline.Span window = timeline.get()
       .between(m.createdAt().minus(Duration.ofMinutes(aml.rapidWindowMinutes())), m.createdAt());
     Optional<LedgerMovement> firstIn = window.firstIn();
     long cameIn = window.cameIn();

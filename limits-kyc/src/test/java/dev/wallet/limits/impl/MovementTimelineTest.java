@@ -15,12 +15,13 @@ import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-class WalletTimelineTest {
+class MovementTimelineTest {
 
   private static final Instant T0 = Instant.parse("2026-12-01T00:00:00Z");
 
   @Test
-  @DisplayName("a span holds what a walk over every movement finds: the same sums, first credit and postings, "
+  @DisplayName("a span holds what a walk over every movement finds: the same count, sums, first movement, first "
+    + "credit and postings, "
     + "both ends included, over shuffled input with many movements at one instant")
   void spansAgreeWithAWalk() {
     Random random = new Random(42);
@@ -35,14 +36,14 @@ class WalletTimelineTest {
       List<LedgerMovement> inLedgerOrder = new ArrayList<>(movements);
       inLedgerOrder.sort(Comparator.comparing(LedgerMovement::createdAt));
       Collections.shuffle(movements, random);
-      WalletTimeline timeline = new WalletTimeline(movements);
+      MovementTimeline timeline = new MovementTimeline(movements);
       for (int probe = 0; probe < 20; probe++) {
         Instant from = T0.plusSeconds(random.nextInt(12) - 1);
         Instant to = from.plusSeconds(random.nextInt(6));
         List<LedgerMovement> walked = inLedgerOrder.stream()
           .filter(m -> !m.createdAt().isBefore(from) && !m.createdAt().isAfter(to)).toList();
 
-        WalletTimeline.Span span = timeline.between(from, to);
+        MovementTimeline.Span span = timeline.between(from, to);
 
         assertThat(span.cameIn()).isEqualTo(walked.stream().filter(m -> !m.outgoing())
           .mapToLong(LedgerMovement::size).sum());
@@ -50,6 +51,10 @@ class WalletTimelineTest {
           .mapToLong(LedgerMovement::size).sum());
         assertThat(span.firstIn().map(LedgerMovement::createdAt))
           .isEqualTo(walked.stream().filter(m -> !m.outgoing()).findFirst().map(LedgerMovement::createdAt));
+        assertThat(span.count()).isEqualTo(walked.size());
+        assertThat(span.total()).isEqualTo(walked.stream().mapToLong(LedgerMovement::size).sum());
+        assertThat(span.first().map(LedgerMovement::createdAt))
+          .isEqualTo(walked.stream().findFirst().map(LedgerMovement::createdAt));
         assertThat(span.postingIds()).containsExactlyInAnyOrderElementsOf(
           walked.stream().map(LedgerMovement::postingId).distinct().toList());
       }
@@ -59,19 +64,23 @@ class WalletTimelineTest {
   @Test
   @DisplayName("the first credit of a span is the earliest one in it; evidence lists postings in time order, each once")
   void firstCreditAndEvidence() {
-    WalletTimeline timeline = new WalletTimeline(List.of(
+    MovementTimeline timeline = new MovementTimeline(List.of(
       movement("out-late", T0.plusSeconds(30), -50),
       movement("in-early", T0.plusSeconds(10), 100),
       movement("in-before", T0, 7),
       movement("in-late", T0.plusSeconds(20), 40),
       movement("in-early", T0.plusSeconds(10), -1)));
 
-    WalletTimeline.Span span = timeline.between(T0.plusSeconds(5), T0.plusSeconds(30));
+    MovementTimeline.Span span = timeline.between(T0.plusSeconds(5), T0.plusSeconds(30));
 
     assertThat(span.firstIn().map(LedgerMovement::postingId)).isEqualTo(Optional.of("in-early"));
     assertThat(span.cameIn()).isEqualTo(140);
     assertThat(span.wentOut()).isEqualTo(51);
     assertThat(span.postingIds()).containsExactly("in-early", "in-late", "out-late");
+    assertThat(span.count()).isEqualTo(4);
+    assertThat(span.total()).isEqualTo(191);
+    assertThat(span.first().map(LedgerMovement::postingId)).isEqualTo(Optional.of("in-early"));
+    assertThat(timeline.between(T0.plusSeconds(21), T0.plusSeconds(29)).first()).isEmpty();
     assertThat(timeline.between(T0.plusSeconds(31), T0.plus(Duration.ofHours(1))).firstIn()).isEmpty();
     assertThat(timeline.between(T0.plusSeconds(21), T0.plusSeconds(29)).postingIds()).isEmpty();
   }

@@ -10,13 +10,14 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * One wallet's movements in the order they were created, with running sums of what came in and what
- * went out, so that the movements of any span of time, and their sums, are found by two binary
- * searches. Rapid in-and-out asks this for each outgoing movement of a batch: a wallet that pays out
- * thousands of times within its window (a treasury, a payroll account) would otherwise be walked
- * once per payment, and the monitor's cost would grow with the square of its movements.
+ * Movements in the order they were created (one wallet's, or what one owner made), with running sums
+ * of what came in and what went out, so that the movements of any span of time, and their sums, are
+ * found by two binary searches. The monitors ask this for each movement of a batch: a wallet that
+ * pays out thousands of times within its window (a treasury, a payroll account), or an owner who
+ * makes thousands of movements just below the threshold, would otherwise be read or walked once per
+ * movement, and the monitor's cost would grow with the square of its movements.
  */
-final class WalletTimeline {
+final class MovementTimeline {
 
   private final List<LedgerMovement> movements;
   /** {@code cameIn[i]}: the sum of the incoming movements before index {@code i}; likewise {@code wentOut}. */
@@ -26,7 +27,7 @@ final class WalletTimeline {
   private final int[] nextIn;
 
   /** The ledger reads a wallet's movements by creation time already; sorting again (stable) makes it this class's rule. */
-  WalletTimeline(List<LedgerMovement> movements) {
+  MovementTimeline(List<LedgerMovement> movements) {
     List<LedgerMovement> sorted = new ArrayList<>(movements);
     sorted.sort(Comparator.comparing(LedgerMovement::createdAt));
     this.movements = List.copyOf(sorted);
@@ -95,6 +96,19 @@ final class WalletTimeline {
 
     long wentOut() {
       return wentOut[to] - wentOut[from];
+    }
+
+    int count() {
+      return to - from;
+    }
+
+    /** What the span's movements moved, in and out. */
+    long total() {
+      return Math.addExact(cameIn(), wentOut());
+    }
+
+    Optional<LedgerMovement> first() {
+      return from < to ? Optional.of(movements.get(from)) : Optional.empty();
     }
 
     Optional<LedgerMovement> firstIn() {
