@@ -18,7 +18,7 @@ import java.util.function.Function;
  * record says it moved in. A move not finished (the source has no record yet) leaves the shard where
  * it was: the source is whole until the move's second commit.
  */
-final class MovesFollowed {
+public final class MovesFollowed {
 
   private static final int MOST_HOPS = 16;
   private static final String LATEST_MOVES = """
@@ -37,7 +37,7 @@ final class MovesFollowed {
   }
 
   /** {@code placement} with every shard that moved where it is now; {@code clientOf} reaches any database. */
-  static Future<LedgerPlacement> from(LedgerPlacement placement, Function<LedgerDatabase, SqlClient> clientOf) {
+  public static Future<LedgerPlacement> from(LedgerPlacement placement, Function<LedgerDatabase, SqlClient> clientOf) {
     return new MovesFollowed(placement, clientOf).follow();
   }
 

@@ -67,8 +67,11 @@ public final class LedgerStore {
   private final long lingerMs;
   private long lingerTimer = -1;
 
-  /** The shards this store's database holds (empty: not checked); confirmed once, before its first commit. */
-  private final List<Integer> placedHere;
+  /**
+   * The shards this store's database holds (empty: not checked); confirmed once, before its first
+   * commit, and again after a move changed them ({@link #place}).
+   */
+  private volatile List<Integer> placedHere;
   private volatile boolean placementConfirmed;
 
   /** A store that does not check which shards its database holds (benchmarks of the store alone). */
@@ -91,6 +94,14 @@ public final class LedgerStore {
     this.placedHere = List.copyOf(placedHere);
     this.vertx = vertx;
     this.lingerMs = vertx == null ? 0 : lingerMs;
+  }
+
+  /** The shards this store's database holds now that a move took some away or brought some (ShardStores). */
+  void place(List<Integer> shards) {
+    if (!shards.equals(placedHere)) {
+      placedHere = List.copyOf(shards);
+      placementConfirmed = false;
+    }
   }
 
   /**
@@ -215,6 +226,7 @@ public final class LedgerStore {
    * database fails instead (the shard consumers log it and retry, their metrics show it).
    */
   private Future<Void> confirmPlacement() {
+    List<Integer> placedHere = this.placedHere;
     if (placementConfirmed || placedHere.isEmpty()) {
       return Future.succeededFuture();
     }

@@ -46,7 +46,7 @@ final class ShardConsumer {
 
   private final Vertx vertx;
   private final LedgerOutbox stream;
-  private final LedgerStore store;
+  private final ShardStores stores;
   private final LedgerWriterOptions options;
   private final AtomicLong committed = new AtomicLong();
   private final AtomicLong failedRounds = new AtomicLong();
@@ -68,13 +68,13 @@ final class ShardConsumer {
   private volatile boolean stopped;
   private Future<Void> current = Future.succeededFuture();
 
-  ShardConsumer(Vertx vertx, LedgerOutbox stream, LedgerStore store, LedgerWriterOptions options,
+  ShardConsumer(Vertx vertx, LedgerOutbox stream, ShardStores stores, LedgerWriterOptions options,
                 BooleanSupplier doorbellRinging, Consumer<ShardConsumer> ringAgain) {
     this.vertx = vertx;
     this.doorbellRinging = doorbellRinging;
     this.ringAgain = ringAgain;
     this.stream = stream;
-    this.store = store;
+    this.stores = stores;
     this.options = options;
   }
 
@@ -230,7 +230,7 @@ final class ShardConsumer {
     List<Positioned> batch = withMovements(positioned(messages));
     String last = batch.get(batch.size() - 1).streamId();
     return replicated(read.replication())
-      .compose(replicated -> store.write(shard(), batch))
+      .compose(replicated -> stores.write(stream.shard(), batch))
       .compose(written -> publish(batch, last))
       .map(published -> {
         position = last;

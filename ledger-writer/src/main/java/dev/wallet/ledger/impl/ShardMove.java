@@ -29,28 +29,34 @@ import org.postgresql.PGConnection;
  * "A ledger over several databases"; {@code LedgerTool move-shards}), so that a ledger that outgrows
  * its databases can spread over more, the way the money core's shards spread over Redis masters.
  * Every account of a shard, its postings, entries and events are in one database, so a shard moves
- * whole:
+ * whole, while the region's writers go on:
  * <ol>
- *   <li>both databases are locked against every ledger write (the money core goes on; the writers'
- *       entries wait in the outboxes), and refused while a ledger writer is connected to either;</li>
- *   <li>the rows are copied in each account's sequence order through the target's own triggers, which
- *       recompute every hash chain; each account's last hash, and every count, must come out as in the
- *       source, or nothing is committed; the target commits them with a record of where they came from;</li>
+ *   <li>the rows are copied in one snapshot of the source, without locks, in each account's sequence
+ *       order through the target's own triggers, which recompute every hash chain;</li>
+ *   <li>the moved shards' locks are taken in the source, the locks every writer transaction takes
+ *       for its shards (V16): the writers of these shards wait from here, every other shard goes on.
+ *       What they committed since the snapshot (their outbox's stream positions are the order they
+ *       commit in) is copied too;</li>
+ *   <li>each account's last hash, and every count, must come out as in the source, or nothing is
+ *       committed; the target commits with a record of where the rows came from;</li>
  *   <li>the source deletes them in the transaction that records where they went (the one exception to
- *       append-only, V10), and commits.</li>
+ *       append-only, V10), and commits. The waiting writers find the shards gone (WL005) and follow the
+ *       record to the target ({@link ShardStores}), as readers do.</li>
  * </ol>
- * Which shards each database holds (V9's pins, changed by the moves) then refuses any writer still
- * configured with the old placement; the operator gives every process of the region the new one
- * ({@link Report#placement()}). A move interrupted between the two commits is finished by running
- * it again: the target's copy is compared with the source once more, and the source retires its rows.
+ * A process started later with the old placement follows the records too; {@link Report#placement()}
+ * is the placement to give the region's processes from now on. A move interrupted between the two
+ * commits is finished by running it again: what the writers committed to the source meanwhile is
+ * copied under the locks, the copy compared once more, and the source retires its rows.
  */
 public final class ShardMove {
 
-  /** The ledger writer's connections say who they are, so that a move can refuse to run under one. */
-  public static final String WRITER_APPLICATION = "wallet-ledger-writer";
   private static final String MOVING = "SET LOCAL wallet.ledger_moving_shards = 'on'";
-  private static final String LOCK_LEDGER = "LOCK TABLE ledger_shards, ledger_shard_moves, accounts, postings, "
-    + "entries, account_events, ledger_posting_ids IN SHARE ROW EXCLUSIVE MODE";
+  /** Held by a move's two sessions for the move's length: one move at a time in either database. */
+  private static final String ONE_MOVE_AT_A_TIME = "SELECT pg_try_advisory_lock(hashtextextended('ledger:moves', 0))";
+  /** The moved shards' writer locks, in the order writers take them (V16); refused if they moved already. */
+  private static final String FENCE = "SELECT ledger_lock_shards(?::text[])";
+  /** A temporary table the accounts of the rows copied go through, since an account may be there already. */
+  private static final String ARRIVING_ACCOUNTS = "ledger_move_arriving_accounts";
 
   /**
    * What a move did.
@@ -108,11 +114,14 @@ public final class ShardMove {
 
   /** Moves the shards; blocking (JDBC), for the operator's tool. */
   public Report run() throws SQLException, IOException {
-    return run(() -> { });
+    return run(() -> { }, () -> { });
   }
 
-  /** {@code afterTargetCommit} runs between the two commits (a test interrupts the move there). */
-  Report run(Runnable afterTargetCommit) throws SQLException, IOException {
+  /**
+   * {@code beforeFence} runs after the copy of the snapshot (a test writes more there);
+   * {@code afterTargetCommit} between the two commits (a test interrupts the move there).
+   */
+  Report run(Runnable beforeFence, Runnable afterTargetCommit) throws SQLException, IOException {
     try (Connection from = connect(source); Connection to = connect(target)) {
       prepare(from, source);
       prepare(to, target);
@@ -121,17 +130,18 @@ public final class ShardMove {
         refuseIfFinished(from);
       } else {
         refuseUnlessHeld(from);
-        copy(from, to);
+        copySnapshot(from, to);
       }
+      beforeFence.run();
+      fence(from);
+      copySince(from, to);
       Counts copied = sameInBoth(from, to, resumed);
       Map<Integer, Counts> perShard = countsPerShard(from);
-      if (resumed) {
-        to.rollback();
-      } else {
+      if (!resumed) {
         record(to, "in", source, perShard);
-        to.commit();
-        afterTargetCommit.run();
       }
+      to.commit();
+      afterTargetCommit.run();
       retire(from, copied);
       record(from, "out", target, perShard);
       from.commit();
@@ -140,11 +150,25 @@ public final class ShardMove {
     }
   }
 
-  /** Locked against every ledger write, no writer connected, and what it holds known. */
+  /** No other move running, and what the database holds known. */
   private void prepare(Connection connection, LedgerDatabase database) throws SQLException {
-    lock(connection);
-    refuseUnderWriters(connection);
+    connection.setAutoCommit(true);
+    if (!granted(connection, ONE_MOVE_AT_A_TIME)) {
+      throw new Refused("another shard move is running on " + database + "; one at a time");
+    }
     pinIfNeverPinned(connection, database);
+    connection.setAutoCommit(false);
+  }
+
+  /**
+   * From here until the source commits, no writer commits to the moved shards: each writer
+   * transaction takes its shards' locks first, and a move's lock waits for those in progress.
+   */
+  private void fence(Connection from) throws SQLException {
+    try (PreparedStatement st = from.prepareStatement(FENCE)) {
+      st.setArray(1, from.createArrayOf("text", moved.all().stream().map(ShardId::name).toArray()));
+      st.execute();
+    }
   }
 
   /** The target's copy has every row and each account's last link as the source: what was copied, or a refusal. */
@@ -166,26 +190,6 @@ public final class ShardMove {
     return connection;
   }
 
-  /** Until this transaction ends, no ledger row goes in anywhere in this database. */
-  private static void lock(Connection connection) throws SQLException {
-    try (Statement st = connection.createStatement()) {
-      st.execute(LOCK_LEDGER);
-    }
-  }
-
-  /**
-   * A writer that stays connected would commit, after the move, what the old placement tells it to:
-   * a new wallet of a moved shard would open where the shard no longer is.
-   */
-  private static void refuseUnderWriters(Connection connection) throws SQLException {
-    long writers = single(connection, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-      + "AND application_name = '" + WRITER_APPLICATION + "'");
-    if (writers > 0) {
-      throw new Refused(writers + " connection(s) of ledger writers are open to " + connection.getCatalog()
-        + ": stop the region's ledger writers before moving shards (the money core goes on; their entries wait)");
-    }
-  }
-
   /**
    * Pins what the current placement gives a database that no writer pinned yet (one database so
    * far, or none committed there): its moves must change a known set.
@@ -194,7 +198,8 @@ public final class ShardMove {
     List<Integer> given = regionShards.numbers().filter(n -> owners.databaseOf(new ShardId(n)).sameDatabase(database))
       .boxed().toList();
     try (PreparedStatement pin = connection.prepareStatement("INSERT INTO ledger_shards (shard) SELECT unnest(?) "
-        + "WHERE NOT EXISTS (SELECT 1 FROM ledger_shards) AND NOT EXISTS (SELECT 1 FROM ledger_shard_moves)")) {
+        + "WHERE NOT EXISTS (SELECT 1 FROM ledger_shards) AND NOT EXISTS (SELECT 1 FROM ledger_shard_moves) "
+        + "ON CONFLICT (shard) DO NOTHING")) {
       pin.setArray(1, connection.createArrayOf("integer", given.toArray()));
       pin.executeUpdate();
     }
@@ -241,28 +246,83 @@ public final class ShardMove {
     return held;
   }
 
+  /** The moved shards' rows as one snapshot of the source shows them, read without locks. */
+  private void copySnapshot(Connection from, Connection to) throws SQLException, IOException {
+    from.commit();  // the checks' transaction: the snapshot begins with the copy
+    from.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+    copySince(from, to);
+    from.commit();
+    from.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+  }
+
   /**
-   * Accounts, postings (with when the source recorded them), entries in each account's sequence
-   * order, events. The target's triggers check and chain every entry as if the writer wrote it.
+   * The moved shards' rows that the source has past what the target has. A shard's writers commit
+   * its outbox in stream order, one transaction at a time (the shard's lock), so those are its
+   * postings and account events past the last stream position the target has of the shard, their
+   * entries, and the accounts they touch (new ones, and ones the target has already). Entries go in
+   * each account's sequence order; the target's triggers check and chain them as if the writer
+   * wrote them.
    */
-  private void copy(Connection from, Connection to) throws SQLException, IOException {
+  private void copySince(Connection from, Connection to) throws SQLException, IOException {
+    String reached = positionsIn(to);
+    String postings = ofShards + " AND " + position("stream_id") + " > " + reached.replace("$shard", "shard");
+    String events = "EXISTS (SELECT 1 FROM accounts a WHERE a.id = account_events.account_id AND a." + ofShards
+      + " AND " + position("account_events.stream_id") + " > " + reached.replace("$shard", "a.shard") + ")";
+    String entries = "(posting_id, created_at) IN (SELECT id, created_at FROM postings WHERE " + postings + ")";
+    ensureMonths(from, to, postings);
+    copyAccounts(from, to, ofShards + " AND id IN (SELECT account_id FROM entries WHERE " + entries
+      + " UNION SELECT account_id FROM account_events WHERE " + events + ")");
+    copyTable(from, to, "postings", "postings", postings, "created_at, id");
+    copyTable(from, to, "entries", "entries", entries, "account_id, seq, idx");
+    copyTable(from, to, "account_events", "account_events", events, "created_at, id");
+  }
+
+  /** A Redis stream id (1733300000000-7) as a value that orders as the stream does. */
+  private static String position(String streamId) {
+    return "ARRAY[split_part(" + streamId + ", '-', 1)::bigint, split_part(" + streamId + ", '-', 2)::bigint]";
+  }
+
+  /** Each moved shard's last stream position in the target (none: before any), as an SQL expression of {@code $shard}. */
+  private String positionsIn(Connection to) throws SQLException {
+    Map<String, String> reached = new HashMap<>();
+    try (Statement st = to.createStatement();
+         ResultSet rows = st.executeQuery("SELECT DISTINCT ON (shard) shard, " + position("stream_id")
+           + "::text FROM postings WHERE " + ofShards + " ORDER BY shard, " + position("stream_id") + " DESC")) {
+      while (rows.next()) {
+        reached.put(rows.getString(1), rows.getString(2));
+      }
+    }
+    return moved.all().stream().map(shard -> " WHEN '" + shard.name() + "' THEN '"
+        + reached.getOrDefault(shard.name(), "{-1,-1}") + "'::bigint[]")
+      .collect(Collectors.joining("", "(CASE $shard", " END)"));
+  }
+
+  /** The target's monthly partitions of the postings about to arrive. */
+  private static void ensureMonths(Connection from, Connection to, String postings) throws SQLException {
     try (Statement st = from.createStatement();
          ResultSet months = st.executeQuery("SELECT DISTINCT date_trunc('month', created_at AT TIME ZONE 'UTC')::date "
-           + "FROM postings "
-           + "WHERE " + ofShards);
+           + "FROM postings WHERE " + postings);
          PreparedStatement ensure = to.prepareStatement("SELECT ledger_ensure_month(?)")) {
       while (months.next()) {
         ensure.setDate(1, months.getDate(1));
         ensure.execute();
       }
     }
-    copyTable(from, to, "accounts", ofShards, "opened_at, id");
-    copyTable(from, to, "postings", ofShards, "created_at, id");
-    copyTable(from, to, "entries", "account_id IN (" + accountsOfShards + ")", "account_id, seq, idx");
-    copyTable(from, to, "account_events", "account_id IN (" + accountsOfShards + ")", "created_at, id");
   }
 
-  private static void copyTable(Connection from, Connection to, String table, String where, String order)
+  /** Accounts pass through a temporary table: a later copy touches accounts an earlier one brought. */
+  private static void copyAccounts(Connection from, Connection to, String where) throws SQLException, IOException {
+    try (Statement st = to.createStatement()) {
+      st.execute("CREATE TEMPORARY TABLE IF NOT EXISTS " + ARRIVING_ACCOUNTS + " (LIKE accounts)");
+      copyTable(from, to, "accounts", ARRIVING_ACCOUNTS, where, "opened_at, id");
+      String columns = columns(to, "accounts");
+      st.execute("INSERT INTO accounts (" + columns + ") SELECT " + columns + " FROM " + ARRIVING_ACCOUNTS
+        + " ORDER BY opened_at, id ON CONFLICT (id) DO NOTHING");
+      st.execute("DELETE FROM " + ARRIVING_ACCOUNTS);
+    }
+  }
+
+  private static void copyTable(Connection from, Connection to, String table, String into, String where, String order)
       throws SQLException, IOException {
     String columns = columns(from, table);
     Path rows = Files.createTempFile("ledger-move-" + table, ".copy");
@@ -272,7 +332,7 @@ public final class ShardMove {
           + where + " ORDER BY " + order + ") TO STDOUT (FORMAT binary)", out);
       }
       try (InputStream in = Files.newInputStream(rows)) {
-        to.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + table + " (" + columns + ") FROM STDIN "
+        to.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + into + " (" + columns + ") FROM STDIN "
           + "(FORMAT binary)", in);
       }
     } finally {
@@ -372,6 +432,13 @@ public final class ShardMove {
         st.addBatch();
       }
       st.executeBatch();
+    }
+  }
+
+  private static boolean granted(Connection connection, String sql) throws SQLException {
+    try (Statement st = connection.createStatement(); ResultSet row = st.executeQuery(sql)) {
+      row.next();
+      return row.getBoolean(1);
     }
   }
 

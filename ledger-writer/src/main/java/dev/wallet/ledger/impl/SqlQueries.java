@@ -29,13 +29,11 @@ public final class SqlQueries {
 
   /**
    * One writer transaction per shard at a time: entries must arrive in each account's sequence order.
-   * The shards $1 are locked in the array's order (PostgreSQL evaluates a volatile output column row
-   * by row, after ordering), so transactions that lock in one order never deadlock; one statement
+   * The shards $1 are locked in the array's order, so transactions that lock in one order never
+   * deadlock, and refused (WL005) if one moved out of this database meanwhile (V16); one statement
    * instead of one round trip per shard.
    */
-  static final String LOCK_SHARDS = """
-    SELECT pg_advisory_xact_lock(hashtextextended('ledger:shard:' || shard, 0))
-      FROM unnest($1::text[]) WITH ORDINALITY AS s(shard, n) ORDER BY n""";
+  static final String LOCK_SHARDS = "SELECT ledger_lock_shards($1::text[])";
 
   static final String ENSURE_MONTH = "SELECT ledger_ensure_month($1::date)";
 

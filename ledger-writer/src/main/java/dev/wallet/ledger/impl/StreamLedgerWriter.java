@@ -20,7 +20,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +32,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The ledger writer: one {@link ShardConsumer} per shard, reading its shard's outbox through the
  * money core's connections ({@link BalanceCache#ledgerOutbox}) and committing to its shard's database
- * ({@link LedgerPlacement}) through that database's pool and {@link LedgerStore}, which the shards
- * placed there share; woken by the money core's {@link OutboxDoorbell} when their shard has new
+ * ({@link LedgerPlacement}, and the moves followed since: {@link ShardStores}) through that
+ * database's pool and {@link LedgerStore}, which the shards placed there share; woken by the money core's {@link OutboxDoorbell} when their shard has new
  * entries.
  */
 public final class StreamLedgerWriter implements LedgerWriter {
@@ -69,7 +68,7 @@ public final class StreamLedgerWriter implements LedgerWriter {
   private final BalanceCache cache;
   private final boolean ownsCache;
   private OutboxDoorbell doorbell;
-  private final List<Pool> pools = new ArrayList<>();
+  private ShardStores stores;
 
   /** On {@code cache}, the process's money core client, started and closed by its owner. */
   public StreamLedgerWriter(Vertx vertx, LedgerWriterOptions options, BalanceCache cache) {
@@ -99,15 +98,8 @@ public final class StreamLedgerWriter implements LedgerWriter {
   }
 
   private Future<Void> startOn(Context context) {
-    List<LedgerDatabase> databases = options.placement().databases();
-    databases.forEach(database -> pools.add(appendPool(vertx, database)));
-    List<LedgerStore> stores = new ArrayList<>();
-    for (int i = 0; i < databases.size(); i++) {
-      LedgerDatabase database = databases.get(i);
-      stores.add(new LedgerStore(pools.get(i), options.insertMode(), options.shards().numbers()
-        .filter(shard -> options.placement().databaseOf(new ShardId(shard)).equals(database)).boxed().toList(),
-        vertx, TRANSACTION_LINGER_MS));
-    }
+    stores = new ShardStores(options.placement(), options.shards(), database -> appendPool(vertx, database),
+      (pool, placedHere) -> new LedgerStore(pool, options.insertMode(), placedHere, vertx, TRANSACTION_LINGER_MS));
     return (ownsCache ? cache.start() : Future.<Void>succeededFuture())
       .compose(cacheReady -> {
         ShardRange shards = options.shards();
@@ -119,12 +111,11 @@ public final class StreamLedgerWriter implements LedgerWriter {
             }
           }));
         for (ShardId shard : shards.all()) {
-          LedgerStore store = stores.get(databases.indexOf(options.placement().databaseOf(shard)));
-          consumers.add(new ShardConsumer(vertx, cache.ledgerOutbox(shard), store, options,
+          consumers.add(new ShardConsumer(vertx, cache.ledgerOutbox(shard), stores, options,
             doorbell::ringing, this::gather));
         }
         // every batch makes sure of its own months too, so a database that is away now only delays this
-        return Future.all(stores.stream().map(StreamLedgerWriter::monthsAhead).toList()).recover(failure -> {
+        return Future.all(stores.all().stream().map(StreamLedgerWriter::monthsAhead).toList()).recover(failure -> {
           LOG.warn("could not prepare this month's partitions yet; batches will: {}", failure.toString());
           return Future.succeededFuture();
         });
@@ -189,7 +180,7 @@ public final class StreamLedgerWriter implements LedgerWriter {
 
   private Future<Void> closeQuietly() {
     Future<Void> redisClosed = ownsCache ? cache.close() : Future.succeededFuture();
-    return redisClosed.transform(closed -> Future.join(pools.stream().map(Pool::close).toList())).mapEmpty();
+    return redisClosed.transform(closed -> stores == null ? Future.succeededFuture() : stores.close());
   }
 
   @Override
@@ -223,6 +214,7 @@ public final class StreamLedgerWriter implements LedgerWriter {
    * connections to about 1.2 s with 24 (scripts/bench-ledger.sh, docs/benchmarks.md).
    */
   private static final int POOL_SIZE = 24;
+  private static final String APPLICATION_NAME = "wallet-ledger-writer";
 
   public static Pool pool(Vertx vertx, LedgerDatabase db) {
     return pool(vertx, db, POOL_SIZE);
@@ -237,11 +229,11 @@ public final class StreamLedgerWriter implements LedgerWriter {
    * queries, and the one into the partitioned postings table was planned afresh for every entry (a
    * custom plan looks cheaper than a generic one that names every partition): 14 % of the
    * database's CPU under transfers. Its generic plan prunes the partitions when it runs. Named, so
-   * that a shard move sees a writer connected and refuses to start under it.
+   * that {@code pg_stat_activity} tells the writers' connections apart.
    */
   private static Pool appendPool(Vertx vertx, LedgerDatabase db) {
     return pool(vertx, db.connectOptions().addProperty("plan_cache_mode", "force_generic_plan")
-      .addProperty("application_name", ShardMove.WRITER_APPLICATION), POOL_SIZE);
+      .addProperty("application_name", APPLICATION_NAME), POOL_SIZE);
   }
 
   static Pool pool(Vertx vertx, PgConnectOptions connect, int size) {

@@ -9,6 +9,7 @@ import dev.wallet.balancecache.outbox.OutboxRecord;
 import dev.wallet.balancecache.outbox.OutboxRecord.OutboxEntry;
 import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.ledger.InsertMode;
 import dev.wallet.ledger.LedgerChain;
@@ -28,12 +29,12 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -129,7 +130,7 @@ class ShardMoveTest {
   void anInterruptedMoveIsFinished() throws Exception {
     write(store(sourceApp, 0, 1, 2, 3), 2, 1, 2);
 
-    assertThatThrownBy(() -> move().run(() -> {
+    assertThatThrownBy(() -> move().run(() -> { }, () -> {
       throw new IllegalStateException("the tool's machine died");
     })).hasMessageContaining("died");
     assertThat(count(target, "SELECT count(*) FROM postings WHERE shard = 's0002'")).isEqualTo(2);
@@ -159,7 +160,7 @@ class ShardMoveTest {
       database -> PgBuilder.pool().connectingTo(database.connectOptions()).using(vertx).build());
     assertThat(postingsOfShard2(onlySource)).as("before the move").isEqualTo(2);
 
-    assertThatThrownBy(() -> move().run(() -> {
+    assertThatThrownBy(() -> move().run(() -> { }, () -> {
       throw new IllegalStateException("the tool's machine died");
     })).hasMessageContaining("died");
     assertThat(postingsOfShard2(onlySource)).as("interrupted: the source still holds the shard").isEqualTo(2);
@@ -188,25 +189,83 @@ class ShardMoveTest {
     }
   }
 
+  /** Sessions of the source waiting for an advisory lock (every session's wait is visible to the superuser only). */
+  private long waitingForAdvisoryLocks() throws SQLException {
+    try (Connection c = DriverManager.getConnection(source.jdbcUrl(), "postgres", TestEnvironment.pgSuperuserPassword());
+         Statement st = c.createStatement();
+         ResultSet row = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+           + "AND wait_event_type = 'Lock' AND wait_event = 'advisory'")) {
+      row.next();
+      return row.getLong(1);
+    }
+  }
+
   private static long postingsOfShard2(LedgerNodes nodes) {
     return Await.result(nodes.everywhere("SELECT id FROM postings WHERE shard = 's0002'")).size();
   }
 
   @Test
-  @DisplayName("a move is refused while a ledger writer is connected, and changes nothing")
-  void refusedUnderAWriter() throws Exception {
+  @DisplayName("a move under a running writer: what it commits during the copy moves too, and a batch that waited for the move's locks is refused where the shard was")
+  void movesUnderAWriter(Vertx vertx) throws Exception {
+    LedgerStore writer = store(sourceApp, 0, 1, 2, 3);
+    write(writer, 2, 1, 2);
+    Pool waiting = PgBuilder.pool().connectingTo(source.connectOptions()).using(vertx).build();
+    List<io.vertx.core.Future<Void>> refused = new ArrayList<>();
+    try {
+      ShardMove.Report report = move().run(() -> write(writer, 2, 3, 4), () -> {
+        // the source's commit is still to come and the shard's lock is the move's: a batch now waits for it
+        refused.add(store(waiting, 0, 1, 2, 3).write("s0002", List.of(transfer(2, 5))));
+        Eventually.await("the batch to wait for the move's lock", Duration.ofSeconds(10),
+          () -> waitingForAdvisoryLocks() == 1);
+      });
+
+      assertThat(List.of(report.postings(), report.entries())).as("the two postings written during the copy too")
+        .containsExactly(4L, 8L);
+      assertThatThrownBy(() -> Await.result(refused.get(0))).as("the batch that waited")
+        .hasMessageContaining("shard s0002 moved to another database");
+      assertThatThrownBy(() -> Await.result(writer.write("s0002", List.of(transfer(2, 5)))))
+        .as("and the next one").hasMessageContaining("shard s0002 moved to another database");
+      assertThat(count(source, "SELECT count(*) FROM postings WHERE shard = 's0002'")).isZero();
+      assertThat(count(target, "SELECT max(seq) FROM entries WHERE account_id = 'a:USD:s0002'")).isEqualTo(4);
+      assertThat(LedgerChain.verify(owner(target)).intact()).isTrue();
+      Await.result(writer.write("s0001", List.of(transfer(1, 1))));
+      assertThat(count(source, "SELECT count(*) FROM postings WHERE shard = 's0001'")).as("the shards that stayed")
+        .isEqualTo(1);
+    } finally {
+      Await.result(waiting.close());
+    }
+  }
+
+  @Test
+  @DisplayName("a move interrupted after the target committed, while the writer goes on in the source, is finished with what it wrote meanwhile")
+  void anInterruptedMoveCatchesUp() throws Exception {
+    LedgerStore writer = store(sourceApp, 0, 1, 2, 3);
+    write(writer, 2, 1, 2);
+    assertThatThrownBy(() -> move().run(() -> { }, () -> {
+      throw new IllegalStateException("the tool's machine died");
+    })).hasMessageContaining("died");
+
+    write(writer, 2, 3);
+    ShardMove.Report finished = move().run();
+
+    assertThat(List.of(finished.resumed(), finished.postings())).containsExactly(true, 3L);
+    assertThat(count(target, "SELECT max(seq) FROM entries WHERE account_id = 'b:USD:s0002'")).isEqualTo(3);
+    assertThat(count(source, "SELECT count(*) FROM entries")).isZero();
+    assertThat(LedgerChain.verify(owner(target)).intact()).isTrue();
+  }
+
+  @Test
+  @DisplayName("one move at a time")
+  void oneMoveAtATime() throws Exception {
     write(store(sourceApp, 0, 1, 2, 3), 2, 1);
-    Properties asWriter = new Properties();
-    asWriter.setProperty("user", source.user());
-    asWriter.setProperty("password", source.password());
-    asWriter.setProperty("ApplicationName", ShardMove.WRITER_APPLICATION);
-    try (Connection writer = DriverManager.getConnection(source.jdbcUrl(), asWriter)) {
+    try (Connection other = connect(owner(target)); Statement st = other.createStatement()) {
+      st.execute("SELECT pg_advisory_lock(hashtextextended('ledger:moves', 0))");
       assertThatThrownBy(() -> move().run()).isInstanceOf(ShardMove.Refused.class)
-        .hasMessageContaining("stop the region's ledger writers");
+        .hasMessageContaining("another shard move is running");
     }
     assertThat(count(source, "SELECT count(*) FROM postings WHERE shard = 's0002'")).isEqualTo(1);
     assertThat(count(target, "SELECT count(*) FROM accounts")).isZero();
-    assertThat(count(source, "SELECT count(*) FROM ledger_shard_moves")).isZero();
+    assertThat(move().run().postings()).as("once the other one ended").isEqualTo(1);
   }
 
   @Test
