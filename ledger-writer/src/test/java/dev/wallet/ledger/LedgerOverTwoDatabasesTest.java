@@ -42,6 +42,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntPredicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -265,7 +267,7 @@ class LedgerOverTwoDatabasesTest {
   }
 
   @Test
-  @DisplayName("a shard moved to the home database while the money core moves its wallet: the writer with the new placement goes on there, history whole")
+  @DisplayName("a shard moved to the home database and back while its wallet pays and the writer runs: the writer follows each move, history whole where the shard is")
   void aShardMoves(Vertx vertx) throws Exception {
     WalletId staying = core.open(ownerOn(FIRST_HALF.negate()));
     WalletId mover = core.funded(ownerOn(shard -> shard == 1040), 1_000);
@@ -273,9 +275,13 @@ class LedgerOverTwoDatabasesTest {
     awaitInTheLedger(List.of(staying, mover));
     ShardRange shard = new ShardRange(1040, 1);
     LedgerPlacement owners = placement.as(TestEnvironment.pgOwner(), TestEnvironment.pgOwnerPassword());
-    Await.result(writer.stop());
-    try {
+    LedgerPlacement after = placement.moving(shard, placement.home());
+    Instant beforeTheMove = Instant.now();
+
+    try (Payments payments = Payments.start(mover, staying)) {
       ShardMove.Report report = new ShardMove(owners, REGION_B, shard, owners.database("home")).run();
+      payments.awaitMore(20);
+      assertThat(report.placement()).isEqualTo(after.spec());
       // a process not given the new placement yet reads the database the shard left: refused, not empty
       assertThatThrownBy(() -> Await.result(reader.entries(mover, 10, Optional.empty())))
         .hasMessageContaining("out-of-date WALLET_LEDGER_PLACEMENT");
@@ -285,38 +291,78 @@ class LedgerOverTwoDatabasesTest {
       LedgerNodes edge = LedgerNodes.opening(readerHome, placement,
         database -> PgBuilder.pool().connectingTo(database.connectOptions()).using(vertx).build());
       try {
-        assertThat(Await.result(LedgerReader.create(edge).entries(mover, 10, Optional.empty())).entries())
-          .as("an edge that follows the move").extracting(LedgerEntry::amount).containsExactly(-100L, 1_000L);
-        assertThat(Await.result(LedgerReader.create(edge).balanceAt(mover, Instant.now())).available()).isEqualTo(900);
+        assertThat(Await.result(LedgerReader.create(edge).balanceAt(mover, beforeTheMove)).available())
+          .as("an edge that follows the move").isEqualTo(900);
       } finally {
         Await.result(edge.closeOpened());
       }
-      // the money core does not wait for the ledger: the moved wallet pays while no writer runs
-      transfer(mover, staying, 250, core.wallet(mover).ownerId());
-      LedgerPlacement after = placement.moving(shard, placement.home());
-      assertThat(report.placement()).isEqualTo(after.spec());
-      writer = startWriter(vertx, after);
-      reader = LedgerReader.create(LedgerNodes.over(List.of(readerHome, readerSecond), after));
-
-      awaitInTheLedger(List.of(mover, staying));
-      assertThat(entriesIn(homeSql, mover)).as("its whole history, moved and new").isEqualTo(3);
-      assertThat(entriesIn(secondSql, mover)).isZero();
-      assertThat(Await.result(reader.entries(mover, 10, Optional.empty())).entries())
-        .extracting(LedgerEntry::amount, LedgerEntry::balanceAfter).containsExactly(
-          tuple(-250L, 650L), tuple(-100L, 900L), tuple(1_000L, 1_000L));
-      assertThat(entrySums(homeSql)).as("each database still sums to zero").allSatisfy((currency, sum) ->
-        assertThat(sum).isZero());
-      assertThat(entrySums(secondSql)).allSatisfy((currency, sum) -> assertThat(sum).isZero());
-    } finally {
-      // back where the rest of the suite's region b expects it
-      Await.result(writer.stop());
-      LedgerPlacement moved = owners.moving(shard, owners.home());
-      new ShardMove(moved, REGION_B, shard, owners.databaseOf(new ShardId(1040))).run();
-      writer = startWriter(vertx, placement);
-      reader = LedgerReader.create(LedgerNodes.over(List.of(readerHome, readerSecond), placement));
     }
+    reader = LedgerReader.create(LedgerNodes.over(List.of(readerHome, readerSecond), after));
+    awaitInTheLedger(List.of(mover, staying));
+    long left = core.wallet(mover).available();
+    assertThat(entriesIn(homeSql, mover)).as("its whole history (the deposit, 100, then units), moved and new, by the "
+      + "writer started with the old placement").isEqualTo(2 + 900 - left);
+    assertThat(entriesIn(secondSql, mover)).isZero();
+    assertThat(Await.result(reader.entries(mover, 1, Optional.empty())).entries())
+      .extracting(LedgerEntry::balanceAfter).containsExactly(left);
+    assertThat(entrySums(homeSql)).as("each database still sums to zero").allSatisfy((currency, sum) ->
+      assertThat(sum).isZero());
+    assertThat(entrySums(secondSql)).allSatisfy((currency, sum) -> assertThat(sum).isZero());
+
+    // back where the rest of the suite's region b expects it, paying all along again
+    try (Payments payments = Payments.start(mover, staying)) {
+      new ShardMove(owners.moving(shard, owners.home()), REGION_B, shard, owners.databaseOf(new ShardId(1040))).run();
+      payments.awaitMore(20);
+    }
+    reader = LedgerReader.create(LedgerNodes.over(List.of(readerHome, readerSecond), placement));
     awaitInTheLedger(List.of(mover));
-    assertThat(entriesIn(secondSql, mover)).as("moved back whole").isEqualTo(3);
+    assertThat(entriesIn(secondSql, mover)).as("moved back whole, the writer following again")
+      .isEqualTo(2 + 900 - core.wallet(mover).available());
+    assertThat(entriesIn(homeSql, mover)).isZero();
+  }
+
+  /** One unit at a time from a wallet to another, on a thread of its own, until closed. */
+  private static final class Payments implements AutoCloseable {
+
+    private final AtomicInteger made = new AtomicInteger();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private volatile boolean stopped;
+    private final Thread thread;
+
+    private Payments(WalletId from, WalletId to) {
+      String owner = core.wallet(from).ownerId();
+      thread = new Thread(() -> {
+        while (!stopped && failure.get() == null) {
+          try {
+            transfer(from, to, 1, owner);
+            made.incrementAndGet();
+          } catch (Throwable t) {
+            failure.set(t);
+          }
+        }
+      }, "payments");
+    }
+
+    static Payments start(WalletId from, WalletId to) {
+      Payments payments = new Payments(from, to);
+      payments.thread.start();
+      return payments;
+    }
+
+    /** Until {@code more} payments after this call went through. */
+    void awaitMore(int more) {
+      int target = made.get() + more;
+      Eventually.await(more + " more payments", Duration.ofSeconds(30), () -> made.get() >= target
+        || failure.get() != null);
+      assertThat(failure.get()).as("a payment failed").isNull();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stopped = true;
+      thread.join();
+      assertThat(failure.get()).as("a payment failed").isNull();
+    }
   }
 
   private static LedgerWriter startWriter(Vertx vertx, LedgerPlacement where) {

@@ -236,13 +236,20 @@ public final class LedgerStore {
         List<Integer> held = new ArrayList<>();
         rows.forEach(row -> held.add(row.getInteger("shard")));
         if (!held.equals(placedHere)) {
-          return Future.failedFuture(new IllegalStateException("this database holds the ledger of shards "
+          return Future.failedFuture(new PlacementDisagrees("this database holds the ledger of shards "
             + ranges(held) + ", the placement gives it " + ranges(placedHere) + ": a placement is fixed once "
             + "shards have postings; LedgerTool move-shards moves them (docs/architecture.md)"));
         }
         placementConfirmed = true;
         return Future.succeededFuture();
       });
+  }
+
+  /** The database holds other shards than the placement gives it. */
+  static final class PlacementDisagrees extends IllegalStateException {
+    PlacementDisagrees(String message) {
+      super(message);
+    }
   }
 
   /** 1000-1031,1040 */

@@ -64,12 +64,14 @@ final class ShardStores {
   }
 
   /**
-   * Commits {@code batch} of {@code shard} to its database; refused there because the shard moved,
-   * follows the move and commits it where the shard is now.
+   * Commits {@code batch} of {@code shard} to its database. Refused there because the shard moved, or
+   * because the database holds other shards than the placement gives it (a writer started with the
+   * placement before a move), it follows the moves and commits the batch where the shard is now; a
+   * disagreement no move explains stays a failure.
    */
   Future<Void> write(ShardId shard, List<Positioned> batch) {
     return storeOf(shard).write(shard.name(), batch)
-      .recover(failure -> movedAway(failure)
+      .recover(failure -> movedAway(failure) || failure instanceof LedgerStore.PlacementDisagrees
         ? followMoves().compose(followed -> storeOf(shard).write(shard.name(), batch))
         : Future.failedFuture(failure));
   }
