@@ -9,9 +9,9 @@
 #   scripts/rebuild.sh --verify-chain  recomputes every account's hash chain and names the first broken link
 #                                      (exit 2), or says it is intact (exit 0).
 #   scripts/rebuild.sh --move-shards FIRST-LAST host:port/database|home
-#                                      moves those shards' ledger to that database (the region's ledger writers
-#                                      stopped; the money core goes on) and prints the WALLET_LEDGER_PLACEMENT
-#                                      to give every process of the region before they start again; exit 1
+#                                      moves those shards' ledger to that database while the region runs (its
+#                                      writers and edges follow the move) and prints the WALLET_LEDGER_PLACEMENT
+#                                      to give every process of the region for its next start; exit 1
 #                                      when refused, nothing changed; 2 when a database failed it (run it again)
 #                                      (docs/operations.md, "Moving ledger shards to another database").
 # Addresses and credentials come from scripts/env.sh (overridable from the environment).

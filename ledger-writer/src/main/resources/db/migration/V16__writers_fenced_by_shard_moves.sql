@@ -14,8 +14,10 @@ BEGIN
   -- in the array's order: writers and moves lock in one order, so they never deadlock
   PERFORM pg_advisory_xact_lock(hashtextextended('ledger:shard:' || s.shard, 0))
      FROM unnest(shards) WITH ORDINALITY AS s(shard, n) ORDER BY n;
+  -- a name not of a shard's form (s0042) names no shard a move could have taken
   SELECT s.shard INTO gone FROM unnest(shards) AS s(shard)
-   WHERE (SELECT m.direction FROM ledger_shard_moves m WHERE m.shard = substr(s.shard, 2)::integer
+   WHERE (SELECT m.direction FROM ledger_shard_moves m
+           WHERE m.shard = CASE WHEN s.shard ~ '^s[0-9]+$' THEN substr(s.shard, 2)::integer END
            ORDER BY m.id DESC LIMIT 1) = 'out'
    LIMIT 1;
   IF gone IS NOT NULL THEN

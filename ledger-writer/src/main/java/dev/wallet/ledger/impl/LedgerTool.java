@@ -17,12 +17,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * Operator commands over the ledger (scripts/rebuild.sh runs them):
  * <ul>
+ *   <li>{@code migrate}: brings every database of the placement to the schema's latest version;</li>
  *   <li>{@code verify-chain}: recomputes every account's hash chain; exit 0 when intact, 2 naming
  *       the first broken link otherwise;</li>
  *   <li>{@code rebuild}: restores the Redis hot tier from the ledger (edge and writers stopped;
  *       refuses a hot tier that still holds the ledger's wallets);</li>
  *   <li>{@code move-shards FIRST-LAST host:port/database|home}: moves those shards' ledger to that
- *       database ({@link ShardMove}; the region's ledger writers stopped) and prints the placement
+ *       database ({@link ShardMove}; the region's ledger writers go on) and prints the placement
  *       every process of the region must be given; exit 1 when refused, nothing changed, 2 when a
  *       database failed it.</li>
  * </ul>
@@ -39,6 +40,7 @@ public final class LedgerTool {
     String command = args.length >= 1 ? args[0] : "";
     LedgerSettings settings = LedgerSettings.fromEnvironment(System.getenv());
     switch (command) {
+      case "migrate" -> System.exit(migrate(settings));
       case "verify-chain" -> System.exit(verifyChain(settings));
       case "rebuild" -> System.exit(rebuild(settings));
       case "move-shards" -> System.exit(args.length == 3 ? moveShards(settings, args[1], args[2]) : usage());
@@ -47,8 +49,16 @@ public final class LedgerTool {
   }
 
   private static int usage() {
-    System.err.println("usage: LedgerTool verify-chain | rebuild | move-shards FIRST-LAST host:port/database|home");
+    System.err.println("usage: LedgerTool migrate | verify-chain | rebuild | move-shards FIRST-LAST "
+      + "host:port/database|home");
     return 64;
+  }
+
+  /** Every database of the placement at the schema's latest version (a writer's start does the same). */
+  private static int migrate(LedgerSettings settings) {
+    LedgerMigrations.migrate(settings.ownerPlacement(), settings.app().user());
+    System.out.println("migrated " + settings.placement().databases());
+    return 0;
   }
 
   static int moveShards(LedgerSettings settings, String range, String to) throws Exception {
@@ -67,10 +77,12 @@ public final class LedgerTool {
         owners.database(to)).run();
       System.out.println("moved shards " + report.shards() + " from " + report.from() + " to " + report.to() + ": "
         + report.accounts() + " accounts, " + report.postings() + " postings, " + report.entries() + " entries, "
-        + report.events() + " account events" + (report.resumed() ? " (finishing an interrupted move)" : ""));
-      System.out.println(report.placement().isEmpty()
+        + report.events() + " account events" + (report.resumed() ? " (finishing an interrupted move)" : "")
+        + "; their writers waited " + report.fencedMs() + " ms for it");
+      System.out.println("running writers and edges follow the move on their own; for their next start, "
+        + (report.placement().isEmpty()
         ? "the region's ledger is in its home database alone again: unset WALLET_LEDGER_PLACEMENT in every process"
-        : "give every process of the region WALLET_LEDGER_PLACEMENT=" + report.placement());
+        : "give every process of the region WALLET_LEDGER_PLACEMENT=" + report.placement()));
       return 0;
     } catch (ShardMove.Refused | IllegalArgumentException refused) {
       System.err.println("MOVE REFUSED: " + refused.getMessage());

@@ -61,11 +61,12 @@ public final class ShardMove {
   /**
    * What a move did.
    *
-   * @param resumed   the target had the copy from an interrupted move; only the source's part ran
+   * @param resumed   the target had the copy from an interrupted move; only what the source took since ran
+   * @param fencedMs  how long the moved shards' writers waited for the move
    * @param placement {@code WALLET_LEDGER_PLACEMENT} for every process of the region from now on
    */
   public record Report(ShardRange shards, LedgerDatabase from, LedgerDatabase to, long accounts, long postings,
-                       long entries, long events, boolean resumed, String placement) {
+                       long entries, long events, boolean resumed, long fencedMs, String placement) {
   }
 
   /** The move was refused before anything changed; the message says why. */
@@ -132,9 +133,12 @@ public final class ShardMove {
         refuseUnlessHeld(from);
         copySnapshot(from, to);
       }
+      checkNow(to);
       beforeFence.run();
+      String reached = positionsIn(to);
+      long fencedAt = System.nanoTime();
       fence(from);
-      copySince(from, to);
+      copySince(from, to, reached);
       Counts copied = sameInBoth(from, to, resumed);
       Map<Integer, Counts> perShard = countsPerShard(from);
       if (!resumed) {
@@ -146,7 +150,7 @@ public final class ShardMove {
       record(from, "out", target, perShard);
       from.commit();
       return new Report(moved, source, target, copied.accounts(), copied.postings(), copied.entries(),
-        copied.events(), resumed, owners.moving(moved, target).spec());
+        copied.events(), resumed, (System.nanoTime() - fencedAt) / 1_000_000, owners.moving(moved, target).spec());
     }
   }
 
@@ -250,7 +254,7 @@ public final class ShardMove {
   private void copySnapshot(Connection from, Connection to) throws SQLException, IOException {
     from.commit();  // the checks' transaction: the snapshot begins with the copy
     from.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-    copySince(from, to);
+    copySince(from, to, positionsIn(to));
     from.commit();
     from.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
   }
@@ -263,8 +267,7 @@ public final class ShardMove {
    * each account's sequence order; the target's triggers check and chain them as if the writer
    * wrote them.
    */
-  private void copySince(Connection from, Connection to) throws SQLException, IOException {
-    String reached = positionsIn(to);
+  private void copySince(Connection from, Connection to, String reached) throws SQLException, IOException {
     String postings = ofShards + " AND " + position("stream_id") + " > " + reached.replace("$shard", "shard");
     String events = "EXISTS (SELECT 1 FROM accounts a WHERE a.id = account_events.account_id AND a." + ofShards
       + " AND " + position("account_events.stream_id") + " > " + reached.replace("$shard", "a.shard") + ")";
@@ -277,12 +280,26 @@ public final class ShardMove {
     copyTable(from, to, "account_events", "account_events", events, "created_at, id");
   }
 
+  /**
+   * The target's deferred checks (every posting balances) of what it has so far run now, before the
+   * writers wait, rather than at its commit, when they would (2.2 s of 4.5 for a shard of 100,000
+   * postings); what arrives later is checked as it arrives.
+   */
+  private static void checkNow(Connection to) throws SQLException {
+    try (Statement st = to.createStatement()) {
+      st.execute("SET CONSTRAINTS ALL IMMEDIATE");
+    }
+  }
+
   /** A Redis stream id (1733300000000-7) as a value that orders as the stream does. */
   private static String position(String streamId) {
     return "ARRAY[split_part(" + streamId + ", '-', 1)::bigint, split_part(" + streamId + ", '-', 2)::bigint]";
   }
 
-  /** Each moved shard's last stream position in the target (none: before any), as an SQL expression of {@code $shard}. */
+  /**
+   * Each moved shard's last stream position in the target (none: before any), as an SQL expression
+   * of {@code $shard}; read before the writers wait (it reads the target's postings).
+   */
   private String positionsIn(Connection to) throws SQLException {
     Map<String, String> reached = new HashMap<>();
     try (Statement st = to.createStatement();
