@@ -308,6 +308,16 @@ class LedgerOverTwoDatabasesTest {
     assertThat(entrySums(homeSql)).as("each database still sums to zero").allSatisfy((currency, sum) ->
       assertThat(sum).isZero());
     assertThat(entrySums(secondSql)).allSatisfy((currency, sum) -> assertThat(sum).isZero());
+    Reconciliation reconciliation = Reconciliation.create(vertx, new ReconciliationOptions(placement,
+      "two-databases-test", 60_000, ReconciliationOptions.DEFAULT_STALL_AFTER_MS), cache);
+    try {
+      ReconciliationReport followed = Await.result(reconciliation.runOnce());
+      assertThat(followed.discrepancies()).as("reconciliation started with the first placement follows the move too")
+        .isEmpty();
+      assertThat(followed.walletsBehind()).isZero();
+    } finally {
+      Await.result(reconciliation.stop());
+    }
 
     // back where the rest of the suite's region b expects it, paying all along again
     try (Payments payments = Payments.start(mover, staying)) {

@@ -56,7 +56,7 @@ public final class Reconciler implements Reconciliation {
   private final Vertx vertx;
   private final ReconciliationOptions options;
   private final BalanceCache cache;
-  private final List<Pool> pools;
+  private final Pool homePool;
   /** The ledger's databases: a shard's accounts are compared with its database, the global checks ask all. */
   private final LedgerNodes ledger;
   /** The home database: where runs are published and halts raised. */
@@ -83,14 +83,11 @@ public final class Reconciler implements Reconciliation {
     this.options = options;
     this.cache = cache;
     this.hotTier = cache.hotTier();
-    // A run's queries read what is new since the last run. After five runs PostgreSQL switched them to
-    // a generic plan, which cannot know how little that is: the unbalanced-postings check read a
-    // month's postings by primary key each run (185 ms of the database's CPU against 0.4 ms).
-    this.pools = options.placement().databases().stream().map(database -> StreamLedgerWriter.pool(vertx,
-      database.connectOptions().addProperty("plan_cache_mode", "force_custom_plan"), POOL_SIZE)).toList();
-    this.ledger = LedgerNodes.over(pools, options.placement());
+    // it follows a move of the ledger's shards as the edges do: a run refused for its placement reads again
+    this.homePool = pool(vertx, options.placement().home());
+    this.ledger = LedgerNodes.opening(homePool, options.placement(), database -> pool(vertx, database));
     this.home = ledger.home();
-    this.halts = MoneyHalts.create(pools.get(0));
+    this.halts = MoneyHalts.create(homePool);
     this.stalls = new StallWatch(Duration.ofMillis(options.stallAfterMs()));
     this.movementSteps = new MovementStepsCheck(stalls.bound(), hotTier);
   }
@@ -135,7 +132,17 @@ public final class Reconciler implements Reconciliation {
   public Future<Void> stop() {
     stopped = true;
     vertx.cancelTimer(timer);
-    return Future.join(pools.stream().map(Pool::close).toList()).mapEmpty();
+    return ledger.closeOpened().transform(closed -> homePool.close());
+  }
+
+  /**
+   * A run's queries read what is new since the last run. After five runs PostgreSQL switched them to
+   * a generic plan, which cannot know how little that is: the unbalanced-postings check read a
+   * month's postings by primary key each run (185 ms of the database's CPU against 0.4 ms).
+   */
+  private static Pool pool(Vertx vertx, LedgerDatabase database) {
+    return StreamLedgerWriter.pool(vertx, database.connectOptions().addProperty("plan_cache_mode", "force_custom_plan"),
+      POOL_SIZE);
   }
 
   private void schedule(long delayMs) {
