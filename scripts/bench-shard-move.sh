@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures a shard move under writers (docs/operations.md, "Moving ledger shards to another database"):
-# a database of its own holds BENCH_POSTINGS postings (two entries each) of shard 2, generated through
-# the ledger's triggers; while `LedgerTool move-shards 2-2` moves it to a second database, two writers
+# a database of its own holds BENCH_POSTINGS postings (two entries each) of shard 2, recorded one a
+# second up to now, generated through the ledger's triggers; while `LedgerTool move-shards 2-2` moves it to a second database, two writers
 # commit one posting a transaction as the ledger writer does (the shard's lock through
 # ledger_lock_shards first): one on the moved shard 2, one on shard 1, which stays. Prints how long the
 # tool ran, how long it held shard 2's writers, and each writer's slowest commit and count, from which
@@ -45,8 +45,10 @@ SELECT ledger_ensure_month(date_trunc('month', now())::date);
 BEGIN;
 INSERT INTO accounts (id, kind, currency, shard, opened_at)
   SELECT a || ':USD:' || s, 'system', 'USD', s, now() FROM unnest('{a,b}'::text[]) a, unnest('{s0001,s0002}'::text[]) s;
-INSERT INTO postings (id, type, shard, reference, created_at, stream_id)
-  SELECT 's0002-p' || n, 'transfer', 's0002', 'r' || n, now(), n || '-0' FROM generate_series(1, $postings) AS g(n);
+-- recorded one a second up to now, as a shard's history is recorded over time
+INSERT INTO postings (id, type, shard, reference, created_at, stream_id, recorded_at)
+  SELECT 's0002-p' || n, 'transfer', 's0002', 'r' || n, now(), n || '-0', now() - ($postings - n) * interval '1 second'
+    FROM generate_series(1, $postings) AS g(n);
 INSERT INTO entries (posting_id, idx, account_id, bucket, amount, currency, balance_after, seq, created_at)
   SELECT 's0002-p' || n, i, CASE i WHEN 0 THEN 'a:USD:s0002' ELSE 'b:USD:s0002' END, 'available',
          CASE i WHEN 0 THEN -1 ELSE 1 END, 'USD', CASE i WHEN 0 THEN -n ELSE n END, n, now()

@@ -55,6 +55,8 @@ public final class ShardMove {
   private static final String ONE_MOVE_AT_A_TIME = "SELECT pg_try_advisory_lock(hashtextextended('ledger:moves', 0))";
   /** The moved shards' writer locks, in the order writers take them (V16); refused if they moved already. */
   private static final String FENCE = "SELECT ledger_lock_shards(?::text[])";
+  /** How much longer than the last posting copied a writer transaction might still commit one before it. */
+  private static final String STRAGGLER_MARGIN = "10 minutes";
   /** A temporary table the accounts of the rows copied go through, since an account may be there already. */
   private static final String ARRIVING_ACCOUNTS = "ledger_move_arriving_accounts";
 
@@ -135,7 +137,7 @@ public final class ShardMove {
       }
       checkNow(to);
       beforeFence.run();
-      String reached = positionsIn(to);
+      Reached reached = reachedIn(to);
       long fencedAt = System.nanoTime();
       fence(from);
       copySince(from, to, reached);
@@ -254,7 +256,7 @@ public final class ShardMove {
   private void copySnapshot(Connection from, Connection to) throws SQLException, IOException {
     from.commit();  // the checks' transaction: the snapshot begins with the copy
     from.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-    copySince(from, to, positionsIn(to));
+    copySince(from, to, reachedIn(to));
     from.commit();
     from.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
   }
@@ -267,10 +269,12 @@ public final class ShardMove {
    * each account's sequence order; the target's triggers check and chain them as if the writer
    * wrote them.
    */
-  private void copySince(Connection from, Connection to, String reached) throws SQLException, IOException {
-    String postings = ofShards + " AND " + position("stream_id") + " > " + reached.replace("$shard", "shard");
+  private void copySince(Connection from, Connection to, Reached reached) throws SQLException, IOException {
+    String postings = ofShards + " AND " + reached.recent() + " AND " + position("stream_id") + " > "
+      + reached.positions().replace("$shard", "shard");
     String events = "EXISTS (SELECT 1 FROM accounts a WHERE a.id = account_events.account_id AND a." + ofShards
-      + " AND " + position("account_events.stream_id") + " > " + reached.replace("$shard", "a.shard") + ")";
+      + " AND " + position("account_events.stream_id") + " > " + reached.positions().replace("$shard", "a.shard")
+      + ")";
     String entries = "(posting_id, created_at) IN (SELECT id, created_at FROM postings WHERE " + postings + ")";
     ensureMonths(from, to, postings);
     copyAccounts(from, to, ofShards + " AND id IN (SELECT account_id FROM entries WHERE " + entries
@@ -297,10 +301,21 @@ public final class ShardMove {
   }
 
   /**
-   * Each moved shard's last stream position in the target (none: before any), as an SQL expression
-   * of {@code $shard}; read before the writers wait (it reads the target's postings).
+   * Where the target's copy of the moved shards ends, read before the writers wait (it reads the
+   * target's postings).
+   *
+   * @param positions each moved shard's last stream position in the target (none: before any), as an
+   *                  SQL expression of {@code $shard}
+   * @param recent    an SQL condition on a source posting that every one past those positions meets:
+   *                  recorded (its writer's transaction began) at most {@link #STRAGGLER_MARGIN}
+   *                  before the last one the target has, so that the source's postings are found
+   *                  by their recording time's index, not read whole; a writer transaction open
+   *                  longer than that would be missed, and the counts would refuse the move
    */
-  private String positionsIn(Connection to) throws SQLException {
+  private record Reached(String positions, String recent) {
+  }
+
+  private Reached reachedIn(Connection to) throws SQLException {
     Map<String, String> reached = new HashMap<>();
     try (Statement st = to.createStatement();
          ResultSet rows = st.executeQuery("SELECT DISTINCT ON (shard) shard, " + position("stream_id")
@@ -309,9 +324,16 @@ public final class ShardMove {
         reached.put(rows.getString(1), rows.getString(2));
       }
     }
-    return moved.all().stream().map(shard -> " WHEN '" + shard.name() + "' THEN '"
+    String positions = moved.all().stream().map(shard -> " WHEN '" + shard.name() + "' THEN '"
         + reached.getOrDefault(shard.name(), "{-1,-1}") + "'::bigint[]")
       .collect(Collectors.joining("", "(CASE $shard", " END)"));
+    try (Statement st = to.createStatement();
+         ResultSet row = st.executeQuery("SELECT (max(recorded_at) - interval '" + STRAGGLER_MARGIN + "')::text "
+           + "FROM postings WHERE " + ofShards)) {
+      row.next();
+      String since = row.getString(1);
+      return new Reached(positions, since == null ? "true" : "recorded_at >= '" + since + "'::timestamptz");
+    }
   }
 
   /** The target's monthly partitions of the postings about to arrive. */
