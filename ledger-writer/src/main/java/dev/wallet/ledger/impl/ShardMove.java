@@ -21,6 +21,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
 
@@ -179,15 +181,26 @@ public final class ShardMove {
 
   /** The target's copy has every row and each account's last link as the source: what was copied, or a refusal. */
   private Counts sameInBoth(Connection from, Connection to, boolean resumed) throws SQLException {
-    Counts copied = counts(to);
-    Counts there = counts(from);
-    if (copied.equals(there) && lastHashes(to).equals(lastHashes(from))) {
+    // both databases at once: the moved shards' writers wait for this
+    CompletableFuture<Shape> inSource = CompletableFuture.supplyAsync(() -> shape(from));
+    Shape inTarget = shape(to);
+    Shape there;
+    try {
+      there = inSource.join();
+    } catch (CompletionException failed) {
+      if (failed.getCause() instanceof SQLException sql) {
+        throw sql;
+      }
+      throw failed;
+    }
+    Counts copied = inTarget.counts();
+    if (inTarget.equals(there)) {
       return copied;
     }
     to.rollback();
     from.rollback();
     throw new Refused("the copy of shards " + moved + " in " + target + " differs from " + source + " (" + copied
-      + " against " + there + "); nothing was committed" + (resumed ? " by this run" : ""));
+      + " against " + there.counts() + "); nothing was committed" + (resumed ? " by this run" : ""));
   }
 
   private static Connection connect(LedgerDatabase database) throws SQLException {
@@ -393,6 +406,18 @@ public final class ShardMove {
   }
 
   private record Counts(long accounts, long postings, long entries, long events) {
+  }
+
+  /** What the comparison of the two copies compares: every count, and each account's last link. */
+  private record Shape(Counts counts, Map<String, String> lastHashes) {
+  }
+
+  private Shape shape(Connection connection) {
+    try {
+      return new Shape(counts(connection), lastHashes(connection));
+    } catch (SQLException failed) {
+      throw new CompletionException(failed);
+    }
   }
 
   private Counts counts(Connection connection) throws SQLException {
