@@ -57,6 +57,12 @@ public final class ShardMove {
   private static final String ONE_MOVE_AT_A_TIME = "SELECT pg_try_advisory_lock(hashtextextended('ledger:moves', 0))";
   /** The moved shards' writer locks, in the order writers take them (V16); refused if they moved already. */
   private static final String FENCE = "SELECT ledger_lock_shards(?::text[])";
+  /**
+   * The wallet a {@code wallet_opened} posting opened: the posting is named after it (open_wallet.lua,
+   * {@code <walletId>.open}), and has no entries to name it otherwise. Were the name to change, the
+   * comparison would refuse the move, nothing committed.
+   */
+  private static final String OPENED_WALLET = "left(id, -length('.open'))";
   /** How much longer than the last posting copied a writer transaction might still commit one before it. */
   private static final String STRAGGLER_MARGIN = "10 minutes";
   /** A temporary table the accounts of the rows copied go through, since an account may be there already. */
@@ -278,7 +284,7 @@ public final class ShardMove {
    * The moved shards' rows that the source has past what the target has. A shard's writers commit
    * its outbox in stream order, one transaction at a time (the shard's lock), so those are its
    * postings and account events past the last stream position the target has of the shard, their
-   * entries, and the accounts they touch (new ones, and ones the target has already). Entries go in
+   * entries, and the accounts they touch or open (new ones, and ones the target has already). Entries go in
    * each account's sequence order; the target's triggers check and chain them as if the writer
    * wrote them.
    */
@@ -291,7 +297,8 @@ public final class ShardMove {
     String entries = "(posting_id, created_at) IN (SELECT id, created_at FROM postings WHERE " + postings + ")";
     ensureMonths(from, to, postings);
     copyAccounts(from, to, ofShards + " AND id IN (SELECT account_id FROM entries WHERE " + entries
-      + " UNION SELECT account_id FROM account_events WHERE " + events + ")");
+      + " UNION SELECT account_id FROM account_events WHERE " + events
+      + " UNION SELECT " + OPENED_WALLET + " FROM postings WHERE type = 'wallet_opened' AND " + postings + ")");
     copyTable(from, to, "postings", "postings", postings, "created_at, id");
     copyTable(from, to, "entries", "entries", entries, "account_id, seq, idx");
     copyTable(from, to, "account_events", "account_events", events, "created_at, id");

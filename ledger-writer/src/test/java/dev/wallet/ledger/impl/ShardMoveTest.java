@@ -212,15 +212,19 @@ class ShardMoveTest {
     Pool waiting = PgBuilder.pool().connectingTo(source.connectOptions()).using(vertx).build();
     List<io.vertx.core.Future<Void>> refused = new ArrayList<>();
     try {
-      ShardMove.Report report = move().run(() -> write(writer, 2, 3, 4), () -> {
+      ShardMove.Report report = move().run(() -> {
+        write(writer, 2, 3, 4);
+        Await.result(writer.write("s0002", List.of(walletOpened(2, 5))));
+      }, () -> {
         // the source's commit is still to come and the shard's lock is the move's: a batch now waits for it
         refused.add(store(waiting, 0, 1, 2, 3).write("s0002", List.of(transfer(2, 5))));
         Eventually.await("the batch to wait for the move's lock", Duration.ofSeconds(10),
           () -> waitingForAdvisoryLocks() == 1);
       });
 
-      assertThat(List.of(report.postings(), report.entries())).as("the two postings written during the copy too")
-        .containsExactly(4L, 8L);
+      assertThat(List.of(report.accounts(), report.postings(), report.entries()))
+        .as("the two postings and the wallet opened (no entry names it) during the copy too")
+        .containsExactly(3L, 5L, 8L);
       assertThatThrownBy(() -> Await.result(refused.get(0))).as("the batch that waited")
         .hasMessageContaining("shard s0002 moved to another database");
       assertThatThrownBy(() -> Await.result(writer.write("s0002", List.of(transfer(2, 5)))))
@@ -325,6 +329,17 @@ class ShardMoveTest {
       seq), new OutboxEntry("b:USD:" + shard, "available", 1, "USD", seq, seq)), List.of(), Optional.empty(),
       List.of(), Map.of());
     return new Positioned(seq + "-0", record);
+  }
+
+  /** A wallet of the shard opened, as open_wallet.lua records it: a posting named after it, no entries. */
+  private static Positioned walletOpened(int shardNumber, long position) {
+    String shard = new ShardId(shardNumber).name();
+    String wallet = "w" + shard.substring(1) + "_opened" + position;
+    OutboxRecord record = new OutboxRecord(wallet + ".open", PostingType.WALLET_OPENED, shard, Instant.now(),
+      Optional.empty(), Optional.empty(), List.of(), List.of(), Optional.of(new OutboxRecord.AccountEvent(wallet,
+      Optional.of("owner" + position), Optional.of("USD"), Optional.of("personal"), Optional.empty(), Optional.empty(),
+      Optional.empty(), Optional.empty())), List.of(), Map.of());
+    return new Positioned(position + "-0", record);
   }
 
   private Map<String, Object> chainHead(LedgerDatabase database, String account) throws SQLException {
