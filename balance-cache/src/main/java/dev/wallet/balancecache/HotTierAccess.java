@@ -34,7 +34,8 @@ public interface HotTierAccess {
   /**
    * Per currency, the in-transit accounts' balances minus the amounts of the cross-shard movements
    * debited and not yet credited; only currencies where that is not zero. The accounts read are
-   * {@code knownTransitAccounts} (ledger ids) and those of every pending movement.
+   * {@code knownTransitAccounts} (ledger ids), every shard's in their currencies, and those of every
+   * pending movement.
    */
   Future<InTransitReading> inTransitImbalance(Collection<String> knownTransitAccounts);
 

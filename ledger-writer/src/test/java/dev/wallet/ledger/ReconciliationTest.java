@@ -8,12 +8,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.HotTierAccess;
 import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.command.Transfer;
 import dev.wallet.balancecache.impl.RedisBalanceCache;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
@@ -38,6 +40,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -231,6 +234,35 @@ class ReconciliationTest {
       .satisfies(found -> assertThat(found.evidence()).contains("USD=40"));
     assertThat(report.inTransitChecked()).isTrue();
     assertThat(report.ok()).isFalse();
+  }
+
+  @Test
+  @DisplayName("the in-transit reading is the same whichever of a currency's transit accounts the ledger knows yet: a destination's, not in the ledger yet, is read too")
+  void inTransitReadsEveryShardsAccount() {
+    String alice = owner();
+    WalletId from = core.funded(alice, 1_000);
+    WalletId to = core.openElsewhere(owner(), from);
+    assertThat(Await.result(core.transfer(from, to, 250, alice)).code()).as("debited and credited")
+      .isEqualTo(OutcomeCode.OK);
+    SystemAccount transit = SystemAccount.transit(MoneyCore.USD);
+    List<String> everyShard = IntStream.range(0, cache.shardCount()).mapToObj(n -> transit.id(new ShardId(n)))
+      .toList();
+
+    Map<String, Long> sourceOnly = settledImbalance(List.of(transit.id(from.shard())));
+
+    assertThat(sourceOnly).as("known to the ledger: the source's transit account alone")
+      .isEqualTo(settledImbalance(everyShard));
+  }
+
+  /** The in-transit imbalance of a reading that settled (nothing moved while it read); a few tries. */
+  private Map<String, Long> settledImbalance(List<String> known) {
+    for (int attempt = 0; attempt < 20; attempt++) {
+      HotTierAccess.InTransitReading reading = Await.result(cache.hotTier().inTransitImbalance(known));
+      if (reading.settled()) {
+        return reading.imbalance();
+      }
+    }
+    throw new AssertionError("no reading of the in-transit accounts settled in 20");
   }
 
   @Test
