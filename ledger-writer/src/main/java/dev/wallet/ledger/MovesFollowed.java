@@ -15,8 +15,10 @@ import java.util.function.Function;
  * Where the shards of a placement are now, read from the move records of the databases themselves
  * ({@code ledger_shard_moves}, V10): a shard whose database says it moved out is followed to the
  * database the record names, and on while that one says it moved out again, to the one whose latest
- * record says it moved in. A move not finished (the source has no record yet) leaves the shard where
- * it was: the source is whole until the move's second commit.
+ * record says it moved in (or is arriving: V17). A move not finished (the source has no record yet)
+ * leaves the shard where it was: the source is whole until the move's second commit. Between that
+ * commit and the target's confirmation the shard is followed to the target, which refuses it until
+ * then (a moment, or until an interrupted move is run again).
  */
 public final class MovesFollowed {
 

@@ -40,15 +40,19 @@ import org.postgresql.PGConnection;
  *       What they committed since the snapshot (their outbox's stream positions are the order they
  *       commit in) is copied too;</li>
  *   <li>each account's last hash, and every count, must come out as in the source, or nothing is
- *       committed; the target commits with a record of where the rows came from;</li>
+ *       committed; the target commits with a record that the rows are arriving from the source, which
+ *       holds them still: the target refuses their writers and readers (V17);</li>
  *   <li>the source deletes them in the transaction that records where they went (the one exception to
  *       append-only, V10), and commits. The waiting writers find the shards gone (WL005) and follow the
- *       record to the target ({@link ShardStores}), as readers do.</li>
+ *       record to the target ({@link ShardStores}), as readers do;</li>
+ *   <li>the target records that it holds them, and commits: from here it takes their writers.</li>
  * </ol>
  * A process started later with the old placement follows the records too; {@link Report#placement()}
- * is the placement to give the region's processes from now on. A move interrupted between the two
- * commits is finished by running it again: what the writers committed to the source meanwhile is
- * copied under the locks, the copy compared once more, and the source retires its rows.
+ * is the placement to give the region's processes from now on. A move interrupted before the
+ * source's commit is finished by running it again: what the writers committed to the source
+ * meanwhile is copied under the locks, the copy compared once more, and the source retires its rows.
+ * One interrupted after it is confirmed by running it again; until then no database takes the
+ * shards' writers (they wait, and the region's alerts say so).
  */
 public final class ShardMove {
 
@@ -67,6 +71,10 @@ public final class ShardMove {
   private static final String STRAGGLER_MARGIN = "10 minutes";
   /** A temporary table the accounts of the rows copied go through, since an account may be there already. */
   private static final String ARRIVING_ACCOUNTS = "ledger_move_arriving_accounts";
+  /** Move records (V10, V17): the source's, the target's until the source committed, the target's after. */
+  private static final String OUT = "out";
+  private static final String ARRIVING = "arriving";
+  private static final String IN = "in";
 
   /**
    * What a move did.
@@ -95,6 +103,8 @@ public final class ShardMove {
   private final String ofShards;
   /** The moved shards' accounts' ids, for their entries and events. */
   private final String accountsOfShards;
+  /** The moved shards' latest move records in the target when this run began. */
+  private Map<Integer, String> arrivingIn = Map.of();
 
   /**
    * @param owners the region's current placement, as the owner role (which may delete)
@@ -133,13 +143,20 @@ public final class ShardMove {
    * {@code afterTargetCommit} between the two commits (a test interrupts the move there).
    */
   Report run(Runnable beforeFence, Runnable afterTargetCommit) throws SQLException, IOException {
+    return run(beforeFence, afterTargetCommit, () -> { });
+  }
+
+  /** The same, with {@code afterSourceCommit} between the source's commit and the target's confirmation. */
+  Report run(Runnable beforeFence, Runnable afterTargetCommit, Runnable afterSourceCommit)
+      throws SQLException, IOException {
     try (Connection from = connect(source); Connection to = connect(target)) {
       prepare(from, source);
       prepare(to, target);
       boolean resumed = alreadyCopied(to);
-      if (resumed) {
-        refuseIfFinished(from);
-      } else {
+      if (resumed && !heldBySource(from)) {
+        return confirmOnly(to);
+      }
+      if (!resumed) {
         refuseUnlessHeld(from);
         copySnapshot(from, to);
       }
@@ -152,16 +169,47 @@ public final class ShardMove {
       Counts copied = sameInBoth(from, to, resumed);
       Map<Integer, Counts> perShard = countsPerShard(from);
       if (!resumed) {
-        record(to, "in", source, perShard);
+        record(to, ARRIVING, source, perShard);
       }
       to.commit();
       afterTargetCommit.run();
       retire(from, copied);
-      record(from, "out", target, perShard);
+      record(from, OUT, target, perShard);
       from.commit();
-      return new Report(moved, source, target, copied.accounts(), copied.postings(), copied.entries(),
-        copied.events(), resumed, (System.nanoTime() - fencedAt) / 1_000_000, owners.moving(moved, target).spec());
+      long fencedMs = (System.nanoTime() - fencedAt) / 1_000_000;
+      afterSourceCommit.run();
+      confirm(to, perShard);
+      return report(copied, resumed, fencedMs);
     }
+  }
+
+  private Report report(Counts copied, boolean resumed, long fencedMs) {
+    return new Report(moved, source, target, copied.accounts(), copied.postings(), copied.entries(), copied.events(),
+      resumed, fencedMs, owners.moving(moved, target).spec());
+  }
+
+  /**
+   * The target holds the shards from here: the source has retired them. Until this commits, the
+   * target refuses their writers and readers (V17), so that a move interrupted before the source's
+   * commit never leaves them writable in two databases.
+   */
+  private void confirm(Connection to, Map<Integer, Counts> perShard) throws SQLException {
+    record(to, IN, source, perShard);
+    to.commit();
+  }
+
+  /**
+   * Run again after the source retired the shards: a move that ended before the target confirmed
+   * them is confirmed; one that finished (run with the placement it replaced) has nothing to do.
+   */
+  private Report confirmOnly(Connection to) throws SQLException {
+    if (!arrivingIn.values().stream().allMatch(ARRIVING::equals)) {
+      throw new Refused("shards " + moved + " moved to " + target + " already; the region's placement is "
+        + owners.moving(moved, target).spec());
+    }
+    Counts arrived = counts(to);
+    confirm(to, countsPerShard(to));
+    return report(arrived, true, 0);
   }
 
   /** No other move running, and what the database holds known. */
@@ -238,19 +286,26 @@ public final class ShardMove {
     }
   }
 
-  /** Run again after it finished (with the placement it replaced): nothing to do but say so. */
-  private void refuseIfFinished(Connection from) throws SQLException {
+  /** Whether the source still holds the moved shards (all of them: a move takes them together). */
+  private boolean heldBySource(Connection from) throws SQLException {
     Set<Integer> held = held(from);
-    if (moved.numbers().noneMatch(held::contains)) {
-      throw new Refused("shards " + moved + " moved to " + target + " already; the region's placement is "
-        + owners.moving(moved, target).spec());
+    if (moved.numbers().allMatch(held::contains)) {
+      return true;
     }
+    if (moved.numbers().anyMatch(held::contains)) {
+      throw new Refused(source + " holds some of shards " + moved + " and not others (it holds " + held + ")");
+    }
+    return false;
   }
 
-  /** The target took these shards in an earlier run that ended before the source retired them. */
+  /**
+   * The target took these shards in an earlier run (their latest record there is {@code arriving}, or
+   * {@code in} once confirmed), or never: any other state is refused.
+   */
   private boolean alreadyCopied(Connection to) throws SQLException {
-    Set<Integer> held = held(to);
-    long arrived = moved.numbers().filter(held::contains).count();
+    arrivingIn = latestMoves(to);
+    long arrived = moved.numbers().filter(n -> ARRIVING.equals(arrivingIn.get(n)) || IN.equals(arrivingIn.get(n)))
+      .count();
     if (arrived == moved.count()) {
       return true;
     }
@@ -258,6 +313,21 @@ public final class ShardMove {
       throw new Refused(target + " already has ledger rows of shards " + moved + " that no move brought");
     }
     return false;
+  }
+
+  /** Each moved shard's latest move record in {@code connection}'s database, for those that have one. */
+  private Map<Integer, String> latestMoves(Connection connection) throws SQLException {
+    Map<Integer, String> latest = new HashMap<>();
+    try (PreparedStatement st = connection.prepareStatement("SELECT DISTINCT ON (shard) shard, direction "
+        + "FROM ledger_shard_moves WHERE shard = ANY (?) ORDER BY shard, id DESC")) {
+      st.setArray(1, connection.createArrayOf("integer", moved.numbers().boxed().toArray()));
+      try (ResultSet rows = st.executeQuery()) {
+        while (rows.next()) {
+          latest.put(rows.getInt(1), rows.getString(2));
+        }
+      }
+    }
+    return latest;
   }
 
   private static Set<Integer> held(Connection connection) throws SQLException {

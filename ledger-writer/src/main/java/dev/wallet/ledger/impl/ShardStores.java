@@ -22,7 +22,10 @@ import org.slf4j.LoggerFactory;
  * the placement the writer was given, and every move of a shard it followed since. A shard moves
  * while the writer runs ({@link ShardMove}): the database it left refuses the shard's next batch
  * (WL005, V16), and the batch is committed where the move records say the shard went, as the
- * readers follow a move ({@link dev.wallet.ledger.LedgerNodes#followingMoves}).
+ * readers follow a move ({@link dev.wallet.ledger.LedgerNodes#followingMoves}). The database it went
+ * to takes the batch once the move has confirmed the shard there (V17); until then its batches fail
+ * and are retried like any failed round, so a move interrupted at that point holds them back (and
+ * the shard's lag grows, which the alerts show) until it is run again.
  */
 final class ShardStores {
 

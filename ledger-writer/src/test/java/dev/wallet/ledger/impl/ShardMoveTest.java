@@ -136,6 +136,15 @@ class ShardMoveTest {
     assertThat(count(target, "SELECT count(*) FROM postings WHERE shard = 's0002'")).isEqualTo(2);
     assertThat(count(source, "SELECT count(*) FROM postings WHERE shard = 's0002'")).as("not yet retired").isEqualTo(2);
     assertThat(held(source)).containsExactly(0, 1, 2, 3);
+    assertThat(held(target)).as("arriving, not held").isEmpty();
+    assertThatThrownBy(() -> Await.result(store(targetApp, 2).write("s0002", List.of(transfer(2, 3)))))
+      .as("a writer given the new placement meanwhile").hasMessageContaining("the placement gives it 2");
+    assertThatThrownBy(() -> execute(target, "SELECT ledger_lock_shards(ARRAY['s0002'])"))
+      .as("the writers' fence in the target").hasMessageContaining("move of shard s0002 into this database has not "
+        + "finished");
+    assertThatThrownBy(() -> execute(target, "SELECT ledger_shard_here(2)")).as("a read in the target")
+      .hasMessageContaining("has not finished");
+    assertThat(count(target, "SELECT count(*) FROM postings WHERE shard = 's0002'")).isEqualTo(2);
 
     ShardMove.Report finished = move().run();
 
@@ -145,6 +154,41 @@ class ShardMoveTest {
     assertThat(count(target, "SELECT count(*) FROM postings WHERE shard = 's0002'")).isEqualTo(2);
     assertThat(held(source)).containsExactly(0, 1, 3);
     assertThat(held(target)).containsExactly(2);
+    Await.result(store(targetApp, 2).write("s0002", List.of(transfer(2, 3))));
+  }
+
+  @Test
+  @DisplayName("a move interrupted after the source committed takes no writer anywhere until it is run again, which confirms it")
+  void aMoveInterruptedAfterTheSourceIsConfirmed(Vertx vertx) throws Exception {
+    write(store(sourceApp, 0, 1, 2, 3), 2, 1, 2);
+    ShardStores writer = new ShardStores(LedgerPlacement.single(source), REGION,
+      database -> PgBuilder.pool().connectingTo(database.connectOptions()).using(vertx).build(),
+      (pool, placedHere) -> new LedgerStore(pool, InsertMode.UNNEST, placedHere));
+    try {
+      assertThatThrownBy(() -> move().run(() -> { }, () -> { }, () -> {
+        throw new IllegalStateException("the tool's machine died");
+      })).hasMessageContaining("died");
+      assertThat(held(source)).containsExactly(0, 1, 3);
+      assertThat(held(target)).isEmpty();
+      assertThatThrownBy(() -> Await.result(writer.write(new ShardId(2), List.of(transfer(2, 3)))))
+        .as("the writer follows the move and is refused where it went").hasMessageContaining("the placement gives it 2");
+      assertThatThrownBy(() -> Await.result(store(sourceApp, 0, 1, 3).write("s0002", List.of(transfer(2, 3)))))
+        .as("and where it was").hasMessageContaining("shard s0002 moved to another database");
+
+      ShardMove.Report confirmed = move().run();
+
+      assertThat(List.of(confirmed.resumed(), confirmed.postings(), confirmed.entries()))
+        .containsExactly(true, 2L, 4L);
+      assertThat(held(target)).containsExactly(2);
+      Await.result(writer.write(new ShardId(2), List.of(transfer(2, 3))));
+      assertThat(count(target, "SELECT max(seq) FROM entries WHERE account_id = 'a:USD:s0002'")).isEqualTo(3);
+      assertThat(count(source, "SELECT count(*) FROM entries WHERE account_id LIKE '%s0002'")).isZero();
+      assertThat(LedgerChain.verify(owner(target)).intact()).isTrue();
+      assertThatThrownBy(() -> move().run()).as("and again").isInstanceOf(ShardMove.Refused.class)
+        .hasMessageContaining("moved to " + target + " already");
+    } finally {
+      Await.result(writer.close());
+    }
   }
 
   @Test
@@ -164,8 +208,9 @@ class ShardMoveTest {
       throw new IllegalStateException("the tool's machine died");
     })).hasMessageContaining("died");
     assertThat(postingsOfShard2(onlySource)).as("interrupted: the source still holds the shard").isEqualTo(2);
-    assertThatThrownBy(() -> postingsOfShard2(movedTo)).as("interrupted: the source holds it too")
-      .isInstanceOf(IllegalStateException.class).hasMessageContaining("holds the ledger of shard 2");
+    assertThatThrownBy(() -> postingsOfShard2(movedTo)).as("interrupted: the source holds it, the target not yet")
+      .isInstanceOf(IllegalStateException.class)
+      .hasMessageMatching("(?s).*(holds the ledger of shard 2|move of shard 2 into this database has not finished).*");
 
     move().run();
 
