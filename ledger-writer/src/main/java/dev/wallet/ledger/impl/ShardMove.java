@@ -103,8 +103,6 @@ public final class ShardMove {
   private final String ofShards;
   /** The moved shards' accounts' ids, for their entries and events. */
   private final String accountsOfShards;
-  /** The moved shards' latest move records in the target when this run began. */
-  private Map<Integer, String> arrivingIn = Map.of();
 
   /**
    * @param owners the region's current placement, as the owner role (which may delete)
@@ -203,7 +201,7 @@ public final class ShardMove {
    * them is confirmed; one that finished (run with the placement it replaced) has nothing to do.
    */
   private Report confirmOnly(Connection to) throws SQLException {
-    if (!arrivingIn.values().stream().allMatch(ARRIVING::equals)) {
+    if (!latestMoves(to).values().stream().allMatch(ARRIVING::equals)) {
       throw new Refused("shards " + moved + " moved to " + target + " already; the region's placement is "
         + owners.moving(moved, target).spec());
     }
@@ -303,9 +301,8 @@ public final class ShardMove {
    * {@code in} once confirmed), or never: any other state is refused.
    */
   private boolean alreadyCopied(Connection to) throws SQLException {
-    arrivingIn = latestMoves(to);
-    long arrived = moved.numbers().filter(n -> ARRIVING.equals(arrivingIn.get(n)) || IN.equals(arrivingIn.get(n)))
-      .count();
+    Map<Integer, String> latest = latestMoves(to);
+    long arrived = moved.numbers().filter(n -> ARRIVING.equals(latest.get(n)) || IN.equals(latest.get(n))).count();
     if (arrived == moved.count()) {
       return true;
     }
