@@ -295,9 +295,13 @@ class ConsoleBrowserTest {
     ConsoleLiveApiTest.awaitSeries(first, "both edges' transfers counted", live -> live.getLong("edges") == 2
       && ConsoleLiveApiTest.total(live, "transfers", "all") == 4);
     ConsoleLiveApiTest.move(sameOwnerOnSecond, wallets, 3, 1);
-    ConsoleLiveApiTest.awaitSeries(first, "all seven transfers scraped, at a rate above zero",
+    // a refusal code is charted (and in the legend) once its rate has two scrapes in the window, which the
+    // transfers' rate above zero does not imply: the codes' totals come with their charted series only
+    ConsoleLiveApiTest.awaitSeries(first, "all seven transfers scraped at a rate above zero, both refusal codes charted",
       live -> ConsoleLiveApiTest.total(live, "transfers", "all") == 7
-        && ConsoleLiveApiTest.peak(live, "transfers", "all") > 0);
+        && ConsoleLiveApiTest.peak(live, "transfers", "all") > 0
+        && ConsoleLiveApiTest.total(live, "refusals", "insufficient_funds") > 0
+        && ConsoleLiveApiTest.total(live, "refusals", "wallet_inactive") > 0);
 
     browser.signIn(base(first), Tokens.valid("console-live", "risk"));
     browser.click(By.linkText("Live"));
