@@ -24,7 +24,8 @@ import javax.crypto.spec.SecretKeySpec;
  * computed, so neither {@code none} nor a key confusion (an HS256 token MACed with the RSA public
  * key, or an RS256 header over an HMAC) can get through. An HMAC is compared in constant time;
  * then {@code iss}, {@code aud}, {@code exp} (required), {@code nbf}, {@code sub} and
- * {@code roles} are checked. Pure computation: safe on an event loop.
+ * {@code roles} are checked. Pure computation: safe on an event loop. A token accepted once is
+ * accepted again, until its expiry, without being checked again ({@link VerifiedTokens}).
  */
 public final class JwtVerifier {
 
@@ -36,16 +37,24 @@ public final class JwtVerifier {
   private static final int MAX_TOKEN_CHARS = 4_096;
   private static final int MAX_SUBJECT_CHARS = 128;
   private static final StrictJson JSON = new StrictJson(StrictJson.SHALLOW_DEPTH);
+  /** Per verifier, and so per event loop: at about 250 bytes an entry, 2.5 MB at most. */
+  static final int TOKENS_KEPT = 10_000;
 
   private final String algorithm;
   private final SignatureCheck signatureCheck;
   private final Clock clock;
+  private final VerifiedTokens verifiedBefore;
 
   public JwtVerifier(EdgeConfig.Auth auth, Clock clock) {
+    this(auth, clock, TOKENS_KEPT);
+  }
+
+  JwtVerifier(EdgeConfig.Auth auth, Clock clock, int tokensKept) {
     this.algorithm = auth.algorithm();
     this.signatureCheck = RS256.equals(algorithm) ? rsa(publicKey(auth.rsaPublicKey().orElseThrow()))
       : hmac(new SecretKeySpec(auth.hmacSecret().getBytes(StandardCharsets.UTF_8), MAC));
     this.clock = clock;
+    this.verifiedBefore = new VerifiedTokens(tokensKept);
   }
 
   /** HS256 with {@code secret}. */
@@ -70,7 +79,21 @@ public final class JwtVerifier {
 
   /** As {@link #verify}, with the token's expiry (a live socket closes then). */
   public Verified verified(String token) {
-    String[] parts = token.length() > MAX_TOKEN_CHARS ? new String[0] : token.split("\\.", -1);
+    if (token.length() > MAX_TOKEN_CHARS) {
+      throw rejected("malformed token");
+    }
+    VerifiedTokens.Key key = verifiedBefore.keyOf(token);
+    Verified known = verifiedBefore.find(key, nowSeconds());
+    if (known != null) {
+      return known;
+    }
+    Verified verified = verifiedInFull(token);
+    verifiedBefore.keep(key, verified);
+    return verified;
+  }
+
+  private Verified verifiedInFull(String token) {
+    String[] parts = token.split("\\.", -1);
     if (parts.length != 3) {
       throw rejected("malformed token");
     }
@@ -80,6 +103,20 @@ public final class JwtVerifier {
     requireIssuerAndAudience(claims);
     Instant expiresAt = requireTimely(claims);
     return new Verified(new Caller(subject(claims), roles(claims)), expiresAt);
+  }
+
+  /** How many tokens were accepted without being verified again (tests). */
+  long acceptedAsVerifiedBefore() {
+    return verifiedBefore.hits();
+  }
+
+  /** How many tokens are kept as verified (tests). */
+  int tokensKept() {
+    return verifiedBefore.size();
+  }
+
+  private long nowSeconds() {
+    return clock.millis() / 1000;
   }
 
   private void requirePinnedAlgorithm(JsonObject header) {
@@ -113,7 +150,7 @@ public final class JwtVerifier {
 
   /** The expiry, when the token has one and it has not passed. */
   private Instant requireTimely(JsonObject claims) {
-    long now = clock.millis() / 1000;
+    long now = nowSeconds();
     if (!(claims.getValue("exp") instanceof Number exp) || now >= exp.longValue()) {
       throw rejected("token expired or without exp");
     }

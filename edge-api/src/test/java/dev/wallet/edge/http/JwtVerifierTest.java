@@ -1,0 +1,128 @@
+package dev.wallet.edge.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.wallet.edge.Tokens;
+import dev.wallet.edge.config.EdgeConfig;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The verifier's memory of tokens it accepted: faster, and never more lenient than verifying again. */
+class JwtVerifierTest {
+
+  private static final String SECRET = "jwt-verifier-test-secret-of-more-than-32-bytes";
+
+  private final MovableClock clock = new MovableClock();
+
+  @Test
+  @DisplayName("a token presented again is accepted from memory, as the same caller with the same expiry")
+  void acceptedAgainFromMemory() {
+    JwtVerifier verifier = verifier(10);
+    String token = Tokens.forSystem(SECRET, "alice", "user");
+
+    JwtVerifier.Verified first = verifier.verified(token);
+    JwtVerifier.Verified again = verifier.verified(token);
+
+    assertThat(again).isEqualTo(first);
+    assertThat(again.caller().id()).isEqualTo("alice");
+    assertThat(verifier.acceptedAsVerifiedBefore()).isEqualTo(1);
+    assertThat(verifier.tokensKept()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("a token remembered as verified is refused once it has expired, and forgotten")
+  void rememberedTokenStillExpires() {
+    JwtVerifier verifier = verifier(10);
+    String token = Tokens.forSystem(SECRET, "alice", "user");
+    Instant expiresAt = verifier.verified(token).expiresAt();
+
+    clock.moveTo(expiresAt.minusSeconds(1));
+    assertThat(verifier.verified(token).caller().id()).isEqualTo("alice");
+    clock.moveTo(expiresAt);
+    assertThatThrownBy(() -> verifier.verified(token)).isInstanceOf(ProblemException.class)
+      .hasMessageContaining("expired");
+    assertThat(verifier.tokensKept()).isZero();
+  }
+
+  @Test
+  @DisplayName("a token that differs from a remembered one in its claims or its signature is verified in full and "
+    + "refused; a refused token is never remembered")
+  void nearMissesAreVerifiedInFull() {
+    JwtVerifier verifier = verifier(10);
+    String token = Tokens.forSystem(SECRET, "alice", "user");
+    verifier.verified(token);
+    String[] parts = token.split("\\.");
+    String otherClaims = parts[0] + "." + Tokens.forSystem(SECRET, "mallory", "admin").split("\\.")[1] + "." + parts[2];
+    String otherSignature = parts[0] + "." + parts[1] + "." + flipLast(parts[2]);
+
+    for (String forged : new String[] {otherClaims, otherSignature, token + "."}) {
+      assertThatThrownBy(() -> verifier.verified(forged)).as(forged).isInstanceOf(ProblemException.class);
+    }
+    assertThat(verifier.acceptedAsVerifiedBefore()).isZero();
+    assertThat(verifier.tokensKept()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("at most the configured number of tokens are kept, the least recently used forgotten first")
+  void boundedLeastRecentlyUsed() {
+    JwtVerifier verifier = verifier(3);
+    String first = Tokens.forSystem(SECRET, "user-0", "user");
+    verifier.verified(first);
+    for (int i = 1; i <= 5; i++) {
+      verifier.verified(Tokens.forSystem(SECRET, "user-" + i, "user"));
+      verifier.verified(first);
+    }
+
+    assertThat(verifier.tokensKept()).isEqualTo(3);
+    assertThat(verifier.acceptedAsVerifiedBefore()).as("the first token, used after every other, stays kept")
+      .isEqualTo(5);
+    verifier.verified(Tokens.forSystem(SECRET, "user-1", "user"));
+    assertThat(verifier.acceptedAsVerifiedBefore()).as("user-1's token was forgotten: verified in full again")
+      .isEqualTo(5);
+  }
+
+  private JwtVerifier verifier(int tokensKept) {
+    return new JwtVerifier(new EdgeConfig.Auth(JwtVerifier.HS256, SECRET, Optional.empty()), clock, tokensKept);
+  }
+
+  private static String flipLast(String signature) {
+    char last = signature.charAt(signature.length() - 1);
+    return signature.substring(0, signature.length() - 1) + (last == 'A' ? 'B' : 'A');
+  }
+
+  /** A clock that stands still where it is put (now, until moved). */
+  private static final class MovableClock extends Clock {
+
+    private Instant now = Instant.now();
+
+    void moveTo(Instant instant) {
+      now = instant;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public long millis() {
+      return now.toEpochMilli();
+    }
+  }
+}
