@@ -23,6 +23,7 @@ import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -187,20 +188,37 @@ public final class HazelcastLimits implements Limits {
     Future<T> result;
     try {
       Context caller = vertx.getOrCreateContext();
-      Promise<T> promise = Promise.promise();
-      call.get().whenCompleteAsync((value, failure) -> caller.runOnContext(back -> {
-        if (failure == null) {
-          promise.complete(value);
-        } else {
-          promise.fail(failure);
-        }
-      }), Runnable::run);
-      result = promise.future();
+      CompletionStage<T> stage = call.get();
+      result = answeredAlready(stage).orElseGet(() -> handedOver(stage, caller));
     } catch (RuntimeException memberDown) {
       result = Future.failedFuture(memberDown);
     }
     return Deadline.within(vertx, result, options.profileTimeoutMs())
       .recover(failure -> Future.failedFuture(new LimitsUnavailableException(what + ": " + failure, failure)));
+  }
+
+  /**
+   * A read the near cache answered is complete before the call returns. On a Vert.x thread it is
+   * taken as it is: handing it over costs a task on the event loop and a deadline timer set and
+   * cancelled, for every transfer's limit check and every balance read (docs/benchmarks.md).
+   */
+  private static <T> Optional<Future<T>> answeredAlready(CompletionStage<T> stage) {
+    CompletableFuture<T> future = stage.toCompletableFuture();
+    boolean succeeded = future.isDone() && !future.isCompletedExceptionally();
+    return succeeded && Vertx.currentContext() != null ? Optional.of(Future.succeededFuture(future.getNow(null)))
+      : Optional.empty();
+  }
+
+  private static <T> Future<T> handedOver(CompletionStage<T> stage, Context caller) {
+    Promise<T> promise = Promise.promise();
+    stage.whenCompleteAsync((value, failure) -> caller.runOnContext(back -> {
+      if (failure == null) {
+        promise.complete(value);
+      } else {
+        promise.fail(failure);
+      }
+    }), Runnable::run);
+    return promise.future();
   }
 
   private Future<Void> share(PublishOutcome outcome) {
