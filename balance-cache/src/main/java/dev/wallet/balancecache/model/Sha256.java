@@ -20,7 +20,8 @@ public final class Sha256 {
     return HexFormat.of().formatHex(digest(text), 0, bytes);
   }
 
-  private static byte[] digest(String text) {
+  /** The 32 bytes of the digest. */
+  public static byte[] digest(String text) {
     try {
       return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
     } catch (NoSuchAlgorithmException impossible) {

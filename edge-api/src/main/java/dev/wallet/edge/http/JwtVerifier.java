@@ -82,14 +82,7 @@ public final class JwtVerifier {
     if (token.length() > MAX_TOKEN_CHARS) {
       throw rejected("malformed token");
     }
-    VerifiedTokens.Key key = verifiedBefore.keyOf(token);
-    Verified known = verifiedBefore.find(key, nowSeconds());
-    if (known != null) {
-      return known;
-    }
-    Verified verified = verifiedInFull(token);
-    verifiedBefore.keep(key, verified);
-    return verified;
+    return verifiedBefore.verified(token, nowSeconds(), this::verifiedInFull);
   }
 
   private Verified verifiedInFull(String token) {

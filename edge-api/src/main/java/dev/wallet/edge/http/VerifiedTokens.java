@@ -1,11 +1,10 @@
 package dev.wallet.edge.http;
 
+import dev.wallet.balancecache.model.Sha256;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The tokens a verifier accepted, the most recently used kept. A client sends the same token with
@@ -20,19 +19,18 @@ import java.util.Map;
 final class VerifiedTokens {
 
   /** A SHA-256 as four longs: equality and hash for free. */
-  record Key(long a, long b, long c, long d) {
+  private record Key(long a, long b, long c, long d) {
+
+    static Key of(String token) {
+      ByteBuffer digest = ByteBuffer.wrap(Sha256.digest(token));
+      return new Key(digest.getLong(), digest.getLong(), digest.getLong(), digest.getLong());
+    }
   }
 
-  private final MessageDigest sha256;
   private final Map<Key, JwtVerifier.Verified> kept;
   private long hits;
 
   VerifiedTokens(int capacity) {
-    try {
-      this.sha256 = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException absent) {
-      throw new IllegalStateException("every Java runtime has SHA-256", absent);
-    }
     this.kept = new LinkedHashMap<>(16, 0.75f, true) {
       @Override
       protected boolean removeEldestEntry(Map.Entry<Key, JwtVerifier.Verified> eldest) {
@@ -41,27 +39,22 @@ final class VerifiedTokens {
     };
   }
 
-  synchronized Key keyOf(String token) {
-    ByteBuffer digest = ByteBuffer.wrap(sha256.digest(token.getBytes(StandardCharsets.US_ASCII)));
-    return new Key(digest.getLong(), digest.getLong(), digest.getLong(), digest.getLong());
-  }
-
-  /** The token verified before under {@code key}, unless it has expired by {@code nowSeconds} (then it is dropped). */
-  synchronized JwtVerifier.Verified find(Key key, long nowSeconds) {
+  /**
+   * {@code token} as it was verified before, unless it has expired by {@code nowSeconds}; otherwise
+   * as {@code inFull} verifies it, kept when it passes (a refusal is thrown, and nothing kept).
+   */
+  synchronized JwtVerifier.Verified verified(String token, long nowSeconds,
+                                             Function<String, JwtVerifier.Verified> inFull) {
+    Key key = Key.of(token);
     JwtVerifier.Verified known = kept.get(key);
-    if (known == null) {
-      return null;
+    if (known != null && nowSeconds < known.expiresAt().getEpochSecond()) {
+      hits++;
+      return known;
     }
-    if (nowSeconds >= known.expiresAt().getEpochSecond()) {
-      kept.remove(key);
-      return null;
-    }
-    hits++;
-    return known;
-  }
-
-  synchronized void keep(Key key, JwtVerifier.Verified verified) {
+    kept.remove(key);
+    JwtVerifier.Verified verified = inFull.apply(token);
     kept.put(key, verified);
+    return verified;
   }
 
   synchronized int size() {

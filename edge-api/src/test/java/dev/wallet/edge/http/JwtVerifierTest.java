@@ -31,8 +31,7 @@ class JwtVerifierTest {
 
     assertThat(again).isEqualTo(first);
     assertThat(again.caller().id()).isEqualTo("alice");
-    assertThat(verifier.acceptedAsVerifiedBefore()).isEqualTo(1);
-    assertThat(verifier.tokensKept()).isEqualTo(1);
+    assertMemory(verifier, 1, 1);
   }
 
   @Test
@@ -64,8 +63,7 @@ class JwtVerifierTest {
     for (String forged : new String[] {otherClaims, otherSignature, token + "."}) {
       assertThatThrownBy(() -> verifier.verified(forged)).as(forged).isInstanceOf(ProblemException.class);
     }
-    assertThat(verifier.acceptedAsVerifiedBefore()).isZero();
-    assertThat(verifier.tokensKept()).isEqualTo(1);
+    assertMemory(verifier, 0, 1);
   }
 
   @Test
@@ -79,12 +77,15 @@ class JwtVerifierTest {
       verifier.verified(first);
     }
 
-    assertThat(verifier.tokensKept()).isEqualTo(3);
-    assertThat(verifier.acceptedAsVerifiedBefore()).as("the first token, used after every other, stays kept")
-      .isEqualTo(5);
+    assertMemory(verifier, 5, 3); // the first token, used after every other, stays kept
     verifier.verified(Tokens.forSystem(SECRET, "user-1", "user"));
     assertThat(verifier.acceptedAsVerifiedBefore()).as("user-1's token was forgotten: verified in full again")
       .isEqualTo(5);
+  }
+
+  private static void assertMemory(JwtVerifier verifier, long acceptedFromMemory, int kept) {
+    assertThat(verifier.acceptedAsVerifiedBefore()).as("tokens accepted from memory").isEqualTo(acceptedFromMemory);
+    assertThat(verifier.tokensKept()).as("tokens kept").isEqualTo(kept);
   }
 
   private JwtVerifier verifier(int tokensKept) {

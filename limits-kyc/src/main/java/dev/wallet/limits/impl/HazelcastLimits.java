@@ -189,7 +189,8 @@ public final class HazelcastLimits implements Limits {
     try {
       Context caller = vertx.getOrCreateContext();
       CompletionStage<T> stage = call.get();
-      result = answeredAlready(stage).orElseGet(() -> handedOver(stage, caller));
+      result = answeredOnVertxThread(stage) ? Future.succeededFuture(stage.toCompletableFuture().getNow(null))
+        : handedOver(stage, caller);
     } catch (RuntimeException memberDown) {
       result = Future.failedFuture(memberDown);
     }
@@ -202,11 +203,9 @@ public final class HazelcastLimits implements Limits {
    * taken as it is: handing it over costs a task on the event loop and a deadline timer set and
    * cancelled, for every transfer's limit check and every balance read (docs/benchmarks.md).
    */
-  private static <T> Optional<Future<T>> answeredAlready(CompletionStage<T> stage) {
-    CompletableFuture<T> future = stage.toCompletableFuture();
-    boolean succeeded = future.isDone() && !future.isCompletedExceptionally();
-    return succeeded && Vertx.currentContext() != null ? Optional.of(Future.succeededFuture(future.getNow(null)))
-      : Optional.empty();
+  private static boolean answeredOnVertxThread(CompletionStage<?> stage) {
+    CompletableFuture<?> future = stage.toCompletableFuture();
+    return future.isDone() && !future.isCompletedExceptionally() && Vertx.currentContext() != null;
   }
 
   private static <T> Future<T> handedOver(CompletionStage<T> stage, Context caller) {
