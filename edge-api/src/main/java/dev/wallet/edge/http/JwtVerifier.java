@@ -37,6 +37,7 @@ public final class JwtVerifier {
   private static final int MAX_TOKEN_CHARS = 4_096;
   private static final int MAX_SUBJECT_CHARS = 128;
   private static final StrictJson JSON = new StrictJson(StrictJson.SHALLOW_DEPTH);
+  private static final Base64.Encoder CANONICAL = Base64.getUrlEncoder().withoutPadding();
   /** Per verifier, and so per event loop: at about 250 bytes an entry, 2.5 MB at most. */
   static final int TOKENS_KEPT = 10_000;
 
@@ -209,12 +210,22 @@ public final class JwtVerifier {
     }
   }
 
+  /**
+   * A part as JWS writes it (RFC 7515): base64url without padding, in the one spelling its bytes
+   * have. Java's decoder also takes padding and ignores a last character's unused bits, so several
+   * texts decode to the same signature; a token has exactly one text here.
+   */
   private static byte[] decode(String part) {
+    byte[] bytes;
     try {
-      return Base64.getUrlDecoder().decode(part);
+      bytes = Base64.getUrlDecoder().decode(part);
     } catch (IllegalArgumentException malformed) {
       throw rejected("malformed token");
     }
+    if (!CANONICAL.encodeToString(bytes).equals(part)) {
+      throw rejected("malformed token");
+    }
+    return bytes;
   }
 
   private static ProblemException rejected(String why) {

@@ -13,7 +13,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** The verifier's memory of tokens it accepted: faster, and never more lenient than verifying again. */
+/**
+ * The verifier's memory of tokens it accepted (faster, and never more lenient than verifying again),
+ * and the one spelling a token's parts have.
+ */
 class JwtVerifierTest {
 
   private static final String SECRET = "jwt-verifier-test-secret-of-more-than-32-bytes";
@@ -67,6 +70,23 @@ class JwtVerifierTest {
   }
 
   @Test
+  @DisplayName("a part spelled otherwise than canonical base64url is refused, though it decodes to the same bytes")
+  void onlyTheCanonicalSpelling() {
+    JwtVerifier verifier = verifier(10);
+    String token = Tokens.forSystem(SECRET, "alice", "user");
+    String[] parts = token.split("\\.");
+    String unusedBitsSet = parts[0] + "." + parts[1] + "." + withUnusedBitSet(parts[2]);
+    String padded = parts[0] + "." + parts[1] + "." + parts[2] + "=";
+
+    for (String respelled : new String[] {unusedBitsSet, padded}) {
+      assertThat(java.util.Base64.getUrlDecoder().decode(respelled.split("\\.")[2])).as(respelled)
+        .isEqualTo(java.util.Base64.getUrlDecoder().decode(parts[2]));
+      assertThatThrownBy(() -> verifier.verified(respelled)).as(respelled).isInstanceOf(ProblemException.class);
+    }
+    assertThat(verifier.verified(token).caller().id()).isEqualTo("alice");
+  }
+
+  @Test
   @DisplayName("at most the configured number of tokens are kept, the least recently used forgotten first")
   void boundedLeastRecentlyUsed() {
     JwtVerifier verifier = verifier(3);
@@ -99,6 +119,13 @@ class JwtVerifierTest {
    */
   private static String flipFirst(String signature) {
     return (signature.charAt(0) == 'A' ? 'B' : 'A') + signature.substring(1);
+  }
+
+  /** The signature with its last character's lowest bit set: of a 32-byte MAC's last character only the top four of six bits are data. */
+  private static String withUnusedBitSet(String signature) {
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    char last = signature.charAt(signature.length() - 1);
+    return signature.substring(0, signature.length() - 1) + alphabet.charAt(alphabet.indexOf(last) | 1);
   }
 
   /** A clock that stands still where it is put (now, until moved). */
