@@ -19,7 +19,8 @@
 #   WALLET_BENCH_LEDGER_DATABASES=2 scripts/bench.sh  # the ledger over two databases
 # Any further --name=value is passed to WalletBench (e.g. --clients=128 --seconds=20).
 # For profiling one scenario: --only=same|random|merchant|read (closed loop), with --rate=N for an
-# open loop at N requests per second (its tail latency, as the open-loop table measures it).
+# open loop at N requests per second (its tail latency, as the open-loop table measures it); its one
+# line of result also gives the Redis commands a request cost, every node's INFO commandstats over the run.
 #
 # It measures on an infrastructure of its own, fresh every run (WALLET_BENCH_DATA_DIR
 # [.data/bench-infra], Redis from WALLET_BENCH_REDIS_FIRST_PORT [7201], PostgreSQL on

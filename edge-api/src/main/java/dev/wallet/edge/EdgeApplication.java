@@ -161,7 +161,7 @@ public final class EdgeApplication {
     // carries with few (at most connections / round trip a second), and must not queue the gateway's calls
     WebClient regionHttp = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true),
       new io.vertx.core.http.PoolOptions().setHttp1MaxSize(config.redis().settlement().connections()));
-    Gateway gateway = new SandboxGatewayClient(gatewayHttp, config.gateway().url(), config.gateway().apiKey(),
+    Gateway gateway = new SandboxGatewayClient(vertx, gatewayHttp, config.gateway().url(), config.gateway().apiKey(),
       config.gateway().timeoutMs());
     Optional<ClearingCheck> clearingCheck = Optional.empty();
     Optional<MerchantRegions> merchantRegions = Optional.empty();
@@ -176,7 +176,7 @@ public final class EdgeApplication {
     }
     LedgerReader ledger = LedgerReader.create(dependencies.ledger());
     cache.connectLedger(ledger);
-    Funds funds = Funds.create(cache, pool, gateway, registry);
+    Funds funds = Funds.create(vertx, cache, pool, gateway, registry);
     EdgeMetrics metrics = new EdgeMetrics(registry);
     metrics.sagas(cache);
     metrics.limitsOffHome(cache);
@@ -184,7 +184,7 @@ public final class EdgeApplication {
     MoneyHalts halts = MoneyHalts.create(pool);
     MoneyGate gate = new MoneyGate(halts, Clock.systemUTC());
     gate.register(registry);
-    ClusterGauges clusterGauges = new ClusterGauges(cache, Clock.systemUTC(), registry);
+    ClusterGauges clusterGauges = new ClusterGauges(vertx, cache, Clock.systemUTC(), registry);
     Optional<ClearingCheck> clearing = clearingCheck;
     Optional<MerchantRegions> otherRegions = merchantRegions;
     AtomicReference<EdgeVerticle> first = new AtomicReference<>();
@@ -204,7 +204,7 @@ public final class EdgeApplication {
           .map(sandbox -> new EdgeApplication(vertx, services, pool, dependencies.ledger(), List.of(gatewayHttp, regionHttp), deployment,
             first.get().port(), sandbox))))
       .onSuccess(app -> {
-        clusterGauges.start(vertx, CLUSTER_GAUGES_INTERVAL_MS);
+        clusterGauges.start(CLUSTER_GAUGES_INTERVAL_MS);
         if (reconcile) {
           funds.startReconciling(vertx, config.funds().reconcileIntervalMs(), config.funds().staleAfterMs(),
             gate::halted);
@@ -249,7 +249,7 @@ public final class EdgeApplication {
         services.funds().stopReconciling(vertx);
         services.clearingCheck().ifPresent(check -> check.stop(vertx));
         services.gate().stop(vertx);
-        services.clusterGauges().stop(vertx);
+        services.clusterGauges().stop();
         services.liveFigures().close();
         services.feed().close();
         httpClients.forEach(WebClient::close);

@@ -65,7 +65,7 @@ record EdgeHandlers(Authenticator auth, RateLimiter rate, ApiSchema schema, Mone
     AdminHandlers admin = new AdminHandlers(services.cache(), services.halts(), gate);
     return new EdgeHandlers(new Authenticator(verifier), services.rateLimiter(),
       ApiSchema.of(services.contract(), config.http().jsonMaxDepth()), gate,
-      new HealthHandlers(services.cache(), services.ledger(), services.limits(), gate),
+      new HealthHandlers(vertx, services.cache(), services.ledger(), services.limits(), gate),
       new WebhookHandlers(services.funds(), new WebhookSignature(config.gateway().webhookSecret()), clock, metrics),
       new SocketHandlers(ownership, services.feed(), services.socketsPerCaller(), services.connections(),
         config.sockets().maxPendingEvents(), config.http().idleTimeoutMs(), services.registry()),

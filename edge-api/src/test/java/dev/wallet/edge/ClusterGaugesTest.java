@@ -27,9 +27,9 @@ class ClusterGaugesTest extends MoneyCoreTest {
   private ClusterGauges gauges;
 
   @BeforeEach
-  void startGauges() {
+  void startGauges(Vertx vertx) {
     registry = EdgeMetrics.newRegistry();
-    gauges = new ClusterGauges(cache, Clock.systemUTC(), registry);
+    gauges = new ClusterGauges(vertx, cache, Clock.systemUTC(), registry);
   }
 
   @Test

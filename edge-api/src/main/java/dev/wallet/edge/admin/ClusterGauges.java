@@ -7,11 +7,11 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import dev.wallet.balancecache.async.Deadline;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -38,6 +38,7 @@ public final class ClusterGauges {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterGauges.class);
   static final long READ_TIMEOUT_MS = 1_000;
 
+  private final Vertx vertx;
   private final BalanceCache cache;
   private final Clock clock;
   private final MultiGauge replicas;
@@ -48,7 +49,8 @@ public final class ClusterGauges {
   private final AtomicBoolean reading = new AtomicBoolean();
   private long timer = -1;
 
-  public ClusterGauges(BalanceCache cache, Clock clock, MeterRegistry registry) {
+  public ClusterGauges(Vertx vertx, BalanceCache cache, Clock clock, MeterRegistry registry) {
+    this.vertx = vertx;
     this.cache = cache;
     this.clock = clock;
     this.replicas = MultiGauge.builder("wallet_redis_master_online_replicas")
@@ -64,12 +66,12 @@ public final class ClusterGauges {
   }
 
   /** Reads now, then every {@code intervalMs}; a read never overlaps the previous one. */
-  public void start(Vertx vertx, long intervalMs) {
+  public void start(long intervalMs) {
     timer = vertx.setPeriodic(intervalMs, tick -> refreshUnlessReading());
     refreshUnlessReading();
   }
 
-  public void stop(Vertx vertx) {
+  public void stop() {
     vertx.cancelTimer(timer);
   }
 
@@ -100,7 +102,7 @@ public final class ClusterGauges {
   }
 
   private Future<List<PendingBacklog>> backlogs() {
-    return cache.pendingBacklogs().timeout(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS).otherwise(failure -> List.of());
+    return Deadline.within(vertx, cache.pendingBacklogs(), READ_TIMEOUT_MS).otherwise(failure -> List.of());
   }
 
   /** Shards whose read failed are left out of the per-shard rows and counted, so that an alert can see them. */

@@ -9,12 +9,13 @@ import dev.wallet.edge.http.Reply;
 import dev.wallet.ledger.LedgerReader;
 import dev.wallet.ledger.MoneyHalt;
 import dev.wallet.limits.Limits;
+import dev.wallet.balancecache.async.Deadline;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,12 +35,14 @@ public final class HealthHandlers {
   private static final Logger LOG = LoggerFactory.getLogger(HealthHandlers.class);
   static final long CHECK_TIMEOUT_MS = 1_000;
 
+  private final Vertx vertx;
   private final BalanceCache cache;
   private final LedgerReader ledger;
   private final Limits limits;
   private final MoneyGate gate;
 
-  public HealthHandlers(BalanceCache cache, LedgerReader ledger, Limits limits, MoneyGate gate) {
+  public HealthHandlers(Vertx vertx, BalanceCache cache, LedgerReader ledger, Limits limits, MoneyGate gate) {
+    this.vertx = vertx;
     this.cache = cache;
     this.ledger = ledger;
     this.limits = limits;
@@ -52,7 +55,7 @@ public final class HealthHandlers {
 
   public void ready(RoutingContext ctx) {
     Future<ShardAvailability> shards = cache.availability(CHECK_TIMEOUT_MS);
-    Future<Void> postgres = ledger.ping().timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    Future<Void> postgres = Deadline.within(vertx, ledger.ping(), CHECK_TIMEOUT_MS);
     boolean rules = limits.rulesInForce().isPresent();
     Future.join(shards, postgres).onComplete(checked -> readiness(shards.result(), postgres, rules).send(ctx));
   }

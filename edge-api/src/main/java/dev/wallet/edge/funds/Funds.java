@@ -36,8 +36,8 @@ public final class Funds {
     this.withdrawals = withdrawals;
   }
 
-  public static Funds create(BalanceCache cache, Pool pool, Gateway gateway, MeterRegistry meters) {
-    FundsStore store = new FundsStore(pool);
+  public static Funds create(Vertx vertx, BalanceCache cache, Pool pool, Gateway gateway, MeterRegistry meters) {
+    FundsStore store = new FundsStore(vertx, pool);
     return new Funds(gateway, new GatewayMovements<>(new DepositKind(cache), store, gateway, meters),
       new GatewayMovements<>(new WithdrawalKind(cache), store, gateway, meters));
   }

@@ -7,7 +7,9 @@ import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.edge.gateway.GatewayEvent;
 import dev.wallet.edge.gateway.Instrument;
+import dev.wallet.balancecache.async.Deadline;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.DatabaseException;
 import io.vertx.sqlclient.Pool;
@@ -20,7 +22,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -39,9 +40,11 @@ final class FundsStore {
     INSERT INTO edge.gateway_events (gateway, event_id, type, reference, body) VALUES ($1, $2, $3, $4, $5)
     ON CONFLICT (gateway, event_id) DO NOTHING""";
 
+  private final Vertx vertx;
   private final Pool pool;
 
-  FundsStore(Pool pool) {
+  FundsStore(Vertx vertx, Pool pool) {
+    this.vertx = vertx;
     this.pool = pool;
   }
 
@@ -167,8 +170,8 @@ final class FundsStore {
    * An answer in time, or a {@link StoreUnavailableException}. A DatabaseException (the database
    * answered with an error) is left as it is: that is a bug, not an outage.
    */
-  private static <T> Future<T> guarded(Future<T> call) {
-    return call.timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS).recover(failure -> Future.failedFuture(
+  private <T> Future<T> guarded(Future<T> call) {
+    return Deadline.within(vertx, call, TIMEOUT_MS).recover(failure -> Future.failedFuture(
       failure instanceof DatabaseException || failure instanceof StoreUnavailableException ? failure
         : new StoreUnavailableException("PostgreSQL did not answer: " + failure, failure)));
   }
@@ -183,7 +186,7 @@ final class FundsStore {
 
   // ------------------------------------------------------------------ rows
 
-  private static <T> Future<Optional<T>> one(SqlClient client, String sql, Tuple args, Function<Row, T> mapper) {
+  private <T> Future<Optional<T>> one(SqlClient client, String sql, Tuple args, Function<Row, T> mapper) {
     return guarded(client.preparedQuery(sql).execute(args)).map(rows -> first(rows).map(mapper));
   }
 

@@ -1,5 +1,6 @@
 package dev.wallet.ledger.impl;
 
+import dev.wallet.balancecache.async.Deadline;
 import dev.wallet.ledger.LedgerWriterOptions;
 import dev.wallet.ledger.impl.LedgerStore.Positioned;
 import io.vertx.core.Future;
@@ -10,7 +11,6 @@ import dev.wallet.balancecache.outbox.LedgerOutbox;
 import dev.wallet.balancecache.outbox.Replication;
 import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -148,7 +148,7 @@ final class ShardConsumer {
     }
     rungWhileBusy = false;
     // a round that hangs (a node that neither answers nor refuses) must not stop the shard for good
-    Future<Integer> cycle = cycle().timeout(CYCLE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    Future<Integer> cycle = Deadline.within(vertx, cycle(), CYCLE_TIMEOUT_MS);
     current = cycle.transform(done -> Future.succeededFuture());
     cycle.onComplete(done -> {
       if (done.failed()) {

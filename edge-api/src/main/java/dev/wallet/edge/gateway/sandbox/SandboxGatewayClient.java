@@ -5,7 +5,9 @@ import dev.wallet.edge.gateway.GatewayAck;
 import dev.wallet.edge.gateway.GatewayRequest;
 import dev.wallet.edge.gateway.GatewayStatus;
 import dev.wallet.edge.gateway.GatewayUnavailableException;
+import dev.wallet.balancecache.async.Deadline;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -14,7 +16,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The sandbox gateway as the edge reaches it: over HTTP, like any bank or card gateway, with an
@@ -26,12 +27,14 @@ public final class SandboxGatewayClient implements Gateway {
 
   public static final String NAME = "sandbox";
 
+  private final Vertx vertx;
   private final WebClient http;
   private final String baseUrl;
   private final String apiKey;
   private final long timeoutMs;
 
-  public SandboxGatewayClient(WebClient http, String baseUrl, String apiKey, long timeoutMs) {
+  public SandboxGatewayClient(Vertx vertx, WebClient http, String baseUrl, String apiKey, long timeoutMs) {
+    this.vertx = vertx;
     this.http = http;
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.apiKey = apiKey;
@@ -71,7 +74,7 @@ public final class SandboxGatewayClient implements Gateway {
   }
 
   private Future<HttpResponse<Buffer>> withinDeadline(Future<HttpResponse<Buffer>> call) {
-    return call.timeout(timeoutMs, TimeUnit.MILLISECONDS)
+    return Deadline.within(vertx, call, timeoutMs)
       .recover(failure -> Future.failedFuture(new GatewayUnavailableException("the sandbox gateway did not answer: "
         + failure, failure)));
   }
