@@ -15,7 +15,9 @@ import java.util.stream.Collectors;
 /**
  * The commands every node of the cluster (masters and replicas) ran, from INFO commandstats: the
  * difference over a run, per answered request, says how many calls of each kind a movement costs
- * the cluster and how much of Redis' CPU each kind takes (the profiling line of {@code --only}).
+ * the cluster and how long each kind ran (INFO's usec: wall time inside the command, which on a
+ * saturated machine includes waiting for a core; not the AOF's fsync nor the replies' writes). The
+ * profiling line of {@code --only}.
  */
 final class RedisCommands {
 
