@@ -22,7 +22,19 @@ import java.util.stream.Collectors;
 final class RedisCommands {
 
   /** Calls and microseconds spent, by command name, summed over the nodes. */
-  record Sample(Map<String, long[]> byCommand) {
+  record Sample(Map<String, Used> byCommand) {
+  }
+
+  /** A command's calls and the microseconds INFO counted inside them. */
+  record Used(long calls, long usec) {
+
+    Used plus(Used other) {
+      return new Used(calls + other.calls, usec + other.usec);
+    }
+
+    Used minus(Used other) {
+      return new Used(calls - other.calls, usec - other.usec);
+    }
   }
 
   private final Vertx vertx;
@@ -37,12 +49,11 @@ final class RedisCommands {
     Redis cluster = Redis.createClient(vertx, "redis://" + seed);
     return cluster.send(Request.cmd(Command.CLUSTER).arg("NODES"))
       .compose(nodes -> {
-        List<Future<Map<String, long[]>>> each = new ArrayList<>();
+        List<Future<Map<String, Used>>> each = new ArrayList<>();
         nodes.toString().lines().map(line -> line.split(" ")[1].split("@")[0]).forEach(node -> each.add(ofNode(node)));
         return Future.all(each).map(all -> {
-          Map<String, long[]> summed = new HashMap<>();
-          each.forEach(node -> node.result().forEach((name, stats) -> summed.merge(name, stats,
-            (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]})));
+          Map<String, Used> summed = new HashMap<>();
+          each.forEach(node -> node.result().forEach((name, used) -> summed.merge(name, used, Used::plus)));
           return new Sample(summed);
         });
       })
@@ -51,21 +62,19 @@ final class RedisCommands {
 
   /** The commands with at least 0.01 calls per request, most expensive first: name calls (µs). */
   static String perRequest(Sample before, Sample after, long answered) {
-    Map<String, long[]> used = new HashMap<>();
-    after.byCommand().forEach((name, stats) -> {
-      long[] was = before.byCommand().getOrDefault(name, new long[2]);
-      used.put(name, new long[] {stats[0] - was[0], stats[1] - was[1]});
-    });
+    Map<String, Used> used = new HashMap<>();
+    after.byCommand().forEach((name, total) ->
+      used.put(name, total.minus(before.byCommand().getOrDefault(name, new Used(0, 0)))));
     long requests = Math.max(1, answered);
     return used.entrySet().stream()
-      .filter(command -> command.getValue()[0] >= requests / 100)
-      .sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]))
+      .filter(command -> command.getValue().calls() > 0 && command.getValue().calls() * 100 >= requests)
+      .sorted((a, b) -> Long.compare(b.getValue().usec(), a.getValue().usec()))
       .map(command -> String.format(Locale.ROOT, "%s %.2f (%.0f µs)", command.getKey(),
-        command.getValue()[0] / (double) requests, command.getValue()[1] / (double) requests))
+        command.getValue().calls() / (double) requests, command.getValue().usec() / (double) requests))
       .collect(Collectors.joining(", "));
   }
 
-  private Future<Map<String, long[]>> ofNode(String node) {
+  private Future<Map<String, Used>> ofNode(String node) {
     Redis client = Redis.createClient(vertx, "redis://" + node);
     return client.send(Request.cmd(Command.INFO).arg("commandstats"))
       .map(info -> parse(info.toString()))
@@ -73,22 +82,11 @@ final class RedisCommands {
   }
 
   /** From lines such as {@code cmdstat_evalsha:calls=12,usec=340,usec_per_call=28.33,...}. */
-  private static Map<String, long[]> parse(String info) {
-    Map<String, long[]> stats = new HashMap<>();
-    info.lines().filter(line -> line.startsWith("cmdstat_")).forEach(line -> {
-      String name = line.substring("cmdstat_".length(), line.indexOf(':'));
-      long calls = 0;
-      long usec = 0;
-      for (String field : line.substring(line.indexOf(':') + 1).split(",")) {
-        String[] pair = field.split("=");
-        if (pair[0].equals("calls")) {
-          calls = Long.parseLong(pair[1].trim());
-        } else if (pair[0].equals("usec")) {
-          usec = Long.parseLong(pair[1].trim());
-        }
-      }
-      stats.put(name, new long[] {calls, usec});
-    });
+  private static Map<String, Used> parse(String info) {
+    Map<String, Used> stats = new HashMap<>();
+    info.lines().filter(line -> line.startsWith("cmdstat_")).forEach(line -> stats.put(
+      line.substring("cmdstat_".length(), line.indexOf(':')),
+      new Used(RedisInfo.field(line, "calls"), RedisInfo.field(line, "usec"))));
     return stats;
   }
 }

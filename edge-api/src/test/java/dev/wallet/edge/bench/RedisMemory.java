@@ -70,19 +70,8 @@ final class RedisMemory {
 
   /** From lines such as {@code db0:keys=120,expires=30,avg_ttl=0}. */
   private static long keysWithoutLifetime(String keyspace) {
-    return keyspace.lines().filter(line -> line.startsWith("db")).mapToLong(line -> {
-      long keys = 0;
-      long expires = 0;
-      for (String field : line.substring(line.indexOf(':') + 1).split(",")) {
-        String[] pair = field.split("=");
-        if (pair[0].equals("keys")) {
-          keys = Long.parseLong(pair[1].trim());
-        } else if (pair[0].equals("expires")) {
-          expires = Long.parseLong(pair[1].trim());
-        }
-      }
-      return keys - expires;
-    }).sum();
+    return keyspace.lines().filter(line -> line.startsWith("db"))
+      .mapToLong(line -> RedisInfo.field(line, "keys") - RedisInfo.field(line, "expires")).sum();
   }
 
   private static long usedMemory(String info) {
