@@ -8,6 +8,7 @@ import dev.wallet.balancecache.outbox.OutboxDoorbell;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
+import dev.wallet.balancecache.testing.RedisNodes;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -31,6 +32,7 @@ class OutboxDoorbellTest {
   private MoneyCore core;
   private OutboxDoorbell doorbell;
   private final List<Integer> rung = new CopyOnWriteArrayList<>();
+  private Integer killedPort;
 
   @BeforeEach
   void start(Vertx vertx) {
@@ -44,6 +46,10 @@ class OutboxDoorbellTest {
     if (doorbell != null) {
       doorbell.close();
     }
+    if (killedPort != null && !RedisNodes.ping(killedPort)) {
+      RedisNodes.start(killedPort);
+    }
+    RedisNodes.awaitHealthy(Duration.ofSeconds(90));
     Await.result(cache.close());
   }
 
@@ -86,6 +92,62 @@ class OutboxDoorbellTest {
     core.fund(wallet, 1);
     Eventually.await("a ring for shard " + wallet.shard(), Duration.ofSeconds(5),
       () -> rung.contains(wallet.shard().number()));
+  }
+
+  @Test
+  @DisplayName("only the masters are subscribed to: a replica, which raises a notification for every entry its master "
+    + "writes, rings nobody")
+  void mastersOnly(Vertx vertx) {
+    doorbell = listening(vertx);
+
+    assertThat(doorbell.subscribedNodes()).isEqualTo(RedisNodes.masters().size());
+    for (int master : RedisNodes.masters()) {
+      assertThat(patternSubscriptions(master)).as("pattern subscriptions on master " + master).isPositive();
+      for (int replica : RedisNodes.replicasOf(master)) {
+        // a doorbell closed by an earlier test may still be going away
+        Eventually.await("no pattern subscription on replica " + replica, Duration.ofSeconds(5),
+          () -> patternSubscriptions(replica) == 0);
+      }
+    }
+    WalletId wallet = core.open(owner());
+    rung.clear();
+    core.fund(wallet, 1);
+    Eventually.await("a ring for shard " + wallet.shard(), Duration.ofSeconds(5),
+      () -> rung.contains(wallet.shard().number()));
+  }
+
+  @Test
+  @DisplayName("after kill -9 of a master, the replica promoted in its place is subscribed to and rings for new entries")
+  void followsAPromotion(Vertx vertx) {
+    WalletId wallet = core.open(owner());
+    doorbell = listening(vertx);
+    killedPort = RedisNodes.masterOfSlot(RedisNodes.slotOf(wallet.shard().tag()));
+    int masters = RedisNodes.masters().size();
+
+    RedisNodes.kill9(killedPort);
+    Eventually.await("a replica promoted in place of " + killedPort, Duration.ofSeconds(30),
+      () -> RedisNodes.masterOfSlot(RedisNodes.slotOf(wallet.shard().tag())) != killedPort);
+    Eventually.await("the promoted replica subscribed to", Duration.ofSeconds(10),
+      () -> doorbell.subscribedNodes() == masters);
+    rung.clear();
+    Eventually.await("a deposit on " + wallet.shard() + " after the failover", Duration.ofSeconds(30),
+      () -> funded(wallet));
+    Eventually.await("a ring for shard " + wallet.shard() + " from its new master", Duration.ofSeconds(5),
+      () -> rung.contains(wallet.shard().number()));
+  }
+
+  private boolean funded(WalletId wallet) {
+    try {
+      core.fund(wallet, 1);
+      return true;
+    } catch (RuntimeException | AssertionError notYet) {
+      return false;
+    }
+  }
+
+  /** PUBSUB NUMPAT: how many pattern subscriptions the node has, whoever made them. */
+  private static long patternSubscriptions(int port) {
+    return Long.parseLong(RedisNodes.cli(port, "PUBSUB", "NUMPAT").trim());
   }
 
   private OutboxDoorbell listening(Vertx vertx) {

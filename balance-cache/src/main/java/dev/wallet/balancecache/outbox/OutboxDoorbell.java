@@ -12,6 +12,8 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,28 +24,59 @@ import org.slf4j.LoggerFactory;
  * do they cost nothing, and an entry is read as soon as it is written.
  *
  * <p>Built on Redis keyspace notifications for stream commands ({@code notify-keyspace-events}
- * with {@code K} and {@code t}), subscribed to on every node given (a notification is raised on
- * the node that ran the write, and any node may become a master). Notifications are sent at most
- * once: while a subscription is down they are lost, so after every (re)subscription the doorbell
- * rings every shard once, and readers keep a slow poll as a last resort.
+ * with {@code K} and {@code t}). A node raises one for every write it applies, and a replica applies
+ * each of its master's: subscribed everywhere, every entry rang once from its master and once more
+ * from each replica (2.3 rings an entry on the wallet's cluster, each a message to send and a
+ * wake-up of the reader). So the doorbell holds a connection to every node given and asks each for
+ * its role every {@link #ROLE_CHECK_MS}: a master is subscribed to, a replica stands by, and a
+ * replica found promoted is subscribed to then (a failover's entries wait at most that long for the
+ * ring that follows every subscription).
+ *
+ * <p>Notifications are sent at most once: while a subscription is down they are lost, so after
+ * every (re)subscription the doorbell rings every shard once, and readers keep a slow poll as a last
+ * resort.
  *
  * <p>When a node does not have the notifications on, the doorbell turns them on ({@code CONFIG SET},
- * adding {@code K} and {@code t} to what is there); where that is refused (a managed Redis), it says
- * so once and the readers' slow poll is what remains.
+ * adding {@code K} and {@code t} to what is there), replicas included, for when they are promoted;
+ * where that is refused (a managed Redis), it says so once and the readers' slow poll is what
+ * remains.
  */
 public final class OutboxDoorbell {
 
   private static final Logger LOG = LoggerFactory.getLogger(OutboxDoorbell.class);
   private static final String PATTERN = "__keyspace@*__:{s*}:outbox";
   private static final long RECONNECT_MS = 1_000;
+  /** As often as the money core's router reads the slot table: a promotion is noticed as soon there. */
+  static final long ROLE_CHECK_MS = 2_000;
 
   private final Vertx vertx;
   private final List<String> nodes;
   private final ShardRange shards;
   private final IntConsumer ring;
   private final List<Redis> clients = new ArrayList<>();
-  private final java.util.Set<String> listening = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Nodes whose outbox entries ring: masters subscribed to, with notifications on. */
+  private final Set<String> listening = ConcurrentHashMap.newKeySet();
+  /** Replicas followed (notifications on), whose entries ring through their master's subscription. */
+  private final Set<String> standingBy = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
+
+  /** One node's connection: subscribed while the node is a master. Confined to the connection's context. */
+  private final class Follower {
+    final String node;
+    final Redis client;
+    final RedisConnection conn;
+    final boolean notifying;
+    boolean subscribed;
+    boolean asking;
+    long roleTimer = -1;
+
+    Follower(String node, Redis client, RedisConnection conn, boolean notifying) {
+      this.node = node;
+      this.client = client;
+      this.conn = conn;
+      this.notifying = notifying;
+    }
+  }
 
   private OutboxDoorbell(Vertx vertx, List<String> nodes, ShardRange shards, IntConsumer ring) {
     this.vertx = vertx;
@@ -53,21 +86,27 @@ public final class OutboxDoorbell {
   }
 
   /**
-   * Subscribes on every node of {@code nodes} (redis://host:port) and calls {@code ring} with a
-   * shard's number, on an event loop, whenever its outbox may have a new entry.
+   * Follows every node of {@code nodes} (redis://host:port) and calls {@code ring} with a shard's
+   * number, on an event loop, whenever its outbox may have a new entry.
    */
   public static OutboxDoorbell start(Vertx vertx, List<String> nodes, ShardRange shards, IntConsumer ring) {
     OutboxDoorbell doorbell = new OutboxDoorbell(vertx, nodes, shards, ring);
-    doorbell.nodes.forEach(doorbell::subscribe);
+    doorbell.nodes.forEach(doorbell::follow);
     return doorbell;
   }
 
   /**
-   * True while every node's subscription is up with notifications on: readers may then rest until
-   * rung (with a slow poll as a last resort); otherwise they should poll as if there were no doorbell.
+   * True while every master is subscribed to and every replica followed, each with notifications on:
+   * readers may then rest until rung (with a slow poll as a last resort); otherwise they should poll
+   * as if there were no doorbell.
    */
   public boolean ringing() {
-    return listening.size() == nodes.size();
+    return listening.size() + standingBy.size() == nodes.size();
+  }
+
+  /** How many nodes are subscribed to now (the masters, once their roles are known). */
+  public int subscribedNodes() {
+    return listening.size();
   }
 
   public void close() {
@@ -77,7 +116,7 @@ public final class OutboxDoorbell {
     }
   }
 
-  private void subscribe(String node) {
+  private void follow(String node) {
     if (closed) {
       return;
     }
@@ -86,21 +125,53 @@ public final class OutboxDoorbell {
       clients.add(client);
     }
     client.connect()
-      .compose(conn -> notificationsOn(node, conn).compose(on -> listen(node, client, conn).map(on)))
-      .onSuccess(on -> {
-        if (on) {
-          listening.add(node);
-        }
-        ringAll();
+      .compose(conn -> notificationsOn(node, conn).map(on -> new Follower(node, client, conn, on)))
+      .compose(follower -> {
+        follower.conn.handler(this::received);
+        follower.conn.exceptionHandler(failure -> retry(follower.node, client, failure, follower));
+        follower.conn.endHandler(ended -> retry(follower.node, client, new IllegalStateException("subscription closed"),
+          follower));
+        return askRole(follower).onSuccess(asked -> follower.roleTimer = vertx.setPeriodic(ROLE_CHECK_MS, tick -> {
+          if (closed) {
+            vertx.cancelTimer(tick);
+          } else {
+            askRole(follower).onFailure(failure -> retry(node, client, failure, follower));
+          }
+        }));
       })
-      .onFailure(failure -> retry(node, client, failure));
+      .onFailure(failure -> retry(node, client, failure, null));
   }
 
-  private Future<Void> listen(String node, Redis client, RedisConnection conn) {
-    conn.handler(this::received);
-    conn.exceptionHandler(failure -> retry(node, client, failure));
-    conn.endHandler(ended -> retry(node, client, new IllegalStateException("subscription closed")));
-    return conn.send(Request.cmd(Command.PSUBSCRIBE).arg(PATTERN)).mapEmpty();
+  /**
+   * Subscribes to a master that is not subscribed to yet (and rings every shard: what was written
+   * before went unrung), and unsubscribes from a node that has become a replica.
+   */
+  private Future<Void> askRole(Follower follower) {
+    if (follower.asking || closed) {
+      return Future.succeededFuture();
+    }
+    follower.asking = true;
+    return follower.conn.send(Request.cmd(Command.ROLE)).compose(role -> {
+      boolean master = "master".equals(role.get(0).toString());
+      if (master == follower.subscribed) {
+        return Future.<Void>succeededFuture();
+      }
+      Request change = Request.cmd(master ? Command.PSUBSCRIBE : Command.PUNSUBSCRIBE).arg(PATTERN);
+      return follower.conn.send(change).<Void>mapEmpty().onSuccess(changed -> {
+        follower.subscribed = master;
+        if (master) {
+          ringAll();
+        }
+      });
+    }).onSuccess(known -> counted(follower)).onComplete(done -> follower.asking = false);
+  }
+
+  private void counted(Follower follower) {
+    if (!follower.notifying) {
+      return;
+    }
+    (follower.subscribed ? listening : standingBy).add(follower.node);
+    (follower.subscribed ? standingBy : listening).remove(follower.node);
   }
 
   /** Entries written while no subscription listened would otherwise wait for the readers' slow poll. */
@@ -158,8 +229,12 @@ public final class OutboxDoorbell {
     return reply.size() >= 2 ? reply.get(1).toString() : "";
   }
 
-  private void retry(String node, Redis client, Throwable failure) {
+  private void retry(String node, Redis client, Throwable failure, Follower follower) {
     listening.remove(node);
+    standingBy.remove(node);
+    if (follower != null && follower.roleTimer >= 0) {
+      vertx.cancelTimer(follower.roleTimer);
+    }
     synchronized (clients) {
       if (!clients.remove(client)) {
         return; // this subscription is already being replaced
@@ -169,7 +244,7 @@ public final class OutboxDoorbell {
     if (closed) {
       return;
     }
-    LOG.debug("outbox doorbell on {} lost its subscription, subscribing again: {}", node, failure.toString());
-    vertx.setTimer(RECONNECT_MS, t -> subscribe(node));
+    LOG.debug("outbox doorbell on {} lost its connection, connecting again: {}", node, failure.toString());
+    vertx.setTimer(RECONNECT_MS, t -> follow(node));
   }
 }
