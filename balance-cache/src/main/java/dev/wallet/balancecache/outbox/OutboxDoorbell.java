@@ -5,6 +5,7 @@ import dev.wallet.balancecache.model.ShardRange;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
+import io.vertx.redis.client.ProtocolVersion;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
@@ -120,7 +121,9 @@ public final class OutboxDoorbell {
     if (closed) {
       return;
     }
-    Redis client = Redis.createClient(vertx, new RedisOptions().setConnectionString(node).setMaxPoolSize(1));
+    // RESP3: a subscribed connection may still ask ROLE (RESP2 allows only (un)subscribing and PING there)
+    Redis client = Redis.createClient(vertx, new RedisOptions().setConnectionString(node).setMaxPoolSize(1)
+      .setPreferredProtocolVersion(ProtocolVersion.RESP3));
     synchronized (clients) {
       clients.add(client);
     }
