@@ -48,7 +48,7 @@ public final class OutboxDoorbell {
   private static final String PATTERN = "__keyspace@*__:{s*}:outbox";
   private static final long RECONNECT_MS = 1_000;
   /** As often as the money core's router reads the slot table: a promotion is noticed as soon there. */
-  static final long ROLE_CHECK_MS = 2_000;
+  private static final long ROLE_CHECK_MS = 2_000;
 
   private final Vertx vertx;
   private final List<String> nodes;
