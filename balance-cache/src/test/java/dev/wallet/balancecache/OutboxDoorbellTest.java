@@ -57,11 +57,7 @@ class OutboxDoorbellTest {
   @DisplayName("a new outbox entry rings the doorbell for its shard")
   void ringsForTheShardWritten(Vertx vertx) {
     doorbell = listening(vertx);
-    WalletId wallet = core.open(owner());
-    rung.clear();
-    core.fund(wallet, 1);
-    Eventually.await("a ring for shard " + wallet.shard(), Duration.ofSeconds(5),
-      () -> rung.contains(wallet.shard().number()));
+    awaitRingForADeposit();
   }
 
   @Test
@@ -74,9 +70,7 @@ class OutboxDoorbellTest {
         .send(Request.cmd(Command.CONFIG).arg("GET").arg("notify-keyspace-events"))));
       assertThat(flags).as(node).contains("K").contains("t");
     }
-    WalletId wallet = core.open(owner());
-    Eventually.await("a ring for shard " + wallet.shard(), Duration.ofSeconds(5),
-      () -> rung.contains(wallet.shard().number()));
+    awaitRing(core.open(owner()));
   }
 
   @Test
@@ -87,11 +81,7 @@ class OutboxDoorbellTest {
     forEachNode(vertx, () -> Request.cmd(Command.CLIENT).arg("KILL").arg("TYPE").arg("pubsub"));
     Eventually.await("every shard rung after the subscriptions came back", Duration.ofSeconds(10),
       () -> rung.containsAll(List.of(0, 31, 63)) && doorbell.ringing());
-    WalletId wallet = core.open(owner());
-    rung.clear();
-    core.fund(wallet, 1);
-    Eventually.await("a ring for shard " + wallet.shard(), Duration.ofSeconds(5),
-      () -> rung.contains(wallet.shard().number()));
+    awaitRingForADeposit();
   }
 
   @Test
@@ -109,11 +99,7 @@ class OutboxDoorbellTest {
           () -> patternSubscriptions(replica) == 0);
       }
     }
-    WalletId wallet = core.open(owner());
-    rung.clear();
-    core.fund(wallet, 1);
-    Eventually.await("a ring for shard " + wallet.shard(), Duration.ofSeconds(5),
-      () -> rung.contains(wallet.shard().number()));
+    awaitRingForADeposit();
   }
 
   @Test
@@ -132,7 +118,19 @@ class OutboxDoorbellTest {
     rung.clear();
     Eventually.await("a deposit on " + wallet.shard() + " after the failover", Duration.ofSeconds(30),
       () -> funded(wallet));
-    Eventually.await("a ring for shard " + wallet.shard() + " from its new master", Duration.ofSeconds(5),
+    awaitRing(wallet);
+  }
+
+  /** A deposit into a new wallet, after which its shard is rung. */
+  private void awaitRingForADeposit() {
+    WalletId wallet = core.open(owner());
+    rung.clear();
+    core.fund(wallet, 1);
+    awaitRing(wallet);
+  }
+
+  private void awaitRing(WalletId wallet) {
+    Eventually.await("a ring for shard " + wallet.shard(), Duration.ofSeconds(5),
       () -> rung.contains(wallet.shard().number()));
   }
 
