@@ -114,11 +114,14 @@ grep -q 'ready: edge API' "$out_dir/run.log" || die "the system was not ready wi
 log "the system is up (edges on ${edge_ports[*]})"
 
 # ------------------------------------------------------------------ CPU while nothing is offered
-ticks() { # utime + stime of a process and its children, in clock ticks
+# utime + stime of a process and its live children, in clock ticks, plus cutime + cstime: the
+# children it reaped (PostgreSQL's ended backends), whose time would otherwise leave the sum when
+# they end and make a window's difference negative (as ProcessCpu does for the load's figures).
+ticks() {
   local pid total=0 child
   for pid in "$@"; do
     [ -r "/proc/$pid/stat" ] || continue
-    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+    total=$((total + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$pid/stat")))
     for child in $(cat "/proc/$pid/task/$pid/children" 2>/dev/null); do total=$((total + $(ticks "$child"))); done
   done
   echo $total

@@ -85,6 +85,17 @@ class OutboxDoorbellTest {
   }
 
   @Test
+  @DisplayName("with nothing written, every shard is still rung within 10 s: the readers' last resort, so that none "
+    + "needs a timer of its own")
+  void ringsEveryShardAsALastResort(Vertx vertx) {
+    doorbell = listening(vertx);
+    rung.clear();
+    List<Integer> everyShard = cache.shards().numbers().boxed().toList();
+    Eventually.await("every shard rung with nothing written", Duration.ofSeconds(15),
+      () -> rung.containsAll(everyShard));
+  }
+
+  @Test
   @DisplayName("only the masters are subscribed to: a replica, which raises a notification for every entry its master "
     + "writes, rings nobody")
   void mastersOnly(Vertx vertx) {

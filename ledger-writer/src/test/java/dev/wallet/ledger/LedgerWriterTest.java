@@ -13,6 +13,7 @@ import dev.wallet.balancecache.outbox.OutboxStreams;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
+import dev.wallet.balancecache.testing.RedisNodes;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
@@ -81,8 +82,35 @@ class LedgerWriterTest {
     assertThat(Await.result(core.transfer(a, near, 300, alice)).code()).isEqualTo(OutcomeCode.OK);
     Eventually.await("the transfer in the ledger", Duration.ofSeconds(10),
       () -> ledger.ledgerBalance(near)[2] == 1);
-    // a resting loop polls every 10 s; only a ring brings the posting in within a couple of seconds
+    // the last resort rings every shard every 10 s; only a ring for the entry brings it in within a couple of seconds
     assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofSeconds(2));
+  }
+
+  @Test
+  @DisplayName("a posting whose notification is lost still reaches the ledger of a resting writer: the doorbell rings "
+    + "every shard every 10 s as a last resort")
+  void lostNotificationReachesTheLedgerByTheLastResort() {
+    LedgerWriter writer = ledger.startWriter();
+    String alice = owner();
+    WalletId a = core.funded(alice, 1_000);
+    WalletId near = core.openNear(owner(), a);
+    Eventually.await("the writer to catch up and rest, its doorbell ringing", Duration.ofSeconds(10),
+      () -> ledger.ledgerBalance(a)[2] == core.wallet(a).seq() && writer.metrics().doorbellRinging());
+    // the nodes stop raising notifications; the doorbell asks for them only when it (re)connects
+    setNotifications("");
+    try {
+      assertThat(Await.result(core.transfer(a, near, 300, alice)).code()).isEqualTo(OutcomeCode.OK);
+      Eventually.await("the transfer in the ledger with no notification of it", Duration.ofSeconds(20),
+        () -> ledger.ledgerBalance(near)[2] == 1);
+    } finally {
+      setNotifications("Kt");
+    }
+  }
+
+  private static void setNotifications(String flags) {
+    for (int port : TestEnvironment.redisPorts()) {
+      assertThat(RedisNodes.cli(port, "CONFIG", "SET", "notify-keyspace-events", flags).trim()).isEqualTo("OK");
+    }
   }
 
   @Test

@@ -35,10 +35,8 @@ final class OutboxTail {
 
   private static final Logger LOG = LoggerFactory.getLogger(OutboxTail.class);
   private static final int BATCH = 500;
-  /** With nothing new and no doorbell, how long a shard's tail waits before it looks again. */
+  /** With nothing new and no doorbell ringing, how long a shard's tail waits before it looks again. */
   private static final long IDLE_POLL_MS = 100;
-  /** With the doorbell ringing, an idle shard's tail still looks this often, as a last resort. */
-  private static final long RESTING_POLL_MS = 10_000;
   private static final long FAILING_POLL_MS = 1_000;
   /** A rung tail reads this much later, so that the entries of one request are read together. */
   private static final long GATHER_MS = 2;
@@ -113,6 +111,8 @@ final class OutboxTail {
     private final String key;
     private final Context context = vertx.getOrCreateContext();
     private String lastId;
+    /** Past the end of the stream, waiting for a ring (or, with no doorbell ringing, for {@link #restTimer}). */
+    private boolean resting;
     private long restTimer = -1;
     private boolean rungWhileReading;
     private boolean gathering;
@@ -123,15 +123,18 @@ final class OutboxTail {
 
     void ring() {
       context.runOnContext(v -> {
-        if (restTimer >= 0 && !gathering) {
-          vertx.cancelTimer(restTimer);
+        if (resting) {
+          resting = false;
+          if (restTimer >= 0) {
+            vertx.cancelTimer(restTimer);
+          }
           gathering = true;
           restTimer = vertx.setTimer(GATHER_MS, t -> {
             restTimer = -1;
             gathering = false;
             poll();
           });
-        } else if (restTimer < 0) {
+        } else if (!gathering) {
           rungWhileReading = true;
         }
       });
@@ -177,12 +180,21 @@ final class OutboxTail {
             lastId = read.result();
             vertx.runOnContext(v -> poll());
           } else {
-            restTimer = vertx.setTimer(doorbell != null && doorbell.ringing() ? RESTING_POLL_MS : IDLE_POLL_MS, t -> {
-              restTimer = -1;
-              poll();
-            });
+            rest();
           }
         });
+    }
+
+    /** Waits for the doorbell (which rings every shard now and then as a last resort), or polls without it. */
+    private void rest() {
+      resting = true;
+      if (doorbell == null || !doorbell.ringing()) {
+        restTimer = vertx.setTimer(IDLE_POLL_MS, t -> {
+          restTimer = -1;
+          resting = false;
+          poll();
+        });
+      }
     }
   }
 

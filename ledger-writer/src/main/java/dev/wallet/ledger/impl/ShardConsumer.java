@@ -32,8 +32,6 @@ final class ShardConsumer {
   private static final Logger LOG = LoggerFactory.getLogger(ShardConsumer.class);
   /** With nothing to read and no doorbell to wake it, how long a loop rests before it looks again. */
   private static final long IDLE_POLL_MS = 50;
-  /** With the doorbell ringing, a loop with nothing to read still looks this often, as a last resort. */
-  private static final long RESTING_POLL_MS = 10_000;
   private static final long MAX_BACKOFF_MS = 2_000;
   /** How often the committed entries leave the stream (with a batch's publication). */
   private static final long TRIM_EVERY_MS = 2_000;
@@ -53,6 +51,8 @@ final class ShardConsumer {
   private final BooleanSupplier doorbellRinging;
   /** Rings this loop again with the other shards of the writer's next gathering. */
   private final Consumer<ShardConsumer> ringAgain;
+  /** Past the end of its stream, waiting for a ring (or, with no doorbell ringing, for {@link #restTimer}). */
+  private boolean resting;
   private long restTimer = -1;
   private boolean rungWhileBusy;
   /** The round's read got fewer than a batch: the stream had no more then. */
@@ -133,13 +133,20 @@ final class ShardConsumer {
    */
   void ring() {
     rungSinceCount = true;
-    if (restTimer >= 0) {
-      vertx.cancelTimer(restTimer);
-      restTimer = -1;
-      loop();
+    if (resting) {
+      wake();
     } else {
       rungWhileBusy = true;
     }
+  }
+
+  private void wake() {
+    resting = false;
+    if (restTimer >= 0) {
+      vertx.cancelTimer(restTimer);
+      restTimer = -1;
+    }
+    loop();
   }
 
   private void loop() {
@@ -173,12 +180,18 @@ final class ShardConsumer {
     });
   }
 
-  /** Nothing to read: wait for the doorbell, or poll when it is not ringing. */
+  /**
+   * Nothing to read: wait for the doorbell (which rings every shard now and then as a last resort),
+   * or poll when it is not ringing.
+   */
   private void rest() {
-    restTimer = vertx.setTimer(doorbellRinging.getAsBoolean() ? RESTING_POLL_MS : IDLE_POLL_MS, t -> {
-      restTimer = -1;
-      loop();
-    });
+    resting = true;
+    if (!doorbellRinging.getAsBoolean()) {
+      restTimer = vertx.setTimer(IDLE_POLL_MS, t -> {
+        restTimer = -1;
+        wake();
+      });
+    }
   }
 
   /** The position stays where it was: the same entries are read again. Logged, and counted in the metrics. */
