@@ -21,7 +21,9 @@ import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -97,20 +99,26 @@ class LedgerWriterTest {
     Eventually.await("the writer to catch up and rest, its doorbell ringing", Duration.ofSeconds(10),
       () -> ledger.ledgerBalance(a)[2] == core.wallet(a).seq() && writer.metrics().doorbellRinging());
     // the nodes stop raising notifications; the doorbell asks for them only when it (re)connects
-    setNotifications("");
+    Map<Integer, String> flags = new HashMap<>();
+    TestEnvironment.redisPorts().forEach(port -> flags.put(port, notifications(port)));
+    flags.keySet().forEach(port -> setNotifications(port, ""));
     try {
       assertThat(Await.result(core.transfer(a, near, 300, alice)).code()).isEqualTo(OutcomeCode.OK);
       Eventually.await("the transfer in the ledger with no notification of it", Duration.ofSeconds(20),
         () -> ledger.ledgerBalance(near)[2] == 1);
     } finally {
-      setNotifications("Kt");
+      flags.forEach(LedgerWriterTest::setNotifications);
     }
   }
 
-  private static void setNotifications(String flags) {
-    for (int port : TestEnvironment.redisPorts()) {
-      assertThat(RedisNodes.cli(port, "CONFIG", "SET", "notify-keyspace-events", flags).trim()).isEqualTo("OK");
-    }
+  /** CONFIG GET answers the name, then the value, a line each. */
+  private static String notifications(int port) {
+    String[] lines = RedisNodes.cli(port, "CONFIG", "GET", "notify-keyspace-events").strip().split("\\R");
+    return lines.length > 1 ? lines[1].strip() : "";
+  }
+
+  private static void setNotifications(int port, String flags) {
+    assertThat(RedisNodes.cli(port, "CONFIG", "SET", "notify-keyspace-events", flags).trim()).isEqualTo("OK");
   }
 
   @Test
