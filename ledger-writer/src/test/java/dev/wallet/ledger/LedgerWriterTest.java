@@ -72,18 +72,14 @@ class LedgerWriterTest {
   }
 
   @Test
-  @DisplayName("an idle writer is woken by the outbox doorbell: a posting reaches the ledger well within its resting poll")
+  @DisplayName("an idle writer is woken by the outbox doorbell: a posting reaches the ledger well within the "
+    + "doorbell's 10 s last resort")
   void idleWriterIsWokenByTheDoorbell() {
-    LedgerWriter writer = ledger.startWriter();
-    String alice = owner();
-    WalletId a = core.funded(alice, 1_000);
-    WalletId near = core.openNear(owner(), a);
-    Eventually.await("the writer to catch up and rest, its doorbell ringing", Duration.ofSeconds(10),
-      () -> ledger.ledgerBalance(a)[2] == core.wallet(a).seq() && writer.metrics().doorbellRinging());
+    Pair pair = restingWriterAndAPair();
     long sent = System.nanoTime();
-    assertThat(Await.result(core.transfer(a, near, 300, alice)).code()).isEqualTo(OutcomeCode.OK);
+    assertThat(Await.result(core.transfer(pair.from(), pair.to(), 300, pair.owner())).code()).isEqualTo(OutcomeCode.OK);
     Eventually.await("the transfer in the ledger", Duration.ofSeconds(10),
-      () -> ledger.ledgerBalance(near)[2] == 1);
+      () -> ledger.ledgerBalance(pair.to())[2] == 1);
     // the last resort rings every shard every 10 s; only a ring for the entry brings it in within a couple of seconds
     assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofSeconds(2));
   }
@@ -92,23 +88,34 @@ class LedgerWriterTest {
   @DisplayName("a posting whose notification is lost still reaches the ledger of a resting writer: the doorbell rings "
     + "every shard every 10 s as a last resort")
   void lostNotificationReachesTheLedgerByTheLastResort() {
+    Pair pair = restingWriterAndAPair();
+    // the nodes stop raising notifications; the doorbell asks for them only when it (re)connects
+    Map<Integer, String> flags = new HashMap<>();
+    TestEnvironment.redisPorts().forEach(port -> flags.put(port, notifications(port)));
+    flags.keySet().forEach(port -> setNotifications(port, ""));
+    try {
+      assertThat(Await.result(core.transfer(pair.from(), pair.to(), 300, pair.owner())).code())
+        .isEqualTo(OutcomeCode.OK);
+      Eventually.await("the transfer in the ledger with no notification of it", Duration.ofSeconds(20),
+        () -> ledger.ledgerBalance(pair.to())[2] == 1);
+    } finally {
+      flags.forEach(LedgerWriterTest::setNotifications);
+    }
+  }
+
+  /** A funded wallet and one on its shard, their owner's. */
+  private record Pair(String owner, WalletId from, WalletId to) {
+  }
+
+  /** Starts the writer and waits until it has committed a deposit and rests, its doorbell ringing. */
+  private Pair restingWriterAndAPair() {
     LedgerWriter writer = ledger.startWriter();
     String alice = owner();
     WalletId a = core.funded(alice, 1_000);
     WalletId near = core.openNear(owner(), a);
     Eventually.await("the writer to catch up and rest, its doorbell ringing", Duration.ofSeconds(10),
       () -> ledger.ledgerBalance(a)[2] == core.wallet(a).seq() && writer.metrics().doorbellRinging());
-    // the nodes stop raising notifications; the doorbell asks for them only when it (re)connects
-    Map<Integer, String> flags = new HashMap<>();
-    TestEnvironment.redisPorts().forEach(port -> flags.put(port, notifications(port)));
-    flags.keySet().forEach(port -> setNotifications(port, ""));
-    try {
-      assertThat(Await.result(core.transfer(a, near, 300, alice)).code()).isEqualTo(OutcomeCode.OK);
-      Eventually.await("the transfer in the ledger with no notification of it", Duration.ofSeconds(20),
-        () -> ledger.ledgerBalance(near)[2] == 1);
-    } finally {
-      flags.forEach(LedgerWriterTest::setNotifications);
-    }
+    return new Pair(alice, a, near);
   }
 
   /** CONFIG GET answers the name, then the value, a line each. */
