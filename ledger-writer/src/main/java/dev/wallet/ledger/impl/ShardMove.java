@@ -40,11 +40,14 @@ import org.postgresql.PGConnection;
  *       What they committed since the snapshot (their outbox's stream positions are the order they
  *       commit in) is copied too;</li>
  *   <li>each account's last hash, and every count, must come out as in the source, or nothing is
- *       committed; the target commits with a record that the rows are arriving from the source, which
- *       holds them still: the target refuses their writers and readers (V17);</li>
- *   <li>the source deletes them in the transaction that records where they went (the one exception to
- *       append-only, V10), and commits. The waiting writers find the shards gone (WL005) and follow the
- *       record to the target ({@link ShardStores}), as readers do;</li>
+ *       committed. The snapshot's copy is compared before the writers wait; under the locks only the
+ *       accounts that the rows copied since touched are, and the source's delete of every row of the
+ *       shards (the one exception to append-only, V10) must remove as many as the target took in all.
+ *       The target commits with a record that the rows are arriving from the source, which holds them
+ *       still: the target refuses their writers and readers (V17);</li>
+ *   <li>the source commits its delete with the record of where the rows went. The waiting writers
+ *       find the shards gone (WL005) and follow the record to the target ({@link ShardStores}), as
+ *       readers do;</li>
  *   <li>the target records that it holds them, and commits: from here it takes their writers.</li>
  * </ol>
  * A process started later with the old placement follows the records too; {@link Report#placement()}
@@ -154,24 +157,30 @@ public final class ShardMove {
       if (resumed && !heldBySource(from)) {
         return confirmOnly(to);
       }
+      Counts snapshot = null;
       if (!resumed) {
         refuseUnlessHeld(from);
-        copySnapshot(from, to);
+        snapshot = copySnapshot(from, to);
       }
       checkNow(to);
       beforeFence.run();
       Reached reached = reachedIn(to);
       long fencedAt = System.nanoTime();
       fence(from);
-      copySince(from, to, reached);
-      Counts copied = sameInBoth(from, to, resumed);
-      Map<Integer, Counts> perShard = countsPerShard(from);
+      Counts since = copySince(from, to, reached);
+      Counts copied;
+      if (resumed) {
+        copied = sameInBoth(from, to);
+      } else {
+        sameSince(from, to, reached);
+        copied = snapshot.plus(since);
+      }
+      Map<Integer, Counts> perShard = retire(from, to, copied);
       if (!resumed) {
         record(to, ARRIVING, source, perShard);
       }
       to.commit();
       afterTargetCommit.run();
-      retire(from, copied);
       record(from, OUT, target, perShard);
       from.commit();
       long fencedMs = (System.nanoTime() - fencedAt) / 1_000_000;
@@ -205,9 +214,9 @@ public final class ShardMove {
       throw new Refused("shards " + moved + " moved to " + target + " already; the region's placement is "
         + owners.moving(moved, target).spec());
     }
-    Counts arrived = counts(to);
-    confirm(to, countsPerShard(to));
-    return report(arrived, true, 0);
+    Map<Integer, Counts> arrived = countsPerShard(to);
+    confirm(to, arrived);
+    return report(Counts.total(arrived), true, 0);
   }
 
   /** No other move running, and what the database holds known. */
@@ -231,28 +240,66 @@ public final class ShardMove {
     }
   }
 
-  /** The target's copy has every row and each account's last link as the source: what was copied, or a refusal. */
-  private Counts sameInBoth(Connection from, Connection to, boolean resumed) throws SQLException {
-    // both databases at once: the moved shards' writers wait for this
-    CompletableFuture<Shape> inSource = CompletableFuture.supplyAsync(() -> shape(from));
-    Shape inTarget = shape(to);
-    Shape there;
+  /**
+   * A resumed move's comparison, whole: the target's copy, committed by an earlier run, has every row
+   * and each account's last link as the source has them now. The moved shards' writers wait for it.
+   */
+  private Counts sameInBoth(Connection from, Connection to) throws SQLException {
+    Both<Shape> shapes = inBoth(from, to, this::shape);
+    if (!shapes.same()) {
+      refuse(from, to, shapes.target().total() + " against " + shapes.source().total());
+    }
+    return shapes.target().total();
+  }
+
+  /**
+   * Under the locks, after the snapshot's copy was compared: the accounts that the rows copied since
+   * touched end in the same link in both databases. Whether the copy missed a row of the source is
+   * for the source's delete to tell ({@link #retire}), which counts them all.
+   */
+  private void sameSince(Connection from, Connection to, Reached reached) throws SQLException {
+    List<String> touched = touchedSince(from, reached);
+    if (!touched.isEmpty() && !inBoth(from, to, connection -> lastHashes(connection, touched)).same()) {
+      refuse(from, to, "the last links of the accounts written since the snapshot differ");
+    }
+  }
+
+  /** {@code read} of both databases at once (the source's on a second thread): the moved shards' writers wait. */
+  private static <T> Both<T> inBoth(Connection from, Connection to, SqlRead<T> read) throws SQLException {
+    CompletableFuture<T> inSource = CompletableFuture.supplyAsync(() -> {
+      try {
+        return read.of(from);
+      } catch (SQLException failed) {
+        throw new CompletionException(failed);
+      }
+    });
+    T inTarget = read.of(to);
     try {
-      there = inSource.join();
+      return new Both<>(inSource.join(), inTarget);
     } catch (CompletionException failed) {
       if (failed.getCause() instanceof SQLException sql) {
         throw sql;
       }
       throw failed;
     }
-    Counts copied = inTarget.counts();
-    if (inTarget.equals(there)) {
-      return copied;
+  }
+
+  @FunctionalInterface
+  private interface SqlRead<T> {
+    T of(Connection connection) throws SQLException;
+  }
+
+  private record Both<T>(T source, T target) {
+    boolean same() {
+      return source.equals(target);
     }
+  }
+
+  private void refuse(Connection from, Connection to, String why) throws SQLException {
     to.rollback();
     from.rollback();
-    throw new Refused("the copy of shards " + moved + " in " + target + " differs from " + source + " (" + copied
-      + " against " + there.counts() + "); nothing was committed" + (resumed ? " by this run" : ""));
+    throw new Refused("the copy of shards " + moved + " in " + target + " differs from " + source + ": " + why
+      + "; nothing was committed by this run");
   }
 
   private static Connection connect(LedgerDatabase database) throws SQLException {
@@ -338,13 +385,22 @@ public final class ShardMove {
     return held;
   }
 
-  /** The moved shards' rows as one snapshot of the source shows them, read without locks. */
-  private void copySnapshot(Connection from, Connection to) throws SQLException, IOException {
+  /**
+   * The moved shards' rows as one snapshot of the source shows them, read without locks, and compared
+   * with the copy in that snapshot: whole, before the writers wait.
+   */
+  private Counts copySnapshot(Connection from, Connection to) throws SQLException, IOException {
     from.commit();  // the checks' transaction: the snapshot begins with the copy
     from.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
     copySince(from, to, reachedIn(to));
+    Both<Shape> shapes = inBoth(from, to, this::shape);
+    if (!shapes.same()) {
+      refuse(from, to, "in one snapshot of the source, " + shapes.target().total() + " against "
+        + shapes.source().total());
+    }
     from.commit();
     from.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+    return shapes.target().total();
   }
 
   /**
@@ -355,20 +411,25 @@ public final class ShardMove {
    * each account's sequence order; the target's triggers check and chain them as if the writer
    * wrote them.
    */
-  private void copySince(Connection from, Connection to, Reached reached) throws SQLException, IOException {
-    String postings = ofShards + " AND " + reached.recent() + " AND " + position("stream_id") + " > "
-      + reached.positions().replace("$shard", "shard");
-    String events = "EXISTS (SELECT 1 FROM accounts a WHERE a.id = account_events.account_id AND a." + ofShards
-      + " AND " + position("account_events.stream_id") + " > " + reached.positions().replace("$shard", "a.shard")
-      + ")";
-    String entries = "(posting_id, created_at) IN (SELECT id, created_at FROM postings WHERE " + postings + ")";
-    ensureMonths(from, to, postings);
-    copyAccounts(from, to, ofShards + " AND id IN (SELECT account_id FROM entries WHERE " + entries
-      + " UNION SELECT account_id FROM account_events WHERE " + events
-      + " UNION SELECT " + OPENED_WALLET + " FROM postings WHERE type = 'wallet_opened' AND " + postings + ")");
-    copyTable(from, to, "postings", "postings", postings, "created_at, id");
-    copyTable(from, to, "entries", "entries", entries, "account_id, seq, idx");
-    copyTable(from, to, "account_events", "account_events", events, "created_at, id");
+  private Counts copySince(Connection from, Connection to, Reached reached) throws SQLException, IOException {
+    ensureMonths(from, to, reached.postings());
+    long accounts = copyAccounts(from, to, reached.accountsTouched());
+    long postings = copyTable(from, to, "postings", "postings", reached.postings(), "created_at, id");
+    long entries = copyTable(from, to, "entries", "entries", reached.entries(), "account_id, seq, idx");
+    long events = copyTable(from, to, "account_events", "account_events", reached.events(), "created_at, id");
+    return new Counts(accounts, postings, entries, events);
+  }
+
+  /** The accounts that the source's rows past {@code reached} touch or open. */
+  private static List<String> touchedSince(Connection from, Reached reached) throws SQLException {
+    List<String> touched = new ArrayList<>();
+    try (Statement st = from.createStatement();
+         ResultSet rows = st.executeQuery("SELECT id FROM accounts WHERE " + reached.accountsTouched())) {
+      while (rows.next()) {
+        touched.add(rows.getString(1));
+      }
+    }
+    return touched;
   }
 
   /**
@@ -397,9 +458,29 @@ public final class ShardMove {
    *                  recorded (its writer's transaction began) at most {@link #STRAGGLER_MARGIN}
    *                  before the last one the target has, so that the source's postings are found
    *                  by their recording time's index, not read whole; a writer transaction open
-   *                  longer than that would be missed, and the counts would refuse the move
+   *                  longer than that would be missed, and the source's delete, which counts every
+   *                  row of the shards, would refuse the move ({@link #retire})
    */
-  private record Reached(String positions, String recent) {
+  private record Reached(String ofShards, String positions, String recent) {
+
+    String postings() {
+      return ofShards + " AND " + recent + " AND " + position("stream_id") + " > " + positions.replace("$shard", "shard");
+    }
+
+    String events() {
+      return "EXISTS (SELECT 1 FROM accounts a WHERE a.id = account_events.account_id AND a." + ofShards + " AND "
+        + position("account_events.stream_id") + " > " + positions.replace("$shard", "a.shard") + ")";
+    }
+
+    String entries() {
+      return "(posting_id, created_at) IN (SELECT id, created_at FROM postings WHERE " + postings() + ")";
+    }
+
+    String accountsTouched() {
+      return ofShards + " AND id IN (SELECT account_id FROM entries WHERE " + entries()
+        + " UNION SELECT account_id FROM account_events WHERE " + events()
+        + " UNION SELECT " + OPENED_WALLET + " FROM postings WHERE type = 'wallet_opened' AND " + postings() + ")";
+    }
   }
 
   private Reached reachedIn(Connection to) throws SQLException {
@@ -419,7 +500,7 @@ public final class ShardMove {
            + "FROM postings WHERE " + ofShards)) {
       row.next();
       String since = row.getString(1);
-      return new Reached(positions, since == null ? "true" : "recorded_at >= '" + since + "'::timestamptz");
+      return new Reached(ofShards, positions, since == null ? "true" : "recorded_at >= '" + since + "'::timestamptz");
     }
   }
 
@@ -437,18 +518,20 @@ public final class ShardMove {
   }
 
   /** Accounts pass through a temporary table: a later copy touches accounts an earlier one brought. */
-  private static void copyAccounts(Connection from, Connection to, String where) throws SQLException, IOException {
+  private static long copyAccounts(Connection from, Connection to, String where) throws SQLException, IOException {
     try (Statement st = to.createStatement()) {
       st.execute("CREATE TEMPORARY TABLE IF NOT EXISTS " + ARRIVING_ACCOUNTS + " (LIKE accounts)");
       copyTable(from, to, "accounts", ARRIVING_ACCOUNTS, where, "opened_at, id");
       String columns = columns(to, "accounts");
-      st.execute("INSERT INTO accounts (" + columns + ") SELECT " + columns + " FROM " + ARRIVING_ACCOUNTS
-        + " ORDER BY opened_at, id ON CONFLICT (id) DO NOTHING");
+      long arrived = st.executeUpdate("INSERT INTO accounts (" + columns + ") SELECT " + columns + " FROM "
+        + ARRIVING_ACCOUNTS + " ORDER BY opened_at, id ON CONFLICT (id) DO NOTHING");
       st.execute("DELETE FROM " + ARRIVING_ACCOUNTS);
+      return arrived;
     }
   }
 
-  private static void copyTable(Connection from, Connection to, String table, String into, String where, String order)
+  /** The rows copied. */
+  private static long copyTable(Connection from, Connection to, String table, String into, String where, String order)
       throws SQLException, IOException {
     String columns = columns(from, table);
     Path rows = Files.createTempFile("ledger-move-" + table, ".copy");
@@ -458,7 +541,7 @@ public final class ShardMove {
           + where + " ORDER BY " + order + ") TO STDOUT (FORMAT binary)", out);
       }
       try (InputStream in = Files.newInputStream(rows)) {
-        to.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + into + " (" + columns + ") FROM STDIN "
+        return to.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + into + " (" + columns + ") FROM STDIN "
           + "(FORMAT binary)", in);
       }
     } finally {
@@ -480,25 +563,29 @@ public final class ShardMove {
   }
 
   private record Counts(long accounts, long postings, long entries, long events) {
-  }
 
-  /** What the comparison of the two copies compares: every count, and each account's last link. */
-  private record Shape(Counts counts, Map<String, String> lastHashes) {
-  }
+    static final Counts NONE = new Counts(0, 0, 0, 0);
 
-  private Shape shape(Connection connection) {
-    try {
-      return new Shape(counts(connection), lastHashes(connection));
-    } catch (SQLException failed) {
-      throw new CompletionException(failed);
+    Counts plus(Counts other) {
+      return new Counts(accounts + other.accounts, postings + other.postings, entries + other.entries,
+        events + other.events);
+    }
+
+    static Counts total(Map<Integer, Counts> perShard) {
+      return perShard.values().stream().reduce(NONE, Counts::plus);
     }
   }
 
-  private Counts counts(Connection connection) throws SQLException {
-    return new Counts(single(connection, "SELECT count(*) FROM accounts WHERE " + ofShards),
-      single(connection, "SELECT count(*) FROM postings WHERE " + ofShards),
-      single(connection, "SELECT count(*) FROM entries WHERE account_id IN (" + accountsOfShards + ")"),
-      single(connection, "SELECT count(*) FROM account_events WHERE account_id IN (" + accountsOfShards + ")"));
+  /** What the comparison of the two copies compares: every count by shard, and each account's last link. */
+  private record Shape(Map<Integer, Counts> perShard, Map<String, String> lastHashes) {
+
+    Counts total() {
+      return Counts.total(perShard);
+    }
+  }
+
+  private Shape shape(Connection connection) throws SQLException {
+    return new Shape(countsPerShard(connection), lastHashes(connection, null));
   }
 
   /** The moved rows by shard, for each shard's record of the move. */
@@ -514,44 +601,83 @@ public final class ShardMove {
                     WHERE va.shard = a.shard) AS events
              FROM accounts a WHERE a.%s GROUP BY a.shard""".formatted(ofShards))) {
       while (rows.next()) {
-        counts.put(Integer.parseInt(rows.getString("shard").substring(1)), new Counts(rows.getLong("accounts"),
+        counts.put(shardNumber(rows.getString("shard")), new Counts(rows.getLong("accounts"),
           rows.getLong("postings"), rows.getLong("entries"), rows.getLong("events")));
       }
     }
     return counts;
   }
 
-  /** Each account's last link: equal last links mean equal chains, every link hashing the one before. */
-  private Map<String, String> lastHashes(Connection connection) throws SQLException {
+  private static int shardNumber(String shardName) {
+    return Integer.parseInt(shardName.substring(1));
+  }
+
+  /**
+   * Each account's last link (equal last links mean equal chains, every link hashing the one before),
+   * of the moved shards' accounts, or of {@code only} among them; one index probe an account.
+   */
+  private Map<String, String> lastHashes(Connection connection, List<String> only) throws SQLException {
     Map<String, String> last = new HashMap<>();
-    try (Statement st = connection.createStatement();
-         ResultSet rows = st.executeQuery("SELECT DISTINCT ON (account_id) account_id, encode(hash, 'hex') FROM "
-           + "entries WHERE account_id IN (" + accountsOfShards + ") "
-           + "ORDER BY account_id, seq DESC, idx DESC")) {
-      while (rows.next()) {
-        last.put(rows.getString(1), rows.getString(2));
+    try (PreparedStatement st = connection.prepareStatement("SELECT a.id, encode(l.hash, 'hex') FROM accounts a "
+        + "CROSS JOIN LATERAL (SELECT e.hash FROM entries e WHERE e.account_id = a.id "
+        + "ORDER BY e.seq DESC, e.idx DESC LIMIT 1) l WHERE a." + ofShards + (only == null ? "" : " AND a.id = ANY (?)"))) {
+      if (only != null) {
+        st.setArray(1, connection.createArrayOf("text", only.toArray()));
+      }
+      try (ResultSet rows = st.executeQuery()) {
+        while (rows.next()) {
+          last.put(rows.getString(1), rows.getString(2));
+        }
       }
     }
     return last;
   }
 
-  /** The source's rows of the moved shards go, in the order their references allow. */
-  private void retire(Connection from, Counts copied) throws SQLException {
+  /**
+   * The source's rows of the moved shards go, in the order their references allow, uncommitted: they
+   * must be as many as the target took ({@code copied}), or both databases roll back. This is the
+   * comparison's count of every row under the locks, which no condition of the copy can miss.
+   *
+   * @return what went, by shard
+   */
+  private Map<Integer, Counts> retire(Connection from, Connection to, Counts copied) throws SQLException {
+    Map<Integer, Counts> gone = new HashMap<>();
     try (Statement st = from.createStatement()) {
       st.execute(MOVING);
-      List<Long> deleted = new ArrayList<>();
-      deleted.add((long) st.executeUpdate("DELETE FROM entries WHERE account_id IN (" + accountsOfShards + ")"));
-      deleted.add((long) st.executeUpdate("DELETE FROM account_events WHERE account_id IN (" + accountsOfShards + ")"));
+      Map<Integer, Long> entries = deleted(st, "entries", "account_id IN (" + accountsOfShards + ")", "account_id");
+      Map<Integer, Long> events = deleted(st, "account_events", "account_id IN (" + accountsOfShards + ")", "account_id");
       st.executeUpdate("DELETE FROM ledger_posting_ids WHERE id IN (SELECT id FROM postings WHERE " + ofShards + ")");
-      deleted.add((long) st.executeUpdate("DELETE FROM postings WHERE " + ofShards));
-      deleted.add((long) st.executeUpdate("DELETE FROM accounts WHERE " + ofShards));
-      List<Long> expected = List.of(copied.entries(), copied.events(), copied.postings(), copied.accounts());
-      if (!deleted.equals(expected)) {
-        from.rollback();
-        throw new IllegalStateException("the source's rows of " + moved + " changed during the move (deleted "
-          + deleted + ", copied " + expected + "); the source kept them");
+      Map<Integer, Long> postings = deleted(st, "postings", ofShards, null);
+      Map<Integer, Long> accounts = deleted(st, "accounts", ofShards, null);
+      for (int shard : accounts.keySet()) {
+        gone.put(shard, new Counts(accounts.get(shard), postings.getOrDefault(shard, 0L),
+          entries.getOrDefault(shard, 0L), events.getOrDefault(shard, 0L)));
       }
     }
+    if (!Counts.total(gone).equals(copied)) {
+      refuse(from, to, "the source's delete of the shards' rows removed " + Counts.total(gone) + ", the target took "
+        + copied);
+    }
+    return gone;
+  }
+
+  /**
+   * Deletes {@code table}'s rows that match, counted by shard: the row's own, or that of the account
+   * it names in {@code accountColumn} (which is deleted after it).
+   */
+  private static Map<Integer, Long> deleted(Statement st, String table, String where, String accountColumn)
+      throws SQLException {
+    String delete = "WITH gone AS (DELETE FROM " + table + " WHERE " + where + " RETURNING "
+      + (accountColumn == null ? "shard) SELECT shard, count(*) FROM gone GROUP BY shard"
+        : accountColumn + " AS account) SELECT a.shard, sum(g.n) FROM (SELECT account, count(*) AS n FROM gone "
+          + "GROUP BY account) g JOIN accounts a ON a.id = g.account GROUP BY a.shard");
+    Map<Integer, Long> counts = new HashMap<>();
+    try (ResultSet rows = st.executeQuery(delete)) {
+      while (rows.next()) {
+        counts.put(shardNumber(rows.getString(1)), rows.getLong(2));
+      }
+    }
+    return counts;
   }
 
   /** Each moved shard's record, with what it took along (a shard with no rows yet moves too). */

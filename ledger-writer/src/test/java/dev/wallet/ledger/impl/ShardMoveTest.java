@@ -286,6 +286,28 @@ class ShardMoveTest {
   }
 
   @Test
+  @DisplayName("a posting the catch-up cannot find (its writer's transaction began longer ago than the margin) is found by the source's delete, and nothing is committed")
+  void aMissedPostingRefusesTheMove() throws Exception {
+    write(store(sourceApp, 0, 1, 2, 3), 2, 1, 2);
+    assertThatThrownBy(() -> move().run(() -> executeUnchecked(owner(source), """
+        BEGIN;
+        INSERT INTO postings (id, type, shard, reference, created_at, stream_id, recorded_at)
+          VALUES ('s0002-p3', 'transfer', 's0002', 'r3', now(), '3-0', now() - interval '1 hour');
+        INSERT INTO entries (posting_id, idx, account_id, bucket, amount, currency, balance_after, seq, created_at)
+          VALUES ('s0002-p3', 0, 'a:USD:s0002', 'available', -1, 'USD', -3, 3, now()),
+                 ('s0002-p3', 1, 'b:USD:s0002', 'available', 1, 'USD', 3, 3, now());
+        COMMIT;""".stripIndent()), () -> { }))
+      .isInstanceOf(ShardMove.Refused.class).hasMessageContaining("the source's delete")
+      .hasMessageContaining("nothing was committed");
+
+    assertThat(held(source)).containsExactly(0, 1, 2, 3);
+    assertThat(count(source, "SELECT count(*) FROM postings WHERE shard = 's0002'")).isEqualTo(3);
+    assertThat(count(target, "SELECT count(*) FROM accounts") + count(target, "SELECT count(*) FROM ledger_shard_moves"))
+      .as("the target took nothing").isZero();
+    Await.result(store(sourceApp, 0, 1, 2, 3).write("s0002", List.of(transfer(2, 4))));
+  }
+
+  @Test
   @DisplayName("a move interrupted after the target committed, while the writer goes on in the source, is finished with what it wrote meanwhile")
   void anInterruptedMoveCatchesUp() throws Exception {
     LedgerStore writer = store(sourceApp, 0, 1, 2, 3);
@@ -412,6 +434,14 @@ class ShardMoveTest {
     try (Connection c = connect(owner(database)); Statement st = c.createStatement(); ResultSet row = st.executeQuery(sql)) {
       row.next();
       return row.getLong(1);
+    }
+  }
+
+  private static void executeUnchecked(LedgerDatabase database, String sql) {
+    try {
+      execute(database, sql);
+    } catch (SQLException failed) {
+      throw new IllegalStateException(failed);
     }
   }
 
