@@ -85,6 +85,9 @@ class AppendOnlyLedgerTest {
     assertSqlState(owner, "DELETE FROM postings WHERE reference IS NOT NULL", "WL003");
     assertSqlState(owner, "TRUNCATE entries CASCADE", "WL003");
     assertSqlState(owner, "TRUNCATE " + partition, "WL003");
+    assertSqlState(owner, "DELETE FROM " + partition + " WHERE account_id = '" + wallet.value() + "'", "WL003");
+    assertSqlState(owner, "UPDATE " + partition + " SET amount = amount WHERE account_id = '" + wallet.value() + "'",
+      "WL003");
   }
 
   @Test
