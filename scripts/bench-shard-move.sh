@@ -6,11 +6,15 @@
 # ledger_lock_shards first): one on the moved shard 2, one on shard 1, which stays. Prints how long the
 # tool ran, how long it held shard 2's writers, and each writer's slowest commit and count, from which
 # the moved shard's writer is refused once the move committed (it would follow it).
-# Knobs (environment): BENCH_POSTINGS=100000. Brings the infrastructure up first; drops its databases after.
+# BENCH_OTHER_POSTINGS more postings of shard 1, which stays, stand for the other shards a source
+# database holds: what a move reads or deletes by shard, it finds among all of them.
+# Knobs (environment): BENCH_POSTINGS=100000, BENCH_OTHER_POSTINGS=0. Brings the infrastructure up
+# first; drops its databases after.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 postings=${BENCH_POSTINGS:-100000}
+others=${BENCH_OTHER_POSTINGS:-0}
 from=move_bench_from
 to=move_bench_to
 work=$(mktemp -d)
@@ -39,6 +43,19 @@ for db in $from $to; do
 done
 tool migrate >/dev/null
 
+# history <shard> <postings>: the SQL that records a shard's postings, two entries each, one a second up to now
+history() {
+  cat <<SQL
+INSERT INTO postings (id, type, shard, reference, created_at, stream_id, recorded_at)
+  SELECT '$1-p' || n, 'transfer', '$1', 'r' || n, now(), n || '-0', now() - ($2 - n) * interval '1 second'
+    FROM generate_series(1, $2) AS g(n);
+INSERT INTO entries (posting_id, idx, account_id, bucket, amount, currency, balance_after, seq, created_at)
+  SELECT '$1-p' || n, i, CASE i WHEN 0 THEN 'a:USD:$1' ELSE 'b:USD:$1' END, 'available',
+         CASE i WHEN 0 THEN -1 ELSE 1 END, 'USD', CASE i WHEN 0 THEN -n ELSE n END, n, now()
+    FROM generate_series(1, $2) AS g(n), generate_series(0, 1) AS h(i) ORDER BY g.n, h.i;
+SQL
+}
+
 started=$(date +%s%N)
 as_owner <<SQL
 SELECT ledger_ensure_month(date_trunc('month', now())::date);
@@ -46,16 +63,11 @@ BEGIN;
 INSERT INTO accounts (id, kind, currency, shard, opened_at)
   SELECT a || ':USD:' || s, 'system', 'USD', s, now() FROM unnest('{a,b}'::text[]) a, unnest('{s0001,s0002}'::text[]) s;
 -- recorded one a second up to now, as a shard's history is recorded over time
-INSERT INTO postings (id, type, shard, reference, created_at, stream_id, recorded_at)
-  SELECT 's0002-p' || n, 'transfer', 's0002', 'r' || n, now(), n || '-0', now() - ($postings - n) * interval '1 second'
-    FROM generate_series(1, $postings) AS g(n);
-INSERT INTO entries (posting_id, idx, account_id, bucket, amount, currency, balance_after, seq, created_at)
-  SELECT 's0002-p' || n, i, CASE i WHEN 0 THEN 'a:USD:s0002' ELSE 'b:USD:s0002' END, 'available',
-         CASE i WHEN 0 THEN -1 ELSE 1 END, 'USD', CASE i WHEN 0 THEN -n ELSE n END, n, now()
-    FROM generate_series(1, $postings) AS g(n), generate_series(0, 1) AS h(i) ORDER BY g.n, h.i;
+$(history s0002 "$postings")
+$(history s0001 "$others")
 COMMIT;
 SQL
-log "generated $postings postings of shard 2 in $(( ($(date +%s%N) - started) / 1000000 )) ms"
+log "generated $postings postings of shard 2 and $others of shard 1 in $(( ($(date +%s%N) - started) / 1000000 )) ms"
 
 # one writer: a posting a transaction on its shard, each timed, until told to stop
 writer() {
@@ -82,7 +94,7 @@ SQL
 }
 writer s0002 $((postings + 1)) "$work/moved.log" &
 moved_writer=$!
-writer s0001 1 "$work/stayed.log" &
+writer s0001 $((others + 1)) "$work/stayed.log" &
 stayed_writer=$!
 
 started=$(date +%s%N)
@@ -97,6 +109,6 @@ slowest() { grep -o 'Time: [0-9.]*' "$1" | awk '{ if ($2 > max) max = $2 } END {
 commits() { grep -c '^COMMIT' "$1" || true; }
 refused=$(grep -c 'moved to another database' "$work/moved.log" || true)
 echo
-echo "| postings of the moved shard | move took ms | its writers held ms | moved shard's writer: commits, slowest statement ms, refused after | other shard's writer: commits, slowest statement ms |"
+echo "| postings of the moved shard, of the other | move took ms | its writers held ms | moved shard's writer: commits, slowest statement ms, refused after | other shard's writer: commits, slowest statement ms |"
 echo "|---:|---:|---:|---|---|"
-echo "| $postings | $took | $(grep -o 'waited [0-9]* ms' "$work/move.log" | grep -o '[0-9]*') | $(commits "$work/moved.log"), $(slowest "$work/moved.log"), $refused | $(commits "$work/stayed.log"), $(slowest "$work/stayed.log") |"
+echo "| $postings, $others | $took | $(grep -o 'waited [0-9]* ms' "$work/move.log" | grep -o '[0-9]*') | $(commits "$work/moved.log"), $(slowest "$work/moved.log"), $refused | $(commits "$work/stayed.log"), $(slowest "$work/stayed.log") |"

@@ -138,8 +138,9 @@ class EdgeConfigTest {
   }
 
   @Test
-  @DisplayName("a port that is not a number, a fee beyond 100%, an idle timeout below 200 ms or no connection to "
-    + "other regions stops the edge at startup; the connections to other regions are 64 unless set")
+  @DisplayName("a port that is not a number, a fee beyond 100%, an idle timeout below 200 ms, no connection to "
+    + "other regions or an embedded sandbox on the edge's port stops the edge at startup; the connections to other "
+    + "regions are 64 unless set")
   void refusesBadSettings() {
     assertThatThrownBy(() -> EdgeConfig.fromEnvironment(development("WALLET_HTTP_PORT", "eighty")))
       .hasMessageContaining("WALLET_HTTP_PORT");
@@ -153,6 +154,10 @@ class EdgeConfigTest {
       .hasMessageContaining("WALLET_WS_MAX_PER_CALLER");
     assertThatThrownBy(() -> EdgeConfig.fromEnvironment(development("WALLET_REGION_CONNECTIONS", "0")))
       .hasMessageContaining("WALLET_REGION_CONNECTIONS");
+    Map<String, String> embedded = development("WALLET_SANDBOX_EMBEDDED", "true");
+    assertThatThrownBy(() -> EdgeConfig.fromEnvironment(with(embedded, "WALLET_SANDBOX_PORT", "8080")))
+      .as("an embedded sandbox on the edge's own port").hasMessageContaining("WALLET_SANDBOX_PORT must differ");
+    assertThat(EdgeConfig.fromEnvironment(with(embedded, "WALLET_SANDBOX_PORT", "8090")).gateway().embedded()).isTrue();
     assertThat(EdgeConfig.fromEnvironment(DEVELOPMENT).redis().settlement().connections()).isEqualTo(64);
     assertThat(EdgeConfig.fromEnvironment(development("WALLET_REGION_CONNECTIONS", "200")).redis().settlement()
       .connections()).isEqualTo(200);

@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One edge, as {@link EdgeApplication} starts it in production, on a free port, over the real
@@ -44,6 +45,7 @@ final class EdgeFixture {
 
   static final String WEBHOOK_SECRET = "edge-api-test-webhook-secret-of-32-bytes-or-more";
   private static boolean migrated;
+  private static final Set<Integer> PORTS_GIVEN = ConcurrentHashMap.newKeySet();
 
   final EdgeApplication app;
   final EdgeConfig config;
@@ -208,12 +210,21 @@ final class EdgeFixture {
       .build();
   }
 
-  /** A port nothing listens on right now: bound once by the OS, then released. */
+  /**
+   * A port nothing listens on right now (bound once by the OS, then released) and that no caller in
+   * this JVM was given before. The OS may hand a released port out again at once, and two servers of
+   * one Vert.x instance on one port share it: an edge and its sandbox given the same port answered
+   * each other's requests (CI, 2026-12-05: a rules publication answered "unknown API key").
+   */
   static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    while (true) {
+      try (ServerSocket socket = new ServerSocket(0)) {
+        if (PORTS_GIVEN.add(socket.getLocalPort())) {
+          return socket.getLocalPort();
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
   }
 

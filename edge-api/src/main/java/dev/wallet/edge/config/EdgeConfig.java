@@ -451,6 +451,12 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
   private static Gateway gateway(Settings s, Secrets secrets) {
     int sandboxPort = s.integer("WALLET_SANDBOX_PORT", "sandbox.port", 8090);
     int httpPort = s.integer("WALLET_HTTP_PORT", "http.port", 8080);
+    boolean embedded = s.flag("WALLET_SANDBOX_EMBEDDED", "gateway.embedded", false);
+    if (embedded && sandboxPort == httpPort) {
+      // two servers of one Vert.x instance on one port share it: each would answer some of the other's requests
+      throw new IllegalArgumentException("WALLET_SANDBOX_PORT must differ from WALLET_HTTP_PORT (" + httpPort
+        + ") when the sandbox is embedded (WALLET_SANDBOX_EMBEDDED)");
+    }
     SandboxBehaviour behaviour = new SandboxBehaviour(sandboxPort,
       csvList(s.text("WALLET_SANDBOX_WEBHOOK_URLS", "sandbox.webhookUrls",
         "http://127.0.0.1:" + httpPort + "/v1/webhooks/gateway/sandbox")),
@@ -463,7 +469,7 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
       secrets.secret("WALLET_SANDBOX_API_KEY", "gateway.apiKey", Secrets.DEV_SANDBOX_API_KEY),
       secrets.secret("WALLET_SANDBOX_WEBHOOK_SECRET", "gateway.webhookSecret", Secrets.DEV_WEBHOOK_SECRET),
       s.number("WALLET_GATEWAY_TIMEOUT_MS", "gateway.timeoutMs", 2_000),
-      s.flag("WALLET_SANDBOX_EMBEDDED", "gateway.embedded", false), behaviour);
+      embedded, behaviour);
   }
 
   private static Funds funds(Settings s) {
