@@ -646,7 +646,9 @@ public final class ShardMove {
       st.execute(MOVING);
       Map<Integer, Long> entries = deleted(st, "entries", "account_id IN (" + accountsOfShards + ")", "account_id");
       Map<Integer, Long> events = deleted(st, "account_events", "account_id IN (" + accountsOfShards + ")", "account_id");
-      st.executeUpdate("DELETE FROM ledger_posting_ids WHERE id IN (SELECT id FROM postings WHERE " + ofShards + ")");
+      // by the ids as an array: one probe of its key each, where IN read every posting id of the database
+      st.executeUpdate("DELETE FROM ledger_posting_ids WHERE id = ANY (ARRAY(SELECT id FROM postings WHERE " + ofShards
+        + "))");
       Map<Integer, Long> postings = deleted(st, "postings", ofShards, null);
       Map<Integer, Long> accounts = deleted(st, "accounts", ofShards, null);
       for (int shard : accounts.keySet()) {
