@@ -241,8 +241,9 @@ public final class ShardMove {
   }
 
   /**
-   * A resumed move's comparison, whole: the target's copy, committed by an earlier run, has every row
-   * and each account's last link as the source has them now. The moved shards' writers wait for it.
+   * The whole comparison: the target's copy has every row, by shard, and each account's last link as
+   * the source has them (in the snapshot's transaction, the snapshot's copy; in a resumed move, under
+   * the locks, everything). What was copied, or a refusal.
    */
   private Counts sameInBoth(Connection from, Connection to) throws SQLException {
     Both<Shape> shapes = inBoth(from, to, this::shape);
@@ -393,14 +394,10 @@ public final class ShardMove {
     from.commit();  // the checks' transaction: the snapshot begins with the copy
     from.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
     copySince(from, to, reachedIn(to));
-    Both<Shape> shapes = inBoth(from, to, this::shape);
-    if (!shapes.same()) {
-      refuse(from, to, "in one snapshot of the source, " + shapes.target().total() + " against "
-        + shapes.source().total());
-    }
+    Counts copied = sameInBoth(from, to);
     from.commit();
     from.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-    return shapes.target().total();
+    return copied;
   }
 
   /**
