@@ -137,12 +137,16 @@ trap 'exit 130' INT TERM
 # -XX:-UsePerfData: the JVM's performance counters (read by jps and jstat, which nothing here uses;
 # jcmd and JFR work without them) are sampled every 50 ms, 0.13-0.18 % of a core per idle JVM;
 # JAVA_OPTS=-XX:+UsePerfData brings them back.
+# -XX:-TieredCompilation: C2 alone, compiling from the interpreter's profiles. Alternated runs of
+# `bench.sh --only=same` (docs/benchmarks.md, 2026-12-05) moved 1,101 -> 1,279 transfers/s (medians)
+# and an edge's CPU a request 0.39 -> 0.33 ms; idle after a load read about a point of a core higher.
+# JAVA_OPTS=-XX:+TieredCompilation brings tiered compilation back.
 start() {
   local name=$1 logfile=$2 envs=()
   shift 2
   while [ "$1" != -- ]; do envs+=("$1"); shift; done
   shift
-  env "${region_env[@]}" "${envs[@]}" java -XX:-UsePerfData ${JAVA_OPTS:-} "-Dwallet.log.dir=$logs" "-Dwallet.log.name=$logfile" "$@" \
+  env "${region_env[@]}" "${envs[@]}" java -XX:-UsePerfData -XX:-TieredCompilation ${JAVA_OPTS:-} "-Dwallet.log.dir=$logs" "-Dwallet.log.name=$logfile" "$@" \
     >>"$logs/$logfile.out" 2>&1 &
   pids+=($!)
   echo $! >"$pid_dir/$logfile.pid"
