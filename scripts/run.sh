@@ -139,7 +139,8 @@ trap 'exit 130' INT TERM
 # JAVA_OPTS=-XX:+UsePerfData brings them back.
 # -XX:-TieredCompilation: C2 alone, compiling from the interpreter's profiles. Alternated runs of
 # `bench.sh --only=same` (docs/benchmarks.md, 2026-12-05) moved 1,101 -> 1,279 transfers/s (medians)
-# and an edge's CPU a request 0.39 -> 0.33 ms; idle after a load read about a point of a core higher.
+# and an edge's CPU a request 0.39 -> 0.33 ms (a full run after it did not show the gain on its own);
+# idle after a load read about a point of a core higher.
 # JAVA_OPTS=-XX:+TieredCompilation brings tiered compilation back.
 start() {
   local name=$1 logfile=$2 envs=()
