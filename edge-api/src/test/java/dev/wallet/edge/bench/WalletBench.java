@@ -269,18 +269,21 @@ public final class WalletBench {
     RedisCommands.Sample commandsBefore = await(commands.sample(), 60);
     CpuSample before = cpuSample();
     Duration measured = Duration.ofSeconds(options.seconds());
+    Instant from = Instant.now();
     Load.Result result = await(options.rate() > 0 ? Load.open(vertx, requests.get(), options.rate(), measured)
       : Load.closed(vertx, requests.get(), options.clients(), measured), options.seconds() + 120L);
+    Instant to = Instant.now();
     await(ledger.drained(300_000), 310);
+    String lag = scenario.equals("read") ? "none" : lag(List.of(await(ledger.delay(from, to), 60)));
     Map<String, Double> cpuPerRequest = cpuPerRequest(before, result);
     String commandsPerRequest = RedisCommands.perRequest(commandsBefore, await(commands.sample(), 60), result.answered());
     RedisMemory.Sample memoryAfter = await(trimmed(memory, memoryBefore.outboxEntries(), 30_000), 60);
-    return String.format(Locale.ROOT, "%s: %.0f/s p50 %.1f ms p99 %.1f ms p99.9 %.1f ms errors %s; CPU ms per "
-      + "request: %s; Redis memory kept per request: %d bytes (outbox entries %d before, %d after), Redis keys "
+    return String.format(Locale.ROOT, "%s: %.0f/s p50 %.1f ms p99 %.1f ms p99.9 %.1f ms errors %s; ledger lag "
+      + "p50 / p99 / max ms: %s; CPU ms per request: %s; Redis memory kept per request: %d bytes (outbox entries %d before, %d after), Redis keys "
       + "kept without a lifetime per request: %.2f; Redis calls per request, all nodes (µs spent in them): %s%n",
       scenario,
       result.perSecond(), result.percentileMs(50), result.percentileMs(99), result.percentileMs(99.9),
-      result.errorsText(), cpuLine(cpuPerRequest),
+      result.errorsText(), lag, cpuLine(cpuPerRequest),
       (memoryAfter.usedBytes() - memoryBefore.usedBytes()) / Math.max(1, result.answered()),
       memoryBefore.outboxEntries(), memoryAfter.outboxEntries(),
       (memoryAfter.keysWithoutLifetime() - memoryBefore.keysWithoutLifetime()) / (double) Math.max(1, result.answered()),
