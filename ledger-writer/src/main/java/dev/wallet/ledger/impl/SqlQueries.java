@@ -357,16 +357,16 @@ public final class SqlQueries {
 
   /**
    * The steps ($2: their posting types) of the movements $1, each with what it moved through an
-   * in-transit account (none for a completion). The account test is left(...), not LIKE: with LIKE
-   * the planner ranged over every in-transit entry ever recorded by the account index (300 ms for
-   * 500 movements on 180,000 entries, growing with the ledger) instead of reading each posting's
-   * entries by key (7 ms).
+   * in-transit account (none for a completion), each posting's entries read by its key. As a plain
+   * join the planner took the in-transit test for rare (650 of 130,000 entries expected, half of
+   * them found) and merged the postings with a sorted scan of the whole month's entries: 146 ms
+   * for 500 movements, growing with the month, against 34-44 ms this way (docs/benchmarks.md).
+   * With LIKE instead of left(...) it ranged over every in-transit entry by the account index.
    */
   static final String MOVEMENT_STEPS = """
     SELECT p.reference AS movement, p.type, e.amount, e.currency
-      FROM postings p LEFT JOIN entries e
-        ON e.posting_id = p.id AND e.created_at = p.created_at AND left(e.account_id, 8) = 'transit:'
-     WHERE p.reference = ANY($1::text[]) AND p.type = ANY($2::text[])""";
+      FROM postings p LEFT JOIN LATERAL (%s) e ON left(e.account_id, 8) = 'transit:'
+     WHERE p.reference = ANY($1::text[]) AND p.type = ANY($2::text[])""".formatted(ENTRIES_OF_POSTING);
 
   static final String TRANSIT_ACCOUNTS = "SELECT id FROM accounts WHERE kind = 'system' AND id LIKE 'transit:%'";
 
