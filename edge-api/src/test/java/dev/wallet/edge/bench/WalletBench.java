@@ -279,8 +279,9 @@ public final class WalletBench {
     String commandsPerRequest = RedisCommands.perRequest(commandsBefore, await(commands.sample(), 60), result.answered());
     RedisMemory.Sample memoryAfter = await(trimmed(memory, memoryBefore.outboxEntries(), 30_000), 60);
     return String.format(Locale.ROOT, "%s: %.0f/s p50 %.1f ms p99 %.1f ms p99.9 %.1f ms errors %s; ledger lag "
-      + "p50 / p99 / max ms: %s; CPU ms per request: %s; Redis memory kept per request: %d bytes (outbox entries %d before, %d after), Redis keys "
-      + "kept without a lifetime per request: %.2f; Redis calls per request, all nodes (µs spent in them): %s%n",
+      + "p50 / p99 / max ms: %s; CPU ms per request: %s; Redis memory kept per request: %d bytes (outbox entries "
+      + "%d before, %d after), Redis keys kept without a lifetime per request: %.2f; Redis calls per request, all "
+      + "nodes (µs spent in them): %s%n",
       scenario,
       result.perSecond(), result.percentileMs(50), result.percentileMs(99), result.percentileMs(99.9),
       result.errorsText(), lag, cpuLine(cpuPerRequest),
