@@ -1,5 +1,6 @@
 package dev.wallet.edge.bench;
 
+import dev.wallet.balancecache.async.Deadline;
 import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.ledger.LedgerPlacement;
 import io.vertx.core.Future;
@@ -89,10 +90,16 @@ final class LedgerLag {
     return sorted[below] + (position - below) * (sorted[above] - sorted[below]);
   }
 
+  /**
+   * The writer's backlog from its metrics. The deadline covers the whole reading, waiting for a
+   * connection included, which the idle timeout does not: a full run once waited 310 s here while
+   * the writer reported no backlog every 10 s (docs/benchmarks.md, 2026-12-05).
+   */
   private Future<Long> backlog() {
     RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setHost(writerMetrics.getHost())
       .setPort(writerMetrics.getPort()).setURI(writerMetrics.getPath()).setIdleTimeout(METRICS_TIMEOUT_MS);
-    return http.request(request).compose(r -> r.send()).compose(r -> r.body()).map(body -> {
+    return Deadline.within(vertx, http.request(request).compose(r -> r.send()).compose(r -> r.body()),
+      METRICS_TIMEOUT_MS).map(body -> {
       Matcher lag = LAG.matcher(body.toString());
       if (!lag.find()) {
         throw new IllegalStateException("the writer's metrics show no wallet_ledger_lag_entries");
