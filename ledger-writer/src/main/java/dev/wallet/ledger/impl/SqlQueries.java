@@ -281,9 +281,9 @@ public final class SqlQueries {
 
   /**
    * The entries of the posting {@code p}, read by its key for each posting the outer query found
-   * (recorded since a point). As a plain join, the generic plan sorted a scan of the whole month's
-   * entries to merge them with a few seconds' postings (docs/benchmarks.md); {@code OFFSET 0} keeps
-   * this lateral read from being flattened into that join.
+   * (recorded since a point, or of the movements asked about). As a plain join, the plan sorted a
+   * scan of the whole month's entries to merge them with a few postings (docs/benchmarks.md);
+   * {@code OFFSET 0} keeps this lateral read from being flattened into that join.
    */
   private static final String ENTRIES_OF_POSTING = """
     SELECT e.account_id, e.seq, e.amount, e.currency FROM entries e
