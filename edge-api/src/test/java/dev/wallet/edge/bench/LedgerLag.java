@@ -63,7 +63,7 @@ final class LedgerLag {
           + timeoutMs + " ms"));
       }
       if (read.failed()) {
-        System.err.println("[bench] the ledger writer's metrics: " + left + "; asking again");
+        Progress.say("the ledger writer's metrics: %s; asking again", left);
       }
       return vertx.timer(POLL_MS).map(true);
     }));

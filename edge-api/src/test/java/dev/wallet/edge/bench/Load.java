@@ -8,7 +8,6 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.TreeMap;
@@ -192,7 +191,7 @@ final class Load {
             : "no answer: " + answer.cause().getClass().getSimpleName(), 1L, Long::sum);
           if (answer.failed()) {
             // rare, and what it says only helps next to when it came: the run's start, the request's own time
-            System.err.printf(Locale.ROOT, "[bench] no answer %d ms into the run, %d ms after it was due: %s%n",
+            Progress.say("no answer %d ms into the run, %d ms after it was due: %s",
               (dueNanos - startNanos) / 1_000_000, micros / 1_000, answer.cause());
           }
         }

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -19,6 +20,12 @@ final class ProcessCpu {
   private static final double MS_PER_TICK = 10;
 
   private final Map<String, Long> pids = new LinkedHashMap<>();
+  /**
+   * Every compiler thread seen so far, by process, thread and start time, with its ticks when last
+   * read. HotSpot ends idle compiler threads (and starts new ones): a sum over the threads alive at
+   * each reading would lose an ended thread's CPU and could go backwards between two readings.
+   */
+  private final Map<String, Long> compilerTicksSeen = new HashMap<>();
 
   ProcessCpu(Path pidsFile) {
     try {
@@ -45,27 +52,33 @@ final class ProcessCpu {
    * them, and of this process, have used so far: while they are busy the code measured is not yet
    * the code that runs once a process has warmed up.
    */
-  double compilersMs() {
-    double used = compilersTicks(Path.of("/proc/self")) * MS_PER_TICK;
-    for (long pid : pids.values()) {
-      used += compilersTicks(Path.of("/proc", Long.toString(pid))) * MS_PER_TICK;
-    }
-    return used;
+  synchronized double compilersMs() {
+    readCompilers(Path.of("/proc/self"));
+    pids.values().forEach(pid -> readCompilers(Path.of("/proc", Long.toString(pid))));
+    return compilerTicksSeen.values().stream().mapToLong(Long::longValue).sum() * MS_PER_TICK;
   }
 
-  private static long compilersTicks(Path proc) {
-    long total = 0;
+  private void readCompilers(Path proc) {
     try (DirectoryStream<Path> threads = Files.newDirectoryStream(proc.resolve("task"))) {
       for (Path thread : threads) {
-        if (Files.readString(thread.resolve("comm")).strip().matches("C[12] CompilerThre.*")) {
-          String[] fields = statFields(thread);
-          total += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-        }
+        readCompiler(proc, thread);
       }
     } catch (IOException | RuntimeException gone) {
-      // a thread or process that ended meanwhile: what was read so far
+      // a process that ended meanwhile: its threads keep what they were last read at
     }
-    return total;
+  }
+
+  private void readCompiler(Path proc, Path thread) {
+    try {
+      if (Files.readString(thread.resolve("comm")).strip().matches("C[12] CompilerThre.*")) {
+        String[] fields = statFields(thread);
+        // utime, stime; starttime tells a new thread from an ended one that had the same id
+        compilerTicksSeen.put(proc.getFileName() + "/" + thread.getFileName() + "/" + fields[19],
+          Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+      }
+    } catch (IOException | RuntimeException gone) {
+      // a thread that ended meanwhile: it keeps what it was last read at
+    }
   }
 
   /** The fields of a process's or thread's /proc stat after its name, from state on. */

@@ -709,7 +709,7 @@ public final class WalletBench {
   }
 
   private static void progress(String format, Object... args) {
-    System.err.printf(Locale.ROOT, "[bench] " + format + "%n", args);
+    Progress.say(format, args);
   }
 
   private static <T> T await(Future<T> future, long seconds) {
