@@ -17,13 +17,7 @@ final class Progress {
   }
 
   static void say(String format, Object... args) {
-    System.err.printf(Locale.ROOT, "[bench %s] " + format + "%n", prepend(LocalTime.now(ZoneOffset.UTC).format(TIME), args));
-  }
-
-  private static Object[] prepend(Object first, Object[] rest) {
-    Object[] all = new Object[rest.length + 1];
-    all[0] = first;
-    System.arraycopy(rest, 0, all, 1, rest.length);
-    return all;
+    System.err.println("[bench " + LocalTime.now(ZoneOffset.UTC).format(TIME) + "] "
+      + String.format(Locale.ROOT, format, args));
   }
 }
