@@ -21,6 +21,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
@@ -34,7 +35,9 @@ import org.postgresql.PGConnection;
  * whole, while the region's writers go on:
  * <ol>
  *   <li>the rows are copied in one snapshot of the source, without locks, in each account's sequence
- *       order through the target's own triggers, which recompute every hash chain;</li>
+ *       order through the target's own triggers, which recompute every hash chain, and compared. The
+ *       source's transaction that will retire the shards deletes the copied postings and their
+ *       entries already, uncommitted, while the writers go on;</li>
  *   <li>the moved shards' locks are taken in the source, the locks every writer transaction takes
  *       for its shards (V16): the writers of these shards wait from here, every other shard goes on.
  *       What they committed since the snapshot (their outbox's stream positions are the order they
@@ -42,7 +45,8 @@ import org.postgresql.PGConnection;
  *   <li>each account's last hash, and every count, must come out as in the source, or nothing is
  *       committed. The snapshot's copy is compared before the writers wait; under the locks only the
  *       accounts that the rows copied since touched are, and the source's delete of every row of the
- *       shards (the one exception to append-only, V10) must remove as many as the target took in all.
+ *       shards left (the one exception to append-only, V10) must bring what it removed to as many as
+ *       the target took in all.
  *       The target commits with a record that the rows are arriving from the source, which holds them
  *       still: the target refuses their writers and readers (V17);</li>
  *   <li>the source commits its delete with the record of where the rows went. The waiting writers
@@ -140,7 +144,8 @@ public final class ShardMove {
   }
 
   /**
-   * {@code beforeFence} runs after the copy of the snapshot (a test writes more there);
+   * {@code beforeFence} runs after the copy of the snapshot and the source's uncommitted delete of
+   * what it copied (a test writes more there);
    * {@code afterTargetCommit} between the two commits (a test interrupts the move there).
    */
   Report run(Runnable beforeFence, Runnable afterTargetCommit) throws SQLException, IOException {
@@ -163,8 +168,9 @@ public final class ShardMove {
         snapshot = copySnapshot(from, to);
       }
       checkNow(to);
-      beforeFence.run();
       Reached reached = reachedIn(to);
+      Map<Integer, Counts> retiredBefore = resumed ? Map.of() : retireCompared(from, reached);
+      beforeFence.run();
       long fencedAt = System.nanoTime();
       fence(from);
       Counts since = copySince(from, to, reached);
@@ -175,7 +181,7 @@ public final class ShardMove {
         sameSince(from, to, reached);
         copied = snapshot.plus(since);
       }
-      Map<Integer, Counts> perShard = retire(from, to, copied);
+      Map<Integer, Counts> perShard = retire(from, to, copied, retiredBefore);
       if (!resumed) {
         record(to, ARRIVING, source, perShard);
       }
@@ -464,6 +470,14 @@ public final class ShardMove {
       return ofShards + " AND " + recent + " AND " + position("stream_id") + " > " + positions.replace("$shard", "shard");
     }
 
+    /**
+     * The source's postings up to those positions: the ones the target has (a shard's writers commit
+     * in stream order, so every posting up to the last one copied was in the snapshot).
+     */
+    String compared() {
+      return ofShards + " AND " + position("stream_id") + " <= " + positions.replace("$shard", "shard");
+    }
+
     String events() {
       return "EXISTS (SELECT 1 FROM accounts a WHERE a.id = account_events.account_id AND a." + ofShards + " AND "
         + position("account_events.stream_id") + " > " + positions.replace("$shard", "a.shard") + ")";
@@ -631,33 +645,75 @@ public final class ShardMove {
   }
 
   /**
-   * The source's rows of the moved shards go, in the order their references allow, uncommitted: they
-   * must be as many as the target took ({@code copied}), or both databases roll back. This is the
-   * comparison's count of every row under the locks, which no condition of the copy can miss.
+   * Before the writers wait, and in the transaction that retires the rest under the locks: the
+   * source's delete of the postings the target has and compared (up to the positions it reached),
+   * their entries and ids. The moved shards' writers go on meanwhile: they append, and nothing they
+   * append reads a deleted row under a lock (V15). Most of a shard's rows go here, so what the
+   * writers wait for is the catch-up and its delete, not the shard's whole history. A redelivered
+   * posting among these waits for the move ({@code ON CONFLICT} on a row it deletes) while its
+   * transaction holds its shards' locks, which the fence then waits for: PostgreSQL ends that
+   * deadlock by failing one of the two, the writer's batch (it is read again) or the move (run again).
    *
    * @return what went, by shard
    */
-  private Map<Integer, Counts> retire(Connection from, Connection to, Counts copied) throws SQLException {
-    Map<Integer, Counts> gone = new HashMap<>();
+  private Map<Integer, Counts> retireCompared(Connection from, Reached reached) throws SQLException {
+    try (Statement st = from.createStatement()) {
+      st.execute(MOVING);
+      String compared = reached.compared();
+      Map<Integer, Long> entries = deleted(st, "entries",
+        "(posting_id, created_at) IN (SELECT id, created_at FROM postings WHERE " + compared + ")", "account_id");
+      deleteIds(st, compared);
+      Map<Integer, Long> postings = deleted(st, "postings", compared, null);
+      return byShard(Map.of(), postings, entries, Map.of());
+    }
+  }
+
+  /**
+   * Under the locks, the source's rows of the moved shards that are left (all of them in a resumed
+   * move) go, in the order their references allow, uncommitted: with those {@code retiredBefore},
+   * they must be as many as the target took ({@code copied}), or both databases roll back. This
+   * delete takes every row of the shards that is left, so it counts what no condition of the copy
+   * could miss.
+   *
+   * @return what went, by shard
+   */
+  private Map<Integer, Counts> retire(Connection from, Connection to, Counts copied, Map<Integer, Counts> retiredBefore)
+      throws SQLException {
+    Map<Integer, Counts> gone = new HashMap<>(retiredBefore);
     try (Statement st = from.createStatement()) {
       st.execute(MOVING);
       Map<Integer, Long> entries = deleted(st, "entries", "account_id IN (" + accountsOfShards + ")", "account_id");
       Map<Integer, Long> events = deleted(st, "account_events", "account_id IN (" + accountsOfShards + ")", "account_id");
-      // by the ids as an array: one probe of its key each, where IN read every posting id of the database
-      st.executeUpdate("DELETE FROM ledger_posting_ids WHERE id = ANY (ARRAY(SELECT id FROM postings WHERE " + ofShards
-        + "))");
+      deleteIds(st, ofShards);
       Map<Integer, Long> postings = deleted(st, "postings", ofShards, null);
       Map<Integer, Long> accounts = deleted(st, "accounts", ofShards, null);
-      for (int shard : accounts.keySet()) {
-        gone.put(shard, new Counts(accounts.get(shard), postings.getOrDefault(shard, 0L),
-          entries.getOrDefault(shard, 0L), events.getOrDefault(shard, 0L)));
-      }
+      byShard(accounts, postings, entries, events).forEach((shard, counts) -> gone.merge(shard, counts, Counts::plus));
     }
     if (!Counts.total(gone).equals(copied)) {
       refuse(from, to, "the source's delete of the shards' rows removed " + Counts.total(gone) + ", the target took "
         + copied);
     }
     return gone;
+  }
+
+  /** By the ids as an array: one probe of its key each, where IN read every posting id of the database. */
+  private static void deleteIds(Statement st, String postings) throws SQLException {
+    st.executeUpdate("DELETE FROM ledger_posting_ids WHERE id = ANY (ARRAY(SELECT id FROM postings WHERE " + postings
+      + "))");
+  }
+
+  private static Map<Integer, Counts> byShard(Map<Integer, Long> accounts, Map<Integer, Long> postings,
+      Map<Integer, Long> entries, Map<Integer, Long> events) {
+    Map<Integer, Counts> counts = new HashMap<>();
+    Set<Integer> shards = new TreeSet<>(accounts.keySet());
+    shards.addAll(postings.keySet());
+    shards.addAll(entries.keySet());
+    shards.addAll(events.keySet());
+    for (int shard : shards) {
+      counts.put(shard, new Counts(accounts.getOrDefault(shard, 0L), postings.getOrDefault(shard, 0L),
+        entries.getOrDefault(shard, 0L), events.getOrDefault(shard, 0L)));
+    }
+    return counts;
   }
 
   /**

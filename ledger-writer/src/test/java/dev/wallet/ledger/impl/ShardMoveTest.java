@@ -235,11 +235,12 @@ class ShardMoveTest {
   }
 
   /** Sessions of the source waiting for an advisory lock (every session's wait is visible to the superuser only). */
-  private long waitingForAdvisoryLocks() throws SQLException {
+  /** The source's sessions waiting for a lock of that kind ({@code pg_stat_activity.wait_event}). */
+  private long waitingFor(String lock) throws SQLException {
     try (Connection c = DriverManager.getConnection(source.jdbcUrl(), "postgres", TestEnvironment.pgSuperuserPassword());
          Statement st = c.createStatement();
          ResultSet row = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-           + "AND wait_event_type = 'Lock' AND wait_event = 'advisory'")) {
+           + "AND wait_event_type = 'Lock' AND wait_event = '" + lock + "'")) {
       row.next();
       return row.getLong(1);
     }
@@ -250,7 +251,7 @@ class ShardMoveTest {
   }
 
   @Test
-  @DisplayName("a move under a running writer: what it commits during the copy moves too, and a batch that waited for the move's locks is refused where the shard was")
+  @DisplayName("a move under a running writer: it commits while the move deletes what it copied, what it commits then moves too, and a batch that waited for the move's locks is refused where the shard was")
   void movesUnderAWriter(Vertx vertx) throws Exception {
     LedgerStore writer = store(sourceApp, 0, 1, 2, 3);
     write(writer, 2, 1, 2);
@@ -258,13 +259,15 @@ class ShardMoveTest {
     List<io.vertx.core.Future<Void>> refused = new ArrayList<>();
     try {
       ShardMove.Report report = move().run(() -> {
+        assertThatThrownBy(() -> execute(owner(source), "SELECT id FROM postings WHERE id = 's0002-p1' FOR UPDATE NOWAIT"))
+          .as("a copied posting, deleted by the move already (uncommitted)").hasMessageContaining("could not obtain lock");
         write(writer, 2, 3, 4);
         Await.result(writer.write("s0002", List.of(walletOpened(2, 5))));
       }, () -> {
         // the source's commit is still to come and the shard's lock is the move's: a batch now waits for it
         refused.add(store(waiting, 0, 1, 2, 3).write("s0002", List.of(transfer(2, 5))));
         Eventually.await("the batch to wait for the move's lock", Duration.ofSeconds(10),
-          () -> waitingForAdvisoryLocks() == 1);
+          () -> waitingFor("advisory") == 1);
       });
 
       assertThat(List.of(report.accounts(), report.postings(), report.entries()))
@@ -282,6 +285,33 @@ class ShardMoveTest {
         .isEqualTo(1);
     } finally {
       Await.result(waiting.close());
+    }
+  }
+
+  @Test
+  @DisplayName("a posting redelivered while the move deletes it waits for the move, which then waits for its shard's lock: PostgreSQL fails the batch, the move commits, and the batch goes where the shard went")
+  void aRedeliveryDuringTheMove(Vertx vertx) throws Exception {
+    write(store(sourceApp, 0, 1, 2, 3), 2, 1, 2);
+    Pool redelivering = PgBuilder.pool().connectingTo(source.connectOptions()).using(vertx).build();
+    LedgerStore writer = store(redelivering, 0, 1, 2, 3);
+    List<io.vertx.core.Future<Void>> redelivered = new ArrayList<>();
+    try {
+      ShardMove.Report report = move().run(() -> {
+        redelivered.add(writer.write("s0002", List.of(transfer(2, 2))));
+        Eventually.await("the redelivery to wait for the move's delete", Duration.ofSeconds(10),
+          () -> waitingFor("transactionid") == 1);
+      }, () -> { });
+
+      assertThat(report.postings()).isEqualTo(2);
+      assertThatThrownBy(() -> Await.result(redelivered.get(0))).as("the batch, on the deadlock")
+        .hasMessageContaining("deadlock");
+      assertThatThrownBy(() -> Await.result(writer.write("s0002", List.of(transfer(2, 2)))))
+        .as("read again, it follows the move").hasMessageContaining("shard s0002 moved to another database");
+      assertThat(count(source, "SELECT count(*) FROM postings WHERE shard = 's0002'")).isZero();
+      assertThat(count(target, "SELECT count(*) FROM postings WHERE shard = 's0002'")).isEqualTo(2);
+      assertThat(LedgerChain.verify(owner(target)).intact()).isTrue();
+    } finally {
+      Await.result(redelivering.close());
     }
   }
 
