@@ -62,7 +62,9 @@ class MetricsApiTest {
     assertThat(text).containsPattern(
       "wallet_money_outcomes_total\\{code=\"insufficient_funds\",operation=\"transfer\",replayed=\"false\"} [1-9]");
     assertThat(text).containsPattern("wallet_deposits_total\\{status=\"completed\"} [1-9]");
-    assertThat(text).containsPattern("vertx_pool_[a-z_]+\\{[^}]*pool_type=\"redis\"");
+    assertThat(text).as("a Redis pool is named by its node, and a group commit link by its node and number")
+      .containsPattern("vertx_pool_in_use\\{pool_name=\"redis://[0-9.]+:[0-9]+\",pool_type=\"redis\"}")
+      .containsPattern("vertx_pool_in_use\\{pool_name=\"redis://[0-9.]+:[0-9]+ group commit [1-9]\",pool_type=\"redis\"}");
     assertThat(text).containsPattern("vertx_pool_[a-z_]+\\{[^}]*pool_name=\"wallet-pg\"");
     assertThat(text).contains("wallet_websockets_open");
     assertThat(text).containsPattern("wallet_saga_total\\{event=\"started\"} [1-9]");

@@ -176,6 +176,7 @@ final class ClusterRouter {
     return nodes.computeIfAbsent(endpoint, e -> Redis.createClient(vertx, new RedisOptions()
       .setType(RedisClientType.STANDALONE)
       .setConnectionString(e)
+      .setPoolName(e)
       .setMaxPoolSize(maxPoolSize)
       .setMaxPoolWaiting(16 * 1024)
       .setMaxWaitingHandlers(16 * 1024)));

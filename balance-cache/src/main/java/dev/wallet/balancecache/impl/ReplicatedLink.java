@@ -50,14 +50,16 @@ final class ReplicatedLink {
   private final List<List<Pending>> inFlight = new ArrayList<>();
   private boolean closed;
 
-  ReplicatedLink(Vertx vertx, Context context, String endpoint, int minReplicaAcks, long replicationTimeoutMs) {
+  /** {@code name}: of its connection's pool, in the pool metrics. */
+  ReplicatedLink(Vertx vertx, Context context, String endpoint, String name, int minReplicaAcks,
+      long replicationTimeoutMs) {
     this.vertx = vertx;
     this.context = context;
     this.endpoint = endpoint;
     this.minReplicaAcks = minReplicaAcks;
     this.replicationTimeoutMs = replicationTimeoutMs;
     this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(endpoint).setMaxPoolSize(1)
-      .setMaxWaitingHandlers(64 * 1024));
+      .setMaxWaitingHandlers(64 * 1024).setPoolName(name));
   }
 
   String endpoint() {

@@ -56,11 +56,16 @@ final class ReplicatedLinks {
       links = new HashMap<>();
       context.put(contextKey, links);
     }
-    return links.computeIfAbsent(endpoint, e -> {
-      ReplicatedLink link = new ReplicatedLink(vertx, context, e, minReplicaAcks, replicationTimeoutMs);
-      all.add(link);
-      return link;
-    });
+    return links.computeIfAbsent(endpoint, e -> created(context, e));
+  }
+
+  /** A new link, numbered among the links to its master (one an event loop) to name its pool in the metrics. */
+  private synchronized ReplicatedLink created(Context context, String endpoint) {
+    long number = all.stream().filter(link -> link.endpoint().equals(endpoint)).count() + 1;
+    ReplicatedLink link = new ReplicatedLink(vertx, context, endpoint, endpoint + " group commit " + number,
+      minReplicaAcks, replicationTimeoutMs);
+    all.add(link);
+    return link;
   }
 
   Future<Void> close() {

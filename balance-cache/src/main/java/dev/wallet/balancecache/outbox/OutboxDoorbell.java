@@ -130,7 +130,7 @@ public final class OutboxDoorbell {
     }
     // RESP3: a subscribed connection may still ask ROLE (RESP2 allows only (un)subscribing and PING there)
     Redis client = Redis.createClient(vertx, new RedisOptions().setConnectionString(node).setMaxPoolSize(1)
-      .setPreferredProtocolVersion(ProtocolVersion.RESP3));
+      .setPreferredProtocolVersion(ProtocolVersion.RESP3).setPoolName(node + " doorbell"));
     synchronized (clients) {
       clients.add(client);
     }
