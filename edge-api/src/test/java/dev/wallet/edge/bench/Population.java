@@ -3,6 +3,8 @@ package dev.wallet.edge.bench;
 import dev.wallet.balancecache.async.Sequential;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -28,6 +30,10 @@ final class Population {
   }
 
   private static final int SETUP_IN_FLIGHT = 64;
+  /** Funding transfers a batch: the batch route takes up to 1,000, 32 of a batch in flight at once. */
+  private static final int FUNDING_BATCH = 500;
+  /** As many funding transfers in flight as {@link #SETUP_IN_FLIGHT} requests would be, or a few more. */
+  private static final int FUNDING_BATCHES_IN_FLIGHT = 3;
   private static final long POLL_MS = 100;
   private static final long RETRY_MS = 200;
 
@@ -75,14 +81,61 @@ final class Population {
     });
   }
 
-  /** {@code wallets} funded wallets of {@code owners} owners, placed on shards by the wallet service. */
+  /**
+   * {@code wallets} funded wallets of {@code owners} owners, placed on shards by the wallet service,
+   * funded through the batch route: what it saves is the HTTP of each funding transfer.
+   */
   Future<List<Account>> spread(int wallets, int owners, long fundingMinor) {
     return inParallel(IntStream.range(0, wallets).boxed().toList(), n -> {
       String owner = "bench-" + run + "-owner-" + (n % owners);
       String token = http.token(owner, "user");
-      return open(token, "personal", null)
-        .compose(wallet -> fund(wallet, fundingMinor).map(new Account(token, owner, wallet)));
-    });
+      return open(token, "personal", null).map(wallet -> new Account(token, owner, wallet));
+    }).compose(accounts -> fundAll(accounts.stream().map(Account::wallet).toList(), fundingMinor).map(accounts));
+  }
+
+  /** Transfers from the treasury to every wallet, {@link #FUNDING_BATCH} a batch, {@link #FUNDING_BATCHES_IN_FLIGHT} at once. */
+  private Future<Void> fundAll(List<String> wallets, long amountMinor) {
+    List<List<String>> batches = new ArrayList<>();
+    for (int first = 0; first < wallets.size(); first += FUNDING_BATCH) {
+      batches.add(wallets.subList(first, Math.min(wallets.size(), first + FUNDING_BATCH)));
+    }
+    return inParallel(batches, FUNDING_BATCHES_IN_FLIGHT, batch -> fundBatch(batch, amountMinor)).mapEmpty();
+  }
+
+  /**
+   * One batch of funding transfers, sent again (under the same keys, so nothing applies twice) with
+   * the items that answered 503 or 409, as a careful client does, for up to a minute.
+   */
+  private Future<Void> fundBatch(List<String> wallets, long amountMinor) {
+    long deadline = System.currentTimeMillis() + 60_000;
+    List<String> left = new ArrayList<>(wallets);
+    return Sequential.repeatWhile(() -> http.post("/v1/transfers/batch", treasury.token(), null,
+        fundingBatch(left, amountMinor)).compose(answer -> {
+      List<String> again = new ArrayList<>();
+      for (Object each : answer.require(200).json().getJsonArray("items")) {
+        JsonObject item = (JsonObject) each;
+        int status = item.getInteger("status");
+        if (status == 503 || status == 409) {
+          again.add(left.get(item.getInteger("index")));
+        } else if (status != 201 && status != 202) {
+          throw new IllegalStateException("a funding transfer was refused: " + item.encode());
+        }
+      }
+      left.retainAll(again);
+      if (!left.isEmpty() && System.currentTimeMillis() >= deadline) {
+        throw new IllegalStateException(left.size() + " funding transfers still unanswered after a minute");
+      }
+      return left.isEmpty() ? Future.succeededFuture(false) : vertx.timer(RETRY_MS).map(true);
+    }));
+  }
+
+  private String fundingBatch(List<String> wallets, long amountMinor) {
+    JsonArray items = new JsonArray();
+    for (String wallet : wallets) {
+      items.add(new JsonObject().put("idempotencyKey", "fund-" + wallet).put("fromWalletId", treasury.wallet())
+        .put("toWalletId", wallet).put("amount", amountMinor).put("currency", "USD"));
+    }
+    return new JsonObject().put("items", items).encode();
   }
 
   /** The owner scripts/bench.sh lists in WALLET_STRIPED_MERCHANT_OWNERS: its merchant wallets receive on credit stripes. */
@@ -164,10 +217,15 @@ final class Population {
 
   /** {@code step} over every item, {@link #SETUP_IN_FLIGHT} at a time; answers the results in order. */
   private <T, R> Future<List<R>> inParallel(List<T> items, Function<T, Future<R>> step) {
+    return inParallel(items, SETUP_IN_FLIGHT, step);
+  }
+
+  /** {@code step} over every item, {@code inFlight} at a time; answers the results in order. */
+  private <T, R> Future<List<R>> inParallel(List<T> items, int inFlight, Function<T, Future<R>> step) {
     List<R> results = Collections.synchronizedList(new ArrayList<>(Collections.nCopies(items.size(), null)));
     AtomicInteger next = new AtomicInteger();
     List<Future<Void>> workers = new ArrayList<>();
-    for (int w = 0; w < Math.min(SETUP_IN_FLIGHT, items.size()); w++) {
+    for (int w = 0; w < Math.min(inFlight, items.size()); w++) {
       workers.add(Sequential.repeatWhile(() -> {
         int index = next.getAndIncrement();
         if (index >= items.size()) {
