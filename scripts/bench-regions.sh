@@ -46,8 +46,7 @@ if [ -z "${WALLET_SKIP_BUILD:-}" ]; then
   log "building (mvn install -DskipTests)"
   mvn -B -q install -DskipTests
 fi
-classpath_file=$WALLET_ROOT/edge-api/target/bench.classpath
-mvn -B -q -pl edge-api dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$classpath_file" >/dev/null
+classpath_file=$(bench_classpath_file)
 
 webhooks() { local list="" port; for port in "$@"; do list+="${list:+,}http://127.0.0.1:$port/v1/webhooks/gateway/sandbox"; done; echo "$list"; }
 # Every process reaches the other region through its proxy (the regions' URLs); the proxies are

@@ -90,8 +90,7 @@ stop_all() {
 }
 trap stop_all EXIT
 # while the system starts (its JVMs take half a minute): the load generator's classpath and pgbench's tables
-classpath_file=$WALLET_ROOT/edge-api/target/bench.classpath
-mvn -B -q -pl edge-api dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$classpath_file" >/dev/null
+classpath_file=$(bench_classpath_file)
 
 superuser_psql() {
   PGPASSWORD=$WALLET_PG_SUPERUSER_PASSWORD psql -h "$WALLET_PG_HOST" -p "$WALLET_PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"

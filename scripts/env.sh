@@ -69,6 +69,19 @@ export WALLET_PROMETHEUS_DIR=${WALLET_PROMETHEUS_DIR:-$WALLET_DATA_DIR/prometheu
 log() { printf '[wallet] %s\n' "$*" >&2; }
 die() { printf '[wallet] ERROR: %s\n' "$*" >&2; exit 1; }
 
+# The load generators' classpath (edge-api's test scope) in edge-api/target/bench.classpath, printed.
+# Resolved again only when a pom changed since: Maven spends about 10 s of CPU on it, which the JVMs
+# starting beside it share (the jars it lists keep their paths when the modules are built again).
+bench_classpath_file() {
+  local file=$WALLET_ROOT/edge-api/target/bench.classpath
+  if [ ! -s "$file" ] || [ -n "$(find "$WALLET_ROOT" -maxdepth 2 -name pom.xml -newer "$file")" ]; then
+    (cd "$WALLET_ROOT" && mvn -B -q -pl edge-api dependency:build-classpath -Dmdep.includeScope=test \
+      -Dmdep.outputFile="$file" >/dev/null)
+    touch "$file"
+  fi
+  echo "$file"
+}
+
 # Debian packages the scripts need, installed with apt when running as root; otherwise the exact
 # command is printed.
 install_packages() {
