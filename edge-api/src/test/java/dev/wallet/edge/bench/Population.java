@@ -104,15 +104,16 @@ final class Population {
 
   /**
    * One batch of funding transfers, sent again (under the same keys, so nothing applies twice) with
-   * the items that answered 503 or 409, as a careful client does, for up to a minute.
+   * the items that answered 503 or 409, or whole when the batch did, as a careful client does, for
+   * up to a minute.
    */
   private Future<Void> fundBatch(List<String> wallets, long amountMinor) {
     long deadline = System.currentTimeMillis() + 60_000;
     List<String> left = new ArrayList<>(wallets);
     return Sequential.repeatWhile(() -> http.post("/v1/transfers/batch", treasury.token(), null,
         fundingBatch(left, amountMinor)).compose(answer -> {
-      List<String> again = new ArrayList<>();
-      for (Object each : answer.require(200).json().getJsonArray("items")) {
+      List<String> again = new ArrayList<>(answer.status() == 503 ? left : List.of());
+      for (Object each : answer.status() == 503 ? List.of() : answer.require(200).json().getJsonArray("items")) {
         JsonObject item = (JsonObject) each;
         int status = item.getInteger("status");
         if (status == 503 || status == 409) {
