@@ -21,7 +21,15 @@ pg_bindir() {
 
 ensure_binaries() {
   command -v redis-server >/dev/null && command -v redis-cli >/dev/null || install_packages redis-server redis-tools
+  require_redis_7
   [ -n "$(pg_bindir)" ] || install_packages postgresql
+}
+
+# saga_local.lua reaches a second shard of its node with the script flag allow-cross-slot-keys (Redis 7).
+require_redis_7() {
+  local version
+  version=$(redis-server --version | sed -n 's/.* v=\([0-9.]*\).*/\1/p')
+  [ "${version%%.*}" -ge 7 ] 2>/dev/null || die "Redis 7 or later is needed; this redis-server is ${version:-of unknown version}"
 }
 
 # ---------------------------------------------------------------- Redis Cluster

@@ -1,5 +1,6 @@
 package dev.wallet.balancecache.impl;
 
+import dev.wallet.balancecache.BalanceCacheUnavailableException;
 import dev.wallet.balancecache.OtherRegionException;
 import dev.wallet.balancecache.RegionLink;
 import dev.wallet.balancecache.Settlement;
@@ -84,8 +85,57 @@ public final class CrossShardSaga {
    * regions, asked now and by the sweeper until that region decides.
    */
   Future<ScriptReply> run(Movement movement) {
+    if (shards.contains(movement.to().shard())
+      && runner.sameMaster(Keys.wallet(movement.from()), Keys.wallet(movement.to()))) {
+      return inOneScript(movement);
+    }
+    return stepByStep(movement);
+  }
+
+  private Future<ScriptReply> stepByStep(Movement movement) {
     return debit(movement).compose(debited -> carriedOn(debited,
       () -> Future.succeededFuture(PendingMovement.of(movement))));
+  }
+
+  /**
+   * All three steps in one script (saga_local.lua), for two shards that one master serves: the same
+   * records and postings, in one round trip and one replication wait. When the master does not serve
+   * the destination after all (a failover or a moved slot since the slot table was read), nothing was
+   * written and the steps run one by one; so they do after a script that failed (before its debit
+   * wrote: a later step that fails leaves the movement pending, answered PENDING, for the sweeper).
+   */
+  Future<ScriptReply> inOneScript(Movement movement) {
+    PendingMovement pending = PendingMovement.of(movement);
+    Step debit = debitStep(movement);
+    List<String> args = new ArrayList<>();
+    for (List<String> list : List.of(debit.args(), creditStep(pending).keys(), creditStep(pending).args(),
+      finishStep(pending, "", "").keys(), finishStep(pending, "", "").args())) {
+      args.add(Integer.toString(list.size()));
+      args.addAll(list);
+    }
+    return runner.run(scripts.sagaLocal, debit.keys(), args)
+      .compose(reply -> reply.kind() == ScriptReply.Kind.ELSEWHERE ? stepByStep(movement) : finished(reply))
+      .recover(failure -> failure instanceof BalanceCacheUnavailableException ? Future.failedFuture(failure)
+        : stepByStep(movement));
+  }
+
+  /** Counts what saga_local did as the steps would have been counted. */
+  private Future<ScriptReply> finished(ScriptReply reply) {
+    String status = reply.kind() == ScriptReply.Kind.NEW ? reply.outcome().getString("status") : null;
+    if (status == null) {
+      return Future.succeededFuture(reply); // refused or replayed: no movement started
+    }
+    started.incrementAndGet();
+    switch (status) {
+      case "completed" -> completed.incrementAndGet();
+      case "reversed" -> reversed.incrementAndGet();
+      default -> {
+        leftPending.incrementAndGet();
+        LOG.warn("a movement ({}) left pending for the sweeper by saga_local (its reason is in the Redis log)",
+          reply.outcome().getString("id"));
+      }
+    }
+    return Future.succeededFuture(reply);
   }
 
   /**
@@ -128,6 +178,15 @@ public final class CrossShardSaga {
   }
 
   Future<ScriptReply> debit(Movement m) {
+    Step step = debitStep(m);
+    return runner.run(scripts.sagaDebit, step.keys(), step.args());
+  }
+
+  /** A script's keys and arguments. */
+  private record Step(List<String> keys, List<String> args) {
+  }
+
+  private Step debitStep(Movement m) {
     ShardId source = m.source();
     SystemAccount transit = between(m.to(), m.amount().currency());
     List<String> keys = new ArrayList<>(List.of(Keys.wallet(m.from()), Keys.systemAccount(source, transit),
@@ -138,7 +197,7 @@ public final class CrossShardSaga {
       m.amount().currencyCode(), RedisBalanceCache.requestHash(m.canonical()), m.actor(), m.to().value(),
       transit.id(source), Long.toString(refusalRetentionMs), m.paymentId(), m.reference(), m.limitsJson(),
       m.paymentFacts());
-    return runner.run(scripts.sagaDebit, keys, args);
+    return new Step(keys, args);
   }
 
   /** Steps 2 and 3 for a movement whose source was debited. */
@@ -222,8 +281,14 @@ public final class CrossShardSaga {
     if (!shards.contains(p.to().shard())) {
       return creditElsewhere(p);
     }
+    Step step = creditStep(p);
+    return credited(runner.run(scripts.sagaCredit, step.keys(), step.args()));
+  }
+
+  /** Step 2 within the region: from the destination shard's in-transit account. */
+  private Step creditStep(PendingMovement p) {
     ShardId destination = p.to().shard();
-    return credit(p.id(), p.kind(), p.from(), p.to(), p.amount(), p.fee(), p.paymentId(),
+    return creditStep(p.id(), p.kind(), p.from(), p.to(), p.amount(), p.fee(), p.paymentId(),
       SystemAccount.transit(p.amount().currency()), Optional.empty(),
       Keys.paymentRecord(destination, p.kind() == MovementKind.PAYMENT ? p.paymentId() : p.id()), false);
   }
@@ -241,9 +306,14 @@ public final class CrossShardSaga {
       case REFUND -> Keys.movement(destination, s.paymentId());
       default -> Keys.paymentRecord(destination, s.movementId());
     };
-    return credit(s.movementId(), s.kind(), s.from(), s.to(), s.amount(), s.fee(), s.paymentId(),
+    Step step = creditStep(s.movementId(), s.kind(), s.from(), s.to(), s.amount(), s.fee(), s.paymentId(),
       SystemAccount.region(s.sourceRegion(), s.amount().currency()), refusal, paymentKey,
       s.kind() == MovementKind.REFUND);
+    return credited(runner.run(scripts.sagaCredit, step.keys(), step.args()));
+  }
+
+  private static Future<OutcomeCode> credited(Future<ScriptReply> reply) {
+    return reply.map(decided -> OutcomeCode.valueOf(decided.outcome().getString("code")));
   }
 
   /**
@@ -251,9 +321,9 @@ public final class CrossShardSaga {
    * account); {@code paymentKey} is the record a payment opens, or the one a refund from another region
    * ({@code refundFromElsewhere}) counts on.
    */
-  private Future<OutcomeCode> credit(String id, MovementKind kind, WalletId from, WalletId to, Money amount, long fee,
-                                     String paymentId, SystemAccount source, Optional<OutcomeCode> refusal,
-                                     String paymentKey, boolean refundFromElsewhere) {
+  private static Step creditStep(String id, MovementKind kind, WalletId from, WalletId to, Money amount, long fee,
+                                 String paymentId, SystemAccount source, Optional<OutcomeCode> refusal,
+                                 String paymentKey, boolean refundFromElsewhere) {
     ShardId destination = to.shard();
     SystemAccount fees = SystemAccount.fees(amount.currency());
     List<String> keys = List.of(Keys.wallet(to), Keys.systemAccount(destination, source),
@@ -262,8 +332,7 @@ public final class CrossShardSaga {
     List<String> args = List.of(id, kind.wire(), Long.toString(amount.minor()), Long.toString(fee),
       amount.currencyCode(), source.id(destination), fees.id(destination), from.value(), paymentId,
       refusal.map(OutcomeCode::name).orElse(""), refundFromElsewhere ? "1" : "");
-    return runner.run(scripts.sagaCredit, keys, args)
-      .map(reply -> OutcomeCode.valueOf(reply.outcome().getString("code")));
+    return new Step(keys, args);
   }
 
   private Future<OutcomeCode> creditElsewhere(PendingMovement p) {
@@ -287,6 +356,11 @@ public final class CrossShardSaga {
 
   /** Step 3. */
   Future<ScriptReply> finish(PendingMovement p, String decision, String refusalCode) {
+    Step step = finishStep(p, decision, refusalCode);
+    return runner.run(scripts.sagaFinish, step.keys(), step.args());
+  }
+
+  private Step finishStep(PendingMovement p, String decision, String refusalCode) {
     ShardId source = p.from().shard();
     SystemAccount transit = between(p.to(), p.amount().currency());
     List<String> keys = new ArrayList<>(List.of(Keys.movement(source, p.id()), Keys.pendingMovements(source),
@@ -300,6 +374,6 @@ public final class CrossShardSaga {
     String marker = here ? Keys.creditDecision(p.to().shard(), p.id()) : "";
     String notice = here || regions.self().isEmpty() ? "" : noticeOf(settlement(p));
     List<String> args = List.of(p.id(), decision, refusalCode, transit.id(source), marker, notice);
-    return runner.run(scripts.sagaFinish, keys, args);
+    return new Step(keys, args);
   }
 }

@@ -80,6 +80,12 @@ final class ScriptRunner {
       .map(replies -> ScriptReply.parse(replies.get(0).get(0).toString(), replies.get(0).get(1).toString())));
   }
 
+  /** Whether one master serves both keys' slots, as far as the slot table knows. */
+  boolean sameMaster(String key, String other) {
+    String endpoint = router.knownEndpoint(key);
+    return endpoint != null && endpoint.equals(router.knownEndpoint(other));
+  }
+
   /** A plain command (a read, or a write that is idempotent by itself), with the same retry rules. */
   Future<Response> send(String key, Request request) {
     return send(key, request, operationTimeoutMs);

@@ -12,13 +12,14 @@ final class Scripts {
   final LuaScript sagaDebit = LuaScript.load("saga_debit");
   final LuaScript sagaCredit = LuaScript.load("saga_credit");
   final LuaScript sagaFinish = LuaScript.load("saga_finish");
+  final LuaScript sagaLocal = LuaScript.sagaInOneScript();
   final LuaScript hold = LuaScript.load("hold");
   final LuaScript finishHold = LuaScript.load("finish_hold");
   final LuaScript capture = LuaScript.load("capture");
   final LuaScript setStatus = LuaScript.load("set_status");
 
   List<LuaScript> all() {
-    return List.of(openWallet, credit, move, moveBatch, sagaDebit, sagaCredit, sagaFinish, hold, finishHold, capture,
+    return List.of(openWallet, credit, move, moveBatch, sagaDebit, sagaCredit, sagaFinish, sagaLocal, hold, finishHold, capture,
       setStatus);
   }
 }

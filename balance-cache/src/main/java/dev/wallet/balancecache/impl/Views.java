@@ -48,6 +48,7 @@ final class Views {
       case KEY_REUSED -> Outcome.refused(OutcomeCode.IDEMPOTENCY_KEY_REUSED);
       case IN_FLIGHT -> new Outcome<>(OutcomeCode.IDEMPOTENCY_IN_FLIGHT, valueOf.apply(reply.outcome()), false);
       case NEW, REPLAY, UNRECORDED -> decided(reply, valueOf);
+      case ELSEWHERE -> throw new IllegalStateException("saga_local's ELSEWHERE reaches only CrossShardSaga");
     };
   }
 
