@@ -107,9 +107,10 @@ public final class CrossShardSaga {
   Future<ScriptReply> inOneScript(Movement movement) {
     PendingMovement pending = PendingMovement.of(movement);
     Step debit = debitStep(movement);
+    Step credit = creditStep(pending);
+    Step finish = finishStep(pending, "", ""); // its decision is the script's to fill in
     List<String> args = new ArrayList<>();
-    for (List<String> list : List.of(debit.args(), creditStep(pending).keys(), creditStep(pending).args(),
-      finishStep(pending, "", "").keys(), finishStep(pending, "", "").args())) {
+    for (List<String> list : List.of(debit.args(), credit.keys(), credit.args(), finish.keys(), finish.args())) {
       args.add(Integer.toString(list.size()));
       args.addAll(list);
     }
