@@ -190,11 +190,12 @@ class HistoryAndPointInTimeTest {
     try {
       String alice = owner();
       WalletId payer = core.funded(alice, 100_000);
-      WalletId merchant = core.openMerchantElsewhere(hotShop, payer);
+      WalletId merchant = core.openMerchantOnAnotherMaster(hotShop, payer);
       List<WalletId> accounts = new ArrayList<>(List.of(merchant));
       accounts.addAll(Await.result(striped.stripesOf(merchant)));
-      // a sweep's debit and credit are on two shards, each answered after a replica holds it: they
-      // fall in different milliseconds but for a rare sweep, which the next round replaces
+      // a sweep's debit and credit are on two masters, each answered after a replica holds it: they
+      // fall in different milliseconds but for a rare sweep, which the next round replaces (on one
+      // master, saga_local would write both in one script, in one millisecond)
       for (int round = 1; round <= 5; round++) {
         assertThat(Await.result(striped.pay(new dev.wallet.balancecache.command.Payment(payer, merchant,
           new Money(1_000, USD), 0, alice, "order", MoneyCore.key(alice), List.of()))).code()).isEqualTo(OutcomeCode.OK);

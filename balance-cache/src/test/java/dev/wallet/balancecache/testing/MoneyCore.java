@@ -11,6 +11,7 @@ import dev.wallet.balancecache.model.IdempotencyKey;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.TransferView;
@@ -62,6 +63,17 @@ public final class MoneyCore {
   /** A merchant wallet of {@code owner} on a shard other than {@code other}'s. */
   public WalletId openMerchantElsewhere(String owner, WalletId other) {
     return open(owner, awayFrom(owner, other), WalletType.MERCHANT);
+  }
+
+  /**
+   * A merchant wallet of {@code owner} on a shard that another Redis master serves than {@code other}'s:
+   * a saga between them runs step by step, never in one script (docs/architecture.md, "The cross-shard saga").
+   */
+  public WalletId openMerchantOnAnotherMaster(String owner, WalletId other) {
+    int master = RedisNodes.masterOf(other.shard());
+    ShardId elsewhere = cache.shards().all().stream().filter(shard -> RedisNodes.masterOf(shard) != master)
+      .findFirst().orElseThrow(() -> new IllegalStateException("one master serves every shard"));
+    return open(owner, Optional.of(WalletId.random(elsewhere)), WalletType.MERCHANT);
   }
 
   /**

@@ -33,6 +33,11 @@ public final class RedisNodes {
     throw new IllegalStateException("no Redis node answers");
   }
 
+  /** The port of the node that is master for {@code shard}'s slot right now. */
+  public static int masterOf(dev.wallet.balancecache.model.ShardId shard) {
+    return masterOfSlot(slotOf(shard.tag()));
+  }
+
   /** The port of the node that is master for {@code slot} right now, as the cluster sees it. */
   public static int masterOfSlot(int slot) {
     for (int port : TestEnvironment.redisPorts()) {
