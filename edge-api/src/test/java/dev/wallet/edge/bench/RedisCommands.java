@@ -46,18 +46,15 @@ final class RedisCommands {
   }
 
   Future<Sample> sample() {
-    Redis cluster = Redis.createClient(vertx, "redis://" + seed);
-    return cluster.send(Request.cmd(Command.CLUSTER).arg("NODES"))
-      .compose(nodes -> {
-        List<Future<Map<String, Used>>> each = new ArrayList<>();
-        nodes.toString().lines().map(line -> line.split(" ")[1].split("@")[0]).forEach(node -> each.add(ofNode(node)));
-        return Future.all(each).map(all -> {
-          Map<String, Used> summed = new HashMap<>();
-          each.forEach(node -> node.result().forEach((name, used) -> summed.merge(name, used, Used::plus)));
-          return new Sample(summed);
-        });
-      })
-      .eventually(cluster::close);
+    return RedisInfo.nodes(vertx, seed).compose(nodes -> {
+      List<Future<Map<String, Used>>> each = new ArrayList<>();
+      nodes.forEach(node -> each.add(ofNode(node)));
+      return Future.all(each).map(all -> {
+        Map<String, Used> summed = new HashMap<>();
+        each.forEach(node -> node.result().forEach((name, used) -> summed.merge(name, used, Used::plus)));
+        return new Sample(summed);
+      });
+    });
   }
 
   /** The commands with at least 0.01 calls per request, most expensive first: name calls (µs). */

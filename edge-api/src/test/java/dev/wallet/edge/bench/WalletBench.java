@@ -120,6 +120,7 @@ public final class WalletBench {
   private final LedgerLag ledger;
   private final StringBuilder out = new StringBuilder();
   private final ProcessCpu cpu;
+  private final RedisLatency latency;
   /** Per open-loop scenario: share of max, p99 ms, ledger lag p99 ms; for the targets. */
   private final Map<String, List<double[]>> openRows = new ConcurrentHashMap<>();
   private Sockets.Result socketResult;
@@ -133,6 +134,7 @@ public final class WalletBench {
     this.ledger = new LedgerLag(vertx, LedgerPlacement.parse(options.ledgerPlacement(), home,
       new ShardRange(0, ShardId.MAX_SHARDS)), options.writerMetrics());
     this.cpu = options.pids().isEmpty() ? null : new ProcessCpu(java.nio.file.Path.of(options.pids()));
+    this.latency = new RedisLatency(vertx, options.redisSeed());
   }
 
   public static void main(String[] args) {
@@ -267,12 +269,14 @@ public final class WalletBench {
     RedisMemory.Sample memoryBefore = await(memory.sample(), 60);
     RedisCommands commands = new RedisCommands(vertx, options.redisSeed());
     RedisCommands.Sample commandsBefore = await(commands.sample(), 60);
+    await(latency.reset(), 60);
     CpuSample before = cpuSample();
     Duration measured = Duration.ofSeconds(options.seconds());
     Instant from = Instant.now();
     Load.Result result = await(options.rate() > 0 ? Load.open(vertx, requests.get(), options.rate(), measured)
       : Load.closed(vertx, requests.get(), options.clients(), measured), options.seconds() + 120L);
     Instant to = Instant.now();
+    String redisStalls = RedisLatency.summary(await(latency.spikes(), 60));
     await(ledger.drained(300_000), 310);
     String lag = scenario.equals("read") ? "none" : lag(List.of(await(ledger.delay(from, to), 60)));
     Map<String, Double> cpuPerRequest = cpuPerRequest(before, result);
@@ -281,14 +285,14 @@ public final class WalletBench {
     return String.format(Locale.ROOT, "%s: %.0f/s p50 %.1f ms p99 %.1f ms p99.9 %.1f ms errors %s; ledger lag "
       + "p50 / p99 / max ms: %s; CPU ms per request: %s; Redis memory kept per request: %d bytes (outbox entries "
       + "%d before, %d after), Redis keys kept without a lifetime per request: %.2f; Redis calls per request, all "
-      + "nodes (µs spent in them): %s%n",
+      + "nodes (µs spent in them): %s; Redis latency monitor: %s%n",
       scenario,
       result.perSecond(), result.percentileMs(50), result.percentileMs(99), result.percentileMs(99.9),
       result.errorsText(), lag, cpuLine(cpuPerRequest),
       (memoryAfter.usedBytes() - memoryBefore.usedBytes()) / Math.max(1, result.answered()),
       memoryBefore.outboxEntries(), memoryAfter.outboxEntries(),
       (memoryAfter.keysWithoutLifetime() - memoryBefore.keysWithoutLifetime()) / (double) Math.max(1, result.answered()),
-      commandsPerRequest);
+      commandsPerRequest, redisStalls);
   }
 
   /**
@@ -415,19 +419,21 @@ public final class WalletBench {
   }
 
   /** An open-loop run and the CPU its requests cost, until the ledger had caught up with them. */
-  private record OpenRun(Load.Result result, double cpuMsPerRequest) {
+  private record OpenRun(Load.Result result, double cpuMsPerRequest, List<RedisLatency.Spike> redisStalls) {
   }
 
   private OpenRun measureOpen(Load.Requests requests, double perSecond, List<LedgerLag.Delay> lag) {
+    await(latency.reset(), 60);
     Instant from = Instant.now();
     CpuSample cpuBefore = cpuSample();
     Load.Result result = await(Load.open(vertx, requests, perSecond, Duration.ofSeconds(options.seconds())),
       options.seconds() + 180L);
     Instant to = Instant.now();
+    List<RedisLatency.Spike> stalls = await(latency.spikes(), 60);
     await(ledger.drained(300_000), 310);
     double cpu = cpuPerRequest(cpuBefore, result).get(ALL);
     lag.add(await(ledger.delay(from, to), 60));
-    return new OpenRun(result, cpu);
+    return new OpenRun(result, cpu, stalls);
   }
 
   /** For each master, a pair of wallets on a shard it serves (added to {@code chosen}), and the move.lua call between them. */
@@ -536,6 +542,7 @@ public final class WalletBench {
       .append("| scenario | offered per second (share of max) | answered per second | p50 ms | p99 ms | p99.9 ms "
         + "| errors | ledger lag p50 / p99 / max ms | CPU ms per request |\n"
         + "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    StringBuilder stalls = new StringBuilder();
     for (Measured m : measured.values()) {
       if (!m.title().startsWith("POST") || (options.quick() && m.title().contains("payments"))) {
         continue;
@@ -552,9 +559,15 @@ public final class WalletBench {
         out.append(String.format(Locale.ROOT, "| %s | %.0f (%.0f %%) | %.0f | %.1f | %.1f | %.1f | %s | %s | %.2f |%n",
           m.title(), max * share, share * 100, result.perSecond(), result.percentileMs(50), result.percentileMs(99),
           result.percentileMs(99.9), result.errorsText(), lag(lag), run.cpuMsPerRequest()));
+        if (!run.redisStalls().isEmpty()) {
+          stalls.append(String.format(Locale.ROOT, "- %s at %.0f %%: %s%n", m.title(), share * 100,
+            RedisLatency.summary(run.redisStalls())));
+        }
       }
     }
-    out.append('\n');
+    out.append('\n').append("Redis's latency monitor during the open loops (seconds in which an event on a node took "
+      + "longer than its latency-monitor-threshold, scripts/infra-up.sh; node, event, seconds, the worst): ")
+      .append(stalls.isEmpty() ? "nothing in any of them.\n\n" : "\n\n" + stalls + "\n");
   }
 
   /**
