@@ -8,6 +8,8 @@ export WALLET_REDIS_NODE_COUNT=${WALLET_REDIS_NODE_COUNT:-7}      # 3 masters, 3
 export WALLET_REDIS_NODE_TIMEOUT_MS=${WALLET_REDIS_NODE_TIMEOUT_MS:-3000}
 # the longest value a hash keeps as a compact listpack (scripts/infra-up.sh says why 1024)
 export WALLET_REDIS_LISTPACK_VALUE=${WALLET_REDIS_LISTPACK_VALUE:-1024}
+# how often a replica fsyncs its AOF: everysec, or always (scripts/infra-up.sh says what each costs)
+export WALLET_REDIS_REPLICA_FSYNC=${WALLET_REDIS_REPLICA_FSYNC:-everysec}
 export WALLET_PG_HOST=${WALLET_PG_HOST:-127.0.0.1}
 # Below Linux's ephemeral range (32768-60999): a port in it can be held by any outgoing connection's
 # local end, and PostgreSQL then fails to bind it when it starts or restarts.

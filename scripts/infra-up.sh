@@ -2,7 +2,8 @@
 # Brings up the wallet's infrastructure on loopback, idempotently:
 #   - a Redis Cluster of WALLET_REDIS_NODE_COUNT nodes (by default 3 masters, 3 replicas and a
 #     spare replica that Redis moves to whichever master loses its own),
-#     AOF on with appendfsync always, in $WALLET_DATA_DIR/redis/<port>;
+#     AOF on, fsynced with every write on masters and every second on replicas
+#     (WALLET_REDIS_REPLICA_FSYNC), in $WALLET_DATA_DIR/redis/<port>;
 #   - a PostgreSQL cluster of its own (initdb/pg_ctl) on WALLET_PG_PORT, in $WALLET_DATA_DIR/pg,
 #     run by an unprivileged account, with the roles and database the wallet uses, and a second
 #     database of the same roles ($WALLET_PG_DATABASE_2) for a ledger placed over two databases
@@ -185,7 +186,29 @@ start_redis_cluster() {
     add_lone_nodes "$member"
   fi
   wait_for "the Redis Cluster to be ok on every node" 60 cluster_is_ok
+  replicas_fsync "$WALLET_REDIS_REPLICA_FSYNC"
   log "redis cluster ok: $WALLET_REDIS_NODES"
+}
+
+# Every node starts with appendfsync always (its configuration file above): one that does not know
+# its role yet is safe. A master must keep it: a kill -9 and restart before any failover would
+# otherwise come back without what it answered. A replica need not: the money core acknowledges a
+# write once a replica holds it (WAIT), in memory, and the master has it on disk. But a replica
+# that fsyncs every write answers WAIT only after its fsync, and on this machine's one shared disk
+# the replicas' fsyncs stall every node's: at 800 same-shard transfers a second, p99 56-74 ms with
+# replicas fsyncing every second against 117-853 ms with every write (2026-12-05, docs/benchmarks.md).
+# What it costs (docs/architecture.md, "Durability: what survives what"): a master and the replica
+# that holds a write crashing within about 2 s of each other, the replica then promoted, can lose it.
+# A replica promoted later is told to fsync every write by the money core before it writes there.
+# Set on the replicas of now, at run time: a node restarted later starts with always again.
+replicas_fsync() {
+  local port policy=$1
+  case "$policy" in always | everysec) ;; *) die "WALLET_REDIS_REPLICA_FSYNC is always or everysec, not '$policy'" ;; esac
+  for port in $(redis_ports); do
+    if [ "$(redis-cli -h "$WALLET_REDIS_HOST" -p "$port" role | head -n 1)" = slave ]; then
+      redis-cli -h "$WALLET_REDIS_HOST" -p "$port" config set appendfsync "$policy" >/dev/null
+    fi
+  done
 }
 
 # ---------------------------------------------------------------- PostgreSQL

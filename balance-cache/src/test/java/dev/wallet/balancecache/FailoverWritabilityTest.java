@@ -72,6 +72,7 @@ class FailoverWritabilityTest {
     WalletId from = core.funded(alice, 1_000_000);
     WalletId to = core.openNear(owner(), from);
     killedPort = RedisNodes.masterOfSlot(RedisNodes.slotOf(from.shard().tag()));
+    RedisNodes.replicasOf(killedPort).forEach(replica -> fsync(replica, "everysec")); // as infra-up.sh sets them
 
     RedisNodes.kill9(killedPort);
     long killedAt = System.nanoTime();
@@ -85,6 +86,57 @@ class FailoverWritabilityTest {
 
     assertThat(RedisNodes.ping(killedPort)).as("the killed node stays down").isFalse();
     assertThat(core.available(to)).isPositive();
+    assertThat(fsyncOf(RedisNodes.masterOfSlot(RedisNodes.slotOf(from.shard().tag()))))
+      .as("the promoted replica, told to fsync every write before the money core wrote there").isEqualTo("always");
+  }
+
+  @Test
+  @DisplayName("a master demoted and promoted again while the money core stays connected fsyncs every write before its next"
+    + " transfer")
+  void masterPromotedAgainFsyncsEveryWrite() {
+    String alice = owner();
+    WalletId from = core.funded(alice, 1_000);
+    WalletId to = core.openNear(owner(), from);
+    int slot = RedisNodes.slotOf(from.shard().tag());
+    int master = RedisNodes.masterOfSlot(slot);
+    int replica = RedisNodes.replicasOf(master).get(0);
+
+    promote(replica, slot);
+    Eventually.await("a transfer through the promoted replica", WRITABLE_AGAIN_WITHIN,
+      () -> transferSucceeds(from, to, alice));
+    fsync(master, "everysec"); // a replica now, set as infra-up.sh sets replicas
+    promote(master, slot);
+    Eventually.await("a transfer through the first master again", WRITABLE_AGAIN_WITHIN,
+      () -> transferSucceeds(from, to, alice));
+
+    assertThat(fsyncOf(master)).isEqualTo("always");
+    assertThat(core.available(to)).isEqualTo(2);
+  }
+
+  /**
+   * A manual failover: {@code replica} takes over its master's slots with the master's agreement. A
+   * master just demoted is asked again until its new master, which learns of its new replica by
+   * gossip, agrees (Redis gives a refused request 5 s).
+   */
+  private static void promote(int replica, int slot) {
+    for (int attempt = 1; RedisNodes.masterOfSlot(slot) != replica; attempt++) {
+      assertThat(attempt).as(replica + " promoted within 3 manual failovers").isLessThanOrEqualTo(3);
+      assertThat(RedisNodes.cli(replica, "cluster", "failover").trim()).isEqualTo("OK");
+      try {
+        Eventually.await(replica + " to serve slot " + slot, Duration.ofSeconds(7),
+          () -> RedisNodes.masterOfSlot(slot) == replica);
+      } catch (AssertionError notYet) {
+        LOG.info("{} not promoted yet: {}", replica, notYet.getMessage());
+      }
+    }
+  }
+
+  private static void fsync(int port, String policy) {
+    assertThat(RedisNodes.cli(port, "config", "set", "appendfsync", policy).trim()).isEqualTo("OK");
+  }
+
+  private static String fsyncOf(int port) {
+    return RedisNodes.cli(port, "config", "get", "appendfsync").lines().skip(1).findFirst().orElse("").trim();
   }
 
   @Test

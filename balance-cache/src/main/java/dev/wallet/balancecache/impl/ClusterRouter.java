@@ -38,6 +38,9 @@ final class ClusterRouter {
   private final int maxPoolSize;
   private final Map<String, Redis> nodes = new ConcurrentHashMap<>();
   private volatile String[] masterBySlot = new String[HashSlot.SLOTS];
+  private volatile Set<String> knownMasters = Set.of();
+  /** How many times each endpoint became a master in this router's view (see {@link #mastership}). */
+  private final Map<String, Integer> masterships = new ConcurrentHashMap<>();
   private Future<Void> refreshing;
   private long refreshTimer = -1;
 
@@ -123,6 +126,28 @@ final class ClusterRouter {
     return masterBySlot[HashSlot.of(key)];
   }
 
+  /**
+   * How many times {@code endpoint} became a master in this router's view: a write link checks the
+   * node again (ReplicatedLink) when this changed since it last did, since a node that was a replica
+   * in between may run with a replica's settings.
+   */
+  int mastership(String endpoint) {
+    return masterships.getOrDefault(endpoint, 0);
+  }
+
+  /** Counts a new mastership for each of {@code masters} not a master before; before any request is routed to it. */
+  private void becameMasters(Set<String> masters) {
+    Set<String> before = knownMasters;
+    if (before.containsAll(masters)) {
+      return;
+    }
+    masters.stream().filter(endpoint -> !before.contains(endpoint))
+      .forEach(endpoint -> masterships.merge(endpoint, 1, Integer::sum));
+    Set<String> known = new LinkedHashSet<>(before);
+    known.addAll(masters);
+    knownMasters = Set.copyOf(known);
+  }
+
   /** Counts the {@code slaveN:...,state=online,...} lines of an INFO replication answer. */
   static int onlineReplicas(String info) {
     return (int) info.lines().filter(line -> line.startsWith("slave") && line.contains("state=online")).count();
@@ -144,6 +169,7 @@ final class ClusterRouter {
     if (redirect != null && redirect.find()) {
       String endpoint = "redis://" + redirect.group(3);
       if (redirect.group(1).equals("MOVED")) {
+        becameMasters(Set.of(endpoint));
         masterBySlot[Integer.parseInt(redirect.group(2))] = endpoint;
         refresh();
         return null;
@@ -219,6 +245,10 @@ final class ClusterRouter {
         table[slot] = endpoint;
       }
     }
+    Set<String> masters = new LinkedHashSet<>(Arrays.asList(table));
+    masters.remove(null);
+    becameMasters(masters);
+    knownMasters = Set.copyOf(masters); // a master that left the table becomes a master again when it returns
     masterBySlot = table;
     return null;
   }

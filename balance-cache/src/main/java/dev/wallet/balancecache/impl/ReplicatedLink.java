@@ -1,5 +1,6 @@
 package dev.wallet.balancecache.impl;
 
+import dev.wallet.balancecache.config.RedisConfigReply;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -12,6 +13,7 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * first (lib.lua). So the {@code WAIT} covers everything the master had done when the batch's last
  * script ran, including the original write of a replay, which may have been made on another
  * connection a moment before a failover.
+ *
+ * <p>Before its first write on a connection, it makes sure the master fsyncs every write to its AOF
+ * ({@code appendfsync always}): replicas fsync once a second (scripts/infra-up.sh), and a replica
+ * promoted since keeps that until told. It checks again on a new connection and whenever the
+ * router saw the node become a master again (docs/architecture.md, "Durability: what survives what").
  *
  * <p>Confined to one event loop: every method runs on {@link #context}. A link that fails (the
  * connection closes, or a {@code WAIT} does not come back in time) fails what it holds, and the
@@ -45,15 +52,19 @@ final class ReplicatedLink {
   private final int minReplicaAcks;
   private final long replicationTimeoutMs;
   private final Redis client;
+  private final IntSupplier mastership;
   private Future<RedisConnection> connection;
+  /** The router's mastership of the endpoint when this link's connection checked the node. */
+  private int checkedMastership;
   private List<Pending> open = new ArrayList<>();
   private final List<List<Pending>> inFlight = new ArrayList<>();
   private boolean closed;
 
   /** {@code name}: of its connection's pool, in the pool metrics. */
   ReplicatedLink(Vertx vertx, Context context, String endpoint, String name, int minReplicaAcks,
-      long replicationTimeoutMs) {
+      long replicationTimeoutMs, IntSupplier mastership) {
     this.vertx = vertx;
+    this.mastership = mastership;
     this.context = context;
     this.endpoint = endpoint;
     this.minReplicaAcks = minReplicaAcks;
@@ -125,13 +136,37 @@ final class ReplicatedLink {
   }
 
   private Future<RedisConnection> connected() {
+    int now = mastership.getAsInt();
+    if (connection != null && now != checkedMastership) {
+      reset(new IllegalStateException(endpoint + " became a master again; its settings are checked anew"));
+    }
     if (connection == null || connection.failed()) {
-      connection = client.connect().onSuccess(conn -> {
+      checkedMastership = now;
+      connection = client.connect().compose(this::fsyncingEveryWrite).onSuccess(conn -> {
         conn.exceptionHandler(failure -> reset(failure));
         conn.endHandler(ended -> reset(new IllegalStateException("the connection to " + endpoint + " closed")));
       });
     }
     return connection;
+  }
+
+  /**
+   * {@code conn}, once its node fsyncs every write: a node that does not and refuses to be told is
+   * not written to (its connection fails, and so do the writes waiting for it).
+   */
+  private Future<RedisConnection> fsyncingEveryWrite(RedisConnection conn) {
+    return conn.send(Request.cmd(Command.CONFIG).arg("GET").arg("appendfsync")).compose(reply -> {
+      String policy = RedisConfigReply.value(reply, "appendfsync");
+      if (policy.equals("always")) {
+        return Future.succeededFuture(conn);
+      }
+      LOG.info("{} fsynced its AOF '{}' (a replica's setting, promoted since): every write from now on", endpoint,
+        policy);
+      return conn.send(Request.cmd(Command.CONFIG).arg("SET").arg("appendfsync").arg("always")).map(conn);
+    }).onFailure(refused -> {
+      LOG.error("{} is not written to: it could not be made to fsync every write: {}", endpoint, refused.toString());
+      conn.close();
+    });
   }
 
   /** Fails everything this link holds and drops its connection; the next write connects again. */

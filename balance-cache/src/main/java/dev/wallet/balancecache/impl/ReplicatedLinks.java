@@ -63,7 +63,7 @@ final class ReplicatedLinks {
   private synchronized ReplicatedLink created(Context context, String endpoint) {
     long number = all.stream().filter(link -> link.endpoint().equals(endpoint)).count() + 1;
     ReplicatedLink link = new ReplicatedLink(vertx, context, endpoint, endpoint + " group commit " + number,
-      minReplicaAcks, replicationTimeoutMs);
+      minReplicaAcks, replicationTimeoutMs, () -> router.mastership(endpoint));
     all.add(link);
     return link;
   }

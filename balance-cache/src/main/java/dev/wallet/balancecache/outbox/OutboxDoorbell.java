@@ -1,5 +1,6 @@
 package dev.wallet.balancecache.outbox;
 
+import dev.wallet.balancecache.config.RedisConfigReply;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.ShardRange;
 import io.vertx.core.Future;
@@ -211,7 +212,7 @@ public final class OutboxDoorbell {
    */
   private Future<Boolean> notificationsOn(String node, RedisConnection conn) {
     return conn.send(Request.cmd(Command.CONFIG).arg("GET").arg("notify-keyspace-events")).compose(reply -> {
-      String flags = configValue(reply);
+      String flags = RedisConfigReply.value(reply, "notify-keyspace-events");
       boolean streams = flags.contains("t") || flags.contains("A");
       if (flags.contains("K") && streams) {
         return Future.succeededFuture(true);
@@ -227,17 +228,6 @@ public final class OutboxDoorbell {
     });
   }
 
-  /** CONFIG GET answers a map (RESP3) or a [name, value] list (RESP2). */
-  private static String configValue(Response reply) {
-    if (reply == null) {
-      return "";
-    }
-    if (reply.isMap()) {
-      Response value = reply.get("notify-keyspace-events");
-      return value == null ? "" : value.toString();
-    }
-    return reply.size() >= 2 ? reply.get(1).toString() : "";
-  }
 
   private void retry(String node, Redis client, Throwable failure, Follower follower) {
     listening.remove(node);
