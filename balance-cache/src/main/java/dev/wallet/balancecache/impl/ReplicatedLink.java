@@ -83,9 +83,15 @@ final class ReplicatedLink {
       return Future.failedFuture(new IllegalStateException("the link to " + endpoint + " is closed"));
     }
     Promise<Response> answer = Promise.promise();
-    connected().onComplete(connected -> {
+    Future<RedisConnection> current = connected();
+    current.onComplete(connected -> {
       if (connected.failed()) {
         answer.fail(connected.cause());
+        return;
+      }
+      if (current != connection) {
+        // reset while connecting: the batch of this turn, and its WAIT, belong to another connection
+        answer.fail(new IllegalStateException("the link to " + endpoint + " was reset"));
         return;
       }
       Future<Response> reply = connected.result().send(script);
@@ -142,12 +148,22 @@ final class ReplicatedLink {
     }
     if (connection == null || connection.failed()) {
       checkedMastership = now;
-      connection = client.connect().compose(this::fsyncingEveryWrite).onSuccess(conn -> {
-        conn.exceptionHandler(failure -> reset(failure));
-        conn.endHandler(ended -> reset(new IllegalStateException("the connection to " + endpoint + " closed")));
+      Future<RedisConnection> opening = client.connect().compose(this::fsyncingEveryWrite);
+      connection = opening;
+      opening.onSuccess(conn -> {
+        conn.exceptionHandler(failure -> resetIfStill(opening, failure));
+        conn.endHandler(ended -> resetIfStill(opening,
+          new IllegalStateException("the connection to " + endpoint + " closed")));
       });
     }
     return connection;
+  }
+
+  /** A connection's failure resets the link only while it is the link's connection. */
+  private void resetIfStill(Future<RedisConnection> current, Throwable cause) {
+    if (connection == current) {
+      reset(cause);
+    }
   }
 
   /**
@@ -178,9 +194,13 @@ final class ReplicatedLink {
     inFlight.clear();
     open = new ArrayList<>();
     failing.forEach(batch -> batch.forEach(pending -> pending.answer().tryFail(cause)));
-    if (dropped != null && dropped.succeeded()) {
-      LOG.debug("link to {} reset: {}", endpoint, cause.toString());
-      dropped.result().close();
+    if (dropped != null) {
+      // also once a connection still opening is open: the pool holds one, and a connection never
+      // closed would keep every later connect waiting
+      dropped.onSuccess(conn -> {
+        LOG.debug("link to {} reset: {}", endpoint, cause.toString());
+        conn.close();
+      });
     }
   }
 
