@@ -96,7 +96,12 @@ final class LiveSocket {
   }
 
   JsonObject awaitMessage(String what, java.util.function.Predicate<JsonObject> wanted) {
-    Eventually.await(what, Duration.ofSeconds(15), () -> messages.stream().anyMatch(wanted));
+    try {
+      Eventually.await(what, Duration.ofSeconds(15), () -> messages.stream().anyMatch(wanted));
+    } catch (AssertionError missing) {
+      throw new AssertionError(missing.getMessage() + "; the socket " + (isOpen() ? "is open"
+        : "closed at " + closedAt + " with " + closeCode + " '" + closeReason + "'") + ", received " + messages, missing);
+    }
     return messages.stream().filter(wanted).findFirst().orElseThrow();
   }
 

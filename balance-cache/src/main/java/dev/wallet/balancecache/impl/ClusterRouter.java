@@ -1,6 +1,7 @@
 package dev.wallet.balancecache.impl;
 
 import dev.wallet.balancecache.async.Deadline;
+import dev.wallet.balancecache.config.RedisConfigReply;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -27,11 +28,16 @@ import org.slf4j.LoggerFactory;
  * request: slower, and one unreachable node fails requests for all of them.) The slot table
  * comes from CLUSTER SLOTS and is refreshed on start, on redirects, on connection failures and
  * periodically, so a failover is followed within moments.
+ *
+ * <p>It also knows whether a master fsyncs every write ({@link #fsyncingEveryWrite}), which every
+ * write of the money core waits for.
  */
 final class ClusterRouter {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterRouter.class);
   private static final Pattern REDIRECT = Pattern.compile("(MOVED|ASK) (\\d+) (\\S+)");
+  /** A node that does not answer the fsync check within this is asked again by the next write. */
+  private static final long FSYNC_CHECK_TIMEOUT_MS = 2_000;
 
   private final Vertx vertx;
   private final List<String> seeds;
@@ -41,6 +47,7 @@ final class ClusterRouter {
   private volatile Set<String> knownMasters = Set.of();
   /** How many times each endpoint became a master in this router's view (see {@link #mastership}). */
   private final Map<String, Integer> masterships = new ConcurrentHashMap<>();
+  private final Map<String, FsyncCheck> fsyncChecks = new ConcurrentHashMap<>();
   private Future<Void> refreshing;
   private long refreshTimer = -1;
 
@@ -75,12 +82,48 @@ final class ClusterRouter {
     return client(endpoint).batch(requests);
   }
 
-  /** For ASK: the slot is moving; this one request goes to the importing node, announced by ASKING. */
+  /**
+   * For ASK: the slot is moving; this one request goes to the importing node, announced by ASKING,
+   * once that node fsyncs every write (it may be a master the money core never wrote to).
+   */
   Future<List<Response>> batchAsking(String endpoint, List<Request> requests) {
     List<Request> asking = new ArrayList<>();
     asking.add(Request.cmd(Command.ASKING));
     asking.addAll(requests);
-    return client(endpoint).batch(asking).map(replies -> replies.subList(1, replies.size()));
+    return fsyncingEveryWrite(endpoint).compose(checked -> client(endpoint).batch(asking))
+      .map(replies -> replies.subList(1, replies.size()));
+  }
+
+  /**
+   * Completes once {@code endpoint} fsyncs every write to its AOF ({@code appendfsync always}),
+   * having told it to when it did not: replicas fsync once a second (scripts/infra-up.sh), and a
+   * replica promoted since keeps that until told. The node is asked once for each of its
+   * masterships (one that was a replica in between is asked again), and again after a check that
+   * failed; a node that refuses is not written to (docs/architecture.md, "Durability: what survives
+   * what").
+   */
+  Future<Void> fsyncingEveryWrite(String endpoint) {
+    int now = mastership(endpoint);
+    return fsyncChecks.compute(endpoint, (e, known) -> known != null && known.mastership() == now
+      && !known.done().failed() ? known
+      : new FsyncCheck(now, Deadline.within(vertx, askToFsyncEveryWrite(e), FSYNC_CHECK_TIMEOUT_MS))).done();
+  }
+
+  private record FsyncCheck(int mastership, Future<Void> done) {
+  }
+
+  private Future<Void> askToFsyncEveryWrite(String endpoint) {
+    Redis node = client(endpoint);
+    return node.send(Request.cmd(Command.CONFIG).arg("GET").arg("appendfsync")).compose(reply -> {
+      String policy = RedisConfigReply.value(reply, "appendfsync");
+      if (policy.equals("always")) {
+        return Future.<Void>succeededFuture();
+      }
+      LOG.info("{} fsynced its AOF '{}' (a replica's setting, promoted since): every write from now on", endpoint,
+        policy);
+      return node.send(Request.cmd(Command.CONFIG).arg("SET").arg("appendfsync").arg("always")).<Void>mapEmpty();
+    }).onFailure(refused ->
+      LOG.error("{} is not written to: it could not be made to fsync every write: {}", endpoint, refused.toString()));
   }
 
   /** Sends to every master; fails when none is known, even after reloading the slot table. */

@@ -1,6 +1,5 @@
 package dev.wallet.balancecache.impl;
 
-import dev.wallet.balancecache.config.RedisConfigReply;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -14,6 +13,7 @@ import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,10 +28,10 @@ import org.slf4j.LoggerFactory;
  * script ran, including the original write of a replay, which may have been made on another
  * connection a moment before a failover.
  *
- * <p>Before its first write on a connection, it makes sure the master fsyncs every write to its AOF
- * ({@code appendfsync always}): replicas fsync once a second (scripts/infra-up.sh), and a replica
- * promoted since keeps that until told. It checks again on a new connection and whenever the
- * router saw the node become a master again (docs/architecture.md, "Durability: what survives what").
+ * <p>Before its first write on a connection, it waits until the master fsyncs every write to its
+ * AOF ({@link ClusterRouter#fsyncingEveryWrite}), and it starts a new connection, which waits for that
+ * again, whenever the router saw the node become a master again (docs/architecture.md, "Durability:
+ * what survives what").
  *
  * <p>Confined to one event loop: every method runs on {@link #context}. A link that fails (the
  * connection closes, or a {@code WAIT} does not come back in time) fails what it holds, and the
@@ -53,6 +53,7 @@ final class ReplicatedLink {
   private final long replicationTimeoutMs;
   private final Redis client;
   private final IntSupplier mastership;
+  private final Supplier<Future<Void>> fsyncingEveryWrite;
   private Future<RedisConnection> connection;
   /** The router's mastership of the endpoint when this link's connection checked the node. */
   private int checkedMastership;
@@ -62,9 +63,10 @@ final class ReplicatedLink {
 
   /** {@code name}: of its connection's pool, in the pool metrics. */
   ReplicatedLink(Vertx vertx, Context context, String endpoint, String name, int minReplicaAcks,
-      long replicationTimeoutMs, IntSupplier mastership) {
+      long replicationTimeoutMs, IntSupplier mastership, Supplier<Future<Void>> fsyncingEveryWrite) {
     this.vertx = vertx;
     this.mastership = mastership;
+    this.fsyncingEveryWrite = fsyncingEveryWrite;
     this.context = context;
     this.endpoint = endpoint;
     this.minReplicaAcks = minReplicaAcks;
@@ -148,7 +150,7 @@ final class ReplicatedLink {
     }
     if (connection == null || connection.failed()) {
       checkedMastership = now;
-      Future<RedisConnection> opening = client.connect().compose(this::fsyncingEveryWrite);
+      Future<RedisConnection> opening = onThisContext(fsyncingEveryWrite.get()).compose(checked -> client.connect());
       connection = opening;
       opening.onSuccess(conn -> {
         conn.exceptionHandler(failure -> resetIfStill(opening, failure));
@@ -159,30 +161,18 @@ final class ReplicatedLink {
     return connection;
   }
 
+  /** The router's check is shared by every event loop: its answer is taken back to this link's. */
+  private Future<Void> onThisContext(Future<Void> shared) {
+    Promise<Void> here = Promise.promise();
+    shared.onComplete(done -> context.runOnContext(v -> here.handle(done)));
+    return here.future();
+  }
+
   /** A connection's failure resets the link only while it is the link's connection. */
   private void resetIfStill(Future<RedisConnection> current, Throwable cause) {
     if (connection == current) {
       reset(cause);
     }
-  }
-
-  /**
-   * {@code conn}, once its node fsyncs every write: a node that does not and refuses to be told is
-   * not written to (its connection fails, and so do the writes waiting for it).
-   */
-  private Future<RedisConnection> fsyncingEveryWrite(RedisConnection conn) {
-    return conn.send(Request.cmd(Command.CONFIG).arg("GET").arg("appendfsync")).compose(reply -> {
-      String policy = RedisConfigReply.value(reply, "appendfsync");
-      if (policy.equals("always")) {
-        return Future.succeededFuture(conn);
-      }
-      LOG.info("{} fsynced its AOF '{}' (a replica's setting, promoted since): every write from now on", endpoint,
-        policy);
-      return conn.send(Request.cmd(Command.CONFIG).arg("SET").arg("appendfsync").arg("always")).map(conn);
-    }).onFailure(refused -> {
-      LOG.error("{} is not written to: it could not be made to fsync every write: {}", endpoint, refused.toString());
-      conn.close();
-    });
   }
 
   /** Fails everything this link holds and drops its connection; the next write connects again. */

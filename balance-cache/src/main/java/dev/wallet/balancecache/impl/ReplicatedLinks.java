@@ -63,7 +63,8 @@ final class ReplicatedLinks {
   private synchronized ReplicatedLink created(Context context, String endpoint) {
     long number = all.stream().filter(link -> link.endpoint().equals(endpoint)).count() + 1;
     ReplicatedLink link = new ReplicatedLink(vertx, context, endpoint, endpoint + " group commit " + number,
-      minReplicaAcks, replicationTimeoutMs, () -> router.mastership(endpoint));
+      minReplicaAcks, replicationTimeoutMs, () -> router.mastership(endpoint),
+      () -> router.fsyncingEveryWrite(endpoint));
     all.add(link);
     return link;
   }

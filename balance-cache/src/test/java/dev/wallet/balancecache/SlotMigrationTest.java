@@ -1,0 +1,129 @@
+package dev.wallet.balancecache;
+
+import static dev.wallet.balancecache.testing.MoneyCore.owner;
+import static dev.wallet.balancecache.testing.MoneyCore.USD;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.wallet.balancecache.command.Credit;
+import dev.wallet.balancecache.model.Credited;
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.Outcome;
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.SystemAccount;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.outbox.PostingType;
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.balancecache.testing.MoneyCore;
+import dev.wallet.balancecache.testing.RedisNodes;
+import dev.wallet.balancecache.testing.TestEnvironment;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A shard's hash slot moved between masters as Redis reshards it: the source answers {@code ASK}
+ * for keys already moved, and the money core follows to the importing master, which takes a
+ * script only when every key the script names is there already (else TRYAGAIN).
+ */
+@ExtendWith(VertxExtension.class)
+class SlotMigrationTest {
+
+  private static final long AMOUNT = 250;
+
+  @Test
+  @DisplayName("on a slot half-way to another master, a replayed deposit follows it there (ASK) once that master, set"
+    + " to fsync once a second, fsyncs every write; a new deposit is refused until the move is done, then made")
+  void depositsOnAMovingSlot(Vertx vertx) {
+    RedisNodes.awaitHealthy(Duration.ofSeconds(90));
+    BalanceCache cache = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions());
+    Await.result(cache.start());
+    MoneyCore core = new MoneyCore(cache);
+    WalletId wallet = core.open(owner());
+    Credit first = deposit(wallet);
+    Credit second = deposit(wallet);
+    String posted = Await.result(cache.credit(first)).value().postingId();
+    int slot = RedisNodes.slotOf(wallet.shard().tag());
+    int source = RedisNodes.masterOfSlot(slot);
+    int target = RedisNodes.masters().stream().filter(port -> port != source).findFirst().orElseThrow();
+    fsync(target, "everysec"); // as a replica promoted since infra-up.sh ran
+    try {
+      startMoving(slot, source, target);
+
+      Outcome<Credited> replayed = Await.result(cache.credit(first)); // every key it names is on the target now
+      assertThat(replayed.code()).isEqualTo(OutcomeCode.OK);
+      assertThat(replayed.replayed()).isTrue();
+      assertThat(replayed.value().postingId()).isEqualTo(posted);
+      assertThat(fsyncOf(target)).as("the importing master, before it took the replay").isEqualTo("always");
+      // a script naming a key that is on neither node yet is refused by Redis (TRYAGAIN) until the move ends
+      assertThatThrownBy(() -> Await.result(cache.credit(second))).isInstanceOf(BalanceCacheUnavailableException.class);
+
+      finishMoving(slot, source, target);
+      assertThat(Await.result(cache.credit(second)).code()).isEqualTo(OutcomeCode.OK);
+      assertThat(core.available(wallet)).as("read from the slot's new master").isEqualTo(2 * AMOUNT);
+    } finally {
+      fsync(target, "always");
+      if (RedisNodes.masterOfSlot(slot) == source && !keysIn(target, slot).isEmpty()) {
+        finishMoving(slot, source, target);
+      }
+      if (RedisNodes.masterOfSlot(slot) != source) {
+        int now = RedisNodes.masterOfSlot(slot);
+        startMoving(slot, now, source);
+        finishMoving(slot, now, source);
+      }
+      Await.result(cache.close());
+    }
+  }
+
+  private static Credit deposit(WalletId wallet) {
+    return new Credit(wallet, new Money(AMOUNT, USD), SystemAccount.clearing("sandbox", USD), PostingType.DEPOSIT,
+      "d-" + UUID.randomUUID(), MoneyCore.key("slot-migration"));
+  }
+
+  /** The slot importing on {@code target}, migrating from {@code source}, with every key of it moved. */
+  private static void startMoving(int slot, int source, int target) {
+    assertThat(RedisNodes.cli(target, "cluster", "setslot", Integer.toString(slot), "importing", idOf(source)).trim())
+      .isEqualTo("OK");
+    assertThat(RedisNodes.cli(source, "cluster", "setslot", Integer.toString(slot), "migrating", idOf(target)).trim())
+      .isEqualTo("OK");
+    for (List<String> keys = keysIn(source, slot); !keys.isEmpty(); keys = keysIn(source, slot)) {
+      List<String> migrate = new java.util.ArrayList<>(List.of("migrate", TestEnvironment.redisHost(),
+        Integer.toString(target), "", "0", "10000", "keys"));
+      migrate.addAll(keys);
+      assertThat(RedisNodes.cli(source, migrate.toArray(String[]::new)).trim()).isEqualTo("OK");
+    }
+  }
+
+  /** The slot assigned to {@code target}, told to both nodes, and seen so by the cluster. */
+  private static void finishMoving(int slot, int source, int target) {
+    for (int node : List.of(target, source)) {
+      assertThat(RedisNodes.cli(node, "cluster", "setslot", Integer.toString(slot), "node", idOf(target)).trim())
+        .isEqualTo("OK");
+    }
+    Eventually.await("every node to see slot " + slot + " on " + target, Duration.ofSeconds(10),
+      () -> RedisNodes.masterOfSlot(slot) == target);
+  }
+
+  private static List<String> keysIn(int node, int slot) {
+    return RedisNodes.cli(node, "cluster", "getkeysinslot", Integer.toString(slot), "500").lines()
+      .map(String::trim).filter(key -> !key.isEmpty()).toList();
+  }
+
+  private static String idOf(int node) {
+    return RedisNodes.cli(node, "cluster", "myid").trim();
+  }
+
+  private static void fsync(int port, String policy) {
+    assertThat(RedisNodes.cli(port, "config", "set", "appendfsync", policy).trim()).isEqualTo("OK");
+  }
+
+  private static String fsyncOf(int port) {
+    return RedisNodes.cli(port, "config", "get", "appendfsync").lines().skip(1).findFirst().orElse("").trim();
+  }
+}
