@@ -105,28 +105,42 @@ public final class CrossShardSaga {
    * wrote: a later step that fails leaves the movement pending, answered PENDING, for the sweeper).
    */
   Future<ScriptReply> inOneScript(Movement movement) {
-    PendingMovement pending = PendingMovement.of(movement);
     Step debit = debitStep(movement);
+    return oneScript(debit.keys(), debit.args(), PendingMovement.of(movement), () -> stepByStep(movement));
+  }
+
+  /**
+   * saga_local from {@code debitArgs} (none: the movement was debited already, and the script drives
+   * its credit and finish), or {@code stepByStep} when the script cannot run them all on its node.
+   */
+  private Future<ScriptReply> oneScript(List<String> keys, List<String> debitArgs, PendingMovement pending,
+                                        Supplier<Future<ScriptReply>> stepByStep) {
     Step credit = creditStep(pending);
     Step finish = finishStep(pending, "", ""); // its decision is the script's to fill in
     List<String> args = new ArrayList<>();
-    for (List<String> list : List.of(debit.args(), credit.keys(), credit.args(), finish.keys(), finish.args())) {
+    for (List<String> list : List.of(debitArgs, credit.keys(), credit.args(), finish.keys(), finish.args())) {
       args.add(Integer.toString(list.size()));
       args.addAll(list);
     }
-    return runner.run(scripts.sagaLocal, debit.keys(), args)
-      .compose(reply -> reply.kind() == ScriptReply.Kind.ELSEWHERE ? stepByStep(movement) : finished(reply))
+    return runner.run(scripts.sagaLocal, keys, args)
+      .compose(reply -> reply.kind() == ScriptReply.Kind.ELSEWHERE ? stepByStep.get()
+        : finished(reply, !debitArgs.isEmpty()))
       .recover(failure -> failure instanceof BalanceCacheUnavailableException ? Future.failedFuture(failure)
-        : stepByStep(movement));
+        : stepByStep.get());
   }
 
-  /** Counts what saga_local did as the steps would have been counted. */
-  private Future<ScriptReply> finished(ScriptReply reply) {
+  /**
+   * Counts what saga_local did as the steps would have been counted; a movement it only drove was
+   * counted as started by its debit.
+   */
+  private Future<ScriptReply> finished(ScriptReply reply, boolean debited) {
     String status = reply.kind() == ScriptReply.Kind.NEW ? reply.outcome().getString("status") : null;
     if (status == null) {
-      return Future.succeededFuture(reply); // refused or replayed: no movement started
+      return Future.succeededFuture(reply); // refused or replayed: no movement started or finished
     }
-    started.incrementAndGet();
+    if (debited) {
+      started.incrementAndGet();
+    }
     switch (status) {
       case "completed" -> completed.incrementAndGet();
       case "reversed" -> reversed.incrementAndGet();
@@ -201,8 +215,20 @@ public final class CrossShardSaga {
     return new Step(keys, args);
   }
 
-  /** Steps 2 and 3 for a movement whose source was debited. */
+  /**
+   * Steps 2 and 3 for a movement whose source was debited: in one script when one master serves both
+   * shards (saga_local without its debit), else one by one.
+   */
   Future<ScriptReply> drive(PendingMovement pending) {
+    Step finish = finishStep(pending, "", "");
+    if (shards.contains(pending.to().shard())
+      && runner.sameMaster(finish.keys().get(0), Keys.wallet(pending.to()))) {
+      return oneScript(finish.keys(), List.of(), pending, () -> driveStepByStep(pending));
+    }
+    return driveStepByStep(pending);
+  }
+
+  private Future<ScriptReply> driveStepByStep(PendingMovement pending) {
     return credit(pending).compose(decision -> decision == OutcomeCode.OK
       ? finish(pending, "completed", "").onSuccess(done -> count(done, completed))
       : finish(pending, "reversed", decision.name()).onSuccess(done -> count(done, reversed)))

@@ -16,13 +16,16 @@ import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.balancecache.testing.MoneyCoreTest;
 import dev.wallet.balancecache.testing.RedisNodes;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.DisplayName;
@@ -55,6 +58,34 @@ class SagaInOneScriptTest extends MoneyCoreTest {
     assertThat(Await.result(cache.pendingMovements(from.shard()))).doesNotContain(outcome.value().id().value());
     assertThat(postingsOf(outcome.value(), from, to)).containsExactly("transfer_debit on the source",
       "transfer_credit on the destination", "transfer_completed on the source");
+  }
+
+  @Test
+  @DisplayName("a movement debited between two shards of one master (a capture's, or one the sweeper finds) is driven "
+    + "in one script: credit and finish, with the saga's postings")
+  void debitedMovementDrivenInOneScript() {
+    String alice = owner();
+    WalletId from = core.funded(alice, 500);
+    WalletId to = openOnAnotherShard(from, sameMaster(from));
+    TransferId id = MoneyCore.pendingAfterDebit(cache, from, to, 120, alice);
+    int master = masterOf(from);
+
+    long scriptsBefore = scriptCalls(master);
+    ScriptReply driven = Await.result(cache.saga().drive(PendingMovement.of(recordOf(from, id))));
+    long scripts = scriptCalls(master) - scriptsBefore;
+
+    assertThat(driven.kind()).isEqualTo(ScriptReply.Kind.NEW);
+    assertThat(driven.outcome().getString("status")).isEqualTo("completed");
+    assertThat(scripts).as("scripts run on the master of both shards").isEqualTo(1);
+    assertThat(core.available(from)).isEqualTo(380);
+    assertThat(core.available(to)).isEqualTo(120);
+    assertThat(Await.result(cache.pendingMovements(from.shard()))).doesNotContain(id.value());
+    TransferView transfer = Await.result(cache.transfer(id)).orElseThrow();
+    assertThat(transfer.status()).isEqualTo(TransferStatus.COMPLETED);
+    assertThat(postingsOf(transfer, from, to)).containsExactly("transfer_debit on the source",
+      "transfer_credit on the destination", "transfer_completed on the source");
+    assertThat(Await.result(cache.saga().drive(PendingMovement.of(recordOf(from, id)))).kind())
+      .as("driven again: the finish replays").isEqualTo(ScriptReply.Kind.REPLAY);
   }
 
   @Test
@@ -162,6 +193,17 @@ class SagaInOneScriptTest extends MoneyCoreTest {
 
   private static int masterOf(WalletId wallet) {
     return RedisNodes.masterOfSlot(HashSlot.of(Keys.wallet(wallet)));
+  }
+
+  /** A movement's record on its source shard, as the sweeper reads it. */
+  private static Map<String, String> recordOf(WalletId source, TransferId id) {
+    List<String> fields = RedisNodes.cli(masterOf(source), "HGETALL", Keys.movement(source.shard(), id.value()))
+      .lines().toList();
+    Map<String, String> record = new HashMap<>();
+    for (int i = 0; i + 1 < fields.size(); i += 2) {
+      record.put(fields.get(i), fields.get(i + 1));
+    }
+    return record;
   }
 
   /** EVAL and EVALSHA calls a node has run. */
