@@ -72,7 +72,8 @@ class FailoverWritabilityTest {
     WalletId from = core.funded(alice, 1_000_000);
     WalletId to = core.openNear(owner(), from);
     killedPort = RedisNodes.masterOfSlot(RedisNodes.slotOf(from.shard().tag()));
-    RedisNodes.replicasOf(killedPort).forEach(replica -> fsync(replica, "everysec")); // as infra-up.sh sets them
+    // as infra-up.sh sets them
+    RedisNodes.replicasOf(killedPort).forEach(replica -> RedisNodes.setFsync(replica, "everysec"));
 
     RedisNodes.kill9(killedPort);
     long killedAt = System.nanoTime();
@@ -86,7 +87,7 @@ class FailoverWritabilityTest {
 
     assertThat(RedisNodes.ping(killedPort)).as("the killed node stays down").isFalse();
     assertThat(core.available(to)).isPositive();
-    assertThat(fsyncOf(RedisNodes.masterOfSlot(RedisNodes.slotOf(from.shard().tag()))))
+    assertThat(RedisNodes.fsyncOf(RedisNodes.masterOfSlot(RedisNodes.slotOf(from.shard().tag()))))
       .as("the promoted replica, told to fsync every write before the money core wrote there").isEqualTo("always");
   }
 
@@ -104,12 +105,12 @@ class FailoverWritabilityTest {
     promote(replica, slot);
     Eventually.await("a transfer through the promoted replica", WRITABLE_AGAIN_WITHIN,
       () -> transferSucceeds(from, to, alice));
-    fsync(master, "everysec"); // a replica now, set as infra-up.sh sets replicas
+    RedisNodes.setFsync(master, "everysec"); // a replica now, set as infra-up.sh sets replicas
     promote(master, slot);
     Eventually.await("a transfer through the first master again", WRITABLE_AGAIN_WITHIN,
       () -> transferSucceeds(from, to, alice));
 
-    assertThat(fsyncOf(master)).isEqualTo("always");
+    assertThat(RedisNodes.fsyncOf(master)).isEqualTo("always");
     assertThat(core.available(to)).isEqualTo(2);
   }
 
@@ -129,14 +130,6 @@ class FailoverWritabilityTest {
         LOG.info("{} not promoted yet: {}", replica, notYet.getMessage());
       }
     }
-  }
-
-  private static void fsync(int port, String policy) {
-    assertThat(RedisNodes.cli(port, "config", "set", "appendfsync", policy).trim()).isEqualTo("OK");
-  }
-
-  private static String fsyncOf(int port) {
-    return RedisNodes.cli(port, "config", "get", "appendfsync").lines().skip(1).findFirst().orElse("").trim();
   }
 
   @Test

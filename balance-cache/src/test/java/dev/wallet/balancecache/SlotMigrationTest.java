@@ -52,7 +52,7 @@ class SlotMigrationTest {
     int slot = RedisNodes.slotOf(wallet.shard().tag());
     int source = RedisNodes.masterOfSlot(slot);
     int target = RedisNodes.masters().stream().filter(port -> port != source).findFirst().orElseThrow();
-    fsync(target, "everysec"); // as a replica promoted since infra-up.sh ran
+    RedisNodes.setFsync(target, "everysec"); // as a replica promoted since infra-up.sh ran
     try {
       startMoving(slot, source, target);
 
@@ -60,7 +60,7 @@ class SlotMigrationTest {
       assertThat(replayed.code()).isEqualTo(OutcomeCode.OK);
       assertThat(replayed.replayed()).isTrue();
       assertThat(replayed.value().postingId()).isEqualTo(posted);
-      assertThat(fsyncOf(target)).as("the importing master, before it took the replay").isEqualTo("always");
+      assertThat(RedisNodes.fsyncOf(target)).as("the importing master, before it took the replay").isEqualTo("always");
       // a script naming a key that is on neither node yet is refused by Redis (TRYAGAIN) until the move ends
       assertThatThrownBy(() -> Await.result(cache.credit(second))).isInstanceOf(BalanceCacheUnavailableException.class);
 
@@ -68,7 +68,7 @@ class SlotMigrationTest {
       assertThat(Await.result(cache.credit(second)).code()).isEqualTo(OutcomeCode.OK);
       assertThat(core.available(wallet)).as("read from the slot's new master").isEqualTo(2 * AMOUNT);
     } finally {
-      fsync(target, "always");
+      RedisNodes.setFsync(target, "always");
       if (RedisNodes.masterOfSlot(slot) == source && !keysIn(target, slot).isEmpty()) {
         finishMoving(slot, source, target);
       }
@@ -88,10 +88,8 @@ class SlotMigrationTest {
 
   /** The slot importing on {@code target}, migrating from {@code source}, with every key of it moved. */
   private static void startMoving(int slot, int source, int target) {
-    assertThat(RedisNodes.cli(target, "cluster", "setslot", Integer.toString(slot), "importing", idOf(source)).trim())
-      .isEqualTo("OK");
-    assertThat(RedisNodes.cli(source, "cluster", "setslot", Integer.toString(slot), "migrating", idOf(target)).trim())
-      .isEqualTo("OK");
+    setSlot(target, slot, "importing", source);
+    setSlot(source, slot, "migrating", target);
     for (List<String> keys = keysIn(source, slot); !keys.isEmpty(); keys = keysIn(source, slot)) {
       List<String> migrate = new java.util.ArrayList<>(List.of("migrate", TestEnvironment.redisHost(),
         Integer.toString(target), "", "0", "10000", "keys"));
@@ -103,27 +101,20 @@ class SlotMigrationTest {
   /** The slot assigned to {@code target}, told to both nodes, and seen so by the cluster. */
   private static void finishMoving(int slot, int source, int target) {
     for (int node : List.of(target, source)) {
-      assertThat(RedisNodes.cli(node, "cluster", "setslot", Integer.toString(slot), "node", idOf(target)).trim())
-        .isEqualTo("OK");
+      setSlot(node, slot, "node", target);
     }
     Eventually.await("every node to see slot " + slot + " on " + target, Duration.ofSeconds(10),
       () -> RedisNodes.masterOfSlot(slot) == target);
   }
 
+  /** CLUSTER SETSLOT on {@code node}: the slot {@code state} (importing, migrating, node) with {@code other}. */
+  private static void setSlot(int node, int slot, String state, int other) {
+    assertThat(RedisNodes.cli(node, "cluster", "setslot", Integer.toString(slot), state, RedisNodes.idOf(other)).trim())
+      .isEqualTo("OK");
+  }
+
   private static List<String> keysIn(int node, int slot) {
     return RedisNodes.cli(node, "cluster", "getkeysinslot", Integer.toString(slot), "500").lines()
       .map(String::trim).filter(key -> !key.isEmpty()).toList();
-  }
-
-  private static String idOf(int node) {
-    return RedisNodes.cli(node, "cluster", "myid").trim();
-  }
-
-  private static void fsync(int port, String policy) {
-    assertThat(RedisNodes.cli(port, "config", "set", "appendfsync", policy).trim()).isEqualTo("OK");
-  }
-
-  private static String fsyncOf(int port) {
-    return RedisNodes.cli(port, "config", "get", "appendfsync").lines().skip(1).findFirst().orElse("").trim();
   }
 }

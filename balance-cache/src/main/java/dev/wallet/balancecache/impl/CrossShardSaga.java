@@ -105,26 +105,26 @@ public final class CrossShardSaga {
    * wrote: a later step that fails leaves the movement pending, answered PENDING, for the sweeper).
    */
   Future<ScriptReply> inOneScript(Movement movement) {
-    Step debit = debitStep(movement);
-    return oneScript(debit.keys(), debit.args(), PendingMovement.of(movement), () -> stepByStep(movement));
+    return oneScript(Optional.of(debitStep(movement)), PendingMovement.of(movement), () -> stepByStep(movement));
   }
 
   /**
-   * saga_local from {@code debitArgs} (none: the movement was debited already, and the script drives
-   * its credit and finish), or {@code stepByStep} when the script cannot run them all on its node.
+   * saga_local from {@code debit}, or, without one, from a movement debited already, whose credit and
+   * finish the script drives; {@code stepByStep} when the script cannot run them all on its node.
    */
-  private Future<ScriptReply> oneScript(List<String> keys, List<String> debitArgs, PendingMovement pending,
+  private Future<ScriptReply> oneScript(Optional<Step> debit, PendingMovement pending,
                                         Supplier<Future<ScriptReply>> stepByStep) {
     Step credit = creditStep(pending);
     Step finish = finishStep(pending, "", ""); // its decision is the script's to fill in
     List<String> args = new ArrayList<>();
+    List<String> debitArgs = debit.map(Step::args).orElse(List.of());
     for (List<String> list : List.of(debitArgs, credit.keys(), credit.args(), finish.keys(), finish.args())) {
       args.add(Integer.toString(list.size()));
       args.addAll(list);
     }
-    return runner.run(scripts.sagaLocal, keys, args)
+    return runner.run(scripts.sagaLocal, debit.orElse(finish).keys(), args)
       .compose(reply -> reply.kind() == ScriptReply.Kind.ELSEWHERE ? stepByStep.get()
-        : finished(reply, !debitArgs.isEmpty()))
+        : finished(reply, debit.isPresent()))
       .recover(failure -> failure instanceof BalanceCacheUnavailableException ? Future.failedFuture(failure)
         : stepByStep.get());
   }
@@ -220,10 +220,9 @@ public final class CrossShardSaga {
    * shards (saga_local without its debit), else one by one.
    */
   Future<ScriptReply> drive(PendingMovement pending) {
-    Step finish = finishStep(pending, "", "");
     if (shards.contains(pending.to().shard())
-      && runner.sameMaster(finish.keys().get(0), Keys.wallet(pending.to()))) {
-      return oneScript(finish.keys(), List.of(), pending, () -> driveStepByStep(pending));
+      && runner.sameMaster(Keys.wallet(pending.from()), Keys.wallet(pending.to()))) {
+      return oneScript(Optional.empty(), pending, () -> driveStepByStep(pending));
     }
     return driveStepByStep(pending);
   }

@@ -24,6 +24,24 @@ public final class RedisNodes {
     return run(command);
   }
 
+  /** Sets the node's {@code appendfsync}, as scripts/infra-up.sh sets replicas'. */
+  public static void setFsync(int port, String policy) {
+    String answer = cli(port, "config", "set", "appendfsync", policy).trim();
+    if (!answer.equals("OK")) {
+      throw new IllegalStateException(port + " refused appendfsync " + policy + ": " + answer);
+    }
+  }
+
+  /** The node's {@code appendfsync}: always, everysec or no. */
+  public static String fsyncOf(int port) {
+    return cli(port, "config", "get", "appendfsync").lines().skip(1).findFirst().orElse("").trim();
+  }
+
+  /** The node's id in the cluster. */
+  public static String idOf(int port) {
+    return cli(port, "cluster", "myid").trim();
+  }
+
   public static int slotOf(String key) {
     for (int port : TestEnvironment.redisPorts()) {
       if (ping(port)) {
