@@ -75,6 +75,23 @@ class RulesClusterTest {
   }
 
   @Test
+  @DisplayName("a member started with a rules file enforces it as soon as its start completes: no first moment "
+    + "without rules")
+  void fileInForceOnceStarted(Vertx vertx, @TempDir Path dir) throws IOException {
+    Path file = dir.resolve("risk-rules.yaml");
+    write(file, TestRules.rules("full", 50_000, 100_000, 100));
+
+    Member member = Member.start(vertx, LimitsTestSupport.newClusterName(), Optional.of(file));
+    try {
+      assertThat(version(member)).isEqualTo(1);
+      assertThat(decide(member, Movement.of(UUID.randomUUID().toString(), Operation.P2P_SEND,
+        Money.of(30_000, "USD"), Instant.now()))).isInstanceOf(Decision.Allowed.class);
+    } finally {
+      member.close();
+    }
+  }
+
+  @Test
   @DisplayName("a limit lowered in the watched file is enforced by every member within 5 s; a malformed file is "
     + "refused, the old rules keep working, and both changes are in the audit")
   void watchedFile(Vertx vertx, @TempDir Path dir) throws IOException {

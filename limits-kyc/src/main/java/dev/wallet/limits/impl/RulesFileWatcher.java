@@ -38,6 +38,7 @@ final class RulesFileWatcher {
   private String lastSeenSha = "";
   private boolean missingReported;
   private boolean polling;
+  private boolean stopped;
   private long timer = -1;
 
   RulesFileWatcher(Vertx vertx, Path path, long pollMs, BiFunction<String, String, Future<PublishOutcome>> publish) {
@@ -51,25 +52,36 @@ final class RulesFileWatcher {
     return "file:" + path.toAbsolutePath();
   }
 
+  /**
+   * Completes once the file was read and, if it changed, published: a member that has started
+   * enforces its file already (a new ruleset had no rules for the first poll's length, and its first
+   * requests were refused as unavailable). A first read that fails is logged and tried again, as later.
+   */
   Future<Void> start(Optional<String> lastPublishedSha) {
     lastSeenSha = lastPublishedSha.orElse("");
-    timer = vertx.setPeriodic(0, pollMs, tick -> poll());
-    return Future.succeededFuture();
+    return poll().onComplete(first -> {
+      if (!stopped) {
+        timer = vertx.setPeriodic(pollMs, tick -> poll());
+      }
+    });
   }
 
   void stop() {
+    stopped = true;
     vertx.cancelTimer(timer);
   }
 
-  private void poll() {
+  /** One read; its failure is logged, and the next poll tries again. */
+  private Future<Void> poll() {
     if (polling) {
-      return;
+      return Future.succeededFuture();
     }
     polling = true;
-    vertx.executeBlocking(this::read, false)
+    return vertx.executeBlocking(this::read, false)
       .compose(content -> content.map(this::changed).orElse(Future.succeededFuture()))
       .onFailure(failure -> LOG.warn("rules file {}: will try again in {} ms: {}", path, pollMs, failure.toString()))
-      .onComplete(done -> polling = false);
+      .onComplete(done -> polling = false)
+      .otherwiseEmpty();
   }
 
   private Future<Void> changed(Content content) {
