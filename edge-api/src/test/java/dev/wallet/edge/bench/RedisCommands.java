@@ -17,7 +17,10 @@ import java.util.stream.Collectors;
  * difference over a run, per answered request, says how many calls of each kind a movement costs
  * the cluster and how long each kind ran (INFO's usec: wall time inside the command, which on a
  * saturated machine includes waiting for a core; not the AOF's fsync nor the replies' writes). The
- * profiling line of {@code --only}.
+ * profiling line of {@code --only}. Beside the commands, INFO stats' counts of the reads from and
+ * writes to clients' sockets (replicas' and the master link's included) that the nodes' event loops
+ * handled: each a system call and often a wake-up, which a change that sends fewer, fuller writes to
+ * Redis should lower whatever the machine's noise does to the times.
  */
 final class RedisCommands {
 
@@ -36,6 +39,10 @@ final class RedisCommands {
       return new Used(calls - other.calls, usec - other.usec);
     }
   }
+
+  /** INFO stats' fields, reported under these names with no time of their own. */
+  private static final Map<String, String> SOCKET_EVENTS = Map.of(
+    "total_reads_processed", "socket reads", "total_writes_processed", "socket writes");
 
   private final Vertx vertx;
   private final String seed;
@@ -66,14 +73,16 @@ final class RedisCommands {
     return used.entrySet().stream()
       .filter(command -> command.getValue().calls() > 0 && command.getValue().calls() * 100 >= requests)
       .sorted((a, b) -> Long.compare(b.getValue().usec(), a.getValue().usec()))
-      .map(command -> String.format(Locale.ROOT, "%s %.2f (%.0f µs)", command.getKey(),
-        command.getValue().calls() / (double) requests, command.getValue().usec() / (double) requests))
+      .map(command -> SOCKET_EVENTS.containsValue(command.getKey())
+        ? String.format(Locale.ROOT, "%s %.2f", command.getKey(), command.getValue().calls() / (double) requests)
+        : String.format(Locale.ROOT, "%s %.2f (%.0f µs)", command.getKey(),
+          command.getValue().calls() / (double) requests, command.getValue().usec() / (double) requests))
       .collect(Collectors.joining(", "));
   }
 
   private Future<Map<String, Used>> ofNode(String node) {
     Redis client = Redis.createClient(vertx, "redis://" + node);
-    return client.send(Request.cmd(Command.INFO).arg("commandstats"))
+    return client.send(Request.cmd(Command.INFO).arg("commandstats").arg("stats"))
       .map(info -> parse(info.toString()))
       .eventually(client::close);
   }
@@ -84,6 +93,13 @@ final class RedisCommands {
     info.lines().filter(line -> line.startsWith("cmdstat_")).forEach(line -> stats.put(
       line.substring("cmdstat_".length(), line.indexOf(':')),
       new Used(RedisInfo.field(line, "calls"), RedisInfo.field(line, "usec"))));
+    info.lines().forEach(line -> {
+      int colon = line.indexOf(':');
+      String name = colon > 0 ? SOCKET_EVENTS.get(line.substring(0, colon)) : null;
+      if (name != null) {
+        stats.put(name, new Used(Long.parseLong(line.substring(colon + 1).trim()), 0));
+      }
+    });
     return stats;
   }
 }
