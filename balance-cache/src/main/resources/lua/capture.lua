@@ -30,7 +30,7 @@
 --
 -- Returns {kind, outcome}: outcome.code is OK (completed here), PENDING (the saga goes on), or
 -- AUTHORIZATION_NOT_FOUND, AUTHORIZATION_NOT_ACTIVE, AUTHORIZATION_EXPIRED, AMOUNT_INVALID,
--- CAPTURE_EXCEEDS_AUTHORIZATION, WALLET_INACTIVE, CURRENCY_MISMATCH, NOT_A_MERCHANT, BALANCE_OVERFLOW;
+-- CAPTURE_EXCEEDS_AUTHORIZATION, WALLET_INACTIVE, CURRENCY_MISMATCH, NOT_A_MERCHANT, SAME_WALLET, BALANCE_OVERFLOW;
 -- kind 'unrecorded' (AUTHORIZATION_NOT_FOUND, nothing written) when the authorization has no record.
 -- Writes (only when accepted): the accounts, the authorization, the movement record, the payment
 -- record or the pending set, the expiry set, the counters (the rest given back), the idempotency
@@ -71,6 +71,9 @@ if not code and same_shard then
   merchant = load_wallet(merchant_key)
   code = wallet_refusal(merchant, currency, '*')
   if not code and merchant.type ~= 'merchant' then code = 'NOT_A_MERCHANT' end
+  -- an authorization from the merchant to itself (refused by hold since 2026-12-06): one wallet on both
+  -- sides of the legs would be written twice over under one sequence number
+  if not code and merchant.key == payer.key then code = 'SAME_WALLET' end
   if not code and holder_id(merchant) ~= merchant_id then error('wallet ' .. merchant.id .. ' does not receive for '
     .. merchant_id) end
 end

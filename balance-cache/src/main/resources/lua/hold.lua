@@ -15,7 +15,8 @@
 --          from a hot merchant's wallet that is short, gathered from its stripes and asked again
 --
 -- Returns {kind, outcome}: outcome.code is OK (hold active) or AMOUNT_INVALID, WALLET_NOT_FOUND,
--- WALLET_INACTIVE, CURRENCY_MISMATCH, LIMIT_EXCEEDED, INSUFFICIENT_FUNDS, BALANCE_OVERFLOW.
+-- WALLET_INACTIVE, CURRENCY_MISMATCH, SAME_WALLET (an authorization whose payer is the merchant),
+-- LIMIT_EXCEEDED, INSUFFICIENT_FUNDS, BALANCE_OVERFLOW.
 -- Writes (only on OK): the wallet, the hold record, the counters, the idempotency record, one posting.
 
 local wallet_key, hold_key, idem_key, outbox, expiry_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
@@ -32,6 +33,8 @@ local amount = positive_units(ARGV[2])
 local wallet = load_wallet(wallet_key)
 local code
 if not amount then code = 'AMOUNT_INVALID' else code = wallet_refusal(wallet, currency, actor) end
+-- a merchant cannot authorize a payment to itself, from its wallet or from one of its credit stripes
+if not code and merchant_id ~= '' and holder_id(wallet) == merchant_id then code = 'SAME_WALLET' end
 local rule = not code and limits_refusal(counter_keys, checks, amount)
 if rule then code = 'LIMIT_EXCEEDED' end
 local legs

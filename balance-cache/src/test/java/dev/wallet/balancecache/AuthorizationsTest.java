@@ -81,6 +81,21 @@ class AuthorizationsTest extends MoneyCoreTest {
     assertThat(Await.result(cache.authorization(id)).orElseThrow().heldMinor()).isEqualTo(500);
   }
 
+  @Test
+  @DisplayName("a merchant cannot authorize a payment from its own wallet to itself: refused, nothing held or counted")
+  void aMerchantCannotAuthorizeItself() {
+    String shop = owner();
+    WalletId merchant = core.openMerchant(shop, Optional.empty());
+    core.fund(merchant, 1_000);
+
+    Outcome<AuthorizationView> placed = Await.result(cache.authorize(new Authorize(merchant, merchant,
+      new Money(500, USD), shop, "", 600_000, MoneyCore.key(shop), List.of())));
+
+    assertThat(placed.code()).isEqualTo(OutcomeCode.SAME_WALLET);
+    assertThat(core.wallet(merchant).held()).isZero();
+    assertThat(core.available(merchant)).isEqualTo(1_000);
+  }
+
   private HoldId authorize(String owner, WalletId payer, WalletId merchant, long amount) {
     Outcome<AuthorizationView> placed = Await.result(cache.authorize(new Authorize(payer, merchant,
       new Money(amount, USD), owner, "", 600_000, MoneyCore.key(owner), List.of())));

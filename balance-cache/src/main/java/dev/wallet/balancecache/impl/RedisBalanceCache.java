@@ -405,11 +405,12 @@ public final class RedisBalanceCache implements BalanceCache {
       .orElse(Future.succeededFuture(Optional.empty())));
   }
 
-  /** A striped merchant's status reaches every stripe before the change is answered. */
+  /**
+   * A striped merchant's status reaches every stripe before the change is answered. So does a
+   * refused change: a close the merchant wallet refused (money on it, or in flight) after its
+   * stripes closed first leaves them open again.
+   */
   private Future<ScriptReply> copiedToStripes(WalletId id, ScriptReply reply) {
-    if (!"OK".equals(reply.outcome().getString("code"))) {
-      return Future.succeededFuture(reply);
-    }
     return identity(id).compose(found -> found.filter(stripes::striped)
       .map(merchant -> stripes.ensure(merchant).compose(opened -> stripes.copyStatus(id)).map(reply))
       .orElse(Future.succeededFuture(reply)));

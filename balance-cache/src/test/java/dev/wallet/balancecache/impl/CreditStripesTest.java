@@ -346,6 +346,41 @@ class CreditStripesTest {
     }
   }
 
+  @Test
+  @DisplayName("a close the merchant wallet refuses after its empty stripes closed first leaves them open again: "
+    + "payments land on them as before")
+  void closeRefusedByTheMerchantWalletReopensItsStripes() {
+    List<WalletId> payers = payersOnOtherShards(3, 5_000);
+    assertOk(Await.result(pay(payers.get(0), 1_000)).code());
+    Await.result(cache.sweepStripes(merchant));
+    assertThat(ownBalance(merchant)).as("swept into the merchant wallet").isEqualTo(1_000 - FEE);
+
+    assertThat(Await.result(cache.setStatus(merchant, WalletStatus.CLOSED, "leaving")).code())
+      .as("money on the merchant wallet itself").isEqualTo(OutcomeCode.BALANCE_NOT_ZERO);
+
+    assertThat(core.wallet(merchant).status()).isEqualTo(WalletStatus.ACTIVE);
+    for (WalletId payer : payers) {
+      assertThat(core.wallet(Stripes.stripeOf(merchant, payer.shard())).status()).as("its stripe open again")
+        .isEqualTo(WalletStatus.ACTIVE);
+      assertOk(Await.result(pay(payer, 100)).code());
+    }
+  }
+
+  @Test
+  @DisplayName("a payer cannot authorize a payment to the merchant it is a credit stripe of: refused, nothing held")
+  void aStripeCannotAuthorizeItsMerchant() {
+    WalletId payer = payersOnOtherShards(1, 5_000).get(0);
+    assertOk(Await.result(pay(payer, 2_000)).code());
+    WalletId stripe = Stripes.stripeOf(merchant, payer.shard());
+
+    Outcome<AuthorizationView> authorized = Await.result(cache.authorize(new Authorize(stripe, merchant,
+      new Money(500, USD), shop, "order-self", 600_000, key(shop), List.of())));
+
+    assertThat(authorized.code()).isEqualTo(OutcomeCode.SAME_WALLET);
+    assertThat(core.wallet(stripe).held()).isZero();
+    assertThat(core.wallet(stripe).available()).isEqualTo(2_000 - FEE);
+  }
+
   // ------------------------------------------------------------------ helpers
 
   private Future<Outcome<PaymentView>> pay(WalletId payer, long minor) {

@@ -77,7 +77,7 @@ public record Problem(ProblemCode code, String detail, Map<String, Object> exten
     return switch (refusal) {
       case OK, PENDING -> throw new IllegalArgumentException(refusal + " is not a refusal");
       case AMOUNT_INVALID -> invalidRequest("amount must be a positive integer of minor units");
-      case SAME_WALLET -> invalidRequest("a transfer needs two different wallets");
+      case SAME_WALLET -> invalidRequest("the money must go to a wallet other than the one it comes from");
       case BALANCE_OVERFLOW -> invalidRequest("the amount would take a balance past 2^53-1 minor units");
       case BALANCE_NOT_ZERO -> invalidRequest("the wallet still holds money");
       case MONEY_IN_FLIGHT -> of(ProblemCode.MONEY_IN_FLIGHT,
