@@ -142,6 +142,30 @@ class ReconciliationTest {
   }
 
   @Test
+  @DisplayName("a wallet the ledger holds and Redis has lost altogether is found as Redis behind the ledger, not left out")
+  void aWalletRedisLostIsFound() {
+    String alice = owner();
+    WalletId lost = core.funded(alice, 1_000);
+    ledger.awaitDrained(Duration.ofSeconds(30));
+
+    String lostKey = lost.shard().tag() + ":w:" + lost.value();
+    byte[] saved = ledger.redis().dump(lostKey);
+    ledger.redis().del(lostKey);
+    ReconciliationReport report;
+    try {
+      report = Await.result(reconciliation.runOnce(), 120);
+    } finally {
+      ledger.redis().restore(lostKey, 0, saved);  // the other suites sum every account of the hot tier
+    }
+
+    assertThat(about(report, Set.of(lost.value()))).singleElement().satisfies(found -> {
+      assertThat(found.kind()).isEqualTo(Kind.WALLET_AHEAD_OF_REDIS);
+      assertThat(found.evidence()).contains("the ledger has seq 1").contains("Redis is at seq null");
+    });
+    assertThat(report.ok()).isFalse();
+  }
+
+  @Test
   @DisplayName("continuous runs each cover a slice of the shards plus every wallet that moved since the last run, and every wallet within a cycle")
   void continuousRunsCoverMovedWalletsAtOnceAndTheRestWithinACycle() {
     // both on the last slice of shards, which the first runs of a cycle do not cover
@@ -572,12 +596,14 @@ class ReconciliationTest {
 
     assertThat(report.discrepancies()).filteredOn(d -> d.kind() == Kind.BROKEN_SEQUENCE)
       .extracting(Discrepancy::subject).containsExactlyInAnyOrder("a:USD:" + shard, "b:USD:" + shard);
-    assertThat(report.discrepancies()).filteredOn(d -> d.subject().equals("b:USD:" + shard)).singleElement()
+    // (these accounts are in the ledger only, so each run also finds Redis behind them: not this test's subject)
+    assertThat(report.discrepancies()).filteredOn(d -> d.kind() == Kind.BROKEN_SEQUENCE)
+      .filteredOn(d -> d.subject().equals("b:USD:" + shard)).singleElement()
       .satisfies(found -> assertThat(found.evidence()).contains("balance_after is 5").contains("give 2"));
 
     // a third posting that follows correctly from the second is no finding: its predecessors were read
     Await.result(store.write(shard, List.of(twoLines(shard, "p3", 3, -6, 6))));
-    assertThat(Await.result(reconciliation.runNext(), 120).discrepancies())
+    assertThat(Await.result(reconciliation.runNext(), 120).discrepancies()).filteredOn(d -> d.kind() == Kind.BROKEN_SEQUENCE)
       .noneMatch(d -> d.subject().endsWith(":USD:" + shard));
   }
 

@@ -34,6 +34,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -326,11 +327,25 @@ public final class Reconciler implements Reconciliation {
    * its shard's database.
    */
   private Future<Void> compareChunk(Run run, List<String> accountIds) {
-    return hotTier.accounts(accountIds).compose(accounts -> Future.all(ledger.byNode(accounts, AccountState::id)
+    return hotTier.accounts(accountIds).map(found -> withAbsent(accountIds, found))
+      .compose(accounts -> Future.all(ledger.byNode(accounts, AccountState::id)
       .entrySet().stream().map(node -> node.getKey().rows(SqlQueries.BALANCES_AT_SEQ, Tuple.tuple()
           .addArrayOfString(node.getValue().stream().map(AccountState::id).toArray(String[]::new))
           .addArrayOfLong(node.getValue().stream().map(AccountState::seq).toArray(Long[]::new)))
         .compose(rows -> judge(run, node.getValue(), rows))).toList()).mapEmpty());
+  }
+
+  /**
+   * The accounts asked for that Redis does not hold (a hash deleted, a rebuild that stopped half way)
+   * are compared as holding nothing at seq 0: any entry the ledger has for one is then found as Redis
+   * being behind the ledger ({@link #stillBehindLedger}). Until 2026-12-06 they were left out, and a
+   * run that could not see an account called it clean.
+   */
+  private static List<AccountState> withAbsent(List<String> asked, List<AccountState> found) {
+    Set<String> held = found.stream().map(AccountState::id).collect(Collectors.toSet());
+    List<AccountState> all = new ArrayList<>(found);
+    asked.stream().filter(id -> !held.contains(id)).forEach(id -> all.add(new AccountState(id, 0, 0, 0)));
+    return all;
   }
 
   private Future<Void> judge(Run run, List<AccountState> accounts, List<Row> rows) {
