@@ -16,6 +16,7 @@ import dev.wallet.edge.http.ConnectionCap;
 import dev.wallet.edge.http.EdgeMetrics;
 import dev.wallet.edge.http.MoneyGate;
 import dev.wallet.edge.http.RateLimiter;
+import dev.wallet.edge.limits.LimitsHandlers;
 import dev.wallet.edge.live.BalanceFeed;
 import dev.wallet.edge.live.SocketsPerCaller;
 import dev.wallet.edge.money.MerchantRegions;
@@ -176,7 +177,8 @@ public final class EdgeApplication {
     }
     LedgerReader ledger = LedgerReader.create(dependencies.ledger());
     cache.connectLedger(ledger);
-    Funds funds = Funds.create(vertx, cache, pool, gateway, registry);
+    Funds funds = Funds.create(vertx, cache, pool, gateway, registry,
+      new LimitsHandlers(dependencies.limits(), Clock.systemUTC()));
     EdgeMetrics metrics = new EdgeMetrics(registry);
     metrics.sagas(cache);
     metrics.limitsOffHome(cache);

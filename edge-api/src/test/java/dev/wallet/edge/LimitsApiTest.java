@@ -19,13 +19,17 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -254,6 +258,70 @@ class LimitsApiTest {
     assertThat(second.bodyAsJsonObject().getString("detail"))
       .endsWith("daily merchant_payment limit of tier full (override for merchant override-merchant): 7000 USD");
     assertThat(alice.available(from)).isEqualTo(100_000 - 4_000);
+  }
+
+  @Test
+  @DisplayName("a withdrawal whose first attempt stopped after its record, before its hold, is held within its owner's "
+    + "limits, whether its retry or the reconciler places the hold")
+  void withdrawalHeldLaterIsWithinTheLimits(Vertx vertx) {
+    EdgeFixture edge = cluster.start(Optional.empty());
+    publish(edge, TestRules.rules("vip", 1_000, 1_000, 1_000));
+    Pool app = EdgeFixture.pool(vertx, EdgeFixture.appDatabase());
+    try {
+      ApiCaller alice = edge.newUser();
+      String aliceWallet = alice.openWallet();
+      alice.deposit(aliceWallet, 10_000);
+      String key = newKey();
+      stoppedBeforeItsHold(app, alice, aliceWallet, 800, key);
+
+      HttpResponse<Buffer> retried = alice.post("/v1/withdrawals", ApiCaller.withdrawal(aliceWallet, 800, "DE00"), key);
+
+      assertThat(retried.statusCode()).as(retried.bodyAsString()).isEqualTo(202);
+      assertProblem(alice.post("/v1/withdrawals", ApiCaller.withdrawal(aliceWallet, 300, "DE00"), newKey()), 422,
+        "limit_exceeded");
+
+      ApiCaller bob = edge.newUser();
+      String bobWallet = bob.openWallet();
+      bob.deposit(bobWallet, 10_000);
+      String found = stoppedBeforeItsHold(app, bob, bobWallet, 800, newKey());
+      String overTheMaximum = stoppedBeforeItsHold(app, bob, bobWallet, 6_000, newKey());
+
+      Eventually.await("the reconciler to place both holds", Duration.ofSeconds(30),
+        () -> !status(app, found).equals("holding") && !status(app, overTheMaximum).equals("holding"));
+      assertThat(status(app, found)).isNotEqualTo("failed");
+      assertThat(status(app, overTheMaximum)).isEqualTo("failed");
+      assertThat(Await.result(app.preparedQuery("SELECT failure_reason FROM edge.withdrawals WHERE id = $1")
+        .execute(Tuple.of(overTheMaximum))).iterator().next().getString("failure_reason"))
+        .isEqualTo("hold_refused:limit_exceeded");
+      assertProblem(bob.post("/v1/withdrawals", ApiCaller.withdrawal(bobWallet, 300, "DE00"), newKey()), 422,
+        "limit_exceeded");
+      assertThat(bob.available(bobWallet)).as("only the 800 the reconciler held")
+        .isEqualTo(10_000 - 800);
+    } finally {
+      Await.result(app.close());
+    }
+  }
+
+  /**
+   * The row a withdrawal's first attempt leaves when its edge stops after recording it and before its
+   * hold reaches Redis (the request hash as the edge makes it: the same request retried is a replay).
+   */
+  private static String stoppedBeforeItsHold(Pool app, ApiCaller owner, String wallet, long amount, String key) {
+    byte[] random = new byte[12];
+    new SecureRandom().nextBytes(random);
+    String id = String.format("x%04d_%s", new WalletId(wallet).shard().number(), HexFormat.of().formatHex(random));
+    String hash = Sha256.hex(String.join("|", "withdrawal", wallet, Long.toString(amount), "USD", "bank", "DE00"));
+    Await.result(app.preparedQuery("INSERT INTO edge.withdrawals (id, wallet_id, owner_id, amount, currency, "
+        + "destination_type, destination_account, gateway, status, idem_scope, idem_key, request_hash) "
+        + "VALUES ($1, $2, $3, $4, 'USD', 'bank', 'DE00', 'sandbox', 'holding', $5, $6, $7)")
+      .execute(Tuple.tuple().addString(id).addString(wallet).addString(owner.id()).addLong(amount)
+        .addString(owner.id()).addString(key).addString(hash)));
+    return id;
+  }
+
+  private static String status(Pool app, String withdrawal) {
+    return Await.result(app.preparedQuery("SELECT status FROM edge.withdrawals WHERE id = $1")
+      .execute(Tuple.of(withdrawal))).iterator().next().getString("status");
   }
 
   private static JsonObject payment(String from, String merchant, long amount) {

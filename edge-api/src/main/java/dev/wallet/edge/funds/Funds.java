@@ -3,6 +3,7 @@ package dev.wallet.edge.funds;
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.edge.gateway.Gateway;
 import dev.wallet.edge.gateway.GatewayEvent;
+import dev.wallet.edge.limits.LimitsHandlers;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -36,10 +37,12 @@ public final class Funds {
     this.withdrawals = withdrawals;
   }
 
-  public static Funds create(Vertx vertx, BalanceCache cache, Pool pool, Gateway gateway, MeterRegistry meters) {
+  /** {@code limits}: what a withdrawal counts against its owner's limits (the edge's own rules at the time). */
+  public static Funds create(Vertx vertx, BalanceCache cache, Pool pool, Gateway gateway, MeterRegistry meters,
+                             LimitsHandlers limits) {
     FundsStore store = new FundsStore(vertx, pool);
     return new Funds(gateway, new GatewayMovements<>(new DepositKind(cache), store, gateway, meters),
-      new GatewayMovements<>(new WithdrawalKind(cache), store, gateway, meters));
+      new GatewayMovements<>(new WithdrawalKind(cache, limits::withdrawal), store, gateway, meters));
   }
 
   public GatewayMovements<Deposit> deposits() {

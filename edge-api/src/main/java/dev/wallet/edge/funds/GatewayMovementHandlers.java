@@ -18,12 +18,10 @@ import dev.wallet.edge.http.ProblemException;
 import dev.wallet.edge.http.Reply;
 import dev.wallet.edge.http.RequestBody;
 import dev.wallet.edge.limits.LimitsHandlers;
-import dev.wallet.limits.model.Operation;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -56,7 +54,7 @@ public final class GatewayMovementHandlers<M extends GatewayMovement> {
 
   public static Kind<Withdrawal> withdrawals(LimitsHandlers limits) {
     return new Kind<>("withdrawal", "/v1/withdrawals", "destination",
-      (wallet, amount) -> limits.outgoing(wallet.ownerId(), Operation.WITHDRAWAL, amount, Optional.empty()),
+      (wallet, amount) -> limits.withdrawal(wallet.ownerId(), amount),
       GatewayMovementHandlers::withdrawal);
   }
 

@@ -86,8 +86,12 @@ abstract class GatewayMovementKind<M extends GatewayMovement> {
     return OutcomeCode.PENDING;
   }
 
-  /** The money core's step before the gateway is asked ({@link Phase#PREPARING}). */
-  Future<Transition> prepare(M movement, List<LimitCheck> limits) {
+  /**
+   * The money core's step before the gateway is asked ({@link Phase#PREPARING}), within the limit
+   * checks decided for the request that asked for it, or, when none is at hand (the reconciler
+   * drives it), the checks the kind decides now.
+   */
+  Future<Transition> prepare(M movement, Optional<List<LimitCheck>> limits) {
     return unsupported(movement, "prepare");
   }
 

@@ -95,7 +95,7 @@ public final class GatewayMovements<M extends GatewayMovement> {
   public Future<Outcome<M>> create(Request request) {
     String hash = Sha256.hex(canonical(request));
     return store.byKey(table, request.key()).compose(earlier -> earlier.isPresent()
-      ? replay(earlier.get(), hash)
+      ? replay(earlier.get(), request, hash)
       : admit(request, hash));
   }
 
@@ -110,17 +110,21 @@ public final class GatewayMovements<M extends GatewayMovement> {
     }
     M movement = kind.recorded(request.wallet(), request.amount(), request.instrument(), gateway.name());
     return store.insert(table, movement, request.key(), hash).compose(inserted -> inserted.isPresent()
-      ? start(inserted.get(), request.limits()).map(started -> answer(started, false))
-      : store.byKey(table, request.key()).compose(raced -> replay(raced.orElseThrow(), hash)));
+      ? start(inserted.get(), Optional.of(request.limits())).map(started -> answer(started, false))
+      : store.byKey(table, request.key()).compose(raced -> replay(raced.orElseThrow(), request, hash)));
   }
 
-  /** A movement left preparing (the first step's answer was lost) is finished by the retry that finds it. */
-  private Future<Outcome<M>> replay(FundsStore.Stored<M> earlier, String hash) {
+  /**
+   * A movement left preparing (the first step's answer was lost) is finished by the retry that finds
+   * it, with the limit checks decided for the retry: until 2026-12-06 a retry placed the hold with
+   * none, and a withdrawal whose first hold never reached Redis was paid out past its owner's limits.
+   */
+  private Future<Outcome<M>> replay(FundsStore.Stored<M> earlier, Request retry, String hash) {
     if (!earlier.requestHash().equals(hash)) {
       return Future.succeededFuture(Outcome.refused(OutcomeCode.IDEMPOTENCY_KEY_REUSED));
     }
     M movement = earlier.value();
-    Future<M> current = movement.status().phase() == Phase.PREPARING ? start(movement, List.of())
+    Future<M> current = movement.status().phase() == Phase.PREPARING ? start(movement, Optional.of(retry.limits()))
       : Future.succeededFuture(movement);
     return current.map(settled -> answer(settled, true));
   }
@@ -135,8 +139,12 @@ public final class GatewayMovements<M extends GatewayMovement> {
       request.amount().currencyCode(), request.instrument().type(), request.instrument().account().orElse(""));
   }
 
-  /** The money core's first step if the kind has one, then the gateway is asked. */
-  private Future<M> start(M movement, List<LimitCheck> limits) {
+  /**
+   * The money core's first step if the kind has one, then the gateway is asked. {@code limits}: the
+   * checks decided for the request that starts it; without a request (the reconciler), the kind
+   * decides them.
+   */
+  private Future<M> start(M movement, Optional<List<LimitCheck>> limits) {
     if (movement.status().phase() != Phase.PREPARING) {
       return askUnlessAsked(movement);
     }
@@ -215,7 +223,7 @@ public final class GatewayMovements<M extends GatewayMovement> {
   /** Finishes whatever a movement is in the middle of; safe to call again at any time. */
   Future<M> drive(M movement) {
     return switch (movement.status().phase()) {
-      case PREPARING -> start(movement, List.of());
+      case PREPARING -> start(movement, Optional.empty());
       case APPLYING -> kind.apply(movement).compose(applied -> step(movement, applied));
       case RELEASING -> kind.release(movement).compose(released -> step(movement, released));
       case REVERSING -> kind.reverse(movement).compose(reversed -> step(movement, reversed));

@@ -15,6 +15,7 @@ import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.edge.funds.MovementStatus.Phase;
 import dev.wallet.edge.gateway.Gateway;
 import dev.wallet.edge.gateway.Instrument;
+import dev.wallet.edge.http.ProblemException;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.List;
@@ -39,8 +40,17 @@ final class WithdrawalKind extends GatewayMovementKind<Withdrawal> {
     Withdrawal.Status.SETTLING, Withdrawal.Status.RELEASING, Withdrawal.Status.RETURNING, "returned by the gateway",
     List.of(Phase.PREPARING, Phase.AWAITING, Phase.APPLYING, Phase.RELEASING, Phase.FAILED));
 
-  WithdrawalKind(BalanceCache cache) {
+  /** The limit checks a withdrawal of an owner's is held within, decided now; refused with a 422 problem. */
+  @FunctionalInterface
+  interface Limits {
+    Future<List<LimitCheck>> decide(String ownerId, Money amount);
+  }
+
+  private final Limits limits;
+
+  WithdrawalKind(BalanceCache cache, Limits limits) {
     super(cache, FundsStore.WITHDRAWALS, TRANSITIONS, Gateway::payout);
+    this.limits = limits;
   }
 
   /** The destination's account is required (the column is NOT NULL); a missing one would be stored empty. */
@@ -58,16 +68,34 @@ final class WithdrawalKind extends GatewayMovementKind<Withdrawal> {
   }
 
   /**
-   * The limit checks travel with the first attempt only: a retry (replay, reconciler) finds the
-   * first attempt's outcome under the same key, or places a hold whose request never reached Redis.
+   * The hold, within limit checks: those decided for the request at hand (the first attempt, or a
+   * retry under its key), or without one (the reconciler) decided now, and a refusal of the rules
+   * then fails the withdrawal. Every attempt goes under one key, so a hold that reached Redis
+   * already is replayed and counted once; one that never did is counted when it is placed.
    */
   @Override
-  Future<Transition> prepare(Withdrawal withdrawal, List<LimitCheck> limits) {
+  Future<Transition> prepare(Withdrawal withdrawal, Optional<List<LimitCheck>> decided) {
+    return decided.map(Future::succeededFuture).orElseGet(() -> limits.decide(withdrawal.ownerId(), withdrawal.amount()))
+      .compose(checks -> hold(withdrawal, checks), refused -> refusedByTheRules(withdrawal, refused));
+  }
+
+  private Future<Transition> hold(Withdrawal withdrawal, List<LimitCheck> checks) {
     PlaceHold hold = new PlaceHold(withdrawal.wallet(), withdrawal.amount(), withdrawal.ownerId(), withdrawal.id(),
-      new IdempotencyKey("edge.withdrawal", withdrawal.id()), limits);
+      new IdempotencyKey("edge.withdrawal", withdrawal.id()), checks);
     return cache.placeHold(hold).map(held -> held.code() == OutcomeCode.OK
       ? new Transition(Withdrawal.Status.HELD, Changes.hold(held.value().id()))
       : new Transition(Withdrawal.Status.FAILED, Changes.refused(HOLD_REFUSED, held.code())));
+  }
+
+  /** The rules refused it (a limit of the owner's tier, or the tier itself): failed as a refused hold; else tried again. */
+  private static Future<Transition> refusedByTheRules(Withdrawal withdrawal, Throwable failure) {
+    if (failure instanceof ProblemException refused && refused.problem().status() == 422) {
+      LOG.info("withdrawal {}: refused by the limits when its hold was placed again: {}", withdrawal.id(),
+        refused.getMessage());
+      return Future.succeededFuture(new Transition(Withdrawal.Status.FAILED,
+        Changes.refused(HOLD_REFUSED, OutcomeCode.LIMIT_EXCEEDED)));
+    }
+    return Future.failedFuture(failure);
   }
 
   /** Paid: the hold is settled to the gateway's clearing account. */

@@ -90,6 +90,11 @@ public final class LimitsHandlers {
       .map(allowed -> allowed.checks());
   }
 
+  /** A withdrawal's checks, as {@link #outgoing}: decided when its hold is placed, whoever places it. */
+  public Future<List<LimitCheck>> withdrawal(String ownerId, Money amount) {
+    return outgoing(ownerId, Operation.WITHDRAWAL, amount, Optional.empty());
+  }
+
   Future<Void> incoming(String ownerId, Operation operation, Money amount) {
     return decide(Movement.of(ownerId, operation, amount, clock.instant())).mapEmpty();
   }
