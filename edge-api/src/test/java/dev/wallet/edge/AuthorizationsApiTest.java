@@ -279,6 +279,28 @@ class AuthorizationsApiTest {
   }
 
   @Test
+  @DisplayName("a capture of the whole authorization (no amount) retried under its key is replayed, though nothing is "
+    + "held any more; another whole capture under a new key is 409")
+  void wholeCaptureRetriedIsReplayed() {
+    Checkout c = checkout(10_000, true);
+    String id = authorize(c, 2_000, LONG_EXPIRY_SECONDS);
+    String key = newKey();
+
+    HttpResponse<Buffer> captured = c.shop.post(captures(id), new JsonObject(), key);
+    HttpResponse<Buffer> again = c.shop.post(captures(id), new JsonObject(), key);
+
+    assertThat(captured.statusCode()).isEqualTo(201);
+    assertThat(again.statusCode()).isEqualTo(201);
+    assertThat(again.getHeader(Reply.REPLAYED_HEADER)).isEqualTo("true");
+    assertThat(again.bodyAsJsonObject().getJsonObject("payment").getString("id"))
+      .isEqualTo(captured.bodyAsJsonObject().getJsonObject("payment").getString("id"));
+    assertThat(again.bodyAsJsonObject().getJsonObject("payment").getLong("amount")).isEqualTo(2_000);
+    assertProblem(c.shop.post(captures(id), new JsonObject(), newKey()), 409, "authorization_not_active");
+    assertProblem(c.shop.post(captures(id), capture(2_000), key), 422, "idempotency_key_reused");
+    assertBalance(c.payer, c.payerWallet, 8_000, 0);
+  }
+
+  @Test
   @DisplayName("a captured amount is refunded through the payment's refund route, up to what was captured")
   void refundOfACapture() {
     Checkout c = checkout(10_000, true);

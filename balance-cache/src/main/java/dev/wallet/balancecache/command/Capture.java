@@ -7,22 +7,33 @@ import java.util.Objects;
 /**
  * Pay {@code amountMinor} of an authorization to its merchant, {@code feeMinor} of it to the fee
  * account; the rest is released unless {@code keepOpen}. {@code actor} is {@code "*"} when the
- * caller was checked to be the merchant's owner.
+ * caller was checked to be the merchant's owner. {@code whole}: the request named no amount and
+ * asks for all that the authorization holds, {@code amountMinor} as the caller read it (0 when it
+ * read nothing left); its idempotency record is then the request's as asked, so that a retry is
+ * answered as a replay whatever the authorization holds by then.
  */
 public record Capture(HoldId authorization, long amountMinor, long feeMinor, boolean keepOpen, String actor,
-                      IdempotencyKey idempotencyKey) {
+                      IdempotencyKey idempotencyKey, boolean whole) {
 
   public Capture {
     Objects.requireNonNull(authorization, "authorization");
     Objects.requireNonNull(actor, "actor");
     Objects.requireNonNull(idempotencyKey, "idempotencyKey");
-    if (amountMinor <= 0 || feeMinor < 0 || feeMinor > amountMinor) {
-      throw new IllegalArgumentException("a capture needs a positive amount and a fee between 0 and it");
+    if (amountMinor < (whole ? 0 : 1) || feeMinor < 0 || feeMinor > amountMinor) {
+      throw new IllegalArgumentException("a capture needs a positive amount (or, of the whole, none left) and a fee "
+        + "between 0 and it");
     }
   }
 
+  /** A capture of the amount given. */
+  public Capture(HoldId authorization, long amountMinor, long feeMinor, boolean keepOpen, String actor,
+                 IdempotencyKey idempotencyKey) {
+    this(authorization, amountMinor, feeMinor, keepOpen, actor, idempotencyKey, false);
+  }
+
   public String canonical() {
-    return String.join("|", "capture", authorization.value(), Long.toString(amountMinor), Long.toString(feeMinor),
-      Boolean.toString(keepOpen));
+    return whole ? String.join("|", "capture", authorization.value(), "whole", Boolean.toString(keepOpen))
+      : String.join("|", "capture", authorization.value(), Long.toString(amountMinor), Long.toString(feeMinor),
+        Boolean.toString(keepOpen));
   }
 }

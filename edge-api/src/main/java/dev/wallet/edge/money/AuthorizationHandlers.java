@@ -112,13 +112,12 @@ public final class AuthorizationHandlers {
     HoldId id = request.authorization();
     return merchantOwned(request.caller(), id)
       .compose(authorization -> {
-        long amount = request.amountMinor().orElse(authorization.heldMinor());
-        if (amount <= 0) {
-          return Future.succeededFuture(Outcome.<CaptureView>refused(OutcomeCode.AUTHORIZATION_NOT_ACTIVE));
-        }
+        // without an amount, what it holds now: nothing left is still asked, so that a retry of a capture
+        // that took it all is answered from the key's record (the money core refuses one never made)
+        long amount = request.amountMinor().orElse(Math.max(0, authorization.heldMinor()));
         return merchants.of(authorization.merchant()).compose(merchant -> cache.capture(new Capture(id, amount,
           Fees.feeMinor(new Money(amount, authorization.authorized().currency()), merchant.feeBps()),
-          request.keepOpen(), "*", request.key())));
+          request.keepOpen(), "*", request.key(), request.amountMinor().isEmpty())));
       })
       .onSuccess(outcome -> metrics.outcome("capture", outcome.code(), outcome.replayed()))
       .map(AuthorizationHandlers::captured);
