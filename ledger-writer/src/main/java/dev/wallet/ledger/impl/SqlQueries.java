@@ -428,9 +428,18 @@ public final class SqlQueries {
            (array_agg(balance_after ORDER BY seq DESC) FILTER (WHERE bucket = 'held'))[1] AS held
       FROM entries GROUP BY account_id""";
 
-  /** Each wallet's last status and how many status changes it had (the hot tier's status_version). */
+  /**
+   * Each wallet's last status and how many status changes it had (the hot tier's status_version).
+   * The last is the highest version, which its event's id ends with ({@code <wallet>.status.<n>}):
+   * two changes in one millisecond have the same time, and as text {@code .status.9} sorts after
+   * {@code .status.10}, so until 2026-12-06 a rebuild could restore the older of the two (a frozen
+   * wallet reopened).
+   */
   static final String ACCOUNT_STATUSES = """
-    SELECT account_id, (array_agg(status ORDER BY created_at DESC, id DESC))[1] AS status, count(*) AS versions
+    SELECT account_id,
+           (array_agg(status ORDER BY substring(id FROM '\\.status\\.([0-9]+)$')::bigint DESC NULLS LAST,
+                                      created_at DESC, id DESC))[1] AS status,
+           count(*) AS versions
       FROM account_events WHERE type = %s GROUP BY account_id""".formatted(literal(PostingType.WALLET_STATUS));
 
   /**
