@@ -234,6 +234,31 @@ class ShardMoveTest {
     }
   }
 
+  @Test
+  @DisplayName("a reader whose placement already puts other shards in the target is refused there while a move into it "
+    + "is unfinished: the moving shard is never read twice")
+  void anUnfinishedArrivalIsNotReadBesideItsSource() throws Exception {
+    ShardRange three = new ShardRange(3, 1);
+    write(store(sourceApp, 0, 1, 2, 3), 2, 1, 2);
+    write(store(sourceApp, 0, 1, 2, 3), 3, 1);
+    new ShardMove(owners, REGION, three, owners.database(target.toString())).run();
+    LedgerNodes both = LedgerNodes.over(List.of(sourceApp, targetApp), LedgerPlacement.single(source).moving(three,
+      target));
+    assertThat(postingsOfShard2(both)).as("before the move").isEqualTo(2);
+
+    assertThatThrownBy(() -> move().run(() -> { }, () -> {
+      throw new IllegalStateException("the tool's machine died");
+    })).hasMessageContaining("died");
+
+    assertThatThrownBy(() -> postingsOfShard2(both)).as("interrupted: the copy in the target is not read beside the "
+      + "source").isInstanceOf(IllegalStateException.class)
+      .hasMessageContaining("move of shard 2 into this database has not finished");
+    move().run();
+    assertThatThrownBy(() -> postingsOfShard2(both)).as("moved, read with the old placement")
+      .isInstanceOf(IllegalStateException.class)
+      .hasMessageMatching("(?s).*(holds the ledger of shard 2|shard 2 moved to another database).*");
+  }
+
   /** Sessions of the source waiting for an advisory lock (every session's wait is visible to the superuser only). */
   /** The source's sessions waiting for a lock of that kind ({@code pg_stat_activity.wait_event}). */
   private long waitingFor(String lock) throws SQLException {
