@@ -59,7 +59,10 @@ local visible = a[1] and a[3] and payer and payer.id == a[2] and (actor == '*' o
 if not visible then
   code = 'AUTHORIZATION_NOT_FOUND'
 elseif a[1] ~= 'active' then code = 'AUTHORIZATION_NOT_ACTIVE'
-elseif ts >= tonumber(a[6]) then code = 'AUTHORIZATION_EXPIRED' end
+elseif ts >= tonumber(a[6]) then code = 'AUTHORIZATION_EXPIRED'
+-- a frozen payer sends nothing, its held money included: the merchant captures once it is active again
+-- (its hold stays, and expires or is voided as any other)
+elseif payer.status ~= 'active' then code = 'WALLET_INACTIVE' end
 if not code and not names_keys(a[7], counter_keys) then error('limit counters do not match authorization ' .. auth_id) end
 local held, currency, merchant_id = tonumber(a[4]), a[5], a[3]
 local amount = not code and positive_units(ARGV[3])

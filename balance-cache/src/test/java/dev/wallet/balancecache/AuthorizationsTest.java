@@ -96,6 +96,27 @@ class AuthorizationsTest extends MoneyCoreTest {
     assertThat(core.available(merchant)).isEqualTo(1_000);
   }
 
+  @Test
+  @DisplayName("a frozen payer's authorization is not captured: refused, still held, nothing paid; once the payer is "
+    + "active again it is")
+  void aFrozenPayerIsNotCaptured() {
+    String alice = owner();
+    WalletId payer = core.funded(alice, 5_000);
+    WalletId merchant = core.openMerchant(owner(), Optional.of(payer));
+    HoldId id = authorize(alice, payer, merchant, 1_000);
+    assertThat(Await.result(cache.setStatus(payer, WalletStatus.FROZEN, "risk review")).code()).isEqualTo(OutcomeCode.OK);
+
+    Outcome<CaptureView> refused = Await.result(cache.capture(new Capture(id, 400, 10, false, "*", MoneyCore.key(alice))));
+
+    assertThat(refused.code()).isEqualTo(OutcomeCode.WALLET_INACTIVE);
+    assertThat(core.wallet(payer).held()).isEqualTo(1_000);
+    assertThat(core.available(merchant)).isZero();
+    assertThat(Await.result(cache.setStatus(payer, WalletStatus.ACTIVE, "cleared")).code()).isEqualTo(OutcomeCode.OK);
+    assertThat(Await.result(cache.capture(new Capture(id, 400, 10, false, "*", MoneyCore.key(alice)))).code())
+      .isEqualTo(OutcomeCode.OK);
+    assertThat(core.available(merchant)).isEqualTo(390);
+  }
+
   private HoldId authorize(String owner, WalletId payer, WalletId merchant, long amount) {
     Outcome<AuthorizationView> placed = Await.result(cache.authorize(new Authorize(payer, merchant,
       new Money(amount, USD), owner, "", 600_000, MoneyCore.key(owner), List.of())));
