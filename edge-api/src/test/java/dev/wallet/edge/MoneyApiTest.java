@@ -284,6 +284,27 @@ class MoneyApiTest {
   }
 
   @Test
+  @DisplayName("a transfer's description is part of its request: the same key with another description is "
+    + "idempotency_key_reused, with the same one a replay")
+  void descriptionIsPartOfTheRequest() {
+    ApiCaller alice = edge.newUser();
+    String from = alice.openWallet();
+    alice.deposit(from, 1_000);
+    String to = alice.openWalletNear(from);
+    String key = newKey();
+    HttpResponse<Buffer> first = alice.post("/v1/transfers", transfer(from, to, 300).put("description", "rent"), key);
+
+    HttpResponse<Buffer> again = alice.post("/v1/transfers", transfer(from, to, 300).put("description", "rent"), key);
+    HttpResponse<Buffer> other = alice.post("/v1/transfers", transfer(from, to, 300).put("description", "gift"), key);
+
+    assertThat(first.statusCode()).as(first.bodyAsString()).isEqualTo(201);
+    assertThat(again.statusCode()).isEqualTo(201);
+    assertThat(again.getHeader("Idempotent-Replayed")).isEqualTo("true");
+    assertProblem(other, 422, "idempotency_key_reused");
+    assertThat(alice.available(from)).isEqualTo(700);
+  }
+
+  @Test
   @DisplayName("money moves only with an Idempotency-Key of 1 to 255 printable ASCII characters")
   void keyRequired() {
     ApiCaller alice = edge.newUser();

@@ -80,8 +80,7 @@ public final class LimitsHandlers {
     return Future.join(sender, receiver)
       .transform(both -> sender.failed() ? Future.failedFuture(sender.cause())
         : receiver.failed() ? Future.failedFuture(receiver.cause())
-        : Future.succeededFuture(new Transfer(command.from(), command.to(), command.amount(), command.actor(),
-          command.idempotencyKey(), sender.result())));
+        : Future.succeededFuture(command.withLimits(sender.result())));
   }
 
   /** The limit checks the money core must apply with the debit, or a failed future with the refusal. */

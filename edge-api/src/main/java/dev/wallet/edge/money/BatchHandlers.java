@@ -66,7 +66,8 @@ public final class BatchHandlers {
     Caller caller = Authenticator.caller(ctx);
     Batch batch = Batch.of(ctx);
     List<Transfer> items = batch.map((item, key) -> new Transfer(item.walletId("fromWalletId"),
-      item.walletId("toWalletId"), item.money("amount", "currency"), caller.id(), IdempotencyKeys.ofCaller(caller, key)));
+      item.walletId("toWalletId"), item.money("amount", "currency"), caller.id(), IdempotencyKeys.ofCaller(caller, key),
+      List.of(), item.optionalText("description").orElse("")));
     if (batch.atomic()) {
       requireOneShard(items.stream().flatMap(transfer -> Stream.of(transfer.from(), transfer.to())));
     }

@@ -59,7 +59,8 @@ public final class TransferHandlers {
   public Transfer request(RoutingContext ctx) {
     RequestBody body = RequestBody.of(ctx);
     return new Transfer(HomeRegion.requireHere(ctx, body.walletId("fromWalletId")), body.walletId("toWalletId"),
-      body.money("amount", "currency"), Authenticator.caller(ctx).id(), IdempotencyKeys.required(ctx));
+      body.money("amount", "currency"), Authenticator.caller(ctx).id(), IdempotencyKeys.required(ctx), List.of(),
+      body.optionalText("description").orElse(""));
   }
 
   /** The command with its sender's limit checks, or a failed future with the limits' refusal (a batch item's first step too). */
