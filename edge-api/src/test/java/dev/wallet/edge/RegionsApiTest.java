@@ -479,7 +479,8 @@ class RegionsApiTest {
 
   @Test
   @DisplayName("a settlement delivered again is answered with its first decision and credits nothing more; one not "
-    + "signed with the secret of the pair, naming no other region, or of another region's movement is refused 401")
+    + "signed with the secret of the pair, naming no other region, of another region's movement, or signed for "
+    + "another path (a delivery replayed as the finished notice) is refused 401")
   void deliveredAgainCreditedOnce() {
     Parties p = between(300, 0);
     HttpResponse<Buffer> sent = p.alice().post("/v1/transfers", transfer(p.inA(), p.inB(), 100), newKey());
@@ -495,10 +496,13 @@ class RegionsApiTest {
     HttpResponse<Buffer> asItself = deliver(settlement, PAIR_SECRET, "b");
     HttpResponse<Buffer> asNoRegion = deliver(settlement, PAIR_SECRET, "c");
     HttpResponse<Buffer> ofAnotherRegion = deliver(settlement.copy().put("sourceRegion", "c"), PAIR_SECRET, "a");
+    HttpResponse<Buffer> replayedAsFinished = askRegionB(RegionChannel.FINISHED_PATH, RegionChannel.PATH, settlement,
+      PAIR_SECRET, "a");
 
     assertThat(again.statusCode()).as(again.bodyAsString()).isEqualTo(200);
     assertThat(again.bodyAsJsonObject().getString("code")).isEqualTo("OK");
-    for (HttpResponse<Buffer> refused : List.of(forged, withTheSharedSecret, asItself, asNoRegion, ofAnotherRegion)) {
+    for (HttpResponse<Buffer> refused : List.of(forged, withTheSharedSecret, asItself, asNoRegion, ofAnotherRegion,
+        replayedAsFinished)) {
       WalletsApiTest.assertProblem(refused, 401, "unauthorized");
     }
     assertThat(p.bob().available(p.inB())).isEqualTo(100);
@@ -909,11 +913,17 @@ class RegionsApiTest {
 
   /** {@code message} to {@code path} at region b, as region {@code from} signing with {@code secret}. */
   private static HttpResponse<Buffer> askRegionB(String path, JsonObject message, String secret, String from) {
+    return askRegionB(path, path, message, secret, from);
+  }
+
+  /** The same, signed for {@code signedFor} (a request captured on its way there) and sent to {@code path}. */
+  private static HttpResponse<Buffer> askRegionB(String path, String signedFor, JsonObject message, String secret,
+                                                 String from) {
     Buffer body = Buffer.buffer(message.encode());
     return Await.result(client.postAbs(urlB + path)
       .putHeader(RegionChannel.REGION_HEADER, from)
       .putHeader(WebhookSignature.HEADER, new WebhookSignature(secret).header(Instant.now().getEpochSecond(),
-        body.getBytes()))
+        RegionChannel.addressed("POST", signedFor, from, body.getBytes())))
       .putHeader("Content-Type", "application/json").sendBuffer(body));
   }
 

@@ -18,7 +18,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -90,7 +92,7 @@ public final class RegionChannel implements RegionLink, MerchantRegions {
 
   private Future<HttpResponse<Buffer>> post(String region, String path, JsonObject message) {
     Buffer body = Buffer.buffer(message.encode());
-    String signed = signedFor(region, body.getBytes());
+    String signed = signedFor(region, "POST", path, body.getBytes());
     return Deadline.within(vertx, http.postAbs(edgeOf(region) + path).putHeader(WebhookSignature.HEADER, signed)
         .putHeader(REGION_HEADER, self()).putHeader("Content-Type", "application/json").idleTimeout(timeoutMs).sendBuffer(body), timeoutMs)
       .map(answer -> answered(region, answer));
@@ -98,14 +100,29 @@ public final class RegionChannel implements RegionLink, MerchantRegions {
 
   /** {@code region}'s books against the others ({@link ClearingMessage}), asked through the same signed channel. */
   public Future<ClearingPosition> position(String region) {
-    String signed = signedFor(region, new byte[0]);
+    String signed = signedFor(region, "GET", CLEARING_PATH, new byte[0]);
     return Deadline.within(vertx, http.getAbs(edgeOf(region) + CLEARING_PATH).putHeader(WebhookSignature.HEADER, signed)
         .putHeader(REGION_HEADER, self()).idleTimeout(timeoutMs).send(), timeoutMs)
       .map(answer -> ClearingMessage.fromJson(answered(region, answer).bodyAsJsonObject()));
   }
 
-  private String signedFor(String region, byte[] body) {
-    return new WebhookSignature(secretWith.apply(region)).header(clock.instant().getEpochSecond(), body);
+  private String signedFor(String region, String method, String path, byte[] body) {
+    return new WebhookSignature(secretWith.apply(region)).header(clock.instant().getEpochSecond(),
+      addressed(method, path, self(), body));
+  }
+
+  /**
+   * What a request between regions signs: its method, its path and the region sending it, then its
+   * body. Until 2026-12-06 the body alone was signed, so a delivery captured on its way to a region
+   * could be replayed to another of its paths with the same body (a settlement as the source's
+   * "finished" notice, which lets the destination's marker expire while the source still delivers,
+   * and the next delivery is credited again), or sent back to its sender as if from its receiver.
+   */
+  public static byte[] addressed(String method, String path, String from, byte[] body) {
+    byte[] head = (method + " " + path + " " + from + "\n").getBytes(StandardCharsets.UTF_8);
+    byte[] signed = Arrays.copyOf(head, head.length + body.length);
+    System.arraycopy(body, 0, signed, head.length, body.length);
+    return signed;
   }
 
   private String self() {

@@ -74,7 +74,7 @@ public final class RegionHandlers {
   }
 
   public void receive(RoutingContext ctx) {
-    Settlement settlement = settlement(ctx);
+    Settlement settlement = settlement(ctx, RegionChannel.PATH);
     Reply.answer(ctx, receiverRefusal(settlement)
       .compose(refusal -> cache.creditFromRegion(settlement, refusal))
       .map(decision -> Reply.ok(new JsonObject().put("code", decision.name())))
@@ -107,13 +107,13 @@ public final class RegionHandlers {
   }
 
   public void finished(RoutingContext ctx) {
-    Settlement settlement = settlement(ctx);
+    Settlement settlement = settlement(ctx, RegionChannel.FINISHED_PATH);
     Reply.answer(ctx, cache.forgetSettled(settlement).map(forgotten -> Reply.ok(new JsonObject().put("finished", true)))
       .recover(RegionHandlers::asInvalid));
   }
 
   public void merchant(RoutingContext ctx) {
-    signed(ctx);
+    signed(ctx, RegionChannel.MERCHANTS_PATH);
     WalletId wallet = parsed(ctx, json -> new WalletId(json.getString("walletId")));
     Future<Optional<Merchants.Merchant>> found = cache.shards().contains(wallet.shard()) ? merchants.here(wallet)
       : Future.succeededFuture(Optional.empty());
@@ -125,7 +125,7 @@ public final class RegionHandlers {
    * merchant, refusals included ({@link MerchantMessage}); a failure this region does not expect fails the call.
    */
   public void refund(RoutingContext ctx) {
-    Signed signed = signed(ctx);
+    Signed signed = signed(ctx, RegionChannel.REFUNDS_PATH);
     MerchantMessage.RefundAsked asked = parsed(ctx, MerchantMessage::refundFromJson);
     String paymentRegion = regions.homeOf(asked.refund().payment().shard()).map(Regions.Region::name).orElse("");
     if (!paymentRegion.equals(signed.region())) {
@@ -138,7 +138,7 @@ public final class RegionHandlers {
   }
 
   public void position(RoutingContext ctx) {
-    signed(ctx);
+    signed(ctx, RegionChannel.CLEARING_PATH);
     Reply.answer(ctx, cache.clearingPosition().map(position -> Reply.ok(ClearingMessage.toJson(position))));
   }
 
@@ -148,8 +148,8 @@ public final class RegionHandlers {
   }
 
   /** A settlement signed by the region it comes from: a region may only speak for its own movements. */
-  private Settlement settlement(RoutingContext ctx) {
-    Signed signed = signed(ctx);
+  private Settlement settlement(RoutingContext ctx, String path) {
+    Signed signed = signed(ctx, path);
     Settlement settlement = parse(signed.body());
     if (!settlement.sourceRegion().equals(signed.region())) {
       throw refused(ctx, "signed by region " + signed.region() + " for a movement of region "
@@ -162,14 +162,17 @@ public final class RegionHandlers {
   private record Signed(String region, Buffer body) {
   }
 
-  private Signed signed(RoutingContext ctx) {
+  /** {@code path}: the endpoint's own, which the signature must name (not the request's, which a proxy may prefix). */
+  private Signed signed(RoutingContext ctx, String path) {
     Buffer raw = ctx.body() == null || ctx.body().buffer() == null ? Buffer.buffer() : ctx.body().buffer();
     String region = String.valueOf(ctx.request().getHeader(RegionChannel.REGION_HEADER));
     if (!isPeer(region)) {
       throw refused(ctx, "no other region of this deployment is called '" + region + "'");
     }
     WebhookSignature.Verdict verdict = new WebhookSignature(secretWith.apply(region)).verify(
-      ctx.request().getHeader(WebhookSignature.HEADER), raw.getBytes(), clock.instant().getEpochSecond());
+      ctx.request().getHeader(WebhookSignature.HEADER),
+      RegionChannel.addressed(ctx.request().method().name(), path, region, raw.getBytes()),
+      clock.instant().getEpochSecond());
     if (verdict != WebhookSignature.Verdict.VALID) {
       throw refused(ctx, verdict + " for region " + region);
     }
