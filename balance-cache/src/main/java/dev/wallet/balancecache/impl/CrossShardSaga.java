@@ -26,8 +26,10 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.Currency;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -249,7 +251,12 @@ public final class CrossShardSaga {
         failure.toString()));
   }
 
-  /** Sends a shard's owed "finished" notices, each struck off once its region has it; answers how many arrived. */
+  /**
+   * Sends a shard's owed "finished" notices, each struck off once its region has it; answers how many
+   * arrived. A region that failed one is not asked again in the same pass: the shard's sweep waits
+   * for this, and an unreachable region would otherwise hold it for a timeout per notice owed to it
+   * (the shard's pending movements and expiring authorizations with it).
+   */
   Future<Integer> deliverOwedNotices(ShardId shard) {
     if (link == null) {
       return Future.succeededFuture(0);
@@ -257,8 +264,16 @@ public final class CrossShardSaga {
     String owed = Keys.owedNotices(shard);
     return runner.send(owed, Request.cmd(Command.HVALS).arg(owed)).compose(notices -> {
       int[] told = new int[1];
-      return Sequential.forEach(notices.stream().map(Response::toString).toList(), notice -> tell(shard,
-          settlementOf(new JsonObject(notice))).map(done -> ++told[0]).otherwiseEmpty().mapEmpty())
+      Set<String> failing = new HashSet<>();
+      return Sequential.forEach(notices.stream().map(Response::toString).toList(), notice -> {
+          Settlement settlement = settlementOf(new JsonObject(notice));
+          String region = regions.homeOf(settlement.to().shard()).map(Regions.Region::name).orElse("");
+          if (failing.contains(region)) {
+            return Future.succeededFuture();
+          }
+          return tell(shard, settlement).map(done -> ++told[0]).onFailure(failed -> failing.add(region))
+            .otherwiseEmpty().mapEmpty();
+        })
         .map(done -> told[0]);
     });
   }
