@@ -45,6 +45,7 @@ class RulesValidationTest {
     p2p_send:         {USD: 200000, EUR: 200000} | p2p_send: {USD: 200000.5, EUR: 200000}        | tiers.basic.daily.p2p_send.USD: must be a whole number of minor units
     p2p_send:         {USD: 200000, EUR: 200000} | p2p_send: {USD: -1, EUR: 200000}              | tiers.basic.daily.p2p_send.USD: must be between 0
     p2p_send:         {USD: 200000, EUR: 200000} | p2p_send: {EUR: 200000}                       | tiers.basic.daily.p2p_send.USD: is required
+    p2p_send:         {USD: 100000, EUR: 100000} | "# p2p_send: none"                            | tiers.basic.perTransaction.p2p_send: is required
     p2p_send:         {USD: 200000, EUR: 200000} | p2p_send: {USD: 200000, USD: 1, EUR: 200000}  | Duplicate field 'USD'
     p2p_send:         {USD: 200000, EUR: 200000} | p2p_send: {USD: 200000, GBP: 1, EUR: 200000}  | tiers.basic.daily.p2p_send.GBP: is not among the covered currencies
     velocityPerMinute: 10                           | velocityPerMinut: 10               | tiers.basic.velocityPerMinut: is not a known key

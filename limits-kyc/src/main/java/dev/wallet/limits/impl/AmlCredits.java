@@ -10,6 +10,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -71,9 +72,15 @@ final class AmlCredits {
       });
   }
 
-  /** Forgets the minutes before {@code before}; answers from when the sums are whole after that. */
+  /**
+   * Forgets the minutes wholly before {@code before}; answers from when the sums are whole after
+   * that: the start of {@code before}'s minute, which is kept (until 2026-12-06 the minute was
+   * deleted with the credits of its seconds after {@code before}, and a window starting in them was
+   * summed short).
+   */
   Future<Instant> forgetBefore(Instant before) {
-    return conn.preparedQuery(SqlQueries.PRUNE_CREDITS).execute(Tuple.of(PgCompliance.utc(before)))
-      .map(before.isAfter(countedFrom) ? before : countedFrom);
+    Instant minute = before.truncatedTo(ChronoUnit.MINUTES);
+    return conn.preparedQuery(SqlQueries.PRUNE_CREDITS).execute(Tuple.of(PgCompliance.utc(minute)))
+      .map(minute.isAfter(countedFrom) ? minute : countedFrom);
   }
 }

@@ -187,7 +187,9 @@ public final class RulesParser {
 
   /**
    * Limits per operation and currency. Every allowed operation needs one per covered currency
-   * (windows: only outgoing operations, the only ones the money core can count exactly).
+   * (windows: only outgoing operations, the only ones the money core can count exactly). Until
+   * 2026-12-06 the per-transaction maximum was required of incoming operations only, and a tier
+   * that let its owners send without one was accepted, then failed every such movement (500).
    */
   private Map<Operation, Map<String, Long>> perOperation(JsonNode node, String path, Set<Operation> allowed,
                                                          Set<String> currencies, boolean window) {
@@ -200,7 +202,7 @@ public final class RulesParser {
       }
     }
     for (Operation op : allowed) {
-      if (window == op.outgoing() && !table.containsKey(op)) {
+      if ((!window || op.outgoing()) && !table.containsKey(op)) {
         problem(path + "." + op.wire(), "is required: " + op.wire() + " is allowed for this tier");
       }
     }
