@@ -5,7 +5,10 @@ import static dev.wallet.edge.ApiCaller.transfer;
 import static dev.wallet.edge.WalletsApiTest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wallet.balancecache.command.PlaceHold;
 import dev.wallet.balancecache.model.IdempotencyKey;
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.Sha256;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
@@ -297,6 +300,35 @@ class LimitsApiTest {
         "limit_exceeded");
       assertThat(bob.available(bobWallet)).as("only the 800 the reconciler held")
         .isEqualTo(10_000 - 800);
+    } finally {
+      Await.result(app.close());
+    }
+  }
+
+  @Test
+  @DisplayName("a withdrawal whose first hold reached Redis with its answer lost goes on with that hold when the "
+    + "rules refuse it by the time the reconciler finds it: the hold is neither left held nor placed twice")
+  void withdrawalHeldBeforeTheRulesChangedGoesOn(Vertx vertx) {
+    EdgeFixture edge = cluster.start(Optional.empty());
+    publish(edge, TestRules.rules("vip", 1_000, 1_000, 1_000));
+    Pool app = EdgeFixture.pool(vertx, EdgeFixture.appDatabase());
+    try {
+      ApiCaller alice = edge.newUser();
+      String wallet = alice.openWallet();
+      alice.deposit(wallet, 10_000);
+      String withdrawal = stoppedBeforeItsHold(app, alice, wallet, 800, newKey());
+      assertThat(Await.result(edge.cache.placeHold(new PlaceHold(new WalletId(wallet), new Money(800,
+        java.util.Currency.getInstance("USD")), alice.id(), withdrawal, new IdempotencyKey("edge.withdrawal",
+        withdrawal)))).code()).as("the first attempt's hold, its answer lost").isEqualTo(OutcomeCode.OK);
+
+      publish(edge, TestRules.rules("vip", 500, 1_000, 1_000));
+
+      Eventually.await("the reconciler to take the withdrawal on", Duration.ofSeconds(30),
+        () -> !status(app, withdrawal).equals("holding"));
+      assertThat(status(app, withdrawal)).isNotEqualTo("failed");
+      Eventually.await("the payout to settle the hold", Duration.ofSeconds(30),
+        () -> alice.wallet(wallet).getJsonObject("balance").getLong("held") == 0);
+      assertThat(alice.available(wallet)).isEqualTo(10_000 - 800);
     } finally {
       Await.result(app.close());
     }

@@ -87,13 +87,18 @@ final class WithdrawalKind extends GatewayMovementKind<Withdrawal> {
       : new Transition(Withdrawal.Status.FAILED, Changes.refused(HOLD_REFUSED, held.code())));
   }
 
-  /** The rules refused it (a limit of the owner's tier, or the tier itself): failed as a refused hold; else tried again. */
-  private static Future<Transition> refusedByTheRules(Withdrawal withdrawal, Throwable failure) {
+  /**
+   * The rules refuse it now (a limit of the owner's tier, or the tier itself). The first attempt's
+   * hold may have reached Redis with its answer lost, so the hold is still asked for under its key,
+   * with a check no amount passes: a hold placed before is replayed (and the withdrawal goes on), and
+   * none is refused and recorded as refused (the withdrawal fails, nothing held). Failing it without
+   * asking would leave such a hold held for good, and its limits counted. Anything else: tried again.
+   */
+  private Future<Transition> refusedByTheRules(Withdrawal withdrawal, Throwable failure) {
     if (failure instanceof ProblemException refused && refused.problem().status() == 422) {
       LOG.info("withdrawal {}: refused by the limits when its hold was placed again: {}", withdrawal.id(),
         refused.getMessage());
-      return Future.succeededFuture(new Transition(Withdrawal.Status.FAILED,
-        Changes.refused(HOLD_REFUSED, OutcomeCode.LIMIT_EXCEEDED)));
+      return hold(withdrawal, List.of(new LimitCheck(refused.problem().detail(), "refused:withdrawal", 0, 0, 60_000)));
     }
     return Future.failedFuture(failure);
   }
