@@ -6,6 +6,8 @@
 #                                      idempotency records that refuse retries of recent postings.
 #                                      Stop the edge and the ledger writers first; the hot tier must not hold
 #                                      the ledger's wallets any more (e.g. after a FLUSHALL or on new nodes).
+#                                      Exit 1: refused, nothing written; exit 3: failed part-way, Redis holds
+#                                      part of the hot tier (empty it, then run it again).
 #   scripts/rebuild.sh --verify-chain  recomputes every account's hash chain and names the first broken link
 #                                      (exit 2), or says it is intact (exit 0).
 #   scripts/rebuild.sh --move-shards FIRST-LAST host:port/database|home

@@ -74,13 +74,45 @@ public final class HotTierRebuild {
       .eventually(() -> Future.join(pools.stream().map(Pool::close).toList()));
   }
 
+  /**
+   * Everything the rebuild can refuse for is checked before its first write (a live hot tier, a
+   * pending movement whose destination the ledger does not know); a failure after that leaves Redis
+   * partly written, and says so ({@link PartlyWritten}): until 2026-12-06 an unknown destination was
+   * found after every wallet was written and reported as a refusal, which elsewhere means nothing
+   * was written, and the rerun was then refused for the wallets it had left.
+   */
   Future<RebuildReport> rebuild() {
     Map<String, Long> counts = new LinkedHashMap<>();
     return query(SqlQueries.ACCOUNTS)
       .compose(accounts -> refuseLiveWallets(accounts).map(accounts))
-      .compose(accounts -> accounts(accounts, counts))
-      .compose(done -> query(SqlQueries.OPEN_MOVEMENTS))
-      .compose(open -> creditsOf(open).compose(credited -> transfers(open, credited, counts)))
+      .compose(accounts -> query(SqlQueries.OPEN_MOVEMENTS).compose(open -> creditsOf(open)
+        .map(credited -> refuseUnknownDestinations(open, credited))
+        .compose(credited -> write(accounts, open, credited, counts)
+          .recover(failure -> Future.failedFuture(new PartlyWritten(failure))))));
+  }
+
+  /** A rebuild that failed after its first write: Redis holds part of the hot tier and must be emptied first. */
+  static final class PartlyWritten extends RuntimeException {
+    PartlyWritten(Throwable cause) {
+      super("the rebuild failed part-way and Redis holds part of the hot tier: empty it (FLUSHALL on every master) "
+        + "before running the rebuild again, and start no edge before it has finished: " + cause, cause);
+    }
+  }
+
+  private static Map<String, String> refuseUnknownDestinations(List<Row> open, Map<String, String> credited) {
+    List<String> unknown = open.stream().filter(t -> t.getString("counterparty") == null
+        && !credited.containsKey(t.getString("movement_id"))).map(t -> t.getString("movement_id")).toList();
+    if (!unknown.isEmpty()) {
+      throw new IllegalStateException("the ledger does not know the destination of pending movements " + unknown
+        + "; they cannot be restored, and nothing was written");
+    }
+    return credited;
+  }
+
+  private Future<RebuildReport> write(List<Row> accounts, List<Row> open, Map<String, String> credited,
+                                      Map<String, Long> counts) {
+    return accounts(accounts, counts)
+      .compose(done -> transfers(open, credited, counts))
       .compose(done -> ledger.everywhere(SqlQueries.CREDITS_FROM_OTHER_REGIONS, Tuple.tuple()
         .addOffsetDateTime(Instant.now().minus(OTHER_REGIONS_DECISIONS).atOffset(ZoneOffset.UTC))
         .addArrayOfString(CREDIT_TYPES)))
@@ -201,26 +233,18 @@ public final class HotTierRebuild {
       });
   }
 
+  /** Every destination is known here ({@link #refuseUnknownDestinations}). */
   private Future<Void> transfers(List<Row> transfers, Map<String, String> credited, Map<String, Long> counts) {
     List<Supplier<Future<?>>> writes = new ArrayList<>();
-    List<String> unknownDestination = new ArrayList<>();
     for (Row t : transfers) {
       String movement = t.getString("movement_id");
       String to = t.getString("counterparty") != null ? t.getString("counterparty") : credited.get(movement);
-      if (to == null) {
-        unknownDestination.add(movement);
-        continue;
-      }
       boolean wasCredited = credited.containsKey(movement);
       writes.add(() -> hotTier.restorePendingMovement(pendingMovement(t, to, wasCredited)));
       counts.merge("transfers", 1L, Long::sum);
       if (wasCredited) {
         counts.merge("decisions", 1L, Long::sum);
       }
-    }
-    if (!unknownDestination.isEmpty()) {
-      return Future.failedFuture(new IllegalStateException("the ledger does not know the destination of pending "
-        + "movements " + unknownDestination + "; they cannot be restored"));
     }
     return inChunks(writes);
   }

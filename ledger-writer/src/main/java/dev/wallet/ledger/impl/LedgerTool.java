@@ -128,6 +128,9 @@ public final class LedgerTool {
     } catch (IllegalStateException refused) {
       System.err.println("REBUILD REFUSED: " + refused.getMessage());
       return 1;
+    } catch (HotTierRebuild.PartlyWritten partly) {
+      System.err.println("REBUILD FAILED PART-WAY: " + partly.getMessage());
+      return 3;
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
     }

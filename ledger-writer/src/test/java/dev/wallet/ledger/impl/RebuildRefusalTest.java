@@ -1,0 +1,119 @@
+package dev.wallet.ledger.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.BalanceCacheOptions;
+import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.outbox.OutboxRecord.OutboxEntry;
+import dev.wallet.balancecache.outbox.OutboxRecord;
+import dev.wallet.balancecache.outbox.PostingType;
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.TestEnvironment;
+import dev.wallet.ledger.LedgerDatabase;
+import dev.wallet.ledger.LedgerMigrations;
+import dev.wallet.ledger.LedgerPlacement;
+import dev.wallet.ledger.InsertMode;
+import dev.wallet.ledger.impl.LedgerStore.Positioned;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.sqlclient.Pool;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** What a rebuild refuses for, it refuses before writing anything (a ledger of its own, made up here). */
+@ExtendWith(VertxExtension.class)
+class RebuildRefusalTest {
+
+  private static final String SHARD = "s0002";
+  private final String name = "rebuild_refusal_" + UUID.randomUUID().toString().substring(0, 8);
+  private LedgerDatabase database;
+  private Pool app;
+
+  @BeforeEach
+  void createDatabase(Vertx vertx) throws SQLException {
+    superuser("CREATE DATABASE " + name + " OWNER " + TestEnvironment.pgOwner());
+    superuser("GRANT CONNECT, TEMPORARY ON DATABASE " + name + " TO " + TestEnvironment.pgUser());
+    database = new LedgerDatabase(TestEnvironment.pgHost(), TestEnvironment.pgPort(), name, TestEnvironment.pgUser(),
+      TestEnvironment.pgPassword());
+    LedgerMigrations.migrate(database.as(TestEnvironment.pgOwner(), TestEnvironment.pgOwnerPassword()),
+      TestEnvironment.pgUser());
+    app = PgBuilder.pool().connectingTo(database.connectOptions()).using(vertx).build();
+  }
+
+  @AfterEach
+  void dropDatabase() throws SQLException {
+    Await.result(app.close());
+    superuser("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+  }
+
+  @Test
+  @DisplayName("a pending movement whose destination the ledger does not know (a debit from before debits named it) "
+    + "refuses the rebuild before a single wallet is written")
+  void anUnknownDestinationRefusesBeforeAnyWrite(Vertx vertx) {
+    String wallet = WalletId.random(new ShardId(2)).value();
+    LedgerStore store = new LedgerStore(app, InsertMode.UNNEST, List.of(2));
+    Await.result(store.write(SHARD, List.of(
+      new Positioned("1-0", posting(wallet + ".opened", PostingType.WALLET_OPENED, Optional.empty(), List.of(),
+        Optional.of(new OutboxRecord.AccountEvent(wallet, Optional.of("owner-" + wallet), Optional.of("USD"),
+          Optional.of("personal"), Optional.of("active"), Optional.empty(), Optional.empty(), Optional.empty())))),
+      new Positioned("2-0", posting("d-" + wallet, PostingType.DEPOSIT, Optional.of("d-" + wallet), List.of(
+        new OutboxEntry(wallet, "available", 500, "USD", 500, 1),
+        new OutboxEntry("clearing:sandbox:USD:" + SHARD, "available", -500, "USD", -500, 1)), Optional.empty())),
+      new Positioned("3-0", posting("t-" + wallet + ".debit", PostingType.TRANSFER_DEBIT, Optional.of("t-" + wallet),
+        List.of(new OutboxEntry(wallet, "available", -100, "USD", 400, 2),
+          new OutboxEntry("transit:USD:" + SHARD, "available", 100, "USD", 100, 1)), Optional.empty())))));
+    BalanceCache cache = BalanceCache.create(vertx, BalanceCacheOptions.defaults(TestEnvironment.redisNodes())
+      .withSweep(0, 0));
+    Await.result(cache.start());
+    Redis redis = Redis.createClient(vertx, new RedisOptions().setType(RedisClientType.CLUSTER)
+      .setEndpoints(TestEnvironment.redisNodes()));
+    try {
+      Throwable refused = catchThrowable(() -> Await.result(HotTierRebuild.run(vertx, cache,
+        LedgerPlacement.single(database), 3_600_000L), 120));
+
+      String key = "{" + SHARD + "}:w:" + wallet;
+      assertThat(Await.result(redis.send(Request.cmd(Command.EXISTS).arg(key))).toLong())
+        .as("the wallet not written").isZero();
+      assertThat(refused).isInstanceOf(IllegalStateException.class).hasMessageContaining("t-" + wallet)
+        .hasMessageContaining("nothing was written");
+    } finally {
+      redis.close();
+      Await.result(cache.close());
+    }
+  }
+
+  private static OutboxRecord posting(String id, PostingType type, Optional<String> reference,
+                                      List<OutboxEntry> entries, Optional<OutboxRecord.AccountEvent> account) {
+    return new OutboxRecord(id, type, SHARD, Instant.now(), reference, Optional.empty(), entries, List.of(), account,
+      List.of(), Map.of());
+  }
+
+  private static void superuser(String sql) throws SQLException {
+    String url = "jdbc:postgresql://" + TestEnvironment.pgHost() + ":" + TestEnvironment.pgPort() + "/postgres";
+    try (Connection c = DriverManager.getConnection(url, "postgres", TestEnvironment.pgSuperuserPassword());
+         Statement st = c.createStatement()) {
+      st.execute(sql);
+    }
+  }
+}
