@@ -6,11 +6,19 @@ import static dev.wallet.edge.ApiCaller.shardOf;
 import static dev.wallet.edge.WalletsApiTest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.balancecache.testing.RedisNodes;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -21,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Deposits through the sandbox gateway, running for real beside the edge: it confirms each
  * deposit by POSTing a signed webhook to the edge over HTTP. The source's account steers the
  * sandbox, like a test card number: "decline", "timeout" (the answer and the webhook are lost,
- * the edge must ask), "reverse" (a chargeback follows).
+ * the edge must ask), "reverse" (a chargeback follows), "timeout-reverse" (both).
  */
 @ExtendWith(VertxExtension.class)
 class DepositsApiTest {
@@ -135,6 +143,51 @@ class DepositsApiTest {
     assertThat(alice.wallet(wallet).getJsonObject("balance"))
       .isEqualTo(new JsonObject().put("available", 100).put("held", 0));
     assertThat(alice.wallet(wallet).getString("status")).isEqualTo("active");
+  }
+
+  /**
+   * The gateway lost every answer and webhook, and the deposit was charged back before the reconciler
+   * asked. The credit before the chargeback fails once (its shard's master holds writes back for longer
+   * than a request may wait); the next round completes the deposit. Until 2026-12-06 it stayed completed
+   * and was never asked about again: the wallet kept money the gateway had taken back.
+   */
+  @Test
+  @DisplayName("a chargeback learnt by asking the gateway is taken back even when the credit before it failed once")
+  void chargebackLearntByAskingOutlivesAFailedCredit(Vertx vertx) {
+    ApiCaller alice = edge.newUser();
+    String wallet = alice.openWallet();
+    int master = RedisNodes.masterOf(new WalletId(wallet).shard());
+    Pool app = EdgeFixture.pool(vertx, EdgeFixture.appDatabase());
+    String id;
+    RedisNodes.cli(master, "CLIENT", "PAUSE", "30000", "WRITE");
+    try {
+      id = alice.post("/v1/deposits", deposit(wallet, 400, "card", "timeout-reverse"), newKey()).bodyAsJsonObject()
+        .getString("id");
+      Eventually.await("the reconciler to learn the chargeback and try the credit", Duration.ofSeconds(20),
+        () -> "crediting".equals(state(app, id).getString("status")));
+      long tried = state(app, id).getLong("touched");
+      Eventually.await("the reconciler to take the deposit up again after the credit failed", Duration.ofSeconds(20),
+        () -> state(app, id).getLong("touched") > tried);
+      assertThat(state(app, id).getString("status")).isEqualTo("crediting");
+    } finally {
+      RedisNodes.cli(master, "CLIENT", "UNPAUSE");
+    }
+    try {
+      JsonObject reversed = alice.awaitStatus("/v1/deposits/" + id, "reversed");
+      assertThat(reversed.getString("failureReason")).isEqualTo("chargeback");
+      assertThat(alice.wallet(wallet).getJsonObject("balance"))
+        .isEqualTo(new JsonObject().put("available", 0).put("held", 0));
+      // credited once; the chargeback is a hold, settled at once
+      assertThat(alice.wallet(wallet).getLong("seq")).isEqualTo(3);
+    } finally {
+      app.close();
+    }
+  }
+
+  private static JsonObject state(Pool app, String deposit) {
+    Row row = Await.result(app.preparedQuery("SELECT status, (extract(epoch FROM updated_at) * 1000000)::bigint "
+      + "AS touched FROM edge.deposits WHERE id = $1").execute(Tuple.of(deposit))).iterator().next();
+    return new JsonObject().put("status", row.getString("status")).put("touched", row.getLong("touched"));
   }
 
   @Test

@@ -6,18 +6,24 @@ import java.util.Locale;
 import java.util.Optional;
 
 /** What a state transition fills in besides the state; each is set once and kept afterwards. */
-record Changes(Optional<String> gatewayRef, Optional<String> failureReason, Optional<HoldId> hold) {
+record Changes(Optional<String> gatewayRef, Optional<String> failureReason, Optional<HoldId> hold,
+               Optional<String> reversalLearnt) {
 
   static Changes none() {
-    return new Changes(Optional.empty(), Optional.empty(), Optional.empty());
+    return new Changes(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   static Changes gatewayRef(Optional<String> ref) {
-    return new Changes(ref, Optional.empty(), Optional.empty());
+    return new Changes(ref, Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   static Changes failure(String reason) {
-    return new Changes(Optional.empty(), Optional.of(reason), Optional.empty());
+    return new Changes(Optional.empty(), Optional.of(reason), Optional.empty(), Optional.empty());
+  }
+
+  /** A succeeded verdict that comes with its reversal: see {@link GatewayMovement#reversalLearnt()}. */
+  static Changes succeededThenReversed(Optional<String> ref, String reason) {
+    return new Changes(ref, Optional.empty(), Optional.empty(), Optional.of(reason));
   }
 
   /** A step the money core refused: {@code what} followed by its code, e.g. "credit refused: wallet_inactive". */
@@ -26,6 +32,6 @@ record Changes(Optional<String> gatewayRef, Optional<String> failureReason, Opti
   }
 
   static Changes hold(HoldId hold) {
-    return new Changes(Optional.empty(), Optional.empty(), Optional.of(hold));
+    return new Changes(Optional.empty(), Optional.empty(), Optional.of(hold), Optional.empty());
   }
 }

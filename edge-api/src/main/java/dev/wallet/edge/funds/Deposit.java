@@ -11,7 +11,7 @@ import java.util.Optional;
 /** Money a gateway is asked to bring into a wallet, and how far that got. */
 public record Deposit(String id, WalletId wallet, String ownerId, Money amount, Instrument source, String gateway,
                       Status status, Optional<String> gatewayRef, Optional<String> failureReason,
-                      Optional<HoldId> reversalHold, Instant createdAt) implements GatewayMovement {
+                      Optional<String> reversalLearnt, Optional<HoldId> reversalHold, Instant createdAt) implements GatewayMovement {
 
   /** Nothing is held before the gateway is asked, so a deposit neither prepares nor releases. */
   public enum Status implements MovementStatus {

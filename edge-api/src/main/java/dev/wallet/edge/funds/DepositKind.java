@@ -41,7 +41,7 @@ final class DepositKind extends GatewayMovementKind<Deposit> {
   @Override
   Deposit recorded(Wallet wallet, Money amount, Instrument source, String gateway) {
     return new Deposit(FundsIds.deposit(wallet.id()), wallet.id(), wallet.ownerId(), amount, source, gateway,
-      Deposit.Status.PENDING, Optional.empty(), Optional.empty(), Optional.empty(), Instant.now());
+      Deposit.Status.PENDING, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Instant.now());
   }
 
   /** A replayed deposit request is answered OK, as it has been since deposits began (a new one is PENDING). */

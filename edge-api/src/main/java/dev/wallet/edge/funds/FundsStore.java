@@ -86,8 +86,9 @@ final class FundsStore {
       this.move = """
         UPDATE edge.%1$s SET status = $2, gateway_ref = COALESCE($3, gateway_ref),
                              failure_reason = COALESCE($4, failure_reason),
-                             %2$s = COALESCE($5, %2$s), updated_at = now()
-        WHERE id = $1 AND status = ANY($6)
+                             %2$s = COALESCE($5, %2$s), reversal_learnt = COALESCE($7, reversal_learnt),
+                             updated_at = now()
+        WHERE id = $1 AND status = ANY($6) AND reversal_learnt IS NOT DISTINCT FROM $8
         RETURNING *""".formatted(name, hold);
       this.claimStale = """
         UPDATE edge.%1$s SET updated_at = now()
@@ -134,12 +135,16 @@ final class FundsStore {
       row -> new Stored<>(table.reader.apply(row), row.getString("request_hash")));
   }
 
-  /** Empty when the row is no longer in one of the {@code from} states: someone else moved it. */
+  /**
+   * Empty when someone else moved the row: it is no longer in one of the {@code from} states, or a
+   * reversal was learnt for it since {@code m} was read (whoever moves it must know that).
+   */
   <M extends GatewayMovement> Future<Optional<M>> move(SqlClient client, Table<M> table, M m,
                                                        Collection<MovementStatus> from, MovementStatus to,
                                                        Changes changes) {
     Tuple args = Tuple.of(m.id(), to.column(), changes.gatewayRef().orElse(null),
-      changes.failureReason().orElse(null), changes.hold().map(HoldId::value).orElse(null), columns(from));
+      changes.failureReason().orElse(null), changes.hold().map(HoldId::value).orElse(null), columns(from))
+      .addString(changes.reversalLearnt().orElse(null)).addString(m.reversalLearnt().orElse(null));
     return one(client, table.move, args, table.reader);
   }
 
@@ -206,7 +211,7 @@ final class FundsStore {
     return new Deposit(row.getString("id"), new WalletId(row.getString("wallet_id")), row.getString("owner_id"),
       money(row), instrument(row, "source"), row.getString("gateway"),
       MovementStatus.fromColumn(Deposit.Status.class, row.getString("status")), text(row, "gateway_ref"),
-      text(row, "failure_reason"), text(row, "reversal_hold").map(HoldId::new),
+      text(row, "failure_reason"), text(row, "reversal_learnt"), text(row, "reversal_hold").map(HoldId::new),
       row.getOffsetDateTime("created_at").toInstant());
   }
 
@@ -215,7 +220,7 @@ final class FundsStore {
       money(row), instrument(row, "destination"), row.getString("gateway"),
       MovementStatus.fromColumn(Withdrawal.Status.class, row.getString("status")),
       text(row, "hold_id").map(HoldId::new), text(row, "gateway_ref"), text(row, "failure_reason"),
-      row.getOffsetDateTime("created_at").toInstant());
+      text(row, "reversal_learnt"), row.getOffsetDateTime("created_at").toInstant());
   }
 
   private static Instrument instrument(Row row, String prefix) {

@@ -30,6 +30,12 @@ public interface GatewayMovement {
 
   Optional<String> failureReason();
 
+  /**
+   * The gateway's reason for a reversal learnt by asking, before the movement was applied: once
+   * applied, it is reversed in the same transaction that records it completed.
+   */
+  Optional<String> reversalLearnt();
+
   Instant createdAt();
 
   /** The gateway's side of every money-core step: money arrives from it and leaves to it. */

@@ -60,6 +60,7 @@ public final class GatewayMovements<M extends GatewayMovement> {
   private final Gateway gateway;
   private final MeterRegistry meters;
   private final Set<MovementStatus> awaiting;
+  private final Set<MovementStatus> awaitingOrApplying;
   private final Set<MovementStatus> completed;
   private final Set<MovementStatus> unsettled;
 
@@ -72,6 +73,7 @@ public final class GatewayMovements<M extends GatewayMovement> {
     this.gateway = gateway;
     this.meters = meters;
     this.awaiting = statesWhere(table, phase -> phase == Phase.AWAITING);
+    this.awaitingOrApplying = statesWhere(table, phase -> phase == Phase.AWAITING || phase == Phase.APPLYING);
     this.completed = statesWhere(table, phase -> phase == Phase.COMPLETED);
     this.unsettled = statesWhere(table, phase -> !phase.settled());
   }
@@ -217,14 +219,15 @@ public final class GatewayMovements<M extends GatewayMovement> {
   }
 
   private Future<Void> driveCurrent(String id) {
-    return store.byId(table, id).compose(current -> drive(current.orElseThrow())).mapEmpty();
+    return current(id).compose(this::drive).mapEmpty();
   }
 
   /** Finishes whatever a movement is in the middle of; safe to call again at any time. */
   Future<M> drive(M movement) {
     return switch (movement.status().phase()) {
       case PREPARING -> start(movement, Optional.empty());
-      case APPLYING -> kind.apply(movement).compose(applied -> step(movement, applied));
+      case APPLYING -> kind.apply(movement).compose(applied -> movement.reversalLearnt().isPresent()
+        && applied.to().phase() == Phase.COMPLETED ? completedAndReversing(movement, applied) : step(movement, applied));
       case RELEASING -> kind.release(movement).compose(released -> step(movement, released));
       case REVERSING -> kind.reverse(movement).compose(reversed -> step(movement, reversed));
       case AWAITING, COMPLETED, FAILED, REVERSED -> Future.succeededFuture(movement);
@@ -234,9 +237,20 @@ public final class GatewayMovements<M extends GatewayMovement> {
   /** Records where a money-core step left the movement; if another instance got there first, its row. */
   private Future<M> step(M movement, Transition transition) {
     return move(store.client(), movement, Set.of(movement.status()), transition.to(), transition.changes())
-      .compose(moved -> moved.isPresent()
-        ? Future.succeededFuture(moved.get())
-        : store.byId(table, movement.id()).map(Optional::orElseThrow));
+      .compose(moved -> moved.isPresent() ? Future.succeededFuture(moved.get()) : current(movement.id()));
+  }
+
+  /** A movement applied whose reversal was learnt before: recorded completed and reversing at once, then reversed. */
+  private Future<M> completedAndReversing(M movement, Transition applied) {
+    String reason = movement.reversalLearnt().orElseThrow();
+    return store.inTransaction(conn -> move(conn, movement, Set.of(movement.status()), applied.to(), applied.changes())
+        .compose(done -> done.isEmpty() ? Future.succeededFuture(done)
+          : move(conn, done.get(), completed, transitions.reversing(), Changes.failure(reason))))
+      .compose(reversing -> reversing.isPresent() ? drive(reversing.get()) : current(movement.id()));
+  }
+
+  private Future<M> current(String id) {
+    return store.byId(table, id).map(Optional::orElseThrow);
   }
 
   private Future<Optional<M>> move(SqlClient client, M movement, Set<MovementStatus> from, MovementStatus to,
@@ -277,14 +291,30 @@ public final class GatewayMovements<M extends GatewayMovement> {
     });
   }
 
-  /** A reversal learnt by asking is both verdicts at once: succeeded first, then taken back. */
+  /** A verdict learnt by asking; if someone else moved the movement meanwhile, it is driven from where it is now. */
   private Future<M> follow(M movement, Verdict verdict) {
-    if (verdict.kind() != Verdict.Kind.REVERSED) {
-      return judge(store.client(), movement, verdict).compose(moved -> drive(moved.orElse(movement)));
-    }
-    return follow(movement, verdict.as(Verdict.Kind.SUCCEEDED))
-      .compose(applied -> judge(store.client(), applied, verdict))
-      .compose(moved -> moved.isPresent() ? drive(moved.get()) : Future.succeededFuture(movement));
+    Future<Optional<M>> judged = verdict.kind() == Verdict.Kind.REVERSED ? learnReversal(movement, verdict)
+      : judge(store.client(), movement, verdict);
+    return judged.compose(moved -> moved.isPresent() ? drive(moved.get()) : afterOthers(movement, verdict));
+  }
+
+  /**
+   * A reversal learnt by asking is both verdicts at once: the movement is applied, then taken back.
+   * The reversal is written with the first step, so that a failure before the second, or a webhook
+   * driving the same row, cannot drop it (until 2026-12-06 both could, and the row ended completed).
+   */
+  private Future<Optional<M>> learnReversal(M movement, Verdict reversal) {
+    String reason = reversal.reasonOr(transitions.reversalReason());
+    return move(store.client(), movement, awaitingOrApplying, transitions.succeeded(),
+      Changes.succeededThenReversed(reversal.gatewayRef(), reason));
+  }
+
+  /** A reversal found the movement completed by a webhook that raced it: taken back from there. */
+  private Future<M> afterOthers(M movement, Verdict verdict) {
+    return current(movement.id()).compose(now -> verdict.kind() == Verdict.Kind.REVERSED
+      && now.status().phase() == Phase.COMPLETED
+      ? judge(store.client(), now, verdict).compose(moved -> drive(moved.orElse(now)))
+      : drive(now));
   }
 
   private static Set<MovementStatus> statesWhere(FundsStore.Table<?> table, Predicate<Phase> phase) {

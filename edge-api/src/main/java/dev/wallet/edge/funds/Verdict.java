@@ -32,10 +32,6 @@ record Verdict(Kind kind, Optional<String> gatewayRef, Optional<String> reason) 
     return kind.map(k -> new Verdict(k, status.gatewayRef(), status.reason()));
   }
 
-  Verdict as(Kind other) {
-    return new Verdict(other, gatewayRef, reason);
-  }
-
   String reasonOr(String fallback) {
     return reason.orElse(fallback);
   }

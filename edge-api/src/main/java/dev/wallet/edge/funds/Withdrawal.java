@@ -11,7 +11,7 @@ import java.util.Optional;
 /** Money held in a wallet while a gateway is asked to pay it out, and how far that got. */
 public record Withdrawal(String id, WalletId wallet, String ownerId, Money amount, Instrument destination,
                          String gateway, Status status, Optional<HoldId> hold, Optional<String> gatewayRef,
-                         Optional<String> failureReason, Instant createdAt) implements GatewayMovement {
+                         Optional<String> failureReason, Optional<String> reversalLearnt, Instant createdAt) implements GatewayMovement {
 
   /** HELD and SUBMITTED both await the gateway's verdict; SUBMITTED says the gateway acknowledged it. */
   public enum Status implements MovementStatus {

@@ -58,7 +58,8 @@ final class WithdrawalKind extends GatewayMovementKind<Withdrawal> {
   Withdrawal recorded(Wallet wallet, Money amount, Instrument destination, String gateway) {
     Instrument stored = new Instrument(destination.type(), Optional.of(destination.account().orElse("")));
     return new Withdrawal(FundsIds.withdrawal(wallet.id()), wallet.id(), wallet.ownerId(), amount, stored, gateway,
-      Withdrawal.Status.HOLDING, Optional.empty(), Optional.empty(), Optional.empty(), Instant.now());
+      Withdrawal.Status.HOLDING, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+      Instant.now());
   }
 
   @Override

@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * gateway would. Its behaviour is configurable: how long an outcome takes, and which share of
  * requests are declined, lose their answer (the HTTP call fails with 504 and no webhook ever
  * comes: the edge must ask), or are reversed later (a chargeback, a returned payout). The
- * instrument's account can force one fate, for tests and demos: "decline", "timeout", "reverse".
+ * instrument's account can force one fate, for tests and demos: "decline", "timeout", "reverse",
+ * and "timeout-reverse" (every answer and webhook lost, and reversed before the edge asks).
  *
  * <p>Its state is in memory and lives on this verticle's event loop (one instance): a restarted
  * sandbox has forgotten everything, and answers "unknown", so the edge asks again (idempotent).
@@ -62,7 +63,18 @@ public final class SandboxGateway extends VerticleBase {
 
   enum Kind { COLLECTION, PAYOUT }
 
-  enum Fate { SUCCEED, DECLINE, LOSE_ANSWER, REVERSE_LATER }
+  enum Fate {
+    SUCCEED, DECLINE, LOSE_ANSWER, REVERSE_LATER, LOSE_ANSWER_THEN_REVERSE;
+
+    /** The HTTP call fails with 504 and no webhook ever comes, the reversal's neither. */
+    boolean losesAnswers() {
+      return this == LOSE_ANSWER || this == LOSE_ANSWER_THEN_REVERSE;
+    }
+
+    boolean reversesLater() {
+      return this == REVERSE_LATER || this == LOSE_ANSWER_THEN_REVERSE;
+    }
+  }
 
   enum State { PENDING, SUCCEEDED, FAILED, REVERSED }
 
@@ -131,7 +143,7 @@ public final class SandboxGateway extends VerticleBase {
     Operation operation = new Operation(kind, request, "sbx_" + hex(10), fate(request));
     operations.put(request.reference(), operation);
     vertx.setTimer(behaviour.delayMs(), fired -> resolve(operation));
-    if (operation.fate == Fate.LOSE_ANSWER) {
+    if (operation.fate.losesAnswers()) {
       answer(ctx, 504, new JsonObject().put("error", "upstream timeout"));
       return;
     }
@@ -157,6 +169,7 @@ public final class SandboxGateway extends VerticleBase {
       case "decline" -> Fate.DECLINE;
       case "timeout" -> Fate.LOSE_ANSWER;
       case "reverse" -> Fate.REVERSE_LATER;
+      case "timeout-reverse" -> Fate.LOSE_ANSWER_THEN_REVERSE;
       default -> drawnFate();
     };
   }
@@ -176,17 +189,21 @@ public final class SandboxGateway extends VerticleBase {
 
   private void resolve(Operation operation) {
     operation.state = operation.fate == Fate.DECLINE ? State.FAILED : State.SUCCEEDED;
-    if (operation.fate != Fate.LOSE_ANSWER) {
-      deliver(event(operation), 0);
-    }
-    if (operation.fate == Fate.REVERSE_LATER) {
+    announce(operation);
+    if (operation.fate.reversesLater()) {
       vertx.setTimer(behaviour.reversalDelayMs(), fired -> reverse(operation));
     }
   }
 
   private void reverse(Operation operation) {
     operation.state = State.REVERSED;
-    deliver(event(operation), 0);
+    announce(operation);
+  }
+
+  private void announce(Operation operation) {
+    if (!operation.fate.losesAnswers()) {
+      deliver(event(operation), 0);
+    }
   }
 
   private GatewayEvent event(Operation operation) {
