@@ -262,7 +262,11 @@ public interface BalanceCache {
    */
   Future<ClearingPosition> clearingPosition();
 
-  /** Ids of the movements (transfers, payments, refunds) of a shard still pending: debited, not yet settled. */
+  /**
+   * Ids of every movement (transfer, payment, refund) of a shard still pending: debited, not yet
+   * settled. Until 2026-12-06 only the oldest 200, and the check between regions, which counts those
+   * to each region, concluded while one behind them was on its way (a false disagreement).
+   */
   Future<List<String>> pendingMovements(ShardId shard);
 
   /**

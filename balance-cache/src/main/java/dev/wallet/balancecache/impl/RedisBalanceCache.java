@@ -716,17 +716,19 @@ public final class RedisBalanceCache implements BalanceCache {
 
   /** Counts a shard's pending movements to other regions, by region. */
   private Future<Void> pendingElsewhere(ShardId shard, Map<String, Long> pending) {
-    return pendingMovements(shard).compose(ids -> Sequential.forEach(ids, id -> {
-      String record = Keys.movement(shard, id);
-      return runner.send(record, Request.cmd(Command.HMGET).arg(record).arg("state").arg("to")).map(fields -> {
-        if (fields.get(0) != null && "pending".equals(fields.get(0).toString())) {
-          ShardId destination = new WalletId(fields.get(1).toString()).shard();
-          options.regions().homeOf(destination).filter(region -> !options.shards().contains(destination))
-            .ifPresent(region -> pending.merge(region.name(), 1L, Long::sum));
-        }
+    return pendingMovements(shard).compose(ids -> {
+      List<Future<Response>> records = ids.stream().map(id -> Keys.movement(shard, id))
+        .map(record -> runner.send(record, Request.cmd(Command.HMGET).arg(record).arg("state").arg("to"))).toList();
+      return Future.all(records).map(read -> {
+        records.stream().map(Future::result).filter(fields -> fields.get(0) != null
+            && "pending".equals(fields.get(0).toString()))
+          .map(fields -> new WalletId(fields.get(1).toString()).shard())
+          .forEach(destination -> options.regions().homeOf(destination)
+            .filter(region -> !options.shards().contains(destination))
+            .ifPresent(region -> pending.merge(region.name(), 1L, Long::sum)));
         return null;
       });
-    }));
+    });
   }
 
   /** Outcome codes as a script's comma-separated argument. */
@@ -1063,7 +1065,9 @@ public final class RedisBalanceCache implements BalanceCache {
 
   @Override
   public Future<List<String>> pendingMovements(ShardId shard) {
-    return pendingSince(shard, "+inf");
+    String key = Keys.pendingMovements(shard);
+    return runner.send(key, Request.cmd(Command.ZRANGE).arg(key).arg(0).arg(-1))
+      .map(ids -> ids.stream().map(Response::toString).toList());
   }
 
   /**
@@ -1109,10 +1113,6 @@ public final class RedisBalanceCache implements BalanceCache {
     Response pair = range.get(0).type() == ResponseType.MULTI ? range.get(0) : range;
     // an epoch-ms score is an integer below 2^53: exact as a double, whichever form RESP gives it
     return (long) Double.parseDouble(pair.get(1).toString());
-  }
-
-  private Future<List<String>> pendingSince(ShardId shard, String maxScore) {
-    return pendingSince(shard, maxScore, 0);
   }
 
   private Future<List<String>> pendingSince(ShardId shard, String maxScore, int offset) {

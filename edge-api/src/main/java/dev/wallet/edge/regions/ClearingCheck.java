@@ -56,15 +56,26 @@ public final class ClearingCheck {
     this.regions = regions;
   }
 
-  /** {@code {"region": "a", "peers": [{"region": "b", "concluded", "agree", "difference": {"USD": n}}]}}. */
+  /**
+   * {@code {"region": "a", "peers": [{"region": "b", "concluded", "agree", "difference": {"USD": n}}]}}; a peer
+   * that could not be asked is {@code {"region": "c", "concluded": false, "failed": "<why>"}}, and the
+   * others are checked all the same (until 2026-12-06 the first such peer ended the run).
+   */
   public Future<JsonObject> run() {
     String self = regions.self().orElseThrow().name();
     JsonArray peers = new JsonArray();
     Future<Void> all = Future.succeededFuture();
     for (String peer : peers()) {
-      all = all.compose(done -> against(self, peer, ATTEMPTS).map(this::remember).map(peers::add).mapEmpty());
+      all = all.compose(done -> against(self, peer, ATTEMPTS).recover(failure -> failed(peer, failure))
+        .map(this::remember).map(peers::add).mapEmpty());
     }
     return all.map(done -> new JsonObject().put("region", self).put("peers", peers));
+  }
+
+  private static Future<JsonObject> failed(String peer, Throwable failure) {
+    LOG.warn("the check between regions could not compare with region {}: {}", peer, failure.toString());
+    return Future.succeededFuture(new JsonObject().put("region", peer).put("concluded", false)
+      .put("failed", failure.toString()));
   }
 
   private List<String> peers() {
