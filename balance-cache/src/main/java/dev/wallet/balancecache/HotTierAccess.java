@@ -32,6 +32,22 @@ public interface HotTierAccess {
   Future<List<AccountState>> accounts(List<String> accountIds);
 
   /**
+   * The same, each with the lineage of the master it was read on: its replication id, read before and
+   * after the account in the same pipeline (empty when the two differ, or when the read went key by key).
+   * A master's replication id changes with every promotion, so a reading whose lineage is still that of
+   * its shard's master later ({@link #lineages}) lost nothing to a failover since: what it showed is in
+   * the history the ledger is written from.
+   */
+  Future<List<Reading>> accountsWithLineage(List<String> accountIds);
+
+  /** An account as read, and the lineage of the master it was read on. */
+  record Reading(AccountState state, Optional<String> lineage) {
+  }
+
+  /** The lineage of the master serving each shard now (see {@link #accountsWithLineage}); a shard not answering is left out. */
+  Future<Map<ShardId, String>> lineages(Collection<ShardId> shards);
+
+  /**
    * Per currency, the in-transit accounts' balances minus the amounts of the cross-shard movements
    * debited and not yet credited; only currencies where that is not zero. The accounts read are
    * {@code knownTransitAccounts} (ledger ids), every shard's in their currencies, and those of every

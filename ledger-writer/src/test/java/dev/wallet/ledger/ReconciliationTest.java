@@ -24,6 +24,7 @@ import dev.wallet.balancecache.outbox.OutboxRecord.OutboxEntry;
 import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.balancecache.testing.RedisNodes;
 import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.ledger.ReconciliationReport.Discrepancy;
@@ -35,6 +36,7 @@ import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -139,6 +141,121 @@ class ReconciliationTest {
     assertThat(core.wallet(bystander).status()).isEqualTo(WalletStatus.ACTIVE);
     assertThat(Await.result(LedgerReader.create(app).lastReconciliation())).hasValueSatisfying(published ->
       assertThat(about(published, Set.of(victim.value()))).isNotEmpty());
+  }
+
+  /**
+   * The victim is never still at a run: its Redis sequence is ahead of the ledger's both times. Its balance
+   * is changed behind the system's back while the first run reads it, which finds it behind and keeps what
+   * it read; the ledger then reaches that sequence but not the next (that outbox entry is held back), and
+   * the second run compares the kept reading. Until 2026-12-06 such an account was never compared.
+   */
+  @Test
+  @DisplayName("an account ahead of the ledger at every run is compared at a sequence an earlier run read, once the "
+    + "ledger has it, and a balance changed behind the system's back is found")
+  void anAccountNeverStillIsCompared() {
+    NeverStill victim = new NeverStill();
+    try {
+      victim.readBehindByAFirstRun();
+      victim.ledgerReachesThatReadingOnly();
+
+      ReconciliationReport second = Await.result(reconciliation.runOnce(), 120);
+
+      assertThat(about(second, Set.of(victim.wallet.value()))).singleElement().satisfies(found -> {
+        assertThat(found.kind()).isEqualTo(Kind.WALLET_BALANCE);
+        assertThat(found.evidence()).contains("at seq 2").contains("available=1400").contains("available=900");
+      });
+      assertThat(core.wallet(victim.wallet).status()).isEqualTo(WalletStatus.FROZEN);
+    } finally {
+      victim.restore();
+    }
+  }
+
+  /**
+   * The same, with the victim's master replaced by its replica in between (a manual failover, which
+   * gives the shard's master a new lineage). Had the reading shown a write the failover lost, the
+   * ledger's posting at its sequence would be another, and comparing them would freeze a wallet for
+   * nothing: a reading is compared only while its master's lineage lasts.
+   */
+  @Test
+  @DisplayName("a reading kept from an earlier run is not compared once its shard's master has failed over")
+  void aKeptReadingEndsWithItsMastersLineage() {
+    NeverStill victim = new NeverStill();
+    try {
+      victim.readBehindByAFirstRun();
+      int master = RedisNodes.masterOf(victim.wallet.shard());
+      int replica = RedisNodes.replicasOf(master).get(0);
+      RedisNodes.cli(replica, "CLUSTER", "FAILOVER");
+      Eventually.await("the replica to take the victim's shard over", Duration.ofSeconds(30),
+        () -> RedisNodes.masterOf(victim.wallet.shard()) == replica);
+      victim.ledgerReachesThatReadingOnly();
+
+      ReconciliationReport second = Await.result(reconciliation.runOnce(), 120);
+
+      assertThat(about(second, Set.of(victim.wallet.value()))).isEmpty();
+      assertThat(core.wallet(victim.wallet).status()).isEqualTo(WalletStatus.ACTIVE);
+    } finally {
+      victim.restore();
+    }
+  }
+
+  /** A wallet that is ahead of the ledger at every run (the writer stopped, then an outbox entry held back). */
+  private final class NeverStill {
+    final String alice = owner();
+    final WalletId wallet = core.funded(alice, 1_000);
+    final WalletId payee = core.openNear(owner(), wallet);
+    final String key = wallet.shard().tag() + ":w:" + wallet.value();
+    final String stream = dev.wallet.balancecache.outbox.OutboxStreams.key(wallet.shard());
+    boolean changed;
+    boolean writerStopped;
+    io.lettuce.core.StreamMessage<String, String> held;
+
+    /**
+     * Its second posting in Redis only, its balance raised by 500 behind the system's back, and a run
+     * then; the change is undone after the run, before any posting could carry it into the ledger.
+     */
+    void readBehindByAFirstRun() {
+      ledger.awaitDrained(Duration.ofSeconds(30));
+      Await.result(writer.stop());
+      writerStopped = true;
+      Await.result(core.transfer(wallet, payee, 100, alice));
+      ledger.redis().hincrby(key, "avail", 500);
+      changed = true;
+      ReconciliationReport first = Await.result(reconciliation.runOnce(), 120);
+      ledger.redis().hincrby(key, "avail", -500);
+      changed = false;
+      assertThat(about(first, Set.of(wallet.value()))).as("behind at the first run").isEmpty();
+    }
+
+    /** A third posting, whose outbox entry is held back, and the writer again: the ledger stops at the second. */
+    void ledgerReachesThatReadingOnly() {
+      Await.result(core.transfer(wallet, payee, 50, alice));
+      held = ledger.redis().xrevrange(stream, io.lettuce.core.Range.create("-", "+"), io.lettuce.core.Limit.from(1))
+        .get(0);
+      ledger.redis().xdel(stream, held.getId());
+      writer = ledger.startWriter();
+      writerStopped = false;
+      Eventually.await("the ledger to reach the wallet's second posting", Duration.ofSeconds(30),
+        () -> ledgerSeq(wallet) == 2);
+    }
+
+    /** As it was, for the other suites, which sum every account of the hot tier and compare the tiers. */
+    void restore() {
+      if (changed) {
+        ledger.redis().hincrby(key, "avail", -500);
+      }
+      if (held != null) {
+        ledger.redis().xadd(stream, held.getBody());
+      }
+      if (writerStopped) {
+        writer = ledger.startWriter();
+      }
+      ledger.awaitDrained(Duration.ofSeconds(30));
+    }
+  }
+
+  private long ledgerSeq(WalletId wallet) {
+    return Await.result(app.preparedQuery("SELECT coalesce(max(seq), 0) AS seq FROM entries WHERE account_id = $1")
+      .execute(Tuple.of(wallet.value()))).iterator().next().getLong("seq");
   }
 
   @Test

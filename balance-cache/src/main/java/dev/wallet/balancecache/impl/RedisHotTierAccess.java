@@ -91,23 +91,66 @@ final class RedisHotTierAccess implements HotTierAccess {
    */
   @Override
   public Future<List<AccountState>> accounts(List<String> accountIds) {
+    return accountsWithLineage(accountIds).map(readings -> readings.stream().map(Reading::state).toList());
+  }
+
+  @Override
+  public Future<List<Reading>> accountsWithLineage(List<String> accountIds) {
     Map<String, List<String>> keysBySlot = accountIds.stream().map(Keys::accountKey)
       .collect(Collectors.groupingBy(key -> key.substring(0, key.indexOf('}') + 1), LinkedHashMap::new,
         Collectors.toList()));
-    List<Future<List<AccountState>>> reads = keysBySlot.values().stream().map(this::accountsOfOneSlot).toList();
+    List<Future<List<Reading>>> reads = keysBySlot.values().stream().map(this::accountsOfOneSlot).toList();
     return Future.all(reads).map(done -> reads.stream().flatMap(read -> read.result().stream()).toList());
   }
 
-  /** In one batch; key by key (each read following redirects) when the batch fails, as while a slot moves. */
-  private Future<List<AccountState>> accountsOfOneSlot(List<String> keys) {
-    List<Request> reads = keys.stream().map(RedisHotTierAccess::accountRead).toList();
+  /**
+   * In one batch between two reads of the master's lineage; key by key (each read following
+   * redirects, no lineage) when the batch fails, as while a slot moves.
+   */
+  private Future<List<Reading>> accountsOfOneSlot(List<String> keys) {
+    List<Request> reads = new ArrayList<>();
+    reads.add(lineageRead());
+    keys.stream().map(RedisHotTierAccess::accountRead).forEach(reads::add);
+    reads.add(lineageRead());
     return runner.batchOnce(keys.get(0), reads, BACKGROUND_TIMEOUT_MS)
-      .map(replies -> replies.stream().map(RedisHotTierAccess::accountState).flatMap(Optional::stream).toList())
+      .map(replies -> {
+        Optional<String> before = lineage(replies.get(0));
+        Optional<String> lineage = before.equals(lineage(replies.get(replies.size() - 1))) ? before : Optional.empty();
+        return replies.subList(1, replies.size() - 1).stream().map(RedisHotTierAccess::accountState)
+          .flatMap(Optional::stream).map(state -> new Reading(state, lineage)).toList();
+      })
       .recover(batchFailed -> {
         List<Future<Response>> one = keys.stream().map(key -> send(key, accountRead(key))).toList();
         return Future.all(one).map(done -> one.stream().map(read -> accountState(read.result()))
-          .flatMap(Optional::stream).toList());
+          .flatMap(Optional::stream).map(state -> new Reading(state, Optional.<String>empty())).toList());
       });
+  }
+
+  @Override
+  public Future<Map<ShardId, String>> lineages(Collection<ShardId> shards) {
+    List<ShardId> asked = List.copyOf(new java.util.LinkedHashSet<>(shards));
+    List<Future<Optional<String>>> reads = asked.stream()
+      .map(shard -> send(shard.tag(), lineageRead()).map(RedisHotTierAccess::lineage)
+        .otherwise(Optional.<String>empty()))
+      .toList();
+    return Future.all(reads).map(done -> {
+      Map<ShardId, String> lineages = new LinkedHashMap<>();
+      for (int i = 0; i < asked.size(); i++) {
+        ShardId shard = asked.get(i);
+        reads.get(i).result().ifPresent(lineage -> lineages.put(shard, lineage));
+      }
+      return lineages;
+    });
+  }
+
+  private static Request lineageRead() {
+    return Request.cmd(Command.INFO).arg("replication");
+  }
+
+  /** master_replid of an INFO replication answer. */
+  private static Optional<String> lineage(Response info) {
+    return info == null ? Optional.empty() : info.toString().lines().filter(line -> line.startsWith("master_replid:"))
+      .map(line -> line.substring("master_replid:".length()).trim()).findFirst();
   }
 
   private static Request accountRead(String key) {

@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -53,6 +54,8 @@ public final class Reconciler implements Reconciliation {
   private static final long RESUME_OVERLAP_MS = 300_000;
   /** Continuous runs go through every shard in this many runs. */
   private static final int RUNS_PER_CYCLE = 6;
+  /** Readings kept for a later run at most; past that, an account behind is only counted behind. */
+  private static final int MAX_KEPT = 20_000;
 
   private final Vertx vertx;
   private final ReconciliationOptions options;
@@ -73,6 +76,15 @@ public final class Reconciler implements Reconciliation {
    * earlier time: the next run starts from the oldest transaction then open (or the run's own start).
    */
   private Instant checkedSince = Instant.EPOCH;
+  /**
+   * Readings of accounts the ledger was behind, kept until it reaches them. An account that is never
+   * still (a hot merchant, a fee or clearing account under load) has Redis ahead of the ledger at
+   * every read, and until 2026-12-06 it was never compared. A reading is kept only with the lineage
+   * of the master it was read on, and compared only while its shard's master still has that lineage:
+   * a failover since could have lost what it showed, and the ledger's posting at its sequence would
+   * then be another.
+   */
+  private final Map<String, Kept> kept = new ConcurrentHashMap<>();
   private int nextShard;
   private int nextSlotShard;
   private volatile ReconciliationReport last;
@@ -280,10 +292,64 @@ public final class Reconciler implements Reconciliation {
    */
   private Future<Void> compareWallets(Run run, Scope scope, Map<String, Long> touched) {
     Set<String> accounts = new LinkedHashSet<>(touched.keySet());
-    return Sequential.forEach(scope.shards(),
+    return compareKept(run).compose(keptCompared -> Sequential.forEach(scope.shards(),
         shard -> hotTier.accountsOnShard(new ShardId(shard)).map(accounts::addAll))
       .compose(listed -> scope.globalChecks() ? slotOfTheCycle().map(accounts::addAll) : Future.succeededFuture())
-      .compose(listed -> chunks(List.copyOf(accounts), chunk -> compareChunk(run, chunk)));
+      .compose(listed -> chunks(List.copyOf(accounts), chunk -> compareChunk(run, chunk))));
+  }
+
+  /** A reading kept from an earlier run: the account as read, its shard, and its master's lineage then. */
+  private record Kept(AccountState state, ShardId shard, String lineage) {
+  }
+
+  /**
+   * The kept readings the ledger has reached, compared at their sequence; those whose shard's master
+   * changed lineage since are dropped, and those the ledger has not reached yet stay.
+   */
+  private Future<Void> compareKept(Run run) {
+    List<Kept> readings = List.copyOf(kept.values());
+    if (readings.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return hotTier.lineages(readings.stream().map(Kept::shard).collect(Collectors.toSet())).compose(now -> {
+      List<AccountState> unchanged = new ArrayList<>();
+      for (Kept reading : readings) {
+        if (reading.lineage().equals(now.get(reading.shard()))) {
+          unchanged.add(reading.state());
+        } else {
+          kept.remove(reading.state().id(), reading);
+        }
+      }
+      return chunks(unchanged.stream().map(AccountState::id).toList(), ids -> {
+        Set<String> chunk = Set.copyOf(ids);
+        List<AccountState> states = unchanged.stream().filter(state -> chunk.contains(state.id())).toList();
+        return ledgerAtSeq(states, (node, rows) -> judgeKept(run, node, rows));
+      });
+    });
+  }
+
+  private Future<Void> judgeKept(Run run, List<AccountState> readings, List<Row> rows) {
+    int i = 0;
+    for (Row row : rows) {
+      AccountState reading = readings.get(i++);
+      long ledgerSeq = row.getLong("ledger_seq") == null ? 0 : row.getLong("ledger_seq");
+      if (ledgerSeq >= reading.seq()) {
+        kept.remove(reading.id());
+        run.compared++;
+        compareBalances(run, reading, row);
+      }
+    }
+    return Future.succeededFuture();
+  }
+
+  /** The ledger's balances at each account's sequence, by database, each database's rows judged as they come. */
+  private Future<Void> ledgerAtSeq(List<AccountState> accounts,
+                                   java.util.function.BiFunction<List<AccountState>, List<Row>, Future<Void>> judge) {
+    return Future.all(ledger.byNode(accounts, AccountState::id).entrySet().stream()
+      .map(node -> node.getKey().rows(SqlQueries.BALANCES_AT_SEQ, Tuple.tuple()
+          .addArrayOfString(node.getValue().stream().map(AccountState::id).toArray(String[]::new))
+          .addArrayOfLong(node.getValue().stream().map(AccountState::seq).toArray(Long[]::new)))
+        .compose(rows -> judge.apply(node.getValue(), rows))).toList()).mapEmpty();
   }
 
   /**
@@ -327,12 +393,13 @@ public final class Reconciler implements Reconciliation {
    * its shard's database.
    */
   private Future<Void> compareChunk(Run run, List<String> accountIds) {
-    return hotTier.accounts(accountIds).map(found -> withAbsent(accountIds, found))
-      .compose(accounts -> Future.all(ledger.byNode(accounts, AccountState::id)
-      .entrySet().stream().map(node -> node.getKey().rows(SqlQueries.BALANCES_AT_SEQ, Tuple.tuple()
-          .addArrayOfString(node.getValue().stream().map(AccountState::id).toArray(String[]::new))
-          .addArrayOfLong(node.getValue().stream().map(AccountState::seq).toArray(Long[]::new)))
-        .compose(rows -> judge(run, node.getValue(), rows))).toList()).mapEmpty());
+    return hotTier.accountsWithLineage(accountIds).compose(readings -> {
+      Map<String, String> lineages = new java.util.HashMap<>();
+      readings.forEach(reading -> reading.lineage().ifPresent(lineage -> lineages.put(reading.state().id(), lineage)));
+      List<AccountState> accounts = withAbsent(accountIds,
+        readings.stream().map(HotTierAccess.Reading::state).toList());
+      return ledgerAtSeq(accounts, (node, rows) -> judge(run, node, rows, lineages));
+    });
   }
 
   /**
@@ -348,7 +415,8 @@ public final class Reconciler implements Reconciliation {
     return all;
   }
 
-  private Future<Void> judge(Run run, List<AccountState> accounts, List<Row> rows) {
+  /** {@code lineages}: by account, the lineage of the master it was read on, when known. */
+  private Future<Void> judge(Run run, List<AccountState> accounts, List<Row> rows, Map<String, String> lineages) {
     List<Future<Void>> aheadChecks = new ArrayList<>();
     int i = 0;
     for (Row row : rows) {
@@ -356,9 +424,11 @@ public final class Reconciler implements Reconciliation {
       long ledgerSeq = row.getLong("ledger_seq") == null ? 0 : row.getLong("ledger_seq");
       if (ledgerSeq < hot.seq()) {
         behind(run, hot, ledgerSeq);
+        keep(hot, Optional.ofNullable(lineages.get(hot.id())));
         continue;
       }
       stalls.caughtUp(hot.id());
+      kept.remove(hot.id());
       run.compared++;
       compareBalances(run, hot, row);
       if (ledgerSeq > hot.seq()) {
@@ -366,6 +436,14 @@ public final class Reconciler implements Reconciliation {
       }
     }
     return Future.all(aheadChecks).mapEmpty();
+  }
+
+  /** The first reading of an account behind is kept, until the ledger reaches it or its lineage ends. */
+  private void keep(AccountState reading, Optional<String> lineage) {
+    Optional<ShardId> shard = LedgerNodes.shardOfAccount(reading.id());
+    if (lineage.isPresent() && shard.isPresent() && kept.size() < MAX_KEPT) {
+      kept.putIfAbsent(reading.id(), new Kept(reading, shard.get(), lineage.get()));
+    }
   }
 
   /** Lag, compared on a later run; unless the ledger has stood still behind Redis for longer than lag ever lasts. */
