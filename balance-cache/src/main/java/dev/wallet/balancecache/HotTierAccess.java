@@ -32,19 +32,23 @@ public interface HotTierAccess {
   Future<List<AccountState>> accounts(List<String> accountIds);
 
   /**
-   * The same, each with the lineage of the master it was read on: its replication id, read before and
-   * after the account in the same pipeline (empty when the two differ, or when the read went key by key).
-   * A master's replication id changes with every promotion, so a reading whose lineage is still that of
-   * its shard's master later ({@link #lineages}) lost nothing to a failover since: what it showed is in
-   * the history the ledger is written from.
+   * The same, each with the clock of the master it was read on and that master's lineage: its
+   * replication id, read before and after the account in the same pipeline (empty when the two differ,
+   * or when the read went key by key). A master's replication id changes with every promotion, so a
+   * reading whose lineage is still that of its shard's master later ({@link #lineages}) lost nothing to
+   * a failover since: what it showed is in the history the ledger is written from.
    */
-  Future<List<Reading>> accountsWithLineage(List<String> accountIds);
+  Future<List<Reading>> readings(List<String> accountIds);
 
-  /** An account as read, and the lineage of the master it was read on. */
-  record Reading(AccountState state, Optional<String> lineage) {
+  /**
+   * An account as read; {@code masterTime}: the master's clock (TIME) just before, so every posting the
+   * account takes after the reading has a {@code created_at} of that instant or later (the scripts
+   * stamp postings with the same clock, in milliseconds); and the master's lineage.
+   */
+  record Reading(AccountState state, java.time.Instant masterTime, Optional<String> lineage) {
   }
 
-  /** The lineage of the master serving each shard now (see {@link #accountsWithLineage}); a shard not answering is left out. */
+  /** The lineage of the master serving each shard now (see {@link #readings}); a shard not answering is left out. */
   Future<Map<ShardId, String>> lineages(Collection<ShardId> shards);
 
   /**

@@ -6,9 +6,12 @@ import static dev.wallet.edge.PaymentsApiTest.payment;
 import static dev.wallet.edge.PaymentsApiTest.refund;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.outbox.OutboxStreams;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.balancecache.testing.RedisNodes;
 import dev.wallet.edge.http.EdgeMetrics;
 import dev.wallet.ledger.LedgerWriter;
 import io.vertx.core.Vertx;
@@ -153,6 +156,103 @@ class HotMerchantsApiTest {
     assertThat(balanceAt(shop, merchant, beforePayments)).as("the deposit alone").isEqualTo(500);
     assertThat(balanceAt(shop, merchant, Instant.now())).as("and every payment, on the stripes or swept")
       .isEqualTo(500 + 990 + 1_980 + 2_970);
+  }
+
+  /**
+   * The late payer's payment to the merchant, booked on its shard's stripe (and that stripe's sweep
+   * after it), reaches the ledger after a later payment on another stripe did, and after a first page
+   * was served: their outbox entries are taken out of the shard's stream while the writer is stopped,
+   * and put back after the page. Until 2026-12-06 that page showed the later payment, and the late one
+   * then arrived below it, where a client reading new entries down to the first it has seen never looks.
+   */
+  @Test
+  @DisplayName("an entry of a stripe whose writer lags arrives above every entry a first page served before it")
+  void aLateStripeEntryArrivesAboveTheFirstPage(Vertx vertx) {
+    ApiCaller shop = edge.as(HOT_SHOP, "user", "merchant");
+    String merchant = shop.openMerchantWallet();
+    shop.deposit(merchant, 500);
+    List<ApiCaller> payers = edge.usersOnOtherShards(merchant, 2);
+    String lateWallet = payers.get(0).openWallet();
+    payers.get(0).deposit(lateWallet, 10_000);
+    String onTimeWallet = payers.get(1).openWallet();
+    payers.get(1).deposit(onTimeWallet, 10_000);
+    WalletId lateStripe = WalletId.derived(new WalletId(lateWallet).shard(), "stripe|" + merchant);
+    String onTimeStripe = WalletId.derived(new WalletId(onTimeWallet).shard(), "stripe|" + merchant).value();
+    HeldBack held = new HeldBack(lateStripe.shard());
+    List<JsonObject> firstPage;
+    Await.result(writer.stop());
+    boolean writing = false;
+    try {
+      String late = payers.get(0).post("/v1/payments", payment(lateWallet, merchant, 1_000), newKey())
+        .bodyAsJsonObject().getString("id");
+      Eventually.await("the late payment's stripe swept", Duration.ofSeconds(15),
+        () -> Await.result(edge.cache.wallet(lateStripe)).orElseThrow().available() == 0);
+      held.takeOutFrom(late);
+      assertThat(payers.get(1).post("/v1/payments", payment(onTimeWallet, merchant, 2_000), newKey()).statusCode())
+        .isEqualTo(201);
+      writer = EdgeFixture.startLedgerWriter(vertx, "hot-merchants-test");
+      writing = true;
+      Eventually.await("the later payment in the ledger", Duration.ofSeconds(30),
+        () -> paymentListed(shop, onTimeStripe));
+
+      firstPage = entries(shop.get("/v1/wallets/" + merchant + "/entries?limit=1"));
+    } finally {
+      held.putBack();
+      if (!writing) {
+        writer = EdgeFixture.startLedgerWriter(vertx, "hot-merchants-test");
+      }
+    }
+    Eventually.await("the late payment in the ledger", Duration.ofSeconds(30),
+      () -> paymentListed(shop, lateStripe.value()));
+
+    List<JsonObject> all = entries(shop.get("/v1/wallets/" + merchant + "/entries?limit=200"));
+    List<String> listed = all.stream().map(entry -> entry.getString("id")).toList();
+    String lateEntry = all.stream().filter(entry -> lateStripe.value().equals(entry.getString("accountId")))
+      .findFirst().orElseThrow().getString("id");
+    assertThat(firstPage).allSatisfy(served -> assertThat(listed.indexOf(served.getString("id")))
+      .as("listed below the late payment: " + served).isGreaterThan(listed.indexOf(lateEntry)));
+  }
+
+  /** A shard's outbox entries from one movement's on, taken out of its stream and put back in order. */
+  private static final class HeldBack {
+    private final String stream;
+    private final int master;
+    private final List<String> bodies = new ArrayList<>();
+
+    HeldBack(ShardId shard) {
+      this.stream = OutboxStreams.key(shard);
+      this.master = RedisNodes.masterOf(shard);
+    }
+
+    /** redis-cli answers XRANGE without a terminal one line each: id, field "p", the posting's JSON. */
+    void takeOutFrom(String movementId) {
+      List<String> lines = RedisNodes.cli(master, "XRANGE", stream, "-", "+").lines().toList();
+      boolean from = false;
+      for (int i = 0; i + 2 < lines.size(); i += 3) {
+        from = from || lines.get(i + 2).contains(movementId);
+        if (from) {
+          bodies.add(lines.get(i + 2));
+          RedisNodes.cli(master, "XDEL", stream, lines.get(i));
+        }
+      }
+      assertThat(bodies).as("the movement's entry in " + stream).isNotEmpty();
+    }
+
+    void putBack() {
+      bodies.forEach(body -> RedisNodes.cli(master, "XADD", stream, "*", "p", body));
+      bodies.clear();
+    }
+  }
+
+  /** Whether the stripe's own entries (the merchant owner's too) show the payment it was credited. */
+  private static boolean paymentListed(ApiCaller shop, String stripe) {
+    return entries(shop.get("/v1/wallets/" + stripe + "/entries")).stream()
+      .anyMatch(entry -> "payment".equals(entry.getString("type")));
+  }
+
+  private static List<JsonObject> entries(HttpResponse<Buffer> page) {
+    assertThat(page.statusCode()).as(page.bodyAsString()).isEqualTo(200);
+    return page.bodyAsJsonObject().getJsonArray("entries").stream().map(JsonObject.class::cast).toList();
   }
 
   private static long balanceAt(ApiCaller caller, String wallet, Instant at) {

@@ -1,5 +1,6 @@
 package dev.wallet.ledger;
 
+import dev.wallet.balancecache.HotTierAccess;
 import dev.wallet.balancecache.RetiredRecords;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.WalletId;
@@ -37,9 +38,17 @@ public interface LedgerReader extends RetiredRecords {
    * names its account: a stripe's balanceAfter and seq are the stripe's. The cursor is opaque, and
    * of this listing only.
    *
+   * <p>Each account's entries reach the ledger through its own shard's writer, some later than
+   * others, so the first page ends where none can still arrive below it: before the time of the
+   * last posting committed on the shard of any account the ledger has not caught up with, and
+   * before the moment Redis was read for the others. {@code asRead}: the accounts as Redis showed
+   * them just before ({@code HotTierAccess.readings}), for the first page (an account without one
+   * is taken as one the ledger has not caught up with); a page after a cursor does not need them.
+   *
    * @throws IllegalArgumentException (as a failed future) for a malformed cursor or limit
    */
-  Future<EntryPage> entriesOfAccounts(List<WalletId> accounts, int limit, Optional<String> cursor);
+  Future<EntryPage> entriesOfAccounts(List<WalletId> accounts, List<HotTierAccess.Reading> asRead, int limit,
+                                      Optional<String> cursor);
 
   /** The wallet's balance at {@code at}, from balance_after: one index lookup per bucket, no replay. */
   Future<PointInTimeBalance> balanceAt(WalletId wallet, Instant at);

@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -91,11 +92,11 @@ final class RedisHotTierAccess implements HotTierAccess {
    */
   @Override
   public Future<List<AccountState>> accounts(List<String> accountIds) {
-    return accountsWithLineage(accountIds).map(readings -> readings.stream().map(Reading::state).toList());
+    return readings(accountIds).map(readings -> readings.stream().map(Reading::state).toList());
   }
 
   @Override
-  public Future<List<Reading>> accountsWithLineage(List<String> accountIds) {
+  public Future<List<Reading>> readings(List<String> accountIds) {
     Map<String, List<String>> keysBySlot = accountIds.stream().map(Keys::accountKey)
       .collect(Collectors.groupingBy(key -> key.substring(0, key.indexOf('}') + 1), LinkedHashMap::new,
         Collectors.toList()));
@@ -104,26 +105,35 @@ final class RedisHotTierAccess implements HotTierAccess {
   }
 
   /**
-   * In one batch between two reads of the master's lineage; key by key (each read following
-   * redirects, no lineage) when the batch fails, as while a slot moves.
+   * In one batch: the master's lineage, its clock, the accounts, its lineage again; key by key (each
+   * read following redirects, after a read of the clock, without lineage) when the batch fails, as
+   * while a slot moves.
    */
   private Future<List<Reading>> accountsOfOneSlot(List<String> keys) {
     List<Request> reads = new ArrayList<>();
     reads.add(lineageRead());
+    reads.add(Request.cmd(Command.TIME));
     keys.stream().map(RedisHotTierAccess::accountRead).forEach(reads::add);
     reads.add(lineageRead());
     return runner.batchOnce(keys.get(0), reads, BACKGROUND_TIMEOUT_MS)
       .map(replies -> {
         Optional<String> before = lineage(replies.get(0));
         Optional<String> lineage = before.equals(lineage(replies.get(replies.size() - 1))) ? before : Optional.empty();
-        return replies.subList(1, replies.size() - 1).stream().map(RedisHotTierAccess::accountState)
-          .flatMap(Optional::stream).map(state -> new Reading(state, lineage)).toList();
+        Instant time = time(replies.get(1));
+        return replies.subList(2, replies.size() - 1).stream().map(RedisHotTierAccess::accountState)
+          .flatMap(Optional::stream).map(state -> new Reading(state, time, lineage)).toList();
       })
       .recover(batchFailed -> {
-        List<Future<Response>> one = keys.stream().map(key -> send(key, accountRead(key))).toList();
-        return Future.all(one).map(done -> one.stream().map(read -> accountState(read.result()))
-          .flatMap(Optional::stream).map(state -> new Reading(state, Optional.<String>empty())).toList());
+        List<Future<Optional<Reading>>> one = keys.stream().map(key -> send(key, Request.cmd(Command.TIME))
+          .compose(time -> send(key, accountRead(key)).map(read -> accountState(read)
+            .map(state -> new Reading(state, time(time), Optional.empty()))))).toList();
+        return Future.all(one).map(done -> one.stream().map(Future::result).flatMap(Optional::stream).toList());
       });
+  }
+
+  /** A TIME answer: seconds and microseconds. */
+  private static Instant time(Response time) {
+    return Instant.ofEpochSecond(time.get(0).toLong(), time.get(1).toLong() * 1_000);
   }
 
   @Override

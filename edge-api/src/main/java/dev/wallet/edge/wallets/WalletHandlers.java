@@ -1,6 +1,7 @@
 package dev.wallet.edge.wallets;
 
 import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.HotTierAccess;
 import dev.wallet.balancecache.command.OpenWallet;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
@@ -77,8 +78,19 @@ public final class WalletHandlers {
     Reply.answer(ctx, ownership.ownedWallet(Authenticator.caller(ctx), id)
       .compose(owned -> cache.stripesOf(id))
       .compose(stripes -> (stripes.isEmpty() ? ledger.entries(id, limit, cursor)
-        : ledger.entriesOfAccounts(withStripes(id, stripes), limit, cursor)).recover(WalletHandlers::ledgerFailure))
+        : ofAccounts(withStripes(id, stripes), limit, cursor)).recover(WalletHandlers::ledgerFailure))
       .map(page -> Reply.ok(Representations.entries(page, id))));
+  }
+
+  /**
+   * A first page asks Redis where each account stands, so that it ends where nothing can still
+   * arrive; without an answer, it ends where the ledger's writers stand (older, never wrong).
+   */
+  private Future<EntryPage> ofAccounts(List<WalletId> accounts, int limit, Optional<String> cursor) {
+    Future<List<HotTierAccess.Reading>> asRead = cursor.isPresent() ? Future.succeededFuture(List.of())
+      : cache.hotTier().readings(accounts.stream().map(WalletId::value).toList())
+        .otherwise(List.<HotTierAccess.Reading>of());
+    return asRead.compose(read -> ledger.entriesOfAccounts(accounts, read, limit, cursor));
   }
 
   /** A hot merchant's accounts in the ledger: its wallet, then its credit stripes. */

@@ -1,6 +1,7 @@
 package dev.wallet.ledger.impl;
 
 import dev.wallet.balancecache.BalanceCacheUnavailableException;
+import dev.wallet.balancecache.HotTierAccess;
 import dev.wallet.balancecache.model.AuthorizationView;
 import dev.wallet.balancecache.model.BalanceChange;
 import dev.wallet.balancecache.model.HoldId;
@@ -82,14 +83,62 @@ public final class PgLedgerReader implements LedgerReader {
   }
 
   @Override
-  public Future<EntryPage> entriesOfAccounts(List<WalletId> accounts, int limit, Optional<String> cursor) {
+  public Future<EntryPage> entriesOfAccounts(List<WalletId> accounts, List<HotTierAccess.Reading> asRead, int limit,
+                                             Optional<String> cursor) {
     return pageAfter(limit, cursor, TimePosition::decode, TimePosition.START).compose(after -> nodes.followingMoves(() ->
-      LedgerNodes.collect(nodes.byNode(accounts, WalletId::value).entrySet().stream().map(node -> node.getKey()
-          .rows(SqlQueries.ACCOUNTS_ENTRIES_PAGE, Tuple.tuple()
+      (cursor.isPresent() ? Future.succeededFuture(after) : settledBefore(accounts, asRead))
+        .compose(from -> LedgerNodes.collect(nodes.byNode(accounts, WalletId::value).entrySet().stream()
+          .map(node -> node.getKey().rows(SqlQueries.ACCOUNTS_ENTRIES_PAGE, Tuple.tuple()
             .addArrayOfString(node.getValue().stream().map(WalletId::value).toArray(String[]::new))
-            .addValue(after.at()).addString(after.postingId()).addShort(after.idx()).addInteger(limit + 1)))
-          .toList())
+            .addValue(from.at()).addString(from.postingId()).addShort(from.idx()).addInteger(limit + 1)))
+          .toList()))
         .map(rows -> timePage(rows.stream().sorted(NEWEST_FIRST).limit(limit + 1L).toList(), limit))));
+  }
+
+  /**
+   * Where a first page starts: before the earliest instant at which one of the accounts may still
+   * get an entry the ledger does not have. An account the ledger had caught up with when Redis was
+   * read gets its next posting at that master's clock or later; one it had not, at the time of its
+   * shard's last committed posting or later (a shard's writer commits its stream in order, and a
+   * master stamps postings in order). Until 2026-12-06 the first page started now, and an entry of
+   * a stripe whose writer lagged, committed after a page was served with a time within that page, was
+   * on no page of that pass.
+   */
+  private Future<TimePosition> settledBefore(List<WalletId> accounts, List<HotTierAccess.Reading> asRead) {
+    Map<String, HotTierAccess.Reading> read = new HashMap<>();
+    asRead.forEach(reading -> read.put(reading.state().id(), reading));
+    return LedgerNodes.collect(nodes.byNode(accounts, WalletId::value).entrySet().stream()
+        .map(node -> node.getKey().rows(SqlQueries.ACCOUNTS_FRONTIER, Tuple.tuple()
+          .addArrayOfString(node.getValue().stream().map(WalletId::value).toArray(String[]::new))
+          .addArrayOfString(node.getValue().stream().map(account -> account.shard().name()).toArray(String[]::new))))
+        .toList())
+      .map(rows -> {
+        Instant bound = Instant.MAX;
+        for (Row row : rows) {
+          bound = min(bound, stillToCome(Optional.ofNullable(read.get(row.getString("account_id"))), row));
+        }
+        return bound.equals(Instant.MAX) ? TimePosition.START
+          : new TimePosition(bound.atOffset(ZoneOffset.UTC), "", (short) 0);
+      });
+  }
+
+  /**
+   * The earliest time an entry of the account the ledger does not have yet may bear; without a
+   * reading of it (Redis did not answer), as if the ledger were behind it.
+   */
+  private static Instant stillToCome(Optional<HotTierAccess.Reading> read, Row frontier) {
+    long ledgerSeq = frontier.getLong("ledger_seq") == null ? 0 : frontier.getLong("ledger_seq");
+    if (read.isPresent() && ledgerSeq >= read.get().state().seq()) {
+      HotTierAccess.Reading reading = read.get();
+      // postings are stamped in whole milliseconds: one in the millisecond of the reading may be of later
+      return Instant.ofEpochMilli(reading.masterTime().toEpochMilli());
+    }
+    OffsetDateTime shardLast = frontier.getOffsetDateTime("shard_last");
+    return shardLast == null ? Instant.EPOCH : shardLast.toInstant();
+  }
+
+  private static Instant min(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
   }
 
   private static EntryPage timePage(List<Row> rows, int limit) {

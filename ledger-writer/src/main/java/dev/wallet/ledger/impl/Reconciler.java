@@ -393,7 +393,7 @@ public final class Reconciler implements Reconciliation {
    * its shard's database.
    */
   private Future<Void> compareChunk(Run run, List<String> accountIds) {
-    return hotTier.accountsWithLineage(accountIds).compose(readings -> {
+    return hotTier.readings(accountIds).compose(readings -> {
       Map<String, String> lineages = new java.util.HashMap<>();
       readings.forEach(reading -> reading.lineage().ifPresent(lineage -> lineages.put(reading.state().id(), lineage)));
       List<AccountState> accounts = withAbsent(accountIds,

@@ -130,6 +130,20 @@ public final class SqlQueries {
      ORDER BY e.created_at DESC, e.posting_id DESC, e.idx DESC
      LIMIT $5""";
 
+  /**
+   * For a hot merchant's first page, each account ($1) with its shard ($2): its last seq in the
+   * ledger, and the latest created_at of the postings its shard's writer committed last (by the
+   * postings_by_shard index; any committed posting's time bounds what is still to come, since a
+   * shard's stream is committed in order).
+   */
+  static final String ACCOUNTS_FRONTIER = """
+    SELECT q.account_id,
+           (SELECT max(seq) FROM entries WHERE account_id = q.account_id) AS ledger_seq,
+           (SELECT max(p.created_at) FROM postings p
+             WHERE p.shard = q.shard
+               AND p.recorded_at = (SELECT max(recorded_at) FROM postings WHERE shard = q.shard)) AS shard_last
+      FROM unnest($1::text[], $2::text[]) AS q(account_id, shard)""";
+
   /** Each account's and bucket's last balance_after at or before the instant (a hot merchant's accounts). */
   static final String ACCOUNTS_BALANCE_AT = """
     SELECT a.id AS account, b.bucket, last.balance_after, last.seq
