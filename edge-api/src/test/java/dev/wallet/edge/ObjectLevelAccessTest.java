@@ -105,6 +105,26 @@ class ObjectLevelAccessTest {
     assertThat(shop.wallet(merchant)).isEqualTo(shopBefore);
   }
 
+  /**
+   * The scripts let the system's actor ("*") move money out of any wallet, and the system scopes its own
+   * idempotency keys by name; a token naming either is refused before it reaches anything. Until
+   * 2026-12-06 a token whose sub was "*" moved another customer's money (with a KYC tier that sends).
+   */
+  @Test
+  @DisplayName("a token whose subject names the system (its actor, or the scope of its own keys) is refused: 401")
+  void aSubjectNamingTheSystemIsRefused() {
+    JsonObject before = alice.wallet(wallet);
+
+    for (String system : new String[] {"*", "stripes", "sweeps", "edge.withdrawal", "gateway.sandbox"}) {
+      ApiCaller impostor = edge.as(system, "user");
+      assertProblem(impostor.post("/v1/transfers", transfer(wallet, loot, 500), newKey()), 401, "unauthorized");
+      assertProblem(impostor.get("/v1/wallets/" + wallet), 401, "unauthorized");
+    }
+    assertThat(edge.as("gateway", "user").get("/v1/wallets/" + wallet).statusCode())
+      .as("a name that merely resembles one is a customer's").isEqualTo(404);
+    assertThat(alice.wallet(wallet)).isEqualTo(before);
+  }
+
   @Test
   @DisplayName("/admin is for the admin and risk roles: a user or a merchant gets 403 on every path, existing or not")
   void adminRoles() {

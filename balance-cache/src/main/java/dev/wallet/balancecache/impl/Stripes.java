@@ -1,5 +1,6 @@
 package dev.wallet.balancecache.impl;
 
+import dev.wallet.balancecache.model.SystemNames;
 import dev.wallet.balancecache.BalanceCacheOptions.Striping;
 import dev.wallet.balancecache.BalanceCacheUnavailableException;
 import dev.wallet.balancecache.model.IdempotencyKey;
@@ -118,7 +119,7 @@ final class Stripes {
 
   private Future<Void> open(WalletIdentity merchant, WalletId stripe) {
     ShardId shard = stripe.shard();
-    IdempotencyKey key = new IdempotencyKey("stripes", stripe.value());
+    IdempotencyKey key = new IdempotencyKey(SystemNames.STRIPES_SCOPE, stripe.value());
     List<String> keys = List.of(Keys.wallet(stripe), Keys.idempotency(shard, key), Keys.outbox(shard));
     List<String> args = List.of(stripe.value(), merchant.ownerId(), merchant.currency().getCurrencyCode(),
       WalletType.MERCHANT.wire(), RedisBalanceCache.requestHash("open_stripe|" + stripe.value()), retention,
@@ -320,8 +321,8 @@ final class Stripes {
       return Future.succeededFuture(0L);
     }
     String id = TransferId.random(from.shard()).value();
-    Movement movement = new Movement(id, MovementKind.SWEEP, from, to, amount, 0, "*",
-      new IdempotencyKey("sweeps", id), "", "", List.of(), "sweep|" + id);
+    Movement movement = new Movement(id, MovementKind.SWEEP, from, to, amount, 0, SystemNames.ACTOR,
+      new IdempotencyKey(SystemNames.SWEEPS_SCOPE, id), "", "", List.of(), "sweep|" + id);
     return saga.run(movement).map(reply -> "OK".equals(reply.outcome().getString("code"))
       && "completed".equals(reply.outcome().getString("status")) ? amount.minor() : 0L);
   }

@@ -1,5 +1,6 @@
 package dev.wallet.edge.funds;
 
+import dev.wallet.balancecache.model.SystemNames;
 import dev.wallet.balancecache.model.IdempotencyKey;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.SystemAccount;
@@ -45,6 +46,6 @@ public interface GatewayMovement {
 
   /** Scoped to the gateway and derived from the movement, so any instance repeating a step replays it. */
   default IdempotencyKey moneyCoreKey(String step) {
-    return new IdempotencyKey("gateway." + gateway(), step + ":" + id());
+    return new IdempotencyKey(SystemNames.GATEWAY_SCOPE_PREFIX + gateway(), step + ":" + id());
   }
 }

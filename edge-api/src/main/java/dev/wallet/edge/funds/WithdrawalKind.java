@@ -1,5 +1,6 @@
 package dev.wallet.edge.funds;
 
+import dev.wallet.balancecache.model.SystemNames;
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.command.Credit;
 import dev.wallet.balancecache.command.PlaceHold;
@@ -82,7 +83,7 @@ final class WithdrawalKind extends GatewayMovementKind<Withdrawal> {
 
   private Future<Transition> hold(Withdrawal withdrawal, List<LimitCheck> checks) {
     PlaceHold hold = new PlaceHold(withdrawal.wallet(), withdrawal.amount(), withdrawal.ownerId(), withdrawal.id(),
-      new IdempotencyKey("edge.withdrawal", withdrawal.id()), checks);
+      new IdempotencyKey(SystemNames.WITHDRAWAL_SCOPE, withdrawal.id()), checks);
     return cache.placeHold(hold).map(held -> held.code() == OutcomeCode.OK
       ? new Transition(Withdrawal.Status.HELD, Changes.hold(held.value().id()))
       : new Transition(Withdrawal.Status.FAILED, Changes.refused(HOLD_REFUSED, held.code())));

@@ -1,5 +1,6 @@
 package dev.wallet.edge.http;
 
+import dev.wallet.balancecache.model.SystemNames;
 import dev.wallet.edge.config.EdgeConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -154,10 +155,18 @@ public final class JwtVerifier {
     return Instant.ofEpochSecond(exp.longValue());
   }
 
+  /**
+   * The caller's id: the owner of its wallets, the actor of its movements and the scope of its keys.
+   * A name the system acts under is refused: until 2026-12-06 a token whose sub was "*" moved money out
+   * of anyone's wallet, as the scripts let the system do.
+   */
   private static String subject(JsonObject claims) {
     if (!(claims.getValue("sub") instanceof String sub) || sub.isEmpty() || sub.length() > MAX_SUBJECT_CHARS
         || !sub.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
       throw rejected("sub must be 1 to " + MAX_SUBJECT_CHARS + " printable ASCII characters");
+    }
+    if (SystemNames.reserved(sub)) {
+      throw rejected("sub names the system");
     }
     return sub;
   }

@@ -1,5 +1,6 @@
 package dev.wallet.edge.money;
 
+import dev.wallet.balancecache.model.SystemNames;
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.command.Authorize;
 import dev.wallet.balancecache.command.Capture;
@@ -117,7 +118,7 @@ public final class AuthorizationHandlers {
         long amount = request.amountMinor().orElse(Math.max(0, authorization.heldMinor()));
         return merchants.of(authorization.merchant()).compose(merchant -> cache.capture(new Capture(id, amount,
           Fees.feeMinor(new Money(amount, authorization.authorized().currency()), merchant.feeBps()),
-          request.keepOpen(), "*", request.key(), request.amountMinor().isEmpty())));
+          request.keepOpen(), SystemNames.ACTOR, request.key(), request.amountMinor().isEmpty())));
       })
       .onSuccess(outcome -> metrics.outcome("capture", outcome.code(), outcome.replayed()))
       .map(AuthorizationHandlers::captured);
