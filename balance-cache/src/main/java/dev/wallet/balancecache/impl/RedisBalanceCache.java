@@ -408,12 +408,19 @@ public final class RedisBalanceCache implements BalanceCache {
   /**
    * A striped merchant's status reaches every stripe before the change is answered. So does a
    * refused change: a close the merchant wallet refused (money on it, or in flight) after its
-   * stripes closed first leaves them open again.
+   * stripes closed first leaves them open again. A process that does not stripe the merchant's owner
+   * (the ledger writer's reconciliation, which freezes wallets; an owner no longer configured) copies
+   * the status to the stripes that exist: until 2026-12-06 a merchant wallet frozen by reconciliation
+   * left every stripe active, and payments from other shards kept landing.
    */
   private Future<ScriptReply> copiedToStripes(WalletId id, ScriptReply reply) {
-    return identity(id).compose(found -> found.filter(stripes::striped)
-      .map(merchant -> stripes.ensure(merchant).compose(opened -> stripes.copyStatus(id)).map(reply))
-      .orElse(Future.succeededFuture(reply)));
+    return identity(id).compose(found -> {
+      if (found.filter(stripes::striped).isPresent()) {
+        return stripes.ensure(found.get()).compose(opened -> stripes.copyStatus(id)).map(reply);
+      }
+      return found.filter(Stripes::mayHaveStripes).isPresent() ? stripes.copyStatus(id).map(reply)
+        : Future.succeededFuture(reply);
+    });
   }
 
   // ------------------------------------------------------------------ postings

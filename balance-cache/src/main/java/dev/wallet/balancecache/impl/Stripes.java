@@ -51,6 +51,8 @@ final class Stripes {
    */
   private static final long TOTAL_RETRY_MAX_MS = 64;
   private static final String STATUS_COPY_REASON = "copied from its merchant wallet ";
+  /** set_status.lua's flag for a copy, which never lifts a stripe's status of its own. */
+  private static final String COPY = "copy";
 
   private final Vertx vertx;
   private final ScriptRunner runner;
@@ -84,6 +86,11 @@ final class Stripes {
   /** Whether payments to this wallet go through stripes: a merchant wallet (not a stripe) of a configured owner. */
   boolean striped(WalletIdentity wallet) {
     return wallet.type() == WalletType.MERCHANT && !wallet.stripe() && striping.striped(wallet.ownerId());
+  }
+
+  /** A merchant wallet, not a stripe: one that has stripes if its owner is, or was, striped somewhere. */
+  static boolean mayHaveStripes(WalletIdentity wallet) {
+    return wallet.type() == WalletType.MERCHANT && !wallet.stripe();
   }
 
   /** Every stripe of a merchant wallet: one on each shard but its own. */
@@ -170,7 +177,7 @@ final class Stripes {
   Future<Optional<OutcomeCode>> close(WalletIdentity merchant) {
     List<Future<String>> closed = stripesOf(merchant.id()).stream().map(stripe -> runner.run(scripts.setStatus,
         List.of(Keys.wallet(stripe), Keys.outbox(stripe.shard())),
-        List.of(WalletStatus.CLOSED.wire(), STATUS_COPY_REASON + merchant.id()))
+        List.of(WalletStatus.CLOSED.wire(), STATUS_COPY_REASON + merchant.id(), COPY))
       .map(reply -> reply.outcome().getString("code"))).toList();
     return Future.all(closed).map(all -> closed.stream().map(Future::result)
         .filter(code -> !"OK".equals(code) && !OutcomeCode.WALLET_NOT_FOUND.name().equals(code))
@@ -186,9 +193,11 @@ final class Stripes {
       : Future.succeededFuture(WalletStatus.fromWire(status.toString())));
   }
 
+  /** A stripe not opened yet has nothing to take: one opened later copies the status when it opens. */
   private Future<Void> setStatus(WalletId stripe, WalletStatus status, String reason) {
     return runner.run(scripts.setStatus, List.of(Keys.wallet(stripe), Keys.outbox(stripe.shard())),
-      List.of(status.wire(), reason)).compose(reply -> "OK".equals(reply.outcome().getString("code"))
+      List.of(status.wire(), reason, COPY)).compose(reply -> "OK".equals(reply.outcome().getString("code"))
+        || OutcomeCode.WALLET_NOT_FOUND.name().equals(reply.outcome().getString("code"))
         ? Future.succeededFuture()
         : Future.failedFuture(new IllegalStateException("stripe " + stripe + " did not take status " + status.wire()
           + ": " + reply.outcome().getString("code"))));

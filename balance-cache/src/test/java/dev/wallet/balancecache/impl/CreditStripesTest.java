@@ -366,6 +366,56 @@ class CreditStripesTest {
     }
   }
 
+  /**
+   * The ledger writer's reconciliation freezes wallets through a money core that stripes no owner.
+   * Until 2026-12-06 its freeze of a striped merchant wallet left every stripe active, and payments
+   * from other shards kept landing on them.
+   */
+  @Test
+  @DisplayName("a merchant wallet frozen by a process that does not stripe its owner (reconciliation's) freezes its "
+    + "stripes too")
+  void aFreezeFromAProcessWithoutStripingReachesTheStripes(Vertx vertx) {
+    List<WalletId> payers = payersOnOtherShards(2, 5_000);
+    assertOk(Await.result(pay(payers.get(0), 1_000)).code());
+    RedisBalanceCache unstriped = new RedisBalanceCache(vertx, TestEnvironment.balanceCacheOptions().withSweep(0, 0));
+    Await.result(unstriped.start());
+    try {
+      assertOk(Await.result(unstriped.setStatus(merchant, WalletStatus.FROZEN, "reconciliation: a finding")).code());
+    } finally {
+      Await.result(unstriped.close());
+    }
+
+    for (WalletId payer : payers) {
+      assertThat(core.wallet(Stripes.stripeOf(merchant, payer.shard())).status()).isEqualTo(WalletStatus.FROZEN);
+      assertThat(Await.result(pay(payer, 100)).code()).isEqualTo(OutcomeCode.WALLET_INACTIVE);
+    }
+  }
+
+  /**
+   * Reconciliation freezes a stripe for a finding about the stripe itself. Until 2026-12-06 the next copy
+   * of its merchant's status (an edge starting, any status change of the merchant) made it active again.
+   */
+  @Test
+  @DisplayName("a stripe frozen for itself stays frozen when its merchant's status is copied to it, until it is "
+    + "made active itself")
+  void aStripeFrozenForItselfIsNotLiftedByACopy() {
+    List<WalletId> payers = payersOnOtherShards(2, 5_000);
+    assertOk(Await.result(pay(payers.get(0), 1_000)).code());
+    WalletId suspect = Stripes.stripeOf(merchant, payers.get(0).shard());
+    WalletId other = Stripes.stripeOf(merchant, payers.get(1).shard());
+    assertOk(Await.result(cache.setStatus(suspect, WalletStatus.FROZEN, "reconciliation: a finding")).code());
+
+    assertOk(Await.result(cache.setStatus(merchant, WalletStatus.FROZEN, "risk review")).code());
+    assertOk(Await.result(cache.setStatus(merchant, WalletStatus.ACTIVE, "review passed")).code());
+
+    assertThat(core.wallet(suspect).status()).isEqualTo(WalletStatus.FROZEN);
+    assertThat(core.wallet(other).status()).isEqualTo(WalletStatus.ACTIVE);
+    assertThat(Await.result(pay(payers.get(0), 100)).code()).isEqualTo(OutcomeCode.WALLET_INACTIVE);
+    assertOk(Await.result(pay(payers.get(1), 100)).code());
+    assertOk(Await.result(cache.setStatus(suspect, WalletStatus.ACTIVE, "finding resolved")).code());
+    assertOk(Await.result(pay(payers.get(0), 100)).code());
+  }
+
   @Test
   @DisplayName("a payer cannot authorize a payment to the merchant it is a credit stripe of: refused, nothing held")
   void aStripeCannotAuthorizeItsMerchant() {
