@@ -502,10 +502,22 @@ public final class RedisBalanceCache implements BalanceCache {
         new WalletId(payment.get("from")), command.amount(), 0, command.actor(), command.idempotencyKey(),
         paymentId.value(), "", List.of(), command.canonical());
       String stripedMerchant = payment.get("to_parent");
-      Future<ScriptReply> refunded = stripedMerchant == null ? move(refund)
+      Future<ScriptReply> refunded = stripedMerchant == null ? fromMerchantWallet(refund)
         : toppedUp(() -> refilledFor(refund, new WalletId(stripedMerchant)), unrecorded -> move(refund, unrecorded));
       return refunded.map(reply -> Views.outcome(reply, Views::refund));
     });
+  }
+
+  /**
+   * A refund of a payment that landed on the merchant wallet itself (a payer on its shard, another
+   * region's payment, one made before its owner was striped) is paid from that wallet; a striped
+   * merchant's gathers its stripes first when short, as a payout does. Until 2026-12-06 it did not,
+   * and was refused while the merchant held enough in total.
+   */
+  private Future<ScriptReply> fromMerchantWallet(Movement refund) {
+    return identity(refund.from()).compose(found -> found.filter(stripes::striped)
+      .map(merchant -> toppedUp(() -> gatheredFor(merchant, refund.amount()), unrecorded -> move(refund, unrecorded)))
+      .orElseGet(() -> move(refund)));
   }
 
   @Override
@@ -522,7 +534,7 @@ public final class RedisBalanceCache implements BalanceCache {
       Movement refund = new Movement(RefundId.random(merchant.shard()).value(), MovementKind.REFUND, merchant,
         new WalletId(payment.get("payer")), command.amount(), 0, command.actor(), command.idempotencyKey(),
         paymentId.value(), "", List.of(), command.canonical());
-      return move(refund).map(reply -> Views.outcome(reply, Views::refund));
+      return fromMerchantWallet(refund).map(reply -> Views.outcome(reply, Views::refund));
     });
   }
 

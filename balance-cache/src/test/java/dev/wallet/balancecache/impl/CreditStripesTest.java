@@ -208,6 +208,33 @@ class CreditStripesTest {
     assertThat(Await.result(cache.payment(paid.id())).orElseThrow().refundedMinor()).isEqualTo(1_500);
   }
 
+  /**
+   * A payment from a payer on the merchant's own shard lands on the merchant wallet, and its refund is
+   * paid from there. Until 2026-12-06 such a refund never drew on the stripes, and was refused while
+   * the merchant held enough in total.
+   */
+  @Test
+  @DisplayName("a refund of a payment that landed on the merchant wallet itself gathers the stripes when the wallet "
+    + "holds too little")
+  void refundFromTheMerchantWalletGathersTheStripes() {
+    WalletId neighbour = core.openNear(owner(), merchant);
+    core.fund(neighbour, 5_000);
+    PaymentView paid = Await.result(pay(neighbour, 1_000)).value();
+    assertThat(ownBalance(merchant)).as("landed on the merchant wallet").isEqualTo(1_000 - FEE);
+    assertOk(Await.result(cache.placeHold(new PlaceHold(merchant, new Money(1_000 - FEE, USD), shop, "wd-all",
+      key(shop)))).code());
+    WalletId payer = payersOnOtherShards(1, 5_000).get(0);
+    assertOk(Await.result(pay(payer, 2_000)).code());
+
+    Outcome<RefundView> refunded = Await.result(cache.refund(new Refund(paid.id(), new Money(500, USD), shop,
+      key(shop))));
+
+    assertThat(refunded.code()).isEqualTo(OutcomeCode.OK);
+    assertThat(core.available(neighbour)).isEqualTo(5_000 - 1_000 + 500);
+    assertThat(core.wallet(merchant).available()).isEqualTo(2_000 - FEE - 500);
+    assertThat(core.wallet(merchant).held()).isEqualTo(1_000 - FEE);
+  }
+
   @Test
   @DisplayName("a capture for a merchant on another shard completes at once on the payer's shard's stripe, and is "
     + "refunded from there")
