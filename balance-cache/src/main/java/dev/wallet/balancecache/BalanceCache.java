@@ -263,6 +263,14 @@ public interface BalanceCache {
   Future<ClearingPosition> clearingPosition();
 
   /**
+   * Whether this request (its command's {@code canonical()} text) was answered under its key on
+   * {@code shard}, the shard of the wallet it takes money from: applied, refused, or under way.
+   * Nothing is applied. The edge sends a request the rules refuse now all the same when it was, so
+   * that its key replays the first answer (docs/architecture.md, "Limits").
+   */
+  Future<Boolean> answeredBefore(ShardId shard, IdempotencyKey key, String canonical);
+
+  /**
    * Ids of every movement (transfer, payment, refund) of a shard still pending: debited, not yet
    * settled. Until 2026-12-06 only the oldest 200, and the check between regions, which counts those
    * to each region, concluded while one behind them was on its way (a false disagreement).

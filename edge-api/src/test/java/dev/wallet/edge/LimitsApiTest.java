@@ -32,10 +32,13 @@ import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -232,6 +235,60 @@ class LimitsApiTest {
       .doesNotContain("tier");
     assertThat(alice.available(from)).isEqualTo(10_000);
     assertThat(bob.wallet(to).getLong("seq")).isZero();
+  }
+
+  /**
+   * Each request is applied, then its sender's tier is lowered to one that may not send, and it is sent
+   * again under its key, as a client does that lost the answer. Until 2026-12-06 each retry was refused
+   * kyc_required, and a client told that money it had moved was not could move it again.
+   */
+  @Test
+  @DisplayName("a transfer, a payment, an authorization and an atomic batch sent again after the rules changed "
+    + "replay their first answer; a new request is refused")
+  void retriesReplayAfterTheRulesChanged() {
+    EdgeFixture edge = cluster.start(Optional.empty());
+    publish(edge, TestRules.rules("full", 1_000_000, 10_000_000, 1_000));
+    ApiCaller risk = edge.as("risk-officer", "risk");
+    ApiCaller alice = edge.newUser();
+    ApiCaller bob = edge.newUser();
+    ApiCaller shop = edge.as("shop-" + UUID.randomUUID(), "user", "merchant");
+    String from = alice.openWallet();
+    alice.deposit(from, 10_000);
+    String savings = alice.openWalletNear(from);
+    String to = bob.openWallet();
+    String merchant = shop.openWalletElsewhere(from, "merchant");
+    Map<String, JsonObject> requests = new LinkedHashMap<>();
+    requests.put("/v1/transfers", transfer(from, to, 100));
+    requests.put("/v1/payments", payment(from, merchant, 200));
+    requests.put("/v1/authorizations", AuthorizationsApiTest.authorization(from, merchant, 300));
+    Map<String, String> keys = new HashMap<>();
+    Map<String, HttpResponse<Buffer>> first = new HashMap<>();
+    requests.forEach((path, body) -> {
+      keys.put(path, newKey());
+      first.put(path, alice.post(path, body, keys.get(path)));
+    });
+    JsonObject payroll = BatchApiTest.item("payroll-" + newKey(), from, savings, 400);
+    HttpResponse<Buffer> firstBatch = BatchApiTest.transfers(alice, true, payroll);
+    assertThat(firstBatch.statusCode()).as(firstBatch.bodyAsString()).isEqualTo(201);
+    long available = alice.available(from);
+
+    setTier(risk, alice.id(), "unverified", null);
+
+    requests.forEach((path, body) -> {
+      HttpResponse<Buffer> again = alice.post(path, body, keys.get(path));
+      assertThat(again.statusCode()).as(path + ": " + again.bodyAsString()).isEqualTo(first.get(path).statusCode())
+        .isIn(201, 202);
+      assertThat(again.getHeader("Idempotent-Replayed")).as(path).isEqualTo("true");
+      assertThat(again.bodyAsJsonObject().getString("id")).isEqualTo(first.get(path).bodyAsJsonObject().getString("id"));
+    });
+    HttpResponse<Buffer> batchAgain = BatchApiTest.transfers(alice, true, payroll);
+    assertThat(batchAgain.statusCode()).as(batchAgain.bodyAsString()).isEqualTo(201);
+    JsonObject item = batchAgain.bodyAsJsonObject().getJsonArray("items").getJsonObject(0);
+    assertThat(item.getBoolean("replayed")).isTrue();
+    assertThat(item.getJsonObject("result").getString("id")).isEqualTo(firstBatch.bodyAsJsonObject()
+      .getJsonArray("items").getJsonObject(0).getJsonObject("result").getString("id"));
+    assertProblem(alice.post("/v1/transfers", transfer(from, to, 100), newKey()), 422, "kyc_required");
+    assertThat(alice.available(from)).isEqualTo(available);
   }
 
   @Test

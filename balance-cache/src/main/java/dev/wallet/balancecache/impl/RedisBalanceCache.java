@@ -708,6 +708,12 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   @Override
+  public Future<Boolean> answeredBefore(ShardId shard, IdempotencyKey key, String canonical) {
+    return runner.run(scripts.answered, List.of(Keys.idempotency(shard, key)), List.of(requestHash(canonical)))
+      .map(reply -> reply.kind() == ScriptReply.Kind.REPLAY || reply.kind() == ScriptReply.Kind.IN_FLIGHT);
+  }
+
+  @Override
   public Future<ClearingPosition> clearingPosition() {
     Map<String, Map<String, Long>> totals = new TreeMap<>();
     Map<String, Long> sequences = new TreeMap<>();

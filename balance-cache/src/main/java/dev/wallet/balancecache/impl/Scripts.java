@@ -17,9 +17,10 @@ final class Scripts {
   final LuaScript finishHold = LuaScript.load("finish_hold");
   final LuaScript capture = LuaScript.load("capture");
   final LuaScript setStatus = LuaScript.load("set_status");
+  final LuaScript answered = LuaScript.load("answered");
 
   List<LuaScript> all() {
     return List.of(openWallet, credit, move, moveBatch, sagaDebit, sagaCredit, sagaFinish, sagaLocal, hold, finishHold, capture,
-      setStatus);
+      setStatus, answered);
   }
 }

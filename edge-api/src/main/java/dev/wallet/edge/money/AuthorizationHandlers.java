@@ -1,5 +1,7 @@
 package dev.wallet.edge.money;
 
+import java.util.List;
+import dev.wallet.balancecache.model.LimitCheck;
 import dev.wallet.balancecache.model.SystemNames;
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.command.Authorize;
@@ -67,9 +69,14 @@ public final class AuthorizationHandlers {
   /** The authorization with the payer's limit checks, as for a payment to the same merchant. */
   public Future<Authorize> checked(AuthorizeRequest request) {
     PaymentHandlers.Request payment = request.payment();
-    return payments.checkMerchantAndLimits(payment)
-      .map(checked -> new Authorize(payment.payer(), payment.merchant(), payment.amount(), payment.caller().id(),
-        payment.orderRef(), request.lifetimeMs(), payment.key(), checked.limits()));
+    return payments.checkMerchantAndLimits(payment, shop -> authorize(request, List.of()).canonical())
+      .map(checked -> authorize(request, checked.limits()));
+  }
+
+  private static Authorize authorize(AuthorizeRequest request, List<LimitCheck> checks) {
+    PaymentHandlers.Request payment = request.payment();
+    return new Authorize(payment.payer(), payment.merchant(), payment.amount(), payment.caller().id(),
+      payment.orderRef(), request.lifetimeMs(), payment.key(), checks);
   }
 
   /** 201 active, or the refusal's problem (as for a payment). */

@@ -28,6 +28,7 @@ import dev.wallet.limits.model.Operation;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.function.Function;
 import java.util.Optional;
 
 /**
@@ -85,19 +86,28 @@ public final class PaymentHandlers {
   /**
    * The merchant's wallet and the payer's limit checks, or a failed future with the refusal (not a
    * merchant wallet, the payer's limits): a payment's, a batch item's and an authorization's first step.
+   * A refusal of the limits is not the answer when the request's key answered it before
+   * ({@link RulesRefusals}); {@code canonical}: the request's text for the money core, given the merchant.
    */
-  Future<Checked> checkMerchantAndLimits(Request request) {
+  Future<Checked> checkMerchantAndLimits(Request request, Function<Merchants.Merchant, String> canonical) {
     return merchants.of(request.merchant())
       .compose(shop -> limits.outgoing(request.caller().id(), Operation.MERCHANT_PAYMENT, request.amount(),
           Optional.of(shop.wallet().ownerId()))
+        .recover(refused -> RulesRefusals.answeredBefore(cache, request.payer().shard(), request.key(),
+          canonical.apply(shop), refused))
         .map(checks -> new Checked(shop, checks)));
   }
 
   /** The payment with the merchant's fee (its region's) and the payer's limit checks. */
   public Future<Payment> checked(Request request) {
-    return checkMerchantAndLimits(request).map(checked -> new Payment(request.payer(), request.merchant(),
-      request.amount(), Fees.feeMinor(request.amount(), checked.merchant().feeBps()),
-      request.caller().id(), request.orderRef(), request.key(), checked.limits()));
+    return checkMerchantAndLimits(request, shop -> payment(request, shop, List.of()).canonical())
+      .map(checked -> payment(request, checked.merchant(), checked.limits()));
+  }
+
+  private static Payment payment(Request request, Merchants.Merchant merchant, List<LimitCheck> checks) {
+    return new Payment(request.payer(), request.merchant(), request.amount(),
+      Fees.feeMinor(request.amount(), merchant.feeBps()), request.caller().id(), request.orderRef(), request.key(),
+      checks);
   }
 
   /** A checked payment through the money core, answered as POST /v1/payments answers it. */

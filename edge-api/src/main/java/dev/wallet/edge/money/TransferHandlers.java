@@ -63,9 +63,13 @@ public final class TransferHandlers {
       body.optionalText("description").orElse(""));
   }
 
-  /** The command with its sender's limit checks, or a failed future with the limits' refusal (a batch item's first step too). */
+  /**
+   * The command with its sender's limit checks, or a failed future with the limits' refusal, unless
+   * its key answered it before ({@link RulesRefusals}); a batch item's first step too.
+   */
   public Future<Transfer> checked(Transfer command) {
-    return limits.transfer(cache, command);
+    return limits.transfer(cache, command).recover(refused -> RulesRefusals.answeredBefore(cache,
+      command.from().shard(), command.idempotencyKey(), command.canonical(), refused).map(command::withLimits));
   }
 
   /** A checked transfer through the money core, answered as POST /v1/transfers answers it. */

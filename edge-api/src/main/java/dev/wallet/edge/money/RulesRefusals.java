@@ -1,0 +1,41 @@
+package dev.wallet.edge.money;
+
+import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.model.IdempotencyKey;
+import dev.wallet.balancecache.model.LimitCheck;
+import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.edge.http.ProblemException;
+import io.vertx.core.Future;
+import java.util.List;
+
+/**
+ * A request the rules refuse now may have been answered before under its key: applied with its answer
+ * lost, then retried after the rules changed (a tier lowered, a limit cut, a receiver's tier). Such a
+ * request still goes to the money core, with a check no amount passes, and its key replays the first
+ * answer there; one answered never is refused by the rules, and nothing is recorded under its key.
+ * Until 2026-12-06 the retry was answered the rules' refusal, and a client told that an applied
+ * payment was not could pay again. (Withdrawals do the same when their hold is placed again.)
+ */
+final class RulesRefusals {
+
+  /** The counter of the check no amount passes: never counted, since the money core refuses first. */
+  private static final String NONE_PASSES = "refused:by-the-rules";
+
+  private RulesRefusals() {
+  }
+
+  /**
+   * The checks to send a refused request with when its key answered it before ({@code shard}: the
+   * shard of the wallet it takes money from, where its key's record is); otherwise the refusal.
+   * Anything but a refusal of the rules (422) fails as it came.
+   */
+  static Future<List<LimitCheck>> answeredBefore(BalanceCache cache, ShardId shard, IdempotencyKey key,
+                                                 String canonical, Throwable failure) {
+    if (!(failure instanceof ProblemException refused) || refused.problem().status() != 422) {
+      return Future.failedFuture(failure);
+    }
+    return cache.answeredBefore(shard, key, canonical).compose(answered -> answered
+      ? Future.succeededFuture(List.of(new LimitCheck(refused.problem().detail(), NONE_PASSES, 0, 0, 60_000)))
+      : Future.failedFuture(failure));
+  }
+}
