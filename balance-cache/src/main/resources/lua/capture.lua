@@ -131,10 +131,12 @@ local outcome_json = cjson.encode(view)
 if ends then
   redis.call('HSET', auth_key, 'outcome', outcome_json)
 end
--- the capture's movement record, as move.lua or saga_debit.lua writes it: refunds and the saga read it
+-- the capture's movement record, as move.lua or saga_debit.lua writes it: refunds and the saga read it.
+-- Its counters are the authorization's, so that a reversal gives back what it captured (until
+-- 2026-12-06 they were none, and a capture the merchant refused stayed counted against the payer)
 redis.call('HSET', record_key, 'id', id, 'kind', 'payment', 'from', payer.id, 'to', payee_id, 'amt', units(amount),
   'fee', units(fee), 'cur', currency, 'state', status, 'created', ts, 'idem', idem_key, 'pay', id,
-  'ref', a[8], 'lim', '[]', 'auth', auth_id)
+  'ref', a[8], 'lim', a[7], 'auth', auth_id)
 if payee_id ~= merchant_id then redis.call('HSET', record_key, 'to_parent', merchant_id) end
 if same_shard then
   open_payment_record(payment_key, id, amount, fee, payer.id, payee_id, currency, ts)

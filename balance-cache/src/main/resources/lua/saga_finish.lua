@@ -1,7 +1,8 @@
 -- saga_finish: step 3 of a movement between shards, on the source shard, once the destination
 -- has decided. 'completed' closes the movement; 'reversed' returns the amount from this shard's
 -- in-transit account to the source wallet (whatever the wallet's status: the money is the
--- owner's), gives back what the movement counted against the sender's limits and, for a refund,
+-- owner's), gives back what the movement counted against the sender's limits (a capture: its amount,
+-- against its authorization's counters) and, for a refund,
 -- what it reserved on its payment record. Either way the movement leaves the pending set and the
 -- idempotency record gets its final outcome, and the source wallet counts one outgoing movement
 -- less (it may be closed again). A movement no longer pending is left as it is.
@@ -33,7 +34,7 @@ local marker_key = ARGV[5] ~= '' and ARGV[5] or nil
 local notice = ARGV[6] ~= '' and ARGV[6] or nil
 
 local m = redis.call('HMGET', record_key, 'state', 'outcome', 'kind', 'from', 'to', 'amt', 'fee', 'cur', 'created',
-  'idem', 'pay', 'ref', 'lim', 'out')
+  'idem', 'pay', 'ref', 'lim', 'out', 'auth')
 if not m[1] then error('no movement ' .. id) end
 if m[1] ~= 'pending' then return reply('replay', m[2]) end
 if m[10] ~= idem_key then error('idempotency key does not match movement ' .. id) end
@@ -74,7 +75,8 @@ if decision == 'completed' and kind == 'payment' and notice then
 end
 if legs then
   record.entries, record.balances = apply_legs(legs)
-  local given_back = uncount_limits(counter_keys, amount)
+  -- a capture's authorization counted the payment once, and keeps it counted as a release does
+  local given_back = uncount_limits(counter_keys, amount, m[15] and 0 or 1)
   -- a payment record that expired meanwhile is not brought back: the ledger counts the reversal
   if kind == 'refund' and redis.call('EXISTS', payment_key) == 1 then
     redis.call('HINCRBY', payment_key, 'refunded', units(-amount))

@@ -1,5 +1,7 @@
 package dev.wallet.balancecache;
 
+import java.util.UUID;
+import dev.wallet.balancecache.model.LimitCheck;
 import static dev.wallet.balancecache.testing.MoneyCore.USD;
 import static dev.wallet.balancecache.testing.MoneyCore.owner;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,6 +50,27 @@ class AuthorizationsTest extends MoneyCoreTest {
     assertThat(core.available(payer)).isEqualTo(5_000);
     assertThat(core.wallet(payer).held()).isZero();
     assertThat(core.available(merchant)).isZero();
+  }
+
+  /** Until 2026-12-06 a capture's movement named no counters, and its reversal gave nothing back. */
+  @Test
+  @DisplayName("a capture the merchant refuses gives back to the payer's limits what it captured")
+  void aReversedCaptureGivesItsAmountBack() {
+    String alice = owner();
+    WalletId payer = core.funded(alice, 5_000);
+    WalletId merchant = core.openMerchantElsewhere(owner(), payer);
+    List<LimitCheck> daily = List.of(new LimitCheck("daily merchant_payment", "merchant_payment:USD:day:"
+      + UUID.randomUUID(), 1_000, -1, 60_000));
+    HoldId id = authorize(alice, payer, merchant, 1_000, daily);
+    assertThat(Await.result(cache.setStatus(merchant, WalletStatus.FROZEN, "test")).code()).isEqualTo(OutcomeCode.OK);
+    Outcome<CaptureView> captured = Await.result(cache.capture(new Capture(id, 400, 10, false, "*",
+      MoneyCore.key(alice))));
+    Await.result(cache.sweepPendingTransfers());
+    assertThat(Await.result(cache.payment(captured.value().payment().id())).orElseThrow().status())
+      .isEqualTo(TransferStatus.REVERSED);
+    assertThat(Await.result(cache.setStatus(merchant, WalletStatus.ACTIVE, "test")).code()).isEqualTo(OutcomeCode.OK);
+
+    authorize(alice, payer, merchant, 1_000, daily);
   }
 
   @Test
@@ -118,8 +141,12 @@ class AuthorizationsTest extends MoneyCoreTest {
   }
 
   private HoldId authorize(String owner, WalletId payer, WalletId merchant, long amount) {
+    return authorize(owner, payer, merchant, amount, List.of());
+  }
+
+  private HoldId authorize(String owner, WalletId payer, WalletId merchant, long amount, List<LimitCheck> checks) {
     Outcome<AuthorizationView> placed = Await.result(cache.authorize(new Authorize(payer, merchant,
-      new Money(amount, USD), owner, "", 600_000, MoneyCore.key(owner), List.of())));
+      new Money(amount, USD), owner, "", 600_000, MoneyCore.key(owner), checks)));
     assertThat(placed.code()).isEqualTo(OutcomeCode.OK);
     return placed.value().id();
   }
