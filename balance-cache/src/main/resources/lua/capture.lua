@@ -27,6 +27,9 @@
 --         payer's owner   ARGV[7] keep the rest open (1|0)
 -- ARGV[8] refusal retention ms   ARGV[9] merchant on this shard (1|0)   ARGV[10] in-transit account id
 -- ARGV[11] fee account id
+-- ARGV[12] for a capture of the whole (the request named no amount), the merchant's fee rate in basis
+--          points: what is held now is captured, its fee at that rate, whatever ARGV[3] and ARGV[4] read
+--          before another capture took part of it; empty otherwise
 --
 -- Returns {kind, outcome}: outcome.code is OK (completed here), PENDING (the saga goes on), or
 -- AUTHORIZATION_NOT_FOUND, AUTHORIZATION_NOT_ACTIVE, AUTHORIZATION_EXPIRED, AMOUNT_INVALID,
@@ -42,6 +45,7 @@ local merchant_key, fees_key, payment_key = KEYS[9], KEYS[10], KEYS[11]
 local counter_keys = tail(KEYS, 12)
 local id, auth_id, request_hash, actor, keep_open = ARGV[1], ARGV[2], ARGV[5], ARGV[6], ARGV[7] == '1'
 local retention_ms, same_shard, transit_id, fees_id = tonumber(ARGV[8]), ARGV[9] == '1', ARGV[10], ARGV[11]
+local whole_bps = ARGV[12] ~= nil and ARGV[12] ~= '' and tonumber(ARGV[12]) or nil
 
 local seen = idem_lookup(idem_key, request_hash)
 if seen then return seen end
@@ -65,8 +69,14 @@ elseif ts >= tonumber(a[6]) then code = 'AUTHORIZATION_EXPIRED'
 elseif payer.status ~= 'active' then code = 'WALLET_INACTIVE' end
 if not code and not names_keys(a[7], counter_keys) then error('limit counters do not match authorization ' .. auth_id) end
 local held, currency, merchant_id = tonumber(a[4]), a[5], a[3]
-local amount = not code and positive_units(ARGV[3])
-local fee = amount and valid_fee(ARGV[4], amount)
+local amount, fee
+if not code and whole_bps then
+  amount = held > 0 and held or nil
+  fee = amount and fee_at(amount, whole_bps)
+elseif not code then
+  amount = positive_units(ARGV[3])
+  fee = amount and valid_fee(ARGV[4], amount)
+end
 if not code and (not amount or not fee) then code = 'AMOUNT_INVALID' end
 if not code and amount > held then code = 'CAPTURE_EXCEEDS_AUTHORIZATION' end
 local merchant

@@ -309,6 +309,12 @@ local function uncount_limits(counter_keys, amount, count)
   return counted_view(-amount, -uncounted, windows)
 end
 
+-- A fee of 'bps' basis points of an amount, rounded half up, as the edge's Fees.feeMinor works it out.
+local function fee_at(amount, bps)
+  local wholes, rest = math.floor(amount / 10000), amount % 10000
+  return wholes * bps + math.floor((rest * bps + 5000) / 10000)
+end
+
 -- A list as JSON; an empty one as [] (cjson would write {}).
 local function encode_list(list)
   if #list == 0 then return '[]' end

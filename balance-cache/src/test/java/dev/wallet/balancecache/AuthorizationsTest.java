@@ -52,6 +52,33 @@ class AuthorizationsTest extends MoneyCoreTest {
     assertThat(core.available(merchant)).isZero();
   }
 
+  /**
+   * The caller of a capture of the whole read 1,000 held; another capture of 300 (kept open) came before
+   * its script. Until 2026-12-06 it asked for the 1,000 it read, was refused as more than held, and that
+   * refusal was replayed under its key for good.
+   */
+  @Test
+  @DisplayName("a capture of the whole captures what is held when it runs, at the merchant's fee rate, after another "
+    + "capture took part of what its caller read")
+  void aCaptureOfTheWholeTakesWhatIsHeldThen() {
+    String alice = owner();
+    WalletId payer = core.funded(alice, 5_000);
+    WalletId merchant = core.openMerchant(owner(), Optional.of(payer));
+    HoldId id = authorize(alice, payer, merchant, 1_000);
+    assertThat(Await.result(cache.capture(new Capture(id, 300, 3, true, "*", MoneyCore.key(alice)))).code())
+      .isEqualTo(OutcomeCode.OK);
+
+    Outcome<CaptureView> whole = Await.result(cache.capture(new Capture(id, 1_000, 10, false, "*",
+      MoneyCore.key(alice), true, 100)));
+
+    assertThat(whole.code()).isEqualTo(OutcomeCode.OK);
+    assertThat(whole.value().payment().amount().minor()).isEqualTo(700);
+    assertThat(whole.value().payment().feeMinor()).isEqualTo(7);
+    assertThat(core.available(merchant)).isEqualTo(300 - 3 + 700 - 7);
+    assertThat(core.available(payer)).isEqualTo(4_000);
+    assertThat(core.wallet(payer).held()).isZero();
+  }
+
   /** Until 2026-12-06 a capture's movement named no counters, and its reversal gave nothing back. */
   @Test
   @DisplayName("a capture the merchant refuses gives back to the payer's limits what it captured")

@@ -10,10 +10,13 @@ import java.util.Objects;
  * caller was checked to be the merchant's owner. {@code whole}: the request named no amount and
  * asks for all that the authorization holds, {@code amountMinor} as the caller read it (0 when it
  * read nothing left); its idempotency record is then the request's as asked, so that a retry is
- * answered as a replay whatever the authorization holds by then.
+ * answered as a replay whatever the authorization holds by then. The money core captures what it
+ * finds held then, its fee at {@code feeBps} (the merchant's rate): another capture of part of it
+ * may have come between the caller's read and the script (until 2026-12-06 the read amount was
+ * asked, refused as more than held, and that refusal replayed under the key for good).
  */
 public record Capture(HoldId authorization, long amountMinor, long feeMinor, boolean keepOpen, String actor,
-                      IdempotencyKey idempotencyKey, boolean whole) {
+                      IdempotencyKey idempotencyKey, boolean whole, int feeBps) {
 
   public Capture {
     Objects.requireNonNull(authorization, "authorization");
@@ -23,12 +26,15 @@ public record Capture(HoldId authorization, long amountMinor, long feeMinor, boo
       throw new IllegalArgumentException("a capture needs a positive amount (or, of the whole, none left) and a fee "
         + "between 0 and it");
     }
+    if (feeBps < 0 || feeBps > 10_000) {
+      throw new IllegalArgumentException("feeBps must be between 0 and 10000: " + feeBps);
+    }
   }
 
   /** A capture of the amount given. */
   public Capture(HoldId authorization, long amountMinor, long feeMinor, boolean keepOpen, String actor,
                  IdempotencyKey idempotencyKey) {
-    this(authorization, amountMinor, feeMinor, keepOpen, actor, idempotencyKey, false);
+    this(authorization, amountMinor, feeMinor, keepOpen, actor, idempotencyKey, false, 0);
   }
 
   public String canonical() {

@@ -942,7 +942,8 @@ public final class RedisBalanceCache implements BalanceCache {
     new JsonArray(auth.getOrDefault("lim", "[]")).forEach(counter -> keys.add((String) counter));
     List<String> args = List.of(paymentId.value(), authId.value(), Long.toString(command.amountMinor()),
       Long.toString(command.feeMinor()), requestHash(command.canonical()), command.actor(),
-      command.keepOpen() ? "1" : "0", retention(), sameShard ? "1" : "0", transit.id(shard), fees.id(shard));
+      command.keepOpen() ? "1" : "0", retention(), sameShard ? "1" : "0", transit.id(shard), fees.id(shard),
+      command.whole() ? Integer.toString(command.feeBps()) : "");
     return runner.run(scripts.capture, keys, args).compose(reply -> driveIfPending(reply, shard, paymentId))
       .compose(reply -> answered(reply, Views::capture, () -> withoutRecord(command)));
   }

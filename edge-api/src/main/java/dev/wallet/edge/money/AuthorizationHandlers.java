@@ -125,7 +125,7 @@ public final class AuthorizationHandlers {
         long amount = request.amountMinor().orElse(Math.max(0, authorization.heldMinor()));
         return merchants.of(authorization.merchant()).compose(merchant -> cache.capture(new Capture(id, amount,
           Fees.feeMinor(new Money(amount, authorization.authorized().currency()), merchant.feeBps()),
-          request.keepOpen(), SystemNames.ACTOR, request.key(), request.amountMinor().isEmpty())));
+          request.keepOpen(), SystemNames.ACTOR, request.key(), request.amountMinor().isEmpty(), merchant.feeBps())));
       })
       .onSuccess(outcome -> metrics.outcome("capture", outcome.code(), outcome.replayed()))
       .map(AuthorizationHandlers::captured);
