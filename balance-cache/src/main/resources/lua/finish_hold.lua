@@ -44,6 +44,9 @@ if ending ~= 'settled' and ending ~= 'released' then error('bad ending ' .. tost
 local is_authorization = h[8] ~= false
 if is_authorization and ending ~= 'released' then error('an authorization is captured, not settled: ' .. hold_id) end
 local ts = now_ms()
+-- a void that comes after the expiry, before a sweeper did, releases it as the expiry it is: voiding an
+-- expired authorization is refused (until 2026-12-06 it was answered as a void)
+if released_by == 'void' and is_authorization and ts >= tonumber(h[9]) then released_by = 'expiry' end
 if released_by == 'expiry' and (not is_authorization or ts < tonumber(h[9])) then
   return reply('new', cjson.encode(refusal('NOT_EXPIRED', {holdId = hold_id})))
 end

@@ -1,6 +1,8 @@
 package dev.wallet.balancecache;
 
+import java.time.Duration;
 import java.util.UUID;
+import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.model.LimitCheck;
 import static dev.wallet.balancecache.testing.MoneyCore.USD;
 import static dev.wallet.balancecache.testing.MoneyCore.owner;
@@ -76,6 +78,31 @@ class AuthorizationsTest extends MoneyCoreTest {
     assertThat(whole.value().payment().feeMinor()).isEqualTo(7);
     assertThat(core.available(merchant)).isEqualTo(300 - 3 + 700 - 7);
     assertThat(core.available(payer)).isEqualTo(4_000);
+    assertThat(core.wallet(payer).held()).isZero();
+  }
+
+  /**
+   * No sweeper runs here: the authorization is past its expiry and still active when the void comes.
+   * Until 2026-12-06 that void was answered as a void, where a capture then was refused as expired.
+   */
+  @Test
+  @DisplayName("a void after the expiry, before a sweeper came, releases the authorization as expired")
+  void aVoidAfterTheExpiryReleasesItAsExpired() {
+    String alice = owner();
+    WalletId payer = core.funded(alice, 5_000);
+    WalletId merchant = core.openMerchant(owner(), Optional.of(payer));
+    Outcome<AuthorizationView> placed = Await.result(cache.authorize(new Authorize(payer, merchant,
+      new Money(1_000, USD), alice, "", 50, MoneyCore.key(alice), List.of())));
+    HoldId id = placed.value().id();
+    // a capture of more than is held moves nothing: refused as such until the expiry, then as expired
+    Eventually.await("Redis's clock past the expiry", Duration.ofSeconds(10), () -> Await.result(cache.capture(
+      new Capture(id, 1_001, 0, false, "*", MoneyCore.key(alice)))).code() == OutcomeCode.AUTHORIZATION_EXPIRED);
+
+    Outcome<AuthorizationView> voided = Await.result(cache.voidAuthorization(id, MoneyCore.key(alice)));
+
+    assertThat(voided.value().status()).isEqualTo(AuthorizationView.Status.RELEASED);
+    assertThat(voided.value().releasedBy()).contains("expiry");
+    assertThat(core.available(payer)).isEqualTo(5_000);
     assertThat(core.wallet(payer).held()).isZero();
   }
 

@@ -128,7 +128,10 @@ public final class AuthorizationHandlers {
           request.keepOpen(), SystemNames.ACTOR, request.key(), request.amountMinor().isEmpty(), merchant.feeBps())));
       })
       .onSuccess(outcome -> metrics.outcome("capture", outcome.code(), outcome.replayed()))
-      .map(AuthorizationHandlers::captured);
+      .compose(outcome -> outcome.code() != OutcomeCode.AUTHORIZATION_NOT_ACTIVE
+        ? Future.succeededFuture(captured(outcome))
+        : cache.authorization(id).map(found -> found.map(AuthorizationHandlers::notActive)
+          .orElseGet(() -> Problem.forRefusal(outcome)).reply().replayed(outcome.replayed())));
   }
 
   /** POST /v1/authorizations/:id/void: its request is its path and its key. */
@@ -192,6 +195,16 @@ public final class AuthorizationHandlers {
     });
   }
 
+  /**
+   * 409 authorization_not_active, with what the authorization became and, when released, by what
+   * (void or expiry): a capture's answer too (until 2026-12-06 only a void's carried them).
+   */
+  private static Problem notActive(AuthorizationView authorization) {
+    Problem problem = Problem.forRefusal(OutcomeCode.AUTHORIZATION_NOT_ACTIVE)
+      .with("authorizationStatus", authorization.status().wire());
+    return authorization.releasedBy().map(by -> problem.with("releasedBy", by)).orElse(problem);
+  }
+
   private static Reply captured(Outcome<CaptureView> outcome) {
     Reply reply = switch (outcome.code()) {
       case OK -> Reply.created(Representations.capture(outcome.value()));
@@ -208,9 +221,7 @@ public final class AuthorizationHandlers {
     AuthorizationView authorization = outcome.value();
     if (authorization.status() != AuthorizationView.Status.RELEASED
       || !authorization.releasedBy().equals(Optional.of("void"))) {
-      Problem problem = Problem.forRefusal(OutcomeCode.AUTHORIZATION_NOT_ACTIVE)
-        .with("authorizationStatus", authorization.status().wire());
-      return authorization.releasedBy().map(by -> problem.with("releasedBy", by)).orElse(problem).reply();
+      return notActive(authorization).reply();
     }
     return Reply.ok(Representations.authorization(authorization)).replayed(outcome.replayed());
   }
