@@ -37,8 +37,12 @@ public final class EdgeVerticle extends VerticleBase {
   private static final int MAX_CLIENT_MESSAGE_BYTES = 1_024;
   /** A rules file may be longer than any money request. */
   static final int RULES_LIMIT_BYTES = 256 * 1024;
-  /** A batch of 1,000 items with long idempotency keys stays below this. */
-  private static final int BATCH_LIMIT_BYTES = 512 * 1024;
+  /**
+   * A batch of 1,000 items of the longest fields stays below this: a 255-character key and a
+   * 280-character description, every character of both escaped in JSON, about 2.4 KB an item. Until
+   * 2026-12-06 it was 512 KB, set before items had descriptions, and a valid batch could get 413.
+   */
+  private static final int BATCH_LIMIT_BYTES = 3 * 1024 * 1024;
 
   private final EdgeConfig config;
   private final EdgeServices services;

@@ -333,6 +333,24 @@ class BatchApiTest {
       .getString("id"));
   }
 
+  /** An atomic batch over two shards is refused at once, after the body's size and schema were accepted. */
+  @Test
+  @DisplayName("1,000 items of the longest fields (255-character keys, 280-character descriptions) are within the "
+    + "body's size; more than 1,000 is not")
+  void thousandLongestItemsFit() {
+    ApiCaller alice = edge.newUser();
+    String source = funded(alice, 10_000);
+    String near = bobWalletNear(source);
+    String far = core.openElsewhere(MoneyCore.owner(), new WalletId(source)).value();
+    String description = "é".repeat(280);
+    JsonObject[] longest = IntStream.range(0, 1_000).mapToObj(i -> item(String.format("%0255d", i), source,
+      i == 0 ? far : near, 1).put("description", description)).toArray(JsonObject[]::new);
+
+    HttpResponse<Buffer> answer = transfers(alice, true, longest);
+
+    assertProblem(answer, 422, "atomic_batch_spans_shards");
+  }
+
   @Test
   @DisplayName("more than 1,000 items is 400 batch_too_large; a malformed item or a key used twice is 400 naming the item; nothing moves")
   void malformedBatches() {

@@ -825,6 +825,26 @@ class RegionsApiTest {
   }
 
   @Test
+  @DisplayName("an atomic batch at region a whose money leaves a wallet of region b is refused whole (422, its item "
+    + "wrong_region with the batch route there), nothing moved")
+  void atomicBatchOfAnotherRegion() {
+    Parties p = between(500, 500);
+    String nearB = p.bob().openWalletNear(p.inB());
+    ApiCaller bobAtA = regionA.as(p.bob().id(), "user");
+    JsonObject batch = new JsonObject().put("atomic", true).put("items", new JsonArray()
+      .add(BatchApiTest.item("there-" + newKey(), p.inB(), nearB, 50)));
+
+    HttpResponse<Buffer> answer = bobAtA.post("/v1/transfers/batch", batch, Optional.empty());
+
+    WalletsApiTest.assertProblem(answer, 422, "atomic_batch_refused");
+    JsonObject item = answer.bodyAsJsonObject().getJsonArray("items").getJsonObject(0);
+    assertThat(item.getInteger("status")).isEqualTo(307);
+    assertThat(item.getJsonObject("problem").getString("code")).isEqualTo("wrong_region");
+    assertThat(item.getJsonObject("problem").getString("location")).isEqualTo(urlB + "/v1/transfers/batch");
+    assertThat(p.bob().available(p.inB())).isEqualTo(500);
+  }
+
+  @Test
   @DisplayName("an id on a shard no region owns names nothing: 404")
   void idOfNoRegion() {
     ApiCaller alice = regionA.newUser();

@@ -150,8 +150,16 @@ public final class BatchHandlers {
   }
 
   private static Reply atomicAnswer(Batch batch, List<Reply> replies) {
-    return replies.stream().allMatch(reply -> reply.status() < 400) ? Reply.created(answer(batch, replies))
+    return replies.stream().allMatch(BatchHandlers::applied) ? Reply.created(answer(batch, replies))
       : refused(batch, replies);
+  }
+
+  /**
+   * An item's answer that applied it (2xx): a 307 wrong_region refuses an item here as a 4xx does
+   * (until 2026-12-06 an atomic batch whose items all were 307 found no refused item, and failed 500).
+   */
+  private static boolean applied(Reply reply) {
+    return reply.status() < 300;
   }
 
   /** 422 atomic_batch_refused naming the first item that refused, with every item's answer. */
@@ -166,7 +174,7 @@ public final class BatchHandlers {
   private static int firstRefusal(List<Reply> replies) {
     String notApplied = ProblemCode.ATOMIC_BATCH_REFUSED.wire();
     for (int i = 0; i < replies.size(); i++) {
-      if (replies.get(i).status() >= 400 && !notApplied.equals(replies.get(i).body().getString("code"))) {
+      if (!applied(replies.get(i)) && !notApplied.equals(replies.get(i).body().getString("code"))) {
         return i;
       }
     }
@@ -178,7 +186,7 @@ public final class BatchHandlers {
     int accepted = 0;
     for (int i = 0; i < replies.size(); i++) {
       Reply reply = replies.get(i);
-      boolean ok = reply.status() < 300;
+      boolean ok = applied(reply);
       accepted += ok ? 1 : 0;
       items.add(new JsonObject().put("index", i).put("idempotencyKey", batch.keys().get(i))
         .put("status", reply.status()).put("replayed", reply.headers().containsKey(Reply.REPLAYED_HEADER))
