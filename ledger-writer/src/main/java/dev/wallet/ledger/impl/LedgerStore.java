@@ -223,7 +223,11 @@ public final class LedgerStore {
    * The database holds the shards the placement gives it: pinned by the first writer that commits
    * here, compared by every later one until it agrees. A placement changed while shards have postings
    * would send their next postings to another database, splitting their history; every batch to this
-   * database fails instead (the shard consumers log it and retry, their metrics show it).
+   * database fails instead (the shard consumers log it and retry, their metrics show it). A shard
+   * whose move into this database has not finished is left out on both sides: the placement of a
+   * writer that followed the move names it and that of one that did not does not, and the database
+   * refuses that shard's writes itself (WL006) until the move is confirmed. Until 2026-12-06 a writer
+   * that followed such a move had every other shard of the database refused too.
    */
   private Future<Void> confirmPlacement() {
     List<Integer> placedHere = this.placedHere;
@@ -232,10 +236,16 @@ public final class LedgerStore {
     }
     return pool.preparedQuery(SqlQueries.PIN_SHARDS).execute(Tuple.of(placedHere.toArray(Integer[]::new)))
       .compose(pinned -> pool.query(SqlQueries.PINNED_SHARDS).execute())
-      .compose(rows -> {
+      .compose(heldRows -> pool.query(SqlQueries.ARRIVING_SHARDS).execute().map(arrivingRows -> {
         List<Integer> held = new ArrayList<>();
-        rows.forEach(row -> held.add(row.getInteger("shard")));
-        if (!held.equals(placedHere)) {
+        heldRows.forEach(row -> held.add(row.getInteger("shard")));
+        List<Integer> arriving = new ArrayList<>();
+        arrivingRows.forEach(row -> arriving.add(row.getInteger("shard")));
+        return new Placement(held, placedHere.stream().filter(shard -> !arriving.contains(shard)).toList());
+      }))
+      .compose(placement -> {
+        List<Integer> held = placement.held();
+        if (!held.equals(placement.placedAndSettled())) {
           return Future.failedFuture(new PlacementDisagrees("this database holds the ledger of shards "
             + ranges(held) + ", the placement gives it " + ranges(placedHere) + ": a placement is fixed once "
             + "shards have postings; LedgerTool move-shards moves them (docs/architecture.md)"));
@@ -243,6 +253,10 @@ public final class LedgerStore {
         placementConfirmed = true;
         return Future.succeededFuture();
       });
+  }
+
+  /** What the database holds, and what the placement gives it but shards still arriving there. */
+  private record Placement(List<Integer> held, List<Integer> placedAndSettled) {
   }
 
   /** The database holds other shards than the placement gives it. */

@@ -45,6 +45,11 @@ public final class SqlQueries {
   /** What the first writer pinned, changed by the moves since (V10). */
   static final String PINNED_SHARDS = "SELECT shard FROM ledger_shards_held ORDER BY shard";
 
+  /** Shards whose move into this database has not finished (V17: held by no database until it has). */
+  static final String ARRIVING_SHARDS = """
+    SELECT shard FROM (SELECT DISTINCT ON (shard) shard, direction FROM ledger_shard_moves ORDER BY shard, id DESC) latest
+     WHERE direction = 'arriving' ORDER BY shard""";
+
   static final String INSERT_ACCOUNTS = """
     INSERT INTO accounts (id, kind, owner_id, currency, wallet_type, shard, opened_at, parent_id)
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
