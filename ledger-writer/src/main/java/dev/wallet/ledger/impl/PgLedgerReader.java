@@ -201,13 +201,36 @@ public final class PgLedgerReader implements LedgerReader {
   }
 
   /**
-   * What sweeps out of {@code accounts} carried at the instant: debited in the day before it, neither
-   * credited nor reversed by then. A sweep's debit is on its stripe's shard and its credit on the
-   * merchant's, which may be another database: the two are read apart and matched here.
+   * What sweeps between {@code accounts} carried at the instant: debited in the day before it,
+   * neither credited nor reversed by then; less what sweeps credited by then whose debit comes after
+   * it brought (their master's clock behind the debit's: their amount is in both accounts' balances
+   * then; until 2026-12-06 it was counted twice). A sweep's debit is on its stripe's shard and its
+   * credit on the merchant's, which may be another database: the two are read apart and matched here.
    */
   private Future<Long> sweepsInTransit(List<WalletId> accounts, OffsetDateTime at) {
     Tuple args = Tuple.tuple().addArrayOfString(accounts.stream().map(WalletId::value).toArray(String[]::new))
       .addValue(at);
+    return debitedNotEnded(args, at).compose(carried -> creditedBeforeDebited(args, at)
+      .map(early -> carried - early));
+  }
+
+  /** Of the sweeps credited by the instant (in the minute before it), what those not debited by then brought. */
+  private Future<Long> creditedBeforeDebited(Tuple args, OffsetDateTime at) {
+    return nodes.everywhere(SqlQueries.SWEEP_CREDITS_AT, args).compose(credits -> {
+      if (credits.isEmpty()) {
+        return Future.succeededFuture(0L);
+      }
+      String[] references = credits.stream().map(row -> row.getString("reference")).distinct().toArray(String[]::new);
+      return nodes.everywhere(SqlQueries.SWEEPS_DEBITED_AFTER, Tuple.tuple().addArrayOfString(references).addValue(at))
+        .map(later -> {
+          Set<String> early = later.stream().map(row -> row.getString("reference")).collect(Collectors.toSet());
+          return credits.stream().filter(row -> early.contains(row.getString("reference")))
+            .mapToLong(row -> row.getLong("brought")).sum();
+        });
+    });
+  }
+
+  private Future<Long> debitedNotEnded(Tuple args, OffsetDateTime at) {
     return nodes.everywhere(SqlQueries.SWEEP_DEBITS_AT, args).compose(debits -> {
       if (debits.isEmpty()) {
         return Future.succeededFuture(0L);

@@ -167,6 +167,22 @@ public final class SqlQueries {
        AND e.created_at > $2 - interval '1 day' AND p.type = 'sweep_debit'
      GROUP BY p.reference""";
 
+  /**
+   * The sweeps into the accounts $1 credited in the minute before $2, each with what it brought: a
+   * credit's master stamps it, and one whose clock is behind the debit's may stamp it before the
+   * debit (by less than a minute: a master's clock that far off is an incident of its own).
+   */
+  static final String SWEEP_CREDITS_AT = """
+    SELECT p.reference, sum(e.amount)::bigint AS brought
+      FROM entries e JOIN postings p ON p.id = e.posting_id AND p.created_at = e.created_at
+     WHERE e.account_id = ANY($1) AND e.bucket = 'available' AND e.created_at <= $2
+       AND e.created_at > $2 - interval '1 minute' AND p.type = 'sweep_credit'
+     GROUP BY p.reference""";
+
+  /** Of the sweeps $1, those debited after $2. */
+  static final String SWEEPS_DEBITED_AFTER = """
+    SELECT DISTINCT reference FROM postings WHERE reference = ANY($1) AND created_at > $2 AND type = 'sweep_debit'""";
+
   /** Of the sweeps $1, those credited or reversed by $2. */
   static final String SWEEPS_ENDED_AT = """
     SELECT DISTINCT reference FROM postings

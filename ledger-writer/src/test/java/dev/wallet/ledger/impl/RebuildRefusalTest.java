@@ -12,29 +12,21 @@ import dev.wallet.balancecache.outbox.OutboxRecord;
 import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.TestEnvironment;
-import dev.wallet.ledger.LedgerDatabase;
-import dev.wallet.ledger.LedgerMigrations;
 import dev.wallet.ledger.LedgerPlacement;
 import dev.wallet.ledger.InsertMode;
 import dev.wallet.ledger.impl.LedgerStore.Positioned;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.pgclient.PgBuilder;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
-import io.vertx.sqlclient.Pool;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -46,25 +38,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class RebuildRefusalTest {
 
   private static final String SHARD = "s0002";
-  private final String name = "rebuild_refusal_" + UUID.randomUUID().toString().substring(0, 8);
-  private LedgerDatabase database;
-  private Pool app;
+  private FreshLedger ledger;
 
   @BeforeEach
   void createDatabase(Vertx vertx) throws SQLException {
-    superuser("CREATE DATABASE " + name + " OWNER " + TestEnvironment.pgOwner());
-    superuser("GRANT CONNECT, TEMPORARY ON DATABASE " + name + " TO " + TestEnvironment.pgUser());
-    database = new LedgerDatabase(TestEnvironment.pgHost(), TestEnvironment.pgPort(), name, TestEnvironment.pgUser(),
-      TestEnvironment.pgPassword());
-    LedgerMigrations.migrate(database.as(TestEnvironment.pgOwner(), TestEnvironment.pgOwnerPassword()),
-      TestEnvironment.pgUser());
-    app = PgBuilder.pool().connectingTo(database.connectOptions()).using(vertx).build();
+    ledger = FreshLedger.create(vertx, "rebuild_refusal");
   }
 
   @AfterEach
   void dropDatabase() throws SQLException {
-    Await.result(app.close());
-    superuser("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+    ledger.drop();
   }
 
   @Test
@@ -72,7 +55,7 @@ class RebuildRefusalTest {
     + "refuses the rebuild before a single wallet is written")
   void anUnknownDestinationRefusesBeforeAnyWrite(Vertx vertx) {
     String wallet = WalletId.random(new ShardId(2)).value();
-    LedgerStore store = new LedgerStore(app, InsertMode.UNNEST, List.of(2));
+    LedgerStore store = new LedgerStore(ledger.app, InsertMode.UNNEST, List.of(2));
     Await.result(store.write(SHARD, List.of(
       new Positioned("1-0", posting(wallet + ".opened", PostingType.WALLET_OPENED, Optional.empty(), List.of(),
         Optional.of(new OutboxRecord.AccountEvent(wallet, Optional.of("owner-" + wallet), Optional.of("USD"),
@@ -90,7 +73,7 @@ class RebuildRefusalTest {
       .setEndpoints(TestEnvironment.redisNodes()));
     try {
       Throwable refused = catchThrowable(() -> Await.result(HotTierRebuild.run(vertx, cache,
-        LedgerPlacement.single(database), 3_600_000L), 120));
+        LedgerPlacement.single(ledger.database), 3_600_000L), 120));
 
       String key = "{" + SHARD + "}:w:" + wallet;
       assertThat(Await.result(redis.send(Request.cmd(Command.EXISTS).arg(key))).toLong())
@@ -107,13 +90,5 @@ class RebuildRefusalTest {
                                       List<OutboxEntry> entries, Optional<OutboxRecord.AccountEvent> account) {
     return new OutboxRecord(id, type, SHARD, Instant.now(), reference, Optional.empty(), entries, List.of(), account,
       List.of(), Map.of());
-  }
-
-  private static void superuser(String sql) throws SQLException {
-    String url = "jdbc:postgresql://" + TestEnvironment.pgHost() + ":" + TestEnvironment.pgPort() + "/postgres";
-    try (Connection c = DriverManager.getConnection(url, "postgres", TestEnvironment.pgSuperuserPassword());
-         Statement st = c.createStatement()) {
-      st.execute(sql);
-    }
   }
 }
