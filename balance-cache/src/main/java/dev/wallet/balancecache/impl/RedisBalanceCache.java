@@ -418,7 +418,9 @@ public final class RedisBalanceCache implements BalanceCache {
       if (found.filter(stripes::striped).isPresent()) {
         return stripes.ensure(found.get()).compose(opened -> stripes.copyStatus(id)).map(reply);
       }
-      return found.filter(Stripes::mayHaveStripes).isPresent() ? stripes.copyStatus(id).map(reply)
+      return found.filter(Stripes::mayHaveStripes).isPresent()
+        ? stripes.opened(id).compose(opened -> opened ? stripes.copyStatus(id) : Future.<Void>succeededFuture())
+          .map(reply)
         : Future.succeededFuture(reply);
     });
   }

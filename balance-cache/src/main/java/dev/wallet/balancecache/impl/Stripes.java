@@ -93,6 +93,20 @@ final class Stripes {
     return wallet.type() == WalletType.MERCHANT && !wallet.stripe();
   }
 
+  /**
+   * Whether the merchant wallet's stripes were opened: they are opened all together
+   * ({@link #ensure}), so one of them tells. A merchant wallet that was never striped is answered
+   * without asking every shard.
+   */
+  Future<Boolean> opened(WalletId merchant) {
+    List<WalletId> stripes = stripesOf(merchant);
+    if (stripes.isEmpty()) {
+      return Future.succeededFuture(false);
+    }
+    String key = Keys.wallet(stripes.get(0));
+    return runner.send(key, Request.cmd(Command.EXISTS).arg(key)).map(exists -> exists.toLong() == 1);
+  }
+
   /** Every stripe of a merchant wallet: one on each shard but its own. */
   List<WalletId> stripesOf(WalletId merchant) {
     return shards.all().stream().filter(shard -> !shard.equals(merchant.shard()))
