@@ -24,6 +24,10 @@ if status ~= 'active' and status ~= 'frozen' and status ~= 'closed' then error('
 
 local wallet = load_wallet(wallet_key)
 if not wallet then return reply('new', cjson.encode(refusal('WALLET_NOT_FOUND'))) end
+-- a stripe's own change is its own even when its merchant's copy made it so already
+if wallet.parent and not copy and wallet.status == status then
+  redis.call('HSET', wallet_key, 'status_own', status == 'active' and '0' or '1')
+end
 if wallet.status == status then
   return reply('replay', cjson.encode({code = 'OK', walletId = wallet.id, status = status}))
 end

@@ -43,7 +43,8 @@ public interface LedgerReader extends RetiredRecords {
    * last posting committed on the shard of any account the ledger has not caught up with, and
    * before the moment Redis was read for the others. {@code asRead}: the accounts as Redis showed
    * them just before ({@code HotTierAccess.readings}), for the first page (an account without one
-   * is taken as one the ledger has not caught up with); a page after a cursor does not need them.
+   * that the ledger has entries of is taken as one it has not caught up with); a page after a cursor
+   * does not need them.
    *
    * @throws IllegalArgumentException (as a failed future) for a malformed cursor or limit
    */

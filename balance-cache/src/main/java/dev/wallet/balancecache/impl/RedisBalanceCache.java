@@ -401,8 +401,20 @@ public final class RedisBalanceCache implements BalanceCache {
     if (status != WalletStatus.CLOSED) {
       return Future.succeededFuture(Optional.empty());
     }
-    return identity(id).compose(found -> found.filter(stripes::striped).map(stripes::close)
-      .orElse(Future.succeededFuture(Optional.empty())));
+    return identity(id).compose(found -> found.isEmpty() ? Future.succeededFuture(Optional.empty())
+      : withStripes(found.get()).compose(striped -> striped ? stripes.close(found.get())
+        : Future.succeededFuture(Optional.empty())));
+  }
+
+  /**
+   * Whether a wallet has credit stripes: a merchant wallet of an owner this process stripes, or one
+   * whose stripes were opened (by a process that did, or before its owner was no longer striped).
+   */
+  private Future<Boolean> withStripes(WalletIdentity wallet) {
+    if (stripes.striped(wallet)) {
+      return Future.succeededFuture(true);
+    }
+    return Stripes.mayHaveStripes(wallet) ? stripes.opened(wallet.id()) : Future.succeededFuture(false);
   }
 
   /**
@@ -418,10 +430,8 @@ public final class RedisBalanceCache implements BalanceCache {
       if (found.filter(stripes::striped).isPresent()) {
         return stripes.ensure(found.get()).compose(opened -> stripes.copyStatus(id)).map(reply);
       }
-      return found.filter(Stripes::mayHaveStripes).isPresent()
-        ? stripes.opened(id).compose(opened -> opened ? stripes.copyStatus(id) : Future.<Void>succeededFuture())
-          .map(reply)
-        : Future.succeededFuture(reply);
+      return found.isEmpty() ? Future.succeededFuture(reply) : withStripes(found.get())
+        .compose(striped -> striped ? stripes.copyStatus(id) : Future.<Void>succeededFuture()).map(reply);
     });
   }
 
@@ -741,12 +751,15 @@ public final class RedisBalanceCache implements BalanceCache {
       }));
   }
 
-  /** Counts a shard's pending movements to other regions, by region. */
+  /**
+   * Counts a shard's pending movements to other regions, by region: every one, a page at a time
+   * (the pending set of a shard whose region's link is down grows, and the check reads it often).
+   */
   private Future<Void> pendingElsewhere(ShardId shard, Map<String, Long> pending) {
-    return pendingMovements(shard).compose(ids -> {
-      List<Future<Response>> records = ids.stream().map(id -> Keys.movement(shard, id))
+    return pendingPages(shard, 0, page -> {
+      List<Future<Response>> records = page.stream().map(id -> Keys.movement(shard, id))
         .map(record -> runner.send(record, Request.cmd(Command.HMGET).arg(record).arg("state").arg("to"))).toList();
-      return Future.all(records).map(read -> {
+      return Future.all(records).<Void>map(read -> {
         records.stream().map(Future::result).filter(fields -> fields.get(0) != null
             && "pending".equals(fields.get(0).toString()))
           .map(fields -> new WalletId(fields.get(1).toString()).shard())
@@ -756,6 +769,16 @@ public final class RedisBalanceCache implements BalanceCache {
         return null;
       });
     });
+  }
+
+  /** A shard's pending set in pages of {@link #SWEEP_BATCH} by rank, each handled before the next is read. */
+  private Future<Void> pendingPages(ShardId shard, int from, Function<List<String>, Future<Void>> each) {
+    String key = Keys.pendingMovements(shard);
+    return runner.send(key, Request.cmd(Command.ZRANGE).arg(key).arg(from).arg(from + SWEEP_BATCH - 1))
+      .map(ids -> ids.stream().map(Response::toString).toList())
+      .compose(page -> page.isEmpty() ? Future.succeededFuture()
+        : each.apply(page).compose(done -> page.size() < SWEEP_BATCH ? Future.<Void>succeededFuture()
+          : pendingPages(shard, from + SWEEP_BATCH, each)));
   }
 
   /** Outcome codes as a script's comma-separated argument. */
@@ -1093,9 +1116,11 @@ public final class RedisBalanceCache implements BalanceCache {
 
   @Override
   public Future<List<String>> pendingMovements(ShardId shard) {
-    String key = Keys.pendingMovements(shard);
-    return runner.send(key, Request.cmd(Command.ZRANGE).arg(key).arg(0).arg(-1))
-      .map(ids -> ids.stream().map(Response::toString).toList());
+    List<String> all = new ArrayList<>();
+    return pendingPages(shard, 0, page -> {
+      all.addAll(page);
+      return Future.succeededFuture();
+    }).map(read -> all);
   }
 
   /**

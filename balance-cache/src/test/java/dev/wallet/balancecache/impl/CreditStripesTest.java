@@ -426,16 +426,20 @@ class CreditStripesTest {
   @DisplayName("a stripe frozen for itself stays frozen when its merchant's status is copied to it, until it is "
     + "made active itself")
   void aStripeFrozenForItselfIsNotLiftedByACopy() {
-    List<WalletId> payers = payersOnOtherShards(2, 5_000);
+    List<WalletId> payers = payersOnOtherShards(3, 5_000);
     assertOk(Await.result(pay(payers.get(0), 1_000)).code());
     WalletId suspect = Stripes.stripeOf(merchant, payers.get(0).shard());
     WalletId other = Stripes.stripeOf(merchant, payers.get(1).shard());
+    WalletId foundWhileFrozen = Stripes.stripeOf(merchant, payers.get(2).shard());
     assertOk(Await.result(cache.setStatus(suspect, WalletStatus.FROZEN, "reconciliation: a finding")).code());
 
     assertOk(Await.result(cache.setStatus(merchant, WalletStatus.FROZEN, "risk review")).code());
+    // frozen by its merchant's copy already, and found for itself meanwhile
+    assertOk(Await.result(cache.setStatus(foundWhileFrozen, WalletStatus.FROZEN, "reconciliation: a finding")).code());
     assertOk(Await.result(cache.setStatus(merchant, WalletStatus.ACTIVE, "review passed")).code());
 
     assertThat(core.wallet(suspect).status()).isEqualTo(WalletStatus.FROZEN);
+    assertThat(core.wallet(foundWhileFrozen).status()).isEqualTo(WalletStatus.FROZEN);
     assertThat(core.wallet(other).status()).isEqualTo(WalletStatus.ACTIVE);
     assertThat(Await.result(pay(payers.get(0), 100)).code()).isEqualTo(OutcomeCode.WALLET_INACTIVE);
     assertOk(Await.result(pay(payers.get(1), 100)).code());

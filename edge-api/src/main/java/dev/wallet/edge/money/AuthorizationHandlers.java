@@ -131,7 +131,10 @@ public final class AuthorizationHandlers {
       .compose(outcome -> outcome.code() != OutcomeCode.AUTHORIZATION_NOT_ACTIVE
         ? Future.succeededFuture(captured(outcome))
         : cache.authorization(id).map(found -> found.map(AuthorizationHandlers::notActive)
-          .orElseGet(() -> Problem.forRefusal(outcome)).reply().replayed(outcome.replayed())));
+            .orElseGet(() -> Problem.forRefusal(outcome)))
+          // what it became is the answer's detail: the refusal stands without it
+          .otherwise(unread -> Problem.forRefusal(outcome))
+          .map(problem -> problem.reply().replayed(outcome.replayed())));
   }
 
   /** POST /v1/authorizations/:id/void: its request is its path and its key. */

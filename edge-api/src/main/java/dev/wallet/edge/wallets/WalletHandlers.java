@@ -84,12 +84,11 @@ public final class WalletHandlers {
 
   /**
    * A first page asks Redis where each account stands, so that it ends where nothing can still
-   * arrive; without an answer, it ends where the ledger's writers stand (older, never wrong).
+   * arrive; without an answer it is 503 (a page cut where the slowest writer stands could be hours old).
    */
   private Future<EntryPage> ofAccounts(List<WalletId> accounts, int limit, Optional<String> cursor) {
     Future<List<HotTierAccess.Reading>> asRead = cursor.isPresent() ? Future.succeededFuture(List.of())
-      : cache.hotTier().readings(accounts.stream().map(WalletId::value).toList())
-        .otherwise(List.<HotTierAccess.Reading>of());
+      : cache.hotTier().readings(accounts.stream().map(WalletId::value).toList());
     return asRead.compose(read -> ledger.entriesOfAccounts(accounts, read, limit, cursor));
   }
 

@@ -123,11 +123,15 @@ public final class PgLedgerReader implements LedgerReader {
   }
 
   /**
-   * The earliest time an entry of the account the ledger does not have yet may bear; without a
-   * reading of it (Redis did not answer), as if the ledger were behind it.
+   * The earliest time an entry of the account the ledger does not have yet may bear. An account Redis
+   * does not hold (a stripe not opened yet) and the ledger has nothing of has nothing to come before
+   * it opens; one the ledger has entries of, as if the ledger were behind it.
    */
   private static Instant stillToCome(Optional<HotTierAccess.Reading> read, Row frontier) {
     long ledgerSeq = frontier.getLong("ledger_seq") == null ? 0 : frontier.getLong("ledger_seq");
+    if (read.isEmpty() && ledgerSeq == 0) {
+      return Instant.MAX;
+    }
     if (read.isPresent() && ledgerSeq >= read.get().state().seq()) {
       HotTierAccess.Reading reading = read.get();
       // postings are stamped in whole milliseconds: one in the millisecond of the reading may be of later

@@ -311,32 +311,35 @@ public final class Reconciler implements Reconciliation {
     if (readings.isEmpty()) {
       return Future.succeededFuture();
     }
-    return hotTier.lineages(readings.stream().map(Kept::shard).collect(Collectors.toSet())).compose(now -> {
-      List<AccountState> unchanged = new ArrayList<>();
-      for (Kept reading : readings) {
-        if (reading.lineage().equals(now.get(reading.shard()))) {
-          unchanged.add(reading.state());
-        } else {
-          kept.remove(reading.state().id(), reading);
+    // the ledger first, the lineages after: a failover before the lineages are read drops the readings
+    Map<String, Row> reached = new ConcurrentHashMap<>();
+    Map<String, Kept> byId = new java.util.HashMap<>();
+    readings.forEach(reading -> byId.put(reading.state().id(), reading));
+    return chunks(List.copyOf(byId.keySet()), ids -> ledgerAtSeq(ids.stream().map(id -> byId.get(id).state()).toList(),
+        (states, rows) -> reachedBy(states, rows, reached)))
+      .compose(read -> hotTier.lineages(readings.stream().map(Kept::shard).collect(Collectors.toSet())))
+      .map(now -> {
+        for (Kept reading : readings) {
+          if (!reading.lineage().equals(now.get(reading.shard()))) {
+            kept.remove(reading.state().id(), reading);
+          } else if (reached.containsKey(reading.state().id())) {
+            kept.remove(reading.state().id(), reading);
+            run.compared++;
+            compareBalances(run, reading.state(), reached.get(reading.state().id()));
+          }
         }
-      }
-      return chunks(unchanged.stream().map(AccountState::id).toList(), ids -> {
-        Set<String> chunk = Set.copyOf(ids);
-        List<AccountState> states = unchanged.stream().filter(state -> chunk.contains(state.id())).toList();
-        return ledgerAtSeq(states, (node, rows) -> judgeKept(run, node, rows));
+        return null;
       });
-    });
   }
 
-  private Future<Void> judgeKept(Run run, List<AccountState> readings, List<Row> rows) {
+  /** The ledger's rows of the readings whose sequence it has reached. */
+  private static Future<Void> reachedBy(List<AccountState> readings, List<Row> rows, Map<String, Row> reached) {
     int i = 0;
     for (Row row : rows) {
       AccountState reading = readings.get(i++);
       long ledgerSeq = row.getLong("ledger_seq") == null ? 0 : row.getLong("ledger_seq");
       if (ledgerSeq >= reading.seq()) {
-        kept.remove(reading.id());
-        run.compared++;
-        compareBalances(run, reading, row);
+        reached.put(reading.id(), row);
       }
     }
     return Future.succeededFuture();
