@@ -63,12 +63,18 @@ end
 ---------------------------------------------------------------- idempotency records
 -- HASH: rh = hash of the request, state = 'pending' | 'done', outcome = JSON, replays = count
 
+-- A request hash argument is the request's own hash, then any that earlier versions gave the same
+-- request, space-separated (RequestHash.java): a record written before an upgrade still replays.
+local function names_hash(request_hash, recorded)
+  return recorded == request_hash or string.find(' ' .. request_hash .. ' ', ' ' .. recorded .. ' ', 1, true) ~= nil
+end
+
 -- What a key's record says, without writing: nil (unknown), or a reply. A replay is counted by
 -- count_replay, once the script knows it will write (a batch decides all of its items first).
 local function idem_seen(key, request_hash)
   local rec = redis.call('HMGET', key, 'rh', 'state', 'outcome')
   if not rec[1] then return nil end
-  if rec[1] ~= request_hash then return reply('key_reused') end
+  if not names_hash(request_hash, rec[1]) then return reply('key_reused') end
   if rec[2] == 'pending' then return reply('in_flight', rec[3]) end
   return reply('replay', rec[3])
 end
@@ -85,7 +91,7 @@ local function idem_lookup(key, request_hash)
 end
 
 local function idem_record(key, request_hash, state, outcome_json)
-  redis.call('HSET', key, 'rh', request_hash, 'state', state, 'outcome', outcome_json)
+  redis.call('HSET', key, 'rh', string.match(request_hash, '^%S*'), 'state', state, 'outcome', outcome_json)
 end
 
 -- A refusal moves no money and never reaches the ledger, so its record gets its lifetime now.

@@ -263,12 +263,12 @@ public interface BalanceCache {
   Future<ClearingPosition> clearingPosition();
 
   /**
-   * Whether this request (its command's {@code canonical()} text) was answered under its key on
+   * Whether this request (its command's {@code requestHash()}) was answered under its key on
    * {@code shard}, the shard of the wallet it takes money from: applied, refused, or under way.
    * Nothing is applied. The edge sends a request the rules refuse now all the same when it was, so
    * that its key replays the first answer (docs/architecture.md, "Limits").
    */
-  Future<Boolean> answeredBefore(ShardId shard, IdempotencyKey key, String canonical);
+  Future<Boolean> answeredBefore(ShardId shard, IdempotencyKey key, String requestHash);
 
   /**
    * Ids of every movement (transfer, payment, refund) of a shard still pending: debited, not yet

@@ -13,11 +13,13 @@ import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.PaymentId;
 import dev.wallet.balancecache.model.PaymentView;
 import dev.wallet.balancecache.model.RefundView;
+import dev.wallet.balancecache.model.Sha256;
 import dev.wallet.balancecache.model.TransferStatus;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.MoneyCoreTest;
+import dev.wallet.balancecache.testing.RedisNodes;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Optional;
@@ -43,6 +45,31 @@ class PaymentsAndRefundsTest extends MoneyCoreTest {
     PaymentView stored = Await.result(cache.payment(paid.value().id())).orElseThrow();
     assertThat(stored.status()).isEqualTo(TransferStatus.COMPLETED);
     assertThat(stored.orderRef()).contains("order-1");
+  }
+
+  @Test
+  @DisplayName("a retry of a payment recorded before its request hash left the fee out (2026-12-06) still replays; "
+    + "another request under its key is still refused")
+  void aRecordOfTheEarlierRequestHashReplays() {
+    String alice = owner();
+    WalletId payer = core.funded(alice, 10_000);
+    WalletId merchant = core.openMerchant(owner(), Optional.of(payer));
+    Payment payment = payment(payer, merchant, 2_500, 75, alice);
+    Outcome<PaymentView> paid = Await.result(cache.pay(payment));
+    String record = payer.shard().tag() + ":idem:" + payment.idempotencyKey().digest();
+    String earlier = Sha256.hex(String.join("|", "payment", payer.value(), merchant.value(), "2500", "USD", "75",
+      "order-1"));
+    assertThat(RedisNodes.cli(RedisNodes.masterOf(payer.shard()), "HSET", record, "rh", earlier).trim()).isEqualTo("0");
+
+    Outcome<PaymentView> retried = Await.result(cache.pay(payment));
+    Outcome<PaymentView> other = Await.result(cache.pay(new Payment(payer, merchant, new Money(2_400, USD), 72, alice,
+      "order-1", payment.idempotencyKey(), List.of())));
+
+    assertThat(retried.code()).isEqualTo(OutcomeCode.OK);
+    assertThat(retried.replayed()).isTrue();
+    assertThat(retried.value().id()).isEqualTo(paid.value().id());
+    assertThat(other.code()).isEqualTo(OutcomeCode.IDEMPOTENCY_KEY_REUSED);
+    assertThat(core.available(payer)).isEqualTo(7_500);
   }
 
   @Test

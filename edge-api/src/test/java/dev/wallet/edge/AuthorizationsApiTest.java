@@ -431,6 +431,42 @@ class AuthorizationsApiTest {
     }
   }
 
+  @Test
+  @DisplayName("retries after the configured default expiry and the merchant's fee changed replay the authorization and "
+    + "its capture: neither is part of the client's request")
+  void retriesAfterTheConfigurationChangedReplay(Vertx vertx) {
+    EdgeFixture reconfigured = EdgeFixture.start(vertx, Map.of("WALLET_FEE_DEFAULT_BPS", "100",
+      "WALLET_AUTH_MAX_EXPIRY_SECONDS", "3600", "WALLET_AUTH_DEFAULT_EXPIRY_SECONDS", "600"));
+    try {
+      Checkout c = checkout(10_000, true);
+      ApiCaller payerThere = reconfigured.as(c.payer.id(), "user");
+      ApiCaller shopThere = reconfigured.as(c.shop.id(), "user", "merchant");
+      JsonObject asked = authorization(c.payerWallet, c.merchantWallet, 3_000);
+      String authKey = newKey();
+      HttpResponse<Buffer> authorized = c.payer.post("/v1/authorizations", asked, authKey);
+      HttpResponse<Buffer> authorizedAgain = payerThere.post("/v1/authorizations", asked, authKey);
+      String id = authorized.bodyAsJsonObject().getString("id");
+      String captureKey = newKey();
+      HttpResponse<Buffer> captured = c.shop.post(captures(id), capture(1_000).put("keepOpen", true), captureKey);
+      HttpResponse<Buffer> capturedAgain = shopThere.post(captures(id), capture(1_000).put("keepOpen", true),
+        captureKey);
+
+      assertThat(authorized.statusCode()).as(authorized.bodyAsString()).isEqualTo(201);
+      assertThat(authorizedAgain.statusCode()).as(authorizedAgain.bodyAsString()).isEqualTo(201);
+      assertThat(authorizedAgain.getHeader("Idempotent-Replayed")).isEqualTo("true");
+      assertThat(authorizedAgain.bodyAsJsonObject()).isEqualTo(authorized.bodyAsJsonObject());
+      assertThat(captured.statusCode()).as(captured.bodyAsString()).isEqualTo(201);
+      assertThat(captured.bodyAsJsonObject().getJsonObject("payment").getLong("fee")).isEqualTo(25);
+      assertThat(capturedAgain.statusCode()).as(capturedAgain.bodyAsString()).isEqualTo(201);
+      assertThat(capturedAgain.getHeader("Idempotent-Replayed")).isEqualTo("true");
+      assertThat(capturedAgain.bodyAsJsonObject()).isEqualTo(captured.bodyAsJsonObject());
+      assertBalance(c.payer, c.payerWallet, 7_000, 2_000);
+      assertBalance(c.shop, c.merchantWallet, 975, 0);
+    } finally {
+      reconfigured.close();
+    }
+  }
+
   // ------------------------------------------------------------------ helpers
 
   private record Checkout(ApiCaller payer, String payerWallet, ApiCaller shop, String merchantWallet) {

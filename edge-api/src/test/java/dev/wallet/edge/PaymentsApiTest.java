@@ -90,6 +90,35 @@ class PaymentsApiTest {
   }
 
   @Test
+  @DisplayName("a retry after the merchant's fee changed replays the payment with its first fee: the fee is the "
+    + "merchant's rate, not part of the client's request")
+  void retryAfterTheFeeChangedReplays(Vertx vertx) {
+    EdgeFixture repriced = EdgeFixture.start(vertx, Map.of("WALLET_FEE_DEFAULT_BPS", "100"));
+    try {
+      ApiCaller alice = edge.newUser();
+      ApiCaller shop = edge.newUser("user", "merchant");
+      String payer = alice.openWallet();
+      alice.deposit(payer, 10_000);
+      String merchant = merchantNear(shop, payer);
+      JsonObject body = payment(payer, merchant, 1_000);
+      String key = newKey();
+
+      HttpResponse<Buffer> first = alice.post("/v1/payments", body, key);
+      HttpResponse<Buffer> retried = repriced.as(alice.id(), "user").post("/v1/payments", body, key);
+
+      assertThat(first.statusCode()).as(first.bodyAsString()).isEqualTo(201);
+      assertThat(first.bodyAsJsonObject().getLong("fee")).isEqualTo(25);
+      assertThat(retried.statusCode()).as(retried.bodyAsString()).isEqualTo(201);
+      assertThat(retried.getHeader("Idempotent-Replayed")).isEqualTo("true");
+      assertThat(retried.bodyAsJsonObject()).isEqualTo(first.bodyAsJsonObject());
+      assertThat(alice.available(payer)).isEqualTo(9_000);
+      assertThat(shop.available(merchant)).isEqualTo(975);
+    } finally {
+      repriced.close();
+    }
+  }
+
+  @Test
   @DisplayName("a fee of 25.45 cents is charged 25: rounded half up, not up")
   void feeRoundsHalfUp() {
     ApiCaller alice = edge.newUser();

@@ -13,7 +13,7 @@ import java.util.Objects;
  * owner's {@code limits} are checked and counted now, as for a payment.
  */
 public record Authorize(WalletId payer, WalletId merchant, Money amount, String actor, String orderRef,
-                        long lifetimeMs, IdempotencyKey idempotencyKey, List<LimitCheck> limits) {
+                        long lifetimeMs, IdempotencyKey idempotencyKey, List<LimitCheck> limits, boolean lifetimeAsked) {
 
   public Authorize {
     Objects.requireNonNull(payer, "payer");
@@ -28,8 +28,24 @@ public record Authorize(WalletId payer, WalletId merchant, Money amount, String 
     }
   }
 
-  public String canonical() {
-    return String.join("|", "authorize", payer.value(), merchant.value(), Long.toString(amount.minor()),
+  /** An authorization whose lifetime the client asked for. */
+  public Authorize(WalletId payer, WalletId merchant, Money amount, String actor, String orderRef, long lifetimeMs,
+                   IdempotencyKey idempotencyKey, List<LimitCheck> limits) {
+    this(payer, merchant, amount, actor, orderRef, lifetimeMs, idempotencyKey, limits, true);
+  }
+
+  /**
+   * With the lifetime only when the client asked for one ({@code lifetimeAsked}): the configured
+   * default may change between an attempt and its retry. Until 2026-12-06 the default was part of it,
+   * which is the earlier hash, for records written before.
+   */
+  public String requestHash() {
+    String asked = String.join("|", "authorize", payer.value(), merchant.value(), Long.toString(amount.minor()),
       amount.currencyCode(), orderRef, Long.toString(lifetimeMs));
+    if (lifetimeAsked) {
+      return RequestHash.of(asked);
+    }
+    return RequestHash.of(String.join("|", "authorize/2", payer.value(), merchant.value(),
+      Long.toString(amount.minor()), amount.currencyCode(), orderRef, "default"), asked);
   }
 }

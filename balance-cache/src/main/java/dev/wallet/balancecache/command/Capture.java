@@ -37,9 +37,17 @@ public record Capture(HoldId authorization, long amountMinor, long feeMinor, boo
     this(authorization, amountMinor, feeMinor, keepOpen, actor, idempotencyKey, false, 0);
   }
 
-  public String canonical() {
-    return whole ? String.join("|", "capture", authorization.value(), "whole", Boolean.toString(keepOpen))
-      : String.join("|", "capture", authorization.value(), Long.toString(amountMinor), Long.toString(feeMinor),
-        Boolean.toString(keepOpen));
+  /**
+   * Without the fee, the merchant's rate at the moment (a capture of the whole never had it); until
+   * 2026-12-06 a partial capture's had it, which is the earlier hash, for records written before.
+   */
+  public String requestHash() {
+    if (whole) {
+      return RequestHash.of(String.join("|", "capture", authorization.value(), "whole", Boolean.toString(keepOpen)));
+    }
+    return RequestHash.of(
+      String.join("|", "capture/2", authorization.value(), Long.toString(amountMinor), Boolean.toString(keepOpen)),
+      String.join("|", "capture", authorization.value(), Long.toString(amountMinor), Long.toString(feeMinor),
+        Boolean.toString(keepOpen)));
   }
 }

@@ -26,8 +26,9 @@ public record Credit(WalletId wallet, Money amount, SystemAccount from, PostingT
     }
   }
 
-  public String canonical() {
-    return String.join("|", "credit", wallet.value(), Long.toString(amount.minor()), amount.currencyCode(),
-      from.name(), postingType.wire());
+  public String requestHash() {
+    return RequestHash.of(
+      String.join("|", "credit", wallet.value(), Long.toString(amount.minor()), amount.currencyCode(),
+      from.name(), postingType.wire()));
   }
 }

@@ -26,8 +26,9 @@ public record OpenWallet(String ownerId, Currency currency, WalletType type, Opt
     Objects.requireNonNull(idempotencyKey, "idempotencyKey");
   }
 
-  public String canonical() {
-    return String.join("|", "open_wallet", ownerId, currency.getCurrencyCode(), type.wire(),
-      colocateWith.map(WalletId::value).orElse(""));
+  public String requestHash() {
+    return RequestHash.of(
+      String.join("|", "open_wallet", ownerId, currency.getCurrencyCode(), type.wire(),
+      colocateWith.map(WalletId::value).orElse("")));
   }
 }

@@ -27,8 +27,16 @@ public record Payment(WalletId payer, WalletId merchant, Money amount, long feeM
     }
   }
 
-  public String canonical() {
-    return String.join("|", "payment", payer.value(), merchant.value(), Long.toString(amount.minor()),
-      amount.currencyCode(), Long.toString(feeMinor), orderRef);
+  /**
+   * Without the fee, which is the merchant's rate at the moment and not the client's to send: a rate
+   * changed between an attempt and its retry made the retry idempotency_key_reused (until 2026-12-06,
+   * when the fee was part of it; that text is the earlier hash, for records written before).
+   */
+  public String requestHash() {
+    return RequestHash.of(
+      String.join("|", "payment/2", payer.value(), merchant.value(), Long.toString(amount.minor()),
+        amount.currencyCode(), orderRef),
+      String.join("|", "payment", payer.value(), merchant.value(), Long.toString(amount.minor()),
+        amount.currencyCode(), Long.toString(feeMinor), orderRef));
   }
 }

@@ -27,8 +27,9 @@ public record PlaceHold(WalletId wallet, Money amount, String actor, String refe
     this(wallet, amount, actor, reference, idempotencyKey, List.of());
   }
 
-  public String canonical() {
-    return String.join("|", "hold", wallet.value(), Long.toString(amount.minor()), amount.currencyCode(),
-      reference);
+  public String requestHash() {
+    return RequestHash.of(
+      String.join("|", "hold", wallet.value(), Long.toString(amount.minor()), amount.currencyCode(),
+      reference));
   }
 }

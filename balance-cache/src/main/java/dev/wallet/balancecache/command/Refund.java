@@ -19,7 +19,8 @@ public record Refund(PaymentId payment, Money amount, String actor, IdempotencyK
     Objects.requireNonNull(idempotencyKey, "idempotencyKey");
   }
 
-  public String canonical() {
-    return String.join("|", "refund", payment.value(), Long.toString(amount.minor()), amount.currencyCode());
+  public String requestHash() {
+    return RequestHash.of(
+      String.join("|", "refund", payment.value(), Long.toString(amount.minor()), amount.currencyCode()));
   }
 }

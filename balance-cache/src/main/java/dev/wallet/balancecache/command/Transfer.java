@@ -46,9 +46,9 @@ public record Transfer(WalletId from, WalletId to, Money amount, String actor, I
   }
 
   /** Without a description, as before descriptions were part of it, so that a retry across an upgrade still replays. */
-  public String canonical() {
+  public String requestHash() {
     String plain = String.join("|", "transfer", from.value(), to.value(), Long.toString(amount.minor()),
       amount.currencyCode());
-    return description.isEmpty() ? plain : plain + "|" + description;
+    return RequestHash.of(description.isEmpty() ? plain : plain + "|" + description);
   }
 }

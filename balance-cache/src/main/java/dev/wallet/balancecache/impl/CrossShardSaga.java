@@ -211,7 +211,7 @@ public final class CrossShardSaga {
       m.paymentRecord()));
     keys.addAll(m.counterKeys());
     List<String> args = List.of(m.id(), m.kind().wire(), Long.toString(m.amount().minor()), Long.toString(m.fee()),
-      m.amount().currencyCode(), RedisBalanceCache.requestHash(m.canonical()), m.actor(), m.to().value(),
+      m.amount().currencyCode(), m.requestHash(), m.actor(), m.to().value(),
       transit.id(source), Long.toString(refusalRetentionMs), m.paymentId(), m.reference(), m.limitsJson(),
       m.paymentFacts());
     return new Step(keys, args);

@@ -19,7 +19,7 @@ import java.util.List;
  * one script on one shard or as the saga across shards.
  */
 record Movement(String id, MovementKind kind, WalletId from, WalletId to, Money amount, long fee, String actor,
-                IdempotencyKey key, String paymentId, String reference, List<LimitCheck> limits, String canonical,
+                IdempotencyKey key, String paymentId, String reference, List<LimitCheck> limits, String requestHash,
                 String paymentFacts) {
 
   /**
@@ -27,29 +27,29 @@ record Movement(String id, MovementKind kind, WalletId from, WalletId to, Money 
    * ledger holds of it (ColdPaymentRecords), as move.lua's and saga_debit.lua's ARGV[14]; "" otherwise.
    */
   Movement(String id, MovementKind kind, WalletId from, WalletId to, Money amount, long fee, String actor,
-           IdempotencyKey key, String paymentId, String reference, List<LimitCheck> limits, String canonical) {
-    this(id, kind, from, to, amount, fee, actor, key, paymentId, reference, limits, canonical, "");
+           IdempotencyKey key, String paymentId, String reference, List<LimitCheck> limits, String requestHash) {
+    this(id, kind, from, to, amount, fee, actor, key, paymentId, reference, limits, requestHash, "");
   }
 
   static Movement of(Transfer t, String id) {
     return new Movement(id, MovementKind.TRANSFER, t.from(), t.to(), t.amount(), 0, t.actor(), t.idempotencyKey(),
-      "", "", t.limits(), t.canonical());
+      "", "", t.limits(), t.requestHash());
   }
 
   static Movement of(Payment p, String id) {
     return new Movement(id, MovementKind.PAYMENT, p.payer(), p.merchant(), p.amount(), p.feeMinor(), p.actor(),
-      p.idempotencyKey(), id, p.orderRef(), p.limits(), p.canonical());
+      p.idempotencyKey(), id, p.orderRef(), p.limits(), p.requestHash());
   }
 
   /** The same movement to another wallet: a payment to a striped merchant lands on the payer's shard's stripe. */
   Movement to(WalletId destination) {
-    return new Movement(id, kind, from, destination, amount, fee, actor, key, paymentId, reference, limits, canonical,
+    return new Movement(id, kind, from, destination, amount, fee, actor, key, paymentId, reference, limits, requestHash,
       paymentFacts);
   }
 
   /** The same refund, decided on its payment record as the ledger holds it. */
   Movement withPaymentFacts(String facts) {
-    return new Movement(id, kind, from, to, amount, fee, actor, key, paymentId, reference, limits, canonical, facts);
+    return new Movement(id, kind, from, to, amount, fee, actor, key, paymentId, reference, limits, requestHash, facts);
   }
 
   /** The payment record a refund is bounded by (or a payment opens), on the source shard. */

@@ -18,6 +18,7 @@ import dev.wallet.balancecache.command.OpenWallet;
 import dev.wallet.balancecache.command.Payment;
 import dev.wallet.balancecache.command.PlaceHold;
 import dev.wallet.balancecache.command.Refund;
+import dev.wallet.balancecache.command.RequestHash;
 import dev.wallet.balancecache.command.Transfer;
 import dev.wallet.balancecache.config.Regions;
 import dev.wallet.balancecache.model.AuthorizationView;
@@ -39,7 +40,6 @@ import dev.wallet.balancecache.model.PendingBacklog;
 import dev.wallet.balancecache.model.RefundId;
 import dev.wallet.balancecache.model.RefundView;
 import dev.wallet.balancecache.model.SagaCounts;
-import dev.wallet.balancecache.model.Sha256;
 import dev.wallet.balancecache.model.ShardAvailability;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.ShardRange;
@@ -357,7 +357,7 @@ public final class RedisBalanceCache implements BalanceCache {
     WalletId id = WalletId.derived(shard, seed);
     List<String> keys = List.of(Keys.wallet(id), Keys.idempotency(shard, command.idempotencyKey()), Keys.outbox(shard));
     List<String> args = List.of(id.value(), command.ownerId(), command.currency().getCurrencyCode(),
-      command.type().wire(), requestHash(command.canonical()), retention());
+      command.type().wire(), command.requestHash(), retention());
     return runner.run(scripts.openWallet, keys, args).map(reply -> Views.outcome(reply, Views::wallet));
   }
 
@@ -443,7 +443,7 @@ public final class RedisBalanceCache implements BalanceCache {
     List<String> keys = List.of(Keys.wallet(command.wallet()), Keys.systemAccount(shard, command.from()),
       Keys.idempotency(shard, command.idempotencyKey()), Keys.outbox(shard));
     List<String> args = List.of(command.reference(), Long.toString(command.amount().minor()),
-      command.amount().currencyCode(), requestHash(command.canonical()), command.from().id(shard),
+      command.amount().currencyCode(), command.requestHash(), command.from().id(shard),
       command.postingType().wire(), command.reference(), retention());
     return runner.run(scripts.credit, keys, args).map(reply -> Views.outcome(reply, Views::credited));
   }
@@ -512,7 +512,7 @@ public final class RedisBalanceCache implements BalanceCache {
       WalletId merchant = new WalletId(payment.get("to"));
       Movement refund = new Movement(RefundId.random(merchant.shard()).value(), MovementKind.REFUND, merchant,
         new WalletId(payment.get("from")), command.amount(), 0, command.actor(), command.idempotencyKey(),
-        paymentId.value(), "", List.of(), command.canonical());
+        paymentId.value(), "", List.of(), command.requestHash());
       String stripedMerchant = payment.get("to_parent");
       Future<ScriptReply> refunded = stripedMerchant == null ? fromMerchantWallet(refund)
         : toppedUp(() -> refilledFor(refund, new WalletId(stripedMerchant)), unrecorded -> move(refund, unrecorded));
@@ -545,7 +545,7 @@ public final class RedisBalanceCache implements BalanceCache {
       }
       Movement refund = new Movement(RefundId.random(merchant.shard()).value(), MovementKind.REFUND, merchant,
         new WalletId(payment.get("payer")), command.amount(), 0, command.actor(), command.idempotencyKey(),
-        paymentId.value(), "", List.of(), command.canonical());
+        paymentId.value(), "", List.of(), command.requestHash());
       return fromMerchantWallet(refund).map(reply -> Views.outcome(reply, Views::refund));
     });
   }
@@ -641,7 +641,7 @@ public final class RedisBalanceCache implements BalanceCache {
     keys.add(4, Keys.outbox(shard));
     keys.addAll(m.counterKeys());
     List<String> args = List.of(m.id(), m.kind().wire(), Long.toString(m.amount().minor()), Long.toString(m.fee()),
-      m.amount().currencyCode(), requestHash(m.canonical()), m.actor(), retention(), m.feeAccount().id(shard),
+      m.amount().currencyCode(), m.requestHash(), m.actor(), retention(), m.feeAccount().id(shard),
       m.paymentId(), m.reference(), m.limitsJson(), codes(unrecorded), m.paymentFacts());
     return runner.run(scripts.move, keys, args);
   }
@@ -720,8 +720,8 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   @Override
-  public Future<Boolean> answeredBefore(ShardId shard, IdempotencyKey key, String canonical) {
-    return runner.run(scripts.answered, List.of(Keys.idempotency(shard, key)), List.of(requestHash(canonical)))
+  public Future<Boolean> answeredBefore(ShardId shard, IdempotencyKey key, String requestHash) {
+    return runner.run(scripts.answered, List.of(Keys.idempotency(shard, key)), List.of(requestHash))
       .map(reply -> reply.kind() == ScriptReply.Kind.REPLAY || reply.kind() == ScriptReply.Kind.IN_FLIGHT);
   }
 
@@ -812,7 +812,7 @@ public final class RedisBalanceCache implements BalanceCache {
       noteIfOffHome(m.from(), m.actor(), m.limits());
       keys.addAll(m.recordKeys());
       keys.addAll(m.counterKeys());
-      items.add(m.batchItem(requestHash(m.canonical())));
+      items.add(m.batchItem(m.requestHash()));
     }
     return runner.run(scripts.moveBatch, keys, List.of(movements.get(0).actor(), items.encode()))
       .map(RedisBalanceCache::batchReplies);
@@ -851,7 +851,7 @@ public final class RedisBalanceCache implements BalanceCache {
   @Override
   public Future<Outcome<HoldView>> placeHold(PlaceHold command) {
     Function<Set<OutcomeCode>, Future<ScriptReply>> hold = unrecorded -> hold(command.wallet(), command.amount(),
-      command.actor(), command.reference(), command.idempotencyKey(), command.limits(), command.canonical(), "", 0,
+      command.actor(), command.reference(), command.idempotencyKey(), command.limits(), command.requestHash(), "", 0,
       unrecorded);
     return identity(command.wallet()).compose(found -> found.filter(stripes::striped)
         .map(merchant -> toppedUp(() -> gatheredFor(merchant, command.amount()), hold))
@@ -875,7 +875,7 @@ public final class RedisBalanceCache implements BalanceCache {
       return toOtherRegion(command.merchant());
     }
     return hold(command.payer(), command.amount(), command.actor(), command.orderRef(), command.idempotencyKey(),
-      command.limits(), command.canonical(), command.merchant().value(), command.lifetimeMs(), Set.of())
+      command.limits(), command.requestHash(), command.merchant().value(), command.lifetimeMs(), Set.of())
       .map(reply -> Views.outcome(reply, Views::authorization));
   }
 
@@ -884,7 +884,7 @@ public final class RedisBalanceCache implements BalanceCache {
    * {@code unrecorded}: refusals answered UNRECORDED, without writing anything.
    */
   private Future<ScriptReply> hold(WalletId wallet, Money amount, String actor, String reference,
-                                   IdempotencyKey key, List<LimitCheck> limits, String canonical,
+                                   IdempotencyKey key, List<LimitCheck> limits, String requestHash,
                                    String merchant, long lifetimeMs, Set<OutcomeCode> unrecorded) {
     ShardId shard = wallet.shard();
     HoldId id = HoldId.random(shard);
@@ -893,7 +893,7 @@ public final class RedisBalanceCache implements BalanceCache {
       Keys.idempotency(shard, key), Keys.outbox(shard), Keys.holdExpiries(shard)));
     limits.forEach(l -> keys.add(Keys.limitCounter(shard, actor, l.counter())));
     List<String> args = List.of(id.value(), Long.toString(amount.minor()), amount.currencyCode(),
-      requestHash(canonical), actor, reference, retention(), Movement.limitsJson(limits), merchant,
+      requestHash, actor, reference, retention(), Movement.limitsJson(limits), merchant,
       Long.toString(lifetimeMs), codes(unrecorded));
     return runner.run(scripts.hold, keys, args);
   }
@@ -942,7 +942,7 @@ public final class RedisBalanceCache implements BalanceCache {
    */
   private Future<Outcome<CaptureView>> withoutRecord(Capture command) {
     HoldId authId = command.authorization();
-    return answeredBefore(Keys.idempotency(authId.shard(), command.idempotencyKey()), requestHash(command.canonical()))
+    return answeredBefore(Keys.idempotency(authId.shard(), command.idempotencyKey()), command.requestHash())
       .compose(answered -> answered.isPresent()
         ? Future.succeededFuture(Views.outcome(answered.get(), Views::capture))
         : endedAuthorization(authId).map(ended -> Outcome.<CaptureView>refused(ended.isPresent()
@@ -966,7 +966,7 @@ public final class RedisBalanceCache implements BalanceCache {
       Keys.paymentRecord(shard, paymentId.value())));
     new JsonArray(auth.getOrDefault("lim", "[]")).forEach(counter -> keys.add((String) counter));
     List<String> args = List.of(paymentId.value(), authId.value(), Long.toString(command.amountMinor()),
-      Long.toString(command.feeMinor()), requestHash(command.canonical()), command.actor(),
+      Long.toString(command.feeMinor()), command.requestHash(), command.actor(),
       command.keepOpen() ? "1" : "0", retention(), sameShard ? "1" : "0", transit.id(shard), fees.id(shard),
       command.whole() ? Integer.toString(command.feeBps()) : "");
     return runner.run(scripts.capture, keys, args).compose(reply -> driveIfPending(reply, shard, paymentId))
@@ -1031,7 +1031,7 @@ public final class RedisBalanceCache implements BalanceCache {
       return Future.succeededFuture(Optional.empty());
     }
     return hashAt(idempotencyKey).map(recorded -> Optional.ofNullable(recorded.get("rh")).map(hash ->
-      !hash.equals(requestHash) ? new ScriptReply(ScriptReply.Kind.KEY_REUSED, new JsonObject())
+      !RequestHash.names(requestHash, hash) ? new ScriptReply(ScriptReply.Kind.KEY_REUSED, new JsonObject())
         : new ScriptReply("pending".equals(recorded.get("state")) ? ScriptReply.Kind.IN_FLIGHT : ScriptReply.Kind.REPLAY,
           new JsonObject(recorded.get("outcome")))));
   }
@@ -1262,8 +1262,8 @@ public final class RedisBalanceCache implements BalanceCache {
     return Long.toString(options.idempotencyRetentionMs());
   }
 
-  static String requestHash(String canonical) {
-    return Sha256.hex(canonical);
+  static String requestHash(String text) {
+    return RequestHash.of(text);
   }
 
   private Future<Map<String, String>> hashAt(String key) {

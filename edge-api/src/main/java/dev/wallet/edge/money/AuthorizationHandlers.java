@@ -53,8 +53,11 @@ public final class AuthorizationHandlers {
     this.payments = payments;
   }
 
-  /** What POST /v1/authorizations asks for: a payment's request, held for {@code lifetimeMs}. */
-  public record AuthorizeRequest(PaymentHandlers.Request payment, long lifetimeMs) {
+  /**
+   * What POST /v1/authorizations asks for: a payment's request, held for {@code lifetimeMs}, which
+   * the client asked for or the configured default is ({@code lifetimeAsked}).
+   */
+  public record AuthorizeRequest(PaymentHandlers.Request payment, long lifetimeMs, boolean lifetimeAsked) {
   }
 
   /** POST /v1/authorizations, the hold it asks for, before the payer's limits are checked. */
@@ -63,20 +66,20 @@ public final class AuthorizationHandlers {
     PaymentHandlers.Request payment = PaymentHandlers.Request.of(Authenticator.caller(ctx), body,
       IdempotencyKeys.required(ctx));
     HomeRegion.requireHere(ctx, payment.payer());
-    return new AuthorizeRequest(payment, expirySeconds(body) * 1_000);
+    return new AuthorizeRequest(payment, expirySeconds(body) * 1_000, body.optionalWhole("expiresInSeconds") != null);
   }
 
   /** The authorization with the payer's limit checks, as for a payment to the same merchant. */
   public Future<Authorize> checked(AuthorizeRequest request) {
     PaymentHandlers.Request payment = request.payment();
-    return payments.checkMerchantAndLimits(payment, shop -> authorize(request, List.of()).canonical())
+    return payments.checkMerchantAndLimits(payment, shop -> authorize(request, List.of()).requestHash())
       .map(checked -> authorize(request, checked.limits()));
   }
 
   private static Authorize authorize(AuthorizeRequest request, List<LimitCheck> checks) {
     PaymentHandlers.Request payment = request.payment();
     return new Authorize(payment.payer(), payment.merchant(), payment.amount(), payment.caller().id(),
-      payment.orderRef(), request.lifetimeMs(), payment.key(), checks);
+      payment.orderRef(), request.lifetimeMs(), payment.key(), checks, request.lifetimeAsked());
   }
 
   /** 201 active, or the refusal's problem (as for a payment). */

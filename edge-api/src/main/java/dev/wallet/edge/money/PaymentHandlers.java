@@ -87,20 +87,20 @@ public final class PaymentHandlers {
    * The merchant's wallet and the payer's limit checks, or a failed future with the refusal (not a
    * merchant wallet, the payer's limits): a payment's, a batch item's and an authorization's first step.
    * A refusal of the limits is not the answer when the request's key answered it before
-   * ({@link RulesRefusals}); {@code canonical}: the request's text for the money core, given the merchant.
+   * ({@link RulesRefusals}); {@code requestHash}: the request's hash for the money core, given the merchant.
    */
-  Future<Checked> checkMerchantAndLimits(Request request, Function<Merchants.Merchant, String> canonical) {
+  Future<Checked> checkMerchantAndLimits(Request request, Function<Merchants.Merchant, String> requestHash) {
     return merchants.of(request.merchant())
       .compose(shop -> limits.outgoing(request.caller().id(), Operation.MERCHANT_PAYMENT, request.amount(),
           Optional.of(shop.wallet().ownerId()))
         .recover(refused -> RulesRefusals.answeredBefore(cache, request.payer().shard(), request.key(),
-          canonical.apply(shop), refused))
+          requestHash.apply(shop), refused))
         .map(checks -> new Checked(shop, checks)));
   }
 
   /** The payment with the merchant's fee (its region's) and the payer's limit checks. */
   public Future<Payment> checked(Request request) {
-    return checkMerchantAndLimits(request, shop -> payment(request, shop, List.of()).canonical())
+    return checkMerchantAndLimits(request, shop -> payment(request, shop, List.of()).requestHash())
       .map(checked -> payment(request, checked.merchant(), checked.limits()));
   }
 

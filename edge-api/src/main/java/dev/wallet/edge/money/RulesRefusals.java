@@ -30,11 +30,11 @@ final class RulesRefusals {
    * Anything but a refusal of the rules (422) fails as it came.
    */
   static Future<List<LimitCheck>> answeredBefore(BalanceCache cache, ShardId shard, IdempotencyKey key,
-                                                 String canonical, Throwable failure) {
+                                                 String requestHash, Throwable failure) {
     if (!(failure instanceof ProblemException refused) || refused.problem().status() != 422) {
       return Future.failedFuture(failure);
     }
-    return cache.answeredBefore(shard, key, canonical).compose(answered -> answered
+    return cache.answeredBefore(shard, key, requestHash).compose(answered -> answered
       ? Future.succeededFuture(List.of(new LimitCheck(refused.problem().detail(), NONE_PASSES, 0, 0, 60_000)))
       : Future.failedFuture(failure));
   }

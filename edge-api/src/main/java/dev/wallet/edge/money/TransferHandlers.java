@@ -69,7 +69,7 @@ public final class TransferHandlers {
    */
   public Future<Transfer> checked(Transfer command) {
     return limits.transfer(cache, command).recover(refused -> RulesRefusals.answeredBefore(cache,
-      command.from().shard(), command.idempotencyKey(), command.canonical(), refused).map(command::withLimits));
+      command.from().shard(), command.idempotencyKey(), command.requestHash(), refused).map(command::withLimits));
   }
 
   /** A checked transfer through the money core, answered as POST /v1/transfers answers it. */
