@@ -163,6 +163,16 @@ local function wallet_refusal(wallet, currency, actor)
   return nil
 end
 
+-- The refusal the wallet money leaves gives, or nil. A merchant's credit stripe is its merchant
+-- wallet's, not a wallet of its own: it pays out only the refunds of payments that landed on it and
+-- the system's sweeps. Named by a client as the source of anything else, it would give its owner
+-- the limit windows of another shard (counters are per shard) and a payout its merchant never made.
+local function source_refusal(wallet, currency, actor, kind)
+  local code = wallet_refusal(wallet, currency, actor)
+  if not code and wallet.parent and actor ~= '*' and kind ~= 'refund' then return 'WALLET_NOT_FOUND' end
+  return code
+end
+
 ---------------------------------------------------------------- postings
 -- A leg is {acct = <loaded account>, bucket = 'avail' | 'held', delta = <signed units>}.
 
@@ -520,7 +530,7 @@ local function movement_refusal(m, state)
   local code
   if not amount or not fee then code = 'AMOUNT_INVALID'
   elseif m.from_key == m.to_key then code = 'SAME_WALLET'
-  else code = wallet_refusal(from, m.currency, m.actor) or wallet_refusal(to, m.currency, '*') end
+  else code = source_refusal(from, m.currency, m.actor, m.kind) or wallet_refusal(to, m.currency, '*') end
   if not code and m.kind == 'payment' and to.type ~= 'merchant' then code = 'NOT_A_MERCHANT' end
   if not code and m.kind == 'refund' then
     code = refund_refusal(m.payment_key, from.id, amount, m.facts)

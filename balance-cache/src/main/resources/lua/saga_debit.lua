@@ -42,7 +42,7 @@ local amount = positive_units(ARGV[3])
 local fee = amount and valid_fee(ARGV[4], amount)
 local from = load_wallet(from_key)
 local code
-if not amount or not fee then code = 'AMOUNT_INVALID' else code = wallet_refusal(from, currency, actor) end
+if not amount or not fee then code = 'AMOUNT_INVALID' else code = source_refusal(from, currency, actor, kind) end
 if not code and kind == 'refund' then code = refund_refusal(payment_key, from.id, amount, facts) end
 if code == 'PAYMENT_RECORD_COLD' then return payment_record_cold(id, outbox) end
 local rule = not code and limits_refusal(counter_keys, checks, amount)

@@ -1,9 +1,12 @@
 package dev.wallet.edge;
 
+import static dev.wallet.edge.ApiCaller.deposit;
 import static dev.wallet.edge.ApiCaller.newKey;
+import static dev.wallet.edge.ApiCaller.transfer;
 import static dev.wallet.edge.ApiCaller.withdrawal;
 import static dev.wallet.edge.PaymentsApiTest.payment;
 import static dev.wallet.edge.PaymentsApiTest.refund;
+import static dev.wallet.edge.WalletsApiTest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.model.ShardId;
@@ -24,6 +27,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,6 +94,32 @@ class HotMerchantsApiTest {
     assertThat(shop.wallet(merchant).getJsonObject("balance"))
       .isEqualTo(new JsonObject().put("available", 0).put("held", 0));
     feed.socket.close();
+  }
+
+  @Test
+  @DisplayName("a stripe is its merchant wallet's, not a wallet its owner reaches by its id: reading it, depositing to "
+    + "it, moving money from it and opening a wallet beside it are 404, and nothing moves")
+  void aStripeIsNotReachedByItsId() {
+    ApiCaller shop = edge.as(HOT_SHOP, "user", "merchant");
+    String merchant = shop.openMerchantWallet();
+    ApiCaller alice = edge.usersOnOtherShards(merchant, 1).get(0);
+    String payer = alice.openWallet();
+    alice.deposit(payer, 10_000);
+    HttpResponse<Buffer> paid = alice.post("/v1/payments", payment(payer, merchant, 4_000), newKey());
+    assertThat(paid.statusCode()).as(paid.bodyAsString()).isEqualTo(201);
+    String stripe = WalletId.derived(new WalletId(payer).shard(), "stripe|" + merchant).value();
+    String payee = alice.openWallet();
+
+    assertProblem(shop.get("/v1/wallets/" + stripe), 404, "not_found");
+    assertProblem(shop.post("/v1/deposits", deposit(stripe, 500, "sandbox"), newKey()), 404, "not_found");
+    assertProblem(shop.post("/v1/transfers", transfer(stripe, payee, 500), newKey()), 404, "not_found");
+    assertProblem(shop.post("/v1/withdrawals", withdrawal(stripe, 500, "DE89 3704 0044"), newKey()), 404,
+      "not_found");
+    assertProblem(shop.post("/v1/wallets", new JsonObject().put("currency", "USD").put("type", "personal")
+      .put("colocateWith", stripe), Optional.empty()), 404, "not_found");
+
+    assertThat(alice.available(payee)).isZero();
+    assertThat(shop.available(merchant)).isEqualTo(4_000 - 40);
   }
 
   @Test

@@ -345,7 +345,8 @@ final class Stripes {
     }
     String id = TransferId.random(from.shard()).value();
     Movement movement = new Movement(id, MovementKind.SWEEP, from, to, amount, 0, SystemNames.ACTOR,
-      new IdempotencyKey(SystemNames.SWEEPS_SCOPE, id), "", "", List.of(), RedisBalanceCache.requestHash("sweep|" + id));
+      new IdempotencyKey(SystemNames.SWEEPS_SCOPE, id), "", "", List.of(),
+      RedisBalanceCache.requestHash("sweep|" + id));
     return saga.run(movement).map(reply -> "OK".equals(reply.outcome().getString("code"))
       && "completed".equals(reply.outcome().getString("status")) ? amount.minor() : 0L);
   }

@@ -448,18 +448,32 @@ class CreditStripesTest {
   }
 
   @Test
-  @DisplayName("a payer cannot authorize a payment to the merchant it is a credit stripe of: refused, nothing held")
-  void aStripeCannotAuthorizeItsMerchant() {
+  @DisplayName("a credit stripe is not the source of its owner's movements: a transfer on its shard or to another, "
+    + "a payout's hold and an authorization are refused as not found (the stripe's shard would give the owner limit "
+    + "windows of their own) and nothing moves; a refund of a payment that landed on it is paid")
+  void aStripeIsNotTheSourceOfItsOwnersMovements() {
     WalletId payer = payersOnOtherShards(1, 5_000).get(0);
-    assertOk(Await.result(pay(payer, 2_000)).code());
+    Outcome<PaymentView> paid = Await.result(pay(payer, 2_000));
+    assertOk(paid.code());
     WalletId stripe = Stripes.stripeOf(merchant, payer.shard());
+    WalletId onItsShard = core.openNear(owner(), stripe);
+    WalletId elsewhere = core.openElsewhere(owner(), stripe);
 
-    Outcome<AuthorizationView> authorized = Await.result(cache.authorize(new Authorize(stripe, merchant,
-      new Money(500, USD), shop, "order-self", 600_000, key(shop), List.of())));
+    List<OutcomeCode> refused = List.of(
+      core.transfer(stripe, onItsShard, 500, shop),
+      core.transfer(stripe, elsewhere, 500, shop),
+      cache.placeHold(new PlaceHold(stripe, new Money(500, USD), shop, "payout", key(shop))),
+      cache.authorize(new Authorize(stripe, merchant, new Money(500, USD), shop, "order-self", 600_000, key(shop),
+        List.of()))).stream().map(outcome -> Await.result(outcome).code()).toList();
+    Outcome<RefundView> refunded = Await.result(cache.refund(new Refund(paid.value().id(), new Money(300, USD), shop,
+      key(shop))));
 
-    assertThat(authorized.code()).isEqualTo(OutcomeCode.SAME_WALLET);
+    assertThat(refused).containsOnly(OutcomeCode.WALLET_NOT_FOUND);
+    assertThat(core.available(onItsShard)).isZero();
+    assertThat(core.available(elsewhere)).isZero();
+    assertOk(refunded.code());
     assertThat(core.wallet(stripe).held()).isZero();
-    assertThat(core.wallet(stripe).available()).isEqualTo(2_000 - FEE);
+    assertThat(core.wallet(stripe).available()).isEqualTo(2_000 - FEE - 300);
   }
 
   // ------------------------------------------------------------------ helpers

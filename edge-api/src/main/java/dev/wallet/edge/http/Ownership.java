@@ -9,7 +9,10 @@ import java.util.Optional;
 /**
  * Object-level access: a caller reaches only the wallets it owns, and a wallet it does not own
  * answers exactly like a wallet that does not exist (404, no data). Owners never change, so a
- * check here cannot go stale before the money core acts.
+ * check here cannot go stale before the money core acts. A hot merchant's credit stripe is its
+ * merchant wallet's, not a wallet its owner reaches by its own id (read, fed, deposited to, or
+ * placed beside: a wallet opened next to one would sit off its owner's home shard, with limit
+ * windows of its own); the money core refuses it as the source of a client's movement too.
  */
 public final class Ownership {
 
@@ -21,9 +24,8 @@ public final class Ownership {
 
   /** The wallet, when the caller owns it; a failed future with a 404 problem otherwise. */
   public Future<Wallet> ownedWallet(Caller caller, WalletId id) {
-    return cache.wallet(id).map(found -> found
-      .filter(wallet -> caller.owns(wallet.ownerId()))
-      .orElseThrow(() -> new ProblemException(Problem.notFound())));
+    return owns(caller, id).compose(owned -> owned ? cache.wallet(id) : Future.succeededFuture(Optional.<Wallet>empty()))
+      .map(found -> found.orElseThrow(() -> new ProblemException(Problem.notFound())));
   }
 
   public Future<Void> requireOwned(Caller caller, Optional<WalletId> id) {
@@ -44,6 +46,7 @@ public final class Ownership {
     if (!cache.shards().contains(id.shard())) {
       return Future.succeededFuture(false);
     }
-    return cache.identity(id).map(found -> found.map(wallet -> caller.owns(wallet.ownerId())).orElse(false));
+    return cache.identity(id).map(found -> found.filter(wallet -> !wallet.stripe())
+      .map(wallet -> caller.owns(wallet.ownerId())).orElse(false));
   }
 }
