@@ -165,7 +165,7 @@ else
   idem_record(idem_key, request_hash, 'pending', outcome_json)
   emit(outbox, posting(id .. '.debit', 'payment_debit', payer_key, ts, {ref = id, scope = idem_key, entries = entries,
     balances = balances, movement = {kind = 'payment', to = merchant_id, fee = units(fee), pay = id, ref = a[8],
-    auth = auth_id, held = after.held, captured = after.captured},
+    auth = auth_id, held = after.held, captured = after.captured, lim = a[7]},
     retire = ends and not release and {auth_key} or nil}))
 end
 if release then

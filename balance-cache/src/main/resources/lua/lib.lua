@@ -74,6 +74,9 @@ end
 local function idem_seen(key, request_hash)
   local rec = redis.call('HMGET', key, 'rh', 'state', 'outcome')
   if not rec[1] then return nil end
+  -- a movement a rebuild restored as still under way (RedisHotTierAccess: its request's hash is not in the
+  -- ledger): any retry is told it is in flight, with its id, as a faithful one was before the loss
+  if rec[1] == 'rebuilt-from-ledger' and rec[2] == 'pending' then return reply('in_flight', rec[3]) end
   if not names_hash(request_hash, rec[1]) then return reply('key_reused') end
   if rec[2] == 'pending' then return reply('in_flight', rec[3]) end
   return reply('replay', rec[3])

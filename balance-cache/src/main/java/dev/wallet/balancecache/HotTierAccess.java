@@ -135,12 +135,12 @@ public interface HotTierAccess {
   }
 
   /**
-   * @param fee, payment, reference, limits the hot fields the movement's first posting carried
-   *   ("0", "", "", "[]" when it carried none)
+   * @param fee, payment, reference, limits, authorization the hot fields the movement's first posting
+   *   carried ("0", "", "", "[]", "" when it carried none); a capture's names its authorization
    */
   record PendingMovementFacts(String id, String kind, String from, String to, long amount, String fee,
                               String currency, long createdAtMs, String idempotencyScope, String payment,
-                              String reference, String limits, boolean credited) {
+                              String reference, String limits, boolean credited, String authorization) {
   }
 
   /** What makes a hold an authorization: its merchant wallet, expiry, amount authorized and captured so far. */

@@ -17,11 +17,14 @@ import dev.wallet.balancecache.command.Transfer;
 import dev.wallet.balancecache.config.Regions;
 import dev.wallet.balancecache.config.Settings;
 import dev.wallet.balancecache.impl.RedisBalanceCache;
+import dev.wallet.balancecache.model.CaptureView;
 import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.IdempotencyKey;
 import dev.wallet.balancecache.model.LimitCheck;
 import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.PaymentId;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.TransferId;
@@ -33,6 +36,7 @@ import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
+import dev.wallet.balancecache.testing.RedisNodes;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.ledger.impl.HotTierRebuild;
 import io.lettuce.core.ScoredValue;
@@ -182,6 +186,80 @@ class HotTierRebuildTest {
     assertThat(transfer(payer, near, 800, alice, limits)).as("beyond the day's 2,000 with the restored 1,300")
       .isEqualTo(OutcomeCode.LIMIT_EXCEEDED);
     assertThat(transfer(payer, near, 700, alice, limits)).as("up to it").isEqualTo(OutcomeCode.OK);
+  }
+
+  @Test
+  @DisplayName("a payment whose fee is its whole amount, credited and not finished when Redis was lost, is restored as "
+    + "credited: a retry is told it is in flight, and it finishes without crediting the fee account a second time")
+  void aPaymentOfFeeAloneIsRestoredAsCredited(Vertx vertx) {
+    LedgerWriter writer = ledger.startWriter();
+    String alice = owner();
+    WalletId payer = core.funded(alice, 1_000);
+    WalletId shop = core.openMerchantElsewhere(owner(), payer);
+    PaymentId id = PaymentId.random(payer.shard());
+    Payment allFee = new Payment(payer, shop, new Money(100, USD), 100, alice, "all-fee", MoneyCore.key(alice),
+      List.of());
+    assertThat(Await.result(cache.saga().debitAndCredit(allFee, id))).isEqualTo(OutcomeCode.OK);
+    String fees = shop.shard().tag() + ":a:fees:USD";
+    ledger.awaitDrained(Duration.ofSeconds(30));
+    Await.result(writer.stop());
+    String feesBefore = ledger.redis().hget(fees, "avail");
+
+    ledger.redis().flushall();
+    Await.result(HotTierRebuild.run(vertx, cache, LedgerPlacement.single(LedgerFixture.appDatabase()),
+      24 * 3_600_000L), 300);
+
+    assertThat(ledger.redis().hget(shop.shard().tag() + ":in:" + id.value(), "outcome")).as("its credit decision")
+      .isNotNull();
+    assertThat(Await.result(cache.pay(allFee)).code()).as("its retry, while it is under way")
+      .isEqualTo(OutcomeCode.IDEMPOTENCY_IN_FLIGHT);
+    Eventually.await("the payment to finish", Duration.ofSeconds(60), () -> {
+      Await.result(cache.sweepPendingTransfers());
+      return !Await.result(cache.pendingMovements(payer.shard())).contains(id.value());
+    });
+    assertThat(ledger.redis().hget(fees, "avail")).as("the fee credited once").isEqualTo(feesBefore);
+    assertThat(ledger.redis().hget(payer.shard().tag() + ":x:" + id.value(), "state")).isEqualTo("completed");
+  }
+
+  @Test
+  @DisplayName("a capture into the saga, pending when Redis was lost, is restored with its authorization and its "
+    + "counters, so that a reversal after the rebuild gives back what it captured")
+  void aPendingCaptureKeepsItsAuthorizationsCounters(Vertx vertx) {
+    LedgerWriter writer = ledger.startWriter();
+    String alice = owner();
+    WalletId payer = core.funded(alice, 10_000);
+    WalletId shop = core.openMerchantOnAnotherMaster(owner(), payer);
+    List<LimitCheck> limits = List.of(new LimitCheck("daily amount", "pay:USD:d:" + System.nanoTime(), 1_000_000, -1,
+      3_600_000));
+    HoldId authorization = Await.result(cache.authorize(new Authorize(payer, shop, new Money(800, USD), alice,
+      "cart-3", 600_000, MoneyCore.key(alice), limits))).value().id();
+    int shopsMaster = RedisNodes.masterOf(shop.shard());
+    RedisNodes.cli(shopsMaster, "CLIENT", "PAUSE", "5000", "WRITE");
+    Outcome<CaptureView> captured;
+    try {
+      captured = Await.result(cache.capture(new Capture(authorization, 300, 0, true, "*", MoneyCore.key(alice))), 30);
+    } finally {
+      RedisNodes.cli(shopsMaster, "CLIENT", "UNPAUSE");
+    }
+    assertThat(captured.code()).as("its credit could not be reached").isEqualTo(OutcomeCode.PENDING);
+    String record = payer.shard().tag() + ":x:" + captured.value().payment().id().value();
+    Map<String, String> before = capturedRecord(record);
+    assertThat(before).containsKeys("lim", "auth");
+    ledger.awaitDrained(Duration.ofSeconds(30));
+    Await.result(writer.stop());
+
+    ledger.redis().flushall();
+    Await.result(HotTierRebuild.run(vertx, cache, LedgerPlacement.single(LedgerFixture.appDatabase()),
+      24 * 3_600_000L), 300);
+
+    assertThat(capturedRecord(record)).isEqualTo(before);
+  }
+
+  /** What saga_finish reads of a capture's record to give back its counters: their keys and its authorization. */
+  private Map<String, String> capturedRecord(String key) {
+    Map<String, String> record = withCountersListed(ledger.redis().hgetall(key));
+    record.keySet().retainAll(List.of("kind", "from", "to", "amt", "state", "lim", "auth"));
+    return record;
   }
 
   @Test

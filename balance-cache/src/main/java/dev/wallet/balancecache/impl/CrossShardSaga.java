@@ -5,12 +5,14 @@ import dev.wallet.balancecache.OtherRegionException;
 import dev.wallet.balancecache.RegionLink;
 import dev.wallet.balancecache.Settlement;
 import dev.wallet.balancecache.async.Sequential;
+import dev.wallet.balancecache.command.Payment;
 import dev.wallet.balancecache.command.Transfer;
 import dev.wallet.balancecache.config.Regions;
 import dev.wallet.balancecache.model.Currencies;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.PaymentId;
 import dev.wallet.balancecache.model.SagaCounts;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.ShardRange;
@@ -192,6 +194,12 @@ public final class CrossShardSaga {
   public Future<OutcomeCode> credit(TransferView pending) {
     return credit(new PendingMovement(pending.id().value(), MovementKind.TRANSFER, pending.from(), pending.to(),
       pending.amount(), 0, "", "", List.of()));
+  }
+
+  /** Steps 1 and 2 of a payment alone, for tests that stop a saga before its finish. */
+  public Future<OutcomeCode> debitAndCredit(Payment command, PaymentId id) {
+    Movement movement = Movement.of(command, id.value());
+    return debit(movement).compose(debited -> credit(PendingMovement.of(movement)));
   }
 
   Future<ScriptReply> debit(Movement m) {

@@ -39,7 +39,10 @@ final class RedisHotTierAccess implements HotTierAccess {
    */
   static final long BACKGROUND_TIMEOUT_MS = 5_000;
 
-  /** The request hash of a restored idempotency record: no request has it, so every reuse is refused. */
+  /**
+   * The request hash of a restored idempotency record: no request has it, so every reuse is refused,
+   * but a retry of a movement restored as under way is told it is in flight (lib.lua's idem_seen).
+   */
   static final String RESTORED_REQUEST_HASH = "rebuilt-from-ledger";
 
   private final ScriptRunner runner;
@@ -367,6 +370,9 @@ final class RedisHotTierAccess implements HotTierAccess {
     record.put("ref", m.reference());
     record.put("lim", m.limits());
     record.put("out", "1");
+    if (!m.authorization().isEmpty()) {
+      record.put("auth", m.authorization()); // a capture's: its reversal gives back the amount, not the count
+    }
     JsonObject outcome = new JsonObject().put("code", "PENDING").put("id", m.id()).put("kind", m.kind())
       .put("status", "pending").put("fromWalletId", m.from()).put("toWalletId", m.to())
       .put("amount", Long.toString(m.amount())).put("fee", m.fee()).put("currency", m.currency())

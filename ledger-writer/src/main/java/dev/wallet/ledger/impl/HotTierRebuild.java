@@ -101,7 +101,7 @@ public final class HotTierRebuild {
 
   private static Map<String, String> refuseUnknownDestinations(List<Row> open, Map<String, String> credited) {
     List<String> unknown = open.stream().filter(t -> t.getString("counterparty") == null
-        && !credited.containsKey(t.getString("movement_id"))).map(t -> t.getString("movement_id")).toList();
+        && credited.get(t.getString("movement_id")) == null).map(t -> t.getString("movement_id")).toList();
     if (!unknown.isEmpty()) {
       throw new IllegalStateException("the ledger does not know the destination of pending movements " + unknown
         + "; they cannot be restored, and nothing was written");
@@ -143,10 +143,22 @@ public final class HotTierRebuild {
         wallets.add(a.getString("id"));
       }
     });
-    return hotTier.walletsPresent(wallets).compose(live -> {
+    return presentAmong(wallets, 0, 0).compose(live -> {
       return live == 0 ? Future.succeededFuture() : Future.failedFuture(new IllegalStateException(
         "Redis still holds " + live + " of the ledger's wallets; a rebuild only fills an empty hot tier"));
     });
+  }
+
+  /**
+   * How many of {@code wallets} Redis holds, asked {@link #CHUNK} at a time as the writes are (until
+   * 2026-12-06 all at once: a ledger of a million wallets overran the connection pool's waiters).
+   */
+  private Future<Long> presentAmong(List<String> wallets, int from, long found) {
+    if (from >= wallets.size()) {
+      return Future.succeededFuture(found);
+    }
+    return hotTier.walletsPresent(wallets.subList(from, Math.min(wallets.size(), from + CHUNK)))
+      .compose(present -> presentAmong(wallets, from + CHUNK, found + present));
   }
 
   // ------------------------------------------------------------------ accounts
@@ -218,7 +230,7 @@ public final class HotTierRebuild {
     return inChunks(writes);
   }
 
-  /** The wallet each of the open movements credited, by movement, for those credited (in any database). */
+  /** The open movements credited (in any database), each with the wallet it credited, null when its credit had none. */
   private Future<Map<String, String>> creditsOf(List<Row> open) {
     if (open.isEmpty()) {
       return Future.succeededFuture(Map.of());
@@ -228,7 +240,7 @@ public final class HotTierRebuild {
         .addArrayOfString(CREDIT_TYPES))
       .map(rows -> {
         Map<String, String> credited = new HashMap<>();
-        rows.forEach(row -> credited.putIfAbsent(row.getString("movement_id"), row.getString("to_wallet")));
+        rows.forEach(row -> credited.put(row.getString("movement_id"), row.getString("to_wallet")));
         return credited;
       });
   }
@@ -249,13 +261,17 @@ public final class HotTierRebuild {
     return inChunks(writes);
   }
 
-  /** The movement's hot fields (fee, payment, reference, limit counters) travelled with its first posting. */
+  /**
+   * The movement's hot fields (fee, payment, reference, limit counters, a capture's authorization)
+   * travelled with its first posting. A capture's debit carries its authorization's counters since
+   * 2026-12-06 (capture.lua); one debited before has none, and its reversal gives nothing back.
+   */
   private static PendingMovementFacts pendingMovement(Row t, String to, boolean credited) {
     JsonObject hot = t.getString("movement") == null ? new JsonObject() : new JsonObject(t.getString("movement"));
     return new PendingMovementFacts(t.getString("movement_id"), t.getString("kind"), t.getString("from_wallet"),
       to, t.getLong("amount"), hot.getString("fee", "0"), t.getString("currency").trim(),
       t.getOffsetDateTime("created_at").toInstant().toEpochMilli(), t.getString("idempotency_scope"),
-      hot.getString("pay", ""), hot.getString("ref", ""), counterKeys(hot), credited);
+      hot.getString("pay", ""), hot.getString("ref", ""), counterKeys(hot), credited, hot.getString("auth", ""));
   }
 
   /**

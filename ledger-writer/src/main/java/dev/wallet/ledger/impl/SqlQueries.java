@@ -493,13 +493,17 @@ public final class SqlQueries {
      WHERE NOT EXISTS (SELECT 1 FROM postings f WHERE f.reference = d.reference
                           AND f.type IN (k.completed, k.reversed))""".formatted(sagaSteps());
 
-  /** The wallet each of the movements $1 credited, for those credited ($2: the credit posting types). */
+  /**
+   * Which of the movements $1 were credited ($2: the credit posting types), and the wallet each
+   * credited, NULL when its credit has no wallet line: a payment whose fee is its whole amount credits
+   * the fee account alone (lib.lua's add_credit_legs), and is credited all the same.
+   */
   static final String MOVEMENT_CREDITS = """
-    SELECT DISTINCT ON (c.reference) c.reference AS movement_id, ce.account_id AS to_wallet
+    SELECT DISTINCT ON (c.reference) c.reference AS movement_id,
+           (SELECT ce.account_id FROM entries ce JOIN accounts a ON a.id = ce.account_id AND a.kind = 'wallet'
+             WHERE ce.posting_id = c.id AND ce.created_at = c.created_at AND ce.amount > 0 LIMIT 1) AS to_wallet
       FROM postings c
-      JOIN entries ce ON ce.posting_id = c.id AND ce.created_at = c.created_at AND ce.amount > 0
      WHERE c.reference = ANY($1) AND c.type = ANY($2)
-       AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = ce.account_id AND a.kind = 'wallet')
      ORDER BY c.reference""";
 
   /** Withdrawals' holds placed and neither settled nor released. */
