@@ -75,6 +75,32 @@ class RulesClusterTest {
   }
 
   @Test
+  @DisplayName("a file's text a member reads late does not undo a version published since in the console: it was "
+    + "published from that file already, and the newer version stays in force")
+  void aLateReadOfTheFileDoesNotUndoANewerVersion(Vertx vertx) {
+    String cluster = LimitsTestSupport.newClusterName();
+    Member member = Member.start(vertx, cluster, Optional.empty());
+    try {
+      String file = "file:/etc/wallet/risk-rules.yaml";
+      String fromFile = TestRules.rules("full", 500, 1_000, 5);
+      Await.result(member.limits().publish(fromFile, "file owner root", file));
+      PublishOutcome tightened = Await.result(member.limits().publish(TestRules.rules("full", 100, 1_000, 5),
+        "risk-officer", "console"));
+
+      PublishOutcome readLate = Await.result(member.limits().publish(fromFile, "file owner root", file));
+      PublishOutcome changedBack = Await.result(member.limits().publish(TestRules.rules("full", 400, 1_000, 5),
+        "file owner root", file));
+
+      assertThat(readLate).isInstanceOf(PublishOutcome.Unchanged.class);
+      assertThat(((PublishOutcome.Unchanged) readLate).rules()).isEqualTo(((PublishOutcome.Published) tightened).rules());
+      assertThat(changedBack).as("a change of the file is published").isInstanceOf(PublishOutcome.Published.class);
+      assertThat(((PublishOutcome.Published) changedBack).rules().version()).isEqualTo(3);
+    } finally {
+      member.close();
+    }
+  }
+
+  @Test
   @DisplayName("a member started with a rules file enforces it as soon as its start completes: no first moment "
     + "without rules")
   void fileInForceOnceStarted(Vertx vertx, @TempDir Path dir) throws IOException {

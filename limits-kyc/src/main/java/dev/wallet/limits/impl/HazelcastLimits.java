@@ -60,7 +60,7 @@ public final class HazelcastLimits implements Limits {
     this.store = new RulesStore(pool, options.ruleset());
     this.profiles = hazelcast.getMap(LimitsHazelcast.PROFILES_MAP);
     this.watcher = options.rulesFile().map(path -> new RulesFileWatcher(vertx, path, options.rulesPollMs(),
-      (yaml, actor) -> publish(yaml, actor, "file:" + path.toAbsolutePath())));
+      (yaml, actor) -> publish(yaml, actor, RulesFileWatcher.sourceOf(path))));
     this.compliance = new PgCompliance(vertx, pool, ledger, this::rulesInForce, options);
   }
 

@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  */
 final class RulesFileWatcher {
 
+  static final String SOURCE_PREFIX = "file:";
+
   private static final Logger LOG = LoggerFactory.getLogger(RulesFileWatcher.class);
 
   /** What the file held, for the audit: its text and its owner on disk (a file has no author). */
@@ -49,7 +51,12 @@ final class RulesFileWatcher {
   }
 
   String source() {
-    return "file:" + path.toAbsolutePath();
+    return sourceOf(path);
+  }
+
+  /** How versions published from the file at {@code path} name their source. */
+  static String sourceOf(Path path) {
+    return SOURCE_PREFIX + path.toAbsolutePath();
   }
 
   /**

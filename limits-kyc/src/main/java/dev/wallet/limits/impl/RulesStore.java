@@ -42,7 +42,13 @@ final class RulesStore {
       .map(RulesStore::first);
   }
 
-  /** A validated text becomes the next version, unless it is the version in force already. */
+  /**
+   * A validated text becomes the next version, unless it is the version in force already, or the
+   * file it comes from was published with this text already: a member that reads a file's change
+   * late (its own copy of the file arrived later, its publish was retried) would otherwise publish it
+   * again over a newer version made since in the console or the API, and silently undo it (until
+   * 2026-12-06 it did). A file whose text is changed back is published again, as a change.
+   */
   Future<PublishOutcome> publish(String yaml, JsonNode tree, String source, String actor) {
     String sha = Sha256.hex(yaml);
     return pool.withTransaction(conn -> lock(conn)
@@ -50,7 +56,17 @@ final class RulesStore {
       .map(RulesStore::first)
       .compose(latest -> latest.isPresent() && latest.get().sha256().equals(sha)
         ? Future.succeededFuture(new PublishOutcome.Unchanged(latest.get()))
-        : insert(conn, latest, yaml, tree, sha, source, actor)));
+        : fileReadAlready(conn, source, sha).compose(already -> already
+          ? Future.succeededFuture(new PublishOutcome.Unchanged(latest.get()))
+          : insert(conn, latest, yaml, tree, sha, source, actor))));
+  }
+
+  private Future<Boolean> fileReadAlready(SqlConnection conn, String source, String sha) {
+    if (!source.startsWith(RulesFileWatcher.SOURCE_PREFIX)) {
+      return Future.succeededFuture(false);
+    }
+    return conn.preparedQuery(SqlQueries.LATEST_VERSION_FROM_SOURCE).execute(Tuple.of(ruleset, source))
+      .map(rows -> first(rows).map(fromFile -> fromFile.sha256().equals(sha)).orElse(false));
   }
 
   /** A refused text is audited once while the same version is in force, however many members read it. */
