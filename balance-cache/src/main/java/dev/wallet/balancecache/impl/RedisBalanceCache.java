@@ -864,9 +864,7 @@ public final class RedisBalanceCache implements BalanceCache {
    * stripes first, so it does not fail while the merchant holds enough in total.
    */
   private Future<Void> gatheredFor(WalletIdentity merchant, Money amount) {
-    return stripes.available(merchant.id()).compose(available -> available >= amount.minor()
-      ? Future.succeededFuture()
-      : stripes.gather(merchant).mapEmpty());
+    return stripes.gatheredUpTo(merchant, amount.minor()).mapEmpty();
   }
 
   @Override

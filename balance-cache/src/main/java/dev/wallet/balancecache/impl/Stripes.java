@@ -324,11 +324,21 @@ final class Stripes {
     return Future.join(sweeps).map(all -> sweeps.stream().mapToLong(Future::result).sum());
   }
 
+  /**
+   * What the merchant wallet holds available once it holds {@code needed}, gathering its stripes
+   * first when it holds less. A stripe that cannot be swept (its master down) fails this only when
+   * the others did not bring enough: until 2026-12-06 any one of them failed a payout or a refund
+   * that the merchant could pay from the rest (503).
+   */
+  Future<Long> gatheredUpTo(WalletIdentity merchant, long needed) {
+    return available(merchant.id()).compose(own -> own >= needed ? Future.succeededFuture(own)
+      : gather(merchant).transform(gathered -> available(merchant.id()).compose(now -> now >= needed
+        || gathered.succeeded() ? Future.succeededFuture(now) : Future.failedFuture(gathered.cause()))));
+  }
+
   /** Moves {@code minor} from the merchant wallet to one of its stripes, gathering the others first when short. */
   Future<Long> refill(WalletId stripe, WalletIdentity merchant, long minor) {
-    return available(merchant.id())
-      .compose(own -> own >= minor ? Future.succeededFuture(own)
-        : gather(merchant).compose(gathered -> available(merchant.id())))
+    return gatheredUpTo(merchant, minor)
       .compose(own -> sweep(merchant.id(), stripe, new Money(Math.min(minor, own), merchant.currency())));
   }
 

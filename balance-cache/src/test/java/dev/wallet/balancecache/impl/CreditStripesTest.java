@@ -6,6 +6,7 @@ import static dev.wallet.balancecache.testing.MoneyCore.owner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.BalanceCacheOptions.Striping;
+import dev.wallet.balancecache.BalanceCacheUnavailableException;
 import dev.wallet.balancecache.command.Authorize;
 import dev.wallet.balancecache.command.Capture;
 import dev.wallet.balancecache.command.Payment;
@@ -25,6 +26,7 @@ import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.MoneyCore;
+import dev.wallet.balancecache.testing.RedisNodes;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -324,6 +326,37 @@ class CreditStripesTest {
     assertThat(held.code()).isEqualTo(OutcomeCode.OK);
     assertThat(core.wallet(merchant).held()).isEqualTo(3_500);
     assertThat(core.wallet(merchant).available()).isEqualTo(4 * (1_000 - FEE) - 3_500);
+  }
+
+  @Test
+  @DisplayName("a payout the stripes it can sweep cover is paid while another stripe's master takes no writes; one "
+    + "they do not cover is unavailable, not refused for funds")
+  void payoutGathersWhatItCanReach() {
+    List<WalletId> payers = payersOnOtherShards(8, 5_000);
+    Await.result(Future.all(payers.stream().map(payer -> pay(payer, 1_000)).toList()));
+    int merchantsMaster = RedisNodes.masterOf(merchant.shard());
+    int silent = payers.stream().map(payer -> RedisNodes.masterOf(payer.shard()))
+      .filter(master -> master != merchantsMaster).findFirst().orElseThrow();
+    long onSilentStripes = payers.stream().filter(payer -> RedisNodes.masterOf(payer.shard()) == silent).count()
+      * (1_000 - FEE);
+    long reachable = 8 * (1_000 - FEE) - onSilentStripes;
+
+    Outcome<HoldView> held;
+    Throwable beyond;
+    // writes paused (a sweep of its stripes cannot run there), so that CLIENT UNPAUSE is not held up itself
+    RedisNodes.cli(silent, "CLIENT", "PAUSE", "20000", "WRITE");
+    try {
+      held = Await.result(cache.placeHold(new PlaceHold(merchant, new Money(reachable, USD), shop, "wd-1", key(shop))),
+        30);
+      beyond = Await.result(cache.placeHold(new PlaceHold(merchant, new Money(1, USD), shop, "wd-2", key(shop)))
+        .transform(done -> Future.succeededFuture(done.cause())), 30);
+    } finally {
+      RedisNodes.cli(silent, "CLIENT", "UNPAUSE");
+    }
+
+    assertThat(held.code()).isEqualTo(OutcomeCode.OK);
+    assertThat(core.wallet(merchant).held()).isEqualTo(reachable);
+    assertThat(beyond).isInstanceOf(BalanceCacheUnavailableException.class);
   }
 
   @Test
