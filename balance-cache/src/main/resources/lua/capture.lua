@@ -47,7 +47,7 @@ local id, auth_id, request_hash, actor, keep_open = ARGV[1], ARGV[2], ARGV[5], A
 local retention_ms, same_shard, transit_id, fees_id = tonumber(ARGV[8]), ARGV[9] == '1', ARGV[10], ARGV[11]
 local whole_bps = ARGV[12] ~= nil and ARGV[12] ~= '' and tonumber(ARGV[12]) or nil
 
-local seen = idem_lookup(idem_key, request_hash)
+local seen = idem_lookup(idem_key, request_hash, 'payment')
 if seen then return seen end
 
 local a = redis.call('HMGET', auth_key, 'state', 'wallet', 'to', 'amt', 'cur', 'exp', 'lim', 'ref')

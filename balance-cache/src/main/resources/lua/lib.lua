@@ -61,23 +61,35 @@ local function refusal(code, extra)
 end
 
 ---------------------------------------------------------------- idempotency records
--- HASH: rh = hash of the request, state = 'pending' | 'done', outcome = JSON, replays = count
+-- HASH: rh = hash of the request, state = 'pending' | 'done', outcome = JSON, replays = count,
+-- rhn = the request's own hash when rh is an earlier version's (below)
 
 -- A request hash argument is the request's own hash, then any that earlier versions gave the same
--- request, space-separated (RequestHash.java): a record written before an upgrade still replays.
+-- request, space-separated (RequestHash.java). A record keeps the earliest as 'rh', which every
+-- version compares, and the request's own as 'rhn': during a rolling upgrade a retry through an old
+-- edge and one through a new edge both find it, and a record written before the upgrade still replays.
 local function names_hash(request_hash, recorded)
   return recorded == request_hash or string.find(' ' .. request_hash .. ' ', ' ' .. recorded .. ' ', 1, true) ~= nil
 end
 
+-- The restored record of a movement a rebuild found under way (RedisHotTierAccess): its request's
+-- hash is not in the ledger, so a retry of a movement of its kind is told it is in flight, with its id,
+-- as a faithful retry was before the loss.
+local function restored_under_way(rec, movement_kind)
+  return rec[1] == 'rebuilt-from-ledger' and rec[2] == 'pending' and movement_kind ~= nil
+    and cjson.decode(rec[3]).kind == movement_kind
+end
+
 -- What a key's record says, without writing: nil (unknown), or a reply. A replay is counted by
 -- count_replay, once the script knows it will write (a batch decides all of its items first).
-local function idem_seen(key, request_hash)
-  local rec = redis.call('HMGET', key, 'rh', 'state', 'outcome')
+-- 'movement_kind': the kind of movement the request makes, for scripts that make one (optional).
+local function idem_seen(key, request_hash, movement_kind)
+  local rec = redis.call('HMGET', key, 'rh', 'state', 'outcome', 'rhn')
   if not rec[1] then return nil end
-  -- a movement a rebuild restored as still under way (RedisHotTierAccess: its request's hash is not in the
-  -- ledger): any retry is told it is in flight, with its id, as a faithful one was before the loss
-  if rec[1] == 'rebuilt-from-ledger' and rec[2] == 'pending' then return reply('in_flight', rec[3]) end
-  if not names_hash(request_hash, rec[1]) then return reply('key_reused') end
+  if restored_under_way(rec, movement_kind) then return reply('in_flight', rec[3]) end
+  if not names_hash(request_hash, rec[1]) and not (rec[4] and names_hash(request_hash, rec[4])) then
+    return reply('key_reused')
+  end
   if rec[2] == 'pending' then return reply('in_flight', rec[3]) end
   return reply('replay', rec[3])
 end
@@ -87,14 +99,19 @@ local function count_replay(key)
   redis.call('HINCRBY', key, 'replays', 1)
 end
 
-local function idem_lookup(key, request_hash)
-  local seen = idem_seen(key, request_hash)
+local function idem_lookup(key, request_hash, movement_kind)
+  local seen = idem_seen(key, request_hash, movement_kind)
   if seen and seen[1] == 'replay' then count_replay(key) end
   return seen
 end
 
 local function idem_record(key, request_hash, state, outcome_json)
-  redis.call('HSET', key, 'rh', string.match(request_hash, '^%S*'), 'state', state, 'outcome', outcome_json)
+  local own, earliest = string.match(request_hash, '^(%S*)'), string.match(request_hash, '(%S*)$')
+  if own == earliest then
+    redis.call('HSET', key, 'rh', own, 'state', state, 'outcome', outcome_json)
+  else
+    redis.call('HSET', key, 'rh', earliest, 'rhn', own, 'state', state, 'outcome', outcome_json)
+  end
 end
 
 -- A refusal moves no money and never reaches the ledger, so its record gets its lifetime now.

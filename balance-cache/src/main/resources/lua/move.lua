@@ -33,7 +33,7 @@ local m = {from_key = KEYS[1], to_key = KEYS[2], idem_key = KEYS[3], record_key 
 local outbox, retention_ms = KEYS[5], tonumber(ARGV[8])
 if not KINDS[m.kind] then error('unknown movement kind ' .. tostring(m.kind)) end
 
-local seen = idem_lookup(m.idem_key, m.request_hash)
+local seen = idem_lookup(m.idem_key, m.request_hash, m.kind)
 if seen then return seen end
 
 local code, rule = movement_refusal(m, new_state())

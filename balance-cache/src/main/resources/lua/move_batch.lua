@@ -42,7 +42,7 @@ end
 local function decide_all(movements)
   local state, results = new_state(), {}
   for i, m in ipairs(movements) do
-    local seen = idem_seen(m.idem_key, m.request_hash)
+    local seen = idem_seen(m.idem_key, m.request_hash, m.kind)
     if seen then
       results[i] = {k = seen[1], o = seen[2]}
       if seen[1] ~= 'replay' or cjson.decode(seen[2]).code ~= 'OK' then return i, results end
@@ -63,7 +63,7 @@ local failed, results = decide_all(movements)
 if failed then
   for i, m in ipairs(movements) do
     if not results[i] then
-      local seen = idem_seen(m.idem_key, m.request_hash)
+      local seen = idem_seen(m.idem_key, m.request_hash, m.kind)
       results[i] = seen and {k = seen[1], o = seen[2]} or {k = 'new', o = cjson.encode(refusal('BATCH_REFUSED', {id = m.id}))}
     end
   end

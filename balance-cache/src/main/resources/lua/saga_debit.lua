@@ -35,7 +35,7 @@ local checks = cjson.decode(ARGV[13])
 local facts = ARGV[14] and ARGV[14] ~= '' and cjson.decode(ARGV[14]) or nil
 if not KINDS[kind] then error('unknown movement kind ' .. tostring(kind)) end
 
-local seen = idem_lookup(idem_key, request_hash)
+local seen = idem_lookup(idem_key, request_hash, kind)
 if seen then return seen end
 
 local amount = positive_units(ARGV[3])

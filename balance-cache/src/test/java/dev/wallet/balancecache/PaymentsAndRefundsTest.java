@@ -73,6 +73,27 @@ class PaymentsAndRefundsTest extends MoneyCoreTest {
   }
 
   @Test
+  @DisplayName("a payment's record keeps the hash that edges from before 2026-12-06 compare, beside its own: a retry "
+    + "through an old edge during a rolling upgrade is answered from it")
+  void aRecordKeepsTheEarlierHashForOldEdges() {
+    String alice = owner();
+    WalletId payer = core.funded(alice, 10_000);
+    WalletId merchant = core.openMerchant(owner(), Optional.of(payer));
+    Payment payment = payment(payer, merchant, 2_500, 75, alice);
+    assertThat(Await.result(cache.pay(payment)).code()).isEqualTo(OutcomeCode.OK);
+    String record = payer.shard().tag() + ":idem:" + payment.idempotencyKey().digest();
+    String earlier = Sha256.hex(String.join("|", "payment", payer.value(), merchant.value(), "2500", "USD", "75",
+      "order-1"));
+    String own = payment.requestHash().split(" ")[0];
+
+    int master = RedisNodes.masterOf(payer.shard());
+    assertThat(RedisNodes.cli(master, "HGET", record, "rh").trim()).as("what an old edge compares").isEqualTo(earlier);
+    assertThat(RedisNodes.cli(master, "HGET", record, "rhn").trim()).isEqualTo(own);
+    assertThat(Await.result(cache.answeredBefore(payer.shard(), payment.idempotencyKey(), earlier)))
+      .as("a retry hashed as an old edge hashes it").isTrue();
+  }
+
+  @Test
   @DisplayName("a payment across shards runs the saga and credits merchant and fee account on the merchant's shard")
   void crossShardPaymentWithFee() {
     String alice = owner();

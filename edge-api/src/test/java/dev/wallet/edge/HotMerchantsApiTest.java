@@ -102,8 +102,8 @@ class HotMerchantsApiTest {
   }
 
   @Test
-  @DisplayName("a stripe is its merchant wallet's, not a wallet its owner reaches by its id: reading it, depositing to "
-    + "it, moving money from it and opening a wallet beside it are 404, and nothing moves")
+  @DisplayName("a stripe is its merchant wallet's, not a wallet anyone reaches by its id: reading it, depositing to "
+    + "it, moving money from it, opening a wallet beside it and paying it are 404, and nothing moves")
   void aStripeIsNotReachedByItsId() {
     ApiCaller shop = edge.as(HOT_SHOP, "user", "merchant");
     String merchant = shop.openMerchantWallet();
@@ -122,8 +122,10 @@ class HotMerchantsApiTest {
       "not_found");
     assertProblem(shop.post("/v1/wallets", new JsonObject().put("currency", "USD").put("type", "personal")
       .put("colocateWith", stripe), Optional.empty()), 404, "not_found");
+    assertProblem(alice.post("/v1/payments", payment(payer, stripe, 500), newKey()), 404, "not_found");
 
     assertThat(alice.available(payee)).isZero();
+    assertThat(alice.available(payer)).isEqualTo(6_000);
     assertThat(shop.available(merchant)).isEqualTo(4_000 - 40);
   }
 

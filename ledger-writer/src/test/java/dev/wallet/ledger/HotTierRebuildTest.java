@@ -213,6 +213,9 @@ class HotTierRebuildTest {
       .isNotNull();
     assertThat(Await.result(cache.pay(allFee)).code()).as("its retry, while it is under way")
       .isEqualTo(OutcomeCode.IDEMPOTENCY_IN_FLIGHT);
+    assertThat(Await.result(cache.authorize(new Authorize(payer, shop, new Money(100, USD), alice, "all-fee", 600_000,
+      allFee.idempotencyKey(), List.of()))).code()).as("another kind of request under its key")
+      .isEqualTo(OutcomeCode.IDEMPOTENCY_KEY_REUSED);
     Eventually.await("the payment to finish", Duration.ofSeconds(60), () -> {
       Await.result(cache.sweepPendingTransfers());
       return !Await.result(cache.pendingMovements(payer.shard())).contains(id.value());

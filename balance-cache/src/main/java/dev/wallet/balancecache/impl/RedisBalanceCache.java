@@ -940,7 +940,8 @@ public final class RedisBalanceCache implements BalanceCache {
    */
   private Future<Outcome<CaptureView>> withoutRecord(Capture command) {
     HoldId authId = command.authorization();
-    return answeredBefore(Keys.idempotency(authId.shard(), command.idempotencyKey()), command.requestHash())
+    return answeredBefore(Keys.idempotency(authId.shard(), command.idempotencyKey()), command.requestHash(),
+      Optional.of(MovementKind.PAYMENT))
       .compose(answered -> answered.isPresent()
         ? Future.succeededFuture(Views.outcome(answered.get(), Views::capture))
         : endedAuthorization(authId).map(ended -> Outcome.<CaptureView>refused(ended.isPresent()
@@ -991,7 +992,8 @@ public final class RedisBalanceCache implements BalanceCache {
    */
   private Future<Outcome<AuthorizationView>> releaseAuthorization(HoldId id, String releasedBy,
                                                                   String idempotencyKey, String requestHash) {
-    Supplier<Future<Outcome<AuthorizationView>>> withoutRecord = () -> answeredBefore(idempotencyKey, requestHash)
+    Supplier<Future<Outcome<AuthorizationView>>> withoutRecord = () -> answeredBefore(idempotencyKey, requestHash,
+      Optional.empty())
       .compose(answered -> answered.isPresent()
         ? Future.succeededFuture(Views.outcome(answered.get(), Views::authorization))
         : endedAuthorization(id).map(ended -> ended.map(view -> new Outcome<>(OutcomeCode.OK, view, true))
@@ -1024,14 +1026,28 @@ public final class RedisBalanceCache implements BalanceCache {
    * authorization's record has expired: the key's record, kept a retention after its own request, may
    * outlive it. Empty without a record (or without a key: the sweeper's release at expiry).
    */
-  private Future<Optional<ScriptReply>> answeredBefore(String idempotencyKey, String requestHash) {
+  private Future<Optional<ScriptReply>> answeredBefore(String idempotencyKey, String requestHash,
+                                                       Optional<MovementKind> movement) {
     if (requestHash.isEmpty()) {
       return Future.succeededFuture(Optional.empty());
     }
-    return hashAt(idempotencyKey).map(recorded -> Optional.ofNullable(recorded.get("rh")).map(hash ->
-      !RequestHash.names(requestHash, hash) ? new ScriptReply(ScriptReply.Kind.KEY_REUSED, new JsonObject())
-        : new ScriptReply("pending".equals(recorded.get("state")) ? ScriptReply.Kind.IN_FLIGHT : ScriptReply.Kind.REPLAY,
-          new JsonObject(recorded.get("outcome")))));
+    return hashAt(idempotencyKey).map(recorded -> Optional.ofNullable(recorded.get("rh")).map(hash -> {
+      boolean pending = "pending".equals(recorded.get("state"));
+      boolean named = RequestHash.names(requestHash, hash)
+        || (recorded.containsKey("rhn") && RequestHash.names(requestHash, recorded.get("rhn")));
+      if (!named && !restoredUnderWay(recorded, movement)) {
+        return new ScriptReply(ScriptReply.Kind.KEY_REUSED, new JsonObject());
+      }
+      return new ScriptReply(pending ? ScriptReply.Kind.IN_FLIGHT : ScriptReply.Kind.REPLAY,
+        new JsonObject(recorded.get("outcome")));
+    }));
+  }
+
+  /** lib.lua's restored_under_way: a movement of the request's kind that a rebuild restored as pending. */
+  private static boolean restoredUnderWay(Map<String, String> recorded, Optional<MovementKind> movement) {
+    return RedisHotTierAccess.RESTORED_REQUEST_HASH.equals(recorded.get("rh")) && "pending".equals(recorded.get("state"))
+      && movement.map(kind -> kind.wire().equals(new JsonObject(recorded.get("outcome")).getString("kind")))
+        .orElse(false);
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.wallet.balancecache.model.HoldView;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.SystemNames;
 import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.outbox.PostingType;
@@ -68,12 +69,14 @@ final class DepositKind extends GatewayMovementKind<Deposit> {
 
   /**
    * A chargeback: the gateway took the money back, so the wallet gives it back to the gateway's
-   * clearing account (a hold, settled at once). A wallet that no longer has it is frozen and the
-   * deposit marked unrecovered, for the risk team; balances never go negative.
+   * clearing account (a hold, settled at once), taken by the system, not asked by the owner (a
+   * deposit made to a hot merchant's credit stripe before stripes were closed to deposits is taken
+   * back from it). A wallet that no longer has it is frozen and the deposit marked unrecovered, for
+   * the risk team; balances never go negative.
    */
   @Override
   Future<Transition> reverse(Deposit deposit) {
-    PlaceHold hold = new PlaceHold(deposit.wallet(), deposit.amount(), deposit.ownerId(), deposit.id() + ".chargeback",
+    PlaceHold hold = new PlaceHold(deposit.wallet(), deposit.amount(), SystemNames.ACTOR, deposit.id() + ".chargeback",
       deposit.moneyCoreKey("chargeback"));
     return cache.placeHold(hold).compose(held -> held.code() == OutcomeCode.OK
       ? cache.settleHold(held.value().id(), deposit.clearing()).compose(settled -> reversed(deposit, settled))

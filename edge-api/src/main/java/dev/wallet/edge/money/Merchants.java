@@ -53,9 +53,9 @@ public final class Merchants {
       new ProblemException(Problem.forRefusal(OutcomeCode.NOT_A_MERCHANT))));
   }
 
-  /** A merchant wallet of this region, with the fee this region charges it. */
+  /** A merchant wallet of this region, with the fee this region charges it; a credit stripe is none (its merchant's). */
   public Future<Optional<Merchant>> here(WalletId id) {
-    return cache.identity(id).map(found -> found.filter(wallet -> wallet.type() == WalletType.MERCHANT)
+    return cache.identity(id).map(found -> found.filter(wallet -> wallet.type() == WalletType.MERCHANT && !wallet.stripe())
       .map(wallet -> new Merchant(wallet, fees.bpsFor(wallet.ownerId()))));
   }
 

@@ -108,7 +108,7 @@ final class RulesFileWatcher {
     if (outcome instanceof PublishOutcome.Published p) {
       LOG.info("rules file {} published as version {}", path, p.rules().version());
     } else if (outcome instanceof PublishOutcome.Unchanged u) {
-      LOG.info("rules file {} holds version {} already", path, u.rules().version());
+      LOG.info("rules file {}: its text was published already; version {} is in force", path, u.rules().version());
     } else if (outcome instanceof PublishOutcome.Refused r) {
       LOG.warn("rules file {} REFUSED, the version in force stays: {}", path, String.join("; ", r.problems()));
     }
