@@ -1,0 +1,39 @@
+package dev.wallet.ledger.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.testing.Await;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Tuple;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The ledger's month partitions, made by whichever process needs one first. */
+@ExtendWith(VertxExtension.class)
+class MonthPartitionsTest {
+
+  @Test
+  @DisplayName("a month's partitions begin at its first instant in UTC, whatever the TimeZone of the session that "
+    + "makes them")
+  void monthsAreBoundedInUtc(Vertx vertx) throws SQLException {
+    FreshLedger ledger = FreshLedger.create(vertx, "months");
+    try {
+      String bounds = Await.result(ledger.app.withConnection(conn -> conn.query("SET TimeZone = 'Europe/Berlin'")
+        .execute()
+        .compose(set -> conn.preparedQuery("SELECT ledger_ensure_month($1::date)")
+          .execute(Tuple.of(LocalDate.of(2031, 3, 1))))
+        .compose(made -> conn.query("SET TimeZone = 'UTC'").execute())
+        .compose(set -> conn.query("SELECT pg_get_expr(relpartbound, oid) AS bounds FROM pg_class "
+          + "WHERE relname = 'entries_y2031m03'").execute())
+        .map(rows -> rows.iterator().next().getString("bounds"))));
+
+      assertThat(bounds).isEqualTo("FOR VALUES FROM ('2031-03-01 00:00:00+00') TO ('2031-04-01 00:00:00+00')");
+    } finally {
+      ledger.drop();
+    }
+  }
+}
