@@ -87,6 +87,20 @@ class RedisLedgerOutboxTest {
   }
 
   @Test
+  @DisplayName("a backlog of a thousand entries or more is the stream's length, counted without reading them")
+  void aLongBacklogIsNotRead() {
+    RedisLedgerOutbox writer = outbox();
+    append(1_005);
+
+    long readsBefore = streamReads();
+    long backlog = Await.result(writer.backlog(LedgerOutbox.START));
+    long reads = streamReads() - readsBefore;
+
+    assertThat(backlog).isEqualTo(1_005);
+    assertThat(reads).as("XRANGE calls on the stream's master").isZero();
+  }
+
+  @Test
   @DisplayName("what a read saw is vouched for once enough replicas of the same history acknowledge it, never by "
     + "more replicas than the master has")
   void readsAreVouchedForByTheirReplicas() {
@@ -241,6 +255,14 @@ class RedisLedgerOutboxTest {
 
   private static List<String> ids(List<LedgerOutbox.Entry> entries) {
     return entries.stream().map(LedgerOutbox.Entry::id).toList();
+  }
+
+  /** XRANGE calls the stream's master has served (INFO commandstats). */
+  private long streamReads() {
+    String stats = redis(Request.cmd(Command.INFO).arg("commandstats")).toString();
+    return stats.lines().filter(line -> line.startsWith("cmdstat_xrange:calls=")).findFirst()
+      .map(line -> Long.parseLong(line.substring("cmdstat_xrange:calls=".length(), line.indexOf(','))))
+      .orElse(0L);
   }
 
   private Response redis(Request request) {
