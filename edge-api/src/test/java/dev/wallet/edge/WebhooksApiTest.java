@@ -7,7 +7,9 @@ import static dev.wallet.edge.WalletsApiTest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.edge.gateway.WebhookSignature;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -17,6 +19,7 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -120,10 +123,12 @@ class WebhooksApiTest {
   }
 
   @Test
-  @DisplayName("a declined deposit's event fails it; a later 'succeeded' for it changes nothing")
+  @DisplayName("a declined deposit's event fails it; a later 'succeeded' for it changes nothing, and is counted as "
+    + "the gateway contradicting the wallet")
   void failedThenContradicted() {
     ApiCaller alice = edge.newUser();
     Pending deposit = pendingDeposit(alice, 500);
+    double contradictionsBefore = contradictions();
 
     assertThat(deliver(event("deposit.failed", deposit.id(), 500).put("data", new JsonObject()
       .put("reference", deposit.id()).put("amount", 500).put("currency", "USD").put("reason", "card stolen")), now(),
@@ -135,6 +140,14 @@ class WebhooksApiTest {
     assertThat(failed.getString("status")).isEqualTo("failed");
     assertThat(failed.getString("failureReason")).isEqualTo("card stolen");
     assertThat(alice.wallet(deposit.wallet()).getLong("seq")).isZero();
+    Eventually.await("the contradiction counted", Duration.ofSeconds(10),
+      () -> contradictions() == contradictionsBefore + 1);
+  }
+
+  private static double contradictions() {
+    Counter counter = edge.registry.find("wallet_gateway_contradictions_total").tags("gateway", "sandbox", "movement",
+      "deposit").counter();
+    return counter == null ? 0 : counter.count();
   }
 
   @Test

@@ -212,10 +212,33 @@ public final class GatewayMovements<M extends GatewayMovement> {
     };
     return moved.onSuccess(result -> {
       if (result.isEmpty()) {
-        LOG.info("{} {}: gateway verdict {} changes nothing in state {}", noun, movement.id(), verdict.kind(),
-          movement.status());
+        current(movement.id()).onSuccess(now -> changedNothing(now, verdict));
       }
     });
+  }
+
+  /**
+   * A verdict that moved nothing: a late or repeated word is noted; one that says the opposite of
+   * how the movement ended (paid after it was declined and its money given back, declined after
+   * the money moved) means the gateway and the wallet disagree about money, which no retry settles:
+   * an error, counted (wallet_gateway_contradictions_total) and alerted on. Until 2026-12-06 it was
+   * logged as information and counted as applied.
+   */
+  private void changedNothing(M movement, Verdict verdict) {
+    Phase phase = movement.status().phase();
+    boolean succeeded = phase == Phase.APPLYING || phase == Phase.COMPLETED || phase == Phase.REVERSING
+      || phase == Phase.REVERSED;
+    boolean contradicts = verdict.kind() == Verdict.Kind.FAILED ? succeeded
+      : phase == Phase.RELEASING || phase == Phase.FAILED;
+    if (!contradicts) {
+      LOG.info("{} {}: gateway verdict {} changes nothing in state {}", noun, movement.id(), verdict.kind(),
+        movement.status());
+      return;
+    }
+    meters.counter("wallet_gateway_contradictions_total", "gateway", gateway.name(), "movement", noun).increment();
+    LOG.error("{} {}: gateway {} says {} but the {} is {}: the gateway and the wallet disagree about this money; "
+      + "see docs/operations.md#gateway-contradiction", noun, movement.id(), gateway.name(), verdict.kind(), noun,
+      movement.status());
   }
 
   private Future<Void> driveCurrent(String id) {
