@@ -2,6 +2,7 @@ package dev.wallet.edge;
 
 import static dev.wallet.edge.ApiCaller.newKey;
 import static dev.wallet.edge.ApiCaller.transfer;
+import static dev.wallet.edge.ApiCaller.withdrawal;
 import static dev.wallet.edge.WalletsApiTest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -235,6 +236,34 @@ class LimitsApiTest {
       .doesNotContain("tier");
     assertThat(alice.available(from)).isEqualTo(10_000);
     assertThat(bob.wallet(to).getLong("seq")).isZero();
+  }
+
+  /**
+   * A withdrawal placed, then its owner's tier changed to one that may not withdraw, and sent again under
+   * its key as a client does that lost the answer. Until 2026-12-06 the retry was refused kyc_required
+   * while the reconciler paid the first one out.
+   */
+  @Test
+  @DisplayName("a withdrawal sent again after the rules changed replays its first answer; a new one is refused")
+  void withdrawalRetriesReplayAfterTheRulesChanged() {
+    EdgeFixture edge = cluster.start(Optional.empty());
+    publish(edge, TestRules.rules("vip", 1_000_000, 10_000_000, 1_000));
+    ApiCaller risk = edge.as("risk-officer", "risk");
+    ApiCaller alice = edge.newUser();
+    String wallet = alice.openWallet();
+    alice.deposit(wallet, 10_000);
+    JsonObject body = withdrawal(wallet, 500, "DE89 3704 0044");
+    String key = newKey();
+    HttpResponse<Buffer> first = alice.post("/v1/withdrawals", body, key);
+    assertThat(first.statusCode()).as(first.bodyAsString()).isEqualTo(202);
+
+    setTier(risk, alice.id(), "full", null);
+    HttpResponse<Buffer> again = alice.post("/v1/withdrawals", body, key);
+
+    assertThat(again.statusCode()).as(again.bodyAsString()).isEqualTo(202);
+    assertThat(again.getHeader("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(again.bodyAsJsonObject().getString("id")).isEqualTo(first.bodyAsJsonObject().getString("id"));
+    assertProblem(alice.post("/v1/withdrawals", body, newKey()), 422, "kyc_required");
   }
 
   /**

@@ -18,6 +18,7 @@ import dev.wallet.edge.http.ProblemException;
 import dev.wallet.edge.http.Reply;
 import dev.wallet.edge.http.RequestBody;
 import dev.wallet.edge.limits.LimitsHandlers;
+import dev.wallet.edge.money.RulesRefusals;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -81,10 +82,16 @@ public final class GatewayMovementHandlers<M extends GatewayMovement> {
       instrument(body.object(kind.instrumentField())), IdempotencyKeys.required(ctx));
   }
 
-  /** Into or out of a wallet the caller owns, with the limits it is checked against and the counters it takes. */
+  /**
+   * Into or out of a wallet the caller owns, with the limits it is checked against and the counters it
+   * takes. A retry the rules refuse now replays what its key started before they changed
+   * ({@link RulesRefusals}): until 2026-12-06 a withdrawal placed with its answer lost, retried after
+   * a tier was lowered, was answered limit_exceeded while the reconciler paid it out.
+   */
   public Future<GatewayMovements.Request> checked(Asked asked) {
     return ownership.ownedWallet(asked.caller(), asked.wallet())
       .compose(owned -> kind.limits().apply(owned, asked.amount())
+        .recover(refused -> RulesRefusals.answeredBefore(() -> movements.recorded(asked.key()), refused))
         .map(checks -> new GatewayMovements.Request(owned, asked.amount(), asked.instrument(), asked.key(), checks)));
   }
 

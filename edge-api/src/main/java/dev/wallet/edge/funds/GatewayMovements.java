@@ -101,6 +101,11 @@ public final class GatewayMovements<M extends GatewayMovement> {
       : admit(request, hash));
   }
 
+  /** Whether a movement was started under {@code key}. */
+  public Future<Boolean> recorded(IdempotencyKey key) {
+    return store.byKey(table, key).map(Optional::isPresent);
+  }
+
   public Future<Optional<M>> find(String id) {
     return store.byId(table, id);
   }

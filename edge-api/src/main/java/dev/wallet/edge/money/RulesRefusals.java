@@ -7,6 +7,7 @@ import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.edge.http.ProblemException;
 import io.vertx.core.Future;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * A request the rules refuse now may have been answered before under its key: applied with its answer
@@ -14,9 +15,10 @@ import java.util.List;
  * request still goes to the money core, with a check no amount passes, and its key replays the first
  * answer there; one answered never is refused by the rules, and nothing is recorded under its key.
  * Until 2026-12-06 the retry was answered the rules' refusal, and a client told that an applied
- * payment was not could pay again. (Withdrawals do the same when their hold is placed again.)
+ * payment was not could pay again. A withdrawal's key is recorded with the edge's own rows in
+ * PostgreSQL, and is asked there ({@code GatewayMovementHandlers}).
  */
-final class RulesRefusals {
+public final class RulesRefusals {
 
   /** The counter of the check no amount passes: never counted, since the money core refuses first. */
   private static final String NONE_PASSES = "refused:by-the-rules";
@@ -31,10 +33,15 @@ final class RulesRefusals {
    */
   static Future<List<LimitCheck>> answeredBefore(BalanceCache cache, ShardId shard, IdempotencyKey key,
                                                  String requestHash, Throwable failure) {
+    return answeredBefore(() -> cache.answeredBefore(shard, key, requestHash), failure);
+  }
+
+  /** The same, {@code answered} saying whether the request's key answered it before. */
+  public static Future<List<LimitCheck>> answeredBefore(Supplier<Future<Boolean>> answered, Throwable failure) {
     if (!(failure instanceof ProblemException refused) || refused.problem().status() != 422) {
       return Future.failedFuture(failure);
     }
-    return cache.answeredBefore(shard, key, requestHash).compose(answered -> answered
+    return answered.get().compose(before -> before
       ? Future.succeededFuture(List.of(new LimitCheck(refused.problem().detail(), NONE_PASSES, 0, 0, 60_000)))
       : Future.failedFuture(failure));
   }
