@@ -56,10 +56,9 @@ class PaymentsAndRefundsTest extends MoneyCoreTest {
     WalletId merchant = core.openMerchant(owner(), Optional.of(payer));
     Payment payment = payment(payer, merchant, 2_500, 75, alice);
     Outcome<PaymentView> paid = Await.result(cache.pay(payment));
-    String record = payer.shard().tag() + ":idem:" + payment.idempotencyKey().digest();
-    String earlier = Sha256.hex(String.join("|", "payment", payer.value(), merchant.value(), "2500", "USD", "75",
-      "order-1"));
-    assertThat(RedisNodes.cli(RedisNodes.masterOf(payer.shard()), "HSET", record, "rh", earlier).trim()).isEqualTo("0");
+    String earlier = earlierHashOf(payment);
+    assertThat(RedisNodes.cli(RedisNodes.masterOf(payer.shard()), "HSET", recordOf(payment), "rh", earlier).trim())
+      .isEqualTo("0");
 
     Outcome<PaymentView> retried = Await.result(cache.pay(payment));
     Outcome<PaymentView> other = Await.result(cache.pay(new Payment(payer, merchant, new Money(2_400, USD), 72, alice,
@@ -81,14 +80,13 @@ class PaymentsAndRefundsTest extends MoneyCoreTest {
     WalletId merchant = core.openMerchant(owner(), Optional.of(payer));
     Payment payment = payment(payer, merchant, 2_500, 75, alice);
     assertThat(Await.result(cache.pay(payment)).code()).isEqualTo(OutcomeCode.OK);
-    String record = payer.shard().tag() + ":idem:" + payment.idempotencyKey().digest();
-    String earlier = Sha256.hex(String.join("|", "payment", payer.value(), merchant.value(), "2500", "USD", "75",
-      "order-1"));
+    String earlier = earlierHashOf(payment);
     String own = payment.requestHash().split(" ")[0];
 
     int master = RedisNodes.masterOf(payer.shard());
-    assertThat(RedisNodes.cli(master, "HGET", record, "rh").trim()).as("what an old edge compares").isEqualTo(earlier);
-    assertThat(RedisNodes.cli(master, "HGET", record, "rhn").trim()).isEqualTo(own);
+    assertThat(RedisNodes.cli(master, "HGET", recordOf(payment), "rh").trim()).as("what an old edge compares")
+      .isEqualTo(earlier);
+    assertThat(RedisNodes.cli(master, "HGET", recordOf(payment), "rhn").trim()).isEqualTo(own);
     assertThat(Await.result(cache.answeredBefore(payer.shard(), payment.idempotencyKey(), earlier)))
       .as("a retry hashed as an old edge hashes it").isTrue();
   }
@@ -200,6 +198,18 @@ class PaymentsAndRefundsTest extends MoneyCoreTest {
 
   private Outcome<RefundView> refund(PaymentId payment, long amount, String actor) {
     return Await.result(cache.refund(new Refund(payment, new Money(amount, USD), actor, key(actor))));
+  }
+
+  /** The payment's idempotency record, on its payer's shard. */
+  private static String recordOf(Payment payment) {
+    return payment.payer().shard().tag() + ":idem:" + payment.idempotencyKey().digest();
+  }
+
+  /** The payment's request hash as edges from before 2026-12-06 computed it, with the fee. */
+  private static String earlierHashOf(Payment payment) {
+    return Sha256.hex(String.join("|", "payment", payment.payer().value(), payment.merchant().value(),
+      Long.toString(payment.amount().minor()), payment.amount().currencyCode(), Long.toString(payment.feeMinor()),
+      payment.orderRef()));
   }
 
   private static Payment payment(WalletId payer, WalletId merchant, long amount, long fee, String actor) {

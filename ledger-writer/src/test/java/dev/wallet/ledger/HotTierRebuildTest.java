@@ -202,12 +202,9 @@ class HotTierRebuildTest {
     assertThat(Await.result(cache.saga().debitAndCredit(allFee, id))).isEqualTo(OutcomeCode.OK);
     String fees = shop.shard().tag() + ":a:fees:USD";
     ledger.awaitDrained(Duration.ofSeconds(30));
-    Await.result(writer.stop());
     String feesBefore = ledger.redis().hget(fees, "avail");
 
-    ledger.redis().flushall();
-    Await.result(HotTierRebuild.run(vertx, cache, LedgerPlacement.single(LedgerFixture.appDatabase()),
-      24 * 3_600_000L), 300);
+    rebuiltOnceTheLedgerHasIt(vertx, writer);
 
     assertThat(ledger.redis().hget(shop.shard().tag() + ":in:" + id.value(), "outcome")).as("its credit decision")
       .isNotNull();
@@ -248,14 +245,19 @@ class HotTierRebuildTest {
     String record = payer.shard().tag() + ":x:" + captured.value().payment().id().value();
     Map<String, String> before = capturedRecord(record);
     assertThat(before).containsKeys("lim", "auth");
+
+    rebuiltOnceTheLedgerHasIt(vertx, writer);
+
+    assertThat(capturedRecord(record)).isEqualTo(before);
+  }
+
+  /** Redis emptied and rebuilt from the ledger, once the writer has committed everything and stopped. */
+  private void rebuiltOnceTheLedgerHasIt(Vertx vertx, LedgerWriter writer) {
     ledger.awaitDrained(Duration.ofSeconds(30));
     Await.result(writer.stop());
-
     ledger.redis().flushall();
     Await.result(HotTierRebuild.run(vertx, cache, LedgerPlacement.single(LedgerFixture.appDatabase()),
       24 * 3_600_000L), 300);
-
-    assertThat(capturedRecord(record)).isEqualTo(before);
   }
 
   /** What saga_finish reads of a capture's record to give back its counters: their keys and its authorization. */
