@@ -110,17 +110,23 @@ final class RedisLedgerOutbox implements LedgerOutbox {
   }
 
   /**
-   * Exact while the stream is short; past {@link #BACKLOG_EXACT_BELOW} entries, the stream's length,
-   * which counts too the few entries at or below the position an approximate trim left (a macro
-   * node at most). Until 2026-12-06 every count read up to 10,000 entries whole, every second for
-   * every shard with a backlog: during a PostgreSQL outage, on the masters that move the money.
+   * Nothing when no entry follows the position (one entry read); exact while the stream is short;
+   * past {@link #BACKLOG_EXACT_BELOW} entries, the stream's length, which also counts the entries
+   * committed since the last trim (about 2 s of them, while entries flow). Until 2026-12-06 every count
+   * read up to 10,000 entries whole, every second for every shard with a backlog: during a PostgreSQL
+   * outage, on the masters that move the money.
    */
   @Override
   public Future<Long> backlog(String position) {
-    return send(Request.cmd(Command.XLEN).arg(key)).compose(length -> length != null
-      && length.toLong() >= BACKLOG_EXACT_BELOW ? Future.succeededFuture(length.toLong())
-      : send(Request.cmd(Command.XRANGE).arg(key).arg("(" + position).arg("+").arg("COUNT").arg(BACKLOG_EXACT_BELOW))
-        .map(entries -> entries == null ? 0L : (long) entries.size()));
+    return following(position, 1).compose(next -> next == 0 ? Future.succeededFuture(0L)
+      : send(Request.cmd(Command.XLEN).arg(key)).compose(length -> length.toLong() >= BACKLOG_EXACT_BELOW
+        ? Future.succeededFuture(length.toLong()) : following(position, BACKLOG_EXACT_BELOW)));
+  }
+
+  /** How many entries follow {@code position}, up to {@code most}. */
+  private Future<Long> following(String position, int most) {
+    return send(Request.cmd(Command.XRANGE).arg(key).arg("(" + position).arg("+").arg("COUNT").arg(most))
+      .map(entries -> entries == null ? 0L : (long) entries.size());
   }
 
   @Override
