@@ -17,8 +17,11 @@ import dev.wallet.limits.model.RulesInForce;
 import dev.wallet.limits.testing.LimitsTestSupport;
 import dev.wallet.limits.testing.LimitsTestSupport.Member;
 import dev.wallet.limits.testing.TestRules;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Tuple;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -177,6 +180,32 @@ class RulesClusterTest {
     } finally {
       empty.close();
       stopped.close();
+    }
+  }
+
+  @Test
+  @DisplayName("a KYC change that waits on PostgreSQL longer than a lookup may is answered once written, not 503 "
+    + "while it still lands")
+  void aSlowProfileWriteIsAnsweredOnceWritten(Vertx vertx) {
+    Member member = Member.withRules(vertx, LimitsTestSupport.newClusterName(), TestRules.permissive());
+    String owner = "owner-" + UUID.randomUUID();
+    try {
+      Await.result(member.limits().setProfile(owner, "basic", Optional.empty(), "risk-officer"));
+      // PostgreSQL slow for this row: another transaction holds it for 2.5 s, past a lookup's 1 s deadline
+      Promise<Void> locked = Promise.promise();
+      Future<Void> released = member.pool().withTransaction(conn -> conn
+        .preparedQuery("SELECT 1 FROM limits.kyc_profiles WHERE owner_id = $1 FOR UPDATE").execute(Tuple.of(owner))
+        .onSuccess(rows -> locked.complete())
+        .compose(rows -> vertx.timer(2_500)).mapEmpty());
+      Await.result(locked.future());
+
+      KycProfile changed = Await.result(member.limits().setProfile(owner, "vip", Optional.empty(), "risk-officer"));
+
+      assertThat(changed.tier()).isEqualTo("vip");
+      Await.result(released);
+      assertThat(Await.result(member.limits().profile(owner)).tier()).isEqualTo("vip");
+    } finally {
+      member.close();
     }
   }
 

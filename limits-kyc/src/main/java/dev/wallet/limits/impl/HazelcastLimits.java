@@ -155,7 +155,17 @@ public final class HazelcastLimits implements Limits {
       return Future.failedFuture(new IllegalArgumentException("country must be an ISO-3166 alpha-2 code such as DE"));
     }
     SetProfile update = new SetProfile(tier, country.orElse(null), System.currentTimeMillis(), actor);
-    return bridge(() -> profiles.submitToKey(ownerId, update), "the KYC profile could not be written");
+    return bridge(() -> profiles.submitToKey(ownerId, update), "the KYC profile could not be written",
+      writeTimeoutMs());
+  }
+
+  /**
+   * A change is written through to PostgreSQL (KycMapStore), which may take up to its own timeout:
+   * answered before that, a change still under way was answered 503 and then landed (until
+   * 2026-12-06, when it had a lookup's deadline), and its retry audited it twice.
+   */
+  private long writeTimeoutMs() {
+    return LimitsHazelcast.DATABASE_TIMEOUT_MS + options.profileTimeoutMs();
   }
 
   @Override
@@ -174,17 +184,18 @@ public final class HazelcastLimits implements Limits {
   }
 
   private Future<Optional<KycProfile>> storedProfile(String ownerId) {
-    return bridge(() -> profiles.getAsync(ownerId), "the KYC profile could not be read").map(Optional::ofNullable);
+    return bridge(() -> profiles.getAsync(ownerId), "the KYC profile could not be read", options.profileTimeoutMs())
+      .map(Optional::ofNullable);
   }
 
   /**
-   * A Hazelcast call on the caller's context, within the profile timeout, any failure an outage.
+   * A Hazelcast call on the caller's context, within {@code timeoutMs}, any failure an outage.
    * The completion is handed over on the thread that completes Hazelcast's future, never through
    * Hazelcast's default executor: on a machine with fewer than three cores that executor starts a
    * new thread for every callback (the common fork-join pool has parallelism 1 there), which was
    * measured at two thread starts per transfer.
    */
-  private <T> Future<T> bridge(Supplier<CompletionStage<T>> call, String what) {
+  private <T> Future<T> bridge(Supplier<CompletionStage<T>> call, String what, long timeoutMs) {
     Future<T> result;
     try {
       Context caller = vertx.getOrCreateContext();
@@ -194,7 +205,7 @@ public final class HazelcastLimits implements Limits {
     } catch (RuntimeException memberDown) {
       result = Future.failedFuture(memberDown);
     }
-    return Deadline.within(vertx, result, options.profileTimeoutMs())
+    return Deadline.within(vertx, result, timeoutMs)
       .recover(failure -> Future.failedFuture(new LimitsUnavailableException(what + ": " + failure, failure)));
   }
 
