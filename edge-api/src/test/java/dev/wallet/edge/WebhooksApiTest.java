@@ -175,27 +175,36 @@ class WebhooksApiTest {
     assertThat(alice.wallet(deposit.wallet()).getLong("seq")).isZero();
   }
 
+  /**
+   * Until 2026-12-06 a reversal ahead of its success was refused 503 for the gateway to send again, and
+   * was lost once the gateway stopped trying while the movement stayed where it was (a slow shard, a
+   * halt): the wallet kept money the gateway had taken back, or a customer lost a returned payout.
+   */
   @Test
-  @DisplayName("a reversal that arrives before the credit is refused with 503 and Retry-After, so the gateway sends it again later")
+  @DisplayName("a reversal that arrives before the credit is both verdicts at once: the deposit is credited and taken "
+    + "back, and the late success changes nothing")
   void reversalBeforeCredit() {
     ApiCaller alice = edge.newUser();
     Pending deposit = pendingDeposit(alice, 300);
     JsonObject reversal = event("deposit.reversed", deposit.id(), 300);
 
     HttpResponse<Buffer> early = deliver(reversal, now(), EdgeFixture.WEBHOOK_SECRET);
-    deliver(event("deposit.succeeded", deposit.id(), 300), now(), EdgeFixture.WEBHOOK_SECRET);
-    HttpResponse<Buffer> inTime = deliver(reversal, now(), EdgeFixture.WEBHOOK_SECRET);
+    HttpResponse<Buffer> success = deliver(event("deposit.succeeded", deposit.id(), 300), now(),
+      EdgeFixture.WEBHOOK_SECRET);
+    HttpResponse<Buffer> again = deliver(reversal, now(), EdgeFixture.WEBHOOK_SECRET);
 
-    assertProblem(early, 503, "unavailable");
-    assertThat(early.getHeader("Retry-After")).isEqualTo("1");
-    assertThat(inTime.statusCode()).as(inTime.bodyAsString()).isEqualTo(200);
+    assertThat(early.statusCode()).as(early.bodyAsString()).isEqualTo(200);
+    assertThat(recorded(reversal.getString("id"))).isEqualTo(1);
+    assertThat(success.statusCode()).as(success.bodyAsString()).isEqualTo(200);
+    assertThat(again.bodyAsJsonObject().getBoolean("duplicate")).isTrue();
     assertThat(alice.get("/v1/deposits/" + deposit.id()).bodyAsJsonObject().getString("status")).isEqualTo("reversed");
     assertThat(alice.wallet(deposit.wallet()).getJsonObject("balance"))
       .isEqualTo(new JsonObject().put("available", 0).put("held", 0));
   }
 
   @Test
-  @DisplayName("a payout returned before it is paid is refused 503; paid, it settles once however often delivered; returned then, it is credited back")
+  @DisplayName("a payout returned before it is paid is settled and credited back at once; paid then, it changes "
+    + "nothing however often delivered")
   void payoutEventsInAndOutOfOrder() {
     ApiCaller alice = edge.newUser();
     String wallet = alice.openWallet();
@@ -207,18 +216,15 @@ class WebhooksApiTest {
     JsonObject returned = event("payout.returned", id, 500);
 
     HttpResponse<Buffer> early = deliver(returned, now(), EdgeFixture.WEBHOOK_SECRET);
-    long recordedEarly = recorded(returned.getString("id"));
+    JsonObject balanceReturned = alice.wallet(wallet).getJsonObject("balance");
     HttpResponse<Buffer> first = deliver(paid, now(), EdgeFixture.WEBHOOK_SECRET);
     HttpResponse<Buffer> again = deliver(paid, now(), EdgeFixture.WEBHOOK_SECRET);
-    JsonObject balancePaid = alice.wallet(wallet).getJsonObject("balance");
-    HttpResponse<Buffer> inTime = deliver(returned, now(), EdgeFixture.WEBHOOK_SECRET);
 
-    assertProblem(early, 503, "unavailable");
-    assertThat(recordedEarly).as("an event refused for now is not recorded").isZero();
+    assertThat(early.statusCode()).as(early.bodyAsString()).isEqualTo(200);
+    assertThat(recorded(returned.getString("id"))).isEqualTo(1);
+    assertThat(balanceReturned).isEqualTo(new JsonObject().put("available", 2_000).put("held", 0));
     assertThat(first.bodyAsJsonObject().getBoolean("duplicate")).as(first.bodyAsString()).isFalse();
     assertThat(again.bodyAsJsonObject().getBoolean("duplicate")).isTrue();
-    assertThat(balancePaid).isEqualTo(new JsonObject().put("available", 1_500).put("held", 0));
-    assertThat(inTime.statusCode()).as(inTime.bodyAsString()).isEqualTo(200);
     assertThat(alice.get("/v1/withdrawals/" + id).bodyAsJsonObject().getString("status")).isEqualTo("reversed");
     assertThat(alice.wallet(wallet).getJsonObject("balance"))
       .isEqualTo(new JsonObject().put("available", 2_000).put("held", 0));

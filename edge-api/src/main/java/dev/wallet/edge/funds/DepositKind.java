@@ -33,7 +33,7 @@ final class DepositKind extends GatewayMovementKind<Deposit> {
   /** Nothing is held first, so a declined deposit fails at once; an acknowledgement only records the gateway's ref. */
   private static final Transitions TRANSITIONS = new Transitions(Deposit.Status.PENDING, Deposit.Status.PENDING,
     Deposit.Status.CREDITING, Deposit.Status.FAILED, Deposit.Status.REVERSING, "reversed by the gateway",
-    List.of(Phase.AWAITING, Phase.APPLYING));
+    List.of(Phase.PREPARING));
 
   DepositKind(BalanceCache cache) {
     super(cache, FundsStore.DEPOSITS, TRANSITIONS, Gateway::collect);

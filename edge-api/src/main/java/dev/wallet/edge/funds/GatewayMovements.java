@@ -212,8 +212,7 @@ public final class GatewayMovements<M extends GatewayMovement> {
         Changes.gatewayRef(verdict.gatewayRef()));
       case FAILED -> move(client, movement, awaiting, transitions.declined(),
         Changes.failure(verdict.reasonOr("declined by the gateway")));
-      case REVERSED -> move(client, movement, completed, transitions.reversing(),
-        Changes.failure(verdict.reasonOr(transitions.reversalReason())));
+      case REVERSED -> learntOrReversed(client, movement, verdict);
     };
     return moved.onSuccess(result -> {
       if (result.isEmpty()) {
@@ -321,20 +320,25 @@ public final class GatewayMovements<M extends GatewayMovement> {
 
   /** A verdict learnt by asking; if someone else moved the movement meanwhile, it is driven from where it is now. */
   private Future<M> follow(M movement, Verdict verdict) {
-    Future<Optional<M>> judged = verdict.kind() == Verdict.Kind.REVERSED ? learnReversal(movement, verdict)
-      : judge(store.client(), movement, verdict);
-    return judged.compose(moved -> moved.isPresent() ? drive(moved.get()) : afterOthers(movement, verdict));
+    return judge(store.client(), movement, verdict)
+      .compose(moved -> moved.isPresent() ? drive(moved.get()) : afterOthers(movement, verdict));
   }
 
   /**
-   * A reversal learnt by asking is both verdicts at once: the movement is applied, then taken back.
-   * The reversal is written with the first step, so that a failure before the second, or a webhook
-   * driving the same row, cannot drop it (until 2026-12-06 both could, and the row ended completed).
+   * A reversal takes a completed movement back. One that comes before the success it implies (asked
+   * of the gateway, or its webhook ahead of the success's) is both verdicts at once: the movement is
+   * applied, then taken back. The reversal is written with the first step, so that a failure before
+   * the second, or a webhook driving the same row, cannot drop it (until 2026-12-06 both could, and the
+   * row ended completed; and a reversal webhook ahead of its success was refused 503 for the gateway
+   * to send again, lost once the gateway stopped trying). The earlier phases are tried first: a row
+   * that moves on between the two conditional moves is met by the second.
    */
-  private Future<Optional<M>> learnReversal(M movement, Verdict reversal) {
+  private Future<Optional<M>> learntOrReversed(SqlClient client, M movement, Verdict reversal) {
     String reason = reversal.reasonOr(transitions.reversalReason());
-    return move(store.client(), movement, awaitingOrApplying, transitions.succeeded(),
-      Changes.succeededThenReversed(reversal.gatewayRef(), reason));
+    return move(client, movement, awaitingOrApplying, transitions.succeeded(),
+        Changes.succeededThenReversed(reversal.gatewayRef(), reason))
+      .compose(learnt -> learnt.isPresent() ? Future.succeededFuture(learnt)
+        : move(client, movement, completed, transitions.reversing(), Changes.failure(reason)));
   }
 
   /** A reversal found the movement completed by a webhook that raced it: taken back from there. */

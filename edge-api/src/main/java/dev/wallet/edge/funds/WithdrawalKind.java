@@ -39,7 +39,7 @@ final class WithdrawalKind extends GatewayMovementKind<Withdrawal> {
 
   private static final Transitions TRANSITIONS = new Transitions(Withdrawal.Status.HELD, Withdrawal.Status.SUBMITTED,
     Withdrawal.Status.SETTLING, Withdrawal.Status.RELEASING, Withdrawal.Status.RETURNING, "returned by the gateway",
-    List.of(Phase.PREPARING, Phase.AWAITING, Phase.APPLYING, Phase.RELEASING, Phase.FAILED));
+    List.of(Phase.PREPARING, Phase.RELEASING, Phase.FAILED));
 
   /** The limit checks a withdrawal of an owner's is held within, decided now; refused with a 422 problem. */
   @FunctionalInterface
