@@ -8,6 +8,8 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Tuple;
 import java.sql.SQLException;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.TimeZone;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -32,6 +34,32 @@ class MonthPartitionsTest {
         .map(rows -> rows.iterator().next().getString("bounds"))));
 
       assertThat(bounds).isEqualTo("FOR VALUES FROM ('2031-03-01 00:00:00+00') TO ('2031-04-01 00:00:00+00')");
+    } finally {
+      ledger.drop();
+    }
+  }
+
+  @Test
+  @DisplayName("the months the first migration makes begin in UTC too, migrated from a JVM in another zone")
+  void migratedMonthsAreBoundedInUtc(Vertx vertx) throws SQLException {
+    TimeZone zone = TimeZone.getDefault();
+    FreshLedger ledger;
+    TimeZone.setDefault(TimeZone.getTimeZone("Europe/Berlin"));
+    try {
+      ledger = FreshLedger.create(vertx, "months");
+    } finally {
+      TimeZone.setDefault(zone);
+    }
+    try {
+      LocalDate month = LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1);
+      String bounds = Await.result(ledger.app.withConnection(conn -> conn.query("SET TimeZone = 'UTC'").execute()
+        .compose(set -> conn.preparedQuery("SELECT pg_get_expr(relpartbound, oid) AS bounds FROM pg_class "
+          + "WHERE relname = $1").execute(Tuple.of(String.format("entries_y%04dm%02d", month.getYear(),
+            month.getMonthValue()))))
+        .map(rows -> rows.iterator().next().getString("bounds"))));
+
+      assertThat(bounds).isEqualTo("FOR VALUES FROM ('" + month + " 00:00:00+00') TO ('" + month.plusMonths(1)
+        + " 00:00:00+00')");
     } finally {
       ledger.drop();
     }
