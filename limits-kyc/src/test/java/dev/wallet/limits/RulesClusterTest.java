@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.limits.LimitsUnavailableException;
 import dev.wallet.limits.model.AuditRecord;
 import dev.wallet.limits.model.Decision;
 import dev.wallet.limits.model.Decision.Refusal;
@@ -204,6 +205,33 @@ class RulesClusterTest {
       assertThat(changed.tier()).isEqualTo("vip");
       Await.result(released);
       assertThat(Await.result(member.limits().profile(owner)).tier()).isEqualTo("vip");
+    } finally {
+      member.close();
+    }
+  }
+
+  @Test
+  @DisplayName("a KYC change that waits on PostgreSQL past its deadline is answered 503 and rolled back: it does not "
+    + "land once the lock is released")
+  void aProfileWritePastItsDeadlineDoesNotLandLater(Vertx vertx) {
+    Member member = Member.withRules(vertx, LimitsTestSupport.newClusterName(), TestRules.permissive());
+    String owner = "owner-" + UUID.randomUUID();
+    try {
+      Await.result(member.limits().setProfile(owner, "basic", Optional.empty(), "risk-officer"));
+      Promise<Void> locked = Promise.promise();
+      Future<Void> released = member.pool().withTransaction(conn -> conn
+        .preparedQuery("SELECT 1 FROM limits.kyc_profiles WHERE owner_id = $1 FOR UPDATE").execute(Tuple.of(owner))
+        .onSuccess(rows -> locked.complete())
+        .compose(rows -> vertx.timer(7_000)).mapEmpty());
+      Await.result(locked.future());
+
+      assertThatThrownBy(() -> Await.result(member.limits().setProfile(owner, "vip", Optional.empty(),
+        "risk-officer"))).isInstanceOf(LimitsUnavailableException.class);
+      Await.result(released);
+      Await.result(member.limits().setProfile(owner, "full", Optional.empty(), "risk-officer"));
+
+      assertThat(audit(member).stream().filter(line -> line.subject().equals(owner)).map(AuditRecord::detail))
+        .as("the change after the lock follows the one before it").first().asString().contains("basic/- -> full/-");
     } finally {
       member.close();
     }

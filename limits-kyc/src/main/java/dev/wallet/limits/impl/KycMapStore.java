@@ -37,7 +37,8 @@ public final class KycMapStore implements MapStore<String, KycProfile> {
     if (!profile.known()) {
       throw new IllegalArgumentException("an absent profile is never stored");
     }
-    await(pool.withTransaction(conn -> conn.preparedQuery(SqlQueries.LOCK_PROFILE).execute(Tuple.of(ownerId))
+    await(pool.withTransaction(conn -> boundedWaits(conn)
+      .compose(bounded -> conn.preparedQuery(SqlQueries.LOCK_PROFILE).execute(Tuple.of(ownerId)))
       .compose(previous -> upsert(conn, profile)
         .compose(done -> audit(conn, profile, previous.size() == 0 ? "none" : describe(previous.iterator().next()))))));
   }
@@ -79,6 +80,17 @@ public final class KycMapStore implements MapStore<String, KycProfile> {
   @Override
   public Iterable<String> loadAllKeys() {
     return null;
+  }
+
+  /**
+   * A write that waits on a lock gives up, and rolls back, a second before the caller stops waiting
+   * for it: otherwise a change answered 503 could still commit once the lock is released, and its
+   * retry audit it twice.
+   */
+  private Future<Void> boundedWaits(SqlConnection conn) {
+    long waitMs = Math.max(100, timeoutMs - 1_000);
+    return conn.query("SET LOCAL lock_timeout = " + waitMs).execute()
+      .compose(set -> conn.query("SET LOCAL statement_timeout = " + waitMs).execute()).mapEmpty();
   }
 
   private static Future<Void> upsert(SqlConnection conn, KycProfile p) {
