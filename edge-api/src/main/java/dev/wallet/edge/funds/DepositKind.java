@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 final class DepositKind extends GatewayMovementKind<Deposit> {
 
   private static final Logger LOG = LoggerFactory.getLogger(DepositKind.class);
+  private static final String CREDIT_REFUSED = "credit refused: ";
 
   /** Nothing is held first, so a declined deposit fails at once; an acknowledgement only records the gateway's ref. */
   private static final Transitions TRANSITIONS = new Transitions(Deposit.Status.PENDING, Deposit.Status.PENDING,
@@ -60,11 +61,25 @@ final class DepositKind extends GatewayMovementKind<Deposit> {
       : creditRefused(deposit, outcome.code()));
   }
 
-  /** The gateway has the money but the wallet cannot take it (e.g. frozen since): someone must send it back. */
+  /**
+   * The gateway has the money but the wallet cannot take it (e.g. frozen since): someone must send it
+   * back, unless the gateway took it back already (a chargeback learnt with the success).
+   */
   private static Transition creditRefused(Deposit deposit, OutcomeCode code) {
-    LOG.warn("deposit {}: the gateway confirmed it but the money core refused the credit ({}); it is failed and "
-      + "gateway {} must return the money", deposit.id(), code, deposit.gateway());
-    return new Transition(Deposit.Status.FAILED, Changes.refused("credit refused: ", code));
+    if (deposit.reversalLearnt().isPresent()) {
+      LOG.warn("deposit {}: the money core refused the credit ({}) of a deposit the gateway has taken back "
+        + "already ({}); it is failed and nothing is owed either way", deposit.id(), code,
+        deposit.reversalLearnt().get());
+    } else {
+      LOG.warn("deposit {}: the gateway confirmed it but the money core refused the credit ({}); it is failed and "
+        + "gateway {} must return the money", deposit.id(), code, deposit.gateway());
+    }
+    return new Transition(Deposit.Status.FAILED, Changes.refused(CREDIT_REFUSED, code));
+  }
+
+  @Override
+  boolean failedAfterSuccess(Deposit deposit) {
+    return deposit.failureReason().filter(reason -> reason.startsWith(CREDIT_REFUSED)).isPresent();
   }
 
   /**

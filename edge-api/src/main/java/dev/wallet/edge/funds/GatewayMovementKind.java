@@ -81,6 +81,14 @@ abstract class GatewayMovementKind<M extends GatewayMovement> {
     return Optional.empty();
   }
 
+  /**
+   * Whether a movement failed after the gateway's success, by a refusal of the wallet's own step (a
+   * deposit's credit refused): a success the gateway repeats then agrees with how it ended.
+   */
+  boolean failedAfterSuccess(M movement) {
+    return false;
+  }
+
   /** What a client is told when its request is replayed and not refused. */
   OutcomeCode replayed() {
     return OutcomeCode.PENDING;

@@ -214,26 +214,31 @@ public final class GatewayMovements<M extends GatewayMovement> {
         Changes.failure(verdict.reasonOr("declined by the gateway")));
       case REVERSED -> learntOrReversed(client, movement, verdict);
     };
-    return moved.onSuccess(result -> {
-      if (result.isEmpty()) {
-        current(movement.id()).onSuccess(now -> changedNothing(now, verdict));
-      }
-    });
+    return moved.compose(result -> result.isPresent() ? Future.succeededFuture(result)
+      : current(movement.id()).map(now -> {
+        changedNothing(now, verdict);
+        return result;
+      }));
   }
 
   /**
    * A verdict that moved nothing: a late or repeated word is noted; one that says the opposite of
    * how the movement ended (paid after it was declined and its money given back, declined after
-   * the money moved) means the gateway and the wallet disagree about money, which no retry settles:
+   * the money moved) means the gateway and the wallet disagree about money, which no retry settles
+   * (a movement taken back, or failed by the wallet's own refusal after the gateway's success, agrees
+   * with either word):
    * an error, counted (wallet_gateway_contradictions_total) and alerted on. Until 2026-12-06 it was
    * logged as information and counted as applied.
    */
   private void changedNothing(M movement, Verdict verdict) {
     Phase phase = movement.status().phase();
-    boolean succeeded = phase == Phase.APPLYING || phase == Phase.COMPLETED || phase == Phase.REVERSING
-      || phase == Phase.REVERSED;
-    boolean contradicts = verdict.kind() == Verdict.Kind.FAILED ? succeeded
-      : phase == Phase.RELEASING || phase == Phase.FAILED;
+    // a movement the gateway took back ends with the money where a decline leaves it: a late
+    // success or failure of it does not disagree about money
+    boolean reversed = movement.reversalLearnt().isPresent() || phase == Phase.REVERSING || phase == Phase.REVERSED;
+    boolean moved = phase == Phase.APPLYING || phase == Phase.COMPLETED;
+    boolean declined = (phase == Phase.RELEASING || phase == Phase.FAILED) && !kind.failedAfterSuccess(movement);
+    boolean contradicts = !reversed && (verdict.kind() == Verdict.Kind.FAILED ? moved
+      : verdict.kind() == Verdict.Kind.SUCCEEDED && declined);
     if (!contradicts) {
       LOG.info("{} {}: gateway verdict {} changes nothing in state {}", noun, movement.id(), verdict.kind(),
         movement.status());
