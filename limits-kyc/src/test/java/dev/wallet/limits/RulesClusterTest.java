@@ -192,13 +192,8 @@ class RulesClusterTest {
     String owner = "owner-" + UUID.randomUUID();
     try {
       Await.result(member.limits().setProfile(owner, "basic", Optional.empty(), "risk-officer"));
-      // PostgreSQL slow for this row: another transaction holds it for 2.5 s, past a lookup's 1 s deadline
-      Promise<Void> locked = Promise.promise();
-      Future<Void> released = member.pool().withTransaction(conn -> conn
-        .preparedQuery("SELECT 1 FROM limits.kyc_profiles WHERE owner_id = $1 FOR UPDATE").execute(Tuple.of(owner))
-        .onSuccess(rows -> locked.complete())
-        .compose(rows -> vertx.timer(2_500)).mapEmpty());
-      Await.result(locked.future());
+      // PostgreSQL slow for this row: held for 2.5 s, past a lookup's 1 s deadline
+      Future<Void> released = profileLocked(vertx, member, owner, 2_500);
 
       KycProfile changed = Await.result(member.limits().setProfile(owner, "vip", Optional.empty(), "risk-officer"));
 
@@ -218,12 +213,7 @@ class RulesClusterTest {
     String owner = "owner-" + UUID.randomUUID();
     try {
       Await.result(member.limits().setProfile(owner, "basic", Optional.empty(), "risk-officer"));
-      Promise<Void> locked = Promise.promise();
-      Future<Void> released = member.pool().withTransaction(conn -> conn
-        .preparedQuery("SELECT 1 FROM limits.kyc_profiles WHERE owner_id = $1 FOR UPDATE").execute(Tuple.of(owner))
-        .onSuccess(rows -> locked.complete())
-        .compose(rows -> vertx.timer(7_000)).mapEmpty());
-      Await.result(locked.future());
+      Future<Void> released = profileLocked(vertx, member, owner, 7_000);
 
       assertThatThrownBy(() -> Await.result(member.limits().setProfile(owner, "vip", Optional.empty(),
         "risk-officer"))).isInstanceOf(LimitsUnavailableException.class);
@@ -274,6 +264,20 @@ class RulesClusterTest {
 
   private static long version(Member member) {
     return member.limits().rulesInForce().map(RulesInForce::published).map(p -> p.version()).orElse(0L);
+  }
+
+  /**
+   * The owner's profile row locked by another transaction for {@code heldMs} (a slow PostgreSQL for it),
+   * once the lock is taken; the future completes when it is released.
+   */
+  private static Future<Void> profileLocked(Vertx vertx, Member member, String owner, long heldMs) {
+    Promise<Void> locked = Promise.promise();
+    Future<Void> released = member.pool().withTransaction(conn -> conn
+      .preparedQuery("SELECT 1 FROM limits.kyc_profiles WHERE owner_id = $1 FOR UPDATE").execute(Tuple.of(owner))
+      .onSuccess(rows -> locked.complete())
+      .compose(rows -> vertx.timer(heldMs)).mapEmpty());
+    Await.result(locked.future());
+    return released;
   }
 
   private static List<AuditRecord> audit(Member member) {
