@@ -24,21 +24,33 @@ local function tag_of(key)
   return string.match(key, '^{[^}]+}')
 end
 
--- Every script first increments its shard's commit marker ({sNNNN}:commit). The money core
--- answers a script only after a replication WAIT on the script's connection, and WAIT waits for
--- that connection's last write: a script that only replays an outcome or refuses writes nothing
--- else, while the write it answers for may have been made on another connection just before a
--- failover. Counted here rather than by a command sent after the script, so that a script alone
--- costs the master one write, one AOF fsync and one send to the replicas instead of two of each.
-redis.call('INCR', tag_of(KEYS[1]) .. ':commit')
-
 local function units(n)
   return string.format('%d', n)
 end
 
-local function now_ms()
+local function server_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- Every script first writes its shard's commit marker ({sNNNN}:commit). The money core answers a
+-- script only after a replication WAIT on the script's connection, and WAIT waits for that
+-- connection's last write: a script that only replays an outcome or refuses writes nothing else,
+-- while the write it answers for may have been made on another connection just before a failover.
+-- Written here rather than by a command sent after the script, so that a script alone costs the
+-- master one write, one AOF fsync and one send to the replicas instead of two of each.
+--
+-- The marker holds the shard's clock: the latest time (ms) a script of the shard has taken. A
+-- script's time is the master's or that clock, whichever is later, so a shard's timestamps never
+-- go back when the next master (after a failover or a slot migration) runs behind the last one;
+-- the ledger reads an account's newest entry by its timestamp. Before 2026-12-06 the marker was a
+-- counter, far below any time in ms, and a script of an older edge still increments it.
+local SHARD_CLOCK = tag_of(KEYS[1]) .. ':commit'
+local script_ms = math.max(server_ms(), tonumber(redis.call('GET', SHARD_CLOCK)) or 0)
+redis.call('SET', SHARD_CLOCK, units(script_ms))
+
+local function now_ms()
+  return script_ms
 end
 
 local function positive_units(text)
