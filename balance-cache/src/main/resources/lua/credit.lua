@@ -7,16 +7,19 @@
 -- KEYS[4] outbox          {sNNNN}:outbox
 -- ARGV[1] posting id   ARGV[2] amount (minor units)   ARGV[3] currency   ARGV[4] request hash
 -- ARGV[5] system account id   ARGV[6] posting type (e.g. deposit)   ARGV[7] reference (e.g. deposit id)
--- ARGV[8] refusal retention ms
+-- ARGV[8] refusal retention ms   ARGV[9] 'returned' for the wallet's own money coming back (optional)
 --
 -- Returns {kind, outcome}: outcome.code is OK (with the wallet's new balance), AMOUNT_INVALID,
 -- WALLET_NOT_FOUND, WALLET_INACTIVE, CURRENCY_MISMATCH or BALANCE_OVERFLOW.
+-- A frozen wallet takes back its own money (a payout the bank returned), as it takes a released
+-- hold or a reversed saga, and stays frozen; a closed wallet, emptied for good when it closed, does not.
 -- Writes (only on OK): both accounts, the idempotency record, one posting in the outbox.
 
 local wallet_key, system_key, idem_key, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local posting_id, currency, request_hash = ARGV[1], ARGV[3], ARGV[4]
 local system_id, posting_type, reference = ARGV[5], ARGV[6], ARGV[7]
 local retention_ms = tonumber(ARGV[8])
+local returned = ARGV[9] == 'returned'
 
 local seen = idem_lookup(idem_key, request_hash)
 if seen then return seen end
@@ -25,7 +28,12 @@ local amount = positive_units(ARGV[2])
 if not amount then return refuse(idem_key, request_hash, retention_ms, refusal('AMOUNT_INVALID')) end
 
 local wallet = load_wallet(wallet_key)
-local code = wallet_refusal(wallet, currency, '*')
+local code
+if returned and wallet and wallet.status == 'frozen' then
+  code = wallet.cur ~= currency and 'CURRENCY_MISMATCH' or nil
+else
+  code = wallet_refusal(wallet, currency, '*')
+end
 local legs
 if not code then
   legs = {{acct = wallet, bucket = 'avail', delta = amount},

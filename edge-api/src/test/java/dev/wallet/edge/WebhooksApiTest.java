@@ -20,6 +20,7 @@ import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -245,6 +246,95 @@ class WebhooksApiTest {
     assertThat(alice.get("/v1/withdrawals/" + id).bodyAsJsonObject().getString("status")).isEqualTo("reversed");
     assertThat(alice.wallet(wallet).getJsonObject("balance"))
       .isEqualTo(new JsonObject().put("available", 2_000).put("held", 0));
+  }
+
+  @Test
+  @DisplayName("a payout returned to a wallet frozen since it was paid is credited back to it, which stays frozen")
+  void payoutReturnedToAFrozenWallet() {
+    ApiCaller alice = edge.newUser();
+    String wallet = alice.openWallet();
+    alice.deposit(wallet, 2_000);
+    String id = paidOut(alice, wallet, 500);
+    setStatus(wallet, "frozen");
+    double strandedBefore = stranded("withdrawal");
+
+    HttpResponse<Buffer> returned = deliver(event("payout.returned", id, 500), now(), EdgeFixture.WEBHOOK_SECRET);
+
+    assertThat(returned.statusCode()).as(returned.bodyAsString()).isEqualTo(200);
+    assertThat(alice.get("/v1/withdrawals/" + id).bodyAsJsonObject().getString("status")).isEqualTo("reversed");
+    assertThat(alice.wallet(wallet).getJsonObject("balance"))
+      .isEqualTo(new JsonObject().put("available", 2_000).put("held", 0));
+    assertThat(alice.wallet(wallet).getString("status")).isEqualTo("frozen");
+    assertThat(stranded("withdrawal")).as("nothing stranded").isEqualTo(strandedBefore);
+  }
+
+  @Test
+  @DisplayName("a payout returned to a wallet closed since stays in the gateway's clearing account: an error, counted "
+    + "for the alert that asks an operator to pay the customer")
+  void payoutReturnedToAClosedWallet() {
+    ApiCaller alice = edge.newUser();
+    String wallet = alice.openWallet();
+    alice.deposit(wallet, 500);
+    String id = paidOut(alice, wallet, 500);
+    setStatus(wallet, "closed");
+    double strandedBefore = stranded("withdrawal");
+
+    HttpResponse<Buffer> returned = deliver(event("payout.returned", id, 500), now(), EdgeFixture.WEBHOOK_SECRET);
+
+    assertThat(returned.statusCode()).as(returned.bodyAsString()).isEqualTo(200);
+    JsonObject withdrawal = alice.get("/v1/withdrawals/" + id).bodyAsJsonObject();
+    assertThat(withdrawal.getString("status")).isEqualTo("reversed");
+    assertThat(withdrawal.getString("failureReason")).isEqualTo("return not credited: wallet_inactive");
+    assertThat(alice.wallet(wallet).getJsonObject("balance"))
+      .isEqualTo(new JsonObject().put("available", 0).put("held", 0));
+    assertThat(stranded("withdrawal")).as("the stranded return counted").isEqualTo(strandedBefore + 1);
+  }
+
+  @Test
+  @DisplayName("a chargeback the wallet can no longer pay freezes it and is counted for the alert, the balance never "
+    + "negative")
+  void chargebackUnrecovered() {
+    ApiCaller alice = edge.newUser();
+    Pending deposit = pendingDeposit(alice, 800);
+    deliver(event("deposit.succeeded", deposit.id(), 800), now(), EdgeFixture.WEBHOOK_SECRET);
+    String elsewhere = alice.openWallet();
+    HttpResponse<Buffer> spent = alice.post("/v1/transfers", new JsonObject().put("fromWalletId", deposit.wallet())
+      .put("toWalletId", elsewhere).put("amount", 800).put("currency", "USD"), newKey());
+    assertThat(spent.statusCode()).as(spent.bodyAsString()).isIn(201, 202);
+    double strandedBefore = stranded("deposit");
+
+    HttpResponse<Buffer> reversed = deliver(event("deposit.reversed", deposit.id(), 800), now(),
+      EdgeFixture.WEBHOOK_SECRET);
+
+    assertThat(reversed.statusCode()).as(reversed.bodyAsString()).isEqualTo(200);
+    JsonObject unrecovered = alice.get("/v1/deposits/" + deposit.id()).bodyAsJsonObject();
+    assertThat(unrecovered.getString("failureReason")).isEqualTo("chargeback unrecovered: insufficient_funds");
+    assertThat(alice.wallet(deposit.wallet()).getString("status")).isEqualTo("frozen");
+    assertThat(alice.available(deposit.wallet())).isZero();
+    assertThat(stranded("deposit")).as("the unrecovered chargeback counted").isEqualTo(strandedBefore + 1);
+  }
+
+  /** A withdrawal of {@code amount} the gateway said it paid: completed. */
+  private static String paidOut(ApiCaller owner, String wallet, long amount) {
+    HttpResponse<Buffer> requested = owner.post("/v1/withdrawals", withdrawal(wallet, amount, "timeout"), newKey());
+    assertThat(requested.statusCode()).as(requested.bodyAsString()).isEqualTo(202);
+    String id = requested.bodyAsJsonObject().getString("id");
+    HttpResponse<Buffer> paid = deliver(event("payout.paid", id, amount), now(), EdgeFixture.WEBHOOK_SECRET);
+    assertThat(paid.statusCode()).as(paid.bodyAsString()).isEqualTo(200);
+    assertThat(owner.get("/v1/withdrawals/" + id).bodyAsJsonObject().getString("status")).isEqualTo("completed");
+    return id;
+  }
+
+  private static void setStatus(String wallet, String status) {
+    HttpResponse<Buffer> set = edge.newUser("admin").post("/admin/wallets/" + wallet + "/status",
+      new JsonObject().put("status", status).put("reason", "test"), Optional.empty());
+    assertThat(set.statusCode()).as(set.bodyAsString()).isEqualTo(200);
+  }
+
+  private static double stranded(String movement) {
+    Counter counter = edge.registry.find("wallet_gateway_money_stranded_total").tags("gateway", "sandbox", "movement",
+      movement).counter();
+    return counter == null ? 0 : counter.count();
   }
 
   private record Pending(String wallet, String id) {

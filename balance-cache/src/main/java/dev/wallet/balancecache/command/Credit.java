@@ -8,7 +8,7 @@ import dev.wallet.balancecache.outbox.PostingType;
 import java.util.Objects;
 
 /**
- * Credit a wallet from a system account of its shard, e.g. a settled deposit.
+ * Credit a wallet from a system account of its shard, e.g. a settled deposit or a returned payout.
  * {@code reference} names the posting (a deposit id) and must be unique.
  */
 public record Credit(WalletId wallet, Money amount, SystemAccount from, PostingType postingType, String reference,
@@ -24,6 +24,14 @@ public record Credit(WalletId wallet, Money amount, SystemAccount from, PostingT
     if (!from.currency().equals(amount.currency())) {
       throw new IllegalArgumentException("system account and amount differ in currency");
     }
+  }
+
+  /**
+   * The wallet's own money coming back (a payout the bank returned): credited to the wallet even
+   * while it is frozen, as a released hold or a reversed saga is; never to a closed one.
+   */
+  public boolean returnsOwnMoney() {
+    return postingType == PostingType.WITHDRAWAL_RETURN;
   }
 
   public String requestHash() {

@@ -444,7 +444,7 @@ public final class RedisBalanceCache implements BalanceCache {
       Keys.idempotency(shard, command.idempotencyKey()), Keys.outbox(shard));
     List<String> args = List.of(command.reference(), Long.toString(command.amount().minor()),
       command.amount().currencyCode(), command.requestHash(), command.from().id(shard),
-      command.postingType().wire(), command.reference(), retention());
+      command.postingType().wire(), command.reference(), retention(), command.returnsOwnMoney() ? "returned" : "");
     return runner.run(scripts.credit, keys, args).map(reply -> Views.outcome(reply, Views::credited));
   }
 

@@ -106,9 +106,8 @@ final class DepositKind extends GatewayMovementKind<Deposit> {
     return Future.succeededFuture(new Transition(Deposit.Status.REVERSED, Changes.hold(settled.value().id())));
   }
 
+  /** Logged and counted as stranded money by {@link GatewayMovements} once recorded. */
   private Future<Transition> unrecovered(Deposit deposit, OutcomeCode code) {
-    LOG.warn("deposit {}: chargeback of {} not recoverable from wallet {} ({}); freezing the wallet for review",
-      deposit.id(), deposit.amount(), deposit.wallet(), code);
     return cache.setStatus(deposit.wallet(), WalletStatus.FROZEN, "chargeback " + deposit.id() + " unrecovered")
       .map(frozen -> new Transition(Deposit.Status.REVERSAL_UNRECOVERED,
         Changes.refused("chargeback unrecovered: ", code)));

@@ -131,18 +131,16 @@ final class WithdrawalKind extends GatewayMovementKind<Withdrawal> {
     return Future.succeededFuture(new Transition(to, Changes.none()));
   }
 
-  /** A payout that came back: the money returns from the clearing account to the wallet, once. */
+  /**
+   * A payout that came back: the money returns from the clearing account to the wallet, once, frozen
+   * or not (until 2026-12-06 a frozen wallet refused it). A closed wallet does not take it: the money
+   * stays in the gateway's clearing account, owed to the customer, stranded for an operator.
+   */
   @Override
   Future<Transition> reverse(Withdrawal withdrawal) {
     Credit command = new Credit(withdrawal.wallet(), withdrawal.amount(), withdrawal.clearing(),
       PostingType.WITHDRAWAL_RETURN, withdrawal.id() + ".return", withdrawal.moneyCoreKey("return"));
-    return cache.credit(command).map(outcome -> {
-      if (outcome.code() != OutcomeCode.OK) {
-        LOG.warn("withdrawal {}: the payout came back but the money core refused to credit it ({}); the money stays "
-          + "in clearing.{} for the risk team", withdrawal.id(), outcome.code(), withdrawal.gateway());
-      }
-      return new Transition(Withdrawal.Status.RETURNED, outcome.code() == OutcomeCode.OK ? Changes.none()
-        : Changes.refused("return not credited: ", outcome.code()));
-    });
+    return cache.credit(command).map(outcome -> new Transition(Withdrawal.Status.RETURNED,
+      outcome.code() == OutcomeCode.OK ? Changes.none() : Changes.refused("return not credited: ", outcome.code())));
   }
 }
