@@ -86,6 +86,28 @@ class LedgerGroupCommitTest {
   }
 
   @Test
+  @DisplayName("a shard whose batch failed commits alone until it succeeds: the other shards' batches keep sharing "
+    + "one transaction")
+  void aFailingShardDoesNotBreakTheOthersSharedTransaction(Vertx vertx) {
+    LedgerStore lingering = new LedgerStore(app, InsertMode.UNNEST, List.of(), vertx, 3_000);
+    Await.result(lingering.ensureMonth(java.time.LocalDate.now(java.time.ZoneOffset.UTC)));
+    String stuck = "f" + run + "x";
+    Future<Void> failedOnce = lingering.write(stuck, List.of(transfer(stuck, "p1", 3)));
+    Await.result(failedOnce.transform(done -> Future.succeededFuture()));
+    assertThat(failedOnce.failed()).as("a batch behind a gap in its sequence").isTrue();
+
+    Future<Void> first = lingering.write("f" + run + "0", List.of(transfer("f" + run + "0", "p1", 1)));
+    Future<Void> again = lingering.write(stuck, List.of(transfer(stuck, "p1", 3)));
+    Future<Void> second = lingering.write("f" + run + "1", List.of(transfer("f" + run + "1", "p1", 1)));
+    Await.result(Future.join(first, again, second).transform(done -> Future.succeededFuture()));
+
+    assertThat(first.succeeded()).as(String.valueOf(first.cause())).isTrue();
+    assertThat(second.succeeded()).as(String.valueOf(second.cause())).isTrue();
+    assertThat(again.failed()).isTrue();
+    assertThat(transactionsOf("f" + run)).as("transactions of the healthy shards").isEqualTo(1);
+  }
+
+  @Test
   @DisplayName("without lingering, a batch that arrives after the last commit has a transaction of its own")
   void batchesArrivingApartWithoutLingerCommitApart() {
     Await.result(store.ensureMonth(java.time.LocalDate.now(java.time.ZoneOffset.UTC)));

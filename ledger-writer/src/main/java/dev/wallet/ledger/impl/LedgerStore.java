@@ -56,6 +56,8 @@ public final class LedgerStore {
   /** Records enough to start a transaction without waiting for more (see {@link #lingerMs}). */
   private static final int ENOUGH_RECORDS = 128;
   private List<Submission> queued = new ArrayList<>();
+  /** Shards whose last batch failed: committed alone until one succeeds ({@link #commitTogether}). */
+  private final Set<String> failing = ConcurrentHashMap.newKeySet();
   private long queuedSinceMs;
   private int inFlight;
   private final Vertx vertx;
@@ -129,7 +131,8 @@ public final class LedgerStore {
    * the ledger paid a transaction, a WAL flush and five statements per posting or two; now the
    * batches that wait while a transaction runs share the next one. When a shared transaction fails
    * (one shard's entries out of order behind another writer, a divergence), each batch is committed
-   * alone, so only the shard at fault fails, exactly as with a transaction of its own.
+   * alone, so only the shard at fault fails, exactly as with a transaction of its own; that shard's
+   * batches go alone until one commits.
    */
   public Future<Void> write(String shard, List<Positioned> batch) {
     return confirmPlacement().compose(placed -> ensureMonths(batch)).compose(ready -> {
@@ -184,19 +187,42 @@ public final class LedgerStore {
     return true;
   }
 
+  /**
+   * The batches of shards whose last batch failed go alone, after the others' shared transaction: a
+   * shard that keeps failing (stuck behind an entry no writer commits) would otherwise fail every
+   * shared transaction it joins, and every batch of it would be committed again one by one, every
+   * round, for as long as it is stuck (until 2026-12-06).
+   */
   private Future<Void> commitTogether(List<Submission> submissions) {
+    List<Submission> together = new ArrayList<>();
+    List<Submission> suspect = new ArrayList<>();
+    submissions.forEach(s -> (failing.contains(s.shard()) ? suspect : together).add(s));
+    return shared(together).compose(done -> alone(suspect)).recover(failure -> Future.succeededFuture());
+  }
+
+  private Future<Void> shared(List<Submission> submissions) {
+    if (submissions.size() <= 1) {
+      return alone(submissions);
+    }
     return transaction(submissions).transform(done -> {
       if (done.succeeded()) {
         submissions.forEach(s -> s.committed().complete());
         return Future.succeededFuture();
       }
-      if (submissions.size() == 1) {
-        submissions.get(0).committed().fail(done.cause());
-        return Future.succeededFuture();
+      return alone(submissions);
+    });
+  }
+
+  /** Each batch in a transaction of its own; a shard is suspect from its failure to its next success. */
+  private Future<Void> alone(List<Submission> submissions) {
+    return Sequential.forEach(submissions, s -> transaction(List.of(s)).onComplete(result -> {
+      if (result.succeeded()) {
+        failing.remove(s.shard());
+      } else {
+        failing.add(s.shard());
       }
-      return Sequential.forEach(submissions, s -> transaction(List.of(s)).onComplete(s.committed())
-        .transform(alone -> Future.succeededFuture()));
-    }).recover(failure -> Future.succeededFuture());
+      s.committed().handle(result);
+    }).transform(committedOrNot -> Future.succeededFuture()));
   }
 
   /** One transaction: every shard's lock in order (no two writers can deadlock), then the rows of all batches. */
