@@ -6,6 +6,7 @@ import dev.wallet.balancecache.outbox.OutboxRecord;
 import dev.wallet.balancecache.outbox.OutboxRecord.OutboxEntry;
 import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.ledger.impl.LedgerStore;
 import dev.wallet.ledger.impl.LedgerStore.Positioned;
 import io.vertx.core.Future;
@@ -13,6 +14,9 @@ import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,6 +109,45 @@ class LedgerGroupCommitTest {
     assertThat(second.succeeded()).as(String.valueOf(second.cause())).isTrue();
     assertThat(again.failed()).isTrue();
     assertThat(transactionsOf("f" + run)).as("transactions of the healthy shards").isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("while PostgreSQL stalls, a shard's batch submitted again replaces the one still queued: a shard keeps "
+    + "one batch waiting, however long the stall and however often its loop retries")
+  void aStalledShardKeepsOneBatchQueued(Vertx vertx) {
+    Await.result(store.ensureMonth(java.time.LocalDate.now(java.time.ZoneOffset.UTC)));
+    String[] blocked = {"q" + run + "a", "q" + run + "b"};
+    String shard = "q" + run + "c";
+    SqlConnection stall = Await.result(app.getConnection());
+    List<Future<Void>> retries = new ArrayList<>();
+    Future<?> blockedWrites;
+    try {
+      for (String held : blocked) {
+        Await.result(stall.preparedQuery("SELECT pg_advisory_lock(hashtextextended('ledger:shard:' || $1, 0))")
+          .execute(Tuple.of(held)));
+      }
+      // both transactions the store runs at once wait for those locks; what follows queues behind them
+      blockedWrites = Future.join(store.write(blocked[0], List.of(transfer(blocked[0], "p1", 1))),
+        store.write(blocked[1], List.of(transfer(blocked[1], "p1", 1))));
+      Eventually.await("both transactions to wait for the shards' locks", Duration.ofSeconds(10),
+        () -> Await.result(stall.query("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory'")
+          .execute()).iterator().next().getLong(0) >= 2);
+      for (int attempt = 0; attempt < 3; attempt++) {
+        retries.add(store.write(shard, List.of(transfer(shard, "p1", 1))));
+      }
+    } finally {
+      Await.result(stall.query("SELECT pg_advisory_unlock_all()").execute());
+      Await.result(stall.close());
+    }
+    Await.result(blockedWrites);
+    Await.result(Future.join(retries).transform(done -> Future.succeededFuture()));
+
+    assertThat(retries.subList(0, 2)).as("the batches replaced while queued").allSatisfy(replaced -> {
+      assertThat(replaced.failed()).isTrue();
+      assertThat(replaced.cause()).hasMessageContaining("replaced by a newer batch");
+    });
+    assertThat(retries.get(2).succeeded()).as(String.valueOf(retries.get(2).cause())).isTrue();
+    assertThat(ledger.count("SELECT count(*) FROM postings WHERE id = $1", shard + "-p1")).isEqualTo(1);
   }
 
   @Test

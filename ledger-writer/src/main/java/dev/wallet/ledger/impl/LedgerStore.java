@@ -133,16 +133,26 @@ public final class LedgerStore {
    * (one shard's entries out of order behind another writer, a divergence), each batch is committed
    * alone, so only the shard at fault fails, exactly as with a transaction of its own; that shard's
    * batches go alone until one commits.
+   *
+   * <p>A shard keeps at most one batch queued: its loop gives up on a round that takes too long (a
+   * PostgreSQL stall) and submits the same entries again, from the same position, with any written
+   * since; the newer batch replaces the one still queued, whose caller has stopped waiting. Until
+   * 2026-12-06 every retry was queued, 64 batches every 30 s for as long as the stall lasted, all
+   * held in memory and all committed again once it ended.
    */
   public Future<Void> write(String shard, List<Positioned> batch) {
     return confirmPlacement().compose(placed -> ensureMonths(batch)).compose(ready -> {
       Promise<Void> committed = Promise.promise();
+      List<Submission> replaced = new ArrayList<>();
       synchronized (this) {
         if (queued.isEmpty()) {
           queuedSinceMs = System.currentTimeMillis();
         }
+        queued.removeIf(earlier -> earlier.shard().equals(shard) && replaced.add(earlier));
         queued.add(new Submission(shard, batch, committed));
       }
+      replaced.forEach(earlier -> earlier.committed().fail(new IllegalStateException("the batch of " + shard
+        + " was replaced by a newer batch of the same shard before it was committed")));
       flushIfIdle();
       return committed.future();
     });
