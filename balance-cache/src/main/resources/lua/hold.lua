@@ -32,7 +32,15 @@ if seen then return seen end
 local amount = positive_units(ARGV[2])
 local wallet = load_wallet(wallet_key)
 local code
-if not amount then code = 'AMOUNT_INVALID' else code = source_refusal(wallet, currency, actor, 'hold') end
+if not amount then
+  code = 'AMOUNT_INVALID'
+elseif actor == '*' and merchant_id == '' and wallet and wallet.status == 'frozen' then
+  -- the system taking money back (a chargeback) from a frozen wallet: freezing stops its owner,
+  -- not what the wallet owes back, as a returned payout is credited to it (credit.lua)
+  code = wallet.cur ~= currency and 'CURRENCY_MISMATCH' or nil
+else
+  code = source_refusal(wallet, currency, actor, 'hold')
+end
 -- a merchant cannot authorize a payment to itself, from its wallet or from one of its credit stripes
 if not code and merchant_id ~= '' and holder_id(wallet) == merchant_id then code = 'SAME_WALLET' end
 local rule = not code and limits_refusal(counter_keys, checks, amount)

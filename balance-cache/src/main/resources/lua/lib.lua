@@ -33,19 +33,20 @@ local function server_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
--- Every script first writes its shard's commit marker ({sNNNN}:commit). The money core answers a
--- script only after a replication WAIT on the script's connection, and WAIT waits for that
--- connection's last write: a script that only replays an outcome or refuses writes nothing else,
--- while the write it answers for may have been made on another connection just before a failover.
--- Written here rather than by a command sent after the script, so that a script alone costs the
--- master one write, one AOF fsync and one send to the replicas instead of two of each.
+-- Every script first writes its shard's clock ({sNNNN}:clock). The money core answers a script
+-- only after a replication WAIT on the script's connection, and WAIT waits for that connection's
+-- last write: a script that only replays an outcome or refuses writes nothing else, while the write
+-- it answers for may have been made on another connection just before a failover. Written here
+-- rather than by a command sent after the script, so that a script alone costs the master one
+-- write, one AOF fsync and one send to the replicas instead of two of each.
 --
--- The marker holds the shard's clock: the latest time (ms) a script of the shard has taken. A
--- script's time is the master's or that clock, whichever is later, so a shard's timestamps never
--- go back when the next master (after a failover or a slot migration) runs behind the last one;
--- the ledger reads an account's newest entry by its timestamp. Before 2026-12-06 the marker was a
--- counter, far below any time in ms, and a script of an older edge still increments it.
-local SHARD_CLOCK = tag_of(KEYS[1]) .. ':commit'
+-- The clock is the latest time (ms) a script of the shard has taken. A script's time is the
+-- master's or that clock, whichever is later, so a shard's timestamps never go back when the next
+-- master (after a failover or a slot migration) runs behind the last one; the ledger reads an
+-- account's newest entry by its timestamp. Until 2026-12-06 scripts incremented a counter instead
+-- ({sNNNN}:commit), which scripts of older edges still do: a key of its own keeps their increments
+-- out of the clock.
+local SHARD_CLOCK = tag_of(KEYS[1]) .. ':clock'
 local script_ms = math.max(server_ms(), tonumber(redis.call('GET', SHARD_CLOCK)) or 0)
 redis.call('SET', SHARD_CLOCK, units(script_ms))
 

@@ -1,5 +1,6 @@
 -- set_status: freezes, reactivates or closes a wallet. A frozen or closed wallet neither sends
--- nor receives; holds still end and reversals still return money to it. Closing needs a zero
+-- nor receives; holds still end and reversals still return money to it, and a frozen one still
+-- takes back a returned payout (credit.lua) and pays a chargeback (hold.lua). Closing needs a zero
 -- balance, nothing held and no movement to another shard in flight (a release or a reversal
 -- would bring money back), so no money is ever stranded in a closed wallet.
 --

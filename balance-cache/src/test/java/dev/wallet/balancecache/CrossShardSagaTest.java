@@ -211,7 +211,7 @@ class CrossShardSagaTest extends MoneyCoreTest {
     }
     assertThat(during.oldestAgeSeconds(during.oldestCreatedAtMs() + 2_500)).isEqualTo(2.5);
     assertThat(after.count()).isLessThanOrEqualTo(during.count() - 2);
-    assertThat(new PendingBacklog(from.shard(), 0, 0).oldestAgeSeconds(lastDebitAtMs)).isZero();
+    assertThat(new PendingBacklog(from.shard(), 0, 0, 0).oldestAgeSeconds(lastDebitAtMs)).isZero();
   }
 
   private TransferId crashAfterDebit(WalletId from, WalletId to, long amount, String owner) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.PendingBacklog;
 import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
@@ -29,9 +30,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * totals, the predecessor its sequence check reads), so an entry stamped earlier than the one before
  * it would be read as older, and the ledger reported as leaking money it does not leak. Masters on
  * different machines disagree about the time by their clocks' skew; after a failover or a slot
- * migration, the next master may be behind. The shard keeps its own clock in its commit marker,
- * replicated and moved with the shard's other keys, which this test sets ahead as a master whose
- * clock ran ahead would have left it.
+ * migration, the next master may be behind. The shard keeps its own clock ({s}:clock), replicated
+ * and moved with the shard's other keys, which this test sets ahead as a master whose clock ran ahead
+ * would have left it.
  */
 @ExtendWith(VertxExtension.class)
 class ShardClockTest {
@@ -78,20 +79,40 @@ class ShardClockTest {
   }
 
   @Test
-  @DisplayName("a marker that still counts scripts, as it did before it held the shard's clock, gives the master's time")
-  void aCounterGivesTheMastersTime() {
+  @DisplayName("a clock behind the master's gives the master's time")
+  void aClockBehindGivesTheMastersTime() {
     String payer = owner();
     WalletId from = core.funded(payer, 10_000);
     WalletId to = core.openNear(owner(), from);
     Eventually.await("the shard's clock to be behind this machine's (another test may have set it ahead)",
       Duration.ofSeconds(30), () -> shardClock(from) < Instant.now().toEpochMilli());
-    setShardClock(from, "42");
+    setShardClock(from, "42");  // far behind, as no clock of a live shard is
     Instant before = Instant.ofEpochMilli(Instant.now().toEpochMilli());
 
     TransferView moved = completed(core.transfer(from, to, 100, payer));
 
     assertThat(moved.createdAt()).isAfterOrEqualTo(before).isBefore(Instant.now().plusSeconds(1));
     assertThat(shardClock(from)).as("the clock the marker holds now").isEqualTo(moved.createdAt().toEpochMilli());
+  }
+
+  @Test
+  @DisplayName("how far a shard's clock is ahead of its master's is read with its pending backlog, for the alert")
+  void aClockAheadIsReported() {
+    WalletId wallet = core.open(owner());
+    long before = shardClock(wallet);
+    setShardClock(wallet, Long.toString(Instant.now().plus(Duration.ofMinutes(1)).toEpochMilli()));
+    PendingBacklog read;
+    try {
+      read = Await.result(cache.pendingBacklogs()).stream().filter(backlog -> backlog.shard().equals(wallet.shard()))
+        .findFirst().orElseThrow();
+    } finally {
+      // nothing moved on the shard meanwhile, so its clock goes back to where it was, not behind any movement
+      setShardClock(wallet, Long.toString(before));
+    }
+
+    assertThat(read.clockAheadMs()).isBetween(Duration.ofSeconds(50).toMillis(), Duration.ofSeconds(61).toMillis());
+    assertThat(Await.result(cache.pendingBacklogs())).as("every other shard, and this one again")
+      .allSatisfy(backlog -> assertThat(backlog.clockAheadMs()).isLessThan(Duration.ofSeconds(1).toMillis()));
   }
 
   private static TransferView completed(Future<Outcome<TransferView>> transfer) {
@@ -109,7 +130,7 @@ class ShardClockTest {
   }
 
   private static String marker(WalletId wallet) {
-    return wallet.shard().tag() + ":commit";
+    return wallet.shard().tag() + ":clock";
   }
 
   private static int masterOf(WalletId wallet) {

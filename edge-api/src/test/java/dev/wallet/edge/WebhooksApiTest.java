@@ -19,6 +19,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -312,6 +313,40 @@ class WebhooksApiTest {
     assertThat(alice.wallet(deposit.wallet()).getString("status")).isEqualTo("frozen");
     assertThat(alice.available(deposit.wallet())).isZero();
     assertThat(stranded("deposit")).as("the unrecovered chargeback counted").isEqualTo(strandedBefore + 1);
+  }
+
+  @Test
+  @DisplayName("a chargeback of a wallet frozen since the deposit takes the money back from it, which stays frozen")
+  void chargebackOfAFrozenWallet() {
+    ApiCaller alice = edge.newUser();
+    Pending deposit = pendingDeposit(alice, 800);
+    deliver(event("deposit.succeeded", deposit.id(), 800), now(), EdgeFixture.WEBHOOK_SECRET);
+    setStatus(deposit.wallet(), "frozen");
+    double strandedBefore = stranded("deposit");
+
+    HttpResponse<Buffer> reversed = deliver(event("deposit.reversed", deposit.id(), 800), now(),
+      EdgeFixture.WEBHOOK_SECRET);
+
+    assertThat(reversed.statusCode()).as(reversed.bodyAsString()).isEqualTo(200);
+    JsonObject taken = alice.get("/v1/deposits/" + deposit.id()).bodyAsJsonObject();
+    assertThat(taken.getString("status")).isEqualTo("reversed");
+    assertThat(taken.getString("failureReason")).as("taken back, not unrecovered").isEqualTo("reversed by the gateway");
+    assertThat(alice.wallet(deposit.wallet()).getJsonObject("balance"))
+      .isEqualTo(new JsonObject().put("available", 0).put("held", 0));
+    assertThat(alice.wallet(deposit.wallet()).getString("status")).isEqualTo("frozen");
+    assertThat(stranded("deposit")).as("nothing stranded").isEqualTo(strandedBefore);
+  }
+
+  @Test
+  @DisplayName("the counters the gateway alerts watch are exported at zero from the start, so that their first event "
+    + "is an increase")
+  void alertCountersStartAtZero() {
+    for (String name : List.of("wallet_gateway_contradictions_total", "wallet_gateway_money_stranded_total")) {
+      for (String movement : List.of("deposit", "withdrawal")) {
+        assertThat(edge.registry.find(name).tags("gateway", "sandbox", "movement", movement).counter())
+          .as(name + " of " + movement + "s").isNotNull();
+      }
+    }
   }
 
   /** A withdrawal of {@code amount} the gateway said it paid: completed. */

@@ -113,13 +113,14 @@ class LedgerGroupCommitTest {
 
   @Test
   @DisplayName("while PostgreSQL stalls, a shard's batch submitted again replaces the one still queued: a shard keeps "
-    + "one batch waiting, however long the stall and however often its loop retries")
+    + "one batch waiting, however long the stall and however often its loop retries; one that reaches less far is refused")
   void aStalledShardKeepsOneBatchQueued(Vertx vertx) {
     Await.result(store.ensureMonth(java.time.LocalDate.now(java.time.ZoneOffset.UTC)));
     String[] blocked = {"q" + run + "a", "q" + run + "b"};
     String shard = "q" + run + "c";
     SqlConnection stall = Await.result(app.getConnection());
     List<Future<Void>> retries = new ArrayList<>();
+    Future<Void> late;
     Future<?> blockedWrites;
     try {
       for (String held : blocked) {
@@ -133,8 +134,9 @@ class LedgerGroupCommitTest {
         () -> Await.result(stall.query("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory'")
           .execute()).iterator().next().getLong(0) >= 2);
       for (int attempt = 0; attempt < 3; attempt++) {
-        retries.add(store.write(shard, List.of(transfer(shard, "p1", 1))));
+        retries.add(store.write(shard, List.of(transfer(shard, "p1", 1, "1-" + attempt))));
       }
+      late = store.write(shard, List.of(transfer(shard, "p1", 1, "1-0")));
     } finally {
       Await.result(stall.query("SELECT pg_advisory_unlock_all()").execute());
       Await.result(stall.close());
@@ -142,6 +144,8 @@ class LedgerGroupCommitTest {
     Await.result(blockedWrites);
     Await.result(Future.join(retries).transform(done -> Future.succeededFuture()));
 
+    assertThat(late.failed()).as("a batch that reaches less far than the one queued").isTrue();
+    assertThat(late.cause()).hasMessageContaining("ends before the one already queued");
     assertThat(retries.subList(0, 2)).as("the batches replaced while queued").allSatisfy(replaced -> {
       assertThat(replaced.failed()).isTrue();
       assertThat(replaced.cause()).hasMessageContaining("replaced by a newer batch");
@@ -167,10 +171,14 @@ class LedgerGroupCommitTest {
 
   /** One unit between two new system accounts of {@code shard}, at sequence {@code seq} of both. */
   private static Positioned transfer(String shard, String name, long seq) {
+    return transfer(shard, name, seq, "1-0");
+  }
+
+  private static Positioned transfer(String shard, String name, long seq, String streamId) {
     OutboxRecord record = new OutboxRecord(shard + "-" + name, PostingType.TRANSFER, shard, Instant.now(),
       Optional.of(name), Optional.empty(), List.of(new OutboxEntry("a:USD:" + shard, "available", -1, "USD", -1, seq),
       new OutboxEntry("b:USD:" + shard, "available", 1, "USD", 1, seq)), List.of(), Optional.empty(), List.of(),
       Map.of());
-    return new Positioned("1-0", record);
+    return new Positioned(streamId, record);
   }
 }

@@ -150,6 +150,11 @@ final class Keys {
     return shard.tag() + ":pending";
   }
 
+  /** The shard's clock, which every script takes its time from and writes first (lib.lua). */
+  static String shardClock(ShardId shard) {
+    return shard.tag() + ":clock";
+  }
+
   /**
    * The "finished" notices a shard owes other regions (HASH movement id -> the settlement, see
    * CrossShardSaga): written with the finish, deleted once the destination has it.

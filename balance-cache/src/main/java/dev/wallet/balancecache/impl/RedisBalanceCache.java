@@ -1165,11 +1165,25 @@ public final class RedisBalanceCache implements BalanceCache {
       String key = Keys.pendingMovements(shard);
       reads.add(Request.cmd(Command.ZCARD).arg(key));
       reads.add(Request.cmd(Command.ZRANGE).arg(key).arg(0).arg(0).arg("WITHSCORES"));
+      reads.add(Request.cmd(Command.GET).arg(Keys.shardClock(shard)));
     });
+    reads.add(Request.cmd(Command.TIME));
     return Deadline.within(vertx, router.batch(shards.get(0).tag(), reads), options.operationTimeoutMs())
-      .map(replies -> IntStream.range(0, shards.size())
-        .mapToObj(i -> new PendingBacklog(shards.get(i), replies.get(2 * i).toLong(), oldestScore(replies.get(2 * i + 1))))
-        .toList());
+      .map(replies -> {
+        long masterMs = epochMs(replies.get(3 * shards.size()));
+        return IntStream.range(0, shards.size()).mapToObj(i -> new PendingBacklog(shards.get(i),
+          replies.get(3 * i).toLong(), oldestScore(replies.get(3 * i + 1)),
+          Math.max(0, longOrZero(replies.get(3 * i + 2)) - masterMs))).toList();
+      });
+  }
+
+  /** A TIME reply, [seconds, microseconds], in epoch ms. */
+  private static long epochMs(Response time) {
+    return time.get(0).toLong() * 1000 + time.get(1).toLong() / 1000;
+  }
+
+  private static long longOrZero(Response value) {
+    return value == null ? 0 : value.toLong();
   }
 
   /** The score of a one-member ZRANGE WITHSCORES: [member, score] (RESP2) or [[member, score]] (RESP3). */

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * answered together once a replica holds them, like an AOF fsync that covers every write before it.
  *
  * <p>{@code WAIT} waits for the replication offset of this connection's last write. Every script
- * writes, even one that only replays a recorded outcome: it increments its shard's commit marker
- * first (lib.lua). So the {@code WAIT} covers everything the master had done when the batch's last
+ * writes, even one that only replays a recorded outcome: it writes its shard's clock first
+ * (lib.lua). So the {@code WAIT} covers everything the master had done when the batch's last
  * script ran, including the original write of a replay, which may have been made on another
  * connection a moment before a failover.
  *

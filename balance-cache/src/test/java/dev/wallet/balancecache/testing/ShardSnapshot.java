@@ -12,14 +12,15 @@ import java.util.TreeMap;
 
 /**
  * Every key of one shard with its serialized value (DUMP), so a test can show that a refused
- * request wrote nothing, not even part of a posting. The shard's commit marker is left out: every
- * script increments it first, whatever it then does, so that the replication WAIT after it covers
- * what it answers for (it holds a counter, no state of any movement).
+ * request wrote nothing, not even part of a posting. The shard's clock is left out: every script
+ * writes it first, whatever it then does, so that the replication WAIT after it covers what it
+ * answers for (it holds a time, no state of any movement); so is the counter older scripts increment.
  * Values are compared without their time to live, which Redis counts down on its own.
  */
 public final class ShardSnapshot {
 
-  private static final String COMMIT_MARKER = ":commit";
+  /** Keys every script writes, whatever it decides: the shard's clock, and the counter older scripts increment. */
+  private static final java.util.Set<String> WRITTEN_BY_EVERY_SCRIPT = java.util.Set.of(":clock", ":commit");
   private static final String EXPIRES_AT = "|expires-at=";
 
   private ShardSnapshot() {
@@ -60,7 +61,7 @@ public final class ShardSnapshot {
     for (Response node : Await.result(RedisCluster.create(redis)
         .onAllMasterNodes(Request.cmd(Command.CLUSTER).arg("GETKEYSINSLOT").arg(slot).arg(100_000)))) {
       for (Response key : node) {
-        if (key.toString().equals(shard.tag() + COMMIT_MARKER)) {
+        if (WRITTEN_BY_EVERY_SCRIPT.contains(key.toString().substring(shard.tag().length()))) {
           continue;
         }
         Response dump = Await.result(redis.send(Request.cmd(Command.DUMP).arg(key.toString())));

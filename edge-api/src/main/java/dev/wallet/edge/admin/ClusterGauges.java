@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,7 @@ import org.slf4j.LoggerFactory;
  * wallet_saga_pending{shard="s0042"}
  * wallet_saga_oldest_pending_seconds{shard="s0042"}
  * wallet_saga_backlog_unread_shards                               shards whose backlog the last read missed
+ * wallet_redis_shard_clock_ahead_seconds                          the most any shard's clock is ahead of its master's
  * </pre>
  */
 public final class ClusterGauges {
@@ -48,6 +50,7 @@ public final class ClusterGauges {
   private final Rows oldestPending;
   private final AtomicInteger unwritable = new AtomicInteger();
   private final AtomicInteger unreadShards = new AtomicInteger();
+  private final AtomicLong clockAheadMs = new AtomicLong();
   private final AtomicBoolean reading = new AtomicBoolean();
   private long timer = -1;
 
@@ -65,6 +68,9 @@ public final class ClusterGauges {
       .description("Shards whose master does not answer or lacks the replicas every write waits for").register(registry);
     Gauge.builder("wallet_saga_backlog_unread_shards", unreadShards, AtomicInteger::get)
       .description("Shards whose pending backlog the last read could not get").register(registry);
+    Gauge.builder("wallet_redis_shard_clock_ahead_seconds", clockAheadMs, ms -> ms.get() / 1000.0)
+      .description("The most any shard's clock is ahead of its master's: its movements are dated, and swept, late by as much")
+      .register(registry);
   }
 
   /** Reads now, then every {@code intervalMs}; a read never overlaps the previous one. */
@@ -123,6 +129,7 @@ public final class ClusterGauges {
     });
     pending.set(counts);
     oldestPending.set(ages);
+    clockAheadMs.set(read.stream().mapToLong(PendingBacklog::clockAheadMs).max().orElse(0));
   }
 
   /**

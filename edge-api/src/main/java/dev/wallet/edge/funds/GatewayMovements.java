@@ -14,6 +14,7 @@ import dev.wallet.edge.gateway.GatewayEvent;
 import dev.wallet.edge.gateway.GatewayRequest;
 import dev.wallet.edge.gateway.GatewayStatus;
 import dev.wallet.edge.gateway.Instrument;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlClient;
@@ -76,6 +77,18 @@ public final class GatewayMovements<M extends GatewayMovement> {
     this.awaitingOrApplying = statesWhere(table, phase -> phase == Phase.AWAITING || phase == Phase.APPLYING);
     this.completed = statesWhere(table, phase -> phase == Phase.COMPLETED);
     this.unsettled = statesWhere(table, phase -> !phase.settled());
+    // exported at zero from the start: a counter that first appears at 1 is no increase to the alerts
+    // that watch it, so the first event of each kind would not alert (found by review, 2026-12-06)
+    contradictions();
+    stranded();
+  }
+
+  private Counter contradictions() {
+    return meters.counter("wallet_gateway_contradictions_total", "gateway", gateway.name(), "movement", noun);
+  }
+
+  private Counter stranded() {
+    return meters.counter("wallet_gateway_money_stranded_total", "gateway", gateway.name(), "movement", noun);
   }
 
   /**
@@ -244,7 +257,7 @@ public final class GatewayMovements<M extends GatewayMovement> {
         movement.status());
       return;
     }
-    meters.counter("wallet_gateway_contradictions_total", "gateway", gateway.name(), "movement", noun).increment();
+    contradictions().increment();
     LOG.error("{} {}: gateway {} says {} but the {} is {}: the gateway and the wallet disagree about this money; "
       + "see docs/operations.md#gateway-contradiction", noun, movement.id(), gateway.name(), verdict.kind(), noun,
       movement.status());
@@ -290,7 +303,7 @@ public final class GatewayMovements<M extends GatewayMovement> {
   }
 
   private void stranded(M movement, String reason) {
-    meters.counter("wallet_gateway_money_stranded_total", "gateway", gateway.name(), "movement", noun).increment();
+    stranded().increment();
     LOG.error("{} {} of {}: gateway {} reversed it and the wallet could not move its money ({}); see "
       + "docs/operations.md#gateway-money-stranded", noun, movement.id(), movement.amount(), gateway.name(), reason);
   }

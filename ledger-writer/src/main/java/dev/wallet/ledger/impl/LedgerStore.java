@@ -3,6 +3,7 @@ package dev.wallet.ledger.impl;
 import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.outbox.OutboxRecord;
+import dev.wallet.balancecache.outbox.OutboxStreams;
 import dev.wallet.balancecache.outbox.OutboxRecord.AccountEvent;
 import dev.wallet.balancecache.outbox.OutboxRecord.OutboxEntry;
 import dev.wallet.balancecache.outbox.PostingType;
@@ -136,30 +137,48 @@ public final class LedgerStore {
    *
    * <p>A shard keeps at most one batch queued: its loop gives up on a round that takes too long (a
    * PostgreSQL stall) and submits the same entries again, from the same position, with any written
-   * since; the newer batch replaces the one still queued, whose caller has stopped waiting. Until
+   * since; the newer batch replaces the one still queued, whose caller has stopped waiting (a batch
+   * that reaches less far, a round given up on that arrives after the next, is refused). Until
    * 2026-12-06 every retry was queued, 64 batches every 30 s for as long as the stall lasted, all
    * held in memory and all committed again once it ended.
    */
   public Future<Void> write(String shard, List<Positioned> batch) {
     return confirmPlacement().compose(placed -> ensureMonths(batch)).compose(ready -> {
-      Promise<Void> committed = Promise.promise();
+      Submission submission = new Submission(shard, batch, Promise.promise());
       List<Submission> replaced = new ArrayList<>();
+      boolean stale;
       synchronized (this) {
-        if (queued.isEmpty()) {
-          queuedSinceMs = System.currentTimeMillis();
+        stale = queued.stream().anyMatch(queuedOne -> queuedOne.shard().equals(shard) && !submission.reaches(queuedOne));
+        if (!stale) {
+          if (queued.isEmpty()) {
+            queuedSinceMs = System.currentTimeMillis();
+          }
+          queued.removeIf(earlier -> earlier.shard().equals(shard) && replaced.add(earlier));
+          queued.add(submission);
         }
-        queued.removeIf(earlier -> earlier.shard().equals(shard) && replaced.add(earlier));
-        queued.add(new Submission(shard, batch, committed));
       }
       replaced.forEach(earlier -> earlier.committed().fail(new IllegalStateException("the batch of " + shard
         + " was replaced by a newer batch of the same shard before it was committed")));
+      if (stale) {
+        return Future.<Void>failedFuture(new IllegalStateException("the batch of " + shard + " ends before the one "
+          + "already queued for that shard: a round given up on, arriving late"));
+      }
       flushIfIdle();
-      return committed.future();
+      return submission.committed().future();
     });
   }
 
   /** A shard's batch waiting for the next shared transaction. */
   private record Submission(String shard, List<Positioned> batch, Promise<Void> committed) {
+
+    /** Whether this batch reaches as far into the shard's stream as {@code other}: read at least as late. */
+    boolean reaches(Submission other) {
+      return other.batch.isEmpty() || !batch.isEmpty() && OutboxStreams.compareIds(last(), other.last()) >= 0;
+    }
+
+    private String last() {
+      return batch.get(batch.size() - 1).streamId();
+    }
   }
 
   private void flushIfIdle() {
