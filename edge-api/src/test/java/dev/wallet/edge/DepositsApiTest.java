@@ -10,6 +10,7 @@ import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.RedisNodes;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -29,7 +30,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Deposits through the sandbox gateway, running for real beside the edge: it confirms each
  * deposit by POSTing a signed webhook to the edge over HTTP. The source's account steers the
  * sandbox, like a test card number: "decline", "timeout" (the answer and the webhook are lost,
- * the edge must ask), "reverse" (a chargeback follows), "timeout-reverse" (both).
+ * the edge must ask), "reverse" (a chargeback follows), "timeout-reverse" (both), "short" (it
+ * collects a unit less than asked).
  */
 @ExtendWith(VertxExtension.class)
 class DepositsApiTest {
@@ -126,6 +128,30 @@ class DepositsApiTest {
     assertThat(deposited.statusCode()).isEqualTo(202);
     alice.awaitStatus("/v1/deposits/" + deposited.bodyAsJsonObject().getString("id"), "completed");
     assertThat(alice.available(wallet)).isEqualTo(900);
+  }
+
+  @Test
+  @DisplayName("a gateway that says it collected another amount than asked is not believed, by webhook (400) nor when "
+    + "asked: nothing is credited, and the disagreement is counted for the alert")
+  void aGatewayThatCollectedAnotherAmount() {
+    ApiCaller alice = edge.newUser();
+    String wallet = alice.openWallet();
+    double before = contradictions();
+
+    HttpResponse<Buffer> deposited = alice.post("/v1/deposits", deposit(wallet, 900, "bank", "short"), newKey());
+
+    assertThat(deposited.statusCode()).isEqualTo(202);
+    Eventually.await("the reconciler to ask the gateway and find it disagrees", Duration.ofSeconds(30),
+      () -> contradictions() > before);
+    assertThat(alice.get("/v1/deposits/" + deposited.bodyAsJsonObject().getString("id")).bodyAsJsonObject()
+      .getString("status")).isEqualTo("pending");
+    assertThat(alice.available(wallet)).isZero();
+  }
+
+  private static double contradictions() {
+    Counter counter = edge.registry.find("wallet_gateway_contradictions_total").tags("gateway", "sandbox", "movement",
+      "deposit").counter();
+    return counter == null ? 0 : counter.count();
   }
 
   @Test

@@ -1,9 +1,13 @@
 package dev.wallet.edge.gateway;
 
+import dev.wallet.balancecache.model.Money;
 import java.util.Optional;
 
-/** What a gateway says about one of the wallet's references when asked. */
-public record GatewayStatus(State state, Optional<String> gatewayRef, Optional<String> reason) {
+/**
+ * What a gateway says about one of the wallet's references when asked; {@code amount}, when it says,
+ * is what it moved under that reference.
+ */
+public record GatewayStatus(State state, Optional<String> gatewayRef, Optional<String> reason, Optional<Money> amount) {
 
   public enum State {
     /** The gateway never got the request (or forgot it): asking again is safe, it is idempotent. */
@@ -16,6 +20,6 @@ public record GatewayStatus(State state, Optional<String> gatewayRef, Optional<S
   }
 
   public static GatewayStatus unknown() {
-    return new GatewayStatus(State.UNKNOWN, Optional.empty(), Optional.empty());
+    return new GatewayStatus(State.UNKNOWN, Optional.empty(), Optional.empty(), Optional.empty());
   }
 }

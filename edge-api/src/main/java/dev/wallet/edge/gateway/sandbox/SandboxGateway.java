@@ -1,5 +1,6 @@
 package dev.wallet.edge.gateway.sandbox;
 
+import dev.wallet.balancecache.model.Money;
 import dev.wallet.edge.config.EdgeConfig;
 import dev.wallet.edge.gateway.GatewayEvent;
 import dev.wallet.edge.gateway.GatewayRequest;
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * requests are declined, lose their answer (the HTTP call fails with 504 and no webhook ever
  * comes: the edge must ask), or are reversed later (a chargeback, a returned payout). The
  * instrument's account can force one fate, for tests and demos: "decline", "timeout", "reverse",
- * and "timeout-reverse" (every answer and webhook lost, and reversed before the edge asks).
+ * "timeout-reverse" (every answer and webhook lost, and reversed before the edge asks), and "short"
+ * (it moves one minor unit less than asked, and says so in its webhook and when asked).
  *
  * <p>Its state is in memory and lives on this verticle's event loop (one instance): a restarted
  * sandbox has forgotten everything, and answers "unknown", so the edge asks again (idempotent).
@@ -64,7 +66,7 @@ public final class SandboxGateway extends VerticleBase {
   enum Kind { COLLECTION, PAYOUT }
 
   enum Fate {
-    SUCCEED, DECLINE, LOSE_ANSWER, REVERSE_LATER, LOSE_ANSWER_THEN_REVERSE;
+    SUCCEED, DECLINE, LOSE_ANSWER, REVERSE_LATER, LOSE_ANSWER_THEN_REVERSE, SHORT;
 
     /** The HTTP call fails with 504 and no webhook ever comes, the reversal's neither. */
     boolean losesAnswers() {
@@ -170,6 +172,7 @@ public final class SandboxGateway extends VerticleBase {
       case "timeout" -> Fate.LOSE_ANSWER;
       case "reverse" -> Fate.REVERSE_LATER;
       case "timeout-reverse" -> Fate.LOSE_ANSWER_THEN_REVERSE;
+      case "short" -> Fate.SHORT;
       default -> drawnFate();
     };
   }
@@ -216,8 +219,14 @@ public final class SandboxGateway extends VerticleBase {
         : GatewayEvent.Type.PAYOUT_RETURNED;
       case PENDING -> throw new IllegalStateException("no event for a pending operation");
     };
-    return new GatewayEvent("evt_" + hex(12), type, operation.request.reference(), operation.request.amount(),
+    return new GatewayEvent("evt_" + hex(12), type, operation.request.reference(), moved(operation),
       Optional.of(operation.gatewayRef), reason(operation), Instant.now());
+  }
+
+  /** What the sandbox moved: what it was asked, or a minor unit less when its fate is to fall short. */
+  private static Money moved(Operation operation) {
+    Money asked = operation.request.amount();
+    return operation.fate == Fate.SHORT ? new Money(asked.minor() - 1, asked.currency()) : asked;
   }
 
   private static Optional<String> reason(Operation operation) {
@@ -267,7 +276,8 @@ public final class SandboxGateway extends VerticleBase {
     }
     JsonObject body = new JsonObject().put("reference", operation.request.reference())
       .put("kind", operation.kind.name().toLowerCase(Locale.ROOT))
-      .put("status", operation.state.name().toLowerCase(Locale.ROOT)).put("gatewayRef", operation.gatewayRef);
+      .put("status", operation.state.name().toLowerCase(Locale.ROOT)).put("gatewayRef", operation.gatewayRef)
+      .put("amount", moved(operation).minor()).put("currency", moved(operation).currencyCode());
     reason(operation).ifPresent(why -> body.put("reason", why));
     answer(ctx, 200, body);
   }

@@ -1,5 +1,7 @@
 package dev.wallet.edge.gateway.sandbox;
 
+import dev.wallet.balancecache.model.Currencies;
+import dev.wallet.balancecache.model.Money;
 import dev.wallet.edge.gateway.Gateway;
 import dev.wallet.edge.gateway.GatewayAck;
 import dev.wallet.edge.gateway.GatewayRequest;
@@ -95,7 +97,10 @@ public final class SandboxGatewayClient implements Gateway {
       throw new GatewayUnavailableException("the sandbox gateway answered " + response.statusCode());
     }
     JsonObject body = response.bodyAsJsonObject();
+    Optional<Money> amount = body.containsKey("amount")
+      ? Optional.of(new Money(body.getLong("amount"), Currencies.parse(body.getString("currency"))))
+      : Optional.empty();
     return new GatewayStatus(GatewayStatus.State.valueOf(body.getString("status").toUpperCase(Locale.ROOT)),
-      Optional.ofNullable(body.getString("gatewayRef")), Optional.ofNullable(body.getString("reason")));
+      Optional.ofNullable(body.getString("gatewayRef")), Optional.ofNullable(body.getString("reason")), amount);
   }
 }
