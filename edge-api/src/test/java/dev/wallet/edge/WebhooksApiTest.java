@@ -252,20 +252,17 @@ class WebhooksApiTest {
   @Test
   @DisplayName("a payout returned to a wallet frozen since it was paid is credited back to it, which stays frozen")
   void payoutReturnedToAFrozenWallet() {
-    ApiCaller alice = edge.newUser();
-    String wallet = alice.openWallet();
-    alice.deposit(wallet, 2_000);
-    String id = paidOut(alice, wallet, 500);
-    setStatus(wallet, "frozen");
+    PaidOut paid = paidOutThen(2_000, 500, "frozen");
     double strandedBefore = stranded("withdrawal");
 
-    HttpResponse<Buffer> returned = deliver(event("payout.returned", id, 500), now(), EdgeFixture.WEBHOOK_SECRET);
+    HttpResponse<Buffer> returned = deliver(event("payout.returned", paid.id(), 500), now(), EdgeFixture.WEBHOOK_SECRET);
 
     assertThat(returned.statusCode()).as(returned.bodyAsString()).isEqualTo(200);
-    assertThat(alice.get("/v1/withdrawals/" + id).bodyAsJsonObject().getString("status")).isEqualTo("reversed");
-    assertThat(alice.wallet(wallet).getJsonObject("balance"))
+    assertThat(paid.owner().get("/v1/withdrawals/" + paid.id()).bodyAsJsonObject().getString("status"))
+      .isEqualTo("reversed");
+    assertThat(paid.owner().wallet(paid.wallet()).getJsonObject("balance"))
       .isEqualTo(new JsonObject().put("available", 2_000).put("held", 0));
-    assertThat(alice.wallet(wallet).getString("status")).isEqualTo("frozen");
+    assertThat(paid.owner().wallet(paid.wallet()).getString("status")).isEqualTo("frozen");
     assertThat(stranded("withdrawal")).as("nothing stranded").isEqualTo(strandedBefore);
   }
 
@@ -273,20 +270,16 @@ class WebhooksApiTest {
   @DisplayName("a payout returned to a wallet closed since stays in the gateway's clearing account: an error, counted "
     + "for the alert that asks an operator to pay the customer")
   void payoutReturnedToAClosedWallet() {
-    ApiCaller alice = edge.newUser();
-    String wallet = alice.openWallet();
-    alice.deposit(wallet, 500);
-    String id = paidOut(alice, wallet, 500);
-    setStatus(wallet, "closed");
+    PaidOut paid = paidOutThen(500, 500, "closed");
     double strandedBefore = stranded("withdrawal");
 
-    HttpResponse<Buffer> returned = deliver(event("payout.returned", id, 500), now(), EdgeFixture.WEBHOOK_SECRET);
+    HttpResponse<Buffer> returned = deliver(event("payout.returned", paid.id(), 500), now(), EdgeFixture.WEBHOOK_SECRET);
 
     assertThat(returned.statusCode()).as(returned.bodyAsString()).isEqualTo(200);
-    JsonObject withdrawal = alice.get("/v1/withdrawals/" + id).bodyAsJsonObject();
+    JsonObject withdrawal = paid.owner().get("/v1/withdrawals/" + paid.id()).bodyAsJsonObject();
     assertThat(withdrawal.getString("status")).isEqualTo("reversed");
     assertThat(withdrawal.getString("failureReason")).isEqualTo("return not credited: wallet_inactive");
-    assertThat(alice.wallet(wallet).getJsonObject("balance"))
+    assertThat(paid.owner().wallet(paid.wallet()).getJsonObject("balance"))
       .isEqualTo(new JsonObject().put("available", 0).put("held", 0));
     assertThat(stranded("withdrawal")).as("the stranded return counted").isEqualTo(strandedBefore + 1);
   }
@@ -347,6 +340,19 @@ class WebhooksApiTest {
           .as(name + " of " + movement + "s").isNotNull();
       }
     }
+  }
+
+  private record PaidOut(ApiCaller owner, String wallet, String id) {
+  }
+
+  /** A new wallet funded with {@code funds}, {@code amount} paid out of it, then the wallet set to {@code status}. */
+  private static PaidOut paidOutThen(long funds, long amount, String status) {
+    ApiCaller alice = edge.newUser();
+    String wallet = alice.openWallet();
+    alice.deposit(wallet, funds);
+    String id = paidOut(alice, wallet, amount);
+    setStatus(wallet, status);
+    return new PaidOut(alice, wallet, id);
   }
 
   /** A withdrawal of {@code amount} the gateway said it paid: completed. */
