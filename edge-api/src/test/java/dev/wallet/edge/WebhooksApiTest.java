@@ -289,16 +289,14 @@ class WebhooksApiTest {
     + "negative")
   void chargebackUnrecovered() {
     ApiCaller alice = edge.newUser();
-    Pending deposit = pendingDeposit(alice, 800);
-    deliver(event("deposit.succeeded", deposit.id(), 800), now(), EdgeFixture.WEBHOOK_SECRET);
+    Pending deposit = creditedDeposit(alice, 800);
     String elsewhere = alice.openWallet();
     HttpResponse<Buffer> spent = alice.post("/v1/transfers", new JsonObject().put("fromWalletId", deposit.wallet())
       .put("toWalletId", elsewhere).put("amount", 800).put("currency", "USD"), newKey());
     assertThat(spent.statusCode()).as(spent.bodyAsString()).isIn(201, 202);
     double strandedBefore = stranded("deposit");
 
-    HttpResponse<Buffer> reversed = deliver(event("deposit.reversed", deposit.id(), 800), now(),
-      EdgeFixture.WEBHOOK_SECRET);
+    HttpResponse<Buffer> reversed = chargeback(deposit, 800);
 
     assertThat(reversed.statusCode()).as(reversed.bodyAsString()).isEqualTo(200);
     JsonObject unrecovered = alice.get("/v1/deposits/" + deposit.id()).bodyAsJsonObject();
@@ -312,13 +310,11 @@ class WebhooksApiTest {
   @DisplayName("a chargeback of a wallet frozen since the deposit takes the money back from it, which stays frozen")
   void chargebackOfAFrozenWallet() {
     ApiCaller alice = edge.newUser();
-    Pending deposit = pendingDeposit(alice, 800);
-    deliver(event("deposit.succeeded", deposit.id(), 800), now(), EdgeFixture.WEBHOOK_SECRET);
+    Pending deposit = creditedDeposit(alice, 800);
     setStatus(deposit.wallet(), "frozen");
     double strandedBefore = stranded("deposit");
 
-    HttpResponse<Buffer> reversed = deliver(event("deposit.reversed", deposit.id(), 800), now(),
-      EdgeFixture.WEBHOOK_SECRET);
+    HttpResponse<Buffer> reversed = chargeback(deposit, 800);
 
     assertThat(reversed.statusCode()).as(reversed.bodyAsString()).isEqualTo(200);
     JsonObject taken = alice.get("/v1/deposits/" + deposit.id()).bodyAsJsonObject();
@@ -340,6 +336,19 @@ class WebhooksApiTest {
           .as(name + " of " + movement + "s").isNotNull();
       }
     }
+  }
+
+  /** A deposit the gateway said it collected: credited. */
+  private static Pending creditedDeposit(ApiCaller owner, long amount) {
+    Pending deposit = pendingDeposit(owner, amount);
+    HttpResponse<Buffer> succeeded = deliver(event("deposit.succeeded", deposit.id(), amount), now(),
+      EdgeFixture.WEBHOOK_SECRET);
+    assertThat(succeeded.statusCode()).as(succeeded.bodyAsString()).isEqualTo(200);
+    return deposit;
+  }
+
+  private static HttpResponse<Buffer> chargeback(Pending deposit, long amount) {
+    return deliver(event("deposit.reversed", deposit.id(), amount), now(), EdgeFixture.WEBHOOK_SECRET);
   }
 
   private record PaidOut(ApiCaller owner, String wallet, String id) {
