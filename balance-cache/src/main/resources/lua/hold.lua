@@ -1,6 +1,7 @@
--- hold: sets money of a wallet aside (available -> held) for a withdrawal in flight, or for a
--- merchant as an authorization (ARGV[9] names the merchant wallet; see lib.lua, authorizations),
--- which expires ARGV[10] ms after it was placed unless captured or voided first.
+-- hold: sets money of a wallet aside (available -> held) for a withdrawal in flight, for the system
+-- taking a deposit back (a chargeback, actor '*', from a frozen wallet too), or for a merchant as an
+-- authorization (ARGV[9] names the merchant wallet; see lib.lua, authorizations), which expires
+-- ARGV[10] ms after it was placed unless captured or voided first.
 --
 -- KEYS[1] wallet        {sNNNN}:w:<walletId>
 -- KEYS[2] hold record   {sNNNN}:h:<holdId>

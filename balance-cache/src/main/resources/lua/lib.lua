@@ -3,11 +3,11 @@
 --
 -- Rules every script follows:
 --  * Every key it touches carries one shard's hash tag ({s0042}), so it runs on one node. All
---    are among its KEYS but the shard's account index and its list of region clearing accounts,
---    named from an account key's tag.
+--    are among its KEYS but the shard's clock, its account index and its list of region clearing
+--    accounts, named from an account key's tag.
 --  * It checks everything before its first write: Redis does not roll back a script that
 --    fails half-way, but a script that raises before writing leaves nothing behind. The one
---    write before the checks is the shard's commit marker (below), which holds no money state.
+--    write before the checks is the shard's clock (below), which holds no money state.
 --  * Amounts travel as decimal strings of minor units. Lua numbers are doubles, exact up to
 --    2^53, so every amount and balance is kept within MAX_UNITS.
 --  * Replies are {kind, outcomeJson}; kind is one of

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *       the same call is resent with the body, which also caches it again.</li>
  *   <li>With {@code minReplicaAcks > 0} a script is answered only once a replica holds it and
  *       everything the master did before it: scripts are group-committed per master and event
- *       loop ({@link ReplicatedLink}: pipelined, then a commit-marker write and one WAIT). A
+ *       loop ({@link ReplicatedLink}: pipelined, each script writing its shard's clock first, then
+ *       one WAIT). A
  *       write that did not reach enough replicas is not acknowledged: the call is retried, and
  *       the script then replays its recorded outcome, which the next WAIT covers too.</li>
  *   <li>Infrastructure failures are retried with backoff until the operation's deadline, then

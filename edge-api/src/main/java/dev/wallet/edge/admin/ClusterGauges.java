@@ -11,6 +11,7 @@ import dev.wallet.balancecache.async.Deadline;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,11 @@ public final class ClusterGauges {
   private final AtomicInteger unwritable = new AtomicInteger();
   private final AtomicInteger unreadShards = new AtomicInteger();
   private final AtomicLong clockAheadMs = new AtomicLong();
+  /**
+   * Each shard's last read lead, kept when a read misses its master: a flapping master must not
+   * restart the alert's 5 minutes by dropping its shards from the maximum. Confined to the event loop that reads.
+   */
+  private final Map<String, Long> leads = new HashMap<>();
   private final AtomicBoolean reading = new AtomicBoolean();
   private long timer = -1;
 
@@ -129,7 +135,8 @@ public final class ClusterGauges {
     });
     pending.set(counts);
     oldestPending.set(ages);
-    clockAheadMs.set(read.stream().mapToLong(PendingBacklog::clockAheadMs).max().orElse(0));
+    read.forEach(backlog -> leads.put(backlog.shard().name(), backlog.clockAheadMs()));
+    clockAheadMs.set(leads.values().stream().mapToLong(Long::longValue).max().orElse(0));
   }
 
   /**

@@ -354,12 +354,22 @@ public final class GatewayMovements<M extends GatewayMovement> {
       if (status.state() == GatewayStatus.State.UNKNOWN) {
         return ask(movement);
       }
-      if (status.amount().filter(moved -> !moved.equals(movement.amount())).isPresent()) {
+      if (movedOtherThanAsked(movement.amount(), status)) {
         return disagreesAboutTheAmount(movement, status);
       }
       return Verdict.of(status).map(verdict -> follow(movement, verdict))
         .orElse(Future.succeededFuture(movement));
     });
+  }
+
+  /**
+   * Whether the gateway says money moved (succeeded, or succeeded and reversed) for another amount
+   * than the movement's. A decline or a pending answer moved nothing, whatever amount it names (a
+   * gateway may give 0 or a part for those).
+   */
+  static boolean movedOtherThanAsked(Money asked, GatewayStatus status) {
+    boolean moved = status.state() == GatewayStatus.State.SUCCEEDED || status.state() == GatewayStatus.State.REVERSED;
+    return moved && status.amount().filter(amount -> !amount.equals(asked)).isPresent();
   }
 
   /**
