@@ -28,12 +28,7 @@ local amount = positive_units(ARGV[2])
 if not amount then return refuse(idem_key, request_hash, retention_ms, refusal('AMOUNT_INVALID')) end
 
 local wallet = load_wallet(wallet_key)
-local code
-if returned and wallet and wallet.status == 'frozen' then
-  code = wallet.cur ~= currency and 'CURRENCY_MISMATCH' or nil
-else
-  code = wallet_refusal(wallet, currency, '*')
-end
+local code = wallet_refusal(wallet, currency, '*', returned)
 local legs
 if not code then
   legs = {{acct = wallet, bucket = 'avail', delta = amount},

@@ -35,10 +35,9 @@ local wallet = load_wallet(wallet_key)
 local code
 if not amount then
   code = 'AMOUNT_INVALID'
-elseif actor == '*' and merchant_id == '' and wallet and wallet.status == 'frozen' then
-  -- the system taking money back (a chargeback) from a frozen wallet: freezing stops its owner,
-  -- not what the wallet owes back, as a returned payout is credited to it (credit.lua)
-  code = wallet.cur ~= currency and 'CURRENCY_MISMATCH' or nil
+elseif actor == '*' and merchant_id == '' then
+  -- the system taking money back (a chargeback), from a frozen wallet too (wallet_refusal)
+  code = wallet_refusal(wallet, currency, actor, true)
 else
   code = source_refusal(wallet, currency, actor, 'hold')
 end

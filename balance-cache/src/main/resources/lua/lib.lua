@@ -187,11 +187,14 @@ local function load_system(key, id, currency)
           avail = tonumber(f[1] or '0'), held = 0, seq = tonumber(f[2] or '0'), new = (f[2] == false)}
 end
 
--- The refusal a wallet gives to a movement, or nil. Owner '*' is a trusted system actor.
-local function wallet_refusal(wallet, currency, actor)
+-- The refusal a wallet gives to a movement, or nil. Owner '*' is a trusted system actor. With
+-- 'settling', the movement settles what the wallet owes or is owed (a chargeback taken back, a
+-- returned payout coming back): a frozen wallet takes part, as it does in a released hold or a
+-- reversed saga, since freezing stops its owner, not its debts; a closed one, emptied for good, does not.
+local function wallet_refusal(wallet, currency, actor, settling)
   if not wallet then return 'WALLET_NOT_FOUND' end
   if actor and actor ~= '*' and wallet.owner ~= actor then return 'WALLET_NOT_FOUND' end
-  if wallet.status ~= 'active' then return 'WALLET_INACTIVE' end
+  if wallet.status ~= 'active' and not (settling and wallet.status == 'frozen') then return 'WALLET_INACTIVE' end
   if wallet.cur ~= currency then return 'CURRENCY_MISMATCH' end
   return nil
 end
