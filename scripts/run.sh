@@ -171,7 +171,9 @@ start_region() {
   else
     log "${who}ledger-writer: no shaded jar, not started (GET .../entries has no history without it)"
   fi
-  start "sandbox gateway on :$sandbox_port" sandbox-gateway -- \
+  # it remembers what it took across its restarts, like a real gateway, in the region's data folder
+  start "sandbox gateway on :$sandbox_port" sandbox-gateway \
+    WALLET_SANDBOX_JOURNAL="$(dirname "$logs")/sandbox/journal.jsonl" -- \
     -cp "$edge_jar" dev.wallet.edge.gateway.sandbox.SandboxMain
   for port in "$@"; do
     start "edge API on :$port" "edge-api-$port" WALLET_HTTP_PORT="$port" -- -jar "$edge_jar"

@@ -16,7 +16,9 @@ import dev.wallet.ledger.LedgerWriterOptions;
 import dev.wallet.limits.testing.LimitsTestSupport;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.pgclient.PgBuilder;
@@ -53,7 +55,7 @@ final class EdgeFixture {
   final WebClient http;
   final PrometheusMeterRegistry registry;
   private final Vertx vertx;
-  private final Optional<String> sandbox;
+  private Optional<String> sandbox;
 
   private EdgeFixture(Vertx vertx, EdgeApplication app, EdgeConfig config, PrometheusMeterRegistry registry,
                       Optional<String> sandbox) {
@@ -130,7 +132,24 @@ final class EdgeFixture {
   void close() {
     http.close();
     Await.result(app.close());
+    stopSandbox();
+  }
+
+  /** Stops this edge's sandbox gateway: asked anything, the gateway is then unreachable. */
+  void stopSandbox() {
     sandbox.ifPresent(id -> Await.result(vertx.undeploy(id)));
+    sandbox = Optional.empty();
+  }
+
+  /** Starts a sandbox gateway as the edge's again; without a journal (WALLET_SANDBOX_JOURNAL) it knows nothing of before. */
+  void startSandbox() {
+    sandbox = Optional.of(Await.result(vertx.deployVerticle(new SandboxGateway(config.gateway()))));
+  }
+
+  /** What the sandbox gateway answers when asked about {@code reference}, as the edge asks it. */
+  HttpResponse<Buffer> askSandbox(String reference) {
+    return Await.result(WebClient.create(vertx).getAbs(config.gateway().url() + "/v1/operations/" + reference)
+      .putHeader("Authorization", "Bearer " + config.gateway().apiKey()).send());
   }
 
   /** The test environment as WALLET_* variables: the shared infrastructure, free ports, fast timers. */

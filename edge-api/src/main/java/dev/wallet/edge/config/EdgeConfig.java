@@ -233,9 +233,12 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
    * @param declineRate share of requests declined
    * @param timeoutRate share of requests whose answer is lost (the edge must ask again) and whose webhook never comes
    * @param reversalRate share of successes reversed later (a chargeback, a returned payout)
+   * @param journal      the file in which it remembers what it took, as a real gateway does, across its
+   *                     restarts; without one it forgets everything when it stops
    */
   public record SandboxBehaviour(int port, List<String> webhookUrls, long delayMs, double declineRate,
-                                 double timeoutRate, double reversalRate, long reversalDelayMs) {
+                                 double timeoutRate, double reversalRate, long reversalDelayMs,
+                                 Optional<String> journal) {
     public SandboxBehaviour {
       webhookUrls = List.copyOf(webhookUrls);
     }
@@ -464,7 +467,8 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
       s.rate("WALLET_SANDBOX_DECLINE_RATE", "sandbox.declineRate", 0),
       s.rate("WALLET_SANDBOX_TIMEOUT_RATE", "sandbox.timeoutRate", 0),
       s.rate("WALLET_SANDBOX_REVERSAL_RATE", "sandbox.reversalRate", 0),
-      s.number("WALLET_SANDBOX_REVERSAL_DELAY_MS", "sandbox.reversalDelayMs", 5_000));
+      s.number("WALLET_SANDBOX_REVERSAL_DELAY_MS", "sandbox.reversalDelayMs", 5_000),
+      Optional.of(s.text("WALLET_SANDBOX_JOURNAL", "sandbox.journal", "")).filter(path -> !path.isBlank()));
     return new Gateway(s.text("WALLET_SANDBOX_URL", "gateway.url", "http://127.0.0.1:" + sandboxPort),
       secrets.secret("WALLET_SANDBOX_API_KEY", "gateway.apiKey", Secrets.DEV_SANDBOX_API_KEY),
       secrets.secret("WALLET_SANDBOX_WEBHOOK_SECRET", "gateway.webhookSecret", Secrets.DEV_WEBHOOK_SECRET),

@@ -346,13 +346,15 @@ public final class GatewayMovements<M extends GatewayMovement> {
   }
 
   /**
-   * A movement the gateway never gave a verdict on: what does it say now? One it does not know
-   * (never got it, or forgot it after acknowledging) is asked again, idempotent on the id.
+   * A movement the gateway never gave a verdict on: what does it say now? One it never acknowledged
+   * and does not know is asked again, idempotent on the id. One it acknowledged and no longer knows is
+   * not: the gateway's idempotency on the id may have forgotten it too, and asked again it could
+   * collect or pay out a second time (until 2026-12-06 it was asked again).
    */
   private Future<M> askAbout(M movement) {
     return gateway.status(movement.id()).compose(status -> {
       if (status.state() == GatewayStatus.State.UNKNOWN) {
-        return ask(movement);
+        return movement.status() == transitions.unacknowledged() ? ask(movement) : forgotten(movement);
       }
       if (movedOtherThanAsked(movement.amount(), status)) {
         return disagreesAboutTheAmount(movement, status);
@@ -383,6 +385,19 @@ public final class GatewayMovements<M extends GatewayMovement> {
     LOG.error("{} {}: gateway {} says it moved {} ({}) where the wallet asked {}: nothing applied; see "
       + "docs/operations.md#gateway-contradiction", noun, movement.id(), gateway.name(), status.amount().orElseThrow(),
       status.state(), movement.amount());
+    return Future.succeededFuture(movement);
+  }
+
+  /**
+   * The gateway says it does not know a movement it acknowledged: nothing is applied or asked again,
+   * and the movement waits for an operator, asked about again each round in case the gateway finds it;
+   * an error, counted with the contradictions and alerted on.
+   */
+  private Future<M> forgotten(M movement) {
+    contradictions().increment();
+    LOG.error("{} {}: gateway {} acknowledged it ({}) and now says it does not know it: not asked again, nothing "
+      + "applied; see docs/operations.md#gateway-contradiction", noun, movement.id(), gateway.name(),
+      movement.gatewayRef().orElse("no gateway reference"));
     return Future.succeededFuture(movement);
   }
 

@@ -8,6 +8,9 @@ import dev.wallet.edge.gateway.WebhookSignature;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.FileSystem;
+import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -16,6 +19,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -37,11 +41,17 @@ import org.slf4j.LoggerFactory;
  * requests are declined, lose their answer (the HTTP call fails with 504 and no webhook ever
  * comes: the edge must ask), or are reversed later (a chargeback, a returned payout). The
  * instrument's account can force one fate, for tests and demos: "decline", "timeout", "reverse",
- * "timeout-reverse" (every answer and webhook lost, and reversed before the edge asks), and "short"
- * (it moves one minor unit less than asked, and says so in its webhook and when asked).
+ * "timeout-reverse" (every answer and webhook lost, and reversed before the edge asks), "short"
+ * (it moves one minor unit less than asked, and says so in its webhook and when asked), and
+ * "pending" (acknowledged, and never decided: a gateway taking its time).
  *
- * <p>Its state is in memory and lives on this verticle's event loop (one instance): a restarted
- * sandbox has forgotten everything, and answers "unknown", so the edge asks again (idempotent).
+ * <p>Its state lives on this verticle's event loop (one instance). With a journal
+ * ({@code WALLET_SANDBOX_JOURNAL}, as scripts/run.sh sets it) it remembers what it took across its
+ * restarts, as a real gateway does: each request and each outcome is appended to the file before it
+ * is answered or announced, and a restarted sandbox reads the file back and decides what was still
+ * undecided. A webhook it was delivering when it stopped is not delivered again; the edge asks about
+ * what it has no verdict on. Without a journal a restarted sandbox has forgotten everything, like a
+ * gateway that lost its records, and answers "unknown" about what it had acknowledged.
  */
 public final class SandboxGateway extends VerticleBase {
 
@@ -54,6 +64,7 @@ public final class SandboxGateway extends VerticleBase {
   private final WebhookSignature signature;
   private final Random random = new SecureRandom();
   private final Map<String, Operation> operations = new HashMap<>();
+  private Optional<AsyncFile> journal = Optional.empty();
   private WebClient webhooks;
   private HttpServer server;
 
@@ -66,7 +77,7 @@ public final class SandboxGateway extends VerticleBase {
   enum Kind { COLLECTION, PAYOUT }
 
   enum Fate {
-    SUCCEED, DECLINE, LOSE_ANSWER, REVERSE_LATER, LOSE_ANSWER_THEN_REVERSE, SHORT;
+    SUCCEED, DECLINE, LOSE_ANSWER, REVERSE_LATER, LOSE_ANSWER_THEN_REVERSE, SHORT, NEVER_DECIDE;
 
     /** The HTTP call fails with 504 and no webhook ever comes, the reversal's neither. */
     boolean losesAnswers() {
@@ -94,6 +105,20 @@ public final class SandboxGateway extends VerticleBase {
       this.gatewayRef = gatewayRef;
       this.fate = fate;
     }
+
+    /** One line of the journal: the operation as it is now. */
+    JsonObject toJson() {
+      return new JsonObject().put("kind", kind.name()).put("request", SandboxProtocol.requestJson(request))
+        .put("gatewayRef", gatewayRef).put("fate", fate.name()).put("state", state.name());
+    }
+
+    static Operation fromJson(JsonObject json) {
+      Operation operation = new Operation(Kind.valueOf(json.getString("kind")),
+        SandboxProtocol.request(json.getJsonObject("request")), json.getString("gatewayRef"),
+        Fate.valueOf(json.getString("fate")));
+      operation.state = State.valueOf(json.getString("state"));
+      return operation;
+    }
   }
 
   @Override
@@ -105,14 +130,56 @@ public final class SandboxGateway extends VerticleBase {
     router.post("/v1/collections").handler(ctx -> submit(ctx, Kind.COLLECTION));
     router.post("/v1/payouts").handler(ctx -> submit(ctx, Kind.PAYOUT));
     router.get("/v1/operations/:reference").handler(this::status);
-    return vertx.createHttpServer().requestHandler(router).listen(behaviour.port())
+    return openJournal().compose(opened -> vertx.createHttpServer().requestHandler(router).listen(behaviour.port()))
       .onSuccess(listening -> server = listening);
   }
 
   @Override
   public Future<?> stop() {
     webhooks.close();
-    return Future.succeededFuture();
+    // closed here, not by the undeployment, so that its port is free when this completes
+    Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
+    return closed.compose(done -> journal.map(AsyncFile::close).orElse(Future.succeededFuture()));
+  }
+
+  /** Reads the journal back (the last line of each reference is its state), decides what was undecided, and opens it to append. */
+  private Future<Void> openJournal() {
+    if (behaviour.journal().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    String path = behaviour.journal().get();
+    FileSystem files = vertx.fileSystem();
+    String folder = Optional.ofNullable(Path.of(path).toAbsolutePath().getParent()).map(Path::toString).orElse(".");
+    return files.mkdirs(folder)
+      .compose(made -> files.exists(path))
+      .compose(exists -> exists ? files.readFile(path) : Future.succeededFuture(Buffer.buffer()))
+      .compose(content -> {
+        content.toString(StandardCharsets.UTF_8).lines().filter(line -> !line.isBlank())
+          .map(line -> Operation.fromJson(new JsonObject(line)))
+          .forEach(operation -> operations.put(operation.request.reference(), operation));
+        operations.values().forEach(this::carryOn);
+        LOG.info("sandbox journal {}: {} operations remembered", path, operations.size());
+        return files.open(path, new OpenOptions().setAppend(true).setCreate(true));
+      })
+      .map(file -> {
+        journal = Optional.of(file);
+        return null;
+      });
+  }
+
+  /** What was still to happen to an operation when the sandbox stopped, scheduled again. */
+  private void carryOn(Operation operation) {
+    if (operation.state == State.PENDING) {
+      decideLater(operation);
+    } else if (operation.state == State.SUCCEEDED && operation.fate.reversesLater()) {
+      vertx.setTimer(behaviour.reversalDelayMs(), fired -> reverse(operation));
+    }
+  }
+
+  /** Appends the operation as it is now to the journal, if there is one; written to the file before this completes. */
+  private Future<Void> remember(Operation operation) {
+    return journal.map(file -> file.write(Buffer.buffer(operation.toJson().encode() + "\n")))
+      .orElse(Future.succeededFuture());
   }
 
   public int port() {
@@ -144,12 +211,26 @@ public final class SandboxGateway extends VerticleBase {
     }
     Operation operation = new Operation(kind, request, "sbx_" + hex(10), fate(request));
     operations.put(request.reference(), operation);
-    vertx.setTimer(behaviour.delayMs(), fired -> resolve(operation));
-    if (operation.fate.losesAnswers()) {
-      answer(ctx, 504, new JsonObject().put("error", "upstream timeout"));
-      return;
+    remember(operation).onComplete(written -> {
+      if (written.failed()) {
+        operations.remove(request.reference());
+        LOG.error("sandbox could not write {} to its journal; refused", request.reference(), written.cause());
+        answer(ctx, 503, new JsonObject().put("error", "try again"));
+        return;
+      }
+      decideLater(operation);
+      if (operation.fate.losesAnswers()) {
+        answer(ctx, 504, new JsonObject().put("error", "upstream timeout"));
+        return;
+      }
+      answer(ctx, 202, accepted(operation));
+    });
+  }
+
+  private void decideLater(Operation operation) {
+    if (operation.fate != Fate.NEVER_DECIDE) {
+      vertx.setTimer(behaviour.delayMs(), fired -> resolve(operation));
     }
-    answer(ctx, 202, accepted(operation));
   }
 
   /** The gateway is idempotent on the wallet's reference: the same request gets the same answer. */
@@ -173,6 +254,7 @@ public final class SandboxGateway extends VerticleBase {
       case "reverse" -> Fate.REVERSE_LATER;
       case "timeout-reverse" -> Fate.LOSE_ANSWER_THEN_REVERSE;
       case "short" -> Fate.SHORT;
+      case "pending" -> Fate.NEVER_DECIDE;
       default -> drawnFate();
     };
   }
@@ -192,7 +274,7 @@ public final class SandboxGateway extends VerticleBase {
 
   private void resolve(Operation operation) {
     operation.state = operation.fate == Fate.DECLINE ? State.FAILED : State.SUCCEEDED;
-    announce(operation);
+    rememberThenAnnounce(operation);
     if (operation.fate.reversesLater()) {
       vertx.setTimer(behaviour.reversalDelayMs(), fired -> reverse(operation));
     }
@@ -200,7 +282,18 @@ public final class SandboxGateway extends VerticleBase {
 
   private void reverse(Operation operation) {
     operation.state = State.REVERSED;
-    announce(operation);
+    rememberThenAnnounce(operation);
+  }
+
+  /** An outcome the journal could not keep is announced all the same: the edge holds it then, and its reconciler asks. */
+  private void rememberThenAnnounce(Operation operation) {
+    remember(operation).onComplete(written -> {
+      if (written.failed()) {
+        LOG.error("sandbox could not write the outcome of {} to its journal; a restart would announce it again",
+          operation.request.reference(), written.cause());
+      }
+      announce(operation);
+    });
   }
 
   private void announce(Operation operation) {

@@ -1,0 +1,173 @@
+package dev.wallet.edge;
+
+import static dev.wallet.edge.ApiCaller.deposit;
+import static dev.wallet.edge.ApiCaller.newKey;
+import static dev.wallet.edge.ApiCaller.withdrawal;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.edge.gateway.WebhookSignature;
+import io.micrometer.core.instrument.Counter;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * What the wallet does when the gateway did not get a request, or got it and forgot it; and the
+ * sandbox's journal, which keeps it from forgetting across its restarts as a real gateway does.
+ */
+@ExtendWith(VertxExtension.class)
+class GatewayMemoryTest {
+
+  @Test
+  @DisplayName("a deposit the gateway never got (it was unreachable) is asked of it again once it is back, and credited once")
+  void neverReceivedIsAskedAgain(Vertx vertx) {
+    EdgeFixture edge = EdgeFixture.start(vertx);
+    try {
+      ApiCaller alice = edge.newUser();
+      String wallet = alice.openWallet();
+      edge.stopSandbox();
+
+      HttpResponse<Buffer> deposited = alice.post("/v1/deposits", deposit(wallet, 800, "bank"), newKey());
+      assertThat(deposited.statusCode()).as(deposited.bodyAsString()).isEqualTo(202);
+      edge.startSandbox();
+
+      alice.awaitStatus("/v1/deposits/" + deposited.bodyAsJsonObject().getString("id"), "completed");
+      assertThat(alice.available(wallet)).isEqualTo(800);
+    } finally {
+      edge.close();
+    }
+  }
+
+  @Test
+  @DisplayName("a payout the gateway acknowledged and then forgot is not sent again: counted for the contradiction "
+    + "alert, the withdrawal waits with its money held")
+  void forgottenPayoutIsNotSentAgain(Vertx vertx) {
+    EdgeFixture edge = EdgeFixture.start(vertx);
+    try {
+      ApiCaller alice = edge.newUser();
+      String wallet = alice.openWallet();
+      alice.deposit(wallet, 5_000);
+      double before = contradictions(edge, "withdrawal");
+
+      HttpResponse<Buffer> requested = alice.post("/v1/withdrawals", withdrawal(wallet, 2_000, "pending"), newKey());
+      assertThat(requested.statusCode()).as(requested.bodyAsString()).isEqualTo(202);
+      String id = requested.bodyAsJsonObject().getString("id");
+      assertThat(edge.askSandbox(id).statusCode()).isEqualTo(200);
+      edge.stopSandbox();
+      edge.startSandbox();
+
+      awaitTwoRoundsOver(vertx, id);
+      assertThat(contradictions(edge, "withdrawal")).isGreaterThan(before);
+      assertThat(edge.askSandbox(id).statusCode()).as("the payout was not asked of the gateway again").isEqualTo(404);
+      assertThat(alice.get("/v1/withdrawals/" + id).bodyAsJsonObject().getString("status")).isEqualTo("pending");
+      assertThat(alice.wallet(wallet).getJsonObject("balance"))
+        .isEqualTo(new JsonObject().put("available", 3_000).put("held", 2_000));
+
+      // what an operator does once the gateway confirms it never paid: its word, signed, releases the hold
+      assertThat(deliver(edge, "payout.failed", id, 2_000).statusCode()).isEqualTo(200);
+      alice.awaitStatus("/v1/withdrawals/" + id, "failed");
+      assertThat(alice.available(wallet)).isEqualTo(5_000);
+    } finally {
+      edge.close();
+    }
+  }
+
+  /**
+   * Waits until the reconciler has claimed the withdrawal twice from now: the first round has asked
+   * the gateway about it then (an edge's rounds do not overlap, and a claim is a round's first step).
+   */
+  private static void awaitTwoRoundsOver(Vertx vertx, String withdrawal) {
+    Pool app = EdgeFixture.pool(vertx, EdgeFixture.appDatabase());
+    try {
+      OffsetDateTime from = claimed(app, withdrawal);
+      Set<OffsetDateTime> claims = new HashSet<>();
+      Eventually.await("the reconciler to claim the withdrawal twice", Duration.ofSeconds(30), () -> {
+        OffsetDateTime last = claimed(app, withdrawal);
+        if (last.isAfter(from)) {
+          claims.add(last);
+        }
+        return claims.size() >= 2;
+      });
+    } finally {
+      Await.result(app.close());
+    }
+  }
+
+  private static OffsetDateTime claimed(Pool app, String withdrawal) {
+    return Await.result(app.preparedQuery("SELECT updated_at FROM edge.withdrawals WHERE id = $1")
+      .execute(Tuple.of(withdrawal))).iterator().next().getOffsetDateTime(0);
+  }
+
+  /** The gateway's signed word about a movement, delivered to the edge's webhook. */
+  private static HttpResponse<Buffer> deliver(EdgeFixture edge, String type, String reference, long amount) {
+    String body = new JsonObject().put("id", "evt_test_" + UUID.randomUUID().toString().replace("-", ""))
+      .put("type", type).put("created", Instant.now().getEpochSecond())
+      .put("data", new JsonObject().put("reference", reference).put("amount", amount).put("currency", "USD")
+        .put("reason", "never paid, the gateway confirms")).encode();
+    String signature = new WebhookSignature(EdgeFixture.WEBHOOK_SECRET).header(Instant.now().getEpochSecond(),
+      body.getBytes(StandardCharsets.UTF_8));
+    return Await.result(edge.http.post("/v1/webhooks/gateway/sandbox").putHeader("Content-Type", "application/json")
+      .putHeader(WebhookSignature.HEADER, signature).sendBuffer(Buffer.buffer(body)));
+  }
+
+  @Test
+  @DisplayName("a sandbox with a journal remembers across its restart what it took, and decides after it what it had "
+    + "not decided yet")
+  void aJournalRemembers(Vertx vertx) throws IOException {
+    Path journal = Files.createTempDirectory("sandbox-journal").resolve("journal.jsonl");
+    EdgeFixture edge = EdgeFixture.start(vertx, Map.of("WALLET_SANDBOX_JOURNAL", journal.toString(),
+      "WALLET_SANDBOX_DELAY_MS", "3000"));
+    try {
+      ApiCaller alice = edge.newUser();
+      String wallet = alice.openWallet();
+      alice.deposit(wallet, 5_000);
+      String payout = alice.post("/v1/withdrawals", withdrawal(wallet, 2_000, "pending"), newKey()).bodyAsJsonObject()
+        .getString("id");
+      String collection = alice.post("/v1/deposits", deposit(wallet, 700, "bank"), newKey()).bodyAsJsonObject()
+        .getString("id");
+      String gatewayRef = edge.askSandbox(payout).bodyAsJsonObject().getString("gatewayRef");
+
+      edge.stopSandbox();
+      edge.startSandbox();
+
+      HttpResponse<Buffer> remembered = edge.askSandbox(payout);
+      assertThat(remembered.statusCode()).isEqualTo(200);
+      assertThat(remembered.bodyAsJsonObject().getString("gatewayRef")).isEqualTo(gatewayRef);
+      alice.awaitStatus("/v1/deposits/" + collection, "completed");
+      assertThat(alice.wallet(wallet).getJsonObject("balance"))
+        .isEqualTo(new JsonObject().put("available", 3_700).put("held", 2_000));
+
+      // a payout left pending would be asked about by every later test's edge, of a sandbox that never knew it
+      assertThat(deliver(edge, "payout.failed", payout, 2_000).statusCode()).isEqualTo(200);
+      alice.awaitStatus("/v1/withdrawals/" + payout, "failed");
+    } finally {
+      edge.close();
+    }
+  }
+
+  private static double contradictions(EdgeFixture edge, String movement) {
+    Counter counter = edge.registry.find("wallet_gateway_contradictions_total").tags("gateway", "sandbox", "movement",
+      movement).counter();
+    return counter == null ? 0 : counter.count();
+  }
+}
