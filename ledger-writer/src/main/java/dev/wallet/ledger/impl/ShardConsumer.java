@@ -37,6 +37,8 @@ final class ShardConsumer {
   private static final long TRIM_EVERY_MS = 2_000;
   private static final long REPLICATION_TIMEOUT_MS = 1_000;
   private static final long CYCLE_TIMEOUT_MS = 30_000;
+  /** A streak of failed rounds is logged when it starts, then once this often, and when it ends. */
+  private static final long FAILURE_LOG_EVERY_MS = 30_000;
   /** Raised by the database when an account's predecessor entry is not committed yet (another writer has it). */
   private static final String OUT_OF_ORDER = "WL001";
   /** What the Vert.x SQL client's pool answers once it is closed. */
@@ -62,6 +64,7 @@ final class ShardConsumer {
   private volatile String position;
   private long nextTrimAt;
   private long backoffMs;
+  private final FailureStreak failures = new FailureStreak(FAILURE_LOG_EVERY_MS);
   private volatile long backlog;
   private volatile long lastCommitAtMs;
   private volatile String lastFailure;
@@ -166,6 +169,8 @@ final class ShardConsumer {
       } else {
         backoffMs = 0;
         lastFailure = null;
+        failures.succeeded(System.currentTimeMillis()).ifPresent(streak ->
+          LOG.info("ledger writer for {} commits again after {}", shard(), streak));
         if (done.result() > 0 && !readToTheEnd) {
           vertx.runOnContext(v -> loop());  // a full batch: the stream holds more now
         } else {
@@ -205,13 +210,23 @@ final class ShardConsumer {
     }
     failedRounds.incrementAndGet();
     lastFailure = cause.toString();
+    long now = System.currentTimeMillis();
+    boolean logged = failures.failed(now);
     if (cause instanceof PgException pg && OUT_OF_ORDER.equals(pg.getSqlState())) {
       backoffMs = IDLE_POLL_MS;
-      LOG.info("ledger writer for {} waits for an earlier batch of another writer: {}", shard(), pg.getMessage());
+      if (logged && !failures.repeated()) {
+        LOG.info("ledger writer for {} waits for an earlier batch of another writer: {}", shard(), pg.getMessage());
+      } else if (logged) {
+        LOG.warn("ledger writer for {} still waits for an earlier batch of another writer ({}): {}", shard(),
+          failures.sofar(now), pg.getMessage());
+      }
       return;
     }
     backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(50, backoffMs * 2));
-    LOG.error("ledger writer for {} failed, retrying the same batch in {} ms: {}", shard(), backoffMs, lastFailure);
+    if (logged) {
+      LOG.error("ledger writer for {} failed ({}), retrying the same batch in {} ms: {}", shard(), failures.sofar(now),
+        backoffMs, lastFailure);
+    }
   }
 
   /** One round; answers how many entries it committed. */

@@ -1,0 +1,58 @@
+package dev.wallet.ledger.impl;
+
+import java.util.Optional;
+
+/**
+ * A run of failed rounds of one shard's writer, for its log: a streak is reported when it starts,
+ * then at most once every {@code everyMs} with how long it has lasted, and once when a round
+ * succeeds again. Every round is still counted in the metrics; the log says what changed. Until
+ * 2026-12-06 every failed round was logged, and a shard waiting on a batch no writer commits (WL001,
+ * retried every 50 ms) wrote twenty lines a second for as long as it waited.
+ */
+final class FailureStreak {
+
+  private final long everyMs;
+  private long startedAtMs = -1;
+  private long reportedAtMs;
+  private long rounds;
+
+  FailureStreak(long everyMs) {
+    this.everyMs = everyMs;
+  }
+
+  /** A round failed at {@code nowMs}: whether to log it (the streak's first, or the first for {@code everyMs}). */
+  boolean failed(long nowMs) {
+    rounds++;
+    if (startedAtMs < 0) {
+      startedAtMs = nowMs;
+      reportedAtMs = nowMs;
+      return true;
+    }
+    if (nowMs - reportedAtMs >= everyMs) {
+      reportedAtMs = nowMs;
+      return true;
+    }
+    return false;
+  }
+
+  /** Whether the last failed round was not the streak's first. */
+  boolean repeated() {
+    return rounds > 1;
+  }
+
+  /** The streak so far, for a log line: "3 failed rounds in 120 ms". */
+  String sofar(long nowMs) {
+    return rounds + " failed round" + (rounds == 1 ? "" : "s") + " in " + (nowMs - startedAtMs) + " ms";
+  }
+
+  /** A round succeeded at {@code nowMs}: the streak it ended, to log, if there was one. */
+  Optional<String> succeeded(long nowMs) {
+    if (startedAtMs < 0) {
+      return Optional.empty();
+    }
+    String ended = sofar(nowMs);
+    startedAtMs = -1;
+    rounds = 0;
+    return Optional.of(ended);
+  }
+}
