@@ -59,50 +59,130 @@ class GatewayMemoryTest {
   }
 
   @Test
-  @DisplayName("a payout the gateway acknowledged and then forgot is not sent again: counted for the contradiction "
-    + "alert, the withdrawal waits with its money held")
-  void forgottenPayoutIsNotSentAgain(Vertx vertx) {
+  @DisplayName("a payout and a deposit the gateway acknowledged and then forgot are not sent again: counted for the "
+    + "contradiction alert, each waits, the payout's money held")
+  void forgottenMovementsAreNotSentAgain(Vertx vertx) {
     EdgeFixture edge = EdgeFixture.start(vertx);
+    ApiCaller alice = edge.newUser();
+    String wallet = alice.openWallet();
+    alice.deposit(wallet, 5_000);
+    double before = contradictions(edge, "withdrawal");
+    String payout = alice.post("/v1/withdrawals", withdrawal(wallet, 2_000, "pending"), newKey()).bodyAsJsonObject()
+      .getString("id");
+    String collection = alice.post("/v1/deposits", deposit(wallet, 700, "bank", "pending"), newKey())
+      .bodyAsJsonObject().getString("id");
     try {
-      ApiCaller alice = edge.newUser();
-      String wallet = alice.openWallet();
-      alice.deposit(wallet, 5_000);
-      double before = contradictions(edge, "withdrawal");
-
-      HttpResponse<Buffer> requested = alice.post("/v1/withdrawals", withdrawal(wallet, 2_000, "pending"), newKey());
-      assertThat(requested.statusCode()).as(requested.bodyAsString()).isEqualTo(202);
-      String id = requested.bodyAsJsonObject().getString("id");
-      assertThat(edge.askSandbox(id).statusCode()).isEqualTo(200);
+      assertThat(edge.askSandbox(payout).statusCode()).isEqualTo(200);
+      assertThat(edge.askSandbox(collection).statusCode()).isEqualTo(200);
       edge.stopSandbox();
       edge.startSandbox();
 
-      awaitTwoRoundsOver(vertx, id);
+      awaitTwoClaims(vertx, "withdrawals", payout);
+      awaitTwoClaims(vertx, "deposits", collection);
+      assertThat(edge.askSandbox(payout).statusCode()).as("the payout was not asked of the gateway again").isEqualTo(404);
+      assertThat(edge.askSandbox(collection).statusCode()).as("the deposit was not asked of the gateway again")
+        .isEqualTo(404);
       assertThat(contradictions(edge, "withdrawal")).isGreaterThan(before);
-      assertThat(edge.askSandbox(id).statusCode()).as("the payout was not asked of the gateway again").isEqualTo(404);
-      assertThat(alice.get("/v1/withdrawals/" + id).bodyAsJsonObject().getString("status")).isEqualTo("pending");
+      assertThat(alice.get("/v1/withdrawals/" + payout).bodyAsJsonObject().getString("status")).isEqualTo("pending");
+      assertThat(alice.get("/v1/deposits/" + collection).bodyAsJsonObject().getString("status")).isEqualTo("pending");
       assertThat(alice.wallet(wallet).getJsonObject("balance"))
         .isEqualTo(new JsonObject().put("available", 3_000).put("held", 2_000));
 
-      // what an operator does once the gateway confirms it never paid: its word, signed, releases the hold
-      assertThat(deliver(edge, "payout.failed", id, 2_000).statusCode()).isEqualTo(200);
-      alice.awaitStatus("/v1/withdrawals/" + id, "failed");
+      // what an operator does once the gateway confirms it moved nothing: its word, signed, ends each
+      assertThat(deliver(edge, "payout.failed", payout, 2_000).statusCode()).isEqualTo(200);
+      alice.awaitStatus("/v1/withdrawals/" + payout, "failed");
       assertThat(alice.available(wallet)).isEqualTo(5_000);
     } finally {
+      settle(edge, payout, collection);
       edge.close();
     }
   }
 
+  @Test
+  @DisplayName("a payout whose acknowledgement was lost is acknowledged by the gateway's answer when asked, and so is "
+    + "not sent again once the gateway forgets it")
+  void anAnswerIsAnAcknowledgement(Vertx vertx) {
+    EdgeFixture funding = EdgeFixture.start(vertx);
+    ApiCaller alice = funding.newUser();
+    String wallet = alice.openWallet();
+    alice.deposit(wallet, 5_000);
+    funding.close();
+    EdgeFixture edge = EdgeFixture.start(vertx, Map.of("WALLET_SANDBOX_DELAY_MS", "600000"));
+    ApiCaller owner = edge.as(alice.id());
+    String payout = owner.post("/v1/withdrawals", withdrawal(wallet, 2_000, "timeout"), newKey()).bodyAsJsonObject()
+      .getString("id");
+    try {
+      Eventually.await("the reconciler to record the gateway's answer as its acknowledgement", Duration.ofSeconds(30),
+        () -> "submitted".equals(withdrawalStatus(vertx, payout)));
+      edge.stopSandbox();
+      edge.startSandbox();
+
+      awaitTwoClaims(vertx, "withdrawals", payout);
+      assertThat(edge.askSandbox(payout).statusCode()).as("the payout was not asked of the gateway again").isEqualTo(404);
+      assertThat(owner.wallet(wallet).getJsonObject("balance"))
+        .isEqualTo(new JsonObject().put("available", 3_000).put("held", 2_000));
+    } finally {
+      settle(edge, payout);
+      edge.close();
+    }
+  }
+
+  @Test
+  @DisplayName("a sandbox with a journal remembers across its restart what it took, and decides after it what it had "
+    + "not decided yet")
+  void aJournalRemembers(Vertx vertx) throws IOException {
+    Path journal = Files.createTempDirectory("sandbox-journal").resolve("journal.jsonl");
+    EdgeFixture edge = EdgeFixture.start(vertx, Map.of("WALLET_SANDBOX_JOURNAL", journal.toString(),
+      "WALLET_SANDBOX_DELAY_MS", "3000"));
+    ApiCaller alice = edge.newUser();
+    String wallet = alice.openWallet();
+    alice.deposit(wallet, 5_000);
+    String payout = alice.post("/v1/withdrawals", withdrawal(wallet, 2_000, "pending"), newKey()).bodyAsJsonObject()
+      .getString("id");
+    String collection = alice.post("/v1/deposits", deposit(wallet, 700, "bank"), newKey()).bodyAsJsonObject()
+      .getString("id");
+    try {
+      String payoutRef = edge.askSandbox(payout).bodyAsJsonObject().getString("gatewayRef");
+      String collectionRef = edge.askSandbox(collection).bodyAsJsonObject().getString("gatewayRef");
+
+      edge.stopSandbox();
+      edge.startSandbox();
+
+      assertThat(edge.askSandbox(payout).bodyAsJsonObject().getString("gatewayRef")).isEqualTo(payoutRef);
+      assertThat(edge.askSandbox(collection).bodyAsJsonObject().getString("gatewayRef")).isEqualTo(collectionRef);
+      alice.awaitStatus("/v1/deposits/" + collection, "completed");
+      assertThat(alice.wallet(wallet).getJsonObject("balance"))
+        .isEqualTo(new JsonObject().put("available", 3_700).put("held", 2_000));
+    } finally {
+      settle(edge, payout);
+      edge.close();
+      Files.deleteIfExists(journal);
+      Files.deleteIfExists(journal.getParent());
+    }
+  }
+
   /**
-   * Waits until the reconciler has claimed the withdrawal twice from now: the first round has asked
-   * the gateway about it then (an edge's rounds do not overlap, and a claim is a round's first step).
+   * Movements left pending would be asked about by every later test's edge, of sandboxes that never
+   * knew them: each is ended by the gateway's signed word that it moved nothing.
    */
-  private static void awaitTwoRoundsOver(Vertx vertx, String withdrawal) {
+  private static void settle(EdgeFixture edge, String payout, String... collections) {
+    deliver(edge, "payout.failed", payout, 2_000);
+    for (String collection : collections) {
+      deliver(edge, "deposit.failed", collection, 700);
+    }
+  }
+
+  /**
+   * Waits until the reconciler has claimed the movement twice from now: the first round has asked
+   * the gateway about it then (an edge's rounds do not overlap, and a claim comes before the asking).
+   */
+  private static void awaitTwoClaims(Vertx vertx, String table, String id) {
     Pool app = EdgeFixture.pool(vertx, EdgeFixture.appDatabase());
     try {
-      OffsetDateTime from = claimed(app, withdrawal);
+      OffsetDateTime from = claimed(app, table, id);
       Set<OffsetDateTime> claims = new HashSet<>();
-      Eventually.await("the reconciler to claim the withdrawal twice", Duration.ofSeconds(30), () -> {
-        OffsetDateTime last = claimed(app, withdrawal);
+      Eventually.await("the reconciler to claim " + id + " twice", Duration.ofSeconds(30), () -> {
+        OffsetDateTime last = claimed(app, table, id);
         if (last.isAfter(from)) {
           claims.add(last);
         }
@@ -113,9 +193,19 @@ class GatewayMemoryTest {
     }
   }
 
-  private static OffsetDateTime claimed(Pool app, String withdrawal) {
-    return Await.result(app.preparedQuery("SELECT updated_at FROM edge.withdrawals WHERE id = $1")
-      .execute(Tuple.of(withdrawal))).iterator().next().getOffsetDateTime(0);
+  private static OffsetDateTime claimed(Pool app, String table, String id) {
+    return Await.result(app.preparedQuery("SELECT updated_at FROM edge." + table + " WHERE id = $1")
+      .execute(Tuple.of(id))).iterator().next().getOffsetDateTime(0);
+  }
+
+  private static String withdrawalStatus(Vertx vertx, String id) {
+    Pool app = EdgeFixture.pool(vertx, EdgeFixture.appDatabase());
+    try {
+      return Await.result(app.preparedQuery("SELECT status FROM edge.withdrawals WHERE id = $1")
+        .execute(Tuple.of(id))).iterator().next().getString(0);
+    } finally {
+      Await.result(app.close());
+    }
   }
 
   /** The gateway's signed word about a movement, delivered to the edge's webhook. */
@@ -123,46 +213,11 @@ class GatewayMemoryTest {
     String body = new JsonObject().put("id", "evt_test_" + UUID.randomUUID().toString().replace("-", ""))
       .put("type", type).put("created", Instant.now().getEpochSecond())
       .put("data", new JsonObject().put("reference", reference).put("amount", amount).put("currency", "USD")
-        .put("reason", "never paid, the gateway confirms")).encode();
+        .put("reason", "nothing moved, the gateway confirms")).encode();
     String signature = new WebhookSignature(EdgeFixture.WEBHOOK_SECRET).header(Instant.now().getEpochSecond(),
       body.getBytes(StandardCharsets.UTF_8));
     return Await.result(edge.http.post("/v1/webhooks/gateway/sandbox").putHeader("Content-Type", "application/json")
       .putHeader(WebhookSignature.HEADER, signature).sendBuffer(Buffer.buffer(body)));
-  }
-
-  @Test
-  @DisplayName("a sandbox with a journal remembers across its restart what it took, and decides after it what it had "
-    + "not decided yet")
-  void aJournalRemembers(Vertx vertx) throws IOException {
-    Path journal = Files.createTempDirectory("sandbox-journal").resolve("journal.jsonl");
-    EdgeFixture edge = EdgeFixture.start(vertx, Map.of("WALLET_SANDBOX_JOURNAL", journal.toString(),
-      "WALLET_SANDBOX_DELAY_MS", "3000"));
-    try {
-      ApiCaller alice = edge.newUser();
-      String wallet = alice.openWallet();
-      alice.deposit(wallet, 5_000);
-      String payout = alice.post("/v1/withdrawals", withdrawal(wallet, 2_000, "pending"), newKey()).bodyAsJsonObject()
-        .getString("id");
-      String collection = alice.post("/v1/deposits", deposit(wallet, 700, "bank"), newKey()).bodyAsJsonObject()
-        .getString("id");
-      String gatewayRef = edge.askSandbox(payout).bodyAsJsonObject().getString("gatewayRef");
-
-      edge.stopSandbox();
-      edge.startSandbox();
-
-      HttpResponse<Buffer> remembered = edge.askSandbox(payout);
-      assertThat(remembered.statusCode()).isEqualTo(200);
-      assertThat(remembered.bodyAsJsonObject().getString("gatewayRef")).isEqualTo(gatewayRef);
-      alice.awaitStatus("/v1/deposits/" + collection, "completed");
-      assertThat(alice.wallet(wallet).getJsonObject("balance"))
-        .isEqualTo(new JsonObject().put("available", 3_700).put("held", 2_000));
-
-      // a payout left pending would be asked about by every later test's edge, of a sandbox that never knew it
-      assertThat(deliver(edge, "payout.failed", payout, 2_000).statusCode()).isEqualTo(200);
-      alice.awaitStatus("/v1/withdrawals/" + payout, "failed");
-    } finally {
-      edge.close();
-    }
   }
 
   private static double contradictions(EdgeFixture edge, String movement) {

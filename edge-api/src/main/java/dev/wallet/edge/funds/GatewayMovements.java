@@ -176,12 +176,19 @@ public final class GatewayMovements<M extends GatewayMovement> {
     return movement.status() == transitions.unacknowledged() ? ask(movement) : Future.succeededFuture(movement);
   }
 
+  /**
+   * Whether the gateway has shown it has the movement: it acknowledged it, or answered about it
+   * when asked; either way its reference is recorded. (A deposit stays pending when acknowledged,
+   * so its reference alone tells.)
+   */
+  private boolean acknowledged(M movement) {
+    return movement.status() != transitions.unacknowledged() || movement.gatewayRef().isPresent();
+  }
+
   /** Never fails: without an answer the movement stays as it is and the reconciler asks again. */
   private Future<M> ask(M movement) {
     return kind.ask(gateway, new GatewayRequest(movement.id(), movement.amount(), movement.instrument()))
-      .compose(ack -> move(store.client(), movement, Set.of(transitions.unacknowledged()), transitions.acknowledged(),
-        Changes.gatewayRef(Optional.ofNullable(ack.gatewayRef()))))
-      .map(recorded -> recorded.orElse(movement))
+      .compose(ack -> recordAcknowledged(movement, ack.gatewayRef()))
       .recover(failure -> {
         LOG.warn("{} {}: no answer from gateway {} ({}); it will be asked again", noun, movement.id(),
           gateway.name(), failure.toString());
@@ -190,6 +197,12 @@ public final class GatewayMovements<M extends GatewayMovement> {
   }
 
   // ------------------------------------------------------------------ the gateway's word
+
+  private Future<M> recordAcknowledged(M movement, String gatewayRef) {
+    return move(store.client(), movement, Set.of(transitions.unacknowledged()), transitions.acknowledged(),
+      Changes.gatewayRef(Optional.of(gatewayRef)))
+      .map(recorded -> recorded.orElse(movement));
+  }
 
   /** A signed webhook event about a movement of this kind: applied at most once, then driven to its end. */
   Future<EventResult> onEvent(GatewayEvent event, String body) {
@@ -349,19 +362,34 @@ public final class GatewayMovements<M extends GatewayMovement> {
    * A movement the gateway never gave a verdict on: what does it say now? One it never acknowledged
    * and does not know is asked again, idempotent on the id. One it acknowledged and no longer knows is
    * not: the gateway's idempotency on the id may have forgotten it too, and asked again it could
-   * collect or pay out a second time (until 2026-12-06 it was asked again).
+   * collect or pay out a second time (until 2026-12-06 it was asked again). An answer about one whose
+   * acknowledgement was lost (a timeout, a 504) is its acknowledgement: recorded first.
    */
   private Future<M> askAbout(M movement) {
     return gateway.status(movement.id()).compose(status -> {
       if (status.state() == GatewayStatus.State.UNKNOWN) {
-        return movement.status() == transitions.unacknowledged() ? ask(movement) : forgotten(movement);
+        return acknowledged(movement) ? forgotten(movement) : ask(movement);
       }
-      if (movedOtherThanAsked(movement.amount(), status)) {
-        return disagreesAboutTheAmount(movement, status);
-      }
-      return Verdict.of(status).map(verdict -> follow(movement, verdict))
-        .orElse(Future.succeededFuture(movement));
+      return knownTo(movement, status).compose(known -> judgeAnswer(known, status));
     });
+  }
+
+  /** The movement, its acknowledgement recorded if the gateway's answer is the first sign that it has it. */
+  private Future<M> knownTo(M movement, GatewayStatus status) {
+    if (acknowledged(movement)) {
+      return Future.succeededFuture(movement);
+    }
+    return status.gatewayRef().map(ref -> recordAcknowledged(movement, ref)).orElse(Future.failedFuture(
+      new IllegalStateException("gateway " + gateway.name() + " answered " + status.state() + " about " + movement.id()
+        + " without its reference; asked again next round")));
+  }
+
+  private Future<M> judgeAnswer(M movement, GatewayStatus status) {
+    if (movedOtherThanAsked(movement.amount(), status)) {
+      return disagreesAboutTheAmount(movement, status);
+    }
+    return Verdict.of(status).map(verdict -> follow(movement, verdict))
+      .orElse(Future.succeededFuture(movement));
   }
 
   /**

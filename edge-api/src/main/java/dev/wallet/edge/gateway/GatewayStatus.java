@@ -10,7 +10,10 @@ import java.util.Optional;
 public record GatewayStatus(State state, Optional<String> gatewayRef, Optional<String> reason, Optional<Money> amount) {
 
   public enum State {
-    /** The gateway never got the request (or forgot it): asking again is safe, it is idempotent. */
+    /**
+     * The gateway does not know the reference: it never got the request, and asking again is safe
+     * (idempotent); or it forgot a request it had acknowledged, and asking again could move the money twice.
+     */
     UNKNOWN,
     PENDING,
     SUCCEEDED,

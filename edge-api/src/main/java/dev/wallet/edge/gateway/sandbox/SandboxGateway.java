@@ -24,12 +24,14 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +66,8 @@ public final class SandboxGateway extends VerticleBase {
   private final WebhookSignature signature;
   private final Random random = new SecureRandom();
   private final Map<String, Operation> operations = new HashMap<>();
+  /** References whose request is being written to the journal: neither taken nor refused yet. */
+  private final Set<String> writing = new HashSet<>();
   private Optional<AsyncFile> journal = Optional.empty();
   private WebClient webhooks;
   private HttpServer server;
@@ -131,7 +135,8 @@ public final class SandboxGateway extends VerticleBase {
     router.post("/v1/payouts").handler(ctx -> submit(ctx, Kind.PAYOUT));
     router.get("/v1/operations/:reference").handler(this::status);
     return openJournal().compose(opened -> vertx.createHttpServer().requestHandler(router).listen(behaviour.port()))
-      .onSuccess(listening -> server = listening);
+      .onSuccess(listening -> server = listening)
+      .onFailure(failed -> journal.ifPresent(AsyncFile::close));
   }
 
   @Override
@@ -139,7 +144,7 @@ public final class SandboxGateway extends VerticleBase {
     webhooks.close();
     // closed here, not by the undeployment, so that its port is free when this completes
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
-    return closed.compose(done -> journal.map(AsyncFile::close).orElse(Future.succeededFuture()));
+    return closed.eventually(() -> journal.map(AsyncFile::close).orElse(Future.succeededFuture()));
   }
 
   /** Reads the journal back (the last line of each reference is its state), decides what was undecided, and opens it to append. */
@@ -154,9 +159,11 @@ public final class SandboxGateway extends VerticleBase {
       .compose(made -> files.exists(path))
       .compose(exists -> exists ? files.readFile(path) : Future.succeededFuture(Buffer.buffer()))
       .compose(content -> {
-        content.toString(StandardCharsets.UTF_8).lines().filter(line -> !line.isBlank())
-          .map(line -> Operation.fromJson(new JsonObject(line)))
-          .forEach(operation -> operations.put(operation.request.reference(), operation));
+        List<String> lines = content.toString(StandardCharsets.UTF_8).lines().filter(line -> !line.isBlank()).toList();
+        for (int i = 0; i < lines.size(); i++) {
+          readLine(path, lines.get(i), i == lines.size() - 1)
+            .ifPresent(operation -> operations.put(operation.request.reference(), operation));
+        }
         operations.values().forEach(this::carryOn);
         LOG.info("sandbox journal {}: {} operations remembered", path, operations.size());
         return files.open(path, new OpenOptions().setAppend(true).setCreate(true));
@@ -165,6 +172,22 @@ public final class SandboxGateway extends VerticleBase {
         journal = Optional.of(file);
         return null;
       });
+  }
+
+  /**
+   * One line of the journal. A last line cut short by a crash was never answered nor announced (each
+   * line is written before), so it is left out; any other line that does not read stops the start.
+   */
+  private static Optional<Operation> readLine(String path, String line, boolean last) {
+    try {
+      return Optional.of(Operation.fromJson(new JsonObject(line)));
+    } catch (RuntimeException unreadable) {
+      if (!last) {
+        throw new IllegalStateException("sandbox journal " + path + " has an unreadable line: " + line, unreadable);
+      }
+      LOG.warn("sandbox journal {}: its last line was cut short and is left out: {}", path, line);
+      return Optional.empty();
+    }
   }
 
   /** What was still to happen to an operation when the sandbox stopped, scheduled again. */
@@ -209,15 +232,20 @@ public final class SandboxGateway extends VerticleBase {
       answerRepeated(ctx, known, kind, request);
       return;
     }
+    if (!writing.add(request.reference())) {
+      answer(ctx, 503, new JsonObject().put("error", "the same reference is being taken; try again"));
+      return;
+    }
     Operation operation = new Operation(kind, request, "sbx_" + hex(10), fate(request));
-    operations.put(request.reference(), operation);
+    // taken (answered about, and its repeats answered with it) only once the journal has it
     remember(operation).onComplete(written -> {
+      writing.remove(request.reference());
       if (written.failed()) {
-        operations.remove(request.reference());
         LOG.error("sandbox could not write {} to its journal; refused", request.reference(), written.cause());
         answer(ctx, 503, new JsonObject().put("error", "try again"));
         return;
       }
+      operations.put(request.reference(), operation);
       decideLater(operation);
       if (operation.fate.losesAnswers()) {
         answer(ctx, 504, new JsonObject().put("error", "upstream timeout"));
