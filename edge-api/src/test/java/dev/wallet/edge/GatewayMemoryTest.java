@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -128,8 +129,8 @@ class GatewayMemoryTest {
   }
 
   @Test
-  @DisplayName("a sandbox with a journal remembers across its restart what it took, and decides after it what it had "
-    + "not decided yet")
+  @DisplayName("a sandbox with a journal remembers across its restarts what it took, decides after one what it had "
+    + "not decided yet, and leaves out a last line a crash cut short")
   void aJournalRemembers(Vertx vertx) throws IOException {
     Path journal = Files.createTempDirectory("sandbox-journal").resolve("journal.jsonl");
     EdgeFixture edge = EdgeFixture.start(vertx, Map.of("WALLET_SANDBOX_JOURNAL", journal.toString(),
@@ -146,6 +147,7 @@ class GatewayMemoryTest {
       String collectionRef = edge.askSandbox(collection).bodyAsJsonObject().getString("gatewayRef");
 
       edge.stopSandbox();
+      Files.writeString(journal, "{\"kind\":\"PAYOUT\",\"requ", StandardOpenOption.APPEND);
       edge.startSandbox();
 
       assertThat(edge.askSandbox(payout).bodyAsJsonObject().getString("gatewayRef")).isEqualTo(payoutRef);
@@ -153,6 +155,9 @@ class GatewayMemoryTest {
       alice.awaitStatus("/v1/deposits/" + collection, "completed");
       assertThat(alice.wallet(wallet).getJsonObject("balance"))
         .isEqualTo(new JsonObject().put("available", 3_700).put("held", 2_000));
+      edge.stopSandbox();
+      edge.startSandbox();
+      assertThat(edge.askSandbox(collection).bodyAsJsonObject().getString("status")).isEqualTo("succeeded");
     } finally {
       settle(edge, payout);
       edge.close();

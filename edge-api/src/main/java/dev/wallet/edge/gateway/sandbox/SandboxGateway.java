@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.CopyOptions;
 import io.vertx.core.file.FileSystem;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpServer;
@@ -147,12 +148,18 @@ public final class SandboxGateway extends VerticleBase {
     return closed.eventually(() -> journal.map(AsyncFile::close).orElse(Future.succeededFuture()));
   }
 
-  /** Reads the journal back (the last line of each reference is its state), decides what was undecided, and opens it to append. */
+  /**
+   * Reads the journal back (the last line of each reference is its state), writes it again with one
+   * line per operation (a temporary file moved over it, so a crash leaves the old one or the new;
+   * this also drops a torn last line, which the next append would otherwise extend), decides what was
+   * undecided, and opens it to append.
+   */
   private Future<Void> openJournal() {
     if (behaviour.journal().isEmpty()) {
       return Future.succeededFuture();
     }
     String path = behaviour.journal().get();
+    String rewritten = path + ".new";
     FileSystem files = vertx.fileSystem();
     String folder = Optional.ofNullable(Path.of(path).toAbsolutePath().getParent()).map(Path::toString).orElse(".");
     return files.mkdirs(folder)
@@ -164,12 +171,16 @@ public final class SandboxGateway extends VerticleBase {
           readLine(path, lines.get(i), i == lines.size() - 1)
             .ifPresent(operation -> operations.put(operation.request.reference(), operation));
         }
-        operations.values().forEach(this::carryOn);
-        LOG.info("sandbox journal {}: {} operations remembered", path, operations.size());
-        return files.open(path, new OpenOptions().setAppend(true).setCreate(true));
+        Buffer compacted = Buffer.buffer();
+        operations.values().forEach(operation -> compacted.appendString(operation.toJson().encode() + "\n"));
+        return files.writeFile(rewritten, compacted);
       })
+      .compose(written -> files.move(rewritten, path, new CopyOptions().setReplaceExisting(true).setAtomicMove(true)))
+      .compose(moved -> files.open(path, new OpenOptions().setAppend(true).setCreate(true)))
       .map(file -> {
         journal = Optional.of(file);
+        operations.values().forEach(this::carryOn);
+        LOG.info("sandbox journal {}: {} operations remembered", path, operations.size());
         return null;
       });
   }
