@@ -173,7 +173,7 @@ public final class GatewayMovements<M extends GatewayMovement> {
   }
 
   private Future<M> askUnlessAsked(M movement) {
-    return movement.status() == transitions.unacknowledged() ? ask(movement) : Future.succeededFuture(movement);
+    return acknowledged(movement) ? Future.succeededFuture(movement) : ask(movement);
   }
 
   /**
