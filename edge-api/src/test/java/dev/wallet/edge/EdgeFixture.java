@@ -143,13 +143,33 @@ final class EdgeFixture {
 
   /** Starts a sandbox gateway as the edge's again; without a journal (WALLET_SANDBOX_JOURNAL) it knows nothing of before. */
   void startSandbox() {
-    sandbox = Optional.of(Await.result(vertx.deployVerticle(new SandboxGateway(config.gateway()))));
+    startSandbox(config.gateway().sandbox().webhookUrls());
+  }
+
+  /** The same, delivering its webhooks to {@code webhookUrls}. */
+  void startSandbox(List<String> webhookUrls) {
+    EdgeConfig.Gateway gateway = config.gateway();
+    EdgeConfig.SandboxBehaviour b = gateway.sandbox();
+    EdgeConfig.SandboxBehaviour behaviour = new EdgeConfig.SandboxBehaviour(b.port(), webhookUrls, b.delayMs(),
+      b.declineRate(), b.timeoutRate(), b.reversalRate(), b.reversalDelayMs(), b.journal());
+    sandbox = Optional.of(Await.result(vertx.deployVerticle(new SandboxGateway(new EdgeConfig.Gateway(gateway.url(),
+      gateway.apiKey(), gateway.webhookSecret(), gateway.timeoutMs(), gateway.embedded(), behaviour)))));
+  }
+
+  /** The webhook URL of this edge, where its sandbox delivers unless told otherwise. */
+  String webhookUrl() {
+    return "http://127.0.0.1:" + port() + "/v1/webhooks/gateway/sandbox";
   }
 
   /** What the sandbox gateway answers when asked about {@code reference}, as the edge asks it. */
   HttpResponse<Buffer> askSandbox(String reference) {
-    return Await.result(WebClient.create(vertx).getAbs(config.gateway().url() + "/v1/operations/" + reference)
-      .putHeader("Authorization", "Bearer " + config.gateway().apiKey()).send());
+    WebClient client = WebClient.create(vertx);
+    try {
+      return Await.result(client.getAbs(config.gateway().url() + "/v1/operations/" + reference)
+        .putHeader("Authorization", "Bearer " + config.gateway().apiKey()).send());
+    } finally {
+      client.close();
+    }
   }
 
   /** The test environment as WALLET_* variables: the shared infrastructure, free ports, fast timers. */

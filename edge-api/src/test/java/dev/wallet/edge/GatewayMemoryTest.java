@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -161,9 +162,44 @@ class GatewayMemoryTest {
     } finally {
       settle(edge, payout);
       edge.close();
-      Files.deleteIfExists(journal);
-      Files.deleteIfExists(journal.getParent());
+      deleteJournal(journal);
     }
+  }
+
+  @Test
+  @DisplayName("a chargeback whose webhook no edge took before the sandbox stopped is announced again after its "
+    + "restart, and the completed deposit is reversed (the edge does not ask about completed movements)")
+  void anUntakenReversalIsAnnouncedAgain(Vertx vertx) throws IOException {
+    Path journal = Files.createTempDirectory("sandbox-journal").resolve("journal.jsonl");
+    // the edge learns the success by asking (no webhook reaches it), seconds before the reversal
+    EdgeFixture edge = EdgeFixture.start(vertx, Map.of("WALLET_SANDBOX_JOURNAL", journal.toString(),
+      "WALLET_SANDBOX_WEBHOOK_URLS", "http://127.0.0.1:" + EdgeFixture.freePort() + "/nobody-listens",
+      "WALLET_SANDBOX_REVERSAL_DELAY_MS", "8000"));
+    try {
+      ApiCaller alice = edge.newUser();
+      String wallet = alice.openWallet();
+      String collection = alice.post("/v1/deposits", deposit(wallet, 900, "card", "reverse"), newKey())
+        .bodyAsJsonObject().getString("id");
+      alice.awaitStatus("/v1/deposits/" + collection, "completed");
+      Eventually.await("the gateway to reverse the deposit", Duration.ofSeconds(20),
+        () -> "reversed".equals(edge.askSandbox(collection).bodyAsJsonObject().getString("status")));
+      assertThat(alice.available(wallet)).as("no webhook reached the edge").isEqualTo(900);
+
+      edge.stopSandbox();
+      edge.startSandbox(List.of(edge.webhookUrl()));
+
+      alice.awaitStatus("/v1/deposits/" + collection, "reversed");
+      assertThat(alice.available(wallet)).isZero();
+    } finally {
+      edge.close();
+      deleteJournal(journal);
+    }
+  }
+
+  private static void deleteJournal(Path journal) throws IOException {
+    Files.deleteIfExists(journal);
+    Files.deleteIfExists(journal.resolveSibling(journal.getFileName() + ".new"));
+    Files.deleteIfExists(journal.getParent());
   }
 
   /**

@@ -374,14 +374,24 @@ public final class GatewayMovements<M extends GatewayMovement> {
     });
   }
 
-  /** The movement, its acknowledgement recorded if the gateway's answer is the first sign that it has it. */
+  /**
+   * The movement, its acknowledgement recorded if the gateway's answer is the first sign that it has
+   * it. A verdict without the gateway's reference is applied all the same (it ends the waiting); a
+   * "pending" without it acknowledges nothing, and is an error counted with the contradictions.
+   */
   private Future<M> knownTo(M movement, GatewayStatus status) {
     if (acknowledged(movement)) {
       return Future.succeededFuture(movement);
     }
-    return status.gatewayRef().map(ref -> recordAcknowledged(movement, ref)).orElse(Future.failedFuture(
-      new IllegalStateException("gateway " + gateway.name() + " answered " + status.state() + " about " + movement.id()
-        + " without its reference; asked again next round")));
+    if (status.gatewayRef().isPresent()) {
+      return recordAcknowledged(movement, status.gatewayRef().get());
+    }
+    if (status.state() == GatewayStatus.State.PENDING) {
+      contradictions().increment();
+      LOG.error("{} {}: gateway {} says it has it (pending) but gives no reference of its own; not acknowledged; see "
+        + "docs/operations.md#gateway-contradiction", noun, movement.id(), gateway.name());
+    }
+    return Future.succeededFuture(movement);
   }
 
   private Future<M> judgeAnswer(M movement, GatewayStatus status) {

@@ -4,8 +4,8 @@ import java.util.Optional;
 
 /**
  * A run of failed rounds of one shard's writer, for its log: a streak is reported when it starts,
- * then at most once every {@code everyMs} with how long it has lasted, and once when a round
- * succeeds again. Every round is still counted in the metrics; the log says what changed. Until
+ * whenever its failure changes kind, otherwise at most once every {@code everyMs} with how long it
+ * has lasted, and once when a round succeeds again. Times are a monotonic clock's milliseconds. Every round is still counted in the metrics; the log says what changed. Until
  * 2026-12-06 every failed round was logged, and a shard waiting on a batch no writer commits (WL001,
  * retried every 50 ms) wrote twenty lines a second for as long as it waited.
  */
@@ -15,24 +15,27 @@ final class FailureStreak {
   private long startedAtMs = -1;
   private long reportedAtMs;
   private long rounds;
+  private String reportedKind;
 
   FailureStreak(long everyMs) {
     this.everyMs = everyMs;
   }
 
-  /** A round failed at {@code nowMs}: whether to log it (the streak's first, or the first for {@code everyMs}). */
-  boolean failed(long nowMs) {
+  /**
+   * A round failed at {@code nowMs} with a failure of {@code kind}: whether to log it (the streak's
+   * first, a kind other than the last logged, or the first for {@code everyMs}).
+   */
+  boolean failed(long nowMs, String kind) {
     rounds++;
     if (startedAtMs < 0) {
       startedAtMs = nowMs;
-      reportedAtMs = nowMs;
-      return true;
     }
-    if (nowMs - reportedAtMs >= everyMs) {
+    boolean due = rounds == 1 || !kind.equals(reportedKind) || nowMs - reportedAtMs >= everyMs;
+    if (due) {
       reportedAtMs = nowMs;
-      return true;
+      reportedKind = kind;
     }
-    return false;
+    return due;
   }
 
   /** Whether the last failed round was not the streak's first. */
@@ -53,6 +56,7 @@ final class FailureStreak {
     String ended = sofar(nowMs);
     startedAtMs = -1;
     rounds = 0;
+    reportedKind = null;
     return Optional.of(ended);
   }
 }

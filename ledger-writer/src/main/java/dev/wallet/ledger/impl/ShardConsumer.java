@@ -169,7 +169,7 @@ final class ShardConsumer {
       } else {
         backoffMs = 0;
         lastFailure = null;
-        failures.succeeded(System.currentTimeMillis()).ifPresent(streak ->
+        failures.succeeded(monotonicMs()).ifPresent(streak ->
           LOG.info("ledger writer for {} commits again after {}", shard(), streak));
         if (done.result() > 0 && !readToTheEnd) {
           vertx.runOnContext(v -> loop());  // a full batch: the stream holds more now
@@ -210,8 +210,9 @@ final class ShardConsumer {
     }
     failedRounds.incrementAndGet();
     lastFailure = cause.toString();
-    long now = System.currentTimeMillis();
-    boolean logged = failures.failed(now);
+    long now = monotonicMs();
+    boolean logged = failures.failed(now, cause instanceof PgException pg
+      ? "PostgreSQL " + pg.getSqlState() : cause.getClass().getName());
     if (cause instanceof PgException pg && OUT_OF_ORDER.equals(pg.getSqlState())) {
       backoffMs = IDLE_POLL_MS;
       if (logged && !failures.repeated()) {
@@ -227,6 +228,10 @@ final class ShardConsumer {
       LOG.error("ledger writer for {} failed ({}), retrying the same batch in {} ms: {}", shard(), failures.sofar(now),
         backoffMs, lastFailure);
     }
+  }
+
+  private static long monotonicMs() {
+    return System.nanoTime() / 1_000_000;
   }
 
   /** One round; answers how many entries it committed. */

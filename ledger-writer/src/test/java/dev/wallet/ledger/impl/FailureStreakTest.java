@@ -17,7 +17,7 @@ class FailureStreakTest {
     FailureStreak streak = new FailureStreak(30_000);
     List<Long> logged = new ArrayList<>();
     for (long now = 1_000; now <= 61_000; now += 50) {
-      if (streak.failed(now)) {
+      if (streak.failed(now, "PostgreSQL WL001")) {
         logged.add(now);
       }
     }
@@ -29,14 +29,25 @@ class FailureStreakTest {
   }
 
   @Test
+  @DisplayName("a failure of another kind than the last logged is logged at once, inside the 30 s")
+  void anotherKindIsLoggedAtOnce() {
+    FailureStreak streak = new FailureStreak(30_000);
+    assertThat(streak.failed(0, "PostgreSQL WL001")).isTrue();
+    assertThat(streak.failed(50, "PostgreSQL WL001")).isFalse();
+    assertThat(streak.failed(100, "PostgreSQL 57P01")).isTrue();
+    assertThat(streak.failed(150, "PostgreSQL 57P01")).isFalse();
+    assertThat(streak.failed(200, "PostgreSQL WL001")).isTrue();
+  }
+
+  @Test
   @DisplayName("after a success the next failure starts a new streak, logged at once")
   void aNewStreakIsLoggedAtOnce() {
     FailureStreak streak = new FailureStreak(30_000);
-    assertThat(streak.failed(0)).isTrue();
-    assertThat(streak.failed(50)).isFalse();
+    assertThat(streak.failed(0, "a")).isTrue();
+    assertThat(streak.failed(50, "a")).isFalse();
     assertThat(streak.succeeded(100)).contains("2 failed rounds in 100 ms");
 
-    assertThat(streak.failed(150)).isTrue();
+    assertThat(streak.failed(150, "a")).isTrue();
     assertThat(streak.repeated()).isFalse();
     assertThat(streak.sofar(150)).isEqualTo("1 failed round in 0 ms");
   }

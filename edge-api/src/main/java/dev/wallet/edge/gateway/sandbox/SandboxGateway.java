@@ -51,10 +51,10 @@ import org.slf4j.LoggerFactory;
  * <p>Its state lives on this verticle's event loop (one instance). With a journal
  * ({@code WALLET_SANDBOX_JOURNAL}, as scripts/run.sh sets it) it remembers what it took across its
  * restarts, as a real gateway does: each request and each outcome is appended to the file before it
- * is answered or announced, and a restarted sandbox reads the file back and decides what was still
- * undecided. A webhook it was delivering when it stopped is not delivered again; the edge asks about
- * what it has no verdict on. Without a journal a restarted sandbox has forgotten everything, like a
- * gateway that lost its records, and answers "unknown" about what it had acknowledged.
+ * is answered or announced, and which outcome an edge took; a restarted sandbox reads the file back,
+ * announces again every outcome no edge took, and decides what was still undecided. Without a
+ * journal a restarted sandbox has forgotten everything, like a gateway that lost its records, and
+ * answers "unknown" about what it had acknowledged.
  */
 public final class SandboxGateway extends VerticleBase {
 
@@ -70,6 +70,7 @@ public final class SandboxGateway extends VerticleBase {
   /** References whose request is being written to the journal: neither taken nor refused yet. */
   private final Set<String> writing = new HashSet<>();
   private Optional<AsyncFile> journal = Optional.empty();
+  private boolean ready;
   private WebClient webhooks;
   private HttpServer server;
 
@@ -103,6 +104,8 @@ public final class SandboxGateway extends VerticleBase {
     final String gatewayRef;
     final Fate fate;
     State state = State.PENDING;
+    /** The state whose webhook an edge last took (answered 2xx), or null. */
+    State delivered;
 
     Operation(Kind kind, GatewayRequest request, String gatewayRef, Fate fate) {
       this.kind = kind;
@@ -114,7 +117,8 @@ public final class SandboxGateway extends VerticleBase {
     /** One line of the journal: the operation as it is now. */
     JsonObject toJson() {
       return new JsonObject().put("kind", kind.name()).put("request", SandboxProtocol.requestJson(request))
-        .put("gatewayRef", gatewayRef).put("fate", fate.name()).put("state", state.name());
+        .put("gatewayRef", gatewayRef).put("fate", fate.name()).put("state", state.name())
+        .put("delivered", delivered == null ? null : delivered.name());
     }
 
     static Operation fromJson(JsonObject json) {
@@ -122,6 +126,7 @@ public final class SandboxGateway extends VerticleBase {
         SandboxProtocol.request(json.getJsonObject("request")), json.getString("gatewayRef"),
         Fate.valueOf(json.getString("fate")));
       operation.state = State.valueOf(json.getString("state"));
+      operation.delivered = json.getString("delivered") == null ? null : State.valueOf(json.getString("delivered"));
       return operation;
     }
   }
@@ -132,12 +137,40 @@ public final class SandboxGateway extends VerticleBase {
     Router router = Router.router(vertx);
     router.route().handler(BodyHandler.create(false).setBodyLimit(16 * 1024));
     router.route().handler(this::requireApiKey);
+    router.route().handler(this::requireReady);
     router.post("/v1/collections").handler(ctx -> submit(ctx, Kind.COLLECTION));
     router.post("/v1/payouts").handler(ctx -> submit(ctx, Kind.PAYOUT));
     router.get("/v1/operations/:reference").handler(this::status);
-    return openJournal().compose(opened -> vertx.createHttpServer().requestHandler(router).listen(behaviour.port()))
+    // the port first: a second sandbox started on the same journal fails here, before it rewrites the file
+    return vertx.createHttpServer().requestHandler(router).listen(behaviour.port())
       .onSuccess(listening -> server = listening)
-      .onFailure(failed -> journal.ifPresent(AsyncFile::close));
+      .compose(listening -> openJournal())
+      .onSuccess(opened -> ready = true)
+      .onFailure(failed -> {
+        journal.ifPresent(AsyncFile::close);
+        if (server != null) {
+          server.close();
+        }
+      });
+  }
+
+  /**
+   * Until its journal is read back, and after a write to it failed, the sandbox answers 503 to
+   * everything: an operation it may have taken must not be answered "unknown", and a journal with a
+   * hole in it would refuse the next start (until restarted, then).
+   */
+  private void requireReady(RoutingContext ctx) {
+    if (!ready) {
+      answer(ctx, 503, new JsonObject().put("error", "not ready"));
+      return;
+    }
+    ctx.next();
+  }
+
+  private void journalFailed(String what, String reference, Throwable cause) {
+    ready = false;
+    LOG.error("sandbox could not write {} of {} to its journal; it answers 503 to everything until restarted", what,
+      reference, cause);
   }
 
   @Override
@@ -201,11 +234,20 @@ public final class SandboxGateway extends VerticleBase {
     }
   }
 
-  /** What was still to happen to an operation when the sandbox stopped, scheduled again. */
+  /**
+   * What was still to happen to an operation when the sandbox stopped, scheduled again: its outcome
+   * announced again unless an edge took it (a reversal of a completed movement is learnt only so: the
+   * edge asks about movements still waiting, not completed ones), and what was undecided decided.
+   */
   private void carryOn(Operation operation) {
     if (operation.state == State.PENDING) {
       decideLater(operation);
-    } else if (operation.state == State.SUCCEEDED && operation.fate.reversesLater()) {
+      return;
+    }
+    if (operation.delivered != operation.state) {
+      announce(operation);
+    }
+    if (operation.state == State.SUCCEEDED && operation.fate.reversesLater()) {
       vertx.setTimer(behaviour.reversalDelayMs(), fired -> reverse(operation));
     }
   }
@@ -252,7 +294,7 @@ public final class SandboxGateway extends VerticleBase {
     remember(operation).onComplete(written -> {
       writing.remove(request.reference());
       if (written.failed()) {
-        LOG.error("sandbox could not write {} to its journal; refused", request.reference(), written.cause());
+        journalFailed("the request", request.reference(), written.cause());
         answer(ctx, 503, new JsonObject().put("error", "try again"));
         return;
       }
@@ -328,8 +370,7 @@ public final class SandboxGateway extends VerticleBase {
   private void rememberThenAnnounce(Operation operation) {
     remember(operation).onComplete(written -> {
       if (written.failed()) {
-        LOG.error("sandbox could not write the outcome of {} to its journal; a restart would announce it again",
-          operation.request.reference(), written.cause());
+        journalFailed("the outcome", operation.request.reference(), written.cause());
       }
       announce(operation);
     });
@@ -337,7 +378,11 @@ public final class SandboxGateway extends VerticleBase {
 
   private void announce(Operation operation) {
     if (!operation.fate.losesAnswers()) {
-      deliver(event(operation), 0);
+      State announced = operation.state;
+      deliver(event(operation), 0, () -> {
+        operation.delivered = announced;
+        remember(operation).onFailure(failed -> journalFailed("a delivery", operation.request.reference(), failed));
+      });
     }
   }
 
@@ -371,7 +416,7 @@ public final class SandboxGateway extends VerticleBase {
   }
 
   /** POSTs the event to the webhook URLs in turn until one answers 2xx; gives up on a 4xx (the edge refused it). */
-  private void deliver(GatewayEvent event, int attempt) {
+  private void deliver(GatewayEvent event, int attempt, Runnable taken) {
     List<String> urls = behaviour.webhookUrls();
     String url = urls.get(attempt % urls.size());
     Buffer body = event.toJson().toBuffer();
@@ -380,14 +425,15 @@ public final class SandboxGateway extends VerticleBase {
       .putHeader(WebhookSignature.HEADER, signature.header(Instant.now().getEpochSecond(), body.getBytes()))
       .idleTimeout(5_000)
       .sendBuffer(body)
-      .onComplete(delivered -> afterDelivery(event, attempt, url, delivered.succeeded() ? delivered.result() : null,
+      .onComplete(delivered -> afterDelivery(event, attempt, taken, delivered.succeeded() ? delivered.result() : null,
         delivered.cause()));
   }
 
-  private void afterDelivery(GatewayEvent event, int attempt, String url, HttpResponse<Buffer> response,
+  private void afterDelivery(GatewayEvent event, int attempt, Runnable taken, HttpResponse<Buffer> response,
                              Throwable failure) {
     int status = response == null ? 0 : response.statusCode();
     if (status >= 200 && status < 300) {
+      taken.run();
       return;
     }
     boolean refused = status >= 400 && status < 500 && status != 408 && status != 429;
@@ -397,10 +443,14 @@ public final class SandboxGateway extends VerticleBase {
       return;
     }
     long backoffMs = Math.min(MAX_BACKOFF_MS, 250L << Math.min(attempt, 10));
-    vertx.setTimer(backoffMs, fired -> deliver(event, attempt + 1));
+    vertx.setTimer(backoffMs, fired -> deliver(event, attempt + 1, taken));
   }
 
   private void status(RoutingContext ctx) {
+    if (writing.contains(ctx.pathParam("reference"))) {
+      answer(ctx, 503, new JsonObject().put("error", "the reference is being taken; ask again"));
+      return;
+    }
     Operation operation = operations.get(ctx.pathParam("reference"));
     if (operation == null) {
       answer(ctx, 404, new JsonObject().put("error", "unknown reference"));
