@@ -66,11 +66,9 @@ class GatewayMemoryTest {
   void forgottenMovementsAreNotSentAgain(Vertx vertx) {
     EdgeFixture edge = EdgeFixture.start(vertx);
     ApiCaller alice = edge.newUser();
-    String wallet = alice.openWallet();
-    alice.deposit(wallet, 5_000);
+    String wallet = funded(alice);
     double before = contradictions(edge, "withdrawal");
-    String payout = alice.post("/v1/withdrawals", withdrawal(wallet, 2_000, "pending"), newKey()).bodyAsJsonObject()
-      .getString("id");
+    String payout = withdrawn(alice, wallet, "pending");
     String collection = alice.post("/v1/deposits", deposit(wallet, 700, "bank", "pending"), newKey())
       .bodyAsJsonObject().getString("id");
     try {
@@ -106,13 +104,11 @@ class GatewayMemoryTest {
   void anAnswerIsAnAcknowledgement(Vertx vertx) {
     EdgeFixture funding = EdgeFixture.start(vertx);
     ApiCaller alice = funding.newUser();
-    String wallet = alice.openWallet();
-    alice.deposit(wallet, 5_000);
+    String wallet = funded(alice);
     funding.close();
     EdgeFixture edge = EdgeFixture.start(vertx, Map.of("WALLET_SANDBOX_DELAY_MS", "600000"));
     ApiCaller owner = edge.as(alice.id());
-    String payout = owner.post("/v1/withdrawals", withdrawal(wallet, 2_000, "timeout"), newKey()).bodyAsJsonObject()
-      .getString("id");
+    String payout = withdrawn(owner, wallet, "timeout");
     try {
       Eventually.await("the reconciler to record the gateway's answer as its acknowledgement", Duration.ofSeconds(30),
         () -> "submitted".equals(withdrawalStatus(vertx, payout)));
@@ -137,10 +133,8 @@ class GatewayMemoryTest {
     EdgeFixture edge = EdgeFixture.start(vertx, Map.of("WALLET_SANDBOX_JOURNAL", journal.toString(),
       "WALLET_SANDBOX_DELAY_MS", "3000"));
     ApiCaller alice = edge.newUser();
-    String wallet = alice.openWallet();
-    alice.deposit(wallet, 5_000);
-    String payout = alice.post("/v1/withdrawals", withdrawal(wallet, 2_000, "pending"), newKey()).bodyAsJsonObject()
-      .getString("id");
+    String wallet = funded(alice);
+    String payout = withdrawn(alice, wallet, "pending");
     String collection = alice.post("/v1/deposits", deposit(wallet, 700, "bank"), newKey()).bodyAsJsonObject()
       .getString("id");
     try {
@@ -194,6 +188,20 @@ class GatewayMemoryTest {
       edge.close();
       deleteJournal(journal);
     }
+  }
+
+  /** A wallet of {@code owner}'s holding 5,000. */
+  private static String funded(ApiCaller owner) {
+    String wallet = owner.openWallet();
+    owner.deposit(wallet, 5_000);
+    return wallet;
+  }
+
+  /** The id of a withdrawal of 2,000 to {@code account} (the sandbox's fate), asked for now. */
+  private static String withdrawn(ApiCaller owner, String wallet, String account) {
+    HttpResponse<Buffer> requested = owner.post("/v1/withdrawals", withdrawal(wallet, 2_000, account), newKey());
+    assertThat(requested.statusCode()).as(requested.bodyAsString()).isEqualTo(202);
+    return requested.bodyAsJsonObject().getString("id");
   }
 
   private static void deleteJournal(Path journal) throws IOException {
