@@ -94,17 +94,17 @@ final class Stripes {
   }
 
   /**
-   * Whether the merchant wallet's stripes were opened: they are opened all together
-   * ({@link #ensure}), so one of them tells. A merchant wallet that was never striped is answered
-   * without asking every shard.
+   * Whether any of the merchant wallet's stripes was opened. They are opened together
+   * ({@link #ensure}), but an opening that failed on some shards (a master down) opens the others;
+   * until 2026-12-06 only the first stripe was probed, and a process that does not stripe the owner
+   * (reconciliation's) then froze or closed the merchant wallet without its open stripes. Each shard
+   * is asked (once per status change of a merchant wallet, which is rare).
    */
   Future<Boolean> opened(WalletId merchant) {
-    List<WalletId> stripes = stripesOf(merchant);
-    if (stripes.isEmpty()) {
-      return Future.succeededFuture(false);
-    }
-    String key = Keys.wallet(stripes.get(0));
-    return runner.send(key, Request.cmd(Command.EXISTS).arg(key)).map(exists -> exists.toLong() == 1);
+    List<Future<Boolean>> found = stripesOf(merchant).stream().map(Keys::wallet)
+      .map(key -> runner.send(key, Request.cmd(Command.EXISTS).arg(key)).map(exists -> exists.toLong() == 1))
+      .toList();
+    return Future.all(found).map(all -> found.stream().anyMatch(Future::result));
   }
 
   /** Every stripe of a merchant wallet: one on each shard but its own. */

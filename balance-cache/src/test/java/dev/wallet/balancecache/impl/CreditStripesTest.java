@@ -452,6 +452,32 @@ class CreditStripesTest {
   }
 
   /**
+   * An opening that failed on one shard opens the others; until 2026-12-06 a process that does not
+   * stripe the owner probed only the first stripe, and froze the merchant without the open ones.
+   */
+  @Test
+  @DisplayName("a process that does not stripe the owner finds its open stripes when the first one was never opened")
+  void stripesFoundPastAMissingFirstOne(Vertx vertx) {
+    WalletId first = cache.stripes().stripesOf(merchant).get(0);
+    List<WalletId> payers = payersOnOtherShards(3, 5_000).stream()
+      .filter(payer -> !payer.shard().equals(first.shard())).limit(2).toList();
+    assertOk(Await.result(pay(payers.get(0), 1_000)).code());
+    RedisNodes.cli(RedisNodes.masterOf(first.shard()), "DEL", Keys.wallet(first));
+    RedisBalanceCache unstriped = new RedisBalanceCache(vertx, TestEnvironment.balanceCacheOptions().withSweep(0, 0));
+    Await.result(unstriped.start());
+    try {
+      assertOk(Await.result(unstriped.setStatus(merchant, WalletStatus.FROZEN, "reconciliation: a finding")).code());
+    } finally {
+      Await.result(unstriped.close());
+    }
+
+    for (WalletId payer : payers) {
+      assertThat(core.wallet(Stripes.stripeOf(merchant, payer.shard())).status()).isEqualTo(WalletStatus.FROZEN);
+      assertThat(Await.result(pay(payer, 100)).code()).isEqualTo(OutcomeCode.WALLET_INACTIVE);
+    }
+  }
+
+  /**
    * Reconciliation freezes a stripe for a finding about the stripe itself. Until 2026-12-06 the next copy
    * of its merchant's status (an edge starting, any status change of the merchant) made it active again.
    */
