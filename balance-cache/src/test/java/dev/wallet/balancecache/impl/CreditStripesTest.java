@@ -437,18 +437,9 @@ class CreditStripesTest {
   void aFreezeFromAProcessWithoutStripingReachesTheStripes(Vertx vertx) {
     List<WalletId> payers = payersOnOtherShards(2, 5_000);
     assertOk(Await.result(pay(payers.get(0), 1_000)).code());
-    RedisBalanceCache unstriped = new RedisBalanceCache(vertx, TestEnvironment.balanceCacheOptions().withSweep(0, 0));
-    Await.result(unstriped.start());
-    try {
-      assertOk(Await.result(unstriped.setStatus(merchant, WalletStatus.FROZEN, "reconciliation: a finding")).code());
-    } finally {
-      Await.result(unstriped.close());
-    }
+    frozenByAProcessWithoutStriping(vertx);
 
-    for (WalletId payer : payers) {
-      assertThat(core.wallet(Stripes.stripeOf(merchant, payer.shard())).status()).isEqualTo(WalletStatus.FROZEN);
-      assertThat(Await.result(pay(payer, 100)).code()).isEqualTo(OutcomeCode.WALLET_INACTIVE);
-    }
+    assertStripesFrozenFor(payers);
   }
 
   /**
@@ -463,18 +454,9 @@ class CreditStripesTest {
       .filter(payer -> !payer.shard().equals(first.shard())).limit(2).toList();
     assertOk(Await.result(pay(payers.get(0), 1_000)).code());
     RedisNodes.cli(RedisNodes.masterOf(first.shard()), "DEL", Keys.wallet(first));
-    RedisBalanceCache unstriped = new RedisBalanceCache(vertx, TestEnvironment.balanceCacheOptions().withSweep(0, 0));
-    Await.result(unstriped.start());
-    try {
-      assertOk(Await.result(unstriped.setStatus(merchant, WalletStatus.FROZEN, "reconciliation: a finding")).code());
-    } finally {
-      Await.result(unstriped.close());
-    }
+    frozenByAProcessWithoutStriping(vertx);
 
-    for (WalletId payer : payers) {
-      assertThat(core.wallet(Stripes.stripeOf(merchant, payer.shard())).status()).isEqualTo(WalletStatus.FROZEN);
-      assertThat(Await.result(pay(payer, 100)).code()).isEqualTo(OutcomeCode.WALLET_INACTIVE);
-    }
+    assertStripesFrozenFor(payers);
   }
 
   /**
@@ -544,6 +526,25 @@ class CreditStripesTest {
 
   private Payment payment(WalletId payer, long minor, String actor) {
     return new Payment(payer, merchant, new Money(minor, USD), FEE, actor, "order", key(actor), List.of());
+  }
+
+  /** The merchant wallet frozen through a money core that stripes no owner, as reconciliation freezes it. */
+  private void frozenByAProcessWithoutStriping(Vertx vertx) {
+    RedisBalanceCache unstriped = new RedisBalanceCache(vertx, TestEnvironment.balanceCacheOptions().withSweep(0, 0));
+    Await.result(unstriped.start());
+    try {
+      assertOk(Await.result(unstriped.setStatus(merchant, WalletStatus.FROZEN, "reconciliation: a finding")).code());
+    } finally {
+      Await.result(unstriped.close());
+    }
+  }
+
+  /** Each payer's stripe of the merchant is frozen, and refuses the payer's payment. */
+  private void assertStripesFrozenFor(List<WalletId> payers) {
+    for (WalletId payer : payers) {
+      assertThat(core.wallet(Stripes.stripeOf(merchant, payer.shard())).status()).isEqualTo(WalletStatus.FROZEN);
+      assertThat(Await.result(pay(payer, 100)).code()).isEqualTo(OutcomeCode.WALLET_INACTIVE);
+    }
   }
 
   /** Funded payers, each on a shard of its own other than the merchant's. */
