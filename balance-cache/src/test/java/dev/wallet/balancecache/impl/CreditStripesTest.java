@@ -93,7 +93,8 @@ class CreditStripesTest {
       assertThat(stored.status()).isEqualTo(TransferStatus.COMPLETED);
       WalletId stripe = Stripes.stripeOf(merchant, payers.get(i).shard());
       assertThat(core.wallet(stripe).available()).as("on the payer's shard's stripe").isGreaterThanOrEqualTo(1_000 - FEE);
-      assertThat(Await.result(cache.pendingMovements(payers.get(i).shard()))).isEmpty();
+      // other tests' movements may be pending on the same shard of the shared cluster
+      assertThat(Await.result(cache.pendingMovements(payers.get(i).shard()))).doesNotContain(outcome.value().id().value());
     }
     assertThat(core.wallet(merchant).available()).as("the merchant's total").isEqualTo(12 * (1_000 - FEE));
   }
@@ -256,7 +257,7 @@ class CreditStripesTest {
     assertThat(payment.merchant()).as("the merchant sees its own wallet").isEqualTo(merchant);
     assertThat(Await.result(cache.payment(payment.id())).orElseThrow().merchant()).isEqualTo(merchant);
     assertThat(core.wallet(Stripes.stripeOf(merchant, payer.shard())).available()).isEqualTo(2_000 - FEE);
-    assertThat(Await.result(cache.pendingMovements(payer.shard()))).isEmpty();
+    assertThat(Await.result(cache.pendingMovements(payer.shard()))).doesNotContain(payment.id().value());
     assertThat(core.wallet(payer).held()).as("the rest released").isZero();
     assertThat(core.available(payer)).isEqualTo(3_000);
 
