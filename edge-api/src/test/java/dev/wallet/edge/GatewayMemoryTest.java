@@ -11,6 +11,7 @@ import dev.wallet.edge.gateway.WebhookSignature;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
@@ -24,11 +25,13 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -161,32 +164,79 @@ class GatewayMemoryTest {
   }
 
   @Test
-  @DisplayName("a chargeback whose webhook no edge took before the sandbox stopped is announced again after its "
-    + "restart, and the completed deposit is reversed (the edge does not ask about completed movements)")
-  void anUntakenReversalIsAnnouncedAgain(Vertx vertx) throws IOException {
-    Path journal = Files.createTempDirectory("sandbox-journal").resolve("journal.jsonl");
-    // the edge learns the success by asking (no webhook reaches it), seconds before the reversal
-    EdgeFixture edge = EdgeFixture.start(vertx, Map.of("WALLET_SANDBOX_JOURNAL", journal.toString(),
-      "WALLET_SANDBOX_WEBHOOK_URLS", "http://127.0.0.1:" + EdgeFixture.freePort() + "/nobody-listens",
-      "WALLET_SANDBOX_REVERSAL_DELAY_MS", "8000"));
+  @DisplayName("a chargeback whose webhooks never reached the edge (the gateway gives up on them) is read from the "
+    + "gateway's event feed, and the completed deposit is reversed (the edge does not ask about completed movements)")
+  void aChargebackNoWebhookBroughtIsReadFromTheFeed(Vertx vertx) {
+    EdgeFixture edge = EdgeFixture.start(vertx, Map.of("WALLET_SANDBOX_WEBHOOK_URLS", nobodyListens(),
+      "WALLET_SANDBOX_REVERSAL_DELAY_MS", "3000"));
     try {
       ApiCaller alice = edge.newUser();
       String wallet = alice.openWallet();
       String collection = alice.post("/v1/deposits", deposit(wallet, 900, "card", "reverse"), newKey())
         .bodyAsJsonObject().getString("id");
-      alice.awaitStatus("/v1/deposits/" + collection, "completed");
-      Eventually.await("the gateway to reverse the deposit", Duration.ofSeconds(20),
-        () -> "reversed".equals(edge.askSandbox(collection).bodyAsJsonObject().getString("status")));
-      assertThat(alice.available(wallet)).as("no webhook reached the edge").isEqualTo(900);
-
-      edge.stopSandbox();
-      edge.startSandbox(List.of(edge.webhookUrl()));
 
       alice.awaitStatus("/v1/deposits/" + collection, "reversed");
       assertThat(alice.available(wallet)).isZero();
+      assertThat(recordedEvents(vertx, collection)).as("the deposit's success and its chargeback, each once")
+        .containsOnlyKeys("deposit.succeeded", "deposit.reversed");
     } finally {
       edge.close();
+    }
+  }
+
+  @Test
+  @DisplayName("a chargeback whose webhook no edge took before the sandbox stopped is announced again after its "
+    + "restart, under the same event id as in its feed")
+  void anUntakenReversalIsAnnouncedAgain(Vertx vertx) throws IOException {
+    Path journal = Files.createTempDirectory("sandbox-journal").resolve("journal.jsonl");
+    EdgeFixture edge = EdgeFixture.start(vertx, Map.of("WALLET_SANDBOX_JOURNAL", journal.toString(),
+      "WALLET_SANDBOX_WEBHOOK_URLS", nobodyListens(), "WALLET_SANDBOX_REVERSAL_DELAY_MS", "3000"));
+    List<JsonObject> announced = new CopyOnWriteArrayList<>();
+    HttpServer receiver = Await.result(vertx.createHttpServer()
+      .requestHandler(request -> request.body().onSuccess(body -> {
+        announced.add(body.toJsonObject());
+        request.response().setStatusCode(200).end();
+      }))
+      .listen(0));
+    try {
+      ApiCaller alice = edge.newUser();
+      String wallet = alice.openWallet();
+      String collection = alice.post("/v1/deposits", deposit(wallet, 900, "card", "reverse"), newKey())
+        .bodyAsJsonObject().getString("id");
+      alice.awaitStatus("/v1/deposits/" + collection, "reversed");
+
+      edge.stopSandbox();
+      edge.startSandbox(List.of("http://127.0.0.1:" + receiver.actualPort() + "/webhooks"));
+
+      Eventually.await("the sandbox to announce the chargeback again", Duration.ofSeconds(20),
+        () -> announced.stream().anyMatch(event -> "deposit.reversed".equals(event.getString("type"))));
+      JsonObject reversal = announced.stream().filter(event -> "deposit.reversed".equals(event.getString("type")))
+        .findFirst().orElseThrow();
+      assertThat(reversal.getJsonObject("data").getString("reference")).isEqualTo(collection);
+      assertThat(reversal.getString("id")).as("the event the edge read from the feed")
+        .isEqualTo(recordedEvents(vertx, collection).get("deposit.reversed"));
+    } finally {
+      Await.result(receiver.close());
+      edge.close();
       deleteJournal(journal);
+    }
+  }
+
+  private static String nobodyListens() {
+    return "http://127.0.0.1:" + EdgeFixture.freePort() + "/nobody-listens";
+  }
+
+  /** The gateway events the edge recorded about {@code reference}: the id of each, by type. */
+  private static Map<String, String> recordedEvents(Vertx vertx, String reference) {
+    Pool app = EdgeFixture.pool(vertx, EdgeFixture.appDatabase());
+    try {
+      Map<String, String> events = new HashMap<>();
+      Await.result(app.preparedQuery("SELECT type, event_id FROM edge.gateway_events WHERE reference = $1")
+        .execute(Tuple.of(reference))).forEach(row -> assertThat(events.put(row.getString(0), row.getString(1)))
+          .as("one event of each type").isNull());
+      return events;
+    } finally {
+      Await.result(app.close());
     }
   }
 

@@ -27,22 +27,22 @@ public final class Funds {
   private final Gateway gateway;
   private final GatewayMovements<Deposit> deposits;
   private final GatewayMovements<Withdrawal> withdrawals;
+  private final GatewayFeed feed;
   private final AtomicBoolean reconciling = new AtomicBoolean();
   private volatile boolean stopped;
   private long timer = -1;
 
-  private Funds(Gateway gateway, GatewayMovements<Deposit> deposits, GatewayMovements<Withdrawal> withdrawals) {
+  private Funds(Gateway gateway, FundsStore store, MeterRegistry meters, LimitsHandlers limits, BalanceCache cache) {
     this.gateway = gateway;
-    this.deposits = deposits;
-    this.withdrawals = withdrawals;
+    this.deposits = new GatewayMovements<>(new DepositKind(cache), store, gateway, meters);
+    this.withdrawals = new GatewayMovements<>(new WithdrawalKind(cache, limits::withdrawal), store, gateway, meters);
+    this.feed = new GatewayFeed(gateway, store, this, meters);
   }
 
   /** {@code limits}: what a withdrawal counts against its owner's limits (the edge's own rules at the time). */
   public static Funds create(Vertx vertx, BalanceCache cache, Pool pool, Gateway gateway, MeterRegistry meters,
                              LimitsHandlers limits) {
-    FundsStore store = new FundsStore(vertx, pool);
-    return new Funds(gateway, new GatewayMovements<>(new DepositKind(cache), store, gateway, meters),
-      new GatewayMovements<>(new WithdrawalKind(cache, limits::withdrawal), store, gateway, meters));
+    return new Funds(gateway, new FundsStore(vertx, pool), meters, limits, cache);
   }
 
   public GatewayMovements<Deposit> deposits() {
@@ -68,11 +68,27 @@ public final class Funds {
     return event.type().aboutDeposit() ? deposits.onEvent(event, body) : withdrawals.onEvent(event, body);
   }
 
-  /** One round over everything unchanged for {@code staleAfterMs}; returns how many were looked at. */
+  /**
+   * An event of the gateway's feed that cannot be applied, and never will be: the gateway says it
+   * moved money under a reference the wallet does not have, or another amount than asked.
+   */
+  void refusedFromFeed(GatewayEvent event, EventRefusedException refusal) {
+    if (event.type().aboutDeposit()) {
+      deposits.contradicts(event, refusal);
+    } else {
+      withdrawals.contradicts(event, refusal);
+    }
+  }
+
+  /**
+   * One round over everything unchanged for {@code staleAfterMs}, then over the gateway's event feed
+   * from where it was last read; returns how many movements and events were looked at.
+   */
   public Future<Integer> reconcile(long staleAfterMs) {
     return deposits.reconcile(staleAfterMs, RECONCILE_BATCH)
       .compose(depositsSeen -> withdrawals.reconcile(staleAfterMs, RECONCILE_BATCH)
-        .map(withdrawalsSeen -> depositsSeen + withdrawalsSeen));
+        .map(withdrawalsSeen -> depositsSeen + withdrawalsSeen))
+      .compose(movementsSeen -> feed.follow().map(eventsRead -> movementsSeen + eventsRead));
   }
 
   /** {@code moneyHalted}: while it says so, no round runs (a round credits deposits and settles withdrawals). */

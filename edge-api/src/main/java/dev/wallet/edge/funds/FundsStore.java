@@ -40,6 +40,11 @@ final class FundsStore {
     INSERT INTO edge.gateway_events (gateway, event_id, type, reference, body) VALUES ($1, $2, $3, $4, $5)
     ON CONFLICT (gateway, event_id) DO NOTHING""";
 
+  private static final String FEED_POSITION = "SELECT after_id FROM edge.gateway_feed_positions WHERE gateway = $1";
+  private static final String SAVE_FEED_POSITION = """
+    INSERT INTO edge.gateway_feed_positions (gateway, after_id) VALUES ($1, $2)
+    ON CONFLICT (gateway) DO UPDATE SET after_id = EXCLUDED.after_id, updated_at = now()""";
+
   private final Vertx vertx;
   private final Pool pool;
 
@@ -165,6 +170,15 @@ final class FundsStore {
     return conn.preparedQuery(INSERT_EVENT)
       .execute(Tuple.of(gateway, event.id(), event.type().wire(), event.reference(), body))
       .map(inserted -> inserted.rowCount() == 1);
+  }
+
+  /** The id of the last event read from the gateway's feed; empty before its first. */
+  Future<Optional<String>> feedPosition(String gateway) {
+    return one(pool, FEED_POSITION, Tuple.of(gateway), row -> row.getString("after_id"));
+  }
+
+  Future<Void> saveFeedPosition(String gateway, String afterId) {
+    return guarded(pool.preparedQuery(SAVE_FEED_POSITION).execute(Tuple.of(gateway, afterId))).mapEmpty();
   }
 
   <T> Future<T> inTransaction(Function<SqlConnection, Future<T>> work) {

@@ -426,6 +426,13 @@ public final class GatewayMovements<M extends GatewayMovement> {
     return Future.succeededFuture(movement);
   }
 
+  /** An event of the gateway's feed refused for good (see {@link Funds#refusedFromFeed}): counted with the contradictions. */
+  void contradicts(GatewayEvent event, EventRefusedException refusal) {
+    contradictions().increment();
+    LOG.error("gateway {} feed: event {} ({}) cannot be applied: {}; see docs/operations.md#gateway-contradiction",
+      gateway.name(), event.id(), event.type().wire(), refusal.getMessage());
+  }
+
   /**
    * The gateway says it does not know a movement it acknowledged: nothing is applied or asked again,
    * and the movement waits for an operator, asked about again each round in case the gateway finds it;

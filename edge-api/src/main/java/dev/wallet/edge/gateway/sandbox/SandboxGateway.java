@@ -13,6 +13,7 @@ import io.vertx.core.file.CopyOptions;
 import io.vertx.core.file.FileSystem;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -24,6 +25,8 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -55,6 +58,11 @@ import org.slf4j.LoggerFactory;
  * announces again every outcome no edge took, and decides what was still undecided. Without a
  * journal a restarted sandbox has forgotten everything, like a gateway that lost its records, and
  * answers "unknown" about what it had acknowledged.
+ *
+ * <p>Every outcome is an event with an id of its own, the same in its webhook, in each attempt to
+ * deliver it, and in the sandbox's event feed ({@code GET /v1/events?after=<event id>}), its record
+ * of every event in order, which an edge reads to learn what no webhook brought. The events of a
+ * fate that loses answers are in the feed too: what is lost is their delivery.
  */
 public final class SandboxGateway extends VerticleBase {
 
@@ -67,6 +75,9 @@ public final class SandboxGateway extends VerticleBase {
   private final WebhookSignature signature;
   private final Random random = new SecureRandom();
   private final Map<String, Operation> operations = new HashMap<>();
+  /** Every outcome's event, in the order they happened, and where each id stands in it. */
+  private final List<Logged> feed = new ArrayList<>();
+  private final Map<String, Integer> feedIndex = new HashMap<>();
   /** References whose request is being written to the journal: neither taken nor refused yet. */
   private final Set<String> writing = new HashSet<>();
   private Optional<AsyncFile> journal = Optional.empty();
@@ -97,6 +108,18 @@ public final class SandboxGateway extends VerticleBase {
 
   enum State { PENDING, SUCCEEDED, FAILED, REVERSED }
 
+  /** An outcome's event and its place in the feed. */
+  private record Logged(long seq, GatewayEvent event) {
+
+    JsonObject toJson() {
+      return new JsonObject().put("seq", seq).put("event", event.toJson());
+    }
+
+    static Logged fromJson(JsonObject json) {
+      return new Logged(json.getLong("seq"), GatewayEvent.fromJson(json.getJsonObject("event")));
+    }
+  }
+
   /** One request the sandbox took, under the wallet's reference. Touched only on this verticle's event loop. */
   private static final class Operation {
     final Kind kind;
@@ -106,6 +129,8 @@ public final class SandboxGateway extends VerticleBase {
     State state = State.PENDING;
     /** The state whose webhook an edge last took (answered 2xx), or null. */
     State delivered;
+    /** The event of each outcome so far, oldest first. */
+    final List<Logged> events = new ArrayList<>();
 
     Operation(Kind kind, GatewayRequest request, String gatewayRef, Fate fate) {
       this.kind = kind;
@@ -118,7 +143,13 @@ public final class SandboxGateway extends VerticleBase {
     JsonObject toJson() {
       return new JsonObject().put("kind", kind.name()).put("request", SandboxProtocol.requestJson(request))
         .put("gatewayRef", gatewayRef).put("fate", fate.name()).put("state", state.name())
-        .put("delivered", delivered == null ? null : delivered.name());
+        .put("delivered", delivered == null ? null : delivered.name())
+        .put("events", new JsonArray(events.stream().map(Logged::toJson).toList()));
+    }
+
+    /** The event of the state it is in now: each outcome is logged as it is reached. */
+    GatewayEvent latestEvent() {
+      return events.get(events.size() - 1).event();
     }
 
     static Operation fromJson(JsonObject json) {
@@ -127,6 +158,9 @@ public final class SandboxGateway extends VerticleBase {
         Fate.valueOf(json.getString("fate")));
       operation.state = State.valueOf(json.getString("state"));
       operation.delivered = json.getString("delivered") == null ? null : State.valueOf(json.getString("delivered"));
+      // journals written before 2026-12-06 have no events: an outcome without one is given one on reading
+      Optional.ofNullable(json.getJsonArray("events"))
+        .ifPresent(events -> events.forEach(event -> operation.events.add(Logged.fromJson((JsonObject) event))));
       return operation;
     }
   }
@@ -141,6 +175,7 @@ public final class SandboxGateway extends VerticleBase {
     router.post("/v1/collections").handler(ctx -> submit(ctx, Kind.COLLECTION));
     router.post("/v1/payouts").handler(ctx -> submit(ctx, Kind.PAYOUT));
     router.get("/v1/operations/:reference").handler(this::status);
+    router.get("/v1/events").handler(this::events);
     // the port first: a second sandbox started on the same journal fails here, before it rewrites the file
     return vertx.createHttpServer().requestHandler(router).listen(behaviour.port())
       .onSuccess(listening -> server = listening)
@@ -204,6 +239,7 @@ public final class SandboxGateway extends VerticleBase {
           readLine(path, lines.get(i), i == lines.size() - 1)
             .ifPresent(operation -> operations.put(operation.request.reference(), operation));
         }
+        readFeed();
         Buffer compacted = Buffer.buffer();
         operations.values().forEach(operation -> compacted.appendString(operation.toJson().encode() + "\n"));
         return files.writeFile(rewritten, compacted);
@@ -232,6 +268,27 @@ public final class SandboxGateway extends VerticleBase {
       LOG.warn("sandbox journal {}: its last line was cut short and is left out: {}", path, line);
       return Optional.empty();
     }
+  }
+
+  /** The feed again from the operations' events, in their order; an outcome read without an event is given one. */
+  private void readFeed() {
+    operations.values().stream().flatMap(operation -> operation.events.stream())
+      .sorted(Comparator.comparingLong(Logged::seq)).forEach(this::addToFeed);
+    operations.values().stream()
+      .filter(operation -> operation.state != State.PENDING && operation.events.isEmpty())
+      .forEach(this::logOutcome);
+  }
+
+  /** The event of the outcome an operation just reached, in the operation's events and at the end of the feed. */
+  private void logOutcome(Operation operation) {
+    Logged logged = new Logged(feed.isEmpty() ? 1 : feed.get(feed.size() - 1).seq() + 1, event(operation));
+    operation.events.add(logged);
+    addToFeed(logged);
+  }
+
+  private void addToFeed(Logged logged) {
+    feedIndex.put(logged.event().id(), feed.size());
+    feed.add(logged);
   }
 
   /**
@@ -355,6 +412,7 @@ public final class SandboxGateway extends VerticleBase {
 
   private void resolve(Operation operation) {
     operation.state = operation.fate == Fate.DECLINE ? State.FAILED : State.SUCCEEDED;
+    logOutcome(operation);
     rememberThenAnnounce(operation);
     if (operation.fate.reversesLater()) {
       vertx.setTimer(behaviour.reversalDelayMs(), fired -> reverse(operation));
@@ -363,6 +421,7 @@ public final class SandboxGateway extends VerticleBase {
 
   private void reverse(Operation operation) {
     operation.state = State.REVERSED;
+    logOutcome(operation);
     rememberThenAnnounce(operation);
   }
 
@@ -379,7 +438,7 @@ public final class SandboxGateway extends VerticleBase {
   private void announce(Operation operation) {
     if (!operation.fate.losesAnswers()) {
       State announced = operation.state;
-      deliver(event(operation), 0, () -> {
+      deliver(operation.latestEvent(), 0, () -> {
         operation.delivered = announced;
         remember(operation).onFailure(failed -> journalFailed("a delivery", operation.request.reference(), failed));
       });
@@ -444,6 +503,29 @@ public final class SandboxGateway extends VerticleBase {
     }
     long backoffMs = Math.min(MAX_BACKOFF_MS, 250L << Math.min(attempt, 10));
     vertx.setTimer(backoffMs, fired -> deliver(event, attempt + 1, taken));
+  }
+
+  /**
+   * GET /v1/events?after=&lt;event id&gt;&amp;limit=&lt;1..1000, 100&gt;: the feed's events after that one, oldest
+   * first; from the first for an id it does not have (the journal's events only, without a journal
+   * this start's).
+   */
+  private void events(RoutingContext ctx) {
+    int limit;
+    try {
+      limit = Integer.parseInt(Optional.ofNullable(ctx.queryParams().get("limit")).orElse("100"));
+    } catch (NumberFormatException malformed) {
+      limit = 0;
+    }
+    if (limit < 1 || limit > 1_000) {
+      answer(ctx, 400, new JsonObject().put("error", "limit is a whole number from 1 to 1000"));
+      return;
+    }
+    int from = Optional.ofNullable(ctx.queryParams().get("after")).map(feedIndex::get).map(index -> index + 1)
+      .orElse(0);
+    int to = Math.min(feed.size(), from + limit);
+    JsonArray events = new JsonArray(feed.subList(from, to).stream().map(logged -> logged.event().toJson()).toList());
+    answer(ctx, 200, new JsonObject().put("events", events).put("more", to < feed.size()));
   }
 
   private void status(RoutingContext ctx) {

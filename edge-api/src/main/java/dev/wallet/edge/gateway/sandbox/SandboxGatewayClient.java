@@ -4,6 +4,8 @@ import dev.wallet.balancecache.model.Currencies;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.edge.gateway.Gateway;
 import dev.wallet.edge.gateway.GatewayAck;
+import dev.wallet.edge.gateway.GatewayEvent;
+import dev.wallet.edge.gateway.GatewayFeedPage;
 import dev.wallet.edge.gateway.GatewayRequest;
 import dev.wallet.edge.gateway.GatewayStatus;
 import dev.wallet.edge.gateway.GatewayUnavailableException;
@@ -12,10 +14,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -67,6 +71,14 @@ public final class SandboxGatewayClient implements Gateway {
       .map(SandboxGatewayClient::status);
   }
 
+  @Override
+  public Future<GatewayFeedPage> events(Optional<String> after, int limit) {
+    HttpRequest<Buffer> request = http.getAbs(baseUrl + "/v1/events").addQueryParam("limit", Integer.toString(limit));
+    after.ifPresent(id -> request.addQueryParam("after", id));
+    return withinDeadline(request.bearerTokenAuthentication(apiKey).idleTimeout(timeoutMs).send())
+      .map(SandboxGatewayClient::page);
+  }
+
   private Future<GatewayAck> submit(String path, GatewayRequest request) {
     return withinDeadline(http.postAbs(baseUrl + path)
       .bearerTokenAuthentication(apiKey)
@@ -87,6 +99,21 @@ public final class SandboxGatewayClient implements Gateway {
         + response.bodyAsString());
     }
     return new GatewayAck(response.bodyAsJsonObject().getString("gatewayRef"));
+  }
+
+  private static GatewayFeedPage page(HttpResponse<Buffer> response) {
+    if (response.statusCode() != 200) {
+      throw new GatewayUnavailableException("the sandbox gateway answered " + response.statusCode() + ": "
+        + response.bodyAsString());
+    }
+    try {
+      JsonObject body = response.bodyAsJsonObject();
+      List<GatewayEvent> events = body.getJsonArray("events").stream()
+        .map(event -> GatewayEvent.fromJson((JsonObject) event)).toList();
+      return new GatewayFeedPage(events, body.getBoolean("more"));
+    } catch (RuntimeException malformed) {
+      throw new GatewayUnavailableException("the sandbox gateway's event feed did not read: " + malformed);
+    }
   }
 
   private static GatewayStatus status(HttpResponse<Buffer> response) {
