@@ -65,7 +65,21 @@ public final class Funds {
    * gateway will deliver again; the event, if recorded, is a duplicate then, and the drive resumes).
    */
   public Future<EventResult> onEvent(GatewayEvent event, String body) {
-    return event.type().aboutDeposit() ? deposits.onEvent(event, body) : withdrawals.onEvent(event, body);
+    return movementsOf(event).onEvent(event, body);
+  }
+
+  /** An event recorded with the state change it causes (see {@link GatewayMovements#record}), not driven further. */
+  Future<EventResult> recordEvent(GatewayEvent event, String body) {
+    return movementsOf(event).record(event, body);
+  }
+
+  /** Drives the movement an event is about from where it is now. */
+  Future<Void> driveAfter(GatewayEvent event) {
+    return movementsOf(event).driveCurrent(event.reference());
+  }
+
+  private GatewayMovements<?> movementsOf(GatewayEvent event) {
+    return event.type().aboutDeposit() ? deposits : withdrawals;
   }
 
   /**
@@ -73,11 +87,7 @@ public final class Funds {
    * moved money under a reference the wallet does not have, or another amount than asked.
    */
   void refusedFromFeed(GatewayEvent event, EventRefusedException refusal) {
-    if (event.type().aboutDeposit()) {
-      deposits.contradicts(event, refusal);
-    } else {
-      withdrawals.contradicts(event, refusal);
-    }
+    movementsOf(event).contradicts(event, refusal);
   }
 
   /**

@@ -6,9 +6,12 @@ import dev.wallet.edge.gateway.GatewayEvent;
 import dev.wallet.edge.gateway.GatewayFeedPage;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,8 +23,12 @@ import org.slf4j.LoggerFactory;
  * completed movement whose webhook never came was learnt from nothing else (until 2026-12-06 it was
  * never learnt, and the wallet kept money the gateway had taken back).
  *
- * <p>An event that must wait for its movement (it is ahead of the state it follows) stops the read
- * there until the next round. The position, the last event read, is kept in PostgreSQL
+ * <p>An event is read once it is recorded with the state change it causes; a failure to drive its
+ * movement further after that is the reconciler's to finish, as for any movement left part-way. An
+ * event that must wait for its movement (it is ahead of the state it follows) stops the read there
+ * until a later round, for {@link #WAIT_LIMIT} at most: one that would wait for ever (a return of a
+ * payout the wallet recorded as declined) must not stop every later event. Past that it is counted
+ * with the contradictions and read past. The position, the last event read, is kept in PostgreSQL
  * (edge.gateway_feed_positions) after each round, whatever part of it was read.
  */
 final class GatewayFeed {
@@ -30,11 +37,15 @@ final class GatewayFeed {
   static final int PAGE = 100;
   /** At most this many pages a round, so that a long feed does not hold the reconciler's other work back. */
   private static final int PAGES_A_ROUND = 10;
+  /** Longer than any wait the state machine has (a hold being placed or released) lasts while Redis answers. */
+  static final Duration WAIT_LIMIT = Duration.ofMinutes(10);
 
   private final Gateway gateway;
   private final FundsStore store;
   private final Funds funds;
   private final MeterRegistry meters;
+  /** Events that had to wait, and since when (System.nanoTime), on this process; one at a time in practice. */
+  private final Map<String, Long> waitingSince = new ConcurrentHashMap<>();
 
   GatewayFeed(Gateway gateway, FundsStore store, Funds funds, MeterRegistry meters) {
     this.gateway = gateway;
@@ -48,8 +59,8 @@ final class GatewayFeed {
     return store.feedPosition(gateway.name()).compose(start -> {
       Round round = new Round(start);
       return Sequential.repeatWhile(round::nextPage)
-        .eventually(round::savePosition)
-        .map(done -> round.read);
+        .transform(reading -> round.savePosition().transform(saved -> reading.failed() ? Future.<Integer>failedFuture(
+          reading.cause()) : saved.failed() ? Future.failedFuture(saved.cause()) : Future.succeededFuture(round.read)));
     });
   }
 
@@ -77,28 +88,47 @@ final class GatewayFeed {
       });
     }
 
-    /** Whether the event was read (applied, a duplicate, or refused for good); false when it must wait. */
+    /** Whether the event was read (recorded, a duplicate, or refused for good); false when it must wait. */
     private Future<Boolean> apply(GatewayEvent event) {
-      return funds.onEvent(event, event.toJson().encode())
-        .map(result -> readPast(event, result.name()))
+      return funds.recordEvent(event, event.toJson().encode())
+        .compose(result -> driven(event).map(done -> readPast(event, result.name())))
         .recover(failure -> {
           if (!(failure instanceof EventRefusedException refused)) {
             return Future.failedFuture(failure);
           }
-          if (refused.reason() == EventRefusedException.Reason.NOT_YET) {
-            LOG.warn("gateway {} feed: event {} waits for its {}: {}", gateway.name(), event.id(), event.reference(),
-              refused.getMessage());
-            waiting = true;
-            return Future.succeededFuture(false);
+          if (refused.reason() != EventRefusedException.Reason.NOT_YET || waitedTooLong(event, refused)) {
+            funds.refusedFromFeed(event, refused);
+            return Future.succeededFuture(readPast(event, "refused"));
           }
-          funds.refusedFromFeed(event, refused);
-          return Future.succeededFuture(readPast(event, "refused"));
+          waiting = true;
+          return Future.succeededFuture(false);
         });
+    }
+
+    private Future<Void> driven(GatewayEvent event) {
+      return funds.driveAfter(event).recover(failure -> {
+        LOG.warn("gateway {} feed: event {} is recorded and its {} not driven further yet ({}); the reconciler "
+          + "finishes it", gateway.name(), event.id(), event.reference(), failure.toString());
+        return Future.succeededFuture();
+      });
+    }
+
+    private boolean waitedTooLong(GatewayEvent event, EventRefusedException refused) {
+      long now = System.nanoTime();
+      Long since = waitingSince.putIfAbsent(event.id(), now);
+      if (since == null) {
+        meters.counter("wallet_gateway_feed_events_total", "gateway", gateway.name(), "result", "waiting").increment();
+        LOG.warn("gateway {} feed: event {} waits for its {} (read again each round, for {} at most): {}",
+          gateway.name(), event.id(), event.reference(), WAIT_LIMIT, refused.getMessage());
+        return false;
+      }
+      return now - since > WAIT_LIMIT.toNanos();
     }
 
     private boolean readPast(GatewayEvent event, String result) {
       meters.counter("wallet_gateway_feed_events_total", "gateway", gateway.name(), "result",
         result.toLowerCase(Locale.ROOT)).increment();
+      waitingSince.remove(event.id());
       position = Optional.of(event.id());
       read++;
       return true;

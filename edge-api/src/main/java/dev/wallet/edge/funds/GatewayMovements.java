@@ -206,12 +206,20 @@ public final class GatewayMovements<M extends GatewayMovement> {
 
   /** A signed webhook event about a movement of this kind: applied at most once, then driven to its end. */
   Future<EventResult> onEvent(GatewayEvent event, String body) {
+    return record(event, body).compose(result -> driveCurrent(event.reference()).map(result));
+  }
+
+  /**
+   * An event recorded at most once per id, with the state change it causes, in one transaction; the
+   * movement is left for the caller to drive (or for the reconciler, which drives every movement
+   * left part-way).
+   */
+  Future<EventResult> record(GatewayEvent event, String body) {
     return store.byId(table, event.reference())
       .map(found -> applicable(found, event))
       .compose(movement -> store.inTransaction(conn -> store.record(conn, gateway.name(), event, body)
-          .compose(isNew -> isNew ? judge(conn, movement, Verdict.of(event)).map(EventResult.APPLIED)
-            : Future.succeededFuture(EventResult.DUPLICATE)))
-        .compose(result -> driveCurrent(movement.id()).map(result)));
+        .compose(isNew -> isNew ? judge(conn, movement, Verdict.of(event)).map(EventResult.APPLIED)
+          : Future.succeededFuture(EventResult.DUPLICATE))));
   }
 
   private M applicable(Optional<M> found, GatewayEvent event) {
@@ -276,7 +284,8 @@ public final class GatewayMovements<M extends GatewayMovement> {
       movement.status());
   }
 
-  private Future<Void> driveCurrent(String id) {
+  /** Finishes whatever the movement is in the middle of, as it is now. */
+  Future<Void> driveCurrent(String id) {
     return current(id).compose(this::drive).mapEmpty();
   }
 
@@ -429,7 +438,8 @@ public final class GatewayMovements<M extends GatewayMovement> {
   /** An event of the gateway's feed refused for good (see {@link Funds#refusedFromFeed}): counted with the contradictions. */
   void contradicts(GatewayEvent event, EventRefusedException refusal) {
     contradictions().increment();
-    LOG.error("gateway {} feed: event {} ({}) cannot be applied: {}; see docs/operations.md#gateway-contradiction",
+    LOG.error("gateway {} feed: event {} ({}) cannot be applied, and is read past: {}; see "
+      + "docs/operations.md#gateway-contradiction",
       gateway.name(), event.id(), event.type().wire(), refusal.getMessage());
   }
 

@@ -44,10 +44,11 @@ import org.slf4j.LoggerFactory;
  * the edge asks it to collect or pay out over HTTP, and it announces each outcome later by
  * POSTing a signed webhook to the edge, retrying until the edge answers 2xx, exactly as a real
  * gateway would. Its behaviour is configurable: how long an outcome takes, and which share of
- * requests are declined, lose their answer (the HTTP call fails with 504 and no webhook ever
- * comes: the edge must ask), or are reversed later (a chargeback, a returned payout). The
- * instrument's account can force one fate, for tests and demos: "decline", "timeout", "reverse",
- * "timeout-reverse" (every answer and webhook lost, and reversed before the edge asks), "short"
+ * requests are declined, lose their answer (the HTTP call fails with 504, and no webhook ever
+ * comes nor its event in the feed: the edge must ask), or are reversed later (a chargeback, a
+ * returned payout). The instrument's account can force one fate, for tests and demos: "decline",
+ * "timeout", "reverse", "timeout-reverse" (every answer, webhook and feed event lost, and reversed
+ * before the edge asks), "short"
  * (it moves one minor unit less than asked, and says so in its webhook and when asked), and
  * "pending" (acknowledged, and never decided: a gateway taking its time).
  *
@@ -61,8 +62,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every outcome is an event with an id of its own, the same in its webhook, in each attempt to
  * deliver it, and in the sandbox's event feed ({@code GET /v1/events?after=<event id>}), its record
- * of every event in order, which an edge reads to learn what no webhook brought. The events of a
- * fate that loses answers are in the feed too: what is lost is their delivery.
+ * of every event in order, which an edge reads to learn what no webhook brought. An event is in the
+ * journal before it is in the feed or announced. The events of a fate that loses answers are left
+ * out of the feed, as a fault to inject: the edge learns those outcomes only by asking.
  */
 public final class SandboxGateway extends VerticleBase {
 
@@ -78,6 +80,7 @@ public final class SandboxGateway extends VerticleBase {
   /** Every outcome's event, in the order they happened, and where each id stands in it. */
   private final List<Logged> feed = new ArrayList<>();
   private final Map<String, Integer> feedIndex = new HashMap<>();
+  private long nextSeq = 1;
   /** References whose request is being written to the journal: neither taken nor refused yet. */
   private final Set<String> writing = new HashSet<>();
   private Optional<AsyncFile> journal = Optional.empty();
@@ -270,20 +273,33 @@ public final class SandboxGateway extends VerticleBase {
     }
   }
 
-  /** The feed again from the operations' events, in their order; an outcome read without an event is given one. */
+  /**
+   * The feed again from the operations' events, in their order; an outcome read without an event is
+   * given one (the journal with it is written before the sandbox answers anything).
+   */
   private void readFeed() {
-    operations.values().stream().flatMap(operation -> operation.events.stream())
+    nextSeq = operations.values().stream().flatMap(operation -> operation.events.stream()).mapToLong(Logged::seq)
+      .max().orElse(0) + 1;
+    operations.values().stream().filter(operation -> !operation.fate.losesAnswers())
+      .flatMap(operation -> operation.events.stream())
       .sorted(Comparator.comparingLong(Logged::seq)).forEach(this::addToFeed);
     operations.values().stream()
       .filter(operation -> operation.state != State.PENDING && operation.events.isEmpty())
-      .forEach(this::logOutcome);
+      .forEach(operation -> publish(operation, logOutcome(operation)));
   }
 
-  /** The event of the outcome an operation just reached, in the operation's events and at the end of the feed. */
-  private void logOutcome(Operation operation) {
-    Logged logged = new Logged(feed.isEmpty() ? 1 : feed.get(feed.size() - 1).seq() + 1, event(operation));
+  /** The event of the outcome an operation just reached, added to its events (and so to its next journal line). */
+  private Logged logOutcome(Operation operation) {
+    Logged logged = new Logged(nextSeq++, event(operation));
     operation.events.add(logged);
-    addToFeed(logged);
+    return logged;
+  }
+
+  /** An outcome's event, once journaled, at the end of the feed: unless its fate loses every word of it. */
+  private void publish(Operation operation, Logged logged) {
+    if (!operation.fate.losesAnswers()) {
+      addToFeed(logged);
+    }
   }
 
   private void addToFeed(Logged logged) {
@@ -293,8 +309,8 @@ public final class SandboxGateway extends VerticleBase {
 
   /**
    * What was still to happen to an operation when the sandbox stopped, scheduled again: its outcome
-   * announced again unless an edge took it (a reversal of a completed movement is learnt only so: the
-   * edge asks about movements still waiting, not completed ones), and what was undecided decided.
+   * announced again unless an edge took it (an edge would read it from the feed too, a round later),
+   * and what was undecided decided.
    */
   private void carryOn(Operation operation) {
     if (operation.state == State.PENDING) {
@@ -412,8 +428,7 @@ public final class SandboxGateway extends VerticleBase {
 
   private void resolve(Operation operation) {
     operation.state = operation.fate == Fate.DECLINE ? State.FAILED : State.SUCCEEDED;
-    logOutcome(operation);
-    rememberThenAnnounce(operation);
+    rememberThenAnnounce(operation, logOutcome(operation));
     if (operation.fate.reversesLater()) {
       vertx.setTimer(behaviour.reversalDelayMs(), fired -> reverse(operation));
     }
@@ -421,16 +436,19 @@ public final class SandboxGateway extends VerticleBase {
 
   private void reverse(Operation operation) {
     operation.state = State.REVERSED;
-    logOutcome(operation);
-    rememberThenAnnounce(operation);
+    rememberThenAnnounce(operation, logOutcome(operation));
   }
 
-  /** An outcome the journal could not keep is announced all the same: the edge holds it then, and its reconciler asks. */
-  private void rememberThenAnnounce(Operation operation) {
+  /**
+   * An outcome the journal could not keep is announced all the same: the edge holds it then, and its
+   * reconciler asks. (The sandbox answers nothing more after such a failure, its feed included.)
+   */
+  private void rememberThenAnnounce(Operation operation, Logged logged) {
     remember(operation).onComplete(written -> {
       if (written.failed()) {
         journalFailed("the outcome", operation.request.reference(), written.cause());
       }
+      publish(operation, logged);
       announce(operation);
     });
   }
