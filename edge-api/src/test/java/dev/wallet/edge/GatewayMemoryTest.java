@@ -172,10 +172,8 @@ class GatewayMemoryTest {
     try {
       ApiCaller alice = edge.newUser();
       String wallet = alice.openWallet();
-      String collection = alice.post("/v1/deposits", deposit(wallet, 900, "card", "reverse"), newKey())
-        .bodyAsJsonObject().getString("id");
 
-      alice.awaitStatus("/v1/deposits/" + collection, "reversed");
+      String collection = chargedBack(alice, wallet);
       assertThat(alice.available(wallet)).isZero();
       assertThat(recordedEvents(vertx, collection)).as("the deposit's success and its chargeback, each once")
         .containsOnlyKeys("deposit.succeeded", "deposit.reversed");
@@ -200,10 +198,7 @@ class GatewayMemoryTest {
       .listen(0));
     try {
       ApiCaller alice = edge.newUser();
-      String wallet = alice.openWallet();
-      String collection = alice.post("/v1/deposits", deposit(wallet, 900, "card", "reverse"), newKey())
-        .bodyAsJsonObject().getString("id");
-      alice.awaitStatus("/v1/deposits/" + collection, "reversed");
+      String collection = chargedBack(alice, alice.openWallet());
 
       edge.stopSandbox();
       edge.startSandbox(List.of("http://127.0.0.1:" + receiver.actualPort() + "/webhooks"));
@@ -220,6 +215,14 @@ class GatewayMemoryTest {
       edge.close();
       deleteJournal(journal);
     }
+  }
+
+  /** A deposit of 900 to {@code wallet} that the gateway charges back, once the edge has reversed it; its id. */
+  private static String chargedBack(ApiCaller owner, String wallet) {
+    String collection = owner.post("/v1/deposits", deposit(wallet, 900, "card", "reverse"), newKey())
+      .bodyAsJsonObject().getString("id");
+    owner.awaitStatus("/v1/deposits/" + collection, "reversed");
+    return collection;
   }
 
   private static String nobodyListens() {

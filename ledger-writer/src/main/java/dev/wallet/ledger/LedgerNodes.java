@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -234,7 +235,7 @@ public final class LedgerNodes {
 
   /** The rows of a prepared statement run on every database, the home database's first. */
   public Future<List<Row>> everywhere(String sql, Tuple args) {
-    return eachNode(sql, args).map(perNode -> perNode.stream().flatMap(List::stream).toList());
+    return eachNode(sql, args).map(perNode -> perNode.stream().flatMap(part -> part.rows().stream()).toList());
   }
 
   /** The rows of a statement without parameters run on every database, the home database's first. */
@@ -242,14 +243,25 @@ public final class LedgerNodes {
     return everywhere(sql, Tuple.tuple());
   }
 
+  /** The rows a statement gave on one database, and the database as the placement names it ("" for a single one). */
+  public record DatabaseRows(String database, List<Row> rows) {
+  }
+
   /**
    * The rows of a prepared statement run on every database, apart, in the order of the placement's
-   * databases; following a move that refused it.
+   * databases; following a move that refused it. Each part names its database from the layout it was
+   * read with: a move followed may change how many there are (until 2026-12-06 the reconciler paired
+   * them with the databases it was started with, and left out a database a move added, or failed every
+   * run after one a move emptied).
    */
-  public Future<List<List<Row>>> eachNode(String sql, Tuple args) {
+  public Future<List<DatabaseRows>> eachNode(String sql, Tuple args) {
     return followingMoves(() -> {
-      List<Future<List<Row>>> parts = all().stream().map(node -> node.rows(sql, args)).toList();
-      return Future.all(parts).map(done -> parts.stream().map(Future::result).toList());
+      Layout current = layout.get();
+      List<String> names = current.placement().map(p -> p.databases().stream().map(LedgerDatabase::toString).toList())
+        .orElse(List.of(""));
+      List<Future<List<Row>>> parts = nodes(current).stream().map(node -> node.rows(sql, args)).toList();
+      return Future.all(parts).map(done -> IntStream.range(0, parts.size())
+        .mapToObj(i -> new DatabaseRows(names.get(i), parts.get(i).result())).toList());
     });
   }
 

@@ -331,6 +331,32 @@ class LedgerOverTwoDatabasesTest {
     assertThat(entriesIn(homeSql, mover)).isZero();
   }
 
+  @Test
+  @DisplayName("reconciliation started with two databases sums the books after a move emptied the second into the home one")
+  void totalsAfterAMoveEmptiedADatabase(Vertx vertx) throws Exception {
+    Parties p = parties(2_000);
+    transfer(p.inHome(), p.inSecond(), 300, p.alice());
+    awaitInTheLedger(List.of(p.inHome(), p.inSecond()));
+    ShardRange secondHalf = new ShardRange(1032, 32);
+    LedgerPlacement owners = placement.as(TestEnvironment.pgOwner(), TestEnvironment.pgOwnerPassword());
+    new ShardMove(owners, REGION_B, secondHalf, owners.database("home")).run();
+    try {
+      Reconciliation reconciliation = Reconciliation.create(vertx, new ReconciliationOptions(placement,
+        "two-databases-test", 60_000, ReconciliationOptions.DEFAULT_STALL_AFTER_MS), cache);
+      try {
+        ReconciliationReport report = Await.result(reconciliation.runOnce());
+        assertThat(report.globalChecks()).isTrue();
+        assertThat(report.discrepancies()).isEmpty();
+        assertThat(report.ledgerTotals()).as("the one database's books, summed").containsEntry("USD", 0L);
+      } finally {
+        Await.result(reconciliation.stop());
+      }
+    } finally {
+      new ShardMove(owners.moving(secondHalf, owners.home()), REGION_B, secondHalf, owners.databaseOf(new ShardId(1032)))
+        .run();
+    }
+  }
+
   /** One unit at a time from a wallet to another, on a thread of its own, until closed. */
   private static final class Payments implements AutoCloseable {
 

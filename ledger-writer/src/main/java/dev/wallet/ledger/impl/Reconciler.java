@@ -518,13 +518,11 @@ public final class Reconciler implements Reconciliation {
    * a database whose do not is named (with one database, the finding reads as before).
    */
   private Future<Void> totals(Run run) {
-    List<LedgerDatabase> databases = options.placement().databases();
     return ledger.eachNode(SqlQueries.TOTALS, Tuple.tuple())
       .map(all -> {
-        for (int i = 0; i < databases.size(); i++) {
-          List<Row> rows = all.get(i);
-          String where = databases.size() == 1 ? "" : " in " + databases.get(i);
-          for (Row r : rows) {
+        for (LedgerNodes.DatabaseRows part : all) {
+          String where = all.size() == 1 ? "" : " in " + part.database();
+          for (Row r : part.rows()) {
             String currency = r.getString("currency").trim();
             run.totals.merge(currency, r.getLong("total"), Long::sum);
             if (r.getLong("total") != 0) {
