@@ -38,12 +38,18 @@ public final class PgLedgerMovements implements LedgerMovements {
 
   /**
    * A database's first {@code limit} postings after the position are the only ones of it that can be
-   * among the first {@code limit} of all, so the merge of those is exact.
+   * among the first {@code limit} of all, so the merge of those is exact. None is read at or after the
+   * start of the oldest transaction open in any of the databases: it may still commit postings
+   * stamped with its start, behind the position a reader saves (until 2026-12-06 only {@code settle}
+   * guarded that, and a ledger transaction open longer, waiting for its shard's lock, had its postings
+   * passed over by the AML monitors). The oldest of all databases, because the position is one.
    */
   @Override
   public Future<List<LedgerPosition>> postingsAfter(LedgerPosition after, Duration settle, int limit) {
-    Tuple args = Tuple.of(utc(after.recordedAt()), after.postingId(), limit, settle.toMillis());
-    return nodes.everywhere(SqlQueries.POSTINGS_AFTER, args).map(rows -> rows.stream().sorted(RECORDED).limit(limit)
+    return OpenTransactions.oldestStart(nodes).compose(oldest -> {
+      Tuple args = Tuple.of(utc(after.recordedAt()), after.postingId(), limit, settle.toMillis(), utc(oldest));
+      return nodes.everywhere(SqlQueries.POSTINGS_AFTER, args);
+    }).map(rows -> rows.stream().sorted(RECORDED).limit(limit)
       .map(row -> new LedgerPosition(row.getOffsetDateTime("recorded_at").toInstant(), row.getString("id")))
       .toList());
   }

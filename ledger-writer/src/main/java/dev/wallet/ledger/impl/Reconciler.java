@@ -211,7 +211,7 @@ public final class Reconciler implements Reconciliation {
     Instant since = checkedSince;
     Run run = new Run(started, scope.describe(cache.shardCount()), scope.globalChecks());
     Instant[] nextSince = {since};
-    return oldestOpenTransaction().onSuccess(oldest -> nextSince[0] = oldest)
+    return OpenTransactions.oldestStart(ledger).onSuccess(oldest -> nextSince[0] = oldest)
       .compose(oldest -> touchedSince(since))
       .compose(touched -> compareWallets(run, scope, touched).map(touched))
       .compose(touched -> unbalancedPostings(run, since).map(touched))
@@ -364,12 +364,6 @@ public final class Reconciler implements Reconciliation {
     ShardId shard = cache.shards().at(nextSlotShard);
     nextSlotShard = (nextSlotShard + 1) % cache.shardCount();
     return hotTier.accountsInSlot(shard);
-  }
-
-  /** The start of the oldest transaction open in any of the ledger's databases now, or now. */
-  private Future<Instant> oldestOpenTransaction() {
-    return ledger.everywhere(SqlQueries.OLDEST_OPEN_TRANSACTION).map(rows -> rows.stream()
-      .map(row -> row.getOffsetDateTime("since").toInstant()).min(Instant::compareTo).orElseThrow());
   }
 
   /** Ledger accounts with entries recorded since {@code since}, each with the first such entry's seq. */

@@ -562,10 +562,15 @@ public final class SqlQueries {
   /** The credit stripes of the merchant wallets $1, each with its merchant wallet. */
   static final String STRIPES_OF = "SELECT id, parent_id FROM accounts WHERE parent_id = ANY($1)";
 
-  /** The postings recorded after ($1, $2) and more than $4 ms ago, in recording order, at most $3. */
+  /**
+   * The postings recorded after ($1, $2), more than $4 ms ago and before $5 (the oldest transaction
+   * open in any database of the ledger: it may still commit postings stamped with its start), in
+   * recording order, at most $3.
+   */
   static final String POSTINGS_AFTER = """
     SELECT recorded_at, id FROM postings
-     WHERE (recorded_at, id) > ($1, $2) AND recorded_at < now() - $4::bigint * interval '1 millisecond'
+     WHERE (recorded_at, id) > ($1, $2)
+       AND recorded_at < least(now() - $4::bigint * interval '1 millisecond', $5)
      ORDER BY recorded_at, id LIMIT $3""";
 
   /** The movements among the postings $1. */
