@@ -377,6 +377,23 @@ class AuthorizationsApiTest {
   }
 
   @Test
+  @DisplayName("an authorization or a payment to a merchant wallet of another currency is refused up front (422 "
+    + "currency_mismatch), wherever its shard: nothing held, nothing moved")
+  void anotherCurrencysMerchant() {
+    Checkout c = checkout(5_000, true);
+    HttpResponse<Buffer> opened = c.shop.post("/v1/wallets", new JsonObject().put("currency", "EUR")
+      .put("type", "merchant"), Optional.empty());
+    assertThat(opened.statusCode()).as(opened.bodyAsString()).isEqualTo(201);
+    String euros = opened.bodyAsJsonObject().getString("id");
+
+    assertProblem(c.payer.post("/v1/authorizations", authorization(c.payerWallet, euros, 1_000), newKey()), 422,
+      "currency_mismatch");
+    assertProblem(c.payer.post("/v1/payments", PaymentsApiTest.payment(c.payerWallet, euros, 1_000), newKey()), 422,
+      "currency_mismatch");
+    assertBalance(c.payer, c.payerWallet, 5_000, 0);
+  }
+
+  @Test
   @DisplayName("the payer's live feed shows the held amount moving: held at authorization, out at capture")
   void liveFeedShowsTheHold(Vertx vertx) {
     Checkout c = checkout(5_000, true);

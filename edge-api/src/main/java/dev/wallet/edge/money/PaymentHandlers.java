@@ -25,6 +25,7 @@ import dev.wallet.edge.http.Representations;
 import dev.wallet.edge.http.RequestBody;
 import dev.wallet.edge.limits.LimitsHandlers;
 import dev.wallet.limits.model.Operation;
+import dev.wallet.balancecache.model.OutcomeCode;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
@@ -85,17 +86,26 @@ public final class PaymentHandlers {
 
   /**
    * The merchant's wallet and the payer's limit checks, or a failed future with the refusal (not a
-   * merchant wallet, the payer's limits): a payment's, a batch item's and an authorization's first step.
-   * A refusal of the limits is not the answer when the request's key answered it before
-   * ({@link RulesRefusals}); {@code requestHash}: the request's hash for the money core, given the merchant.
+   * merchant wallet, another currency than the merchant wallet's, the payer's limits): a payment's, a
+   * batch item's and an authorization's first step. A refusal is not the answer when the request's key
+   * answered it before ({@link RulesRefusals}); {@code requestHash}: the request's hash for the money
+   * core, given the merchant. Until 2026-12-06 another currency was refused only where the merchant's
+   * shard was the payer's: an authorization held the payer's money until its expiry, and a payment
+   * to another shard went out and came back.
    */
   Future<Checked> checkMerchantAndLimits(Request request, Function<Merchants.Merchant, String> requestHash) {
     return merchants.of(request.merchant())
-      .compose(shop -> limits.outgoing(request.caller().id(), Operation.MERCHANT_PAYMENT, request.amount(),
-          Optional.of(shop.wallet().ownerId()))
+      .compose(shop -> inTheMerchantsCurrency(shop, request)
+        .compose(same -> limits.outgoing(request.caller().id(), Operation.MERCHANT_PAYMENT, request.amount(),
+          Optional.of(shop.wallet().ownerId())))
         .recover(refused -> RulesRefusals.answeredBefore(cache, request.payer().shard(), request.key(),
           requestHash.apply(shop), refused))
         .map(checks -> new Checked(shop, checks)));
+  }
+
+  private static Future<Void> inTheMerchantsCurrency(Merchants.Merchant shop, Request request) {
+    return shop.wallet().currency().equals(request.amount().currency()) ? Future.succeededFuture()
+      : Future.failedFuture(new ProblemException(Problem.forRefusal(OutcomeCode.CURRENCY_MISMATCH)));
   }
 
   /** The payment with the merchant's fee (its region's) and the payer's limit checks. */

@@ -11,7 +11,9 @@ import java.util.function.Supplier;
 
 /**
  * A request the rules refuse now may have been answered before under its key: applied with its answer
- * lost, then retried after the rules changed (a tier lowered, a limit cut, a receiver's tier). Such a
+ * lost, then retried after the rules changed (a tier lowered, a limit cut, a receiver's tier); the
+ * same holds for any refusal the edge makes before the money core (another currency than a
+ * merchant's), which the money core would have recorded under the key had it made it. Such a
  * request still goes to the money core, with a check no amount passes, and its key replays the first
  * answer there; one answered never is refused by the rules, and nothing is recorded under its key.
  * Until 2026-12-06 the retry was answered the rules' refusal, and a client told that an applied
