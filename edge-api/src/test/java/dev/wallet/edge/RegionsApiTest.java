@@ -230,7 +230,10 @@ class RegionsApiTest {
     HttpResponse<Buffer> sent = p.alice().post("/v1/transfers", transfer(p.inA(), p.inB(), 100), newKey());
 
     assertThat(sent.statusCode()).as(sent.bodyAsString()).isEqualTo(202);
-    assertThat(awaitTransfer(p.alice(), sent.bodyAsJsonObject().getString("id"))).isEqualTo("reversed");
+    String id = sent.bodyAsJsonObject().getString("id");
+    assertThat(awaitTransfer(p.alice(), id)).isEqualTo("reversed");
+    assertThat(p.alice().get("/v1/transfers/" + id).bodyAsJsonObject().getString("reversalCode"))
+      .as("as within a region: the receiver's limits are not the sender's business").isEqualTo("receiver_cannot_accept");
     assertThat(p.alice().available(p.inA())).isEqualTo(300);
     assertThat(p.bob().available(p.inB())).isZero();
   }

@@ -2,6 +2,7 @@ package dev.wallet.edge.http;
 
 import dev.wallet.balancecache.model.AuthorizationView;
 import dev.wallet.balancecache.model.CaptureView;
+import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.PaymentView;
 import dev.wallet.balancecache.model.RefundView;
 import dev.wallet.balancecache.model.TransferView;
@@ -43,8 +44,19 @@ public final class Representations {
       .put("amount", transfer.amount().minor())
       .put("currency", transfer.amount().currencyCode())
       .put("createdAt", transfer.createdAt().toString());
-    transfer.reversalReason().ifPresent(reason -> json.put("reversalCode", Problem.forRefusal(reason).code().wire()));
+    transfer.reversalReason().ifPresent(reason -> json.put("reversalCode", reversalCode(reason)));
     return json;
+  }
+
+  /**
+   * The destination's refusal as the sender sees it. A movement is reversed for its limits only by
+   * another region, which judges its receiver's (the sender's own are checked before the money leaves):
+   * named as within a region, {@code receiver_cannot_accept}, since the receiver's limits are not the
+   * sender's business (until 2026-12-06 {@code limit_exceeded}, read as the sender's own).
+   */
+  private static String reversalCode(OutcomeCode reason) {
+    return reason == OutcomeCode.LIMIT_EXCEEDED ? ProblemCode.RECEIVER_CANNOT_ACCEPT.wire()
+      : Problem.forRefusal(reason).code().wire();
   }
 
   /** The contract's payment; fee and refunded are additions (minor units), reversalCode when reversed. */
@@ -60,7 +72,7 @@ public final class Representations {
       .put("refunded", payment.refundedMinor())
       .put("createdAt", payment.createdAt().toString());
     payment.orderRef().filter(ref -> !ref.isEmpty()).ifPresent(ref -> json.put("orderRef", ref));
-    payment.reversalReason().ifPresent(reason -> json.put("reversalCode", Problem.forRefusal(reason).code().wire()));
+    payment.reversalReason().ifPresent(reason -> json.put("reversalCode", reversalCode(reason)));
     return json;
   }
 
@@ -97,7 +109,7 @@ public final class Representations {
       .put("amount", refund.amount().minor())
       .put("currency", refund.amount().currencyCode())
       .put("createdAt", refund.createdAt().toString());
-    refund.reversalReason().ifPresent(reason -> json.put("reversalCode", Problem.forRefusal(reason).code().wire()));
+    refund.reversalReason().ifPresent(reason -> json.put("reversalCode", reversalCode(reason)));
     return json;
   }
 
