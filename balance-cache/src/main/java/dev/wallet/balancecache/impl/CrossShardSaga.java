@@ -89,15 +89,21 @@ public final class CrossShardSaga {
    * regions, asked now and by the sweeper until that region decides.
    */
   Future<ScriptReply> run(Movement movement) {
-    if (shards.contains(movement.to().shard())
-      && runner.sameMaster(Keys.wallet(movement.from()), Keys.wallet(movement.to()))) {
-      return inOneScript(movement);
-    }
-    return stepByStep(movement);
+    return run(movement, Set.of());
   }
 
-  private Future<ScriptReply> stepByStep(Movement movement) {
-    return debit(movement).compose(debited -> carriedOn(debited,
+  /** {@code unrecorded}: refusals of the debit answered UNRECORDED, without writing anything (see saga_debit.lua). */
+  Future<ScriptReply> run(Movement movement, Set<OutcomeCode> unrecorded) {
+    if (shards.contains(movement.to().shard())
+      && runner.sameMaster(Keys.wallet(movement.from()), Keys.wallet(movement.to()))) {
+      return inOneScript(movement, unrecorded);
+    }
+    return stepByStep(movement, unrecorded);
+  }
+
+  private Future<ScriptReply> stepByStep(Movement movement, Set<OutcomeCode> unrecorded) {
+    Step step = debitStep(movement, unrecorded);
+    return runner.run(scripts.sagaDebit, step.keys(), step.args()).compose(debited -> carriedOn(debited,
       () -> Future.succeededFuture(PendingMovement.of(movement))));
   }
 
@@ -109,7 +115,12 @@ public final class CrossShardSaga {
    * wrote: a later step that fails leaves the movement pending, answered PENDING, for the sweeper).
    */
   Future<ScriptReply> inOneScript(Movement movement) {
-    return oneScript(Optional.of(debitStep(movement)), PendingMovement.of(movement), () -> stepByStep(movement));
+    return inOneScript(movement, Set.of());
+  }
+
+  private Future<ScriptReply> inOneScript(Movement movement, Set<OutcomeCode> unrecorded) {
+    return oneScript(Optional.of(debitStep(movement, unrecorded)), PendingMovement.of(movement),
+      () -> stepByStep(movement, unrecorded));
   }
 
   /**
@@ -203,7 +214,7 @@ public final class CrossShardSaga {
   }
 
   Future<ScriptReply> debit(Movement m) {
-    Step step = debitStep(m);
+    Step step = debitStep(m, Set.of());
     return runner.run(scripts.sagaDebit, step.keys(), step.args());
   }
 
@@ -211,7 +222,7 @@ public final class CrossShardSaga {
   private record Step(List<String> keys, List<String> args) {
   }
 
-  private Step debitStep(Movement m) {
+  private Step debitStep(Movement m, Set<OutcomeCode> unrecorded) {
     ShardId source = m.source();
     SystemAccount transit = between(m.to(), m.amount().currency());
     List<String> keys = new ArrayList<>(List.of(Keys.wallet(m.from()), Keys.systemAccount(source, transit),
@@ -221,7 +232,7 @@ public final class CrossShardSaga {
     List<String> args = List.of(m.id(), m.kind().wire(), Long.toString(m.amount().minor()), Long.toString(m.fee()),
       m.amount().currencyCode(), m.requestHash(), m.actor(), m.to().value(),
       transit.id(source), Long.toString(refusalRetentionMs), m.paymentId(), m.reference(), m.limitsJson(),
-      m.paymentFacts());
+      m.paymentFacts(), RedisBalanceCache.codes(unrecorded));
     return new Step(keys, args);
   }
 

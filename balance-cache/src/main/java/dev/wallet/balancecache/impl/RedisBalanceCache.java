@@ -613,7 +613,9 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   /**
-   * {@code unrecorded}: refusals of a one-script movement answered UNRECORDED, without writing anything.
+   * {@code unrecorded}: refusals answered UNRECORDED, without writing anything (by the one script, or
+   * by the saga's debit: until 2026-12-06 a saga's refund recorded a shortfall that a gathering of
+   * the stripes would have made good, and was refused for the rest of its key's retention).
    * A refund whose payment record has expired is asked again with the record the ledger holds
    * ({@link ColdPaymentRecords}); once, as a record restored since lives a retention.
    */
@@ -634,7 +636,7 @@ public final class RedisBalanceCache implements BalanceCache {
     }
     noteIfOffHome(m.from(), m.actor(), m.limits());
     if (m.crossShard()) {
-      return saga.run(m);
+      return saga.run(m, unrecorded);
     }
     ShardId shard = m.source();
     List<String> keys = new ArrayList<>(m.recordKeys());
@@ -782,7 +784,7 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   /** Outcome codes as a script's comma-separated argument. */
-  private static String codes(Set<OutcomeCode> codes) {
+  static String codes(Set<OutcomeCode> codes) {
     return codes.stream().map(OutcomeCode::name).sorted().collect(Collectors.joining(","));
   }
 

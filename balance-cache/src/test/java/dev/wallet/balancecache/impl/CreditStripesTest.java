@@ -315,6 +315,30 @@ class CreditStripesTest {
   }
 
   @Test
+  @DisplayName("refunds to payers on other shards of payments that landed on the merchant wallet itself, racing "
+    + "payouts that take what it gathers, are all paid: the merchant holds enough in total")
+  void sagaRefundsRacingPayouts(Vertx vertx) {
+    List<WalletId> payers = payersOnOtherShards(8, 5_000);
+    List<PaymentView> onTheWallet = paidThroughAProcessWithoutStriping(vertx, payers, 1_000);
+    payers.forEach(payer -> assertOk(Await.result(pay(payer, 1_000)).code()));
+    assertThat(ownBalance(merchant)).isEqualTo(8 * (1_000 - FEE));
+
+    List<Future<OutcomeCode>> asked = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      asked.add(cache.placeHold(new PlaceHold(merchant, new Money(1_500, USD), shop, "wd-" + i, key(shop)))
+        .map(Outcome::code));
+    }
+    onTheWallet.forEach(payment -> asked.add(cache.refund(new Refund(payment.id(), new Money(500, USD), shop,
+      key(shop))).map(Outcome::code)));
+    List<OutcomeCode> answers = Await.result(Future.all(asked).map(all -> all.<OutcomeCode>list()));
+
+    assertThat(answers).containsOnly(OutcomeCode.OK);
+    assertThat(core.wallet(merchant).held()).isEqualTo(4 * 1_500);
+    assertThat(core.wallet(merchant).available()).isEqualTo(16 * (1_000 - FEE) - 4 * 1_500 - 8 * 500);
+    payers.forEach(payer -> assertThat(core.available(payer)).isEqualTo(5_000 - 2 * 1_000 + 500));
+  }
+
+  @Test
   @DisplayName("a payout larger than the merchant wallet holds gathers the stripes first")
   void payoutGathersTheStripes() {
     List<WalletId> payers = payersOnOtherShards(4, 5_000);
@@ -535,6 +559,24 @@ class CreditStripesTest {
     Await.result(unstriped.start());
     try {
       assertOk(Await.result(unstriped.setStatus(merchant, WalletStatus.FROZEN, "reconciliation: a finding")).code());
+    } finally {
+      Await.result(unstriped.close());
+    }
+  }
+
+  /** A payment of each payer's through a money core that stripes no owner: each lands on the merchant wallet itself. */
+  private List<PaymentView> paidThroughAProcessWithoutStriping(Vertx vertx, List<WalletId> payers, long minor) {
+    RedisBalanceCache unstriped = new RedisBalanceCache(vertx, TestEnvironment.balanceCacheOptions().withSweep(0, 0));
+    Await.result(unstriped.start());
+    try {
+      List<PaymentView> paid = new ArrayList<>();
+      for (WalletId payer : payers) {
+        Outcome<PaymentView> outcome = Await.result(unstriped.pay(payment(payer, minor,
+          Await.result(cache.identity(payer)).orElseThrow().ownerId())));
+        assertThat(outcome.code()).isEqualTo(OutcomeCode.OK);
+        paid.add(outcome.value());
+      }
+      return paid;
     } finally {
       Await.result(unstriped.close());
     }
