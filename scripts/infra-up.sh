@@ -305,6 +305,11 @@ SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', :'owner', :'owner_pw')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'owner') \gexec
 SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', :'app', :'app_pw')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'app') \gexec
+-- A session of the application left idle inside a transaction would hold back, for as long as it
+-- stays, every reader that follows the ledger in recording order (reconciliation's watermark, the
+-- AML monitors: docs/architecture.md): ended after five minutes (no transaction of the wallet's
+-- waits that long; the owner role's shard moves are not the application's).
+SELECT format('ALTER ROLE %I SET idle_in_transaction_session_timeout = %L', :'app', '5min') \gexec
 SQL
 }
 

@@ -227,13 +227,17 @@ class RegionsApiTest {
     // the test rules' basic tier may not receive
     LimitsApiTest.setTier(regionB.as("officer-" + UUID.randomUUID(), "risk"), p.bob().id(), "basic", null);
 
-    HttpResponse<Buffer> sent = p.alice().post("/v1/transfers", transfer(p.inA(), p.inB(), 100), newKey());
+    String key = newKey();
+    HttpResponse<Buffer> sent = p.alice().post("/v1/transfers", transfer(p.inA(), p.inB(), 100), key);
 
     assertThat(sent.statusCode()).as(sent.bodyAsString()).isEqualTo(202);
     String id = sent.bodyAsJsonObject().getString("id");
     assertThat(awaitTransfer(p.alice(), id)).isEqualTo("reversed");
     assertThat(p.alice().get("/v1/transfers/" + id).bodyAsJsonObject().getString("reversalCode"))
       .as("as within a region: the receiver's limits are not the sender's business").isEqualTo("receiver_cannot_accept");
+    HttpResponse<Buffer> replayed = p.alice().post("/v1/transfers", transfer(p.inA(), p.inB(), 100), key);
+    WalletsApiTest.assertProblem(replayed, 422, "receiver_cannot_accept");
+    assertThat(replayed.bodyAsJsonObject().getString("transferStatus")).isEqualTo("reversed");
     assertThat(p.alice().available(p.inA())).isEqualTo(300);
     assertThat(p.bob().available(p.inB())).isZero();
   }

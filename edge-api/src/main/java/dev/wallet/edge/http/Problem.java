@@ -111,7 +111,29 @@ public record Problem(ProblemCode code, String detail, Map<String, Object> exten
 
   /** A refusal with what the money core said about it (e.g. the limit rule behind LIMIT_EXCEEDED). */
   public static Problem forRefusal(Outcome<?> outcome) {
-    Problem problem = forRefusal(outcome.code());
+    return withDetail(forRefusal(outcome.code()), outcome);
+  }
+
+  /**
+   * The destination's refusal that reversed a movement, as its sender is told it. A movement is
+   * reversed for limits only by another region judging its receiver's (the sender's own are checked
+   * before the money leaves), which within a region is {@code receiver_cannot_accept}: the receiver's
+   * limits are not the sender's business (until 2026-12-06 such a reversal read {@code limit_exceeded},
+   * as if the sender's own).
+   */
+  public static Problem forReversal(OutcomeCode reason) {
+    return reason == OutcomeCode.LIMIT_EXCEEDED ? receiverCannotAccept() : forRefusal(reason);
+  }
+
+  public static Problem forReversal(Outcome<?> outcome) {
+    return outcome.code() == OutcomeCode.LIMIT_EXCEEDED ? receiverCannotAccept() : forRefusal(outcome);
+  }
+
+  public static Problem receiverCannotAccept() {
+    return of(ProblemCode.RECEIVER_CANNOT_ACCEPT, "the receiver cannot accept this transfer");
+  }
+
+  private static Problem withDetail(Problem problem, Outcome<?> outcome) {
     return outcome.detail().isEmpty() ? problem : new Problem(problem.code(), problem.detail() + ": "
       + outcome.detail(), problem.extensions());
   }

@@ -48,15 +48,9 @@ public final class Representations {
     return json;
   }
 
-  /**
-   * The destination's refusal as the sender sees it. A movement is reversed for its limits only by
-   * another region, which judges its receiver's (the sender's own are checked before the money leaves):
-   * named as within a region, {@code receiver_cannot_accept}, since the receiver's limits are not the
-   * sender's business (until 2026-12-06 {@code limit_exceeded}, read as the sender's own).
-   */
+  /** The destination's refusal that reversed a movement, as the contract names it for the sender. */
   private static String reversalCode(OutcomeCode reason) {
-    return reason == OutcomeCode.LIMIT_EXCEEDED ? ProblemCode.RECEIVER_CANNOT_ACCEPT.wire()
-      : Problem.forRefusal(reason).code().wire();
+    return Problem.forReversal(reason).code().wire();
   }
 
   /** The contract's payment; fee and refunded are additions (minor units), reversalCode when reversed. */

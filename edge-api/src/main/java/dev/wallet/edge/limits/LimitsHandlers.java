@@ -144,8 +144,7 @@ public final class LimitsHandlers {
 
   private static Future<Void> withoutReceiverDetails(Throwable failure) {
     if (failure instanceof ProblemException refused && refused.problem().status() == 422) {
-      return Future.failedFuture(new ProblemException(Problem.of(ProblemCode.RECEIVER_CANNOT_ACCEPT,
-        "the receiver cannot accept this transfer")));
+      return Future.failedFuture(new ProblemException(Problem.receiverCannotAccept()));
     }
     return Future.failedFuture(failure);
   }

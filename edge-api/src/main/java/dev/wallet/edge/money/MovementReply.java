@@ -38,7 +38,8 @@ public record MovementReply<V>(String name, Optional<String> path, Function<V, J
   }
 
   private Reply refused(Outcome<V> outcome) {
-    Problem problem = Problem.forRefusal(outcome);
+    boolean reversed = outcome.value() != null && status.apply(outcome.value()) == TransferStatus.REVERSED;
+    Problem problem = reversed ? Problem.forReversal(outcome) : Problem.forRefusal(outcome);
     if (outcome.value() != null) {
       problem = problem.with(name + "Id", id.apply(outcome.value()))
         .with(name + "Status", status.apply(outcome.value()).wire());
