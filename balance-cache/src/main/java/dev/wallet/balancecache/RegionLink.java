@@ -11,7 +11,8 @@ public interface RegionLink {
 
   /**
    * Asks {@code region} to credit {@code settlement}: OK, or the refusal that is its final decision.
-   * Fails when the region did not answer; the movement then stays pending and is asked again.
+   * Fails when the region did not answer, with {@link RegionUnreachableException} when it gave no
+   * answer at all; the movement then stays pending and is asked again.
    */
   Future<OutcomeCode> credit(String region, Settlement settlement);
 

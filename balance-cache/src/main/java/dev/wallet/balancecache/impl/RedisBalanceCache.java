@@ -7,6 +7,7 @@ import dev.wallet.balancecache.BalanceCacheUnavailableException;
 import dev.wallet.balancecache.HotTierAccess;
 import dev.wallet.balancecache.OtherRegionException;
 import dev.wallet.balancecache.RegionLink;
+import dev.wallet.balancecache.RegionUnreachableException;
 import dev.wallet.balancecache.RetiredRecords;
 import dev.wallet.balancecache.Settlement;
 import dev.wallet.balancecache.async.Deadline;
@@ -1208,8 +1209,11 @@ public final class RedisBalanceCache implements BalanceCache {
 
   /**
    * Drives a shard's pending movements, oldest first. A destination shard that fails once is
-   * skipped for the rest of the pass, and the pass reads on past a page where something was
-   * skipped, so that movements to a dead shard do not stand in front of those to live ones.
+   * skipped for the rest of the pass, and so is every shard of another region that gave no answer
+   * at all ({@link RegionUnreachableException}: until 2026-12-06 a region that hung cost the pass a
+   * timeout for each of its shards, one after another, and the shard's next sweep, its expiring
+   * authorizations with it, waited); the pass reads on past a page where something was skipped, so
+   * that movements to a dead shard do not stand in front of those to live ones.
    */
   private Future<Integer> sweepShard(ShardId shard, long cutoff) {
     SweepPass pass = new SweepPass(shard, Long.toString(cutoff));
@@ -1234,6 +1238,7 @@ public final class RedisBalanceCache implements BalanceCache {
     final ShardId shard;
     final String cutoff;
     final Set<ShardId> failedDestinations = new HashSet<>();
+    final Set<String> unreachableRegions = new HashSet<>();
     int driven;
     int skipped;
 
@@ -1251,7 +1256,9 @@ public final class RedisBalanceCache implements BalanceCache {
       }
       PendingMovement movement = PendingMovement.of(record);
       ShardId destination = movement.to().shard();
-      if (pass.failedDestinations.contains(destination)) {
+      Optional<String> otherRegion = otherRegionOf(destination);
+      if (pass.failedDestinations.contains(destination)
+        || otherRegion.filter(pass.unreachableRegions::contains).isPresent()) {
         pass.skipped++;
         return Future.succeededFuture();
       }
@@ -1262,12 +1269,28 @@ public final class RedisBalanceCache implements BalanceCache {
       }).recover(failure -> {
         sweepFailures.incrementAndGet();
         pass.failedDestinations.add(destination);
+        otherRegion.filter(region -> gaveNoAnswer(failure)).ifPresent(pass.unreachableRegions::add);
         pass.skipped++;
         LOG.warn("could not drive pending movement {} to {} yet; skipping {} for this pass: {}", id, movement.to(),
           destination, failure.toString());
         return Future.succeededFuture();
       });
     });
+  }
+
+  /** The other region a shard belongs to, if it is not this region's. */
+  private Optional<String> otherRegionOf(ShardId shard) {
+    return options.shards().contains(shard) ? Optional.empty()
+      : options.regions().homeOf(shard).map(Regions.Region::name);
+  }
+
+  private static boolean gaveNoAnswer(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof RegionUnreachableException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // ------------------------------------------------------------------ helpers

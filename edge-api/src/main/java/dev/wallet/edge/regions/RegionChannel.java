@@ -1,6 +1,7 @@
 package dev.wallet.edge.regions;
 
 import dev.wallet.balancecache.RegionLink;
+import dev.wallet.balancecache.RegionUnreachableException;
 import dev.wallet.balancecache.Settlement;
 import dev.wallet.balancecache.command.Refund;
 import dev.wallet.balancecache.async.Deadline;
@@ -95,6 +96,7 @@ public final class RegionChannel implements RegionLink, MerchantRegions {
     String signed = signedFor(region, "POST", path, body.getBytes());
     return Deadline.within(vertx, http.postAbs(edgeOf(region) + path).putHeader(WebhookSignature.HEADER, signed)
         .putHeader(REGION_HEADER, self()).putHeader("Content-Type", "application/json").idleTimeout(timeoutMs).sendBuffer(body), timeoutMs)
+      .recover(noAnswer -> Future.failedFuture(new RegionUnreachableException(region, noAnswer)))
       .map(answer -> answered(region, answer));
   }
 

@@ -1,0 +1,82 @@
+package dev.wallet.edge.regions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wallet.balancecache.RegionUnreachableException;
+import dev.wallet.balancecache.Settlement;
+import dev.wallet.balancecache.config.Regions;
+import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.outbox.MovementKind;
+import dev.wallet.balancecache.testing.Await;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import java.net.URI;
+import java.time.Clock;
+import java.util.Currency;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * What the channel between regions tells the sweeper when a delivery fails: a region that gave no
+ * answer at all (the sweeper skips the whole region for the rest of its pass), or one that answered
+ * without deciding (only the destination's shard is skipped).
+ */
+@ExtendWith(VertxExtension.class)
+class RegionChannelTest {
+
+  @Test
+  @DisplayName("no connection, or no reply in time, is a region unreachable; an answer that is no decision is not")
+  void noAnswerIsUnreachable(Vertx vertx) {
+    HttpServer answers503 = Await.result(vertx.createHttpServer()
+      .requestHandler(request -> request.response().setStatusCode(503).end()).listen(0));
+    HttpServer neverReplies = Await.result(vertx.createHttpServer().requestHandler(request -> { }).listen(0));
+    Regions.Region self = new Regions.Region("a", 0, URI.create("http://127.0.0.1:1"));
+    Regions regions = new Regions(List.of(self,
+      new Regions.Region("b", 1, URI.create("http://127.0.0.1:" + answers503.actualPort())),
+      new Regions.Region("c", 2, URI.create("http://127.0.0.1:" + neverReplies.actualPort())),
+      new Regions.Region("d", 3, URI.create("http://127.0.0.1:" + closedPort(vertx)))), Optional.of(self));
+    WebClient http = WebClient.create(vertx);
+    RegionChannel channel = new RegionChannel(vertx, http, regions,
+      region -> "a-secret-of-thirty-two-bytes-or-more-0123456789", 1_000, Clock.systemUTC());
+    try {
+      assertThat(failureOf(channel.credit("b", settlementTo(1_001)))).isNotInstanceOf(RegionUnreachableException.class)
+        .hasMessageContaining("503");
+      assertThat(failureOf(channel.credit("c", settlementTo(2_001)))).as("no reply in time")
+        .isInstanceOf(RegionUnreachableException.class);
+      assertThat(failureOf(channel.credit("d", settlementTo(3_001)))).as("no connection")
+        .isInstanceOf(RegionUnreachableException.class);
+    } finally {
+      http.close();
+      Await.result(answers503.close());
+      Await.result(neverReplies.close());
+    }
+  }
+
+  /** A port nothing listens on any more. */
+  private static int closedPort(Vertx vertx) {
+    HttpServer server = Await.result(vertx.createHttpServer().requestHandler(request -> { }).listen(0));
+    int port = server.actualPort();
+    Await.result(server.close());
+    return port;
+  }
+
+  private static Settlement settlementTo(int shard) {
+    return new Settlement("t0001_" + "0".repeat(24), MovementKind.TRANSFER, WalletId.random(new ShardId(1)),
+      WalletId.random(new ShardId(shard)), new Money(100, Currency.getInstance("USD")), "a");
+  }
+
+  private static Throwable failureOf(Future<?> call) {
+    AsyncResult<?> done = Await.result(call.<AsyncResult<?>>transform(Future::succeededFuture));
+    assertThat(done.failed()).as("the call failed").isTrue();
+    return done.cause();
+  }
+}
