@@ -89,6 +89,8 @@ public final class RedisBalanceCache implements BalanceCache {
   private static final int SWEEP_BATCH = 200;
   /** How far past movements it could not drive one pass of a shard reads. */
   private static final int SWEEP_DEPTH = 5_000;
+  /** How many shards of another region giving no answer in one pass take the whole region out of it. */
+  private static final int SILENT_SHARDS_OF_A_HUNG_REGION = 2;
   private static final long TOPOLOGY_REFRESH_MS = 2_000;
   private static final long OFF_HOME_LOG_EVERY = 10_000;
   private static final int IDENTITIES_KEPT = 200_000;
@@ -1209,11 +1211,13 @@ public final class RedisBalanceCache implements BalanceCache {
 
   /**
    * Drives a shard's pending movements, oldest first. A destination shard that fails once is
-   * skipped for the rest of the pass, and so is every shard of another region that gave no answer
-   * at all ({@link RegionUnreachableException}: until 2026-12-06 a region that hung cost the pass a
-   * timeout for each of its shards, one after another, and the shard's next sweep, its expiring
-   * authorizations with it, waited); the pass reads on past a page where something was skipped, so
-   * that movements to a dead shard do not stand in front of those to live ones.
+   * skipped for the rest of the pass, and so is every shard of another region once two of its shards
+   * gave no answer at all ({@link RegionUnreachableException}: until 2026-12-06 a region that hung
+   * cost the pass a timeout for each of its shards, one after another, and the shard's next sweep, its
+   * expiring authorizations with it, waited; two, because one slow shard there, answered past the
+   * timeout, must not keep the pass from that region's other shards); the pass reads on past a page
+   * where something was skipped, so that movements to a dead shard do not stand in front of those to
+   * live ones.
    */
   private Future<Integer> sweepShard(ShardId shard, long cutoff) {
     SweepPass pass = new SweepPass(shard, Long.toString(cutoff));
@@ -1238,7 +1242,8 @@ public final class RedisBalanceCache implements BalanceCache {
     final ShardId shard;
     final String cutoff;
     final Set<ShardId> failedDestinations = new HashSet<>();
-    final Set<String> unreachableRegions = new HashSet<>();
+    /** Of each other region, how many of its shards gave no answer in this pass. */
+    final Map<String, Integer> silentShards = new HashMap<>();
     int driven;
     int skipped;
 
@@ -1258,7 +1263,8 @@ public final class RedisBalanceCache implements BalanceCache {
       ShardId destination = movement.to().shard();
       Optional<String> otherRegion = otherRegionOf(destination);
       if (pass.failedDestinations.contains(destination)
-        || otherRegion.filter(pass.unreachableRegions::contains).isPresent()) {
+        || otherRegion.filter(region -> pass.silentShards.getOrDefault(region, 0) >= SILENT_SHARDS_OF_A_HUNG_REGION)
+        .isPresent()) {
         pass.skipped++;
         return Future.succeededFuture();
       }
@@ -1269,7 +1275,8 @@ public final class RedisBalanceCache implements BalanceCache {
       }).recover(failure -> {
         sweepFailures.incrementAndGet();
         pass.failedDestinations.add(destination);
-        otherRegion.filter(region -> gaveNoAnswer(failure)).ifPresent(pass.unreachableRegions::add);
+        otherRegion.filter(region -> gaveNoAnswer(failure))
+          .ifPresent(region -> pass.silentShards.merge(region, 1, Integer::sum));
         pass.skipped++;
         LOG.warn("could not drive pending movement {} to {} yet; skipping {} for this pass: {}", id, movement.to(),
           destination, failure.toString());
