@@ -132,7 +132,7 @@ class GatewayMemoryTest {
   @DisplayName("a sandbox with a journal remembers across its restarts what it took, decides after one what it had "
     + "not decided yet, and leaves out a last line a crash cut short")
   void aJournalRemembers(Vertx vertx) throws IOException {
-    Path journal = Files.createTempDirectory("sandbox-journal").resolve("journal.jsonl");
+    Path journal = newJournal();
     EdgeFixture edge = EdgeFixture.start(vertx, Map.of("WALLET_SANDBOX_JOURNAL", journal.toString(),
       "WALLET_SANDBOX_DELAY_MS", "3000"));
     ApiCaller alice = edge.newUser();
@@ -186,7 +186,7 @@ class GatewayMemoryTest {
   @DisplayName("a chargeback whose webhook no edge took before the sandbox stopped is announced again after its "
     + "restart, under the same event id as in its feed")
   void anUntakenReversalIsAnnouncedAgain(Vertx vertx) throws IOException {
-    Path journal = Files.createTempDirectory("sandbox-journal").resolve("journal.jsonl");
+    Path journal = newJournal();
     EdgeFixture edge = EdgeFixture.start(vertx, Map.of("WALLET_SANDBOX_JOURNAL", journal.toString(),
       "WALLET_SANDBOX_WEBHOOK_URLS", nobodyListens(), "WALLET_SANDBOX_REVERSAL_DELAY_MS", "3000"));
     List<JsonObject> announced = new CopyOnWriteArrayList<>();
@@ -255,6 +255,11 @@ class GatewayMemoryTest {
     HttpResponse<Buffer> requested = owner.post("/v1/withdrawals", withdrawal(wallet, 2_000, account), newKey());
     assertThat(requested.statusCode()).as(requested.bodyAsString()).isEqualTo(202);
     return requested.bodyAsJsonObject().getString("id");
+  }
+
+  /** Where a sandbox of the test keeps its journal: a file not there yet, in a folder of its own. */
+  private static Path newJournal() throws IOException {
+    return Files.createTempDirectory("sandbox-journal").resolve("journal.jsonl");
   }
 
   private static void deleteJournal(Path journal) throws IOException {
