@@ -72,6 +72,8 @@ class HotMerchantsApiTest {
     String merchant = shop.openMerchantWallet();
     LiveSocket feed = LiveSocket.open(vertx, edge.port(), merchant, shop.token());
     long snapshotSeq = feed.awaitSnapshot().getLong("seq");
+    assertThat(edge.registry.get("wallet_websockets_open").gauge().value())
+      .as("one socket, though it follows the merchant's wallet and each stripe").isEqualTo(1);
 
     List<ApiCaller> payers = edge.usersOnOtherShards(merchant, 8);
     for (ApiCaller payer : payers) {

@@ -146,6 +146,28 @@ class SocketsApiTest {
   }
 
   @Test
+  @DisplayName("a change the snapshot already has, which the feed brings after it (seen a moment after it was "
+    + "written), is not pushed again: the balance never goes back")
+  void noChangeTheSnapshotHasIsPushed() {
+    ApiCaller alice = a.newUser();
+    String wallet = alice.openWallet();
+    alice.deposit(wallet, 1_000);
+    alice.deposit(wallet, 2_000);
+    LiveSocket socket = LiveSocket.open(vertx, b.port(), wallet, alice.token());
+    long snapshotSeq = socket.awaitSnapshot().getLong("seq");
+
+    for (long seq = 1; seq <= snapshotSeq + 1; seq++) {
+      b.app.feed().publish(new BalanceEvent(new WalletId(wallet), 100 * seq, 0, seq, "t-late-" + seq, "transfer",
+        Instant.now()));
+    }
+
+    assertThat(socket.awaitBalance(snapshotSeq + 1).getLong("available")).isEqualTo(100 * (snapshotSeq + 1));
+    assertThat(socket.messages.stream().filter(m -> "balance".equals(m.getString("type")))
+      .map(m -> m.getLong("seq"))).containsExactly(snapshotSeq + 1);
+    socket.socket.close();
+  }
+
+  @Test
   @DisplayName("a client that does not read is cut off with 1008 'too slow' once its queue is full, instead of growing memory")
   void slowClientIsCutOff() {
     ApiCaller alice = b.newUser();

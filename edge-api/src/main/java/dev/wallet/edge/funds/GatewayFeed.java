@@ -7,10 +7,12 @@ import dev.wallet.edge.gateway.GatewayFeedPage;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +46,11 @@ final class GatewayFeed {
   private final FundsStore store;
   private final Funds funds;
   private final MeterRegistry meters;
-  /** Events that had to wait, and since when (System.nanoTime), on this process; one at a time in practice. */
+  /**
+   * The event a round of this process stopped at to wait, and since when (System.nanoTime). Only the
+   * latest round that read to its end keeps its own: an event read past, here or by another edge, is
+   * forgotten.
+   */
   private final Map<String, Long> waitingSince = new ConcurrentHashMap<>();
 
   GatewayFeed(Gateway gateway, FundsStore store, Funds funds, MeterRegistry meters) {
@@ -59,6 +65,7 @@ final class GatewayFeed {
     return store.feedPosition(gateway.name()).compose(start -> {
       Round round = new Round(start);
       return Sequential.repeatWhile(round::nextPage)
+        .onSuccess(read -> waitingSince.keySet().retainAll(round.waitingOn))
         .transform(reading -> round.savePosition().transform(saved -> reading.failed() ? Future.<Integer>failedFuture(
           reading.cause()) : saved.failed() ? Future.failedFuture(saved.cause()) : Future.succeededFuture(round.read)));
     });
@@ -71,6 +78,7 @@ final class GatewayFeed {
     private int pages;
     private int read;
     private boolean waiting;
+    private final Set<String> waitingOn = new HashSet<>(1);
 
     Round(Optional<String> start) {
       this.start = start;
@@ -101,6 +109,7 @@ final class GatewayFeed {
             return Future.succeededFuture(readPast(event, "refused"));
           }
           waiting = true;
+          waitingOn.add(event.id());
           return Future.succeededFuture(false);
         });
     }
@@ -128,7 +137,6 @@ final class GatewayFeed {
     private boolean readPast(GatewayEvent event, String result) {
       meters.counter("wallet_gateway_feed_events_total", "gateway", gateway.name(), "result",
         result.toLowerCase(Locale.ROOT)).increment();
-      waitingSince.remove(event.id());
       position = Optional.of(event.id());
       read++;
       return true;

@@ -32,7 +32,14 @@ public final class BalanceFeed implements AutoCloseable {
 
   public BalanceFeed(BalanceCache cache, MeterRegistry registry) {
     this.cache = cache;
-    registry.gauge("wallet_websockets_open", sockets, open -> open.values().stream().mapToInt(Set::size).sum());
+    registry.gauge("wallet_websockets_open", sockets, BalanceFeed::openSockets);
+  }
+
+  /** Each socket once: a striped merchant's is also listed under each of its stripes. */
+  private static double openSockets(ConcurrentMap<WalletId, Set<WalletSocket>> sockets) {
+    return sockets.entrySet().stream()
+      .mapToLong(listed -> listed.getValue().stream().filter(socket -> socket.wallet().equals(listed.getKey())).count())
+      .sum();
   }
 
   /**

@@ -54,6 +54,7 @@ public final class WalletSocket {
   private boolean readScheduled;
   private long lastReadAtMs;
   private boolean changedWhileReading;
+  /** The highest seq the client has (snapshot included); touched on the socket's event loop only. */
   private long sentSeq = -1;
   private String lastTransaction;
 
@@ -108,7 +109,7 @@ public final class WalletSocket {
       } else if (beforeSnapshot != null) {
         beforeSnapshot.add(event);
       } else {
-        send(balance(event));
+        sendNewer(event);
       }
     });
   }
@@ -122,14 +123,24 @@ public final class WalletSocket {
       .put("available", current.available()).put("held", current.held()).put("seq", current.seq()));
     List<BalanceEvent> early = beforeSnapshot;
     beforeSnapshot = null;
-    if (totals != null) {
-      sentSeq = current.seq();
-      if (changedWhileReading) {
-        refreshTotal();
-      }
-      return;
+    sentSeq = current.seq();
+    if (totals == null) {
+      early.forEach(this::sendNewer);
+    } else if (changedWhileReading) {
+      refreshTotal();
     }
-    early.stream().filter(event -> event.seq() > current.seq()).forEach(event -> send(balance(event)));
+  }
+
+  /**
+   * An event the client does not have yet. The feed sees a change a moment after it is written, so
+   * a change just before the snapshot was read comes after the snapshot too: sent again, its
+   * balance would go back to before the change after it.
+   */
+  private void sendNewer(BalanceEvent event) {
+    if (event.seq() > sentSeq) {
+      sentSeq = event.seq();
+      send(balance(event));
+    }
   }
 
   /** On the socket's event loop. */
