@@ -116,6 +116,18 @@ class RulesValidationTest {
   }
 
   @Test
+  @DisplayName("a file of several YAML documents is refused: a reader that takes the first would leave the others' "
+    + "rules unenforced, though published")
+  void oneDocumentOnly() throws IOException {
+    String lowered = "tiers: {basic: {daily: {p2p_send: {USD: 1000}}}}\n";
+
+    assertThat(RulesParser.validate(example() + "\n---\n" + lowered).problems())
+      .anySatisfy(problem -> assertThat(problem).contains("one YAML document"));
+    assertThat(RulesParser.validate("---\n" + example()).problems()).as("a document marker before the only one")
+      .isEmpty();
+  }
+
+  @Test
   @DisplayName("the audit's diff lists changed rules, not lines, and ignores comments")
   void diff() throws IOException {
     String before = example();

@@ -1,7 +1,8 @@
 package dev.wallet.limits.impl;
 
-import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -13,6 +14,8 @@ import dev.wallet.limits.model.Operation;
 import dev.wallet.limits.model.RiskRules;
 import dev.wallet.limits.model.RuleProblem;
 import dev.wallet.limits.model.TierRules;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -67,12 +70,19 @@ public final class RulesParser {
       return invalid("the file is larger than " + MAX_BYTES + " bytes");
     }
     JsonNode tree;
-    try {
-      tree = YAML.readTree(yaml);
+    try (JsonParser parser = YAML.createParser(yaml)) {
+      tree = YAML.readTree(parser);
+      if (parser.nextToken() != null) {
+        // a reader takes the first document only: the rules of any other would be published, not enforced
+        return invalid(new RuleProblem("", parser.currentLocation().getLineNr(),
+          "the file must be one YAML document; another starts here"));
+      }
     } catch (JsonProcessingException malformed) {
       int line = malformed.getLocation() == null ? 0 : malformed.getLocation().getLineNr();
       return invalid(new RuleProblem("", line, "not valid YAML: " + malformed.getOriginalMessage()
         + location(malformed)));
+    } catch (IOException impossible) {
+      throw new UncheckedIOException("reading a string", impossible);
     }
     if (tree == null || !tree.isObject()) {
       return invalid("the file must be a mapping with currencies, defaultTier, tiers, merchants, blockedCountries, aml");
