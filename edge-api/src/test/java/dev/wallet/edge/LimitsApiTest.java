@@ -517,6 +517,33 @@ class LimitsApiTest {
     assertThat(admin.get("/admin/kyc/" + user.id()).bodyAsJsonObject().getString("country")).isEqualTo("DE");
   }
 
+  @Test
+  @DisplayName("PUT /admin/limits with If-Match publishes only over the version it names (GET's ETag): a change made "
+    + "against an older one is 412 rules_superseded, and the version in force stays")
+  void publishOverTheVersionItWasMadeFrom() {
+    EdgeFixture edge = cluster.start(Optional.empty());
+    publish(edge, TestRules.permissive());
+    ApiCaller risk = edge.as("risk-1", "risk");
+    String tightened = TestRules.rules("full", 100, 1_000, 5);
+    HttpResponse<Buffer> inForce = risk.get("/admin/limits");
+
+    HttpResponse<Buffer> overNone = putIfMatch(risk, tightened, "\"0\"");
+    HttpResponse<Buffer> notAVersion = putIfMatch(risk, tightened, "\"latest\"");
+    HttpResponse<Buffer> overTheLatest = putIfMatch(risk, tightened, inForce.getHeader("ETag"));
+
+    assertThat(inForce.getHeader("ETag")).isEqualTo("\"1\"");
+    assertProblem(overNone, 412, "rules_superseded");
+    assertThat(overNone.bodyAsJsonObject().getLong("version")).isEqualTo(1);
+    assertProblem(notAVersion, 400, "invalid_request");
+    assertThat(overTheLatest.statusCode()).as(overTheLatest.bodyAsString()).isEqualTo(201);
+    assertThat(overTheLatest.bodyAsJsonObject().getLong("version")).isEqualTo(2);
+  }
+
+  private static HttpResponse<Buffer> putIfMatch(ApiCaller caller, String yaml, String version) {
+    return Await.result(caller.http().put("/admin/limits").putHeader("Authorization", "Bearer " + caller.token())
+      .putHeader("Content-Type", "application/yaml").putHeader("If-Match", version).sendBuffer(Buffer.buffer(yaml)));
+  }
+
   // ------------------------------------------------------------------ helpers
 
   /**

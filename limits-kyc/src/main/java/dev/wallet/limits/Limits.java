@@ -16,6 +16,7 @@ import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * KYC tiers and limits. Decides, before money moves, whether a movement is refused or which
@@ -63,7 +64,15 @@ public interface Limits {
   Optional<RulesInForce> rulesInForce();
 
   /** Validates, versions, audits and shares a rules text; a refused text is audited too. */
-  Future<PublishOutcome> publish(String yaml, String actor, String source);
+  default Future<PublishOutcome> publish(String yaml, String actor, String source) {
+    return publish(yaml, actor, source, OptionalLong.empty());
+  }
+
+  /**
+   * The same, for a text changed from version {@code basedOn} (0: from none): published only while
+   * that is still the latest version, else {@link PublishOutcome.Superseded} and nothing changes.
+   */
+  Future<PublishOutcome> publish(String yaml, String actor, String source, OptionalLong basedOn);
 
   /**
    * What {@link #publish} would make of a text, without publishing or auditing it: each problem at

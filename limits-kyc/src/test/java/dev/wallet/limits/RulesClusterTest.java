@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -72,6 +73,34 @@ class RulesClusterTest {
         "~ tiers.vip.perTransaction.merchant_payment.USD: 500 -> 400",
         "~ tiers.vip.perTransaction.p2p_send.USD: 500 -> 400",
         "~ tiers.vip.perTransaction.withdrawal.USD: 500 -> 400"));
+    } finally {
+      second.close();
+      first.close();
+    }
+  }
+
+  @Test
+  @DisplayName("a change made against a version that is no longer the latest is not published (two officers on two "
+    + "members changed version 1): the later one is told which version to review it against, and the earlier stays")
+  void aChangeAgainstAnOlderVersionIsNotPublished(Vertx vertx) {
+    String cluster = LimitsTestSupport.newClusterName();
+    Member first = Member.start(vertx, cluster, Optional.empty());
+    Member second = Member.start(vertx, cluster, Optional.empty());
+    try {
+      Await.result(first.limits().publish(TestRules.rules("full", 500, 1_000, 5), "file owner root", "api"));
+      PublishOutcome tightened = Await.result(first.limits().publish(TestRules.rules("full", 100, 1_000, 5), "alice",
+        "console", OptionalLong.of(1)));
+
+      PublishOutcome loosened = Await.result(second.limits().publish(TestRules.rules("full", 400, 1_000, 5), "bob",
+        "console", OptionalLong.of(1)));
+      PublishOutcome reviewedAgain = Await.result(second.limits().publish(TestRules.rules("full", 400, 1_000, 5),
+        "bob", "console", OptionalLong.of(2)));
+
+      assertThat(((PublishOutcome.Published) tightened).rules().version()).isEqualTo(2);
+      assertThat(loosened).isEqualTo(new PublishOutcome.Superseded(((PublishOutcome.Published) tightened).rules()));
+      assertThat(((PublishOutcome.Published) reviewedAgain).rules().version()).isEqualTo(3);
+      assertThat(rulesAudit(first).stream().map(AuditRecord::actor).toList()).as("published, newest first")
+        .startsWith("bob", "alice", "file owner root");
     } finally {
       second.close();
       first.close();

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The console's rules page: the version in force, an editor whose text is reviewed (every problem
@@ -83,8 +84,9 @@ public final class ConsoleRules {
       model.put("error", "The text or the rules in force changed since your review: check the diff below again.");
       pages.render(ctx, 409, "rules", withAudit(model));
     } else {
+      OptionalLong reviewedAgainst = OptionalLong.of(review.inForceVersion().orElse(0L));
       Reply.onContextOf(io.vertx.core.Vertx.currentContext(),
-          limits.publish(text, ConsoleSession.caller(ctx).id(), SOURCE))
+          limits.publish(text, ConsoleSession.caller(ctx).id(), SOURCE, reviewedAgainst))
         .onSuccess(outcome -> published(ctx, model, outcome))
         .onFailure(ctx::fail);
     }
@@ -95,6 +97,10 @@ public final class ConsoleRules {
       ConsolePages.redirect(ctx, "/console/rules?published=" + fresh.rules().version());
     } else if (outcome instanceof PublishOutcome.Unchanged same) {
       ConsolePages.redirect(ctx, "/console/rules?unchanged=" + same.rules().version());
+    } else if (outcome instanceof PublishOutcome.Superseded newer) {
+      model.put("error", "Version " + newer.latest().version() + " was published since your review, by "
+        + newer.latest().actor() + ": review your text against it again.");
+      pages.render(ctx, 409, "rules", withAudit(model));
     } else {
       model.put("error", "The rules were refused; the version in force stays.");
       pages.render(ctx, 422, "rules", withAudit(model));

@@ -25,6 +25,8 @@ public enum ProblemCode {
   MONEY_IN_FLIGHT(409, "Money of this wallet is held or on its way out"),
   AUTHORIZATION_NOT_ACTIVE(409, "The authorization was captured or released"),
   AUTHORIZATION_EXPIRED(409, "The authorization has expired"),
+  /** A rules change made against a version that is no longer the latest (If-Match): nothing was published. */
+  RULES_SUPERSEDED(412, "Another rules version was published since the one this change was made against"),
   PAYLOAD_TOO_LARGE(413, "The request body is too large"),
   UNSUPPORTED_MEDIA_TYPE(415, "The body must be JSON"),
   IDEMPOTENCY_KEY_REUSED(422, "This Idempotency-Key was used for a different request"),

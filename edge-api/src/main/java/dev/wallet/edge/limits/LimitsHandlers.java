@@ -36,6 +36,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The limits module at the edge: the guard every money-moving handler calls before the money
@@ -162,15 +163,34 @@ public final class LimitsHandlers {
   public void rules(RoutingContext ctx) {
     RulesInForce inForce = limits.rulesInForce().orElseThrow(() -> new DependencyUnavailableException(
       "no rules in force on this instance", null));
-    Reply.ok(published(inForce)).send(ctx);
+    Reply.ok(published(inForce)).withHeader("ETag", versionTag(inForce.published().version())).send(ctx);
   }
 
   /** PUT /admin/limits (risk role): the same validation, versioning and audit as the watched file. */
   public void publish(RoutingContext ctx) {
     Caller caller = requireRole(ctx, RISK);
     String yaml = ctx.body().buffer() == null ? "" : ctx.body().buffer().toString(StandardCharsets.UTF_8);
-    Reply.answer(ctx, limits.publish(yaml, caller.id(), "api").recover(LimitsHandlers::unavailable)
+    OptionalLong basedOn = basedOn(ctx);
+    Reply.answer(ctx, limits.publish(yaml, caller.id(), "api", basedOn).recover(LimitsHandlers::unavailable)
       .map(LimitsHandlers::published));
+  }
+
+  private static String versionTag(long version) {
+    return "\"" + version + "\"";
+  }
+
+  /** If-Match: the version (its ETag) the new text was made from; "0" when there was none. */
+  private static OptionalLong basedOn(RoutingContext ctx) {
+    String tag = ctx.request().getHeader("If-Match");
+    if (tag == null) {
+      return OptionalLong.empty();
+    }
+    String version = tag.strip().replaceFirst("^W/", "").replace("\"", "");
+    if (!version.matches("[0-9]{1,18}")) {
+      throw new ProblemException(Problem.invalidRequest("If-Match must be the ETag of a rules version, "
+        + "as GET /admin/limits answers it"));
+    }
+    return OptionalLong.of(Long.parseLong(version));
   }
 
   /** GET /admin/limits/audit?limit= : newest first. */
@@ -289,6 +309,11 @@ public final class LimitsHandlers {
     if (outcome instanceof PublishOutcome.Refused refused) {
       return Problem.invalidRequest("the rules were refused; the version in force stays: "
         + String.join("; ", refused.problems())).with("problems", new JsonArray(refused.problems())).reply();
+    }
+    if (outcome instanceof PublishOutcome.Superseded superseded) {
+      return Problem.of(ProblemCode.RULES_SUPERSEDED, "version " + superseded.latest().version()
+        + " was published since; review the change against it").with("version", superseded.latest().version())
+        .reply();
     }
     boolean fresh = outcome instanceof PublishOutcome.Published;
     var rules = fresh ? ((PublishOutcome.Published) outcome).rules() : ((PublishOutcome.Unchanged) outcome).rules();

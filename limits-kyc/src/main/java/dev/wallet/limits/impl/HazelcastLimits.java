@@ -23,6 +23,7 @@ import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -113,13 +114,13 @@ public final class HazelcastLimits implements Limits {
   }
 
   @Override
-  public Future<PublishOutcome> publish(String yaml, String actor, String source) {
+  public Future<PublishOutcome> publish(String yaml, String actor, String source, OptionalLong basedOn) {
     RulesParser.Validation validation = RulesParser.validate(yaml);
     if (!validation.valid()) {
       return store.recordRefusal(yaml, validation.problems(), source, actor)
         .map(audited -> new PublishOutcome.Refused(validation.problems()));
     }
-    return store.publish(yaml, validation.tree().orElseThrow(), source, actor)
+    return store.publish(yaml, validation.tree().orElseThrow(), source, actor, basedOn)
       .compose(outcome -> share(outcome).map(outcome));
   }
 

@@ -14,6 +14,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The rules' history in PostgreSQL, the source of truth for versions: a new version is numbered,
@@ -49,16 +50,22 @@ final class RulesStore {
    * again over a newer version made since in the console or the API, and silently undo it (until
    * 2026-12-06 it did). A file whose text is changed back is published again, as a change.
    */
-  Future<PublishOutcome> publish(String yaml, JsonNode tree, String source, String actor) {
+  Future<PublishOutcome> publish(String yaml, JsonNode tree, String source, String actor, OptionalLong basedOn) {
     String sha = Sha256.hex(yaml);
     return pool.withTransaction(conn -> lock(conn)
       .compose(locked -> conn.preparedQuery(SqlQueries.LATEST_VERSION).execute(Tuple.of(ruleset)))
       .map(RulesStore::first)
-      .compose(latest -> latest.isPresent() && latest.get().sha256().equals(sha)
-        ? Future.succeededFuture(new PublishOutcome.Unchanged(latest.get()))
-        : fileReadAlready(conn, source, sha).compose(already -> already
+      .compose(latest -> {
+        if (latest.isPresent() && latest.get().sha256().equals(sha)) {
+          return Future.succeededFuture(new PublishOutcome.Unchanged(latest.get()));
+        }
+        if (basedOn.isPresent() && basedOn.getAsLong() != latest.map(PublishedRules::version).orElse(0L)) {
+          return Future.succeededFuture(new PublishOutcome.Superseded(latest.orElseThrow()));
+        }
+        return fileReadAlready(conn, source, sha).compose(already -> already
           ? Future.succeededFuture(new PublishOutcome.Unchanged(latest.get()))
-          : insert(conn, latest, yaml, tree, sha, source, actor))));
+          : insert(conn, latest, yaml, tree, sha, source, actor));
+      }));
   }
 
   private Future<Boolean> fileReadAlready(SqlConnection conn, String source, String sha) {

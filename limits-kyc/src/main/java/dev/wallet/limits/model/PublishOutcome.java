@@ -13,6 +13,13 @@ public sealed interface PublishOutcome {
   record Unchanged(PublishedRules rules) implements PublishOutcome {
   }
 
+  /**
+   * Not published: the change was made against a version that is no longer the latest, and would
+   * silently undo what was published since. {@code latest} is the version to review it against.
+   */
+  record Superseded(PublishedRules latest) implements PublishOutcome {
+  }
+
   /** Not valid; the version in force stays. Each problem names where it is in the file. */
   record Refused(List<String> problems) implements PublishOutcome {
     public Refused {
