@@ -209,6 +209,15 @@ local function source_refusal(wallet, currency, actor, kind)
   return code
 end
 
+-- The refusal the destination gives a movement of this kind, or nil: a payment goes to a merchant
+-- wallet, and a transfer does not (a merchant is paid with a payment, its fee and the rules on
+-- paying it, such as a merchant's own limits, applied; a transfer would pass them by).
+local function receiver_refusal(kind, to)
+  if kind == 'payment' and to.type ~= 'merchant' then return 'NOT_A_MERCHANT' end
+  if kind == 'transfer' and to.type == 'merchant' then return 'MERCHANT_WALLET' end
+  return nil
+end
+
 ---------------------------------------------------------------- postings
 -- A leg is {acct = <loaded account>, bucket = 'avail' | 'held', delta = <signed units>}.
 
@@ -567,7 +576,7 @@ local function movement_refusal(m, state)
   if not amount or not fee then code = 'AMOUNT_INVALID'
   elseif m.from_key == m.to_key then code = 'SAME_WALLET'
   else code = source_refusal(from, m.currency, m.actor, m.kind) or wallet_refusal(to, m.currency, '*') end
-  if not code and m.kind == 'payment' and to.type ~= 'merchant' then code = 'NOT_A_MERCHANT' end
+  if not code then code = receiver_refusal(m.kind, to) end
   if not code and m.kind == 'refund' then
     code = refund_refusal(m.payment_key, from.id, amount, m.facts)
   end

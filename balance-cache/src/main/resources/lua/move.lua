@@ -20,7 +20,7 @@
 --          PAYMENT_RECORD_COLD, with what the caller needs to read the ledger (payment_record_cold)
 --
 -- Returns {kind, outcome}: outcome.code is OK (status completed) or AMOUNT_INVALID, SAME_WALLET,
--- WALLET_NOT_FOUND, WALLET_INACTIVE, CURRENCY_MISMATCH, NOT_A_MERCHANT, PAYMENT_NOT_FOUND,
+-- WALLET_NOT_FOUND, WALLET_INACTIVE, CURRENCY_MISMATCH, NOT_A_MERCHANT, MERCHANT_WALLET, PAYMENT_NOT_FOUND,
 -- REFUND_EXCEEDS_PAYMENT, LIMIT_EXCEEDED (outcome.rule names the rule), INSUFFICIENT_FUNDS,
 -- BALANCE_OVERFLOW. Writes (only on OK): the accounts, the movement record, the payment record
 -- (opened, counted, or restored from ARGV[14]), the limit counters, the idempotency record, one posting.

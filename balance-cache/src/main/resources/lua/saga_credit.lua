@@ -20,7 +20,7 @@
 --          '' or absent
 --
 -- Returns {kind, outcome}: outcome.code is OK (credited), or WALLET_NOT_FOUND, WALLET_INACTIVE,
--- CURRENCY_MISMATCH, NOT_A_MERCHANT, BALANCE_OVERFLOW, AMOUNT_INVALID: refusals that are final,
+-- CURRENCY_MISMATCH, NOT_A_MERCHANT, MERCHANT_WALLET, BALANCE_OVERFLOW, AMOUNT_INVALID: refusals that are final,
 -- after which the source shard reverses step 1.
 -- Writes: the marker always; on OK also the accounts, the payment record (or what a payment's movement record
 -- counts as refunded) and one posting.
@@ -40,7 +40,7 @@ local to = load_wallet(to_key)
 local code
 if not amount or not fee then code = 'AMOUNT_INVALID' else code = wallet_refusal(to, currency, '*') end
 if not code and ARGV[10] and ARGV[10] ~= '' then code = ARGV[10] end
-if not code and kind == 'payment' and to.type ~= 'merchant' then code = 'NOT_A_MERCHANT' end
+if not code then code = receiver_refusal(kind, to) end
 local legs
 if not code then
   legs = add_credit_legs({}, to, load_system(fees_key, fees_id, currency), amount, fee)

@@ -6,12 +6,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.wallet.balancecache.model.BalanceEvent;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.outbox.OutboxRecord;
+import dev.wallet.balancecache.outbox.OutboxStreams;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -76,6 +83,40 @@ class BalanceFeedTest {
       assertThat(credit.seq()).isEqualTo(1);
       List<Long> fromSeqs = seen.stream().filter(e -> e.wallet().equals(from)).map(BalanceEvent::seq).toList();
       assertThat(fromSeqs).isSorted();
+    }
+  }
+
+  @Test
+  @DisplayName("an outbox entry this process cannot read (a type a newer writer added) is passed over: the changes "
+    + "after it still reach the subscribers, and those before it are not delivered again")
+  void anUnreadableEntryIsPassedOver(Vertx vertx) throws Exception {
+    WalletId wallet = core.open(owner());
+    List<BalanceEvent> seen = new CopyOnWriteArrayList<>();
+    Redis redis = Redis.createClient(vertx, new RedisOptions().setType(RedisClientType.CLUSTER)
+      .setEndpoints(TestEnvironment.redisNodes()));
+    String outbox = OutboxStreams.key(wallet.shard());
+    String unreadable = null;
+    try (AutoCloseable subscription = Await.result(watcher.subscribeBalanceChanges(event -> {
+      if (event.wallet().equals(wallet)) {
+        seen.add(event);
+      }
+    }))) {
+      core.fund(wallet, 100);
+      Eventually.await("the funding on the feed", Duration.ofSeconds(10), () -> !seen.isEmpty());
+
+      unreadable = Await.result(redis.send(Request.cmd(Command.XADD).arg(outbox).arg("*").arg(OutboxRecord.FIELD)
+        .arg("{\"v\":1,\"type\":\"a_type_of_tomorrow\",\"id\":\"x\"}"))).toString();
+      core.fund(wallet, 200);
+
+      Eventually.await("the change after the unreadable entry on the feed", Duration.ofSeconds(10),
+        () -> seen.stream().anyMatch(event -> event.available() == 300));
+      assertThat(seen.stream().map(BalanceEvent::seq).toList()).as("each change once").doesNotHaveDuplicates();
+    } finally {
+      if (unreadable != null) {
+        // the ledger writers of later tests read this stream, and must not stop on it
+        Await.result(redis.send(Request.cmd(Command.XDEL).arg(outbox).arg(unreadable)));
+      }
+      redis.close();
     }
   }
 }

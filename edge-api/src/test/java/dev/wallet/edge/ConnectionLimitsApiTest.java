@@ -131,6 +131,26 @@ class ConnectionLimitsApiTest {
   }
 
   @Test
+  @DisplayName("a balance socket whose client answers no ping (it vanished without closing its connection) is "
+    + "closed, though the server's own pings keep the connection from ever being idle")
+  void silentClientIsClosed() {
+    ApiCaller alice = quick.newUser();
+    String wallet = alice.openWallet();
+    Connection vanished = Connection.open(vertx, idle.port());
+
+    vanished.socket.write(Buffer.buffer("GET /v1/wallets/" + wallet + "/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      + "Authorization: Bearer " + alice.token() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+    Eventually.await("the upgrade", Duration.ofSeconds(10),
+      () -> vanished.received.get().startsWith("HTTP/1.1 101"));
+
+    // it takes what comes and answers nothing, pings included; the server waits up to 10 s for a close handshake
+    Eventually.await("the server to close the silent socket's connection", Duration.ofSeconds(30),
+      () -> vanished.closedAt.get() != null);
+    assertThat(idle.registry.counter("wallet_websocket_silent_closes_total").count()).isEqualTo(1);
+  }
+
+  @Test
   @DisplayName("every answer tells the client to let an unused connection go at half the idle timeout, well before "
     + "the edge closes it; no hint below 2 s")
   void keepAliveHint() {

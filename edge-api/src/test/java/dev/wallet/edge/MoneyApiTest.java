@@ -13,6 +13,7 @@ import dev.wallet.balancecache.model.IdempotencyKey;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.WalletId;
@@ -27,6 +28,8 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -129,6 +132,32 @@ class MoneyApiTest {
     assertThat(reversed.getString("status")).isEqualTo("reversed");
     assertThat(reversed.getString("reversalCode")).isEqualTo("wallet_inactive");
     assertThat(alice.available(from)).isEqualTo(10_000);
+  }
+
+  @Test
+  @DisplayName("a transfer to a merchant wallet is refused, 422 merchant_wallet, on its shard or another (reversed "
+    + "there): a merchant is paid with a payment, its fee and the rules on paying it applied")
+  void noTransferToAMerchant() {
+    ApiCaller alice = edge.newUser();
+    String from = alice.openWallet();
+    alice.deposit(from, 10_000);
+    ShardId alicesShard = new WalletId(from).shard();
+    ApiCaller shop = edge.as(Stream.generate(() -> "shop-" + UUID.randomUUID())
+      .filter(owner -> ShardId.homeOf(owner, edge.cache.shardCount()).equals(alicesShard)).findFirst().orElseThrow(),
+      "user", "merchant");
+    String near = shop.openMerchantWallet();
+    String far = shop.openWalletElsewhere(from, "merchant");
+
+    HttpResponse<Buffer> toNear = alice.post("/v1/transfers", transfer(from, near, 4_000), newKey());
+    HttpResponse<Buffer> toFar = alice.post("/v1/transfers", transfer(from, far, 4_000), newKey());
+
+    assertProblem(toNear, 422, "merchant_wallet");
+    assertProblem(toFar, 422, "merchant_wallet");
+    assertThat(alice.get("/v1/transfers/" + toFar.bodyAsJsonObject().getString("transferId")).bodyAsJsonObject()
+      .getString("reversalCode")).isEqualTo("merchant_wallet");
+    assertThat(alice.available(from)).isEqualTo(10_000);
+    assertThat(shop.available(near)).isZero();
+    assertThat(shop.available(far)).isZero();
   }
 
   @Test

@@ -16,6 +16,7 @@ import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -207,9 +208,25 @@ final class OutboxTail {
     Response entries = streamEntries(reply);
     for (Response entry : entries) {
       last = entry.get(0).toString();
-      publish(OutboxRecord.parse(field(entry.get(1), OutboxRecord.FIELD)));
+      readable(entry, last).ifPresent(this::publish);
     }
     return last;
+  }
+
+  /**
+   * The entry's record, or empty for one this process cannot read (a type or version a newer writer
+   * added, in a rolling upgrade): it is passed over, where failing the read would stop this shard's
+   * feed for good and deliver the entries before it again every second. The ledger writer, which
+   * must not pass over anything, stops on it; a client sees the gap in its wallet's seq.
+   */
+  private static Optional<OutboxRecord> readable(Response entry, String id) {
+    try {
+      return Optional.of(OutboxRecord.parse(field(entry.get(1), OutboxRecord.FIELD)));
+    } catch (RuntimeException unreadable) {
+      LOG.warn("outbox entry {} cannot be read by this process, and its balances are not pushed: {}", id,
+        unreadable.toString());
+      return Optional.empty();
+    }
   }
 
   private void publish(OutboxRecord record) {

@@ -28,6 +28,8 @@ public enum OutcomeCode {
   TRANSFER_NOT_FOUND,
   /** A payment's destination is not a merchant wallet. */
   NOT_A_MERCHANT,
+  /** A transfer's destination is a merchant wallet: a merchant is paid with a payment. */
+  MERCHANT_WALLET,
   /** No payment of this merchant wallet under that id (or not yet completed). */
   PAYMENT_NOT_FOUND,
   /** The refunds of a payment would add up to more than was paid. */

@@ -93,6 +93,8 @@ public record Problem(ProblemCode code, String detail, Map<String, Object> exten
       case PAYMENT_RECORD_COLD -> throw new IllegalArgumentException(refusal + " is the money core's, never a caller's");
       // 404 rather than 400: a 400 would tell a payer that a personal wallet exists under this id
       case NOT_A_MERCHANT -> of(ProblemCode.NOT_FOUND, "no merchant wallet with this id");
+      case MERCHANT_WALLET -> of(ProblemCode.MERCHANT_WALLET,
+        "the receiver is a merchant wallet: pay it with POST /v1/payments, where its fee and its rules apply");
       case REFUND_EXCEEDS_PAYMENT -> of(ProblemCode.REFUND_EXCEEDS_PAYMENT,
         "the refunds of this payment would add up to more than was paid");
       case WALLET_EXISTS -> of(ProblemCode.IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key already opened a wallet");

@@ -37,6 +37,8 @@ public enum ProblemCode {
   KYC_REQUIRED(422, "A higher KYC tier is required"),
   /** The receiver's tier, country or limits refused: the sender learns nothing more about the receiver. */
   RECEIVER_CANNOT_ACCEPT(422, "The receiver cannot accept this transfer"),
+  /** A transfer to a merchant wallet: a merchant is paid with POST /v1/payments (its fee and rules applied). */
+  MERCHANT_WALLET(422, "A merchant wallet is paid with a payment, not a transfer"),
   REFUND_EXCEEDS_PAYMENT(422, "The refunds would exceed the payment"),
   CAPTURE_EXCEEDS_AUTHORIZATION(422, "The capture exceeds what the authorization holds"),
   /** The wallets of an atomic batch are on more than one shard: no single atomic step can move them. */

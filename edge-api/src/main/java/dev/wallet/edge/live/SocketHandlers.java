@@ -19,6 +19,7 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
@@ -110,7 +111,9 @@ public final class SocketHandlers {
     WalletSocket live = new WalletSocket(socket, wallet.id(), context, maxPendingEvents, meters);
     long expiry = vertx.setTimer(Math.max(1, holder.tokenExpiresAt().toEpochMilli() - System.currentTimeMillis()),
       expired -> live.closeForExpiredToken());
-    long pings = vertx.setPeriodic(pingIntervalMs, ping -> live.ping());
+    // a client that answered none of two pings is gone
+    Duration silence = Duration.ofMillis(2 * pingIntervalMs);
+    long pings = vertx.setPeriodic(pingIntervalMs, ping -> live.ping(silence));
     open.add(live);
     socket.closeHandler(closed -> {
       vertx.cancelTimer(expiry);
@@ -121,7 +124,8 @@ public final class SocketHandlers {
       perCaller.closed(holder.caller().id());
       connections.release(holder.connection());
     });
-    socket.handler(ignored -> { });
+    socket.handler(ignored -> live.heard());
+    socket.pongHandler(pong -> live.heard());
     // the snapshot is read once the feed follows the wallet's shard, so nothing falls between the two
     Reply.onContextOf(context, feed.register(live).compose(following -> ownership.ownedWallet(holder.caller(),
         wallet.id())))

@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,6 +41,7 @@ public final class WalletSocket {
   /** Events that came before the snapshot was sent; touched on the socket's event loop only. */
   private List<BalanceEvent> beforeSnapshot = new ArrayList<>();
   private volatile boolean closed;
+  private volatile long lastHeardNanos = System.nanoTime();
   /**
    * A striped merchant's socket: the wallet's balance is the sum over its stripes, so each change
    * of any of them re-reads the total rather than forwarding the change (set before the feed
@@ -198,11 +200,29 @@ public final class WalletSocket {
     }
   }
 
-  /** Traffic on a quiet socket, so the server's idle timeout closes only connections that are really idle. */
-  public void ping() {
-    if (!closed) {
-      socket.writePing(Buffer.buffer());
+  /** The client answered a ping, or sent something: it is still there. From the socket's event loop. */
+  void heard() {
+    lastHeardNanos = System.nanoTime();
+  }
+
+  /**
+   * Traffic on a quiet socket, so the server's idle timeout closes only connections that are really
+   * idle; unless the client has answered nothing for {@code silence}. The pings are writes, which the
+   * idle timeout counts as traffic: a client that vanished without closing (a phone that changed
+   * networks) kept its socket, its caller's place and a connection for as long as TCP took to give up
+   * (about 15 minutes), until 2026-12-06.
+   */
+  void ping(Duration silence) {
+    if (closed) {
+      return;
     }
+    if (System.nanoTime() - lastHeardNanos > silence.toNanos()) {
+      if (closeWith(GOING_AWAY, "no answer to pings: reconnect")) {
+        meters.counter("wallet_websocket_silent_closes_total").increment();
+      }
+      return;
+    }
+    socket.writePing(Buffer.buffer());
   }
 
   private boolean closeWith(short code, String reason) {
