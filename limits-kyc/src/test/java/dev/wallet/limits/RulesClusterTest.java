@@ -28,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -147,6 +148,43 @@ class RulesClusterTest {
         Money.of(30_000, "USD"), Instant.now()))).isInstanceOf(Decision.Allowed.class);
     } finally {
       member.close();
+    }
+  }
+
+  @Test
+  @DisplayName("a member started with an outdated copy of the rules file (an earlier version's text, written before "
+    + "the latest) does not publish it over the latest; the file changed back afterwards is published")
+  void anOutdatedCopyOfTheFileIsNotPublished(Vertx vertx, @TempDir Path dir) throws IOException {
+    Path file = dir.resolve("risk-rules.yaml");
+    String loose = TestRules.rules("full", 50_000, 100_000, 100);
+    String tight = TestRules.rules("full", 20_000, 100_000, 100);
+    String cluster = LimitsTestSupport.newClusterName();
+    write(file, loose);
+    Member updated = Member.start(vertx, cluster, Optional.of(file));
+    try {
+      write(file, tight);
+      Eventually.await("the tightened file to be version 2", PROMISE, () -> version(updated) == 2);
+    } finally {
+      updated.close();
+    }
+    write(file, loose);
+    Files.setLastModifiedTime(file, FileTime.from(Instant.now().minus(Duration.ofHours(1))));
+
+    Member outdated = Member.start(vertx, cluster, Optional.of(file));
+    try {
+      assertThat(version(outdated)).as("the outdated copy read at start").isEqualTo(2);
+      assertThat(outdated.limits().rulesInForce().orElseThrow().published().yaml()).isEqualTo(tight);
+    } finally {
+      outdated.close();
+    }
+    Files.setLastModifiedTime(file, FileTime.from(Instant.now()));
+
+    Member changedBack = Member.start(vertx, cluster, Optional.of(file));
+    try {
+      assertThat(version(changedBack)).as("the same text, written after version 2").isEqualTo(3);
+      assertThat(changedBack.limits().rulesInForce().orElseThrow().published().yaml()).isEqualTo(loose);
+    } finally {
+      changedBack.close();
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.wallet.limits.impl;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.wallet.balancecache.async.Deadline;
@@ -21,11 +22,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +64,7 @@ public final class HazelcastLimits implements Limits {
     this.store = new RulesStore(pool, options.ruleset());
     this.profiles = hazelcast.getMap(LimitsHazelcast.PROFILES_MAP);
     this.watcher = options.rulesFile().map(path -> new RulesFileWatcher(vertx, path, options.rulesPollMs(),
-      (yaml, actor) -> publish(yaml, actor, RulesFileWatcher.sourceOf(path))));
+      (yaml, actor, writtenAt) -> publishFile(yaml, actor, RulesFileWatcher.sourceOf(path), writtenAt)));
     this.compliance = new PgCompliance(vertx, pool, ledger, this::rulesInForce, options);
   }
 
@@ -115,13 +118,22 @@ public final class HazelcastLimits implements Limits {
 
   @Override
   public Future<PublishOutcome> publish(String yaml, String actor, String source, OptionalLong basedOn) {
+    return publishValid(yaml, actor, source, tree -> store.publish(yaml, tree, source, actor, basedOn));
+  }
+
+  /** The watched file's text, last written at {@code writtenAt}. */
+  private Future<PublishOutcome> publishFile(String yaml, String actor, String source, Instant writtenAt) {
+    return publishValid(yaml, actor, source, tree -> store.publishFile(yaml, tree, source, actor, writtenAt));
+  }
+
+  private Future<PublishOutcome> publishValid(String yaml, String actor, String source,
+                                              Function<JsonNode, Future<PublishOutcome>> stored) {
     RulesParser.Validation validation = RulesParser.validate(yaml);
     if (!validation.valid()) {
       return store.recordRefusal(yaml, validation.problems(), source, actor)
         .map(audited -> new PublishOutcome.Refused(validation.problems()));
     }
-    return store.publish(yaml, validation.tree().orElseThrow(), source, actor, basedOn)
-      .compose(outcome -> share(outcome).map(outcome));
+    return stored.apply(validation.tree().orElseThrow()).compose(outcome -> share(outcome).map(outcome));
   }
 
   @Override

@@ -9,8 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Optional;
-import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,21 +29,30 @@ final class RulesFileWatcher {
 
   private static final Logger LOG = LoggerFactory.getLogger(RulesFileWatcher.class);
 
-  /** What the file held, for the audit: its text and its owner on disk (a file has no author). */
-  private record Content(String yaml, String owner) {
+  /**
+   * What the file held: its text, its owner on disk for the audit (a file has no author), and when
+   * it was last written, which tells an outdated copy from the file changed back.
+   */
+  private record Content(String yaml, String owner, Instant writtenAt) {
+  }
+
+  /** Publishes the file's text. */
+  @FunctionalInterface
+  interface Publisher {
+    Future<PublishOutcome> publish(String yaml, String actor, Instant writtenAt);
   }
 
   private final Vertx vertx;
   private final Path path;
   private final long pollMs;
-  private final BiFunction<String, String, Future<PublishOutcome>> publish;
+  private final Publisher publish;
   private String lastSeenSha = "";
   private boolean missingReported;
   private boolean polling;
   private boolean stopped;
   private long timer = -1;
 
-  RulesFileWatcher(Vertx vertx, Path path, long pollMs, BiFunction<String, String, Future<PublishOutcome>> publish) {
+  RulesFileWatcher(Vertx vertx, Path path, long pollMs, Publisher publish) {
     this.vertx = vertx;
     this.path = path;
     this.pollMs = pollMs;
@@ -96,7 +105,7 @@ final class RulesFileWatcher {
     if (sha.equals(lastSeenSha)) {
       return Future.succeededFuture();
     }
-    return publish.apply(content.yaml(), "file owner " + content.owner())
+    return publish.publish(content.yaml(), "file owner " + content.owner(), content.writtenAt())
       .onSuccess(outcome -> {
         lastSeenSha = sha;
         report(outcome);
@@ -109,6 +118,10 @@ final class RulesFileWatcher {
       LOG.info("rules file {} published as version {}", path, p.rules().version());
     } else if (outcome instanceof PublishOutcome.Unchanged u) {
       LOG.info("rules file {}: its text was published already; version {} is in force", path, u.rules().version());
+    } else if (outcome instanceof PublishOutcome.Superseded s) {
+      LOG.warn("rules file {} is an OUTDATED COPY, not published: its text is an earlier version's from this file, "
+        + "and it was written before the latest; version {} stays in force (update this copy, or change it to "
+        + "publish it again)", path, s.latest().version());
     } else if (outcome instanceof PublishOutcome.Refused r) {
       LOG.warn("rules file {} REFUSED, the version in force stays: {}", path, String.join("; ", r.problems()));
     }
@@ -118,7 +131,8 @@ final class RulesFileWatcher {
     try {
       String yaml = new String(Files.readAllBytes(path), StandardCharsets.UTF_8);
       missingReported = false;
-      return Optional.of(new Content(yaml, Files.getOwner(path).getName()));
+      return Optional.of(new Content(yaml, Files.getOwner(path).getName(),
+        Files.getLastModifiedTime(path).toInstant()));
     } catch (NoSuchFileException missing) {
       if (!missingReported) {
         LOG.warn("rules file {} does not exist; the version in force stays until it appears", path);

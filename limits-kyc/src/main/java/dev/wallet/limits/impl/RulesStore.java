@@ -11,10 +11,12 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Function;
 
 /**
  * The rules' history in PostgreSQL, the source of truth for versions: a new version is numbered,
@@ -51,6 +53,22 @@ final class RulesStore {
    * 2026-12-06 it did). A file whose text is changed back is published again, as a change.
    */
   Future<PublishOutcome> publish(String yaml, JsonNode tree, String source, String actor, OptionalLong basedOn) {
+    return publish(yaml, tree, source, actor, basedOn, Optional.empty());
+  }
+
+  /**
+   * The same for the text of a rules file last written at {@code writtenAt}: a text published from
+   * that file before its latest version, in a file older than that version, is a member's outdated
+   * copy of the file (a member restarted before its copy was updated), and is not published over the
+   * newer version (until 2026-12-06 it was, undoing it for every member). Written after it, it is the
+   * file changed back, and published.
+   */
+  Future<PublishOutcome> publishFile(String yaml, JsonNode tree, String source, String actor, Instant writtenAt) {
+    return publish(yaml, tree, source, actor, OptionalLong.empty(), Optional.of(writtenAt));
+  }
+
+  private Future<PublishOutcome> publish(String yaml, JsonNode tree, String source, String actor,
+                                         OptionalLong basedOn, Optional<Instant> fileWrittenAt) {
     String sha = Sha256.hex(yaml);
     return pool.withTransaction(conn -> lock(conn)
       .compose(locked -> conn.preparedQuery(SqlQueries.LATEST_VERSION).execute(Tuple.of(ruleset)))
@@ -62,18 +80,36 @@ final class RulesStore {
         if (basedOn.isPresent() && basedOn.getAsLong() != latest.map(PublishedRules::version).orElse(0L)) {
           return Future.succeededFuture(new PublishOutcome.Superseded(latest.orElseThrow()));
         }
-        return fileReadAlready(conn, source, sha).compose(already -> already
-          ? Future.succeededFuture(new PublishOutcome.Unchanged(latest.get()))
+        return fileBehind(conn, source, sha, fileWrittenAt).compose(behind -> behind.isPresent()
+          ? Future.succeededFuture(behind.get().apply(latest.orElseThrow()))
           : insert(conn, latest, yaml, tree, sha, source, actor));
       }));
   }
 
-  private Future<Boolean> fileReadAlready(SqlConnection conn, String source, String sha) {
+  /**
+   * How a text from a file that is behind its versions is answered: unchanged when it is the latest
+   * version from that file (read late), superseded when it is an earlier one in a file older than
+   * that (an outdated copy); empty when the text is to be published.
+   */
+  private Future<Optional<Function<PublishedRules, PublishOutcome>>> fileBehind(
+      SqlConnection conn, String source, String sha, Optional<Instant> writtenAt) {
     if (!source.startsWith(RulesFileWatcher.SOURCE_PREFIX)) {
-      return Future.succeededFuture(false);
+      return Future.succeededFuture(Optional.empty());
     }
     return conn.preparedQuery(SqlQueries.LATEST_VERSION_FROM_SOURCE).execute(Tuple.of(ruleset, source))
-      .map(rows -> first(rows).map(fromFile -> fromFile.sha256().equals(sha)).orElse(false));
+      .map(RulesStore::first)
+      .compose(fromFile -> {
+        if (fromFile.isEmpty()) {
+          return Future.succeededFuture(Optional.empty());
+        }
+        if (fromFile.get().sha256().equals(sha)) {
+          return Future.succeededFuture(Optional.of(PublishOutcome.Unchanged::new));
+        }
+        boolean olderThanIt = writtenAt.filter(at -> at.toEpochMilli() < fromFile.get().publishedAtMs()).isPresent();
+        return !olderThanIt ? Future.succeededFuture(Optional.empty())
+          : conn.preparedQuery(SqlQueries.PUBLISHED_FROM_SOURCE_BEFORE).execute(Tuple.of(ruleset, source, sha))
+            .map(earlier -> earlier.size() == 0 ? Optional.empty() : Optional.of(PublishOutcome.Superseded::new));
+      });
   }
 
   /** A refused text is audited once while the same version is in force, however many members read it. */

@@ -21,6 +21,9 @@ final class SqlQueries {
     SELECT version, yaml, sha256, source, actor, published_at FROM limits.rules_versions
      WHERE ruleset = $1 AND source = $2 ORDER BY version DESC LIMIT 1""";
 
+  static final String PUBLISHED_FROM_SOURCE_BEFORE = """
+    SELECT version FROM limits.rules_versions WHERE ruleset = $1 AND source = $2 AND sha256 = $3 LIMIT 1""";
+
   static final String INSERT_VERSION = """
     INSERT INTO limits.rules_versions (ruleset, version, sha256, yaml, source, actor)
     VALUES ($1, $2, $3, $4, $5, $6) RETURNING published_at""";
