@@ -87,6 +87,23 @@ class WithdrawalsApiTest {
   }
 
   @Test
+  @DisplayName("a payout the gateway refuses outright (422: it takes nothing) fails the withdrawal and releases the "
+    + "hold, as a decline does, rather than being asked again for good")
+  void refusedPayoutReleasesTheHold() {
+    ApiCaller alice = edge.newUser();
+    String wallet = funded(alice, 5_000);
+
+    HttpResponse<Buffer> asked = alice.post("/v1/withdrawals", withdrawal(wallet, 4_000, "refuse"), newKey());
+
+    assertThat(asked.statusCode()).as(asked.bodyAsString()).isEqualTo(202);
+    JsonObject failed = alice.awaitStatus("/v1/withdrawals/" + asked.bodyAsJsonObject().getString("id"), "failed");
+    assertThat(failed.getString("failureReason")).startsWith("refused by the gateway: ")
+      .contains("the instrument is not accepted");
+    assertThat(alice.wallet(wallet).getJsonObject("balance"))
+      .isEqualTo(new JsonObject().put("available", 5_000).put("held", 0));
+  }
+
+  @Test
   @DisplayName("a payout whose answer and webhook were lost is asked about until it has an answer; the hold does not leak")
   void lostAnswerIsResolved() {
     ApiCaller alice = edge.newUser();

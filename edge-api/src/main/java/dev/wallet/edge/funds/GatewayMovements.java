@@ -11,6 +11,7 @@ import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.edge.funds.MovementStatus.Phase;
 import dev.wallet.edge.gateway.Gateway;
 import dev.wallet.edge.gateway.GatewayEvent;
+import dev.wallet.edge.gateway.GatewayRefusedException;
 import dev.wallet.edge.gateway.GatewayRequest;
 import dev.wallet.edge.gateway.GatewayStatus;
 import dev.wallet.edge.gateway.Instrument;
@@ -185,10 +186,22 @@ public final class GatewayMovements<M extends GatewayMovement> {
     return movement.status() != transitions.unacknowledged() || movement.gatewayRef().isPresent();
   }
 
-  /** Never fails: without an answer the movement stays as it is and the reconciler asks again. */
+  /**
+   * Without an answer the movement stays as it is and the reconciler asks again. A refusal is the
+   * gateway's word that it took nothing, as a decline is, and is followed as one: a withdrawal's hold
+   * is given back (until 2026-12-06 a refusal was taken for no answer, asked again every round, and the
+   * hold stayed for good).
+   */
   private Future<M> ask(M movement) {
     return kind.ask(gateway, new GatewayRequest(movement.id(), movement.amount(), movement.instrument()))
-      .compose(ack -> recordAcknowledged(movement, ack.gatewayRef()))
+      .compose(ack -> recordAcknowledged(movement, ack.gatewayRef()), failure -> {
+        if (failure instanceof GatewayRefusedException refused) {
+          LOG.info("{} {}: gateway {} refused it: {}", noun, movement.id(), gateway.name(), refused.getMessage());
+          return follow(movement, new Verdict(Verdict.Kind.FAILED, Optional.empty(),
+            Optional.of("refused by the gateway: " + refused.getMessage())));
+        }
+        return Future.failedFuture(failure);
+      })
       .recover(failure -> {
         LOG.warn("{} {}: no answer from gateway {} ({}); it will be asked again", noun, movement.id(),
           gateway.name(), failure.toString());

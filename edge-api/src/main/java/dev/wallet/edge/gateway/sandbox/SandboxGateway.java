@@ -49,8 +49,9 @@ import org.slf4j.LoggerFactory;
  * returned payout). The instrument's account can force one fate, for tests and demos: "decline",
  * "timeout", "reverse", "timeout-reverse" (every answer, webhook and feed event lost, and reversed
  * before the edge asks), "short"
- * (it moves one minor unit less than asked, and says so in its webhook and when asked), and
- * "pending" (acknowledged, and never decided: a gateway taking its time).
+ * (it moves one minor unit less than asked, and says so in its webhook and when asked),
+ * "pending" (acknowledged, and never decided: a gateway taking its time), and "refuse" (refused
+ * outright, 422, and not taken: asked about, it is unknown).
  *
  * <p>Its state lives on this verticle's event loop (one instance). With a journal
  * ({@code WALLET_SANDBOX_JOURNAL}, as scripts/run.sh sets it) it remembers what it took across its
@@ -67,6 +68,9 @@ import org.slf4j.LoggerFactory;
  * out of the feed, as a fault to inject: the edge learns those outcomes only by asking.
  */
 public final class SandboxGateway extends VerticleBase {
+
+  /** The instrument account whose requests are refused outright, as a gateway refuses an invalid account. */
+  static final String REFUSED_ACCOUNT = "refuse";
 
   private static final Logger LOG = LoggerFactory.getLogger(SandboxGateway.class);
   private static final int MAX_DELIVERY_ATTEMPTS = 12;
@@ -356,6 +360,10 @@ public final class SandboxGateway extends VerticleBase {
     Operation known = operations.get(request.reference());
     if (known != null) {
       answerRepeated(ctx, known, kind, request);
+      return;
+    }
+    if (REFUSED_ACCOUNT.equals(request.instrument().account().orElse(""))) {
+      answer(ctx, 422, new JsonObject().put("error", "the instrument is not accepted"));
       return;
     }
     if (!writing.add(request.reference())) {

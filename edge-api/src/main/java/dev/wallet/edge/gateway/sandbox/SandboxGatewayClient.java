@@ -6,6 +6,7 @@ import dev.wallet.edge.gateway.Gateway;
 import dev.wallet.edge.gateway.GatewayAck;
 import dev.wallet.edge.gateway.GatewayEvent;
 import dev.wallet.edge.gateway.GatewayFeedPage;
+import dev.wallet.edge.gateway.GatewayRefusedException;
 import dev.wallet.edge.gateway.GatewayRequest;
 import dev.wallet.edge.gateway.GatewayStatus;
 import dev.wallet.edge.gateway.GatewayUnavailableException;
@@ -94,6 +95,10 @@ public final class SandboxGatewayClient implements Gateway {
   }
 
   private static GatewayAck ack(HttpResponse<Buffer> response) {
+    if (response.statusCode() == 400 || response.statusCode() == 422) {
+      throw new GatewayRefusedException("the sandbox gateway refused it, " + response.statusCode() + ": "
+        + response.bodyAsString());
+    }
     if (response.statusCode() != 202 && response.statusCode() != 200) {
       throw new GatewayUnavailableException("the sandbox gateway answered " + response.statusCode() + ": "
         + response.bodyAsString());
