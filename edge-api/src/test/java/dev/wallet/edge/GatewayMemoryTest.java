@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -214,6 +216,42 @@ class GatewayMemoryTest {
       Await.result(receiver.close());
       edge.close();
       deleteJournal(journal);
+    }
+  }
+
+  @Test
+  @DisplayName("an event of the gateway's feed that this wallet cannot read (a type the gateway added) is counted "
+    + "with the contradictions and read past: the events after it are still read")
+  void anUnreadableFeedEventIsReadPast(Vertx vertx) {
+    String unreadable = "evt_" + UUID.randomUUID();
+    String after = "evt_" + UUID.randomUUID();
+    long created = Instant.now().getEpochSecond();
+    JsonObject page = new JsonObject().put("more", false).put("events", new JsonArray()
+      .add(new JsonObject().put("id", unreadable).put("type", "dispute.opened").put("created", created)
+        .put("data", new JsonObject().put("reference", "d_" + UUID.randomUUID()).put("amount", 100)
+          .put("currency", "USD")))
+      .add(new JsonObject().put("id", after).put("type", "deposit.reversed").put("created", created)
+        .put("data", new JsonObject().put("reference", "d_" + UUID.randomUUID()).put("amount", 100)
+          .put("currency", "USD"))));
+    Set<String> askedAfter = ConcurrentHashMap.newKeySet();
+    HttpServer gateway = Await.result(vertx.createHttpServer().requestHandler(request -> {
+      String position = request.getParam("after", "");
+      askedAfter.add(position);
+      request.response().putHeader("Content-Type", "application/json").end(after.equals(position)
+        ? new JsonObject().put("more", false).put("events", new JsonArray()).encode()
+        : page.encode());
+    }).listen(0));
+    EdgeFixture edge = EdgeFixture.start(vertx, Map.of("WALLET_SANDBOX_URL", "http://127.0.0.1:"
+      + gateway.actualPort(), "WALLET_FUNDS_STALE_AFTER_MS", "3600000"));
+    try {
+      Eventually.await("the feed read past both events", Duration.ofSeconds(20), () -> askedAfter.contains(after));
+      assertThat(edge.registry.counter("wallet_gateway_contradictions_total", "gateway", "sandbox", "movement",
+        "unreadable").count()).isEqualTo(1);
+      assertThat(edge.registry.counter("wallet_gateway_feed_events_total", "gateway", "sandbox", "result",
+        "refused").count()).as("the event after it, of a deposit the wallet does not have").isEqualTo(1);
+    } finally {
+      edge.close();
+      Await.result(gateway.close());
     }
   }
 

@@ -4,6 +4,7 @@ import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.edge.gateway.Gateway;
 import dev.wallet.edge.gateway.GatewayEvent;
 import dev.wallet.edge.gateway.GatewayFeedPage;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import java.time.Duration;
@@ -58,6 +59,15 @@ final class GatewayFeed {
     this.store = store;
     this.funds = funds;
     this.meters = meters;
+    unreadableEvents();  // exported at zero: a counter that first appears at 1 is no increase to its alert
+  }
+
+  /**
+   * Events the wallet cannot read (until 2026-12-06 one stopped the feed for good, every later event
+   * with it), counted with the contradictions: an operator must see what the gateway said.
+   */
+  private Counter unreadableEvents() {
+    return meters.counter("wallet_gateway_contradictions_total", "gateway", gateway.name(), "movement", "unreadable");
   }
 
   /** One round: the feed read from its position on, a page at a time; returns how many events were read. */
@@ -89,15 +99,22 @@ final class GatewayFeed {
     Future<Boolean> nextPage() {
       pages++;
       return gateway.events(position, PAGE).compose(page -> {
-        Iterator<GatewayEvent> events = page.events().iterator();
-        return Sequential.repeatWhile(() -> events.hasNext() && !waiting ? apply(events.next())
+        Iterator<GatewayFeedPage.Entry> entries = page.entries().iterator();
+        return Sequential.repeatWhile(() -> entries.hasNext() && !waiting ? apply(entries.next())
             : Future.succeededFuture(false))
           .map(done -> !waiting && page.more() && pages < PAGES_A_ROUND);
       });
     }
 
-    /** Whether the event was read (recorded, a duplicate, or refused for good); false when it must wait. */
-    private Future<Boolean> apply(GatewayEvent event) {
+    /** Whether the entry was read (recorded, a duplicate, or refused for good); false when it must wait. */
+    private Future<Boolean> apply(GatewayFeedPage.Entry entry) {
+      if (entry instanceof GatewayFeedPage.Unreadable unreadable) {
+        unreadableEvents().increment();
+        LOG.error("gateway {} feed: event {} cannot be read by this wallet, and is read past: {}; see "
+          + "docs/operations.md#gateway-contradiction", gateway.name(), unreadable.id(), unreadable.problem());
+        return Future.succeededFuture(readPast(unreadable, "unreadable"));
+      }
+      GatewayEvent event = (GatewayEvent) entry;
       return funds.recordEvent(event, event.toJson().encode())
         .compose(result -> driven(event).map(done -> readPast(event, result.name())))
         .recover(failure -> {
@@ -134,10 +151,10 @@ final class GatewayFeed {
       return now - since > WAIT_LIMIT.toNanos();
     }
 
-    private boolean readPast(GatewayEvent event, String result) {
+    private boolean readPast(GatewayFeedPage.Entry entry, String result) {
       meters.counter("wallet_gateway_feed_events_total", "gateway", gateway.name(), "result",
         result.toLowerCase(Locale.ROOT)).increment();
-      position = Optional.of(event.id());
+      position = Optional.of(entry.id());
       read++;
       return true;
     }

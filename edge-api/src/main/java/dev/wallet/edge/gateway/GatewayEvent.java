@@ -13,7 +13,7 @@ import java.util.Optional;
  * {@code id} is the gateway's, unique per gateway: the wallet applies each id at most once.
  */
 public record GatewayEvent(String id, Type type, String reference, Money amount, Optional<String> gatewayRef,
-                           Optional<String> reason, Instant created) {
+                           Optional<String> reason, Instant created) implements GatewayFeedPage.Entry {
 
   public enum Type {
     DEPOSIT_SUCCEEDED("deposit.succeeded"),

@@ -113,11 +113,24 @@ public final class SandboxGatewayClient implements Gateway {
     }
     try {
       JsonObject body = response.bodyAsJsonObject();
-      List<GatewayEvent> events = body.getJsonArray("events").stream()
-        .map(event -> GatewayEvent.fromJson((JsonObject) event)).toList();
-      return new GatewayFeedPage(events, body.getBoolean("more"));
+      List<GatewayFeedPage.Entry> entries = body.getJsonArray("events").stream()
+        .map(event -> entry((JsonObject) event)).toList();
+      return new GatewayFeedPage(entries, body.getBoolean("more"));
     } catch (RuntimeException malformed) {
       throw new GatewayUnavailableException("the sandbox gateway's event feed did not read: " + malformed);
+    }
+  }
+
+  /** An event that does not read, but has an id, is one entry of its own: the events after it still read. */
+  private static GatewayFeedPage.Entry entry(JsonObject event) {
+    try {
+      return GatewayEvent.fromJson(event);
+    } catch (RuntimeException unreadable) {
+      String id = event.getString("id");
+      if (id == null || id.isBlank()) {
+        throw unreadable;
+      }
+      return new GatewayFeedPage.Unreadable(id, unreadable + " in " + event.encode());
     }
   }
 
