@@ -84,7 +84,8 @@ public final class ConsoleRules {
       model.put("error", "The text or the rules in force changed since your review: check the diff below again.");
       pages.render(ctx, 409, "rules", withAudit(model));
     } else {
-      OptionalLong reviewedAgainst = OptionalLong.of(review.inForceVersion().orElse(0L));
+      // an edge enforcing nothing (no version yet, or one it cannot parse) reviewed against nothing: no condition
+      OptionalLong reviewedAgainst = review.inForceVersion().map(OptionalLong::of).orElse(OptionalLong.empty());
       Reply.onContextOf(io.vertx.core.Vertx.currentContext(),
           limits.publish(text, ConsoleSession.caller(ctx).id(), SOURCE, reviewedAgainst))
         .onSuccess(outcome -> published(ctx, model, outcome))
@@ -98,8 +99,9 @@ public final class ConsoleRules {
     } else if (outcome instanceof PublishOutcome.Unchanged same) {
       ConsolePages.redirect(ctx, "/console/rules?unchanged=" + same.rules().version());
     } else if (outcome instanceof PublishOutcome.Superseded newer) {
-      model.put("error", "Version " + newer.latest().version() + " was published since your review, by "
-        + newer.latest().actor() + ": review your text against it again.");
+      model.put("error", newer.latest().map(latest -> "Version " + latest.version() + " was published since your "
+        + "review, by " + latest.actor() + ": review your text against it again.")
+        .orElse("The rules changed since your review: check the diff below again."));
       pages.render(ctx, 409, "rules", withAudit(model));
     } else {
       model.put("error", "The rules were refused; the version in force stays.");

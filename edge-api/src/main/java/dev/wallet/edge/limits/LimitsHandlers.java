@@ -23,6 +23,7 @@ import dev.wallet.limits.model.KycProfile;
 import dev.wallet.limits.model.Movement;
 import dev.wallet.limits.model.Operation;
 import dev.wallet.limits.model.PublishOutcome;
+import dev.wallet.limits.model.PublishedRules;
 import dev.wallet.limits.model.RulesInForce;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -311,9 +312,9 @@ public final class LimitsHandlers {
         + String.join("; ", refused.problems())).with("problems", new JsonArray(refused.problems())).reply();
     }
     if (outcome instanceof PublishOutcome.Superseded superseded) {
-      return Problem.of(ProblemCode.RULES_SUPERSEDED, "version " + superseded.latest().version()
-        + " was published since; review the change against it").with("version", superseded.latest().version())
-        .reply();
+      long latest = superseded.latest().map(PublishedRules::version).orElse(0L);
+      return Problem.of(ProblemCode.RULES_SUPERSEDED, latest == 0 ? "no version was published yet: use If-Match \"0\""
+        : "version " + latest + " is the latest; review the change against it").with("version", latest).reply();
     }
     boolean fresh = outcome instanceof PublishOutcome.Published;
     var rules = fresh ? ((PublishOutcome.Published) outcome).rules() : ((PublishOutcome.Unchanged) outcome).rules();

@@ -2,6 +2,7 @@ package dev.wallet.limits.impl;
 
 import dev.wallet.balancecache.model.Sha256;
 import dev.wallet.limits.model.PublishOutcome;
+import dev.wallet.limits.model.PublishedRules;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -46,7 +47,8 @@ final class RulesFileWatcher {
   private final Path path;
   private final long pollMs;
   private final Publisher publish;
-  private String lastSeenSha = "";
+  /** The text last read (its sha); for a copy refused as outdated, with its modification time. */
+  private String lastSeen = "";
   private boolean missingReported;
   private boolean polling;
   private boolean stopped;
@@ -74,7 +76,7 @@ final class RulesFileWatcher {
    * requests were refused as unavailable). A first read that fails is logged and tried again, as later.
    */
   Future<Void> start(Optional<String> lastPublishedSha) {
-    lastSeenSha = lastPublishedSha.orElse("");
+    lastSeen = lastPublishedSha.orElse("");
     return poll().onComplete(first -> {
       if (!stopped) {
         timer = vertx.setPeriodic(pollMs, tick -> poll());
@@ -102,12 +104,14 @@ final class RulesFileWatcher {
 
   private Future<Void> changed(Content content) {
     String sha = Sha256.hex(content.yaml());
-    if (sha.equals(lastSeenSha)) {
+    String outdated = sha + "@" + content.writtenAt();
+    if (sha.equals(lastSeen) || outdated.equals(lastSeen)) {
       return Future.succeededFuture();
     }
     return publish.publish(content.yaml(), "file owner " + content.owner(), content.writtenAt())
       .onSuccess(outcome -> {
-        lastSeenSha = sha;
+        // a copy refused as outdated is read again once written again, the same text included (touch)
+        lastSeen = outcome instanceof PublishOutcome.Superseded ? outdated : sha;
         report(outcome);
       })
       .mapEmpty();
@@ -120,8 +124,8 @@ final class RulesFileWatcher {
       LOG.info("rules file {}: its text was published already; version {} is in force", path, u.rules().version());
     } else if (outcome instanceof PublishOutcome.Superseded s) {
       LOG.warn("rules file {} is an OUTDATED COPY, not published: its text is an earlier version's from this file, "
-        + "and it was written before the latest; version {} stays in force (update this copy, or change it to "
-        + "publish it again)", path, s.latest().version());
+        + "and it was written before the latest; version {} stays in force (update this copy; to go back to this "
+        + "text on purpose, write the file again, or touch it)", path, s.latest().map(PublishedRules::version).orElse(0L));
     } else if (outcome instanceof PublishOutcome.Refused r) {
       LOG.warn("rules file {} REFUSED, the version in force stays: {}", path, String.join("; ", r.problems()));
     }

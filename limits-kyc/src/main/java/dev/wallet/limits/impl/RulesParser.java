@@ -66,13 +66,22 @@ public final class RulesParser {
   }
 
   public static Validation validate(String yaml) {
+    return validate(yaml, true);
+  }
+
+  /**
+   * {@code oneDocument}: a text with another document after the first is refused, as a new text must
+   * be; a version published before 2026-12-06 may have one, which was never enforced, and is read as
+   * it was enforced (its first document) rather than stop every member on upgrade.
+   */
+  private static Validation validate(String yaml, boolean oneDocument) {
     if (yaml.length() > MAX_BYTES) {
       return invalid("the file is larger than " + MAX_BYTES + " bytes");
     }
     JsonNode tree;
     try (JsonParser parser = YAML.createParser(yaml)) {
       tree = YAML.readTree(parser);
-      if (parser.nextToken() != null) {
+      if (oneDocument && anotherDocument(parser)) {
         // a reader takes the first document only: the rules of any other would be published, not enforced
         return invalid(new RuleProblem("", parser.currentLocation().getLineNr(),
           "the file must be one YAML document; another starts here"));
@@ -94,9 +103,15 @@ public final class RulesParser {
       : new Validation(Optional.empty(), Optional.empty(), RulesLocator.place(yaml, parser.problems));
   }
 
+  /** Whether a document with anything in it follows (a last "---" with nothing after it is none). */
+  private static boolean anotherDocument(JsonParser parser) throws IOException {
+    JsonNode next = YAML.readTree(parser);
+    return next != null && !next.isMissingNode() && !next.isNull() && !(next.isValueNode() && next.asText().isEmpty());
+  }
+
   /** For a version that was validated when it was published. */
   public static RiskRules parseValid(String yaml) {
-    Validation validation = validate(yaml);
+    Validation validation = validate(yaml, false);
     return validation.rules().orElseThrow(() -> new IllegalStateException(
       "a published rules version no longer validates: " + validation.problems()));
   }

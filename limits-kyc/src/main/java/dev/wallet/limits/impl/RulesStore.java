@@ -78,7 +78,7 @@ final class RulesStore {
           return Future.succeededFuture(new PublishOutcome.Unchanged(latest.get()));
         }
         if (basedOn.isPresent() && basedOn.getAsLong() != latest.map(PublishedRules::version).orElse(0L)) {
-          return Future.succeededFuture(new PublishOutcome.Superseded(latest.orElseThrow()));
+          return Future.succeededFuture(new PublishOutcome.Superseded(latest));
         }
         return fileBehind(conn, source, sha, fileWrittenAt).compose(behind -> behind.isPresent()
           ? Future.succeededFuture(behind.get().apply(latest.orElseThrow()))
@@ -108,7 +108,8 @@ final class RulesStore {
         boolean olderThanIt = writtenAt.filter(at -> at.toEpochMilli() < fromFile.get().publishedAtMs()).isPresent();
         return !olderThanIt ? Future.succeededFuture(Optional.empty())
           : conn.preparedQuery(SqlQueries.PUBLISHED_FROM_SOURCE_BEFORE).execute(Tuple.of(ruleset, source, sha))
-            .map(earlier -> earlier.size() == 0 ? Optional.empty() : Optional.of(PublishOutcome.Superseded::new));
+            .map(earlier -> earlier.size() == 0 ? Optional.empty()
+              : Optional.of(latest -> new PublishOutcome.Superseded(Optional.of(latest))));
       });
   }
 

@@ -1,6 +1,7 @@
 package dev.wallet.limits.model;
 
 import java.util.List;
+import java.util.Optional;
 
 /** What became of a proposed rules text. */
 public sealed interface PublishOutcome {
@@ -14,10 +15,12 @@ public sealed interface PublishOutcome {
   }
 
   /**
-   * Not published: the change was made against a version that is no longer the latest, and would
-   * silently undo what was published since. {@code latest} is the version to review it against.
+   * Not published: the change was made against a version that is no longer the latest (or the file
+   * is an outdated copy), and would silently undo what was published since. {@code latest} is the
+   * version to review it against; empty when there is none (a change made against a version that
+   * does not exist).
    */
-  record Superseded(PublishedRules latest) implements PublishOutcome {
+  record Superseded(Optional<PublishedRules> latest) implements PublishOutcome {
   }
 
   /** Not valid; the version in force stays. Each problem names where it is in the file. */
