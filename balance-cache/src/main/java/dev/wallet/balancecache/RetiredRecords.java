@@ -6,6 +6,7 @@ import dev.wallet.balancecache.model.HoldView;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.ShardId;
 import io.vertx.core.Future;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -39,6 +40,11 @@ public interface RetiredRecords {
       return unavailable("authorization " + id.value());
     }
 
+    @Override
+    public Future<List<String>> holdCounters(HoldId id) {
+      return unavailable("hold " + id.value());
+    }
+
     private <T> Future<T> unavailable(String what) {
       return Future.failedFuture(new BalanceCacheUnavailableException(what + " is not in the hot tier, and this "
         + "process reads no ledger that could say whether it expired from there", null));
@@ -70,6 +76,13 @@ public interface RetiredRecords {
    * Empty when the ledger holds no such authorization.
    */
   Future<Optional<AuthorizationView>> authorization(HoldId id);
+
+  /**
+   * The limit counters (their keys) a hold counted when it was placed, as its posting names them
+   * (lib.lua, count_limits): what a payout the bank returned gives back. Empty when it counted none,
+   * or the ledger holds no such hold.
+   */
+  Future<List<String>> holdCounters(HoldId id);
 
   /**
    * A payment record's fields (lib.lua, open_payment_record), amounts in minor units, and what a read

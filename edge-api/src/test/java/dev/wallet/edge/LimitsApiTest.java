@@ -350,6 +350,25 @@ class LimitsApiTest {
   }
 
   @Test
+  @DisplayName("a payout the bank returned gives back what its withdrawal counted against its owner's limits, as a "
+    + "declined one does: the owner may withdraw that money again the same day")
+  void aReturnedPayoutGivesBackItsLimits() {
+    EdgeFixture edge = cluster.start(Optional.empty());
+    publish(edge, TestRules.rules("vip", 1_000, 1_000, 1_000));
+    ApiCaller alice = edge.newUser();
+    String wallet = alice.openWallet();
+    alice.deposit(wallet, 10_000);
+
+    String returned = alice.post("/v1/withdrawals", withdrawal(wallet, 1_000, "reverse"), newKey()).bodyAsJsonObject()
+      .getString("id");
+    alice.awaitStatus("/v1/withdrawals/" + returned, "reversed");
+    HttpResponse<Buffer> again = alice.post("/v1/withdrawals", withdrawal(wallet, 1_000, "DE00"), newKey());
+
+    assertThat(again.statusCode()).as(again.bodyAsString()).isEqualTo(202);
+    assertProblem(alice.post("/v1/withdrawals", withdrawal(wallet, 1, "DE00"), newKey()), 422, "limit_exceeded");
+  }
+
+  @Test
   @DisplayName("a withdrawal whose first attempt stopped after its record, before its hold, is held within its owner's "
     + "limits, whether its retry or the reconciler places the hold")
   void withdrawalHeldLaterIsWithinTheLimits(Vertx vertx) {

@@ -6,15 +6,19 @@ import static dev.wallet.edge.PaymentsApiTest.refund;
 import static dev.wallet.edge.WalletsApiTest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wallet.balancecache.command.Credit;
 import dev.wallet.balancecache.command.PlaceHold;
+import dev.wallet.balancecache.model.Credited;
 import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.HoldView;
+import dev.wallet.balancecache.model.LimitCheck;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
+import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
@@ -222,6 +226,34 @@ class RetiredRecordsApiTest {
     }
     Outcome<HoldView> neverPlaced = Await.result(edge.cache.releaseHold(HoldId.random(core.open("nobody").shard())));
     assertThat(neverPlaced.code()).isEqualTo(OutcomeCode.HOLD_NOT_FOUND);
+  }
+
+  @Test
+  @DisplayName("a payout returned after its hold's record expired gives back what the hold counted against its "
+    + "owner's limits, as the ledger's posting of the hold names the counters")
+  void aReturnAfterTheHoldsRecordGivesBackItsLimits() {
+    String owner = MoneyCore.owner();
+    WalletId wallet = core.funded(owner, 5_000);
+    List<LimitCheck> daily = List.of(new LimitCheck("daily withdrawal", "withdrawal:USD:day:" + UUID.randomUUID(),
+      2_000, -1, 3_600_000));
+    HoldId hold = Await.result(edge.cache.placeHold(new PlaceHold(wallet, Money.of(2_000, "USD"), owner,
+      "withdrawal-" + UUID.randomUUID(), MoneyCore.key("hold"), daily))).value().id();
+    assertThat(Await.result(end(hold, HoldView.HoldStatus.SETTLED)).code()).isEqualTo(OutcomeCode.OK);
+    awaitGone(hold.shard().tag() + ":h:" + hold.value());
+    assertThat(Await.result(edge.cache.placeHold(anotherHold(wallet, owner, daily))).code())
+      .as("the window is used up").isEqualTo(OutcomeCode.LIMIT_EXCEEDED);
+
+    Outcome<Credited> returned = Await.result(edge.cache.credit(new Credit(wallet, Money.of(2_000, "USD"),
+      SystemAccount.clearing("sandbox", MoneyCore.USD), PostingType.WITHDRAWAL_RETURN, "return-" + UUID.randomUUID(),
+      MoneyCore.key("return"), Optional.of(hold))));
+
+    assertThat(returned.code()).isEqualTo(OutcomeCode.OK);
+    assertThat(Await.result(edge.cache.placeHold(anotherHold(wallet, owner, daily))).code()).isEqualTo(OutcomeCode.OK);
+  }
+
+  private static PlaceHold anotherHold(WalletId wallet, String owner, List<LimitCheck> limits) {
+    return new PlaceHold(wallet, Money.of(2_000, "USD"), owner, "withdrawal-" + UUID.randomUUID(),
+      MoneyCore.key("hold"), limits);
   }
 
   @Test

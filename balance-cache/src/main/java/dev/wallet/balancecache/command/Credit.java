@@ -1,20 +1,30 @@
 package dev.wallet.balancecache.command;
 
+import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.IdempotencyKey;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.outbox.PostingType;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Credit a wallet from a system account of its shard, e.g. a settled deposit or a returned payout.
- * {@code reference} names the posting (a deposit id) and must be unique.
+ * {@code reference} names the posting (a deposit id) and must be unique. {@code givesBackLimitsOf}:
+ * the hold whose limit counts the credit gives back (a returned payout's: the money was never paid
+ * out, so it counts against no window), as a released hold gives them back.
  */
 public record Credit(WalletId wallet, Money amount, SystemAccount from, PostingType postingType, String reference,
-                     IdempotencyKey idempotencyKey) {
+                     IdempotencyKey idempotencyKey, Optional<HoldId> givesBackLimitsOf) {
+
+  public Credit(WalletId wallet, Money amount, SystemAccount from, PostingType postingType, String reference,
+                IdempotencyKey idempotencyKey) {
+    this(wallet, amount, from, postingType, reference, idempotencyKey, Optional.empty());
+  }
 
   public Credit {
+    Objects.requireNonNull(givesBackLimitsOf, "givesBackLimitsOf");
     Objects.requireNonNull(wallet, "wallet");
     Objects.requireNonNull(amount, "amount").requirePositive();
     Objects.requireNonNull(from, "from");

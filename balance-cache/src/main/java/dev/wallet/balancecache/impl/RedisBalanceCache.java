@@ -442,9 +442,22 @@ public final class RedisBalanceCache implements BalanceCache {
 
   @Override
   public Future<Outcome<Credited>> credit(Credit command) {
+    return command.givesBackLimitsOf().map(this::holdCounters).orElse(Future.succeededFuture(List.of()))
+      .compose(counters -> credit(command, counters));
+  }
+
+  /** The limit counters a hold counted: its record names them while it lasts, the ledger after. */
+  private Future<List<String>> holdCounters(HoldId hold) {
+    return hashAt(Keys.hold(hold)).compose(record -> record.isEmpty() ? ledger.holdCounters(hold)
+      : Future.succeededFuture(new JsonArray(record.getOrDefault("lim", "[]")).stream().map(String.class::cast)
+        .toList()));
+  }
+
+  private Future<Outcome<Credited>> credit(Credit command, List<String> givenBack) {
     ShardId shard = command.wallet().shard();
-    List<String> keys = List.of(Keys.wallet(command.wallet()), Keys.systemAccount(shard, command.from()),
-      Keys.idempotency(shard, command.idempotencyKey()), Keys.outbox(shard));
+    List<String> keys = new ArrayList<>(List.of(Keys.wallet(command.wallet()), Keys.systemAccount(shard,
+      command.from()), Keys.idempotency(shard, command.idempotencyKey()), Keys.outbox(shard)));
+    keys.addAll(givenBack);
     List<String> args = List.of(command.reference(), Long.toString(command.amount().minor()),
       command.amount().currencyCode(), command.requestHash(), command.from().id(shard),
       command.postingType().wire(), command.reference(), retention(), command.returnsOwnMoney() ? "returned" : "");

@@ -133,13 +133,17 @@ final class WithdrawalKind extends GatewayMovementKind<Withdrawal> {
 
   /**
    * A payout that came back: the money returns from the clearing account to the wallet, once, frozen
-   * or not (until 2026-12-06 a frozen wallet refused it). A closed wallet does not take it: the money
-   * stays in the gateway's clearing account, owed to the customer, stranded for an operator.
+   * or not (until 2026-12-06 a frozen wallet refused it), and gives back what its hold counted against
+   * its owner's limits in the windows still open, as a declined payout does (until 2026-12-06 it did
+   * not, and the owner could not withdraw the same money again until the windows ended). A closed
+   * wallet does not take it: the money stays in the gateway's clearing account, owed to the customer,
+   * stranded for an operator.
    */
   @Override
   Future<Transition> reverse(Withdrawal withdrawal) {
     Credit command = new Credit(withdrawal.wallet(), withdrawal.amount(), withdrawal.clearing(),
-      PostingType.WITHDRAWAL_RETURN, withdrawal.id() + ".return", withdrawal.moneyCoreKey("return"));
+      PostingType.WITHDRAWAL_RETURN, withdrawal.id() + ".return", withdrawal.moneyCoreKey("return"),
+      withdrawal.hold());
     return cache.credit(command).map(outcome -> new Transition(Withdrawal.Status.RETURNED,
       outcome.code() == OutcomeCode.OK ? Changes.none() : Changes.refused("return not credited: ", outcome.code())));
   }

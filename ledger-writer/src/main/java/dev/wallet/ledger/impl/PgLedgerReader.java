@@ -21,6 +21,7 @@ import dev.wallet.ledger.PointInTimeBalance;
 import dev.wallet.ledger.PostingLine;
 import dev.wallet.ledger.ReconciliationReport;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.DatabaseException;
 import io.vertx.sqlclient.Row;
@@ -315,6 +316,20 @@ public final class PgLedgerReader implements LedgerReader {
     ShardId shard = id.shard();
     return onShard(shard, SqlQueries.HOLD_ENDING, Tuple.of(id.value(), shard.name(), shard.number()))
       .map(rows -> rows.stream().findFirst().map(row -> holdEnding(id, row)));
+  }
+
+  @Override
+  public Future<List<String>> holdCounters(HoldId id) {
+    ShardId shard = id.shard();
+    return onShard(shard, SqlQueries.HOLD_COUNTED, Tuple.of(id.value(), shard.name(), shard.number()))
+      .map(rows -> rows.stream().findFirst().map(row -> row.getString("counted")).map(PgLedgerReader::counterKeys)
+        .orElse(List.of()));
+  }
+
+  /** The keys of a posting's 'counted' ({"amt", "cnt", "keys": [[key, window end], ...]}), stored as JSON text. */
+  private static List<String> counterKeys(String counted) {
+    return new JsonObject(counted).getJsonArray("keys").stream().map(window -> ((JsonArray) window).getString(0))
+      .toList();
   }
 
   private static HoldView holdEnding(HoldId id, Row row) {
