@@ -111,7 +111,8 @@ class HotTierRebuildTest {
       "dep-" + System.nanoTime(), depositKey);
     assertThat(Await.result(cache.credit(deposit)).code()).isEqualTo(OutcomeCode.OK);
     assertThat(Await.result(cache.setStatus(frozen, WalletStatus.FROZEN, "test")).code()).isEqualTo(OutcomeCode.OK);
-    WalletId stripe = paidThroughAStripe(vertx, payer, alice);
+    StripedPayment hot = paidThroughAStripe(vertx, payer, alice);
+    WalletId stripe = hot.stripe();
     Settlement fromAnotherRegion = creditedFromAnotherRegion(vertx, near, 70);
     ledger.awaitDrained(Duration.ofSeconds(30));
     Await.result(writer.stop());
@@ -139,6 +140,8 @@ class HotTierRebuildTest {
     assertThat(Await.result(cache.voidAuthorization(authorization, MoneyCore.key(alice))).code()).as("the restored authorization voided")
       .isEqualTo(OutcomeCode.OK);
     assertThat(core.available(payer)).isEqualTo(availableBeforeVoid + 500);
+    assertThat(paidAgain(vertx, hot, payer, alice)).as("a payment to the hot merchant by a process that opens its "
+      + "stripes, whose opening's idempotency record the rebuild restored").isEqualTo(OutcomeCode.OK);
   }
 
   @Test
@@ -304,11 +307,9 @@ class HotTierRebuildTest {
    * A payment from {@code payer} to a hot merchant on another shard, landed on the merchant's credit
    * stripe on the payer's shard: the stripe, whose hash (its parent included) the rebuild must restore.
    */
-  private WalletId paidThroughAStripe(Vertx vertx, WalletId payer, String payerOwner) {
+  private StripedPayment paidThroughAStripe(Vertx vertx, WalletId payer, String payerOwner) {
     String hotShop = owner();
-    RedisBalanceCache striped = new RedisBalanceCache(vertx, TestEnvironment.balanceCacheOptions().withSweep(0, 0)
-      .withStriping(new BalanceCacheOptions.Striping(java.util.Set.of(hotShop), 0)));
-    Await.result(striped.start());
+    RedisBalanceCache striped = stripingFor(vertx, hotShop);
     try {
       core.fund(payer, 1_000);
       WalletId merchant = core.openMerchantElsewhere(hotShop, payer);
@@ -317,10 +318,33 @@ class HotTierRebuildTest {
       WalletId stripe = WalletId.derived(payer.shard(), "stripe|" + merchant.value());
       assertThat(ledger.redis().hget(stripe.shard().tag() + ":w:" + stripe.value(), "parent")).isEqualTo(merchant.value());
       assertThat(core.available(stripe)).isEqualTo(990);
-      return stripe;
+      return new StripedPayment(hotShop, merchant, stripe);
     } finally {
       Await.result(striped.close());
     }
+  }
+
+  /** A hot merchant's wallet, paid through its credit stripe on the payer's shard. */
+  private record StripedPayment(String hotShop, WalletId merchant, WalletId stripe) {
+  }
+
+  /** Another payment to the same hot merchant, by a new process, which opens the merchant's stripes first. */
+  private OutcomeCode paidAgain(Vertx vertx, StripedPayment hot, WalletId payer, String payerOwner) {
+    RedisBalanceCache striped = stripingFor(vertx, hot.hotShop());
+    try {
+      core.fund(payer, 100);
+      return Await.result(striped.pay(new Payment(payer, hot.merchant(), new Money(100, USD), 10, payerOwner, "hot",
+        MoneyCore.key(payerOwner), List.of()))).code();
+    } finally {
+      Await.result(striped.close());
+    }
+  }
+
+  private static RedisBalanceCache stripingFor(Vertx vertx, String hotShop) {
+    RedisBalanceCache striped = new RedisBalanceCache(vertx, TestEnvironment.balanceCacheOptions().withSweep(0, 0)
+      .withStriping(new BalanceCacheOptions.Striping(java.util.Set.of(hotShop), 0)));
+    Await.result(striped.start());
+    return striped;
   }
 
   /**

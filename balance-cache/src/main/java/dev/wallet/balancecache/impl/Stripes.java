@@ -150,13 +150,26 @@ final class Stripes {
       if ("OK".equals(code)) {
         return Future.succeededFuture();
       }
-      if (OutcomeCode.WALLET_EXISTS.name().equals(code)) {
-        // a hot tier rebuilt from the ledger restores the wallet but not what it is a stripe of
-        return runner.send(Keys.wallet(stripe), Request.cmd(Command.HSET).arg(Keys.wallet(stripe)).arg("parent")
-          .arg(merchant.id().value())).mapEmpty();
+      if (OutcomeCode.WALLET_EXISTS.name().equals(code) || reply.kind() == ScriptReply.Kind.KEY_REUSED) {
+        // a hot tier rebuilt from the ledger restores the wallet, and a record of its opening that takes
+        // any use of the key for another request (the ledger has no request hash): until 2026-12-06 that
+        // failed every payment to the merchant from another shard until the record expired
+        return parentSet(merchant, stripe);
       }
       return Future.failedFuture(new IllegalStateException("stripe " + stripe + " of " + merchant.id()
         + " could not be opened: " + code));
+    });
+  }
+
+  /** A stripe that exists already is its merchant's: a rebuilt one is restored without saying so. */
+  private Future<Void> parentSet(WalletIdentity merchant, WalletId stripe) {
+    String key = Keys.wallet(stripe);
+    return runner.send(key, Request.cmd(Command.HGET).arg(key).arg("owner")).compose(owner -> {
+      if (owner == null || !merchant.ownerId().equals(owner.toString())) {
+        return Future.failedFuture(new IllegalStateException("stripe " + stripe + " of " + merchant.id()
+          + " was opened before, and is not its merchant's owner's: " + owner));
+      }
+      return runner.send(key, Request.cmd(Command.HSET).arg(key).arg("parent").arg(merchant.id().value())).mapEmpty();
     });
   }
 
