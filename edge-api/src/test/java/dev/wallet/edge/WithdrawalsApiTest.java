@@ -97,8 +97,9 @@ class WithdrawalsApiTest {
 
     assertThat(asked.statusCode()).as(asked.bodyAsString()).isEqualTo(202);
     JsonObject failed = alice.awaitStatus("/v1/withdrawals/" + asked.bodyAsJsonObject().getString("id"), "failed");
-    assertThat(failed.getString("failureReason")).startsWith("refused by the gateway: ")
-      .contains("the instrument is not accepted");
+    assertThat(failed.getString("failureReason")).isEqualTo("refused by the gateway (422)");
+    assertThat(edge.registry.counter("wallet_gateway_refusals_total", "gateway", "sandbox", "movement", "withdrawal")
+      .count()).isEqualTo(1);
     assertThat(alice.wallet(wallet).getJsonObject("balance"))
       .isEqualTo(new JsonObject().put("available", 5_000).put("held", 0));
   }

@@ -63,6 +63,12 @@ public interface Limits {
   /** The version this member enforces, if any. */
   Optional<RulesInForce> rulesInForce();
 
+  /**
+   * The highest version this member has seen, enforced or not (one it could not parse included); 0
+   * for none: what a change made on a member that enforces nothing was made against.
+   */
+  long highestVersionSeen();
+
   /** Validates, versions, audits and shares a rules text; a refused text is audited too. */
   default Future<PublishOutcome> publish(String yaml, String actor, String source) {
     return publish(yaml, actor, source, OptionalLong.empty());

@@ -126,6 +126,8 @@ class RulesValidationTest {
     assertThat(RulesParser.validate("---\n" + example()).problems()).as("a document marker before the only one")
       .isEmpty();
     assertThat(RulesParser.validate(example() + "\n---\n").problems()).as("a last marker, nothing after it").isEmpty();
+    assertThat(RulesParser.validate(example() + "\n---\n---\n" + lowered).problems()).as("after an empty one")
+      .anySatisfy(problem -> assertThat(problem).contains("one YAML document"));
     assertThat(RulesParser.parseValid(example() + "\n---\n" + lowered)).as("a version published before, read as "
       + "it was enforced").isEqualTo(RulesParser.parseValid(example()));
   }

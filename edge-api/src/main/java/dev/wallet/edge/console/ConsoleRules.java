@@ -84,8 +84,8 @@ public final class ConsoleRules {
       model.put("error", "The text or the rules in force changed since your review: check the diff below again.");
       pages.render(ctx, 409, "rules", withAudit(model));
     } else {
-      // an edge enforcing nothing (no version yet, or one it cannot parse) reviewed against nothing: no condition
-      OptionalLong reviewedAgainst = review.inForceVersion().map(OptionalLong::of).orElse(OptionalLong.empty());
+      // an edge enforcing nothing (one it cannot parse, or none received yet) is published over the latest it saw
+      OptionalLong reviewedAgainst = OptionalLong.of(review.inForceVersion().orElse(limits.highestVersionSeen()));
       Reply.onContextOf(io.vertx.core.Vertx.currentContext(),
           limits.publish(text, ConsoleSession.caller(ctx).id(), SOURCE, reviewedAgainst))
         .onSuccess(outcome -> published(ctx, model, outcome))

@@ -82,10 +82,15 @@ public final class GatewayMovements<M extends GatewayMovement> {
     // that watch it, so the first event of each kind would not alert (found by review, 2026-12-06)
     contradictions();
     stranded();
+    refusals();
   }
 
   private Counter contradictions() {
     return meters.counter("wallet_gateway_contradictions_total", "gateway", gateway.name(), "movement", noun);
+  }
+
+  private Counter refusals() {
+    return meters.counter("wallet_gateway_refusals_total", "gateway", gateway.name(), "movement", noun);
   }
 
   private Counter stranded() {
@@ -187,26 +192,43 @@ public final class GatewayMovements<M extends GatewayMovement> {
   }
 
   /**
-   * Without an answer the movement stays as it is and the reconciler asks again. A refusal is the
-   * gateway's word that it took nothing, as a decline is, and is followed as one: a withdrawal's hold
-   * is given back (until 2026-12-06 a refusal was taken for no answer, asked again every round, and the
-   * hold stayed for good).
+   * Never fails: without an answer the movement stays as it is and the reconciler asks again. A
+   * refusal outright is the gateway's word that it took nothing, as a decline is (until 2026-12-06 it
+   * was taken for no answer, asked again every round, and a withdrawal's hold stayed for good).
    */
   private Future<M> ask(M movement) {
     return kind.ask(gateway, new GatewayRequest(movement.id(), movement.amount(), movement.instrument()))
-      .compose(ack -> recordAcknowledged(movement, ack.gatewayRef()), failure -> {
-        if (failure instanceof GatewayRefusedException refused) {
-          LOG.info("{} {}: gateway {} refused it: {}", noun, movement.id(), gateway.name(), refused.getMessage());
-          return follow(movement, new Verdict(Verdict.Kind.FAILED, Optional.empty(),
-            Optional.of("refused by the gateway: " + refused.getMessage())));
+      .transform(asked -> {
+        if (asked.succeeded()) {
+          return recordAcknowledged(movement, asked.result().gatewayRef());
         }
-        return Future.failedFuture(failure);
+        if (asked.cause() instanceof GatewayRefusedException refused) {
+          return refusedOutright(movement, refused);
+        }
+        LOG.warn("{} {}: no answer from gateway {} ({}); it will be asked again", noun, movement.id(),
+          gateway.name(), asked.cause().toString());
+        return Future.succeededFuture(movement);
       })
       .recover(failure -> {
-        LOG.warn("{} {}: no answer from gateway {} ({}); it will be asked again", noun, movement.id(),
-          gateway.name(), failure.toString());
+        LOG.warn("{} {}: not settled yet, the reconciler goes on with it: {}", noun, movement.id(), failure.toString());
         return Future.succeededFuture(movement);
       });
+  }
+
+  /**
+   * Failed as declined, and its hold released, only from the state of a movement the gateway never
+   * acknowledged: one another edge had acknowledged meanwhile is not failed on a refusal (a gateway
+   * that refuses a reference it holds). Counted and logged as a warning: a run of refusals may be the
+   * wallet's own requests gone wrong (wallet_gateway_refusals_total). The gateway's words are in the
+   * log, not in what the customer reads.
+   */
+  private Future<M> refusedOutright(M movement, GatewayRefusedException refused) {
+    refusals().increment();
+    LOG.warn("{} {}: gateway {} refused it outright, so it fails as declined: {}", noun, movement.id(),
+      gateway.name(), refused.getMessage());
+    return move(store.client(), movement, Set.of(transitions.unacknowledged()), transitions.declined(),
+      Changes.failure("refused by the gateway (" + refused.status() + ")"))
+      .compose(moved -> moved.isPresent() ? drive(moved.get()) : current(movement.id()));
   }
 
   // ------------------------------------------------------------------ the gateway's word

@@ -8,7 +8,15 @@ package dev.wallet.edge.gateway;
  */
 public final class GatewayRefusedException extends RuntimeException {
 
-  public GatewayRefusedException(String message) {
+  private final int status;
+
+  public GatewayRefusedException(int status, String message) {
     super(message);
+    this.status = status;
+  }
+
+  /** The HTTP status the gateway refused with. */
+  public int status() {
+    return status;
   }
 }

@@ -206,16 +206,16 @@ public final class SqlQueries {
     SELECT movement::text AS movement, created_at, shard FROM postings
      WHERE movement ? 'pay' AND movement->>'pay' = $2 AND shard = $1 AND ledger_shard_here($3)""";
 
-  /**
-   * How hold $1 of shard $2 ended ($3: the shard's number, for the moved-shard check): its ending
-   * posting's entry on the wallet's held bucket, and the wallet's available balance as that posting
-   * left it (a settlement has no entry there: the last one before).
-   */
   /** What hold $1 on shard $2 ($3: its number, for the moved-shard check) counted when placed (lib.lua). */
   static final String HOLD_COUNTED = """
     SELECT p.movement->>'counted' AS counted FROM postings p
      WHERE p.id = $1 || '.hold' AND p.shard = $2 AND ledger_shard_here($3)""";
 
+  /**
+   * How hold $1 of shard $2 ended ($3: the shard's number, for the moved-shard check): its ending
+   * posting's entry on the wallet's held bucket, and the wallet's available balance as that posting
+   * left it (a settlement has no entry there: the last one before).
+   */
   static final String HOLD_ENDING = """
     SELECT p.type, p.reference, p.created_at, e.account_id, e.amount, e.currency, e.balance_after AS held, e.seq,
            coalesce((SELECT a.balance_after FROM entries a

@@ -117,6 +117,11 @@ public final class HazelcastLimits implements Limits {
   }
 
   @Override
+  public long highestVersionSeen() {
+    return registry.highestSeen();
+  }
+
+  @Override
   public Future<PublishOutcome> publish(String yaml, String actor, String source, OptionalLong basedOn) {
     return publishValid(yaml, actor, source, tree -> store.publish(yaml, tree, source, actor, basedOn));
   }

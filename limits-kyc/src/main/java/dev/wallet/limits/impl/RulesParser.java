@@ -103,10 +103,15 @@ public final class RulesParser {
       : new Validation(Optional.empty(), Optional.empty(), RulesLocator.place(yaml, parser.problems));
   }
 
-  /** Whether a document with anything in it follows (a last "---" with nothing after it is none). */
+  /** Whether any document with anything in it follows (an empty one, as a last "---", is none). */
   private static boolean anotherDocument(JsonParser parser) throws IOException {
-    JsonNode next = YAML.readTree(parser);
-    return next != null && !next.isMissingNode() && !next.isNull() && !(next.isValueNode() && next.asText().isEmpty());
+    while (parser.nextToken() != null) {
+      JsonNode next = YAML.readTree(parser);
+      if (next != null && !next.isMissingNode() && !next.isNull() && !(next.isValueNode() && next.asText().isEmpty())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** For a version that was validated when it was published. */

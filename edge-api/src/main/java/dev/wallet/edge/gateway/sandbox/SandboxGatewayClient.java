@@ -96,8 +96,8 @@ public final class SandboxGatewayClient implements Gateway {
 
   private static GatewayAck ack(HttpResponse<Buffer> response) {
     if (response.statusCode() == 400 || response.statusCode() == 422) {
-      throw new GatewayRefusedException("the sandbox gateway refused it, " + response.statusCode() + ": "
-        + response.bodyAsString());
+      throw new GatewayRefusedException(response.statusCode(), "the sandbox gateway refused it, "
+        + response.statusCode() + ": " + response.bodyAsString());
     }
     if (response.statusCode() != 202 && response.statusCode() != 200) {
       throw new GatewayUnavailableException("the sandbox gateway answered " + response.statusCode() + ": "
