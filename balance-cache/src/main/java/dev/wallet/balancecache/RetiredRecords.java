@@ -1,6 +1,7 @@
 package dev.wallet.balancecache;
 
 import dev.wallet.balancecache.model.AuthorizationView;
+import dev.wallet.balancecache.model.Credited;
 import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.HoldView;
 import dev.wallet.balancecache.model.OutcomeCode;
@@ -45,6 +46,12 @@ public interface RetiredRecords {
       return unavailable("hold " + id.value());
     }
 
+    /** No ledger: a credit is known by its idempotency record alone, as before there was this question. */
+    @Override
+    public Future<Optional<Credited>> credited(ShardId shard, String postingId) {
+      return Future.succeededFuture(Optional.empty());
+    }
+
     private <T> Future<T> unavailable(String what) {
       return Future.failedFuture(new BalanceCacheUnavailableException(what + " is not in the hot tier, and this "
         + "process reads no ledger that could say whether it expired from there", null));
@@ -83,6 +90,14 @@ public interface RetiredRecords {
    * or the ledger holds no such hold.
    */
   Future<List<String>> holdCounters(HoldId id);
+
+  /**
+   * The credit the ledger holds under {@code postingId} on {@code shard} (a deposit's, a returned
+   * payout's), with the wallet's balances right after it; empty when it holds none. A credit's
+   * idempotency record expires a day after the ledger has it (and a rebuilt one refuses any retry):
+   * a credit asked again later is answered from here rather than booked twice.
+   */
+  Future<Optional<Credited>> credited(ShardId shard, String postingId);
 
   /**
    * A payment record's fields (lib.lua, open_payment_record), amounts in minor units, and what a read

@@ -11,6 +11,7 @@ import dev.wallet.balancecache.command.PlaceHold;
 import dev.wallet.balancecache.model.Credited;
 import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.HoldView;
+import dev.wallet.balancecache.model.IdempotencyKey;
 import dev.wallet.balancecache.model.LimitCheck;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
@@ -226,6 +227,24 @@ class RetiredRecordsApiTest {
     }
     Outcome<HoldView> neverPlaced = Await.result(edge.cache.releaseHold(HoldId.random(core.open("nobody").shard())));
     assertThat(neverPlaced.code()).isEqualTo(OutcomeCode.HOLD_NOT_FOUND);
+  }
+
+  @Test
+  @DisplayName("a credit asked again once its idempotency record has expired (a deposit driven again a day later) is "
+    + "answered from the ledger as a replay, not booked twice")
+  void aCreditAskedAgainAfterItsRecordIsNotBookedTwice() {
+    WalletId wallet = core.open(MoneyCore.owner());
+    IdempotencyKey key = MoneyCore.key("deposit");
+    Credit deposit = new Credit(wallet, Money.of(700, "USD"), SystemAccount.clearing("sandbox", MoneyCore.USD),
+      PostingType.DEPOSIT, "d-" + UUID.randomUUID(), key);
+    Outcome<Credited> first = Await.result(edge.cache.credit(deposit));
+    awaitGone(wallet.shard().tag() + ":idem:" + key.digest());
+
+    Outcome<Credited> again = Await.result(edge.cache.credit(deposit));
+
+    assertThat(first.code()).isEqualTo(OutcomeCode.OK);
+    assertThat(again).isEqualTo(new Outcome<>(OutcomeCode.OK, first.value(), true));
+    assertThat(core.available(wallet)).isEqualTo(700);
   }
 
   @Test

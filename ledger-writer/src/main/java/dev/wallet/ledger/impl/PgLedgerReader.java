@@ -4,6 +4,7 @@ import dev.wallet.balancecache.BalanceCacheUnavailableException;
 import dev.wallet.balancecache.HotTierAccess;
 import dev.wallet.balancecache.model.AuthorizationView;
 import dev.wallet.balancecache.model.BalanceChange;
+import dev.wallet.balancecache.model.Credited;
 import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.HoldView;
 import dev.wallet.balancecache.model.Money;
@@ -316,6 +317,15 @@ public final class PgLedgerReader implements LedgerReader {
     ShardId shard = id.shard();
     return onShard(shard, SqlQueries.HOLD_ENDING, Tuple.of(id.value(), shard.name(), shard.number()))
       .map(rows -> rows.stream().findFirst().map(row -> holdEnding(id, row)));
+  }
+
+  @Override
+  public Future<Optional<Credited>> credited(ShardId shard, String postingId) {
+    return onShard(shard, SqlQueries.CREDIT_POSTING, Tuple.of(postingId, shard.name(), shard.number()))
+      .map(rows -> rows.stream().findFirst().map(row -> new Credited(postingId,
+        Money.of(row.getLong("amount"), row.getString("currency")), row.getOffsetDateTime("created_at").toInstant(),
+        new BalanceChange(new WalletId(row.getString("account_id")), row.getLong("available"), row.getLong("held"),
+          row.getLong("seq")))));
   }
 
   @Override

@@ -206,6 +206,22 @@ public final class SqlQueries {
     SELECT movement::text AS movement, created_at, shard FROM postings
      WHERE movement ? 'pay' AND movement->>'pay' = $2 AND shard = $1 AND ledger_shard_here($3)""";
 
+  /**
+   * Credit posting $1 of shard $2 ($3: the shard's number, for the moved-shard check): its entry on the
+   * credited wallet's available bucket, and the wallet's held balance as that posting left it (the
+   * last held entry at or before it).
+   */
+  static final String CREDIT_POSTING = """
+    SELECT p.created_at, e.account_id, e.amount, e.currency, e.balance_after AS available, e.seq,
+           coalesce((SELECT h.balance_after FROM entries h
+                      WHERE h.account_id = e.account_id AND h.bucket = 'held' AND h.created_at <= e.created_at
+                        AND h.seq <= e.seq
+                      ORDER BY h.created_at DESC, h.seq DESC LIMIT 1), 0) AS held
+      FROM postings p
+      JOIN entries e ON e.posting_id = p.id AND e.created_at = p.created_at AND e.bucket = 'available'
+                    AND e.amount > 0
+     WHERE p.id = $1 AND p.shard = $2 AND ledger_shard_here($3)""";
+
   /** What hold $1 on shard $2 ($3: its number, for the moved-shard check) counted when placed (lib.lua). */
   static final String HOLD_COUNTED = """
     SELECT p.movement->>'counted' AS counted FROM postings p
