@@ -212,15 +212,11 @@ public final class SqlQueries {
    * last held entry at or before it).
    */
   static final String CREDIT_POSTING = """
-    SELECT p.created_at, e.account_id, e.amount, e.currency, e.balance_after AS available, e.seq,
-           coalesce((SELECT h.balance_after FROM entries h
-                      WHERE h.account_id = e.account_id AND h.bucket = 'held' AND h.created_at <= e.created_at
-                        AND h.seq <= e.seq
-                      ORDER BY h.created_at DESC, h.seq DESC LIMIT 1), 0) AS held
+    SELECT p.created_at, e.account_id, e.amount, e.currency, e.balance_after AS available, e.seq, %s AS held
       FROM postings p
       JOIN entries e ON e.posting_id = p.id AND e.created_at = p.created_at AND e.bucket = 'available'
                     AND e.amount > 0
-     WHERE p.id = $1 AND p.shard = $2 AND ledger_shard_here($3)""";
+     WHERE p.id = $1 AND p.shard = $2 AND ledger_shard_here($3)""".formatted(lastBalanceAsOfEntry("held"));
 
   /** What hold $1 on shard $2 ($3: its number, for the moved-shard check) counted when placed (lib.lua). */
   static final String HOLD_COUNTED = """
@@ -234,13 +230,23 @@ public final class SqlQueries {
    */
   static final String HOLD_ENDING = """
     SELECT p.type, p.reference, p.created_at, e.account_id, e.amount, e.currency, e.balance_after AS held, e.seq,
-           coalesce((SELECT a.balance_after FROM entries a
-                      WHERE a.account_id = e.account_id AND a.bucket = 'available' AND a.created_at <= e.created_at
-                        AND a.seq <= e.seq
-                      ORDER BY a.created_at DESC, a.seq DESC LIMIT 1), 0) AS available
+           %s AS available
       FROM postings p
       JOIN entries e ON e.posting_id = p.id AND e.created_at = p.created_at AND e.bucket = 'held'
-     WHERE p.id IN ($1 || '.settled', $1 || '.released') AND p.shard = $2 AND ledger_shard_here($3)""";
+     WHERE p.id IN ($1 || '.settled', $1 || '.released') AND p.shard = $2 AND ledger_shard_here($3)"""
+    .formatted(lastBalanceAsOfEntry("available"));
+
+  /**
+   * The wallet's balance in {@code bucket} as entry {@code e} left it: the last entry of that bucket
+   * at or before it (a posting may touch only the other one); 0 before the first.
+   */
+  private static String lastBalanceAsOfEntry(String bucket) {
+    return """
+      coalesce((SELECT o.balance_after FROM entries o
+                 WHERE o.account_id = e.account_id AND o.bucket = '%s' AND o.created_at <= e.created_at
+                   AND o.seq <= e.seq
+                 ORDER BY o.created_at DESC, o.seq DESC LIMIT 1), 0)""".formatted(bucket);
+  }
 
   /**
    * The postings of authorization $1 on shard $2 ($3: the shard's number, for the moved-shard check):
