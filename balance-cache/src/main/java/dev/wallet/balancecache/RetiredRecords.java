@@ -6,6 +6,7 @@ import dev.wallet.balancecache.model.HoldId;
 import dev.wallet.balancecache.model.HoldView;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.WalletId;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Optional;
@@ -46,9 +47,12 @@ public interface RetiredRecords {
       return unavailable("hold " + id.value());
     }
 
-    /** No ledger: a credit is known by its idempotency record alone, as before there was this question. */
+    /**
+     * No ledger (a test's or a tool's money core; the edge connects its ledger before it drives any
+     * credit): a credit is known by its idempotency record alone, as before there was this question.
+     */
     @Override
-    public Future<Optional<Credited>> credited(ShardId shard, String postingId) {
+    public Future<Optional<Credited>> credited(WalletId wallet, String postingId) {
       return Future.succeededFuture(Optional.empty());
     }
 
@@ -92,12 +96,12 @@ public interface RetiredRecords {
   Future<List<String>> holdCounters(HoldId id);
 
   /**
-   * The credit the ledger holds under {@code postingId} on {@code shard} (a deposit's, a returned
+   * The credit to {@code wallet} the ledger holds under {@code postingId} (a deposit's, a returned
    * payout's), with the wallet's balances right after it; empty when it holds none. A credit's
    * idempotency record expires a day after the ledger has it (and a rebuilt one refuses any retry):
    * a credit asked again later is answered from here rather than booked twice.
    */
-  Future<Optional<Credited>> credited(ShardId shard, String postingId);
+  Future<Optional<Credited>> credited(WalletId wallet, String postingId);
 
   /**
    * A payment record's fields (lib.lua, open_payment_record), amounts in minor units, and what a read

@@ -241,9 +241,13 @@ class RetiredRecordsApiTest {
     awaitGone(wallet.shard().tag() + ":idem:" + key.digest());
 
     Outcome<Credited> again = Await.result(edge.cache.credit(deposit));
+    Outcome<Credited> anotherAmount = Await.result(edge.cache.credit(new Credit(wallet, Money.of(800, "USD"),
+      deposit.from(), PostingType.DEPOSIT, deposit.reference(), MoneyCore.key("deposit"))));
 
     assertThat(first.code()).isEqualTo(OutcomeCode.OK);
     assertThat(again).isEqualTo(new Outcome<>(OutcomeCode.OK, first.value(), true));
+    assertThat(anotherAmount.code()).as("another amount under the posting id").isEqualTo(
+      OutcomeCode.IDEMPOTENCY_KEY_REUSED);
     assertThat(core.available(wallet)).isEqualTo(700);
   }
 

@@ -440,16 +440,18 @@ public final class RedisBalanceCache implements BalanceCache {
 
   // ------------------------------------------------------------------ postings
 
-  @Override
   /**
    * The ledger is asked first: a credit it holds already is answered as a replay, whatever the hot
-   * tier's record of it says. Its record expires a day after the ledger has the posting, and a rebuilt
-   * one refuses any retry; until 2026-12-06 a credit driven again after that (a deposit left a day in
-   * 'crediting' by a halt, or met after a rebuild) was booked twice, or failed as refused.
+   * tier's record of it says (another amount under the same posting id is another request). Its record
+   * expires a day after the ledger has the posting, and a rebuilt one refuses any retry; until
+   * 2026-12-06 a credit driven again after that (a deposit left a day in 'crediting' by a halt) was
+   * booked twice.
    */
+  @Override
   public Future<Outcome<Credited>> credit(Credit command) {
-    return ledger.credited(command.wallet().shard(), command.reference()).compose(booked -> booked.isPresent()
-      ? Future.succeededFuture(new Outcome<>(OutcomeCode.OK, booked.get(), true))
+    return ledger.credited(command.wallet(), command.reference()).compose(booked -> booked.isPresent()
+      ? Future.succeededFuture(booked.get().amount().equals(command.amount())
+        ? new Outcome<>(OutcomeCode.OK, booked.get(), true) : Outcome.refused(OutcomeCode.IDEMPOTENCY_KEY_REUSED))
       : command.givesBackLimitsOf().map(this::holdCounters).orElse(Future.succeededFuture(List.of()))
         .compose(counters -> credit(command, counters)));
   }

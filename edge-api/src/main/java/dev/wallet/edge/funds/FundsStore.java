@@ -94,6 +94,7 @@ final class FundsStore {
                              %2$s = COALESCE($5, %2$s), reversal_learnt = COALESCE($7, reversal_learnt),
                              updated_at = now()
         WHERE id = $1 AND status = ANY($6) AND reversal_learnt IS NOT DISTINCT FROM $8
+          AND (NOT $9 OR gateway_ref IS NULL)
         RETURNING *""".formatted(name, hold);
       this.claimStale = """
         UPDATE edge.%1$s SET updated_at = now()
@@ -147,9 +148,26 @@ final class FundsStore {
   <M extends GatewayMovement> Future<Optional<M>> move(SqlClient client, Table<M> table, M m,
                                                        Collection<MovementStatus> from, MovementStatus to,
                                                        Changes changes) {
+    return move(client, table, m, from, to, changes, false);
+  }
+
+  /**
+   * The same, for a movement the gateway has not acknowledged: a row another process recorded the
+   * gateway's reference on meanwhile is not moved (a deposit waits in one state either way).
+   */
+  <M extends GatewayMovement> Future<Optional<M>> moveUnacknowledged(SqlClient client, Table<M> table, M m,
+                                                                     MovementStatus from, MovementStatus to,
+                                                                     Changes changes) {
+    return move(client, table, m, List.of(from), to, changes, true);
+  }
+
+  private <M extends GatewayMovement> Future<Optional<M>> move(SqlClient client, Table<M> table, M m,
+                                                               Collection<MovementStatus> from, MovementStatus to,
+                                                               Changes changes, boolean unacknowledgedOnly) {
     Tuple args = Tuple.of(m.id(), to.column(), changes.gatewayRef().orElse(null),
       changes.failureReason().orElse(null), changes.hold().map(HoldId::value).orElse(null), columns(from))
-      .addString(changes.reversalLearnt().orElse(null)).addString(m.reversalLearnt().orElse(null));
+      .addString(changes.reversalLearnt().orElse(null)).addString(m.reversalLearnt().orElse(null))
+      .addBoolean(unacknowledgedOnly);
     return one(client, table.move, args, table.reader);
   }
 

@@ -216,9 +216,9 @@ public final class GatewayMovements<M extends GatewayMovement> {
   }
 
   /**
-   * Failed as declined, and its hold released, only from the state of a movement the gateway never
-   * acknowledged: one another edge had acknowledged meanwhile is not failed on a refusal (a gateway
-   * that refuses a reference it holds). Counted and logged as a warning: a run of refusals may be the
+   * Failed as declined, and its hold released, only while the gateway has not acknowledged it: one
+   * another edge recorded an acknowledgement of meanwhile is not failed on a refusal (a gateway that
+   * refuses a reference it holds). Counted and logged as a warning: a run of refusals may be the
    * wallet's own requests gone wrong (wallet_gateway_refusals_total). The gateway's words are in the
    * log, not in what the customer reads.
    */
@@ -226,8 +226,9 @@ public final class GatewayMovements<M extends GatewayMovement> {
     refusals().increment();
     LOG.warn("{} {}: gateway {} refused it outright, so it fails as declined: {}", noun, movement.id(),
       gateway.name(), refused.getMessage());
-    return move(store.client(), movement, Set.of(transitions.unacknowledged()), transitions.declined(),
-      Changes.failure("refused by the gateway (" + refused.status() + ")"))
+    return counted(movement, transitions.declined(), store.moveUnacknowledged(store.client(), table, movement,
+        transitions.unacknowledged(), transitions.declined(),
+        Changes.failure("refused by the gateway (" + refused.status() + ")")))
       .compose(moved -> moved.isPresent() ? drive(moved.get()) : current(movement.id()));
   }
 
@@ -380,7 +381,11 @@ public final class GatewayMovements<M extends GatewayMovement> {
 
   private Future<Optional<M>> move(SqlClient client, M movement, Set<MovementStatus> from, MovementStatus to,
                                    Changes changes) {
-    return store.move(client, table, movement, from, to, changes).onSuccess(moved -> moved
+    return counted(movement, to, store.move(client, table, movement, from, to, changes));
+  }
+
+  private Future<Optional<M>> counted(M movement, MovementStatus to, Future<Optional<M>> moving) {
+    return moving.onSuccess(moved -> moved
       .filter(row -> row.status() != movement.status())
       .ifPresent(row -> meters.counter("wallet_" + noun + "s_total", "status", to.column()).increment()));
   }

@@ -320,8 +320,9 @@ public final class PgLedgerReader implements LedgerReader {
   }
 
   @Override
-  public Future<Optional<Credited>> credited(ShardId shard, String postingId) {
-    return onShard(shard, SqlQueries.CREDIT_POSTING, Tuple.of(postingId, shard.name(), shard.number()))
+  public Future<Optional<Credited>> credited(WalletId wallet, String postingId) {
+    ShardId shard = wallet.shard();
+    return onShard(shard, SqlQueries.CREDIT_POSTING, Tuple.of(postingId, shard.name(), shard.number(), wallet.value()))
       .map(rows -> rows.stream().findFirst().map(row -> new Credited(postingId,
         Money.of(row.getLong("amount"), row.getString("currency")), row.getOffsetDateTime("created_at").toInstant(),
         new BalanceChange(new WalletId(row.getString("account_id")), row.getLong("available"), row.getLong("held"),

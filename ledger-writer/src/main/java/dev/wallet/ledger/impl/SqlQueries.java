@@ -207,15 +207,15 @@ public final class SqlQueries {
      WHERE movement ? 'pay' AND movement->>'pay' = $2 AND shard = $1 AND ledger_shard_here($3)""";
 
   /**
-   * Credit posting $1 of shard $2 ($3: the shard's number, for the moved-shard check): its entry on the
-   * credited wallet's available bucket, and the wallet's held balance as that posting left it (the
-   * last held entry at or before it).
+   * Posting $1 of shard $2 ($3: the shard's number, for the moved-shard check) as a credit to wallet
+   * $4: its entry on the wallet's available bucket, and the wallet's held balance as that posting left
+   * it (the last held entry at or before it).
    */
   static final String CREDIT_POSTING = """
     SELECT p.created_at, e.account_id, e.amount, e.currency, e.balance_after AS available, e.seq, %s AS held
       FROM postings p
       JOIN entries e ON e.posting_id = p.id AND e.created_at = p.created_at AND e.bucket = 'available'
-                    AND e.amount > 0
+                    AND e.account_id = $4
      WHERE p.id = $1 AND p.shard = $2 AND ledger_shard_here($3)""".formatted(lastBalanceAsOfEntry("held"));
 
   /** What hold $1 on shard $2 ($3: its number, for the moved-shard check) counted when placed (lib.lua). */
