@@ -206,8 +206,8 @@ public final class WalletSocket {
   }
 
   /**
-   * Traffic on a quiet socket, so the server's idle timeout closes only connections that are really
-   * idle; unless the client has answered nothing for {@code silence}. The pings are writes, which the
+   * Traffic on the socket (every socket is pinged), so the server's idle timeout closes only
+   * connections that are really idle; unless the client has answered nothing for {@code silence}. The pings are writes, which the
    * idle timeout counts as traffic: a client that vanished without closing (a phone that changed
    * networks) kept its socket, its caller's place and a connection for as long as TCP took to give up
    * (about 15 minutes), until 2026-12-06.
