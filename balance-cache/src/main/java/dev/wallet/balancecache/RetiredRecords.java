@@ -56,6 +56,12 @@ public interface RetiredRecords {
       return Future.succeededFuture(Optional.empty());
     }
 
+    /** No ledger: as for a credit, a hold is known by its key's record alone. */
+    @Override
+    public Future<Optional<HoldView>> holdPlaced(WalletId wallet, HoldId id) {
+      return Future.succeededFuture(Optional.empty());
+    }
+
     private <T> Future<T> unavailable(String what) {
       return Future.failedFuture(new BalanceCacheUnavailableException(what + " is not in the hot tier, and this "
         + "process reads no ledger that could say whether it expired from there", null));
@@ -94,6 +100,14 @@ public interface RetiredRecords {
    * or the ledger holds no such hold.
    */
   Future<List<String>> holdCounters(HoldId id);
+
+  /**
+   * Hold {@code id} as the ledger holds it placed on {@code wallet}, with the wallet's balances right
+   * after (active, as its placing answered, however it ended since); empty when it holds none. A
+   * withdrawal's or a chargeback's hold, whose id its key names, asked again after its key's record
+   * expired (or after a rebuild) is answered from here rather than placed twice.
+   */
+  Future<Optional<HoldView>> holdPlaced(WalletId wallet, HoldId id);
 
   /**
    * The credit to {@code wallet} the ledger holds under {@code postingId} (a deposit's, a returned

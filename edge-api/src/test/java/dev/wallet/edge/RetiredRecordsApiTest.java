@@ -252,6 +252,36 @@ class RetiredRecordsApiTest {
   }
 
   @Test
+  @DisplayName("a hold asked again under its key after the key's record expired is answered from the ledger, as a "
+    + "replay that holds nothing more, while it is active and once it is settled (a chargeback driven again); another "
+    + "amount under the key is 422 key reused")
+  void aHoldAskedAgainAfterItsRecordIsNotPlacedTwice() {
+    String owner = MoneyCore.owner();
+    WalletId wallet = core.funded(owner, 5_000);
+    PlaceHold chargeback = new PlaceHold(wallet, Money.of(2_000, "USD"), "*", "d-" + UUID.randomUUID() + ".chargeback",
+      MoneyCore.key("chargeback"));
+    Outcome<HoldView> placed = Await.result(edge.cache.placeHold(chargeback));
+    awaitGone(wallet.shard().tag() + ":idem:" + chargeback.idempotencyKey().digest());
+
+    Outcome<HoldView> whileActive = Await.result(edge.cache.placeHold(chargeback));
+    Outcome<HoldView> anotherAmount = Await.result(edge.cache.placeHold(new PlaceHold(wallet, Money.of(1_000, "USD"),
+      "*", chargeback.reference(), chargeback.idempotencyKey())));
+    assertThat(core.wallet(wallet).held()).as("held while active").isEqualTo(2_000);
+    Outcome<HoldView> settled = Await.result(end(placed.value().id(), HoldView.HoldStatus.SETTLED));
+    awaitGone(wallet.shard().tag() + ":h:" + placed.value().id().value());
+    Outcome<HoldView> onceSettled = Await.result(edge.cache.placeHold(chargeback));
+    Outcome<HoldView> settledAgain = Await.result(end(onceSettled.value().id(), HoldView.HoldStatus.SETTLED));
+
+    assertThat(placed.code()).isEqualTo(OutcomeCode.OK);
+    assertThat(whileActive).isEqualTo(new Outcome<>(OutcomeCode.OK, placed.value(), true));
+    assertThat(anotherAmount.code()).as("another amount under the key").isEqualTo(OutcomeCode.IDEMPOTENCY_KEY_REUSED);
+    assertThat(onceSettled).isEqualTo(new Outcome<>(OutcomeCode.OK, placed.value(), true));
+    assertThat(settledAgain).isEqualTo(new Outcome<>(OutcomeCode.OK, settled.value(), true));
+    assertThat(core.wallet(wallet).available()).isEqualTo(3_000);
+    assertThat(core.wallet(wallet).held()).isZero();
+  }
+
+  @Test
   @DisplayName("a payout returned after its hold's record expired gives back what the hold counted against its "
     + "owner's limits, as the ledger's posting of the hold names the counters")
   void aReturnAfterTheHoldsRecordGivesBackItsLimits() {

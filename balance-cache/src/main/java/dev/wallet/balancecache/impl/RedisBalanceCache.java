@@ -876,9 +876,25 @@ public final class RedisBalanceCache implements BalanceCache {
     return replies;
   }
 
+  /**
+   * The hold's id is its key's, and the ledger is asked first, as for a credit: a hold it holds
+   * placed already is answered as a replay (another amount under the key is another request). Its
+   * key's record expires a day after the ledger has the hold, and a rebuilt one refuses any retry;
+   * until 2026-12-06 a withdrawal or a chargeback driven again after that held the money twice (a
+   * chargeback then settled both holds) or failed with the money held.
+   */
   @Override
   public Future<Outcome<HoldView>> placeHold(PlaceHold command) {
-    Function<Set<OutcomeCode>, Future<ScriptReply>> hold = unrecorded -> hold(command.wallet(), command.amount(),
+    HoldId id = HoldId.derived(command.wallet().shard(), command.wallet().value() + "|"
+      + command.idempotencyKey().digest());
+    return ledger.holdPlaced(command.wallet(), id).compose(placed -> placed.isPresent()
+      ? Future.succeededFuture(placed.get().amount().equals(command.amount())
+        ? new Outcome<>(OutcomeCode.OK, placed.get(), true) : Outcome.refused(OutcomeCode.IDEMPOTENCY_KEY_REUSED))
+      : place(command, id));
+  }
+
+  private Future<Outcome<HoldView>> place(PlaceHold command, HoldId id) {
+    Function<Set<OutcomeCode>, Future<ScriptReply>> hold = unrecorded -> hold(id, command.wallet(), command.amount(),
       command.actor(), command.reference(), command.idempotencyKey(), command.limits(), command.requestHash(), "", 0,
       unrecorded);
     return identity(command.wallet()).compose(found -> found.filter(stripes::striped)
@@ -900,8 +916,9 @@ public final class RedisBalanceCache implements BalanceCache {
     if (!options.shards().contains(command.merchant().shard()) && !saga.settlesElsewhere(command.merchant())) {
       return toOtherRegion(command.merchant());
     }
-    return hold(command.payer(), command.amount(), command.actor(), command.orderRef(), command.idempotencyKey(),
-      command.limits(), command.requestHash(), command.merchant().value(), command.lifetimeMs(), Set.of())
+    return hold(HoldId.random(command.payer().shard()), command.payer(), command.amount(), command.actor(),
+      command.orderRef(), command.idempotencyKey(), command.limits(), command.requestHash(), command.merchant().value(),
+      command.lifetimeMs(), Set.of())
       .map(reply -> Views.outcome(reply, Views::authorization));
   }
 
@@ -909,11 +926,10 @@ public final class RedisBalanceCache implements BalanceCache {
    * hold.lua: a withdrawal's hold, or an authorization when it names a merchant (and so a lifetime);
    * {@code unrecorded}: refusals answered UNRECORDED, without writing anything.
    */
-  private Future<ScriptReply> hold(WalletId wallet, Money amount, String actor, String reference,
+  private Future<ScriptReply> hold(HoldId id, WalletId wallet, Money amount, String actor, String reference,
                                    IdempotencyKey key, List<LimitCheck> limits, String requestHash,
                                    String merchant, long lifetimeMs, Set<OutcomeCode> unrecorded) {
     ShardId shard = wallet.shard();
-    HoldId id = HoldId.random(shard);
     noteIfOffHome(wallet, actor, limits);
     List<String> keys = new ArrayList<>(List.of(Keys.wallet(wallet), Keys.hold(id),
       Keys.idempotency(shard, key), Keys.outbox(shard), Keys.holdExpiries(shard)));

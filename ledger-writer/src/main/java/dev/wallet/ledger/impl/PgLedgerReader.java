@@ -325,8 +325,22 @@ public final class PgLedgerReader implements LedgerReader {
     return onShard(shard, SqlQueries.CREDIT_POSTING, Tuple.of(postingId, shard.name(), shard.number(), wallet.value()))
       .map(rows -> rows.stream().findFirst().map(row -> new Credited(postingId,
         Money.of(row.getLong("amount"), row.getString("currency")), row.getOffsetDateTime("created_at").toInstant(),
-        new BalanceChange(new WalletId(row.getString("account_id")), row.getLong("available"), row.getLong("held"),
-          row.getLong("seq")))));
+        walletAfter(row))));
+  }
+
+  @Override
+  public Future<Optional<HoldView>> holdPlaced(WalletId wallet, HoldId id) {
+    ShardId shard = id.shard();
+    return onShard(shard, SqlQueries.HOLD_PLACED, Tuple.of(id.value(), shard.name(), shard.number(), wallet.value()))
+      .map(rows -> rows.stream().findFirst().map(row -> new HoldView(id, HoldView.HoldStatus.ACTIVE,
+        Money.of(row.getLong("amount"), row.getString("currency")), row.getString("reference"),
+        row.getOffsetDateTime("created_at").toInstant(), walletAfter(row))));
+  }
+
+  /** A wallet's balances right after an entry, read as {@code account_id}, {@code available}, {@code held} and {@code seq}. */
+  private static BalanceChange walletAfter(Row row) {
+    return new BalanceChange(new WalletId(row.getString("account_id")), row.getLong("available"), row.getLong("held"),
+      row.getLong("seq"));
   }
 
   @Override
@@ -347,9 +361,7 @@ public final class PgLedgerReader implements LedgerReader {
     HoldView.HoldStatus status = PostingType.HOLD_SETTLED.wire().equals(row.getString("type"))
       ? HoldView.HoldStatus.SETTLED : HoldView.HoldStatus.RELEASED;
     return new HoldView(id, status, Money.of(-row.getLong("amount"), row.getString("currency")),
-      row.getString("reference"), row.getOffsetDateTime("created_at").toInstant(),
-      new BalanceChange(new WalletId(row.getString("account_id")), row.getLong("available"), row.getLong("held"),
-        row.getLong("seq")));
+      row.getString("reference"), row.getOffsetDateTime("created_at").toInstant(), walletAfter(row));
   }
 
   @Override

@@ -218,6 +218,18 @@ public final class SqlQueries {
                     AND e.account_id = $4
      WHERE p.id = $1 AND p.shard = $2 AND ledger_shard_here($3)""".formatted(lastBalanceAsOfEntry("held"));
 
+  /**
+   * Hold $1 placed on wallet $4 of shard $2 ($3: the shard's number, for the moved-shard check): its
+   * posting's entry on the wallet's held bucket, and the wallet's available balance as it left it.
+   */
+  static final String HOLD_PLACED = """
+    SELECT p.reference, p.created_at, e.account_id, e.amount, e.currency, e.balance_after AS held, e.seq,
+           %s AS available
+      FROM postings p
+      JOIN entries e ON e.posting_id = p.id AND e.created_at = p.created_at AND e.bucket = 'held'
+                    AND e.account_id = $4
+     WHERE p.id = $1 || '.hold' AND p.shard = $2 AND ledger_shard_here($3)""".formatted(lastBalanceAsOfEntry("available"));
+
   /** What hold $1 on shard $2 ($3: its number, for the moved-shard check) counted when placed (lib.lua). */
   static final String HOLD_COUNTED = """
     SELECT p.movement->>'counted' AS counted FROM postings p
