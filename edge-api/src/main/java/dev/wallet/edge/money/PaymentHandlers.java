@@ -29,8 +29,8 @@ import dev.wallet.balancecache.model.OutcomeCode;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
-import java.util.function.Function;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * /v1/payments: a checkout pays a merchant (one posting, or the saga across shards: the payer
@@ -169,7 +169,7 @@ public final class PaymentHandlers {
           request.caller().id(), request.key());
         return merchants.regionOf(payment.merchant())
           .map(region -> merchants.refundThere(region, refund, payment.merchant()))
-          .orElseGet(() -> ownership.ownedWallet(request.caller(), payment.merchant())
+          .orElseGet(() -> ownership.requireOwned(request.caller(), Optional.of(payment.merchant()))
             .compose(owned -> answered(cache.refund(refund))));
       });
   }

@@ -75,7 +75,7 @@ public final class WalletHandlers {
     WalletId id = PathIds.wallet(ctx);
     int limit = pageSize(ctx);
     Optional<String> cursor = cursor(ctx);
-    Reply.answer(ctx, ownership.ownedWallet(Authenticator.caller(ctx), id)
+    Reply.answer(ctx, ownership.requireOwned(Authenticator.caller(ctx), Optional.of(id))
       .compose(owned -> cache.stripesOf(id))
       .compose(stripes -> (stripes.isEmpty() ? ledger.entries(id, limit, cursor)
         : ofAccounts(withStripes(id, stripes), limit, cursor)).recover(WalletHandlers::ledgerFailure))
