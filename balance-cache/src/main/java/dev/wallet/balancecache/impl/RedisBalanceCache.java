@@ -66,6 +66,7 @@ import java.util.ArrayList;
 import java.util.Currency;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -540,22 +541,12 @@ public final class RedisBalanceCache implements BalanceCache {
         new WalletId(payment.get("from")), command.amount(), 0, command.actor(), command.idempotencyKey(),
         paymentId.value(), "", List.of(), command.requestHash());
       String stripedMerchant = payment.get("to_parent");
-      Future<ScriptReply> refunded = stripedMerchant == null ? fromMerchantWallet(refund)
+      // a payment that landed on the merchant wallet itself (a payer on its shard, another region's, one made
+      // before its owner was striped) is refunded from it, gathering its stripes when short (fromWallet)
+      Future<ScriptReply> refunded = stripedMerchant == null ? move(refund)
         : toppedUp(() -> refilledFor(refund, new WalletId(stripedMerchant)), unrecorded -> move(refund, unrecorded));
       return refunded.map(reply -> Views.outcome(reply, Views::refund));
     });
-  }
-
-  /**
-   * A refund of a payment that landed on the merchant wallet itself (a payer on its shard, another
-   * region's payment, one made before its owner was striped) is paid from that wallet; a striped
-   * merchant's gathers its stripes first when short, as a payout does. Until 2026-12-06 it did not,
-   * and was refused while the merchant held enough in total.
-   */
-  private Future<ScriptReply> fromMerchantWallet(Movement refund) {
-    return identity(refund.from()).compose(found -> found.filter(stripes::striped)
-      .map(merchant -> toppedUp(() -> gatheredFor(merchant, refund.amount()), unrecorded -> move(refund, unrecorded)))
-      .orElseGet(() -> move(refund)));
   }
 
   @Override
@@ -572,7 +563,7 @@ public final class RedisBalanceCache implements BalanceCache {
       Movement refund = new Movement(RefundId.random(merchant.shard()).value(), MovementKind.REFUND, merchant,
         new WalletId(payment.get("payer")), command.amount(), 0, command.actor(), command.idempotencyKey(),
         paymentId.value(), "", List.of(), command.requestHash());
-      return fromMerchantWallet(refund).map(reply -> Views.outcome(reply, Views::refund));
+      return move(refund).map(reply -> Views.outcome(reply, Views::refund));
     });
   }
 
@@ -633,9 +624,23 @@ public final class RedisBalanceCache implements BalanceCache {
         : stripes.refill(stripe, merchant.get(), refund.amount().minor() - available).mapEmpty()));
   }
 
-  /** One script when both wallets share a shard, the saga otherwise. */
+  /** One script when both wallets share a shard, the saga otherwise; from the wallet as {@link #fromWallet} says. */
   private Future<ScriptReply> move(Movement m) {
-    return move(m, Set.of());
+    return fromWallet(m.from(), m.amount(), unrecorded -> move(m, unrecorded));
+  }
+
+  /**
+   * Money leaving {@code source}: a hot merchant's wallet reads, to its owner, as what it holds with
+   * its stripes ({@link #wallet}), so one short of {@code amount} gathers them first and is asked
+   * again ({@link #toppedUp}) rather than refused. Until 2026-12-06 only its payouts and refunds did,
+   * and a transfer, payment or authorization from it was refused insufficient_funds (and the refusal
+   * replayed for the key's retention) while the balance it read covered it.
+   */
+  private Future<ScriptReply> fromWallet(WalletId source, Money amount,
+                                         Function<Set<OutcomeCode>, Future<ScriptReply>> ask) {
+    return identity(source).compose(found -> found.filter(stripes::striped)
+      .map(merchant -> toppedUp(() -> gatheredFor(merchant, amount), ask))
+      .orElseGet(() -> ask.apply(Set.of())));
   }
 
   /**
@@ -831,9 +836,22 @@ public final class RedisBalanceCache implements BalanceCache {
       .map(replies -> replies.stream().map(reply -> Views.outcome(reply, Views::payment)).toList());
   }
 
-  /** move_batch.lua: every movement applied, or none; each item's reply as move.lua would give it. */
+  /**
+   * move_batch.lua: every movement applied, or none; each item's reply as move.lua would give it. A hot
+   * merchant's wallet paying in it gathers its stripes first when short of what it pays in all (once:
+   * a sweep moving money away meanwhile may still refuse the batch).
+   */
   private Future<List<ScriptReply>> moveAll(List<Movement> movements) {
     ShardId shard = oneShard(movements);
+    Map<WalletId, Long> paidBy = movements.stream()
+      .collect(Collectors.groupingBy(Movement::from, LinkedHashMap::new, Collectors.summingLong(m -> m.amount().minor())));
+    return Future.all(paidBy.entrySet().stream().map(paid -> identity(paid.getKey()).compose(found -> found
+        .filter(stripes::striped).map(merchant -> stripes.gatheredUpTo(merchant, paid.getValue()).<Void>mapEmpty())
+        .orElse(Future.succeededFuture()))).toList())
+      .compose(gathered -> moveAllNow(shard, movements));
+  }
+
+  private Future<List<ScriptReply>> moveAllNow(ShardId shard, List<Movement> movements) {
     List<String> keys = new ArrayList<>(List.of(Keys.outbox(shard)));
     JsonArray items = new JsonArray();
     for (Movement m : movements) {
@@ -894,12 +912,9 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   private Future<Outcome<HoldView>> place(PlaceHold command, HoldId id) {
-    Function<Set<OutcomeCode>, Future<ScriptReply>> hold = unrecorded -> hold(id, command.wallet(), command.amount(),
+    return fromWallet(command.wallet(), command.amount(), unrecorded -> hold(id, command.wallet(), command.amount(),
       command.actor(), command.reference(), command.idempotencyKey(), command.limits(), command.requestHash(), "", 0,
-      unrecorded);
-    return identity(command.wallet()).compose(found -> found.filter(stripes::striped)
-        .map(merchant -> toppedUp(() -> gatheredFor(merchant, command.amount()), hold))
-        .orElseGet(() -> hold.apply(Set.of())))
+      unrecorded))
       .map(reply -> Views.outcome(reply, Views::hold));
   }
 
@@ -916,9 +931,10 @@ public final class RedisBalanceCache implements BalanceCache {
     if (!options.shards().contains(command.merchant().shard()) && !saga.settlesElsewhere(command.merchant())) {
       return toOtherRegion(command.merchant());
     }
-    return hold(HoldId.random(command.payer().shard()), command.payer(), command.amount(), command.actor(),
-      command.orderRef(), command.idempotencyKey(), command.limits(), command.requestHash(), command.merchant().value(),
-      command.lifetimeMs(), Set.of())
+    HoldId id = HoldId.random(command.payer().shard());
+    return fromWallet(command.payer(), command.amount(), unrecorded -> hold(id, command.payer(), command.amount(),
+      command.actor(), command.orderRef(), command.idempotencyKey(), command.limits(), command.requestHash(),
+      command.merchant().value(), command.lifetimeMs(), unrecorded))
       .map(reply -> Views.outcome(reply, Views::authorization));
   }
 

@@ -12,6 +12,7 @@ import dev.wallet.balancecache.command.Capture;
 import dev.wallet.balancecache.command.Payment;
 import dev.wallet.balancecache.command.PlaceHold;
 import dev.wallet.balancecache.command.Refund;
+import dev.wallet.balancecache.command.Transfer;
 import dev.wallet.balancecache.model.AuthorizationView;
 import dev.wallet.balancecache.model.CaptureView;
 import dev.wallet.balancecache.model.HoldView;
@@ -33,12 +34,15 @@ import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -351,6 +355,45 @@ class CreditStripesTest {
     assertThat(held.code()).isEqualTo(OutcomeCode.OK);
     assertThat(core.wallet(merchant).held()).isEqualTo(3_500);
     assertThat(core.wallet(merchant).available()).isEqualTo(4 * (1_000 - FEE) - 3_500);
+  }
+
+  @Test
+  @DisplayName("a transfer on its shard and to another, a payment, an authorization and an atomic batch from the "
+    + "merchant wallet gather its stripes when the wallet itself holds too little, as its balance counts the stripes' "
+    + "money as its own")
+  void everyMovementFromTheMerchantWalletGathersTheStripes() {
+    WalletId near = core.openNear(owner(), merchant);
+    WalletId far = core.openElsewhere(owner(), merchant);
+    WalletId supplier = core.openMerchant(owner(), Optional.of(merchant));
+    Map<String, Function<Long, Future<OutcomeCode>>> movements = new LinkedHashMap<>();
+    movements.put("transfer on its shard", minor -> core.transfer(merchant, near, minor, shop).map(Outcome::code));
+    movements.put("transfer to another shard", minor -> core.transfer(merchant, far, minor, shop).map(Outcome::code));
+    movements.put("payment", minor -> cache.pay(new Payment(merchant, supplier, new Money(minor, USD), 0, shop,
+      "supplies", key(shop), List.of())).map(Outcome::code));
+    movements.put("authorization", minor -> cache.authorize(new Authorize(merchant, supplier, new Money(minor, USD),
+      shop, "more supplies", 600_000, key(shop), List.of())).map(Outcome::code));
+    movements.put("atomic batch", minor -> cache.transferAll(List.of(
+        new Transfer(merchant, near, new Money(minor / 2, USD), shop, key(shop)),
+        new Transfer(merchant, near, new Money(minor - minor / 2, USD), shop, key(shop))))
+      .map(outcomes -> outcomes.stream().map(Outcome::code).filter(code -> code != OutcomeCode.OK).findFirst()
+        .orElse(OutcomeCode.OK)));
+
+    long paidIn = 0;
+    Map<String, Long> taken = new LinkedHashMap<>();
+    for (Map.Entry<String, Function<Long, Future<OutcomeCode>>> movement : movements.entrySet()) {
+      assertOk(Await.result(pay(payersOnOtherShards(1, 5_000).get(0), 1_000)).code());
+      paidIn += 1_000 - FEE;
+      long moreThanItsOwn = ownBalance(merchant) + 500;
+
+      assertThat(Await.result(movement.getValue().apply(moreThanItsOwn))).as(movement.getKey())
+        .isEqualTo(OutcomeCode.OK);
+      taken.put(movement.getKey(), moreThanItsOwn);
+    }
+
+    long takenInAll = taken.values().stream().mapToLong(Long::longValue).sum();
+    assertThat(core.wallet(merchant).held()).as("the authorization's").isEqualTo(taken.get("authorization"));
+    assertThat(core.wallet(merchant).available()).isEqualTo(paidIn - takenInAll);
+    assertThat(core.available(near)).isEqualTo(taken.get("transfer on its shard") + taken.get("atomic batch"));
   }
 
   @Test
