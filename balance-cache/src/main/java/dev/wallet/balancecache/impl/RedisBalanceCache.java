@@ -789,7 +789,7 @@ public final class RedisBalanceCache implements BalanceCache {
    * (the pending set of a shard whose region's link is down grows, and the check reads it often).
    */
   private Future<Void> pendingElsewhere(ShardId shard, Map<String, Long> pending) {
-    return pendingPages(shard, 0, page -> {
+    return pendingPages(shard, page -> {
       List<Future<Response>> records = page.stream().map(id -> Keys.movement(shard, id))
         .map(record -> runner.send(record, Request.cmd(Command.HMGET).arg(record).arg("state").arg("to"))).toList();
       return Future.all(records).<Void>map(read -> {
@@ -804,14 +804,33 @@ public final class RedisBalanceCache implements BalanceCache {
     });
   }
 
-  /** A shard's pending set in pages of {@link #SWEEP_BATCH} by rank, each handled before the next is read. */
-  private Future<Void> pendingPages(ShardId shard, int from, Function<List<String>, Future<Void>> each) {
-    String key = Keys.pendingMovements(shard);
-    return runner.send(key, Request.cmd(Command.ZRANGE).arg(key).arg(from).arg(from + SWEEP_BATCH - 1))
-      .map(ids -> ids.stream().map(Response::toString).toList())
-      .compose(page -> page.isEmpty() ? Future.succeededFuture()
-        : each.apply(page).compose(done -> page.size() < SWEEP_BATCH ? Future.<Void>succeededFuture()
-          : pendingPages(shard, from + SWEEP_BATCH, each)));
+  /**
+   * A shard's pending set in pages of about {@link #SWEEP_BATCH}, each handled before the next is
+   * read, every member present throughout handed over exactly once (ZSCAN's guarantee, its repeats
+   * dropped). Until 2026-12-06 the pages were taken by rank, and movements finishing meanwhile moved
+   * the later ones down past the next page's start: the check between regions could read a movement
+   * to a peer as not pending, conclude, and report a disagreement that was money in flight.
+   */
+  private Future<Void> pendingPages(ShardId shard, Function<List<String>, Future<Void>> each) {
+    return pendingPages(Keys.pendingMovements(shard), "0", new HashSet<>(), each);
+  }
+
+  private Future<Void> pendingPages(String key, String cursor, Set<String> seen,
+                                    Function<List<String>, Future<Void>> each) {
+    return runner.send(key, Request.cmd(Command.ZSCAN).arg(key).arg(cursor).arg("COUNT").arg(SWEEP_BATCH))
+      .compose(scanned -> {
+        List<String> page = new ArrayList<>();
+        Response members = scanned.get(1);
+        for (int i = 0; i < members.size(); i += 2) {
+          String id = members.get(i).toString();
+          if (seen.add(id)) {
+            page.add(id);
+          }
+        }
+        String next = scanned.get(0).toString();
+        return (page.isEmpty() ? Future.<Void>succeededFuture() : each.apply(page))
+          .compose(done -> "0".equals(next) ? Future.<Void>succeededFuture() : pendingPages(key, next, seen, each));
+      });
   }
 
   /** Outcome codes as a script's comma-separated argument. */
@@ -1191,7 +1210,7 @@ public final class RedisBalanceCache implements BalanceCache {
   @Override
   public Future<List<String>> pendingMovements(ShardId shard) {
     List<String> all = new ArrayList<>();
-    return pendingPages(shard, 0, page -> {
+    return pendingPages(shard, page -> {
       all.addAll(page);
       return Future.succeededFuture();
     }).map(read -> all);

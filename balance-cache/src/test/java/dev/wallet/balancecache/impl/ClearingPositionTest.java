@@ -7,6 +7,7 @@ import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.TestEnvironment;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.redis.client.Command;
@@ -84,5 +85,54 @@ class ClearingPositionTest {
       Await.result(redis.send(removal));
       Await.result(redis.send(Request.cmd(Command.DEL).arg(record)));
     }
+  }
+
+  /**
+   * As above, with a page's worth of movements ahead of it finishing (leaving the set, oldest first)
+   * while the position is read, as a peer's sweepers drain a backlog: the later members move down in
+   * rank meanwhile, and a read by rank stepped over the movement to b.
+   */
+  @Test
+  @DisplayName("a movement to another region is counted pending while the movements ahead of it finish")
+  void aPendingMovementIsCountedWhileOthersFinish(Vertx vertx) {
+    ShardId shard = new ShardId(12);
+    long pendingToBBefore = Await.result(cache.clearingPosition()).pending().getOrDefault(B.name(), 0L);
+    String pendingSet = Keys.pendingMovements(shard);
+    long due = System.currentTimeMillis() + 86_400_000L;
+    String toB = shard.name() + "_toB-" + UUID.randomUUID();
+    String record = Keys.movement(shard, toB);
+    Await.result(redis.send(Request.cmd(Command.HSET).arg(record).arg("state").arg("pending")
+      .arg("to").arg(WalletId.random(new ShardId(1_012)).value())));
+    Await.result(redis.send(Request.cmd(Command.ZADD).arg(pendingSet).arg(due + 1_000).arg(toB)));
+    try {
+      for (int round = 0; round < 20; round++) {
+        List<String> ahead = new ArrayList<>();
+        Request adding = Request.cmd(Command.ZADD).arg(pendingSet);
+        for (int i = 0; i < 205; i++) {
+          ahead.add(shard.name() + "_ahead" + i + "-" + UUID.randomUUID());
+          adding.arg(due + i).arg(ahead.get(i));
+        }
+        Await.result(redis.send(adding));
+        Future<Void> finishing = finished(vertx, pendingSet, ahead.subList(0, 150));
+
+        long counted = Await.result(cache.clearingPosition()).pending().getOrDefault(B.name(), 0L);
+        Await.result(finishing);
+        Await.result(finished(vertx, pendingSet, ahead.subList(150, ahead.size())));
+
+        assertThat(counted).as("round " + round).isEqualTo(pendingToBBefore + 1);
+      }
+    } finally {
+      Await.result(redis.send(Request.cmd(Command.ZREM).arg(pendingSet).arg(toB)));
+      Await.result(redis.send(Request.cmd(Command.DEL).arg(record)));
+    }
+  }
+
+  /** Takes {@code ids} out of the pending set in their order, one a millisecond, as their movements finish. */
+  private Future<Void> finished(Vertx vertx, String set, List<String> ids) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return redis.send(Request.cmd(Command.ZREM).arg(set).arg(ids.get(0))).compose(removed -> vertx.timer(1))
+      .compose(waited -> finished(vertx, set, ids.subList(1, ids.size())));
   }
 }
