@@ -199,15 +199,18 @@ public final class EdgeVerticle extends VerticleBase {
 
   /**
    * How every money-moving route reads, after authentication and the rate limit of /v1/*: the body
-   * (size-capped), its Idempotency-Key, the OpenAPI schema, the money gate (open halts refuse with
-   * 503), then the handler's three steps: read the request, check it against the sender's limits
-   * (with the ownership those need), act. A batch checks each item's limits as its own first step.
+   * (size-capped), its Idempotency-Key, the OpenAPI schema, then the handler's steps: read the
+   * request, the money gate (open halts refuse with 503), check it against the sender's limits (with
+   * the ownership those need), act. Reading the request redirects one of another region's wallet
+   * (307), halted here or not: until 2026-12-06 the gate came first, and a halt in one region kept
+   * the customers of another that reached it from being sent home. A batch checks each item's limits
+   * as its own first step, behind the gate.
    */
   private record MoneyRoutes(BodyHandler body, BodyHandler batchBody, ApiSchema schema, MoneyGate gate) {
 
     <R, C> void single(Route route, String operation, Function<RoutingContext, R> request,
                        Function<R, Future<C>> checkLimits, Function<C, Future<Reply>> act) {
-      route.handler(body).handler(IdempotencyKeys::require).handler(schema.validate(operation)).handler(gate::guard)
+      route.handler(body).handler(IdempotencyKeys::require).handler(schema.validate(operation))
         .handler(steps(request, checkLimits, act));
     }
 
@@ -219,13 +222,17 @@ public final class EdgeVerticle extends VerticleBase {
     /** A route whose request is its path alone (voiding an authorization). */
     <R, C> void withoutBody(Route route, Function<RoutingContext, R> request, Function<R, Future<C>> checkLimits,
                             Function<C, Future<Reply>> act) {
-      route.handler(IdempotencyKeys::require).handler(gate::guard).handler(steps(request, checkLimits, act));
+      route.handler(IdempotencyKeys::require).handler(steps(request, checkLimits, act));
     }
 
-    private static <R, C> Handler<RoutingContext> steps(Function<RoutingContext, R> request,
-                                                        Function<R, Future<C>> checkLimits,
-                                                        Function<C, Future<Reply>> act) {
-      return ctx -> Reply.answer(ctx, checkLimits.apply(request.apply(ctx)).compose(act));
+    private <R, C> Handler<RoutingContext> steps(Function<RoutingContext, R> request,
+                                                 Function<R, Future<C>> checkLimits,
+                                                 Function<C, Future<Reply>> act) {
+      return ctx -> {
+        R asked = request.apply(ctx);
+        gate.requireOpen();
+        Reply.answer(ctx, checkLimits.apply(asked).compose(act));
+      };
     }
 
     /**

@@ -5,6 +5,7 @@ import static dev.wallet.edge.ApiCaller.transfer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.config.Secrets;
+import dev.wallet.balancecache.model.ShardRange;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
@@ -13,7 +14,11 @@ import dev.wallet.edge.gateway.WebhookSignature;
 import dev.wallet.edge.regions.RegionChannel;
 import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.ledger.LedgerMigrations;
+import dev.wallet.ledger.LedgerPlacement;
 import dev.wallet.ledger.LedgerWriter;
+import dev.wallet.ledger.MoneyHalts;
+import dev.wallet.ledger.ReconciliationReport;
+import dev.wallet.ledger.ReconciliationReport.Discrepancy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -32,6 +37,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
+import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -71,7 +77,9 @@ class RegionsApiTest {
     urlA = "http://127.0.0.1:" + portA;
     urlB = "http://127.0.0.1:" + portB;
     String regions = "a=" + urlA + ",b=" + urlB;
-    LedgerMigrations.migrate(regionBDatabase().as(TestEnvironment.pgOwner(), TestEnvironment.pgOwnerPassword()),
+    // both of region b's ledger databases: a deposit there asks its shard's database first whether it has it
+    LedgerMigrations.migrate(LedgerPlacement.parse(TestEnvironment.regionBLedgerPlacement(), regionBDatabase(),
+      new ShardRange(1000, Integer.parseInt(TestEnvironment.env("WALLET_SHARDS", "64")))).as(TestEnvironment.pgOwner(), TestEnvironment.pgOwnerPassword()),
       TestEnvironment.pgUser());
     // both sweep, as every edge of a deployment does: a settlement that did not get through is asked again
     // region a also checks its books against b's on a timer, as every edge does (every minute by default)
@@ -125,6 +133,35 @@ class RegionsApiTest {
     HttpResponse<Buffer> followed = send(HttpMethod.GET, atA.getHeader("Location"), bob, null, null);
     assertThat(followed.statusCode()).as(followed.bodyAsString()).isEqualTo(200);
     assertThat(followed.bodyAsJsonObject()).isEqualTo(bob.wallet(wallet));
+  }
+
+  @Test
+  @DisplayName("a region halted by its reconciliation still sends another region's customers home (307), and refuses "
+    + "its own (503 halted)")
+  void aHaltedRegionSendsOthersHome(Vertx vertx) {
+    ApiCaller alice = regionA.newUser();
+    String from = alice.openWallet();
+    String to = alice.openWallet();
+    alice.deposit(from, 500);
+    ApiCaller bob = regionB.newUser();
+    String bobs = bob.openWallet();
+    bob.deposit(bobs, 500);
+    Pool ledgerB = EdgeFixture.pool(vertx, regionBDatabase());
+    MoneyHalts halts = MoneyHalts.create(ledgerB);
+    try {
+      Await.result(halts.raise(new Discrepancy(ReconciliationReport.Kind.LEDGER_TOTAL, "XTS-" + UUID.randomUUID(),
+        "raised by RegionsApiTest"), "regions-test", Instant.now()));
+      Eventually.await("region b to halt", Duration.ofSeconds(10), () -> send(HttpMethod.POST, urlB + "/v1/transfers",
+        bob, transfer(bobs, bob.openWallet(), 1), newKey()).statusCode() == 503);
+
+      HttpResponse<Buffer> atB = send(HttpMethod.POST, urlB + "/v1/transfers", alice, transfer(from, to, 120), newKey());
+
+      assertWrongRegion(atB, "a", urlA + "/v1/transfers");
+      assertThat(alice.available(from)).isEqualTo(500);
+    } finally {
+      Await.result(halts.releaseAll("regions-test", "released after RegionsApiTest"));
+      Await.result(ledgerB.close());
+    }
   }
 
   @Test

@@ -75,14 +75,19 @@ public final class MoneyGate {
     }
   }
 
-  /** Guard for every route that moves money: 503 halted, naming the finding, while a halt is in force. */
+  /** Guard for a route that moves money: {@link #requireOpen}, then the route's next handler. */
   public void guard(RoutingContext ctx) {
+    requireOpen();
+    ctx.next();
+  }
+
+  /** For every movement of money: 503 halted, naming the finding, while a halt is in force. */
+  public void requireOpen() {
     List<MoneyHalt> now = open;
     if (!now.isEmpty()) {
       throw new ProblemException(Problem.halted(now.get(0).reason() + (now.size() > 1 ? " (and " + (now.size() - 1)
         + " more)" : "")));
     }
-    ctx.next();
   }
 
   /** False until the first read succeeds (an edge started while PostgreSQL was away). */
