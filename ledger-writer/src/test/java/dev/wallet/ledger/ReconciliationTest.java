@@ -280,6 +280,7 @@ class ReconciliationTest {
       assertThat(found.evidence()).contains("the ledger has seq 1").contains("Redis is at seq null");
     });
     assertThat(report.ok()).isFalse();
+    assertThat(report.frozenWallets()).as("a wallet the hot tier lost cannot be frozen").doesNotContain(lost.value());
   }
 
   @Test

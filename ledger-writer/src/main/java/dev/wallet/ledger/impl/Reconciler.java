@@ -4,6 +4,7 @@ import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.HotTierAccess;
 import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.model.AccountState;
+import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
@@ -547,11 +548,21 @@ public final class Reconciler implements Reconciliation {
     return Future.all(actions).mapEmpty();
   }
 
+  /**
+   * Only a wallet the money core froze is reported frozen: one the hot tier lost (WALLET_NOT_FOUND)
+   * or closed cannot be, and its finding stands in the report alone. Until 2026-12-06 every wallet
+   * asked for was listed frozen, whatever the answer.
+   */
   private Future<Void> freeze(Run run, String wallet) {
     return cache.setStatus(new WalletId(wallet), WalletStatus.FROZEN, "reconciliation found a discrepancy")
       .map(outcome -> {
-        LOG.error("RECONCILIATION froze wallet {}: {}", wallet, outcome.code());
-        run.frozen.add(wallet);
+        if (outcome.code() == OutcomeCode.OK) {
+          LOG.error("RECONCILIATION froze wallet {}", wallet);
+          run.frozen.add(wallet);
+        } else {
+          LOG.error("RECONCILIATION could not freeze wallet {}: {} (its finding is in the report)", wallet,
+            outcome.code());
+        }
         return null;
       });
   }
