@@ -34,6 +34,14 @@ local debit_args, credit_keys, credit_args, finish_keys, finish_args = lists[1],
 local local_check = redis.pcall('EXISTS', credit_keys[1])
 if type(local_check) == 'table' and local_check.err then return reply('elsewhere') end
 
+-- lib.lua took the time from the declared keys' shard's clock alone; the credit's postings are the
+-- destination shard's, so the time is the later of both clocks, and both keep it (until 2026-12-06 the
+-- destination's entries could be stamped before ones it had, and its clock was left behind them)
+local credit_clock = tag_of(credit_keys[1]) .. ':clock'
+script_ms = math.max(script_ms, tonumber(redis.call('GET', credit_clock)) or 0)
+redis.call('SET', SHARD_CLOCK, units(script_ms))
+redis.call('SET', credit_clock, units(script_ms))
+
 -- A later step that fails leaves the movement pending, as the saga's would, and the debit's reply
 -- (PENDING) is the answer; the sweeper goes on from there.
 local function left_pending(step, failure, debited)

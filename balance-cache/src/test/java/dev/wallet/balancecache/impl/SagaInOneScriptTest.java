@@ -16,11 +16,14 @@ import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.balancecache.testing.MoneyCoreTest;
 import dev.wallet.balancecache.testing.RedisNodes;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -58,6 +61,40 @@ class SagaInOneScriptTest extends MoneyCoreTest {
     assertThat(Await.result(cache.pendingMovements(from.shard()))).doesNotContain(outcome.value().id().value());
     assertThat(postingsOf(outcome.value(), from, to)).containsExactly("transfer_debit on the source",
       "transfer_credit on the destination", "transfer_completed on the source");
+  }
+
+  /**
+   * The destination shard's clock is set a second ahead, as a master whose clock ran ahead leaves it
+   * (ShardClockTest): its entries must not be stamped before the ones it already has, nor the
+   * destination's clock be left behind the entries this script gave it.
+   */
+  @Test
+  @DisplayName("a saga in one script stamps its postings no earlier than either shard's clock, and leaves both clocks at "
+    + "its time")
+  void oneScriptKeepsBothShardsClocks() {
+    String alice = owner();
+    WalletId from = core.funded(alice, 500);
+    WalletId to = openOnAnotherShard(from, sameMaster(from));
+    long ahead = Instant.now().plusSeconds(1).toEpochMilli();
+    assertThat(RedisNodes.cli(masterOf(to), "SET", clockOf(to), Long.toString(ahead)).trim()).isEqualTo("OK");
+
+    Outcome<TransferView> outcome = Await.result(core.transfer(from, to, 120, alice));
+
+    assertThat(outcome.code()).isEqualTo(OutcomeCode.OK);
+    long stamped = outcome.value().createdAt().toEpochMilli();
+    assertThat(stamped).as("no earlier than the destination's clock").isGreaterThanOrEqualTo(ahead);
+    assertThat(clock(from)).as("the source's clock").isGreaterThanOrEqualTo(stamped);
+    assertThat(clock(to)).as("the destination's clock").isGreaterThanOrEqualTo(stamped);
+    Eventually.await("this machine's clock to catch up with the shards'", Duration.ofSeconds(30),
+      () -> clock(to) < Instant.now().toEpochMilli() && clock(from) < Instant.now().toEpochMilli());
+  }
+
+  private static String clockOf(WalletId wallet) {
+    return wallet.shard().tag() + ":clock";
+  }
+
+  private static long clock(WalletId wallet) {
+    return Long.parseLong(RedisNodes.cli(masterOf(wallet), "GET", clockOf(wallet)).trim());
   }
 
   @Test
