@@ -196,6 +196,29 @@ class PaymentsAndRefundsTest extends MoneyCoreTest {
     assertThat(Await.result(cache.payment(paid)).orElseThrow().refundedMinor()).isZero();
   }
 
+  @Test
+  @DisplayName("a refund of a payment still on its way to the merchant is not found, and not recorded: the same "
+    + "refund asked again once the payment has arrived is paid")
+  void aRefundOfAPaymentOnItsWayIsNotRecorded() {
+    String alice = owner();
+    String shop = owner();
+    WalletId payer = core.funded(alice, 10_000);
+    WalletId merchant = core.openMerchantElsewhere(shop, payer);
+    Payment payment = payment(payer, merchant, 1_000, 0, alice);
+    PaymentId id = PaymentId.random(payer.shard());
+    assertThat(Await.result(cache.saga().debit(payment, id)).code()).isEqualTo(OutcomeCode.PENDING);
+    Refund refund = new Refund(id, new Money(400, USD), shop, key(shop));
+
+    Outcome<RefundView> onItsWay = Await.result(cache.refund(refund));
+    Await.result(cache.saga().drive(payment, id));
+    Outcome<RefundView> arrived = Await.result(cache.refund(refund));
+
+    assertThat(onItsWay.code()).isEqualTo(OutcomeCode.PAYMENT_NOT_FOUND);
+    assertThat(arrived.code()).isEqualTo(OutcomeCode.OK);
+    assertThat(core.available(payer)).isEqualTo(10_000 - 1_000 + 400);
+    assertThat(core.available(merchant)).isEqualTo(1_000 - 400);
+  }
+
   private Outcome<RefundView> refund(PaymentId payment, long amount, String actor) {
     return Await.result(cache.refund(new Refund(payment, new Money(amount, USD), actor, key(actor))));
   }

@@ -13,6 +13,7 @@ import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.PaymentId;
+import dev.wallet.balancecache.model.PaymentView;
 import dev.wallet.balancecache.model.SagaCounts;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.ShardRange;
@@ -205,6 +206,16 @@ public final class CrossShardSaga {
   public Future<OutcomeCode> credit(TransferView pending) {
     return credit(new PendingMovement(pending.id().value(), MovementKind.TRANSFER, pending.from(), pending.to(),
       pending.amount(), 0, "", "", List.of()));
+  }
+
+  /** Step 1 of a payment alone, for tests that stop a saga after it. */
+  public Future<Outcome<PaymentView>> debit(Payment command, PaymentId id) {
+    return debit(Movement.of(command, id.value())).map(reply -> Views.outcome(reply, Views::payment));
+  }
+
+  /** Steps 2 and 3 of a payment debited alone ({@link #debit(Payment, PaymentId)}), for the same tests. */
+  public Future<Void> drive(Payment command, PaymentId id) {
+    return drive(PendingMovement.of(Movement.of(command, id.value()))).mapEmpty();
   }
 
   /** Steps 1 and 2 of a payment alone, for tests that stop a saga before its finish. */

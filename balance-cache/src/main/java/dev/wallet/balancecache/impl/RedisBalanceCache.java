@@ -533,7 +533,11 @@ public final class RedisBalanceCache implements BalanceCache {
   public Future<Outcome<RefundView>> refund(Refund command) {
     PaymentId paymentId = command.payment();
     return paymentMovement(paymentId).compose(payment -> {
-      if (!MovementKind.PAYMENT.wire().equals(payment.get("kind"))) {
+      if (!MovementKind.PAYMENT.wire().equals(payment.get("kind"))
+        || TransferStatus.PENDING.wire().equals(payment.get("state"))) {
+        // not recorded: a payment still on its way to the merchant (its credit not made yet) has no payment
+        // record to refund from, and a retry under the key once it has arrived is a refund (until 2026-12-06 the
+        // script recorded PAYMENT_NOT_FOUND, and the retry was answered 404 for the key's retention)
         return Future.succeededFuture(Outcome.<RefundView>refused(OutcomeCode.PAYMENT_NOT_FOUND));
       }
       WalletId merchant = new WalletId(payment.get("to"));
