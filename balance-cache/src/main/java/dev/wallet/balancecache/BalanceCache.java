@@ -248,6 +248,12 @@ public interface BalanceCache {
   Future<OutcomeCode> creditFromRegion(Settlement settlement, Optional<OutcomeCode> refusal);
 
   /**
+   * Whether this region decided the movement of {@code settlement} already (its decision marker is
+   * kept): {@link #creditFromRegion} answers that decision again, whatever refusal it is given.
+   */
+  Future<Boolean> settlementDecided(Settlement settlement);
+
+  /**
    * Gives the decision marker of a movement from another region its lifetime (the idempotency
    * retention): its source finished it and will not deliver it again, and a delivery signed before
    * that is refused as stale long before the marker goes.

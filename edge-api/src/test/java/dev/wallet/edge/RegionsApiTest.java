@@ -553,6 +553,33 @@ class RegionsApiTest {
   }
 
   @Test
+  @DisplayName("a settlement delivered again while the receiving region's limits are away is answered with its first "
+    + "decision: its receiver was judged when it was credited")
+  void deliveredAgainWhileTheLimitsAreAway(Vertx vertx) {
+    Parties p = between(300, 0);
+    HttpResponse<Buffer> sent = p.alice().post("/v1/transfers", transfer(p.inA(), p.inB(), 100), newKey());
+    String id = sent.bodyAsJsonObject().getString("id");
+    assertThat(awaitTransfer(p.alice(), id)).isEqualTo("completed");
+    JsonObject settlement = new JsonObject().put("movementId", id).put("kind", "transfer")
+      .put("fromWalletId", p.inA()).put("toWalletId", p.inB()).put("amount", 100).put("currency", "USD")
+      .put("sourceRegion", "a");
+    regionB.app.limits().hazelcast().shutdown();
+    try {
+      HttpResponse<Buffer> again = deliver(settlement, PAIR_SECRET, "a");
+      JsonObject undecided = settlement.copy().put("movementId", id.substring(0, id.length() - 4) + "beef");
+      HttpResponse<Buffer> never = deliver(undecided, PAIR_SECRET, "a");
+
+      assertThat(again.statusCode()).as(again.bodyAsString()).isEqualTo(200);
+      assertThat(again.bodyAsJsonObject().getString("code")).isEqualTo("OK");
+      WalletsApiTest.assertProblem(never, 503, "unavailable");
+      assertThat(p.bob().available(p.inB())).isEqualTo(100);
+    } finally {
+      regionB.close();
+      regionB = EdgeFixture.start(vertx, regionBEnvironment);
+    }
+  }
+
+  @Test
   @DisplayName("only the region a question is signed by is answered who a merchant is, and a region may ask refunds "
     + "of its own payments only")
   void questionsAboutMerchantsSigned() {

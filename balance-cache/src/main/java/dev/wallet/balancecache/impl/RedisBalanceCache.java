@@ -716,6 +716,15 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   @Override
+  public Future<Boolean> settlementDecided(Settlement settlement) {
+    if (!options.shards().contains(settlement.to().shard())) {
+      return Future.succeededFuture(false);
+    }
+    String marker = Keys.creditDecision(settlement.to().shard(), settlement.movementId());
+    return runner.send(marker, Request.cmd(Command.EXISTS).arg(marker)).map(found -> found.toLong() == 1);
+  }
+
+  @Override
   public Future<Void> forgetSettled(Settlement settlement) {
     if (!fromAnotherRegion(settlement)) {
       return notFromAnotherRegion(settlement);

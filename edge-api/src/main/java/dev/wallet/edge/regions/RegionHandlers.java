@@ -85,7 +85,10 @@ public final class RegionHandlers {
    * What the receiver's limits say, as for a transfer within this region: a refusal becomes the
    * movement's decision (LIMIT_EXCEEDED, and the source region gives the money back) unless the
    * movement was decided before. Limits that cannot be read fail the delivery (503), which the
-   * source asks again.
+   * source asks again, unless the movement was decided before: its decision is answered again
+   * whatever the limits say (until 2026-12-06 a delivery of a movement credited here, asked again
+   * because its answer was lost, failed for as long as the limits were away, and the sender saw it
+   * pending).
    */
   private Future<Optional<OutcomeCode>> receiverRefusal(Settlement settlement) {
     // a payment's merchant and a refund's payer are not judged as receivers, as within a region
@@ -95,15 +98,16 @@ public final class RegionHandlers {
     return cache.identity(settlement.to()).compose(found -> found
       .map(wallet -> limits.receiving(wallet.ownerId(), settlement.amount())
         .map(allowed -> Optional.<OutcomeCode>empty())
-        .recover(RegionHandlers::refusedByLimits))
+        .recover(failure -> refusedByLimits(settlement, failure)))
       .orElse(Future.succeededFuture(Optional.empty())));
   }
 
-  private static Future<Optional<OutcomeCode>> refusedByLimits(Throwable failure) {
+  private Future<Optional<OutcomeCode>> refusedByLimits(Settlement settlement, Throwable failure) {
     if (failure instanceof ProblemException refused && refused.problem().status() == 422) {
       return Future.succeededFuture(Optional.of(OutcomeCode.LIMIT_EXCEEDED));
     }
-    return Future.failedFuture(failure);
+    return cache.settlementDecided(settlement).compose(decided -> decided
+      ? Future.succeededFuture(Optional.<OutcomeCode>empty()) : Future.failedFuture(failure));
   }
 
   public void finished(RoutingContext ctx) {
