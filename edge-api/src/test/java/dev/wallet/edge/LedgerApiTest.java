@@ -81,6 +81,38 @@ class LedgerApiTest {
   }
 
   @Test
+  @DisplayName("a balance at an instant the ledger has not recorded every movement up to (its writer stopped) is 503, "
+    + "not the balance before them; an instant before them is answered, and the later one once the writer is back")
+  void balanceAtWaitsForTheLedger(Vertx vertx) {
+    ApiCaller alice = edge.newUser();
+    String wallet = alice.openWallet();
+    alice.deposit(wallet, 100);
+    Eventually.await("the ledger to hold the deposit", Duration.ofSeconds(30),
+      () -> alice.get("/v1/wallets/" + wallet + "/entries").bodyAsJsonObject().getJsonArray("entries").size() == 1);
+    Instant recorded = Instant.parse(alice.get("/v1/wallets/" + wallet + "/entries").bodyAsJsonObject()
+      .getJsonArray("entries").getJsonObject(0).getString("createdAt"));
+    Await.result(writer.stop());
+    HttpResponse<Buffer> unrecorded;
+    JsonObject before;
+    try {
+      alice.deposit(wallet, 50);
+      unrecorded = alice.get("/v1/wallets/" + wallet + "/balance?at=" + encode(Instant.now().plusSeconds(60).toString()));
+      before = balanceAt(alice, wallet, recorded.minusMillis(1));
+    } finally {
+      writer = EdgeFixture.startLedgerWriter(vertx, "edge-test", 1_000);
+    }
+
+    assertProblem(unrecorded, 503, "unavailable");
+    assertThat(unrecorded.getHeader("Retry-After")).isNotNull();
+    assertThat(before.getJsonObject("balance").getLong("available")).isZero();
+    Eventually.await("the balance with both deposits", Duration.ofSeconds(30), () -> {
+      HttpResponse<Buffer> answer = alice.get("/v1/wallets/" + wallet + "/balance?at="
+        + encode(Instant.now().plusSeconds(60).toString()));
+      return answer.statusCode() == 200 && answer.bodyAsJsonObject().getJsonObject("balance").getLong("available") == 150;
+    });
+  }
+
+  @Test
   @DisplayName("a balance at an instant needs one well-formed instant, and only the owner gets it")
   void balanceAtIsGuarded() {
     ApiCaller alice = edge.newUser();

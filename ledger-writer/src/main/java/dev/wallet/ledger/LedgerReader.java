@@ -51,6 +51,14 @@ public interface LedgerReader extends RetiredRecords {
   Future<EntryPage> entriesOfAccounts(List<WalletId> accounts, List<HotTierAccess.Reading> asRead, int limit,
                                       Optional<String> cursor);
 
+  /**
+   * The earliest time an entry of {@code accounts} that the ledger has not recorded yet may bear, as
+   * Redis showed them just before ({@code asRead}); empty when the ledger held every entry Redis did
+   * (an account Redis does not hold is taken as recorded). A shard's writer commits in order and its
+   * master stamps in order, so such an entry is dated no earlier than the shard's last committed posting.
+   */
+  Future<Optional<Instant>> unrecordedFrom(List<WalletId> accounts, List<HotTierAccess.Reading> asRead);
+
   /** The wallet's balance at {@code at}, from balance_after: one index lookup per bucket, no replay. */
   Future<PointInTimeBalance> balanceAt(WalletId wallet, Instant at);
 

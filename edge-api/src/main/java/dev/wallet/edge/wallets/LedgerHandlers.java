@@ -14,6 +14,7 @@ import dev.wallet.edge.http.Reply;
 import dev.wallet.ledger.LedgerReader;
 import dev.wallet.ledger.PointInTimeBalance;
 import dev.wallet.ledger.ReconciliationReport;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
@@ -34,14 +35,32 @@ public final class LedgerHandlers {
     this.ownership = ownership;
   }
 
-  /** GET /v1/wallets/:id/balance?at=ISO-8601, for the wallet's owner: balance_after as of that instant, no replay. */
+  /**
+   * GET /v1/wallets/:id/balance?at=ISO-8601, for the wallet's owner: balance_after as of that instant,
+   * no replay; 503 while the ledger has not recorded every movement of the wallet that may be dated
+   * at or before it (its shard's writer behind): until 2026-12-06 the balance before them was
+   * answered as that instant's, and another a moment later.
+   */
   public void balanceAt(RoutingContext ctx) {
     Instant at = instant(ctx);
     Reply.answer(ctx, ownership.ownedWallet(Authenticator.caller(ctx), PathIds.wallet(ctx))
-      .compose(wallet -> cache.stripesOf(wallet.id())
-        .compose(stripes -> (stripes.isEmpty() ? ledger.balanceAt(wallet.id(), at)
-          : ledger.balanceAtOfAccounts(WalletHandlers.withStripes(wallet.id(), stripes), at)).recover(DependencyUnavailableException::ledgerRead))
-        .map(balance -> Reply.ok(balance(wallet, balance)))));
+      .compose(wallet -> cache.stripesOf(wallet.id()).compose(stripes -> {
+        List<WalletId> accounts = WalletHandlers.withStripes(wallet.id(), stripes);
+        return recordedUpTo(accounts, at).compose(recorded -> (stripes.isEmpty() ? ledger.balanceAt(wallet.id(), at)
+          : ledger.balanceAtOfAccounts(accounts, at)).recover(DependencyUnavailableException::ledgerRead));
+      }).map(balance -> Reply.ok(balance(wallet, balance)))));
+  }
+
+  private Future<Void> recordedUpTo(List<WalletId> accounts, Instant at) {
+    return cache.hotTier().readings(accounts.stream().map(WalletId::value).toList())
+      .compose(read -> ledger.unrecordedFrom(accounts, read).recover(DependencyUnavailableException::ledgerRead))
+      .map(unrecorded -> {
+        if (unrecorded.filter(from -> !at.isBefore(from)).isPresent()) {
+          throw new ProblemException(Problem.unavailable("the ledger has not yet recorded every movement of this wallet "
+            + "up to that instant; retry in a moment"));
+        }
+        return null;
+      });
   }
 
   /** GET /admin/reconciliation, behind the /admin guard (admin and risk roles): the last run any ledger writer published. */

@@ -107,21 +107,45 @@ public final class PgLedgerReader implements LedgerReader {
    * on no page of that pass.
    */
   private Future<TimePosition> settledBefore(List<WalletId> accounts, List<HotTierAccess.Reading> asRead) {
+    Map<String, HotTierAccess.Reading> read = byAccount(asRead);
+    return frontiers(accounts).map(rows -> {
+      Instant bound = Instant.MAX;
+      for (Row row : rows) {
+        bound = min(bound, stillToCome(Optional.ofNullable(read.get(row.getString("account_id"))), row));
+      }
+      return bound.equals(Instant.MAX) ? TimePosition.START
+        : new TimePosition(bound.atOffset(ZoneOffset.UTC), "", (short) 0);
+    });
+  }
+
+  @Override
+  public Future<Optional<Instant>> unrecordedFrom(List<WalletId> accounts, List<HotTierAccess.Reading> asRead) {
+    Map<String, HotTierAccess.Reading> read = byAccount(asRead);
+    return frontiers(accounts).map(rows -> rows.stream()
+      .filter(row -> Optional.ofNullable(read.get(row.getString("account_id")))
+        .filter(reading -> ledgerSeq(row) < reading.state().seq()).isPresent())
+      .map(row -> Optional.ofNullable(row.getOffsetDateTime("shard_last")).map(OffsetDateTime::toInstant)
+        .orElse(Instant.EPOCH))
+      .min(Instant::compareTo));
+  }
+
+  private static Map<String, HotTierAccess.Reading> byAccount(List<HotTierAccess.Reading> asRead) {
     Map<String, HotTierAccess.Reading> read = new HashMap<>();
     asRead.forEach(reading -> read.put(reading.state().id(), reading));
+    return read;
+  }
+
+  /** Each account's last seq in the ledger ({@code ledger_seq}) and its shard's last committed posting time. */
+  private Future<List<Row>> frontiers(List<WalletId> accounts) {
     return LedgerNodes.collect(nodes.byNode(accounts, WalletId::value).entrySet().stream()
-        .map(node -> node.getKey().rows(SqlQueries.ACCOUNTS_FRONTIER, Tuple.tuple()
-          .addArrayOfString(node.getValue().stream().map(WalletId::value).toArray(String[]::new))
-          .addArrayOfString(node.getValue().stream().map(account -> account.shard().name()).toArray(String[]::new))))
-        .toList())
-      .map(rows -> {
-        Instant bound = Instant.MAX;
-        for (Row row : rows) {
-          bound = min(bound, stillToCome(Optional.ofNullable(read.get(row.getString("account_id"))), row));
-        }
-        return bound.equals(Instant.MAX) ? TimePosition.START
-          : new TimePosition(bound.atOffset(ZoneOffset.UTC), "", (short) 0);
-      });
+      .map(node -> node.getKey().rows(SqlQueries.ACCOUNTS_FRONTIER, Tuple.tuple()
+        .addArrayOfString(node.getValue().stream().map(WalletId::value).toArray(String[]::new))
+        .addArrayOfString(node.getValue().stream().map(account -> account.shard().name()).toArray(String[]::new))))
+      .toList());
+  }
+
+  private static long ledgerSeq(Row frontier) {
+    return frontier.getLong("ledger_seq") == null ? 0 : frontier.getLong("ledger_seq");
   }
 
   /**
@@ -130,7 +154,7 @@ public final class PgLedgerReader implements LedgerReader {
    * it opens; one the ledger has entries of, as if the ledger were behind it.
    */
   private static Instant stillToCome(Optional<HotTierAccess.Reading> read, Row frontier) {
-    long ledgerSeq = frontier.getLong("ledger_seq") == null ? 0 : frontier.getLong("ledger_seq");
+    long ledgerSeq = ledgerSeq(frontier);
     if (read.isEmpty() && ledgerSeq == 0) {
       return Instant.MAX;
     }
