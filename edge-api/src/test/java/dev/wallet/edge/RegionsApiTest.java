@@ -41,6 +41,7 @@ import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,6 +66,7 @@ class RegionsApiTest {
   private static final String PAIR_SECRET = "the-secret-of-regions-a-and-b-alone-0123456789";
   private static EdgeFixture regionA;
   private static EdgeFixture regionB;
+  private static Map<String, String> regionAEnvironment;
   private static Map<String, String> regionBEnvironment;
   private static String urlA;
   private static String urlB;
@@ -83,10 +85,11 @@ class RegionsApiTest {
       TestEnvironment.pgUser());
     // both sweep, as every edge of a deployment does: a settlement that did not get through is asked again
     // region a also checks its books against b's on a timer, as every edge does (every minute by default)
-    regionA = EdgeFixture.start(vertx, Map.of("WALLET_REGION", "a", "WALLET_REGIONS", regions,
+    regionAEnvironment = Map.of("WALLET_REGION", "a", "WALLET_REGIONS", regions,
       "WALLET_HTTP_PORT", Integer.toString(portA), "WALLET_SWEEP_INTERVAL_MS", SWEEP_INTERVAL_MS,
       "WALLET_SANDBOX_WEBHOOK_URLS", urlA + "/v1/webhooks/gateway/sandbox", "WALLET_REGION_CHECK_INTERVAL_MS", "500",
-      "WALLET_REGION_SECRETS", "b=" + PAIR_SECRET));
+      "WALLET_REGION_SECRETS", "b=" + PAIR_SECRET);
+    regionA = EdgeFixture.start(vertx, regionAEnvironment);
     regionBEnvironment = Map.of("WALLET_REGION", "b", "WALLET_REGIONS", regions,
       "WALLET_HTTP_PORT", Integer.toString(portB), "WALLET_SWEEP_INTERVAL_MS", SWEEP_INTERVAL_MS,
       "WALLET_SANDBOX_WEBHOOK_URLS", urlB + "/v1/webhooks/gateway/sandbox",
@@ -577,6 +580,44 @@ class RegionsApiTest {
       regionB.close();
       regionB = EdgeFixture.start(vertx, regionBEnvironment);
     }
+  }
+
+  /**
+   * Through a second edge of region a that remembers no merchant's answer (a merchant lifetime of
+   * 0), as an edge does once the answer it remembered has aged out while the merchant's region is away.
+   */
+  @Test
+  @DisplayName("a payment to another region's merchant, asked again under its key while that region is away and its "
+    + "answer about the merchant forgotten, replays it (as it stands now); a new one is 503 and moves nothing")
+  void aPaymentAskedAgainWhileTheMerchantsRegionIsAway(Vertx vertx) {
+    Map<String, String> forgetful = new HashMap<>(regionAEnvironment);
+    forgetful.put("WALLET_HTTP_PORT", Integer.toString(EdgeFixture.freePort()));
+    forgetful.put("WALLET_REGION_MERCHANT_LIFETIME_MS", "0");
+    EdgeFixture edgeOfA = EdgeFixture.start(vertx, forgetful);
+    Checkout c = checkoutAcrossRegions(300);
+    ApiCaller payer = edgeOfA.as(c.payer().id());
+    String key = newKey();
+    JsonObject body = PaymentsApiTest.payment(c.from(), c.shop(), 100);
+    HttpResponse<Buffer> first = payer.post("/v1/payments", body, key);
+    assertThat(first.statusCode()).as(first.bodyAsString()).isEqualTo(202);
+    assertThat(awaitPayment(c.payer(), first.bodyAsJsonObject().getString("id")).getString("status"))
+      .isEqualTo("completed");
+    regionB.close();
+    HttpResponse<Buffer> again;
+    HttpResponse<Buffer> another;
+    try {
+      again = payer.post("/v1/payments", body, key);
+      another = payer.post("/v1/payments", body, newKey());
+    } finally {
+      regionB = EdgeFixture.start(vertx, regionBEnvironment);
+      edgeOfA.close();
+    }
+
+    assertThat(again.statusCode()).as("the payment as it stands: completed").isEqualTo(201);
+    assertThat(again.getHeader("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(again.bodyAsJsonObject().getString("id")).isEqualTo(first.bodyAsJsonObject().getString("id"));
+    WalletsApiTest.assertProblem(another, 503, "unavailable");
+    assertThat(c.payer().available(c.from())).isEqualTo(200);
   }
 
   @Test

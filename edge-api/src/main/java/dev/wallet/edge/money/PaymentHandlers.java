@@ -11,6 +11,8 @@ import dev.wallet.balancecache.model.PaymentId;
 import dev.wallet.balancecache.model.PaymentView;
 import dev.wallet.balancecache.model.RefundView;
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletIdentity;
+import dev.wallet.balancecache.model.WalletType;
 import dev.wallet.edge.http.Authenticator;
 import dev.wallet.edge.http.Caller;
 import dev.wallet.edge.http.EdgeMetrics;
@@ -95,12 +97,38 @@ public final class PaymentHandlers {
    */
   Future<Checked> checkMerchantAndLimits(Request request, Function<Merchants.Merchant, String> requestHash) {
     return merchants.of(request.merchant())
-      .compose(shop -> inTheMerchantsCurrency(shop, request)
-        .compose(same -> limits.outgoing(request.caller().id(), Operation.MERCHANT_PAYMENT, request.amount(),
-          Optional.of(shop.wallet().ownerId())))
-        .recover(refused -> RulesRefusals.answeredBefore(cache, request.payer().shard(), request.key(),
-          requestHash.apply(shop), refused))
-        .map(checks -> new Checked(shop, checks)));
+      .transform(found -> found.succeeded() ? checkLimits(request, found.result(), requestHash)
+        : answeredWithoutTheMerchant(request, requestHash, found.cause()));
+  }
+
+  private Future<Checked> checkLimits(Request request, Merchants.Merchant shop,
+                                      Function<Merchants.Merchant, String> requestHash) {
+    return inTheMerchantsCurrency(shop, request)
+      .compose(same -> limits.outgoing(request.caller().id(), Operation.MERCHANT_PAYMENT, request.amount(),
+        Optional.of(shop.wallet().ownerId())))
+      .recover(refused -> RulesRefusals.answeredBefore(cache, request.payer().shard(), request.key(),
+        requestHash.apply(shop), refused))
+      .map(checks -> new Checked(shop, checks));
+  }
+
+  /**
+   * Another region's merchant its region cannot answer about now (away, and its answer forgotten): a
+   * request its key answered before goes to the money core all the same, which replays that answer
+   * before it reads the fee (not part of the request's hash), so the merchant stands in with none, and
+   * with a check no amount passes should the key's record have gone meanwhile; any other fails as it came (503, nothing moved). Until 2026-12-06 a retry of a payment applied
+   * with its answer lost was 503 for as long as the merchant's region was away.
+   */
+  private Future<Checked> answeredWithoutTheMerchant(Request request, Function<Merchants.Merchant, String> requestHash,
+                                                     Throwable failure) {
+    if (merchants.regionOf(request.merchant()).isEmpty()) {
+      return Future.failedFuture(failure);
+    }
+    Merchants.Merchant unknown = new Merchants.Merchant(new WalletIdentity(request.merchant(), "",
+      request.amount().currency(), WalletType.MERCHANT), 0);
+    return cache.answeredBefore(request.payer().shard(), request.key(), requestHash.apply(unknown))
+      .compose(before -> before ? Future.succeededFuture(new Checked(unknown,
+        RulesRefusals.noneCanPass("the merchant's region does not answer now")))
+        : Future.failedFuture(failure));
   }
 
   private static Future<Void> inTheMerchantsCurrency(Merchants.Merchant shop, Request request) {

@@ -43,8 +43,15 @@ public final class RulesRefusals {
     if (!(failure instanceof ProblemException refused) || refused.problem().status() != 422) {
       return Future.failedFuture(failure);
     }
-    return answered.get().compose(before -> before
-      ? Future.succeededFuture(List.of(new LimitCheck(refused.problem().detail(), NONE_PASSES, 0, 0, 60_000)))
+    return answered.get().compose(before -> before ? Future.succeededFuture(noneCanPass(refused.problem().detail()))
       : Future.failedFuture(failure));
+  }
+
+  /**
+   * The checks of a request sent to the money core only for its key's first answer: should its key's
+   * record have gone in between, the money core refuses it ({@code why}) rather than applies it.
+   */
+  static List<LimitCheck> noneCanPass(String why) {
+    return List.of(new LimitCheck(why, NONE_PASSES, 0, 0, 60_000));
   }
 }
