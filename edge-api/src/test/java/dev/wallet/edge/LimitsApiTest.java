@@ -214,7 +214,8 @@ class LimitsApiTest {
 
   @Test
   @DisplayName("a transfer the receiver's KYC refuses tells the sender only that the receiver cannot accept it: "
-    + "not the receiver's country, tier or rules")
+    + "not the receiver's country, tier or rules; and a caller naming a source wallet it does not own learns not even "
+    + "that (404)")
   void receiverRefusalIsNeutral() {
     EdgeFixture edge = cluster.start(Optional.empty());
     publish(edge, TestRules.rules("full", 1_000_000, 10_000_000, 1_000));
@@ -236,6 +237,8 @@ class LimitsApiTest {
       .doesNotContain("tier");
     assertThat(alice.available(from)).isEqualTo(10_000);
     assertThat(bob.wallet(to).getLong("seq")).isZero();
+    HttpResponse<Buffer> fromAnothersWallet = edge.newUser().post("/v1/transfers", transfer(from, to, 100), newKey());
+    assertProblem(fromAnothersWallet, 404, "not_found");
   }
 
   /**

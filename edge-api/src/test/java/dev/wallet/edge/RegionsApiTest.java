@@ -588,7 +588,8 @@ class RegionsApiTest {
    */
   @Test
   @DisplayName("a payment to another region's merchant, asked again under its key while that region is away and its "
-    + "answer about the merchant forgotten, replays it (as it stands now); a new one is 503 and moves nothing")
+    + "answer about the merchant forgotten, replays it (as it stands now); a new one is 503 and moves nothing; one from "
+    + "a wallet the caller does not own is 404, the merchant's region not asked")
   void aPaymentAskedAgainWhileTheMerchantsRegionIsAway(Vertx vertx) {
     Map<String, String> forgetful = new HashMap<>(regionAEnvironment);
     forgetful.put("WALLET_HTTP_PORT", Integer.toString(EdgeFixture.freePort()));
@@ -605,9 +606,11 @@ class RegionsApiTest {
     regionB.close();
     HttpResponse<Buffer> again;
     HttpResponse<Buffer> another;
+    HttpResponse<Buffer> notTheirs;
     try {
       again = payer.post("/v1/payments", body, key);
       another = payer.post("/v1/payments", body, newKey());
+      notTheirs = edgeOfA.newUser().post("/v1/payments", body, newKey());
     } finally {
       regionB = EdgeFixture.start(vertx, regionBEnvironment);
       edgeOfA.close();
@@ -617,6 +620,7 @@ class RegionsApiTest {
     assertThat(again.getHeader("Idempotent-Replayed")).isEqualTo("true");
     assertThat(again.bodyAsJsonObject().getString("id")).isEqualTo(first.bodyAsJsonObject().getString("id"));
     WalletsApiTest.assertProblem(another, 503, "unavailable");
+    WalletsApiTest.assertProblem(notTheirs, 404, "not_found");
     assertThat(c.payer().available(c.from())).isEqualTo(200);
   }
 

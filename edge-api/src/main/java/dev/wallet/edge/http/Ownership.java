@@ -41,12 +41,31 @@ public final class Ownership {
     return owns(caller, first).compose(ownsFirst -> ownsFirst ? Future.succeededFuture(true) : owns(caller, second));
   }
 
+  /**
+   * The source of a movement {@code actor} asks for is its own, or a failed future with a 404 problem:
+   * checked before anything else is asked about the movement (the receiver's limits, another region's
+   * merchant), so that naming a wallet one does not own learns nothing and costs nothing elsewhere. The
+   * money core checks it again in the script that moves the money.
+   */
+  public Future<Void> requireSourceOf(String actor, WalletId source) {
+    return ownedBy(actor, source).map(owned -> {
+      if (!owned) {
+        throw new ProblemException(Problem.notFound());
+      }
+      return null;
+    });
+  }
+
   /** Another region's wallet cannot be read here, so owning it cannot be shown here either. */
   public Future<Boolean> owns(Caller caller, WalletId id) {
+    return ownedBy(caller.id(), id);
+  }
+
+  private Future<Boolean> ownedBy(String ownerId, WalletId id) {
     if (!cache.shards().contains(id.shard())) {
       return Future.succeededFuture(false);
     }
     return cache.identity(id).map(found -> found.filter(wallet -> !wallet.stripe())
-      .map(wallet -> caller.owns(wallet.ownerId())).orElse(false));
+      .map(wallet -> wallet.ownerId().equals(ownerId)).orElse(false));
   }
 }

@@ -93,10 +93,13 @@ public final class PaymentHandlers {
    * answered it before ({@link RulesRefusals}); {@code requestHash}: the request's hash for the money
    * core, given the merchant. Until 2026-12-06 another currency was refused only where the merchant's
    * shard was the payer's: an authorization held the payer's money until its expiry, and a payment
-   * to another shard went out and came back.
+   * to another shard went out and came back. The payer's wallet must be the caller's first: asking
+   * another region about a merchant for a wallet one does not own (until 2026-12-06 any caller could
+   * have every item of a batch ask, at no cost) is answered 404 before.
    */
   Future<Checked> checkMerchantAndLimits(Request request, Function<Merchants.Merchant, String> requestHash) {
-    return merchants.of(request.merchant())
+    return ownership.requireSourceOf(request.caller().id(), request.payer())
+      .compose(owned -> merchants.of(request.merchant()))
       .transform(found -> found.succeeded() ? checkLimits(request, found.result(), requestHash)
         : answeredWithoutTheMerchant(request, requestHash, found.cause()));
   }

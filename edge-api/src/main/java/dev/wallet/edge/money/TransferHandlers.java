@@ -68,8 +68,9 @@ public final class TransferHandlers {
    * its key answered it before ({@link RulesRefusals}); a batch item's first step too.
    */
   public Future<Transfer> checked(Transfer command) {
-    return limits.transfer(cache, command).recover(refused -> RulesRefusals.answeredBefore(cache,
-      command.from().shard(), command.idempotencyKey(), command.requestHash(), refused).map(command::withLimits));
+    return ownership.requireSourceOf(command.actor(), command.from())
+      .compose(owned -> limits.transfer(cache, command).recover(refused -> RulesRefusals.answeredBefore(cache,
+        command.from().shard(), command.idempotencyKey(), command.requestHash(), refused).map(command::withLimits)));
   }
 
   /** A checked transfer through the money core, answered as POST /v1/transfers answers it. */
