@@ -299,6 +299,54 @@ class LedgerOverTwoDatabasesTest {
     assertThat(entriesIn(secondSql, moved)).isZero();
   }
 
+  /**
+   * A placement changed by hand instead of moving the shards: it gives half of the home database's
+   * shards to a database created empty. Until 2026-12-06 the empty database was pinned with them and
+   * their next postings committed there, apart from their history.
+   */
+  @Test
+  @DisplayName("a writer whose placement gives an empty database shards another database holds does not pin it with "
+    + "them, commits nothing of them there, and says why")
+  void anEmptyDatabaseIsNotPinnedWithShardsHeldElsewhere(Vertx vertx) {
+    IntPredicate givenAway = shard -> shard >= 1016 && shard < 1032;
+    WalletId before = core.funded(ownerOn(givenAway), 100);
+    awaitInTheLedger(List.of(before));
+    String name = "wallet_empty_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    Pool postgres = superuserPool(vertx, new LedgerDatabase(home.host(), home.port(), "postgres", home.user(),
+      home.password()));
+    Await.result(postgres.query("CREATE DATABASE " + name + " OWNER " + TestEnvironment.pgOwner()).execute());
+    Await.result(postgres.query("GRANT CONNECT, TEMPORARY ON DATABASE " + name + " TO " + TestEnvironment.pgUser())
+      .execute());
+    LedgerDatabase empty = new LedgerDatabase(home.host(), home.port(), name, home.user(), home.password());
+    LedgerMigrations.migrate(empty.as(TestEnvironment.pgOwner(), TestEnvironment.pgOwnerPassword()),
+      TestEnvironment.pgUser());
+    Pool emptySql = superuserPool(vertx, empty);
+    Await.result(writer.stop());
+    writer = startWriter(vertx, LedgerPlacement.parse("1016-1031=" + empty + ",1032-1063=" + second, home, REGION_B));
+    WalletId after = null;
+    try {
+      after = core.funded(ownerOn(givenAway), 200);
+      String shard = after.shard().name();
+      Eventually.await("the writer to refuse the shard's batch", Duration.ofSeconds(30), () ->
+        String.valueOf(writer.metrics().failingShards().get(shard)).contains("holds"));
+
+      assertThat(count(emptySql, "SELECT count(*) FROM postings")).as("nothing committed there").isZero();
+      assertThat(count(emptySql, "SELECT count(*) FROM ledger_shards")).as("nothing pinned there").isZero();
+    } finally {
+      Await.result(writer.stop());
+      writer = startWriter(vertx, placement);
+      Await.result(emptySql.close());
+      Await.result(postgres.query("DROP DATABASE " + name + " WITH (FORCE)").execute());
+      Await.result(postgres.close());
+    }
+    awaitInTheLedger(List.of(after));
+    assertThat(entriesIn(homeSql, after)).as("its deposit, where its shard's history is").isEqualTo(1);
+  }
+
+  private static long count(Pool database, String query) {
+    return Await.result(database.query(query).execute()).iterator().next().getLong(0);
+  }
+
   @Test
   @DisplayName("a shard moved to the home database and back while its wallet pays and the writer runs: the writer follows each move, history whole where the shard is")
   void aShardMoves(Vertx vertx) throws Exception {

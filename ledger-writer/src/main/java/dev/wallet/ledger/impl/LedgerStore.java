@@ -76,6 +76,17 @@ public final class LedgerStore {
    */
   private volatile List<Integer> placedHere;
   private volatile boolean placementConfirmed;
+  private final PinGuard pins;
+
+  /**
+   * Asked before shards are pinned to a database that holds none yet: fails (a {@link PlacementDisagrees})
+   * when another database of the placement holds any of them.
+   */
+  interface PinGuard {
+    PinGuard NONE = shards -> Future.succeededFuture();
+
+    Future<Void> heldNowhereElse(List<Integer> shards);
+  }
 
   /** A store that does not check which shards its database holds (benchmarks of the store alone). */
   public LedgerStore(Pool pool, InsertMode mode) {
@@ -92,6 +103,12 @@ public final class LedgerStore {
 
   /** The same, where a transaction waits up to {@code lingerMs} for more batches to share it (timers of {@code vertx}). */
   public LedgerStore(Pool pool, InsertMode mode, List<Integer> placedHere, Vertx vertx, long lingerMs) {
+    this(pool, mode, placedHere, vertx, lingerMs, PinGuard.NONE);
+  }
+
+  /** The same, asking {@code pins} before its database is first pinned (ShardStores: the other databases). */
+  LedgerStore(Pool pool, InsertMode mode, List<Integer> placedHere, Vertx vertx, long lingerMs, PinGuard pins) {
+    this.pins = pins;
     this.pool = pool;
     this.mode = mode;
     this.placedHere = List.copyOf(placedHere);
@@ -282,14 +299,20 @@ public final class LedgerStore {
    * whose move into this database has not finished is left out on both sides: the placement of a
    * writer that followed the move names it and that of one that did not does not, and the database
    * refuses that shard's writes itself (WL006) until the move is confirmed. Until 2026-12-06 a writer
-   * that followed such a move had every other shard of the database refused too.
+   * that followed such a move had every other shard of the database refused too. A database that holds
+   * nothing yet is pinned only with shards no other database of the placement holds: until the same
+   * day a placement changed by hand (instead of moving the shards) pinned an empty database with
+   * shards the home database held, and their openings were committed there, apart from their history.
    */
   private Future<Void> confirmPlacement() {
     List<Integer> placedHere = this.placedHere;
     if (placementConfirmed || placedHere.isEmpty()) {
       return Future.succeededFuture();
     }
-    return pool.preparedQuery(SqlQueries.PIN_SHARDS).execute(Tuple.of(placedHere.toArray(Integer[]::new)))
+    return pool.query(SqlQueries.ANY_PINNED).execute()
+      .compose(any -> any.iterator().next().getBoolean("pinned") ? Future.succeededFuture()
+        : pins.heldNowhereElse(placedHere))
+      .compose(free -> pool.preparedQuery(SqlQueries.PIN_SHARDS).execute(Tuple.of(placedHere.toArray(Integer[]::new))))
       .compose(pinned -> pool.query(SqlQueries.PINNED_SHARDS).execute())
       .compose(heldRows -> pool.query(SqlQueries.ARRIVING_SHARDS).execute().map(arrivingRows -> {
         List<Integer> held = new ArrayList<>();
@@ -312,6 +335,15 @@ public final class LedgerStore {
 
   /** What the database holds, and what the placement gives it but shards still arriving there. */
   private record Placement(List<Integer> held, List<Integer> placedAndSettled) {
+  }
+
+  /** The shards this store's database holds now (pinned, changed by the moves since). */
+  Future<List<Integer>> held() {
+    return pool.query(SqlQueries.PINNED_SHARDS).execute().map(rows -> {
+      List<Integer> held = new ArrayList<>();
+      rows.forEach(row -> held.add(row.getInteger("shard")));
+      return held;
+    });
   }
 
   /** The database holds other shards than the placement gives it. */

@@ -42,9 +42,9 @@ final class ShardStores {
   private volatile LedgerPlacement placement;
   private volatile Future<Void> following = Future.succeededFuture();
 
-  /** A store over a pool, committing the shards given to it. */
+  /** A store over a pool, committing the shards given to it, pinning them only as {@code pins} allows. */
   interface StoreFactory {
-    LedgerStore store(Pool pool, List<Integer> placedHere);
+    LedgerStore store(Pool pool, List<Integer> placedHere, LedgerStore.PinGuard pins);
   }
 
   /**
@@ -89,7 +89,25 @@ final class ShardStores {
 
   private LedgerStore storeOf(LedgerDatabase database) {
     return stores.computeIfAbsent(database.toString(), key ->
-      factory.store(pools.computeIfAbsent(key, k -> opener.apply(database)), placedIn(placement, database)));
+      factory.store(pools.computeIfAbsent(key, k -> opener.apply(database)), placedIn(placement, database),
+        shards -> heldNowhereElse(key, shards)));
+  }
+
+  /** Fails when a database other than {@code self} holds any of {@code shards}, naming them. */
+  private Future<Void> heldNowhereElse(String self, List<Integer> shards) {
+    List<Map.Entry<String, LedgerStore>> others = stores.entrySet().stream().filter(store -> !store.getKey().equals(self))
+      .toList();
+    return Future.all(others.stream().map(other -> other.getValue().held()).toList()).compose(all -> {
+      for (int i = 0; i < others.size(); i++) {
+        List<Integer> there = all.<List<Integer>>resultAt(i).stream().filter(shards::contains).toList();
+        if (!there.isEmpty()) {
+          return Future.failedFuture(new LedgerStore.PlacementDisagrees("the placement gives database " + self
+            + " shards that database " + others.get(i).getKey() + " holds (" + there + "): it is not pinned with them "
+            + "and commits nothing; LedgerTool move-shards moves shards between databases (docs/architecture.md)"));
+        }
+      }
+      return Future.succeededFuture();
+    });
   }
 
   /** The writer's shards that {@code placement} puts in {@code database}. */

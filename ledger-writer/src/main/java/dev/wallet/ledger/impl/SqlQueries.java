@@ -37,10 +37,18 @@ public final class SqlQueries {
 
   static final String ENSURE_MONTH = "SELECT ledger_ensure_month($1::date)";
 
-  /** The shards $1 pinned to this database, unless some are already (the first writer's placement stays). */
+  /**
+   * The shards $1 pinned to this database, unless some are already (the first writer's placement stays)
+   * or a move brought or took some (their set is the moves' to change, as ShardMove pins).
+   */
   static final String PIN_SHARDS = """
     INSERT INTO ledger_shards (shard) SELECT unnest($1::int[])
-     WHERE NOT EXISTS (SELECT 1 FROM ledger_shards) ON CONFLICT (shard) DO NOTHING""";
+     WHERE NOT EXISTS (SELECT 1 FROM ledger_shards) AND NOT EXISTS (SELECT 1 FROM ledger_shard_moves)
+    ON CONFLICT (shard) DO NOTHING""";
+
+  /** Whether any writer pinned shards to this database, or any move brought or took some. */
+  static final String ANY_PINNED = """
+    SELECT EXISTS (SELECT 1 FROM ledger_shards) OR EXISTS (SELECT 1 FROM ledger_shard_moves) AS pinned""";
 
   /** What the first writer pinned, changed by the moves since (V10). */
   static final String PINNED_SHARDS = "SELECT shard FROM ledger_shards_held ORDER BY shard";

@@ -99,7 +99,8 @@ public final class StreamLedgerWriter implements LedgerWriter {
 
   private Future<Void> startOn(Context context) {
     stores = new ShardStores(options.placement(), options.shards(), database -> appendPool(vertx, database),
-      (pool, placedHere) -> new LedgerStore(pool, options.insertMode(), placedHere, vertx, TRANSACTION_LINGER_MS));
+      (pool, placedHere, pins) -> new LedgerStore(pool, options.insertMode(), placedHere, vertx, TRANSACTION_LINGER_MS,
+        pins));
     return (ownsCache ? cache.start() : Future.<Void>succeededFuture())
       .compose(cacheReady -> {
         ShardRange shards = options.shards();

@@ -163,7 +163,7 @@ class ShardMoveTest {
     write(store(sourceApp, 0, 1, 2, 3), 2, 1, 2);
     ShardStores writer = new ShardStores(LedgerPlacement.single(source), REGION,
       database -> PgBuilder.pool().connectingTo(database.connectOptions()).using(vertx).build(),
-      (pool, placedHere) -> new LedgerStore(pool, InsertMode.UNNEST, placedHere));
+      (pool, placedHere, pins) -> new LedgerStore(pool, InsertMode.UNNEST, placedHere, null, 0, pins));
     try {
       assertThatThrownBy(() -> move().run(() -> { }, () -> { }, () -> {
         throw new IllegalStateException("the tool's machine died");
@@ -205,7 +205,7 @@ class ShardMoveTest {
     LedgerPlacement before = LedgerPlacement.single(source).moving(new ShardRange(3, 1), target);
     ShardStores writer = new ShardStores(before, REGION,
       database -> PgBuilder.pool().connectingTo(database.connectOptions()).using(vertx).build(),
-      (pool, placedHere) -> new LedgerStore(pool, InsertMode.UNNEST, placedHere));
+      (pool, placedHere, pins) -> new LedgerStore(pool, InsertMode.UNNEST, placedHere, null, 0, pins));
     try {
       assertThatThrownBy(() -> move().run(() -> { }, () -> { }, () -> {
         throw new IllegalStateException("the tool's machine died");
