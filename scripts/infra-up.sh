@@ -221,11 +221,17 @@ as_pg() {
 
 # PostgreSQL refuses to run as root, so as root its folder belongs to the postgres account.
 # When that account cannot reach the project folder (a parent without o+x, such as /root), the
-# data lives in /var/tmp and the project folder holds a link to it. Prints the real folder.
+# data lives in /var/lib and the project folder holds a link to it. Prints the real folder.
+# Until 2026-12-06 it lived in /var/tmp, which systemd-tmpfiles empties of files unused for 30 days
+# on Debian 13: a folder of those days stays where it is, kept from that cleaning.
 prepare_pg_dir() {
   local link=$WALLET_DATA_DIR/pg elsewhere
   if [ -L "$link" ]; then
-    readlink -f "$link"
+    elsewhere=$(readlink -f "$link")
+    # never an empty ledger in place of a lost one: initdb would start one without a word
+    [ -d "$elsewhere" ] || die "PostgreSQL's data folder $elsewhere, linked from $link, is gone: restore it, or remove the link to start an empty ledger"
+    keep_from_tmp_cleaning "$elsewhere"
+    echo "$elsewhere"
     return
   fi
   mkdir -p "$link"
@@ -235,11 +241,21 @@ prepare_pg_dir() {
     echo "$link"
     return
   fi
-  elsewhere=/var/tmp/wallet-pg-$(echo "$WALLET_DATA_DIR" | md5sum | cut -c1-12)
+  elsewhere=/var/lib/wallet-pg-$(echo "$WALLET_DATA_DIR" | md5sum | cut -c1-12)
   log "the $(pg_account) account cannot reach $link; keeping PostgreSQL's data in $elsewhere"
   mkdir -p "$elsewhere" && chown "$(pg_account):" "$elsewhere" && chmod 700 "$elsewhere"
   rmdir "$link" && ln -s "$elsewhere" "$link"
   echo "$elsewhere"
+}
+
+# A folder under /tmp or /var/tmp is excluded from systemd-tmpfiles' age cleaning (as root only).
+keep_from_tmp_cleaning() {
+  case "$1" in
+    /tmp/*|/var/tmp/*) ;;
+    *) return 0 ;;
+  esac
+  [ "$(id -u)" = 0 ] && [ -d /etc/tmpfiles.d ] || return 0
+  echo "x $1" >"/etc/tmpfiles.d/wallet-pg-$(echo "$1" | md5sum | cut -c1-12).conf"
 }
 
 init_pg() {
