@@ -168,7 +168,7 @@ public final class LedgerStore {
         stale = queued.stream().anyMatch(queuedOne -> queuedOne.shard().equals(shard) && !submission.reaches(queuedOne));
         if (!stale) {
           if (queued.isEmpty()) {
-            queuedSinceMs = System.currentTimeMillis();
+            queuedSinceMs = monotonicMs();
           }
           queued.removeIf(earlier -> earlier.shard().equals(shard) && replaced.add(earlier));
           queued.add(submission);
@@ -216,9 +216,13 @@ public final class LedgerStore {
     });
   }
 
-  /** Whether the queue waits for more batches; if so, a timer flushes it when its wait is over. */
+  /**
+   * Whether the queue waits for more batches; if so, a timer flushes it when its wait is over. Timed by
+   * the monotonic clock: until 2026-12-06 by the wall clock, and a step back of it held a quiet
+   * database's commits for as long as the step.
+   */
   private boolean lingering() {
-    long waitMs = queuedSinceMs + lingerMs - System.currentTimeMillis();
+    long waitMs = queuedSinceMs + lingerMs - monotonicMs();
     if (waitMs <= 0 || queued.stream().mapToInt(s -> s.batch().size()).sum() >= ENOUGH_RECORDS) {
       return false;
     }
@@ -335,6 +339,10 @@ public final class LedgerStore {
 
   /** What the database holds, and what the placement gives it but shards still arriving there. */
   private record Placement(List<Integer> held, List<Integer> placedAndSettled) {
+  }
+
+  private static long monotonicMs() {
+    return System.nanoTime() / 1_000_000;
   }
 
   /** The shards this store's database holds now (pinned, changed by the moves since). */

@@ -62,7 +62,8 @@ final class ShardConsumer {
   private volatile boolean rungSinceCount = true;
   /** The last entry committed (and published) by this loop; null until read from the published position. */
   private volatile String position;
-  private long nextTrimAt;
+  /** By the monotonic clock: a step back of the wall clock stopped trimming for as long (until 2026-12-06). */
+  private long nextTrimAt = Long.MIN_VALUE;
   private long backoffMs;
   private final FailureStreak failures = new FailureStreak(FAILURE_LOG_EVERY_MS);
   private volatile long backlog;
@@ -292,7 +293,7 @@ final class ShardConsumer {
 
   /** Committed: the keys the batch retires get their lifetime, and the position moves past the batch. */
   private Future<Void> publish(List<Positioned> batch, String last) {
-    long now = System.currentTimeMillis();
+    long now = monotonicMs();
     boolean trim = now >= nextTrimAt;
     if (trim) {
       nextTrimAt = now + TRIM_EVERY_MS;
