@@ -9,8 +9,12 @@ import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.ledger.LedgerMigrations;
 import dev.wallet.ledger.LedgerPlacement;
 import dev.wallet.ledger.LedgerSettings;
+import dev.wallet.ledger.MovesFollowed;
 import dev.wallet.ledger.RebuildReport;
 import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -96,9 +100,14 @@ public final class LedgerTool {
     }
   }
 
+  /**
+   * Every database the shards are in now: the placement given, with the moves recorded since followed,
+   * as every writer and reader does (until 2026-12-06 only the databases given were read, and a
+   * placement from before a move reported "chain intact" without reading the moved shards).
+   */
   private static int verifyChain(LedgerSettings settings) throws Exception {
     int broken = 0;
-    for (LedgerDatabase database : settings.placement().databases()) {
+    for (LedgerDatabase database : followed(settings.placement()).databases()) {
       ChainVerification result = LedgerChain.verify(database);
       if (result.intact()) {
         System.out.println(database + ": chain intact: " + result.entries() + " entries of " + result.accounts()
@@ -110,6 +119,25 @@ public final class LedgerTool {
       }
     }
     return broken == 0 ? 0 : 2;
+  }
+
+  /** {@code given} with the moves its databases record followed (MovesFollowed); said when it changed. */
+  static LedgerPlacement followed(LedgerPlacement given) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    Map<String, Pool> pools = new HashMap<>();
+    try {
+      LedgerPlacement now = MovesFollowed.from(given, database -> pools.computeIfAbsent(database.toString(),
+        key -> PgBuilder.pool().connectingTo(database.connectOptions()).using(vertx).build()))
+        .await(1, TimeUnit.MINUTES);
+      if (!now.spec().equals(given.spec())) {
+        System.out.println("followed the moves the databases record: the shards are placed '" + now.spec()
+          + "' (WALLET_LEDGER_PLACEMENT gave '" + given.spec() + "')");
+      }
+      return now;
+    } finally {
+      pools.values().forEach(Pool::close);
+      vertx.close().await(1, TimeUnit.MINUTES);
+    }
   }
 
   private static int rebuild(LedgerSettings settings) throws Exception {

@@ -428,7 +428,8 @@ class ShardMoveTest {
   }
 
   @Test
-  @DisplayName("the operator's command moves shards to a database nothing has migrated yet, and prints the placement")
+  @DisplayName("the operator's command moves shards to a database nothing has migrated yet, and prints the placement; "
+    + "the chain's check, given the placement from before, follows the move there")
   void fromTheCommandLine() throws Exception {
     write(store(sourceApp, 0, 1, 2, 3), 2, 1, 2);
     String fresh = "move_new_" + run;
@@ -443,6 +444,8 @@ class ShardMoveTest {
       assertThat(LedgerTool.moveShards(settings, "2-2", app(fresh).toString())).isZero();
       assertThat(count(app(fresh), "SELECT count(*) FROM postings WHERE shard = 's0002'")).isEqualTo(2);
       assertThat(LedgerTool.moveShards(settings, "2-2", app(fresh).toString())).as("again: refused").isEqualTo(1);
+      assertThat(LedgerTool.followed(settings.placement()).databases()).as("what verify-chain reads, given the "
+        + "placement from before the move").extracting(LedgerDatabase::database).contains(sourceName, fresh);
     } finally {
       superuser("DROP DATABASE IF EXISTS " + fresh + " WITH (FORCE)");
     }
