@@ -62,6 +62,8 @@ final class ShardConsumer {
   private volatile boolean rungSinceCount = true;
   /** The last entry committed (and published) by this loop; null until read from the published position. */
   private volatile String position;
+  /** The replication history (master_replid) of the master this loop last read from. */
+  private String readFromHistory;
   /** By the monotonic clock: a step back of the wall clock stopped trimming for as long (until 2026-12-06). */
   private long nextTrimAt = Long.MIN_VALUE;
   private long backoffMs;
@@ -249,6 +251,18 @@ final class ShardConsumer {
   }
 
   private Future<Integer> commit(LedgerOutbox.Read read) {
+    String history = read.replication().history();
+    if (position != null && readFromHistory != null && !readFromHistory.equals(history)) {
+      // A failover since this loop's last read: the new master may have lost what it published last
+      // (its position and its records' lifetimes). Read from the position it holds, so those batches are
+      // committed again (the ledger compares them with what it has) and their records get their lifetime
+      // again; until 2026-12-06 the loop went on from its own position, and those records never expired.
+      LOG.info("{}: its master changed since the last read (a failover); reading from the position it holds", shard());
+      readFromHistory = history;
+      position = null;
+      return readPosition().compose(from -> stream.after(from, options.batchSize())).compose(this::commit);
+    }
+    readFromHistory = history;
     List<LedgerOutbox.Entry> messages = read.entries();
     readToTheEnd = messages.size() < options.batchSize();
     if (!read.published() && !LedgerOutbox.START.equals(position)) {
