@@ -93,6 +93,14 @@ class AuthApiTest {
   }
 
   @Test
+  @DisplayName("a token whose start (nbf) is a few seconds ahead, its issuer's clock running ahead of ours, is accepted")
+  void aStartSecondsAheadIsAccepted() {
+    String token = Tokens.hs256(Tokens.claims(SUBJECT).put("nbf", Instant.now().plusSeconds(5).getEpochSecond()));
+
+    assertThat(get("Bearer " + token).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   @DisplayName("an audience list that includes ours is accepted")
   void audienceList() {
     String token = Tokens.hs256(Tokens.claims(SUBJECT).put("aud", new JsonArray().add("other-api").add("wallet-api")));

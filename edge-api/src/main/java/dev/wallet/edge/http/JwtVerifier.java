@@ -30,6 +30,9 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class JwtVerifier {
 
+  /** How far ahead of this process's clock an issuer's may run for a token's start (nbf). */
+  static final long NOT_BEFORE_LEEWAY_SECONDS = 30;
+
   public static final String HS256 = "HS256";
   public static final String RS256 = "RS256";
   static final String ISSUER = "wallet";
@@ -143,13 +146,18 @@ public final class JwtVerifier {
     }
   }
 
-  /** The expiry, when the token has one and it has not passed. */
+  /**
+   * The expiry, when the token has one and it has not passed. A token's start (nbf) is allowed
+   * {@link #NOT_BEFORE_LEEWAY_SECONDS} of the issuer's clock running ahead of this one: until
+   * 2026-12-06 a token issued with nbf = iat by an identity provider a second ahead was refused for
+   * that second. Its expiry gets none: a token ends when its issuer said.
+   */
   private Instant requireTimely(JsonObject claims) {
     long now = nowSeconds();
     if (!(claims.getValue("exp") instanceof Number exp) || now >= exp.longValue()) {
       throw rejected("token expired or without exp");
     }
-    if (claims.getValue("nbf") instanceof Number nbf && now < nbf.longValue()) {
+    if (claims.getValue("nbf") instanceof Number nbf && now + NOT_BEFORE_LEEWAY_SECONDS < nbf.longValue()) {
       throw rejected("token not valid yet");
     }
     return Instant.ofEpochSecond(exp.longValue());
