@@ -23,6 +23,7 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -330,7 +331,12 @@ final class Stripes {
    * and completes once all of them ended. Answers how much reached the merchant wallet.
    */
   Future<Long> gather(WalletIdentity merchant) {
-    List<Future<Long>> sweeps = stripesOf(merchant.id()).stream()
+    return gather(merchant, Set.of());
+  }
+
+  /** The same, leaving the stripes {@code kept} where they are. */
+  private Future<Long> gather(WalletIdentity merchant, Set<WalletId> kept) {
+    List<Future<Long>> sweeps = stripesOf(merchant.id()).stream().filter(stripe -> !kept.contains(stripe))
       .map(stripe -> available(stripe).compose(amount -> sweep(stripe, merchant.id(), new Money(amount,
         merchant.currency()))))
       .toList();
@@ -344,14 +350,22 @@ final class Stripes {
    * that the merchant could pay from the rest (503).
    */
   Future<Long> gatheredUpTo(WalletIdentity merchant, long needed) {
+    return gatheredUpTo(merchant, needed, Set.of());
+  }
+
+  private Future<Long> gatheredUpTo(WalletIdentity merchant, long needed, Set<WalletId> kept) {
     return available(merchant.id()).compose(own -> own >= needed ? Future.succeededFuture(own)
-      : gather(merchant).transform(gathered -> available(merchant.id()).compose(now -> now >= needed
+      : gather(merchant, kept).transform(gathered -> available(merchant.id()).compose(now -> now >= needed
         || gathered.succeeded() ? Future.succeededFuture(now) : Future.failedFuture(gathered.cause()))));
   }
 
-  /** Moves {@code minor} from the merchant wallet to one of its stripes, gathering the others first when short. */
+  /**
+   * Moves {@code minor} from the merchant wallet to one of its stripes, gathering the others first when
+   * short: not that one, whose money the refill is to add to (until 2026-12-06 it was swept away too,
+   * and the refund it was for fell short and was asked again, up to its last attempt).
+   */
   Future<Long> refill(WalletId stripe, WalletIdentity merchant, long minor) {
-    return gatheredUpTo(merchant, minor)
+    return gatheredUpTo(merchant, minor, Set.of(stripe))
       .compose(own -> sweep(merchant.id(), stripe, new Money(Math.min(minor, own), merchant.currency())));
   }
 

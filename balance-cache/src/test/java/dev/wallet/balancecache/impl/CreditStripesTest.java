@@ -215,6 +215,27 @@ class CreditStripesTest {
     assertThat(Await.result(cache.payment(paid.id())).orElseThrow().refundedMinor()).isEqualTo(1_500);
   }
 
+  @Test
+  @DisplayName("a refund from a stripe that holds part of it is refilled by the rest, gathered from the other stripes "
+    + "only: two sweeps, the stripe's own money left where the refund needs it")
+  void aRefillKeepsTheStripesOwnMoney() {
+    List<WalletId> payers = payersOnOtherShards(2, 5_000);
+    PaymentView paid = Await.result(pay(payers.get(0), 1_000)).value();
+    assertOk(Await.result(pay(payers.get(1), 2_000)).code());
+    WalletId stripe = Stripes.stripeOf(merchant, payers.get(0).shard());
+    assertThat(core.wallet(stripe).available()).isEqualTo(1_000 - FEE);
+    long sweepsBefore = cache.sagaCounts().started();
+
+    Outcome<RefundView> refunded = Await.result(cache.refund(new Refund(paid.id(), new Money(1_000, USD), shop,
+      key(shop))));
+
+    assertThat(refunded.code()).isEqualTo(OutcomeCode.OK);
+    assertThat(cache.sagaCounts().started() - sweepsBefore).as("the other stripe's gathering and the refill")
+      .isEqualTo(2);
+    assertThat(core.available(payers.get(0))).isEqualTo(5_000);
+    assertThat(core.wallet(merchant).available()).isEqualTo((1_000 - FEE) + (2_000 - FEE) - 1_000);
+  }
+
   /**
    * A payment from a payer on the merchant's own shard lands on the merchant wallet, and its refund is
    * paid from there. Until 2026-12-06 such a refund never drew on the stripes, and was refused while
