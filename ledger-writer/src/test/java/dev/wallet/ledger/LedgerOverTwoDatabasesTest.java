@@ -343,6 +343,22 @@ class LedgerOverTwoDatabasesTest {
     assertThat(entriesIn(homeSql, after)).as("its deposit, where its shard's history is").isEqualTo(1);
   }
 
+  @Test
+  @DisplayName("a reader whose placement sends a shard to a database that never held it is refused there, not "
+    + "answered an empty history, a zero balance or no credit")
+  void aDatabaseThatNeverHeldAShardRefusesItsReads() {
+    WalletId inHome = core.funded(ownerOn(FIRST_HALF), 300);
+    awaitInTheLedger(List.of(inHome));
+    LedgerReader misplaced = LedgerReader.create(LedgerNodes.over(List.of(readerHome, readerSecond),
+      LedgerPlacement.parse("1000-1063=" + second, home, REGION_B)));
+
+    assertThatThrownBy(() -> Await.result(misplaced.entries(inHome, 10, Optional.empty())))
+      .isInstanceOf(PlacementOutOfDateException.class).hasMessageContaining("never held");
+    assertThatThrownBy(() -> Await.result(misplaced.balanceAt(inHome, Instant.now())))
+      .isInstanceOf(PlacementOutOfDateException.class);
+    assertThat(Await.result(reader.entries(inHome, 10, Optional.empty())).entries()).as("where it is").hasSize(1);
+  }
+
   private static long count(Pool database, String query) {
     return Await.result(database.query(query).execute()).iterator().next().getLong(0);
   }
