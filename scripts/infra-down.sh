@@ -21,7 +21,7 @@ stop_postgres() {
     fi
   fi
   if [ -n "$purge" ]; then
-    case "$pg_dir" in "$WALLET_DATA_DIR"/*) ;; *) rm -rf "$pg_dir" ;; esac
+    case "$pg_dir" in "$WALLET_DATA_DIR"/*) ;; *) rm -rf "$pg_dir"; rm -f "/etc/tmpfiles.d/wallet-pg-$(echo "$pg_dir" | md5sum | cut -c1-12).conf" ;; esac
   fi
 }
 

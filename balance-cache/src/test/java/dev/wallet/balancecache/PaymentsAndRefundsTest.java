@@ -219,6 +219,23 @@ class PaymentsAndRefundsTest extends MoneyCoreTest {
     assertThat(core.available(merchant)).isEqualTo(1_000 - 400);
   }
 
+  @Test
+  @DisplayName("a refund of a payment credited to the merchant and not finished at its payer's shard yet is paid")
+  void aRefundOfAPaymentCreditedNotFinishedIsPaid() {
+    String alice = owner();
+    String shop = owner();
+    WalletId payer = core.funded(alice, 10_000);
+    WalletId merchant = core.openMerchantElsewhere(shop, payer);
+    Payment payment = payment(payer, merchant, 1_000, 0, alice);
+    PaymentId id = PaymentId.random(payer.shard());
+    assertThat(Await.result(cache.saga().debitAndCredit(payment, id))).isEqualTo(OutcomeCode.OK);
+
+    Outcome<RefundView> refunded = Await.result(cache.refund(new Refund(id, new Money(400, USD), shop, key(shop))));
+
+    assertThat(refunded.code()).isEqualTo(OutcomeCode.OK);
+    assertThat(core.available(merchant)).isEqualTo(1_000 - 400);
+  }
+
   private Outcome<RefundView> refund(PaymentId payment, long amount, String actor) {
     return Await.result(cache.refund(new Refund(payment, new Money(amount, USD), actor, key(actor))));
   }

@@ -164,6 +164,9 @@ class RegionsApiTest {
     } finally {
       Await.result(halts.releaseAll("regions-test", "released after RegionsApiTest"));
       Await.result(ledgerB.close());
+      // every edge reads the halts once a second: the tests after this one find region b moving money again
+      Eventually.await("region b to move money again", Duration.ofSeconds(10), () -> send(HttpMethod.POST,
+        urlB + "/v1/transfers", bob, transfer(bobs, bob.openWallet(), 1), newKey()).statusCode() != 503);
     }
   }
 

@@ -45,6 +45,7 @@ import dev.wallet.balancecache.model.ShardAvailability;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.ShardRange;
 import dev.wallet.balancecache.model.SystemAccount;
+import dev.wallet.balancecache.model.SystemNames;
 import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.TransferStatus;
 import dev.wallet.balancecache.model.TransferView;
@@ -532,25 +533,43 @@ public final class RedisBalanceCache implements BalanceCache {
   @Override
   public Future<Outcome<RefundView>> refund(Refund command) {
     PaymentId paymentId = command.payment();
-    return paymentMovement(paymentId).compose(payment -> {
-      if (!MovementKind.PAYMENT.wire().equals(payment.get("kind"))
-        || TransferStatus.PENDING.wire().equals(payment.get("state"))) {
-        // not recorded: a payment still on its way to the merchant (its credit not made yet) has no payment
-        // record to refund from, and a retry under the key once it has arrived is a refund (until 2026-12-06 the
-        // script recorded PAYMENT_NOT_FOUND, and the retry was answered 404 for the key's retention)
-        return Future.succeededFuture(Outcome.<RefundView>refused(OutcomeCode.PAYMENT_NOT_FOUND));
-      }
-      WalletId merchant = new WalletId(payment.get("to"));
-      Movement refund = new Movement(RefundId.random(merchant.shard()).value(), MovementKind.REFUND, merchant,
-        new WalletId(payment.get("from")), command.amount(), 0, command.actor(), command.idempotencyKey(),
-        paymentId.value(), "", List.of(), command.requestHash());
-      String stripedMerchant = payment.get("to_parent");
-      // a payment that landed on the merchant wallet itself (a payer on its shard, another region's, one made
-      // before its owner was striped) is refunded from it, gathering its stripes when short (fromWallet)
-      Future<ScriptReply> refunded = stripedMerchant == null ? move(refund)
-        : toppedUp(() -> refilledFor(refund, new WalletId(stripedMerchant)), unrecorded -> move(refund, unrecorded));
-      return refunded.map(reply -> Views.outcome(reply, Views::refund));
-    });
+    return paymentMovement(paymentId).compose(payment -> !MovementKind.PAYMENT.wire().equals(payment.get("kind"))
+      ? Future.succeededFuture(Outcome.<RefundView>refused(OutcomeCode.PAYMENT_NOT_FOUND))
+      : onItsWay(paymentId, payment).compose(onItsWay -> onItsWay
+        ? Future.succeededFuture(Outcome.<RefundView>refused(OutcomeCode.PAYMENT_NOT_FOUND))
+        : refund(command, payment)));
+  }
+
+  /**
+   * A payment still on its way to the merchant: pending at its payer's shard and with no payment record
+   * at its payee's yet (its credit not made). Its refund is refused without being recorded, so that the
+   * same refund once the payment has arrived is paid (until 2026-12-06 the script recorded
+   * PAYMENT_NOT_FOUND, and the retry was answered 404 for the key's retention). One credited and not
+   * finished has its record, and is refunded.
+   */
+  private Future<Boolean> onItsWay(PaymentId paymentId, Map<String, String> payment) {
+    if (!TransferStatus.PENDING.wire().equals(payment.get("state"))) {
+      return Future.succeededFuture(false);
+    }
+    ShardId payee = new WalletId(payment.get("to")).shard();
+    if (!options.shards().contains(payee)) {
+      return Future.succeededFuture(false);
+    }
+    String record = Keys.paymentRecord(payee, paymentId.value());
+    return runner.send(record, Request.cmd(Command.EXISTS).arg(record)).map(found -> found.toLong() == 0);
+  }
+
+  private Future<Outcome<RefundView>> refund(Refund command, Map<String, String> payment) {
+    WalletId merchant = new WalletId(payment.get("to"));
+    Movement refund = new Movement(RefundId.random(merchant.shard()).value(), MovementKind.REFUND, merchant,
+      new WalletId(payment.get("from")), command.amount(), 0, command.actor(), command.idempotencyKey(),
+      command.payment().value(), "", List.of(), command.requestHash());
+    String stripedMerchant = payment.get("to_parent");
+    // a payment that landed on the merchant wallet itself (a payer on its shard, another region's, one made
+    // before its owner was striped) is refunded from it, gathering its stripes when short (fromWallet)
+    Future<ScriptReply> refunded = stripedMerchant == null ? move(refund)
+      : toppedUp(() -> refilledFor(refund, new WalletId(stripedMerchant)), unrecorded -> move(refund, unrecorded));
+    return refunded.map(reply -> Views.outcome(reply, Views::refund));
   }
 
   @Override
@@ -630,7 +649,7 @@ public final class RedisBalanceCache implements BalanceCache {
 
   /** One script when both wallets share a shard, the saga otherwise; from the wallet as {@link #fromWallet} says. */
   private Future<ScriptReply> move(Movement m) {
-    return fromWallet(m.from(), m.amount(), unrecorded -> move(m, unrecorded));
+    return fromWallet(m.from(), m.actor(), m.amount(), unrecorded -> move(m, unrecorded));
   }
 
   /**
@@ -638,10 +657,15 @@ public final class RedisBalanceCache implements BalanceCache {
    * its stripes ({@link #wallet}), so one short of {@code amount} gathers them first and is asked
    * again ({@link #toppedUp}) rather than refused. Until 2026-12-06 only its payouts and refunds did,
    * and a transfer, payment or authorization from it was refused insufficient_funds (and the refusal
-   * replayed for the key's retention) while the balance it read covered it.
+   * replayed for the key's retention) while the balance it read covered it. Only a striped owner or
+   * the system moves money out of such a wallet (the script refuses anyone else), so for any other
+   * {@code actor} the source is not read: no Redis round trip on an ordinary transfer.
    */
-  private Future<ScriptReply> fromWallet(WalletId source, Money amount,
+  private Future<ScriptReply> fromWallet(WalletId source, String actor, Money amount,
                                          Function<Set<OutcomeCode>, Future<ScriptReply>> ask) {
+    if (!mayMoveStripedMoney(actor)) {
+      return ask.apply(Set.of());
+    }
     return identity(source).compose(found -> found.filter(stripes::striped)
       .map(merchant -> toppedUp(() -> gatheredFor(merchant, amount), ask))
       .orElseGet(() -> ask.apply(Set.of())));
@@ -825,12 +849,11 @@ public final class RedisBalanceCache implements BalanceCache {
    * to a peer as not pending, conclude, and report a disagreement that was money in flight.
    */
   private Future<Void> pendingPages(ShardId shard, Function<List<String>, Future<Void>> each) {
-    return pendingPages(Keys.pendingMovements(shard), "0", new HashSet<>(), each);
-  }
-
-  private Future<Void> pendingPages(String key, String cursor, Set<String> seen,
-                                    Function<List<String>, Future<Void>> each) {
-    return runner.send(key, Request.cmd(Command.ZSCAN).arg(key).arg(cursor).arg("COUNT").arg(SWEEP_BATCH))
+    String key = Keys.pendingMovements(shard);
+    String[] cursor = {"0"};
+    Set<String> seen = new HashSet<>();
+    return Sequential.repeatWhile(() -> runner.send(key, Request.cmd(Command.ZSCAN).arg(key).arg(cursor[0])
+        .arg("COUNT").arg(SWEEP_BATCH))
       .compose(scanned -> {
         List<String> page = new ArrayList<>();
         Response members = scanned.get(1);
@@ -840,10 +863,9 @@ public final class RedisBalanceCache implements BalanceCache {
             page.add(id);
           }
         }
-        String next = scanned.get(0).toString();
-        return (page.isEmpty() ? Future.<Void>succeededFuture() : each.apply(page))
-          .compose(done -> "0".equals(next) ? Future.<Void>succeededFuture() : pendingPages(key, next, seen, each));
-      });
+        cursor[0] = scanned.get(0).toString();
+        return (page.isEmpty() ? Future.<Void>succeededFuture() : each.apply(page)).map(done -> !"0".equals(cursor[0]));
+      }));
   }
 
   /** Outcome codes as a script's comma-separated argument. */
@@ -868,6 +890,11 @@ public final class RedisBalanceCache implements BalanceCache {
       .map(replies -> replies.stream().map(reply -> Views.outcome(reply, Views::payment)).toList());
   }
 
+  /** Only the system or a striped owner moves money out of a striped merchant's wallet: the script refuses anyone else. */
+  private boolean mayMoveStripedMoney(String actor) {
+    return SystemNames.ACTOR.equals(actor) || options.striping().striped(actor);
+  }
+
   /**
    * move_batch.lua: every movement applied, or none; each item's reply as move.lua would give it. A hot
    * merchant's wallet paying in it gathers its stripes first when short of what it pays in all (once:
@@ -875,6 +902,9 @@ public final class RedisBalanceCache implements BalanceCache {
    */
   private Future<List<ScriptReply>> moveAll(List<Movement> movements) {
     ShardId shard = oneShard(movements);
+    if (!mayMoveStripedMoney(movements.get(0).actor())) {
+      return moveAllNow(shard, movements);
+    }
     Map<WalletId, Long> paidBy = movements.stream()
       .collect(Collectors.groupingBy(Movement::from, LinkedHashMap::new, Collectors.summingLong(m -> m.amount().minor())));
     return Future.all(paidBy.entrySet().stream().map(paid -> identity(paid.getKey()).compose(found -> found
@@ -928,7 +958,7 @@ public final class RedisBalanceCache implements BalanceCache {
 
   /**
    * The hold's id is its key's, and the ledger is asked first, as for a credit: a hold it holds
-   * placed already is answered as a replay (another amount under the key is another request). Its
+   * placed already is answered as a replay (another amount or reference under the key is another request). Its
    * key's record expires a day after the ledger has the hold, and a rebuilt one refuses any retry;
    * until 2026-12-06 a withdrawal or a chargeback driven again after that held the money twice (a
    * chargeback then settled both holds) or failed with the money held.
@@ -939,12 +969,13 @@ public final class RedisBalanceCache implements BalanceCache {
       + command.idempotencyKey().digest());
     return ledger.holdPlaced(command.wallet(), id).compose(placed -> placed.isPresent()
       ? Future.succeededFuture(placed.get().amount().equals(command.amount())
+        && placed.get().reference().equals(command.reference())
         ? new Outcome<>(OutcomeCode.OK, placed.get(), true) : Outcome.refused(OutcomeCode.IDEMPOTENCY_KEY_REUSED))
       : place(command, id));
   }
 
   private Future<Outcome<HoldView>> place(PlaceHold command, HoldId id) {
-    return fromWallet(command.wallet(), command.amount(), unrecorded -> hold(id, command.wallet(), command.amount(),
+    return fromWallet(command.wallet(), command.actor(), command.amount(), unrecorded -> hold(id, command.wallet(), command.amount(),
       command.actor(), command.reference(), command.idempotencyKey(), command.limits(), command.requestHash(), "", 0,
       unrecorded))
       .map(reply -> Views.outcome(reply, Views::hold));
@@ -964,7 +995,7 @@ public final class RedisBalanceCache implements BalanceCache {
       return toOtherRegion(command.merchant());
     }
     HoldId id = HoldId.random(command.payer().shard());
-    return fromWallet(command.payer(), command.amount(), unrecorded -> hold(id, command.payer(), command.amount(),
+    return fromWallet(command.payer(), command.actor(), command.amount(), unrecorded -> hold(id, command.payer(), command.amount(),
       command.actor(), command.orderRef(), command.idempotencyKey(), command.limits(), command.requestHash(),
       command.merchant().value(), command.lifetimeMs(), unrecorded))
       .map(reply -> Views.outcome(reply, Views::authorization));

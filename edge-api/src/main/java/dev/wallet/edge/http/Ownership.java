@@ -43,9 +43,10 @@ public final class Ownership {
 
   /**
    * The source of a movement {@code actor} asks for is its own, or a failed future with a 404 problem:
-   * checked before anything else is asked about the movement (the receiver's limits, another region's
-   * merchant), so that naming a wallet one does not own learns nothing and costs nothing elsewhere. The
-   * money core checks it again in the script that moves the money.
+   * checked before a refusal is answered (the receiver's limits would tell about the receiver) and
+   * before another region is asked about a merchant, so that naming a wallet one does not own learns
+   * nothing and costs nothing elsewhere. The money core checks it in the script that moves the money,
+   * so a movement that passes its checks reads nothing more for it here.
    */
   public Future<Void> requireSourceOf(String actor, WalletId source) {
     return ownedBy(actor, source).map(owned -> {

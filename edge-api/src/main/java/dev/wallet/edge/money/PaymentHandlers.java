@@ -93,15 +93,21 @@ public final class PaymentHandlers {
    * answered it before ({@link RulesRefusals}); {@code requestHash}: the request's hash for the money
    * core, given the merchant. Until 2026-12-06 another currency was refused only where the merchant's
    * shard was the payer's: an authorization held the payer's money until its expiry, and a payment
-   * to another shard went out and came back. The payer's wallet must be the caller's first: asking
-   * another region about a merchant for a wallet one does not own (until 2026-12-06 any caller could
-   * have every item of a batch ask, at no cost) is answered 404 before.
+   * to another shard went out and came back. The payer's wallet must be the caller's before another
+   * region is asked about its merchant (until 2026-12-06 any caller could have every item of a batch
+   * ask, at no cost) and before a refusal is answered: 404 otherwise. On the way through, the money
+   * core checks the payer's owner; an ordinary payment reads nothing more for it.
    */
   Future<Checked> checkMerchantAndLimits(Request request, Function<Merchants.Merchant, String> requestHash) {
-    return ownership.requireSourceOf(request.caller().id(), request.payer())
-      .compose(owned -> merchants.of(request.merchant()))
+    Future<Void> askable = merchants.regionOf(request.merchant()).isPresent() ? payersOwn(request)
+      : Future.succeededFuture();
+    return askable.compose(owned -> merchants.of(request.merchant())
       .transform(found -> found.succeeded() ? checkLimits(request, found.result(), requestHash)
-        : answeredWithoutTheMerchant(request, requestHash, found.cause()));
+        : answeredWithoutTheMerchant(request, requestHash, found.cause())));
+  }
+
+  private Future<Void> payersOwn(Request request) {
+    return ownership.requireSourceOf(request.caller().id(), request.payer());
   }
 
   private Future<Checked> checkLimits(Request request, Merchants.Merchant shop,
@@ -109,8 +115,8 @@ public final class PaymentHandlers {
     return inTheMerchantsCurrency(shop, request)
       .compose(same -> limits.outgoing(request.caller().id(), Operation.MERCHANT_PAYMENT, request.amount(),
         Optional.of(shop.wallet().ownerId())))
-      .recover(refused -> RulesRefusals.answeredBefore(cache, request.payer().shard(), request.key(),
-        requestHash.apply(shop), refused))
+      .recover(refused -> payersOwn(request).compose(owned -> RulesRefusals.answeredBefore(cache,
+        request.payer().shard(), request.key(), requestHash.apply(shop), refused)))
       .map(checks -> new Checked(shop, checks));
   }
 

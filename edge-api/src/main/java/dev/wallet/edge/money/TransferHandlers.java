@@ -65,12 +65,14 @@ public final class TransferHandlers {
 
   /**
    * The command with its sender's limit checks, or a failed future with the limits' refusal, unless
-   * its key answered it before ({@link RulesRefusals}); a batch item's first step too.
+   * its key answered it before ({@link RulesRefusals}); a batch item's first step too. A refusal is
+   * answered only to the source wallet's owner, 404 to anyone else (the receiver's limits would tell
+   * about the receiver; until 2026-12-06 they did); on the way through, the money core checks the owner.
    */
   public Future<Transfer> checked(Transfer command) {
-    return ownership.requireSourceOf(command.actor(), command.from())
-      .compose(owned -> limits.transfer(cache, command).recover(refused -> RulesRefusals.answeredBefore(cache,
-        command.from().shard(), command.idempotencyKey(), command.requestHash(), refused).map(command::withLimits)));
+    return limits.transfer(cache, command).recover(refused -> ownership.requireSourceOf(command.actor(), command.from())
+      .compose(owned -> RulesRefusals.answeredBefore(cache, command.from().shard(), command.idempotencyKey(),
+        command.requestHash(), refused)).map(command::withLimits));
   }
 
   /** A checked transfer through the money core, answered as POST /v1/transfers answers it. */
