@@ -533,12 +533,7 @@ class RegionsApiTest {
     + "another path (a delivery replayed as the finished notice) is refused 401")
   void deliveredAgainCreditedOnce() {
     Parties p = between(300, 0);
-    HttpResponse<Buffer> sent = p.alice().post("/v1/transfers", transfer(p.inA(), p.inB(), 100), newKey());
-    String id = sent.bodyAsJsonObject().getString("id");
-    assertThat(awaitTransfer(p.alice(), id)).isEqualTo("completed");
-    JsonObject settlement = new JsonObject().put("movementId", id).put("kind", "transfer")
-      .put("fromWalletId", p.inA()).put("toWalletId", p.inB()).put("amount", 100).put("currency", "USD")
-      .put("sourceRegion", "a");
+    JsonObject settlement = settledTransfer(p, 100);
 
     HttpResponse<Buffer> again = deliver(settlement, PAIR_SECRET, "a");
     HttpResponse<Buffer> forged = deliver(settlement, "a-secret-no-region-of-this-deployment-has", "a");
@@ -563,15 +558,11 @@ class RegionsApiTest {
     + "decision: its receiver was judged when it was credited")
   void deliveredAgainWhileTheLimitsAreAway(Vertx vertx) {
     Parties p = between(300, 0);
-    HttpResponse<Buffer> sent = p.alice().post("/v1/transfers", transfer(p.inA(), p.inB(), 100), newKey());
-    String id = sent.bodyAsJsonObject().getString("id");
-    assertThat(awaitTransfer(p.alice(), id)).isEqualTo("completed");
-    JsonObject settlement = new JsonObject().put("movementId", id).put("kind", "transfer")
-      .put("fromWalletId", p.inA()).put("toWalletId", p.inB()).put("amount", 100).put("currency", "USD")
-      .put("sourceRegion", "a");
+    JsonObject settlement = settledTransfer(p, 100);
     regionB.app.limits().hazelcast().shutdown();
     try {
       HttpResponse<Buffer> again = deliver(settlement, PAIR_SECRET, "a");
+      String id = settlement.getString("movementId");
       JsonObject undecided = settlement.copy().put("movementId", id.substring(0, id.length() - 4) + "beef");
       HttpResponse<Buffer> never = deliver(undecided, PAIR_SECRET, "a");
 
@@ -1043,6 +1034,15 @@ class RegionsApiTest {
       return status[0] != null && !status[0].equals("pending");
     });
     return status[0];
+  }
+
+  /** A transfer of {@code amount} from a to b, once completed, as region a delivers its settlement to b. */
+  private static JsonObject settledTransfer(Parties p, long amount) {
+    HttpResponse<Buffer> sent = p.alice().post("/v1/transfers", transfer(p.inA(), p.inB(), amount), newKey());
+    String id = sent.bodyAsJsonObject().getString("id");
+    assertThat(awaitTransfer(p.alice(), id)).isEqualTo("completed");
+    return new JsonObject().put("movementId", id).put("kind", "transfer").put("fromWalletId", p.inA())
+      .put("toWalletId", p.inB()).put("amount", amount).put("currency", "USD").put("sourceRegion", "a");
   }
 
   /** To region b, as region {@code from} signing with {@code secret}. */
