@@ -115,8 +115,9 @@ public final class PaymentHandlers {
     return inTheMerchantsCurrency(shop, request)
       .compose(same -> limits.outgoing(request.caller().id(), Operation.MERCHANT_PAYMENT, request.amount(),
         Optional.of(shop.wallet().ownerId())))
-      .recover(refused -> payersOwn(request).compose(owned -> RulesRefusals.answeredBefore(cache,
-        request.payer().shard(), request.key(), requestHash.apply(shop), refused)))
+      .recover(refused -> (RulesRefusals.isRefusal(refused) ? payersOwn(request) : Future.<Void>succeededFuture())
+        .compose(owned -> RulesRefusals.answeredBefore(cache, request.payer().shard(), request.key(),
+          requestHash.apply(shop), refused)))
       .map(checks -> new Checked(shop, checks));
   }
 

@@ -40,11 +40,17 @@ public final class RulesRefusals {
 
   /** The same, {@code answered} saying whether the request's key answered it before. */
   public static Future<List<LimitCheck>> answeredBefore(Supplier<Future<Boolean>> answered, Throwable failure) {
-    if (!(failure instanceof ProblemException refused) || refused.problem().status() != 422) {
+    if (!isRefusal(failure)) {
       return Future.failedFuture(failure);
     }
-    return answered.get().compose(before -> before ? Future.succeededFuture(noneCanPass(refused.problem().detail()))
+    String why = ((ProblemException) failure).problem().detail();
+    return answered.get().compose(before -> before ? Future.succeededFuture(noneCanPass(why))
       : Future.failedFuture(failure));
+  }
+
+  /** A refusal of the rules (422), as opposed to a failure to ask them (the limits away: 503). */
+  static boolean isRefusal(Throwable failure) {
+    return failure instanceof ProblemException refused && refused.problem().status() == 422;
   }
 
   /**

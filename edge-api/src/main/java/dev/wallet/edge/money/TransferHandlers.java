@@ -70,9 +70,15 @@ public final class TransferHandlers {
    * about the receiver; until 2026-12-06 they did); on the way through, the money core checks the owner.
    */
   public Future<Transfer> checked(Transfer command) {
-    return limits.transfer(cache, command).recover(refused -> ownership.requireSourceOf(command.actor(), command.from())
+    return limits.transfer(cache, command).recover(refused -> ownedIfRefused(command, refused)
       .compose(owned -> RulesRefusals.answeredBefore(cache, command.from().shard(), command.idempotencyKey(),
         command.requestHash(), refused)).map(command::withLimits));
+  }
+
+  /** A refusal of the rules is for the source's owner only; a failure to ask them fails as it came, at once. */
+  private Future<Void> ownedIfRefused(Transfer command, Throwable failure) {
+    return RulesRefusals.isRefusal(failure) ? ownership.requireSourceOf(command.actor(), command.from())
+      : Future.succeededFuture();
   }
 
   /** A checked transfer through the money core, answered as POST /v1/transfers answers it. */
