@@ -37,10 +37,15 @@ if type(local_check) == 'table' and local_check.err then return reply('elsewhere
 -- lib.lua took the time from the declared keys' shard's clock alone; the credit's postings are the
 -- destination shard's, so the time is the later of both clocks, and both keep it (until 2026-12-06 the
 -- destination's entries could be stamped before ones it had, and its clock was left behind them)
+-- (one SET: the clock behind is the one written)
 local credit_clock = tag_of(credit_keys[1]) .. ':clock'
-script_ms = math.max(script_ms, tonumber(redis.call('GET', credit_clock)) or 0)
-redis.call('SET', SHARD_CLOCK, units(script_ms))
-redis.call('SET', credit_clock, units(script_ms))
+local credit_ms = tonumber(redis.call('GET', credit_clock)) or 0
+if credit_ms > script_ms then
+  script_ms = credit_ms
+  redis.call('SET', SHARD_CLOCK, units(script_ms))
+elseif credit_ms < script_ms then
+  redis.call('SET', credit_clock, units(script_ms))
+end
 
 -- A later step that fails leaves the movement pending, as the saga's would, and the debit's reply
 -- (PENDING) is the answer; the sweeper goes on from there.
