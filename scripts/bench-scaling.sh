@@ -57,7 +57,7 @@ for shape in $shapes; do
   (
     unset WALLET_REDIS_NODES WALLET_REGION_B_DATA_DIR   # region b's folder follows WALLET_DATA_DIR (env.sh)
     export WALLET_DATA_DIR=$shape_dir WALLET_REDIS_NODE_COUNT=$((2 * masters))
-    export WALLET_REDIS_FIRST_PORT=${WALLET_SCALING_REDIS_FIRST_PORT:-7301} WALLET_PG_PORT=${WALLET_SCALING_PG_PORT:-25532}
+    export WALLET_REDIS_FIRST_PORT=${WALLET_SCALING_REDIS_FIRST_PORT:-7501} WALLET_PG_PORT=${WALLET_SCALING_PG_PORT:-25532}
     # the shape's data goes; its processes' logs stay beside its report, for a second look
     trap 'mkdir -p "$WALLET_DATA_DIR-logs"; cp -r "$WALLET_DATA_DIR/logs" "$WALLET_DATA_DIR/bench/run.log" \
       "$WALLET_DATA_DIR-logs/" 2>/dev/null || true; "$WALLET_ROOT/scripts/infra-down.sh" --purge >/dev/null 2>&1 || true' EXIT

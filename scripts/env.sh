@@ -64,8 +64,10 @@ in_region_b() {
   )
 }
 
-# Prometheus (scripts/run.sh --with-prometheus, scripts/check-ops.sh): its HTTP port and its folder
-export WALLET_PROMETHEUS_PORT=${WALLET_PROMETHEUS_PORT:-9090}
+# Prometheus (scripts/run.sh --with-prometheus, scripts/check-ops.sh): its HTTP port and its folder.
+# Not Prometheus's own 9090: installing Debian's package starts the system's Prometheus there, where
+# systemd runs, and the wallet's could not bind it.
+export WALLET_PROMETHEUS_PORT=${WALLET_PROMETHEUS_PORT:-9190}
 export WALLET_PROMETHEUS_DIR=${WALLET_PROMETHEUS_DIR:-$WALLET_DATA_DIR/prometheus}
 
 log() { printf '[wallet] %s\n' "$*" >&2; }

@@ -24,6 +24,8 @@ ensure_binaries() {
   command -v redis-server >/dev/null && command -v redis-cli >/dev/null || install_packages redis-server redis-tools
   require_redis_7
   [ -n "$(pg_bindir)" ] || install_packages postgresql
+  # scripts/run.sh and scripts/check-ops.sh ask the edges whether they are ready with it
+  command -v curl >/dev/null || install_packages curl
 }
 
 # saga_local.lua reaches a second shard of its node with the script flag allow-cross-slot-keys (Redis 7).
@@ -241,10 +243,17 @@ prepare_pg_dir() {
     echo "$link"
     return
   fi
+  # a ledger the account cannot reach is never set aside for an empty one (a parent folder lost its o+x)
+  [ ! -f "$link/PG_VERSION" ] \
+    || die "PostgreSQL's data in $link cannot be reached by the $(pg_account) account: give its parent folders o+x, or move it"
   elsewhere=/var/lib/wallet-pg-$(echo "$WALLET_DATA_DIR" | md5sum | cut -c1-12)
+  # nor is one whose link was deleted (rm -rf of the data folder) taken up again beside an empty Redis
+  [ ! -f "$elsewhere/PG_VERSION" ] \
+    || die "$elsewhere holds the ledger of an earlier $WALLET_DATA_DIR whose link is gone: link it again (ln -s $elsewhere $link) to keep it, or delete it to start an empty ledger"
   log "the $(pg_account) account cannot reach $link; keeping PostgreSQL's data in $elsewhere"
-  mkdir -p "$elsewhere" && chown "$(pg_account):" "$elsewhere" && chmod 700 "$elsewhere"
-  rmdir "$link" && ln -s "$elsewhere" "$link"
+  mkdir -p "$elsewhere" && chown "$(pg_account):" "$elsewhere" && chmod 700 "$elsewhere" \
+    || die "could not prepare $elsewhere for PostgreSQL's data"
+  rmdir "$link" && ln -s "$elsewhere" "$link" || die "could not link $link to $elsewhere"
   echo "$elsewhere"
 }
 

@@ -12,7 +12,7 @@
 # PostgreSQL passwords).
 #
 # With --with-prometheus it also starts a local Prometheus (Debian's package, installed with apt when
-# missing) on WALLET_PROMETHEUS_PORT (default 9090), keeping its data in WALLET_PROMETHEUS_DIR,
+# missing) on WALLET_PROMETHEUS_PORT (default 9190), keeping its data in WALLET_PROMETHEUS_DIR,
 # scraping both edges and the ledger writer every 5 s with the alert rules of
 # ops/prometheus/wallet-alerts.yml loaded (docs/operations.md), and tells the edges where it is
 # (WALLET_PROMETHEUS_URL) for the console's Live page.

@@ -191,9 +191,10 @@ public interface BalanceCache {
    * listener runs on the money core's event loop and must not block (hop to your own context).
    * At most once, in order per wallet. Close the returned handle to stop listening. The handle comes
    * once the feed follows every shard: a snapshot read after that misses nothing the feed would not
-   * bring.
+   * bring. After a failover of a shard's master the listener is told so ({@link BalanceListener#masterChanged})
+   * before the changes read from the new master.
    */
-  Future<AutoCloseable> subscribeBalanceChanges(Consumer<BalanceEvent> listener);
+  Future<AutoCloseable> subscribeBalanceChanges(BalanceListener listener);
 
   /** What this process's sagas and sweeper did since it started, for metrics. */
   SagaCounts sagaCounts();

@@ -3,14 +3,20 @@ package dev.wallet.balancecache;
 import static dev.wallet.balancecache.testing.MoneyCore.owner;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wallet.balancecache.command.Credit;
 import dev.wallet.balancecache.model.BalanceEvent;
+import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.outbox.OutboxRecord;
+import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.balancecache.outbox.OutboxStreams;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
+import dev.wallet.balancecache.testing.RedisNodes;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -20,6 +26,7 @@ import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import java.time.Duration;
+import java.util.Currency;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -117,6 +124,47 @@ class BalanceFeedTest {
         Await.result(redis.send(Request.cmd(Command.XDEL).arg(outbox).arg(unreadable)));
       }
       redis.close();
+    }
+  }
+
+  @Test
+  @DisplayName("a failover of a shard's master is announced to the subscribers before the changes read from the new "
+    + "master: a balance read from the old one may be what the failover took back")
+  void aFailoverIsAnnouncedBeforeTheNewMastersChanges() throws Exception {
+    WalletId wallet = core.open(owner());
+    List<String> heard = new CopyOnWriteArrayList<>();
+    try (AutoCloseable subscription = Await.result(watcher.subscribeBalanceChanges(new BalanceListener() {
+      @Override
+      public void balance(BalanceEvent event) {
+        if (event.wallet().equals(wallet)) {
+          heard.add("balance " + event.available());
+        }
+      }
+
+      @Override
+      public void masterChanged(ShardId shard) {
+        heard.add("master changed on " + shard);
+      }
+    }))) {
+      core.fund(wallet, 100);
+      Eventually.await("the funding on the feed", Duration.ofSeconds(10), () -> heard.contains("balance 100"));
+      int master = RedisNodes.masterOf(wallet.shard());
+      int replica = RedisNodes.replicasOf(master).get(0);
+
+      RedisNodes.cli(replica, "CLUSTER", "FAILOVER");
+      Eventually.await("the replica to take the shard over", Duration.ofSeconds(30),
+        () -> RedisNodes.masterOf(wallet.shard()) == replica);
+      // one key for every attempt: one that failed after its script ran is answered, not credited twice
+      Credit deposit = new Credit(wallet, new Money(50, Currency.getInstance("USD")), SystemAccount.clearing("sandbox",
+        Currency.getInstance("USD")), PostingType.DEPOSIT, "d-after-failover", MoneyCore.key("test-funding"));
+      Eventually.await("a deposit on " + wallet.shard() + " after the failover", Duration.ofSeconds(30),
+        () -> Await.result(writer.credit(deposit).map(done -> done.code() == OutcomeCode.OK).otherwise(false)));
+
+      Eventually.await("the deposit on the feed", Duration.ofSeconds(10), () -> heard.contains("balance 150"));
+      String announced = "master changed on " + wallet.shard();
+      assertThat(heard).contains(announced);
+      assertThat(heard.indexOf(announced)).as("announced before the new master's change").isLessThan(
+        heard.indexOf("balance 150"));
     }
   }
 }

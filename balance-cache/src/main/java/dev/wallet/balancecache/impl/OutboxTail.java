@@ -1,5 +1,6 @@
 package dev.wallet.balancecache.impl;
 
+import dev.wallet.balancecache.BalanceListener;
 import dev.wallet.balancecache.model.BalanceEvent;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.ShardRange;
@@ -19,7 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * within a round trip of being written, and an idle shard costs nothing.
  * At most once and in order per wallet (a wallet lives on one shard); an entry the ledger writer
  * trimmed before this tail read it is missed, which the wallet sequence lets a client detect.
+ * A shard read from another master than the last read's is announced before its entries
+ * ({@link BalanceListener#masterChanged}): what the tail brought from the old master may be what the
+ * failover lost, and until 2026-12-06 a socket that had been pushed such a balance kept it, and
+ * passed over the new master's next change of that wallet as one it already had (the same seq).
  */
 final class OutboxTail {
 
@@ -48,7 +52,7 @@ final class OutboxTail {
   private final ScriptRunner runner;
   private final ShardRange shards;
   private final List<String> nodes;
-  private final List<Consumer<BalanceEvent>> listeners = new CopyOnWriteArrayList<>();
+  private final List<BalanceListener> listeners = new CopyOnWriteArrayList<>();
   private final Map<Integer, ShardTail> tails = new ConcurrentHashMap<>();
   private volatile boolean running;
   private Future<Void> positioned;
@@ -66,7 +70,7 @@ final class OutboxTail {
    * read yet, after {@link #POSITIONING_MS}): every change made after that reaches the listener. A
    * reader that takes a snapshot after it misses nothing between the snapshot and the feed.
    */
-  synchronized Future<AutoCloseable> subscribe(Consumer<BalanceEvent> listener) {
+  synchronized Future<AutoCloseable> subscribe(BalanceListener listener) {
     listeners.add(listener);
     AutoCloseable handle = () -> listeners.remove(listener);
     if (!running) {
@@ -76,7 +80,7 @@ final class OutboxTail {
       vertx.runOnContext(start -> {
         List<Future<Void>> ends = new ArrayList<>();
         for (ShardId shard : shards.all()) {
-          ShardTail tail = new ShardTail(Keys.outbox(shard));
+          ShardTail tail = new ShardTail(shard);
           tails.put(shard.number(), tail);
           ends.add(tail.follow());
         }
@@ -109,17 +113,21 @@ final class OutboxTail {
    */
   private final class ShardTail {
 
+    private final ShardId shard;
     private final String key;
     private final Context context = vertx.getOrCreateContext();
     private String lastId;
+    /** The master the last read was answered by. */
+    private String readFrom;
     /** Past the end of the stream, waiting for a ring (or, with no doorbell ringing, for {@link #restTimer}). */
     private boolean resting;
     private long restTimer = -1;
     private boolean rungWhileReading;
     private boolean gathering;
 
-    ShardTail(String key) {
-      this.key = key;
+    ShardTail(ShardId shard) {
+      this.shard = shard;
+      this.key = Keys.outbox(shard);
     }
 
     void ring() {
@@ -156,6 +164,7 @@ final class OutboxTail {
       runner.send(key, Request.cmd(Command.XREVRANGE).arg(key).arg("+").arg("-").arg("COUNT").arg(1))
         .map(last -> last == null || last.size() == 0 ? "0-0" : last.get(0).get(0).toString())
         .onSuccess(end -> {
+          readFrom = runner.masterOf(key);
           lastId = end;
           positioned.tryComplete();
           poll();
@@ -172,7 +181,10 @@ final class OutboxTail {
       }
       rungWhileReading = false;
       runner.send(key, Request.cmd(Command.XREAD).arg("COUNT").arg(BATCH).arg("STREAMS").arg(key).arg(lastId))
-        .map(reply -> deliver(reply, lastId))
+        .map(reply -> {
+          announceAnotherMaster();
+          return deliver(reply, lastId);
+        })
         .onComplete(read -> {
           if (read.failed()) {
             LOG.warn("reading {} failed, will try again: {}", key, read.cause().toString());
@@ -184,6 +196,24 @@ final class OutboxTail {
             rest();
           }
         });
+    }
+
+    private void announceAnotherMaster() {
+      String master = runner.masterOf(key);
+      if (master == null) {
+        return;
+      }
+      if (readFrom != null && !readFrom.equals(master)) {
+        LOG.warn("{} is read from {} now, no longer from {}: its subscribers are told", key, master, readFrom);
+        for (BalanceListener listener : listeners) {
+          try {
+            listener.masterChanged(shard);
+          } catch (RuntimeException e) {
+            LOG.error("a balance listener failed on the master change of {}; it stays subscribed", shard, e);
+          }
+        }
+      }
+      readFrom = master;
     }
 
     /** Waits for the doorbell (which rings every shard now and then as a last resort), or polls without it. */
@@ -233,9 +263,9 @@ final class OutboxTail {
     for (OutboxRecord.WalletBalance b : record.balances()) {
       BalanceEvent event = new BalanceEvent(new WalletId(b.wallet()), b.available(), b.held(), b.seq(),
         record.reference().orElse(record.id()), record.type().wire(), record.at());
-      for (Consumer<BalanceEvent> listener : listeners) {
+      for (BalanceListener listener : listeners) {
         try {
-          listener.accept(event);
+          listener.balance(event);
         } catch (RuntimeException e) {
           LOG.error("a balance listener failed on {}; it stays subscribed", event, e);
         }

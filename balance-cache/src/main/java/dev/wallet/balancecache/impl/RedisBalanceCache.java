@@ -333,7 +333,7 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   @Override
-  public Future<AutoCloseable> subscribeBalanceChanges(Consumer<BalanceEvent> listener) {
+  public Future<AutoCloseable> subscribeBalanceChanges(BalanceListener listener) {
     return tail.subscribe(listener);
   }
 

@@ -87,6 +87,11 @@ final class ScriptRunner {
     return endpoint != null && endpoint.equals(router.knownEndpoint(other));
   }
 
+  /** The master serving {@code key}'s slot as far as this process knows, or null when none is known. */
+  String masterOf(String key) {
+    return router.knownEndpoint(key);
+  }
+
   /** A plain command (a read, or a write that is idempotent by itself), with the same retry rules. */
   Future<Response> send(String key, Request request) {
     return send(key, request, operationTimeoutMs);

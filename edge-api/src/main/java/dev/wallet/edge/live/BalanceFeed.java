@@ -1,7 +1,9 @@
 package dev.wallet.edge.live;
 
 import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.BalanceListener;
 import dev.wallet.balancecache.model.BalanceEvent;
+import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -74,6 +76,19 @@ public final class BalanceFeed implements AutoCloseable {
     totals.computeIfPresent(socket.wallet(), (merchant, reads) -> sockets.containsKey(merchant) ? reads : null);
   }
 
+  /**
+   * A failover of {@code shard}'s master may have taken back a balance a socket was pushed, and the
+   * shard's next change may come with that balance's seq, which the socket would pass over as one it
+   * has: every socket with a wallet there is closed with 1013, and its client reads the wallet again.
+   */
+  void masterChanged(ShardId shard) {
+    sockets.forEach((id, listening) -> {
+      if (id.shard().equals(shard)) {
+        listening.forEach(WalletSocket::closeForMasterChange);
+      }
+    });
+  }
+
   /** Runs on the money core's event loop: each socket hops to its own. */
   public void publish(BalanceEvent event) {
     Set<WalletSocket> listening = sockets.get(event.wallet());
@@ -84,7 +99,17 @@ public final class BalanceFeed implements AutoCloseable {
 
   private synchronized Future<AutoCloseable> subscribeOnce() {
     if (subscription == null) {
-      subscription = cache.subscribeBalanceChanges(this::publish);
+      subscription = cache.subscribeBalanceChanges(new BalanceListener() {
+        @Override
+        public void balance(BalanceEvent event) {
+          publish(event);
+        }
+
+        @Override
+        public void masterChanged(ShardId shard) {
+          BalanceFeed.this.masterChanged(shard);
+        }
+      });
     }
     return subscription;
   }

@@ -167,6 +167,8 @@ public final class WalletSocket {
     reading = true;
     lastReadAtMs = System.currentTimeMillis();
     changedWhileReading = false;
+    // changes offered later may be missing from this read: the push names the last one it holds
+    String transaction = lastTransaction;
     totals.get().onComplete(read -> context.runOnContext(done -> {
       reading = false;
       if (read.failed()) {
@@ -176,7 +178,7 @@ public final class WalletSocket {
       Wallet total = read.result();
       if (total.seq() > sentSeq) {
         sentSeq = total.seq();
-        send(balance(wallet, total.available(), total.held(), total.seq(), lastTransaction));
+        send(balance(wallet, total.available(), total.held(), total.seq(), transaction));
       }
       if (changedWhileReading) {
         refreshTotal();
@@ -191,6 +193,15 @@ public final class WalletSocket {
 
   void closeForShutdown() {
     closeWith(GOING_AWAY, "server shutting down");
+  }
+
+  /** From any thread: see {@link BalanceFeed#masterChanged}. */
+  void closeForMasterChange() {
+    context.runOnContext(close -> {
+      if (closeWith(TRY_AGAIN_LATER, "the wallet's shard changed master: reconnect and read the wallet")) {
+        meters.counter("wallet_websocket_failover_closes_total").increment();
+      }
+    });
   }
 
   /** A socket outlives no token: once it expires, nothing more is pushed under it. */
