@@ -10,7 +10,6 @@ import dev.wallet.balancecache.command.Refund;
 import dev.wallet.balancecache.command.Transfer;
 import dev.wallet.balancecache.impl.RedisBalanceCache;
 import dev.wallet.balancecache.model.AuthorizationView;
-import dev.wallet.balancecache.model.BalanceEvent;
 import dev.wallet.balancecache.model.CaptureView;
 import dev.wallet.balancecache.model.ClearingPosition;
 import dev.wallet.balancecache.model.Credited;
@@ -39,7 +38,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Consumer;
 
 /**
  * The money core: wallets and their balances on a Redis Cluster, changed only by postings that

@@ -357,7 +357,7 @@ class LimitsApiTest {
     + "before it: the override's daily maximum, then the tier's, apply to the day's payments to the merchant")
   void aMerchantOverrideChangedDuringTheDay() {
     EdgeFixture edge = cluster.start(Optional.empty());
-    String withOverride = TestRules.rules("full", 1_000_000, 10_000, 1_000);
+    String withOverride = TestRules.rules("full", 10_000, 10_000, 1_000);
     String withoutOverride = TestRules.withoutMerchantOverrides(withOverride);
     publish(edge, withoutOverride);
     ApiCaller alice = edge.newUser();

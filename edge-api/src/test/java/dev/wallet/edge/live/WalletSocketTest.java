@@ -15,7 +15,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -98,8 +97,9 @@ class WalletSocketTest {
       socket = opened;
     }).listen(0, "127.0.0.1"));
     client = vertx.createWebSocketClient();
-    WebSocket connected = Await.result(client.connect(server.actualPort(), "127.0.0.1", "/"));
-    connected.textMessageHandler(text -> received.add(new JsonObject(text)));
+    // the handler set as the socket connects, on its event loop: the snapshot may come before the test thread would
+    Await.result(client.connect(server.actualPort(), "127.0.0.1", "/")
+      .map(connected -> connected.textMessageHandler(text -> received.add(new JsonObject(text)))));
     Eventually.await("the snapshot", Duration.ofSeconds(5), () -> received.size() == 1);
   }
 
