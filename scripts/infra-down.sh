@@ -62,7 +62,7 @@ purge_data_dir() {
   [ -d "$WALLET_DATA_DIR" ] || return 0
   for entry in "$WALLET_DATA_DIR"/* "$WALLET_DATA_DIR"/.[!.]*; do
     [ -e "$entry" ] || [ -L "$entry" ] || continue
-    if [ -d "$entry" ] && [ ! -L "$entry" ] && { [ -d "$entry/redis" ] || [ -e "$entry/pg" ]; }; then
+    if [ -d "$entry" ] && [ ! -L "$entry" ] && { [ -d "$entry/redis" ] || [ -e "$entry/pg" ] || [ -L "$entry/pg" ]; }; then
       continue
     fi
     rm -rf "$entry"
