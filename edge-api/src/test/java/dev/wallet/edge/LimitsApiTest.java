@@ -353,39 +353,6 @@ class LimitsApiTest {
   }
 
   @Test
-  @DisplayName("a merchant override published or taken away during the day counts what the payer paid that merchant "
-    + "before it: the override's daily maximum, then the tier's, apply to the day's payments to the merchant")
-  void aMerchantOverrideChangedDuringTheDay() {
-    EdgeFixture edge = cluster.start(Optional.empty());
-    String withOverride = TestRules.rules("full", 10_000, 10_000, 1_000);
-    String withoutOverride = TestRules.withoutMerchantOverrides(withOverride);
-    publish(edge, withoutOverride);
-    ApiCaller alice = edge.newUser();
-    ApiCaller shop = edge.as("override-merchant", "user", "merchant");
-    String from = alice.openWallet();
-    alice.deposit(from, 100_000);
-    String merchant = shop.openWalletElsewhere(from, "merchant");
-    assertThat(alice.post("/v1/payments", payment(from, merchant, 6_000), newKey()).statusCode()).isIn(201, 202);
-
-    publish(edge, withOverride);
-    HttpResponse<Buffer> beyondTheOverride = alice.post("/v1/payments", payment(from, merchant, 4_000), newKey());
-    HttpResponse<Buffer> upToTheOverride = alice.post("/v1/payments", payment(from, merchant, 1_000), newKey());
-    publish(edge, withoutOverride);
-    HttpResponse<Buffer> beyondTheTier = alice.post("/v1/payments", payment(from, merchant, 4_000), newKey());
-    HttpResponse<Buffer> upToTheTier = alice.post("/v1/payments", payment(from, merchant, 3_000), newKey());
-
-    assertProblem(beyondTheOverride, 422, "limit_exceeded");
-    assertThat(beyondTheOverride.bodyAsJsonObject().getString("detail"))
-      .endsWith("daily merchant_payment limit of tier full (override for merchant override-merchant): 7000 USD");
-    assertThat(upToTheOverride.statusCode()).as(upToTheOverride.bodyAsString()).isIn(201, 202);
-    assertProblem(beyondTheTier, 422, "limit_exceeded");
-    assertThat(beyondTheTier.bodyAsJsonObject().getString("detail"))
-      .endsWith("daily merchant_payment limit of tier full to merchant override-merchant: 10000 USD");
-    assertThat(upToTheTier.statusCode()).as(upToTheTier.bodyAsString()).isIn(201, 202);
-    assertThat(alice.available(from)).isEqualTo(100_000 - 6_000 - 1_000 - 3_000);
-  }
-
-  @Test
   @DisplayName("a payout the bank returned gives back what its withdrawal counted against its owner's limits, as a "
     + "declined one does: the owner may withdraw that money again the same day")
   void aReturnedPayoutGivesBackItsLimits() {

@@ -17,7 +17,6 @@ import dev.wallet.limits.model.PublishedRules;
 import dev.wallet.limits.model.RulesInForce;
 import dev.wallet.limits.testing.TestRules;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -123,30 +122,6 @@ class LimitsEngineTest {
     assertThat(withinOverride.checks().get(0).counter()).matches("merchant_payment\\.m[0-9a-f]{16}:USD:d:2026-11-25");
     assertThat(withinOverride.checks().get(0).maxMinor()).isEqualTo(7_000);
     assertThat(withinOverride.checks().get(1).counter()).isEqualTo("merchant_payment:USD:m:2026-11");
-  }
-
-  @Test
-  @DisplayName("a payment to a merchant is counted under the merchant's own counter with or without an override, and "
-    + "checked there: an override added or taken away during a window counts what the payer paid that merchant before")
-  void aMerchantsCounterOutlivesItsOverride() {
-    RulesInForce withoutOverride = rules(TestRules.withoutMerchantOverrides(TestRules.rules("unverified", 50_000,
-      100_000, 5)));
-    Movement toMerchant = new Movement("payer", Operation.MERCHANT_PAYMENT, Money.of(4_000, "USD"),
-      Optional.of("override-merchant"), NOON);
-
-    List<LimitCheck> underOverride = ((Allowed) LimitsEngine.decide(RULES, profile("full", null), toMerchant)).checks();
-    List<LimitCheck> underTier = ((Allowed) LimitsEngine.decide(withoutOverride, profile("full", null), toMerchant))
-      .checks();
-
-    LimitCheck overrideDay = underOverride.get(0);
-    assertThat(overrideDay.maxMinor()).isEqualTo(7_000);
-    assertThat(underTier).extracting(LimitCheck::counter).contains(overrideDay.counter(), "merchant_payment:USD:d:2026-11-25");
-    assertThat(underTier).filteredOn(check -> check.counter().equals(overrideDay.counter()))
-      .extracting(LimitCheck::maxMinor).containsExactly(100_000L);
-    assertThat(underOverride).extracting(LimitCheck::counter).as("the override's window is counted apart")
-      .doesNotContain("merchant_payment:USD:d:2026-11-25");
-    assertThat(underOverride).extracting(LimitCheck::counter).as("its month, which it does not override, both ways")
-      .contains("merchant_payment:USD:m:2026-11", overrideDay.counter().replace(":d:2026-11-25", ":m:2026-11"));
   }
 
   @Test

@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * Decides, from the rules in force and the owner's KYC profile alone, whether a movement is refused
@@ -81,52 +80,24 @@ public final class LimitsEngine {
 
   private static List<LimitCheck> windows(TierRules tier, Optional<MerchantOverride> override, Movement movement) {
     ZonedDateTime now = movement.at().atZone(ZoneOffset.UTC);
+    String currency = movement.amount().currencyCode();
+    String op = movement.operation().wire();
+    String dayCounter = counterBase(override, MerchantOverride::daily, movement) + ":" + currency + ":d:"
+      + DAY.format(now);
+    String monthCounter = counterBase(override, MerchantOverride::monthly, movement) + ":" + currency + ":m:"
+      + MONTH.format(now);
     List<LimitCheck> checks = new ArrayList<>();
-    checks.addAll(window(new Window("daily", MerchantOverride::daily, tier.daily(), ":d:" + DAY.format(now),
-      untilMs(now, now.toLocalDate().plusDays(1).atStartOfDay(ZoneOffset.UTC))), tier, override, movement));
-    checks.addAll(window(new Window("monthly", MerchantOverride::monthly, tier.monthly(), ":m:" + MONTH.format(now),
-      untilMs(now, LocalDate.from(now).withDayOfMonth(1).plusMonths(1).atStartOfDay(ZoneOffset.UTC))), tier,
-      override, movement));
+    long daily = limit(override.map(MerchantOverride::daily), tier.daily(), movement);
+    long monthly = limit(override.map(MerchantOverride::monthly), tier.monthly(), movement);
+    checks.add(new LimitCheck("daily " + op + " limit of tier " + tier.name()
+      + overrideName(override, MerchantOverride::daily, currency) + ": " + daily + " " + currency, dayCounter, daily,
+      NO_CAP, untilMs(now, now.toLocalDate().plusDays(1).atStartOfDay(ZoneOffset.UTC))));
+    checks.add(new LimitCheck("monthly " + op + " limit of tier " + tier.name()
+      + overrideName(override, MerchantOverride::monthly, currency) + ": " + monthly + " " + currency, monthCounter,
+      monthly, NO_CAP, untilMs(now, LocalDate.from(now).withDayOfMonth(1).plusMonths(1).atStartOfDay(ZoneOffset.UTC))));
     checks.add(new LimitCheck("velocity of tier " + tier.name() + ": " + tier.velocityPerMinute()
       + " outgoing movements per minute", "out:v:" + MINUTE.format(now), NO_CAP, tier.velocityPerMinute(),
       untilMs(now, now.truncatedTo(ChronoUnit.MINUTES).plusMinutes(1))));
-    return checks;
-  }
-
-  /** A daily or monthly window: its name, a merchant override's maxima for it, the tier's, its counters' suffix. */
-  private record Window(String name, Function<MerchantOverride, Map<String, Long>> overridden,
-                        Map<Operation, Map<String, Long>> tierMaxima, String suffix, long untilMs) {
-  }
-
-  /**
-   * The checks of one window. A payment to a merchant is counted under that merchant's own counter
-   * whatever the rules in force, and that counter is checked: against the merchant's override when it
-   * has one for the window (which replaces the tier's maximum and is counted apart from the tier's
-   * general counter), against the tier's maximum besides the general counter when it has none. So an
-   * override added during a window counts what the payer paid that merchant before it, and one taken
-   * away counts what was paid under it: until 2026-12-06 the counter's id depended on whether an
-   * override was in force, and publishing either change started the payer's use of the window from zero
-   * (a merchant's override removed at 11:00 let a payer pay it the tier's maximum again that day).
-   */
-  private static List<LimitCheck> window(Window window, TierRules tier, Optional<MerchantOverride> override,
-                                         Movement movement) {
-    String currency = movement.amount().currencyCode();
-    String op = movement.operation().wire();
-    Optional<Long> overridden = override.flatMap(o -> Optional.ofNullable(window.overridden().apply(o).get(currency)));
-    long tierMax = TierRules.limit(window.tierMaxima(), movement.operation(), currency)
-      .orElseThrow(() -> new IllegalStateException("validated rules lack a " + op + " limit for " + currency));
-    Optional<String> merchantCounter = movement.merchant()
-      .map(merchant -> op + ".m" + Sha256.hexPrefix(merchant, 8) + ":" + currency + window.suffix());
-    String rule = window.name() + " " + op + " limit of tier " + tier.name();
-    if (overridden.isPresent() && merchantCounter.isPresent()) {
-      return List.of(new LimitCheck(rule + " (override for merchant " + movement.merchant().get() + "): "
-        + overridden.get() + " " + currency, merchantCounter.get(), overridden.get(), NO_CAP, window.untilMs()));
-    }
-    List<LimitCheck> checks = new ArrayList<>();
-    checks.add(new LimitCheck(rule + ": " + tierMax + " " + currency, op + ":" + currency + window.suffix(), tierMax,
-      NO_CAP, window.untilMs()));
-    merchantCounter.ifPresent(counter -> checks.add(new LimitCheck(rule + " to merchant " + movement.merchant().get()
-      + ": " + tierMax + " " + currency, counter, tierMax, NO_CAP, window.untilMs())));
     return checks;
   }
 
@@ -138,6 +109,16 @@ public final class LimitsEngine {
       .or(() -> TierRules.limit(tier, movement.operation(), currency))
       .orElseThrow(() -> new IllegalStateException("validated rules lack a " + movement.operation().wire()
         + " limit for " + currency));
+  }
+
+  /** Windows a merchant override replaces are counted apart, under the merchant's own counter. */
+  private static String counterBase(Optional<MerchantOverride> override,
+                                    java.util.function.Function<MerchantOverride, Map<String, Long>> window,
+                                    Movement movement) {
+    String currency = movement.amount().currencyCode();
+    return override.filter(o -> window.apply(o).containsKey(currency))
+      .map(o -> movement.operation().wire() + ".m" + Sha256.hexPrefix(o.merchant(), 8))
+      .orElse(movement.operation().wire());
   }
 
   private static String overrideName(Optional<MerchantOverride> override,

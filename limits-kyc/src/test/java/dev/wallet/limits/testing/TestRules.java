@@ -26,11 +26,6 @@ public final class TestRules {
       + everything.substring(basic);
   }
 
-  /** The same rules without their merchant overrides. */
-  public static String withoutMerchantOverrides(String rules) {
-    return rules.substring(0, rules.indexOf("merchants:\n")) + rules.substring(rules.indexOf("blockedCountries:"));
-  }
-
   public static String rules(String defaultTier, long p2pPerTransaction, long p2pDaily, int velocityPerMinute) {
     return """
       # test rules
