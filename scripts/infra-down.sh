@@ -45,9 +45,10 @@ stop_postgres() {
 stop_redis() {
   local port own answered
   for port in $(redis_ports); do
-    own=$(cd "$WALLET_DATA_DIR/redis/$port" 2>/dev/null && pwd -P) || continue
+    own=$(cd "$WALLET_DATA_DIR/redis/$port" 2>/dev/null && pwd -P) || own=$WALLET_DATA_DIR/redis/$port
     answered=$(redis-cli -h "$WALLET_REDIS_HOST" -p "$port" config get dir 2>/dev/null | sed -n 2p) || continue
-    if [ "$answered" = "$own" ]; then
+    # its own folder, or one deleted under it while it ran (Redis answers the path it was started in)
+    if [ -n "$answered" ] && { [ "$answered" = "$own" ] || [ "$answered" = "$WALLET_DATA_DIR/redis/$port" ]; }; then
       redis-cli -h "$WALLET_REDIS_HOST" -p "$port" shutdown >/dev/null 2>&1 || true
       log "redis${1:+ of $1} on $port stopped"
     elif [ -n "$answered" ]; then
@@ -73,7 +74,6 @@ purge_data_dir() {
 
 stop_infrastructure() {
   stop_postgres "$@"
-  [ -d "$WALLET_DATA_DIR" ] || return 0
   stop_redis "$@"
   if [ -n "$purge" ]; then purge_data_dir; fi
 }

@@ -23,8 +23,12 @@ export WALLET_REGION_B_PG_PORT=${WALLET_TEST_REGION_B_PG_PORT:-25512}
 unset WALLET_REDIS_NODES WALLET_REGION_B_DATA_DIR WALLET_REGION_B_REDIS_NODES WALLET_REGION_B_LEDGER_PLACEMENT
 source "$here/env.sh"
 
-"$WALLET_ROOT/scripts/infra-up.sh"
 trap '"$WALLET_ROOT/scripts/infra-down.sh" >/dev/null' EXIT
+# What is left of a suite's infrastructure whose folder was deleted (a new clone at the same path, as
+# root, finds its PostgreSQL's data still in /var/lib, which infra-up.sh would refuse to take up
+# beside an empty Redis) is deleted: the suite's data is its own, and worth nothing to anyone else.
+[ -e "$WALLET_DATA_DIR/pg" ] || [ -L "$WALLET_DATA_DIR/pg" ] || "$WALLET_ROOT/scripts/infra-down.sh" --purge >/dev/null
+"$WALLET_ROOT/scripts/infra-up.sh"
 # Region b's Redis Cluster and PostgreSQL (scripts/env.sh, WALLET_REGION_B_*), for the tests that
 # need a second region; they find it through WALLET_REGION_B_REDIS_NODES and WALLET_REGION_B_PG_PORT
 # (same roles and passwords as region a's).
