@@ -11,7 +11,7 @@ public interface BalanceListener {
   void balance(BalanceEvent event);
 
   /**
-   * The master serving {@code shard} is not the one the feed last read it from: a failover. The feed
+   * The master serving {@code shard} was promoted since the feed last read it: a failover. The feed
    * reads a master's writes as they are made, before a replica holds them, so a balance it brought
    * may be one the failover took back (a movement answered 503, never acknowledged), and the shard's
    * next changes may then reuse that balance's seq. A subscriber that shows balances reads the

@@ -178,6 +178,11 @@ final class ClusterRouter {
     return masterships.getOrDefault(endpoint, 0);
   }
 
+  /** How many times any endpoint became a master in this router's view: grows with every promotion it saw. */
+  int promotions() {
+    return masterships.values().stream().mapToInt(Integer::intValue).sum();
+  }
+
   /** Counts a new mastership for each of {@code masters} not a master before; before any request is routed to it. */
   private void becameMasters(Set<String> masters) {
     Set<String> before = knownMasters;

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * within a round trip of being written, and an idle shard costs nothing.
  * At most once and in order per wallet (a wallet lives on one shard); an entry the ledger writer
  * trimmed before this tail read it is missed, which the wallet sequence lets a client detect.
- * A shard read from another master than the last read's is announced before its entries
+ * A shard whose master was promoted since the last read is announced before the read's entries
  * ({@link BalanceListener#masterChanged}): what the tail brought from the old master may be what the
  * failover lost, and until 2026-12-06 a socket that had been pushed such a balance kept it, and
  * passed over the new master's next change of that wallet as one it already had (the same seq).
@@ -117,8 +117,10 @@ final class OutboxTail {
     private final String key;
     private final Context context = vertx.getOrCreateContext();
     private String lastId;
-    /** The master the last read was answered by. */
+    /** The master the last read was answered by, how many times it had become master then, and all promotions then. */
     private String readFrom;
+    private int readFromMastership;
+    private int promotionsAtRead;
     /** Past the end of the stream, waiting for a ring (or, with no doorbell ringing, for {@link #restTimer}). */
     private boolean resting;
     private long restTimer = -1;
@@ -164,7 +166,7 @@ final class OutboxTail {
       runner.send(key, Request.cmd(Command.XREVRANGE).arg(key).arg("+").arg("-").arg("COUNT").arg(1))
         .map(last -> last == null || last.size() == 0 ? "0-0" : last.get(0).get(0).toString())
         .onSuccess(end -> {
-          readFrom = runner.masterOf(key);
+          Optional.ofNullable(runner.masterOf(key)).ifPresent(this::readFrom);
           lastId = end;
           positioned.tryComplete();
           poll();
@@ -198,13 +200,22 @@ final class OutboxTail {
         });
     }
 
+    /**
+     * A master promoted since the last read: the same node become master again (a failover and its
+     * failback), or another node while a promotion happened. Another node that was master all along
+     * (a slot moved by a reshard) is not a failover, and nothing it held is lost.
+     */
     private void announceAnotherMaster() {
       String master = runner.masterOf(key);
       if (master == null) {
         return;
       }
-      if (readFrom != null && !readFrom.equals(master)) {
-        LOG.warn("{} is read from {} now, no longer from {}: its subscribers are told", key, master, readFrom);
+      boolean promoted = readFrom != null && (master.equals(readFrom)
+        ? runner.mastership(master) != readFromMastership
+        : runner.promotions() != promotionsAtRead);
+      if (promoted) {
+        LOG.warn("{} is read from {} now, promoted since it was read from {}: its subscribers are told", key, master,
+          readFrom);
         for (BalanceListener listener : listeners) {
           try {
             listener.masterChanged(shard);
@@ -213,7 +224,13 @@ final class OutboxTail {
           }
         }
       }
+      readFrom(master);
+    }
+
+    private void readFrom(String master) {
       readFrom = master;
+      readFromMastership = runner.mastership(master);
+      promotionsAtRead = runner.promotions();
     }
 
     /** Waits for the doorbell (which rings every shard now and then as a last resort), or polls without it. */

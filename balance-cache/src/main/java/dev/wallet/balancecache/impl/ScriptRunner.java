@@ -92,6 +92,16 @@ final class ScriptRunner {
     return router.knownEndpoint(key);
   }
 
+  /** How many times {@code endpoint} became a master as far as this process knows ({@link ClusterRouter#mastership}). */
+  int mastership(String endpoint) {
+    return router.mastership(endpoint);
+  }
+
+  /** How many promotions to master this process has seen, over all endpoints. */
+  int promotions() {
+    return router.promotions();
+  }
+
   /** A plain command (a read, or a write that is idempotent by itself), with the same retry rules. */
   Future<Response> send(String key, Request request) {
     return send(key, request, operationTimeoutMs);
