@@ -28,6 +28,7 @@ import io.vertx.redis.client.Request;
 import java.time.Duration;
 import java.util.Currency;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -155,8 +156,9 @@ class BalanceFeedTest {
       Eventually.await("the replica to take the shard over", Duration.ofSeconds(30),
         () -> RedisNodes.masterOf(wallet.shard()) == replica);
       // one key for every attempt: one that failed after its script ran is answered, not credited twice
-      Credit deposit = new Credit(wallet, new Money(50, Currency.getInstance("USD")), SystemAccount.clearing("sandbox",
-        Currency.getInstance("USD")), PostingType.DEPOSIT, "d-after-failover", MoneyCore.key("test-funding"));
+      Credit deposit = new Credit(wallet, new Money(50, Currency.getInstance("USD")),
+        SystemAccount.clearing("sandbox", Currency.getInstance("USD")), PostingType.DEPOSIT,
+        "d-after-failover-" + UUID.randomUUID(), MoneyCore.key("test-funding"));
       Eventually.await("a deposit on " + wallet.shard() + " after the failover", Duration.ofSeconds(30),
         () -> Await.result(writer.credit(deposit).map(done -> done.code() == OutcomeCode.OK).otherwise(false)));
 
