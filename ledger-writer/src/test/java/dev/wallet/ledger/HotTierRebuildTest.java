@@ -117,7 +117,8 @@ class HotTierRebuildTest {
     ledger.awaitDrained(Duration.ofSeconds(30));
     Await.result(writer.stop());
 
-    List<WalletId> wallets = List.of(payer, near, far, frozen, shop, stripe);
+    // the hot merchant's wallet with the field that says its stripes were opened, which its reads follow
+    List<WalletId> wallets = List.of(payer, near, far, frozen, shop, stripe, hot.merchant());
     Map<String, Map<String, String>> before = snapshot(wallets, List.of(debitedOnly, credited));
     ledger.redis().flushall();
     RebuildReport report = Await.result(HotTierRebuild.run(vertx, cache,

@@ -187,14 +187,26 @@ public final class RedisBalanceCache implements BalanceCache {
 
   @Override
   public Future<List<WalletId>> stripesOf(WalletId wallet) {
-    return identity(wallet).map(found -> found.filter(stripes::striped).map(merchant -> stripes.stripesOf(wallet))
-      .orElse(List.of()));
+    return identity(wallet).compose(found -> found.isEmpty() ? Future.succeededFuture(List.<WalletId>of())
+      : hasStripes(found.get()).map(striped -> striped ? stripes.stripesOf(wallet) : List.<WalletId>of()));
+  }
+
+  /**
+   * A merchant wallet whose stripes hold part of its money: one of an owner this process stripes, or
+   * one whose stripes were opened, whatever the configuration says now ({@link Stripes#marked}).
+   */
+  private Future<Boolean> hasStripes(WalletIdentity wallet) {
+    if (stripes.striped(wallet)) {
+      return Future.succeededFuture(true);
+    }
+    return Stripes.mayHaveStripes(wallet) ? stripes.marked(wallet.id()) : Future.succeededFuture(false);
   }
 
   @Override
   public Future<Long> sweepStripes(WalletId merchant) {
-    return identity(merchant).compose(found -> found.filter(stripes::striped).map(stripes::gather)
-      .orElse(Future.failedFuture(new IllegalArgumentException(merchant + " is not a striped merchant wallet"))));
+    return identity(merchant).compose(found -> (found.isEmpty() ? Future.succeededFuture(false) : hasStripes(found.get()))
+      .compose(striped -> striped ? stripes.gather(found.get())
+        : Future.failedFuture(new IllegalArgumentException(merchant + " is not a striped merchant wallet"))));
   }
 
   /** Each striped merchant this process knows gets what its stripes received since the last pass. */
@@ -369,8 +381,9 @@ public final class RedisBalanceCache implements BalanceCache {
   public Future<Optional<Wallet>> wallet(WalletId id) {
     return hashAt(Keys.wallet(id)).compose(hash -> {
       Optional<Wallet> wallet = Views.wallet(hash);
-      boolean stripedMerchant = wallet.isPresent() && stripes.striped(new WalletIdentity(id, wallet.get().ownerId(),
-        wallet.get().currency(), wallet.get().type(), Optional.ofNullable(hash.get("parent")).map(WalletId::new)));
+      boolean stripedMerchant = wallet.isPresent() && (hash.containsKey(Stripes.OPENED) || stripes.striped(
+        new WalletIdentity(id, wallet.get().ownerId(), wallet.get().currency(), wallet.get().type(),
+          Optional.ofNullable(hash.get("parent")).map(WalletId::new))));
       return stripedMerchant ? stripes.total(wallet.get()).map(Optional::of) : Future.succeededFuture(wallet);
     });
   }
@@ -658,16 +671,25 @@ public final class RedisBalanceCache implements BalanceCache {
    * and a transfer, payment or authorization from it was refused insufficient_funds (and the refusal
    * replayed for the key's retention) while the balance it read covered it. Only a striped owner or
    * the system moves money out of such a wallet (the script refuses anyone else), so for any other
-   * {@code actor} the source is not read: no Redis round trip on an ordinary transfer.
+   * {@code actor} the source is not read: no Redis round trip on an ordinary transfer. Such an actor
+   * may still own a wallet with stripes (its owner taken off the striped list): a refusal for funds is
+   * asked without being recorded, and a source with stripes then gathers them ({@link #hasStripes}).
    */
   private Future<ScriptReply> fromWallet(WalletId source, String actor, Money amount,
                                          Function<Set<OutcomeCode>, Future<ScriptReply>> ask) {
     if (!mayMoveStripedMoney(actor)) {
-      return ask.apply(Set.of());
+      return ask.apply(Set.of(OutcomeCode.INSUFFICIENT_FUNDS)).compose(reply -> reply.kind() != ScriptReply.Kind.UNRECORDED
+        ? Future.succeededFuture(reply)
+        : gatheringIfStriped(source, amount, ask));
     }
-    return identity(source).compose(found -> found.filter(stripes::striped)
-      .map(merchant -> toppedUp(() -> gatheredFor(merchant, amount), ask))
-      .orElseGet(() -> ask.apply(Set.of())));
+    return gatheringIfStriped(source, amount, ask);
+  }
+
+  private Future<ScriptReply> gatheringIfStriped(WalletId source, Money amount,
+                                                 Function<Set<OutcomeCode>, Future<ScriptReply>> ask) {
+    return identity(source).compose(found -> found.isEmpty() ? ask.apply(Set.of())
+      : hasStripes(found.get()).compose(striped -> striped ? toppedUp(() -> gatheredFor(found.get(), amount), ask)
+        : ask.apply(Set.of())));
   }
 
   /**

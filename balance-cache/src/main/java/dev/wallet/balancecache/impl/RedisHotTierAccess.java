@@ -314,6 +314,9 @@ final class RedisHotTierAccess implements HotTierAccess {
     h.put("created", Long.toString(w.openedAtMs()));
     w.statusVersion().ifPresent(version -> h.put("status_version", Long.toString(version)));
     w.parent().ifPresent(parent -> h.put("parent", parent));
+    if (w.stripesOpened()) {
+      h.put(Stripes.OPENED, "1");
+    }
     String key = Keys.wallet(new WalletId(w.id()));
     return hset(key, h).compose(written -> index(key, w.id()));
   }

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
@@ -54,6 +55,12 @@ final class Stripes {
   private static final String STATUS_COPY_REASON = "copied from its merchant wallet ";
   /** set_status.lua's flag for a copy, which never lifts a stripe's status of its own. */
   private static final String COPY = "copy";
+  /**
+   * The merchant wallet's field that says its stripes were opened ({@link #ensure}, and a rebuild from
+   * the ledger): what it holds, its entries and its payouts follow the stripes by it, whatever the
+   * configuration says now.
+   */
+  static final String OPENED = "stripes";
 
   private final Vertx vertx;
   private final ScriptRunner runner;
@@ -108,6 +115,21 @@ final class Stripes {
     return Future.all(found).map(all -> found.stream().anyMatch(Future::result));
   }
 
+  /**
+   * Whether the merchant wallet is one whose stripes were opened, as its own hash says: a merchant whose
+   * owner was taken off the striped list still has what its stripes hold. Until 2026-12-06 only the list
+   * was asked, and such a merchant's balance, entries and payouts lost sight of that money.
+   */
+  Future<Boolean> marked(WalletId merchant) {
+    String key = Keys.wallet(merchant);
+    return runner.send(key, Request.cmd(Command.HGET).arg(key).arg(OPENED)).map(Objects::nonNull);
+  }
+
+  private Future<Void> markOpened(WalletId merchant) {
+    String key = Keys.wallet(merchant);
+    return runner.send(key, Request.cmd(Command.HSET).arg(key).arg(OPENED).arg("1")).mapEmpty();
+  }
+
   /** Every stripe of a merchant wallet: one on each shard but its own. */
   List<WalletId> stripesOf(WalletId merchant) {
     return shards.all().stream().filter(shard -> !shard.equals(merchant.shard()))
@@ -132,7 +154,8 @@ final class Stripes {
       return known;
     }
     Future<Void> opening = Future.all(stripesOf(merchant.id()).stream().map(stripe -> open(merchant, stripe)).toList())
-      .compose(opened -> copyStatus(merchant.id()));
+      .compose(opened -> copyStatus(merchant.id()))
+      .compose(copied -> markOpened(merchant.id()));
     ensured.put(merchant.id(), opening);
     merchants.put(merchant.id(), merchant);
     return opening.onFailure(failure -> LOG.error("the stripes of merchant wallet {} are not all open: {}",

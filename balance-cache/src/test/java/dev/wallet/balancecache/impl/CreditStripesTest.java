@@ -418,6 +418,30 @@ class CreditStripesTest {
   }
 
   @Test
+  @DisplayName("a merchant whose owner is taken off the striped list keeps what its stripes hold: a process that does "
+    + "not stripe the owner counts it in the balance, lists the stripes with the wallet, and gathers them for a payout")
+  void aMerchantNoLongerListedKeepsItsStripesMoney(Vertx vertx) {
+    List<WalletId> payers = payersOnOtherShards(4, 5_000);
+    Await.result(Future.all(payers.stream().map(payer -> pay(payer, 1_000)).toList()));
+    long paidIn = 4 * (1_000 - FEE);
+    assertThat(ownBalance(merchant)).isZero();
+    RedisBalanceCache unlisted = new RedisBalanceCache(vertx, TestEnvironment.balanceCacheOptions().withSweep(0, 0));
+    Await.result(unlisted.start());
+    try {
+      assertThat(Await.result(unlisted.wallet(merchant)).orElseThrow().available()).isEqualTo(paidIn);
+      assertThat(Await.result(unlisted.stripesOf(merchant))).hasSize(cache.shardCount() - 1);
+
+      Outcome<HoldView> held = Await.result(unlisted.placeHold(new PlaceHold(merchant, new Money(paidIn, USD), shop,
+        "wd-unlisted", key(shop))));
+
+      assertThat(held.code()).isEqualTo(OutcomeCode.OK);
+      assertThat(Await.result(unlisted.wallet(merchant)).orElseThrow().held()).isEqualTo(paidIn);
+    } finally {
+      Await.result(unlisted.close());
+    }
+  }
+
+  @Test
   @DisplayName("a payout the stripes it can sweep cover is paid while another stripe's master takes no writes; one "
     + "they do not cover is unavailable, not refused for funds")
   void payoutGathersWhatItCanReach() {

@@ -31,7 +31,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -168,10 +170,13 @@ public final class HotTierRebuild {
       Map<String, Row> states = byAccount(both.<List<Row>>resultAt(0));
       Map<String, Row> statuses = byAccount(both.<List<Row>>resultAt(1));
       List<Supplier<Future<?>>> writes = new ArrayList<>();
+      Set<String> withStripes = accounts.stream().map(a -> a.getString("parent_id")).filter(Objects::nonNull)
+        .collect(Collectors.toSet());
       for (Row a : accounts) {
         Row state = states.get(a.getString("id"));
         if (a.getString("kind").equals("wallet")) {
-          writes.add(() -> hotTier.restoreWallet(wallet(a, state, statuses.get(a.getString("id")))));
+          writes.add(() -> hotTier.restoreWallet(wallet(a, state, statuses.get(a.getString("id")),
+            withStripes.contains(a.getString("id")))));
           counts.merge("wallets", 1L, Long::sum);
         } else if (state != null) {
           // a system account that never moved money does not exist in Redis
@@ -199,12 +204,12 @@ public final class HotTierRebuild {
     return out;
   }
 
-  private static WalletFacts wallet(Row account, Row state, Row status) {
+  private static WalletFacts wallet(Row account, Row state, Row status, boolean stripesOpened) {
     return new WalletFacts(account.getString("id"), account.getString("owner_id"), account.getString("currency").trim(),
       account.getString("wallet_type"), status == null ? "active" : status.getString("status"),
       Optional.ofNullable(status).map(s -> s.getLong("versions")), value(state, "available"), value(state, "held"),
       value(state, "seq"), account.getOffsetDateTime("opened_at").toInstant().toEpochMilli(),
-      Optional.ofNullable(account.getString("parent_id")));
+      Optional.ofNullable(account.getString("parent_id")), stripesOpened);
   }
 
   private static long value(Row row, String column) {
