@@ -14,6 +14,7 @@
 -- ARGV[9] merchant wallet id of an authorization ('' for a withdrawal)   ARGV[10] its lifetime ms
 -- ARGV[11] refusal codes not to record, comma-separated (optional; see refuse in lib.lua): a payout
 --          from a hot merchant's wallet that is short, gathered from its stripes and asked again
+--          (INSUFFICIENT_FUNDS only for a source with stripes or a stripe: unrecorded_for in lib.lua)
 --
 -- Returns {kind, outcome}: outcome.code is OK (hold active) or AMOUNT_INVALID, WALLET_NOT_FOUND,
 -- WALLET_INACTIVE, CURRENCY_MISMATCH, SAME_WALLET (an authorization whose payer is the merchant),
@@ -53,7 +54,7 @@ if not code then
 end
 if code then
   return refuse(idem_key, request_hash, retention_ms, refusal(code, {holdId = hold_id, rule = rule or nil}),
-    ARGV[11])
+    unrecorded_for(ARGV[11], wallet))
 end
 
 local ts = now_ms()

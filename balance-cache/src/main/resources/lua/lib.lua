@@ -148,11 +148,20 @@ end
 
 local function load_wallet(key)
   local f = redis.call('HMGET', key, 'id', 'owner', 'cur', 'status', 'avail', 'held', 'seq', 'type', 'outgoing',
-    'parent')
+    'parent', 'stripes')
   if not f[1] then return nil end
   return {kind = 'wallet', key = key, id = f[1], owner = f[2], cur = f[3], status = f[4],
           avail = tonumber(f[5]), held = tonumber(f[6]), seq = tonumber(f[7]), type = f[8],
-          outgoing = tonumber(f[9] or '0'), parent = f[10] or nil}
+          outgoing = tonumber(f[9] or '0'), parent = f[10] or nil, stripes = f[11] ~= false and f[11] ~= nil}
+end
+
+-- The refusal codes not to record for a movement out of 'source': INSUFFICIENT_FUNDS only for a
+-- merchant wallet whose credit stripes were opened (its field 'stripes') or a stripe, whose shortfall
+-- the caller makes good (gathering the stripes, refilling the stripe) before asking again; any other
+-- wallet's is recorded at once, in this run of the script.
+local function unrecorded_for(unrecorded, source)
+  if not unrecorded or unrecorded == '' or (source and (source.stripes or source.parent)) then return unrecorded end
+  return (string.gsub(',' .. unrecorded .. ',', ',INSUFFICIENT_FUNDS,', ','))
 end
 
 -- The wallet a party sees: a merchant's credit stripe ('parent' set) stands for its merchant wallet.

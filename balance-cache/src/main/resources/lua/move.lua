@@ -14,7 +14,8 @@
 -- ARGV[8] refusal retention ms   ARGV[9] fee account id   ARGV[10] payment id (a payment's own, a refund's target)
 -- ARGV[11] reference (e.g. the merchant's order reference)   ARGV[12] limit checks (JSON, see lib.lua)
 -- ARGV[13] refusal codes not to record, comma-separated (optional; see refuse in lib.lua): a refund
---          from a credit stripe that is short, refilled and asked again
+--          from a credit stripe that is short, refilled and asked again (INSUFFICIENT_FUNDS is left
+--          unrecorded only for a source with stripes or a stripe: unrecorded_for in lib.lua)
 -- ARGV[14] for a refund whose payment record has expired, what the ledger holds of the payment (JSON,
 --          see refund_bound in lib.lua; optional): without it such a refund answers 'unrecorded'
 --          PAYMENT_RECORD_COLD, with what the caller needs to read the ledger (payment_record_cold)
@@ -36,9 +37,11 @@ if not KINDS[m.kind] then error('unknown movement kind ' .. tostring(m.kind)) en
 local seen = idem_lookup(m.idem_key, m.request_hash, m.kind)
 if seen then return seen end
 
-local code, rule = movement_refusal(m, new_state())
+local state = new_state()
+local code, rule = movement_refusal(m, state)
 if code == 'PAYMENT_RECORD_COLD' then return payment_record_cold(m.id, outbox) end
 if code then
-  return refuse(m.idem_key, m.request_hash, retention_ms, refusal(code, {id = m.id, rule = rule}), ARGV[13])
+  return refuse(m.idem_key, m.request_hash, retention_ms, refusal(code, {id = m.id, rule = rule}),
+    unrecorded_for(ARGV[13], cached(state, m.from_key, load_wallet)))
 end
 return reply('new', apply_movement(m, outbox))

@@ -18,6 +18,7 @@
 --          move.lua's ARGV[14]; optional)
 -- ARGV[15] refusal codes not to record, comma-separated (optional; as move.lua's ARGV[13]): a refund
 --          from a striped merchant wallet gathering its stripes asks again after a shortfall
+--          (INSUFFICIENT_FUNDS only for a source with stripes or a stripe: unrecorded_for in lib.lua)
 --
 -- Returns {kind, outcome}: outcome.code is PENDING (the movement's view) or AMOUNT_INVALID,
 -- WALLET_NOT_FOUND, WALLET_INACTIVE, CURRENCY_MISMATCH, PAYMENT_NOT_FOUND, REFUND_EXCEEDS_PAYMENT,
@@ -55,7 +56,10 @@ if not code then
           {acct = load_system(transit_key, transit_id, currency), bucket = 'avail', delta = amount}}
   code = legs_refusal(legs)
 end
-if code then return refuse(idem_key, request_hash, retention_ms, refusal(code, {id = id, rule = rule or nil}), ARGV[15]) end
+if code then
+  return refuse(idem_key, request_hash, retention_ms, refusal(code, {id = id, rule = rule or nil}),
+    unrecorded_for(ARGV[15], from))
+end
 
 local ts = now_ms()
 local entries, balances = apply_legs(legs)

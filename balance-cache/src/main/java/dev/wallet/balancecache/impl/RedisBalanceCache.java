@@ -672,8 +672,9 @@ public final class RedisBalanceCache implements BalanceCache {
    * replayed for the key's retention) while the balance it read covered it. Only a striped owner or
    * the system moves money out of such a wallet (the script refuses anyone else), so for any other
    * {@code actor} the source is not read: no Redis round trip on an ordinary transfer. Such an actor
-   * may still own a wallet with stripes (its owner taken off the striped list): a refusal for funds is
-   * asked without being recorded, and a source with stripes then gathers them ({@link #hasStripes}).
+   * may still own a wallet with stripes (its owner taken off the striped list): its script leaves a
+   * shortfall unrecorded for a source with stripes only (lib.lua's unrecorded_for; any other is
+   * recorded in the same run), and such a source then gathers them ({@link #hasStripes}).
    */
   private Future<ScriptReply> fromWallet(WalletId source, String actor, Money amount,
                                          Function<Set<OutcomeCode>, Future<ScriptReply>> ask) {

@@ -121,6 +121,24 @@ final class ScriptRunner {
   }
 
   /**
+   * A plain write that is idempotent by itself, answered once a replica holds it (as a script's, through
+   * the event loop's {@link ReplicatedLink}), with the same retry rules as {@link #send}.
+   */
+  Future<Response> write(String key, Request request) {
+    if (!ours(key)) {
+      return otherRegion(key);
+    }
+    Context caller = vertx.getOrCreateContext();
+    Call call = new Call(request.command().toString(), key, System.currentTimeMillis() + operationTimeoutMs);
+    return onContext(caller, call.attempt(target -> target == null
+        ? links.write(key, request).map(List::of)
+        : router.batchAsking(target, minReplicaAcks == 0 ? List.of(request)
+          : List.of(request, Request.cmd(Command.WAIT).arg(minReplicaAcks).arg(replicationTimeoutMs)))
+          .map(this::requireReplicated), FIRST_BACKOFF_MS, null)
+      .map(replies -> replies.get(0)));
+  }
+
+  /**
    * Requests sent once, in order, on one connection to the master of {@code key}'s slot: for a
    * write and the WAIT that must follow it on the same connection. A failure is the caller's to
    * retry.

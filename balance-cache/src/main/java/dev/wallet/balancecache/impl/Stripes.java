@@ -73,6 +73,8 @@ final class Stripes {
   /** The striped merchant wallets this process made sure of, each once: their stripes exist and carry their status. */
   private final Map<WalletId, Future<Void>> ensured = new ConcurrentHashMap<>();
   private final Map<WalletId, WalletIdentity> merchants = new ConcurrentHashMap<>();
+  /** Merchant wallets found marked ({@link #marked}): the field is never taken away, and striped merchants are few. */
+  private final Set<WalletId> markedSeen = ConcurrentHashMap.newKeySet();
 
   Stripes(Vertx vertx, ScriptRunner runner, Scripts scripts, CrossShardSaga saga, Striping striping, ShardRange shards,
           long retentionMs, long readBudgetMs) {
@@ -121,13 +123,22 @@ final class Stripes {
    * was asked, and such a merchant's balance, entries and payouts lost sight of that money.
    */
   Future<Boolean> marked(WalletId merchant) {
+    if (markedSeen.contains(merchant)) {
+      return Future.succeededFuture(true);
+    }
     String key = Keys.wallet(merchant);
-    return runner.send(key, Request.cmd(Command.HGET).arg(key).arg(OPENED)).map(Objects::nonNull);
+    return runner.send(key, Request.cmd(Command.HGET).arg(key).arg(OPENED)).map(Objects::nonNull)
+      .onSuccess(marked -> {
+        if (marked) {
+          markedSeen.add(merchant);
+        }
+      });
   }
 
+  /** Once a replica holds it: a failover that lost it would leave this process, which marks once, thinking it done. */
   private Future<Void> markOpened(WalletId merchant) {
     String key = Keys.wallet(merchant);
-    return runner.send(key, Request.cmd(Command.HSET).arg(key).arg(OPENED).arg("1")).mapEmpty();
+    return runner.write(key, Request.cmd(Command.HSET).arg(key).arg(OPENED).arg("1")).mapEmpty();
   }
 
   /** Every stripe of a merchant wallet: one on each shard but its own. */
