@@ -8,8 +8,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Where the infrastructure that scripts/infra-up.sh started lives. The defaults match
- * scripts/env.sh; scripts/test.sh exports the same variables when they are overridden.
+ * Where the infrastructure that scripts/infra-up.sh started lives, from the variables of scripts/env.sh.
+ * The defaults are the development infrastructure's; scripts/test.sh exports those of the suite's own
+ * (.data/test, its ports: WALLET_TEST_* override them).
  */
 public final class TestEnvironment {
 
