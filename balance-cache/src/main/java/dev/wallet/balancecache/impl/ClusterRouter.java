@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -47,6 +48,8 @@ final class ClusterRouter {
   private volatile Set<String> knownMasters = Set.of();
   /** How many times each endpoint became a master in this router's view (see {@link #mastership}). */
   private final Map<String, Integer> masterships = new ConcurrentHashMap<>();
+  /** The sum of {@link #masterships}, read by every outbox tail's read (OutboxTail). */
+  private final AtomicInteger promotions = new AtomicInteger();
   private final Map<String, FsyncCheck> fsyncChecks = new ConcurrentHashMap<>();
   private Future<Void> refreshing;
   private long refreshTimer = -1;
@@ -180,7 +183,7 @@ final class ClusterRouter {
 
   /** How many times any endpoint became a master in this router's view: grows with every promotion it saw. */
   int promotions() {
-    return masterships.values().stream().mapToInt(Integer::intValue).sum();
+    return promotions.get();
   }
 
   /** Counts a new mastership for each of {@code masters} not a master before; before any request is routed to it. */
@@ -189,8 +192,10 @@ final class ClusterRouter {
     if (before.containsAll(masters)) {
       return;
     }
-    masters.stream().filter(endpoint -> !before.contains(endpoint))
-      .forEach(endpoint -> masterships.merge(endpoint, 1, Integer::sum));
+    masters.stream().filter(endpoint -> !before.contains(endpoint)).forEach(endpoint -> {
+      masterships.merge(endpoint, 1, Integer::sum);
+      promotions.incrementAndGet();
+    });
     Set<String> known = new LinkedHashSet<>(before);
     known.addAll(masters);
     knownMasters = Set.copyOf(known);

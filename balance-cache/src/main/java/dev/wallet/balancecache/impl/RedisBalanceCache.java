@@ -424,14 +424,12 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   /**
-   * Whether a wallet has credit stripes: a merchant wallet of an owner this process stripes, or one
-   * whose stripes were opened (by a process that did, or before its owner was no longer striped).
+   * {@link #hasStripes}, and for a merchant wallet whose hash does not say so, every shard asked: a
+   * status change (rare) also reaches stripes opened before the field existed.
    */
   private Future<Boolean> withStripes(WalletIdentity wallet) {
-    if (stripes.striped(wallet)) {
-      return Future.succeededFuture(true);
-    }
-    return Stripes.mayHaveStripes(wallet) ? stripes.opened(wallet.id()) : Future.succeededFuture(false);
+    return hasStripes(wallet).compose(found -> found || !Stripes.mayHaveStripes(wallet) ? Future.succeededFuture(found)
+      : stripes.opened(wallet.id()));
   }
 
   /**
