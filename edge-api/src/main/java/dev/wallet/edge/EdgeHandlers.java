@@ -78,7 +78,7 @@ record EdgeHandlers(Authenticator auth, RateLimiter rate, ApiSchema schema, Mone
       transfers, payments,
       new AuthorizationHandlers(services.cache(), merchants, config.authorizations(), metrics, payments),
       new BatchHandlers(transfers, payments), admin, limits, new FailureHandler(),
-      new RegionHandlers(services.cache(), limits, merchants, payments, config.redis().regions(),
+      new RegionHandlers(services.cache(), limits, merchants, payments, gate, config.redis().regions(),
         config.redis().settlement()::secretWith,
         clock, services.clearingCheck()),
       console(vertx, services, verifier, clock, admin));

@@ -124,7 +124,8 @@ public final class EdgeVerticle extends VerticleBase {
     router.get("/v1/wallets/:id/events").handler(h.auth()::authenticateSocket).handler(h.rate()::limit)
       .handler(h.schema().validate("walletEvents")).handler(h.sockets()::upgrade);
     // another region's settlement, signed like a webhook: not a caller's request (docs/architecture.md, "Regions")
-    router.post(RegionChannel.PATH).handler(body).handler(h.gate()::guard).handler(h.regions()::receive);
+    // (its handler judges a halt: a decision on record is answered again while one is in force)
+    router.post(RegionChannel.PATH).handler(body).handler(h.regions()::receive);
     router.post(RegionChannel.FINISHED_PATH).handler(body).handler(h.regions()::finished);
     router.get(RegionChannel.CLEARING_PATH).handler(h.regions()::position);
     router.post(RegionChannel.MERCHANTS_PATH).handler(body).handler(h.regions()::merchant);

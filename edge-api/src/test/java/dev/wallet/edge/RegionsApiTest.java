@@ -576,6 +576,39 @@ class RegionsApiTest {
     }
   }
 
+  @Test
+  @DisplayName("a settlement delivered again while the receiving region is halted is answered with its first decision; "
+    + "one not decided there is refused 503 halted")
+  void deliveredAgainWhileTheRegionIsHalted(Vertx vertx) {
+    Parties p = between(300, 0);
+    JsonObject settlement = settledTransfer(p, 100);
+    ApiCaller bob = regionB.newUser();
+    String bobs = bob.openWallet();
+    Pool ledgerB = EdgeFixture.pool(vertx, regionBDatabase());
+    MoneyHalts halts = MoneyHalts.create(ledgerB);
+    try {
+      Await.result(halts.raise(new Discrepancy(ReconciliationReport.Kind.LEDGER_TOTAL, "XTS-" + UUID.randomUUID(),
+        "raised by RegionsApiTest"), "regions-test", Instant.now()));
+      Eventually.await("region b to halt", Duration.ofSeconds(10), () -> send(HttpMethod.POST, urlB + "/v1/transfers",
+        bob, transfer(bobs, bob.openWallet(), 1), newKey()).statusCode() == 503);
+
+      HttpResponse<Buffer> again = deliver(settlement, PAIR_SECRET, "a");
+      String id = settlement.getString("movementId");
+      JsonObject undecided = settlement.copy().put("movementId", id.substring(0, id.length() - 4) + "beef");
+      HttpResponse<Buffer> never = deliver(undecided, PAIR_SECRET, "a");
+
+      assertThat(again.statusCode()).as(again.bodyAsString()).isEqualTo(200);
+      assertThat(again.bodyAsJsonObject().getString("code")).isEqualTo("OK");
+      WalletsApiTest.assertProblem(never, 503, "halted");
+      assertThat(p.bob().available(p.inB())).isEqualTo(100);
+    } finally {
+      Await.result(halts.releaseAll("regions-test", "released after RegionsApiTest"));
+      Await.result(ledgerB.close());
+      Eventually.await("region b to move money again", Duration.ofSeconds(10), () -> send(HttpMethod.POST,
+        urlB + "/v1/transfers", bob, transfer(bobs, bob.openWallet(), 1), newKey()).statusCode() != 503);
+    }
+  }
+
   /**
    * Through a second edge of region a that remembers no merchant's answer (a merchant lifetime of
    * 0), as an edge does once the answer it remembered has aged out while the merchant's region is away.

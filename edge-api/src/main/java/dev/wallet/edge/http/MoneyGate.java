@@ -90,6 +90,16 @@ public final class MoneyGate {
     }
   }
 
+  /** {@link #requireOpen} as a future: failed with its 503 while a halt is in force. */
+  public Future<Void> whenOpen() {
+    try {
+      requireOpen();
+      return Future.succeededFuture();
+    } catch (ProblemException halted) {
+      return Future.failedFuture(halted);
+    }
+  }
+
   /** False until the first read succeeds (an edge started while PostgreSQL was away). */
   public boolean everRead() {
     return !readAt.equals(Instant.EPOCH);

@@ -8,6 +8,7 @@ import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.outbox.MovementKind;
 import dev.wallet.edge.gateway.WebhookSignature;
 import dev.wallet.edge.http.FailureHandler;
+import dev.wallet.edge.http.MoneyGate;
 import dev.wallet.edge.http.Problem;
 import dev.wallet.edge.http.ProblemException;
 import dev.wallet.edge.http.Reply;
@@ -58,12 +59,14 @@ public final class RegionHandlers {
   private final LimitsHandlers limits;
   private final Merchants merchants;
   private final PaymentHandlers payments;
+  private final MoneyGate gate;
 
   /** {@code secretWith}: the secret this region shares with a region, by its name. */
   public RegionHandlers(BalanceCache cache, LimitsHandlers limits, Merchants merchants, PaymentHandlers payments,
-                        Regions regions, Function<String, String> secretWith, Clock clock,
+                        MoneyGate gate, Regions regions, Function<String, String> secretWith, Clock clock,
                         Optional<ClearingCheck> check) {
     this.cache = cache;
+    this.gate = gate;
     this.limits = limits;
     this.merchants = merchants;
     this.payments = payments;
@@ -75,10 +78,21 @@ public final class RegionHandlers {
 
   public void receive(RoutingContext ctx) {
     Settlement settlement = settlement(ctx, RegionChannel.PATH);
-    Reply.answer(ctx, receiverRefusal(settlement)
+    Reply.answer(ctx, openOrDecided(settlement)
+      .compose(open -> receiverRefusal(settlement))
       .compose(refusal -> cache.creditFromRegion(settlement, refusal))
       .map(decision -> Reply.ok(new JsonObject().put("code", decision.name())))
       .recover(RegionHandlers::asInvalid));
+  }
+
+  /**
+   * A halt here stops new credits; a movement decided before is answered again, which moves no
+   * money (until 2026-12-07 a delivery asked again because its answer was lost failed for as long
+   * as a halt lasted, and the sender saw a transfer credited here pending).
+   */
+  private Future<Void> openOrDecided(Settlement settlement) {
+    return gate.whenOpen().recover(halted -> cache.settlementDecided(settlement)
+      .compose(decided -> decided ? Future.succeededFuture() : Future.failedFuture(halted)));
   }
 
   /**
