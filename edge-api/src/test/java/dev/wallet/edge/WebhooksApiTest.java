@@ -285,6 +285,45 @@ class WebhooksApiTest {
   }
 
   @Test
+  @DisplayName("a deposit the gateway collects after its wallet was frozen is credited to it, which stays frozen")
+  void depositCollectedForAFrozenWallet() {
+    ApiCaller alice = edge.newUser();
+    Pending deposit = pendingDeposit(alice, 700);
+    setStatus(deposit.wallet(), "frozen");
+    double strandedBefore = stranded("deposit");
+
+    HttpResponse<Buffer> succeeded = deliver(event("deposit.succeeded", deposit.id(), 700), now(),
+      EdgeFixture.WEBHOOK_SECRET);
+
+    assertThat(succeeded.statusCode()).as(succeeded.bodyAsString()).isEqualTo(200);
+    assertThat(alice.get("/v1/deposits/" + deposit.id()).bodyAsJsonObject().getString("status"))
+      .isEqualTo("completed");
+    assertThat(alice.wallet(deposit.wallet()).getJsonObject("balance"))
+      .isEqualTo(new JsonObject().put("available", 700).put("held", 0));
+    assertThat(alice.wallet(deposit.wallet()).getString("status")).isEqualTo("frozen");
+    assertThat(stranded("deposit")).as("nothing stranded").isEqualTo(strandedBefore);
+  }
+
+  @Test
+  @DisplayName("a deposit the gateway collects after its wallet was closed is failed and its money counted stranded, "
+    + "for the alert that asks an operator to return it")
+  void depositCollectedForAClosedWallet() {
+    ApiCaller alice = edge.newUser();
+    Pending deposit = pendingDeposit(alice, 700);
+    setStatus(deposit.wallet(), "closed");
+    double strandedBefore = stranded("deposit");
+
+    HttpResponse<Buffer> succeeded = deliver(event("deposit.succeeded", deposit.id(), 700), now(),
+      EdgeFixture.WEBHOOK_SECRET);
+
+    assertThat(succeeded.statusCode()).as(succeeded.bodyAsString()).isEqualTo(200);
+    JsonObject failed = alice.get("/v1/deposits/" + deposit.id()).bodyAsJsonObject();
+    assertThat(failed.getString("status")).isEqualTo("failed");
+    assertThat(failed.getString("failureReason")).isEqualTo("credit refused: wallet_inactive");
+    assertThat(stranded("deposit")).as("the stranded deposit counted").isEqualTo(strandedBefore + 1);
+  }
+
+  @Test
   @DisplayName("a chargeback the wallet can no longer pay freezes it and is counted for the alert, the balance never "
     + "negative")
   void chargebackUnrecovered() {

@@ -37,11 +37,14 @@ public record Credit(WalletId wallet, Money amount, SystemAccount from, PostingT
   }
 
   /**
-   * The wallet's own money coming back (a payout the bank returned): credited to the wallet even
-   * while it is frozen, as a released hold or a reversed saga is; never to a closed one.
+   * Money already on its way to the wallet before it could have been frozen: a deposit the gateway
+   * collected (asked for while the wallet was active) or a payout the bank returned. Credited even
+   * while the wallet is frozen, as a released hold or a reversed saga is; never to a closed one.
+   * Until 2026-12-07 a deposit was refused by a wallet frozen since it was asked for, and the money
+   * the gateway had collected was booked nowhere.
    */
-  public boolean returnsOwnMoney() {
-    return postingType == PostingType.WITHDRAWAL_RETURN;
+  public boolean alreadyOnItsWay() {
+    return postingType == PostingType.WITHDRAWAL_RETURN || postingType == PostingType.DEPOSIT;
   }
 
   public String requestHash() {

@@ -482,7 +482,7 @@ public final class RedisBalanceCache implements BalanceCache {
     keys.addAll(givenBack);
     List<String> args = List.of(command.reference(), Long.toString(command.amount().minor()),
       command.amount().currencyCode(), command.requestHash(), command.from().id(shard),
-      command.postingType().wire(), command.reference(), retention(), command.returnsOwnMoney() ? "returned" : "");
+      command.postingType().wire(), command.reference(), retention(), command.alreadyOnItsWay() ? "on_its_way" : "");
     return runner.run(scripts.credit, keys, args).map(reply -> Views.outcome(reply, Views::credited));
   }
 

@@ -62,19 +62,20 @@ final class DepositKind extends GatewayMovementKind<Deposit> {
   }
 
   /**
-   * The gateway has the money but the wallet cannot take it (e.g. frozen since): someone must send it
-   * back, unless the gateway took it back already (a chargeback learnt with the success).
+   * The gateway has the money but the wallet cannot take it (closed since; a frozen one takes it):
+   * the money is stranded at the gateway until someone sends it back, unless the gateway took it
+   * back already (a chargeback learnt with the success). Until 2026-12-07 a stranded deposit was a
+   * warning in the log.
    */
   private static Transition creditRefused(Deposit deposit, OutcomeCode code) {
+    Changes refused = Changes.refused(CREDIT_REFUSED, code);
     if (deposit.reversalLearnt().isPresent()) {
       LOG.warn("deposit {}: the money core refused the credit ({}) of a deposit the gateway has taken back "
         + "already ({}); it is failed and nothing is owed either way", deposit.id(), code,
         deposit.reversalLearnt().get());
-    } else {
-      LOG.warn("deposit {}: the gateway confirmed it but the money core refused the credit ({}); it is failed and "
-        + "gateway {} must return the money", deposit.id(), code, deposit.gateway());
+      return new Transition(Deposit.Status.FAILED, refused);
     }
-    return new Transition(Deposit.Status.FAILED, Changes.refused(CREDIT_REFUSED, code));
+    return Transition.stranding(Deposit.Status.FAILED, refused);
   }
 
   @Override
@@ -109,7 +110,7 @@ final class DepositKind extends GatewayMovementKind<Deposit> {
   /** Logged and counted as stranded money by {@link GatewayMovements} once recorded. */
   private Future<Transition> unrecovered(Deposit deposit, OutcomeCode code) {
     return cache.setStatus(deposit.wallet(), WalletStatus.FROZEN, "chargeback " + deposit.id() + " unrecovered")
-      .map(frozen -> new Transition(Deposit.Status.REVERSAL_UNRECOVERED,
+      .map(frozen -> Transition.stranding(Deposit.Status.REVERSAL_UNRECOVERED,
         Changes.refused("chargeback unrecovered: ", code)));
   }
 }

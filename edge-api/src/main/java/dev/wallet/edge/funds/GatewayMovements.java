@@ -332,37 +332,32 @@ public final class GatewayMovements<M extends GatewayMovement> {
       case APPLYING -> kind.apply(movement).compose(applied -> movement.reversalLearnt().isPresent()
         && applied.to().phase() == Phase.COMPLETED ? completedAndReversing(movement, applied) : step(movement, applied));
       case RELEASING -> kind.release(movement).compose(released -> step(movement, released));
-      case REVERSING -> kind.reverse(movement).compose(reversal -> reversed(movement, reversal));
+      case REVERSING -> kind.reverse(movement).compose(reversal -> step(movement, reversal));
       case AWAITING, COMPLETED, FAILED, REVERSED -> Future.succeededFuture(movement);
     };
   }
 
-  /** Records where a money-core step left the movement; if another instance got there first, its row. */
+  /**
+   * Records where a money-core step left the movement; if another instance got there first, its row.
+   * A step that strands money ({@link Transition#strandsMoney}) is an error, counted
+   * (wallet_gateway_money_stranded_total) and alerted on, once, by the instance that recorded it.
+   */
   private Future<M> step(M movement, Transition transition) {
     return move(store.client(), movement, Set.of(movement.status()), transition.to(), transition.changes())
-      .compose(moved -> moved.isPresent() ? Future.succeededFuture(moved.get()) : current(movement.id()));
-  }
-
-  /**
-   * Records a reversal's end. One whose money the wallet could not move (a chargeback the wallet can
-   * no longer pay, a returned payout for a closed wallet) leaves money where no one's balance shows
-   * it, which only an operator can settle: an error, counted (wallet_gateway_money_stranded_total)
-   * and alerted on, once, by the instance that recorded it. Until 2026-12-06 it was a warning.
-   */
-  private Future<M> reversed(M movement, Transition reversal) {
-    return move(store.client(), movement, Set.of(movement.status()), reversal.to(), reversal.changes())
       .compose(moved -> {
         if (moved.isEmpty()) {
           return current(movement.id());
         }
-        reversal.changes().failureReason().ifPresent(reason -> stranded(moved.get(), reason));
+        if (transition.strandsMoney()) {
+          stranded(moved.get(), transition.changes().failureReason().orElse(transition.to().toString()));
+        }
         return Future.succeededFuture(moved.get());
       });
   }
 
   private void stranded(M movement, String reason) {
     stranded().increment();
-    LOG.error("{} {} of {}: gateway {} reversed it and the wallet could not move its money ({}); see "
+    LOG.error("{} {} of {}: gateway {} moved its money and the wallet could not take its part ({}); see "
       + "docs/operations.md#gateway-money-stranded", noun, movement.id(), movement.amount(), gateway.name(), reason);
   }
 

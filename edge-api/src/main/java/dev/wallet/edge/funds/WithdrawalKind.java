@@ -144,7 +144,8 @@ final class WithdrawalKind extends GatewayMovementKind<Withdrawal> {
     Credit command = new Credit(withdrawal.wallet(), withdrawal.amount(), withdrawal.clearing(),
       PostingType.WITHDRAWAL_RETURN, withdrawal.id() + ".return", withdrawal.moneyCoreKey("return"),
       withdrawal.hold());
-    return cache.credit(command).map(outcome -> new Transition(Withdrawal.Status.RETURNED,
-      outcome.code() == OutcomeCode.OK ? Changes.none() : Changes.refused("return not credited: ", outcome.code())));
+    return cache.credit(command).map(outcome -> outcome.code() == OutcomeCode.OK
+      ? new Transition(Withdrawal.Status.RETURNED, Changes.none())
+      : Transition.stranding(Withdrawal.Status.RETURNED, Changes.refused("return not credited: ", outcome.code())));
   }
 }
