@@ -179,7 +179,7 @@ class ConsoleBrowserTest {
 
   @Test
   @DisplayName("looking up an owner shows the tier and what it allows; changing it is done and audited as "
-    + "PUT /admin/kyc does")
+    + "PUT /admin/kyc does, and refused (403) for the officer's own")
   void changeKycTier() {
     String owner = "console-kyc-" + UUID.randomUUID();
     browser.signIn(base(first), Tokens.valid("console-kyc-officer", "admin"));
@@ -200,6 +200,14 @@ class ConsoleBrowserTest {
     assertThat(read.bodyAsJsonObject().getString("updatedBy")).isEqualTo("console-kyc-officer");
     HttpResponse<Buffer> audit = first.as("auditor", "admin").get("/admin/limits/audit?limit=20");
     assertThat(audit.bodyAsString()).contains(owner).contains("kyc_profile_set");
+
+    String tierBefore = Await.result(first.app.limits().profile("console-kyc-officer")).tier();
+    browser.open(base(first) + "/console/kyc?owner=console-kyc-officer");
+    new Select(browser.await(By.id("new-tier"))).selectByValue("basic".equals(tierBefore) ? "unverified" : "basic");
+    browser.click(By.id("change-tier"));
+    browser.awaitText(By.tagName("h1"), "Error 403");
+    assertThat(browser.driver.getPageSource()).contains("no one changes the KYC profile of their own");
+    assertThat(Await.result(first.app.limits().profile("console-kyc-officer")).tier()).isEqualTo(tierBefore);
   }
 
   @Test

@@ -522,6 +522,9 @@ class LimitsApiTest {
       .put("country", "DE").encode());
     HttpResponse<Buffer> unknownTier = put(admin, "/admin/kyc/" + user.id(), new JsonObject().put("tier", "gold")
       .encode());
+    ApiCaller riskUser = edge.newUser("risk");
+    HttpResponse<Buffer> ownTier = put(riskUser, "/admin/kyc/" + riskUser.id(), new JsonObject().put("tier", "full")
+      .encode());
 
     assertProblem(bad, 400, "invalid_request");
     assertThat(bad.bodyAsJsonObject().getJsonArray("problems").getString(0))
@@ -531,6 +534,9 @@ class LimitsApiTest {
     assertThat(tier.statusCode()).as(tier.bodyAsString()).isEqualTo(200);
     assertThat(tier.bodyAsJsonObject().getString("updatedBy")).isEqualTo("admin-1");
     assertProblem(unknownTier, 400, "invalid_request");
+    assertProblem(ownTier, 403, "forbidden");
+    assertThat(admin.get("/admin/kyc/" + riskUser.id()).bodyAsJsonObject().getString("updatedBy")).as("never set")
+      .isNotEqualTo(riskUser.id());
     assertThat(user.wallet(wallet).getString("kycTier")).isEqualTo("basic");
     JsonObject inForce = risk.get("/admin/limits").bodyAsJsonObject();
     assertThat(inForce.getLong("version")).isEqualTo(1);

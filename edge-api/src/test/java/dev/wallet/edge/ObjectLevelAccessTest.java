@@ -163,6 +163,27 @@ class ObjectLevelAccessTest {
   }
 
   @Test
+  @DisplayName("no one changes the status of a wallet of their own through /admin: a risk user's frozen wallet stays "
+    + "frozen for them (403), and someone else lifts it")
+  void noOneLiftsTheirOwnFreeze() {
+    ApiCaller risk = edge.newUser("risk");
+    ApiCaller admin = edge.newUser("admin");
+    String own = risk.openWallet();
+    HttpResponse<Buffer> frozen = admin.post("/admin/wallets/" + own + "/status", new JsonObject()
+      .put("status", "frozen").put("reason", "review"), Optional.empty());
+    assertThat(frozen.statusCode()).as(frozen.bodyAsString()).isEqualTo(200);
+
+    HttpResponse<Buffer> byItsOwner = risk.post("/admin/wallets/" + own + "/status", new JsonObject()
+      .put("status", "active").put("reason", "mine"), Optional.empty());
+    HttpResponse<Buffer> bySomeoneElse = edge.newUser("risk").post("/admin/wallets/" + own + "/status",
+      new JsonObject().put("status", "active").put("reason", "cleared"), Optional.empty());
+
+    assertProblem(byItsOwner, 403, "forbidden");
+    assertThat(bySomeoneElse.statusCode()).as(bySomeoneElse.bodyAsString()).isEqualTo(200);
+    assertThat(risk.wallet(own).getString("status")).isEqualTo("active");
+  }
+
+  @Test
   @DisplayName("server-owned members (balance, status, owner, fee) in a body are refused, not applied")
   void serverOwnedMembers() {
     JsonObject personal = new JsonObject().put("currency", "USD").put("type", "personal");

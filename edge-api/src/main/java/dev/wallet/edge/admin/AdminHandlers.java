@@ -65,13 +65,19 @@ public final class AdminHandlers {
         Reply.ok(Representations.wallet(wallet))) : Future.succeededFuture(Problem.forRefusal(code).reply())));
   }
 
-  /** A wallet's status change, its reason recorded with the caller's id (the API and the console). */
+  /**
+   * A wallet's status change, its reason recorded with the caller's id (the API and the console);
+   * 403 for a wallet of the caller's own (until 2026-12-07 a risk user could lift a freeze of theirs).
+   */
   public Future<OutcomeCode> changeStatus(WalletId id, WalletStatus status, String reason, Caller caller) {
     if (reason.isBlank()) {
       throw ProblemException.invalid("reason must say why the status changes");
     }
     String recorded = reason + " (by " + caller.id() + ")";
-    return existing(id).compose(found -> cache.setStatus(id, status, recorded)).map(outcome -> outcome.code());
+    return existing(id).compose(found -> {
+      caller.requireNotOwnerOf(found.ownerId(), "the status of a wallet");
+      return cache.setStatus(id, status, recorded);
+    }).map(outcome -> outcome.code());
   }
 
   /** GET /admin/reconciliation/halt: the halts in force, as this edge last read them, and how old that read is. */

@@ -50,6 +50,7 @@ public final class ConsoleKyc {
   /** POST /console/kyc {owner, tier, country?} */
   public void change(RoutingContext ctx) {
     String owner = LimitsHandlers.ownerId(form(ctx, "owner").orElse(""));
+    ConsoleSession.caller(ctx).requireNotOwnerOf(owner, "the KYC profile");
     String tier = form(ctx, "tier").orElse("");
     Optional<String> country = form(ctx, "country").map(String::trim).filter(code -> !code.isEmpty())
       .map(code -> code.toUpperCase(java.util.Locale.ROOT));

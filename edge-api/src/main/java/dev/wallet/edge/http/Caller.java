@@ -19,4 +19,14 @@ public record Caller(String id, Set<String> roles) {
   public boolean owns(String ownerId) {
     return id.equals(ownerId);
   }
+
+  /**
+   * Separation of duties for the admin and risk roles: no one decides about what they own themselves
+   * (lifts a freeze of their own wallet, raises their own KYC tier). 403 otherwise.
+   */
+  public void requireNotOwnerOf(String ownerId, String what) {
+    if (owns(ownerId)) {
+      throw new ProblemException(Problem.forbidden("no one changes " + what + " of their own"));
+    }
+  }
 }

@@ -204,10 +204,14 @@ public final class LimitsHandlers {
     }));
   }
 
-  /** PUT /admin/kyc/:ownerId {"tier", "country"?}: stands in for a KYC provider's callback. */
+  /**
+   * PUT /admin/kyc/:ownerId {"tier", "country"?}: stands in for a KYC provider's callback; 403 for the
+   * caller's own (until 2026-12-07 a risk user could raise their own tier).
+   */
   public void setProfile(RoutingContext ctx) {
     Caller caller = requireRole(ctx, ADMIN, RISK);
     String owner = ownerId(ctx);
+    caller.requireNotOwnerOf(owner, "the KYC profile");
     JsonObject body = ApiSchema.body(ctx);
     Reply.answer(ctx, limits.setProfile(owner, body.getString("tier"), Optional.ofNullable(body.getString("country")),
         caller.id())
