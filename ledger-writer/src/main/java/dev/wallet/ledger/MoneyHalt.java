@@ -14,7 +14,7 @@ import java.time.Instant;
  */
 public record MoneyHalt(long id, Kind kind, String subject, String evidence, String raisedBy, Instant raisedAt) {
 
-  /** What a refusal and the health details say about it. */
+  /** What the logs and the console say about it (evidence included: not for callers of the API). */
   public String reason() {
     return "reconciliation found " + kind + " " + subject + ": " + evidence;
   }

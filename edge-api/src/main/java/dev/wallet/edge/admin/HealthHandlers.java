@@ -81,12 +81,16 @@ public final class HealthHandlers {
     return Reply.ok(details.put("status", everythingUp ? "ready" : "degraded"));
   }
 
-  /** Why money does not move: every halt in force, and how old this edge's knowledge of them is. */
+  /**
+   * Why money does not move: each halt in force by its kind and subject, and how old this edge's
+   * knowledge of them is. The evidence is for /admin/reconciliation/halt: readiness answers anyone
+   * who reaches it (until 2026-12-07 it carried the evidence, such as the operator's own balances).
+   */
   private JsonObject haltDetails(List<MoneyHalt> halts) {
     JsonArray each = new JsonArray();
-    halts.forEach(halt -> each.add(halt.toJson()));
-    return new JsonObject().put("reason", halts.get(0).reason()).put("halts", each)
-      .put("stateAgeSeconds", gate.stateAge().toSeconds());
+    halts.forEach(halt -> each.add(new JsonObject().put("id", halt.id()).put("kind", halt.kind().name())
+      .put("subject", halt.subject()).put("raisedAt", halt.raisedAt().toString())));
+    return new JsonObject().put("halts", each).put("stateAgeSeconds", gate.stateAge().toSeconds());
   }
 
   private static String redisState(ShardAvailability shards) {

@@ -81,12 +81,10 @@ public final class MoneyGate {
     ctx.next();
   }
 
-  /** For every movement of money: 503 halted, naming the finding, while a halt is in force. */
+  /** For every movement of money: 503 halted while a halt is in force. */
   public void requireOpen() {
-    List<MoneyHalt> now = open;
-    if (!now.isEmpty()) {
-      throw new ProblemException(Problem.halted(now.get(0).reason() + (now.size() > 1 ? " (and " + (now.size() - 1)
-        + " more)" : "")));
+    if (!open.isEmpty()) {
+      throw new ProblemException(Problem.halted());
     }
   }
 

@@ -46,9 +46,14 @@ public record Problem(ProblemCode code, String detail, Map<String, Object> exten
     return of(ProblemCode.UNAVAILABLE, detail);
   }
 
-  /** Reconciliation found a discrepancy: no money moves until a person releases the halt. */
-  public static Problem halted(String reason) {
-    return of(ProblemCode.HALTED, "money movement is halted: " + reason);
+  /**
+   * Reconciliation found a discrepancy: no money moves until a person releases the halt. What it
+   * found is for operators (/admin/reconciliation/halt), not for every caller: until 2026-12-07 the
+   * detail carried the finding's evidence, such as the balances of the operator's own accounts.
+   */
+  public static Problem halted() {
+    return of(ProblemCode.HALTED, "money movement is paused while reconciliation's finding is looked into; reads "
+      + "keep working");
   }
 
   public static Problem forbidden(String detail) {
