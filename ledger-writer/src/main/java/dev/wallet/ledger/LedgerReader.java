@@ -53,9 +53,12 @@ public interface LedgerReader extends RetiredRecords {
 
   /**
    * The earliest time an entry of {@code accounts} that the ledger has not recorded yet may bear, as
-   * Redis showed them just before ({@code asRead}); empty when the ledger held every entry Redis did
+   * Redis showed them just before ({@code asRead}); empty only when no account Redis read is there
    * (an account Redis does not hold is taken as recorded). A shard's writer commits in order and its
-   * master stamps in order, so such an entry is dated no earlier than the shard's last committed posting.
+   * master stamps in order, so an entry the ledger lacks is dated no earlier than the shard's last
+   * committed posting; one of an account the ledger has caught up with is yet to come, dated no
+   * earlier than its master's clock when read (until 2026-12-07 such an account set no bound, and a
+   * balance at an instant still to come was answered, then another once it had come).
    */
   Future<Optional<Instant>> unrecordedFrom(List<WalletId> accounts, List<HotTierAccess.Reading> asRead);
 

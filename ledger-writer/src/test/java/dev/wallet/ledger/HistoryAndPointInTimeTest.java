@@ -5,7 +5,9 @@ import static dev.wallet.balancecache.testing.MoneyCore.owner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.HotTierAccess;
 import dev.wallet.balancecache.command.PlaceHold;
+import dev.wallet.balancecache.model.AccountState;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
@@ -57,6 +59,34 @@ class HistoryAndPointInTimeTest {
   void stop() {
     Await.result(app.close());
     ledger.close();
+  }
+
+  /**
+   * Readings made by hand: one as the ledger holds the wallet (caught up) with its master's clock, one
+   * a posting ahead of the ledger.
+   */
+  @Test
+  @DisplayName("an account the ledger has caught up with is unrecorded from its master's clock when read (to the "
+    + "millisecond); one the ledger is behind, from its shard's last committed posting; one Redis does not hold, not at all")
+  void whereTheLedgerMayStillGetEntries() {
+    WalletId wallet = core.funded(owner(), 500);
+    long seq = core.wallet(wallet).seq();
+    Eventually.await("the ledger to hold the wallet", Duration.ofSeconds(30),
+      () -> ledger.ledgerBalance(wallet)[2] == seq);
+    Instant masterTime = Instant.parse("2026-12-07T00:00:00.123456Z");
+    HotTierAccess.Reading caughtUp = new HotTierAccess.Reading(new AccountState(wallet.value(), 500, 0, seq),
+      masterTime, Optional.empty());
+    HotTierAccess.Reading ahead = new HotTierAccess.Reading(new AccountState(wallet.value(), 600, 0, seq + 1),
+      masterTime, Optional.empty());
+
+    Optional<Instant> fromCaughtUp = Await.result(reader.unrecordedFrom(List.of(wallet), List.of(caughtUp)));
+    Optional<Instant> fromAhead = Await.result(reader.unrecordedFrom(List.of(wallet), List.of(ahead)));
+    Optional<Instant> fromNotRead = Await.result(reader.unrecordedFrom(List.of(wallet), List.of()));
+
+    assertThat(fromCaughtUp).contains(Instant.parse("2026-12-07T00:00:00.123Z"));
+    assertThat(fromAhead).isPresent();
+    assertThat(fromAhead.get()).isBefore(Instant.now()).isNotEqualTo(Instant.parse("2026-12-07T00:00:00.123Z"));
+    assertThat(fromNotRead).isEmpty();
   }
 
   @Test

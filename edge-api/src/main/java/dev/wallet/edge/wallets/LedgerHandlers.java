@@ -70,16 +70,25 @@ public final class LedgerHandlers {
         .orElseThrow(() -> new ProblemException(Problem.of(ProblemCode.NOT_FOUND, "no reconciliation has run yet")))));
   }
 
+  /**
+   * One instant, not after this edge's clock: a balance at an instant still to come is not known
+   * yet (until 2026-12-07 it was answered with the balance so far, and another once the instant had come).
+   */
   private static Instant instant(RoutingContext ctx) {
     List<String> values = ctx.queryParam("at");
     if (values.size() != 1) {
       throw ProblemException.invalid("give at once, an ISO-8601 instant such as 2026-11-25T10:15:30Z");
     }
+    Instant at;
     try {
-      return OffsetDateTime.parse(values.get(0)).toInstant();
+      at = OffsetDateTime.parse(values.get(0)).toInstant();
     } catch (DateTimeParseException malformed) {
       throw ProblemException.invalid("at must be an ISO-8601 instant with an offset, such as 2026-11-25T10:15:30Z");
     }
+    if (at.isAfter(Instant.now())) {
+      throw ProblemException.invalid("at is still to come: a balance is known up to now");
+    }
+    return at;
   }
 
   private static JsonObject balance(Wallet wallet, PointInTimeBalance balance) {

@@ -122,10 +122,8 @@ public final class PgLedgerReader implements LedgerReader {
   public Future<Optional<Instant>> unrecordedFrom(List<WalletId> accounts, List<HotTierAccess.Reading> asRead) {
     Map<String, HotTierAccess.Reading> read = byAccount(asRead);
     return frontiers(accounts).map(rows -> rows.stream()
-      .filter(row -> Optional.ofNullable(read.get(row.getString("account_id")))
-        .filter(reading -> ledgerSeq(row) < reading.state().seq()).isPresent())
-      .map(row -> Optional.ofNullable(row.getOffsetDateTime("shard_last")).map(OffsetDateTime::toInstant)
-        .orElse(Instant.EPOCH))
+      .flatMap(row -> Optional.ofNullable(read.get(row.getString("account_id")))
+        .map(reading -> stillToCome(Optional.of(reading), row)).stream())
       .min(Instant::compareTo));
   }
 
