@@ -1,13 +1,14 @@
 package dev.wallet.edge.admin;
 
 import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.async.Deadline;
+import dev.wallet.balancecache.async.Rounds;
 import dev.wallet.balancecache.model.PendingBacklog;
 import dev.wallet.balancecache.model.ShardAvailability;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
-import dev.wallet.balancecache.async.Deadline;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -15,7 +16,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -42,6 +42,7 @@ public final class ClusterGauges {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterGauges.class);
   static final long READ_TIMEOUT_MS = 1_000;
+  static final long READ_DEADLINE_MS = 30_000;
 
   private final Vertx vertx;
   private final BalanceCache cache;
@@ -57,8 +58,7 @@ public final class ClusterGauges {
    * restart the alert's 5 minutes by dropping its shards from the maximum. Confined to the event loop that reads.
    */
   private final Map<String, Long> leads = new HashMap<>();
-  private final AtomicBoolean reading = new AtomicBoolean();
-  private long timer = -1;
+  private Rounds reads;
 
   public ClusterGauges(Vertx vertx, BalanceCache cache, Clock clock, MeterRegistry registry) {
     this.vertx = vertx;
@@ -79,19 +79,19 @@ public final class ClusterGauges {
       .register(registry);
   }
 
-  /** Reads now, then every {@code intervalMs}; a read never overlaps the previous one. */
+  /**
+   * Reads now, then every {@code intervalMs}; a read never overlaps the previous one, and one with
+   * no outcome within {@link #READ_DEADLINE_MS} is given up ({@link Rounds}).
+   */
   public void start(long intervalMs) {
-    timer = vertx.setPeriodic(intervalMs, tick -> refreshUnlessReading());
-    refreshUnlessReading();
+    reads = new Rounds(vertx, "the reading of the cluster's gauges", READ_DEADLINE_MS, this::refresh);
+    reads.start(intervalMs);
+    reads.runUnlessRunning();
   }
 
   public void stop() {
-    vertx.cancelTimer(timer);
-  }
-
-  private void refreshUnlessReading() {
-    if (reading.compareAndSet(false, true)) {
-      refresh().onComplete(done -> reading.set(false));
+    if (reads != null) {
+      reads.stop();
     }
   }
 

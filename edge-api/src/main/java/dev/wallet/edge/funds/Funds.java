@@ -1,6 +1,7 @@
 package dev.wallet.edge.funds;
 
 import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.async.Rounds;
 import dev.wallet.edge.gateway.Gateway;
 import dev.wallet.edge.gateway.GatewayEvent;
 import dev.wallet.edge.limits.LimitsHandlers;
@@ -8,7 +9,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,14 +23,14 @@ public final class Funds {
 
   private static final Logger LOG = LoggerFactory.getLogger(Funds.class);
   private static final int RECONCILE_BATCH = 100;
+  /** Far beyond a round's worth of work (100 deposits, 100 withdrawals, ten pages of the feed). */
+  static final long ROUND_DEADLINE_MS = 120_000;
 
   private final Gateway gateway;
   private final GatewayMovements<Deposit> deposits;
   private final GatewayMovements<Withdrawal> withdrawals;
   private final GatewayFeed feed;
-  private final AtomicBoolean reconciling = new AtomicBoolean();
-  private volatile boolean stopped;
-  private long timer = -1;
+  private Rounds rounds;
 
   private Funds(Gateway gateway, FundsStore store, MeterRegistry meters, LimitsHandlers limits, BalanceCache cache) {
     this.gateway = gateway;
@@ -101,33 +101,25 @@ public final class Funds {
       .compose(movementsSeen -> feed.follow().map(eventsRead -> movementsSeen + eventsRead));
   }
 
-  /** {@code moneyHalted}: while it says so, no round runs (a round credits deposits and settles withdrawals). */
+  /**
+   * {@code moneyHalted}: while it says so, no round runs (a round credits deposits and settles
+   * withdrawals). A round with no outcome within {@link #ROUND_DEADLINE_MS} is given up ({@link Rounds}).
+   */
   public void startReconciling(Vertx vertx, long intervalMs, long staleAfterMs, BooleanSupplier moneyHalted) {
-    timer = vertx.setPeriodic(intervalMs, tick -> {
-      if (!moneyHalted.getAsBoolean()) {
-        reconcileUnlessRunning(staleAfterMs);
-      }
-    });
+    rounds = new Rounds(vertx, "the gateway reconciliation round", ROUND_DEADLINE_MS,
+      () -> moneyHalted.getAsBoolean() ? Future.succeededFuture() : reconcile(staleAfterMs).onFailure(this::roundFailed));
+    rounds.start(intervalMs);
   }
 
-  /** A round in flight may still fail as the pool closes under it; that is the shutdown, not news. */
+  private void roundFailed(Throwable failure) {
+    if (!rounds.stopped()) {
+      LOG.warn("reconciliation round failed, the next one will try again: {}", failure.toString());
+    }
+  }
+
   public void stopReconciling(Vertx vertx) {
-    stopped = true;
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
+    if (rounds != null) {
+      rounds.stop();
     }
-  }
-
-  private void reconcileUnlessRunning(long staleAfterMs) {
-    if (!reconciling.compareAndSet(false, true)) {
-      return;
-    }
-    reconcile(staleAfterMs)
-      .onFailure(failure -> {
-        if (!stopped) {
-          LOG.warn("reconciliation round failed, the next one will try again: {}", failure.toString());
-        }
-      })
-      .onComplete(done -> reconciling.set(false));
   }
 }

@@ -1,5 +1,6 @@
 package dev.wallet.edge.http;
 
+import dev.wallet.balancecache.async.Rounds;
 import dev.wallet.ledger.MoneyHalt;
 import dev.wallet.ledger.MoneyHalts;
 import io.micrometer.core.instrument.Gauge;
@@ -12,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,28 +31,35 @@ public final class MoneyGate {
 
   private static final Logger LOG = LoggerFactory.getLogger(MoneyGate.class);
   public static final long POLL_MS = 1_000;
+  static final long POLL_DEADLINE_MS = 10_000;
 
   private final MoneyHalts halts;
   private final Clock clock;
-  private final AtomicBoolean polling = new AtomicBoolean();
   private volatile List<MoneyHalt> open = List.of();
   private volatile Instant readAt = Instant.EPOCH;
   private volatile Optional<String> readFailure = Optional.empty();
-  private long timer = -1;
+  private Rounds polls;
 
   public MoneyGate(MoneyHalts halts, Clock clock) {
     this.halts = halts;
     this.clock = clock;
   }
 
-  /** Polls from now on; the first read decides whether the edge starts halted. */
+  /**
+   * Polls from now on; the first read decides whether the edge starts halted. A read with no answer
+   * within {@link #POLL_DEADLINE_MS} is given up ({@link Rounds}): until 2026-12-07 one such read
+   * stopped this edge's reading of the halts for good, and it never saw a new halt.
+   */
   public Future<Void> start(Vertx vertx) {
-    timer = vertx.setPeriodic(POLL_MS, tick -> refreshUnlessPolling());
+    polls = new Rounds(vertx, "the reading of the money halts", POLL_DEADLINE_MS, this::refresh);
+    polls.start(POLL_MS);
     return refresh();
   }
 
   public void stop(Vertx vertx) {
-    vertx.cancelTimer(timer);
+    if (polls != null) {
+      polls.stop();
+    }
   }
 
   /** Reads the open halts now (after a release on this edge, so that it moves money again at once). */
@@ -67,12 +74,6 @@ public final class MoneyGate {
       readFailure = Optional.empty();
       return (Void) null;
     }).onFailure(failure -> readFailure = Optional.of(failure.toString()));
-  }
-
-  private void refreshUnlessPolling() {
-    if (polling.compareAndSet(false, true)) {
-      refresh().onComplete(done -> polling.set(false));
-    }
   }
 
   /** Guard for a route that moves money: {@link #requireOpen}, then the route's next handler. */
