@@ -114,6 +114,31 @@ class ConsoleBrowserTest {
   }
 
   @Test
+  @DisplayName("the session cookie is Secure, and pages ask for HTTPS only (HSTS), once the console is reached over "
+    + "TLS at a proxy that says so; over plain HTTP to the edge neither")
+  void secureBehindATlsProxy() {
+    String token = Tokens.valid("console-tls-" + UUID.randomUUID(), "admin");
+
+    HttpResponse<Buffer> plain = signIn(first, token, Optional.empty());
+    HttpResponse<Buffer> proxied = signIn(first, token, Optional.of("https"));
+    HttpResponse<Buffer> page = Await.result(client(first).get("/console/rules").putHeader("X-Forwarded-Proto", "https")
+      .putHeader("Cookie", ConsoleSession.COOKIE + "=" + token).send());
+
+    assertThat(plain.cookies()).singleElement().asString().startsWith(ConsoleSession.COOKIE + "=").doesNotContain("Secure");
+    assertThat(plain.getHeader("Strict-Transport-Security")).isNull();
+    assertThat(proxied.cookies()).singleElement().asString().contains("Secure");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.getHeader("Strict-Transport-Security")).isEqualTo("max-age=31536000");
+  }
+
+  private HttpResponse<Buffer> signIn(EdgeFixture edge, String token, Optional<String> forwardedProto) {
+    io.vertx.ext.web.client.HttpRequest<Buffer> request = client(edge).post("/console/sign-in")
+      .putHeader("Content-Type", "application/x-www-form-urlencoded");
+    forwardedProto.ifPresent(proto -> request.putHeader("X-Forwarded-Proto", proto));
+    return Await.result(request.sendBuffer(Buffer.buffer("token=" + token)));
+  }
+
+  @Test
   @DisplayName("a risk officer checks a rules change, sees its rule-by-rule diff, publishes it, and both edges "
     + "enforce the new version within 5 s; the audit names the officer")
   void publishRules() {

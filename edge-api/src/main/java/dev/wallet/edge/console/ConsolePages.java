@@ -56,6 +56,9 @@ public final class ConsolePages {
     ctx.response().putHeader("Cache-Control", "no-store").putHeader("Content-Security-Policy", POLICY)
       .putHeader("X-Content-Type-Options", "nosniff").putHeader("Referrer-Policy", "same-origin")
       .putHeader("X-Frame-Options", "DENY");
+    if (ConsoleSession.overTls(ctx)) {
+      ctx.response().putHeader("Strict-Transport-Security", "max-age=31536000");
+    }
     ctx.next();
   }
 

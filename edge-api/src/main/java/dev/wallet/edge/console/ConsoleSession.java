@@ -129,6 +129,16 @@ public final class ConsoleSession {
 
   private static Cookie cookie(RoutingContext ctx, String value, Duration lifetime) {
     return Cookie.cookie(COOKIE, value).setPath("/console").setHttpOnly(true).setSameSite(CookieSameSite.STRICT)
-      .setSecure(ctx.request().isSSL()).setMaxAge(Math.max(0, lifetime.toSeconds()));
+      .setSecure(overTls(ctx)).setMaxAge(Math.max(0, lifetime.toSeconds()));
+  }
+
+  /**
+   * The browser reached the console over TLS: here, or at a proxy that ended it and says so
+   * ({@code X-Forwarded-Proto}; a client that claims it only makes its own cookie stricter). Until
+   * 2026-12-07 only the first counted: behind a balancer that ends TLS the cookie, an admin's bearer
+   * token, was not Secure, and a browser sent it to any plain http:// address of the host.
+   */
+  static boolean overTls(RoutingContext ctx) {
+    return ctx.request().isSSL() || "https".equalsIgnoreCase(ctx.request().getHeader("X-Forwarded-Proto"));
   }
 }
