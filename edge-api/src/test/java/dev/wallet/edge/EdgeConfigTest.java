@@ -240,6 +240,24 @@ class EdgeConfigTest {
   }
 
   @Test
+  @DisplayName("a previous JWT key for a rotation is read for the algorithm in use: a secret for HS256, a PEM for RS256")
+  void previousJwtKeyForARotation() throws GeneralSecurityException {
+    String pem = rsaPublicKeyPem();
+    Map<String, String> rs256 = new HashMap<>(PRODUCTION_SECRETS);
+    rs256.remove("WALLET_JWT_SECRET");
+    rs256.put("WALLET_JWT_ALGORITHM", "RS256");
+    rs256.put("WALLET_JWT_PUBLIC_KEY", rsaPublicKeyPem());
+    rs256.put("WALLET_JWT_PREVIOUS_PUBLIC_KEY", pem);
+
+    assertThat(EdgeConfig.fromEnvironment(with(PRODUCTION_SECRETS, "WALLET_JWT_PREVIOUS_SECRET", "z".repeat(32)))
+      .auth().previousKey()).contains("z".repeat(32));
+    assertThat(EdgeConfig.fromEnvironment(PRODUCTION_SECRETS).auth().previousKey()).isEmpty();
+    assertThat(EdgeConfig.fromEnvironment(rs256).auth().previousKey().map(String::strip)).contains(pem.strip());
+    assertThatThrownBy(() -> EdgeConfig.fromEnvironment(with(PRODUCTION_SECRETS, "WALLET_JWT_PREVIOUS_SECRET", "short")))
+      .hasMessageContaining("WALLET_JWT_PREVIOUS_SECRET must be at least 32 bytes");
+  }
+
+  @Test
   @DisplayName("scripts/dev-token.sh mints a token the edge accepts with its development secret")
   void devTokenScript() throws IOException, InterruptedException {
     Process script = new ProcessBuilder("bash", "scripts/dev-token.sh", "bob", "user", "merchant")

@@ -37,7 +37,8 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
   public static final Set<String> ENVIRONMENT = Set.of(Secrets.MODE_VARIABLE, "WALLET_HTTP_PORT", "WALLET_HTTP_INSTANCES",
     "WALLET_HTTP_BODY_LIMIT_BYTES", "WALLET_HTTP_JSON_MAX_DEPTH", "WALLET_SHUTDOWN_TIMEOUT_MS",
     "WALLET_HTTP_IDLE_TIMEOUT_MS", "WALLET_HTTP_MAX_CONNECTIONS", "WALLET_WS_MAX_PER_CALLER",
-    "WALLET_JWT_ALGORITHM", "WALLET_JWT_SECRET", "WALLET_JWT_PUBLIC_KEY", "WALLET_RATE_LIMIT_PER_SECOND",
+    "WALLET_JWT_ALGORITHM", "WALLET_JWT_SECRET", "WALLET_JWT_PUBLIC_KEY", "WALLET_JWT_PREVIOUS_SECRET",
+    "WALLET_JWT_PREVIOUS_PUBLIC_KEY", "WALLET_RATE_LIMIT_PER_SECOND",
     "WALLET_RATE_LIMIT_BURST", "WALLET_REDIS_NODES", "WALLET_REDIS_HOST", "WALLET_REDIS_FIRST_PORT",
     "WALLET_REDIS_NODE_COUNT", "WALLET_SHARDS", "WALLET_REDIS_OPERATION_TIMEOUT_MS", "WALLET_PG_HOST",
     "WALLET_PG_PORT", "WALLET_PG_DATABASE", "WALLET_PG_USER", "WALLET_PG_PASSWORD", "WALLET_PG_OWNER",
@@ -84,10 +85,22 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
 
   /**
    * Exactly one algorithm is accepted (pinned): HS256 with {@code hmacSecret}, or RS256 with the
-   * PEM {@code rsaPublicKey}.
+   * PEM {@code rsaPublicKey}. {@code previousKey}: during a rotation, the key being retired (a secret
+   * for HS256, a PEM for RS256), accepted beside the current one until it is removed: every edge is
+   * given the new key with the old one as previous, then the issuer signs with the new one, then the
+   * previous is removed (until 2026-12-07 a rotation refused every token of one key or the other).
    */
-  public record Auth(String algorithm, String hmacSecret, Optional<String> rsaPublicKey) {
+  public record Auth(String algorithm, String hmacSecret, Optional<String> rsaPublicKey, Optional<String> previousKey) {
+
+    public Auth(String algorithm, String hmacSecret, Optional<String> rsaPublicKey) {
+      this(algorithm, hmacSecret, rsaPublicKey, Optional.empty());
+    }
+
     public Auth {
+      previousKey.filter(key -> "HS256".equals(algorithm) && key.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES)
+        .ifPresent(key -> {
+          throw new IllegalArgumentException("WALLET_JWT_PREVIOUS_SECRET must be at least " + MIN_SECRET_BYTES + " bytes");
+        });
       switch (algorithm) {
         case "HS256" -> {
           if (hmacSecret == null || hmacSecret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
@@ -381,7 +394,10 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
     String key = s.text("WALLET_JWT_PUBLIC_KEY", "auth.rsaPublicKey", "");
     String hmacSecret = "HS256".equals(algorithm)
       ? secrets.secret("WALLET_JWT_SECRET", "auth.secret", Secrets.DEV_JWT_SECRET) : "";
-    return new Auth(algorithm, hmacSecret, key.isEmpty() ? Optional.empty() : Optional.of(key));
+    String previous = "HS256".equals(algorithm) ? s.text("WALLET_JWT_PREVIOUS_SECRET", "auth.previousSecret", "")
+      : s.text("WALLET_JWT_PREVIOUS_PUBLIC_KEY", "auth.previousRsaPublicKey", "");
+    return new Auth(algorithm, hmacSecret, key.isEmpty() ? Optional.empty() : Optional.of(key),
+      previous.isEmpty() ? Optional.empty() : Optional.of(previous));
   }
 
   /**

@@ -13,8 +13,10 @@ import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -46,7 +48,8 @@ public final class JwtVerifier {
   static final int TOKENS_KEPT = 10_000;
 
   private final String algorithm;
-  private final SignatureCheck signatureCheck;
+  /** The current key's, then a previous key's during a rotation. */
+  private final List<SignatureCheck> signatureChecks;
   private final Clock clock;
   private final VerifiedTokens verifiedBefore;
 
@@ -56,8 +59,10 @@ public final class JwtVerifier {
 
   JwtVerifier(EdgeConfig.Auth auth, Clock clock, int tokensKept) {
     this.algorithm = auth.algorithm();
-    this.signatureCheck = RS256.equals(algorithm) ? rsa(publicKey(auth.rsaPublicKey().orElseThrow()))
-      : hmac(new SecretKeySpec(auth.hmacSecret().getBytes(StandardCharsets.UTF_8), MAC));
+    List<SignatureCheck> checks = new ArrayList<>();
+    checks.add(check(algorithm, RS256.equals(algorithm) ? auth.rsaPublicKey().orElseThrow() : auth.hmacSecret()));
+    auth.previousKey().ifPresent(previous -> checks.add(check(algorithm, previous)));
+    this.signatureChecks = List.copyOf(checks);
     this.clock = clock;
     this.verifiedBefore = new VerifiedTokens(tokensKept);
   }
@@ -67,7 +72,7 @@ public final class JwtVerifier {
     this(new EdgeConfig.Auth(HS256, secret, java.util.Optional.empty()), clock);
   }
 
-  /** Whether {@code signature} signs {@code signedPart} under the one configured key. */
+  /** Whether {@code signature} signs {@code signedPart} under one configured key. */
   @FunctionalInterface
   private interface SignatureCheck {
     boolean verifies(byte[] signedPart, byte[] signature) throws GeneralSecurityException;
@@ -124,15 +129,24 @@ public final class JwtVerifier {
   }
 
   private void requireSignature(String signedPart, byte[] signature) {
-    boolean verified;
-    try {
-      verified = signatureCheck.verifies(signedPart.getBytes(StandardCharsets.US_ASCII), signature);
-    } catch (GeneralSecurityException malformed) {
-      verified = false;
-    }
-    if (!verified) {
+    byte[] signed = signedPart.getBytes(StandardCharsets.US_ASCII);
+    if (signatureChecks.stream().noneMatch(check -> verifies(check, signed, signature))) {
       throw rejected("bad signature");
     }
+  }
+
+  private static boolean verifies(SignatureCheck check, byte[] signedPart, byte[] signature) {
+    try {
+      return check.verifies(signedPart, signature);
+    } catch (GeneralSecurityException malformed) {
+      return false;
+    }
+  }
+
+  /** The check of {@code key}: an HMAC secret for HS256, a PEM public key for RS256. */
+  private static SignatureCheck check(String algorithm, String key) {
+    return RS256.equals(algorithm) ? rsa(publicKey(key))
+      : hmac(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), MAC));
   }
 
   private static void requireIssuerAndAudience(JsonObject claims) {

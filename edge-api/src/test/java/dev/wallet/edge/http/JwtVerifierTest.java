@@ -103,6 +103,26 @@ class JwtVerifierTest {
       .isEqualTo(5);
   }
 
+  @Test
+  @DisplayName("during a key rotation tokens signed with the new key and with the previous one are accepted, "
+    + "others refused; without the previous key its tokens are refused")
+  void previousKeyAcceptedDuringARotation() {
+    String previous = "jwt-verifier-test-previous-secret-of-32-bytes-or-more";
+    String other = "jwt-verifier-test-another-secret-of-32-bytes-or-more";
+    JwtVerifier rotating = new JwtVerifier(new EdgeConfig.Auth(JwtVerifier.HS256, SECRET, Optional.empty(),
+      Optional.of(previous)), clock, 10);
+    JwtVerifier after = verifier(10);
+
+    assertThat(rotating.verify(Tokens.forSystem(SECRET, "alice", "user")).id()).isEqualTo("alice");
+    assertThat(rotating.verify(Tokens.forSystem(previous, "bob", "user")).id()).isEqualTo("bob");
+    assertThatThrownBy(() -> rotating.verify(Tokens.forSystem(other, "mallory", "user")))
+      .isInstanceOf(ProblemException.class);
+    assertThatThrownBy(() -> after.verify(Tokens.forSystem(previous, "bob", "user")))
+      .isInstanceOf(ProblemException.class);
+    assertThatThrownBy(() -> new EdgeConfig.Auth(JwtVerifier.HS256, SECRET, Optional.empty(), Optional.of("short")))
+      .hasMessageContaining("WALLET_JWT_PREVIOUS_SECRET");
+  }
+
   private static void assertMemory(JwtVerifier verifier, long acceptedFromMemory, int kept) {
     assertThat(verifier.acceptedAsVerifiedBefore()).as("tokens accepted from memory").isEqualTo(acceptedFromMemory);
     assertThat(verifier.tokensKept()).as("tokens kept").isEqualTo(kept);
