@@ -16,6 +16,8 @@
 --          from a hot merchant's wallet that is short, gathered from its stripes and asked again
 --          (INSUFFICIENT_FUNDS only for a source with stripes or a stripe: unrecorded_for in lib.lua)
 --
+-- A chargeback's INSUFFICIENT_FUNDS is left unrecorded (kind 'unrecorded') while the wallet's held
+-- money would cover it.
 -- Returns {kind, outcome}: outcome.code is OK (hold active) or AMOUNT_INVALID, WALLET_NOT_FOUND,
 -- WALLET_INACTIVE, CURRENCY_MISMATCH, SAME_WALLET (an authorization whose payer is the merchant),
 -- LIMIT_EXCEEDED, INSUFFICIENT_FUNDS, BALANCE_OVERFLOW.
@@ -53,8 +55,14 @@ if not code then
   code = legs_refusal(legs)
 end
 if code then
+  local unrecorded = unrecorded_for(ARGV[11], wallet)
+  -- a chargeback that money held in the wallet would cover (a payout or an authorization in flight)
+  -- is not recorded: its caller freezes the wallet and asks again once those holds have ended
+  if code == 'INSUFFICIENT_FUNDS' and actor == '*' and merchant_id == '' and wallet.avail + wallet.held >= amount then
+    unrecorded = 'INSUFFICIENT_FUNDS'
+  end
   return refuse(idem_key, request_hash, retention_ms, refusal(code, {holdId = hold_id, rule = rule or nil}),
-    unrecorded_for(ARGV[11], wallet))
+    unrecorded)
 end
 
 local ts = now_ms()

@@ -346,6 +346,48 @@ class WebhooksApiTest {
   }
 
   @Test
+  @DisplayName("a chargeback that money held for a payout would cover freezes the wallet and waits: the payout "
+    + "declined, the money comes back and is taken; the payout paid, the chargeback is unrecovered")
+  void chargebackWaitsForHeldMoney() {
+    for (String payoutEnd : List.of("payout.failed", "payout.paid")) {
+      ApiCaller alice = edge.newUser();
+      Pending deposit = creditedDeposit(alice, 1_000);
+      HttpResponse<Buffer> requested = alice.post("/v1/withdrawals", withdrawal(deposit.wallet(), 800, "timeout"),
+        newKey());
+      assertThat(requested.statusCode()).as(requested.bodyAsString()).isEqualTo(202);
+      String payout = requested.bodyAsJsonObject().getString("id");
+      double strandedBefore = stranded("deposit");
+      JsonObject reversal = event("deposit.reversed", deposit.id(), 1_000);
+
+      HttpResponse<Buffer> reversed = deliver(reversal, now(), EdgeFixture.WEBHOOK_SECRET);
+      JsonObject waiting = alice.get("/v1/deposits/" + deposit.id()).bodyAsJsonObject();
+      String statusWhileWaiting = alice.wallet(deposit.wallet()).getString("status");
+      HttpResponse<Buffer> ended = deliver(event(payoutEnd, payout, 800), now(), EdgeFixture.WEBHOOK_SECRET);
+      HttpResponse<Buffer> again = deliver(reversal, now(), EdgeFixture.WEBHOOK_SECRET);
+
+      assertThat(reversed.statusCode()).as(reversed.bodyAsString()).isEqualTo(200);
+      assertThat(waiting.getString("status")).as("taken back, not yet: still completed").isEqualTo("completed");
+      assertThat(waiting.getString("failureReason")).isEqualTo("reversed by the gateway");
+      assertThat(statusWhileWaiting).isEqualTo("frozen");
+      assertThat(ended.statusCode()).as(ended.bodyAsString()).isEqualTo(200);
+      assertThat(again.statusCode()).as(again.bodyAsString()).isEqualTo(200);
+      JsonObject deposited = alice.get("/v1/deposits/" + deposit.id()).bodyAsJsonObject();
+      assertThat(alice.wallet(deposit.wallet()).getString("status")).isEqualTo("frozen");
+      if (payoutEnd.equals("payout.failed")) {
+        assertThat(deposited.getString("status")).isEqualTo("reversed");
+        assertThat(alice.wallet(deposit.wallet()).getJsonObject("balance"))
+          .isEqualTo(new JsonObject().put("available", 0).put("held", 0));
+        assertThat(stranded("deposit")).as("nothing stranded").isEqualTo(strandedBefore);
+      } else {
+        assertThat(deposited.getString("failureReason")).isEqualTo("chargeback unrecovered: insufficient_funds");
+        assertThat(alice.wallet(deposit.wallet()).getJsonObject("balance"))
+          .isEqualTo(new JsonObject().put("available", 200).put("held", 0));
+        assertThat(stranded("deposit")).as("the unrecovered chargeback counted").isEqualTo(strandedBefore + 1);
+      }
+    }
+  }
+
+  @Test
   @DisplayName("a chargeback of a wallet frozen since the deposit takes the money back from it, which stays frozen")
   void chargebackOfAFrozenWallet() {
     ApiCaller alice = edge.newUser();

@@ -338,11 +338,15 @@ public final class GatewayMovements<M extends GatewayMovement> {
   }
 
   /**
-   * Records where a money-core step left the movement; if another instance got there first, its row.
+   * Records where a money-core step left the movement; if another instance got there first, its row;
+   * a step that leaves it where it is ({@link Transition#stay}) records nothing.
    * A step that strands money ({@link Transition#strandsMoney}) is an error, counted
    * (wallet_gateway_money_stranded_total) and alerted on, once, by the instance that recorded it.
    */
   private Future<M> step(M movement, Transition transition) {
+    if (transition.to() == movement.status()) {
+      return Future.succeededFuture(movement);
+    }
     return move(store.client(), movement, Set.of(movement.status()), transition.to(), transition.changes())
       .compose(moved -> {
         if (moved.isEmpty()) {

@@ -15,4 +15,9 @@ record Transition(MovementStatus to, Changes changes, boolean strandsMoney) {
   static Transition stranding(MovementStatus to, Changes changes) {
     return new Transition(to, changes, true);
   }
+
+  /** The step cannot end yet: the movement stays as it is, and the reconciler drives it again. */
+  static Transition stay(MovementStatus where) {
+    return new Transition(where, Changes.none(), false);
+  }
 }
