@@ -42,6 +42,8 @@ public final class StreamLedgerWriter implements LedgerWriter {
   private final LedgerWriterOptions options;
   private static final Logger LOG = LoggerFactory.getLogger(StreamLedgerWriter.class);
   private static final long BACKLOG_REFRESH_MS = 1_000;
+  private static final int MONTHS_AHEAD = 2;
+  private static final long MONTHS_AHEAD_CHECK_MS = 3_600_000;
   /**
    * How long a ledger transaction waits for more shards' batches (LedgerStore): well inside the ledger
    * lag's 1 s, and at 190 transfers/s 8.3 transfers a commit instead of 1.7 (docs/benchmarks.md).
@@ -63,6 +65,7 @@ public final class StreamLedgerWriter implements LedgerWriter {
   private final Set<ShardConsumer> rung = new LinkedHashSet<>();
   private long gatherTimer = -1;
   private long backlogTimer = -1;
+  private long monthsTimer = -1;
   private boolean refreshing;
   private long backlogTicks;
   private final BalanceCache cache;
@@ -125,6 +128,7 @@ public final class StreamLedgerWriter implements LedgerWriter {
       .onSuccess(ready -> {
         consumers.forEach(ShardConsumer::start);
         backlogTimer = vertx.setPeriodic(BACKLOG_REFRESH_MS, tick -> refreshBacklogs());
+        monthsTimer = vertx.setPeriodic(MONTHS_AHEAD_CHECK_MS, tick -> monthsAheadOfEveryStore());
       });
   }
 
@@ -141,10 +145,26 @@ public final class StreamLedgerWriter implements LedgerWriter {
     }
   }
 
-  /** This month's and next month's partitions, so that a month's first posting never waits for DDL. */
+  /**
+   * This month's partitions and the next {@link #MONTHS_AHEAD} months', so that a month's first posting never
+   * waits for DDL: at start, and every {@link #MONTHS_AHEAD_CHECK_MS} (until 2026-12-07 only at start,
+   * and a writer running into a month it had not made made it on the commit path, where the DDL's
+   * lock could stop every shard's commits behind a long reader).
+   */
   private static Future<Void> monthsAhead(LedgerStore store) {
     LocalDate today = LocalDate.now(ZoneOffset.UTC);
-    return store.ensureMonth(today).compose(done -> store.ensureMonth(today.plusMonths(1)));
+    Future<Void> made = store.ensureMonth(today);
+    for (int ahead = 1; ahead <= MONTHS_AHEAD; ahead++) {
+      LocalDate month = today.plusMonths(ahead);
+      made = made.compose(done -> store.ensureMonth(month));
+    }
+    return made;
+  }
+
+  private void monthsAheadOfEveryStore() {
+    Future.all(stores.all().stream().map(StreamLedgerWriter::monthsAhead).toList()).onFailure(failure ->
+      LOG.warn("could not make the coming months' partitions this time; next check in {} ms: {}",
+        MONTHS_AHEAD_CHECK_MS, failure.toString()));
   }
 
   /**
@@ -171,6 +191,7 @@ public final class StreamLedgerWriter implements LedgerWriter {
   @Override
   public Future<Void> stop() {
     vertx.cancelTimer(backlogTimer);
+    vertx.cancelTimer(monthsTimer);
     vertx.cancelTimer(gatherTimer);
     if (doorbell != null) {
       doorbell.close();

@@ -1,10 +1,13 @@
 package dev.wallet.ledger.impl;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.wallet.balancecache.testing.Await;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.sql.SQLException;
 import java.time.LocalDate;
@@ -35,6 +38,33 @@ class MonthPartitionsTest {
 
       assertThat(bounds).isEqualTo("FOR VALUES FROM ('2031-03-01 00:00:00+00') TO ('2031-04-01 00:00:00+00')");
     } finally {
+      ledger.drop();
+    }
+  }
+
+  @Test
+  @DisplayName("a month made while a reader holds the ledger gives up within seconds (lock_not_available) instead of "
+    + "stopping every insert and read behind its lock, and is made once the reader is done")
+  void aMonthMadeBesideAReaderDoesNotWaitForIt(Vertx vertx) throws SQLException {
+    FreshLedger ledger = FreshLedger.create(vertx, "months");
+    SqlConnection reader = Await.result(ledger.app.getConnection());
+    try {
+      Await.result(reader.query("BEGIN").execute());
+      Await.result(reader.query("SELECT count(*) FROM entries").execute());
+
+      Throwable refused = catchThrowable(() -> Await.result(ledger.app
+        .preparedQuery("SELECT ledger_ensure_month($1::date)").execute(Tuple.of(LocalDate.of(2031, 5, 1))), 20));
+      Await.result(reader.query("COMMIT").execute());
+      Await.result(ledger.app.preparedQuery("SELECT ledger_ensure_month($1::date)")
+        .execute(Tuple.of(LocalDate.of(2031, 5, 1))));
+      long made = Await.result(ledger.app.query("SELECT count(*) AS n FROM pg_class WHERE relname IN "
+        + "('postings_y2031m05', 'entries_y2031m05')").execute()).iterator().next().getLong("n");
+
+      assertThat(refused).isInstanceOf(PgException.class);
+      assertThat(((PgException) refused).getSqlState()).isEqualTo("55P03");
+      assertThat(made).isEqualTo(2);
+    } finally {
+      Await.result(reader.close());
       ledger.drop();
     }
   }
