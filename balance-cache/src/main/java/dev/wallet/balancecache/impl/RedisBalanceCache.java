@@ -639,8 +639,10 @@ public final class RedisBalanceCache implements BalanceCache {
   private Future<ScriptReply> toppedUp(Supplier<Future<Void>> topUp,
                                        Function<Set<OutcomeCode>, Future<ScriptReply>> ask, int attempts) {
     Set<OutcomeCode> unrecorded = attempts > 1 ? Set.of(OutcomeCode.INSUFFICIENT_FUNDS) : Set.of();
+    // the last attempt's answer stands even unrecorded (a chargeback that held money would cover is
+    // never recorded: hold.lua); until 2026-12-07 such an answer started the attempts over without end
     return topUp.get().compose(ready -> ask.apply(unrecorded))
-      .compose(reply -> reply.kind() == ScriptReply.Kind.UNRECORDED ? toppedUp(topUp, ask, attempts - 1)
+      .compose(reply -> reply.kind() == ScriptReply.Kind.UNRECORDED && attempts > 1 ? toppedUp(topUp, ask, attempts - 1)
         : Future.succeededFuture(reply));
   }
 

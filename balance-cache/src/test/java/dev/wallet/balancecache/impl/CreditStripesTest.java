@@ -22,6 +22,7 @@ import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.PaymentView;
 import dev.wallet.balancecache.model.RefundView;
 import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.SystemNames;
 import dev.wallet.balancecache.model.TransferStatus;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
@@ -39,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -361,6 +363,29 @@ class CreditStripesTest {
     assertThat(core.wallet(merchant).held()).isEqualTo(4 * 1_500);
     assertThat(core.wallet(merchant).available()).isEqualTo(16 * (1_000 - FEE) - 4 * 1_500 - 8 * 500);
     payers.forEach(payer -> assertThat(core.available(payer)).isEqualTo(5_000 - 2 * 1_000 + 500));
+  }
+
+  @Test
+  @DisplayName("the system taking money back from a merchant whose money is held for a payout is answered "
+    + "insufficient_funds after its gatherings, unrecorded (its caller waits for the hold to end), and asked again "
+    + "once the payout came back it takes the money")
+  void aChargebackWaitingForHeldMoneyEnds() {
+    List<WalletId> payers = payersOnOtherShards(2, 5_000);
+    Await.result(Future.all(payers.stream().map(payer -> pay(payer, 1_000)).toList()));
+    long total = 2 * (1_000 - FEE);
+    Outcome<HoldView> payout = Await.result(cache.placeHold(new PlaceHold(merchant, new Money(total, USD), shop,
+      "wd-" + UUID.randomUUID(), key(shop))));
+    assertThat(payout.code()).isEqualTo(OutcomeCode.OK);
+    PlaceHold chargeback = new PlaceHold(merchant, new Money(1_000, USD), SystemNames.ACTOR,
+      "cb-" + UUID.randomUUID(), key("system"));
+
+    Outcome<HoldView> waiting = Await.result(cache.placeHold(chargeback), 30);
+    Await.result(cache.releaseHold(payout.value().id()));
+    Outcome<HoldView> taken = Await.result(cache.placeHold(chargeback), 30);
+
+    assertThat(waiting.code()).isEqualTo(OutcomeCode.INSUFFICIENT_FUNDS);
+    assertThat(taken.code()).as("not recorded: asked again, it takes the money").isEqualTo(OutcomeCode.OK);
+    assertThat(core.wallet(merchant).held()).isEqualTo(1_000);
   }
 
   @Test

@@ -103,7 +103,8 @@ final class DepositKind extends GatewayMovementKind<Deposit> {
 
   /**
    * Short of the amount: a wallet whose held money would cover it (a payout or an authorization in
-   * flight, which may yet come back) is frozen, so that what comes back stays, and the chargeback is
+   * flight, which may yet come back) is frozen (a chargeback of spent money is for the risk team, which
+   * reactivates it), so that what comes back stays, and the chargeback is
    * asked again by the reconciler until those holds have ended (hold.lua leaves this refusal
    * unrecorded); one without is unrecovered. Until 2026-12-07 it was unrecovered at once, for good,
    * and a payout declined afterwards gave the wallet back money the gateway had taken.
@@ -118,8 +119,8 @@ final class DepositKind extends GatewayMovementKind<Deposit> {
       return cache.setStatus(deposit.wallet(), WalletStatus.FROZEN, "chargeback " + deposit.id()
           + " waits for the wallet's held money")
         .map(frozen -> {
-          LOG.warn("deposit {}: the chargeback waits for money held in wallet {} (frozen meanwhile); asked again by "
-            + "the reconciler", deposit.id(), deposit.wallet());
+          LOG.warn("deposit {}: the chargeback waits for money held in wallet {} (frozen, for the risk team to "
+            + "reactivate); asked again by the reconciler", deposit.id(), deposit.wallet());
           return Transition.stay(Deposit.Status.REVERSING);
         });
     });
