@@ -405,8 +405,20 @@ public final class RedisBalanceCache implements BalanceCache {
     return stripesClosedFirst(id, status).compose(refused -> refused.isPresent()
       ? Future.succeededFuture(Outcome.<WalletStatus>refused(refused.get()))
       : runner.run(scripts.setStatus, keys, List.of(status.wire(), reason))
+        .recover(failure -> status == WalletStatus.CLOSED ? stripesAsTheMerchantIs(id, failure)
+          : Future.failedFuture(failure))
         .compose(reply -> copiedToStripes(id, reply))
         .map(reply -> Views.outcome(reply, Views::status)));
+  }
+
+  /**
+   * The merchant wallet's own close got no answer after its stripes closed: they take whatever
+   * status it has (open, unless the close was applied unanswered), and the close fails.
+   */
+  private Future<ScriptReply> stripesAsTheMerchantIs(WalletId id, Throwable failure) {
+    return identity(id).compose(found -> found.isEmpty() ? Future.succeededFuture(false) : withStripes(found.get()))
+      .compose(striped -> striped ? stripes.copyStatus(id) : Future.<Void>succeededFuture())
+      .transform(copied -> Future.failedFuture(failure));
   }
 
   /**

@@ -232,20 +232,27 @@ final class Stripes {
 
   /**
    * Closes every stripe of a merchant wallet about to close; answers the first refusal (a stripe
-   * still holding money, or sending a sweep), after which the merchant wallet stays open and the
-   * stripes that did close take its status again. A stripe not opened yet has nothing to close: one
-   * opened later copies the closed status.
+   * still holding money, or sending a sweep), or fails when a stripe could not be asked, after
+   * which the merchant wallet stays open and the stripes that did close take its status again
+   * (until 2026-12-07 a stripe that could not be asked left the others closed under an open
+   * merchant, refusing its payments from their shards). A stripe not opened yet has nothing to
+   * close: one opened later copies the closed status.
    */
   Future<Optional<OutcomeCode>> close(WalletIdentity merchant) {
     List<Future<String>> closed = stripesOf(merchant.id()).stream().map(stripe -> runner.run(scripts.setStatus,
         List.of(Keys.wallet(stripe), Keys.outbox(stripe.shard())),
         List.of(WalletStatus.CLOSED.wire(), STATUS_COPY_REASON + merchant.id(), COPY))
       .map(reply -> reply.outcome().getString("code"))).toList();
-    return Future.all(closed).map(all -> closed.stream().map(Future::result)
+    return Future.join(closed).transform(all -> {
+      Optional<OutcomeCode> refused = closed.stream().filter(Future::succeeded).map(Future::result)
         .filter(code -> !"OK".equals(code) && !OutcomeCode.WALLET_NOT_FOUND.name().equals(code))
-        .findFirst().map(OutcomeCode::valueOf))
-      .compose(refused -> refused.isEmpty() ? Future.succeededFuture(refused)
-        : copyStatus(merchant.id()).map(reopened -> refused));
+        .findFirst().map(OutcomeCode::valueOf);
+      if (all.succeeded() && refused.isEmpty()) {
+        return Future.succeededFuture(refused);
+      }
+      return copyStatus(merchant.id()).compose(reopened -> all.succeeded() ? Future.succeededFuture(refused)
+        : Future.failedFuture(all.cause()));
+    });
   }
 
   private Future<WalletStatus> status(WalletId wallet) {

@@ -564,6 +564,37 @@ class CreditStripesTest {
     }
   }
 
+  @Test
+  @DisplayName("a close that one stripe's master could not answer leaves the stripes that did close open again: "
+    + "payments land on them as before")
+  void closeAStripeCouldNotAnswerReopensTheOthers() {
+    List<WalletId> payers = payersOnOtherShards(8, 5_000);
+    Await.result(Future.all(payers.stream().map(payer -> pay(payer, 100)).toList()));
+    Await.result(cache.sweepStripes(merchant));
+    int merchantsMaster = RedisNodes.masterOf(merchant.shard());
+    int silent = payers.stream().map(payer -> RedisNodes.masterOf(payer.shard()))
+      .filter(master -> master != merchantsMaster).findFirst().orElseThrow();
+    List<WalletId> answering = payers.stream().filter(payer -> RedisNodes.masterOf(payer.shard()) != silent).toList();
+    assertThat(answering).isNotEmpty();
+
+    Throwable closing;
+    RedisNodes.cli(silent, "CLIENT", "PAUSE", "20000", "WRITE");
+    try {
+      closing = Await.result(cache.setStatus(merchant, WalletStatus.CLOSED, "leaving")
+        .transform(done -> Future.succeededFuture(done.failed() ? done.cause() : null)), 30);
+    } finally {
+      RedisNodes.cli(silent, "CLIENT", "UNPAUSE");
+    }
+
+    assertThat(closing).as("one stripe did not answer").isNotNull();
+    assertThat(core.wallet(merchant).status()).isEqualTo(WalletStatus.ACTIVE);
+    for (WalletId payer : answering) {
+      assertThat(core.wallet(Stripes.stripeOf(merchant, payer.shard())).status()).as("its stripe open again")
+        .isEqualTo(WalletStatus.ACTIVE);
+      assertOk(Await.result(pay(payer, 100)).code());
+    }
+  }
+
   /**
    * The ledger writer's reconciliation freezes wallets through a money core that stripes no owner.
    * Until 2026-12-06 its freeze of a striped merchant wallet left every stripe active, and payments
