@@ -1,5 +1,6 @@
 package dev.wallet.ledger.impl;
 
+import dev.wallet.balancecache.async.Deadline;
 import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.outbox.OutboxRecord;
@@ -69,6 +70,15 @@ public final class LedgerStore {
    */
   private final long lingerMs;
   private long lingerTimer = -1;
+  /**
+   * How long a transaction may go without an outcome before its slot is given up (with a Vert.x to
+   * time it). A database gone without a reset leaves a commit waiting for ever (the pools have no
+   * query timeout): until 2026-12-07 two such waits held both slots, and nothing was committed to
+   * that database again until a restart (found by a read-only hunt). The transaction given up may
+   * still commit later; a batch written again is compared with what is there, as every redelivery is.
+   */
+  private long transactionDeadlineMs = TRANSACTION_DEADLINE_MS;
+  static final long TRANSACTION_DEADLINE_MS = 60_000;
 
   /**
    * The shards this store's database holds (empty: not checked); confirmed once, before its first
@@ -275,8 +285,18 @@ public final class LedgerStore {
     }).transform(committedOrNot -> Future.succeededFuture()));
   }
 
+  /** Shortens {@link #transactionDeadlineMs} (tests). */
+  void transactionDeadline(long ms) {
+    transactionDeadlineMs = ms;
+  }
+
   /** One transaction: every shard's lock in order (no two writers can deadlock), then the rows of all batches. */
   private Future<Void> transaction(List<Submission> submissions) {
+    Future<Void> work = rowsOf(submissions);
+    return vertx == null ? work : Deadline.within(vertx, work, transactionDeadlineMs);
+  }
+
+  private Future<Void> rowsOf(List<Submission> submissions) {
     List<Positioned> batch = new ArrayList<>();
     Set<String> shards = new TreeSet<>();
     submissions.forEach(s -> {
