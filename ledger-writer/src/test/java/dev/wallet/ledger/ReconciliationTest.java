@@ -726,6 +726,26 @@ class ReconciliationTest {
   }
 
   @Test
+  @DisplayName("every account whose balance chain broke in one run is found, more than a hundred of them")
+  void everyBrokenChainOfARunIsFound() {
+    String run = "chains" + System.nanoTime();
+    LedgerStore store = new LedgerStore(app, InsertMode.UNNEST);
+    List<String> shards = java.util.stream.IntStream.range(0, 55).mapToObj(i -> run + "x" + i).toList();
+    for (String shard : shards) {
+      Await.result(store.write(shard, List.of(twoLines(shard, "p1", 1, -1, 1))));
+    }
+    Await.result(reconciliation.runNext(), 120);
+    for (String shard : shards) {
+      Await.result(store.write(shard, List.of(twoLines(shard, "p2", 2, -5, 5))));
+    }
+
+    ReconciliationReport report = Await.result(reconciliation.runNext(), 120);
+
+    assertThat(report.discrepancies()).filteredOn(d -> d.kind() == Kind.BROKEN_SEQUENCE)
+      .filteredOn(d -> d.subject().contains(run)).hasSize(2 * shards.size());
+  }
+
+  @Test
   @DisplayName("a ledger total off and an unbalanced posting halt all money movement until a person releases it with a reason; a run begun before the release does not raise it again")
   void aFindingAboutNoWalletHaltsEverythingUntilReleased(Vertx vertx) {
     Pool superuser = PgBuilder.pool().connectingTo(LedgerFixture.connectOptions(LedgerFixture.superuserDatabase()))

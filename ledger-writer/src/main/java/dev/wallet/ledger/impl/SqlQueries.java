@@ -394,7 +394,9 @@ public final class SqlQueries {
    * account's whole history (an in-transit account has an entry per saga). The new entries are read
    * account by account from the (account, seq) index: as a plain join, the generic plan hashed the
    * accounts against a scan of the whole month's entries (docs/benchmarks.md); OFFSET 0 keeps the
-   * lateral read from being flattened into that join.
+   * lateral read from being flattened into that join. Each account's first break only, and every
+   * account's: until 2026-12-07 the first 100 breaks of a chunk of accounts, and a run that found
+   * more left the others unnamed and unfrozen for good (the next run reads past them).
    */
   static final String BROKEN_SEQUENCES = """
     WITH firsts AS (SELECT * FROM unnest($1::text[], $2::bigint[]) AS f(account_id, first_seq)),
@@ -408,13 +410,14 @@ public final class SqlQueries {
         CROSS JOIN LATERAL (SELECT e.seq, e.idx, e.bucket, e.amount, e.balance_after FROM entries e
                              WHERE e.account_id = f.account_id AND e.bucket = b.bucket AND e.seq < f.first_seq
                              ORDER BY e.created_at DESC, e.seq DESC, e.idx DESC LIMIT 1) prev)
-    SELECT account_id, seq, bucket, balance_after, expected, prev_seq FROM (
+    SELECT DISTINCT ON (account_id) account_id, seq, bucket, balance_after, expected, prev_seq FROM (
       SELECT account_id, seq, bucket, balance_after, fresh,
              lag(balance_after, 1, 0::bigint) OVER (PARTITION BY account_id, bucket ORDER BY seq, idx) + amount
                AS expected,
              lag(seq, 1, 0::bigint) OVER (PARTITION BY account_id ORDER BY seq, idx) AS prev_seq
         FROM lines) x
-     WHERE fresh AND (balance_after <> expected OR seq > prev_seq + 1) LIMIT 100""";
+     WHERE fresh AND (balance_after <> expected OR seq > prev_seq + 1)
+     ORDER BY account_id, seq, bucket""";
 
   /** Accounts with entries in postings recorded since a point, each with the first such entry's seq. */
   static final String ACCOUNTS_TOUCHED_SINCE = """
