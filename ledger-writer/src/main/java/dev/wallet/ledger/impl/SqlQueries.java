@@ -506,12 +506,22 @@ public final class SqlQueries {
   static final String ACCOUNTS = """
     SELECT id, kind, owner_id, currency, wallet_type, shard, opened_at, parent_id FROM accounts ORDER BY id""";
 
-  /** Each account's last balance_after per bucket and its last seq. */
+  /**
+   * Each account's last balance_after per bucket and its last seq (accounts without entries left
+   * out), read by index probes per account. Until 2026-12-07 every entry ever written was
+   * aggregated into an array per account: an in-transit or fee account, with an entry per movement,
+   * would pass PostgreSQL's 1 GB limit for one array within weeks at the design's volume, and the
+   * rebuild could not run when it was needed (found by a read-only hunt).
+   */
   static final String ACCOUNT_STATES = """
-    SELECT account_id, max(seq) AS seq,
-           (array_agg(balance_after ORDER BY seq DESC) FILTER (WHERE bucket = 'available'))[1] AS available,
-           (array_agg(balance_after ORDER BY seq DESC) FILTER (WHERE bucket = 'held'))[1] AS held
-      FROM entries GROUP BY account_id""";
+    SELECT a.id AS account_id, last.seq, avail.balance_after AS available, held.balance_after AS held
+      FROM accounts a
+     CROSS JOIN LATERAL (SELECT max(e.seq) AS seq FROM entries e WHERE e.account_id = a.id) last
+      LEFT JOIN LATERAL (SELECT e.balance_after FROM entries e WHERE e.account_id = a.id AND e.bucket = 'available'
+                          ORDER BY e.seq DESC, e.idx DESC LIMIT 1) avail ON true
+      LEFT JOIN LATERAL (SELECT e.balance_after FROM entries e WHERE e.account_id = a.id AND e.bucket = 'held'
+                          ORDER BY e.seq DESC, e.idx DESC LIMIT 1) held ON true
+     WHERE last.seq IS NOT NULL""";
 
   /**
    * Each wallet's last status and how many status changes it had (the hot tier's status_version).
