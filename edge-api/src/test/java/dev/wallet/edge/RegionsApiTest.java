@@ -146,6 +146,20 @@ class RegionsApiTest {
     String from = alice.openWallet();
     String to = alice.openWallet();
     alice.deposit(from, 500);
+    whileRegionBHalted(vertx, () -> {
+      HttpResponse<Buffer> atB = send(HttpMethod.POST, urlB + "/v1/transfers", alice, transfer(from, to, 120), newKey());
+
+      assertWrongRegion(atB, "a", urlA + "/v1/transfers");
+      assertThat(alice.available(from)).isEqualTo(500);
+    });
+  }
+
+  /**
+   * Runs {@code whileHalted} with region b halted by a finding of its reconciliation (seen by its
+   * edge: a transfer there is 503), then releases it and waits until region b moves money again:
+   * every edge reads the halts once a second, and the tests after this one need region b.
+   */
+  private static void whileRegionBHalted(Vertx vertx, Runnable whileHalted) {
     ApiCaller bob = regionB.newUser();
     String bobs = bob.openWallet();
     bob.deposit(bobs, 500);
@@ -156,15 +170,10 @@ class RegionsApiTest {
         "raised by RegionsApiTest"), "regions-test", Instant.now()));
       Eventually.await("region b to halt", Duration.ofSeconds(10), () -> send(HttpMethod.POST, urlB + "/v1/transfers",
         bob, transfer(bobs, bob.openWallet(), 1), newKey()).statusCode() == 503);
-
-      HttpResponse<Buffer> atB = send(HttpMethod.POST, urlB + "/v1/transfers", alice, transfer(from, to, 120), newKey());
-
-      assertWrongRegion(atB, "a", urlA + "/v1/transfers");
-      assertThat(alice.available(from)).isEqualTo(500);
+      whileHalted.run();
     } finally {
       Await.result(halts.releaseAll("regions-test", "released after RegionsApiTest"));
       Await.result(ledgerB.close());
-      // every edge reads the halts once a second: the tests after this one find region b moving money again
       Eventually.await("region b to move money again", Duration.ofSeconds(10), () -> send(HttpMethod.POST,
         urlB + "/v1/transfers", bob, transfer(bobs, bob.openWallet(), 1), newKey()).statusCode() != 503);
     }
@@ -582,16 +591,7 @@ class RegionsApiTest {
   void deliveredAgainWhileTheRegionIsHalted(Vertx vertx) {
     Parties p = between(300, 0);
     JsonObject settlement = settledTransfer(p, 100);
-    ApiCaller bob = regionB.newUser();
-    String bobs = bob.openWallet();
-    Pool ledgerB = EdgeFixture.pool(vertx, regionBDatabase());
-    MoneyHalts halts = MoneyHalts.create(ledgerB);
-    try {
-      Await.result(halts.raise(new Discrepancy(ReconciliationReport.Kind.LEDGER_TOTAL, "XTS-" + UUID.randomUUID(),
-        "raised by RegionsApiTest"), "regions-test", Instant.now()));
-      Eventually.await("region b to halt", Duration.ofSeconds(10), () -> send(HttpMethod.POST, urlB + "/v1/transfers",
-        bob, transfer(bobs, bob.openWallet(), 1), newKey()).statusCode() == 503);
-
+    whileRegionBHalted(vertx, () -> {
       HttpResponse<Buffer> again = deliver(settlement, PAIR_SECRET, "a");
       String id = settlement.getString("movementId");
       JsonObject undecided = settlement.copy().put("movementId", id.substring(0, id.length() - 4) + "beef");
@@ -601,12 +601,7 @@ class RegionsApiTest {
       assertThat(again.bodyAsJsonObject().getString("code")).isEqualTo("OK");
       WalletsApiTest.assertProblem(never, 503, "halted");
       assertThat(p.bob().available(p.inB())).isEqualTo(100);
-    } finally {
-      Await.result(halts.releaseAll("regions-test", "released after RegionsApiTest"));
-      Await.result(ledgerB.close());
-      Eventually.await("region b to move money again", Duration.ofSeconds(10), () -> send(HttpMethod.POST,
-        urlB + "/v1/transfers", bob, transfer(bobs, bob.openWallet(), 1), newKey()).statusCode() != 503);
-    }
+    });
   }
 
   /**
