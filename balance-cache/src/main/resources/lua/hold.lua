@@ -16,11 +16,11 @@
 --          from a hot merchant's wallet that is short, gathered from its stripes and asked again
 --          (INSUFFICIENT_FUNDS only for a source with stripes or a stripe: unrecorded_for in lib.lua)
 --
--- A chargeback's INSUFFICIENT_FUNDS is left unrecorded (kind 'unrecorded') while the wallet's held
--- money would cover it.
+-- A chargeback short of available money that the wallet's held money would cover is FUNDS_HELD,
+-- unrecorded (kind 'unrecorded'): asked again once the holds have ended.
 -- Returns {kind, outcome}: outcome.code is OK (hold active) or AMOUNT_INVALID, WALLET_NOT_FOUND,
 -- WALLET_INACTIVE, CURRENCY_MISMATCH, SAME_WALLET (an authorization whose payer is the merchant),
--- LIMIT_EXCEEDED, INSUFFICIENT_FUNDS, BALANCE_OVERFLOW.
+-- LIMIT_EXCEEDED, INSUFFICIENT_FUNDS, FUNDS_HELD (above), BALANCE_OVERFLOW.
 -- Writes (only on OK): the wallet, the hold record, the counters, the idempotency record, one posting.
 
 local wallet_key, hold_key, idem_key, outbox, expiry_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
@@ -59,7 +59,7 @@ if code then
   -- a chargeback that money held in the wallet would cover (a payout or an authorization in flight)
   -- is not recorded: its caller freezes the wallet and asks again once those holds have ended
   if code == 'INSUFFICIENT_FUNDS' and actor == '*' and merchant_id == '' and wallet.avail + wallet.held >= amount then
-    unrecorded = 'INSUFFICIENT_FUNDS'
+    code, unrecorded = 'FUNDS_HELD', 'FUNDS_HELD'
   end
   return refuse(idem_key, request_hash, retention_ms, refusal(code, {holdId = hold_id, rule = rule or nil}),
     unrecorded)

@@ -255,6 +255,8 @@ class EdgeConfigTest {
     assertThat(EdgeConfig.fromEnvironment(rs256).auth().previousKey().map(String::strip)).contains(pem.strip());
     assertThatThrownBy(() -> EdgeConfig.fromEnvironment(with(PRODUCTION_SECRETS, "WALLET_JWT_PREVIOUS_SECRET", "short")))
       .hasMessageContaining("WALLET_JWT_PREVIOUS_SECRET must be at least 32 bytes");
+    assertThatThrownBy(() -> EdgeConfig.fromEnvironment(with(PRODUCTION_SECRETS, "WALLET_JWT_PREVIOUS_SECRET",
+      Secrets.DEV_JWT_SECRET))).hasMessageContaining("WALLET_JWT_PREVIOUS_SECRET is a development value published");
   }
 
   @Test

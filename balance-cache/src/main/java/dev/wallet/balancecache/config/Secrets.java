@@ -1,6 +1,7 @@
 package dev.wallet.balancecache.config;
 
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -79,6 +80,22 @@ public final class Secrets {
         + "anyone: give a secret of your own (or " + MODE_VARIABLE + "=development for a local run)");
     }
     return given;
+  }
+
+  /**
+   * A secret that may be absent (a rotation's previous key): empty when not given; given, it is
+   * held to the same rule as {@link #secret} (never a published value outside development mode).
+   */
+  public Optional<String> optionalSecret(String env, String path) {
+    String given = settings.text(env, path, "");
+    if (given.isEmpty()) {
+      return Optional.empty();
+    }
+    if (mode != Mode.DEVELOPMENT && isPublished(given)) {
+      throw new IllegalArgumentException(env + " is a development value published in the repository, known to "
+        + "anyone: give a secret of your own (or " + MODE_VARIABLE + "=development for a local run)");
+    }
+    return Optional.of(given);
   }
 
   public static boolean isPublished(String value) {

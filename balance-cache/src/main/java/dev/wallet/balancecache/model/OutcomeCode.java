@@ -16,6 +16,12 @@ public enum OutcomeCode {
   WALLET_INACTIVE,
   CURRENCY_MISMATCH,
   INSUFFICIENT_FUNDS,
+  /**
+   * The system taking money back (a chargeback) that the wallet's available balance does not cover
+   * and its held money would (a payout or an authorization in flight): nothing recorded, so that it
+   * can be asked again once those holds have ended (hold.lua). Never a caller's answer.
+   */
+  FUNDS_HELD,
   BALANCE_OVERFLOW,
   BALANCE_NOT_ZERO,
   /**

@@ -367,7 +367,7 @@ class CreditStripesTest {
 
   @Test
   @DisplayName("the system taking money back from a merchant whose money is held for a payout is answered "
-    + "insufficient_funds after its gatherings, unrecorded (its caller waits for the hold to end), and asked again "
+    + "funds_held after its gatherings, unrecorded (its caller waits for the hold to end), and asked again "
     + "once the payout came back it takes the money")
   void aChargebackWaitingForHeldMoneyEnds() {
     List<WalletId> payers = payersOnOtherShards(2, 5_000);
@@ -383,7 +383,7 @@ class CreditStripesTest {
     Await.result(cache.releaseHold(payout.value().id()));
     Outcome<HoldView> taken = Await.result(cache.placeHold(chargeback), 30);
 
-    assertThat(waiting.code()).isEqualTo(OutcomeCode.INSUFFICIENT_FUNDS);
+    assertThat(waiting.code()).isEqualTo(OutcomeCode.FUNDS_HELD);
     assertThat(taken.code()).as("not recorded: asked again, it takes the money").isEqualTo(OutcomeCode.OK);
     assertThat(core.wallet(merchant).held()).isEqualTo(1_000);
   }

@@ -394,10 +394,11 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
     String key = s.text("WALLET_JWT_PUBLIC_KEY", "auth.rsaPublicKey", "");
     String hmacSecret = "HS256".equals(algorithm)
       ? secrets.secret("WALLET_JWT_SECRET", "auth.secret", Secrets.DEV_JWT_SECRET) : "";
-    String previous = "HS256".equals(algorithm) ? s.text("WALLET_JWT_PREVIOUS_SECRET", "auth.previousSecret", "")
-      : s.text("WALLET_JWT_PREVIOUS_PUBLIC_KEY", "auth.previousRsaPublicKey", "");
-    return new Auth(algorithm, hmacSecret, key.isEmpty() ? Optional.empty() : Optional.of(key),
-      previous.isEmpty() ? Optional.empty() : Optional.of(previous));
+    String previousKey = s.text("WALLET_JWT_PREVIOUS_PUBLIC_KEY", "auth.previousRsaPublicKey", "");
+    Optional<String> previous = "HS256".equals(algorithm)
+      ? secrets.optionalSecret("WALLET_JWT_PREVIOUS_SECRET", "auth.previousSecret")
+      : previousKey.isEmpty() ? Optional.empty() : Optional.of(previousKey);
+    return new Auth(algorithm, hmacSecret, key.isEmpty() ? Optional.empty() : Optional.of(key), previous);
   }
 
   /**

@@ -96,34 +96,27 @@ final class DepositKind extends GatewayMovementKind<Deposit> {
       deposit.moneyCoreKey("chargeback"));
     return cache.placeHold(hold).compose(held -> switch (held.code()) {
       case OK -> cache.settleHold(held.value().id(), deposit.clearing()).compose(settled -> reversed(deposit, settled));
-      case INSUFFICIENT_FUNDS -> unrecoveredUnlessHeld(deposit);
+      case FUNDS_HELD -> waitingForHeldMoney(deposit);
       default -> unrecovered(deposit, held.code());
     });
   }
 
   /**
-   * Short of the amount: a wallet whose held money would cover it (a payout or an authorization in
-   * flight, which may yet come back) is frozen (a chargeback of spent money is for the risk team, which
-   * reactivates it), so that what comes back stays, and the chargeback is
-   * asked again by the reconciler until those holds have ended (hold.lua leaves this refusal
-   * unrecorded); one without is unrecovered. Until 2026-12-07 it was unrecovered at once, for good,
-   * and a payout declined afterwards gave the wallet back money the gateway had taken.
+   * Short of available money that money held in the wallet would cover (a payout or an
+   * authorization in flight, which may yet come back; hold.lua's FUNDS_HELD, nothing recorded): the
+   * wallet is frozen (a chargeback of spent money is for the risk team, which reactivates it), so
+   * that what comes back stays, and the chargeback is asked again by the reconciler until those
+   * holds have ended. Until 2026-12-07 it was unrecovered at once, for good, and a payout declined
+   * afterwards gave the wallet back money the gateway had taken.
    */
-  private Future<Transition> unrecoveredUnlessHeld(Deposit deposit) {
-    return cache.wallet(deposit.wallet()).compose(wallet -> {
-      boolean heldCovers = wallet.filter(w -> w.held() > 0
-        && w.available() + w.held() >= deposit.amount().minor()).isPresent();
-      if (!heldCovers) {
-        return unrecovered(deposit, OutcomeCode.INSUFFICIENT_FUNDS);
-      }
-      return cache.setStatus(deposit.wallet(), WalletStatus.FROZEN, "chargeback " + deposit.id()
-          + " waits for the wallet's held money")
-        .map(frozen -> {
-          LOG.warn("deposit {}: the chargeback waits for money held in wallet {} (frozen, for the risk team to "
-            + "reactivate); asked again by the reconciler", deposit.id(), deposit.wallet());
-          return Transition.stay(Deposit.Status.REVERSING);
-        });
-    });
+  private Future<Transition> waitingForHeldMoney(Deposit deposit) {
+    return cache.setStatus(deposit.wallet(), WalletStatus.FROZEN, "chargeback " + deposit.id()
+        + " waits for the wallet's held money")
+      .map(frozen -> {
+        LOG.warn("deposit {}: the chargeback waits for money held in wallet {} (frozen, for the risk team to "
+          + "reactivate); asked again by the reconciler", deposit.id(), deposit.wallet());
+        return Transition.stay(Deposit.Status.REVERSING);
+      });
   }
 
   private static Future<Transition> reversed(Deposit deposit, Outcome<HoldView> settled) {

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,8 @@ public final class MoneyGate {
   private volatile List<MoneyHalt> open = List.of();
   private volatile Instant readAt = Instant.EPOCH;
   private volatile Optional<String> readFailure = Optional.empty();
+  private final AtomicLong readsStarted = new AtomicLong();
+  private long newestApplied;
   private Rounds polls;
 
   public MoneyGate(MoneyHalts halts, Clock clock) {
@@ -64,16 +67,29 @@ public final class MoneyGate {
 
   /** Reads the open halts now (after a release on this edge, so that it moves money again at once). */
   public Future<Void> refresh() {
+    long read = readsStarted.incrementAndGet();
     return halts.open().map(found -> {
-      if (found.isEmpty() != open.isEmpty()) {
-        LOG.warn(found.isEmpty() ? "money moves again: no halt in force" : "money movement HALTED: {}",
-          found.isEmpty() ? "" : found.get(0).reason());
-      }
-      open = found;
-      readAt = clock.instant();
-      readFailure = Optional.empty();
+      applyIfNewest(read, found);
       return (Void) null;
     }).onFailure(failure -> readFailure = Optional.of(failure.toString()));
+  }
+
+  /**
+   * A read given up ({@link Rounds}) may answer after a newer one: what it saw is older and is not
+   * applied (reads start on the polling event loop and on any edge instance's, after a release).
+   */
+  private synchronized void applyIfNewest(long read, List<MoneyHalt> found) {
+    if (read < newestApplied) {
+      return;
+    }
+    newestApplied = read;
+    if (found.isEmpty() != open.isEmpty()) {
+      LOG.warn(found.isEmpty() ? "money moves again: no halt in force" : "money movement HALTED: {}",
+        found.isEmpty() ? "" : found.get(0).reason());
+    }
+    open = found;
+    readAt = clock.instant();
+    readFailure = Optional.empty();
   }
 
   /** Guard for a route that moves money: {@link #requireOpen}, then the route's next handler. */

@@ -105,7 +105,7 @@ public record Problem(ProblemCode code, String detail, Map<String, Object> exten
       case WALLET_EXISTS -> of(ProblemCode.IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key already opened a wallet");
       case WALLET_INACTIVE -> of(ProblemCode.WALLET_INACTIVE, "a wallet of this request is frozen or closed");
       case CURRENCY_MISMATCH -> of(ProblemCode.CURRENCY_MISMATCH, "the currency differs from the wallet's");
-      case INSUFFICIENT_FUNDS, HOLD_EXCEEDED -> of(ProblemCode.INSUFFICIENT_FUNDS, "the available balance is too low");
+      case INSUFFICIENT_FUNDS, HOLD_EXCEEDED, FUNDS_HELD -> of(ProblemCode.INSUFFICIENT_FUNDS, "the available balance is too low");
       case LIMIT_EXCEEDED -> of(ProblemCode.LIMIT_EXCEEDED, "a limit of the sender's KYC tier would be exceeded");
       case IDEMPOTENCY_IN_FLIGHT -> of(ProblemCode.IDEMPOTENCY_IN_FLIGHT,
         "the first request with this Idempotency-Key has not finished; retry later");

@@ -17,6 +17,7 @@ import dev.wallet.ledger.ReconciliationReport;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -24,6 +25,8 @@ import java.util.List;
 
 /** Reads answered by the ledger rather than the hot tier: a balance at an instant, the last reconciliation. */
 public final class LedgerHandlers {
+
+  private static final Duration CLOCK_SKEW = Duration.ofSeconds(5);
 
   private final BalanceCache cache;
   private final LedgerReader ledger;
@@ -71,8 +74,10 @@ public final class LedgerHandlers {
   }
 
   /**
-   * One instant, not after this edge's clock: a balance at an instant still to come is not known
-   * yet (until 2026-12-07 it was answered with the balance so far, and another once the instant had come).
+   * One instant, not more than {@link #CLOCK_SKEW} after this edge's clock: a balance at an instant
+   * still to come is not known yet (until 2026-12-07 it was answered with the balance so far, and
+   * another once the instant had come). Within the skew a caller's clock may run ahead of the
+   * edge's: such an instant is judged by the ledger's bound instead (503 until it has come).
    */
   private static Instant instant(RoutingContext ctx) {
     List<String> values = ctx.queryParam("at");
@@ -85,7 +90,7 @@ public final class LedgerHandlers {
     } catch (DateTimeParseException malformed) {
       throw ProblemException.invalid("at must be an ISO-8601 instant with an offset, such as 2026-11-25T10:15:30Z");
     }
-    if (at.isAfter(Instant.now())) {
+    if (at.isAfter(Instant.now().plus(CLOCK_SKEW))) {
       throw ProblemException.invalid("at is still to come: a balance is known up to now");
     }
     return at;

@@ -2,7 +2,6 @@ package dev.wallet.ledger.impl;
 
 import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.HotTierAccess;
-import dev.wallet.balancecache.async.Deadline;
 import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.model.AccountState;
 import dev.wallet.balancecache.model.OutcomeCode;
@@ -53,12 +52,6 @@ public final class Reconciler implements Reconciliation {
    * other, with a few in parallel at most (re-reads of accounts ahead, freezes and halts).
    */
   private static final int POOL_SIZE = 4;
-  /**
-   * A run with no outcome by then is given up and the next one starts: one query waiting on a
-   * database gone without a reset (the pools have no query timeout) stopped reconciliation for good
-   * until 2026-12-07 (found by a read-only hunt). Far beyond a run's time on the benchmark's ledger.
-   */
-  static final long RUN_DEADLINE_MS = 600_000;
   private static final long RESUME_OVERLAP_MS = 300_000;
   /** Continuous runs go through every shard in this many runs. */
   private static final int RUNS_PER_CYCLE = 6;
@@ -84,8 +77,6 @@ public final class Reconciler implements Reconciliation {
    * earlier time: the next run starts from the oldest transaction then open (or the run's own start).
    */
   private Instant checkedSince = Instant.EPOCH;
-  /** Runs started so far: a run given up at its deadline that ends later changes nothing of a newer one's. */
-  private long runsStarted;
   /**
    * Readings of accounts the ledger was behind, kept until it reaches them. An account that is never
    * still (a hot merchant, a fee or clearing account under load) has Redis ahead of the ledger at
@@ -172,13 +163,12 @@ public final class Reconciler implements Reconciliation {
     if (stopped) {
       return;
     }
-    timer = vertx.setTimer(Math.max(1, delayMs), t -> Deadline.within(vertx, runNext(), RUN_DEADLINE_MS)
-      .onComplete(done -> {
-        if (done.failed()) {
-          LOG.error("reconciliation run failed; the next run starts in {} ms", options.intervalMs(), done.cause());
-        }
-        schedule(options.intervalMs());
-      }));
+    timer = vertx.setTimer(Math.max(1, delayMs), t -> runNext().onComplete(done -> {
+      if (done.failed()) {
+        LOG.error("reconciliation run failed; the next run starts in {} ms", options.intervalMs(), done.cause());
+      }
+      schedule(options.intervalMs());
+    }));
   }
 
   @Override
@@ -218,7 +208,6 @@ public final class Reconciler implements Reconciliation {
   }
 
   private Future<ReconciliationReport> run(Scope scope) {
-    long generation = ++runsStarted;
     Instant started = Instant.now();
     Instant since = checkedSince;
     Run run = new Run(started, scope.describe(cache.shardCount()), scope.globalChecks());
@@ -237,10 +226,8 @@ public final class Reconciler implements Reconciliation {
       .map(done -> run.report(options.instance(), Instant.now()))
       .compose(this::publish)
       .onSuccess(report -> {
-        if (generation == runsStarted) {
-          checkedSince = nextSince[0];
-          stalls.forgetUnseenBefore(report.finishedAt());
-        }
+        checkedSince = nextSince[0];
+        stalls.forgetUnseenBefore(report.finishedAt());
       })
       .recover(failure -> {
         stalls.forgetAll();

@@ -151,7 +151,7 @@ public final class StreamLedgerWriter implements LedgerWriter {
    * and a writer running into a month it had not made made it on the commit path, where the DDL's
    * lock could stop every shard's commits behind a long reader).
    */
-  private static Future<Void> monthsAhead(LedgerStore store) {
+  static Future<Void> monthsAhead(LedgerStore store) {
     LocalDate today = LocalDate.now(ZoneOffset.UTC);
     Future<Void> made = store.ensureMonth(today);
     for (int ahead = 1; ahead <= MONTHS_AHEAD; ahead++) {

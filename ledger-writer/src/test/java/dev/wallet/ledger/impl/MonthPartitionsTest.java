@@ -12,6 +12,7 @@ import io.vertx.sqlclient.Tuple;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.TimeZone;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -65,6 +66,27 @@ class MonthPartitionsTest {
       assertThat(made).isEqualTo(2);
     } finally {
       Await.result(reader.close());
+      ledger.drop();
+    }
+  }
+
+  @Test
+  @DisplayName("the writer makes this month's partitions and the next two months' ahead")
+  void theNextTwoMonthsAreMadeAhead(Vertx vertx) throws SQLException {
+    FreshLedger ledger = FreshLedger.create(vertx, "months");
+    try {
+      Await.result(StreamLedgerWriter.monthsAhead(new LedgerStore(ledger.app, dev.wallet.ledger.InsertMode.UNNEST)));
+      LocalDate month = LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1);
+      List<String> expected = List.of(0, 1, 2).stream().map(month::plusMonths)
+        .flatMap(m -> List.of("postings", "entries").stream()
+          .map(table -> String.format("%s_y%04dm%02d", table, m.getYear(), m.getMonthValue())))
+        .toList();
+
+      long made = Await.result(ledger.app.preparedQuery("SELECT count(*) AS n FROM pg_class WHERE relname = ANY($1)")
+        .execute(Tuple.of(expected.toArray(String[]::new)))).iterator().next().getLong("n");
+
+      assertThat(made).as("partitions " + expected).isEqualTo(expected.size());
+    } finally {
       ledger.drop();
     }
   }
