@@ -267,6 +267,25 @@ class ConsoleBrowserTest {
   }
 
   @Test
+  @DisplayName("a risk officer cannot review an AML flag about their own movements (403); it stays unreviewed")
+  void noOneReviewsTheirOwnFlag() {
+    String officer = "console-officer-" + UUID.randomUUID();
+    ApiCaller self = first.as(officer, "user");
+    String wallet = self.openWallet();
+    self.deposit(wallet, 2_000_000);
+    long flagId = raiseFlag(officer, wallet, creditPosting(wallet));
+
+    browser.signIn(base(first), Tokens.valid(officer, "risk"));
+    browser.open(base(first) + "/console/aml/flags/" + flagId);
+    browser.click(By.id("state-dismissed"));
+    browser.driver.findElement(By.id("note")).sendKeys("mine, and fine");
+    browser.click(By.id("submit-review"));
+
+    browser.awaitText(By.tagName("h1"), "Error 403");
+    assertThat(Await.result(first.app.limits().compliance().flagCase(flagId)).orElseThrow().reviews()).isEmpty();
+  }
+
+  @Test
   @DisplayName("a frozen wallet is made active again from the reconciliation page, with a reason")
   void unfreezeWallet() {
     ApiCaller owner = first.newUser();

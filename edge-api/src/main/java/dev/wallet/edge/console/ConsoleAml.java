@@ -1,5 +1,6 @@
 package dev.wallet.edge.console;
 
+import dev.wallet.edge.http.Caller;
 import dev.wallet.edge.http.Problem;
 import dev.wallet.edge.http.ProblemException;
 import dev.wallet.edge.http.Reply;
@@ -94,13 +95,20 @@ public final class ConsoleAml {
       })));
   }
 
-  /** POST /console/aml/flags/:flagId/review {state, note} */
+  /**
+   * POST /console/aml/flags/:flagId/review {state, note}; 403 for a flag about the reviewer's own
+   * movements (until 2026-12-07 a risk user could dismiss a flag about themselves).
+   */
   public void review(RoutingContext ctx) {
     long id = flagId(ctx);
     AmlFlagState state = state(Optional.ofNullable(ctx.request().getFormAttribute("state")).orElse(""));
     String note = Optional.ofNullable(ctx.request().getFormAttribute("note")).orElse("").trim();
+    Caller reviewer = ConsoleSession.caller(ctx);
     Reply.onContextOf(io.vertx.core.Vertx.currentContext(),
-        compliance.review(id, state, note, ConsoleSession.caller(ctx).id()))
+        compliance.flagCase(id).compose(found -> {
+          found.ifPresent(about -> reviewer.requireNotOwnerOf(about.flag().ownerId(), "the review of an AML flag"));
+          return compliance.review(id, state, note, reviewer.id());
+        }))
       .onSuccess(done -> ConsolePages.redirect(ctx, "/console/aml/flags/" + id + "?reviewed=" + state.wire()))
       .onFailure(failure -> ctx.fail(failure instanceof IllegalArgumentException invalid
         ? ProblemException.invalid(invalid.getMessage()) : failure));

@@ -139,6 +139,8 @@ public final class ConsoleSession {
    * token, was not Secure, and a browser sent it to any plain http:// address of the host.
    */
   static boolean overTls(RoutingContext ctx) {
-    return ctx.request().isSSL() || "https".equalsIgnoreCase(ctx.request().getHeader("X-Forwarded-Proto"));
+    // proxies in a chain list their protocols, the browser's first
+    String forwarded = Optional.ofNullable(ctx.request().getHeader("X-Forwarded-Proto")).orElse("");
+    return ctx.request().isSSL() || "https".equalsIgnoreCase(forwarded.split(",", 2)[0].trim());
   }
 }

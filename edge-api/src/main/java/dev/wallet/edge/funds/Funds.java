@@ -23,8 +23,11 @@ public final class Funds {
 
   private static final Logger LOG = LoggerFactory.getLogger(Funds.class);
   private static final int RECONCILE_BATCH = 100;
-  /** Far beyond a round's worth of work (100 deposits, 100 withdrawals, ten pages of the feed). */
-  static final long ROUND_DEADLINE_MS = 120_000;
+  /**
+   * Beyond a round's worth of work against a slow gateway (100 deposits and 100 withdrawals asked at
+   * its 2 s timeout each, ten pages of the feed), so that rounds given up do not pile up against it.
+   */
+  static final long ROUND_DEADLINE_MS = 600_000;
 
   private final Gateway gateway;
   private final GatewayMovements<Deposit> deposits;
