@@ -6,6 +6,8 @@ import static dev.wallet.edge.ApiCaller.withdrawal;
 import static dev.wallet.edge.WalletsApiTest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.edge.gateway.WebhookSignature;
 import io.micrometer.core.instrument.Counter;
@@ -304,13 +306,21 @@ class WebhooksApiTest {
     assertThat(stranded("deposit")).as("nothing stranded").isEqualTo(strandedBefore);
   }
 
+  /**
+   * The wallet is closed through the money core, as a close does that passed the check an instant
+   * before the deposit was asked for: /admin refuses to close a wallet with a deposit on its way.
+   */
   @Test
-  @DisplayName("a deposit the gateway collects after its wallet was closed is failed and its money counted stranded, "
-    + "for the alert that asks an operator to return it")
+  @DisplayName("a wallet with a deposit on its way does not close (409); one closed all the same, the deposit the "
+    + "gateway then collects is failed and its money counted stranded, for the alert that asks an operator to "
+    + "return it")
   void depositCollectedForAClosedWallet() {
     ApiCaller alice = edge.newUser();
     Pending deposit = pendingDeposit(alice, 700);
-    setStatus(deposit.wallet(), "closed");
+    HttpResponse<Buffer> closing = edge.newUser("admin").post("/admin/wallets/" + deposit.wallet() + "/status",
+      new JsonObject().put("status", "closed").put("reason", "test"), Optional.empty());
+    assertProblem(closing, 409, "money_in_flight");
+    Await.result(edge.cache.setStatus(new WalletId(deposit.wallet()), WalletStatus.CLOSED, "closed before it"));
     double strandedBefore = stranded("deposit");
 
     HttpResponse<Buffer> succeeded = deliver(event("deposit.succeeded", deposit.id(), 700), now(),

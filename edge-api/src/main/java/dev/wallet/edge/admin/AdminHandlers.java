@@ -4,6 +4,7 @@ import dev.wallet.balancecache.BalanceCache;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
+import dev.wallet.edge.funds.Funds;
 import dev.wallet.edge.http.Authenticator;
 import dev.wallet.edge.http.Caller;
 import dev.wallet.edge.http.DependencyUnavailableException;
@@ -35,11 +36,13 @@ public final class AdminHandlers {
   private final BalanceCache cache;
   private final MoneyHalts halts;
   private final MoneyGate gate;
+  private final Funds funds;
 
-  public AdminHandlers(BalanceCache cache, MoneyHalts halts, MoneyGate gate) {
+  public AdminHandlers(BalanceCache cache, MoneyHalts halts, MoneyGate gate, Funds funds) {
     this.cache = cache;
     this.halts = halts;
     this.gate = gate;
+    this.funds = funds;
   }
 
   /** Guard for /admin/*. */
@@ -76,8 +79,20 @@ public final class AdminHandlers {
     String recorded = reason + " (by " + caller.id() + ")";
     return existing(id).compose(found -> {
       caller.requireNotOwnerOf(found.ownerId(), "the status of a wallet");
-      return cache.setStatus(id, status, recorded);
-    }).map(outcome -> outcome.code());
+      return status != WalletStatus.CLOSED ? cache.setStatus(id, status, recorded).map(outcome -> outcome.code())
+        : closedUnlessDepositOnItsWay(id, recorded);
+    });
+  }
+
+  /**
+   * A wallet with a deposit asked of the gateway, or being credited, does not close: the money
+   * would arrive to a wallet that takes nothing (until 2026-12-07 it closed, and the deposit's money
+   * was stranded at the gateway). One asked for after this check is counted stranded and alerted.
+   */
+  private Future<OutcomeCode> closedUnlessDepositOnItsWay(WalletId id, String reason) {
+    return funds.deposits().onItsWay(id).compose(onItsWay -> onItsWay
+      ? Future.succeededFuture(OutcomeCode.MONEY_IN_FLIGHT)
+      : cache.setStatus(id, WalletStatus.CLOSED, reason).map(outcome -> outcome.code()));
   }
 
   /** GET /admin/reconciliation/halt: the halts in force, as this edge last read them, and how old that read is. */

@@ -72,6 +72,7 @@ final class FundsStore {
     private final String byKey;
     private final String move;
     private final String claimStale;
+    private final String anyOfWallet;
 
     /** {@code instrument}: the prefix of its _type and _account columns; {@code hold}: the column of its hold. */
     private Table(String noun, List<? extends MovementStatus> states, String instrument, String hold,
@@ -102,6 +103,8 @@ final class FundsStore {
                      WHERE status = ANY($1) AND updated_at < now() - make_interval(secs => $2)
                      ORDER BY updated_at LIMIT $3 FOR UPDATE SKIP LOCKED)
         RETURNING *""".formatted(name);
+      this.anyOfWallet = "SELECT EXISTS (SELECT 1 FROM edge.%s WHERE wallet_id = $1 AND status = ANY($2)) AS found"
+        .formatted(name);
     }
 
     /** "deposit" or "withdrawal": in logs, metric names and request hashes. */
@@ -175,6 +178,14 @@ final class FundsStore {
   <M extends GatewayMovement> Future<List<M>> claimStale(Table<M> table, Collection<MovementStatus> states,
                                                          long staleAfterMs, int limit) {
     return all(table.claimStale, Tuple.of(columns(states), staleAfterMs / 1000.0, limit), table.reader);
+  }
+
+  /** Whether a movement of {@code wallet} is in one of {@code states}. */
+  <M extends GatewayMovement> Future<Boolean> anyOfWallet(Table<M> table, WalletId wallet,
+                                                          Collection<MovementStatus> states) {
+    return guarded(pool.preparedQuery(table.anyOfWallet).execute(Tuple.tuple().addString(wallet.value())
+        .addArrayOfString(columns(states))))
+      .map(rows -> rows.iterator().next().getBoolean("found"));
   }
 
   private static String[] columns(Collection<MovementStatus> states) {

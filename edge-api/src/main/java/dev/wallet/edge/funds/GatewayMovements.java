@@ -8,6 +8,7 @@ import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.Sha256;
 import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.edge.funds.MovementStatus.Phase;
 import dev.wallet.edge.gateway.Gateway;
 import dev.wallet.edge.gateway.GatewayEvent;
@@ -118,6 +119,14 @@ public final class GatewayMovements<M extends GatewayMovement> {
     return store.byKey(table, request.key()).compose(earlier -> earlier.isPresent()
       ? replay(earlier.get(), request, hash)
       : admit(request, hash));
+  }
+
+  /**
+   * Whether a movement of {@code wallet} is asked of the gateway or being applied: a deposit that
+   * may still arrive (a close would strand it).
+   */
+  public Future<Boolean> onItsWay(WalletId wallet) {
+    return store.anyOfWallet(table, wallet, awaitingOrApplying);
   }
 
   /** Whether a movement was started under {@code key}. */
