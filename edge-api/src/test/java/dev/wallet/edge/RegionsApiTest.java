@@ -570,15 +570,7 @@ class RegionsApiTest {
     JsonObject settlement = settledTransfer(p, 100);
     regionB.app.limits().hazelcast().shutdown();
     try {
-      HttpResponse<Buffer> again = deliver(settlement, PAIR_SECRET, "a");
-      String id = settlement.getString("movementId");
-      JsonObject undecided = settlement.copy().put("movementId", id.substring(0, id.length() - 4) + "beef");
-      HttpResponse<Buffer> never = deliver(undecided, PAIR_SECRET, "a");
-
-      assertThat(again.statusCode()).as(again.bodyAsString()).isEqualTo(200);
-      assertThat(again.bodyAsJsonObject().getString("code")).isEqualTo("OK");
-      WalletsApiTest.assertProblem(never, 503, "unavailable");
-      assertThat(p.bob().available(p.inB())).isEqualTo(100);
+      assertDecidedAnsweredAgain(p, settlement, "unavailable");
     } finally {
       regionB.close();
       regionB = EdgeFixture.start(vertx, regionBEnvironment);
@@ -591,17 +583,23 @@ class RegionsApiTest {
   void deliveredAgainWhileTheRegionIsHalted(Vertx vertx) {
     Parties p = between(300, 0);
     JsonObject settlement = settledTransfer(p, 100);
-    whileRegionBHalted(vertx, () -> {
-      HttpResponse<Buffer> again = deliver(settlement, PAIR_SECRET, "a");
-      String id = settlement.getString("movementId");
-      JsonObject undecided = settlement.copy().put("movementId", id.substring(0, id.length() - 4) + "beef");
-      HttpResponse<Buffer> never = deliver(undecided, PAIR_SECRET, "a");
+    whileRegionBHalted(vertx, () -> assertDecidedAnsweredAgain(p, settlement, "halted"));
+  }
 
-      assertThat(again.statusCode()).as(again.bodyAsString()).isEqualTo(200);
-      assertThat(again.bodyAsJsonObject().getString("code")).isEqualTo("OK");
-      WalletsApiTest.assertProblem(never, 503, "halted");
-      assertThat(p.bob().available(p.inB())).isEqualTo(100);
-    });
+  /**
+   * {@code settlement} (credited 100 to bob) delivered again is answered with its first decision and
+   * credits nothing more; one not decided in region b is refused 503 with {@code undecidedCode}.
+   */
+  private static void assertDecidedAnsweredAgain(Parties p, JsonObject settlement, String undecidedCode) {
+    HttpResponse<Buffer> again = deliver(settlement, PAIR_SECRET, "a");
+    String id = settlement.getString("movementId");
+    JsonObject undecided = settlement.copy().put("movementId", id.substring(0, id.length() - 4) + "beef");
+    HttpResponse<Buffer> never = deliver(undecided, PAIR_SECRET, "a");
+
+    assertThat(again.statusCode()).as(again.bodyAsString()).isEqualTo(200);
+    assertThat(again.bodyAsJsonObject().getString("code")).isEqualTo("OK");
+    WalletsApiTest.assertProblem(never, 503, undecidedCode);
+    assertThat(p.bob().available(p.inB())).isEqualTo(100);
   }
 
   /**
