@@ -27,6 +27,8 @@ public interface LedgerReader extends RetiredRecords {
   /**
    * A wallet's entries, newest first. The cursor is opaque to callers; pages stay stable while
    * new entries arrive, because a page is bounded by the wallet's sequence, not by an offset.
+   * A cursor of {@link #entriesOfAccounts} (a hot merchant whose credit stripes have gone since)
+   * goes on by time over the wallet's own entries: a pass of pages goes on the way it began.
    *
    * @throws IllegalArgumentException (as a failed future) for a malformed cursor or limit
    */
@@ -44,7 +46,9 @@ public interface LedgerReader extends RetiredRecords {
    * before the moment Redis was read for the others. {@code asRead}: the accounts as Redis showed
    * them just before ({@code HotTierAccess.readings}), for the first page (an account without one
    * that the ledger has entries of is taken as one it has not caught up with); a page after a cursor
-   * does not need them.
+   * does not need them. A cursor of {@link #entries} (a pass begun before the merchant's stripes
+   * opened) goes on over the wallet's own entries by its sequence: the stripes' entries are all
+   * newer than that pass's first page.
    *
    * @throws IllegalArgumentException (as a failed future) for a malformed cursor or limit
    */

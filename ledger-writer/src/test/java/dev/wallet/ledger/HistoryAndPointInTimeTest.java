@@ -117,6 +117,42 @@ class HistoryAndPointInTimeTest {
     assertReplayMatches(wallet, history);
   }
 
+  /**
+   * A hot merchant's listing pages by time, a wallet's own by its sequence: when a merchant's credit
+   * stripes open (its owner listed) or go (taken off the list before any opened) between two pages,
+   * the next page's cursor is of the other listing. Until 2026-12-07 that page was 400.
+   */
+  @Test
+  @DisplayName("a pass of pages goes on the way it began when a merchant's stripes open or go between two pages")
+  void aPassGoesOnTheWayItBegan() {
+    String alice = owner();
+    WalletId wallet = core.funded(alice, 10_000);
+    WalletId stripe = core.openNear(owner(), wallet);
+    for (int i = 1; i <= 4; i++) {
+      assertThat(Await.result(core.transfer(wallet, stripe, 100 + i, alice)).code()).isEqualTo(OutcomeCode.OK);
+    }
+    long seq = core.wallet(wallet).seq();
+    long stripeSeq = core.wallet(stripe).seq();
+    Eventually.await("the ledger to hold both accounts' history", Duration.ofSeconds(30),
+      () -> ledger.ledgerBalance(wallet)[2] == seq && ledger.ledgerBalance(stripe)[2] == stripeSeq);
+    List<LedgerEntry> own = allPages(wallet);
+
+    EntryPage bySeq = Await.result(reader.entries(wallet, 2, Optional.empty()));
+    List<LedgerEntry> stripesOpened = new ArrayList<>(bySeq.entries());
+    stripesOpened.addAll(Await.result(reader.entriesOfAccounts(List.of(wallet, stripe), List.of(), 100,
+      bySeq.nextCursor())).entries());
+    EntryPage byTime = Await.result(reader.entriesOfAccounts(List.of(wallet),
+      Await.result(cache.hotTier().readings(List.of(wallet.value()))), 2, Optional.empty()));
+    List<LedgerEntry> stripesGone = new ArrayList<>(byTime.entries());
+    stripesGone.addAll(Await.result(reader.entries(wallet, 100, byTime.nextCursor())).entries());
+
+    assertThat(own).as("more than a page").hasSizeGreaterThan(2);
+    assertThat(stripesOpened).as("on by the wallet's sequence, the stripe's entries newer than the first page")
+      .isEqualTo(own);
+    assertThat(stripesGone).as("on by time").extracting(LedgerEntry::id)
+      .containsExactlyInAnyOrderElementsOf(own.stream().map(LedgerEntry::id).toList());
+  }
+
   @Test
   @DisplayName("a transfer is told from its postings, same-shard or cross-shard, and a posting is found by its id")
   void transferAndPostingLookup() {

@@ -65,6 +65,9 @@ public final class PgLedgerReader implements LedgerReader {
 
   @Override
   public Future<EntryPage> entries(WalletId wallet, int limit, Optional<String> cursor) {
+    if (cursor.isPresent() && TimePosition.isOne(cursor.get())) { // the merchant's stripes have gone since
+      return entriesOfAccounts(List.of(wallet), List.of(), limit, cursor);
+    }
     return pageAfter(limit, cursor, Position::decode, Position.START).compose(after -> nodes.followingMoves(() ->
       nodes.ofAccount(wallet.value()).preparedQuery(SqlQueries.ENTRIES_PAGE)
         .execute(Tuple.of(wallet.value(), after.seq(), after.bucket(), limit + 1, wallet.shard().number()))
@@ -87,6 +90,9 @@ public final class PgLedgerReader implements LedgerReader {
   @Override
   public Future<EntryPage> entriesOfAccounts(List<WalletId> accounts, List<HotTierAccess.Reading> asRead, int limit,
                                              Optional<String> cursor) {
+    if (cursor.isPresent() && !TimePosition.isOne(cursor.get())) { // begun before the stripes opened
+      return entries(accounts.get(0), limit, cursor);
+    }
     return pageAfter(limit, cursor, TimePosition::decode, TimePosition.START).compose(after -> nodes.followingMoves(() ->
       (cursor.isPresent() ? Future.succeededFuture(after) : settledBefore(accounts, asRead))
         .compose(from -> LedgerNodes.collect(nodes.byNode(accounts, WalletId::value).entrySet().stream()
@@ -523,6 +529,15 @@ public final class PgLedgerReader implements LedgerReader {
       long micros = at.toEpochSecond() * 1_000_000 + at.getNano() / 1_000;
       return Base64.getUrlEncoder().withoutPadding()
         .encodeToString(("t:" + micros + ":" + idx + ":" + postingId).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Whether {@code cursor} is one of these rather than a {@link Position}, as far as its kind says. */
+    static boolean isOne(String cursor) {
+      try {
+        return new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).startsWith("t:");
+      } catch (IllegalArgumentException notBase64) {
+        return false;
+      }
     }
 
     static TimePosition decode(String cursor) {
