@@ -248,7 +248,7 @@ public final class EdgeApplication {
     return vertx.undeploy(deployment)
       .eventually(() -> sandboxDeployment.map(vertx::undeploy).orElse(Future.succeededFuture()))
       .eventually(() -> {
-        services.funds().stopReconciling(vertx);
+        services.funds().stopReconciling();
         services.clearingCheck().ifPresent(check -> check.stop(vertx));
         services.gate().stop(vertx);
         services.clusterGauges().stop();

@@ -120,7 +120,7 @@ public final class Funds {
     }
   }
 
-  public void stopReconciling(Vertx vertx) {
+  public void stopReconciling() {
     if (rounds != null) {
       rounds.stop();
     }
