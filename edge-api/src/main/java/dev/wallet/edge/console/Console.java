@@ -19,6 +19,9 @@ import java.util.Optional;
  */
 public final class Console {
 
+  /** A pasted token (at most 4,096 characters, {@link dev.wallet.edge.http.JwtVerifier}) and its form. */
+  public static final int SIGN_IN_LIMIT_BYTES = 8 * 1024;
+
   private final ConsoleSession session;
   private final ConsolePages pages;
   private final ConsoleRules rules;
@@ -45,10 +48,12 @@ public final class Console {
     Router router = Router.router(vertx);
     router.route().handler(ConsolePages::headers);
     router.get("/assets/*").handler(StaticHandler.create("console/assets").setCachingEnabled(false));
-    router.post().handler(BodyHandler.create(false).setBodyLimit(bodyLimitBytes));
     router.get("/sign-in").handler(this::signInPage);
-    router.post("/sign-in").handler(this::refuseForgery).handler(this::signIn);
+    router.post("/sign-in").handler(BodyHandler.create(false).setBodyLimit(SIGN_IN_LIMIT_BYTES))
+      .handler(this::refuseForgery).handler(this::signIn);
     router.route().handler(this::admit);
+    // read only once the session is known: a rules file may be large, an anonymous post is not read
+    router.post().handler(BodyHandler.create(false).setBodyLimit(bodyLimitBytes));
     router.post().handler(this::refuseForgery);
     router.get("/").handler(ctx -> ConsolePages.redirect(ctx, "/console/rules"));
     router.post("/sign-out").handler(this::signOut);

@@ -2,6 +2,7 @@ package dev.wallet.edge.console;
 
 import dev.wallet.balancecache.model.Sha256;
 import dev.wallet.edge.admin.AdminHandlers;
+import dev.wallet.edge.http.Authenticator;
 import dev.wallet.edge.http.Caller;
 import dev.wallet.edge.http.JwtVerifier;
 import dev.wallet.edge.http.ProblemException;
@@ -50,6 +51,7 @@ public final class ConsoleSession {
     } catch (ProblemException invalid) {
       return Optional.of(new Refusal(401, "That token is not valid: " + invalid.problem().detail()));
     }
+    Authenticator.identify(ctx, verified.caller());
     Optional<Refusal> refusal = roleRefusal(verified.caller());
     if (refusal.isEmpty()) {
       ctx.response().addCookie(cookie(ctx, token.trim(), Duration.between(clock.instant(), verified.expiresAt())));
@@ -74,6 +76,7 @@ public final class ConsoleSession {
       signOut(ctx);
       return Optional.of(new Refusal(401, "Your session ended (" + expired.problem().detail() + "); sign in again."));
     }
+    Authenticator.identify(ctx, caller);
     ctx.put(CALLER, caller);
     ctx.put(CSRF, csrfOf(cookie.getValue()));
     return roleRefusal(caller);
@@ -95,6 +98,7 @@ public final class ConsoleSession {
       "This form is out of date or was not sent from the console; reload the page and try again."));
   }
 
+  /** The session's caller, or null on a page shown without one (sign-in). */
   public static Caller caller(RoutingContext ctx) {
     return ctx.get(CALLER);
   }

@@ -42,8 +42,16 @@ public final class Authenticator {
   }
 
   private static void remember(RoutingContext ctx, JwtVerifier.Verified token) {
-    ctx.put(CALLER, token.caller());
+    identify(ctx, token.caller());
     ctx.put(EXPIRES_AT, token.expiresAt());
+  }
+
+  /**
+   * The caller whose token another guard verified (the console's sign-in and session), for the
+   * access and failure logs, which name the caller of every request they can.
+   */
+  public static void identify(RoutingContext ctx, Caller caller) {
+    ctx.put(CALLER, caller);
   }
 
   public static Caller caller(RoutingContext ctx) {
