@@ -35,6 +35,7 @@ class FailoverWritabilityTest {
   private BalanceCache cache;
   private MoneyCore core;
   private Integer killedPort;
+  private Integer frozenPort;
 
   @BeforeEach
   void start(Vertx vertx) {
@@ -46,6 +47,9 @@ class FailoverWritabilityTest {
 
   @AfterEach
   void stop() {
+    if (frozenPort != null) {
+      RedisNodes.signal(frozenPort, "CONT");
+    }
     if (killedPort != null && !RedisNodes.ping(killedPort)) {
       RedisNodes.start(killedPort);
     }
@@ -89,6 +93,42 @@ class FailoverWritabilityTest {
     assertThat(core.available(to)).isPositive();
     assertThat(RedisNodes.fsyncOf(RedisNodes.masterOfSlot(RedisNodes.slotOf(from.shard().tag()))))
       .as("the promoted replica, told to fsync every write before the money core wrote there").isEqualTo("always");
+  }
+
+  /**
+   * A frozen process keeps its connections open and answers nothing: unlike a killed one, nothing
+   * fails fast. The master of slot 0 is the first node a slot-table reload asks.
+   */
+  @Test
+  @DisplayName("after a master is frozen (SIGSTOP), connections open, transfers on its shards succeed again within 30 s"
+    + " while it stays frozen")
+  void masterFrozenShardsWritableAgain() {
+    int master = RedisNodes.masterOfSlot(0);
+    WalletId from = fundedOn(master);
+    String alice = core.wallet(from).ownerId();
+    WalletId to = core.openNear(owner(), from);
+    assertThat(transferSucceeds(from, to, alice)).isTrue();
+
+    frozenPort = master;
+    RedisNodes.signal(frozenPort, "STOP");
+    long frozenAt = System.nanoTime();
+    Eventually.await("a transfer on " + from.shard() + " to succeed", WRITABLE_AGAIN_WITHIN,
+      () -> transferSucceeds(from, to, alice));
+    LOG.info("master on {} frozen: a transfer on {} succeeded after {} ms", frozenPort, from.shard(),
+      (System.nanoTime() - frozenAt) / 1_000_000);
+
+    assertThat(core.available(to)).isEqualTo(2);
+  }
+
+  /** A wallet's shard follows its owner: owners are tried until one's is on {@code master}. */
+  private WalletId fundedOn(int master) {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      WalletId wallet = core.funded(owner(), 1_000);
+      if (RedisNodes.masterOf(wallet.shard()) == master) {
+        return wallet;
+      }
+    }
+    throw new IllegalStateException("no wallet on the master on " + master + " in 100 owners");
   }
 
   @Test

@@ -39,6 +39,13 @@ final class ClusterRouter {
   private static final Pattern REDIRECT = Pattern.compile("(MOVED|ASK) (\\d+) (\\S+)");
   /** A node that does not answer the fsync check within this is asked again by the next write. */
   private static final long FSYNC_CHECK_TIMEOUT_MS = 2_000;
+  /**
+   * A node that does not answer CLUSTER SLOTS within this is passed over for the next. Until
+   * 2026-12-07 a node asked had no deadline: a master frozen with its connections open (a stopped
+   * process, a paused VM, a black-holed network) held the reload, shared by every caller, for as long
+   * as it stayed frozen, and its shards unwritable after its replica had taken over.
+   */
+  static final long SLOTS_ASK_TIMEOUT_MS = 1_000;
 
   private final Vertx vertx;
   private final List<String> seeds;
@@ -46,6 +53,8 @@ final class ClusterRouter {
   private final Map<String, Redis> nodes = new ConcurrentHashMap<>();
   private volatile String[] masterBySlot = new String[HashSlot.SLOTS];
   private volatile Set<String> knownMasters = Set.of();
+  /** The node whose CLUSTER SLOTS was installed last, asked first next time. */
+  private volatile String lastAnswered;
   /** How many times each endpoint became a master in this router's view (see {@link #mastership}). */
   private final Map<String, Integer> masterships = new ConcurrentHashMap<>();
   /** The sum of {@link #masterships}, read by every outbox tail's read (OutboxTail). */
@@ -261,12 +270,19 @@ final class ClusterRouter {
       .setMaxWaitingHandlers(16 * 1024)));
   }
 
-  /** Reloads the slot table from the first node that answers; concurrent callers share one reload. */
+  /**
+   * Reloads the slot table from the first node that answers in time, the one that answered last
+   * asked first; concurrent callers share one reload.
+   */
   synchronized Future<Void> refresh() {
     if (refreshing != null) {
       return refreshing;
     }
-    Set<String> candidates = masters();
+    Set<String> candidates = new LinkedHashSet<>();
+    if (lastAnswered != null) {
+      candidates.add(lastAnswered);
+    }
+    candidates.addAll(masters());
     candidates.addAll(seeds);
     refreshing = loadFrom(new ArrayList<>(candidates), 0)
       .onComplete(done -> {
@@ -281,8 +297,13 @@ final class ClusterRouter {
     if (index >= candidates.size()) {
       return Future.failedFuture(new IllegalStateException("no Redis node answered CLUSTER SLOTS"));
     }
-    return client(candidates.get(index)).send(Request.cmd(Command.CLUSTER).arg("SLOTS"))
-      .map(this::install)
+    String asked = candidates.get(index);
+    return Deadline.within(vertx, client(asked).send(Request.cmd(Command.CLUSTER).arg("SLOTS")), SLOTS_ASK_TIMEOUT_MS)
+      .map(slots -> {
+        install(slots);
+        lastAnswered = asked;
+        return (Void) null;
+      })
       .recover(failure -> {
         LOG.debug("CLUSTER SLOTS from {} failed: {}", candidates.get(index), failure.toString());
         return loadFrom(candidates, index + 1);
