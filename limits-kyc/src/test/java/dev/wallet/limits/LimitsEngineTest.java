@@ -81,18 +81,19 @@ class LimitsEngineTest {
   }
 
   @Test
-  @DisplayName("an outgoing movement carries its daily, monthly and velocity checks, named by UTC window and ending with it")
+  @DisplayName("an outgoing movement carries its daily, monthly and velocity checks, named by UTC window and counted "
+    + "until it ends and then an hour (a minute for the velocity's minute)")
   void windows() {
     Allowed allowed = (Allowed) LimitsEngine.decide(RULES, profile("full", null), movement(Operation.P2P_SEND, 100));
 
     assertThat(allowed.tier()).isEqualTo("full");
     assertThat(allowed.checks()).containsExactly(
       new LimitCheck("daily p2p_send limit of tier full: 100000 USD", "p2p_send:USD:d:2026-11-25", 100_000, -1,
-        11 * 3_600_000L + 59 * 60_000 + 30_000),
+        11 * 3_600_000L + 59 * 60_000 + 30_000 + 3_600_000),
       new LimitCheck("monthly p2p_send limit of tier full: 100000 USD", "p2p_send:USD:m:2026-11", 100_000, -1,
-        5 * 86_400_000L + 11 * 3_600_000L + 59 * 60_000 + 30_000),
+        5 * 86_400_000L + 11 * 3_600_000L + 59 * 60_000 + 30_000 + 3_600_000),
       new LimitCheck("velocity of tier full: 5 outgoing movements per minute", "out:v:2026-11-25T12-00", -1, 5,
-        30_000));
+        30_000 + 60_000));
   }
 
   @Test

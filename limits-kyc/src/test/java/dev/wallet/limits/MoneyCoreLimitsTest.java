@@ -13,6 +13,7 @@ import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.PaymentView;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.limits.model.Decision;
@@ -23,7 +24,10 @@ import dev.wallet.limits.testing.LimitsTestSupport.Member;
 import dev.wallet.limits.testing.TestRules;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -99,6 +103,30 @@ class MoneyCoreLimitsTest {
     assertThat(core.wallet(wallet).held()).isEqualTo(5_000);
   }
 
+  /**
+   * Decided at the last millisecond of yesterday (UTC), counted now: the edge's clock, or a database
+   * round trip between deciding and debiting, puts the count after the window's end.
+   */
+  @Test
+  @DisplayName("withdrawals decided in a day's last millisecond and counted after it do not both pass that day's limit")
+  void decidedAsTheWindowEnds() {
+    String owner = "owner-" + UUID.randomUUID();
+    WalletId wallet = core.funded(owner, 100_000);
+    Await.result(member.limits().setProfile(owner, "vip", Optional.empty(), "test"));
+    Instant lastMillisecond = LocalDate.now(ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toInstant().minusMillis(1);
+
+    Outcome<HoldView> first = hold(owner, wallet, 5_000, lastMillisecond);
+    Instant firstCounted = Instant.now();
+    Eventually.await("a few milliseconds past the first count", Duration.ofSeconds(1),
+      () -> Instant.now().isAfter(firstCounted.plusMillis(5)));
+    Outcome<HoldView> second = hold(owner, wallet, 5_000, lastMillisecond);
+
+    assertThat(first.code()).isEqualTo(OutcomeCode.OK);
+    assertThat(second.code()).as("the day's counter still there").isEqualTo(OutcomeCode.LIMIT_EXCEEDED);
+    assertThat(second.detail()).isEqualTo("daily withdrawal limit of tier vip: 8000 USD");
+    assertThat(core.wallet(wallet).held()).isEqualTo(5_000);
+  }
+
   private Outcome<PaymentView> pay(String payer, WalletId from, WalletId merchant, String merchantOwner, long minor) {
     Money amount = Money.of(minor, "USD");
     List<LimitCheck> checks = allowed(new Movement(payer, Operation.MERCHANT_PAYMENT, amount,
@@ -108,8 +136,12 @@ class MoneyCoreLimitsTest {
   }
 
   private Outcome<HoldView> hold(String owner, WalletId wallet, long minor) {
+    return hold(owner, wallet, minor, Instant.now());
+  }
+
+  private Outcome<HoldView> hold(String owner, WalletId wallet, long minor, Instant decidedAt) {
     Money amount = Money.of(minor, "USD");
-    List<LimitCheck> checks = allowed(Movement.of(owner, Operation.WITHDRAWAL, amount, Instant.now()));
+    List<LimitCheck> checks = allowed(Movement.of(owner, Operation.WITHDRAWAL, amount, decidedAt));
     return Await.result(cache.placeHold(new PlaceHold(wallet, amount, owner, "w-" + UUID.randomUUID(),
       MoneyCore.key(owner), checks)));
   }

@@ -38,6 +38,8 @@ public final class LimitsEngine {
   private static final DateTimeFormatter MONTH = DateTimeFormatter.ofPattern("yyyy-MM");
   private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm");
   private static final long NO_CAP = -1;
+  /** How long a counter outlives its window at most ({@link #lifetimeMs}). */
+  private static final long COUNTER_GRACE_MS = 3_600_000;
 
   private LimitsEngine() {
   }
@@ -91,13 +93,14 @@ public final class LimitsEngine {
     long monthly = limit(override.map(MerchantOverride::monthly), tier.monthly(), movement);
     checks.add(new LimitCheck("daily " + op + " limit of tier " + tier.name()
       + overrideName(override, MerchantOverride::daily, currency) + ": " + daily + " " + currency, dayCounter, daily,
-      NO_CAP, untilMs(now, now.toLocalDate().plusDays(1).atStartOfDay(ZoneOffset.UTC))));
+      NO_CAP, lifetimeMs(now, now.toLocalDate().atStartOfDay(ZoneOffset.UTC), ChronoUnit.DAYS)));
     checks.add(new LimitCheck("monthly " + op + " limit of tier " + tier.name()
       + overrideName(override, MerchantOverride::monthly, currency) + ": " + monthly + " " + currency, monthCounter,
-      monthly, NO_CAP, untilMs(now, LocalDate.from(now).withDayOfMonth(1).plusMonths(1).atStartOfDay(ZoneOffset.UTC))));
+      monthly, NO_CAP, lifetimeMs(now, LocalDate.from(now).withDayOfMonth(1).atStartOfDay(ZoneOffset.UTC),
+        ChronoUnit.MONTHS)));
     checks.add(new LimitCheck("velocity of tier " + tier.name() + ": " + tier.velocityPerMinute()
       + " outgoing movements per minute", "out:v:" + MINUTE.format(now), NO_CAP, tier.velocityPerMinute(),
-      untilMs(now, now.truncatedTo(ChronoUnit.MINUTES).plusMinutes(1))));
+      lifetimeMs(now, now.truncatedTo(ChronoUnit.MINUTES), ChronoUnit.MINUTES)));
     return checks;
   }
 
@@ -128,8 +131,20 @@ public final class LimitsEngine {
       .map(o -> " (override for merchant " + o.merchant() + ")").orElse("");
   }
 
-  private static long untilMs(ZonedDateTime now, ZonedDateTime end) {
-    return Math.max(1, ChronoUnit.MILLIS.between(now, end));
+  /**
+   * How long the counter of the window that began at {@code start} must live: to the window's end,
+   * and then a while (a minute's, or an hour for longer windows). A movement is decided by this
+   * process's clock and counted later, by Redis's; until 2026-12-07 its counter expired when the
+   * window ended by the deciding clock, and a movement decided in the last milliseconds of a window
+   * and counted after them (a database round trip in between, another edge's clock behind) found it
+   * gone, was admitted against an empty window and made a counter living those few milliseconds:
+   * a daily limit passed several times over at midnight. The counter's id names its window, so a
+   * counter outliving it is never counted into a later one.
+   */
+  private static long lifetimeMs(ZonedDateTime now, ZonedDateTime start, ChronoUnit window) {
+    ZonedDateTime end = start.plus(1, window);
+    long grace = Math.min(ChronoUnit.MILLIS.between(start, end), COUNTER_GRACE_MS);
+    return Math.max(1, ChronoUnit.MILLIS.between(now, end)) + grace;
   }
 
   private static Refused refused(Refusal refusal, String rule, long version) {
