@@ -40,6 +40,28 @@ class RulesValidationTest {
     assertThat(RulesParser.validate(TestRules.rules("basic", 100, 3_700, 1_000)).problems()).isEmpty();
   }
 
+  /** Until 2026-12-07 each of these passed, and the monitor it named never raised a flag. */
+  @Test
+  @DisplayName("an AML monitor's settings emptied or replaced by a value are refused, not read as a monitor switched off")
+  void monitorsCannotBeEmptied() throws IOException {
+    String structuring = "  structuring:\n    minCount: 3\n    bandPercent: 10\n    windowHours: 24\n";
+    String rapid = "  rapidInOut:\n    windowMinutes: 60\n    outPercent: 80\n    minIn: {USD: 500000, EUR: 500000}\n";
+    String example = example();
+    assertThat(example).contains(structuring, rapid);
+
+    assertThat(problems(example.replace(structuring, "  structuring:\n")))
+      .contains("aml.structuring: must be a mapping");
+    assertThat(problems(example.replace(structuring, "  structuring: 5\n")))
+      .contains("aml.structuring: must be a mapping");
+    assertThat(problems(example.replace(rapid, "  rapidInOut: []\n"))).contains("aml.rapidInOut: must be a mapping");
+  }
+
+  private static String problems(String rules) {
+    RulesParser.Validation validation = RulesParser.validate(rules);
+    assertThat(validation.valid()).as(rules).isFalse();
+    return String.join("\n", validation.problems());
+  }
+
   @ParameterizedTest(name = "[{index}] {2}")
   @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
     p2p_send:         {USD: 200000, EUR: 200000} | p2p_send: {USD: 200000.5, EUR: 200000}        | tiers.basic.daily.p2p_send.USD: must be a whole number of minor units

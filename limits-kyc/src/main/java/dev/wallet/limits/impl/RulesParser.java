@@ -364,8 +364,8 @@ public final class RulesParser {
     onlyKeys(node, "aml", AML);
     Map<String, Long> large = amounts(required(node, "largeTransaction", "aml"), "aml.largeTransaction", currencies,
       true);
-    JsonNode structuring = required(node, "structuring", "aml");
-    JsonNode rapid = required(node, "rapidInOut", "aml");
+    JsonNode structuring = monitor(node, "structuring");
+    JsonNode rapid = monitor(node, "rapidInOut");
     onlyKeys(structuring, "aml.structuring", STRUCTURING);
     onlyKeys(rapid, "aml.rapidInOut", RAPID);
     return new AmlRules(large,
@@ -376,6 +376,19 @@ public final class RulesParser {
         AmlRules.MAX_RAPID_WINDOW_MINUTES),
       positiveInt(required(rapid, "outPercent", "aml.rapidInOut"), "aml.rapidInOut.outPercent", 1, 100),
       amounts(required(rapid, "minIn", "aml.rapidInOut"), "aml.rapidInOut.minIn", currencies, true));
+  }
+
+  /**
+   * A monitor's settings, which must be a mapping: until 2026-12-07 an empty one ({@code structuring:}
+   * with its lines commented out) or a scalar passed, its settings read as 0, and the monitor never
+   * raised a flag.
+   */
+  private JsonNode monitor(JsonNode aml, String key) {
+    JsonNode node = required(aml, key, "aml");
+    if (!node.isNull()) {
+      isMapping(node, "aml." + key);
+    }
+    return node;
   }
 
   private int positiveInt(JsonNode node, String path, int min, int max) {
@@ -395,7 +408,7 @@ public final class RulesParser {
 
   private JsonNode required(JsonNode parent, String key, String path) {
     JsonNode node = parent.path(key);
-    if (node.isMissingNode() && parent.isObject()) {
+    if ((node.isMissingNode() || node.isNull()) && parent.isObject()) { // `key:` with nothing after it is null
       problem(path.isEmpty() ? key : path + "." + key, "is required");
     }
     return node;
