@@ -1,5 +1,6 @@
 package dev.wallet.limits.impl;
 
+import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.ledger.LedgerMovement;
 import dev.wallet.ledger.LedgerMovements;
 import dev.wallet.ledger.LedgerNodes;
@@ -32,6 +33,7 @@ import java.util.Currency;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,14 +95,18 @@ final class PgCompliance implements Compliance {
     if (aml.isEmpty()) {
       return Future.failedFuture(new LimitsUnavailableException("no rules in force: the AML thresholds are unknown"));
     }
-    return batchesAfter(aml.get(), 0);
+    AtomicInteger read = new AtomicInteger();
+    // one after another at a constant stack depth: until 2026-12-07 each batch nested a future, and a
+    // catch-up of thousands of batches overflowed the stack on completion and never ended
+    return Sequential.repeatWhile(() -> lockedBatch(aml.get()).map(inBatch -> {
+      read.addAndGet(inBatch);
+      return inBatch == MONITOR_BATCH_POSTINGS;
+    })).map(done -> read.get());
   }
 
-  private Future<Integer> batchesAfter(AmlRules aml, int readSoFar) {
+  private Future<Integer> lockedBatch(AmlRules aml) {
     return pool.withTransaction(conn -> conn.preparedQuery(SqlQueries.LOCK_MONITOR).execute()
-        .compose(lock -> lock.iterator().next().getBoolean(0) ? batch(conn, aml) : Future.succeededFuture(0)))
-      .compose(read -> read < MONITOR_BATCH_POSTINGS ? Future.succeededFuture(readSoFar + read)
-        : batchesAfter(aml, readSoFar + read));
+      .compose(lock -> lock.iterator().next().getBoolean(0) ? batch(conn, aml) : Future.succeededFuture(0)));
   }
 
   private Future<Integer> batch(SqlConnection conn, AmlRules aml) {
