@@ -18,6 +18,9 @@ import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.balancecache.testing.RedisNodes;
 import dev.wallet.balancecache.testing.TestEnvironment;
+import dev.wallet.balancecache.outbox.LedgerOutbox;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
@@ -69,15 +72,69 @@ class SlotMigrationTest {
       assertThat(core.available(wallet)).as("read from the slot's new master").isEqualTo(2 * AMOUNT);
     } finally {
       RedisNodes.setFsync(target, "always");
-      if (RedisNodes.masterOfSlot(slot) == source && !keysIn(target, slot).isEmpty()) {
-        finishMoving(slot, source, target);
-      }
-      if (RedisNodes.masterOfSlot(slot) != source) {
-        int now = RedisNodes.masterOfSlot(slot);
-        startMoving(slot, now, source);
-        finishMoving(slot, now, source);
-      }
+      moveBack(slot, source, target);
       Await.result(cache.close());
+    }
+  }
+
+  /**
+   * The writer reads the outboxes of a master's shards in one pipeline a turn; Redis answers ASK for
+   * the moving shard's stream, whose key has moved.
+   */
+  @Test
+  @DisplayName("while a shard's slot moves to another master, another shard of the same master, read in the same turn,"
+    + " is read; the moving one alone fails")
+  void anotherShardOfTheMasterIsReadMeanwhile(Vertx vertx) {
+    RedisNodes.awaitHealthy(Duration.ofSeconds(90));
+    BalanceCache cache = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions());
+    Await.result(cache.start());
+    MoneyCore core = new MoneyCore(cache);
+    WalletId moving = core.funded(owner(), AMOUNT);
+    int slot = RedisNodes.slotOf(moving.shard().tag());
+    int source = RedisNodes.masterOfSlot(slot);
+    int target = RedisNodes.masters().stream().filter(port -> port != source).findFirst().orElseThrow();
+    WalletId staying = fundedOnAnotherShardOf(core, source, moving);
+    try {
+      startMoving(slot, source, target);
+
+      List<Future<LedgerOutbox.Read>> reads = inOneTurn(vertx, List.of(cache.ledgerOutbox(moving.shard()),
+        cache.ledgerOutbox(staying.shard())));
+
+      assertThatThrownBy(() -> Await.result(reads.get(0))).hasMessageContaining("ASK");
+      assertThat(Await.result(reads.get(1)).entries()).as("the staying shard's deposit").isNotEmpty();
+    } finally {
+      moveBack(slot, source, target);
+      Await.result(cache.close());
+    }
+  }
+
+  private static WalletId fundedOnAnotherShardOf(MoneyCore core, int master, WalletId other) {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      WalletId wallet = core.funded(owner(), AMOUNT);
+      if (!wallet.shard().equals(other.shard()) && RedisNodes.masterOf(wallet.shard()) == master) {
+        return wallet;
+      }
+    }
+    throw new IllegalStateException("no other shard on the master on " + master + " in 100 owners");
+  }
+
+  /** Each outbox's first entries, all asked on one event loop in one turn. */
+  private static List<Future<LedgerOutbox.Read>> inOneTurn(Vertx vertx, List<LedgerOutbox> outboxes) {
+    Promise<List<Future<LedgerOutbox.Read>>> asked = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(turn -> asked.complete(outboxes.stream()
+      .map(outbox -> outbox.after(LedgerOutbox.START, 10)).toList()));
+    return Await.result(asked.future());
+  }
+
+  /** The slot on {@code source} again, however far its move to {@code target} went. */
+  private static void moveBack(int slot, int source, int target) {
+    if (RedisNodes.masterOfSlot(slot) == source && !keysIn(target, slot).isEmpty()) {
+      finishMoving(slot, source, target);
+    }
+    if (RedisNodes.masterOfSlot(slot) != source) {
+      int now = RedisNodes.masterOfSlot(slot);
+      startMoving(slot, now, source);
+      finishMoving(slot, now, source);
     }
   }
 

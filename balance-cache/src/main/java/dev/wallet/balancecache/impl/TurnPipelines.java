@@ -24,9 +24,15 @@ import java.util.Map;
  * so each member gets what it would have got alone. The one {@code WAIT} asks for the most replicas
  * and the longest timeout that any member asked for.
  *
- * <p>The pipeline succeeds or fails as a whole: a failure (a redirect after a failover, a lost
- * connection) fails every member of the turn, and each caller retries, as after any failure.
- * A caller off an event loop, or whose key's master is not known yet, is sent alone.
+ * <p>The pipeline succeeds or fails as a whole (the Redis client fails a batch at its first error
+ * reply), so a pipeline of several members that failed is sent again member by member: one member's
+ * error fails that member alone, and a lost connection fails each, whose callers retry as after any
+ * failure. Until 2026-12-07 one member's error failed the whole turn: while a shard's slot moved to
+ * another master (its keys answered ASK for minutes), every shard of that master read in the same
+ * turn failed with it, round after round, and the ledger of those shards stopped. Every member's
+ * commands may be sent twice: reads, and writes that set what they set again (a position, a
+ * lifetime, a mark). A caller off an event loop, or whose key's master is not known yet, is sent
+ * alone.
  */
 final class TurnPipelines {
 
@@ -136,8 +142,10 @@ final class TurnPipelines {
       return;
     }
     router.batchOn(endpoint, pipeline).onComplete(done -> {
-      if (done.failed()) {
-        members.forEach(member -> member.replies().fail(done.cause()));
+      if (done.failed() && members.size() > 1) {
+        members.forEach(member -> send(endpoint, List.of(member)));
+      } else if (done.failed()) {
+        members.get(0).replies().fail(done.cause());
       } else {
         answer(members, done.result(), infoAt);
       }
