@@ -132,6 +132,26 @@ class OutboxDoorbellTest {
     awaitRing(wallet);
   }
 
+  /** The nodes given are seeds, as WALLET_REDIS_NODES says: a master added since is left out of them the same way. */
+  @Test
+  @DisplayName("a master left out of the nodes given is found in the cluster, subscribed to, and rings for its shards")
+  void followsAMasterNotGiven(Vertx vertx) {
+    WalletId wallet = core.open(owner());
+    int master = RedisNodes.masterOf(wallet.shard());
+    List<Integer> leftOut = new java.util.ArrayList<>(RedisNodes.replicasOf(master));
+    leftOut.add(master);
+    List<String> given = TestEnvironment.redisNodes().stream()
+      .filter(node -> leftOut.stream().noneMatch(port -> node.endsWith(":" + port))).toList();
+    assertThat(given).hasSize(TestEnvironment.redisNodes().size() - leftOut.size());
+
+    doorbell = OutboxDoorbell.start(vertx, given, cache.shards(), rung::add);
+    Eventually.await("every master subscribed to, and every node followed", Duration.ofSeconds(10),
+      () -> doorbell.subscribedNodes() == RedisNodes.masters().size() && doorbell.ringing());
+    rung.clear();
+    core.fund(wallet, 1);
+    awaitRing(wallet);
+  }
+
   /** A deposit into a new wallet, after which its shard is rung. */
   private void awaitRingForADeposit() {
     WalletId wallet = core.open(owner());

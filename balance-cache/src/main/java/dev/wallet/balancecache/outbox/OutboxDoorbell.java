@@ -13,7 +13,9 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntConsumer;
@@ -40,6 +42,13 @@ import org.slf4j.LoggerFactory;
  * rings needs no timer of its own: 64 shards' readers had each looked on their own 10 s timer, a
  * wake-up of the reader and a command for Redis every 160 ms per reader with nothing to do.
  *
+ * <p>The nodes given are seeds: every {@link #ROLE_CHECK_MS} a followed node is asked for the
+ * cluster's nodes ({@code CLUSTER NODES}), and one not followed yet is followed from then on (a
+ * node known under two addresses is followed once, by its id). Until 2026-12-07 only the nodes given
+ * were followed and counted: a master left out of the list, or added to the cluster since, was never
+ * subscribed to while the doorbell said it rang, and its shards' readers rested until the last resort,
+ * their entries up to 10 s late in the ledger and on the live feed.
+ *
  * <p>When a node does not have the notifications on, the doorbell turns them on ({@code CONFIG SET},
  * adding {@code K} and {@code t} to what is there), replicas included, for when they are promoted;
  * where that is refused (a managed Redis), it says so once and the readers poll as if there were no
@@ -56,7 +65,13 @@ public final class OutboxDoorbell {
   private static final long LAST_RESORT_MS = 10_000;
 
   private final Vertx vertx;
-  private final List<String> nodes;
+  private final List<String> seeds;
+  /** Every node followed, seeds and nodes found since, by address. */
+  private final Set<String> followed = ConcurrentHashMap.newKeySet();
+  /** The address each node id is followed by: a node found again under another address is not followed twice. */
+  private final Map<String, String> addressById = new ConcurrentHashMap<>();
+  /** The followers connected now, any of which is asked for the cluster's nodes. */
+  private final Set<Follower> connected = ConcurrentHashMap.newKeySet();
   private final ShardRange shards;
   private final IntConsumer ring;
   private final List<Redis> clients = new ArrayList<>();
@@ -66,6 +81,7 @@ public final class OutboxDoorbell {
   private final Set<String> standingBy = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
   private long lastResortTimer = -1;
+  private long discoveryTimer = -1;
 
   /** One node's connection: subscribed while the node is a master. Confined to the connection's context. */
   private final class Follower {
@@ -85,21 +101,22 @@ public final class OutboxDoorbell {
     }
   }
 
-  private OutboxDoorbell(Vertx vertx, List<String> nodes, ShardRange shards, IntConsumer ring) {
+  private OutboxDoorbell(Vertx vertx, List<String> seeds, ShardRange shards, IntConsumer ring) {
     this.vertx = vertx;
-    this.nodes = List.copyOf(nodes);
+    this.seeds = List.copyOf(seeds);
     this.shards = shards;
     this.ring = ring;
   }
 
   /**
-   * Follows every node of {@code nodes} (redis://host:port) and calls {@code ring} with a shard's
-   * number, on an event loop, whenever its outbox may have a new entry.
+   * Follows every node of the cluster that {@code seeds} (redis://host:port) belong to and calls
+   * {@code ring} with a shard's number, on an event loop, whenever its outbox may have a new entry.
    */
-  public static OutboxDoorbell start(Vertx vertx, List<String> nodes, ShardRange shards, IntConsumer ring) {
-    OutboxDoorbell doorbell = new OutboxDoorbell(vertx, nodes, shards, ring);
-    doorbell.nodes.forEach(doorbell::follow);
+  public static OutboxDoorbell start(Vertx vertx, List<String> seeds, ShardRange shards, IntConsumer ring) {
+    OutboxDoorbell doorbell = new OutboxDoorbell(vertx, seeds, shards, ring);
+    doorbell.seeds.forEach(doorbell::startFollowing);
     doorbell.lastResortTimer = vertx.setPeriodic(LAST_RESORT_MS, tick -> doorbell.ringAll());
+    doorbell.discoveryTimer = vertx.setPeriodic(ROLE_CHECK_MS, tick -> doorbell.discover());
     return doorbell;
   }
 
@@ -109,7 +126,7 @@ public final class OutboxDoorbell {
    * otherwise they should poll as if there were no doorbell.
    */
   public boolean ringing() {
-    return listening.size() + standingBy.size() == nodes.size();
+    return listening.size() + standingBy.size() == followed.size();
   }
 
   /** How many nodes are subscribed to now (the masters, once their roles are known). */
@@ -120,9 +137,51 @@ public final class OutboxDoorbell {
   public void close() {
     closed = true;
     vertx.cancelTimer(lastResortTimer);
+    vertx.cancelTimer(discoveryTimer);
     synchronized (clients) {
       clients.forEach(Redis::close);
     }
+  }
+
+  private void startFollowing(String node) {
+    if (followed.add(node)) {
+      follow(node);
+    }
+  }
+
+  /** Asks one connected node for the cluster's nodes, and follows those not followed yet. */
+  private void discover() {
+    Follower asked = connected.stream().findAny().orElse(null);
+    if (asked == null || closed) {
+      return;
+    }
+    asked.conn.send(Request.cmd(Command.CLUSTER).arg("NODES"))
+      .onSuccess(reply -> clusterNodes(reply.toString()).forEach((id, node) -> {
+        if (!addressById.containsKey(id)) {
+          startFollowing(node);
+        }
+      }))
+      .onFailure(failure -> LOG.debug("CLUSTER NODES from {} failed: {}", asked.node, failure.toString()));
+  }
+
+  /**
+   * The nodes of a {@code CLUSTER NODES} answer that have an address, by id: each line is
+   * {@code <id> <ip:port@cport[,hostname]> <flags> ...}.
+   */
+  static Map<String, String> clusterNodes(String answer) {
+    Map<String, String> nodes = new HashMap<>();
+    for (String line : answer.replaceFirst("^txt:", "").split("\n")) { // RESP3 sends it as verbatim text
+      String[] fields = line.trim().split(" ");
+      if (fields.length < 3 || fields[2].contains("noaddr") || fields[2].contains("handshake")
+        || fields[2].contains("fail")) {
+        continue;
+      }
+      int bus = fields[1].indexOf('@');
+      if (bus > 0 && !fields[1].startsWith(":")) {
+        nodes.put(fields[0], "redis://" + fields[1].substring(0, bus));
+      }
+    }
+    return nodes;
   }
 
   private void follow(String node) {
@@ -136,8 +195,13 @@ public final class OutboxDoorbell {
       clients.add(client);
     }
     client.connect()
-      .compose(conn -> notificationsOn(node, conn).map(on -> new Follower(node, client, conn, on)))
+      .compose(conn -> conn.send(Request.cmd(Command.CLUSTER).arg("MYID")).compose(id -> {
+        String known = addressById.putIfAbsent(id.toString(), node);
+        return known == null || known.equals(node) ? notificationsOn(node, conn).map(on -> new Follower(node, client, conn,
+          on)) : Future.failedFuture(new AlsoKnownAs(known));
+      }))
       .compose(follower -> {
+        connected.add(follower);
         follower.conn.handler(this::received);
         follower.conn.exceptionHandler(failure -> retry(follower.node, client, failure, follower));
         follower.conn.endHandler(ended -> retry(follower.node, client, new IllegalStateException("subscription closed"),
@@ -229,11 +293,29 @@ public final class OutboxDoorbell {
   }
 
 
+  /** The node was found under another address, which is followed. */
+  private static final class AlsoKnownAs extends RuntimeException {
+    AlsoKnownAs(String address) {
+      super("followed as " + address, null, false, false);
+    }
+  }
+
   private void retry(String node, Redis client, Throwable failure, Follower follower) {
     listening.remove(node);
     standingBy.remove(node);
-    if (follower != null && follower.roleTimer >= 0) {
-      vertx.cancelTimer(follower.roleTimer);
+    if (follower != null) {
+      connected.remove(follower);
+      if (follower.roleTimer >= 0) {
+        vertx.cancelTimer(follower.roleTimer);
+      }
+    }
+    if (failure instanceof AlsoKnownAs) {
+      followed.remove(node);
+      synchronized (clients) {
+        clients.remove(client);
+      }
+      client.close();
+      return;
     }
     synchronized (clients) {
       if (!clients.remove(client)) {
