@@ -101,6 +101,24 @@ public final class LedgerWriterMain {
   }
 
   private static String reconciliationMetrics(Reconciliation reconciliation) {
+    return lastRunMetrics(reconciliation) + progressMetrics(reconciliation.progress());
+  }
+
+  /**
+   * What the runs add up to: when a cycle last completed (the writer's start until one did), failed
+   * runs and discrepancies found, as counters an alert reads over a window ({@link ReconciliationProgress}).
+   */
+  static String progressMetrics(ReconciliationProgress progress) {
+    StringBuilder out = new StringBuilder("# TYPE wallet_reconciliation_last_complete_cycle_seconds gauge\n")
+      .append("wallet_reconciliation_last_complete_cycle_seconds ").append(progress.lastCompleteCycle().getEpochSecond())
+      .append("\n# TYPE wallet_reconciliation_runs_failed_total counter\nwallet_reconciliation_runs_failed_total ")
+      .append(progress.failedRuns()).append("\n# TYPE wallet_reconciliation_discrepancies_found_total counter\n");
+    progress.found().forEach((kind, count) -> out.append("wallet_reconciliation_discrepancies_found_total{kind=\"")
+      .append(kind).append("\"} ").append(count).append('\n'));
+    return out.toString();
+  }
+
+  private static String lastRunMetrics(Reconciliation reconciliation) {
     return reconciliation.last().map(report -> "# TYPE wallet_reconciliation_ok gauge\nwallet_reconciliation_ok "
         + (report.ok() ? 1 : 0) + "\n# TYPE wallet_reconciliation_discrepancies gauge\nwallet_reconciliation_discrepancies "
         + report.discrepancies().size() + "\n# TYPE wallet_reconciliation_wallets_behind gauge\n"

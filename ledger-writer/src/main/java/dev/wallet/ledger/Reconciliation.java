@@ -40,5 +40,8 @@ public interface Reconciliation {
 
   Optional<ReconciliationReport> last();
 
+  /** What the runs since this process started add up to, for the alerts (the last run alone covers a slice). */
+  ReconciliationProgress progress();
+
   Future<Void> stop();
 }

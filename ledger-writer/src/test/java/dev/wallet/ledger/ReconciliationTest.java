@@ -141,6 +141,13 @@ class ReconciliationTest {
     assertThat(core.wallet(bystander).status()).isEqualTo(WalletStatus.ACTIVE);
     assertThat(Await.result(LedgerReader.create(app).lastReconciliation())).hasValueSatisfying(published ->
       assertThat(about(published, Set.of(victim.value()))).isNotEmpty());
+    assertThat(reconciliation.progress().found()).as("counted for the alerts, past the next run")
+      .containsEntry(Kind.WALLET_BALANCE, count(List.of(report), Kind.WALLET_BALANCE));
+  }
+
+  private static long count(List<ReconciliationReport> reports, Kind kind) {
+    return reports.stream().flatMap(report -> report.discrepancies().stream()).filter(found -> found.kind() == kind)
+      .count();
   }
 
   /**
@@ -296,6 +303,7 @@ class ReconciliationTest {
     WalletId still = core.openNear(owner(), mover);
     core.fund(still, 1_000);
     ledger.awaitDrained(Duration.ofSeconds(30));
+    Instant started = reconciliation.progress().lastCompleteCycle();
     ReconciliationReport first = Await.result(reconciliation.runNext(), 120);
     assertThat(first.scope()).isEqualTo("shards s0000-s0010 and the wallets that moved");
     assertThat(first.globalChecks()).isFalse();
@@ -309,6 +317,8 @@ class ReconciliationTest {
     try {
       ReconciliationReport second = Await.result(reconciliation.runNext(), 120);
       assertThat(second.scope()).startsWith("shards s0011-");
+      assertThat(reconciliation.progress().lastCompleteCycle()).as("mid-cycle: the reconciler's start")
+        .isEqualTo(started).isBefore(first.finishedAt());
       assertThat(about(second, Set.of(mover.value()))).as("the wallet that moved").isNotEmpty();
       assertThat(about(second, Set.of(still.value()))).as("a wallet that did not move, outside the slice").isEmpty();
       List<ReconciliationReport> cycle = new ArrayList<>();
@@ -318,6 +328,12 @@ class ReconciliationTest {
       assertThat(cycle).as("the rest of the cycle").anySatisfy(report ->
         assertThat(about(report, Set.of(still.value()))).isNotEmpty());
       assertThat(cycle.get(cycle.size() - 1).globalChecks()).as("the run that completes the cycle").isTrue();
+      assertThat(reconciliation.progress().lastCompleteCycle()).as("once the cycle's last run ended")
+        .isEqualTo(cycle.get(cycle.size() - 1).finishedAt());
+      List<ReconciliationReport> all = new ArrayList<>(List.of(first, second));
+      all.addAll(cycle);
+      assertThat(reconciliation.progress().found().get(Kind.WALLET_BALANCE)).as("every run's findings, counted")
+        .isGreaterThanOrEqualTo(count(all, Kind.WALLET_BALANCE)).isGreaterThanOrEqualTo(2);
     } finally {
       ledger.redis().hincrby(moverKey, "avail", -3);  // the other suites sum every account of the hot tier
       ledger.redis().hincrby(stillKey, "avail", -7);
@@ -340,7 +356,10 @@ class ReconciliationTest {
         assertThat(report.ok()).isFalse();
         assertThat(report.failure()).contains("password");
         assertThat(report.walletsCompared()).isZero();
+        assertThat(blind.progress().lastCompleteCycle()).as("no cycle completed: the reconciler's start")
+          .isBefore(report.finishedAt());
       });
+      assertThat(blind.progress().failedRuns()).isEqualTo(1);
     } finally {
       Await.result(blind.stop());
     }

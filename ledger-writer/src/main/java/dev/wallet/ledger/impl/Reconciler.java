@@ -12,6 +12,7 @@ import dev.wallet.ledger.LedgerDatabase;
 import dev.wallet.ledger.LedgerNodes;
 import dev.wallet.ledger.MoneyHalts;
 import dev.wallet.ledger.Reconciliation;
+import dev.wallet.ledger.ReconciliationProgress;
 import dev.wallet.ledger.ReconciliationOptions;
 import dev.wallet.ledger.ReconciliationReport;
 import dev.wallet.ledger.ReconciliationReport.Discrepancy;
@@ -28,6 +29,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +37,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -89,6 +92,11 @@ public final class Reconciler implements Reconciliation {
   private int nextShard;
   private int nextSlotShard;
   private volatile ReconciliationReport last;
+  private volatile Instant lastCompleteCycle = Instant.now();
+  /** Whether a run of the cycle under way failed: the cycle then does not count as complete. */
+  private volatile boolean cycleFailed;
+  private final AtomicLong failedRuns = new AtomicLong();
+  private final Map<Kind, AtomicLong> found = new EnumMap<>(Kind.class);
   private volatile boolean stopped;
   private long timer = -1;
 
@@ -104,6 +112,9 @@ public final class Reconciler implements Reconciliation {
     this.halts = MoneyHalts.create(homePool);
     this.stalls = new StallWatch(Duration.ofMillis(options.stallAfterMs()));
     this.movementSteps = new MovementStepsCheck(stalls.bound(), hotTier);
+    for (Kind kind : Kind.values()) {
+      found.put(kind, new AtomicLong());
+    }
   }
 
   @Override
@@ -140,6 +151,23 @@ public final class Reconciler implements Reconciliation {
   @Override
   public Optional<ReconciliationReport> last() {
     return Optional.ofNullable(last);
+  }
+
+  @Override
+  public ReconciliationProgress progress() {
+    Map<Kind, Long> counted = new EnumMap<>(Kind.class);
+    found.forEach((kind, count) -> counted.put(kind, count.get()));
+    return new ReconciliationProgress(lastCompleteCycle, failedRuns.get(), counted);
+  }
+
+  /** A run that ends a cycle, clean since the cycle began, completes it; a whole run is a cycle by itself. */
+  private void ended(Scope scope, Instant at) {
+    if (scope.globalChecks()) {
+      if (!cycleFailed || scope.shards().size() == cache.shardCount()) {
+        lastCompleteCycle = at;
+      }
+      cycleFailed = false;
+    }
   }
 
   @Override
@@ -228,8 +256,11 @@ public final class Reconciler implements Reconciliation {
       .onSuccess(report -> {
         checkedSince = nextSince[0];
         stalls.forgetUnseenBefore(report.finishedAt());
+        ended(scope, report.finishedAt());
       })
       .recover(failure -> {
+        cycleFailed = true;
+        failedRuns.incrementAndGet();
         stalls.forgetAll();
         return publishFailure(run, failure).transform(published -> Future.failedFuture(failure));
       });
@@ -540,6 +571,7 @@ public final class Reconciler implements Reconciliation {
   private Future<Void> act(Run run) {
     List<Discrepancy> found = List.copyOf(run.found);
     found.forEach(d -> LOG.error("RECONCILIATION ALERT {} {} ({}): {}", d.kind(), d.subject(), d.scope(), d.evidence()));
+    found.forEach(d -> this.found.get(d.kind()).incrementAndGet());
     Set<String> walletsToFreeze = new LinkedHashSet<>();
     found.stream().filter(d -> d.scope() == ReconciliationReport.Scope.WALLET).forEach(d -> walletsToFreeze.add(d.subject()));
     List<Future<Void>> actions = new ArrayList<>();
