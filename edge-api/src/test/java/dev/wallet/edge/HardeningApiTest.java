@@ -94,6 +94,36 @@ class HardeningApiTest {
     assertThat(alice.wallet(wallet).getLong("seq")).isZero();
   }
 
+  /**
+   * PostgreSQL's text cannot hold NUL: until 2026-12-07 a status reason with one was applied, and the
+   * ledger writer then refused its record at every retry, which stopped that shard's ledger.
+   */
+  @Test
+  @DisplayName("a string holding NUL is refused 400, and an operator's reason with a control character too: nothing "
+    + "changes")
+  void nulAndControlCharacters() {
+    ApiCaller alice = edge.newUser();
+    String wallet = alice.openWallet();
+    alice.deposit(wallet, 1_000);
+    String other = alice.openWalletNear(wallet);
+    ApiCaller risk = edge.as("risk-officer-" + java.util.UUID.randomUUID(), "risk");
+
+    HttpResponse<Buffer> described = alice.post("/v1/transfers", transfer(wallet, other, 100)
+      .put("description", "rent\u0000"), Optional.of(newKey()));
+    HttpResponse<Buffer> nulReason = risk.post("/admin/wallets/" + wallet + "/status", new JsonObject()
+      .put("status", "frozen").put("reason", "checked\u0000"), Optional.empty());
+    HttpResponse<Buffer> bell = risk.post("/admin/wallets/" + wallet + "/status", new JsonObject()
+      .put("status", "frozen").put("reason", "checked\u0007"), Optional.empty());
+
+    assertProblem(described, 400, "invalid_request");
+    assertThat(described.bodyAsJsonObject().getString("detail")).contains("NUL");
+    assertProblem(nulReason, 400, "invalid_request");
+    assertProblem(bell, 400, "invalid_request");
+    assertThat(bell.bodyAsJsonObject().getString("detail")).contains("control characters");
+    assertThat(alice.wallet(wallet).getString("status")).isEqualTo("active");
+    assertThat(alice.wallet(wallet).getLong("seq")).as("the deposit only").isEqualTo(1);
+  }
+
   @Test
   @DisplayName("an oversized body is 413, a body that is not JSON 415, an unknown query parameter 400: all problem+json")
   void malformed() {

@@ -9,6 +9,7 @@ import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.outbox.OutboxStreams;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
@@ -69,6 +70,27 @@ class LedgerWriterTest {
     assertThat(ledger.ledgerBalance(far)).containsExactly(200, 0, 1);
     assertThat(ledger.count("SELECT count(*) FROM accounts WHERE id = $1 AND owner_id = $2", a.value(), alice))
       .isEqualTo(1);
+  }
+
+  /**
+   * PostgreSQL's text cannot hold NUL. Until 2026-12-07 an admin's status reason with one was applied in
+   * Redis and refused by the ledger at every retry, and that shard's ledger stopped there.
+   */
+  @Test
+  @DisplayName("a status reason holding NUL reaches the ledger with U+FFFD in its place, and the shard's later "
+    + "postings follow it")
+  void aNulInAReasonDoesNotStopTheShard() {
+    ledger.startWriter();
+    WalletId wallet = core.funded(owner(), 1_000);
+    assertThat(Await.result(cache.setStatus(wallet, WalletStatus.FROZEN, "checked\u0000by hand")).code())
+      .isEqualTo(OutcomeCode.OK);
+    assertThat(Await.result(cache.setStatus(wallet, WalletStatus.ACTIVE, "done")).code()).isEqualTo(OutcomeCode.OK);
+    core.fund(wallet, 5);
+
+    Eventually.await("the ledger to catch up with " + wallet, Duration.ofSeconds(30),
+      () -> ledger.ledgerBalance(wallet)[2] == core.wallet(wallet).seq());
+    assertThat(ledger.count("SELECT count(*) FROM account_events WHERE account_id = $1 AND reason = $2",
+      wallet.value(), "checked\uFFFDby hand")).isEqualTo(1);
   }
 
   @Test

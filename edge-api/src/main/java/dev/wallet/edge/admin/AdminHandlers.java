@@ -73,9 +73,7 @@ public final class AdminHandlers {
    * 403 for a wallet of the caller's own (until 2026-12-07 a risk user could lift a freeze of theirs).
    */
   public Future<OutcomeCode> changeStatus(WalletId id, WalletStatus status, String reason, Caller caller) {
-    if (reason.isBlank()) {
-      throw ProblemException.invalid("reason must say why the status changes");
-    }
+    requireReason(reason, "why the status changes");
     String recorded = reason + " (by " + caller.id() + ")";
     return existing(id).compose(found -> {
       caller.requireNotOwnerOf(found.ownerId(), "the status of a wallet");
@@ -127,12 +125,23 @@ public final class AdminHandlers {
     if (!caller.has("admin")) {
       throw new ProblemException(Problem.forbidden("only the admin role releases a halt"));
     }
-    if (reason.isBlank()) {
-      throw ProblemException.invalid("reason must say why the halt is released");
-    }
+    requireReason(reason, "why the halt is released");
     return halts.releaseAll(caller.id(), reason)
       .recover(failure -> Future.failedFuture(new DependencyUnavailableException("the ledger did not answer", failure)))
       .compose(released -> gate.refresh().transform(refreshed -> Future.succeededFuture(released)));
+  }
+
+  /**
+   * A reason an operator gives (the API and the console's forms, whose reasons are typed in a text
+   * area): text, recorded as given, its lines and tabs included.
+   */
+  private static void requireReason(String reason, String saying) {
+    if (reason.isBlank()) {
+      throw ProblemException.invalid("reason must say " + saying);
+    }
+    if (reason.chars().anyMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t')) {
+      throw ProblemException.invalid("reason must be text without control characters (but line breaks and tabs)");
+    }
   }
 
   private Future<dev.wallet.balancecache.model.Wallet> existing(WalletId id) {

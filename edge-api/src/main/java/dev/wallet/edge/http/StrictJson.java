@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.JacksonCodec;
 import java.io.IOException;
@@ -13,7 +14,9 @@ import java.io.IOException;
  * Parses JSON objects strictly: a duplicated member is an error (otherwise {@code {"amount":1,
  * "amount":100000}} means whatever the parser keeps last), comments, which Vert.x's own parser
  * accepts, are not JSON, and nesting is bounded so that a body of 16 KB of {@code [[[[...} costs
- * nothing but a 400.
+ * nothing but a 400. A string holding NUL (U+0000) is refused too: PostgreSQL's text cannot
+ * hold it, and until 2026-12-07 a status reason with one was applied in Redis and then refused by the
+ * ledger writer at every retry, which stopped that shard's ledger.
  */
 public final class StrictJson {
 
@@ -43,7 +46,23 @@ public final class StrictJson {
     if (!(parsed instanceof JsonObject object)) {
       throw ProblemException.invalid("the body must be a JSON object");
     }
+    if (holdsNul(object)) {
+      throw ProblemException.invalid("a string of the body holds NUL (\\u0000)");
+    }
     return object;
+  }
+
+  private static boolean holdsNul(Object value) {
+    if (value instanceof String text) {
+      return text.indexOf('\0') >= 0;
+    }
+    if (value instanceof JsonObject object) {
+      return object.fieldNames().stream().anyMatch(name -> name.indexOf('\0') >= 0 || holdsNul(object.getValue(name)));
+    }
+    if (value instanceof JsonArray array) {
+      return array.stream().anyMatch(StrictJson::holdsNul);
+    }
+    return false;
   }
 
   private static boolean tooDeep(Exception malformed) {
