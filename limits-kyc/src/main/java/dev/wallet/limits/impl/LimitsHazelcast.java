@@ -50,6 +50,9 @@ public final class LimitsHazelcast {
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.socket.bind.any", "false");
+    // the edge shuts its member down itself, after its servers have drained: Hazelcast's own hook
+    // terminated it at the same SIGTERM, and every request still draining was refused 503 (no limits)
+    config.setProperty("hazelcast.shutdownhook.enabled", "false");
     // a changed KYC profile is dropped from every member's near cache at once, not in 10 s batches
     config.setProperty("hazelcast.map.invalidation.batch.enabled", "false");
     // Hazelcast's own metrics (collected every 5 s) and health monitor have no reader here: the
