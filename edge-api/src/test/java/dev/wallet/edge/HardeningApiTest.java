@@ -124,6 +124,20 @@ class HardeningApiTest {
     assertThat(alice.wallet(wallet).getLong("seq")).as("the deposit only").isEqualTo(1);
   }
 
+  /** Until 2026-12-07 each reached PostgreSQL, which refused it, and was answered 500. */
+  @Test
+  @DisplayName("a movement id of no movement's shape is 404, and an instant before 1970 400, without asking the ledger")
+  void idsAndInstantsTheLedgerCannotTake() {
+    ApiCaller alice = edge.newUser();
+    String wallet = alice.openWallet();
+
+    assertProblem(alice.get("/v1/deposits/%00"), 404, "not_found");
+    assertProblem(alice.get("/v1/withdrawals/x0001_%00"), 404, "not_found");
+    assertProblem(alice.get("/v1/wallets/" + wallet + "/balance?at=-5000-01-01T00:00:00Z"), 400, "invalid_request");
+    assertProblem(alice.get("/v1/wallets/" + wallet + "/balance?at=-999999999-01-01T00:00:00%2B18:00"), 400,
+      "invalid_request");
+  }
+
   @Test
   @DisplayName("an oversized body is 413, a body that is not JSON 415, an unknown query parameter 400: all problem+json")
   void malformed() {

@@ -8,11 +8,13 @@ import dev.wallet.balancecache.model.WalletStatus;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** Ids, request hashes and the checks every deposit and withdrawal makes before it is recorded. */
 final class FundsIds {
 
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Pattern ID = Pattern.compile("[dx][0-9]{4,}_[0-9a-f]{24}");
 
   private FundsIds() {
   }
@@ -25,6 +27,14 @@ final class FundsIds {
   /** x0042_<24 hex>. */
   static String withdrawal(WalletId wallet) {
     return sharded('x', wallet);
+  }
+
+  /**
+   * Whether {@code id} has the shape of a deposit's or a withdrawal's id. Until 2026-12-07 any path
+   * segment was looked up, and one PostgreSQL refuses (a NUL, as {@code %00}) was answered 500.
+   */
+  static boolean wellFormed(String id) {
+    return ID.matcher(id).matches();
   }
 
   /** Refused before anything is recorded or asked of a gateway. */

@@ -107,10 +107,14 @@ public final class GatewayMovementHandlers<M extends GatewayMovement> {
     return new Instrument(member.text("type"), member.optionalText("account"));
   }
 
-  /** GET .../:id, for the owner of its wallet. */
+  /** GET .../:id, for the owner of its wallet; an id of another shape is no movement (404, not a query). */
   public void get(RoutingContext ctx) {
     Caller caller = Authenticator.caller(ctx);
-    Reply.answer(ctx, movements.find(ctx.pathParam("id"))
+    String id = ctx.pathParam("id");
+    if (!FundsIds.wellFormed(id)) {
+      throw new ProblemException(Problem.notFound());
+    }
+    Reply.answer(ctx, movements.find(id)
       .map(found -> found.filter(movement -> caller.owns(movement.ownerId()))
         .orElseThrow(() -> new ProblemException(Problem.notFound())))
       .map(movement -> Reply.ok(kind.representation().apply(movement))));

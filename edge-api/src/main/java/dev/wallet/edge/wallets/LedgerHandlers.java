@@ -18,9 +18,9 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 
 /** Reads answered by the ledger rather than the hot tier: a balance at an instant, the last reconciliation. */
@@ -87,11 +87,14 @@ public final class LedgerHandlers {
     Instant at;
     try {
       at = OffsetDateTime.parse(values.get(0)).toInstant();
-    } catch (DateTimeParseException malformed) {
+    } catch (DateTimeException malformed) { // unparsable, or out of an Instant's range
       throw ProblemException.invalid("at must be an ISO-8601 instant with an offset, such as 2026-11-25T10:15:30Z");
     }
     if (at.isAfter(Instant.now().plus(CLOCK_SKEW))) {
       throw ProblemException.invalid("at is still to come: a balance is known up to now");
+    }
+    if (at.isBefore(Instant.EPOCH)) { // no wallet is older; PostgreSQL refuses years before 4713 BC (was 500)
+      throw ProblemException.invalid("at is before 1970: no wallet had a balance then");
     }
     return at;
   }
