@@ -6,8 +6,10 @@
 #                                      idempotency records that refuse retries of recent postings.
 #                                      Stop the edge and the ledger writers first; the hot tier must not hold
 #                                      the ledger's wallets any more (e.g. after a FLUSHALL or on new nodes).
-#                                      Exit 1: refused, nothing written; exit 3: failed part-way, Redis holds
-#                                      part of the hot tier (empty it, then run it again).
+#                                      Exit 1: refused, nothing written; exit 3: failed or did not finish
+#                                      (30 min), Redis may hold part of the hot tier (empty it, then run it
+#                                      again). Before emptying Redis, let the ledger writers drain every
+#                                      shard's outbox (ledger lag 0) or what they had not committed is lost.
 #   scripts/rebuild.sh --verify-chain  recomputes every account's hash chain and names the first broken link
 #                                      (exit 2), or says it is intact (exit 0).
 #   scripts/rebuild.sh --move-shards FIRST-LAST host:port/database|home
