@@ -9,18 +9,21 @@ import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.edge.http.Problem;
+import dev.wallet.ledger.MoneyHalt;
 import dev.wallet.ledger.MoneyHalts;
 import dev.wallet.ledger.Reconciliation;
 import dev.wallet.ledger.ReconciliationOptions;
 import dev.wallet.ledger.ReconciliationReport;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
@@ -106,6 +109,56 @@ class MoneyHaltApiTest {
       one.close();
       two.close();
     }
+  }
+
+  /**
+   * Some findings are made once (a movement's steps, a broken chain): until 2026-12-07 a release took
+   * every open halt, one raised after the operator looked too, and that one never came back.
+   */
+  @Test
+  @DisplayName("a release names the halts its operator read: one raised since stays open, and money with it")
+  void aReleaseTakesTheHaltsNamedOnly(Vertx vertx) {
+    EdgeFixture edge = EdgeFixture.start(vertx);
+    Pool app = EdgeFixture.pool(vertx, EdgeFixture.appDatabase());
+    MoneyHalts halts = MoneyHalts.create(app);
+    String alice = "user-" + UUID.randomUUID();
+    String from = edge.as(alice).openWallet();
+    edge.as(alice).deposit(from, 1_000);
+    String to = edge.as(alice).openWalletNear(from);
+    ApiCaller admin = edge.newUser("admin");
+    try {
+      MoneyHalt seen = raise(halts, "seen");
+      MoneyHalt raisedSince = raise(halts, "raised-since");
+      awaitTransfer(edge.as(alice), from, to, 503);
+
+      HttpResponse<Buffer> notIds = admin.post("/admin/reconciliation/halt/release", release("looked")
+        .put("halts", new JsonArray().add("first")), ApiCaller.newKey());
+      HttpResponse<Buffer> released = admin.post("/admin/reconciliation/halt/release", release("looked at the first")
+        .put("halts", new JsonArray().add(seen.id())), ApiCaller.newKey());
+
+      assertProblem(notIds, 400, "invalid_request");
+      assertThat(released.statusCode()).as(released.bodyAsString()).isEqualTo(200);
+      assertThat(ids(released.bodyAsJsonObject().getJsonArray("released"))).containsExactly(seen.id());
+      assertThat(ids(released.bodyAsJsonObject().getJsonArray("stillOpen"))).contains(raisedSince.id())
+        .doesNotContain(seen.id());
+      assertThat(Await.result(halts.open())).extracting(MoneyHalt::id).contains(raisedSince.id())
+        .doesNotContain(seen.id());
+      assertProblem(edge.as(alice).post("/v1/transfers", ApiCaller.transfer(from, to, 1), ApiCaller.newKey()), 503,
+        "halted");
+    } finally {
+      Await.result(halts.releaseAll("test-cleanup", "released after MoneyHaltApiTest"));
+      Await.result(app.close());
+      edge.close();
+    }
+  }
+
+  private static MoneyHalt raise(MoneyHalts halts, String what) {
+    return Await.result(halts.raise(new ReconciliationReport.Discrepancy(ReconciliationReport.Kind.LEDGER_TOTAL,
+      "XTS-" + what + "-" + UUID.randomUUID(), "test: " + what), "halt-test", Instant.now())).orElseThrow();
+  }
+
+  private static List<Long> ids(JsonArray halts) {
+    return halts.stream().map(JsonObject.class::cast).map(halt -> halt.getLong("id")).toList();
   }
 
   /** Transfers of one unit until one answers {@code status} (each edge reads the halts once a second). */

@@ -39,4 +39,13 @@ public interface MoneyHalts {
    * @throws IllegalArgumentException (as a failed future) for a blank reason or releaser
    */
   Future<List<MoneyHalt>> releaseAll(String releasedBy, String reason);
+
+  /**
+   * Releases the open halts among {@code ids} (the ones a person looked at), recording who and why
+   * with each; a halt raised since, or not named, stays open.
+   *
+   * @return the halts released
+   * @throws IllegalArgumentException (as a failed future) for a blank reason or releaser
+   */
+  Future<List<MoneyHalt>> release(List<Long> ids, String releasedBy, String reason);
 }

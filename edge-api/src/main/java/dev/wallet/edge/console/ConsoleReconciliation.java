@@ -72,13 +72,25 @@ public final class ConsoleReconciliation {
       .onFailure(ctx::fail);
   }
 
-  /** POST /console/reconciliation/release {reason} (admin role) */
+  /** POST /console/reconciliation/release {reason, halt...} (admin role): the halts the page showed. */
   public void release(RoutingContext ctx) {
+    List<Long> shown = ctx.request().formAttributes().getAll("halt").stream().map(ConsoleReconciliation::haltId).toList();
+    if (shown.isEmpty()) {
+      throw ProblemException.invalid("no halt was shown to release");
+    }
     Reply.onContextOf(io.vertx.core.Vertx.currentContext(),
-        admin.releaseHalts(ConsoleSession.caller(ctx), form(ctx, "reason")))
-      .onSuccess(released -> ConsolePages.redirect(ctx, "/console/reconciliation?done="
-        + encode(released.size() + " halt(s) released: money moves again.")))
+        admin.releaseHalts(ConsoleSession.caller(ctx), form(ctx, "reason"), Optional.of(shown)))
+      .onSuccess(released -> ConsolePages.redirect(ctx, "/console/reconciliation?done=" + encode(released.size()
+        + " halt(s) released" + (gate.halted() ? "; others are still open." : ": money moves again."))))
       .onFailure(ctx::fail);
+  }
+
+  private static long haltId(String text) {
+    try {
+      return Long.parseLong(text.trim());
+    } catch (NumberFormatException notAnId) {
+      throw ProblemException.invalid("not a halt's id: " + text);
+    }
   }
 
   private Future<List<Map<String, Object>>> frozen(List<String> walletIds) {
@@ -101,8 +113,8 @@ public final class ConsoleReconciliation {
   }
 
   private static Map<String, Object> halt(MoneyHalt halt) {
-    return Map.of("kind", halt.kind().name(), "subject", halt.subject(), "evidence", halt.evidence(),
-      "raisedBy", halt.raisedBy(), "raisedAt", halt.raisedAt().toString());
+    return Map.of("id", halt.id(), "kind", halt.kind().name(), "subject", halt.subject(), "evidence",
+      halt.evidence(), "raisedBy", halt.raisedBy(), "raisedAt", halt.raisedAt().toString());
   }
 
   private static WalletId walletId(String text) {

@@ -119,6 +119,19 @@ public final class RequestBody {
     return bodies;
   }
 
+  /** An array of whole numbers that may be absent; present, it holds at least one. */
+  public Optional<List<Long>> optionalLongs(String member) {
+    Object value = json.getValue(member);
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (!(value instanceof JsonArray array) || array.isEmpty()
+      || !array.stream().allMatch(item -> item instanceof Integer || item instanceof Long)) {
+      throw ProblemException.invalid(member + " must be a non-empty array of whole numbers");
+    }
+    return Optional.of(array.stream().map(item -> ((Number) item).longValue()).toList());
+  }
+
   /** A boolean member that may be absent. */
   public boolean flag(String member, boolean absent) {
     Object value = json.getValue(member);

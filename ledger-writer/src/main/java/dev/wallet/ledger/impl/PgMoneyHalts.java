@@ -46,6 +46,16 @@ public final class PgMoneyHalts implements MoneyHalts {
       .map(PgMoneyHalts::halts);
   }
 
+  @Override
+  public Future<List<MoneyHalt>> release(List<Long> ids, String releasedBy, String reason) {
+    if (releasedBy == null || releasedBy.isBlank() || reason == null || reason.isBlank()) {
+      return Future.failedFuture(new IllegalArgumentException("a release needs who releases and why"));
+    }
+    return pool.preparedQuery(SqlQueries.RELEASE_HALTS).execute(Tuple.tuple().addString(releasedBy)
+        .addString(reason).addArrayOfLong(ids.toArray(Long[]::new)))
+      .map(PgMoneyHalts::halts);
+  }
+
   private static List<MoneyHalt> halts(RowSet<Row> rows) {
     List<MoneyHalt> halts = new ArrayList<>();
     rows.forEach(r -> halts.add(new MoneyHalt(r.getLong("id"), Kind.valueOf(r.getString("kind")),

@@ -348,6 +348,17 @@ public final class SqlQueries {
     SELECT h.id, h.kind, h.subject, h.evidence, h.raised_by, h.raised_at
       FROM money_halts h JOIN released ON released.halt_id = h.id ORDER BY h.id""";
 
+  /** The open halts among the ids ($3) released. */
+  static final String RELEASE_HALTS = """
+    WITH released AS (
+      INSERT INTO money_halt_releases (halt_id, released_by, reason)
+      SELECT h.id, $1, $2 FROM money_halts h
+       WHERE h.id = ANY($3::bigint[])
+         AND NOT EXISTS (SELECT 1 FROM money_halt_releases r WHERE r.halt_id = h.id)
+      RETURNING halt_id)
+    SELECT h.id, h.kind, h.subject, h.evidence, h.raised_by, h.raised_at
+      FROM money_halts h JOIN released ON released.halt_id = h.id ORDER BY h.id""";
+
   // ------------------------------------------------------------------------------ reconciliation
 
   /** For each (account, seq) asked: both buckets' balance_after as of that seq, and the account's last seq. */
