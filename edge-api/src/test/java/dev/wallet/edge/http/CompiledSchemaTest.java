@@ -74,7 +74,12 @@ class CompiledSchemaTest {
         if (!(broken instanceof JsonObject)) {
           continue; // a body that is not an object never reaches the schema
         }
-        JsonObject parsed = json.object(((JsonObject) broken).encode().getBytes(StandardCharsets.UTF_8));
+        JsonObject parsed;
+        try {
+          parsed = json.object(((JsonObject) broken).encode().getBytes(StandardCharsets.UTF_8));
+        } catch (ProblemException refusedFirst) {
+          continue; // a body the parser refuses (a string holding NUL) never reaches the schema either
+        }
         boolean quick = compiled.test(parsed);
         assertThat(!quick || validator.validate(parsed).getValid()).as(operation.getOperationId() + " " + parsed)
           .isTrue();
