@@ -2,6 +2,7 @@ package dev.wallet.balancecache;
 
 import dev.wallet.balancecache.model.AccountState;
 import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.WalletId;
 import io.vertx.core.Future;
 import java.util.Collection;
 import java.util.List;
@@ -92,11 +93,26 @@ public interface HotTierAccess {
 
   /**
    * A cross-shard movement the ledger shows debited and not finished: its record, its place in the
-   * source's pending set, the source wallet's count of outgoing movements, its idempotency record,
-   * and the destination's decision when the ledger shows it credited (so the sweeper finishes it
-   * without crediting twice).
+   * source's pending set, its idempotency record, and the destination's decision when the ledger
+   * shows it credited (so the sweeper finishes it without crediting twice). The source wallet's
+   * count of them is {@link #restoreOutgoing}.
    */
   Future<Void> restorePendingMovement(PendingMovementFacts movement);
+
+  /**
+   * How many cross-shard movements from {@code wallet} are under way (a wallet does not close while
+   * one is), set rather than counted up: each restoring write is safe to send again. Until
+   * 2026-12-07 each pending movement added one, and a write sent again after a dropped connection
+   * left a count no movement would ever end.
+   */
+  Future<Void> restoreOutgoing(WalletId wallet, long movements);
+
+  /**
+   * Every restoring write to {@code shard}'s master held by enough replicas (a marker write, then
+   * {@code WAIT} on its connection, which covers every earlier write to that master): restoring
+   * writes are not waited for one by one, and a failover before this could lose what they wrote.
+   */
+  Future<Void> replicated(ShardId shard);
 
   /**
    * The decision "credited" of a movement another region debited and this one credited, kept for

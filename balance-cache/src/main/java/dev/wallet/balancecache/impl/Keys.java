@@ -150,6 +150,11 @@ final class Keys {
     return shard.tag() + ":pending";
   }
 
+  /** When the shard was last rebuilt from the ledger: the write a rebuild waits for the replicas with. */
+  static String rebuiltMarker(ShardId shard) {
+    return shard.tag() + ":rebuilt";
+  }
+
   /** The shard's clock, which every script takes its time from and writes first (lib.lua). */
   static String shardClock(ShardId shard) {
     return shard.tag() + ":clock";

@@ -381,11 +381,9 @@ final class RedisHotTierAccess implements HotTierAccess {
       .put("amount", Long.toString(m.amount())).put("fee", m.fee()).put("currency", m.currency())
       .put("createdAt", m.createdAtMs());
     String pending = Keys.pendingMovements(source);
-    String fromWallet = Keys.wallet(new WalletId(m.from()));
     List<Future<?>> writes = new ArrayList<>(List.of(
       hset(Keys.movement(source, m.id()), record),
       send(pending, Request.cmd(Command.ZADD).arg(pending).arg(m.createdAtMs()).arg(m.id())),
-      send(fromWallet, Request.cmd(Command.HINCRBY).arg(fromWallet).arg("outgoing").arg(1)),
       hset(m.idempotencyScope(), Map.of("rh", RESTORED_REQUEST_HASH, "state", "pending", "outcome", outcome.encode()))));
     if (m.credited()) {
       writes.add(hset(Keys.creditDecision(new WalletId(m.to()).shard(), m.id()),
@@ -396,6 +394,16 @@ final class RedisHotTierAccess implements HotTierAccess {
       writes.add(hset(Keys.sweepsSent(new WalletId(m.from())), Map.of(m.id(), m.amount() + " " + m.to())));
     }
     return Future.all(writes).mapEmpty();
+  }
+
+  @Override
+  public Future<Void> restoreOutgoing(WalletId wallet, long movements) {
+    return hset(Keys.wallet(wallet), Map.of("outgoing", Long.toString(movements)));
+  }
+
+  @Override
+  public Future<Void> replicated(ShardId shard) {
+    return runner.replicated(Keys.rebuiltMarker(shard));
   }
 
   /** The record hold.lua writes. */

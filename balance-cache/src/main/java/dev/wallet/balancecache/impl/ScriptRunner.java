@@ -152,6 +152,20 @@ final class ScriptRunner {
   }
 
   /**
+   * Every write to {@code key}'s master so far held by enough replicas: a write to {@code key} (a
+   * marker), then {@code WAIT} on the same connection, whose offset is past every earlier write to
+   * that master, by any connection.
+   */
+  Future<Void> replicated(String key) {
+    if (minReplicaAcks == 0) {
+      return Future.succeededFuture();
+    }
+    return batchOnce(key, List.of(Request.cmd(Command.SET).arg(key).arg(Long.toString(System.currentTimeMillis())),
+        Request.cmd(Command.WAIT).arg(minReplicaAcks).arg(replicationTimeoutMs)), replicationTimeoutMs + operationTimeoutMs)
+      .map(this::requireReplicated).mapEmpty();
+  }
+
+  /**
    * The same, sent with what other callers on this event loop send to the same master in this turn,
    * and with what it asks of the master's replication asked once for all of them ({@link TurnPipelines}).
    */

@@ -10,6 +10,8 @@ import dev.wallet.balancecache.HotTierAccess.SystemAccountFacts;
 import dev.wallet.balancecache.HotTierAccess.WalletFacts;
 import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.balancecache.model.ShardId;
+import dev.wallet.balancecache.model.ShardRange;
+import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.outbox.MovementKind;
 import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.ledger.LedgerNodes;
@@ -60,11 +62,13 @@ public final class HotTierRebuild {
 
   private final LedgerNodes ledger;
   private final HotTierAccess hotTier;
+  private final ShardRange shards;
   private final long idempotencyRetentionMs;
 
-  HotTierRebuild(LedgerNodes ledger, HotTierAccess hotTier, long idempotencyRetentionMs) {
+  HotTierRebuild(LedgerNodes ledger, HotTierAccess hotTier, ShardRange shards, long idempotencyRetentionMs) {
     this.ledger = ledger;
     this.hotTier = hotTier;
+    this.shards = shards;
     this.idempotencyRetentionMs = idempotencyRetentionMs;
   }
 
@@ -72,7 +76,8 @@ public final class HotTierRebuild {
   public static Future<RebuildReport> run(Vertx vertx, BalanceCache cache, LedgerPlacement placement,
                                           long idempotencyRetentionMs) {
     List<Pool> pools = placement.databases().stream().map(database -> StreamLedgerWriter.pool(vertx, database)).toList();
-    return new HotTierRebuild(LedgerNodes.over(pools, placement), cache.hotTier(), idempotencyRetentionMs).rebuild()
+    return new HotTierRebuild(LedgerNodes.over(pools, placement), cache.hotTier(), cache.shards(),
+        idempotencyRetentionMs).rebuild()
       .eventually(() -> Future.join(pools.stream().map(Pool::close).toList()));
   }
 
@@ -128,6 +133,9 @@ public final class HotTierRebuild {
       .compose(scopes -> idempotencyRecords(scopes, counts))
       .compose(done -> openLimitWindows())
       .compose(windows -> limitCounters(windows, counts))
+      // until 2026-12-07 nothing waited for the replicas: a failover just after could lose a credit
+      // decision (and the sweeper credit again) or an idempotency record (and a retry apply again)
+      .compose(done -> Sequential.forEach(shards.all(), hotTier::replicated))
       .map(done -> new RebuildReport(counts.getOrDefault("wallets", 0L), counts.getOrDefault("system", 0L),
         counts.getOrDefault("transfers", 0L), counts.getOrDefault("decisions", 0L), counts.getOrDefault("holds", 0L),
         counts.getOrDefault("idempotency", 0L), counts.getOrDefault("limits", 0L)));
@@ -253,7 +261,9 @@ public final class HotTierRebuild {
   /** Every destination is known here ({@link #refuseUnknownDestinations}). */
   private Future<Void> transfers(List<Row> transfers, Map<String, String> credited, Map<String, Long> counts) {
     List<Supplier<Future<?>>> writes = new ArrayList<>();
+    Map<String, Long> outgoing = new LinkedHashMap<>();
     for (Row t : transfers) {
+      outgoing.merge(t.getString("from_wallet"), 1L, Long::sum);
       String movement = t.getString("movement_id");
       String to = t.getString("counterparty") != null ? t.getString("counterparty") : credited.get(movement);
       boolean wasCredited = credited.containsKey(movement);
@@ -263,6 +273,7 @@ public final class HotTierRebuild {
         counts.merge("decisions", 1L, Long::sum);
       }
     }
+    outgoing.forEach((wallet, movements) -> writes.add(() -> hotTier.restoreOutgoing(new WalletId(wallet), movements)));
     return inChunks(writes);
   }
 
