@@ -156,12 +156,23 @@ public final class OutboxDoorbell {
       return;
     }
     asked.conn.send(Request.cmd(Command.CLUSTER).arg("NODES"))
-      .onSuccess(reply -> clusterNodes(reply.toString()).forEach((id, node) -> {
-        if (!addressById.containsKey(id)) {
-          startFollowing(node);
-        }
-      }))
+      .onSuccess(reply -> clusterNodes(reply.toString()).forEach(this::followAt))
       .onFailure(failure -> LOG.debug("CLUSTER NODES from {} failed: {}", asked.node, failure.toString()));
+  }
+
+  /**
+   * Follows node {@code id} at {@code address} unless it is followed there already; a node followed at
+   * an address it no longer answers at (it came back elsewhere, its id kept) is followed at the new one.
+   */
+  private void followAt(String id, String address) {
+    String known = addressById.get(id);
+    if (known == null) {
+      startFollowing(address);
+    } else if (!known.equals(address) && !listening.contains(known) && !standingBy.contains(known)
+      && addressById.remove(id, known)) {
+      followed.remove(known);
+      startFollowing(address);
+    }
   }
 
   /**
@@ -323,8 +334,8 @@ public final class OutboxDoorbell {
       }
     }
     client.close();
-    if (closed) {
-      return;
+    if (closed || !followed.contains(node)) {
+      return; // closing, or the node is followed at another address now
     }
     LOG.debug("outbox doorbell on {} lost its connection, connecting again: {}", node, failure.toString());
     vertx.setTimer(RECONNECT_MS, t -> follow(node));
