@@ -182,6 +182,7 @@ public final class EdgeApplication {
     EdgeMetrics metrics = new EdgeMetrics(registry);
     metrics.sagas(cache);
     metrics.limitsOffHome(cache);
+    metrics.amlMonitors(dependencies.limits().compliance());
     RateLimiter rateLimiter = new RateLimiter(config.rateLimit(), System::nanoTime, metrics);
     MoneyHalts halts = MoneyHalts.create(pool);
     MoneyGate gate = new MoneyGate(halts, Clock.systemUTC());

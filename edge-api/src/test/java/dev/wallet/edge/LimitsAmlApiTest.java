@@ -17,9 +17,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -154,6 +156,37 @@ class LimitsAmlApiTest {
       .anySatisfy(f -> assertThat(f.getJsonArray("postingIds").getList()).containsExactly(large));
     assertThat(flags).filteredOn(f -> f.getString("kind").equals("rapid_in_out")).singleElement()
       .satisfies(f -> assertThat(f.getJsonArray("postingIds").getList()).contains(large, modest));
+  }
+
+  /**
+   * What WalletAmlMonitorsNotRunning reads: a run that found another process holding the monitors'
+   * lock read nothing (until 2026-12-07 it counted as a run, and an edge whose runs never got the lock
+   * kept the figure fresh while the monitors stood still).
+   */
+  @Test
+  @DisplayName("a run to the end of the ledger counts as the monitors' run; one that finds their lock held "
+    + "elsewhere does not")
+  void aRunBehindAnotherProcesssLockIsNoRun(Vertx vertx) {
+    cluster = new LimitsEdges(vertx);
+    EdgeFixture edge = cluster.start(Optional.empty());
+    LimitsApiTest.publish(edge, TestRules.permissive());
+    Compliance monitors = edge.app.limits().compliance();
+    Instant before = Instant.now();
+    Await.result(monitors.runMonitors(), 300);
+    Instant ran = monitors.monitorsRanAt();
+    Pool db = EdgeFixture.pool(vertx, EdgeFixture.appDatabase());
+    SqlConnection holder = Await.result(db.getConnection());
+    try {
+      Await.result(holder.query("SELECT pg_advisory_lock(hashtext('limits.aml-monitor'))").execute());
+      Await.result(monitors.runMonitors());
+
+      assertThat(ran).as("the run to the end").isAfterOrEqualTo(before.truncatedTo(ChronoUnit.SECONDS));
+      assertThat(monitors.monitorsRanAt()).as("the run behind another's lock").isEqualTo(ran);
+    } finally {
+      Await.result(holder.query("SELECT pg_advisory_unlock_all()").execute());
+      Await.result(holder.close());
+      Await.result(db.close());
+    }
   }
 
   @Test

@@ -69,5 +69,9 @@ class MetricsApiTest {
     assertThat(text).contains("wallet_websockets_open");
     assertThat(text).containsPattern("wallet_saga_total\\{event=\"started\"} [1-9]");
     assertThat(text).containsPattern("wallet_saga_total\\{event=\"completed\"} [1-9]");
+    assertThat(text).as("what the alert on gateway rounds that keep failing reads: a round has succeeded")
+      .containsPattern("wallet_gateway_reconciled_seconds\\{gateway=\"sandbox\"} 1\\.[0-9]+E9");
+    assertThat(text).as("an edge that runs no AML monitors (the fixture's WALLET_AML_INTERVAL_MS 0) says nothing of them")
+      .doesNotContain("wallet_aml_monitors_ran_seconds");
   }
 }

@@ -40,7 +40,8 @@ public final class LedgerWriterMain {
     Vertx vertx = Vertx.vertx();
     UntilStarted.retry(vertx, "ledger writer", () -> startOnce(vertx, settings, consumer, reconcileMs,
         stallAfterMs))
-      .compose(running -> serveMetrics(vertx, metricsPort, running.writer(), running.reconciliation()).map(running))
+      .compose(running -> serveMetrics(vertx, metricsPort, running.writer(), running.reconciliation(), reconcileMs > 0)
+        .map(running))
       .onSuccess(running -> {
         LOG.info("ledger writer {} running over {} shards, reconciling every {} ms; ledger in {}{}", consumer,
           settings.shards(), reconcileMs, settings.app(), settings.placement().placed().isEmpty() ? ""
@@ -88,13 +89,15 @@ public final class LedgerWriterMain {
   }
 
   /** GET /metrics in Prometheus text: the writer's lag per shard and the last reconciliation's verdict. Port 0: off. */
-  private static Future<Void> serveMetrics(Vertx vertx, int port, LedgerWriter writer, Reconciliation reconciliation) {
+  private static Future<Void> serveMetrics(Vertx vertx, int port, LedgerWriter writer, Reconciliation reconciliation,
+                                           boolean reconciling) {
     if (port == 0) {
       return Future.succeededFuture();
     }
+    // a writer that does not reconcile says nothing of it: its figures would stand for the others'
     return vertx.createHttpServer()
       .requestHandler(request -> request.response().putHeader("Content-Type", "text/plain; version=0.0.4")
-        .end(writer.metrics().prometheus() + reconciliationMetrics(reconciliation)))
+        .end(writer.metrics().prometheus() + (reconciling ? reconciliationMetrics(reconciliation) : "")))
       .listen(port)
       .onSuccess(server -> LOG.info("ledger metrics on http://localhost:{}/metrics", server.actualPort()))
       .mapEmpty();

@@ -25,6 +25,16 @@ public interface Compliance {
    */
   Future<Integer> runMonitors();
 
+  /**
+   * When a run of this process last read what was recorded to its end (the epoch until one has): a
+   * run that fails every time (no rules in force, a batch that always fails), or one that finds the
+   * monitors' lock held by another process, does not move it.
+   */
+  Instant monitorsRanAt();
+
+  /** Whether this process runs the monitors on a timer ({@code WALLET_AML_INTERVAL_MS} above 0). */
+  boolean monitorsRunHere();
+
   /** Flags raised in [from, to), by when they were detected, oldest first. */
   Future<List<AmlFlag>> flags(Instant from, Instant to, int limit);
 

@@ -2,6 +2,7 @@ package dev.wallet.balancecache.async;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.time.Instant;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,6 +31,7 @@ public final class Rounds {
   private final Supplier<Future<?>> round;
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicLong givenUp = new AtomicLong();
+  private volatile Instant lastSucceeded = Instant.EPOCH;
   private volatile boolean stopped;
   private long timer = -1;
 
@@ -69,8 +71,19 @@ public final class Rounds {
       started = Future.failedFuture(thrown);
     }
     return Deadline.within(vertx, started, deadlineMs).<Void>mapEmpty()
+      .onSuccess(done -> lastSucceeded = Instant.now())
       .onFailure(this::givenUpIfTimedOut)
       .onComplete(done -> running.set(false));
+  }
+
+  /**
+   * When a round last succeeded, the epoch until one has (a process just started must not stand for
+   * others whose rounds fail): what an alert reads,
+   * since a round that fails every time (a feed event no round gets past) otherwise shows only in the
+   * log.
+   */
+  public Instant lastSucceeded() {
+    return lastSucceeded;
   }
 
   /** Rounds given up so far. */

@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
@@ -38,8 +39,11 @@ class RoundsTest {
 
     Future<Void> next = rounds.runUnlessRunning();
     assertThat(started).as("the next round started").hasSize(2);
+    assertThat(rounds.lastSucceeded()).as("no round succeeded yet").isEqualTo(Instant.EPOCH);
+    Instant beforeSuccess = Instant.now();
     started.get(1).complete();
     assertThat(Await.result(next)).isNull();
+    assertThat(rounds.lastSucceeded()).as("the round that succeeded").isAfterOrEqualTo(beforeSuccess);
     started.get(0).complete();
     assertThat(rounds.givenUp()).isEqualTo(1);
   }

@@ -5,6 +5,7 @@ import dev.wallet.balancecache.async.Rounds;
 import dev.wallet.edge.gateway.Gateway;
 import dev.wallet.edge.gateway.GatewayEvent;
 import dev.wallet.edge.limits.LimitsHandlers;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -33,10 +34,12 @@ public final class Funds {
   private final GatewayMovements<Deposit> deposits;
   private final GatewayMovements<Withdrawal> withdrawals;
   private final GatewayFeed feed;
+  private final MeterRegistry meters;
   private Rounds rounds;
 
   private Funds(Gateway gateway, FundsStore store, MeterRegistry meters, LimitsHandlers limits, BalanceCache cache) {
     this.gateway = gateway;
+    this.meters = meters;
     this.deposits = new GatewayMovements<>(new DepositKind(cache), store, gateway, meters);
     this.withdrawals = new GatewayMovements<>(new WithdrawalKind(cache, limits::withdrawal), store, gateway, meters);
     this.feed = new GatewayFeed(gateway, store, this, meters);
@@ -109,9 +112,16 @@ public final class Funds {
    * withdrawals). A round with no outcome within {@link #ROUND_DEADLINE_MS} is given up ({@link Rounds}).
    */
   public void startReconciling(Vertx vertx, long intervalMs, long staleAfterMs, BooleanSupplier moneyHalted) {
-    rounds = new Rounds(vertx, "the gateway reconciliation round", ROUND_DEADLINE_MS,
+    Rounds started = new Rounds(vertx, "the gateway reconciliation round", ROUND_DEADLINE_MS,
       () -> moneyHalted.getAsBoolean() ? Future.succeededFuture() : reconcile(staleAfterMs).onFailure(this::roundFailed));
-    rounds.start(intervalMs);
+    rounds = started;
+    // a round that fails every time (a feed event no round gets past, a gateway that refuses the
+    // reconciler) showed only as a warning a round: chargebacks and returns were learnt from nothing
+    Gauge.builder("wallet_gateway_reconciled_seconds", started, done -> done.lastSucceeded().getEpochSecond())
+      .description("When this process's last gateway reconciliation round (movements, then the event feed) "
+        + "succeeded, 0 until one has")
+      .tag("gateway", gateway.name()).register(meters);
+    started.start(intervalMs);
   }
 
   private void roundFailed(Throwable failure) {

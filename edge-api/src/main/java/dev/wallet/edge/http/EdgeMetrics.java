@@ -55,6 +55,18 @@ public final class EdgeMetrics {
       BalanceCache::offHomeLimitedDebits).register(registry);
   }
 
+  /**
+   * wallet_aml_monitors_ran_seconds: when this process's AML monitors last ran to the end of the ledger;
+   * none from a process that does not run them (a fresh value would hide the others' for a while).
+   */
+  public void amlMonitors(dev.wallet.limits.Compliance compliance) {
+    if (!compliance.monitorsRunHere()) {
+      return;
+    }
+    io.micrometer.core.instrument.Gauge.builder("wallet_aml_monitors_ran_seconds", compliance,
+      c -> c.monitorsRanAt().getEpochSecond()).register(registry);
+  }
+
   private void gauge(String event, BalanceCache cache, java.util.function.ToDoubleFunction<BalanceCache> value) {
     io.micrometer.core.instrument.FunctionCounter.builder("wallet_saga", cache, value).tag("event", event)
       .register(registry);

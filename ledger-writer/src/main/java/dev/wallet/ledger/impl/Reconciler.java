@@ -259,7 +259,7 @@ public final class Reconciler implements Reconciliation {
         ended(scope, report.finishedAt());
       })
       .recover(failure -> {
-        cycleFailed = true;
+        cycleFailed = !scope.globalChecks(); // a failed run that ends a cycle ends it, incomplete
         failedRuns.incrementAndGet();
         stalls.forgetAll();
         return publishFailure(run, failure).transform(published -> Future.failedFuture(failure));

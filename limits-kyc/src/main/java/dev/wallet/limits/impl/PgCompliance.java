@@ -1,5 +1,6 @@
 package dev.wallet.limits.impl;
 
+import dev.wallet.balancecache.async.Rounds;
 import dev.wallet.balancecache.async.Sequential;
 import dev.wallet.ledger.LedgerMovement;
 import dev.wallet.ledger.LedgerMovements;
@@ -33,6 +34,7 @@ import java.util.Currency;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -56,32 +58,56 @@ final class PgCompliance implements Compliance {
   /** foreign_key_violation: the review names a flag that does not exist */
   private static final String NO_SUCH_FLAG = "23503";
 
-  private final Vertx vertx;
   private final Pool pool;
   private final LedgerNodes ledger;
   private final Supplier<Optional<RulesInForce>> rules;
   private final LimitsOptions options;
-  private long timer = -1;
-  private boolean running;
+  /** A run's deadline: a run waiting on a silent connection must not stop the monitors for good. */
+  private static final long RUN_DEADLINE_MS = 600_000;
+  private final Rounds rounds;
+  /** Batches another process held the monitors' lock for: no batch was read here. */
+  private static final int LOCK_ELSEWHERE = -1;
+  /**
+   * When a run of this process last read the ledger to its end (the epoch until one has): a round that
+   * found the lock held elsewhere read nothing, and must not say the monitors ran.
+   */
+  private volatile Instant ranToTheEnd = Instant.EPOCH;
 
   PgCompliance(Vertx vertx, Pool pool, LedgerNodes ledger, Supplier<Optional<RulesInForce>> rules,
                LimitsOptions options) {
-    this.vertx = vertx;
     this.pool = pool;
     this.ledger = ledger;
     this.rules = rules;
     this.options = options;
+    this.rounds = new Rounds(vertx, "the AML monitors' run", RUN_DEADLINE_MS,
+      () -> runMonitors().onFailure(this::runFailed));
+  }
+
+  private void runFailed(Throwable failure) {
+    if (!rounds.stopped()) {
+      LOG.warn("AML monitors did not run, next try in {} ms: {}", options.amlIntervalMs(), failure.toString());
+    }
   }
 
   Future<Void> start() {
     if (options.amlIntervalMs() > 0) {
-      timer = vertx.setPeriodic(options.amlIntervalMs(), tick -> runInBackground());
+      rounds.start(options.amlIntervalMs());
     }
     return Future.succeededFuture();
   }
 
   void stop() {
-    vertx.cancelTimer(timer);
+    rounds.stop();
+  }
+
+  @Override
+  public Instant monitorsRanAt() {
+    return ranToTheEnd;
+  }
+
+  @Override
+  public boolean monitorsRunHere() {
+    return options.amlIntervalMs() > 0;
   }
 
   /**
@@ -96,17 +122,25 @@ final class PgCompliance implements Compliance {
       return Future.failedFuture(new LimitsUnavailableException("no rules in force: the AML thresholds are unknown"));
     }
     AtomicInteger read = new AtomicInteger();
+    AtomicBoolean lockedElsewhere = new AtomicBoolean();
     // one after another at a constant stack depth: until 2026-12-07 each batch nested a future, and a
     // catch-up of thousands of batches overflowed the stack on completion and never ended
     return Sequential.repeatWhile(() -> lockedBatch(aml.get()).map(inBatch -> {
-      read.addAndGet(inBatch);
+      lockedElsewhere.set(inBatch == LOCK_ELSEWHERE);
+      read.addAndGet(Math.max(0, inBatch));
       return inBatch == MONITOR_BATCH_POSTINGS;
-    })).map(done -> read.get());
+    })).map(done -> {
+      if (!lockedElsewhere.get()) {
+        ranToTheEnd = Instant.now();
+      }
+      return read.get();
+    });
   }
 
   private Future<Integer> lockedBatch(AmlRules aml) {
     return pool.withTransaction(conn -> conn.preparedQuery(SqlQueries.LOCK_MONITOR).execute()
-      .compose(lock -> lock.iterator().next().getBoolean(0) ? batch(conn, aml) : Future.succeededFuture(0)));
+      .compose(lock -> lock.iterator().next().getBoolean(0) ? batch(conn, aml)
+        : Future.succeededFuture(LOCK_ELSEWHERE)));
   }
 
   private Future<Integer> batch(SqlConnection conn, AmlRules aml) {
@@ -143,17 +177,6 @@ final class PgCompliance implements Compliance {
       .compose(creditsFrom -> conn.preparedQuery(SqlQueries.SAVE_POSITION)
         .execute(Tuple.of(MONITOR, utc(last.recordedAt()), last.postingId(), utc(creditsFrom))))
       .map(batch.size());
-  }
-
-  private void runInBackground() {
-    if (running) {
-      return;
-    }
-    running = true;
-    runMonitors()
-      .onFailure(failure -> LOG.warn("AML monitors did not run, next try in {} ms: {}", options.amlIntervalMs(),
-        failure.toString()))
-      .onComplete(done -> running = false);
   }
 
   @Override
