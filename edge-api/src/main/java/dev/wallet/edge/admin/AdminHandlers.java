@@ -123,7 +123,8 @@ public final class AdminHandlers {
         JsonArray list = new JsonArray();
         released.forEach(halt -> list.add(halt.toJson().put("releasedBy", caller.id()).put("reason", reason)));
         JsonArray stillOpen = new JsonArray();
-        gate.halts().forEach(halt -> stillOpen.add(halt.toJson()));
+        gate.halts().stream().filter(halt -> released.stream().noneMatch(gone -> gone.id() == halt.id()))
+          .forEach(halt -> stillOpen.add(halt.toJson()));
         return Reply.ok(new JsonObject().put("released", list).put("stillOpen", stillOpen));
       }));
   }

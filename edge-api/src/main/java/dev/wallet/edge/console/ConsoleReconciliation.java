@@ -81,8 +81,12 @@ public final class ConsoleReconciliation {
     Reply.onContextOf(io.vertx.core.Vertx.currentContext(),
         admin.releaseHalts(ConsoleSession.caller(ctx), form(ctx, "reason"), Optional.of(shown)))
       .onSuccess(released -> ConsolePages.redirect(ctx, "/console/reconciliation?done=" + encode(released.size()
-        + " halt(s) released" + (gate.halted() ? "; others are still open." : ": money moves again."))))
+        + " halt(s) released" + (othersOpen(released) ? "; others are still open." : ": money moves again."))))
       .onFailure(ctx::fail);
+  }
+
+  private boolean othersOpen(List<MoneyHalt> released) {
+    return gate.halts().stream().anyMatch(halt -> released.stream().noneMatch(gone -> gone.id() == halt.id()));
   }
 
   private static long haltId(String text) {
