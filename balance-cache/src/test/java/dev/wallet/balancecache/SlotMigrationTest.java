@@ -12,13 +12,13 @@ import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.outbox.LedgerOutbox;
 import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.balancecache.testing.RedisNodes;
 import dev.wallet.balancecache.testing.TestEnvironment;
-import dev.wallet.balancecache.outbox.LedgerOutbox;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -26,6 +26,8 @@ import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -40,14 +42,26 @@ class SlotMigrationTest {
 
   private static final long AMOUNT = 250;
 
+  private BalanceCache cache;
+  private MoneyCore core;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    RedisNodes.awaitHealthy(Duration.ofSeconds(90));
+    cache = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions());
+    Await.result(cache.start());
+    core = new MoneyCore(cache);
+  }
+
+  @AfterEach
+  void stop() {
+    Await.result(cache.close());
+  }
+
   @Test
   @DisplayName("on a slot half-way to another master, a replayed deposit follows it there (ASK) once that master, set"
     + " to fsync once a second, fsyncs every write; a new deposit is refused until the move is done, then made")
-  void depositsOnAMovingSlot(Vertx vertx) {
-    RedisNodes.awaitHealthy(Duration.ofSeconds(90));
-    BalanceCache cache = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions());
-    Await.result(cache.start());
-    MoneyCore core = new MoneyCore(cache);
+  void depositsOnAMovingSlot() {
     WalletId wallet = core.open(owner());
     Credit first = deposit(wallet);
     Credit second = deposit(wallet);
@@ -73,7 +87,6 @@ class SlotMigrationTest {
     } finally {
       RedisNodes.setFsync(target, "always");
       moveBack(slot, source, target);
-      Await.result(cache.close());
     }
   }
 
@@ -85,15 +98,11 @@ class SlotMigrationTest {
   @DisplayName("while a shard's slot moves to another master, another shard of the same master, read in the same turn,"
     + " is read; the moving one alone fails")
   void anotherShardOfTheMasterIsReadMeanwhile(Vertx vertx) {
-    RedisNodes.awaitHealthy(Duration.ofSeconds(90));
-    BalanceCache cache = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions());
-    Await.result(cache.start());
-    MoneyCore core = new MoneyCore(cache);
     WalletId moving = core.funded(owner(), AMOUNT);
     int slot = RedisNodes.slotOf(moving.shard().tag());
     int source = RedisNodes.masterOfSlot(slot);
     int target = RedisNodes.masters().stream().filter(port -> port != source).findFirst().orElseThrow();
-    WalletId staying = fundedOnAnotherShardOf(core, source, moving);
+    WalletId staying = fundedOnAnotherShardOf(source, moving);
     try {
       startMoving(slot, source, target);
 
@@ -104,11 +113,10 @@ class SlotMigrationTest {
       assertThat(Await.result(reads.get(1)).entries()).as("the staying shard's deposit").isNotEmpty();
     } finally {
       moveBack(slot, source, target);
-      Await.result(cache.close());
     }
   }
 
-  private static WalletId fundedOnAnotherShardOf(MoneyCore core, int master, WalletId other) {
+  private WalletId fundedOnAnotherShardOf(int master, WalletId other) {
     for (int attempt = 0; attempt < 100; attempt++) {
       WalletId wallet = core.funded(owner(), AMOUNT);
       if (!wallet.shard().equals(other.shard()) && RedisNodes.masterOf(wallet.shard()) == master) {

@@ -86,8 +86,7 @@ class MoneyCoreLimitsTest {
   @DisplayName("withdrawal holds count against the withdrawal window; a tier without withdrawals never gets checks")
   void withdrawals() {
     String owner = "owner-" + UUID.randomUUID();
-    WalletId wallet = core.funded(owner, 100_000);
-    Await.result(member.limits().setProfile(owner, "vip", Optional.empty(), "test"));
+    WalletId wallet = fundedVip(owner);
 
     Outcome<HoldView> first = hold(owner, wallet, 5_000);
     Outcome<HoldView> second = hold(owner, wallet, 5_000);
@@ -111,8 +110,7 @@ class MoneyCoreLimitsTest {
   @DisplayName("withdrawals decided in a day's last millisecond and counted after it do not both pass that day's limit")
   void decidedAsTheWindowEnds() {
     String owner = "owner-" + UUID.randomUUID();
-    WalletId wallet = core.funded(owner, 100_000);
-    Await.result(member.limits().setProfile(owner, "vip", Optional.empty(), "test"));
+    WalletId wallet = fundedVip(owner);
     Instant lastMillisecond = LocalDate.now(ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toInstant().minusMillis(1);
 
     Outcome<HoldView> first = hold(owner, wallet, 5_000, lastMillisecond);
@@ -125,6 +123,13 @@ class MoneyCoreLimitsTest {
     assertThat(second.code()).as("the day's counter still there").isEqualTo(OutcomeCode.LIMIT_EXCEEDED);
     assertThat(second.detail()).isEqualTo("daily withdrawal limit of tier vip: 8000 USD");
     assertThat(core.wallet(wallet).held()).isEqualTo(5_000);
+  }
+
+  /** A wallet of 100,000 of {@code owner}, whose tier is vip (withdrawals up to 8,000 a day). */
+  private WalletId fundedVip(String owner) {
+    WalletId wallet = core.funded(owner, 100_000);
+    Await.result(member.limits().setProfile(owner, "vip", Optional.empty(), "test"));
+    return wallet;
   }
 
   private Outcome<PaymentView> pay(String payer, WalletId from, WalletId merchant, String merchantOwner, long minor) {
