@@ -318,6 +318,10 @@ class ConsoleBrowserTest {
         "test: a total off by 1"), "console-test", Instant.now()));
       awaitHalted(true);
       browser.signIn(base(first), Tokens.valid("console-admin", "admin"));
+      // a notice is the console's own sentence about a value of the shape it expects, never text from a link
+      browser.open(base(first) + "/console/reconciliation?done=Sign+in+again+at+evil.example"
+        + "&unfrozen=Sign+in+again&released=all");
+      assertThat(browser.driver.findElements(By.cssSelector(".notice"))).as("no notice from a link's text").isEmpty();
       browser.open(base(first) + "/console/reconciliation");
       assertThat(browser.text(By.id("halts"))).contains(subject);
       browser.driver.findElement(By.id("release-reason")).sendKeys("test halt, nothing to correct");

@@ -20,6 +20,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.Map;
 import java.util.Optional;
 
@@ -32,6 +33,7 @@ import java.util.Optional;
 public final class ConsoleAml {
 
   static final List<String> KINDS = List.of("large_transaction", "structuring", "rapid_in_out");
+  private static final Pattern STATE = Pattern.compile("open|reviewed|escalated|dismissed");
   private static final int QUEUE_LENGTH = 200;
   private static final int SHOWN_MOVEMENTS = 50;
   private static final int DEFAULT_DAYS = 30;
@@ -84,7 +86,7 @@ public final class ConsoleAml {
   public void flag(RoutingContext ctx) {
     long id = flagId(ctx);
     Map<String, Object> model = ConsolePages.model(ctx, "aml");
-    ctx.queryParam("reviewed").stream().findFirst().ifPresent(state -> model.put("notice", "Marked " + state + "."));
+    ConsolePages.notice(ctx, model, "reviewed", STATE.asMatchPredicate(), state -> "Marked " + state + ".");
     pages.render(ctx, 200, "flag", compliance.flagCase(id)
       .map(found -> found.orElseThrow(() -> new ProblemException(Problem.notFound())))
       .compose(found -> movements(found.flag()).map(movements -> {

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The console's KYC page: an owner's tier, what the rules in force let that tier do, and a form to
@@ -23,6 +24,8 @@ import java.util.Optional;
  * PUT /admin/kyc/{ownerId}.
  */
 public final class ConsoleKyc {
+
+  private static final Pattern TIER = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
   private final Limits limits;
   private final ConsolePages pages;
@@ -38,8 +41,7 @@ public final class ConsoleKyc {
       .map(String::trim);
     Map<String, Object> model = ConsolePages.model(ctx, "kyc");
     model.put("owner", owner.orElse(""));
-    ctx.queryParam("changed").stream().findFirst()
-      .ifPresent(tier -> model.put("notice", "The tier is now " + tier + "."));
+    ConsolePages.notice(ctx, model, "changed", TIER.asMatchPredicate(), tier -> "The tier is now " + tier + ".");
     if (owner.isEmpty()) {
       pages.render(ctx, 200, "kyc", model);
       return;

@@ -9,6 +9,8 @@ import java.math.BigDecimal;
 import java.util.Currency;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Renders the console's pages (Thymeleaf templates in {@code resources/console}, which escape
@@ -60,6 +62,18 @@ public final class ConsolePages {
       ctx.response().putHeader("Strict-Transport-Security", "max-age=31536000");
     }
     ctx.next();
+  }
+
+  /**
+   * The notice a page shows after a form post redirected to it with {@code parameter}: the sentence
+   * {@code saying} makes of its value, when the value has the shape {@code shape} (a version, a tier,
+   * a state, a wallet id). Until 2026-12-07 the value was shown as it came, and a link could make the
+   * console show any sentence as its own.
+   */
+  public static void notice(RoutingContext ctx, Map<String, Object> model, String parameter, Predicate<String> shape,
+                            Function<String, String> saying) {
+    ctx.queryParam(parameter).stream().findFirst().filter(shape)
+      .ifPresent(value -> model.put("notice", saying.apply(value)));
   }
 
   /** After a successful form post: the page is loaded again by GET, so a reload does not post twice. */

@@ -18,6 +18,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The console's reconciliation page: the last run any ledger writer published, its discrepancies,
@@ -26,6 +27,8 @@ import java.util.Optional;
  * POST /admin/wallets/{id}/status and POST /admin/reconciliation/halt/release.
  */
 public final class ConsoleReconciliation {
+
+  private static final Pattern COUNT = Pattern.compile("[0-9]{1,6}");
 
   private final LedgerReader ledger;
   private final BalanceCache cache;
@@ -45,7 +48,11 @@ public final class ConsoleReconciliation {
   /** GET /console/reconciliation */
   public void page(RoutingContext ctx) {
     Map<String, Object> model = ConsolePages.model(ctx, "reconciliation");
-    ctx.queryParam("done").stream().findFirst().ifPresent(done -> model.put("notice", done));
+    ConsolePages.notice(ctx, model, "unfrozen", WalletId::isWalletId, wallet -> wallet + " is active again.");
+    ConsolePages.notice(ctx, model, "released", COUNT.asMatchPredicate(), count -> count
+      + " halt(s) released: money moves again.");
+    ConsolePages.notice(ctx, model, "releasedOthersOpen", COUNT.asMatchPredicate(), count -> count
+      + " halt(s) released; others are still open.");
     model.put("halts", gate.halts().stream().map(ConsoleReconciliation::halt).toList());
     model.put("canRelease", ConsoleSession.caller(ctx).has("admin"));
     pages.render(ctx, 200, "reconciliation", ledger.lastReconciliation().compose(last -> {
@@ -66,7 +73,7 @@ public final class ConsoleReconciliation {
         if (code != OutcomeCode.OK) {
           ctx.fail(new ProblemException(Problem.forRefusal(code)));
         } else {
-          ConsolePages.redirect(ctx, "/console/reconciliation?done=" + encode(wallet.value() + " is active again."));
+          ConsolePages.redirect(ctx, "/console/reconciliation?unfrozen=" + wallet.value());
         }
       })
       .onFailure(ctx::fail);
@@ -74,14 +81,15 @@ public final class ConsoleReconciliation {
 
   /** POST /console/reconciliation/release {reason, halt...} (admin role): the halts the page showed. */
   public void release(RoutingContext ctx) {
-    List<Long> shown = ctx.request().formAttributes().getAll("halt").stream().map(ConsoleReconciliation::haltId).toList();
+    List<Long> shown = ctx.request().formAttributes().getAll("halt").stream().map(ConsoleReconciliation::haltId)
+      .toList();
     if (shown.isEmpty()) {
       throw ProblemException.invalid("no halt was shown to release");
     }
     Reply.onContextOf(io.vertx.core.Vertx.currentContext(),
         admin.releaseHalts(ConsoleSession.caller(ctx), form(ctx, "reason"), Optional.of(shown)))
-      .onSuccess(released -> ConsolePages.redirect(ctx, "/console/reconciliation?done=" + encode(released.size()
-        + " halt(s) released" + (othersOpen(released) ? "; others are still open." : ": money moves again."))))
+      .onSuccess(released -> ConsolePages.redirect(ctx, "/console/reconciliation?"
+        + (othersOpen(released) ? "releasedOthersOpen=" : "released=") + released.size()))
       .onFailure(ctx::fail);
   }
 
@@ -132,7 +140,4 @@ public final class ConsoleReconciliation {
     return Optional.ofNullable(ctx.request().getFormAttribute(name)).orElse("").trim();
   }
 
-  private static String encode(String text) {
-    return java.net.URLEncoder.encode(text, java.nio.charset.StandardCharsets.UTF_8);
-  }
 }

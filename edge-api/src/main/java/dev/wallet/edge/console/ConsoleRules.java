@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.OptionalLong;
 
 /**
@@ -28,6 +29,8 @@ import java.util.OptionalLong;
  * watched file and PUT /admin/limits; publishing needs the risk role there as here.
  */
 public final class ConsoleRules {
+
+  private static final Pattern VERSION = Pattern.compile("[0-9]{1,18}");
 
   static final String SOURCE = "console";
   private static final int AUDIT_LINES = 50;
@@ -45,10 +48,10 @@ public final class ConsoleRules {
     Optional<RulesInForce> inForce = limits.rulesInForce();
     String text = inForce.map(rules -> rules.published().yaml()).orElse("");
     Map<String, Object> model = model(ctx, text, Optional.empty());
-    ctx.queryParam("published").stream().findFirst()
-      .ifPresent(version -> model.put("notice", "Version " + version + " is published and in force."));
-    ctx.queryParam("unchanged").stream().findFirst()
-      .ifPresent(version -> model.put("notice", "That text is version " + version + ", already in force: nothing changed."));
+    ConsolePages.notice(ctx, model, "published", VERSION.asMatchPredicate(), version -> "Version " + version
+      + " is published and in force.");
+    ConsolePages.notice(ctx, model, "unchanged", VERSION.asMatchPredicate(), version -> "That text is version "
+      + version + ", already in force: nothing changed.");
     pages.render(ctx, 200, "rules", withAudit(model));
   }
 
