@@ -422,6 +422,46 @@ class BatchApiTest {
     assertThat(shop.available(merchant)).isEqualTo(60_000 - 600);
   }
 
+  /**
+   * A refusal inside the script answers the items its keys applied before with their first answer;
+   * until 2026-12-07 one at the edge answered them "not applied", and a client could pay one again
+   * under a new key.
+   */
+  @Test
+  @DisplayName("an atomic batch sent again with an item the edge refuses answers the items applied before with their "
+    + "first answer (201, replayed) and applies nothing; an item new in it is decided anew later")
+  void atomicSentAgainWithAnItemRefusedAtTheEdge() {
+    ApiCaller alice = edge.newUser();
+    ApiCaller shop = edge.newUser("user", "merchant");
+    String payer = funded(alice, 100_000);
+    String merchant = core.openMerchant(shop.id(), Optional.of(new WalletId(payer))).value();
+    String personal = bobWalletNear(payer);
+    JsonObject first = payment("again-1", payer, merchant, 10_000);
+    JsonObject second = payment("again-2", payer, merchant, 20_000);
+    JsonObject added = payment("again-3", payer, merchant, 5_000);
+    HttpResponse<Buffer> applied = payments(alice, true, first, second);
+
+    HttpResponse<Buffer> again = payments(alice, true, first, second, added,
+      payment("again-4", payer, personal, 5_000));
+    HttpResponse<Buffer> addedAlone = payments(alice, true, added);
+
+    assertThat(applied.statusCode()).as(applied.bodyAsString()).isEqualTo(201);
+    assertProblem(again, 422, "atomic_batch_refused");
+    JsonArray answers = again.bodyAsJsonObject().getJsonArray("items");
+    for (int i = 0; i < 2; i++) {
+      assertThat(answers.getJsonObject(i).getInteger("status")).as(answers.encode()).isEqualTo(201);
+      assertThat(answers.getJsonObject(i).getBoolean("replayed")).isTrue();
+      assertThat(answers.getJsonObject(i).getJsonObject("result").getString("id"))
+        .isEqualTo(itemAt(applied.bodyAsJsonObject(), i).getJsonObject("result").getString("id"));
+    }
+    assertRefused(answers.getJsonObject(2), 422, "atomic_batch_refused");
+    assertRefused(answers.getJsonObject(3), 404, "not_found");
+    assertThat(addedAlone.statusCode()).as("nothing recorded under the new item's key: " + addedAlone.bodyAsString())
+      .isEqualTo(201);
+    assertThat(itemAt(addedAlone.bodyAsJsonObject(), 0).getBoolean("replayed")).isFalse();
+    assertThat(alice.available(payer)).isEqualTo(100_000 - 35_000);
+  }
+
   // ------------------------------------------------------------------ helpers
 
   private static String funded(ApiCaller owner, long amount) {

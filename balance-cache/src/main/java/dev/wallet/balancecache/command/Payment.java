@@ -27,6 +27,10 @@ public record Payment(WalletId payer, WalletId merchant, Money amount, long feeM
     }
   }
 
+  public Payment withLimits(List<LimitCheck> checks) {
+    return new Payment(payer, merchant, amount, feeMinor, actor, orderRef, idempotencyKey, checks);
+  }
+
   /**
    * Without the fee, which is the merchant's rate at the moment and not the client's to send: a rate
    * changed between an attempt and its retry made the retry idempotency_key_reused (until 2026-12-06,

@@ -3,6 +3,7 @@ package dev.wallet.edge.money;
 import dev.wallet.balancecache.AtomicBatchSpansShardsException;
 import dev.wallet.balancecache.async.Lanes;
 import dev.wallet.balancecache.command.Transfer;
+import dev.wallet.balancecache.model.LimitCheck;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.WalletId;
@@ -23,11 +24,13 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -52,6 +55,8 @@ public final class BatchHandlers {
    * of its items in flight would crowd out every other caller's requests on this event loop and shard.
    */
   static final int ITEMS_IN_FLIGHT = 32;
+  private static final List<LimitCheck> NONE_CAN_PASS = RulesRefusals.noneCanPass(
+    "another item of this atomic batch was refused");
 
   private final TransferHandlers transfers;
   private final PaymentHandlers payments;
@@ -72,7 +77,7 @@ public final class BatchHandlers {
       requireOneShard(items.stream().flatMap(transfer -> Stream.of(transfer.from(), transfer.to())));
     }
     Reply.answer(ctx, run(batch, items, transfer -> fromHere(ctx, transfer, transfer.from()).compose(transfers::checked),
-      transfers::apply, transfers::applyAll));
+      transfers::apply, transfers::applyAll, transfer -> transfer.withLimits(NONE_CAN_PASS)));
   }
 
   /** POST /v1/payments/batch {"atomic"?, "items": [{"idempotencyKey", "fromWalletId", "merchantWalletId", "amount", "currency", "orderRef"?}]} */
@@ -87,7 +92,7 @@ public final class BatchHandlers {
       requireOneShard(items.stream().map(PaymentHandlers.Request::payer));
     }
     Reply.answer(ctx, run(batch, items, payment -> fromHere(ctx, payment, payment.payer()).compose(payments::checked),
-        payments::apply, payments::applyAll)
+        payments::apply, payments::applyAll, payment -> payment.withLimits(NONE_CAN_PASS))
       .recover(BatchHandlers::spanningShards));
   }
 
@@ -106,7 +111,8 @@ public final class BatchHandlers {
 
   private static <I, C> Future<Reply> run(Batch batch, List<I> items, Function<I, Future<C>> check,
                                           Function<C, Future<Reply>> apply,
-                                          Function<List<C>, Future<List<Reply>>> applyAll) {
+                                          Function<List<C>, Future<List<Reply>>> applyAll,
+                                          UnaryOperator<C> noneCanPass) {
     Context context = Vertx.currentContext();
     if (!batch.atomic()) {
       return Lanes.map(items, ITEMS_IN_FLIGHT, item -> Reply.onContextOf(context,
@@ -117,7 +123,35 @@ public final class BatchHandlers {
         Future.succeededFuture(item).compose(check).map(Checked::passed).recover(Checked::refusal)))
       .compose(checked -> checked.stream().allMatch(Checked::ok)
         ? applyAll.apply(checked.stream().map(Checked::command).toList()).map(replies -> atomicAnswer(batch, replies))
-        : Future.succeededFuture(refused(batch, checked.stream().map(Checked::reply).toList())));
+        : answeredBefore(checked, applyAll, noneCanPass).map(replies -> refused(batch, replies)));
+  }
+
+  /**
+   * The answers of an atomic batch the edge refuses: an item that passed may have been applied by an
+   * earlier request under its key (the same batch sent again with an item added). Those items go to
+   * the money core all together with a check no amount passes: it answers each one its key recorded
+   * with that first answer, and applies none. Until 2026-12-07 they were answered "not applied" (as a
+   * refusal inside the script would not have), and a client could send one again under a new key.
+   * Without the money core's answer, they are answered "not applied by this request", as before.
+   */
+  private static <C> Future<List<Reply>> answeredBefore(List<Checked<C>> checked,
+                                                        Function<List<C>, Future<List<Reply>>> applyAll,
+                                                        UnaryOperator<C> noneCanPass) {
+    List<Reply> notApplied = checked.stream().map(Checked::reply).toList();
+    List<C> passed = checked.stream().filter(Checked::ok).map(item -> noneCanPass.apply(item.command())).toList();
+    if (passed.isEmpty()) {
+      return Future.succeededFuture(notApplied);
+    }
+    return applyAll.apply(passed).map(fromCore -> {
+      Iterator<Reply> recorded = fromCore.iterator();
+      return checked.stream().map(item -> {
+        if (!item.ok()) {
+          return item.reply();
+        }
+        Reply answer = recorded.next();
+        return applied(answer) ? answer : item.reply();
+      }).toList();
+    }).recover(unanswered -> Future.succeededFuture(notApplied));
   }
 
   /** An item's refusal, or a dependency that did not answer for it, is that item's answer; anything else fails the batch. */
