@@ -400,11 +400,12 @@ class BatchApiTest {
   @Test
   @DisplayName("a batch of payments charges each its fee, alone or atomically beside the merchant; a payment to a personal wallet fails alone")
   void payments() {
-    ApiCaller alice = edge.newUser();
-    ApiCaller shop = edge.newUser("user", "merchant");
-    String payer = funded(alice, 100_000);
-    String merchant = core.openMerchant(shop.id(), Optional.of(new WalletId(payer))).value();
-    String personal = bobWalletNear(payer);
+    Checkout checkout = checkout();
+    ApiCaller alice = checkout.alice();
+    ApiCaller shop = checkout.shop();
+    String payer = checkout.payer();
+    String merchant = checkout.merchant();
+    String personal = checkout.personal();
 
     HttpResponse<Buffer> alone = payments(alice, false, payment("p-1", payer, merchant, 10_000),
       payment("p-2", payer, personal, 10_000));
@@ -431,11 +432,11 @@ class BatchApiTest {
   @DisplayName("an atomic batch sent again with an item the edge refuses answers the items applied before with their "
     + "first answer (201, replayed) and applies nothing; an item new in it is decided anew later")
   void atomicSentAgainWithAnItemRefusedAtTheEdge() {
-    ApiCaller alice = edge.newUser();
-    ApiCaller shop = edge.newUser("user", "merchant");
-    String payer = funded(alice, 100_000);
-    String merchant = core.openMerchant(shop.id(), Optional.of(new WalletId(payer))).value();
-    String personal = bobWalletNear(payer);
+    Checkout checkout = checkout();
+    ApiCaller alice = checkout.alice();
+    String payer = checkout.payer();
+    String merchant = checkout.merchant();
+    String personal = checkout.personal();
     JsonObject first = payment("again-1", payer, merchant, 10_000);
     JsonObject second = payment("again-2", payer, merchant, 20_000);
     JsonObject added = payment("again-3", payer, merchant, 5_000);
@@ -463,6 +464,18 @@ class BatchApiTest {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /** Alice's wallet of 100,000, a merchant wallet of a shop on its shard, and a personal wallet beside them. */
+  private record Checkout(ApiCaller alice, ApiCaller shop, String payer, String merchant, String personal) {
+  }
+
+  private static Checkout checkout() {
+    ApiCaller alice = edge.newUser();
+    ApiCaller shop = edge.newUser("user", "merchant");
+    String payer = funded(alice, 100_000);
+    return new Checkout(alice, shop, payer, core.openMerchant(shop.id(), Optional.of(new WalletId(payer))).value(),
+      bobWalletNear(payer));
+  }
 
   private static String funded(ApiCaller owner, long amount) {
     String wallet = owner.openWallet();
