@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.RedisNodes;
+import dev.wallet.limits.testing.TestRules;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -121,7 +122,7 @@ class HealthApiTest {
   }
 
   @Test
-  @DisplayName("with only PostgreSQL unreachable, deposits and withdrawals answer 503 within a second and move nothing, and reads of the ledger 503")
+  @DisplayName("with only PostgreSQL unreachable, deposits and withdrawals answer 503 within a second and move nothing, and reads of the ledger and of compliance's records 503")
   void postgresDown(Vertx vertx) {
     EdgeFixture edge = EdgeFixture.startUnchecked(vertx, Map.of("WALLET_PG_PORT",
       Integer.toString(EdgeFixture.freePort())));
@@ -144,6 +145,14 @@ class HealthApiTest {
         .isEqualTo(new JsonObject().put("available", 0).put("held", 0));
       assertProblem(alice.get("/v1/wallets/" + wallet + "/entries"), 503, "unavailable");
       assertProblem(alice.get("/v1/transfers/t0001_" + "0".repeat(24)), 503, "unavailable");
+      ApiCaller compliance = edge.as("compliance-officer", "admin");
+      String period = "from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z";
+      for (String read : new String[] {"/admin/limits/audit", "/admin/aml/flags", "/admin/reports/aml-flags?" + period,
+        "/admin/reports/large-transactions?" + period}) {
+        assertProblem(compliance.get(read), 503, "unavailable");
+      }
+      assertProblem(LimitsApiTest.put(edge.as("risk-officer", "risk"), "/admin/limits",
+        TestRules.rules("full", 1_000, 10_000, 1_000)), 503, "unavailable");
       assertThat(readiness.bodyAsJsonObject().getJsonObject("checks").getString("postgres")).isEqualTo("down");
     } finally {
       edge.close();

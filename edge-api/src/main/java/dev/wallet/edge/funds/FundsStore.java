@@ -7,11 +7,11 @@ import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.edge.gateway.GatewayEvent;
 import dev.wallet.edge.gateway.Instrument;
+import dev.wallet.ledger.DatabaseOutage;
 import dev.wallet.balancecache.async.Deadline;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgException;
-import io.vertx.sqlclient.DatabaseException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -215,12 +215,12 @@ final class FundsStore {
   }
 
   /**
-   * An answer in time, or a {@link StoreUnavailableException}. A DatabaseException (the database
-   * answered with an error) is left as it is: that is a bug, not an outage.
+   * An answer in time, or a {@link StoreUnavailableException}. The database's own answer (an
+   * error that is not an {@link DatabaseOutage}) is left as it is: that is a refusal or a bug.
    */
   private <T> Future<T> guarded(Future<T> call) {
     return Deadline.within(vertx, call, TIMEOUT_MS).recover(failure -> Future.failedFuture(
-      failure instanceof DatabaseException || failure instanceof StoreUnavailableException ? failure
+      !DatabaseOutage.is(failure) || failure instanceof StoreUnavailableException ? failure
         : new StoreUnavailableException("PostgreSQL did not answer: " + failure, failure)));
   }
 

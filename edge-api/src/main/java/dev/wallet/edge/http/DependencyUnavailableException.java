@@ -1,7 +1,7 @@
 package dev.wallet.edge.http;
 
+import dev.wallet.ledger.DatabaseOutage;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.DatabaseException;
 
 /** A dependency other than the money core (the ledger's database) could not answer: 503, retry later. */
 public class DependencyUnavailableException extends RuntimeException {
@@ -11,11 +11,11 @@ public class DependencyUnavailableException extends RuntimeException {
   }
 
   /**
-   * A read of the ledger that failed: the database answering with an error is a bug (500); not
-   * answering, or refusing this process's out-of-date placement, is an outage (503).
+   * A read of the ledger that failed: the database answering with an error is a bug (500); a
+   * {@link DatabaseOutage}, or a refusal of this process's out-of-date placement, is an outage (503).
    */
   public static <T> Future<T> ledgerRead(Throwable failure) {
-    if (failure instanceof DatabaseException) {
+    if (!DatabaseOutage.is(failure)) {
       return Future.failedFuture(failure);
     }
     return Future.failedFuture(new DependencyUnavailableException("the ledger did not answer", failure));

@@ -2,6 +2,7 @@ package dev.wallet.edge.http;
 
 import dev.wallet.balancecache.BalanceCacheUnavailableException;
 import dev.wallet.balancecache.OtherRegionException;
+import dev.wallet.limits.LimitsUnavailableException;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -65,7 +66,8 @@ public final class FailureHandler {
     if (failure instanceof OtherRegionException) {
       return Optional.of(Problem.crossRegion());
     }
-    if (failure instanceof BalanceCacheUnavailableException || failure instanceof DependencyUnavailableException) {
+    if (failure instanceof BalanceCacheUnavailableException || failure instanceof DependencyUnavailableException
+      || failure instanceof LimitsUnavailableException) {
       return Optional.of(Problem.unavailable("a dependency did not answer in time; retry with the same Idempotency-Key"));
     }
     return Optional.empty();

@@ -134,7 +134,7 @@ public final class LimitsHandlers {
   }
 
   private Future<Decision.Allowed> decide(Movement movement) {
-    return limits.check(movement).recover(LimitsHandlers::unavailable).map(decision -> {
+    return limits.check(movement).map(decision -> {
       if (decision instanceof Decision.Refused refused) {
         ProblemCode code = refused.refusal() == Decision.Refusal.KYC_REQUIRED ? ProblemCode.KYC_REQUIRED
           : ProblemCode.LIMIT_EXCEEDED;
@@ -147,13 +147,6 @@ public final class LimitsHandlers {
   private static Future<Void> withoutReceiverDetails(Throwable failure) {
     if (failure instanceof ProblemException refused && refused.problem().status() == 422) {
       return Future.failedFuture(new ProblemException(Problem.receiverCannotAccept()));
-    }
-    return Future.failedFuture(failure);
-  }
-
-  private static <T> Future<T> unavailable(Throwable failure) {
-    if (failure instanceof LimitsUnavailableException) {
-      return Future.failedFuture(new DependencyUnavailableException("limits: " + failure.getMessage(), failure));
     }
     return Future.failedFuture(failure);
   }
@@ -172,8 +165,7 @@ public final class LimitsHandlers {
     Caller caller = requireRole(ctx, RISK);
     String yaml = ctx.body().buffer() == null ? "" : ctx.body().buffer().toString(StandardCharsets.UTF_8);
     OptionalLong basedOn = basedOn(ctx);
-    Reply.answer(ctx, limits.publish(yaml, caller.id(), "api", basedOn).recover(LimitsHandlers::unavailable)
-      .map(LimitsHandlers::published));
+    Reply.answer(ctx, limits.publish(yaml, caller.id(), "api", basedOn).map(LimitsHandlers::published));
   }
 
   private static String versionTag(long version) {
@@ -215,14 +207,13 @@ public final class LimitsHandlers {
     JsonObject body = ApiSchema.body(ctx);
     Reply.answer(ctx, limits.setProfile(owner, body.getString("tier"), Optional.ofNullable(body.getString("country")),
         caller.id())
-      .recover(LimitsHandlers::invalidOrUnavailable)
+      .recover(LimitsHandlers::invalid)
       .map(profile -> Reply.ok(profile(profile))));
   }
 
   /** GET /admin/kyc/:ownerId */
   public void profile(RoutingContext ctx) {
-    Reply.answer(ctx, limits.profile(ownerId(ctx)).recover(LimitsHandlers::unavailable)
-      .map(profile -> Reply.ok(profile(profile))));
+    Reply.answer(ctx, limits.profile(ownerId(ctx)).map(profile -> Reply.ok(profile(profile))));
   }
 
   /** GET /admin/aml/flags?from=&to=&limit= : by detection time, the last 30 days unless given. */
@@ -249,7 +240,7 @@ public final class LimitsHandlers {
   }
 
   private static void csv(RoutingContext ctx, String name, Instant[] period, Future<String> report) {
-    report.recover(LimitsHandlers::invalidOrUnavailable)
+    report.recover(LimitsHandlers::invalid)
       .onSuccess(text -> ctx.response().setStatusCode(200)
         .putHeader("Content-Type", "text/csv; charset=utf-8")
         .putHeader("Content-Disposition", "attachment; filename=\"" + name + "_" + period[0] + "_" + period[1]
@@ -268,11 +259,9 @@ public final class LimitsHandlers {
     throw new ProblemException(Problem.forbidden("this needs the role " + String.join(" or ", roles)));
   }
 
-  private static <T> Future<T> invalidOrUnavailable(Throwable failure) {
-    if (failure instanceof IllegalArgumentException invalid) {
-      return Future.failedFuture(ProblemException.invalid(invalid.getMessage()));
-    }
-    return unavailable(failure);
+  private static <T> Future<T> invalid(Throwable failure) {
+    return Future.failedFuture(failure instanceof IllegalArgumentException invalid
+      ? ProblemException.invalid(invalid.getMessage()) : failure);
   }
 
   private static String ownerId(RoutingContext ctx) {

@@ -12,6 +12,7 @@ import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.outbox.PostingType;
+import dev.wallet.ledger.DatabaseOutage;
 import dev.wallet.ledger.EntryPage;
 import dev.wallet.ledger.LedgerEntry;
 import dev.wallet.ledger.LedgerNodes;
@@ -24,7 +25,6 @@ import dev.wallet.ledger.ReconciliationReport;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.DatabaseException;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
@@ -441,7 +441,7 @@ public final class PgLedgerReader implements LedgerReader {
    * under the same key as nothing was decided; one that answered with an error is a bug.
    */
   private static <T> Future<T> unavailableUnlessAnswered(Throwable failure) {
-    return Future.failedFuture(failure instanceof DatabaseException ? failure
+    return Future.failedFuture(!DatabaseOutage.is(failure) ? failure
       : new BalanceCacheUnavailableException("the ledger did not answer for a record the hot tier no longer holds",
         failure));
   }

@@ -136,9 +136,12 @@ public final class HazelcastLimits implements Limits {
     RulesParser.Validation validation = RulesParser.validate(yaml);
     if (!validation.valid()) {
       return store.recordRefusal(yaml, validation.problems(), source, actor)
+        .recover(LimitsUnavailableException.whenOutage("the refusal could not be audited"))
         .map(audited -> new PublishOutcome.Refused(validation.problems()));
     }
-    return stored.apply(validation.tree().orElseThrow()).compose(outcome -> share(outcome).map(outcome));
+    return stored.apply(validation.tree().orElseThrow())
+      .recover(LimitsUnavailableException.whenOutage("the rules could not be stored"))
+      .compose(outcome -> share(outcome).map(outcome));
   }
 
   @Override
@@ -188,7 +191,7 @@ public final class HazelcastLimits implements Limits {
 
   @Override
   public Future<List<AuditRecord>> audit(int limit) {
-    return store.audit(limit);
+    return store.audit(limit).recover(LimitsUnavailableException.whenOutage("the audit"));
   }
 
   @Override

@@ -181,7 +181,7 @@ final class PgCompliance implements Compliance {
 
   @Override
   public Future<List<AmlFlag>> flags(Instant from, Instant to, int limit) {
-    return pool.preparedQuery(SqlQueries.FLAGS_DETECTED).execute(Tuple.of(utc(from), utc(to), limit))
+    return query(SqlQueries.FLAGS_DETECTED, Tuple.of(utc(from), utc(to), limit), "the AML flags")
       .map(PgCompliance::flags);
   }
 
@@ -189,7 +189,7 @@ final class PgCompliance implements Compliance {
   public Future<List<AmlCase>> queue(AmlQueueFilter filter) {
     Tuple args = Tuple.of(utc(filter.from()), utc(filter.to()), filter.kind().orElse(null),
       filter.ownerId().orElse(null), filter.state().map(AmlFlagState::wire).orElse(null), filter.limit());
-    return pool.preparedQuery(SqlQueries.FLAG_QUEUE).execute(args).map(rows -> {
+    return query(SqlQueries.FLAG_QUEUE, args, "the AML queue").map(rows -> {
       List<AmlCase> cases = new ArrayList<>();
       rows.forEach(row -> cases.add(new AmlCase(flag(row), AmlFlagState.fromWire(row.getString("state")), List.of())));
       return cases;
@@ -198,12 +198,12 @@ final class PgCompliance implements Compliance {
 
   @Override
   public Future<Optional<AmlCase>> flagCase(long flagId) {
-    return pool.preparedQuery(SqlQueries.FLAG_BY_ID).execute(Tuple.of(flagId)).compose(rows -> {
+    return query(SqlQueries.FLAG_BY_ID, Tuple.of(flagId), "the AML flag").compose(rows -> {
       if (rows.size() == 0) {
         return Future.succeededFuture(Optional.empty());
       }
       AmlFlag flag = flag(rows.iterator().next());
-      return pool.preparedQuery(SqlQueries.FLAG_REVIEWS).execute(Tuple.of(flagId)).map(reviews -> {
+      return query(SqlQueries.FLAG_REVIEWS, Tuple.of(flagId), "the AML flag's reviews").map(reviews -> {
         List<AmlReview> list = new ArrayList<>();
         reviews.forEach(row -> list.add(review(row)));
         AmlFlagState state = list.isEmpty() ? AmlFlagState.OPEN : list.get(list.size() - 1).state();
@@ -221,10 +221,15 @@ final class PgCompliance implements Compliance {
       return Future.failedFuture(new IllegalArgumentException("a review needs a note of 1 to " + MAX_NOTE_CHARS
         + " characters saying why"));
     }
-    return pool.preparedQuery(SqlQueries.INSERT_FLAG_REVIEW).execute(Tuple.of(flagId, state.wire(), note, actor))
+    return query(SqlQueries.INSERT_FLAG_REVIEW, Tuple.of(flagId, state.wire(), note, actor), "the review")
       .map(rows -> review(rows.iterator().next()))
       .recover(failure -> Future.failedFuture(failure instanceof PgException pg && NO_SUCH_FLAG.equals(pg.getSqlState())
         ? new IllegalArgumentException("there is no AML flag " + flagId) : failure));
+  }
+
+  /** One statement of compliance's records; an outage fails as {@link LimitsUnavailableException}. */
+  private Future<RowSet<Row>> query(String sql, Tuple args, String what) {
+    return pool.preparedQuery(sql).execute(args).recover(LimitsUnavailableException.whenOutage(what));
   }
 
   private static AmlReview review(Row row) {
@@ -239,12 +244,13 @@ final class PgCompliance implements Compliance {
       return Future.failedFuture(new LimitsUnavailableException("no rules in force: the thresholds are unknown"));
     }
     return LedgerMovements.over(ledger).atOrAbove(aml.get().largeTransaction(), from, to, MAX_REPORT_ROWS + 1)
+      .recover(LimitsUnavailableException.whenOutage("the ledger's large transactions"))
       .map(movements -> largeCsv(complete(movements), aml.get().largeTransaction()));
   }
 
   @Override
   public Future<String> amlFlagsCsv(Instant from, Instant to) {
-    return pool.preparedQuery(SqlQueries.FLAGS_OCCURRED).execute(Tuple.of(utc(from), utc(to), MAX_REPORT_ROWS + 1))
+    return query(SqlQueries.FLAGS_OCCURRED, Tuple.of(utc(from), utc(to), MAX_REPORT_ROWS + 1), "the AML flags report")
       .map(rows -> flagsCsv(complete(flags(rows))));
   }
 
