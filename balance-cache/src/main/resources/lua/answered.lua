@@ -7,7 +7,7 @@
 -- ARGV[1] request hash
 --
 -- Returns {kind, outcome} as idem_seen does (replay, in_flight or key_reused), or kind 'unrecorded'
--- when nothing was recorded under the key. Writes nothing.
+-- when nothing was recorded under the key. Writes nothing but the shard's clock (lib.lua).
 
 local seen = idem_seen(KEYS[1], ARGV[1])
 if seen then return seen end

@@ -3,8 +3,12 @@
 --
 -- Rules every script follows:
 --  * Every key it touches carries one shard's hash tag ({s0042}), so it runs on one node. All
---    are among its KEYS but the shard's clock, its account index and its list of region clearing
---    accounts, named from an account key's tag.
+--    are among its KEYS but its shard's list of region clearing accounts and a wallet's sweeps in
+--    flight ({sNNNN}:sweeps:<wallet>), named from an account key's tag; the scripts that write them
+--    name a record they create, which Redis holds back while their slot moves. The shard's clock
+--    and account index are named here from the first key's tag too, and the money core declares
+--    them after the script's own KEYS (Keys.declared), so that a slot on the move takes the
+--    script where they are.
 --  * It checks everything before its first write: Redis does not roll back a script that
 --    fails half-way, but a script that raises before writing leaves nothing behind. The one
 --    write before the checks is the shard's clock (below), which holds no money state.
@@ -46,7 +50,14 @@ end
 -- account's newest entry by its timestamp. Until 2026-12-06 scripts incremented a counter instead
 -- ({sNNNN}:commit), which scripts of older edges still do: a key of its own keeps their increments
 -- out of the clock.
-local SHARD_CLOCK = tag_of(KEYS[1]) .. ':clock'
+-- The money core declares the clock and the account index after the script's own KEYS
+-- (Keys.declared); they are taken off here, so that a script's KEYS are its own (some end in
+-- optional keys).
+local ACCOUNT_INDEX = table.remove(KEYS)
+local SHARD_CLOCK = table.remove(KEYS)
+if SHARD_CLOCK ~= tag_of(KEYS[1]) .. ':clock' or ACCOUNT_INDEX ~= tag_of(KEYS[1]) .. ':accounts' then
+  error('the shard clock and account index must follow the keys, not ' .. tostring(SHARD_CLOCK))
+end
 local script_ms = math.max(server_ms(), tonumber(redis.call('GET', SHARD_CLOCK)) or 0)
 redis.call('SET', SHARD_CLOCK, units(script_ms))
 
@@ -183,7 +194,7 @@ end
 
 -- The shard's index of its accounts (SET {sNNNN}:accounts of ledger ids), which reconciliation
 -- lists instead of every key of the slot. Named from the account key's own hash tag, so it is in
--- the script's slot; scripts do not pass it among their KEYS.
+-- the script's slot; the money core declares it after the script's own KEYS.
 local function index_account(account_key, id)
   redis.call('SADD', tag_of(account_key) .. ':accounts', id)
   -- a region's clearing accounts, also listed apart: the check between regions reads only those

@@ -4,6 +4,7 @@ import static dev.wallet.balancecache.testing.MoneyCore.owner;
 import static dev.wallet.balancecache.testing.MoneyCore.USD;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.wallet.balancecache.command.Credit;
 import dev.wallet.balancecache.model.Credited;
@@ -91,6 +92,44 @@ class SlotMigrationTest {
   }
 
   /**
+   * A resharding tool moves a slot's keys in batches in no particular order, so a script can run on
+   * the importing master while the shard's own keys (its clock, its account index) are still on the
+   * source. A script that wrote them there undeclared created them on the importing master, and the
+   * move of the source's copies then failed (BUSYKEY), leaving the slot half-moved.
+   */
+  @Test
+  @DisplayName("while a shard's clock and account index have not moved yet, no script creates them on the importing"
+    + " master: the rest of the slot moves after it, and the replay is answered once it has")
+  void theShardsOwnKeysMoveLast() {
+    WalletId wallet = core.open(owner());
+    Credit first = deposit(wallet);
+    String posted = Await.result(cache.credit(first)).value().postingId();
+    int slot = RedisNodes.slotOf(wallet.shard().tag());
+    int source = RedisNodes.masterOfSlot(slot);
+    int target = RedisNodes.masters().stream().filter(port -> port != source).findFirst().orElseThrow();
+    List<String> shardsOwn = List.of(wallet.shard().tag() + ":clock", wallet.shard().tag() + ":accounts");
+    try {
+      setSlot(target, slot, "importing", source);
+      setSlot(source, slot, "migrating", target);
+      migrate(source, target, keysIn(source, slot).stream().filter(key -> !shardsOwn.contains(key)).toList());
+
+      Throwable meanwhile = catchThrowable(() -> Await.result(cache.credit(first)));
+      assertThat(meanwhile).as("a script naming keys on both nodes waits (TRYAGAIN)")
+        .isInstanceOf(BalanceCacheUnavailableException.class);
+      assertThat(keysIn(target, slot)).as("the importing master's keys").doesNotContainAnyElementsOf(shardsOwn);
+
+      migrate(source, target, keysIn(source, slot));
+      finishMoving(slot, source, target);
+      Outcome<Credited> replayed = Await.result(cache.credit(first));
+      assertThat(replayed.replayed()).isTrue();
+      assertThat(replayed.value().postingId()).isEqualTo(posted);
+      assertThat(core.available(wallet)).isEqualTo(AMOUNT);
+    } finally {
+      moveBack(slot, source, target);
+    }
+  }
+
+  /**
    * The writer reads the outboxes of a master's shards in one pipeline a turn; Redis answers ASK for
    * the moving shard's stream, whose key has moved.
    */
@@ -156,11 +195,15 @@ class SlotMigrationTest {
     setSlot(target, slot, "importing", source);
     setSlot(source, slot, "migrating", target);
     for (List<String> keys = keysIn(source, slot); !keys.isEmpty(); keys = keysIn(source, slot)) {
-      List<String> migrate = new java.util.ArrayList<>(List.of("migrate", TestEnvironment.redisHost(),
-        Integer.toString(target), "", "0", "10000", "keys"));
-      migrate.addAll(keys);
-      assertThat(RedisNodes.cli(source, migrate.toArray(String[]::new)).trim()).isEqualTo("OK");
+      migrate(source, target, keys);
     }
+  }
+
+  private static void migrate(int source, int target, List<String> keys) {
+    List<String> migrate = new java.util.ArrayList<>(List.of("migrate", TestEnvironment.redisHost(),
+      Integer.toString(target), "", "0", "10000", "keys"));
+    migrate.addAll(keys);
+    assertThat(RedisNodes.cli(source, migrate.toArray(String[]::new)).trim()).isEqualTo("OK");
   }
 
   /** The slot assigned to {@code target}, told to both nodes, and seen so by the cluster. */

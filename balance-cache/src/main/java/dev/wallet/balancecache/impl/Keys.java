@@ -7,6 +7,8 @@ import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.TransferId;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.outbox.OutboxStreams;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -44,7 +46,7 @@ final class Keys {
    * lib.lua's index_account keeps it beside the account index).
    */
   static String regionAccounts(String anyKeyOfShard) {
-    return anyKeyOfShard.substring(0, anyKeyOfShard.indexOf('}') + 1) + ":regions";
+    return tagOf(anyKeyOfShard) + ":regions";
   }
 
   /** The ledger id of the account a key holds, when it holds one (the inverse of {@link #accountKey}). */
@@ -140,7 +142,25 @@ final class Keys {
    * that create an account and by a restore. {@link #INDEX_COMPLETE} marks that it holds every one.
    */
   static String accountIndex(String anyKeyOfShard) {
-    return anyKeyOfShard.substring(0, anyKeyOfShard.indexOf('}') + 1) + ":accounts";
+    return tagOf(anyKeyOfShard) + ":accounts";
+  }
+
+  /**
+   * A script's keys followed by the keys of its shard that lib.lua writes without its caller naming
+   * them: the clock, which every script writes, and the account index. Redis Cluster routes a
+   * script, and while its slot moves sends it on (ASK) or holds it back (TRYAGAIN), by the keys it
+   * declares. Undeclared, they were created on the importing master while the source's copies had
+   * not moved yet, whose move then failed (BUSYKEY) and left the slot half-moved. Declared, a script
+   * runs where all of them are. The clearing accounts' list ({@link #regionAccounts}) is left out: it
+   * exists on few shards, and a key declared but absent holds back every script of a moving slot.
+   */
+  static List<String> declared(List<String> keys) {
+    String tag = tagOf(keys.get(0));
+    List<String> declared = new ArrayList<>(keys.size() + 2);
+    declared.addAll(keys);
+    declared.add(clock(tag));
+    declared.add(tag + ":accounts");
+    return declared;
   }
 
   /** The member that says an account index is complete; never an account id. */
@@ -157,7 +177,16 @@ final class Keys {
 
   /** The shard's clock, which every script takes its time from and writes first (lib.lua). */
   static String shardClock(ShardId shard) {
-    return shard.tag() + ":clock";
+    return clock(shard.tag());
+  }
+
+  private static String clock(String tag) {
+    return tag + ":clock";
+  }
+
+  /** {sNNNN} of {sNNNN}:...: the hash tag that puts a key in its shard's slot. */
+  private static String tagOf(String anyKeyOfShard) {
+    return anyKeyOfShard.substring(0, anyKeyOfShard.indexOf('}') + 1);
   }
 
   /**

@@ -77,7 +77,8 @@ final class ScriptRunner {
     }
     Context caller = vertx.getOrCreateContext();
     Call call = new Call(script.name(), keys.get(0), System.currentTimeMillis() + operationTimeoutMs);
-    return onContext(caller, call.attempt(target -> execute(script, keys, args, false, target), FIRST_BACKOFF_MS, null)
+    List<String> declared = Keys.declared(keys);
+    return onContext(caller, call.attempt(target -> execute(script, declared, args, false, target), FIRST_BACKOFF_MS, null)
       .map(replies -> ScriptReply.parse(replies.get(0).get(0).toString(), replies.get(0).get(1).toString())));
   }
 

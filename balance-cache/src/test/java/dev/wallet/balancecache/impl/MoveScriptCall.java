@@ -39,6 +39,7 @@ public final class MoveScriptCall {
       + ":idem:" + RANDOM, Keys.movement(movement.source(), id), Keys.outbox(movement.source()),
       Keys.systemAccount(movement.source(), movement.feeAccount()), Keys.paymentRecord(movement.source(), id)));
     keys.addAll(movement.counterKeys());
+    keys = Keys.declared(keys);
     List<String> args = List.of(id, "transfer", Long.toString(amount.minor()), "0", amount.currencyCode(),
       RedisBalanceCache.requestHash("bench"), owner, "86400000", movement.feeAccount().id(movement.source()), "", "",
       movement.limitsJson());
