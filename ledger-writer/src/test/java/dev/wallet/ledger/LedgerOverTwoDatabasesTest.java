@@ -388,6 +388,8 @@ class LedgerOverTwoDatabasesTest {
       LedgerNodes edge = LedgerNodes.opening(readerHome, placement,
         database -> PgBuilder.pool().connectingTo(database.connectOptions()).using(vertx).build());
       try {
+        assertThat(Await.result(LedgerReader.create(edge).unrecordedFrom(List.of(mover, staying), List.of())))
+          .as("what a balance at an instant asks first, of an edge that follows the move").isEmpty();
         assertThat(Await.result(LedgerReader.create(edge).balanceAt(mover, beforeTheMove)).available())
           .as("an edge that follows the move").isEqualTo(900);
       } finally {

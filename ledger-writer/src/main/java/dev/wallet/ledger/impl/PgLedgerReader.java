@@ -139,13 +139,17 @@ public final class PgLedgerReader implements LedgerReader {
     return read;
   }
 
-  /** Each account's last seq in the ledger ({@code ledger_seq}) and its shard's last committed posting time. */
+  /**
+   * Each account's last seq in the ledger ({@code ledger_seq}) and its shard's last committed posting
+   * time, following a shard's move as every read does (until 2026-12-07 this one did not, and a
+   * balance at an instant answered 503 after a move until another read had followed it).
+   */
   private Future<List<Row>> frontiers(List<WalletId> accounts) {
-    return LedgerNodes.collect(nodes.byNode(accounts, WalletId::value).entrySet().stream()
+    return nodes.followingMoves(() -> LedgerNodes.collect(nodes.byNode(accounts, WalletId::value).entrySet().stream()
       .map(node -> node.getKey().rows(SqlQueries.ACCOUNTS_FRONTIER, Tuple.tuple()
         .addArrayOfString(node.getValue().stream().map(WalletId::value).toArray(String[]::new))
         .addArrayOfString(node.getValue().stream().map(account -> account.shard().name()).toArray(String[]::new))))
-      .toList());
+      .toList()));
   }
 
   private static long ledgerSeq(Row frontier) {
