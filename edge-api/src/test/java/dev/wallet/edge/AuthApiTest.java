@@ -69,6 +69,9 @@ class AuthApiTest {
       token("an expired token", () -> "Bearer " + Tokens.hs256(Tokens.claims(SUBJECT)
         .put("exp", Instant.now().minusSeconds(60).getEpochSecond()))),
       token("a token without exp", () -> "Bearer " + Tokens.hs256(without(Tokens.claims(SUBJECT), "exp"))),
+      token("an expiry past the year 9999", () -> "Bearer " + Tokens.hs256(Tokens.claims(SUBJECT)
+        .put("exp", 10_000_000_000_000_000L))),
+      token("an expiry past any calendar", () -> "Bearer " + Tokens.hs256(Tokens.claims(SUBJECT).put("exp", 1e20))),
       token("a token not valid yet", () -> "Bearer " + Tokens.hs256(Tokens.claims(SUBJECT)
         .put("nbf", Instant.now().plusSeconds(600).getEpochSecond()))),
       token("a wrong issuer", () -> "Bearer " + Tokens.hs256(Tokens.claims(SUBJECT).put("iss", "someone-else"))),

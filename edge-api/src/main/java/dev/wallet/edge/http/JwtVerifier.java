@@ -32,6 +32,13 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class JwtVerifier {
 
+  /**
+   * The first expiry refused, 10000-01-01: an instant, in milliseconds, a socket's timer can wait
+   * for. Until 2026-12-07 a later one failed the socket after its handshake, which kept the caller's
+   * socket place and a connection place for good, and one past Instant's range answered 500.
+   */
+  private static final long LAST_EXPIRY_SECONDS = 253_402_300_800L;
+
   /** How far ahead of this process's clock an issuer's may run for a token's start (nbf). */
   static final long NOT_BEFORE_LEEWAY_SECONDS = 30;
 
@@ -170,6 +177,9 @@ public final class JwtVerifier {
     long now = nowSeconds();
     if (!(claims.getValue("exp") instanceof Number exp) || now >= exp.longValue()) {
       throw rejected("token expired or without exp");
+    }
+    if (exp.longValue() >= LAST_EXPIRY_SECONDS) {
+      throw rejected("exp past the year 9999");
     }
     if (claims.getValue("nbf") instanceof Number nbf && now + NOT_BEFORE_LEEWAY_SECONDS < nbf.longValue()) {
       throw rejected("token not valid yet");

@@ -91,8 +91,11 @@ public final class WalletSocket {
     if (closed) {
       return;
     }
-    if (pending.incrementAndGet() > maxPending) {
-      context.runOnContext(tooSlow -> closeTooSlow());
+    int queued = pending.incrementAndGet();
+    if (queued > maxPending) {
+      if (queued == maxPending + 1) { // one cut-off queued, not one an event while the loop is stalled
+        context.runOnContext(tooSlow -> closeTooSlow());
+      }
       return;
     }
     context.runOnContext(write -> {
