@@ -159,8 +159,10 @@ public final class EdgeApplication {
     Pool pool = dependencies.pool();
     WebClient gatewayHttp = WebClient.create(vertx);
     // a client of its own for the other regions: a far link needs many connections to carry what a near one
-    // carries with few (at most connections / round trip a second), and must not queue the gateway's calls
-    WebClient regionHttp = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true),
+    // carries with few (at most connections / round trip a second), and must not queue the gateway's calls;
+    // a connection attempt lasts no longer than a call may (TCP's own limit, 60 s, held a pool place that long)
+    WebClient regionHttp = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
+        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.redis().settlement().timeoutMs())),
       new io.vertx.core.http.PoolOptions().setHttp1MaxSize(config.redis().settlement().connections()));
     Gateway gateway = new SandboxGatewayClient(vertx, gatewayHttp, config.gateway().url(), config.gateway().apiKey(),
       config.gateway().timeoutMs());

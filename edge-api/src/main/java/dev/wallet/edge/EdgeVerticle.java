@@ -129,7 +129,8 @@ public final class EdgeVerticle extends VerticleBase {
     router.post(RegionChannel.FINISHED_PATH).handler(body).handler(h.regions()::finished);
     router.get(RegionChannel.CLEARING_PATH).handler(h.regions()::position);
     router.post(RegionChannel.MERCHANTS_PATH).handler(body).handler(h.regions()::merchant);
-    router.post(RegionChannel.REFUNDS_PATH).handler(body).handler(h.gate()::guard).handler(h.regions()::refund);
+    router.post(RegionChannel.REFUNDS_PATH).handler(body).handler(h.regions()::signedRefund).handler(h.gate()::guard)
+      .handler(h.regions()::refund);
     router.route("/v1/*").handler(h.auth()::authenticate).handler(h.rate()::limit);
     router.route("/admin/*").handler(h.auth()::authenticate).handler(h.rate()::limit)
       .handler(AdminHandlers::requireAdminOrRisk);

@@ -139,8 +139,8 @@ class RegionsApiTest {
   }
 
   @Test
-  @DisplayName("a region halted by its reconciliation still sends another region's customers home (307), and refuses "
-    + "its own (503 halted)")
+  @DisplayName("a region halted by its reconciliation still sends another region's customers home (307), refuses "
+    + "its own (503 halted), and answers a request between regions it cannot verify 401, not whether it is halted")
   void aHaltedRegionSendsOthersHome(Vertx vertx) {
     ApiCaller alice = regionA.newUser();
     String from = alice.openWallet();
@@ -148,7 +148,10 @@ class RegionsApiTest {
     alice.deposit(from, 500);
     whileRegionBHalted(vertx, () -> {
       HttpResponse<Buffer> atB = send(HttpMethod.POST, urlB + "/v1/transfers", alice, transfer(from, to, 120), newKey());
+      HttpResponse<Buffer> forgedRefund = askRegionB(RegionChannel.REFUNDS_PATH, new JsonObject(),
+        "a-secret-no-region-of-this-deployment-has", "a");
 
+      WalletsApiTest.assertProblem(forgedRefund, 401, "unauthorized");
       assertWrongRegion(atB, "a", urlA + "/v1/transfers");
       assertThat(alice.available(from)).isEqualTo(500);
     });

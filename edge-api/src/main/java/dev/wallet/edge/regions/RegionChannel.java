@@ -34,6 +34,10 @@ import java.util.function.Function;
  * stays pending at its source, where the sweeper asks again: delivered at least once, credited at
  * most once (the destination keeps its first decision). The same channel asks another region about
  * its merchants: who one is and what fee it pays, and a refund of a payment to it.
+ *
+ * <p>A call waits for a connection of the pool at most its timeout ({@code connectTimeout}): until
+ * 2026-12-07 a call whose caller had given up stayed queued while the other region did not answer,
+ * without bound, and was sent when it came back, ahead of every new one and too old to be accepted.
  */
 public final class RegionChannel implements RegionLink, MerchantRegions {
 
@@ -95,7 +99,8 @@ public final class RegionChannel implements RegionLink, MerchantRegions {
     Buffer body = Buffer.buffer(message.encode());
     String signed = signedFor(region, "POST", path, body.getBytes());
     return Deadline.within(vertx, http.postAbs(edgeOf(region) + path).putHeader(WebhookSignature.HEADER, signed)
-        .putHeader(REGION_HEADER, self()).putHeader("Content-Type", "application/json").idleTimeout(timeoutMs).sendBuffer(body), timeoutMs)
+        .putHeader(REGION_HEADER, self()).putHeader("Content-Type", "application/json").connectTimeout(timeoutMs)
+        .idleTimeout(timeoutMs).sendBuffer(body), timeoutMs)
       .recover(noAnswer -> Future.failedFuture(new RegionUnreachableException(region, noAnswer)))
       .map(answer -> answered(region, answer));
   }
@@ -104,7 +109,7 @@ public final class RegionChannel implements RegionLink, MerchantRegions {
   public Future<ClearingPosition> position(String region) {
     String signed = signedFor(region, "GET", CLEARING_PATH, new byte[0]);
     return Deadline.within(vertx, http.getAbs(edgeOf(region) + CLEARING_PATH).putHeader(WebhookSignature.HEADER, signed)
-        .putHeader(REGION_HEADER, self()).idleTimeout(timeoutMs).send(), timeoutMs)
+        .putHeader(REGION_HEADER, self()).connectTimeout(timeoutMs).idleTimeout(timeoutMs).send(), timeoutMs)
       .map(answer -> ClearingMessage.fromJson(answered(region, answer).bodyAsJsonObject()));
   }
 

@@ -50,6 +50,7 @@ import org.slf4j.LoggerFactory;
 public final class RegionHandlers {
 
   private static final Logger LOG = LoggerFactory.getLogger(RegionHandlers.class);
+  private static final String SIGNED = "wallet.region.signed";
 
   private final BalanceCache cache;
   private final Regions regions;
@@ -142,8 +143,17 @@ public final class RegionHandlers {
    * A refund the payment's region asks for: answered {@code 200} with what this region answers the
    * merchant, refusals included ({@link MerchantMessage}); a failure this region does not expect fails the call.
    */
+  /**
+   * A refund asked by another region is verified before the money gate: a request no region signed
+   * learns nothing, not even whether this region is halted (until 2026-12-07 it was answered 503).
+   */
+  public void signedRefund(RoutingContext ctx) {
+    ctx.put(SIGNED, signed(ctx, RegionChannel.REFUNDS_PATH));
+    ctx.next();
+  }
+
   public void refund(RoutingContext ctx) {
-    Signed signed = signed(ctx, RegionChannel.REFUNDS_PATH);
+    Signed signed = ctx.get(SIGNED);
     MerchantMessage.RefundAsked asked = parsed(ctx, MerchantMessage::refundFromJson);
     String paymentRegion = regions.homeOf(asked.refund().payment().shard()).map(Regions.Region::name).orElse("");
     if (!paymentRegion.equals(signed.region())) {

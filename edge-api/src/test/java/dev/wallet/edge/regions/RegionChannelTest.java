@@ -6,21 +6,27 @@ import dev.wallet.balancecache.RegionUnreachableException;
 import dev.wallet.balancecache.Settlement;
 import dev.wallet.balancecache.config.Regions;
 import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.outbox.MovementKind;
 import dev.wallet.balancecache.testing.Await;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
 import java.net.URI;
 import java.time.Clock;
 import java.util.Currency;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -58,6 +64,46 @@ class RegionChannelTest {
       http.close();
       Await.result(answers503.close());
       Await.result(neverReplies.close());
+    }
+  }
+
+  /**
+   * With every connection of the pool held by a call the other region does not answer, the calls
+   * queued behind it fail with their deadline and are never sent: the first call the region answers
+   * after that is the next one it receives.
+   */
+  @Test
+  @DisplayName("a call queued for a connection while the other region does not answer is dropped at its deadline, "
+    + "not sent later")
+  void aCallGivenUpIsNotSentLater(Vertx vertx) {
+    AtomicBoolean answering = new AtomicBoolean();
+    AtomicInteger received = new AtomicInteger();
+    HttpServer region = Await.result(vertx.createHttpServer().requestHandler(request -> {
+      received.incrementAndGet();
+      if (answering.get()) {
+        request.response().setStatusCode(503).end();
+      }
+    }).listen(0));
+    Regions.Region self = new Regions.Region("a", 0, URI.create("http://127.0.0.1:1"));
+    Regions regions = new Regions(List.of(self,
+      new Regions.Region("b", 1, URI.create("http://127.0.0.1:" + region.actualPort()))), Optional.of(self));
+    WebClient http = WebClient.create(vertx, new WebClientOptions(), new PoolOptions().setHttp1MaxSize(1));
+    RegionChannel channel = new RegionChannel(vertx, http, regions,
+      name -> "a-secret-of-thirty-two-bytes-or-more-0123456789", 1_000, Clock.systemUTC());
+    try {
+      Promise<List<Future<OutcomeCode>>> asked = Promise.promise();
+      vertx.runOnContext(turn -> asked.complete(List.of(channel.credit("b", settlementTo(1_001)),
+        channel.credit("b", settlementTo(1_002)), channel.credit("b", settlementTo(1_003)))));
+      for (Future<?> call : Await.result(asked.future())) {
+        assertThat(failureOf(call)).isInstanceOf(RegionUnreachableException.class);
+      }
+      answering.set(true);
+
+      assertThat(failureOf(channel.credit("b", settlementTo(1_004)))).hasMessageContaining("503");
+      assertThat(received.get()).as("requests region b received: the first call's and the last").isEqualTo(2);
+    } finally {
+      http.close();
+      Await.result(region.close());
     }
   }
 
