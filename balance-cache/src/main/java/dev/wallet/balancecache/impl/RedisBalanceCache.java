@@ -117,7 +117,10 @@ public final class RedisBalanceCache implements BalanceCache {
   private long stripeSweepTimer = -1;
   private boolean stripesSweeping;
   private volatile boolean closed;
-  private final Set<Integer> sweepingShards = ConcurrentHashMap.newKeySet();
+  /** The shards whose pending movements, expired authorizations and owed notices are being driven, each kind apart. */
+  private final Set<Integer> drivingShards = ConcurrentHashMap.newKeySet();
+  private final Set<Integer> expiringShards = ConcurrentHashMap.newKeySet();
+  private final Set<Integer> tellingShards = ConcurrentHashMap.newKeySet();
 
   public RedisBalanceCache(Vertx vertx, BalanceCacheOptions options) {
     this.vertx = vertx;
@@ -222,19 +225,18 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   /**
-   * Each shard's sweep runs on its own: a shard still being swept is skipped, the others go on.
-   * Which shards have anything due is asked first, in one batch per master (a ZCOUNT of each
-   * shard's pending movements and authorization expiries, an HLEN of the notices it owes other
-   * regions): an idle cluster then costs the sweeper
-   * one round trip per master and tick, where asking every shard on its own cost two commands per
-   * shard. A master whose batch fails has each of its shards swept as before.
+   * Each shard's sweep runs on its own: work of a kind still running for a shard is skipped, the
+   * others go on. Which shards have anything due is asked first, in one batch per master (a ZCOUNT of
+   * each shard's pending movements and authorization expiries, an HLEN of the notices it owes other
+   * regions): an idle cluster then costs the sweeper one round trip per master and tick, where asking
+   * every shard on its own cost two commands per shard. A master whose batch fails has each of its
+   * shards swept as before.
    */
   private void sweepUnlessRunning() {
     long now = System.currentTimeMillis();
     long cutoff = now - options.sweepAgeMs();
-    List<ShardId> idle = options.shards().numbers().filter(n -> !sweepingShards.contains(n))
-      .mapToObj(ShardId::new).toList();
-    shardsByMaster(idle).onSuccess(byMaster -> byMaster.forEach((master, shards) ->
+    List<ShardId> all = options.shards().all();
+    shardsByMaster(all).onSuccess(byMaster -> byMaster.forEach((master, shards) ->
       shardsWithSomethingDue(master, shards, cutoff, now)
         .otherwise(failure -> shards)
         .onSuccess(due -> due.forEach(shard -> sweep(shard, cutoff)))));
@@ -268,25 +270,33 @@ public final class RedisBalanceCache implements BalanceCache {
         .mapToObj(shards::get).toList());
   }
 
+  /**
+   * A shard's pending movements, expired authorizations and owed notices, each kind on its own:
+   * until 2026-12-07 one guard held them together, so a pass over movements to a region that took
+   * seconds to give no answer held the shard's expired authorizations back as long, and a pass that
+   * failed let the next start beside the other kinds still running.
+   */
   private void sweep(ShardId shard, long cutoff) {
-    if (!sweepingShards.add(shard.number())) {
+    unlessRunning(drivingShards, shard, () -> sweepShard(shard, cutoff),
+      "sweeper drove {} pending movements of {} to their end");
+    unlessRunning(expiringShards, shard, () -> releaseExpired(shard),
+      "sweeper released {} expired authorizations of {}");
+    unlessRunning(tellingShards, shard, () -> saga.deliverOwedNotices(shard),
+      "sweeper told other regions that {} movements of {} are finished");
+  }
+
+  private void unlessRunning(Set<Integer> running, ShardId shard, Supplier<Future<Integer>> work, String done) {
+    if (!running.add(shard.number())) {
       return;
     }
-    Future<Integer> driven = sweepShard(shard, cutoff);
-    Future<Integer> expired = releaseExpired(shard);
-    Future<Integer> told = saga.deliverOwedNotices(shard);
-    Future.all(driven, expired, told)
-      .onSuccess(all -> {
-        if (driven.result() + expired.result() > 0) {
-          LOG.info("sweeper drove {} pending movements and expired authorizations of {} to their end",
-            driven.result() + expired.result(), shard);
-        }
-        if (told.result() > 0) {
-          LOG.info("sweeper told other regions that {} movements of {} are finished", told.result(), shard);
+    work.get()
+      .onSuccess(count -> {
+        if (count > 0) {
+          LOG.info(done, count, shard);
         }
       })
       .onFailure(failure -> warnUnlessClosed("sweep of {} failed, will run again: {}", shard, failure))
-      .onComplete(done -> sweepingShards.remove(shard.number()));
+      .onComplete(end -> running.remove(shard.number()));
   }
 
   /**

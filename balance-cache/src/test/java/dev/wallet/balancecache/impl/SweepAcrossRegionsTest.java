@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.wallet.balancecache.RegionLink;
 import dev.wallet.balancecache.RegionUnreachableException;
 import dev.wallet.balancecache.Settlement;
+import dev.wallet.balancecache.command.Authorize;
 import dev.wallet.balancecache.config.Regions;
+import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.WalletId;
@@ -44,21 +46,30 @@ class SweepAcrossRegionsTest {
   private final List<String> asked = Collections.synchronizedList(new ArrayList<>());
   private volatile Mode regionC = Mode.SILENT;
 
-  /** What region c does when asked to credit. */
-  private enum Mode { SILENT, ANSWERS_UNDECIDED, REFUSES }
+  /** What region c does when asked to credit; HANGS gives no answer for {@link #HANG_MS}. */
+  private enum Mode { SILENT, HANGS, ANSWERS_UNDECIDED, REFUSES }
+
+  private static final long HANG_MS = 3_000;
 
   @BeforeEach
   void start(Vertx vertx) {
-    cache = new RedisBalanceCache(vertx, TestEnvironment.balanceCacheOptions().withSweep(0, 0)
-      .withRegions(new Regions(List.of(A, B, C), Optional.of(A))));
-    Await.result(cache.start());
+    cache = started(vertx, 0);
     core = new MoneyCore(cache);
-    cache.connectRegions(new RegionLink() {
+  }
+
+  /** A money core of region a, its sweeper every {@code sweepIntervalMs} (none for 0), its link to c the test's. */
+  private RedisBalanceCache started(Vertx vertx, long sweepIntervalMs) {
+    RedisBalanceCache started = new RedisBalanceCache(vertx, TestEnvironment.balanceCacheOptions()
+      .withSweep(0, sweepIntervalMs).withRegions(new Regions(List.of(A, B, C), Optional.of(A))));
+    Await.result(started.start());
+    started.connectRegions(new RegionLink() {
       @Override
       public Future<OutcomeCode> credit(String region, Settlement settlement) {
         asked.add(settlement.movementId());
         return switch (regionC) {
           case SILENT -> Future.failedFuture(new RegionUnreachableException(region, new TimeoutException("no reply")));
+          case HANGS -> Future.future(answer -> vertx.setTimer(HANG_MS, late -> answer.fail(
+            new RegionUnreachableException(region, new TimeoutException("no reply in " + HANG_MS + " ms")))));
           case ANSWERS_UNDECIDED -> Future.failedFuture("region c answered 503: one of its shards is down");
           case REFUSES -> Future.succeededFuture(OutcomeCode.WALLET_NOT_FOUND);
         };
@@ -69,6 +80,7 @@ class SweepAcrossRegionsTest {
         return Future.succeededFuture();
       }
     });
+    return started;
   }
 
   @AfterEach
@@ -102,6 +114,37 @@ class SweepAcrossRegionsTest {
     assertThat(Await.result(cache.pendingMovements(from.shard()))).as("refused there, reversed here")
       .doesNotContainAnyElementsOf(pending);
     assertThat(core.available(from)).isEqualTo(1_000);
+  }
+
+  /**
+   * A pass over a shard's movements to a region that hangs lasts two of its timeouts (two shards
+   * there must give no answer before the pass skips the region).
+   */
+  @Test
+  @DisplayName("an authorization expires on time while the sweeper's pass over movements to a hung region lasts seconds")
+  void authorizationsExpireWhileARegionHangs(Vertx vertx) {
+    String alice = owner();
+    WalletId from = core.funded(alice, 10_000);
+    WalletId merchant = core.openMerchant(owner(), Optional.of(from));
+    List<String> pending = pendingToFourShardsOfC(from, alice);
+    regionC = Mode.HANGS;
+    asked.clear();
+    RedisBalanceCache sweeping = started(vertx, 100);
+    try {
+      Eventually.await("the sweeper to ask the hung region", Duration.ofSeconds(10),
+        () -> asked.stream().anyMatch(pending::contains));
+      Await.result(cache.authorize(new Authorize(from, merchant, new Money(1_000, MoneyCore.USD), alice, "", 300,
+        MoneyCore.key(alice), List.of())));
+      assertThat(core.wallet(from).held()).isEqualTo(1_000);
+
+      Eventually.await("the authorization released at its expiry, the pass over region c still under way",
+        Duration.ofMillis(300 + 2_500), () -> core.wallet(from).held() == 0);
+    } finally {
+      Await.result(sweeping.close());
+      regionC = Mode.REFUSES;
+      Await.result(cache.sweepPendingTransfers());
+    }
+    assertThat(core.available(from)).isEqualTo(10_000);
   }
 
   /** Four transfers to wallets on four shards of region c, each left pending once its own delivery failed. */
