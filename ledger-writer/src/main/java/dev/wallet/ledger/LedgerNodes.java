@@ -178,10 +178,19 @@ public final class LedgerNodes {
    * refusal no move explains (one not finished), fail with the refusal.
    */
   public <T> Future<T> followingMoves(Supplier<Future<T>> read) {
+    Layout readWith = layout.get();
     return read.get().recover(failure -> failure instanceof PlacementOutOfDateException && opener != null
-      ? followMoves().transform(followed -> followed.succeeded() && followed.result() ? read.get()
+      ? followedSince(readWith).transform(followed -> followed.succeeded() && followed.result() ? read.get()
         : Future.failedFuture(failure))
       : Future.failedFuture(failure));
+  }
+
+  /**
+   * Whether the layout changed since {@code readWith}: by a following that ended while the read was
+   * out (until 2026-12-07 such a read failed, the next following finding nothing new), or by one now.
+   */
+  private Future<Boolean> followedSince(Layout readWith) {
+    return layout.get() != readWith ? Future.succeededFuture(true) : followMoves();
   }
 
   /** One following at a time; reads refused meanwhile wait for it. Answers whether the placement changed. */

@@ -19,7 +19,10 @@ import dev.wallet.ledger.LedgerNodes;
 import dev.wallet.ledger.LedgerPlacement;
 import dev.wallet.ledger.LedgerReader;
 import dev.wallet.ledger.LedgerSettings;
+import dev.wallet.ledger.PlacementOutOfDateException;
 import dev.wallet.ledger.impl.LedgerStore.Positioned;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.pgclient.PgBuilder;
@@ -36,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -256,6 +260,16 @@ class ShardMoveTest {
     assertThat(Await.result(LedgerReader.create(movedTo).posting("s0002-p1"))).as("and with the new one")
       .hasValueSatisfying(posting -> assertThat(posting.lines()).hasSize(2));
     try {
+      // a read refused only after another one, started after it, has followed the move
+      Promise<Void> othersFollowed = Promise.promise();
+      AtomicInteger asked = new AtomicInteger();
+      Future<String> refusedLate = following.followingMoves(() -> asked.getAndIncrement() == 0
+        ? othersFollowed.future().compose(followed -> Future.failedFuture(new PlacementOutOfDateException(
+          "refused with the placement it was sent with", null)))
+        : Future.succeededFuture("read again"));
+      LedgerReader.create(following).posting("s0002-p1").onComplete(done -> othersFollowed.complete());
+      assertThat(Await.result(refusedLate)).as("a read refused after the move was followed is read again")
+        .isEqualTo("read again");
       assertThat(Await.result(LedgerReader.create(following).posting("s0002-p1")))
         .as("read with the old placement by nodes that can open a pool to where the shard went")
         .hasValueSatisfying(posting -> assertThat(posting.lines()).hasSize(2));
