@@ -80,7 +80,8 @@ table="### $(date -u '+%Y-%m-%d %H:%M') UTC: \`scripts/bench-scaling.sh\`
 Machine: $(nproc) cores, load average $load_before when the command started; code: git $commit. Each
 shape: \`scripts/bench.sh ${bench_args[*]}\` (closed loops of 64 connections, medians; 2,000 wallets
 on random shards); with two ledger databases the second half of the shards is in the second, on the
-same server. CPU is of all the wallet's processes, Redis's of all its nodes; ledger lag is the p99 of
+same server. CPU is of all the wallet's processes and of the load generator (bench.sh's "all"; its
+own share is in each run's report), Redis's of all its nodes; ledger lag is the p99 of
 the commit delay of the random-shard runs' postings.
 
 | masters | ledger databases | move.lua via redis-benchmark /s | pgbench TPC-B /s | same shard /s | CPU ms a transfer | of it Redis | random shards /s | CPU ms a transfer | of it Redis | ledger lag p99 ms | to one merchant /s | CPU ms a payment |

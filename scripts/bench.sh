@@ -67,6 +67,15 @@ fi
 out_dir=$WALLET_DATA_DIR/bench
 run_dir=$out_dir/run
 mkdir -p "$out_dir" "$run_dir"
+system=""
+stop_all() {
+  if [ -n "$system" ]; then
+    kill $system 2>/dev/null || true
+    wait $system 2>/dev/null || true
+  fi
+  if [ $own_infra = 1 ]; then "$WALLET_ROOT/scripts/infra-down.sh" >/dev/null 2>&1 || true; fi
+}
+trap stop_all EXIT # set before anything starts: a failed build left the bench's Redis and PostgreSQL running
 "$WALLET_ROOT/scripts/infra-up.sh"
 if [ -z "${WALLET_SKIP_BUILD:-}" ]; then
   log "building (mvn install -DskipTests)"
@@ -83,12 +92,6 @@ WALLET_SKIP_BUILD=1 WALLET_EDGE_PORTS="${edge_ports[*]}" WALLET_RUN_DIR=$run_dir
   WALLET_RATE_LIMIT_PER_SECOND=1000000 WALLET_RATE_LIMIT_BURST=1000000 WALLET_STRIPED_MERCHANT_OWNERS=bench-striped-merchant \
   "$WALLET_ROOT/scripts/run.sh" >"$out_dir/run.log" 2>&1 &
 system=$!
-stop_all() {
-  kill $system 2>/dev/null || true
-  wait $system 2>/dev/null || true
-  if [ $own_infra = 1 ]; then "$WALLET_ROOT/scripts/infra-down.sh" >/dev/null 2>&1 || true; fi
-}
-trap stop_all EXIT
 # while the system starts (its JVMs take half a minute): the load generator's classpath and pgbench's tables
 classpath_file=$(bench_classpath_file)
 

@@ -106,7 +106,7 @@ grep -q 'ready: edge API' "$out_dir/run.log" || die "the system was not ready wi
 log "the system is up (edges on ${edge_ports[*]}); logs in $WALLET_DATA_DIR/logs"
 
 # ------------------------------------------------------------------ the faults
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+pg_bin=$(pg_bindir)
 pg_dir=$(readlink -f "$WALLET_DATA_DIR/pg")
 if [ "$(id -u)" = 0 ]; then pg_ctl="runuser -u postgres -- $pg_bin/pg_ctl -D $pg_dir"; else pg_ctl="$pg_bin/pg_ctl -D $pg_dir"; fi
 edges=""

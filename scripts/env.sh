@@ -88,6 +88,14 @@ bench_classpath_file() {
 
 # Debian packages the scripts need, installed with apt when running as root; otherwise the exact
 # command is printed.
+# The newest installed PostgreSQL that has a server (a newer client-only major has no initdb or pg_ctl).
+pg_bindir() {
+  local dir
+  for dir in /usr/lib/postgresql/*/bin; do
+    [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ] && echo "$dir"
+  done | sort -V | tail -n 1
+}
+
 install_packages() {
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
     die "missing packages; install them with: sudo apt-get install -y $*"

@@ -28,7 +28,7 @@ stop_postgres() {
   local pg_dir bin runas
   pg_dir=$(pg_data_dir)
   if [ -f "$pg_dir/PG_VERSION" ]; then
-    bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+    bin=$(pg_bindir)
     if [ "$(id -u)" = 0 ]; then runas=(runuser -u postgres --); else runas=(); fi
     if "${runas[@]}" "$bin/pg_ctl" -D "$pg_dir" status >/dev/null 2>&1; then
       "${runas[@]}" "$bin/pg_ctl" -D "$pg_dir" -m fast -w stop >/dev/null

@@ -13,13 +13,6 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
-pg_bindir() {
-  local dir
-  for dir in /usr/lib/postgresql/*/bin; do
-    [ -x "$dir/initdb" ] && echo "$dir"
-  done | sort -V | tail -n 1
-}
-
 ensure_binaries() {
   command -v redis-server >/dev/null && command -v redis-cli >/dev/null || install_packages redis-server redis-tools
   require_redis_7

@@ -64,8 +64,17 @@ final class PostgresServer {
     }
   }
 
+  /**
+   * Resolved: where the postgres account cannot reach the project (a clone under /root), infra-up.sh
+   * keeps the data in /var/lib and links it from here, and pg_ctl, run as postgres, cannot follow a
+   * link through a folder it may not enter.
+   */
   private static Path dataDir() {
-    return TestEnvironment.dataDir().resolve("pg");
+    try {
+      return TestEnvironment.dataDir().resolve("pg").toRealPath();
+    } catch (IOException e) {
+      throw new IllegalStateException("no PostgreSQL data folder at " + TestEnvironment.dataDir().resolve("pg"), e);
+    }
   }
 
   /** The newest installed server, as scripts/infra-up.sh picks it. */
