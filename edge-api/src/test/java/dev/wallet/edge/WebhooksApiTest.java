@@ -11,6 +11,7 @@ import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.edge.gateway.WebhookSignature;
 import io.micrometer.core.instrument.Counter;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -427,6 +428,49 @@ class WebhooksApiTest {
           .as(name + " of " + movement + "s").isNotNull();
       }
     }
+  }
+
+  /**
+   * A webhook that changes nothing reads the movement as it stands inside its own transaction; until
+   * 2026-12-07 it took a second connection for that, and as many such webhooks at once as the pool
+   * had connections each held one and waited for another, until all of them timed out (503).
+   */
+  @Test
+  @DisplayName("more webhooks at once than the edge has database connections, each news the wallet has already, "
+    + "are all answered 200")
+  void webhooksThatChangeNothingNeedOneConnectionEach(Vertx vertx) {
+    EdgeFixture small = EdgeFixture.start(vertx, Map.of("WALLET_PG_POOL_SIZE", "2",
+      "WALLET_FUNDS_STALE_AFTER_MS", "600000"));
+    try {
+      ApiCaller alice = small.newUser();
+      List<Pending> deposits = List.of(pendingDeposit(alice, 300), pendingDeposit(alice, 400));
+      for (Pending deposit : deposits) {
+        long amount = deposit == deposits.get(0) ? 300 : 400;
+        assertThat(Await.result(deliverTo(small, event("deposit.succeeded", deposit.id(), amount))).statusCode())
+          .isEqualTo(200);
+      }
+
+      List<Future<HttpResponse<Buffer>>> again = List.of(
+        deliverTo(small, event("deposit.succeeded", deposits.get(0).id(), 300)),
+        deliverTo(small, event("deposit.succeeded", deposits.get(1).id(), 400)),
+        deliverTo(small, event("deposit.succeeded", deposits.get(0).id(), 300)),
+        deliverTo(small, event("deposit.succeeded", deposits.get(1).id(), 400)));
+
+      for (Future<HttpResponse<Buffer>> answer : again) {
+        assertThat(Await.result(answer).statusCode()).as(Await.result(answer).bodyAsString()).isEqualTo(200);
+      }
+      assertThat(alice.available(deposits.get(0).wallet()) + alice.available(deposits.get(1).wallet()))
+        .isEqualTo(700);
+    } finally {
+      small.close();
+    }
+  }
+
+  /** {@code event} signed and sent to {@code target}, not awaited. */
+  private static Future<HttpResponse<Buffer>> deliverTo(EdgeFixture target, JsonObject event) {
+    String body = event.encode();
+    return target.http.post(PATH).putHeader("Content-Type", "application/json")
+      .putHeader(WebhookSignature.HEADER, signature(now(), body)).sendBuffer(Buffer.buffer(body));
   }
 
   /** A deposit the gateway said it collected: credited. */

@@ -1,5 +1,6 @@
 package dev.wallet.balancecache.outbox;
 
+import dev.wallet.balancecache.model.PostgresText;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -32,12 +33,11 @@ public record OutboxRecord(String id, PostingType type, String shard, Instant at
   public static final String FIELD = "p";
 
   /**
-   * A NUL in any string of the record (a reason, a reference) is read as U+FFFD: PostgreSQL's text
-   * cannot hold NUL, and a record the ledger refuses at every retry stops its shard's ledger. The
-   * edge refuses NUL in what it is sent; this is for whatever reaches a script another way.
+   * A NUL in any string of the record (a reason, a reference) is read as U+FFFD ({@link PostgresText}):
+   * a record the ledger refuses at every retry stops its shard's ledger.
    */
   public static OutboxRecord parse(String json) {
-    JsonObject p = new JsonObject(json.indexOf("\\u0000") >= 0 ? withoutNul(new JsonObject(json)).encode() : json);
+    JsonObject p = json.indexOf("\\u0000") >= 0 ? PostgresText.withoutNul(new JsonObject(json)) : new JsonObject(json);
     if (p.getInteger("v", 0) != 1) {
       throw new IllegalArgumentException("unknown outbox record version in " + json);
     }
@@ -46,27 +46,6 @@ public record OutboxRecord(String id, PostingType type, String shard, Instant at
       Optional.ofNullable(p.getString("scope")), entries(p), balances(p),
       Optional.ofNullable(p.getJsonObject("account")).map(AccountEvent::from), strings(array(p, "retire")),
       movement(p));
-  }
-
-  private static JsonObject withoutNul(JsonObject object) {
-    JsonObject clean = new JsonObject();
-    object.forEach(field -> clean.put(field.getKey().replace('\0', '\uFFFD'), withoutNul(field.getValue())));
-    return clean;
-  }
-
-  private static Object withoutNul(Object value) {
-    if (value instanceof String text) {
-      return text.replace('\0', '\uFFFD');
-    }
-    if (value instanceof JsonObject object) {
-      return withoutNul(object);
-    }
-    if (value instanceof JsonArray array) {
-      JsonArray clean = new JsonArray();
-      array.forEach(item -> clean.add(withoutNul(item)));
-      return clean;
-    }
-    return value;
   }
 
   private static List<OutboxEntry> entries(JsonObject p) {

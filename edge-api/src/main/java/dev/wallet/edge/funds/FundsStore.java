@@ -136,7 +136,12 @@ final class FundsStore {
   }
 
   <M extends GatewayMovement> Future<Optional<M>> byId(Table<M> table, String id) {
-    return one(pool, table.byId, Tuple.of(id), table.reader);
+    return byId(pool, table, id);
+  }
+
+  /** Read through {@code client}: inside a transaction, its own connection rather than a second one. */
+  <M extends GatewayMovement> Future<Optional<M>> byId(SqlClient client, Table<M> table, String id) {
+    return one(client, table.byId, Tuple.of(id), table.reader);
   }
 
   <M extends GatewayMovement> Future<Optional<Stored<M>>> byKey(Table<M> table, IdempotencyKey key) {

@@ -294,7 +294,7 @@ public final class GatewayMovements<M extends GatewayMovement> {
       case REVERSED -> learntOrReversed(client, movement, verdict);
     };
     return moved.compose(result -> result.isPresent() ? Future.succeededFuture(result)
-      : current(movement.id()).map(now -> {
+      : current(client, movement.id()).map(now -> {
         changedNothing(now, verdict);
         return result;
       }));
@@ -384,7 +384,16 @@ public final class GatewayMovements<M extends GatewayMovement> {
   }
 
   private Future<M> current(String id) {
-    return store.byId(table, id).map(Optional::orElseThrow);
+    return current(store.client(), id);
+  }
+
+  /**
+   * Through {@code client}: a webhook's transaction reads with its own connection (until 2026-12-07 it
+   * took a second one from the pool, so as many such webhooks at once as the pool has connections
+   * each waited for one more, and all of them, with every other use of the pool, timed out).
+   */
+  private Future<M> current(SqlClient client, String id) {
+    return store.byId(client, table, id).map(Optional::orElseThrow);
   }
 
   private Future<Optional<M>> move(SqlClient client, M movement, Set<MovementStatus> from, MovementStatus to,

@@ -2,6 +2,7 @@ package dev.wallet.edge.gateway.sandbox;
 
 import dev.wallet.balancecache.model.Currencies;
 import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.PostgresText;
 import dev.wallet.edge.gateway.Gateway;
 import dev.wallet.edge.gateway.GatewayAck;
 import dev.wallet.edge.gateway.GatewayEvent;
@@ -112,7 +113,7 @@ public final class SandboxGatewayClient implements Gateway {
         + response.bodyAsString());
     }
     try {
-      JsonObject body = response.bodyAsJsonObject();
+      JsonObject body = PostgresText.withoutNul(response.bodyAsJsonObject());
       List<GatewayFeedPage.Entry> entries = body.getJsonArray("events").stream()
         .map(event -> entry((JsonObject) event)).toList();
       return new GatewayFeedPage(entries, body.getBoolean("more"));
@@ -141,7 +142,7 @@ public final class SandboxGatewayClient implements Gateway {
     if (response.statusCode() != 200) {
       throw new GatewayUnavailableException("the sandbox gateway answered " + response.statusCode());
     }
-    JsonObject body = response.bodyAsJsonObject();
+    JsonObject body = PostgresText.withoutNul(response.bodyAsJsonObject());
     Optional<Money> amount = body.containsKey("amount")
       ? Optional.of(new Money(body.getLong("amount"), Currencies.parse(body.getString("currency"))))
       : Optional.empty();
