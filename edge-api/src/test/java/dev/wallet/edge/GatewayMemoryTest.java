@@ -223,35 +223,13 @@ class GatewayMemoryTest {
   @DisplayName("an event of the gateway's feed that this wallet cannot read (a type the gateway added) is counted "
     + "with the contradictions and read past: the events after it are still read")
   void anUnreadableFeedEventIsReadPast(Vertx vertx) {
-    String unreadable = "evt_" + UUID.randomUUID();
-    String after = "evt_" + UUID.randomUUID();
-    long created = Instant.now().getEpochSecond();
-    JsonObject page = new JsonObject().put("more", false).put("events", new JsonArray()
-      .add(new JsonObject().put("id", unreadable).put("type", "dispute.opened").put("created", created)
-        .put("data", new JsonObject().put("reference", "d_" + UUID.randomUUID()).put("amount", 100)
-          .put("currency", "USD")))
-      .add(new JsonObject().put("id", after).put("type", "deposit.reversed").put("created", created)
-        .put("data", new JsonObject().put("reference", "d_" + UUID.randomUUID()).put("amount", 100)
-          .put("currency", "USD"))));
-    Set<String> askedAfter = ConcurrentHashMap.newKeySet();
-    HttpServer gateway = Await.result(vertx.createHttpServer().requestHandler(request -> {
-      String position = request.getParam("after", "");
-      askedAfter.add(position);
-      request.response().putHeader("Content-Type", "application/json").end(after.equals(position)
-        ? new JsonObject().put("more", false).put("events", new JsonArray()).encode()
-        : page.encode());
-    }).listen(0));
-    EdgeFixture edge = EdgeFixture.start(vertx, Map.of("WALLET_SANDBOX_URL", "http://127.0.0.1:"
-      + gateway.actualPort(), "WALLET_FUNDS_STALE_AFTER_MS", "3600000"));
-    try {
-      Eventually.await("the feed read past both events", Duration.ofSeconds(20), () -> askedAfter.contains(after));
-      assertThat(edge.registry.counter("wallet_gateway_contradictions_total", "gateway", "sandbox", "movement",
+    JsonObject unreadable = feedEvent("evt_" + UUID.randomUUID(), "dispute.opened", "d_" + UUID.randomUUID());
+    try (FeedOfOnePage feed = FeedOfOnePage.start(vertx, unreadable)) {
+      feed.awaitReadPast();
+      assertThat(feed.edge.registry.counter("wallet_gateway_contradictions_total", "gateway", "sandbox", "movement",
         "unreadable").count()).isEqualTo(1);
-      assertThat(edge.registry.counter("wallet_gateway_feed_events_total", "gateway", "sandbox", "result",
+      assertThat(feed.edge.registry.counter("wallet_gateway_feed_events_total", "gateway", "sandbox", "result",
         "refused").count()).as("the event after it, of a deposit the wallet does not have").isEqualTo(1);
-    } finally {
-      edge.close();
-      Await.result(gateway.close());
     }
   }
 
@@ -264,31 +242,50 @@ class GatewayMemoryTest {
   @DisplayName("an event of the feed with a NUL in its id, reference and reason is read as U+FFFD, and the feed reads "
     + "past it")
   void aNulInTheFeedDoesNotStopIt(Vertx vertx) {
-    String withNul = "evt_\u0000" + UUID.randomUUID();
-    String after = "evt_" + UUID.randomUUID();
-    long created = Instant.now().getEpochSecond();
-    JsonObject page = new JsonObject().put("more", false).put("events", new JsonArray()
-      .add(new JsonObject().put("id", withNul).put("type", "deposit.failed").put("created", created)
-        .put("data", new JsonObject().put("reference", "d_\u0000" + UUID.randomUUID()).put("amount", 100)
-          .put("currency", "USD").put("reason", "declined\u0000")))
-      .add(new JsonObject().put("id", after).put("type", "deposit.reversed").put("created", created)
-        .put("data", new JsonObject().put("reference", "d_" + UUID.randomUUID()).put("amount", 100)
-          .put("currency", "USD"))));
-    Set<String> askedAfter = ConcurrentHashMap.newKeySet();
-    HttpServer gateway = Await.result(vertx.createHttpServer().requestHandler(request -> {
-      String position = request.getParam("after", "");
-      askedAfter.add(position);
-      request.response().putHeader("Content-Type", "application/json").end(after.equals(position)
-        ? new JsonObject().put("more", false).put("events", new JsonArray()).encode()
-        : page.encode());
-    }).listen(0));
-    EdgeFixture edge = EdgeFixture.start(vertx, Map.of("WALLET_SANDBOX_URL", "http://127.0.0.1:"
-      + gateway.actualPort(), "WALLET_FUNDS_STALE_AFTER_MS", "3600000"));
-    try {
-      Eventually.await("the feed read past both events", Duration.ofSeconds(20), () -> askedAfter.contains(after));
-      assertThat(edge.registry.counter("wallet_gateway_feed_events_total", "gateway", "sandbox", "result",
+    JsonObject withNul = feedEvent("evt_\u0000" + UUID.randomUUID(), "deposit.failed", "d_\u0000" + UUID.randomUUID());
+    withNul.getJsonObject("data").put("reason", "declined\u0000");
+    try (FeedOfOnePage feed = FeedOfOnePage.start(vertx, withNul)) {
+      feed.awaitReadPast();
+      assertThat(feed.edge.registry.counter("wallet_gateway_feed_events_total", "gateway", "sandbox", "result",
         "refused").count()).as("both, of deposits the wallet does not have").isEqualTo(2);
-    } finally {
+    }
+  }
+
+  private static JsonObject feedEvent(String id, String type, String reference) {
+    return new JsonObject().put("id", id).put("type", type).put("created", Instant.now().getEpochSecond())
+      .put("data", new JsonObject().put("reference", reference).put("amount", 100).put("currency", "USD"));
+  }
+
+  /**
+   * An edge whose gateway's feed is one page: {@code first}, then a reversal of a deposit the wallet does
+   * not have, the page's last event; asked after that one, the feed is empty.
+   */
+  private record FeedOfOnePage(HttpServer gateway, EdgeFixture edge, Set<String> askedAfter, String last)
+    implements AutoCloseable {
+
+    static FeedOfOnePage start(Vertx vertx, JsonObject first) {
+      String last = "evt_" + UUID.randomUUID();
+      JsonObject page = new JsonObject().put("more", false).put("events", new JsonArray().add(first)
+        .add(feedEvent(last, "deposit.reversed", "d_" + UUID.randomUUID())));
+      Set<String> askedAfter = ConcurrentHashMap.newKeySet();
+      HttpServer gateway = Await.result(vertx.createHttpServer().requestHandler(request -> {
+        String position = request.getParam("after", "");
+        askedAfter.add(position);
+        request.response().putHeader("Content-Type", "application/json").end(last.equals(position)
+          ? new JsonObject().put("more", false).put("events", new JsonArray()).encode()
+          : page.encode());
+      }).listen(0));
+      EdgeFixture edge = EdgeFixture.start(vertx, Map.of("WALLET_SANDBOX_URL", "http://127.0.0.1:"
+        + gateway.actualPort(), "WALLET_FUNDS_STALE_AFTER_MS", "3600000"));
+      return new FeedOfOnePage(gateway, edge, askedAfter, last);
+    }
+
+    void awaitReadPast() {
+      Eventually.await("the feed read past both events", Duration.ofSeconds(20), () -> askedAfter.contains(last));
+    }
+
+    @Override
+    public void close() {
       edge.close();
       Await.result(gateway.close());
     }
