@@ -67,27 +67,25 @@ class SlotMigrationTest {
     Credit first = deposit(wallet);
     Credit second = deposit(wallet);
     String posted = Await.result(cache.credit(first)).value().postingId();
-    int slot = RedisNodes.slotOf(wallet.shard().tag());
-    int source = RedisNodes.masterOfSlot(slot);
-    int target = RedisNodes.masters().stream().filter(port -> port != source).findFirst().orElseThrow();
-    RedisNodes.setFsync(target, "everysec"); // as a replica promoted since infra-up.sh ran
+    SlotMove move = SlotMove.of(wallet);
+    RedisNodes.setFsync(move.target(), "everysec"); // as a replica promoted since infra-up.sh ran
     try {
-      startMoving(slot, source, target);
+      move.start();
 
       Outcome<Credited> replayed = Await.result(cache.credit(first)); // every key it names is on the target now
       assertThat(replayed.code()).isEqualTo(OutcomeCode.OK);
       assertThat(replayed.replayed()).isTrue();
       assertThat(replayed.value().postingId()).isEqualTo(posted);
-      assertThat(RedisNodes.fsyncOf(target)).as("the importing master, before it took the replay").isEqualTo("always");
+      assertThat(RedisNodes.fsyncOf(move.target())).as("the importing master, before it took the replay").isEqualTo("always");
       // a script naming a key that is on neither node yet is refused by Redis (TRYAGAIN) until the move ends
       assertThatThrownBy(() -> Await.result(cache.credit(second))).isInstanceOf(BalanceCacheUnavailableException.class);
 
-      finishMoving(slot, source, target);
+      move.finish();
       assertThat(Await.result(cache.credit(second)).code()).isEqualTo(OutcomeCode.OK);
       assertThat(core.available(wallet)).as("read from the slot's new master").isEqualTo(2 * AMOUNT);
     } finally {
-      RedisNodes.setFsync(target, "always");
-      moveBack(slot, source, target);
+      RedisNodes.setFsync(move.target(), "always");
+      move.back();
     }
   }
 
@@ -104,28 +102,27 @@ class SlotMigrationTest {
     WalletId wallet = core.open(owner());
     Credit first = deposit(wallet);
     String posted = Await.result(cache.credit(first)).value().postingId();
-    int slot = RedisNodes.slotOf(wallet.shard().tag());
-    int source = RedisNodes.masterOfSlot(slot);
-    int target = RedisNodes.masters().stream().filter(port -> port != source).findFirst().orElseThrow();
+    SlotMove move = SlotMove.of(wallet);
     List<String> shardsOwn = List.of(wallet.shard().tag() + ":clock", wallet.shard().tag() + ":accounts");
     try {
-      setSlot(target, slot, "importing", source);
-      setSlot(source, slot, "migrating", target);
-      migrate(source, target, keysIn(source, slot).stream().filter(key -> !shardsOwn.contains(key)).toList());
+      setSlot(move.target(), move.slot(), "importing", move.source());
+      setSlot(move.source(), move.slot(), "migrating", move.target());
+      migrate(move.source(), move.target(), keysIn(move.source(), move.slot()).stream()
+        .filter(key -> !shardsOwn.contains(key)).toList());
 
       Throwable meanwhile = catchThrowable(() -> Await.result(cache.credit(first)));
       assertThat(meanwhile).as("a script naming keys on both nodes waits (TRYAGAIN)")
         .isInstanceOf(BalanceCacheUnavailableException.class);
-      assertThat(keysIn(target, slot)).as("the importing master's keys").doesNotContainAnyElementsOf(shardsOwn);
+      assertThat(keysIn(move.target(), move.slot())).as("the importing master's keys").doesNotContainAnyElementsOf(shardsOwn);
 
-      migrate(source, target, keysIn(source, slot));
-      finishMoving(slot, source, target);
+      migrate(move.source(), move.target(), keysIn(move.source(), move.slot()));
+      move.finish();
       Outcome<Credited> replayed = Await.result(cache.credit(first));
       assertThat(replayed.replayed()).isTrue();
       assertThat(replayed.value().postingId()).isEqualTo(posted);
       assertThat(core.available(wallet)).isEqualTo(AMOUNT);
     } finally {
-      moveBack(slot, source, target);
+      move.back();
     }
   }
 
@@ -138,12 +135,10 @@ class SlotMigrationTest {
     + " is read; the moving one alone fails")
   void anotherShardOfTheMasterIsReadMeanwhile(Vertx vertx) {
     WalletId moving = core.funded(owner(), AMOUNT);
-    int slot = RedisNodes.slotOf(moving.shard().tag());
-    int source = RedisNodes.masterOfSlot(slot);
-    int target = RedisNodes.masters().stream().filter(port -> port != source).findFirst().orElseThrow();
-    WalletId staying = fundedOnAnotherShardOf(source, moving);
+    SlotMove move = SlotMove.of(moving);
+    WalletId staying = fundedOnAnotherShardOf(move.source(), moving);
     try {
-      startMoving(slot, source, target);
+      move.start();
 
       List<Future<LedgerOutbox.Read>> reads = inOneTurn(vertx, List.of(cache.ledgerOutbox(moving.shard()),
         cache.ledgerOutbox(staying.shard())));
@@ -151,7 +146,7 @@ class SlotMigrationTest {
       assertThatThrownBy(() -> Await.result(reads.get(0))).hasMessageContaining("ASK");
       assertThat(Await.result(reads.get(1)).entries()).as("the staying shard's deposit").isNotEmpty();
     } finally {
-      moveBack(slot, source, target);
+      move.back();
     }
   }
 
@@ -171,6 +166,29 @@ class SlotMigrationTest {
     vertx.getOrCreateContext().runOnContext(turn -> asked.complete(outboxes.stream()
       .map(outbox -> outbox.after(LedgerOutbox.START, 10)).toList()));
     return Await.result(asked.future());
+  }
+
+  /** A wallet's slot, the master that serves it, and another master to move it to. */
+  private record SlotMove(int slot, int source, int target) {
+
+    static SlotMove of(WalletId wallet) {
+      int slot = RedisNodes.slotOf(wallet.shard().tag());
+      int source = RedisNodes.masterOfSlot(slot);
+      return new SlotMove(slot, source, RedisNodes.masters().stream().filter(port -> port != source).findFirst()
+        .orElseThrow());
+    }
+
+    void start() {
+      startMoving(slot, source, target);
+    }
+
+    void finish() {
+      finishMoving(slot, source, target);
+    }
+
+    void back() {
+      moveBack(slot, source, target);
+    }
   }
 
   /** The slot on {@code source} again, however far its move to {@code target} went. */
