@@ -86,16 +86,18 @@ bench_classpath_file() {
   echo "$file"
 }
 
-# Debian packages the scripts need, installed with apt when running as root; otherwise the exact
-# command is printed.
 # The newest installed PostgreSQL that has a server (a newer client-only major has no initdb or pg_ctl).
+# The loop's status is 0 whatever the last folder holds: under pipefail, a last one without a server
+# would fail the caller.
 pg_bindir() {
   local dir
   for dir in /usr/lib/postgresql/*/bin; do
-    [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ] && echo "$dir"
+    if [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ]; then echo "$dir"; fi
   done | sort -V | tail -n 1
 }
 
+# Debian packages the scripts need, installed with apt when running as root; otherwise the exact
+# command is printed.
 install_packages() {
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
     die "missing packages; install them with: sudo apt-get install -y $*"

@@ -49,7 +49,7 @@ class SweepAcrossRegionsTest {
   /** What region c does when asked to credit; HANGS gives no answer for {@link #HANG_MS}. */
   private enum Mode { SILENT, HANGS, ANSWERS_UNDECIDED, REFUSES }
 
-  private static final long HANG_MS = 3_000;
+  private static final long HANG_MS = 4_000;
 
   @BeforeEach
   void start(Vertx vertx) {
@@ -133,12 +133,12 @@ class SweepAcrossRegionsTest {
     try {
       Eventually.await("the sweeper to ask the hung region", Duration.ofSeconds(10),
         () -> asked.stream().anyMatch(pending::contains));
-      Await.result(cache.authorize(new Authorize(from, merchant, new Money(1_000, MoneyCore.USD), alice, "", 300,
+      Await.result(cache.authorize(new Authorize(from, merchant, new Money(1_000, MoneyCore.USD), alice, "", 1_500,
         MoneyCore.key(alice), List.of())));
       assertThat(core.wallet(from).held()).isEqualTo(1_000);
 
       Eventually.await("the authorization released at its expiry, the pass over region c still under way",
-        Duration.ofMillis(300 + 2_500), () -> core.wallet(from).held() == 0);
+        Duration.ofMillis(1_500 + 2_500), () -> core.wallet(from).held() == 0);
     } finally {
       Await.result(sweeping.close());
       regionC = Mode.REFUSES;

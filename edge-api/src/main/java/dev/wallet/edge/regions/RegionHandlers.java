@@ -140,10 +140,6 @@ public final class RegionHandlers {
   }
 
   /**
-   * A refund the payment's region asks for: answered {@code 200} with what this region answers the
-   * merchant, refusals included ({@link MerchantMessage}); a failure this region does not expect fails the call.
-   */
-  /**
    * A refund asked by another region is verified before the money gate: a request no region signed
    * learns nothing, not even whether this region is halted (until 2026-12-07 it was answered 503).
    */
@@ -152,6 +148,10 @@ public final class RegionHandlers {
     ctx.next();
   }
 
+  /**
+   * A refund the payment's region asks for: answered {@code 200} with what this region answers the
+   * merchant, refusals included ({@link MerchantMessage}); a failure this region does not expect fails the call.
+   */
   public void refund(RoutingContext ctx) {
     Signed signed = ctx.get(SIGNED);
     MerchantMessage.RefundAsked asked = parsed(ctx, MerchantMessage::refundFromJson);
