@@ -15,7 +15,7 @@
 -- KEYS[4] movement record     {sNNNN}:x:<paymentId>
 -- KEYS[5] outbox              {sNNNN}:outbox
 -- KEYS[6] expiry set          {sNNNN}:hexp
--- KEYS[7] pending set         {sNNNN}:pending              (merchant on another shard)
+-- KEYS[7] pending set         {sNNNN}:pending[:<region>]    (merchant on another shard; its region's set)
 -- KEYS[8] in-transit account  {sNNNN}:a:transit:<currency> (merchant on another shard)
 -- KEYS[9] merchant wallet     {sNNNN}:w:<walletId>         (merchant, or its credit stripe, on this shard;
 --                                                           else any key, not touched)

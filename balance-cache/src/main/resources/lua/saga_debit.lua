@@ -7,7 +7,8 @@
 -- KEYS[2] in-transit account  {sNNNN}:a:transit:<currency>
 -- KEYS[3] idempotency         {sNNNN}:idem:<scope hash>
 -- KEYS[4] movement record     {sNNNN}:x:<movementId>
--- KEYS[5] pending set         {sNNNN}:pending   (ZSET movementId -> created ms, read by the sweeper)
+-- KEYS[5] pending set         {sNNNN}:pending, or {sNNNN}:pending:<region> for a wallet of another region
+--                             (ZSET movementId -> created ms, read by the sweeper)
 -- KEYS[6] outbox              {sNNNN}:outbox
 -- KEYS[7] payment record      {sNNNN}:pay:<paymentId>   (a refund's bound; not touched otherwise)
 -- KEYS[8..] the sender's limit counters, in the order of ARGV[13]

@@ -8,14 +8,16 @@
 -- less (it may be closed again). A movement no longer pending is left as it is.
 --
 -- KEYS[1] movement record     {sNNNN}:x:<movementId>
--- KEYS[2] pending set         {sNNNN}:pending
+-- KEYS[2] pending set         {sNNNN}:pending, or {sNNNN}:pending:<region> for a wallet of another region
 -- KEYS[3] idempotency         {sNNNN}:idem:<scope hash>   (the record's 'idem' field)
 -- KEYS[4] source wallet       {sNNNN}:w:<walletId>
 -- KEYS[5] in-transit account  {sNNNN}:a:transit:<currency>
 -- KEYS[6] outbox              {sNNNN}:outbox
 -- KEYS[7] payment record      {sNNNN}:pay:<paymentId>   (a refund's; not touched otherwise)
 -- KEYS[8] owed notices        {sNNNN}:notices           (HASH movementId -> settlement; see ARGV[6])
--- KEYS[9..] the limit counters the debit counted (the record's 'lim' field, in order)
+-- KEYS[9] this region's set   {sNNNN}:pending (a movement to another region listed there by an edge older
+--         than the sets by region leaves it too)
+-- KEYS[10..] the limit counters the debit counted (the record's 'lim' field, in order)
 -- ARGV[1] movement id   ARGV[2] decision (completed|reversed)   ARGV[3] refusal code when reversed
 -- ARGV[4] in-transit account id (for a wallet of another region: that region's clearing account)
 -- ARGV[5] destination decision marker key (retired with the rest; empty when another region keeps it)
@@ -27,8 +29,8 @@
 
 local record_key, pending_key, idem_key, from_key, transit_key, outbox, payment_key =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
-local notices_key = KEYS[8]
-local counter_keys = tail(KEYS, 9)
+local notices_key, listed_before_key = KEYS[8], KEYS[9]
+local counter_keys = tail(KEYS, 10)
 local id, decision, refusal_code, transit_id = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local marker_key = ARGV[5] ~= '' and ARGV[5] or nil
 local notice = ARGV[6] ~= '' and ARGV[6] or nil
@@ -86,6 +88,7 @@ if legs then
 end
 redis.call('HSET', record_key, 'state', decision, 'outcome', outcome_json, 'finished', ts, 'code', outcome.code)
 redis.call('ZREM', pending_key, id)
+if listed_before_key ~= pending_key then redis.call('ZREM', listed_before_key, id) end
 -- a movement debited before wallets counted them ('out' absent) was never counted
 if m[14] == '1' then uncount_outgoing(from_key) end
 if kind == 'sweep' then

@@ -60,18 +60,20 @@ public final class CrossShardSaga {
   private final long refusalRetentionMs;
   private final Regions regions;
   private final ShardRange shards;
+  private final PendingSets pendingSets;
   private volatile RegionLink link;
   private final AtomicLong started = new AtomicLong();
   private final AtomicLong completed = new AtomicLong();
   private final AtomicLong reversed = new AtomicLong();
   private final AtomicLong leftPending = new AtomicLong();
 
-  CrossShardSaga(ScriptRunner runner, Scripts scripts, long refusalRetentionMs, Regions regions, ShardRange shards) {
+  CrossShardSaga(ScriptRunner runner, Scripts scripts, long refusalRetentionMs, PendingSets pendingSets) {
     this.runner = runner;
     this.scripts = scripts;
     this.refusalRetentionMs = refusalRetentionMs;
-    this.regions = regions;
-    this.shards = shards;
+    this.regions = pendingSets.regions();
+    this.shards = pendingSets.shards();
+    this.pendingSets = pendingSets;
   }
 
   void connect(RegionLink value) {
@@ -237,7 +239,7 @@ public final class CrossShardSaga {
     ShardId source = m.source();
     SystemAccount transit = between(m.to(), m.amount().currency());
     List<String> keys = new ArrayList<>(List.of(Keys.wallet(m.from()), Keys.systemAccount(source, transit),
-      m.idempotencyRecord(), Keys.movement(source, m.id()), Keys.pendingMovements(source), Keys.outbox(source),
+      m.idempotencyRecord(), Keys.movement(source, m.id()), pendingSets.of(source, m.to().shard()), Keys.outbox(source),
       m.paymentRecord()));
     keys.addAll(m.counterKeys());
     List<String> args = List.of(m.id(), m.kind().wire(), Long.toString(m.amount().minor()), Long.toString(m.fee()),
@@ -434,10 +436,10 @@ public final class CrossShardSaga {
   private Step finishStep(PendingMovement p, String decision, String refusalCode) {
     ShardId source = p.from().shard();
     SystemAccount transit = between(p.to(), p.amount().currency());
-    List<String> keys = new ArrayList<>(List.of(Keys.movement(source, p.id()), Keys.pendingMovements(source),
+    List<String> keys = new ArrayList<>(List.of(Keys.movement(source, p.id()), pendingSets.of(source, p.to().shard()),
       p.idempotencyRecord(), Keys.wallet(p.from()), Keys.systemAccount(source, transit), Keys.outbox(source),
       Keys.paymentRecord(source, p.kind() == MovementKind.REFUND ? p.paymentId() : p.id()),
-      Keys.owedNotices(source)));
+      Keys.owedNotices(source), Keys.pendingMovements(source)));
     keys.addAll(p.counterKeys());
     // the destination's decision marker is retired with the movement, unless another region keeps it: then
     // the notice that lets it expire there is owed from this finish on

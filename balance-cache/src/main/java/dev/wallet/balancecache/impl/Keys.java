@@ -166,8 +166,14 @@ final class Keys {
   /** The member that says an account index is complete; never an account id. */
   static final String INDEX_COMPLETE = "*";
 
+  /** A shard's movements pending towards wallets of this region ({@link PendingSets}). */
   static String pendingMovements(ShardId shard) {
     return shard.tag() + ":pending";
+  }
+
+  /** A shard's movements pending towards wallets of another region, {@code region} ({@link PendingSets}). */
+  static String pendingMovementsTo(ShardId shard, String region) {
+    return shard.tag() + ":pending:" + region;
   }
 
   /** When the shard was last rebuilt from the ledger: the write a rebuild waits for the replicas with. */

@@ -104,6 +104,7 @@ public final class RedisBalanceCache implements BalanceCache {
   private final Scripts scripts = new Scripts();
   private final ScriptRunner runner;
   private final CrossShardSaga saga;
+  private final PendingSets pendingSets;
   private final Stripes stripes;
   private final OutboxTail tail;
   private final RedisHotTierAccess hotTier;
@@ -118,9 +119,9 @@ public final class RedisBalanceCache implements BalanceCache {
   private boolean stripesSweeping;
   private volatile boolean closed;
   /** The shards whose pending movements, expired authorizations and owed notices are being driven, each kind apart. */
-  private final Set<Integer> drivingShards = ConcurrentHashMap.newKeySet();
-  private final Set<Integer> expiringShards = ConcurrentHashMap.newKeySet();
-  private final Set<Integer> tellingShards = ConcurrentHashMap.newKeySet();
+  private final Set<String> drivingSets = ConcurrentHashMap.newKeySet();
+  private final Set<String> expiringShards = ConcurrentHashMap.newKeySet();
+  private final Set<String> tellingShards = ConcurrentHashMap.newKeySet();
 
   public RedisBalanceCache(Vertx vertx, BalanceCacheOptions options) {
     this.vertx = vertx;
@@ -128,12 +129,12 @@ public final class RedisBalanceCache implements BalanceCache {
     this.router = new ClusterRouter(vertx, options.redisEndpoints(), options.maxPoolSize());
     this.runner = new ScriptRunner(vertx, router, options.shards(), options.minReplicaAcks(),
       options.replicationTimeoutMs(), options.operationTimeoutMs());
-    this.saga = new CrossShardSaga(runner, scripts, options.idempotencyRetentionMs(), options.regions(),
-      options.shards());
+    this.pendingSets = new PendingSets(options.shards(), options.regions());
+    this.saga = new CrossShardSaga(runner, scripts, options.idempotencyRetentionMs(), pendingSets);
     this.stripes = new Stripes(vertx, runner, scripts, saga, options.striping(), options.shards(),
       options.idempotencyRetentionMs(), options.operationTimeoutMs());
     this.tail = new OutboxTail(vertx, runner, options.shards(), options.redisEndpoints());
-    this.hotTier = new RedisHotTierAccess(runner, options.shards());
+    this.hotTier = new RedisHotTierAccess(runner, pendingSets);
     this.paymentRecords = new ColdPaymentRecords(vertx, this::ledgerOutbox,
       options.operationTimeoutMs(), () -> ledger);
   }
@@ -260,13 +261,14 @@ public final class RedisBalanceCache implements BalanceCache {
     }
     List<Request> counts = new ArrayList<>();
     shards.forEach(shard -> {
-      counts.add(Request.cmd(Command.ZCOUNT).arg(Keys.pendingMovements(shard)).arg("-inf").arg(cutoff));
+      pendingSets.keysOf(shard).forEach(set -> counts.add(Request.cmd(Command.ZCOUNT).arg(set).arg("-inf").arg(cutoff)));
       counts.add(Request.cmd(Command.ZCOUNT).arg(Keys.holdExpiries(shard)).arg("-inf").arg(now));
       counts.add(Request.cmd(Command.HLEN).arg(Keys.owedNotices(shard)));
     });
+    int perShard = counts.size() / shards.size();
     return Deadline.within(vertx, router.batch(shards.get(0).tag(), counts), options.operationTimeoutMs())
       .map(replies -> IntStream.range(0, shards.size())
-        .filter(i -> IntStream.range(0, 3).anyMatch(c -> replies.get(3 * i + c).toLong() > 0))
+        .filter(i -> IntStream.range(0, perShard).anyMatch(c -> replies.get(perShard * i + c).toLong() > 0))
         .mapToObj(shards::get).toList());
   }
 
@@ -277,26 +279,26 @@ public final class RedisBalanceCache implements BalanceCache {
    * failed let the next start beside the other kinds still running.
    */
   private void sweep(ShardId shard, long cutoff) {
-    unlessRunning(drivingShards, shard, () -> sweepShard(shard, cutoff),
-      "sweeper drove {} pending movements of {} to their end");
-    unlessRunning(expiringShards, shard, () -> releaseExpired(shard),
+    pendingSets.of(shard).forEach(set -> unlessRunning(drivingSets, set.key(), () -> sweepSet(set, cutoff),
+      "sweeper drove {} pending movements of {} to their end"));
+    unlessRunning(expiringShards, shard.tag(), () -> releaseExpired(shard),
       "sweeper released {} expired authorizations of {}");
-    unlessRunning(tellingShards, shard, () -> saga.deliverOwedNotices(shard),
+    unlessRunning(tellingShards, shard.tag(), () -> saga.deliverOwedNotices(shard),
       "sweeper told other regions that {} movements of {} are finished");
   }
 
-  private void unlessRunning(Set<Integer> running, ShardId shard, Supplier<Future<Integer>> work, String done) {
-    if (!running.add(shard.number())) {
+  private void unlessRunning(Set<String> running, String subject, Supplier<Future<Integer>> work, String done) {
+    if (!running.add(subject)) {
       return;
     }
     work.get()
       .onSuccess(count -> {
         if (count > 0) {
-          LOG.info(done, count, shard);
+          LOG.info(done, count, subject);
         }
       })
-      .onFailure(failure -> warnUnlessClosed("sweep of {} failed, will run again: {}", shard, failure))
-      .onComplete(end -> running.remove(shard.number()));
+      .onFailure(failure -> warnUnlessClosed("sweep of {} failed, will run again: {}", subject, failure))
+      .onComplete(end -> running.remove(subject));
   }
 
   /**
@@ -867,33 +869,33 @@ public final class RedisBalanceCache implements BalanceCache {
 
   /**
    * Counts a shard's pending movements to other regions, by region: every one, a page at a time
-   * (the pending set of a shard whose region's link is down grows, and the check reads it often).
+   * (the pending set of a region whose link is down grows, and the check reads it often). Each
+   * record is read, and this region's set too, for movements listed before each region had a set
+   * of its own ({@link PendingSets}).
    */
   private Future<Void> pendingElsewhere(ShardId shard, Map<String, Long> pending) {
-    return pendingPages(shard, page -> {
+    return Sequential.forEach(pendingSets.keysOf(shard), set -> pendingPages(set, page -> {
       List<Future<Response>> records = page.stream().map(id -> Keys.movement(shard, id))
         .map(record -> runner.send(record, Request.cmd(Command.HMGET).arg(record).arg("state").arg("to"))).toList();
       return Future.all(records).<Void>map(read -> {
         records.stream().map(Future::result).filter(fields -> fields.get(0) != null
             && "pending".equals(fields.get(0).toString()))
           .map(fields -> new WalletId(fields.get(1).toString()).shard())
-          .forEach(destination -> options.regions().homeOf(destination)
-            .filter(region -> !options.shards().contains(destination))
-            .ifPresent(region -> pending.merge(region.name(), 1L, Long::sum)));
+          .forEach(destination -> pendingSets.otherRegionOf(destination)
+            .ifPresent(region -> pending.merge(region, 1L, Long::sum)));
         return null;
       });
-    });
+    }));
   }
 
   /**
-   * A shard's pending set in pages of about {@link #SWEEP_BATCH}, each handled before the next is
+   * A pending set in pages of about {@link #SWEEP_BATCH}, each handled before the next is
    * read, every member present throughout handed over exactly once (ZSCAN's guarantee, its repeats
    * dropped). Until 2026-12-06 the pages were taken by rank, and movements finishing meanwhile moved
    * the later ones down past the next page's start: the check between regions could read a movement
    * to a peer as not pending, conclude, and report a disagreement that was money in flight.
    */
-  private Future<Void> pendingPages(ShardId shard, Function<List<String>, Future<Void>> each) {
-    String key = Keys.pendingMovements(shard);
+  private Future<Void> pendingPages(String key, Function<List<String>, Future<Void>> each) {
     String[] cursor = {"0"};
     Set<String> seen = new HashSet<>();
     return Sequential.repeatWhile(() -> runner.send(key, Request.cmd(Command.ZSCAN).arg(key).arg(cursor[0])
@@ -1127,7 +1129,7 @@ public final class RedisBalanceCache implements BalanceCache {
     PaymentId paymentId = PaymentId.random(shard);
     List<String> keys = new ArrayList<>(List.of(Keys.wallet(new WalletId(auth.get("wallet"))), Keys.hold(authId),
       Keys.idempotency(shard, command.idempotencyKey()), Keys.movement(shard, paymentId.value()),
-      Keys.outbox(shard), Keys.holdExpiries(shard), Keys.pendingMovements(shard), Keys.systemAccount(shard, transit),
+      Keys.outbox(shard), Keys.holdExpiries(shard), pendingSets.of(shard, payee.shard()), Keys.systemAccount(shard, transit),
       sameShard ? Keys.wallet(payee) : Keys.hold(authId), Keys.systemAccount(shard, fees),
       Keys.paymentRecord(shard, paymentId.value())));
     new JsonArray(auth.getOrDefault("lim", "[]")).forEach(counter -> keys.add((String) counter));
@@ -1291,17 +1293,18 @@ public final class RedisBalanceCache implements BalanceCache {
   @Override
   public Future<Integer> sweepPendingTransfers() {
     long cutoff = System.currentTimeMillis() - options.sweepAgeMs();
-    List<Future<Integer>> shards = options.shards().all().stream().map(shard -> sweepShard(shard, cutoff)).toList();
-    return Future.all(shards).map(all -> shards.stream().mapToInt(Future::result).sum());
+    List<Future<Integer>> sets = options.shards().all().stream().flatMap(shard -> pendingSets.of(shard).stream())
+      .map(set -> sweepSet(set, cutoff)).toList();
+    return Future.all(sets).map(all -> sets.stream().mapToInt(Future::result).sum());
   }
 
   @Override
   public Future<List<String>> pendingMovements(ShardId shard) {
     List<String> all = new ArrayList<>();
-    return pendingPages(shard, page -> {
+    return Sequential.forEach(pendingSets.keysOf(shard), set -> pendingPages(set, page -> {
       all.addAll(page);
       return Future.succeededFuture();
-    }).map(read -> all);
+    })).map(read -> all);
   }
 
   /**
@@ -1325,23 +1328,39 @@ public final class RedisBalanceCache implements BalanceCache {
     });
   }
 
-  /** The backlogs of shards that share one master, in one round trip. */
+  /** The backlogs of shards that share one master, in one round trip: each shard's pending sets together. */
   private Future<List<PendingBacklog>> backlogsOn(List<ShardId> shards) {
     List<Request> reads = new ArrayList<>();
     shards.forEach(shard -> {
-      String key = Keys.pendingMovements(shard);
-      reads.add(Request.cmd(Command.ZCARD).arg(key));
-      reads.add(Request.cmd(Command.ZRANGE).arg(key).arg(0).arg(0).arg("WITHSCORES"));
       reads.add(Request.cmd(Command.GET).arg(Keys.shardClock(shard)));
+      pendingSets.keysOf(shard).forEach(key -> {
+        reads.add(Request.cmd(Command.ZCARD).arg(key));
+        reads.add(Request.cmd(Command.ZRANGE).arg(key).arg(0).arg(0).arg("WITHSCORES"));
+      });
     });
+    int perShard = reads.size() / shards.size();
     reads.add(Request.cmd(Command.TIME));
     return Deadline.within(vertx, router.batch(shards.get(0).tag(), reads), options.operationTimeoutMs())
       .map(replies -> {
-        long masterMs = epochMs(replies.get(3 * shards.size()));
-        return IntStream.range(0, shards.size()).mapToObj(i -> new PendingBacklog(shards.get(i),
-          replies.get(3 * i).toLong(), oldestScore(replies.get(3 * i + 1)),
-          Math.max(0, longOrZero(replies.get(3 * i + 2)) - masterMs))).toList();
+        long masterMs = epochMs(replies.get(reads.size() - 1));
+        return IntStream.range(0, shards.size()).mapToObj(i -> backlog(shards.get(i),
+          replies.subList(perShard * i, perShard * (i + 1)), masterMs)).toList();
       });
+  }
+
+  /** A shard's backlog from its clock and each of its sets' ZCARD and oldest member, as {@link #backlogsOn} reads them. */
+  private static PendingBacklog backlog(ShardId shard, List<Response> replies, long masterMs) {
+    long count = 0;
+    long oldest = Long.MAX_VALUE;
+    for (int set = 1; set + 1 < replies.size(); set += 2) {
+      long inSet = replies.get(set).toLong();
+      count += inSet;
+      if (inSet > 0) {
+        oldest = Math.min(oldest, oldestScore(replies.get(set + 1)));
+      }
+    }
+    return new PendingBacklog(shard, count, count == 0 ? 0 : oldest,
+      Math.max(0, longOrZero(replies.get(0)) - masterMs));
   }
 
   /** A TIME reply, [seconds, microseconds], in epoch ms. */
@@ -1363,8 +1382,7 @@ public final class RedisBalanceCache implements BalanceCache {
     return (long) Double.parseDouble(pair.get(1).toString());
   }
 
-  private Future<List<String>> pendingSince(ShardId shard, String maxScore, int offset) {
-    String key = Keys.pendingMovements(shard);
+  private Future<List<String>> pendingSince(String key, String maxScore, int offset) {
     Request range = Request.cmd(Command.ZRANGEBYSCORE).arg(key).arg("-inf").arg(maxScore).arg("LIMIT").arg(offset)
       .arg(SWEEP_BATCH);
     return runner.send(key, range)
@@ -1372,22 +1390,24 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   /**
-   * Drives a shard's pending movements, oldest first. A destination shard that fails once is
-   * skipped for the rest of the pass, and so is every shard of another region once two of its shards
-   * gave no answer at all ({@link RegionUnreachableException}: until 2026-12-06 a region that hung
-   * cost the pass a timeout for each of its shards, one after another, and the shard's next sweep, its
-   * expiring authorizations with it, waited; two, because one slow shard there, answered past the
-   * timeout, must not keep the pass from that region's other shards); the pass reads on past a page
-   * where something was skipped, so that movements to a dead shard do not stand in front of those to
-   * live ones.
+   * Drives the movements of one of a shard's pending sets, oldest first. A destination shard that
+   * fails once is skipped for the rest of the pass, and the rest of a set of another region's is
+   * left once two of its shards gave no answer at all ({@link RegionUnreachableException}: until
+   * 2026-12-06 a region that hung cost the pass a timeout for each of its shards, one after another;
+   * two, because one slow shard there, answered past the timeout, must not keep the pass from that
+   * region's other shards). The pass reads on past a page where something was skipped, so that
+   * movements to a dead shard do not stand in front of those to live ones.
    */
-  private Future<Integer> sweepShard(ShardId shard, long cutoff) {
-    SweepPass pass = new SweepPass(shard, Long.toString(cutoff));
+  private Future<Integer> sweepSet(PendingSets.PendingSet set, long cutoff) {
+    SweepPass pass = new SweepPass(set, Long.toString(cutoff));
     return sweepPage(pass, 0).map(done -> pass.driven);
   }
 
   private Future<Void> sweepPage(SweepPass pass, int offset) {
-    return pendingSince(pass.shard, pass.cutoff, offset).compose(ids -> {
+    if (pass.regionSilent()) {
+      return Future.succeededFuture();
+    }
+    return pendingSince(pass.set.key(), pass.cutoff, offset).compose(ids -> {
       int drivenBefore = pass.driven;
       int skippedBefore = pass.skipped;
       return Sequential.forEach(ids, id -> drivePending(pass, id)).compose(done -> {
@@ -1399,34 +1419,40 @@ public final class RedisBalanceCache implements BalanceCache {
     });
   }
 
-  /** What one sweep of one shard learned: how many it drove, and which destinations failed. */
+  /** What one sweep of one pending set learned: how many it drove, and which destinations failed. */
   private static final class SweepPass {
-    final ShardId shard;
+    final PendingSets.PendingSet set;
     final String cutoff;
     final Set<ShardId> failedDestinations = new HashSet<>();
-    /** Of each other region, how many of its shards gave no answer in this pass. */
-    final Map<String, Integer> silentShards = new HashMap<>();
+    /** How many shards of the set's other region gave no answer in this pass. */
+    int silentShards;
     int driven;
     int skipped;
 
-    SweepPass(ShardId shard, String cutoff) {
-      this.shard = shard;
+    SweepPass(PendingSets.PendingSet set, String cutoff) {
+      this.set = set;
       this.cutoff = cutoff;
+    }
+
+    /** Whether the set's movements go to another region that gave no answer: the rest then wait for the next pass. */
+    boolean regionSilent() {
+      return set.region().isPresent() && silentShards >= SILENT_SHARDS_OF_A_HUNG_REGION;
     }
   }
 
   /** The record is read on the swept shard itself: if that fails the pass stops (the shard is down). */
   private Future<Void> drivePending(SweepPass pass, String id) {
-    return hashAt(Keys.movement(pass.shard, id)).compose(record -> {
+    if (pass.regionSilent()) {
+      pass.skipped++;
+      return Future.succeededFuture();
+    }
+    return hashAt(Keys.movement(pass.set.shard(), id)).compose(record -> {
       if (!"pending".equals(record.get("state"))) {
         return Future.succeededFuture();
       }
       PendingMovement movement = PendingMovement.of(record);
       ShardId destination = movement.to().shard();
-      Optional<String> otherRegion = otherRegionOf(destination);
-      if (pass.failedDestinations.contains(destination)
-        || otherRegion.filter(region -> pass.silentShards.getOrDefault(region, 0) >= SILENT_SHARDS_OF_A_HUNG_REGION)
-        .isPresent()) {
+      if (pass.failedDestinations.contains(destination)) {
         pass.skipped++;
         return Future.succeededFuture();
       }
@@ -1437,20 +1463,15 @@ public final class RedisBalanceCache implements BalanceCache {
       }).recover(failure -> {
         sweepFailures.incrementAndGet();
         pass.failedDestinations.add(destination);
-        otherRegion.filter(region -> gaveNoAnswer(failure))
-          .ifPresent(region -> pass.silentShards.merge(region, 1, Integer::sum));
+        if (gaveNoAnswer(failure)) {
+          pass.silentShards++;
+        }
         pass.skipped++;
         LOG.warn("could not drive pending movement {} to {} yet; skipping {} for this pass: {}", id, movement.to(),
           destination, failure.toString());
         return Future.succeededFuture();
       });
     });
-  }
-
-  /** The other region a shard belongs to, if it is not this region's. */
-  private Optional<String> otherRegionOf(ShardId shard) {
-    return options.shards().contains(shard) ? Optional.empty()
-      : options.regions().homeOf(shard).map(Regions.Region::name);
   }
 
   private static boolean gaveNoAnswer(Throwable failure) {

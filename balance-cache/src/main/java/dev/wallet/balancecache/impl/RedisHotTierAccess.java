@@ -47,10 +47,12 @@ final class RedisHotTierAccess implements HotTierAccess {
 
   private final ScriptRunner runner;
   private final ShardRange shards;
+  private final PendingSets pendingSets;
 
-  RedisHotTierAccess(ScriptRunner runner, ShardRange shards) {
+  RedisHotTierAccess(ScriptRunner runner, PendingSets pendingSets) {
     this.runner = runner;
-    this.shards = shards;
+    this.shards = pendingSets.shards();
+    this.pendingSets = pendingSets;
   }
 
   // ------------------------------------------------------------------ reading
@@ -221,9 +223,10 @@ final class RedisHotTierAccess implements HotTierAccess {
     if (source.isEmpty()) {
       return Future.succeededFuture(MovementAtSource.STRANDED);
     }
-    String pending = Keys.pendingMovements(source.get());
     String record = Keys.movement(source.get(), movementId);
-    return send(pending, Request.cmd(Command.ZSCORE).arg(pending).arg(movementId)).compose(score -> score != null
+    List<Future<Response>> scores = pendingSets.keysOf(source.get()).stream()
+      .map(pending -> send(pending, Request.cmd(Command.ZSCORE).arg(pending).arg(movementId))).toList();
+    return Future.all(scores).compose(read -> scores.stream().anyMatch(score -> score.result() != null)
       ? Future.succeededFuture(MovementAtSource.DRIVEN)
       : send(record, Request.cmd(Command.HGET).arg(record).arg("state")).map(state -> state == null
         || "pending".equals(state.toString()) ? MovementAtSource.STRANDED : MovementAtSource.FINISHED));
@@ -255,7 +258,7 @@ final class RedisHotTierAccess implements HotTierAccess {
   }
 
   private Future<List<PendingMovement>> pendingMovements() {
-    List<Future<Response>> sets = shards.all().stream().map(Keys::pendingMovements)
+    List<Future<Response>> sets = shards.all().stream().flatMap(shard -> pendingSets.keysOf(shard).stream())
       .map(key -> send(key, Request.cmd(Command.ZRANGE).arg(key).arg(0).arg(-1))).toList();
     return Future.all(sets).compose(done -> {
       List<Future<Optional<PendingMovement>>> movements = new ArrayList<>();
@@ -380,7 +383,7 @@ final class RedisHotTierAccess implements HotTierAccess {
       .put("status", "pending").put("fromWalletId", m.from()).put("toWalletId", m.to())
       .put("amount", Long.toString(m.amount())).put("fee", m.fee()).put("currency", m.currency())
       .put("createdAt", m.createdAtMs());
-    String pending = Keys.pendingMovements(source);
+    String pending = pendingSets.of(source, new WalletId(m.to()).shard());
     List<Future<?>> writes = new ArrayList<>(List.of(
       hset(Keys.movement(source, m.id()), record),
       send(pending, Request.cmd(Command.ZADD).arg(pending).arg(m.createdAtMs()).arg(m.id())),

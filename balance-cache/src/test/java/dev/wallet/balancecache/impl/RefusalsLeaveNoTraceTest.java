@@ -278,7 +278,7 @@ class RefusalsLeaveNoTraceTest {
     Future<ScriptReply> finish = runner.run(scripts.sagaFinish,
       List.of(Keys.transfer(ghost), Keys.pendingMovements(shard), Keys.idempotency(shard, key(alice)),
         Keys.wallet(from), Keys.systemAccount(shard, transit), Keys.outbox(shard), Keys.paymentRecord(shard, "none"),
-        Keys.owedNotices(shard)),
+        Keys.owedNotices(shard), Keys.pendingMovements(shard)),
       List.of(ghost.value(), "reversed", "WALLET_INACTIVE", transit.id(shard), "{s0000}:in:" + ghost.value(), ""));
     assertThatThrownBy(() -> Await.result(finish)).hasMessageContaining("no movement");
     assertThat(ShardSnapshot.changedKeys(before, ShardSnapshot.take(redis, shard))).as("keys changed").isEmpty();

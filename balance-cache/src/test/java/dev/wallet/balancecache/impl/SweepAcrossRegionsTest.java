@@ -18,6 +18,12 @@ import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import io.vertx.junit5.VertxExtension;
 import java.net.URI;
 import java.time.Duration;
@@ -145,6 +151,67 @@ class SweepAcrossRegionsTest {
       Await.result(cache.sweepPendingTransfers());
     }
     assertThat(core.available(from)).isEqualTo(10_000);
+  }
+
+  /**
+   * Until 2026-12-07 a shard's movements to other regions were listed with its own, oldest first:
+   * one of this region left pending behind those to a hung region waited two of its timeouts, and
+   * behind 5,000 of them (the depth of a pass) until that region answered again.
+   */
+  @Test
+  @DisplayName("a movement between two shards of this region is driven while the pass over movements to a hung region "
+    + "lasts seconds")
+  void movementsInThisRegionDoNotWaitForAHungOne(Vertx vertx) {
+    String alice = owner();
+    WalletId from = core.funded(alice, 10_000);
+    WalletId bob = core.openElsewhere(owner(), from);
+    List<String> pending = pendingToFourShardsOfC(from, alice);
+    String local = MoneyCore.pendingAfterDebit(cache, from, bob, 700, alice).value();
+    regionC = Mode.HANGS;
+    asked.clear();
+    RedisBalanceCache sweeping = started(vertx, 100);
+    try {
+      Eventually.await("the sweeper to ask the hung region", Duration.ofSeconds(10),
+        () -> asked.stream().anyMatch(pending::contains));
+      Eventually.await("the movement in this region driven, the pass over region c still under way",
+        Duration.ofMillis(2_500), () -> core.available(bob) == 700);
+      assertThat(Await.result(cache.pendingMovements(from.shard()))).doesNotContain(local).containsAll(pending);
+    } finally {
+      Await.result(sweeping.close());
+      regionC = Mode.REFUSES;
+      Await.result(cache.sweepPendingTransfers());
+    }
+    assertThat(core.available(from)).isEqualTo(10_000 - 700);
+  }
+
+  /** An edge older than the sets by region listed a movement to another region in the set of this region's. */
+  @Test
+  @DisplayName("a movement to another region listed with this region's, as before each region had a set, leaves it when "
+    + "it is finished")
+  void aMovementListedBeforeSetsByRegionIsDrivenAndLeavesIt(Vertx vertx) {
+    String alice = owner();
+    WalletId from = core.funded(alice, 1_000);
+    String toC = pendingToFourShardsOfC(from, alice).get(0);
+    ShardId shard = from.shard();
+    String listedBefore = Keys.pendingMovements(shard);
+    String ofC = Keys.pendingMovementsTo(shard, C.name());
+    Redis redis = Redis.createClient(vertx, new RedisOptions().setType(RedisClientType.CLUSTER)
+      .setEndpoints(TestEnvironment.redisNodes()));
+    try {
+      Response debited = Await.result(redis.send(Request.cmd(Command.ZSCORE).arg(ofC).arg(toC)));
+      assertThat(debited).as("listed in region c's set").isNotNull();
+      Await.result(redis.send(Request.cmd(Command.ZREM).arg(ofC).arg(toC)));
+      Await.result(redis.send(Request.cmd(Command.ZADD).arg(listedBefore).arg(debited.toString()).arg(toC)));
+    } finally {
+      redis.close();
+    }
+
+    regionC = Mode.REFUSES;
+    Await.result(cache.sweepPendingTransfers());
+
+    assertThat(Await.result(cache.pendingMovements(shard))).as("refused there, reversed here, in no set")
+      .doesNotContain(toC);
+    assertThat(core.available(from)).isEqualTo(1_000);
   }
 
   /** Four transfers to wallets on four shards of region c, each left pending once its own delivery failed. */
