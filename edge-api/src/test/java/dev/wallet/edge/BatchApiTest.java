@@ -463,6 +463,30 @@ class BatchApiTest {
     assertThat(alice.available(payer)).isEqualTo(100_000 - 35_000);
   }
 
+  /**
+   * The items that passed the edge are asked of the money core together, and a merchant on another
+   * shard makes that batch span shards: until 2026-12-07 the item paid before was then answered "not
+   * applied", and a client could pay it again under a new key.
+   */
+  @Test
+  @DisplayName("an atomic batch with an item paid before to a merchant on another shard, and an item the edge refuses, "
+    + "is refused as spanning shards (422), not with the paid item answered as not applied")
+  void atomicWithAnItemPaidBeforeElsewhere() {
+    Checkout checkout = checkout();
+    ApiCaller alice = checkout.alice();
+    String payer = checkout.payer();
+    String elsewhere = core.openMerchantElsewhere(MoneyCore.owner(), new WalletId(payer)).value();
+    JsonObject paidBefore = payment("elsewhere-1", payer, elsewhere, 10_000);
+    HttpResponse<Buffer> alone = payments(alice, false, paidBefore);
+
+    HttpResponse<Buffer> again = payments(alice, true, paidBefore,
+      payment("elsewhere-2", payer, checkout.personal(), 5_000));
+
+    assertThat(itemAt(alone.bodyAsJsonObject(), 0).getInteger("status")).as(alone.bodyAsString()).isIn(201, 202);
+    assertProblem(again, 422, "atomic_batch_spans_shards");
+    assertThat(alice.available(payer)).isEqualTo(100_000 - 10_000);
+  }
+
   // ------------------------------------------------------------------ helpers
 
   /** Alice's wallet of 100,000, a merchant wallet of a shop on its shard, and a personal wallet beside them. */

@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -306,6 +308,39 @@ class ConsoleBrowserTest {
     assertThat(admin.get("/admin/wallets/" + wallet).bodyAsJsonObject().getString("status")).isEqualTo("active");
   }
 
+  /** Forms post no schema: the console checks what the OpenAPI document checks for the same change. */
+  @Test
+  @DisplayName("a console form is held to what the API takes: a reason longer than 200 characters, a review note with "
+    + "a NUL and an export of more than 366 days are refused (400), and nothing changes")
+  void formsTakeWhatTheApiTakes() {
+    ApiCaller owner = first.newUser();
+    String wallet = owner.openWallet();
+    ApiCaller admin = first.as("console-admin", "admin");
+    HttpResponse<Buffer> frozen = admin.post("/admin/wallets/" + wallet + "/status",
+      new JsonObject().put("status", "frozen").put("reason", "test: a discrepancy"), Optional.empty());
+    assertThat(frozen.statusCode()).as(frozen.bodyAsString()).isEqualTo(200);
+    String adminToken = Tokens.valid("console-admin", "admin");
+    String riskToken = Tokens.valid("console-compliance", "risk");
+    long flagId = raiseFlag(owner.id(), wallet, "p-console-forms-" + UUID.randomUUID());
+
+    HttpResponse<Buffer> longReason = consolePost(first, "/console/reconciliation/unfreeze", adminToken,
+      "wallet=" + wallet + "&reason=" + "x".repeat(201));
+    HttpResponse<Buffer> nulNote = consolePost(first, "/console/aml/flags/" + flagId + "/review", riskToken,
+      "state=dismissed&note=fi%00ne");
+    HttpResponse<Buffer> longExport = consoleGet(first, "/console/aml/export?from=2025-01-01&to=2026-01-02", riskToken);
+    HttpResponse<Buffer> yearExport = consoleGet(first, "/console/aml/export?from=2025-01-01&to=2026-01-01", riskToken);
+    HttpResponse<Buffer> reasonAtTheLimit = consolePost(first, "/console/reconciliation/unfreeze", adminToken,
+      "wallet=" + wallet + "&reason=" + "x".repeat(200));
+
+    assertThat(List.of(longReason.statusCode(), nulNote.statusCode(), longExport.statusCode()))
+      .as("long reason, NUL in a note, 367 days").containsExactly(400, 400, 400);
+    assertThat(nulNote.bodyAsString()).contains("control characters");
+    assertThat(Await.result(first.app.limits().compliance().flagCase(flagId)).orElseThrow().reviews()).isEmpty();
+    assertThat(yearExport.statusCode()).as("366 days").isEqualTo(200);
+    assertThat(reasonAtTheLimit.statusCode()).as(reasonAtTheLimit.bodyAsString()).isEqualTo(303);
+    assertThat(admin.get("/admin/wallets/" + wallet).bodyAsJsonObject().getString("status")).isEqualTo("active");
+  }
+
   @Test
   @DisplayName("a halt of money movement is shown on the reconciliation page and released there by an admin, "
     + "with a reason recorded")
@@ -430,6 +465,17 @@ class ConsoleBrowserTest {
 
   private HttpResponse<Buffer> consoleGet(EdgeFixture edge, String path, String token) {
     return Await.result(client(edge).get(path).putHeader("Cookie", ConsoleSession.COOKIE + "=" + token).send());
+  }
+
+  /** A form post as the console's pages send it: same origin, the session's CSRF token from one of its pages. */
+  private HttpResponse<Buffer> consolePost(EdgeFixture edge, String path, String token, String form) {
+    Matcher csrf = Pattern.compile("name=\"csrf\" value=\"([0-9a-f]+)\"")
+      .matcher(consoleGet(edge, "/console/kyc", token).bodyAsString());
+    assertThat(csrf.find()).as("the page's CSRF token").isTrue();
+    return Await.result(client(edge).post(path).putHeader("Cookie", ConsoleSession.COOKIE + "=" + token)
+      .putHeader("Origin", "http://127.0.0.1:" + edge.port()).putHeader("Host", "127.0.0.1:" + edge.port())
+      .putHeader("Content-Type", "application/x-www-form-urlencoded")
+      .sendBuffer(Buffer.buffer(form + "&csrf=" + csrf.group(1))));
   }
 
   private WebClient client(EdgeFixture edge) {

@@ -1,11 +1,11 @@
 package dev.wallet.edge;
-
 import static dev.wallet.edge.WalletsApiTest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.RedisNodes;
+import dev.wallet.edge.console.ConsoleSession;
 import dev.wallet.limits.testing.TestRules;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -153,6 +153,9 @@ class HealthApiTest {
       }
       assertProblem(LimitsApiTest.put(edge.as("risk-officer", "risk"), "/admin/limits",
         TestRules.rules("full", 1_000, 10_000, 1_000)), 503, "unavailable");
+      HttpResponse<Buffer> consoleReconciliation = Await.result(edge.http.get("/console/reconciliation")
+        .putHeader("Cookie", ConsoleSession.COOKIE + "=" + Tokens.valid("console-admin", "admin")).send());
+      assertThat(consoleReconciliation.statusCode()).as("the console's reconciliation page").isEqualTo(503);
       assertThat(readiness.bodyAsJsonObject().getJsonObject("checks").getString("postgres")).isEqualTo("down");
     } finally {
       edge.close();

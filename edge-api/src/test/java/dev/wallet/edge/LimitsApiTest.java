@@ -569,6 +569,29 @@ class LimitsApiTest {
     assertThat(overTheLatest.bodyAsJsonObject().getLong("version")).isEqualTo(2);
   }
 
+  @Test
+  @DisplayName("a risk officer who owns merchant wallets does not change what payers may pay them (403, audited as "
+    + "refused); another officer does, and the first may publish other changes that leave their override as it is")
+  void noOneChangesTheirOwnMerchantLimits() {
+    EdgeFixture edge = cluster.start(Optional.empty());
+    publish(edge, TestRules.permissive());
+    ApiCaller merchantOfficer = edge.as("override-merchant", "risk");
+    ApiCaller otherOfficer = edge.as("risk-1", "risk");
+    String raised = TestRules.permissive().replace("perTransaction: {USD: 5000}", "perTransaction: {USD: 500000}");
+    String otherwiseChanged = TestRules.permissive().replace("structuring: {minCount: 3,", "structuring: {minCount: 4,");
+
+    HttpResponse<Buffer> ownRaised = put(merchantOfficer, "/admin/limits", raised);
+    long versionAfterRefusal = otherOfficer.get("/admin/limits").bodyAsJsonObject().getLong("version");
+    HttpResponse<Buffer> ownUntouched = put(merchantOfficer, "/admin/limits", otherwiseChanged);
+    HttpResponse<Buffer> raisedByAnother = put(otherOfficer, "/admin/limits", raised);
+
+    assertProblem(ownRaised, 403, "forbidden");
+    assertThat(versionAfterRefusal).as("the version in force stays").isEqualTo(1);
+    assertThat(ownUntouched.statusCode()).as(ownUntouched.bodyAsString()).isEqualTo(201);
+    assertThat(raisedByAnother.statusCode()).as(raisedByAnother.bodyAsString()).isEqualTo(201);
+    assertThat(actions(otherOfficer)).startsWith("rules_published", "rules_published", "rules_refused");
+  }
+
   private static HttpResponse<Buffer> putIfMatch(ApiCaller caller, String yaml, String version) {
     return Await.result(caller.http().put("/admin/limits").putHeader("Authorization", "Bearer " + caller.token())
       .putHeader("Content-Type", "application/yaml").putHeader("If-Match", version).sendBuffer(Buffer.buffer(yaml)));

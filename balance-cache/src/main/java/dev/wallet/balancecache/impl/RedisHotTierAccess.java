@@ -386,7 +386,6 @@ final class RedisHotTierAccess implements HotTierAccess {
     String pending = pendingSets.of(source, new WalletId(m.to()).shard());
     List<Future<?>> writes = new ArrayList<>(List.of(
       hset(Keys.movement(source, m.id()), record),
-      send(pending, Request.cmd(Command.ZADD).arg(pending).arg(m.createdAtMs()).arg(m.id())),
       hset(m.idempotencyScope(), Map.of("rh", RESTORED_REQUEST_HASH, "state", "pending", "outcome", outcome.encode()))));
     if (m.credited()) {
       writes.add(hset(Keys.creditDecision(new WalletId(m.to()).shard(), m.id()),
@@ -396,7 +395,11 @@ final class RedisHotTierAccess implements HotTierAccess {
       // listed at its source as saga_debit.lua lists it, so a hot merchant's total counts it while in transit
       writes.add(hset(Keys.sweepsSent(new WalletId(m.from())), Map.of(m.id(), m.amount() + " " + m.to())));
     }
-    return Future.all(writes).mapEmpty();
+    // listed for the sweeper last: one that found it listed before its credit decision was restored
+    // would ask the destination to credit it again
+    return Future.all(writes)
+      .compose(written -> send(pending, Request.cmd(Command.ZADD).arg(pending).arg(m.createdAtMs()).arg(m.id())))
+      .mapEmpty();
   }
 
   @Override

@@ -34,6 +34,10 @@ public final class AdminHandlers {
 
   public static final Set<String> ROLES = Set.of("admin", "risk");
 
+  /** The longest reasons the OpenAPI document takes (WalletStatusChange, HaltRelease). */
+  private static final int STATUS_REASON_CHARS = 200;
+  private static final int RELEASE_REASON_CHARS = 500;
+
   private final BalanceCache cache;
   private final MoneyHalts halts;
   private final MoneyGate gate;
@@ -74,7 +78,7 @@ public final class AdminHandlers {
    * 403 for a wallet of the caller's own (until 2026-12-07 a risk user could lift a freeze of theirs).
    */
   public Future<OutcomeCode> changeStatus(WalletId id, WalletStatus status, String reason, Caller caller) {
-    requireReason(reason, "why the status changes");
+    requireReason(reason, "why the status changes", STATUS_REASON_CHARS);
     String recorded = reason + " (by " + caller.id() + ")";
     return existing(id).compose(found -> {
       caller.requireNotOwnerOf(found.ownerId(), "the status of a wallet");
@@ -137,7 +141,7 @@ public final class AdminHandlers {
     if (!caller.has("admin")) {
       throw new ProblemException(Problem.forbidden("only the admin role releases a halt"));
     }
-    requireReason(reason, "why the halt is released");
+    requireReason(reason, "why the halt is released", RELEASE_REASON_CHARS);
     return ids.map(named -> halts.release(named, caller.id(), reason))
       .orElseGet(() -> halts.releaseAll(caller.id(), reason))
       .recover(failure -> Future.failedFuture(new DependencyUnavailableException("the ledger did not answer", failure)))
@@ -146,11 +150,16 @@ public final class AdminHandlers {
 
   /**
    * A reason an operator gives (the API and the console's forms, whose reasons are typed in a text
-   * area): text, recorded as given, its lines and tabs included.
+   * area): text, recorded as given, its lines and tabs included, as long as the OpenAPI document
+   * allows (the console's forms pass no schema: until 2026-12-07 a console reason could be as long as
+   * the body limit, and went so into the outbox and the ledger).
    */
-  private static void requireReason(String reason, String saying) {
+  private static void requireReason(String reason, String saying, int maxChars) {
     if (reason.isBlank()) {
       throw ProblemException.invalid("reason must say " + saying);
+    }
+    if (reason.codePointCount(0, reason.length()) > maxChars) {
+      throw ProblemException.invalid("reason must be at most " + maxChars + " characters");
     }
     if (reason.chars().anyMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t')) {
       throw ProblemException.invalid("reason must be text without control characters (but line breaks and tabs)");

@@ -1,6 +1,7 @@
 package dev.wallet.edge.console;
 
 import dev.wallet.edge.http.Caller;
+import dev.wallet.edge.http.DependencyUnavailableException;
 import dev.wallet.edge.http.Problem;
 import dev.wallet.edge.http.ProblemException;
 import dev.wallet.edge.http.Reply;
@@ -37,6 +38,8 @@ public final class ConsoleAml {
   private static final int QUEUE_LENGTH = 200;
   private static final int SHOWN_MOVEMENTS = 50;
   private static final int DEFAULT_DAYS = 30;
+  /** The API's longest report period ({@code /admin/reports}), in whole days from the first to the last. */
+  private static final int MAX_EXPORT_DAYS = 366;
 
   private final Compliance compliance;
   private final LedgerReader ledger;
@@ -72,14 +75,14 @@ public final class ConsoleAml {
   void export(RoutingContext ctx) {
     LocalDate to = date(ctx, "to").orElse(LocalDate.now(clock.withZone(ZoneOffset.UTC)));
     LocalDate from = date(ctx, "from").orElse(to.minusDays(DEFAULT_DAYS));
-    if (from.isAfter(to) || from.plusDays(366).isBefore(to)) {
-      throw ProblemException.invalid("from must be on or before to, at most 366 days apart");
+    if (from.isAfter(to) || from.plusDays(MAX_EXPORT_DAYS - 1).isBefore(to)) {
+      throw ProblemException.invalid("from must be on or before to, a period of at most " + MAX_EXPORT_DAYS + " days");
     }
     Reply.onContextOf(io.vertx.core.Vertx.currentContext(),
         compliance.amlFlagsCsv(start(from), start(to.plusDays(1))))
       .onSuccess(csv -> ctx.response().putHeader("Content-Type", "text/csv; charset=utf-8")
         .putHeader("Content-Disposition", "attachment; filename=\"aml-flags_" + from + "_" + to + ".csv\"").end(csv))
-      .onFailure(ctx::fail);
+      .onFailure(failure -> ctx.fail(asInvalid(failure)));
   }
 
   /** GET /console/aml/flags/:flagId */
@@ -112,14 +115,18 @@ public final class ConsoleAml {
           return compliance.review(id, state, note, reviewer.id());
         }))
       .onSuccess(done -> ConsolePages.redirect(ctx, "/console/aml/flags/" + id + "?reviewed=" + state.wire()))
-      .onFailure(failure -> ctx.fail(failure instanceof IllegalArgumentException invalid
-        ? ProblemException.invalid(invalid.getMessage()) : failure));
+      .onFailure(failure -> ctx.fail(asInvalid(failure)));
+  }
+
+  /** Compliance refuses what it cannot do (a period with too many flags, a note it does not take) as an argument. */
+  private static Throwable asInvalid(Throwable failure) {
+    return failure instanceof IllegalArgumentException invalid ? ProblemException.invalid(invalid.getMessage()) : failure;
   }
 
   /** The postings the flag names, as the ledger holds them (a few at most; more are counted, not shown). */
   private Future<List<Map<String, Object>>> movements(AmlFlag flag) {
     List<Future<Optional<LedgerPosting>>> lookups = flag.postingIds().stream().limit(SHOWN_MOVEMENTS)
-      .map(ledger::posting).toList();
+      .map(id -> ledger.posting(id).recover(DependencyUnavailableException::ledgerRead)).toList();
     return Future.all(lookups).map(all -> lookups.stream().map(Future::result).flatMap(Optional::stream)
       .flatMap(posting -> posting.lines().stream().map(line -> Map.<String, Object>of("postingId", posting.id(),
         "type", posting.type(), "at", posting.createdAt().toString(), "account", line.accountId(),

@@ -7,6 +7,7 @@ import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.edge.admin.AdminHandlers;
 import dev.wallet.edge.http.MoneyGate;
+import dev.wallet.edge.http.DependencyUnavailableException;
 import dev.wallet.edge.http.Problem;
 import dev.wallet.edge.http.ProblemException;
 import dev.wallet.edge.http.Reply;
@@ -55,7 +56,8 @@ public final class ConsoleReconciliation {
       + " halt(s) released; others are still open.");
     model.put("halts", gate.halts().stream().map(ConsoleReconciliation::halt).toList());
     model.put("canRelease", ConsoleSession.caller(ctx).has("admin"));
-    pages.render(ctx, 200, "reconciliation", ledger.lastReconciliation().compose(last -> {
+    pages.render(ctx, 200, "reconciliation", ledger.lastReconciliation().recover(DependencyUnavailableException::ledgerRead)
+      .compose(last -> {
       model.put("run", last.map(ConsoleReconciliation::run).orElse(null));
       return frozen(last.map(ReconciliationReport::frozenWallets).orElse(List.of()));
     }).map(frozen -> {

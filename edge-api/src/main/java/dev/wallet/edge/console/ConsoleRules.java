@@ -106,6 +106,9 @@ public final class ConsoleRules {
         + "review, by " + latest.actor() + ": review your text against it again.")
         .orElse("The rules changed since your review: check the diff below again."));
       pages.render(ctx, 409, "rules", withAudit(model));
+    } else if (outcome instanceof PublishOutcome.Forbidden forbidden) {
+      model.put("error", "Not published: " + forbidden.reason() + ".");
+      pages.render(ctx, 403, "rules", withAudit(model));
     } else {
       model.put("error", "The rules were refused; the version in force stays.");
       pages.render(ctx, 422, "rules", withAudit(model));

@@ -304,6 +304,9 @@ public final class LimitsHandlers {
       return Problem.invalidRequest("the rules were refused; the version in force stays: "
         + String.join("; ", refused.problems())).with("problems", new JsonArray(refused.problems())).reply();
     }
+    if (outcome instanceof PublishOutcome.Forbidden forbidden) {
+      return Problem.forbidden(forbidden.reason()).reply();
+    }
     if (outcome instanceof PublishOutcome.Superseded superseded) {
       long latest = superseded.latest().map(PublishedRules::version).orElse(0L);
       return Problem.of(ProblemCode.RULES_SUPERSEDED, latest == 0 ? "no version was published yet: use If-Match \"0\""

@@ -133,6 +133,8 @@ public final class BatchHandlers {
    * with that first answer, and applies none. Until 2026-12-07 they were answered "not applied" (as a
    * refusal inside the script would not have), and a client could send one again under a new key.
    * Without the money core's answer, they are answered "not applied by this request", as before.
+   * Items that span shards (a merchant on another shard) are the batch's refusal as such: until
+   * 2026-12-07 they were answered "not applied" too, an item paid before among them.
    */
   private static <C> Future<List<Reply>> answeredBefore(List<Checked<C>> checked,
                                                         Function<List<C>, Future<List<Reply>>> applyAll,
@@ -151,7 +153,8 @@ public final class BatchHandlers {
         Reply answer = recorded.next();
         return applied(answer) ? answer : item.reply();
       }).toList();
-    }).recover(unanswered -> Future.succeededFuture(notApplied));
+    }).recover(unanswered -> unanswered instanceof AtomicBatchSpansShardsException ? Future.failedFuture(unanswered)
+      : Future.succeededFuture(notApplied));
   }
 
   /** An item's refusal, or a dependency that did not answer for it, is that item's answer; anything else fails the batch. */

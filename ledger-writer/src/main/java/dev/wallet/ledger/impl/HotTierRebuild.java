@@ -94,8 +94,32 @@ public final class HotTierRebuild {
       .compose(accounts -> refuseLiveWallets(accounts).map(accounts))
       .compose(accounts -> query(SqlQueries.OPEN_MOVEMENTS).compose(open -> creditsOf(open)
         .map(credited -> refuseUnknownDestinations(open, credited))
-        .compose(credited -> write(accounts, open, credited, counts)
-          .recover(failure -> Future.failedFuture(new PartlyWritten(failure))))));
+        .compose(credited -> mastersNow().compose(masters -> write(accounts, open, credited, counts)
+          .compose(report -> sameMastersAs(masters).map(report))
+          .recover(failure -> Future.failedFuture(new PartlyWritten(failure)))))));
+  }
+
+  /** The lineage of every shard's master before the first write: each must answer. */
+  private Future<Map<ShardId, String>> mastersNow() {
+    return hotTier.lineages(shards.all()).compose(lineages -> lineages.size() == shards.all().size()
+      ? Future.succeededFuture(lineages)
+      : Future.failedFuture(new IllegalStateException("the masters of " + shards.all().stream()
+        .filter(shard -> !lineages.containsKey(shard)).toList() + " do not answer; nothing was written")));
+  }
+
+  /**
+   * The replicas' acknowledgement at the end covers what the master serving each shard then holds:
+   * a failover while the rebuild wrote may have lost what the old master had not replicated, and
+   * the promoted master has another lineage. Until 2026-12-07 the rebuild reported success then.
+   */
+  private Future<Void> sameMastersAs(Map<ShardId, String> before) {
+    return hotTier.lineages(shards.all()).compose(after -> {
+      List<ShardId> changed = shards.all().stream().filter(shard -> !before.get(shard).equals(after.get(shard)))
+        .toList();
+      return changed.isEmpty() ? Future.succeededFuture() : Future.failedFuture(new IllegalStateException(
+        "the masters of " + changed + " changed while the rebuild wrote (a failover): what they had not replicated "
+          + "may be lost"));
+    });
   }
 
   /** A rebuild that failed after its first write: Redis holds part of the hot tier and must be emptied first. */

@@ -4,6 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.wallet.balancecache.BalanceCache;
+import dev.wallet.balancecache.HotTierAccess;
+import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.balancecache.testing.RedisNodes;
+import dev.wallet.ledger.LedgerNodes;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import dev.wallet.balancecache.BalanceCacheOptions;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.WalletId;
@@ -84,6 +93,61 @@ class RebuildRefusalTest {
       redis.close();
       Await.result(cache.close());
     }
+  }
+
+  /**
+   * A graceful failover (nothing is lost by it) stands in for one that loses what the old master had
+   * not replicated: the rebuild cannot tell the two apart, and must not report success for either.
+   */
+  @Test
+  @DisplayName("a failover while the rebuild writes is reported as a rebuild that failed part-way, not as success")
+  void aFailoverWhileItWritesIsReported(Vertx vertx) {
+    ShardId shard = new ShardId(2);
+    String wallet = WalletId.random(shard).value();
+    LedgerStore store = new LedgerStore(ledger.app, InsertMode.UNNEST, List.of(2));
+    Await.result(store.write(SHARD, List.of(
+      new Positioned("1-0", posting(wallet + ".opened", PostingType.WALLET_OPENED, Optional.empty(), List.of(),
+        Optional.of(new OutboxRecord.AccountEvent(wallet, Optional.of("owner-" + wallet), Optional.of("USD"),
+          Optional.of("personal"), Optional.of("active"), Optional.empty(), Optional.empty(), Optional.empty())))))));
+    BalanceCache cache = BalanceCache.create(vertx, BalanceCacheOptions.defaults(TestEnvironment.redisNodes())
+      .withSweep(0, 0));
+    Await.result(cache.start());
+    Pool pool = StreamLedgerWriter.pool(vertx, ledger.database);
+    try {
+      HotTierRebuild rebuild = new HotTierRebuild(LedgerNodes.over(List.of(pool), LedgerPlacement.single(ledger.database)),
+        failingOverAtTheFirstWallet(vertx, cache.hotTier(), shard), cache.shards(), 3_600_000L);
+
+      Throwable failed = catchThrowable(() -> Await.result(rebuild.rebuild(), 120));
+
+      assertThat(failed).isInstanceOf(HotTierRebuild.PartlyWritten.class).hasMessageContaining("changed while the "
+        + "rebuild wrote").hasMessageContaining(SHARD);
+    } finally {
+      Await.result(pool.close());
+      Await.result(cache.close());
+    }
+  }
+
+  /** The hot tier, with the master of {@code shard} failed over to a replica just before the first wallet is written. */
+  private static HotTierAccess failingOverAtTheFirstWallet(Vertx vertx, HotTierAccess hotTier, ShardId shard) {
+    AtomicBoolean failedOver = new AtomicBoolean();
+    return (HotTierAccess) Proxy.newProxyInstance(HotTierAccess.class.getClassLoader(),
+      new Class<?>[] {HotTierAccess.class}, (proxy, method, args) -> {
+        if (!method.getName().equals("restoreWallet") || !failedOver.compareAndSet(false, true)) {
+          return method.invoke(hotTier, args);
+        }
+        return vertx.executeBlocking(() -> {
+          int master = RedisNodes.masterOf(shard);
+          int replica = RedisNodes.replicasOf(master).get(0);
+          RedisNodes.cli(replica, "CLUSTER", "FAILOVER");
+          Eventually.await("the replica to take the shard over", Duration.ofSeconds(30),
+            () -> RedisNodes.masterOf(shard) == replica);
+          return null;
+        }).compose(done -> restoreWallet(hotTier, args));
+      });
+  }
+
+  private static Future<Void> restoreWallet(HotTierAccess hotTier, Object[] args) {
+    return hotTier.restoreWallet((HotTierAccess.WalletFacts) args[0]);
   }
 
   private static OutboxRecord posting(String id, PostingType type, Optional<String> reference,

@@ -221,6 +221,11 @@ final class PgCompliance implements Compliance {
       return Future.failedFuture(new IllegalArgumentException("a review needs a note of 1 to " + MAX_NOTE_CHARS
         + " characters saying why"));
     }
+    if (note.chars().anyMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t')) {
+      // PostgreSQL's text refuses NUL: until 2026-12-07 such a note answered 500
+      return Future.failedFuture(new IllegalArgumentException("a note is text without control characters (but line "
+        + "breaks and tabs)"));
+    }
     return query(SqlQueries.INSERT_FLAG_REVIEW, Tuple.of(flagId, state.wire(), note, actor), "the review")
       .map(rows -> review(rows.iterator().next()))
       .recover(failure -> Future.failedFuture(failure instanceof PgException pg && NO_SUCH_FLAG.equals(pg.getSqlState())

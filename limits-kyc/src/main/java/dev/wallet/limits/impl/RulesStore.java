@@ -1,6 +1,7 @@
 package dev.wallet.limits.impl;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.wallet.balancecache.model.Sha256;
 import dev.wallet.limits.model.AuditRecord;
 import dev.wallet.limits.model.PublishOutcome;
@@ -80,10 +81,33 @@ final class RulesStore {
         if (basedOn.isPresent() && basedOn.getAsLong() != latest.map(PublishedRules::version).orElse(0L)) {
           return Future.succeededFuture(new PublishOutcome.Superseded(latest));
         }
+        if (changesOwnMerchantLimits(tree, latest, source, actor)) {
+          String reason = "no one changes the limits of payments to their own merchant wallets (merchants." + actor
+            + "); someone else publishes that";
+          return conn.preparedQuery(SqlQueries.INSERT_AUDIT)
+            .execute(Tuple.of(ruleset, REFUSED, actor, source, "refused", sha, reason))
+            .map(audited -> new PublishOutcome.Forbidden(reason));
+        }
         return fileBehind(conn, source, sha, fileWrittenAt).compose(behind -> behind.isPresent()
           ? Future.succeededFuture(behind.get().apply(latest.orElseThrow()))
           : insert(conn, latest, yaml, tree, sha, source, actor));
       }));
+  }
+
+  /**
+   * Separation of duties, as for a KYC tier: a merchant override names the merchant's owner, and a
+   * person who publishes rules (the API, the console) may not change their own. Until 2026-12-07 a
+   * risk officer who owned merchant wallets could raise what every payer may pay them. A rules file
+   * is published by whoever may write it, outside this check.
+   */
+  private static boolean changesOwnMerchantLimits(JsonNode tree, Optional<PublishedRules> latest, String source,
+                                                  String actor) {
+    if (source.startsWith(RulesFileWatcher.SOURCE_PREFIX)) {
+      return false;
+    }
+    JsonNode before = latest.flatMap(rules -> RulesParser.validate(rules.yaml()).tree())
+      .map(rules -> rules.path("merchants").path(actor)).orElse(MissingNode.getInstance());
+    return !tree.path("merchants").path(actor).equals(before);
   }
 
   /**

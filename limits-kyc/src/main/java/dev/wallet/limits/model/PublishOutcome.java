@@ -23,6 +23,13 @@ public sealed interface PublishOutcome {
   record Superseded(Optional<PublishedRules> latest) implements PublishOutcome {
   }
 
+  /**
+   * Not published: it changes what the rules say about the publisher's own merchant payments
+   * ({@code merchants.<their id>}); someone else publishes that. The version in force stays.
+   */
+  record Forbidden(String reason) implements PublishOutcome {
+  }
+
   /** Not valid; the version in force stays. Each problem names where it is in the file. */
   record Refused(List<String> problems) implements PublishOutcome {
     public Refused {
