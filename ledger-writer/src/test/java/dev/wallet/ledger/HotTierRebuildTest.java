@@ -52,6 +52,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -285,6 +286,27 @@ class HotTierRebuildTest {
 
     assertThat(ledger.redis().hgetall(walletKey)).isEqualTo(before);
     assertThat(ledger.redis().pttl(walletKey)).as("and no lifetime given to it").isEqualTo(-1L);
+  }
+
+  /**
+   * The first of the scope's writes as a retried attempt finds it when the reply to the first was
+   * lost: until 2026-12-07 the retry took the scope for someone else's and left it so, without an
+   * outcome or a lifetime, refusing its key for good.
+   */
+  @Test
+  @DisplayName("a retired idempotency scope whose first write was sent again is finished, with its outcome and lifetime")
+  void aScopeRetiredTwiceIsFinished() {
+    String scope = "{s0003}:idem:retired-" + UUID.randomUUID();
+    ledger.redis().hset(scope, "rh", "rebuilt-from-ledger");
+
+    boolean retired = Await.result(cache.hotTier().retireIdempotencyScope(scope, 60_000));
+
+    assertThat(retired).isTrue();
+    assertThat(ledger.redis().hgetall(scope)).containsEntry("state", "done")
+      .containsEntry("outcome", "{\"code\":\"IDEMPOTENCY_KEY_REUSED\"}");
+    assertThat(ledger.redis().pttl(scope)).isBetween(1L, 60_000L);
+    assertThat(Await.result(cache.hotTier().retireIdempotencyScope("{s0003}:idem:restored-" + UUID.randomUUID(),
+      60_000))).as("a scope of its own").isTrue();
   }
 
   private OutcomeCode transfer(WalletId from, WalletId to, long amount, String owner, List<LimitCheck> limits) {

@@ -448,10 +448,22 @@ final class RedisHotTierAccess implements HotTierAccess {
   @Override
   public Future<Boolean> retireIdempotencyScope(String scope, long retentionLeftMs) {
     return send(scope, Request.cmd(Command.HSETNX).arg(scope).arg("rh").arg(RESTORED_REQUEST_HASH))
-      .compose(created -> created.toInteger() == 0 ? Future.succeededFuture(false)
+      .compose(created -> created.toInteger() == 1 ? Future.succeededFuture(true) : retiredPartly(scope))
+      .compose(ours -> !ours ? Future.succeededFuture(false)
         : hset(scope, Map.of("state", "done", "outcome", "{\"code\":\"IDEMPOTENCY_KEY_REUSED\"}"))
           .compose(set -> send(scope, Request.cmd(Command.PEXPIRE).arg(scope).arg(Math.max(1, retentionLeftMs))))
           .map(true));
+  }
+
+  /**
+   * Whether a scope holds only the first write of its retirement: an attempt whose reply was lost
+   * (and {@link #send} sent it again), or one that failed after it. No request writes a record
+   * without its state.
+   */
+  private Future<Boolean> retiredPartly(String scope) {
+    return send(scope, Request.cmd(Command.HMGET).arg(scope).arg("rh").arg("state"))
+      .map(fields -> fields.get(0) != null && RESTORED_REQUEST_HASH.equals(fields.get(0).toString())
+        && fields.get(1) == null);
   }
 
   @Override
