@@ -22,6 +22,9 @@
 -- ARGV[4] who releases an authorization: void | expiry ('' otherwise)
 -- ARGV[5] a void's request hash ('' for no idempotency record): a void recorded under its caller's
 --         key is replayed from it, and the key reused for another request is refused (key_reused)
+-- ARGV[6] how long a void's record of an authorization that had already ended lives (ms): the key
+--         then names this void too, as a refusal's would (until 2026-12-07 nothing was recorded, and
+--         the key voided another authorization next)
 --
 -- Returns {kind, outcome}: kind 'new' or 'replay'; outcome.code is OK with status settled or
 -- released, or NOT_EXPIRED; kind 'unrecorded' with HOLD_NOT_FOUND when the hold has no record.
@@ -31,6 +34,7 @@ local wallet_key, hold_key, outbox, system_key = KEYS[1], KEYS[2], KEYS[3], KEYS
 local idem_key = KEYS[5]
 local counter_keys = tail(KEYS, 6)
 local hold_id, ending, system_id, released_by, request_hash = ARGV[1], ARGV[2], ARGV[3], ARGV[4] or '', ARGV[5] or ''
+local retention_ms = ARGV[6]
 
 if request_hash ~= '' then
   local seen = idem_lookup(idem_key, request_hash)
@@ -39,7 +43,13 @@ end
 
 local h = redis.call('HMGET', hold_key, 'state', 'outcome', 'wallet', 'amt', 'cur', 'ref', 'lim', 'to', 'exp', 'captured')
 if not h[1] then return reply('unrecorded', cjson.encode(refusal('HOLD_NOT_FOUND', {holdId = hold_id}))) end
-if h[1] ~= 'active' then return reply('replay', h[2]) end
+if h[1] ~= 'active' then
+  if request_hash ~= '' then
+    idem_record(idem_key, request_hash, 'done', h[2])
+    redis.call('PEXPIRE', idem_key, retention_ms)
+  end
+  return reply('replay', h[2])
+end
 if ending ~= 'settled' and ending ~= 'released' then error('bad ending ' .. tostring(ending)) end
 local is_authorization = h[8] ~= false
 if is_authorization and ending ~= 'released' then error('an authorization is captured, not settled: ' .. hold_id) end

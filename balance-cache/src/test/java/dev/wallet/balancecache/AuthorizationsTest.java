@@ -1,9 +1,5 @@
 package dev.wallet.balancecache;
 
-import java.time.Duration;
-import java.util.UUID;
-import dev.wallet.balancecache.testing.Eventually;
-import dev.wallet.balancecache.model.LimitCheck;
 import static dev.wallet.balancecache.testing.MoneyCore.USD;
 import static dev.wallet.balancecache.testing.MoneyCore.owner;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,6 +10,8 @@ import dev.wallet.balancecache.command.PlaceHold;
 import dev.wallet.balancecache.model.AuthorizationView;
 import dev.wallet.balancecache.model.CaptureView;
 import dev.wallet.balancecache.model.HoldId;
+import dev.wallet.balancecache.model.IdempotencyKey;
+import dev.wallet.balancecache.model.LimitCheck;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
@@ -21,10 +19,13 @@ import dev.wallet.balancecache.model.TransferStatus;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.balancecache.testing.MoneyCoreTest;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -192,6 +193,28 @@ class AuthorizationsTest extends MoneyCoreTest {
     assertThat(Await.result(cache.capture(new Capture(id, 400, 10, false, "*", MoneyCore.key(alice)))).code())
       .isEqualTo(OutcomeCode.OK);
     assertThat(core.available(merchant)).isEqualTo(390);
+  }
+
+  @Test
+  @DisplayName("a void of an authorization captured before is recorded under its key: the key used again to void "
+    + "another authorization is refused as reused, and that one stays held")
+  void aVoidOfAnEndedAuthorizationKeepsItsKey() {
+    String alice = owner();
+    WalletId payer = core.funded(alice, 5_000);
+    WalletId merchant = core.openMerchant(owner(), Optional.of(payer));
+    HoldId captured = authorize(alice, payer, merchant, 1_000);
+    HoldId other = authorize(alice, payer, merchant, 700);
+    assertThat(Await.result(cache.capture(new Capture(captured, 1_000, 0, false, "*", MoneyCore.key(alice)))).code())
+      .isEqualTo(OutcomeCode.OK);
+    IdempotencyKey key = MoneyCore.key(alice);
+
+    Outcome<AuthorizationView> lateVoid = Await.result(cache.voidAuthorization(captured, key));
+    Outcome<AuthorizationView> sameKeyElsewhere = Await.result(cache.voidAuthorization(other, key));
+
+    assertThat(lateVoid.replayed()).isTrue();
+    assertThat(sameKeyElsewhere.code()).isEqualTo(OutcomeCode.IDEMPOTENCY_KEY_REUSED);
+    assertThat(core.wallet(payer).held()).as("the other authorization still held").isEqualTo(700);
+    assertThat(Await.result(cache.voidAuthorization(captured, key)).replayed()).as("the late void again").isTrue();
   }
 
   private HoldId authorize(String owner, WalletId payer, WalletId merchant, long amount) {

@@ -1252,7 +1252,8 @@ public final class RedisBalanceCache implements BalanceCache {
     List<String> keys = new ArrayList<>(List.of(Keys.wallet(new WalletId(hold.get("wallet"))), Keys.hold(id),
       Keys.outbox(id.shard()), accountKey, idempotencyKey));
     new JsonArray(hold.getOrDefault("lim", "[]")).forEach(counter -> keys.add((String) counter));
-    return runner.run(scripts.finishHold, keys, List.of(id.value(), ending, accountId, releasedBy, requestHash));
+    return runner.run(scripts.finishHold, keys, List.of(id.value(), ending, accountId, releasedBy, requestHash,
+      retention()));
   }
 
   // ------------------------------------------------------------------ expired authorizations
