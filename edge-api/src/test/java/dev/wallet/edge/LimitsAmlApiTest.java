@@ -113,6 +113,25 @@ class LimitsAmlApiTest {
       + from + ",USD,2900000,29000.00," + String.join(" ", nearThreshold) + ","));
     assertThat(compliance.get("/admin/reports/aml-flags?from=" + start).statusCode()).isEqualTo(400);
     assertThat(alice.get("/admin/aml/flags").statusCode()).isEqualTo(403);
+
+    // bob again, larger, within the same window: until 2026-12-07 it had the first flag's key (the
+    // window's first credit) and was never flagged
+    List<Object> firstEvidence = rapidFlags(compliance, start, bob.id()).get(0).getJsonArray("postingIds").getList();
+    alice.deposit(from, 3_000_000);
+    String secondIn = send(alice, from, bobs, 2_000_000);
+    String secondOut = send(bob, bobs, carols, 1_900_000);
+    Eventually.await("the monitors to flag bob's second rapid in-and-out", Duration.ofMinutes(2), () -> {
+      Await.result(edge.app.limits().compliance().runMonitors());
+      return rapidFlags(compliance, start, bob.id()).size() >= 2;
+    });
+    assertThat(rapidFlags(compliance, start, bob.id())).hasSize(2)
+      .filteredOn(f -> f.getJsonArray("postingIds").contains(secondOut)).singleElement()
+      .satisfies(f -> assertThat(f.getJsonArray("postingIds").getList()).containsExactly(secondIn, secondOut)
+        .doesNotContainAnyElementsOf(firstEvidence));
+  }
+
+  private static List<JsonObject> rapidFlags(ApiCaller compliance, Instant from, String owner) {
+    return flags(compliance, from, owner).stream().filter(f -> f.getString("kind").equals("rapid_in_out")).toList();
   }
 
   @Test

@@ -9,6 +9,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,9 +22,10 @@ import java.util.stream.Collectors;
 /**
  * The three monitors applied to one batch of new movements, inside the monitor's transaction.
  * Each flag's key says what it is about (a posting; an owner's first near-threshold movement of a
- * window; a wallet's first incoming movement of a window), so as a window slides over movements
- * already flagged, the same pattern is not flagged again. A key this batch flagged already is not
- * written again (the database would keep the first anyway), nor is its evidence gathered.
+ * window; a wallet's first incoming movement of a window), and a window leaves out the postings
+ * earlier flags of its kind about the same owner hold, so the same pattern is not flagged again and
+ * what follows it is judged on its own. A key this batch flagged already is not written again (the
+ * database would keep the first anyway), nor is its evidence gathered.
  */
 final class Detection {
 
@@ -31,6 +33,9 @@ final class Detection {
   private final LedgerMovements ledger;
   private final AmlRules aml;
   private final AmlCredits credits;
+  private static final String STRUCTURING = "structuring";
+  private static final String RAPID_IN_OUT = "rapid_in_out";
+
   private final Set<String> flagged = new HashSet<>();
 
   /** {@code ledger} and {@code credits} read within the transaction of {@code conn}, which the flags are written in. */
@@ -134,16 +139,17 @@ final class Detection {
       return Future.succeededFuture();
     }
     long threshold = aml.largeTransaction().get(m.currency());
-    MovementTimeline.Span window = owner.get()
-      .between(m.createdAt().minus(Duration.ofHours(aml.structuringWindowHours())), m.createdAt());
-    if (window.count() < aml.structuringMinCount()) {
+    Instant since = m.createdAt().minus(Duration.ofHours(aml.structuringWindowHours()));
+    if (owner.get().between(since, m.createdAt()).count() < aml.structuringMinCount()) {
       return Future.succeededFuture();
     }
-    return flag("structuring:" + m.ownerId() + ":" + m.currency() + ":" + window.first().orElseThrow().postingId(),
-      "structuring", m, window.total(), window::postingIds, m.createdAt(),
-      window.count() + " movements of " + aml.structuringFloor(threshold) + " to " + (threshold - 1) + " "
-        + m.currency() + " (just below the threshold " + threshold + ") within " + aml.structuringWindowHours()
-        + " h");
+    return unflagged(STRUCTURING, m, Optional.empty(), owner.get().between(since, m.createdAt()), since)
+      .compose(window -> window.count() < aml.structuringMinCount() ? Future.succeededFuture()
+        : flag("structuring:" + m.ownerId() + ":" + m.currency() + ":" + window.first().orElseThrow().postingId(),
+          STRUCTURING, m, window.total(), window::postingIds, m.createdAt(),
+          window.count() + " movements of " + aml.structuringFloor(threshold) + " to " + (threshold - 1) + " "
+            + m.currency() + " (just below the threshold " + threshold + ") within " + aml.structuringWindowHours()
+            + " h"));
   }
 
   private Future<Void> rapidInOut(LedgerMovement m, Optional<MovementTimeline> timeline) {
@@ -151,19 +157,39 @@ final class Detection {
     if (minIn == null || !m.outgoing() || timeline.isEmpty()) {
       return Future.succeededFuture();
     }
-    MovementTimeline.Span window = timeline.get()
-      .between(m.createdAt().minus(Duration.ofMinutes(aml.rapidWindowMinutes())), m.createdAt());
-    Optional<LedgerMovement> firstIn = window.firstIn();
-    long cameIn = window.cameIn();
-    long wentOut = window.wentOut();
-    if (firstIn.isEmpty() || cameIn < minIn || Math.multiplyExact(wentOut, 100) < Math.multiplyExact(cameIn,
-        aml.rapidOutPercent())) {
+    Instant since = m.createdAt().minus(Duration.ofMinutes(aml.rapidWindowMinutes()));
+    if (!rapid(timeline.get().between(since, m.createdAt()), minIn)) {
       return Future.succeededFuture();
     }
-    return flag("rapid:" + m.walletId() + ":" + firstIn.get().postingId(), "rapid_in_out", m, wentOut,
-      window::postingIds, m.createdAt(),
-      cameIn + " " + m.currency() + " came in and " + wentOut + " went out within " + aml.rapidWindowMinutes()
-        + " min");
+    return unflagged(RAPID_IN_OUT, m, Optional.of(m.walletId()), timeline.get().between(since, m.createdAt()), since)
+      .compose(window -> !rapid(window, minIn) ? Future.succeededFuture()
+        : flag("rapid:" + m.walletId() + ":" + window.firstIn().orElseThrow().postingId(), RAPID_IN_OUT, m,
+          window.wentOut(), window::postingIds, m.createdAt(), window.cameIn() + " " + m.currency() + " came in and "
+            + window.wentOut() + " went out within " + aml.rapidWindowMinutes() + " min"));
+  }
+
+  private boolean rapid(MovementTimeline.Span window, long minIn) {
+    return window.firstIn().isPresent() && window.cameIn() >= minIn
+      && Math.multiplyExact(window.wentOut(), 100) >= Math.multiplyExact(window.cameIn(), aml.rapidOutPercent());
+  }
+
+  /**
+   * The window but the postings that earlier flags of {@code kind} about the same owner (and wallet)
+   * hold: a pattern is flagged once, and what follows it is judged on its own. Until 2026-12-07 a
+   * flag was keyed by its window's first movement alone, so a larger pattern in the same window had
+   * the key of a flag raised already (perhaps dismissed), and was never flagged; and once the window
+   * slid past that movement, a new flag repeated movements flagged before. A flag about these
+   * postings ends at its latest, so only flags since the window's start can hold any.
+   */
+  private Future<MovementTimeline.Span> unflagged(String kind, LedgerMovement m, Optional<String> wallet,
+                                                  MovementTimeline.Span window, Instant since) {
+    return conn.preparedQuery(SqlQueries.FLAGGED_POSTINGS)
+      .execute(Tuple.of(kind, m.ownerId(), m.currency(), wallet.orElse(null), PgCompliance.utc(since)))
+      .map(rows -> {
+        Set<String> flaggedBefore = new HashSet<>();
+        rows.forEach(row -> flaggedBefore.addAll(Arrays.asList(row.getArrayOfStrings("posting_ids"))));
+        return window.without(flaggedBefore);
+      });
   }
 
   private Future<Void> flag(String key, String kind, LedgerMovement m, long total, Supplier<List<String>> evidence,

@@ -79,6 +79,10 @@ final class MovementTimeline {
     return low;
   }
 
+  private Span all() {
+    return new Span(0, movements.size());
+  }
+
   /** The movements at indices {@code from} (included) to {@code to} (excluded). */
   final class Span {
 
@@ -114,6 +118,15 @@ final class MovementTimeline {
     Optional<LedgerMovement> firstIn() {
       int first = nextIn[from];
       return first < to ? Optional.of(movements.get(first)) : Optional.empty();
+    }
+
+    /** The span's movements but those of {@code postings}, as a span of their own. */
+    Span without(Set<String> postings) {
+      if (postings.isEmpty()) {
+        return this;
+      }
+      return new MovementTimeline(movements.subList(from, to).stream()
+        .filter(m -> !postings.contains(m.postingId())).toList()).all();
     }
 
     /** Every posting of the span once, in time order: a flag's evidence. */

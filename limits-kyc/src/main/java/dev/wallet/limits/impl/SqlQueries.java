@@ -103,6 +103,12 @@ final class SqlQueries {
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
     ON CONFLICT (dedupe_key) DO NOTHING""";
 
+  /** The evidence of the flags of kind $1 about owner $2 in currency $3 (and wallet $4, unless null) since $5. */
+  static final String FLAGGED_POSTINGS = """
+    SELECT posting_ids FROM limits.aml_flags
+     WHERE owner_id = $2 AND kind = $1 AND occurred_at >= $5 AND currency = $3
+       AND ($4::text IS NULL OR wallet_id = $4)""";
+
   private static final String FLAG_COLUMNS = """
     SELECT id, kind, owner_id, wallet_id, currency, total_minor, posting_ids, occurred_at, detected_at, detail
       FROM limits.aml_flags
