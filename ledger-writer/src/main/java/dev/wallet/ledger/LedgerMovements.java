@@ -34,7 +34,8 @@ public interface LedgerMovements {
   /**
    * Up to {@code limit} postings recorded after {@code after}, and at least {@code settle} ago (a
    * ledger transaction still open when its younger siblings are read would otherwise be passed
-   * over), in recording order. Every posting counts, movement or not, so a reader moves past all.
+   * over), in recording order, and the rest of the last one's transaction: a batch never ends inside
+   * one. Every posting counts, movement or not, so a reader moves past all.
    */
   Future<List<LedgerPosition>> postingsAfter(LedgerPosition after, Duration settle, int limit);
 

@@ -49,9 +49,28 @@ public final class PgLedgerMovements implements LedgerMovements {
     return OpenTransactions.oldestStart(nodes).compose(oldest -> {
       Tuple args = Tuple.of(utc(after.recordedAt()), after.postingId(), limit, settle.toMillis(), utc(oldest));
       return nodes.everywhere(SqlQueries.POSTINGS_AFTER, args);
-    }).map(rows -> rows.stream().sorted(RECORDED).limit(limit)
-      .map(row -> new LedgerPosition(row.getOffsetDateTime("recorded_at").toInstant(), row.getString("id")))
-      .toList());
+    }).map(rows -> rows.stream().sorted(RECORDED).limit(limit).map(PgLedgerMovements::position).toList())
+      .compose(first -> first.size() < limit ? Future.succeededFuture(first) : withTheRestOfItsTransaction(first));
+  }
+
+  /**
+   * A transaction's postings share their {@code recorded_at} and are read by id, which says nothing of
+   * when they were made: a batch that ends inside one had a wallet's credit in the next batch and its
+   * debit, made later, in this one, where the AML monitors' sums did not have the credit yet, and the
+   * next batch judged the credit alone (until 2026-12-07). A batch now ends with its last transaction.
+   */
+  private Future<List<LedgerPosition>> withTheRestOfItsTransaction(List<LedgerPosition> first) {
+    LedgerPosition last = first.get(first.size() - 1);
+    return nodes.everywhere(SqlQueries.POSTINGS_RECORDED_WITH, Tuple.of(utc(last.recordedAt()), last.postingId()))
+      .map(rest -> {
+        List<LedgerPosition> whole = new ArrayList<>(first);
+        rest.stream().sorted(RECORDED).map(PgLedgerMovements::position).forEach(whole::add);
+        return whole;
+      });
+  }
+
+  private static LedgerPosition position(Row row) {
+    return new LedgerPosition(row.getOffsetDateTime("recorded_at").toInstant(), row.getString("id"));
   }
 
   @Override

@@ -650,6 +650,10 @@ public final class SqlQueries {
        AND recorded_at < least(now() - $4::bigint * interval '1 millisecond', $5)
      ORDER BY recorded_at, id LIMIT $3""";
 
+  /** The rest of a transaction's postings: those recorded at $1 after $2, in order. */
+  static final String POSTINGS_RECORDED_WITH = """
+    SELECT recorded_at, id FROM postings WHERE recorded_at = $1 AND id > $2 ORDER BY id""";
+
   /** The movements among the postings $1. */
   static final String MOVEMENTS_OF = MOVEMENT_COLUMNS + """
      WHERE p.id = ANY($1) AND p.type IN %s
