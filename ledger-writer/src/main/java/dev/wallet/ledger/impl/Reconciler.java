@@ -80,6 +80,8 @@ public final class Reconciler implements Reconciliation {
    * earlier time: the next run starts from the oldest transaction then open (or the run's own start).
    */
   private Instant checkedSince = Instant.EPOCH;
+  /** Whether {@link #checkedSince} took the last completed run into account (or there was none). */
+  private boolean resumed;
   /**
    * Readings of accounts the ledger was behind, kept until it reaches them. An account that is never
    * still (a hot merchant, a fee or clearing account under load) has Redis ahead of the ledger at
@@ -119,28 +121,35 @@ public final class Reconciler implements Reconciliation {
 
   @Override
   public Future<Void> start() {
-    return resumeFromLastRun().onSuccess(ready -> schedule(0)).mapEmpty();
+    return resumeFromLastRun().otherwise(failure -> {
+      LOG.warn("could not read where the last reconciliation stopped; the first run asks again: {}",
+        failure.toString());
+      return null;
+    }).onSuccess(ready -> schedule(0)).mapEmpty();
   }
 
   /**
    * A restarted writer need not read the whole ledger again: what the last completed run (of any
    * instance) saw was checked. Without one, the first run reads everything. It reads again from
    * {@link #resumeOverlapMs()} before that run: the movement-steps check's waits live in memory, and
-   * a movement still waiting then had a step recorded at most a stall bound before.
+   * a movement still waiting then had a step recorded at most a stall bound before. Until it has been
+   * read, every run asks for it first, and fails when it cannot: until 2026-12-07 a failure to read
+   * it at start made the first run read the whole ledger (every account, entry and movement into
+   * the writer's memory).
    */
   private Future<Void> resumeFromLastRun() {
+    if (resumed) {
+      return Future.succeededFuture();
+    }
     return home.preparedQuery(SqlQueries.LAST_COMPLETED_RECONCILIATION_START).execute(Tuple.of(resumeOverlapMs()))
       .map(rows -> {
         java.time.OffsetDateTime since = rows.iterator().next().getOffsetDateTime("since");
         if (since != null && checkedSince.equals(Instant.EPOCH)) {
           checkedSince = since.toInstant();
         }
+        resumed = true;
         return (Void) null;
-      }).recover(failure -> {
-      LOG.warn("could not read where the last reconciliation stopped; the first run reads the whole ledger: {}",
-        failure.toString());
-      return Future.succeededFuture();
-    });
+      });
   }
 
   /** Five minutes for transactions open during the last run, or the stall bound when that is longer. */
@@ -237,14 +246,15 @@ public final class Reconciler implements Reconciliation {
 
   private Future<ReconciliationReport> run(Scope scope) {
     Instant started = Instant.now();
-    Instant since = checkedSince;
     Run run = new Run(started, scope.describe(cache.shardCount()), scope.globalChecks());
-    Instant[] nextSince = {since};
-    return OpenTransactions.oldestStart(ledger).onSuccess(oldest -> nextSince[0] = oldest)
-      .compose(oldest -> touchedSince(since))
+    Instant[] since = {checkedSince};
+    Instant[] nextSince = {checkedSince};
+    return resumeFromLastRun().onSuccess(resumed -> since[0] = checkedSince)
+      .compose(resumed -> OpenTransactions.oldestStart(ledger)).onSuccess(oldest -> nextSince[0] = oldest)
+      .compose(oldest -> touchedSince(since[0]))
       .compose(touched -> compareWallets(run, scope, touched).map(touched))
-      .compose(touched -> unbalancedPostings(run, since).map(touched))
-      .compose(touched -> movementSteps.check(ledger, since, Instant.now()).map(found -> {
+      .compose(touched -> unbalancedPostings(run, since[0]).map(touched))
+      .compose(touched -> movementSteps.check(ledger, since[0], Instant.now()).map(found -> {
         run.found.addAll(found);
         return touched;
       }))
