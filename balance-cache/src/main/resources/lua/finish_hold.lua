@@ -28,7 +28,8 @@
 --
 -- Returns {kind, outcome}: kind 'new' or 'replay'; outcome.code is OK with status settled or
 -- released, or NOT_EXPIRED; kind 'unrecorded' with HOLD_NOT_FOUND when the hold has no record.
--- Writes (only on 'new'): the wallet, the system account when settled, the hold record, one posting.
+-- Writes (only on 'new'): the wallet, the system account when settled, the hold record, one posting;
+-- on a void's 'replay', its idempotency record (ARGV[6]).
 
 local wallet_key, hold_key, outbox, system_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local idem_key = KEYS[5]

@@ -291,11 +291,8 @@ class ConsoleBrowserTest {
   @DisplayName("a frozen wallet is made active again from the reconciliation page, with a reason")
   void unfreezeWallet() {
     ApiCaller owner = first.newUser();
-    String wallet = owner.openWallet();
     ApiCaller admin = first.as("console-admin", "admin");
-    HttpResponse<Buffer> frozen = admin.post("/admin/wallets/" + wallet + "/status",
-      new JsonObject().put("status", "frozen").put("reason", "test: a discrepancy"), Optional.empty());
-    assertThat(frozen.statusCode()).as(frozen.bodyAsString()).isEqualTo(200);
+    String wallet = frozenWallet(owner, admin);
 
     browser.signIn(base(first), Tokens.valid("console-admin", "admin"));
     browser.open(base(first) + "/console/reconciliation");
@@ -314,11 +311,8 @@ class ConsoleBrowserTest {
     + "a NUL and an export of more than 366 days are refused (400), and nothing changes")
   void formsTakeWhatTheApiTakes() {
     ApiCaller owner = first.newUser();
-    String wallet = owner.openWallet();
     ApiCaller admin = first.as("console-admin", "admin");
-    HttpResponse<Buffer> frozen = admin.post("/admin/wallets/" + wallet + "/status",
-      new JsonObject().put("status", "frozen").put("reason", "test: a discrepancy"), Optional.empty());
-    assertThat(frozen.statusCode()).as(frozen.bodyAsString()).isEqualTo(200);
+    String wallet = frozenWallet(owner, admin);
     String adminToken = Tokens.valid("console-admin", "admin");
     String riskToken = Tokens.valid("console-compliance", "risk");
     long flagId = raiseFlag(owner.id(), wallet, "p-console-forms-" + UUID.randomUUID());
@@ -465,6 +459,14 @@ class ConsoleBrowserTest {
 
   private HttpResponse<Buffer> consoleGet(EdgeFixture edge, String path, String token) {
     return Await.result(client(edge).get(path).putHeader("Cookie", ConsoleSession.COOKIE + "=" + token).send());
+  }
+
+  private static String frozenWallet(ApiCaller owner, ApiCaller admin) {
+    String wallet = owner.openWallet();
+    HttpResponse<Buffer> frozen = admin.post("/admin/wallets/" + wallet + "/status",
+      new JsonObject().put("status", "frozen").put("reason", "test: a discrepancy"), Optional.empty());
+    assertThat(frozen.statusCode()).as(frozen.bodyAsString()).isEqualTo(200);
+    return wallet;
   }
 
   /** A form post as the console's pages send it: same origin, the session's CSRF token from one of its pages. */

@@ -1,4 +1,5 @@
 package dev.wallet.edge;
+
 import static dev.wallet.edge.WalletsApiTest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -18,8 +18,8 @@ import java.util.Map;
  * The PostgreSQL passwords are secrets: outside development mode a missing one, or one this
  * repository publishes, is refused.
  */
-public record LedgerSettings(LedgerDatabase app, LedgerDatabase owner, List<String> redisNodes, ShardRange shards,
-                             LedgerPlacement placement) {
+public record LedgerSettings(LedgerDatabase app, LedgerDatabase owner, List<String> redisNodes, Regions regions,
+                             ShardRange shards, LedgerPlacement placement) {
 
   public static LedgerSettings from(Settings s) {
     Secrets secrets = Secrets.of(s);
@@ -32,10 +32,20 @@ public record LedgerSettings(LedgerDatabase app, LedgerDatabase owner, List<Stri
     LedgerDatabase owner = app.as(s.text("WALLET_PG_OWNER", "postgres.owner", "wallet_owner"),
       secrets.secret("WALLET_PG_OWNER_PASSWORD", "postgres.ownerPassword", Secrets.DEV_PG_OWNER_PASSWORD));
     int shardCount = BalanceCacheOptions.shards(s);
-    ShardRange shards = Regions.from(s, shardCount).shards(shardCount);
+    Regions regions = Regions.from(s, shardCount);
+    ShardRange shards = regions.shards(shardCount);
     LedgerPlacement placement = LedgerPlacement.parse(s.text("WALLET_LEDGER_PLACEMENT", "postgres.placement", ""), app,
       shards);
-    return new LedgerSettings(app, owner, BalanceCacheOptions.nodes(s), shards, placement);
+    return new LedgerSettings(app, owner, BalanceCacheOptions.nodes(s), regions, shards, placement);
+  }
+
+  /**
+   * The money core the ledger processes read Redis with: this region's shards, and the deployment's
+   * regions, whose sets of pending movements the reconciler and the rebuild read (until 2026-12-07
+   * they knew no regions, and took a movement listed for another region for one in no set).
+   */
+  public BalanceCacheOptions cacheOptions() {
+    return BalanceCacheOptions.defaults(redisNodes).withShardCount(shards.count()).withRegions(regions);
   }
 
   /** Every database of the ledger as the owner role, which migrates them. */

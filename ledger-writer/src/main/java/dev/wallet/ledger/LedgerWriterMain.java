@@ -1,7 +1,6 @@
 package dev.wallet.ledger;
 
 import dev.wallet.balancecache.BalanceCache;
-import dev.wallet.balancecache.BalanceCacheOptions;
 import dev.wallet.balancecache.async.UntilStarted;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -68,8 +67,7 @@ public final class LedgerWriterMain {
   /** Migrates the schema and starts everything, or stops what it started and fails: the caller tries again. */
   static Future<Running> startOnce(Vertx vertx, LedgerSettings settings, String consumer, long reconcileMs,
                                            long stallAfterMs) {
-    BalanceCache cache = BalanceCache.create(vertx, BalanceCacheOptions.defaults(settings.redisNodes())
-      .withShards(settings.shards()).withSweep(5_000, 0));
+    BalanceCache cache = BalanceCache.create(vertx, settings.cacheOptions().withSweep(5_000, 0));
     LedgerWriter writer = LedgerWriter.create(vertx, LedgerWriterOptions.defaults(settings.redisNodes(),
       settings.shards(), settings.placement(), consumer), cache);
     Reconciliation reconciliation = Reconciliation.create(vertx, new ReconciliationOptions(settings.placement(), consumer,

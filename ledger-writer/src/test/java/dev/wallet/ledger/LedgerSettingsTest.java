@@ -40,6 +40,23 @@ class LedgerSettingsTest {
     assertThat(development.owner().password()).isEqualTo("wallet-dev-owner");
   }
 
+  /**
+   * The reconciler and the rebuild read the sets of pending movements to each other region: until
+   * 2026-12-07 their money core knew no regions, and the reconciler took a movement waiting for an
+   * unreachable region for one in no set, a finding that halts all money movement.
+   */
+  @Test
+  @DisplayName("the ledger processes' money core knows the deployment's regions and serves this region's shards")
+  void theMoneyCoreKnowsTheRegions() {
+    LedgerSettings settings = LedgerSettings.fromEnvironment(Map.of("WALLET_MODE", "development",
+      "WALLET_REGIONS", "a=http://127.0.0.1:1,b=http://127.0.0.1:2", "WALLET_REGION", "b"));
+
+    assertThat(settings.cacheOptions().regions().regions()).extracting(region -> region.name()).containsExactly("a", "b");
+    assertThat(settings.cacheOptions().regions().self()).map(region -> region.name()).contains("b");
+    assertThat(settings.cacheOptions().shards()).isEqualTo(settings.shards());
+    assertThat(settings.shards().first()).isEqualTo(1_000);
+  }
+
   @Test
   @DisplayName("WALLET_LEDGER_PLACEMENT places shard ranges on other databases; the rest stay in the home one")
   void placement() {

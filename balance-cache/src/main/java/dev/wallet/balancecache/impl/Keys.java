@@ -171,9 +171,13 @@ final class Keys {
     return shard.tag() + ":pending";
   }
 
-  /** A shard's movements pending towards wallets of another region, {@code region} ({@link PendingSets}). */
-  static String pendingMovementsTo(ShardId shard, String region) {
-    return shard.tag() + ":pending:" + region;
+  /**
+   * A shard's movements pending towards wallets of another region, named by its position in
+   * {@code WALLET_REGIONS}, which its shards follow from, so that renaming it orphans nothing
+   * ({@link PendingSets}).
+   */
+  static String pendingMovementsTo(ShardId shard, int regionIndex) {
+    return shard.tag() + ":pending:r" + regionIndex;
   }
 
   /** When the shard was last rebuilt from the ledger: the write a rebuild waits for the replicas with. */

@@ -10,7 +10,8 @@ import java.util.Optional;
 /**
  * Where a shard lists its movements pending between shards (sorted sets, movement id by the
  * millisecond it was debited): those towards wallets of this region in one set, those towards each
- * other region in a set of that region's. The sweeper drives each set on its own. Until 2026-12-07
+ * other region in a set of that region's. Every process that reads them (the edges' sweepers, the
+ * reconciler, the rebuild) is given the deployment's regions. The sweeper drives each set on its own. Until 2026-12-07
  * a shard had one set: a movement of this region waited behind those to a region that gave no
  * answer, and each of those cost the sweeper a read of its record before it could be skipped.
  *
@@ -24,29 +25,29 @@ record PendingSets(ShardRange shards, Regions regions) {
   }
 
   /** The set a movement from {@code source} to a wallet on {@code destination} is listed in while it is pending. */
-  String of(ShardId source, ShardId destination) {
-    return otherRegionOf(destination).map(region -> Keys.pendingMovementsTo(source, region))
+  String setFor(ShardId source, ShardId destination) {
+    return otherRegionOf(destination).map(region -> Keys.pendingMovementsTo(source, region.index()))
       .orElseGet(() -> Keys.pendingMovements(source));
   }
 
   /** Every set of {@code source}'s: this region's first, then one for each other region. */
-  List<PendingSet> of(ShardId source) {
+  List<PendingSet> setsOf(ShardId source) {
     List<PendingSet> sets = new ArrayList<>(List.of(new PendingSet(source, Keys.pendingMovements(source),
       Optional.empty())));
     regions.regions().stream().filter(region -> !regions.self().equals(Optional.of(region)))
-      .forEach(region -> sets.add(new PendingSet(source, Keys.pendingMovementsTo(source, region.name()),
+      .forEach(region -> sets.add(new PendingSet(source, Keys.pendingMovementsTo(source, region.index()),
         Optional.of(region.name()))));
     return sets;
   }
 
-  /** The keys of {@link #of(ShardId)}. */
+  /** The keys of {@link #setsOf}. */
   List<String> keysOf(ShardId source) {
-    return of(source).stream().map(PendingSet::key).toList();
+    return setsOf(source).stream().map(PendingSet::key).toList();
   }
 
-  /** The other region whose wallet {@code shard} holds; empty for this region's shards and for shards no region owns. */
-  Optional<String> otherRegionOf(ShardId shard) {
+  /** The other region that owns {@code shard}; empty for this region's shards and for shards no region owns. */
+  Optional<Regions.Region> otherRegionOf(ShardId shard) {
     return shards.contains(shard) ? Optional.empty()
-      : regions.homeOf(shard).filter(region -> !regions.self().equals(Optional.of(region))).map(Regions.Region::name);
+      : regions.homeOf(shard).filter(region -> !regions.self().equals(Optional.of(region)));
   }
 }

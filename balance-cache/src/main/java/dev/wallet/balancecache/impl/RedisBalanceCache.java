@@ -279,7 +279,7 @@ public final class RedisBalanceCache implements BalanceCache {
    * failed let the next start beside the other kinds still running.
    */
   private void sweep(ShardId shard, long cutoff) {
-    pendingSets.of(shard).forEach(set -> unlessRunning(drivingSets, set.key(), () -> sweepSet(set, cutoff),
+    pendingSets.setsOf(shard).forEach(set -> unlessRunning(drivingSets, set.key(), () -> sweepSet(set, cutoff),
       "sweeper drove {} pending movements of {} to their end"));
     unlessRunning(expiringShards, shard.tag(), () -> releaseExpired(shard),
       "sweeper released {} expired authorizations of {}");
@@ -882,7 +882,7 @@ public final class RedisBalanceCache implements BalanceCache {
             && "pending".equals(fields.get(0).toString()))
           .map(fields -> new WalletId(fields.get(1).toString()).shard())
           .forEach(destination -> pendingSets.otherRegionOf(destination)
-            .ifPresent(region -> pending.merge(region, 1L, Long::sum)));
+            .ifPresent(region -> pending.merge(region.name(), 1L, Long::sum)));
         return null;
       });
     }));
@@ -1129,7 +1129,7 @@ public final class RedisBalanceCache implements BalanceCache {
     PaymentId paymentId = PaymentId.random(shard);
     List<String> keys = new ArrayList<>(List.of(Keys.wallet(new WalletId(auth.get("wallet"))), Keys.hold(authId),
       Keys.idempotency(shard, command.idempotencyKey()), Keys.movement(shard, paymentId.value()),
-      Keys.outbox(shard), Keys.holdExpiries(shard), pendingSets.of(shard, payee.shard()), Keys.systemAccount(shard, transit),
+      Keys.outbox(shard), Keys.holdExpiries(shard), pendingSets.setFor(shard, payee.shard()), Keys.systemAccount(shard, transit),
       sameShard ? Keys.wallet(payee) : Keys.hold(authId), Keys.systemAccount(shard, fees),
       Keys.paymentRecord(shard, paymentId.value())));
     new JsonArray(auth.getOrDefault("lim", "[]")).forEach(counter -> keys.add((String) counter));
@@ -1294,7 +1294,7 @@ public final class RedisBalanceCache implements BalanceCache {
   @Override
   public Future<Integer> sweepPendingTransfers() {
     long cutoff = System.currentTimeMillis() - options.sweepAgeMs();
-    List<Future<Integer>> sets = options.shards().all().stream().flatMap(shard -> pendingSets.of(shard).stream())
+    List<Future<Integer>> sets = options.shards().all().stream().flatMap(shard -> pendingSets.setsOf(shard).stream())
       .map(set -> sweepSet(set, cutoff)).toList();
     return Future.all(sets).map(all -> sets.stream().mapToInt(Future::result).sum());
   }
@@ -1392,12 +1392,13 @@ public final class RedisBalanceCache implements BalanceCache {
 
   /**
    * Drives the movements of one of a shard's pending sets, oldest first. A destination shard that
-   * fails once is skipped for the rest of the pass, and the rest of a set of another region's is
-   * left once two of its shards gave no answer at all ({@link RegionUnreachableException}: until
-   * 2026-12-06 a region that hung cost the pass a timeout for each of its shards, one after another;
-   * two, because one slow shard there, answered past the timeout, must not keep the pass from that
-   * region's other shards). The pass reads on past a page where something was skipped, so that
-   * movements to a dead shard do not stand in front of those to live ones.
+   * fails once is skipped for the rest of the pass, and so is every shard of another region once two
+   * of its shards gave no answer at all ({@link RegionUnreachableException}: until 2026-12-06 a region
+   * that hung cost the pass a timeout for each of its shards, one after another; two, because one
+   * slow shard there, answered past the timeout, must not keep the pass from that region's other
+   * shards); the rest of that region's own set is then left unread. The pass reads on past a page
+   * where something was skipped, so that movements to a dead shard do not stand in front of those to
+   * live ones (in this region's set, movements to another region an older edge listed there).
    */
   private Future<Integer> sweepSet(PendingSets.PendingSet set, long cutoff) {
     SweepPass pass = new SweepPass(set, Long.toString(cutoff));
@@ -1405,7 +1406,7 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   private Future<Void> sweepPage(SweepPass pass, int offset) {
-    if (pass.regionSilent()) {
+    if (pass.silent(pass.set.region())) {
       return Future.succeededFuture();
     }
     return pendingSince(pass.set.key(), pass.cutoff, offset).compose(ids -> {
@@ -1425,8 +1426,8 @@ public final class RedisBalanceCache implements BalanceCache {
     final PendingSets.PendingSet set;
     final String cutoff;
     final Set<ShardId> failedDestinations = new HashSet<>();
-    /** How many shards of the set's other region gave no answer in this pass. */
-    int silentShards;
+    /** Of each other region, how many of its shards gave no answer in this pass. */
+    final Map<String, Integer> silentShards = new HashMap<>();
     int driven;
     int skipped;
 
@@ -1435,15 +1436,14 @@ public final class RedisBalanceCache implements BalanceCache {
       this.cutoff = cutoff;
     }
 
-    /** Whether the set's movements go to another region that gave no answer: the rest then wait for the next pass. */
-    boolean regionSilent() {
-      return set.region().isPresent() && silentShards >= SILENT_SHARDS_OF_A_HUNG_REGION;
+    boolean silent(Optional<String> region) {
+      return region.filter(name -> silentShards.getOrDefault(name, 0) >= SILENT_SHARDS_OF_A_HUNG_REGION).isPresent();
     }
   }
 
   /** The record is read on the swept shard itself: if that fails the pass stops (the shard is down). */
   private Future<Void> drivePending(SweepPass pass, String id) {
-    if (pass.regionSilent()) {
+    if (pass.silent(pass.set.region())) {
       pass.skipped++;
       return Future.succeededFuture();
     }
@@ -1453,7 +1453,8 @@ public final class RedisBalanceCache implements BalanceCache {
       }
       PendingMovement movement = PendingMovement.of(record);
       ShardId destination = movement.to().shard();
-      if (pass.failedDestinations.contains(destination)) {
+      Optional<String> otherRegion = pendingSets.otherRegionOf(destination).map(Regions.Region::name);
+      if (pass.failedDestinations.contains(destination) || pass.silent(otherRegion)) {
         pass.skipped++;
         return Future.succeededFuture();
       }
@@ -1464,9 +1465,8 @@ public final class RedisBalanceCache implements BalanceCache {
       }).recover(failure -> {
         sweepFailures.incrementAndGet();
         pass.failedDestinations.add(destination);
-        if (gaveNoAnswer(failure)) {
-          pass.silentShards++;
-        }
+        otherRegion.filter(region -> gaveNoAnswer(failure))
+          .ifPresent(region -> pass.silentShards.merge(region, 1, Integer::sum));
         pass.skipped++;
         LOG.warn("could not drive pending movement {} to {} yet; skipping {} for this pass: {}", id, movement.to(),
           destination, failure.toString());

@@ -383,7 +383,7 @@ final class RedisHotTierAccess implements HotTierAccess {
       .put("status", "pending").put("fromWalletId", m.from()).put("toWalletId", m.to())
       .put("amount", Long.toString(m.amount())).put("fee", m.fee()).put("currency", m.currency())
       .put("createdAt", m.createdAtMs());
-    String pending = pendingSets.of(source, new WalletId(m.to()).shard());
+    String pending = pendingSets.setFor(source, new WalletId(m.to()).shard());
     List<Future<?>> writes = new ArrayList<>(List.of(
       hset(Keys.movement(source, m.id()), record),
       hset(m.idempotencyScope(), Map.of("rh", RESTORED_REQUEST_HASH, "state", "pending", "outcome", outcome.encode()))));

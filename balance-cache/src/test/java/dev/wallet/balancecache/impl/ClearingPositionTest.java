@@ -54,15 +54,15 @@ class ClearingPositionTest {
   }
 
   /**
-   * The shard's pending set is written by hand: ids with no record (finished), then one movement to
-   * region b, all due a day from now, so that no sweeper drives them while the test runs.
+   * The shard's set of movements to region b is written by hand: ids with no record (finished), then
+   * one movement to region b, all due a day from now, so that no sweeper drives them while the test runs.
    */
   @Test
   @DisplayName("a movement to another region is counted pending however many movements of its shard are ahead of it")
   void everyPendingMovementIsCounted() {
     ShardId shard = new ShardId(11);
     long pendingToBBefore = Await.result(cache.clearingPosition()).pending().getOrDefault(B.name(), 0L);
-    String pendingSet = Keys.pendingMovements(shard);
+    String pendingSet = Keys.pendingMovementsTo(shard, B.index());
     long due = System.currentTimeMillis() + 86_400_000L;
     List<String> written = new ArrayList<>();
     for (int i = 0; i < AHEAD; i++) {
@@ -97,7 +97,7 @@ class ClearingPositionTest {
   void aPendingMovementIsCountedWhileOthersFinish(Vertx vertx) {
     ShardId shard = new ShardId(12);
     long pendingToBBefore = Await.result(cache.clearingPosition()).pending().getOrDefault(B.name(), 0L);
-    String pendingSet = Keys.pendingMovements(shard);
+    String pendingSet = Keys.pendingMovementsTo(shard, B.index());
     long due = System.currentTimeMillis() + 86_400_000L;
     String toB = shard.name() + "_toB-" + UUID.randomUUID();
     String record = Keys.movement(shard, toB);

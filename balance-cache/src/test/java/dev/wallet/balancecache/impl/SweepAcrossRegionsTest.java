@@ -3,6 +3,7 @@ package dev.wallet.balancecache.impl;
 import static dev.wallet.balancecache.testing.MoneyCore.owner;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wallet.balancecache.HotTierAccess;
 import dev.wallet.balancecache.RegionLink;
 import dev.wallet.balancecache.RegionUnreachableException;
 import dev.wallet.balancecache.Settlement;
@@ -173,9 +174,10 @@ class SweepAcrossRegionsTest {
     try {
       Eventually.await("the sweeper to ask the hung region", Duration.ofSeconds(10),
         () -> asked.stream().anyMatch(pending::contains));
-      Eventually.await("the movement in this region driven, the pass over region c still under way",
-        Duration.ofMillis(2_500), () -> core.available(bob) == 700);
-      assertThat(Await.result(cache.pendingMovements(from.shard()))).doesNotContain(local).containsAll(pending);
+      Eventually.await("the movement in this region driven to its end, the pass over region c still under way",
+        Duration.ofMillis(2_500), () -> !Await.result(cache.pendingMovements(from.shard())).contains(local));
+      assertThat(core.available(bob)).isEqualTo(700);
+      assertThat(Await.result(cache.pendingMovements(from.shard()))).containsAll(pending);
     } finally {
       Await.result(sweeping.close());
       regionC = Mode.REFUSES;
@@ -194,7 +196,7 @@ class SweepAcrossRegionsTest {
     String toC = pendingToFourShardsOfC(from, alice).get(0);
     ShardId shard = from.shard();
     String listedBefore = Keys.pendingMovements(shard);
-    String ofC = Keys.pendingMovementsTo(shard, C.name());
+    String ofC = Keys.pendingMovementsTo(shard, C.index());
     Redis redis = Redis.createClient(vertx, new RedisOptions().setType(RedisClientType.CLUSTER)
       .setEndpoints(TestEnvironment.redisNodes()));
     try {
@@ -224,6 +226,8 @@ class SweepAcrossRegionsTest {
     Eventually.await("each transfer's own delivery to be tried", Duration.ofSeconds(10),
       () -> asked.containsAll(pending));
     assertThat(Await.result(cache.pendingMovements(from.shard()))).containsAll(pending);
+    assertThat(pending).as("listed in a set the reconciler reads").allSatisfy(id -> assertThat(
+      Await.result(cache.hotTier().movementAtSource(id))).isEqualTo(HotTierAccess.MovementAtSource.DRIVEN));
     return pending;
   }
 }

@@ -83,7 +83,7 @@ class ClearingCheckTest {
     Redis redis = Redis.createClient(vertx, new RedisOptions().setType(RedisClientType.CLUSTER)
       .setEndpoints(TestEnvironment.redisNodes()));
     ShardId shard = new ShardId(13);
-    String pendingSet = shard.tag() + ":pending";
+    String pendingSet = shard.tag() + ":pending:r2"; // the shard's set of movements to region c
     List<String> toC = new CopyOnWriteArrayList<>();
     AtomicReference<JsonObject> booksOfB = new AtomicReference<>();
     HttpServer regionB = Await.result(vertx.createHttpServer().requestHandler(request -> {

@@ -114,8 +114,13 @@ public final class HotTierRebuild {
    */
   private Future<Void> sameMastersAs(Map<ShardId, String> before) {
     return hotTier.lineages(shards.all()).compose(after -> {
-      List<ShardId> changed = shards.all().stream().filter(shard -> !before.get(shard).equals(after.get(shard)))
-        .toList();
+      List<ShardId> silent = shards.all().stream().filter(shard -> !after.containsKey(shard)).toList();
+      List<ShardId> changed = shards.all().stream()
+        .filter(shard -> after.containsKey(shard) && !before.get(shard).equals(after.get(shard))).toList();
+      if (!silent.isEmpty()) {
+        return Future.failedFuture(new IllegalStateException("the masters of " + silent + " did not answer after "
+          + "the last write: whether a failover lost some of it cannot be told"));
+      }
       return changed.isEmpty() ? Future.succeededFuture() : Future.failedFuture(new IllegalStateException(
         "the masters of " + changed + " changed while the rebuild wrote (a failover): what they had not replicated "
           + "may be lost"));

@@ -1,7 +1,6 @@
 package dev.wallet.ledger.impl;
 
 import dev.wallet.balancecache.BalanceCache;
-import dev.wallet.balancecache.BalanceCacheOptions;
 import dev.wallet.balancecache.model.ShardRange;
 import dev.wallet.ledger.ChainVerification;
 import dev.wallet.ledger.LedgerChain;
@@ -145,8 +144,7 @@ public final class LedgerTool {
     LedgerMigrations.migrate(settings.ownerPlacement(), settings.app().user());
     Vertx vertx = Vertx.vertx();
     // no sweeper: nothing may drive a movement while the hot tier is half restored
-    BalanceCache cache = BalanceCache.create(vertx, BalanceCacheOptions.defaults(settings.redisNodes())
-      .withShards(settings.shards()).withSweep(0, 0));
+    BalanceCache cache = BalanceCache.create(vertx, settings.cacheOptions().withSweep(0, 0));
     try {
       RebuildReport report = cache.start()
         .compose(started -> HotTierRebuild.run(vertx, cache, settings.placement(), IDEMPOTENCY_RETENTION_MS))

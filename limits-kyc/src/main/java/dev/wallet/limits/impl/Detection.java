@@ -140,14 +140,15 @@ final class Detection {
     }
     long threshold = aml.largeTransaction().get(m.currency());
     Instant since = m.createdAt().minus(Duration.ofHours(aml.structuringWindowHours()));
-    if (owner.get().between(since, m.createdAt()).count() < aml.structuringMinCount()) {
+    MovementTimeline.Span window = owner.get().between(since, m.createdAt());
+    if (window.count() < aml.structuringMinCount()) {
       return Future.succeededFuture();
     }
-    return unflagged(STRUCTURING, m, Optional.empty(), owner.get().between(since, m.createdAt()), since)
-      .compose(window -> window.count() < aml.structuringMinCount() ? Future.succeededFuture()
-        : flag("structuring:" + m.ownerId() + ":" + m.currency() + ":" + window.first().orElseThrow().postingId(),
-          STRUCTURING, m, window.total(), window::postingIds, m.createdAt(),
-          window.count() + " movements of " + aml.structuringFloor(threshold) + " to " + (threshold - 1) + " "
+    return unflagged(STRUCTURING, m, Optional.empty(), window, since)
+      .compose(rest -> rest.count() < aml.structuringMinCount() ? Future.succeededFuture()
+        : flag("structuring:" + m.ownerId() + ":" + m.currency() + ":" + rest.first().orElseThrow().postingId(),
+          STRUCTURING, m, rest.total(), rest::postingIds, m.createdAt(),
+          rest.count() + " movements of " + aml.structuringFloor(threshold) + " to " + (threshold - 1) + " "
             + m.currency() + " (just below the threshold " + threshold + ") within " + aml.structuringWindowHours()
             + " h"));
   }
@@ -158,14 +159,15 @@ final class Detection {
       return Future.succeededFuture();
     }
     Instant since = m.createdAt().minus(Duration.ofMinutes(aml.rapidWindowMinutes()));
-    if (!rapid(timeline.get().between(since, m.createdAt()), minIn)) {
+    MovementTimeline.Span window = timeline.get().between(since, m.createdAt());
+    if (!rapid(window, minIn)) {
       return Future.succeededFuture();
     }
-    return unflagged(RAPID_IN_OUT, m, Optional.of(m.walletId()), timeline.get().between(since, m.createdAt()), since)
-      .compose(window -> !rapid(window, minIn) ? Future.succeededFuture()
-        : flag("rapid:" + m.walletId() + ":" + window.firstIn().orElseThrow().postingId(), RAPID_IN_OUT, m,
-          window.wentOut(), window::postingIds, m.createdAt(), window.cameIn() + " " + m.currency() + " came in and "
-            + window.wentOut() + " went out within " + aml.rapidWindowMinutes() + " min"));
+    return unflagged(RAPID_IN_OUT, m, Optional.of(m.walletId()), window, since)
+      .compose(rest -> !rapid(rest, minIn) ? Future.succeededFuture()
+        : flag("rapid:" + m.walletId() + ":" + rest.firstIn().orElseThrow().postingId(), RAPID_IN_OUT, m,
+          rest.wentOut(), rest::postingIds, m.createdAt(), rest.cameIn() + " " + m.currency() + " came in and "
+            + rest.wentOut() + " went out within " + aml.rapidWindowMinutes() + " min"));
   }
 
   private boolean rapid(MovementTimeline.Span window, long minIn) {

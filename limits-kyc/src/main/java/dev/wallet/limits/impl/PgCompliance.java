@@ -128,7 +128,7 @@ final class PgCompliance implements Compliance {
     return Sequential.repeatWhile(() -> lockedBatch(aml.get()).map(inBatch -> {
       lockedElsewhere.set(inBatch == LOCK_ELSEWHERE);
       read.addAndGet(Math.max(0, inBatch));
-      return inBatch == MONITOR_BATCH_POSTINGS;
+      return inBatch >= MONITOR_BATCH_POSTINGS; // a full batch ends with its last transaction: it may hold more
     })).map(done -> {
       if (!lockedElsewhere.get()) {
         ranToTheEnd = Instant.now();
