@@ -134,23 +134,14 @@ class SweepAcrossRegionsTest {
     WalletId from = core.funded(alice, 10_000);
     WalletId merchant = core.openMerchant(owner(), Optional.of(from));
     List<String> pending = pendingToFourShardsOfC(from, alice);
-    regionC = Mode.HANGS;
-    asked.clear();
-    RedisBalanceCache sweeping = started(vertx, 100);
-    try {
-      Eventually.await("the sweeper to ask the hung region", Duration.ofSeconds(10),
-        () -> asked.stream().anyMatch(pending::contains));
+    whileRegionCHangsOn(pending, vertx, () -> {
       Await.result(cache.authorize(new Authorize(from, merchant, new Money(1_000, MoneyCore.USD), alice, "", 1_500,
         MoneyCore.key(alice), List.of())));
       assertThat(core.wallet(from).held()).isEqualTo(1_000);
 
       Eventually.await("the authorization released at its expiry, the pass over region c still under way",
         Duration.ofMillis(1_500 + 2_500), () -> core.wallet(from).held() == 0);
-    } finally {
-      Await.result(sweeping.close());
-      regionC = Mode.REFUSES;
-      Await.result(cache.sweepPendingTransfers());
-    }
+    });
     assertThat(core.available(from)).isEqualTo(10_000);
   }
 
@@ -168,21 +159,12 @@ class SweepAcrossRegionsTest {
     WalletId bob = core.openElsewhere(owner(), from);
     List<String> pending = pendingToFourShardsOfC(from, alice);
     String local = MoneyCore.pendingAfterDebit(cache, from, bob, 700, alice).value();
-    regionC = Mode.HANGS;
-    asked.clear();
-    RedisBalanceCache sweeping = started(vertx, 100);
-    try {
-      Eventually.await("the sweeper to ask the hung region", Duration.ofSeconds(10),
-        () -> asked.stream().anyMatch(pending::contains));
+    whileRegionCHangsOn(pending, vertx, () -> {
       Eventually.await("the movement in this region driven to its end, the pass over region c still under way",
         Duration.ofMillis(2_500), () -> !Await.result(cache.pendingMovements(from.shard())).contains(local));
       assertThat(core.available(bob)).isEqualTo(700);
       assertThat(Await.result(cache.pendingMovements(from.shard()))).containsAll(pending);
-    } finally {
-      Await.result(sweeping.close());
-      regionC = Mode.REFUSES;
-      Await.result(cache.sweepPendingTransfers());
-    }
+    });
     assertThat(core.available(from)).isEqualTo(10_000 - 700);
   }
 
@@ -214,6 +196,25 @@ class SweepAcrossRegionsTest {
     assertThat(Await.result(cache.pendingMovements(shard))).as("refused there, reversed here, in no set")
       .doesNotContain(toC);
     assertThat(core.available(from)).isEqualTo(1_000);
+  }
+
+  /**
+   * Runs {@code meanwhile} once a sweeper (every 100 ms) has asked region c, which hangs, about one of
+   * {@code pending}; then region c refuses them, and they are reversed.
+   */
+  private void whileRegionCHangsOn(List<String> pending, Vertx vertx, Runnable meanwhile) {
+    regionC = Mode.HANGS;
+    asked.clear();
+    RedisBalanceCache sweeping = started(vertx, 100);
+    try {
+      Eventually.await("the sweeper to ask the hung region", Duration.ofSeconds(10),
+        () -> asked.stream().anyMatch(pending::contains));
+      meanwhile.run();
+    } finally {
+      Await.result(sweeping.close());
+      regionC = Mode.REFUSES;
+      Await.result(cache.sweepPendingTransfers());
+    }
   }
 
   /** Four transfers to wallets on four shards of region c, each left pending once its own delivery failed. */
