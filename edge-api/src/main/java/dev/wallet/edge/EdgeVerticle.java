@@ -11,6 +11,7 @@ import dev.wallet.edge.http.MoneyGate;
 import dev.wallet.edge.http.Reply;
 import dev.wallet.edge.http.RequestLog;
 import dev.wallet.edge.live.SocketHandlers;
+import dev.wallet.edge.money.BatchHandlers;
 import dev.wallet.edge.regions.RegionChannel;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -218,7 +219,8 @@ public final class EdgeVerticle extends VerticleBase {
 
     /** A batch carries each item's Idempotency-Key in its body, and may be larger. */
     void batch(Route route, String operation, Handler<RoutingContext> act) {
-      route.handler(batchBody).handler(schema.validate(operation)).handler(gate::guard).handler(act);
+      route.handler(batchBody).handler(schema.validate(operation, BatchHandlers::requireAtMostMaxItems))
+        .handler(gate::guard).handler(act);
     }
 
     /** A route whose request is its path alone (voiding an authorization). */

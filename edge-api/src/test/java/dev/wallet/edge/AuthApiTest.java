@@ -74,6 +74,8 @@ class AuthApiTest {
       token("an expiry past any calendar", () -> "Bearer " + Tokens.hs256(Tokens.claims(SUBJECT).put("exp", 1e20))),
       token("a token not valid yet", () -> "Bearer " + Tokens.hs256(Tokens.claims(SUBJECT)
         .put("nbf", Instant.now().plusSeconds(600).getEpochSecond()))),
+      token("a start (nbf) that is not a number", () -> "Bearer " + Tokens.hs256(Tokens.claims(SUBJECT)
+        .put("nbf", Long.toString(Instant.now().plusSeconds(600).getEpochSecond())))),
       token("a wrong issuer", () -> "Bearer " + Tokens.hs256(Tokens.claims(SUBJECT).put("iss", "someone-else"))),
       token("no issuer", () -> "Bearer " + Tokens.hs256(without(Tokens.claims(SUBJECT), "iss"))),
       token("a wrong audience", () -> "Bearer " + Tokens.hs256(Tokens.claims(SUBJECT).put("aud", "other-api"))),

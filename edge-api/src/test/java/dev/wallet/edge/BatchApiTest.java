@@ -352,7 +352,8 @@ class BatchApiTest {
   }
 
   @Test
-  @DisplayName("more than 1,000 items is 400 batch_too_large; a malformed item or a key used twice is 400 naming the item; nothing moves")
+  @DisplayName("more than 1,000 items is 400 batch_too_large, whatever the items; a malformed item or a key used twice "
+    + "is 400 naming the item; nothing moves")
   void malformedBatches() {
     ApiCaller alice = edge.newUser();
     String source = funded(alice, 10_000);
@@ -361,6 +362,11 @@ class BatchApiTest {
       .toArray(JsonObject[]::new);
 
     HttpResponse<Buffer> tooLarge = transfers(alice, false, tooMany);
+    JsonObject[] tooManyAndMalformed = tooMany.clone();
+    tooManyAndMalformed[1_000] = tooMany[1_000].copy().put("amount", "x");
+    // counted before the items are read: until 2026-12-07 a body of more could hold the event loop
+    // for the schema's slow validator over every item first
+    HttpResponse<Buffer> tooLargeFirst = transfers(alice, false, tooManyAndMalformed);
     HttpResponse<Buffer> badAmount = transfers(alice, false, item("m-1", source, bob, 1),
       item("m-2", source, bob, 1).put("amount", 1.5));
     HttpResponse<Buffer> twice = transfers(alice, false, item("m-3", source, bob, 1), item("m-3", source, bob, 2));
@@ -368,6 +374,7 @@ class BatchApiTest {
 
     assertProblem(tooLarge, 400, "batch_too_large");
     assertThat(tooLarge.bodyAsJsonObject().getInteger("maxItems")).isEqualTo(1_000);
+    assertProblem(tooLargeFirst, 400, "batch_too_large");
     assertProblem(badAmount, 400, "invalid_request");
     assertThat(badAmount.bodyAsJsonObject().getString("detail")).contains("items/1");
     assertProblem(twice, 400, "invalid_request");

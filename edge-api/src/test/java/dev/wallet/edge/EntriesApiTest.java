@@ -98,6 +98,8 @@ class EntriesApiTest {
     assertProblem(alice.get(path + "?limit=201"), 400, "invalid_request");
     assertProblem(alice.get(path + "?limit=ten"), 400, "invalid_request");
     assertProblem(alice.get(path + "?cursor=%21%21"), 400, "invalid_request");
+    // "t:0:0:" and a NUL: a posting id PostgreSQL's text refuses (until 2026-12-07 answered 500)
+    assertProblem(alice.get(path + "?cursor=dDowOjA6AA"), 400, "invalid_request");
     assertProblem(alice.get(path + "?limit=1&limit=2"), 400, "invalid_request");
   }
 

@@ -22,6 +22,7 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.Map;
@@ -53,6 +54,11 @@ final class Stripes {
    */
   private static final long TOTAL_RETRY_MAX_MS = 64;
   private static final String STATUS_COPY_REASON = "copied from its merchant wallet ";
+  /**
+   * A sweep's key is its own and never asked again: a refusal recorded under it (a frozen stripe's,
+   * every pass of every edge's gathering while the freeze lasts) would only fill Redis for a day.
+   */
+  private static final Set<OutcomeCode> NO_REFUSAL_RECORDED = EnumSet.allOf(OutcomeCode.class);
   /** set_status.lua's flag for a copy, which never lifts a stripe's status of its own. */
   private static final String COPY = "copy";
   /**
@@ -425,7 +431,7 @@ final class Stripes {
     Movement movement = new Movement(id, MovementKind.SWEEP, from, to, amount, 0, SystemNames.ACTOR,
       new IdempotencyKey(SystemNames.SWEEPS_SCOPE, id), "", "", List.of(),
       RedisBalanceCache.requestHash("sweep|" + id));
-    return saga.run(movement).map(reply -> "OK".equals(reply.outcome().getString("code"))
+    return saga.run(movement, NO_REFUSAL_RECORDED).map(reply -> "OK".equals(reply.outcome().getString("code"))
       && "completed".equals(reply.outcome().getString("status")) ? amount.minor() : 0L);
   }
 }

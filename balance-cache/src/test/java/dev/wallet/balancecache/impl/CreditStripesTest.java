@@ -632,6 +632,39 @@ class CreditStripesTest {
    * Reconciliation freezes a stripe for a finding about the stripe itself. Until 2026-12-06 the next copy
    * of its merchant's status (an edge starting, any status change of the merchant) made it active again.
    */
+  /**
+   * Every edge gathers the stripes of the merchants it knows every 10 s, each sweep under a key of
+   * its own: until 2026-12-07 the refusal of a frozen stripe was recorded under it for a day, a new
+   * record a pass, stripe and edge while the freeze lasted.
+   */
+  @Test
+  @DisplayName("sweeping a frozen stripe that holds money writes nothing: the refusal of a sweep is no record")
+  void sweepsOfAFrozenStripeLeaveNoRecords() {
+    WalletId payer = payersOnOtherShards(1, 5_000).get(0);
+    assertOk(Await.result(pay(payer, 1_000)).code());
+    WalletId stripe = Stripes.stripeOf(merchant, payer.shard());
+    long onTheStripe = core.available(stripe);
+    assertOk(Await.result(cache.setStatus(merchant, WalletStatus.FROZEN, "risk review")).code());
+    int slot = RedisNodes.slotOf(Keys.wallet(stripe));
+    try {
+      long keysBefore = keysInSlot(slot);
+
+      for (int pass = 0; pass < 3; pass++) {
+        Await.result(cache.sweepStripes(merchant));
+      }
+
+      assertThat(keysInSlot(slot)).as("keys of the stripe's shard").isEqualTo(keysBefore);
+      assertThat(core.available(stripe)).isEqualTo(onTheStripe);
+    } finally {
+      assertOk(Await.result(cache.setStatus(merchant, WalletStatus.ACTIVE, "cleared")).code());
+    }
+  }
+
+  private static long keysInSlot(int slot) {
+    return Long.parseLong(RedisNodes.cli(RedisNodes.masterOfSlot(slot), "CLUSTER", "COUNTKEYSINSLOT",
+      Integer.toString(slot)).trim());
+  }
+
   @Test
   @DisplayName("a stripe frozen for itself stays frozen when its merchant's status is copied to it, until it is "
     + "made active itself")

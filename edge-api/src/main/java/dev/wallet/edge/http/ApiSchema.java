@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.yaml.snakeyaml.Yaml;
@@ -117,11 +118,19 @@ public final class ApiSchema {
 
   /** Guard for one operation: a body and query parameters as the document describes them. */
   public Handler<RoutingContext> validate(String operationId) {
+    return validate(operationId, parsed -> { });
+  }
+
+  /**
+   * The same, {@code first} checking the parsed JSON body before the schema does: what the schema
+   * would read every item of a large body to find (a batch's size).
+   */
+  public Handler<RoutingContext> validate(String operationId, Consumer<JsonObject> first) {
     Operation operation = contract.operation(operationId);
     if (operation == null) {
       throw new IllegalArgumentException("the OpenAPI document has no operation " + operationId);
     }
-    Optional<Handler<RoutingContext>> body = bodyGuard(operation);
+    Optional<Handler<RoutingContext>> body = bodyGuard(operation, first);
     Map<String, QueryParameter> query = queryParameters(operation);
     return ctx -> {
       ctx.put(QUERY, validQuery(ctx, query));
@@ -146,7 +155,7 @@ public final class ApiSchema {
   }
 
   /** A JSON body, parsed and kept for {@link #body}; or a YAML text body, checked as text and left to its handler. */
-  private Optional<Handler<RoutingContext>> bodyGuard(Operation operation) {
+  private Optional<Handler<RoutingContext>> bodyGuard(Operation operation, Consumer<JsonObject> first) {
     if (operation.getRequestBody() == null) {
       return Optional.empty();
     }
@@ -155,7 +164,7 @@ public final class ApiSchema {
       Validator validator = repository().validator(content.get(JSON).getSchema());
       Predicate<Object> certainlyValid = CompiledSchema.of(jsonBodySchema(operation), contract.getRawContract())
         .orElse(body -> false);
-      return Optional.of(ctx -> ctx.put(BODY, validBody(ctx, certainlyValid, validator)));
+      return Optional.of(ctx -> ctx.put(BODY, validBody(ctx, first, certainlyValid, validator)));
     }
     Validator validator = repository().validator(content.get(TEXT).getSchema());
     return Optional.of(ctx -> validText(ctx, validator));
@@ -169,8 +178,10 @@ public final class ApiSchema {
   }
 
   /** The compiled check passes most bodies; any other is the validator's to judge and to explain. */
-  private JsonObject validBody(RoutingContext ctx, Predicate<Object> certainlyValid, Validator validator) {
+  private JsonObject validBody(RoutingContext ctx, Consumer<JsonObject> first, Predicate<Object> certainlyValid,
+                               Validator validator) {
     JsonObject parsed = json.object(requiredBody(ctx, JSON).getBytes());
+    first.accept(parsed);
     if (!certainlyValid.test(parsed)) {
       requireValid(validator.validate(parsed), "body");
     }

@@ -181,7 +181,11 @@ public final class JwtVerifier {
     if (exp.longValue() >= LAST_EXPIRY_SECONDS) {
       throw rejected("exp past the year 9999");
     }
-    if (claims.getValue("nbf") instanceof Number nbf && now + NOT_BEFORE_LEEWAY_SECONDS < nbf.longValue()) {
+    Object notBefore = claims.getValue("nbf");
+    if (notBefore != null && !(notBefore instanceof Number)) {
+      throw rejected("nbf not a number"); // until 2026-12-07 ignored, and the token taken as valid at once
+    }
+    if (notBefore instanceof Number nbf && now + NOT_BEFORE_LEEWAY_SECONDS < nbf.longValue()) {
       throw rejected("token not valid yet");
     }
     return Instant.ofEpochSecond(exp.longValue());

@@ -254,17 +254,25 @@ public final class BatchHandlers {
       .with("shards", shards));
   }
 
+  /**
+   * A batch's size, checked on its parsed body before the schema reads every item: a larger body
+   * could otherwise hold the event loop for the schema's slow validator (one string of it outside
+   * what the compiled check decides, an emoji in a description) before its size refused it.
+   */
+  public static void requireAtMostMaxItems(JsonObject body) {
+    if (body.getValue("items") instanceof JsonArray items && items.size() > MAX_ITEMS) {
+      throw new ProblemException(Problem.of(ProblemCode.BATCH_TOO_LARGE, "a batch holds at most " + MAX_ITEMS
+        + " items; this one has " + items.size() + ". Split it; each item keeps its idempotencyKey")
+        .with("maxItems", MAX_ITEMS));
+    }
+  }
+
   /** The body of a batch: its items, their keys (each once), whether it is atomic. */
   private record Batch(boolean atomic, List<RequestBody> items, List<String> keys) {
 
     static Batch of(RoutingContext ctx) {
       RequestBody body = RequestBody.of(ctx);
       List<RequestBody> items = body.objects("items");
-      if (items.size() > MAX_ITEMS) {
-        throw new ProblemException(Problem.of(ProblemCode.BATCH_TOO_LARGE, "a batch holds at most " + MAX_ITEMS
-          + " items; this one has " + items.size() + ". Split it; each item keeps its idempotencyKey")
-          .with("maxItems", MAX_ITEMS));
-      }
       List<String> keys = items.stream().map(item -> item.text("idempotencyKey")).toList();
       requireDistinct(keys);
       return new Batch(body.flag("atomic", false), items, keys);

@@ -547,7 +547,8 @@ public final class PgLedgerReader implements LedgerReader {
     static TimePosition decode(String cursor) {
       try {
         String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split(":", 4);
-        if (parts.length != 4 || !parts[0].equals("t") || parts[3].isEmpty()) {
+        if (parts.length != 4 || !parts[0].equals("t") || parts[3].isEmpty()
+          || parts[3].chars().anyMatch(Character::isISOControl)) {
           throw new IllegalArgumentException("malformed cursor");
         }
         long micros = Long.parseLong(parts[1]);
