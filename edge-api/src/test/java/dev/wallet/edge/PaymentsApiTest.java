@@ -232,7 +232,8 @@ class PaymentsApiTest {
   }
 
   @Test
-  @DisplayName("a payment to a frozen merchant across shards is reversed: 422 wallet_inactive naming the payment, the payer keeps the money")
+  @DisplayName("a payment to a frozen merchant across shards is reversed: 422 wallet_inactive naming the payment, the "
+    + "payer keeps the money, and its refund is 404")
   void reversedPayment() {
     ApiCaller alice = edge.newUser();
     ApiCaller shop = edge.newUser("user", "merchant");
@@ -246,6 +247,9 @@ class PaymentsApiTest {
     assertProblem(refused, 422, "wallet_inactive");
     assertThat(refused.bodyAsJsonObject().getString("paymentStatus")).isEqualTo("reversed");
     assertThat(alice.available(payer)).isEqualTo(1_000);
+    HttpResponse<Buffer> refund = shop.post("/v1/payments/" + refused.bodyAsJsonObject().getString("paymentId")
+      + "/refunds", new JsonObject().put("amount", 100), newKey());
+    assertProblem(refund, 404, "not_found");
   }
 
   static String completedPayment(ApiCaller payer, String from, String merchant, long amount) {

@@ -568,6 +568,7 @@ public final class RedisBalanceCache implements BalanceCache {
   public Future<Outcome<RefundView>> refund(Refund command) {
     PaymentId paymentId = command.payment();
     return paymentMovement(paymentId).compose(payment -> !MovementKind.PAYMENT.wire().equals(payment.get("kind"))
+        || TransferStatus.REVERSED.wire().equals(payment.get("state"))
       ? Future.succeededFuture(Outcome.<RefundView>refused(OutcomeCode.PAYMENT_NOT_FOUND))
       : onItsWay(paymentId, payment).compose(onItsWay -> onItsWay
         ? Future.succeededFuture(Outcome.<RefundView>refused(OutcomeCode.PAYMENT_NOT_FOUND))
@@ -575,6 +576,9 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   /**
+   * A payment reversed never reached its merchant: nothing of it is theirs to refund (until 2026-12-07
+   * its refund went to the script, which answered the merchant still frozen as wallet_inactive and
+   * recorded that under the key, or waited for the ledger for a record it would never find).
    * A payment still on its way to the merchant: pending at its payer's shard and with no payment record
    * at its payee's yet (its credit not made). Its refund is refused without being recorded, so that the
    * same refund once the payment has arrived is paid (until 2026-12-06 the script recorded
