@@ -239,8 +239,8 @@ public final class CrossShardSaga {
     ShardId source = m.source();
     SystemAccount transit = between(m.to(), m.amount().currency());
     List<String> keys = new ArrayList<>(List.of(Keys.wallet(m.from()), Keys.systemAccount(source, transit),
-      m.idempotencyRecord(), Keys.movement(source, m.id()), pendingSets.setFor(source, m.to().shard()), Keys.outbox(source),
-      m.paymentRecord()));
+      m.idempotencyRecord(), Keys.movement(source, m.id()), pendingSets.setFor(source, m.to().shard()),
+      Keys.outbox(source), m.paymentRecord()));
     keys.addAll(m.counterKeys());
     List<String> args = List.of(m.id(), m.kind().wire(), Long.toString(m.amount().minor()), Long.toString(m.fee()),
       m.amount().currencyCode(), m.requestHash(), m.actor(), m.to().value(),
@@ -436,8 +436,9 @@ public final class CrossShardSaga {
   private Step finishStep(PendingMovement p, String decision, String refusalCode) {
     ShardId source = p.from().shard();
     SystemAccount transit = between(p.to(), p.amount().currency());
-    List<String> keys = new ArrayList<>(List.of(Keys.movement(source, p.id()), pendingSets.setFor(source, p.to().shard()),
-      p.idempotencyRecord(), Keys.wallet(p.from()), Keys.systemAccount(source, transit), Keys.outbox(source),
+    List<String> keys = new ArrayList<>(List.of(Keys.movement(source, p.id()),
+      pendingSets.setFor(source, p.to().shard()), p.idempotencyRecord(), Keys.wallet(p.from()),
+      Keys.systemAccount(source, transit), Keys.outbox(source),
       Keys.paymentRecord(source, p.kind() == MovementKind.REFUND ? p.paymentId() : p.id()),
       Keys.owedNotices(source), Keys.pendingMovements(source)));
     keys.addAll(p.counterKeys());

@@ -11,9 +11,10 @@ import java.util.Optional;
  * Where a shard lists its movements pending between shards (sorted sets, movement id by the
  * millisecond it was debited): those towards wallets of this region in one set, those towards each
  * other region in a set of that region's. Every process that reads them (the edges' sweepers, the
- * reconciler, the rebuild) is given the deployment's regions. The sweeper drives each set on its own. Until 2026-12-07
- * a shard had one set: a movement of this region waited behind those to a region that gave no
- * answer, and each of those cost the sweeper a read of its record before it could be skipped.
+ * reconciler, the rebuild) is given the deployment's regions. The sweeper drives each set on its
+ * own. Until 2026-12-07 a shard had one set: a movement of this region waited behind those to a
+ * region that gave no answer, and each of those cost the sweeper a read of its record before it
+ * could be skipped.
  *
  * @param shards  the shards of this region
  * @param regions the regions of the deployment

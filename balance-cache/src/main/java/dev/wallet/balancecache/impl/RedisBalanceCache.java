@@ -261,7 +261,8 @@ public final class RedisBalanceCache implements BalanceCache {
     }
     List<Request> counts = new ArrayList<>();
     shards.forEach(shard -> {
-      pendingSets.keysOf(shard).forEach(set -> counts.add(Request.cmd(Command.ZCOUNT).arg(set).arg("-inf").arg(cutoff)));
+      pendingSets.keysOf(shard)
+        .forEach(set -> counts.add(Request.cmd(Command.ZCOUNT).arg(set).arg("-inf").arg(cutoff)));
       counts.add(Request.cmd(Command.ZCOUNT).arg(Keys.holdExpiries(shard)).arg("-inf").arg(now));
       counts.add(Request.cmd(Command.HLEN).arg(Keys.owedNotices(shard)));
     });
@@ -1133,7 +1134,8 @@ public final class RedisBalanceCache implements BalanceCache {
     PaymentId paymentId = PaymentId.random(shard);
     List<String> keys = new ArrayList<>(List.of(Keys.wallet(new WalletId(auth.get("wallet"))), Keys.hold(authId),
       Keys.idempotency(shard, command.idempotencyKey()), Keys.movement(shard, paymentId.value()),
-      Keys.outbox(shard), Keys.holdExpiries(shard), pendingSets.setFor(shard, payee.shard()), Keys.systemAccount(shard, transit),
+      Keys.outbox(shard), Keys.holdExpiries(shard), pendingSets.setFor(shard, payee.shard()),
+      Keys.systemAccount(shard, transit),
       sameShard ? Keys.wallet(payee) : Keys.hold(authId), Keys.systemAccount(shard, fees),
       Keys.paymentRecord(shard, paymentId.value())));
     new JsonArray(auth.getOrDefault("lim", "[]")).forEach(counter -> keys.add((String) counter));
@@ -1353,7 +1355,7 @@ public final class RedisBalanceCache implements BalanceCache {
       });
   }
 
-  /** A shard's backlog from its clock and each of its sets' ZCARD and oldest member, as {@link #backlogsOn} reads them. */
+  /** A shard's backlog from its clock and each of its sets' ZCARD and oldest member, as {@link #backlogsOn} reads. */
   private static PendingBacklog backlog(ShardId shard, List<Response> replies, long masterMs) {
     long count = 0;
     long oldest = Long.MAX_VALUE;

@@ -56,10 +56,11 @@ public final class ConsoleReconciliation {
       + " halt(s) released; others are still open.");
     model.put("halts", gate.halts().stream().map(ConsoleReconciliation::halt).toList());
     model.put("canRelease", ConsoleSession.caller(ctx).has("admin"));
-    pages.render(ctx, 200, "reconciliation", ledger.lastReconciliation().recover(DependencyUnavailableException::ledgerRead)
-      .compose(last -> {
-      model.put("run", last.map(ConsoleReconciliation::run).orElse(null));
-      return frozen(last.map(ReconciliationReport::frozenWallets).orElse(List.of()));
+    Future<Optional<ReconciliationReport>> last = ledger.lastReconciliation()
+      .recover(DependencyUnavailableException::ledgerRead);
+    pages.render(ctx, 200, "reconciliation", last.compose(report -> {
+      model.put("run", report.map(ConsoleReconciliation::run).orElse(null));
+      return frozen(report.map(ReconciliationReport::frozenWallets).orElse(List.of()));
     }).map(frozen -> {
       model.put("frozen", frozen);
       return model;
