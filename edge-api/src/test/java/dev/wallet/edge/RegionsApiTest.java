@@ -19,6 +19,7 @@ import dev.wallet.ledger.LedgerWriter;
 import dev.wallet.ledger.MoneyHalts;
 import dev.wallet.ledger.ReconciliationReport;
 import dev.wallet.ledger.ReconciliationReport.Discrepancy;
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -354,6 +355,8 @@ class RegionsApiTest {
         () -> regionA.cache.sagaCounts().sweepFailures() > failedDeliveries);
       assertThat(p.alice().get("/v1/transfers/" + id).bodyAsJsonObject().getString("status")).isEqualTo("pending");
       assertThat(p.alice().available(p.inA())).isEqualTo(150);
+      Eventually.await("region a's gauges to count what waits for region b", Duration.ofSeconds(15),
+        () -> waitingFor(regionA, "b") >= 2);
     } finally {
       regionB = EdgeFixture.start(vertx, regionBEnvironment);
     }
@@ -363,6 +366,12 @@ class RegionsApiTest {
     assertThat(p.alice().available(p.inA())).isEqualTo(150);
     assertThat(awaitPayment(known.payer(), knownPayment).getString("status")).isEqualTo("completed");
     assertThat(known.payer().available(known.from())).isEqualTo(300 - 10 - 40);
+  }
+
+  /** wallet_saga_pending_to_region{peer} of an edge: its movements to that region not yet settled; -1 before the first read. */
+  private static double waitingFor(EdgeFixture edge, String peer) {
+    Gauge waiting = edge.registry.find("wallet_saga_pending_to_region").tag("peer", peer).gauge();
+    return waiting == null ? -1 : waiting.value();
   }
 
   @Test

@@ -1355,19 +1355,26 @@ public final class RedisBalanceCache implements BalanceCache {
       });
   }
 
-  /** A shard's backlog from its clock and each of its sets' ZCARD and oldest member, as {@link #backlogsOn} reads. */
-  private static PendingBacklog backlog(ShardId shard, List<Response> replies, long masterMs) {
-    long count = 0;
-    long oldest = Long.MAX_VALUE;
-    for (int set = 1; set + 1 < replies.size(); set += 2) {
-      long inSet = replies.get(set).toLong();
-      count += inSet;
-      if (inSet > 0) {
-        oldest = Math.min(oldest, oldestScore(replies.get(set + 1)));
+  /**
+   * A shard's backlog from its clock and each of its sets' ZCARD and oldest member, as {@link #backlogsOn}
+   * reads them, in the order of {@link PendingSets#setsOf}.
+   */
+  private PendingBacklog backlog(ShardId shard, List<Response> replies, long masterMs) {
+    List<PendingSets.PendingSet> sets = pendingSets.setsOf(shard);
+    PendingBacklog.Waiting inRegion = PendingBacklog.Waiting.NONE;
+    Map<String, PendingBacklog.Waiting> toRegions = new HashMap<>();
+    for (int i = 0; i < sets.size(); i++) {
+      long count = replies.get(1 + 2 * i).toLong();
+      PendingBacklog.Waiting waiting = count == 0 ? PendingBacklog.Waiting.NONE
+        : new PendingBacklog.Waiting(count, oldestScore(replies.get(2 + 2 * i)));
+      Optional<String> region = sets.get(i).region();
+      if (region.isPresent()) {
+        toRegions.put(region.get(), waiting);
+      } else {
+        inRegion = waiting;
       }
     }
-    return new PendingBacklog(shard, count, count == 0 ? 0 : oldest,
-      Math.max(0, longOrZero(replies.get(0)) - masterMs));
+    return new PendingBacklog(shard, inRegion, toRegions, Math.max(0, longOrZero(replies.get(0)) - masterMs));
   }
 
   /** A TIME reply, [seconds, microseconds], in epoch ms. */

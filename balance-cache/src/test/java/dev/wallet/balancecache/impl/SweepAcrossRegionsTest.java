@@ -11,6 +11,7 @@ import dev.wallet.balancecache.command.Authorize;
 import dev.wallet.balancecache.config.Regions;
 import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.PendingBacklog;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
@@ -123,6 +124,26 @@ class SweepAcrossRegionsTest {
     assertThat(core.available(from)).isEqualTo(1_000);
   }
 
+  /** Until 2026-12-07 a shard's backlog was one figure: a peer region's outage looked like this region's sagas stuck. */
+  @Test
+  @DisplayName("a shard's backlog counts its movements to each other region apart from those of this region")
+  void theBacklogTellsRegionsApart() {
+    String alice = owner();
+    WalletId from = core.funded(alice, 1_000);
+    PendingBacklog before = backlogOf(from.shard());
+    List<String> pending = pendingToFourShardsOfC(from, alice);
+    PendingBacklog during = backlogOf(from.shard());
+    regionC = Mode.REFUSES;
+    Await.result(cache.sweepPendingTransfers());
+
+    assertThat(during.toRegions()).as("every other region, none for this one").containsOnlyKeys("b", "c");
+    assertThat(during.toRegions().get("c").count()).isEqualTo(before.toRegions().get("c").count() + pending.size());
+    assertThat(during.toRegions().get("c").oldestCreatedAtMs()).isPositive();
+    assertThat(during.inRegion().count()).isEqualTo(before.inRegion().count());
+    assertThat(backlogOf(from.shard()).toRegions().get("c").count()).as("refused there, reversed here")
+      .isEqualTo(before.toRegions().get("c").count());
+  }
+
   /**
    * A pass over a shard's movements to a region that hangs lasts two of its timeouts (two shards
    * there must give no answer before the pass skips the region).
@@ -215,6 +236,11 @@ class SweepAcrossRegionsTest {
       regionC = Mode.REFUSES;
       Await.result(cache.sweepPendingTransfers());
     }
+  }
+
+  private PendingBacklog backlogOf(ShardId shard) {
+    return Await.result(cache.pendingBacklogs()).stream().filter(backlog -> backlog.shard().equals(shard))
+      .findFirst().orElseThrow();
   }
 
   /** Four transfers to wallets on four shards of region c, each left pending once its own delivery failed. */

@@ -16,8 +16,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,13 +29,16 @@ import org.slf4j.LoggerFactory;
  * (a shard whose master has none loses acknowledged writes with its master, and stops taking writes
  * if every write waits for a replica), the shards that cannot take writes, and each shard's
  * cross-shard movements still pending with the age of the oldest (the sweeper ends each within
- * seconds; a backlog that ages is a destination that does not answer).
+ * seconds; a backlog that ages is a destination that does not answer), and those to each other
+ * region apart (they wait as long as that region does not answer, and this region's traffic goes on).
  *
  * <pre>
  * wallet_redis_master_online_replicas{master="127.0.0.1:7101"}   -1 when the master did not answer
  * wallet_redis_unwritable_shards
  * wallet_saga_pending{shard="s0042"}
  * wallet_saga_oldest_pending_seconds{shard="s0042"}
+ * wallet_saga_pending_to_region{peer="eu"}                       on every shard, to wallets of region eu
+ * wallet_saga_oldest_pending_to_region_seconds{peer="eu"}
  * wallet_saga_backlog_unread_shards                               shards whose backlog the last read missed
  * wallet_redis_shard_clock_ahead_seconds                          the most any shard's clock is ahead of its master's
  * </pre>
@@ -50,6 +55,8 @@ public final class ClusterGauges {
   private final Rows replicas;
   private final Rows pending;
   private final Rows oldestPending;
+  private final Rows pendingToRegion;
+  private final Rows oldestPendingToRegion;
   private final AtomicInteger unwritable = new AtomicInteger();
   private final AtomicInteger unreadShards = new AtomicInteger();
   private final AtomicLong clockAheadMs = new AtomicLong();
@@ -70,6 +77,11 @@ public final class ClusterGauges {
       .description("Cross-shard movements debited on this source shard and not yet settled").register(registry), "shard");
     this.oldestPending = new Rows(MultiGauge.builder("wallet_saga_oldest_pending_seconds")
       .description("How long the oldest pending movement of this source shard has waited").register(registry), "shard");
+    this.pendingToRegion = new Rows(MultiGauge.builder("wallet_saga_pending_to_region")
+      .description("Movements debited here to wallets of this other region and not yet settled").register(registry),
+      "peer");
+    this.oldestPendingToRegion = new Rows(MultiGauge.builder("wallet_saga_oldest_pending_to_region_seconds")
+      .description("How long the oldest pending movement to this other region has waited").register(registry), "peer");
     Gauge.builder("wallet_redis_unwritable_shards", unwritable, AtomicInteger::get)
       .description("Shards whose master does not answer or lacks the replicas every write waits for").register(registry);
     Gauge.builder("wallet_saga_backlog_unread_shards", unreadShards, AtomicInteger::get)
@@ -115,11 +127,21 @@ public final class ClusterGauges {
     replicas.set(online);
   }
 
+  private static Map<String, Double> byRegion(Map<String, PendingBacklog.Waiting> toRegions,
+                                              ToDoubleFunction<PendingBacklog.Waiting> figure) {
+    Map<String, Double> rows = new LinkedHashMap<>();
+    toRegions.forEach((region, waiting) -> rows.put(region, figure.applyAsDouble(waiting)));
+    return rows;
+  }
+
   private Future<List<PendingBacklog>> backlogs() {
     return Deadline.within(vertx, cache.pendingBacklogs(), READ_TIMEOUT_MS).otherwise(failure -> List.of());
   }
 
-  /** Shards whose read failed are left out of the per-shard rows and counted, so that an alert can see them. */
+  /**
+   * Shards whose read failed are left out of the per-shard rows and of the regions' sums, and
+   * counted, so that an alert can see them.
+   */
   private void record(List<PendingBacklog> read) {
     long now = clock.millis();
     int unread = cache.shardCount() - read.size();
@@ -130,11 +152,16 @@ public final class ClusterGauges {
     Map<String, Double> counts = new LinkedHashMap<>();
     Map<String, Double> ages = new LinkedHashMap<>();
     read.forEach(backlog -> {
-      counts.put(backlog.shard().name(), (double) backlog.count());
-      ages.put(backlog.shard().name(), backlog.oldestAgeSeconds(now));
+      counts.put(backlog.shard().name(), (double) backlog.inRegion().count());
+      ages.put(backlog.shard().name(), backlog.inRegion().oldestAgeSeconds(now));
     });
     pending.set(counts);
     oldestPending.set(ages);
+    Map<String, PendingBacklog.Waiting> toRegions = new TreeMap<>();
+    read.forEach(backlog -> backlog.toRegions().forEach((region, waiting) ->
+      toRegions.merge(region, waiting, PendingBacklog.Waiting::and)));
+    pendingToRegion.set(byRegion(toRegions, waiting -> (double) waiting.count()));
+    oldestPendingToRegion.set(byRegion(toRegions, waiting -> waiting.oldestAgeSeconds(now)));
     read.forEach(backlog -> leads.put(backlog.shard().name(), backlog.clockAheadMs()));
     clockAheadMs.set(leads.values().stream().mapToLong(Long::longValue).max().orElse(0));
   }
