@@ -206,8 +206,8 @@ public final class EdgeVerticle extends VerticleBase {
    * request, the money gate (open halts refuse with 503), check it against the sender's limits (with
    * the ownership those need), act. Reading the request redirects one of another region's wallet
    * (307), halted here or not: until 2026-12-06 the gate came first, and a halt in one region kept
-   * the customers of another that reached it from being sent home. A batch checks each item's limits
-   * as its own first step, behind the gate.
+   * the customers of another that reached it from being sent home. A batch passes the gate, then each
+   * item passes it again as its first step (an atomic batch, before its items are applied together).
    */
   private record MoneyRoutes(BodyHandler body, BodyHandler batchBody, ApiSchema schema, MoneyGate gate) {
 

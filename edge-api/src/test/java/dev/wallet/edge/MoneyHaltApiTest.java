@@ -5,8 +5,10 @@ import static dev.wallet.ledger.testing.LedgerCorruption.corrupt;
 import static dev.wallet.ledger.testing.LedgerCorruption.uncorrupt;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.balancecache.testing.RedisNodes;
 import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.edge.http.Problem;
 import dev.wallet.ledger.MoneyHalt;
@@ -14,6 +16,7 @@ import dev.wallet.ledger.MoneyHalts;
 import dev.wallet.ledger.Reconciliation;
 import dev.wallet.ledger.ReconciliationOptions;
 import dev.wallet.ledger.ReconciliationReport;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -150,6 +153,63 @@ class MoneyHaltApiTest {
       Await.result(app.close());
       edge.close();
     }
+  }
+
+  /**
+   * A batch of 1,000 items lasts seconds. Its shard's master holds writes back (CLIENT PAUSE) from
+   * before the batch starts until the edge has seen the halt, so that the batch is under way when it
+   * is. Until 2026-12-07 a batch asked the gate once, at its start, and every later item was applied.
+   */
+  @Test
+  @DisplayName("a halt raised while a batch runs stops its later items (503 halted each), not only the next request")
+  void aHaltStopsABatchUnderWay(Vertx vertx) {
+    EdgeFixture edge = EdgeFixture.start(vertx);
+    Pool app = EdgeFixture.pool(vertx, EdgeFixture.appDatabase());
+    MoneyHalts halts = MoneyHalts.create(app);
+    ApiCaller alice = edge.as("user-" + UUID.randomUUID());
+    String from = alice.openWallet();
+    alice.deposit(from, 10_000);
+    String to = alice.openWalletNear(from);
+    JsonArray items = new JsonArray();
+    for (int i = 0; i < 1_000; i++) {
+      items.add(BatchApiTest.item(ApiCaller.newKey(), from, to, 1));
+    }
+    int master = RedisNodes.masterOf(new WalletId(from).shard());
+    long blockedBefore = blockedClients(master);
+    Future<HttpResponse<Buffer>> batch;
+    RedisNodes.cli(master, "CLIENT", "PAUSE", "30000", "WRITE");
+    try {
+      batch = edge.http.post("/v1/transfers/batch").putHeader("Authorization", "Bearer " + alice.token())
+        .sendJsonObject(new JsonObject().put("items", items));
+      Eventually.await("the batch's first items held back by the master", SEEN_WITHIN,
+        () -> blockedClients(master) > blockedBefore);
+      raise(halts, "batch-under-way");
+      Eventually.await("the edge to see the halt", SEEN_WITHIN,
+        () -> edge.registry.scrape().contains("wallet_money_halted 1.0"));
+    } finally {
+      RedisNodes.cli(master, "CLIENT", "UNPAUSE");
+    }
+    try {
+      HttpResponse<Buffer> answered = Await.result(batch, 120);
+      assertThat(answered.statusCode()).as(answered.bodyAsString()).isEqualTo(200);
+      List<JsonObject> answers = answered.bodyAsJsonObject().getJsonArray("items").stream()
+        .map(JsonObject.class::cast).toList();
+      long applied = answers.stream().filter(item -> item.getInteger("status") == 201).count();
+      long halted = answers.stream().filter(item -> item.getInteger("status") == 503
+        && "halted".equals(item.getJsonObject("problem", new JsonObject()).getString("code"))).count();
+      assertThat(applied).as("at most the items already in flight when the edge saw the halt")
+        .isLessThanOrEqualTo(32);
+      assertThat(halted).as(answered.bodyAsString().substring(0, 300)).isGreaterThan(500);
+    } finally {
+      Await.result(halts.releaseAll("test-cleanup", "released after MoneyHaltApiTest"));
+      Await.result(app.close());
+      edge.close();
+    }
+  }
+
+  private static long blockedClients(int port) {
+    return RedisNodes.cli(port, "INFO", "clients").lines().filter(line -> line.startsWith("blocked_clients:"))
+      .mapToLong(line -> Long.parseLong(line.substring("blocked_clients:".length()).trim())).findFirst().orElseThrow();
   }
 
   private static MoneyHalt raise(MoneyHalts halts, String what) {

@@ -10,8 +10,9 @@ import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.edge.http.Authenticator;
 import dev.wallet.edge.http.Caller;
 import dev.wallet.edge.http.FailureHandler;
-import dev.wallet.edge.http.IdempotencyKeys;
 import dev.wallet.edge.http.HomeRegion;
+import dev.wallet.edge.http.IdempotencyKeys;
+import dev.wallet.edge.http.MoneyGate;
 import dev.wallet.edge.http.Problem;
 import dev.wallet.edge.http.ProblemCode;
 import dev.wallet.edge.http.ProblemException;
@@ -41,11 +42,13 @@ import java.util.stream.Stream;
  * request is, so a single request and a batch item under the same key are the same movement, and
  * retrying a batch re-applies nothing that was applied: each item replays.
  *
- * <p>By default each item goes alone through the path of a single request (limits, then the money
- * core), {@link #ITEMS_IN_FLIGHT} at a time, and fails alone. With {@code "atomic": true} every item
- * is checked first (the merchant, the limits the edge decides), and then all go to the money core
- * as one script on one shard: all or nothing. Wallets on several shards cannot be moved in one
- * atomic step, so such a batch is refused before anything is asked.
+ * <p>By default each item goes alone through the path of a single request (the money gate, limits,
+ * then the money core), {@link #ITEMS_IN_FLIGHT} at a time, and fails alone. With {@code "atomic":
+ * true} every item is checked first (the merchant, the limits the edge decides), and then, the gate
+ * still open, all go to the money core as one script on one shard: all or nothing. Wallets on
+ * several shards cannot be moved in one atomic step, so such a batch is refused before anything is
+ * asked. A batch lasts seconds: until 2026-12-07 the gate was asked once, at its start, and a halt
+ * raised meanwhile did not stop its later items.
  */
 public final class BatchHandlers {
 
@@ -60,10 +63,12 @@ public final class BatchHandlers {
 
   private final TransferHandlers transfers;
   private final PaymentHandlers payments;
+  private final MoneyGate gate;
 
-  public BatchHandlers(TransferHandlers transfers, PaymentHandlers payments) {
+  public BatchHandlers(TransferHandlers transfers, PaymentHandlers payments, MoneyGate gate) {
     this.transfers = transfers;
     this.payments = payments;
+    this.gate = gate;
   }
 
   /** POST /v1/transfers/batch {"atomic"?, "items": [{"idempotencyKey", "fromWalletId", "toWalletId", "amount", "currency"}]} */
@@ -109,20 +114,21 @@ public final class BatchHandlers {
     }
   }
 
-  private static <I, C> Future<Reply> run(Batch batch, List<I> items, Function<I, Future<C>> check,
+  private <I, C> Future<Reply> run(Batch batch, List<I> items, Function<I, Future<C>> check,
                                           Function<C, Future<Reply>> apply,
                                           Function<List<C>, Future<List<Reply>>> applyAll,
                                           UnaryOperator<C> noneCanPass) {
     Context context = Vertx.currentContext();
     if (!batch.atomic()) {
       return Lanes.map(items, ITEMS_IN_FLIGHT, item -> Reply.onContextOf(context,
-          Future.succeededFuture(item).compose(check).compose(apply).recover(BatchHandlers::itemAnswer)))
+          gate.whenOpen().map(item).compose(check).compose(apply).recover(BatchHandlers::itemAnswer)))
         .map(replies -> Reply.ok(answer(batch, replies)));
     }
     return Lanes.map(items, ITEMS_IN_FLIGHT, item -> Reply.onContextOf(context,
         Future.succeededFuture(item).compose(check).map(Checked::passed).recover(Checked::refusal)))
       .compose(checked -> checked.stream().allMatch(Checked::ok)
-        ? applyAll.apply(checked.stream().map(Checked::command).toList()).map(replies -> atomicAnswer(batch, replies))
+        ? gate.whenOpen().compose(open -> applyAll.apply(checked.stream().map(Checked::command).toList()))
+          .map(replies -> atomicAnswer(batch, replies))
         : answeredBefore(checked, applyAll, noneCanPass).map(replies -> refused(batch, replies)));
   }
 
