@@ -60,7 +60,7 @@ public final class EdgeVerticle extends VerticleBase {
     return vertx.createHttpServer(serverOptions())
       .connectionHandler(services.connections()::admit)
       .requestHandler(router())
-      .listen(config.http().port())
+      .listen(config.http().port(), config.http().host())
       .onSuccess(listening -> server = listening);
   }
 

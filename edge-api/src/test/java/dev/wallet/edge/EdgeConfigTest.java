@@ -47,6 +47,7 @@ class EdgeConfigTest {
     EdgeConfig config = EdgeConfig.fromEnvironment(DEVELOPMENT);
 
     assertThat(config.http().port()).isEqualTo(8080);
+    assertThat(config.http().host()).as("published secrets: this machine alone").isEqualTo("127.0.0.1");
     assertThat(config.http().bodyLimitBytes()).isEqualTo(16 * 1024);
     assertThat(config.http().jsonMaxDepth()).isEqualTo(16);
     assertThat(config.http().idleTimeoutMs()).isEqualTo(60_000);
@@ -84,6 +85,7 @@ class EdgeConfigTest {
     EdgeConfig config = EdgeConfig.fromEnvironment(env);
 
     assertThat(config.http().port()).isEqualTo(9090);
+    assertThat(config.http().host()).isEqualTo("0.0.0.0");
     assertThat(config.http().idleTimeoutMs()).isEqualTo(15_000);
     assertThat(config.http().maxConnections()).isEqualTo(500);
     assertThat(config.sockets().maxPerCaller()).isEqualTo(3);
@@ -93,6 +95,25 @@ class EdgeConfigTest {
     assertThat(config.postgres().app()).isEqualTo(new LedgerDatabase("db", 5432, "ledger", "app", "pg-password"));
     assertThat(config.toString()).doesNotContain("a-production-jwt-secret").doesNotContain("pg-password")
       .doesNotContain("a-production-webhook-secret");
+  }
+
+  /** Until 2026-12-07 it listened on every interface in development too, and anyone on the network could mint an admin token. */
+  @Test
+  @DisplayName("an edge holding a published development secret listens on loopback only: another address is refused, "
+    + "naming the secrets; with secrets of its own it listens where it is told")
+  void publishedSecretsStayOnThisMachine() {
+    Map<String, String> everywhere = new HashMap<>(DEVELOPMENT);
+    everywhere.put("WALLET_HTTP_HOST", "0.0.0.0");
+    Map<String, String> ownSecrets = new HashMap<>(everywhere);
+    ownSecrets.putAll(PRODUCTION_SECRETS);
+    ownSecrets.putAll(Map.of("WALLET_PG_PASSWORD", "pg-password", "WALLET_PG_OWNER_PASSWORD", "pg-owner-password"));
+
+    assertThatThrownBy(() -> EdgeConfig.fromEnvironment(everywhere)).isInstanceOf(IllegalArgumentException.class)
+      .hasMessageContaining("WALLET_HTTP_HOST").hasMessageContaining("WALLET_JWT_SECRET")
+      .hasMessageContaining("loopback only");
+    assertThat(EdgeConfig.fromEnvironment(Map.of("WALLET_MODE", "development", "WALLET_HTTP_HOST", "127.0.0.2"))
+      .http().host()).isEqualTo("127.0.0.2");
+    assertThat(EdgeConfig.fromEnvironment(ownSecrets).http().host()).isEqualTo("0.0.0.0");
   }
 
   @Test

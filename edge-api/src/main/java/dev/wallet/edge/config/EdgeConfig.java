@@ -34,7 +34,7 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
   static final int MIN_SECRET_BYTES = 32;
 
   /** The environment variables this config reads; vertx-config is told to load only these. */
-  public static final Set<String> ENVIRONMENT = Set.of(Secrets.MODE_VARIABLE, "WALLET_HTTP_PORT", "WALLET_HTTP_INSTANCES",
+  public static final Set<String> ENVIRONMENT = Set.of(Secrets.MODE_VARIABLE, "WALLET_HTTP_HOST", "WALLET_HTTP_PORT", "WALLET_HTTP_INSTANCES",
     "WALLET_HTTP_BODY_LIMIT_BYTES", "WALLET_HTTP_JSON_MAX_DEPTH", "WALLET_SHUTDOWN_TIMEOUT_MS",
     "WALLET_HTTP_IDLE_TIMEOUT_MS", "WALLET_HTTP_MAX_CONNECTIONS", "WALLET_WS_MAX_PER_CALLER",
     "WALLET_JWT_ALGORITHM", "WALLET_JWT_SECRET", "WALLET_JWT_PUBLIC_KEY", "WALLET_JWT_PREVIOUS_SECRET",
@@ -65,10 +65,19 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
    *                          sockets are pinged at half of it, so a quiet socket stays open)
    * @param maxConnections    connections this process holds at once (HTTP and WebSocket); one more is closed
    *                          as soon as it is accepted
+   * @param host              the address it listens on: every interface in production, loopback in
+   *                          development, where anyone who reached it could mint tokens with the
+   *                          published secret (until 2026-12-07 every interface, in development too)
    */
   public record Http(int port, int instances, int bodyLimitBytes, int jsonMaxDepth, long shutdownTimeoutMs,
-                     long idleTimeoutMs, int maxConnections) {
+                     long idleTimeoutMs, int maxConnections, String host) {
+    public static final String EVERY_INTERFACE = "0.0.0.0";
+    public static final String LOOPBACK = "127.0.0.1";
+
     public Http {
+      if (host.isBlank()) {
+        throw new IllegalArgumentException("WALLET_HTTP_HOST must name an address to listen on");
+      }
       requireRange("WALLET_HTTP_PORT", port, 0, 65_535);
       requireRange("WALLET_HTTP_INSTANCES", instances, 1, 1_024);
       requireRange("WALLET_HTTP_BODY_LIMIT_BYTES", bodyLimitBytes, 256, 16 * 1024 * 1024);
@@ -79,7 +88,12 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
 
     public Http withPort(int value) {
       return new Http(value, instances, bodyLimitBytes, jsonMaxDepth, shutdownTimeoutMs, idleTimeoutMs,
-        maxConnections);
+        maxConnections, host);
+    }
+
+    /** Only this machine can reach it (literal addresses: a name is not looked up to decide). */
+    public boolean loopbackOnly() {
+      return host.startsWith("127.") || host.equals("::1") || host.equals("localhost");
     }
   }
 
@@ -311,8 +325,19 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
   /** Fails with a message naming the setting when one is invalid, or when a secret is missing outside development. */
   public static EdgeConfig from(Settings s) {
     Secrets secrets = Secrets.of(s);
-    return new EdgeConfig(http(s), auth(s, secrets), rateLimit(s), redis(s, secrets), postgres(s), fees(s),
-      gateway(s, secrets), funds(s), sockets(s), limits(s), authorizations(s), console(s));
+    return new EdgeConfig(http(s, secrets), auth(s, secrets), rateLimit(s), redis(s, secrets), postgres(s), fees(s),
+      gateway(s, secrets), funds(s), sockets(s), limits(s), authorizations(s), console(s)).requireSecretsUnpublished();
+  }
+
+  /** A secret published in the repository is anyone's: an edge that holds one is for this machine alone. */
+  private EdgeConfig requireSecretsUnpublished() {
+    List<String> published = developmentSecrets();
+    if (!published.isEmpty() && !http.loopbackOnly()) {
+      throw new IllegalArgumentException("WALLET_HTTP_HOST: an edge holding the published development value of "
+        + String.join(", ", published) + " listens on loopback only (got " + http.host() + "): anyone who reached "
+        + "it could mint tokens or forge webhooks; give secrets of your own to listen on " + http.host());
+    }
+    return this;
   }
 
   /** The sandbox gateway's process needs only this part (and only its secrets). */
@@ -378,14 +403,16 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
     return new LimitsSettings(hazelcast, LimitsOptions.from(s, hazelcast.clusterName()));
   }
 
-  private static Http http(Settings s) {
+  private static Http http(Settings s, Secrets secrets) {
     return new Http(s.integer("WALLET_HTTP_PORT", "http.port", 8080),
       s.integer("WALLET_HTTP_INSTANCES", "http.instances", Runtime.getRuntime().availableProcessors()),
       s.integer("WALLET_HTTP_BODY_LIMIT_BYTES", "http.bodyLimitBytes", 16 * 1024),
       s.integer("WALLET_HTTP_JSON_MAX_DEPTH", "http.jsonMaxDepth", 16),
       s.number("WALLET_SHUTDOWN_TIMEOUT_MS", "http.shutdownTimeoutMs", 10_000),
       s.number("WALLET_HTTP_IDLE_TIMEOUT_MS", "http.idleTimeoutMs", 60_000),
-      s.integer("WALLET_HTTP_MAX_CONNECTIONS", "http.maxConnections", 20_000));
+      s.integer("WALLET_HTTP_MAX_CONNECTIONS", "http.maxConnections", 20_000),
+      s.text("WALLET_HTTP_HOST", "http.host",
+        secrets.mode() == Secrets.Mode.DEVELOPMENT ? Http.LOOPBACK : Http.EVERY_INTERFACE));
   }
 
   /** The HMAC secret is read (and so required) only when HS256 is the algorithm. */

@@ -183,8 +183,9 @@ public final class SandboxGateway extends VerticleBase {
     router.post("/v1/payouts").handler(ctx -> submit(ctx, Kind.PAYOUT));
     router.get("/v1/operations/:reference").handler(this::status);
     router.get("/v1/events").handler(this::events);
-    // the port first: a second sandbox started on the same journal fails here, before it rewrites the file
-    return vertx.createHttpServer().requestHandler(router).listen(behaviour.port())
+    // the port first: a second sandbox started on the same journal fails here, before it rewrites the file;
+    // on loopback, as a development double with published keys (until 2026-12-07 on every interface)
+    return vertx.createHttpServer().requestHandler(router).listen(behaviour.port(), EdgeConfig.Http.LOOPBACK)
       .onSuccess(listening -> server = listening)
       .compose(listening -> openJournal())
       .onSuccess(opened -> ready = true)
