@@ -323,6 +323,11 @@ SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', :'owner', :'owner_pw')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'owner') \gexec
 SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', :'app', :'app_pw')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'app') \gexec
+-- The passwords follow the environment at every start (until 2026-12-07 only the first start set
+-- them, and a changed WALLET_PG_PASSWORD left the wallet retrying a login that could never work).
+-- The superuser's is set once, by initdb: changing it needs the old one.
+SELECT format('ALTER ROLE %I PASSWORD %L', :'owner', :'owner_pw') \gexec
+SELECT format('ALTER ROLE %I PASSWORD %L', :'app', :'app_pw') \gexec
 -- A session of the application left idle inside a transaction would hold back, for as long as it
 -- stays, every reader that follows the ledger in recording order (reconciliation's watermark, the
 -- AML monitors: docs/architecture.md): ended after five minutes (no transaction of the wallet's
