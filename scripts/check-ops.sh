@@ -52,7 +52,7 @@ until_true() {
   shift
   until "$@"; do
     [ $SECONDS -lt $deadline ] || die "ops: timed out after ${LIVE_DEADLINE_S}s waiting for $what"
-    kill -0 "$run_pid" 2>/dev/null || die "ops: scripts/run.sh stopped; see $WALLET_DATA_DIR/logs/ and $run_log"
+    kill -0 "$run_pid" 2>/dev/null || die "ops: scripts/run.sh stopped; see ${WALLET_LOG_DIR:-$WALLET_DATA_DIR/logs}/ and $run_log"
     sleep 1
   done
 }
@@ -127,6 +127,9 @@ check_live() {
   export WALLET_PROMETHEUS_PORT=${WALLET_OPS_CHECK_PROMETHEUS_PORT:-19190}
   export WALLET_PROMETHEUS_DIR=$WALLET_DATA_DIR/ops-check/prometheus
   export WALLET_RUN_DIR=$WALLET_DATA_DIR/ops-check/run
+  # logs and the sandbox's journal of its own (until 2026-12-07 it shared a running wallet's, and its
+  # sandbox rewrote that journal under the running sandbox, which then lost what it recorded)
+  export WALLET_LOG_DIR=$WALLET_DATA_DIR/ops-check/logs
   # No reconciliation in this writer: over a database the test suite has just used it would find
   # the damage some tests leave in the append-only ledger on purpose and halt money for the next run.
   export WALLET_RECONCILE_INTERVAL_MS=0

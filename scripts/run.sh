@@ -60,7 +60,9 @@ export WALLET_SANDBOX_URL=${WALLET_SANDBOX_URL:-http://127.0.0.1:$WALLET_SANDBOX
 webhooks=""
 for port in "${edge_ports[@]}"; do webhooks+="${webhooks:+,}http://127.0.0.1:$port/v1/webhooks/gateway/sandbox"; done
 export WALLET_SANDBOX_WEBHOOK_URLS=${WALLET_SANDBOX_WEBHOOK_URLS:-$webhooks}
-logs=$WALLET_DATA_DIR/logs
+# each process's log, and beside it the sandbox's journal (a second run, such as check-ops.sh --live,
+# gives a folder of its own: a sandbox started on another's journal rewrites it under the running one)
+logs=${WALLET_LOG_DIR:-$WALLET_DATA_DIR/logs}
 # one <name>.pid per process while it runs (scripts/bench.sh reads them to measure each one's CPU)
 pid_dir=${WALLET_RUN_DIR:-$WALLET_DATA_DIR/run}
 # what each process of the region being started gets on top of the environment (env(1) arguments)
