@@ -35,6 +35,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @ExtendWith(VertxExtension.class)
 class BalanceFeedTest {
@@ -94,10 +96,13 @@ class BalanceFeedTest {
     }
   }
 
-  @Test
-  @DisplayName("an outbox entry this process cannot read (a type a newer writer added) is passed over: the changes "
-    + "after it still reach the subscribers, and those before it are not delivered again")
-  void anUnreadableEntryIsPassedOver(Vertx vertx) throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"{\"v\":1,\"type\":\"a_type_of_tomorrow\",\"id\":\"x\"}",
+    "{\"v\":1,\"ts\":1,\"id\":\"x.credit\",\"type\":\"deposit\",\"shard\":\"s0000\",\"entries\":[],"
+      + "\"balances\":[{\"available\":\"1\",\"held\":\"0\",\"seq\":\"1\",\"wallet\":\"no-wallet\"}]}"})
+  @DisplayName("an outbox entry this process cannot read (a type a newer writer added, a balance of no wallet id) is "
+    + "passed over: the changes after it still reach the subscribers, and those before it are not delivered again")
+  void anUnreadableEntryIsPassedOver(String unreadableRecord, Vertx vertx) throws Exception {
     WalletId wallet = core.open(owner());
     List<BalanceEvent> seen = new CopyOnWriteArrayList<>();
     Redis redis = Redis.createClient(vertx, new RedisOptions().setType(RedisClientType.CLUSTER)
@@ -113,7 +118,7 @@ class BalanceFeedTest {
       Eventually.await("the funding on the feed", Duration.ofSeconds(10), () -> !seen.isEmpty());
 
       unreadable = Await.result(redis.send(Request.cmd(Command.XADD).arg(outbox).arg("*").arg(OutboxRecord.FIELD)
-        .arg("{\"v\":1,\"type\":\"a_type_of_tomorrow\",\"id\":\"x\"}"))).toString();
+        .arg(unreadableRecord))).toString();
       core.fund(wallet, 200);
 
       Eventually.await("the change after the unreadable entry on the feed", Duration.ofSeconds(10),

@@ -255,37 +255,37 @@ final class OutboxTail {
     Response entries = streamEntries(reply);
     for (Response entry : entries) {
       last = entry.get(0).toString();
-      readable(entry, last).ifPresent(this::publish);
+      pushable(entry, last).forEach(this::publish);
     }
     return last;
   }
 
   /**
-   * The entry's record, or empty for one this process cannot read (a type or version a newer writer
-   * added, in a rolling upgrade): it is passed over, where failing the read would stop this shard's
-   * feed for good and deliver the entries before it again every second. The ledger writer, which
-   * must not pass over anything, stops on it; a client sees the gap in its wallet's seq.
+   * The entry's balance changes, or none for one this process cannot read (a type or version a newer
+   * writer added, in a rolling upgrade; a balance whose wallet is no wallet id): it is passed over,
+   * where failing the read would stop this shard's feed for good and deliver the entries before it
+   * again every second. The ledger writer, which must not pass over anything, stops on it; a client
+   * sees the gap in its wallet's seq. Until 2026-12-07 the wallet ids were read after this guard,
+   * and one that was no wallet's stopped the shard's feed on every edge until it restarted.
    */
-  private static Optional<OutboxRecord> readable(Response entry, String id) {
+  private static List<BalanceEvent> pushable(Response entry, String id) {
     try {
-      return Optional.of(OutboxRecord.parse(field(entry.get(1), OutboxRecord.FIELD)));
+      OutboxRecord record = OutboxRecord.parse(field(entry.get(1), OutboxRecord.FIELD));
+      return record.balances().stream().map(b -> new BalanceEvent(new WalletId(b.wallet()), b.available(), b.held(),
+        b.seq(), record.reference().orElse(record.id()), record.type().wire(), record.at())).toList();
     } catch (RuntimeException unreadable) {
       LOG.warn("outbox entry {} cannot be read by this process, and its balances are not pushed: {}", id,
         unreadable.toString());
-      return Optional.empty();
+      return List.of();
     }
   }
 
-  private void publish(OutboxRecord record) {
-    for (OutboxRecord.WalletBalance b : record.balances()) {
-      BalanceEvent event = new BalanceEvent(new WalletId(b.wallet()), b.available(), b.held(), b.seq(),
-        record.reference().orElse(record.id()), record.type().wire(), record.at());
-      for (BalanceListener listener : listeners) {
-        try {
-          listener.balance(event);
-        } catch (RuntimeException e) {
-          LOG.error("a balance listener failed on {}; it stays subscribed", event, e);
-        }
+  private void publish(BalanceEvent event) {
+    for (BalanceListener listener : listeners) {
+      try {
+        listener.balance(event);
+      } catch (RuntimeException e) {
+        LOG.error("a balance listener failed on {}; it stays subscribed", event, e);
       }
     }
   }
