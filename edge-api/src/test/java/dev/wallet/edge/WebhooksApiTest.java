@@ -153,7 +153,8 @@ class WebhooksApiTest {
   }
 
   @Test
-  @DisplayName("signed but wrong: an unknown gateway or reference is 404, another amount 400, a malformed body 400; nothing is recorded")
+  @DisplayName("signed but wrong: an unknown gateway or reference is 404, another amount 400, a malformed body or a "
+    + "currency no one has 400; nothing is recorded")
   void signedButWrong() {
     ApiCaller alice = edge.newUser();
     Pending deposit = pendingDeposit(alice, 700);
@@ -161,6 +162,9 @@ class WebhooksApiTest {
     JsonObject unknownReference = event("deposit.succeeded", "d0001_" + "0".repeat(24), 700);
     JsonObject extraMember = event("deposit.succeeded", deposit.id(), 700).put("balance", 1_000_000);
     JsonObject unknownType = event("deposit.stolen", deposit.id(), 700);
+    // until 2026-12-07 a 500, which the gateway sends again and again
+    JsonObject unknownCurrency = event("deposit.succeeded", deposit.id(), 700);
+    unknownCurrency.getJsonObject("data").put("currency", "ZZZ");
     long t = now();
 
     assertProblem(sendTo("/v1/webhooks/gateway/acme", event("deposit.succeeded", deposit.id(), 700).encode(),
@@ -169,9 +173,10 @@ class WebhooksApiTest {
     assertProblem(deliver(wrongAmount, t, EdgeFixture.WEBHOOK_SECRET), 400, "invalid_request");
     assertProblem(deliver(extraMember, t, EdgeFixture.WEBHOOK_SECRET), 400, "invalid_request");
     assertProblem(deliver(unknownType, t, EdgeFixture.WEBHOOK_SECRET), 400, "invalid_request");
+    assertProblem(deliver(unknownCurrency, t, EdgeFixture.WEBHOOK_SECRET), 400, "invalid_request");
     assertProblem(send("[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", signature(t,
       "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]")), 400, "invalid_request");
-    for (JsonObject refused : new JsonObject[] {wrongAmount, unknownReference, extraMember, unknownType}) {
+    for (JsonObject refused : new JsonObject[] {wrongAmount, unknownReference, extraMember, unknownType, unknownCurrency}) {
       assertThat(recorded(refused.getString("id"))).isZero();
     }
     assertThat(alice.wallet(deposit.wallet()).getLong("seq")).isZero();

@@ -62,7 +62,7 @@ public final class WebhookHandlers {
   }
 
   public void receive(RoutingContext ctx) {
-    GatewayEvent event = GatewayEvent.fromJson(ApiSchema.body(ctx));
+    GatewayEvent event = readable(ctx);
     String body = ctx.body().buffer().toString(StandardCharsets.UTF_8);
     Reply.answer(ctx, funds.onEvent(event, body)
       .onSuccess(result -> metrics.webhook(result.name().toLowerCase(java.util.Locale.ROOT)))
@@ -71,6 +71,19 @@ public final class WebhookHandlers {
       .map(result -> Reply.ok(new JsonObject().put("received", true)
         .put("duplicate", result == EventResult.DUPLICATE)))
       .recover(WebhookHandlers::refused));
+  }
+
+  /**
+   * The event the schema let through, or 400 for one it cannot be (a currency no one has): until
+   * 2026-12-07 that was a 500, which the gateway sent again and again.
+   */
+  private GatewayEvent readable(RoutingContext ctx) {
+    try {
+      return GatewayEvent.fromJson(ApiSchema.body(ctx));
+    } catch (IllegalArgumentException unreadable) {
+      metrics.webhook("unreadable");
+      throw new ProblemException(Problem.invalidRequest("the event cannot be read: " + unreadable.getMessage()));
+    }
   }
 
   private static Future<Reply> refused(Throwable failure) {
