@@ -129,10 +129,17 @@ public final class ClearingCheck {
     }
   }
 
+  /**
+   * Both sides' books, each read twice around the other's, count only when neither changed: a region
+   * reads its books shard by shard, a shard's clearing accounts before its pending movements, so one
+   * answer can hold a debit and not the movement a reversal ended between the two reads. Until
+   * 2026-12-07 the peer's books were read once, and such a torn answer was a disagreement.
+   */
   private Future<JsonObject> against(String self, String peer, int attemptsLeft) {
     return cache.clearingPosition().compose(before -> channel.position(peer)
-      .compose(theirs -> cache.clearingPosition().compose(after -> {
-        boolean settled = sameAgainst(peer, before, after) && pending(after, peer) == 0 && pending(theirs, self) == 0;
+      .compose(theirs -> cache.clearingPosition().compose(after -> channel.position(peer).compose(theirsAgain -> {
+        boolean settled = sameAgainst(peer, before, after) && sameAgainst(self, theirs, theirsAgain)
+          && pending(after, peer) == 0 && pending(theirs, self) == 0;
         if (!settled) {
           return attemptsLeft > 1 ? against(self, peer, attemptsLeft - 1)
             : Future.succeededFuture(new JsonObject().put("region", peer).put("concluded", false));
@@ -141,12 +148,12 @@ public final class ClearingCheck {
           theirs.totals().getOrDefault(self, Map.of()));
         return Future.succeededFuture(new JsonObject().put("region", peer).put("concluded", true)
           .put("agree", difference.isEmpty()).put("difference", new JsonObject(Map.copyOf(difference))));
-      })));
+      }))));
   }
 
   /**
-   * This region's books against {@code peer} alone are unchanged: movements with a third region move
-   * other accounts (until 2026-12-07 any of them kept the check from concluding).
+   * A region's books against {@code peer} alone are unchanged between two readings: movements with
+   * a third region move other accounts (until 2026-12-07 any of them kept the check from concluding).
    */
   private static boolean sameAgainst(String peer, ClearingPosition before, ClearingPosition after) {
     return before.totals().getOrDefault(peer, Map.of()).equals(after.totals().getOrDefault(peer, Map.of()))
