@@ -258,6 +258,46 @@ class WithdrawalsApiTest {
     }
   }
 
+  /**
+   * Until 2026-12-07 a refusal before anything was asked recorded nothing: the retry after the wallet
+   * was reactivated was held and paid out, and another request under the key was accepted too.
+   */
+  @Test
+  @DisplayName("a withdrawal refused for a frozen wallet stays refused under its key once the wallet is active again "
+    + "(422 wallet_inactive, replayed, nothing held); another request under the key is idempotency_key_reused")
+  void refusedWhileFrozenStaysRefused() {
+    ApiCaller alice = edge.newUser();
+    ApiCaller risk = edge.newUser("risk");
+    String wallet = funded(alice, 5_000);
+    String key = newKey();
+    setStatus(risk, wallet, "frozen");
+
+    HttpResponse<Buffer> refused = alice.post("/v1/withdrawals", withdrawal(wallet, 1_000, "acct-6"), key);
+    setStatus(risk, wallet, "active");
+    HttpResponse<Buffer> again = alice.post("/v1/withdrawals", withdrawal(wallet, 1_000, "acct-6"), key);
+    HttpResponse<Buffer> reused = alice.post("/v1/withdrawals", withdrawal(wallet, 999, "acct-6"), key);
+    HttpResponse<Buffer> fresh = alice.post("/v1/withdrawals", withdrawal(wallet, 700, "acct-6"), newKey());
+
+    assertProblem(refused, 422, "wallet_inactive");
+    assertProblem(again, 422, "wallet_inactive");
+    assertThat(again.getHeader("Idempotent-Replayed")).isEqualTo("true");
+    assertProblem(reused, 422, "idempotency_key_reused");
+    JsonObject recorded = alice.get("/v1/withdrawals/" + refused.bodyAsJsonObject().getString("withdrawalId"))
+      .bodyAsJsonObject();
+    assertThat(recorded.getString("status")).isEqualTo("failed");
+    assertThat(recorded.getString("failureReason")).isEqualTo("refused:wallet_inactive");
+    assertThat(fresh.statusCode()).as("the wallet is active: " + fresh.bodyAsString()).isEqualTo(202);
+    alice.awaitStatus("/v1/withdrawals/" + fresh.bodyAsJsonObject().getString("id"), "completed");
+    assertThat(alice.wallet(wallet).getJsonObject("balance"))
+      .isEqualTo(new JsonObject().put("available", 5_000 - 700).put("held", 0));
+  }
+
+  private static void setStatus(ApiCaller admin, String wallet, String status) {
+    HttpResponse<Buffer> set = admin.post("/admin/wallets/" + wallet + "/status", new JsonObject()
+      .put("status", status).put("reason", "test"), Optional.empty());
+    assertThat(set.statusCode()).as(set.bodyAsString()).isEqualTo(200);
+  }
+
   /** Deposits and withdrawals started under the caller's {@code key}, both tables together. */
   static long movementsUnder(Pool app, ApiCaller caller, String key) {
     return Await.result(app.preparedQuery("SELECT (SELECT count(*) FROM edge.deposits WHERE idem_scope = $1 AND "

@@ -86,8 +86,8 @@ final class FundsStore {
       this.reader = reader;
       this.insert = """
         INSERT INTO edge.%1$s (id, wallet_id, owner_id, amount, currency, %2$s_type, %2$s_account, gateway,
-                               status, idem_scope, idem_key, request_hash)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                               status, failure_reason, idem_scope, idem_key, request_hash)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
         ON CONFLICT (idem_scope, idem_key) DO NOTHING
         RETURNING *""".formatted(name, instrument);
       this.byId = "SELECT * FROM edge.%s WHERE id = $1".formatted(name);
@@ -137,7 +137,7 @@ final class FundsStore {
     Tuple args = Tuple.tuple().addString(m.id()).addString(m.wallet().value()).addString(m.ownerId())
       .addLong(m.amount().minor()).addString(m.amount().currencyCode()).addString(m.instrument().type())
       .addString(m.instrument().account().orElse(null)).addString(m.gateway()).addString(m.status().column())
-      .addString(key.scope()).addString(key.key()).addString(requestHash);
+      .addString(m.failureReason().orElse(null)).addString(key.scope()).addString(key.key()).addString(requestHash);
     return one(pool, table.insert, args, table.reader)
       .recover(failure -> isDuplicate(failure) ? Future.succeededFuture(Optional.empty()) : Future.failedFuture(failure));
   }

@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * (phases, see {@link MovementStatus.Phase}; each kind names its own states). A kind with nothing
  * to release fails at once when declined, and a kind's money-core step may end elsewhere than the
  * drawing says (a deposit whose credit is refused fails; a chargeback the wallet cannot pay is
- * marked unrecovered).
+ * marked unrecovered). A request refused before the machine starts (another currency than the
+ * wallet's, a wallet not active) is recorded FAILED at once, so that its key keeps that answer.
  *
  * <p>"Once" rests on three things: the gateway's event id is recorded in the same transaction as
  * the state change it causes (primary key: a repeated event changes nothing); a state moves only
@@ -111,9 +112,9 @@ public final class GatewayMovements<M extends GatewayMovement> {
 
   /**
    * PENDING with the new movement once it is asked of the gateway; a refusal (currency, inactive
-   * wallet, or the money core's refusal of the first step, with the failed movement); a replay of
-   * either under the same key; or IDEMPOTENCY_KEY_REUSED, for another request under the key, of this
-   * kind or the other.
+   * wallet, or the money core's refusal of the first step), with the failed movement recorded under the
+   * key; a replay of either under the same key; or IDEMPOTENCY_KEY_REUSED, for another request under
+   * the key, of this kind or the other.
    */
   public Future<Outcome<M>> create(Request request) {
     String hash = Sha256.hex(canonical(request));
@@ -152,16 +153,20 @@ public final class GatewayMovements<M extends GatewayMovement> {
     return store.byId(table, id);
   }
 
-  /** Recorded under its key and started; a request that raced it under the key is answered by it. */
+  /** Recorded under its key, refused or to be started; a request that raced it under the key is answered by it. */
   private Future<Outcome<M>> admit(Request request, String hash) {
     Optional<OutcomeCode> refusal = FundsIds.refusal(request.wallet(), request.amount());
-    if (refusal.isPresent()) {
-      return Future.succeededFuture(Outcome.refused(refusal.get()));
-    }
-    M movement = kind.recorded(request.wallet(), request.amount(), request.instrument(), gateway.name());
+    M movement = kind.recorded(request.wallet(), request.amount(), request.instrument(), gateway.name(), refusal);
     return store.insert(table, movement, request.key(), hash).compose(inserted -> inserted.isPresent()
-      ? start(inserted.get(), Optional.of(request.limits())).map(started -> answer(started, false))
+      ? started(inserted.get(), request)
       : raced(request, hash));
+  }
+
+  /** A movement refused at the request is recorded failed and goes no further: nothing held, the gateway not asked. */
+  private Future<Outcome<M>> started(M movement, Request request) {
+    Future<M> begun = movement.status().phase() == Phase.FAILED ? Future.succeededFuture(movement)
+      : start(movement, Optional.of(request.limits()));
+    return begun.map(now -> answer(now, false));
   }
 
   /** Another request took the key between the look-up and the insert, for a movement of either kind. */
