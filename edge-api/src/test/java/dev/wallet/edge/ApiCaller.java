@@ -8,6 +8,7 @@ import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.balancecache.testing.Eventually;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -38,6 +39,12 @@ record ApiCaller(String id, String token, WebClient http, BalanceCache cache) {
     HttpRequest<Buffer> request = request(HttpMethod.POST, path).putHeader("Content-Type", "application/json");
     idempotencyKey.ifPresent(key -> request.putHeader("Idempotency-Key", key));
     return Await.result(request.sendBuffer(Buffer.buffer(body)));
+  }
+
+  /** A POST sent and not waited for: for requests that must be in flight at the same time. */
+  Future<HttpResponse<Buffer>> send(String path, JsonObject body, String idempotencyKey) {
+    return request(HttpMethod.POST, path).putHeader("Content-Type", "application/json")
+      .putHeader("Idempotency-Key", idempotencyKey).sendBuffer(body.toBuffer());
   }
 
   /**

@@ -236,7 +236,7 @@ class DepositsApiTest {
   }
 
   @Test
-  @DisplayName("a deposit into another caller's wallet is 404; another currency is currency_mismatch; nothing is recorded")
+  @DisplayName("a deposit into another caller's wallet is 404; another currency is currency_mismatch; nothing is credited")
   void refusedDeposits() {
     ApiCaller alice = edge.newUser();
     ApiCaller mallory = edge.newUser();
@@ -250,6 +250,34 @@ class DepositsApiTest {
     assertProblem(foreign, 404, "not_found");
     assertProblem(euros, 422, "currency_mismatch");
     assertProblem(unknownSource, 400, "invalid_request");
+    assertThat(alice.wallet(wallet).getLong("seq")).isZero();
+  }
+
+  /**
+   * Until 2026-12-07 a refusal before anything was asked recorded nothing, and the request corrected
+   * under the same key was collected as a new deposit.
+   */
+  @Test
+  @DisplayName("a deposit refused for its currency stays refused under its key (422 currency_mismatch, replayed); "
+    + "the request corrected under that key is idempotency_key_reused; the refusal reads back as failed")
+  void refusedForItsCurrencyStaysRefused() {
+    ApiCaller alice = edge.newUser();
+    String wallet = alice.openWallet();
+    String key = newKey();
+    JsonObject euros = deposit(wallet, 500, "sandbox").put("currency", "EUR");
+
+    HttpResponse<Buffer> refused = alice.post("/v1/deposits", euros, key);
+    HttpResponse<Buffer> again = alice.post("/v1/deposits", euros, key);
+    HttpResponse<Buffer> corrected = alice.post("/v1/deposits", deposit(wallet, 500, "sandbox"), key);
+
+    assertProblem(refused, 422, "currency_mismatch");
+    assertProblem(again, 422, "currency_mismatch");
+    assertThat(again.getHeader("Idempotent-Replayed")).isEqualTo("true");
+    assertProblem(corrected, 422, "idempotency_key_reused");
+    JsonObject recorded = alice.get("/v1/deposits/" + refused.bodyAsJsonObject().getString("depositId"))
+      .bodyAsJsonObject();
+    assertThat(recorded.getString("status")).isEqualTo("failed");
+    assertThat(recorded.getString("failureReason")).isEqualTo("refused:currency_mismatch");
     assertThat(alice.wallet(wallet).getLong("seq")).isZero();
   }
 

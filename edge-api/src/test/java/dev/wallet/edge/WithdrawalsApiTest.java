@@ -1,15 +1,21 @@
 package dev.wallet.edge;
 
+import static dev.wallet.edge.ApiCaller.deposit;
 import static dev.wallet.edge.ApiCaller.newKey;
 import static dev.wallet.edge.ApiCaller.withdrawal;
 import static dev.wallet.edge.WalletsApiTest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wallet.balancecache.testing.Await;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -187,6 +193,116 @@ class WithdrawalsApiTest {
       "idempotency_key_missing");
     alice.awaitStatus("/v1/withdrawals/" + id, "completed");
     assertThat(alice.available(wallet)).isEqualTo(1_900);
+  }
+
+  /**
+   * Until 2026-12-07 each table checked the key alone: a withdrawal under a deposit's key was held
+   * and paid out, and a deposit under a withdrawal's key was collected.
+   */
+  @Test
+  @DisplayName("a key that started a deposit does not start a withdrawal (422 idempotency_key_reused, nothing held), "
+    + "nor does a withdrawal's key start a deposit")
+  void oneKeyStartsOneMovement(Vertx vertx) {
+    ApiCaller alice = edge.newUser();
+    String wallet = funded(alice, 5_000);
+    String depositKey = newKey();
+    String withdrawalKey = newKey();
+    Pool app = EdgeFixture.pool(vertx, EdgeFixture.appDatabase());
+    try {
+      HttpResponse<Buffer> deposited = alice.post("/v1/deposits", deposit(wallet, 300, "sandbox"), depositKey);
+      HttpResponse<Buffer> withdrawnUnderIt = alice.post("/v1/withdrawals", withdrawal(wallet, 1_000, "acct-4"),
+        depositKey);
+      HttpResponse<Buffer> withdrawn = alice.post("/v1/withdrawals", withdrawal(wallet, 2_000, "acct-4"), withdrawalKey);
+      HttpResponse<Buffer> depositedUnderIt = alice.post("/v1/deposits", deposit(wallet, 400, "sandbox"),
+        withdrawalKey);
+
+      assertThat(deposited.statusCode()).as(deposited.bodyAsString()).isEqualTo(202);
+      assertProblem(withdrawnUnderIt, 422, "idempotency_key_reused");
+      assertThat(withdrawn.statusCode()).as(withdrawn.bodyAsString()).isEqualTo(202);
+      assertProblem(depositedUnderIt, 422, "idempotency_key_reused");
+      assertThat(movementsUnder(app, alice, depositKey)).isEqualTo(1);
+      assertThat(movementsUnder(app, alice, withdrawalKey)).isEqualTo(1);
+      alice.awaitStatus("/v1/deposits/" + deposited.bodyAsJsonObject().getString("id"), "completed");
+      alice.awaitStatus("/v1/withdrawals/" + withdrawn.bodyAsJsonObject().getString("id"), "completed");
+      assertThat(alice.wallet(wallet).getJsonObject("balance"))
+        .isEqualTo(new JsonObject().put("available", 5_000 + 300 - 2_000).put("held", 0));
+    } finally {
+      Await.result(app.close());
+    }
+  }
+
+  @Test
+  @DisplayName("a deposit and a withdrawal sent at once under one key: exactly one is started, the other is 422 "
+    + "idempotency_key_reused, round after round")
+  void oneKeyRacedByBothRoutes(Vertx vertx) {
+    ApiCaller alice = edge.newUser();
+    String wallet = funded(alice, 100_000);
+    Pool app = EdgeFixture.pool(vertx, EdgeFixture.appDatabase());
+    try {
+      for (int round = 0; round < 20; round++) {
+        String key = newKey();
+        Future<HttpResponse<Buffer>> deposit = alice.send("/v1/deposits", deposit(wallet, 100, "sandbox"), key);
+        Future<HttpResponse<Buffer>> withdrawal = alice.send("/v1/withdrawals", withdrawal(wallet, 100, "acct-5"), key);
+        Await.result(Future.join(deposit, withdrawal));
+
+        List<HttpResponse<Buffer>> answers = List.of(deposit.result(), withdrawal.result());
+        assertThat(answers).as("round %d: %s", round, answers.stream().map(HttpResponse::bodyAsString).toList())
+          .extracting(HttpResponse::statusCode).containsExactlyInAnyOrder(202, 422);
+        HttpResponse<Buffer> refused = answers.stream().filter(answer -> answer.statusCode() == 422).findFirst()
+          .orElseThrow();
+        assertProblem(refused, 422, "idempotency_key_reused");
+        assertThat(movementsUnder(app, alice, key)).as("round %d", round).isEqualTo(1);
+      }
+    } finally {
+      Await.result(app.close());
+    }
+  }
+
+  /**
+   * Until 2026-12-07 a refusal before anything was asked recorded nothing: the retry after the wallet
+   * was reactivated was held and paid out, and another request under the key was accepted too.
+   */
+  @Test
+  @DisplayName("a withdrawal refused for a frozen wallet stays refused under its key once the wallet is active again "
+    + "(422 wallet_inactive, replayed, nothing held); another request under the key is idempotency_key_reused")
+  void refusedWhileFrozenStaysRefused() {
+    ApiCaller alice = edge.newUser();
+    ApiCaller risk = edge.newUser("risk");
+    String wallet = funded(alice, 5_000);
+    String key = newKey();
+    setStatus(risk, wallet, "frozen");
+
+    HttpResponse<Buffer> refused = alice.post("/v1/withdrawals", withdrawal(wallet, 1_000, "acct-6"), key);
+    setStatus(risk, wallet, "active");
+    HttpResponse<Buffer> again = alice.post("/v1/withdrawals", withdrawal(wallet, 1_000, "acct-6"), key);
+    HttpResponse<Buffer> reused = alice.post("/v1/withdrawals", withdrawal(wallet, 999, "acct-6"), key);
+    HttpResponse<Buffer> fresh = alice.post("/v1/withdrawals", withdrawal(wallet, 700, "acct-6"), newKey());
+
+    assertProblem(refused, 422, "wallet_inactive");
+    assertProblem(again, 422, "wallet_inactive");
+    assertThat(again.getHeader("Idempotent-Replayed")).isEqualTo("true");
+    assertProblem(reused, 422, "idempotency_key_reused");
+    JsonObject recorded = alice.get("/v1/withdrawals/" + refused.bodyAsJsonObject().getString("withdrawalId"))
+      .bodyAsJsonObject();
+    assertThat(recorded.getString("status")).isEqualTo("failed");
+    assertThat(recorded.getString("failureReason")).isEqualTo("refused:wallet_inactive");
+    assertThat(fresh.statusCode()).as("the wallet is active: " + fresh.bodyAsString()).isEqualTo(202);
+    alice.awaitStatus("/v1/withdrawals/" + fresh.bodyAsJsonObject().getString("id"), "completed");
+    assertThat(alice.wallet(wallet).getJsonObject("balance"))
+      .isEqualTo(new JsonObject().put("available", 5_000 - 700).put("held", 0));
+  }
+
+  private static void setStatus(ApiCaller admin, String wallet, String status) {
+    HttpResponse<Buffer> set = admin.post("/admin/wallets/" + wallet + "/status", new JsonObject()
+      .put("status", status).put("reason", "test"), Optional.empty());
+    assertThat(set.statusCode()).as(set.bodyAsString()).isEqualTo(200);
+  }
+
+  /** Deposits and withdrawals started under the caller's {@code key}, both tables together. */
+  static long movementsUnder(Pool app, ApiCaller caller, String key) {
+    return Await.result(app.preparedQuery("SELECT (SELECT count(*) FROM edge.deposits WHERE idem_scope = $1 AND "
+        + "idem_key = $2) + (SELECT count(*) FROM edge.withdrawals WHERE idem_scope = $1 AND idem_key = $2) AS n")
+      .execute(Tuple.of(caller.id(), key))).iterator().next().getLong("n");
   }
 
   private static String funded(ApiCaller owner, long amount) {

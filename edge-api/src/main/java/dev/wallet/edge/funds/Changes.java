@@ -28,7 +28,12 @@ record Changes(Optional<String> gatewayRef, Optional<String> failureReason, Opti
 
   /** A step the money core refused: {@code what} followed by its code, e.g. "credit refused: wallet_inactive". */
   static Changes refused(String what, OutcomeCode code) {
-    return failure(what + code.name().toLowerCase(Locale.ROOT));
+    return failure(refusal(what, code));
+  }
+
+  /** The failure reason {@link #refused} writes. */
+  static String refusal(String what, OutcomeCode code) {
+    return what + code.name().toLowerCase(Locale.ROOT);
   }
 
   static Changes hold(HoldId hold) {

@@ -41,9 +41,10 @@ final class DepositKind extends GatewayMovementKind<Deposit> {
   }
 
   @Override
-  Deposit recorded(Wallet wallet, Money amount, Instrument source, String gateway) {
+  Deposit recorded(Wallet wallet, Money amount, Instrument source, String gateway, Optional<OutcomeCode> refusal) {
     return new Deposit(FundsIds.deposit(wallet.id()), wallet.id(), wallet.ownerId(), amount, source, gateway,
-      Deposit.Status.PENDING, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Instant.now());
+      refusal.isPresent() ? Deposit.Status.FAILED : Deposit.Status.PENDING, Optional.empty(),
+      refusedAtRequest(refusal), Optional.empty(), Optional.empty(), Instant.now());
   }
 
   /** A replayed deposit request is answered OK, as it has been since deposits began (a new one is PENDING). */

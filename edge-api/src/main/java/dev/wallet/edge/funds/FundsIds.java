@@ -37,7 +37,10 @@ final class FundsIds {
     return ID.matcher(id).matches();
   }
 
-  /** Refused before anything is recorded or asked of a gateway. */
+  /**
+   * Refused before anything is held or asked of a gateway; the refusal is recorded under the request's
+   * key, a failed movement, so that it stays the key's answer.
+   */
   static Optional<OutcomeCode> refusal(Wallet wallet, Money amount) {
     if (!wallet.currency().equals(amount.currency())) {
       return Optional.of(OutcomeCode.CURRENCY_MISMATCH);

@@ -40,6 +40,9 @@ final class FundsStore {
     INSERT INTO edge.gateway_events (gateway, event_id, type, reference, body) VALUES ($1, $2, $3, $4, $5)
     ON CONFLICT (gateway, event_id) DO NOTHING""";
 
+  private static final String KEY_HOLDER =
+    "SELECT movement FROM edge.gateway_keys WHERE idem_scope = $1 AND idem_key = $2";
+
   private static final String FEED_POSITION = "SELECT after_id FROM edge.gateway_feed_positions WHERE gateway = $1";
   private static final String SAVE_FEED_POSITION = """
     INSERT INTO edge.gateway_feed_positions (gateway, after_id) VALUES ($1, $2)
@@ -83,8 +86,8 @@ final class FundsStore {
       this.reader = reader;
       this.insert = """
         INSERT INTO edge.%1$s (id, wallet_id, owner_id, amount, currency, %2$s_type, %2$s_account, gateway,
-                               status, idem_scope, idem_key, request_hash)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                               status, failure_reason, idem_scope, idem_key, request_hash)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
         ON CONFLICT (idem_scope, idem_key) DO NOTHING
         RETURNING *""".formatted(name, instrument);
       this.byId = "SELECT * FROM edge.%s WHERE id = $1".formatted(name);
@@ -125,14 +128,18 @@ final class FundsStore {
 
   // ------------------------------------------------------------------ movements
 
-  /** Empty when a movement with the same idempotency key exists already. */
+  /**
+   * Empty when the idempotency key started a movement already: one of this table (its ON CONFLICT), or
+   * of the other, whose key the insert's trigger finds taken in edge.gateway_keys (23505; V5).
+   */
   <M extends GatewayMovement> Future<Optional<M>> insert(Table<M> table, M m, IdempotencyKey key,
                                                          String requestHash) {
     Tuple args = Tuple.tuple().addString(m.id()).addString(m.wallet().value()).addString(m.ownerId())
       .addLong(m.amount().minor()).addString(m.amount().currencyCode()).addString(m.instrument().type())
       .addString(m.instrument().account().orElse(null)).addString(m.gateway()).addString(m.status().column())
-      .addString(key.scope()).addString(key.key()).addString(requestHash);
-    return one(pool, table.insert, args, table.reader);
+      .addString(m.failureReason().orElse(null)).addString(key.scope()).addString(key.key()).addString(requestHash);
+    return one(pool, table.insert, args, table.reader)
+      .recover(failure -> isDuplicate(failure) ? Future.succeededFuture(Optional.empty()) : Future.failedFuture(failure));
   }
 
   <M extends GatewayMovement> Future<Optional<M>> byId(Table<M> table, String id) {
@@ -147,6 +154,11 @@ final class FundsStore {
   <M extends GatewayMovement> Future<Optional<Stored<M>>> byKey(Table<M> table, IdempotencyKey key) {
     return one(pool, table.byKey, Tuple.of(key.scope(), key.key()),
       row -> new Stored<>(table.reader.apply(row), row.getString("request_hash")));
+  }
+
+  /** Which kind of movement ("deposit", "withdrawal": its table's noun) {@code key} started; empty when none. */
+  Future<Optional<String>> keyHolder(IdempotencyKey key) {
+    return one(pool, KEY_HOLDER, Tuple.of(key.scope(), key.key()), row -> row.getString("movement"));
   }
 
   /**

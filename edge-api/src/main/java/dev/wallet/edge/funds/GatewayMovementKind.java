@@ -11,7 +11,9 @@ import dev.wallet.edge.gateway.GatewayAck;
 import dev.wallet.edge.gateway.GatewayRequest;
 import dev.wallet.edge.gateway.Instrument;
 import io.vertx.core.Future;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.BiFunction;
 
@@ -22,6 +24,9 @@ import java.util.function.BiFunction;
  * under a key derived from the movement, so the machine may repeat it after a crash.
  */
 abstract class GatewayMovementKind<M extends GatewayMovement> {
+
+  /** Before the code of a refusal at the request (another currency, a wallet not active) in a failure reason. */
+  private static final String REFUSED_AT_REQUEST = "refused:";
 
   /** The money core, which every step of a kind calls. */
   protected final BalanceCache cache;
@@ -66,19 +71,38 @@ abstract class GatewayMovementKind<M extends GatewayMovement> {
     }
   }
 
-  /** A new movement with a new id, in its first state, not yet stored. */
-  abstract M recorded(Wallet wallet, Money amount, Instrument instrument, String gateway);
+  /**
+   * A new movement with a new id, not yet stored: in its first state, or, refused at the request
+   * ({@code refusal}, see {@link FundsIds#refusal}), failed with {@link #refusedAtRequest} as its reason.
+   */
+  abstract M recorded(Wallet wallet, Money amount, Instrument instrument, String gateway,
+                      Optional<OutcomeCode> refusal);
+
+  /** The failure reason of a movement refused at the request, e.g. "refused:wallet_inactive". */
+  static Optional<String> refusedAtRequest(Optional<OutcomeCode> refusal) {
+    return refusal.map(code -> Changes.refusal(REFUSED_AT_REQUEST, code));
+  }
 
   final Future<GatewayAck> ask(Gateway gateway, GatewayRequest request) {
     return start.apply(gateway, request);
   }
 
   /**
-   * The client's answer for a movement the machine has brought as far as it could: a refusal of
-   * its first step, if any. Without a first step, every refusal comes before anything is recorded.
+   * The client's answer for a movement the machine has brought as far as it could: the refusal it was
+   * recorded with at the request, if any (a kind with a first step adds that step's refusals). Until
+   * 2026-12-07 a refusal at the request was not recorded, and the same request retried once the wallet
+   * was active again went ahead (WithdrawalsApiTest.refusedWhileFrozenStaysRefused,
+   * DepositsApiTest.refusedForItsCurrencyStaysRefused).
    */
   Optional<OutcomeCode> refusal(M movement) {
-    return Optional.empty();
+    return refusedAs(movement, REFUSED_AT_REQUEST);
+  }
+
+  /** The refusal named by a failure reason written as {@code prefix} and a code's name; none for any other reason. */
+  static Optional<OutcomeCode> refusedAs(GatewayMovement movement, String prefix) {
+    return movement.failureReason().filter(reason -> reason.startsWith(prefix))
+      .map(reason -> reason.substring(prefix.length()).toUpperCase(Locale.ROOT))
+      .flatMap(name -> Arrays.stream(OutcomeCode.values()).filter(code -> code.name().equals(name)).findFirst());
   }
 
   /**

@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * (phases, see {@link MovementStatus.Phase}; each kind names its own states). A kind with nothing
  * to release fails at once when declined, and a kind's money-core step may end elsewhere than the
  * drawing says (a deposit whose credit is refused fails; a chargeback the wallet cannot pay is
- * marked unrecovered).
+ * marked unrecovered). A request refused before the machine starts (another currency than the
+ * wallet's, a wallet not active) is recorded FAILED at once, so that its key keeps that answer.
  *
  * <p>"Once" rests on three things: the gateway's event id is recorded in the same transaction as
  * the state change it causes (primary key: a repeated event changes nothing); a state moves only
@@ -111,14 +112,28 @@ public final class GatewayMovements<M extends GatewayMovement> {
 
   /**
    * PENDING with the new movement once it is asked of the gateway; a refusal (currency, inactive
-   * wallet, or the money core's refusal of the first step, with the failed movement); a replay of
-   * either under the same key; or IDEMPOTENCY_KEY_REUSED.
+   * wallet, or the money core's refusal of the first step), with the failed movement recorded under the
+   * key; a replay of either under the same key; or IDEMPOTENCY_KEY_REUSED, for another request under
+   * the key, of this kind or the other.
    */
   public Future<Outcome<M>> create(Request request) {
     String hash = Sha256.hex(canonical(request));
-    return store.byKey(table, request.key()).compose(earlier -> earlier.isPresent()
-      ? replay(earlier.get(), request, hash)
+    return answeredBefore(request, hash).compose(earlier -> earlier.isPresent()
+      ? Future.succeededFuture(earlier.get())
       : admit(request, hash));
+  }
+
+  /**
+   * The answer of the movement {@code request}'s key started: one of this kind replayed, one of the
+   * other IDEMPOTENCY_KEY_REUSED; empty while it started none. Until 2026-12-07 each kind looked in
+   * its own table alone, and a deposit's key started a withdrawal too (funds held, payout asked), and
+   * the reverse (WithdrawalsApiTest.oneKeyStartsOneMovement, oneKeyRacedByBothRoutes).
+   */
+  private Future<Optional<Outcome<M>>> answeredBefore(Request request, String hash) {
+    return store.byKey(table, request.key()).compose(earlier -> earlier.isPresent()
+      ? replay(earlier.get(), request, hash).map(Optional::of)
+      : store.keyHolder(request.key()).map(holder -> holder.filter(held -> !held.equals(noun))
+        .map(other -> Outcome.refused(OutcomeCode.IDEMPOTENCY_KEY_REUSED))));
   }
 
   /**
@@ -129,24 +144,35 @@ public final class GatewayMovements<M extends GatewayMovement> {
     return store.anyOfWallet(table, wallet, awaitingOrApplying);
   }
 
-  /** Whether a movement was started under {@code key}. */
+  /** Whether a movement, of this kind or the other, was started under {@code key}: the key answers its retries. */
   public Future<Boolean> recorded(IdempotencyKey key) {
-    return store.byKey(table, key).map(Optional::isPresent);
+    return store.keyHolder(key).map(Optional::isPresent);
   }
 
   public Future<Optional<M>> find(String id) {
     return store.byId(table, id);
   }
 
+  /** Recorded under its key, refused or to be started; a request that raced it under the key is answered by it. */
   private Future<Outcome<M>> admit(Request request, String hash) {
     Optional<OutcomeCode> refusal = FundsIds.refusal(request.wallet(), request.amount());
-    if (refusal.isPresent()) {
-      return Future.succeededFuture(Outcome.refused(refusal.get()));
-    }
-    M movement = kind.recorded(request.wallet(), request.amount(), request.instrument(), gateway.name());
+    M movement = kind.recorded(request.wallet(), request.amount(), request.instrument(), gateway.name(), refusal);
     return store.insert(table, movement, request.key(), hash).compose(inserted -> inserted.isPresent()
-      ? start(inserted.get(), Optional.of(request.limits())).map(started -> answer(started, false))
-      : store.byKey(table, request.key()).compose(raced -> replay(raced.orElseThrow(), request, hash)));
+      ? started(inserted.get(), request)
+      : raced(request, hash));
+  }
+
+  /** A movement refused at the request is recorded failed and goes no further: nothing held, the gateway not asked. */
+  private Future<Outcome<M>> started(M movement, Request request) {
+    Future<M> begun = movement.status().phase() == Phase.FAILED ? Future.succeededFuture(movement)
+      : start(movement, Optional.of(request.limits()));
+    return begun.map(now -> answer(now, false));
+  }
+
+  /** Another request took the key between the look-up and the insert, for a movement of either kind. */
+  private Future<Outcome<M>> raced(Request request, String hash) {
+    return answeredBefore(request, hash).map(earlier -> earlier.orElseThrow(() -> new IllegalStateException(
+      noun + " of wallet " + request.wallet().id().value() + ": its insert found its key taken, and no movement has it")));
   }
 
   /**

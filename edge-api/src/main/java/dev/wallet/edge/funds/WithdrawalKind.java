@@ -20,7 +20,6 @@ import dev.wallet.edge.http.ProblemException;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,17 +55,18 @@ final class WithdrawalKind extends GatewayMovementKind<Withdrawal> {
 
   /** The destination's account is required (the column is NOT NULL); a missing one would be stored empty. */
   @Override
-  Withdrawal recorded(Wallet wallet, Money amount, Instrument destination, String gateway) {
+  Withdrawal recorded(Wallet wallet, Money amount, Instrument destination, String gateway,
+                      Optional<OutcomeCode> refusal) {
     Instrument stored = new Instrument(destination.type(), Optional.of(destination.account().orElse("")));
     return new Withdrawal(FundsIds.withdrawal(wallet.id()), wallet.id(), wallet.ownerId(), amount, stored, gateway,
-      Withdrawal.Status.HOLDING, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-      Instant.now());
+      refusal.isPresent() ? Withdrawal.Status.FAILED : Withdrawal.Status.HOLDING, Optional.empty(), Optional.empty(),
+      refusedAtRequest(refusal), Optional.empty(), Instant.now());
   }
 
+  /** Refused at the request, or its hold refused by the money core. */
   @Override
   Optional<OutcomeCode> refusal(Withdrawal withdrawal) {
-    return withdrawal.failureReason().filter(reason -> reason.startsWith(HOLD_REFUSED))
-      .map(reason -> OutcomeCode.valueOf(reason.substring(HOLD_REFUSED.length()).toUpperCase(Locale.ROOT)));
+    return super.refusal(withdrawal).or(() -> refusedAs(withdrawal, HOLD_REFUSED));
   }
 
   /**
