@@ -146,6 +146,29 @@ class WebhooksApiTest {
     assertThat(contradictions()).as("the contradiction counted").isEqualTo(contradictionsBefore + 1);
   }
 
+  /**
+   * A decline moved nothing, whatever amount it names, as the gateway's answers are read when asked:
+   * until 2026-12-07 its webhook was refused 400, the gateway stopped sending it, and the deposit
+   * waited for the reconciler's question.
+   */
+  @Test
+  @DisplayName("a declined deposit's event that names another amount fails it all the same; a success for another "
+    + "amount is still refused")
+  void aDeclineForAnotherAmountIsADecline() {
+    ApiCaller alice = edge.newUser();
+    Pending deposit = pendingDeposit(alice, 500);
+    double contradictionsBefore = contradictions();
+
+    assertProblem(deliver(event("deposit.succeeded", deposit.id(), 499), now(), EdgeFixture.WEBHOOK_SECRET), 400,
+      "invalid_request");
+    assertThat(deliver(event("deposit.failed", deposit.id(), 1), now(), EdgeFixture.WEBHOOK_SECRET).statusCode())
+      .isEqualTo(200);
+
+    assertThat(alice.get("/v1/deposits/" + deposit.id()).bodyAsJsonObject().getString("status")).isEqualTo("failed");
+    assertThat(alice.wallet(deposit.wallet()).getLong("seq")).isZero();
+    assertThat(contradictions()).isEqualTo(contradictionsBefore);
+  }
+
   private static double contradictions() {
     Counter counter = edge.registry.find("wallet_gateway_contradictions_total").tags("gateway", "sandbox", "movement",
       "deposit").counter();
