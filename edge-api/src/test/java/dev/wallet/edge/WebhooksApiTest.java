@@ -315,6 +315,30 @@ class WebhooksApiTest {
     assertThat(stranded("withdrawal")).as("the stranded return counted").isEqualTo(strandedBefore + 1);
   }
 
+  /**
+   * The edge went down between recording the gateway's return (returning) and crediting it: the
+   * wallet was empty, nothing held, no deposit on its way, and until 2026-12-07 it closed, and the
+   * return's credit was then refused and the money stranded at the gateway.
+   */
+  @Test
+  @DisplayName("a wallet whose returned payout is still to be credited back does not close (409); the return is then "
+    + "credited to it")
+  void aWalletWithAReturnToCreditDoesNotClose() {
+    PaidOut paid = paidOutThen(500, 500, "active");
+    Await.result(database.preparedQuery("UPDATE edge.withdrawals SET status = 'returning' WHERE id = $1")
+      .execute(Tuple.of(paid.id())));
+
+    HttpResponse<Buffer> closing = edge.newUser("admin").post("/admin/wallets/" + paid.wallet() + "/status",
+      new JsonObject().put("status", "closed").put("reason", "test"), Optional.empty());
+    HttpResponse<Buffer> returned = deliver(event("payout.returned", paid.id(), 500), now(), EdgeFixture.WEBHOOK_SECRET);
+
+    assertProblem(closing, 409, "money_in_flight");
+    assertThat(returned.statusCode()).as(returned.bodyAsString()).isEqualTo(200);
+    assertThat(paid.owner().wallet(paid.wallet()).getJsonObject("balance"))
+      .isEqualTo(new JsonObject().put("available", 500).put("held", 0));
+    assertThat(paid.owner().wallet(paid.wallet()).getString("status")).isEqualTo("active");
+  }
+
   @Test
   @DisplayName("a deposit the gateway collects after its wallet was frozen is credited to it, which stays frozen")
   void depositCollectedForAFrozenWallet() {

@@ -83,19 +83,21 @@ public final class AdminHandlers {
     return existing(id).compose(found -> {
       caller.requireNotOwnerOf(found.ownerId(), "the status of a wallet");
       return status != WalletStatus.CLOSED ? cache.setStatus(id, status, recorded).map(outcome -> outcome.code())
-        : closedUnlessDepositOnItsWay(id, recorded);
+        : closedUnlessMoneyOnItsWay(id, recorded);
     });
   }
 
   /**
-   * A wallet with a deposit asked of the gateway, or being credited, does not close: the money
-   * would arrive to a wallet that takes nothing (until 2026-12-07 it closed, and the deposit's money
-   * was stranded at the gateway). One asked for after this check is counted stranded and alerted.
+   * A wallet with a deposit asked of the gateway or being credited, or a returned payout being
+   * credited back, does not close: the money would arrive to a wallet that takes nothing (until
+   * 2026-12-07 it closed, and the money was stranded at the gateway; a returned payout's until the
+   * day's later fix). One asked for after this check is counted stranded and alerted.
    */
-  private Future<OutcomeCode> closedUnlessDepositOnItsWay(WalletId id, String reason) {
-    return funds.deposits().onItsWay(id).compose(onItsWay -> onItsWay
-      ? Future.succeededFuture(OutcomeCode.MONEY_IN_FLIGHT)
-      : cache.setStatus(id, WalletStatus.CLOSED, reason).map(outcome -> outcome.code()));
+  private Future<OutcomeCode> closedUnlessMoneyOnItsWay(WalletId id, String reason) {
+    return funds.deposits().onItsWay(id)
+      .compose(deposit -> deposit ? Future.succeededFuture(true) : funds.withdrawals().onItsWay(id))
+      .compose(onItsWay -> onItsWay ? Future.succeededFuture(OutcomeCode.MONEY_IN_FLIGHT)
+        : cache.setStatus(id, WalletStatus.CLOSED, reason).map(outcome -> outcome.code()));
   }
 
   /** GET /admin/reconciliation/halt: the halts in force, as this edge last read them, and how old that read is. */

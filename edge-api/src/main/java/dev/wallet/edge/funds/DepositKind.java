@@ -47,6 +47,12 @@ final class DepositKind extends GatewayMovementKind<Deposit> {
       refusedAtRequest(refusal), Optional.empty(), Optional.empty(), Instant.now());
   }
 
+  /** Asked of the gateway, or being credited. */
+  @Override
+  boolean bringsMoneyIn(MovementStatus.Phase phase) {
+    return phase == MovementStatus.Phase.AWAITING || phase == MovementStatus.Phase.APPLYING;
+  }
+
   /** A replayed deposit request is answered OK, as it has been since deposits began (a new one is PENDING). */
   @Override
   OutcomeCode replayed() {

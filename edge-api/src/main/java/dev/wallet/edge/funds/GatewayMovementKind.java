@@ -83,6 +83,12 @@ abstract class GatewayMovementKind<M extends GatewayMovement> {
     return refusal.map(code -> Changes.refusal(REFUSED_AT_REQUEST, code));
   }
 
+  /**
+   * Whether a movement in {@code phase} may still bring money into its wallet: a wallet closed
+   * meanwhile would refuse it, and the money would be stranded at the gateway.
+   */
+  abstract boolean bringsMoneyIn(MovementStatus.Phase phase);
+
   final Future<GatewayAck> ask(Gateway gateway, GatewayRequest request) {
     return start.apply(gateway, request);
   }

@@ -67,6 +67,7 @@ public final class GatewayMovements<M extends GatewayMovement> {
   private final Set<MovementStatus> awaitingOrApplying;
   private final Set<MovementStatus> completed;
   private final Set<MovementStatus> unsettled;
+  private final Set<MovementStatus> bringingMoneyIn;
 
   GatewayMovements(GatewayMovementKind<M> kind, FundsStore store, Gateway gateway, MeterRegistry meters) {
     this.kind = kind;
@@ -80,6 +81,7 @@ public final class GatewayMovements<M extends GatewayMovement> {
     this.awaitingOrApplying = statesWhere(table, phase -> phase == Phase.AWAITING || phase == Phase.APPLYING);
     this.completed = statesWhere(table, phase -> phase == Phase.COMPLETED);
     this.unsettled = statesWhere(table, phase -> !phase.settled());
+    this.bringingMoneyIn = statesWhere(table, kind::bringsMoneyIn);
     // exported at zero from the start: a counter that first appears at 1 is no increase to the alerts
     // that watch it, so the first event of each kind would not alert (found by review, 2026-12-06)
     contradictions();
@@ -137,11 +139,11 @@ public final class GatewayMovements<M extends GatewayMovement> {
   }
 
   /**
-   * Whether a movement of {@code wallet} is asked of the gateway or being applied: a deposit that
-   * may still arrive (a close would strand it).
+   * Whether a movement of {@code wallet} may still bring money into it ({@link GatewayMovementKind#bringsMoneyIn}):
+   * a close would strand it.
    */
   public Future<Boolean> onItsWay(WalletId wallet) {
-    return store.anyOfWallet(table, wallet, awaitingOrApplying);
+    return store.anyOfWallet(table, wallet, bringingMoneyIn);
   }
 
   /** Whether a movement, of this kind or the other, was started under {@code key}: the key answers its retries. */

@@ -63,6 +63,15 @@ final class WithdrawalKind extends GatewayMovementKind<Withdrawal> {
       refusedAtRequest(refusal), Optional.empty(), Instant.now());
   }
 
+  /**
+   * A payout the gateway returned, being credited back (one still held or being released holds money
+   * in the wallet, which does not close while it does).
+   */
+  @Override
+  boolean bringsMoneyIn(MovementStatus.Phase phase) {
+    return phase == MovementStatus.Phase.REVERSING;
+  }
+
   /** Refused at the request, or its hold refused by the money core. */
   @Override
   Optional<OutcomeCode> refusal(Withdrawal withdrawal) {
