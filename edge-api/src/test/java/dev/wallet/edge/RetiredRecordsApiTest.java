@@ -313,7 +313,8 @@ class RetiredRecordsApiTest {
   @DisplayName("an authorization's record expires once the ledger has what ended it; it then reads the same from the "
     + "ledger, a void answers as before (replayed, or 409 when it did not end by a void), a capture is 409: voided, "
     + "captured on the payer's shard, captured across shards with the rest released, kept open then voided, expired; "
-    + "a void or a capture under a key since used for another request is 422 key reused, as while the record lasts")
+    + "a void or a capture under a key since used for another request is 422 key reused, as while the record lasts, "
+    + "and a void's or a capture's key answered from the ledger acts on no other authorization")
   void authorizationsOutliveTheirRecords() {
     for (String ending : List.of("voided", "captured", "captured across shards", "kept open, voided", "expired")) {
       ApiCaller alice = edge.newUser();
@@ -346,8 +347,20 @@ class RetiredRecordsApiTest {
       HttpResponse<Buffer> fromLedger = alice.get(path);
       HttpResponse<Buffer> toTheMerchant = shop.get(path);
       HttpResponse<Buffer> toAStranger = edge.newUser().get(path);
-      HttpResponse<Buffer> voided = shop.post(path + "/void", new JsonObject(), newKey());
-      HttpResponse<Buffer> captured = shop.post(path + "/captures", AuthorizationsApiTest.capture(100), newKey());
+      String voidKey = newKey();
+      String captureKey = newKey();
+      HttpResponse<Buffer> voided = shop.post(path + "/void", new JsonObject(), voidKey);
+      HttpResponse<Buffer> captured = shop.post(path + "/captures", AuthorizationsApiTest.capture(100), captureKey);
+      // until 2026-12-07 those answers were not recorded, and their keys then acted on another authorization
+      String other = "/v1/authorizations/" + alice.post("/v1/authorizations", AuthorizationsApiTest.authorization(payer,
+        merchant, 500), newKey()).bodyAsJsonObject().getString("id");
+      HttpResponse<Buffer> voidKeyElsewhere = shop.post(other + "/void", new JsonObject(), voidKey);
+      HttpResponse<Buffer> captureKeyElsewhere = shop.post(other + "/captures", AuthorizationsApiTest.capture(100),
+        captureKey);
+      HttpResponse<Buffer> voidedAgain = shop.post(path + "/void", new JsonObject(), voidKey);
+      HttpResponse<Buffer> capturedAgain = shop.post(path + "/captures", AuthorizationsApiTest.capture(100), captureKey);
+      String otherAfter = alice.get(other).bodyAsJsonObject().getString("status");
+      shop.post(other + "/void", new JsonObject(), newKey());
       HttpResponse<Buffer> keyReused = shop.post(path + "/void", new JsonObject(),
         keyJustUsedToVoidAnother(alice, shop, payer, merchant));
       HttpResponse<Buffer> keyReusedToCapture = shop.post(path + "/captures", AuthorizationsApiTest.capture(100),
@@ -361,6 +374,11 @@ class RetiredRecordsApiTest {
       assertThat(voided.statusCode()).as(ending + ": " + voided.bodyAsString()).isEqualTo(voidedHot.statusCode());
       assertThat(voided.bodyAsJsonObject()).as(ending).isEqualTo(voidedHot.bodyAsJsonObject());
       assertProblem(captured, 409, "authorization_not_active");
+      assertProblem(voidKeyElsewhere, 422, "idempotency_key_reused");
+      assertProblem(captureKeyElsewhere, 422, "idempotency_key_reused");
+      assertThat(otherAfter).as(ending + ": the other authorization untouched").isEqualTo("active");
+      assertThat(voidedAgain.bodyAsJsonObject()).as(ending + ": the void replayed").isEqualTo(voidedHot.bodyAsJsonObject());
+      assertProblem(capturedAgain, 409, "authorization_not_active");
       assertProblem(keyReused, 422, "idempotency_key_reused");
       assertProblem(keyReusedToCapture, 422, "idempotency_key_reused");
       assertThat(alice.available(payer)).as(ending).isEqualTo(10_000 - hot.getLong("captured"));

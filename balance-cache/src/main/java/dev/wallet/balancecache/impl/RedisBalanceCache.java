@@ -1110,16 +1110,32 @@ public final class RedisBalanceCache implements BalanceCache {
   /**
    * A capture of an authorization without a record, found so before capture.lua or by it (the
    * record expired in between): its key's record answers first, as in the script, then how the
-   * ledger says the authorization ended (409), or 404 for one it never had. Nothing is recorded.
+   * ledger says the authorization ended (409, recorded under the key as capture.lua records it), or
+   * 404 for one it never had (not recorded, as in the script).
    */
   private Future<Outcome<CaptureView>> withoutRecord(Capture command) {
     HoldId authId = command.authorization();
-    return answeredBefore(Keys.idempotency(authId.shard(), command.idempotencyKey()), command.requestHash(),
-      Optional.of(MovementKind.PAYMENT))
+    String key = Keys.idempotency(authId.shard(), command.idempotencyKey());
+    return answeredBefore(key, command.requestHash(), Optional.of(MovementKind.PAYMENT))
       .compose(answered -> answered.isPresent()
         ? Future.succeededFuture(Views.outcome(answered.get(), Views::capture))
-        : endedAuthorization(authId).map(ended -> Outcome.<CaptureView>refused(ended.isPresent()
-          ? OutcomeCode.AUTHORIZATION_NOT_ACTIVE : OutcomeCode.AUTHORIZATION_NOT_FOUND)));
+        : endedAuthorization(authId).compose(ended -> ended.isEmpty()
+          ? Future.succeededFuture(Outcome.<CaptureView>refused(OutcomeCode.AUTHORIZATION_NOT_FOUND))
+          : recordedUnlessAnswered(key, command.requestHash(), Optional.of(MovementKind.PAYMENT),
+            new JsonObject().put("code", OutcomeCode.AUTHORIZATION_NOT_ACTIVE.name()))
+            .map(reply -> Views.outcome(reply, Views::capture))));
+  }
+
+  /**
+   * {@code answer}, which the money core gave without a script of its own, recorded under the
+   * request's key for a retention (answered.lua), as a script's answer would be; or what was recorded
+   * there first. Until 2026-12-07 nothing was: a void or a capture of an authorization whose record
+   * had expired left its key free, and the key acted on another authorization next.
+   */
+  private Future<ScriptReply> recordedUnlessAnswered(String idempotencyKey, String requestHash,
+                                                     Optional<MovementKind> movement, JsonObject answer) {
+    return runner.run(scripts.answered, List.of(idempotencyKey), List.of(requestHash, answer.encode(), retention(),
+      movement.map(MovementKind::wire).orElse("")));
   }
 
   /** capture.lua, paying {@code payee}: the merchant wallet, or its stripe on the payer's shard. */
@@ -1171,8 +1187,9 @@ public final class RedisBalanceCache implements BalanceCache {
       Optional.empty())
       .compose(answered -> answered.isPresent()
         ? Future.succeededFuture(Views.outcome(answered.get(), Views::authorization))
-        : endedAuthorization(id).map(ended -> ended.map(view -> new Outcome<>(OutcomeCode.OK, view, true))
-          .orElseGet(() -> Outcome.refused(OutcomeCode.AUTHORIZATION_NOT_FOUND))));
+        : endedAuthorization(id).compose(ended -> ended.isEmpty()
+          ? Future.succeededFuture(Outcome.<AuthorizationView>refused(OutcomeCode.AUTHORIZATION_NOT_FOUND))
+          : endedAnswer(ended.get(), idempotencyKey, requestHash)));
     return hashAt(Keys.hold(id)).compose(hold -> {
       if (hold.isEmpty()) {
         return withoutRecord.get();
@@ -1183,6 +1200,20 @@ public final class RedisBalanceCache implements BalanceCache {
       return finishHold(id, hold, "released", Keys.holdExpiries(id.shard()), "", releasedBy, idempotencyKey,
         requestHash).compose(reply -> answered(reply, Views::authorization, withoutRecord));
     });
+  }
+
+  /**
+   * A void's (or the sweeper's) answer about an authorization the ledger says has ended: its end,
+   * replayed, and for a void recorded under its key unless something was recorded there first.
+   */
+  private Future<Outcome<AuthorizationView>> endedAnswer(AuthorizationView ended, String idempotencyKey,
+                                                         String requestHash) {
+    Outcome<AuthorizationView> replayed = new Outcome<>(OutcomeCode.OK, ended, true);
+    if (requestHash.isEmpty()) {
+      return Future.succeededFuture(replayed);
+    }
+    return recordedUnlessAnswered(idempotencyKey, requestHash, Optional.empty(), Views.outcomeOf(ended))
+      .map(reply -> reply.kind() == ScriptReply.Kind.NEW ? replayed : Views.outcome(reply, Views::authorization));
   }
 
   /**

@@ -157,6 +157,21 @@ final class Views {
     return authorization(record).orElseThrow();
   }
 
+  /**
+   * The outcome that carries {@code ended} as its record's fields, which {@link #authorization(JsonObject)}
+   * reads back: for an answer given from the ledger and recorded under a key.
+   */
+  static JsonObject outcomeOf(AuthorizationView ended) {
+    JsonObject record = new JsonObject().put("id", ended.id().value()).put("state", ended.status().wire())
+      .put("wallet", ended.payer().value()).put("to", ended.merchant().value())
+      .put("auth", Long.toString(ended.authorized().minor())).put("cur", ended.authorized().currencyCode())
+      .put("captured", Long.toString(ended.capturedMinor())).put("amt", Long.toString(ended.heldMinor()))
+      .put("by", ended.releasedBy().orElse("")).put("ref", ended.orderRef().orElse(""))
+      .put("created", Long.toString(ended.createdAt().toEpochMilli()))
+      .put("exp", Long.toString(ended.expiresAt().toEpochMilli()));
+    return new JsonObject().put("code", OutcomeCode.OK.name()).put("authorization", record);
+  }
+
   /** An authorization from its record (HGETALL of {sNNNN}:h:<id>); a withdrawal's hold is none. */
   static Optional<AuthorizationView> authorization(Map<String, String> h) {
     if (h.isEmpty() || !h.containsKey("to")) {
