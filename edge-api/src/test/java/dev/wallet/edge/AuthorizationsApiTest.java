@@ -6,6 +6,7 @@ import static dev.wallet.edge.WalletsApiTest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
@@ -343,6 +344,25 @@ class AuthorizationsApiTest {
     assertThat(refunded.statusCode()).as(refunded.bodyAsString()).isIn(201, 202);
     Eventually.await("the refund to reach the payer", Duration.ofSeconds(20),
       () -> c.payer.available(c.payerWallet) == 9_800);
+  }
+
+  /** Until 2026-12-07 such a refusal named no payment, though the payer's money had moved and come back. */
+  @Test
+  @DisplayName("a capture to a merchant on another shard frozen since the authorization is reversed, and its refusal "
+    + "names the reversed payment, as a payment's does")
+  void aCaptureReversedNamesItsPayment() {
+    Checkout c = checkout(10_000, false);
+    String id = authorize(c, 3_000, LONG_EXPIRY_SECONDS);
+    Await.result(edge.cache.setStatus(new WalletId(c.merchantWallet), WalletStatus.FROZEN, "risk review"));
+
+    HttpResponse<Buffer> captured = c.shop.post(captures(id), capture(1_200), newKey());
+
+    assertProblem(captured, 422, "wallet_inactive");
+    String paymentId = captured.bodyAsJsonObject().getString("paymentId");
+    assertThat(paymentId).as(captured.bodyAsString()).isNotNull();
+    assertThat(captured.bodyAsJsonObject().getString("paymentStatus")).isEqualTo("reversed");
+    assertThat(c.payer.get("/v1/payments/" + paymentId).bodyAsJsonObject().getString("status")).isEqualTo("reversed");
+    assertBalance(c.payer, c.payerWallet, 10_000, 0);
   }
 
   @Test

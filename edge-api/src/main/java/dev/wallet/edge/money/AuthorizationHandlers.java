@@ -215,9 +215,22 @@ public final class AuthorizationHandlers {
     Reply reply = switch (outcome.code()) {
       case OK -> Reply.created(Representations.capture(outcome.value()));
       case PENDING -> Reply.accepted(Representations.capture(outcome.value()));
-      default -> Problem.forRefusal(outcome).reply();
+      default -> refused(outcome);
     };
     return reply.replayed(outcome.replayed());
+  }
+
+  /**
+   * A refusal, naming the payment behind it as a payment's refusal does: one still in flight under
+   * this key, or one reversed because the merchant's wallet refused the credit (until 2026-12-07 it
+   * named none, though the payer's money had moved and come back).
+   */
+  private static Reply refused(Outcome<CaptureView> outcome) {
+    if (outcome.value() == null) {
+      return Problem.forRefusal(outcome).reply();
+    }
+    return MovementReply.PAYMENT.answer(new Outcome<>(outcome.code(), outcome.value().payment(), outcome.replayed(),
+      outcome.detail()));
   }
 
   private static Reply voided(Outcome<AuthorizationView> outcome) {
