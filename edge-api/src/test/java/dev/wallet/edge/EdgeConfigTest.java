@@ -114,6 +114,12 @@ class EdgeConfigTest {
     assertThat(EdgeConfig.fromEnvironment(Map.of("WALLET_MODE", "development", "WALLET_HTTP_HOST", "127.0.0.2"))
       .http().host()).isEqualTo("127.0.0.2");
     assertThat(EdgeConfig.fromEnvironment(ownSecrets).http().host()).isEqualTo("0.0.0.0");
+    Map<String, String> twoRegions = new HashMap<>(ownSecrets);
+    twoRegions.putAll(Map.of("WALLET_REGION", "a", "WALLET_REGIONS", "a=http://127.0.0.1:8080,b=http://127.0.0.1:8280"));
+    assertThatThrownBy(() -> EdgeConfig.fromEnvironment(twoRegions)).as("the published secret between regions")
+      .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("WALLET_REGION_SECRET");
+    assertThatThrownBy(() -> EdgeConfig.fromEnvironment(Map.of("WALLET_MODE", "development", "WALLET_HTTP_HOST",
+      "127.example.com"))).as("a name is no loopback address").isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

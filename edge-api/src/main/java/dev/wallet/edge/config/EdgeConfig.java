@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Everything the edge API is configured with, read once by {@link Main} from the environment and
@@ -73,6 +75,8 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
                      long idleTimeoutMs, int maxConnections, String host) {
     public static final String EVERY_INTERFACE = "0.0.0.0";
     public static final String LOOPBACK = "127.0.0.1";
+    private static final Pattern LOOPBACK_LITERAL = Pattern.compile(
+      "127(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
 
     public Http {
       if (host.isBlank()) {
@@ -91,9 +95,9 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
         maxConnections, host);
     }
 
-    /** Only this machine can reach it (literal addresses: a name is not looked up to decide). */
+    /** Only this machine can reach it (literal addresses: a name but localhost is not looked up to decide). */
     public boolean loopbackOnly() {
-      return host.startsWith("127.") || host.equals("::1") || host.equals("localhost");
+      return LOOPBACK_LITERAL.matcher(host).matches() || host.equals("::1") || host.equals("localhost");
     }
   }
 
@@ -373,7 +377,15 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
     addIf(published, Secrets.isPublished(gateway.apiKey()), "WALLET_SANDBOX_API_KEY");
     addIf(published, Secrets.isPublished(postgres.app().password()), "WALLET_PG_PASSWORD");
     addIf(published, Secrets.isPublished(postgres.owner().password()), "WALLET_PG_OWNER_PASSWORD");
+    addIf(published, peers().anyMatch(peer -> Secrets.isPublished(redis.settlement().secretWith(peer))),
+      "WALLET_REGION_SECRET");
     return published;
+  }
+
+  /** The other regions of the deployment, by name. */
+  private Stream<String> peers() {
+    Optional<String> self = redis.regions().self().map(Regions.Region::name);
+    return redis.regions().regions().stream().map(Regions.Region::name).filter(name -> !self.equals(Optional.of(name)));
   }
 
   private static void addIf(List<String> names, boolean condition, String name) {
