@@ -18,6 +18,8 @@ import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.balancecache.testing.RedisNodes;
 import dev.wallet.balancecache.testing.TestEnvironment;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.redis.client.Command;
@@ -93,6 +95,31 @@ class BalanceFeedTest {
       assertThat(credit.seq()).isEqualTo(1);
       List<Long> fromSeqs = seen.stream().filter(e -> e.wallet().equals(from)).map(BalanceEvent::seq).toList();
       assertThat(fromSeqs).isSorted();
+    }
+  }
+
+  /**
+   * Until 2026-12-07 the feed ran on the context of its first subscriber: at the edge, the event loop
+   * of an HTTP verticle, which then parsed every posting of the cluster besides serving requests.
+   */
+  @Test
+  @DisplayName("the feed reads and delivers on an event loop of its own, not on the context of its first subscriber")
+  void theFeedHasAnEventLoopOfItsOwn(Vertx vertx) throws Exception {
+    WalletId wallet = core.open(owner());
+    Context subscriber = vertx.getOrCreateContext();
+    List<Context> deliveredOn = new CopyOnWriteArrayList<>();
+    Future<AutoCloseable> subscribing = Future.future(subscribed -> subscriber.runOnContext(first ->
+      watcher.subscribeBalanceChanges(event -> {
+        if (event.wallet().equals(wallet)) {
+          deliveredOn.add(Vertx.currentContext());
+        }
+      }).onComplete(subscribed)));
+    try (AutoCloseable subscription = Await.result(subscribing)) {
+      core.fund(wallet, 100);
+      Eventually.await("the funding on the feed", Duration.ofSeconds(10), () -> !deliveredOn.isEmpty());
+
+      assertThat(deliveredOn.get(0)).isNotNull().isNotSameAs(subscriber);
+      assertThat(deliveredOn.get(0).isEventLoopContext()).isTrue();
     }
   }
 

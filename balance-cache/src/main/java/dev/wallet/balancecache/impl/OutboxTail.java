@@ -7,6 +7,7 @@ import dev.wallet.balancecache.model.ShardRange;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.outbox.OutboxDoorbell;
 import dev.wallet.balancecache.outbox.OutboxRecord;
+import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -56,7 +57,8 @@ final class OutboxTail {
   private final Map<Integer, ShardTail> tails = new ConcurrentHashMap<>();
   private volatile boolean running;
   private Future<Void> positioned;
-  private OutboxDoorbell doorbell;
+  private String deployment;
+  private volatile OutboxDoorbell doorbell;
 
   OutboxTail(Vertx vertx, ScriptRunner runner, ShardRange shards, List<String> nodes) {
     this.vertx = vertx;
@@ -75,26 +77,10 @@ final class OutboxTail {
     AutoCloseable handle = () -> listeners.remove(listener);
     if (!running) {
       running = true;
-      Promise<Void> allPositioned = Promise.promise();
-      positioned = allPositioned.future();
-      vertx.runOnContext(start -> {
-        List<Future<Void>> ends = new ArrayList<>();
-        for (ShardId shard : shards.all()) {
-          ShardTail tail = new ShardTail(shard);
-          tails.put(shard.number(), tail);
-          ends.add(tail.follow());
-        }
-        long timer = vertx.setTimer(POSITIONING_MS, late -> allPositioned.tryComplete());
-        Future.join(ends).onComplete(done -> {
-          vertx.cancelTimer(timer);
-          allPositioned.tryComplete();
-        });
-        doorbell = OutboxDoorbell.start(vertx, nodes, shards, shard -> {
-          ShardTail tail = tails.get(shard);
-          if (tail != null) {
-            tail.ring();
-          }
-        });
+      Following following = new Following();
+      positioned = vertx.deployVerticle(following).compose(id -> {
+        deployment = id;
+        return following.allPositioned.future();
       });
     }
     return positioned.map(handle);
@@ -104,6 +90,40 @@ final class OutboxTail {
     running = false;
     if (doorbell != null) {
       doorbell.close();
+    }
+    if (deployment != null) {
+      vertx.undeploy(deployment);
+    }
+  }
+
+  /**
+   * Every shard's tail and the doorbell, on an event loop of their own: until 2026-12-07 they ran on
+   * the context of whoever subscribed first, the HTTP verticle of the first socket opened, and that
+   * event loop parsed every posting of the cluster besides serving its share of the requests.
+   */
+  private final class Following extends AbstractVerticle {
+
+    private final Promise<Void> allPositioned = Promise.promise();
+
+    @Override
+    public void start() {
+      List<Future<Void>> ends = new ArrayList<>();
+      for (ShardId shard : shards.all()) {
+        ShardTail tail = new ShardTail(shard);
+        tails.put(shard.number(), tail);
+        ends.add(tail.follow());
+      }
+      long timer = vertx.setTimer(POSITIONING_MS, late -> allPositioned.tryComplete());
+      Future.join(ends).onComplete(done -> {
+        vertx.cancelTimer(timer);
+        allPositioned.tryComplete();
+      });
+      doorbell = OutboxDoorbell.start(vertx, nodes, shards, shard -> {
+        ShardTail tail = tails.get(shard);
+        if (tail != null) {
+          tail.ring();
+        }
+      });
     }
   }
 
