@@ -186,7 +186,7 @@ public interface BalanceCache {
 
   /**
    * Every balance change of every wallet, from the shards' outboxes, whichever process made it; the
-   * listener runs on the money core's event loop and must not block (hop to your own context).
+   * listener runs on the feed's own event loop and must not block (hop to your own context).
    * At most once, in order per wallet. Close the returned handle to stop listening. The handle comes
    * once the feed follows every shard: a snapshot read after that misses nothing the feed would not
    * bring. After a failover of a shard's master the listener is told so ({@link BalanceListener#masterChanged})

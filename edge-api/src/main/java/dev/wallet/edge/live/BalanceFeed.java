@@ -89,7 +89,7 @@ public final class BalanceFeed implements AutoCloseable {
     });
   }
 
-  /** Runs on the money core's event loop: each socket hops to its own. */
+  /** Runs on the feed's own event loop: each socket hops to its own. */
   public void publish(BalanceEvent event) {
     Set<WalletSocket> listening = sockets.get(event.wallet());
     if (listening != null) {
