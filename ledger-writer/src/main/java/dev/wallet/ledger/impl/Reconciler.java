@@ -387,14 +387,30 @@ public final class Reconciler implements Reconciliation {
     return Future.succeededFuture();
   }
 
-  /** The ledger's balances at each account's sequence, by database, each database's rows judged as they come. */
+  /**
+   * The ledger's balances at each account's sequence, read from every database under one placement
+   * (following a shard move that ends meanwhile), then each database's rows judged with its accounts.
+   * Until 2026-12-07 the read did not follow a move, and a run that overlapped one failed.
+   */
   private Future<Void> ledgerAtSeq(List<AccountState> accounts,
                                    java.util.function.BiFunction<List<AccountState>, List<Row>, Future<Void>> judge) {
-    return Future.all(ledger.byNode(accounts, AccountState::id).entrySet().stream()
-      .map(node -> node.getKey().rows(SqlQueries.BALANCES_AT_SEQ, Tuple.tuple()
-          .addArrayOfString(node.getValue().stream().map(AccountState::id).toArray(String[]::new))
-          .addArrayOfLong(node.getValue().stream().map(AccountState::seq).toArray(Long[]::new)))
-        .compose(rows -> judge.apply(node.getValue(), rows))).toList()).mapEmpty();
+    return ledger.followingMoves(() -> balancesAtSeq(accounts))
+      .compose(read -> Future.all(read.stream().map(part -> judge.apply(part.accounts(), part.rows())).toList()))
+      .mapEmpty();
+  }
+
+  private Future<List<AtSeq>> balancesAtSeq(List<AccountState> accounts) {
+    List<Map.Entry<LedgerNodes.Node, List<AccountState>>> nodes =
+      List.copyOf(ledger.byNode(accounts, AccountState::id).entrySet());
+    List<Future<List<Row>>> reads = nodes.stream().map(node -> node.getKey().rows(SqlQueries.BALANCES_AT_SEQ,
+      Tuple.tuple().addArrayOfString(node.getValue().stream().map(AccountState::id).toArray(String[]::new))
+        .addArrayOfLong(node.getValue().stream().map(AccountState::seq).toArray(Long[]::new)))).toList();
+    return Future.all(reads).map(done -> IntStream.range(0, nodes.size())
+      .mapToObj(i -> new AtSeq(nodes.get(i).getValue(), reads.get(i).result())).toList());
+  }
+
+  /** One database's balances at sequence, with the accounts they were asked for. */
+  private record AtSeq(List<AccountState> accounts, List<Row> rows) {
   }
 
   /**
@@ -530,15 +546,16 @@ public final class Reconciler implements Reconciliation {
       });
   }
 
+  /** Read from every database under one placement, following a shard move that ends meanwhile, then recorded. */
   private Future<Void> brokenSequences(Run run, Map<String, Long> touched) {
-    return chunks(List.copyOf(touched.keySet()), chunk -> Future.all(ledger.byNode(chunk, account -> account)
-      .entrySet().stream().map(node -> node.getKey().rows(SqlQueries.BROKEN_SEQUENCES, Tuple.tuple()
-          .addArrayOfString(node.getValue().toArray(String[]::new))
-          .addArrayOfLong(node.getValue().stream().map(touched::get).toArray(Long[]::new)))
-        .map(broken -> {
-          broken.forEach(r -> brokenSequence(run, r));
-          return null;
-        })).toList()).mapEmpty());
+    return chunks(List.copyOf(touched.keySet()), chunk -> ledger.followingMoves(() -> LedgerNodes.collect(
+        ledger.byNode(chunk, account -> account).entrySet().stream().map(node -> node.getKey().rows(
+          SqlQueries.BROKEN_SEQUENCES, Tuple.tuple().addArrayOfString(node.getValue().toArray(String[]::new))
+            .addArrayOfLong(node.getValue().stream().map(touched::get).toArray(Long[]::new)))).toList()))
+      .map(broken -> {
+        broken.forEach(r -> brokenSequence(run, r));
+        return (Void) null;
+      }));
   }
 
   private static void brokenSequence(Run run, Row r) {
