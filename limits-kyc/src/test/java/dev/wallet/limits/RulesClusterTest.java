@@ -209,10 +209,15 @@ class RulesClusterTest {
         refusedAsLimit(decide(first, payment)) && refusedAsLimit(decide(second, payment)));
       Duration took = Duration.ofNanos(System.nanoTime() - changedAt);
 
-      write(file, TestRules.rules("full", 10_000, 100_000, 100).replace("velocityPerMinute", "velocityPerMinut"));
+      String malformed = TestRules.rules("full", 10_000, 100_000, 100).replace("velocityPerMinute", "velocityPerMinut");
+      write(file, malformed);
       Eventually.await("the malformed file to be refused in the audit", PROMISE, () -> audit(first).stream()
         .anyMatch(line -> line.action().equals("rules_refused")));
       List<AuditRecord> audit = rulesAudit(first);
+      // the same text from an officer, twice: audited once more, naming the officer (until 2026-12-07 not at all)
+      Await.result(second.limits().publish(malformed, "officer-carol", "api"));
+      Await.result(first.limits().publish(malformed, "officer-carol", "api"));
+      List<AuditRecord> withTheOfficers = rulesAudit(first);
 
       assertThat(took).isLessThanOrEqualTo(PROMISE);
       assertThat(version(first)).isEqualTo(2);
@@ -224,6 +229,10 @@ class RulesClusterTest {
       assertThat(audit.get(0).detail()).contains("velocityPerMinut: is not a known key");
       assertThat(audit.get(0).source()).isEqualTo("file:" + file.toAbsolutePath());
       assertThat(audit.get(1).detail()).contains("~ tiers.full.perTransaction.p2p_send.USD: 50000 -> 20000");
+      assertThat(withTheOfficers).extracting(AuditRecord::action).containsExactly("rules_refused", "rules_refused",
+        "rules_published", "rules_published");
+      assertThat(withTheOfficers.get(0).actor()).isEqualTo("officer-carol");
+      assertThat(withTheOfficers.get(0).source()).isEqualTo("api");
     } finally {
       second.close();
       first.close();

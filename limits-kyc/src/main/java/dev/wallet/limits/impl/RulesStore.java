@@ -137,11 +137,15 @@ final class RulesStore {
       });
   }
 
-  /** A refused text is audited once while the same version is in force, however many members read it. */
+  /**
+   * A refused text is audited once per actor and source while the same version is in force, however
+   * many members read it.
+   */
   Future<Void> recordRefusal(String yaml, List<String> problems, String source, String actor) {
     String sha = Sha256.hex(yaml);
     return pool.withTransaction(conn -> lock(conn)
-      .compose(locked -> conn.preparedQuery(SqlQueries.REFUSAL_ALREADY_AUDITED).execute(Tuple.of(ruleset, sha)))
+      .compose(locked -> conn.preparedQuery(SqlQueries.REFUSAL_ALREADY_AUDITED)
+        .execute(Tuple.of(ruleset, sha, actor, source)))
       .compose(seen -> seen.size() > 0 ? Future.succeededFuture() : conn.preparedQuery(SqlQueries.INSERT_AUDIT)
         .execute(Tuple.of(ruleset, REFUSED, actor, source, "refused", sha, String.join("\n", problems)))
         .mapEmpty()));

@@ -32,10 +32,14 @@ final class SqlQueries {
     INSERT INTO limits.audit (ruleset, action, actor, source, subject, sha256, detail)
     VALUES ($1, $2, $3, $4, $5, $6, $7)""";
 
-  /** The same bad text is audited once while the same version is in force, however many members see it. */
+  /**
+   * The same bad text from the same actor and source is audited once while the same version is in
+   * force, however many members read it; until 2026-12-07 once whoever sent it, and a second officer's
+   * attempt left no trace.
+   */
   static final String REFUSAL_ALREADY_AUDITED = """
     SELECT 1 FROM limits.audit a
-     WHERE a.action = 'rules_refused' AND a.ruleset = $1 AND a.sha256 = $2
+     WHERE a.action = 'rules_refused' AND a.ruleset = $1 AND a.sha256 = $2 AND a.actor = $3 AND a.source = $4
        AND a.at >= coalesce((SELECT max(published_at) FROM limits.rules_versions WHERE ruleset = $1), '-infinity')""";
 
   static final String AUDIT_PAGE = """
