@@ -189,8 +189,9 @@ public interface BalanceCache {
    * listener runs on the feed's own event loop and must not block (hop to your own context).
    * At most once, in order per wallet. Close the returned handle to stop listening. The handle comes
    * once the feed follows every shard: a snapshot read after that misses nothing the feed would not
-   * bring. After a failover of a shard's master the listener is told so ({@link BalanceListener#masterChanged})
-   * before the changes read from the new master.
+   * bring, unless the listener is told to read a shard again ({@link BalanceListener#readAgain}): after a
+   * failover of its master, before the changes read from the new master; and when the feed found the end
+   * of its stream only after the handle came.
    */
   Future<AutoCloseable> subscribeBalanceChanges(BalanceListener listener);
 

@@ -11,12 +11,44 @@ public interface BalanceListener {
   void balance(BalanceEvent event);
 
   /**
-   * The master serving {@code shard} was promoted since the feed last read it: a failover. The feed
-   * reads a master's writes as they are made, before a replica holds them, so a balance it brought
-   * may be one the failover took back (a movement answered 503, never acknowledged), and the shard's
-   * next changes may then reuse that balance's seq. A subscriber that shows balances reads the
-   * shard's wallets again rather than trusting what came before.
+   * The feed cannot vouch for what it brought, or failed to bring, of {@code shard}: a subscriber that
+   * shows balances reads the shard's wallets again rather than trusting what came before.
    */
-  default void masterChanged(ShardId shard) {
+  default void readAgain(ShardId shard, Why why) {
+  }
+
+  /** Why the feed cannot vouch for a shard. */
+  enum Why {
+    /**
+     * The master serving the shard was promoted since the feed last read it: a failover. The feed
+     * reads a master's writes as they are made, before a replica holds them, so a balance it brought
+     * may be one the failover took back (a movement answered 503, never acknowledged), and the shard's
+     * next changes may then reuse that balance's seq.
+     */
+    FAILOVER("failover", "the wallet's shard changed master"),
+    /**
+     * The feed found where the shard's stream ends only after its subscribers were told it followed
+     * every shard (it waits that long for none): a change made between a subscriber's snapshot and
+     * that moment never reaches it.
+     */
+    LATE_START("late_start", "the live feed began following the wallet's shard late");
+
+    private final String wire;
+    private final String text;
+
+    Why(String wire, String text) {
+      this.wire = wire;
+      this.text = text;
+    }
+
+    /** As a metric's tag says it. */
+    public String wire() {
+      return wire;
+    }
+
+    /** As a person reads it. */
+    public String text() {
+      return text;
+    }
   }
 }

@@ -175,8 +175,8 @@ class BalanceFeedTest {
       }
 
       @Override
-      public void masterChanged(ShardId shard) {
-        heard.add("master changed on " + shard);
+      public void readAgain(ShardId shard, Why why) {
+        heard.add(why.wire() + " on " + shard);
       }
     }))) {
       core.fund(wallet, 100);
@@ -195,10 +195,65 @@ class BalanceFeedTest {
         () -> Await.result(writer.credit(deposit).map(done -> done.code() == OutcomeCode.OK).otherwise(false)));
 
       Eventually.await("the deposit on the feed", Duration.ofSeconds(10), () -> heard.contains("balance 150"));
-      String announced = "master changed on " + wallet.shard();
+      String announced = "failover on " + wallet.shard();
       assertThat(heard).contains(announced);
       assertThat(heard.indexOf(announced)).as("announced before the new master's change").isLessThan(
         heard.indexOf("balance 150"));
+    }
+  }
+
+  /**
+   * A first subscriber waits a while for shards whose stream cannot be read, then is told the feed
+   * follows every shard; a tail that finds its end later starts there, past what changed meanwhile.
+   * Until 2026-12-07 the subscribers were not told, and a socket opened then showed an old balance.
+   */
+  @Test
+  @DisplayName("a shard whose stream the feed could not read when it started is announced once the feed follows it: "
+    + "its subscribers read it again")
+  void aLateShardIsAnnounced(Vertx vertx) throws Exception {
+    WalletId wallet = core.open(owner());
+    String outbox = OutboxStreams.key(wallet.shard());
+    String aside = outbox + ":aside-" + UUID.randomUUID();  // the same hash tag, so the same slot
+    List<String> heard = new CopyOnWriteArrayList<>();
+    Redis redis = Redis.createClient(vertx, new RedisOptions().setType(RedisClientType.CLUSTER)
+      .setEndpoints(TestEnvironment.redisNodes()));
+    boolean setAside = Await.result(redis.send(Request.cmd(Command.EXISTS).arg(outbox))).toInteger() == 1;
+    try {
+      if (setAside) {
+        Await.result(redis.send(Request.cmd(Command.RENAME).arg(outbox).arg(aside)));
+      }
+      // no stream can be read at this key: the tail's search for its end fails until it is a stream again
+      Await.result(redis.send(Request.cmd(Command.SET).arg(outbox).arg("not a stream")));
+      try (AutoCloseable subscription = Await.result(watcher.subscribeBalanceChanges(new BalanceListener() {
+        @Override
+        public void balance(BalanceEvent event) {
+        }
+
+        @Override
+        public void readAgain(ShardId shard, Why why) {
+          heard.add(why.wire() + " on " + shard);
+        }
+      }))) {
+        assertThat(heard).as("nothing announced while the shard cannot be read").isEmpty();
+        restore(redis, outbox, aside, setAside);
+        setAside = false;
+
+        Eventually.await("the late shard announced", Duration.ofSeconds(10),
+          () -> heard.contains("late_start on " + wallet.shard()));
+        assertThat(heard).as("only the late shard").containsOnly("late_start on " + wallet.shard());
+      }
+    } finally {
+      if (setAside) {
+        restore(redis, outbox, aside, true);
+      }
+      redis.close();
+    }
+  }
+
+  private static void restore(Redis redis, String outbox, String aside, boolean setAside) {
+    Await.result(redis.send(Request.cmd(Command.DEL).arg(outbox)));
+    if (setAside) {
+      Await.result(redis.send(Request.cmd(Command.RENAME).arg(aside).arg(outbox)));
     }
   }
 }

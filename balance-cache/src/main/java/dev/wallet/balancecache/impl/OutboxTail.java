@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * At most once and in order per wallet (a wallet lives on one shard); an entry the ledger writer
  * trimmed before this tail read it is missed, which the wallet sequence lets a client detect.
  * A shard whose master was promoted since the last read is announced before the read's entries
- * ({@link BalanceListener#masterChanged}): what the tail brought from the old master may be what the
+ * ({@link BalanceListener#readAgain}): what the tail brought from the old master may be what the
  * failover lost, and until 2026-12-06 a socket that had been pushed such a balance kept it, and
  * passed over the new master's next change of that wallet as one it already had (the same seq).
  */
@@ -113,7 +113,10 @@ final class OutboxTail {
         tails.put(shard.number(), tail);
         ends.add(tail.follow());
       }
-      long timer = vertx.setTimer(POSITIONING_MS, late -> allPositioned.tryComplete());
+      long timer = vertx.setTimer(POSITIONING_MS, waited -> {
+        allPositioned.tryComplete();
+        tails.values().forEach(ShardTail::announceIfPositionedLate);
+      });
       Future.join(ends).onComplete(done -> {
         vertx.cancelTimer(timer);
         allPositioned.tryComplete();
@@ -136,6 +139,7 @@ final class OutboxTail {
     private final ShardId shard;
     private final String key;
     private final Context context = vertx.getOrCreateContext();
+    private final Promise<Void> positioned = Promise.promise();
     private String lastId;
     /** The master the last read was answered by, how many times it had become master then, and all promotions then. */
     private String readFrom;
@@ -173,12 +177,28 @@ final class OutboxTail {
 
     /** Completes once the tail knows where the stream ends, and reads on from there. */
     Future<Void> follow() {
-      Promise<Void> positioned = Promise.promise();
-      findEnd(positioned);
+      findEnd();
       return positioned.future();
     }
 
-    private void findEnd(Promise<Void> positioned) {
+    /**
+     * Once its subscribers were told the feed follows every shard, a tail that does not know yet where
+     * its stream ends will start from the end it finds then, past the changes made in between: they
+     * are told to read the shard again when it does. Until 2026-12-07 they were not, and a socket
+     * opened then showed a balance older than its wallet's until its next change.
+     */
+    void announceIfPositionedLate() {
+      if (!positioned.future().isComplete()) {
+        positioned.future().onSuccess(found -> {
+          if (running) {
+            LOG.warn("{} is followed from its end only now, after its subscribers were told it was: they are told", key);
+            tellListeners(BalanceListener.Why.LATE_START);
+          }
+        });
+      }
+    }
+
+    private void findEnd() {
       if (!running) {
         positioned.tryComplete();
         return;
@@ -193,7 +213,7 @@ final class OutboxTail {
         })
         .onFailure(failure -> {
           LOG.warn("cannot find the end of {} yet: {}", key, failure.toString());
-          vertx.setTimer(FAILING_POLL_MS, t -> findEnd(positioned));
+          vertx.setTimer(FAILING_POLL_MS, t -> findEnd());
         });
     }
 
@@ -236,15 +256,20 @@ final class OutboxTail {
       if (promoted) {
         LOG.warn("{} is read from {} now, promoted since it was read from {}: its subscribers are told", key, master,
           readFrom);
-        for (BalanceListener listener : listeners) {
-          try {
-            listener.masterChanged(shard);
-          } catch (RuntimeException e) {
-            LOG.error("a balance listener failed on the master change of {}; it stays subscribed", shard, e);
-          }
-        }
+        tellListeners(BalanceListener.Why.FAILOVER);
       }
       readFrom(master);
+    }
+
+    private void tellListeners(BalanceListener.Why why) {
+      for (BalanceListener listener : listeners) {
+        try {
+          listener.readAgain(shard, why);
+        } catch (RuntimeException e) {
+          LOG.error("a balance listener failed when told to read {} again ({}); it stays subscribed", shard,
+            why.wire(), e);
+        }
+      }
     }
 
     private void readFrom(String master) {

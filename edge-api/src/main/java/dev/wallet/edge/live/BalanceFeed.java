@@ -77,14 +77,16 @@ public final class BalanceFeed implements AutoCloseable {
   }
 
   /**
-   * A failover of {@code shard}'s master may have taken back a balance a socket was pushed, and the
-   * shard's next change may come with that balance's seq, which the socket would pass over as one it
-   * has: every socket with a wallet there is closed with 1013, and its client reads the wallet again.
+   * What a socket with a wallet on {@code shard} was pushed, or will be, may be wrong: a failover of
+   * the shard's master may have taken back a balance it was pushed, and the shard's next change may
+   * come with that balance's seq, which the socket would pass over as one it has; a feed that began
+   * following the shard late missed the changes before. Every such socket is closed with 1013, and
+   * its client reads the wallet again.
    */
-  void masterChanged(ShardId shard) {
+  void readAgain(ShardId shard, BalanceListener.Why why) {
     sockets.forEach((id, listening) -> {
       if (id.shard().equals(shard)) {
-        listening.forEach(WalletSocket::closeForMasterChange);
+        listening.forEach(socket -> socket.closeToReadAgain(why));
       }
     });
   }
@@ -106,8 +108,8 @@ public final class BalanceFeed implements AutoCloseable {
         }
 
         @Override
-        public void masterChanged(ShardId shard) {
-          BalanceFeed.this.masterChanged(shard);
+        public void readAgain(ShardId shard, Why why) {
+          BalanceFeed.this.readAgain(shard, why);
         }
       });
     }

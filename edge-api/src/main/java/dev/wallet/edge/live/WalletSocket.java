@@ -1,5 +1,6 @@
 package dev.wallet.edge.live;
 
+import dev.wallet.balancecache.BalanceListener;
 import dev.wallet.balancecache.model.BalanceEvent;
 import dev.wallet.balancecache.model.Wallet;
 import dev.wallet.balancecache.model.WalletId;
@@ -198,11 +199,11 @@ public final class WalletSocket {
     closeWith(GOING_AWAY, "server shutting down");
   }
 
-  /** From any thread: see {@link BalanceFeed#masterChanged}. */
-  void closeForMasterChange() {
+  /** From any thread: see {@link BalanceFeed#readAgain}. */
+  void closeToReadAgain(BalanceListener.Why why) {
     context.runOnContext(close -> {
-      if (closeWith(TRY_AGAIN_LATER, "the wallet's shard changed master: reconnect and read the wallet")) {
-        meters.counter("wallet_websocket_failover_closes_total").increment();
+      if (closeWith(TRY_AGAIN_LATER, why.text() + ": reconnect and read the wallet")) {
+        meters.counter("wallet_websocket_read_again_closes_total", "why", why.wire()).increment();
       }
     });
   }
