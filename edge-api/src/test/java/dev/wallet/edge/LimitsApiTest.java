@@ -242,6 +242,41 @@ class LimitsApiTest {
   }
 
   /**
+   * The rules promise that no money moves for an owner living in a blocked country, "sending or
+   * receiving". Until 2026-12-07 a merchant was never judged, and its owner was paid all the same.
+   */
+  @Test
+  @DisplayName("a merchant whose owner lives in a blocked country is not paid: a payment and an authorization are "
+    + "refused as the receiver's refusal is (receiver_cannot_accept, nothing of its KYC), and pass once it is not")
+  void aMerchantInABlockedCountryIsNotPaid() {
+    EdgeFixture edge = cluster.start(Optional.empty());
+    publish(edge, TestRules.rules("full", 1_000_000, 10_000_000, 1_000));
+    ApiCaller risk = edge.as("risk-officer", "risk");
+    ApiCaller alice = edge.newUser();
+    ApiCaller shop = edge.as("blocked-merchant-" + UUID.randomUUID(), "user", "merchant");
+    String from = alice.openWallet();
+    alice.deposit(from, 10_000);
+    String merchant = shop.openWalletElsewhere(from, "merchant");
+    setTier(risk, shop.id(), "full", "KP");
+
+    HttpResponse<Buffer> payment = alice.post("/v1/payments", payment(from, merchant, 1_000), newKey());
+    HttpResponse<Buffer> authorization = alice.post("/v1/authorizations",
+      AuthorizationsApiTest.authorization(from, merchant, 1_000), newKey());
+
+    for (HttpResponse<Buffer> refused : List.of(payment, authorization)) {
+      assertProblem(refused, 422, "receiver_cannot_accept");
+      assertThat(refused.bodyAsString()).doesNotContain("KP").doesNotContain("country").doesNotContain("tier");
+    }
+    assertThat(alice.available(from)).isEqualTo(10_000);
+    assertThat(alice.wallet(from).getJsonObject("balance").getLong("held")).isZero();
+
+    setTier(risk, shop.id(), "full", "DE");
+    HttpResponse<Buffer> allowed = alice.post("/v1/payments", payment(from, merchant, 1_000), newKey());
+    assertThat(allowed.statusCode()).as(allowed.bodyAsString()).isIn(201, 202);
+    assertThat(alice.available(from)).isEqualTo(9_000);
+  }
+
+  /**
    * A withdrawal placed, then its owner's tier changed to one that may not withdraw, and sent again under
    * its key as a client does that lost the answer. Until 2026-12-06 the retry was refused kyc_required
    * while the reconciler paid the first one out.

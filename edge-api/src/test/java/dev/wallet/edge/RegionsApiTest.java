@@ -764,6 +764,24 @@ class RegionsApiTest {
   }
 
   @Test
+  @DisplayName("a merchant's standing is its region's to judge: a payment to a merchant whose owner lives in a country "
+    + "that region blocks is refused there, and comes back to the payer")
+  void merchantStandingJudgedThere() {
+    Checkout c = checkoutAcrossRegions(1_000);
+    LimitsApiTest.setTier(regionB.as("officer-" + UUID.randomUUID(), "risk"), c.merchant().id(), "full", "KP");
+
+    HttpResponse<Buffer> paid = c.payer().post("/v1/payments", PaymentsApiTest.payment(c.from(), c.shop(), 400),
+      newKey());
+
+    assertThat(paid.statusCode()).as(paid.bodyAsString()).isEqualTo(202);
+    JsonObject payment = awaitPayment(c.payer(), paid.bodyAsJsonObject().getString("id"));
+    assertThat(payment.getString("status")).isEqualTo("reversed");
+    assertThat(payment.getString("reversalCode")).isEqualTo("receiver_cannot_accept");
+    awaitAvailable(c.payer(), c.from(), 1_000);
+    assertThat(c.merchant().available(c.shop())).isZero();
+  }
+
+  @Test
   @DisplayName("a payment to a wallet of another region that is no merchant's is answered 404 as within a region "
     + "(that region says it is none), before anything moves here")
   void paymentToPersonalWalletOfAnotherRegion() {

@@ -60,6 +60,13 @@ public interface Limits {
 
   Future<Decision> check(Movement movement);
 
+  /**
+   * Whether money may move for the owner at all (a tier the rules define, a country they do not
+   * block), whatever the movement: what a merchant is judged for when it is paid, whose sales no
+   * tier's maxima are written for. Fails as {@link #check} does when the rules cannot be read.
+   */
+  Future<Decision> standing(String ownerId);
+
   /** The version this member enforces, if any. */
   Optional<RulesInForce> rulesInForce();
 

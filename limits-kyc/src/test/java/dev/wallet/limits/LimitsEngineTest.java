@@ -17,6 +17,7 @@ import dev.wallet.limits.model.PublishedRules;
 import dev.wallet.limits.model.RulesInForce;
 import dev.wallet.limits.testing.TestRules;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -60,6 +61,17 @@ class LimitsEngineTest {
 
     assertThat(send).isEqualTo(new Refused(Refusal.KYC_REQUIRED, "country KP is blocked", 1));
     assertThat(receive).isEqualTo(new Refused(Refusal.KYC_REQUIRED, "country KP is blocked", 1));
+  }
+
+  @Test
+  @DisplayName("an owner's standing, what a paid merchant is judged for, is refused for a blocked country or a tier "
+    + "the rules do not define, and allowed whatever the tier's operations and maxima")
+  void standing() {
+    assertThat(LimitsEngine.standing(RULES, profile("full", "KP")))
+      .isEqualTo(new Refused(Refusal.KYC_REQUIRED, "country KP is blocked", 1));
+    assertThat(LimitsEngine.standing(RULES, profile("gold", "DE")))
+      .isEqualTo(new Refused(Refusal.KYC_REQUIRED, "KYC tier 'gold' is not defined by rules version 1", 1));
+    assertThat(LimitsEngine.standing(RULES, Optional.empty())).isEqualTo(new Allowed(List.of(), "unverified", 1));
   }
 
   @Test

@@ -85,6 +85,22 @@ public final class LimitsHandlers {
         : Future.succeededFuture(command.withLimits(sender.result())));
   }
 
+  /**
+   * A paid merchant's owner, for its standing alone (a tier the rules define, a country they do not
+   * block): its sales fit no tier's maxima. Its refusal is neutral, as a transfer's receiver's is:
+   * 422 receiver_cannot_accept, the merchant's KYC being none of the payer's business. Until
+   * 2026-12-07 a merchant was not judged at all, and one whose owner lived in a blocked country
+   * was paid all the same.
+   */
+  public Future<Void> merchantStanding(String ownerId) {
+    return limits.standing(ownerId).map(decision -> {
+      if (decision instanceof Decision.Refused) {
+        throw new ProblemException(Problem.receiverCannotAccept());
+      }
+      return (Void) null;
+    });
+  }
+
   /** The limit checks the money core must apply with the debit, or a failed future with the refusal. */
   public Future<List<LimitCheck>> outgoing(String ownerId, Operation operation, Money amount, Optional<String> merchant) {
     return decide(new Movement(ownerId, operation, amount, merchant, clock.instant()))

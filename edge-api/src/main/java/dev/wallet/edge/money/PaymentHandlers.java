@@ -113,12 +113,25 @@ public final class PaymentHandlers {
   private Future<Checked> checkLimits(Request request, Merchants.Merchant shop,
                                       Function<Merchants.Merchant, String> requestHash) {
     return inTheMerchantsCurrency(shop, request)
-      .compose(same -> limits.outgoing(request.caller().id(), Operation.MERCHANT_PAYMENT, request.amount(),
-        Optional.of(shop.wallet().ownerId())))
+      .compose(same -> payerThenMerchant(request, shop))
       .recover(refused -> (RulesRefusals.isRefusal(refused) ? payersOwn(request) : Future.<Void>succeededFuture())
         .compose(owned -> RulesRefusals.answeredBefore(cache, request.payer().shard(), request.key(),
           requestHash.apply(shop), refused)))
       .map(checks -> new Checked(shop, checks));
+  }
+
+  /**
+   * The payer's limit checks, once the payer's limits and the merchant's standing both allow the
+   * payment; the payer's refusal is the answer when both refuse. Another region's merchant is its
+   * region's to judge, when the payment reaches it ({@code RegionHandlers}).
+   */
+  private Future<List<LimitCheck>> payerThenMerchant(Request request, Merchants.Merchant shop) {
+    Future<List<LimitCheck>> payer = limits.outgoing(request.caller().id(), Operation.MERCHANT_PAYMENT,
+      request.amount(), Optional.of(shop.wallet().ownerId()));
+    Future<Void> merchant = merchants.regionOf(request.merchant()).isPresent() ? Future.succeededFuture()
+      : limits.merchantStanding(shop.wallet().ownerId());
+    return Future.join(payer, merchant).transform(both -> payer.failed() ? payer
+      : merchant.failed() ? Future.failedFuture(merchant.cause()) : payer);
   }
 
   /**

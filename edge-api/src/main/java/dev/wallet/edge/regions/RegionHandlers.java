@@ -97,7 +97,7 @@ public final class RegionHandlers {
   }
 
   /**
-   * What the receiver's limits say, as for a transfer within this region: a refusal becomes the
+   * What the receiver's limits say (a payment's merchant: its standing), as within this region: a refusal becomes the
    * movement's decision (LIMIT_EXCEEDED, and the source region gives the money back) unless the
    * movement was decided before. Limits that cannot be read fail the delivery (503), which the
    * source asks again, unless the movement was decided before: its decision is answered again
@@ -106,15 +106,25 @@ public final class RegionHandlers {
    * pending).
    */
   private Future<Optional<OutcomeCode>> receiverRefusal(Settlement settlement) {
-    // a payment's merchant and a refund's payer are not judged as receivers, as within a region
-    if (settlement.kind() != MovementKind.TRANSFER || !cache.shards().contains(settlement.to().shard())) {
+    // a refund's payer is not judged as a receiver, as within a region
+    if (!judgedHere(settlement.kind()) || !cache.shards().contains(settlement.to().shard())) {
       return Future.succeededFuture(Optional.empty());
     }
     return cache.identity(settlement.to()).compose(found -> found
-      .map(wallet -> limits.receiving(wallet.ownerId(), settlement.amount())
+      .map(wallet -> receiverAllows(settlement, wallet.ownerId())
         .map(allowed -> Optional.<OutcomeCode>empty())
         .recover(failure -> refusedByLimits(settlement, failure)))
       .orElse(Future.succeededFuture(Optional.empty())));
+  }
+
+  private static boolean judgedHere(MovementKind kind) {
+    return kind == MovementKind.TRANSFER || kind == MovementKind.PAYMENT;
+  }
+
+  /** A transfer's receiver by its limits; a payment's merchant by its standing alone, as within a region. */
+  private Future<Void> receiverAllows(Settlement settlement, String ownerId) {
+    return settlement.kind() == MovementKind.PAYMENT ? limits.merchantStanding(ownerId)
+      : limits.receiving(ownerId, settlement.amount());
   }
 
   private Future<Optional<OutcomeCode>> refusedByLimits(Settlement settlement, Throwable failure) {

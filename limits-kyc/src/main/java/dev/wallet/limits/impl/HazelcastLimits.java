@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -102,13 +103,21 @@ public final class HazelcastLimits implements Limits {
 
   @Override
   public Future<Decision> check(Movement movement) {
+    return judged(movement.ownerId(), (rules, profile) -> LimitsEngine.decide(rules, profile, movement));
+  }
+
+  @Override
+  public Future<Decision> standing(String ownerId) {
+    return judged(ownerId, LimitsEngine::standing);
+  }
+
+  private Future<Decision> judged(String ownerId, BiFunction<RulesInForce, Optional<KycProfile>, Decision> judge) {
     Optional<String> down = registry.unavailable();
     Optional<RulesInForce> rules = registry.inForce();
     if (down.isPresent() || rules.isEmpty()) {
       return Future.failedFuture(new LimitsUnavailableException(down.orElse("no rules in force")));
     }
-    return storedProfile(movement.ownerId())
-      .map(profile -> LimitsEngine.decide(rules.get(), profile, movement));
+    return storedProfile(ownerId).map(profile -> judge.apply(rules.get(), profile));
   }
 
   @Override

@@ -45,23 +45,38 @@ public final class LimitsEngine {
   }
 
   public static Decision decide(RulesInForce inForce, Optional<KycProfile> profile, Movement movement) {
+    Decision standing = standing(inForce, profile);
+    if (standing instanceof Refused refused) {
+      return refused;
+    }
+    RiskRules rules = inForce.rules();
+    long version = inForce.published().version();
+    String tierName = ((Allowed) standing).tier();
+    Optional<TierRules> tier = rules.tier(tierName);
+    if (!tier.get().allows(movement.operation())) {
+      return refused(Refusal.KYC_REQUIRED, movement.operation().wire() + " is not allowed for KYC tier " + tierName,
+        version);
+    }
+    return withinTier(rules, tier.get(), movement, version);
+  }
+
+  /**
+   * Whether money may move for the owner at all, whatever the movement: a tier the rules define and a
+   * country of residence they do not block. Allowed with no checks, or refused (kyc_required).
+   */
+  public static Decision standing(RulesInForce inForce, Optional<KycProfile> profile) {
     RiskRules rules = inForce.rules();
     long version = inForce.published().version();
     String tierName = profile.filter(KycProfile::known).map(KycProfile::tier).orElse(rules.defaultTier());
-    Optional<TierRules> tier = rules.tier(tierName);
     Optional<String> country = profile.flatMap(KycProfile::countryCode);
-    if (tier.isEmpty()) {
+    if (rules.tier(tierName).isEmpty()) {
       return refused(Refusal.KYC_REQUIRED, "KYC tier '" + tierName + "' is not defined by rules version " + version,
         version);
     }
     if (country.isPresent() && rules.blockedCountries().contains(country.get())) {
       return refused(Refusal.KYC_REQUIRED, "country " + country.get() + " is blocked", version);
     }
-    if (!tier.get().allows(movement.operation())) {
-      return refused(Refusal.KYC_REQUIRED, movement.operation().wire() + " is not allowed for KYC tier " + tierName,
-        version);
-    }
-    return withinTier(rules, tier.get(), movement, version);
+    return new Allowed(List.of(), tierName, version);
   }
 
   private static Decision withinTier(RiskRules rules, TierRules tier, Movement movement, long version) {
