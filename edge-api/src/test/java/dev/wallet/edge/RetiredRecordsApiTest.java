@@ -417,6 +417,37 @@ class RetiredRecordsApiTest {
     }
   }
 
+  @Test
+  @DisplayName("a refund of a payment its merchant wallet refused (reversed) is 404 once the payment's record has "
+    + "expired, as while it lasts: with the merchant wallet still frozen, and under the same key once it is active")
+  void aReversedPaymentIsNotRefundedAfterItsRecord() {
+    ApiCaller alice = edge.newUser();
+    ApiCaller shop = edge.newUser("user", "merchant");
+    String payer = alice.openWallet();
+    alice.deposit(payer, 10_000);
+    String merchant = shop.openWalletElsewhere(payer, "merchant");
+    shop.deposit(merchant, 5_000);
+    Await.result(edge.cache.setStatus(new WalletId(merchant), WalletStatus.FROZEN, "test"));
+    HttpResponse<Buffer> reversed = alice.post("/v1/payments", PaymentsApiTest.payment(payer, merchant, 4_000),
+      newKey());
+    String paymentId = reversed.bodyAsJsonObject().getString("paymentId");
+    String refunds = "/v1/payments/" + paymentId + "/refunds";
+    HttpResponse<Buffer> whileHot = shop.post(refunds, refund(1_000), newKey());
+    awaitGone(new WalletId(payer).shard().tag() + ":x:" + paymentId);
+
+    String key = newKey();
+    HttpResponse<Buffer> whileFrozen = shop.post(refunds, refund(1_000), key);
+    Await.result(edge.cache.setStatus(new WalletId(merchant), WalletStatus.ACTIVE, "test"));
+    HttpResponse<Buffer> onceActive = shop.post(refunds, refund(1_000), key);
+
+    assertProblem(reversed, 422, "wallet_inactive");
+    assertProblem(whileHot, 404, "not_found");
+    assertProblem(whileFrozen, 404, "not_found");
+    assertProblem(onceActive, 404, "not_found");
+    assertThat(alice.available(payer)).isEqualTo(10_000);
+    assertThat(shop.available(merchant)).isEqualTo(5_000);
+  }
+
   /** Its record lasts the retention (1 s) after the ledger has the void: use it at once. */
   private static String keyJustUsedToVoidAnother(ApiCaller payer, ApiCaller shop, String wallet, String merchant) {
     String key = newKey();

@@ -13,6 +13,7 @@ import dev.wallet.balancecache.command.Capture;
 import dev.wallet.balancecache.command.Credit;
 import dev.wallet.balancecache.command.Payment;
 import dev.wallet.balancecache.command.PlaceHold;
+import dev.wallet.balancecache.command.Refund;
 import dev.wallet.balancecache.command.Transfer;
 import dev.wallet.balancecache.config.Regions;
 import dev.wallet.balancecache.config.Settings;
@@ -25,6 +26,8 @@ import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.PaymentId;
+import dev.wallet.balancecache.model.PaymentView;
+import dev.wallet.balancecache.model.RefundView;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.TransferId;
@@ -254,6 +257,44 @@ class HotTierRebuildTest {
     rebuiltOnceTheLedgerHasIt(vertx, writer);
 
     assertThat(capturedRecord(record)).isEqualTo(before);
+  }
+
+  @Test
+  @DisplayName("a refund across shards, pending when Redis was lost, is restored naming its payment: a retry is told "
+    + "it is in flight, with the refund's id and its payment's")
+  void aPendingRefundRetriedAfterTheRebuildIsInFlight(Vertx vertx) {
+    LedgerWriter writer = ledger.startWriter();
+    // the rebuild leaves the completed payment's record out: its refund finds the payment in the ledger,
+    // as the edge's does
+    cache.connectLedger(LedgerReader.create(ledger.pool()));
+    String alice = owner();
+    String shopOwner = owner();
+    WalletId payer = core.funded(alice, 10_000);
+    WalletId shop = core.openMerchantOnAnotherMaster(shopOwner, payer);
+    Outcome<PaymentView> paid = Await.result(cache.pay(new Payment(payer, shop, new Money(1_000, USD), 0, alice,
+      "order-11", MoneyCore.key(alice), List.of())));
+    assertThat(paid.code()).isEqualTo(OutcomeCode.OK);
+    Refund refund = new Refund(paid.value().id(), new Money(400, USD), shopOwner, MoneyCore.key(shopOwner));
+    Outcome<RefundView> pending = refundedWhileItsCreditIsOutOfReach(refund, payer);
+    assertThat(pending.code()).as("its credit could not be reached").isEqualTo(OutcomeCode.PENDING);
+
+    rebuiltOnceTheLedgerHasIt(vertx, writer);
+    Outcome<RefundView> retried = Await.result(cache.refund(refund));
+
+    assertThat(retried.code()).isEqualTo(OutcomeCode.IDEMPOTENCY_IN_FLIGHT);
+    assertThat(retried.value().id()).isEqualTo(pending.value().id());
+    assertThat(retried.value().payment()).isEqualTo(paid.value().id());
+  }
+
+  /** The payer's master takes no writes for a while, so the refund's debit is made and its credit waits. */
+  private Outcome<RefundView> refundedWhileItsCreditIsOutOfReach(Refund refund, WalletId payer) {
+    int payersMaster = RedisNodes.masterOf(payer.shard());
+    RedisNodes.cli(payersMaster, "CLIENT", "PAUSE", "5000", "WRITE");
+    try {
+      return Await.result(cache.refund(refund), 30);
+    } finally {
+      RedisNodes.cli(payersMaster, "CLIENT", "UNPAUSE");
+    }
   }
 
   /** Redis emptied and rebuilt from the ledger, once the writer has committed everything and stopped. */

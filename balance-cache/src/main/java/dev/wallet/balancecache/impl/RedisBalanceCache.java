@@ -9,6 +9,7 @@ import dev.wallet.balancecache.HotTierAccess;
 import dev.wallet.balancecache.OtherRegionException;
 import dev.wallet.balancecache.RegionLink;
 import dev.wallet.balancecache.RegionUnreachableException;
+import dev.wallet.balancecache.RetiredRecords.PaymentRecordFacts;
 import dev.wallet.balancecache.RetiredRecords;
 import dev.wallet.balancecache.Settlement;
 import dev.wallet.balancecache.async.Deadline;
@@ -631,16 +632,26 @@ public final class RedisBalanceCache implements BalanceCache {
 
   /**
    * A payment's movement record, or once it has expired, the fields of it a refund needs (kind, from,
-   * to, to_parent) from the payment the ledger holds; empty when neither has it.
+   * to, to_parent, state when reversed) from the payment the ledger holds; empty when neither has it.
    */
   private Future<Map<String, String>> paymentMovement(PaymentId id) {
     return hashAt(Keys.movement(id.shard(), id.value())).compose(hot -> !hot.isEmpty() ? Future.succeededFuture(hot)
-      : paymentRecords.fromLedger(id.value()).map(found -> found.map(p -> {
-        Map<String, String> fields = new HashMap<>(Map.of("kind", MovementKind.PAYMENT.wire(), "from", p.payer(),
-          "to", p.merchant()));
-        p.parent().ifPresent(parent -> fields.put("to_parent", parent));
-        return fields;
-      }).orElse(Map.of())));
+      : paymentRecords.fromLedger(id.value()).map(found -> found.map(RedisBalanceCache::movementFields)
+        .orElse(Map.of())));
+  }
+
+  /**
+   * The movement record's fields a refund reads, from the payment the ledger holds. A reversed one says
+   * so, and its refund is refused as with the hot record (until 2026-12-07 the reversal was left out,
+   * and the refund went to the script: wallet_inactive recorded under its key while the merchant stayed
+   * frozen, or a wait for the ledger for a payment record it never had).
+   */
+  private static Map<String, String> movementFields(PaymentRecordFacts p) {
+    Map<String, String> fields = new HashMap<>(Map.of("kind", MovementKind.PAYMENT.wire(), "from", p.payer(),
+      "to", p.merchant()));
+    p.parent().ifPresent(parent -> fields.put("to_parent", parent));
+    p.reversal().ifPresent(refusal -> fields.put("state", TransferStatus.REVERSED.wire()));
+    return fields;
   }
 
   /**

@@ -379,14 +379,11 @@ final class RedisHotTierAccess implements HotTierAccess {
     if (!m.authorization().isEmpty()) {
       record.put("auth", m.authorization()); // a capture's: its reversal gives back the amount, not the count
     }
-    JsonObject outcome = new JsonObject().put("code", "PENDING").put("id", m.id()).put("kind", m.kind())
-      .put("status", "pending").put("fromWalletId", m.from()).put("toWalletId", m.to())
-      .put("amount", Long.toString(m.amount())).put("fee", m.fee()).put("currency", m.currency())
-      .put("createdAt", m.createdAtMs());
     String pending = pendingSets.setFor(source, new WalletId(m.to()).shard());
     List<Future<?>> writes = new ArrayList<>(List.of(
       hset(Keys.movement(source, m.id()), record),
-      hset(m.idempotencyScope(), Map.of("rh", RESTORED_REQUEST_HASH, "state", "pending", "outcome", outcome.encode()))));
+      hset(m.idempotencyScope(), Map.of("rh", RESTORED_REQUEST_HASH, "state", "pending",
+        "outcome", pendingOutcome(m).encode()))));
     if (m.credited()) {
       writes.add(hset(Keys.creditDecision(new WalletId(m.to()).shard(), m.id()),
         Map.of("outcome", new JsonObject().put("code", "OK").put("id", m.id()).encode())));
@@ -400,6 +397,25 @@ final class RedisHotTierAccess implements HotTierAccess {
     return Future.all(writes)
       .compose(written -> send(pending, Request.cmd(Command.ZADD).arg(pending).arg(m.createdAtMs()).arg(m.id())))
       .mapEmpty();
+  }
+
+  /**
+   * The outcome saga_debit.lua records under the movement's key, which answers a retry while it is in
+   * flight: a refund's names its payment, as its view needs (until 2026-12-07 it named none, and such a
+   * retry after a rebuild failed, 500 at the edge), and a payment's its order reference.
+   */
+  private static JsonObject pendingOutcome(PendingMovementFacts m) {
+    JsonObject outcome = new JsonObject().put("code", "PENDING").put("id", m.id()).put("kind", m.kind())
+      .put("status", "pending").put("fromWalletId", m.from()).put("toWalletId", m.to())
+      .put("amount", Long.toString(m.amount())).put("fee", m.fee()).put("currency", m.currency())
+      .put("createdAt", m.createdAtMs());
+    if (!m.payment().isEmpty()) {
+      outcome.put("paymentId", m.payment());
+    }
+    if (!m.reference().isEmpty()) {
+      outcome.put("reference", m.reference());
+    }
+    return outcome;
   }
 
   @Override
