@@ -28,8 +28,10 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -208,6 +210,66 @@ class MoneyHaltApiTest {
       Await.result(app.close());
       edge.close();
     }
+  }
+
+  /**
+   * Deposits whose answers and webhooks the gateway lost, credited by the gateway reconciliation
+   * round one after the other: the wallet's master holds the round's first credit back until the edge
+   * has seen a halt. Until 2026-12-07 a round asked the gate once, at its start, and went on crediting.
+   */
+  @Test
+  @DisplayName("a halt raised while a gateway reconciliation round runs stops its later deposits, which are credited "
+    + "once it is released")
+  void aHaltStopsAGatewayRoundUnderWay(Vertx vertx) {
+    // rounds far enough apart that one round finds every deposit stale
+    EdgeFixture edge = EdgeFixture.start(vertx, Map.of("WALLET_FUNDS_RECONCILE_INTERVAL_MS", "2000"));
+    Pool app = EdgeFixture.pool(vertx, EdgeFixture.appDatabase());
+    MoneyHalts halts = MoneyHalts.create(app);
+    ApiCaller alice = edge.as("user-" + UUID.randomUUID());
+    String wallet = alice.openWallet();
+    int master = RedisNodes.masterOf(new WalletId(wallet).shard());
+    long blockedBefore = blockedClients(master);
+    int deposits = 10;
+    try {
+      Instant letGo;
+      RedisNodes.cli(master, "CLIENT", "PAUSE", "30000", "WRITE");
+      try {
+        List<Future<HttpResponse<Buffer>>> asked = IntStream.range(0, deposits)
+          .mapToObj(i -> edge.http.post("/v1/deposits").putHeader("Authorization", "Bearer " + alice.token())
+            .putHeader("Idempotency-Key", ApiCaller.newKey())
+            .sendJsonObject(ApiCaller.deposit(wallet, 100, "bank", "timeout")))
+          .toList();
+        Await.result(Future.all(asked));
+        asked.forEach(each -> assertThat(each.result().statusCode()).as(each.result().bodyAsString()).isEqualTo(202));
+        Eventually.await("the round's first credit held back by the master", Duration.ofSeconds(20),
+          () -> blockedClients(master) > blockedBefore);
+        raise(halts, "gateway-round-under-way");
+        Eventually.await("the edge to see the halt", SEEN_WITHIN,
+          () -> edge.registry.scrape().contains("wallet_money_halted 1.0"));
+      } finally {
+        RedisNodes.cli(master, "CLIENT", "UNPAUSE");
+        letGo = Instant.now();
+      }
+      Eventually.await("a round to end after the master let go", Duration.ofSeconds(30),
+        () -> reconciledAt(edge) > letGo.getEpochSecond());
+
+      assertThat(alice.available(wallet)).as("at most the credit in flight when the edge saw the halt")
+        .isLessThanOrEqualTo(100);
+      Await.result(halts.releaseAll("test", "released by MoneyHaltApiTest"));
+      Eventually.await("every deposit credited once the halt is released", Duration.ofSeconds(30),
+        () -> alice.available(wallet) == deposits * 100L);
+    } finally {
+      Await.result(halts.releaseAll("test-cleanup", "released after MoneyHaltApiTest"));
+      Await.result(app.close());
+      edge.close();
+    }
+  }
+
+  /** When the edge's last gateway reconciliation round succeeded, in epoch seconds. */
+  private static long reconciledAt(EdgeFixture edge) {
+    return edge.registry.scrape().lines().filter(line -> line.startsWith("wallet_gateway_reconciled_seconds{"))
+      .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).findFirst()
+      .orElse(0);
   }
 
   private static long blockedClients(int port) {

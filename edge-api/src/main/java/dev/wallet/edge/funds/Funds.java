@@ -98,22 +98,27 @@ public final class Funds {
 
   /**
    * One round over everything unchanged for {@code staleAfterMs}, then over the gateway's event feed
-   * from where it was last read; returns how many movements and events were looked at.
+   * from where it was last read; returns how many movements and events were looked at. It stops where
+   * it is once {@code moneyHalted} says so: each movement and each event asks first (until 2026-12-07
+   * only the round's start did, and a round that takes minutes against a slow gateway credited deposits
+   * and settled payouts long after a halt).
    */
-  public Future<Integer> reconcile(long staleAfterMs) {
-    return deposits.reconcile(staleAfterMs, RECONCILE_BATCH)
-      .compose(depositsSeen -> withdrawals.reconcile(staleAfterMs, RECONCILE_BATCH)
+  Future<Integer> reconcile(long staleAfterMs, BooleanSupplier moneyHalted) {
+    return deposits.reconcile(staleAfterMs, RECONCILE_BATCH, moneyHalted)
+      .compose(depositsSeen -> withdrawals.reconcile(staleAfterMs, RECONCILE_BATCH, moneyHalted)
         .map(withdrawalsSeen -> depositsSeen + withdrawalsSeen))
-      .compose(movementsSeen -> feed.follow().map(eventsRead -> movementsSeen + eventsRead));
+      .compose(movementsSeen -> feed.follow(moneyHalted).map(eventsRead -> movementsSeen + eventsRead));
   }
 
   /**
-   * {@code moneyHalted}: while it says so, no round runs (a round credits deposits and settles
-   * withdrawals). A round with no outcome within {@link #ROUND_DEADLINE_MS} is given up ({@link Rounds}).
+   * {@code moneyHalted}: while it says so, no round runs, and a round under way stops (a round credits
+   * deposits and settles withdrawals). A round with no outcome within {@link #ROUND_DEADLINE_MS} is
+   * given up ({@link Rounds}).
    */
   public void startReconciling(Vertx vertx, long intervalMs, long staleAfterMs, BooleanSupplier moneyHalted) {
     Rounds started = new Rounds(vertx, "the gateway reconciliation round", ROUND_DEADLINE_MS,
-      () -> moneyHalted.getAsBoolean() ? Future.succeededFuture() : reconcile(staleAfterMs).onFailure(this::roundFailed));
+      () -> moneyHalted.getAsBoolean() ? Future.succeededFuture()
+        : reconcile(staleAfterMs, moneyHalted).onFailure(this::roundFailed));
     rounds = started;
     // a round that fails every time (a feed event no round gets past, a gateway that refuses the
     // reconciler) showed only as a warning a round: chargebacks and returns were learnt from nothing

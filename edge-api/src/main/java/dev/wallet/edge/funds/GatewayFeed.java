@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,10 +71,13 @@ final class GatewayFeed {
     return meters.counter("wallet_gateway_contradictions_total", "gateway", gateway.name(), "movement", "unreadable");
   }
 
-  /** One round: the feed read from its position on, a page at a time; returns how many events were read. */
-  Future<Integer> follow() {
+  /**
+   * One round: the feed read from its position on, a page at a time, until {@code moneyHalted} says
+   * so; returns how many events were read.
+   */
+  Future<Integer> follow(BooleanSupplier moneyHalted) {
     return store.feedPosition(gateway.name()).compose(start -> {
-      Round round = new Round(start);
+      Round round = new Round(start, moneyHalted);
       return Sequential.repeatWhile(round::nextPage)
         .onSuccess(read -> waitingSince.keySet().retainAll(round.waitingOn))
         .transform(reading -> round.savePosition().transform(saved -> reading.failed() ? Future.<Integer>failedFuture(
@@ -89,10 +93,12 @@ final class GatewayFeed {
     private int read;
     private boolean waiting;
     private final Set<String> waitingOn = new HashSet<>(1);
+    private final BooleanSupplier moneyHalted;
 
-    Round(Optional<String> start) {
+    Round(Optional<String> start, BooleanSupplier moneyHalted) {
       this.start = start;
       this.position = start;
+      this.moneyHalted = moneyHalted;
     }
 
     /** Whether to read another page after this one. */
@@ -100,10 +106,15 @@ final class GatewayFeed {
       pages++;
       return gateway.events(position, PAGE).compose(page -> {
         Iterator<GatewayFeedPage.Entry> entries = page.entries().iterator();
-        return Sequential.repeatWhile(() -> entries.hasNext() && !waiting ? apply(entries.next())
+        return Sequential.repeatWhile(() -> entries.hasNext() && goesOn() ? apply(entries.next())
             : Future.succeededFuture(false))
-          .map(done -> !waiting && page.more() && pages < PAGES_A_ROUND);
+          .map(done -> goesOn() && page.more() && pages < PAGES_A_ROUND);
       });
+    }
+
+    /** Not waiting for an event's movement, nor halted: the position stays at the last event read. */
+    private boolean goesOn() {
+      return !waiting && !moneyHalted.getAsBoolean();
     }
 
     /** Whether the entry was read (recorded, a duplicate, or refused for good); false when it must wait. */

@@ -23,6 +23,7 @@ import io.vertx.sqlclient.SqlClient;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -447,10 +448,14 @@ public final class GatewayMovements<M extends GatewayMovement> {
 
   // ------------------------------------------------------------------ reconciliation
 
-  /** Movements unchanged for {@code staleAfterMs}: asked about at the gateway, or driven to their end. */
-  Future<Integer> reconcile(long staleAfterMs, int batch) {
+  /**
+   * Movements unchanged for {@code staleAfterMs}: asked about at the gateway, or driven to their end;
+   * none once {@code moneyHalted} says so (those claimed are stale again later).
+   */
+  Future<Integer> reconcile(long staleAfterMs, int batch, BooleanSupplier moneyHalted) {
     return store.claimStale(table, unsettled, staleAfterMs, batch).compose(stale ->
-      Sequential.forEach(stale, this::reconcileOne).map(stale.size()));
+      Sequential.forEach(stale, movement -> moneyHalted.getAsBoolean() ? Future.succeededFuture()
+        : reconcileOne(movement)).map(stale.size()));
   }
 
   private Future<Void> reconcileOne(M movement) {
