@@ -422,7 +422,26 @@ public final class RedisBalanceCache implements BalanceCache {
         .recover(failure -> status == WalletStatus.CLOSED ? stripesAsTheMerchantIs(id, failure)
           : Future.failedFuture(failure))
         .compose(reply -> copiedToStripes(id, reply))
-        .map(reply -> Views.outcome(reply, Views::status)));
+        .map(reply -> Views.outcome(reply, Views::status))
+        .compose(outcome -> asStrictAsItsMerchant(id, outcome)));
+  }
+
+  /**
+   * A credit stripe changed for itself takes its merchant wallet's status again where that is
+   * stricter (a copy never lifts a stripe's own freeze, see set_status.lua), and the answer is the
+   * status it has then. Until 2026-12-07 an operator who lifted a stripe's own freeze under a frozen
+   * merchant, or reconciliation freezing a stripe of a closed merchant, left a stripe less strict
+   * than its merchant: payments to a frozen or closed merchant landed on it, and refunds left it.
+   */
+  private Future<Outcome<WalletStatus>> asStrictAsItsMerchant(WalletId id, Outcome<WalletStatus> outcome) {
+    if (outcome.code() != OutcomeCode.OK) {
+      return Future.succeededFuture(outcome);
+    }
+    return identity(id).compose(found -> found.flatMap(WalletIdentity::parent)
+      .map(merchant -> stripes.copyStatus(merchant).compose(copied -> wallet(id))
+        .map(now -> now.map(stripe -> new Outcome<>(outcome.code(), stripe.status(), outcome.replayed()))
+          .orElse(outcome)))
+      .orElse(Future.succeededFuture(outcome)));
   }
 
   /**

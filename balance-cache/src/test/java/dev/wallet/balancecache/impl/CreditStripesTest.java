@@ -690,6 +690,31 @@ class CreditStripesTest {
     assertOk(Await.result(pay(payers.get(0), 100)).code());
   }
 
+  /**
+   * Until 2026-12-07 a change made for a stripe itself took any status: an operator who lifted its own
+   * freeze while its merchant was frozen opened it, and payments to the frozen merchant landed on it.
+   */
+  @Test
+  @DisplayName("a stripe changed for itself is never less strict than its merchant: lifting its own freeze under a "
+    + "frozen merchant leaves it frozen, and it follows its merchant when that is lifted")
+  void aStripeIsNeverLessStrictThanItsMerchant() {
+    List<WalletId> payers = payersOnOtherShards(1, 5_000);
+    assertOk(Await.result(pay(payers.get(0), 1_000)).code());
+    WalletId stripe = Stripes.stripeOf(merchant, payers.get(0).shard());
+    assertOk(Await.result(cache.setStatus(stripe, WalletStatus.FROZEN, "reconciliation: a finding")).code());
+    assertOk(Await.result(cache.setStatus(merchant, WalletStatus.FROZEN, "risk review")).code());
+
+    Outcome<WalletStatus> lifted = Await.result(cache.setStatus(stripe, WalletStatus.ACTIVE, "finding resolved"));
+
+    assertOk(lifted.code());
+    assertThat(lifted.value()).as("its merchant's status, the stricter").isEqualTo(WalletStatus.FROZEN);
+    assertThat(core.wallet(stripe).status()).isEqualTo(WalletStatus.FROZEN);
+    assertThat(Await.result(pay(payers.get(0), 100)).code()).isEqualTo(OutcomeCode.WALLET_INACTIVE);
+    assertOk(Await.result(cache.setStatus(merchant, WalletStatus.ACTIVE, "review passed")).code());
+    assertThat(core.wallet(stripe).status()).as("no longer frozen for itself").isEqualTo(WalletStatus.ACTIVE);
+    assertOk(Await.result(pay(payers.get(0), 100)).code());
+  }
+
   @Test
   @DisplayName("a credit stripe is not the source of its owner's movements: a transfer on its shard or to another, "
     + "a payout's hold and an authorization are refused as not found (the stripe's shard would give the owner limit "
