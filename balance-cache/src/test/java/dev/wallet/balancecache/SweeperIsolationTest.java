@@ -93,6 +93,41 @@ class SweeperIsolationTest {
     assertThat(core.available(from)).isEqualTo(1_000_000 - TO_THE_STALLED_SHARD - TO_A_LIVE_SHARD);
   }
 
+  /**
+   * The destination shard answers, but one movement's credit script raises every time (here its
+   * wallet's key holds no wallet). Until 2026-12-07 the sweeper skipped the whole shard for the pass
+   * after it, and the movement, the oldest, failed first in every pass: nothing to that shard moved.
+   */
+  @Test
+  @DisplayName("a movement whose script fails every time does not hold back the later movements to its shard")
+  void aMovementThatAlwaysFailsDoesNotBlockItsShard() {
+    Owned payer = walletWhere(master -> true);
+    WalletId from = payer.wallet();
+    core.fund(from, 1_000);
+    WalletId poisoned = core.openElsewhere(owner(), from);
+    WalletId next = core.openNear(owner(), poisoned);
+    TransferId failing = debitOnly(from, poisoned, payer.owner());
+    TransferId behind = debitOnly(from, next, payer.owner());
+    String walletKey = poisoned.shard().tag() + ":w:" + poisoned.value();
+    int master = RedisNodes.masterOfSlot(RedisNodes.slotOf(walletKey));
+    String aside = walletKey + ":aside";
+    RedisNodes.cli(master, "RENAME", walletKey, aside);
+    try {
+      RedisNodes.cli(master, "SET", walletKey, "no wallet");
+
+      Await.result(cache.sweepPendingTransfers(), 20);
+
+      assertThat(status(behind)).isEqualTo(TransferStatus.COMPLETED);
+      assertThat(status(failing)).isEqualTo(TransferStatus.PENDING);
+    } finally {
+      RedisNodes.cli(master, "DEL", walletKey);
+      RedisNodes.cli(master, "RENAME", aside, walletKey);
+    }
+    Await.result(cache.sweepPendingTransfers(), 20);
+    assertThat(status(failing)).isEqualTo(TransferStatus.COMPLETED);
+    assertThat(core.available(poisoned) + core.available(next)).isEqualTo(2);
+  }
+
   private record Owned(WalletId wallet, String owner) {
   }
 

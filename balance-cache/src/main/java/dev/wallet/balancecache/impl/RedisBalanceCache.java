@@ -1466,7 +1466,10 @@ public final class RedisBalanceCache implements BalanceCache {
 
   /**
    * Drives the movements of one of a shard's pending sets, oldest first. A destination shard that
-   * fails once is skipped for the rest of the pass, and so is every shard of another region once two
+   * fails once is skipped for the rest of the pass, unless a script of the movement itself is what
+   * failed ({@link ScriptRunner.RefusedByRedisException}: the shard answers, and until 2026-12-07 one
+   * movement whose script raised every time held every later movement to its shard pending for good);
+   * and so is every shard of another region once two
    * of its shards gave no answer at all ({@link RegionUnreachableException}: until 2026-12-06 a region
    * that hung cost the pass a timeout for each of its shards, one after another; two, because one
    * slow shard there, answered past the timeout, must not keep the pass from that region's other
@@ -1538,10 +1541,15 @@ public final class RedisBalanceCache implements BalanceCache {
         return null;
       }).recover(failure -> {
         sweepFailures.incrementAndGet();
+        pass.skipped++;
+        if (ScriptRunner.RefusedByRedisException.among(failure)) {
+          LOG.error("could not drive pending movement {} to {}: a script of it fails, and the movements after it "
+            + "are driven all the same: {}", id, movement.to(), failure.toString());
+          return Future.succeededFuture();
+        }
         pass.failedDestinations.add(destination);
         otherRegion.filter(region -> gaveNoAnswer(failure))
           .ifPresent(region -> pass.silentShards.merge(region, 1, Integer::sum));
-        pass.skipped++;
         LOG.warn("could not drive pending movement {} to {} yet; skipping {} for this pass: {}", id, movement.to(),
           destination, failure.toString());
         return Future.succeededFuture();

@@ -279,7 +279,7 @@ final class ScriptRunner {
     private Future<List<Response>> retry(Throwable failure, Function<String, Future<List<Response>>> send,
                                          long backoffMs) {
       if (!retryable(failure)) {
-        return Future.failedFuture(new IllegalStateException(what + " on " + key + " failed: " + failure.getMessage(),
+        return Future.failedFuture(new RefusedByRedisException(what + " on " + key + " failed: " + failure.getMessage(),
           failure));
       }
       String askTarget = failure instanceof NotReplicatedException ? null : router.learn(failure);
@@ -293,6 +293,25 @@ final class ScriptRunner {
       }
       LOG.debug("{} on {} will retry in {} ms: {}", what, key, backoffMs, failure.toString());
       return vertx.timer(backoffMs).compose(t -> attempt(send, Math.min(backoffMs * 2, MAX_BACKOFF_MS), null));
+    }
+  }
+
+  /**
+   * Redis answered the command with an error that asking again would only repeat (a script that
+   * raised, a key of another type): the call's own, not the node's, which answers other calls.
+   */
+  static final class RefusedByRedisException extends IllegalStateException {
+    RefusedByRedisException(String message, Throwable cause) {
+      super(message, cause);
+    }
+
+    static boolean among(Throwable failure) {
+      for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+        if (cause instanceof RefusedByRedisException) {
+          return true;
+        }
+      }
+      return false;
     }
   }
 
