@@ -62,7 +62,7 @@ record EdgeHandlers(Authenticator auth, RateLimiter rate, ApiSchema schema, Mone
     Merchants merchants = new Merchants(services.cache(), ownership, config.fees(), config.redis().regions(),
       services.merchantRegions());
     PaymentHandlers payments = new PaymentHandlers(services.cache(), ownership, merchants, metrics, limits);
-    AdminHandlers admin = new AdminHandlers(services.cache(), services.halts(), gate, services.funds());
+    AdminHandlers admin = new AdminHandlers(services.cache(), services.halts(), gate, services.funds(), limits);
     return new EdgeHandlers(new Authenticator(verifier), services.rateLimiter(),
       ApiSchema.of(services.contract(), config.http().jsonMaxDepth()), gate,
       new HealthHandlers(vertx, services.cache(), services.ledger(), services.limits(), gate),

@@ -173,6 +173,24 @@ class AuthorizationsApiTest {
   }
 
   @Test
+  @DisplayName("a capture beyond what the authorization holds is 422, and the same capture sent again under its key is "
+    + "that answer, replayed")
+  void aRefusedCaptureIsReplayed() {
+    Checkout c = checkout(5_000, true);
+    String id = authorize(c, 2_000, LONG_EXPIRY_SECONDS);
+    String key = newKey();
+
+    HttpResponse<Buffer> refused = c.shop.post(captures(id), capture(3_000), key);
+    HttpResponse<Buffer> again = c.shop.post(captures(id), capture(3_000), key);
+
+    assertProblem(refused, 422, "capture_exceeds_authorization");
+    assertThat(refused.getHeader(Reply.REPLAYED_HEADER)).isNull();
+    assertProblem(again, 422, "capture_exceeds_authorization");
+    assertThat(again.getHeader(Reply.REPLAYED_HEADER)).isEqualTo("true");
+    assertBalance(c.payer, c.payerWallet, 3_000, 2_000);
+  }
+
+  @Test
   @DisplayName("an authorization past its expiry is released by the sweeper, exactly once; a capture then is 409")
   void expiryReleases() {
     Checkout c = checkout(5_000, true);

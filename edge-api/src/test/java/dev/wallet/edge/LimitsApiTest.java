@@ -575,6 +575,8 @@ class LimitsApiTest {
     assertThat(ownProfile.bodyAsJsonObject().getString("tier")).as("never set").isNotEqualTo("full");
     assertThat(ownProfile.bodyAsJsonObject().getString("updatedBy")).as("never set").isNotEqualTo(riskUser.id());
     assertThat(user.wallet(wallet).getString("kycTier")).isEqualTo("basic");
+    // the operator's reading of the wallet too (until 2026-12-07 it read unverified whatever the tier)
+    assertThat(admin.get("/admin/wallets/" + wallet).bodyAsJsonObject().getString("kycTier")).isEqualTo("basic");
     JsonObject inForce = risk.get("/admin/limits").bodyAsJsonObject();
     assertThat(inForce.getLong("version")).isEqualTo(1);
     assertThat(inForce.getString("rules")).isEqualTo(TestRules.permissive());

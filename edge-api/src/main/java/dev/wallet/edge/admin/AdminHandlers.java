@@ -13,8 +13,8 @@ import dev.wallet.edge.http.PathIds;
 import dev.wallet.edge.http.Problem;
 import dev.wallet.edge.http.ProblemException;
 import dev.wallet.edge.http.Reply;
-import dev.wallet.edge.http.Representations;
 import dev.wallet.edge.http.RequestBody;
+import dev.wallet.edge.limits.LimitsHandlers;
 import dev.wallet.ledger.MoneyHalt;
 import dev.wallet.ledger.MoneyHalts;
 import io.vertx.core.Future;
@@ -42,12 +42,14 @@ public final class AdminHandlers {
   private final MoneyHalts halts;
   private final MoneyGate gate;
   private final Funds funds;
+  private final LimitsHandlers limits;
 
-  public AdminHandlers(BalanceCache cache, MoneyHalts halts, MoneyGate gate, Funds funds) {
+  public AdminHandlers(BalanceCache cache, MoneyHalts halts, MoneyGate gate, Funds funds, LimitsHandlers limits) {
     this.cache = cache;
     this.halts = halts;
     this.gate = gate;
     this.funds = funds;
+    this.limits = limits;
   }
 
   /** Guard for /admin/*. */
@@ -60,7 +62,7 @@ public final class AdminHandlers {
 
   /** GET /admin/wallets/:id */
   public void wallet(RoutingContext ctx) {
-    Reply.answer(ctx, existing(PathIds.wallet(ctx)).map(found -> Reply.ok(Representations.wallet(found))));
+    Reply.answer(ctx, existing(PathIds.wallet(ctx)).compose(limits::wallet).map(Reply::ok));
   }
 
   /** POST /admin/wallets/:id/status {"status","reason"}: the reason is recorded with the caller's id. */
@@ -69,8 +71,8 @@ public final class AdminHandlers {
     RequestBody body = RequestBody.of(ctx);
     WalletStatus status = WalletStatus.fromWire(body.text("status"));
     Reply.answer(ctx, changeStatus(id, status, body.text("reason"), Authenticator.caller(ctx))
-      .compose(code -> code == OutcomeCode.OK ? existing(id).map(wallet ->
-        Reply.ok(Representations.wallet(wallet))) : Future.succeededFuture(Problem.forRefusal(code).reply())));
+      .compose(code -> code == OutcomeCode.OK ? existing(id).compose(limits::wallet).map(Reply::ok)
+        : Future.succeededFuture(Problem.forRefusal(code).reply())));
   }
 
   /**

@@ -16,20 +16,22 @@ import io.vertx.core.json.JsonObject;
 /** The contract's JSON shapes, built from the model's records at this one place. */
 public final class Representations {
 
-  /** KYC tiers arrive with the limits module; until then every wallet reads as unverified and nothing is enforced. */
-  static final String KYC_TIER_UNTIL_LIMITS_EXIST = "unverified";
-
   private Representations() {
   }
 
-  public static JsonObject wallet(Wallet wallet) {
+  /**
+   * The contract's wallet with its owner's KYC tier, null when the limits module cannot say
+   * ({@code LimitsHandlers.wallet}, the one way a wallet is answered: until 2026-12-07 the admin routes
+   * answered every wallet's tier as unverified, whatever its owner's).
+   */
+  public static JsonObject wallet(Wallet wallet, String kycTier) {
     return new JsonObject()
       .put("id", wallet.id().value())
       .put("ownerId", wallet.ownerId())
       .put("currency", wallet.currency().getCurrencyCode())
       .put("type", wallet.type().wire())
       .put("status", wallet.status().wire())
-      .put("kycTier", KYC_TIER_UNTIL_LIMITS_EXIST)
+      .put("kycTier", kycTier)
       .put("balance", new JsonObject().put("available", wallet.available()).put("held", wallet.held()))
       .put("seq", wallet.seq());
   }

@@ -143,9 +143,9 @@ public final class LimitsHandlers {
    */
   public Future<JsonObject> wallet(Wallet wallet) {
     return limits.profile(wallet.ownerId())
-      .map(profile -> Representations.wallet(wallet).put("kycTier", profile.tier()))
+      .map(profile -> Representations.wallet(wallet, profile.tier()))
       .recover(failure -> failure instanceof LimitsUnavailableException
-        ? Future.succeededFuture(Representations.wallet(wallet).putNull("kycTier"))
+        ? Future.succeededFuture(Representations.wallet(wallet, null))
         : Future.failedFuture(failure));
   }
 
