@@ -807,6 +807,32 @@ class ReconciliationTest {
     }
   }
 
+  /** Until 2026-12-07 the postings past the first 100 of a run were neither named nor counted. */
+  @Test
+  @DisplayName("more than 100 unbalanced postings in one run: the first 100 are named, and one finding counts the rest")
+  void unbalancedPostingsPastTheFirstHundredAreCounted(Vertx vertx) {
+    Pool superuser = PgBuilder.pool().connectingTo(LedgerFixture.connectOptions(LedgerFixture.superuserDatabase()))
+      .using(vertx).build();
+    MoneyHalts halts = MoneyHalts.create(app);
+    String batch = "corrupt-many-" + System.nanoTime() + "-";
+    List<String> postings = java.util.stream.IntStream.range(0, 103).mapToObj(i -> batch + i).toList();
+    try {
+      postings.forEach(posting -> corrupt(superuser, posting));
+
+      ReconciliationReport report = Await.result(reconciliation.runOnce(), 120);
+
+      List<Discrepancy> unbalanced = report.discrepancies().stream()
+        .filter(d -> d.kind() == Kind.UNBALANCED_POSTING).toList();
+      assertThat(unbalanced).filteredOn(d -> d.subject().startsWith(batch)).hasSize(100);
+      assertThat(unbalanced).filteredOn(d -> d.subject().startsWith("recorded since ")).singleElement()
+        .satisfies(rest -> assertThat(rest.evidence()).startsWith("3 more sums"));
+    } finally {
+      postings.forEach(posting -> uncorrupt(superuser, posting));
+      Await.result(halts.releaseAll("ops-test", "test corruption, removed"));
+      Await.result(superuser.close());
+    }
+  }
+
   @Test
   @DisplayName("a wallet whose outbox entry was lost stays behind in the ledger; past the age bound that is a discrepancy and the wallet is frozen")
   void aLostOutboxEntryBecomesADiscrepancyAfterTheBound(Vertx vertx) {

@@ -389,7 +389,8 @@ public final class SqlQueries {
      WHERE e.posting_id = p.id AND e.created_at = p.created_at OFFSET 0""";
 
   /**
-   * Postings recorded since a point whose entries do not sum to zero per currency. The sums are
+   * Postings recorded since a point whose entries do not sum to zero per currency, the first 100 of
+   * them with how many there are in all. The sums are
    * made first, the limit applied after: with the limit on the grouping itself, PostgreSQL expected
    * to find 100 unbalanced postings early and walked the month's postings in id order to stream
    * them, filtering on recorded_at (2.2 s a run at 1.3 million postings, where reading the 17,000
@@ -401,7 +402,8 @@ public final class SqlQueries {
         FROM postings p CROSS JOIN LATERAL (%s) e
        WHERE p.recorded_at >= $1
        GROUP BY p.id, p.created_at, e.currency)
-    SELECT posting_id, currency, total FROM sums WHERE total <> 0 LIMIT 100""".formatted(ENTRIES_OF_POSTING);
+    SELECT posting_id, currency, total, count(*) OVER () AS unbalanced FROM sums WHERE total <> 0
+     ORDER BY posting_id LIMIT 100""".formatted(ENTRIES_OF_POSTING);
 
   /**
    * Among the entries from each account's {@code first_seq} on: a hole in the account's sequence, or
