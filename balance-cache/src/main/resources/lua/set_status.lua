@@ -33,7 +33,10 @@ if wallet.status == status then
   return reply('replay', cjson.encode({code = 'OK', walletId = wallet.id, status = status}))
 end
 local own = wallet.parent and redis.call('HGET', wallet_key, 'status_own') == '1'
-if copy and own and status == 'active' then
+-- a copy may make a stripe stricter than its own status, never less strict: until 2026-12-07 only
+-- 'active' was held back, and a frozen merchant's copy turned a stripe closed for itself to frozen
+local strictness = {active = 0, frozen = 1, closed = 2}
+if copy and own and strictness[status] < strictness[wallet.status] then
   return reply('replay', cjson.encode({code = 'OK', walletId = wallet.id, status = wallet.status}))
 end
 -- a merchant's credit stripe follows its merchant wallet's status, and may open again after a close

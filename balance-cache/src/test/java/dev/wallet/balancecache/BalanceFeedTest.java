@@ -218,6 +218,7 @@ class BalanceFeedTest {
     Redis redis = Redis.createClient(vertx, new RedisOptions().setType(RedisClientType.CLUSTER)
       .setEndpoints(TestEnvironment.redisNodes()));
     boolean setAside = Await.result(redis.send(Request.cmd(Command.EXISTS).arg(outbox))).toInteger() == 1;
+    boolean restored = false;
     try {
       if (setAside) {
         Await.result(redis.send(Request.cmd(Command.RENAME).arg(outbox).arg(aside)));
@@ -236,15 +237,15 @@ class BalanceFeedTest {
       }))) {
         assertThat(heard).as("nothing announced while the shard cannot be read").isEmpty();
         restore(redis, outbox, aside, setAside);
-        setAside = false;
+        restored = true;
 
         Eventually.await("the late shard announced", Duration.ofSeconds(10),
           () -> heard.contains("late_start on " + wallet.shard()));
         assertThat(heard).as("only the late shard").containsOnly("late_start on " + wallet.shard());
       }
     } finally {
-      if (setAside) {
-        restore(redis, outbox, aside, true);
+      if (!restored) {
+        restore(redis, outbox, aside, setAside);
       }
       redis.close();
     }

@@ -221,8 +221,10 @@ class MoneyHaltApiTest {
   @DisplayName("a halt raised while a gateway reconciliation round runs stops its later deposits, which are credited "
     + "once it is released")
   void aHaltStopsAGatewayRoundUnderWay(Vertx vertx) {
-    // rounds far enough apart that one round finds every deposit stale
-    EdgeFixture edge = EdgeFixture.start(vertx, Map.of("WALLET_FUNDS_RECONCILE_INTERVAL_MS", "2000"));
+    // rounds far enough apart that one round finds every deposit stale; the round's first credit waits for
+    // the paused master rather than gives up on it and sends the next, which Redis would queue behind it
+    EdgeFixture edge = EdgeFixture.start(vertx, Map.of("WALLET_FUNDS_RECONCILE_INTERVAL_MS", "2000",
+      "WALLET_REDIS_OPERATION_TIMEOUT_MS", "40000"));
     Pool app = EdgeFixture.pool(vertx, EdgeFixture.appDatabase());
     MoneyHalts halts = MoneyHalts.create(app);
     ApiCaller alice = edge.as("user-" + UUID.randomUUID());

@@ -139,7 +139,7 @@ final class OutboxTail {
     private final ShardId shard;
     private final String key;
     private final Context context = vertx.getOrCreateContext();
-    private final Promise<Void> positioned = Promise.promise();
+    private final Promise<Void> endFound = Promise.promise();
     private String lastId;
     /** The master the last read was answered by, how many times it had become master then, and all promotions then. */
     private String readFrom;
@@ -178,7 +178,7 @@ final class OutboxTail {
     /** Completes once the tail knows where the stream ends, and reads on from there. */
     Future<Void> follow() {
       findEnd();
-      return positioned.future();
+      return endFound.future();
     }
 
     /**
@@ -188,8 +188,8 @@ final class OutboxTail {
      * opened then showed a balance older than its wallet's until its next change.
      */
     void announceIfPositionedLate() {
-      if (!positioned.future().isComplete()) {
-        positioned.future().onSuccess(found -> {
+      if (!endFound.future().isComplete()) {
+        endFound.future().onSuccess(found -> {
           if (running) {
             LOG.warn("{} is followed from its end only now, after its subscribers were told it was: they are told", key);
             tellListeners(BalanceListener.Why.LATE_START);
@@ -200,7 +200,7 @@ final class OutboxTail {
 
     private void findEnd() {
       if (!running) {
-        positioned.tryComplete();
+        endFound.tryComplete();
         return;
       }
       runner.send(key, Request.cmd(Command.XREVRANGE).arg(key).arg("+").arg("-").arg("COUNT").arg(1))
@@ -208,7 +208,7 @@ final class OutboxTail {
         .onSuccess(end -> {
           Optional.ofNullable(runner.masterOf(key)).ifPresent(this::readFrom);
           lastId = end;
-          positioned.tryComplete();
+          endFound.tryComplete();
           poll();
         })
         .onFailure(failure -> {

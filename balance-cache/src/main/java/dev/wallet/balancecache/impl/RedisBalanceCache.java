@@ -1499,6 +1499,10 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   /** What one sweep of one pending set learned: how many it drove, and which destinations failed. */
+  /** Pending movements a script of which Redis refused, logged once each (at most this many remembered). */
+  private static final int MOVEMENTS_REFUSED_REMEMBERED = 10_000;
+  private final Set<String> movementsRefusedByRedis = ConcurrentHashMap.newKeySet();
+
   private static final class SweepPass {
     final PendingSets.PendingSet set;
     final String cutoff;
@@ -1543,8 +1547,11 @@ public final class RedisBalanceCache implements BalanceCache {
         sweepFailures.incrementAndGet();
         pass.skipped++;
         if (ScriptRunner.RefusedByRedisException.among(failure)) {
-          LOG.error("could not drive pending movement {} to {}: a script of it fails, and the movements after it "
-            + "are driven all the same: {}", id, movement.to(), failure.toString());
+          // once per movement and process: the sweep failures count every pass
+          if (movementsRefusedByRedis.size() < MOVEMENTS_REFUSED_REMEMBERED && movementsRefusedByRedis.add(id)) {
+            LOG.error("could not drive pending movement {} to {}: a script of it fails, and the movements after it "
+              + "are driven all the same: {}", id, movement.to(), failure.toString());
+          }
           return Future.succeededFuture();
         }
         pass.failedDestinations.add(destination);

@@ -716,6 +716,24 @@ class CreditStripesTest {
   }
 
   @Test
+  @DisplayName("a stripe closed for itself under a frozen merchant stays closed: its merchant's status, less strict, "
+    + "is not copied over it")
+  void aStripeClosedForItselfStaysClosed() {
+    List<WalletId> payers = payersOnOtherShards(1, 5_000);
+    assertOk(Await.result(pay(payers.get(0), 1_000)).code());
+    WalletId stripe = Stripes.stripeOf(merchant, payers.get(0).shard());
+    Await.result(cache.sweepStripes(merchant));
+    assertThat(core.wallet(stripe).available()).as("swept empty").isZero();
+    assertOk(Await.result(cache.setStatus(merchant, WalletStatus.FROZEN, "risk review")).code());
+
+    Outcome<WalletStatus> closed = Await.result(cache.setStatus(stripe, WalletStatus.CLOSED, "stripe retired"));
+
+    assertOk(closed.code());
+    assertThat(closed.value()).isEqualTo(WalletStatus.CLOSED);
+    assertThat(core.wallet(stripe).status()).isEqualTo(WalletStatus.CLOSED);
+  }
+
+  @Test
   @DisplayName("a credit stripe is not the source of its owner's movements: a transfer on its shard or to another, "
     + "a payout's hold and an authorization are refused as not found (the stripe's shard would give the owner limit "
     + "windows of their own) and nothing moves; a refund of a payment that landed on it is paid")

@@ -79,7 +79,12 @@ final class GatewayFeed {
     return store.feedPosition(gateway.name()).compose(start -> {
       Round round = new Round(start, moneyHalted);
       return Sequential.repeatWhile(round::nextPage)
-        .onSuccess(read -> waitingSince.keySet().retainAll(round.waitingOn))
+        // a round a halt stopped did not read as far as the events waiting: their clocks run on
+        .onSuccess(read -> {
+          if (!moneyHalted.getAsBoolean()) {
+            waitingSince.keySet().retainAll(round.waitingOn);
+          }
+        })
         .transform(reading -> round.savePosition().transform(saved -> reading.failed() ? Future.<Integer>failedFuture(
           reading.cause()) : saved.failed() ? Future.failedFuture(saved.cause()) : Future.succeededFuture(round.read)));
     });

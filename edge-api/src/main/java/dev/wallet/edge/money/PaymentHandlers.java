@@ -113,7 +113,7 @@ public final class PaymentHandlers {
   private Future<Checked> checkLimits(Request request, Merchants.Merchant shop,
                                       Function<Merchants.Merchant, String> requestHash) {
     return inTheMerchantsCurrency(shop, request)
-      .compose(same -> payerThenMerchant(request, shop))
+      .compose(same -> payerAndMerchantJudged(request, shop))
       .recover(refused -> (RulesRefusals.isRefusal(refused) ? payersOwn(request) : Future.<Void>succeededFuture())
         .compose(owned -> RulesRefusals.answeredBefore(cache, request.payer().shard(), request.key(),
           requestHash.apply(shop), refused)))
@@ -121,11 +121,11 @@ public final class PaymentHandlers {
   }
 
   /**
-   * The payer's limit checks, once the payer's limits and the merchant's standing both allow the
-   * payment; the payer's refusal is the answer when both refuse. Another region's merchant is its
+   * The payer's limit checks, once the payer's limits and the merchant's standing (both asked at
+   * once) allow the payment; the payer's refusal is the answer when both refuse. Another region's merchant is its
    * region's to judge, when the payment reaches it ({@code RegionHandlers}).
    */
-  private Future<List<LimitCheck>> payerThenMerchant(Request request, Merchants.Merchant shop) {
+  private Future<List<LimitCheck>> payerAndMerchantJudged(Request request, Merchants.Merchant shop) {
     Future<List<LimitCheck>> payer = limits.outgoing(request.caller().id(), Operation.MERCHANT_PAYMENT,
       request.amount(), Optional.of(shop.wallet().ownerId()));
     Future<Void> merchant = merchants.regionOf(request.merchant()).isPresent() ? Future.succeededFuture()
