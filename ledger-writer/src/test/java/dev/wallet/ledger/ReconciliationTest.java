@@ -139,6 +139,10 @@ class ReconciliationTest {
     assertThat(report.frozenWallets()).contains(victim.value()).doesNotContain(bystander.value());
     assertThat(core.wallet(victim).status()).isEqualTo(WalletStatus.FROZEN);
     assertThat(core.wallet(bystander).status()).isEqualTo(WalletStatus.ACTIVE);
+    // why it was frozen stays with the freeze, after the next run's report replaced this one's
+    Eventually.await("the freeze in the ledger with its finding", Duration.ofSeconds(30), () -> ledger.count(
+      "SELECT count(*) FROM account_events WHERE account_id = $1 AND status = 'frozen' AND reason LIKE $2",
+      victim.value(), "reconciliation found WALLET_BALANCE: %available=1400%") == 1);
     assertThat(Await.result(LedgerReader.create(app).lastReconciliation())).hasValueSatisfying(published ->
       assertThat(about(published, Set.of(victim.value()))).isNotEmpty());
     assertThat(reconciliation.progress().found()).as("counted for the alerts, past the next run")

@@ -30,6 +30,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,7 @@ import org.slf4j.LoggerFactory;
 /** See {@link Reconciliation}. Every step is a flat chain of futures; nothing blocks. */
 public final class Reconciler implements Reconciliation {
 
+  private static final int FREEZE_REASON_CHARS = 500;
   private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
   private static final int CHUNK = 500;
   /**
@@ -613,10 +615,11 @@ public final class Reconciler implements Reconciliation {
     List<Discrepancy> found = List.copyOf(run.found);
     found.forEach(d -> LOG.error("RECONCILIATION ALERT {} {} ({}): {}", d.kind(), d.subject(), d.scope(), d.evidence()));
     found.forEach(d -> this.found.get(d.kind()).incrementAndGet());
-    Set<String> walletsToFreeze = new LinkedHashSet<>();
-    found.stream().filter(d -> d.scope() == ReconciliationReport.Scope.WALLET).forEach(d -> walletsToFreeze.add(d.subject()));
+    Map<String, List<Discrepancy>> walletsToFreeze = new LinkedHashMap<>();
+    found.stream().filter(d -> d.scope() == ReconciliationReport.Scope.WALLET)
+      .forEach(d -> walletsToFreeze.computeIfAbsent(d.subject(), wallet -> new ArrayList<>()).add(d));
     List<Future<Void>> actions = new ArrayList<>();
-    walletsToFreeze.forEach(wallet -> actions.add(freeze(run, wallet)));
+    walletsToFreeze.forEach((wallet, findings) -> actions.add(freeze(run, wallet, freezeReason(findings))));
     found.stream().filter(d -> d.scope() == ReconciliationReport.Scope.EVERYTHING).forEach(d -> actions.add(halt(run, d)));
     return Future.all(actions).mapEmpty();
   }
@@ -626,8 +629,8 @@ public final class Reconciler implements Reconciliation {
    * or closed cannot be, and its finding stands in the report alone. Until 2026-12-06 every wallet
    * asked for was listed frozen, whatever the answer.
    */
-  private Future<Void> freeze(Run run, String wallet) {
-    return cache.setStatus(new WalletId(wallet), WalletStatus.FROZEN, "reconciliation found a discrepancy")
+  private Future<Void> freeze(Run run, String wallet, String reason) {
+    return cache.setStatus(new WalletId(wallet), WalletStatus.FROZEN, reason)
       .map(outcome -> {
         if (outcome.code() == OutcomeCode.OK) {
           LOG.error("RECONCILIATION froze wallet {}", wallet);
@@ -638,6 +641,17 @@ public final class Reconciler implements Reconciliation {
         }
         return null;
       });
+  }
+
+  /**
+   * What the wallet's status change records as its reason (in the ledger's account events): the
+   * findings themselves, within {@link #FREEZE_REASON_CHARS}. Until 2026-12-07 it was the same
+   * sentence for every freeze, and once the next run's report replaced this one's, nothing said why.
+   */
+  static String freezeReason(List<Discrepancy> findings) {
+    String reason = "reconciliation found " + findings.stream().map(d -> d.kind() + ": " + d.evidence())
+      .collect(Collectors.joining("; "));
+    return reason.length() <= FREEZE_REASON_CHARS ? reason : reason.substring(0, FREEZE_REASON_CHARS - 1) + "…";
   }
 
   private Future<Void> halt(Run run, Discrepancy finding) {
