@@ -4,7 +4,9 @@ import static dev.wallet.edge.ApiCaller.newKey;
 import static dev.wallet.edge.ApiCaller.transfer;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
@@ -128,6 +130,46 @@ class LimitsAmlApiTest {
       .filteredOn(f -> f.getJsonArray("postingIds").contains(secondOut)).singleElement()
       .satisfies(f -> assertThat(f.getJsonArray("postingIds").getList()).containsExactly(secondIn, secondOut)
         .doesNotContainAnyElementsOf(firstEvidence));
+  }
+
+  @Test
+  @DisplayName("money sent out, given back and sent out again is flagged at the second exit: what came back came in "
+    + "(until 2026-12-07 the first exit's flag held the credit, the return was not read, and the second exit went unflagged)")
+  void aReturnedSendCameIn(Vertx vertx) {
+    Instant start = Instant.now().minusSeconds(60);
+    cluster = new LimitsEdges(vertx);
+    EdgeFixture edge = cluster.start(Optional.empty());
+    LimitsApiTest.publish(edge, TestRules.permissive());
+    writer = EdgeFixture.startLedgerWriter(vertx, "limits-aml-returned");
+    Compliance monitors = edge.app.limits().compliance();
+    ApiCaller compliance = edge.as("compliance-officer", "admin");
+    ApiCaller alice = edge.newUser();
+    ApiCaller bob = edge.newUser();
+    String from = alice.openWallet();
+    MoneyCore core = new MoneyCore(edge.cache);
+    String bobs = core.openNear(bob.id(), new WalletId(from)).value();
+    String carols = core.openNear("carol-" + UUID.randomUUID(), new WalletId(from)).value();
+    String frozen = core.openElsewhere("dave-" + UUID.randomUUID(), new WalletId(bobs)).value();
+    assertThat(Await.result(edge.cache.setStatus(new WalletId(frozen), WalletStatus.FROZEN, "test")).code())
+      .isEqualTo(OutcomeCode.OK);
+    alice.deposit(from, 1_000_000);
+    String in = send(alice, from, bobs, 900_000);
+    HttpResponse<Buffer> refused = bob.post("/v1/transfers", transfer(bobs, frozen, 900_000), newKey());
+    assertThat(refused.statusCode()).as(refused.bodyAsString()).isEqualTo(422);
+    String returned = refused.bodyAsJsonObject().getString("transferId") + ".reversed";
+
+    String out = send(bob, bobs, carols, 900_000);
+
+    // the refused send is flagged with the credit when its return came later than it (shards of two
+    // masters); a saga within one master returns it at the same instant, and one flag holds it all
+    Eventually.await("the monitors to flag bob's exit after the return", Duration.ofMinutes(5), () -> {
+      Await.result(monitors.runMonitors());
+      return rapidFlags(compliance, start, bob.id()).stream().anyMatch(f -> f.getJsonArray("postingIds").contains(out));
+    });
+    assertThat(rapidFlags(compliance, start, bob.id())).filteredOn(f -> f.getJsonArray("postingIds").contains(out))
+      .singleElement().satisfies(f -> assertThat(f.getJsonArray("postingIds").getList()).contains(returned, out));
+    assertThat(rapidFlags(compliance, start, bob.id())).anySatisfy(f -> assertThat(f.getJsonArray("postingIds").getList())
+      .contains(in));
   }
 
   private static List<JsonObject> rapidFlags(ApiCaller compliance, Instant from, String owner) {

@@ -39,7 +39,10 @@ public interface LedgerMovements {
    */
   Future<List<LedgerPosition>> postingsAfter(LedgerPosition after, Duration settle, int limit);
 
-  /** The movements among the postings {@code postingIds}, in recording order. */
+  /**
+   * The movements among the postings {@code postingIds}, and the returns among them of what a wallet
+   * had sent ({@link LedgerMovement#returned()}), in recording order.
+   */
   Future<List<LedgerMovement>> movementsOf(List<String> postingIds);
 
   /**
@@ -49,7 +52,11 @@ public interface LedgerMovements {
   Future<List<LedgerMovement>> madeByOwner(String ownerId, String currency, Instant from, Instant to, long floorMinor,
                                            long belowMinor);
 
-  /** The movements, in and out, of {@code walletIds} (and their stripes) within [{@code from}, {@code to}]. */
+  /**
+   * The movements, in and out, of {@code walletIds} (and their stripes) within [{@code from}, {@code to}],
+   * and the returns of what they had sent ({@link dev.wallet.balancecache.outbox.PostingType#RETURNS}: a
+   * reversal, a returned withdrawal), which came in as well.
+   */
   Future<List<LedgerMovement>> ofWallets(List<String> walletIds, Instant from, Instant to);
 
   /**

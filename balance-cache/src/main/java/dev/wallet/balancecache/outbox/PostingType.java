@@ -67,6 +67,15 @@ public enum PostingType {
   public static final Set<PostingType> MOVEMENTS = EnumSet.of(TRANSFER, TRANSFER_DEBIT, TRANSFER_CREDIT, DEPOSIT,
     PAYMENT, PAYMENT_DEBIT, PAYMENT_CREDIT, CAPTURE, REFUND, REFUND_DEBIT, REFUND_CREDIT, HOLD_SETTLED);
 
+  /**
+   * The postings that give a wallet back what it had sent: a reversal of its debit, a withdrawal the
+   * bank returned. Not movements of their own, but money that came in all the same: the rapid
+   * in-and-out monitor counts them as such, or money sent out, given back and sent out again was
+   * judged without the return (the first send's flag held the inflow, and the second went unflagged).
+   */
+  public static final Set<PostingType> RETURNS = EnumSet.of(TRANSFER_REVERSED, PAYMENT_REVERSED, REFUND_REVERSED,
+    WITHDRAWAL_RETURN);
+
   private static final Map<String, PostingType> BY_WIRE = Arrays.stream(values())
     .collect(Collectors.toUnmodifiableMap(PostingType::wire, Function.identity()));
 

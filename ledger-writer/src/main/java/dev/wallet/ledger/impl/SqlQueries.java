@@ -3,6 +3,8 @@ package dev.wallet.ledger.impl;
 import dev.wallet.balancecache.outbox.MovementKind;
 import dev.wallet.balancecache.outbox.PostingType;
 import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -620,7 +622,18 @@ public final class SqlQueries {
 
   /** The posting types that are movements, as an SQL list. */
   private static String movementTypes() {
-    return PostingType.MOVEMENTS.stream().map(SqlQueries::literal).collect(Collectors.joining(", ", "(", ")"));
+    return typeList(PostingType.MOVEMENTS);
+  }
+
+  /** The movements and the returns of money sent before (reversals, returned withdrawals), as an SQL list. */
+  private static String movementAndReturnTypes() {
+    Set<PostingType> types = EnumSet.copyOf(PostingType.MOVEMENTS);
+    types.addAll(PostingType.RETURNS);
+    return typeList(types);
+  }
+
+  private static String typeList(Set<PostingType> types) {
+    return types.stream().map(SqlQueries::literal).collect(Collectors.joining(", ", "(", ")"));
   }
 
   /**
@@ -656,10 +669,10 @@ public final class SqlQueries {
   static final String POSTINGS_RECORDED_WITH = """
     SELECT recorded_at, id FROM postings WHERE recorded_at = $1 AND id > $2 ORDER BY id""";
 
-  /** The movements among the postings $1. */
+  /** The movements among the postings $1, and the returns of money sent before. */
   static final String MOVEMENTS_OF = MOVEMENT_COLUMNS + """
      WHERE p.id = ANY($1) AND p.type IN %s
-     ORDER BY p.recorded_at, p.id""".formatted(movementTypes());
+     ORDER BY p.recorded_at, p.id""".formatted(movementAndReturnTypes());
 
   /** The movements one owner made in a currency, within [$3, $4], of $5 to $6 (excluded) minor units. */
   static final String MADE_BY_OWNER = MOVEMENT_COLUMNS + """
@@ -669,11 +682,11 @@ public final class SqlQueries {
        AND p.type IN %s
      ORDER BY p.created_at, p.id""".formatted(literal(PostingType.DEPOSIT), movementTypes());
 
-  /** The movements, in and out, of the wallets $1 within [$2, $3]. */
+  /** The movements, in and out, of the wallets $1 within [$2, $3], and what came back to them. */
   static final String WALLETS_MOVEMENTS = MOVEMENT_COLUMNS + """
      WHERE e.account_id = ANY($1) AND p.created_at >= $2 AND p.created_at <= $3 AND p.type IN %s
        AND e.created_at >= $2 AND e.created_at <= $3
-     ORDER BY p.created_at, p.id""".formatted(movementTypes());
+     ORDER BY p.created_at, p.id""".formatted(movementAndReturnTypes());
 
   /**
    * Every credit to each of the wallets $1 within [$2, $3], per currency: entries alone, without

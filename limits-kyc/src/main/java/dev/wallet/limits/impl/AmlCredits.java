@@ -41,7 +41,7 @@ final class AmlCredits {
     this.countedFrom = countedFrom;
   }
 
-  /** Counts the incoming movements among {@code movements}. */
+  /** Counts the incoming movements among {@code movements}, returns of money sent before included. */
   Future<Void> add(List<LedgerMovement> movements) {
     List<LedgerMovement> incoming = movements.stream().filter(m -> !m.outgoing()).toList();
     if (incoming.isEmpty()) {

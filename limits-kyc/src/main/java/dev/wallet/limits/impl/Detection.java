@@ -126,7 +126,7 @@ final class Detection {
 
   private Future<Void> large(LedgerMovement m) {
     Long threshold = aml.largeTransaction().get(m.currency());
-    if (threshold == null || m.size() < threshold) {
+    if (threshold == null || m.size() < threshold || m.returned()) {
       return Future.succeededFuture();
     }
     return flag("large:" + m.postingId() + ":" + m.walletId(), "large_transaction", m, m.size(),
@@ -159,11 +159,14 @@ final class Detection {
       return Future.succeededFuture();
     }
     Instant since = m.createdAt().minus(Duration.ofMinutes(aml.rapidWindowMinutes()));
-    MovementTimeline.Span window = timeline.get().between(since, m.createdAt());
+    // from the first credit on: until 2026-12-07 money sent out before it (older money) counted as
+    // gone out, so a decoy sent after a large credit was flagged with it, and the flag's evidence
+    // then hid the credit from the real exit that followed
+    MovementTimeline.Span window = timeline.get().between(since, m.createdAt()).fromFirstIn();
     if (!rapid(window, minIn)) {
       return Future.succeededFuture();
     }
-    return unflagged(RAPID_IN_OUT, m, Optional.of(m.walletId()), window, since)
+    return unflagged(RAPID_IN_OUT, m, Optional.of(m.walletId()), window, since).map(MovementTimeline.Span::fromFirstIn)
       .compose(rest -> !rapid(rest, minIn) ? Future.succeededFuture()
         : flag("rapid:" + m.walletId() + ":" + rest.firstIn().orElseThrow().postingId(), RAPID_IN_OUT, m,
           rest.wentOut(), rest::postingIds, m.createdAt(), rest.cameIn() + " " + m.currency() + " came in and "

@@ -120,6 +120,14 @@ final class MovementTimeline {
       return first < to ? Optional.of(movements.get(first)) : Optional.empty();
     }
 
+    /**
+     * The span from its first incoming movement on (empty when none came in): what went out before
+     * anything came in left with money the window does not hold.
+     */
+    Span fromFirstIn() {
+      return new Span(nextIn[from], to);
+    }
+
     /** The span's movements but those of {@code postings}, as a span of their own. */
     Span without(Set<String> postings) {
       if (postings.isEmpty()) {

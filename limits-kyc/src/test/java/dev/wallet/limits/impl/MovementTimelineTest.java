@@ -85,6 +85,29 @@ class MovementTimelineTest {
     assertThat(timeline.between(T0.plusSeconds(21), T0.plusSeconds(29)).postingIds()).isEmpty();
   }
 
+  @Test
+  @DisplayName("a span from its first credit on leaves out what went out before anything came in; none came in, none is left")
+  void fromTheFirstCredit() {
+    MovementTimeline timeline = new MovementTimeline(List.of(
+      movement("older-money-out", T0, -900),
+      movement("in", T0.plusSeconds(10), 600),
+      movement("decoy-out", T0.plusSeconds(20), -10),
+      movement("real-out", T0.plusSeconds(30), -600)));
+
+    MovementTimeline.Span atTheDecoy = timeline.between(T0, T0.plusSeconds(20)).fromFirstIn();
+    MovementTimeline.Span atTheExit = timeline.between(T0, T0.plusSeconds(30)).fromFirstIn();
+
+    assertThat(atTheDecoy.postingIds()).containsExactly("in", "decoy-out");
+    assertThat(atTheDecoy.wentOut()).isEqualTo(10);
+    assertThat(atTheExit.postingIds()).containsExactly("in", "decoy-out", "real-out");
+    assertThat(atTheExit.cameIn()).isEqualTo(600);
+    assertThat(atTheExit.wentOut()).isEqualTo(610);
+    MovementTimeline.Span nothingIn = timeline.between(T0, T0.plusSeconds(5)).fromFirstIn();
+    assertThat(nothingIn.count()).isZero();
+    assertThat(nothingIn.wentOut()).isZero();
+    assertThat(timeline.between(T0.plusSeconds(15), T0.plusSeconds(30)).fromFirstIn().count()).isZero();
+  }
+
   private static LedgerMovement movement(String postingId, Instant createdAt, long amountMinor) {
     return new LedgerMovement(postingId, PostingType.TRANSFER, createdAt, "w-1", "owner-1", amountMinor, "USD");
   }
