@@ -215,6 +215,47 @@ class LedgerWriterTest {
       () -> ledger.redis().keys(scan).stream().allMatch(k -> ledger.redis().pttl(k) > 0));
   }
 
+  /**
+   * A saga's finish retires its destination's decision, a key of another shard. Until 2026-12-07 the
+   * source shard's position waited for that key's lifetime: with the destination's master gone, the
+   * source's ledger stood still, and after the stall bound reconciliation halted all money movement.
+   */
+  @Test
+  @DisplayName("a key of another shard that a committed posting retires, out of reach, holds back neither the shard's "
+    + "ledger position nor its later postings, and gets its lifetime once it can be reached")
+  void anUnreachableShardHoldsBackNoOther() {
+    String alice = owner();
+    WalletId a = core.funded(alice, 1_000);
+    WalletId far = core.openOnAnotherMaster(owner(), a);
+    Outcome<TransferView> sent = Await.result(core.transfer(a, far, 100, alice));
+    assertThat(sent.code()).isEqualTo(OutcomeCode.OK);
+    String decision = far.shard().tag() + ":in:" + sent.value().id().value();
+    assertThat(ledger.redis().pttl(decision)).as("kept until the ledger holds the saga's finish").isEqualTo(-1);
+    int farMaster = RedisNodes.masterOf(far.shard());
+
+    RedisNodes.cli(farMaster, "CLIENT", "PAUSE", "30000", "WRITE");
+    try {
+      ledger.startWriter();
+      assertThat(Await.result(core.transfer(a, core.openNear(owner(), a), 50, alice)).code()).isEqualTo(OutcomeCode.OK);
+      String stream = OutboxStreams.key(a.shard());
+      String last = ledger.redis().xrevrange(stream, Range.create("-", "+"), Limit.from(1)).get(0).getId();
+      Eventually.await("the shard's position to pass its last posting while the other master takes no writes",
+        Duration.ofSeconds(10), () -> {
+          String position = ledger.redis().get(OutboxStreams.positionKey(a.shard()));
+          return position != null && OutboxStreams.compareIds(position, last) >= 0;
+        });
+      assertThat(ledger.redis().pttl(decision)).as("out of reach so far").isEqualTo(-1);
+    } finally {
+      RedisNodes.cli(farMaster, "CLIENT", "UNPAUSE");
+    }
+
+    // with the shard's next commit, once 10 s have passed since the last look at what was left for later
+    Eventually.await("the other shard's key to get its lifetime once it can be reached", Duration.ofSeconds(30), () -> {
+      assertThat(Await.result(core.transfer(a, core.openNear(owner(), a), 1, alice)).code()).isEqualTo(OutcomeCode.OK);
+      return ledger.redis().pttl(decision) > 0;
+    });
+  }
+
   @Test
   @DisplayName("a completed transfer's record, same shard or saga, lives on until the ledger holds the posting that completed it, then gets its retention")
   void retiresCompletedTransfersAfterCommit() {

@@ -223,4 +223,9 @@ final class Keys {
   static String ledgerPosition(ShardId shard) {
     return OutboxStreams.positionKey(shard);
   }
+
+  /** Keys of other shards that this shard's committed postings retired and that could not be reached then (a set). */
+  static String retiredElsewhereLater(ShardId shard) {
+    return shard.tag() + ":ledger-retire-later";
+  }
 }

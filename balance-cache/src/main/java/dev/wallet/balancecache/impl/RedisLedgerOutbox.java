@@ -12,7 +12,11 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link LedgerOutbox} on the money core's own connections (the same routing and retries as every
@@ -24,15 +28,26 @@ import java.util.List;
  */
 final class RedisLedgerOutbox implements LedgerOutbox {
 
+  private static final Logger LOG = LoggerFactory.getLogger(RedisLedgerOutbox.class);
+
   private static final long TIMEOUT_MS = RedisHotTierAccess.BACKGROUND_TIMEOUT_MS;
   private static final int BACKLOG_EXACT_BELOW = 10_000;
   private static final long ACKNOWLEDGEMENT_WAIT_MS = 100;
+  /** How long a key of another shard is tried before its lifetime is left for later (a failover lasts 5 to 15 s). */
+  private static final long ELSEWHERE_TIMEOUT_MS = 1_000;
+  /** How often the keys left for later are tried again, and how many at a time. */
+  private static final long LATER_EVERY_MS = 10_000;
+  private static final int LATER_AT_ONCE = 200;
 
   private final ScriptRunner runner;
   private final ShardId shard;
   private final String key;
   private final String positionKey;
   private final String markKey;
+  private final String laterKey;
+  /** Whether {@link #laterKey} may hold keys: at first it may (an earlier writer's), and after a key went there. */
+  private boolean laterMayHold = true;
+  private long laterTriedAtMs = Long.MIN_VALUE;
 
   RedisLedgerOutbox(ScriptRunner runner, ShardId shard) {
     this.runner = runner;
@@ -40,6 +55,7 @@ final class RedisLedgerOutbox implements LedgerOutbox {
     this.key = OutboxStreams.key(shard);
     this.positionKey = Keys.ledgerPosition(shard);
     this.markKey = shard.tag() + ":ledger-mark";
+    this.laterKey = Keys.retiredElsewhereLater(shard);
   }
 
   @Override
@@ -85,28 +101,98 @@ final class RedisLedgerOutbox implements LedgerOutbox {
    * loop, one append to its AOF, one fsync. A {@code WAIT} follows, its answer not needed: it has the
    * replicas acknowledge this write now rather than at their next second, so that the next read of
    * any shard of this master finds everything before it acknowledged (its {@link Replication}).
+   *
+   * <p>A key of another shard that cannot be reached (its master failing over, or lost) is written
+   * down in this shard ({@link Keys#retiredElsewhereLater}), in the same turn as the position, and
+   * given its lifetime by a later call (the shard's next commit once {@link #LATER_EVERY_MS} have
+   * passed: an idle shard keeps them until it moves again, which costs memory only). Until 2026-12-07 the position waited for it: a shard whose
+   * master was gone held back the ledger of every shard whose sagas it had credited, and after the
+   * stall bound reconciliation halted all money movement.
    */
   @Override
   public Future<Void> committed(String position, Collection<String> retired, long lifetimeMs, boolean trim) {
     List<Request> here = new ArrayList<>();
-    List<Future<Response>> elsewhere = new ArrayList<>();
+    List<String> elsewhere = new ArrayList<>();
     for (String retiredKey : retired) {
-      Request expire = Request.cmd(Command.PEXPIRE).arg(retiredKey).arg(lifetimeMs);
       if (retiredKey.startsWith(shard.tag())) {
-        here.add(expire);
+        here.add(Request.cmd(Command.PEXPIRE).arg(retiredKey).arg(lifetimeMs));
       } else {
-        elsewhere.add(runner.send(retiredKey, expire, TIMEOUT_MS));
+        elsewhere.add(retiredKey);
       }
     }
-    here.add(Request.cmd(Command.SET).arg(positionKey).arg(position));
-    if (trim) {
-      // below the position only, and never by length: an entry leaves once the ledger has it
-      here.add(Request.cmd(Command.XTRIM).arg(key).arg("MINID").arg("~").arg(position));
-    }
-    return Future.all(elsewhere)
-      .compose(expired -> inTurn(here, Ask.waitFor(1, ACKNOWLEDGEMENT_WAIT_MS),
-        ACKNOWLEDGEMENT_WAIT_MS + TIMEOUT_MS))
+    return leftForLater().compose(later -> expireElsewhere(elsewhere, later, lifetimeMs, here))
+      .compose(written -> {
+        here.add(Request.cmd(Command.SET).arg(positionKey).arg(position));
+        if (trim) {
+          // below the position only, and never by length: an entry leaves once the ledger has it
+          here.add(Request.cmd(Command.XTRIM).arg(key).arg("MINID").arg("~").arg(position));
+        }
+        return inTurn(here, Ask.waitFor(1, ACKNOWLEDGEMENT_WAIT_MS), ACKNOWLEDGEMENT_WAIT_MS + TIMEOUT_MS);
+      })
       .mapEmpty();
+  }
+
+  /** Keys of other shards an earlier call left for later, at most every {@link #LATER_EVERY_MS}. */
+  private Future<List<String>> leftForLater() {
+    long now = System.currentTimeMillis();
+    if (!laterMayHold || now - laterTriedAtMs < LATER_EVERY_MS) {
+      return Future.succeededFuture(List.of());
+    }
+    laterTriedAtMs = now;
+    return send(Request.cmd(Command.SRANDMEMBER).arg(laterKey).arg(LATER_AT_ONCE)).map(members -> {
+      List<String> keys = new ArrayList<>();
+      if (members != null) {
+        members.forEach(member -> keys.add(member.toString()));
+      }
+      laterMayHold = !keys.isEmpty();
+      return keys;
+    });
+  }
+
+  /**
+   * Gives {@code fresh} and {@code later} keys of other shards their lifetime, and adds to
+   * {@code here} what this shard must remember: the fresh ones that could not be reached, and that
+   * the later ones that were are done.
+   */
+  private Future<Void> expireElsewhere(List<String> fresh, List<String> later, long lifetimeMs, List<Request> here) {
+    Future<List<String>> freshExpired = expireEach(fresh, lifetimeMs);
+    Future<List<String>> laterExpired = expireEach(later, lifetimeMs);
+    return Future.all(freshExpired, laterExpired).map(both -> {
+      Set<String> freshReached = new HashSet<>(freshExpired.result());
+      List<String> laterReached = laterExpired.result();
+      List<String> unreached = fresh.stream().filter(k -> !freshReached.contains(k)).toList();
+      if (!unreached.isEmpty()) {
+        here.add(withKeys(Request.cmd(Command.SADD).arg(laterKey), unreached));
+        laterMayHold = true;
+        LOG.warn("{}: {} key(s) of other shards the ledger retired could not be reached; they get their lifetime "
+          + "later ({})", shard, unreached.size(), laterKey);
+      }
+      if (!laterReached.isEmpty()) {
+        here.add(withKeys(Request.cmd(Command.SREM).arg(laterKey), laterReached));
+      }
+      return null;
+    });
+  }
+
+  /** The keys among {@code keys} that got their lifetime (a key that no longer exists counts). */
+  private Future<List<String>> expireEach(List<String> keys, long lifetimeMs) {
+    List<Future<Boolean>> expired = keys.stream().map(retiredKey -> runner.send(retiredKey,
+        Request.cmd(Command.PEXPIRE).arg(retiredKey).arg(lifetimeMs), ELSEWHERE_TIMEOUT_MS)
+      .map(done -> true).otherwise(false)).toList();
+    return Future.join(expired).otherwise(none -> null).map(all -> {
+      List<String> reached = new ArrayList<>();
+      for (int i = 0; i < keys.size(); i++) {
+        if (expired.get(i).result()) {
+          reached.add(keys.get(i));
+        }
+      }
+      return reached;
+    });
+  }
+
+  private static Request withKeys(Request request, List<String> keys) {
+    keys.forEach(request::arg);
+    return request;
   }
 
   /**

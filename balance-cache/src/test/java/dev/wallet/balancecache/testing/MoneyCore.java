@@ -70,10 +70,18 @@ public final class MoneyCore {
    * a saga between them runs step by step, never in one script (docs/architecture.md, "The cross-shard saga").
    */
   public WalletId openMerchantOnAnotherMaster(String owner, WalletId other) {
+    return open(owner, Optional.of(WalletId.random(onAnotherMaster(other))), WalletType.MERCHANT);
+  }
+
+  /** A personal wallet of {@code owner} on a shard that another Redis master serves than {@code other}'s. */
+  public WalletId openOnAnotherMaster(String owner, WalletId other) {
+    return open(owner, Optional.of(WalletId.random(onAnotherMaster(other))), WalletType.PERSONAL);
+  }
+
+  private ShardId onAnotherMaster(WalletId other) {
     int master = RedisNodes.masterOf(other.shard());
-    ShardId elsewhere = cache.shards().all().stream().filter(shard -> RedisNodes.masterOf(shard) != master)
+    return cache.shards().all().stream().filter(shard -> RedisNodes.masterOf(shard) != master)
       .findFirst().orElseThrow(() -> new IllegalStateException("one master serves every shard"));
-    return open(owner, Optional.of(WalletId.random(elsewhere)), WalletType.MERCHANT);
   }
 
   /**
