@@ -2,8 +2,11 @@ package dev.wallet.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wallet.balancecache.model.OutcomeCode;
+import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
+import dev.wallet.balancecache.testing.MoneyCore;
 import dev.wallet.edge.console.ConsoleSession;
 import dev.wallet.ledger.LedgerWriter;
 import dev.wallet.ledger.MoneyHalts;
@@ -266,6 +269,54 @@ class ConsoleBrowserTest {
     assertThat(browser.text(By.id("flags"))).contains("#" + flagId);
     browser.open(base(first) + "/console/aml?owner=" + alice.id() + "&state=open");
     assertThat(browser.text(By.id("flags"))).doesNotContain("#" + flagId);
+  }
+
+  @Test
+  @DisplayName("a risk officer cannot review an AML flag about another owner whose flagged movement the officer sent "
+    + "(403); it stays unreviewed")
+  void noOneReviewsAFlagTheySentTheMoneyOf() {
+    String officer = "console-sender-" + UUID.randomUUID();
+    ApiCaller self = first.as(officer, "user");
+    String sent = self.openWallet();
+    self.deposit(sent, 2_000_000);
+    ApiCaller alice = first.newUser();
+    String received = alice.openWallet();
+    // by the money core: liveCharts counts the transfers the edges' API made
+    assertThat(Await.result(new MoneyCore(first.cache).transfer(new WalletId(sent), new WalletId(received), 1_500_000,
+      officer)).code()).isEqualTo(OutcomeCode.OK);
+    long flagId = raiseFlag(alice.id(), received, creditPosting(received));
+
+    HttpResponse<Buffer> review = consolePost(first, "/console/aml/flags/" + flagId + "/review",
+      Tokens.valid(officer, "risk"), "state=dismissed&note=fine");
+
+    assertThat(review.statusCode()).as(review.bodyAsString()).isEqualTo(403);
+    assertThat(Await.result(first.app.limits().compliance().flagCase(flagId)).orElseThrow().reviews()).isEmpty();
+    HttpResponse<Buffer> byAnother = consolePost(first, "/console/aml/flags/" + flagId + "/review",
+      Tokens.valid("console-compliance", "risk"), "state=reviewed&note=checked");
+    assertThat(byAnother.statusCode()).as(byAnother.bodyAsString()).isEqualTo(303);
+  }
+
+  @Test
+  @DisplayName("the AML queue says when more flags match than it shows")
+  void theQueueSaysWhenMoreMatch() {
+    String owner = "console-many-" + UUID.randomUUID();
+    Pool pool = EdgeFixture.pool(vertx, EdgeFixture.appDatabase());
+    try {
+      Await.result(pool.preparedQuery("""
+          INSERT INTO limits.aml_flags (dedupe_key, kind, owner_id, wallet_id, currency, total_minor, posting_ids,
+                                        occurred_at, detail)
+          SELECT $1 || n, 'large_transaction', $1, NULL, 'USD', 100, ARRAY['p-many'], now(), 'test flag'
+            FROM generate_series(1, 201) AS n""").execute(Tuple.of(owner)));
+    } finally {
+      Await.result(pool.close());
+    }
+    String risk = Tokens.valid("console-compliance", "risk");
+
+    String all = consoleGet(first, "/console/aml?owner=" + owner, risk).bodyAsString();
+    String some = consoleGet(first, "/console/aml?owner=" + owner + "&kind=structuring", risk).bodyAsString();
+
+    assertThat(all).contains("The newest 200 flags, newest first; more match: narrow the filters");
+    assertThat(some).contains("0 flag(s), newest first").doesNotContain("more match");
   }
 
   @Test

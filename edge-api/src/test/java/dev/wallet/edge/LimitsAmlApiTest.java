@@ -24,6 +24,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -170,6 +171,57 @@ class LimitsAmlApiTest {
       .singleElement().satisfies(f -> assertThat(f.getJsonArray("postingIds").getList()).contains(returned, out));
     assertThat(rapidFlags(compliance, start, bob.id())).anySatisfy(f -> assertThat(f.getJsonArray("postingIds").getList())
       .contains(in));
+  }
+
+  @Test
+  @DisplayName("/admin/aml/flags gives a period of more flags than a page one page after the other: next, then after "
+    + "(until 2026-12-07 the oldest page alone, without a sign that newer flags existed)")
+  void flagsPageByPage(Vertx vertx) {
+    Instant start = Instant.now().minusSeconds(1);
+    cluster = new LimitsEdges(vertx);
+    EdgeFixture edge = cluster.start(Optional.empty());
+    ApiCaller compliance = edge.as("compliance-officer", "admin");
+    String owner = "paged-" + UUID.randomUUID();
+    Pool db = EdgeFixture.pool(vertx, EdgeFixture.appDatabase());
+    List<Long> raised;
+    try {
+      raised = IntStream.range(0, 3).mapToObj(i -> raise(db, owner)).toList();
+    } finally {
+      db.close();
+    }
+
+    String period = "/admin/aml/flags?limit=2&from=" + start;
+    JsonObject page = page(compliance, period);
+    assertThat(page.getJsonArray("flags")).hasSize(2);
+    assertThat(page.getLong("next")).as("more than a page").isNotNull();
+    List<Long> seen = new ArrayList<>(ownersFlags(page, owner));
+    for (int pages = 1; page.containsKey("next") && pages < 1_000; pages++) {
+      page = page(compliance, period + "&after=" + page.getLong("next"));
+      seen.addAll(ownersFlags(page, owner));
+    }
+
+    assertThat(page.containsKey("next")).as("the last page").isFalse();
+    assertThat(seen).containsExactlyElementsOf(raised);
+  }
+
+  private static JsonObject page(ApiCaller compliance, String path) {
+    HttpResponse<Buffer> listed = compliance.get(path);
+    assertThat(listed.statusCode()).as(listed.bodyAsString()).isEqualTo(200);
+    return listed.bodyAsJsonObject();
+  }
+
+  private static List<Long> ownersFlags(JsonObject page, String owner) {
+    return page.getJsonArray("flags").stream().map(JsonObject.class::cast)
+      .filter(flag -> owner.equals(flag.getString("ownerId"))).map(flag -> flag.getLong("id")).toList();
+  }
+
+  /** A flag about {@code owner}, as a monitor raises one. */
+  private static long raise(Pool db, String owner) {
+    return Await.result(db.preparedQuery("""
+        INSERT INTO limits.aml_flags (dedupe_key, kind, owner_id, wallet_id, currency, total_minor, posting_ids,
+                                      occurred_at, detail)
+        VALUES ($1, 'large_transaction', $2, NULL, 'USD', 100, ARRAY['p-test'], now(), 'test flag') RETURNING id""")
+      .execute(Tuple.of(UUID.randomUUID().toString(), owner))).iterator().next().getLong("id");
   }
 
   private static List<JsonObject> rapidFlags(ApiCaller compliance, Instant from, String owner) {

@@ -10,6 +10,7 @@ import io.vertx.sqlclient.Pool;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** Reads served from the ledger. */
 public interface LedgerReader extends RetiredRecords {
@@ -82,6 +83,12 @@ public interface LedgerReader extends RetiredRecords {
 
   /** One posting by its id, with its entries. */
   Future<Optional<LedgerPosting>> posting(String postingId);
+
+  /**
+   * The owners of the accounts that the postings {@code postingIds} moved money of, or name as their
+   * counterparty (a saga's credit names its source): who was on either side of them.
+   */
+  Future<Set<String>> ownersOf(List<String> postingIds);
 
   /** The last reconciliation any writer instance published. */
   Future<Optional<ReconciliationReport>> lastReconciliation();

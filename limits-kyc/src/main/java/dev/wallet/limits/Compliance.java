@@ -35,8 +35,11 @@ public interface Compliance {
   /** Whether this process runs the monitors on a timer ({@code WALLET_AML_INTERVAL_MS} above 0). */
   boolean monitorsRunHere();
 
-  /** Flags raised in [from, to), by when they were detected, oldest first. */
-  Future<List<AmlFlag>> flags(Instant from, Instant to, int limit);
+  /**
+   * Flags detected in [from, to) whose id is above {@code afterId} (0: from the first), oldest first,
+   * at most {@code limit}: a page, the next one after the last id of this one.
+   */
+  Future<List<AmlFlag>> flags(Instant from, Instant to, long afterId, int limit);
 
   /** The compliance queue: flags with their state, newest first. */
   Future<List<AmlCase>> queue(AmlQueueFilter filter);

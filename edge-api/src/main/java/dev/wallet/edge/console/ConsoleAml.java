@@ -60,13 +60,16 @@ public final class ConsoleAml {
     Optional<String> kind = param(ctx, "kind").filter(KINDS::contains);
     Optional<String> owner = param(ctx, "owner").map(LimitsHandlers::ownerId);
     Optional<AmlFlagState> state = param(ctx, "state").map(ConsoleAml::state);
-    AmlQueueFilter filter = new AmlQueueFilter(start(from), start(to.plusDays(1)), kind, owner, state, QUEUE_LENGTH);
+    // one more than is shown, to say that more match (until 2026-12-07 the queue stopped at 200 without a sign)
+    AmlQueueFilter filter = new AmlQueueFilter(start(from), start(to.plusDays(1)), kind, owner, state,
+      QUEUE_LENGTH + 1);
     Map<String, Object> model = ConsolePages.model(ctx, "aml");
     model.putAll(Map.of("from", from.toString(), "to", to.toString(), "kind", kind.orElse(""),
       "owner", owner.orElse(""), "state", state.map(AmlFlagState::wire).orElse(""), "kinds", KINDS,
       "states", List.of("open", "reviewed", "escalated", "dismissed")));
     pages.render(ctx, 200, "aml", compliance.queue(filter).map(cases -> {
-      model.put("flags", cases.stream().map(ConsoleAml::row).toList());
+      model.put("flags", cases.stream().limit(QUEUE_LENGTH).map(ConsoleAml::row).toList());
+      model.put("more", cases.size() > QUEUE_LENGTH);
       return model;
     }));
   }
@@ -102,7 +105,9 @@ public final class ConsoleAml {
 
   /**
    * POST /console/aml/flags/:flagId/review {state, note}; 403 for a flag about the reviewer's own
-   * movements (until 2026-12-07 a risk user could dismiss a flag about themselves).
+   * movements: one about the reviewer (until 2026-12-07 a risk user could dismiss a flag about
+   * themselves), or one whose movements the reviewer was on the other side of (until the same day,
+   * an officer who sent the flagged money could dismiss the receiver's flag).
    */
   public void review(RoutingContext ctx) {
     long id = flagId(ctx);
@@ -110,12 +115,20 @@ public final class ConsoleAml {
     String note = Optional.ofNullable(ctx.request().getFormAttribute("note")).orElse("").trim();
     Caller reviewer = ConsoleSession.caller(ctx);
     Reply.onContextOf(io.vertx.core.Vertx.currentContext(),
-        compliance.flagCase(id).compose(found -> {
-          found.ifPresent(about -> reviewer.requireNotOwnerOf(about.flag().ownerId(), "the review of an AML flag"));
-          return compliance.review(id, state, note, reviewer.id());
-        }))
+        compliance.flagCase(id).compose(found -> (found.isEmpty() ? Future.succeededFuture((Void) null)
+            : requireNotAParty(reviewer, found.get().flag()))
+          .compose(allowed -> compliance.review(id, state, note, reviewer.id()))))
       .onSuccess(done -> ConsolePages.redirect(ctx, "/console/aml/flags/" + id + "?reviewed=" + state.wire()))
       .onFailure(failure -> ctx.fail(asInvalid(failure)));
+  }
+
+  private Future<Void> requireNotAParty(Caller reviewer, AmlFlag flag) {
+    reviewer.requireNotOwnerOf(flag.ownerId(), "the review of an AML flag");
+    return ledger.ownersOf(flag.postingIds()).recover(DependencyUnavailableException::ledgerRead)
+      .map(parties -> {
+        parties.forEach(party -> reviewer.requireNotOwnerOf(party, "the review of an AML flag"));
+        return null;
+      });
   }
 
   /** Compliance refuses what it cannot do (a period with too many flags, a note it does not take) as an argument. */

@@ -232,14 +232,25 @@ public final class LimitsHandlers {
     Reply.answer(ctx, limits.profile(ownerId(ctx)).map(profile -> Reply.ok(profile(profile))));
   }
 
-  /** GET /admin/aml/flags?from=&to=&limit= : by detection time, the last 30 days unless given. */
+  /**
+   * GET /admin/aml/flags?from=&to=&limit=&after= : by detection time, the last 30 days unless given,
+   * oldest first, a page at a time: {@code next}, when more follow, is the {@code after} of the next
+   * page. Until 2026-12-07 there was no next page, and a period of more flags than a page showed its
+   * oldest alone, without a sign that newer ones existed.
+   */
   public void flags(RoutingContext ctx) {
     Instant to = instantParam(ctx, "to").orElse(clock.instant());
     Instant from = instantParam(ctx, "from").orElse(to.minus(DEFAULT_FLAG_PERIOD));
-    Reply.answer(ctx, limits.compliance().flags(from, to, pageLimit(ctx)).map(flags -> {
+    long after = ApiSchema.query(ctx, "after").map(value -> (Long) value).orElse(0L);
+    int limit = pageLimit(ctx);
+    Reply.answer(ctx, limits.compliance().flags(from, to, after, limit + 1).map(flags -> {
       JsonArray list = new JsonArray();
-      flags.forEach(flag -> list.add(flag(flag)));
-      return Reply.ok(new JsonObject().put("flags", list));
+      flags.stream().limit(limit).forEach(flag -> list.add(flag(flag)));
+      JsonObject page = new JsonObject().put("flags", list);
+      if (flags.size() > limit) {
+        page.put("next", flags.get(limit - 1).id());
+      }
+      return Reply.ok(page);
     }));
   }
 

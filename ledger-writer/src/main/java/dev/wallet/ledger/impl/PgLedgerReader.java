@@ -43,6 +43,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The ledger's reads, with keyset pagination over (seq, bucket) so pages never shift. A wallet's
@@ -461,6 +462,29 @@ public final class PgLedgerReader implements LedgerReader {
     return nodes.everywhere(SqlQueries.POSTING_BY_ID, Tuple.of(postingId))
       .compose(this::withLines)
       .map(postings -> postings.stream().findFirst());
+  }
+
+  /**
+   * Two reads of every database: a counterparty's account may be in another than the posting's. A
+   * step of a movement across shards ({@code <movement>.credit}) holds one side's legs alone; its
+   * debit and credit hold both sides.
+   */
+  @Override
+  public Future<Set<String>> ownersOf(List<String> postingIds) {
+    String[] ids = postingIds.stream().flatMap(PgLedgerReader::withBothSides).distinct().toArray(String[]::new);
+    return nodes.everywhere(SqlQueries.ACCOUNTS_OF_POSTINGS, Tuple.of((Object) ids))
+      .compose(accounts -> nodes.everywhere(SqlQueries.OWNERS_OF_ACCOUNTS,
+        Tuple.of((Object) accounts.stream().map(row -> row.getString("account_id")).distinct().toArray(String[]::new))))
+      .map(owners -> owners.stream().map(row -> row.getString("owner_id")).collect(Collectors.toSet()));
+  }
+
+  private static Stream<String> withBothSides(String postingId) {
+    int step = postingId.lastIndexOf('.');
+    if (step < 0) {
+      return Stream.of(postingId);
+    }
+    String movement = postingId.substring(0, step);
+    return Stream.of(postingId, movement + ".debit", movement + ".credit");
   }
 
   @Override

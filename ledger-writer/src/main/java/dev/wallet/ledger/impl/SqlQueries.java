@@ -308,6 +308,16 @@ public final class SqlQueries {
     SELECT id, type, shard, reference, idempotency_scope, counterparty, created_at, stream_id
       FROM postings WHERE id = $1""";
 
+  /** The accounts the postings $1 moved money of, and those they name as counterparty. */
+  static final String ACCOUNTS_OF_POSTINGS = """
+    SELECT account_id FROM entries WHERE posting_id = ANY($1::text[])
+    UNION
+    SELECT counterparty FROM postings WHERE id = ANY($1::text[]) AND counterparty IS NOT NULL""";
+
+  /** The owners of the accounts $1 (system accounts have none). */
+  static final String OWNERS_OF_ACCOUNTS = """
+    SELECT DISTINCT owner_id FROM accounts WHERE id = ANY($1::text[]) AND owner_id IS NOT NULL""";
+
   static final String ENTRIES_OF_POSTINGS = """
     SELECT posting_id, idx, account_id, bucket, amount, currency, balance_after, seq, created_at
       FROM entries WHERE posting_id = ANY($1::text[]) ORDER BY created_at, posting_id, idx""";

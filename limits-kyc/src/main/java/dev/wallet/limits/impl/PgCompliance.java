@@ -180,8 +180,8 @@ final class PgCompliance implements Compliance {
   }
 
   @Override
-  public Future<List<AmlFlag>> flags(Instant from, Instant to, int limit) {
-    return query(SqlQueries.FLAGS_DETECTED, Tuple.of(utc(from), utc(to), limit), "the AML flags")
+  public Future<List<AmlFlag>> flags(Instant from, Instant to, long afterId, int limit) {
+    return query(SqlQueries.FLAGS_DETECTED, Tuple.of(utc(from), utc(to), limit, afterId), "the AML flags")
       .map(PgCompliance::flags);
   }
 

@@ -119,7 +119,7 @@ final class SqlQueries {
     """;
 
   static final String FLAGS_DETECTED = FLAG_COLUMNS + """
-     WHERE detected_at >= $1 AND detected_at < $2 ORDER BY id LIMIT $3""";
+     WHERE detected_at >= $1 AND detected_at < $2 AND id > $4 ORDER BY id LIMIT $3""";
 
   /** The queue: $1..$2 detection period, then optional kind, owner, state (null: any), $6 limit. */
   static final String FLAG_QUEUE = """
