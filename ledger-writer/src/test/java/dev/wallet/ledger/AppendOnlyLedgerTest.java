@@ -88,6 +88,11 @@ class AppendOnlyLedgerTest {
     assertSqlState(owner, "DELETE FROM " + partition + " WHERE account_id = '" + wallet.value() + "'", "WL003");
     assertSqlState(owner, "UPDATE " + partition + " SET amount = amount WHERE account_id = '" + wallet.value() + "'",
       "WL003");
+    // the first timestamp of every posting id, which refuses a posting that comes again with another
+    // (until 2026-12-07 the owner could change or delete it)
+    assertSqlState(owner, "UPDATE ledger_posting_ids SET created_at = created_at + interval '1 second'", "WL003");
+    assertSqlState(owner, "DELETE FROM ledger_posting_ids", "WL003");
+    assertSqlState(owner, "TRUNCATE ledger_posting_ids", "WL003");
   }
 
   @Test
