@@ -293,4 +293,45 @@ class DepositsApiTest {
     assertProblem(alice.get("/v1/deposits/d0001_" + "0".repeat(24)), 404, "not_found");
     assertThat(alice.get("/v1/deposits/" + id).statusCode()).isEqualTo(200);
   }
+
+  /**
+   * A step that fails every time: the shard's clearing account of the gateway is no account in Redis
+   * (as after a loss no failover recovers). Until 2026-12-07 each round logged a warning and nothing
+   * counted it.
+   */
+  @Test
+  @DisplayName("a deposit no reconciliation round gets further is counted in every round (the stuck-movement alert's "
+    + "counter), and settles once its step can be taken")
+  void aMovementNoRoundGetsFurtherIsCounted() {
+    ApiCaller alice = edge.newUser();
+    String wallet = alice.openWallet();
+    String clearing = new WalletId(wallet).shard().tag() + ":a:clearing.sandbox:USD";
+    int master = RedisNodes.masterOf(new WalletId(wallet).shard());
+    double before = unsettledRounds("deposit");
+    boolean existed = "1".equals(RedisNodes.cli(master, "EXISTS", clearing).trim());
+    if (existed) {
+      RedisNodes.cli(master, "RENAME", clearing, clearing + ":aside");
+    }
+    try {
+      RedisNodes.cli(master, "SET", clearing, "not an account");
+      // the gateway collects it; crediting the wallet fails, in the request and in every round after
+      alice.post("/v1/deposits", deposit(wallet, 700, "sandbox"), newKey());
+
+      Eventually.await("rounds to count the deposit they could not credit", Duration.ofSeconds(30),
+        () -> unsettledRounds("deposit") >= before + 2);
+      assertThat(alice.available(wallet)).isZero();
+    } finally {
+      RedisNodes.cli(master, "DEL", clearing);
+      if (existed) {
+        RedisNodes.cli(master, "RENAME", clearing + ":aside", clearing);
+      }
+    }
+    Eventually.await("the deposit credited once its step can be taken", Duration.ofSeconds(30),
+      () -> alice.available(wallet) == 700);
+  }
+
+  private static double unsettledRounds(String movement) {
+    return edge.registry.counter("wallet_gateway_unsettled_rounds_total", "gateway", "sandbox", "movement", movement)
+      .count();
+  }
 }

@@ -474,7 +474,8 @@ class WebhooksApiTest {
   @DisplayName("the counters the gateway alerts watch are exported at zero from the start, so that their first event "
     + "is an increase")
   void alertCountersStartAtZero() {
-    for (String name : List.of("wallet_gateway_contradictions_total", "wallet_gateway_money_stranded_total")) {
+    for (String name : List.of("wallet_gateway_contradictions_total", "wallet_gateway_money_stranded_total",
+        "wallet_gateway_unsettled_rounds_total")) {
       for (String movement : List.of("deposit", "withdrawal")) {
         assertThat(edge.registry.find(name).tags("gateway", "sandbox", "movement", movement).counter())
           .as(name + " of " + movement + "s").isNotNull();

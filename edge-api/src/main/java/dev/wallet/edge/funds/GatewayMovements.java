@@ -88,6 +88,7 @@ public final class GatewayMovements<M extends GatewayMovement> {
     contradictions();
     stranded();
     refusals();
+    unsettledRounds();
   }
 
   private Counter contradictions() {
@@ -96,6 +97,15 @@ public final class GatewayMovements<M extends GatewayMovement> {
 
   private Counter refusals() {
     return meters.counter("wallet_gateway_refusals_total", "gateway", gateway.name(), "movement", noun);
+  }
+
+  /**
+   * A movement a reconciliation round could not take a step further: a gateway away, or a step that
+   * fails every time (a hold the hot tier lost). Until 2026-12-07 a warning in the log alone, and a
+   * movement failing every round held or kept money for good without an alert.
+   */
+  private Counter unsettledRounds() {
+    return meters.counter("wallet_gateway_unsettled_rounds_total", "gateway", gateway.name(), "movement", noun);
   }
 
   private Counter stranded() {
@@ -461,6 +471,7 @@ public final class GatewayMovements<M extends GatewayMovement> {
   private Future<Void> reconcileOne(M movement) {
     Future<M> done = movement.status().phase() == Phase.AWAITING ? askAbout(movement) : drive(movement);
     return done.<Void>mapEmpty().recover(failure -> {
+      unsettledRounds().increment();
       LOG.warn("{} {} ({}): not settled yet, will try again: {}", noun, movement.id(), movement.status(),
         failure.toString());
       return Future.succeededFuture();
