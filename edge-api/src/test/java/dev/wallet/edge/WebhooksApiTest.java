@@ -211,8 +211,8 @@ class WebhooksApiTest {
    * halt): the wallet kept money the gateway had taken back, or a customer lost a returned payout.
    */
   @Test
-  @DisplayName("a reversal that arrives before the credit is both verdicts at once: the deposit is credited and taken "
-    + "back, and the late success changes nothing")
+  @DisplayName("a reversal that arrives before the credit is both verdicts at once: the deposit is reversed without "
+    + "being credited, and the late success changes nothing")
   void reversalBeforeCredit() {
     ApiCaller alice = edge.newUser();
     Pending deposit = pendingDeposit(alice, 300);
@@ -230,6 +230,8 @@ class WebhooksApiTest {
     assertThat(alice.get("/v1/deposits/" + deposit.id()).bodyAsJsonObject().getString("status")).isEqualTo("reversed");
     assertThat(alice.wallet(deposit.wallet()).getJsonObject("balance"))
       .isEqualTo(new JsonObject().put("available", 0).put("held", 0));
+    // until 2026-12-07 credited, then taken back by a hold settled at once
+    assertThat(alice.wallet(deposit.wallet()).getLong("seq")).isZero();
   }
 
   @Test

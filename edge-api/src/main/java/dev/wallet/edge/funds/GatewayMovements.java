@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * PREPARING ──▶ AWAITING ──succeeded──▶ APPLYING ──▶ COMPLETED ──reversed──▶ REVERSING ──▶ REVERSED
+ *     │             │                        └──(reversal learnt, not applied)─────────────────▶ REVERSED
  *     │             └──────declined─────▶ RELEASING ──▶ FAILED
  *     └──refused───────────────────────────────────────▶ FAILED
  * </pre>
@@ -377,12 +378,25 @@ public final class GatewayMovements<M extends GatewayMovement> {
   Future<M> drive(M movement) {
     return switch (movement.status().phase()) {
       case PREPARING -> start(movement, Optional.empty());
-      case APPLYING -> kind.apply(movement).compose(applied -> movement.reversalLearnt().isPresent()
-        && applied.to().phase() == Phase.COMPLETED ? completedAndReversing(movement, applied) : step(movement, applied));
+      case APPLYING -> applied(movement);
       case RELEASING -> kind.release(movement).compose(released -> step(movement, released));
       case REVERSING -> kind.reverse(movement).compose(reversal -> step(movement, reversal));
       case AWAITING, COMPLETED, FAILED, REVERSED -> Future.succeededFuture(movement);
     };
+  }
+
+  /**
+   * The gateway's success applied; or, when its reversal was learnt too, applied only as the kind
+   * applies a success taken back already ({@link GatewayMovementKind#applyTakenBack}: a deposit's credit
+   * is forgone, and the deposit reversed without its money ever reaching the balance), and, if that
+   * did apply it, recorded completed and reversing at once and taken back.
+   */
+  private Future<M> applied(M movement) {
+    if (movement.reversalLearnt().isEmpty()) {
+      return kind.apply(movement).compose(applied -> step(movement, applied));
+    }
+    return kind.applyTakenBack(movement).compose(applied -> applied.to().phase() == Phase.COMPLETED
+      ? completedAndReversing(movement, applied) : step(movement, applied));
   }
 
   /**
@@ -565,7 +579,8 @@ public final class GatewayMovements<M extends GatewayMovement> {
   /**
    * A reversal takes a completed movement back. One that comes before the success it implies (asked
    * of the gateway, or its webhook ahead of the success's) is both verdicts at once: the movement is
-   * applied, then taken back. The reversal is written with the first step, so that a failure before
+   * applied as its kind applies a success taken back already (a deposit's credit forgone; a payout's
+   * hold settled, then its return credited). The reversal is written with the first step, so that a failure before
    * the second, or a webhook driving the same row, cannot drop it (until 2026-12-06 both could, and the
    * row ended completed; and a reversal webhook ahead of its success was refused 503 for the gateway
    * to send again, lost once the gateway stopped trying). The earlier phases are tried first: a row
