@@ -318,7 +318,9 @@ public final class GatewayMovements<M extends GatewayMovement> {
    * A success or a reversal for another amount than the movement's; a decline moved nothing, whatever
    * amount it names, as when the gateway is asked ({@link #movedOtherThanAsked(Money, GatewayStatus)}).
    * Until 2026-12-07 a decline's webhook for another amount was refused 400, and the movement waited
-   * for the reconciler's question (WebhooksApiTest.aDeclineForAnotherAmountIsADecline).
+   * for the reconciler's question (WebhooksApiTest.aDeclineForAnotherAmountIsADecline); one naming 0
+   * was refused by the webhook schema until the same day, which now lets a decline, and only a decline,
+   * name 0 (openapi.yaml, GatewayEvent; WebhooksApiTest.aDeclineMayNameZero).
    */
   private static boolean movedOtherThanAsked(GatewayMovement movement, GatewayEvent event) {
     return Verdict.of(event).kind() != Verdict.Kind.FAILED && !movement.amount().equals(event.amount());
