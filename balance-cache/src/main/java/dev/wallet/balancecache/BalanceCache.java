@@ -95,6 +95,16 @@ public interface BalanceCache {
   Future<Outcome<Credited>> credit(Credit command);
 
   /**
+   * Makes sure the credit {@code command} describes is never booked, unless it was already: its
+   * key's answer if it has one (OK, replayed: the money is in the wallet; or the refusal it was
+   * given), else {@link OutcomeCode#CREDIT_FORGONE}, recorded under the key for the idempotency
+   * retention as a refusal is, so that the credit asked afterwards is answered that and moves
+   * nothing. The key's one record decides which came first, so a credit and its forgoing that race
+   * end one way. For a deposit whose reversal the wallet learnt before crediting it.
+   */
+  Future<Outcome<Credited>> forgoCredit(Credit command);
+
+  /**
    * Moves money between wallets: one script when they share a shard, otherwise the saga (debit
    * into transit, credit, finish or reverse). Completes with OK (completed), PENDING (the saga
    * will be finished by the sweeper), or a refusal; a reversed transfer carries the destination's

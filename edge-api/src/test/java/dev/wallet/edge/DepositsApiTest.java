@@ -173,12 +173,15 @@ class DepositsApiTest {
 
   /**
    * The gateway lost every answer and webhook, and the deposit was charged back before the reconciler
-   * asked. The credit before the chargeback fails once (its shard's master holds writes back for longer
-   * than a request may wait); the next round completes the deposit. Until 2026-12-06 it stayed completed
-   * and was never asked about again: the wallet kept money the gateway had taken back.
+   * asked. The money-core step after it fails once (its shard's master holds writes back for longer
+   * than a request may wait); the next round ends it. Until 2026-12-06 the deposit stayed completed
+   * and was never asked about again: the wallet kept money the gateway had taken back. Until
+   * 2026-12-07 that step was a credit, taken back by a hold after; it is now the credit forgone
+   * (aReversalLearntBeforeTheCreditNeverReachesTheBalance), so nothing is booked.
    */
   @Test
-  @DisplayName("a chargeback learnt by asking the gateway is taken back even when the credit before it failed once")
+  @DisplayName("a chargeback learnt by asking the gateway still reverses the deposit when the money core's step "
+    + "after it failed once")
   void chargebackLearntByAskingOutlivesAFailedCredit(Vertx vertx) {
     ApiCaller alice = edge.newUser();
     String wallet = alice.openWallet();
@@ -203,8 +206,8 @@ class DepositsApiTest {
       assertThat(reversed.getString("failureReason")).isEqualTo("chargeback");
       assertThat(alice.wallet(wallet).getJsonObject("balance"))
         .isEqualTo(new JsonObject().put("available", 0).put("held", 0));
-      // credited once; the chargeback is a hold, settled at once
-      assertThat(alice.wallet(wallet).getLong("seq")).isEqualTo(3);
+      // the credit forgone: nothing booked
+      assertThat(alice.wallet(wallet).getLong("seq")).isZero();
     } finally {
       app.close();
     }
@@ -214,6 +217,51 @@ class DepositsApiTest {
     Row row = Await.result(app.preparedQuery("SELECT status, (extract(epoch FROM updated_at) * 1000000)::bigint "
       + "AS touched FROM edge.deposits WHERE id = $1").execute(Tuple.of(deposit))).iterator().next();
     return new JsonObject().put("status", row.getString("status")).put("touched", row.getLong("touched"));
+  }
+
+  /**
+   * The gateway lost every answer and webhook of the deposit and took it back before the reconciler
+   * asked: the wallet learns both verdicts before it has credited anything. Until 2026-12-07 it
+   * credited the deposit (pushed on the socket: 400 available), then took it back by a hold: in
+   * between the money was spendable, and a transfer sent then (a bot watching this socket) left the
+   * chargeback unrecovered and the wallet frozen. Now the credit is forgone: the balance never shows
+   * the money and the wallet's books never have it. A later deposit of 7 is the marker: the socket
+   * brings a wallet's changes in order, so once its change has arrived every earlier one has.
+   */
+  @Test
+  @DisplayName("a deposit the gateway took back before the wallet credited it never reaches the balance: reversed, "
+    + "nothing booked, nothing pushed, no money stranded")
+  void aReversalLearntBeforeTheCreditNeverReachesTheBalance(Vertx vertx) {
+    ApiCaller alice = edge.newUser();
+    String wallet = alice.openWallet();
+    LiveSocket socket = LiveSocket.open(vertx, edge.port(), wallet, alice.token());
+    double strandedBefore = stranded();
+
+    String id = alice.post("/v1/deposits", deposit(wallet, 400, "card", "timeout-reverse"), newKey())
+      .bodyAsJsonObject().getString("id");
+    JsonObject reversed = alice.awaitStatus("/v1/deposits/" + id, "reversed");
+    alice.deposit(wallet, 7);
+    socket.awaitMessage("the marker deposit's balance event", message -> "balance".equals(message.getString("type"))
+      && message.getLong("available") == 7);
+
+    try {
+      assertThat(reversed.getString("failureReason")).isEqualTo("chargeback");
+      assertThat(socket.messages.stream().filter(message -> "balance".equals(message.getString("type")))
+        .map(message -> message.getLong("available"))).as("every balance pushed").containsExactly(7L);
+      assertThat(alice.wallet(wallet).getJsonObject("balance"))
+        .isEqualTo(new JsonObject().put("available", 7).put("held", 0));
+      assertThat(alice.wallet(wallet).getLong("seq")).as("the marker is the wallet's only posting").isEqualTo(1);
+      assertThat(alice.wallet(wallet).getString("status")).isEqualTo("active");
+      assertThat(stranded()).isEqualTo(strandedBefore);
+    } finally {
+      socket.socket.close();
+    }
+  }
+
+  private static double stranded() {
+    Counter counter = edge.registry.find("wallet_gateway_money_stranded_total").tags("gateway", "sandbox", "movement",
+      "deposit").counter();
+    return counter == null ? 0 : counter.count();
   }
 
   @Test

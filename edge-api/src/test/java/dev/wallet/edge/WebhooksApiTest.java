@@ -169,6 +169,45 @@ class WebhooksApiTest {
     assertThat(contradictions()).isEqualTo(contradictionsBefore);
   }
 
+  /**
+   * A decline moved nothing, and a gateway may name 0 for it (GatewayMovements.movedOtherThanAsked
+   * counts it whatever amount it names): until 2026-12-07 the webhook schema's amount was at least 1,
+   * such a decline was refused 400, the gateway stopped sending it, and the movement waited for the
+   * reconciler's question. An event that says money moved still names at least 1 (the schema), and
+   * exactly what was asked (the code).
+   */
+  @Test
+  @DisplayName("a decline may name amount 0, of a deposit or a payout; an event that says money moved may not (400), "
+    + "and none may name less than 0")
+  void aDeclineMayNameZero() {
+    ApiCaller alice = edge.newUser();
+    Pending deposit = pendingDeposit(alice, 500);
+    String wallet = alice.openWallet();
+    alice.deposit(wallet, 1_000);
+    HttpResponse<Buffer> requested = alice.post("/v1/withdrawals", withdrawal(wallet, 300, "timeout"), newKey());
+    assertThat(requested.statusCode()).as(requested.bodyAsString()).isEqualTo(202);
+    String payout = requested.bodyAsJsonObject().getString("id");
+
+    // the schema refuses them before any movement is looked up: a reference no movement has is 400 too, not 404
+    for (JsonObject moved : List.of(event("deposit.succeeded", deposit.id(), 0), event("deposit.reversed", deposit.id(), 0),
+      event("payout.paid", payout, 0), event("payout.returned", payout, 0), event("deposit.failed", deposit.id(), -1),
+      event("deposit.succeeded", "d0001_" + "0".repeat(24), 0))) {
+      assertProblem(deliver(moved, now(), EdgeFixture.WEBHOOK_SECRET), 400, "invalid_request");
+      assertThat(recorded(moved.getString("id"))).isZero();
+    }
+    HttpResponse<Buffer> depositDeclined = deliver(event("deposit.failed", deposit.id(), 0), now(),
+      EdgeFixture.WEBHOOK_SECRET);
+    HttpResponse<Buffer> payoutDeclined = deliver(event("payout.failed", payout, 0), now(), EdgeFixture.WEBHOOK_SECRET);
+
+    assertThat(depositDeclined.statusCode()).as(depositDeclined.bodyAsString()).isEqualTo(200);
+    assertThat(payoutDeclined.statusCode()).as(payoutDeclined.bodyAsString()).isEqualTo(200);
+    assertThat(alice.get("/v1/deposits/" + deposit.id()).bodyAsJsonObject().getString("status")).isEqualTo("failed");
+    assertThat(alice.get("/v1/withdrawals/" + payout).bodyAsJsonObject().getString("status")).isEqualTo("failed");
+    assertThat(alice.wallet(deposit.wallet()).getLong("seq")).isZero();
+    assertThat(alice.wallet(wallet).getJsonObject("balance"))
+      .isEqualTo(new JsonObject().put("available", 1_000).put("held", 0));
+  }
+
   private static double contradictions() {
     Counter counter = edge.registry.find("wallet_gateway_contradictions_total").tags("gateway", "sandbox", "movement",
       "deposit").counter();
@@ -211,8 +250,8 @@ class WebhooksApiTest {
    * halt): the wallet kept money the gateway had taken back, or a customer lost a returned payout.
    */
   @Test
-  @DisplayName("a reversal that arrives before the credit is both verdicts at once: the deposit is credited and taken "
-    + "back, and the late success changes nothing")
+  @DisplayName("a reversal that arrives before the credit is both verdicts at once: the deposit is reversed without "
+    + "being credited, and the late success changes nothing")
   void reversalBeforeCredit() {
     ApiCaller alice = edge.newUser();
     Pending deposit = pendingDeposit(alice, 300);
@@ -230,6 +269,8 @@ class WebhooksApiTest {
     assertThat(alice.get("/v1/deposits/" + deposit.id()).bodyAsJsonObject().getString("status")).isEqualTo("reversed");
     assertThat(alice.wallet(deposit.wallet()).getJsonObject("balance"))
       .isEqualTo(new JsonObject().put("available", 0).put("held", 0));
+    // until 2026-12-07 credited, then taken back by a hold settled at once
+    assertThat(alice.wallet(deposit.wallet()).getLong("seq")).isZero();
   }
 
   @Test

@@ -506,11 +506,30 @@ public final class RedisBalanceCache implements BalanceCache {
    */
   @Override
   public Future<Outcome<Credited>> credit(Credit command) {
-    return ledger.credited(command.wallet(), command.reference()).compose(booked -> booked.isPresent()
-      ? Future.succeededFuture(booked.get().amount().equals(command.amount())
-        ? new Outcome<>(OutcomeCode.OK, booked.get(), true) : Outcome.refused(OutcomeCode.IDEMPOTENCY_KEY_REUSED))
+    return bookedBefore(command).compose(booked -> booked.isPresent() ? Future.succeededFuture(booked.get())
       : command.givesBackLimitsOf().map(this::holdCounters).orElse(Future.succeededFuture(List.of()))
         .compose(counters -> credit(command, counters)));
+  }
+
+  /**
+   * The ledger is asked first, as {@link #credit} asks it (a credit's record in the hot tier expires a
+   * day after the ledger has it); then answered.lua records CREDIT_FORGONE under the credit's key,
+   * unless the key has an answer already, which it replays.
+   */
+  @Override
+  public Future<Outcome<Credited>> forgoCredit(Credit command) {
+    JsonObject forgone = new JsonObject().put("code", OutcomeCode.CREDIT_FORGONE.name())
+      .put("reference", command.reference());
+    return bookedBefore(command).compose(booked -> booked.isPresent() ? Future.succeededFuture(booked.get())
+      : recordedUnlessAnswered(Keys.idempotency(command.wallet().shard(), command.idempotencyKey()),
+        command.requestHash(), Optional.empty(), forgone).map(reply -> Views.outcome(reply, Views::credited)));
+  }
+
+  /** The credit as the ledger holds it under its posting id, replayed; another amount there is another request. */
+  private Future<Optional<Outcome<Credited>>> bookedBefore(Credit command) {
+    return ledger.credited(command.wallet(), command.reference()).map(booked -> booked.map(credited ->
+      credited.amount().equals(command.amount()) ? new Outcome<>(OutcomeCode.OK, credited, true)
+        : Outcome.refused(OutcomeCode.IDEMPOTENCY_KEY_REUSED)));
   }
 
   /** The limit counters a hold counted: its record names them while it lasts, the ledger after. */

@@ -62,7 +62,13 @@ public enum OutcomeCode {
   /** This idempotency key was used before for a different request. */
   IDEMPOTENCY_KEY_REUSED,
   /** Another item of an atomic batch was refused, so this one was not applied (nothing was recorded for it). */
-  BATCH_REFUSED;
+  BATCH_REFUSED,
+  /**
+   * A credit its caller gave up before it was booked ({@code BalanceCache#forgoCredit}: a deposit the
+   * gateway took back before the wallet credited it), recorded under the credit's key: the credit
+   * asked afterwards is answered this and moves nothing. Never a client's answer.
+   */
+  CREDIT_FORGONE;
 
   public boolean accepted() {
     return this == OK || this == PENDING;

@@ -59,13 +59,43 @@ final class DepositKind extends GatewayMovementKind<Deposit> {
     return OutcomeCode.OK;
   }
 
+  /**
+   * The credit. Refused CREDIT_FORGONE, it was forgone by someone who learnt the deposit's reversal
+   * after this deposit was read ({@link #applyTakenBack}): the failure this leads to is not recorded,
+   * since the row no longer carries the reversal this caller saw.
+   */
   @Override
   Future<Transition> apply(Deposit deposit) {
-    Credit command = new Credit(deposit.wallet(), deposit.amount(), deposit.clearing(), PostingType.DEPOSIT,
-      deposit.id(), deposit.moneyCoreKey("deposit"));
-    return cache.credit(command).map(outcome -> outcome.code() == OutcomeCode.OK
+    return cache.credit(credit(deposit)).map(outcome -> outcome.code() == OutcomeCode.OK
       ? new Transition(Deposit.Status.COMPLETED, Changes.none())
       : creditRefused(deposit, outcome.code()));
+  }
+
+  /**
+   * A deposit the gateway took back before the wallet credited it: the credit is forgone, so the money
+   * never reaches the balance, and the deposit is reversed with the gateway's reason and nothing booked
+   * (the gateway collected and gave back; the wallet's books never had it, its clearing account is
+   * untouched). If the credit was made already (by someone who read the deposit before its reversal
+   * was written on it; the one record of the credit's key in the money core says which came first), it
+   * is taken back as a chargeback of a completed deposit is. Until 2026-12-07 every such deposit was
+   * credited first and taken back after: the money was spendable until the chargeback's hold, and
+   * spent then (a bot watching the balance socket), the chargeback was unrecovered and the wallet
+   * frozen (DepositsApiTest.aReversalLearntBeforeTheCreditNeverReachesTheBalance).
+   */
+  @Override
+  Future<Transition> applyTakenBack(Deposit deposit) {
+    return cache.forgoCredit(credit(deposit)).map(outcome -> switch (outcome.code()) {
+      case OK -> new Transition(Deposit.Status.COMPLETED, Changes.none());
+      case CREDIT_FORGONE -> new Transition(Deposit.Status.REVERSED,
+        Changes.failure(deposit.reversalLearnt().orElseThrow()));
+      default -> creditRefused(deposit, outcome.code());
+    });
+  }
+
+  /** The one credit of a deposit, under its key: made, or forgone. */
+  private static Credit credit(Deposit deposit) {
+    return new Credit(deposit.wallet(), deposit.amount(), deposit.clearing(), PostingType.DEPOSIT, deposit.id(),
+      deposit.moneyCoreKey("deposit"));
   }
 
   /**

@@ -136,6 +136,16 @@ abstract class GatewayMovementKind<M extends GatewayMovement> {
   /** The money core's step once the gateway succeeded ({@link Phase#APPLYING}). */
   abstract Future<Transition> apply(M movement);
 
+  /**
+   * The money core's step once the gateway succeeded and the wallet learnt its reversal too (the
+   * movement carries {@link GatewayMovement#reversalLearnt()}). By default the success is applied, and
+   * the machine takes it back at once (completed and reversing in one transaction, then {@link #reverse});
+   * a kind may instead never apply it and lead straight to its reversed state ({@link DepositKind}).
+   */
+  Future<Transition> applyTakenBack(M movement) {
+    return apply(movement);
+  }
+
   /** The money core's undoing of {@link #prepare} once the gateway declined. */
   Future<Transition> release(M movement) {
     return unsupported(movement, "release");

@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * PREPARING ──▶ AWAITING ──succeeded──▶ APPLYING ──▶ COMPLETED ──reversed──▶ REVERSING ──▶ REVERSED
+ *     │             │                        └──(reversal learnt, not applied)─────────────────▶ REVERSED
  *     │             └──────declined─────▶ RELEASING ──▶ FAILED
  *     └──refused───────────────────────────────────────▶ FAILED
  * </pre>
@@ -327,7 +328,9 @@ public final class GatewayMovements<M extends GatewayMovement> {
    * A success or a reversal for another amount than the movement's; a decline moved nothing, whatever
    * amount it names, as when the gateway is asked ({@link #movedOtherThanAsked(Money, GatewayStatus)}).
    * Until 2026-12-07 a decline's webhook for another amount was refused 400, and the movement waited
-   * for the reconciler's question (WebhooksApiTest.aDeclineForAnotherAmountIsADecline).
+   * for the reconciler's question (WebhooksApiTest.aDeclineForAnotherAmountIsADecline); one naming 0
+   * was refused by the webhook schema until the same day, which now lets a decline, and only a decline,
+   * name 0 (openapi.yaml, GatewayEvent; WebhooksApiTest.aDeclineMayNameZero).
    */
   private static boolean movedOtherThanAsked(GatewayMovement movement, GatewayEvent event) {
     return Verdict.of(event).kind() != Verdict.Kind.FAILED && !movement.amount().equals(event.amount());
@@ -387,12 +390,25 @@ public final class GatewayMovements<M extends GatewayMovement> {
   Future<M> drive(M movement) {
     return switch (movement.status().phase()) {
       case PREPARING -> start(movement, Optional.empty());
-      case APPLYING -> kind.apply(movement).compose(applied -> movement.reversalLearnt().isPresent()
-        && applied.to().phase() == Phase.COMPLETED ? completedAndReversing(movement, applied) : step(movement, applied));
+      case APPLYING -> applied(movement);
       case RELEASING -> kind.release(movement).compose(released -> step(movement, released));
       case REVERSING -> kind.reverse(movement).compose(reversal -> step(movement, reversal));
       case AWAITING, COMPLETED, FAILED, REVERSED -> Future.succeededFuture(movement);
     };
+  }
+
+  /**
+   * The gateway's success applied; or, when its reversal was learnt too, applied only as the kind
+   * applies a success taken back already ({@link GatewayMovementKind#applyTakenBack}: a deposit's credit
+   * is forgone, and the deposit reversed without its money ever reaching the balance), and, if that
+   * did apply it, recorded completed and reversing at once and taken back.
+   */
+  private Future<M> applied(M movement) {
+    if (movement.reversalLearnt().isEmpty()) {
+      return kind.apply(movement).compose(applied -> step(movement, applied));
+    }
+    return kind.applyTakenBack(movement).compose(applied -> applied.to().phase() == Phase.COMPLETED
+      ? completedAndReversing(movement, applied) : step(movement, applied));
   }
 
   /**
@@ -576,7 +592,8 @@ public final class GatewayMovements<M extends GatewayMovement> {
   /**
    * A reversal takes a completed movement back. One that comes before the success it implies (asked
    * of the gateway, or its webhook ahead of the success's) is both verdicts at once: the movement is
-   * applied, then taken back. The reversal is written with the first step, so that a failure before
+   * applied as its kind applies a success taken back already (a deposit's credit forgone; a payout's
+   * hold settled, then its return credited). The reversal is written with the first step, so that a failure before
    * the second, or a webhook driving the same row, cannot drop it (until 2026-12-06 both could, and the
    * row ended completed; and a reversal webhook ahead of its success was refused 503 for the gateway
    * to send again, lost once the gateway stopped trying). The earlier phases are tried first: a row

@@ -88,6 +88,7 @@ public final class CompiledSchema {
       case "enum" -> oneOfStrings((JsonArray) argument);
       case "const" -> oneOfStrings(new JsonArray().add(argument));
       case "items" -> items(compile((JsonObject) argument));
+      case "anyOf" -> anyOf((JsonArray) argument);
       case "minItems" -> arraySize(integer(argument), Integer.MAX_VALUE);
       case "maxItems" -> arraySize(0, integer(argument));
       default -> throw new Unsupported("keyword " + keyword);
@@ -222,6 +223,25 @@ public final class CompiledSchema {
       allowed.add(text);
     }
     return value -> value instanceof String text && allowed.contains(text);
+  }
+
+  /** Certainly valid when one of the schemas certainly holds; when none is sure, the validator decides. */
+  private Predicate<Object> anyOf(JsonArray schemas) {
+    List<Predicate<Object>> branches = new ArrayList<>();
+    for (Object schema : schemas) {
+      if (!(schema instanceof JsonObject branch)) {
+        throw new Unsupported("anyOf of " + schema);
+      }
+      branches.add(compile(branch));
+    }
+    return value -> {
+      for (Predicate<Object> branch : branches) {
+        if (branch.test(value)) {
+          return true;
+        }
+      }
+      return false;
+    };
   }
 
   private static Predicate<Object> items(Predicate<Object> each) {

@@ -95,7 +95,8 @@ public record Problem(ProblemCode code, String detail, Map<String, Object> exten
       case CAPTURE_EXCEEDS_AUTHORIZATION -> of(ProblemCode.CAPTURE_EXCEEDS_AUTHORIZATION,
         "the capture is more than the authorization still holds");
       case NOT_EXPIRED -> throw new IllegalArgumentException(refusal + " is the sweeper's, never a caller's");
-      case PAYMENT_RECORD_COLD -> throw new IllegalArgumentException(refusal + " is the money core's, never a caller's");
+      case PAYMENT_RECORD_COLD, CREDIT_FORGONE ->
+        throw new IllegalArgumentException(refusal + " is the money core's, never a caller's");
       // 404 rather than 400: a 400 would tell a payer that a personal wallet exists under this id
       case NOT_A_MERCHANT -> of(ProblemCode.NOT_FOUND, "no merchant wallet with this id");
       case MERCHANT_WALLET -> of(ProblemCode.MERCHANT_WALLET,

@@ -91,7 +91,10 @@ class CompiledSchemaTest {
     assertThat(passedQuickly).as("broken bodies the compiled check still passes (valid ones)").isPositive();
   }
 
-  /** A valid instance of {@code schema}: every property, the smallest allowed values. */
+  /**
+   * A valid instance of {@code schema}: every property, the smallest allowed values, but a number at
+   * least 1 (a gateway event's amount may be 0 for a decline only, and the sample's type is a success).
+   */
   private static Object sample(JsonObject schema, JsonObject document) {
     if (schema.containsKey("$ref")) {
       String name = schema.getString("$ref").substring(schema.getString("$ref").lastIndexOf('/') + 1);
@@ -115,7 +118,7 @@ class CompiledSchemaTest {
       case "array" -> new JsonArray().add(sample(schema.getJsonObject("items"), document));
       case "string" -> schema.containsKey("pattern") ? patternSample(schema.getString("pattern"))
         : "x".repeat(Math.max(1, schema.getInteger("minLength", 1)));
-      case "integer", "number" -> schema.getLong("minimum", 1L);
+      case "integer", "number" -> Math.max(1L, schema.getLong("minimum", 1L));
       case "boolean" -> true;
       default -> throw new IllegalArgumentException("no sample for type " + type);
     };
