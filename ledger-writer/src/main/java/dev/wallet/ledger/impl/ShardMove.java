@@ -317,16 +317,39 @@ public final class ShardMove {
 
   /**
    * Pins what the current placement gives a database that no writer pinned yet (one database so
-   * far, or none committed there): its moves must change a known set.
+   * far, or none committed there): its moves must change a known set. Only with shards no other
+   * database holds, as a writer pins ({@link ShardStores}): until 2026-12-07 a placement that gave an
+   * empty database shards another held pinned them there, and the move took that database as the
+   * shards' source, copied nothing and had the target hold them beside the database that did.
    */
   private void pinIfNeverPinned(Connection connection, LedgerDatabase database) throws SQLException {
     List<Integer> given = regionShards.numbers().filter(n -> owners.databaseOf(new ShardId(n)).sameDatabase(database))
       .boxed().toList();
+    if (!given.isEmpty() && !granted(connection, SqlQueries.ANY_PINNED)) {
+      refuseIfHeldElsewhere(database, given);
+    }
     try (PreparedStatement pin = connection.prepareStatement("INSERT INTO ledger_shards (shard) SELECT unnest(?) "
         + "WHERE NOT EXISTS (SELECT 1 FROM ledger_shards) AND NOT EXISTS (SELECT 1 FROM ledger_shard_moves) "
         + "ON CONFLICT (shard) DO NOTHING")) {
       pin.setArray(1, connection.createArrayOf("integer", given.toArray()));
       pin.executeUpdate();
+    }
+  }
+
+  /** Fails when a database of the placement, or the target, other than {@code database} holds any of {@code given}. */
+  private void refuseIfHeldElsewhere(LedgerDatabase database, List<Integer> given) throws SQLException {
+    List<LedgerDatabase> others = new ArrayList<>(owners.databases());
+    if (others.stream().noneMatch(target::sameDatabase)) {
+      others.add(target);
+    }
+    for (LedgerDatabase other : others.stream().filter(other -> !other.sameDatabase(database)).toList()) {
+      try (Connection connection = connect(other)) {
+        List<Integer> there = held(connection).stream().filter(given::contains).toList();
+        if (!there.isEmpty()) {
+          throw new Refused(other + " holds shards " + there + ", which the placement gives " + database
+            + ", where no writer committed yet: the placement is not the region's (nothing was pinned or moved)");
+        }
+      }
     }
   }
 
