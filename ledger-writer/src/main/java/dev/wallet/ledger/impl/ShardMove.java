@@ -21,6 +21,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -160,7 +161,7 @@ public final class ShardMove {
       prepare(to, target);
       boolean resumed = alreadyCopied(to);
       if (resumed && !heldBySource(from)) {
-        return confirmOnly(to);
+        return confirmOnly(from, to);
       }
       Counts snapshot = null;
       if (!resumed) {
@@ -214,8 +215,11 @@ public final class ShardMove {
   /**
    * Run again after the source retired the shards: a move that ended before the target confirmed
    * them is confirmed; one that finished (run with the placement it replaced) has nothing to do.
+   * Only if the source's record says they went to this target: a copy left arriving by a move
+   * interrupted before the source's commit, after which the shards went elsewhere, is stale.
    */
-  private Report confirmOnly(Connection to) throws SQLException {
+  private Report confirmOnly(Connection from, Connection to) throws SQLException {
+    refuseUnlessMovedHere(from);
     if (!latestMoves(to).values().stream().allMatch(ARRIVING::equals)) {
       throw new Refused("shards " + moved + " moved to " + target + " already; the region's placement is "
         + owners.moving(moved, target).spec());
@@ -223,6 +227,28 @@ public final class ShardMove {
     Map<Integer, Counts> arrived = countsPerShard(to);
     confirm(to, arrived);
     return report(Counts.total(arrived), true, 0);
+  }
+
+  /**
+   * The source's latest record of each moved shard is {@code out} to the target. Until 2026-12-07 a
+   * stale copy was confirmed whatever the source said, and two databases held the shards.
+   */
+  private void refuseUnlessMovedHere(Connection from) throws SQLException {
+    Map<Integer, String> latest = new TreeMap<>();
+    try (PreparedStatement st = from.prepareStatement("SELECT DISTINCT ON (shard) shard, direction || ' ' || peer "
+        + "FROM ledger_shard_moves WHERE shard = ANY (?) ORDER BY shard, id DESC")) {
+      st.setArray(1, from.createArrayOf("integer", moved.numbers().boxed().toArray()));
+      try (ResultSet rows = st.executeQuery()) {
+        while (rows.next()) {
+          latest.put(rows.getInt(1), rows.getString(2));
+        }
+      }
+    }
+    String here = OUT + " " + target;
+    if (!moved.numbers().allMatch(n -> here.equals(latest.get(n)))) {
+      throw new Refused("shards " + moved + " did not leave " + source + " for " + target + " (its latest move records: "
+        + latest + "): its copy in " + target + " is not confirmed; nothing was changed");
+    }
   }
 
   /** No other move running, and what the database holds known. */

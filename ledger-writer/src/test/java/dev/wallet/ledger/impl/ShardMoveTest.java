@@ -336,6 +336,31 @@ class ShardMoveTest {
     assertThat(move().run().postings()).as("the move from where the shard is").isEqualTo(2);
   }
 
+  /**
+   * A move to the target interrupted after the target's commit, then the shard moved to a third
+   * database instead. Until 2026-12-07 running the first move again found the source no longer
+   * holding the shard and confirmed the target's stale copy: two databases held it.
+   */
+  @Test
+  @DisplayName("a move interrupted after the target committed, then made to another database, is refused when run "
+    + "again, naming where the shard went")
+  void aStaleArrivalIsNotConfirmed() throws Exception {
+    write(store(sourceApp, 0, 1, 2, 3), 2, 1, 2);
+    assertThatThrownBy(() -> move().run(() -> { }, () -> {
+      throw new IllegalStateException("the tool's machine died");
+    })).hasMessageContaining("died");
+    LedgerDatabase third = migrated(thirdName);
+    new ShardMove(owners, REGION, MOVED, owner(third)).run();
+    assertThat(held(third)).containsExactly(2);
+
+    assertThatThrownBy(() -> move().run()).isInstanceOf(ShardMove.Refused.class)
+      .hasMessageContaining(third.toString());
+
+    assertThat(held(target)).as("the stale copy stays arriving, held by no one").isEmpty();
+    assertThat(held(third)).containsExactly(2);
+    assertThat(count(target, "SELECT count(*) FROM ledger_shard_moves WHERE direction = 'in'")).isZero();
+  }
+
   /** Sessions of the source waiting for an advisory lock (every session's wait is visible to the superuser only). */
   /** The source's sessions waiting for a lock of that kind ({@code pg_stat_activity.wait_event}). */
   private long waitingFor(String lock) throws SQLException {
