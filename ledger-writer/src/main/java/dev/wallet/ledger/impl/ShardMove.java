@@ -21,6 +21,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -160,7 +161,7 @@ public final class ShardMove {
       prepare(to, target);
       boolean resumed = alreadyCopied(to);
       if (resumed && !heldBySource(from)) {
-        return confirmOnly(to);
+        return confirmOnly(from, to);
       }
       Counts snapshot = null;
       if (!resumed) {
@@ -214,8 +215,11 @@ public final class ShardMove {
   /**
    * Run again after the source retired the shards: a move that ended before the target confirmed
    * them is confirmed; one that finished (run with the placement it replaced) has nothing to do.
+   * Only if the source's record says they went to this target: a copy left arriving by a move
+   * interrupted before the source's commit, after which the shards went elsewhere, is stale.
    */
-  private Report confirmOnly(Connection to) throws SQLException {
+  private Report confirmOnly(Connection from, Connection to) throws SQLException {
+    refuseUnlessMovedHere(from);
     if (!latestMoves(to).values().stream().allMatch(ARRIVING::equals)) {
       throw new Refused("shards " + moved + " moved to " + target + " already; the region's placement is "
         + owners.moving(moved, target).spec());
@@ -223,6 +227,28 @@ public final class ShardMove {
     Map<Integer, Counts> arrived = countsPerShard(to);
     confirm(to, arrived);
     return report(Counts.total(arrived), true, 0);
+  }
+
+  /**
+   * The source's latest record of each moved shard is {@code out} to the target. Until 2026-12-07 a
+   * stale copy was confirmed whatever the source said, and two databases held the shards.
+   */
+  private void refuseUnlessMovedHere(Connection from) throws SQLException {
+    Map<Integer, String> latest = new TreeMap<>();
+    try (PreparedStatement st = from.prepareStatement("SELECT DISTINCT ON (shard) shard, direction || ' ' || peer "
+        + "FROM ledger_shard_moves WHERE shard = ANY (?) ORDER BY shard, id DESC")) {
+      st.setArray(1, from.createArrayOf("integer", moved.numbers().boxed().toArray()));
+      try (ResultSet rows = st.executeQuery()) {
+        while (rows.next()) {
+          latest.put(rows.getInt(1), rows.getString(2));
+        }
+      }
+    }
+    String here = OUT + " " + target;
+    if (!moved.numbers().allMatch(n -> here.equals(latest.get(n)))) {
+      throw new Refused("shards " + moved + " did not leave " + source + " for " + target + " (its latest move records: "
+        + latest + "): its copy in " + target + " is not confirmed; nothing was changed");
+    }
   }
 
   /** No other move running, and what the database holds known. */
@@ -317,16 +343,39 @@ public final class ShardMove {
 
   /**
    * Pins what the current placement gives a database that no writer pinned yet (one database so
-   * far, or none committed there): its moves must change a known set.
+   * far, or none committed there): its moves must change a known set. Only with shards no other
+   * database holds, as a writer pins ({@link ShardStores}): until 2026-12-07 a placement that gave an
+   * empty database shards another held pinned them there, and the move took that database as the
+   * shards' source, copied nothing and had the target hold them beside the database that did.
    */
   private void pinIfNeverPinned(Connection connection, LedgerDatabase database) throws SQLException {
     List<Integer> given = regionShards.numbers().filter(n -> owners.databaseOf(new ShardId(n)).sameDatabase(database))
       .boxed().toList();
+    if (!given.isEmpty() && !granted(connection, SqlQueries.ANY_PINNED)) {
+      refuseIfHeldElsewhere(database, given);
+    }
     try (PreparedStatement pin = connection.prepareStatement("INSERT INTO ledger_shards (shard) SELECT unnest(?) "
         + "WHERE NOT EXISTS (SELECT 1 FROM ledger_shards) AND NOT EXISTS (SELECT 1 FROM ledger_shard_moves) "
         + "ON CONFLICT (shard) DO NOTHING")) {
       pin.setArray(1, connection.createArrayOf("integer", given.toArray()));
       pin.executeUpdate();
+    }
+  }
+
+  /** Fails when a database of the placement, or the target, other than {@code database} holds any of {@code given}. */
+  private void refuseIfHeldElsewhere(LedgerDatabase database, List<Integer> given) throws SQLException {
+    List<LedgerDatabase> others = new ArrayList<>(owners.databases());
+    if (others.stream().noneMatch(target::sameDatabase)) {
+      others.add(target);
+    }
+    for (LedgerDatabase other : others.stream().filter(other -> !other.sameDatabase(database)).toList()) {
+      try (Connection connection = connect(other)) {
+        List<Integer> there = held(connection).stream().filter(given::contains).toList();
+        if (!there.isEmpty()) {
+          throw new Refused(other + " holds shards " + there + ", which the placement gives " + database
+            + ", where no writer committed yet: the placement is not the region's (nothing was pinned or moved)");
+        }
+      }
     }
   }
 

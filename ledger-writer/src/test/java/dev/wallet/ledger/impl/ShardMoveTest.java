@@ -59,6 +59,8 @@ class ShardMoveTest {
   private final String run = UUID.randomUUID().toString().substring(0, 8);
   private final String sourceName = "move_from_" + run;
   private final String targetName = "move_to_" + run;
+  /** A third database, made by the tests that need one. */
+  private final String thirdName = "move_third_" + run;
   private LedgerDatabase source;
   private LedgerDatabase target;
   private LedgerPlacement owners;
@@ -67,14 +69,8 @@ class ShardMoveTest {
 
   @BeforeEach
   void createDatabases(Vertx vertx) throws SQLException {
-    for (String name : List.of(sourceName, targetName)) {
-      superuser("CREATE DATABASE " + name + " OWNER " + TestEnvironment.pgOwner());
-      superuser("GRANT CONNECT, TEMPORARY ON DATABASE " + name + " TO " + TestEnvironment.pgUser());
-      LedgerMigrations.migrate(app(name).as(TestEnvironment.pgOwner(), TestEnvironment.pgOwnerPassword()),
-        TestEnvironment.pgUser());
-    }
-    source = app(sourceName);
-    target = app(targetName);
+    source = migrated(sourceName);
+    target = migrated(targetName);
     owners = LedgerPlacement.single(source).as(TestEnvironment.pgOwner(), TestEnvironment.pgOwnerPassword());
     sourceApp = PgBuilder.pool().connectingTo(source.connectOptions()).using(vertx).build();
     targetApp = PgBuilder.pool().connectingTo(target.connectOptions()).using(vertx).build();
@@ -84,9 +80,17 @@ class ShardMoveTest {
   void dropDatabases() throws SQLException {
     Await.result(sourceApp.close());
     Await.result(targetApp.close());
-    for (String name : List.of(sourceName, targetName)) {
+    for (String name : List.of(sourceName, targetName, thirdName)) {
       superuser("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
     }
+  }
+
+  /** A database of its own at the ledger's latest schema, as the application role. */
+  private static LedgerDatabase migrated(String name) throws SQLException {
+    superuser("CREATE DATABASE " + name + " OWNER " + TestEnvironment.pgOwner());
+    superuser("GRANT CONNECT, TEMPORARY ON DATABASE " + name + " TO " + TestEnvironment.pgUser());
+    LedgerMigrations.migrate(owner(app(name)), TestEnvironment.pgUser());
+    return app(name);
   }
 
   @Test
@@ -305,6 +309,56 @@ class ShardMoveTest {
     assertThatThrownBy(() -> postingsOfShard2(both)).as("moved, read with the old placement")
       .isInstanceOf(IllegalStateException.class)
       .hasMessageMatching("(?s).*(holds the ledger of shard 2|shard 2 moved to another database).*");
+  }
+
+  /**
+   * The source holds shard 2 with its history; the tool is given a placement that puts shard 2 in an
+   * empty third database. Until 2026-12-07 the move took that database as its source, pinned shard 2
+   * there, copied nothing, compared nothing with nothing and recorded the target as holding it: the
+   * target held shard 2 empty while the source still held it and its writers committed there.
+   */
+  @Test
+  @DisplayName("a move whose placement gives an empty database shards another database holds is refused, naming "
+    + "that database, before anything is pinned or copied")
+  void aPlacementThatGivesAnEmptyDatabaseHeldShardsIsRefused() throws Exception {
+    write(store(sourceApp, 0, 1, 2, 3), 2, 1, 2);
+    LedgerDatabase empty = migrated(thirdName);
+    LedgerPlacement wrong = owners.moving(MOVED, owner(empty));
+
+    assertThatThrownBy(() -> new ShardMove(wrong, REGION, MOVED, owners.database(target.toString())).run())
+      .isInstanceOf(ShardMove.Refused.class).hasMessageContaining(source + " holds");
+
+    assertThat(count(empty, "SELECT count(*) FROM ledger_shards") + count(empty, "SELECT count(*) FROM ledger_shard_moves"))
+      .as("the empty database pinned with nothing").isZero();
+    assertThat(count(target, "SELECT count(*) FROM ledger_shard_moves") + count(target, "SELECT count(*) FROM accounts"))
+      .as("the target took nothing").isZero();
+    assertThat(held(source)).containsExactly(0, 1, 2, 3);
+    assertThat(move().run().postings()).as("the move from where the shard is").isEqualTo(2);
+  }
+
+  /**
+   * A move to the target interrupted after the target's commit, then the shard moved to a third
+   * database instead. Until 2026-12-07 running the first move again found the source no longer
+   * holding the shard and confirmed the target's stale copy: two databases held it.
+   */
+  @Test
+  @DisplayName("a move interrupted after the target committed, then made to another database, is refused when run "
+    + "again, naming where the shard went")
+  void aStaleArrivalIsNotConfirmed() throws Exception {
+    write(store(sourceApp, 0, 1, 2, 3), 2, 1, 2);
+    assertThatThrownBy(() -> move().run(() -> { }, () -> {
+      throw new IllegalStateException("the tool's machine died");
+    })).hasMessageContaining("died");
+    LedgerDatabase third = migrated(thirdName);
+    new ShardMove(owners, REGION, MOVED, owner(third)).run();
+    assertThat(held(third)).containsExactly(2);
+
+    assertThatThrownBy(() -> move().run()).isInstanceOf(ShardMove.Refused.class)
+      .hasMessageContaining(third.toString());
+
+    assertThat(held(target)).as("the stale copy stays arriving, held by no one").isEmpty();
+    assertThat(held(third)).containsExactly(2);
+    assertThat(count(target, "SELECT count(*) FROM ledger_shard_moves WHERE direction = 'in'")).isZero();
   }
 
   /** Sessions of the source waiting for an advisory lock (every session's wait is visible to the superuser only). */
