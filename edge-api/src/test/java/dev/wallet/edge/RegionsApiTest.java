@@ -412,6 +412,48 @@ class RegionsApiTest {
     }
   }
 
+  /**
+   * Until 2026-12-07 answers between regions were not signed: region a believed the forged refusal,
+   * gave alice her money back, and region b kept the credit it had made.
+   */
+  @Test
+  @DisplayName("an answer between regions changed on its way is not believed: a credit answered \"refused\" by a "
+    + "forger is not given back, and completes with the real answer")
+  void aForgedAnswerIsNotBelieved(Vertx vertx) {
+    HeldChannel channel = HeldChannel.start(vertx, urlB);
+    channel.forgeDeliveryAnswers(new JsonObject().put("code", "WALLET_INACTIVE"));
+    channel.letGo();
+    int port = EdgeFixture.freePort();
+    String url = "http://127.0.0.1:" + port;
+    EdgeFixture edge = EdgeFixture.start(vertx, Map.of("WALLET_REGION", "a", "WALLET_REGIONS",
+      "a=" + url + ",b=" + channel.url(), "WALLET_HTTP_PORT", Integer.toString(port),
+      "WALLET_SANDBOX_WEBHOOK_URLS", url + "/v1/webhooks/gateway/sandbox", "WALLET_REGION_SECRETS", "b=" + PAIR_SECRET));
+    try {
+      ApiCaller alice = edge.newUser();
+      String from = alice.openWallet();
+      alice.deposit(from, 300);
+      ApiCaller bob = regionB.newUser();
+      String to = bob.openWallet();
+
+      HttpResponse<Buffer> abroad = alice.post("/v1/transfers", transfer(from, to, 100), newKey());
+      assertThat(abroad.statusCode()).as(abroad.bodyAsString()).isEqualTo(202);
+      String id = abroad.bodyAsJsonObject().getString("id");
+      Eventually.await("region b to credit bob, and its answer to be forged", Duration.ofSeconds(20),
+        () -> bob.available(to) == 100 && channel.forged() >= 1);
+
+      // pending, or completed by region a's other edge, whose way to b is not the forger's; never reversed
+      assertThat(alice.get("/v1/transfers/" + id).bodyAsJsonObject().getString("status")).isIn("pending", "completed");
+      assertThat(alice.available(from)).as("not given back").isEqualTo(200);
+      channel.forgeDeliveryAnswers(null);
+      assertThat(awaitTransfer(alice, id)).isEqualTo("completed");
+      assertThat(alice.available(from)).isEqualTo(200);
+      assertThat(bob.available(to)).isEqualTo(100);
+    } finally {
+      edge.close();
+      channel.close();
+    }
+  }
+
   @Test
   @DisplayName("a \"finished\" notice the other region did not get is owed until it has it: the sweeper tells it, "
     + "and its decision marker gets its lifetime")
@@ -468,6 +510,8 @@ class RegionsApiTest {
     private boolean open;
     private int toRefuse;
     private int refused;
+    private JsonObject forgedDeliveryAnswer;
+    private int forged;
 
     private HeldChannel(Vertx vertx, String target) {
       this.vertx = vertx;
@@ -497,6 +541,23 @@ class RegionsApiTest {
       return refused;
     }
 
+    /** Every answer to a delivery is changed on its way to {@code body}, its signature kept. */
+    synchronized void forgeDeliveryAnswers(JsonObject body) {
+      forgedDeliveryAnswer = body;
+    }
+
+    synchronized int forged() {
+      return forged;
+    }
+
+    private synchronized Buffer forged(HttpServerRequest request, Buffer body) {
+      if (forgedDeliveryAnswer == null || !request.path().equals(RegionChannel.PATH)) {
+        return body;
+      }
+      forged++;
+      return forgedDeliveryAnswer.toBuffer();
+    }
+
     private synchronized boolean refusing(HttpServerRequest request) {
       if (toRefuse == 0 || !request.path().equals(RegionChannel.FINISHED_PATH)) {
         return false;
@@ -516,9 +577,11 @@ class RegionsApiTest {
           .putHeaders(request.headers().remove("Host")).sendBuffer(body)
           .onSuccess(answer -> {
             if (!request.response().closed()) {
+              Optional.ofNullable(answer.getHeader(RegionChannel.ANSWER_SIGNATURE_HEADER))
+                .ifPresent(signature -> request.response().putHeader(RegionChannel.ANSWER_SIGNATURE_HEADER, signature));
+              Buffer answered = answer.bodyAsBuffer() == null ? Buffer.buffer() : answer.bodyAsBuffer();
               request.response().setStatusCode(answer.statusCode())
-                .putHeader("Content-Type", "application/json").end(answer.bodyAsBuffer() == null ? Buffer.buffer()
-                  : answer.bodyAsBuffer());
+                .putHeader("Content-Type", "application/json").end(forged(request, answered));
             }
           });
         synchronized (this) {

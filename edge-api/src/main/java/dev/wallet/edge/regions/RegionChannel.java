@@ -48,6 +48,8 @@ public final class RegionChannel implements RegionLink, MerchantRegions {
   public static final String REFUNDS_PATH = "/internal/v1/refunds";
   /** Which region sends: the receiver checks the signature with the secret it shares with that one. */
   public static final String REGION_HEADER = "X-Wallet-Region";
+  /** The signature of a region's answer ({@link #answering}), as {@link WebhookSignature#HEADER} is a request's. */
+  public static final String ANSWER_SIGNATURE_HEADER = "Wallet-Answer-Signature";
 
   private final Vertx vertx;
   private final WebClient http;
@@ -102,7 +104,7 @@ public final class RegionChannel implements RegionLink, MerchantRegions {
         .putHeader(REGION_HEADER, self()).putHeader("Content-Type", "application/json").connectTimeout(timeoutMs)
         .idleTimeout(timeoutMs).sendBuffer(body), timeoutMs)
       .recover(noAnswer -> Future.failedFuture(new RegionUnreachableException(region, noAnswer)))
-      .map(answer -> answered(region, answer));
+      .map(answer -> answered(region, path, signed, answer));
   }
 
   /** {@code region}'s books against the others ({@link ClearingMessage}), asked through the same signed channel. */
@@ -110,7 +112,18 @@ public final class RegionChannel implements RegionLink, MerchantRegions {
     String signed = signedFor(region, "GET", CLEARING_PATH, new byte[0]);
     return Deadline.within(vertx, http.getAbs(edgeOf(region) + CLEARING_PATH).putHeader(WebhookSignature.HEADER, signed)
         .putHeader(REGION_HEADER, self()).connectTimeout(timeoutMs).idleTimeout(timeoutMs).send(), timeoutMs)
-      .map(answer -> ClearingMessage.fromJson(answered(region, answer).bodyAsJsonObject()));
+      .map(answer -> ClearingMessage.fromJson(answered(region, CLEARING_PATH, signed, answer).bodyAsJsonObject()));
+  }
+
+  /**
+   * What a region's answer signs: the path and the signature of the request it answers, the region
+   * answering, then its body. Bound to the request, an answer cannot be replayed to another (an
+   * answer {"code":"OK"} names no movement). Until 2026-12-07 answers were not signed: an answer
+   * changed on its way to "refused" made the source give the money back while the destination kept
+   * its credit, and a changed clearing position hid a disagreement.
+   */
+  public static byte[] answering(String path, String requestSignature, String from, byte[] body) {
+    return addressed("ANSWER", path + " " + requestSignature, from, body);
   }
 
   private String signedFor(String region, String method, String path, byte[] body) {
@@ -141,10 +154,20 @@ public final class RegionChannel implements RegionLink, MerchantRegions {
       .orElseThrow(() -> new IllegalArgumentException("no region " + region)).edge().toString();
   }
 
-  private static HttpResponse<Buffer> answered(String region, HttpResponse<Buffer> answer) {
+  /** A 200 signed by {@code region} for this request; anything else fails, and the question is asked again later. */
+  private HttpResponse<Buffer> answered(String region, String path, String requestSignature,
+                                        HttpResponse<Buffer> answer) {
     if (answer.statusCode() != 200) {
       throw new IllegalStateException("region " + region + " answered " + answer.statusCode() + ": "
         + answer.bodyAsString());
+    }
+    byte[] body = answer.bodyAsBuffer() == null ? new byte[0] : answer.bodyAsBuffer().getBytes();
+    WebhookSignature.Verdict verdict = new WebhookSignature(secretWith.apply(region)).verify(
+      answer.getHeader(ANSWER_SIGNATURE_HEADER), answering(path, requestSignature, region, body),
+      clock.instant().getEpochSecond());
+    if (verdict != WebhookSignature.Verdict.VALID) {
+      throw new IllegalStateException("region " + region + "'s answer to " + path + " is not believed (" + verdict
+        + "): it is not signed with the secret of the pair for this request");
     }
     return answer;
   }

@@ -79,7 +79,7 @@ public final class RegionHandlers {
 
   public void receive(RoutingContext ctx) {
     Settlement settlement = settlement(ctx, RegionChannel.PATH);
-    Reply.answer(ctx, openOrDecided(settlement)
+    answerSigned(ctx, RegionChannel.PATH, openOrDecided(settlement)
       .compose(open -> receiverRefusal(settlement))
       .compose(refusal -> cache.creditFromRegion(settlement, refusal))
       .map(decision -> Reply.ok(new JsonObject().put("code", decision.name())))
@@ -137,7 +137,8 @@ public final class RegionHandlers {
 
   public void finished(RoutingContext ctx) {
     Settlement settlement = settlement(ctx, RegionChannel.FINISHED_PATH);
-    Reply.answer(ctx, cache.forgetSettled(settlement).map(forgotten -> Reply.ok(new JsonObject().put("finished", true)))
+    answerSigned(ctx, RegionChannel.FINISHED_PATH, cache.forgetSettled(settlement)
+      .map(forgotten -> Reply.ok(new JsonObject().put("finished", true)))
       .recover(RegionHandlers::asInvalid));
   }
 
@@ -146,7 +147,7 @@ public final class RegionHandlers {
     WalletId wallet = parsed(ctx, json -> new WalletId(json.getString("walletId")));
     Future<Optional<Merchants.Merchant>> found = cache.shards().contains(wallet.shard()) ? merchants.here(wallet)
       : Future.succeededFuture(Optional.empty());
-    Reply.answer(ctx, found.map(merchant -> Reply.ok(MerchantMessage.merchantToJson(merchant))));
+    answerSigned(ctx, RegionChannel.MERCHANTS_PATH, found.map(merchant -> Reply.ok(MerchantMessage.merchantToJson(merchant))));
   }
 
   /**
@@ -169,7 +170,7 @@ public final class RegionHandlers {
     if (!paymentRegion.equals(signed.region())) {
       throw refused(ctx, "signed by region " + signed.region() + " for a payment of region " + paymentRegion);
     }
-    Reply.answer(ctx, payments.refundReceived(asked.refund(), asked.merchant())
+    answerSigned(ctx, RegionChannel.REFUNDS_PATH, payments.refundReceived(asked.refund(), asked.merchant())
       .recover(failure -> FailureHandler.known(failure).map(problem -> Future.succeededFuture(problem.reply()))
         .orElseGet(() -> asInvalid(failure)))
       .map(answer -> Reply.ok(MerchantMessage.replyToJson(answer))));
@@ -177,7 +178,8 @@ public final class RegionHandlers {
 
   public void position(RoutingContext ctx) {
     signed(ctx, RegionChannel.CLEARING_PATH);
-    Reply.answer(ctx, cache.clearingPosition().map(position -> Reply.ok(ClearingMessage.toJson(position))));
+    answerSigned(ctx, RegionChannel.CLEARING_PATH, cache.clearingPosition()
+      .map(position -> Reply.ok(ClearingMessage.toJson(position))));
   }
 
   public void check(RoutingContext ctx) {
@@ -197,7 +199,21 @@ public final class RegionHandlers {
   }
 
   /** What a region sent, and which one: the body's signature is the one this region shares with it. */
-  private record Signed(String region, Buffer body) {
+  private record Signed(String region, Buffer body, String signature) {
+  }
+
+  /**
+   * A signed request's answer, a 200 signed in turn for that request ({@link RegionChannel#answering}):
+   * the asking region believes no other. A failure is answered as any is, unsigned, and the asking
+   * region asks again.
+   */
+  private void answerSigned(RoutingContext ctx, String path, Future<Reply> reply) {
+    Signed asked = ctx.get(SIGNED);
+    String self = regions.self().orElseThrow().name();
+    Reply.answer(ctx, reply.map(answer -> answer.status() != 200 ? answer
+      : answer.withHeader(RegionChannel.ANSWER_SIGNATURE_HEADER, new WebhookSignature(secretWith.apply(asked.region()))
+        .header(clock.instant().getEpochSecond(),
+          RegionChannel.answering(path, asked.signature(), self, answer.body().toBuffer().getBytes())))));
   }
 
   /** {@code path}: the endpoint's own, which the signature must name (not the request's, which a proxy may prefix). */
@@ -214,7 +230,9 @@ public final class RegionHandlers {
     if (verdict != WebhookSignature.Verdict.VALID) {
       throw refused(ctx, verdict + " for region " + region);
     }
-    return new Signed(region, raw);
+    Signed signed = new Signed(region, raw, ctx.request().getHeader(WebhookSignature.HEADER));
+    ctx.put(SIGNED, signed);
+    return signed;
   }
 
   private boolean isPeer(String region) {

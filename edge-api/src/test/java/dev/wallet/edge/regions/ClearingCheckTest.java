@@ -9,8 +9,11 @@ import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.TestEnvironment;
+import dev.wallet.edge.gateway.WebhookSignature;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.redis.client.Command;
@@ -21,6 +24,7 @@ import io.vertx.redis.client.Request;
 import io.vertx.junit5.VertxExtension;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,12 +43,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class ClearingCheckTest {
 
+  private static final String SECRET = "a-secret-of-thirty-two-bytes-or-more-0123456789";
+
   @Test
   @DisplayName("a region that cannot be asked is reported as such, and the regions after it are checked all the same")
   void aPeerThatCannotBeAskedDoesNotStopTheOthers(Vertx vertx) {
     AtomicReference<JsonObject> booksOfB = new AtomicReference<>();
-    HttpServer regionB = Await.result(vertx.createHttpServer().requestHandler(request -> request.response()
-      .putHeader("Content-Type", "application/json").end(booksOfB.get().encode())).listen(0));
+    HttpServer regionB = Await.result(vertx.createHttpServer().requestHandler(request -> answerAsB(request,
+      booksOfB.get())).listen(0));
     Regions.Region a = new Regions.Region("a", 0, URI.create("http://127.0.0.1:1"));
     Regions.Region c = new Regions.Region("c", 2, URI.create("http://127.0.0.1:1"));
     Regions.Region b = new Regions.Region("b", 1, URI.create("http://127.0.0.1:" + regionB.actualPort()));
@@ -54,7 +60,7 @@ class ClearingCheckTest {
     try {
       booksOfB.set(mirrorOf(Await.result(cache.clearingPosition())));
       ClearingCheck check = new ClearingCheck(cache, new RegionChannel(vertx, http, regions,
-        region -> "a-secret-of-thirty-two-bytes-or-more-0123456789", 2_000, Clock.systemUTC()), regions);
+        region -> SECRET, 2_000, Clock.systemUTC()), regions);
 
       JsonObject run = Await.result(check.run());
 
@@ -93,8 +99,7 @@ class ClearingCheckTest {
           .arg("to").arg(WalletId.random(new ShardId(2_013)).value()))
         .compose(written -> redis.send(Request.cmd(Command.ZADD).arg(pendingSet)
           .arg(System.currentTimeMillis() + 86_400_000L).arg(id)))
-        .onComplete(added -> request.response().putHeader("Content-Type", "application/json")
-          .end(booksOfB.get().encode()));
+        .onComplete(added -> answerAsB(request, booksOfB.get()));
     }).listen(0));
     Regions.Region a = new Regions.Region("a", 0, URI.create("http://127.0.0.1:1"));
     Regions.Region b = new Regions.Region("b", 1, URI.create("http://127.0.0.1:" + regionB.actualPort()));
@@ -105,7 +110,7 @@ class ClearingCheckTest {
     try {
       booksOfB.set(mirrorOf(Await.result(cache.clearingPosition())));
       ClearingCheck check = new ClearingCheck(cache, new RegionChannel(vertx, http, regions,
-        region -> "a-secret-of-thirty-two-bytes-or-more-0123456789", 2_000, Clock.systemUTC()), regions);
+        region -> SECRET, 2_000, Clock.systemUTC()), regions);
       long pendingToCBefore = Await.result(cache.clearingPosition()).pending().getOrDefault("c", 0L);
 
       JsonObject run = Await.result(check.run());
@@ -142,9 +147,8 @@ class ClearingCheckTest {
     + "pending) is read again, and the check concludes on answers that agree with each other")
   void aTornAnswerIsReadAgain(Vertx vertx) {
     List<JsonObject> answers = new CopyOnWriteArrayList<>();
-    HttpServer regionB = Await.result(vertx.createHttpServer().requestHandler(request -> request.response()
-      .putHeader("Content-Type", "application/json").end((answers.size() > 1 ? answers.remove(0) : answers.get(0))
-        .encode())).listen(0));
+    HttpServer regionB = Await.result(vertx.createHttpServer().requestHandler(request -> answerAsB(request,
+      answers.size() > 1 ? answers.remove(0) : answers.get(0))).listen(0));
     Regions.Region a = new Regions.Region("a", 0, URI.create("http://127.0.0.1:1"));
     Regions.Region b = new Regions.Region("b", 1, URI.create("http://127.0.0.1:" + regionB.actualPort()));
     Regions regions = new Regions(List.of(a, b), Optional.of(a));
@@ -155,7 +159,7 @@ class ClearingCheckTest {
       answers.add(mirrorOf(ofA, 100, 1));
       answers.add(mirrorOf(ofA, 0, 2));
       ClearingCheck check = new ClearingCheck(cache, new RegionChannel(vertx, http, regions,
-        region -> "a-secret-of-thirty-two-bytes-or-more-0123456789", 2_000, Clock.systemUTC()), regions);
+        region -> SECRET, 2_000, Clock.systemUTC()), regions);
 
       JsonObject run = Await.result(check.run());
 
@@ -166,6 +170,15 @@ class ClearingCheckTest {
       Await.result(cache.close());
       Await.result(regionB.close());
     }
+  }
+
+  /** Region b's answer, signed for the request as a region signs its answers (region a believes no other). */
+  private static void answerAsB(HttpServerRequest request, JsonObject books) {
+    byte[] body = books.toBuffer().getBytes();
+    String signature = new WebhookSignature(SECRET).header(Instant.now().getEpochSecond(), RegionChannel.answering(
+      RegionChannel.CLEARING_PATH, request.getHeader(WebhookSignature.HEADER), "b", body));
+    request.response().putHeader("Content-Type", "application/json")
+      .putHeader(RegionChannel.ANSWER_SIGNATURE_HEADER, signature).end(Buffer.buffer(body));
   }
 
   private static RedisBalanceCache regionA(Vertx vertx, Regions regions) {

@@ -11,17 +11,21 @@ import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.outbox.MovementKind;
 import dev.wallet.balancecache.testing.Await;
+import dev.wallet.edge.gateway.WebhookSignature;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Currency;
 import java.util.List;
 import java.util.Optional;
@@ -101,6 +105,53 @@ class RegionChannelTest {
 
       assertThat(failureOf(channel.credit("b", settlementTo(1_004)))).hasMessageContaining("503");
       assertThat(received.get()).as("requests region b received: the first call's and the last").isEqualTo(2);
+    } finally {
+      http.close();
+      Await.result(region.close());
+    }
+  }
+
+  /**
+   * Until 2026-12-07 a region's answer was believed as it came: one changed on its way to "refused"
+   * made the source give the money back while the destination kept its credit.
+   */
+  @Test
+  @DisplayName("a region's answer is believed only when it is signed with the pair's secret for the request it answers: "
+    + "unsigned, signed with another secret, or signed for another request (replayed), it fails the call")
+  void onlyAnAnswerSignedForTheRequestIsBelieved(Vertx vertx) {
+    String secret = "a-secret-of-thirty-two-bytes-or-more-0123456789";
+    AtomicInteger answering = new AtomicInteger();
+    String[] firstRequestSignature = new String[1];
+    HttpServer region = Await.result(vertx.createHttpServer().requestHandler(request -> {
+      String requestSignature = request.getHeader(WebhookSignature.HEADER);
+      byte[] body = new JsonObject().put("code", "OK").toBuffer().getBytes();
+      String signedFor = switch (answering.get()) {
+        case 0 -> { firstRequestSignature[0] = requestSignature; yield requestSignature; }
+        case 2 -> firstRequestSignature[0];
+        default -> requestSignature;
+      };
+      String key = answering.get() == 3 ? "another-secret-of-thirty-two-bytes-or-more-012" : secret;
+      if (answering.get() != 1) {
+        request.response().putHeader(RegionChannel.ANSWER_SIGNATURE_HEADER, new WebhookSignature(key)
+          .header(Instant.now().getEpochSecond(), RegionChannel.answering(RegionChannel.PATH, signedFor, "b", body)));
+      }
+      request.response().putHeader("Content-Type", "application/json").end(Buffer.buffer(body));
+    }).listen(0));
+    Regions.Region self = new Regions.Region("a", 0, URI.create("http://127.0.0.1:1"));
+    Regions regions = new Regions(List.of(self,
+      new Regions.Region("b", 1, URI.create("http://127.0.0.1:" + region.actualPort()))), Optional.of(self));
+    WebClient http = WebClient.create(vertx);
+    RegionChannel channel = new RegionChannel(vertx, http, regions, name -> secret, 1_000, Clock.systemUTC());
+    try {
+      assertThat(Await.result(channel.credit("b", settlementTo(1_001)))).as("signed for it").isEqualTo(OutcomeCode.OK);
+      answering.set(1);
+      assertThat(failureOf(channel.credit("b", settlementTo(1_002)))).as("unsigned").hasMessageContaining("MALFORMED");
+      answering.set(2);
+      assertThat(failureOf(channel.credit("b", settlementTo(1_003)))).as("the first answer's signature, replayed")
+        .hasMessageContaining("BAD_SIGNATURE");
+      answering.set(3);
+      assertThat(failureOf(channel.credit("b", settlementTo(1_004)))).as("another secret")
+        .hasMessageContaining("BAD_SIGNATURE");
     } finally {
       http.close();
       Await.result(region.close());
