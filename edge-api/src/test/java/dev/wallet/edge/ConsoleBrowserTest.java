@@ -304,12 +304,14 @@ class ConsoleBrowserTest {
     try {
       Await.result(pool.preparedQuery("""
           INSERT INTO limits.aml_flags (dedupe_key, kind, owner_id, wallet_id, currency, total_minor, posting_ids,
-                                        occurred_at, detail)
-          SELECT $1 || n, 'large_transaction', $1, NULL, 'USD', 100, ARRAY['p-many'], now(), 'test flag'
+                                        occurred_at, detected_at, detail)
+          SELECT $1 || n, 'large_transaction', $1, NULL, 'USD', 100, ARRAY['p-many'], now() - interval '20 days',
+                 now() - interval '20 days', 'test flag'
             FROM generate_series(1, 201) AS n""").execute(Tuple.of(owner)));
     } finally {
       Await.result(pool.close());
     }
+    // detected 20 days ago: in the queue's default period of 30 days, out of any other test's
     String risk = Tokens.valid("console-compliance", "risk");
 
     String all = consoleGet(first, "/console/aml?owner=" + owner, risk).bodyAsString();

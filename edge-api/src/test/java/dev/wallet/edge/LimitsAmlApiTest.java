@@ -443,10 +443,17 @@ class LimitsAmlApiTest {
     return sent.bodyAsJsonObject().getString("id");
   }
 
+  /** Every flag about {@code owner} detected since {@code from}, page after page. */
   private static List<JsonObject> flags(ApiCaller compliance, Instant from, String owner) {
-    HttpResponse<Buffer> listed = compliance.get("/admin/aml/flags?limit=500&from=" + from);
-    assertThat(listed.statusCode()).as(listed.bodyAsString()).isEqualTo(200);
-    return listed.bodyAsJsonObject().getJsonArray("flags").stream().map(JsonObject.class::cast)
-      .filter(flag -> owner.equals(flag.getString("ownerId"))).toList();
+    List<JsonObject> found = new ArrayList<>();
+    JsonObject page = page(compliance, "/admin/aml/flags?limit=500&from=" + from);
+    for (int pages = 1; ; pages++) {
+      page.getJsonArray("flags").stream().map(JsonObject.class::cast)
+        .filter(flag -> owner.equals(flag.getString("ownerId"))).forEach(found::add);
+      if (!page.containsKey("next") || pages >= 100) {
+        return found;
+      }
+      page = page(compliance, "/admin/aml/flags?limit=500&from=" + from + "&after=" + page.getLong("next"));
+    }
   }
 }

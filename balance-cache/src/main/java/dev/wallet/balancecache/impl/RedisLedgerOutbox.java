@@ -45,9 +45,8 @@ final class RedisLedgerOutbox implements LedgerOutbox {
   private final String positionKey;
   private final String markKey;
   private final String laterKey;
-  /** Whether {@link #laterKey} may hold keys: at first it may (an earlier writer's), and after a key went there. */
-  private boolean laterMayHold = true;
-  private long laterTriedAtMs = Long.MIN_VALUE;
+  /** When {@link #laterKey} was last read; 0: never (a subtraction from Long.MIN_VALUE overflows). */
+  private long laterTriedAtMs;
 
   RedisLedgerOutbox(ScriptRunner runner, ShardId shard) {
     this.runner = runner;
@@ -132,10 +131,13 @@ final class RedisLedgerOutbox implements LedgerOutbox {
       .mapEmpty();
   }
 
-  /** Keys of other shards an earlier call left for later, at most every {@link #LATER_EVERY_MS}. */
+  /**
+   * Keys of other shards an earlier call left for later (this process's, or another writer's that
+   * held the shard before), read at most every {@link #LATER_EVERY_MS}.
+   */
   private Future<List<String>> leftForLater() {
     long now = System.currentTimeMillis();
-    if (!laterMayHold || now - laterTriedAtMs < LATER_EVERY_MS) {
+    if (now - laterTriedAtMs < LATER_EVERY_MS) {
       return Future.succeededFuture(List.of());
     }
     laterTriedAtMs = now;
@@ -144,7 +146,6 @@ final class RedisLedgerOutbox implements LedgerOutbox {
       if (members != null) {
         members.forEach(member -> keys.add(member.toString()));
       }
-      laterMayHold = !keys.isEmpty();
       return keys;
     });
   }
@@ -163,7 +164,6 @@ final class RedisLedgerOutbox implements LedgerOutbox {
       List<String> unreached = fresh.stream().filter(k -> !freshReached.contains(k)).toList();
       if (!unreached.isEmpty()) {
         here.add(withKeys(Request.cmd(Command.SADD).arg(laterKey), unreached));
-        laterMayHold = true;
         LOG.warn("{}: {} key(s) of other shards the ledger retired could not be reached; they get their lifetime "
           + "later ({})", shard, unreached.size(), laterKey);
       }
