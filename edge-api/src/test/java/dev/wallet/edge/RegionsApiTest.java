@@ -379,12 +379,7 @@ class RegionsApiTest {
     + "that region (202) and its own (201) all the same; the held transfer settles once the channel lets go")
   void heldChannelHoldsNoAnswerHere(Vertx vertx) {
     HeldChannel channel = HeldChannel.start(vertx, urlB);
-    int port = EdgeFixture.freePort();
-    String url = "http://127.0.0.1:" + port;
-    // another edge of region a, whose way to region b is the held channel
-    EdgeFixture edge = EdgeFixture.start(vertx, Map.of("WALLET_REGION", "a", "WALLET_REGIONS",
-      "a=" + url + ",b=" + channel.url(), "WALLET_HTTP_PORT", Integer.toString(port),
-      "WALLET_SANDBOX_WEBHOOK_URLS", url + "/v1/webhooks/gateway/sandbox", "WALLET_REGION_SECRETS", "b=" + PAIR_SECRET));
+    EdgeFixture edge = edgeOfABehind(vertx, channel);
     try {
       ApiCaller alice = edge.newUser();
       String from = alice.openWallet();
@@ -423,11 +418,7 @@ class RegionsApiTest {
     HeldChannel channel = HeldChannel.start(vertx, urlB);
     channel.forgeDeliveryAnswers(new JsonObject().put("code", "WALLET_INACTIVE"));
     channel.letGo();
-    int port = EdgeFixture.freePort();
-    String url = "http://127.0.0.1:" + port;
-    EdgeFixture edge = EdgeFixture.start(vertx, Map.of("WALLET_REGION", "a", "WALLET_REGIONS",
-      "a=" + url + ",b=" + channel.url(), "WALLET_HTTP_PORT", Integer.toString(port),
-      "WALLET_SANDBOX_WEBHOOK_URLS", url + "/v1/webhooks/gateway/sandbox", "WALLET_REGION_SECRETS", "b=" + PAIR_SECRET));
+    EdgeFixture edge = edgeOfABehind(vertx, channel);
     try {
       ApiCaller alice = edge.newUser();
       String from = alice.openWallet();
@@ -461,12 +452,8 @@ class RegionsApiTest {
     HeldChannel channel = HeldChannel.start(vertx, urlB);
     channel.refuseFinishedNotices(1);
     channel.letGo();
-    int port = EdgeFixture.freePort();
-    String url = "http://127.0.0.1:" + port;
-    // another edge of region a, whose way to region b refuses the first notice
-    EdgeFixture edge = EdgeFixture.start(vertx, Map.of("WALLET_REGION", "a", "WALLET_REGIONS",
-      "a=" + url + ",b=" + channel.url(), "WALLET_HTTP_PORT", Integer.toString(port),
-      "WALLET_SANDBOX_WEBHOOK_URLS", url + "/v1/webhooks/gateway/sandbox", "WALLET_REGION_SECRETS", "b=" + PAIR_SECRET));
+    // its way to region b refuses the first notice
+    EdgeFixture edge = edgeOfABehind(vertx, channel);
     Redis regionBRedis = regionBRedis(vertx);
     Redis regionARedis = Redis.createClient(vertx, new RedisOptions().setType(RedisClientType.CLUSTER)
       .setEndpoints(TestEnvironment.redisNodes()));
@@ -492,6 +479,15 @@ class RegionsApiTest {
       edge.close();
       channel.close();
     }
+  }
+
+  /** Another edge of region a, whose way to region b is {@code channel}. */
+  private static EdgeFixture edgeOfABehind(Vertx vertx, HeldChannel channel) {
+    int port = EdgeFixture.freePort();
+    String url = "http://127.0.0.1:" + port;
+    return EdgeFixture.start(vertx, Map.of("WALLET_REGION", "a", "WALLET_REGIONS", "a=" + url + ",b=" + channel.url(),
+      "WALLET_HTTP_PORT", Integer.toString(port), "WALLET_SANDBOX_WEBHOOK_URLS", url + "/v1/webhooks/gateway/sandbox",
+      "WALLET_REGION_SECRETS", "b=" + PAIR_SECRET));
   }
 
   /**
