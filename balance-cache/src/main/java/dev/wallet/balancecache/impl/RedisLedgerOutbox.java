@@ -103,10 +103,10 @@ final class RedisLedgerOutbox implements LedgerOutbox {
    *
    * <p>A key of another shard that cannot be reached (its master failing over, or lost) is written
    * down in this shard ({@link Keys#retiredElsewhereLater}), in the same turn as the position, and
-   * given its lifetime by a later call (the shard's next commit once {@link #LATER_EVERY_MS} have
-   * passed: an idle shard keeps them until it moves again, which costs memory only). Until 2026-12-07 the position waited for it: a shard whose
-   * master was gone held back the ledger of every shard whose sagas it had credited, and after the
-   * stall bound reconciliation halted all money movement.
+   * given its lifetime after a later publication ({@link #expireLeftForLater}: an idle shard keeps
+   * them until it moves again, which costs memory only). Until 2026-12-07 the position waited for
+   * it: a shard whose master was gone held back the ledger of every shard whose sagas it had
+   * credited, and after the stall bound reconciliation halted all money movement.
    */
   @Override
   public Future<Void> committed(String position, Collection<String> retired, long lifetimeMs, boolean trim) {
@@ -119,8 +119,8 @@ final class RedisLedgerOutbox implements LedgerOutbox {
         elsewhere.add(retiredKey);
       }
     }
-    return leftForLater().compose(later -> expireElsewhere(elsewhere, later, lifetimeMs, here))
-      .compose(written -> {
+    return expireEach(elsewhere, lifetimeMs).compose(reached -> {
+        leaveForLater(elsewhere, reached, here);
         here.add(Request.cmd(Command.SET).arg(positionKey).arg(position));
         if (trim) {
           // below the position only, and never by length: an entry leaves once the ledger has it
@@ -128,54 +128,55 @@ final class RedisLedgerOutbox implements LedgerOutbox {
         }
         return inTurn(here, Ask.waitFor(1, ACKNOWLEDGEMENT_WAIT_MS), ACKNOWLEDGEMENT_WAIT_MS + TIMEOUT_MS);
       })
-      .mapEmpty();
+      .compose(published -> expireLeftForLater(lifetimeMs));
+  }
+
+  /** Adds to {@code here} the keys of {@code elsewhere} not {@code reached}, written down for later. */
+  private void leaveForLater(List<String> elsewhere, List<String> reached, List<Request> here) {
+    Set<String> done = new HashSet<>(reached);
+    List<String> unreached = elsewhere.stream().filter(k -> !done.contains(k)).toList();
+    if (!unreached.isEmpty()) {
+      here.add(withKeys(Request.cmd(Command.SADD).arg(laterKey), unreached));
+      LOG.warn("{}: {} key(s) of other shards the ledger retired could not be reached; they get their lifetime "
+        + "later ({})", shard, unreached.size(), laterKey);
+    }
   }
 
   /**
-   * Keys of other shards an earlier call left for later (this process's, or another writer's that
-   * held the shard before), read at most every {@link #LATER_EVERY_MS}.
+   * After a publication, at most every {@link #LATER_EVERY_MS}: the keys left for later (by this
+   * process, or another writer that held the shard before) get their lifetime, and leave the set.
+   * Not before it: a read there would take the publication out of its master's turn, which the
+   * shards of a master share. A failure here leaves them for the next look, and fails no commit.
    */
-  private Future<List<String>> leftForLater() {
+  private Future<Void> expireLeftForLater(long lifetimeMs) {
     long now = System.currentTimeMillis();
     if (now - laterTriedAtMs < LATER_EVERY_MS) {
-      return Future.succeededFuture(List.of());
+      return Future.succeededFuture();
     }
     laterTriedAtMs = now;
-    return send(Request.cmd(Command.SRANDMEMBER).arg(laterKey).arg(LATER_AT_ONCE)).map(members -> {
-      List<String> keys = new ArrayList<>();
-      if (members != null) {
-        members.forEach(member -> keys.add(member.toString()));
-      }
-      return keys;
-    });
-  }
-
-  /**
-   * Gives {@code fresh} and {@code later} keys of other shards their lifetime, and adds to
-   * {@code here} what this shard must remember: the fresh ones that could not be reached, and that
-   * the later ones that were are done.
-   */
-  private Future<Void> expireElsewhere(List<String> fresh, List<String> later, long lifetimeMs, List<Request> here) {
-    Future<List<String>> freshExpired = expireEach(fresh, lifetimeMs);
-    Future<List<String>> laterExpired = expireEach(later, lifetimeMs);
-    return Future.all(freshExpired, laterExpired).map(both -> {
-      Set<String> freshReached = new HashSet<>(freshExpired.result());
-      List<String> laterReached = laterExpired.result();
-      List<String> unreached = fresh.stream().filter(k -> !freshReached.contains(k)).toList();
-      if (!unreached.isEmpty()) {
-        here.add(withKeys(Request.cmd(Command.SADD).arg(laterKey), unreached));
-        LOG.warn("{}: {} key(s) of other shards the ledger retired could not be reached; they get their lifetime "
-          + "later ({})", shard, unreached.size(), laterKey);
-      }
-      if (!laterReached.isEmpty()) {
-        here.add(withKeys(Request.cmd(Command.SREM).arg(laterKey), laterReached));
-      }
-      return null;
-    });
+    return send(Request.cmd(Command.SRANDMEMBER).arg(laterKey).arg(LATER_AT_ONCE))
+      .map(members -> {
+        List<String> keys = new ArrayList<>();
+        if (members != null) {
+          members.forEach(member -> keys.add(member.toString()));
+        }
+        return keys;
+      })
+      .compose(later -> expireEach(later, lifetimeMs))
+      .compose(reached -> reached.isEmpty() ? Future.<Void>succeededFuture()
+        : send(withKeys(Request.cmd(Command.SREM).arg(laterKey), reached)).<Void>mapEmpty())
+      .recover(failure -> {
+        LOG.warn("{}: the keys of other shards left for later ({}) could not be looked at; next in {} ms: {}", shard,
+          laterKey, LATER_EVERY_MS, failure.toString());
+        return Future.succeededFuture();
+      });
   }
 
   /** The keys among {@code keys} that got their lifetime (a key that no longer exists counts). */
   private Future<List<String>> expireEach(List<String> keys, long lifetimeMs) {
+    if (keys.isEmpty()) {
+      return Future.succeededFuture(List.of());  // at once, so that the publication stays in this turn
+    }
     List<Future<Boolean>> expired = keys.stream().map(retiredKey -> runner.send(retiredKey,
         Request.cmd(Command.PEXPIRE).arg(retiredKey).arg(lifetimeMs), ELSEWHERE_TIMEOUT_MS)
       .map(done -> true).otherwise(false)).toList();
