@@ -153,6 +153,7 @@ class RegionsApiTest {
         "a-secret-no-region-of-this-deployment-has", "a");
 
       WalletsApiTest.assertProblem(forgedRefund, 401, "unauthorized");
+      assertThat(forgedRefund.getHeader("WWW-Authenticate")).startsWith(WebhookSignature.HEADER + " ");
       assertWrongRegion(atB, "a", urlA + "/v1/transfers");
       assertThat(alice.available(from)).isEqualTo(500);
     });

@@ -94,7 +94,10 @@ class WebhooksApiTest {
 
     assertProblem(deliver(genuine, t, "another-secret-that-is-long-enough-to-be-a-secret"), 401, "unauthorized");
     assertProblem(send(changedBody, signed), 401, "unauthorized");
-    assertProblem(send(body, null), 401, "unauthorized");
+    HttpResponse<Buffer> unsigned = send(body, null);
+    assertProblem(unsigned, 401, "unauthorized");
+    assertThat(unsigned.getHeader("WWW-Authenticate")).as("the challenge names the signature, not a bearer token")
+      .startsWith(WebhookSignature.HEADER + " ");
     assertProblem(send(body, "t=" + t + ",v1=zz"), 401, "unauthorized");
     assertProblem(send(body, "v1=" + signed.substring(signed.indexOf("v1=") + 3)), 401, "unauthorized");
     assertProblem(send(body, signed.replace("t=" + t, "t=" + (t + 1))), 401, "unauthorized");

@@ -51,7 +51,7 @@ public final class WebhookHandlers {
       LOG.warn("webhook refused ({}) from {} (request {})", verdict, ctx.request().remoteAddress(),
         RequestLog.requestId(ctx));
       metrics.webhook(verdict.name().toLowerCase(java.util.Locale.ROOT));
-      throw new ProblemException(Problem.unauthorized(switch (verdict) {
+      throw new ProblemException(Problem.unsigned(WebhookSignature.HEADER, "gateway webhooks", switch (verdict) {
         case STALE -> "the signature's timestamp is more than " + WebhookSignature.TOLERANCE_SECONDS
           + " s away from now";
         case MALFORMED -> "a " + WebhookSignature.HEADER + ": t=<unix seconds>,v1=<hex HMAC-SHA256> header is required";

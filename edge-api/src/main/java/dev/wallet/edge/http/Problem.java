@@ -9,9 +9,11 @@ import java.util.Map;
 /**
  * An error answer, RFC 9457 problem details: {@code {"type","title","status","code","detail"}}
  * plus extension members such as the {@code transferId} a refusal is about. This is the one
- * place where the money core's refusals become HTTP statuses and codes.
+ * place where the money core's refusals become HTTP statuses and codes. A 401 names, in
+ * {@code WWW-Authenticate}, the scheme that would have been accepted ({@code challenge}): a bearer token
+ * for a caller, a signature for a gateway's webhook or another region.
  */
-public record Problem(ProblemCode code, String detail, Map<String, Object> extensions) {
+public record Problem(ProblemCode code, String detail, Map<String, Object> extensions, String challenge) {
 
   static final String CONTENT_TYPE = "application/problem+json";
   static final String RETRY_AFTER_SECONDS = "1";
@@ -21,8 +23,14 @@ public record Problem(ProblemCode code, String detail, Map<String, Object> exten
   private static final String HOME_REGION_MEMBER = "homeRegion";
   private static final String LOCATION_MEMBER = "location";
 
+  static final String BEARER_CHALLENGE = "Bearer realm=\"wallet\", error=\"invalid_token\"";
+
   public Problem {
     extensions = Map.copyOf(extensions);
+  }
+
+  public Problem(ProblemCode code, String detail, Map<String, Object> extensions) {
+    this(code, detail, extensions, BEARER_CHALLENGE);
   }
 
   public static Problem of(ProblemCode code, String detail) {
@@ -40,6 +48,14 @@ public record Problem(ProblemCode code, String detail, Map<String, Object> exten
 
   public static Problem unauthorized(String detail) {
     return of(ProblemCode.UNAUTHORIZED, detail);
+  }
+
+  /**
+   * A request that must be signed, and was not (or not well): challenged with the signature's own header
+   * name as its scheme, since a bearer token, which a plain 401 asks for, would not be accepted.
+   */
+  public static Problem unsigned(String signatureHeader, String realm, String detail) {
+    return new Problem(ProblemCode.UNAUTHORIZED, detail, Map.of(), signatureHeader + " realm=\"" + realm + "\"");
   }
 
   public static Problem unavailable(String detail) {
@@ -143,13 +159,13 @@ public record Problem(ProblemCode code, String detail, Map<String, Object> exten
 
   private static Problem withDetail(Problem problem, Outcome<?> outcome) {
     return outcome.detail().isEmpty() ? problem : new Problem(problem.code(), problem.detail() + ": "
-      + outcome.detail(), problem.extensions());
+      + outcome.detail(), problem.extensions(), problem.challenge());
   }
 
   public Problem with(String name, Object value) {
     Map<String, Object> more = new LinkedHashMap<>(extensions);
     more.put(name, value);
-    return new Problem(code, detail, more);
+    return new Problem(code, detail, more, challenge);
   }
 
   public int status() {
@@ -174,7 +190,7 @@ public record Problem(ProblemCode code, String detail, Map<String, Object> exten
       case HALTED -> reply.withHeader("Retry-After", HALTED_RETRY_AFTER_SECONDS);
       case RATE_LIMITED -> reply.withHeader("Retry-After", String.valueOf(extensions.get(RETRY_AFTER_MEMBER)));
       case WRONG_REGION -> reply.withHeader("Location", String.valueOf(extensions.get(LOCATION_MEMBER)));
-      case UNAUTHORIZED -> reply.withHeader("WWW-Authenticate", "Bearer realm=\"wallet\", error=\"invalid_token\"");
+      case UNAUTHORIZED -> reply.withHeader("WWW-Authenticate", challenge);
       default -> reply;
     };
   }

@@ -243,7 +243,8 @@ public final class RegionHandlers {
   private static ProblemException refused(RoutingContext ctx, String why) {
     LOG.warn("request between regions refused ({}) from {} (request {})", why, ctx.request().remoteAddress(),
       RequestLog.requestId(ctx));
-    return new ProblemException(Problem.unauthorized("only a region of this deployment may ask this, signed"));
+    return new ProblemException(Problem.unsigned(WebhookSignature.HEADER, "regions",
+      "only a region of this deployment may ask this, signed"));
   }
 
   private static Settlement parse(Buffer raw) {
