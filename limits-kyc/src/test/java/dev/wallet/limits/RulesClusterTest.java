@@ -304,6 +304,36 @@ class RulesClusterTest {
   }
 
   @Test
+  @DisplayName("a version that drops a tier KYC profiles still hold is refused and audited, the version in force "
+    + "stays; once no one holds it, the tier is dropped")
+  void aTierHeldIsNotDropped(Vertx vertx) {
+    String owner = "owner-" + UUID.randomUUID();
+    String tier = "kept-" + UUID.randomUUID().toString().substring(0, 8);
+    String withTier = TestRules.permissive().replace("  vip:\n", "  " + tier + ":\n");
+    Member member = Member.withRules(vertx, LimitsTestSupport.newClusterName(), withTier);
+    try {
+      Await.result(member.limits().setProfile(owner, tier, Optional.empty(), "risk-officer-alice"));
+      long inForce = version(member);
+
+      PublishOutcome dropping = Await.result(member.limits().publish(TestRules.permissive(), "risk-officer-bob",
+        "api"));
+
+      assertThat(dropping).isInstanceOf(PublishOutcome.Refused.class);
+      assertThat(((PublishOutcome.Refused) dropping).problems())
+        .containsExactly("tiers." + tier + ": 1 KYC profiles hold this tier; give them another tier before it is dropped");
+      assertThat(version(member)).isEqualTo(inForce);
+      assertThat(Await.result(member.limits().profile(owner)).tier()).isEqualTo(tier);
+      assertThat(rulesAudit(member).get(0).action()).isEqualTo("rules_refused");
+
+      Await.result(member.limits().setProfile(owner, "full", Optional.empty(), "risk-officer-alice"));
+      assertThat(Await.result(member.limits().publish(TestRules.permissive(), "risk-officer-bob", "api")))
+        .isInstanceOf(PublishOutcome.Published.class);
+    } finally {
+      member.close();
+    }
+  }
+
+  @Test
   @DisplayName("a KYC profile survives a restart of every member, and its change is audited")
   void profilesSurviveRestart(Vertx vertx) {
     String cluster = LimitsTestSupport.newClusterName();

@@ -90,8 +90,38 @@ final class RulesStore {
         }
         return fileBehind(conn, source, sha, fileWrittenAt).compose(behind -> behind.isPresent()
           ? Future.succeededFuture(behind.get().apply(latest.orElseThrow()))
-          : insert(conn, latest, yaml, tree, sha, source, actor));
+          : droppedTiersStillHeld(conn, latest, tree).compose(held -> held.isEmpty()
+            ? insert(conn, latest, yaml, tree, sha, source, actor)
+            : auditRefusal(conn, sha, held, source, actor).map(audited -> new PublishOutcome.Refused(held))));
       }));
+  }
+
+  /**
+   * A tier that KYC profiles hold may not be dropped: every movement of its holders would be refused
+   * (kyc_required) from the moment the version is in force, their money locked in, until someone
+   * moved each of them. Until 2026-12-07 such a version was published. One problem per tier held.
+   */
+  private static Future<List<String>> droppedTiersStillHeld(SqlConnection conn, Optional<PublishedRules> latest,
+                                                           JsonNode tree) {
+    List<String> dropped = latest.flatMap(rules -> RulesParser.validate(rules.yaml()).tree())
+      .map(before -> tierNames(before).stream().filter(tier -> !tree.path("tiers").has(tier)).toList())
+      .orElse(List.of());
+    if (dropped.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return conn.preparedQuery(SqlQueries.HOLDERS_OF_TIERS).execute(Tuple.of(dropped.toArray(String[]::new)))
+      .map(rows -> {
+        List<String> problems = new ArrayList<>();
+        rows.forEach(row -> problems.add("tiers." + row.getString("tier") + ": " + row.getLong("holders")
+          + " KYC profiles hold this tier; give them another tier before it is dropped"));
+        return problems;
+      });
+  }
+
+  private static List<String> tierNames(JsonNode rules) {
+    List<String> names = new ArrayList<>();
+    rules.path("tiers").fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   /**
@@ -143,12 +173,15 @@ final class RulesStore {
    */
   Future<Void> recordRefusal(String yaml, List<String> problems, String source, String actor) {
     String sha = Sha256.hex(yaml);
-    return pool.withTransaction(conn -> lock(conn)
-      .compose(locked -> conn.preparedQuery(SqlQueries.REFUSAL_ALREADY_AUDITED)
-        .execute(Tuple.of(ruleset, sha, actor, source)))
+    return pool.withTransaction(conn -> lock(conn).compose(locked -> auditRefusal(conn, sha, problems, source, actor)));
+  }
+
+  private Future<Void> auditRefusal(SqlConnection conn, String sha, List<String> problems, String source,
+                                    String actor) {
+    return conn.preparedQuery(SqlQueries.REFUSAL_ALREADY_AUDITED).execute(Tuple.of(ruleset, sha, actor, source))
       .compose(seen -> seen.size() > 0 ? Future.succeededFuture() : conn.preparedQuery(SqlQueries.INSERT_AUDIT)
         .execute(Tuple.of(ruleset, REFUSED, actor, source, "refused", sha, String.join("\n", problems)))
-        .mapEmpty()));
+        .mapEmpty());
   }
 
   Future<List<AuditRecord>> audit(int limit) {

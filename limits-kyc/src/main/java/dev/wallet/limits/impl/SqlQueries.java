@@ -42,6 +42,10 @@ final class SqlQueries {
      WHERE a.action = 'rules_refused' AND a.ruleset = $1 AND a.sha256 = $2 AND a.actor = $3 AND a.source = $4
        AND a.at >= coalesce((SELECT max(published_at) FROM limits.rules_versions WHERE ruleset = $1), '-infinity')""";
 
+  /** Of the tiers a rules version drops ($1), those KYC profiles hold, with how many hold each. */
+  static final String HOLDERS_OF_TIERS = """
+    SELECT tier, count(*) AS holders FROM limits.kyc_profiles WHERE tier = ANY($1) GROUP BY tier ORDER BY tier""";
+
   static final String AUDIT_PAGE = """
     SELECT id, at, action, actor, source, subject, detail FROM limits.audit
      WHERE ruleset = $1 OR ruleset IS NULL ORDER BY id DESC LIMIT $2""";
