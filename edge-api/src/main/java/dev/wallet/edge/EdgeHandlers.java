@@ -77,7 +77,7 @@ record EdgeHandlers(Authenticator auth, RateLimiter rate, ApiSchema schema, Mone
         ownership, metrics),
       transfers, payments,
       new AuthorizationHandlers(services.cache(), merchants, config.authorizations(), metrics, payments),
-      new BatchHandlers(transfers, payments, gate), admin, limits, new FailureHandler(),
+      new BatchHandlers(transfers, payments, gate, services.rateLimiter()), admin, limits, new FailureHandler(),
       new RegionHandlers(services.cache(), limits, merchants, payments, gate, config.redis().regions(),
         config.redis().settlement()::secretWith,
         clock, services.clearingCheck()),

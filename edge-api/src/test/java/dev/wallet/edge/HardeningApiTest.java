@@ -44,6 +44,25 @@ class HardeningApiTest {
   }
 
   @Test
+  @DisplayName("each item of a batch costs the caller's rate what a request of its own would: a batch of twice the "
+    + "burst runs, and the caller's next request waits until it is paid for")
+  void aBatchCostsItsItems() {
+    ApiCaller payroll = limited.newUser();
+    String from = payroll.openWallet();
+    String to = payroll.openWallet();
+    JsonObject[] items = IntStream.range(0, 2 * BURST).mapToObj(i -> BatchApiTest.item(newKey(), from, to, 1))
+      .toArray(JsonObject[]::new);
+
+    HttpResponse<Buffer> batch = BatchApiTest.transfers(payroll, false, items);
+    HttpResponse<Buffer> next = payroll.get("/v1/wallets/" + from);
+
+    assertThat(batch.statusCode()).as(batch.bodyAsString()).isEqualTo(200);
+    assertProblem(next, 429, "rate_limited");
+    // ten items at one a second, less the burst of five: about six seconds, not the one of a single request
+    assertThat(Long.parseLong(next.getHeader("Retry-After"))).isBetween((long) BURST, 2L * BURST);
+  }
+
+  @Test
   @DisplayName("a caller beyond its rate gets 429 rate_limited with Retry-After, while another caller is served as usual")
   void rateLimited() {
     ApiCaller greedy = limited.newUser();

@@ -62,6 +62,20 @@ public final class RateLimiter {
     return bucket.granted() ? 0 : bucket.fullAgainAtNanos() - capacityNanos + nanosPerToken - now;
   }
 
+  /**
+   * Charges a request that was let through for {@code tokens} more (the items of a batch beyond its
+   * first, each a movement of its own): the bucket may go into debt, and the caller's next request waits
+   * until it is paid off. A batch is admitted as any request is, so one larger than the burst still runs.
+   */
+  public void charge(String callerId, long tokens) {
+    if (tokens <= 0) {
+      return;
+    }
+    long now = clock.getAsLong();
+    buckets.compute(callerId, (id, current) -> new Bucket((current == null ? now
+      : Math.max(current.fullAgainAtNanos(), now)) + tokens * nanosPerToken, true));
+  }
+
   private Bucket next(Bucket current, long now) {
     long fullAgainAt = current == null ? now : Math.max(current.fullAgainAtNanos(), now);
     long afterTake = fullAgainAt + nanosPerToken;

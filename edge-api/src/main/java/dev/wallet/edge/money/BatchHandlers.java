@@ -16,6 +16,7 @@ import dev.wallet.edge.http.MoneyGate;
 import dev.wallet.edge.http.Problem;
 import dev.wallet.edge.http.ProblemCode;
 import dev.wallet.edge.http.ProblemException;
+import dev.wallet.edge.http.RateLimiter;
 import dev.wallet.edge.http.Reply;
 import dev.wallet.edge.http.RequestBody;
 import io.vertx.core.Context;
@@ -64,17 +65,19 @@ public final class BatchHandlers {
   private final TransferHandlers transfers;
   private final PaymentHandlers payments;
   private final MoneyGate gate;
+  private final RateLimiter rate;
 
-  public BatchHandlers(TransferHandlers transfers, PaymentHandlers payments, MoneyGate gate) {
+  public BatchHandlers(TransferHandlers transfers, PaymentHandlers payments, MoneyGate gate, RateLimiter rate) {
     this.transfers = transfers;
     this.payments = payments;
     this.gate = gate;
+    this.rate = rate;
   }
 
   /** POST /v1/transfers/batch {"atomic"?, "items": [{"idempotencyKey", "fromWalletId", "toWalletId", "amount", "currency"}]} */
   public void transfers(RoutingContext ctx) {
     Caller caller = Authenticator.caller(ctx);
-    Batch batch = Batch.of(ctx);
+    Batch batch = charged(caller, Batch.of(ctx));
     List<Transfer> items = batch.map((item, key) -> new Transfer(item.walletId("fromWalletId"),
       item.walletId("toWalletId"), item.money("amount", "currency"), caller.id(), IdempotencyKeys.ofCaller(caller, key),
       List.of(), item.optionalText("description").orElse("")));
@@ -88,7 +91,7 @@ public final class BatchHandlers {
   /** POST /v1/payments/batch {"atomic"?, "items": [{"idempotencyKey", "fromWalletId", "merchantWalletId", "amount", "currency", "orderRef"?}]} */
   public void payments(RoutingContext ctx) {
     Caller caller = Authenticator.caller(ctx);
-    Batch batch = Batch.of(ctx);
+    Batch batch = charged(caller, Batch.of(ctx));
     List<PaymentHandlers.Request> items = batch.map((item, key) -> PaymentHandlers.Request.of(caller, item,
       IdempotencyKeys.ofCaller(caller, key)));
     // a hot merchant on another shard is paid on its stripe on the payers' shard: whether the
@@ -99,6 +102,15 @@ public final class BatchHandlers {
     Reply.answer(ctx, run(batch, items, payment -> fromHere(ctx, payment, payment.payer()).compose(payments::checked),
         payments::apply, payments::applyAll, payment -> payment.withLimits(NONE_CAN_PASS))
       .recover(BatchHandlers::spanningShards));
+  }
+
+  /**
+   * Each item is a movement, and costs the caller's rate what a request of its own would: the route took
+   * one token (until 2026-12-07 that was all, and 1,000 items cost what one transfer did).
+   */
+  private Batch charged(Caller caller, Batch batch) {
+    rate.charge(caller.id(), batch.items().size() - 1L);
+    return batch;
   }
 
   /**
