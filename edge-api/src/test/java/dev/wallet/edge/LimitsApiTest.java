@@ -379,11 +379,11 @@ class LimitsApiTest {
     assertThat(withdrawal.bodyAsJsonObject().getString("detail")).isEqualTo("withdrawal is not allowed for KYC tier full");
     assertProblem(overMaximum, 422, "limit_exceeded");
     assertThat(overMaximum.bodyAsJsonObject().getString("detail")).isEqualTo("per-transaction merchant_payment "
-      + "maximum of tier full (override for merchant override-merchant): 5000 USD");
+      + "maximum of tier full (the merchant's override): 5000 USD");
     assertThat(first.statusCode()).as(first.bodyAsString()).isIn(201, 202);
     assertProblem(second, 422, "limit_exceeded");
     assertThat(second.bodyAsJsonObject().getString("detail"))
-      .endsWith("daily merchant_payment limit of tier full (override for merchant override-merchant): 7000 USD");
+      .endsWith("daily merchant_payment limit of tier full (the merchant's override): 7000 USD");
     assertThat(alice.available(from)).isEqualTo(100_000 - 4_000);
   }
 

@@ -130,7 +130,7 @@ class LimitsEngineTest {
         NOON));
 
     assertThat(refused).isEqualTo(new Refused(Refusal.LIMIT_EXCEEDED, "per-transaction merchant_payment maximum of "
-      + "tier full (override for merchant override-merchant): 5000 USD", 1));
+      + "tier full (the merchant's override): 5000 USD", 1));
     assertThat(general.checks().get(0).counter()).isEqualTo("merchant_payment:USD:d:2026-11-25");
     assertThat(withinOverride.checks().get(0).counter()).matches("merchant_payment\\.m[0-9a-f]{16}:USD:d:2026-11-25");
     assertThat(withinOverride.checks().get(0).maxMinor()).isEqualTo(7_000);

@@ -76,8 +76,8 @@ class MoneyCoreLimitsTest {
 
     assertThat(first.code()).isEqualTo(OutcomeCode.OK);
     assertThat(second.code()).isEqualTo(OutcomeCode.LIMIT_EXCEEDED);
-    assertThat(second.detail()).isEqualTo("daily merchant_payment limit of tier full (override for merchant "
-      + "override-merchant): 7000 USD");
+    assertThat(second.detail()).isEqualTo("daily merchant_payment limit of tier full (the merchant's override): "
+      + "7000 USD");
     assertThat(elsewhere.code()).as(elsewhere.detail()).isEqualTo(OutcomeCode.OK);
     assertThat(core.available(from)).isEqualTo(100_000 - 4_000 - 3_000);
   }

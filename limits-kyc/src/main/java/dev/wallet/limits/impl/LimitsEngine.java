@@ -139,11 +139,15 @@ public final class LimitsEngine {
       .orElse(movement.operation().wire());
   }
 
+  /**
+   * Told to the payer: that the merchant's own limit applied, not who owns the merchant wallet (until
+   * 2026-12-07 the owner's id, an identity provider's subject, was named to every payer over it).
+   */
   private static String overrideName(Optional<MerchantOverride> override,
                                      java.util.function.Function<MerchantOverride, Map<String, Long>> window,
                                      String currency) {
     return override.filter(o -> window.apply(o).containsKey(currency))
-      .map(o -> " (override for merchant " + o.merchant() + ")").orElse("");
+      .map(o -> " (the merchant's override)").orElse("");
   }
 
   /**
