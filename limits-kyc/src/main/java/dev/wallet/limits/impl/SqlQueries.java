@@ -107,9 +107,9 @@ final class SqlQueries {
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
     ON CONFLICT (dedupe_key) DO NOTHING""";
 
-  /** The evidence of the flags of kind $1 about owner $2 in currency $3 (and wallet $4, unless null) since $5. */
+  /** The flags of kind $1 about owner $2 in currency $3 (and wallet $4, unless null) since $5: when, and their evidence. */
   static final String FLAGGED_POSTINGS = """
-    SELECT posting_ids FROM limits.aml_flags
+    SELECT occurred_at, posting_ids FROM limits.aml_flags
      WHERE owner_id = $2 AND kind = $1 AND occurred_at >= $5 AND currency = $3
        AND ($4::text IS NULL OR wallet_id = $4)""";
 
