@@ -208,8 +208,8 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  @DisplayName("looking up an owner shows the tier and what it allows; changing it is done and audited as "
-    + "PUT /admin/kyc does, and refused (403) for the officer's own")
+  @DisplayName("looking up an owner shows the tier and what it allows; changing it is done and audited, "
+    + "as made in the console, as PUT /admin/kyc does, and refused (403) for the officer's own")
   void changeKycTier() {
     String owner = "console-kyc-" + UUID.randomUUID();
     browser.signIn(base(first), Tokens.valid("console-kyc-officer", "admin"));
@@ -229,7 +229,14 @@ class ConsoleBrowserTest {
     assertThat(read.bodyAsJsonObject().getString("tier")).isEqualTo("basic");
     assertThat(read.bodyAsJsonObject().getString("updatedBy")).isEqualTo("console-kyc-officer");
     HttpResponse<Buffer> audit = first.as("auditor", "admin").get("/admin/limits/audit?limit=20");
-    assertThat(audit.bodyAsString()).contains(owner).contains("kyc_profile_set");
+    assertThat(audit.bodyAsJsonObject().getJsonArray("audit").stream().map(JsonObject.class::cast)
+      .filter(line -> owner.equals(line.getString("subject"))))
+      .as("the change is audited as the console's (until 2026-12-07 every KYC change said \"api\")")
+      .singleElement().satisfies(line -> {
+        assertThat(line.getString("action")).isEqualTo("kyc_profile_set");
+        assertThat(line.getString("actor")).isEqualTo("console-kyc-officer");
+        assertThat(line.getString("source")).isEqualTo("console");
+      });
 
     String tierBefore = Await.result(first.app.limits().profile("console-kyc-officer")).tier();
     browser.open(base(first) + "/console/kyc?owner=console-kyc-officer");

@@ -582,6 +582,10 @@ class LimitsApiTest {
     assertThat(inForce.getString("rules")).isEqualTo(TestRules.permissive());
     assertThat(actions(risk)).startsWith("rules_refused", "rules_published");
     assertThat(admin.get("/admin/kyc/" + user.id()).bodyAsJsonObject().getString("country")).isEqualTo("DE");
+    assertThat(risk.get("/admin/limits/audit?limit=50").bodyAsJsonObject().getJsonArray("audit").stream()
+      .map(JsonObject.class::cast).filter(line -> user.id().equals(line.getString("subject"))))
+      .as("one change of the profile, through the API").singleElement()
+      .satisfies(line -> assertThat(line.getString("source")).isEqualTo("api"));
   }
 
   @Test

@@ -98,11 +98,12 @@ public interface Limits {
 
   /**
    * Sets an owner's tier (and country, when given), atomically on the owner's entry and written
-   * through, with its audit line, to PostgreSQL before it is answered.
+   * through, with its audit line, to PostgreSQL before it is answered. {@code source} is where the
+   * change was made ("api", "console"), as {@link #publish} names it.
    *
    * @throws IllegalArgumentException (failed future) for a tier the rules in force do not define
    */
-  Future<KycProfile> setProfile(String ownerId, String tier, Optional<String> country, String actor);
+  Future<KycProfile> setProfile(String ownerId, String tier, Optional<String> country, String actor, String source);
 
   /** The newest audit lines first. */
   Future<List<AuditRecord>> audit(int limit);

@@ -45,7 +45,7 @@ public final class LimitsBenchmark {
     Member member = Member.withRules(vertx, LimitsTestSupport.newClusterName(), TestRules.permissive());
     try {
       String profiled = "bench-" + UUID.randomUUID();
-      Await.result(member.limits().setProfile(profiled, "full", Optional.of("DE"), "bench"));
+      Await.result(member.limits().setProfile(profiled, "full", Optional.of("DE"), "bench", "api"));
       IMap<String, KycProfile> profiles = member.hazelcast().getMap(LimitsHazelcast.PROFILES_MAP);
       RulesInForce rules = member.limits().rulesInForce().orElseThrow();
       KycProfile profile = Await.result(member.limits().profile(profiled));

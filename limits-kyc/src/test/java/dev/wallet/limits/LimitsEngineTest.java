@@ -149,7 +149,7 @@ class LimitsEngineTest {
   }
 
   private static Optional<KycProfile> profile(String tier, String country) {
-    return Optional.of(new KycProfile("owner", tier, country, 0, "test"));
+    return Optional.of(new KycProfile("owner", tier, country, 0, "test", "api"));
   }
 
   private static Movement movement(Operation operation, long minor) {

@@ -90,7 +90,7 @@ class MoneyCoreLimitsTest {
 
     Outcome<HoldView> first = hold(owner, wallet, 5_000);
     Outcome<HoldView> second = hold(owner, wallet, 5_000);
-    Await.result(member.limits().setProfile(owner, "full", Optional.empty(), "test"));
+    Await.result(member.limits().setProfile(owner, "full", Optional.empty(), "test", "api"));
     Decision full = Await.result(member.limits().check(Movement.of(owner, Operation.WITHDRAWAL,
       Money.of(1, "USD"), Instant.now())));
 
@@ -128,7 +128,7 @@ class MoneyCoreLimitsTest {
   /** A wallet of 100,000 of {@code owner}, whose tier is vip (withdrawals up to 8,000 a day). */
   private WalletId fundedVip(String owner) {
     WalletId wallet = core.funded(owner, 100_000);
-    Await.result(member.limits().setProfile(owner, "vip", Optional.empty(), "test"));
+    Await.result(member.limits().setProfile(owner, "vip", Optional.empty(), "test", "api"));
     return wallet;
   }
 

@@ -267,11 +267,12 @@ class RulesClusterTest {
     Member member = Member.withRules(vertx, LimitsTestSupport.newClusterName(), TestRules.permissive());
     String owner = "owner-" + UUID.randomUUID();
     try {
-      Await.result(member.limits().setProfile(owner, "basic", Optional.empty(), "risk-officer"));
+      Await.result(member.limits().setProfile(owner, "basic", Optional.empty(), "risk-officer", "api"));
       // PostgreSQL slow for this row: held for 2.5 s, past a lookup's 1 s deadline
       Future<Void> released = profileLocked(vertx, member, owner, 2_500);
 
-      KycProfile changed = Await.result(member.limits().setProfile(owner, "vip", Optional.empty(), "risk-officer"));
+      KycProfile changed = Await.result(member.limits().setProfile(owner, "vip", Optional.empty(), "risk-officer",
+        "api"));
 
       assertThat(changed.tier()).isEqualTo("vip");
       Await.result(released);
@@ -288,13 +289,13 @@ class RulesClusterTest {
     Member member = Member.withRules(vertx, LimitsTestSupport.newClusterName(), TestRules.permissive());
     String owner = "owner-" + UUID.randomUUID();
     try {
-      Await.result(member.limits().setProfile(owner, "basic", Optional.empty(), "risk-officer"));
+      Await.result(member.limits().setProfile(owner, "basic", Optional.empty(), "risk-officer", "api"));
       Future<Void> released = profileLocked(vertx, member, owner, 7_000);
 
       assertThatThrownBy(() -> Await.result(member.limits().setProfile(owner, "vip", Optional.empty(),
-        "risk-officer"))).isInstanceOf(LimitsUnavailableException.class);
+        "risk-officer", "api"))).isInstanceOf(LimitsUnavailableException.class);
       Await.result(released);
-      Await.result(member.limits().setProfile(owner, "full", Optional.empty(), "risk-officer"));
+      Await.result(member.limits().setProfile(owner, "full", Optional.empty(), "risk-officer", "api"));
 
       assertThat(audit(member).stream().filter(line -> line.subject().equals(owner)).map(AuditRecord::detail))
         .as("the change after the lock follows the one before it").first().asString().contains("basic/- -> full/-");
@@ -312,7 +313,7 @@ class RulesClusterTest {
     String withTier = TestRules.permissive().replace("  vip:\n", "  " + tier + ":\n");
     Member member = Member.withRules(vertx, LimitsTestSupport.newClusterName(), withTier);
     try {
-      Await.result(member.limits().setProfile(owner, tier, Optional.empty(), "risk-officer-alice"));
+      Await.result(member.limits().setProfile(owner, tier, Optional.empty(), "risk-officer-alice", "api"));
       long inForce = version(member);
 
       PublishOutcome dropping = Await.result(member.limits().publish(TestRules.permissive(), "risk-officer-bob",
@@ -325,7 +326,7 @@ class RulesClusterTest {
       assertThat(Await.result(member.limits().profile(owner)).tier()).isEqualTo(tier);
       assertThat(rulesAudit(member).get(0).action()).isEqualTo("rules_refused");
 
-      Await.result(member.limits().setProfile(owner, "full", Optional.empty(), "risk-officer-alice"));
+      Await.result(member.limits().setProfile(owner, "full", Optional.empty(), "risk-officer-alice", "api"));
       assertThat(Await.result(member.limits().publish(TestRules.permissive(), "risk-officer-bob", "api")))
         .isInstanceOf(PublishOutcome.Published.class);
     } finally {
@@ -334,15 +335,17 @@ class RulesClusterTest {
   }
 
   @Test
-  @DisplayName("a KYC profile survives a restart of every member, and its change is audited")
+  @DisplayName("a KYC profile survives a restart of every member, with where it was last set, and each change is "
+    + "audited with where it was made")
   void profilesSurviveRestart(Vertx vertx) {
     String cluster = LimitsTestSupport.newClusterName();
     String owner = "owner-" + UUID.randomUUID();
     Member first = Member.withRules(vertx, cluster, TestRules.permissive());
     Member second = Member.start(vertx, cluster, Optional.empty());
-    Await.result(first.limits().setProfile(owner, "basic", Optional.of("DE"), "risk-officer"));
-    KycProfile kept = Await.result(second.limits().setProfile(owner, "vip", Optional.empty(), "risk-officer"));
-    assertThatThrownBy(() -> Await.result(first.limits().setProfile(owner, "gold", Optional.empty(), "x")))
+    Await.result(first.limits().setProfile(owner, "basic", Optional.of("DE"), "risk-officer", "api"));
+    KycProfile kept = Await.result(second.limits().setProfile(owner, "vip", Optional.empty(), "risk-officer",
+      "console"));
+    assertThatThrownBy(() -> Await.result(first.limits().setProfile(owner, "gold", Optional.empty(), "x", "api")))
       .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tier 'gold' is not defined");
     second.close();
     first.close();
@@ -355,6 +358,9 @@ class RulesClusterTest {
       assertThat(read).isEqualTo(kept);
       assertThat(audit(restarted).stream().filter(line -> line.subject().equals(owner)).map(AuditRecord::detail))
         .containsExactly("tier/country basic/DE -> vip/DE", "tier/country none -> basic/DE");
+      assertThat(read.source()).isEqualTo("console");
+      assertThat(audit(restarted).stream().filter(line -> line.subject().equals(owner)).map(AuditRecord::source))
+        .containsExactly("console", "api");
     } finally {
       restarted.close();
     }

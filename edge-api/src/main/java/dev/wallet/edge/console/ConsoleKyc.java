@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 /**
  * The console's KYC page: an owner's tier, what the rules in force let that tier do, and a form to
  * change it through the same {@link Limits#setProfile} (audited, written through to PostgreSQL) as
- * PUT /admin/kyc/{ownerId}.
+ * PUT /admin/kyc/{ownerId}, audited as the console's.
  */
 public final class ConsoleKyc {
 
@@ -57,7 +57,7 @@ public final class ConsoleKyc {
     Optional<String> country = form(ctx, "country").map(String::trim).filter(code -> !code.isEmpty())
       .map(code -> code.toUpperCase(java.util.Locale.ROOT));
     Reply.onContextOf(io.vertx.core.Vertx.currentContext(),
-        limits.setProfile(owner, tier, country, ConsoleSession.caller(ctx).id()))
+        limits.setProfile(owner, tier, country, ConsoleSession.caller(ctx).id(), ConsoleRules.SOURCE))
       .onSuccess(profile -> ConsolePages.redirect(ctx, "/console/kyc?owner=" + encode(owner) + "&changed="
         + encode(profile.tier())))
       .onFailure(failure -> refused(ctx, owner, failure));

@@ -32,6 +32,7 @@ public final class ConsoleRules {
 
   private static final Pattern VERSION = Pattern.compile("[0-9]{1,18}");
 
+  /** What the audit names as the source of the console's changes, of rules and KYC profiles alike. */
   static final String SOURCE = "console";
   private static final int AUDIT_LINES = 50;
 

@@ -49,6 +49,8 @@ public final class LimitsHandlers {
 
   public static final String RISK = "risk";
   static final String ADMIN = "admin";
+  /** What the audit names as the source of changes made through these endpoints. */
+  private static final String SOURCE = "api";
   private static final int DEFAULT_PAGE = 100;
   private static final Duration DEFAULT_FLAG_PERIOD = Duration.ofDays(30);
   private static final Duration MAX_REPORT_PERIOD = Duration.ofDays(366);
@@ -181,7 +183,7 @@ public final class LimitsHandlers {
     Caller caller = requireRole(ctx, RISK);
     String yaml = ctx.body().buffer() == null ? "" : ctx.body().buffer().toString(StandardCharsets.UTF_8);
     OptionalLong basedOn = basedOn(ctx);
-    Reply.answer(ctx, limits.publish(yaml, caller.id(), "api", basedOn).map(LimitsHandlers::published));
+    Reply.answer(ctx, limits.publish(yaml, caller.id(), SOURCE, basedOn).map(LimitsHandlers::published));
   }
 
   private static String versionTag(long version) {
@@ -222,7 +224,7 @@ public final class LimitsHandlers {
     caller.requireNotOwnerOf(owner, "the KYC profile");
     JsonObject body = ApiSchema.body(ctx);
     Reply.answer(ctx, limits.setProfile(owner, body.getString("tier"), Optional.ofNullable(body.getString("country")),
-        caller.id())
+        caller.id(), SOURCE)
       .recover(LimitsHandlers::invalid)
       .map(profile -> Reply.ok(profile(profile))));
   }

@@ -9,7 +9,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,13 +49,54 @@ final class Detection {
   /**
    * One movement after the other. Structuring looks at each near-threshold movement's window of its
    * owner, rapid in-and-out at each outgoing movement's window of its wallet; each owner's and each
-   * wallet's movements that could show the pattern are read once per batch.
+   * wallet's movements that could show the pattern, and the flags raised about them before, are read
+   * once per batch.
    */
   Future<Void> run(List<LedgerMovement> movements) {
+    EarlierFlags earlier = new EarlierFlags(conn, earliestWindows(movements));
     return structuringWindows(movements).compose(owners -> rapidWindows(movements)
       .compose(wallets -> Sequential.forEach(movements, m -> large(m)
-        .compose(done -> structuring(m, Optional.ofNullable(owners.get(ownerAndCurrency(m)))))
-        .compose(done -> rapidInOut(m, Optional.ofNullable(wallets.get(m.walletId())))))));
+        .compose(done -> structuring(m, Optional.ofNullable(owners.get(ownerAndCurrency(m))), earlier))
+        .compose(done -> rapidInOut(m, Optional.ofNullable(wallets.get(m.walletId())), earlier)))));
+  }
+
+  /** For each subject of earlier flags the batch may ask about, the start of its earliest window. */
+  private Map<EarlierFlags.Subject, Instant> earliestWindows(List<LedgerMovement> movements) {
+    Map<EarlierFlags.Subject, Instant> starts = new HashMap<>();
+    for (LedgerMovement m : movements) {
+      if (nearThreshold(m)) {
+        starts.merge(structuringSubject(m), structuringSince(m), Detection::earlier);
+      }
+      if (rapidCandidate(m)) {
+        starts.merge(rapidSubject(m), rapidSince(m), Detection::earlier);
+      }
+    }
+    return starts;
+  }
+
+  private static Instant earlier(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
+  }
+
+  private static EarlierFlags.Subject structuringSubject(LedgerMovement m) {
+    return new EarlierFlags.Subject(STRUCTURING, m.ownerId(), m.currency(), Optional.empty());
+  }
+
+  private static EarlierFlags.Subject rapidSubject(LedgerMovement m) {
+    return new EarlierFlags.Subject(RAPID_IN_OUT, m.ownerId(), m.currency(), Optional.of(m.walletId()));
+  }
+
+  private Instant structuringSince(LedgerMovement m) {
+    return m.createdAt().minus(Duration.ofHours(aml.structuringWindowHours()));
+  }
+
+  private Instant rapidSince(LedgerMovement m) {
+    return m.createdAt().minus(Duration.ofMinutes(aml.rapidWindowMinutes()));
+  }
+
+  /** An outgoing movement in a currency rapid in-and-out watches: its wallet's window is judged. */
+  private boolean rapidCandidate(LedgerMovement m) {
+    return m.outgoing() && aml.rapidMinIn().containsKey(m.currency());
   }
 
   /**
@@ -95,8 +136,7 @@ final class Detection {
    * so a busy wallet that took in less costs a row a minute instead of its window's movements.
    */
   private Future<Map<String, MovementTimeline>> rapidWindows(List<LedgerMovement> movements) {
-    List<LedgerMovement> outgoing = movements.stream()
-      .filter(m -> m.outgoing() && aml.rapidMinIn().containsKey(m.currency())).toList();
+    List<LedgerMovement> outgoing = movements.stream().filter(this::rapidCandidate).toList();
     if (outgoing.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
@@ -131,34 +171,35 @@ final class Detection {
     }
     return flag("large:" + m.postingId() + ":" + m.walletId(), "large_transaction", m, m.size(),
       () -> List.of(m.postingId()), m.createdAt(), (m.outgoing() ? "outgoing " : "incoming ") + m.type().wire() + " of "
-        + m.size() + " " + m.currency() + " at or above the threshold " + threshold);
+        + m.size() + " " + m.currency() + " at or above the threshold " + threshold).mapEmpty();
   }
 
-  private Future<Void> structuring(LedgerMovement m, Optional<MovementTimeline> owner) {
+  private Future<Void> structuring(LedgerMovement m, Optional<MovementTimeline> owner, EarlierFlags earlier) {
     if (!nearThreshold(m) || owner.isEmpty()) {
       return Future.succeededFuture();
     }
     long threshold = aml.largeTransaction().get(m.currency());
-    Instant since = m.createdAt().minus(Duration.ofHours(aml.structuringWindowHours()));
+    Instant since = structuringSince(m);
     MovementTimeline.Span window = owner.get().between(since, m.createdAt());
     if (window.count() < aml.structuringMinCount()) {
       return Future.succeededFuture();
     }
-    return unflagged(STRUCTURING, m, Optional.empty(), window, since)
+    EarlierFlags.Subject subject = structuringSubject(m);
+    return unflagged(earlier, subject, window, since)
       .compose(rest -> rest.count() < aml.structuringMinCount() ? Future.succeededFuture()
-        : flag("structuring:" + m.ownerId() + ":" + m.currency() + ":" + rest.first().orElseThrow().postingId(),
-          STRUCTURING, m, rest.total(), rest::postingIds, m.createdAt(),
+        : flagPattern(earlier, subject, "structuring:" + m.ownerId() + ":" + m.currency() + ":"
+          + rest.first().orElseThrow().postingId(), m, rest, rest.total(),
           rest.count() + " movements of " + aml.structuringFloor(threshold) + " to " + (threshold - 1) + " "
             + m.currency() + " (just below the threshold " + threshold + ") within " + aml.structuringWindowHours()
             + " h"));
   }
 
-  private Future<Void> rapidInOut(LedgerMovement m, Optional<MovementTimeline> timeline) {
-    Long minIn = aml.rapidMinIn().get(m.currency());
-    if (minIn == null || !m.outgoing() || timeline.isEmpty()) {
+  private Future<Void> rapidInOut(LedgerMovement m, Optional<MovementTimeline> timeline, EarlierFlags earlier) {
+    if (!rapidCandidate(m) || timeline.isEmpty()) {
       return Future.succeededFuture();
     }
-    Instant since = m.createdAt().minus(Duration.ofMinutes(aml.rapidWindowMinutes()));
+    long minIn = aml.rapidMinIn().get(m.currency());
+    Instant since = rapidSince(m);
     // from the first credit on: until 2026-12-07 money sent out before it (older money) counted as
     // gone out, so a decoy sent after a large credit was flagged with it, and the flag's evidence
     // then hid the credit from the real exit that followed
@@ -166,10 +207,11 @@ final class Detection {
     if (!rapid(window, minIn)) {
       return Future.succeededFuture();
     }
-    return unflagged(RAPID_IN_OUT, m, Optional.of(m.walletId()), window, since).map(MovementTimeline.Span::fromFirstIn)
+    EarlierFlags.Subject subject = rapidSubject(m);
+    return unflagged(earlier, subject, window, since).map(MovementTimeline.Span::fromFirstIn)
       .compose(rest -> !rapid(rest, minIn) ? Future.succeededFuture()
-        : flag("rapid:" + m.walletId() + ":" + rest.firstIn().orElseThrow().postingId(), RAPID_IN_OUT, m,
-          rest.wentOut(), rest::postingIds, m.createdAt(), rest.cameIn() + " " + m.currency() + " came in and "
+        : flagPattern(earlier, subject, "rapid:" + m.walletId() + ":" + rest.firstIn().orElseThrow().postingId(), m,
+          rest, rest.wentOut(), rest.cameIn() + " " + m.currency() + " came in and "
             + rest.wentOut() + " went out within " + aml.rapidWindowMinutes() + " min"));
   }
 
@@ -179,30 +221,38 @@ final class Detection {
   }
 
   /**
-   * The window but the postings that earlier flags of {@code kind} about the same owner (and wallet)
-   * hold: a pattern is flagged once, and what follows it is judged on its own. Until 2026-12-07 a
+   * The window but the postings that earlier flags about {@code subject} (the same kind, owner and,
+   * for rapid in-and-out, wallet) hold: a pattern is flagged once, and what follows it is judged on its own. Until 2026-12-07 a
    * flag was keyed by its window's first movement alone, so a larger pattern in the same window had
    * the key of a flag raised already (perhaps dismissed), and was never flagged; and once the window
    * slid past that movement, a new flag repeated movements flagged before. A flag about these
    * postings ends at its latest, so only flags since the window's start can hold any.
    */
-  private Future<MovementTimeline.Span> unflagged(String kind, LedgerMovement m, Optional<String> wallet,
-                                                  MovementTimeline.Span window, Instant since) {
-    return conn.preparedQuery(SqlQueries.FLAGGED_POSTINGS)
-      .execute(Tuple.of(kind, m.ownerId(), m.currency(), wallet.orElse(null), PgCompliance.utc(since)))
-      .map(rows -> {
-        Set<String> flaggedBefore = new HashSet<>();
-        rows.forEach(row -> flaggedBefore.addAll(Arrays.asList(row.getArrayOfStrings("posting_ids"))));
-        return window.without(flaggedBefore);
+  private static Future<MovementTimeline.Span> unflagged(EarlierFlags earlier, EarlierFlags.Subject subject,
+                                                         MovementTimeline.Span window, Instant since) {
+    return earlier.heldSince(subject, since).map(window::without);
+  }
+
+  /** A structuring or rapid in-and-out flag of {@code pattern}, which later windows of its subject leave out. */
+  private Future<Void> flagPattern(EarlierFlags earlier, EarlierFlags.Subject subject, String key, LedgerMovement m,
+                                   MovementTimeline.Span pattern, long total, String detail) {
+    return flag(key, subject.kind(), m, total, pattern::postingIds, m.createdAt(), detail)
+      .map(written -> {
+        if (written) {
+          earlier.raised(subject, m.createdAt(), pattern.postingIds());
+        }
+        return null;
       });
   }
 
-  private Future<Void> flag(String key, String kind, LedgerMovement m, long total, Supplier<List<String>> evidence,
-                            Instant occurredAt, String detail) {
+  /** Writes a flag unless one of its key exists; true when this wrote it. */
+  private Future<Boolean> flag(String key, String kind, LedgerMovement m, long total, Supplier<List<String>> evidence,
+                               Instant occurredAt, String detail) {
     if (!flagged.add(key)) {
-      return Future.succeededFuture();
+      return Future.succeededFuture(false);
     }
     return conn.preparedQuery(SqlQueries.INSERT_FLAG).execute(Tuple.from(List.of(key, kind, m.ownerId(), m.walletId(),
-      m.currency(), total, evidence.get().toArray(String[]::new), PgCompliance.utc(occurredAt), detail))).mapEmpty();
+        m.currency(), total, evidence.get().toArray(String[]::new), PgCompliance.utc(occurredAt), detail)))
+      .map(inserted -> inserted.rowCount() == 1);
   }
 }

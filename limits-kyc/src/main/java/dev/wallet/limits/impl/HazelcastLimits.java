@@ -168,11 +168,12 @@ public final class HazelcastLimits implements Limits {
       return Future.failedFuture(new LimitsUnavailableException("no rules in force"));
     }
     return storedProfile(ownerId).map(found -> found.filter(KycProfile::known).orElseGet(() ->
-      new KycProfile(ownerId, rules.get().rules().defaultTier(), null, 0, "default tier")));
+      new KycProfile(ownerId, rules.get().rules().defaultTier(), null, 0, "default tier", "")));
   }
 
   @Override
-  public Future<KycProfile> setProfile(String ownerId, String tier, Optional<String> country, String actor) {
+  public Future<KycProfile> setProfile(String ownerId, String tier, Optional<String> country, String actor,
+                                       String source) {
     Optional<RulesInForce> rules = registry.inForce();
     if (rules.isEmpty()) {
       return Future.failedFuture(new LimitsUnavailableException("no rules in force"));
@@ -184,7 +185,7 @@ public final class HazelcastLimits implements Limits {
     if (country.isPresent() && !country.get().matches("[A-Z]{2}")) {
       return Future.failedFuture(new IllegalArgumentException("country must be an ISO-3166 alpha-2 code such as DE"));
     }
-    SetProfile update = new SetProfile(tier, country.orElse(null), System.currentTimeMillis(), actor);
+    SetProfile update = new SetProfile(tier, country.orElse(null), System.currentTimeMillis(), actor, source);
     return bridge(() -> profiles.submitToKey(ownerId, update), "the KYC profile could not be written",
       writeTimeoutMs());
   }

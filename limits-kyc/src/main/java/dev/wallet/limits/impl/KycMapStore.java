@@ -95,13 +95,14 @@ public final class KycMapStore implements MapStore<String, KycProfile> {
 
   private static Future<Void> upsert(SqlConnection conn, KycProfile p) {
     return conn.preparedQuery(SqlQueries.UPSERT_PROFILE).execute(Tuple.of(p.ownerId(), p.tier(), p.country(),
-      OffsetDateTime.ofInstant(Instant.ofEpochMilli(p.updatedAtMs()), ZoneOffset.UTC), p.updatedBy())).mapEmpty();
+      OffsetDateTime.ofInstant(Instant.ofEpochMilli(p.updatedAtMs()), ZoneOffset.UTC), p.updatedBy(), p.source()))
+      .mapEmpty();
   }
 
   private static Future<Void> audit(SqlConnection conn, KycProfile p, String before) {
     String detail = "tier/country " + before + " -> " + p.tier() + "/" + (p.country() == null ? "-" : p.country());
-    return conn.preparedQuery(SqlQueries.INSERT_AUDIT).execute(Tuple.of(null, "kyc_profile_set", p.updatedBy(), "api",
-      p.ownerId(), null, detail)).mapEmpty();
+    return conn.preparedQuery(SqlQueries.INSERT_AUDIT).execute(Tuple.of(null, "kyc_profile_set", p.updatedBy(),
+      p.source(), p.ownerId(), null, detail)).mapEmpty();
   }
 
   private static String describe(Row previous) {
@@ -111,7 +112,8 @@ public final class KycMapStore implements MapStore<String, KycProfile> {
 
   static KycProfile profile(Row row) {
     return new KycProfile(row.getString("owner_id"), row.getString("tier"), row.getString("country"),
-      row.getOffsetDateTime("updated_at").toInstant().toEpochMilli(), row.getString("updated_by"));
+      row.getOffsetDateTime("updated_at").toInstant().toEpochMilli(), row.getString("updated_by"),
+      row.getString("source"));
   }
 
   private <T> T await(Future<T> future) {

@@ -11,14 +11,15 @@ import java.util.Map;
  *
  * @param country the new country, or null to keep the current one
  */
-record SetProfile(String tier, String country, long atMs, String actor)
+record SetProfile(String tier, String country, long atMs, String actor, String source)
   implements EntryProcessor<String, KycProfile, KycProfile> {
 
   @Override
   public KycProfile process(Map.Entry<String, KycProfile> entry) {
     KycProfile current = entry.getValue();
     String keptCountry = current == null ? null : current.country();
-    KycProfile updated = new KycProfile(entry.getKey(), tier, country != null ? country : keptCountry, atMs, actor);
+    KycProfile updated = new KycProfile(entry.getKey(), tier, country != null ? country : keptCountry, atMs, actor,
+      source);
     entry.setValue(updated);
     return updated;
   }

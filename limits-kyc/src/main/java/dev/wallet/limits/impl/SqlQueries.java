@@ -51,19 +51,21 @@ final class SqlQueries {
      WHERE ruleset = $1 OR ruleset IS NULL ORDER BY id DESC LIMIT $2""";
 
   static final String LOAD_PROFILE = """
-    SELECT owner_id, tier, country, updated_at, updated_by FROM limits.kyc_profiles WHERE owner_id = $1""";
+    SELECT owner_id, tier, country, updated_at, updated_by, source FROM limits.kyc_profiles WHERE owner_id = $1""";
 
   static final String LOAD_PROFILES = """
-    SELECT owner_id, tier, country, updated_at, updated_by FROM limits.kyc_profiles WHERE owner_id = ANY($1)""";
+    SELECT owner_id, tier, country, updated_at, updated_by, source FROM limits.kyc_profiles
+     WHERE owner_id = ANY($1)""";
 
   static final String LOCK_PROFILE = """
     SELECT tier, country FROM limits.kyc_profiles WHERE owner_id = $1 FOR UPDATE""";
 
   static final String UPSERT_PROFILE = """
-    INSERT INTO limits.kyc_profiles (owner_id, tier, country, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5)
+    INSERT INTO limits.kyc_profiles (owner_id, tier, country, updated_at, updated_by, source)
+    VALUES ($1, $2, $3, $4, $5, $6)
     ON CONFLICT (owner_id) DO UPDATE
       SET tier = excluded.tier, country = excluded.country, updated_at = excluded.updated_at,
-          updated_by = excluded.updated_by""";
+          updated_by = excluded.updated_by, source = excluded.source""";
 
   // ------------------------------------------------------------------ AML monitors and reports
 
@@ -111,9 +113,9 @@ final class SqlQueries {
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
     ON CONFLICT (dedupe_key) DO NOTHING""";
 
-  /** The evidence of the flags of kind $1 about owner $2 in currency $3 (and wallet $4, unless null) since $5. */
+  /** The flags of kind $1 about owner $2 in currency $3 (and wallet $4, unless null) since $5: when, and their evidence. */
   static final String FLAGGED_POSTINGS = """
-    SELECT posting_ids FROM limits.aml_flags
+    SELECT occurred_at, posting_ids FROM limits.aml_flags
      WHERE owner_id = $2 AND kind = $1 AND occurred_at >= $5 AND currency = $3
        AND ($4::text IS NULL OR wallet_id = $4)""";
 
