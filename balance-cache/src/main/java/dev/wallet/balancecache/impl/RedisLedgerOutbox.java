@@ -64,7 +64,18 @@ final class RedisLedgerOutbox implements LedgerOutbox {
 
   @Override
   public Future<String> published() {
-    return send(Request.cmd(Command.GET).arg(positionKey)).map(position -> position == null ? START : position.toString());
+    return send(Request.cmd(Command.GET).arg(positionKey)).map(RedisLedgerOutbox::positionOrStart);
+  }
+
+  /** In one turn of the master, with the other shards' of the same turn and master ({@link TurnPipelines}). */
+  @Override
+  public Future<Published> publishedWithHistory() {
+    return inTurn(List.of(Request.cmd(Command.GET).arg(positionKey)), Ask.replicationInfo(), TIMEOUT_MS)
+      .map(replies -> new Published(positionOrStart(replies.own().get(0)), replication(replies).history()));
+  }
+
+  private static String positionOrStart(Response position) {
+    return position == null ? START : position.toString();
   }
 
   /**

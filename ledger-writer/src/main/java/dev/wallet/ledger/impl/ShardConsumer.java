@@ -63,7 +63,10 @@ final class ShardConsumer {
   private volatile boolean rungSinceCount = true;
   /** The last entry committed (and published) by this loop; null until read from the published position. */
   private volatile String position;
-  /** The replication history (master_replid) of the master this loop last read from. */
+  /**
+   * The replication history (master_replid) of the master {@link #position} was read from, and of every
+   * read since: read with the position, so that a failover before the first read is seen too.
+   */
   private String readFromHistory;
   /** By the monotonic clock: a step back of the wall clock stopped trimming for as long (until 2026-12-06). */
   private long nextTrimAt = Long.MIN_VALUE;
@@ -254,22 +257,24 @@ final class ShardConsumer {
   /** Where this loop reads from: the position the ledger published, until it commits more itself. */
   private Future<String> readPosition() {
     return position != null ? Future.succeededFuture(position)
-      : stream.published().onSuccess(published -> position = published);
+      : stream.publishedWithHistory().map(published -> {
+        position = published.position();
+        readFromHistory = published.history();
+        return position;
+      });
   }
 
   private Future<Integer> commit(LedgerOutbox.Read read) {
-    String history = read.replication().history();
-    if (position != null && readFromHistory != null && !readFromHistory.equals(history)) {
-      // A failover since this loop's last read: the new master may have lost what it published last
-      // (its position and its records' lifetimes). Read from the position it holds, so those batches are
-      // committed again (the ledger compares them with what it has) and their records get their lifetime
-      // again; until 2026-12-06 the loop went on from its own position, and those records never expired.
+    if (!read.replication().history().equals(readFromHistory)) {
+      // A failover since the position was read or last read after: the new master may have lost what it
+      // published last (its position and its records' lifetimes). Read from the position it holds, so
+      // those batches are committed again (the ledger compares them with what it has) and their records
+      // get their lifetime again; until 2026-12-06 the loop went on from its own position, and those
+      // records never expired, and until 2026-12-07 so did a loop whose first read came after a failover.
       LOG.info("{}: its master changed since the last read (a failover); reading from the position it holds", shard());
-      readFromHistory = history;
       position = null;
       return readPosition().compose(from -> stream.after(from, options.batchSize())).compose(this::commit);
     }
-    readFromHistory = history;
     List<LedgerOutbox.Entry> messages = read.entries();
     readToTheEnd = messages.size() < options.batchSize();
     if (!read.published() && !LedgerOutbox.START.equals(position)) {

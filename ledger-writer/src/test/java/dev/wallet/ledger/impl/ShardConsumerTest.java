@@ -8,9 +8,11 @@ import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.outbox.LedgerOutbox;
 import dev.wallet.balancecache.outbox.OutboxStreams;
+import dev.wallet.balancecache.outbox.Replication;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.balancecache.testing.MoneyCore;
+import dev.wallet.balancecache.testing.RedisNodes;
 import dev.wallet.ledger.InsertMode;
 import dev.wallet.ledger.LedgerFixture;
 import dev.wallet.ledger.LedgerWriterOptions;
@@ -22,6 +24,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -113,6 +116,57 @@ class ShardConsumerTest {
     }
   }
 
+  /**
+   * A failover that took the last publication with the old master (its position and the lifetimes it
+   * gave), between the loop's read of the position and its first read of the stream.
+   */
+  @Test
+  @DisplayName("a failover between a loop's start and its first read: the lifetimes lost with the old master are given "
+    + "again")
+  void aFailoverBeforeTheFirstReadGivesLostLifetimesAgain() {
+    WalletId wallet = core.funded(owner(), 1_000);
+    ShardId shard = wallet.shard();
+    LedgerOutbox outbox = cache.ledgerOutbox(shard);
+    drain(outbox);
+    String before = ledger.redis().get(OutboxStreams.positionKey(shard));
+    core.fund(wallet, 100);
+    List<String> retired = retiredHere(shard, pending(outbox));
+    assertThat(retired).as("keys the deposit retires").isNotEmpty().allMatch(key -> ledger.redis().pttl(key) == -1);
+    drain(outbox);
+    assertThat(retired).as("given their lifetime").allMatch(key -> ledger.redis().pttl(key) > 0);
+
+    int oldMaster = RedisNodes.masterOf(shard);
+    try {
+      FailoverBeforeFirstRead failingOver = new FailoverBeforeFirstRead(outbox, () -> failOverLosing(shard, before, retired));
+      started(failingOver, 30_000);
+      Eventually.await("the failover before the first read", Duration.ofSeconds(45), failingOver::done);
+      Eventually.await("the lifetimes lost with the old master to be given again", Duration.ofSeconds(15),
+        () -> retired.stream().allMatch(key -> ledger.redis().pttl(key) > 0));
+    } finally {
+      failBackTo(shard, oldMaster);
+    }
+  }
+
+  /** Fails the shard's master over to its replica, which then holds what a lossy failover leaves. */
+  private void failOverLosing(ShardId shard, String position, Collection<String> retired) {
+    int replica = RedisNodes.replicasOf(RedisNodes.masterOf(shard)).get(0);
+    RedisNodes.cli(replica, "CLUSTER", "FAILOVER");
+    Eventually.await("the replica to take the shard over", Duration.ofSeconds(30),
+      () -> RedisNodes.masterOf(shard) == replica && RedisNodes.cli(replica, "ROLE").startsWith("master"));
+    // the last publication lost: the position before it, the keys it retired without their lifetime
+    RedisNodes.cli(replica, "SET", OutboxStreams.positionKey(shard), position);
+    retired.forEach(key -> RedisNodes.cli(replica, "PERSIST", key));
+  }
+
+  private static void failBackTo(ShardId shard, int master) {
+    if (RedisNodes.masterOf(shard) != master) {
+      RedisNodes.cli(master, "CLUSTER", "FAILOVER");
+      Eventually.await("the old master to take the shard back", Duration.ofSeconds(30),
+        () -> RedisNodes.masterOf(shard) == master);
+    }
+    RedisNodes.awaitHealthy(Duration.ofSeconds(60));
+  }
+
   private ShardConsumer started(LedgerOutbox outbox, long roundDeadlineMs) {
     ShardConsumer consumer = new ShardConsumer(vertx, outbox, stores, options, () -> false, rung -> { });
     consumer.roundDeadline(roundDeadlineMs);
@@ -121,12 +175,92 @@ class ShardConsumerTest {
     return consumer;
   }
 
+  /** A loop of its own commits the shard's outbox up to its last entry, then stops. */
+  private void drain(LedgerOutbox outbox) {
+    ShardConsumer consumer = started(outbox, 30_000);
+    String last = lastEntry(outbox.shard());
+    Eventually.await("the shard's outbox to be committed", Duration.ofSeconds(20), () -> {
+      String position = ledger.redis().get(OutboxStreams.positionKey(outbox.shard()));
+      return position != null && OutboxStreams.compareIds(position, last) >= 0;
+    });
+    Await.result(consumer.stop());
+  }
+
   private static List<LedgerOutbox.Entry> pending(LedgerOutbox outbox) {
     return Await.result(outbox.published().compose(position -> outbox.after(position, 500))).entries();
+  }
+
+  private static List<String> retiredHere(ShardId shard, List<LedgerOutbox.Entry> entries) {
+    return entries.stream().flatMap(entry -> entry.record().retire().stream())
+      .filter(key -> key.startsWith(shard.tag())).toList();
   }
 
   private String lastEntry(ShardId shard) {
     return ledger.redis().xrevrange(OutboxStreams.key(shard), io.lettuce.core.Range.create("-", "+"),
       io.lettuce.core.Limit.from(1)).get(0).getId();
+  }
+
+  /** The shard's outbox, with a failover of its master just before the first read of its stream. */
+  private final class FailoverBeforeFirstRead implements LedgerOutbox {
+
+    private final LedgerOutbox outbox;
+    private Runnable failover;
+    private volatile boolean done;
+
+    FailoverBeforeFirstRead(LedgerOutbox outbox, Runnable failover) {
+      this.outbox = outbox;
+      this.failover = failover;
+    }
+
+    @Override
+    public ShardId shard() {
+      return outbox.shard();
+    }
+
+    @Override
+    public Future<String> published() {
+      return outbox.published();
+    }
+
+    @Override
+    public Future<Published> publishedWithHistory() {
+      return outbox.publishedWithHistory();
+    }
+
+    @Override
+    public Future<Read> after(String position, int count) {
+      Runnable now = failover;
+      failover = null;
+      return now == null ? outbox.after(position, count)
+        : vertx.executeBlocking(() -> {
+          now.run();
+          done = true;
+          return null;
+        }).compose(failedOver -> outbox.after(position, count));
+    }
+
+    boolean done() {
+      return done;
+    }
+
+    @Override
+    public Future<Boolean> replicate(Replication read, int replicas, long timeoutMs) {
+      return outbox.replicate(read, replicas, timeoutMs);
+    }
+
+    @Override
+    public Future<Void> committed(String position, Collection<String> retired, long lifetimeMs, boolean trim) {
+      return outbox.committed(position, retired, lifetimeMs, trim);
+    }
+
+    @Override
+    public Future<Long> backlog(String position) {
+      return outbox.backlog(position);
+    }
+
+    @Override
+    public Future<Boolean> committedThrough(String entryId) {
+      return outbox.committedThrough(entryId);
+    }
   }
 }
