@@ -17,6 +17,12 @@ record LuaScript(String name, String body, String sha1) {
     return new LuaScript(name, body, sha1(body));
   }
 
+  /** A script that needs nothing of the shared library: sent as it is, when sent with its body. */
+  static LuaScript alone(String name) {
+    String body = resource(name);
+    return new LuaScript(name, body, sha1(body));
+  }
+
   /**
    * saga_local: the saga's three scripts, each as a local function of its keys and arguments, in front
    * of saga_local.lua, which runs them in turn. Its shebang asks for the flag that lets it reach the

@@ -64,7 +64,18 @@ final class RedisLedgerOutbox implements LedgerOutbox {
 
   @Override
   public Future<String> published() {
-    return send(Request.cmd(Command.GET).arg(positionKey)).map(position -> position == null ? START : position.toString());
+    return send(Request.cmd(Command.GET).arg(positionKey)).map(RedisLedgerOutbox::positionOrStart);
+  }
+
+  /** In one turn of the master, with the other shards' of the same turn and master ({@link TurnPipelines}). */
+  @Override
+  public Future<Published> publishedWithHistory() {
+    return inTurn(List.of(Request.cmd(Command.GET).arg(positionKey)), Ask.replicationInfo(), TIMEOUT_MS)
+      .map(replies -> new Published(positionOrStart(replies.own().get(0)), replication(replies).history()));
+  }
+
+  private static String positionOrStart(Response position) {
+    return position == null ? START : position.toString();
   }
 
   /**
@@ -96,8 +107,8 @@ final class RedisLedgerOutbox implements LedgerOutbox {
 
   /**
    * Keys of other shards (a saga's credit decision, on its destination) first, then this shard's
-   * keys, the position and the trim pipelined on one connection: in one turn of the master's event
-   * loop, one append to its AOF, one fsync. A {@code WAIT} follows, its answer not needed: it has the
+   * keys, the position (never moved back) and the trim pipelined on one connection: in one turn of
+   * the master's event loop, one append to its AOF, one fsync. A {@code WAIT} follows, its answer not needed: it has the
    * replicas acknowledge this write now rather than at their next second, so that the next read of
    * any shard of this master finds everything before it acknowledged (its {@link Replication}).
    *
@@ -121,14 +132,34 @@ final class RedisLedgerOutbox implements LedgerOutbox {
     }
     return expireEach(elsewhere, lifetimeMs).compose(reached -> {
         leaveForLater(elsewhere, reached, here);
-        here.add(Request.cmd(Command.SET).arg(positionKey).arg(position));
-        if (trim) {
-          // below the position only, and never by length: an entry leaves once the ledger has it
-          here.add(Request.cmd(Command.XTRIM).arg(key).arg("MINID").arg("~").arg(position));
-        }
-        return inTurn(here, Ask.waitFor(1, ACKNOWLEDGEMENT_WAIT_MS), ACKNOWLEDGEMENT_WAIT_MS + TIMEOUT_MS);
+        return publish(here, position, trim);
       })
       .compose(published -> expireLeftForLater(lifetimeMs));
+  }
+
+  /**
+   * {@code before} and the position, which only moves forward (publish_position.lua), trimming below it
+   * when {@code trim}. By SHA; a master without the script (a replica promoted since the scripts were
+   * loaded) gets it with the call, and what came before it in the pipeline is sent again, which sets
+   * the same lifetimes again.
+   */
+  private Future<Void> publish(List<Request> before, String position, boolean trim) {
+    return publishWith(before, publication(position, trim, false))
+      .recover(failure -> String.valueOf(failure.getMessage()).contains("NOSCRIPT")
+        ? publishWith(before, publication(position, trim, true))
+        : Future.failedFuture(failure));
+  }
+
+  private Future<Void> publishWith(List<Request> before, Request publication) {
+    List<Request> pipeline = new ArrayList<>(before);
+    pipeline.add(publication);
+    return inTurn(pipeline, Ask.waitFor(1, ACKNOWLEDGEMENT_WAIT_MS), ACKNOWLEDGEMENT_WAIT_MS + TIMEOUT_MS).mapEmpty();
+  }
+
+  private Request publication(String position, boolean trim, boolean withBody) {
+    LuaScript script = Scripts.PUBLISH_POSITION;
+    Request call = withBody ? Request.cmd(Command.EVAL).arg(script.body()) : Request.cmd(Command.EVALSHA).arg(script.sha1());
+    return call.arg(2).arg(positionKey).arg(key).arg(position).arg(trim ? "1" : "0");
   }
 
   /** Adds to {@code here} the keys of {@code elsewhere} not {@code reached}, written down for later. */

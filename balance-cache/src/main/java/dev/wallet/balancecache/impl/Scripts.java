@@ -5,6 +5,9 @@ import java.util.List;
 /** Every script the money core runs. */
 final class Scripts {
 
+  /** The ledger writer's publication of its position (RedisLedgerOutbox), which only moves it forward. */
+  static final LuaScript PUBLISH_POSITION = LuaScript.alone("publish_position");
+
   final LuaScript openWallet = LuaScript.load("open_wallet");
   final LuaScript credit = LuaScript.load("credit");
   final LuaScript move = LuaScript.load("move");
@@ -21,6 +24,6 @@ final class Scripts {
 
   List<LuaScript> all() {
     return List.of(openWallet, credit, move, moveBatch, sagaDebit, sagaCredit, sagaFinish, sagaLocal, hold, finishHold, capture,
-      setStatus, answered);
+      setStatus, answered, PUBLISH_POSITION);
   }
 }

@@ -31,10 +31,22 @@ public interface LedgerOutbox {
   record Read(List<Entry> entries, Replication replication, boolean published) {
   }
 
+  /**
+   * A published position as read from the shard's master, with the id of that master's replication
+   * history ({@code master_replid}, {@link Replication#history}), read in the same turn: a read of the
+   * stream in another history came after a failover, which may have lost the position's last
+   * publications.
+   */
+  record Published(String position, String history) {
+  }
+
   ShardId shard();
 
   /** The position the ledger last published ({@link #committed}), or {@link #START} when there is none. */
   Future<String> published();
+
+  /** {@link #published()}, with the replication history of the master that answered. */
+  Future<Published> publishedWithHistory();
 
   /**
    * Up to {@code count} entries after {@code position}, read in one turn of the master with its

@@ -165,6 +165,30 @@ class RedisLedgerOutboxTest {
     assertThat(Await.result(writer.after(middle, 10)).published()).as("the position, lost").isFalse();
   }
 
+  /**
+   * A round the writer gave up on, or a second writer behind the first, publishes after a later round;
+   * until 2026-12-07 its SET took the position back.
+   */
+  @Test
+  @DisplayName("a publication behind the published position leaves it where it is, and a master that lost its "
+    + "scripts is given the publication's with the call")
+  void aPublicationNeverMovesThePositionBack() {
+    RedisLedgerOutbox writer = outbox();
+    List<String> written = append(ENTRIES);
+    Await.result(writer.committed(written.get(200), List.of(), 0, true));
+    long length = Await.result(runner.send(key, Request.cmd(Command.XLEN).arg(key))).toLong();
+
+    Await.result(writer.committed(written.get(10), List.of(), 0, true));
+    assertThat(Await.result(writer.published())).as("after a publication behind it").isEqualTo(written.get(200));
+    assertThat(Await.result(runner.send(key, Request.cmd(Command.XLEN).arg(key))).toLong()).as("the stream's length")
+      .isEqualTo(length);
+
+    Await.result(router.batchOn(router.knownEndpoint(key), List.of(Request.cmd(Command.SCRIPT).arg("FLUSH"))));
+    Await.result(writer.committed(written.get(ENTRIES - 1), List.of(), 0, false));
+    assertThat(Await.result(writer.published())).as("published by a master without the script")
+      .isEqualTo(written.get(ENTRIES - 1));
+  }
+
   @Test
   @DisplayName("the rounds of several shards of one master in one event-loop turn reach it as one pipeline with one "
     + "INFO and one WAIT, and each shard gets its own entries, position and replication")

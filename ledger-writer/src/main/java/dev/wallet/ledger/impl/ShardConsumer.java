@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import dev.wallet.balancecache.outbox.LedgerOutbox;
+import dev.wallet.balancecache.outbox.OutboxStreams;
 import dev.wallet.balancecache.outbox.Replication;
 import java.util.HashMap;
 import java.util.List;
@@ -62,11 +63,15 @@ final class ShardConsumer {
   private volatile boolean rungSinceCount = true;
   /** The last entry committed (and published) by this loop; null until read from the published position. */
   private volatile String position;
-  /** The replication history (master_replid) of the master this loop last read from. */
+  /**
+   * The replication history (master_replid) of the master {@link #position} was read from, and of every
+   * read since: read with the position, so that a failover before the first read is seen too.
+   */
   private String readFromHistory;
   /** By the monotonic clock: a step back of the wall clock stopped trimming for as long (until 2026-12-06). */
   private long nextTrimAt = Long.MIN_VALUE;
   private long backoffMs;
+  private long roundDeadlineMs = CYCLE_TIMEOUT_MS;
   private final FailureStreak failures = new FailureStreak(FAILURE_LOG_EVERY_MS);
   private volatile long backlog;
   private volatile long lastCommitAtMs;
@@ -86,6 +91,11 @@ final class ShardConsumer {
 
   void start() {
     loop();
+  }
+
+  /** Shortens how long a round may take before the loop gives up on it (tests). */
+  void roundDeadline(long ms) {
+    roundDeadlineMs = ms;
   }
 
   /** Completes once the batch in progress, if any, has ended. */
@@ -161,7 +171,7 @@ final class ShardConsumer {
     }
     rungWhileBusy = false;
     // a round that hangs (a node that neither answers nor refuses) must not stop the shard for good
-    Future<Integer> cycle = Deadline.within(vertx, cycle(), CYCLE_TIMEOUT_MS);
+    Future<Integer> cycle = Deadline.within(vertx, cycle(), roundDeadlineMs);
     current = cycle.transform(done -> Future.succeededFuture());
     cycle.onComplete(done -> {
       if (done.failed()) {
@@ -247,22 +257,24 @@ final class ShardConsumer {
   /** Where this loop reads from: the position the ledger published, until it commits more itself. */
   private Future<String> readPosition() {
     return position != null ? Future.succeededFuture(position)
-      : stream.published().onSuccess(published -> position = published);
+      : stream.publishedWithHistory().map(published -> {
+        position = published.position();
+        readFromHistory = published.history();
+        return position;
+      });
   }
 
   private Future<Integer> commit(LedgerOutbox.Read read) {
-    String history = read.replication().history();
-    if (position != null && readFromHistory != null && !readFromHistory.equals(history)) {
-      // A failover since this loop's last read: the new master may have lost what it published last
-      // (its position and its records' lifetimes). Read from the position it holds, so those batches are
-      // committed again (the ledger compares them with what it has) and their records get their lifetime
-      // again; until 2026-12-06 the loop went on from its own position, and those records never expired.
+    if (!read.replication().history().equals(readFromHistory)) {
+      // A failover since the position was read or last read after: the new master may have lost what it
+      // published last (its position and its records' lifetimes). Read from the position it holds, so
+      // those batches are committed again (the ledger compares them with what it has) and their records
+      // get their lifetime again; until 2026-12-06 the loop went on from its own position, and those
+      // records never expired, and until 2026-12-07 so did a loop whose first read came after a failover.
       LOG.info("{}: its master changed since the last read (a failover); reading from the position it holds", shard());
-      readFromHistory = history;
       position = null;
       return readPosition().compose(from -> stream.after(from, options.batchSize())).compose(this::commit);
     }
-    readFromHistory = history;
     List<LedgerOutbox.Entry> messages = read.entries();
     readToTheEnd = messages.size() < options.batchSize();
     if (!read.published() && !LedgerOutbox.START.equals(position)) {
@@ -275,17 +287,28 @@ final class ShardConsumer {
       return Future.succeededFuture(0);
     }
     rungSinceCount = true;  // the backlog moved: count it again
-    List<Positioned> batch = withMovements(positioned(messages));
+    List<Positioned> batch = batchOf(messages);
     String last = batch.get(batch.size() - 1).streamId();
     return replicated(read.replication())
       .compose(replicated -> stores.write(stream.shard(), batch))
       .compose(written -> publish(batch, last))
       .map(published -> {
-        position = last;
+        movePast(last);
         committed.addAndGet(batch.size());
         lastCommitAtMs = System.currentTimeMillis();
         return batch.size();
       });
+  }
+
+  /**
+   * A round given up on (past {@link #roundDeadlineMs}) runs on, and may end after a later round: like
+   * the published position (publish_position.lua), the loop's own moves forward only, or the next round
+   * would read again what the later one committed.
+   */
+  private void movePast(String last) {
+    if (position == null || OutboxStreams.compareIds(last, position) > 0) {
+      position = last;
+    }
   }
 
   /**
@@ -316,16 +339,15 @@ final class ShardConsumer {
       options.idempotencyRetentionMs(), trim);
   }
 
-  /** A saga debit's or a hold's own fields (destination, fee, limit counters...), for a rebuild. */
-  private static List<Positioned> withMovements(List<Positioned> batch) {
-    return batch.stream().map(p -> p.record().movement().isEmpty()
-        ? p
-        : p.withMovement(new JsonObject(new HashMap<>(p.record().movement()))))
-      .toList();
+  /**
+   * In stream order, as read, with a saga debit's or a hold's own fields (destination, fee, limit
+   * counters...), for a rebuild.
+   */
+  static List<Positioned> batchOf(List<LedgerOutbox.Entry> messages) {
+    return messages.stream().map(entry -> withMovement(new Positioned(entry.id(), entry.record()))).toList();
   }
 
-  /** In stream order, as read. */
-  private static List<Positioned> positioned(List<LedgerOutbox.Entry> messages) {
-    return messages.stream().map(entry -> new Positioned(entry.id(), entry.record())).toList();
+  private static Positioned withMovement(Positioned p) {
+    return p.record().movement().isEmpty() ? p : p.withMovement(new JsonObject(new HashMap<>(p.record().movement())));
   }
 }
