@@ -56,6 +56,23 @@ class RulesValidationTest {
     assertThat(problems(example.replace(rapid, "  rapidInOut: []\n"))).contains("aml.rapidInOut: must be a mapping");
   }
 
+  @Test
+  @DisplayName("blocked countries or merchant overrides emptied (every line commented out) are refused, not read as "
+    + "none (the YAML reader gives an empty text, which is neither a list nor a mapping): [] and {} say none")
+  void listsCannotBeEmptied() throws IOException {
+    String blocked = "blockedCountries: [KP, IR]\n";
+    String merchants = "merchants:\n  utility-power-co:\n    perTransaction: {USD: 500000}\n    daily: {USD: 500000}\n";
+    String example = example();
+    assertThat(example).contains(blocked, merchants);
+
+    assertThat(problems(example.replace(blocked, "blockedCountries:\n#  - KP\n#  - IR\n")))
+      .contains("blockedCountries: must be a list");
+    assertThat(problems(example.replace(merchants, "merchants:\n#  utility-power-co:\n")))
+      .contains("merchants: must be a mapping");
+    assertThat(RulesParser.validate(example.replace(blocked, "blockedCountries: []\n")
+      .replace(merchants, "merchants: {}\n")).valid()).isTrue();
+  }
+
   private static String problems(String rules) {
     RulesParser.Validation validation = RulesParser.validate(rules);
     assertThat(validation.valid()).as(rules).isFalse();
