@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -55,7 +56,11 @@ public final class WalletSocket {
   private volatile List<WalletId> feedIds;
   private boolean reading;
   private boolean readScheduled;
-  private long lastReadAtMs;
+  /**
+   * By the monotonic clock: with the wall clock, a step back (an NTP correction, a resumed VM) put the
+   * next read of a striped merchant's total as far off, and its pushes stopped for as long (until 2026-12-07).
+   */
+  private long lastReadAtNanos = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(TOTAL_READ_EVERY_MS);
   private boolean changedWhileReading;
   /** The highest seq the client has (snapshot included); touched on the socket's event loop only. */
   private long sentSeq = -1;
@@ -158,7 +163,7 @@ public final class WalletSocket {
       changedWhileReading = true;
       return;
     }
-    long wait = lastReadAtMs + TOTAL_READ_EVERY_MS - System.currentTimeMillis();
+    long wait = TOTAL_READ_EVERY_MS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastReadAtNanos);
     if (wait > 0) {
       readScheduled = true;
       // set on this event loop, so it fires here
@@ -169,7 +174,7 @@ public final class WalletSocket {
       return;
     }
     reading = true;
-    lastReadAtMs = System.currentTimeMillis();
+    lastReadAtNanos = System.nanoTime();
     changedWhileReading = false;
     // changes offered later may be missing from this read: the push names the last one it holds
     String transaction = lastTransaction;
