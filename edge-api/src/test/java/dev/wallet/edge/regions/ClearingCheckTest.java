@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -165,6 +166,41 @@ class ClearingCheckTest {
 
       assertThat(run.getJsonArray("peers").getJsonObject(0).getMap()).containsEntry("region", "b")
         .containsEntry("concluded", true).containsEntry("agree", true);
+    } finally {
+      http.close();
+      Await.result(cache.close());
+      Await.result(regionB.close());
+    }
+  }
+
+  @Test
+  @DisplayName("a movement pending between books that stay the same while read ends the run unconcluded at once: the "
+    + "books are not read again and again for it")
+  void aPendingMovementIsNotReadAgainAndAgain(Vertx vertx) {
+    AtomicInteger asked = new AtomicInteger();
+    AtomicReference<JsonObject> booksOfB = new AtomicReference<>();
+    HttpServer regionB = Await.result(vertx.createHttpServer().requestHandler(request -> {
+      asked.incrementAndGet();
+      answerAsB(request, booksOfB.get());
+    }).listen(0));
+    Regions.Region a = new Regions.Region("a", 0, URI.create("http://127.0.0.1:1"));
+    Regions.Region b = new Regions.Region("b", 1, URI.create("http://127.0.0.1:" + regionB.actualPort()));
+    Regions regions = new Regions(List.of(a, b), Optional.of(a));
+    RedisBalanceCache cache = regionA(vertx, regions);
+    WebClient http = WebClient.create(vertx);
+    try {
+      JsonObject mirror = mirrorOf(Await.result(cache.clearingPosition()));
+      ClearingPosition withOnePending = ClearingMessage.fromJson(mirror);
+      booksOfB.set(ClearingMessage.toJson(new ClearingPosition(withOnePending.totals(), withOnePending.sequences(),
+        Map.of("a", 1L))));
+      ClearingCheck check = new ClearingCheck(cache, new RegionChannel(vertx, http, regions,
+        region -> SECRET, 2_000, Clock.systemUTC()), regions);
+
+      JsonObject run = Await.result(check.run());
+
+      assertThat(run.getJsonArray("peers").getJsonObject(0).getMap()).containsEntry("region", "b")
+        .containsEntry("concluded", false);
+      assertThat(asked.get()).as("b's books read twice, around a's").isEqualTo(2);
     } finally {
       http.close();
       Await.result(cache.close());
