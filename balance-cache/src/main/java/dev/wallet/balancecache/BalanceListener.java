@@ -31,7 +31,19 @@ public interface BalanceListener {
      * every shard (it waits that long for none): a change made between a subscriber's snapshot and
      * that moment never reaches it.
      */
-    LATE_START("late_start", "the live feed began following the wallet's shard late");
+    LATE_START("late_start", "the live feed began following the wallet's shard late"),
+    /**
+     * Entries of the shard's stream were trimmed before the feed read them (it fell behind the ledger
+     * writer, which trims what it committed): their changes never reach the subscriber, and a wallet
+     * whose last change was one of them would show its old balance until it changed again.
+     */
+    MISSED("missed", "the live feed missed changes of the wallet's shard"),
+    /**
+     * An entry of the shard's stream could not be read by this process (a type a newer writer added,
+     * in a rolling upgrade; a balance of no wallet id): its balances, whatever wallets they were, are
+     * not pushed.
+     */
+    UNREADABLE("unreadable", "the live feed could not read a change of the wallet's shard");
 
     private final String wire;
     private final String text;

@@ -21,6 +21,8 @@ import dev.wallet.balancecache.testing.TestEnvironment;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -38,6 +40,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 @ExtendWith(VertxExtension.class)
@@ -128,17 +131,27 @@ class BalanceFeedTest {
     "{\"v\":1,\"ts\":1,\"id\":\"x.credit\",\"type\":\"deposit\",\"shard\":\"s0000\",\"entries\":[],"
       + "\"balances\":[{\"available\":\"1\",\"held\":\"0\",\"seq\":\"1\",\"wallet\":\"no-wallet\"}]}"})
   @DisplayName("an outbox entry this process cannot read (a type a newer writer added, a balance of no wallet id) is "
-    + "passed over: the changes after it still reach the subscribers, and those before it are not delivered again")
+    + "passed over: the changes after it still reach the subscribers, those before it are not delivered again, and "
+    + "the subscribers are told to read the shard again")
   void anUnreadableEntryIsPassedOver(String unreadableRecord, Vertx vertx) throws Exception {
     WalletId wallet = core.open(owner());
     List<BalanceEvent> seen = new CopyOnWriteArrayList<>();
+    List<String> announced = new CopyOnWriteArrayList<>();
     Redis redis = Redis.createClient(vertx, new RedisOptions().setType(RedisClientType.CLUSTER)
       .setEndpoints(TestEnvironment.redisNodes()));
     String outbox = OutboxStreams.key(wallet.shard());
     String unreadable = null;
-    try (AutoCloseable subscription = Await.result(watcher.subscribeBalanceChanges(event -> {
-      if (event.wallet().equals(wallet)) {
-        seen.add(event);
+    try (AutoCloseable subscription = Await.result(watcher.subscribeBalanceChanges(new BalanceListener() {
+      @Override
+      public void balance(BalanceEvent event) {
+        if (event.wallet().equals(wallet)) {
+          seen.add(event);
+        }
+      }
+
+      @Override
+      public void readAgain(ShardId shard, Why why) {
+        announced.add(why.wire() + " on " + shard);
       }
     }))) {
       core.fund(wallet, 100);
@@ -151,6 +164,8 @@ class BalanceFeedTest {
       Eventually.await("the change after the unreadable entry on the feed", Duration.ofSeconds(10),
         () -> seen.stream().anyMatch(event -> event.available() == 300));
       assertThat(seen.stream().map(BalanceEvent::seq).toList()).as("each change once").doesNotHaveDuplicates();
+      Eventually.await("the shard announced: what the entry changed is not known", Duration.ofSeconds(10),
+        () -> announced.contains("unreadable on " + wallet.shard()));
     } finally {
       if (unreadable != null) {
         // the ledger writers of later tests read this stream, and must not stop on it
@@ -249,6 +264,79 @@ class BalanceFeedTest {
       }
       redis.close();
     }
+  }
+
+  /**
+   * The ledger writer trims what it committed; a tail that fell behind (a read failing for a while, a
+   * busy event loop) finds entries gone that it never read. Until 2026-12-07 it went on silently, and a
+   * wallet whose last change was trimmed showed its old balance until it changed again. The shard's
+   * real stream is set aside meanwhile: the test's entries must reach no ledger writer.
+   */
+  @ParameterizedTest(name = "read before: {0}, an entry after the trimmed one: {1}")
+  @CsvSource({"true, true", "true, false", "false, true"})
+  @DisplayName("a change trimmed from its shard's stream before the feed read it is announced: the subscribers read "
+    + "the shard again")
+  void aChangeTrimmedBeforeItWasReadIsAnnounced(boolean readBefore, boolean laterSurvives, Vertx vertx)
+    throws Exception {
+    WalletId wallet = core.open(owner());
+    WalletId another = core.open(owner());  // before the stream is set aside: opening one writes to its shard's
+    String outbox = OutboxStreams.key(wallet.shard());
+    String aside = outbox + ":aside-" + UUID.randomUUID();
+    List<String> heard = new CopyOnWriteArrayList<>();
+    Redis redis = Redis.createClient(vertx, new RedisOptions().setType(RedisClientType.CLUSTER)
+      .setEndpoints(TestEnvironment.redisNodes()));
+    boolean setAside = Await.result(redis.send(Request.cmd(Command.EXISTS).arg(outbox))).toInteger() == 1;
+    try {
+      if (setAside) {
+        Await.result(redis.send(Request.cmd(Command.RENAME).arg(outbox).arg(aside)));
+      }
+      try (AutoCloseable subscription = Await.result(watcher.subscribeBalanceChanges(new BalanceListener() {
+        @Override
+        public void balance(BalanceEvent event) {
+          if (event.wallet().equals(wallet)) {
+            heard.add("balance " + event.available());
+          }
+        }
+
+        @Override
+        public void readAgain(ShardId shard, Why why) {
+          heard.add(why.wire() + " on " + shard);
+        }
+      }))) {
+        if (readBefore) {
+          Await.result(redis.send(Request.cmd(Command.XADD).arg(outbox).arg("*").arg(OutboxRecord.FIELD)
+            .arg(deposit(wallet, 100, 1))));
+          Eventually.await("the first deposit on the feed", Duration.ofSeconds(10), () -> heard.contains("balance 100"));
+        }
+
+        Await.result(redis.send(Request.cmd(Command.EVAL).arg(laterSurvives ? ADD_TWO_TRIM_THE_FIRST : ADD_TRIM_ALL)
+          .arg(1).arg(outbox).arg(deposit(wallet, 150, 2)).arg(deposit(another, 1, 1))));
+
+        Eventually.await("the trimmed deposit announced", Duration.ofSeconds(10),
+          () -> heard.contains("missed on " + wallet.shard()));
+        assertThat(heard).as("the trimmed deposit never read").doesNotContain("balance 150");
+      }
+    } finally {
+      restore(redis, outbox, aside, setAside);
+      redis.close();
+    }
+  }
+
+  /** Adds the wallet's deposit (ARGV[1]) and another entry (ARGV[2]), then trims the deposit. */
+  private static final String ADD_TWO_TRIM_THE_FIRST = "redis.call('XADD', KEYS[1], '*', 'p', ARGV[1]) "
+    + "local later = redis.call('XADD', KEYS[1], '*', 'p', ARGV[2]) "
+    + "return redis.call('XTRIM', KEYS[1], 'MINID', later)";
+
+  /** Adds the wallet's deposit (ARGV[1]), then trims the whole stream. */
+  private static final String ADD_TRIM_ALL = "redis.call('XADD', KEYS[1], '*', 'p', ARGV[1]) "
+    + "return redis.call('XTRIM', KEYS[1], 'MAXLEN', 0)";
+
+  private static String deposit(WalletId wallet, long available, long seq) {
+    return new JsonObject().put("v", 1).put("ts", System.currentTimeMillis()).put("id", "d-" + UUID.randomUUID())
+      .put("type", "deposit").put("shard", wallet.shard().toString()).put("entries", new JsonArray())
+      .put("balances", new JsonArray().add(new JsonObject().put("available", Long.toString(available))
+        .put("held", "0").put("seq", Long.toString(seq)).put("wallet", wallet.value())))
+      .encode();
   }
 
   private static void restore(Redis redis, String outbox, String aside, boolean setAside) {

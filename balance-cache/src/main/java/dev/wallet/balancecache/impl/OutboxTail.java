@@ -27,11 +27,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Follows every shard's outbox stream from its end and hands each wallet's new balances to the
  * subscribers of this process: the feed behind live balance sockets, whichever instance made the
- * change. Plain XREAD, apart from the ledger writer's reads, so it takes nothing from the ledger; a
+ * change. Plain XRANGE, apart from the ledger writer's reads, so it takes nothing from the ledger; a
  * shard is read when the {@link OutboxDoorbell} rings for it, so an event reaches its sockets
  * within a round trip of being written, and an idle shard costs nothing.
- * At most once and in order per wallet (a wallet lives on one shard); an entry the ledger writer
- * trimmed before this tail read it is missed, which the wallet sequence lets a client detect.
+ * At most once and in order per wallet (a wallet lives on one shard). An entry the ledger writer
+ * trimmed before this tail read it is missed, and announced ({@link BalanceListener.Why#MISSED}):
+ * each read starts at the last entry read, which the writer's trims (always a prefix) take only
+ * when they may have taken what came after it too. Until 2026-12-07 it went unannounced, and a
+ * wallet whose last change was trimmed unread showed its old balance until it changed again. An
+ * entry this process cannot read is announced too ({@link BalanceListener.Why#UNREADABLE}).
  * A shard whose master was promoted since the last read is announced before the read's entries
  * ({@link BalanceListener#readAgain}): what the tail brought from the old master may be what the
  * failover lost, and until 2026-12-06 a socket that had been pushed such a balance kept it, and
@@ -41,6 +45,8 @@ final class OutboxTail {
 
   private static final Logger LOG = LoggerFactory.getLogger(OutboxTail.class);
   private static final int BATCH = 500;
+  /** Where a stream with no entry to start from is read from: before any id. */
+  private static final String ORIGIN = "0-0";
   /** With nothing new and no doorbell ringing, how long a shard's tail waits before it looks again. */
   private static final long IDLE_POLL_MS = 100;
   private static final long FAILING_POLL_MS = 1_000;
@@ -140,7 +146,15 @@ final class OutboxTail {
     private final String key;
     private final Context context = vertx.getOrCreateContext();
     private final Promise<Void> endFound = Promise.promise();
+    /** The last entry read, or {@link #ORIGIN}. */
     private String lastId;
+    /**
+     * Whether {@link #lastId} was in the stream when last looked at: while it is, nothing after it was
+     * trimmed. When it is not (a stream never written, or trimmed to nothing), what the stream lost
+     * is counted from its deletions then ({@link #deletedWhenUnanchored}).
+     */
+    private boolean anchored;
+    private long deletedWhenUnanchored;
     /** The master the last read was answered by, how many times it had become master then, and all promotions then. */
     private String readFrom;
     private int readFromMastership;
@@ -203,11 +217,10 @@ final class OutboxTail {
         endFound.tryComplete();
         return;
       }
-      runner.send(key, Request.cmd(Command.XREVRANGE).arg(key).arg("+").arg("-").arg("COUNT").arg(1))
-        .map(last -> last == null || last.size() == 0 ? "0-0" : last.get(0).get(0).toString())
+      lookAtStream()
         .onSuccess(end -> {
           Optional.ofNullable(runner.masterOf(key)).ifPresent(this::readFrom);
-          lastId = end;
+          startAt(end);
           endFound.tryComplete();
           poll();
         })
@@ -217,27 +230,126 @@ final class OutboxTail {
         });
     }
 
+    /** After its last entry, or (a stream with no entry) unanchored from there. */
+    private void startAt(StreamInfo end) {
+      if (end.lastEntryId() != null) {
+        lastId = end.lastEntryId();
+        anchored = true;
+      } else {
+        lastId = ORIGIN;
+        unanchor(end);
+      }
+    }
+
+    private void unanchor(StreamInfo now) {
+      anchored = false;
+      deletedWhenUnanchored = now.deleted();
+    }
+
     private void poll() {
       if (!running) {
         return;
       }
       rungWhileReading = false;
-      runner.send(key, Request.cmd(Command.XREAD).arg("COUNT").arg(BATCH).arg("STREAMS").arg(key).arg(lastId))
-        .map(reply -> {
-          announceAnotherMaster();
-          return deliver(reply, lastId);
-        })
-        .onComplete(read -> {
-          if (read.failed()) {
-            LOG.warn("reading {} failed, will try again: {}", key, read.cause().toString());
-            vertx.setTimer(FAILING_POLL_MS, t -> poll());
-          } else if (!read.result().equals(lastId) || rungWhileReading) {
-            lastId = read.result();
-            vertx.runOnContext(v -> poll());
-          } else {
-            rest();
+      String before = lastId;
+      (anchored ? readOnFromAnchor() : readUnanchored()).onComplete(read -> {
+        if (read.failed()) {
+          LOG.warn("reading {} failed, will try again: {}", key, read.cause().toString());
+          vertx.setTimer(FAILING_POLL_MS, t -> poll());
+        } else if (!lastId.equals(before) || rungWhileReading) {
+          vertx.runOnContext(v -> poll());
+        } else {
+          rest();
+        }
+      });
+    }
+
+    /**
+     * From the last entry read, that entry included: a trim is a prefix of the stream, so while that
+     * entry is there nothing after it was trimmed, and this costs no command of its own.
+     */
+    private Future<Void> readOnFromAnchor() {
+      String anchor = lastId;
+      return runner.send(key, range(anchor, BATCH + 1)).compose(reply -> {
+        announceAnotherMaster();
+        List<Response> entries = entries(reply);
+        if (!entries.isEmpty() && id(entries.get(0)).equals(anchor)) {
+          deliver(entries.subList(1, entries.size()));
+          return Future.succeededFuture();
+        }
+        announceMissed("the last entry it read, " + anchor + ", was trimmed");
+        deliver(entries);
+        return entries.isEmpty() ? lookAtStream().map(now -> {
+          unanchor(now);
+          return null;
+        }) : Future.succeededFuture();
+      });
+    }
+
+    /**
+     * With no entry to start from, what was trimmed unread is counted: every deletion since the
+     * stream was looked at but those of entries this read brought. Only until an entry is read.
+     */
+    private Future<Void> readUnanchored() {
+      return runner.send(key, range("(" + lastId, BATCH)).compose(reply -> {
+        announceAnotherMaster();
+        List<Response> entries = entries(reply);
+        if (entries.isEmpty()) {
+          return Future.succeededFuture();
+        }
+        return lookAtStream().map(now -> {
+          long trimmedUnread = now.deleted() - deletedWhenUnanchored - trimmedSince(entries, now);
+          if (trimmedUnread > 0) {
+            announceMissed(trimmedUnread + " entries were trimmed before it read them");
           }
+          deliver(entries);
+          anchored = true;
+          return null;
         });
+      });
+    }
+
+    /** How many of the entries read are gone from the stream now. */
+    private static long trimmedSince(List<Response> read, StreamInfo now) {
+      if (now.firstEntryId() == null) {
+        return read.size();
+      }
+      return read.stream().filter(entry -> compareIds(id(entry), now.firstEntryId()) < 0).count();
+    }
+
+    /** The stream's entries from {@code start} ({@code (} before an id: after it), at most {@code count}. */
+    private Request range(String start, int count) {
+      return Request.cmd(Command.XRANGE).arg(key).arg(start).arg("+").arg("COUNT").arg(count);
+    }
+
+    private void announceMissed(String what) {
+      LOG.warn("the feed of {} missed changes ({}): its subscribers are told", key, what);
+      tellListeners(BalanceListener.Why.MISSED);
+    }
+
+    /** What XINFO STREAM says, or an empty stream where there is none. */
+    private Future<StreamInfo> lookAtStream() {
+      return runner.send(key, Request.cmd(Command.XINFO).arg("STREAM").arg(key)).map(StreamInfo::of)
+        .recover(failure -> failure.getMessage() != null && failure.getMessage().contains("no such key")
+          ? Future.succeededFuture(StreamInfo.NONE) : Future.failedFuture(failure));
+    }
+
+    /**
+     * Hands every balance of the entries to every listener, and moves past them. An entry that cannot
+     * be read is announced once the read's entries are delivered: its balances, whichever wallets they
+     * were, never come.
+     */
+    private void deliver(List<Response> entries) {
+      boolean unreadable = false;
+      for (Response entry : entries) {
+        lastId = id(entry);
+        Optional<List<BalanceEvent>> balances = pushable(entry, lastId);
+        balances.ifPresent(events -> events.forEach(OutboxTail.this::publish));
+        unreadable |= balances.isEmpty();
+      }
+      if (unreadable) {
+        tellListeners(BalanceListener.Why.UNREADABLE);
+      }
     }
 
     /**
@@ -291,37 +403,23 @@ final class OutboxTail {
     }
   }
 
-  /** Hands every balance in the reply to every listener; answers the last id read. */
-  private String deliver(Response reply, String afterId) {
-    if (reply == null) {
-      return afterId;
-    }
-    String last = afterId;
-    Response entries = streamEntries(reply);
-    for (Response entry : entries) {
-      last = entry.get(0).toString();
-      pushable(entry, last).forEach(this::publish);
-    }
-    return last;
-  }
-
   /**
-   * The entry's balance changes, or none for one this process cannot read (a type or version a newer
+   * The entry's balance changes, or nothing for one this process cannot read (a type or version a newer
    * writer added, in a rolling upgrade; a balance whose wallet is no wallet id): it is passed over,
    * where failing the read would stop this shard's feed for good and deliver the entries before it
-   * again every second. The ledger writer, which must not pass over anything, stops on it; a client
-   * sees the gap in its wallet's seq. Until 2026-12-07 the wallet ids were read after this guard,
-   * and one that was no wallet's stopped the shard's feed on every edge until it restarted.
+   * again every second. The ledger writer, which must not pass over anything, stops on it. Until
+   * 2026-12-07 the wallet ids were read after this guard, and one that was no wallet's stopped the
+   * shard's feed on every edge until it restarted.
    */
-  private static List<BalanceEvent> pushable(Response entry, String id) {
+  private static Optional<List<BalanceEvent>> pushable(Response entry, String id) {
     try {
       OutboxRecord record = OutboxRecord.parse(field(entry.get(1), OutboxRecord.FIELD));
-      return record.balances().stream().map(b -> new BalanceEvent(new WalletId(b.wallet()), b.available(), b.held(),
-        b.seq(), record.reference().orElse(record.id()), record.type().wire(), record.at())).toList();
+      return Optional.of(record.balances().stream().map(b -> new BalanceEvent(new WalletId(b.wallet()), b.available(),
+        b.held(), b.seq(), record.reference().orElse(record.id()), record.type().wire(), record.at())).toList());
     } catch (RuntimeException unreadable) {
       LOG.warn("outbox entry {} cannot be read by this process, and its balances are not pushed: {}", id,
         unreadable.toString());
-      return List.of();
+      return Optional.empty();
     }
   }
 
@@ -335,24 +433,67 @@ final class OutboxTail {
     }
   }
 
-  /** XREAD answers a map (RESP3) or a list of [key, entries] pairs (RESP2) for the one stream read. */
-  private static Response streamEntries(Response reply) {
-    if (reply.isMap()) {
-      return reply.get(reply.getKeys().iterator().next());
+  private static List<Response> entries(Response reply) {
+    List<Response> entries = new ArrayList<>();
+    if (reply != null) {
+      reply.forEach(entries::add);
     }
-    return reply.get(0).get(1);
+    return entries;
+  }
+
+  private static String id(Response entry) {
+    return entry.get(0).toString();
+  }
+
+  /** Stream ids ({@code ms-seq}) in the stream's order. */
+  private static int compareIds(String a, String b) {
+    int bySeqOrder = Long.compareUnsigned(idPart(a, 0), idPart(b, 0));
+    return bySeqOrder != 0 ? bySeqOrder : Long.compareUnsigned(idPart(a, 1), idPart(b, 1));
+  }
+
+  private static long idPart(String id, int part) {
+    return Long.parseUnsignedLong(id.split("-")[part]);
   }
 
   private static String field(Response fields, String name) {
+    Response value = value(fields, name);
+    if (value == null) {
+      throw new IllegalStateException("outbox entry without field " + name);
+    }
+    return value.toString();
+  }
+
+  /** A field of a map (RESP3) or of a flat list of names and values (RESP2); null if there is none. */
+  private static Response value(Response fields, String name) {
     if (fields.isMap()) {
-      return fields.get(name).toString();
+      return fields.get(name);
     }
     for (int i = 0; i + 1 < fields.size(); i += 2) {
       if (name.equals(fields.get(i).toString())) {
-        return fields.get(i + 1).toString();
+        return fields.get(i + 1);
       }
     }
-    throw new IllegalStateException("outbox entry without field " + name);
+    return null;
+  }
+
+  /** What XINFO STREAM tells of a stream: how many entries it ever had and has, its first and last. */
+  private record StreamInfo(long added, long length, String firstEntryId, String lastEntryId) {
+
+    static final StreamInfo NONE = new StreamInfo(0, 0, null, null);
+
+    static StreamInfo of(Response info) {
+      return new StreamInfo(value(info, "entries-added").toLong(), value(info, "length").toLong(),
+        entryId(value(info, "first-entry")), entryId(value(info, "last-entry")));
+    }
+
+    private static String entryId(Response entry) {
+      return entry == null || entry.size() == 0 ? null : id(entry);
+    }
+
+    /** Trimmed or deleted, ever: a trim takes the stream's oldest entries. */
+    long deleted() {
+      return added - length;
+    }
   }
 
 }

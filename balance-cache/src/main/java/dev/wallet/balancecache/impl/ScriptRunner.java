@@ -244,12 +244,12 @@ final class ScriptRunner {
 
   /**
    * Errors a retry cannot cure: bugs (a script that raised, a wrong type, a cross-slot call), and a
-   * consumer group that exists already or no longer exists (its caller decides).
+   * consumer group that exists already or no longer exists, or a key that does not (its caller decides).
    */
   private static boolean retryable(Throwable failure) {
     return !(mentions(failure, "user_script") || mentions(failure, "WRONGTYPE") || mentions(failure, "CROSSSLOT")
       || mentions(failure, "wrong number of arguments") || mentions(failure, "unknown command")
-      || mentions(failure, "BUSYGROUP") || mentions(failure, "NOGROUP"));
+      || mentions(failure, "BUSYGROUP") || mentions(failure, "NOGROUP") || mentions(failure, "no such key"));
   }
 
   private static boolean mentions(Throwable failure, String text) {

@@ -77,11 +77,12 @@ public final class BalanceFeed implements AutoCloseable {
   }
 
   /**
-   * What a socket with a wallet on {@code shard} was pushed, or will be, may be wrong: a failover of
-   * the shard's master may have taken back a balance it was pushed, and the shard's next change may
-   * come with that balance's seq, which the socket would pass over as one it has; a feed that began
-   * following the shard late missed the changes before. Every such socket is closed with 1013, and
-   * its client reads the wallet again.
+   * What a socket with a wallet on {@code shard} was pushed, or will be, may be wrong
+   * ({@link BalanceListener.Why}): a failover of the shard's master may have taken back a balance it
+   * was pushed, and the shard's next change may come with that balance's seq, which the socket would
+   * pass over as one it has; a feed that began following the shard late, or that missed or could not
+   * read some of its changes, never pushes them. Every such socket is closed with 1013, and its
+   * client reads the wallet again.
    */
   void readAgain(ShardId shard, BalanceListener.Why why) {
     sockets.forEach((id, listening) -> {
