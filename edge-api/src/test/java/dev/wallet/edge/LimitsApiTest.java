@@ -388,6 +388,83 @@ class LimitsApiTest {
   }
 
   @Test
+  @DisplayName("a merchant's override at or below the tier's daily limit restricts, it adds no room: a payer who spent "
+    + "the tier's day at another merchant is refused at the override's merchant too (422 limit_exceeded)")
+  void aRestrictiveOverrideIsACapOnTopOfTheTier() {
+    EdgeFixture edge = cluster.start(Optional.empty());
+    publish(edge, TestRules.rules("full", 10_000, 10_000, 1_000_000, 1_000));
+    ApiCaller alice = edge.newUser();
+    String from = alice.openWallet();
+    alice.deposit(from, 100_000);
+    String overridden = edge.as("override-merchant", "user", "merchant").openWalletElsewhere(from, "merchant");
+    String other = edge.as("shop-" + UUID.randomUUID(), "user", "merchant").openWalletElsewhere(from, "merchant");
+
+    HttpResponse<Buffer> tiersDay = alice.post("/v1/payments", payment(from, other, 10_000), newKey());
+    HttpResponse<Buffer> toOverride = alice.post("/v1/payments", payment(from, overridden, 1_000), newKey());
+
+    assertThat(tiersDay.statusCode()).as(tiersDay.bodyAsString()).isIn(201, 202);
+    assertProblem(toOverride, 422, "limit_exceeded");
+    assertThat(toOverride.bodyAsJsonObject().getString("detail"))
+      .endsWith("daily merchant_payment limit of tier full: 10000 USD");
+    assertThat(alice.available(from)).isEqualTo(100_000 - 10_000);
+  }
+
+  @Test
+  @DisplayName("a voided authorization at a restrictive override's merchant gives back both counters it counted, the "
+    + "merchant's own and the tier's, and a payment there counts in both again")
+  void aVoidGivesBackBothCountersOfARestrictiveOverride() {
+    EdgeFixture edge = cluster.start(Optional.empty());
+    publish(edge, TestRules.rules("full", 10_000, 10_000, 1_000_000, 1_000));
+    ApiCaller alice = edge.newUser();
+    String from = alice.openWallet();
+    alice.deposit(from, 100_000);
+    ApiCaller casino = edge.as("override-merchant", "user", "merchant");
+    String overridden = casino.openWalletElsewhere(from, "merchant");
+    String other = edge.as("shop-" + UUID.randomUUID(), "user", "merchant").openWalletElsewhere(from, "merchant");
+
+    HttpResponse<Buffer> authorized = alice.post("/v1/authorizations",
+      AuthorizationsApiTest.authorization(from, overridden, 5_000), newKey());
+    assertThat(authorized.statusCode()).as(authorized.bodyAsString()).isEqualTo(201);
+    HttpResponse<Buffer> voided = casino.post("/v1/authorizations/" + authorized.bodyAsJsonObject().getString("id")
+      + "/void", new JsonObject(), newKey());
+    HttpResponse<Buffer> atOverride = alice.post("/v1/payments", payment(from, overridden, 5_000), newKey());
+    HttpResponse<Buffer> elsewhere = alice.post("/v1/payments", payment(from, other, 5_000), newKey());
+    HttpResponse<Buffer> pastTheTier = alice.post("/v1/payments", payment(from, other, 1), newKey());
+
+    assertThat(voided.statusCode()).as(voided.bodyAsString()).isEqualTo(200);
+    assertThat(atOverride.statusCode()).as("the merchant's counter given back: " + atOverride.bodyAsString())
+      .isIn(201, 202);
+    assertThat(elsewhere.statusCode()).as("the tier's counter given back: " + elsewhere.bodyAsString())
+      .isIn(201, 202);
+    assertProblem(pastTheTier, 422, "limit_exceeded");
+    assertThat(pastTheTier.bodyAsJsonObject().getString("detail"))
+      .endsWith("daily merchant_payment limit of tier full: 10000 USD");
+  }
+
+  @Test
+  @DisplayName("a merchant's override above the tier's limits (a trusted merchant) is counted apart: the payer pays "
+    + "that merchant beyond the tier's general daily limit, spent elsewhere")
+  void aRaisingOverrideStillCountsApart() {
+    EdgeFixture edge = cluster.start(Optional.empty());
+    publish(edge, TestRules.rules("full", 10_000, 10_000, 1_000_000, 1_000)
+      .replace("    daily: {USD: 7000}\n", "    daily: {USD: 20000}\n"));
+    ApiCaller alice = edge.newUser();
+    String from = alice.openWallet();
+    alice.deposit(from, 100_000);
+    String trusted = edge.as("override-merchant", "user", "merchant").openWalletElsewhere(from, "merchant");
+    String other = edge.as("shop-" + UUID.randomUUID(), "user", "merchant").openWalletElsewhere(from, "merchant");
+
+    HttpResponse<Buffer> tiersDay = alice.post("/v1/payments", payment(from, other, 10_000), newKey());
+    HttpResponse<Buffer> toTrusted = alice.post("/v1/payments", payment(from, trusted, 5_000), newKey());
+    HttpResponse<Buffer> pastTheTier = alice.post("/v1/payments", payment(from, other, 1), newKey());
+
+    assertThat(tiersDay.statusCode()).as(tiersDay.bodyAsString()).isIn(201, 202);
+    assertThat(toTrusted.statusCode()).as(toTrusted.bodyAsString()).isIn(201, 202);
+    assertProblem(pastTheTier, 422, "limit_exceeded");
+    assertThat(alice.available(from)).isEqualTo(100_000 - 15_000);
+  }
+
+  @Test
   @DisplayName("a payout the bank returned gives back what its withdrawal counted against its owner's limits, as a "
     + "declined one does: the owner may withdraw that money again the same day")
   void aReturnedPayoutGivesBackItsLimits() {

@@ -116,8 +116,9 @@ class LimitsEngineTest {
   }
 
   @Test
-  @DisplayName("a merchant override replaces the tier's payment maxima for that merchant and counts apart")
-  void merchantOverride() {
+  @DisplayName("a merchant override at or below the tier's window is a cap on top of it: payments to that merchant are "
+    + "checked and counted in the merchant's own counter and in the tier's general one")
+  void restrictiveMerchantOverride() {
     Movement toOverride = new Movement("payer", Operation.MERCHANT_PAYMENT, Money.of(6_000, "USD"),
       Optional.of("override-merchant"), NOON);
     Movement elsewhere = new Movement("payer", Operation.MERCHANT_PAYMENT, Money.of(6_000, "USD"),
@@ -131,10 +132,32 @@ class LimitsEngineTest {
 
     assertThat(refused).isEqualTo(new Refused(Refusal.LIMIT_EXCEEDED, "per-transaction merchant_payment maximum of "
       + "tier full (the merchant's override): 5000 USD", 1));
-    assertThat(general.checks().get(0).counter()).isEqualTo("merchant_payment:USD:d:2026-11-25");
+    assertThat(general.checks()).extracting(LimitCheck::counter).containsExactly("merchant_payment:USD:d:2026-11-25",
+      "merchant_payment:USD:m:2026-11", "out:v:2026-11-25T12-00");
     assertThat(withinOverride.checks().get(0).counter()).matches("merchant_payment\\.m[0-9a-f]{16}:USD:d:2026-11-25");
-    assertThat(withinOverride.checks().get(0).maxMinor()).isEqualTo(7_000);
-    assertThat(withinOverride.checks().get(1).counter()).isEqualTo("merchant_payment:USD:m:2026-11");
+    assertThat(withinOverride.checks()).extracting(LimitCheck::rule).containsExactly(
+      "daily merchant_payment limit of tier full (the merchant's override): 7000 USD",
+      "daily merchant_payment limit of tier full: 100000 USD", "monthly merchant_payment limit of tier full: 100000 USD",
+      "velocity of tier full: 5 outgoing movements per minute");
+    assertThat(withinOverride.checks().subList(1, 4)).isEqualTo(general.checks());
+  }
+
+  @Test
+  @DisplayName("a merchant override above the tier's window (a trusted merchant) counts that window apart, under the "
+    + "merchant's own counter alone; a window it does not raise stays the tier's")
+  void raisingMerchantOverride() {
+    RulesInForce raised = rules(TestRules.rules("unverified", 5_000, 6_000, 100_000, 5));
+    Movement toOverride = new Movement("payer", Operation.MERCHANT_PAYMENT, Money.of(4_000, "USD"),
+      Optional.of("override-merchant"), NOON);
+
+    Allowed allowed = (Allowed) LimitsEngine.decide(raised, profile("full", null), toOverride);
+
+    assertThat(allowed.checks()).extracting(LimitCheck::rule).containsExactly(
+      "daily merchant_payment limit of tier full (the merchant's override): 7000 USD",
+      "monthly merchant_payment limit of tier full: 100000 USD",
+      "velocity of tier full: 5 outgoing movements per minute");
+    assertThat(allowed.checks().get(0).counter()).matches("merchant_payment\\.m[0-9a-f]{16}:USD:d:2026-11-25");
+    assertThat(allowed.checks().get(1).counter()).isEqualTo("merchant_payment:USD:m:2026-11");
   }
 
   @Test

@@ -19,6 +19,7 @@ import dev.wallet.balancecache.testing.TestEnvironment;
 import dev.wallet.limits.model.Decision;
 import dev.wallet.limits.model.Movement;
 import dev.wallet.limits.model.Operation;
+import dev.wallet.limits.model.PublishOutcome;
 import dev.wallet.limits.testing.LimitsTestSupport;
 import dev.wallet.limits.testing.LimitsTestSupport.Member;
 import dev.wallet.limits.testing.TestRules;
@@ -63,7 +64,8 @@ class MoneyCoreLimitsTest {
   }
 
   @Test
-  @DisplayName("payments to a merchant with an override count against the override's daily window, not the tier's")
+  @DisplayName("payments to a merchant whose override lowers the daily window count against the override's window "
+    + "as well as the tier's: its own cap refuses what the tier would still let through")
   void merchantPayments() {
     String payer = "payer-" + UUID.randomUUID();
     WalletId from = core.funded(payer, 100_000);
@@ -80,6 +82,49 @@ class MoneyCoreLimitsTest {
       + "7000 USD");
     assertThat(elsewhere.code()).as(elsewhere.detail()).isEqualTo(OutcomeCode.OK);
     assertThat(core.available(from)).isEqualTo(100_000 - 4_000 - 3_000);
+  }
+
+  @Test
+  @DisplayName("an override at or below the tier's daily window is a cap on top of the tier's: a payer who spent the "
+    + "tier's day at another merchant pays the override's merchant nothing more")
+  void aRestrictiveOverrideAddsNoRoom() {
+    publish(TestRules.rules("full", 5_000, 8_000, 100_000, 100));
+    String payer = "payer-" + UUID.randomUUID();
+    WalletId from = core.funded(payer, 100_000);
+    WalletId overridden = core.openMerchant("override-merchant", Optional.of(from));
+    WalletId other = core.openMerchant("merchant-" + UUID.randomUUID(), Optional.of(from));
+
+    Outcome<PaymentView> first = pay(payer, from, other, "any", 5_000);
+    Outcome<PaymentView> second = pay(payer, from, other, "any", 3_000);
+    Outcome<PaymentView> toOverride = pay(payer, from, overridden, "override-merchant", 1_000);
+
+    assertThat(first.code()).as(first.detail()).isEqualTo(OutcomeCode.OK);
+    assertThat(second.code()).as(second.detail()).isEqualTo(OutcomeCode.OK);
+    assertThat(toOverride.code()).as("the tier's 8000 spent").isEqualTo(OutcomeCode.LIMIT_EXCEEDED);
+    assertThat(toOverride.detail()).isEqualTo("daily merchant_payment limit of tier full: 8000 USD");
+    assertThat(core.available(from)).isEqualTo(100_000 - 8_000);
+  }
+
+  @Test
+  @DisplayName("an override above the tier's daily window is a trusted merchant's room of its own, counted apart: "
+    + "paying it neither uses the tier's day nor is bounded by it")
+  void aRaisingOverrideCountsApart() {
+    publish(TestRules.rules("full", 5_000, 6_000, 100_000, 100));
+    String payer = "payer-" + UUID.randomUUID();
+    WalletId from = core.funded(payer, 100_000);
+    WalletId overridden = core.openMerchant("override-merchant", Optional.of(from));
+    WalletId other = core.openMerchant("merchant-" + UUID.randomUUID(), Optional.of(from));
+
+    List<Outcome<PaymentView>> passed = List.of(pay(payer, from, other, "any", 5_000),
+      pay(payer, from, overridden, "override-merchant", 5_000), pay(payer, from, overridden, "override-merchant", 2_000),
+      pay(payer, from, other, "any", 1_000));
+    Outcome<PaymentView> pastOverride = pay(payer, from, overridden, "override-merchant", 1);
+
+    assertThat(passed).allSatisfy(paid -> assertThat(paid.code()).as(paid.detail()).isEqualTo(OutcomeCode.OK));
+    assertThat(pastOverride.code()).isEqualTo(OutcomeCode.LIMIT_EXCEEDED);
+    assertThat(pastOverride.detail()).isEqualTo("daily merchant_payment limit of tier full (the merchant's override): "
+      + "7000 USD");
+    assertThat(core.available(from)).isEqualTo(100_000 - 13_000);
   }
 
   @Test
@@ -123,6 +168,11 @@ class MoneyCoreLimitsTest {
     assertThat(second.code()).as("the day's counter still there").isEqualTo(OutcomeCode.LIMIT_EXCEEDED);
     assertThat(second.detail()).isEqualTo("daily withdrawal limit of tier vip: 8000 USD");
     assertThat(core.wallet(wallet).held()).isEqualTo(5_000);
+  }
+
+  private void publish(String yaml) {
+    assertThat(Await.result(member.limits().publish(yaml, "test", "api")))
+      .isInstanceOf(PublishOutcome.Published.class);
   }
 
   /** A wallet of 100,000 of {@code owner}, whose tier is vip (withdrawals up to 8,000 a day). */

@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Decides, from the rules in force and the owner's KYC profile alone, whether a movement is refused
@@ -34,8 +36,6 @@ import java.util.Optional;
  */
 public final class LimitsEngine {
 
-  private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd");
-  private static final DateTimeFormatter MONTH = DateTimeFormatter.ofPattern("yyyy-MM");
   private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm");
   private static final long NO_CAP = -1;
   /** How long a counter outlives its window at most ({@link #lifetimeMs}). */
@@ -97,46 +97,63 @@ public final class LimitsEngine {
 
   private static List<LimitCheck> windows(TierRules tier, Optional<MerchantOverride> override, Movement movement) {
     ZonedDateTime now = movement.at().atZone(ZoneOffset.UTC);
-    String currency = movement.amount().currencyCode();
-    String op = movement.operation().wire();
-    String dayCounter = counterBase(override, MerchantOverride::daily, movement) + ":" + currency + ":d:"
-      + DAY.format(now);
-    String monthCounter = counterBase(override, MerchantOverride::monthly, movement) + ":" + currency + ":m:"
-      + MONTH.format(now);
     List<LimitCheck> checks = new ArrayList<>();
-    long daily = limit(override.map(MerchantOverride::daily), tier.daily(), movement);
-    long monthly = limit(override.map(MerchantOverride::monthly), tier.monthly(), movement);
-    checks.add(new LimitCheck("daily " + op + " limit of tier " + tier.name()
-      + overrideName(override, MerchantOverride::daily, currency) + ": " + daily + " " + currency, dayCounter, daily,
-      NO_CAP, lifetimeMs(now, now.toLocalDate().atStartOfDay(ZoneOffset.UTC), ChronoUnit.DAYS)));
-    checks.add(new LimitCheck("monthly " + op + " limit of tier " + tier.name()
-      + overrideName(override, MerchantOverride::monthly, currency) + ": " + monthly + " " + currency, monthCounter,
-      monthly, NO_CAP, lifetimeMs(now, LocalDate.from(now).withDayOfMonth(1).atStartOfDay(ZoneOffset.UTC),
-        ChronoUnit.MONTHS)));
+    for (Window window : Window.values()) {
+      checks.addAll(windowChecks(window, tier, override, movement, now));
+    }
     checks.add(new LimitCheck("velocity of tier " + tier.name() + ": " + tier.velocityPerMinute()
       + " outgoing movements per minute", "out:v:" + MINUTE.format(now), NO_CAP, tier.velocityPerMinute(),
       lifetimeMs(now, now.truncatedTo(ChronoUnit.MINUTES), ChronoUnit.MINUTES)));
     return checks;
   }
 
+  /**
+   * One window's checks: the merchant's own where its override names this window, and the tier's
+   * general one unless the override raises it. An override at or below the tier's limit restricts
+   * that merchant: counted in both, it adds no room (until 2026-12-07 it was counted only apart, and
+   * each such override gave its own amount on top of a payer's spent tier). One above it is a
+   * trusted merchant's room of its own (utilities): counted apart, paying it neither uses the
+   * general window nor is bounded by it.
+   */
+  private static List<LimitCheck> windowChecks(Window window, TierRules tier, Optional<MerchantOverride> override,
+                                               Movement movement, ZonedDateTime now) {
+    String currency = movement.amount().currencyCode();
+    long tierMax = tierLimit(window.tierMaxima.apply(tier), movement);
+    Optional<Long> merchantMax = override.map(o -> window.merchantMaxima.apply(o).get(currency));
+    List<LimitCheck> checks = new ArrayList<>();
+    merchantMax.ifPresent(max -> checks.add(windowCheck(window, tier, movement, now,
+      merchantCounterBase(override.get(), movement), max, " (the merchant's override)")));
+    if (merchantMax.filter(max -> max > tierMax).isEmpty()) {
+      checks.add(windowCheck(window, tier, movement, now, movement.operation().wire(), tierMax, ""));
+    }
+    return checks;
+  }
+
+  private static LimitCheck windowCheck(Window window, TierRules tier, Movement movement, ZonedDateTime now,
+                                        String counterBase, long maxMinor, String whose) {
+    String currency = movement.amount().currencyCode();
+    return new LimitCheck(window.adjective + " " + movement.operation().wire() + " limit of tier " + tier.name()
+      + whose + ": " + maxMinor + " " + currency, counterBase + ":" + currency + ":" + window.counterId(now), maxMinor,
+      NO_CAP, lifetimeMs(now, window.start.apply(now), window.length));
+  }
+
   /** The merchant's own maximum for this currency when it has one, else the tier's. */
   private static long limit(Optional<Map<String, Long>> merchant, Map<Operation, Map<String, Long>> tier,
                             Movement movement) {
     String currency = movement.amount().currencyCode();
-    return merchant.map(m -> m.get(currency))
-      .or(() -> TierRules.limit(tier, movement.operation(), currency))
+    return merchant.map(m -> m.get(currency)).orElseGet(() -> tierLimit(tier, movement));
+  }
+
+  private static long tierLimit(Map<Operation, Map<String, Long>> tier, Movement movement) {
+    String currency = movement.amount().currencyCode();
+    return TierRules.limit(tier, movement.operation(), currency)
       .orElseThrow(() -> new IllegalStateException("validated rules lack a " + movement.operation().wire()
         + " limit for " + currency));
   }
 
-  /** Windows a merchant override replaces are counted apart, under the merchant's own counter. */
-  private static String counterBase(Optional<MerchantOverride> override,
-                                    java.util.function.Function<MerchantOverride, Map<String, Long>> window,
-                                    Movement movement) {
-    String currency = movement.amount().currencyCode();
-    return override.filter(o -> window.apply(o).containsKey(currency))
-      .map(o -> movement.operation().wire() + ".m" + Sha256.hexPrefix(o.merchant(), 8))
-      .orElse(movement.operation().wire());
+  /** The merchant's own counter, apart from the tier's general one (e.g. merchant_payment.m0a1b2c3d4e5f6a7b8). */
+  private static String merchantCounterBase(MerchantOverride override, Movement movement) {
+    return movement.operation().wire() + ".m" + Sha256.hexPrefix(override.merchant(), 8);
   }
 
   /**
@@ -144,7 +161,7 @@ public final class LimitsEngine {
    * 2026-12-07 the owner's id, an identity provider's subject, was named to every payer over it).
    */
   private static String overrideName(Optional<MerchantOverride> override,
-                                     java.util.function.Function<MerchantOverride, Map<String, Long>> window,
+                                     Function<MerchantOverride, Map<String, Long>> window,
                                      String currency) {
     return override.filter(o -> window.apply(o).containsKey(currency))
       .map(o -> " (the merchant's override)").orElse("");
@@ -164,6 +181,38 @@ public final class LimitsEngine {
     ZonedDateTime end = start.plus(1, window);
     long grace = Math.min(ChronoUnit.MILLIS.between(start, end), COUNTER_GRACE_MS);
     return Math.max(1, ChronoUnit.MILLIS.between(now, end)) + grace;
+  }
+
+  /** A counted window: how rules name it, how its counter's id names it, where it starts and how long it lasts. */
+  private enum Window {
+    DAY("daily", "d", DateTimeFormatter.ofPattern("yyyy-MM-dd"), ChronoUnit.DAYS, TierRules::daily,
+      MerchantOverride::daily, now -> now.truncatedTo(ChronoUnit.DAYS)),
+    MONTH("monthly", "m", DateTimeFormatter.ofPattern("yyyy-MM"), ChronoUnit.MONTHS, TierRules::monthly,
+      MerchantOverride::monthly, now -> LocalDate.from(now).withDayOfMonth(1).atStartOfDay(ZoneOffset.UTC));
+
+    private final String adjective;
+    private final String id;
+    private final DateTimeFormatter format;
+    private final ChronoUnit length;
+    private final Function<TierRules, Map<Operation, Map<String, Long>>> tierMaxima;
+    private final Function<MerchantOverride, Map<String, Long>> merchantMaxima;
+    private final UnaryOperator<ZonedDateTime> start;
+
+    Window(String adjective, String id, DateTimeFormatter format, ChronoUnit length,
+           Function<TierRules, Map<Operation, Map<String, Long>>> tierMaxima,
+           Function<MerchantOverride, Map<String, Long>> merchantMaxima, UnaryOperator<ZonedDateTime> start) {
+      this.adjective = adjective;
+      this.id = id;
+      this.format = format;
+      this.length = length;
+      this.tierMaxima = tierMaxima;
+      this.merchantMaxima = merchantMaxima;
+      this.start = start;
+    }
+
+    String counterId(ZonedDateTime now) {
+      return id + ":" + format.format(now);
+    }
   }
 
   private static Refused refused(Refusal refusal, String rule, long version) {

@@ -27,6 +27,12 @@ public final class TestRules {
   }
 
   public static String rules(String defaultTier, long p2pPerTransaction, long p2pDaily, int velocityPerMinute) {
+    return rules(defaultTier, p2pPerTransaction, p2pDaily, p2pDaily, velocityPerMinute);
+  }
+
+  /** As {@link #rules(String, long, long, int)}, with monthly windows of their own (a payer's month and day differ). */
+  public static String rules(String defaultTier, long p2pPerTransaction, long p2pDaily, long p2pMonthly,
+                             int velocityPerMinute) {
     return """
       # test rules
       currencies: [USD]
@@ -45,7 +51,7 @@ public final class TestRules {
           daily:
             p2p_send: {USD: %3$d}
           monthly:
-            p2p_send: {USD: %3$d}
+            p2p_send: {USD: %6$d}
           velocityPerMinute: %4$d
         full:
           operations: [p2p_send, receive, merchant_payment, deposit]
@@ -58,8 +64,8 @@ public final class TestRules {
             p2p_send: {USD: %3$d}
             merchant_payment: {USD: %3$d}
           monthly:
-            p2p_send: {USD: %3$d}
-            merchant_payment: {USD: %3$d}
+            p2p_send: {USD: %6$d}
+            merchant_payment: {USD: %6$d}
           velocityPerMinute: %4$d
         vip:
           operations: [p2p_send, receive, merchant_payment, deposit, withdrawal]
@@ -74,9 +80,9 @@ public final class TestRules {
             merchant_payment: {USD: %3$d}
             withdrawal: {USD: %3$d}
           monthly:
-            p2p_send: {USD: %3$d}
-            merchant_payment: {USD: %3$d}
-            withdrawal: {USD: %3$d}
+            p2p_send: {USD: %6$d}
+            merchant_payment: {USD: %6$d}
+            withdrawal: {USD: %6$d}
           velocityPerMinute: %4$d
       merchants:
         override-merchant:
@@ -87,6 +93,6 @@ public final class TestRules {
         largeTransaction: {USD: %5$d}
         structuring: {minCount: 3, bandPercent: 10, windowHours: 24}
         rapidInOut: {windowMinutes: 60, outPercent: 80, minIn: {USD: 500000}}
-      """.formatted(defaultTier, p2pPerTransaction, p2pDaily, velocityPerMinute, LARGE_USD);
+      """.formatted(defaultTier, p2pPerTransaction, p2pDaily, velocityPerMinute, LARGE_USD, p2pMonthly);
   }
 }
