@@ -141,12 +141,14 @@ public interface HotTierAccess {
   Future<Void> restoreLimitCounter(LimitCounterFacts counter);
 
   /**
-   * A wallet as the ledger knows it; {@code stripesOpened} for a merchant wallet whose credit stripes
-   * the ledger has (an account naming it as its parent).
+   * A wallet as the ledger knows it; {@code ownStatus} for a credit stripe whose status was ever changed
+   * for itself, not copied from its merchant wallet: the status of its last such change;
+   * {@code stripesOpened} for a merchant wallet whose credit stripes the ledger has (an account naming
+   * it as its parent).
    */
   record WalletFacts(String id, String ownerId, String currency, String type, String status,
-                     Optional<Long> statusVersion, long available, long held, long seq, long openedAtMs,
-                     Optional<String> parent, boolean stripesOpened) {
+                     Optional<Long> statusVersion, Optional<String> ownStatus, long available, long held, long seq,
+                     long openedAtMs, Optional<String> parent, boolean stripesOpened) {
   }
 
   /** A system account that has moved money (one that never did does not exist in the hot tier). */

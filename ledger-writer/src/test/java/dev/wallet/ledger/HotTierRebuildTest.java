@@ -286,6 +286,26 @@ class HotTierRebuildTest {
     assertThat(retried.value().payment()).isEqualTo(paid.value().id());
   }
 
+  @Test
+  @DisplayName("a credit stripe frozen for itself (reconciliation's finding) stays frozen after the rebuild: an edge "
+    + "that copies its active merchant's status to its stripes does not lift the freeze, and payments do not land on it")
+  void aStripeFrozenForItselfStaysFrozen(Vertx vertx) {
+    LedgerWriter writer = ledger.startWriter();
+    String alice = owner();
+    WalletId payer = core.funded(alice, 10_000);
+    StripedPayment hot = paidThroughAStripe(vertx, payer, alice);
+    // as Reconciler.freeze does it: through a money core that stripes no one
+    assertThat(Await.result(cache.setStatus(hot.stripe(), WalletStatus.FROZEN, "reconciliation: a finding about it"))
+      .value()).isEqualTo(WalletStatus.FROZEN);
+
+    rebuiltOnceTheLedgerHasIt(vertx, writer);
+
+    assertThat(paidAgain(vertx, hot, payer, alice)).as("a payment by a process that opens the merchant's stripes and "
+      + "copies its status to them").isEqualTo(OutcomeCode.WALLET_INACTIVE);
+    assertThat(ledger.redis().hget(hot.stripe().shard().tag() + ":w:" + hot.stripe().value(), "status"))
+      .isEqualTo("frozen");
+  }
+
   /** The payer's master takes no writes for a while, so the refund's debit is made and its credit waits. */
   private Outcome<RefundView> refundedWhileItsCreditIsOutOfReach(Refund refund, WalletId payer) {
     int payersMaster = RedisNodes.masterOf(payer.shard());

@@ -244,7 +244,8 @@ public final class HotTierRebuild {
   private static WalletFacts wallet(Row account, Row state, Row status, boolean stripesOpened) {
     return new WalletFacts(account.getString("id"), account.getString("owner_id"), account.getString("currency").trim(),
       account.getString("wallet_type"), status == null ? "active" : status.getString("status"),
-      Optional.ofNullable(status).map(s -> s.getLong("versions")), value(state, "available"), value(state, "held"),
+      Optional.ofNullable(status).map(s -> s.getLong("versions")),
+      Optional.ofNullable(status).map(s -> s.getString("own_status")), value(state, "available"), value(state, "held"),
       value(state, "seq"), account.getOffsetDateTime("opened_at").toInstant().toEpochMilli(),
       Optional.ofNullable(account.getString("parent_id")), stripesOpened);
   }
