@@ -115,6 +115,13 @@ public interface HotTierAccess {
   Future<Void> replicated(ShardId shard);
 
   /**
+   * The shard's clock (lib.lua) at {@code latestMs}, the latest time its scripts stamped in the ledger:
+   * a clock that ran ahead of the master's before the loss would otherwise start over from the
+   * master's, and the shard's next postings be stamped before older ones.
+   */
+  Future<Void> restoreClock(ShardId shard, long latestMs);
+
+  /**
    * The decision "credited" of a movement another region debited and this one credited, kept for
    * {@code lifetimeMs}: a delivery of it that comes again after the rebuild (its source may never have
    * had the answer) is answered with it instead of crediting twice.

@@ -435,6 +435,13 @@ final class RedisHotTierAccess implements HotTierAccess {
     return runner.replicated(Keys.rebuiltMarker(shard));
   }
 
+  /** Set rather than carried forward: the rebuild writes an empty hot tier, and lib.lua takes the later of it and TIME. */
+  @Override
+  public Future<Void> restoreClock(ShardId shard, long latestMs) {
+    String clock = Keys.shardClock(shard);
+    return send(clock, Request.cmd(Command.SET).arg(clock).arg(Long.toString(latestMs))).mapEmpty();
+  }
+
   /** The record hold.lua writes. */
   @Override
   public Future<Void> restoreHold(HoldFacts h) {

@@ -579,6 +579,18 @@ public final class SqlQueries {
     "'" + SystemNames.STATUS_COPIED_FROM_MERCHANT + "'");
 
   /**
+   * The latest time each shard's scripts stamped (lib.lua's clock, in whole milliseconds): its postings'
+   * and its accounts' status events'.
+   */
+  static final String SHARD_CLOCKS = """
+    SELECT shard, max(latest) AS latest
+      FROM (SELECT shard, max(created_at) AS latest FROM postings GROUP BY shard
+            UNION ALL
+            SELECT a.shard, max(e.created_at) FROM account_events e JOIN accounts a ON a.id = e.account_id
+             GROUP BY a.shard) stamped
+     GROUP BY shard""";
+
+  /**
    * Cross-shard movements (transfers, payments, refunds) debited and neither completed nor
    * reversed, with what the saga needs: the debit's record fields, and its destination when the
    * debit names it. Its end is on the debit's shard; its credit may be in another database (see
