@@ -311,6 +311,29 @@ class HotTierRebuildTest {
   }
 
   @Test
+  @DisplayName("a credit stripe frozen for itself while its merchant's freeze had frozen it already stays frozen after "
+    + "the merchant's freeze is lifted, and after the rebuild")
+  void aStripeFrozenForItselfUnderAFrozenMerchantStaysFrozen(Vertx vertx) {
+    LedgerWriter writer = ledger.startWriter();
+    String alice = owner();
+    WalletId payer = core.funded(alice, 10_000);
+    StripedPayment hot = paidThroughAStripe(vertx, payer, alice);
+    assertThat(Await.result(cache.setStatus(hot.merchant(), WalletStatus.FROZEN, "risk review")).value())
+      .isEqualTo(WalletStatus.FROZEN);
+    assertThat(Await.result(cache.setStatus(hot.stripe(), WalletStatus.FROZEN, "reconciliation: a finding about it"))
+      .value()).isEqualTo(WalletStatus.FROZEN);
+    assertThat(Await.result(cache.setStatus(hot.merchant(), WalletStatus.ACTIVE, "review passed")).value())
+      .isEqualTo(WalletStatus.ACTIVE);
+    String stripeKey = hot.stripe().shard().tag() + ":w:" + hot.stripe().value();
+    assertThat(ledger.redis().hget(stripeKey, "status")).as("before the loss").isEqualTo("frozen");
+
+    rebuiltOnceTheLedgerHasIt(vertx, writer);
+
+    assertThat(paidAgain(vertx, hot, payer, alice)).isEqualTo(OutcomeCode.WALLET_INACTIVE);
+    assertThat(ledger.redis().hget(stripeKey, "status")).isEqualTo("frozen");
+  }
+
+  @Test
   @DisplayName("a shard's clock carried ahead before Redis was lost is restored with it: a movement after the rebuild "
     + "is not stamped before the ones the ledger has")
   void theShardsClockIsRestored(Vertx vertx) {
