@@ -17,17 +17,31 @@
 -- Returns {kind, outcome}: outcome.code is OK (with the status), WALLET_NOT_FOUND,
 -- WALLET_INACTIVE (a closed wallet stays closed, but for a credit stripe), BALANCE_NOT_ZERO (money available) or
 -- MONEY_IN_FLIGHT (money held, or an outgoing cross-shard movement not finished).
--- Writes (only on a change): the wallet's status and one 'wallet_status' outbox event.
+-- Writes (only on a change, or a stripe's own change to the status it has by a copy): the wallet's
+-- status and one 'wallet_status' outbox event.
 
 local wallet_key, outbox = KEYS[1], KEYS[2]
 local status, reason, copy = ARGV[1], ARGV[2], ARGV[3] == 'copy'
 if status ~= 'active' and status ~= 'frozen' and status ~= 'closed' then error('bad status ' .. tostring(status)) end
 
+-- one 'wallet_status' event, numbered by the wallet's status version as the ledger counts them
+local function record_status(wallet)
+  local version = redis.call('HINCRBY', wallet_key, 'status_version', 1)
+  emit(outbox, posting(wallet.id .. '.status.' .. version, 'wallet_status', wallet_key, now_ms(),
+    {account = {id = wallet.id, status = status, previous = wallet.status, reason = reason}}))
+end
+
 local wallet = load_wallet(wallet_key)
 if not wallet then return reply('new', cjson.encode(refusal('WALLET_NOT_FOUND'))) end
--- a stripe's own change is its own even when its merchant's copy made it so already
-if wallet.parent and not copy and wallet.status == status then
-  redis.call('HSET', wallet_key, 'status_own', status == 'active' and '0' or '1')
+local own_flag = status == 'active' and '0' or '1'
+-- a stripe's own change is its own even when its merchant's copy made it so already, and is recorded
+-- as one: the ledger is what a rebuild restores 'status_own' from (until 2026-12-07 this wrote no
+-- event, and a stripe frozen for itself under a frozen merchant was rebuilt as following it)
+if wallet.parent and not copy and wallet.status == status
+    and (redis.call('HGET', wallet_key, 'status_own') or '0') ~= own_flag then
+  redis.call('HSET', wallet_key, 'status_own', own_flag)
+  record_status(wallet)
+  return reply('new', cjson.encode({code = 'OK', walletId = wallet.id, status = status}))
 end
 if wallet.status == status then
   return reply('replay', cjson.encode({code = 'OK', walletId = wallet.id, status = status}))
@@ -51,12 +65,9 @@ if status == 'closed' and (wallet.held ~= 0 or wallet.outgoing > 0) then
   return reply('new', cjson.encode(refusal('MONEY_IN_FLIGHT', {walletId = wallet.id})))
 end
 
-local ts = now_ms()
 redis.call('HSET', wallet_key, 'status', status)
 if wallet.parent and not copy then
-  redis.call('HSET', wallet_key, 'status_own', status == 'active' and '0' or '1')
+  redis.call('HSET', wallet_key, 'status_own', own_flag)
 end
-local version = redis.call('HINCRBY', wallet_key, 'status_version', 1)
-emit(outbox, posting(wallet.id .. '.status.' .. version, 'wallet_status', wallet_key, ts,
-  {account = {id = wallet.id, status = status, previous = wallet.status, reason = reason}}))
+record_status(wallet)
 return reply('new', cjson.encode({code = 'OK', walletId = wallet.id, status = status}))

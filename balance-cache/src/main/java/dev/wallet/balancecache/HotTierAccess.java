@@ -115,6 +115,13 @@ public interface HotTierAccess {
   Future<Void> replicated(ShardId shard);
 
   /**
+   * The shard's clock (lib.lua) at {@code latestMs}, the latest time its scripts stamped in the ledger:
+   * a clock that ran ahead of the master's before the loss would otherwise start over from the
+   * master's, and the shard's next postings be stamped before older ones.
+   */
+  Future<Void> restoreClock(ShardId shard, long latestMs);
+
+  /**
    * The decision "credited" of a movement another region debited and this one credited, kept for
    * {@code lifetimeMs}: a delivery of it that comes again after the rebuild (its source may never have
    * had the answer) is answered with it instead of crediting twice.
@@ -141,12 +148,14 @@ public interface HotTierAccess {
   Future<Void> restoreLimitCounter(LimitCounterFacts counter);
 
   /**
-   * A wallet as the ledger knows it; {@code stripesOpened} for a merchant wallet whose credit stripes
-   * the ledger has (an account naming it as its parent).
+   * A wallet as the ledger knows it; {@code ownStatus} for a credit stripe whose status was ever changed
+   * for itself, not copied from its merchant wallet: the status of its last such change;
+   * {@code stripesOpened} for a merchant wallet whose credit stripes the ledger has (an account naming
+   * it as its parent).
    */
   record WalletFacts(String id, String ownerId, String currency, String type, String status,
-                     Optional<Long> statusVersion, long available, long held, long seq, long openedAtMs,
-                     Optional<String> parent, boolean stripesOpened) {
+                     Optional<Long> statusVersion, Optional<String> ownStatus, long available, long held, long seq,
+                     long openedAtMs, Optional<String> parent, boolean stripesOpened) {
   }
 
   /** A system account that has moved money (one that never did does not exist in the hot tier). */

@@ -50,6 +50,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -66,6 +67,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** Disaster recovery: Redis is emptied and refilled from the ledger alone. */
 @ExtendWith(VertxExtension.class)
 class HotTierRebuildTest {
+
+  /** Longer than a rebuild of the test ledger takes, short enough to wait out at the end. */
+  private static final Duration CLOCK_AHEAD = Duration.ofSeconds(20);
 
   private LedgerFixture ledger;
   private RedisBalanceCache cache;
@@ -284,6 +288,82 @@ class HotTierRebuildTest {
     assertThat(retried.code()).isEqualTo(OutcomeCode.IDEMPOTENCY_IN_FLIGHT);
     assertThat(retried.value().id()).isEqualTo(pending.value().id());
     assertThat(retried.value().payment()).isEqualTo(paid.value().id());
+  }
+
+  @Test
+  @DisplayName("a credit stripe frozen for itself (reconciliation's finding) stays frozen after the rebuild: an edge "
+    + "that copies its active merchant's status to its stripes does not lift the freeze, and payments do not land on it")
+  void aStripeFrozenForItselfStaysFrozen(Vertx vertx) {
+    LedgerWriter writer = ledger.startWriter();
+    String alice = owner();
+    WalletId payer = core.funded(alice, 10_000);
+    StripedPayment hot = paidThroughAStripe(vertx, payer, alice);
+    // as Reconciler.freeze does it: through a money core that stripes no one
+    assertThat(Await.result(cache.setStatus(hot.stripe(), WalletStatus.FROZEN, "reconciliation: a finding about it"))
+      .value()).isEqualTo(WalletStatus.FROZEN);
+
+    rebuiltOnceTheLedgerHasIt(vertx, writer);
+
+    assertThat(paidAgain(vertx, hot, payer, alice)).as("a payment by a process that opens the merchant's stripes and "
+      + "copies its status to them").isEqualTo(OutcomeCode.WALLET_INACTIVE);
+    assertThat(ledger.redis().hget(hot.stripe().shard().tag() + ":w:" + hot.stripe().value(), "status"))
+      .isEqualTo("frozen");
+  }
+
+  @Test
+  @DisplayName("a credit stripe frozen for itself while its merchant's freeze had frozen it already stays frozen after "
+    + "the merchant's freeze is lifted, and after the rebuild")
+  void aStripeFrozenForItselfUnderAFrozenMerchantStaysFrozen(Vertx vertx) {
+    LedgerWriter writer = ledger.startWriter();
+    String alice = owner();
+    WalletId payer = core.funded(alice, 10_000);
+    StripedPayment hot = paidThroughAStripe(vertx, payer, alice);
+    assertThat(Await.result(cache.setStatus(hot.merchant(), WalletStatus.FROZEN, "risk review")).value())
+      .isEqualTo(WalletStatus.FROZEN);
+    assertThat(Await.result(cache.setStatus(hot.stripe(), WalletStatus.FROZEN, "reconciliation: a finding about it"))
+      .value()).isEqualTo(WalletStatus.FROZEN);
+    assertThat(Await.result(cache.setStatus(hot.merchant(), WalletStatus.ACTIVE, "review passed")).value())
+      .isEqualTo(WalletStatus.ACTIVE);
+    String stripeKey = hot.stripe().shard().tag() + ":w:" + hot.stripe().value();
+    assertThat(ledger.redis().hget(stripeKey, "status")).as("before the loss").isEqualTo("frozen");
+
+    rebuiltOnceTheLedgerHasIt(vertx, writer);
+
+    assertThat(paidAgain(vertx, hot, payer, alice)).isEqualTo(OutcomeCode.WALLET_INACTIVE);
+    assertThat(ledger.redis().hget(stripeKey, "status")).isEqualTo("frozen");
+  }
+
+  @Test
+  @DisplayName("a shard's clock carried ahead before Redis was lost is restored with it: a movement after the rebuild "
+    + "is not stamped before the ones the ledger has")
+  void theShardsClockIsRestored(Vertx vertx) {
+    LedgerWriter writer = ledger.startWriter();
+    String alice = owner();
+    WalletId from = core.funded(alice, 1_000);
+    WalletId to = core.openNear(owner(), from);
+    String clock = from.shard().tag() + ":clock";
+    // as a master whose clock ran ahead leaves it (docs/architecture.md, "The shard's clock"), by more than a rebuild takes
+    ledger.redis().set(clock, Long.toString(Instant.now().plus(CLOCK_AHEAD).toEpochMilli()));
+    TransferView last = completed(core.transfer(from, to, 100, alice));
+
+    rebuiltOnceTheLedgerHasIt(vertx, writer);
+
+    try {
+      assertThat(completed(core.transfer(from, to, 100, alice)).createdAt()).as("the first movement after the rebuild")
+        .isAfterOrEqualTo(last.createdAt());
+      assertThat(Long.parseLong(ledger.redis().get(clock))).as("the shard's clock")
+        .isGreaterThanOrEqualTo(last.createdAt().toEpochMilli());
+    } finally {
+      // no later test of the shared shard should see movements dated ahead of its own clock
+      Eventually.await("this machine's clock to catch up with the shard's", CLOCK_AHEAD.plusSeconds(30),
+        () -> last.createdAt().isBefore(Instant.now()));
+    }
+  }
+
+  private static TransferView completed(Future<Outcome<TransferView>> transfer) {
+    Outcome<TransferView> outcome = Await.result(transfer);
+    assertThat(outcome.code()).isEqualTo(OutcomeCode.OK);
+    return outcome.value();
   }
 
   /** The payer's master takes no writes for a while, so the refund's debit is made and its credit waits. */

@@ -8,6 +8,7 @@ import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.ShardRange;
 import dev.wallet.balancecache.model.SystemAccount;
 import dev.wallet.balancecache.model.WalletId;
+import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.outbox.MovementKind;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -317,11 +318,17 @@ final class RedisHotTierAccess implements HotTierAccess {
     h.put("created", Long.toString(w.openedAtMs()));
     w.statusVersion().ifPresent(version -> h.put("status_version", Long.toString(version)));
     w.parent().ifPresent(parent -> h.put("parent", parent));
+    w.parent().flatMap(parent -> w.ownStatus()).ifPresent(own -> h.put("status_own", ownFlag(own)));
     if (w.stripesOpened()) {
       h.put(Stripes.OPENED, "1");
     }
     String key = Keys.wallet(new WalletId(w.id()));
     return hset(key, h).compose(written -> index(key, w.id()));
+  }
+
+  /** set_status.lua's flag of a stripe's status of its own, which a copy of its merchant's does not lift. */
+  private static String ownFlag(String ownStatus) {
+    return WalletStatus.ACTIVE.wire().equals(ownStatus) ? "0" : "1";
   }
 
   /** The fields lib.lua keeps for a system account. */
@@ -426,6 +433,13 @@ final class RedisHotTierAccess implements HotTierAccess {
   @Override
   public Future<Void> replicated(ShardId shard) {
     return runner.replicated(Keys.rebuiltMarker(shard));
+  }
+
+  /** Set rather than carried forward: the rebuild writes an empty hot tier, and lib.lua takes the later of it and TIME. */
+  @Override
+  public Future<Void> restoreClock(ShardId shard, long latestMs) {
+    String clock = Keys.shardClock(shard);
+    return send(clock, Request.cmd(Command.SET).arg(clock).arg(Long.toString(latestMs))).mapEmpty();
   }
 
   /** The record hold.lua writes. */

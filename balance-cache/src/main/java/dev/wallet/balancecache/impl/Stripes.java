@@ -53,7 +53,6 @@ final class Stripes {
    * a fixed number of attempts (ten, about 250 ms) gave up under load.
    */
   private static final long TOTAL_RETRY_MAX_MS = 64;
-  private static final String STATUS_COPY_REASON = "copied from its merchant wallet ";
   /**
    * A sweep's key is its own and never asked again: a refusal recorded under it (a frozen stripe's,
    * every pass of every edge's gathering while the freeze lasts) would only fill Redis for a day.
@@ -225,7 +224,7 @@ final class Stripes {
 
   private Future<Void> copyStatus(WalletId merchant, int attemptsLeft) {
     return status(merchant).compose(status -> Future.all(stripesOf(merchant).stream()
-        .map(stripe -> setStatus(stripe, status, STATUS_COPY_REASON + merchant)).toList())
+        .map(stripe -> setStatus(stripe, status, SystemNames.STATUS_COPIED_FROM_MERCHANT + merchant)).toList())
       .compose(copied -> status(merchant))
       .compose(after -> {
         if (after.equals(status)) {
@@ -247,7 +246,7 @@ final class Stripes {
   Future<Optional<OutcomeCode>> close(WalletIdentity merchant) {
     List<Future<String>> closed = stripesOf(merchant.id()).stream().map(stripe -> runner.run(scripts.setStatus,
         List.of(Keys.wallet(stripe), Keys.outbox(stripe.shard())),
-        List.of(WalletStatus.CLOSED.wire(), STATUS_COPY_REASON + merchant.id(), COPY))
+        List.of(WalletStatus.CLOSED.wire(), SystemNames.STATUS_COPIED_FROM_MERCHANT + merchant.id(), COPY))
       .map(reply -> reply.outcome().getString("code"))).toList();
     return Future.join(closed).transform(all -> {
       Optional<OutcomeCode> refused = closed.stream().filter(Future::succeeded).map(Future::result)

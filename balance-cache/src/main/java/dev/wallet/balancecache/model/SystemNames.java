@@ -20,6 +20,12 @@ public final class SystemNames {
   public static final String WITHDRAWAL_SCOPE = "edge.withdrawal";
   /** The money-core steps of a gateway's deposits and withdrawals: this, then the gateway's name. */
   public static final String GATEWAY_SCOPE_PREFIX = "gateway.";
+  /**
+   * The reason of a credit stripe's status change that copies its merchant wallet's, followed by the
+   * merchant wallet's id: the ledger tells a stripe's own status changes from copies by it (a rebuild
+   * restores {@code status_own} from the last own one).
+   */
+  public static final String STATUS_COPIED_FROM_MERCHANT = "copied from its merchant wallet ";
 
   private static final Set<String> NAMES = Set.of(ACTOR, STRIPES_SCOPE, SWEEPS_SCOPE, WITHDRAWAL_SCOPE);
 

@@ -162,6 +162,8 @@ public final class HotTierRebuild {
       .compose(scopes -> idempotencyRecords(scopes, counts))
       .compose(done -> openLimitWindows())
       .compose(windows -> limitCounters(windows, counts))
+      .compose(done -> query(SqlQueries.SHARD_CLOCKS))
+      .compose(this::clocks)
       // until 2026-12-07 nothing waited for the replicas: a failover just after could lose a credit
       // decision (and the sweeper credit again) or an idempotency record (and a retry apply again)
       .compose(done -> Sequential.forEach(shards.all(), hotTier::replicated))
@@ -244,7 +246,8 @@ public final class HotTierRebuild {
   private static WalletFacts wallet(Row account, Row state, Row status, boolean stripesOpened) {
     return new WalletFacts(account.getString("id"), account.getString("owner_id"), account.getString("currency").trim(),
       account.getString("wallet_type"), status == null ? "active" : status.getString("status"),
-      Optional.ofNullable(status).map(s -> s.getLong("versions")), value(state, "available"), value(state, "held"),
+      Optional.ofNullable(status).map(s -> s.getLong("versions")),
+      Optional.ofNullable(status).map(s -> s.getString("own_status")), value(state, "available"), value(state, "held"),
       value(state, "seq"), account.getOffsetDateTime("opened_at").toInstant().toEpochMilli(),
       Optional.ofNullable(account.getString("parent_id")), stripesOpened);
   }
@@ -402,6 +405,32 @@ public final class HotTierRebuild {
     counters.values().forEach(counter -> writes.add(() -> hotTier.restoreLimitCounter(counter)));
     counts.merge("limits", (long) counters.size(), Long::sum);
     return inChunks(writes);
+  }
+
+  // ------------------------------------------------------------------ shard clocks
+
+  /**
+   * Each shard's clock at the latest time the ledger shows its scripts stamped: a clock carried ahead
+   * of the masters' (a state the alert WalletShardClockAhead reports) would otherwise start over from
+   * the new master's, and postings after the rebuild be stamped before older ones, which the ledger's
+   * reads by time take out of order. Until 2026-12-07 no clock was restored.
+   */
+  private Future<Void> clocks(List<Row> latest) {
+    List<Supplier<Future<?>>> writes = new ArrayList<>();
+    latestByShard(latest).forEach((shard, latestMs) -> writes.add(() -> hotTier.restoreClock(shard, latestMs)));
+    return inChunks(writes);
+  }
+
+  /** The latest over the databases: a shard being moved has rows in two, and its clock is written once. */
+  private Map<ShardId, Long> latestByShard(List<Row> latest) {
+    Map<ShardId, Long> byShard = new HashMap<>();
+    for (Row row : latest) {
+      ShardId shard = new ShardId(Integer.parseInt(row.getString("shard").substring(1)));
+      if (shards.contains(shard)) {
+        byShard.merge(shard, row.getOffsetDateTime("latest").toInstant().toEpochMilli(), Math::max);
+      }
+    }
+    return byShard;
   }
 
   // ------------------------------------------------------------------ idempotency

@@ -1,5 +1,6 @@
 package dev.wallet.ledger.impl;
 
+import dev.wallet.balancecache.model.SystemNames;
 import dev.wallet.balancecache.outbox.MovementKind;
 import dev.wallet.balancecache.outbox.PostingType;
 import java.util.Arrays;
@@ -554,19 +555,40 @@ public final class SqlQueries {
                           ORDER BY e.seq DESC, e.idx DESC LIMIT 1) held ON true
      WHERE last.seq IS NOT NULL""";
 
+  private static final String LATEST_STATUS_FIRST =
+    "substring(e.id FROM '\\.status\\.([0-9]+)$')::bigint DESC NULLS LAST, e.created_at DESC, e.id DESC";
+
   /**
    * Each wallet's last status and how many status changes it had (the hot tier's status_version).
    * The last is the highest version, which its event's id ends with ({@code <wallet>.status.<n>}):
    * two changes in one millisecond have the same time, and as text {@code .status.9} sorts after
    * {@code .status.10}, so until 2026-12-06 a rebuild could restore the older of the two (a frozen
-   * wallet reopened).
+   * wallet reopened). A credit stripe's {@code own_status} is its last change that was not a copy of
+   * its merchant wallet's (set_status.lua keeps a freeze or close of the stripe's own against later
+   * copies; a copy's reason names the merchant, Stripes): until 2026-12-07 a rebuild left it out, and
+   * the next copy of an active merchant reopened a stripe reconciliation had frozen.
    */
   static final String ACCOUNT_STATUSES = """
-    SELECT account_id,
-           (array_agg(status ORDER BY substring(id FROM '\\.status\\.([0-9]+)$')::bigint DESC NULLS LAST,
-                                      created_at DESC, id DESC))[1] AS status,
+    SELECT e.account_id,
+           (array_agg(e.status ORDER BY %2$s))[1] AS status,
+           (array_agg(e.status ORDER BY %2$s) FILTER (WHERE a.parent_id IS NOT NULL
+              AND e.reason IS DISTINCT FROM %3$s || a.parent_id))[1] AS own_status,
            count(*) AS versions
-      FROM account_events WHERE type = %s GROUP BY account_id""".formatted(literal(PostingType.WALLET_STATUS));
+      FROM account_events e JOIN accounts a ON a.id = e.account_id
+     WHERE e.type = %1$s GROUP BY e.account_id""".formatted(literal(PostingType.WALLET_STATUS), LATEST_STATUS_FIRST,
+    "'" + SystemNames.STATUS_COPIED_FROM_MERCHANT + "'");
+
+  /**
+   * The latest time each shard's scripts stamped (lib.lua's clock, in whole milliseconds): its postings'
+   * and its accounts' status events'.
+   */
+  static final String SHARD_CLOCKS = """
+    SELECT shard, max(latest) AS latest
+      FROM (SELECT shard, max(created_at) AS latest FROM postings GROUP BY shard
+            UNION ALL
+            SELECT a.shard, max(e.created_at) FROM account_events e JOIN accounts a ON a.id = e.account_id
+             GROUP BY a.shard) stamped
+     GROUP BY shard""";
 
   /**
    * Cross-shard movements (transfers, payments, refunds) debited and neither completed nor

@@ -68,4 +68,35 @@ class StatusVersionsTest {
     assertThat(row.getString("status")).isEqualTo("frozen");
     assertThat(row.getLong("versions")).isEqualTo(11);
   }
+
+  @Test
+  @DisplayName("a credit stripe frozen for itself, then closed by a copy of its merchant's close: its status is closed, "
+    + "its own status frozen, which a later copy does not lift")
+  void aStripesOwnStatusIsItsLastChangeThatWasNotACopy() {
+    String merchant = String.format("w0003_%024x", System.nanoTime());
+    String stripe = String.format("w0004_%024x", System.nanoTime());
+    OffsetDateTime opened = OffsetDateTime.now(ZoneOffset.UTC).minusMinutes(1);
+    Row row = Await.result(app.getConnection().compose(conn -> conn.begin().compose(tx -> {
+      Future<RowSet<Row>> written = conn.preparedQuery(SqlQueries.INSERT_ACCOUNT_ROW).execute(Tuple.tuple()
+        .addString(stripe).addString("wallet").addString("shop").addString("USD").addString("merchant")
+        .addString("s0004").addOffsetDateTime(opened).addString(merchant));
+      written = written.compose(done -> conn.preparedQuery(SqlQueries.INSERT_ACCOUNT_EVENT_ROW)
+        .execute(statusEvent(stripe, 1, "frozen", "reconciliation: a finding about it", opened.plusSeconds(1))));
+      written = written.compose(done -> conn.preparedQuery(SqlQueries.INSERT_ACCOUNT_EVENT_ROW)
+        .execute(statusEvent(stripe, 2, "closed", "copied from its merchant wallet " + merchant, opened.plusSeconds(2))));
+      return written.compose(done -> conn.preparedQuery("SELECT * FROM (" + SqlQueries.ACCOUNT_STATUSES
+          + ") s WHERE account_id = $1").execute(Tuple.of(stripe)))
+        .map(rows -> rows.iterator().next())
+        .eventually(() -> tx.rollback().eventually(conn::close));
+    })));
+
+    assertThat(row.getString("status")).isEqualTo("closed");
+    assertThat(row.getString("own_status")).isEqualTo("frozen");
+    assertThat(row.getLong("versions")).isEqualTo(2);
+  }
+
+  private static Tuple statusEvent(String wallet, int version, String status, String reason, OffsetDateTime at) {
+    return Tuple.tuple().addString(wallet + ".status." + version).addString(wallet).addString("wallet_status")
+      .addString(status).addString(null).addString(reason).addOffsetDateTime(at).addString("0-" + version);
+  }
 }
