@@ -104,8 +104,10 @@ install_packages() {
   fi
   log "installing $* with apt"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y --no-install-recommends "$@" >/dev/null \
-    || { apt-get update >/dev/null && apt-get install -y --no-install-recommends "$@" >/dev/null; } \
+  # a machine just booted may be running its daily apt jobs: wait for their lock rather than fail
+  local wait=(-o DPkg::Lock::Timeout=600)
+  apt-get "${wait[@]}" install -y --no-install-recommends "$@" >/dev/null \
+    || { apt-get "${wait[@]}" update >/dev/null && apt-get "${wait[@]}" install -y --no-install-recommends "$@" >/dev/null; } \
     || die "apt-get install $* failed"
 }
 

@@ -19,6 +19,8 @@ ensure_binaries() {
   [ -n "$(pg_bindir)" ] || install_packages postgresql
   # scripts/run.sh and scripts/check-ops.sh ask the edges whether they are ready with it
   command -v curl >/dev/null || install_packages curl
+  # scripts/dev-token.sh signs the tokens run.sh and check-ops.sh use with it
+  command -v openssl >/dev/null || install_packages openssl
 }
 
 # saga_local.lua reaches a second shard of its node with the script flag allow-cross-slot-keys (Redis 7).
