@@ -58,8 +58,9 @@ class HardeningApiTest {
 
     assertThat(batch.statusCode()).as(batch.bodyAsString()).isEqualTo(200);
     assertProblem(next, 429, "rate_limited");
-    // ten items at one a second, less the burst of five: about six seconds, not the one of a single request
-    assertThat(Long.parseLong(next.getHeader("Retry-After"))).isBetween((long) BURST, 2L * BURST);
+    // ten items and two openings at one a second, less the burst of five: up to eight seconds (less the time
+    // the requests took), where a single request over the limit waits one or two
+    assertThat(Long.parseLong(next.getHeader("Retry-After"))).isBetween(3L, 2L * BURST);
   }
 
   @Test

@@ -95,14 +95,22 @@ public final class KycMapStore implements MapStore<String, KycProfile> {
 
   private static Future<Void> upsert(SqlConnection conn, KycProfile p) {
     return conn.preparedQuery(SqlQueries.UPSERT_PROFILE).execute(Tuple.of(p.ownerId(), p.tier(), p.country(),
-      OffsetDateTime.ofInstant(Instant.ofEpochMilli(p.updatedAtMs()), ZoneOffset.UTC), p.updatedBy(), p.source()))
+      OffsetDateTime.ofInstant(Instant.ofEpochMilli(p.updatedAtMs()), ZoneOffset.UTC), p.updatedBy(), sourceOf(p)))
       .mapEmpty();
   }
 
   private static Future<Void> audit(SqlConnection conn, KycProfile p, String before) {
     String detail = "tier/country " + before + " -> " + p.tier() + "/" + (p.country() == null ? "-" : p.country());
     return conn.preparedQuery(SqlQueries.INSERT_AUDIT).execute(Tuple.of(null, "kyc_profile_set", p.updatedBy(),
-      p.source(), p.ownerId(), null, detail)).mapEmpty();
+      sourceOf(p), p.ownerId(), null, detail)).mapEmpty();
+  }
+
+  /**
+   * A change sent by a member not yet upgraded names no source (read as empty): it came through the
+   * API, the only way such a member changes a profile, as the rows set before sources were.
+   */
+  private static String sourceOf(KycProfile p) {
+    return p.source().isEmpty() ? "api" : p.source();
   }
 
   private static String describe(Row previous) {
