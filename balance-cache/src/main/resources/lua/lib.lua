@@ -243,9 +243,17 @@ end
 
 local BUCKET_NAMES = {avail = 'available', held = 'held'}
 
+-- A wallet's money, available and held together, as the legs decided so far would leave it.
+local function wallet_total(a, projected)
+  return (projected[a.key .. '|avail'] or a.avail) + (projected[a.key .. '|held'] or a.held)
+end
+
 -- The refusal the legs give, or nil. Raises (before any write) when the legs do not balance,
 -- which is a bug in the caller, not a business outcome. 'projected' (optional) holds the balances
 -- earlier postings of the same script would leave (a batch decides all of them before writing).
+-- A wallet's available and held together stay within MAX_UNITS, not each alone: a release moves held
+-- money back to available, and (until 2026-12-07) one then took available past 2^53-1, where Lua's
+-- numbers are no longer exact, or could not be applied at all and stayed held.
 local function legs_refusal(legs, projected)
   local sum = 0
   projected = projected or {}
@@ -261,6 +269,11 @@ local function legs_refusal(legs, projected)
     sum = sum + leg.delta
   end
   if sum ~= 0 then error('unbalanced posting: legs sum to ' .. units(sum)) end
+  for _, leg in ipairs(legs) do
+    if leg.acct.kind == 'wallet' and leg.delta > 0 and wallet_total(leg.acct, projected) > MAX_UNITS then
+      return 'BALANCE_OVERFLOW'
+    end
+  end
   return nil
 end
 

@@ -177,6 +177,29 @@ class RefusalsLeaveNoTraceTest {
   }
 
   @Test
+  @DisplayName("a credit that would take a wallet's money, available and held together, past 2^53-1 minor units is "
+    + "refused: the hold's release would have taken its available balance past it")
+  void overflowWithMoneyHeld() {
+    String alice = owner();
+    WalletId wallet = core.open(alice);
+    SystemAccount clearing = SystemAccount.clearing("test", USD);
+    Await.result(cache.credit(new Credit(wallet, new Money(1_000, USD), clearing, PostingType.DEPOSIT,
+      "d-held-" + wallet.value(), key("funding"))));
+    var hold = Await.result(cache.placeHold(new PlaceHold(wallet, new Money(1_000, USD), alice, "wd-held",
+      key(alice)))).value();
+    // another clearing account, whose own balance has room for the maximum
+    SystemAccount other = SystemAccount.clearing("test.other", USD);
+    IdempotencyKey key = key("funding");
+
+    assertRefusedWithoutTrace(wallet.shard(), key, OutcomeCode.BALANCE_OVERFLOW,
+      () -> cache.credit(new Credit(wallet, new Money(Money.MAX_MINOR, USD), other, PostingType.DEPOSIT,
+        "d-past-" + key.key(), key)));
+
+    assertThat(Await.result(cache.releaseHold(hold.id())).code()).isEqualTo(OutcomeCode.OK);
+    assertThat(Await.result(cache.wallet(wallet)).orElseThrow().available()).isEqualTo(1_000);
+  }
+
+  @Test
   @DisplayName("a cross-shard debit and a hold beyond the balance are refused without trace")
   void sagaDebitAndHold() {
     String alice = owner();
