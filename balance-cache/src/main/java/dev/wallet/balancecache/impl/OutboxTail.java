@@ -150,11 +150,15 @@ final class OutboxTail {
     private String lastId;
     /**
      * Whether {@link #lastId} was in the stream when last looked at: while it is, nothing after it was
-     * trimmed. When it is not (a stream never written, or trimmed to nothing), what the stream lost
-     * is counted from its deletions then ({@link #deletedWhenUnanchored}).
+     * trimmed, and a read costs no command of its own.
      */
     private boolean anchored;
-    private long deletedWhenUnanchored;
+    /**
+     * How many entries the stream had been given up to {@link #lastId}, that one included (its place in
+     * XINFO's {@code entries-added}): a trim takes a prefix, so the entries it took unread are those it
+     * took beyond this place.
+     */
+    private long readThrough;
     /** The master the last read was answered by, how many times it had become master then, and all promotions then. */
     private String readFrom;
     private int readFromMastership;
@@ -232,18 +236,14 @@ final class OutboxTail {
 
     /** After its last entry, or (a stream with no entry) unanchored from there. */
     private void startAt(StreamInfo end) {
+      readThrough = end.added();
       if (end.lastEntryId() != null) {
         lastId = end.lastEntryId();
         anchored = true;
       } else {
         lastId = ORIGIN;
-        unanchor(end);
+        anchored = false;
       }
-    }
-
-    private void unanchor(StreamInfo now) {
-      anchored = false;
-      deletedWhenUnanchored = now.deleted();
     }
 
     private void poll() {
@@ -277,35 +277,41 @@ final class OutboxTail {
           deliver(entries.subList(1, entries.size()));
           return Future.succeededFuture();
         }
-        announceMissed("the last entry it read, " + anchor + ", was trimmed");
-        deliver(entries);
-        return entries.isEmpty() ? lookAtStream().map(now -> {
-          unanchor(now);
-          return null;
-        }) : Future.succeededFuture();
+        return afterATrim(entries);
       });
     }
 
-    /**
-     * With no entry to start from, what was trimmed unread is counted: every deletion since the
-     * stream was looked at but those of entries this read brought. Only until an entry is read.
-     */
+    /** With no entry to start from (a stream never written, or emptied): what comes after {@link #lastId}. */
     private Future<Void> readUnanchored() {
       return runner.send(key, range("(" + lastId, BATCH)).compose(reply -> {
         announceAnotherMaster();
         List<Response> entries = entries(reply);
-        if (entries.isEmpty()) {
-          return Future.succeededFuture();
+        return entries.isEmpty() ? Future.succeededFuture() : afterATrim(entries);
+      });
+    }
+
+    /**
+     * Entries read where the last one read was trimmed (or there was none): the stream, looked at now,
+     * says how many it had lost before the first of them, and any beyond {@link #readThrough} were never
+     * read. The last entry read trimmed alone is no loss: a tail the writer has passed, common on a busy
+     * machine, had each such read announced as one and its shard's sockets closed (the benchmark of
+     * 2026-12-07 19:12: 4,965 of its 10,000 sockets).
+     */
+    private Future<Void> afterATrim(List<Response> entries) {
+      return lookAtStream().map(now -> {
+        long lostBeforeThem = now.deleted() - trimmedSince(entries, now);
+        if (lostBeforeThem > readThrough) {
+          announceMissed((lostBeforeThem - readThrough) + " entries were trimmed before it read them");
         }
-        return lookAtStream().map(now -> {
-          long trimmedUnread = now.deleted() - deletedWhenUnanchored - trimmedSince(entries, now);
-          if (trimmedUnread > 0) {
-            announceMissed(trimmedUnread + " entries were trimmed before it read them");
-          }
+        readThrough = Math.max(readThrough, lostBeforeThem);
+        if (entries.isEmpty()) {
+          lastId = ORIGIN;
+          anchored = false;
+        } else {
           deliver(entries);
           anchored = true;
-          return null;
-        });
+        }
+        return null;
       });
     }
 
@@ -343,6 +349,7 @@ final class OutboxTail {
       boolean unreadable = false;
       for (Response entry : entries) {
         lastId = id(entry);
+        readThrough++;
         Optional<List<BalanceEvent>> balances = pushable(entry, lastId);
         balances.ifPresent(events -> events.forEach(OutboxTail.this::publish));
         unreadable |= balances.isEmpty();
