@@ -280,46 +280,20 @@ class BalanceFeedTest {
     throws Exception {
     WalletId wallet = core.open(owner());
     WalletId another = core.open(owner());  // before the stream is set aside: opening one writes to its shard's
-    String outbox = OutboxStreams.key(wallet.shard());
-    String aside = outbox + ":aside-" + UUID.randomUUID();
-    List<String> heard = new CopyOnWriteArrayList<>();
-    Redis redis = Redis.createClient(vertx, new RedisOptions().setType(RedisClientType.CLUSTER)
-      .setEndpoints(TestEnvironment.redisNodes()));
-    boolean setAside = Await.result(redis.send(Request.cmd(Command.EXISTS).arg(outbox))).toInteger() == 1;
-    try {
-      if (setAside) {
-        Await.result(redis.send(Request.cmd(Command.RENAME).arg(outbox).arg(aside)));
+    withOwnStream(vertx, wallet, (redis, outbox, heard) -> {
+      if (readBefore) {
+        Await.result(redis.send(Request.cmd(Command.XADD).arg(outbox).arg("*").arg(OutboxRecord.FIELD)
+          .arg(deposit(wallet, 100, 1))));
+        Eventually.await("the first deposit on the feed", Duration.ofSeconds(10), () -> heard.contains("balance 100"));
       }
-      try (AutoCloseable subscription = Await.result(watcher.subscribeBalanceChanges(new BalanceListener() {
-        @Override
-        public void balance(BalanceEvent event) {
-          if (event.wallet().equals(wallet)) {
-            heard.add("balance " + event.available());
-          }
-        }
 
-        @Override
-        public void readAgain(ShardId shard, Why why) {
-          heard.add(why.wire() + " on " + shard);
-        }
-      }))) {
-        if (readBefore) {
-          Await.result(redis.send(Request.cmd(Command.XADD).arg(outbox).arg("*").arg(OutboxRecord.FIELD)
-            .arg(deposit(wallet, 100, 1))));
-          Eventually.await("the first deposit on the feed", Duration.ofSeconds(10), () -> heard.contains("balance 100"));
-        }
+      Await.result(redis.send(Request.cmd(Command.EVAL).arg(laterSurvives ? ADD_TWO_TRIM_THE_FIRST : ADD_TRIM_ALL)
+        .arg(1).arg(outbox).arg(deposit(wallet, 150, 2)).arg(deposit(another, 1, 1))));
 
-        Await.result(redis.send(Request.cmd(Command.EVAL).arg(laterSurvives ? ADD_TWO_TRIM_THE_FIRST : ADD_TRIM_ALL)
-          .arg(1).arg(outbox).arg(deposit(wallet, 150, 2)).arg(deposit(another, 1, 1))));
-
-        Eventually.await("the trimmed deposit announced", Duration.ofSeconds(10),
-          () -> heard.contains("missed on " + wallet.shard()));
-        assertThat(heard).as("the trimmed deposit never read").doesNotContain("balance 150");
-      }
-    } finally {
-      restore(redis, outbox, aside, setAside);
-      redis.close();
-    }
+      Eventually.await("the trimmed deposit announced", Duration.ofSeconds(10),
+        () -> heard.contains("missed on " + wallet.shard()));
+      assertThat(heard).as("the trimmed deposit never read").doesNotContain("balance 150");
+    });
   }
 
   /**
@@ -332,6 +306,31 @@ class BalanceFeedTest {
     + "nothing is announced")
   void theLastEntryReadTrimmedAloneIsNoLoss(Vertx vertx) throws Exception {
     WalletId wallet = core.open(owner());
+    withOwnStream(vertx, wallet, (redis, outbox, heard) -> {
+      Await.result(redis.send(Request.cmd(Command.XADD).arg(outbox).arg("*").arg(OutboxRecord.FIELD)
+        .arg(deposit(wallet, 100, 1))));
+      Eventually.await("the first deposit on the feed", Duration.ofSeconds(10), () -> heard.contains("balance 100"));
+
+      Await.result(redis.send(Request.cmd(Command.EVAL).arg(ADD_ONE_TRIM_BEFORE_IT).arg(1).arg(outbox)
+        .arg(deposit(wallet, 150, 2))));
+
+      Eventually.await("the next deposit on the feed", Duration.ofSeconds(10), () -> heard.contains("balance 150"));
+      assertThat(heard).containsExactly("balance 100", "balance 150");
+    });
+  }
+
+  /** What a test does on a shard's stream of its own, hearing the wallet's balances and every announcement. */
+  @FunctionalInterface
+  private interface OnOwnStream {
+    void run(Redis redis, String outbox, List<String> heard) throws Exception;
+  }
+
+  /**
+   * Runs {@code test} with the wallet's shard stream set aside and put back after, so that its entries
+   * reach no ledger writer, while a subscriber writes into {@code heard} the wallet's balances
+   * ("balance 100") and each announcement ("missed on s0007").
+   */
+  private void withOwnStream(Vertx vertx, WalletId wallet, OnOwnStream test) throws Exception {
     String outbox = OutboxStreams.key(wallet.shard());
     String aside = outbox + ":aside-" + UUID.randomUUID();
     List<String> heard = new CopyOnWriteArrayList<>();
@@ -355,15 +354,7 @@ class BalanceFeedTest {
           heard.add(why.wire() + " on " + shard);
         }
       }))) {
-        Await.result(redis.send(Request.cmd(Command.XADD).arg(outbox).arg("*").arg(OutboxRecord.FIELD)
-          .arg(deposit(wallet, 100, 1))));
-        Eventually.await("the first deposit on the feed", Duration.ofSeconds(10), () -> heard.contains("balance 100"));
-
-        Await.result(redis.send(Request.cmd(Command.EVAL).arg(ADD_ONE_TRIM_BEFORE_IT).arg(1).arg(outbox)
-          .arg(deposit(wallet, 150, 2))));
-
-        Eventually.await("the next deposit on the feed", Duration.ofSeconds(10), () -> heard.contains("balance 150"));
-        assertThat(heard).containsExactly("balance 100", "balance 150");
+        test.run(redis, outbox, heard);
       }
     } finally {
       restore(redis, outbox, aside, setAside);
