@@ -17,6 +17,7 @@ import dev.wallet.limits.model.PublishOutcome;
 import dev.wallet.limits.model.RulesInForce;
 import dev.wallet.limits.testing.LimitsTestSupport;
 import dev.wallet.limits.testing.LimitsTestSupport.Member;
+import dev.wallet.limits.testing.SplitBrain;
 import dev.wallet.limits.testing.TestRules;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -363,6 +364,29 @@ class RulesClusterTest {
         .containsExactly("console", "api");
     } finally {
       restarted.close();
+    }
+  }
+
+  @Test
+  @DisplayName("after a split brain heals, a KYC downgrade made on one side is in force on every member, though the "
+    + "other side held the old tier: Hazelcast keeps that side's copy")
+  void aDowngradeDuringASplitSurvivesTheMerge(Vertx vertx) {
+    String owner = "owner-" + UUID.randomUUID();
+    try (SplitBrain split = SplitBrain.open(vertx)) {
+      Await.result(split.lone().limits().setProfile(owner, "vip", Optional.empty(), "risk-officer", "api"));
+      assertThat(Await.result(split.larger().limits().profile(owner)).tier()).isEqualTo("vip");
+      Await.result(split.lone().limits().setProfile(owner, "basic", Optional.empty(), "risk-officer", "api"));
+
+      split.heal();
+
+      assertTierEverywhere(split, owner, "basic");
+    }
+  }
+
+  private static void assertTierEverywhere(SplitBrain split, String owner, String tier) {
+    for (Member member : split.members()) {
+      Eventually.await("tier " + tier + " in force on " + member.hazelcast().getCluster().getLocalMember(), PROMISE,
+        () -> Await.result(member.limits().profile(owner)).tier().equals(tier));
     }
   }
 

@@ -2,6 +2,8 @@ package dev.wallet.limits.impl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
+import com.hazelcast.core.LifecycleEvent.LifecycleState;
 import com.hazelcast.map.IMap;
 import dev.wallet.balancecache.async.Deadline;
 import dev.wallet.ledger.LedgerNodes;
@@ -26,6 +28,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
@@ -45,6 +48,7 @@ public final class HazelcastLimits implements Limits {
   private static final Logger LOG = LoggerFactory.getLogger(HazelcastLimits.class);
   public static final String API_SOURCE = "api";
   private static final String WARM_UP_KEY = " warm-up";
+  private static final long FORGET_RETRY_MS = 1_000;
 
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
@@ -56,6 +60,8 @@ public final class HazelcastLimits implements Limits {
   private final PgCompliance compliance;
   private long reconcileTimer = -1;
   private boolean reconciling;
+  private UUID mergeListener;
+  private volatile boolean closed;
 
   public HazelcastLimits(Vertx vertx, HazelcastInstance hazelcast, Pool pool, LedgerNodes ledger, LimitsOptions options) {
     this.vertx = vertx;
@@ -73,6 +79,7 @@ public final class HazelcastLimits implements Limits {
   public Future<Void> start() {
     return vertx.executeBlocking(() -> {
       registry.start();
+      mergeListener = hazelcast.getLifecycleService().addLifecycleListener(this::forgetProfilesOnceMerged);
       warmUpProfiles();
       return null;
     }, false)
@@ -90,12 +97,44 @@ public final class HazelcastLimits implements Limits {
     profiles.get(WARM_UP_KEY);
   }
 
+  /**
+   * After a split brain, the side that merged took none of its copies of profiles along
+   * (LimitsHazelcast), but the side it joined may hold copies older than PostgreSQL's, changed
+   * meanwhile on the side that merged. Every member's copies are forgotten, so profiles are read
+   * from PostgreSQL again. Until that is done, checks may read a copy from before the split.
+   */
+  private void forgetProfilesOnceMerged(LifecycleEvent event) {
+    if (event.getState() == LifecycleState.MERGED) {
+      forgetProfiles();
+    }
+  }
+
+  private void forgetProfiles() {
+    vertx.executeBlocking(() -> {
+      profiles.evictAll();
+      return null;
+    }, false)
+      .onSuccess(forgotten -> LOG.warn("this member merged into a cluster after a split brain: every member's "
+        + "KYC profiles are read from PostgreSQL again"))
+      .onFailure(failure -> {
+        if (!closed) {
+          LOG.error("KYC profiles copied before a split brain could not be forgotten, retrying in {} ms",
+            FORGET_RETRY_MS, failure);
+          vertx.setTimer(FORGET_RETRY_MS, retry -> forgetProfiles());
+        }
+      });
+  }
+
   @Override
   public Future<Void> close() {
+    closed = true;
     vertx.cancelTimer(reconcileTimer);
     watcher.ifPresent(RulesFileWatcher::stop);
     compliance.stop();
     return vertx.executeBlocking(() -> {
+      if (mergeListener != null && hazelcast.getLifecycleService().isRunning()) {
+        hazelcast.getLifecycleService().removeLifecycleListener(mergeListener);
+      }
       registry.stop();
       return null;
     }, false);

@@ -8,11 +8,13 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MapStoreConfig;
 import com.hazelcast.config.MaxSizePolicy;
+import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.config.NearCacheConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.ReplicatedMapConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.spi.merge.DiscardMergePolicy;
 import dev.wallet.limits.HazelcastOptions;
 import io.vertx.sqlclient.Pool;
 
@@ -82,9 +84,22 @@ public final class LimitsHazelcast {
       .setWriteDelaySeconds(0)
       .setInitialLoadMode(MapStoreConfig.InitialLoadMode.LAZY);
     return new MapConfig(PROFILES_MAP).setBackupCount(1).setMapStoreConfig(writeThrough)
+      .setMergePolicyConfig(keepNoMergingCopy())
       .setEvictionConfig(new EvictionConfig().setEvictionPolicy(EvictionPolicy.LRU)
         .setMaxSizePolicy(MaxSizePolicy.PER_NODE).setSize(PROFILES_PER_MEMBER))
       .setNearCacheConfig(nearCache());
+  }
+
+  /**
+   * PostgreSQL, which both sides of a split brain write through to, holds every profile's last
+   * change; nothing held in memory needs merging when the split heals. So no copy of the side that
+   * merges is kept, none is written, and the copies of the side it joined are forgotten once merged
+   * (HazelcastLimits). Hazelcast's default (put if absent) also tried to write through the markers of
+   * owners without a profile that every member keeps, which KycMapStore refuses: each merge's tasks
+   * failed with errors.
+   */
+  private static MergePolicyConfig keepNoMergingCopy() {
+    return new MergePolicyConfig().setPolicy(DiscardMergePolicy.class.getName());
   }
 
   /**

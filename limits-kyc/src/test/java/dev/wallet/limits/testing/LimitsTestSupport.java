@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Real Hazelcast members for tests: TCP-IP join on 127.0.0.1, ports 5901-5920 (never multicast;
@@ -49,9 +50,27 @@ public final class LimitsTestSupport {
 
   /** Blocking: on the test thread. Joins without the default 5 s pause (members start one after another here). */
   public static HazelcastInstance newMember(String clusterName, Pool appPool) {
-    Config config = LimitsHazelcast.config(hazelcastOptions(clusterName), appPool);
+    return Hazelcast.newHazelcastInstance(joiningAtOnce(LimitsHazelcast.config(hazelcastOptions(clusterName), appPool)));
+  }
+
+  private static Config joiningAtOnce(Config config) {
     config.setProperty("hazelcast.wait.seconds.before.join", "0");
     config.setProperty("hazelcast.max.wait.seconds.before.join", "0");
+    return config;
+  }
+
+  /**
+   * Blocking. A member on {@code port} alone that knows only the members at {@code knows}: it joins
+   * them if they are up when it starts, and otherwise forms a cluster of its own and looks for them
+   * again every second, as the side of a split brain looks for the other (Hazelcast's default waits
+   * 300 s, then 120 s between looks).
+   */
+  public static HazelcastInstance newMemberKnowing(String clusterName, Pool appPool, int port, List<Integer> knows) {
+    HazelcastOptions options = new HazelcastOptions(clusterName, "127.0.0.1", port, 1,
+      knows.stream().map(known -> "127.0.0.1:" + known).toList());
+    Config config = joiningAtOnce(LimitsHazelcast.config(options, appPool));
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", "1");
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", "1");
     return Hazelcast.newHazelcastInstance(config);
   }
 
@@ -112,9 +131,19 @@ public final class LimitsTestSupport {
   public record Member(HazelcastInstance hazelcast, Pool pool, Limits limits) {
 
     public static Member start(Vertx vertx, String clusterName, Optional<Path> rulesFile) {
+      return start(vertx, clusterName, rulesFile, pool -> newMember(clusterName, pool));
+    }
+
+    /** A member on {@code port} that knows only the members at {@code knows} (see newMemberKnowing). */
+    public static Member knowing(Vertx vertx, String clusterName, int port, List<Integer> knows) {
+      return start(vertx, clusterName, Optional.empty(), pool -> newMemberKnowing(clusterName, pool, port, knows));
+    }
+
+    private static Member start(Vertx vertx, String clusterName, Optional<Path> rulesFile,
+                                Function<Pool, HazelcastInstance> newMember) {
       migrateOnce();
       Pool pool = appPool(vertx);
-      HazelcastInstance hazelcast = newMember(clusterName, pool);
+      HazelcastInstance hazelcast = newMember.apply(pool);
       Limits limits = Limits.create(vertx, hazelcast, pool, options(clusterName, rulesFile));
       Await.result(limits.start());
       return new Member(hazelcast, pool, limits);
