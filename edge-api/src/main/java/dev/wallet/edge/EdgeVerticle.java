@@ -8,6 +8,7 @@ import dev.wallet.edge.http.HomeRegion;
 import dev.wallet.edge.http.IdempotencyKeys;
 import dev.wallet.edge.http.KeepAliveHint;
 import dev.wallet.edge.http.MoneyGate;
+import dev.wallet.edge.http.NotCached;
 import dev.wallet.edge.http.Reply;
 import dev.wallet.edge.http.RequestLog;
 import dev.wallet.edge.live.SocketHandlers;
@@ -100,6 +101,8 @@ public final class EdgeVerticle extends VerticleBase {
     router.route().handler(RequestLog::start);
     router.route().handler(new KeepAliveHint(config.http().idleTimeoutMs())::handle);
     router.route().handler(new HomeRegion(config.redis().regions(), config.redis().shards())::attach);
+    router.route("/v1/*").handler(NotCached::mark);
+    router.route("/admin/*").handler(NotCached::mark);
     operationsRoutes(router, handlers, body);
     walletRoutes(router, handlers, body);
     moneyRoutes(router, handlers, new MoneyRoutes(body, BodyHandler.create(false).setBodyLimit(BATCH_LIMIT_BYTES),

@@ -216,6 +216,22 @@ class HardeningApiTest {
   }
 
   @Test
+  @DisplayName("no answer of the API or of its administration may be kept by a cache: balances, KYC profiles and "
+    + "reports are a customer's, and so is a refusal")
+  void noAnswerIsCached() {
+    ApiCaller alice = edge.newUser();
+    ApiCaller risk = edge.newUser("risk");
+    String wallet = alice.openWallet();
+
+    List<HttpResponse<Buffer>> answers = List.of(alice.get("/v1/wallets/" + wallet),
+      risk.get("/admin/kyc/" + alice.id()), Await.result(edge.http.get("/v1/wallets/" + wallet).send()),
+      alice.get("/v1/nothing-here"));
+
+    assertThat(answers).extracting(HttpResponse::statusCode).containsExactly(200, 200, 401, 404);
+    assertThat(answers).allSatisfy(answer -> assertThat(answer.getHeader("Cache-Control")).isEqualTo("no-store"));
+  }
+
+  @Test
   @DisplayName("the OpenAPI document is served as YAML and names every path of the contract")
   void openApiDocument() {
     HttpResponse<Buffer> served = Await.result(edge.http.get("/openapi.yaml").send());
