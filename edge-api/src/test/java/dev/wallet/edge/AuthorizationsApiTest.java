@@ -487,6 +487,33 @@ class AuthorizationsApiTest {
   }
 
   @Test
+  @DisplayName("a retry of an authorization whose expiry the lowered maximum no longer allows is replayed, not refused "
+    + "400: the hold placed stays the one it names; a new request asking as long is refused")
+  void aRetryPastALoweredMaximumExpiryReplays(Vertx vertx) {
+    // the edge of before the maximum was lowered to this class's 3600 s
+    EdgeFixture before = EdgeFixture.start(vertx, Map.of("WALLET_AUTH_MAX_EXPIRY_SECONDS", "7200",
+      "WALLET_AUTH_DEFAULT_EXPIRY_SECONDS", "900"));
+    try {
+      Checkout c = checkout(10_000, true);
+      ApiCaller payerBefore = before.as(c.payer.id(), "user");
+      JsonObject asked = authorization(c.payerWallet, c.merchantWallet, 3_000).put("expiresInSeconds", 7_200);
+      String key = newKey();
+      HttpResponse<Buffer> authorized = payerBefore.post("/v1/authorizations", asked, key);
+      HttpResponse<Buffer> retried = c.payer.post("/v1/authorizations", asked, key);
+      HttpResponse<Buffer> anew = c.payer.post("/v1/authorizations", asked, newKey());
+
+      assertThat(authorized.statusCode()).as(authorized.bodyAsString()).isEqualTo(201);
+      assertThat(retried.statusCode()).as(retried.bodyAsString()).isEqualTo(201);
+      assertThat(retried.getHeader("Idempotent-Replayed")).isEqualTo("true");
+      assertThat(retried.bodyAsJsonObject()).isEqualTo(authorized.bodyAsJsonObject());
+      assertProblem(anew, 400, "invalid_request");
+      assertBalance(c.payer, c.payerWallet, 7_000, 3_000);
+    } finally {
+      before.close();
+    }
+  }
+
+  @Test
   @DisplayName("retries after the configured default expiry and the merchant's fee changed replay the authorization and "
     + "its capture: neither is part of the client's request")
   void retriesAfterTheConfigurationChangedReplay(Vertx vertx) {

@@ -298,8 +298,11 @@ public record EdgeConfig(Http http, Auth auth, RateLimit rateLimit, Redis redis,
    * @param maxExpirySeconds     the longest expiry a request may ask for
    */
   public record Authorizations(long defaultExpirySeconds, long maxExpirySeconds) {
+    /** The longest maximum a deployment may configure. */
+    public static final long LONGEST_EXPIRY_SECONDS = 31L * 24 * 3600;
+
     public Authorizations {
-      requireRange("WALLET_AUTH_MAX_EXPIRY_SECONDS", maxExpirySeconds, 1, 31L * 24 * 3600);
+      requireRange("WALLET_AUTH_MAX_EXPIRY_SECONDS", maxExpirySeconds, 1, LONGEST_EXPIRY_SECONDS);
       requireRange("WALLET_AUTH_DEFAULT_EXPIRY_SECONDS", defaultExpirySeconds, 1, maxExpirySeconds);
     }
   }

@@ -71,9 +71,30 @@ public final class AuthorizationHandlers {
 
   /** The authorization with the payer's limit checks, as for a payment to the same merchant. */
   public Future<Authorize> checked(AuthorizeRequest request) {
+    if (request.lifetimeMs() > config.maxExpirySeconds() * 1_000) {
+      return answeredBeforeOrTooLong(request);
+    }
     PaymentHandlers.Request payment = request.payment();
     return payments.checkMerchantAndLimits(payment, shop -> authorize(request, List.of()).requestHash())
       .map(checked -> authorize(request, checked.limits()));
+  }
+
+  /**
+   * A lifetime longer than the maximum is refused 400, unless the request's key answered it before:
+   * the maximum was longer then (it was lowered since), and the retry is answered what the hold
+   * placed was, as a rules refusal's retry is ({@code RulesRefusals}). Refused, a client that lost
+   * the first answer would have authorized again, and the first hold stayed until its expiry.
+   */
+  private Future<Authorize> answeredBeforeOrTooLong(AuthorizeRequest request) {
+    PaymentHandlers.Request payment = request.payment();
+    ProblemException tooLong = new ProblemException(Problem.invalidRequest("expiresInSeconds must be between 1 and "
+      + config.maxExpirySeconds()));
+    return payments.payersOwn(payment)
+      .compose(owned -> cache.answeredBefore(payment.payer().shard(), payment.key(),
+        authorize(request, List.of()).requestHash()))
+      .compose(before -> before
+        ? Future.succeededFuture(authorize(request, RulesRefusals.noneCanPass(tooLong.problem().detail())))
+        : Future.failedFuture(tooLong));
   }
 
   private static Authorize authorize(AuthorizeRequest request, List<LimitCheck> checks) {
@@ -158,12 +179,16 @@ public final class AuthorizationHandlers {
       .map(AuthorizationHandlers::voided);
   }
 
+  /**
+   * What the request asks for, or the default. One longer than this edge's maximum is judged once its
+   * key is looked at ({@link #checked}); one longer than any maximum may be is refused here.
+   */
   private long expirySeconds(RequestBody body) {
     Long asked = body.optionalWhole("expiresInSeconds");
     if (asked == null) {
       return config.defaultExpirySeconds();
     }
-    if (asked < 1 || asked > config.maxExpirySeconds()) {
+    if (asked < 1 || asked > EdgeConfig.Authorizations.LONGEST_EXPIRY_SECONDS) {
       throw new ProblemException(Problem.invalidRequest("expiresInSeconds must be between 1 and "
         + config.maxExpirySeconds()));
     }

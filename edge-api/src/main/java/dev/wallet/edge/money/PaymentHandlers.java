@@ -106,7 +106,7 @@ public final class PaymentHandlers {
         : answeredWithoutTheMerchant(request, requestHash, found.cause())));
   }
 
-  private Future<Void> payersOwn(Request request) {
+  Future<Void> payersOwn(Request request) {
     return ownership.requireSourceOf(request.caller().id(), request.payer());
   }
 
