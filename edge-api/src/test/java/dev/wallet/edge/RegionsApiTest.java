@@ -369,6 +369,82 @@ class RegionsApiTest {
     assertThat(known.payer().available(known.from())).isEqualTo(300 - 10 - 40);
   }
 
+  /**
+   * Region b answers every delivery of one movement 500 (its receiver's key holds no wallet, so its
+   * credit fails there every time). Until 2026-12-07 region a's sweeper took that answer for the
+   * destination shard failing, skipped it for the rest of the pass, and the movement, the oldest,
+   * failed first in every pass: nothing more to that shard was ever credited.
+   */
+  @Test
+  @DisplayName("a movement the other region refuses on every delivery (500) does not hold back the later movements to "
+    + "its shard there; once it can be credited it settles too, and the money adds up")
+  void aMovementTheOtherRegionAlwaysRefusesDoesNotBlockItsShard(Vertx vertx) {
+    Parties p = between(300, 0);
+    String poisoned = p.inB();
+    String next = p.bob().openWalletNear(poisoned);
+    ReceiverKey receiver = new ReceiverKey(vertx, poisoned);
+    String failing;
+    String behind;
+    regionB.close();
+    try {
+      failing = pendingTransfer(p.alice(), p.inA(), poisoned, 100);
+      behind = pendingTransfer(p.alice(), p.inA(), next, 50);
+      receiver.holdNoWallet();
+    } finally {
+      regionB = EdgeFixture.start(vertx, regionBEnvironment);
+    }
+    try {
+      assertThat(awaitTransfer(p.alice(), behind)).isEqualTo("completed");
+      assertThat(p.alice().get("/v1/transfers/" + failing).bodyAsJsonObject().getString("status")).isEqualTo("pending");
+    } finally {
+      receiver.restore();
+    }
+
+    assertThat(awaitTransfer(p.alice(), failing)).isEqualTo("completed");
+    assertThat(p.alice().available(p.inA())).isEqualTo(150);
+    assertThat(regionB.as(p.bob().id()).available(poisoned)).isEqualTo(100);
+    assertThat(regionB.as(p.bob().id()).available(next)).isEqualTo(50);
+  }
+
+  /** A transfer from region a to region b, answered 202 pending: its id. */
+  private static String pendingTransfer(ApiCaller sender, String from, String to, long amount) {
+    HttpResponse<Buffer> sent = sender.post("/v1/transfers", transfer(from, to, amount), newKey());
+    assertThat(sent.statusCode()).as(sent.bodyAsString()).isEqualTo(202);
+    return sent.bodyAsJsonObject().getString("id");
+  }
+
+  /** A wallet's key in region b's Redis, set aside for a string (every script on it fails) and put back. */
+  private static final class ReceiverKey {
+
+    private final Redis redis;
+    private final String key;
+    private final String aside;
+    private boolean heldAside;
+
+    ReceiverKey(Vertx vertx, String wallet) {
+      this.redis = regionBRedis(vertx);
+      this.key = new WalletId(wallet).shard().tag() + ":w:" + wallet;
+      this.aside = key + ":aside";
+    }
+
+    void holdNoWallet() {
+      Await.result(redis.send(Request.cmd(Command.RENAME).arg(key).arg(aside)));
+      heldAside = true;
+      Await.result(redis.send(Request.cmd(Command.SET).arg(key).arg("no wallet")));
+    }
+
+    void restore() {
+      try {
+        if (heldAside) {
+          Await.result(redis.send(Request.cmd(Command.DEL).arg(key)));
+          Await.result(redis.send(Request.cmd(Command.RENAME).arg(aside).arg(key)));
+        }
+      } finally {
+        redis.close();
+      }
+    }
+  }
+
   /** wallet_saga_pending_to_region{peer} of an edge: its movements to that region not yet settled; -1 before the first read. */
   private static double waitingFor(EdgeFixture edge, String peer) {
     Gauge waiting = edge.registry.find("wallet_saga_pending_to_region").tag("peer", peer).gauge();

@@ -2,6 +2,7 @@ package dev.wallet.balancecache.impl;
 
 import dev.wallet.balancecache.BalanceCacheUnavailableException;
 import dev.wallet.balancecache.OtherRegionException;
+import dev.wallet.balancecache.RefusedByRegionException;
 import dev.wallet.balancecache.RegionLink;
 import dev.wallet.balancecache.Settlement;
 import dev.wallet.balancecache.async.Sequential;
@@ -66,6 +67,10 @@ public final class CrossShardSaga {
   private final AtomicLong completed = new AtomicLong();
   private final AtomicLong reversed = new AtomicLong();
   private final AtomicLong leftPending = new AtomicLong();
+  /** Owed "finished" notices the sweeper sent and that did not arrive: counted with the sweep's failures. */
+  private final AtomicLong noticesFailed = new AtomicLong();
+  /** Owed notices another region refused themselves, each logged as an error once. */
+  private final ReportedOnce noticesRefused = new ReportedOnce();
 
   CrossShardSaga(ScriptRunner runner, Scripts scripts, long refusalRetentionMs, PendingSets pendingSets) {
     this.runner = runner;
@@ -287,7 +292,9 @@ public final class CrossShardSaga {
    * Sends a shard's owed "finished" notices, each struck off once its region has it; answers how many
    * arrived. A region that failed one is not asked again in the same pass: the shard's sweep waits
    * for this, and an unreachable region would otherwise hold it for a timeout per notice owed to it
-   * (the shard's pending movements and expiring authorizations with it).
+   * (the shard's pending movements and expiring authorizations with it). Unless the region refused
+   * that notice itself ({@link RefusedByRegionException}): it answers, and until 2026-12-07 one notice
+   * it refused every time, read first, kept every later one to it owed for good.
    */
   Future<Integer> deliverOwedNotices(ShardId shard) {
     if (link == null) {
@@ -295,19 +302,45 @@ public final class CrossShardSaga {
     }
     String owed = Keys.owedNotices(shard);
     return runner.send(owed, Request.cmd(Command.HVALS).arg(owed)).compose(notices -> {
-      int[] told = new int[1];
-      Set<String> failing = new HashSet<>();
-      return Sequential.forEach(notices.stream().map(Response::toString).toList(), notice -> {
-          Settlement settlement = settlementOf(new JsonObject(notice));
-          String region = regions.homeOf(settlement.to().shard()).map(Regions.Region::name).orElse("");
-          if (failing.contains(region)) {
-            return Future.succeededFuture();
-          }
-          return tell(shard, settlement).map(done -> ++told[0]).onFailure(failed -> failing.add(region))
-            .otherwiseEmpty().mapEmpty();
-        })
-        .map(done -> told[0]);
+      NoticePass pass = new NoticePass();
+      return Sequential.forEach(notices.stream().map(Response::toString).toList(),
+          notice -> deliverOwed(shard, settlementOf(new JsonObject(notice)), pass))
+        .map(done -> pass.told);
     });
+  }
+
+  /** What one pass over a shard's owed notices learned: how many arrived, and which regions failed. */
+  private static final class NoticePass {
+    final Set<String> failingRegions = new HashSet<>();
+    int told;
+  }
+
+  private Future<Void> deliverOwed(ShardId shard, Settlement settlement, NoticePass pass) {
+    String region = regions.homeOf(settlement.to().shard()).map(Regions.Region::name).orElse("");
+    if (pass.failingRegions.contains(region)) {
+      return Future.succeededFuture();
+    }
+    return tell(shard, settlement).<Void>map(done -> {
+      pass.told++;
+      return null;
+    }).recover(failure -> {
+      noticesFailed.incrementAndGet();
+      if (RefusedByRegionException.among(failure)) {
+        passOver(settlement, failure);
+      } else {
+        pass.failingRegions.add(region);
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  /** Logged once per notice and process: the sweep failures count every pass. */
+  private void passOver(Settlement settlement, Throwable failure) {
+    if (noticesRefused.first(settlement.movementId())) {
+      LOG.error("the region of {} refused the notice that movement {} is finished, as it will when told again; it "
+        + "stays owed, and the notices after it are sent all the same: {}", settlement.to(), settlement.movementId(),
+        failure.toString());
+    }
   }
 
   private Future<Void> tell(ShardId source, Settlement s) {
@@ -346,7 +379,8 @@ public final class CrossShardSaga {
   }
 
   SagaCounts counts(long swept, long sweepFailures) {
-    return new SagaCounts(started.get(), completed.get(), reversed.get(), leftPending.get(), swept, sweepFailures);
+    return new SagaCounts(started.get(), completed.get(), reversed.get(), leftPending.get(), swept,
+      sweepFailures + noticesFailed.get());
   }
 
   /** Step 2: the destination's decision, OK or a final refusal; another region's when the wallet is there. */

@@ -7,6 +7,7 @@ import dev.wallet.balancecache.BalanceCacheUnavailableException;
 import dev.wallet.balancecache.BalanceListener;
 import dev.wallet.balancecache.HotTierAccess;
 import dev.wallet.balancecache.OtherRegionException;
+import dev.wallet.balancecache.RefusedByRegionException;
 import dev.wallet.balancecache.RegionLink;
 import dev.wallet.balancecache.RegionUnreachableException;
 import dev.wallet.balancecache.RetiredRecords.PaymentRecordFacts;
@@ -1485,9 +1486,9 @@ public final class RedisBalanceCache implements BalanceCache {
 
   /**
    * Drives the movements of one of a shard's pending sets, oldest first. A destination shard that
-   * fails once is skipped for the rest of the pass, unless a script of the movement itself is what
-   * failed ({@link ScriptRunner.RefusedByRedisException}: the shard answers, and until 2026-12-07 one
-   * movement whose script raised every time held every later movement to its shard pending for good);
+   * fails once is skipped for the rest of the pass, unless the failure is the movement's own
+   * ({@link #refusedItself}: the destination answers, and until 2026-12-07 one movement that failed
+   * every time held every later movement to its shard pending for good);
    * and so is every shard of another region once two
    * of its shards gave no answer at all ({@link RegionUnreachableException}: until 2026-12-06 a region
    * that hung cost the pass a timeout for each of its shards, one after another; two, because one
@@ -1517,11 +1518,10 @@ public final class RedisBalanceCache implements BalanceCache {
     });
   }
 
-  /** What one sweep of one pending set learned: how many it drove, and which destinations failed. */
-  /** Pending movements a script of which Redis refused, logged once each (at most this many remembered). */
-  private static final int MOVEMENTS_REFUSED_REMEMBERED = 10_000;
-  private final Set<String> movementsRefusedByRedis = ConcurrentHashMap.newKeySet();
+  /** Pending movements refused themselves, each logged as an error once. */
+  private final ReportedOnce movementsRefused = new ReportedOnce();
 
+  /** What one sweep of one pending set learned: how many it drove, and which destinations failed. */
   private static final class SweepPass {
     final PendingSets.PendingSet set;
     final String cutoff;
@@ -1565,22 +1565,40 @@ public final class RedisBalanceCache implements BalanceCache {
       }).recover(failure -> {
         sweepFailures.incrementAndGet();
         pass.skipped++;
-        if (ScriptRunner.RefusedByRedisException.among(failure)) {
-          // once per movement and process: the sweep failures count every pass
-          if (movementsRefusedByRedis.size() < MOVEMENTS_REFUSED_REMEMBERED && movementsRefusedByRedis.add(id)) {
-            LOG.error("could not drive pending movement {} to {}: a script of it fails, and the movements after it "
-              + "are driven all the same: {}", id, movement.to(), failure.toString());
-          }
-          return Future.succeededFuture();
+        if (refusedItself(failure)) {
+          passOver(id, movement, failure);
+        } else {
+          skipDestination(pass, id, movement, otherRegion, failure);
         }
-        pass.failedDestinations.add(destination);
-        otherRegion.filter(region -> gaveNoAnswer(failure))
-          .ifPresent(region -> pass.silentShards.merge(region, 1, Integer::sum));
-        LOG.warn("could not drive pending movement {} to {} yet; skipping {} for this pass: {}", id, movement.to(),
-          destination, failure.toString());
         return Future.succeededFuture();
       });
     });
+  }
+
+  /**
+   * The movement's own failure, which asking again repeats while its destination answers others: Redis
+   * refused a script of it (it raised), or the other region refused its delivery.
+   */
+  private static boolean refusedItself(Throwable failure) {
+    return ScriptRunner.RefusedByRedisException.among(failure) || RefusedByRegionException.among(failure);
+  }
+
+  /** Logged once per movement and process: the sweep failures count every pass. */
+  private void passOver(String id, PendingMovement movement, Throwable failure) {
+    if (movementsRefused.first(id)) {
+      LOG.error("could not drive pending movement {} to {}: it is refused itself, as it will be when asked again; it "
+        + "stays pending, and the movements after it are driven all the same: {}", id, movement.to(), failure.toString());
+    }
+  }
+
+  private void skipDestination(SweepPass pass, String id, PendingMovement movement, Optional<String> otherRegion,
+                               Throwable failure) {
+    ShardId destination = movement.to().shard();
+    pass.failedDestinations.add(destination);
+    otherRegion.filter(region -> gaveNoAnswer(failure))
+      .ifPresent(region -> pass.silentShards.merge(region, 1, Integer::sum));
+    LOG.warn("could not drive pending movement {} to {} yet; skipping {} for this pass: {}", id, movement.to(),
+      destination, failure.toString());
   }
 
   private static boolean gaveNoAnswer(Throwable failure) {

@@ -4,6 +4,7 @@ import static dev.wallet.balancecache.testing.MoneyCore.owner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.HotTierAccess;
+import dev.wallet.balancecache.RefusedByRegionException;
 import dev.wallet.balancecache.RegionLink;
 import dev.wallet.balancecache.RegionUnreachableException;
 import dev.wallet.balancecache.Settlement;
@@ -33,6 +34,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,6 +56,12 @@ class SweepAcrossRegionsTest {
   /** The movements region c was asked to credit, in order. */
   private final List<String> asked = Collections.synchronizedList(new ArrayList<>());
   private volatile Mode regionC = Mode.SILENT;
+  /** The movements region c was told are finished, in order. */
+  private final List<String> told = Collections.synchronizedList(new ArrayList<>());
+  /** The movements whose "finished" notice region c refuses every time. */
+  private final Set<String> noticesRefused = ConcurrentHashMap.newKeySet();
+  /** Whether the other notices reach region c (else it gives no answer). */
+  private volatile boolean noticesArrive = true;
 
   /** What region c does when asked to credit; HANGS gives no answer for {@link #HANG_MS}. */
   private enum Mode { SILENT, HANGS, ANSWERS_UNDECIDED, REFUSES }
@@ -85,7 +94,12 @@ class SweepAcrossRegionsTest {
 
       @Override
       public Future<Void> finished(String region, Settlement settlement) {
-        return Future.succeededFuture();
+        told.add(settlement.movementId());
+        if (noticesRefused.contains(settlement.movementId())) {
+          return Future.failedFuture(new RefusedByRegionException("region " + region + " answered 500"));
+        }
+        return noticesArrive ? Future.succeededFuture()
+          : Future.failedFuture(new RegionUnreachableException(region, new TimeoutException("no reply")));
       }
     });
     return started;
@@ -217,6 +231,56 @@ class SweepAcrossRegionsTest {
     assertThat(Await.result(cache.pendingMovements(shard))).as("refused there, reversed here, in no set")
       .doesNotContain(toC);
     assertThat(core.available(from)).isEqualTo(1_000);
+  }
+
+  /**
+   * Until 2026-12-07 any notice that failed kept its region from the rest of the pass: one the region
+   * refused every time, read first, kept every later notice to that region owed for good (and their
+   * decision markers there forever).
+   */
+  @Test
+  @DisplayName("a \"finished\" notice the other region refuses every time stays owed alone: the notices after it "
+    + "are sent, and the failure is counted")
+  void aNoticeRefusedEveryTimeDoesNotHoldBackTheOthers(Vertx vertx) {
+    String alice = owner();
+    WalletId from = core.funded(alice, 1_000);
+    regionC = Mode.REFUSES;
+    noticesArrive = false;
+    String refused = reversedTo(from, 2_001, alice);
+    noticesRefused.add(refused);
+    String behind = reversedTo(from, 2_002, alice);
+    Redis redis = Redis.createClient(vertx, new RedisOptions().setType(RedisClientType.CLUSTER)
+      .setEndpoints(TestEnvironment.redisNodes()));
+    try {
+      assertThat(owes(redis, from.shard(), refused) && owes(redis, from.shard(), behind)).as("both owed").isTrue();
+      noticesArrive = true;
+      long failuresBefore = cache.sagaCounts().sweepFailures();
+
+      Await.result(cache.saga().deliverOwedNotices(from.shard()));
+
+      assertThat(owes(redis, from.shard(), behind)).as("the notice behind the refused one, sent").isFalse();
+      assertThat(owes(redis, from.shard(), refused)).as("the refused one, still owed").isTrue();
+      assertThat(cache.sagaCounts().sweepFailures()).isGreaterThan(failuresBefore);
+    } finally {
+      noticesRefused.clear();
+      Await.result(cache.saga().deliverOwedNotices(from.shard()));
+      redis.close();
+    }
+    assertThat(core.available(from)).isEqualTo(1_000);
+  }
+
+  /** A transfer to a wallet of region c's shard {@code shard}, which region c refuses: reversed here. */
+  private String reversedTo(WalletId from, int shard, String owner) {
+    String id = Await.result(core.transfer(from, WalletId.random(new ShardId(shard)), 100, owner)).value().id()
+      .value();
+    Eventually.await("transfer " + id + " reversed, and region c told", Duration.ofSeconds(10),
+      () -> told.contains(id));
+    return id;
+  }
+
+  private static boolean owes(Redis redis, ShardId shard, String movement) {
+    return Await.result(redis.send(Request.cmd(Command.HEXISTS).arg(Keys.owedNotices(shard)).arg(movement)))
+      .toBoolean();
   }
 
   /**

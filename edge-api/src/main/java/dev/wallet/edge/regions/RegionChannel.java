@@ -1,5 +1,6 @@
 package dev.wallet.edge.regions;
 
+import dev.wallet.balancecache.RefusedByRegionException;
 import dev.wallet.balancecache.RegionLink;
 import dev.wallet.balancecache.RegionUnreachableException;
 import dev.wallet.balancecache.Settlement;
@@ -16,6 +17,7 @@ import dev.wallet.edge.money.Merchants;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -23,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -32,8 +35,10 @@ import java.util.function.Function;
  * over a timestamp and the body, {@link WebhookSignature}). The answer is
  * that region's decision; anything else (no answer in time, a 5xx) fails the call, and the movement
  * stays pending at its source, where the sweeper asks again: delivered at least once, credited at
- * most once (the destination keeps its first decision). The same channel asks another region about
- * its merchants: who one is and what fee it pays, and a refund of a payment to it.
+ * most once (the destination keeps its first decision). An answer that refuses the message itself,
+ * not the region saying it can take nothing now ({@code NOT_NOW}), fails it with
+ * {@link RefusedByRegionException}. The same channel asks another region about its merchants: who
+ * one is and what fee it pays, and a refund of a payment to it.
  *
  * <p>A call waits for a connection of the pool at most its timeout ({@code connectTimeout}): until
  * 2026-12-07 a call whose caller had given up stayed queued while the other region did not answer,
@@ -50,6 +55,13 @@ public final class RegionChannel implements RegionLink, MerchantRegions {
   public static final String REGION_HEADER = "X-Wallet-Region";
   /** The signature of a region's answer ({@link #answering}), as {@link WebhookSignature#HEADER} is a request's. */
   public static final String ANSWER_SIGNATURE_HEADER = "Wallet-Answer-Signature";
+  /**
+   * Answers that say the region can take nothing now, whatever the message: busy, a shard or a
+   * dependency of it away, a proxy in front of it that did not reach it, or this region's signature
+   * refused (a secret being changed, or one of the two not upgraded yet). Any other answer but a 200
+   * refuses the message itself, and asking again repeats it.
+   */
+  private static final Set<Integer> NOT_NOW = Set.of(401, 403, 408, 429, 502, 503, 504);
 
   private final Vertx vertx;
   private final WebClient http;
@@ -71,8 +83,20 @@ public final class RegionChannel implements RegionLink, MerchantRegions {
 
   @Override
   public Future<OutcomeCode> credit(String region, Settlement settlement) {
-    return post(region, PATH, settlement)
-      .map(answer -> OutcomeCode.valueOf(answer.bodyAsJsonObject().getString("code")));
+    return post(region, PATH, settlement).map(answer -> decisionIn(region, answer));
+  }
+
+  /**
+   * The decision a believed answer names. One this region cannot read, a code of a newer release
+   * among them (while regions are upgraded one after the other), refuses this delivery alone.
+   */
+  private static OutcomeCode decisionIn(String region, HttpResponse<Buffer> answer) {
+    try {
+      return OutcomeCode.valueOf(answer.bodyAsJsonObject().getString("code"));
+    } catch (DecodeException | IllegalArgumentException | ClassCastException | NullPointerException unknown) {
+      throw new RefusedByRegionException("region " + region + " answered a delivery with no decision this region "
+        + "knows: " + answer.bodyAsString(), unknown);
+    }
   }
 
   @Override
@@ -158,8 +182,7 @@ public final class RegionChannel implements RegionLink, MerchantRegions {
   private HttpResponse<Buffer> answered(String region, String path, String requestSignature,
                                         HttpResponse<Buffer> answer) {
     if (answer.statusCode() != 200) {
-      throw new IllegalStateException("region " + region + " answered " + answer.statusCode() + ": "
-        + answer.bodyAsString());
+      throw failureOf(region, answer);
     }
     byte[] body = answer.bodyAsBuffer() == null ? new byte[0] : answer.bodyAsBuffer().getBytes();
     WebhookSignature.Verdict verdict = new WebhookSignature(secretWith.apply(region)).verify(
@@ -170,5 +193,10 @@ public final class RegionChannel implements RegionLink, MerchantRegions {
         + "): it is not signed with the secret of the pair for this request");
     }
     return answer;
+  }
+
+  private static IllegalStateException failureOf(String region, HttpResponse<Buffer> answer) {
+    String why = "region " + region + " answered " + answer.statusCode() + ": " + answer.bodyAsString();
+    return NOT_NOW.contains(answer.statusCode()) ? new IllegalStateException(why) : new RefusedByRegionException(why);
   }
 }

@@ -2,6 +2,7 @@ package dev.wallet.edge.regions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wallet.balancecache.RefusedByRegionException;
 import dev.wallet.balancecache.RegionUnreachableException;
 import dev.wallet.balancecache.Settlement;
 import dev.wallet.balancecache.config.Regions;
@@ -37,8 +38,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What the channel between regions tells the sweeper when a delivery fails: a region that gave no
- * answer at all (the sweeper skips the whole region for the rest of its pass), or one that answered
- * without deciding (only the destination's shard is skipped).
+ * answer at all (the sweeper skips the whole region for the rest of its pass), one that answered
+ * that it can take nothing now (only the destination's shard is skipped), or one that refused the
+ * delivery itself (only that movement is passed over).
  */
 @ExtendWith(VertxExtension.class)
 class RegionChannelTest {
@@ -152,6 +154,48 @@ class RegionChannelTest {
       answering.set(3);
       assertThat(failureOf(channel.credit("b", settlementTo(1_004)))).as("another secret")
         .hasMessageContaining("BAD_SIGNATURE");
+    } finally {
+      http.close();
+      Await.result(region.close());
+    }
+  }
+
+  /**
+   * Until 2026-12-07 every answer but a decision failed a delivery alike, and the sweeper took a
+   * refusal of one movement (answered on each delivery) for its destination shard failing: the
+   * movements after it to that shard waited for good.
+   */
+  @Test
+  @DisplayName("an answer that refuses the message itself (400, 404, 500, a decision this region does not know) "
+    + "fails it as refused by the region; one that says the region can take nothing now (401, 429, 503) does not")
+  void aRefusalOfTheMessageIsToldApartFromNotNow(Vertx vertx) {
+    String secret = "a-secret-of-thirty-two-bytes-or-more-0123456789";
+    AtomicInteger status = new AtomicInteger();
+    HttpServer region = Await.result(vertx.createHttpServer().requestHandler(request -> {
+      byte[] body = new JsonObject().put("code", "A_CODE_OF_A_NEWER_RELEASE").toBuffer().getBytes();
+      request.response().putHeader(RegionChannel.ANSWER_SIGNATURE_HEADER, new WebhookSignature(secret).header(
+        Instant.now().getEpochSecond(), RegionChannel.answering(RegionChannel.PATH,
+          request.getHeader(WebhookSignature.HEADER), "b", body)));
+      request.response().setStatusCode(status.get()).putHeader("Content-Type", "application/json")
+        .end(Buffer.buffer(body));
+    }).listen(0));
+    Regions.Region self = new Regions.Region("a", 0, URI.create("http://127.0.0.1:1"));
+    Regions regions = new Regions(List.of(self,
+      new Regions.Region("b", 1, URI.create("http://127.0.0.1:" + region.actualPort()))), Optional.of(self));
+    WebClient http = WebClient.create(vertx);
+    RegionChannel channel = new RegionChannel(vertx, http, regions, name -> secret, 1_000, Clock.systemUTC());
+    try {
+      for (int refusal : List.of(200, 400, 404, 500)) {
+        status.set(refusal);
+        assertThat(failureOf(channel.credit("b", settlementTo(1_001)))).as("answered " + refusal)
+          .isInstanceOf(RefusedByRegionException.class);
+      }
+      for (int notNow : List.of(401, 429, 503)) {
+        status.set(notNow);
+        assertThat(failureOf(channel.credit("b", settlementTo(1_001)))).as("answered " + notNow)
+          .isNotInstanceOf(RefusedByRegionException.class).isNotInstanceOf(RegionUnreachableException.class)
+          .hasMessageContaining(Integer.toString(notNow));
+      }
     } finally {
       http.close();
       Await.result(region.close());
