@@ -97,8 +97,8 @@ public final class RedisBalanceCache implements BalanceCache {
   private static final long TOPOLOGY_REFRESH_MS = 2_000;
   private static final long OFF_HOME_LOG_EVERY = 10_000;
   private static final int IDENTITIES_KEPT = 200_000;
-  /** How often a hot merchant's refund or payout is topped up and asked again before its refusal stands. */
-  private static final int TOP_UPS = 4;
+  /** How often a hot merchant's refund or payout is asked, topped up in between, before its refusal stands. */
+  private static final int TOP_UPS = 5;
 
   private final Vertx vertx;
   private final BalanceCacheOptions options;
@@ -708,7 +708,11 @@ public final class RedisBalanceCache implements BalanceCache {
    * landed on; a payout: in the merchant wallet), and the stripe sweeper, a refill or another
    * payout may move it between the top-up and the script. So the script is asked not to record a
    * refusal for funds ({@code ask}'s argument), and such a refusal is topped up and asked again
-   * under the same key, {@link #TOP_UPS} times at most; the last attempt's answer stands.
+   * under the same key, {@link #TOP_UPS} times at most; the last attempt's answer stands. The script
+   * is asked first: a retry is answered from its key's record, and money already where it is looked
+   * for is not moved. Until 2026-12-07 the top-up came first, and a retry of a refund or a payout
+   * refilled its stripe or gathered the stripes (sweeps of the merchant's money between its own
+   * wallets, and a 503 when the merchant wallet's master was away) before it was replayed.
    */
   private Future<ScriptReply> toppedUp(Supplier<Future<Void>> topUp,
                                        Function<Set<OutcomeCode>, Future<ScriptReply>> ask) {
@@ -720,9 +724,9 @@ public final class RedisBalanceCache implements BalanceCache {
     Set<OutcomeCode> unrecorded = attempts > 1 ? Set.of(OutcomeCode.INSUFFICIENT_FUNDS) : Set.of();
     // the last attempt's answer stands even unrecorded (a chargeback that held money would cover is
     // never recorded: hold.lua); until 2026-12-07 such an answer started the attempts over without end
-    return topUp.get().compose(ready -> ask.apply(unrecorded))
-      .compose(reply -> reply.kind() == ScriptReply.Kind.UNRECORDED && attempts > 1 ? toppedUp(topUp, ask, attempts - 1)
-        : Future.succeededFuture(reply));
+    return ask.apply(unrecorded).compose(reply -> reply.kind() == ScriptReply.Kind.UNRECORDED && attempts > 1
+      ? topUp.get().compose(ready -> toppedUp(topUp, ask, attempts - 1))
+      : Future.succeededFuture(reply));
   }
 
   /**
@@ -745,7 +749,7 @@ public final class RedisBalanceCache implements BalanceCache {
 
   /**
    * Money leaving {@code source}: a hot merchant's wallet reads, to its owner, as what it holds with
-   * its stripes ({@link #wallet}), so one short of {@code amount} gathers them first and is asked
+   * its stripes ({@link #wallet}), so one short of {@code amount} gathers them and is asked
    * again ({@link #toppedUp}) rather than refused. Until 2026-12-06 only its payouts and refunds did,
    * and a transfer, payment or authorization from it was refused insufficient_funds (and the refusal
    * replayed for the key's retention) while the balance it read covered it. Only a striped owner or

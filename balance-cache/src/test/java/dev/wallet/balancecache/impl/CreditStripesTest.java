@@ -218,6 +218,30 @@ class CreditStripesTest {
   }
 
   @Test
+  @DisplayName("a retried refund or payout is answered from its key before its stripe is refilled or the stripes "
+    + "gathered: a retry moves no money between the merchant's wallets")
+  void retriesMoveNoMoneyBetweenTheMerchantsWallets() {
+    List<WalletId> payers = payersOnOtherShards(2, 5_000);
+    PaymentView paid = Await.result(pay(payers.get(0), 2_000)).value();
+    assertOk(Await.result(pay(payers.get(1), 2_000)).code());
+    Await.result(cache.sweepStripes(merchant));
+    Refund refund = new Refund(paid.id(), new Money(1_500, USD), shop, key(shop));
+    PlaceHold payout = new PlaceHold(merchant, new Money(500, USD), shop, "wd-retried", key(shop));
+    assertOk(Await.result(cache.refund(refund)).code());
+    assertOk(Await.result(cache.placeHold(payout)).code());
+    long sweepsBefore = cache.sagaCounts().started();
+    long merchantBefore = core.wallet(merchant).available();
+
+    Outcome<RefundView> refundAgain = Await.result(cache.refund(refund));
+    Outcome<HoldView> payoutAgain = Await.result(cache.placeHold(payout));
+
+    assertThat(refundAgain.replayed()).isTrue();
+    assertThat(payoutAgain.replayed()).isTrue();
+    assertThat(cache.sagaCounts().started() - sweepsBefore).as("sweeps started by the retries").isZero();
+    assertThat(core.wallet(merchant).available()).isEqualTo(merchantBefore);
+  }
+
+  @Test
   @DisplayName("a refund from a stripe that holds part of it is refilled by the rest, gathered from the other stripes "
     + "only: two sweeps, the stripe's own money left where the refund needs it")
   void aRefillKeepsTheStripesOwnMoney() {
