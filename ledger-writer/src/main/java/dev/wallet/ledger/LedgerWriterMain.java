@@ -107,13 +107,18 @@ public final class LedgerWriterMain {
 
   /**
    * What the runs add up to: when a cycle last completed (the writer's start until one did), failed
-   * runs and discrepancies found, as counters an alert reads over a window ({@link ReconciliationProgress}).
+   * runs and discrepancies found, as counters an alert reads over a window, and when the in-transit
+   * check last concluded ({@link ReconciliationProgress}).
    */
   static String progressMetrics(ReconciliationProgress progress) {
     StringBuilder out = new StringBuilder("# TYPE wallet_reconciliation_last_complete_cycle_seconds gauge\n")
       .append("wallet_reconciliation_last_complete_cycle_seconds ").append(progress.lastCompleteCycle().getEpochSecond())
       .append("\n# TYPE wallet_reconciliation_runs_failed_total counter\nwallet_reconciliation_runs_failed_total ")
-      .append(progress.failedRuns()).append("\n# TYPE wallet_reconciliation_discrepancies_found_total counter\n");
+      .append(progress.failedRuns())
+      .append("\n# TYPE wallet_reconciliation_in_transit_last_concluded_seconds gauge\n")
+      .append("wallet_reconciliation_in_transit_last_concluded_seconds ")
+      .append(progress.inTransitLastConcluded().getEpochSecond())
+      .append("\n# TYPE wallet_reconciliation_discrepancies_found_total counter\n");
     progress.found().forEach((kind, count) -> out.append("wallet_reconciliation_discrepancies_found_total{kind=\"")
       .append(kind).append("\"} ").append(count).append('\n'));
     return out.toString();

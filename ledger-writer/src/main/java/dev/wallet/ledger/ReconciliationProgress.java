@@ -14,7 +14,11 @@ import java.util.Map;
  * @param failedRuns        runs that could not check what they were to check, since the start
  * @param found             discrepancies found since the start, by kind (every kind, zeros too);
  *                          one that stands is found again by each cycle
+ * @param inTransitLastConcluded when the in-transit check last concluded; until the first, when
+ *                          reconciliation started. A run whose check could not conclude (movements
+ *                          between shards under way at every reading) is published ok, as nothing was
+ *                          found: this says for how long money in transit has gone unchecked
  */
 public record ReconciliationProgress(Instant lastCompleteCycle, long failedRuns,
-                                     Map<ReconciliationReport.Kind, Long> found) {
+                                     Map<ReconciliationReport.Kind, Long> found, Instant inTransitLastConcluded) {
 }

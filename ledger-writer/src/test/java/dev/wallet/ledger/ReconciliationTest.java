@@ -383,6 +383,8 @@ class ReconciliationTest {
     ReconciliationReport pending = Await.result(reconciliation.runOnce(), 120);
     assertThat(pending.discrepancies()).as("with the transfer pending").noneMatch(d -> d.kind() == Kind.IN_TRANSIT);
     assertThat(pending.inTransitChecked()).as("nothing under way: the check concludes").isTrue();
+    assertThat(reconciliation.progress().inTransitLastConcluded()).as("when the check last concluded")
+      .isAfterOrEqualTo(pending.startedAt()).isBeforeOrEqualTo(pending.finishedAt());
 
     String transit = from.shard().tag() + ":a:transit:USD";
     ledger.redis().hincrby(transit, "avail", 40);

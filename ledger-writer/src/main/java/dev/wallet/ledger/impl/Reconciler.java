@@ -97,6 +97,7 @@ public final class Reconciler implements Reconciliation {
   private int nextSlotShard;
   private volatile ReconciliationReport last;
   private volatile Instant lastCompleteCycle = Instant.now();
+  private volatile Instant inTransitLastConcluded = lastCompleteCycle;
   /** Whether a run of the cycle under way failed: the cycle then does not count as complete. */
   private volatile boolean cycleFailed;
   private final AtomicLong failedRuns = new AtomicLong();
@@ -168,7 +169,7 @@ public final class Reconciler implements Reconciliation {
   public ReconciliationProgress progress() {
     Map<Kind, Long> counted = new EnumMap<>(Kind.class);
     found.forEach((kind, count) -> counted.put(kind, count.get()));
-    return new ReconciliationProgress(lastCompleteCycle, failedRuns.get(), counted);
+    return new ReconciliationProgress(lastCompleteCycle, failedRuns.get(), counted, inTransitLastConcluded);
   }
 
   /** A run that ends a cycle, clean since the cycle began, completes it; a whole run is a cycle by itself. */
@@ -281,6 +282,9 @@ public final class Reconciler implements Reconciliation {
   private Future<Void> globalChecks(Run run) {
     return totals(run).compose(done -> inTransit.check(hotTier, ledger)).onSuccess(checked -> {
       run.inTransitChecked = checked.concluded();
+      if (checked.concluded()) {
+        inTransitLastConcluded = Instant.now();
+      }
       checked.found().ifPresent(run.found::add);
     }).mapEmpty();
   }
