@@ -90,12 +90,8 @@ class RegionChannelTest {
         request.response().setStatusCode(503).end();
       }
     }).listen(0));
-    Regions.Region self = new Regions.Region("a", 0, URI.create("http://127.0.0.1:1"));
-    Regions regions = new Regions(List.of(self,
-      new Regions.Region("b", 1, URI.create("http://127.0.0.1:" + region.actualPort()))), Optional.of(self));
     WebClient http = WebClient.create(vertx, new WebClientOptions(), new PoolOptions().setHttp1MaxSize(1));
-    RegionChannel channel = new RegionChannel(vertx, http, regions,
-      name -> "a-secret-of-thirty-two-bytes-or-more-0123456789", 1_000, Clock.systemUTC());
+    RegionChannel channel = channelTo(vertx, http, region, "a-secret-of-thirty-two-bytes-or-more-0123456789");
     try {
       Promise<List<Future<OutcomeCode>>> asked = Promise.promise();
       vertx.runOnContext(turn -> asked.complete(List.of(channel.credit("b", settlementTo(1_001)),
@@ -139,11 +135,8 @@ class RegionChannelTest {
       }
       request.response().putHeader("Content-Type", "application/json").end(Buffer.buffer(body));
     }).listen(0));
-    Regions.Region self = new Regions.Region("a", 0, URI.create("http://127.0.0.1:1"));
-    Regions regions = new Regions(List.of(self,
-      new Regions.Region("b", 1, URI.create("http://127.0.0.1:" + region.actualPort()))), Optional.of(self));
     WebClient http = WebClient.create(vertx);
-    RegionChannel channel = new RegionChannel(vertx, http, regions, name -> secret, 1_000, Clock.systemUTC());
+    RegionChannel channel = channelTo(vertx, http, region, secret);
     try {
       assertThat(Await.result(channel.credit("b", settlementTo(1_001)))).as("signed for it").isEqualTo(OutcomeCode.OK);
       answering.set(1);
@@ -179,11 +172,8 @@ class RegionChannelTest {
       request.response().setStatusCode(status.get()).putHeader("Content-Type", "application/json")
         .end(Buffer.buffer(body));
     }).listen(0));
-    Regions.Region self = new Regions.Region("a", 0, URI.create("http://127.0.0.1:1"));
-    Regions regions = new Regions(List.of(self,
-      new Regions.Region("b", 1, URI.create("http://127.0.0.1:" + region.actualPort()))), Optional.of(self));
     WebClient http = WebClient.create(vertx);
-    RegionChannel channel = new RegionChannel(vertx, http, regions, name -> secret, 1_000, Clock.systemUTC());
+    RegionChannel channel = channelTo(vertx, http, region, secret);
     try {
       for (int refusal : List.of(200, 400, 404, 500)) {
         status.set(refusal);
@@ -200,6 +190,14 @@ class RegionChannelTest {
       http.close();
       Await.result(region.close());
     }
+  }
+
+  /** This region's channel to region b, answered by {@code region}, both signing with {@code secret}. */
+  private static RegionChannel channelTo(Vertx vertx, WebClient http, HttpServer region, String secret) {
+    Regions.Region self = new Regions.Region("a", 0, URI.create("http://127.0.0.1:1"));
+    Regions regions = new Regions(List.of(self,
+      new Regions.Region("b", 1, URI.create("http://127.0.0.1:" + region.actualPort()))), Optional.of(self));
+    return new RegionChannel(vertx, http, regions, name -> secret, 1_000, Clock.systemUTC());
   }
 
   /** A port nothing listens on any more. */
