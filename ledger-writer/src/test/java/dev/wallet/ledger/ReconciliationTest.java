@@ -578,6 +578,44 @@ class ReconciliationTest {
   }
 
   @Test
+  @DisplayName("a movement debited into transit and completed whose credit never reaches the ledger is found once it has"
+    + " waited past the bound; one whose credit comes within the bound, or the completion of a debit to another region,"
+    + " is no alarm")
+  void aCompletionWithoutItsCreditIsFound(Vertx vertx) {
+    Reconciliation quick = withOneSecondStallBound(vertx, "test-completed-");
+    String shard = "completed" + System.nanoTime();
+    CraftedSteps steps = new CraftedSteps(shard, new LedgerStore(app, InsertMode.UNNEST));
+    steps.write("lost", PostingType.TRANSFER_DEBIT, 5);
+    steps.finish("lost", PostingType.TRANSFER_COMPLETED);
+    steps.write("behind", PostingType.PAYMENT_DEBIT, 7);
+    steps.finish("behind", PostingType.PAYMENT_COMPLETED);
+    steps.debitToAnotherRegion("abroad", 6);
+    steps.finish("abroad", PostingType.TRANSFER_COMPLETED);
+    AtomicReference<ReconciliationReport> last = new AtomicReference<>();
+    try {
+      last.set(Await.result(quick.runOnce(), 120));
+      assertThat(stepsOf(last.get(), shard)).as("within the bound a credit may be committed after its completion")
+        .isEmpty();
+
+      steps.write("behind", PostingType.PAYMENT_CREDIT, -7);
+      Eventually.await("the completion without its credit reported past the bound", Duration.ofSeconds(30), () -> {
+        last.set(Await.result(quick.runNext(), 120));
+        return stepsOf(last.get(), shard).containsKey(shard + "-lost");
+      });
+    } finally {
+      Await.result(quick.stop());
+      steps.write("lost", PostingType.TRANSFER_CREDIT, -5);
+      steps.zeroTransit();
+    }
+    assertThat(stepsOf(last.get(), shard)).as("a credit within the bound, and a debit to another region, which has the"
+      + " credit in its own ledger").containsOnlyKeys(shard + "-lost");
+    assertThat(stepsOf(last.get(), shard).get(shard + "-lost")).contains("debited and completed")
+      .contains("its credit not in the ledger for").contains("5 USD");
+    assertThat(last.get().haltsRaised()).as("money left in transit for good halts every movement")
+      .contains("MOVEMENT_STEPS " + shard + "-lost");
+  }
+
+  @Test
   @DisplayName("a debited movement that nothing in the hot tier drives to its end any more is found once it has waited past"
     + " the bound; one still pending is no alarm")
   void aStrandedDebitIsFound(Vertx vertx) {
@@ -708,6 +746,20 @@ class ReconciliationTest {
         new OutboxEntry("abroad:USD:" + shard, "available", amount, "USD", amount, 1)), List.of(),
         Optional.empty(), List.of(), Map.of());
       Await.result(store.write(shard, List.of(new Positioned(seq + "-2", record))));
+    }
+
+    /**
+     * A debit of a transfer to another region: into the clearing account for that region (docs/architecture.md,
+     * "Regions"), not into transit; accounts of its own, each at its first entry.
+     */
+    void debitToAnotherRegion(String movement, long amount) {
+      String id = shard + "-" + movement;
+      PostingType step = PostingType.TRANSFER_DEBIT;
+      OutboxRecord record = new OutboxRecord(id + "." + step.wire(), step, shard, Instant.now(), Optional.of(id),
+        Optional.empty(), List.of(new OutboxEntry("sender:USD:" + shard, "available", -amount, "USD", -amount, 1),
+        new OutboxEntry("region.b:USD:" + shard, "available", amount, "USD", amount, 1)), List.of(),
+        Optional.empty(), List.of(), Map.of());
+      Await.result(store.write(shard, List.of(new Positioned(seq + "-3", record))));
     }
 
     void finish(String movement, PostingType step) {

@@ -43,14 +43,20 @@ import java.util.stream.Stream;
  * before its credit or reversal (the saga takes milliseconds, or as long as the destination's shard
  * is unwritable). Each is looked at again on later runs; past the stall bound, a credit without a
  * debit is a finding, and so is a debit whose movement the hot tier no longer drives (no record,
- * or in no pending set). These waits are kept in memory (at most {@link #MAX_WAITING} movements
+ * or in no pending set). A completion moves no money: a debit into transit that is completed ends
+ * only with its credit, which the destination shard's writer may commit after the completion; from
+ * the run that first sees the completion it waits the bound again, and past it is a finding, since
+ * the hot tier finished the movement and nothing will credit it (a credit the destination's master
+ * applied and lost in a failover leaves the money in transit for good, the hot tier and the ledger
+ * agreeing). These waits are kept in memory (at most {@link #MAX_WAITING} movements
  * each): a restarted writer forgets them, but reads again at least a stall bound of steps before
  * the last completed run ({@code Reconciler.resumeFromLastRun}), so a movement still waiting is
  * looked at again; its wait starts over, so it is reported at most one bound later.
  *
  * <p>A transfer between regions has its debit and end in the source region's ledger, with the
  * region's clearing account instead of transit, and its credit in the destination's: here a debit
- * waits for its end (completed or reversed), and a credit from another region waits for nothing.
+ * that put nothing into transit waits for its end (completed or reversed), and a credit from another
+ * region waits for nothing.
  */
 final class MovementStepsCheck {
 
@@ -72,6 +78,8 @@ final class MovementStepsCheck {
   private final Map<String, Instant> awaitingDebit = new ConcurrentHashMap<>();
   /** Movements debited in the ledger with neither a credit nor a reversal there yet, since when. */
   private final Map<String, Instant> awaitingEnd = new ConcurrentHashMap<>();
+  /** Movements debited into transit and completed in the ledger whose credit is not there yet, since when. */
+  private final Map<String, Instant> awaitingCredit = new ConcurrentHashMap<>();
 
   MovementStepsCheck(Duration bound, HotTierAccess hotTier) {
     this.bound = bound;
@@ -104,6 +112,7 @@ final class MovementStepsCheck {
       .compose(rows -> {
         Set<String> movements = new TreeSet<>(awaitingDebit.keySet());
         movements.addAll(awaitingEnd.keySet());
+        movements.addAll(awaitingCredit.keySet());
         rows.forEach(row -> movements.add(row.getString("movement")));
         List<Discrepancy> found = Collections.synchronizedList(new ArrayList<>());
         List<String> unended = Collections.synchronizedList(new ArrayList<>());
@@ -144,6 +153,7 @@ final class MovementStepsCheck {
       }
       if (debit == null) {
         awaitingEnd.remove(movement);
+        awaitingCredit.remove(movement);
         if ((credit == null || credit.equals(Transit.NONE)) && reversal == null) {
           // nothing, or a credit that took nothing out of transit: another region's transfer, whose debit
           // is in that region's ledger (docs/architecture.md, "Regions")
@@ -157,11 +167,32 @@ final class MovementStepsCheck {
       awaitingDebit.remove(movement);
       mismatch(movement, debit, "credit", credit).ifPresent(found::add);
       mismatch(movement, debit, "reversal", reversal).ifPresent(found::add);
-      if (credit != null || reversal != null || of.containsKey(Step.COMPLETION)) {
-        awaitingEnd.remove(movement);
-      } else if (waitedTooLong(awaitingEnd, movement, now)) {
-        unended.add(movement);
+      awaitEnd(movement, of, now, found, unended);
+    }
+  }
+
+  /**
+   * A debit's end: its credit or reversal. Its completion is one only for a debit that put nothing
+   * into transit (to another region, whose ledger has the credit); otherwise the completion waits for
+   * its credit, and past the bound is a finding. A debit without either waits for the hot tier to
+   * finish it, and past the bound is asked of it ({@link #stranded}).
+   */
+  private void awaitEnd(String movement, Map<Step, Transit> of, Instant now, List<Discrepancy> found,
+                        List<String> unended) {
+    boolean completed = of.containsKey(Step.COMPLETION);
+    if (of.containsKey(Step.CREDIT) || of.containsKey(Step.REVERSAL)
+      || completed && of.get(Step.DEBIT).equals(Transit.NONE)) {
+      awaitingEnd.remove(movement);
+      awaitingCredit.remove(movement);
+    } else if (completed) {
+      awaitingEnd.remove(movement);
+      if (waitedTooLong(awaitingCredit, movement, now)) {
+        found.add(discrepancy(movement, "debited and completed, its credit not in the ledger for "
+          + waitedFor(awaitingCredit, movement, now) + ": the " + of.get(Step.DEBIT) + " its debit put into transit"
+          + " stays there, as the hot tier finished the movement and nothing will credit it"));
       }
+    } else if (waitedTooLong(awaitingEnd, movement, now)) {
+      unended.add(movement);
     }
   }
 
@@ -184,7 +215,8 @@ final class MovementStepsCheck {
   /**
    * The debits long without an end whose movement the hot tier no longer drives to one. A movement
    * that ended after the ledger was read may already have its record retired (which happens once its
-   * end is in the ledger): the ledger is read again for those the hot tier does not know.
+   * end is in the ledger): the ledger is read again for those the hot tier does not know, and one
+   * found completed there waits for its credit from the next run on ({@link #awaitEnd}).
    */
   private Future<List<Discrepancy>> stranded(LedgerNodes ledger, List<String> unended, Instant now) {
     List<Future<String>> asked = unended.stream().map(movement -> hotTier.movementAtSource(movement)
