@@ -14,8 +14,9 @@ import java.util.Map;
  * @param failedRuns        runs that could not check what they were to check, since the start
  * @param found             discrepancies found since the start, by kind (every kind, zeros too);
  *                          one that stands is found again by each cycle
- * @param inTransitLastConcluded when the in-transit check last concluded; until the first, when
- *                          reconciliation started. A run whose check could not conclude (movements
+ * @param inTransitLastConcluded when the in-transit check last concluded, in a run of any instance
+ *                          (the runs in the ledger's home database); without one, when reconciliation
+ *                          started. A run whose check could not conclude (movements
  *                          between shards under way at every reading) is published ok, as nothing was
  *                          found: this says for how long money in transit has gone unchecked
  */

@@ -39,6 +39,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -62,9 +63,12 @@ class ReconciliationTest {
   private Reconciliation reconciliation;
   private Pool app;
   private LedgerWriter writer;
+  private Vertx vertx;
+  private final List<Reconciliation> others = new ArrayList<>();
 
   @BeforeEach
   void start(Vertx vertx) {
+    this.vertx = vertx;
     ledger = new LedgerFixture(vertx);
     cache = ledger.moneyCore();
     core = new MoneyCore(cache);
@@ -79,6 +83,7 @@ class ReconciliationTest {
     // a finding about anything but a wallet halts every money movement in this shared database
     Await.result(MoneyHalts.create(app).releaseAll("test-cleanup", "released after " + getClass().getSimpleName()));
     Await.result(reconciliation.stop());
+    others.forEach(other -> Await.result(other.stop()));
     Await.result(app.close());
     ledger.close();
   }
@@ -401,6 +406,17 @@ class ReconciliationTest {
       .satisfies(found -> assertThat(found.evidence()).contains("USD=40"));
     assertThat(report.inTransitChecked()).isTrue();
     assertThat(report.ok()).isFalse();
+    assertThat(restarted().progress().inTransitLastConcluded()).as("a restarted writer's, before a run of its own "
+      + "concludes it: the last run's").isEqualTo(report.finishedAt().truncatedTo(ChronoUnit.MICROS));
+  }
+
+  /** Another writer's reconciliation, started (its first run, a sixth of the shards, has no global checks). */
+  private Reconciliation restarted() {
+    Reconciliation restarted = Reconciliation.create(vertx, new ReconciliationOptions(LedgerFixture.appDatabase(),
+      "test-reconciler-restarted-" + System.nanoTime(), 60_000), cache);
+    Await.result(restarted.start());
+    others.add(restarted);
+    return restarted;
   }
 
   @Test

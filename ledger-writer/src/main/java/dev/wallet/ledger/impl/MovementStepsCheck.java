@@ -3,7 +3,6 @@ package dev.wallet.ledger.impl;
 import dev.wallet.balancecache.HotTierAccess;
 import dev.wallet.balancecache.HotTierAccess.MovementAtSource;
 import dev.wallet.balancecache.outbox.MovementKind;
-import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.ledger.LedgerNodes;
 import dev.wallet.ledger.ReconciliationReport.Discrepancy;
 import dev.wallet.ledger.ReconciliationReport.Kind;
@@ -25,7 +24,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * In the ledger, the steps of every cross-shard movement agree: what its debit put into the source
@@ -37,8 +35,8 @@ import java.util.stream.Stream;
  * shards meanwhile: the hot tier's in-transit check ({@link InTransitCheck}) only concludes while
  * nothing does.
  *
- * <p>A run reads the movements with a step recorded since the previous run, and every step of
- * those and of the movements earlier runs left waiting. Two waits are normal for a while: a credit
+ * <p>A run reads the movements with a step recorded since the previous run (a completion too), and
+ * every step of those and of the movements earlier runs left waiting. Two waits are normal for a while: a credit
  * before its debit (the source shard's writer may commit after the destination's), and a debit
  * before its credit or reversal (the saga takes milliseconds, or as long as the destination's shard
  * is unwritable). Each is looked at again on later runs; past the stall bound, a credit without a
@@ -69,8 +67,6 @@ final class MovementStepsCheck {
       kind.completed(), Step.COMPLETION).entrySet().stream())
     .collect(Collectors.toUnmodifiableMap(e -> e.getKey().wire(), Map.Entry::getValue));
   private static final String[] ALL_STEPS = STEP_OF_TYPE.keySet().toArray(String[]::new);
-  private static final String[] MONEY_STEPS = PostingType.wires(Arrays.stream(MovementKind.values())
-    .flatMap(kind -> Stream.of(kind.debit(), kind.credit(), kind.reversed())).collect(Collectors.toSet()));
 
   private final Duration bound;
   private final HotTierAccess hotTier;
@@ -107,8 +103,10 @@ final class MovementStepsCheck {
 
   /** Judges the movements with a step recorded since {@code since}, and those earlier runs left waiting. */
   Future<List<Discrepancy>> check(LedgerNodes ledger, Instant since, Instant now) {
+    // completions too: one recorded long after its debit (its destination unwritable meanwhile) is judged
+    // by the run that reads it, also after a restart that forgot the debit's wait
     return ledger.everywhere(SqlQueries.MOVEMENTS_STEPPED_SINCE,
-        Tuple.tuple().addOffsetDateTime(since.atOffset(ZoneOffset.UTC)).addArrayOfString(MONEY_STEPS))
+        Tuple.tuple().addOffsetDateTime(since.atOffset(ZoneOffset.UTC)).addArrayOfString(ALL_STEPS))
       .compose(rows -> {
         Set<String> movements = new TreeSet<>(awaitingDebit.keySet());
         movements.addAll(awaitingEnd.keySet());

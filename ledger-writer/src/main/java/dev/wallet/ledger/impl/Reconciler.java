@@ -98,6 +98,7 @@ public final class Reconciler implements Reconciliation {
   private volatile ReconciliationReport last;
   private volatile Instant lastCompleteCycle = Instant.now();
   private volatile Instant inTransitLastConcluded = lastCompleteCycle;
+  private volatile boolean inTransitConcludedHere;
   /** Whether a run of the cycle under way failed: the cycle then does not count as complete. */
   private volatile boolean cycleFailed;
   private final AtomicLong failedRuns = new AtomicLong();
@@ -145,14 +146,29 @@ public final class Reconciler implements Reconciliation {
       return Future.succeededFuture();
     }
     return home.preparedQuery(SqlQueries.LAST_COMPLETED_RECONCILIATION_START).execute(Tuple.of(resumeOverlapMs()))
-      .map(rows -> {
+      .compose(rows -> {
         java.time.OffsetDateTime since = rows.iterator().next().getOffsetDateTime("since");
         if (since != null && checkedSince.equals(Instant.EPOCH)) {
           checkedSince = since.toInstant();
         }
+        return home.query(SqlQueries.LAST_IN_TRANSIT_CONCLUDED).execute();
+      })
+      .map(rows -> {
+        resumeInTransitLastConcluded(rows.iterator().next().getOffsetDateTime("at"));
         resumed = true;
         return (Void) null;
       });
+  }
+
+  /**
+   * A restarted writer's in-transit check last concluded when any run last did: from its own start,
+   * a writer restarted by every deploy would never have gone an hour unchecked, and the alert on it
+   * never fired while steady traffic between shards kept the check from concluding.
+   */
+  private void resumeInTransitLastConcluded(java.time.OffsetDateTime at) {
+    if (at != null && !inTransitConcludedHere) {
+      inTransitLastConcluded = at.toInstant();
+    }
   }
 
   /** Five minutes for transactions open during the last run, or the stall bound when that is longer. */
@@ -284,6 +300,7 @@ public final class Reconciler implements Reconciliation {
       run.inTransitChecked = checked.concluded();
       if (checked.concluded()) {
         inTransitLastConcluded = Instant.now();
+        inTransitConcludedHere = true;
       }
       checked.found().ifPresent(run.found::add);
     }).mapEmpty();

@@ -335,6 +335,10 @@ public final class SqlQueries {
     SELECT max(started_at) - $1::bigint * interval '1 millisecond' AS since FROM reconciliation_runs
      WHERE result->>'failure' IS NULL""";
 
+  /** When a run (of any instance) last concluded the in-transit check. */
+  static final String LAST_IN_TRANSIT_CONCLUDED = """
+    SELECT max(finished_at) AS at FROM reconciliation_runs WHERE result->>'inTransitChecked' = 'true'""";
+
   static final String INSERT_RECONCILIATION = """
     INSERT INTO reconciliation_runs (finished_at, instance, started_at, ok, result) VALUES ($1, $2, $3, $4, $5)""";
 

@@ -62,6 +62,7 @@ public final class HazelcastLimits implements Limits {
   private boolean reconciling;
   private UUID mergeListener;
   private volatile boolean closed;
+  private volatile long forgetRetry = -1;
 
   public HazelcastLimits(Vertx vertx, HazelcastInstance hazelcast, Pool pool, LedgerNodes ledger, LimitsOptions options) {
     this.vertx = vertx;
@@ -117,10 +118,10 @@ public final class HazelcastLimits implements Limits {
       .onSuccess(forgotten -> LOG.warn("this member merged into a cluster after a split brain: every member's "
         + "KYC profiles are read from PostgreSQL again"))
       .onFailure(failure -> {
-        if (!closed) {
+        if (!closed && hazelcast.getLifecycleService().isRunning()) {
           LOG.error("KYC profiles copied before a split brain could not be forgotten, retrying in {} ms",
             FORGET_RETRY_MS, failure);
-          vertx.setTimer(FORGET_RETRY_MS, retry -> forgetProfiles());
+          forgetRetry = vertx.setTimer(FORGET_RETRY_MS, retry -> forgetProfiles());
         }
       });
   }
@@ -129,6 +130,7 @@ public final class HazelcastLimits implements Limits {
   public Future<Void> close() {
     closed = true;
     vertx.cancelTimer(reconcileTimer);
+    vertx.cancelTimer(forgetRetry);
     watcher.ifPresent(RulesFileWatcher::stop);
     compliance.stop();
     return vertx.executeBlocking(() -> {

@@ -27,8 +27,9 @@ import java.util.UUID;
 import java.util.function.Function;
 
 /**
- * Real Hazelcast members for tests: TCP-IP join on 127.0.0.1, ports 5901-5920 (never multicast;
- * other suites on this machine use 5701+). Each test cluster has its own name, hence its own ruleset.
+ * Real Hazelcast members for tests: TCP-IP join on 127.0.0.1, ports 5901-5920 ({@link SplitBrain}'s
+ * 5931-5934; never multicast; other suites on this machine use 5701+). Each test cluster has its own
+ * name, hence its own ruleset.
  */
 public final class LimitsTestSupport {
 

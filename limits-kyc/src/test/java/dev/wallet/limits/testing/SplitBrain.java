@@ -17,9 +17,10 @@ import java.util.List;
  */
 public final class SplitBrain implements AutoCloseable {
 
-  private static final int LONE_PORT = 5920;
-  private static final int JOINS_LAST_PORT = 5919;
-  private static final List<Integer> LARGER_PORTS = List.of(5917, 5918, JOINS_LAST_PORT);
+  // ports of their own, outside the 5901-5920 other test members take the next free one of
+  private static final int LONE_PORT = 5934;
+  private static final int JOINS_LAST_PORT = 5933;
+  private static final List<Integer> LARGER_PORTS = List.of(5931, 5932, JOINS_LAST_PORT);
   private static final Duration MERGE = Duration.ofSeconds(60);
 
   private final Vertx vertx;
