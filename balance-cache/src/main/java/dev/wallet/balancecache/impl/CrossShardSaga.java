@@ -30,8 +30,10 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.Currency;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -55,6 +57,13 @@ import org.slf4j.LoggerFactory;
 public final class CrossShardSaga {
 
   private static final Logger LOG = LoggerFactory.getLogger(CrossShardSaga.class);
+  /**
+   * How many movements (or notices) to one destination refused themselves in a row take it out of a
+   * sweep's pass: one refused every time is passed over alone, but a destination that refuses all
+   * (another region answering 500 to every message: a bug or a dependency of its own) would otherwise
+   * be sent each of them every pass.
+   */
+  static final int REFUSED_IN_A_ROW = 3;
 
   private final ScriptRunner runner;
   private final Scripts scripts;
@@ -312,6 +321,8 @@ public final class CrossShardSaga {
   /** What one pass over a shard's owed notices learned: how many arrived, and which regions failed. */
   private static final class NoticePass {
     final Set<String> failingRegions = new HashSet<>();
+    /** Of each region, how many notices in a row it refused themselves in this pass. */
+    final Map<String, Integer> refusedInARow = new HashMap<>();
     int told;
   }
 
@@ -322,10 +333,13 @@ public final class CrossShardSaga {
     }
     return tell(shard, settlement).<Void>map(done -> {
       pass.told++;
+      pass.refusedInARow.remove(region);
       return null;
     }).recover(failure -> {
       noticesFailed.incrementAndGet();
-      if (RefusedByRegionException.among(failure)) {
+      // a region that refuses every notice (a 500 to all) is left for the pass, as the sweeper does
+      if (RefusedByRegionException.among(failure)
+        && pass.refusedInARow.merge(region, 1, Integer::sum) < REFUSED_IN_A_ROW) {
         passOver(settlement, failure);
       } else {
         pass.failingRegions.add(region);

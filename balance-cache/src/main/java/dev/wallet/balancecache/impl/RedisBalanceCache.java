@@ -1492,7 +1492,8 @@ public final class RedisBalanceCache implements BalanceCache {
    * Drives the movements of one of a shard's pending sets, oldest first. A destination shard that
    * fails once is skipped for the rest of the pass, unless the failure is the movement's own
    * ({@link #refusedItself}: the destination answers, and until 2026-12-07 one movement that failed
-   * every time held every later movement to its shard pending for good);
+   * every time held every later movement to its shard pending for good), or it is the
+   * {@link CrossShardSaga#REFUSED_IN_A_ROW}th such failure to that destination in a row;
    * and so is every shard of another region once two
    * of its shards gave no answer at all ({@link RegionUnreachableException}: until 2026-12-06 a region
    * that hung cost the pass a timeout for each of its shards, one after another; two, because one
@@ -1532,6 +1533,8 @@ public final class RedisBalanceCache implements BalanceCache {
     final Set<ShardId> failedDestinations = new HashSet<>();
     /** Of each other region, how many of its shards gave no answer in this pass. */
     final Map<String, Integer> silentShards = new HashMap<>();
+    /** Of each destination, how many movements in a row were refused themselves in this pass. */
+    final Map<ShardId, Integer> refusedInARow = new HashMap<>();
     int driven;
     int skipped;
 
@@ -1564,12 +1567,13 @@ public final class RedisBalanceCache implements BalanceCache {
       }
       return saga.drive(movement).<Void>map(driven -> {
         pass.driven++;
+        pass.refusedInARow.remove(destination);
         swept.incrementAndGet();
         return null;
       }).recover(failure -> {
         sweepFailures.incrementAndGet();
         pass.skipped++;
-        if (refusedItself(failure)) {
+        if (refusedItself(failure) && pass.refusedInARow.merge(destination, 1, Integer::sum) < CrossShardSaga.REFUSED_IN_A_ROW) {
           passOver(id, movement, failure);
         } else {
           skipDestination(pass, id, movement, otherRegion, failure);

@@ -64,7 +64,7 @@ class SweepAcrossRegionsTest {
   private volatile boolean noticesArrive = true;
 
   /** What region c does when asked to credit; HANGS gives no answer for {@link #HANG_MS}. */
-  private enum Mode { SILENT, HANGS, ANSWERS_UNDECIDED, REFUSES }
+  private enum Mode { SILENT, HANGS, ANSWERS_UNDECIDED, REFUSES, REFUSES_EACH_MESSAGE }
 
   private static final long HANG_MS = 4_000;
 
@@ -89,6 +89,7 @@ class SweepAcrossRegionsTest {
             new RegionUnreachableException(region, new TimeoutException("no reply in " + HANG_MS + " ms")))));
           case ANSWERS_UNDECIDED -> Future.failedFuture("region c answered 503: one of its shards is down");
           case REFUSES -> Future.succeededFuture(OutcomeCode.WALLET_NOT_FOUND);
+          case REFUSES_EACH_MESSAGE -> Future.failedFuture(new RefusedByRegionException("region c answered 500"));
         };
       }
 
@@ -129,6 +130,34 @@ class SweepAcrossRegionsTest {
       Await.result(cache.sweepPendingTransfers());
       assertThat(asked).filteredOn(pending::contains).as("region c answered: each of its shards asked")
         .containsExactlyInAnyOrderElementsOf(pending);
+    } finally {
+      regionC = Mode.REFUSES;
+      Await.result(cache.sweepPendingTransfers());
+    }
+    assertThat(Await.result(cache.pendingMovements(from.shard()))).as("refused there, reversed here")
+      .doesNotContainAnyElementsOf(pending);
+    assertThat(core.available(from)).isEqualTo(1_000);
+  }
+
+  @Test
+  @DisplayName("a shard of another region that refuses every movement itself (a 500 to each) is asked about three of "
+    + "them a pass, not each of its movements")
+  void aShardRefusingEveryMovementIsLeftAfterThree() {
+    String alice = owner();
+    WalletId from = core.funded(alice, 1_000);
+    regionC = Mode.REFUSES_EACH_MESSAGE;
+    List<String> pending = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      pending.add(Await.result(core.transfer(from, WalletId.random(new ShardId(2_001)), 100, alice)).value().id()
+        .value());
+    }
+    try {
+      Eventually.await("each transfer's own delivery to be tried", Duration.ofSeconds(10),
+        () -> asked.containsAll(pending));
+      asked.clear();
+      Await.result(cache.sweepPendingTransfers());
+      assertThat(asked).filteredOn(pending::contains).as("refused three in a row, then the shard left for the pass")
+        .hasSize(CrossShardSaga.REFUSED_IN_A_ROW);
     } finally {
       regionC = Mode.REFUSES;
       Await.result(cache.sweepPendingTransfers());
