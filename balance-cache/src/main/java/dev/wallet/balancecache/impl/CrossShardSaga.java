@@ -58,10 +58,11 @@ public final class CrossShardSaga {
 
   private static final Logger LOG = LoggerFactory.getLogger(CrossShardSaga.class);
   /**
-   * How many movements (or notices) to one destination refused themselves in a row take it out of a
-   * sweep's pass: one refused every time is passed over alone, but a destination that refuses all
-   * (another region answering 500 to every message: a bug or a dependency of its own) would otherwise
-   * be sent each of them every pass.
+   * How many receivers in a row whose movements (or notices) a destination refused themselves take
+   * it out of a sweep's pass: the movements of one receiver refused every time (its key broken there)
+   * are passed over alone, however many, but a destination that refuses every receiver's (another
+   * region answering 500 to every message: a bug, or a dependency of its own away) would otherwise be
+   * sent each of its movements every pass.
    */
   static final int REFUSED_IN_A_ROW = 3;
 
@@ -318,11 +319,21 @@ public final class CrossShardSaga {
     });
   }
 
+  /**
+   * Adds {@code receiver} to the receivers {@code destination} refused in a row this pass; whether
+   * that makes {@link #REFUSED_IN_A_ROW} of them, and the destination refuses every receiver's.
+   */
+  static <D> boolean refusesAll(Map<D, Set<WalletId>> refusedInARow, D destination, WalletId receiver) {
+    Set<WalletId> refused = refusedInARow.computeIfAbsent(destination, none -> new HashSet<>());
+    refused.add(receiver);
+    return refused.size() >= REFUSED_IN_A_ROW;
+  }
+
   /** What one pass over a shard's owed notices learned: how many arrived, and which regions failed. */
   private static final class NoticePass {
     final Set<String> failingRegions = new HashSet<>();
-    /** Of each region, how many notices in a row it refused themselves in this pass. */
-    final Map<String, Integer> refusedInARow = new HashMap<>();
+    /** Of each region, the receivers of the notices it refused themselves in a row in this pass. */
+    final Map<String, Set<WalletId>> refusedInARow = new HashMap<>();
     int told;
   }
 
@@ -338,8 +349,7 @@ public final class CrossShardSaga {
     }).recover(failure -> {
       noticesFailed.incrementAndGet();
       // a region that refuses every notice (a 500 to all) is left for the pass, as the sweeper does
-      if (RefusedByRegionException.among(failure)
-        && pass.refusedInARow.merge(region, 1, Integer::sum) < REFUSED_IN_A_ROW) {
+      if (RefusedByRegionException.among(failure) && !refusesAll(pass.refusedInARow, region, settlement.to())) {
         passOver(settlement, failure);
       } else {
         pass.failingRegions.add(region);

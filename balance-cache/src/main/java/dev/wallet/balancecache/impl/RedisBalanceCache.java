@@ -1493,7 +1493,7 @@ public final class RedisBalanceCache implements BalanceCache {
    * fails once is skipped for the rest of the pass, unless the failure is the movement's own
    * ({@link #refusedItself}: the destination answers, and until 2026-12-07 one movement that failed
    * every time held every later movement to its shard pending for good), or it is the
-   * {@link CrossShardSaga#REFUSED_IN_A_ROW}th such failure to that destination in a row;
+   * {@link CrossShardSaga#REFUSED_IN_A_ROW}th receiver in a row whose movement so failed there;
    * and so is every shard of another region once two
    * of its shards gave no answer at all ({@link RegionUnreachableException}: until 2026-12-06 a region
    * that hung cost the pass a timeout for each of its shards, one after another; two, because one
@@ -1533,8 +1533,8 @@ public final class RedisBalanceCache implements BalanceCache {
     final Set<ShardId> failedDestinations = new HashSet<>();
     /** Of each other region, how many of its shards gave no answer in this pass. */
     final Map<String, Integer> silentShards = new HashMap<>();
-    /** Of each destination, how many movements in a row were refused themselves in this pass. */
-    final Map<ShardId, Integer> refusedInARow = new HashMap<>();
+    /** Of each destination, the receivers of the movements refused themselves in a row in this pass. */
+    final Map<ShardId, Set<WalletId>> refusedInARow = new HashMap<>();
     int driven;
     int skipped;
 
@@ -1573,7 +1573,7 @@ public final class RedisBalanceCache implements BalanceCache {
       }).recover(failure -> {
         sweepFailures.incrementAndGet();
         pass.skipped++;
-        if (refusedItself(failure) && pass.refusedInARow.merge(destination, 1, Integer::sum) < CrossShardSaga.REFUSED_IN_A_ROW) {
+        if (refusedItself(failure) && !CrossShardSaga.refusesAll(pass.refusedInARow, destination, movement.to())) {
           passOver(id, movement, failure);
         } else {
           skipDestination(pass, id, movement, otherRegion, failure);

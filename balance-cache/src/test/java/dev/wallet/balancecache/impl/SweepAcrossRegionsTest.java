@@ -60,6 +60,8 @@ class SweepAcrossRegionsTest {
   private final List<String> told = Collections.synchronizedList(new ArrayList<>());
   /** The movements whose "finished" notice region c refuses every time. */
   private final Set<String> noticesRefused = ConcurrentHashMap.newKeySet();
+  /** The receivers whose credits region c refuses themselves, every time, whatever its mode. */
+  private final Set<WalletId> receiversRefused = ConcurrentHashMap.newKeySet();
   /** Whether the other notices reach region c (else it gives no answer). */
   private volatile boolean noticesArrive = true;
 
@@ -83,6 +85,9 @@ class SweepAcrossRegionsTest {
       @Override
       public Future<OutcomeCode> credit(String region, Settlement settlement) {
         asked.add(settlement.movementId());
+        if (receiversRefused.contains(settlement.to())) {
+          return Future.failedFuture(new RefusedByRegionException("region " + region + " answered 500"));
+        }
         return switch (regionC) {
           case SILENT -> Future.failedFuture(new RegionUnreachableException(region, new TimeoutException("no reply")));
           case HANGS -> Future.future(answer -> vertx.setTimer(HANG_MS, late -> answer.fail(
@@ -140,31 +145,50 @@ class SweepAcrossRegionsTest {
   }
 
   @Test
-  @DisplayName("a shard of another region that refuses every movement itself (a 500 to each) is asked about three of "
-    + "them a pass, not each of its movements")
-  void aShardRefusingEveryMovementIsLeftAfterThree() {
+  @DisplayName("a shard of another region that refuses every receiver's movement itself (a 500 to each) is asked about "
+    + "three receivers' a pass, not each movement; the movements of one receiver refused every time hold back no other")
+  void aShardRefusingEveryMovementIsLeftAfterThreeReceivers() {
     String alice = owner();
-    WalletId from = core.funded(alice, 1_000);
+    WalletId from = core.funded(alice, 2_000);
     regionC = Mode.REFUSES_EACH_MESSAGE;
-    List<String> pending = new ArrayList<>();
+    List<String> toMany = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
-      pending.add(Await.result(core.transfer(from, WalletId.random(new ShardId(2_001)), 100, alice)).value().id()
-        .value());
+      toMany.add(sendTo(from, WalletId.random(new ShardId(2_001)), alice));
     }
+    WalletId broken = WalletId.random(new ShardId(2_002));
+    receiversRefused.add(broken);
+    List<String> toBroken = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      toBroken.add(sendTo(from, broken, alice));
+    }
+    String toAnother = sendTo(from, WalletId.random(new ShardId(2_002)), alice);
     try {
       Eventually.await("each transfer's own delivery to be tried", Duration.ofSeconds(10),
-        () -> asked.containsAll(pending));
+        () -> asked.containsAll(toMany) && asked.containsAll(toBroken) && asked.contains(toAnother));
       asked.clear();
       Await.result(cache.sweepPendingTransfers());
-      assertThat(asked).filteredOn(pending::contains).as("refused three in a row, then the shard left for the pass")
+      assertThat(asked).filteredOn(toMany::contains).as("three receivers refused in a row, then the shard left")
         .hasSize(CrossShardSaga.REFUSED_IN_A_ROW);
+
+      regionC = Mode.REFUSES;
+      asked.clear();
+      Await.result(cache.sweepPendingTransfers());
+      assertThat(asked).as("one receiver's four refused, the next receiver's asked all the same")
+        .containsAll(toBroken).contains(toAnother);
+      assertThat(Await.result(cache.pendingMovements(from.shard()))).doesNotContain(toAnother)
+        .containsAll(toBroken);
     } finally {
+      receiversRefused.clear();
       regionC = Mode.REFUSES;
       Await.result(cache.sweepPendingTransfers());
     }
     assertThat(Await.result(cache.pendingMovements(from.shard()))).as("refused there, reversed here")
-      .doesNotContainAnyElementsOf(pending);
-    assertThat(core.available(from)).isEqualTo(1_000);
+      .doesNotContainAnyElementsOf(toMany).doesNotContainAnyElementsOf(toBroken);
+    assertThat(core.available(from)).isEqualTo(2_000);
+  }
+
+  private String sendTo(WalletId from, WalletId to, String owner) {
+    return Await.result(core.transfer(from, to, 100, owner)).value().id().value();
   }
 
   /** Until 2026-12-07 a shard's backlog was one figure: a peer region's outage looked like this region's sagas stuck. */
