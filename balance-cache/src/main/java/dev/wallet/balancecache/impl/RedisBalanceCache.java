@@ -716,16 +716,23 @@ public final class RedisBalanceCache implements BalanceCache {
    */
   private Future<ScriptReply> toppedUp(Supplier<Future<Void>> topUp,
                                        Function<Set<OutcomeCode>, Future<ScriptReply>> ask) {
-    return toppedUp(topUp, ask, TOP_UPS);
+    return toppedUp(topUp, ask, false);
   }
 
+  /** {@code foundShort}: the script was asked already and left its shortfall unrecorded: topped up first. */
   private Future<ScriptReply> toppedUp(Supplier<Future<Void>> topUp,
-                                       Function<Set<OutcomeCode>, Future<ScriptReply>> ask, int attempts) {
+                                       Function<Set<OutcomeCode>, Future<ScriptReply>> ask, boolean foundShort) {
+    return foundShort ? topUp.get().compose(ready -> askedAndToppedUp(topUp, ask, TOP_UPS - 1))
+      : askedAndToppedUp(topUp, ask, TOP_UPS);
+  }
+
+  private Future<ScriptReply> askedAndToppedUp(Supplier<Future<Void>> topUp,
+                                               Function<Set<OutcomeCode>, Future<ScriptReply>> ask, int attempts) {
     Set<OutcomeCode> unrecorded = attempts > 1 ? Set.of(OutcomeCode.INSUFFICIENT_FUNDS) : Set.of();
     // the last attempt's answer stands even unrecorded (a chargeback that held money would cover is
     // never recorded: hold.lua); until 2026-12-07 such an answer started the attempts over without end
     return ask.apply(unrecorded).compose(reply -> reply.kind() == ScriptReply.Kind.UNRECORDED && attempts > 1
-      ? topUp.get().compose(ready -> toppedUp(topUp, ask, attempts - 1))
+      ? topUp.get().compose(ready -> askedAndToppedUp(topUp, ask, attempts - 1))
       : Future.succeededFuture(reply));
   }
 
@@ -764,16 +771,17 @@ public final class RedisBalanceCache implements BalanceCache {
     if (!mayMoveStripedMoney(actor)) {
       return ask.apply(Set.of(OutcomeCode.INSUFFICIENT_FUNDS)).compose(reply -> reply.kind() != ScriptReply.Kind.UNRECORDED
         ? Future.succeededFuture(reply)
-        : gatheringIfStriped(source, amount, ask));
+        : gatheringIfStriped(source, amount, ask, true));
     }
-    return gatheringIfStriped(source, amount, ask);
+    return gatheringIfStriped(source, amount, ask, false);
   }
 
+  /** {@code foundShort}: the script was asked and left the shortfall unrecorded, so the stripes are gathered first. */
   private Future<ScriptReply> gatheringIfStriped(WalletId source, Money amount,
-                                                 Function<Set<OutcomeCode>, Future<ScriptReply>> ask) {
+                                                 Function<Set<OutcomeCode>, Future<ScriptReply>> ask, boolean foundShort) {
     return identity(source).compose(found -> found.isEmpty() ? ask.apply(Set.of())
-      : hasStripes(found.get()).compose(striped -> striped ? toppedUp(() -> gatheredFor(found.get(), amount), ask)
-        : ask.apply(Set.of())));
+      : hasStripes(found.get()).compose(striped -> !striped ? ask.apply(Set.of())
+        : toppedUp(() -> gatheredFor(found.get(), amount), ask, foundShort)));
   }
 
   /**
