@@ -731,12 +731,9 @@ class ReconciliationTest {
     void write(String movement, PostingType step, long intoTransit) {
       seq++;
       transit += intoTransit;
-      String id = shard + "-" + movement;
-      OutboxRecord record = new OutboxRecord(id + "." + step.wire(), step, shard, Instant.now(), Optional.of(id),
-        Optional.empty(), List.of(new OutboxEntry("transit:USD:" + shard, "available", intoTransit, "USD", transit, seq),
-        new OutboxEntry("other:USD:" + shard, "available", -intoTransit, "USD", -transit, seq)), List.of(),
-        Optional.empty(), List.of(), Map.of());
-      Await.result(store.write(shard, List.of(new Positioned(seq + "-0", record))));
+      post(movement, step, List.of(
+        new OutboxEntry("transit:USD:" + shard, "available", intoTransit, "USD", transit, seq),
+        new OutboxEntry("other:USD:" + shard, "available", -intoTransit, "USD", -transit, seq)), "-0");
     }
 
     /**
@@ -755,13 +752,7 @@ class ReconciliationTest {
      * (docs/architecture.md, "Regions"), not on transit; accounts of its own, each at its first entry.
      */
     void creditFromAnotherRegion(String movement, long amount) {
-      String id = shard + "-" + movement;
-      PostingType step = PostingType.TRANSFER_CREDIT;
-      OutboxRecord record = new OutboxRecord(id + "." + step.wire(), step, shard, Instant.now(), Optional.of(id),
-        Optional.empty(), List.of(new OutboxEntry("region.a:USD:" + shard, "available", -amount, "USD", -amount, 1),
-        new OutboxEntry("abroad:USD:" + shard, "available", amount, "USD", amount, 1)), List.of(),
-        Optional.empty(), List.of(), Map.of());
-      Await.result(store.write(shard, List.of(new Positioned(seq + "-2", record))));
+      post(movement, PostingType.TRANSFER_CREDIT, firstEntries("region.a", "abroad", amount), "-2");
     }
 
     /**
@@ -769,20 +760,25 @@ class ReconciliationTest {
      * "Regions"), not into transit; accounts of its own, each at its first entry.
      */
     void debitToAnotherRegion(String movement, long amount) {
-      String id = shard + "-" + movement;
-      PostingType step = PostingType.TRANSFER_DEBIT;
-      OutboxRecord record = new OutboxRecord(id + "." + step.wire(), step, shard, Instant.now(), Optional.of(id),
-        Optional.empty(), List.of(new OutboxEntry("sender:USD:" + shard, "available", -amount, "USD", -amount, 1),
-        new OutboxEntry("region.b:USD:" + shard, "available", amount, "USD", amount, 1)), List.of(),
-        Optional.empty(), List.of(), Map.of());
-      Await.result(store.write(shard, List.of(new Positioned(seq + "-3", record))));
+      post(movement, PostingType.TRANSFER_DEBIT, firstEntries("sender", "region.b", amount), "-3");
     }
 
     void finish(String movement, PostingType step) {
+      post(movement, step, List.of(), "-1");
+    }
+
+    /** {@code amount} from one account of this shard to another, the first entry of each. */
+    private List<OutboxEntry> firstEntries(String from, String to, long amount) {
+      return List.of(new OutboxEntry(from + ":USD:" + shard, "available", -amount, "USD", -amount, 1),
+        new OutboxEntry(to + ":USD:" + shard, "available", amount, "USD", amount, 1));
+    }
+
+    /** The step's posting of {@code movement}, at this shard's stream position {@code seq} and {@code suffix}. */
+    private void post(String movement, PostingType step, List<OutboxEntry> entries, String suffix) {
       String id = shard + "-" + movement;
       OutboxRecord record = new OutboxRecord(id + "." + step.wire(), step, shard, Instant.now(), Optional.of(id),
-        Optional.empty(), List.of(), List.of(), Optional.empty(), List.of(), Map.of());
-      Await.result(store.write(shard, List.of(new Positioned(seq + "-1", record))));
+        Optional.empty(), entries, List.of(), Optional.empty(), List.of(), Map.of());
+      Await.result(store.write(shard, List.of(new Positioned(seq + suffix, record))));
     }
   }
 
