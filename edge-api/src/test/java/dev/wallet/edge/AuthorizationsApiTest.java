@@ -320,6 +320,26 @@ class AuthorizationsApiTest {
   }
 
   @Test
+  @DisplayName("a void of a captured authorization is 409, replayed as a void of a voided one is 200 replayed: the "
+    + "authorization had ended before; retried under its key, the same (until 2026-12-07 no 409 said so)")
+  void aRefusedVoidIsReplayed() {
+    Checkout c = checkout(10_000, true);
+    String id = authorize(c, 2_000, LONG_EXPIRY_SECONDS);
+    assertThat(c.shop.post(captures(id), new JsonObject(), newKey()).statusCode()).isEqualTo(201);
+    String key = newKey();
+
+    HttpResponse<Buffer> refused = c.shop.post(voidPath(id), new JsonObject(), key);
+    HttpResponse<Buffer> again = c.shop.post(voidPath(id), new JsonObject(), key);
+
+    assertProblem(refused, 409, "authorization_not_active");
+    assertThat(refused.getHeader(Reply.REPLAYED_HEADER)).isEqualTo("true");
+    assertProblem(again, 409, "authorization_not_active");
+    assertThat(again.getHeader(Reply.REPLAYED_HEADER)).isEqualTo("true");
+    assertThat(again.bodyAsJsonObject().getString("authorizationStatus")).isEqualTo("captured");
+    assertBalance(c.payer, c.payerWallet, 8_000, 0);
+  }
+
+  @Test
   @DisplayName("a captured amount is refunded through the payment's refund route, up to what was captured")
   void refundOfACapture() {
     Checkout c = checkout(10_000, true);
