@@ -1009,21 +1009,37 @@ public final class RedisBalanceCache implements BalanceCache {
   }
 
   /**
-   * move_batch.lua: every movement applied, or none; each item's reply as move.lua would give it. A hot
-   * merchant's wallet paying in it gathers its stripes first when short of what it pays in all (once:
-   * a sweep moving money away meanwhile may still refuse the batch).
+   * move_batch.lua: every movement applied, or none; each item's reply as move.lua would give it. A
+   * wallet with stripes paying in it gathers them first when short of what it pays in all, as
+   * {@link #fromWallet} does for one movement: at once for a striped owner or the system; for any
+   * other actor (an owner taken off the striped list) once the batch was refused for funds, which
+   * wrote nothing (until 2026-12-07 such an owner's batch was refused while its balance covered it).
+   * Once: a sweep moving money away meanwhile may still refuse the batch.
    */
   private Future<List<ScriptReply>> moveAll(List<Movement> movements) {
     ShardId shard = oneShard(movements);
-    if (!mayMoveStripedMoney(movements.get(0).actor())) {
-      return moveAllNow(shard, movements);
+    if (mayMoveStripedMoney(movements.get(0).actor())) {
+      return gatheredForAll(movements).compose(gathered -> moveAllNow(shard, movements));
     }
+    return moveAllNow(shard, movements).compose(replies -> {
+      Set<WalletId> shortOfFunds = IntStream.range(0, movements.size())
+        .filter(i -> OutcomeCode.INSUFFICIENT_FUNDS.name().equals(replies.get(i).outcome().getString("code")))
+        .mapToObj(i -> movements.get(i).from()).collect(Collectors.toSet());
+      return shortOfFunds.isEmpty() ? Future.succeededFuture(replies)
+        : gatheredForAll(movements.stream().filter(m -> shortOfFunds.contains(m.from())).toList())
+          .compose(gathered -> gathered ? moveAllNow(shard, movements) : Future.succeededFuture(replies));
+    });
+  }
+
+  /** The stripes of every paying wallet that has them gathered up to what it pays in all; whether any had them. */
+  private Future<Boolean> gatheredForAll(List<Movement> movements) {
     Map<WalletId, Long> paidBy = movements.stream()
       .collect(Collectors.groupingBy(Movement::from, LinkedHashMap::new, Collectors.summingLong(m -> m.amount().minor())));
-    return Future.all(paidBy.entrySet().stream().map(paid -> identity(paid.getKey()).compose(found -> found
-        .filter(stripes::striped).map(merchant -> stripes.gatheredUpTo(merchant, paid.getValue()).<Void>mapEmpty())
-        .orElse(Future.succeededFuture()))).toList())
-      .compose(gathered -> moveAllNow(shard, movements));
+    return Future.all(paidBy.entrySet().stream().map(paid -> identity(paid.getKey()).compose(found -> found.isEmpty()
+        ? Future.succeededFuture(false)
+        : hasStripes(found.get()).compose(striped -> !striped ? Future.succeededFuture(false)
+          : stripes.gatheredUpTo(found.get(), paid.getValue()).map(true)))).toList())
+      .map(all -> all.<Boolean>list().contains(true));
   }
 
   private Future<List<ScriptReply>> moveAllNow(ShardId shard, List<Movement> movements) {

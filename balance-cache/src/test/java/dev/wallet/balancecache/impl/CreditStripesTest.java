@@ -24,6 +24,7 @@ import dev.wallet.balancecache.model.RefundView;
 import dev.wallet.balancecache.model.ShardId;
 import dev.wallet.balancecache.model.SystemNames;
 import dev.wallet.balancecache.model.TransferStatus;
+import dev.wallet.balancecache.model.TransferView;
 import dev.wallet.balancecache.model.WalletId;
 import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.testing.Await;
@@ -485,6 +486,30 @@ class CreditStripesTest {
 
       assertThat(held.code()).isEqualTo(OutcomeCode.OK);
       assertThat(Await.result(unlisted.wallet(merchant)).orElseThrow().held()).isEqualTo(paidIn);
+    } finally {
+      Await.result(unlisted.close());
+    }
+  }
+
+  @Test
+  @DisplayName("an owner taken off the striped list moves its merchant wallet's stripes' money in an atomic batch as in "
+    + "a single transfer: the stripes are gathered, not the batch refused for funds its balance shows (until "
+    + "2026-12-07 only a listed owner's batch gathered them)")
+  void anUnlistedOwnersAtomicBatchGathersTheStripes(Vertx vertx) {
+    List<WalletId> payers = payersOnOtherShards(4, 5_000);
+    Await.result(Future.all(payers.stream().map(payer -> pay(payer, 1_000)).toList()));
+    long paidIn = 4 * (1_000 - FEE);
+    WalletId near = core.openNear(shop, merchant);
+    RedisBalanceCache unlisted = new RedisBalanceCache(vertx, TestEnvironment.balanceCacheOptions().withSweep(0, 0));
+    Await.result(unlisted.start());
+    try {
+      List<Outcome<TransferView>> moved = Await.result(unlisted.transferAll(List.of(
+        new Transfer(merchant, near, new Money(paidIn / 2, USD), shop, key(shop)),
+        new Transfer(merchant, near, new Money(paidIn - paidIn / 2, USD), shop, key(shop)))));
+
+      assertThat(moved).extracting(Outcome::code).containsOnly(OutcomeCode.OK);
+      assertThat(core.available(near)).isEqualTo(paidIn);
+      assertThat(Await.result(unlisted.wallet(merchant)).orElseThrow().available()).isZero();
     } finally {
       Await.result(unlisted.close());
     }
