@@ -319,6 +319,38 @@ class BalanceFeedTest {
     });
   }
 
+  /**
+   * A failover that loses the last entries of a shard's stream (a replica promoted before they reached
+   * it), or a flush of it: the entries the tail read are not in the stream any more, and were never
+   * trimmed from it. Until 2026-12-07 the tail counted them as read all the same, ran ahead of the
+   * stream, and a trim that later took entries it never read went unannounced.
+   */
+  @Test
+  @DisplayName("a shard's stream that lost entries the feed read is announced, and the feed then counts from what "
+    + "the stream has: a trim of entries it never read is announced again")
+  void aStreamThatLostEntriesTheFeedReadIsAnnounced(Vertx vertx) throws Exception {
+    WalletId wallet = core.open(owner());
+    WalletId another = core.open(owner());
+    withOwnStream(vertx, wallet, (redis, outbox, heard) -> {
+      String first = Await.result(redis.send(Request.cmd(Command.XADD).arg(outbox).arg("*").arg(OutboxRecord.FIELD)
+        .arg(deposit(wallet, 100, 1)))).toString();
+      Await.result(redis.send(Request.cmd(Command.XADD).arg(outbox).arg("*").arg(OutboxRecord.FIELD)
+        .arg(deposit(wallet, 120, 2))));
+      Eventually.await("both deposits on the feed", Duration.ofSeconds(10), () -> heard.contains("balance 120"));
+
+      Await.result(redis.send(Request.cmd(Command.EVAL).arg(KEEP_ONLY_THE_FIRST).arg(1).arg(outbox).arg(first)
+        .arg(deposit(wallet, 100, 1))));
+      Eventually.await("the lost entry announced", Duration.ofSeconds(10),
+        () -> heard.contains("failover on " + wallet.shard()));
+
+      Await.result(redis.send(Request.cmd(Command.EVAL).arg(ADD_TWO_TRIM_THE_FIRST).arg(1).arg(outbox)
+        .arg(deposit(wallet, 150, 2)).arg(deposit(another, 1, 1))));
+      Eventually.await("the trimmed deposit announced", Duration.ofSeconds(10),
+        () -> heard.contains("missed on " + wallet.shard()));
+      assertThat(heard).as("the trimmed deposit never read").doesNotContain("balance 150");
+    });
+  }
+
   /** What a test does on a shard's stream of its own, hearing the wallet's balances and every announcement. */
   @FunctionalInterface
   private interface OnOwnStream {
@@ -361,6 +393,10 @@ class BalanceFeedTest {
       redis.close();
     }
   }
+
+  /** The stream as a replica that had only its first entry (ARGV[1], its id; ARGV[2], its record) would have it. */
+  private static final String KEEP_ONLY_THE_FIRST = "redis.call('DEL', KEYS[1]) "
+    + "return redis.call('XADD', KEYS[1], ARGV[1], 'p', ARGV[2])";
 
   /** Adds the wallet's deposit (ARGV[1]) and trims everything before it. */
   private static final String ADD_ONE_TRIM_BEFORE_IT = "local added = redis.call('XADD', KEYS[1], '*', 'p', ARGV[1]) "

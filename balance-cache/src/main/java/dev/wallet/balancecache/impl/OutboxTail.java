@@ -277,7 +277,22 @@ final class OutboxTail {
           deliver(entries.subList(1, entries.size()));
           return Future.succeededFuture();
         }
-        return afterATrim(entries);
+        return withoutTheAnchor(anchor, entries);
+      });
+    }
+
+    /**
+     * The last entry read is not in the stream: trimmed ({@link #afterATrim}), or never had by the
+     * stream as it is now, which then lost what the tail read ({@link #lostWhatItRead}).
+     */
+    private Future<Void> withoutTheAnchor(String anchor, List<Response> entries) {
+      return lookAtStream().map(now -> {
+        if (now.mayHaveHad(anchor)) {
+          afterATrim(entries, now);
+        } else {
+          lostWhatItRead(now);
+        }
+        return null;
       });
     }
 
@@ -286,7 +301,11 @@ final class OutboxTail {
       return runner.send(key, range("(" + lastId, BATCH)).compose(reply -> {
         announceAnotherMaster();
         List<Response> entries = entries(reply);
-        return entries.isEmpty() ? Future.succeededFuture() : afterATrim(entries);
+        return entries.isEmpty() ? Future.succeededFuture()
+          : lookAtStream().map(now -> {
+            afterATrim(entries, now);
+            return null;
+          });
       });
     }
 
@@ -297,22 +316,33 @@ final class OutboxTail {
      * machine, had each such read announced as one and its shard's sockets closed (the benchmark of
      * 2026-12-07 19:12: 4,965 of its 10,000 sockets).
      */
-    private Future<Void> afterATrim(List<Response> entries) {
-      return lookAtStream().map(now -> {
-        long lostBeforeThem = now.deleted() - trimmedSince(entries, now);
-        if (lostBeforeThem > readThrough) {
-          announceMissed((lostBeforeThem - readThrough) + " entries were trimmed before it read them");
-        }
-        readThrough = Math.max(readThrough, lostBeforeThem);
-        if (entries.isEmpty()) {
-          lastId = ORIGIN;
-          anchored = false;
-        } else {
-          deliver(entries);
-          anchored = true;
-        }
-        return null;
-      });
+    private void afterATrim(List<Response> entries, StreamInfo now) {
+      long lostBeforeThem = now.deleted() - trimmedSince(entries, now);
+      if (lostBeforeThem > readThrough) {
+        announceMissed((lostBeforeThem - readThrough) + " entries were trimmed before it read them");
+      }
+      readThrough = Math.max(readThrough, lostBeforeThem);
+      if (entries.isEmpty()) {
+        lastId = ORIGIN;
+        anchored = false;
+      } else {
+        deliver(entries);
+        anchored = true;
+      }
+    }
+
+    /**
+     * The stream no longer has entries the tail read, and never trimmed them: a failover lost them (a
+     * replica promoted before they reached it), or the stream was flushed. The balances pushed may be
+     * what was lost, and the next changes may reuse their seqs; and what the tail counted as read no
+     * longer describes this stream. It starts again from where the stream ends now, then its
+     * subscribers read the shard again, which covers what this read brought. Until 2026-12-07 it read
+     * on, counting entries this stream never had, and a trim of entries it had not read went unannounced.
+     */
+    private void lostWhatItRead(StreamInfo now) {
+      LOG.warn("{} lost entries the feed had read (a failover, or a flush): its subscribers are told", key);
+      startAt(now);
+      tellListeners(BalanceListener.Why.FAILOVER);
     }
 
     /** How many of the entries read are gone from the stream now. */
@@ -484,13 +514,27 @@ final class OutboxTail {
   }
 
   /** What XINFO STREAM tells of a stream: how many entries it ever had and has, its first and last. */
-  private record StreamInfo(long added, long length, String firstEntryId, String lastEntryId) {
+  private record StreamInfo(long added, long length, String firstEntryId, String lastEntryId, String lastGeneratedId,
+                            String maxDeletedId) {
 
-    static final StreamInfo NONE = new StreamInfo(0, 0, null, null);
+    static final StreamInfo NONE = new StreamInfo(0, 0, null, null, ORIGIN, ORIGIN);
 
     static StreamInfo of(Response info) {
       return new StreamInfo(value(info, "entries-added").toLong(), value(info, "length").toLong(),
-        entryId(value(info, "first-entry")), entryId(value(info, "last-entry")));
+        entryId(value(info, "first-entry")), entryId(value(info, "last-entry")),
+        value(info, "last-generated-id").toString(), value(info, "max-deleted-entry-id").toString());
+    }
+
+    /**
+     * Whether the stream may have had the entry {@code id} it lacks now: trimmed (before its first
+     * entry), or deleted (XDEL, up to its greatest deleted id). One past the last id it generated, or
+     * among its entries and never deleted, it never had.
+     */
+    boolean mayHaveHad(String id) {
+      if (compareIds(id, lastGeneratedId) > 0) {
+        return false;
+      }
+      return firstEntryId == null || compareIds(id, firstEntryId) < 0 || compareIds(id, maxDeletedId) <= 0;
     }
 
     private static String entryId(Response entry) {
