@@ -7,6 +7,8 @@ import static dev.wallet.edge.WalletsApiTest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wallet.balancecache.testing.Await;
+import dev.wallet.balancecache.testing.Eventually;
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -15,6 +17,8 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -303,6 +307,31 @@ class WithdrawalsApiTest {
     return Await.result(app.preparedQuery("SELECT (SELECT count(*) FROM edge.deposits WHERE idem_scope = $1 AND "
         + "idem_key = $2) + (SELECT count(*) FROM edge.withdrawals WHERE idem_scope = $1 AND idem_key = $2) AS n")
       .execute(Tuple.of(caller.id(), key))).iterator().next().getLong("n");
+  }
+
+  @Test
+  @DisplayName("a withdrawal the gateway keeps pending is the oldest unsettled one a reconciliation round finds, "
+    + "though every round on it succeeds (until 2026-12-07 nothing told how long its money had been held)")
+  void aWithdrawalKeptPendingIsTheOldestUnsettled() {
+    ApiCaller alice = edge.newUser();
+    String wallet = funded(alice, 5_000);
+
+    JsonObject pending = alice.post("/v1/withdrawals", withdrawal(wallet, 1_000, "pending"), newKey())
+      .bodyAsJsonObject();
+    long askedAt = Instant.parse(pending.getString("createdAt")).getEpochSecond();
+
+    Eventually.await("a round that finds it unsettled", Duration.ofSeconds(30), () -> {
+      double oldest = oldestUnsettled("withdrawal");
+      return oldest > 0 && oldest <= askedAt;
+    });
+    assertThat(alice.get("/v1/withdrawals/" + pending.getString("id")).bodyAsJsonObject().getString("status"))
+      .isEqualTo("pending");
+  }
+
+  private static double oldestUnsettled(String movement) {
+    Gauge gauge = edge.registry.find("wallet_gateway_oldest_unsettled_created_seconds")
+      .tags("gateway", "sandbox", "movement", movement).gauge();
+    return gauge == null ? 0 : gauge.value();
   }
 
   private static String funded(ApiCaller owner, long amount) {

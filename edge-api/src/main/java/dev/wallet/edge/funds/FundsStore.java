@@ -18,11 +18,14 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * The edge's tables (schema "edge", migrations in db/edge) and every statement on them, in one
@@ -203,6 +206,20 @@ final class FundsStore {
     return guarded(pool.preparedQuery(table.anyOfWallet).execute(Tuple.tuple().addString(wallet.value())
         .addArrayOfString(columns(states))))
       .map(rows -> rows.iterator().next().getBoolean("found"));
+  }
+
+  /**
+   * When the oldest movement of {@code gateway} in {@code states} was asked for; empty when none is.
+   * The states are written into the statement (they are the code's own names, not input), so that it
+   * reads the table's partial index of unsettled rows, not the whole table.
+   */
+  <M extends GatewayMovement> Future<Optional<Instant>> oldestAskedFor(Table<M> table, String gateway,
+                                                                      Collection<MovementStatus> states) {
+    String sql = "SELECT min(created_at) AS oldest FROM edge.%ss WHERE gateway = $1 AND status IN (%s)"
+      .formatted(table.noun(), states.stream().map(state -> "'" + state.column() + "'").sorted()
+        .collect(Collectors.joining(", ")));
+    return one(pool, sql, Tuple.of(gateway), row -> Optional.ofNullable(row.getOffsetDateTime("oldest")))
+      .map(oldest -> oldest.flatMap(found -> found).map(OffsetDateTime::toInstant));
   }
 
   private static String[] columns(Collection<MovementStatus> states) {

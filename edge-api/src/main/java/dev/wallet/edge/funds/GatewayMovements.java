@@ -17,9 +17,11 @@ import dev.wallet.edge.gateway.GatewayRequest;
 import dev.wallet.edge.gateway.GatewayStatus;
 import dev.wallet.edge.gateway.Instrument;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlClient;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -70,6 +72,8 @@ public final class GatewayMovements<M extends GatewayMovement> {
   private final Set<MovementStatus> completed;
   private final Set<MovementStatus> unsettled;
   private final Set<MovementStatus> bringingMoneyIn;
+  /** When the oldest movement not settled yet was asked for, as the last reconciliation round found it. */
+  private volatile Optional<Instant> oldestUnsettled = Optional.empty();
 
   GatewayMovements(GatewayMovementKind<M> kind, FundsStore store, Gateway gateway, MeterRegistry meters) {
     this.kind = kind;
@@ -90,6 +94,11 @@ public final class GatewayMovements<M extends GatewayMovement> {
     stranded();
     refusals();
     unsettledRounds();
+    Gauge.builder("wallet_gateway_oldest_unsettled_created_seconds", this,
+        movements -> movements.oldestUnsettled.map(Instant::getEpochSecond).orElse(0L))
+      .description("When the oldest deposit or withdrawal of this gateway that has not settled was asked for "
+        + "(unix seconds), as this process's last reconciliation round found it; 0 when none")
+      .tags("gateway", gateway.name(), "movement", noun).register(meters);
   }
 
   private Counter contradictions() {
@@ -481,7 +490,20 @@ public final class GatewayMovements<M extends GatewayMovement> {
   Future<Integer> reconcile(long staleAfterMs, int batch, BooleanSupplier moneyHalted) {
     return store.claimStale(table, unsettled, staleAfterMs, batch).compose(stale ->
       Sequential.forEach(stale, movement -> moneyHalted.getAsBoolean() ? Future.succeededFuture()
-        : reconcileOne(movement)).map(stale.size()));
+        : reconcileOne(movement)).map(stale.size()))
+      .compose(seen -> oldestUnsettled().map(seen));
+  }
+
+  /**
+   * A round succeeds on a movement it takes no step further by design: a payout the gateway keeps
+   * "pending", a chargeback waiting for money held in its wallet. Until 2026-12-07 nothing said how
+   * long such money had waited ({@code WalletGatewayMovementUnsettledLong} alerts on this).
+   */
+  private Future<Void> oldestUnsettled() {
+    return store.oldestAskedFor(table, gateway.name(), unsettled).map(oldest -> {
+      oldestUnsettled = oldest;
+      return null;
+    });
   }
 
   private Future<Void> reconcileOne(M movement) {
