@@ -69,6 +69,46 @@ class ReplayedAnswersTest {
       () -> acknowledged(wallet));
   }
 
+  /**
+   * A saga's debit whose WAIT failed is pending on the source's master alone: a failover to a replica
+   * that never had it takes it back, and the client's retry under its key then debits again. Until
+   * 2026-12-07 the sweeper credited the destination (another master, whose replica held the credit)
+   * from such a debit, and the destination could be credited twice for one debit.
+   */
+  @Test
+  @DisplayName("the sweeper does not credit a movement whose debit no replica holds yet; once one does, it credits it")
+  void theSweeperWaitsForTheDebitsReplica(Vertx vertx) {
+    BalanceCache sweeping = BalanceCache.create(vertx, TestEnvironment.balanceCacheOptions().withSweep(0, 0));
+    Await.result(sweeping.start());
+    try {
+      WalletId source = walletOnAMasterWithOneReplica();
+      String payer = Await.result(cache.wallet(source)).orElseThrow().ownerId();
+      core.fund(source, 1_000);
+      WalletId destination = core.openOnAnotherMaster(owner(), source);
+      int replica = RedisNodes.replicasOf(RedisNodes.masterOfSlot(RedisNodes.slotOf(source.shard().tag()))).get(0);
+
+      boolean transferAcknowledged;
+      RedisNodes.signal(replica, "STOP");
+      try {
+        transferAcknowledged = Await.result(core.transfer(source, destination, 300, payer)
+          .map(outcome -> outcome.code() == OutcomeCode.OK).otherwise(false), 10);
+        Await.result(sweeping.sweepPendingTransfers().otherwise(0), 10);
+        assertThat(core.available(destination)).as("credited from a debit no replica holds").isZero();
+      } finally {
+        RedisNodes.signal(replica, "CONT");
+      }
+
+      assertThat(transferAcknowledged).as("the transfer, while no replica can hold its debit").isFalse();
+      Eventually.await("the destination credited once the replica holds the debit", Duration.ofSeconds(30), () -> {
+        Await.result(sweeping.sweepPendingTransfers().otherwise(0), 10);
+        return core.available(destination) == 300;
+      });
+      assertThat(core.available(source)).isEqualTo(700);
+    } finally {
+      Await.result(sweeping.close());
+    }
+  }
+
   private boolean acknowledged(WalletId wallet) {
     try {
       Outcome<WalletStatus> outcome = Await.result(cache.setStatus(wallet, WalletStatus.FROZEN, "test"), 10);

@@ -180,9 +180,12 @@ final class Keys {
     return shard.tag() + ":pending:r" + regionIndex;
   }
 
-  /** When the shard was last rebuilt from the ledger: the write a rebuild waits for the replicas with. */
-  static String rebuiltMarker(ShardId shard) {
-    return shard.tag() + ":rebuilt";
+  /**
+   * A key written only for the WAIT after it, which then covers every earlier write to the shard's
+   * master: by a rebuild, and by the sweeper before it drives what was debited there.
+   */
+  static String replicationMarker(ShardId shard) {
+    return shard.tag() + ":replicated";
   }
 
   /** The shard's clock, which every script takes its time from and writes first (lib.lua). */

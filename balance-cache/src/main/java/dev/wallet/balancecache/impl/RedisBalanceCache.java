@@ -1535,16 +1535,33 @@ public final class RedisBalanceCache implements BalanceCache {
     if (pass.silent(pass.set.region())) {
       return Future.succeededFuture();
     }
-    return pendingSince(pass.set.key(), pass.cutoff, offset).compose(ids -> {
-      int drivenBefore = pass.driven;
-      int skippedBefore = pass.skipped;
-      return Sequential.forEach(ids, id -> drivePending(pass, id)).compose(done -> {
-        int stillPending = ids.size() - (pass.driven - drivenBefore);
-        boolean readOn = ids.size() == SWEEP_BATCH && pass.skipped > skippedBefore
-          && offset + stillPending < SWEEP_DEPTH;
-        return readOn ? sweepPage(pass, offset + stillPending) : Future.succeededFuture();
+    return pendingSince(pass.set.key(), pass.cutoff, offset)
+      .compose(ids -> ids.isEmpty() ? Future.succeededFuture(ids) : debitsReplicated(pass).map(ids))
+      .compose(ids -> {
+        int drivenBefore = pass.driven;
+        int skippedBefore = pass.skipped;
+        return Sequential.forEach(ids, id -> drivePending(pass, id)).compose(done -> {
+          int stillPending = ids.size() - (pass.driven - drivenBefore);
+          boolean readOn = ids.size() == SWEEP_BATCH && pass.skipped > skippedBefore
+            && offset + stillPending < SWEEP_DEPTH;
+          return readOn ? sweepPage(pass, offset + stillPending) : Future.succeededFuture();
+        });
       });
-    });
+  }
+
+  /**
+   * Every debit the pass may drive held by the swept shard's replicas: a write, then WAIT, which covers
+   * every earlier write to its master, and the debits swept were made before the pass began (older
+   * than its cutoff). A debit whose WAIT failed is pending on the master alone, and a failover to a
+   * replica that never had it takes it back (the client's retry under its key then debits again):
+   * until 2026-12-07 the sweeper credited the destination, on another master, from such a debit, and
+   * one debit could be credited twice. Asked once a pass, and only of a set with something to drive.
+   */
+  private Future<Void> debitsReplicated(SweepPass pass) {
+    if (pass.replicated) {
+      return Future.succeededFuture();
+    }
+    return runner.replicated(Keys.replicationMarker(pass.set.shard())).onSuccess(held -> pass.replicated = true);
   }
 
   /** Pending movements refused themselves, each logged as an error once. */
@@ -1561,6 +1578,8 @@ public final class RedisBalanceCache implements BalanceCache {
     final Map<ShardId, Set<WalletId>> refusedInARow = new HashMap<>();
     int driven;
     int skipped;
+    /** Whether the shard's replicas were found to hold what the pass drives ({@link #debitsReplicated}). */
+    boolean replicated;
 
     SweepPass(PendingSets.PendingSet set, String cutoff) {
       this.set = set;

@@ -432,7 +432,7 @@ final class RedisHotTierAccess implements HotTierAccess {
 
   @Override
   public Future<Void> replicated(ShardId shard) {
-    return runner.replicated(Keys.rebuiltMarker(shard));
+    return runner.replicated(Keys.replicationMarker(shard));
   }
 
   /** Set rather than carried forward: the rebuild writes an empty hot tier, and lib.lua takes the later of it and TIME. */
