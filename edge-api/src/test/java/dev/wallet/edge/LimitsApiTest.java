@@ -672,7 +672,9 @@ class LimitsApiTest {
     EdgeFixture edge = cluster.start(Optional.empty());
     publish(edge, TestRules.permissive());
     ApiCaller risk = edge.as("risk-1", "risk");
-    String tightened = TestRules.rules("full", 100, 1_000, 5);
+    // the override tightened with the tiers: left as it was, it would turn from a restriction into room
+    String tightened = TestRules.rules("full", 100, 1_000, 5).replace("perTransaction: {USD: 5000}",
+      "perTransaction: {USD: 100}").replace("daily: {USD: 7000}", "daily: {USD: 1000}");
     HttpResponse<Buffer> inForce = risk.get("/admin/limits");
 
     HttpResponse<Buffer> overNone = putIfMatch(risk, tightened, "\"0\"");

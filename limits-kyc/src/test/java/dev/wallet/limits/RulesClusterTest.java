@@ -305,6 +305,42 @@ class RulesClusterTest {
     }
   }
 
+  /**
+   * An override at or below a tier's limit restricts payments to its merchant; one above it is room of
+   * its own, counted apart from the tier's window. Until 2026-12-07 a tier lowered below a restricting
+   * override turned it into room, silently: a payer could pay that merchant on top of a spent day
+   * (and a risk officer owning the merchant could so give it room without touching its override).
+   */
+  @Test
+  @DisplayName("a version that lowers a tier below an override restricting it is refused, naming the override; "
+    + "changed with the override, it is published")
+  void aRestrictionDoesNotTurnIntoRoom(Vertx vertx) {
+    String restricting = TestRules.rules("full", 5_000, 8_000, 100_000, 100);
+    Member member = Member.withRules(vertx, LimitsTestSupport.newClusterName(), restricting);
+    try {
+      long inForce = version(member);
+      String lowered = TestRules.rules("full", 5_000, 6_000, 100_000, 100);
+
+      PublishOutcome refused = Await.result(member.limits().publish(lowered, "risk-officer-bob", "api"));
+
+      assertThat(refused).isInstanceOf(PublishOutcome.Refused.class);
+      assertThat(((PublishOutcome.Refused) refused).problems()).containsExactly(
+        "merchants.override-merchant.daily.USD: 7000 restricts payments of tier full (8000); lowered to 6000, the tier "
+          + "would make it room above its own, counted apart: change the override in the same version (at most 6000 "
+          + "to keep restricting)",
+        "merchants.override-merchant.daily.USD: 7000 restricts payments of tier vip (8000); lowered to 6000, the tier "
+          + "would make it room above its own, counted apart: change the override in the same version (at most 6000 "
+          + "to keep restricting)");
+      assertThat(version(member)).isEqualTo(inForce);
+      assertThat(rulesAudit(member).get(0).action()).isEqualTo("rules_refused");
+
+      assertThat(Await.result(member.limits().publish(lowered.replace("daily: {USD: 7000}", "daily: {USD: 5000}"),
+        "risk-officer-bob", "api"))).isInstanceOf(PublishOutcome.Published.class);
+    } finally {
+      member.close();
+    }
+  }
+
   @Test
   @DisplayName("a version that drops a tier KYC profiles still hold is refused and audited, the version in force "
     + "stays; once no one holds it, the tier is dropped")

@@ -90,10 +90,20 @@ final class RulesStore {
         }
         return fileBehind(conn, source, sha, fileWrittenAt).compose(behind -> behind.isPresent()
           ? Future.succeededFuture(behind.get().apply(latest.orElseThrow()))
-          : droppedTiersStillHeld(conn, latest, tree).compose(held -> held.isEmpty()
-            ? insert(conn, latest, yaml, tree, sha, source, actor)
-            : auditRefusal(conn, sha, held, source, actor).map(audited -> new PublishOutcome.Refused(held))));
+          : droppedTiersStillHeld(conn, latest, tree).map(held -> withRestrictionsTurnedIntoRoom(held, latest, yaml))
+            .compose(problems -> problems.isEmpty()
+              ? insert(conn, latest, yaml, tree, sha, source, actor)
+              : auditRefusal(conn, sha, problems, source, actor).map(audited -> new PublishOutcome.Refused(problems))));
       }));
+  }
+
+  /** {@code problems}, and those of {@link OverrideMeanings#restrictionsTurnedIntoRoom} against the version in force. */
+  private static List<String> withRestrictionsTurnedIntoRoom(List<String> problems, Optional<PublishedRules> latest,
+                                                             String yaml) {
+    List<String> all = new ArrayList<>(problems);
+    latest.flatMap(rules -> RulesParser.validate(rules.yaml()).rules()).ifPresent(before ->
+      all.addAll(OverrideMeanings.restrictionsTurnedIntoRoom(before, RulesParser.parseValid(yaml))));
+    return all;
   }
 
   /**
