@@ -279,10 +279,11 @@ public interface BalanceCache {
   Future<ClearingPosition> clearingPosition();
 
   /**
-   * Whether this request (its command's {@code requestHash()}) was answered under its key on
-   * {@code shard}, the shard of the wallet it takes money from: applied, refused, or under way.
+   * Whether its key on {@code shard}, the shard of the wallet it takes money from, answered this
+   * request (its command's {@code requestHash()}: applied, refused, or under way) or another one.
    * Nothing is applied. The edge sends a request the rules refuse now all the same when it was, so
-   * that its key replays the first answer (docs/architecture.md, "Limits").
+   * that its key replays the first answer, or refuses it as reused (docs/architecture.md, "Limits";
+   * until 2026-12-07 a reused key was answered the rules' refusal).
    */
   Future<Boolean> answeredBefore(ShardId shard, IdempotencyKey key, String requestHash);
 

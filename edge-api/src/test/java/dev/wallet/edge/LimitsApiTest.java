@@ -311,7 +311,8 @@ class LimitsApiTest {
    */
   @Test
   @DisplayName("a transfer, a payment, an authorization and an atomic batch sent again after the rules changed "
-    + "replay their first answer; a new request is refused")
+    + "replay their first answer; another request under a used key is idempotency_key_reused (until 2026-12-07 the "
+    + "rules' refusal); a new request is refused")
   void retriesReplayAfterTheRulesChanged() {
     EdgeFixture edge = cluster.start(Optional.empty());
     publish(edge, TestRules.rules("full", 1_000_000, 10_000_000, 1_000));
@@ -354,6 +355,8 @@ class LimitsApiTest {
     assertThat(item.getBoolean("replayed")).isTrue();
     assertThat(item.getJsonObject("result").getString("id")).isEqualTo(firstBatch.bodyAsJsonObject()
       .getJsonArray("items").getJsonObject(0).getJsonObject("result").getString("id"));
+    assertProblem(alice.post("/v1/transfers", transfer(from, to, 101), keys.get("/v1/transfers")), 422,
+      "idempotency_key_reused");
     assertProblem(alice.post("/v1/transfers", transfer(from, to, 100), newKey()), 422, "kyc_required");
     assertThat(alice.available(from)).isEqualTo(available);
   }

@@ -905,7 +905,8 @@ public final class RedisBalanceCache implements BalanceCache {
   @Override
   public Future<Boolean> answeredBefore(ShardId shard, IdempotencyKey key, String requestHash) {
     return runner.run(scripts.answered, List.of(Keys.idempotency(shard, key)), List.of(requestHash))
-      .map(reply -> reply.kind() == ScriptReply.Kind.REPLAY || reply.kind() == ScriptReply.Kind.IN_FLIGHT);
+      .map(reply -> reply.kind() == ScriptReply.Kind.REPLAY || reply.kind() == ScriptReply.Kind.IN_FLIGHT
+        || reply.kind() == ScriptReply.Kind.KEY_REUSED);
   }
 
   @Override

@@ -15,7 +15,8 @@ import java.util.function.Supplier;
  * same holds for any refusal the edge makes before the money core (another currency than a
  * merchant's), which the money core would have recorded under the key had it made it. Such a
  * request still goes to the money core, with a check no amount passes, and its key replays the first
- * answer there; one answered never is refused by the rules, and nothing is recorded under its key.
+ * answer there (or, used for another request, is refused as reused there: until 2026-12-07 the rules'
+ * refusal answered it); one answered never is refused by the rules, and nothing is recorded under its key.
  * Until 2026-12-06 the retry was answered the rules' refusal, and a client told that an applied
  * payment was not could pay again. A withdrawal's key is recorded with the edge's own rows in
  * PostgreSQL, and is asked there ({@code GatewayMovementHandlers}).
