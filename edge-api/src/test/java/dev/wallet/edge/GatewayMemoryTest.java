@@ -30,6 +30,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -60,6 +61,38 @@ class GatewayMemoryTest {
 
       alice.awaitStatus("/v1/deposits/" + deposited.bodyAsJsonObject().getString("id"), "completed");
       assertThat(alice.available(wallet)).isEqualTo(800);
+    } finally {
+      edge.close();
+    }
+  }
+
+  /**
+   * A freeze (the risk team's, a reconciliation's, a chargeback waiting for the wallet's held money)
+   * stops money leaving the wallet. Until 2026-12-07 a payout the gateway had not received when the
+   * wallet was frozen was sent once it was back, and the held money paid out of the frozen wallet.
+   */
+  @Test
+  @DisplayName("a payout the gateway never got is not sent once its wallet is frozen: it fails and its money is "
+    + "released into the (frozen) wallet")
+  void aPayoutNeverReceivedIsNotSentFromAFrozenWallet(Vertx vertx) {
+    EdgeFixture edge = EdgeFixture.start(vertx);
+    try {
+      ApiCaller alice = edge.newUser();
+      ApiCaller admin = edge.as("risk-admin-" + UUID.randomUUID(), "admin");
+      String wallet = alice.openWallet();
+      alice.deposit(wallet, 5_000);
+      edge.stopSandbox();
+      String payout = withdrawn(alice, wallet, "DE89 3704 0044");
+      HttpResponse<Buffer> frozen = admin.post("/admin/wallets/" + wallet + "/status",
+        new JsonObject().put("status", "frozen").put("reason", "test: fraud suspected"), Optional.empty());
+      assertThat(frozen.statusCode()).as(frozen.bodyAsString()).isEqualTo(200);
+
+      edge.startSandbox();
+
+      alice.awaitStatus("/v1/withdrawals/" + payout, "failed");
+      assertThat(edge.askSandbox(payout).statusCode()).as("the payout was never asked of the gateway").isEqualTo(404);
+      assertThat(alice.wallet(wallet).getJsonObject("balance"))
+        .isEqualTo(new JsonObject().put("available", 5_000).put("held", 0));
     } finally {
       edge.close();
     }

@@ -94,6 +94,14 @@ abstract class GatewayMovementKind<M extends GatewayMovement> {
   }
 
   /**
+   * Why the gateway is not to be asked for the movement now that it has not got it, if it is not: a
+   * kind whose money leaves the wallet does not send it from one that may no longer send. None by default.
+   */
+  Future<Optional<String>> notToBeAsked(M movement) {
+    return Future.succeededFuture(Optional.empty());
+  }
+
+  /**
    * The client's answer for a movement the machine has brought as far as it could: the refusal it was
    * recorded with at the request, if any (a kind with a first step adds that step's refusals). Until
    * 2026-12-07 a refusal at the request was not recorded, and the same request retried once the wallet

@@ -255,6 +255,11 @@ public final class GatewayMovements<M extends GatewayMovement> {
    * was taken for no answer, asked again every round, and a withdrawal's hold stayed for good).
    */
   private Future<M> ask(M movement) {
+    return kind.notToBeAsked(movement).compose(why -> why.isPresent() ? notSent(movement, why.get())
+      : askGateway(movement));
+  }
+
+  private Future<M> askGateway(M movement) {
     return kind.ask(gateway, new GatewayRequest(movement.id(), movement.amount(), movement.instrument()))
       .transform(asked -> {
         if (asked.succeeded()) {
@@ -271,6 +276,17 @@ public final class GatewayMovements<M extends GatewayMovement> {
         LOG.warn("{} {}: not settled yet, the reconciler goes on with it: {}", noun, movement.id(), failure.toString());
         return Future.succeededFuture(movement);
       });
+  }
+
+  /**
+   * A movement the gateway has not got and is not to be asked for ({@link GatewayMovementKind#notToBeAsked}):
+   * failed as declined, as one the gateway refused outright is, and driven on (a withdrawal's hold released).
+   */
+  private Future<M> notSent(M movement, String why) {
+    LOG.warn("{} {}: not asked of gateway {}, so it fails as declined: {}", noun, movement.id(), gateway.name(), why);
+    return counted(movement, transitions.declined(), store.moveUnacknowledged(store.client(), table, movement,
+        transitions.unacknowledged(), transitions.declined(), Changes.failure(why)))
+      .compose(moved -> moved.isPresent() ? drive(moved.get()) : current(movement.id()));
   }
 
   /**

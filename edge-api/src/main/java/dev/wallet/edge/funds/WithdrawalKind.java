@@ -12,6 +12,7 @@ import dev.wallet.balancecache.model.Money;
 import dev.wallet.balancecache.model.Outcome;
 import dev.wallet.balancecache.model.OutcomeCode;
 import dev.wallet.balancecache.model.Wallet;
+import dev.wallet.balancecache.model.WalletStatus;
 import dev.wallet.balancecache.outbox.PostingType;
 import dev.wallet.edge.funds.MovementStatus.Phase;
 import dev.wallet.edge.gateway.Gateway;
@@ -70,6 +71,21 @@ final class WithdrawalKind extends GatewayMovementKind<Withdrawal> {
   @Override
   boolean bringsMoneyIn(MovementStatus.Phase phase) {
     return phase == MovementStatus.Phase.REVERSING;
+  }
+
+  /**
+   * A payout the gateway has not got is not sent from a wallet that is no longer active: a freeze
+   * (the risk team's, a reconciliation's, a chargeback waiting for this held money) stops money
+   * leaving it, as it stops a capture (capture.lua). The hold was placed while the wallet was active;
+   * until 2026-12-07 a payout the gateway had not received when the wallet was frozen was sent once
+   * the gateway was back, and the held money paid out of the frozen wallet.
+   */
+  @Override
+  Future<Optional<String>> notToBeAsked(Withdrawal withdrawal) {
+    return cache.wallet(withdrawal.wallet()).map(found -> found.isEmpty()
+      ? Optional.of("not sent: the wallet is not found")
+      : Optional.of(found.get().status()).filter(status -> status != WalletStatus.ACTIVE)
+        .map(status -> "not sent: the wallet is " + status.wire()));
   }
 
   /** Refused at the request, or its hold refused by the money core. */
