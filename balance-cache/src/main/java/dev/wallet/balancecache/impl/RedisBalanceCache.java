@@ -239,10 +239,11 @@ public final class RedisBalanceCache implements BalanceCache {
     long now = System.currentTimeMillis();
     long cutoff = now - options.sweepAgeMs();
     List<ShardId> all = options.shards().all();
+    Map<String, Future<Void>> replicatedMasters = new ConcurrentHashMap<>();
     shardsByMaster(all).onSuccess(byMaster -> byMaster.forEach((master, shards) ->
       shardsWithSomethingDue(master, shards, cutoff, now)
         .otherwise(failure -> shards)
-        .onSuccess(due -> due.forEach(shard -> sweep(shard, cutoff)))));
+        .onSuccess(due -> due.forEach(shard -> sweep(shard, cutoff, replicatedMasters)))));
   }
 
   private Future<Map<String, List<ShardId>>> shardsByMaster(List<ShardId> shards) {
@@ -281,8 +282,9 @@ public final class RedisBalanceCache implements BalanceCache {
    * seconds to give no answer held the shard's expired authorizations back as long, and a pass that
    * failed let the next start beside the other kinds still running.
    */
-  private void sweep(ShardId shard, long cutoff) {
-    pendingSets.setsOf(shard).forEach(set -> unlessRunning(drivingSets, set.key(), () -> sweepSet(set, cutoff),
+  private void sweep(ShardId shard, long cutoff, Map<String, Future<Void>> replicatedMasters) {
+    pendingSets.setsOf(shard).forEach(set -> unlessRunning(drivingSets, set.key(),
+      () -> sweepSet(set, cutoff, replicatedMasters),
       "sweeper drove {} pending movements of {} to their end"));
     unlessRunning(expiringShards, shard.tag(), () -> releaseExpired(shard),
       "sweeper released {} expired authorizations of {}");
@@ -1410,8 +1412,9 @@ public final class RedisBalanceCache implements BalanceCache {
   @Override
   public Future<Integer> sweepPendingTransfers() {
     long cutoff = System.currentTimeMillis() - options.sweepAgeMs();
+    Map<String, Future<Void>> replicatedMasters = new ConcurrentHashMap<>();
     List<Future<Integer>> sets = options.shards().all().stream().flatMap(shard -> pendingSets.setsOf(shard).stream())
-      .map(set -> sweepSet(set, cutoff)).toList();
+      .map(set -> sweepSet(set, cutoff, replicatedMasters)).toList();
     return Future.all(sets).map(all -> sets.stream().mapToInt(Future::result).sum());
   }
 
@@ -1527,8 +1530,8 @@ public final class RedisBalanceCache implements BalanceCache {
    * where something was skipped, so that movements to a dead shard do not stand in front of those to
    * live ones (in this region's set, movements to another region an older edge listed there).
    */
-  private Future<Integer> sweepSet(PendingSets.PendingSet set, long cutoff) {
-    SweepPass pass = new SweepPass(set, Long.toString(cutoff));
+  private Future<Integer> sweepSet(PendingSets.PendingSet set, long cutoff, Map<String, Future<Void>> replicatedMasters) {
+    SweepPass pass = new SweepPass(set, Long.toString(cutoff), replicatedMasters);
     return sweepPage(pass, 0).map(done -> pass.driven);
   }
 
@@ -1556,13 +1559,15 @@ public final class RedisBalanceCache implements BalanceCache {
    * than its cutoff). A debit whose WAIT failed is pending on the master alone, and a failover to a
    * replica that never had it takes it back (the client's retry under its key then debits again):
    * until 2026-12-07 the sweeper credited the destination, on another master, from such a debit, and
-   * one debit could be credited twice. Asked once a pass, and only of a set with something to drive.
+   * one debit could be credited twice. Asked only for a set with something to drive, and once a sweep
+   * for each master: a master whose replicas are away holds a pooled connection in WAIT for the
+   * replication timeout, and one for each of its shards would take most of the pool.
    */
   private Future<Void> debitsReplicated(SweepPass pass) {
-    if (pass.replicated) {
-      return Future.succeededFuture();
-    }
-    return runner.replicated(Keys.replicationMarker(pass.set.shard())).onSuccess(held -> pass.replicated = true);
+    String marker = Keys.replicationMarker(pass.set.shard());
+    String master = runner.masterOf(marker);
+    return master == null ? runner.replicated(marker)
+      : pass.replicatedMasters.computeIfAbsent(master, asked -> runner.replicated(marker));
   }
 
   /** Pending movements refused themselves, each logged as an error once. */
@@ -1577,14 +1582,15 @@ public final class RedisBalanceCache implements BalanceCache {
     final Map<String, Integer> silentShards = new HashMap<>();
     /** Of each destination, the receivers of the movements refused themselves in a row in this pass. */
     final Map<ShardId, Set<WalletId>> refusedInARow = new HashMap<>();
+    /** Of each master, whether its replicas hold what this sweep drives ({@link #debitsReplicated}): shared by its passes. */
+    final Map<String, Future<Void>> replicatedMasters;
     int driven;
     int skipped;
-    /** Whether the shard's replicas were found to hold what the pass drives ({@link #debitsReplicated}). */
-    boolean replicated;
 
-    SweepPass(PendingSets.PendingSet set, String cutoff) {
+    SweepPass(PendingSets.PendingSet set, String cutoff, Map<String, Future<Void>> replicatedMasters) {
       this.set = set;
       this.cutoff = cutoff;
+      this.replicatedMasters = replicatedMasters;
     }
 
     boolean silent(Optional<String> region) {
