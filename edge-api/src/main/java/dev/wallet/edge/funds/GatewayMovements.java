@@ -237,7 +237,7 @@ public final class GatewayMovements<M extends GatewayMovement> {
   }
 
   private Future<M> askUnlessAsked(M movement) {
-    return acknowledged(movement) ? Future.succeededFuture(movement) : ask(movement);
+    return acknowledged(movement) ? Future.succeededFuture(movement) : ask(movement, true);
   }
 
   /**
@@ -254,9 +254,36 @@ public final class GatewayMovements<M extends GatewayMovement> {
    * refusal outright is the gateway's word that it took nothing, as a decline is (until 2026-12-06 it
    * was taken for no answer, asked again every round, and a withdrawal's hold stayed for good).
    */
-  private Future<M> ask(M movement) {
-    return kind.notToBeAsked(movement).compose(why -> why.isPresent() ? notSent(movement, why.get())
-      : askGateway(movement));
+  /**
+   * {@code firstAsking}: the gateway cannot have the movement yet (its first step was just taken),
+   * as opposed to asking again one it said it does not know, which a first asking that timed out may
+   * still bring it. A movement not to be asked ({@link GatewayMovementKind#notToBeAsked}) then fails
+   * as declined the first time, and is left as it is otherwise: failed, its money released, it could
+   * still be paid out by the gateway.
+   */
+  private Future<M> ask(M movement, boolean firstAsking) {
+    return kind.notToBeAsked(movement).transform(checked -> {
+      if (checked.failed()) {
+        LOG.warn("{} {}: not asked of gateway {} this time, whether it may be could not be read: {}", noun,
+          movement.id(), gateway.name(), checked.cause().toString());
+        return Future.succeededFuture(movement);
+      }
+      if (checked.result().isEmpty()) {
+        return askGateway(movement);
+      }
+      return firstAsking ? notSent(movement, checked.result().get()) : notAskedAgain(movement, checked.result().get());
+    });
+  }
+
+  /**
+   * Left as it is, its money held, until it may be asked again (the wallet reactivated) or the gateway
+   * says what became of a first asking; counted in the oldest unsettled movement meanwhile
+   * ({@code WalletGatewayMovementUnsettledLong}).
+   */
+  private Future<M> notAskedAgain(M movement, String why) {
+    LOG.warn("{} {}: not asked of gateway {} again ({}); not failed either, as the gateway may yet have the first "
+      + "asking: it waits", noun, movement.id(), gateway.name(), why);
+    return Future.succeededFuture(movement);
   }
 
   private Future<M> askGateway(M movement) {
@@ -279,7 +306,7 @@ public final class GatewayMovements<M extends GatewayMovement> {
   }
 
   /**
-   * A movement the gateway has not got and is not to be asked for ({@link GatewayMovementKind#notToBeAsked}):
+   * A movement the gateway cannot have and is not to be asked for ({@link GatewayMovementKind#notToBeAsked}):
    * failed as declined, as one the gateway refused outright is, and driven on (a withdrawal's hold released).
    */
   private Future<M> notSent(M movement, String why) {
@@ -542,7 +569,7 @@ public final class GatewayMovements<M extends GatewayMovement> {
   private Future<M> askAbout(M movement) {
     return gateway.status(movement.id()).compose(status -> {
       if (status.state() == GatewayStatus.State.UNKNOWN) {
-        return acknowledged(movement) ? forgotten(movement) : ask(movement);
+        return acknowledged(movement) ? forgotten(movement) : ask(movement, false);
       }
       return knownTo(movement, status).compose(known -> judgeAnswer(known, status));
     });

@@ -78,7 +78,8 @@ final class WithdrawalKind extends GatewayMovementKind<Withdrawal> {
    * (the risk team's, a reconciliation's, a chargeback waiting for this held money) stops money
    * leaving it, as it stops a capture (capture.lua). The hold was placed while the wallet was active;
    * until 2026-12-07 a payout the gateway had not received when the wallet was frozen was sent once
-   * the gateway was back, and the held money paid out of the frozen wallet.
+   * the gateway was back, and the held money paid out of the frozen wallet. It is sent once the
+   * wallet is active again.
    */
   @Override
   Future<Optional<String>> notToBeAsked(Withdrawal withdrawal) {
