@@ -351,6 +351,30 @@ class BalanceFeedTest {
     });
   }
 
+  /**
+   * A stream flushed (or rebuilt) and written again before the feed read it: its new entries' ids are
+   * past the last one read, so by ids alone it looks trimmed; but it has had fewer entries added than
+   * the feed read from it.
+   */
+  @Test
+  @DisplayName("a shard's stream flushed and written again before the feed read it is announced")
+  void aStreamFlushedAndWrittenAgainIsAnnounced(Vertx vertx) throws Exception {
+    WalletId wallet = core.open(owner());
+    withOwnStream(vertx, wallet, (redis, outbox, heard) -> {
+      Await.result(redis.send(Request.cmd(Command.XADD).arg(outbox).arg("*").arg(OutboxRecord.FIELD)
+        .arg(deposit(wallet, 100, 1))));
+      Await.result(redis.send(Request.cmd(Command.XADD).arg(outbox).arg("*").arg(OutboxRecord.FIELD)
+        .arg(deposit(wallet, 120, 2))));
+      Eventually.await("both deposits on the feed", Duration.ofSeconds(10), () -> heard.contains("balance 120"));
+
+      Await.result(redis.send(Request.cmd(Command.EVAL).arg(FLUSH_AND_ADD).arg(1).arg(outbox)
+        .arg(deposit(wallet, 150, 1))));
+
+      Eventually.await("the flush announced", Duration.ofSeconds(10),
+        () -> heard.contains("failover on " + wallet.shard()));
+    });
+  }
+
   /** What a test does on a shard's stream of its own, hearing the wallet's balances and every announcement. */
   @FunctionalInterface
   private interface OnOwnStream {
@@ -397,6 +421,10 @@ class BalanceFeedTest {
   /** The stream as a replica that had only its first entry (ARGV[1], its id; ARGV[2], its record) would have it. */
   private static final String KEEP_ONLY_THE_FIRST = "redis.call('DEL', KEYS[1]) "
     + "return redis.call('XADD', KEYS[1], ARGV[1], 'p', ARGV[2])";
+
+  /** The stream flushed, then the wallet's deposit (ARGV[1]) added to a new one. */
+  private static final String FLUSH_AND_ADD = "redis.call('DEL', KEYS[1]) "
+    + "return redis.call('XADD', KEYS[1], '*', 'p', ARGV[1])";
 
   /** Adds the wallet's deposit (ARGV[1]) and trims everything before it. */
   private static final String ADD_ONE_TRIM_BEFORE_IT = "local added = redis.call('XADD', KEYS[1], '*', 'p', ARGV[1]) "

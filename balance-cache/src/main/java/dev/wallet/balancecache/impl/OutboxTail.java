@@ -283,11 +283,13 @@ final class OutboxTail {
 
     /**
      * The last entry read is not in the stream: trimmed ({@link #afterATrim}), or never had by the
-     * stream as it is now, which then lost what the tail read ({@link #lostWhatItRead}).
+     * stream as it is now, which then lost what the tail read ({@link #lostWhatItRead}). A stream that
+     * has had fewer entries added than the tail read from it is another one (flushed, or rebuilt),
+     * whatever its ids: written again since, its new ids are past the last one read.
      */
     private Future<Void> withoutTheAnchor(String anchor, List<Response> entries) {
       return lookAtStream().map(now -> {
-        if (now.mayHaveHad(anchor)) {
+        if (now.mayHaveHad(anchor) && now.added() >= readThrough) {
           afterATrim(entries, now);
         } else {
           lostWhatItRead(now);
