@@ -1026,7 +1026,8 @@ public final class RedisBalanceCache implements BalanceCache {
     }
     return moveAllNow(shard, movements).compose(replies -> {
       Set<WalletId> shortOfFunds = IntStream.range(0, movements.size())
-        .filter(i -> OutcomeCode.INSUFFICIENT_FUNDS.name().equals(replies.get(i).outcome().getString("code")))
+        .filter(i -> replies.get(i).kind() == ScriptReply.Kind.NEW
+          && OutcomeCode.INSUFFICIENT_FUNDS.name().equals(replies.get(i).outcome().getString("code")))
         .mapToObj(i -> movements.get(i).from()).collect(Collectors.toSet());
       return shortOfFunds.isEmpty() ? Future.succeededFuture(replies)
         : gatheredForAll(movements.stream().filter(m -> shortOfFunds.contains(m.from())).toList())
@@ -1561,7 +1562,9 @@ public final class RedisBalanceCache implements BalanceCache {
    * until 2026-12-07 the sweeper credited the destination, on another master, from such a debit, and
    * one debit could be credited twice. Asked only for a set with something to drive, and once a sweep
    * for each master: a master whose replicas are away holds a pooled connection in WAIT for the
-   * replication timeout, and one for each of its shards would take most of the pool.
+   * replication timeout, and one for each of its shards would take most of the pool. "Before the pass
+   * began" compares this process's clock (the cutoff) with the shard's (the scores): it holds while
+   * they differ by less than the sweep's age (5 s).
    */
   private Future<Void> debitsReplicated(SweepPass pass) {
     String marker = Keys.replicationMarker(pass.set.shard());
