@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.JacksonCodec;
 import java.io.IOException;
+import java.util.function.Predicate;
 
 /**
  * Parses JSON objects strictly: a duplicated member is an error (otherwise {@code {"amount":1,
@@ -16,7 +17,10 @@ import java.io.IOException;
  * accepts, are not JSON, and nesting is bounded so that a body of 16 KB of {@code [[[[...} costs
  * nothing but a 400. A string holding NUL (U+0000) is refused too: PostgreSQL's text cannot
  * hold it, and until 2026-12-07 a status reason with one was applied in Redis and then refused by the
- * ledger writer at every retry, which stopped that shard's ledger.
+ * ledger writer at every retry, which stopped that shard's ledger. So is one holding half of a
+ * surrogate pair alone, which is no character: UTF-8 has none for it, so a request's hash, and
+ * PostgreSQL's text, held '?' in its place (until 2026-12-07 another request under the same key was
+ * taken for a replay of one with '?' there).
  */
 public final class StrictJson {
 
@@ -46,21 +50,41 @@ public final class StrictJson {
     if (!(parsed instanceof JsonObject object)) {
       throw ProblemException.invalid("the body must be a JSON object");
     }
-    if (holdsNul(object)) {
+    if (holds(object, StrictJson::holdsNul)) {
       throw ProblemException.invalid("a string of the body holds NUL (\\u0000)");
+    }
+    if (holds(object, StrictJson::holdsUnpairedSurrogate)) {
+      throw ProblemException.invalid("a string of the body holds half of a surrogate pair alone (no character)");
     }
     return object;
   }
 
-  private static boolean holdsNul(Object value) {
+  /** Whether a member name or a string value anywhere in {@code value} is {@code bad}. */
+  private static boolean holds(Object value, Predicate<String> bad) {
     if (value instanceof String text) {
-      return text.indexOf('\0') >= 0;
+      return bad.test(text);
     }
     if (value instanceof JsonObject object) {
-      return object.fieldNames().stream().anyMatch(name -> name.indexOf('\0') >= 0 || holdsNul(object.getValue(name)));
+      return object.fieldNames().stream().anyMatch(name -> bad.test(name) || holds(object.getValue(name), bad));
     }
     if (value instanceof JsonArray array) {
-      return array.stream().anyMatch(StrictJson::holdsNul);
+      return array.stream().anyMatch(item -> holds(item, bad));
+    }
+    return false;
+  }
+
+  private static boolean holdsNul(String text) {
+    return text.indexOf('\0') >= 0;
+  }
+
+  private static boolean holdsUnpairedSurrogate(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return true;
+      }
     }
     return false;
   }
