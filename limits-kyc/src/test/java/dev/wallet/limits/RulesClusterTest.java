@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wallet.balancecache.model.Money;
+import dev.wallet.balancecache.model.Sha256;
 import dev.wallet.balancecache.testing.Await;
 import dev.wallet.balancecache.testing.Eventually;
 import dev.wallet.limits.LimitsUnavailableException;
+import dev.wallet.limits.impl.LimitsHazelcast;
 import dev.wallet.limits.model.AuditRecord;
 import dev.wallet.limits.model.Decision;
 import dev.wallet.limits.model.Decision.Refusal;
@@ -14,6 +16,7 @@ import dev.wallet.limits.model.KycProfile;
 import dev.wallet.limits.model.Movement;
 import dev.wallet.limits.model.Operation;
 import dev.wallet.limits.model.PublishOutcome;
+import dev.wallet.limits.model.PublishedRules;
 import dev.wallet.limits.model.RulesInForce;
 import dev.wallet.limits.testing.LimitsTestSupport;
 import dev.wallet.limits.testing.LimitsTestSupport.Member;
@@ -302,6 +305,40 @@ class RulesClusterTest {
         .as("the change after the lock follows the one before it").first().asString().contains("basic/- -> full/-");
     } finally {
       member.close();
+    }
+  }
+
+  /**
+   * Versions are published through PostgreSQL, then shared; a member enforced the highest number it
+   * had seen. Until 2026-12-07 a version put into the shared map by anything else (a member of a
+   * foreign process: membership is not authenticated), or a number PostgreSQL no longer had (a
+   * restore while members ran), was enforced for good.
+   */
+  @Test
+  @DisplayName("a version PostgreSQL does not hold is not enforced for long: every member goes back to PostgreSQL's "
+    + "latest")
+  void onlyVersionsPostgresqlHoldsAreEnforced(Vertx vertx) {
+    String cluster = LimitsTestSupport.newClusterName();
+    Member first = Member.withRules(vertx, cluster, TestRules.rules("full", 5_000, 8_000, 100));
+    Member second = Member.start(vertx, cluster, Optional.empty());
+    try {
+      long stored = version(first);
+      Eventually.await("the second member on the stored version", Duration.ofSeconds(10),
+        () -> version(second) == stored);
+      String permissive = TestRules.permissive();
+
+      first.hazelcast().<Long, PublishedRules>getReplicatedMap(LimitsHazelcast.RULES_MAP).put(1_000_000L,
+        new PublishedRules(1_000_000L, permissive, Sha256.hex(permissive), "api", "intruder", System.currentTimeMillis()));
+
+      Eventually.await("both members back on PostgreSQL's latest", Duration.ofSeconds(20),
+        () -> version(first) == stored && version(second) == stored);
+      assertThat(Await.result(first.limits().publish(TestRules.rules("full", 5_000, 9_000, 100), "risk-officer",
+        "api"))).isInstanceOf(PublishOutcome.Published.class);
+      Eventually.await("the next version PostgreSQL holds enforced by both", Duration.ofSeconds(10),
+        () -> version(first) == stored + 1 && version(second) == stored + 1);
+    } finally {
+      second.close();
+      first.close();
     }
   }
 

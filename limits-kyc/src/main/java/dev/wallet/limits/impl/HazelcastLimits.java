@@ -326,11 +326,32 @@ public final class HazelcastLimits implements Limits {
       .compose(last -> watcher.get().start(last.map(PublishedRules::sha256)));
   }
 
-  /** Takes from PostgreSQL a version this member missed (e.g. its publisher died before sharing it). */
+  /**
+   * Takes from PostgreSQL a version this member missed (e.g. its publisher died before sharing it),
+   * and goes back to PostgreSQL's latest from a version in force that PostgreSQL does not hold: every
+   * version is committed there before it is shared, so one it lacks came from elsewhere (a put into
+   * the shared map by a foreign process, membership being unauthenticated; a number PostgreSQL
+   * reused after losing a version). Until 2026-12-07 such a version was enforced for good, and the
+   * versions published after it were not. The version in force is taken before PostgreSQL is read: a
+   * version shared meanwhile was committed before, so it is never taken for foreign.
+   */
   private Future<Void> reconcile() {
-    return store.latest().compose(latest -> latest.isPresent() && latest.get().version() > registry.highestSeen()
-      ? share(new PublishOutcome.Published(latest.get()))
-      : Future.succeededFuture());
+    Optional<PublishedRules> enforced = registry.inForce().map(RulesInForce::published);
+    return store.latest().compose(latest -> {
+      if (latest.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      if (latest.get().version() > registry.highestSeen()) {
+        return share(new PublishOutcome.Published(latest.get()));
+      }
+      return enforced.isEmpty() ? Future.succeededFuture()
+        : store.holds(enforced.get()).map(held -> {
+          if (!held) {
+            registry.replace(enforced.get(), latest.get());
+          }
+          return null;
+        });
+    });
   }
 
   private void reconcileInBackground() {

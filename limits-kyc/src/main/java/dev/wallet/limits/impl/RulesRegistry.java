@@ -84,6 +84,22 @@ final class RulesRegistry {
     state.updateAndGet(current -> published.version() <= current.highestSeen() ? current : parsed(published));
   }
 
+  /**
+   * PostgreSQL's {@code latest} in force instead of {@code foreign}, a version PostgreSQL does not hold,
+   * unless another version was taken since. Later versions are taken as usual (the highest seen is
+   * {@code latest}'s now); the foreign one stays in the shared map, and a member started later takes it
+   * until its own reconciliation.
+   */
+  void replace(PublishedRules foreign, PublishedRules latest) {
+    State current = state.get();
+    boolean stillInForce = current.inForce().map(RulesInForce::published).filter(foreign::equals).isPresent();
+    if (stillInForce && state.compareAndSet(current, parsed(latest))) {
+      LOG.error("rules version {} (sha256 {}, from {}, by {}) was in force here, and PostgreSQL does not hold it: "
+        + "PostgreSQL's latest, version {}, is enforced instead", foreign.version(), foreign.sha256(), foreign.source(),
+        foreign.actor(), latest.version());
+    }
+  }
+
   private static State parsed(PublishedRules published) {
     try {
       RulesInForce rules = new RulesInForce(published, RulesParser.parseValid(published.yaml()));

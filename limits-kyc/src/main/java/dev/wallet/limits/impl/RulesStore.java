@@ -41,6 +41,12 @@ final class RulesStore {
     return pool.preparedQuery(SqlQueries.LATEST_VERSION).execute(Tuple.of(ruleset)).map(RulesStore::first);
   }
 
+  /** Whether PostgreSQL holds {@code published}: a version of that number, with that text. */
+  Future<Boolean> holds(PublishedRules published) {
+    return pool.preparedQuery(SqlQueries.VERSION_SHA).execute(Tuple.of(ruleset, published.version()))
+      .map(rows -> rows.size() == 1 && published.sha256().equals(rows.iterator().next().getString("sha256")));
+  }
+
   Future<Optional<PublishedRules>> latestFrom(String source) {
     return pool.preparedQuery(SqlQueries.LATEST_VERSION_FROM_SOURCE).execute(Tuple.of(ruleset, source))
       .map(RulesStore::first);

@@ -17,6 +17,9 @@ final class SqlQueries {
     SELECT version, yaml, sha256, source, actor, published_at FROM limits.rules_versions
      WHERE ruleset = $1 ORDER BY version DESC LIMIT 1""";
 
+  static final String VERSION_SHA = """
+    SELECT sha256 FROM limits.rules_versions WHERE ruleset = $1 AND version = $2""";
+
   static final String LATEST_VERSION_FROM_SOURCE = """
     SELECT version, yaml, sha256, source, actor, published_at FROM limits.rules_versions
      WHERE ruleset = $1 AND source = $2 ORDER BY version DESC LIMIT 1""";
