@@ -311,8 +311,13 @@ public final class GatewayMovements<M extends GatewayMovement> {
    */
   private Future<M> notSent(M movement, String why) {
     LOG.warn("{} {}: not asked of gateway {}, so it fails as declined: {}", noun, movement.id(), gateway.name(), why);
+    return declinedUnacknowledged(movement, why);
+  }
+
+  /** Failed as declined and driven on, only while no acknowledgement of the gateway was recorded. */
+  private Future<M> declinedUnacknowledged(M movement, String reason) {
     return counted(movement, transitions.declined(), store.moveUnacknowledged(store.client(), table, movement,
-        transitions.unacknowledged(), transitions.declined(), Changes.failure(why)))
+        transitions.unacknowledged(), transitions.declined(), Changes.failure(reason)))
       .compose(moved -> moved.isPresent() ? drive(moved.get()) : current(movement.id()));
   }
 
@@ -327,10 +332,7 @@ public final class GatewayMovements<M extends GatewayMovement> {
     refusals().increment();
     LOG.warn("{} {}: gateway {} refused it outright, so it fails as declined: {}", noun, movement.id(),
       gateway.name(), refused.getMessage());
-    return counted(movement, transitions.declined(), store.moveUnacknowledged(store.client(), table, movement,
-        transitions.unacknowledged(), transitions.declined(),
-        Changes.failure("refused by the gateway (" + refused.status() + ")")))
-      .compose(moved -> moved.isPresent() ? drive(moved.get()) : current(movement.id()));
+    return declinedUnacknowledged(movement, "refused by the gateway (" + refused.status() + ")");
   }
 
   // ------------------------------------------------------------------ the gateway's word
